@@ -1,0 +1,419 @@
+"""The ``clnmatch`` command line (contract section 4).
+
+Exit codes: 0 done; 4 ``check`` found a breach; 2 invalid input; 3 the rules cannot all
+be met; 1 anything else. Nothing is written to --out unless the run succeeds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from clnmatch.errors import ClnmatchError, InfeasibleError, InvalidInputError, InvalidParameterError
+from clnmatch.models import Cohort, Rules
+
+EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_BREACH = 0, 1, 2, 3, 4
+
+app = typer.Typer(
+    name="clnmatch",
+    help="Form Collaborative Learning Network teams from a practitioner survey.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out_console = Console()
+err_console = Console(stderr=True)
+
+
+class Exit(Exception):
+    """Leave the command with an exit code after printing ``message`` to stderr."""
+
+    def __init__(self, code: int, message: str = ""):
+        self.code, self.message = code, message
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Map every error to its contract exit code and a message, never a traceback."""
+    try:
+        yield
+    except Exit as exc:
+        if exc.message:
+            err_console.print(exc.message, markup=False, highlight=False)
+        raise typer.Exit(exc.code) from None
+    except InvalidInputError as exc:
+        err_console.print(f"Invalid input. {exc}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_INVALID) from None
+    except (InvalidParameterError, ValidationError) as exc:
+        err_console.print(f"Invalid setting: {_validation_text(exc)}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_INVALID) from None
+    except InfeasibleError as exc:
+        err_console.print(f"The rules cannot all be met.\n{exc}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_INFEASIBLE) from None
+    except ClnmatchError as exc:
+        err_console.print(f"Error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_ERROR) from None
+    except typer.Exit:
+        raise
+    except Exception as exc:  # the contract promises exit 1, not a traceback
+        if os.environ.get("CLNMATCH_DEBUG"):
+            raise
+        err_console.print(
+            f"Unexpected error ({type(exc).__name__}): {exc}\n"
+            "Set CLNMATCH_DEBUG=1 to see the traceback.",
+            markup=False, highlight=False,
+        )
+        raise typer.Exit(EXIT_ERROR) from None
+
+
+def _validation_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        parts = []
+        for error in exc.errors():
+            field = ".".join(str(p) for p in error["loc"]) or "rules"
+            parts.append(f"'{field}' {error['msg']} (got {error.get('input')!r})")
+        return "; ".join(parts)
+    return str(exc)
+
+
+# ------------------------------------------------------------------- shared options
+Teams = Annotated[int | None, typer.Option("--teams", help="Teams per cohort (default 8).")]
+MaxParticipants = Annotated[int | None, typer.Option("--max-participants", help="Participants per cohort at most (default 100).")]
+MinSectors = Annotated[int | None, typer.Option("--min-sectors", help="Distinct sectors per team at least (default 2).")]
+MinAuthorities = Annotated[int | None, typer.Option("--min-authorities", help="Distinct authorities per team at least (default 3).")]
+MaxShare = Annotated[float | None, typer.Option("--max-authority-share", help="Largest share of a team's establishments from one authority (default 0.5).")]
+PerFacilitator = Annotated[int | None, typer.Option("--schools-per-facilitator", help="Establishments one facilitator supports at most (default 10).")]
+SizeTolerance = Annotated[int | None, typer.Option("--size-tolerance", help="A team's participants within +- this of participants/teams (default 2).")]
+RulesFile = Annotated[Path | None, typer.Option("--rules", help="TOML file with rule settings (snake_case names).", exists=False)]
+FacilitatorsFile = Annotated[Path | None, typer.Option("--facilitators", help="Facilitators table (CSV or .xlsx).")]
+Sheet = Annotated[str | None, typer.Option("--sheet", help="Worksheet of an .xlsx survey (default: the first).")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
+JsonOut = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
+
+
+def _rules(
+    rules_file: Path | None,
+    teams: int | None = None,
+    max_participants: int | None = None,
+    min_sectors: int | None = None,
+    min_authorities: int | None = None,
+    max_authority_share: float | None = None,
+    schools_per_facilitator: int | None = None,
+    size_tolerance: int | None = None,
+) -> Rules:
+    flags = {
+        "teams": teams,
+        "max_participants": max_participants,
+        "min_sectors": min_sectors,
+        "min_authorities": min_authorities,
+        "max_authority_share": max_authority_share,
+        "schools_per_facilitator": schools_per_facilitator,
+        "size_tolerance": size_tolerance,
+    }
+    if rules_file is not None:
+        return Rules.from_toml(rules_file, **flags)
+    return Rules(**{k: v for k, v in flags.items() if v is not None})
+
+
+def _read(survey: Path, facilitators: Path | None, sheet: str | None = None) -> Cohort:
+    from clnmatch.io.survey import read_cohort
+
+    return read_cohort(survey, facilitators=facilitators, sheet=sheet)
+
+
+def _interactive(quiet: bool, json_out: bool) -> bool:
+    return not quiet and not json_out and err_console.is_terminal
+
+
+# ------------------------------------------------------------------- solve / demo
+def _progress_display(enabled: bool) -> tuple[Callable[[Any], None] | None, Callable[[], None]]:
+    """A live line on the terminal: best objective, bound, gap, elapsed."""
+    if not enabled:
+        return None, lambda: None
+    status = err_console.status("Matching ...")
+    status.start()
+
+    def update(p: Any) -> None:
+        objective = "-" if p.objective is None else f"{p.objective:,.1f}"
+        bound = "-" if p.bound is None else f"{p.bound:,.1f}"
+        gap = "-" if p.gap is None else f"{100 * p.gap:.2f}%"
+        status.update(f"Matching: best {objective}  bound {bound}  gap {gap}  {p.elapsed_s:.1f}s")
+
+    return update, status.stop
+
+
+def _run_solve(
+    cohort: Cohort, rules: Rules, out: Path, *, objective: str, strategy: str, time_limit: float,
+    seed: int, quiet: bool, json_out: bool, pseudonymise: bool,
+) -> None:
+    from clnmatch.io.outputs import write_result
+    from clnmatch.result import Status
+    from clnmatch.solve import solve
+
+    progress, stop = _progress_display(_interactive(quiet, json_out))
+    try:
+        result = solve(cohort, rules, objective=objective, strategy=strategy, time_limit=time_limit,
+                       seed=seed, progress=progress)
+    finally:
+        stop()
+    if result.status == Status.INFEASIBLE:
+        message = result.diagnosis.message() if result.diagnosis is not None else "no diagnosis"
+        if json_out:
+            out_console.print_json(json.dumps(result.summary()))
+        raise Exit(EXIT_INFEASIBLE, f"The rules cannot all be met.\n{message}")
+    if not result.feasible:
+        raise Exit(EXIT_ERROR, "No rule-abiding assignment was found. " + " ".join(result.notes))
+    written = write_result(result, out, pseudonymise=pseudonymise)
+    if json_out:
+        out_console.print_json(json.dumps(result.summary()))
+        return
+    if not quiet:
+        _print_result(result, written)
+
+
+def _print_result(result: Any, written: list[Path]) -> None:
+    table = Table(title=f"{len(result.team_focus)} teams ({result.status}, strategy {result.strategy})")
+    for column in ("team", "focus", "size", "estab.", "sectors", "authorities", "facilitators"):
+        table.add_column(column)
+    for row in result.summary()["teams"]:
+        table.add_row(
+            str(row["team"]), row["focus"] or "-", str(row["size"]), str(len(row["establishments"])),
+            ", ".join(row["sectors"]), str(len(row["authorities"])), ", ".join(row["facilitators"]) or "-",
+        )
+    out_console.print(table)
+    out_console.print(_quality_sentence(result))
+    out_console.print("Wrote " + ", ".join(str(p) for p in written))
+
+
+def _quality_sentence(result: Any) -> str:
+    if result.status == "optimal":
+        return f"Objective {result.objective:,.3f}: proven optimal."
+    if result.bound is not None:
+        return (f"Objective {result.objective:,.3f}; no assignment can exceed {result.bound:,.3f} "
+                f"(gap {100 * result.gap:.2f}%).")
+    return f"Objective {result.objective:,.3f}; no bound was proven in the time limit."
+
+
+@app.command()
+def solve(
+    survey: Annotated[Path, typer.Argument(help="Survey export (CSV or .xlsx).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for teams.csv, facilitators.csv, summary.json, teams.xlsx, report.html.")],
+    facilitators: FacilitatorsFile = None,
+    rules_file: RulesFile = None,
+    teams: Teams = None,
+    max_participants: MaxParticipants = None,
+    min_sectors: MinSectors = None,
+    min_authorities: MinAuthorities = None,
+    max_authority_share: MaxShare = None,
+    schools_per_facilitator: PerFacilitator = None,
+    size_tolerance: SizeTolerance = None,
+    objective: Annotated[str, typer.Option("--objective", help="focus, cohesion or blend.")] = "blend",
+    strategy: Annotated[str, typer.Option("--strategy", help="auto, or a strategy name (see `clnmatch strategies`).")] = "auto",
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds to search.")] = 30.0,
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same answer.")] = 0,
+    sheet: Sheet = None,
+    pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Replace names and emails in every output.")] = False,
+    quiet: Quiet = False,
+    json_out: JsonOut = False,
+) -> None:
+    """Match a survey into teams and write the rosters and report.
+
+    Example: clnmatch solve survey.csv --facilitators facilitators.csv --out teams/
+    """
+    with _errors():
+        rules = _rules(rules_file, teams, max_participants, min_sectors, min_authorities,
+                       max_authority_share, schools_per_facilitator, size_tolerance)
+        cohort = _read(survey, facilitators, sheet)
+        _run_solve(cohort, rules, out, objective=objective, strategy=strategy, time_limit=time_limit,
+                   seed=seed, quiet=quiet, json_out=json_out, pseudonymise=pseudonymise)
+
+
+def sample_paths() -> tuple[Path, Path]:
+    """The bundled sample survey and facilitators table."""
+    data = resources.files("clnmatch") / "data"
+    return Path(str(data / "sample_survey.csv")), Path(str(data / "sample_facilitators.csv"))
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the outputs.")] = Path("clnmatch-demo"),
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds to search.")] = 20.0,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    quiet: Quiet = False,
+    json_out: JsonOut = False,
+) -> None:
+    """Match the bundled sample cohort (about 50 schools, 100 practitioners); no input needed.
+
+    Example: clnmatch demo --out demo/
+    """
+    with _errors():
+        survey, facilitators = sample_paths()
+        cohort = _read(survey, facilitators)
+        _run_solve(cohort, Rules(), out, objective="blend", strategy="auto", time_limit=time_limit,
+                   seed=seed, quiet=quiet, json_out=json_out, pseudonymise=False)
+
+
+# ------------------------------------------------------------------- check
+@app.command()
+def check(
+    survey: Annotated[Path, typer.Argument(help="Survey export (CSV or .xlsx).")],
+    teams_csv: Annotated[Path, typer.Argument(help="An assignment: teams.csv with practitioner_id and team.")],
+    facilitators: FacilitatorsFile = None,
+    links: Annotated[Path | None, typer.Option("--links", help="facilitators.csv with facilitator_id and team.")] = None,
+    rules_file: RulesFile = None,
+    teams: Teams = None,
+    max_participants: MaxParticipants = None,
+    min_sectors: MinSectors = None,
+    min_authorities: MinAuthorities = None,
+    max_authority_share: MaxShare = None,
+    schools_per_facilitator: PerFacilitator = None,
+    size_tolerance: SizeTolerance = None,
+    sheet: Sheet = None,
+    json_out: JsonOut = False,
+) -> None:
+    """Check an existing (perhaps hand-edited) assignment and list every breach.
+
+    Exit 0 when no rule is broken, 4 when at least one is.
+    Example: clnmatch check survey.csv out/teams.csv --links out/facilitators.csv
+    """
+    from clnmatch.evaluate import check as check_assignment
+    from clnmatch.io.assignment import read_assignment, read_links
+
+    with _errors():
+        rules = _rules(rules_file, teams, max_participants, min_sectors, min_authorities,
+                       max_authority_share, schools_per_facilitator, size_tolerance)
+        cohort = _read(survey, facilitators, sheet)
+        table = read_assignment(teams_csv)
+        link_list = read_links(links) if links is not None else None
+        evaluation = check_assignment(cohort, rules, table.assignment, link_list,
+                                      team_focus=table.team_focus or None)
+        if json_out:
+            out_console.print_json(json.dumps({
+                "breaches": [b.to_dict() for b in evaluation.breaches],
+                "objective": evaluation.objective,
+                "focus_points": evaluation.focus_points,
+                "cohesion": evaluation.cohesion,
+            }))
+        else:
+            for b in evaluation.breaches:
+                where = f"team {b.team}" if b.team is not None else (b.subject or "cohort")
+                out_console.print(f"BREACH {b.rule} [{where}]: {b.message}", markup=False, highlight=False)
+            out_console.print(evaluation.summary_line())
+        if not evaluation.feasible:
+            raise Exit(EXIT_BREACH)
+
+
+# ------------------------------------------------------------------- inspect
+@app.command()
+def inspect(
+    survey: Annotated[Path, typer.Argument(help="Survey export (CSV or .xlsx).")],
+    facilitators: FacilitatorsFile = None,
+    rules_file: RulesFile = None,
+    teams: Teams = None,
+    max_participants: MaxParticipants = None,
+    min_sectors: MinSectors = None,
+    min_authorities: MinAuthorities = None,
+    max_authority_share: MaxShare = None,
+    schools_per_facilitator: PerFacilitator = None,
+    size_tolerance: SizeTolerance = None,
+    sheet: Sheet = None,
+    json_out: JsonOut = False,
+) -> None:
+    """Summarise a survey before matching: counts, themes, facilitators, warnings.
+
+    Example: clnmatch inspect survey.xlsx --sheet Responses
+    """
+    from clnmatch.cohort_summary import summarise
+
+    with _errors():
+        rules = _rules(rules_file, teams, max_participants, min_sectors, min_authorities,
+                       max_authority_share, schools_per_facilitator, size_tolerance)
+        cohort = _read(survey, facilitators, sheet)
+        summary = summarise(cohort, rules)
+        if json_out:
+            out_console.print_json(json.dumps(summary.to_dict()))
+            return
+        out_console.print(f"[bold]{summary.participants}[/] participants from "
+                          f"[bold]{summary.establishments}[/] establishments")
+        table = Table(title="By authority")
+        sectors = list(next(iter(summary.by_sector)) and summary.by_sector)
+        for column in ("authority", "establishments", "participants", *sectors):
+            table.add_column(column, justify="left" if column == "authority" else "right")
+        for name, row in summary.by_authority.items():
+            table.add_row(name, *(str(row[c]) for c in ("establishments", "participants", *sectors)))
+        out_console.print(table)
+        themes = Table(title="Themes by popularity")
+        for column in ("theme", "mean rating", "rated 4-5"):
+            themes.add_column(column)
+        for row in summary.themes:
+            themes.add_row(row["theme"], f"{row['mean']:.2f}", str(row["keen"]))
+        out_console.print(themes)
+        fac = Table(title="Facilitators each authority must supply")
+        for column in ("authority", "establishments", "needed", "supplied"):
+            fac.add_column(column)
+        for row in summary.facilitators:
+            supplied = "-" if row.get("supplied") is None else str(row["supplied"])
+            fac.add_row(row["authority"], str(row["establishments"]), str(row["needed"]), supplied)
+        out_console.print(fac)
+        for warning in summary.warnings:
+            out_console.print(f"[yellow]warning[/]: {warning}", highlight=False)
+        for conflict in summary.conflicts:
+            out_console.print(f"[red]cannot match[/]: {conflict}", highlight=False)
+
+
+# ------------------------------------------------------------------- generate
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Option("--out", help="Survey file to write (.csv or .xlsx).")],
+    establishments: Annotated[int, typer.Option("--establishments", help="Establishments in the cohort.")] = 50,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    facilitators_out: Annotated[Path | None, typer.Option("--facilitators-out", help="Where to write the facilitators table (default: beside the survey).")] = None,
+) -> None:
+    """Write a synthetic cohort shaped like the West Partnership.
+
+    Example: clnmatch generate --establishments 50 --seed 7 --out survey.csv
+    """
+    from clnmatch.generate import generate_cohort
+    from clnmatch.io.facilitators import write_facilitators
+    from clnmatch.io.survey import write_survey
+
+    with _errors():
+        if out.suffix.lower() not in (".csv", ".xlsx"):
+            raise Exit(EXIT_INVALID, f"--out must end in .csv or .xlsx; got {out.name}")
+        if establishments < 1:
+            raise Exit(EXIT_INVALID, f"--establishments must be >= 1; got {establishments}")
+        cohort = generate_cohort(establishments, seed=seed)
+        write_survey(cohort, out)
+        fac_path = facilitators_out or out.with_name(f"{out.stem}_facilitators{out.suffix}")
+        write_facilitators(cohort, fac_path)
+        out_console.print(f"Wrote {out} ({cohort.n_participants} practitioners, "
+                          f"{len(cohort.establishments)} establishments) and {fac_path} "
+                          f"({len(cohort.facilitators)} facilitators)")
+
+
+@app.command()
+def strategies() -> None:
+    """List the matching strategies."""
+    from clnmatch.strategies import available_strategies
+
+    for name in available_strategies():
+        out_console.print(name)
+
+
+def main() -> None:  # pragma: no cover - console entry
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,101 @@
+"""What a lead officer reads before matching: who is in the cohort, and what to watch."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from clnmatch.models import Cohort, Role, Rules, Sector
+
+__all__ = ["CohortSummary", "summarise"]
+
+
+@dataclass(frozen=True)
+class CohortSummary:
+    participants: int
+    establishments: int
+    by_authority: dict[str, dict[str, int]]  # authority -> {"establishments", "participants", sector...}
+    by_sector: dict[str, dict[str, int]]
+    themes: list[dict[str, Any]]  # by popularity
+    facilitators: list[dict[str, Any]]  # per authority: needed / supplied
+    warnings: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)  # rules that cannot be met
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "participants": self.participants,
+            "establishments": self.establishments,
+            "by_authority": self.by_authority,
+            "by_sector": self.by_sector,
+            "themes": self.themes,
+            "facilitators": self.facilitators,
+            "warnings": self.warnings,
+            "conflicts": self.conflicts,
+        }
+
+
+def summarise(cohort: Cohort, rules: Rules | None = None) -> CohortSummary:
+    """Counts, theme popularity, facilitator supply, warnings and arithmetic conflicts."""
+    from clnmatch.diagnose import diagnose
+    from clnmatch.facilitators import facilitator_supply
+    from clnmatch.problem import Problem
+
+    rules = rules or Rules()
+    est_by_id = cohort.establishment_by_id
+    by_authority: dict[str, dict[str, int]] = {}
+    by_sector: dict[str, dict[str, int]] = {str(s): {"establishments": 0, "participants": 0} for s in Sector}
+    for key, name in cohort.authorities.items():
+        by_authority[name] = {"establishments": 0, "participants": 0, **{str(s): 0 for s in Sector}}
+    for e in cohort.establishments:
+        row = by_authority[cohort.authorities[e.authority_key]]
+        row["establishments"] += 1
+        row[str(e.sector)] += 1
+        by_sector[str(e.sector)]["establishments"] += 1
+    for p in cohort.practitioners:
+        e = est_by_id[p.establishment_id]
+        by_authority[cohort.authorities[e.authority_key]]["participants"] += 1
+        by_sector[str(e.sector)]["participants"] += 1
+
+    ratings = np.array([p.interests for p in cohort.practitioners], dtype=float).reshape(-1, len(cohort.themes))
+    themes = []
+    for k, theme in enumerate(cohort.themes):
+        column = ratings[:, k] if len(ratings) else np.zeros(0)
+        themes.append({
+            "theme": theme,
+            "mean": round(float(column.mean()), 2) if len(column) else 0.0,
+            "keen": int((column >= 4).sum()),  # rated 4 or 5
+        })
+    themes.sort(key=lambda row: (-row["mean"], row["theme"]))
+
+    warnings: list[str] = []
+    if len(cohort.establishments) < rules.min_establishments:
+        warnings.append(
+            f"{len(cohort.establishments)} establishments; a CLN cohort aims for at least "
+            f"{rules.min_establishments}"
+        )
+    for e in cohort.establishments:
+        nominees = cohort.nominees[e.id]
+        roles = Counter(p.role for p in nominees)
+        if len(nominees) == 1:
+            warnings.append(f"{e.id} ({e.name}) has a lone nominee")
+        elif len(nominees) > 2:
+            warnings.append(f"{e.id} ({e.name}) has {len(nominees)} nominees (one promoted + one expected)")
+        if roles[Role.PROMOTED] == 0:
+            warnings.append(f"{e.id} ({e.name}) has no promoted nominee: teams without a senior leader stall")
+
+    problem = Problem.from_cohort(cohort, rules, "focus")
+    diagnosis = diagnose(problem, cohort, rules)
+    conflicts = [c.message for c in diagnosis.conflicts]
+    return CohortSummary(
+        participants=cohort.n_participants,
+        establishments=len(cohort.establishments),
+        by_authority=by_authority,
+        by_sector=by_sector,
+        themes=themes,
+        facilitators=[line.to_dict() for line in facilitator_supply(cohort, rules)],
+        warnings=warnings,
+        conflicts=conflicts,
+    )

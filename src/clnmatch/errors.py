@@ -1,0 +1,78 @@
+"""The error classes of clnmatch.
+
+One root, ``ClnmatchError``. Bad input (a file or a value a user gave) raises
+``InvalidInputError`` carrying every problem found, each naming file, row (as a
+spreadsheet shows it), column, the bad value and what was expected. A bad parameter to
+a function raises ``InvalidParameterError``. Rules that cannot all be met are *not* an
+exception from ``solve``: they come back as a result with status ``infeasible`` and a
+diagnosis; ``InfeasibleError`` exists for callers that prefer to raise it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = [
+    "ClnmatchError",
+    "InputProblem",
+    "InvalidInputError",
+    "InvalidParameterError",
+    "InfeasibleError",
+]
+
+
+class ClnmatchError(Exception):
+    """Root of every error clnmatch raises on purpose."""
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """One problem in one cell (or row, or file) of an input table."""
+
+    expected: str
+    file: str | None = None
+    row: int | None = None  # as a spreadsheet shows it: header is row 1
+    column: str | None = None
+    value: str | None = None
+
+    def __str__(self) -> str:
+        where = []
+        if self.file:
+            where.append(self.file)
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f"column '{self.column}'")
+        prefix = ", ".join(where)
+        got = "" if self.value is None else f" (got {self.value!r})"
+        return f"{prefix}: {self.expected}{got}" if prefix else f"{self.expected}{got}"
+
+
+class InvalidInputError(ClnmatchError, ValueError):
+    """The input is invalid; ``problems`` lists every problem found, not only the first."""
+
+    def __init__(self, problems: Iterable[InputProblem] | str):
+        if isinstance(problems, str):
+            problems = [InputProblem(expected=problems)]
+        self.problems: tuple[InputProblem, ...] = tuple(problems)
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} in the input:"
+        super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
+
+
+class InvalidParameterError(ClnmatchError, ValueError):
+    """A parameter of a function or a rule has a value it cannot take."""
+
+    @classmethod
+    def for_value(cls, name: str, owner: str, expected: str, got: object) -> InvalidParameterError:
+        """Build the one message shape: "The 'x' parameter of f must be ... Got ... instead."."""
+        return cls(f"The '{name}' parameter of {owner} must be {expected}. Got {got!r} instead.")
+
+
+class InfeasibleError(ClnmatchError):
+    """The rules cannot all be met; ``diagnosis`` says which conflict and by how much."""
+
+    def __init__(self, diagnosis: object, message: str | None = None):
+        self.diagnosis = diagnosis
+        super().__init__(message or str(diagnosis))

@@ -1,0 +1,470 @@
+"""THE rule checker and scorer.
+
+Every strategy, ``solve``, the CLI's ``check``, the tests and the benchmarks score and
+check assignments here and nowhere else. Two levels:
+
+* ``evaluate(problem, unit_team, team_focus)``: an assignment of units (0-based teams)
+  against the numeric rules of a ``Problem``, with the objective in exact milli-points.
+* ``check(cohort, rules, assignment, facilitator_links)``: an assignment of
+  practitioners (teams 1..T, as users write them) against every hard rule of the
+  cohort, including those a unit-level view cannot see (nominees split, practitioners
+  missing, the participants cap, facilitators).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from clnmatch.models import Cohort, Rules
+from clnmatch.problem import SCALE, ObjectiveWeights, Problem
+
+__all__ = [
+    "Breach",
+    "TeamStats",
+    "Evaluation",
+    "RULES",
+    "evaluate",
+    "check",
+    "unit_teams_from_assignment",
+]
+
+# rule name -> what it means, for reports and docs
+RULES: dict[str, str] = {
+    "teams": "every team 1..T is used and no other team label appears",
+    "unassigned": "every practitioner of the survey is in a team",
+    "unknown_practitioner": "the assignment names only practitioners of the survey",
+    "max_participants": "the cohort has at most max_participants participants",
+    "nominees_together": "an establishment's nominees are all in one team",
+    "team_size": "a team's participants are within size_tolerance of participants/teams",
+    "min_sectors": "a team mixes at least min_sectors sectors",
+    "min_authorities": "a team mixes at least min_authorities authorities",
+    "max_authority_share": "no authority holds more than max_authority_share of a team's establishments",
+    "max_teams_per_theme": "no focus theme serves more than max_teams_per_theme teams",
+    "pin": "a pinned establishment is in its team",
+    "forbidden": "an establishment is not in a team forbidden to it",
+    "together": "establishments kept together share a team",
+    "apart": "establishments kept apart are in different teams",
+    "facilitator_supply": "each authority supplies ceil(establishments / schools_per_facilitator) facilitators",
+    "facilitator_per_team": "every team has at least one facilitator",
+    "facilitator_load": "no facilitator supports more than schools_per_facilitator establishments",
+    "unknown_facilitator": "facilitator links name only facilitators of the facilitators table",
+}
+
+
+@dataclass(frozen=True)
+class Breach:
+    """One breach of one hard rule, with the numbers."""
+
+    rule: str
+    message: str
+    team: int | None = None  # 1-based, as users see teams
+    actual: float | None = None
+    limit: float | None = None
+    subject: str | None = None  # the establishment, authority or facilitator concerned
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "rule": self.rule,
+            "team": self.team,
+            "subject": self.subject,
+            "actual": self.actual,
+            "limit": self.limit,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class TeamStats:
+    """What a person wants to know about one team."""
+
+    team: int  # 1-based
+    participants: int
+    establishments: tuple[str, ...]
+    sectors: tuple[str, ...]
+    authorities: dict[str, int]
+    focus: str | None
+    focus_points: int | None = None
+    cohesion: float | None = None
+    facilitators: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Breaches and objective terms of one assignment."""
+
+    breaches: tuple[Breach, ...]
+    objective_milli: int
+    team_focus: tuple[int, ...]  # 0-based theme index per team; -1 where none
+    teams: tuple[TeamStats, ...] = ()
+    focus_points: int | None = None
+    cohesion: float | None = None
+    simd_mixed_teams: int | None = None
+    travel_km: float | None = None
+    extra: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def feasible(self) -> bool:
+        return not self.breaches
+
+    @property
+    def objective(self) -> float:
+        return self.objective_milli / SCALE
+
+    def breaches_of(self, rule: str) -> list[Breach]:
+        return [b for b in self.breaches if b.rule == rule]
+
+    def summary_line(self) -> str:
+        if self.feasible:
+            return f"no breach; objective {self.objective:,.3f}"
+        counts = Counter(b.rule for b in self.breaches)
+        parts = ", ".join(f"{rule} x{n}" for rule, n in counts.items())
+        return f"{len(self.breaches)} breach(es): {parts}"
+
+
+# --------------------------------------------------------------------------- units
+def objective_milli(problem: Problem, unit_team: NDArray[np.int64], team_focus: NDArray[np.int64]) -> int:
+    """The objective of a unit assignment in milli-points (exact integers)."""
+    total = problem.constant_milli
+    for team in range(problem.n_teams):
+        members = np.flatnonzero(unit_team == team)
+        if len(members) > 1:
+            total += int(problem.pair_milli[np.ix_(members, members)].sum()) // 2
+        if problem.n_themes and team_focus[team] >= 0:
+            total += int(problem.theme_milli[members, team_focus[team]].sum())
+        if problem.simd_milli and problem.unit_challenge[members].any() and problem.unit_affluent[members].any():
+            total += problem.simd_milli
+    return total
+
+
+def evaluate(
+    problem: Problem,
+    unit_team: Iterable[int] | NDArray[np.int64],
+    team_focus: Iterable[int] | NDArray[np.int64] | None = None,
+) -> Evaluation:
+    """Check a unit assignment (0-based teams) against the problem's rules and score it.
+
+    ``team_focus`` (0-based theme per team) defaults to the best focus for the teams.
+    """
+    unit_team = np.asarray(list(unit_team) if not isinstance(unit_team, np.ndarray) else unit_team)
+    unit_team = unit_team.astype(np.int64)
+    if unit_team.shape != (problem.n_units,):
+        raise ValueError(f"expected {problem.n_units} unit teams, got shape {unit_team.shape}")
+    breaches: list[Breach] = []
+    n_teams = problem.n_teams
+    out_of_range = (unit_team < 0) | (unit_team >= n_teams)
+    for u in np.flatnonzero(out_of_range):
+        breaches.append(Breach("teams", f"{problem.unit_ids[u]} is in team {unit_team[u] + 1}, "
+                               f"but teams run 1..{n_teams}", subject=problem.unit_ids[u]))
+    safe_team = np.where(out_of_range, 0, unit_team)
+    if team_focus is None:
+        focus = problem.best_focus(safe_team)
+    else:
+        focus = np.asarray(list(team_focus), dtype=np.int64)
+    breaches.extend(_unit_breaches(problem, unit_team, focus))
+    return Evaluation(
+        breaches=tuple(breaches),
+        objective_milli=objective_milli(problem, safe_team, focus),
+        team_focus=tuple(int(k) for k in focus),
+        teams=_team_stats(problem, safe_team, focus),
+        focus_points=_focus_points(problem, safe_team, focus),
+        cohesion=_cohesion(problem, safe_team),
+        simd_mixed_teams=_simd_mixed(problem, safe_team),
+        travel_km=_travel(problem, safe_team),
+    )
+
+
+def _unit_breaches(problem: Problem, unit_team: NDArray[np.int64], focus: NDArray[np.int64]) -> list[Breach]:
+    out: list[Breach] = []
+    ids = problem.unit_ids
+    weight = problem.unit_weight
+    for team in range(problem.n_teams):
+        label = team + 1
+        members = np.flatnonzero(unit_team == team)
+        if len(members) == 0:
+            out.append(Breach("teams", f"team {label} is empty", team=label, actual=0, limit=1))
+            continue
+        size = int(weight[members].sum())
+        low, high = int(problem.team_min[team]), int(problem.team_max[team])
+        if not low <= size <= high:
+            out.append(Breach(
+                "team_size",
+                f"team {label} has {size} participants; allowed {low}..{high}",
+                team=label, actual=size, limit=low if size < low else high,
+            ))
+        if problem.min_sectors and problem.unit_sector.size:
+            sectors = np.unique(problem.unit_sector[members])
+            if len(sectors) < problem.min_sectors:
+                names = ", ".join(problem.sector_names[s] for s in sectors)
+                out.append(Breach(
+                    "min_sectors",
+                    f"team {label} has {len(sectors)} sector(s) ({names}); needs at least {problem.min_sectors}",
+                    team=label, actual=len(sectors), limit=problem.min_sectors,
+                ))
+        if problem.unit_authority.size:
+            counts = np.bincount(problem.unit_authority[members], minlength=len(problem.authority_names))
+            distinct = int((counts > 0).sum())
+            if distinct < problem.min_authorities:
+                out.append(Breach(
+                    "min_authorities",
+                    f"team {label} has {distinct} authorit{'y' if distinct == 1 else 'ies'}; "
+                    f"needs at least {problem.min_authorities}",
+                    team=label, actual=distinct, limit=problem.min_authorities,
+                ))
+            cap = problem.max_authority_units(len(members))
+            if problem.authority_share is not None:
+                for a in np.flatnonzero(counts > cap):
+                    out.append(Breach(
+                        "max_authority_share",
+                        f"team {label}: {problem.authority_names[a]} holds {counts[a]} of "
+                        f"{len(members)} establishments; at most {cap} "
+                        f"(share {float(problem.authority_share):g})",
+                        team=label, actual=int(counts[a]), limit=cap, subject=problem.authority_names[a],
+                    ))
+    if problem.allowed is not None:
+        pins = problem.unit_pin if problem.unit_pin is not None else np.full(problem.n_units, -1)
+        for u in range(problem.n_units):
+            t = unit_team[u]
+            if not 0 <= t < problem.n_teams or problem.allowed[u, t]:
+                continue
+            if pins[u] >= 0 and pins[u] != t:
+                out.append(Breach("pin", f"{ids[u]} is pinned to team {pins[u] + 1} but is in team {t + 1}",
+                                  team=int(t) + 1, subject=ids[u], actual=int(t) + 1, limit=int(pins[u]) + 1))
+            else:
+                out.append(Breach("forbidden", f"{ids[u]} may not join team {t + 1}",
+                                  team=int(t) + 1, subject=ids[u]))
+    for a, b in problem.together:
+        if unit_team[a] != unit_team[b]:
+            out.append(Breach("together", f"{ids[a]} (team {unit_team[a] + 1}) and {ids[b]} "
+                              f"(team {unit_team[b] + 1}) must share a team", subject=f"{ids[a]}+{ids[b]}"))
+    for a, b in problem.apart:
+        if unit_team[a] == unit_team[b]:
+            out.append(Breach("apart", f"{ids[a]} and {ids[b]} must be apart but share team {unit_team[a] + 1}",
+                              team=int(unit_team[a]) + 1, subject=f"{ids[a]}+{ids[b]}"))
+    if problem.max_teams_per_theme is not None and problem.n_themes:
+        for k, n in Counter(int(k) for k in focus if k >= 0).items():
+            if n > problem.max_teams_per_theme:
+                out.append(Breach(
+                    "max_teams_per_theme",
+                    f"theme {problem.theme_names[k]!r} is the focus of {n} teams; at most "
+                    f"{problem.max_teams_per_theme}",
+                    actual=n, limit=problem.max_teams_per_theme, subject=problem.theme_names[k],
+                ))
+    return out
+
+
+def _team_stats(problem: Problem, unit_team: NDArray[np.int64], focus: NDArray[np.int64]) -> tuple[TeamStats, ...]:
+    out = []
+    for team in range(problem.n_teams):
+        members = np.flatnonzero(unit_team == team)
+        sectors = (
+            tuple(problem.sector_names[s] for s in sorted(set(problem.unit_sector[members].tolist())))
+            if problem.unit_sector.size else ()
+        )
+        authorities: dict[str, int] = {}
+        if problem.unit_authority.size:
+            for a, n in sorted(Counter(problem.unit_authority[members].tolist()).items()):
+                authorities[problem.authority_names[a]] = n
+        k = int(focus[team]) if len(focus) > team else -1
+        points = None
+        if problem.theme_points is not None and k >= 0:
+            points = int(problem.theme_points[members, k].sum())
+        cohesion = None
+        if problem.cohesion_milli is not None:
+            cohesion = int(problem.cohesion_milli[np.ix_(members, members)].sum()) / 2 / SCALE
+        out.append(TeamStats(
+            team=team + 1,
+            participants=int(problem.unit_weight[members].sum()),
+            establishments=tuple(problem.unit_ids[u] for u in members),
+            sectors=sectors,
+            authorities=authorities,
+            focus=problem.theme_names[k] if k >= 0 and problem.theme_names else None,
+            focus_points=points,
+            cohesion=cohesion,
+        ))
+    return tuple(out)
+
+
+def _focus_points(problem: Problem, unit_team: NDArray[np.int64], focus: NDArray[np.int64]) -> int | None:
+    if problem.theme_points is None or not problem.n_themes:
+        return None
+    chosen = focus[unit_team]
+    return int(problem.theme_points[np.arange(problem.n_units), np.maximum(chosen, 0)][chosen >= 0].sum())
+
+
+def _cohesion(problem: Problem, unit_team: NDArray[np.int64]) -> float | None:
+    if problem.cohesion_milli is None:
+        return None
+    total = problem.cohesion_constant_milli
+    for team in range(problem.n_teams):
+        members = np.flatnonzero(unit_team == team)
+        total += int(problem.cohesion_milli[np.ix_(members, members)].sum()) // 2
+    return total / SCALE
+
+
+def _simd_mixed(problem: Problem, unit_team: NDArray[np.int64]) -> int | None:
+    if not problem.unit_challenge.size or not (problem.unit_challenge.any() or problem.unit_affluent.any()):
+        return None
+    mixed = 0
+    for team in range(problem.n_teams):
+        members = unit_team == team
+        mixed += bool(problem.unit_challenge[members].any() and problem.unit_affluent[members].any())
+    return mixed
+
+
+def _travel(problem: Problem, unit_team: NDArray[np.int64]) -> float | None:
+    if problem.travel_km is None:
+        return None
+    total = 0.0
+    for team in range(problem.n_teams):
+        members = np.flatnonzero(unit_team == team)
+        total += float(problem.travel_km[np.ix_(members, members)].sum()) / 2
+    return round(total, 3)
+
+
+# --------------------------------------------------------------------------- cohort
+def unit_teams_from_assignment(cohort: Cohort, assignment: Mapping[str, int]) -> NDArray[np.int64]:
+    """Each establishment's team (0-based): the team most of its nominees are in.
+
+    Establishments with no assigned nominee get -1.
+    """
+    out = np.full(len(cohort.establishments), -1, dtype=np.int64)
+    for i, est in enumerate(cohort.establishments):
+        teams = [assignment[p.id] for p in cohort.nominees[est.id] if p.id in assignment]
+        if teams:
+            out[i] = Counter(teams).most_common(1)[0][0] - 1
+    return out
+
+
+def check(
+    cohort: Cohort,
+    rules: Rules | None,
+    assignment: Mapping[str, int],
+    facilitator_links: Iterable[tuple[str, int]] | None = None,
+    *,
+    team_focus: Mapping[int, str] | None = None,
+    objective: str | ObjectiveWeights = "blend",
+) -> Evaluation:
+    """Check a practitioner -> team (1..T) assignment against every hard rule and score it.
+
+    ``facilitator_links`` are (facilitator id, team) pairs; ``team_focus`` maps a team to
+    its focus theme (by default the best theme for the team).
+    Returns an ``Evaluation`` listing every breach with rule, team and numbers.
+    """
+    rules = rules or Rules()
+    problem = Problem.from_cohort(cohort, rules, objective)
+    breaches: list[Breach] = []
+
+    if cohort.n_participants > rules.max_participants:
+        breaches.append(Breach(
+            "max_participants",
+            f"the cohort has {cohort.n_participants} participants; at most {rules.max_participants}",
+            actual=cohort.n_participants, limit=rules.max_participants,
+        ))
+    known = cohort.practitioner_by_id
+    for pid in assignment:
+        if pid not in known:
+            breaches.append(Breach("unknown_practitioner", f"{pid!r} is not a practitioner of the survey",
+                                   subject=str(pid)))
+    clean: dict[str, int] = {}
+    for pid, team in assignment.items():
+        if pid not in known:
+            continue
+        if not isinstance(team, (int, np.integer)) or not 1 <= int(team) <= rules.teams:
+            breaches.append(Breach("teams", f"practitioner {pid!r} is in team {team!r}; teams run 1..{rules.teams}",
+                                   subject=str(pid), actual=None, limit=rules.teams))
+            continue
+        clean[pid] = int(team)
+    for p in cohort.practitioners:
+        if p.id not in assignment:
+            breaches.append(Breach("unassigned", f"practitioner {p.id!r} ({p.establishment_id}) is in no team",
+                                   subject=p.id))
+    for est in cohort.establishments:
+        teams = sorted({clean[p.id] for p in cohort.nominees[est.id] if p.id in clean})
+        if len(teams) > 1:
+            breaches.append(Breach(
+                "nominees_together",
+                f"the nominees of {est.id} ({est.name}) are split over teams {teams}",
+                subject=est.id, actual=len(teams), limit=1,
+            ))
+
+    unit_team = unit_teams_from_assignment(cohort, clean)
+    focus = None
+    if team_focus is not None:
+        theme_index = {t: k for k, t in enumerate(cohort.themes)}
+        focus = [theme_index.get(team_focus.get(t + 1, ""), -1) for t in range(rules.teams)]
+        default = problem.best_focus(np.where(unit_team < 0, 0, unit_team))
+        focus = [f if f >= 0 else int(default[t]) for t, f in enumerate(focus)]
+    unassigned_units = unit_team < 0
+    # a unit with no nominee assigned is already reported; score the rest as placed in team 1
+    unit_eval = evaluate(problem, np.where(unassigned_units, 0, unit_team), focus)
+    breaches.extend(b for b in unit_eval.breaches)
+
+    links = list(facilitator_links) if facilitator_links is not None else None
+    breaches.extend(_facilitator_breaches(cohort, rules, unit_team, links))
+    teams = unit_eval.teams
+    if links is not None:
+        per_team: dict[int, list[str]] = {}
+        for fid, team in links:
+            per_team.setdefault(int(team), []).append(fid)
+        teams = tuple(
+            TeamStats(**{**ts.__dict__, "facilitators": tuple(per_team.get(ts.team, []))}) for ts in teams
+        )
+    return Evaluation(
+        breaches=tuple(breaches),
+        objective_milli=unit_eval.objective_milli,
+        team_focus=unit_eval.team_focus,
+        teams=teams,
+        focus_points=unit_eval.focus_points,
+        cohesion=unit_eval.cohesion,
+        simd_mixed_teams=unit_eval.simd_mixed_teams,
+        travel_km=unit_eval.travel_km,
+    )
+
+
+def _facilitator_breaches(
+    cohort: Cohort,
+    rules: Rules,
+    unit_team: NDArray[np.int64],
+    links: list[tuple[str, int]] | None,
+) -> list[Breach]:
+    out: list[Breach] = []
+    if cohort.facilitators:
+        supplied = Counter(f.authority_key for f in cohort.facilitators)
+        for key, name in cohort.authorities.items():
+            n_est = sum(1 for e in cohort.establishments if e.authority_key == key)
+            need = rules.facilitators_needed(n_est)
+            if supplied[key] < need:
+                out.append(Breach(
+                    "facilitator_supply",
+                    f"{name} has {n_est} establishments and must supply {need} facilitator(s); "
+                    f"it supplies {supplied[key]}",
+                    subject=name, actual=supplied[key], limit=need,
+                ))
+    if links is None:
+        return out
+    known = {f.id for f in cohort.facilitators}
+    units_in_team = Counter(int(t) + 1 for t in unit_team if t >= 0)
+    load: Counter[str] = Counter()
+    covered = set()
+    for fid, team in links:
+        if cohort.facilitators and fid not in known:
+            out.append(Breach("unknown_facilitator", f"{fid!r} is not in the facilitators table", subject=fid))
+        load[fid] += units_in_team.get(int(team), 0)
+        covered.add(int(team))
+    for team in range(1, rules.teams + 1):
+        if team not in covered:
+            out.append(Breach("facilitator_per_team", f"team {team} has no facilitator", team=team,
+                              actual=0, limit=1))
+    for fid, n in load.items():
+        if n > rules.schools_per_facilitator:
+            out.append(Breach(
+                "facilitator_load",
+                f"facilitator {fid} supports {n} establishments; at most {rules.schools_per_facilitator}",
+                subject=fid, actual=n, limit=rules.schools_per_facilitator,
+            ))
+    return out

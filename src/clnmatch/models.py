@@ -1,0 +1,396 @@
+"""The domain of clnmatch: who is matched, and by which rules.
+
+Every model is an immutable pydantic v2 model. Cross-field checks (unique ids, one
+authority and one sector per establishment, ratings 0-5) live here, so a ``Cohort``
+that exists is a valid one, whichever reader built it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping
+from enum import StrEnum
+from fractions import Fraction
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "Sector",
+    "Role",
+    "Establishment",
+    "Practitioner",
+    "Facilitator",
+    "Cohort",
+    "Rules",
+    "authority_key",
+    "RATING_MIN",
+    "RATING_MAX",
+]
+
+RATING_MIN = 0
+RATING_MAX = 5
+
+
+def _fold(text: str) -> str:
+    """Trim, case-fold and collapse inner white space, '-' and '_' to one space."""
+    return re.sub(r"[\s_\-]+", " ", str(text)).strip().casefold()
+
+
+def authority_key(name: str) -> str:
+    """The key authorities are compared by: trimmed, case-folded, spaces collapsed."""
+    return re.sub(r"\s+", " ", str(name)).strip().casefold()
+
+
+class Sector(StrEnum):
+    """The sector of an establishment."""
+
+    ELC = "ELC"
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+    SPECIAL = "special"
+
+    @classmethod
+    def parse(cls, text: object) -> Sector | None:
+        """The sector a survey's wording names, or None when it names none."""
+        if isinstance(text, Sector):
+            return text
+        return _SECTOR_ALIASES.get(_fold(str(text)))
+
+
+_SECTOR_ALIASES: dict[str, Sector] = {
+    **{a: Sector.ELC for a in (
+        "elc", "nursery", "nursery school", "nursery class", "early years",
+        "early learning and childcare", "early learning & childcare", "early learning",
+        "early learning centre", "early years centre", "family centre", "n",
+    )},
+    **{a: Sector.PRIMARY for a in ("primary", "primary school", "p", "pri")},
+    **{a: Sector.SECONDARY for a in (
+        "secondary", "secondary school", "high school", "academy", "s", "sec",
+    )},
+    **{a: Sector.SPECIAL for a in (
+        "special", "special school", "asn", "additional support needs",
+        "additional support needs school", "asn school", "sen",
+    )},
+}
+
+
+class Role(StrEnum):
+    """A nominee's role: the promoted member of staff (senior leader) or a practitioner."""
+
+    PROMOTED = "promoted"
+    PRACTITIONER = "practitioner"
+
+    @classmethod
+    def parse(cls, text: object) -> Role | None:
+        """The role a survey's wording names, or None when it names none."""
+        if isinstance(text, Role):
+            return text
+        return _ROLE_ALIASES.get(_fold(str(text)))
+
+
+_ROLE_ALIASES: dict[str, Role] = {
+    **{a: Role.PROMOTED for a in (
+        "promoted", "promoted staff", "senior leader", "senior leadership", "slt",
+        "headteacher", "head teacher", "head", "hT", "depute", "depute head",
+        "depute head teacher", "dht", "deputy head", "pt", "principal teacher",
+        "faculty head", "head of centre", "depute head of centre", "manager",
+        "nursery manager", "ht",
+    )},
+    **{a: Role.PRACTITIONER for a in (
+        "practitioner", "teacher", "class teacher", "classroom teacher", "eyp",
+        "early years practitioner", "elc practitioner", "nursery teacher",
+        "support for learning teacher", "staff",
+    )},
+}
+_ROLE_ALIASES = {k.casefold(): v for k, v in _ROLE_ALIASES.items()}
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Establishment(BaseModel):
+    """A school or ELC. Its nominees always stay in one team."""
+
+    model_config = _FROZEN
+
+    id: str = Field(min_length=1)
+    name: str
+    authority: str = Field(min_length=1)
+    sector: Sector
+    simd_quintile: int | None = Field(default=None, ge=1, le=5)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+
+    @field_validator("sector", mode="before")
+    @classmethod
+    def _sector_alias(cls, value: object) -> object:
+        return Sector.parse(value) or value
+
+    @property
+    def authority_key(self) -> str:
+        return authority_key(self.authority)
+
+
+class Practitioner(BaseModel):
+    """One survey respondent; ``interests`` follows the order of ``Cohort.themes``."""
+
+    model_config = _FROZEN
+
+    id: str = Field(min_length=1)
+    name: str
+    establishment_id: str = Field(min_length=1)
+    role: Role
+    interests: tuple[int, ...]
+    email: str | None = None
+
+    @field_validator("role", mode="before")
+    @classmethod
+    def _role_alias(cls, value: object) -> object:
+        return Role.parse(value) or value
+
+    @field_validator("interests")
+    @classmethod
+    def _ratings_in_range(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        for rating in value:
+            if not RATING_MIN <= rating <= RATING_MAX:
+                raise ValueError(
+                    f"every interest rating must be an integer {RATING_MIN}-{RATING_MAX}; "
+                    f"got {rating}"
+                )
+        return value
+
+
+class Facilitator(BaseModel):
+    """A key facilitator (QIO, educational psychologist, Education Scotland, ...)."""
+
+    model_config = _FROZEN
+
+    id: str = Field(min_length=1)
+    name: str
+    authority: str = Field(min_length=1)
+    role: str = ""
+    expertise: Mapping[str, int] = Field(default_factory=dict)  # theme -> 0..5
+
+    @field_validator("expertise")
+    @classmethod
+    def _expertise_in_range(cls, value: Mapping[str, int]) -> Mapping[str, int]:
+        for theme, rating in value.items():
+            if not RATING_MIN <= rating <= RATING_MAX:
+                raise ValueError(f"expertise in {theme!r} must be 0-5; got {rating}")
+        return dict(value)
+
+    @property
+    def authority_key(self) -> str:
+        return authority_key(self.authority)
+
+
+class Cohort(BaseModel):
+    """A cohort: themes, establishments, their nominees and (optionally) facilitators."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    themes: tuple[str, ...]
+    establishments: tuple[Establishment, ...]
+    practitioners: tuple[Practitioner, ...]
+    facilitators: tuple[Facilitator, ...] = ()
+    source: str | None = None  # where the survey came from, for messages
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        problems: list[str] = []
+        if len(self.themes) < 2:
+            problems.append(f"a cohort needs at least 2 themes; got {len(self.themes)}")
+        if len(set(self.themes)) != len(self.themes):
+            dup = [t for t, c in Counter(self.themes).items() if c > 1]
+            problems.append(f"theme names must be unique; repeated: {dup}")
+        for label, items in (
+            ("establishment", self.establishments),
+            ("practitioner", self.practitioners),
+            ("facilitator", self.facilitators),
+        ):
+            repeated = [i for i, c in Counter(x.id for x in items).items() if c > 1]
+            if repeated:
+                problems.append(f"{label} ids must be unique; repeated: {repeated[:10]}")
+        known = {e.id for e in self.establishments}
+        for p in self.practitioners:
+            if p.establishment_id not in known:
+                problems.append(
+                    f"practitioner {p.id!r} names establishment {p.establishment_id!r}, "
+                    "which is not in the cohort"
+                )
+            if len(p.interests) != len(self.themes):
+                problems.append(
+                    f"practitioner {p.id!r} has {len(p.interests)} ratings for "
+                    f"{len(self.themes)} themes"
+                )
+        with_nominees = {p.establishment_id for p in self.practitioners}
+        empty = [e.id for e in self.establishments if e.id not in with_nominees]
+        if empty:
+            problems.append(f"establishments without any nominee: {empty[:10]}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    # --- readers (forwarding to clnmatch.io) ---------------------------------
+    @classmethod
+    def from_csv(
+        cls, survey: str | Path, facilitators: str | Path | None = None
+    ) -> Cohort:
+        """Read a survey CSV (and optionally a facilitators table)."""
+        from clnmatch.io.survey import read_cohort
+
+        return read_cohort(survey, facilitators=facilitators)
+
+    @classmethod
+    def from_excel(
+        cls,
+        survey: str | Path,
+        facilitators: str | Path | None = None,
+        *,
+        sheet: str | None = None,
+    ) -> Cohort:
+        """Read a survey .xlsx workbook (first sheet, or ``sheet``)."""
+        from clnmatch.io.survey import read_cohort
+
+        return read_cohort(survey, facilitators=facilitators, sheet=sheet)
+
+    @classmethod
+    def from_dataframe(
+        cls, survey: pd.DataFrame, facilitators: pd.DataFrame | None = None
+    ) -> Cohort:
+        """Build a cohort from DataFrames shaped like the survey (and facilitators) table."""
+        from clnmatch.io.survey import cohort_from_dataframe
+
+        return cohort_from_dataframe(survey, facilitators=facilitators)
+
+    # --- views -----------------------------------------------------------------
+    @cached_property
+    def establishment_by_id(self) -> dict[str, Establishment]:
+        return {e.id: e for e in self.establishments}
+
+    @cached_property
+    def practitioner_by_id(self) -> dict[str, Practitioner]:
+        return {p.id: p for p in self.practitioners}
+
+    @cached_property
+    def nominees(self) -> dict[str, tuple[Practitioner, ...]]:
+        """Practitioners of each establishment, in survey order."""
+        out: dict[str, list[Practitioner]] = {e.id: [] for e in self.establishments}
+        for p in self.practitioners:
+            out[p.establishment_id].append(p)
+        return {k: tuple(v) for k, v in out.items()}
+
+    @cached_property
+    def authorities(self) -> dict[str, str]:
+        """Authority key -> display name (first spelling met), in order of appearance."""
+        out: dict[str, str] = {}
+        for e in self.establishments:
+            out.setdefault(e.authority_key, e.authority)
+        return out
+
+    def establishments_by_authority(self) -> dict[str, int]:
+        """Display authority name -> number of establishments."""
+        counts = Counter(e.authority_key for e in self.establishments)
+        return {self.authorities[k]: counts[k] for k in self.authorities}
+
+    @property
+    def n_participants(self) -> int:
+        return len(self.practitioners)
+
+
+_RULE_OWNER = "Rules"
+
+
+class Rules(BaseModel):
+    """The rules of a cohort; defaults as in domain.md. Every one is configurable.
+
+    Locks (``pins``, ``forbidden``, ``apart``, ``together``) name establishments by id
+    and teams as 1..teams.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    teams: int = Field(default=8, ge=1, description="teams per cohort")
+    max_participants: int = Field(default=100, ge=1, description="participants per cohort")
+    min_establishments: int = Field(
+        default=40, ge=0, description="establishments per cohort (a warning only)"
+    )
+    min_sectors: int = Field(default=2, ge=1, description="distinct sectors per team")
+    min_authorities: int = Field(default=3, ge=1, description="distinct authorities per team")
+    max_authority_share: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="largest share of a team's establishments one authority may hold",
+    )
+    size_tolerance: int = Field(
+        default=2, ge=0, description="a team's participants within +- this of participants/teams"
+    )
+    schools_per_facilitator: int = Field(
+        default=10, ge=1, description="establishments one facilitator supports at most"
+    )
+    max_teams_per_theme: int | None = Field(
+        default=None, ge=1, description="teams that may share one focus theme (None: any)"
+    )
+    pins: Mapping[str, int] = Field(
+        default_factory=dict, description="establishment id -> team it must join"
+    )
+    forbidden: tuple[tuple[str, int], ...] = Field(
+        default=(), description="(establishment id, team) pairs that must not happen"
+    )
+    apart: tuple[tuple[str, str], ...] = Field(
+        default=(), description="pairs of establishments that must be in different teams"
+    )
+    together: tuple[tuple[str, str], ...] = Field(
+        default=(), description="pairs of establishments that must share a team"
+    )
+
+    @model_validator(mode="after")
+    def _teams_in_range(self) -> Self:
+        for est, team in [*self.pins.items(), *self.forbidden]:
+            if not 1 <= team <= self.teams:
+                raise ValueError(
+                    f"establishment {est!r} is locked to team {team}, "
+                    f"but teams run 1..{self.teams}"
+                )
+        return self
+
+    @property
+    def authority_share(self) -> Fraction:
+        """``max_authority_share`` as an exact fraction (so 0.5 stays 1/2)."""
+        return Fraction(self.max_authority_share).limit_denominator(1000)
+
+    def size_bounds(self, participants: int) -> tuple[int, int]:
+        """Smallest and largest participant count a team may have."""
+        target = participants / self.teams
+        low = max(0, math.ceil(target - self.size_tolerance - 1e-9))
+        high = math.floor(target + self.size_tolerance + 1e-9)
+        return low, high
+
+    def facilitators_needed(self, establishments: int) -> int:
+        """Facilitators an authority with this many establishments must supply."""
+        return math.ceil(establishments / self.schools_per_facilitator)
+
+    @classmethod
+    def from_toml(cls, path: str | Path, **overrides: Any) -> Rules:
+        """Read rules from a TOML file (snake_case names as on the CLI), then apply overrides."""
+        import tomllib
+
+        from clnmatch.errors import InvalidInputError, InputProblem
+
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise InvalidInputError(
+                [InputProblem(file=str(path), expected=f"a readable TOML rules file ({exc})")]
+            ) from exc
+        data = data.get("rules", data)
+        data.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.model_validate(data)

@@ -1,0 +1,171 @@
+"""What ``solve`` returns: the assignment, its proof of quality, and how it was found."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from clnmatch.evaluate import Evaluation
+from clnmatch.models import Cohort, Rules
+from clnmatch.strategies.base import TracePoint, relative_gap
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from clnmatch.diagnose import Diagnosis
+    from clnmatch.facilitators import Allocation
+
+__all__ = ["Status", "Result", "Statistics"]
+
+
+class Status(StrEnum):
+    OPTIMAL = "optimal"  # proven: no assignment scores higher
+    FEASIBLE = "feasible"  # every rule holds; the bound (if any) says how far from optimal at most
+    INFEASIBLE = "infeasible"  # the rules cannot all be met; see diagnosis
+    UNKNOWN = "unknown"  # no rule-abiding assignment found in the time limit, none proven impossible
+
+
+@dataclass(frozen=True)
+class Statistics:
+    """The anytime trace: (elapsed seconds, best objective, best bound)."""
+
+    trace: tuple[TracePoint, ...] = ()
+
+    def to_rows(self) -> list[dict[str, float | None]]:
+        return [{"time_s": p.time_s, "objective": p.objective, "bound": p.bound} for p in self.trace]
+
+    def to_csv(self, path: str) -> None:
+        import pandas as pd
+
+        pd.DataFrame(self.to_rows(), columns=["time_s", "objective", "bound"]).to_csv(path, index=False)
+
+    @classmethod
+    def from_csv(cls, path: str) -> Statistics:
+        import pandas as pd
+
+        frame = pd.read_csv(path)
+        return cls(tuple(
+            TracePoint(float(r.time_s), _none(r.objective), _none(r.bound)) for r in frame.itertuples()
+        ))
+
+
+def _none(value: Any) -> float | None:
+    return None if value is None or value != value else float(value)  # NaN -> None
+
+
+@dataclass(frozen=True)
+class Result:
+    """A matching result. ``assignment`` maps practitioner id -> team (1..T)."""
+
+    status: Status
+    cohort: Cohort
+    rules: Rules
+    objective_name: str
+    strategy: str
+    seed: int
+    runtime_s: float
+    assignment: dict[str, int] = field(default_factory=dict)
+    team_focus: dict[int, str] = field(default_factory=dict)
+    facilitator_links: tuple[tuple[str, int], ...] = ()
+    evaluation: Evaluation | None = None
+    bound: float | None = None
+    statistics: Statistics = field(default_factory=Statistics)
+    diagnosis: Diagnosis | None = None
+    allocation: Allocation | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def objective(self) -> float | None:
+        return self.evaluation.objective if self.evaluation is not None else None
+
+    @property
+    def gap(self) -> float | None:
+        if self.objective is None or self.bound is None:
+            return None
+        return relative_gap(self.objective, self.bound)
+
+    @property
+    def feasible(self) -> bool:
+        return self.status in (Status.OPTIMAL, Status.FEASIBLE)
+
+    def establishment_team(self) -> dict[str, int]:
+        """Establishment id -> team (1..T)."""
+        out: dict[str, int] = {}
+        for p in self.cohort.practitioners:
+            if p.id in self.assignment:
+                out.setdefault(p.establishment_id, self.assignment[p.id])
+        return out
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """One row per practitioner: the columns of teams.csv and a little more."""
+        import pandas as pd
+
+        rows = []
+        for p in self.cohort.practitioners:
+            est = self.cohort.establishment_by_id[p.establishment_id]
+            team = self.assignment.get(p.id)
+            rows.append({
+                "practitioner_id": p.id,
+                "name": p.name,
+                "role": str(p.role),
+                "establishment_id": est.id,
+                "establishment_name": est.name,
+                "authority": est.authority,
+                "sector": str(est.sector),
+                "team": team,
+                "team_focus": self.team_focus.get(team, "") if team is not None else "",
+            })
+        columns = ["practitioner_id", "name", "role", "establishment_id", "establishment_name",
+                   "authority", "sector", "team", "team_focus"]
+        return pd.DataFrame(rows, columns=columns)
+
+    def summary(self) -> dict[str, Any]:
+        """The content of summary.json (JSON-serialisable)."""
+        evaluation = self.evaluation
+        teams = []
+        if evaluation is not None:
+            for ts in evaluation.teams:
+                teams.append({
+                    "team": ts.team,
+                    "size": ts.participants,
+                    "establishments": list(ts.establishments),
+                    "sectors": list(ts.sectors),
+                    "authorities": ts.authorities,
+                    "focus": ts.focus,
+                    "focus_points": ts.focus_points,
+                    "cohesion": ts.cohesion,
+                    "facilitators": [f for f, t in self.facilitator_links if t == ts.team],
+                })
+        out: dict[str, Any] = {
+            "status": str(self.status),
+            "objective": self.objective,
+            "bound": self.bound,
+            "gap": self.gap,
+            "objective_name": self.objective_name,
+            "runtime_s": round(self.runtime_s, 3),
+            "seed": self.seed,
+            "strategy": self.strategy,
+            "rules": self.rules.model_dump(mode="json"),
+            "participants": self.cohort.n_participants,
+            "establishments": len(self.cohort.establishments),
+            "terms": None if evaluation is None else {
+                "focus_points": evaluation.focus_points,
+                "cohesion": evaluation.cohesion,
+                "simd_mixed_teams": evaluation.simd_mixed_teams,
+                "travel_km": evaluation.travel_km,
+            },
+            "breaches": [] if evaluation is None else [b.to_dict() for b in evaluation.breaches],
+            "teams": teams,
+            "trace": self.statistics.to_rows(),
+            "notes": list(self.notes),
+        }
+        if self.allocation is not None:
+            out["facilitator_supply"] = [line.to_dict() for line in self.allocation.supply]
+        if self.diagnosis is not None:
+            out["diagnosis"] = self.diagnosis.to_dict()
+        return out
+
+    def to_json(self, indent: int = 2) -> str:
+        return json.dumps(self.summary(), indent=indent, ensure_ascii=False)

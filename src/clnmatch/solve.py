@@ -1,0 +1,163 @@
+"""The one entry point: validate -> Problem -> strategy -> evaluate -> Result."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from clnmatch.errors import InfeasibleError, InvalidParameterError
+from clnmatch.evaluate import check
+from clnmatch.models import Cohort, Rules
+from clnmatch.problem import SCALE, ObjectiveWeights, Problem
+from clnmatch.result import Result, Statistics, Status
+from clnmatch.strategies.base import Budget, Progress, Proposal, get_strategy
+
+__all__ = ["solve", "choose_strategy", "DEFAULT_TIME_LIMIT"]
+
+DEFAULT_TIME_LIMIT = 30.0
+
+
+def _validate(objective: object, strategy: object, time_limit: object, seed: object) -> None:
+    """Every parameter of solve checked in one place, with one message shape."""
+    if not isinstance(objective, (str, ObjectiveWeights)):
+        raise InvalidParameterError.for_value(
+            "objective", "solve", "'focus', 'cohesion', 'blend' or an ObjectiveWeights", objective
+        )
+    if not isinstance(strategy, str):
+        raise InvalidParameterError.for_value("strategy", "solve", "a strategy name", strategy)
+    if (
+        isinstance(time_limit, bool)
+        or not isinstance(time_limit, (int, float))
+        or not math.isfinite(time_limit)
+        or time_limit <= 0
+    ):
+        raise InvalidParameterError.for_value("time_limit", "solve", "a float > 0", time_limit)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InvalidParameterError.for_value("seed", "solve", "an int >= 0", seed)
+
+
+def choose_strategy(problem: Problem) -> str:
+    """The strategy ``strategy='auto'`` runs: exact where it proves fast, local search at scale."""
+    if problem.n_units <= 150:
+        return "cpsat"
+    return "local_search"
+
+
+def solve(
+    cohort: Cohort,
+    rules: Rules | None = None,
+    *,
+    objective: str | ObjectiveWeights = "blend",
+    strategy: str = "auto",
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    seed: int = 0,
+    progress: Callable[[Progress], None] | None = None,
+    warm_start: dict[str, int] | None = None,
+) -> Result:
+    """Match a cohort into teams under ``rules`` and say how good the answer is.
+
+    ``objective`` is 'focus', 'cohesion', 'blend' (default) or ``ObjectiveWeights``;
+    ``strategy`` a registered name (see ``available_strategies()``) or 'auto';
+    ``time_limit`` in seconds is honoured; the same ``seed`` gives the same answer
+    (for time-limited searches: when the search ends before the time limit).
+    ``warm_start`` maps establishment id -> team (1..T) to start from.
+
+    Never raises for rules that cannot be met: the result then has status
+    ``infeasible`` and a ``diagnosis``.
+    """
+    from clnmatch.diagnose import diagnose
+
+    started = time.perf_counter()
+    _validate(objective, strategy, time_limit, seed)
+    rules = rules or Rules()
+    problem = Problem.from_cohort(cohort, rules, objective)
+    name = choose_strategy(problem) if strategy == "auto" else strategy
+    runner = get_strategy(name)
+    objective_name = objective if isinstance(objective, str) else objective.name
+
+    def finish(status: Status, **fields: object) -> Result:
+        return Result(
+            status=status, cohort=cohort, rules=rules, objective_name=objective_name,
+            strategy=name, seed=int(seed), runtime_s=time.perf_counter() - started, **fields,  # type: ignore[arg-type]
+        )
+
+    diagnosis = diagnose(problem, cohort, rules)
+    if not diagnosis.feasible_by_arithmetic:
+        return finish(Status.INFEASIBLE, diagnosis=diagnosis)
+
+    budget = Budget(
+        time_limit=float(time_limit),
+        seed=int(seed),
+        progress=progress,
+        warm_start=_unit_warm_start(problem, warm_start),
+        started=started,
+    )
+    proposal: Proposal = runner.run(problem, budget)
+    statistics = Statistics(proposal.trace)
+    if proposal.unit_team is None:
+        if proposal.proven_infeasible:
+            diagnosis = diagnose(problem, cohort, rules, proposal.conflicting_rules)
+            return finish(Status.INFEASIBLE, diagnosis=diagnosis, statistics=statistics)
+        return finish(Status.UNKNOWN, statistics=statistics, notes=proposal.notes + (
+            f"no rule-abiding assignment found within {time_limit:g} s; try a longer --time-limit",
+        ))
+
+    unit_team = np.asarray(proposal.unit_team, dtype=np.int64)
+    focus_index = (
+        proposal.team_focus if proposal.team_focus is not None else problem.best_focus(unit_team)
+    )
+    team_focus = {
+        t + 1: cohort.themes[int(k)] for t, k in enumerate(focus_index) if int(k) >= 0
+    }
+    establishment_team = {uid: int(unit_team[i]) + 1 for i, uid in enumerate(problem.unit_ids)}
+    assignment = {p.id: establishment_team[p.establishment_id] for p in cohort.practitioners}
+
+    from clnmatch.facilitators import allocate_facilitators
+
+    try:
+        allocation = allocate_facilitators(
+            cohort, rules, unit_team, [team_focus.get(t + 1) for t in range(rules.teams)]
+        )
+    except InfeasibleError as exc:
+        diagnosis = diagnose(problem, cohort, rules)
+        diagnosis = diagnosis.with_message("facilitator_per_team", str(exc))
+        return finish(Status.INFEASIBLE, diagnosis=diagnosis, statistics=statistics)
+    links = tuple(allocation.links)
+    evaluation = check(
+        cohort, rules, assignment, links if cohort.facilitators else None,
+        team_focus=team_focus, objective=objective,
+    )
+    if not evaluation.feasible:
+        # a strategy returned an assignment the evaluator rejects: never pass it on as a result
+        return finish(Status.UNKNOWN, evaluation=evaluation, statistics=statistics, notes=(
+            f"strategy {name!r} returned an assignment that breaks rules: {evaluation.summary_line()}",
+        ))
+    bound = None if proposal.bound_milli is None else max(proposal.bound_milli, evaluation.objective_milli) / SCALE
+    optimal = proposal.proven_optimal or (
+        proposal.bound_milli is not None and proposal.bound_milli <= evaluation.objective_milli
+    )
+    return finish(
+        Status.OPTIMAL if optimal else Status.FEASIBLE,
+        assignment=assignment,
+        team_focus=team_focus,
+        facilitator_links=links,
+        evaluation=evaluation,
+        bound=bound,
+        statistics=statistics,
+        allocation=allocation,
+        notes=proposal.notes,
+    )
+
+
+def _unit_warm_start(problem: Problem, warm_start: dict[str, int] | None) -> np.ndarray | None:
+    if not warm_start:
+        return None
+    index = {uid: i for i, uid in enumerate(problem.unit_ids)}
+    out = np.zeros(problem.n_units, dtype=np.int64)
+    for uid, team in warm_start.items():
+        if uid in index and 1 <= team <= problem.n_teams:
+            out[index[uid]] = team - 1
+    return out

@@ -1,0 +1,144 @@
+"""The strategy protocol and the registry strategies are picked from by name.
+
+A strategy receives a ``Problem`` (arrays only), a ``Budget`` (time limit, seed,
+progress callback, warm start) and returns a ``Proposal``: a unit assignment, team
+focus themes and, when it can prove one, an upper bound. It never reads files, never
+scores itself for the user (``clnmatch.evaluate`` does) and never mutates the problem.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from clnmatch.errors import InvalidParameterError
+from clnmatch.problem import Problem
+
+__all__ = [
+    "Budget",
+    "Progress",
+    "Proposal",
+    "Strategy",
+    "TracePoint",
+    "register",
+    "get_strategy",
+    "available_strategies",
+]
+
+
+@dataclass(frozen=True)
+class TracePoint:
+    """One point of the anytime trace, in points (not milli-points)."""
+
+    time_s: float
+    objective: float | None
+    bound: float | None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a strategy reports while it runs (for a progress bar or a log)."""
+
+    elapsed_s: float
+    objective: float | None
+    bound: float | None
+    message: str = ""
+
+    @property
+    def gap(self) -> float | None:
+        if self.objective is None or self.bound is None:
+            return None
+        return relative_gap(self.objective, self.bound)
+
+
+def relative_gap(objective: float, bound: float) -> float:
+    """(bound - objective) / max(|objective|, 1e-9), never below 0."""
+    return max(0.0, bound - objective) / max(abs(objective), 1e-9)
+
+
+@dataclass
+class Budget:
+    """Stopping rule, randomness and callbacks shared by every strategy."""
+
+    time_limit: float = 30.0
+    seed: int = 0
+    progress: Callable[[Progress], None] | None = None
+    warm_start: NDArray[np.int64] | None = None  # a unit assignment to start from
+    started: float = field(default_factory=time.perf_counter)
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def remaining(self) -> float:
+        return max(0.0, self.time_limit - self.elapsed())
+
+    def expired(self) -> bool:
+        return self.elapsed() >= self.time_limit
+
+    def rng(self, stream: int = 0) -> np.random.Generator:
+        """A generator for this seed (a stream number keeps sub-steps independent)."""
+        return np.random.default_rng([self.seed, stream])
+
+    def report(self, objective: float | None, bound: float | None = None, message: str = "") -> None:
+        if self.progress is not None:
+            self.progress(Progress(self.elapsed(), objective, bound, message))
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What a strategy found. ``unit_team`` is None when it found no assignment."""
+
+    unit_team: NDArray[np.int64] | None
+    team_focus: NDArray[np.int64] | None = None
+    bound_milli: int | None = None  # proven upper bound on the objective, milli-points
+    proven_optimal: bool = False
+    proven_infeasible: bool = False
+    trace: tuple[TracePoint, ...] = ()
+    conflicting_rules: tuple[str, ...] = ()  # from an assumption core, when infeasible
+    notes: tuple[str, ...] = ()
+
+
+@runtime_checkable
+class Strategy(Protocol):
+    """A matching strategy: ``run(problem, budget) -> Proposal``."""
+
+    name: str
+
+    def run(self, problem: Problem, budget: Budget) -> Proposal: ...
+
+
+_REGISTRY: dict[str, Callable[[], Strategy]] = {}
+
+
+def register(name: str) -> Callable[[Callable[[], Strategy]], Callable[[], Strategy]]:
+    """Class decorator: make a strategy available by ``name``."""
+
+    def wrap(factory: Callable[[], Strategy]) -> Callable[[], Strategy]:
+        _REGISTRY[name] = factory
+        return factory
+
+    return wrap
+
+
+def available_strategies() -> list[str]:
+    _load_builtin()
+    return sorted(_REGISTRY)
+
+
+def get_strategy(name: str) -> Strategy:
+    """The strategy registered as ``name``; an unknown name is an error listing the choices."""
+    _load_builtin()
+    if name not in _REGISTRY:
+        raise InvalidParameterError.for_value(
+            "strategy", "solve", "one of " + ", ".join(repr(n) for n in sorted(_REGISTRY)), name
+        )
+    return _REGISTRY[name]()
+
+
+def _load_builtin() -> None:
+    import clnmatch.strategies  # noqa: F401  (registers the built-in strategies)

@@ -1,0 +1,194 @@
+"""The one evaluator: every planted breach found, none in a valid assignment, exact scores."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import numpy as np
+import pytest
+from builders import balanced_cohort, make_cohort
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from clnmatch.evaluate import check, evaluate, objective_milli
+from clnmatch.models import Rules
+from clnmatch.problem import Problem
+
+RULES2 = Rules(teams=2, min_establishments=0)
+
+
+def _assignment(cohort, unit_team):
+    """Practitioner -> team (1-based) from an establishment index -> team (0-based) list."""
+    index = {e.id: i for i, e in enumerate(cohort.establishments)}
+    return {p.id: int(unit_team[index[p.establishment_id]]) + 1 for p in cohort.practitioners}
+
+
+def test_valid_assignment_has_no_breach():
+    """The first six establishments against the last six mix sectors and authorities."""
+    cohort = balanced_cohort(12)
+    evaluation = check(cohort, RULES2, _assignment(cohort, [0] * 6 + [1] * 6))
+    assert evaluation.feasible, evaluation.breaches
+
+
+def _oracle(cohort, rules, unit_team):
+    """Breaches (rule, team) counted by hand, independently of clnmatch.evaluate."""
+    expected = set()
+    total = cohort.n_participants
+    low = math.ceil(total / rules.teams - rules.size_tolerance)
+    high = math.floor(total / rules.teams + rules.size_tolerance)
+    for t in range(rules.teams):
+        members = [e for i, e in enumerate(cohort.establishments) if unit_team[i] == t]
+        if not members:
+            expected.add(("teams", t + 1))
+            continue
+        size = sum(len(cohort.nominees[e.id]) for e in members)
+        if not low <= size <= high:
+            expected.add(("team_size", t + 1))
+        if len({e.sector for e in members}) < rules.min_sectors:
+            expected.add(("min_sectors", t + 1))
+        authorities = Counter(e.authority for e in members)
+        if len(authorities) < rules.min_authorities:
+            expected.add(("min_authorities", t + 1))
+        if max(authorities.values()) > rules.max_authority_share * len(members):
+            expected.add(("max_authority_share", t + 1))
+    return expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 1), min_size=12, max_size=12))
+def test_check_finds_exactly_the_breaches_an_independent_count_finds(unit_team):
+    """Any split of twelve establishments into two teams: evaluator == hand count."""
+    cohort = balanced_cohort(12)
+    evaluation = check(cohort, RULES2, _assignment(cohort, unit_team))
+    found = {(b.rule, b.team) for b in evaluation.breaches}
+    assert found == _oracle(cohort, RULES2, unit_team)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(["split", "missing", "bad_team", "unknown", "facilitator"]), st.integers(0, 11))
+def test_check_finds_every_planted_breach(kind, which):
+    """A breach planted into a valid assignment is reported under its rule."""
+    cohort = balanced_cohort(12)
+    valid = _assignment(cohort, [0] * 6 + [1] * 6)
+    planted = dict(valid)
+    links = None
+    pid = f"E{which}-2"
+    if kind == "split":
+        planted[pid] = 3 - planted[pid]
+        expected = "nominees_together"
+    elif kind == "missing":
+        del planted[pid]
+        expected = "unassigned"
+    elif kind == "bad_team":
+        planted[pid] = 9
+        expected = "teams"
+    elif kind == "unknown":
+        planted["nobody"] = 1
+        expected = "unknown_practitioner"
+    else:
+        links = [("F1", 1)]
+        expected = "facilitator_per_team"
+    assert check(cohort, RULES2, valid).feasible
+    rules_found = {b.rule for b in check(cohort, RULES2, planted, links).breaches}
+    assert expected in rules_found
+
+
+def test_authority_share_counts_establishments_not_people():
+    """Two of four establishments from one authority is exactly half: allowed at share 0.5."""
+    rows = [("A", "primary", [[1, 2]]), ("A", "ELC", [[1, 2]]), ("B", "primary", [[3, 3]]),
+            ("C", "ELC", [[2, 2]])]
+    cohort = make_cohort(rows)
+    rules = Rules(teams=1, min_establishments=0, size_tolerance=0)
+    assert check(cohort, rules, _assignment(cohort, [0, 0, 0, 0])).feasible
+    rows.append(("A", "primary", [[0, 0]]))
+    cohort = make_cohort(rows)
+    breaches = check(cohort, rules, _assignment(cohort, [0] * 5)).breaches_of("max_authority_share")
+    assert len(breaches) == 1 and breaches[0].actual == 3 and breaches[0].limit == 2
+
+
+def test_facilitator_supply_load_and_cover():
+    """Supply per authority, a facilitator for every team, and the load cap are all checked."""
+    cohort = make_cohort(
+        [("A", "primary", [[1, 2]])] * 11 + [("B", "ELC", [[2, 1]])],
+        facilitators=[("F1", "A"), ("F2", "B")],
+    )
+    rules = Rules(teams=2, min_establishments=0, min_authorities=1, max_authority_share=1.0,
+                  size_tolerance=12)
+    evaluation = check(cohort, rules, _assignment(cohort, [0] * 11 + [1]), [("F1", 1)])
+    rules_found = Counter(b.rule for b in evaluation.breaches)
+    assert rules_found["facilitator_supply"] == 1  # A has 11 establishments: needs 2, has 1
+    assert rules_found["facilitator_per_team"] == 1  # team 2 has nobody
+    assert rules_found["facilitator_load"] == 1  # F1 supports 11 > 10
+
+
+def test_participants_cap():
+    """More participants than max_participants is a breach naming both numbers."""
+    cohort = balanced_cohort(12)
+    rules = Rules(teams=2, min_establishments=0, max_participants=20)
+    breach = check(cohort, rules, _assignment(cohort, [0] * 6 + [1] * 6)).breaches_of("max_participants")
+    assert breach and breach[0].actual == 24 and breach[0].limit == 20
+
+
+def test_focus_objective_known_by_hand():
+    """Two teams, two themes: the focus score is the members' ratings of the chosen theme."""
+    rows = [("A", "primary", [[5, 0]]), ("B", "ELC", [[4, 1]]), ("C", "primary", [[0, 5]]),
+            ("D", "ELC", [[1, 3]])]
+    cohort = make_cohort(rows)
+    rules = Rules(teams=2, min_establishments=0, min_authorities=2, size_tolerance=0)
+    problem = Problem.from_cohort(cohort, rules, "focus")
+    evaluation = evaluate(problem, np.array([0, 0, 1, 1]))
+    assert evaluation.feasible
+    assert evaluation.team_focus == (0, 1)
+    assert evaluation.objective == 5 + 4 + 5 + 3
+    assert evaluation.focus_points == 17
+
+
+def test_cohesion_is_sum_of_pair_similarities():
+    """The unit-level cohesion equals the practitioner-level sum of centred cosines (to 0.001/pair)."""
+    from clnmatch.problem import similarity
+
+    cohort = balanced_cohort(12)
+    problem = Problem.from_cohort(cohort, RULES2, "cohesion")
+    unit_team = np.array([0] * 6 + [1] * 6)
+    evaluation = evaluate(problem, unit_team)
+    ratings = np.array([p.interests for p in cohort.practitioners], dtype=float)
+    sim = similarity(ratings)
+    team_of = np.array([unit_team[int(p.establishment_id[1:])] for p in cohort.practitioners])
+    same = np.triu(team_of[:, None] == team_of[None, :], k=1)
+    exact = float(sim[same].sum())
+    assert evaluation.cohesion == pytest.approx(exact, abs=0.001 * same.sum())
+    assert evaluation.objective == evaluation.cohesion
+
+
+def test_objective_milli_matches_evaluation():
+    """objective_milli (used by strategies) and evaluate agree exactly."""
+    cohort = balanced_cohort(12)
+    problem = Problem.from_cohort(cohort, RULES2, "blend")
+    unit_team = np.array([0, 1] * 6)
+    focus = problem.best_focus(unit_team)
+    assert objective_milli(problem, unit_team, focus) == evaluate(problem, unit_team).objective_milli
+
+
+def test_locks_are_checked():
+    """Pins, forbidden teams, together and apart pairs are rules with their own names."""
+    cohort = balanced_cohort(12)
+    rules = Rules(teams=2, min_establishments=0, pins={"E0": 2}, forbidden=(("E1", 1),),
+                  together=(("E2", "E8"),), apart=(("E3", "E4"),))
+    evaluation = check(cohort, rules, _assignment(cohort, [0] * 6 + [1] * 6))
+    assert {b.rule for b in evaluation.breaches} == {"pin", "forbidden", "together", "apart"}
+
+
+def test_theme_cap():
+    """With max_teams_per_theme=1 the best focus gives each team a different theme."""
+    rows = [("A", "primary", [[5, 1]]), ("B", "ELC", [[5, 0]]), ("C", "primary", [[5, 2]]),
+            ("D", "ELC", [[5, 3]])]
+    cohort = make_cohort(rows)
+    rules = Rules(teams=2, min_establishments=0, min_authorities=2, size_tolerance=0,
+                  max_teams_per_theme=1)
+    problem = Problem.from_cohort(cohort, rules, "focus")
+    evaluation = evaluate(problem, np.array([0, 0, 1, 1]))
+    assert sorted(evaluation.team_focus) == [0, 1]
+    assert evaluation.objective == 10 + 5  # team 1 keeps theme 0; team 2 gets theme 1 (2+3)
+    forced = evaluate(problem, np.array([0, 0, 1, 1]), [0, 0])
+    assert forced.breaches_of("max_teams_per_theme")

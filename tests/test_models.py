@@ -1,0 +1,98 @@
+"""The domain model: aliases, cross-field validation, rules and their arithmetic."""
+
+from __future__ import annotations
+
+import pytest
+from builders import make_cohort
+from pydantic import ValidationError
+
+from clnmatch.models import Cohort, Establishment, Practitioner, Role, Rules, Sector, authority_key
+
+
+@pytest.mark.parametrize("text,sector", [
+    ("ELC", Sector.ELC), ("Nursery", Sector.ELC), ("early years", Sector.ELC),
+    ("Early Learning and Childcare", Sector.ELC), ("P", Sector.PRIMARY), ("primary", Sector.PRIMARY),
+    ("S", Sector.SECONDARY), ("High School", Sector.SECONDARY), ("ASN", Sector.SPECIAL),
+    ("additional support needs", Sector.SPECIAL), (" special ", Sector.SPECIAL),
+])
+def test_sector_aliases(text, sector):
+    """Every alias the contract names maps to its sector, whatever the case or spacing."""
+    assert Sector.parse(text) is sector
+
+
+@pytest.mark.parametrize("text,role", [
+    ("promoted", Role.PROMOTED), ("Headteacher", Role.PROMOTED), ("Depute", Role.PROMOTED),
+    ("PT", Role.PROMOTED), ("teacher", Role.PRACTITIONER), ("EYP", Role.PRACTITIONER),
+    ("Practitioner", Role.PRACTITIONER),
+])
+def test_role_aliases(text, role):
+    """Role wording of real exports maps to promoted or practitioner."""
+    assert Role.parse(text) is role
+
+
+def test_unknown_alias_is_none():
+    """An unknown word maps to nothing rather than to a guess."""
+    assert Sector.parse("college") is None and Role.parse("janitor") is None
+
+
+def test_authority_key_folds_case_and_space():
+    """Authorities are compared after trimming and case folding."""
+    assert authority_key("  Glasgow   City ") == authority_key("glasgow city")
+
+
+def test_rating_out_of_range_rejected():
+    """Ratings are 0-5."""
+    with pytest.raises(ValidationError, match="0-5"):
+        Practitioner(id="p", name="n", establishment_id="e", role="promoted", interests=(1, 7))
+
+
+def test_cohort_rejects_duplicates_and_dangling_ids():
+    """Unique ids, known establishments and one rating per theme are checked across fields."""
+    est = Establishment(id="E1", name="S", authority="A", sector="primary")
+    p = Practitioner(id="p", name="n", establishment_id="E1", role="promoted", interests=(1, 2))
+    with pytest.raises(ValidationError, match="repeated"):
+        Cohort(themes=("a", "b"), establishments=(est,), practitioners=(p, p))
+    stray = p.model_copy(update={"id": "q", "establishment_id": "E9"})
+    with pytest.raises(ValidationError, match="not in the cohort"):
+        Cohort(themes=("a", "b"), establishments=(est,), practitioners=(p, stray))
+    with pytest.raises(ValidationError, match="at least 2 themes"):
+        Cohort(themes=("a",), establishments=(est,), practitioners=(p.model_copy(update={"interests": (1,)}),))
+
+
+def test_models_are_immutable():
+    """A cohort cannot be changed after validation."""
+    cohort = make_cohort([("A", "primary", [[1, 2]])])
+    with pytest.raises(ValidationError):
+        cohort.themes = ("x", "y")  # type: ignore[misc]
+
+
+def test_rules_defaults_match_domain():
+    """Defaults are those of domain.md."""
+    rules = Rules()
+    assert (rules.teams, rules.max_participants, rules.min_establishments, rules.min_sectors,
+            rules.min_authorities, rules.max_authority_share, rules.size_tolerance,
+            rules.schools_per_facilitator) == (8, 100, 40, 2, 3, 0.5, 2, 10)
+
+
+def test_size_bounds_and_facilitators_needed():
+    """100 participants in 8 teams: 12.5 +- 2 gives 11..14; 11 schools need 2 facilitators."""
+    rules = Rules()
+    assert rules.size_bounds(100) == (11, 14)
+    assert rules.size_bounds(96) == (10, 14)
+    assert rules.facilitators_needed(11) == 2 and rules.facilitators_needed(10) == 1
+
+
+def test_rules_reject_bad_values():
+    """Bad rule values are refused naming the field."""
+    with pytest.raises(ValidationError, match="max_authority_share"):
+        Rules(max_authority_share=1.5)
+    with pytest.raises(ValidationError, match="team 9"):
+        Rules(teams=8, pins={"E1": 9})
+
+
+def test_rules_from_toml(tmp_path):
+    """A TOML rules file uses the CLI names in snake_case; flags override it."""
+    path = tmp_path / "rules.toml"
+    path.write_text("teams = 6\nmin_sectors = 3\n[pins]\nE1 = 2\n", encoding="utf-8")
+    rules = Rules.from_toml(path, min_sectors=None, size_tolerance=1)
+    assert (rules.teams, rules.min_sectors, rules.size_tolerance, dict(rules.pins)) == (6, 3, 1, {"E1": 2})
