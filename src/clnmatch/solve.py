@@ -15,12 +15,12 @@ from clnmatch.problem import SCALE, ObjectiveWeights, Problem
 from clnmatch.result import Result, Statistics, Status
 from clnmatch.strategies.base import Budget, Progress, Proposal, get_strategy
 
-__all__ = ["solve", "choose_strategy", "DEFAULT_TIME_LIMIT"]
+__all__ = ["solve", "choose_strategy", "validate_parameters", "DEFAULT_TIME_LIMIT"]
 
 DEFAULT_TIME_LIMIT = 30.0
 
 
-def _validate(objective: object, strategy: object, time_limit: object, seed: object) -> None:
+def validate_parameters(objective: object, strategy: object, time_limit: object, seed: object) -> None:
     """Every parameter of solve checked in one place, with one message shape."""
     if not isinstance(objective, (str, ObjectiveWeights)):
         raise InvalidParameterError.for_value(
@@ -71,7 +71,7 @@ def solve(
     from clnmatch.diagnose import diagnose
 
     started = time.perf_counter()
-    _validate(objective, strategy, time_limit, seed)
+    validate_parameters(objective, strategy, time_limit, seed)
     rules = rules or Rules()
     problem = Problem.from_cohort(cohort, rules, objective)
     name = choose_strategy(problem) if strategy == "auto" else strategy

@@ -1,0 +1,185 @@
+"""Research instances as ``Problem``s: MDGPLIB and CCPLIB, and published solutions.
+
+MDGP (Maximally Diverse Grouping): maximise the sum of d_ij over pairs in one group,
+each group g holding between a_g and b_g elements. CCP (capacitated clustering): the
+same with node weights, a_g/b_g bounding each group's weight. Weights are read as
+milli-points (d * 1000, rounded), which is exact for the 3-decimal files.
+
+Formats: see ../shared/benchmarks/*/README.md. The files are read by path and never
+shipped with the package.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from clnmatch.errors import InputProblem, InvalidInputError
+from clnmatch.problem import SCALE, Problem
+
+__all__ = [
+    "read_mdgp",
+    "read_ccp",
+    "read_handover",
+    "read_instance",
+    "read_solution",
+    "write_solution",
+    "BestKnown",
+    "read_best_known",
+]
+
+
+def _bad(path: Path, expected: str, row: int | None = None, value: str | None = None) -> InvalidInputError:
+    return InvalidInputError([InputProblem(file=str(path), row=row, expected=expected, value=value)])
+
+
+def _pairs(path: Path, lines: list[str], n: int, first_row: int) -> NDArray[np.int64]:
+    """The i j d lines (0-based, upper triangle) as a symmetric milli-point matrix."""
+    body = [ln for ln in lines if ln.strip()]
+    if len(body) != n * (n - 1) // 2:
+        raise _bad(path, f"{n * (n - 1) // 2} lines 'i j d' after the header for n={n}",
+                   value=f"{len(body)} lines")
+    try:
+        data = np.loadtxt(body, dtype=np.float64, ndmin=2)
+    except ValueError as exc:
+        raise _bad(path, f"lines of three numbers 'i j d' ({exc})", row=first_row) from exc
+    i, j = data[:, 0].astype(np.int64), data[:, 1].astype(np.int64)
+    if i.min() < 0 or j.max() >= n:
+        raise _bad(path, f"element numbers 0..{n - 1}")
+    weights = np.zeros((n, n), dtype=np.int64)
+    values = np.rint(data[:, 2] * SCALE).astype(np.int64)
+    weights[i, j] = values
+    weights[j, i] = values
+    return weights
+
+
+def _problem(path: Path, weights: NDArray[np.int64], unit_weight: NDArray[np.int64],
+             low: list[int], high: list[int]) -> Problem:
+    n = len(unit_weight)
+    return Problem(
+        unit_ids=tuple(str(i) for i in range(n)),
+        unit_weight=unit_weight,
+        team_min=np.array(low, dtype=np.int64),
+        team_max=np.array(high, dtype=np.int64),
+        pair_milli=weights,
+        objective_name="within-group weight",
+        name=path.stem,
+    )
+
+
+def read_mdgp(path: str | Path) -> Problem:
+    """Read an MDGPLIB instance: header ``n m ss|ds a1 b1 ... am bm``, then ``i j d`` lines."""
+    path = Path(path)
+    lines = path.read_text(encoding="ascii", errors="replace").splitlines()
+    if not lines:
+        raise _bad(path, "an MDGPLIB header line 'n m ss|ds a1 b1 ...'")
+    head = lines[0].split()
+    try:
+        n, m, kind = int(head[0]), int(head[1]), head[2]
+        bounds = [int(x) for x in head[3:3 + 2 * m]]
+    except (ValueError, IndexError) as exc:
+        raise _bad(path, "header 'n m ss|ds a1 b1 ... am bm'", row=1, value=lines[0][:80]) from exc
+    if kind not in ("ss", "ds") or len(bounds) != 2 * m:
+        raise _bad(path, "type ss or ds and 2m size bounds", row=1, value=lines[0][:80])
+    weights = _pairs(path, lines[1:], n, 2)
+    return _problem(path, weights, np.ones(n, dtype=np.int64), bounds[0::2], bounds[1::2])
+
+
+def read_ccp(path: str | Path) -> Problem:
+    """Read a CCPLIB RanReal/Sparse instance: ``n m ds L1 U1 ... W w1 ... wn`` then ``i j d``."""
+    path = Path(path)
+    lines = path.read_text(encoding="ascii", errors="replace").splitlines()
+    head = lines[0].split() if lines else []
+    try:
+        n, m = int(head[0]), int(head[1])
+        bounds = [int(x) for x in head[3:3 + 2 * m]]
+        if head[3 + 2 * m] != "W":
+            raise ValueError("no W")
+        node_weights = [int(float(x)) for x in head[4 + 2 * m:4 + 2 * m + n]]
+    except (ValueError, IndexError) as exc:
+        raise _bad(path, "header 'n m ds L1 U1 ... Lm Um W w1 ... wn'", row=1) from exc
+    weights = _pairs(path, lines[1:], n, 2)
+    return _problem(path, weights, np.array(node_weights, dtype=np.int64), bounds[0::2], bounds[1::2])
+
+
+def read_handover(path: str | Path) -> Problem:
+    """Read a CCPLIB handover instance (n, m, capacity, node weights, n x n traffic matrix).
+
+    Node weights and the capacity are real numbers: they are scaled by 1000 to integers.
+    Groups have no lower bound here (the evaluator still asks every group to be non-empty).
+    """
+    path = Path(path)
+    tokens = path.read_text(encoding="ascii", errors="replace").split()
+    try:
+        n, m, capacity = int(tokens[0]), int(tokens[1]), float(tokens[2])
+        node = np.rint(np.array(tokens[3:3 + n], dtype=float) * SCALE).astype(np.int64)
+        matrix = np.array(tokens[3 + n:3 + n + n * n], dtype=float).reshape(n, n)
+    except (ValueError, IndexError) as exc:
+        raise _bad(path, "n, m, capacity, n node weights and an n x n matrix") from exc
+    weights = np.rint((matrix + matrix.T) / 2 * SCALE).astype(np.int64)
+    np.fill_diagonal(weights, 0)
+    cap = int(np.floor(capacity * SCALE))
+    return _problem(path, weights, node, [0] * m, [cap] * m)
+
+
+def read_instance(path: str | Path) -> Problem:
+    """Read any supported research instance, by its folder and header."""
+    path = Path(path)
+    if not path.is_file():
+        raise _bad(path, "an existing instance file")
+    first = path.read_text(encoding="ascii", errors="replace").split("\n", 1)[0].split()
+    if len(first) == 1:
+        return read_handover(path)
+    if "W" in first:
+        return read_ccp(path)
+    return read_mdgp(path)
+
+
+def read_solution(path: str | Path, n: int) -> NDArray[np.int64]:
+    """Read ``element group`` lines (0-based) of a published solution; other lines are skipped."""
+    path = Path(path)
+    groups = np.full(n, -1, dtype=np.int64)
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        parts = line.split()
+        if len(parts) == 2 and all(p.lstrip("-").isdigit() for p in parts):
+            element, group = int(parts[0]), int(parts[1])
+            if 0 <= element < n:
+                groups[element] = group
+    if (groups < 0).any():
+        raise _bad(path, f"an 'element group' line for each of the {n} elements",
+                   value=f"{int((groups < 0).sum())} missing")
+    return groups
+
+
+def write_solution(path: str | Path, unit_team: NDArray[np.int64]) -> None:
+    """Write ``element group`` lines, both 0-based."""
+    from clnmatch.io.safe import atomic_write_text
+
+    atomic_write_text(Path(path), "".join(f"{i} {int(t)}\n" for i, t in enumerate(unit_team)))
+
+
+@dataclass(frozen=True)
+class BestKnown:
+    instance: str
+    value: float
+    proven: bool
+    tpsdp_avg: float | None
+
+
+def read_best_known(path: str | Path) -> dict[str, BestKnown]:
+    """bks.csv of MDGPLIB: instance -> best-known value."""
+    out: dict[str, BestKnown] = {}
+    with open(path, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            avg = row.get("tpsdp_avg20") or ""
+            out[row["instance"]] = BestKnown(
+                instance=row["instance"],
+                value=float(row["bks"]),
+                proven=row["bks_kind"].startswith("proven"),
+                tpsdp_avg=float(avg) if avg else None,
+            )
+    return out

@@ -1,0 +1,311 @@
+"""Tests of clnmatch.generate: seeded sample cohorts shaped like the West Partnership."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from clnmatch.errors import InvalidParameterError
+from clnmatch.generate import (
+    AUTHORITIES,
+    DEFAULT_THEMES,
+    EDUCATION_SCOTLAND,
+    generate_cohort,
+    generate_region,
+)
+from clnmatch.models import Cohort, Role, Rules, Sector
+from clnmatch.problem import Problem, similarity
+
+CLN_SEEDS = range(10)
+
+
+@pytest.fixture(scope="module")
+def cln_cohorts() -> list[Cohort]:
+    """CLN-sized cohorts (50 establishments) for seeds 0..9."""
+    return [generate_cohort(50, seed=s) for s in CLN_SEEDS]
+
+
+@pytest.fixture(scope="module")
+def region() -> Cohort:
+    """A 500-establishment cohort, large enough for proportions to settle."""
+    return generate_region(500, seed=3)
+
+
+def _share(counts: Counter[str], key: str) -> float:
+    return counts[key] / sum(counts.values())
+
+
+def test_same_seed_gives_the_same_cohort() -> None:
+    """Two calls with the same seed give identical cohorts, field by field."""
+    assert generate_cohort(50, seed=7).model_dump() == generate_cohort(50, seed=7).model_dump()
+
+
+def test_different_seeds_give_different_cohorts() -> None:
+    """Different seeds differ in establishments and in survey answers."""
+    a, b = generate_cohort(50, seed=1), generate_cohort(50, seed=2)
+    assert [e.name for e in a.establishments] != [e.name for e in b.establishments]
+    assert [p.interests for p in a.practitioners] != [p.interests for p in b.practitioners]
+
+
+def test_optional_columns_change_nothing_else() -> None:
+    """Switching SIMD, coordinates or facilitators off only drops those columns."""
+    full = generate_cohort(40, seed=5)
+    bare = generate_cohort(40, seed=5, with_simd=False, with_coordinates=False,
+                           with_facilitators=False)
+    assert bare.facilitators == ()
+    assert all(e.simd_quintile is None and e.latitude is None and e.longitude is None
+               for e in bare.establishments)
+    assert [e.id for e in bare.establishments] == [e.id for e in full.establishments]
+    assert bare.model_dump()["practitioners"] == full.model_dump()["practitioners"]
+
+
+def test_a_generated_cohort_is_valid_and_builds_a_problem(cln_cohorts: list[Cohort]) -> None:
+    """The cohort survives pydantic re-validation and Problem.from_cohort builds under Rules()."""
+    cohort = cln_cohorts[0]
+    again = Cohort.model_validate(cohort.model_dump())
+    assert again.model_dump() == cohort.model_dump()
+    problem = Problem.from_cohort(cohort, Rules())
+    assert problem.n_units == 50
+    assert problem.total_weight == cohort.n_participants
+    assert problem.travel_km is not None and problem.simd_milli > 0
+    assert problem.theme_names == DEFAULT_THEMES
+
+
+def test_cln_cohort_has_about_100_practitioners(cln_cohorts: list[Cohort]) -> None:
+    """50 establishments send 95-100 nominees: mostly two, a few one, fewer three."""
+    for cohort in cln_cohorts:
+        assert 95 <= cohort.n_participants <= Rules().max_participants
+        sizes = Counter(len(n) for n in cohort.nominees.values())
+        assert set(sizes) <= {1, 2, 3}
+        assert sizes[2] >= 44
+        assert sizes[3] <= sizes[1]
+
+
+def test_pairs_are_one_promoted_and_one_practitioner(cln_cohorts: list[Cohort]) -> None:
+    """An establishment with two nominees sends a senior leader and a practitioner."""
+    for cohort in cln_cohorts:
+        for nominees in cohort.nominees.values():
+            roles = Counter(p.role for p in nominees)
+            if len(nominees) == 2:
+                assert roles == {Role.PROMOTED: 1, Role.PRACTITIONER: 1}
+            if len(nominees) == 3:
+                assert roles[Role.PROMOTED] >= 1 and roles[Role.PRACTITIONER] >= 1
+
+
+def test_glasgow_leaves_room_under_the_share_rule(cln_cohorts: list[Cohort]) -> None:
+    """At 50 establishments for 8 teams Glasgow holds about a third, far below the 24 allowed."""
+    for cohort in cln_cohorts:
+        counts = cohort.establishments_by_authority()
+        assert len(counts) == len(AUTHORITIES)  # all eight authorities take part
+        assert 0.28 <= counts["Glasgow City"] / 50 <= 0.37
+        assert max(counts.values()) == counts["Glasgow City"]
+        # 8 teams of 6-7 establishments: at most 3 of one authority each
+        assert counts["Glasgow City"] <= 8 * 3
+
+
+def test_largest_authority_is_capped_for_the_teams_hint() -> None:
+    """Even a small cohort gives no authority more than half of teams_hint even teams hold."""
+    for n in (16, 20, 24, 30):
+        for seed in range(5):
+            cohort = generate_cohort(n, seed=seed, teams_hint=8)
+            sizes = [n // 8 + (t < n % 8) for t in range(8)]
+            cap = sum(s // 2 for s in sizes)
+            assert max(cohort.establishments_by_authority().values()) <= cap
+
+
+def test_proportions_over_a_region(region: Cohort) -> None:
+    """Authorities, sectors and SIMD follow the West Partnership's shape at 500 establishments."""
+    authorities = Counter(e.authority for e in region.establishments)
+    assert 0.27 <= _share(authorities, "Glasgow City") <= 0.38
+    for big in ("North Lanarkshire", "South Lanarkshire"):
+        assert 0.12 <= _share(authorities, big) <= 0.23
+    assert 0.07 <= _share(authorities, "Renfrewshire") <= 0.14
+    for small in ("East Dunbartonshire", "East Renfrewshire", "West Dunbartonshire", "Inverclyde"):
+        assert 0.03 <= _share(authorities, small) <= 0.10
+
+    sectors = Counter(e.sector for e in region.establishments)
+    assert 0.45 <= _share(sectors, Sector.PRIMARY) <= 0.60
+    assert 0.17 <= _share(sectors, Sector.ELC) <= 0.28
+    assert 0.11 <= _share(sectors, Sector.SECONDARY) <= 0.21
+    assert 0.04 <= _share(sectors, Sector.SPECIAL) <= 0.10
+
+    def affluent(names: tuple[str, ...]) -> float:
+        quintiles = [e.simd_quintile for e in region.establishments if e.authority in names]
+        return sum(q is not None and q >= 4 for q in quintiles) / len(quintiles)
+
+    def deprived(names: tuple[str, ...]) -> float:
+        quintiles = [e.simd_quintile for e in region.establishments if e.authority in names]
+        return sum(q is not None and q <= 2 for q in quintiles) / len(quintiles)
+
+    assert affluent(("East Dunbartonshire", "East Renfrewshire")) >= 0.6
+    assert deprived(("Glasgow City",)) >= 0.5
+    assert deprived(("Glasgow City", "Inverclyde", "West Dunbartonshire", "North Lanarkshire")) \
+        > 2 * deprived(("East Dunbartonshire", "East Renfrewshire")) + 0.3
+
+
+def test_at_least_two_sectors_from_two_establishments() -> None:
+    """Any cohort of two or more establishments has at least two sectors."""
+    for n in range(2, 12):
+        for seed in range(4):
+            cohort = generate_cohort(n, seed=seed)
+            assert len({e.sector for e in cohort.establishments}) >= 2
+
+
+def test_interests_correlate_within_establishment_and_sector(region: Cohort) -> None:
+    """Mean similarity: same establishment > same sector (other school) > other sector."""
+    ratings = np.array([p.interests for p in region.practitioners], dtype=float)
+    sim = similarity(ratings)
+    est = np.array([p.establishment_id for p in region.practitioners])
+    sector = np.array([str(region.establishment_by_id[e].sector) for e in est])
+    off_diagonal = ~np.eye(len(est), dtype=bool)
+    same_est = (est[:, None] == est[None, :]) & off_diagonal
+    same_sector = (sector[:, None] == sector[None, :]) & off_diagonal & ~same_est
+    other_sector = sector[:, None] != sector[None, :]
+    within_est, within_sector = sim[same_est].mean(), sim[same_sector].mean()
+    across = sim[other_sector].mean()
+    assert within_est > within_sector + 0.2
+    assert within_sector > across + 0.05
+    # ratings use the whole scale rather than sitting on one value
+    assert set(np.unique(ratings)) == {0, 1, 2, 3, 4, 5}
+
+
+def test_sector_profiles_show_in_the_ratings(region: Cohort) -> None:
+    """ELC staff rate Learning through play above secondary staff, who prefer Digital learning."""
+    themes = list(region.themes)
+    play, digital = themes.index("Learning through play"), themes.index("Digital learning")
+
+    def mean_rating(sector: Sector, k: int) -> float:
+        return float(np.mean([
+            p.interests[k] for p in region.practitioners
+            if region.establishment_by_id[p.establishment_id].sector is sector
+        ]))
+
+    assert mean_rating(Sector.ELC, play) > mean_rating(Sector.SECONDARY, play) + 1.5
+    assert mean_rating(Sector.SECONDARY, digital) > mean_rating(Sector.ELC, digital) + 1.0
+
+
+def test_facilitator_supply_meets_each_authority_share(cln_cohorts: list[Cohort]) -> None:
+    """Each authority supplies ceil(establishments / 10); Education Scotland adds one."""
+    for cohort in cln_cohorts:
+        supplied = Counter(f.authority for f in cohort.facilitators)
+        for authority, n in cohort.establishments_by_authority().items():
+            assert supplied[authority] == math.ceil(n / 10)
+        assert supplied[EDUCATION_SCOTLAND] == 1
+        assert len(cohort.facilitators) >= 8
+        assert [f.id for f in cohort.facilitators] == [
+            f"F{i:02d}" for i in range(1, len(cohort.facilitators) + 1)
+        ]
+        for f in cohort.facilitators:
+            assert set(f.expertise) == set(cohort.themes)
+            assert f.role in {"QIO", "Educational psychologist", "Education Scotland specialist"}
+
+
+def test_education_scotland_tops_facilitators_up_to_the_teams() -> None:
+    """A small cohort whose authorities owe fewer than teams_hint gets more from Ed. Scotland."""
+    cohort = generate_cohort(12, seed=0, teams_hint=8)
+    owed = sum(math.ceil(n / 10) for n in cohort.establishments_by_authority().values())
+    assert owed < 8
+    assert len(cohort.facilitators) == 8
+    supplied = Counter(f.authority for f in cohort.facilitators)
+    assert supplied[EDUCATION_SCOTLAND] == 8 - owed
+
+
+def test_schools_per_facilitator_is_honoured() -> None:
+    """With 5 schools per facilitator every authority owes ceil(n / 5)."""
+    cohort = generate_cohort(60, seed=4, schools_per_facilitator=5)
+    supplied = Counter(f.authority for f in cohort.facilitators)
+    for authority, n in cohort.establishments_by_authority().items():
+        assert supplied[authority] == math.ceil(n / 5)
+
+
+def test_ids_names_and_emails_look_real_and_are_fake(cln_cohorts: list[Cohort]) -> None:
+    """Ids follow export styles, names are unique, emails are example.org only."""
+    code_style = re.compile(r"^(GC|NL|SL|RC|ED|ER|WD|IC)-(EY|PS|SS|SP)-\d{3,}$")
+    numeric_style = re.compile(r"^\d{4,}$")
+    leading_zero = 0
+    for cohort in cln_cohorts:
+        for e in cohort.establishments:
+            assert code_style.match(e.id) or numeric_style.match(e.id), e.id
+            leading_zero += e.id.startswith("0")
+        names = [e.name for e in cohort.establishments]
+        assert len(set(names)) == len(names)
+        assert [p.id for p in cohort.practitioners] == [
+            f"P{i:04d}" for i in range(1, cohort.n_participants + 1)
+        ]
+        emails = [p.email for p in cohort.practitioners]
+        assert len(set(emails)) == len(emails)
+        assert all(
+            re.fullmatch(r"[a-z]+\.[a-z]+\d*@example\.org", str(m)) for m in emails
+        )
+    assert leading_zero > 0  # readers must keep ids as text
+    everything = [e.name for c in cln_cohorts for e in c.establishments]
+    assert all(re.search(r"(School|Academy|Centre|Class)\b", name) for name in everything)
+    assert any(name.startswith("St ") for name in everything)
+
+
+def test_coordinates_sit_near_their_authority(region: Cohort) -> None:
+    """Every establishment lies within about 15 km of its authority's centre, in the west."""
+    centre = {a.name: (a.lat, a.lon, a.scatter_km) for a in AUTHORITIES}
+    for e in region.establishments:
+        assert e.latitude is not None and e.longitude is not None
+        lat, lon, scatter = centre[e.authority]
+        dy = (e.latitude - lat) * 111.2
+        dx = (e.longitude - lon) * 111.2 * math.cos(math.radians(lat))
+        assert math.hypot(dx, dy) <= 2 * scatter + 0.01
+        assert 55.5 < e.latitude < 56.2 and -5.0 < e.longitude < -3.6
+
+
+def test_custom_themes_are_used() -> None:
+    """Given themes replace the defaults, unknown ones included, with ratings 0-5."""
+    themes = ["Numeracy", "Writing", "Attendance"]
+    cohort = generate_cohort(20, seed=1, themes=themes)
+    assert cohort.themes == tuple(themes)
+    assert all(len(p.interests) == 3 for p in cohort.practitioners)
+    assert all(set(f.expertise) == set(themes) for f in cohort.facilitators)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"establishments": 0}, "establishments"),
+        ({"establishments": 2.5}, "establishments"),
+        ({"seed": -1}, "seed"),
+        ({"teams_hint": 0}, "teams_hint"),
+        ({"schools_per_facilitator": 0}, "schools_per_facilitator"),
+        ({"themes": ["Only one"]}, "themes"),
+        ({"themes": ["A", "A"]}, "themes"),
+        ({"themes": "Literacy"}, "themes"),
+    ],
+)
+def test_bad_parameters_are_refused_by_name(kwargs: dict[str, object], name: str) -> None:
+    """A bad parameter raises InvalidParameterError naming it."""
+    with pytest.raises(InvalidParameterError, match=f"'{name}' parameter of generate_cohort"):
+        generate_cohort(**kwargs)  # type: ignore[arg-type]
+
+
+def test_region_scales_to_thousands() -> None:
+    """5,000 establishments give about 10,000 practitioners and 500+ facilitators."""
+    big = generate_region(5000, seed=11)
+    assert len(big.establishments) == 5000
+    assert 9_800 <= big.n_participants <= 10_000
+    assert len(big.facilitators) >= 500
+    assert len({e.name for e in big.establishments}) == 5000
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(min_value=1, max_value=120), seed=st.integers(min_value=0, max_value=10**6))
+def test_any_size_and_seed_gives_a_sound_cohort(n: int, seed: int) -> None:
+    """For any size and seed: valid, n establishments, 1-3 nominees each, at most 2n people."""
+    cohort = generate_cohort(n, seed=seed)
+    assert len(cohort.establishments) == n
+    assert n <= cohort.n_participants <= 2 * n
+    assert all(1 <= len(v) <= 3 for v in cohort.nominees.values())
+    if n >= 2:
+        assert len({e.sector for e in cohort.establishments}) >= 2
+    assert len(cohort.facilitators) >= 8

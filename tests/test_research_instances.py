@@ -1,0 +1,70 @@
+"""MDGPLIB / CCPLIB readers, checked against published assignments and proven optima."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from clnmatch.evaluate import evaluate
+from clnmatch.research import read_best_known, read_instance, read_solution
+
+
+def test_proven_small_optima_reproduced(shared_benchmarks):
+    """Every exhaustively proven optimum (n = 10, 12) is reproduced by reader + evaluator."""
+    mdgp = shared_benchmarks / "mdgplib"
+    best = read_best_known(mdgp / "bks.csv")
+    checked = 0
+    for solution in sorted((mdgp / "solutions_exact").glob("*.txt")):
+        name = solution.stem
+        instance = next(mdgp.glob(f"*/{name}.txt"))
+        problem = read_instance(instance)
+        evaluation = evaluate(problem, read_solution(solution, problem.n_units))
+        assert evaluation.feasible, (name, evaluation.breaches)
+        assert evaluation.objective == pytest.approx(best[name].value, abs=1e-3), name
+        assert best[name].proven
+        checked += 1
+    assert checked == 12
+
+
+def test_published_tpsdp_assignments_reproduced(shared_benchmarks):
+    """The published TPSDP best solutions evaluate to their best-known values (to 1e-3 per pair)."""
+    mdgp = shared_benchmarks / "mdgplib"
+    best = read_best_known(mdgp / "bks.csv")
+    for solution in sorted((mdgp / "solutions_tpsdp").glob("*_n120_*_new.txt"))[:6]:
+        name = solution.stem.removesuffix("_new")
+        problem = read_instance(next(mdgp.glob(f"*/{name}.txt")))
+        evaluation = evaluate(problem, read_solution(solution, problem.n_units))
+        assert evaluation.feasible, (name, evaluation.breaches)
+        assert evaluation.objective == pytest.approx(best[name].value, abs=0.01), name
+
+
+def test_ds_header_gives_per_group_bounds(shared_benchmarks):
+    """A 'ds' header gives each group its own size interval."""
+    problem = read_instance(shared_benchmarks / "mdgplib/Geo/Geo_n010_ds_01.txt")
+    assert problem.team_min.tolist() == [5, 4] and problem.team_max.tolist() == [6, 5]
+    assert problem.pair_milli[0, 1] == 185882 and problem.pair_milli[1, 0] == 185882
+
+
+def test_ccp_weights_bound_group_weight(shared_benchmarks):
+    """CCP node weights become unit weights; L/U bound the weight of each group."""
+    problem = read_instance(shared_benchmarks / "ccplib/RanReal240/RanReal240_01.txt")
+    assert problem.n_units == 240 and problem.n_teams == 12
+    assert problem.team_min[0] == 75 and problem.team_max[0] == 125
+    assert problem.unit_weight[:3].tolist() == [9, 9, 5]
+
+
+def test_handover_reads(shared_benchmarks):
+    """Handover instances: capacity only, weights scaled to integers."""
+    problem = read_instance(shared_benchmarks / "ccplib/Handover/20_5_270001")
+    assert problem.n_units == 20 and problem.n_teams == 5
+    assert (problem.team_min == 0).all() and np.array_equal(problem.pair_milli, problem.pair_milli.T)
+
+
+def test_broken_instance_is_invalid_input(tmp_path):
+    """A truncated instance file is an InvalidInputError naming the file."""
+    from clnmatch.errors import InvalidInputError
+
+    path = tmp_path / "bad.txt"
+    path.write_text("4 2 ss 2 2 2 2\n0 1 3.5\n", encoding="ascii")
+    with pytest.raises(InvalidInputError, match="bad.txt"):
+        read_instance(path)
