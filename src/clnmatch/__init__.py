@@ -17,8 +17,10 @@ from clnmatch.errors import (
     InvalidParameterError,
 )
 from clnmatch.evaluate import Breach, Evaluation, check, evaluate
+from clnmatch.explain import Explanation, explain
 from clnmatch.models import Cohort, Establishment, Facilitator, Practitioner, Role, Rules, Sector
 from clnmatch.problem import ObjectiveWeights, Problem
+from clnmatch.rematch import Move, RematchResult, load_previous, rematch, rematch_teams
 from clnmatch.result import Result, Statistics, Status
 from clnmatch.solve import solve
 from clnmatch.strategies.base import available_strategies, get_strategy
@@ -31,14 +33,17 @@ __all__ = [
     "Cohort",
     "Establishment",
     "Evaluation",
+    "Explanation",
     "Facilitator",
     "InfeasibleError",
     "InputProblem",
     "InvalidInputError",
     "InvalidParameterError",
+    "Move",
     "ObjectiveWeights",
     "Practitioner",
     "Problem",
+    "RematchResult",
     "Result",
     "Role",
     "Rules",
@@ -49,6 +54,10 @@ __all__ = [
     "available_strategies",
     "check",
     "evaluate",
+    "explain",
     "get_strategy",
+    "load_previous",
+    "rematch",
+    "rematch_teams",
     "solve",
 ]

@@ -296,8 +296,8 @@ def check(
         cohort = _read(survey, facilitators, sheet)
         table = read_assignment(teams_csv)
         link_list = read_links(links) if links is not None else None
-        evaluation = check_assignment(cohort, rules, table.assignment, link_list,
-                                      team_focus=table.team_focus or None)
+        evaluation = check_assignment(cohort, rules, table.teams, link_list,
+                                      team_focus=table.focus or None)
         if json_out:
             out_console.print_json(json.dumps({
                 "breaches": [b.to_dict() for b in evaluation.breaches],
@@ -396,10 +396,91 @@ def generate(
         cohort = generate_cohort(establishments, seed=seed)
         write_survey(cohort, out)
         fac_path = facilitators_out or out.with_name(f"{out.stem}_facilitators{out.suffix}")
-        write_facilitators(cohort, fac_path)
+        write_facilitators(cohort.facilitators, fac_path, cohort.themes)
         out_console.print(f"Wrote {out} ({cohort.n_participants} practitioners, "
                           f"{len(cohort.establishments)} establishments) and {fac_path} "
                           f"({len(cohort.facilitators)} facilitators)")
+
+
+@app.command()
+def rematch(
+    survey: Annotated[Path, typer.Argument(help="The survey the previous match was made from.")],
+    teams_csv: Annotated[Path, typer.Argument(help="The previous teams.csv.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the new outputs and moves.csv.")],
+    withdraw: Annotated[list[str] | None, typer.Option("--withdraw", help="A practitioner, establishment or facilitator id that withdrew (repeat the option).")] = None,
+    add: Annotated[Path | None, typer.Option("--add", help="Survey rows of late additions (CSV or .xlsx).")] = None,
+    facilitators: FacilitatorsFile = None,
+    rules_file: RulesFile = None,
+    teams: Teams = None,
+    max_participants: MaxParticipants = None,
+    min_sectors: MinSectors = None,
+    min_authorities: MinAuthorities = None,
+    max_authority_share: MaxShare = None,
+    schools_per_facilitator: PerFacilitator = None,
+    size_tolerance: SizeTolerance = None,
+    objective: Annotated[str, typer.Option("--objective", help="focus, cohesion or blend.")] = "blend",
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds to search.")] = 30.0,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Replace names and emails in every output.")] = False,
+    quiet: Quiet = False,
+    json_out: JsonOut = False,
+) -> None:
+    """Re-match after withdrawals and late additions, moving as few establishments as possible.
+
+    Example: clnmatch rematch survey.csv out/teams.csv --withdraw GC-PS-014 --add late.csv --out out2/
+    """
+    from clnmatch.io.outputs import write_result
+    from clnmatch.rematch import load_previous, rematch_teams
+    from clnmatch.result import Status
+
+    with _errors():
+        rules = _rules(rules_file, teams, max_participants, min_sectors, min_authorities,
+                       max_authority_share, schools_per_facilitator, size_tolerance)
+        cohort = _read(survey, facilitators)
+        previous = load_previous(cohort, teams_csv)
+        added = _read(add, None) if add is not None else None
+        result = rematch_teams(cohort, previous, withdraw or (), added, rules=rules,
+                               objective=objective, time_limit=time_limit, seed=seed)
+        if result.status == Status.INFEASIBLE:
+            message = result.diagnosis.message() if result.diagnosis is not None else "no diagnosis"
+            raise Exit(EXIT_INFEASIBLE, f"The rules cannot all be restored.\n{message}")
+        if not result.feasible:
+            raise Exit(EXIT_ERROR, "No rule-abiding re-match was found. " + " ".join(result.notes))
+        written = write_result(result, out, pseudonymise=pseudonymise,
+                               extra_tables={"moves.csv": result.moves_frame()})
+        if json_out:
+            out_console.print_json(json.dumps(result.summary()))
+            return
+        if not quiet:
+            for move in result.moves:
+                out_console.print(f"move {move.establishment_id}: team {move.from_team} -> "
+                                  f"{move.to_team} ({move.reason})", markup=False, highlight=False)
+            out_console.print(f"{result.n_moves} establishment(s) moved.")
+            _print_result(result, written)
+
+
+@app.command()
+def report(
+    result_dir: Annotated[Path, typer.Argument(help="A folder written by `clnmatch solve` (summary.json, teams.csv, facilitators.csv).")],
+    survey: Annotated[Path, typer.Option("--survey", help="The survey the result was made from.")],
+    facilitators: FacilitatorsFile = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Where to write report.html and teams.xlsx (default: the result folder).")] = None,
+    pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Replace names and emails.")] = False,
+) -> None:
+    """Rebuild report.html and teams.xlsx from a saved result (e.g. after hand edits).
+
+    Example: clnmatch report out/ --survey survey.csv --facilitators facilitators.csv
+    """
+    from clnmatch.io.outputs import rebuild_result, write_report_files
+
+    with _errors():
+        cohort = _read(survey, facilitators)
+        result = rebuild_result(cohort, result_dir)
+        written = write_report_files(result, out or result_dir, pseudonymise=pseudonymise)
+        out_console.print("Wrote " + ", ".join(str(p) for p in written))
+        if result.evaluation is not None and not result.evaluation.feasible:
+            err_console.print(f"Note: the saved assignment breaks rules: {result.evaluation.summary_line()}",
+                              markup=False, highlight=False)
 
 
 @app.command()

@@ -402,7 +402,17 @@ def check(
     unassigned_units = unit_team < 0
     # a unit with no nominee assigned is already reported; score the rest as placed in team 1
     unit_eval = evaluate(problem, np.where(unassigned_units, 0, unit_team), focus)
-    breaches.extend(b for b in unit_eval.breaches)
+    # sizes count the practitioners themselves: a hand-edited split moves people, not units
+    breaches.extend(b for b in unit_eval.breaches if b.rule != "team_size")
+    people = Counter(clean.values())
+    low, high = int(problem.team_min[0]), int(problem.team_max[0])
+    for team in range(1, rules.teams + 1):
+        size = people.get(team, 0)
+        if size and not low <= size <= high:
+            breaches.append(Breach(
+                "team_size", f"team {team} has {size} participants; allowed {low}..{high}",
+                team=team, actual=size, limit=low if size < low else high,
+            ))
 
     links = list(facilitator_links) if facilitator_links is not None else None
     breaches.extend(_facilitator_breaches(cohort, rules, unit_team, links))
@@ -441,8 +451,8 @@ def _facilitator_breaches(
             if supplied[key] < need:
                 out.append(Breach(
                     "facilitator_supply",
-                    f"{name} has {n_est} establishments and must supply {need} facilitator(s); "
-                    f"it supplies {supplied[key]}",
+                    f"{name} has {n_est} establishment{'s' * (n_est != 1)} and must supply {need} "
+                    f"facilitator{'s' * (need != 1)}; it supplies {supplied[key]}",
                     subject=name, actual=supplied[key], limit=need,
                 ))
     if links is None:

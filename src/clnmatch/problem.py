@@ -279,6 +279,6 @@ class Problem:
         cap = self.max_teams_per_theme
         wide = np.repeat(score, cap, axis=1)  # theme k owns columns k*cap .. k*cap+cap-1
         rows, cols = linear_sum_assignment(wide, maximize=True)
-        focus = np.empty(n_teams, dtype=np.int64)
+        focus = np.full(n_teams, -1, dtype=np.int64)  # teams past the themes' capacity get none
         focus[rows] = cols // cap
         return focus

@@ -68,7 +68,7 @@ def solve(
     Never raises for rules that cannot be met: the result then has status
     ``infeasible`` and a ``diagnosis``.
     """
-    from clnmatch.diagnose import diagnose
+    from clnmatch.diagnose import Diagnosis, diagnose
 
     started = time.perf_counter()
     validate_parameters(objective, strategy, time_limit, seed)
@@ -123,7 +123,10 @@ def solve(
         )
     except InfeasibleError as exc:
         diagnosis = diagnose(problem, cohort, rules)
-        diagnosis = diagnosis.with_message("facilitator_per_team", str(exc))
+        if isinstance(exc.diagnosis, Diagnosis):
+            diagnosis = diagnosis.merged(exc.diagnosis)
+        else:
+            diagnosis = diagnosis.with_message("facilitator_per_team", str(exc))
         return finish(Status.INFEASIBLE, diagnosis=diagnosis, statistics=statistics)
     links = tuple(allocation.links)
     evaluation = check(

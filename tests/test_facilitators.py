@@ -1,0 +1,313 @@
+"""Facilitator supply and allocation: hard rules always hold, preferences as a lead expects."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+from builders import make_cohort
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from clnmatch.diagnose import Diagnosis
+from clnmatch.errors import InfeasibleError, InvalidParameterError
+from clnmatch.evaluate import check
+from clnmatch.facilitators import allocate_facilitators, facilitator_supply
+from clnmatch.models import Cohort, Facilitator, Rules
+
+FACILITATOR_RULES = {"facilitator_supply", "facilitator_per_team", "facilitator_load",
+                     "unknown_facilitator"}
+NOMINEES = [[1, 2], [3, 4]]
+
+
+def _cohort(
+    authorities: Sequence[str],
+    facilitators: Sequence[Facilitator] = (),
+    themes: Sequence[str] = ("Literacy", "Outdoor learning"),
+) -> Cohort:
+    """One establishment per entry of ``authorities`` (sectors alternate), two nominees each."""
+    rows = [(a, "primary" if i % 2 else "secondary", NOMINEES) for i, a in enumerate(authorities)]
+    base = make_cohort(rows, themes=themes)
+    return Cohort(
+        themes=base.themes,
+        establishments=base.establishments,
+        practitioners=base.practitioners,
+        facilitators=tuple(facilitators),
+    )
+
+
+def _fac(fid: str, authority: str, **expertise: int) -> Facilitator:
+    return Facilitator(
+        id=fid, name=f"Facilitator {fid}", authority=authority,
+        expertise={k.replace("_", " "): v for k, v in expertise.items()},
+    )
+
+
+def _facilitator_breaches(
+    cohort: Cohort, rules: Rules, unit_team, links, *, supply: bool = True
+) -> list[str]:
+    """Breaches of the facilitator rules that clnmatch.evaluate.check reports."""
+    index = {e.id: i for i, e in enumerate(cohort.establishments)}
+    assignment = {p.id: int(unit_team[index[p.establishment_id]]) + 1 for p in cohort.practitioners}
+    evaluation = check(cohort, rules, assignment, links)
+    wanted = FACILITATOR_RULES if supply else FACILITATOR_RULES - {"facilitator_supply"}
+    return [b.message for b in evaluation.breaches if b.rule in wanted]
+
+
+# --------------------------------------------------------------------------- supply
+def test_supply_without_table_says_what_each_authority_must_supply():
+    """14 Glasgow establishments need 2 facilitators, 3 Inverclyde ones need 1."""
+    cohort = _cohort(["Glasgow City"] * 14 + ["Inverclyde"] * 3)
+    lines = facilitator_supply(cohort, Rules())
+    assert [(s.authority, s.establishments, s.needed, s.supplied, s.shortfall) for s in lines] == [
+        ("Glasgow City", 14, 2, None, 0),
+        ("Inverclyde", 3, 1, None, 0),
+    ]
+    assert lines[0].message().startswith("Glasgow City must supply 2 facilitators")
+    assert lines[0].to_dict()["needed"] == 2
+
+
+def test_supply_with_table_counts_by_authority_key():
+    """Authorities match after trimming and case folding; a shortfall is counted."""
+    facs = [_fac("F1", " glasgow  city"), _fac("F2", "Education Scotland")]
+    cohort = _cohort(["Glasgow City"] * 14 + ["Inverclyde"] * 3, facs)
+    lines = {s.authority: s for s in facilitator_supply(cohort, Rules())}
+    assert lines["Glasgow City"].supplied == 1
+    assert lines["Glasgow City"].shortfall == 1
+    assert lines["Inverclyde"].shortfall == 1
+    assert "Education Scotland" not in lines
+    assert lines["Glasgow City"].message() == (
+        "Glasgow City has 14 establishments and must supply 2 facilitators; it supplies 1"
+    )
+
+
+def test_schools_per_facilitator_changes_the_need():
+    """With 5 schools per facilitator, 14 establishments need 3."""
+    cohort = _cohort(["Glasgow City"] * 14)
+    assert facilitator_supply(cohort, Rules(schools_per_facilitator=5))[0].needed == 3
+
+
+# --------------------------------------------------------------------------- allocation
+def test_without_table_no_links_but_supply():
+    """No facilitators table: no links, and the supply lines say who must supply how many."""
+    cohort = _cohort(["Glasgow City", "Inverclyde"] * 3)
+    allocation = allocate_facilitators(cohort, Rules(teams=2), [0, 1] * 3, None)
+    assert allocation.links == ()
+    assert not allocation.has_table
+    assert [s.needed for s in allocation.supply] == [1, 1]
+    assert allocation.lines()[0].startswith("Glasgow City must supply 1 facilitator")
+
+
+def test_one_facilitator_per_team_with_ties_to_own_authority():
+    """Three teams, each holding one authority's establishments: each facilitator joins its own."""
+    authorities = ["Glasgow City", "Inverclyde", "Renfrewshire"] * 2
+    unit_team = [0, 1, 2, 0, 1, 2]  # team 1 all Glasgow, team 2 all Inverclyde, ...
+    facs = [_fac("F1", "Renfrewshire"), _fac("F2", "Glasgow City"), _fac("F3", "Inverclyde")]
+    cohort = _cohort(authorities, facs)
+    rules = Rules(teams=3)
+    allocation = allocate_facilitators(cohort, rules, unit_team, None)
+    assert sorted(allocation.links) == [("F1", 3), ("F2", 1), ("F3", 2)]
+    assert allocation.team_facilitators == {1: ("F2",), 2: ("F3",), 3: ("F1",)}
+    assert allocation.load == {"F1": 2, "F2": 2, "F3": 2}
+    assert allocation.optimal
+    assert _facilitator_breaches(cohort, rules, unit_team, allocation.links) == []
+
+
+def test_reason_names_expertise_and_authority():
+    """The reason reads like the issue's example."""
+    authorities = ["Inverclyde", "Inverclyde", "Glasgow City", "Glasgow City"]
+    facs = [_fac("F1", "Inverclyde", Outdoor_learning=4, Literacy=1)]
+    cohort = _cohort(authorities, facs)
+    allocation = allocate_facilitators(cohort, Rules(teams=1), [0, 0, 0, 0], ["Outdoor learning"])
+    assert allocation.reasons[("F1", 1)] == (
+        "expertise 4/5 in Outdoor learning; from Inverclyde, which has 2 establishments in the team"
+    )
+    assert allocation.to_rows() == [{
+        "facilitator_id": "F1", "team": 1, "load": 4,
+        "reason": allocation.reasons[("F1", 1)],
+    }]
+
+
+def test_expertise_decides_between_outside_facilitators():
+    """Two Education Scotland specialists go to the teams whose focus they know best."""
+    facs = [
+        _fac("ES1", "Education Scotland", Literacy=1, Outdoor_learning=5),
+        _fac("ES2", "Education Scotland", Literacy=5, Outdoor_learning=1),
+    ]
+    cohort = _cohort(["Glasgow City", "Inverclyde"] * 2, facs)
+    allocation = allocate_facilitators(
+        cohort, Rules(teams=2), [0, 1, 0, 1], ["literacy ", "Outdoor Learning"]
+    )
+    assert sorted(allocation.links) == [("ES1", 2), ("ES2", 1)]
+    assert allocation.reasons[("ES2", 1)].startswith("expertise 5/5 in literacy")
+
+
+def test_extra_facilitators_join_teams_where_their_authority_is_strongest():
+    """Two teams, three facilitators: the extra Glasgow one joins the team with more Glasgow."""
+    authorities = ["Glasgow City", "Glasgow City", "Inverclyde", "Glasgow City", "Renfrewshire",
+                   "Renfrewshire"]
+    unit_team = [0, 0, 0, 1, 1, 1]  # team 1: 2 Glasgow + Inverclyde; team 2: 1 Glasgow + 2 Renf.
+    facs = [_fac("G1", "Glasgow City"), _fac("G2", "Glasgow City"), _fac("R1", "Renfrewshire")]
+    cohort = _cohort(authorities, facs)
+    rules = Rules(teams=2)
+    allocation = allocate_facilitators(cohort, rules, unit_team, None)
+    assert allocation.team_facilitators[1] == ("G1", "G2") or allocation.team_facilitators[1] == (
+        "G2", "G1")
+    assert allocation.team_facilitators[2] == ("R1",)
+    assert "one of 2 facilitators of the team" in allocation.reasons[("G1", 1)]
+    assert _facilitator_breaches(cohort, rules, unit_team, allocation.links, supply=False) == []
+
+
+def test_every_facilitator_used_once_and_spread_evenly():
+    """Five facilitators for three teams: everyone has one team, team counts are 2, 2, 1."""
+    facs = [_fac(f"F{i}", "Glasgow City") for i in range(5)]
+    cohort = _cohort(["Glasgow City", "Inverclyde", "Renfrewshire"] * 3, facs)
+    unit_team = [0, 0, 0, 1, 1, 1, 2, 2, 2]
+    allocation = allocate_facilitators(cohort, Rules(teams=3), unit_team, None)
+    per_facilitator = Counter(f for f, _ in allocation.links)
+    assert sorted(per_facilitator.values()) == [1] * 5
+    assert sorted(len(v) for v in allocation.team_facilitators.values()) == [1, 2, 2]
+
+
+def test_fewer_facilitators_share_teams_when_load_allows():
+    """Four teams of two establishments and two facilitators: each nurtures two teams."""
+    facs = [_fac("F1", "Glasgow City"), _fac("F2", "Inverclyde")]
+    cohort = _cohort(["Glasgow City", "Inverclyde"] * 4, facs)
+    unit_team = [0, 0, 1, 1, 2, 2, 3, 3]
+    rules = Rules(teams=4)
+    allocation = allocate_facilitators(cohort, rules, unit_team, None)
+    assert sorted(Counter(f for f, _ in allocation.links).values()) == [2, 2]
+    assert allocation.load == {"F1": 4, "F2": 4}
+    assert all(len(v) == 1 for v in allocation.team_facilitators.values())
+    assert "also supports team" in allocation.details[0].reason
+    assert _facilitator_breaches(cohort, rules, unit_team, allocation.links) == []
+
+
+def test_too_few_facilitators_when_no_one_can_take_two_teams():
+    """Four teams of six establishments, three facilitators of at most ten: plain numbers."""
+    facs = [_fac("F1", "Glasgow City"), _fac("F2", "Inverclyde"), _fac("F3", "Inverclyde")]
+    cohort = _cohort(["Glasgow City", "Inverclyde"] * 12, facs)
+    with pytest.raises(InfeasibleError) as info:
+        allocate_facilitators(cohort, Rules(teams=4), [t for t in range(4) for _ in range(6)])
+    assert str(info.value) == (
+        "4 teams need a facilitator each but the table lists 3, and no facilitator can take two "
+        "teams: the two smallest teams hold 6 and 6 establishments, more than the 10 one "
+        "facilitator may support"
+    )
+    assert isinstance(info.value.diagnosis, Diagnosis)
+    assert info.value.diagnosis.conflicts[0].rules == ("facilitator_per_team", "facilitator_load")
+
+
+def test_too_little_capacity_in_all():
+    """Four teams of six establishments, two facilitators of at most ten: 24 > 20."""
+    facs = [_fac("F1", "Glasgow City"), _fac("F2", "Inverclyde")]
+    cohort = _cohort(["Glasgow City", "Inverclyde"] * 12, facs)
+    with pytest.raises(InfeasibleError) as info:
+        allocate_facilitators(cohort, Rules(teams=4), [t for t in range(4) for _ in range(6)])
+    assert str(info.value) == (
+        "4 teams need a facilitator each but the table lists 2; together the teams hold 24 "
+        "establishments and 2 facilitators may support at most 20"
+    )
+    assert info.value.diagnosis.conflicts[0].suggestion == (
+        "add 2 facilitators or raise --schools-per-facilitator to 12"
+    )
+
+
+def test_team_bigger_than_a_facilitator_may_support():
+    """A team of 12 establishments with at most 10 per facilitator cannot be supported."""
+    facs = [_fac("F1", "Glasgow City"), _fac("F2", "Glasgow City")]
+    cohort = _cohort(["Glasgow City"] * 14, facs)
+    with pytest.raises(InfeasibleError) as info:
+        allocate_facilitators(cohort, Rules(teams=2), [0] * 12 + [1] * 2)
+    assert str(info.value) == (
+        "team 1 has 12 establishments but no facilitator may support more than 10"
+    )
+    assert info.value.diagnosis.conflicts[0].suggestion == "raise --schools-per-facilitator to 12"
+
+
+def test_loads_that_cannot_be_packed_are_found_by_the_solver():
+    """Teams of 6, 6, 6 and 2 cannot share 2 facilitators of 10, though 20 <= 2 x 10."""
+    facs = [_fac("F1", "Glasgow City"), _fac("F2", "Glasgow City")]
+    cohort = _cohort(["Glasgow City"] * 20, facs)
+    unit_team = [0] * 6 + [1] * 6 + [2] * 6 + [3] * 2
+    with pytest.raises(InfeasibleError) as info:
+        allocate_facilitators(cohort, Rules(teams=4), unit_team)
+    assert "the teams (6, 6, 6, 2 establishments) cannot be shared among 2 facilitators" in str(
+        info.value)
+
+
+def test_require_supply_raises_on_a_shortfall():
+    """With require_supply, an authority short of facilitators is an error naming it."""
+    facs = [_fac("F1", "Glasgow City"), _fac("F2", "Inverclyde")]
+    cohort = _cohort(["Glasgow City"] * 11 + ["Inverclyde"], facs)
+    unit_team = [0, 1] * 6
+    assert allocate_facilitators(cohort, Rules(teams=2), unit_team).shortfalls[0].authority == (
+        "Glasgow City")
+    with pytest.raises(InfeasibleError, match="Glasgow City has 11 establishments"):
+        allocate_facilitators(cohort, Rules(teams=2), unit_team, require_supply=True)
+
+
+def test_bad_unit_team_is_a_parameter_error():
+    """A team outside 0..T-1 or a wrong length is refused with the one message shape."""
+    cohort = _cohort(["Glasgow City", "Inverclyde"], [_fac("F1", "Glasgow City")])
+    with pytest.raises(InvalidParameterError, match="'unit_team' parameter"):
+        allocate_facilitators(cohort, Rules(teams=2), [0, 2])
+    with pytest.raises(InvalidParameterError, match="'unit_team' parameter"):
+        allocate_facilitators(cohort, Rules(teams=2), [0])
+    with pytest.raises(InvalidParameterError, match="'team_focus' parameter"):
+        allocate_facilitators(cohort, Rules(teams=2), [0, 1], ["Literacy"])
+
+
+def test_generated_cohort_allocation_is_valid_and_deterministic():
+    """A CLN-sized sample: every facilitator used, every team covered, the same answer twice."""
+    generate = pytest.importorskip("clnmatch.generate")
+    cohort = generate.generate_cohort(50, seed=3)
+    rules = Rules()
+    unit_team = np.arange(len(cohort.establishments)) % rules.teams
+    focus = list(cohort.themes[: rules.teams])
+    first = allocate_facilitators(cohort, rules, unit_team, focus)
+    second = allocate_facilitators(cohort, rules, unit_team, focus)
+    assert first.links == second.links
+    assert {f for f, _ in first.links} == {f.id for f in cohort.facilitators}
+    assert _facilitator_breaches(cohort, rules, unit_team, first.links) == []
+
+
+# --------------------------------------------------------------------------- property
+def _feasible_by_brute_force(sizes: list[int], n_fac: int, cap: int) -> bool:
+    """Any set of links covering every team within every load? (tiny cases only)"""
+    teams = range(len(sizes))
+    for choice in itertools.product(
+        [c for r in range(1, len(sizes) + 1) for c in itertools.combinations(teams, r)],
+        repeat=n_fac,
+    ):
+        covered = set().union(*map(set, choice))
+        if len(covered) == len(sizes) and all(sum(sizes[t] for t in c) <= cap for c in choice):
+            return True
+    return False
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    sizes=st.lists(st.integers(1, 6), min_size=1, max_size=4),
+    n_fac=st.integers(1, 3),
+    cap=st.integers(2, 8),
+)
+def test_allocation_exists_exactly_when_one_exists(sizes, n_fac, cap):
+    """Random tiny cases: a valid allocation is returned iff brute force finds one."""
+    authorities = ["Glasgow City", "Inverclyde", "Renfrewshire"]
+    unit_team = [t for t, size in enumerate(sizes) for _ in range(size)]
+    facs = [_fac(f"F{i}", authorities[i % 3]) for i in range(n_fac)]
+    cohort = _cohort([authorities[u % 3] for u in range(len(unit_team))], facs)
+    rules = Rules(teams=len(sizes), schools_per_facilitator=cap)
+    expected = _feasible_by_brute_force(sizes, n_fac, cap)
+    try:
+        allocation = allocate_facilitators(cohort, rules, unit_team, None, time_limit=5)
+    except InfeasibleError:
+        assert not expected
+        return
+    assert expected
+    assert _facilitator_breaches(cohort, rules, unit_team, allocation.links, supply=False) == []
+    assert {f for f, _ in allocation.links} == {f.id for f in facs}  # everyone is used

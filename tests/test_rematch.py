@@ -1,0 +1,345 @@
+"""Tests for clnmatch.rematch: restoring the rules after withdrawals and late additions."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from builders import balanced_cohort, make_cohort
+
+from clnmatch.errors import InvalidParameterError
+from clnmatch.evaluate import check, evaluate
+from clnmatch.models import Cohort, Establishment, Facilitator, Practitioner, Rules
+from clnmatch.problem import Problem
+from clnmatch.rematch import (
+    Move,
+    RematchResult,
+    apply_changes,
+    load_previous,
+    rematch,
+    rematch_teams,
+)
+from clnmatch.result import Result, Status
+
+# two teams; only sectors and sizes matter (one authority may fill a team)
+RULES = Rules(
+    teams=2, min_establishments=0, min_authorities=1, max_authority_share=1.0, size_tolerance=2
+)
+THEMES = ("Literacy", "Numeracy", "Play")
+# team 1: primary, secondary, ELC; team 2: primary, special, primary
+PREVIOUS = {"E0": 1, "E1": 1, "E2": 1, "E3": 2, "E4": 2, "E5": 2}
+
+
+def sector_cohort() -> Cohort:
+    """Six establishments of two nominees; E4 is team 2's only non-primary establishment."""
+    rows = [
+        ("A", "primary", [[5, 1, 0], [4, 2, 1]]),
+        ("B", "secondary", [[1, 5, 2], [0, 4, 3]]),
+        ("C", "ELC", [[0, 1, 5], [1, 2, 4]]),
+        ("A", "primary", [[4, 0, 3], [5, 1, 2]]),
+        ("B", "special", [[2, 5, 1], [3, 4, 0]]),
+        ("C", "primary", [[0, 4, 4], [1, 5, 5]]),
+    ]
+    return make_cohort(rows, themes=THEMES)
+
+
+def lexicographic_optimum(
+    cohort: Cohort, rules: Rules, previous: dict[str, int]
+) -> tuple[int, int]:
+    """(fewest moves, best objective with that many) by enumerating every assignment."""
+    problem = Problem.from_cohort(cohort, rules)
+    prev = [previous.get(uid, 0) - 1 for uid in problem.unit_ids]
+    best: tuple[int, int] | None = None
+    for teams in itertools.product(range(problem.n_teams), repeat=problem.n_units):
+        ev = evaluate(problem, np.array(teams))
+        if not ev.feasible:
+            continue
+        moves = sum(1 for t, p in zip(teams, prev, strict=True) if p >= 0 and t != p)
+        key = (moves, -ev.objective_milli)
+        if best is None or key < best:
+            best = key
+    assert best is not None
+    return best[0], -best[1]
+
+
+def test_previous_teams_are_rule_abiding() -> None:
+    """The hand-made starting teams break no rule (so every later breach is the change's)."""
+    cohort = sector_cohort()
+    assignment = {p.id: PREVIOUS[p.establishment_id] for p in cohort.practitioners}
+    assert check(cohort, RULES, assignment).feasible
+
+
+def test_withdrawal_that_breaks_a_sector_rule_moves_exactly_one() -> None:
+    """E4 leaves team 2 with primaries only: one non-primary of team 1 moves over, nobody else."""
+    result = rematch_teams(sector_cohort(), PREVIOUS, ["E4"], rules=RULES, time_limit=5)
+    assert isinstance(result, RematchResult)
+    assert result.status == Status.OPTIMAL
+    assert result.moves_proven_minimal
+    assert len(result.moves) == 1
+    move = result.moves[0]
+    assert move.establishment_id in {"E1", "E2"}
+    assert (move.from_team, move.to_team) == (1, 2)
+    assert "min_sectors" in move.reason or "sector" in move.reason
+    teams = result.establishment_team()
+    for eid, team in PREVIOUS.items():
+        if eid not in ("E4", move.establishment_id):
+            assert teams[eid] == team
+    assert [b.rule for b in result.broken_before] == ["min_sectors"]
+    assert [m.establishment_id for m in result.withdrawn] == ["E4"]
+    assert result.withdrawn[0].to_team is None
+    assert check(result.cohort, RULES, result.assignment).feasible
+
+
+def test_rematch_is_lexicographically_optimal() -> None:
+    """Fewest moves first, then the best objective: both match a brute-force enumeration."""
+    cohort = sector_cohort()
+    result = rematch_teams(cohort, PREVIOUS, ["E4"], rules=RULES, time_limit=5)
+    moves, objective = lexicographic_optimum(result.cohort, RULES, PREVIOUS)
+    assert len(result.moves) == moves == 1
+    assert result.evaluation is not None
+    assert result.evaluation.objective_milli == objective
+    assert result.bound == pytest.approx(objective / 1000)
+
+
+def test_withdrawal_that_breaks_nothing_moves_nobody() -> None:
+    """E5 (a primary of team 2) leaving breaks no rule: zero moves, every team as before."""
+    result = rematch_teams(sector_cohort(), PREVIOUS, ["E5"], rules=RULES, time_limit=5)
+    assert result.feasible
+    assert result.moves == ()
+    assert result.broken_before == ()
+    assert result.establishment_team() == {k: v for k, v in PREVIOUS.items() if k != "E5"}
+    assert check(result.cohort, RULES, result.assignment).feasible
+
+
+def test_one_nominee_withdrawing_keeps_the_establishment() -> None:
+    """A practitioner id withdraws only that person; the establishment stays in its team."""
+    result = rematch_teams(sector_cohort(), PREVIOUS, ["E4-2"], rules=RULES, time_limit=5)
+    assert result.withdrawn_practitioners == ("E4-2",)
+    assert result.withdrawn == ()
+    assert result.moves == ()
+    assert "E4-2" not in result.assignment
+    assert result.assignment["E4-1"] == 2
+
+
+def test_establishment_withdraws_when_all_nominees_do() -> None:
+    """Withdrawing both nominees of E4 withdraws E4 itself."""
+    result = rematch_teams(sector_cohort(), PREVIOUS, ["E4-1", "E4-2"], rules=RULES, time_limit=5)
+    assert [m.establishment_id for m in result.withdrawn] == ["E4"]
+    assert "E4" not in result.cohort.establishment_by_id
+    assert len(result.moves) == 1
+
+
+def test_late_addition_is_placed_and_rules_hold() -> None:
+    """A late secondary school joins a team; nobody moves and every rule holds."""
+    extra = Cohort(
+        themes=THEMES,
+        establishments=(Establishment(id="N1", name="Late High", authority="B", sector="S"),),
+        practitioners=(
+            Practitioner(id="N1-1", name="Late One", establishment_id="N1", role="HT",
+                         interests=(2, 2, 2)),
+            Practitioner(id="N1-2", name="Late Two", establishment_id="N1", role="teacher",
+                         interests=(3, 1, 4)),
+        ),
+    )  # fmt: skip
+    result = rematch_teams(sector_cohort(), PREVIOUS, added=extra, rules=RULES, time_limit=5)
+    assert result.feasible
+    assert result.moves == ()
+    assert [m.establishment_id for m in result.added] == ["N1"]
+    placed = result.added[0]
+    assert placed.from_team is None and placed.to_team in (1, 2)
+    assert result.assignment["N1-1"] == result.assignment["N1-2"] == placed.to_team
+    assert check(result.cohort, RULES, result.assignment).feasible
+
+
+def test_withdrawal_and_addition_together() -> None:
+    """E4 leaves and a late special school arrives: it fills team 2's sector gap, no move."""
+    extra = make_cohort([("B", "special", [[2, 5, 1], [3, 4, 0]])], themes=THEMES)
+    extra = Cohort(
+        themes=extra.themes,
+        establishments=tuple(e.model_copy(update={"id": "N" + e.id}) for e in extra.establishments),
+        practitioners=tuple(
+            p.model_copy(update={"id": "N" + p.id, "establishment_id": "N" + p.establishment_id})
+            for p in extra.practitioners
+        ),
+    )
+    result = rematch_teams(sector_cohort(), PREVIOUS, ["E4"], extra, rules=RULES, time_limit=5)
+    assert result.feasible
+    assert result.moves == ()
+    assert result.establishment_team()["NE0"] == 2
+    assert check(result.cohort, RULES, result.assignment).feasible
+
+
+def test_rules_that_cannot_be_restored_give_infeasible() -> None:
+    """With E1 and E2 gone only one non-primary remains for two teams: status infeasible."""
+    result = rematch_teams(sector_cohort(), PREVIOUS, ["E1", "E2"], rules=RULES, time_limit=5)
+    assert result.status == Status.INFEASIBLE
+    assert not result.feasible
+    assert result.assignment == {}
+    assert result.diagnosis is not None
+    assert "min_sectors" in result.diagnosis.rules
+
+
+def test_infeasible_by_locks_names_conflicting_rules() -> None:
+    """Pinning both non-primaries of team 1 there after E4 leaves: infeasible, rules named."""
+    rules = RULES.model_copy(update={"pins": {"E1": 1, "E2": 1}})
+    result = rematch_teams(sector_cohort(), PREVIOUS, ["E4"], rules=rules, time_limit=5)
+    assert result.status == Status.INFEASIBLE
+    assert result.diagnosis is not None
+    assert {"pin", "min_sectors"} <= set(result.diagnosis.rules)
+
+
+def test_unknown_withdrawn_id_is_an_error() -> None:
+    """An id that names nobody is refused with the parameter's name."""
+    with pytest.raises(InvalidParameterError, match="withdrawn"):
+        rematch_teams(sector_cohort(), PREVIOUS, ["NOPE"], rules=RULES, time_limit=5)
+
+
+def test_ambiguous_id_needs_a_kind_prefix() -> None:
+    """An id that is both a practitioner and an establishment id needs 'kind:id'."""
+    cohort = sector_cohort()
+    clash = Cohort(
+        themes=cohort.themes,
+        establishments=cohort.establishments,
+        practitioners=tuple(
+            p.model_copy(update={"id": "E5"}) if p.id == "E0-2" else p for p in cohort.practitioners
+        ),
+    )
+    with pytest.raises(InvalidParameterError, match="practitioner:E5"):
+        apply_changes(clash, ["E5"])
+    change = apply_changes(clash, ["establishment:E5"])
+    assert change.withdrawn_establishments == ("E5",)
+    assert "E5" in change.cohort.practitioner_by_id
+
+
+def test_facilitators_are_reallocated() -> None:
+    """After a re-match every team has a facilitator and the facilitator rules hold."""
+    cohort = sector_cohort()
+    cohort = cohort.model_copy(update={"facilitators": (
+        Facilitator(id="F1", name="Fac One", authority="A"),
+        Facilitator(id="F2", name="Fac Two", authority="B"),
+        Facilitator(id="F3", name="Fac Three", authority="C"),
+    )})  # fmt: skip
+    result = rematch_teams(cohort, PREVIOUS, ["E4"], rules=RULES, time_limit=5)
+    assert result.feasible
+    assert {team for _, team in result.facilitator_links} == {1, 2}
+    assert check(result.cohort, RULES, result.assignment, result.facilitator_links).feasible
+
+
+def test_rematch_of_a_solved_result() -> None:
+    """rematch(result, ...) keeps the rules, objective and teams of a solved cohort."""
+    from clnmatch.solve import solve
+
+    cohort = balanced_cohort(12, 2)
+    rules = Rules(teams=2, min_establishments=0)
+    previous = solve(cohort, rules, strategy="greedy", time_limit=5)
+    assert previous.feasible
+    result = rematch(previous, ["E3"], time_limit=5)
+    assert result.feasible
+    assert result.rules == rules
+    assert result.objective_name == previous.objective_name
+    assert check(result.cohort, rules, result.assignment).feasible
+    before = previous.establishment_team()
+    after = result.establishment_team()
+    stayed = [e for e in after if after[e] == before[e]]
+    assert len(stayed) == len(after) - len(result.moves)
+
+
+def test_load_previous_reads_teams_csv(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A teams.csv written from a result gives back each establishment's team."""
+    cohort = sector_cohort()
+    assignment = {p.id: PREVIOUS[p.establishment_id] for p in cohort.practitioners}
+    result = Result(
+        status=Status.FEASIBLE, cohort=cohort, rules=RULES, objective_name="blend",
+        strategy="hand", seed=0, runtime_s=0.0, assignment=assignment,
+    )  # fmt: skip
+    path = tmp_path / "teams.csv"
+    result.to_dataframe().to_csv(path, index=False)
+    assert load_previous(cohort, path) == PREVIOUS
+    again = rematch_teams(cohort, load_previous(cohort, path), ["E5"], rules=RULES, time_limit=5)
+    assert again.moves == ()
+
+
+def test_previous_teams_may_be_keyed_by_practitioner() -> None:
+    """A practitioner -> team mapping (as in Result.assignment) works as the previous teams."""
+    cohort = sector_cohort()
+    by_person = {p.id: PREVIOUS[p.establishment_id] for p in cohort.practitioners}
+    result = rematch_teams(cohort, by_person, ["E5"], rules=RULES, time_limit=5)
+    assert result.moves == ()
+    assert result.previous_teams == PREVIOUS
+
+
+def test_summary_lists_the_changes() -> None:
+    """summary() carries the moves and withdrawals; the moves table has one row per change."""
+    result = rematch_teams(sector_cohort(), PREVIOUS, ["E4"], rules=RULES, time_limit=5)
+    summary = result.summary()
+    assert summary["rematch"]["withdrawn"][0]["establishment_id"] == "E4"
+    assert len(summary["rematch"]["moves"]) == 1
+    frame = result.moves_frame()
+    assert list(frame["change"]) == ["withdrawn", "moved"]
+    assert isinstance(result.moves[0], Move)
+
+
+def test_bad_time_limit_is_refused() -> None:
+    """A time limit that is not a positive number is refused naming the parameter."""
+    with pytest.raises(InvalidParameterError, match="time_limit"):
+        rematch_teams(sector_cohort(), PREVIOUS, ["E5"], rules=RULES, time_limit=0)
+
+
+def test_cpsat_stage_two_agrees_with_brute_force(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With enumeration switched off, the CP-SAT stage 2 reaches the same lexicographic optimum."""
+    import clnmatch.rematch as rematch_module
+
+    monkeypatch.setattr(rematch_module, "_ENUMERATION_LIMIT", 0)
+    result = rematch_teams(sector_cohort(), PREVIOUS, ["E4"], rules=RULES, time_limit=5)
+    assert any("stage 2 (objective): OPTIMAL in" in n for n in result.notes)
+    moves, objective = lexicographic_optimum(result.cohort, RULES, PREVIOUS)
+    assert len(result.moves) == moves
+    assert result.evaluation is not None
+    assert result.evaluation.objective_milli == objective
+    assert result.status == Status.OPTIMAL
+
+
+def test_team_that_no_longer_exists_forces_a_move() -> None:
+    """An establishment recorded in team 3 of a 2-team cohort must move, and says why."""
+    previous = {**PREVIOUS, "E5": 3}
+    result = rematch_teams(sector_cohort(), previous, rules=RULES, time_limit=5)
+    assert result.feasible
+    assert [(m.establishment_id, m.from_team) for m in result.moves] == [("E5", 3)]
+    assert "no longer exists" in result.moves[0].reason
+    assert check(result.cohort, RULES, result.assignment).feasible
+
+
+def test_same_seed_same_answer() -> None:
+    """Two runs with the same seed give the same teams."""
+    runs = [
+        rematch_teams(sector_cohort(), PREVIOUS, ["E4"], rules=RULES, time_limit=5, seed=3)
+        for _ in range(2)
+    ]
+    assert runs[0].assignment == runs[1].assignment
+    assert runs[0].moves == runs[1].moves
+
+
+def test_late_additions_from_a_dataframe() -> None:
+    """Additions given as a survey-shaped DataFrame (themes in another order) are placed."""
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "practitioner_id": ["N1-1", "N1-2"],
+            "name": ["Late One", "Late Two"],
+            "establishment_id": ["N1", "N1"],
+            "establishment_name": ["Late High", "Late High"],
+            "authority": ["B", "B"],
+            "sector": ["secondary", "secondary"],
+            "role": ["promoted", "practitioner"],
+            "theme:Play": [5, 4],
+            "theme:Literacy": [0, 1],
+            "theme:Numeracy": [2, 2],
+        }
+    )
+    result = rematch_teams(sector_cohort(), PREVIOUS, added=frame, rules=RULES, time_limit=5)
+    assert result.feasible
+    assert [m.establishment_id for m in result.added] == ["N1"]
+    assert result.cohort.practitioner_by_id["N1-1"].interests == (0, 2, 5)
+    assert check(result.cohort, RULES, result.assignment).feasible
