@@ -1,0 +1,77 @@
+"""report.html in a real browser: headless Chromium loads it, prints it to PDF, screenshots it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from test_report_html import hand_result
+
+from clnmatch.report.html import write_report
+
+TIMEOUT_S = 60
+CHARTS = ("chart-interest", "chart-sizes", "chart-authority", "chart-sector", "chart-trace")
+
+
+def _chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        if path := shutil.which(name):
+            return path
+    pytest.skip("chromium not installed: apt-get install chromium")
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("browser") / "report.html"
+    write_report(hand_result(), path)
+    return path
+
+
+def _run(report: Path, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """Run headless Chromium on the report with no network, no profile, no background work."""
+    command = [
+        _chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+        "--no-first-run", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'profile'}",
+        "--enable-logging=stderr", "--v=0", *extra, report.as_uri(),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done
+
+
+def test_loads_with_every_card_and_chart(report: Path, tmp_path: Path) -> None:
+    """The DOM after loading holds every team card and chart image, and the console is clean."""
+    done = _run(report, tmp_path, "--dump-dom")
+    dom = done.stdout
+    for team in (1, 2, 3):
+        assert re.search(rf'<article class="team-card" id="team-{team}">', dom)
+    for chart in CHARTS:
+        assert re.search(rf'<img id="{chart}" src="data:image/png;base64,', dom)
+    # page errors, blocked loads (the CSP forbids any) and JS errors all reach the console
+    console = [line for line in done.stderr.splitlines() if "CONSOLE" in line]
+    assert not console, console
+    assert "Refused to" not in done.stderr
+
+
+def test_prints_to_pdf(report: Path, tmp_path: Path) -> None:
+    """Printing gives a PDF with a summary page and one page per team at least."""
+    pdf = tmp_path / "report.pdf"
+    _run(report, tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={pdf}")
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", data))
+    assert pages >= 4  # summary + 3 team cards, each on its own page
+
+
+def test_screenshot(report: Path, tmp_path: Path) -> None:
+    """A 1280x2000 screenshot is a non-empty PNG of that size."""
+    png = tmp_path / "report.png"
+    _run(report, tmp_path, "--hide-scrollbars", "--window-size=1280,2000", f"--screenshot={png}")
+    data = png.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert (width, height) == (1280, 2000)
