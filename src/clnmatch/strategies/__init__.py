@@ -10,7 +10,8 @@ from clnmatch.strategies.base import (
     get_strategy,
     register,
 )
-from clnmatch.strategies import greedy  # noqa: F401  (registers "greedy")
+# importing a strategy module registers it under its name
+from clnmatch.strategies import colgen, cpsat, greedy, local_search  # noqa: F401, E402
 
 __all__ = [
     "Budget",

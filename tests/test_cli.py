@@ -1,0 +1,159 @@
+"""The command line: every command, its files, and the contract's exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from clnmatch.cli import app, sample_paths
+
+runner = CliRunner()
+SURVEY, FACILITATORS = sample_paths()
+OUTPUTS = {"teams.csv", "facilitators.csv", "summary.json", "teams.xlsx", "report.html"}
+
+
+def run(*args: str):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def solved(tmp_path_factory) -> Path:
+    """One greedy solve of the sample cohort, shared by the tests that read its outputs."""
+    out = tmp_path_factory.mktemp("solved") / "out"
+    result = run("solve", SURVEY, "--facilitators", FACILITATORS, "--strategy", "greedy",
+                 "--time-limit", "5", "--out", out, "--quiet")
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_solve_writes_every_contract_file(solved):
+    """solve writes teams.csv, facilitators.csv, summary.json, teams.xlsx and report.html."""
+    assert {p.name for p in solved.iterdir()} == OUTPUTS
+    summary = json.loads((solved / "summary.json").read_text(encoding="utf-8"))
+    for key in ("status", "objective", "bound", "gap", "runtime_s", "seed", "strategy", "rules", "teams"):
+        assert key in summary
+    assert summary["status"] in ("optimal", "feasible")
+    assert {"size", "establishments", "sectors", "authorities", "focus", "facilitators"} <= set(summary["teams"][0])
+
+
+def test_check_accepts_own_output_and_flags_edits(solved, tmp_path):
+    """check exits 0 on a solve's own output and 4 (listing the breach) after a bad hand edit."""
+    ok = run("check", SURVEY, solved / "teams.csv", "--facilitators", FACILITATORS,
+             "--links", solved / "facilitators.csv")
+    assert ok.exit_code == 0, ok.output
+    lines = (solved / "teams.csv").read_text(encoding="utf-8-sig").splitlines()
+    header = lines[0].split(",")
+    team_col = header.index("team")
+    first = lines[1].split(",")
+    first[team_col] = str(int(first[team_col]) % 8 + 1)  # move one person away from their colleague
+    edited = tmp_path / "edited.csv"
+    edited.write_text("\n".join([lines[0], ",".join(first), *lines[2:]]), encoding="utf-8")
+    bad = run("check", SURVEY, edited)
+    assert bad.exit_code == 4
+    assert "nominees_together" in bad.output
+
+
+def test_invalid_survey_exits_2_naming_row_and_column(tmp_path):
+    """A rating of 7 is reported with the file, the row as a spreadsheet shows it, and the column."""
+    lines = SURVEY.read_text(encoding="utf-8-sig").splitlines()
+    header = lines[0].split(",")
+    column = next(i for i, h in enumerate(header) if h.startswith("theme:"))
+    row = lines[4].split(",")
+    row[column] = "7"
+    broken = tmp_path / "broken.csv"
+    broken.write_text("\n".join([lines[0], *lines[1:4], ",".join(row), *lines[5:]]), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("solve", broken, "--out", out, "--quiet")
+    assert result.exit_code == 2
+    assert "broken.csv" in result.output and "row 5" in result.output and header[column] in result.output
+    assert not out.exists()  # nothing written on failure
+
+
+def test_rules_that_cannot_be_met_exit_3(tmp_path):
+    """Nine authorities per team cannot be had from eight: exit 3 with the numbers, nothing written."""
+    out = tmp_path / "out"
+    result = run("solve", SURVEY, "--facilitators", FACILITATORS, "--min-authorities", "9",
+                 "--out", out, "--quiet")
+    assert result.exit_code == 3
+    assert "authorit" in result.output and "8" in result.output
+    assert not out.exists()
+
+
+def test_bad_rule_value_exits_2(tmp_path):
+    """A share above 1 is an invalid setting naming the field."""
+    result = run("solve", SURVEY, "--max-authority-share", "1.5", "--out", tmp_path / "o", "--quiet")
+    assert result.exit_code == 2
+    assert "max_authority_share" in result.output
+
+
+def test_unknown_strategy_lists_choices(tmp_path):
+    """An unknown strategy is an error listing the registered ones."""
+    result = run("solve", SURVEY, "--strategy", "magic", "--out", tmp_path / "o", "--quiet")
+    assert result.exit_code == 2
+    assert "'greedy'" in result.output
+
+
+def test_generate_then_inspect(tmp_path):
+    """generate writes a survey and facilitators table that inspect summarises."""
+    survey = tmp_path / "survey.xlsx"
+    result = run("generate", "--establishments", "30", "--seed", "7", "--out", survey)
+    assert result.exit_code == 0, result.output
+    assert survey.exists() and (tmp_path / "survey_facilitators.xlsx").exists()
+    summary = run("inspect", survey, "--facilitators", tmp_path / "survey_facilitators.xlsx", "--json")
+    assert summary.exit_code == 0, summary.output
+    data = json.loads(summary.output)
+    assert data["establishments"] == 30
+    assert any("at least 40" in w for w in data["warnings"])
+    assert sum(row["needed"] for row in data["facilitators"]) >= 8
+
+
+def test_input_file_is_never_modified(tmp_path):
+    """Reading and solving leave the survey's bytes untouched."""
+    copy = tmp_path / "survey.csv"
+    shutil.copy(SURVEY, copy)
+    before = copy.read_bytes()
+    run("inspect", copy)
+    assert copy.read_bytes() == before
+
+
+def test_report_rebuilds_from_saved_result(solved, tmp_path):
+    """report rebuilds report.html and teams.xlsx from a saved result folder."""
+    out = tmp_path / "rebuilt"
+    result = run("report", solved, "--survey", SURVEY, "--facilitators", FACILITATORS, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert (out / "report.html").exists() and (out / "teams.xlsx").exists()
+
+
+def test_rematch_after_withdrawal(solved, tmp_path):
+    """rematch writes new outputs and moves.csv after one establishment withdraws."""
+    first = SURVEY.read_text(encoding="utf-8-sig").splitlines()[1].split(",")
+    out = tmp_path / "rematched"
+    result = run("rematch", SURVEY, solved / "teams.csv", "--facilitators", FACILITATORS,
+                 "--withdraw", first[2], "--time-limit", "10", "--out", out, "--quiet")
+    assert result.exit_code == 0, result.output
+    assert (out / "moves.csv").exists() and (out / "teams.csv").exists()
+    assert first[2] not in (out / "teams.csv").read_text(encoding="utf-8-sig")
+
+
+def test_mdgp_prints_json_and_writes_solution(shared_benchmarks, tmp_path):
+    """mdgp solves an MDGPLIB instance and prints objective, bound, runtime, strategy, seed."""
+    instance = shared_benchmarks / "mdgplib/RanReal/RanReal_n010_ss_01.txt"
+    out = tmp_path / "sol.txt"
+    result = run("mdgp", instance, "--strategy", "greedy", "--time-limit", "2", "--seed", "3", "--out", out)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert {"objective", "bound", "runtime_s", "strategy", "seed"} <= set(data)
+    assert data["seed"] == 3
+    assert len(out.read_text().splitlines()) == 10
+
+
+def test_help_has_an_example_for_every_command():
+    """Every command's --help shows an example."""
+    for command in ("solve", "demo", "check", "inspect", "generate", "rematch", "report", "mdgp"):
+        result = run(command, "--help")
+        assert result.exit_code == 0
+        assert "Example" in result.output, command
