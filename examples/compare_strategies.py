@@ -1,6 +1,6 @@
 """Compare matching strategies on one cohort and plot objective against time.
 
-    python examples/compare_strategies.py --establishments 50 --time-limit 10 --plot compare.png
+python examples/compare_strategies.py --establishments 50 --time-limit 10 --plot compare.png
 """
 
 from __future__ import annotations
@@ -30,13 +30,22 @@ def main(argv: list[str] | None = None) -> None:
     fig, ax = plt.subplots(figsize=(7, 4))
     print(f"{'strategy':<14}{'status':<11}{'objective':>11}{'bound':>11}{'gap':>8}{'time':>7}")
     for name in args.strategies.split(","):
-        result = clnmatch.solve(cohort, objective=args.objective, strategy=name,
-                                time_limit=args.time_limit, seed=args.seed)
+        result = clnmatch.solve(
+            cohort,
+            objective=args.objective,
+            strategy=name,
+            time_limit=args.time_limit,
+            seed=args.seed,
+        )
         gap = "-" if result.gap is None else f"{100 * result.gap:.2f}%"
         bound = "-" if result.bound is None else f"{result.bound:.1f}"
         objective = "-" if result.objective is None else f"{result.objective:.1f}"
-        print(f"{name:<14}{result.status:<11}{objective:>11}{bound:>11}{gap:>8}{result.runtime_s:>6.1f}s")
-        points = [(p.time_s, p.objective) for p in result.statistics.trace if p.objective is not None]
+        print(
+            f"{name:<14}{result.status:<11}{objective:>11}{bound:>11}{gap:>8}{result.runtime_s:>6.1f}s"
+        )
+        points = [
+            (p.time_s, p.objective) for p in result.statistics.trace if p.objective is not None
+        ]
         if points:
             times, values = zip(*points, strict=True)
             ax.step(times, values, where="post", label=name)

@@ -1,6 +1,6 @@
 """Match the bundled sample cohort and print the teams.
 
-    python examples/match_sample.py --out sample-teams/
+python examples/match_sample.py --out sample-teams/
 """
 
 from __future__ import annotations
@@ -22,10 +22,14 @@ def main(argv: list[str] | None = None) -> None:
     survey, facilitators = sample_paths()
     cohort = clnmatch.Cohort.from_csv(survey, facilitators=facilitators)
     result = clnmatch.solve(cohort, clnmatch.Rules(), time_limit=args.time_limit, seed=args.seed)
-    print(f"status {result.status}, objective {result.objective:.1f}, bound {result.bound}, gap {result.gap}")
+    print(
+        f"status {result.status}, objective {result.objective:.1f}, bound {result.bound}, gap {result.gap}"
+    )
     for team in result.summary()["teams"]:
-        print(f"team {team['team']}: {team['focus']:<30} {team['size']:>3} people, "
-              f"{len(team['establishments'])} establishments, sectors {', '.join(team['sectors'])}")
+        print(
+            f"team {team['team']}: {team['focus']:<30} {team['size']:>3} people, "
+            f"{len(team['establishments'])} establishments, sectors {', '.join(team['sectors'])}"
+        )
     write_result(result, args.out)
     print(f"wrote {args.out}/report.html")
 

@@ -45,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
         print(error, file=sys.stderr)  # every problem, with file, row and column
         return 2
 
-    result = clnmatch.solve(cohort, RULES, objective="blend", time_limit=args.time_limit, seed=args.seed)
+    result = clnmatch.solve(
+        cohort, RULES, objective="blend", time_limit=args.time_limit, seed=args.seed
+    )
     if result.status == clnmatch.Status.INFEASIBLE:
         print(result.diagnosis.message(), file=sys.stderr)
         return 3
@@ -53,8 +55,10 @@ def main(argv: list[str] | None = None) -> int:
         print("no assignment found in the time limit; try a longer one", file=sys.stderr)
         return 1
     write_result(result, args.out)
-    print(f"{result.status}: objective {result.objective:.1f}"
-          + ("" if result.gap is None else f", within {100 * result.gap:.2f}% of the best possible"))
+    print(
+        f"{result.status}: objective {result.objective:.1f}"
+        + ("" if result.gap is None else f", within {100 * result.gap:.2f}% of the best possible")
+    )
     print(f"rosters and report in {args.out}/")
     return 0
 

@@ -19,21 +19,33 @@ def make_cohort(
     """
     establishments, practitioners = [], []
     for i, (authority, sector, nominees) in enumerate(rows):
-        establishments.append(Establishment(
-            id=f"E{i}", name=f"School {i}", authority=authority, sector=sector,
-            simd_quintile=None if simd is None else simd[i],
-        ))
+        establishments.append(
+            Establishment(
+                id=f"E{i}",
+                name=f"School {i}",
+                authority=authority,
+                sector=sector,
+                simd_quintile=None if simd is None else simd[i],
+            )
+        )
         for j, ratings in enumerate(nominees):
-            practitioners.append(Practitioner(
-                id=f"E{i}-{j + 1}", name=f"Person {i}.{j + 1}", establishment_id=f"E{i}",
-                role="promoted" if j == 0 else "practitioner", interests=tuple(ratings),
-            ))
+            practitioners.append(
+                Practitioner(
+                    id=f"E{i}-{j + 1}",
+                    name=f"Person {i}.{j + 1}",
+                    establishment_id=f"E{i}",
+                    role="promoted" if j == 0 else "practitioner",
+                    interests=tuple(ratings),
+                )
+            )
     return Cohort(
         themes=tuple(themes),
         establishments=tuple(establishments),
         practitioners=tuple(practitioners),
-        facilitators=tuple(Facilitator(id=fid, name=f"Facilitator {fid}", authority=auth)
-                           for fid, auth in facilitators),
+        facilitators=tuple(
+            Facilitator(id=fid, name=f"Facilitator {fid}", authority=auth)
+            for fid, auth in facilitators
+        ),
     )
 
 

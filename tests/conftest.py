@@ -17,5 +17,7 @@ SHARED_BENCHMARKS = REPO.parent / "shared" / "benchmarks"
 def shared_benchmarks() -> Path:
     """The public benchmark instances beside the repo; CI always has them."""
     if not SHARED_BENCHMARKS.is_dir():
-        pytest.skip(f"benchmark instances not found at {SHARED_BENCHMARKS} (they sit beside the repo in CI)")
+        pytest.skip(
+            f"benchmark instances not found at {SHARED_BENCHMARKS} (they sit beside the repo in CI)"
+        )
     return SHARED_BENCHMARKS

@@ -24,8 +24,19 @@ def run(*args: str):
 def solved(tmp_path_factory) -> Path:
     """One greedy solve of the sample cohort, shared by the tests that read its outputs."""
     out = tmp_path_factory.mktemp("solved") / "out"
-    result = run("solve", SURVEY, "--facilitators", FACILITATORS, "--strategy", "greedy",
-                 "--time-limit", "5", "--out", out, "--quiet")
+    result = run(
+        "solve",
+        SURVEY,
+        "--facilitators",
+        FACILITATORS,
+        "--strategy",
+        "greedy",
+        "--time-limit",
+        "5",
+        "--out",
+        out,
+        "--quiet",
+    )
     assert result.exit_code == 0, result.output
     return out
 
@@ -34,16 +45,35 @@ def test_solve_writes_every_contract_file(solved):
     """solve writes teams.csv, facilitators.csv, summary.json, teams.xlsx and report.html."""
     assert {p.name for p in solved.iterdir()} == OUTPUTS
     summary = json.loads((solved / "summary.json").read_text(encoding="utf-8"))
-    for key in ("status", "objective", "bound", "gap", "runtime_s", "seed", "strategy", "rules", "teams"):
+    for key in (
+        "status",
+        "objective",
+        "bound",
+        "gap",
+        "runtime_s",
+        "seed",
+        "strategy",
+        "rules",
+        "teams",
+    ):
         assert key in summary
     assert summary["status"] in ("optimal", "feasible")
-    assert {"size", "establishments", "sectors", "authorities", "focus", "facilitators"} <= set(summary["teams"][0])
+    assert {"size", "establishments", "sectors", "authorities", "focus", "facilitators"} <= set(
+        summary["teams"][0]
+    )
 
 
 def test_check_accepts_own_output_and_flags_edits(solved, tmp_path):
     """check exits 0 on a solve's own output and 4 (listing the breach) after a bad hand edit."""
-    ok = run("check", SURVEY, solved / "teams.csv", "--facilitators", FACILITATORS,
-             "--links", solved / "facilitators.csv")
+    ok = run(
+        "check",
+        SURVEY,
+        solved / "teams.csv",
+        "--facilitators",
+        FACILITATORS,
+        "--links",
+        solved / "facilitators.csv",
+    )
     assert ok.exit_code == 0, ok.output
     lines = (solved / "teams.csv").read_text(encoding="utf-8-sig").splitlines()
     header = lines[0].split(",")
@@ -65,19 +95,34 @@ def test_invalid_survey_exits_2_naming_row_and_column(tmp_path):
     row = lines[4].split(",")
     row[column] = "7"
     broken = tmp_path / "broken.csv"
-    broken.write_text("\n".join([lines[0], *lines[1:4], ",".join(row), *lines[5:]]), encoding="utf-8")
+    broken.write_text(
+        "\n".join([lines[0], *lines[1:4], ",".join(row), *lines[5:]]), encoding="utf-8"
+    )
     out = tmp_path / "out"
     result = run("solve", broken, "--out", out, "--quiet")
     assert result.exit_code == 2
-    assert "broken.csv" in result.output and "row 5" in result.output and header[column] in result.output
+    assert (
+        "broken.csv" in result.output
+        and "row 5" in result.output
+        and header[column] in result.output
+    )
     assert not out.exists()  # nothing written on failure
 
 
 def test_rules_that_cannot_be_met_exit_3(tmp_path):
     """Nine authorities per team cannot be had from eight: exit 3 with the numbers, nothing written."""
     out = tmp_path / "out"
-    result = run("solve", SURVEY, "--facilitators", FACILITATORS, "--min-authorities", "9",
-                 "--out", out, "--quiet")
+    result = run(
+        "solve",
+        SURVEY,
+        "--facilitators",
+        FACILITATORS,
+        "--min-authorities",
+        "9",
+        "--out",
+        out,
+        "--quiet",
+    )
     assert result.exit_code == 3
     assert "authorit" in result.output and "8" in result.output
     assert not out.exists()
@@ -85,7 +130,9 @@ def test_rules_that_cannot_be_met_exit_3(tmp_path):
 
 def test_bad_rule_value_exits_2(tmp_path):
     """A share above 1 is an invalid setting naming the field."""
-    result = run("solve", SURVEY, "--max-authority-share", "1.5", "--out", tmp_path / "o", "--quiet")
+    result = run(
+        "solve", SURVEY, "--max-authority-share", "1.5", "--out", tmp_path / "o", "--quiet"
+    )
     assert result.exit_code == 2
     assert "max_authority_share" in result.output
 
@@ -103,7 +150,9 @@ def test_generate_then_inspect(tmp_path):
     result = run("generate", "--establishments", "30", "--seed", "7", "--out", survey)
     assert result.exit_code == 0, result.output
     assert survey.exists() and (tmp_path / "survey_facilitators.xlsx").exists()
-    summary = run("inspect", survey, "--facilitators", tmp_path / "survey_facilitators.xlsx", "--json")
+    summary = run(
+        "inspect", survey, "--facilitators", tmp_path / "survey_facilitators.xlsx", "--json"
+    )
     assert summary.exit_code == 0, summary.output
     data = json.loads(summary.output)
     assert data["establishments"] == 30
@@ -132,8 +181,20 @@ def test_rematch_after_withdrawal(solved, tmp_path):
     """rematch writes new outputs and moves.csv after one establishment withdraws."""
     first = SURVEY.read_text(encoding="utf-8-sig").splitlines()[1].split(",")
     out = tmp_path / "rematched"
-    result = run("rematch", SURVEY, solved / "teams.csv", "--facilitators", FACILITATORS,
-                 "--withdraw", first[2], "--time-limit", "10", "--out", out, "--quiet")
+    result = run(
+        "rematch",
+        SURVEY,
+        solved / "teams.csv",
+        "--facilitators",
+        FACILITATORS,
+        "--withdraw",
+        first[2],
+        "--time-limit",
+        "10",
+        "--out",
+        out,
+        "--quiet",
+    )
     assert result.exit_code == 0, result.output
     assert (out / "moves.csv").exists() and (out / "teams.csv").exists()
     assert first[2] not in (out / "teams.csv").read_text(encoding="utf-8-sig")
@@ -143,7 +204,9 @@ def test_mdgp_prints_json_and_writes_solution(shared_benchmarks, tmp_path):
     """mdgp solves an MDGPLIB instance and prints objective, bound, runtime, strategy, seed."""
     instance = shared_benchmarks / "mdgplib/RanReal/RanReal_n010_ss_01.txt"
     out = tmp_path / "sol.txt"
-    result = run("mdgp", instance, "--strategy", "greedy", "--time-limit", "2", "--seed", "3", "--out", out)
+    result = run(
+        "mdgp", instance, "--strategy", "greedy", "--time-limit", "2", "--seed", "3", "--out", out
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert {"objective", "bound", "runtime_s", "strategy", "seed"} <= set(data)

@@ -66,7 +66,9 @@ def test_check_finds_exactly_the_breaches_an_independent_count_finds(unit_team):
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.sampled_from(["split", "missing", "bad_team", "unknown", "facilitator"]), st.integers(0, 11))
+@given(
+    st.sampled_from(["split", "missing", "bad_team", "unknown", "facilitator"]), st.integers(0, 11)
+)
 def test_check_finds_every_planted_breach(kind, which):
     """A breach planted into a valid assignment is reported under its rule."""
     cohort = balanced_cohort(12)
@@ -96,8 +98,12 @@ def test_check_finds_every_planted_breach(kind, which):
 
 def test_authority_share_counts_establishments_not_people():
     """Two of four establishments from one authority is exactly half: allowed at share 0.5."""
-    rows = [("A", "primary", [[1, 2]]), ("A", "ELC", [[1, 2]]), ("B", "primary", [[3, 3]]),
-            ("C", "ELC", [[2, 2]])]
+    rows = [
+        ("A", "primary", [[1, 2]]),
+        ("A", "ELC", [[1, 2]]),
+        ("B", "primary", [[3, 3]]),
+        ("C", "ELC", [[2, 2]]),
+    ]
     cohort = make_cohort(rows)
     rules = Rules(teams=1, min_establishments=0, size_tolerance=0)
     assert check(cohort, rules, _assignment(cohort, [0, 0, 0, 0])).feasible
@@ -113,8 +119,9 @@ def test_facilitator_supply_load_and_cover():
         [("A", "primary", [[1, 2]])] * 11 + [("B", "ELC", [[2, 1]])],
         facilitators=[("F1", "A"), ("F2", "B")],
     )
-    rules = Rules(teams=2, min_establishments=0, min_authorities=1, max_authority_share=1.0,
-                  size_tolerance=12)
+    rules = Rules(
+        teams=2, min_establishments=0, min_authorities=1, max_authority_share=1.0, size_tolerance=12
+    )
     evaluation = check(cohort, rules, _assignment(cohort, [0] * 11 + [1]), [("F1", 1)])
     rules_found = Counter(b.rule for b in evaluation.breaches)
     assert rules_found["facilitator_supply"] == 1  # A has 11 establishments: needs 2, has 1
@@ -126,14 +133,20 @@ def test_participants_cap():
     """More participants than max_participants is a breach naming both numbers."""
     cohort = balanced_cohort(12)
     rules = Rules(teams=2, min_establishments=0, max_participants=20)
-    breach = check(cohort, rules, _assignment(cohort, [0] * 6 + [1] * 6)).breaches_of("max_participants")
+    breach = check(cohort, rules, _assignment(cohort, [0] * 6 + [1] * 6)).breaches_of(
+        "max_participants"
+    )
     assert breach and breach[0].actual == 24 and breach[0].limit == 20
 
 
 def test_focus_objective_known_by_hand():
     """Two teams, two themes: the focus score is the members' ratings of the chosen theme."""
-    rows = [("A", "primary", [[5, 0]]), ("B", "ELC", [[4, 1]]), ("C", "primary", [[0, 5]]),
-            ("D", "ELC", [[1, 3]])]
+    rows = [
+        ("A", "primary", [[5, 0]]),
+        ("B", "ELC", [[4, 1]]),
+        ("C", "primary", [[0, 5]]),
+        ("D", "ELC", [[1, 3]]),
+    ]
     cohort = make_cohort(rows)
     rules = Rules(teams=2, min_establishments=0, min_authorities=2, size_tolerance=0)
     problem = Problem.from_cohort(cohort, rules, "focus")
@@ -167,25 +180,38 @@ def test_objective_milli_matches_evaluation():
     problem = Problem.from_cohort(cohort, RULES2, "blend")
     unit_team = np.array([0, 1] * 6)
     focus = problem.best_focus(unit_team)
-    assert objective_milli(problem, unit_team, focus) == evaluate(problem, unit_team).objective_milli
+    assert (
+        objective_milli(problem, unit_team, focus) == evaluate(problem, unit_team).objective_milli
+    )
 
 
 def test_locks_are_checked():
     """Pins, forbidden teams, together and apart pairs are rules with their own names."""
     cohort = balanced_cohort(12)
-    rules = Rules(teams=2, min_establishments=0, pins={"E0": 2}, forbidden=(("E1", 1),),
-                  together=(("E2", "E8"),), apart=(("E3", "E4"),))
+    rules = Rules(
+        teams=2,
+        min_establishments=0,
+        pins={"E0": 2},
+        forbidden=(("E1", 1),),
+        together=(("E2", "E8"),),
+        apart=(("E3", "E4"),),
+    )
     evaluation = check(cohort, rules, _assignment(cohort, [0] * 6 + [1] * 6))
     assert {b.rule for b in evaluation.breaches} == {"pin", "forbidden", "together", "apart"}
 
 
 def test_theme_cap():
     """With max_teams_per_theme=1 the best focus gives each team a different theme."""
-    rows = [("A", "primary", [[5, 1]]), ("B", "ELC", [[5, 0]]), ("C", "primary", [[5, 2]]),
-            ("D", "ELC", [[5, 3]])]
+    rows = [
+        ("A", "primary", [[5, 1]]),
+        ("B", "ELC", [[5, 0]]),
+        ("C", "primary", [[5, 2]]),
+        ("D", "ELC", [[5, 3]]),
+    ]
     cohort = make_cohort(rows)
-    rules = Rules(teams=2, min_establishments=0, min_authorities=2, size_tolerance=0,
-                  max_teams_per_theme=1)
+    rules = Rules(
+        teams=2, min_establishments=0, min_authorities=2, size_tolerance=0, max_teams_per_theme=1
+    )
     problem = Problem.from_cohort(cohort, rules, "focus")
     evaluation = evaluate(problem, np.array([0, 0, 1, 1]))
     assert sorted(evaluation.team_focus) == [0, 1]

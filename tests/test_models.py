@@ -9,22 +9,39 @@ from pydantic import ValidationError
 from clnmatch.models import Cohort, Establishment, Practitioner, Role, Rules, Sector, authority_key
 
 
-@pytest.mark.parametrize("text,sector", [
-    ("ELC", Sector.ELC), ("Nursery", Sector.ELC), ("early years", Sector.ELC),
-    ("Early Learning and Childcare", Sector.ELC), ("P", Sector.PRIMARY), ("primary", Sector.PRIMARY),
-    ("S", Sector.SECONDARY), ("High School", Sector.SECONDARY), ("ASN", Sector.SPECIAL),
-    ("additional support needs", Sector.SPECIAL), (" special ", Sector.SPECIAL),
-])
+@pytest.mark.parametrize(
+    "text,sector",
+    [
+        ("ELC", Sector.ELC),
+        ("Nursery", Sector.ELC),
+        ("early years", Sector.ELC),
+        ("Early Learning and Childcare", Sector.ELC),
+        ("P", Sector.PRIMARY),
+        ("primary", Sector.PRIMARY),
+        ("S", Sector.SECONDARY),
+        ("High School", Sector.SECONDARY),
+        ("ASN", Sector.SPECIAL),
+        ("additional support needs", Sector.SPECIAL),
+        (" special ", Sector.SPECIAL),
+    ],
+)
 def test_sector_aliases(text, sector):
     """Every alias the contract names maps to its sector, whatever the case or spacing."""
     assert Sector.parse(text) is sector
 
 
-@pytest.mark.parametrize("text,role", [
-    ("promoted", Role.PROMOTED), ("Headteacher", Role.PROMOTED), ("Depute", Role.PROMOTED),
-    ("PT", Role.PROMOTED), ("teacher", Role.PRACTITIONER), ("EYP", Role.PRACTITIONER),
-    ("Practitioner", Role.PRACTITIONER),
-])
+@pytest.mark.parametrize(
+    "text,role",
+    [
+        ("promoted", Role.PROMOTED),
+        ("Headteacher", Role.PROMOTED),
+        ("Depute", Role.PROMOTED),
+        ("PT", Role.PROMOTED),
+        ("teacher", Role.PRACTITIONER),
+        ("EYP", Role.PRACTITIONER),
+        ("Practitioner", Role.PRACTITIONER),
+    ],
+)
 def test_role_aliases(text, role):
     """Role wording of real exports maps to promoted or practitioner."""
     assert Role.parse(text) is role
@@ -56,7 +73,11 @@ def test_cohort_rejects_duplicates_and_dangling_ids():
     with pytest.raises(ValidationError, match="not in the cohort"):
         Cohort(themes=("a", "b"), establishments=(est,), practitioners=(p, stray))
     with pytest.raises(ValidationError, match="at least 2 themes"):
-        Cohort(themes=("a",), establishments=(est,), practitioners=(p.model_copy(update={"interests": (1,)}),))
+        Cohort(
+            themes=("a",),
+            establishments=(est,),
+            practitioners=(p.model_copy(update={"interests": (1,)}),),
+        )
 
 
 def test_models_are_immutable():
@@ -69,9 +90,16 @@ def test_models_are_immutable():
 def test_rules_defaults_match_domain():
     """Defaults are those of domain.md."""
     rules = Rules()
-    assert (rules.teams, rules.max_participants, rules.min_establishments, rules.min_sectors,
-            rules.min_authorities, rules.max_authority_share, rules.size_tolerance,
-            rules.schools_per_facilitator) == (8, 100, 40, 2, 3, 0.5, 2, 10)
+    assert (
+        rules.teams,
+        rules.max_participants,
+        rules.min_establishments,
+        rules.min_sectors,
+        rules.min_authorities,
+        rules.max_authority_share,
+        rules.size_tolerance,
+        rules.schools_per_facilitator,
+    ) == (8, 100, 40, 2, 3, 0.5, 2, 10)
 
 
 def test_size_bounds_and_facilitators_needed():
@@ -95,4 +123,9 @@ def test_rules_from_toml(tmp_path):
     path = tmp_path / "rules.toml"
     path.write_text("teams = 6\nmin_sectors = 3\n[pins]\nE1 = 2\n", encoding="utf-8")
     rules = Rules.from_toml(path, min_sectors=None, size_tolerance=1)
-    assert (rules.teams, rules.min_sectors, rules.size_tolerance, dict(rules.pins)) == (6, 3, 1, {"E1": 2})
+    assert (rules.teams, rules.min_sectors, rules.size_tolerance, dict(rules.pins)) == (
+        6,
+        3,
+        1,
+        {"E1": 2},
+    )

@@ -22,8 +22,13 @@ def test_similarity_is_centred_cosine():
 
 def test_problem_shapes_and_weights():
     """Units are establishments weighted by their nominees; sizes follow the rules."""
-    cohort = make_cohort([("A", "primary", [[1, 2], [3, 4]]), ("B", "ELC", [[0, 5]]),
-                          ("C", "primary", [[2, 2], [1, 1], [5, 5]])])
+    cohort = make_cohort(
+        [
+            ("A", "primary", [[1, 2], [3, 4]]),
+            ("B", "ELC", [[0, 5]]),
+            ("C", "primary", [[2, 2], [1, 1], [5, 5]]),
+        ]
+    )
     problem = Problem.from_cohort(cohort, Rules(teams=1, min_establishments=0), "focus")
     assert problem.unit_weight.tolist() == [2, 1, 3]
     assert problem.theme_points.tolist() == [[4, 6], [0, 5], [8, 8]]
@@ -33,8 +38,11 @@ def test_problem_shapes_and_weights():
 
 def test_blend_includes_cohesion_pairs():
     """The blend objective carries pair terms; focus-only carries none."""
-    rows = [("A", "primary", [[5, 0, 1], [4, 1, 0]]), ("B", "ELC", [[0, 5, 2]]),
-            ("C", "secondary", [[1, 1, 5], [2, 0, 4]])]
+    rows = [
+        ("A", "primary", [[5, 0, 1], [4, 1, 0]]),
+        ("B", "ELC", [[0, 5, 2]]),
+        ("C", "secondary", [[1, 1, 5], [2, 0, 4]]),
+    ]
     cohort = make_cohort(rows, themes=("a", "b", "c"))
     blend = Problem.from_cohort(cohort, Rules(teams=1), "blend")
     assert np.abs(blend.pair_milli).sum() > 0

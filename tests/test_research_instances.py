@@ -57,7 +57,9 @@ def test_handover_reads(shared_benchmarks):
     """Handover instances: capacity only, weights scaled to integers."""
     problem = read_instance(shared_benchmarks / "ccplib/Handover/20_5_270001")
     assert problem.n_units == 20 and problem.n_teams == 5
-    assert (problem.team_min == 0).all() and np.array_equal(problem.pair_milli, problem.pair_milli.T)
+    assert (problem.team_min == 0).all() and np.array_equal(
+        problem.pair_milli, problem.pair_milli.T
+    )
 
 
 def test_broken_instance_is_invalid_input(tmp_path):

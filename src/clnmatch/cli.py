@@ -56,7 +56,9 @@ def _errors() -> Iterator[None]:
         err_console.print(f"Invalid input. {exc}", markup=False, highlight=False)
         raise typer.Exit(EXIT_INVALID) from None
     except (InvalidParameterError, ValidationError) as exc:
-        err_console.print(f"Invalid setting: {_validation_text(exc)}", markup=False, highlight=False)
+        err_console.print(
+            f"Invalid setting: {_validation_text(exc)}", markup=False, highlight=False
+        )
         raise typer.Exit(EXIT_INVALID) from None
     except InfeasibleError as exc:
         err_console.print(f"The rules cannot all be met.\n{exc}", markup=False, highlight=False)
@@ -72,7 +74,8 @@ def _errors() -> Iterator[None]:
         err_console.print(
             f"Unexpected error ({type(exc).__name__}): {exc}\n"
             "Set CLNMATCH_DEBUG=1 to see the traceback.",
-            markup=False, highlight=False,
+            markup=False,
+            highlight=False,
         )
         raise typer.Exit(EXIT_ERROR) from None
 
@@ -89,15 +92,49 @@ def _validation_text(exc: Exception) -> str:
 
 # ------------------------------------------------------------------- shared options
 Teams = Annotated[int | None, typer.Option("--teams", help="Teams per cohort (default 8).")]
-MaxParticipants = Annotated[int | None, typer.Option("--max-participants", help="Participants per cohort at most (default 100).")]
-MinSectors = Annotated[int | None, typer.Option("--min-sectors", help="Distinct sectors per team at least (default 2).")]
-MinAuthorities = Annotated[int | None, typer.Option("--min-authorities", help="Distinct authorities per team at least (default 3).")]
-MaxShare = Annotated[float | None, typer.Option("--max-authority-share", help="Largest share of a team's establishments from one authority (default 0.5).")]
-PerFacilitator = Annotated[int | None, typer.Option("--schools-per-facilitator", help="Establishments one facilitator supports at most (default 10).")]
-SizeTolerance = Annotated[int | None, typer.Option("--size-tolerance", help="A team's participants within +- this of participants/teams (default 2).")]
-RulesFile = Annotated[Path | None, typer.Option("--rules", help="TOML file with rule settings (snake_case names).", exists=False)]
-FacilitatorsFile = Annotated[Path | None, typer.Option("--facilitators", help="Facilitators table (CSV or .xlsx).")]
-Sheet = Annotated[str | None, typer.Option("--sheet", help="Worksheet of an .xlsx survey (default: the first).")]
+MaxParticipants = Annotated[
+    int | None,
+    typer.Option("--max-participants", help="Participants per cohort at most (default 100)."),
+]
+MinSectors = Annotated[
+    int | None,
+    typer.Option("--min-sectors", help="Distinct sectors per team at least (default 2)."),
+]
+MinAuthorities = Annotated[
+    int | None,
+    typer.Option("--min-authorities", help="Distinct authorities per team at least (default 3)."),
+]
+MaxShare = Annotated[
+    float | None,
+    typer.Option(
+        "--max-authority-share",
+        help="Largest share of a team's establishments from one authority (default 0.5).",
+    ),
+]
+PerFacilitator = Annotated[
+    int | None,
+    typer.Option(
+        "--schools-per-facilitator",
+        help="Establishments one facilitator supports at most (default 10).",
+    ),
+]
+SizeTolerance = Annotated[
+    int | None,
+    typer.Option(
+        "--size-tolerance",
+        help="A team's participants within +- this of participants/teams (default 2).",
+    ),
+]
+RulesFile = Annotated[
+    Path | None,
+    typer.Option("--rules", help="TOML file with rule settings (snake_case names).", exists=False),
+]
+FacilitatorsFile = Annotated[
+    Path | None, typer.Option("--facilitators", help="Facilitators table (CSV or .xlsx).")
+]
+Sheet = Annotated[
+    str | None, typer.Option("--sheet", help="Worksheet of an .xlsx survey (default: the first).")
+]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
 JsonOut = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
 
@@ -112,7 +149,7 @@ def _rules(
     schools_per_facilitator: int | None = None,
     size_tolerance: int | None = None,
 ) -> Rules:
-    flags = {
+    flags: dict[str, Any] = {
         "teams": teams,
         "max_participants": max_participants,
         "min_sectors": min_sectors,
@@ -154,8 +191,17 @@ def _progress_display(enabled: bool) -> tuple[Callable[[Any], None] | None, Call
 
 
 def _run_solve(
-    cohort: Cohort, rules: Rules, out: Path, *, objective: str, strategy: str, time_limit: float,
-    seed: int, quiet: bool, json_out: bool, pseudonymise: bool,
+    cohort: Cohort,
+    rules: Rules,
+    out: Path,
+    *,
+    objective: str,
+    strategy: str,
+    time_limit: float,
+    seed: int,
+    quiet: bool,
+    json_out: bool,
+    pseudonymise: bool,
 ) -> None:
     from clnmatch.io.outputs import write_result
     from clnmatch.result import Status
@@ -163,8 +209,15 @@ def _run_solve(
 
     progress, stop = _progress_display(_interactive(quiet, json_out))
     try:
-        result = solve(cohort, rules, objective=objective, strategy=strategy, time_limit=time_limit,
-                       seed=seed, progress=progress)
+        result = solve(
+            cohort,
+            rules,
+            objective=objective,
+            strategy=strategy,
+            time_limit=time_limit,
+            seed=seed,
+            progress=progress,
+        )
     finally:
         stop()
     if result.status == Status.INFEASIBLE:
@@ -183,13 +236,20 @@ def _run_solve(
 
 
 def _print_result(result: Any, written: list[Path]) -> None:
-    table = Table(title=f"{len(result.team_focus)} teams ({result.status}, strategy {result.strategy})")
+    table = Table(
+        title=f"{len(result.team_focus)} teams ({result.status}, strategy {result.strategy})"
+    )
     for column in ("team", "focus", "size", "estab.", "sectors", "authorities", "facilitators"):
         table.add_column(column)
     for row in result.summary()["teams"]:
         table.add_row(
-            str(row["team"]), row["focus"] or "-", str(row["size"]), str(len(row["establishments"])),
-            ", ".join(row["sectors"]), str(len(row["authorities"])), ", ".join(row["facilitators"]) or "-",
+            str(row["team"]),
+            row["focus"] or "-",
+            str(row["size"]),
+            str(len(row["establishments"])),
+            ", ".join(row["sectors"]),
+            str(len(row["authorities"])),
+            ", ".join(row["facilitators"]) or "-",
         )
     out_console.print(table)
     out_console.print(_quality_sentence(result))
@@ -200,15 +260,23 @@ def _quality_sentence(result: Any) -> str:
     if result.status == "optimal":
         return f"Objective {result.objective:,.3f}: proven optimal."
     if result.bound is not None:
-        return (f"Objective {result.objective:,.3f}; no assignment can exceed {result.bound:,.3f} "
-                f"(gap {100 * result.gap:.2f}%).")
+        return (
+            f"Objective {result.objective:,.3f}; no assignment can exceed {result.bound:,.3f} "
+            f"(gap {100 * result.gap:.2f}%)."
+        )
     return f"Objective {result.objective:,.3f}; no bound was proven in the time limit."
 
 
 @app.command()
 def solve(
     survey: Annotated[Path, typer.Argument(help="Survey export (CSV or .xlsx).")],
-    out: Annotated[Path, typer.Option("--out", help="Folder for teams.csv, facilitators.csv, summary.json, teams.xlsx, report.html.")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="Folder for teams.csv, facilitators.csv, summary.json, teams.xlsx, report.html.",
+        ),
+    ],
     facilitators: FacilitatorsFile = None,
     rules_file: RulesFile = None,
     teams: Teams = None,
@@ -218,12 +286,19 @@ def solve(
     max_authority_share: MaxShare = None,
     schools_per_facilitator: PerFacilitator = None,
     size_tolerance: SizeTolerance = None,
-    objective: Annotated[str, typer.Option("--objective", help="focus, cohesion or blend.")] = "blend",
-    strategy: Annotated[str, typer.Option("--strategy", help="auto, or a strategy name (see `clnmatch strategies`).")] = "auto",
+    objective: Annotated[
+        str, typer.Option("--objective", help="focus, cohesion or blend.")
+    ] = "blend",
+    strategy: Annotated[
+        str,
+        typer.Option("--strategy", help="auto, or a strategy name (see `clnmatch strategies`)."),
+    ] = "auto",
     time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds to search.")] = 30.0,
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same answer.")] = 0,
     sheet: Sheet = None,
-    pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Replace names and emails in every output.")] = False,
+    pseudonymise: Annotated[
+        bool, typer.Option("--pseudonymise", help="Replace names and emails in every output.")
+    ] = False,
     quiet: Quiet = False,
     json_out: JsonOut = False,
 ) -> None:
@@ -232,11 +307,29 @@ def solve(
     Example: clnmatch solve survey.csv --facilitators facilitators.csv --out teams/
     """
     with _errors():
-        rules = _rules(rules_file, teams, max_participants, min_sectors, min_authorities,
-                       max_authority_share, schools_per_facilitator, size_tolerance)
+        rules = _rules(
+            rules_file,
+            teams,
+            max_participants,
+            min_sectors,
+            min_authorities,
+            max_authority_share,
+            schools_per_facilitator,
+            size_tolerance,
+        )
         cohort = _read(survey, facilitators, sheet)
-        _run_solve(cohort, rules, out, objective=objective, strategy=strategy, time_limit=time_limit,
-                   seed=seed, quiet=quiet, json_out=json_out, pseudonymise=pseudonymise)
+        _run_solve(
+            cohort,
+            rules,
+            out,
+            objective=objective,
+            strategy=strategy,
+            time_limit=time_limit,
+            seed=seed,
+            quiet=quiet,
+            json_out=json_out,
+            pseudonymise=pseudonymise,
+        )
 
 
 def sample_paths() -> tuple[Path, Path]:
@@ -247,7 +340,9 @@ def sample_paths() -> tuple[Path, Path]:
 
 @app.command()
 def demo(
-    out: Annotated[Path, typer.Option("--out", help="Folder for the outputs.")] = Path("clnmatch-demo"),
+    out: Annotated[Path, typer.Option("--out", help="Folder for the outputs.")] = Path(
+        "clnmatch-demo"
+    ),
     time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds to search.")] = 20.0,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     quiet: Quiet = False,
@@ -260,17 +355,31 @@ def demo(
     with _errors():
         survey, facilitators = sample_paths()
         cohort = _read(survey, facilitators)
-        _run_solve(cohort, Rules(), out, objective="blend", strategy="auto", time_limit=time_limit,
-                   seed=seed, quiet=quiet, json_out=json_out, pseudonymise=False)
+        _run_solve(
+            cohort,
+            Rules(),
+            out,
+            objective="blend",
+            strategy="auto",
+            time_limit=time_limit,
+            seed=seed,
+            quiet=quiet,
+            json_out=json_out,
+            pseudonymise=False,
+        )
 
 
 # ------------------------------------------------------------------- check
 @app.command()
 def check(
     survey: Annotated[Path, typer.Argument(help="Survey export (CSV or .xlsx).")],
-    teams_csv: Annotated[Path, typer.Argument(help="An assignment: teams.csv with practitioner_id and team.")],
+    teams_csv: Annotated[
+        Path, typer.Argument(help="An assignment: teams.csv with practitioner_id and team.")
+    ],
     facilitators: FacilitatorsFile = None,
-    links: Annotated[Path | None, typer.Option("--links", help="facilitators.csv with facilitator_id and team.")] = None,
+    links: Annotated[
+        Path | None, typer.Option("--links", help="facilitators.csv with facilitator_id and team.")
+    ] = None,
     rules_file: RulesFile = None,
     teams: Teams = None,
     max_participants: MaxParticipants = None,
@@ -291,24 +400,39 @@ def check(
     from clnmatch.io.assignment import read_assignment, read_links
 
     with _errors():
-        rules = _rules(rules_file, teams, max_participants, min_sectors, min_authorities,
-                       max_authority_share, schools_per_facilitator, size_tolerance)
+        rules = _rules(
+            rules_file,
+            teams,
+            max_participants,
+            min_sectors,
+            min_authorities,
+            max_authority_share,
+            schools_per_facilitator,
+            size_tolerance,
+        )
         cohort = _read(survey, facilitators, sheet)
         table = read_assignment(teams_csv)
         link_list = read_links(links) if links is not None else None
-        evaluation = check_assignment(cohort, rules, table.teams, link_list,
-                                      team_focus=table.focus or None)
+        evaluation = check_assignment(
+            cohort, rules, table.teams, link_list, team_focus=table.focus or None
+        )
         if json_out:
-            out_console.print_json(json.dumps({
-                "breaches": [b.to_dict() for b in evaluation.breaches],
-                "objective": evaluation.objective,
-                "focus_points": evaluation.focus_points,
-                "cohesion": evaluation.cohesion,
-            }))
+            out_console.print_json(
+                json.dumps(
+                    {
+                        "breaches": [b.to_dict() for b in evaluation.breaches],
+                        "objective": evaluation.objective,
+                        "focus_points": evaluation.focus_points,
+                        "cohesion": evaluation.cohesion,
+                    }
+                )
+            )
         else:
             for b in evaluation.breaches:
                 where = f"team {b.team}" if b.team is not None else (b.subject or "cohort")
-                out_console.print(f"BREACH {b.rule} [{where}]: {b.message}", markup=False, highlight=False)
+                out_console.print(
+                    f"BREACH {b.rule} [{where}]: {b.message}", markup=False, highlight=False
+                )
             out_console.print(evaluation.summary_line())
         if not evaluation.feasible:
             raise Exit(EXIT_BREACH)
@@ -337,34 +461,46 @@ def inspect(
     from clnmatch.cohort_summary import summarise
 
     with _errors():
-        rules = _rules(rules_file, teams, max_participants, min_sectors, min_authorities,
-                       max_authority_share, schools_per_facilitator, size_tolerance)
+        rules = _rules(
+            rules_file,
+            teams,
+            max_participants,
+            min_sectors,
+            min_authorities,
+            max_authority_share,
+            schools_per_facilitator,
+            size_tolerance,
+        )
         cohort = _read(survey, facilitators, sheet)
         summary = summarise(cohort, rules)
         if json_out:
             out_console.print_json(json.dumps(summary.to_dict()))
             return
-        out_console.print(f"[bold]{summary.participants}[/] participants from "
-                          f"[bold]{summary.establishments}[/] establishments")
+        out_console.print(
+            f"[bold]{summary.participants}[/] participants from "
+            f"[bold]{summary.establishments}[/] establishments"
+        )
         table = Table(title="By authority")
-        sectors = list(next(iter(summary.by_sector)) and summary.by_sector)
+        sectors = list(summary.by_sector)
         for column in ("authority", "establishments", "participants", *sectors):
             table.add_column(column, justify="left" if column == "authority" else "right")
         for name, row in summary.by_authority.items():
-            table.add_row(name, *(str(row[c]) for c in ("establishments", "participants", *sectors)))
+            table.add_row(
+                name, *(str(row[c]) for c in ("establishments", "participants", *sectors))
+            )
         out_console.print(table)
         themes = Table(title="Themes by popularity")
         for column in ("theme", "mean rating", "rated 4-5"):
             themes.add_column(column)
-        for row in summary.themes:
-            themes.add_row(row["theme"], f"{row['mean']:.2f}", str(row["keen"]))
+        for theme in summary.themes:
+            themes.add_row(str(theme["theme"]), f"{theme['mean']:.2f}", str(theme["keen"]))
         out_console.print(themes)
         fac = Table(title="Facilitators each authority must supply")
         for column in ("authority", "establishments", "needed", "supplied"):
             fac.add_column(column)
-        for row in summary.facilitators:
-            supplied = "-" if row.get("supplied") is None else str(row["supplied"])
-            fac.add_row(row["authority"], str(row["establishments"]), str(row["needed"]), supplied)
+        for line in summary.facilitators:
+            supplied = "-" if line.get("supplied") is None else str(line["supplied"])
+            fac.add_row(str(line["authority"]), str(line["establishments"]), str(line["needed"]), supplied)
         out_console.print(fac)
         for warning in summary.warnings:
             out_console.print(f"[yellow]warning[/]: {warning}", highlight=False)
@@ -376,9 +512,17 @@ def inspect(
 @app.command()
 def generate(
     out: Annotated[Path, typer.Option("--out", help="Survey file to write (.csv or .xlsx).")],
-    establishments: Annotated[int, typer.Option("--establishments", help="Establishments in the cohort.")] = 50,
+    establishments: Annotated[
+        int, typer.Option("--establishments", help="Establishments in the cohort.")
+    ] = 50,
     seed: Annotated[int, typer.Option("--seed")] = 0,
-    facilitators_out: Annotated[Path | None, typer.Option("--facilitators-out", help="Where to write the facilitators table (default: beside the survey).")] = None,
+    facilitators_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--facilitators-out",
+            help="Where to write the facilitators table (default: beside the survey).",
+        ),
+    ] = None,
 ) -> None:
     """Write a synthetic cohort shaped like the West Partnership.
 
@@ -397,9 +541,11 @@ def generate(
         write_survey(cohort, out)
         fac_path = facilitators_out or out.with_name(f"{out.stem}_facilitators{out.suffix}")
         write_facilitators(cohort.facilitators, fac_path, cohort.themes)
-        out_console.print(f"Wrote {out} ({cohort.n_participants} practitioners, "
-                          f"{len(cohort.establishments)} establishments) and {fac_path} "
-                          f"({len(cohort.facilitators)} facilitators)")
+        out_console.print(
+            f"Wrote {out} ({cohort.n_participants} practitioners, "
+            f"{len(cohort.establishments)} establishments) and {fac_path} "
+            f"({len(cohort.facilitators)} facilitators)"
+        )
 
 
 @app.command()
@@ -407,8 +553,16 @@ def rematch(
     survey: Annotated[Path, typer.Argument(help="The survey the previous match was made from.")],
     teams_csv: Annotated[Path, typer.Argument(help="The previous teams.csv.")],
     out: Annotated[Path, typer.Option("--out", help="Folder for the new outputs and moves.csv.")],
-    withdraw: Annotated[list[str] | None, typer.Option("--withdraw", help="A practitioner, establishment or facilitator id that withdrew (repeat the option).")] = None,
-    add: Annotated[Path | None, typer.Option("--add", help="Survey rows of late additions (CSV or .xlsx).")] = None,
+    withdraw: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--withdraw",
+            help="A practitioner, establishment or facilitator id that withdrew (repeat the option).",
+        ),
+    ] = None,
+    add: Annotated[
+        Path | None, typer.Option("--add", help="Survey rows of late additions (CSV or .xlsx).")
+    ] = None,
     facilitators: FacilitatorsFile = None,
     rules_file: RulesFile = None,
     teams: Teams = None,
@@ -418,10 +572,14 @@ def rematch(
     max_authority_share: MaxShare = None,
     schools_per_facilitator: PerFacilitator = None,
     size_tolerance: SizeTolerance = None,
-    objective: Annotated[str, typer.Option("--objective", help="focus, cohesion or blend.")] = "blend",
+    objective: Annotated[
+        str, typer.Option("--objective", help="focus, cohesion or blend.")
+    ] = "blend",
     time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds to search.")] = 30.0,
     seed: Annotated[int, typer.Option("--seed")] = 0,
-    pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Replace names and emails in every output.")] = False,
+    pseudonymise: Annotated[
+        bool, typer.Option("--pseudonymise", help="Replace names and emails in every output.")
+    ] = False,
     quiet: Quiet = False,
     json_out: JsonOut = False,
 ) -> None:
@@ -434,38 +592,71 @@ def rematch(
     from clnmatch.result import Status
 
     with _errors():
-        rules = _rules(rules_file, teams, max_participants, min_sectors, min_authorities,
-                       max_authority_share, schools_per_facilitator, size_tolerance)
+        rules = _rules(
+            rules_file,
+            teams,
+            max_participants,
+            min_sectors,
+            min_authorities,
+            max_authority_share,
+            schools_per_facilitator,
+            size_tolerance,
+        )
         cohort = _read(survey, facilitators)
         previous = load_previous(cohort, teams_csv)
         added = _read(add, None) if add is not None else None
-        result = rematch_teams(cohort, previous, withdraw or (), added, rules=rules,
-                               objective=objective, time_limit=time_limit, seed=seed)
+        result = rematch_teams(
+            cohort,
+            previous,
+            withdraw or (),
+            added,
+            rules=rules,
+            objective=objective,
+            time_limit=time_limit,
+            seed=seed,
+        )
         if result.status == Status.INFEASIBLE:
             message = result.diagnosis.message() if result.diagnosis is not None else "no diagnosis"
             raise Exit(EXIT_INFEASIBLE, f"The rules cannot all be restored.\n{message}")
         if not result.feasible:
             raise Exit(EXIT_ERROR, "No rule-abiding re-match was found. " + " ".join(result.notes))
-        written = write_result(result, out, pseudonymise=pseudonymise,
-                               extra_tables={"moves.csv": result.moves_frame()})
+        written = write_result(
+            result, out, pseudonymise=pseudonymise, extra_tables={"moves.csv": result.moves_frame()}
+        )
         if json_out:
             out_console.print_json(json.dumps(result.summary()))
             return
         if not quiet:
             for move in result.moves:
-                out_console.print(f"move {move.establishment_id}: team {move.from_team} -> "
-                                  f"{move.to_team} ({move.reason})", markup=False, highlight=False)
+                out_console.print(
+                    f"move {move.establishment_id}: team {move.from_team} -> "
+                    f"{move.to_team} ({move.reason})",
+                    markup=False,
+                    highlight=False,
+                )
             out_console.print(f"{result.n_moves} establishment(s) moved.")
             _print_result(result, written)
 
 
 @app.command()
 def report(
-    result_dir: Annotated[Path, typer.Argument(help="A folder written by `clnmatch solve` (summary.json, teams.csv, facilitators.csv).")],
+    result_dir: Annotated[
+        Path,
+        typer.Argument(
+            help="A folder written by `clnmatch solve` (summary.json, teams.csv, facilitators.csv)."
+        ),
+    ],
     survey: Annotated[Path, typer.Option("--survey", help="The survey the result was made from.")],
     facilitators: FacilitatorsFile = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Where to write report.html and teams.xlsx (default: the result folder).")] = None,
-    pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Replace names and emails.")] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Where to write report.html and teams.xlsx (default: the result folder)."
+        ),
+    ] = None,
+    pseudonymise: Annotated[
+        bool, typer.Option("--pseudonymise", help="Replace names and emails.")
+    ] = False,
 ) -> None:
     """Rebuild report.html and teams.xlsx from a saved result (e.g. after hand edits).
 
@@ -479,17 +670,25 @@ def report(
         written = write_report_files(result, out or result_dir, pseudonymise=pseudonymise)
         out_console.print("Wrote " + ", ".join(str(p) for p in written))
         if result.evaluation is not None and not result.evaluation.feasible:
-            err_console.print(f"Note: the saved assignment breaks rules: {result.evaluation.summary_line()}",
-                              markup=False, highlight=False)
+            err_console.print(
+                f"Note: the saved assignment breaks rules: {result.evaluation.summary_line()}",
+                markup=False,
+                highlight=False,
+            )
 
 
 @app.command()
 def mdgp(
     instance: Annotated[Path, typer.Argument(help="An MDGPLIB (or CCPLIB) instance file.")],
-    strategy: Annotated[str, typer.Option("--strategy", help="A strategy name (see `clnmatch strategies`).")] = "local_search",
+    strategy: Annotated[
+        str, typer.Option("--strategy", help="A strategy name (see `clnmatch strategies`).")
+    ] = "local_search",
     time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds to search.")] = 3.0,
     seed: Annotated[int, typer.Option("--seed")] = 0,
-    out: Annotated[Path | None, typer.Option("--out", help="Write the assignment as 'element group' lines (0-based).")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the assignment as 'element group' lines (0-based)."),
+    ] = None,
 ) -> None:
     """Solve one research grouping instance; print one JSON object.
 
@@ -516,20 +715,27 @@ def mdgp(
             raise Exit(code, f"{strategy} found no feasible grouping within {time_limit:g} s")
         evaluation = evaluate(problem, proposal.unit_team)
         if not evaluation.feasible:
-            raise Exit(EXIT_ERROR, f"{strategy} returned a grouping that breaks: {evaluation.summary_line()}")
+            raise Exit(
+                EXIT_ERROR,
+                f"{strategy} returned a grouping that breaks: {evaluation.summary_line()}",
+            )
         bound = None if proposal.bound_milli is None else proposal.bound_milli / SCALE
         if out is not None:
             write_solution(out, proposal.unit_team)
-        print(json.dumps({
-            "instance": problem.name,
-            "objective": evaluation.objective,
-            "bound": bound,
-            "runtime_s": round(runtime, 3),
-            "strategy": strategy,
-            "seed": seed,
-            "n": problem.n_units,
-            "groups": problem.n_teams,
-        }))
+        print(
+            json.dumps(
+                {
+                    "instance": problem.name,
+                    "objective": evaluation.objective,
+                    "bound": bound,
+                    "runtime_s": round(runtime, 3),
+                    "strategy": strategy,
+                    "seed": seed,
+                    "n": problem.n_units,
+                    "groups": problem.n_teams,
+                }
+            )
+        )
 
 
 @app.command()

@@ -17,7 +17,9 @@ __all__ = ["CohortSummary", "summarise"]
 class CohortSummary:
     participants: int
     establishments: int
-    by_authority: dict[str, dict[str, int]]  # authority -> {"establishments", "participants", sector...}
+    by_authority: dict[
+        str, dict[str, int]
+    ]  # authority -> {"establishments", "participants", sector...}
     by_sector: dict[str, dict[str, int]]
     themes: list[dict[str, Any]]  # by popularity
     facilitators: list[dict[str, Any]]  # per authority: needed / supplied
@@ -46,8 +48,10 @@ def summarise(cohort: Cohort, rules: Rules | None = None) -> CohortSummary:
     rules = rules or Rules()
     est_by_id = cohort.establishment_by_id
     by_authority: dict[str, dict[str, int]] = {}
-    by_sector: dict[str, dict[str, int]] = {str(s): {"establishments": 0, "participants": 0} for s in Sector}
-    for key, name in cohort.authorities.items():
+    by_sector: dict[str, dict[str, int]] = {
+        str(s): {"establishments": 0, "participants": 0} for s in Sector
+    }
+    for name in cohort.authorities.values():
         by_authority[name] = {"establishments": 0, "participants": 0, **{str(s): 0 for s in Sector}}
     for e in cohort.establishments:
         row = by_authority[cohort.authorities[e.authority_key]]
@@ -59,16 +63,20 @@ def summarise(cohort: Cohort, rules: Rules | None = None) -> CohortSummary:
         by_authority[cohort.authorities[e.authority_key]]["participants"] += 1
         by_sector[str(e.sector)]["participants"] += 1
 
-    ratings = np.array([p.interests for p in cohort.practitioners], dtype=float).reshape(-1, len(cohort.themes))
-    themes = []
+    ratings = np.array([p.interests for p in cohort.practitioners], dtype=float).reshape(
+        -1, len(cohort.themes)
+    )
+    themes: list[dict[str, Any]] = []
     for k, theme in enumerate(cohort.themes):
         column = ratings[:, k] if len(ratings) else np.zeros(0)
-        themes.append({
-            "theme": theme,
-            "mean": round(float(column.mean()), 2) if len(column) else 0.0,
-            "keen": int((column >= 4).sum()),  # rated 4 or 5
-        })
-    themes.sort(key=lambda row: (-row["mean"], row["theme"]))
+        themes.append(
+            {
+                "theme": theme,
+                "mean": round(float(column.mean()), 2) if len(column) else 0.0,
+                "keen": int((column >= 4).sum()),  # rated 4 or 5
+            }
+        )
+    themes.sort(key=lambda row: (-float(row["mean"]), str(row["theme"])))
 
     warnings: list[str] = []
     if len(cohort.establishments) < rules.min_establishments:
@@ -82,9 +90,13 @@ def summarise(cohort: Cohort, rules: Rules | None = None) -> CohortSummary:
         if len(nominees) == 1:
             warnings.append(f"{e.id} ({e.name}) has a lone nominee")
         elif len(nominees) > 2:
-            warnings.append(f"{e.id} ({e.name}) has {len(nominees)} nominees (one promoted + one expected)")
+            warnings.append(
+                f"{e.id} ({e.name}) has {len(nominees)} nominees (one promoted + one expected)"
+            )
         if roles[Role.PROMOTED] == 0:
-            warnings.append(f"{e.id} ({e.name}) has no promoted nominee: teams without a senior leader stall")
+            warnings.append(
+                f"{e.id} ({e.name}) has no promoted nominee: teams without a senior leader stall"
+            )
 
     problem = Problem.from_cohort(cohort, rules, "focus")
     diagnosis = diagnose(problem, cohort, rules)

@@ -127,7 +127,9 @@ class Evaluation:
 
 
 # --------------------------------------------------------------------------- units
-def objective_milli(problem: Problem, unit_team: NDArray[np.int64], team_focus: NDArray[np.int64]) -> int:
+def objective_milli(
+    problem: Problem, unit_team: NDArray[np.int64], team_focus: NDArray[np.int64]
+) -> int:
     """The objective of a unit assignment in milli-points (exact integers)."""
     total = problem.constant_milli
     for team in range(problem.n_teams):
@@ -136,7 +138,11 @@ def objective_milli(problem: Problem, unit_team: NDArray[np.int64], team_focus: 
             total += int(problem.pair_milli[np.ix_(members, members)].sum()) // 2
         if problem.n_themes and team_focus[team] >= 0:
             total += int(problem.theme_milli[members, team_focus[team]].sum())
-        if problem.simd_milli and problem.unit_challenge[members].any() and problem.unit_affluent[members].any():
+        if (
+            problem.simd_milli
+            and problem.unit_challenge[members].any()
+            and problem.unit_affluent[members].any()
+        ):
             total += problem.simd_milli
     return total
 
@@ -158,8 +164,13 @@ def evaluate(
     n_teams = problem.n_teams
     out_of_range = (unit_team < 0) | (unit_team >= n_teams)
     for u in np.flatnonzero(out_of_range):
-        breaches.append(Breach("teams", f"{problem.unit_ids[u]} is in team {unit_team[u] + 1}, "
-                               f"but teams run 1..{n_teams}", subject=problem.unit_ids[u]))
+        breaches.append(
+            Breach(
+                "teams",
+                f"{problem.unit_ids[u]} is in team {unit_team[u] + 1}, but teams run 1..{n_teams}",
+                subject=problem.unit_ids[u],
+            )
+        )
     safe_team = np.where(out_of_range, 0, unit_team)
     if team_focus is None:
         focus = problem.best_focus(safe_team)
@@ -178,7 +189,9 @@ def evaluate(
     )
 
 
-def _unit_breaches(problem: Problem, unit_team: NDArray[np.int64], focus: NDArray[np.int64]) -> list[Breach]:
+def _unit_breaches(
+    problem: Problem, unit_team: NDArray[np.int64], focus: NDArray[np.int64]
+) -> list[Breach]:
     out: list[Breach] = []
     ids = problem.unit_ids
     weight = problem.unit_weight
@@ -191,40 +204,59 @@ def _unit_breaches(problem: Problem, unit_team: NDArray[np.int64], focus: NDArra
         size = int(weight[members].sum())
         low, high = int(problem.team_min[team]), int(problem.team_max[team])
         if not low <= size <= high:
-            out.append(Breach(
-                "team_size",
-                f"team {label} has {size} participants; allowed {low}..{high}",
-                team=label, actual=size, limit=low if size < low else high,
-            ))
+            out.append(
+                Breach(
+                    "team_size",
+                    f"team {label} has {size} participants; allowed {low}..{high}",
+                    team=label,
+                    actual=size,
+                    limit=low if size < low else high,
+                )
+            )
         if problem.min_sectors and problem.unit_sector.size:
             sectors = np.unique(problem.unit_sector[members])
             if len(sectors) < problem.min_sectors:
                 names = ", ".join(problem.sector_names[s] for s in sectors)
-                out.append(Breach(
-                    "min_sectors",
-                    f"team {label} has {len(sectors)} sector(s) ({names}); needs at least {problem.min_sectors}",
-                    team=label, actual=len(sectors), limit=problem.min_sectors,
-                ))
+                out.append(
+                    Breach(
+                        "min_sectors",
+                        f"team {label} has {len(sectors)} sector(s) ({names}); needs at least {problem.min_sectors}",
+                        team=label,
+                        actual=len(sectors),
+                        limit=problem.min_sectors,
+                    )
+                )
         if problem.unit_authority.size:
-            counts = np.bincount(problem.unit_authority[members], minlength=len(problem.authority_names))
+            counts = np.bincount(
+                problem.unit_authority[members], minlength=len(problem.authority_names)
+            )
             distinct = int((counts > 0).sum())
             if distinct < problem.min_authorities:
-                out.append(Breach(
-                    "min_authorities",
-                    f"team {label} has {distinct} authorit{'y' if distinct == 1 else 'ies'}; "
-                    f"needs at least {problem.min_authorities}",
-                    team=label, actual=distinct, limit=problem.min_authorities,
-                ))
+                out.append(
+                    Breach(
+                        "min_authorities",
+                        f"team {label} has {distinct} authorit{'y' if distinct == 1 else 'ies'}; "
+                        f"needs at least {problem.min_authorities}",
+                        team=label,
+                        actual=distinct,
+                        limit=problem.min_authorities,
+                    )
+                )
             cap = problem.max_authority_units(len(members))
             if problem.authority_share is not None:
                 for a in np.flatnonzero(counts > cap):
-                    out.append(Breach(
-                        "max_authority_share",
-                        f"team {label}: {problem.authority_names[a]} holds {counts[a]} of "
-                        f"{len(members)} establishments; at most {cap} "
-                        f"(share {float(problem.authority_share):g})",
-                        team=label, actual=int(counts[a]), limit=cap, subject=problem.authority_names[a],
-                    ))
+                    out.append(
+                        Breach(
+                            "max_authority_share",
+                            f"team {label}: {problem.authority_names[a]} holds {counts[a]} of "
+                            f"{len(members)} establishments; at most {cap} "
+                            f"(share {float(problem.authority_share):g})",
+                            team=label,
+                            actual=int(counts[a]),
+                            limit=cap,
+                            subject=problem.authority_names[a],
+                        )
+                    )
     if problem.allowed is not None:
         pins = problem.unit_pin if problem.unit_pin is not None else np.full(problem.n_units, -1)
         for u in range(problem.n_units):
@@ -232,38 +264,73 @@ def _unit_breaches(problem: Problem, unit_team: NDArray[np.int64], focus: NDArra
             if not 0 <= t < problem.n_teams or problem.allowed[u, t]:
                 continue
             if pins[u] >= 0 and pins[u] != t:
-                out.append(Breach("pin", f"{ids[u]} is pinned to team {pins[u] + 1} but is in team {t + 1}",
-                                  team=int(t) + 1, subject=ids[u], actual=int(t) + 1, limit=int(pins[u]) + 1))
+                out.append(
+                    Breach(
+                        "pin",
+                        f"{ids[u]} is pinned to team {pins[u] + 1} but is in team {t + 1}",
+                        team=int(t) + 1,
+                        subject=ids[u],
+                        actual=int(t) + 1,
+                        limit=int(pins[u]) + 1,
+                    )
+                )
             else:
-                out.append(Breach("forbidden", f"{ids[u]} may not join team {t + 1}",
-                                  team=int(t) + 1, subject=ids[u]))
+                out.append(
+                    Breach(
+                        "forbidden",
+                        f"{ids[u]} may not join team {t + 1}",
+                        team=int(t) + 1,
+                        subject=ids[u],
+                    )
+                )
     for a, b in problem.together:
         if unit_team[a] != unit_team[b]:
-            out.append(Breach("together", f"{ids[a]} (team {unit_team[a] + 1}) and {ids[b]} "
-                              f"(team {unit_team[b] + 1}) must share a team", subject=f"{ids[a]}+{ids[b]}"))
+            out.append(
+                Breach(
+                    "together",
+                    f"{ids[a]} (team {unit_team[a] + 1}) and {ids[b]} "
+                    f"(team {unit_team[b] + 1}) must share a team",
+                    subject=f"{ids[a]}+{ids[b]}",
+                )
+            )
     for a, b in problem.apart:
         if unit_team[a] == unit_team[b]:
-            out.append(Breach("apart", f"{ids[a]} and {ids[b]} must be apart but share team {unit_team[a] + 1}",
-                              team=int(unit_team[a]) + 1, subject=f"{ids[a]}+{ids[b]}"))
+            out.append(
+                Breach(
+                    "apart",
+                    f"{ids[a]} and {ids[b]} must be apart but share team {unit_team[a] + 1}",
+                    team=int(unit_team[a]) + 1,
+                    subject=f"{ids[a]}+{ids[b]}",
+                )
+            )
     if problem.max_teams_per_theme is not None and problem.n_themes:
         for k, n in Counter(int(k) for k in focus if k >= 0).items():
             if n > problem.max_teams_per_theme:
-                out.append(Breach(
-                    "max_teams_per_theme",
-                    f"theme {problem.theme_names[k]!r} is the focus of {n} teams; at most "
-                    f"{problem.max_teams_per_theme}",
-                    actual=n, limit=problem.max_teams_per_theme, subject=problem.theme_names[k],
-                ))
+                out.append(
+                    Breach(
+                        "max_teams_per_theme",
+                        f"theme {problem.theme_names[k]!r} is the focus of {n} teams; at most "
+                        f"{problem.max_teams_per_theme}",
+                        actual=n,
+                        limit=problem.max_teams_per_theme,
+                        subject=problem.theme_names[k],
+                    )
+                )
     return out
 
 
-def _team_stats(problem: Problem, unit_team: NDArray[np.int64], focus: NDArray[np.int64]) -> tuple[TeamStats, ...]:
+def _team_stats(
+    problem: Problem, unit_team: NDArray[np.int64], focus: NDArray[np.int64]
+) -> tuple[TeamStats, ...]:
     out = []
     for team in range(problem.n_teams):
         members = np.flatnonzero(unit_team == team)
         sectors = (
-            tuple(problem.sector_names[s] for s in sorted(set(problem.unit_sector[members].tolist())))
-            if problem.unit_sector.size else ()
+            tuple(
+                problem.sector_names[s] for s in sorted(set(problem.unit_sector[members].tolist()))
+            )
+            if problem.unit_sector.size
+            else ()
         )
         authorities: dict[str, int] = {}
         if problem.unit_authority.size:
@@ -276,24 +343,30 @@ def _team_stats(problem: Problem, unit_team: NDArray[np.int64], focus: NDArray[n
         cohesion = None
         if problem.cohesion_milli is not None:
             cohesion = int(problem.cohesion_milli[np.ix_(members, members)].sum()) / 2 / SCALE
-        out.append(TeamStats(
-            team=team + 1,
-            participants=int(problem.unit_weight[members].sum()),
-            establishments=tuple(problem.unit_ids[u] for u in members),
-            sectors=sectors,
-            authorities=authorities,
-            focus=problem.theme_names[k] if k >= 0 and problem.theme_names else None,
-            focus_points=points,
-            cohesion=cohesion,
-        ))
+        out.append(
+            TeamStats(
+                team=team + 1,
+                participants=int(problem.unit_weight[members].sum()),
+                establishments=tuple(problem.unit_ids[u] for u in members),
+                sectors=sectors,
+                authorities=authorities,
+                focus=problem.theme_names[k] if k >= 0 and problem.theme_names else None,
+                focus_points=points,
+                cohesion=cohesion,
+            )
+        )
     return tuple(out)
 
 
-def _focus_points(problem: Problem, unit_team: NDArray[np.int64], focus: NDArray[np.int64]) -> int | None:
+def _focus_points(
+    problem: Problem, unit_team: NDArray[np.int64], focus: NDArray[np.int64]
+) -> int | None:
     if problem.theme_points is None or not problem.n_themes:
         return None
     chosen = focus[unit_team]
-    return int(problem.theme_points[np.arange(problem.n_units), np.maximum(chosen, 0)][chosen >= 0].sum())
+    return int(
+        problem.theme_points[np.arange(problem.n_units), np.maximum(chosen, 0)][chosen >= 0].sum()
+    )
 
 
 def _cohesion(problem: Problem, unit_team: NDArray[np.int64]) -> float | None:
@@ -307,12 +380,16 @@ def _cohesion(problem: Problem, unit_team: NDArray[np.int64]) -> float | None:
 
 
 def _simd_mixed(problem: Problem, unit_team: NDArray[np.int64]) -> int | None:
-    if not problem.unit_challenge.size or not (problem.unit_challenge.any() or problem.unit_affluent.any()):
+    if not problem.unit_challenge.size or not (
+        problem.unit_challenge.any() or problem.unit_affluent.any()
+    ):
         return None
     mixed = 0
     for team in range(problem.n_teams):
         members = unit_team == team
-        mixed += bool(problem.unit_challenge[members].any() and problem.unit_affluent[members].any())
+        mixed += bool(
+            problem.unit_challenge[members].any() and problem.unit_affluent[members].any()
+        )
     return mixed
 
 
@@ -360,37 +437,61 @@ def check(
     breaches: list[Breach] = []
 
     if cohort.n_participants > rules.max_participants:
-        breaches.append(Breach(
-            "max_participants",
-            f"the cohort has {cohort.n_participants} participants; at most {rules.max_participants}",
-            actual=cohort.n_participants, limit=rules.max_participants,
-        ))
+        breaches.append(
+            Breach(
+                "max_participants",
+                f"the cohort has {cohort.n_participants} participants; at most {rules.max_participants}",
+                actual=cohort.n_participants,
+                limit=rules.max_participants,
+            )
+        )
     known = cohort.practitioner_by_id
     for pid in assignment:
         if pid not in known:
-            breaches.append(Breach("unknown_practitioner", f"{pid!r} is not a practitioner of the survey",
-                                   subject=str(pid)))
+            breaches.append(
+                Breach(
+                    "unknown_practitioner",
+                    f"{pid!r} is not a practitioner of the survey",
+                    subject=str(pid),
+                )
+            )
     clean: dict[str, int] = {}
     for pid, team in assignment.items():
         if pid not in known:
             continue
         if not isinstance(team, (int, np.integer)) or not 1 <= int(team) <= rules.teams:
-            breaches.append(Breach("teams", f"practitioner {pid!r} is in team {team!r}; teams run 1..{rules.teams}",
-                                   subject=str(pid), actual=None, limit=rules.teams))
+            breaches.append(
+                Breach(
+                    "teams",
+                    f"practitioner {pid!r} is in team {team!r}; teams run 1..{rules.teams}",
+                    subject=str(pid),
+                    actual=None,
+                    limit=rules.teams,
+                )
+            )
             continue
         clean[pid] = int(team)
     for p in cohort.practitioners:
         if p.id not in assignment:
-            breaches.append(Breach("unassigned", f"practitioner {p.id!r} ({p.establishment_id}) is in no team",
-                                   subject=p.id))
+            breaches.append(
+                Breach(
+                    "unassigned",
+                    f"practitioner {p.id!r} ({p.establishment_id}) is in no team",
+                    subject=p.id,
+                )
+            )
     for est in cohort.establishments:
-        teams = sorted({clean[p.id] for p in cohort.nominees[est.id] if p.id in clean})
-        if len(teams) > 1:
-            breaches.append(Breach(
-                "nominees_together",
-                f"the nominees of {est.id} ({est.name}) are split over teams {teams}",
-                subject=est.id, actual=len(teams), limit=1,
-            ))
+        split = sorted({clean[p.id] for p in cohort.nominees[est.id] if p.id in clean})
+        if len(split) > 1:
+            breaches.append(
+                Breach(
+                    "nominees_together",
+                    f"the nominees of {est.id} ({est.name}) are split over teams {split}",
+                    subject=est.id,
+                    actual=len(split),
+                    limit=1,
+                )
+            )
 
     unit_team = unit_teams_from_assignment(cohort, clean)
     focus = None
@@ -409,10 +510,15 @@ def check(
     for team in range(1, rules.teams + 1):
         size = people.get(team, 0)
         if size and not low <= size <= high:
-            breaches.append(Breach(
-                "team_size", f"team {team} has {size} participants; allowed {low}..{high}",
-                team=team, actual=size, limit=low if size < low else high,
-            ))
+            breaches.append(
+                Breach(
+                    "team_size",
+                    f"team {team} has {size} participants; allowed {low}..{high}",
+                    team=team,
+                    actual=size,
+                    limit=low if size < low else high,
+                )
+            )
 
     links = list(facilitator_links) if facilitator_links is not None else None
     breaches.extend(_facilitator_breaches(cohort, rules, unit_team, links))
@@ -422,7 +528,8 @@ def check(
         for fid, team in links:
             per_team.setdefault(int(team), []).append(fid)
         teams = tuple(
-            TeamStats(**{**ts.__dict__, "facilitators": tuple(per_team.get(ts.team, []))}) for ts in teams
+            TeamStats(**{**ts.__dict__, "facilitators": tuple(per_team.get(ts.team, []))})
+            for ts in teams
         )
     return Evaluation(
         breaches=tuple(breaches),
@@ -449,12 +556,16 @@ def _facilitator_breaches(
             n_est = sum(1 for e in cohort.establishments if e.authority_key == key)
             need = rules.facilitators_needed(n_est)
             if supplied[key] < need:
-                out.append(Breach(
-                    "facilitator_supply",
-                    f"{name} has {n_est} establishment{'s' * (n_est != 1)} and must supply {need} "
-                    f"facilitator{'s' * (need != 1)}; it supplies {supplied[key]}",
-                    subject=name, actual=supplied[key], limit=need,
-                ))
+                out.append(
+                    Breach(
+                        "facilitator_supply",
+                        f"{name} has {n_est} establishment{'s' * (n_est != 1)} and must supply {need} "
+                        f"facilitator{'s' * (need != 1)}; it supplies {supplied[key]}",
+                        subject=name,
+                        actual=supplied[key],
+                        limit=need,
+                    )
+                )
     if links is None:
         return out
     known = {f.id for f in cohort.facilitators}
@@ -463,18 +574,33 @@ def _facilitator_breaches(
     covered = set()
     for fid, team in links:
         if cohort.facilitators and fid not in known:
-            out.append(Breach("unknown_facilitator", f"{fid!r} is not in the facilitators table", subject=fid))
+            out.append(
+                Breach(
+                    "unknown_facilitator", f"{fid!r} is not in the facilitators table", subject=fid
+                )
+            )
         load[fid] += units_in_team.get(int(team), 0)
         covered.add(int(team))
     for team in range(1, rules.teams + 1):
         if team not in covered:
-            out.append(Breach("facilitator_per_team", f"team {team} has no facilitator", team=team,
-                              actual=0, limit=1))
+            out.append(
+                Breach(
+                    "facilitator_per_team",
+                    f"team {team} has no facilitator",
+                    team=team,
+                    actual=0,
+                    limit=1,
+                )
+            )
     for fid, n in load.items():
         if n > rules.schools_per_facilitator:
-            out.append(Breach(
-                "facilitator_load",
-                f"facilitator {fid} supports {n} establishments; at most {rules.schools_per_facilitator}",
-                subject=fid, actual=n, limit=rules.schools_per_facilitator,
-            ))
+            out.append(
+                Breach(
+                    "facilitator_load",
+                    f"facilitator {fid} supports {n} establishments; at most {rules.schools_per_facilitator}",
+                    subject=fid,
+                    actual=n,
+                    limit=rules.schools_per_facilitator,
+                )
+            )
     return out

@@ -66,19 +66,47 @@ class Sector(StrEnum):
 
 
 _SECTOR_ALIASES: dict[str, Sector] = {
-    **{a: Sector.ELC for a in (
-        "elc", "nursery", "nursery school", "nursery class", "early years",
-        "early learning and childcare", "early learning & childcare", "early learning",
-        "early learning centre", "early years centre", "family centre", "n",
-    )},
+    **{
+        a: Sector.ELC
+        for a in (
+            "elc",
+            "nursery",
+            "nursery school",
+            "nursery class",
+            "early years",
+            "early learning and childcare",
+            "early learning & childcare",
+            "early learning",
+            "early learning centre",
+            "early years centre",
+            "family centre",
+            "n",
+        )
+    },
     **{a: Sector.PRIMARY for a in ("primary", "primary school", "p", "pri")},
-    **{a: Sector.SECONDARY for a in (
-        "secondary", "secondary school", "high school", "academy", "s", "sec",
-    )},
-    **{a: Sector.SPECIAL for a in (
-        "special", "special school", "asn", "additional support needs",
-        "additional support needs school", "asn school", "sen",
-    )},
+    **{
+        a: Sector.SECONDARY
+        for a in (
+            "secondary",
+            "secondary school",
+            "high school",
+            "academy",
+            "s",
+            "sec",
+        )
+    },
+    **{
+        a: Sector.SPECIAL
+        for a in (
+            "special",
+            "special school",
+            "asn",
+            "additional support needs",
+            "additional support needs school",
+            "asn school",
+            "sen",
+        )
+    },
 }
 
 
@@ -97,18 +125,48 @@ class Role(StrEnum):
 
 
 _ROLE_ALIASES: dict[str, Role] = {
-    **{a: Role.PROMOTED for a in (
-        "promoted", "promoted staff", "senior leader", "senior leadership", "slt",
-        "headteacher", "head teacher", "head", "hT", "depute", "depute head",
-        "depute head teacher", "dht", "deputy head", "pt", "principal teacher",
-        "faculty head", "head of centre", "depute head of centre", "manager",
-        "nursery manager", "ht",
-    )},
-    **{a: Role.PRACTITIONER for a in (
-        "practitioner", "teacher", "class teacher", "classroom teacher", "eyp",
-        "early years practitioner", "elc practitioner", "nursery teacher",
-        "support for learning teacher", "staff",
-    )},
+    **{
+        a: Role.PROMOTED
+        for a in (
+            "promoted",
+            "promoted staff",
+            "senior leader",
+            "senior leadership",
+            "slt",
+            "headteacher",
+            "head teacher",
+            "head",
+            "hT",
+            "depute",
+            "depute head",
+            "depute head teacher",
+            "dht",
+            "deputy head",
+            "pt",
+            "principal teacher",
+            "faculty head",
+            "head of centre",
+            "depute head of centre",
+            "manager",
+            "nursery manager",
+            "ht",
+        )
+    },
+    **{
+        a: Role.PRACTITIONER
+        for a in (
+            "practitioner",
+            "teacher",
+            "class teacher",
+            "classroom teacher",
+            "eyp",
+            "early years practitioner",
+            "elc practitioner",
+            "nursery teacher",
+            "support for learning teacher",
+            "staff",
+        )
+    },
 }
 _ROLE_ALIASES = {k.casefold(): v for k, v in _ROLE_ALIASES.items()}
 
@@ -240,9 +298,7 @@ class Cohort(BaseModel):
 
     # --- readers (forwarding to clnmatch.io) ---------------------------------
     @classmethod
-    def from_csv(
-        cls, survey: str | Path, facilitators: str | Path | None = None
-    ) -> Cohort:
+    def from_csv(cls, survey: str | Path, facilitators: str | Path | None = None) -> Cohort:
         """Read a survey CSV (and optionally a facilitators table)."""
         from clnmatch.io.survey import read_cohort
 
@@ -357,8 +413,7 @@ class Rules(BaseModel):
         for est, team in [*self.pins.items(), *self.forbidden]:
             if not 1 <= team <= self.teams:
                 raise ValueError(
-                    f"establishment {est!r} is locked to team {team}, "
-                    f"but teams run 1..{self.teams}"
+                    f"establishment {est!r} is locked to team {team}, but teams run 1..{self.teams}"
                 )
         return self
 
@@ -383,7 +438,7 @@ class Rules(BaseModel):
         """Read rules from a TOML file (snake_case names as on the CLI), then apply overrides."""
         import tomllib
 
-        from clnmatch.errors import InvalidInputError, InputProblem
+        from clnmatch.errors import InputProblem, InvalidInputError
 
         try:
             data = tomllib.loads(Path(path).read_text(encoding="utf-8"))

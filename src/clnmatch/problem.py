@@ -26,10 +26,10 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
+from pydantic import BaseModel, ConfigDict, Field
 
 from clnmatch.errors import InvalidParameterError
 from clnmatch.models import Cohort, Rules, Sector
-from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = ["Problem", "ObjectiveWeights", "ObjectiveName", "SCALE", "SECTORS", "similarity"]
 
@@ -47,7 +47,9 @@ class ObjectiveWeights(BaseModel):
 
     focus: float = Field(default=1.0, ge=0)
     cohesion: float = Field(default=1.0, ge=0)
-    simd_mix: float = Field(default=2.0, ge=0, description="points per team mixing SIMD 1-2 and 4-5")
+    simd_mix: float = Field(
+        default=2.0, ge=0, description="points per team mixing SIMD 1-2 and 4-5"
+    )
     travel: float = Field(default=0.01, ge=0, description="points lost per km between team mates")
     name: str = "blend"
 
@@ -161,13 +163,19 @@ class Problem:
     ) -> Problem:
         """Turn a cohort and its rules into arrays (establishments become units)."""
         rules = rules or Rules()
-        weights = objective if isinstance(objective, ObjectiveWeights) else ObjectiveWeights.named(objective)
+        weights = (
+            objective
+            if isinstance(objective, ObjectiveWeights)
+            else ObjectiveWeights.named(objective)
+        )
         units = cohort.establishments
         unit_ids = tuple(e.id for e in units)
         index = {uid: i for i, uid in enumerate(unit_ids)}
         n_units, n_teams = len(units), rules.teams
 
-        practitioner_unit = np.array([index[p.establishment_id] for p in cohort.practitioners], dtype=np.int64)
+        practitioner_unit = np.array(
+            [index[p.establishment_id] for p in cohort.practitioners], dtype=np.int64
+        )
         unit_weight = np.bincount(practitioner_unit, minlength=n_units).astype(np.int64)
         low, high = rules.size_bounds(int(unit_weight.sum()))
 
@@ -236,7 +244,9 @@ class Problem:
             unit_sector=np.array([sector_index[e.sector] for e in units], dtype=np.int64),
             sector_names=tuple(str(s) for s in SECTORS),
             min_sectors=rules.min_sectors,
-            unit_authority=np.array([authority_index[e.authority_key] for e in units], dtype=np.int64),
+            unit_authority=np.array(
+                [authority_index[e.authority_key] for e in units], dtype=np.int64
+            ),
             authority_names=tuple(cohort.authorities[k] for k in authority_keys),
             min_authorities=rules.min_authorities,
             authority_share=rules.authority_share,

@@ -24,7 +24,9 @@ class Status(StrEnum):
     OPTIMAL = "optimal"  # proven: no assignment scores higher
     FEASIBLE = "feasible"  # every rule holds; the bound (if any) says how far from optimal at most
     INFEASIBLE = "infeasible"  # the rules cannot all be met; see diagnosis
-    UNKNOWN = "unknown"  # no rule-abiding assignment found in the time limit, none proven impossible
+    UNKNOWN = (
+        "unknown"  # no rule-abiding assignment found in the time limit, none proven impossible
+    )
 
 
 @dataclass(frozen=True)
@@ -34,21 +36,28 @@ class Statistics:
     trace: tuple[TracePoint, ...] = ()
 
     def to_rows(self) -> list[dict[str, float | None]]:
-        return [{"time_s": p.time_s, "objective": p.objective, "bound": p.bound} for p in self.trace]
+        return [
+            {"time_s": p.time_s, "objective": p.objective, "bound": p.bound} for p in self.trace
+        ]
 
     def to_csv(self, path: str) -> None:
         import pandas as pd
 
-        pd.DataFrame(self.to_rows(), columns=["time_s", "objective", "bound"]).to_csv(path, index=False)
+        pd.DataFrame(self.to_rows(), columns=["time_s", "objective", "bound"]).to_csv(
+            path, index=False
+        )
 
     @classmethod
     def from_csv(cls, path: str) -> Statistics:
         import pandas as pd
 
-        frame = pd.read_csv(path)
-        return cls(tuple(
-            TracePoint(float(r.time_s), _none(r.objective), _none(r.bound)) for r in frame.itertuples()
-        ))
+        rows = pd.read_csv(path).to_dict("records")
+        return cls(
+            tuple(
+                TracePoint(float(r["time_s"]), _none(r["objective"]), _none(r["bound"]))
+                for r in rows
+            )
+        )
 
 
 def _none(value: Any) -> float | None:
@@ -106,19 +115,30 @@ class Result:
         for p in self.cohort.practitioners:
             est = self.cohort.establishment_by_id[p.establishment_id]
             team = self.assignment.get(p.id)
-            rows.append({
-                "practitioner_id": p.id,
-                "name": p.name,
-                "role": str(p.role),
-                "establishment_id": est.id,
-                "establishment_name": est.name,
-                "authority": est.authority,
-                "sector": str(est.sector),
-                "team": team,
-                "team_focus": self.team_focus.get(team, "") if team is not None else "",
-            })
-        columns = ["practitioner_id", "name", "role", "establishment_id", "establishment_name",
-                   "authority", "sector", "team", "team_focus"]
+            rows.append(
+                {
+                    "practitioner_id": p.id,
+                    "name": p.name,
+                    "role": str(p.role),
+                    "establishment_id": est.id,
+                    "establishment_name": est.name,
+                    "authority": est.authority,
+                    "sector": str(est.sector),
+                    "team": team,
+                    "team_focus": self.team_focus.get(team, "") if team is not None else "",
+                }
+            )
+        columns = [
+            "practitioner_id",
+            "name",
+            "role",
+            "establishment_id",
+            "establishment_name",
+            "authority",
+            "sector",
+            "team",
+            "team_focus",
+        ]
         return pd.DataFrame(rows, columns=columns)
 
     def summary(self) -> dict[str, Any]:
@@ -127,17 +147,19 @@ class Result:
         teams = []
         if evaluation is not None:
             for ts in evaluation.teams:
-                teams.append({
-                    "team": ts.team,
-                    "size": ts.participants,
-                    "establishments": list(ts.establishments),
-                    "sectors": list(ts.sectors),
-                    "authorities": ts.authorities,
-                    "focus": ts.focus,
-                    "focus_points": ts.focus_points,
-                    "cohesion": ts.cohesion,
-                    "facilitators": [f for f, t in self.facilitator_links if t == ts.team],
-                })
+                teams.append(
+                    {
+                        "team": ts.team,
+                        "size": ts.participants,
+                        "establishments": list(ts.establishments),
+                        "sectors": list(ts.sectors),
+                        "authorities": ts.authorities,
+                        "focus": ts.focus,
+                        "focus_points": ts.focus_points,
+                        "cohesion": ts.cohesion,
+                        "facilitators": [f for f, t in self.facilitator_links if t == ts.team],
+                    }
+                )
         out: dict[str, Any] = {
             "status": str(self.status),
             "objective": self.objective,
@@ -150,7 +172,9 @@ class Result:
             "rules": self.rules.model_dump(mode="json"),
             "participants": self.cohort.n_participants,
             "establishments": len(self.cohort.establishments),
-            "terms": None if evaluation is None else {
+            "terms": None
+            if evaluation is None
+            else {
                 "focus_points": evaluation.focus_points,
                 "cohesion": evaluation.cohesion,
                 "simd_mixed_teams": evaluation.simd_mixed_teams,

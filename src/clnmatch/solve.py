@@ -20,7 +20,9 @@ __all__ = ["solve", "choose_strategy", "validate_parameters", "DEFAULT_TIME_LIMI
 DEFAULT_TIME_LIMIT = 30.0
 
 
-def validate_parameters(objective: object, strategy: object, time_limit: object, seed: object) -> None:
+def validate_parameters(
+    objective: object, strategy: object, time_limit: object, seed: object
+) -> None:
     """Every parameter of solve checked in one place, with one message shape."""
     if not isinstance(objective, (str, ObjectiveWeights)):
         raise InvalidParameterError.for_value(
@@ -80,8 +82,14 @@ def solve(
 
     def finish(status: Status, **fields: object) -> Result:
         return Result(
-            status=status, cohort=cohort, rules=rules, objective_name=objective_name,
-            strategy=name, seed=int(seed), runtime_s=time.perf_counter() - started, **fields,  # type: ignore[arg-type]
+            status=status,
+            cohort=cohort,
+            rules=rules,
+            objective_name=objective_name,
+            strategy=name,
+            seed=int(seed),
+            runtime_s=time.perf_counter() - started,
+            **fields,  # type: ignore[arg-type]
         )
 
     diagnosis = diagnose(problem, cohort, rules)
@@ -101,17 +109,20 @@ def solve(
         if proposal.proven_infeasible:
             diagnosis = diagnose(problem, cohort, rules, proposal.conflicting_rules)
             return finish(Status.INFEASIBLE, diagnosis=diagnosis, statistics=statistics)
-        return finish(Status.UNKNOWN, statistics=statistics, notes=proposal.notes + (
-            f"no rule-abiding assignment found within {time_limit:g} s; try a longer --time-limit",
-        ))
+        return finish(
+            Status.UNKNOWN,
+            statistics=statistics,
+            notes=proposal.notes
+            + (
+                f"no rule-abiding assignment found within {time_limit:g} s; try a longer --time-limit",
+            ),
+        )
 
     unit_team = np.asarray(proposal.unit_team, dtype=np.int64)
     focus_index = (
         proposal.team_focus if proposal.team_focus is not None else problem.best_focus(unit_team)
     )
-    team_focus = {
-        t + 1: cohort.themes[int(k)] for t, k in enumerate(focus_index) if int(k) >= 0
-    }
+    team_focus = {t + 1: cohort.themes[int(k)] for t, k in enumerate(focus_index) if int(k) >= 0}
     establishment_team = {uid: int(unit_team[i]) + 1 for i, uid in enumerate(problem.unit_ids)}
     assignment = {p.id: establishment_team[p.establishment_id] for p in cohort.practitioners}
 
@@ -130,15 +141,28 @@ def solve(
         return finish(Status.INFEASIBLE, diagnosis=diagnosis, statistics=statistics)
     links = tuple(allocation.links)
     evaluation = check(
-        cohort, rules, assignment, links if cohort.facilitators else None,
-        team_focus=team_focus, objective=objective,
+        cohort,
+        rules,
+        assignment,
+        links if cohort.facilitators else None,
+        team_focus=team_focus,
+        objective=objective,
     )
     if not evaluation.feasible:
         # a strategy returned an assignment the evaluator rejects: never pass it on as a result
-        return finish(Status.UNKNOWN, evaluation=evaluation, statistics=statistics, notes=(
-            f"strategy {name!r} returned an assignment that breaks rules: {evaluation.summary_line()}",
-        ))
-    bound = None if proposal.bound_milli is None else max(proposal.bound_milli, evaluation.objective_milli) / SCALE
+        return finish(
+            Status.UNKNOWN,
+            evaluation=evaluation,
+            statistics=statistics,
+            notes=(
+                f"strategy {name!r} returned an assignment that breaks rules: {evaluation.summary_line()}",
+            ),
+        )
+    bound = (
+        None
+        if proposal.bound_milli is None
+        else max(proposal.bound_milli, evaluation.objective_milli) / SCALE
+    )
     optimal = proposal.proven_optimal or (
         proposal.bound_milli is not None and proposal.bound_milli <= evaluation.objective_milli
     )

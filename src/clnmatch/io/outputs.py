@@ -35,19 +35,25 @@ def facilitators_frame(result: Result) -> pd.DataFrame:
     by_id = {f.id: f for f in result.cohort.facilitators}
     reasons = {}
     if result.allocation is not None:
-        reasons = {(link.facilitator_id, link.team): link.reason for link in result.allocation.details}
+        reasons = {
+            (link.facilitator_id, link.team): link.reason for link in result.allocation.details
+        }
     rows = []
     for fid, team in result.facilitator_links:
         f = by_id.get(fid)
-        rows.append({
-            "facilitator_id": fid,
-            "team": team,
-            "name": f.name if f else "",
-            "authority": f.authority if f else "",
-            "role": f.role if f else "",
-            "reason": reasons.get((fid, team), ""),
-        })
-    return pd.DataFrame(rows, columns=["facilitator_id", "team", "name", "authority", "role", "reason"])
+        rows.append(
+            {
+                "facilitator_id": fid,
+                "team": team,
+                "name": f.name if f else "",
+                "authority": f.authority if f else "",
+                "role": f.role if f else "",
+                "reason": reasons.get((fid, team), ""),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["facilitator_id", "team", "name", "authority", "role", "reason"]
+    )
 
 
 def rebuild_result(cohort: Cohort, result_dir: str | Path) -> Result:
@@ -64,14 +70,26 @@ def rebuild_result(cohort: Cohort, result_dir: str | Path) -> Result:
     try:
         summary = json.loads(summary_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise InvalidInputError([InputProblem(file=str(summary_path), expected=f"a summary.json written by clnmatch ({exc})")]) from exc
+        raise InvalidInputError(
+            [
+                InputProblem(
+                    file=str(summary_path), expected=f"a summary.json written by clnmatch ({exc})"
+                )
+            ]
+        ) from exc
     rules = Rules.model_validate(summary.get("rules", {}))
     table = read_assignment(folder / "teams.csv")
     links_path = folder / "facilitators.csv"
     links = tuple(read_links(links_path)) if links_path.is_file() else ()
     objective = summary.get("objective_name", "blend")
-    evaluation = check(cohort, rules, table.teams, links if cohort.facilitators else None,
-                       team_focus=table.focus or None, objective=objective)
+    evaluation = check(
+        cohort,
+        rules,
+        table.teams,
+        links if cohort.facilitators else None,
+        team_focus=table.focus or None,
+        objective=objective,
+    )
     bound = summary.get("bound")
     if not evaluation.feasible:
         status = Status.UNKNOWN
@@ -79,22 +97,37 @@ def rebuild_result(cohort: Cohort, result_dir: str | Path) -> Result:
         status = Status.OPTIMAL
     else:
         status = Status.FEASIBLE
-    focus = dict(table.focus) if table.focus else {
-        ts.team: ts.focus for ts in evaluation.teams if ts.focus is not None
-    }
+    focus = (
+        dict(table.focus)
+        if table.focus
+        else {ts.team: ts.focus for ts in evaluation.teams if ts.focus is not None}
+    )
     return Result(
-        status=status, cohort=cohort, rules=rules, objective_name=objective,
-        strategy=str(summary.get("strategy", "saved")), seed=int(summary.get("seed", 0)),
-        runtime_s=float(summary.get("runtime_s", 0.0)), assignment=dict(table.teams),
-        team_focus=focus, facilitator_links=links, evaluation=evaluation, bound=bound,
-        statistics=Statistics(tuple(
-            TracePoint(p["time_s"], p.get("objective"), p.get("bound")) for p in summary.get("trace", [])
-        )),
+        status=status,
+        cohort=cohort,
+        rules=rules,
+        objective_name=objective,
+        strategy=str(summary.get("strategy", "saved")),
+        seed=int(summary.get("seed", 0)),
+        runtime_s=float(summary.get("runtime_s", 0.0)),
+        assignment=dict(table.teams),
+        team_focus=focus,
+        facilitator_links=links,
+        evaluation=evaluation,
+        bound=bound,
+        statistics=Statistics(
+            tuple(
+                TracePoint(p["time_s"], p.get("objective"), p.get("bound"))
+                for p in summary.get("trace", [])
+            )
+        ),
         notes=(f"rebuilt from {folder}",),
     )
 
 
-def write_report_files(result: Result, out_dir: str | Path, *, pseudonymise: bool = False) -> list[Path]:
+def write_report_files(
+    result: Result, out_dir: str | Path, *, pseudonymise: bool = False
+) -> list[Path]:
     """Write report.html and teams.xlsx only (e.g. for a rebuilt result)."""
     from clnmatch.report.html import write_report
     from clnmatch.report.workbook import write_workbook
@@ -132,8 +165,9 @@ def write_result(
     with staged_output_dir(out_dir) as stage:
         write_csv(teams_frame(result), stage / "teams.csv")
         write_csv(facilitators_frame(result), stage / "facilitators.csv")
-        (stage / "summary.json").write_text(json.dumps(result.summary(), indent=2, ensure_ascii=False),
-                                            encoding="utf-8")
+        (stage / "summary.json").write_text(
+            json.dumps(result.summary(), indent=2, ensure_ascii=False), encoding="utf-8"
+        )
         write_workbook(result, stage / "teams.xlsx")
         write_report(result, stage / "report.html")
         for name, frame in (extra_tables or {}).items():

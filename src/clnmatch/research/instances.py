@@ -33,16 +33,23 @@ __all__ = [
 ]
 
 
-def _bad(path: Path, expected: str, row: int | None = None, value: str | None = None) -> InvalidInputError:
-    return InvalidInputError([InputProblem(file=str(path), row=row, expected=expected, value=value)])
+def _bad(
+    path: Path, expected: str, row: int | None = None, value: str | None = None
+) -> InvalidInputError:
+    return InvalidInputError(
+        [InputProblem(file=str(path), row=row, expected=expected, value=value)]
+    )
 
 
 def _pairs(path: Path, lines: list[str], n: int, first_row: int) -> NDArray[np.int64]:
     """The i j d lines (0-based, upper triangle) as a symmetric milli-point matrix."""
     body = [ln for ln in lines if ln.strip()]
     if len(body) != n * (n - 1) // 2:
-        raise _bad(path, f"{n * (n - 1) // 2} lines 'i j d' after the header for n={n}",
-                   value=f"{len(body)} lines")
+        raise _bad(
+            path,
+            f"{n * (n - 1) // 2} lines 'i j d' after the header for n={n}",
+            value=f"{len(body)} lines",
+        )
     try:
         data = np.loadtxt(body, dtype=np.float64, ndmin=2)
     except ValueError as exc:
@@ -57,8 +64,13 @@ def _pairs(path: Path, lines: list[str], n: int, first_row: int) -> NDArray[np.i
     return weights
 
 
-def _problem(path: Path, weights: NDArray[np.int64], unit_weight: NDArray[np.int64],
-             low: list[int], high: list[int]) -> Problem:
+def _problem(
+    path: Path,
+    weights: NDArray[np.int64],
+    unit_weight: NDArray[np.int64],
+    low: list[int],
+    high: list[int],
+) -> Problem:
     n = len(unit_weight)
     return Problem(
         unit_ids=tuple(str(i) for i in range(n)),
@@ -80,7 +92,7 @@ def read_mdgp(path: str | Path) -> Problem:
     head = lines[0].split()
     try:
         n, m, kind = int(head[0]), int(head[1]), head[2]
-        bounds = [int(x) for x in head[3:3 + 2 * m]]
+        bounds = [int(x) for x in head[3 : 3 + 2 * m]]
     except (ValueError, IndexError) as exc:
         raise _bad(path, "header 'n m ss|ds a1 b1 ... am bm'", row=1, value=lines[0][:80]) from exc
     if kind not in ("ss", "ds") or len(bounds) != 2 * m:
@@ -96,14 +108,16 @@ def read_ccp(path: str | Path) -> Problem:
     head = lines[0].split() if lines else []
     try:
         n, m = int(head[0]), int(head[1])
-        bounds = [int(x) for x in head[3:3 + 2 * m]]
+        bounds = [int(x) for x in head[3 : 3 + 2 * m]]
         if head[3 + 2 * m] != "W":
             raise ValueError("no W")
-        node_weights = [int(float(x)) for x in head[4 + 2 * m:4 + 2 * m + n]]
+        node_weights = [int(float(x)) for x in head[4 + 2 * m : 4 + 2 * m + n]]
     except (ValueError, IndexError) as exc:
         raise _bad(path, "header 'n m ds L1 U1 ... Lm Um W w1 ... wn'", row=1) from exc
     weights = _pairs(path, lines[1:], n, 2)
-    return _problem(path, weights, np.array(node_weights, dtype=np.int64), bounds[0::2], bounds[1::2])
+    return _problem(
+        path, weights, np.array(node_weights, dtype=np.int64), bounds[0::2], bounds[1::2]
+    )
 
 
 def read_handover(path: str | Path) -> Problem:
@@ -116,8 +130,8 @@ def read_handover(path: str | Path) -> Problem:
     tokens = path.read_text(encoding="ascii", errors="replace").split()
     try:
         n, m, capacity = int(tokens[0]), int(tokens[1]), float(tokens[2])
-        node = np.rint(np.array(tokens[3:3 + n], dtype=float) * SCALE).astype(np.int64)
-        matrix = np.array(tokens[3 + n:3 + n + n * n], dtype=float).reshape(n, n)
+        node = np.rint(np.array(tokens[3 : 3 + n], dtype=float) * SCALE).astype(np.int64)
+        matrix = np.array(tokens[3 + n : 3 + n + n * n], dtype=float).reshape(n, n)
     except (ValueError, IndexError) as exc:
         raise _bad(path, "n, m, capacity, n node weights and an n x n matrix") from exc
     weights = np.rint((matrix + matrix.T) / 2 * SCALE).astype(np.int64)
@@ -150,8 +164,11 @@ def read_solution(path: str | Path, n: int) -> NDArray[np.int64]:
             if 0 <= element < n:
                 groups[element] = group
     if (groups < 0).any():
-        raise _bad(path, f"an 'element group' line for each of the {n} elements",
-                   value=f"{int((groups < 0).sum())} missing")
+        raise _bad(
+            path,
+            f"an 'element group' line for each of the {n} elements",
+            value=f"{int((groups < 0).sum())} missing",
+        )
     return groups
 
 

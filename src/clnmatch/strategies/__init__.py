@@ -1,5 +1,7 @@
 """Built-in strategies; importing this package registers them."""
 
+# importing a strategy module registers it under its name
+from clnmatch.strategies import colgen, cpsat, greedy, local_search  # noqa: F401, E402
 from clnmatch.strategies.base import (
     Budget,
     Progress,
@@ -10,8 +12,6 @@ from clnmatch.strategies.base import (
     get_strategy,
     register,
 )
-# importing a strategy module registers it under its name
-from clnmatch.strategies import colgen, cpsat, greedy, local_search  # noqa: F401, E402
 
 __all__ = [
     "Budget",

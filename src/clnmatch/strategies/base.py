@@ -84,7 +84,9 @@ class Budget:
         """A generator for this seed (a stream number keeps sub-steps independent)."""
         return np.random.default_rng([self.seed, stream])
 
-    def report(self, objective: float | None, bound: float | None = None, message: str = "") -> None:
+    def report(
+        self, objective: float | None, bound: float | None = None, message: str = ""
+    ) -> None:
         if self.progress is not None:
             self.progress(Progress(self.elapsed(), objective, bound, message))
 

@@ -58,21 +58,25 @@ def construct(problem: Problem, rng: np.random.Generator) -> NDArray[np.int64]:
     authority_cap = problem.max_authority_units(int(np.ceil(target_units)))
     authority_size = (
         np.bincount(problem.unit_authority, minlength=len(problem.authority_names))
-        if has_authority else np.zeros(1, dtype=np.int64)
+        if has_authority
+        else np.zeros(1, dtype=np.int64)
     )
     sector_size = (
         np.bincount(problem.unit_sector, minlength=len(problem.sector_names))
-        if has_sector else np.zeros(1, dtype=np.int64)
+        if has_sector
+        else np.zeros(1, dtype=np.int64)
     )
 
-    def difficulty(group: list[int]) -> tuple[float, ...]:
+    def difficulty(members: list[int]) -> tuple[float, ...]:
+        group = np.array(members, dtype=np.int64)
         pinned = -int((~allowed[group]).any())
         auth = -float(authority_size[problem.unit_authority[group]].max()) if has_authority else 0.0
         rare = float(sector_size[problem.unit_sector[group]].min()) if has_sector else 0.0
         return (pinned, auth, rare, -float(weight[group].sum()), float(rng.random()))
 
     groups = sorted(_groups(problem), key=difficulty)
-    for group in groups:
+    for members_list in groups:
+        group = np.array(members_list, dtype=np.int64)
         gw = int(weight[group].sum())
         scores = np.full(n_teams, -np.inf)
         for t in range(n_teams):
@@ -99,7 +103,10 @@ def construct(problem: Problem, rng: np.random.Generator) -> NDArray[np.int64]:
             members = np.flatnonzero(team == t)
             gain = float(problem.pair_milli[np.ix_(group, members)].sum()) if len(members) else 0.0
             if problem.n_themes:
-                gain += float((theme_sum[t] + problem.theme_milli[group].sum(axis=0)).max() - theme_sum[t].max())
+                gain += float(
+                    (theme_sum[t] + problem.theme_milli[group].sum(axis=0)).max()
+                    - theme_sum[t].max()
+                )
             score += 1e-3 * gain / max(1, gw)
             scores[t] = score + 1e-9 * rng.random()
         if not np.isfinite(scores).any():  # locks leave no team: take any, repair decides
@@ -148,5 +155,11 @@ class GreedyStrategy:
                 trace.append(TracePoint(budget.elapsed(), evaluation.objective, None))
                 budget.report(evaluation.objective, None, f"greedy start {attempt + 1}")
         if best is None:
-            return Proposal(unit_team=None, trace=tuple(trace), notes=("greedy found no rule-abiding assignment",))
-        return Proposal(unit_team=best[1], team_focus=problem.best_focus(best[1]), trace=tuple(trace))
+            return Proposal(
+                unit_team=None,
+                trace=tuple(trace),
+                notes=("greedy found no rule-abiding assignment",),
+            )
+        return Proposal(
+            unit_team=best[1], team_focus=problem.best_focus(best[1]), trace=tuple(trace)
+        )
