@@ -411,7 +411,7 @@ def check(
             size_tolerance,
         )
         cohort = _read(survey, facilitators, sheet)
-        table = read_assignment(teams_csv)
+        table = read_assignment(teams_csv, themes=cohort.themes)
         link_list = read_links(links) if links is not None else None
         evaluation = check_assignment(
             cohort, rules, table.teams, link_list, team_focus=table.focus or None
@@ -500,7 +500,9 @@ def inspect(
             fac.add_column(column)
         for line in summary.facilitators:
             supplied = "-" if line.get("supplied") is None else str(line["supplied"])
-            fac.add_row(str(line["authority"]), str(line["establishments"]), str(line["needed"]), supplied)
+            fac.add_row(
+                str(line["authority"]), str(line["establishments"]), str(line["needed"]), supplied
+            )
         out_console.print(fac)
         for warning in summary.warnings:
             out_console.print(f"[yellow]warning[/]: {warning}", highlight=False)
@@ -736,6 +738,23 @@ def mdgp(
                 }
             )
         )
+
+
+@app.command(
+    context_settings={
+        "allow_extra_args": True,
+        "ignore_unknown_options": True,
+        "help_option_names": [],
+    }
+)
+def bench(ctx: typer.Context) -> None:
+    """Benchmark strategies and peers over instance sets (see benchmarks/README.md).
+
+    Example: clnmatch bench --sets cln,mdgp --strategies greedy,local_search --seeds 0,1,2 --out bench-out
+    """
+    from clnmatch.research.harness import run_bench
+
+    raise typer.Exit(run_bench(ctx.args, prog="clnmatch bench"))
 
 
 @app.command()

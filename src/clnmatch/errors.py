@@ -46,7 +46,7 @@ class InputProblem:
             where.append(f"column '{self.column}'")
         prefix = ", ".join(where)
         got = "" if self.value is None else f" (got {self.value!r})"
-        return f"{prefix}: {self.expected}{got}" if prefix else f"{self.expected}{got}"
+        return f"{prefix}: expected {self.expected}{got}" if prefix else f"{self.expected}{got}"
 
 
 class InvalidInputError(ClnmatchError, ValueError):

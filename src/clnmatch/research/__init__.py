@@ -1,5 +1,6 @@
 """For researchers: benchmark instances (MDGPLIB, CCPLIB) and the benchmark harness."""
 
+from clnmatch.research.harness import run_bench
 from clnmatch.research.instances import (
     BestKnown,
     read_best_known,
@@ -12,6 +13,7 @@ from clnmatch.research.instances import (
 )
 
 __all__ = [
+    "run_bench",
     "BestKnown",
     "read_best_known",
     "read_ccp",

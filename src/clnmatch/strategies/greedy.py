@@ -75,46 +75,48 @@ def construct(problem: Problem, rng: np.random.Generator) -> NDArray[np.int64]:
         return (pinned, auth, rare, -float(weight[group].sum()), float(rng.random()))
 
     groups = sorted(_groups(problem), key=difficulty)
+    team_max = problem.team_max.astype(np.float64)
+    team_min = problem.team_min.astype(np.float64)
+    # gain[u, t]: pair weight between unit u and the units already in team t
+    gain = np.zeros((n_units, n_teams), dtype=np.float64)
     for members_list in groups:
         group = np.array(members_list, dtype=np.int64)
         gw = int(weight[group].sum())
-        scores = np.full(n_teams, -np.inf)
-        for t in range(n_teams):
-            if not allowed[group, t].all():
-                continue
-            if any(team[v] == t for u in group for v in apart.get(u, ())):
-                continue
-            room = problem.team_max[t] - load[t] - gw
-            score = 0.0 if room >= 0 else -1e9 + room  # overflow only when nothing else fits
-            if has_authority:
-                counts = np.bincount(problem.unit_authority[group], minlength=auth_count.shape[1])
-                over = np.maximum(auth_count[t] + counts - authority_cap, 0).sum()
-                score -= 1e6 * over
-                new_auth = ((auth_count[t] == 0) & (counts > 0)).sum()
-                missing = max(0, problem.min_authorities - int((auth_count[t] > 0).sum()))
-                score += 1e4 * min(new_auth, missing)
-            if has_sector:
-                counts = np.bincount(problem.unit_sector[group], minlength=sector_count.shape[1])
-                new_sec = ((sector_count[t] == 0) & (counts > 0)).sum()
-                missing = max(0, problem.min_sectors - int((sector_count[t] > 0).sum()))
-                score += 1e4 * min(new_sec, missing)
-            # fill the emptiest teams first (in weight relative to the lower bound)
-            score += 1e2 * float(problem.team_min[t] - load[t]) / max(1, problem.team_max[t])
-            members = np.flatnonzero(team == t)
-            gain = float(problem.pair_milli[np.ix_(group, members)].sum()) if len(members) else 0.0
-            if problem.n_themes:
-                gain += float(
-                    (theme_sum[t] + problem.theme_milli[group].sum(axis=0)).max()
-                    - theme_sum[t].max()
-                )
-            score += 1e-3 * gain / max(1, gw)
-            scores[t] = score + 1e-9 * rng.random()
-        if not np.isfinite(scores).any():  # locks leave no team: take any, repair decides
-            scores = rng.random(n_teams)
-        t = int(np.argmax(scores))
+        feasible = allowed[group].all(axis=0)
+        for u in members_list:
+            for v in apart.get(u, ()):
+                if team[v] >= 0:
+                    feasible[team[v]] = False
+        room = team_max - load - gw
+        score = np.where(room >= 0, 0.0, -1e9 + room)  # overflow only when nothing else fits
+        if has_authority:
+            counts = np.bincount(problem.unit_authority[group], minlength=auth_count.shape[1])
+            score -= 1e6 * np.maximum(auth_count + counts - authority_cap, 0).sum(axis=1)
+            new_auth = ((auth_count == 0) & (counts > 0)).sum(axis=1)
+            missing = np.maximum(0, problem.min_authorities - (auth_count > 0).sum(axis=1))
+            score += 1e4 * np.minimum(new_auth, missing)
+        if has_sector:
+            counts = np.bincount(problem.unit_sector[group], minlength=sector_count.shape[1])
+            new_sec = ((sector_count == 0) & (counts > 0)).sum(axis=1)
+            missing = np.maximum(0, problem.min_sectors - (sector_count > 0).sum(axis=1))
+            score += 1e4 * np.minimum(new_sec, missing)
+        # fill the emptiest teams first (in weight relative to the lower bound)
+        score += 1e2 * (team_min - load) / np.maximum(1.0, team_max)
+        objective_gain = gain[group].sum(axis=0)
+        if problem.n_themes:
+            best_now = theme_sum.max(axis=1)
+            objective_gain += (theme_sum + problem.theme_milli[group].sum(axis=0)).max(axis=1) - best_now
+        score += 1e-3 * objective_gain / max(1, gw)
+        score += 1e-9 * rng.random(n_teams)
+        if feasible.any():
+            score = np.where(feasible, score, -np.inf)
+        else:  # locks leave no team: take any, repair decides
+            score = rng.random(n_teams)
+        t = int(np.argmax(score))
         team[group] = t
         load[t] += gw
         n_in[t] += len(group)
+        gain[:, t] += problem.pair_milli[:, group].sum(axis=1)
         if has_authority:
             np.add.at(auth_count[t], problem.unit_authority[group], 1)
         if has_sector:

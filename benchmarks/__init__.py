@@ -1,0 +1,1 @@
+"""Benchmarks of clnmatch: ``python -m benchmarks --help`` (see benchmarks/README.md)."""

@@ -1,0 +1,231 @@
+"""Read and write the facilitators table (contract section 2).
+
+Columns: ``facilitator_id``, ``name``, ``authority`` (required), ``role`` (optional free
+text: QIO, educational psychologist, ...), and optional ``theme:<Name>`` expertise
+columns holding an integer 0-5; a blank expertise cell means "not stated" and is left
+out of ``Facilitator.expertise``. Every problem in the table is collected before one
+``InvalidInputError`` is raised.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
+
+from clnmatch.errors import InputProblem, InvalidInputError, InvalidParameterError
+from clnmatch.io.safe import write_csv, write_xlsx
+from clnmatch.io.tables import (
+    Table,
+    load_table,
+    normalise_header,
+    parse_whole_number,
+    resolve_columns,
+    theme_name,
+)
+from clnmatch.models import Facilitator, authority_key
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "FACILITATOR_REQUIRED",
+    "FACILITATOR_OPTIONAL",
+    "FacilitatorReading",
+    "read_facilitator_table",
+    "read_facilitators",
+    "facilitators_dataframe",
+    "write_facilitators",
+]
+
+FACILITATOR_REQUIRED = ("facilitator_id", "name", "authority")
+FACILITATOR_OPTIONAL = ("role",)
+
+
+@dataclass(frozen=True)
+class FacilitatorReading:
+    """The facilitators read, and the warnings (not errors) found on the way."""
+
+    facilitators: tuple[Facilitator, ...]
+    warnings: list[InputProblem] = field(default_factory=list)
+
+
+def _theme_key(name: str) -> str:
+    return normalise_header(name)
+
+
+def parse_facilitator_table(
+    table: Table,
+    *,
+    themes: Sequence[str] | None = None,
+    authorities: Iterable[str] | None = None,
+) -> tuple[list[Facilitator], list[InputProblem], list[InputProblem]]:
+    """(facilitators, problems, warnings) of a loaded table; facilitators only if no problem.
+
+    ``themes``: the survey's themes; expertise in other themes is dropped with a
+    warning and names are spelled as the survey spells them. ``authorities``: the
+    survey's authorities; a facilitator from another body gets a warning only.
+    """
+    problems: list[InputProblem] = list(table.problems)
+    warnings: list[InputProblem] = []
+    index, missing = resolve_columns(table, FACILITATOR_REQUIRED, FACILITATOR_OPTIONAL)
+    problems.extend(missing)
+
+    known = None if themes is None else {_theme_key(t): t for t in themes}
+    expertise_columns: list[tuple[int, str]] = []
+    seen_themes: dict[str, int] = {}
+    for i, header in enumerate(table.headers):
+        theme = theme_name(header)
+        if theme is None:
+            continue
+        if not theme:
+            problems.append(table.problem(
+                "a theme name after 'theme:'", row=table.header_row, column=i))
+            continue
+        key = _theme_key(theme)
+        if key in seen_themes:
+            problems.append(table.problem(
+                f"each theme once; '{theme}' repeats column {seen_themes[key] + 1}",
+                row=table.header_row, column=i))
+            continue
+        seen_themes[key] = i
+        if known is not None:
+            if key not in known:
+                warnings.append(table.problem(
+                    f"a theme of the survey; expertise in '{theme}' is ignored",
+                    row=table.header_row, column=i))
+                continue
+            theme = known[key]
+        expertise_columns.append((i, theme))
+
+    survey_authorities = (
+        None if authorities is None else {authority_key(a) for a in authorities}
+    )
+    warned_authorities: set[str] = set()
+    first_row_of: dict[str, int] = {}
+    facilitators: list[Facilitator] = []
+    for row in table.rows:
+        values = {name: row.values[i] for name, i in index.items()}
+        ok = True
+        for name in FACILITATOR_REQUIRED:
+            if name in index and not values[name]:
+                ok = False
+                problems.append(table.problem(
+                    "a value (this column is required)", row=row.number, column=index[name]))
+        fid = values.get("facilitator_id", "")
+        if fid:
+            if fid in first_row_of:
+                ok = False
+                problems.append(table.problem(
+                    f"a facilitator_id used once; row {first_row_of[fid]} has the same",
+                    row=row.number, column=index["facilitator_id"], value=fid))
+            else:
+                first_row_of[fid] = row.number
+        authority = values.get("authority", "")
+        if (
+            authority
+            and survey_authorities is not None
+            and authority_key(authority) not in survey_authorities
+            and authority_key(authority) not in warned_authorities
+        ):
+            warned_authorities.add(authority_key(authority))
+            warnings.append(table.problem(
+                "an authority of the survey; fine for a body such as Education Scotland, "
+                "otherwise check the spelling",
+                row=row.number, column=index["authority"], value=authority))
+        expertise: dict[str, int] = {}
+        for i, theme in expertise_columns:
+            text = row.values[i]
+            if not text:
+                continue
+            rating = parse_whole_number(text)
+            if rating is None or not 0 <= rating <= 5:
+                ok = False
+                problems.append(table.problem(
+                    "an expertise rating: an integer 0-5, or blank", row=row.number,
+                    column=i, value=text))
+                continue
+            expertise[theme] = rating
+        if ok and not problems:
+            try:
+                facilitators.append(Facilitator(
+                    id=fid, name=values["name"], authority=authority,
+                    role=values.get("role", ""), expertise=expertise,
+                ))
+            except ValidationError as exc:  # the checks above should leave none
+                problems.append(table.problem(
+                    f"a valid facilitator ({exc.errors()[0]['msg']})", row=row.number))
+    return (facilitators if not problems else []), problems, warnings
+
+
+def read_facilitator_table(
+    source: str | os.PathLike[str] | pd.DataFrame,
+    *,
+    themes: Sequence[str] | None = None,
+    authorities: Iterable[str] | None = None,
+    sheet: str | None = None,
+) -> FacilitatorReading:
+    """Read a facilitators table (CSV, .xlsx or DataFrame) with its warnings.
+
+    Raises InvalidInputError listing every problem found.
+    """
+    label = "facilitators DataFrame" if not isinstance(source, str | os.PathLike) else None
+    table = load_table(source, sheet=sheet, label=label)
+    facilitators, problems, warnings = parse_facilitator_table(
+        table, themes=themes, authorities=authorities
+    )
+    if problems:
+        raise InvalidInputError(problems)
+    return FacilitatorReading(tuple(facilitators), warnings)
+
+
+def read_facilitators(
+    source: str | os.PathLike[str] | pd.DataFrame,
+    *,
+    themes: Sequence[str] | None = None,
+    sheet: str | None = None,
+) -> tuple[Facilitator, ...]:
+    """Read a facilitators table; see ``read_facilitator_table`` for the warnings."""
+    return read_facilitator_table(source, themes=themes, sheet=sheet).facilitators
+
+
+def facilitators_dataframe(
+    facilitators: Sequence[Facilitator], themes: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """The facilitators table as a DataFrame (expertise columns for ``themes``, or all)."""
+    import pandas as pd
+
+    if themes is None:
+        themes = list(dict.fromkeys(t for f in facilitators for t in f.expertise))
+    columns: dict[str, object] = {
+        "facilitator_id": [f.id for f in facilitators],
+        "name": [f.name for f in facilitators],
+        "authority": [f.authority for f in facilitators],
+        "role": [f.role for f in facilitators],
+    }
+    for theme in themes:
+        columns[f"theme:{theme}"] = pd.array(
+            [f.expertise.get(theme) for f in facilitators], dtype="Int64"
+        )
+    return pd.DataFrame(columns)
+
+
+def write_facilitators(
+    facilitators: Sequence[Facilitator],
+    path: str | os.PathLike[str],
+    themes: Sequence[str] | None = None,
+) -> None:
+    """Write the facilitators table as CSV or .xlsx (by the path's ending), atomically."""
+    df = facilitators_dataframe(facilitators, themes)
+    suffix = os.fspath(path).casefold()
+    if suffix.endswith(".csv"):
+        write_csv(df, path)
+    elif suffix.endswith(".xlsx"):
+        write_xlsx({"facilitators": df}, path)
+    else:
+        raise InvalidParameterError.for_value(
+            "path", "write_facilitators", "a path ending in .csv or .xlsx", os.fspath(path)
+        )

@@ -1,0 +1,249 @@
+"""Writers that never leave half a file behind and never let a spreadsheet run a cell.
+
+Formula neutralisation (contract section 6): a text cell whose first character, after
+any leading apostrophes, is ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets
+one more leading apostrophe ``'``, so Excel, LibreOffice and Google Sheets show it as text
+and never run it. Text that is a plain number (``-4.25``, ``+44``, ``1e-3``) is left
+alone: it cannot run and longitudes must stay numbers. The readers of ``clnmatch.io``
+undo exactly that one apostrophe (``unneutralise``), so a name written as ``=SUM(A1)``
+comes back as ``=SUM(A1)``, and ``'=x`` (a real leading apostrophe) as ``'=x``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import functools
+import io
+import math
+import os
+import re
+import shutil
+import stat
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from clnmatch.errors import InputProblem, InvalidInputError
+
+__all__ = [
+    "FORMULA_TRIGGERS",
+    "neutralise",
+    "unneutralise",
+    "atomic_write_text",
+    "atomic_write_bytes",
+    "staged_output_dir",
+    "write_csv",
+    "write_xlsx",
+    "csv_text",
+]
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+# Characters XML 1.0 (and so .xlsx) cannot hold; openpyxl raises on them.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _dangerous(core: str) -> bool:
+    """Whether a spreadsheet could run ``core`` (text without leading apostrophes)."""
+    return core[:1] in FORMULA_TRIGGERS and not _NUMBER.fullmatch(core)
+
+
+def neutralise(text: str) -> str:
+    """``text`` with one leading apostrophe added if a spreadsheet could run it."""
+    return "'" + text if _dangerous(text.lstrip("'")) else text
+
+
+def unneutralise(text: str) -> str:
+    """Undo ``neutralise``: drop the one apostrophe it adds, and nothing else."""
+    if text.startswith("'") and _dangerous(text.lstrip("'")):
+        return text[1:]
+    return text
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Flush a directory entry so a rename survives a crash (no-op where unsupported)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@functools.cache
+def _umask() -> int:
+    """The process umask (read once: reading it means setting it for an instant)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all (temp file in the same folder, rename).
+
+    The file gets the permissions a plain ``open(path, "w")`` would give it (mkstemp's
+    are owner-only), or keeps those of the file it replaces.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            mode = stat.S_IMODE(target.stat().st_mode)
+        except OSError:
+            mode = 0o666 & ~_umask()
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(target.parent)
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> None:
+    """Write ``text`` to ``path`` whole or not at all; line endings are kept as given."""
+    atomic_write_bytes(path, text.encode(encoding))
+
+
+def _existing_ancestor(path: Path) -> Path:
+    """The nearest folder at or above ``path`` that exists."""
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            return candidate
+    return Path.cwd()  # pragma: no cover - a relative path always reaches "."
+
+
+@contextlib.contextmanager
+def staged_output_dir(out_dir: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a staging folder; on success move its files into ``out_dir``, else drop it.
+
+    The staging folder sits in the nearest existing ancestor of ``out_dir`` (same file
+    system, so every move is a rename). On an exception (or Ctrl-C) nothing in
+    ``out_dir`` changes and ``out_dir`` is not even created. On success each file
+    replaces the one of the same name; other files already in ``out_dir`` stay.
+    """
+    target = Path(out_dir).absolute()
+    if target.exists() and not target.is_dir():
+        raise InvalidInputError(
+            [InputProblem(file=str(out_dir), expected="an output folder, but this is a file")]
+        )
+    base = _existing_ancestor(target)
+    # A dot-name beside the output, so a crash leaves an obvious leftover, not a half DIR.
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name or 'out'}.staging-", dir=base))
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for source in sorted(staging.rglob("*")):
+            if source.is_dir():
+                continue
+            dest = target / source.relative_to(staging)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, dest)
+        _fsync_dir(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _is_missing(value: Any) -> bool:
+    """None, NaN, pd.NA or NaT."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # lists and other non-scalars
+        return False
+
+
+def _plain(value: Any) -> Any:
+    """A numpy / pandas scalar as the Python value it holds."""
+    item = getattr(value, "item", None)
+    if callable(item) and not isinstance(value, str | bytes):
+        with contextlib.suppress(TypeError, ValueError):
+            return item()
+    return value
+
+
+def _csv_cell(value: Any) -> str:
+    if _is_missing(value):
+        return ""
+    value = _plain(value)
+    if isinstance(value, str):
+        return neutralise(value)
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return repr(float(value)) if math.isfinite(value) else ""
+    if isinstance(value, int):
+        return str(value)
+    return neutralise(str(value))
+
+
+def csv_text(df: pd.DataFrame) -> str:
+    """The CSV text ``write_csv`` writes (no BOM): neutralised text, numbers as numbers."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([neutralise(str(c)) for c in df.columns])
+    for row in df.itertuples(index=False, name=None):
+        writer.writerow([_csv_cell(v) for v in row])
+    return buffer.getvalue()
+
+
+def write_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """Write ``df`` (no index) as UTF-8 CSV with a BOM, so Excel reads the accents right."""
+    atomic_write_text(path, "\ufeff" + csv_text(df))
+
+
+def _xlsx_cell(value: Any) -> Any:
+    if _is_missing(value):
+        return None
+    value = _plain(value)
+    if isinstance(value, str):
+        return neutralise(_XML_ILLEGAL.sub("", value))
+    if isinstance(value, bool | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    return neutralise(_XML_ILLEGAL.sub("", str(value)))
+
+
+def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: str | os.PathLike[str]) -> None:
+    """Write one sheet per DataFrame (bold header, frozen top row), atomically.
+
+    Text cells are neutralised like CSV cells (and control characters XML cannot hold
+    are dropped); numbers stay numbers.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, df in sheets.items():
+        sheet = workbook.create_sheet(title=title[:31])
+        sheet.append([_xlsx_cell(str(c)) for c in df.columns])
+        for row in df.itertuples(index=False, name=None):
+            sheet.append([_xlsx_cell(v) for v in row])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+        for index, column in enumerate(df.columns, start=1):
+            longest = max([len(str(column)), *(len(str(v)) for v in df[column].head(200))])
+            sheet.column_dimensions[get_column_letter(index)].width = min(60, longest + 2)
+    if not workbook.worksheets:
+        workbook.create_sheet(title="Sheet1")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    atomic_write_bytes(path, buffer.getvalue())

@@ -1,0 +1,484 @@
+"""Load an input table (CSV, .xlsx or DataFrame) as text, with spreadsheet row numbers.
+
+Every cell is read as text, so ids keep their leading zeros; an Excel number that is a
+whole number (``1023.0``) becomes ``"1023"``, other numbers keep their shortest text
+(``55.8642``). Cells are trimmed, line breaks inside a cell become ``\\n``, and the one
+apostrophe ``clnmatch.io.safe.neutralise`` adds before formula-like text is removed
+(files only: a DataFrame's values are taken as they are). Row numbers are those a
+spreadsheet shows: the header is row 1 (or the first non-blank row), the first data row
+row 2; blank rows are skipped but still counted.
+
+CSV: UTF-8 with or without BOM (UTF-16 with a BOM is accepted too, as Excel's "Unicode
+Text" writes it); the delimiter (comma, semicolon or tab) is read from the header line,
+and an Excel ``sep=;`` first line is honoured.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import difflib
+import io
+import math
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from clnmatch.errors import InputProblem, InvalidInputError
+from clnmatch.io.safe import unneutralise
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "Row",
+    "Table",
+    "TEXT_SUFFIXES",
+    "EXCEL_SUFFIXES",
+    "load_table",
+    "table_from_dataframe",
+    "normalise_header",
+    "theme_name",
+    "parse_whole_number",
+    "parse_decimal",
+    "source_label",
+    "resolve_columns",
+]
+
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+_SAVE_AS_UTF8 = (
+    "in Excel use File > Save As and pick 'CSV UTF-8 (Comma delimited) (*.csv)'; "
+    "in LibreOffice tick 'Edit filter settings' and choose 'Unicode (UTF-8)'"
+)
+_THEME = re.compile(r"\s*theme\s*:(.*)", re.IGNORECASE | re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One non-blank data row: its spreadsheet row number and one text per header."""
+
+    number: int
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table read as text. ``problems`` holds non-fatal faults found while loading."""
+
+    file: str
+    headers: tuple[str, ...]
+    rows: tuple[Row, ...]
+    sheet: str | None = None
+    header_row: int = 1
+    problems: tuple[InputProblem, ...] = field(default=())
+
+    def columns(self, name: str) -> list[int]:
+        """Indexes of the headers that match ``name`` (case, spaces and ``_`` ignored)."""
+        key = normalise_header(name)
+        return [i for i, h in enumerate(self.headers) if normalise_header(h) == key]
+
+    def problem(
+        self, expected: str, row: int | None = None, column: int | str | None = None,
+        value: str | None = None,
+    ) -> InputProblem:
+        """An InputProblem in this table; ``column`` may be a header index."""
+        name = self.headers[column] if isinstance(column, int) else column
+        return InputProblem(expected=expected, file=self.file, row=row, column=name, value=value)
+
+
+def normalise_header(name: object) -> str:
+    """The key headers are matched by: trimmed, case-folded, runs of spaces/_ as one space."""
+    return re.sub(r"[\s_]+", " ", str(name)).strip().casefold()
+
+
+def theme_name(header: str) -> str | None:
+    """The theme a ``theme:<Name>`` header names (trimmed, as written), else None."""
+    match = _THEME.fullmatch(header)
+    return None if match is None else match.group(1).strip()
+
+
+_WHOLE = re.compile(r"\+?(\d+)(?:[.,]0*)?")
+
+
+def parse_whole_number(text: str) -> int | None:
+    """``"3"``, ``"3.0"``, ``"+3"`` -> 3; anything else (``"3.5"``, ``"-1"``, ``"x"``) -> None."""
+    match = _WHOLE.fullmatch(text.strip().removeprefix("'"))
+    return None if match is None else int(match.group(1))
+
+
+_DECIMAL = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+
+
+def parse_decimal(text: str) -> float | None:
+    """A finite decimal number (``"55.86"``, ``"-4,25"`` with a decimal comma), else None."""
+    text = text.strip().removeprefix("'")
+    if not _DECIMAL.fullmatch(text):
+        return None
+    number = float(text.replace(",", "."))
+    return number if math.isfinite(number) else None
+
+
+def source_label(source: object) -> str:
+    """How messages name a source: a file's name, or 'DataFrame'."""
+    if isinstance(source, str | os.PathLike):
+        return Path(source).name or str(source)
+    return "DataFrame"
+
+
+def resolve_columns(
+    table: Table, required: Sequence[str], optional: Sequence[str] = ()
+) -> tuple[dict[str, int], list[InputProblem]]:
+    """Find each named column; report every missing required one (and repeats) at once.
+
+    Returns canonical name -> header index for the columns found, and the problems.
+    """
+    index: dict[str, int] = {}
+    problems: list[InputProblem] = []
+    missing: list[str] = []
+    for name in (*required, *optional):
+        hits = table.columns(name)
+        if len(hits) > 1:
+            listed = " and ".join(f"'{table.headers[i]}' (column {i + 1})" for i in hits)
+            problems.append(table.problem(
+                f"column '{name}' only once; it appears {len(hits)} times: {listed}",
+                row=table.header_row,
+            ))
+        if hits:
+            index[name] = hits[0]
+        elif name in required:
+            missing.append(name)
+    if missing:
+        named = [h for h in table.headers if h]
+        found = ", ".join(f"'{h}'" for h in named[:15])
+        if len(named) > 15:
+            found += f" and {len(named) - 15} more"
+        hints = []
+        taken = set(index.values())
+        spare = {normalise_header(h): h for i, h in enumerate(table.headers)
+                 if h and i not in taken and theme_name(h) is None}
+        for name in missing:
+            close = difflib.get_close_matches(normalise_header(name), list(spare), 1, 0.75)
+            if close:
+                hints.append(f"'{spare[close[0]]}' looks like '{name}'")
+        plural = "s" if len(missing) > 1 else ""
+        listed = ", ".join(f"'{m}'" for m in missing)
+        hint = f" ({'; '.join(hints)})" if hints else ""
+        problems.append(table.problem(
+            f"column{plural} {listed} (required), but {'they are' if plural else 'it is'} "
+            f"missing{hint}; columns found: {found}",
+            row=table.header_row,
+        ))
+    return index, problems
+
+
+def _fail(file: str, expected: str, row: int | None = None, column: str | None = None) -> None:
+    raise InvalidInputError([InputProblem(expected=expected, file=file, row=row, column=column)])
+
+
+# --- cells -----------------------------------------------------------------------------
+def _clean(text: str, from_file: bool) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return unneutralise(text).strip() if from_file else text
+
+
+def _excel_text(value: Any) -> str:
+    """An openpyxl cell value as the text a person sees."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return ""
+        return str(int(value)) if value.is_integer() else repr(float(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _frame_text(value: Any) -> str:
+    """A DataFrame value as text; missing values (None, NaN, NA) as ''."""
+    import pandas as pd
+
+    if value is None:
+        return ""
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        return str(value)
+    item = getattr(value, "item", None)
+    if callable(item) and not isinstance(value, str):
+        with contextlib.suppress(TypeError, ValueError):
+            value = item()
+    return _excel_text(value)
+
+
+# --- building a Table ------------------------------------------------------------------
+def _build(
+    file: str,
+    records: Iterable[tuple[int, Sequence[str]]],
+    *,
+    sheet: str | None,
+    from_file: bool,
+    strict_width: bool,
+    what: str = "the file",
+) -> Table:
+    """Header = first non-blank record; then every non-blank record is a row."""
+    headers: tuple[str, ...] | None = None
+    header_row = 1
+    rows: list[Row] = []
+    problems: list[InputProblem] = []
+    for number, raw in records:
+        cells = [_clean(c, from_file) for c in raw]
+        if not any(cells):
+            continue
+        if headers is None:
+            headers = tuple(c.replace("\ufeff", "").strip() for c in cells)
+            header_row = number
+            continue
+        width = len(headers)
+        extra = [c for c in cells[width:] if c]
+        if extra and strict_width:
+            problems.append(InputProblem(
+                file=file, row=number,
+                expected=f"at most {width} cells, as many as the header has; this row has "
+                f"{width + len(extra)} filled (a value with a comma may need quotes)",
+            ))
+        cells = (cells + [""] * width)[:width]
+        if any(cells):
+            rows.append(Row(number, tuple(cells)))
+    where = f"sheet '{sheet}'" if sheet else what
+    if headers is None:
+        _fail(file, f"a header row, then one row per entry; {where} is empty")
+    assert headers is not None  # for type checkers: _fail raised
+    if not rows:
+        _fail(file, f"data rows below the header; {where} has none", row=header_row)
+    return Table(
+        file=file, headers=headers, rows=tuple(rows), sheet=sheet, header_row=header_row,
+        problems=tuple(problems),
+    )
+
+
+def _decode(data: bytes, file: str) -> str:
+    """Bytes -> text: UTF-8 (BOM optional) or UTF-16 with BOM; else say how to fix it."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            _fail(file, "UTF-16 text that decodes; re-save it as 'CSV UTF-8'")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        row, column = _locate(data[: exc.start].decode("utf-8"))
+        raise InvalidInputError([InputProblem(
+            file=file, row=row, column=column,
+            expected=f"UTF-8 text, but this file is in another encoding (e.g. Latin-1 or "
+            f"Windows-1252) from this cell on; {_SAVE_AS_UTF8}",
+        )]) from None
+
+
+def _delimiter(first_line: str) -> str:
+    """The delimiter the header line uses most, outside quotes (',' on a tie)."""
+    outside = re.sub(r'"[^"]*"', "", first_line)
+    counts = {d: outside.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
+def _split_sep_line(text: str) -> tuple[str | None, str]:
+    """Excel's optional first line ``sep=;``: (delimiter, rest of the text)."""
+    match = re.match(r"sep=(.)\r?\n", text)
+    return (match.group(1), text[match.end():]) if match else (None, text)
+
+
+def _locate(prefix: str) -> tuple[int, str | None]:
+    """Row and column (header name) of the cell that starts right after ``prefix``."""
+    forced, body = _split_sep_line(prefix)
+    delimiter = forced or _delimiter(body.split("\n", 1)[0])
+    sentinel = "x"  # stands for the cell the bad byte starts or sits in
+    try:
+        records = list(csv.reader(io.StringIO(body + sentinel, newline=""), delimiter=delimiter))
+    except csv.Error:
+        return body.count("\n") + 1, None
+    row = len(records)
+    header = next((r for r in records if any(c.strip() for c in r)), None)
+    if not records or header is records[-1]:
+        return row, None
+    index = len(records[-1]) - 1
+    column = header[index].strip() if header and index < len(header) else None
+    return row, column or None
+
+
+def _load_text(data: bytes, file: str) -> Table:
+    text = _decode(data, file)
+    forced, text = _split_sep_line(text)
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = forced or _delimiter(first)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    records: list[tuple[int, list[str]]] = []
+    try:
+        for record in reader:
+            records.append((len(records) + 1, record))
+    except csv.Error as exc:  # e.g. a cell longer than the csv module's field limit
+        _fail(file, f"a readable CSV row ({exc})", row=len(records) + 1)
+    return _build(file, records, sheet=None, from_file=True, strict_width=True)
+
+
+def _load_excel(data: bytes, file: str, sheet: str | None) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged or foreign file
+        raise InvalidInputError([InputProblem(
+            file=file,
+            expected="a readable .xlsx workbook (is it password-protected, or another "
+            f"format renamed .xlsx?) [{type(exc).__name__}]",
+        )]) from None
+    try:
+        names = [ws.title for ws in workbook.worksheets]
+        if not names:
+            _fail(file, "a workbook with at least one worksheet")
+        if sheet is None:
+            chosen = names[0]
+        else:
+            exact = [n for n in names if n == sheet]
+            loose = [n for n in names if n.strip().casefold() == sheet.strip().casefold()]
+            if not (exact or loose):
+                listed = ", ".join(f"'{n}'" for n in names)
+                _fail(file, f"a sheet named '{sheet}'; the workbook has {listed}")
+            chosen = (exact or loose)[0]
+        worksheet = workbook[chosen]
+        worksheet.reset_dimensions()  # some writers store a wrong size; read every cell
+        try:
+            records = [
+                (number, [_excel_text(v) for v in values])
+                for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1)
+            ]
+        except Exception as exc:  # a damaged sheet fails only when its cells are parsed
+            raise InvalidInputError([InputProblem(
+                file=file, expected=f"a readable sheet '{chosen}' [{type(exc).__name__}]",
+            )]) from None
+    finally:
+        workbook.close()
+    _refuse_uncalculated(data, file, chosen, records)
+    if sheet is None and len(names) > 1 and not any(any(c.strip() for c in r) for _, r in records):
+        listed = ", ".join(f"'{n}'" for n in names[1:])
+        _fail(file, f"data on the first sheet '{chosen}', but it is empty; the workbook "
+              f"also has {listed} (pick one with --sheet)")
+    return _build(file, records, sheet=chosen, from_file=True, strict_width=False)
+
+
+def _refuse_uncalculated(
+    data: bytes, file: str, sheet: str, records: Sequence[tuple[int, Sequence[str]]]
+) -> None:
+    """Raise if formula cells have no stored result (a tool wrote them, no spreadsheet
+    calculated them): their value is unknown, and reading them as blank would mislead."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+        if not any(re.search(rb"<(?:\w+:)?f[ >]", archive.read(n)) for n in parts):
+            return  # no formulas at all: the usual case, one pass is enough
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        by_row = dict(records)
+        header = next((r for _, r in records if any(c.strip() for c in r)), [])
+        columns: dict[int, list[int]] = {}
+        for cells in workbook[sheet].iter_rows():
+            for index, cell in enumerate(cells):
+                number = getattr(cell, "row", None)
+                if getattr(cell, "data_type", None) != "f" or number is None:
+                    continue
+                values = by_row.get(number, [])
+                if index >= len(values) or not values[index].strip():
+                    columns.setdefault(index, []).append(number)
+    finally:
+        workbook.close()
+    if columns:
+        raise InvalidInputError([
+            InputProblem(
+                file=file, row=rows[0],
+                column=(header[i] if i < len(header) and header[i] else f"column {i + 1}"),
+                expected=f"values, but {len(rows)} cell(s) from this row down hold formulas "
+                "no spreadsheet has calculated yet; open the file in Excel or LibreOffice "
+                "and save it",
+            )
+            for i, rows in sorted(columns.items())
+        ])
+
+
+def table_from_dataframe(df: pd.DataFrame, label: str = "DataFrame") -> Table:
+    """A DataFrame as a Table; rows are numbered as if written to a sheet (header row 1)."""
+    headers = [_frame_text(c) for c in df.columns]
+    records = [
+        (position + 2, [_frame_text(v) for v in values])
+        for position, values in enumerate(df.itertuples(index=False, name=None))
+    ]
+    if not any(h.strip() for h in headers):
+        _fail(label, "a DataFrame with named columns")
+    return _build(
+        label, [(1, headers), *records], sheet=None, from_file=False, strict_width=False,
+        what="the DataFrame",
+    )
+
+
+def load_table(
+    source: str | os.PathLike[str] | pd.DataFrame,
+    *,
+    sheet: str | None = None,
+    label: str | None = None,
+) -> Table:
+    """Load a CSV / .xlsx file or a DataFrame as a text Table. The file is only read.
+
+    Raises InvalidInputError for a missing, unreadable, empty or header-only source, an
+    unsupported file type, text that is not UTF-8, or an unknown ``sheet``.
+    ``sheet`` applies to workbooks only.
+    """
+    if not isinstance(source, str | os.PathLike):
+        import pandas as pd
+
+        if isinstance(source, pd.DataFrame):
+            return table_from_dataframe(source, label or "DataFrame")
+        raise InvalidInputError([InputProblem(
+            file=label, expected="a path to a .csv or .xlsx file, or a pandas DataFrame",
+            value=type(source).__name__,
+        )])
+    path = Path(source)
+    file = label or source_label(path)
+    suffix = path.suffix.casefold()
+    if suffix == ".xls":
+        _fail(file, "a .csv or .xlsx file; this is the old .xls format: open it in Excel "
+              "and save it as 'Excel Workbook (*.xlsx)' or 'CSV UTF-8'")
+    if suffix not in TEXT_SUFFIXES + EXCEL_SUFFIXES:
+        accepted = ", ".join(TEXT_SUFFIXES + EXCEL_SUFFIXES)
+        _fail(file, f"a file ending in one of {accepted}; got '{path.suffix or '(none)'}'")
+    if path.is_dir():
+        _fail(file, "a file, but this is a folder")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InvalidInputError([InputProblem(
+            file=str(source), expected="an existing file; no file was found at this path",
+        )]) from None
+    except OSError as exc:
+        raise InvalidInputError([InputProblem(
+            file=str(source), expected=f"a readable file ({exc.strerror or exc})",
+        )]) from None
+    if suffix in EXCEL_SUFFIXES:
+        return _load_excel(data, file, sheet)
+    return _load_text(data, file)

@@ -1,0 +1,297 @@
+"""Tests of clnmatch.io.survey: reading and writing the survey table."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from builders import make_cohort
+
+from clnmatch.errors import InvalidInputError, InvalidParameterError
+from clnmatch.io.survey import (
+    LIKERT_LABELS,
+    LIKERT_SCALE,
+    parse_rating,
+    read_cohort,
+    read_survey,
+    survey_dataframe,
+    write_survey,
+)
+from clnmatch.models import Cohort, Role, Sector
+
+HEADER = ("practitioner_id,name,establishment_id,establishment_name,authority,sector,role,"
+          "theme:Literacy,theme:Numeracy")
+GOOD_ROWS = (
+    "007,Ann,E1,Hillhead Primary,Glasgow City,primary,HT,5,0",
+    "008,Bob,E1,Hillhead Primary,Glasgow City,primary,teacher,Very interested,",
+    "009,Cat,E2,Wee Ones Nursery,Renfrewshire,nursery,promoted,slightly,3.0",
+    "010,Dan,E2,Wee Ones Nursery,Renfrewshire,ELC,EYP,0,Not interested",
+)
+
+
+def _survey(tmp_path: Path, *rows: str, header: str = HEADER, name: str = "survey.csv") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def _problems(path: Path | pd.DataFrame, **kwargs: object) -> list[tuple[int | None, str | None]]:
+    with pytest.raises(InvalidInputError) as caught:
+        read_survey(path, **kwargs)  # type: ignore[arg-type]
+    return [(p.row, p.column) for p in caught.value.problems]
+
+
+def test_reads_a_small_survey(tmp_path: Path) -> None:
+    """Ids keep zeros, aliases map, wordings become ratings, establishments group."""
+    cohort = read_cohort(_survey(tmp_path, *GOOD_ROWS))
+    assert cohort.themes == ("Literacy", "Numeracy")
+    assert [p.id for p in cohort.practitioners] == ["007", "008", "009", "010"]
+    assert [p.role for p in cohort.practitioners] == [
+        Role.PROMOTED, Role.PRACTITIONER, Role.PROMOTED, Role.PRACTITIONER]
+    assert [p.interests for p in cohort.practitioners] == [(5, 0), (5, 0), (1, 3), (0, 0)]
+    assert [(e.id, e.name, e.authority, e.sector) for e in cohort.establishments] == [
+        ("E1", "Hillhead Primary", "Glasgow City", Sector.PRIMARY),
+        ("E2", "Wee Ones Nursery", "Renfrewshire", Sector.ELC),
+    ]
+    assert cohort.source == "survey.csv"
+
+
+def test_header_spelling_variants_and_theme_prefix(tmp_path: Path) -> None:
+    """'Practitioner ID', ' ESTABLISHMENT id ', 'Theme: Literacy' all work."""
+    header = ("Practitioner ID;Name;ESTABLISHMENT id ;Establishment_Name;Authority;Sector;Role;"
+              "Theme: Literacy;THEME:Numeracy")
+    path = _survey(tmp_path, *(r.replace(",", ";") for r in GOOD_ROWS), header=header)
+    assert read_cohort(path).themes == ("Literacy", "Numeracy")
+
+
+def test_authority_compared_after_trimming_and_case_folding(tmp_path: Path) -> None:
+    """'Glasgow City' and ' glasgow  city' are one authority; the first spelling is kept."""
+    rows = list(GOOD_ROWS)
+    rows[1] = rows[1].replace("Glasgow City", " glasgow  city")
+    cohort = read_cohort(_survey(tmp_path, *rows))
+    assert cohort.establishments[0].authority == "Glasgow City"
+
+
+@pytest.mark.parametrize(
+    ("text", "rating"),
+    [("", 0), ("0", 0), ("5", 5), ("3.0", 3), (" Not interested ", 0), ("NOT AT ALL", 0),
+     ("none", 0), ("Slightly", 1), ("a little", 1), ("somewhat interested", 2),
+     ("Moderately", 3), ("interested", 3), ("Quite interested", 4), ("strongly interested", 4),
+     ("Very interested", 5), ("very", 5), ("Extremely interested", 5),
+     ("5 - Very interested", 5), ("1: slightly", 1)],
+)
+def test_ratings_and_survey_wordings(text: str, rating: int) -> None:
+    """Integers 0-5, blank (0) and the documented wordings all parse."""
+    assert parse_rating(text) == rating
+
+
+@pytest.mark.parametrize("text", ["3.5", "6", "-1", "lots", "2 - Very interested", "1e0"])
+def test_bad_ratings_are_refused(text: str) -> None:
+    """Fractions, numbers outside 0-5, unknown words and contradictions are errors."""
+    with pytest.raises(ValueError, match="0-5"):
+        parse_rating(text)
+
+
+def test_likert_scale_is_monotone_and_documented() -> None:
+    """Each label is in the scale with its own rating; 0 = not interested, 5 = very."""
+    assert {LIKERT_SCALE[label.casefold()] for label in LIKERT_LABELS.values()} == set(range(6))
+    assert all(LIKERT_SCALE[label.casefold()] == r for r, label in LIKERT_LABELS.items())
+    assert LIKERT_SCALE["not interested"] == 0
+    assert LIKERT_SCALE["very interested"] == LIKERT_SCALE["extremely interested"] == 5
+    assert set(LIKERT_SCALE.values()) == set(range(6))
+
+
+def test_every_problem_is_collected_with_row_and_column(tmp_path: Path) -> None:
+    """One error lists all problems, each at its spreadsheet row and column."""
+    path = _survey(
+        tmp_path,
+        "007,Ann,E1,Hillhead,Glasgow City,Nurserie,HT,5,3.5",     # row 2: sector, rating
+        "008,Bob,E1,Hillhead,Renfrewshire,primary,teacher,7,2",   # row 3: rating, authority?
+        "007,,E2,Other,Inverclyde,primary,janitor,1,1",           # row 4: dup id, blank, role
+        "009,Dee,E1,Hillhead,Glasgow City,secondary,PT,1,1",      # row 5: second sector
+    )
+    assert _problems(path) == [
+        (2, "sector"), (2, "theme:Numeracy"),
+        (3, "theme:Literacy"), (3, "authority"),
+        (4, "name"), (4, "practitioner_id"), (4, "role"),
+        (5, "sector"),
+    ]
+
+
+def test_messages_read_like_the_contract(tmp_path: Path) -> None:
+    """A message names file, row, column, what was expected and the bad value."""
+    rows = list(GOOD_ROWS)
+    rows[2] = rows[2].replace("nursery", "Nurserie")
+    with pytest.raises(InvalidInputError) as caught:
+        read_survey(_survey(tmp_path, *rows))
+    message = str(caught.value.problems[0])
+    assert message.startswith("survey.csv, row 4, column 'sector': expected one of ELC, primary, "
+                              "secondary, special (aliases: nursery, ")
+    assert message.endswith("(got 'Nurserie')")
+
+
+def test_duplicate_id_names_both_rows(tmp_path: Path) -> None:
+    """A repeated practitioner_id is reported on the later row, naming the earlier one."""
+    rows = list(GOOD_ROWS)
+    rows[3] = rows[3].replace("010", "008")
+    with pytest.raises(InvalidInputError) as caught:
+        read_survey(_survey(tmp_path, *rows))
+    (problem,) = caught.value.problems
+    assert (problem.row, problem.column, problem.value) == (5, "practitioner_id", "008")
+    assert "row 3" in problem.expected
+
+
+def test_missing_columns_are_listed_with_those_found(tmp_path: Path) -> None:
+    """All missing required columns in one problem, with the columns found and a hint."""
+    header = "practitioner_id,name,establishment_id,Sectr,theme:A,theme:B"
+    with pytest.raises(InvalidInputError) as caught:
+        read_survey(_survey(tmp_path, "1,a,E1,primary,1,1", header=header))
+    (problem,) = caught.value.problems
+    assert problem.row == 1
+    for word in ("'establishment_name'", "'authority'", "'sector'", "'role'",
+                 "columns found: 'practitioner_id'", "'Sectr' looks like 'sector'"):
+        assert word in problem.expected
+
+
+def test_fewer_than_two_themes(tmp_path: Path) -> None:
+    """One theme column is an error naming the expected header shape."""
+    header = HEADER.rsplit(",", 1)[0]
+    with pytest.raises(InvalidInputError, match=r"at least 2 theme columns.*found 1"):
+        read_survey(_survey(tmp_path, "1,a,E1,S,Glasgow,primary,HT,1", header=header))
+
+
+def test_repeated_theme_is_an_error(tmp_path: Path) -> None:
+    """'theme:Literacy' twice (any spelling) is an error on the header row."""
+    header = HEADER + ",Theme: literacy"
+    rows = [r + ",1" for r in GOOD_ROWS]
+    assert _problems(_survey(tmp_path, *rows, header=header)) == [(1, "Theme: literacy")]
+
+
+def test_optional_columns_are_checked(tmp_path: Path) -> None:
+    """simd 1-5, latitude -90..90, longitude -180..180, decimal commas accepted."""
+    header = HEADER + ",simd_quintile,latitude,longitude,email"
+    rows = [
+        GOOD_ROWS[0] + ',1,"55,87",-4.29,ann@x.org',
+        GOOD_ROWS[1] + ",9,95,-4.29,",
+        GOOD_ROWS[2] + ",5,55.8,,",
+        GOOD_ROWS[3] + ",5,,,",
+    ]
+    path = _survey(tmp_path, *rows, header=header)
+    assert _problems(path) == [
+        (3, "simd_quintile"), (3, "latitude"), (4, "longitude")]
+    rows[1] = GOOD_ROWS[1] + ",1,55.87,-4.29,"
+    rows[2] = GOOD_ROWS[2] + ",5,55.8,-4.4,"
+    cohort = read_cohort(_survey(tmp_path, *rows, header=header))
+    first = cohort.establishments[0]
+    assert (first.simd_quintile, first.latitude, first.longitude) == (1, 55.87, -4.29)
+    assert cohort.practitioners[0].email == "ann@x.org"
+    assert cohort.practitioners[1].email is None
+
+
+def test_a_lone_latitude_column_is_an_error(tmp_path: Path) -> None:
+    """A latitude column without a longitude column is one header problem."""
+    rows = [r + ",55.8" for r in GOOD_ROWS]
+    assert _problems(_survey(tmp_path, *rows, header=HEADER + ",latitude")) == [(1, "latitude")]
+
+
+def test_warnings_do_not_stop_reading(tmp_path: Path) -> None:
+    """Name mismatch, extra columns and an unusual nominee mix are warnings only."""
+    rows = [r + ",x" for r in GOOD_ROWS]
+    rows[1] = rows[1].replace("Hillhead Primary", "Hillhead PS")
+    rows[3] = rows[3].replace("EYP", "promoted")
+    reading = read_survey(_survey(tmp_path, *rows, header=HEADER + ",Start time"))
+    found = {(w.row, w.column) for w in reading.warnings}
+    assert found == {(1, None), (3, "establishment_name"), (4, None)}
+    assert reading.cohort.establishments[0].name == "Hillhead Primary"
+    text = " ".join(str(w) for w in reading.warnings)
+    assert "'Start time'" in text and "2 promoted and 0 practitioner" in text
+    assert "Ann" not in text and "Bob" not in text  # no personal data in messages
+
+
+def test_reading_never_changes_the_file(tmp_path: Path) -> None:
+    """Bytes and modification time of CSV and xlsx inputs are unchanged after reading."""
+    csv_path = _survey(tmp_path, *GOOD_ROWS)
+    xlsx_path = tmp_path / "survey.xlsx"
+    write_survey(read_cohort(csv_path), xlsx_path)
+    for path in (csv_path, xlsx_path):
+        old = (path.read_bytes(), os.stat(path).st_mtime_ns)
+        read_survey(path)
+        assert (path.read_bytes(), os.stat(path).st_mtime_ns) == old
+    assert sorted(os.listdir(tmp_path)) == ["survey.csv", "survey.xlsx"]
+
+
+def test_cohort_classmethods_forward_to_the_readers(tmp_path: Path) -> None:
+    """Cohort.from_csv, from_excel (with sheet) and from_dataframe give the same cohort."""
+    from_csv = Cohort.from_csv(_survey(tmp_path, *GOOD_ROWS))
+    xlsx = tmp_path / "s.xlsx"
+    write_survey(from_csv, xlsx)
+    from_excel = Cohort.from_excel(xlsx, sheet="survey")
+    from_frame = Cohort.from_dataframe(survey_dataframe(from_csv))
+    plain = from_csv.model_copy(update={"source": None})
+    assert from_excel.model_copy(update={"source": None}) == plain
+    assert from_frame.model_copy(update={"source": None}) == plain
+
+
+def test_dataframe_input_with_numbers_and_missing_values() -> None:
+    """A DataFrame with int and NaN columns reads; blank ratings are 0."""
+    df = pd.DataFrame({
+        "practitioner_id": [1, 2],
+        "name": ["A", "B"],
+        "establishment_id": ["E1", "E1"],
+        "establishment_name": ["S", "S"],
+        "authority": ["Glasgow City", "Glasgow City"],
+        "sector": ["P", "P"],
+        "role": ["HT", "teacher"],
+        "theme:Literacy": [3.0, float("nan")],
+        "theme:Numeracy": pd.array([None, 4], dtype="Int64"),
+    })
+    cohort = read_cohort(df)
+    assert [p.id for p in cohort.practitioners] == ["1", "2"]
+    assert [p.interests for p in cohort.practitioners] == [(3, 0), (0, 4)]
+    with pytest.raises(InvalidInputError, match="survey DataFrame, row 3, column 'sector'"):
+        read_cohort(df.assign(sector=["P", "college"]))
+
+
+def test_write_survey_csv_neutralises_and_round_trips(tmp_path: Path) -> None:
+    """A name '=SUM(A1)' is written "'=SUM(A1)" and read back '=SUM(A1)'."""
+    cohort = make_cohort([("Glasgow City", "primary", [[1, 2], [3, 4]]),
+                          ("=cmd", "ELC", [[5, 0]])])
+    path = tmp_path / "s.csv"
+    write_survey(cohort, path)
+    assert ",'=cmd," in path.read_text(encoding="utf-8-sig")
+    assert read_cohort(path).model_copy(update={"source": None}) == cohort
+
+
+def test_write_survey_refuses_other_formats(tmp_path: Path) -> None:
+    """An unknown extension is an InvalidParameterError naming the parameter."""
+    cohort = make_cohort([("A", "primary", [[1, 2]])])
+    with pytest.raises(InvalidParameterError, match="'path' parameter of write_survey"):
+        write_survey(cohort, tmp_path / "s.json")
+
+
+def test_survey_and_facilitator_problems_come_together(tmp_path: Path) -> None:
+    """Problems in both tables are listed in one error."""
+    rows = list(GOOD_ROWS)
+    rows[0] = rows[0].replace(",5,0", ",9,0")
+    fac = tmp_path / "fac.csv"
+    fac.write_text("facilitator_id,name,authority\nF1,Q,Glasgow City\nF1,R,Renfrewshire\n")
+    with pytest.raises(InvalidInputError) as caught:
+        read_survey(_survey(tmp_path, *rows), fac)
+    assert [(p.file, p.row) for p in caught.value.problems] == [
+        ("survey.csv", 2), ("fac.csv", 3)]
+
+
+def test_facilitators_join_the_cohort(tmp_path: Path) -> None:
+    """read_cohort with a facilitators file: expertise is keyed by the survey's themes."""
+    fac = tmp_path / "fac.csv"
+    fac.write_text("facilitator_id,name,authority,role,theme:literacy,theme:Art\n"
+                   "F1,Q,Glasgow City,QIO,4,5\nF2,R,Education Scotland,,,\n")
+    reading = read_survey(_survey(tmp_path, *GOOD_ROWS), fac)
+    first, second = reading.cohort.facilitators
+    assert (first.id, first.role, dict(first.expertise)) == ("F1", "QIO", {"Literacy": 4})
+    assert (second.authority, dict(second.expertise)) == ("Education Scotland", {})
+    notes = [str(w) for w in reading.warnings if w.file == "fac.csv"]
+    assert any("'theme:Art'" in n for n in notes)
+    assert any("Education Scotland" in n for n in notes)

@@ -1,0 +1,257 @@
+"""Tests of clnmatch.io.tables: loading CSV, xlsx and DataFrames as text."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+
+from clnmatch.errors import InvalidInputError
+from clnmatch.io.tables import (
+    load_table,
+    normalise_header,
+    parse_decimal,
+    parse_whole_number,
+    theme_name,
+)
+
+
+def _csv(tmp_path: Path, text: str, name: str = "t.csv", encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _xlsx(tmp_path: Path, sheets: dict[str, list[list[object]]], name: str = "t.xlsx") -> Path:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    path = tmp_path / name
+    workbook.save(path)
+    return path
+
+
+def _error(source: object, **kwargs: object) -> InvalidInputError:
+    with pytest.raises(InvalidInputError) as caught:
+        load_table(source, **kwargs)  # type: ignore[arg-type]
+    return caught.value
+
+
+def test_headers_match_ignoring_case_spaces_and_underscores() -> None:
+    """'Practitioner ID', 'practitioner_id' and ' PRACTITIONER id ' are one name."""
+    keys = {normalise_header(h) for h in ("Practitioner ID", "practitioner_id",
+                                          " PRACTITIONER id ", "practitioner__ID")}
+    assert keys == {"practitioner id"}
+
+
+@pytest.mark.parametrize(
+    ("header", "theme"),
+    [("theme:Literacy", "Literacy"), ("Theme: Literacy", "Literacy"),
+     (" THEME :  Health and wellbeing ", "Health and wellbeing"), ("theme:a:b", "a:b"),
+     ("theme:", ""), ("themes", None), ("Literacy", None)],
+)
+def test_theme_headers_keep_the_display_name(header: str, theme: str | None) -> None:
+    """theme:<Name> gives the name as written, trimmed; other headers give None."""
+    assert theme_name(header) == theme
+
+
+def test_csv_with_bom_and_semicolons_reads_as_text(tmp_path: Path) -> None:
+    """A BOM and ';' are detected; ids keep leading zeros; cells are trimmed."""
+    path = _csv(tmp_path, "\ufeffid;Name;score\n007; Ann ;3.0\n0012;Bob, Jr;4\n")
+    table = load_table(path)
+    assert table.headers == ("id", "Name", "score")
+    assert [r.values for r in table.rows] == [("007", "Ann", "3.0"), ("0012", "Bob, Jr", "4")]
+    assert [r.number for r in table.rows] == [2, 3]
+    assert table.file == "t.csv"
+
+
+def test_excel_sep_line_is_honoured(tmp_path: Path) -> None:
+    """Excel's 'sep=;' first line picks the delimiter and is not a row."""
+    table = load_table(_csv(tmp_path, "sep=;\r\na;b,c\r\n1;2,3\r\n"))
+    assert table.headers == ("a", "b,c")
+    assert table.rows[0].number == 2
+
+
+def test_row_numbers_count_blank_rows_and_multiline_cells(tmp_path: Path) -> None:
+    """Blank rows are skipped but counted; a quoted cell with a line break is one row."""
+    path = _csv(tmp_path, '\n,\nid,note\n1,"two\r\nlines"\n,\n2,x\n')
+    table = load_table(path)
+    assert table.header_row == 3
+    assert [(r.number, r.values) for r in table.rows] == [(4, ("1", "two\nlines")), (6, ("2", "x"))]
+
+
+def test_short_rows_are_padded_and_long_rows_reported(tmp_path: Path) -> None:
+    """Missing trailing cells read as blank; extra filled cells are a problem of that row."""
+    table = load_table(_csv(tmp_path, "a,b,c\n1\n1,2,3,4\n"))
+    assert [r.values for r in table.rows] == [("1", "", ""), ("1", "2", "3")]
+    (problem,) = table.problems
+    assert problem.row == 3 and "quotes" in problem.expected
+
+
+def test_formula_apostrophe_added_by_writers_is_removed(tmp_path: Path) -> None:
+    """"'=SUM(A1)" in a file reads "=SUM(A1)"; "''=x" reads "'=x"; "'Tis" stays."""
+    table = load_table(_csv(tmp_path, "a,b,c\n'=SUM(A1),''=x,'Tis\n"))
+    assert table.rows[0].values == ("=SUM(A1)", "'=x", "'Tis")
+
+
+def test_xlsx_numbers_become_the_text_a_person_sees(tmp_path: Path) -> None:
+    """1023.0 -> '1023', 55.8642 stays, text '007' stays, None is blank, booleans TRUE."""
+    path = _xlsx(tmp_path, {"S": [["id", "x", "y", "z"], [1023.0, 55.8642, "007", None],
+                                  [True, 3, -4.25, "'=1"]]})
+    table = load_table(path)
+    assert [r.values for r in table.rows] == [
+        ("1023", "55.8642", "007", ""), ("TRUE", "3", "-4.25", "=1")]
+    assert table.sheet == "S"
+
+
+def test_xlsx_formulas_never_calculated_are_refused(tmp_path: Path) -> None:
+    """Formula cells without a stored result (written by a tool) are named, not read blank."""
+    path = _xlsx(tmp_path, {"S": [["id", "name"], ["1", "=A2&\"x\""], ["2", "=A3&\"x\""]]})
+    (problem,) = _error(path).problems
+    assert (problem.row, problem.column) == (2, "name")
+    assert "2 cell(s)" in problem.expected and "save it" in problem.expected
+
+
+def test_xlsx_picks_a_named_sheet_and_lists_sheets_when_unknown(tmp_path: Path) -> None:
+    """sheet= picks a sheet (case and spaces ignored); an unknown one lists the sheets."""
+    path = _xlsx(tmp_path, {"Intro": [["note"], ["hi"]], "Survey": [["id"], ["1"]]})
+    assert load_table(path).headers == ("note",)
+    assert load_table(path, sheet=" survey").headers == ("id",)
+    error = _error(path, sheet="Responses")
+    assert "'Intro', 'Survey'" in str(error) and "'Responses'" in str(error)
+
+
+def test_xlsx_empty_first_sheet_points_to_the_others(tmp_path: Path) -> None:
+    """An empty first sheet says which other sheets there are."""
+    path = _xlsx(tmp_path, {"Blank": [], "Data": [["id"], ["1"]]})
+    assert "'Data'" in str(_error(path))
+
+
+def test_xlsx_formulas_read_as_their_calculated_values(tmp_path: Path) -> None:
+    """A formula Excel has calculated reads as its result, as a person sees it."""
+    path = _xlsx(tmp_path, {"S": [["id", "name"], ["1", '=A2&"x"']]})
+    with zipfile.ZipFile(path) as archive:
+        parts = {n: archive.read(n) for n in archive.namelist()}
+    name = "xl/worksheets/sheet1.xml"
+    parts[name] = parts[name].replace(b'<c r="B2"><f>', b'<c r="B2" t="str"><f>').replace(
+        b"<v />", b"<v>1x</v>")
+    with zipfile.ZipFile(path, "w") as archive:
+        for part, content in parts.items():
+            archive.writestr(part, content)
+    assert load_table(path).rows[0].values == ("1", "1x")
+
+
+def test_xlsx_blank_rows_keep_spreadsheet_numbers(tmp_path: Path) -> None:
+    """Rows after blank rows carry their real sheet row numbers."""
+    path = _xlsx(tmp_path, {"S": [[None], ["id", "v"], [None, None], ["a", 1]]})
+    table = load_table(path)
+    assert table.header_row == 2
+    assert [(r.number, r.values) for r in table.rows] == [(4, ("a", "1"))]
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [(b"", "is empty"), (b"\xef\xbb\xbf \r\n\r\n", "is empty"), (b"a,b\n", "has none"),
+     (b"a,b\n,\n , \n", "has none")],
+)
+def test_empty_and_header_only_files_are_invalid(
+    tmp_path: Path, content: bytes, words: str
+) -> None:
+    """An empty file, or one with only a header (and blank rows), is a clear error."""
+    path = tmp_path / "s.csv"
+    path.write_bytes(content)
+    message = str(_error(path))
+    assert "s.csv" in message
+    assert words in message
+
+
+def test_missing_folder_unsupported_and_old_excel_files(tmp_path: Path) -> None:
+    """A missing file, a folder, an unknown extension and .xls each get a clear error."""
+    assert "no file was found" in str(_error(tmp_path / "nope.csv"))
+    (tmp_path / "dir.csv").mkdir()
+    assert "folder" in str(_error(tmp_path / "dir.csv"))
+    (tmp_path / "s.ods").write_bytes(b"x")
+    assert ".csv, .txt, .tsv, .xlsx, .xlsm" in str(_error(tmp_path / "s.ods"))
+    (tmp_path / "s.xls").write_bytes(b"x")
+    assert "Excel Workbook (*.xlsx)" in str(_error(tmp_path / "s.xls"))
+
+
+def test_damaged_xlsx_is_invalid_input(tmp_path: Path) -> None:
+    """A file named .xlsx that is not a workbook is an InvalidInputError."""
+    (tmp_path / "s.xlsx").write_bytes(b"id,name\n1,a\n")
+    assert "readable .xlsx" in str(_error(tmp_path / "s.xlsx"))
+
+
+def test_latin1_bytes_name_the_row_and_column(tmp_path: Path) -> None:
+    """A Latin-1 byte gives the row and column where it sits, and how to re-save."""
+    path = tmp_path / "s.csv"
+    path.write_bytes(b"id,name\n1,Ann\n2,\"Zo" + b"\xeb\"\n")
+    (problem,) = _error(path).problems
+    assert (problem.file, problem.row, problem.column) == ("s.csv", 3, "name")
+    assert "CSV UTF-8" in problem.expected
+
+
+def test_latin1_byte_in_the_header(tmp_path: Path) -> None:
+    """A bad byte in the header row is reported on row 1."""
+    path = tmp_path / "s.csv"
+    path.write_bytes(b"id,n\xe4me\n1,a\n")
+    (problem,) = _error(path).problems
+    assert (problem.row, problem.column) == (1, None)
+
+
+def test_utf16_with_bom_is_read(tmp_path: Path) -> None:
+    """Excel's 'Unicode Text' (UTF-16, tab separated) reads like UTF-8 CSV."""
+    path = _csv(tmp_path, "\ufeffid\tname\n007\tZoë\n", name="s.txt", encoding="utf-16-le")
+    assert load_table(path).rows[0].values == ("007", "Zoë")
+
+
+def test_dataframe_values_become_text() -> None:
+    """A DataFrame: NaN/None/NA blank, 3.0 -> '3', rows numbered from 2, no unquoting."""
+    df = pd.DataFrame({
+        "id": ["007", "008", None],
+        "n": [3.0, np.nan, 2.5],
+        "k": pd.array([1, None, 3], dtype="Int64"),
+        "name": ["'=x", "b", "c"],
+    })
+    table = load_table(df)
+    assert table.file == "DataFrame"
+    assert [(r.number, r.values) for r in table.rows] == [
+        (2, ("007", "3", "1", "'=x")), (3, ("008", "", "", "b")), (4, ("", "2.5", "3", "c"))]
+
+
+def test_dataframe_without_rows_is_invalid() -> None:
+    """An empty DataFrame is an InvalidInputError, not a crash."""
+    assert "DataFrame has none" in str(_error(pd.DataFrame({"a": []})))
+    assert "DataFrame" in str(_error(pd.DataFrame()))
+
+
+def test_other_sources_are_invalid() -> None:
+    """Something that is neither a path nor a DataFrame is an InvalidInputError."""
+    assert "DataFrame" in str(_error(42))
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("3", 3), ("3.0", 3), ("+3", 3), (" 3 ", 3), ("3,00", 3), ("'4", 4), ("3.5", None),
+     ("-1", None), ("x", None), ("", None), ("1e1", None)],
+)
+def test_parse_whole_number(text: str, number: int | None) -> None:
+    """Whole numbers, with an optional .0; nothing else."""
+    assert parse_whole_number(text) == number
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("55.86", 55.86), ("-4,25", -4.25), ("1e2", 100.0), ("x", None), ("1e999", None),
+     ("nan", None), ("", None)],
+)
+def test_parse_decimal(text: str, number: float | None) -> None:
+    """Finite decimals, with a point or a decimal comma."""
+    assert parse_decimal(text) == number
