@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import itertools
 
 import numpy as np
@@ -288,7 +289,8 @@ def test_bad_time_limit_is_refused() -> None:
 
 def test_cpsat_stage_two_agrees_with_brute_force(monkeypatch: pytest.MonkeyPatch) -> None:
     """With enumeration switched off, the CP-SAT stage 2 reaches the same lexicographic optimum."""
-    import clnmatch.rematch as rematch_module
+    # the package re-exports the function rematch, which hides the module's attribute
+    rematch_module = importlib.import_module("clnmatch.rematch")
 
     monkeypatch.setattr(rematch_module, "_ENUMERATION_LIMIT", 0)
     result = rematch_teams(sector_cohort(), PREVIOUS, ["E4"], rules=RULES, time_limit=5)

@@ -118,6 +118,12 @@ PerFacilitator = Annotated[
         help="Establishments one facilitator supports at most (default 10).",
     ),
 ]
+MaxTeamsPerTheme = Annotated[
+    int | None,
+    typer.Option(
+        "--max-teams-per-theme", help="Teams that may share one focus theme (default: any)."
+    ),
+]
 SizeTolerance = Annotated[
     int | None,
     typer.Option(
@@ -139,34 +145,41 @@ Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.
 JsonOut = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
 
 
-def _rules(
-    rules_file: Path | None,
-    teams: int | None = None,
-    max_participants: int | None = None,
-    min_sectors: int | None = None,
-    min_authorities: int | None = None,
-    max_authority_share: float | None = None,
-    schools_per_facilitator: int | None = None,
-    size_tolerance: int | None = None,
-) -> Rules:
-    flags: dict[str, Any] = {
-        "teams": teams,
-        "max_participants": max_participants,
-        "min_sectors": min_sectors,
-        "min_authorities": min_authorities,
-        "max_authority_share": max_authority_share,
-        "schools_per_facilitator": schools_per_facilitator,
-        "size_tolerance": size_tolerance,
-    }
+RULE_FLAGS = (
+    "teams",
+    "max_participants",
+    "min_sectors",
+    "min_authorities",
+    "max_authority_share",
+    "schools_per_facilitator",
+    "size_tolerance",
+    "max_teams_per_theme",
+)
+
+
+def _rules(rules_file: Path | None, params: dict[str, Any]) -> Rules:
+    """Rules from an optional TOML file, overridden by the rule flags a command was given."""
+    flags = {name: params.get(name) for name in RULE_FLAGS}
     if rules_file is not None:
         return Rules.from_toml(rules_file, **flags)
     return Rules(**{k: v for k, v in flags.items() if v is not None})
 
 
-def _read(survey: Path, facilitators: Path | None, sheet: str | None = None) -> Cohort:
-    from clnmatch.io.survey import read_cohort
+def _read(
+    survey: Path, facilitators: Path | None, sheet: str | None = None, *, warn: int | None = 10
+) -> Cohort:
+    """Read the survey; print up to ``warn`` of the reader's warnings (None: all, 0: none)."""
+    from clnmatch.io.survey import read_survey
 
-    return read_cohort(survey, facilitators=facilitators, sheet=sheet)
+    reading = read_survey(survey, facilitators=facilitators, sheet=sheet)
+    shown = reading.warnings if warn is None else reading.warnings[:warn]
+    for problem in shown:
+        err_console.print(f"warning: {problem}", markup=False, highlight=False)
+    if warn != 0 and len(shown) < len(reading.warnings):
+        err_console.print(
+            f"... and {len(reading.warnings) - len(shown)} more warnings (see `clnmatch inspect`)"
+        )
+    return reading.cohort
 
 
 def _interactive(quiet: bool, json_out: bool) -> bool:
@@ -224,7 +237,7 @@ def _run_solve(
         message = result.diagnosis.message() if result.diagnosis is not None else "no diagnosis"
         if json_out:
             out_console.print_json(json.dumps(result.summary()))
-        raise Exit(EXIT_INFEASIBLE, f"The rules cannot all be met.\n{message}")
+        raise Exit(EXIT_INFEASIBLE, message)
     if not result.feasible:
         raise Exit(EXIT_ERROR, "No rule-abiding assignment was found. " + " ".join(result.notes))
     written = write_result(result, out, pseudonymise=pseudonymise)
@@ -286,6 +299,7 @@ def solve(
     max_authority_share: MaxShare = None,
     schools_per_facilitator: PerFacilitator = None,
     size_tolerance: SizeTolerance = None,
+    max_teams_per_theme: MaxTeamsPerTheme = None,
     objective: Annotated[
         str, typer.Option("--objective", help="focus, cohesion or blend.")
     ] = "blend",
@@ -307,17 +321,8 @@ def solve(
     Example: clnmatch solve survey.csv --facilitators facilitators.csv --out teams/
     """
     with _errors():
-        rules = _rules(
-            rules_file,
-            teams,
-            max_participants,
-            min_sectors,
-            min_authorities,
-            max_authority_share,
-            schools_per_facilitator,
-            size_tolerance,
-        )
-        cohort = _read(survey, facilitators, sheet)
+        rules = _rules(rules_file, locals())
+        cohort = _read(survey, facilitators, sheet, warn=0 if quiet or json_out else 10)
         _run_solve(
             cohort,
             rules,
@@ -354,7 +359,7 @@ def demo(
     """
     with _errors():
         survey, facilitators = sample_paths()
-        cohort = _read(survey, facilitators)
+        cohort = _read(survey, facilitators, warn=0)
         _run_solve(
             cohort,
             Rules(),
@@ -388,6 +393,7 @@ def check(
     max_authority_share: MaxShare = None,
     schools_per_facilitator: PerFacilitator = None,
     size_tolerance: SizeTolerance = None,
+    max_teams_per_theme: MaxTeamsPerTheme = None,
     sheet: Sheet = None,
     json_out: JsonOut = False,
 ) -> None:
@@ -400,17 +406,8 @@ def check(
     from clnmatch.io.assignment import read_assignment, read_links
 
     with _errors():
-        rules = _rules(
-            rules_file,
-            teams,
-            max_participants,
-            min_sectors,
-            min_authorities,
-            max_authority_share,
-            schools_per_facilitator,
-            size_tolerance,
-        )
-        cohort = _read(survey, facilitators, sheet)
+        rules = _rules(rules_file, locals())
+        cohort = _read(survey, facilitators, sheet, warn=0 if json_out else 10)
         table = read_assignment(teams_csv, themes=cohort.themes)
         link_list = read_links(links) if links is not None else None
         evaluation = check_assignment(
@@ -451,6 +448,7 @@ def inspect(
     max_authority_share: MaxShare = None,
     schools_per_facilitator: PerFacilitator = None,
     size_tolerance: SizeTolerance = None,
+    max_teams_per_theme: MaxTeamsPerTheme = None,
     sheet: Sheet = None,
     json_out: JsonOut = False,
 ) -> None:
@@ -461,17 +459,8 @@ def inspect(
     from clnmatch.cohort_summary import summarise
 
     with _errors():
-        rules = _rules(
-            rules_file,
-            teams,
-            max_participants,
-            min_sectors,
-            min_authorities,
-            max_authority_share,
-            schools_per_facilitator,
-            size_tolerance,
-        )
-        cohort = _read(survey, facilitators, sheet)
+        rules = _rules(rules_file, locals())
+        cohort = _read(survey, facilitators, sheet, warn=0 if json_out else None)
         summary = summarise(cohort, rules)
         if json_out:
             out_console.print_json(json.dumps(summary.to_dict()))
@@ -574,6 +563,7 @@ def rematch(
     max_authority_share: MaxShare = None,
     schools_per_facilitator: PerFacilitator = None,
     size_tolerance: SizeTolerance = None,
+    max_teams_per_theme: MaxTeamsPerTheme = None,
     objective: Annotated[
         str, typer.Option("--objective", help="focus, cohesion or blend.")
     ] = "blend",
@@ -594,19 +584,10 @@ def rematch(
     from clnmatch.result import Status
 
     with _errors():
-        rules = _rules(
-            rules_file,
-            teams,
-            max_participants,
-            min_sectors,
-            min_authorities,
-            max_authority_share,
-            schools_per_facilitator,
-            size_tolerance,
-        )
-        cohort = _read(survey, facilitators)
+        rules = _rules(rules_file, locals())
+        cohort = _read(survey, facilitators, warn=0 if quiet or json_out else 10)
         previous = load_previous(cohort, teams_csv)
-        added = _read(add, None) if add is not None else None
+        added = _read(add, None, warn=0 if quiet or json_out else 10) if add is not None else None
         result = rematch_teams(
             cohort,
             previous,
@@ -619,7 +600,7 @@ def rematch(
         )
         if result.status == Status.INFEASIBLE:
             message = result.diagnosis.message() if result.diagnosis is not None else "no diagnosis"
-            raise Exit(EXIT_INFEASIBLE, f"The rules cannot all be restored.\n{message}")
+            raise Exit(EXIT_INFEASIBLE, message)
         if not result.feasible:
             raise Exit(EXIT_ERROR, "No rule-abiding re-match was found. " + " ".join(result.notes))
         written = write_result(
@@ -667,7 +648,7 @@ def report(
     from clnmatch.io.outputs import rebuild_result, write_report_files
 
     with _errors():
-        cohort = _read(survey, facilitators)
+        cohort = _read(survey, facilitators, warn=0)
         result = rebuild_result(cohort, result_dir)
         written = write_report_files(result, out or result_dir, pseudonymise=pseudonymise)
         out_console.print("Wrote " + ", ".join(str(p) for p in written))

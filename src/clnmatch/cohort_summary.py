@@ -10,7 +10,7 @@ import numpy as np
 
 from clnmatch.models import Cohort, Role, Rules, Sector
 
-__all__ = ["CohortSummary", "summarise"]
+__all__ = ["CohortSummary", "cohort_warnings", "summarise"]
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,24 @@ def summarise(cohort: Cohort, rules: Rules | None = None) -> CohortSummary:
         )
     themes.sort(key=lambda row: (-float(row["mean"]), str(row["theme"])))
 
+    problem = Problem.from_cohort(cohort, rules, "focus")
+    diagnosis = diagnose(problem, cohort, rules)
+    conflicts = [c.message for c in diagnosis.conflicts]
+    return CohortSummary(
+        participants=cohort.n_participants,
+        establishments=len(cohort.establishments),
+        by_authority=by_authority,
+        by_sector=by_sector,
+        themes=themes,
+        facilitators=[line.to_dict() for line in facilitator_supply(cohort, rules)],
+        warnings=cohort_warnings(cohort, rules),
+        conflicts=conflicts,
+    )
+
+
+def cohort_warnings(cohort: Cohort, rules: Rules | None = None) -> list[str]:
+    """What to watch that is not an error: a small cohort, an unusual mix of nominees."""
+    rules = rules or Rules()
     warnings: list[str] = []
     if len(cohort.establishments) < rules.min_establishments:
         warnings.append(
@@ -97,17 +115,4 @@ def summarise(cohort: Cohort, rules: Rules | None = None) -> CohortSummary:
             warnings.append(
                 f"{e.id} ({e.name}) has no promoted nominee: teams without a senior leader stall"
             )
-
-    problem = Problem.from_cohort(cohort, rules, "focus")
-    diagnosis = diagnose(problem, cohort, rules)
-    conflicts = [c.message for c in diagnosis.conflicts]
-    return CohortSummary(
-        participants=cohort.n_participants,
-        establishments=len(cohort.establishments),
-        by_authority=by_authority,
-        by_sector=by_sector,
-        themes=themes,
-        facilitators=[line.to_dict() for line in facilitator_supply(cohort, rules)],
-        warnings=warnings,
-        conflicts=conflicts,
-    )
+    return warnings

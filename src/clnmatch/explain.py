@@ -119,6 +119,8 @@ def explanations_frame(explanations: Sequence[Explanation]) -> pd.DataFrame:
 def _weights(result: Result, objective: str | ObjectiveWeights | None) -> str | ObjectiveWeights:
     if objective is not None:
         return objective
+    if result.objective_weights is not None:
+        return result.objective_weights
     if result.objective_name in ("focus", "cohesion", "blend"):
         return result.objective_name
     raise InvalidParameterError.for_value(

@@ -51,7 +51,7 @@ class ObjectiveWeights(BaseModel):
         default=2.0, ge=0, description="points per team mixing SIMD 1-2 and 4-5"
     )
     travel: float = Field(default=0.01, ge=0, description="points lost per km between team mates")
-    name: str = "blend"
+    name: str = "custom"
 
     @classmethod
     def named(cls, name: str) -> ObjectiveWeights:
@@ -60,7 +60,7 @@ class ObjectiveWeights(BaseModel):
         if name == "cohesion":
             return cls(focus=0, cohesion=1, simd_mix=0, travel=0, name="cohesion")
         if name == "blend":
-            return cls()
+            return cls(name="blend")
         raise InvalidParameterError.for_value(
             "objective", "solve", "one of 'focus', 'cohesion', 'blend'", name
         )
@@ -198,7 +198,9 @@ class Problem:
         cohesion = np.rint(SCALE * cross).astype(np.int64)
         np.fill_diagonal(cohesion, 0)
         own_norms = np.bincount(
-            practitioner_unit, weights=np.einsum("ij,ij->i", unit_vecs, unit_vecs), minlength=n_units
+            practitioner_unit,
+            weights=np.einsum("ij,ij->i", unit_vecs, unit_vecs),
+            minlength=n_units,
         )
         own = np.einsum("ij,ij->i", unit_sum, unit_sum) - own_norms
         cohesion_constant = int(np.rint(SCALE * own / 2).sum())
@@ -222,6 +224,16 @@ class Problem:
         authority_index = {k: i for i, k in enumerate(authority_keys)}
         sector_index = {s: i for i, s in enumerate(SECTORS)}
 
+        named = [*rules.pins, *(e for e, _ in rules.forbidden)]
+        named += [e for pair in (*rules.apart, *rules.together) for e in pair]
+        unknown = sorted({e for e in named if e not in index})
+        if unknown:
+            raise InvalidParameterError.for_value(
+                "pins/forbidden/apart/together",
+                "Rules",
+                "establishment ids of the survey",
+                ", ".join(unknown),
+            )
         allowed = np.ones((n_units, n_teams), dtype=bool)
         unit_pin = np.full(n_units, -1, dtype=np.int64)
         for est, team in rules.pins.items():
@@ -234,7 +246,7 @@ class Problem:
                 allowed[index[est], team - 1] = False
 
         def pairs(items: tuple[tuple[str, str], ...]) -> IntArray:
-            rows = [(index[a], index[b]) for a, b in items if a in index and b in index]
+            rows = [(index[a], index[b]) for a, b in items]
             return np.array(rows, dtype=np.int64).reshape(-1, 2)
 
         return cls(

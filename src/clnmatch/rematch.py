@@ -147,7 +147,10 @@ class RematchResult(Result):
             "to_team",
             "reason",
         ]
-        return pd.DataFrame(rows, columns=columns)
+        frame = pd.DataFrame(rows, columns=columns)
+        for column in ("from_team", "to_team"):
+            frame[column] = frame[column].astype("Int64")  # whole numbers, blank where none
+        return frame
 
     def summary(self) -> dict[str, Any]:
         out = super().summary()

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from clnmatch.evaluate import Evaluation
 from clnmatch.models import Cohort, Rules
+from clnmatch.problem import ObjectiveWeights
 from clnmatch.strategies.base import TracePoint, relative_gap
 
 if TYPE_CHECKING:
@@ -24,9 +25,10 @@ class Status(StrEnum):
     OPTIMAL = "optimal"  # proven: no assignment scores higher
     FEASIBLE = "feasible"  # every rule holds; the bound (if any) says how far from optimal at most
     INFEASIBLE = "infeasible"  # the rules cannot all be met; see diagnosis
-    UNKNOWN = (
-        "unknown"  # no rule-abiding assignment found in the time limit, none proven impossible
-    )
+    # no rule-abiding assignment found in the time limit, none proven impossible
+    UNKNOWN = "unknown"
+    # a given assignment (e.g. edited by hand) that breaks rules; never returned by solve
+    BREACHES = "breaches"
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ class Result:
     diagnosis: Diagnosis | None = None
     allocation: Allocation | None = None
     notes: tuple[str, ...] = ()
+    objective_weights: ObjectiveWeights | None = None  # the weights solved for
 
     @property
     def objective(self) -> float | None:
@@ -166,6 +169,9 @@ class Result:
             "bound": self.bound,
             "gap": self.gap,
             "objective_name": self.objective_name,
+            "objective_weights": None
+            if self.objective_weights is None
+            else self.objective_weights.model_dump(),
             "runtime_s": round(self.runtime_s, 3),
             "seed": self.seed,
             "strategy": self.strategy,

@@ -78,7 +78,10 @@ def solve(
     problem = Problem.from_cohort(cohort, rules, objective)
     name = choose_strategy(problem) if strategy == "auto" else strategy
     runner = get_strategy(name)
-    objective_name = objective if isinstance(objective, str) else objective.name
+    weights = (
+        objective if isinstance(objective, ObjectiveWeights) else ObjectiveWeights.named(objective)
+    )
+    objective_name = weights.name
 
     def finish(status: Status, **fields: object) -> Result:
         return Result(
@@ -89,6 +92,7 @@ def solve(
             strategy=name,
             seed=int(seed),
             runtime_s=time.perf_counter() - started,
+            objective_weights=weights,
             **fields,  # type: ignore[arg-type]
         )
 

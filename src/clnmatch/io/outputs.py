@@ -92,7 +92,7 @@ def rebuild_result(cohort: Cohort, result_dir: str | Path) -> Result:
     )
     bound = summary.get("bound")
     if not evaluation.feasible:
-        status = Status.UNKNOWN
+        status = Status.BREACHES
     elif bound is not None and evaluation.objective >= bound - 1e-9:
         status = Status.OPTIMAL
     else:

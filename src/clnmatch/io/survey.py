@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
@@ -305,13 +304,8 @@ def _parse_survey(table: Table) -> _Parse:
             "role": role, "interests": tuple(interests), "email": cell.get("email") or None,
         })
 
-    for est_id, unit in units.items():
-        counts = Counter(unit.roles)
-        if counts[Role.PROMOTED] != 1 or counts[Role.PRACTITIONER] != 1:
-            warnings.append(table.problem(
-                f"one promoted and one practitioner nominee per establishment; "
-                f"'{est_id}' has {counts[Role.PROMOTED]} promoted and "
-                f"{counts[Role.PRACTITIONER]} practitioner", row=unit.first_row))
+    # the nominee mix (one promoted + one practitioner) is a domain warning:
+    # clnmatch.cohort_summary.cohort_warnings owns it
     return _Parse([t for _, t in themes], units, practitioners, problems, warnings)
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import jinja2
 
-from clnmatch.cohort_summary import summarise
+from clnmatch.cohort_summary import cohort_warnings
 from clnmatch.evaluate import RULES, Breach, TeamStats
 from clnmatch.explain import explain
 from clnmatch.facilitators import facilitator_supply
@@ -78,6 +78,10 @@ def quality_sentence(result: Result) -> str:
     objective, bound, gap = result.objective, result.bound, result.gap
     if result.status == Status.INFEASIBLE:
         return "The rules cannot all be met, so no teams were formed: see why below."
+    if result.status == Status.BREACHES and result.evaluation is not None:
+        count = len(result.evaluation.breaches)
+        return (f"This assignment breaks {count} rule{'s' * (count != 1)}: see the rule checks "
+                f"below (objective {_num(objective or 0)}).")
     if result.status == Status.UNKNOWN or objective is None:
         return ("No assignment that meets every rule was found within the time limit, and none "
                 "was proven impossible: try a longer time limit.")
@@ -388,7 +392,7 @@ def team_views(result: Result) -> list[TeamView]:
 # --------------------------------------------------------------------------- notes
 def report_notes(result: Result) -> list[str]:
     """The result's notes, then the cohort's warnings (lone nominees, missing senior leaders)."""
-    return [*result.notes, *summarise(result.cohort, result.rules).warnings]
+    return [*result.notes, *cohort_warnings(result.cohort, result.rules)]
 
 
 def diagnosis_text(result: Result) -> str:
@@ -459,7 +463,8 @@ def render_report(result: Result, explanations: Iterable[Any] | None = None) -> 
     """
     from clnmatch import __version__  # here: clnmatch/__init__ may one day import the report
 
-    feasible = result.feasible and bool(result.assignment)
+    # a hand-edited assignment that breaks rules still shows its teams and failing checks
+    feasible = (result.feasible or result.status == Status.BREACHES) and bool(result.assignment)
     if explanations is None:
         explanations = explain(result) if feasible else ()
     source = Path(result.cohort.source).name if result.cohort.source else None
