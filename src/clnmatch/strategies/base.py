@@ -70,6 +70,10 @@ class Budget:
     progress: Callable[[Progress], None] | None = None
     warm_start: NDArray[np.int64] | None = None  # a unit assignment to start from
     started: float = field(default_factory=time.perf_counter)
+    # a deterministic work limit: a strategy that iterates stops after this many of its own
+    # iterations (each documents its unit), so a run it ends is reproducible whatever the
+    # machine's load; the time limit still applies
+    max_iterations: int | None = None
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
