@@ -53,7 +53,8 @@ Choices, and why (numbers: 50 units / 100 participants / 8 teams / 12 themes, 2 
 * **Determinism.** ``workers=1`` (default) runs one sequential search whose path is fixed
   by the model and ``random_seed``: a run that ends with a proof is reproducible (the
   deterministic times above repeat exactly). A run stopped by the wall clock is not;
-  ``deterministic_time`` stops on CP-SAT's deterministic clock instead (the wall clock
+  ``deterministic_time`` (or ``Budget.max_iterations``, one iteration = 0.01 s of
+  deterministic time) stops on CP-SAT's deterministic clock instead (the wall clock
   still applies as a safety net). ``workers > 1`` with ``deterministic=True`` sets
   CP-SAT's ``interleave_search`` (its documented deterministic parallel mode); measured,
   it found no solution of the 50-unit blend cohort in 10 s, so it is not the default.
@@ -830,6 +831,9 @@ class CpSatStrategy:
             prm.interleave_search = True
         if self.deterministic_time is not None:
             prm.max_deterministic_time = self.deterministic_time
+        elif budget.max_iterations is not None:
+            # the Budget's work limit: one iteration is 0.01 s of CP-SAT's deterministic clock
+            prm.max_deterministic_time = budget.max_iterations / 100
         prm.log_search_progress = self.log
         if large:
             # probing a 10^5-variable model costs more than the whole budget; keep presolve light
