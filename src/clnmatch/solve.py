@@ -13,7 +13,7 @@ from clnmatch.evaluate import check
 from clnmatch.models import Cohort, Rules
 from clnmatch.problem import SCALE, ObjectiveWeights, Problem
 from clnmatch.result import Result, Statistics, Status
-from clnmatch.strategies.base import Budget, Progress, Proposal, get_strategy
+from clnmatch.strategies.base import Budget, Progress, Proposal, get_strategy, prepare
 
 __all__ = ["solve", "choose_strategy", "validate_parameters", "DEFAULT_TIME_LIMIT"]
 
@@ -100,12 +100,12 @@ def solve(
     if not diagnosis.feasible_by_arithmetic:
         return finish(Status.INFEASIBLE, diagnosis=diagnosis)
 
+    prepare(runner)  # one-off compilation is not search time: the limit starts after it
     budget = Budget(
         time_limit=float(time_limit),
         seed=int(seed),
         progress=progress,
         warm_start=_unit_warm_start(problem, warm_start),
-        started=started,
     )
     proposal: Proposal = runner.run(problem, budget)
     statistics = Statistics(proposal.trace)

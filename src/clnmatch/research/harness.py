@@ -501,7 +501,7 @@ def _warm_up(spec: RunSpec) -> float | None:
 
     The first run in a fresh process pays for imports and JIT compilation (numba kernels
     took over a minute on a loaded machine here); that is not the strategy's speed.
-    A strategy module's own ``warm_up()`` runs first when it has one. Errors are ignored
+    The strategy's own ``warm_up`` (see ``strategies.prepare``) runs first. Errors are ignored
     here: the measured run will meet them again and record them.
     """
     key = (spec.kind, spec.solver_kind, spec.solver)
@@ -517,15 +517,10 @@ def _warm_up(spec: RunSpec) -> float | None:
             tiny = COHORT_SETS["tiny"]
             get_peer(spec.solver).assign(_cohort("tiny", 0), tiny.rules, WARM_UP_SECONDS, 0)
         else:
-            import importlib
-
-            from clnmatch.strategies import Budget, get_strategy
+            from clnmatch.strategies import Budget, get_strategy, prepare
 
             strategy = get_strategy(spec.solver)
-            module = importlib.import_module(type(strategy).__module__)
-            hook = getattr(module, "warm_up", None)
-            if callable(hook):
-                hook()
+            prepare(strategy)
             if spec.kind == "research":
                 strategy.run(_tiny_problem(), Budget(time_limit=WARM_UP_SECONDS, seed=0))
             else:

@@ -10,6 +10,7 @@ from clnmatch.strategies.base import (
     TracePoint,
     available_strategies,
     get_strategy,
+    prepare,
     register,
 )
 
@@ -21,5 +22,6 @@ __all__ = [
     "TracePoint",
     "available_strategies",
     "get_strategy",
+    "prepare",
     "register",
 ]

@@ -28,6 +28,7 @@ __all__ = [
     "register",
     "get_strategy",
     "available_strategies",
+    "prepare",
 ]
 
 
@@ -116,6 +117,17 @@ class Strategy(Protocol):
     name: str
 
     def run(self, problem: Problem, budget: Budget) -> Proposal: ...
+
+
+def prepare(strategy: Strategy) -> None:
+    """One-off preparation (JIT compilation), outside any time limit: ``strategy.warm_up()``.
+
+    A strategy with compiled kernels defines ``warm_up``; compiled code is cached on disk,
+    so after the first run on a machine this costs well under a second.
+    """
+    hook = getattr(strategy, "warm_up", None)
+    if callable(hook):
+        hook()
 
 
 _REGISTRY: dict[str, Callable[[], Strategy]] = {}

@@ -1,0 +1,356 @@
+"""Tests of the column-generation strategy and its exact pricing (clnmatch.strategies.colgen)."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from clnmatch.evaluate import evaluate
+from clnmatch.problem import Problem
+from clnmatch.strategies import colgen, pricing
+from clnmatch.strategies.base import Budget
+from clnmatch.strategies.colgen import ColumnGenerationStrategy
+from clnmatch.strategies.pricing import Pricer, TeamRules, brute_force_best, team_feasible
+
+FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _compiled() -> None:
+    """Compile (or load) the pricing kernels once, so no test times a compilation."""
+    pricing.warm_up()
+
+
+def strategy(**params: object) -> ColumnGenerationStrategy:
+    """The strategy with its own descent as polish (no tabu search to compile here)."""
+    return ColumnGenerationStrategy(local_search_iterations=0, **params)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- builders
+def random_rules(rng: np.random.Generator, n: int) -> TeamRules:
+    weight = rng.integers(1, 4, n)
+    teams = int(rng.integers(2, 4))
+    per_team = weight.sum() / teams
+    pairs = [tuple(int(v) for v in rng.integers(0, n, 2)) for _ in range(int(rng.integers(0, 3)))]
+    apart = [tuple(int(v) for v in rng.integers(0, n, 2)) for _ in range(int(rng.integers(0, 3)))]
+    return TeamRules(
+        weight=weight.astype(np.int64),
+        wmin=max(1, int(per_team) - 2),
+        wmax=int(per_team) + 2,
+        sector=rng.integers(0, 3, n).astype(np.int64),
+        min_sectors=int(rng.integers(0, 3)),
+        authority=rng.integers(0, 4, n).astype(np.int64),
+        min_authorities=int(rng.integers(0, 3)),
+        share_num=int(rng.choice([1, 2])),
+        share_den=int(rng.choice([0, 3])),
+        together=np.array(pairs, dtype=np.int64).reshape(-1, 2),
+        apart=np.array(apart, dtype=np.int64).reshape(-1, 2),
+        challenge=rng.random(n) < 0.3,
+        affluent=rng.random(n) < 0.3,
+        simd=float(rng.choice([0, 500])),
+    )
+
+
+def random_pairs(rng: np.random.Generator, n: int) -> np.ndarray:
+    upper = np.triu(rng.integers(-3000, 3000, (n, n)), 1)
+    return (upper + upper.T).astype(np.int64)
+
+
+def tiny_problem(
+    seed: int, n_units: int = 8, n_teams: int = 2, *, focus: bool = False, cap: bool = False,
+    simd: bool = False, pins: bool = False, locks: bool = False,
+) -> Problem:
+    """A random problem small enough to enumerate every assignment."""
+    rng = np.random.default_rng(seed)
+    weight = rng.integers(1, 3, n_units).astype(np.int64)
+    total = int(weight.sum())
+    low, high = max(1, total // n_teams - 1), -(-total // n_teams) + 1
+    allowed = None
+    if pins:
+        allowed = np.ones((n_units, n_teams), dtype=bool)
+        allowed[0, :] = False
+        allowed[0, 0] = True  # unit 0 pinned to team 1
+        allowed[1, 0] = False  # unit 1 may not join team 1
+    return Problem(
+        unit_ids=tuple(f"u{i}" for i in range(n_units)),
+        unit_weight=weight,
+        team_min=np.full(n_teams, low, dtype=np.int64),
+        team_max=np.full(n_teams, high, dtype=np.int64),
+        pair_milli=random_pairs(rng, n_units),
+        constant_milli=int(rng.integers(-500, 500)),
+        theme_milli=rng.integers(0, 3000, (n_units, 3)).astype(np.int64) if focus else
+        np.zeros((0, 0), dtype=np.int64),
+        theme_names=("a", "b", "c") if focus else (),
+        max_teams_per_theme=1 if cap else None,
+        unit_sector=rng.integers(0, 3, n_units).astype(np.int64),
+        sector_names=("ELC", "primary", "secondary"),
+        min_sectors=2,
+        unit_authority=rng.integers(0, 4, n_units).astype(np.int64),
+        authority_names=("A", "B", "C", "D"),
+        min_authorities=2,
+        authority_share=Fraction(2, 3),
+        allowed=allowed,
+        together=np.array([[2, 3]] if locks else [], dtype=np.int64).reshape(-1, 2),
+        apart=np.array([[4, 5]] if locks else [], dtype=np.int64).reshape(-1, 2),
+        unit_challenge=rng.random(n_units) < 0.4 if simd else np.zeros(0, dtype=bool),
+        unit_affluent=rng.random(n_units) < 0.4 if simd else np.zeros(0, dtype=bool),
+        simd_milli=700 if simd else 0,
+    )
+
+
+def brute_force_optimum(problem: Problem) -> int | None:
+    """The best objective over every breach-free assignment (evaluate is the judge)."""
+    best = None
+    for assignment in itertools.product(range(problem.n_teams), repeat=problem.n_units):
+        if len(set(assignment)) < problem.n_teams:
+            continue
+        ev = evaluate(problem, np.array(assignment, dtype=np.int64))
+        if ev.feasible and (best is None or ev.objective_milli > best):
+            best = ev.objective_milli
+    return best
+
+
+# --------------------------------------------------------------------------- pricing
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 9))
+@FAST
+def test_exact_pricing_equals_brute_force(seed: int, n: int) -> None:
+    """The branch and bound, compiled and as plain Python, finds the best feasible team."""
+    rng = np.random.default_rng(seed)
+    rules = random_rules(rng, n)
+    pair = random_pairs(rng, n).astype(float)
+    lin = rng.integers(-3000, 1000, n).astype(float)
+    best, team = brute_force_best(pair, lin, rules)
+    for jit in (True, False):
+        res = Pricer(pair, rules, jit=jit).exact(lin, threshold=-1e9, max_teams=20)
+        assert res.complete
+        if team is None:
+            assert res.best_team is None
+        else:
+            assert res.best == pytest.approx(best, abs=1e-9)
+            assert res.best_team is not None and team_feasible(rules, np.array(res.best_team))
+        for members, value in res.teams:
+            assert team_feasible(rules, np.array(members))
+            assert value == pytest.approx(pricing.team_value(pair, lin, rules, np.array(members)))
+
+
+@given(seed=st.integers(0, 10_000), n=st.integers(2, 9))
+@FAST
+def test_exact_pricing_incumbent_keeps_the_maximum(seed: int, n: int) -> None:
+    """With a known team's value as incumbent, the result is still the exact maximum."""
+    rng = np.random.default_rng(seed)
+    rules = random_rules(rng, n)
+    pair = random_pairs(rng, n).astype(float)
+    lin = rng.integers(-3000, 1000, n).astype(float)
+    best, team = brute_force_best(pair, lin, rules)
+    if team is None:
+        return
+    res = Pricer(pair, rules).exact(lin, incumbent=best - 1.0)
+    assert res.best == pytest.approx(best) and res.best_team is not None
+
+
+@given(seed=st.integers(0, 10_000), n=st.integers(2, 9))
+@FAST
+def test_heuristic_pricing_returns_feasible_teams(seed: int, n: int) -> None:
+    """Every team the heuristic reports keeps the rules and is valued correctly."""
+    rng = np.random.default_rng(seed)
+    rules = random_rules(rng, n)
+    pair = random_pairs(rng, n).astype(float)
+    lin = rng.integers(-3000, 1000, n).astype(float)
+    best, _ = brute_force_best(pair, lin, rules)
+    res = Pricer(pair, rules).heuristic(lin, seed=seed, n_starts=10, threshold=-1e9,
+                                        starts=[(0, 1)])
+    for members, value in res.teams:
+        assert team_feasible(rules, np.array(members))
+        assert value == pytest.approx(pricing.team_value(pair, lin, rules, np.array(members)))
+        assert value <= best + 1e-9
+
+
+def test_together_rule_merges_units() -> None:
+    """Units that must stay together are priced as one: both in the team, or neither."""
+    rules = TeamRules(
+        weight=np.ones(4, dtype=np.int64), wmin=2, wmax=2, sector=np.zeros(4, dtype=np.int64),
+        min_sectors=0, authority=np.zeros(4, dtype=np.int64), min_authorities=0, share_num=1,
+        share_den=0, together=np.array([[0, 1]]), apart=np.zeros((0, 2), dtype=np.int64),
+        challenge=np.zeros(4, bool), affluent=np.zeros(4, bool),
+    )
+    pair = np.zeros((4, 4))
+    pair[0, 2] = pair[2, 0] = 100.0  # 0 and 2 would like each other, but 0 needs 1
+    pair[0, 1] = pair[1, 0] = 5.0
+    res = Pricer(pair, rules).exact(np.zeros(4))
+    assert res.best_team == (0, 1) and res.best == 5.0
+
+
+# --------------------------------------------------------------------------- bound
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"n_teams": 3, "n_units": 7},
+        {"focus": True},
+        {"focus": True, "cap": True},
+        {"simd": True},
+        {"pins": True, "n_units": 7},
+        {"locks": True},
+        {"pins": True, "locks": True, "focus": True, "cap": True, "simd": True, "n_units": 7},
+    ],
+    ids=["pairs", "three-teams", "focus", "theme-cap", "simd", "pins", "locks", "everything"],
+)
+def test_lagrangian_bound_holds_for_any_prices(options: dict[str, object]) -> None:
+    """sum pi + cap * sum rho + sum_g n_g * max_S (c - pi(S) - rho) >= optimum, for random prices."""
+    for seed in range(3):
+        problem = tiny_problem(seed, **options)  # type: ignore[arg-type]
+        optimum = brute_force_optimum(problem)
+        if optimum is None:
+            continue
+        search = colgen._Search(problem, Budget(time_limit=60), ColumnGenerationStrategy())
+        model = search.model
+        rng = np.random.default_rng(seed)
+        for _ in range(4):
+            pi = np.round(rng.normal(0, 3000, problem.n_units) * 1024) / 1024
+            rho = np.round(np.abs(rng.normal(0, 1000, max(1, model.n_themes))) * 1024) / 1024
+            mu = np.zeros(len(model.classes))
+            heur = {(g, k): (-math.inf, None) for g in range(len(model.classes))
+                    for k in model.theme_list()}
+            result = search.exact_pricing(colgen._Node(0, 0), pi, mu, rho, heur)
+            assert result is not None
+            bound, _ = result
+            assert problem.constant_milli + bound >= optimum
+            if len(model.classes) == 1:
+                # pricing to a target never gives less than the plain bound
+                target = float(rng.normal(0, 5000))
+                aimed = search.exact_pricing(colgen._Node(0, 0), pi, mu, rho, heur, target)
+                assert aimed is not None and aimed[0] >= bound - 1e-6
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"n_teams": 3, "n_units": 7},
+        {"focus": True, "cap": True},
+        {"simd": True},
+        {"pins": True, "n_units": 7, "n_teams": 3},
+        {"locks": True, "focus": True},
+    ],
+    ids=["pairs", "three-teams", "theme-cap", "simd", "pins", "locks"],
+)
+def test_bound_and_answer_against_enumeration(options: dict[str, object]) -> None:
+    """The bound is at least the optimum; a proven-optimal answer is the optimum; no breach."""
+    for seed in range(4):
+        problem = tiny_problem(100 + seed, **options)  # type: ignore[arg-type]
+        optimum = brute_force_optimum(problem)
+        proposal = strategy().run(problem, Budget(time_limit=5, seed=seed))
+        if optimum is None:
+            assert proposal.unit_team is None
+            continue
+        assert proposal.unit_team is not None
+        ev = evaluate(problem, proposal.unit_team, proposal.team_focus)
+        assert ev.feasible, ev.summary_line()
+        assert ev.objective_milli <= optimum
+        assert proposal.bound_milli is not None and proposal.bound_milli >= optimum
+        if proposal.proven_optimal:
+            assert ev.objective_milli == optimum == proposal.bound_milli
+
+
+@given(seed=st.integers(0, 10_000), n_teams=st.integers(2, 3))
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_bound_is_valid_on_random_tiny_problems(seed: int, n_teams: int) -> None:
+    """Hypothesis: on random 7-unit problems the certified bound never undercuts the optimum."""
+    rng = np.random.default_rng(seed)
+    problem = tiny_problem(seed, n_units=7, n_teams=n_teams, focus=bool(rng.random() < 0.5),
+                           cap=bool(rng.random() < 0.3), simd=bool(rng.random() < 0.3),
+                           locks=bool(rng.random() < 0.3))
+    optimum = brute_force_optimum(problem)
+    proposal = strategy().run(problem, Budget(time_limit=5, seed=seed))
+    if optimum is None:
+        assert proposal.unit_team is None
+        return
+    assert proposal.unit_team is not None and evaluate(problem, proposal.unit_team).feasible
+    assert proposal.bound_milli is not None and proposal.bound_milli >= optimum
+    assert proposal.proven_optimal  # tiny problems close within the limit
+    assert evaluate(problem, proposal.unit_team).objective_milli == optimum
+
+
+# --------------------------------------------------------------------------- the strategy
+def _cohort_problem(establishments: int, teams: int, seed: int) -> Problem:
+    from clnmatch.generate import generate_cohort
+    from clnmatch.models import Rules
+
+    cohort = generate_cohort(establishments, seed=seed, teams_hint=teams)
+    return Problem.from_cohort(cohort, Rules(teams=teams, min_establishments=0), "cohesion")
+
+
+def test_registered_under_its_name() -> None:
+    """get_strategy("colgen") gives this strategy."""
+    from clnmatch.strategies.base import get_strategy
+
+    assert get_strategy("colgen").name == "colgen"
+
+
+def test_same_seed_same_answer() -> None:
+    """Two runs with one seed give one assignment and one bound."""
+    problem = _cohort_problem(16, 2, seed=5)
+    runs = [strategy().run(problem, Budget(time_limit=20, seed=3)) for _ in range(2)]
+    assert runs[0].unit_team is not None and runs[1].unit_team is not None
+    assert np.array_equal(runs[0].unit_team, runs[1].unit_team)
+    assert runs[0].bound_milli == runs[1].bound_milli
+    assert runs[0].proven_optimal
+
+
+def test_honours_the_time_limit_and_does_not_mutate() -> None:
+    """A 50-establishment cohort under a 3 s limit: back in time, rule-abiding, problem untouched."""
+    problem = _cohort_problem(50, 8, seed=2)
+    before = {k: np.copy(v) for k, v in vars(problem).items() if isinstance(v, np.ndarray)}
+    tick = time.perf_counter()
+    proposal = strategy().run(problem, Budget(time_limit=3.0, seed=0))
+    assert time.perf_counter() - tick < 3.0 + 0.5
+    assert proposal.unit_team is not None
+    ev = evaluate(problem, proposal.unit_team, proposal.team_focus)
+    assert ev.feasible
+    if proposal.bound_milli is not None:
+        assert proposal.bound_milli >= ev.objective_milli
+    assert proposal.trace and proposal.trace[-1].objective == ev.objective_milli / 1000
+    for key, value in before.items():
+        assert np.array_equal(getattr(problem, key), value)
+
+
+def test_infeasible_rules_are_reported() -> None:
+    """Two sectors per team with a single sector in the cohort: proven infeasible, no assignment."""
+    problem = tiny_problem(1)
+    problem = Problem(**{**vars(problem), "unit_sector": np.zeros(problem.n_units, dtype=np.int64)})
+    proposal = strategy().run(problem, Budget(time_limit=5, seed=0))
+    assert proposal.unit_team is None
+    assert proposal.proven_infeasible
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("heuristic_starts", -1), ("columns_per_iteration", 0), ("target_gap", -0.1),
+     ("local_search_iterations", 1.5)],
+)
+def test_bad_parameters_are_named(name: str, value: object) -> None:
+    """A bad parameter fails at run with the one message shape naming it."""
+    from clnmatch.errors import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match=f"'{name}' parameter of ColumnGeneration"):
+        ColumnGenerationStrategy(**{name: value}).run(tiny_problem(0), Budget(time_limit=1))
+
+
+def test_scipy_master_agrees_with_the_warm_master() -> None:
+    """The persistent HiGHS master and scipy's linprog master give one LP value."""
+    problem = tiny_problem(7, n_units=8, n_teams=2, focus=True, cap=True)
+    search = colgen._Search(problem, Budget(time_limit=60), ColumnGenerationStrategy())
+    colgen._initial(search)
+    search.column_generation(colgen._Node(0, 0))
+    active = list(range(len(search.columns)))
+    warm = search.master.solve(search.columns, active)
+    cold = colgen._ScipyMaster(search.model, search.big_m).solve(search.columns, active)
+    assert warm is not None and cold is not None
+    assert warm.value == pytest.approx(cold.value, rel=1e-9, abs=1e-6)
