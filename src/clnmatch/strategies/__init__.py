@@ -1,7 +1,14 @@
 """Built-in strategies; importing this package registers them."""
 
 # importing a strategy module registers it under its name
-from clnmatch.strategies import colgen, cpsat, greedy, local_search  # noqa: F401, E402
+from clnmatch.strategies import (  # noqa: F401, E402
+    colgen,
+    cpsat,
+    greedy,
+    kmeans,
+    local_search,
+    random_strategy,
+)
 from clnmatch.strategies.base import (
     Budget,
     Progress,

@@ -132,6 +132,12 @@ class GreedyStrategy:
 
     name = "greedy"
 
+    def warm_up(self) -> None:
+        """Compile the rule-repair kernels once, outside the time limit."""
+        from clnmatch.strategies import repair
+
+        repair.warm_up()
+
     def __init__(self, restarts: int = 8) -> None:
         self.restarts = restarts
 
