@@ -4,6 +4,7 @@
 from clnmatch.strategies import (  # noqa: F401, E402
     colgen,
     cpsat,
+    cpsat_lns,
     greedy,
     kmeans,
     local_search,

@@ -39,6 +39,7 @@ from ``Budget.rng``; nothing uses numpy's or numba's global random state.
 
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -1356,11 +1357,15 @@ class LocalSearchStrategy:
         if grouping.obstacles:
             return Proposal(unit_team=None, notes=grouping.obstacles)
         notes: list[str] = []
-        start, how = _start(problem, grouping, budget, self.max_iterations is not None)
+        settings = self
+        if self.max_iterations is None and budget.max_iterations is not None:
+            settings = copy.copy(self)  # the Budget's work limit, when none was set here
+            settings.max_iterations = budget.max_iterations
+        start, how = _start(problem, grouping, budget, settings.max_iterations is not None)
         if start is None:
             return Proposal(unit_team=None, notes=(f"no rule-abiding start found ({how})",))
         notes.append(f"started from {how}")
-        search = _Search(self, grouping, budget)
+        search = _Search(settings, grouping, budget)
         search.run(grouping.from_units(start))
         assert search.best_team is not None
         unit_team = grouping.to_units(search.best_team)
