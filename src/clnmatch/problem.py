@@ -290,6 +290,23 @@ class Problem:
             return team_units
         return (self.authority_share.numerator * team_units) // self.authority_share.denominator
 
+    def together_groups(self) -> list[list[int]]:
+        """Units that must share a team (chains of ``together`` pairs), each unit once."""
+        parent = list(range(self.n_units))
+
+        def find(u: int) -> int:
+            while parent[u] != u:
+                parent[u] = parent[parent[u]]
+                u = parent[u]
+            return u
+
+        for a, b in self.together:
+            parent[find(int(a))] = find(int(b))
+        groups: dict[int, list[int]] = {}
+        for u in range(self.n_units):
+            groups.setdefault(find(u), []).append(u)
+        return list(groups.values())
+
     def best_focus(self, unit_team: IntArray) -> IntArray:
         """Each team's focus theme maximising the focus score (respecting max_teams_per_theme).
 

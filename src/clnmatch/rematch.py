@@ -41,6 +41,7 @@ from clnmatch.evaluate import Breach, check, evaluate
 from clnmatch.models import Cohort, Establishment, Practitioner, Rules
 from clnmatch.problem import SCALE, ObjectiveWeights, Problem
 from clnmatch.result import Result, Statistics, Status
+from clnmatch.solve import check_seed, check_time_limit
 from clnmatch.strategies.base import TracePoint
 
 if TYPE_CHECKING:
@@ -351,18 +352,6 @@ def load_previous(survey_cohort: Cohort, teams_csv_path: str | Path) -> dict[str
 
 
 # --------------------------------------------------------------------------- rematch
-def _check_parameters(time_limit: object, seed: object) -> None:
-    if (
-        isinstance(time_limit, bool)
-        or not isinstance(time_limit, (int, float))
-        or not math.isfinite(time_limit)
-        or time_limit <= 0
-    ):
-        raise InvalidParameterError.for_value("time_limit", "rematch", "a float > 0", time_limit)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise InvalidParameterError.for_value("seed", "rematch", "an int >= 0", seed)
-
-
 def rematch(
     previous: Result,
     withdrawn: Sequence[str] = (),
@@ -415,7 +404,8 @@ def rematch_teams(
     Never raises for rules that cannot be met: the result then has status ``infeasible``.
     """
     started = time.perf_counter()
-    _check_parameters(time_limit, seed)
+    check_time_limit(time_limit, "rematch")
+    check_seed(seed, "rematch")
     if not isinstance(objective, (str, ObjectiveWeights)):
         raise InvalidParameterError.for_value(
             "objective", "rematch", "'focus', 'cohesion', 'blend' or an ObjectiveWeights", objective

@@ -15,9 +15,33 @@ from clnmatch.problem import SCALE, ObjectiveWeights, Problem
 from clnmatch.result import Result, Statistics, Status
 from clnmatch.strategies.base import Budget, Progress, Proposal, get_strategy, prepare
 
-__all__ = ["solve", "choose_strategy", "validate_parameters", "DEFAULT_TIME_LIMIT"]
+__all__ = [
+    "DEFAULT_TIME_LIMIT",
+    "check_seed",
+    "check_time_limit",
+    "choose_strategy",
+    "solve",
+    "validate_parameters",
+]
 
 DEFAULT_TIME_LIMIT = 30.0
+
+
+def check_time_limit(value: object, owner: str) -> None:
+    """A time limit is a finite number of seconds > 0 (the one message shape)."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise InvalidParameterError.for_value("time_limit", owner, "a float > 0", value)
+
+
+def check_seed(value: object, owner: str) -> None:
+    """A seed is a whole number >= 0."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise InvalidParameterError.for_value("seed", owner, "an int >= 0", value)
 
 
 def validate_parameters(
@@ -30,15 +54,8 @@ def validate_parameters(
         )
     if not isinstance(strategy, str):
         raise InvalidParameterError.for_value("strategy", "solve", "a strategy name", strategy)
-    if (
-        isinstance(time_limit, bool)
-        or not isinstance(time_limit, (int, float))
-        or not math.isfinite(time_limit)
-        or time_limit <= 0
-    ):
-        raise InvalidParameterError.for_value("time_limit", "solve", "a float > 0", time_limit)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise InvalidParameterError.for_value("seed", "solve", "an int >= 0", seed)
+    check_time_limit(time_limit, "solve")
+    check_seed(seed, "solve")
 
 
 def choose_strategy(problem: Problem) -> str:

@@ -18,24 +18,6 @@ from clnmatch.strategies.base import Budget, Proposal, TracePoint, register
 __all__ = ["GreedyStrategy", "construct"]
 
 
-def _groups(problem: Problem) -> list[list[int]]:
-    """Units that must share a team (together pairs), as connected groups."""
-    parent = list(range(problem.n_units))
-
-    def find(u: int) -> int:
-        while parent[u] != u:
-            parent[u] = parent[parent[u]]
-            u = parent[u]
-        return u
-
-    for a, b in problem.together:
-        parent[find(int(a))] = find(int(b))
-    groups: dict[int, list[int]] = {}
-    for u in range(problem.n_units):
-        groups.setdefault(find(u), []).append(u)
-    return list(groups.values())
-
-
 def construct(problem: Problem, rng: np.random.Generator) -> NDArray[np.int64]:
     """Place every unit greedily; the result may still break rules (repair follows)."""
     n_teams, n_units = problem.n_teams, problem.n_units
@@ -74,7 +56,7 @@ def construct(problem: Problem, rng: np.random.Generator) -> NDArray[np.int64]:
         rare = float(sector_size[problem.unit_sector[group]].min()) if has_sector else 0.0
         return (pinned, auth, rare, -float(weight[group].sum()), float(rng.random()))
 
-    groups = sorted(_groups(problem), key=difficulty)
+    groups = sorted(problem.together_groups(), key=difficulty)
     team_max = problem.team_max.astype(np.float64)
     team_min = problem.team_min.astype(np.float64)
     # gain[u, t]: pair weight between unit u and the units already in team t
