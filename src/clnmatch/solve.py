@@ -92,7 +92,8 @@ def solve(
 
     ``objective`` is 'focus', 'cohesion', 'blend' (default) or ``ObjectiveWeights``;
     ``strategy`` a registered name (see ``available_strategies()``) or 'auto';
-    ``time_limit`` in seconds is honoured; the same ``seed`` gives the same answer
+    ``time_limit`` in seconds is honoured for the whole call (reading files is not in it;
+    nor is a strategy's one-off compilation on a new machine); the same ``seed`` gives the same answer
     (for time-limited searches: when the search ends before the time limit).
     ``warm_start`` maps establishment id -> team (1..T) to start from.
 
@@ -129,9 +130,13 @@ def solve(
     if not diagnosis.feasible_by_arithmetic:
         return finish(Status.INFEASIBLE, diagnosis=diagnosis)
 
-    prepare(runner)  # one-off compilation is not search time: the limit starts after it
+    # One limit for the whole call: what setup spent counts, a slice is kept for the
+    # facilitator allocation afterwards, and one-off compilation (prepare) does not count.
+    reserve = min(0.1 * float(time_limit), 0.1 * rules.teams) if cohort.facilitators else 0.0
+    setup_s = time.perf_counter() - started
+    prepare(runner)
     budget = Budget(
-        time_limit=float(time_limit),
+        time_limit=max(0.1, float(time_limit) - setup_s - reserve),
         seed=int(seed),
         progress=progress,
         warm_start=_unit_warm_start(problem, warm_start),
@@ -163,7 +168,11 @@ def solve(
 
     try:
         allocation = allocate_facilitators(
-            cohort, rules, unit_team, [team_focus.get(t + 1) for t in range(rules.teams)]
+            cohort,
+            rules,
+            unit_team,
+            [team_focus.get(t + 1) for t in range(rules.teams)],
+            time_limit=max(1.0, reserve),
         )
     except InfeasibleError as exc:
         diagnosis = diagnose(problem, cohort, rules)

@@ -27,35 +27,42 @@ round costs the same on 50 units / 8 teams as on 500 units / 80 teams. Why that 
   price of a few more focus variables. After a round the whole assignment's focus is
   re-optimised with ``Problem.best_focus`` when that scores higher.
 
-Choices, and why:
+Choices, and why (measured on 50-establishment blend cohorts, 8 teams, seeds 0-4, two busy
+cores, and on 500 establishments / 80 teams):
 
-* **Start.** ``budget.warm_start`` (repaired if it breaks a rule), else the greedy strategy
-  with one restart (reproducible), then optionally ``local_search`` for
-  ``local_search_share`` of the time (by default off: see the measurements in the report
-  of ``benchmarks``/the issue; with ``budget.max_iterations`` set it runs a fixed number
-  of tabu steps instead, so the start stays reproducible). No rule-abiding start at all:
-  the exact ``cpsat`` strategy takes the whole budget (it also names conflicting rules).
+* **Neighbourhood size.** ``free_teams=2`` by default. CP-SAT proves the best re-deal of
+  two teams (12-14 units) in 0.05-0.5 s of deterministic time, but not of three teams
+  (18-19 units) within 10 s. A set of teams whose sub-problem was solved to proven
+  optimality (with no improvement, or with the improvement taken) is not picked again
+  until one of its teams changes. When every set of k teams is proven (small T), k grows
+  by one; after an improvement it drops back. At k = T the round is the whole problem:
+  it gets the rest of the time and its CP-SAT bound is the Proposal's ``bound_milli`` (the
+  only bound this strategy proves; with T <= 2 it is the only round).
+* **Sub-solves.** ``linearization_level=0`` (``SUB_PARAMETERS``): proofs on two teams
+  took 5x less time than with CP-SAT's LP (0.52 s vs 2.69 s for four sub-problems); the
+  ``"compact"`` focus form proved them 1.4-4x faster than ``"v"``; symmetry breaking on
+  the sub-teams (interchangeable when ``teams_symmetric``: labels matter only through size
+  bounds and allowed columns). ``num_workers=workers``, ``random_seed`` from
+  ``budget.seed`` and the round, and a complete hint of the incumbent (feasible in the
+  sub-model, so a round never loses ground).
 * **Neighbourhoods.** Three operators, picked at random each round: ``random`` (k random
-  teams), ``related`` (a random team, then teams with the most positive pair weight
-  and the most similar theme demand towards the teams chosen so far, sampled by rank) and
-  ``worst`` (a team among the lowest objective per unit, then related teams). A set of
-  teams whose sub-problem was solved to proven optimality without improvement is not
-  picked again until one of its teams changes. When every set of size k is proven (small
-  T), k grows; at k = T the round is the whole problem, and a proof there is a proof of
-  optimality (the Proposal then carries the bound).
-* **Neighbourhood size.** ``free_teams=None`` (default) starts at the number of teams that
-  holds about ``target_units`` units and adapts: a sub-solve that stops on its limit shrinks
-  k by one, a quick proof (under a quarter of the slice) grows it by one, within
-  ``2 .. T - 1``.
-* **Sub-solves.** ``num_workers=workers``, ``random_seed`` from ``budget.seed`` and the
-  round, hinted with the incumbent (feasible in the sub-model, so a round never loses
-  ground), symmetry breaking on the sub-teams when they are interchangeable (labels only
-  matter through size bounds and allowed columns, which ``teams_symmetric`` compares).
+  teams), ``related`` (a random team, then teams with the most positive pair weight and the
+  most similar theme demand towards those chosen, sampled by rank) and ``worst`` (a team
+  among the quarter with the lowest objective per unit, then related teams).
+* **Start.** ``budget.warm_start`` (repaired if it breaks a rule), else the greedy strategy
+  with one restart (reproducible). Then, by default, the ``local_search`` strategy gets
+  ``local_search_share`` (half) of the time: from greedy alone the LNS reached 565 on
+  average after 10 s where local search reached 574, and no LNS round (two teams, proven;
+  three teams, 3 s each) ever improved a local-search answer, so the LNS then serves as a
+  certificate that no two teams can be re-dealt better. ``local_search_share=0`` gives
+  the pure LNS. With ``budget.max_iterations`` the local search runs
+  ``local_search_steps`` tabu steps instead, so the start stays reproducible. No
+  rule-abiding start at all: the exact ``cpsat`` strategy takes the whole budget (it also
+  names conflicting rules).
 * **Determinism.** With ``budget.max_iterations`` (= LNS rounds) each sub-solve stops by
-  proof or by CP-SAT's deterministic time (``sub_deterministic_time``), never by the
+  proof or by CP-SAT's deterministic time (``sub_deterministic_time``, 1.0), never by the
   wall clock unless the overall time limit ends the run, so the same seed gives the same
-  answer. Without it, each sub-solve gets ``sub_time`` seconds of wall clock.
-* No bound is proved (``bound_milli=None``) except by a whole-problem round, see above.
+  answer. Without it, each sub-solve also stops after ``sub_time`` seconds.
 """
 
 from __future__ import annotations
