@@ -578,9 +578,8 @@ class _Lns:
         dtime = self.s.sub_deterministic_time
         if whole:  # the whole problem: the rest of the run, on the deterministic clock if asked
             prm.max_time_in_seconds = left
-            if self.deterministic:
-                rounds_left = int(self.budget.max_iterations or 1) - self.rounds
-                prm.max_deterministic_time = dtime * max(1, min(rounds_left, 5))
+            if self.deterministic:  # one slice, as any round: proofs of T >= 3 take far longer
+                prm.max_deterministic_time = dtime
         else:
             # with max_iterations the deterministic clock must end the slice, not the wall clock
             prm.max_time_in_seconds = left if self.deterministic else min(self.s.sub_time, left)
