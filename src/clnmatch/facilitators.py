@@ -334,11 +334,11 @@ def allocate_facilitators(
 
     # establishments of each authority per team, for the tie preference and the reasons
     shared = np.zeros((n_fac, n_teams), dtype=np.int64)
-    keys = [f.authority_key for f in facilitators]
+    by_authority: dict[str, list[int]] = {}
+    for i, f in enumerate(facilitators):
+        by_authority.setdefault(f.authority_key, []).append(i)
     for e, team in zip(cohort.establishments, teams.tolist(), strict=True):
-        for i, key in enumerate(keys):
-            if key == e.authority_key:
-                shared[i, team] += 1
+        shared[by_authority.get(e.authority_key, []), team] += 1
     expertise = [[_expertise(f, focus[t]) for t in range(n_teams)] for f in facilitators]
     weight = [
         [
@@ -447,13 +447,64 @@ def _reason(
     return "; ".join(parts)
 
 
+GREEDY_CELLS = 50_000
+
+
+def _greedy(
+    weight: NDArray[np.int64], sizes: NDArray[np.int64], cap: int
+) -> list[tuple[int, int]] | None:
+    """Every team a facilitator, then every idle facilitator a team; loads within ``cap``.
+
+    Biggest teams first, each to the best-weighted facilitator with room, preferring one
+    with no team yet; then each idle facilitator joins the team with fewest facilitators
+    it has room for (best weight breaks ties). None when a team finds nobody with room.
+    """
+    n_fac, n_teams = weight.shape
+    load = np.zeros(n_fac, dtype=np.int64)
+    links = np.zeros(n_fac, dtype=np.int64)
+    per_team = np.zeros(n_teams, dtype=np.int64)
+    chosen: list[tuple[int, int]] = []
+    for t in sorted(range(n_teams), key=lambda t: (-int(sizes[t]), t)):
+        room = load + sizes[t] <= cap
+        if not room.any():
+            return None
+        score = np.where(room, weight[:, t] + np.where(links == 0, 10**9, 0), -(10**18))
+        i = int(np.argmax(score))
+        chosen.append((i, t))
+        load[i] += sizes[t]
+        links[i] += 1
+        per_team[t] += 1
+    for i in np.flatnonzero(links == 0):
+        fits = sizes <= cap
+        if not fits.any():
+            return None
+        score = np.where(fits, -per_team * 10**9 + weight[i], -(10**18))
+        t = int(np.argmax(score))
+        chosen.append((int(i), t))
+        per_team[t] += 1
+    return chosen
+
+
 def _solve(
     weight: list[list[int]], sizes: list[int], cap: int, time_limit: float
 ) -> tuple[list[tuple[int, int]] | None, bool, int]:
-    """Exact CP-SAT model; returns (chosen (facilitator, team) pairs, optimal, score)."""
+    """Exact CP-SAT model; returns (chosen (facilitator, team) pairs, optimal, score).
+
+    Above ``GREEDY_CELLS`` facilitator-team cells (a region of hundreds of teams) the
+    model outgrows memory and time, and a greedy allocation that keeps every hard rule
+    is used instead (reported as not optimal).
+    """
     from ortools.sat.python import cp_model
 
     n_fac, n_teams = len(weight), len(sizes)
+    if n_fac * n_teams > GREEDY_CELLS:
+        chosen = _greedy(np.array(weight, dtype=np.int64), np.array(sizes, dtype=np.int64), cap)
+        if chosen is None:
+            raise ClnmatchError(
+                f"the greedy facilitator allocation for {n_teams} teams and {n_fac} "
+                "facilitators found no answer; raise --schools-per-facilitator or add facilitators"
+            )
+        return chosen, False, sum(weight[i][t] for i, t in chosen)
     model = cp_model.CpModel()
     x = {(i, t): model.new_bool_var(f"x_{i}_{t}") for i in range(n_fac) for t in range(n_teams)}
     for t in range(n_teams):

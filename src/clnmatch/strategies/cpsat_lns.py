@@ -71,6 +71,7 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -86,7 +87,7 @@ from clnmatch.strategies.cpsat import FocusForm, build_model
 __all__ = ["CpSatLnsStrategy", "SubProblem", "sub_problem", "OPERATORS", "SUB_PARAMETERS"]
 
 IntArray = NDArray[np.int64]
-BoolArray = NDArray[np.bool_]
+_T = TypeVar("_T", bound=np.generic)
 
 OPERATORS: tuple[str, ...] = ("random", "related", "worst")
 # CP-SAT parameters of the sub-solves: without the LP relaxation, proofs on two freed teams
@@ -126,7 +127,7 @@ class SubProblem:
         return full, focus
 
 
-def _rows(values: NDArray[np.generic], units: IntArray) -> NDArray[np.generic]:
+def _rows(values: NDArray[_T], units: IntArray) -> NDArray[_T]:
     """The freed units' entries of a per-unit array (an empty array: the rule is off)."""
     return values[units].copy() if values.size else values
 
