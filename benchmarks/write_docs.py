@@ -29,15 +29,19 @@ def _targets(runs: pd.DataFrame) -> list[str]:
     rows: list[tuple[str, str, str]] = []
     ok = runs["status"].isin(["optimal", "feasible"])
 
-    focus = runs[(runs.set == "cln:focus") & (runs.strategy == "cpsat")]
-    if len(focus):
+    for name, role in (("colgen", "what `auto` runs"), ("cpsat", "the CP-SAT model")):
+        focus = runs[(runs.set == "cln:focus") & (runs.strategy == name)]
+        if not len(focus):
+            continue
         proven = int((focus.status == "optimal").sum())
-        median = focus.loc[focus.status == "optimal", "runtime_s"].median()
+        median = focus["runtime_s"].median()
         rows.append(
             (
-                "CLN (50 est., 8 teams), focus: proven optimal, median under 2 s",
-                f"{proven}/{len(focus)} proven optimal; median {median:.1f} s",
-                "met" if proven == len(focus) and median < 2 else "not met (time)",
+                f"CLN (50 est., 8 teams), focus: proven optimal, median under 2 s ({name}: {role})",
+                f"{proven}/{len(focus)} proven optimal; median {median:.1f} s "
+                f"(slowest {focus['runtime_s'].max():.1f} s)",
+                "met" if proven == len(focus) and median < 2
+                else ("not met (time)" if proven == len(focus) else "not met"),
             )
         )
     cohesion = runs[(runs.set == "cln:cohesion") & (runs.strategy == "colgen")]

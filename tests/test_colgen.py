@@ -278,6 +278,37 @@ def test_bound_is_valid_on_random_tiny_problems(seed: int, n_teams: int) -> None
     assert evaluate(problem, proposal.unit_team).objective_milli == optimum
 
 
+def test_objective_step_is_the_gcd_of_every_term() -> None:
+    """Pairs 2000, themes 3000 and 1000, mix 500: every objective moves in steps of 500."""
+    pair = np.array([[0, 2000], [2000, 0]], dtype=np.int64)
+    assert colgen._objective_step(pair, np.array([[3000, 1000]]), 500) == 500
+    assert colgen._objective_step(pair, None, 0) == 2000
+    assert colgen._objective_step(np.zeros((2, 2), dtype=np.int64), None, 0) == 1
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_whole_point_focus_bound_is_rounded_to_a_reachable_value(seed: int) -> None:
+    """Focus only with whole-point ratings: the certified bound is the constant plus whole
+    points, never below the optimum, and the run proves the optimum."""
+    base = tiny_problem(200 + seed, focus=True, cap=seed % 2 == 0)
+    rng = np.random.default_rng(seed)
+    problem = Problem(**{
+        **vars(base),
+        "pair_milli": np.zeros_like(base.pair_milli),
+        "theme_milli": rng.integers(0, 4, base.theme_milli.shape).astype(np.int64) * 1000,
+    })
+    optimum = brute_force_optimum(problem)
+    proposal = strategy().run(problem, Budget(time_limit=5, seed=seed))
+    if optimum is None:
+        assert proposal.unit_team is None
+        return
+    assert proposal.unit_team is not None and proposal.bound_milli is not None
+    assert (proposal.bound_milli - problem.constant_milli) % 1000 == 0
+    assert proposal.bound_milli >= optimum
+    assert proposal.proven_optimal
+    assert evaluate(problem, proposal.unit_team, proposal.team_focus).objective_milli == optimum
+
+
 # --------------------------------------------------------------------------- the strategy
 def _cohort_problem(establishments: int, teams: int, seed: int) -> Problem:
     from clnmatch.generate import generate_cohort
@@ -328,6 +359,7 @@ def test_infeasible_rules_are_reported() -> None:
     proposal = strategy().run(problem, Budget(time_limit=5, seed=0))
     assert proposal.unit_team is None
     assert proposal.proven_infeasible
+    assert proposal.conflicting_rules == ("min_sectors",)  # named, for the diagnosis
 
 
 @pytest.mark.parametrize(

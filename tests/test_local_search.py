@@ -341,6 +341,20 @@ def test_warm_start_is_used_and_not_modified() -> None:
     assert evaluate(problem, proposal.unit_team).objective_milli >= evaluate(problem, hidden).objective_milli
 
 
+def test_stops_once_it_meets_a_proven_bound() -> None:
+    """A target the warm start already meets (a proven bound) ends the search before any
+    step; an unreachable one leaves the step budget spent."""
+    problem, hidden = make_problem(2, n_units=20, n_teams=4)
+    start = evaluate(problem, hidden).objective_milli
+    met = LocalSearchStrategy(max_iterations=500).run(
+        problem, Budget(time_limit=5, seed=0, warm_start=hidden, target_milli=start))
+    assert "0 tabu steps" in met.notes
+    assert met.unit_team is not None and np.array_equal(met.unit_team, hidden)
+    unmet = LocalSearchStrategy(max_iterations=500).run(
+        problem, Budget(time_limit=5, seed=0, warm_start=hidden, target_milli=10**12))
+    assert "500 tabu steps" in unmet.notes
+
+
 def test_progress_is_reported() -> None:
     """The budget's progress callback hears about every new best."""
     seen: list[float | None] = []

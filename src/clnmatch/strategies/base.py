@@ -75,6 +75,8 @@ class Budget:
     # iterations (each documents its unit), so a run it ends is reproducible whatever the
     # machine's load; the time limit still applies
     max_iterations: int | None = None
+    # a proven upper bound on the objective (milli-points): reaching it, a strategy may stop
+    target_milli: int | None = None
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started

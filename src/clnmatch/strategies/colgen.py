@@ -204,6 +204,9 @@ class _Model:
             self.n_units, bool)
         self.affluent = problem.unit_affluent if problem.unit_affluent.size else np.zeros(
             self.n_units, bool)
+        self.step = _objective_step(self.pair, self.themes, self.simd)
+        # no pair or mix terms: a column's value is a sum over its members
+        self.linear = not self.pair.any() and not self.simd
 
     def theme_list(self) -> list[int]:
         return list(range(self.n_themes)) if self.themes is not None else [-1]
@@ -438,6 +441,9 @@ class _Search:
         self.infeasible = False  # proved that no assignment keeps every rule
         self.suspect: str | None = None  # an internal check failed: certify nothing
         self.reserve = min(2.0, 0.08 * budget.time_limit)
+        # a linear objective's pricing landscape is smooth: a few starts find its best teams
+        self.heuristic_starts = (
+            min(params.heuristic_starts, 10) if self.model.linear else params.heuristic_starts)
         self.pricers: dict[tuple[object, ...], Pricer] = {}
         self.local = [{int(u): i for i, u in enumerate(c.units)} for c in self.model.classes]
         scale = np.abs(self.model.pair).sum(axis=1).max() if self.model.n_units else 1
@@ -491,9 +497,19 @@ class _Search:
             return True
         return False
 
+    def reachable_floor(self, value: float) -> int:
+        """The largest objective an assignment can have that is at most ``value``.
+
+        Every column value is a multiple of the model's step, so every objective is the
+        constant plus a multiple of it: a bound of 441.47 points on a focus objective
+        whose values are whole points proves 441.
+        """
+        step = self.model.step
+        return self.constant + (math.floor(value) - self.constant) // step * step
+
     def record(self, message: str) -> None:
         obj = None if self.best_obj is None else self.best_obj / SCALE
-        bound = None if math.isinf(self.best_bound) else math.floor(self.best_bound) / SCALE
+        bound = None if math.isinf(self.best_bound) else self.reachable_floor(self.best_bound) / SCALE
         self.trace.append(TracePoint(self.budget.elapsed(), obj, bound))
         self.budget.report(obj, bound, message)
 
@@ -501,12 +517,12 @@ class _Search:
         """The bound has met the incumbent: it is optimal."""
         if self.best_obj is None or math.isinf(self.best_bound):
             return False
-        return math.floor(self.best_bound) <= self.best_obj
+        return self.reachable_floor(self.best_bound) <= self.best_obj
 
     def gap(self) -> float:
         if self.best_obj is None or math.isinf(self.best_bound):
             return math.inf
-        return max(0.0, math.floor(self.best_bound) - self.best_obj) / max(abs(self.best_obj), 1)
+        return max(0.0, self.reachable_floor(self.best_bound) - self.best_obj) / max(abs(self.best_obj), 1)
 
     # -- pricing problems ------------------------------------------------------
     def pricer(self, cls: int, node: _Node) -> Pricer:
@@ -593,7 +609,7 @@ class _Search:
                     r = rho[k] if k >= 0 else 0.0
                     res = pr.heuristic(
                         self.lin_for(g, k, pi), seed=int(self.rng.integers(2**31 - 1)),
-                        n_starts=self.params.heuristic_starts,
+                        n_starts=self.heuristic_starts,
                         max_teams=self.params.columns_per_iteration, threshold=mu[g] + r + TOL,
                         starts=basic[g],
                     )
@@ -613,7 +629,7 @@ class _Search:
                 # the node is pruned if every team prices at most this (see exact_pricing)
                 base = float(pi.sum()) + (m.cap * float(rho.sum()) if m.cap is not None else 0.0)
                 n_g = len(m.classes[0].teams)
-                target = (self.best_obj + 1 - self.constant - base) / n_g - 1e-6
+                target = (self.best_obj + m.step - self.constant - base) / n_g - 1e-6
             exact = self.exact_pricing(node, pi, mu, rho, heur_best, target)
             if exact is None:
                 break
@@ -625,7 +641,7 @@ class _Search:
                 return _NodeOutcome(bound, lp, active, converged=True, infeasible=True)
             if not found:
                 return _NodeOutcome(bound, lp, active, converged=True)
-            if prune_below and self.best_obj is not None and math.floor(
+            if prune_below and self.best_obj is not None and self.reachable_floor(
                     self.constant + bound) <= self.best_obj:
                 # nothing in this node beats the incumbent: no need to converge
                 return _NodeOutcome(bound, lp, active, converged=True, pruned=True)
@@ -743,7 +759,13 @@ class _Search:
         if m.cap is not None:
             for js in per_theme.values():
                 model.add(sum(x[j] for j in js) <= m.cap)
-        model.maximize(sum(self.columns[ci].value * x[j] for j, ci in enumerate(active)))
+        total = sum(self.columns[ci].value * x[j] for j, ci in enumerate(active))
+        model.maximize(total)
+        if not math.isinf(self.best_bound) and self.suspect is None:
+            # nothing beats the proven bound: reaching it ends the search at once
+            model.add(total <= self.reachable_floor(self.best_bound) - self.constant)
+        if self.best_obj is not None:  # only a better assignment is worth finding
+            model.add(total >= self.best_obj - self.constant + self.model.step)
         if self.best_assign is not None:  # hint the incumbent's teams
             teams = {tuple(int(u) for u in np.flatnonzero(self.best_assign == t))
                      for t in range(m.n_teams)}
@@ -773,6 +795,17 @@ class _Search:
             col = self.columns[active[j]]
             unit_team[list(col.members)] = next_team[col.cls].pop(0)
         return None if (unit_team < 0).any() else unit_team
+
+
+def _objective_step(pair: IntArray, themes: IntArray | None, simd: int) -> int:
+    """The greatest common divisor of every column value's terms (1 when there are none)."""
+    parts = [np.unique(np.abs(pair[np.triu_indices_from(pair, 1)]))]
+    if themes is not None:
+        parts.append(np.unique(np.abs(themes)))
+    parts.append(np.array([abs(simd)], dtype=np.int64))
+    values = np.concatenate(parts).astype(np.int64)
+    values = values[values > 0]
+    return int(np.gcd.reduce(values)) if values.size else 1
 
 
 def _floor_frac(value: Fraction) -> float:
@@ -930,8 +963,10 @@ def _local_search(search: _Search, time_limit: float, iterations: int) -> None:
             from clnmatch.strategies.local_search import LocalSearchStrategy
 
             strategy = LocalSearchStrategy(max_iterations=iterations)
+            target = (None if math.isinf(search.best_bound) or search.suspect is not None
+                      else search.reachable_floor(search.best_bound))
             sub = Budget(time_limit=time_limit, seed=budget.seed,
-                         warm_start=search.best_assign.copy())
+                         warm_start=search.best_assign.copy(), target_milli=target)
             found = strategy.run(search.problem, sub).unit_team
         except Exception:  # noqa: BLE001 - any failure there leaves the descent below
             found = None
@@ -1036,11 +1071,11 @@ def _run(search: _Search) -> Proposal:
         return Proposal(None, notes=("nothing to assign",))
     _initial(search)
     if search.infeasible:
-        return Proposal(None, proven_infeasible=True, trace=tuple(search.trace),
-                        notes=("colgen: CP-SAT proved that no assignment keeps every rule",))
-    # a strong incumbent early makes branch-and-price prune by target
+        return _infeasible(search, "colgen: CP-SAT proved that no assignment keeps every rule")
+    # a short search first: the root often closes the gap with it (a bound rounded to the
+    # objective's step); the full one runs before branch-and-price, which prunes by target
     _local_search(search, min(3.0, 0.1 * budget.time_limit, search.time_left()),
-                  search.params.local_search_iterations)
+                  search.params.local_search_iterations // 10)
 
     def improve_primal(lp_and_active: tuple[_LP, list[int]] | None, share: float,
                        cap: float) -> None:
@@ -1051,6 +1086,8 @@ def _run(search: _Search) -> Proposal:
         if search.closed():
             return
         limit = min(share * max(0.0, search.time_left()), cap)
+        if limit <= 0:
+            return
         cand = search.best_combination(list(range(len(search.columns))), limit)
         if cand is not None:
             search.offer(cand, "best combination of columns")
@@ -1070,9 +1107,14 @@ def _run(search: _Search) -> Proposal:
     if out.lp is not None and out.converged:
         st.root_lp = search.constant + out.lp.value
     if out.infeasible:
-        return Proposal(None, proven_infeasible=True, trace=tuple(search.trace),
-                        notes=("colgen: no team satisfies the per-team rules of a team class",))
-    improve_primal((out.lp, out.active) if out.lp is not None else None, 0.3, 5.0)
+        return _infeasible(search, "colgen: no team satisfies the per-team rules of a team class")
+    # the LP's columns first (briefly when branch-and-price follows: its nodes often
+    # settle what a long search here would seek), then the full local search
+    improve_primal((out.lp, out.active) if out.lp is not None else None, 0.3,
+                   0.5 if search.params.branching else 5.0)
+    if not search.closed():
+        _local_search(search, min(3.0, 0.1 * budget.time_limit, search.time_left()),
+                      search.params.local_search_iterations)
     search.record("root done")
 
     # --- branch and price (best bound first); a node's bound bounds its whole subtree
@@ -1097,7 +1139,7 @@ def _run(search: _Search) -> Proposal:
             if whole is not None:
                 search.offer(whole, "integral LP at a node")
                 return  # the node's optimum is its (converged, slack-free) LP optimum
-            if search.best_obj is not None and math.floor(search.constant + bound) <= search.best_obj:
+            if search.best_obj is not None and search.reachable_floor(search.constant + bound) <= search.best_obj:
                 return
             children = _branch(search, out, node)
             if children:
@@ -1113,7 +1155,7 @@ def _run(search: _Search) -> Proposal:
                 interrupted = True
                 break
             node = heapq.heappop(heap)
-            if search.best_obj is not None and math.floor(search.constant + node.bound) <= search.best_obj:
+            if search.best_obj is not None and search.reachable_floor(search.constant + node.bound) <= search.best_obj:
                 continue
             st.bnp_nodes += 1
             res = search.column_generation(node, prune_below=True)
@@ -1149,6 +1191,16 @@ def _run(search: _Search) -> Proposal:
     return _proposal(search)
 
 
+def _infeasible(search: _Search, why: str) -> Proposal:
+    """No assignment keeps every rule: name the rules that clash (CP-SAT's assumption core)."""
+    from clnmatch.strategies.cpsat import CpSatStrategy
+
+    notes = [why]
+    rules = CpSatStrategy().conflicting_rules(search.problem, search.budget, notes)
+    return Proposal(None, proven_infeasible=True, conflicting_rules=rules,
+                    trace=tuple(search.trace), notes=tuple(notes))
+
+
 def _branch(search: _Search, out: _NodeOutcome, node: _Node) -> list[_Node]:
     """Ryan-Foster: the unit pair whose together-ness in the LP is most fractional."""
     if out.lp is None:
@@ -1177,7 +1229,7 @@ def _proposal(search: _Search) -> Proposal:
     problem = search.problem
     s = search.stats
     search.record("done")
-    bound = None if math.isinf(search.best_bound) else int(math.floor(search.best_bound))
+    bound = None if math.isinf(search.best_bound) else search.reachable_floor(search.best_bound)
     if search.suspect is not None:
         bound = None
     notes = [

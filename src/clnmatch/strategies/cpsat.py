@@ -879,7 +879,7 @@ class CpSatStrategy:
         )
 
         if status == cp_model.INFEASIBLE:
-            rules = self._conflict(problem, budget, notes)
+            rules = self.conflicting_rules(problem, budget, notes)
             return Proposal(
                 None,
                 proven_infeasible=True,
@@ -935,8 +935,11 @@ class CpSatStrategy:
         return proposal.unit_team
 
     # --- infeasibility ---------------------------------------------------------------
-    def _conflict(self, problem: Problem, budget: Budget, notes: list[str]) -> tuple[str, ...]:
-        """Rule groups that conflict: an assumption core, shrunk by deletion."""
+    def conflicting_rules(
+        self, problem: Problem, budget: Budget, notes: list[str]
+    ) -> tuple[str, ...]:
+        """Rule groups that conflict: an assumption core, shrunk by deletion (other
+        strategies that prove infeasibility name the rules with it too)."""
         cpm = build_model(problem, guards=True, objective=False, symmetry=self.symmetry)
         if not cpm.guards:
             return ()

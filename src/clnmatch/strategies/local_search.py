@@ -1135,7 +1135,12 @@ class _Search:
         return self.s.max_iterations is not None and self.steps >= self.s.max_iterations
 
     def stop(self) -> bool:
-        return self.out_of_time() or self.out_of_steps()
+        return self.out_of_time() or self.out_of_steps() or self.at_target()
+
+    def at_target(self) -> bool:
+        """The best found meets a proven bound: nothing better exists."""
+        target = self.budget.target_milli
+        return target is not None and self.best_obj >= target
 
     # --- bookkeeping -------------------------------------------------------------
     def true_objective(self, team: IntArray) -> int:
