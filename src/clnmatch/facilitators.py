@@ -35,6 +35,7 @@ one worker and a fixed seed, so the same input gives the same allocation.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -287,6 +288,7 @@ def allocate_facilitators(
     Raises ``InfeasibleError`` (its ``diagnosis`` is a ``Diagnosis``) when no allocation
     exists, or, with ``require_supply``, when an authority supplies too few.
     """
+    deadline = time.perf_counter() + float(time_limit)  # preparing the model counts too
     rules = rules or Rules()
     n_teams = rules.teams
     teams = np.asarray(unit_team, dtype=np.int64).reshape(-1)
@@ -350,7 +352,7 @@ def allocate_facilitators(
         for i in range(n_fac)
     ]
 
-    chosen, optimal, score = _solve(weight, sizes, cap, time_limit)
+    chosen, optimal, score = _solve(weight, sizes, cap, deadline)
     if chosen is None:
         listed = ", ".join(str(s) for s in sorted(sizes, reverse=True))
         raise _infeasible(
@@ -486,7 +488,7 @@ def _greedy(
 
 
 def _solve(
-    weight: list[list[int]], sizes: list[int], cap: int, time_limit: float
+    weight: list[list[int]], sizes: list[int], cap: int, deadline: float
 ) -> tuple[list[tuple[int, int]] | None, bool, int]:
     """Exact CP-SAT model; returns (chosen (facilitator, team) pairs, optimal, score).
 
@@ -534,7 +536,8 @@ def _solve(
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1  # deterministic, and the machine is shared
     solver.parameters.random_seed = 0
-    solver.parameters.max_time_in_seconds = float(time_limit)
+    time_limit = max(0.2, deadline - time.perf_counter())  # at least a moment to find one
+    solver.parameters.max_time_in_seconds = time_limit
     status = solver.solve(model)
     if status == cp_model.INFEASIBLE:
         return None, True, 0

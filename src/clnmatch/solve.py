@@ -58,6 +58,9 @@ def validate_parameters(
     check_seed(seed, "solve")
 
 
+FINISH_S = 0.2  # kept back for the final rule check and the result
+
+
 def choose_strategy(problem: Problem) -> str:
     """The strategy ``strategy='auto'`` runs: exact where it proves fast, local search at scale.
 
@@ -135,7 +138,9 @@ def solve(
     # facilitator allocation afterwards, and one-off compilation (prepare) does not count.
     reserve = min(0.1 * float(time_limit), 0.1 * rules.teams) if cohort.facilitators else 0.0
     setup_s = time.perf_counter() - started
+    tick = time.perf_counter()
     prepare(runner)
+    prepare_s = time.perf_counter() - tick
     budget = Budget(
         time_limit=max(0.1, float(time_limit) - setup_s - reserve),
         seed=int(seed),
@@ -173,7 +178,9 @@ def solve(
             rules,
             unit_team,
             [team_focus.get(t + 1) for t in range(rules.teams)],
-            time_limit=max(1.0, reserve),
+            # what is left of the limit (the strategy may have used less than its share)
+            time_limit=max(1.0, float(time_limit) - (time.perf_counter() - started - prepare_s)
+                           - FINISH_S),
         )
     except InfeasibleError as exc:
         diagnosis = diagnose(problem, cohort, rules)
