@@ -211,22 +211,6 @@ def authority_capacity(
     return best[n_units], sizes[::-1]
 
 
-class _UnionFind:
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-
-    def find(self, a: int) -> int:
-        while self.parent[a] != a:
-            self.parent[a] = self.parent[self.parent[a]]
-            a = self.parent[a]
-        return a
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
 def _teams_text(teams: Sequence[int]) -> str:
     return ", ".join(str(t + 1) for t in teams)
 
@@ -711,19 +695,18 @@ def _check_locks(ctx: _Context) -> None:
             subject=ids[u],
         )
 
-    uf = _UnionFind(n_units)
+    chain_of = p.together_labels()
     adjacent: dict[int, list[int]] = {}
     for a, b in p.together.tolist():
-        uf.union(a, b)
         adjacent.setdefault(a, []).append(b)
         adjacent.setdefault(b, []).append(a)
     groups: dict[int, list[int]] = {}
     for u in range(n_units):
-        groups.setdefault(uf.find(u), []).append(u)
+        groups.setdefault(int(chain_of[u]), []).append(u)
 
     # apart pairs inside one together-chain
     for a, b in p.apart.tolist():
-        if uf.find(a) == uf.find(b):
+        if chain_of[a] == chain_of[b]:
             chain = _path(adjacent, a, b)
             links = ", ".join(f"{ids[x]}+{ids[y]}" for x, y in zip(chain, chain[1:], strict=False))
             ctx.add(
@@ -824,7 +807,7 @@ def _check_locks(ctx: _Context) -> None:
 
     graph = nx.Graph()
     for a, b in p.apart.tolist():
-        ra, rb = uf.find(a), uf.find(b)
+        ra, rb = int(chain_of[a]), int(chain_of[b])
         if ra == rb:
             continue
         graph.add_edge(ra, rb)

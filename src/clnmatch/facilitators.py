@@ -476,7 +476,7 @@ def _greedy(
         load[i] += sizes[t]
         links[i] += 1
         per_team[t] += 1
-    for i in np.flatnonzero(links == 0):
+    for i in np.flatnonzero(links == 0).tolist():
         fits = sizes <= cap
         if not fits.any():
             return None

@@ -290,8 +290,8 @@ class Problem:
             return team_units
         return (self.authority_share.numerator * team_units) // self.authority_share.denominator
 
-    def together_groups(self) -> list[list[int]]:
-        """Units that must share a team (chains of ``together`` pairs), each unit once."""
+    def together_labels(self) -> IntArray:
+        """Per unit, the lowest unit of its chain of ``together`` pairs (union-find)."""
         parent = list(range(self.n_units))
 
         def find(u: int) -> int:
@@ -301,10 +301,16 @@ class Problem:
             return u
 
         for a, b in self.together:
-            parent[find(int(a))] = find(int(b))
+            ra, rb = find(int(a)), find(int(b))
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+        return np.array([find(u) for u in range(self.n_units)], dtype=np.int64)
+
+    def together_groups(self) -> list[list[int]]:
+        """Units that must share a team (chains of ``together`` pairs), each unit once."""
         groups: dict[int, list[int]] = {}
-        for u in range(self.n_units):
-            groups.setdefault(find(u), []).append(u)
+        for u, label in enumerate(self.together_labels().tolist()):
+            groups.setdefault(label, []).append(u)
         return list(groups.values())
 
     def best_focus(self, unit_team: IntArray) -> IntArray:

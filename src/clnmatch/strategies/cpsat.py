@@ -144,23 +144,6 @@ def canonical_labels(
     return mapping[unit_team], mapping
 
 
-def _together_components(problem: Problem) -> IntArray:
-    """Component label per unit of the keep-together graph (union-find)."""
-    parent = list(range(problem.n_units))
-
-    def find(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    for a, b in problem.together:
-        ra, rb = find(int(a)), find(int(b))
-        if ra != rb:
-            parent[ra] = rb
-    return np.array([find(u) for u in range(problem.n_units)], dtype=np.int64)
-
-
 def _int_bound(value: float) -> int:
     """An objective bound from CP-SAT (a float holding an integer) as a safe integer."""
     near = round(value)
@@ -641,7 +624,7 @@ class _Builder:
         iu, iv = np.triu_indices(n_units, 1)
         wt = p.pair_milli[iu, iv].astype(np.int64)
         keep = wt != 0
-        comp = _together_components(p)
+        comp = p.together_labels()
         same = comp[iu] == comp[iv]
         self.constant += int(wt[keep & same].sum())  # kept together by the rules: a constant
         keep &= ~same

@@ -64,7 +64,7 @@ def construct(problem: Problem, rng: np.random.Generator) -> NDArray[np.int64]:
     for members_list in groups:
         group = np.array(members_list, dtype=np.int64)
         gw = int(weight[group].sum())
-        feasible = allowed[group].all(axis=0)
+        feasible = np.asarray(allowed[group].all(axis=0), dtype=bool)
         for u in members_list:
             for v in apart.get(u, ()):
                 if team[v] >= 0:

@@ -183,19 +183,7 @@ class Grouping:
 def build_grouping(problem: Problem) -> Grouping:
     """Merge together-pairs into groups and turn the problem into kernel arrays."""
     n_units, n_teams = problem.n_units, problem.n_teams
-    parent = np.arange(n_units)
-
-    def find(u: int) -> int:
-        while parent[u] != u:
-            parent[u] = parent[parent[u]]
-            u = int(parent[u])
-        return u
-
-    for a, b in problem.together:
-        ra, rb = find(int(a)), find(int(b))
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    roots = np.array([find(u) for u in range(n_units)], dtype=np.int64)
+    roots = problem.together_labels()
     _, unit_group = np.unique(roots, return_inverse=True)  # groups ordered by first unit
     unit_group = unit_group.astype(np.int64)
     n_groups = int(unit_group.max()) + 1 if n_units else 0
