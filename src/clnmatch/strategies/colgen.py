@@ -42,7 +42,10 @@ columns and never certifies. The theme cap is relaxed entirely when it does not 
 Exactness: the LP's duals are rounded to multiples of 1/1024 milli-points before pricing
 (the bound holds for any prices), so every sum the pricing and the bound form is exact in
 float64; the final bound is recomputed in rational arithmetic from the maximising teams
-and rounded down (objective values are integers).
+and rounded down to a value an assignment can have: every objective is the constant plus
+a multiple of the gcd of all pair, theme and mix terms (1,000 milli-points for ``focus``
+with whole-point ratings), so a bound of 441.6 points there proves 441. Pruning, the
+gap and pricing to a target use the same rounding.
 
 Loop. Master LP (scipy's HiGHS binding kept warm: new columns are appended, columns a
 node excludes get upper bound 0; ``linprog`` from scratch when that binding is missing),
@@ -64,10 +67,13 @@ classes) is kept unresolved: its bound stays in the global bound, so optimality 
 claimed past it.
 
 Primal. A CP-SAT feasibility model of the rules for a first assignment (or the warm start),
-the project's tabu search (``local_search``, iteration-capped so one seed gives one answer;
-a small move / swap descent here when it is unavailable) for an early strong incumbent,
-the best combination of generated columns (CP-SAT set partitioning, one worker), integral
-node LPs, and a last tabu-search polish. Every assignment is checked by
+a short run of the project's tabu search (``local_search``, iteration-capped so one seed
+gives one answer; a small move / swap descent here when it is unavailable) before the
+root, then after it the best combination of generated columns (CP-SAT set partitioning,
+one worker, asked only for a better assignment than the incumbent and none above the
+bound) and the full tabu search, stopping as soon as it meets the bound; integral node
+LPs during branch-and-price, and a last tabu-search polish. For a linear objective (no
+pair or mix terms) the pricing heuristic uses few starts: its landscape is smooth. Every assignment is checked by
 ``clnmatch.evaluate.evaluate`` before it is kept.
 
 Time. Every step checks ``budget.remaining()``; exact pricing runs in slices of a node
