@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from clnmatch.bounds import relaxation_bound_milli
 from clnmatch.errors import InfeasibleError, InvalidParameterError
 from clnmatch.evaluate import check
 from clnmatch.models import Cohort, Rules
@@ -208,14 +209,15 @@ def solve(
                 f"strategy {name!r} returned an assignment that breaks rules: {evaluation.summary_line()}",
             ),
         )
-    bound = (
-        None
-        if proposal.bound_milli is None
-        else max(proposal.bound_milli, evaluation.objective_milli) / SCALE
-    )
-    optimal = proposal.proven_optimal or (
-        proposal.bound_milli is not None and proposal.bound_milli <= evaluation.objective_milli
-    )
+    # the strategy's proof, else (or when tighter) a quick relaxation: a gap is always shown
+    relaxation = relaxation_bound_milli(problem)
+    bound_milli = relaxation if proposal.bound_milli is None else min(proposal.bound_milli, relaxation)
+    notes = proposal.notes
+    if bound_milli == relaxation and proposal.bound_milli != relaxation:
+        notes += ("bound: a relaxation that keeps only team sizes (each establishment's best "
+                  "focus and strongest possible team mates); see clnmatch.bounds",)
+    bound = max(bound_milli, evaluation.objective_milli) / SCALE
+    optimal = proposal.proven_optimal or bound_milli <= evaluation.objective_milli
     return finish(
         Status.OPTIMAL if optimal else Status.FEASIBLE,
         assignment=assignment,
@@ -225,7 +227,7 @@ def solve(
         bound=bound,
         statistics=statistics,
         allocation=allocation,
-        notes=proposal.notes,
+        notes=notes,
     )
 
 
