@@ -23,9 +23,11 @@ from clnmatch.strategies.local_search import (
     apply_move,
     apply_swap,
     build_grouping,
+    concentrated_profile,
     new_state,
     reference_move_delta,
     reference_swap_delta,
+    reshape,
     warm_up,
 )
 from clnmatch.strategies.repair import repair
@@ -127,6 +129,19 @@ def mdgp(seed: int, n: int = 30, groups: int = 3) -> Problem:
         unit_weight=np.ones(n, dtype=np.int64),
         team_min=np.full(groups, n // groups, dtype=np.int64),
         team_max=np.full(groups, n // groups, dtype=np.int64),
+        pair_milli=(pair + pair.T).astype(np.int64),
+    )
+
+
+def mdgp_ds(seed: int, low: list[int], high: list[int], n: int) -> Problem:
+    """An MDGPLIB ``ds``-like instance: team size bounds differ, pair gains >= 0."""
+    rng = np.random.default_rng(seed)
+    pair = np.triu(rng.integers(0, 100_000, (n, n)), 1)
+    return Problem(
+        unit_ids=tuple(str(i) for i in range(n)),
+        unit_weight=np.ones(n, dtype=np.int64),
+        team_min=np.asarray(low, dtype=np.int64),
+        team_max=np.asarray(high, dtype=np.int64),
         pair_milli=(pair + pair.T).astype(np.int64),
     )
 
@@ -396,3 +411,56 @@ def test_nothing_to_move_returns_promptly() -> None:
     proposal = LocalSearchStrategy(max_iterations=100).run(problem, Budget(time_limit=30, seed=0))
     assert time.perf_counter() - tick < 5
     assert proposal.unit_team is not None and proposal.unit_team.tolist() == [0] * 6
+
+
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4)), min_size=1, max_size=4), st.data())
+@settings(max_examples=60, deadline=None)
+def test_concentrated_profile_has_the_largest_sum_of_squares(bounds: list[tuple[int, int]], data: st.DataObject) -> None:
+    """Against every profile within the bounds (brute force)."""
+    import itertools
+
+    low = [min(a, b) for a, b in bounds]
+    high = [max(a, b) for a, b in bounds]
+    n = data.draw(st.integers(max(2, sum(low)), max(2, sum(high))))
+    if sum(low) > n or sum(high) < n or low == high:
+        return
+    profiles = [p for p in itertools.product(*(range(a, b + 1) for a, b in zip(low, high, strict=True))) if sum(p) == n]
+    problem = mdgp_ds(0, low, high, n)
+    profile = concentrated_profile(build_grouping(problem).model)
+    assert profile is not None
+    assert sum(profile) == n
+    assert all(a <= s <= b for a, s, b in zip(low, profile, high, strict=True))
+    assert sum(int(s) ** 2 for s in profile) == max(sum(s * s for s in p) for p in profiles)
+
+
+def test_concentrated_profile_only_where_concentration_pays() -> None:
+    ds = mdgp_ds(1, [2, 2, 2], [5, 5, 5], 10)
+    assert concentrated_profile(build_grouping(ds).model) is not None
+    assert concentrated_profile(build_grouping(mdgp(1, n=12, groups=3)).model) is None  # equal sizes
+    signed = mdgp_ds(1, [2, 2, 2], [5, 5, 5], 10)
+    signed.pair_milli[0, 1] = signed.pair_milli[1, 0] = -1
+    assert concentrated_profile(build_grouping(signed).model) is None  # a negative pair gain
+    weighted, _ = make_problem(2, n_units=12, n_teams=3, side_rules=False, locks=False, themes=0, simd=False)
+    assert concentrated_profile(build_grouping(weighted).model) is None  # weights 1-3
+
+
+def test_reshape_reaches_the_profile_and_keeps_the_rules() -> None:
+    """From the most even assignment, reshape reaches the target sizes; evaluate agrees."""
+    problem = mdgp_ds(4, [3, 3, 3, 3], [9, 9, 9, 9], 24)
+    grouping = build_grouping(problem)
+    target = concentrated_profile(grouping.model)
+    assert target is not None and sorted(target.tolist()) == [3, 3, 9, 9]
+    even = np.repeat(np.arange(4), 6).astype(np.int64)
+    shaped = reshape(grouping, even, target)
+    assert np.bincount(shaped, minlength=4).tolist() == target.tolist()
+    assert evaluate(problem, grouping.to_units(shaped)).feasible
+    assert even.tolist() == np.repeat(np.arange(4), 6).tolist()  # the input is not modified
+
+
+def test_local_search_finds_the_concentrated_profile() -> None:
+    """A ds instance whose greedy start is even: the answer has the largest sum of squares."""
+    problem = mdgp_ds(5, [4, 4, 4, 4], [10, 10, 10, 10], 28)
+    proposal = LocalSearchStrategy(max_iterations=2000).run(problem, Budget(time_limit=10, seed=0))
+    assert proposal.unit_team is not None
+    sizes = np.bincount(proposal.unit_team, minlength=4)
+    assert sorted(sizes.tolist()) == [4, 4, 10, 10]
