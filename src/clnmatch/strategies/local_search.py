@@ -993,8 +993,8 @@ def _tabu_steps(
 
 
 @_kernel
-def _perturb(m: Model, st: State, strength: int, rs: Any) -> int:
-    """Apply up to ``strength`` random feasible moves or swaps; returns how many."""
+def _perturb(m: Model, st: State, strength: int, move_share: float, rs: Any) -> int:
+    """Apply up to ``strength`` random feasible moves (share ``move_share``) or swaps; returns how many."""
     n_groups = st.team.shape[0]
     n_teams = st.load.shape[0]
     done = 0
@@ -1002,7 +1002,7 @@ def _perturb(m: Model, st: State, strength: int, rs: Any) -> int:
     while done < strength and tries < 50 * strength:
         tries += 1
         g = _randint(rs, n_groups)
-        if _random(rs) < 0.5:
+        if _random(rs) < move_share:
             b = _randint(rs, n_teams)
             if b != st.team[g] and _move_ok(m, st, g, b):
                 apply_move(m, st, g, b)
@@ -1254,7 +1254,8 @@ class _Search:
 
     def perturbed(self, team: IntArray, strength: int) -> IntArray:
         st = new_state(self.grouping, team)
-        _perturb(self.m, st, strength, self.rs)
+        # with a target size profile only swaps, which keep it (moves would just be undone)
+        _perturb(self.m, st, strength, 0.5 if self.profile is None else 0.0, self.rs)
         return st.team.copy()
 
     def random_start(self) -> IntArray | None:
