@@ -1025,7 +1025,7 @@ def concentrated_profile(m: Model) -> IntArray | None:
     the 21 published TPSDP best answers on MDGPLIB's ``ds`` files have exactly this
     profile, the other is 2 squares short). Single moves cannot carry a search from one
     such profile to another (every step on the way loses), so each tabu-search run
-    starts from this one. None where the premise fails: negative pair gains, weighted
+    starts from this one and perturbations swap only. None where the premise fails: negative pair gains, weighted
     groups, focus or SIMD terms, or no spread between team bounds.
     """
     n_groups, n_teams = len(m.weight), len(m.team_min)
