@@ -15,11 +15,14 @@ from clnmatch.problem import Problem
 from clnmatch.strategies.base import Budget
 from clnmatch.strategies.local_search import (
     LocalSearchStrategy,
+    _descent,
     _move_delta,
     _move_ok,
+    _seed_array,
     _swap_delta,
     _swap_ok,
     _violation,
+    _walk_steps,
     apply_move,
     apply_swap,
     build_grouping,
@@ -381,7 +384,10 @@ def test_progress_is_reported() -> None:
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("max_iterations", -1), ("population", 0), ("depth", 0), ("tenure_span", 0), ("perturbation", (0.5, 0.1))],
+    [
+        ("max_iterations", -1), ("population", 0), ("depth", 0), ("tenure_span", 0),
+        ("perturbation", (0.5, 0.1)), ("walk_share", 1.5), ("walk_slack", -0.1),
+    ],
 )
 def test_bad_parameters_are_refused_by_name(name: str, value: object) -> None:
     """A bad parameter raises InvalidParameterError naming it."""
@@ -464,3 +470,82 @@ def test_local_search_finds_the_concentrated_profile() -> None:
     assert proposal.unit_team is not None
     sizes = np.bincount(proposal.unit_team, minlength=4)
     assert sorted(sizes.tolist()) == [4, 4, 10, 10]
+
+
+# --------------------------------------------------------------------------- iterated descent
+def plain_problems() -> list[tuple[Problem, np.ndarray]]:
+    """Problems without side rules (where the iterated descent runs), each with a rule-abiding start."""
+    weighted, hidden = make_problem(6, n_units=20, n_teams=4, side_rules=False, locks=False, themes=0, simd=False)
+    return [
+        (mdgp(3, n=24, groups=4), np.repeat(np.arange(4), 6)),
+        (mdgp_ds(3, [3, 3, 3, 3], [9, 9, 9, 9], 24), np.repeat(np.arange(4), 6)),
+        (weighted, hidden),
+    ]
+
+
+@pytest.mark.parametrize("case", range(3))
+def test_descent_ends_at_a_local_optimum(case: int) -> None:
+    """After ``_descent`` no rule-keeping move or swap gains (numpy reference deltas), and the
+    objective it tracked is the evaluator's."""
+    problem, start = plain_problems()[case]
+    grouping = build_grouping(problem)
+    m = grouping.model
+    state = new_state(grouping, grouping.from_units(start))
+    before = state.objective[0]
+    _descent(m, state, _seed_array(np.random.default_rng(case)), True)
+    team = state.team.copy()
+    assert state.objective[0] == evaluate(problem, grouping.to_units(team)).objective_milli >= before
+    assert evaluate(problem, grouping.to_units(team)).feasible
+    for g in range(grouping.n_groups):
+        for b in range(problem.n_teams):
+            if b != team[g] and _move_ok(m, state, g, b):
+                assert reference_move_delta(grouping, team, g, b) <= 0
+        for h in range(g + 1, grouping.n_groups):
+            if team[h] != team[g] and _swap_ok(m, state, g, h):
+                assert reference_swap_delta(grouping, team, g, h) <= 0
+
+
+@pytest.mark.parametrize("case", range(3))
+def test_walk_keeps_its_books_and_the_rules(case: int) -> None:
+    """Kicks, descents, rejections (restores) and restarts: the state still equals a fresh one
+    for the walk's assignment, and the best it reports is rule-abiding with that objective."""
+    problem, start = plain_problems()[case]
+    grouping = build_grouping(problem)
+    m = grouping.model
+    state = new_state(grouping, grouping.from_units(start))
+    walk, best = state.team.copy(), state.team.copy()
+    ws = np.array([state.objective[0], state.objective[0], 0], dtype=np.int64)
+    rs = _seed_array(np.random.default_rng(case))
+    # a zero slack rejects most kicks; a restart every 7 steps exercises the return to the best
+    _walk_steps(m, state, rs, walk, best, ws, 300, 2, 5, 0.3, True, 0, 7)
+    assert np.array_equal(state.team, walk)
+    fresh = new_state(grouping, walk)
+    assert ws[0] == state.objective[0] == fresh.objective[0]
+    for name in ("load", "size", "gain"):
+        assert np.array_equal(getattr(state, name), getattr(fresh, name)), name
+    assert evaluate(problem, grouping.to_units(best)).feasible
+    assert evaluate(problem, grouping.to_units(best)).objective_milli == ws[1] >= ws[0]
+
+
+def test_iterated_descent_runs_only_on_problems_without_side_rules() -> None:
+    """Its kicks are reported; a problem with side rules, or walk_share=0, stays with tabu search."""
+    plain = LocalSearchStrategy(max_iterations=400).run(mdgp(2), Budget(time_limit=30, seed=0))
+    assert "200 tabu steps" in plain.notes and "200 kicks of the iterated descent" in plain.notes
+    off = LocalSearchStrategy(max_iterations=400, walk_share=0.0).run(mdgp(2), Budget(time_limit=30, seed=0))
+    assert "400 tabu steps" in off.notes and not any("kicks" in note for note in off.notes)
+    ruled, _ = make_problem(3, n_units=20, n_teams=4)
+    with_rules = LocalSearchStrategy(max_iterations=400).run(ruled, Budget(time_limit=30, seed=0))
+    assert "400 tabu steps" in with_rules.notes and not any("kicks" in note for note in with_rules.notes)
+
+
+def test_iterated_descent_is_reproducible_and_independent_of_chunking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same seed, same answer, whether kernel calls take one step or many."""
+    import clnmatch.strategies.local_search as engine
+
+    problem = mdgp_ds(7, [4, 4, 4, 4], [12, 12, 12, 12], 36)
+    strategy = LocalSearchStrategy(max_iterations=600)
+    runs = [strategy.run(problem, Budget(time_limit=30, seed=5)).unit_team for _ in range(2)]
+    monkeypatch.setattr(engine, "_next_chunk", lambda chunk, spent, target=0.03: 1)
+    runs.append(strategy.run(problem, Budget(time_limit=30, seed=5)).unit_team)
+    assert runs[0] is not None and all(np.array_equal(runs[0], run) for run in runs)
+    assert evaluate(problem, runs[0]).feasible
