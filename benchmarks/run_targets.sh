@@ -4,7 +4,7 @@
 # research instances to OUT-research; the two groups run side by side, one core each
 # (every run is single-threaded). Then docs/benchmarks.md is written from both folders.
 #   bash benchmarks/run_targets.sh [OUT]      (about 60 minutes: the research lane is longer)
-#   bash benchmarks/run_targets.sh [OUT] research   (research sweeps only, both cores: ~30 min)
+#   bash benchmarks/run_targets.sh [OUT] research   (research sweeps only, both cores: ~35 min)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-benchmarks/results}
@@ -31,6 +31,8 @@ research() {
   $B --sets mdgp --strategies local_search --match '*_n120_*' --seeds 0,1,2,3,4 --jobs "$J" --out "$R"
   $B --sets mdgp --strategies local_search --match '*_n240_*_01' --seeds 0,1,2,3,4 --jobs "$J" --out "$R"
   $B --sets mdgp --strategies local_search --match '*_n480_*_01' --seeds 0,1,2,3,4 --jobs "$J" --out "$R"
+  # CCPLIB sample (weighted members, capacity bounds; no best-known values): strategies side by side
+  $B --sets ccp --strategies greedy,kmeans,local_search,cpsat_lns --seeds 0 --time-limit 20 --jobs "$J" --out "$R"
   # research instances the evaluator proves optimal: n=10, 12 (colgen certifies)
   $B --sets mdgp --strategies colgen,local_search --match '*_n01[02]_*' --seeds 0 --time-limit 5 --jobs "$J" --out "$R"
 }

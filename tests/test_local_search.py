@@ -410,11 +410,13 @@ def test_answer_does_not_depend_on_how_steps_are_chunked(monkeypatch: pytest.Mon
     assert np.array_equal(default, stepwise)
 
 
-def test_nothing_to_move_returns_promptly() -> None:
-    """One team leaves no move or swap: the search stops at once instead of idling to the limit."""
+@pytest.mark.parametrize("max_iterations", [100, None])
+def test_nothing_to_move_returns_promptly(max_iterations: int | None) -> None:
+    """One team leaves no move or swap: the search (tabu search and iterated descent) stops
+    at once instead of idling to the limit."""
     problem = Problem(**{**vars(mdgp(0, n=6, groups=1))})
     tick = time.perf_counter()
-    proposal = LocalSearchStrategy(max_iterations=100).run(problem, Budget(time_limit=30, seed=0))
+    proposal = LocalSearchStrategy(max_iterations=max_iterations).run(problem, Budget(time_limit=30, seed=0))
     assert time.perf_counter() - tick < 5
     assert proposal.unit_team is not None and proposal.unit_team.tolist() == [0] * 6
 
@@ -514,10 +516,10 @@ def test_walk_keeps_its_books_and_the_rules(case: int) -> None:
     m = grouping.model
     state = new_state(grouping, grouping.from_units(start))
     walk, best = state.team.copy(), state.team.copy()
-    ws = np.array([state.objective[0], state.objective[0], 0], dtype=np.int64)
+    ws = np.array([state.objective[0], state.objective[0], 0, 0], dtype=np.int64)
     rs = _seed_array(np.random.default_rng(case))
     # a zero slack rejects most kicks; a restart every 7 steps exercises the return to the best
-    _walk_steps(m, state, rs, walk, best, ws, 300, 2, 5, 0.3, True, 0, 7)
+    assert _walk_steps(m, state, rs, walk, best, ws, 300, 2, 5, 0.3, True, 0, 7) == 300
     assert np.array_equal(state.team, walk)
     fresh = new_state(grouping, walk)
     assert ws[0] == state.objective[0] == fresh.objective[0]

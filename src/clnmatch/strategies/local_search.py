@@ -1126,11 +1126,14 @@ def _walk_steps(
     """Iterated descent: kick the walk by a few random swaps (and moves), descend, and keep
     the result when it is at most ``slack`` below the walk; back to the best after
     ``restart`` steps without a new best. ``ws`` = [walk objective, best objective, steps
-    since the best]; ``st`` holds the walk (``walk_team``) between calls. Resumable.
+    since the best, stuck]; ``st`` holds the walk (``walk_team``) between calls. Returns the
+    steps taken: fewer than ``max_steps`` only when no kick could be made (stuck = 1).
     """
     n_groups = st.team.shape[0]
-    for _ in range(max_steps):
-        _perturb(m, st, kick_min + _randint(rs, kick_span), move_share, rs)
+    for step in range(max_steps):
+        if _perturb(m, st, kick_min + _randint(rs, kick_span), move_share, rs) == 0:
+            ws[3] = 1
+            return step
         _descent(m, st, rs, use_moves)
         objective = st.objective[0]
         if objective > ws[1]:
@@ -1483,11 +1486,11 @@ class _Search:
         objective = int(st.objective[0])
         self.offer(st.team, objective, "descent")
         walk_team, best_team = st.team.copy(), st.team.copy()
-        ws = np.array([objective, objective, 0], dtype=np.int64)
+        ws = np.array([objective, objective, 0, 0], dtype=np.int64)
         slack = int(self.s.walk_slack * abs(objective))
         move_share = 0.3 if use_moves else 0.0
         chunk = 4
-        while not self.stop():
+        while not self.stop() and ws[3] == 0:  # (stuck: no move or swap keeps the rules)
             limit = chunk
             if self.s.max_iterations is not None:
                 limit = min(limit, self.s.max_iterations - self.steps)
