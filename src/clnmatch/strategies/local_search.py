@@ -534,6 +534,23 @@ def _move_ok(m: Model, st: State, g: int, b: int) -> bool:
     return _team_breach_after(m, st, a, g, _NONE) == 0 and _team_breach_after(m, st, b, _NONE, g) == 0
 
 
+@_inline
+def _loads_fit(load: Any, team_min: Any, team_max: Any, a: int, b: int, dw: int) -> bool:
+    """Team a gaining and team b losing weight ``dw`` (a swap) keeps both within bounds."""
+    if dw == 0:
+        return True
+    la = load[a] + dw
+    lb = load[b] - dw
+    return team_min[a] <= la <= team_max[a] and team_min[b] <= lb <= team_max[b]
+
+
+@_inline
+def _copy_into(target: Any, source: Any) -> None:
+    """Element-wise copy (a slice copy would allocate, which kernels may not)."""
+    for x in range(source.shape[0]):
+        target[x] = source[x]
+
+
 @_kernel
 def _swap_ok(m: Model, st: State, g: int, h: int) -> bool:
     """Swapping groups g and h (in different teams) keeps the state rule-abiding."""
@@ -541,12 +558,8 @@ def _swap_ok(m: Model, st: State, g: int, h: int) -> bool:
     b = st.team[h]
     if not m.allowed[g, b] or not m.allowed[h, a]:
         return False
-    dw = m.weight[h] - m.weight[g]
-    if dw != 0:
-        la = st.load[a] + dw
-        lb = st.load[b] - dw
-        if la < m.team_min[a] or la > m.team_max[a] or lb < m.team_min[b] or lb > m.team_max[b]:
-            return False
+    if not _loads_fit(st.load, m.team_min, m.team_max, a, b, m.weight[h] - m.weight[g]):
+        return False
     for i in range(m.apart_start[g], m.apart_start[g + 1]):
         x = m.apart[i]
         if x != h and st.team[x] == b:
@@ -954,12 +967,8 @@ def _tabu_steps(
                 b = team[h]
                 if b == a:
                     continue
-                dw = weight[h] - wg
-                if dw != 0:
-                    la = load[a] + dw
-                    lb = load[b] - dw
-                    if la < team_min[a] or la > team_max[a] or lb < team_min[b] or lb > team_max[b]:
-                        continue
+                if not _loads_fit(load, team_min, team_max, a, b, weight[h] - wg):
+                    continue
                 d = gain[b, g] - base + gain[a, h] - gain[b, h] - 2 * pair[g, h]
                 if extra:
                     d += _swap_extra(m, st, g, h, a, b)
@@ -990,8 +999,7 @@ def _tabu_steps(
         steps += 1
         if st.objective[0] > ts[2]:
             ts[2] = st.objective[0]
-            for x in range(n_groups):  # (a slice copy would allocate)
-                best_team[x] = st.team[x]
+            _copy_into(best_team, st.team)
             ts[1] = 0
         else:
             ts[1] += 1
@@ -1071,12 +1079,8 @@ def _descent(m: Model, st: State, rs: Any, use_moves: bool) -> int:
                 b = team[h]
                 if b == a:
                     continue
-                dw = weight[h] - wg
-                if dw != 0:
-                    la = load[a] + dw
-                    lb = load[b] - dw
-                    if la < team_min[a] or la > team_max[a] or lb < team_min[b] or lb > team_max[b]:
-                        continue
+                if not _loads_fit(load, team_min, team_max, a, b, weight[h] - wg):
+                    continue
                 d = gain[b, g] - base + gain[a, h] - gain[b, h] - 2 * pair[g, h]
                 if extra:
                     d += _swap_extra(m, st, g, h, a, b)
@@ -1129,7 +1133,6 @@ def _walk_steps(
     since the best, stuck]; ``st`` holds the walk (``walk_team``) between calls. Returns the
     steps taken: fewer than ``max_steps`` only when no kick could be made (stuck = 1).
     """
-    n_groups = st.team.shape[0]
     for step in range(max_steps):
         if _perturb(m, st, kick_min + _randint(rs, kick_span), move_share, rs) == 0:
             ws[3] = 1
@@ -1139,22 +1142,19 @@ def _walk_steps(
         if objective > ws[1]:
             ws[1] = objective
             ws[2] = 0
-            for x in range(n_groups):
-                best_team[x] = st.team[x]
+            _copy_into(best_team, st.team)
         else:
             ws[2] += 1
         if objective >= ws[0] - slack:
             ws[0] = objective
-            for x in range(n_groups):
-                walk_team[x] = st.team[x]
+            _copy_into(walk_team, st.team)
         else:
             _restore(m, st, walk_team, ws[0])
         if ws[2] >= restart:
             _restore(m, st, best_team, ws[1])
             ws[0] = ws[1]
             ws[2] = 0
-            for x in range(n_groups):
-                walk_team[x] = best_team[x]
+            _copy_into(walk_team, best_team)
     return max_steps
 
 
