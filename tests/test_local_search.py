@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import pytest
@@ -14,6 +15,8 @@ from clnmatch.evaluate import evaluate, objective_milli
 from clnmatch.problem import Problem
 from clnmatch.strategies.base import Budget
 from clnmatch.strategies.local_search import (
+    _MOVES_ALL,
+    _MOVES_KEEP_LOADS,
     LocalSearchStrategy,
     _descent,
     _move_delta,
@@ -480,46 +483,64 @@ def plain_problems() -> list[tuple[Problem, np.ndarray]]:
     weighted, hidden = make_problem(6, n_units=20, n_teams=4, side_rules=False, locks=False, themes=0, simd=False)
     return [
         (mdgp(3, n=24, groups=4), np.repeat(np.arange(4), 6)),
-        (mdgp_ds(3, [3, 3, 3, 3], [9, 9, 9, 9], 24), np.repeat(np.arange(4), 6)),
+        (mdgp_ds(3, [3, 3, 3, 3], [9, 9, 9, 9], 24), np.repeat(np.arange(4), [4, 5, 6, 9])),
         (weighted, hidden),
     ]
 
 
+def trades_loads(m: Any, state: Any, g: int, b: int) -> bool:
+    """Moving ``g`` to ``b`` leaves the two teams with each other's load."""
+    return bool(state.load[b] + m.weight[g] == state.load[state.team[g]])
+
+
+@pytest.mark.parametrize("moves", [_MOVES_ALL, _MOVES_KEEP_LOADS])
 @pytest.mark.parametrize("case", range(3))
-def test_descent_ends_at_a_local_optimum(case: int) -> None:
-    """After ``_descent`` no rule-keeping move or swap gains (numpy reference deltas), and the
-    objective it tracked is the evaluator's."""
+def test_descent_ends_at_a_local_optimum(case: int, moves: int) -> None:
+    """After ``_descent`` no rule-keeping move (of the kind asked for) or swap gains (numpy
+    reference deltas), and the objective it tracked is the evaluator's. With unit weights,
+    load-trading moves (and swaps) keep the multiset of team loads."""
     problem, start = plain_problems()[case]
     grouping = build_grouping(problem)
     m = grouping.model
     state = new_state(grouping, grouping.from_units(start))
-    before = state.objective[0]
-    _descent(m, state, _seed_array(np.random.default_rng(case)), True)
+    before, loads = state.objective[0], sorted(state.load.tolist())
+    _descent(m, state, _seed_array(np.random.default_rng(case)), moves)
     team = state.team.copy()
     assert state.objective[0] == evaluate(problem, grouping.to_units(team)).objective_milli >= before
     assert evaluate(problem, grouping.to_units(team)).feasible
+    if moves == _MOVES_KEEP_LOADS and (m.weight == 1).all():
+        assert sorted(state.load.tolist()) == loads
     for g in range(grouping.n_groups):
         for b in range(problem.n_teams):
-            if b != team[g] and _move_ok(m, state, g, b):
+            if b == team[g] or not _move_ok(m, state, g, b):
+                continue
+            if moves == _MOVES_ALL or trades_loads(m, state, g, b):
                 assert reference_move_delta(grouping, team, g, b) <= 0
         for h in range(g + 1, grouping.n_groups):
             if team[h] != team[g] and _swap_ok(m, state, g, h):
                 assert reference_swap_delta(grouping, team, g, h) <= 0
 
 
+@pytest.mark.parametrize("moves", [_MOVES_ALL, _MOVES_KEEP_LOADS])
 @pytest.mark.parametrize("case", range(3))
-def test_walk_keeps_its_books_and_the_rules(case: int) -> None:
+def test_walk_keeps_its_books_and_the_rules(case: int, moves: int) -> None:
     """Kicks, descents, rejections (restores) and restarts: the state still equals a fresh one
-    for the walk's assignment, and the best it reports is rule-abiding with that objective."""
+    for the walk's assignment, and the best it reports is rule-abiding with that objective.
+    With unit weights and load-trading moves, the multiset of team loads never changes."""
     problem, start = plain_problems()[case]
     grouping = build_grouping(problem)
     m = grouping.model
     state = new_state(grouping, grouping.from_units(start))
+    loads = sorted(state.load.tolist())
     walk, best = state.team.copy(), state.team.copy()
     ws = np.array([state.objective[0], state.objective[0], 0, 0], dtype=np.int64)
     rs = _seed_array(np.random.default_rng(case))
     # a zero slack rejects most kicks; a restart every 7 steps exercises the return to the best
-    assert _walk_steps(m, state, rs, walk, best, ws, 300, 2, 5, 0.3, True, 0, 7) == 300
+    assert _walk_steps(m, state, rs, walk, best, ws, 300, 2, 5, 0.3, moves, 0, 7) == 300
+    if moves == _MOVES_KEEP_LOADS and (m.weight == 1).all():
+        for team in (walk, best):
+            team_loads = np.bincount(team, weights=m.weight, minlength=problem.n_teams)
+            assert sorted(team_loads.astype(int).tolist()) == loads
     assert np.array_equal(state.team, walk)
     fresh = new_state(grouping, walk)
     assert ws[0] == state.objective[0] == fresh.objective[0]
@@ -527,6 +548,23 @@ def test_walk_keeps_its_books_and_the_rules(case: int) -> None:
         assert np.array_equal(getattr(state, name), getattr(fresh, name)), name
     assert evaluate(problem, grouping.to_units(best)).feasible
     assert evaluate(problem, grouping.to_units(best)).objective_milli == ws[1] >= ws[0]
+
+
+def test_walk_with_load_trading_moves_changes_which_team_has_which_load() -> None:
+    """The walk does make load-trading moves: per-team loads change, their multiset does not."""
+    problem, start = plain_problems()[1]
+    grouping = build_grouping(problem)
+    m = grouping.model
+    state = new_state(grouping, grouping.from_units(start))
+    walk, best = state.team.copy(), state.team.copy()
+    ws = np.array([state.objective[0], state.objective[0], 0, 0], dtype=np.int64)
+    rs = _seed_array(np.random.default_rng(0))
+    seen = set()
+    for _ in range(30):
+        _walk_steps(m, state, rs, walk, best, ws, 10, 2, 5, 0.3, _MOVES_KEEP_LOADS, 10**9, 3000)
+        seen.add(tuple(state.load.tolist()))
+    assert len(seen) > 1
+    assert {tuple(sorted(loads)) for loads in seen} == {(4, 5, 6, 9)}
 
 
 def test_iterated_descent_runs_only_on_problems_without_side_rules() -> None:

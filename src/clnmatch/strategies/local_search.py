@@ -112,6 +112,10 @@ _REPAIR_TENURE: Any = np.int64(8)  # a repair move stays tabu for 2..9 steps
 _KICK_MIN: Any = np.int64(2)
 _KICK_SPAN: Any = np.int64(5)
 _WALK_RESTART: Any = np.int64(3000)
+# which moves a perturbation or descent may make (swaps are always allowed)
+_MOVES_NONE: Any = np.int64(0)
+_MOVES_ALL: Any = np.int64(1)
+_MOVES_KEEP_LOADS: Any = np.int64(2)  # only moves after which two teams have traded loads
 
 
 # =============================================================================== model
@@ -1007,8 +1011,9 @@ def _tabu_steps(
 
 
 @_kernel
-def _perturb(m: Model, st: State, strength: int, move_share: float, rs: Any) -> int:
-    """Apply up to ``strength`` random feasible moves (share ``move_share``) or swaps; returns how many."""
+def _perturb(m: Model, st: State, strength: int, move_share: float, moves: int, rs: Any) -> int:
+    """Apply up to ``strength`` random feasible moves (share ``move_share``, of kind ``moves``)
+    or swaps; returns how many."""
     n_groups = st.team.shape[0]
     n_teams = st.load.shape[0]
     done = 0
@@ -1016,9 +1021,9 @@ def _perturb(m: Model, st: State, strength: int, move_share: float, rs: Any) -> 
     while done < strength and tries < 50 * strength:
         tries += 1
         g = _randint(rs, n_groups)
-        if _random(rs) < move_share:
+        if moves != _MOVES_NONE and _random(rs) < move_share:
             b = _randint(rs, n_teams)
-            if b != st.team[g] and _move_ok(m, st, g, b):
+            if b != st.team[g] and _move_kind_ok(m, st, g, b, moves):
                 apply_move(m, st, g, b)
                 done += 1
         else:
@@ -1030,9 +1035,18 @@ def _perturb(m: Model, st: State, strength: int, move_share: float, rs: Any) -> 
 
 
 # =============================================================================== iterated descent
+@_inline
+def _move_kind_ok(m: Model, st: State, g: int, b: int, moves: int) -> bool:
+    """Move ``g`` to ``b`` keeps the rules and is of kind ``moves`` (``_MOVES_ALL``, or
+    ``_MOVES_KEEP_LOADS``: the two teams trade loads, so the multiset of loads stays)."""
+    if moves == _MOVES_KEEP_LOADS and st.load[b] + m.weight[g] != st.load[st.team[g]]:
+        return False
+    return _move_ok(m, st, g, b)
+
+
 @_kernel
-def _descent(m: Model, st: State, rs: Any, use_moves: bool) -> int:
-    """First-improvement descent on feasible moves (if ``use_moves``) and swaps to a local optimum.
+def _descent(m: Model, st: State, rs: Any, moves: int) -> int:
+    """First-improvement descent on feasible moves (of kind ``moves``) and swaps to a local optimum.
 
     Groups are visited cyclically from a random one (each scan of partners from a random
     offset); it ends after a full cycle without an improvement. Returns the improvements made.
@@ -1059,9 +1073,11 @@ def _descent(m: Model, st: State, rs: Any, use_moves: bool) -> int:
         wg = weight[g]
         base = gain[a, g]
         found = False
-        if use_moves and size[a] > units[g] and load[a] - wg >= team_min[a]:
+        if moves != _MOVES_NONE and size[a] > units[g] and load[a] - wg >= team_min[a]:
             for b in range(n_teams):
                 if b == a or load[b] + wg > team_max[b]:
+                    continue
+                if moves == _MOVES_KEEP_LOADS and load[b] + wg != load[a]:
                     continue
                 d = gain[b, g] - base
                 if extra:
@@ -1123,7 +1139,7 @@ def _walk_steps(
     kick_min: int,
     kick_span: int,
     move_share: float,
-    use_moves: bool,
+    moves: int,
     slack: int,
     restart: int,
 ) -> int:
@@ -1134,10 +1150,10 @@ def _walk_steps(
     steps taken: fewer than ``max_steps`` only when no kick could be made (stuck = 1).
     """
     for step in range(max_steps):
-        if _perturb(m, st, kick_min + _randint(rs, kick_span), move_share, rs) == 0:
+        if _perturb(m, st, kick_min + _randint(rs, kick_span), move_share, moves, rs) == 0:
             ws[3] = 1
             return step
-        _descent(m, st, rs, use_moves)
+        _descent(m, st, rs, moves)
         objective = st.objective[0]
         if objective > ws[1]:
             ws[1] = objective
@@ -1336,6 +1352,8 @@ class _Search:
         self.best_obj = int(_NEG)
         self.trace: list[TracePoint] = []
         self.profile = concentrated_profile(self.m) if strategy.reshape else None
+        # with a target size profile, moves that change the loads only walk away from it
+        self.moves = _MOVES_ALL if self.profile is None else _MOVES_KEEP_LOADS
         # on problems without side rules the last share of the effort goes to the iterated
         # descent, which measured better than more tabu search on MDGPLIB n >= 240; only
         # where a full scan is cheap (one descent pass scans every move and swap)
@@ -1416,8 +1434,9 @@ class _Search:
 
     def perturbed(self, team: IntArray, strength: int) -> IntArray:
         st = new_state(self.grouping, team)
-        # with a target size profile only swaps, which keep it (moves would just be undone)
-        _perturb(self.m, st, strength, 0.5 if self.profile is None else 0.0, self.rs)
+        # with a target size profile only swaps: the next run's reshape would undo the moves
+        moves = _MOVES_ALL if self.profile is None else _MOVES_NONE
+        _perturb(self.m, st, strength, 0.5, moves, self.rs)
         return st.team.copy()
 
     def random_start(self) -> IntArray | None:
@@ -1481,14 +1500,13 @@ class _Search:
     def iterated_descent(self, team: IntArray) -> None:
         """Iterated descent from ``team`` until the search stops (the second phase)."""
         st = new_state(self.grouping, team)
-        use_moves = self.profile is None  # with a size profile, moves only walk away from it
-        _descent(self.m, st, self.rs, use_moves)
+        _descent(self.m, st, self.rs, self.moves)
         objective = int(st.objective[0])
         self.offer(st.team, objective, "descent")
         walk_team, best_team = st.team.copy(), st.team.copy()
         ws = np.array([objective, objective, 0, 0], dtype=np.int64)
         slack = int(self.s.walk_slack * abs(objective))
-        move_share = 0.3 if use_moves else 0.0
+        move_share = 0.3
         chunk = 4
         while not self.stop() and ws[3] == 0:  # (stuck: no move or swap keeps the rules)
             limit = chunk
@@ -1497,7 +1515,7 @@ class _Search:
             tick = time.perf_counter()
             kicks = _walk_steps(
                 self.m, st, self.rs, walk_team, best_team, ws, limit, _KICK_MIN, _KICK_SPAN,
-                move_share, use_moves, slack, _WALK_RESTART,
+                move_share, self.moves, slack, _WALK_RESTART,
             )
             self.steps += kicks
             self.kicks += kicks
@@ -1603,7 +1621,7 @@ class LocalSearchStrategy:
         population_limit: int = 1500,
         reshape: bool = True,
         walk_share: float = 0.5,
-        walk_slack: float = 0.0015,
+        walk_slack: float = 0.003,
     ) -> None:
         self.max_iterations = max_iterations
         self.population = population
