@@ -112,6 +112,7 @@ _REPAIR_TENURE: Any = np.int64(8)  # a repair move stays tabu for 2..9 steps
 _KICK_MIN: Any = np.int64(2)
 _KICK_SPAN: Any = np.int64(5)
 _WALK_RESTART: Any = np.int64(3000)
+_WALK_MOVE_SHARE = 0.3  # share of a kick's tries that are moves (the rest are swaps)
 # which moves a perturbation or descent may make (swaps are always allowed)
 _MOVES_NONE: Any = np.int64(0)
 _MOVES_ALL: Any = np.int64(1)
@@ -539,6 +540,19 @@ def _move_ok(m: Model, st: State, g: int, b: int) -> bool:
 
 
 @_inline
+def _has_extra_terms(m: Model) -> bool:
+    """Focus or SIMD terms add to a move's or swap's pair delta."""
+    return m.theme.shape[1] > 0 or m.simd != 0
+
+
+@_inline
+def _swaps_need_no_rule_check(m: Model) -> bool:
+    """No sector, authority or apart rule: a swap that fits the loads keeps every rule but
+    pins and forbids (checked through ``allowed``)."""
+    return m.n_sectors == 0 and m.n_authorities == 0 and m.apart.shape[0] == 0
+
+
+@_inline
 def _loads_fit(load: Any, team_min: Any, team_max: Any, a: int, b: int, dw: int) -> bool:
     """Team a gaining and team b losing weight ``dw`` (a swap) keeps both within bounds."""
     if dw == 0:
@@ -926,8 +940,8 @@ def _tabu_steps(
     allowed = m.allowed
     n_groups = team.shape[0]
     n_teams = load.shape[0]
-    extra = m.theme.shape[1] > 0 or m.simd != 0  # focus or SIMD terms in the delta
-    simple_swap = m.n_sectors == 0 and m.n_authorities == 0 and m.apart.shape[0] == 0
+    extra = _has_extra_terms(m)
+    simple_swap = _swaps_need_no_rule_check(m)
     full = sample <= 0 or sample >= n_groups
     n_first = n_groups if full else sample
     steps = 0
@@ -1063,8 +1077,8 @@ def _descent(m: Model, st: State, rs: Any, moves: int) -> int:
     allowed = m.allowed
     n_groups = team.shape[0]
     n_teams = load.shape[0]
-    extra = m.theme.shape[1] > 0 or m.simd != 0
-    simple_swap = m.n_sectors == 0 and m.n_authorities == 0 and m.apart.shape[0] == 0
+    extra = _has_extra_terms(m)
+    simple_swap = _swaps_need_no_rule_check(m)
     g = _randint(rs, n_groups)
     last = g  # the group of the last improvement: a cycle back to it without one ends
     improvements = 0
@@ -1506,7 +1520,6 @@ class _Search:
         walk_team, best_team = st.team.copy(), st.team.copy()
         ws = np.array([objective, objective, 0, 0], dtype=np.int64)
         slack = int(self.s.walk_slack * abs(objective))
-        move_share = 0.3
         chunk = 4
         while not self.stop() and ws[3] == 0:  # (stuck: no move or swap keeps the rules)
             limit = chunk
@@ -1515,7 +1528,7 @@ class _Search:
             tick = time.perf_counter()
             kicks = _walk_steps(
                 self.m, st, self.rs, walk_team, best_team, ws, limit, _KICK_MIN, _KICK_SPAN,
-                move_share, self.moves, slack, _WALK_RESTART,
+                _WALK_MOVE_SHARE, self.moves, slack, _WALK_RESTART,
             )
             self.steps += kicks
             self.kicks += kicks
