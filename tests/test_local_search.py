@@ -30,6 +30,7 @@ from clnmatch.strategies.local_search import (
     apply_swap,
     build_grouping,
     concentrated_profile,
+    new_scratch,
     new_state,
     reference_move_delta,
     reference_swap_delta,
@@ -139,10 +140,10 @@ def mdgp(seed: int, n: int = 30, groups: int = 3) -> Problem:
     )
 
 
-def mdgp_ds(seed: int, low: list[int], high: list[int], n: int) -> Problem:
-    """An MDGPLIB ``ds``-like instance: team size bounds differ, pair gains >= 0."""
+def mdgp_ds(seed: int, low: list[int], high: list[int], n: int, lowest_gain: int = 0) -> Problem:
+    """An MDGPLIB ``ds``-like instance: team size bounds differ, pair gains >= ``lowest_gain``."""
     rng = np.random.default_rng(seed)
-    pair = np.triu(rng.integers(0, 100_000, (n, n)), 1)
+    pair = np.triu(rng.integers(lowest_gain, 100_000, (n, n)), 1)
     return Problem(
         unit_ids=tuple(str(i) for i in range(n)),
         unit_weight=np.ones(n, dtype=np.int64),
@@ -485,6 +486,8 @@ def plain_problems() -> list[tuple[Problem, np.ndarray]]:
         (mdgp(3, n=24, groups=4), np.repeat(np.arange(4), 6)),
         (mdgp_ds(3, [3, 3, 3, 3], [9, 9, 9, 9], 24), np.repeat(np.arange(4), [4, 5, 6, 9])),
         (weighted, hidden),
+        # negative gains: the descent's pruning bound must use the smallest pair gain
+        (mdgp_ds(4, [3, 3, 3, 3], [9, 9, 9, 9], 24, -80_000), np.repeat(np.arange(4), [4, 5, 6, 9])),
     ]
 
 
@@ -494,7 +497,7 @@ def trades_loads(m: Any, state: Any, g: int, b: int) -> bool:
 
 
 @pytest.mark.parametrize("moves", [_MOVES_ALL, _MOVES_KEEP_LOADS])
-@pytest.mark.parametrize("case", range(3))
+@pytest.mark.parametrize("case", range(4))
 def test_descent_ends_at_a_local_optimum(case: int, moves: int) -> None:
     """After ``_descent`` no rule-keeping move (of the kind asked for) or swap gains (numpy
     reference deltas), and the objective it tracked is the evaluator's. With unit weights,
@@ -504,7 +507,8 @@ def test_descent_ends_at_a_local_optimum(case: int, moves: int) -> None:
     m = grouping.model
     state = new_state(grouping, grouping.from_units(start))
     before, loads = state.objective[0], sorted(state.load.tolist())
-    _descent(m, state, _seed_array(np.random.default_rng(case)), moves)
+    sc = new_scratch(grouping.n_groups, problem.n_teams)
+    _descent(m, state, _seed_array(np.random.default_rng(case)), moves, sc)
     team = state.team.copy()
     assert state.objective[0] == evaluate(problem, grouping.to_units(team)).objective_milli >= before
     assert evaluate(problem, grouping.to_units(team)).feasible
@@ -522,7 +526,7 @@ def test_descent_ends_at_a_local_optimum(case: int, moves: int) -> None:
 
 
 @pytest.mark.parametrize("moves", [_MOVES_ALL, _MOVES_KEEP_LOADS])
-@pytest.mark.parametrize("case", range(3))
+@pytest.mark.parametrize("case", range(4))
 def test_walk_keeps_its_books_and_the_rules(case: int, moves: int) -> None:
     """Kicks, descents, rejections (restores) and restarts: the state still equals a fresh one
     for the walk's assignment, and the best it reports is rule-abiding with that objective.
@@ -535,8 +539,9 @@ def test_walk_keeps_its_books_and_the_rules(case: int, moves: int) -> None:
     walk, best = state.team.copy(), state.team.copy()
     ws = np.array([state.objective[0], state.objective[0], 0, 0], dtype=np.int64)
     rs = _seed_array(np.random.default_rng(case))
+    sc = new_scratch(grouping.n_groups, problem.n_teams)
     # a zero slack rejects most kicks; a restart every 7 steps exercises the return to the best
-    assert _walk_steps(m, state, rs, walk, best, ws, 300, 2, 5, 0.3, moves, 0, 7) == 300
+    assert _walk_steps(m, state, rs, walk, best, ws, sc, 300, 2, 5, 0.3, moves, 0, 7) == 300
     if moves == _MOVES_KEEP_LOADS and (m.weight == 1).all():
         for team in (walk, best):
             team_loads = np.bincount(team, weights=m.weight, minlength=problem.n_teams)
@@ -559,9 +564,10 @@ def test_walk_with_load_trading_moves_changes_which_team_has_which_load() -> Non
     walk, best = state.team.copy(), state.team.copy()
     ws = np.array([state.objective[0], state.objective[0], 0, 0], dtype=np.int64)
     rs = _seed_array(np.random.default_rng(0))
+    sc = new_scratch(grouping.n_groups, problem.n_teams)
     seen = set()
     for _ in range(30):
-        _walk_steps(m, state, rs, walk, best, ws, 10, 2, 5, 0.3, _MOVES_KEEP_LOADS, 10**9, 3000)
+        _walk_steps(m, state, rs, walk, best, ws, sc, 10, 2, 5, 0.3, _MOVES_KEEP_LOADS, 10**9, 3000)
         seen.add(tuple(state.load.tolist()))
     assert len(seen) > 1
     assert {tuple(sorted(loads)) for loads in seen} == {(4, 5, 6, 9)}

@@ -26,8 +26,9 @@ when a jitted function in *another* file changes, so cross-file calls could run 
   a randomly picked breach, randomised tie-breaking and random kicks when stuck.
 * ``_tabu_steps``: best-improvement tabu search over all feasible moves and swaps (a random
   sample of first groups on large instances), aspiration by objective, random tenure.
-* ``_walk_steps``: iterated descent (``_descent``: first-improvement moves and swaps) with
-  small random kicks and a slack acceptance; the last phase on problems without side rules.
+* ``_walk_steps``: iterated descent (``_descent``: first-improvement moves and swaps, team
+  pairs that cannot gain passed over on a per-team-pair bound) with small random kicks and
+  a slack acceptance; the last phase on problems without side rules.
 
 Every kernel is *resumable*: its loop state lives in arrays and it runs at most ``max_steps``
 steps per call, so the Python driver can check the clock between calls while the result
@@ -147,6 +148,7 @@ class Model(NamedTuple):
     affluent: BoolArray  # (G,)
     simd: int  # gain of a team mixing challenge and affluent groups (0: off)
     constant: int  # objective of pairs inside groups, plus the problem's constant
+    pair_min: int  # smallest pair gain: bounds the pair term of any swap (the descent's pruning)
 
 
 class State(NamedTuple):
@@ -289,6 +291,7 @@ def build_grouping(problem: Problem) -> Grouping:
         affluent=affluent,
         simd=simd,
         constant=constant,
+        pair_min=int(pair.min()) if n_groups else 0,
     )
     return Grouping(model=model, unit_group=unit_group, problem=problem, obstacles=tuple(obstacles))
 
@@ -1058,76 +1061,151 @@ def _move_kind_ok(m: Model, st: State, g: int, b: int, moves: int) -> bool:
     return _move_ok(m, st, g, b)
 
 
-@_kernel
-def _descent(m: Model, st: State, rs: Any, moves: int) -> int:
-    """First-improvement descent on feasible moves (of kind ``moves``) and swaps to a local optimum.
+class Scratch(NamedTuple):
+    """Work arrays of the descent (kernels may not allocate)."""
 
-    Groups are visited cyclically from a random one (each scan of partners from a random
-    offset); it ends after a full cycle without an improvement. Returns the improvements made.
-    """
+    top: IntArray  # (T, T) top[a, b]: the largest gain[b, g] - gain[a, g] over groups g in a
+    first: IntArray  # (T+1,) offsets of each team's groups in ``members``
+    members: IntArray  # (G,) groups, grouped by team
+    fill: IntArray  # (T,) cursor of the counting sort
+
+
+def new_scratch(n_groups: int, n_teams: int) -> Scratch:
+    """Work arrays for ``_descent`` on ``n_groups`` groups and ``n_teams`` teams."""
+    return Scratch(
+        top=np.zeros((n_teams, n_teams), dtype=np.int64),
+        first=np.zeros(n_teams + 1, dtype=np.int64),
+        members=np.zeros(n_groups, dtype=np.int64),
+        fill=np.zeros(n_teams, dtype=np.int64),
+    )
+
+
+@_inline
+def _index_teams(st: State, sc: Scratch) -> None:
+    """Counting sort of the groups by team into ``sc.first`` / ``sc.members``."""
     team = st.team
+    first = sc.first
+    n_teams = st.load.shape[0]
+    for t in range(n_teams + 1):
+        first[t] = 0
+    for g in range(team.shape[0]):
+        first[team[g] + 1] += 1
+    for t in range(n_teams):
+        first[t + 1] += first[t]
+        sc.fill[t] = first[t]
+    for g in range(team.shape[0]):
+        t = team[g]
+        sc.members[sc.fill[t]] = g
+        sc.fill[t] += 1
+
+
+@_inline
+def _refresh_top(st: State, sc: Scratch, a: int, b: int) -> None:
+    """Recompute the entries of ``sc.top`` in rows or columns a and b (every entry when a < 0)."""
+    team = st.team
+    gain = st.gain
+    top = sc.top
+    n_teams = top.shape[0]
+    for x in range(n_teams):
+        for y in range(n_teams):
+            if a < 0 or x in (a, b) or y in (a, b):
+                top[x, y] = _NEG
+    for g in range(team.shape[0]):
+        x = team[g]
+        base = gain[x, g]
+        if a < 0 or x in (a, b):
+            for y in range(n_teams):
+                d = gain[y, g] - base
+                if y != x and d > top[x, y]:
+                    top[x, y] = d
+        else:
+            d = gain[a, g] - base
+            if d > top[x, a]:
+                top[x, a] = d
+            d = gain[b, g] - base
+            if d > top[x, b]:
+                top[x, b] = d
+
+
+@_kernel
+def _descent(m: Model, st: State, rs: Any, moves: int, sc: Scratch) -> int:
+    """First-improvement descent on feasible moves (of kind ``moves``) and swaps to a local
+    optimum; returns the improvements made. Problems without focus or SIMD terms only.
+
+    Moving g from a to b gains D(g, b) = gain[b, g] - gain[a, g] and swapping it with h (in
+    b) gains D(g, b) + D(h, a) - 2 pair[g, h]. With top[a, b] = the largest D(g, b) over g
+    in a, no move from a to b can gain when top[a, b] <= 0 and no swap between a and b when
+    top[a, b] + top[b, a] <= 2 min(pair), so most team pairs are passed over without looking
+    at their members; a change to teams a and b refreshes only their rows and columns of top.
+    Team pairs are visited cyclically from a random one; a full cycle without a gain ends it.
+    """
     gain = st.gain
     load = st.load
     size = st.size
     pair = m.pair
     weight = m.weight
-    units = m.units
     team_min = m.team_min
     team_max = m.team_max
     allowed = m.allowed
-    n_groups = team.shape[0]
+    top = sc.top
+    first = sc.first
+    members = sc.members
     n_teams = load.shape[0]
-    extra = _has_extra_terms(m)
+    n_pairs = n_teams * n_teams
     simple_swap = _swaps_need_no_rule_check(m)
-    g = _randint(rs, n_groups)
-    last = g  # the group of the last improvement: a cycle back to it without one ends
+    bar = 2 * m.pair_min
+    _index_teams(st, sc)
+    _refresh_top(st, sc, _NONE, _NONE)
+    p = _randint(rs, n_pairs)
+    last = p  # the team pair of the last improvement: a cycle back to it without one ends
     improvements = 0
     while True:
-        a = team[g]
-        wg = weight[g]
-        base = gain[a, g]
+        a = p // n_teams
+        b = p - a * n_teams
         found = False
-        if moves != _MOVES_NONE and size[a] > units[g] and load[a] - wg >= team_min[a]:
-            for b in range(n_teams):
-                if b == a or load[b] + wg > team_max[b]:
+        if moves != _MOVES_NONE and a != b and top[a, b] > 0:
+            for i in range(first[a], first[a + 1]):
+                g = members[i]
+                wg = weight[g]
+                if gain[b, g] - gain[a, g] <= 0 or size[a] <= m.units[g]:
+                    continue
+                if load[a] - wg < team_min[a] or load[b] + wg > team_max[b]:
                     continue
                 if moves == _MOVES_KEEP_LOADS and load[b] + wg != load[a]:
                     continue
-                d = gain[b, g] - base
-                if extra:
-                    d += _move_extra(m, st, g, a, b)
-                if d > 0 and _move_ok(m, st, g, b):
+                if _move_ok(m, st, g, b):
                     apply_move(m, st, g, b)
+                    _index_teams(st, sc)
                     found = True
                     break
-        if not found:
-            offset = _randint(rs, n_groups)
-            for k in range(n_groups):
-                h = offset + k
-                if h >= n_groups:
-                    h -= n_groups
-                b = team[h]
-                if b == a:
+        if not found and a < b and top[a, b] + top[b, a] > bar:
+            for i in range(first[a], first[a + 1]):
+                g = members[i]
+                dg = gain[b, g] - gain[a, g]
+                if dg + top[b, a] <= bar:
                     continue
-                if not _loads_fit(load, team_min, team_max, a, b, weight[h] - wg):
-                    continue
-                d = gain[b, g] - base + gain[a, h] - gain[b, h] - 2 * pair[g, h]
-                if extra:
-                    d += _swap_extra(m, st, g, h, a, b)
-                if d <= 0:
-                    continue
-                trusted = simple_swap and allowed[g, b] and allowed[h, a]
-                if not trusted and not _swap_ok(m, st, g, h):
-                    continue
-                apply_swap(m, st, g, h)
-                found = True
-                break
+                for j in range(first[b], first[b + 1]):
+                    h = members[j]
+                    d = dg + gain[a, h] - gain[b, h] - 2 * pair[g, h]
+                    if d <= 0 or not _loads_fit(load, team_min, team_max, a, b, weight[h] - weight[g]):
+                        continue
+                    trusted = simple_swap and allowed[g, b] and allowed[h, a]
+                    if not trusted and not _swap_ok(m, st, g, h):
+                        continue
+                    apply_swap(m, st, g, h)
+                    members[i] = h
+                    members[j] = g
+                    found = True
+                    break
+                if found:
+                    break
         if found:
-            last = g  # (g itself is scanned again)
+            _refresh_top(st, sc, a, b)
+            last = p  # (the pair itself is scanned again)
             improvements += 1
         else:
-            g = g + 1 if g + 1 < n_groups else 0
-            if g == last:
+            p = p + 1 if p + 1 < n_pairs else 0
+            if p == last:
                 break
     return improvements
 
@@ -1149,6 +1227,7 @@ def _walk_steps(
     walk_team: Any,
     best_team: Any,
     ws: Any,
+    sc: Scratch,
     max_steps: int,
     kick_min: int,
     kick_span: int,
@@ -1167,7 +1246,7 @@ def _walk_steps(
         if _perturb(m, st, kick_min + _randint(rs, kick_span), move_share, moves, rs) == 0:
             ws[3] = 1
             return step
-        _descent(m, st, rs, moves)
+        _descent(m, st, rs, moves, sc)
         objective = st.objective[0]
         if objective > ws[1]:
             ws[1] = objective
@@ -1514,7 +1593,8 @@ class _Search:
     def iterated_descent(self, team: IntArray) -> None:
         """Iterated descent from ``team`` until the search stops (the second phase)."""
         st = new_state(self.grouping, team)
-        _descent(self.m, st, self.rs, self.moves)
+        sc = new_scratch(self.n_groups, self.n_teams)
+        _descent(self.m, st, self.rs, self.moves, sc)
         objective = int(st.objective[0])
         self.offer(st.team, objective, "descent")
         walk_team, best_team = st.team.copy(), st.team.copy()
@@ -1527,7 +1607,7 @@ class _Search:
                 limit = min(limit, self.s.max_iterations - self.steps)
             tick = time.perf_counter()
             kicks = _walk_steps(
-                self.m, st, self.rs, walk_team, best_team, ws, limit, _KICK_MIN, _KICK_SPAN,
+                self.m, st, self.rs, walk_team, best_team, ws, sc, limit, _KICK_MIN, _KICK_SPAN,
                 _WALK_MOVE_SHARE, self.moves, slack, _WALK_RESTART,
             )
             self.steps += kicks
