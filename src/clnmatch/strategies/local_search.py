@@ -1592,6 +1592,7 @@ class _Search:
 
     def iterated_descent(self, team: IntArray) -> None:
         """Iterated descent from ``team`` until the search stops (the second phase)."""
+        assert _plain(self.m)  # the descent's deltas and pruning leave out focus and SIMD terms
         st = new_state(self.grouping, team)
         sc = new_scratch(self.n_groups, self.n_teams)
         _descent(self.m, st, self.rs, self.moves, sc)
