@@ -1141,7 +1141,6 @@ def _descent(m: Model, st: State, rs: Any, moves: int, sc: Scratch) -> int:
     """
     gain = st.gain
     load = st.load
-    size = st.size
     pair = m.pair
     weight = m.weight
     team_min = m.team_min
@@ -1166,14 +1165,7 @@ def _descent(m: Model, st: State, rs: Any, moves: int, sc: Scratch) -> int:
         if moves != _MOVES_NONE and a != b and top[a, b] > 0:
             for i in range(first[a], first[a + 1]):
                 g = members[i]
-                wg = weight[g]
-                if gain[b, g] - gain[a, g] <= 0 or size[a] <= m.units[g]:
-                    continue
-                if load[a] - wg < team_min[a] or load[b] + wg > team_max[b]:
-                    continue
-                if moves == _MOVES_KEEP_LOADS and load[b] + wg != load[a]:
-                    continue
-                if _move_ok(m, st, g, b):
+                if gain[b, g] - gain[a, g] > 0 and _move_kind_ok(m, st, g, b, moves):
                     apply_move(m, st, g, b)
                     _index_teams(st, sc)
                     found = True
