@@ -81,7 +81,8 @@ def _targets(runs: pd.DataFrame) -> list[str]:
                 f"CLN (50 est., 8 teams), focus: proven optimal, median under 2 s ({name}: {role})",
                 f"{proven}/{len(focus)} proven optimal; median {median:.1f} s "
                 f"(slowest {focus['runtime_s'].max():.1f} s)",
-                "met" if proven == len(focus) and median < 2
+                "met"
+                if proven == len(focus) and median < 2
                 else ("not met (time)" if proven == len(focus) else "not met"),
             )
         )
@@ -156,7 +157,9 @@ def _targets(runs: pd.DataFrame) -> list[str]:
     for n, g in _mdgp_runs(runs).groupby("n"):
         gap = 100 * g["gap_to_best_known"].mean()
         theirs = g.tpsdp_gap.mean()
-        reference = f"; TPSDP's own mean on these instances {theirs:.3f}%" if pd.notna(theirs) else ""
+        reference = (
+            f"; TPSDP's own mean on these instances {theirs:.3f}%" if pd.notna(theirs) else ""
+        )
         rows.append(
             (
                 f"MDGPLIB n={n}: mean gap to best known <= 0.1% at TPSDP's limit",

@@ -70,10 +70,18 @@ def ids() -> st.SearchStrategy[str]:
 
 
 theme_names = st.one_of(
-    st.sampled_from((
-        "Literacy", "Numeracy", "Health and wellbeing", "Learning Through Play",
-        "Racial Equality", "Outdoor Learning", "Transitions: P7-S1", "Parental, community",
-    )),
+    st.sampled_from(
+        (
+            "Literacy",
+            "Numeracy",
+            "Health and wellbeing",
+            "Learning Through Play",
+            "Racial Equality",
+            "Outdoor Learning",
+            "Transitions: P7-S1",
+            "Parental, community",
+        )
+    ),
     st.text(_CHARS, min_size=1, max_size=10).map(str.strip).filter(bool),
 )
 
@@ -102,39 +110,47 @@ def cohorts(
     max_nominees: int = 3,
 ) -> Cohort:
     """A valid Cohort: 2-6 themes, 3-12 establishments, 1-3 nominees each, odd text."""
-    themes = draw(st.lists(
-        theme_names, min_size=min_themes, max_size=max_themes, unique_by=_fold,
-    ))
+    themes = draw(
+        st.lists(
+            theme_names,
+            min_size=min_themes,
+            max_size=max_themes,
+            unique_by=_fold,
+        )
+    )
     n_est = draw(st.integers(min_establishments, max_establishments))
     est_ids = draw(st.lists(ids(), min_size=n_est, max_size=n_est, unique=True))
-    with_simd, with_place, with_email = draw(st.tuples(st.booleans(), st.booleans(),
-                                                      st.booleans()))
+    with_simd, with_place, with_email = draw(st.tuples(st.booleans(), st.booleans(), st.booleans()))
     establishments = []
     for est_id in est_ids:
         place = draw(_PLACE) if with_place else None
-        establishments.append(Establishment(
-            id=est_id,
-            name=draw(_TEXT),
-            authority=draw(_AUTHORITY),
-            sector=draw(_SECTOR),
-            simd_quintile=draw(_SIMD) if with_simd else None,
-            latitude=None if place is None else place[0],
-            longitude=None if place is None else place[1],
-        ))
+        establishments.append(
+            Establishment(
+                id=est_id,
+                name=draw(_TEXT),
+                authority=draw(_AUTHORITY),
+                sector=draw(_SECTOR),
+                simd_quintile=draw(_SIMD) if with_simd else None,
+                latitude=None if place is None else place[0],
+                longitude=None if place is None else place[1],
+            )
+        )
     sizes = draw(st.lists(st.integers(1, max_nominees), min_size=n_est, max_size=n_est))
     person_ids = draw(st.lists(ids(), min_size=sum(sizes), max_size=sum(sizes), unique=True))
     practitioners = []
     ids_iter = iter(person_ids)
     for est_id, size in zip(est_ids, sizes, strict=True):
         for _ in range(size):
-            practitioners.append(Practitioner(
-                id=next(ids_iter),
-                name=draw(_TEXT),
-                establishment_id=est_id,
-                role=draw(_ROLE),
-                interests=draw(_RATINGS[len(themes)]),
-                email=draw(_EMAIL) if with_email else None,
-            ))
+            practitioners.append(
+                Practitioner(
+                    id=next(ids_iter),
+                    name=draw(_TEXT),
+                    establishment_id=est_id,
+                    role=draw(_ROLE),
+                    interests=draw(_RATINGS[len(themes)]),
+                    email=draw(_EMAIL) if with_email else None,
+                )
+            )
     # Interleave establishments in the survey; a reader lists them by first appearance.
     order = draw(st.permutations(range(len(practitioners))))
     shuffled = [practitioners[i] for i in order]

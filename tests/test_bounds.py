@@ -83,8 +83,9 @@ def test_bound_is_tight_when_everything_fits_one_team() -> None:
 def test_solve_reports_a_gap_for_strategies_that_prove_nothing() -> None:
     """local_search proves no bound; solve still reports one, above the answer."""
     cohort = generate_cohort(24, seed=3, teams_hint=3)
-    result = solve(cohort, Rules(teams=3, min_establishments=0), strategy="local_search",
-                   time_limit=3, seed=0)
+    result = solve(
+        cohort, Rules(teams=3, min_establishments=0), strategy="local_search", time_limit=3, seed=0
+    )
     assert result.bound is not None and result.evaluation is not None
     assert result.bound * 1000 >= result.evaluation.objective_milli
     assert any("relaxation" in note for note in result.notes)

@@ -64,8 +64,15 @@ def random_pairs(rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 def tiny_problem(
-    seed: int, n_units: int = 8, n_teams: int = 2, *, focus: bool = False, cap: bool = False,
-    simd: bool = False, pins: bool = False, locks: bool = False,
+    seed: int,
+    n_units: int = 8,
+    n_teams: int = 2,
+    *,
+    focus: bool = False,
+    cap: bool = False,
+    simd: bool = False,
+    pins: bool = False,
+    locks: bool = False,
 ) -> Problem:
     """A random problem small enough to enumerate every assignment."""
     rng = np.random.default_rng(seed)
@@ -85,8 +92,9 @@ def tiny_problem(
         team_max=np.full(n_teams, high, dtype=np.int64),
         pair_milli=random_pairs(rng, n_units),
         constant_milli=int(rng.integers(-500, 500)),
-        theme_milli=rng.integers(0, 3000, (n_units, 3)).astype(np.int64) if focus else
-        np.zeros((0, 0), dtype=np.int64),
+        theme_milli=rng.integers(0, 3000, (n_units, 3)).astype(np.int64)
+        if focus
+        else np.zeros((0, 0), dtype=np.int64),
         theme_names=("a", "b", "c") if focus else (),
         max_teams_per_theme=1 if cap else None,
         unit_sector=rng.integers(0, 3, n_units).astype(np.int64),
@@ -164,8 +172,9 @@ def test_heuristic_pricing_returns_feasible_teams(seed: int, n: int) -> None:
     pair = random_pairs(rng, n).astype(float)
     lin = rng.integers(-3000, 1000, n).astype(float)
     best, _ = brute_force_best(pair, lin, rules)
-    res = Pricer(pair, rules).heuristic(lin, seed=seed, n_starts=10, threshold=-1e9,
-                                        starts=[(0, 1)])
+    res = Pricer(pair, rules).heuristic(
+        lin, seed=seed, n_starts=10, threshold=-1e9, starts=[(0, 1)]
+    )
     for members, value in res.teams:
         assert team_feasible(rules, np.array(members))
         assert value == pytest.approx(pricing.team_value(pair, lin, rules, np.array(members)))
@@ -175,10 +184,19 @@ def test_heuristic_pricing_returns_feasible_teams(seed: int, n: int) -> None:
 def test_together_rule_merges_units() -> None:
     """Units that must stay together are priced as one: both in the team, or neither."""
     rules = TeamRules(
-        weight=np.ones(4, dtype=np.int64), wmin=2, wmax=2, sector=np.zeros(4, dtype=np.int64),
-        min_sectors=0, authority=np.zeros(4, dtype=np.int64), min_authorities=0, share_num=1,
-        share_den=0, together=np.array([[0, 1]]), apart=np.zeros((0, 2), dtype=np.int64),
-        challenge=np.zeros(4, bool), affluent=np.zeros(4, bool),
+        weight=np.ones(4, dtype=np.int64),
+        wmin=2,
+        wmax=2,
+        sector=np.zeros(4, dtype=np.int64),
+        min_sectors=0,
+        authority=np.zeros(4, dtype=np.int64),
+        min_authorities=0,
+        share_num=1,
+        share_den=0,
+        together=np.array([[0, 1]]),
+        apart=np.zeros((0, 2), dtype=np.int64),
+        challenge=np.zeros(4, bool),
+        affluent=np.zeros(4, bool),
     )
     pair = np.zeros((4, 4))
     pair[0, 2] = pair[2, 0] = 100.0  # 0 and 2 would like each other, but 0 needs 1
@@ -216,8 +234,11 @@ def test_lagrangian_bound_holds_for_any_prices(options: dict[str, object]) -> No
             pi = np.round(rng.normal(0, 3000, problem.n_units) * 1024) / 1024
             rho = np.round(np.abs(rng.normal(0, 1000, max(1, model.n_themes))) * 1024) / 1024
             mu = np.zeros(len(model.classes))
-            heur = {(g, k): (-math.inf, None) for g in range(len(model.classes))
-                    for k in model.theme_list()}
+            heur = {
+                (g, k): (-math.inf, None)
+                for g in range(len(model.classes))
+                for k in model.theme_list()
+            }
             result = search.exact_pricing(colgen._Node(0, 0), pi, mu, rho, heur)
             assert result is not None
             bound, _ = result
@@ -264,9 +285,15 @@ def test_bound_and_answer_against_enumeration(options: dict[str, object]) -> Non
 def test_bound_is_valid_on_random_tiny_problems(seed: int, n_teams: int) -> None:
     """Hypothesis: on random 7-unit problems the certified bound never undercuts the optimum."""
     rng = np.random.default_rng(seed)
-    problem = tiny_problem(seed, n_units=7, n_teams=n_teams, focus=bool(rng.random() < 0.5),
-                           cap=bool(rng.random() < 0.3), simd=bool(rng.random() < 0.3),
-                           locks=bool(rng.random() < 0.3))
+    problem = tiny_problem(
+        seed,
+        n_units=7,
+        n_teams=n_teams,
+        focus=bool(rng.random() < 0.5),
+        cap=bool(rng.random() < 0.3),
+        simd=bool(rng.random() < 0.3),
+        locks=bool(rng.random() < 0.3),
+    )
     optimum = brute_force_optimum(problem)
     proposal = strategy().run(problem, Budget(time_limit=5, seed=seed))
     if optimum is None:
@@ -292,11 +319,13 @@ def test_whole_point_focus_bound_is_rounded_to_a_reachable_value(seed: int) -> N
     points, never below the optimum, and the run proves the optimum."""
     base = tiny_problem(200 + seed, focus=True, cap=seed % 2 == 0)
     rng = np.random.default_rng(seed)
-    problem = Problem(**{
-        **vars(base),
-        "pair_milli": np.zeros_like(base.pair_milli),
-        "theme_milli": rng.integers(0, 4, base.theme_milli.shape).astype(np.int64) * 1000,
-    })
+    problem = Problem(
+        **{
+            **vars(base),
+            "pair_milli": np.zeros_like(base.pair_milli),
+            "theme_milli": rng.integers(0, 4, base.theme_milli.shape).astype(np.int64) * 1000,
+        }
+    )
     optimum = brute_force_optimum(problem)
     proposal = strategy().run(problem, Budget(time_limit=5, seed=seed))
     if optimum is None:
@@ -364,8 +393,12 @@ def test_infeasible_rules_are_reported() -> None:
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("heuristic_starts", -1), ("columns_per_iteration", 0), ("target_gap", -0.1),
-     ("local_search_iterations", 1.5)],
+    [
+        ("heuristic_starts", -1),
+        ("columns_per_iteration", 0),
+        ("target_gap", -0.1),
+        ("local_search_iterations", 1.5),
+    ],
 )
 def test_bad_parameters_are_named(name: str, value: object) -> None:
     """A bad parameter fails at run with the one message shape naming it."""

@@ -36,10 +36,19 @@ def _only(diagnosis: Diagnosis) -> Conflict:
 
 def _glasgow_cohort() -> Cohort:
     """50 establishments, 27 of them Glasgow City's, two nominees each (100 participants)."""
-    others = ["Inverclyde", "East Renfrewshire", "Renfrewshire", "North Lanarkshire",
-              "South Lanarkshire", "West Dunbartonshire", "East Dunbartonshire"]
-    rows = [("Glasgow City" if i < 27 else others[(i - 27) % 7], SECTORS[i % 3], PAIR)
-            for i in range(50)]
+    others = [
+        "Inverclyde",
+        "East Renfrewshire",
+        "Renfrewshire",
+        "North Lanarkshire",
+        "South Lanarkshire",
+        "West Dunbartonshire",
+        "East Dunbartonshire",
+    ]
+    rows = [
+        ("Glasgow City" if i < 27 else others[(i - 27) % 7], SECTORS[i % 3], PAIR)
+        for i in range(50)
+    ]
     return make_cohort(rows)
 
 
@@ -110,8 +119,9 @@ def test_size_bounds_that_cross():
 
 def test_no_group_of_establishments_has_the_size():
     """104 participants in 8 teams of exactly 13, but every establishment sends 2."""
-    conflict = _only(_diagnose(make_cohort(_mixed(52)), Rules(size_tolerance=0,
-                                                              max_participants=200)))
+    conflict = _only(
+        _diagnose(make_cohort(_mixed(52)), Rules(size_tolerance=0, max_participants=200))
+    )
     assert conflict.message == (
         "no group of establishments has 13 participants, as a team must "
         "(every establishment has 2 nominees)"
@@ -122,9 +132,11 @@ def test_no_group_of_establishments_has_the_size():
 def test_establishment_heavier_than_a_team():
     """Six nominees from one school; teams of 4.5 +- 1 allow at most 5."""
     rows = [("Glasgow City", "primary", [[1, 2]] * 6)] + [
-        (AUTHORITIES[i], SECTORS[i % 2], [[1, 2]]) for i in range(1, 4)]
-    conflict = _only(_diagnose(make_cohort(rows),
-                               Rules(teams=2, size_tolerance=1, min_authorities=1)))
+        (AUTHORITIES[i], SECTORS[i % 2], [[1, 2]]) for i in range(1, 4)
+    ]
+    conflict = _only(
+        _diagnose(make_cohort(rows), Rules(teams=2, size_tolerance=1, min_authorities=1))
+    )
     assert conflict.message == (
         "E0 (School 0) has 6 nominees but a team may have at most 5 participants"
     )
@@ -275,9 +287,16 @@ def test_theme_cap_below_teams():
 def test_facilitator_supply_shortfall_names_the_authority():
     """Glasgow City with 17 establishments supplies one facilitator of the two it owes."""
     rows = [(AUTHORITIES[i % 3], SECTORS[i % 3], PAIR) for i in range(50)]
-    facs = [("F1", "Glasgow City"), ("F2", "Glasgow City"), ("F3", "Inverclyde"),
-            ("F4", "Inverclyde"), ("F5", "East Renfrewshire"), ("F6", "Education Scotland"),
-            ("F7", "Education Scotland"), ("F8", "Education Scotland")]
+    facs = [
+        ("F1", "Glasgow City"),
+        ("F2", "Glasgow City"),
+        ("F3", "Inverclyde"),
+        ("F4", "Inverclyde"),
+        ("F5", "East Renfrewshire"),
+        ("F6", "Education Scotland"),
+        ("F7", "Education Scotland"),
+        ("F8", "Education Scotland"),
+    ]
     diagnosis = _diagnose(make_cohort(rows, facilitators=facs), Rules())
     conflict = _only(diagnosis)
     assert conflict.rules == ("facilitator_supply",)
@@ -304,8 +323,9 @@ def test_teams_bigger_than_a_facilitator_may_support():
     """Teams of at least 6 establishments with 5 per facilitator."""
     rows = [(AUTHORITIES[i % 3], SECTORS[i % 3], PAIR) for i in range(50)]
     facs = [(f"F{i}", AUTHORITIES[i % 3]) for i in range(12)]
-    conflict = _only(_diagnose(make_cohort(rows, facilitators=facs),
-                               Rules(schools_per_facilitator=5)))
+    conflict = _only(
+        _diagnose(make_cohort(rows, facilitators=facs), Rules(schools_per_facilitator=5))
+    )
     assert conflict.rules == ("facilitator_load", "team_size")
     assert conflict.message == (
         "every team will have at least 6 establishments but no facilitator may support more than 5"
@@ -322,8 +342,11 @@ def test_no_facilitator_checks_without_a_table():
 def test_core_becomes_a_conflict_with_suggestions():
     """Rules from an assumption core, when counting explains nothing, get concrete values."""
     rules = Rules(**SMALL, apart=(("E0", "E1"),))
-    diagnosis = _diagnose(make_cohort(_mixed(24)), rules,
-                          ("min_sectors", "max_authority_share", "team_size", "apart", "apart"))
+    diagnosis = _diagnose(
+        make_cohort(_mixed(24)),
+        rules,
+        ("min_sectors", "max_authority_share", "team_size", "apart", "apart"),
+    )
     assert diagnosis.feasible_by_arithmetic
     conflict = _only(diagnosis)
     assert conflict.source == "solver"
@@ -407,8 +430,9 @@ def tiny_cases(draw):
         max_authority_share=draw(st.sampled_from([0.5, 0.67, 1.0])),
         max_teams_per_theme=draw(st.sampled_from([None, 2])),
         pins=draw(st.dictionaries(st.sampled_from(ids), st.integers(1, teams), max_size=2)),
-        forbidden=tuple(draw(st.lists(st.tuples(st.sampled_from(ids), st.integers(1, teams)),
-                                      max_size=2))),
+        forbidden=tuple(
+            draw(st.lists(st.tuples(st.sampled_from(ids), st.integers(1, teams)), max_size=2))
+        ),
         together=tuple(draw(st.lists(pair, max_size=2))),
         apart=tuple(draw(st.lists(pair, max_size=2))),
     )

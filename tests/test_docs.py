@@ -107,7 +107,8 @@ def test_facilitator_templates_read_alone_and_with_the_survey(name):
     assert len(alone) == 8
     assert all(set(f.expertise) == set(survey.themes) for f in alone)
     reading = read_facilitator_table(
-        TEMPLATES / name, themes=survey.themes,
+        TEMPLATES / name,
+        themes=survey.themes,
         authorities=[e.authority for e in survey.establishments],
     )
     assert [w.value for w in reading.warnings] == ["Education Scotland"]
@@ -123,8 +124,9 @@ def test_rules_template_loads_as_the_defaults():
 def test_rules_template_locks_load_when_uncommented(tmp_path):
     """The commented-out optional lines of rules_template.toml are valid once uncommented."""
     text = (TEMPLATES / "rules_template.toml").read_text(encoding="utf-8")
-    live = re.sub(r"^# (?=(pins|forbidden|apart|together|max_teams_per_theme) =)", "", text,
-                  flags=re.M)
+    live = re.sub(
+        r"^# (?=(pins|forbidden|apart|together|max_teams_per_theme) =)", "", text, flags=re.M
+    )
     path = tmp_path / "rules.toml"
     path.write_text(live, encoding="utf-8")
     rules = Rules.from_toml(path)
@@ -272,7 +274,10 @@ def test_site_builds_in_strict_mode(tmp_path):
     cross-reference) into a failure; the site must build."""
     done = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
-        cwd=REPO, capture_output=True, text=True, timeout=600,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert (tmp_path / "site" / "templates" / "survey_template.xlsx").is_file()

@@ -18,8 +18,12 @@ from clnmatch.evaluate import check
 from clnmatch.facilitators import allocate_facilitators, facilitator_supply
 from clnmatch.models import Cohort, Facilitator, Rules
 
-FACILITATOR_RULES = {"facilitator_supply", "facilitator_per_team", "facilitator_load",
-                     "unknown_facilitator"}
+FACILITATOR_RULES = {
+    "facilitator_supply",
+    "facilitator_per_team",
+    "facilitator_load",
+    "unknown_facilitator",
+}
 NOMINEES = [[1, 2], [3, 4]]
 
 
@@ -41,7 +45,9 @@ def _cohort(
 
 def _fac(fid: str, authority: str, **expertise: int) -> Facilitator:
     return Facilitator(
-        id=fid, name=f"Facilitator {fid}", authority=authority,
+        id=fid,
+        name=f"Facilitator {fid}",
+        authority=authority,
         expertise={k.replace("_", " "): v for k, v in expertise.items()},
     )
 
@@ -125,10 +131,14 @@ def test_reason_names_expertise_and_authority():
     assert allocation.reasons[("F1", 1)] == (
         "expertise 4/5 in Outdoor learning; from Inverclyde, which has 2 establishments in the team"
     )
-    assert allocation.to_rows() == [{
-        "facilitator_id": "F1", "team": 1, "load": 4,
-        "reason": allocation.reasons[("F1", 1)],
-    }]
+    assert allocation.to_rows() == [
+        {
+            "facilitator_id": "F1",
+            "team": 1,
+            "load": 4,
+            "reason": allocation.reasons[("F1", 1)],
+        }
+    ]
 
 
 def test_expertise_decides_between_outside_facilitators():
@@ -147,15 +157,23 @@ def test_expertise_decides_between_outside_facilitators():
 
 def test_extra_facilitators_join_teams_where_their_authority_is_strongest():
     """Two teams, three facilitators: the extra Glasgow one joins the team with more Glasgow."""
-    authorities = ["Glasgow City", "Glasgow City", "Inverclyde", "Glasgow City", "Renfrewshire",
-                   "Renfrewshire"]
+    authorities = [
+        "Glasgow City",
+        "Glasgow City",
+        "Inverclyde",
+        "Glasgow City",
+        "Renfrewshire",
+        "Renfrewshire",
+    ]
     unit_team = [0, 0, 0, 1, 1, 1]  # team 1: 2 Glasgow + Inverclyde; team 2: 1 Glasgow + 2 Renf.
     facs = [_fac("G1", "Glasgow City"), _fac("G2", "Glasgow City"), _fac("R1", "Renfrewshire")]
     cohort = _cohort(authorities, facs)
     rules = Rules(teams=2)
     allocation = allocate_facilitators(cohort, rules, unit_team, None)
     assert allocation.team_facilitators[1] == ("G1", "G2") or allocation.team_facilitators[1] == (
-        "G2", "G1")
+        "G2",
+        "G1",
+    )
     assert allocation.team_facilitators[2] == ("R1",)
     assert "one of 2 facilitators of the team" in allocation.reasons[("G1", 1)]
     assert _facilitator_breaches(cohort, rules, unit_team, allocation.links, supply=False) == []
@@ -236,7 +254,8 @@ def test_loads_that_cannot_be_packed_are_found_by_the_solver():
     with pytest.raises(InfeasibleError) as info:
         allocate_facilitators(cohort, Rules(teams=4), unit_team)
     assert "the teams (6, 6, 6, 2 establishments) cannot be shared among 2 facilitators" in str(
-        info.value)
+        info.value
+    )
 
 
 def test_require_supply_raises_on_a_shortfall():
@@ -245,7 +264,8 @@ def test_require_supply_raises_on_a_shortfall():
     cohort = _cohort(["Glasgow City"] * 11 + ["Inverclyde"], facs)
     unit_team = [0, 1] * 6
     assert allocate_facilitators(cohort, Rules(teams=2), unit_team).shortfalls[0].authority == (
-        "Glasgow City")
+        "Glasgow City"
+    )
     with pytest.raises(InfeasibleError, match="Glasgow City has 11 establishments"):
         allocate_facilitators(cohort, Rules(teams=2), unit_team, require_supply=True)
 

@@ -56,11 +56,14 @@ def test_different_seeds_give_different_cohorts() -> None:
 def test_optional_columns_change_nothing_else() -> None:
     """Switching SIMD, coordinates or facilitators off only drops those columns."""
     full = generate_cohort(40, seed=5)
-    bare = generate_cohort(40, seed=5, with_simd=False, with_coordinates=False,
-                           with_facilitators=False)
+    bare = generate_cohort(
+        40, seed=5, with_simd=False, with_coordinates=False, with_facilitators=False
+    )
     assert bare.facilitators == ()
-    assert all(e.simd_quintile is None and e.latitude is None and e.longitude is None
-               for e in bare.establishments)
+    assert all(
+        e.simd_quintile is None and e.latitude is None and e.longitude is None
+        for e in bare.establishments
+    )
     assert [e.id for e in bare.establishments] == [e.id for e in full.establishments]
     assert bare.model_dump()["practitioners"] == full.model_dump()["practitioners"]
 
@@ -145,8 +148,10 @@ def test_proportions_over_a_region(region: Cohort) -> None:
 
     assert affluent(("East Dunbartonshire", "East Renfrewshire")) >= 0.6
     assert deprived(("Glasgow City",)) >= 0.5
-    assert deprived(("Glasgow City", "Inverclyde", "West Dunbartonshire", "North Lanarkshire")) \
+    assert (
+        deprived(("Glasgow City", "Inverclyde", "West Dunbartonshire", "North Lanarkshire"))
         > 2 * deprived(("East Dunbartonshire", "East Renfrewshire")) + 0.3
+    )
 
 
 def test_at_least_two_sectors_from_two_establishments() -> None:
@@ -181,10 +186,15 @@ def test_sector_profiles_show_in_the_ratings(region: Cohort) -> None:
     play, digital = themes.index("Learning through play"), themes.index("Digital learning")
 
     def mean_rating(sector: Sector, k: int) -> float:
-        return float(np.mean([
-            p.interests[k] for p in region.practitioners
-            if region.establishment_by_id[p.establishment_id].sector is sector
-        ]))
+        return float(
+            np.mean(
+                [
+                    p.interests[k]
+                    for p in region.practitioners
+                    if region.establishment_by_id[p.establishment_id].sector is sector
+                ]
+            )
+        )
 
     assert mean_rating(Sector.ELC, play) > mean_rating(Sector.SECONDARY, play) + 1.5
     assert mean_rating(Sector.SECONDARY, digital) > mean_rating(Sector.ELC, digital) + 1.0
@@ -240,9 +250,7 @@ def test_ids_names_and_emails_look_real_and_are_fake(cln_cohorts: list[Cohort]) 
         ]
         emails = [p.email for p in cohort.practitioners]
         assert len(set(emails)) == len(emails)
-        assert all(
-            re.fullmatch(r"[a-z]+\.[a-z]+\d*@example\.org", str(m)) for m in emails
-        )
+        assert all(re.fullmatch(r"[a-z]+\.[a-z]+\d*@example\.org", str(m)) for m in emails)
     assert leading_zero > 0  # readers must keep ids as text
     everything = [e.name for c in cln_cohorts for e in c.establishments]
     assert all(re.search(r"(School|Academy|Centre|Class)\b", name) for name in everything)

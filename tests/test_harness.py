@@ -23,9 +23,23 @@ BKS = 1427.845  # proven optimum (bks.csv)
 
 def _sweep_args(out: Path, bench: Path, *extra: str) -> list[str]:
     return [
-        "--sets", "tiny,mdgp", "--cohorts", "1", "--match", INSTANCE,
-        "--instances", str(bench / "mdgplib"), "--strategies", "greedy",
-        "--seeds", "0,1", "--time-limit", "1", "--out", str(out), *extra,
+        "--sets",
+        "tiny,mdgp",
+        "--cohorts",
+        "1",
+        "--match",
+        INSTANCE,
+        "--instances",
+        str(bench / "mdgplib"),
+        "--strategies",
+        "greedy",
+        "--seeds",
+        "0,1",
+        "--time-limit",
+        "1",
+        "--out",
+        str(out),
+        *extra,
     ]
 
 
@@ -140,12 +154,17 @@ def test_unknown_strategy_is_an_invalid_setting(tmp_path, capsys):
 def test_performance_ratios_by_hand():
     """Ratio = best rule-abiding objective of the instance / objective; breaches and failures
     are infinite."""
-    runs = pd.DataFrame({
-        "set": ["s"] * 4, "instance": ["i"] * 4, "time_limit": [1.0] * 4, "seed": [0, 0, 0, 0],
-        "strategy": ["a", "b", "c", "d"],
-        "objective": [100.0, 80.0, 120.0, None],
-        "status": ["feasible", "optimal", "breaches", "failed"],
-    })
+    runs = pd.DataFrame(
+        {
+            "set": ["s"] * 4,
+            "instance": ["i"] * 4,
+            "time_limit": [1.0] * 4,
+            "seed": [0, 0, 0, 0],
+            "strategy": ["a", "b", "c", "d"],
+            "objective": [100.0, 80.0, 120.0, None],
+            "status": ["feasible", "optimal", "breaches", "failed"],
+        }
+    )
     ratios = performance_ratios(runs).set_index("strategy")["ratio"]
     assert ratios["a"] == 1.0 and ratios["b"] == pytest.approx(1.25)
     assert ratios["c"] == float("inf") and ratios["d"] == float("inf")

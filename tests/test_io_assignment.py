@@ -26,8 +26,11 @@ def _problems(call: object, *args: object, **kwargs: object) -> list[tuple[int |
 
 def test_reads_teams_focus_and_establishments(tmp_path: Path) -> None:
     """Practitioner -> team, team -> focus, practitioner -> establishment, rows kept."""
-    path = _file(tmp_path, "practitioner_id,establishment_id,team,team_focus\n"
-                           "007,E1,1,Literacy\n008,E1,1.0,Literacy\n009,E2,2,Numeracy\n")
+    path = _file(
+        tmp_path,
+        "practitioner_id,establishment_id,team,team_focus\n"
+        "007,E1,1,Literacy\n008,E1,1.0,Literacy\n009,E2,2,Numeracy\n",
+    )
     table = read_assignment(path)
     assert dict(table.teams) == {"007": 1, "008": 1, "009": 2}
     assert dict(table.focus) == {1: "Literacy", 2: "Numeracy"}
@@ -55,7 +58,8 @@ def test_repeated_practitioner_and_missing_column(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="row 2 has the same"):
         read_assignment(path)
     assert _problems(read_assignment, _file(tmp_path, "practitioner_id,group\n1,2\n")) == [
-        (1, "None")]
+        (1, "None")
+    ]
 
 
 def test_focus_disagreement_uses_the_majority_with_a_warning(tmp_path: Path) -> None:
@@ -70,8 +74,7 @@ def test_focus_disagreement_uses_the_majority_with_a_warning(tmp_path: Path) -> 
 def test_focus_must_be_a_survey_theme_when_themes_given(tmp_path: Path) -> None:
     """With themes, a focus is matched ignoring case and spelled as the survey spells it."""
     path = _file(tmp_path, "practitioner_id,team,team_focus\n1,1,literacy\n2,2,Art\n")
-    assert _problems(read_assignment, path, themes=["Literacy", "Numeracy"]) == [
-        (3, "team_focus")]
+    assert _problems(read_assignment, path, themes=["Literacy", "Numeracy"]) == [(3, "team_focus")]
     ok = _file(tmp_path, "practitioner_id,team,team_focus\n1,1,literacy\n", name="ok.csv")
     assert dict(read_assignment(ok, themes=["Literacy"]).focus) == {1: "Literacy"}
 
@@ -79,8 +82,13 @@ def test_focus_must_be_a_survey_theme_when_themes_given(tmp_path: Path) -> None:
 def test_reads_an_xlsx_sheet(tmp_path: Path) -> None:
     """A teams workbook's named sheet reads like the CSV."""
     path = tmp_path / "teams.xlsx"
-    write_xlsx({"summary": pd.DataFrame({"x": [1]}),
-                "teams": pd.DataFrame({"practitioner_id": ["007"], "team": [2]})}, path)
+    write_xlsx(
+        {
+            "summary": pd.DataFrame({"x": [1]}),
+            "teams": pd.DataFrame({"practitioner_id": ["007"], "team": [2]}),
+        },
+        path,
+    )
     assert dict(read_assignment(path, sheet="teams").teams) == {"007": 2}
 
 

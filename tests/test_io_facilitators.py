@@ -31,8 +31,11 @@ def _problems(path: Path, **kwargs: object) -> list[tuple[int | None, str | None
 
 def test_reads_facilitators_with_expertise(tmp_path: Path) -> None:
     """Ids, names, authorities, roles and expertise; blank expertise is left out."""
-    path = _table(tmp_path, "Facilitator ID,Name,Authority,Role,theme:Literacy,Theme: Numeracy\n"
-                            "007,Q,Glasgow City,QIO,4,\nF2,R,Education Scotland,,0,5.0\n")
+    path = _table(
+        tmp_path,
+        "Facilitator ID,Name,Authority,Role,theme:Literacy,Theme: Numeracy\n"
+        "007,Q,Glasgow City,QIO,4,\nF2,R,Education Scotland,,0,5.0\n",
+    )
     first, second = read_facilitators(path)
     assert (first.id, first.role, dict(first.expertise)) == ("007", "QIO", {"Literacy": 4})
     assert (second.role, dict(second.expertise)) == ("", {"Literacy": 0, "Numeracy": 5})
@@ -46,11 +49,18 @@ def test_role_column_is_optional(tmp_path: Path) -> None:
 
 def test_every_problem_is_collected(tmp_path: Path) -> None:
     """Duplicate id (naming both rows), blank cells and bad ratings in one error."""
-    path = _table(tmp_path, "facilitator_id,name,authority,theme:Literacy\n"
-                            "F1,Q,Glasgow City,6\nF1,,Renfrewshire,x\nF2,S,,2\n")
+    path = _table(
+        tmp_path,
+        "facilitator_id,name,authority,theme:Literacy\n"
+        "F1,Q,Glasgow City,6\nF1,,Renfrewshire,x\nF2,S,,2\n",
+    )
     assert _problems(path) == [
-        (2, "theme:Literacy"), (3, "name"), (3, "facilitator_id"), (3, "theme:Literacy"),
-        (4, "authority")]
+        (2, "theme:Literacy"),
+        (3, "name"),
+        (3, "facilitator_id"),
+        (3, "theme:Literacy"),
+        (4, "authority"),
+    ]
     with pytest.raises(InvalidInputError, match="row 2 has the same"):
         read_facilitators(path)
 
@@ -64,8 +74,9 @@ def test_missing_columns(tmp_path: Path) -> None:
 
 def test_themes_not_in_the_survey_are_warned_and_dropped(tmp_path: Path) -> None:
     """With the survey's themes given, other themes are warnings; names follow the survey."""
-    path = _table(tmp_path, "facilitator_id,name,authority,theme:LITERACY,theme:Art\n"
-                            "F1,Q,Glasgow City,3,4\n")
+    path = _table(
+        tmp_path, "facilitator_id,name,authority,theme:LITERACY,theme:Art\nF1,Q,Glasgow City,3,4\n"
+    )
     reading = read_facilitator_table(path, themes=["Literacy", "Numeracy"])
     assert dict(reading.facilitators[0].expertise) == {"Literacy": 3}
     (warning,) = reading.warnings
@@ -74,8 +85,9 @@ def test_themes_not_in_the_survey_are_warned_and_dropped(tmp_path: Path) -> None
 
 def test_unknown_authorities_are_warned_once(tmp_path: Path) -> None:
     """An authority outside the survey is a warning (fine for Education Scotland)."""
-    path = _table(tmp_path, "facilitator_id,name,authority\nF1,Q,Glasgow\nF2,R,glasgow\n"
-                            "F3,S,glasgow city\n")
+    path = _table(
+        tmp_path, "facilitator_id,name,authority\nF1,Q,Glasgow\nF2,R,glasgow\nF3,S,glasgow city\n"
+    )
     reading = read_facilitator_table(path, authorities=["Glasgow City"])
     assert [(w.row, w.value) for w in reading.warnings] == [(2, "Glasgow")]
 
@@ -84,10 +96,15 @@ def test_unknown_authorities_are_warned_once(tmp_path: Path) -> None:
 def test_write_then_read_round_trips(tmp_path: Path, suffix: str) -> None:
     """write_facilitators + read_facilitators gives the same facilitators."""
     facilitators = (
-        Facilitator(id="007", name="=Q", authority="Glasgow City", role="QIO",
-                    expertise={"Literacy": 4}),
-        Facilitator(id="F2", name="R, S", authority="Education Scotland",
-                    expertise={"Literacy": 0, "Numeracy": 5}),
+        Facilitator(
+            id="007", name="=Q", authority="Glasgow City", role="QIO", expertise={"Literacy": 4}
+        ),
+        Facilitator(
+            id="F2",
+            name="R, S",
+            authority="Education Scotland",
+            expertise={"Literacy": 0, "Numeracy": 5},
+        ),
     )
     path = tmp_path / f"fac{suffix}"
     write_facilitators(facilitators, path, themes=["Literacy", "Numeracy"])

@@ -29,9 +29,7 @@ from clnmatch.models import Cohort, Role, Sector, authority_key
 
 # Each example generates a cohort (~0.1 s of hypothesis work) and writes a file; these
 # counts keep the whole file near 30 s on a shared 2-core machine.
-SETTINGS = settings(
-    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _plain(cohort: Cohort) -> Cohort:
@@ -113,7 +111,8 @@ def break_rating(data, cohort, headers, rows):  # type: ignore[no-untyped-def]
 def break_sector(data, cohort, headers, rows):  # type: ignore[no-untyped-def]
     k = _any_row(data, rows)
     rows[k][headers.index("sector")] = data.draw(
-        st.sampled_from(["Nurserie", "college", "Secondry", "university"]))
+        st.sampled_from(["Nurserie", "college", "Secondry", "university"])
+    )
     return k, "sector"
 
 
@@ -172,8 +171,15 @@ def break_place(data, cohort, headers, rows):  # type: ignore[no-untyped-def]
 
 
 BREAKERS: list[Breaker] = [
-    break_rating, break_sector, break_role, break_blank, break_duplicate_id,
-    break_two_authorities, break_two_sectors, break_simd, break_place,
+    break_rating,
+    break_sector,
+    break_role,
+    break_blank,
+    break_duplicate_id,
+    break_two_authorities,
+    break_two_sectors,
+    break_simd,
+    break_place,
 ]
 
 
@@ -241,9 +247,7 @@ def test_a_missing_column_is_named(cohort: Cohort, data: st.DataObject) -> None:
 
 @SETTINGS
 @given(cohort=cohorts(max_establishments=5), data=st.data())
-def test_leading_zeros_and_formula_names_are_accepted(
-    cohort: Cohort, data: st.DataObject
-) -> None:
+def test_leading_zeros_and_formula_names_are_accepted(cohort: Cohort, data: st.DataObject) -> None:
     """Ids like '007' and names like '=SUM(A1)' (as typed by hand, unquoted) read as written."""
     headers, rows = _grid(cohort)
     k = _any_row(data, rows)
@@ -252,8 +256,9 @@ def test_leading_zeros_and_formula_names_are_accepted(
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "survey.csv"
         # Written raw (not neutralised), as a person or another tool would write it.
-        lines = [",".join('"' + c.replace('"', '""') + '"' for c in row)
-                 for row in [headers, *rows]]
+        lines = [
+            ",".join('"' + c.replace('"', '""') + '"' for c in row) for row in [headers, *rows]
+        ]
         text = "\n".join(lines) + "\n"
         path.write_text(text, encoding="utf-8")
         back = read_cohort(path)

@@ -39,7 +39,7 @@ def test_numbers_and_plain_text_are_left_alone(text: str) -> None:
 
 
 def test_a_real_leading_apostrophe_survives() -> None:
-    """"'=x" (apostrophe typed by a person) is written "''=x" and read back "'=x"."""
+    """ "'=x" (apostrophe typed by a person) is written "''=x" and read back "'=x"."""
     assert neutralise("'=x") == "''=x"
     assert unneutralise("''=x") == "'=x"
     assert unneutralise("'Tis") == "'Tis"
@@ -57,11 +57,13 @@ def test_unneutralise_undoes_neutralise(text: str) -> None:
 
 def test_write_csv_has_bom_neutralised_text_and_plain_numbers(tmp_path: Path) -> None:
     """write_csv: UTF-8 with BOM, formula text guarded, numeric columns untouched."""
-    df = pd.DataFrame({
-        "name": ["=SUM(A1)", "Zoë", None],
-        "longitude": [-4.25, np.nan, 1.0],
-        "count": pd.array([3, None, -1], dtype="Int64"),
-    })
+    df = pd.DataFrame(
+        {
+            "name": ["=SUM(A1)", "Zoë", None],
+            "longitude": [-4.25, np.nan, 1.0],
+            "count": pd.array([3, None, -1], dtype="Int64"),
+        }
+    )
     path = tmp_path / "out.csv"
     write_csv(df, path)
     raw = path.read_bytes()

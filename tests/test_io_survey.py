@@ -21,8 +21,10 @@ from clnmatch.io.survey import (
 )
 from clnmatch.models import Cohort, Role, Sector
 
-HEADER = ("practitioner_id,name,establishment_id,establishment_name,authority,sector,role,"
-          "theme:Literacy,theme:Numeracy")
+HEADER = (
+    "practitioner_id,name,establishment_id,establishment_name,authority,sector,role,"
+    "theme:Literacy,theme:Numeracy"
+)
 GOOD_ROWS = (
     "007,Ann,E1,Hillhead Primary,Glasgow City,primary,HT,5,0",
     "008,Bob,E1,Hillhead Primary,Glasgow City,primary,teacher,Very interested,",
@@ -49,7 +51,11 @@ def test_reads_a_small_survey(tmp_path: Path) -> None:
     assert cohort.themes == ("Literacy", "Numeracy")
     assert [p.id for p in cohort.practitioners] == ["007", "008", "009", "010"]
     assert [p.role for p in cohort.practitioners] == [
-        Role.PROMOTED, Role.PRACTITIONER, Role.PROMOTED, Role.PRACTITIONER]
+        Role.PROMOTED,
+        Role.PRACTITIONER,
+        Role.PROMOTED,
+        Role.PRACTITIONER,
+    ]
     assert [p.interests for p in cohort.practitioners] == [(5, 0), (5, 0), (1, 3), (0, 0)]
     assert [(e.id, e.name, e.authority, e.sector) for e in cohort.establishments] == [
         ("E1", "Hillhead Primary", "Glasgow City", Sector.PRIMARY),
@@ -60,8 +66,10 @@ def test_reads_a_small_survey(tmp_path: Path) -> None:
 
 def test_header_spelling_variants_and_theme_prefix(tmp_path: Path) -> None:
     """'Practitioner ID', ' ESTABLISHMENT id ', 'Theme: Literacy' all work."""
-    header = ("Practitioner ID;Name;ESTABLISHMENT id ;Establishment_Name;Authority;Sector;Role;"
-              "Theme: Literacy;THEME:Numeracy")
+    header = (
+        "Practitioner ID;Name;ESTABLISHMENT id ;Establishment_Name;Authority;Sector;Role;"
+        "Theme: Literacy;THEME:Numeracy"
+    )
     path = _survey(tmp_path, *(r.replace(",", ";") for r in GOOD_ROWS), header=header)
     assert read_cohort(path).themes == ("Literacy", "Numeracy")
 
@@ -76,11 +84,27 @@ def test_authority_compared_after_trimming_and_case_folding(tmp_path: Path) -> N
 
 @pytest.mark.parametrize(
     ("text", "rating"),
-    [("", 0), ("0", 0), ("5", 5), ("3.0", 3), (" Not interested ", 0), ("NOT AT ALL", 0),
-     ("none", 0), ("Slightly", 1), ("a little", 1), ("somewhat interested", 2),
-     ("Moderately", 3), ("interested", 3), ("Quite interested", 4), ("strongly interested", 4),
-     ("Very interested", 5), ("very", 5), ("Extremely interested", 5),
-     ("5 - Very interested", 5), ("1: slightly", 1)],
+    [
+        ("", 0),
+        ("0", 0),
+        ("5", 5),
+        ("3.0", 3),
+        (" Not interested ", 0),
+        ("NOT AT ALL", 0),
+        ("none", 0),
+        ("Slightly", 1),
+        ("a little", 1),
+        ("somewhat interested", 2),
+        ("Moderately", 3),
+        ("interested", 3),
+        ("Quite interested", 4),
+        ("strongly interested", 4),
+        ("Very interested", 5),
+        ("very", 5),
+        ("Extremely interested", 5),
+        ("5 - Very interested", 5),
+        ("1: slightly", 1),
+    ],
 )
 def test_ratings_and_survey_wordings(text: str, rating: int) -> None:
     """Integers 0-5, blank (0) and the documented wordings all parse."""
@@ -107,15 +131,19 @@ def test_every_problem_is_collected_with_row_and_column(tmp_path: Path) -> None:
     """One error lists all problems, each at its spreadsheet row and column."""
     path = _survey(
         tmp_path,
-        "007,Ann,E1,Hillhead,Glasgow City,Nurserie,HT,5,3.5",     # row 2: sector, rating
-        "008,Bob,E1,Hillhead,Renfrewshire,primary,teacher,7,2",   # row 3: rating, authority?
-        "007,,E2,Other,Inverclyde,primary,janitor,1,1",           # row 4: dup id, blank, role
-        "009,Dee,E1,Hillhead,Glasgow City,secondary,PT,1,1",      # row 5: second sector
+        "007,Ann,E1,Hillhead,Glasgow City,Nurserie,HT,5,3.5",  # row 2: sector, rating
+        "008,Bob,E1,Hillhead,Renfrewshire,primary,teacher,7,2",  # row 3: rating, authority?
+        "007,,E2,Other,Inverclyde,primary,janitor,1,1",  # row 4: dup id, blank, role
+        "009,Dee,E1,Hillhead,Glasgow City,secondary,PT,1,1",  # row 5: second sector
     )
     assert _problems(path) == [
-        (2, "sector"), (2, "theme:Numeracy"),
-        (3, "theme:Literacy"), (3, "authority"),
-        (4, "name"), (4, "practitioner_id"), (4, "role"),
+        (2, "sector"),
+        (2, "theme:Numeracy"),
+        (3, "theme:Literacy"),
+        (3, "authority"),
+        (4, "name"),
+        (4, "practitioner_id"),
+        (4, "role"),
         (5, "sector"),
     ]
 
@@ -127,8 +155,10 @@ def test_messages_read_like_the_contract(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError) as caught:
         read_survey(_survey(tmp_path, *rows))
     message = str(caught.value.problems[0])
-    assert message.startswith("survey.csv, row 4, column 'sector': expected one of ELC, primary, "
-                              "secondary, special (aliases: nursery, ")
+    assert message.startswith(
+        "survey.csv, row 4, column 'sector': expected one of ELC, primary, "
+        "secondary, special (aliases: nursery, "
+    )
     assert message.endswith("(got 'Nurserie')")
 
 
@@ -150,8 +180,14 @@ def test_missing_columns_are_listed_with_those_found(tmp_path: Path) -> None:
         read_survey(_survey(tmp_path, "1,a,E1,primary,1,1", header=header))
     (problem,) = caught.value.problems
     assert problem.row == 1
-    for word in ("'establishment_name'", "'authority'", "'sector'", "'role'",
-                 "columns found: 'practitioner_id'", "'Sectr' looks like 'sector'"):
+    for word in (
+        "'establishment_name'",
+        "'authority'",
+        "'sector'",
+        "'role'",
+        "columns found: 'practitioner_id'",
+        "'Sectr' looks like 'sector'",
+    ):
         assert word in problem.expected
 
 
@@ -179,8 +215,7 @@ def test_optional_columns_are_checked(tmp_path: Path) -> None:
         GOOD_ROWS[3] + ",5,,,",
     ]
     path = _survey(tmp_path, *rows, header=header)
-    assert _problems(path) == [
-        (3, "simd_quintile"), (3, "latitude"), (4, "longitude")]
+    assert _problems(path) == [(3, "simd_quintile"), (3, "latitude"), (4, "longitude")]
     rows[1] = GOOD_ROWS[1] + ",1,55.87,-4.29,"
     rows[2] = GOOD_ROWS[2] + ",5,55.8,-4.4,"
     cohort = read_cohort(_survey(tmp_path, *rows, header=header))
@@ -236,17 +271,19 @@ def test_cohort_classmethods_forward_to_the_readers(tmp_path: Path) -> None:
 
 def test_dataframe_input_with_numbers_and_missing_values() -> None:
     """A DataFrame with int and NaN columns reads; blank ratings are 0."""
-    df = pd.DataFrame({
-        "practitioner_id": [1, 2],
-        "name": ["A", "B"],
-        "establishment_id": ["E1", "E1"],
-        "establishment_name": ["S", "S"],
-        "authority": ["Glasgow City", "Glasgow City"],
-        "sector": ["P", "P"],
-        "role": ["HT", "teacher"],
-        "theme:Literacy": [3.0, float("nan")],
-        "theme:Numeracy": pd.array([None, 4], dtype="Int64"),
-    })
+    df = pd.DataFrame(
+        {
+            "practitioner_id": [1, 2],
+            "name": ["A", "B"],
+            "establishment_id": ["E1", "E1"],
+            "establishment_name": ["S", "S"],
+            "authority": ["Glasgow City", "Glasgow City"],
+            "sector": ["P", "P"],
+            "role": ["HT", "teacher"],
+            "theme:Literacy": [3.0, float("nan")],
+            "theme:Numeracy": pd.array([None, 4], dtype="Int64"),
+        }
+    )
     cohort = read_cohort(df)
     assert [p.id for p in cohort.practitioners] == ["1", "2"]
     assert [p.interests for p in cohort.practitioners] == [(3, 0), (0, 4)]
@@ -256,8 +293,7 @@ def test_dataframe_input_with_numbers_and_missing_values() -> None:
 
 def test_write_survey_csv_neutralises_and_round_trips(tmp_path: Path) -> None:
     """A name '=SUM(A1)' is written "'=SUM(A1)" and read back '=SUM(A1)'."""
-    cohort = make_cohort([("Glasgow City", "primary", [[1, 2], [3, 4]]),
-                          ("=cmd", "ELC", [[5, 0]])])
+    cohort = make_cohort([("Glasgow City", "primary", [[1, 2], [3, 4]]), ("=cmd", "ELC", [[5, 0]])])
     path = tmp_path / "s.csv"
     write_survey(cohort, path)
     assert ",'=cmd," in path.read_text(encoding="utf-8-sig")
@@ -279,15 +315,16 @@ def test_survey_and_facilitator_problems_come_together(tmp_path: Path) -> None:
     fac.write_text("facilitator_id,name,authority\nF1,Q,Glasgow City\nF1,R,Renfrewshire\n")
     with pytest.raises(InvalidInputError) as caught:
         read_survey(_survey(tmp_path, *rows), fac)
-    assert [(p.file, p.row) for p in caught.value.problems] == [
-        ("survey.csv", 2), ("fac.csv", 3)]
+    assert [(p.file, p.row) for p in caught.value.problems] == [("survey.csv", 2), ("fac.csv", 3)]
 
 
 def test_facilitators_join_the_cohort(tmp_path: Path) -> None:
     """read_cohort with a facilitators file: expertise is keyed by the survey's themes."""
     fac = tmp_path / "fac.csv"
-    fac.write_text("facilitator_id,name,authority,role,theme:literacy,theme:Art\n"
-                   "F1,Q,Glasgow City,QIO,4,5\nF2,R,Education Scotland,,,\n")
+    fac.write_text(
+        "facilitator_id,name,authority,role,theme:literacy,theme:Art\n"
+        "F1,Q,Glasgow City,QIO,4,5\nF2,R,Education Scotland,,,\n"
+    )
     reading = read_survey(_survey(tmp_path, *GOOD_ROWS), fac)
     first, second = reading.cohort.facilitators
     assert (first.id, first.role, dict(first.expertise)) == ("F1", "QIO", {"Literacy": 4})

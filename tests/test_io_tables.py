@@ -46,16 +46,24 @@ def _error(source: object, **kwargs: object) -> InvalidInputError:
 
 def test_headers_match_ignoring_case_spaces_and_underscores() -> None:
     """'Practitioner ID', 'practitioner_id' and ' PRACTITIONER id ' are one name."""
-    keys = {normalise_header(h) for h in ("Practitioner ID", "practitioner_id",
-                                          " PRACTITIONER id ", "practitioner__ID")}
+    keys = {
+        normalise_header(h)
+        for h in ("Practitioner ID", "practitioner_id", " PRACTITIONER id ", "practitioner__ID")
+    }
     assert keys == {"practitioner id"}
 
 
 @pytest.mark.parametrize(
     ("header", "theme"),
-    [("theme:Literacy", "Literacy"), ("Theme: Literacy", "Literacy"),
-     (" THEME :  Health and wellbeing ", "Health and wellbeing"), ("theme:a:b", "a:b"),
-     ("theme:", ""), ("themes", None), ("Literacy", None)],
+    [
+        ("theme:Literacy", "Literacy"),
+        ("Theme: Literacy", "Literacy"),
+        (" THEME :  Health and wellbeing ", "Health and wellbeing"),
+        ("theme:a:b", "a:b"),
+        ("theme:", ""),
+        ("themes", None),
+        ("Literacy", None),
+    ],
 )
 def test_theme_headers_keep_the_display_name(header: str, theme: str | None) -> None:
     """theme:<Name> gives the name as written, trimmed; other headers give None."""
@@ -96,24 +104,28 @@ def test_short_rows_are_padded_and_long_rows_reported(tmp_path: Path) -> None:
 
 
 def test_formula_apostrophe_added_by_writers_is_removed(tmp_path: Path) -> None:
-    """"'=SUM(A1)" in a file reads "=SUM(A1)"; "''=x" reads "'=x"; "'Tis" stays."""
+    """ "'=SUM(A1)" in a file reads "=SUM(A1)"; "''=x" reads "'=x"; "'Tis" stays."""
     table = load_table(_csv(tmp_path, "a,b,c\n'=SUM(A1),''=x,'Tis\n"))
     assert table.rows[0].values == ("=SUM(A1)", "'=x", "'Tis")
 
 
 def test_xlsx_numbers_become_the_text_a_person_sees(tmp_path: Path) -> None:
     """1023.0 -> '1023', 55.8642 stays, text '007' stays, None is blank, booleans TRUE."""
-    path = _xlsx(tmp_path, {"S": [["id", "x", "y", "z"], [1023.0, 55.8642, "007", None],
-                                  [True, 3, -4.25, "'=1"]]})
+    path = _xlsx(
+        tmp_path,
+        {"S": [["id", "x", "y", "z"], [1023.0, 55.8642, "007", None], [True, 3, -4.25, "'=1"]]},
+    )
     table = load_table(path)
     assert [r.values for r in table.rows] == [
-        ("1023", "55.8642", "007", ""), ("TRUE", "3", "-4.25", "=1")]
+        ("1023", "55.8642", "007", ""),
+        ("TRUE", "3", "-4.25", "=1"),
+    ]
     assert table.sheet == "S"
 
 
 def test_xlsx_formulas_never_calculated_are_refused(tmp_path: Path) -> None:
     """Formula cells without a stored result (written by a tool) are named, not read blank."""
-    path = _xlsx(tmp_path, {"S": [["id", "name"], ["1", "=A2&\"x\""], ["2", "=A3&\"x\""]]})
+    path = _xlsx(tmp_path, {"S": [["id", "name"], ["1", '=A2&"x"'], ["2", '=A3&"x"']]})
     (problem,) = _error(path).problems
     assert (problem.row, problem.column) == (2, "name")
     assert "2 cell(s)" in problem.expected and "save it" in problem.expected
@@ -140,8 +152,11 @@ def test_xlsx_formulas_read_as_their_calculated_values(tmp_path: Path) -> None:
     with zipfile.ZipFile(path) as archive:
         parts = {n: archive.read(n) for n in archive.namelist()}
     name = "xl/worksheets/sheet1.xml"
-    parts[name] = parts[name].replace(b'<c r="B2"><f>', b'<c r="B2" t="str"><f>').replace(
-        b"<v />", b"<v>1x</v>")
+    parts[name] = (
+        parts[name]
+        .replace(b'<c r="B2"><f>', b'<c r="B2" t="str"><f>')
+        .replace(b"<v />", b"<v>1x</v>")
+    )
     with zipfile.ZipFile(path, "w") as archive:
         for part, content in parts.items():
             archive.writestr(part, content)
@@ -158,8 +173,12 @@ def test_xlsx_blank_rows_keep_spreadsheet_numbers(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("content", "words"),
-    [(b"", "is empty"), (b"\xef\xbb\xbf \r\n\r\n", "is empty"), (b"a,b\n", "has none"),
-     (b"a,b\n,\n , \n", "has none")],
+    [
+        (b"", "is empty"),
+        (b"\xef\xbb\xbf \r\n\r\n", "is empty"),
+        (b"a,b\n", "has none"),
+        (b"a,b\n,\n , \n", "has none"),
+    ],
 )
 def test_empty_and_header_only_files_are_invalid(
     tmp_path: Path, content: bytes, words: str
@@ -192,7 +211,7 @@ def test_damaged_xlsx_is_invalid_input(tmp_path: Path) -> None:
 def test_latin1_bytes_name_the_row_and_column(tmp_path: Path) -> None:
     """A Latin-1 byte gives the row and column where it sits, and how to re-save."""
     path = tmp_path / "s.csv"
-    path.write_bytes(b"id,name\n1,Ann\n2,\"Zo" + b"\xeb\"\n")
+    path.write_bytes(b'id,name\n1,Ann\n2,"Zo' + b'\xeb"\n')
     (problem,) = _error(path).problems
     assert (problem.file, problem.row, problem.column) == ("s.csv", 3, "name")
     assert "CSV UTF-8" in problem.expected
@@ -214,16 +233,21 @@ def test_utf16_with_bom_is_read(tmp_path: Path) -> None:
 
 def test_dataframe_values_become_text() -> None:
     """A DataFrame: NaN/None/NA blank, 3.0 -> '3', rows numbered from 2, no unquoting."""
-    df = pd.DataFrame({
-        "id": ["007", "008", None],
-        "n": [3.0, np.nan, 2.5],
-        "k": pd.array([1, None, 3], dtype="Int64"),
-        "name": ["'=x", "b", "c"],
-    })
+    df = pd.DataFrame(
+        {
+            "id": ["007", "008", None],
+            "n": [3.0, np.nan, 2.5],
+            "k": pd.array([1, None, 3], dtype="Int64"),
+            "name": ["'=x", "b", "c"],
+        }
+    )
     table = load_table(df)
     assert table.file == "DataFrame"
     assert [(r.number, r.values) for r in table.rows] == [
-        (2, ("007", "3", "1", "'=x")), (3, ("008", "", "", "b")), (4, ("", "2.5", "3", "c"))]
+        (2, ("007", "3", "1", "'=x")),
+        (3, ("008", "", "", "b")),
+        (4, ("", "2.5", "3", "c")),
+    ]
 
 
 def test_dataframe_without_rows_is_invalid() -> None:
@@ -239,8 +263,19 @@ def test_other_sources_are_invalid() -> None:
 
 @pytest.mark.parametrize(
     ("text", "number"),
-    [("3", 3), ("3.0", 3), ("+3", 3), (" 3 ", 3), ("3,00", 3), ("'4", 4), ("3.5", None),
-     ("-1", None), ("x", None), ("", None), ("1e1", None)],
+    [
+        ("3", 3),
+        ("3.0", 3),
+        ("+3", 3),
+        (" 3 ", 3),
+        ("3,00", 3),
+        ("'4", 4),
+        ("3.5", None),
+        ("-1", None),
+        ("x", None),
+        ("", None),
+        ("1e1", None),
+    ],
 )
 def test_parse_whole_number(text: str, number: int | None) -> None:
     """Whole numbers, with an optional .0; nothing else."""
@@ -249,8 +284,15 @@ def test_parse_whole_number(text: str, number: int | None) -> None:
 
 @pytest.mark.parametrize(
     ("text", "number"),
-    [("55.86", 55.86), ("-4,25", -4.25), ("1e2", 100.0), ("x", None), ("1e999", None),
-     ("nan", None), ("", None)],
+    [
+        ("55.86", 55.86),
+        ("-4,25", -4.25),
+        ("1e2", 100.0),
+        ("x", None),
+        ("1e999", None),
+        ("nan", None),
+        ("", None),
+    ],
 )
 def test_parse_decimal(text: str, number: float | None) -> None:
     """Finite decimals, with a point or a decimal comma."""

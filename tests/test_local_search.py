@@ -65,7 +65,9 @@ def make_problem(
     weight bounds, pins, forbids, together and apart pairs are read off it.
     """
     rng = np.random.default_rng(seed)
-    hidden = np.concatenate([np.repeat(np.arange(n_teams), 2), rng.integers(0, n_teams, n_units - 2 * n_teams)])
+    hidden = np.concatenate(
+        [np.repeat(np.arange(n_teams), 2), rng.integers(0, n_teams, n_units - 2 * n_teams)]
+    )
     hidden = rng.permutation(hidden).astype(np.int64)
     weight = rng.integers(weights[0], weights[1] + 1, n_units).astype(np.int64)
     load = np.bincount(hidden, weights=weight, minlength=n_teams).astype(np.int64)
@@ -95,8 +97,12 @@ def make_problem(
         allowed[0, hidden[0]] = True  # a pin
         other = int((hidden[1] + 1) % n_teams)
         allowed[1, other] = False  # a forbid
-        same = [(u, v) for u in range(n_units) for v in range(u + 1, n_units) if hidden[u] == hidden[v]]
-        diff = [(u, v) for u in range(n_units) for v in range(u + 1, n_units) if hidden[u] != hidden[v]]
+        same = [
+            (u, v) for u in range(n_units) for v in range(u + 1, n_units) if hidden[u] == hidden[v]
+        ]
+        diff = [
+            (u, v) for u in range(n_units) for v in range(u + 1, n_units) if hidden[u] != hidden[v]
+        ]
         kwargs.update(
             allowed=allowed,
             together=np.array([same[int(rng.integers(len(same)))]], dtype=np.int64),
@@ -154,7 +160,10 @@ def mdgp_ds(seed: int, low: list[int], high: list[int], n: int, lowest_gain: int
 
 
 def snapshot(problem: Problem) -> dict[str, object]:
-    return {k: (np.array(v, copy=True) if isinstance(v, np.ndarray) else v) for k, v in vars(problem).items()}
+    return {
+        k: (np.array(v, copy=True) if isinstance(v, np.ndarray) else v)
+        for k, v in vars(problem).items()
+    }
 
 
 def same_problem(before: dict[str, object], problem: Problem) -> bool:
@@ -173,9 +182,15 @@ def same_problem(before: dict[str, object], problem: Problem) -> bool:
 @given(
     seed=st.integers(0, 10_000),
     cap=st.sampled_from([None, 1, 2]),
-    moves=st.lists(st.tuples(st.booleans(), st.integers(0, 10_000), st.integers(0, 10_000)), min_size=1, max_size=25),
+    moves=st.lists(
+        st.tuples(st.booleans(), st.integers(0, 10_000), st.integers(0, 10_000)),
+        min_size=1,
+        max_size=25,
+    ),
 )
-def test_delta_matches_full_evaluation(seed: int, cap: int | None, moves: list[tuple[bool, int, int]]) -> None:
+def test_delta_matches_full_evaluation(
+    seed: int, cap: int | None, moves: list[tuple[bool, int, int]]
+) -> None:
     """Every move/swap delta equals a full re-evaluation (evaluate.objective_milli) and the numpy reference."""
     problem, _ = make_problem(seed, cap=cap)
     grouping = build_grouping(problem)
@@ -214,12 +229,24 @@ def test_delta_matches_full_evaluation(seed: int, cap: int | None, moves: list[t
     fresh = new_state(grouping, state.team)
     if m.focus_fixed:  # a fresh state re-optimises the focus: same assignment, other focus
         fresh.focus[:] = focus
-    for name in ("load", "size", "sectors", "auths", "gain", "theme_sum", "n_challenge", "n_affluent"):
+    for name in (
+        "load",
+        "size",
+        "sectors",
+        "auths",
+        "gain",
+        "theme_sum",
+        "n_challenge",
+        "n_affluent",
+    ):
         assert np.array_equal(getattr(state, name), getattr(fresh, name)), name
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 10_000), trials=st.lists(st.tuples(st.integers(0, 999), st.integers(0, 999)), min_size=5, max_size=30))
+@given(
+    seed=st.integers(0, 10_000),
+    trials=st.lists(st.tuples(st.integers(0, 999), st.integers(0, 999)), min_size=5, max_size=30),
+)
 def test_incremental_rule_checks_match_evaluate(seed: int, trials: list[tuple[int, int]]) -> None:
     """From a rule-abiding state, _move_ok/_swap_ok agree with evaluate on the moved assignment."""
     problem, hidden = make_problem(seed)
@@ -239,7 +266,9 @@ def test_incremental_rule_checks_match_evaluate(seed: int, trials: list[tuple[in
         if team[h] != team[g]:
             swapped = team.copy()
             swapped[g], swapped[h] = team[h], team[g]
-            assert _swap_ok(m, state, g, h) == evaluate(problem, grouping.to_units(swapped)).feasible
+            assert (
+                _swap_ok(m, state, g, h) == evaluate(problem, grouping.to_units(swapped)).feasible
+            )
 
 
 @settings(max_examples=40, deadline=None)
@@ -283,7 +312,9 @@ def test_repair_stops_at_the_deadline() -> None:
     """An impossible weight rule (every team too heavy) is abandoned at the deadline."""
     problem = Problem(**{**vars(mdgp(0)), "team_max": np.full(3, 5, dtype=np.int64)})
     tick = time.perf_counter()
-    assert repair(problem, np.zeros(30, dtype=np.int64), np.random.default_rng(0), tick + 0.5) is None
+    assert (
+        repair(problem, np.zeros(30, dtype=np.int64), np.random.default_rng(0), tick + 0.5) is None
+    )
     assert time.perf_counter() - tick < 2.5
 
 
@@ -333,7 +364,9 @@ def test_same_seed_same_answer_when_iterations_bind() -> None:
     """With max_iterations binding, two runs with one seed give the same assignment."""
     problem, _ = make_problem(11, n_units=24, n_teams=4)
     runs = [
-        LocalSearchStrategy(max_iterations=600).run(problem, Budget(time_limit=30, seed=4)).unit_team
+        LocalSearchStrategy(max_iterations=600)
+        .run(problem, Budget(time_limit=30, seed=4))
+        .unit_team
         for _ in range(2)
     ]
     assert runs[0] is not None and runs[1] is not None
@@ -360,7 +393,10 @@ def test_warm_start_is_used_and_not_modified() -> None:
     assert "started from the warm start" in proposal.notes
     assert np.array_equal(warm, hidden)
     assert proposal.unit_team is not None
-    assert evaluate(problem, proposal.unit_team).objective_milli >= evaluate(problem, hidden).objective_milli
+    assert (
+        evaluate(problem, proposal.unit_team).objective_milli
+        >= evaluate(problem, hidden).objective_milli
+    )
 
 
 def test_stops_once_it_meets_a_proven_bound() -> None:
@@ -369,11 +405,13 @@ def test_stops_once_it_meets_a_proven_bound() -> None:
     problem, hidden = make_problem(2, n_units=20, n_teams=4)
     start = evaluate(problem, hidden).objective_milli
     met = LocalSearchStrategy(max_iterations=500).run(
-        problem, Budget(time_limit=5, seed=0, warm_start=hidden, target_milli=start))
+        problem, Budget(time_limit=5, seed=0, warm_start=hidden, target_milli=start)
+    )
     assert "0 tabu steps" in met.notes
     assert met.unit_team is not None and np.array_equal(met.unit_team, hidden)
     unmet = LocalSearchStrategy(max_iterations=500).run(
-        problem, Budget(time_limit=5, seed=0, warm_start=hidden, target_milli=10**12))
+        problem, Budget(time_limit=5, seed=0, warm_start=hidden, target_milli=10**12)
+    )
     assert "500 tabu steps" in unmet.notes
 
 
@@ -389,8 +427,13 @@ def test_progress_is_reported() -> None:
 @pytest.mark.parametrize(
     ("name", "value"),
     [
-        ("max_iterations", -1), ("population", 0), ("depth", 0), ("tenure_span", 0),
-        ("perturbation", (0.5, 0.1)), ("walk_share", 1.5), ("walk_slack", -0.1),
+        ("max_iterations", -1),
+        ("population", 0),
+        ("depth", 0),
+        ("tenure_span", 0),
+        ("perturbation", (0.5, 0.1)),
+        ("walk_share", 1.5),
+        ("walk_slack", -0.1),
     ],
 )
 def test_bad_parameters_are_refused_by_name(name: str, value: object) -> None:
@@ -420,14 +463,18 @@ def test_nothing_to_move_returns_promptly(max_iterations: int | None) -> None:
     at once instead of idling to the limit."""
     problem = Problem(**{**vars(mdgp(0, n=6, groups=1))})
     tick = time.perf_counter()
-    proposal = LocalSearchStrategy(max_iterations=max_iterations).run(problem, Budget(time_limit=30, seed=0))
+    proposal = LocalSearchStrategy(max_iterations=max_iterations).run(
+        problem, Budget(time_limit=30, seed=0)
+    )
     assert time.perf_counter() - tick < 5
     assert proposal.unit_team is not None and proposal.unit_team.tolist() == [0] * 6
 
 
 @given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4)), min_size=1, max_size=4), st.data())
 @settings(max_examples=60, deadline=None)
-def test_concentrated_profile_has_the_largest_sum_of_squares(bounds: list[tuple[int, int]], data: st.DataObject) -> None:
+def test_concentrated_profile_has_the_largest_sum_of_squares(
+    bounds: list[tuple[int, int]], data: st.DataObject
+) -> None:
     """Against every profile within the bounds (brute force)."""
     import itertools
 
@@ -436,7 +483,11 @@ def test_concentrated_profile_has_the_largest_sum_of_squares(bounds: list[tuple[
     n = data.draw(st.integers(max(2, sum(low)), max(2, sum(high))))
     if sum(low) > n or sum(high) < n or low == high:
         return
-    profiles = [p for p in itertools.product(*(range(a, b + 1) for a, b in zip(low, high, strict=True))) if sum(p) == n]
+    profiles = [
+        p
+        for p in itertools.product(*(range(a, b + 1) for a, b in zip(low, high, strict=True)))
+        if sum(p) == n
+    ]
     problem = mdgp_ds(0, low, high, n)
     profile = concentrated_profile(build_grouping(problem).model)
     assert profile is not None
@@ -448,11 +499,15 @@ def test_concentrated_profile_has_the_largest_sum_of_squares(bounds: list[tuple[
 def test_concentrated_profile_only_where_concentration_pays() -> None:
     ds = mdgp_ds(1, [2, 2, 2], [5, 5, 5], 10)
     assert concentrated_profile(build_grouping(ds).model) is not None
-    assert concentrated_profile(build_grouping(mdgp(1, n=12, groups=3)).model) is None  # equal sizes
+    assert (
+        concentrated_profile(build_grouping(mdgp(1, n=12, groups=3)).model) is None
+    )  # equal sizes
     signed = mdgp_ds(1, [2, 2, 2], [5, 5, 5], 10)
     signed.pair_milli[0, 1] = signed.pair_milli[1, 0] = -1
     assert concentrated_profile(build_grouping(signed).model) is None  # a negative pair gain
-    weighted, _ = make_problem(2, n_units=12, n_teams=3, side_rules=False, locks=False, themes=0, simd=False)
+    weighted, _ = make_problem(
+        2, n_units=12, n_teams=3, side_rules=False, locks=False, themes=0, simd=False
+    )
     assert concentrated_profile(build_grouping(weighted).model) is None  # weights 1-3
 
 
@@ -481,13 +536,18 @@ def test_local_search_finds_the_concentrated_profile() -> None:
 # --------------------------------------------------------------------------- iterated descent
 def plain_problems() -> list[tuple[Problem, np.ndarray]]:
     """Problems without side rules (where the iterated descent runs), each with a rule-abiding start."""
-    weighted, hidden = make_problem(6, n_units=20, n_teams=4, side_rules=False, locks=False, themes=0, simd=False)
+    weighted, hidden = make_problem(
+        6, n_units=20, n_teams=4, side_rules=False, locks=False, themes=0, simd=False
+    )
     return [
         (mdgp(3, n=24, groups=4), np.repeat(np.arange(4), 6)),
         (mdgp_ds(3, [3, 3, 3, 3], [9, 9, 9, 9], 24), np.repeat(np.arange(4), [4, 5, 6, 9])),
         (weighted, hidden),
         # negative gains: the descent's pruning bound must use the smallest pair gain
-        (mdgp_ds(4, [3, 3, 3, 3], [9, 9, 9, 9], 24, -80_000), np.repeat(np.arange(4), [4, 5, 6, 9])),
+        (
+            mdgp_ds(4, [3, 3, 3, 3], [9, 9, 9, 9], 24, -80_000),
+            np.repeat(np.arange(4), [4, 5, 6, 9]),
+        ),
     ]
 
 
@@ -510,7 +570,9 @@ def test_descent_ends_at_a_local_optimum(case: int, moves: int) -> None:
     sc = new_scratch(grouping.n_groups, problem.n_teams)
     _descent(m, state, _seed_array(np.random.default_rng(case)), moves, sc)
     team = state.team.copy()
-    assert state.objective[0] == evaluate(problem, grouping.to_units(team)).objective_milli >= before
+    assert (
+        state.objective[0] == evaluate(problem, grouping.to_units(team)).objective_milli >= before
+    )
     assert evaluate(problem, grouping.to_units(team)).feasible
     if moves == _MOVES_KEEP_LOADS and (m.weight == 1).all():
         assert sorted(state.load.tolist()) == loads
@@ -577,14 +639,20 @@ def test_iterated_descent_runs_only_on_problems_without_side_rules() -> None:
     """Its kicks are reported; a problem with side rules, or walk_share=0, stays with tabu search."""
     plain = LocalSearchStrategy(max_iterations=400).run(mdgp(2), Budget(time_limit=30, seed=0))
     assert "200 tabu steps" in plain.notes and "200 kicks of the iterated descent" in plain.notes
-    off = LocalSearchStrategy(max_iterations=400, walk_share=0.0).run(mdgp(2), Budget(time_limit=30, seed=0))
+    off = LocalSearchStrategy(max_iterations=400, walk_share=0.0).run(
+        mdgp(2), Budget(time_limit=30, seed=0)
+    )
     assert "400 tabu steps" in off.notes and not any("kicks" in note for note in off.notes)
     ruled, _ = make_problem(3, n_units=20, n_teams=4)
     with_rules = LocalSearchStrategy(max_iterations=400).run(ruled, Budget(time_limit=30, seed=0))
-    assert "400 tabu steps" in with_rules.notes and not any("kicks" in note for note in with_rules.notes)
+    assert "400 tabu steps" in with_rules.notes and not any(
+        "kicks" in note for note in with_rules.notes
+    )
 
 
-def test_iterated_descent_is_reproducible_and_independent_of_chunking(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_iterated_descent_is_reproducible_and_independent_of_chunking(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Same seed, same answer, whether kernel calls take one step or many."""
     import clnmatch.strategies.local_search as engine
 

@@ -141,8 +141,14 @@ def test_strategies_are_registered_by_name() -> None:
 def test_random_assignment_meets_weights_when_it_can() -> None:
     """With unit weights and room for everyone, every team ends inside its weight bounds."""
     problem = cohort_problem(3, locks=False)
-    flat = Problem(**{**vars(problem), "unit_weight": np.ones(problem.n_units, dtype=np.int64),
-                      "team_min": np.full(4, 8, dtype=np.int64), "team_max": np.full(4, 8, dtype=np.int64)})
+    flat = Problem(
+        **{
+            **vars(problem),
+            "unit_weight": np.ones(problem.n_units, dtype=np.int64),
+            "team_min": np.full(4, 8, dtype=np.int64),
+            "team_max": np.full(4, 8, dtype=np.int64),
+        }
+    )
     team = random_assignment(flat, np.random.default_rng(0))
     assert np.bincount(team, minlength=4).tolist() == [8, 8, 8, 8]
 
@@ -150,23 +156,33 @@ def test_random_assignment_meets_weights_when_it_can() -> None:
 def _two_camps() -> Cohort:
     """8 establishments of one practitioner each: four love Literacy, four love Numeracy."""
     establishments = [
-        Establishment(id=f"E{i}", name=f"School {i}", authority="A" if i % 2 else "B", sector="primary")
+        Establishment(
+            id=f"E{i}", name=f"School {i}", authority="A" if i % 2 else "B", sector="primary"
+        )
         for i in range(8)
     ]
     practitioners = [
         Practitioner(
-            id=f"P{i}", name=f"Person {i}", establishment_id=f"E{i}", role="practitioner",
+            id=f"P{i}",
+            name=f"Person {i}",
+            establishment_id=f"E{i}",
+            role="practitioner",
             interests=(5, 0) if i < 4 else (0, 5),
         )
         for i in range(8)
     ]
-    return Cohort(themes=("Literacy", "Numeracy"), establishments=tuple(establishments),
-                  practitioners=tuple(practitioners))
+    return Cohort(
+        themes=("Literacy", "Numeracy"),
+        establishments=tuple(establishments),
+        practitioners=tuple(practitioners),
+    )
 
 
 def test_kmeans_separates_two_interest_camps() -> None:
     """Two camps of four with opposite interests end in two teams, one camp each."""
-    rules = Rules(teams=2, min_sectors=1, min_authorities=1, max_authority_share=1.0, size_tolerance=0)
+    rules = Rules(
+        teams=2, min_sectors=1, min_authorities=1, max_authority_share=1.0, size_tolerance=0
+    )
     problem = Problem.from_cohort(_two_camps(), rules)
     proposal = KMeansStrategy().run(problem, Budget(time_limit=5, seed=0))
     assert proposal.unit_team is not None

@@ -33,26 +33,39 @@ def hand_cohort() -> Cohort:
     """
     establishments, practitioners = [], []
     for i in range(12):
-        establishments.append(Establishment(
-            id=f"E{i:02d}", name=f"School {i} & Annexe", authority=AUTHORITIES[i % 4],
-            sector="primary" if i % 2 == 0 else "secondary", simd_quintile=1 + i % 5,
-        ))
+        establishments.append(
+            Establishment(
+                id=f"E{i:02d}",
+                name=f"School {i} & Annexe",
+                authority=AUTHORITIES[i % 4],
+                sector="primary" if i % 2 == 0 else "secondary",
+                simd_quintile=1 + i % 5,
+            )
+        )
         for j in range(2):
             n = 2 * i + j
             name = {0: FORMULA_NAME, 1: SCRIPT_NAME}.get(n, f"Teacher Person{n:02d}")
-            practitioners.append(Practitioner(
-                id=f"P{n:02d}", name=name, establishment_id=f"E{i:02d}",
-                role="promoted" if j == 0 else "practitioner",
-                interests=((n + 1) % 6, (2 * n) % 6, (3 * n + 2) % 6),
-                email=f"person{n:02d}@example.org",
-            ))
+            practitioners.append(
+                Practitioner(
+                    id=f"P{n:02d}",
+                    name=name,
+                    establishment_id=f"E{i:02d}",
+                    role="promoted" if j == 0 else "practitioner",
+                    interests=((n + 1) % 6, (2 * n) % 6, (3 * n + 2) % 6),
+                    email=f"person{n:02d}@example.org",
+                )
+            )
     facilitators = tuple(
         Facilitator(id=f"F{k}", name=f"Facilitator Name{k}", authority=a, role="QIO")
         for k, a in enumerate(AUTHORITIES)
     )
-    return Cohort(themes=THEMES, establishments=tuple(establishments),
-                  practitioners=tuple(practitioners), facilitators=facilitators,
-                  source="hand cohort")
+    return Cohort(
+        themes=THEMES,
+        establishments=tuple(establishments),
+        practitioners=tuple(practitioners),
+        facilitators=facilitators,
+        source="hand cohort",
+    )
 
 
 def hand_result(*, bound_factor: float | None = 1.008, trace: bool = True) -> Result:
@@ -67,14 +80,24 @@ def hand_result(*, bound_factor: float | None = 1.008, trace: bool = True) -> Re
     objective = evaluation.objective
     points = (
         (TracePoint(0.1, objective * 0.9, objective * 1.2), TracePoint(0.5, objective, None))
-        if trace else ()
+        if trace
+        else ()
     )
     return Result(
-        status=Status.FEASIBLE, cohort=cohort, rules=rules, objective_name="blend",
-        strategy="hand", seed=0, runtime_s=0.5, assignment=assignment, team_focus=team_focus,
-        facilitator_links=links, evaluation=evaluation,
+        status=Status.FEASIBLE,
+        cohort=cohort,
+        rules=rules,
+        objective_name="blend",
+        strategy="hand",
+        seed=0,
+        runtime_s=0.5,
+        assignment=assignment,
+        team_focus=team_focus,
+        facilitator_links=links,
+        evaluation=evaluation,
         bound=None if bound_factor is None else objective * bound_factor,
-        statistics=Statistics(points), notes=("a note about <this> run",),
+        statistics=Statistics(points),
+        notes=("a note about <this> run",),
     )
 
 
@@ -173,8 +196,10 @@ def test_breach_shown(result: Result, no_charts: None) -> None:
 
 def test_explanations_rendered(result: Result, no_charts: None) -> None:
     """Explanations (establishment_id, text) appear, escaped, in the 'why here' section."""
-    why = [SimpleNamespace(establishment_id="E03", text="shares <Numeracy> with team 1"),
-           SimpleNamespace(establishment_id="E99", text="unknown establishment is ignored")]
+    why = [
+        SimpleNamespace(establishment_id="E03", text="shares <Numeracy> with team 1"),
+        SimpleNamespace(establishment_id="E99", text="unknown establishment is ignored"),
+    ]
     html = render_report(result, explanations=why)
     section = html.split('id="why"')[1]
     assert "shares &lt;Numeracy&gt; with team 1" in section
@@ -186,8 +211,14 @@ def test_infeasible_renders_diagnosis(result: Result, no_charts: None) -> None:
     message = "Glasgow City has 9 establishments but at most 8 fit"
     diagnosis = SimpleNamespace(message=lambda: message, to_dict=dict)
     infeasible = dataclasses.replace(
-        result, status=Status.INFEASIBLE, assignment={}, team_focus={}, facilitator_links=(),
-        evaluation=None, bound=None, diagnosis=diagnosis,
+        result,
+        status=Status.INFEASIBLE,
+        assignment={},
+        team_focus={},
+        facilitator_links=(),
+        evaluation=None,
+        bound=None,
+        diagnosis=diagnosis,
     )
     html = render_report(infeasible, explanations=[])
     assert "The rules cannot all be met" in html
@@ -217,8 +248,13 @@ def test_pseudonymise_is_stable_and_leaves_input(result: Result) -> None:
     assert first.assignment == result.assignment
     email_keyed = dataclasses.replace(
         result,
-        cohort=result.cohort.model_copy(update={"practitioners": tuple(
-            p.model_copy(update={"id": p.email}) for p in result.cohort.practitioners)}),
+        cohort=result.cohort.model_copy(
+            update={
+                "practitioners": tuple(
+                    p.model_copy(update={"id": p.email}) for p in result.cohort.practitioners
+                )
+            }
+        ),
         assignment={
             f"person{int(pid[1:]):02d}@example.org": t for pid, t in result.assignment.items()
         },

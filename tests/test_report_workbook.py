@@ -29,14 +29,21 @@ def book(result: Result, tmp_path_factory: pytest.TempPathFactory) -> Workbook:
 
 def _values(*sheets: Worksheet) -> list[object]:
     """Every non-empty cell value of the given sheets."""
-    return [v for ws in sheets for row in ws.iter_rows(values_only=True) for v in row
-            if v is not None]
+    return [
+        v for ws in sheets for row in ws.iter_rows(values_only=True) for v in row if v is not None
+    ]
 
 
 def test_expected_sheets(book: Workbook) -> None:
     """Summary, one sheet per team, per authority and per facilitator, in that order."""
-    expected = ["Summary", "Team 1", "Team 2", "Team 3", *AUTHORITIES,
-                *(f"Fac. Facilitator Name{k}" for k in range(4))]
+    expected = [
+        "Summary",
+        "Team 1",
+        "Team 2",
+        "Team 3",
+        *AUTHORITIES,
+        *(f"Fac. Facilitator Name{k}" for k in range(4)),
+    ]
     assert book.sheetnames == expected
 
 
@@ -58,8 +65,15 @@ def test_team_sheet_rows(book: Workbook, result: Result) -> None:
     ws = book["Team 2"]
     header = [c.value for c in ws[4]]
     focus = result.team_focus[2]
-    assert header == ["Practitioner", "Role", "Establishment", "Authority", "Sector",
-                      f"Interest in {focus} (0-5)", "Practitioner id"]
+    assert header == [
+        "Practitioner",
+        "Role",
+        "Establishment",
+        "Authority",
+        "Sector",
+        f"Interest in {focus} (0-5)",
+        "Practitioner id",
+    ]
     rows = [r for r in ws.iter_rows(min_row=5, values_only=True) if r[0] is not None]
     assert len(rows) == 8
     k = result.cohort.themes.index(focus)

@@ -59,7 +59,9 @@ def _pair_bound(problem: Problem) -> float:
         k = fits.sum(axis=1)
         has_next = k < n
         nxt = np.minimum(k, n - 1)[:, None]
-        used = np.where(k > 0, np.take_along_axis(filled, np.maximum(k - 1, 0)[:, None], axis=1)[:, 0], 0.0)
+        used = np.where(
+            k > 0, np.take_along_axis(filled, np.maximum(k - 1, 0)[:, None], axis=1)[:, 0], 0.0
+        )
         share = np.clip(room - used, 0.0, None) / np.take_along_axis(weights, nxt, axis=1)[:, 0]
         part = np.take_along_axis(gains, nxt, axis=1)[:, 0] * np.minimum(1.0, share)
         total += float((whole + np.where(has_next, part, 0.0)).sum())

@@ -93,50 +93,108 @@ class AuthorityProfile:
 
 
 def _authority(
-    name: str, code: str, weight: float, simd: tuple[float, float, float, float, float],
-    centre: tuple[float, float], scatter_km: float, towns: str,
+    name: str,
+    code: str,
+    weight: float,
+    simd: tuple[float, float, float, float, float],
+    centre: tuple[float, float],
+    scatter_km: float,
+    towns: str,
 ) -> AuthorityProfile:
-    return AuthorityProfile(name, code, weight, simd, centre[0], centre[1], scatter_km,
-                            tuple(towns.split(", ")))
+    return AuthorityProfile(
+        name, code, weight, simd, centre[0], centre[1], scatter_km, tuple(towns.split(", "))
+    )
 
 
 # Weights follow the authorities' size (pupil numbers): Glasgow about a third, then the
 # Lanarkshires, Renfrewshire, and four small authorities. SIMD profiles: East
 # Dunbartonshire / East Renfrewshire affluent; the Challenge Authorities skewed to 1-2.
 AUTHORITIES: tuple[AuthorityProfile, ...] = (
-    _authority("Glasgow City", "GC", 0.32, (0.44, 0.22, 0.13, 0.11, 0.10),
-               (55.8609, -4.2514), 4.5,
-               "Partick, Govan, Shettleston, Springburn, Pollokshields, Drumchapel, "
-               "Easterhouse, Castlemilk, Maryhill, Dennistoun, Knightswood, Cathcart"),
-    _authority("North Lanarkshire", "NL", 0.18, (0.33, 0.25, 0.18, 0.14, 0.10),
-               (55.8580, -3.9800), 6.0,
-               "Airdrie, Coatbridge, Cumbernauld, Motherwell, Wishaw, Bellshill, Kilsyth, Shotts"),
-    _authority("South Lanarkshire", "SL", 0.17, (0.18, 0.20, 0.22, 0.21, 0.19),
-               (55.7400, -4.0500), 6.5,
-               "Hamilton, East Kilbride, Rutherglen, Cambuslang, Lanark, Carluke, Larkhall, "
-               "Blantyre, Strathaven"),
-    _authority("Renfrewshire", "RC", 0.10, (0.26, 0.18, 0.19, 0.18, 0.19),
-               (55.8450, -4.4800), 4.5,
-               "Paisley, Renfrew, Johnstone, Erskine, Linwood, Bishopton, Lochwinnoch"),
-    _authority("East Dunbartonshire", "ED", 0.06, (0.03, 0.06, 0.13, 0.28, 0.50),
-               (55.9350, -4.2000), 3.5,
-               "Bearsden, Milngavie, Kirkintilloch, Bishopbriggs, Lenzie, Twechar"),
-    _authority("East Renfrewshire", "ER", 0.06, (0.03, 0.05, 0.10, 0.27, 0.55),
-               (55.7850, -4.3400), 3.5,
-               "Giffnock, Newton Mearns, Barrhead, Clarkston, Busby, Eaglesham, Neilston"),
-    _authority("West Dunbartonshire", "WD", 0.055, (0.38, 0.24, 0.16, 0.12, 0.10),
-               (55.9300, -4.4900), 3.5,
-               "Clydebank, Dumbarton, Alexandria, Bonhill, Renton, Old Kilpatrick"),
-    _authority("Inverclyde", "IC", 0.055, (0.40, 0.20, 0.15, 0.13, 0.12),
-               (55.9400, -4.7300), 3.0,
-               "Greenock, Port Glasgow, Gourock, Kilmacolm, Wemyss Bay, Inverkip"),
+    _authority(
+        "Glasgow City",
+        "GC",
+        0.32,
+        (0.44, 0.22, 0.13, 0.11, 0.10),
+        (55.8609, -4.2514),
+        4.5,
+        "Partick, Govan, Shettleston, Springburn, Pollokshields, Drumchapel, "
+        "Easterhouse, Castlemilk, Maryhill, Dennistoun, Knightswood, Cathcart",
+    ),
+    _authority(
+        "North Lanarkshire",
+        "NL",
+        0.18,
+        (0.33, 0.25, 0.18, 0.14, 0.10),
+        (55.8580, -3.9800),
+        6.0,
+        "Airdrie, Coatbridge, Cumbernauld, Motherwell, Wishaw, Bellshill, Kilsyth, Shotts",
+    ),
+    _authority(
+        "South Lanarkshire",
+        "SL",
+        0.17,
+        (0.18, 0.20, 0.22, 0.21, 0.19),
+        (55.7400, -4.0500),
+        6.5,
+        "Hamilton, East Kilbride, Rutherglen, Cambuslang, Lanark, Carluke, Larkhall, "
+        "Blantyre, Strathaven",
+    ),
+    _authority(
+        "Renfrewshire",
+        "RC",
+        0.10,
+        (0.26, 0.18, 0.19, 0.18, 0.19),
+        (55.8450, -4.4800),
+        4.5,
+        "Paisley, Renfrew, Johnstone, Erskine, Linwood, Bishopton, Lochwinnoch",
+    ),
+    _authority(
+        "East Dunbartonshire",
+        "ED",
+        0.06,
+        (0.03, 0.06, 0.13, 0.28, 0.50),
+        (55.9350, -4.2000),
+        3.5,
+        "Bearsden, Milngavie, Kirkintilloch, Bishopbriggs, Lenzie, Twechar",
+    ),
+    _authority(
+        "East Renfrewshire",
+        "ER",
+        0.06,
+        (0.03, 0.05, 0.10, 0.27, 0.55),
+        (55.7850, -4.3400),
+        3.5,
+        "Giffnock, Newton Mearns, Barrhead, Clarkston, Busby, Eaglesham, Neilston",
+    ),
+    _authority(
+        "West Dunbartonshire",
+        "WD",
+        0.055,
+        (0.38, 0.24, 0.16, 0.12, 0.10),
+        (55.9300, -4.4900),
+        3.5,
+        "Clydebank, Dumbarton, Alexandria, Bonhill, Renton, Old Kilpatrick",
+    ),
+    _authority(
+        "Inverclyde",
+        "IC",
+        0.055,
+        (0.40, 0.20, 0.15, 0.13, 0.12),
+        (55.9400, -4.7300),
+        3.0,
+        "Greenock, Port Glasgow, Gourock, Kilmacolm, Wemyss Bay, Inverkip",
+    ),
 )
 
 
 _SECTORS: tuple[Sector, ...] = (Sector.ELC, Sector.PRIMARY, Sector.SECONDARY, Sector.SPECIAL)
 _SECTOR_WEIGHTS = np.array([0.23, 0.53, 0.17, 0.07])
-_SECTOR_CODES = {Sector.ELC: "EY", Sector.PRIMARY: "PS", Sector.SECONDARY: "SS",
-                 Sector.SPECIAL: "SP"}
+_SECTOR_CODES = {
+    Sector.ELC: "EY",
+    Sector.PRIMARY: "PS",
+    Sector.SECONDARY: "SS",
+    Sector.SPECIAL: "SP",
+}
 # concentration of the per-seed jitter of the weights (higher: closer to the weights)
 _JITTER = 400.0
 
@@ -151,31 +209,59 @@ _UNKNOWN_THEME_SD = 0.7  # sector affinity of a theme the profiles below do not 
 
 _SECTOR_AFFINITY: dict[Sector, dict[str, float]] = {
     Sector.ELC: {
-        "literacy": 0.0, "numeracy": -0.3, "health and wellbeing": 0.6,
-        "parental engagement": 1.0, "transitions": 1.0, "resilience": 0.0,
-        "learning through play": 1.8, "outdoor learning": 1.5, "racial equality": -0.3,
-        "pupil voice": -0.5, "digital learning": -1.2,
+        "literacy": 0.0,
+        "numeracy": -0.3,
+        "health and wellbeing": 0.6,
+        "parental engagement": 1.0,
+        "transitions": 1.0,
+        "resilience": 0.0,
+        "learning through play": 1.8,
+        "outdoor learning": 1.5,
+        "racial equality": -0.3,
+        "pupil voice": -0.5,
+        "digital learning": -1.2,
         "closing the poverty-related attainment gap": 0.2,
     },
     Sector.PRIMARY: {
-        "literacy": 1.2, "numeracy": 1.1, "health and wellbeing": 0.6,
-        "parental engagement": 0.4, "transitions": 0.2, "resilience": 0.2,
-        "learning through play": 0.6, "outdoor learning": 0.4, "racial equality": 0.0,
-        "pupil voice": 0.4, "digital learning": 0.0,
+        "literacy": 1.2,
+        "numeracy": 1.1,
+        "health and wellbeing": 0.6,
+        "parental engagement": 0.4,
+        "transitions": 0.2,
+        "resilience": 0.2,
+        "learning through play": 0.6,
+        "outdoor learning": 0.4,
+        "racial equality": 0.0,
+        "pupil voice": 0.4,
+        "digital learning": 0.0,
         "closing the poverty-related attainment gap": 0.9,
     },
     Sector.SECONDARY: {
-        "literacy": 0.3, "numeracy": 0.9, "health and wellbeing": 0.5,
-        "parental engagement": -0.6, "transitions": 0.5, "resilience": 1.0,
-        "learning through play": -1.6, "outdoor learning": -0.8, "racial equality": 0.4,
-        "pupil voice": 0.8, "digital learning": 1.2,
+        "literacy": 0.3,
+        "numeracy": 0.9,
+        "health and wellbeing": 0.5,
+        "parental engagement": -0.6,
+        "transitions": 0.5,
+        "resilience": 1.0,
+        "learning through play": -1.6,
+        "outdoor learning": -0.8,
+        "racial equality": 0.4,
+        "pupil voice": 0.8,
+        "digital learning": 1.2,
         "closing the poverty-related attainment gap": 0.7,
     },
     Sector.SPECIAL: {
-        "literacy": 0.2, "numeracy": -0.2, "health and wellbeing": 1.4,
-        "parental engagement": 0.9, "transitions": 1.2, "resilience": 0.8,
-        "learning through play": 0.5, "outdoor learning": 0.6, "racial equality": -0.2,
-        "pupil voice": 0.6, "digital learning": 0.2,
+        "literacy": 0.2,
+        "numeracy": -0.2,
+        "health and wellbeing": 1.4,
+        "parental engagement": 0.9,
+        "transitions": 1.2,
+        "resilience": 0.8,
+        "learning through play": 0.5,
+        "outdoor learning": 0.6,
+        "racial equality": -0.2,
+        "pupil voice": 0.6,
+        "digital learning": 0.2,
         "closing the poverty-related attainment gap": -0.2,
     },
 }
@@ -184,10 +270,16 @@ _AUTHORITY_BIAS: dict[str, dict[str, float]] = {
     "North Lanarkshire": {"numeracy": 0.3, "outdoor learning": 0.2},
     "South Lanarkshire": {"outdoor learning": 0.3, "literacy": 0.2},
     "Renfrewshire": {"parental engagement": 0.3},
-    "East Dunbartonshire": {"digital learning": 0.2, "pupil voice": 0.2,
-                            "closing the poverty-related attainment gap": -0.4},
-    "East Renfrewshire": {"racial equality": 0.2, "digital learning": 0.3,
-                          "closing the poverty-related attainment gap": -0.4},
+    "East Dunbartonshire": {
+        "digital learning": 0.2,
+        "pupil voice": 0.2,
+        "closing the poverty-related attainment gap": -0.4,
+    },
+    "East Renfrewshire": {
+        "racial equality": 0.2,
+        "digital learning": 0.3,
+        "closing the poverty-related attainment gap": -0.4,
+    },
     "West Dunbartonshire": {"closing the poverty-related attainment gap": 0.3},
     "Inverclyde": {"closing the poverty-related attainment gap": 0.3, "transitions": 0.2},
 }
@@ -197,7 +289,8 @@ _SIMD_EFFECT: dict[str, tuple[float, float, float, float, float]] = {
     "health and wellbeing": (0.2, 0.1, 0.0, 0.0, 0.0),
 }
 _PROMOTED_EFFECT: dict[str, float] = {
-    "closing the poverty-related attainment gap": 0.3, "parental engagement": 0.2,
+    "closing the poverty-related attainment gap": 0.3,
+    "parental engagement": 0.2,
 }
 
 _LONE_SHARE = 0.05  # establishments sending a single nominee
@@ -205,79 +298,352 @@ _THIRD_SHARE = 0.03  # establishments sending a third nominee
 
 # --- word lists (fictional names) ---------------------------------------------
 _STEM_HEADS = (
-    "Hill", "River", "Oak", "Birch", "Glen", "Brae", "Burn", "Thorn", "Wood", "Ash", "Elm",
-    "Kirk", "Craig", "Bank", "Loch", "Muir", "Rowan", "Heather", "Holly", "Broom", "Castle",
-    "Cross", "Green", "Lang", "Bell", "Black", "Blair", "Carn", "Dal", "Moss", "Pine", "Rose",
-    "Sand", "Spring", "Stone", "Sun", "West", "East", "North", "Fair", "Bal", "Auchen", "Kil",
-    "Drum", "Gart", "Bar", "Lin", "Mill", "Park", "Maple",
+    "Hill",
+    "River",
+    "Oak",
+    "Birch",
+    "Glen",
+    "Brae",
+    "Burn",
+    "Thorn",
+    "Wood",
+    "Ash",
+    "Elm",
+    "Kirk",
+    "Craig",
+    "Bank",
+    "Loch",
+    "Muir",
+    "Rowan",
+    "Heather",
+    "Holly",
+    "Broom",
+    "Castle",
+    "Cross",
+    "Green",
+    "Lang",
+    "Bell",
+    "Black",
+    "Blair",
+    "Carn",
+    "Dal",
+    "Moss",
+    "Pine",
+    "Rose",
+    "Sand",
+    "Spring",
+    "Stone",
+    "Sun",
+    "West",
+    "East",
+    "North",
+    "Fair",
+    "Bal",
+    "Auchen",
+    "Kil",
+    "Drum",
+    "Gart",
+    "Bar",
+    "Lin",
+    "Mill",
+    "Park",
+    "Maple",
 )
 _STEM_TAILS = (
-    "view", "side", "wood", "field", "hill", "bank", "brae", "park", "lea", "mount", "burn",
-    "haugh", "mill", "vale", "croft", "ton", "dale", "gate", "muir", "glen", "knowe", "law",
-    "head", "ford", "holm", "lands", "brook", "grove", "shaw", "crest",
+    "view",
+    "side",
+    "wood",
+    "field",
+    "hill",
+    "bank",
+    "brae",
+    "park",
+    "lea",
+    "mount",
+    "burn",
+    "haugh",
+    "mill",
+    "vale",
+    "croft",
+    "ton",
+    "dale",
+    "gate",
+    "muir",
+    "glen",
+    "knowe",
+    "law",
+    "head",
+    "ford",
+    "holm",
+    "lands",
+    "brook",
+    "grove",
+    "shaw",
+    "crest",
 )
 _SAINTS = (
-    "Mungo", "Mary", "Andrew", "Margaret", "Bride", "Columba", "Patrick", "Joseph", "Ninian",
-    "Thomas", "Paul", "Peter", "Aloysius", "Bernadette", "Brendan", "Charles", "Francis",
-    "Kentigern", "Mirin", "Fillan", "Monica", "Teresa", "Anne", "Michael", "Stephen", "Cadoc",
-    "Ambrose", "Maurice", "Roch", "Blane", "Kevin", "Benedict", "Catherine", "Clare",
-    "Dominic", "Edward", "Gerard", "Helen", "Hilary", "Ignatius", "John", "Jude", "Lucy",
-    "Mark", "Matthew", "Martha", "Oswald", "Rose", "Vincent", "Timothy", "Albert", "Agnes",
-    "Augustine", "James",
+    "Mungo",
+    "Mary",
+    "Andrew",
+    "Margaret",
+    "Bride",
+    "Columba",
+    "Patrick",
+    "Joseph",
+    "Ninian",
+    "Thomas",
+    "Paul",
+    "Peter",
+    "Aloysius",
+    "Bernadette",
+    "Brendan",
+    "Charles",
+    "Francis",
+    "Kentigern",
+    "Mirin",
+    "Fillan",
+    "Monica",
+    "Teresa",
+    "Anne",
+    "Michael",
+    "Stephen",
+    "Cadoc",
+    "Ambrose",
+    "Maurice",
+    "Roch",
+    "Blane",
+    "Kevin",
+    "Benedict",
+    "Catherine",
+    "Clare",
+    "Dominic",
+    "Edward",
+    "Gerard",
+    "Helen",
+    "Hilary",
+    "Ignatius",
+    "John",
+    "Jude",
+    "Lucy",
+    "Mark",
+    "Matthew",
+    "Martha",
+    "Oswald",
+    "Rose",
+    "Vincent",
+    "Timothy",
+    "Albert",
+    "Agnes",
+    "Augustine",
+    "James",
 )
 # (pattern, weight); "{stem}" a composed place name, "{saint}" a saint's possessive
 _NAME_PATTERNS: dict[Sector, tuple[tuple[str, float], ...]] = {
     Sector.ELC: (
-        ("{stem} Early Learning Centre", 0.40), ("{stem} Nursery School", 0.20),
-        ("{stem} Family Learning Centre", 0.15), ("{stem} Early Years Centre", 0.15),
+        ("{stem} Early Learning Centre", 0.40),
+        ("{stem} Nursery School", 0.20),
+        ("{stem} Family Learning Centre", 0.15),
+        ("{stem} Early Years Centre", 0.15),
         ("{stem} Nursery Class", 0.10),
     ),
     Sector.PRIMARY: (("{stem} Primary School", 0.70), ("St {saint} Primary School", 0.30)),
     Sector.SECONDARY: (
-        ("{stem} High School", 0.32), ("{stem} Academy", 0.30), ("{stem} Secondary School", 0.08),
-        ("St {saint} High School", 0.18), ("St {saint} Academy", 0.12),
+        ("{stem} High School", 0.32),
+        ("{stem} Academy", 0.30),
+        ("{stem} Secondary School", 0.08),
+        ("St {saint} High School", 0.18),
+        ("St {saint} Academy", 0.12),
     ),
-    Sector.SPECIAL: (("{stem} School", 0.65), ("{stem} Academy", 0.20),
-                     ("{stem} Additional Support Needs School", 0.15)),
+    Sector.SPECIAL: (
+        ("{stem} School", 0.65),
+        ("{stem} Academy", 0.20),
+        ("{stem} Additional Support Needs School", 0.15),
+    ),
 }
 _FIRST_NAMES = (
-    "Aileen", "Alan", "Alison", "Andrew", "Angela", "Callum", "Catriona", "Claire", "Craig",
-    "David", "Donna", "Elaine", "Eilidh", "Emma", "Euan", "Fiona", "Fraser", "Gillian",
-    "Graham", "Hamish", "Heather", "Iain", "Isla", "Jacqueline", "Jamie", "Jennifer", "Karen",
-    "Kirsty", "Laura", "Lesley", "Lorna", "Lorraine", "Mairi", "Margaret", "Mark", "Martin",
-    "Morag", "Neil", "Nicola", "Paul", "Rachel", "Rhona", "Ross", "Ruth", "Sandra", "Scott",
-    "Shona", "Stephen", "Stuart", "Susan", "Tracey", "Yvonne", "Ailsa", "Kenneth", "Moira",
-    "Sinead", "Gary", "Lynsey", "Ewan", "Siobhan",
+    "Aileen",
+    "Alan",
+    "Alison",
+    "Andrew",
+    "Angela",
+    "Callum",
+    "Catriona",
+    "Claire",
+    "Craig",
+    "David",
+    "Donna",
+    "Elaine",
+    "Eilidh",
+    "Emma",
+    "Euan",
+    "Fiona",
+    "Fraser",
+    "Gillian",
+    "Graham",
+    "Hamish",
+    "Heather",
+    "Iain",
+    "Isla",
+    "Jacqueline",
+    "Jamie",
+    "Jennifer",
+    "Karen",
+    "Kirsty",
+    "Laura",
+    "Lesley",
+    "Lorna",
+    "Lorraine",
+    "Mairi",
+    "Margaret",
+    "Mark",
+    "Martin",
+    "Morag",
+    "Neil",
+    "Nicola",
+    "Paul",
+    "Rachel",
+    "Rhona",
+    "Ross",
+    "Ruth",
+    "Sandra",
+    "Scott",
+    "Shona",
+    "Stephen",
+    "Stuart",
+    "Susan",
+    "Tracey",
+    "Yvonne",
+    "Ailsa",
+    "Kenneth",
+    "Moira",
+    "Sinead",
+    "Gary",
+    "Lynsey",
+    "Ewan",
+    "Siobhan",
 )
 _SURNAMES = (
-    "Smith", "Brown", "Wilson", "Campbell", "Stewart", "Thomson", "Robertson", "Anderson",
-    "MacDonald", "Scott", "Reid", "Murray", "Taylor", "Clark", "Ross", "Watson", "Morrison",
-    "Paterson", "Young", "Mitchell", "Walker", "Fraser", "Miller", "McDonald", "Gray",
-    "Henderson", "Hamilton", "Johnston", "Duncan", "Graham", "Ferguson", "Kerr", "Davidson",
-    "Bell", "Cameron", "Kelly", "Martin", "Hunter", "Allan", "Mackenzie", "Grant", "Simpson",
-    "MacLeod", "Black", "Russell", "Wallace", "Gibson", "Marshall", "McLean", "Kennedy",
-    "Gordon", "Burns", "Sutherland", "Craig", "Wright", "McKenzie", "Muir", "Murphy",
-    "Crawford", "Docherty", "McGregor", "O'Neill", "Boyle", "McLaughlin", "Quinn", "Gallacher",
-    "Donnelly", "McMillan", "Sinclair", "Ritchie", "Wood", "Hughes", "McIntyre", "Lindsay",
-    "Munro", "Dickson", "Shaw", "Brady", "Hay", "Lynch",
+    "Smith",
+    "Brown",
+    "Wilson",
+    "Campbell",
+    "Stewart",
+    "Thomson",
+    "Robertson",
+    "Anderson",
+    "MacDonald",
+    "Scott",
+    "Reid",
+    "Murray",
+    "Taylor",
+    "Clark",
+    "Ross",
+    "Watson",
+    "Morrison",
+    "Paterson",
+    "Young",
+    "Mitchell",
+    "Walker",
+    "Fraser",
+    "Miller",
+    "McDonald",
+    "Gray",
+    "Henderson",
+    "Hamilton",
+    "Johnston",
+    "Duncan",
+    "Graham",
+    "Ferguson",
+    "Kerr",
+    "Davidson",
+    "Bell",
+    "Cameron",
+    "Kelly",
+    "Martin",
+    "Hunter",
+    "Allan",
+    "Mackenzie",
+    "Grant",
+    "Simpson",
+    "MacLeod",
+    "Black",
+    "Russell",
+    "Wallace",
+    "Gibson",
+    "Marshall",
+    "McLean",
+    "Kennedy",
+    "Gordon",
+    "Burns",
+    "Sutherland",
+    "Craig",
+    "Wright",
+    "McKenzie",
+    "Muir",
+    "Murphy",
+    "Crawford",
+    "Docherty",
+    "McGregor",
+    "O'Neill",
+    "Boyle",
+    "McLaughlin",
+    "Quinn",
+    "Gallacher",
+    "Donnelly",
+    "McMillan",
+    "Sinclair",
+    "Ritchie",
+    "Wood",
+    "Hughes",
+    "McIntyre",
+    "Lindsay",
+    "Munro",
+    "Dickson",
+    "Shaw",
+    "Brady",
+    "Hay",
+    "Lynch",
 )
 _FACILITATOR_ROLES = ("QIO", "Educational psychologist")
 _FACILITATOR_ROLE_WEIGHTS = np.array([0.65, 0.35])
 _ES_ROLE = "Education Scotland specialist"
 # expertise profiles by role (added to a base around 2)
 _ROLE_EXPERTISE: dict[str, dict[str, float]] = {
-    "QIO": {"literacy": 1.2, "numeracy": 1.2, "closing the poverty-related attainment gap": 1.2,
-            "digital learning": 0.3, "transitions": 0.3},
-    "Educational psychologist": {"health and wellbeing": 1.6, "resilience": 1.6,
-                                 "transitions": 0.8, "pupil voice": 0.5,
-                                 "parental engagement": 0.6},
-    _ES_ROLE: {"racial equality": 0.8, "learning through play": 0.6, "outdoor learning": 0.6,
-               "pupil voice": 0.6, "digital learning": 0.5},
+    "QIO": {
+        "literacy": 1.2,
+        "numeracy": 1.2,
+        "closing the poverty-related attainment gap": 1.2,
+        "digital learning": 0.3,
+        "transitions": 0.3,
+    },
+    "Educational psychologist": {
+        "health and wellbeing": 1.6,
+        "resilience": 1.6,
+        "transitions": 0.8,
+        "pupil voice": 0.5,
+        "parental engagement": 0.6,
+    },
+    _ES_ROLE: {
+        "racial equality": 0.8,
+        "learning through play": 0.6,
+        "outdoor learning": 0.6,
+        "pupil voice": 0.6,
+        "digital learning": 0.5,
+    },
 }
 
 # one independent stream per aspect, so switching a column off changes nothing else
-_STREAMS = ("counts", "establishments", "names", "simd", "coordinates", "nominees",
-            "interests", "people", "facilitators")
+_STREAMS = (
+    "counts",
+    "establishments",
+    "names",
+    "simd",
+    "coordinates",
+    "nominees",
+    "interests",
+    "people",
+    "facilitators",
+)
 
 
 def generate_cohort(
@@ -306,11 +672,13 @@ def generate_cohort(
     per_facilitator = _check_int("schools_per_facilitator", owner, schools_per_facilitator, 1)
     theme_names = _check_themes(owner, themes)
 
-    rng = dict(zip(
-        _STREAMS,
-        (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(len(_STREAMS))),
-        strict=True,
-    ))
+    rng = dict(
+        zip(
+            _STREAMS,
+            (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(len(_STREAMS))),
+            strict=True,
+        )
+    )
 
     # --- establishments ---------------------------------------------------------
     auth_counts = _authority_counts(n, teams, rng["counts"])
@@ -537,8 +905,9 @@ def _establishment_names(
     for i in range(n):
         sec = _SECTORS[sector[i]]
         patterns = _NAME_PATTERNS[sec]
-        k = min(int(np.searchsorted(cumulative[sec], pattern_draw[i], side="right")),
-                len(patterns) - 1)
+        k = min(
+            int(np.searchsorted(cumulative[sec], pattern_draw[i], side="right")), len(patterns) - 1
+        )
         head, tail = _STEM_HEADS[heads[i]], _STEM_TAILS[tails[i]]
         if head.casefold().endswith(tail) or tail.startswith(head.casefold()[-2:]):
             tail = "field" if tail != "field" else "view"  # avoid "Hillhill", "Burnburn"
@@ -611,13 +980,16 @@ def _interests(
     """Ratings 0-5 (practitioners x themes) that correlate within sector, authority, school."""
     k = len(theme_names)
     unknown_fill = rng.normal(0.0, _UNKNOWN_THEME_SD, size=(len(_SECTORS), k))
-    sector_aff = np.stack([
-        _profile(_SECTOR_AFFINITY[s], theme_names, unknown_fill[i])
-        for i, s in enumerate(_SECTORS)
-    ])
+    sector_aff = np.stack(
+        [
+            _profile(_SECTOR_AFFINITY[s], theme_names, unknown_fill[i])
+            for i, s in enumerate(_SECTORS)
+        ]
+    )
     zero = np.zeros(k)
-    auth_bias = np.stack([_profile(_AUTHORITY_BIAS[a.name], theme_names, zero)
-                          for a in AUTHORITIES])
+    auth_bias = np.stack(
+        [_profile(_AUTHORITY_BIAS[a.name], theme_names, zero) for a in AUTHORITIES]
+    )
     auth_bias += rng.normal(0.0, _AUTHORITY_NOISE_SD, size=auth_bias.shape)
     simd_effect = np.zeros((5, k))
     for t, name in enumerate(theme_names):
@@ -688,8 +1060,9 @@ def _facilitators(
     names, _ = _people(len(rows), rng)
     base = rng.normal(2.0, 0.6, size=(len(rows), 1)) + rng.normal(0.0, 0.7, size=(len(rows), k))
     zero = np.zeros(k)
-    role_profile = np.stack([_profile(_ROLE_EXPERTISE[role], theme_names, zero)
-                             for _, role in rows])
+    role_profile = np.stack(
+        [_profile(_ROLE_EXPERTISE[role], theme_names, zero) for _, role in rows]
+    )
     # each facilitator has a couple of themes of their own they know well
     specialism = np.zeros((len(rows), k))
     for i in range(len(rows)):

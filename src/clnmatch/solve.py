@@ -180,8 +180,9 @@ def solve(
             unit_team,
             [team_focus.get(t + 1) for t in range(rules.teams)],
             # what is left of the limit (the strategy may have used less than its share)
-            time_limit=max(1.0, float(time_limit) - (time.perf_counter() - started - prepare_s)
-                           - FINISH_S),
+            time_limit=max(
+                1.0, float(time_limit) - (time.perf_counter() - started - prepare_s) - FINISH_S
+            ),
         )
     except InfeasibleError as exc:
         diagnosis = diagnose(problem, cohort, rules)
@@ -211,11 +212,15 @@ def solve(
         )
     # the strategy's proof, else (or when tighter) a quick relaxation: a gap is always shown
     relaxation = relaxation_bound_milli(problem)
-    bound_milli = relaxation if proposal.bound_milli is None else min(proposal.bound_milli, relaxation)
+    bound_milli = (
+        relaxation if proposal.bound_milli is None else min(proposal.bound_milli, relaxation)
+    )
     notes = proposal.notes
     if bound_milli == relaxation and proposal.bound_milli != relaxation:
-        notes += ("bound: a relaxation that keeps only team sizes (each establishment's best "
-                  "focus and strongest possible team mates); see clnmatch.bounds",)
+        notes += (
+            "bound: a relaxation that keeps only team sizes (each establishment's best "
+            "focus and strongest possible team mates); see clnmatch.bounds",
+        )
     bound = max(bound_milli, evaluation.objective_milli) / SCALE
     optimal = proposal.proven_optimal or bound_milli <= evaluation.objective_milli
     return finish(

@@ -83,21 +83,35 @@ def read_assignment(
         cell = {name: row.values[i] for name, i in index.items()}
         pid = cell.get("practitioner_id", "")
         if "practitioner_id" in index and not pid:
-            problems.append(table.problem(
-                "a value (this column is required)", row=row.number,
-                column=index["practitioner_id"]))
+            problems.append(
+                table.problem(
+                    "a value (this column is required)",
+                    row=row.number,
+                    column=index["practitioner_id"],
+                )
+            )
         elif pid in rows:
-            problems.append(table.problem(
-                f"each practitioner once; row {rows[pid]} has the same practitioner_id",
-                row=row.number, column=index["practitioner_id"], value=pid))
+            problems.append(
+                table.problem(
+                    f"each practitioner once; row {rows[pid]} has the same practitioner_id",
+                    row=row.number,
+                    column=index["practitioner_id"],
+                    value=pid,
+                )
+            )
             continue
         team = None
         if "team" in index:
             team = _team(cell["team"])
             if team is None:
-                problems.append(table.problem(
-                    _TEAM_EXPECTED, row=row.number, column=index["team"],
-                    value=cell["team"] or None))
+                problems.append(
+                    table.problem(
+                        _TEAM_EXPECTED,
+                        row=row.number,
+                        column=index["team"],
+                        value=cell["team"] or None,
+                    )
+                )
         if pid:
             rows[pid] = row.number
             if team is not None:
@@ -111,9 +125,14 @@ def read_assignment(
                 name = known.get(normalise_header(text), "")
                 if not name:
                     listed = ", ".join(f"'{t}'" for t in themes or ())
-                    problems.append(table.problem(
-                        f"a theme of the survey: {listed}", row=row.number,
-                        column=index["team_focus"], value=text))
+                    problems.append(
+                        table.problem(
+                            f"a theme of the survey: {listed}",
+                            row=row.number,
+                            column=index["team_focus"],
+                            value=text,
+                        )
+                    )
                     continue
             focus_votes[team][name] += 1
             focus_rows[(team, name)].append(row.number)
@@ -128,14 +147,21 @@ def read_assignment(
             others = ", ".join(
                 f"'{name}' (row {focus_rows[(team, name)][0]})" for name in votes if name != winner
             )
-            warnings.append(table.problem(
-                f"one focus per team; team {team} mostly says '{winner}', which is used, "
-                f"but also {others}",
-                column=table.headers[index["team_focus"]]))
+            warnings.append(
+                table.problem(
+                    f"one focus per team; team {team} mostly says '{winner}', which is used, "
+                    f"but also {others}",
+                    column=table.headers[index["team_focus"]],
+                )
+            )
     if problems:
         raise InvalidInputError(problems)
     return AssignmentTable(
-        file=table.file, teams=teams, focus=focus, establishments=establishments, rows=rows,
+        file=table.file,
+        teams=teams,
+        focus=focus,
+        establishments=establishments,
+        rows=rows,
         warnings=warnings,
     )
 
@@ -157,13 +183,20 @@ def read_links(
             fid = row.values[index["facilitator_id"]]
             text = row.values[index["team"]]
             if not fid:
-                problems.append(table.problem(
-                    "a value (this column is required)", row=row.number,
-                    column=index["facilitator_id"]))
+                problems.append(
+                    table.problem(
+                        "a value (this column is required)",
+                        row=row.number,
+                        column=index["facilitator_id"],
+                    )
+                )
             team = _team(text)
             if team is None:
-                problems.append(table.problem(
-                    _TEAM_EXPECTED, row=row.number, column=index["team"], value=text or None))
+                problems.append(
+                    table.problem(
+                        _TEAM_EXPECTED, row=row.number, column=index["team"], value=text or None
+                    )
+                )
             elif fid:
                 links[(fid, team)] = None
     if problems:

@@ -82,28 +82,35 @@ def parse_facilitator_table(
         if theme is None:
             continue
         if not theme:
-            problems.append(table.problem(
-                "a theme name after 'theme:'", row=table.header_row, column=i))
+            problems.append(
+                table.problem("a theme name after 'theme:'", row=table.header_row, column=i)
+            )
             continue
         key = _theme_key(theme)
         if key in seen_themes:
-            problems.append(table.problem(
-                f"each theme once; '{theme}' repeats column {seen_themes[key] + 1}",
-                row=table.header_row, column=i))
+            problems.append(
+                table.problem(
+                    f"each theme once; '{theme}' repeats column {seen_themes[key] + 1}",
+                    row=table.header_row,
+                    column=i,
+                )
+            )
             continue
         seen_themes[key] = i
         if known is not None:
             if key not in known:
-                warnings.append(table.problem(
-                    f"a theme of the survey; expertise in '{theme}' is ignored",
-                    row=table.header_row, column=i))
+                warnings.append(
+                    table.problem(
+                        f"a theme of the survey; expertise in '{theme}' is ignored",
+                        row=table.header_row,
+                        column=i,
+                    )
+                )
                 continue
             theme = known[key]
         expertise_columns.append((i, theme))
 
-    survey_authorities = (
-        None if authorities is None else {authority_key(a) for a in authorities}
-    )
+    survey_authorities = None if authorities is None else {authority_key(a) for a in authorities}
     warned_authorities: set[str] = set()
     first_row_of: dict[str, int] = {}
     facilitators: list[Facilitator] = []
@@ -113,15 +120,23 @@ def parse_facilitator_table(
         for name in FACILITATOR_REQUIRED:
             if name in index and not values[name]:
                 ok = False
-                problems.append(table.problem(
-                    "a value (this column is required)", row=row.number, column=index[name]))
+                problems.append(
+                    table.problem(
+                        "a value (this column is required)", row=row.number, column=index[name]
+                    )
+                )
         fid = values.get("facilitator_id", "")
         if fid:
             if fid in first_row_of:
                 ok = False
-                problems.append(table.problem(
-                    f"a facilitator_id used once; row {first_row_of[fid]} has the same",
-                    row=row.number, column=index["facilitator_id"], value=fid))
+                problems.append(
+                    table.problem(
+                        f"a facilitator_id used once; row {first_row_of[fid]} has the same",
+                        row=row.number,
+                        column=index["facilitator_id"],
+                        value=fid,
+                    )
+                )
             else:
                 first_row_of[fid] = row.number
         authority = values.get("authority", "")
@@ -132,10 +147,15 @@ def parse_facilitator_table(
             and authority_key(authority) not in warned_authorities
         ):
             warned_authorities.add(authority_key(authority))
-            warnings.append(table.problem(
-                "an authority of the survey; fine for a body such as Education Scotland, "
-                "otherwise check the spelling",
-                row=row.number, column=index["authority"], value=authority))
+            warnings.append(
+                table.problem(
+                    "an authority of the survey; fine for a body such as Education Scotland, "
+                    "otherwise check the spelling",
+                    row=row.number,
+                    column=index["authority"],
+                    value=authority,
+                )
+            )
         expertise: dict[str, int] = {}
         for i, theme in expertise_columns:
             text = row.values[i]
@@ -144,20 +164,31 @@ def parse_facilitator_table(
             rating = parse_whole_number(text)
             if rating is None or not 0 <= rating <= 5:
                 ok = False
-                problems.append(table.problem(
-                    "an expertise rating: an integer 0-5, or blank", row=row.number,
-                    column=i, value=text))
+                problems.append(
+                    table.problem(
+                        "an expertise rating: an integer 0-5, or blank",
+                        row=row.number,
+                        column=i,
+                        value=text,
+                    )
+                )
                 continue
             expertise[theme] = rating
         if ok and not problems:
             try:
-                facilitators.append(Facilitator(
-                    id=fid, name=values["name"], authority=authority,
-                    role=values.get("role", ""), expertise=expertise,
-                ))
+                facilitators.append(
+                    Facilitator(
+                        id=fid,
+                        name=values["name"],
+                        authority=authority,
+                        role=values.get("role", ""),
+                        expertise=expertise,
+                    )
+                )
             except ValidationError as exc:  # the checks above should leave none
-                problems.append(table.problem(
-                    f"a valid facilitator ({exc.errors()[0]['msg']})", row=row.number))
+                problems.append(
+                    table.problem(f"a valid facilitator ({exc.errors()[0]['msg']})", row=row.number)
+                )
     return (facilitators if not problems else []), problems, warnings
 
 

@@ -74,8 +74,13 @@ __all__ = [
 ]
 
 SURVEY_REQUIRED = (
-    "practitioner_id", "name", "establishment_id", "establishment_name", "authority",
-    "sector", "role",
+    "practitioner_id",
+    "name",
+    "establishment_id",
+    "establishment_name",
+    "authority",
+    "sector",
+    "role",
 )
 SURVEY_OPTIONAL = ("simd_quintile", "latitude", "longitude", "email")
 
@@ -91,15 +96,26 @@ LIKERT_LABELS: dict[int, str] = {
 
 #: Every wording accepted for a rating (lower case, single spaces) -> the rating.
 LIKERT_SCALE: dict[str, int] = {
-    **dict.fromkeys(("not interested", "not at all interested", "not at all",
-                     "no interest", "none", "uninterested"), 0),
-    **dict.fromkeys(("slightly interested", "slightly", "a little interested", "a little",
-                     "a bit"), 1),
+    **dict.fromkeys(
+        (
+            "not interested",
+            "not at all interested",
+            "not at all",
+            "no interest",
+            "none",
+            "uninterested",
+        ),
+        0,
+    ),
+    **dict.fromkeys(
+        ("slightly interested", "slightly", "a little interested", "a little", "a bit"), 1
+    ),
     **dict.fromkeys(("somewhat interested", "somewhat"), 2),
     **dict.fromkeys(("moderately interested", "moderately", "interested"), 3),
     **dict.fromkeys(("quite interested", "quite", "strongly interested", "strongly"), 4),
-    **dict.fromkeys(("very interested", "very", "extremely interested", "extremely",
-                     "highly interested"), 5),
+    **dict.fromkeys(
+        ("very interested", "very", "extremely interested", "extremely", "highly interested"), 5
+    ),
 }
 
 _RATING_EXPECTED = (
@@ -181,21 +197,31 @@ def _theme_columns(table: Table, problems: list[InputProblem]) -> list[tuple[int
         if theme is None:
             continue
         if not theme:
-            problems.append(table.problem(
-                "a theme name after 'theme:'", row=table.header_row, column=i))
+            problems.append(
+                table.problem("a theme name after 'theme:'", row=table.header_row, column=i)
+            )
             continue
         key = normalise_header(theme)
         if key in seen:
-            problems.append(table.problem(
-                f"each theme once; '{theme}' repeats column {seen[key] + 1} "
-                f"('{table.headers[seen[key]]}')", row=table.header_row, column=i))
+            problems.append(
+                table.problem(
+                    f"each theme once; '{theme}' repeats column {seen[key] + 1} "
+                    f"('{table.headers[seen[key]]}')",
+                    row=table.header_row,
+                    column=i,
+                )
+            )
             continue
         seen[key] = i
         columns.append((i, theme))
     if len(columns) < 2:
-        problems.append(table.problem(
-            "at least 2 theme columns, headed 'theme:<Theme name>' (e.g. 'theme:Literacy'); "
-            f"found {len(columns)}", row=table.header_row))
+        problems.append(
+            table.problem(
+                "at least 2 theme columns, headed 'theme:<Theme name>' (e.g. 'theme:Literacy'); "
+                f"found {len(columns)}",
+                row=table.header_row,
+            )
+        )
     return columns
 
 
@@ -208,21 +234,29 @@ def _parse_survey(table: Table) -> _Parse:
     themes = _theme_columns(table, problems)
 
     used = set(index.values()) | {i for i, _ in themes}
-    unused = [h for i, h in enumerate(table.headers) if h and i not in used
-              and theme_name(h) is None]
+    unused = [
+        h for i, h in enumerate(table.headers) if h and i not in used and theme_name(h) is None
+    ]
     if unused:
         listed = ", ".join(f"'{h}'" for h in unused[:10])
         more = f" and {len(unused) - 10} more" if len(unused) > 10 else ""
-        warnings.append(table.problem(
-            f"only the survey's columns; these are ignored: {listed}{more}",
-            row=table.header_row))
+        warnings.append(
+            table.problem(
+                f"only the survey's columns; these are ignored: {listed}{more}",
+                row=table.header_row,
+            )
+        )
 
     both_places = "latitude" in index and "longitude" in index
     if ("latitude" in index) != ("longitude" in index):
         lonely = "latitude" if "latitude" in index else "longitude"
-        problems.append(table.problem(
-            "a 'latitude' and a 'longitude' column together, or neither",
-            row=table.header_row, column=index[lonely]))
+        problems.append(
+            table.problem(
+                "a 'latitude' and a 'longitude' column together, or neither",
+                row=table.header_row,
+                column=index[lonely],
+            )
+        )
 
     units: dict[str, _Unit] = {}
     first_row_of: dict[str, int] = {}
@@ -241,8 +275,12 @@ def _parse_survey(table: Table) -> _Parse:
         pid = cell.get("practitioner_id", "")
         if pid:
             if pid in first_row_of:
-                bad(f"a practitioner_id used once; row {first_row_of[pid]} has the same",
-                    r, "practitioner_id", pid)
+                bad(
+                    f"a practitioner_id used once; row {first_row_of[pid]} has the same",
+                    r,
+                    "practitioner_id",
+                    pid,
+                )
             else:
                 first_row_of[pid] = r
 
@@ -269,8 +307,12 @@ def _parse_survey(table: Table) -> _Parse:
             simd = parse_whole_number(cell["simd_quintile"])
             if simd is None or not 1 <= simd <= 5:
                 simd = None
-                bad("an SIMD quintile: a whole number 1 (most deprived) to 5 (least), "
-                    "or blank", r, "simd_quintile", cell["simd_quintile"])
+                bad(
+                    "an SIMD quintile: a whole number 1 (most deprived) to 5 (least), or blank",
+                    r,
+                    "simd_quintile",
+                    cell["simd_quintile"],
+                )
         place: dict[str, float | None] = {}
         for name, limit in (("latitude", 90), ("longitude", 180)):
             text = cell.get(name, "")
@@ -278,8 +320,9 @@ def _parse_survey(table: Table) -> _Parse:
             if text:
                 number = parse_decimal(text)
                 if number is None or not -limit <= number <= limit:
-                    bad(f"a {name} in decimal degrees, -{limit} to {limit}, or blank",
-                        r, name, text)
+                    bad(
+                        f"a {name} in decimal degrees, -{limit} to {limit}, or blank", r, name, text
+                    )
                 else:
                     place[name] = number
         if both_places and (cell["latitude"] == "") != (cell["longitude"] == ""):
@@ -293,16 +336,26 @@ def _parse_survey(table: Table) -> _Parse:
             if unit is None:
                 unit = units[est_id] = _Unit(first_row=r)
                 unit.simd, unit.latitude, unit.longitude = (
-                    simd, place["latitude"], place["longitude"])
-            _merge_unit(table, unit, est_id, r, cell, sector, simd, place, problems, warnings,
-                        index)
+                    simd,
+                    place["latitude"],
+                    place["longitude"],
+                )
+            _merge_unit(
+                table, unit, est_id, r, cell, sector, simd, place, problems, warnings, index
+            )
             if role is not None:
                 unit.roles.append(role)
 
-        practitioners.append({
-            "id": pid, "name": cell.get("name", ""), "establishment_id": est_id,
-            "role": role, "interests": tuple(interests), "email": cell.get("email") or None,
-        })
+        practitioners.append(
+            {
+                "id": pid,
+                "name": cell.get("name", ""),
+                "establishment_id": est_id,
+                "role": role,
+                "interests": tuple(interests),
+                "email": cell.get("email") or None,
+            }
+        )
 
     # the nominee mix (one promoted + one practitioner) is a domain warning:
     # clnmatch.cohort_summary.cohort_warnings owns it
@@ -328,27 +381,42 @@ def _merge_unit(
         if not unit.name:
             unit.name = name
         elif re.sub(r"\s+", " ", name).casefold() != re.sub(r"\s+", " ", unit.name).casefold():
-            warnings.append(table.problem(
-                f"the establishment name row {unit.first_row} gives '{est_id}' "
-                f"('{unit.name}'); the first is used", row=r,
-                column=index["establishment_name"], value=name))
+            warnings.append(
+                table.problem(
+                    f"the establishment name row {unit.first_row} gives '{est_id}' "
+                    f"('{unit.name}'); the first is used",
+                    row=r,
+                    column=index["establishment_name"],
+                    value=name,
+                )
+            )
     authority = cell.get("authority", "")
     if authority:
         if not unit.authority:
             unit.authority, unit.authority_row = authority, r
         elif authority_key(authority) != authority_key(unit.authority):
-            problems.append(table.problem(
-                f"the authority row {unit.authority_row} gives establishment '{est_id}' "
-                f"('{unit.authority}'): all its nominees must give the same",
-                row=r, column=index["authority"], value=authority))
+            problems.append(
+                table.problem(
+                    f"the authority row {unit.authority_row} gives establishment '{est_id}' "
+                    f"('{unit.authority}'): all its nominees must give the same",
+                    row=r,
+                    column=index["authority"],
+                    value=authority,
+                )
+            )
     if sector is not None:
         if unit.sector is None:
             unit.sector, unit.sector_row = sector, r
         elif sector != unit.sector:
-            problems.append(table.problem(
-                f"the sector row {unit.sector_row} gives establishment '{est_id}' "
-                f"('{unit.sector.value}'): all its nominees must give the same",
-                row=r, column=index["sector"], value=cell["sector"]))
+            problems.append(
+                table.problem(
+                    f"the sector row {unit.sector_row} gives establishment '{est_id}' "
+                    f"('{unit.sector.value}'): all its nominees must give the same",
+                    row=r,
+                    column=index["sector"],
+                    value=cell["sector"],
+                )
+            )
     for name, mine, kept in (
         ("simd_quintile", simd, unit.simd),
         ("latitude", place["latitude"], unit.latitude),
@@ -359,33 +427,49 @@ def _merge_unit(
         if kept is None:
             setattr(unit, "simd" if name == "simd_quintile" else name, mine)
         elif mine != kept:
-            warnings.append(table.problem(
-                f"the same {name} for all nominees of '{est_id}'; the first given "
-                f"({kept}) is used", row=r, column=index[name], value=cell[name]))
+            warnings.append(
+                table.problem(
+                    f"the same {name} for all nominees of '{est_id}'; the first given "
+                    f"({kept}) is used",
+                    row=r,
+                    column=index[name],
+                    value=cell[name],
+                )
+            )
 
 
-def _build_cohort(
-    parsed: _Parse, source: str, facilitators: Sequence[Facilitator] = ()
-) -> Cohort:
+def _build_cohort(parsed: _Parse, source: str, facilitators: Sequence[Facilitator] = ()) -> Cohort:
     """Models from a parse that found no problem."""
     try:
         establishments = tuple(
             Establishment(
-                id=est_id, name=unit.name, authority=unit.authority,
+                id=est_id,
+                name=unit.name,
+                authority=unit.authority,
                 sector=cast(Sector, unit.sector),  # a parse without problems set every one
-                simd_quintile=unit.simd, latitude=unit.latitude, longitude=unit.longitude,
+                simd_quintile=unit.simd,
+                latitude=unit.latitude,
+                longitude=unit.longitude,
             )
             for est_id, unit in parsed.units.items()
         )
         practitioners = tuple(Practitioner(**p) for p in parsed.practitioners)  # type: ignore[arg-type]
         return Cohort(
-            themes=tuple(parsed.themes), establishments=establishments,
-            practitioners=practitioners, facilitators=tuple(facilitators), source=source,
+            themes=tuple(parsed.themes),
+            establishments=establishments,
+            practitioners=practitioners,
+            facilitators=tuple(facilitators),
+            source=source,
         )
     except ValidationError as exc:  # the checks above should leave none; never crash
-        raise InvalidInputError([InputProblem(
-            file=source, expected=f"a valid survey ({exc.errors()[0]['msg']})",
-        )]) from None
+        raise InvalidInputError(
+            [
+                InputProblem(
+                    file=source,
+                    expected=f"a valid survey ({exc.errors()[0]['msg']})",
+                )
+            ]
+        ) from None
 
 
 def _load_or_problems(
@@ -415,7 +499,8 @@ def read_survey(
     fac_table = None
     if facilitators is not None:
         fac_table, fac_problems = _load_or_problems(
-            facilitators, facilitators_sheet, "facilitators DataFrame")
+            facilitators, facilitators_sheet, "facilitators DataFrame"
+        )
         problems += fac_problems
     parsed = None
     if table is not None:

@@ -83,7 +83,10 @@ class Table:
         return [i for i, h in enumerate(self.headers) if normalise_header(h) == key]
 
     def problem(
-        self, expected: str, row: int | None = None, column: int | str | None = None,
+        self,
+        expected: str,
+        row: int | None = None,
+        column: int | str | None = None,
         value: str | None = None,
     ) -> InputProblem:
         """An InputProblem in this table; ``column`` may be a header index."""
@@ -144,10 +147,12 @@ def resolve_columns(
         hits = table.columns(name)
         if len(hits) > 1:
             listed = " and ".join(f"'{table.headers[i]}' (column {i + 1})" for i in hits)
-            problems.append(table.problem(
-                f"column '{name}' only once; it appears {len(hits)} times: {listed}",
-                row=table.header_row,
-            ))
+            problems.append(
+                table.problem(
+                    f"column '{name}' only once; it appears {len(hits)} times: {listed}",
+                    row=table.header_row,
+                )
+            )
         if hits:
             index[name] = hits[0]
         elif name in required:
@@ -159,8 +164,11 @@ def resolve_columns(
             found += f" and {len(named) - 15} more"
         hints = []
         taken = set(index.values())
-        spare = {normalise_header(h): h for i, h in enumerate(table.headers)
-                 if h and i not in taken and theme_name(h) is None}
+        spare = {
+            normalise_header(h): h
+            for i, h in enumerate(table.headers)
+            if h and i not in taken and theme_name(h) is None
+        }
         for name in missing:
             close = difflib.get_close_matches(normalise_header(name), list(spare), 1, 0.75)
             if close:
@@ -168,11 +176,13 @@ def resolve_columns(
         plural = "s" if len(missing) > 1 else ""
         listed = ", ".join(f"'{m}'" for m in missing)
         hint = f" ({'; '.join(hints)})" if hints else ""
-        problems.append(table.problem(
-            f"column{plural} {listed} (required), but {'they are' if plural else 'it is'} "
-            f"missing{hint}; columns found: {found}",
-            row=table.header_row,
-        ))
+        problems.append(
+            table.problem(
+                f"column{plural} {listed} (required), but {'they are' if plural else 'it is'} "
+                f"missing{hint}; columns found: {found}",
+                row=table.header_row,
+            )
+        )
     return index, problems
 
 
@@ -249,11 +259,14 @@ def _build(
         width = len(headers)
         extra = [c for c in cells[width:] if c]
         if extra and strict_width:
-            problems.append(InputProblem(
-                file=file, row=number,
-                expected=f"at most {width} cells, as many as the header has; this row has "
-                f"{width + len(extra)} filled (a value with a comma may need quotes)",
-            ))
+            problems.append(
+                InputProblem(
+                    file=file,
+                    row=number,
+                    expected=f"at most {width} cells, as many as the header has; this row has "
+                    f"{width + len(extra)} filled (a value with a comma may need quotes)",
+                )
+            )
         cells = (cells + [""] * width)[:width]
         if any(cells):
             rows.append(Row(number, tuple(cells)))
@@ -264,7 +277,11 @@ def _build(
     if not rows:
         _fail(file, f"data rows below the header; {where} has none", row=header_row)
     return Table(
-        file=file, headers=headers, rows=tuple(rows), sheet=sheet, header_row=header_row,
+        file=file,
+        headers=headers,
+        rows=tuple(rows),
+        sheet=sheet,
+        header_row=header_row,
         problems=tuple(problems),
     )
 
@@ -282,11 +299,17 @@ def _decode(data: bytes, file: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         row, column = _locate(data[: exc.start].decode("utf-8"))
-        raise InvalidInputError([InputProblem(
-            file=file, row=row, column=column,
-            expected=f"UTF-8 text, but this file is in another encoding (e.g. Latin-1 or "
-            f"Windows-1252) from this cell on; {_SAVE_AS_UTF8}",
-        )]) from None
+        raise InvalidInputError(
+            [
+                InputProblem(
+                    file=file,
+                    row=row,
+                    column=column,
+                    expected=f"UTF-8 text, but this file is in another encoding (e.g. Latin-1 or "
+                    f"Windows-1252) from this cell on; {_SAVE_AS_UTF8}",
+                )
+            ]
+        ) from None
 
 
 def _delimiter(first_line: str) -> str:
@@ -300,7 +323,7 @@ def _delimiter(first_line: str) -> str:
 def _split_sep_line(text: str) -> tuple[str | None, str]:
     """Excel's optional first line ``sep=;``: (delimiter, rest of the text)."""
     match = re.match(r"sep=(.)\r?\n", text)
-    return (match.group(1), text[match.end():]) if match else (None, text)
+    return (match.group(1), text[match.end() :]) if match else (None, text)
 
 
 def _locate(prefix: str) -> tuple[int, str | None]:
@@ -342,11 +365,15 @@ def _load_excel(data: bytes, file: str, sheet: str | None) -> Table:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged or foreign file
-        raise InvalidInputError([InputProblem(
-            file=file,
-            expected="a readable .xlsx workbook (is it password-protected, or another "
-            f"format renamed .xlsx?) [{type(exc).__name__}]",
-        )]) from None
+        raise InvalidInputError(
+            [
+                InputProblem(
+                    file=file,
+                    expected="a readable .xlsx workbook (is it password-protected, or another "
+                    f"format renamed .xlsx?) [{type(exc).__name__}]",
+                )
+            ]
+        ) from None
     try:
         names = [ws.title for ws in workbook.worksheets]
         if not names:
@@ -368,16 +395,24 @@ def _load_excel(data: bytes, file: str, sheet: str | None) -> Table:
                 for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1)
             ]
         except Exception as exc:  # a damaged sheet fails only when its cells are parsed
-            raise InvalidInputError([InputProblem(
-                file=file, expected=f"a readable sheet '{chosen}' [{type(exc).__name__}]",
-            )]) from None
+            raise InvalidInputError(
+                [
+                    InputProblem(
+                        file=file,
+                        expected=f"a readable sheet '{chosen}' [{type(exc).__name__}]",
+                    )
+                ]
+            ) from None
     finally:
         workbook.close()
     _refuse_uncalculated(data, file, chosen, records)
     if sheet is None and len(names) > 1 and not any(any(c.strip() for c in r) for _, r in records):
         listed = ", ".join(f"'{n}'" for n in names[1:])
-        _fail(file, f"data on the first sheet '{chosen}', but it is empty; the workbook "
-              f"also has {listed} (pick one with --sheet)")
+        _fail(
+            file,
+            f"data on the first sheet '{chosen}', but it is empty; the workbook "
+            f"also has {listed} (pick one with --sheet)",
+        )
     return _build(file, records, sheet=chosen, from_file=True, strict_width=False)
 
 
@@ -410,16 +445,19 @@ def _refuse_uncalculated(
     finally:
         workbook.close()
     if columns:
-        raise InvalidInputError([
-            InputProblem(
-                file=file, row=rows[0],
-                column=(header[i] if i < len(header) and header[i] else f"column {i + 1}"),
-                expected=f"values, but {len(rows)} cell(s) from this row down hold formulas "
-                "no spreadsheet has calculated yet; open the file in Excel or LibreOffice "
-                "and save it",
-            )
-            for i, rows in sorted(columns.items())
-        ])
+        raise InvalidInputError(
+            [
+                InputProblem(
+                    file=file,
+                    row=rows[0],
+                    column=(header[i] if i < len(header) and header[i] else f"column {i + 1}"),
+                    expected=f"values, but {len(rows)} cell(s) from this row down hold formulas "
+                    "no spreadsheet has calculated yet; open the file in Excel or LibreOffice "
+                    "and save it",
+                )
+                for i, rows in sorted(columns.items())
+            ]
+        )
 
 
 def table_from_dataframe(df: pd.DataFrame, label: str = "DataFrame") -> Table:
@@ -432,7 +470,11 @@ def table_from_dataframe(df: pd.DataFrame, label: str = "DataFrame") -> Table:
     if not any(h.strip() for h in headers):
         _fail(label, "a DataFrame with named columns")
     return _build(
-        label, [(1, headers), *records], sheet=None, from_file=False, strict_width=False,
+        label,
+        [(1, headers), *records],
+        sheet=None,
+        from_file=False,
+        strict_width=False,
         what="the DataFrame",
     )
 
@@ -454,16 +496,24 @@ def load_table(
 
         if isinstance(source, pd.DataFrame):
             return table_from_dataframe(source, label or "DataFrame")
-        raise InvalidInputError([InputProblem(
-            file=label, expected="a path to a .csv or .xlsx file, or a pandas DataFrame",
-            value=type(source).__name__,
-        )])
+        raise InvalidInputError(
+            [
+                InputProblem(
+                    file=label,
+                    expected="a path to a .csv or .xlsx file, or a pandas DataFrame",
+                    value=type(source).__name__,
+                )
+            ]
+        )
     path = Path(source)
     file = label or source_label(path)
     suffix = path.suffix.casefold()
     if suffix == ".xls":
-        _fail(file, "a .csv or .xlsx file; this is the old .xls format: open it in Excel "
-              "and save it as 'Excel Workbook (*.xlsx)' or 'CSV UTF-8'")
+        _fail(
+            file,
+            "a .csv or .xlsx file; this is the old .xls format: open it in Excel "
+            "and save it as 'Excel Workbook (*.xlsx)' or 'CSV UTF-8'",
+        )
     if suffix not in TEXT_SUFFIXES + EXCEL_SUFFIXES:
         accepted = ", ".join(TEXT_SUFFIXES + EXCEL_SUFFIXES)
         _fail(file, f"a file ending in one of {accepted}; got '{path.suffix or '(none)'}'")
@@ -472,13 +522,23 @@ def load_table(
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise InvalidInputError([InputProblem(
-            file=str(source), expected="an existing file; no file was found at this path",
-        )]) from None
+        raise InvalidInputError(
+            [
+                InputProblem(
+                    file=str(source),
+                    expected="an existing file; no file was found at this path",
+                )
+            ]
+        ) from None
     except OSError as exc:
-        raise InvalidInputError([InputProblem(
-            file=str(source), expected=f"a readable file ({exc.strerror or exc})",
-        )]) from None
+        raise InvalidInputError(
+            [
+                InputProblem(
+                    file=str(source),
+                    expected=f"a readable file ({exc.strerror or exc})",
+                )
+            ]
+        ) from None
     if suffix in EXCEL_SUFFIXES:
         return _load_excel(data, file, sheet)
     return _load_text(data, file)

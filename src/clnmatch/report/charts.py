@@ -120,8 +120,12 @@ def _matrix_figure(
     # a count of 0 is "none here": left white so the filled cells stand out
     shown = np.ma.masked_equal(matrix, 0) if hide_zero else matrix
     image = ax.imshow(shown, cmap=cmap, aspect="auto", vmin=vmin, vmax=vmax)
-    ax.set_xticks(range(len(cols)), cols, rotation=30 if len(cols) > 6 else 0,
-                  ha="right" if len(cols) > 6 else "center")
+    ax.set_xticks(
+        range(len(cols)),
+        cols,
+        rotation=30 if len(cols) > 6 else 0,
+        ha="right" if len(cols) > 6 else "center",
+    )
     ax.set_yticks(range(len(rows)), rows)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
@@ -133,8 +137,15 @@ def _matrix_figure(
         if hide_zero and value == 0:
             continue
         # cividis is dark at the low end: write light text there
-        ax.text(j, i, format(value, fmt), ha="center", va="center", fontsize=9,
-                color="white" if value < middle else "black")
+        ax.text(
+            j,
+            i,
+            format(value, fmt),
+            ha="center",
+            va="center",
+            fontsize=9,
+            color="white" if value < middle else "black",
+        )
     ax.set_xticks(np.arange(len(cols) + 1) - 0.5, minor=True)
     ax.set_yticks(np.arange(len(rows) + 1) - 0.5, minor=True)
     ax.grid(which="minor", color="white", linewidth=1.2)
@@ -168,19 +179,34 @@ def interest_heatmap(result: Result) -> Chart | None:
         counts[team - 1] += 1
     mean = np.divide(sums, counts[:, None], out=np.zeros_like(sums), where=counts[:, None] > 0)
     fig = _matrix_figure(
-        mean, _team_labels(result), list(cohort.themes),
+        mean,
+        _team_labels(result),
+        list(cohort.themes),
         title="How interested each team is in each theme",
-        xlabel="Survey theme", ylabel="Team",
-        colorbar="Mean interest rating (0 = none, 5 = very)", fmt=".1f", vmin=0, vmax=5,
+        xlabel="Survey theme",
+        ylabel="Team",
+        colorbar="Mean interest rating (0 = none, 5 = very)",
+        fmt=".1f",
+        vmin=0,
+        vmax=5,
     )
     ax = fig.axes[0]
     theme_index = {theme: k for k, theme in enumerate(cohort.themes)}
     for team, theme in result.team_focus.items():
         if theme in theme_index and 1 <= team <= len(teams):
-            ax.add_patch(Rectangle((theme_index[theme] - 0.5, team - 1.5), 1, 1, fill=False,
-                                   edgecolor=OKABE_ITO["vermillion"], linewidth=2.5))
+            ax.add_patch(
+                Rectangle(
+                    (theme_index[theme] - 0.5, team - 1.5),
+                    1,
+                    1,
+                    fill=False,
+                    edgecolor=OKABE_ITO["vermillion"],
+                    linewidth=2.5,
+                )
+            )
     return Chart(
-        "chart-interest", "Interest by team and theme",
+        "chart-interest",
+        "Interest by team and theme",
         "Each cell is the mean rating the team's members gave the theme in the survey; "
         "the outlined cell is the team's focus theme.",
         _to_data_uri(fig),
@@ -214,13 +240,20 @@ def authority_team_matrix(result: Result) -> Chart | None:
         return None
     matrix, labels = _establishment_matrix(result, "authority")
     fig = _matrix_figure(
-        matrix, labels, _team_labels(result),
+        matrix,
+        labels,
+        _team_labels(result),
         title="Where each authority's establishments went",
-        xlabel="Team", ylabel="Local authority", colorbar="Establishments", fmt=".0f",
-        vmin=0, hide_zero=True,
+        xlabel="Team",
+        ylabel="Local authority",
+        colorbar="Establishments",
+        fmt=".0f",
+        vmin=0,
+        hide_zero=True,
     )
     return Chart(
-        "chart-authority", "Authorities across teams",
+        "chart-authority",
+        "Authorities across teams",
         "Each cell counts the authority's establishments in the team (blank: none). "
         "Spread-out rows mean cross-authority teams.",
         _to_data_uri(fig),
@@ -233,13 +266,20 @@ def sector_team_matrix(result: Result) -> Chart | None:
         return None
     matrix, labels = _establishment_matrix(result, "sector")
     fig = _matrix_figure(
-        matrix, labels, _team_labels(result),
+        matrix,
+        labels,
+        _team_labels(result),
         title="Sectors in each team",
-        xlabel="Team", ylabel="Sector", colorbar="Establishments", fmt=".0f",
-        vmin=0, hide_zero=True,
+        xlabel="Team",
+        ylabel="Sector",
+        colorbar="Establishments",
+        fmt=".0f",
+        vmin=0,
+        hide_zero=True,
     )
     return Chart(
-        "chart-sector", "Sectors across teams",
+        "chart-sector",
+        "Sectors across teams",
         "Each cell counts the team's establishments of that sector (blank: none).",
         _to_data_uri(fig),
     )
@@ -254,8 +294,13 @@ def team_size_chart(result: Result) -> Chart | None:
     values = [sizes.get(t, 0) for t in teams]
     low, high = result.rules.size_bounds(result.cohort.n_participants)
     fig, ax = plt.subplots(figsize=(max(5.5, 0.7 * len(teams) + 2.5), 3.4))
-    ax.axhspan(low - 0.5, high + 0.5, color=OKABE_ITO["sky"], alpha=0.25,
-               label=f"allowed: {low} to {high} participants")
+    ax.axhspan(
+        low - 0.5,
+        high + 0.5,
+        color=OKABE_ITO["sky"],
+        alpha=0.25,
+        label=f"allowed: {low} to {high} participants",
+    )
     bars = ax.bar(teams, values, color=OKABE_ITO["blue"], width=0.6, label="participants")
     ax.bar_label(bars, padding=2, fontsize=9)
     ax.set_xticks(teams, _team_labels(result), rotation=30 if len(teams) > 8 else 0)
@@ -268,7 +313,8 @@ def team_size_chart(result: Result) -> Chart | None:
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return Chart(
-        "chart-sizes", "Team sizes",
+        "chart-sizes",
+        "Team sizes",
         f"Participants in each team; the shaded band is the allowed range ({low} to {high}).",
         _to_data_uri(fig),
     )
@@ -284,12 +330,27 @@ def objective_trace_chart(result: Result) -> Chart | None:
     fig, ax = plt.subplots(figsize=(6.5, 3.4))
     if objective:
         x, y = zip(*objective, strict=True)
-        ax.step(x, y, where="post", color=OKABE_ITO["blue"], linewidth=2, marker="o",
-                markersize=3, label="best assignment found (objective)")
+        ax.step(
+            x,
+            y,
+            where="post",
+            color=OKABE_ITO["blue"],
+            linewidth=2,
+            marker="o",
+            markersize=3,
+            label="best assignment found (objective)",
+        )
     if bound:
         x, y = zip(*bound, strict=True)
-        ax.step(x, y, where="post", color=OKABE_ITO["orange"], linewidth=2, linestyle="--",
-                label="proven bound (no assignment can beat it)")
+        ax.step(
+            x,
+            y,
+            where="post",
+            color=OKABE_ITO["orange"],
+            linewidth=2,
+            linestyle="--",
+            label="proven bound (no assignment can beat it)",
+        )
     ax.set_xlabel("Seconds since the start of the search")
     ax.set_ylabel("Objective (points)")
     ax.set_title("How the search converged", loc="left", fontsize=12, fontweight="bold")
@@ -300,7 +361,9 @@ def objective_trace_chart(result: Result) -> Chart | None:
     caption = "The solid line is the best assignment found so far"
     caption += (
         "; the dashed line is the bound: the gap between them is how far from the best "
-        "possible the answer can be at most." if bound else "; no bound was proven."
+        "possible the answer can be at most."
+        if bound
+        else "; no bound was proven."
     )
     return Chart("chart-trace", "Search progress", caption, _to_data_uri(fig))
 
@@ -309,6 +372,11 @@ def all_charts(result: Result) -> list[Chart]:
     """Every chart that has something to show, in reading order."""
     if not result.assignment:
         return []
-    makers = (interest_heatmap, team_size_chart, authority_team_matrix, sector_team_matrix,
-              objective_trace_chart)
+    makers = (
+        interest_heatmap,
+        team_size_chart,
+        authority_team_matrix,
+        sector_team_matrix,
+        objective_trace_chart,
+    )
     return [chart for make in makers if (chart := make(result)) is not None]

@@ -50,7 +50,6 @@ __all__ = [
 _ROLE_LABELS = {str(Role.PROMOTED): "Promoted", str(Role.PRACTITIONER): "Practitioner"}
 
 
-
 # --------------------------------------------------------------------------- numbers in words
 def _num(value: float) -> str:
     """1234.5 -> '1,234.5'; whole numbers without decimals."""
@@ -80,19 +79,29 @@ def quality_sentence(result: Result) -> str:
         return "The rules cannot all be met, so no teams were formed: see why below."
     if result.status == Status.BREACHES and result.evaluation is not None:
         count = len(result.evaluation.breaches)
-        return (f"This assignment breaks {count} rule{'s' * (count != 1)}: see the rule checks "
-                f"below (objective {_num(objective or 0)}).")
+        return (
+            f"This assignment breaks {count} rule{'s' * (count != 1)}: see the rule checks "
+            f"below (objective {_num(objective or 0)})."
+        )
     if result.status == Status.UNKNOWN or objective is None:
-        return ("No assignment that meets every rule was found within the time limit, and none "
-                "was proven impossible: try a longer time limit.")
+        return (
+            "No assignment that meets every rule was found within the time limit, and none "
+            "was proven impossible: try a longer time limit."
+        )
     if result.status == Status.OPTIMAL:
-        return (f"This assignment is proven optimal: no assignment that meets every rule scores "
-                f"higher (objective {_num(objective)}).")
+        return (
+            f"This assignment is proven optimal: no assignment that meets every rule scores "
+            f"higher (objective {_num(objective)})."
+        )
     if bound is not None and gap is not None:
-        return (f"This assignment meets every rule and is within {_percent(gap)} of the best "
-                f"possible (objective {_num(objective)}, bound {_num(bound)}).")
-    return (f"This assignment meets every rule, but no proof of optimality was found in the time "
-            f"limit (objective {_num(objective)}).")
+        return (
+            f"This assignment meets every rule and is within {_percent(gap)} of the best "
+            f"possible (objective {_num(objective)}, bound {_num(bound)})."
+        )
+    return (
+        f"This assignment meets every rule, but no proof of optimality was found in the time "
+        f"limit (objective {_num(objective)})."
+    )
 
 
 def quality_facts(result: Result) -> list[tuple[str, str]]:
@@ -194,7 +203,8 @@ def _rule_numbers(result: Result, teams: Sequence[TeamStats]) -> dict[str, str]:
     )
     shares = [
         (max(ts.authorities.values()) / len(ts.establishments), ts)
-        for ts in teams if ts.establishments and ts.authorities
+        for ts in teams
+        if ts.establishments and ts.authorities
     ]
     if shares:
         share, ts = max(shares, key=lambda pair: pair[0])
@@ -259,14 +269,16 @@ def rule_checks(result: Result) -> list[RuleCheck]:
         breaches = by_rule.get(rule, [])
         if rule not in numbers and not breaches:
             continue  # the rule does not apply to this cohort (no pins, no facilitators, ...)
-        checks.append(RuleCheck(
-            rule=rule,
-            title=RULE_TITLES.get(rule, rule.replace("_", " ").capitalize()),
-            meaning=meaning,
-            passed=not breaches,
-            numbers=numbers.get(rule, ""),
-            breaches=tuple(b.message for b in breaches),
-        ))
+        checks.append(
+            RuleCheck(
+                rule=rule,
+                title=RULE_TITLES.get(rule, rule.replace("_", " ").capitalize()),
+                meaning=meaning,
+                passed=not breaches,
+                numbers=numbers.get(rule, ""),
+                breaches=tuple(b.message for b in breaches),
+            )
+        )
     return checks
 
 
@@ -330,15 +342,17 @@ def facilitator_views(result: Result) -> list[FacilitatorView]:
     for fid in ids:
         f = by_id.get(fid)
         teams = tuple(sorted(teams_of.get(fid, [])))
-        out.append(FacilitatorView(
-            id=fid,
-            name=f.name if f else fid,
-            authority=f.authority if f else "",
-            role=f.role if f else "",
-            teams=teams,
-            establishments=sum(est_per_team.get(t, 0) for t in teams),
-            reason="; ".join(r for t in teams if (r := reasons.get((fid, t)))),
-        ))
+        out.append(
+            FacilitatorView(
+                id=fid,
+                name=f.name if f else fid,
+                authority=f.authority if f else "",
+                role=f.role if f else "",
+                teams=teams,
+                establishments=sum(est_per_team.get(t, 0) for t in teams),
+                reason="; ".join(r for t in teams if (r := reasons.get((fid, t)))),
+            )
+        )
     return out
 
 
@@ -362,30 +376,42 @@ def team_views(result: Result) -> list[TeamView]:
         team = result.assignment[nominees[0].id]
         k = theme_index.get(result.team_focus.get(team, ""))
         members = tuple(
-            Member(p.id, p.name, _ROLE_LABELS.get(str(p.role), str(p.role)),
-                   None if k is None else p.interests[k])
+            Member(
+                p.id,
+                p.name,
+                _ROLE_LABELS.get(str(p.role), str(p.role)),
+                None if k is None else p.interests[k],
+            )
             for p in nominees
         )
-        groups.setdefault(team, []).append(EstablishmentGroup(
-            est.id, est.name, est.authority, sector_label(est.sector),
-            est.simd_quintile, members,
-        ))
+        groups.setdefault(team, []).append(
+            EstablishmentGroup(
+                est.id,
+                est.name,
+                est.authority,
+                sector_label(est.sector),
+                est.simd_quintile,
+                members,
+            )
+        )
     out = []
     for team, ests in sorted(groups.items()):
         ratings = [m.rating for g in ests for m in g.members if m.rating is not None]
         ts = stats.get(team)
         sectors = tuple(sorted({g.sector for g in ests}))
         authorities = dict(ts.authorities) if ts else dict(Counter(g.authority for g in ests))
-        out.append(TeamView(
-            team=team,
-            focus=result.team_focus.get(team),
-            participants=sum(len(g.members) for g in ests),
-            sectors=sectors,
-            authorities=authorities,
-            establishments=tuple(ests),
-            facilitators=tuple(f for f in facilitators if team in f.teams),
-            focus_mean=sum(ratings) / len(ratings) if ratings else None,
-        ))
+        out.append(
+            TeamView(
+                team=team,
+                focus=result.team_focus.get(team),
+                participants=sum(len(g.members) for g in ests),
+                sectors=sectors,
+                authorities=authorities,
+                establishments=tuple(ests),
+                facilitators=tuple(f for f in facilitators if team in f.teams),
+                focus_mean=sum(ratings) / len(ratings) if ratings else None,
+            )
+        )
     return out
 
 
@@ -488,7 +514,8 @@ def render_report(result: Result, explanations: Iterable[Any] | None = None) -> 
         "supply": facilitator_supply(result.cohort, result.rules),
         "notes": report_notes(result),
         "rules_used": [
-            f"{name} = {value}" for name, value in result.rules.model_dump(mode="json").items()
+            f"{name} = {value}"
+            for name, value in result.rules.model_dump(mode="json").items()
             if value not in (None, [], {})
         ],
         "fmt_mean": lambda x: "-" if x is None or math.isnan(x) else f"{x:.1f}",

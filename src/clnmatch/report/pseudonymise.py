@@ -61,10 +61,12 @@ def pseudonymise(result: Result) -> Result:
         for i, f in enumerate(cohort.facilitators)
     ]
     # model_copy skips validation; rebuilding the cohort re-checks it and drops cached views
-    new_cohort = Cohort.model_validate({
-        **{name: getattr(cohort, name) for name in Cohort.model_fields},
-        "practitioners": tuple(practitioners),
-        "facilitators": tuple(facilitators),
-    })
+    new_cohort = Cohort.model_validate(
+        {
+            **{name: getattr(cohort, name) for name in Cohort.model_fields},
+            "practitioners": tuple(practitioners),
+            "facilitators": tuple(facilitators),
+        }
+    )
     assignment = {id_map.get(pid, pid): team for pid, team in result.assignment.items()}
     return dataclasses.replace(result, cohort=new_cohort, assignment=assignment)

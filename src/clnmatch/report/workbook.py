@@ -137,12 +137,27 @@ def _summary(book: Workbook, result: Result, teams: list[TeamView], taken: set[s
     s.blank()
     if teams:
         s.table(
-            ["Team", "Focus theme", "Participants", "Establishments", "Sectors", "Authorities",
-             "Facilitators"],
-            ([t.team, t.focus or "", t.participants, len(t.establishments), _joined(t.sectors),
-              _joined(f"{a} ({n})" for a, n in t.authorities.items()),
-              _joined((_facilitator_label(f) for f in t.facilitators), "; ")]
-             for t in teams),
+            [
+                "Team",
+                "Focus theme",
+                "Participants",
+                "Establishments",
+                "Sectors",
+                "Authorities",
+                "Facilitators",
+            ],
+            (
+                [
+                    t.team,
+                    t.focus or "",
+                    t.participants,
+                    len(t.establishments),
+                    _joined(t.sectors),
+                    _joined(f"{a} ({n})" for a, n in t.authorities.items()),
+                    _joined((_facilitator_label(f) for f in t.facilitators), "; "),
+                ]
+                for t in teams
+            ),
             freeze=True,
         )
         s.blank()
@@ -154,8 +169,10 @@ def _summary(book: Workbook, result: Result, teams: list[TeamView], taken: set[s
         s.line("Rule checks", _SECTION_FONT)
         s.table(
             ["Rule", "Result", "Numbers", "Meaning"],
-            ([c.title, c.verdict, "; ".join(x for x in (c.numbers, *c.breaches) if x), c.meaning]
-             for c in checks),
+            (
+                [c.title, c.verdict, "; ".join(x for x in (c.numbers, *c.breaches) if x), c.meaning]
+                for c in checks
+            ),
         )
     if result.diagnosis is not None:
         s.blank()
@@ -166,9 +183,15 @@ def _summary(book: Workbook, result: Result, teams: list[TeamView], taken: set[s
     s.line("Facilitator supply", _SECTION_FONT)
     s.table(
         ["Authority", "Establishments", "Facilitators needed", "Supplied"],
-        ([line.authority, line.establishments, line.needed,
-          "no table given" if line.supplied is None else line.supplied]
-         for line in facilitator_supply(result.cohort, result.rules)),
+        (
+            [
+                line.authority,
+                line.establishments,
+                line.needed,
+                "no table given" if line.supplied is None else line.supplied,
+            ]
+            for line in facilitator_supply(result.cohort, result.rules)
+        ),
     )
     notes = report_notes(result)
     if notes:
@@ -187,18 +210,32 @@ def _team_sheet(book: Workbook, team: TeamView, taken: set[str]) -> None:
     s.blank()
     focus = team.focus or "focus"
     s.table(
-        ["Practitioner", "Role", "Establishment", "Authority", "Sector",
-         f"Interest in {focus} (0-5)", "Practitioner id"],
-        ([m.name, m.role, g.name, g.authority, g.sector, m.rating, m.practitioner_id]
-         for g in team.establishments for m in g.members),
+        [
+            "Practitioner",
+            "Role",
+            "Establishment",
+            "Authority",
+            "Sector",
+            f"Interest in {focus} (0-5)",
+            "Practitioner id",
+        ],
+        (
+            [m.name, m.role, g.name, g.authority, g.sector, m.rating, m.practitioner_id]
+            for g in team.establishments
+            for m in g.members
+        ),
         freeze=True,
     )
     s.finish()
 
 
 def _authority_sheet(
-    book: Workbook, result: Result, key: str, teams: list[TeamView],
-    facilitators: list[FacilitatorView], taken: set[str],
+    book: Workbook,
+    result: Result,
+    key: str,
+    teams: list[TeamView],
+    facilitators: list[FacilitatorView],
+    taken: set[str],
 ) -> None:
     cohort = result.cohort
     name = cohort.authorities[key]
@@ -213,27 +250,53 @@ def _authority_sheet(
         if est.authority_key != key:
             continue
         team = team_by_no.get(est_team.get(est.id, -1))
-        rows.append([
-            est.name, est.id, sector_label(est.sector), len(cohort.nominees[est.id]),
-            team.team if team else None, (team.focus or "") if team else "",
-            _joined((_facilitator_label(f) for f in team.facilitators), "; ") if team else "",
-        ])
-    s.table(["Establishment", "Establishment id", "Sector", "Nominees", "Team", "Team focus",
-             "Team facilitators"], rows, freeze=True)
+        rows.append(
+            [
+                est.name,
+                est.id,
+                sector_label(est.sector),
+                len(cohort.nominees[est.id]),
+                team.team if team else None,
+                (team.focus or "") if team else "",
+                _joined((_facilitator_label(f) for f in team.facilitators), "; ") if team else "",
+            ]
+        )
+    s.table(
+        [
+            "Establishment",
+            "Establishment id",
+            "Sector",
+            "Nominees",
+            "Team",
+            "Team focus",
+            "Team facilitators",
+        ],
+        rows,
+        freeze=True,
+    )
     own = [f for f in facilitators if authority_key(f.authority) == key]
     s.blank()
     s.line(f"Facilitators {name} supplies", _SECTION_FONT)
     if own:
-        s.table(["Facilitator", "Role", "Teams nurtured", "Establishments supported"],
-                ([f.name, f.role, _joined(f.teams) or "none", f.establishments] for f in own))
+        s.table(
+            ["Facilitator", "Role", "Teams nurtured", "Establishments supported"],
+            ([f.name, f.role, _joined(f.teams) or "none", f.establishments] for f in own),
+        )
     else:
-        s.line("none in the facilitators table" if cohort.facilitators
-               else "no facilitators table given")
+        s.line(
+            "none in the facilitators table"
+            if cohort.facilitators
+            else "no facilitators table given"
+        )
     s.finish()
 
 
 def _facilitator_sheet(
-    book: Workbook, result: Result, f: FacilitatorView, teams: list[TeamView], taken: set[str],
+    book: Workbook,
+    result: Result,
+    f: FacilitatorView,
+    teams: list[TeamView],
+    taken: set[str],
 ) -> None:
     s = _Sheet(book.create_sheet(sheet_title(f"Fac. {f.name}", taken)))
     role = f", {f.role}" if f.role else ""
@@ -247,8 +310,19 @@ def _facilitator_sheet(
     s.blank()
     s.table(
         ["Team", "Team focus", "Establishment", "Authority", "Sector", "Nominees"],
-        ([t.team, t.focus or "", g.name, g.authority, g.sector, _joined(m.name for m in g.members)]
-         for t in teams if t.team in f.teams for g in t.establishments),
+        (
+            [
+                t.team,
+                t.focus or "",
+                g.name,
+                g.authority,
+                g.sector,
+                _joined(m.name for m in g.members),
+            ]
+            for t in teams
+            if t.team in f.teams
+            for g in t.establishments
+        ),
         freeze=True,
     )
     s.finish()

@@ -181,18 +181,22 @@ class TeamFormationPeer:
         establishments = cohort.establishments
         themes = np.array(cohort.themes, dtype=object)
         top = np.argsort(-vectors, axis=1, kind="stable")[:, :TOP_THEMES]
-        frame = pd.DataFrame({
-            "id": ids,
-            "authority": [establishments[o].authority_key for o in owner],
-            "sector": [str(establishments[o].sector) for o in owner],
-            "simd": [_simd_band(establishments[o].simd_quintile) for o in owner],
-            "themes": [list(themes[row]) for row in top],
-        })
+        frame = pd.DataFrame(
+            {
+                "id": ids,
+                "authority": [establishments[o].authority_key for o in owner],
+                "sector": [str(establishments[o].sector) for o in owner],
+                "simd": [_simd_band(establishments[o].simd_quintile) for o in owner],
+                "themes": [list(themes[row]) for row in top],
+            }
+        )
         constraints = pd.DataFrame(
-            [("authority", "diversify", self.weights["authority"]),
-             ("sector", "diversify", self.weights["sector"]),
-             ("simd", "diversify", self.weights["simd"]),
-             ("themes", "cluster", self.weights["themes"])],
+            [
+                ("authority", "diversify", self.weights["authority"]),
+                ("sector", "diversify", self.weights["sector"]),
+                ("simd", "diversify", self.weights["simd"]),
+                ("themes", "cluster", self.weights["themes"]),
+            ],
             columns=["attribute", "type", "weight"],
         )
         values = sum(int(frame[c].nunique()) for c in ("authority", "sector", "simd")) + len(themes)
@@ -205,8 +209,9 @@ class TeamFormationPeer:
             )
         # team-formation derives the team count from a target size and cannot always make
         # exactly T teams (500 into 80 gives 83 or 72): hand it our T sizes instead
-        with _TEAM_SIZES_LOCK, mock.patch.object(
-            team_assignment, "calc_team_sizes", lambda *_: list(sizes)
+        with (
+            _TEAM_SIZES_LOCK,
+            mock.patch.object(team_assignment, "calc_team_sizes", lambda *_: list(sizes)),
         ):
             model = TeamAssignment(frame, constraints, sizes[-1], less_than_target=False)
         # solve as TeamAssignment.solve does, but seeded and on one worker like clnmatch's CP-SAT
@@ -226,8 +231,10 @@ class TeamFormationPeer:
             next(t for t in range(model.num_teams) if solver.Value(model.parti_vars[i]["team"][t]))
             for i in range(n)
         ]
-        notes = (f"team-formation sizes {sorted(set(model.team_sizes))} {self.level}s per team; "
-                 f"status {solver.StatusName(status)}",)
+        notes = (
+            f"team-formation sizes {sorted(set(model.team_sizes))} {self.level}s per team; "
+            f"status {solver.StatusName(status)}",
+        )
         return self._to_answer(cohort, ids, member_team, notes)
 
     def _to_answer(
@@ -269,8 +276,10 @@ class KMeansConstrainedPeer:
         else:
             size_min, size_max = n // teams, math.ceil(n / teams)
         if size_min * teams > n or size_max * teams < n:
-            raise PeerFailed(f"k-means-constrained: sizes {size_min}..{size_max} cannot split "
-                             f"{n} members into {teams} clusters")
+            raise PeerFailed(
+                f"k-means-constrained: sizes {size_min}..{size_max} cannot split "
+                f"{n} members into {teams} clusters"
+            )
         if n * teams > KMEANS_MAX_ARCS:
             raise PeerUnavailable(
                 f"peer {self.name!r} would solve a min-cost flow with {n * teams:,} arcs "
@@ -278,12 +287,17 @@ class KMeansConstrainedPeer:
                 f"than {KMEANS_MAX_ARCS:,}, too slow to finish here"
             )
         model = KMeansConstrained(
-            n_clusters=teams, size_min=size_min, size_max=size_max,
-            n_init=self.n_init, random_state=int(seed),
+            n_clusters=teams,
+            size_min=size_min,
+            size_max=size_max,
+            n_init=self.n_init,
+            random_state=int(seed),
         )
         labels = np.asarray(model.fit_predict(vectors), dtype=np.int64)
-        notes = (f"k-means-constrained on {self.level} interest vectors, sizes "
-                 f"{size_min}..{size_max}; no time limit (ran {self.n_init} restarts)",)
+        notes = (
+            f"k-means-constrained on {self.level} interest vectors, sizes "
+            f"{size_min}..{size_max}; no time limit (ran {self.n_init} restarts)",
+        )
         if self.level == "practitioner":
             by_person = {pid: int(t) + 1 for pid, t in zip(ids, labels, strict=True)}
             return _answer(cohort, by_person, notes)

@@ -75,8 +75,9 @@ def _figure(panels: int, height: float = 3.6) -> tuple[Figure, list[Axes]]:
 
 def _legend(ax: Axes) -> None:
     """Below the axes, so that no line is hidden behind it."""
-    ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2,
-              frameon=False)
+    ax.legend(
+        fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False
+    )
 
 
 def _save(fig: Figure, path: Path) -> None:
@@ -145,12 +146,25 @@ def objective_over_time(traces: pd.DataFrame, path: str | Path) -> None:
             colour = colours[i % len(colours)]
             obj = run.dropna(subset=["objective"])
             if not obj.empty:
-                ax.step(obj["time_s"], obj["objective"], where="post", color=colour,
-                        marker="." if len(obj) < 3 else None, label=str(strategy))
+                ax.step(
+                    obj["time_s"],
+                    obj["objective"],
+                    where="post",
+                    color=colour,
+                    marker="." if len(obj) < 3 else None,
+                    label=str(strategy),
+                )
             bound = run.dropna(subset=["bound"])
             if not bound.empty:
-                ax.step(bound["time_s"], bound["bound"], where="post", color=colour,
-                        linestyle="--", alpha=0.7, label=f"{strategy} bound")
+                ax.step(
+                    bound["time_s"],
+                    bound["bound"],
+                    where="post",
+                    color=colour,
+                    linestyle="--",
+                    alpha=0.7,
+                    label=f"{strategy} bound",
+                )
         times = part["time_s"][part["time_s"] > 0]
         if len(times) and times.max() / times.min() >= 100:
             ax.set_xscale("log")  # traces start in milliseconds and run for seconds
@@ -176,5 +190,12 @@ def _objective_scale(ax: Axes, part: pd.DataFrame) -> None:
         top = max(top, min(float(bounds.max()), high + span) + 0.05 * span)
     ax.set_ylim(low - 0.05 * span, top)
     if len(bounds) and float(bounds.max()) > top:
-        ax.text(0.99, 0.98, f"bound up to {float(bounds.max()):,.0f} (off the chart)",
-                ha="right", va="top", fontsize="small", transform=ax.transAxes)
+        ax.text(
+            0.99,
+            0.98,
+            f"bound up to {float(bounds.max()):,.0f} (off the chart)",
+            ha="right",
+            va="top",
+            fontsize="small",
+            transform=ax.transAxes,
+        )

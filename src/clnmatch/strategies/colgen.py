@@ -149,13 +149,24 @@ def team_rules_for(problem: Problem, team: int, units: IntArray | None = None) -
     authority = problem.unit_authority[units] if use_authority else np.zeros(n, dtype=np.int64)
     share = problem.authority_share if use_authority else None
 
-    inner_together = [(local[int(a)], local[int(b)]) for a, b in problem.together
-                      if int(a) in local and int(b) in local]
+    inner_together = [
+        (local[int(a)], local[int(b)])
+        for a, b in problem.together
+        if int(a) in local and int(b) in local
+    ]
     # a unit whose "together" partner may not join these teams may not join either
-    lone = sorted({local[int(a)] if int(a) in local else local[int(b)]
-                   for a, b in problem.together if (int(a) in local) != (int(b) in local)})
-    inner_apart = [(local[int(a)], local[int(b)]) for a, b in problem.apart
-                   if int(a) in local and int(b) in local]
+    lone = sorted(
+        {
+            local[int(a)] if int(a) in local else local[int(b)]
+            for a, b in problem.together
+            if (int(a) in local) != (int(b) in local)
+        }
+    )
+    inner_apart = [
+        (local[int(a)], local[int(b)])
+        for a, b in problem.apart
+        if int(a) in local and int(b) in local
+    ]
     together = np.array(inner_together, dtype=np.int64).reshape(-1, 2)
     apart = np.array(inner_apart + [(u, u) for u in lone], dtype=np.int64).reshape(-1, 2)
     challenge = problem.unit_challenge[units] if problem.unit_challenge.size else np.zeros(n, bool)
@@ -192,9 +203,13 @@ class _Model:
             self.themes = problem.theme_milli.astype(np.int64)
         self.n_themes = self.themes.shape[1] if self.themes is not None else 0
         cap = problem.max_teams_per_theme
-        self.cap = cap if (self.themes is not None and cap is not None and cap < self.n_teams) else None
-        allowed = problem.allowed if problem.allowed is not None else np.ones(
-            (self.n_units, self.n_teams), dtype=bool
+        self.cap = (
+            cap if (self.themes is not None and cap is not None and cap < self.n_teams) else None
+        )
+        allowed = (
+            problem.allowed
+            if problem.allowed is not None
+            else np.ones((self.n_units, self.n_teams), dtype=bool)
         )
         self.allowed = allowed
         groups: dict[tuple[int, int, bytes], list[int]] = {}
@@ -204,12 +219,16 @@ class _Model:
         self.classes: list[_Class] = []
         for teams in groups.values():
             units = np.flatnonzero(allowed[:, teams[0]]).astype(np.int64)
-            self.classes.append(_Class(tuple(teams), units, team_rules_for(problem, teams[0], units)))
+            self.classes.append(
+                _Class(tuple(teams), units, team_rules_for(problem, teams[0], units))
+            )
         self.simd = int(problem.simd_milli)
-        self.challenge = problem.unit_challenge if problem.unit_challenge.size else np.zeros(
-            self.n_units, bool)
-        self.affluent = problem.unit_affluent if problem.unit_affluent.size else np.zeros(
-            self.n_units, bool)
+        self.challenge = (
+            problem.unit_challenge if problem.unit_challenge.size else np.zeros(self.n_units, bool)
+        )
+        self.affluent = (
+            problem.unit_affluent if problem.unit_affluent.size else np.zeros(self.n_units, bool)
+        )
         self.step = _objective_step(self.pair, self.themes, self.simd)
         # no pair or mix terms: a column's value is a sum over its members
         self.linear = not self.pair.any() and not self.simd
@@ -243,13 +262,19 @@ class _Model:
         weight = int(p.unit_weight[idx].sum())
         if not int(p.team_min[c.teams[0]]) <= weight <= int(p.team_max[c.teams[0]]):
             return False
-        if p.min_sectors and p.unit_sector.size and len(np.unique(p.unit_sector[idx])) < p.min_sectors:
+        if (
+            p.min_sectors
+            and p.unit_sector.size
+            and len(np.unique(p.unit_sector[idx])) < p.min_sectors
+        ):
             return False
         if p.unit_authority.size:
             counts = np.bincount(p.unit_authority[idx], minlength=len(p.authority_names))
             if int((counts > 0).sum()) < p.min_authorities:
                 return False
-            if p.authority_share is not None and int(counts.max()) > p.max_authority_units(len(idx)):
+            if p.authority_share is not None and int(counts.max()) > p.max_authority_units(
+                len(idx)
+            ):
                 return False
         inside = set(members)
         if any((int(a) in inside) != (int(b) in inside) for a, b in p.together):
@@ -341,13 +366,16 @@ class _ScipyMaster:
         n_rows = n_u + n_g + (m.n_themes if m.cap is not None else 0)
         a = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_rows, n_a + n_u + n_g))
         b_eq = np.concatenate([np.ones(n_u), [len(c.teams) for c in m.classes]])
-        cost = np.concatenate([[-columns[ci].value for ci in active], np.full(n_u + n_g, self.big_m)])
+        cost = np.concatenate(
+            [[-columns[ci].value for ci in active], np.full(n_u + n_g, self.big_m)]
+        )
         kwargs: dict[str, object] = {}
         if m.cap is not None:
-            kwargs["A_ub"] = a[n_u + n_g:]
+            kwargs["A_ub"] = a[n_u + n_g :]
             kwargs["b_ub"] = np.full(m.n_themes, m.cap, dtype=float)
-        res = linprog(cost, A_eq=a[: n_u + n_g], b_eq=b_eq, bounds=(0, None), method="highs",
-                      **kwargs)
+        res = linprog(
+            cost, A_eq=a[: n_u + n_g], b_eq=b_eq, bounds=(0, None), method="highs", **kwargs
+        )
         if res.status != 0:
             return None
         y = -np.asarray(res.eqlin.marginals)
@@ -376,13 +404,27 @@ class _HighsMaster:
             lower = np.concatenate([lower, np.full(model.n_themes, -self.inf)])
             upper = np.concatenate([upper, np.full(model.n_themes, float(model.cap))])
         n_rows = len(lower)
-        h.addRows(n_rows, lower, upper, 0, np.zeros(n_rows + 1, dtype=np.int32),
-                  np.zeros(0, dtype=np.int32), np.zeros(0))
+        h.addRows(
+            n_rows,
+            lower,
+            upper,
+            0,
+            np.zeros(n_rows + 1, dtype=np.int32),
+            np.zeros(0, dtype=np.int32),
+            np.zeros(0),
+        )
         n_slack = n_u + n_g
         # minimise -value; slacks for an uncovered unit or a missing team cost big_m
-        h.addCols(n_slack, np.full(n_slack, big_m), np.zeros(n_slack),
-                  np.full(n_slack, self.inf), n_slack, np.arange(n_slack, dtype=np.int32),
-                  np.arange(n_slack, dtype=np.int32), np.ones(n_slack))
+        h.addCols(
+            n_slack,
+            np.full(n_slack, big_m),
+            np.zeros(n_slack),
+            np.full(n_slack, self.inf),
+            n_slack,
+            np.arange(n_slack, dtype=np.int32),
+            np.arange(n_slack, dtype=np.int32),
+            np.ones(n_slack),
+        )
         self.h = h
         self.n_slack = n_slack
         self.n_rows = n_rows
@@ -392,24 +434,35 @@ class _HighsMaster:
     def solve(self, columns: list[_Column], active: list[int]) -> _LP | None:
         m, h = self.model, self.h
         if len(columns) > self.n_cols:
-            new = columns[self.n_cols:]
+            new = columns[self.n_cols :]
             starts: list[int] = []
             index: list[int] = []
             for col in new:
                 starts.append(len(index))
                 index.extend(_rows_of(m, col))
             k = len(new)
-            h.addCols(k, -np.array([c.value for c in new], dtype=float), np.zeros(k),
-                      np.zeros(k), len(index), np.array(starts, dtype=np.int32),
-                      np.array(index, dtype=np.int32), np.ones(len(index)))
+            h.addCols(
+                k,
+                -np.array([c.value for c in new], dtype=float),
+                np.zeros(k),
+                np.zeros(k),
+                len(index),
+                np.array(starts, dtype=np.int32),
+                np.array(index, dtype=np.int32),
+                np.ones(len(index)),
+            )
             self.upper = np.concatenate([self.upper, np.zeros(k)])
             self.n_cols = len(columns)
         want = np.zeros(self.n_cols)
         want[np.asarray(active, dtype=np.int64)] = self.inf
         changed = np.flatnonzero(want != self.upper)
         if len(changed):
-            h.changeColsBounds(len(changed), (changed + self.n_slack).astype(np.int32),
-                               np.zeros(len(changed)), want[changed])
+            h.changeColsBounds(
+                len(changed),
+                (changed + self.n_slack).astype(np.int32),
+                np.zeros(len(changed)),
+                want[changed],
+            )
             self.upper = want
         h.run()
         if h.getModelStatus() != _highs_core.HighsModelStatus.kOptimal:
@@ -420,10 +473,10 @@ class _HighsMaster:
         n_u, n_g = m.n_units, len(m.classes)
         rho = np.zeros(max(1, m.n_themes))
         if m.cap is not None:
-            rho = np.maximum(0.0, y[n_u + n_g:])
+            rho = np.maximum(0.0, y[n_u + n_g :])
         lam = x[self.n_slack + np.asarray(active, dtype=np.int64)] if active else np.zeros(0)
         value = -float(h.getInfo().objective_function_value)
-        return _LP(value, lam, y[:n_u], y[n_u:n_u + n_g], rho, float(x[: self.n_slack].sum()))
+        return _LP(value, lam, y[:n_u], y[n_u : n_u + n_g], rho, float(x[: self.n_slack].sum()))
 
 
 class _Search:
@@ -449,14 +502,16 @@ class _Search:
         self.reserve = min(2.0, 0.08 * budget.time_limit)
         # a linear objective's pricing landscape is smooth: a few starts find its best teams
         self.heuristic_starts = (
-            min(params.heuristic_starts, 10) if self.model.linear else params.heuristic_starts)
+            min(params.heuristic_starts, 10) if self.model.linear else params.heuristic_starts
+        )
         self.pricers: dict[tuple[object, ...], Pricer] = {}
         self.local = [{int(u): i for i, u in enumerate(c.units)} for c in self.model.classes]
         scale = np.abs(self.model.pair).sum(axis=1).max() if self.model.n_units else 1
         theme_scale = int(np.abs(self.model.themes).max()) if self.model.themes is not None else 0
         self.big_m = float(10 * (scale + theme_scale + abs(self.model.simd)) + 1000)
         self.master: _HighsMaster | _ScipyMaster = (
-            _HighsMaster(self.model, self.big_m) if _HAVE_HIGHS_CORE
+            _HighsMaster(self.model, self.big_m)
+            if _HAVE_HIGHS_CORE
             else _ScipyMaster(self.model, self.big_m)
         )
 
@@ -515,7 +570,9 @@ class _Search:
 
     def record(self, message: str) -> None:
         obj = None if self.best_obj is None else self.best_obj / SCALE
-        bound = None if math.isinf(self.best_bound) else self.reachable_floor(self.best_bound) / SCALE
+        bound = (
+            None if math.isinf(self.best_bound) else self.reachable_floor(self.best_bound) / SCALE
+        )
         self.trace.append(TracePoint(self.budget.elapsed(), obj, bound))
         self.budget.report(obj, bound, message)
 
@@ -528,7 +585,9 @@ class _Search:
     def gap(self) -> float:
         if self.best_obj is None or math.isinf(self.best_bound):
             return math.inf
-        return max(0.0, self.reachable_floor(self.best_bound) - self.best_obj) / max(abs(self.best_obj), 1)
+        return max(0.0, self.reachable_floor(self.best_bound) - self.best_obj) / max(
+            abs(self.best_obj), 1
+        )
 
     # -- pricing problems ------------------------------------------------------
     def pricer(self, cls: int, node: _Node) -> Pricer:
@@ -538,22 +597,42 @@ class _Search:
         tog = tuple(p for p in node.together if p[0] in local and p[1] in local)
         apart = tuple(p for p in node.apart if p[0] in local and p[1] in local)
         # a branch "together" with one unit outside this class forbids the other one here
-        lone = tuple(sorted({p[0] if p[0] in local else p[1] for p in node.together
-                             if (p[0] in local) != (p[1] in local)}))
+        lone = tuple(
+            sorted(
+                {
+                    p[0] if p[0] in local else p[1]
+                    for p in node.together
+                    if (p[0] in local) != (p[1] in local)
+                }
+            )
+        )
         key = (cls, tog, apart, lone)
         if key not in self.pricers:
             if len(self.pricers) > 64:  # tables are rebuilt cheaply; keep memory bounded
                 self.pricers = {k: v for k, v in self.pricers.items() if not (k[1] or k[2] or k[3])}
             r = c.rules
-            extra_t = np.array([(local[a], local[b]) for a, b in tog], dtype=np.int64).reshape(-1, 2)
-            extra_a = np.array([(local[a], local[b]) for a, b in apart]
-                               + [(local[u], local[u]) for u in lone], dtype=np.int64).reshape(-1, 2)
+            extra_t = np.array([(local[a], local[b]) for a, b in tog], dtype=np.int64).reshape(
+                -1, 2
+            )
+            extra_a = np.array(
+                [(local[a], local[b]) for a, b in apart] + [(local[u], local[u]) for u in lone],
+                dtype=np.int64,
+            ).reshape(-1, 2)
             rules = TeamRules(
-                weight=r.weight, wmin=r.wmin, wmax=r.wmax, sector=r.sector,
-                min_sectors=r.min_sectors, authority=r.authority,
-                min_authorities=r.min_authorities, share_num=r.share_num, share_den=r.share_den,
-                together=np.vstack([r.together, extra_t]), apart=np.vstack([r.apart, extra_a]),
-                challenge=r.challenge, affluent=r.affluent, simd=r.simd,
+                weight=r.weight,
+                wmin=r.wmin,
+                wmax=r.wmax,
+                sector=r.sector,
+                min_sectors=r.min_sectors,
+                authority=r.authority,
+                min_authorities=r.min_authorities,
+                share_num=r.share_num,
+                share_den=r.share_den,
+                together=np.vstack([r.together, extra_t]),
+                apart=np.vstack([r.apart, extra_a]),
+                challenge=r.challenge,
+                affluent=r.affluent,
+                simd=r.simd,
             )
             pair = self.model.pair_f[np.ix_(c.units, c.units)]
             self.pricers[key] = Pricer(pair, rules)
@@ -584,7 +663,9 @@ class _Search:
 
     # -- column generation at one node ----------------------------------------
     def column_generation(
-        self, node: _Node, on_bound: Callable[[float], None] | None = None,
+        self,
+        node: _Node,
+        on_bound: Callable[[float], None] | None = None,
         prune_below: bool = False,
     ) -> _NodeOutcome:
         """Solve the node's master LP by column generation; its best Lagrangian bound."""
@@ -614,13 +695,18 @@ class _Search:
                 for k in m.theme_list():
                     r = rho[k] if k >= 0 else 0.0
                     res = pr.heuristic(
-                        self.lin_for(g, k, pi), seed=int(self.rng.integers(2**31 - 1)),
+                        self.lin_for(g, k, pi),
+                        seed=int(self.rng.integers(2**31 - 1)),
                         n_starts=self.heuristic_starts,
-                        max_teams=self.params.columns_per_iteration, threshold=mu[g] + r + TOL,
+                        max_teams=self.params.columns_per_iteration,
+                        threshold=mu[g] + r + TOL,
                         starts=basic[g],
                     )
-                    best_team = None if res.best_team is None else tuple(
-                        int(units[i]) for i in res.best_team)
+                    best_team = (
+                        None
+                        if res.best_team is None
+                        else tuple(int(units[i]) for i in res.best_team)
+                    )
                     heur_best[(g, k)] = (res.best, best_team)
                     for members, _v in res.teams:
                         if self.add_column(tuple(int(units[i]) for i in members), k, g):
@@ -647,15 +733,22 @@ class _Search:
                 return _NodeOutcome(bound, lp, active, converged=True, infeasible=True)
             if not found:
                 return _NodeOutcome(bound, lp, active, converged=True)
-            if prune_below and self.best_obj is not None and self.reachable_floor(
-                    self.constant + bound) <= self.best_obj:
+            if (
+                prune_below
+                and self.best_obj is not None
+                and self.reachable_floor(self.constant + bound) <= self.best_obj
+            ):
                 # nothing in this node beats the incumbent: no need to converge
                 return _NodeOutcome(bound, lp, active, converged=True, pruned=True)
             active.extend(found)
         return _NodeOutcome(bound, lp, active, converged=False)
 
     def exact_pricing(
-        self, node: _Node, pi: FloatArray, mu: FloatArray, rho: FloatArray,
+        self,
+        node: _Node,
+        pi: FloatArray,
+        mu: FloatArray,
+        rho: FloatArray,
         heur_best: dict[tuple[int, int], tuple[float, tuple[int, ...] | None]],
         target: float | None = None,
     ) -> tuple[float, list[int]] | None:
@@ -686,7 +779,9 @@ class _Search:
                     incumbent = max(incumbent, target + r)
                 before = pr.total_nodes
                 res = pr.exact(
-                    self.lin_for(g, k, pi), incumbent=incumbent, threshold=mu[g] + r + TOL,
+                    self.lin_for(g, k, pi),
+                    incumbent=incumbent,
+                    threshold=mu[g] + r + TOL,
                     max_teams=self.params.columns_per_iteration,
                     node_slice=50_000 if pr.jit else 1_000,
                     should_stop=self.out_of_time,
@@ -712,7 +807,9 @@ class _Search:
         return self.lagrangian(pi, rho, best_per_class), found
 
     def lagrangian(
-        self, pi: FloatArray, rho: FloatArray,
+        self,
+        pi: FloatArray,
+        rho: FloatArray,
         best_per_class: list[tuple[float, tuple[int, ...] | None, int]],
     ) -> float:
         """sum pi + cap * sum rho + sum_g n_g D_g in exact rational arithmetic (no constant)."""
@@ -773,8 +870,10 @@ class _Search:
         if self.best_obj is not None:  # only a better assignment is worth finding
             model.add(total >= self.best_obj - self.constant + self.model.step)
         if self.best_assign is not None:  # hint the incumbent's teams
-            teams = {tuple(int(u) for u in np.flatnonzero(self.best_assign == t))
-                     for t in range(m.n_teams)}
+            teams = {
+                tuple(int(u) for u in np.flatnonzero(self.best_assign == t))
+                for t in range(m.n_teams)
+            }
             for j, ci in enumerate(active):
                 model.add_hint(x[j], self.columns[ci].members in teams)
         solver = cp_model.CpSolver()
@@ -876,8 +975,13 @@ def _polish(problem: Problem, model: _Model, unit_team: IntArray, deadline: floa
                         improved = True
                         break
                 for v in members[b]:
-                    delta = (gain_b - int(pair[u, v]) - gain_a
-                             + int(pair[v, members[a]].sum()) - int(pair[v, members[b]].sum()))
+                    delta = (
+                        gain_b
+                        - int(pair[u, v])
+                        - gain_a
+                        + int(pair[v, members[a]].sum())
+                        - int(pair[v, members[b]].sum())
+                    )
                     if pure_pairs and delta <= 0:
                         continue
                     na = sorted([w for w in members[a] if w != u] + [v])
@@ -936,16 +1040,30 @@ class ColumnGenerationStrategy:
     def _check(self) -> None:
         owner = "ColumnGenerationStrategy"
         checks: list[tuple[str, object, bool, str]] = [
-            ("heuristic_starts", self.heuristic_starts,
-             isinstance(self.heuristic_starts, int) and self.heuristic_starts >= 0, "an int >= 0"),
-            ("columns_per_iteration", self.columns_per_iteration,
-             isinstance(self.columns_per_iteration, int) and self.columns_per_iteration >= 1,
-             "an int >= 1"),
-            ("target_gap", self.target_gap,
-             isinstance(self.target_gap, (int, float)) and self.target_gap >= 0, "a float >= 0"),
-            ("local_search_iterations", self.local_search_iterations,
-             isinstance(self.local_search_iterations, int) and self.local_search_iterations >= 0,
-             "an int >= 0"),
+            (
+                "heuristic_starts",
+                self.heuristic_starts,
+                isinstance(self.heuristic_starts, int) and self.heuristic_starts >= 0,
+                "an int >= 0",
+            ),
+            (
+                "columns_per_iteration",
+                self.columns_per_iteration,
+                isinstance(self.columns_per_iteration, int) and self.columns_per_iteration >= 1,
+                "an int >= 1",
+            ),
+            (
+                "target_gap",
+                self.target_gap,
+                isinstance(self.target_gap, (int, float)) and self.target_gap >= 0,
+                "a float >= 0",
+            ),
+            (
+                "local_search_iterations",
+                self.local_search_iterations,
+                isinstance(self.local_search_iterations, int) and self.local_search_iterations >= 0,
+                "an int >= 0",
+            ),
         ]
         for name, value, ok, expected in checks:
             if not ok:
@@ -969,10 +1087,17 @@ def _local_search(search: _Search, time_limit: float, iterations: int) -> None:
             from clnmatch.strategies.local_search import LocalSearchStrategy
 
             strategy = LocalSearchStrategy(max_iterations=iterations)
-            target = (None if math.isinf(search.best_bound) or search.suspect is not None
-                      else search.reachable_floor(search.best_bound))
-            sub = Budget(time_limit=time_limit, seed=budget.seed,
-                         warm_start=search.best_assign.copy(), target_milli=target)
+            target = (
+                None
+                if math.isinf(search.best_bound) or search.suspect is not None
+                else search.reachable_floor(search.best_bound)
+            )
+            sub = Budget(
+                time_limit=time_limit,
+                seed=budget.seed,
+                warm_start=search.best_assign.copy(),
+                target_milli=target,
+            )
             found = strategy.run(search.problem, sub).unit_team
         except Exception:  # noqa: BLE001 - any failure there leaves the descent below
             found = None
@@ -980,8 +1105,7 @@ def _local_search(search: _Search, time_limit: float, iterations: int) -> None:
         search.offer(np.asarray(found, dtype=np.int64), "local search")
     else:
         deadline = time.perf_counter() + time_limit
-        search.offer(_polish(search.problem, search.model, search.best_assign, deadline),
-                     "descent")
+        search.offer(_polish(search.problem, search.model, search.best_assign, deadline), "descent")
 
 
 def _initial(search: _Search) -> None:
@@ -1000,9 +1124,7 @@ def _initial(search: _Search) -> None:
     search.infeasible = infeasible
 
 
-def _cpsat_feasible(
-    problem: Problem, time_limit: float, seed: int
-) -> tuple[IntArray | None, bool]:
+def _cpsat_feasible(problem: Problem, time_limit: float, seed: int) -> tuple[IntArray | None, bool]:
     """A rule-abiding assignment from a CP-SAT model of the rules, and whether CP-SAT
     proved that none exists."""
     from ortools.sat.python import cp_model
@@ -1010,8 +1132,12 @@ def _cpsat_feasible(
     n_u, n_t = problem.n_units, problem.n_teams
     model = cp_model.CpModel()
     allowed = problem.allowed if problem.allowed is not None else np.ones((n_u, n_t), bool)
-    x = {(u, t): model.new_bool_var(f"x{u}_{t}")
-         for u in range(n_u) for t in range(n_t) if allowed[u, t]}
+    x = {
+        (u, t): model.new_bool_var(f"x{u}_{t}")
+        for u in range(n_u)
+        for t in range(n_t)
+        if allowed[u, t]
+    }
     for u in range(n_u):
         model.add_exactly_one(x[u, t] for t in range(n_t) if (u, t) in x)
 
@@ -1032,8 +1158,10 @@ def _cpsat_feasible(
         size = sum(x[u, t] for u in team)
         model.add(size >= 1)
         if problem.min_sectors and problem.unit_sector.size:
-            sectors = [at_least_one_present([x[u, t] for u in team if problem.unit_sector[u] == s])
-                       for s in np.unique(problem.unit_sector)]
+            sectors = [
+                at_least_one_present([x[u, t] for u in team if problem.unit_sector[u] == s])
+                for s in np.unique(problem.unit_sector)
+            ]
             model.add(sum(sectors) >= problem.min_sectors)
         if problem.unit_authority.size:
             present = []
@@ -1041,7 +1169,10 @@ def _cpsat_feasible(
                 members = [x[u, t] for u in team if problem.unit_authority[u] == a]
                 present.append(at_least_one_present(members))
                 if problem.authority_share is not None and members:
-                    num, den = problem.authority_share.numerator, problem.authority_share.denominator
+                    num, den = (
+                        problem.authority_share.numerator,
+                        problem.authority_share.denominator,
+                    )
                     # count <= floor(num * size / den)  <=>  den * count <= num * size
                     model.add(den * sum(members) <= num * size)
             model.add(sum(present) >= problem.min_authorities)
@@ -1080,11 +1211,15 @@ def _run(search: _Search) -> Proposal:
         return _infeasible(search, "colgen: CP-SAT proved that no assignment keeps every rule")
     # a short search first: the root often closes the gap with it (a bound rounded to the
     # objective's step); the full one runs before branch-and-price, which prunes by target
-    _local_search(search, min(3.0, 0.1 * budget.time_limit, search.time_left()),
-                  search.params.local_search_iterations // 10)
+    _local_search(
+        search,
+        min(3.0, 0.1 * budget.time_limit, search.time_left()),
+        search.params.local_search_iterations // 10,
+    )
 
-    def improve_primal(lp_and_active: tuple[_LP, list[int]] | None, share: float,
-                       cap: float) -> None:
+    def improve_primal(
+        lp_and_active: tuple[_LP, list[int]] | None, share: float, cap: float
+    ) -> None:
         if lp_and_active is not None:
             cand = search.integral_lp(*lp_and_active)
             if cand is not None:
@@ -1116,16 +1251,27 @@ def _run(search: _Search) -> Proposal:
         return _infeasible(search, "colgen: no team satisfies the per-team rules of a team class")
     # the LP's columns first (briefly when branch-and-price follows: its nodes often
     # settle what a long search here would seek), then the full local search
-    improve_primal((out.lp, out.active) if out.lp is not None else None, 0.3,
-                   0.5 if search.params.branching else 5.0)
+    improve_primal(
+        (out.lp, out.active) if out.lp is not None else None,
+        0.3,
+        0.5 if search.params.branching else 5.0,
+    )
     if not search.closed():
-        _local_search(search, min(3.0, 0.1 * budget.time_limit, search.time_left()),
-                      search.params.local_search_iterations)
+        _local_search(
+            search,
+            min(3.0, 0.1 * budget.time_limit, search.time_left()),
+            search.params.local_search_iterations,
+        )
     search.record("root done")
 
     # --- branch and price (best bound first); a node's bound bounds its whole subtree
-    if (search.params.branching and out.converged and out.lp is not None
-            and not search.closed() and search.gap() > search.params.target_gap):
+    if (
+        search.params.branching
+        and out.converged
+        and out.lp is not None
+        and not search.closed()
+        and search.gap() > search.params.target_gap
+    ):
         heap: list[_Node] = []
         unresolved: list[float] = []  # bounds of nodes we could not split further
         seq = 0
@@ -1145,7 +1291,10 @@ def _run(search: _Search) -> Proposal:
             if whole is not None:
                 search.offer(whole, "integral LP at a node")
                 return  # the node's optimum is its (converged, slack-free) LP optimum
-            if search.best_obj is not None and search.reachable_floor(search.constant + bound) <= search.best_obj:
+            if (
+                search.best_obj is not None
+                and search.reachable_floor(search.constant + bound) <= search.best_obj
+            ):
                 return
             children = _branch(search, out, node)
             if children:
@@ -1161,7 +1310,10 @@ def _run(search: _Search) -> Proposal:
                 interrupted = True
                 break
             node = heapq.heappop(heap)
-            if search.best_obj is not None and search.reachable_floor(search.constant + node.bound) <= search.best_obj:
+            if (
+                search.best_obj is not None
+                and search.reachable_floor(search.constant + node.bound) <= search.best_obj
+            ):
                 continue
             st.bnp_nodes += 1
             res = search.column_generation(node, prune_below=True)
@@ -1173,8 +1325,10 @@ def _run(search: _Search) -> Proposal:
                 break
             if not res.infeasible and not res.pruned and bound > -math.inf:
                 settle(node, res, bound)
-            if (budget.elapsed() - last_primal > max(5.0, 0.15 * budget.time_limit)
-                    and len(search.columns) > last_columns):
+            if (
+                budget.elapsed() - last_primal > max(5.0, 0.15 * budget.time_limit)
+                and len(search.columns) > last_columns
+            ):
                 improve_primal(None, 0.05, 1.0)
                 last_primal, last_columns = budget.elapsed(), len(search.columns)
             if heap or unresolved:
@@ -1192,8 +1346,11 @@ def _run(search: _Search) -> Proposal:
         improve_primal(None, 0.5, 5.0)
     # --- polish
     if search.params.polish and search.best_assign is not None and not search.closed():
-        _local_search(search, budget.remaining() - 0.5 * search.reserve,
-                      4 * search.params.local_search_iterations)
+        _local_search(
+            search,
+            budget.remaining() - 0.5 * search.reserve,
+            4 * search.params.local_search_iterations,
+        )
     return _proposal(search)
 
 
@@ -1203,8 +1360,13 @@ def _infeasible(search: _Search, why: str) -> Proposal:
 
     notes = [why]
     rules = CpSatStrategy().conflicting_rules(search.problem, search.budget, notes)
-    return Proposal(None, proven_infeasible=True, conflicting_rules=rules,
-                    trace=tuple(search.trace), notes=tuple(notes))
+    return Proposal(
+        None,
+        proven_infeasible=True,
+        conflicting_rules=rules,
+        trace=tuple(search.trace),
+        notes=tuple(notes),
+    )
 
 
 def _branch(search: _Search, out: _NodeOutcome, node: _Node) -> list[_Node]:
@@ -1252,8 +1414,12 @@ def _proposal(search: _Search) -> Proposal:
     if s.root_bound is not None:
         notes.append(f"root: bound {s.root_bound / SCALE:,.3f} after {s.root_seconds:.1f}s")
     if search.best_assign is None:
-        return Proposal(None, bound_milli=bound, trace=tuple(search.trace),
-                        notes=tuple(notes + ["no feasible assignment found"]))
+        return Proposal(
+            None,
+            bound_milli=bound,
+            trace=tuple(search.trace),
+            notes=tuple(notes + ["no feasible assignment found"]),
+        )
     unit_team = search.best_assign
     focus = problem.best_focus(unit_team)
     proven = bound is not None and search.best_obj is not None and bound <= search.best_obj

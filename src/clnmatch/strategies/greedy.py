@@ -87,7 +87,9 @@ def construct(problem: Problem, rng: np.random.Generator) -> NDArray[np.int64]:
         objective_gain = gain[group].sum(axis=0)
         if problem.n_themes:
             best_now = theme_sum.max(axis=1)
-            objective_gain += (theme_sum + problem.theme_milli[group].sum(axis=0)).max(axis=1) - best_now
+            objective_gain += (theme_sum + problem.theme_milli[group].sum(axis=0)).max(
+                axis=1
+            ) - best_now
         score += 1e-3 * objective_gain / max(1, gw)
         score += 1e-9 * rng.random(n_teams)
         if feasible.any():

@@ -70,7 +70,11 @@ def _slots(grouping: Grouping) -> NDArray[np.int64]:
     m = grouping.model
     n_groups, n_teams = grouping.n_groups, len(m.team_min)
     middle = (m.team_min + m.team_max).astype(np.float64) / 2
-    share = middle / middle.sum() * n_groups if middle.sum() > 0 else np.full(n_teams, n_groups / n_teams)
+    share = (
+        middle / middle.sum() * n_groups
+        if middle.sum() > 0
+        else np.full(n_teams, n_groups / n_teams)
+    )
     count = np.floor(share).astype(np.int64)
     count = np.maximum(count, 1) if n_groups >= n_teams else count
     while count.sum() > n_groups:  # the minimum of one per team may overshoot

@@ -539,7 +539,9 @@ def _move_ok(m: Model, st: State, g: int, b: int) -> bool:
             return False
     if not (m.n_sectors or m.n_authorities):
         return True
-    return _team_breach_after(m, st, a, g, _NONE) == 0 and _team_breach_after(m, st, b, _NONE, g) == 0
+    return (
+        _team_breach_after(m, st, a, g, _NONE) == 0 and _team_breach_after(m, st, b, _NONE, g) == 0
+    )
 
 
 @_inline
@@ -816,7 +818,9 @@ def _repair_steps(
                 b = focus_team
                 d = _team_breach_after(m, st, a, g, _NONE) - breach[a]
                 d += _team_breach_after(m, st, b, _NONE, g) - breach[b]
-                d += _lock_breach(m, st, g, b, _NONE, _NONE) - _lock_breach(m, st, g, a, _NONE, _NONE)
+                d += _lock_breach(m, st, g, b, _NONE, _NONE) - _lock_breach(
+                    m, st, g, a, _NONE, _NONE
+                )
                 if tabu[g, b] > step and info[0] + d >= info[1]:
                     continue
                 if d < best_d:
@@ -1179,7 +1183,9 @@ def _descent(m: Model, st: State, rs: Any, moves: int, sc: Scratch) -> int:
                 for j in range(first[b], first[b + 1]):
                     h = members[j]
                     d = dg + gain[a, h] - gain[b, h] - 2 * pair[g, h]
-                    if d <= 0 or not _loads_fit(load, team_min, team_max, a, b, weight[h] - weight[g]):
+                    if d <= 0 or not _loads_fit(
+                        load, team_min, team_max, a, b, weight[h] - weight[g]
+                    ):
                         continue
                     trusted = simple_swap and allowed[g, b] and allowed[h, a]
                     if not trusted and not _swap_ok(m, st, g, h):
@@ -1345,7 +1351,9 @@ def reference_move_delta(
     ``focus`` fixes each team's theme; None takes each team's best theme.
     """
     after = _moved(team, {g: b})
-    return _reference_objective(grouping, after, focus) - _reference_objective(grouping, team, focus)
+    return _reference_objective(grouping, after, focus) - _reference_objective(
+        grouping, team, focus
+    )
 
 
 def reference_swap_delta(
@@ -1353,7 +1361,9 @@ def reference_swap_delta(
 ) -> int:
     """Plain numpy: objective change of swapping groups g and h (``focus`` as above)."""
     after = _moved(team, {g: int(team[h]), h: int(team[g])})
-    return _reference_objective(grouping, after, focus) - _reference_objective(grouping, team, focus)
+    return _reference_objective(grouping, after, focus) - _reference_objective(
+        grouping, team, focus
+    )
 
 
 def _moved(team: IntArray, changes: dict[int, int]) -> IntArray:
@@ -1403,7 +1413,9 @@ def warm_up() -> float:
     )
     rng = np.random.default_rng(0)
     repair(problem, np.zeros(n, dtype=np.int64), rng, time.perf_counter() + 600)
-    LocalSearchStrategy(max_iterations=50, population=2).run(problem, Budget(time_limit=600, seed=0))
+    LocalSearchStrategy(max_iterations=50, population=2).run(
+        problem, Budget(time_limit=600, seed=0)
+    )
     return time.perf_counter() - tick
 
 
@@ -1505,7 +1517,16 @@ class _Search:
                 limit = min(limit, self.tabu_max_steps - self.steps)
             tick = time.perf_counter()
             self.steps += _tabu_steps(
-                self.m, st, self.tabu, ts, best_team, self.rs, limit, depth, tenure_min, span,
+                self.m,
+                st,
+                self.tabu,
+                ts,
+                best_team,
+                self.rs,
+                limit,
+                depth,
+                tenure_min,
+                span,
                 self.sample,
             )
             self.chunk = _next_chunk(self.chunk, time.perf_counter() - tick)
@@ -1600,8 +1621,20 @@ class _Search:
                 limit = min(limit, self.s.max_iterations - self.steps)
             tick = time.perf_counter()
             kicks = _walk_steps(
-                self.m, st, self.rs, walk_team, best_team, ws, sc, limit, _KICK_MIN, _KICK_SPAN,
-                _WALK_MOVE_SHARE, self.moves, slack, _WALK_RESTART,
+                self.m,
+                st,
+                self.rs,
+                walk_team,
+                best_team,
+                ws,
+                sc,
+                limit,
+                _KICK_MIN,
+                _KICK_SPAN,
+                _WALK_MOVE_SHARE,
+                self.moves,
+                slack,
+                _WALK_RESTART,
             )
             self.steps += kicks
             self.kicks += kicks
@@ -1743,7 +1776,9 @@ class LocalSearchStrategy:
             raise bad("tenure_span", "an int >= 1", self.tenure_span)
         low, high = self.perturbation
         if not 0 <= low <= high <= 1:
-            raise bad("perturbation", "a pair (low, high) with 0 <= low <= high <= 1", self.perturbation)
+            raise bad(
+                "perturbation", "a pair (low, high) with 0 <= low <= high <= 1", self.perturbation
+            )
         if not 0 <= self.crossover_rate <= 1:
             raise bad("crossover_rate", "a float in [0, 1]", self.crossover_rate)
         if not isinstance(self.reshape, bool):
@@ -1778,7 +1813,9 @@ class LocalSearchStrategy:
         notes.append(f"{search.steps - search.kicks} tabu steps")
         if search.kicks:
             notes.append(f"{search.kicks} kicks of the iterated descent")
-        return Proposal(unit_team=unit_team, team_focus=focus, trace=tuple(search.trace), notes=tuple(notes))
+        return Proposal(
+            unit_team=unit_team, team_focus=focus, trace=tuple(search.trace), notes=tuple(notes)
+        )
 
 
 def _start(

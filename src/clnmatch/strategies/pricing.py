@@ -217,18 +217,56 @@ def _suffix_weight_sums(weight: IntArray) -> tuple[IntArray, IntArray]:
 # --------------------------------------------------------------------------- kernels
 @_njit
 def _bnb(
-    pair: FloatArray, lin: FloatArray, weight: IntArray, usize: IntArray, wmin: int, wmax: int,
-    usec: IntArray, min_sec: int, uauth: IntArray, min_auth: int, share_num: int, share_den: int,
-    apart: BoolArray, chal: BoolArray, affl: BoolArray, simd: float,
-    ts: FloatArray, light: IntArray, heavy: IntArray, kmax: int,
-    suf_sec: BoolArray, suf_auth: BoolArray, suf_chal: BoolArray, suf_affl: BoolArray,
-    msec: int, mauth: int, msize: int,
+    pair: FloatArray,
+    lin: FloatArray,
+    weight: IntArray,
+    usize: IntArray,
+    wmin: int,
+    wmax: int,
+    usec: IntArray,
+    min_sec: int,
+    uauth: IntArray,
+    min_auth: int,
+    share_num: int,
+    share_den: int,
+    apart: BoolArray,
+    chal: BoolArray,
+    affl: BoolArray,
+    simd: float,
+    ts: FloatArray,
+    light: IntArray,
+    heavy: IntArray,
+    kmax: int,
+    suf_sec: BoolArray,
+    suf_auth: BoolArray,
+    suf_chal: BoolArray,
+    suf_affl: BoolArray,
+    msec: int,
+    mauth: int,
+    msize: int,
     # mutable state (resumable)
-    st: IntArray, nxt: IntArray, chosen: IntArray, x: FloatArray, f: FloatArray,
-    wl: IntArray, sz: IntArray, seccnt: IntArray, authcnt: IntArray, dsec: IntArray,
-    dauth: IntArray, maxauth: IntArray, nchal: IntArray, naffl: IntArray, blk: IntArray,
-    best: FloatArray, best_set: IntArray, pool_val: FloatArray, pool_mem: BoolArray,
-    threshold: float, node_limit: int, hist: IntArray,
+    st: IntArray,
+    nxt: IntArray,
+    chosen: IntArray,
+    x: FloatArray,
+    f: FloatArray,
+    wl: IntArray,
+    sz: IntArray,
+    seccnt: IntArray,
+    authcnt: IntArray,
+    dsec: IntArray,
+    dauth: IntArray,
+    maxauth: IntArray,
+    nchal: IntArray,
+    naffl: IntArray,
+    blk: IntArray,
+    best: FloatArray,
+    best_set: IntArray,
+    pool_val: FloatArray,
+    pool_mem: BoolArray,
+    threshold: float,
+    node_limit: int,
+    hist: IntArray,
 ) -> int:
     """Run the branch and bound for at most ``node_limit`` nodes; DONE or PAUSED.
 
@@ -290,8 +328,12 @@ def _bnb(
         nchal[e] = nchal[d] + (1 if chal[j] else 0)
         naffl[e] = naffl[d] + (1 if affl[j] else 0)
         # --- the node itself as a team
-        if (wmin <= wl[e] and dsec[e] >= min_sec and dauth[e] >= min_auth
-                and (share_den == 0 or maxauth[e] <= (share_num * sz[e]) // share_den)):
+        if (
+            wmin <= wl[e]
+            and dsec[e] >= min_sec
+            and dauth[e] >= min_auth
+            and (share_den == 0 or maxauth[e] <= (share_num * sz[e]) // share_den)
+        ):
             value = f[e]
             if nchal[e] > 0 and naffl[e] > 0:
                 value += simd
@@ -407,9 +449,19 @@ def _bnb(
 
 @_njit
 def _team_violation(
-    inside: BoolArray, apart_list: IntArray, forbidden: BoolArray, weight: IntArray,
-    usize: IntArray, wmin: int, wmax: int, usec: IntArray, min_sec: int, uauth: IntArray,
-    min_auth: int, share_num: int, share_den: int,
+    inside: BoolArray,
+    apart_list: IntArray,
+    forbidden: BoolArray,
+    weight: IntArray,
+    usize: IntArray,
+    wmin: int,
+    wmax: int,
+    usec: IntArray,
+    min_sec: int,
+    uauth: IntArray,
+    min_auth: int,
+    share_num: int,
+    share_den: int,
 ) -> int:
     """How far a team is from satisfying the per-team rules (0: feasible)."""
     n = inside.shape[0]
@@ -453,8 +505,14 @@ def _team_violation(
 
 
 @_njit
-def _value(inside: BoolArray, pair: FloatArray, lin: FloatArray, chal: BoolArray,
-           affl: BoolArray, simd: float) -> float:
+def _value(
+    inside: BoolArray,
+    pair: FloatArray,
+    lin: FloatArray,
+    chal: BoolArray,
+    affl: BoolArray,
+    simd: float,
+) -> float:
     n = inside.shape[0]
     v = 0.0
     hc = False
@@ -473,8 +531,9 @@ def _value(inside: BoolArray, pair: FloatArray, lin: FloatArray, chal: BoolArray
 
 
 @_njit
-def _store(pool_val: FloatArray, pool_mem: BoolArray, n_pool: int, value: float,
-           inside: BoolArray) -> int:
+def _store(
+    pool_val: FloatArray, pool_mem: BoolArray, n_pool: int, value: float, inside: BoolArray
+) -> int:
     """Put a team into the pool (distinct teams, the best kept); the new pool size."""
     n = inside.shape[0]
     max_pool = pool_val.shape[0]
@@ -507,11 +566,30 @@ def _store(pool_val: FloatArray, pool_mem: BoolArray, n_pool: int, value: float,
 
 @_njit
 def _heuristic(
-    pair: FloatArray, lin: FloatArray, weight: IntArray, usize: IntArray, wmin: int, wmax: int,
-    usec: IntArray, min_sec: int, uauth: IntArray, min_auth: int, share_num: int,
-    share_den: int, apart_list: IntArray, forbidden: BoolArray, chal: BoolArray,
-    affl: BoolArray, simd: float, starts: BoolArray, n_random: int, seed: int,
-    pool_val: FloatArray, pool_mem: BoolArray, threshold: float, best_mem: BoolArray,
+    pair: FloatArray,
+    lin: FloatArray,
+    weight: IntArray,
+    usize: IntArray,
+    wmin: int,
+    wmax: int,
+    usec: IntArray,
+    min_sec: int,
+    uauth: IntArray,
+    min_auth: int,
+    share_num: int,
+    share_den: int,
+    apart_list: IntArray,
+    forbidden: BoolArray,
+    chal: BoolArray,
+    affl: BoolArray,
+    simd: float,
+    starts: BoolArray,
+    n_random: int,
+    seed: int,
+    pool_val: FloatArray,
+    pool_mem: BoolArray,
+    threshold: float,
+    best_mem: BoolArray,
 ) -> tuple[int, float]:
     """Greedy or given starts + add / drop / swap local search; fills the pool.
 
@@ -584,8 +662,21 @@ def _heuristic(
                 for v in range(n):
                     gain[v] += pair[pick, v]
         # local search, lexicographic on (violation, -value)
-        viol = _team_violation(inside, apart_list, forbidden, weight, usize, wmin, wmax, usec,
-                               min_sec, uauth, min_auth, share_num, share_den)
+        viol = _team_violation(
+            inside,
+            apart_list,
+            forbidden,
+            weight,
+            usize,
+            wmin,
+            wmax,
+            usec,
+            min_sec,
+            uauth,
+            min_auth,
+            share_num,
+            share_den,
+        )
         value = _value(inside, pair, lin, chal, affl, simd)
         improved = True
         while improved:
@@ -614,9 +705,21 @@ def _heuristic(
                         inside[a] = False
                     if b >= 0:
                         inside[b] = True
-                    nv = _team_violation(inside, apart_list, forbidden, weight, usize, wmin,
-                                         wmax, usec, min_sec, uauth, min_auth, share_num,
-                                         share_den)
+                    nv = _team_violation(
+                        inside,
+                        apart_list,
+                        forbidden,
+                        weight,
+                        usize,
+                        wmin,
+                        wmax,
+                        usec,
+                        min_sec,
+                        uauth,
+                        min_auth,
+                        share_num,
+                        share_den,
+                    )
                     if nv <= bv:
                         nval = _value(inside, pair, lin, chal, affl, simd)
                         if nv < bv or nval > bval + 1e-9:
@@ -821,14 +924,54 @@ class Pricer:
         fn = _bnb if self.jit else _bnb.py_func
         while True:
             status = fn(
-                self.pair, lin_p, self.weight, self.usize, r.wmin, r.wmax, self.usec,
-                r.min_sectors, self.uauth, r.min_authorities, r.share_num, r.share_den,
-                self.apart, self.chal, self.affl, float(r.simd),
-                self.ts, self.light, self.heavy, self.kmax,
-                self.suf_sec, self.suf_auth, self.suf_chal, self.suf_affl,
-                self.msec, self.mauth, self.msize,
-                st, nxt, chosen, x, f, wl, sz, seccnt, authcnt, dsec, dauth, maxauth, nchal,
-                naffl, blk, best, best_set, pool_val, pool_mem, float(threshold), node_slice,
+                self.pair,
+                lin_p,
+                self.weight,
+                self.usize,
+                r.wmin,
+                r.wmax,
+                self.usec,
+                r.min_sectors,
+                self.uauth,
+                r.min_authorities,
+                r.share_num,
+                r.share_den,
+                self.apart,
+                self.chal,
+                self.affl,
+                float(r.simd),
+                self.ts,
+                self.light,
+                self.heavy,
+                self.kmax,
+                self.suf_sec,
+                self.suf_auth,
+                self.suf_chal,
+                self.suf_affl,
+                self.msec,
+                self.mauth,
+                self.msize,
+                st,
+                nxt,
+                chosen,
+                x,
+                f,
+                wl,
+                sz,
+                seccnt,
+                authcnt,
+                dsec,
+                dauth,
+                maxauth,
+                nchal,
+                naffl,
+                blk,
+                best,
+                best_set,
+                pool_val,
+                pool_mem,
+                float(threshold),
+                node_slice,
                 self.depth_nodes,
             )
             if status == DONE:
@@ -837,15 +980,23 @@ class Pricer:
                 break
         self.total_nodes += int(st[1])
         best_team = self._units(best_set[: st[3]]) if st[3] > 0 else None
-        teams = [(self._units(np.flatnonzero(pool_mem[k])), float(pool_val[k]))
-                 for k in range(int(st[2]))]
+        teams = [
+            (self._units(np.flatnonzero(pool_mem[k])), float(pool_val[k]))
+            for k in range(int(st[2]))
+        ]
         teams.sort(key=lambda t: -t[1])
         return PricingResult(status == DONE, float(best[0]), best_team, teams, int(st[1]))
 
     # -- heuristic -------------------------------------------------------------
     def heuristic(
-        self, lin: FloatArray, *, seed: int, n_starts: int = 60, max_teams: int = 10,
-        threshold: float = 0.0, starts: list[tuple[int, ...]] | None = None,
+        self,
+        lin: FloatArray,
+        *,
+        seed: int,
+        n_starts: int = 60,
+        max_teams: int = 10,
+        threshold: float = 0.0,
+        starts: list[tuple[int, ...]] | None = None,
     ) -> PricingResult:
         """Local search from ``starts`` (teams, unit indices) and ``n_starts`` greedy teams.
 
@@ -867,14 +1018,34 @@ class Pricer:
         r = self.rules
         fn = _heuristic if self.jit else _heuristic.py_func
         n_pool, best_seen = fn(
-            self.pair, lin_p, self.weight, self.usize, r.wmin, r.wmax, self.usec, r.min_sectors,
-            self.uauth, r.min_authorities, r.share_num, r.share_den, self.apart_list,
-            self.forbidden, self.chal, self.affl, float(r.simd), given,
-            0 if self.forbidden.all() else n_starts, seed,
-            pool_val, pool_mem, float(threshold), best_mem,
+            self.pair,
+            lin_p,
+            self.weight,
+            self.usize,
+            r.wmin,
+            r.wmax,
+            self.usec,
+            r.min_sectors,
+            self.uauth,
+            r.min_authorities,
+            r.share_num,
+            r.share_den,
+            self.apart_list,
+            self.forbidden,
+            self.chal,
+            self.affl,
+            float(r.simd),
+            given,
+            0 if self.forbidden.all() else n_starts,
+            seed,
+            pool_val,
+            pool_mem,
+            float(threshold),
+            best_mem,
         )
-        teams = [(self._units(np.flatnonzero(pool_mem[k])), float(pool_val[k]))
-                 for k in range(n_pool)]
+        teams = [
+            (self._units(np.flatnonzero(pool_mem[k])), float(pool_val[k])) for k in range(n_pool)
+        ]
         teams.sort(key=lambda t: -t[1])
         best_team = self._units(np.flatnonzero(best_mem)) if best_mem.any() else None
         return PricingResult(False, float(best_seen), best_team, teams, 0)
@@ -891,11 +1062,20 @@ def warm_up() -> float:
     tick = time.perf_counter()
     n = 6
     rules = TeamRules(
-        weight=np.ones(n, dtype=np.int64), wmin=2, wmax=3,
-        sector=np.arange(n, dtype=np.int64) % 2, min_sectors=2,
-        authority=np.arange(n, dtype=np.int64) % 3, min_authorities=2, share_num=1, share_den=2,
-        together=np.array([[0, 1]], dtype=np.int64), apart=np.array([[2, 3]], dtype=np.int64),
-        challenge=np.arange(n) % 2 == 0, affluent=np.arange(n) % 2 == 1, simd=1.0,
+        weight=np.ones(n, dtype=np.int64),
+        wmin=2,
+        wmax=3,
+        sector=np.arange(n, dtype=np.int64) % 2,
+        min_sectors=2,
+        authority=np.arange(n, dtype=np.int64) % 3,
+        min_authorities=2,
+        share_num=1,
+        share_den=2,
+        together=np.array([[0, 1]], dtype=np.int64),
+        apart=np.array([[2, 3]], dtype=np.int64),
+        challenge=np.arange(n) % 2 == 0,
+        affluent=np.arange(n) % 2 == 1,
+        simd=1.0,
     )
     pair = np.ones((n, n)) - np.eye(n)
     pricer = Pricer(pair, rules)

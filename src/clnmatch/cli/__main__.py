@@ -1,0 +1,5 @@
+"""``python -m clnmatch.cli``."""
+
+from clnmatch.cli import app
+
+app()

@@ -1,0 +1,187 @@
+"""The ``clnmatch`` Typer app, its exit codes, and what every command shares.
+
+Exit codes: 0 done; 4 ``check`` found a breach; 2 invalid input; 3 the rules cannot all
+be met; 1 anything else. Nothing is written to --out unless the run succeeds.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from clnmatch.errors import ClnmatchError, InfeasibleError, InvalidInputError, InvalidParameterError
+from clnmatch.models import Cohort, Rules
+
+EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_BREACH = 0, 1, 2, 3, 4
+
+app = typer.Typer(
+    name="clnmatch",
+    help="Form Collaborative Learning Network teams from a practitioner survey.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out_console = Console()
+err_console = Console(stderr=True)
+
+
+class Exit(Exception):
+    """Leave the command with an exit code after printing ``message`` to stderr."""
+
+    def __init__(self, code: int, message: str = ""):
+        self.code, self.message = code, message
+
+
+@contextmanager
+def exit_codes() -> Iterator[None]:
+    """Map every error to its contract exit code and a message, never a traceback."""
+    try:
+        yield
+    except Exit as exc:
+        if exc.message:
+            err_console.print(exc.message, markup=False, highlight=False)
+        raise typer.Exit(exc.code) from None
+    except InvalidInputError as exc:
+        err_console.print(f"Invalid input. {exc}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_INVALID) from None
+    except (InvalidParameterError, ValidationError) as exc:
+        err_console.print(f"Invalid setting: {validation_text(exc)}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_INVALID) from None
+    except InfeasibleError as exc:
+        err_console.print(f"The rules cannot all be met.\n{exc}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_INFEASIBLE) from None
+    except ClnmatchError as exc:
+        err_console.print(f"Error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_ERROR) from None
+    except typer.Exit:
+        raise
+    except Exception as exc:  # the contract promises exit 1, not a traceback
+        if os.environ.get("CLNMATCH_DEBUG"):
+            raise
+        err_console.print(
+            f"Unexpected error ({type(exc).__name__}): {exc}\n"
+            "Set CLNMATCH_DEBUG=1 to see the traceback.",
+            markup=False,
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_ERROR) from None
+
+
+def validation_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        parts = []
+        for error in exc.errors():
+            field = ".".join(str(p) for p in error["loc"]) or "rules"
+            parts.append(f"'{field}' {error['msg']} (got {error.get('input')!r})")
+        return "; ".join(parts)
+    return str(exc)
+
+
+# ------------------------------------------------------------------- shared options
+Teams = Annotated[int | None, typer.Option("--teams", help="Teams per cohort (default 8).")]
+MaxParticipants = Annotated[
+    int | None,
+    typer.Option("--max-participants", help="Participants per cohort at most (default 100)."),
+]
+MinSectors = Annotated[
+    int | None,
+    typer.Option("--min-sectors", help="Distinct sectors per team at least (default 2)."),
+]
+MinAuthorities = Annotated[
+    int | None,
+    typer.Option("--min-authorities", help="Distinct authorities per team at least (default 3)."),
+]
+MaxShare = Annotated[
+    float | None,
+    typer.Option(
+        "--max-authority-share",
+        help="Largest share of a team's establishments from one authority (default 0.5).",
+    ),
+]
+PerFacilitator = Annotated[
+    int | None,
+    typer.Option(
+        "--schools-per-facilitator",
+        help="Establishments one facilitator supports at most (default 10).",
+    ),
+]
+MaxTeamsPerTheme = Annotated[
+    int | None,
+    typer.Option(
+        "--max-teams-per-theme", help="Teams that may share one focus theme (default: any)."
+    ),
+]
+SizeTolerance = Annotated[
+    int | None,
+    typer.Option(
+        "--size-tolerance",
+        help="A team's participants within +- this of participants/teams (default 2).",
+    ),
+]
+RulesFile = Annotated[
+    Path | None,
+    typer.Option("--rules", help="TOML file with rule settings (snake_case names).", exists=False),
+]
+FacilitatorsFile = Annotated[
+    Path | None, typer.Option("--facilitators", help="Facilitators table (CSV or .xlsx).")
+]
+Sheet = Annotated[
+    str | None, typer.Option("--sheet", help="Worksheet of an .xlsx survey (default: the first).")
+]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
+JsonOut = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
+
+
+RULE_FLAGS = (
+    "teams",
+    "max_participants",
+    "min_sectors",
+    "min_authorities",
+    "max_authority_share",
+    "schools_per_facilitator",
+    "size_tolerance",
+    "max_teams_per_theme",
+)
+
+
+def rules_from(rules_file: Path | None, params: dict[str, Any]) -> Rules:
+    """Rules from an optional TOML file, overridden by the rule flags a command was given."""
+    flags = {name: params.get(name) for name in RULE_FLAGS}
+    if rules_file is not None:
+        return Rules.from_toml(rules_file, **flags)
+    return Rules(**{k: v for k, v in flags.items() if v is not None})
+
+
+def read_cohort_for_cli(
+    survey: Path, facilitators: Path | None, sheet: str | None = None, *, warn: int | None = 10
+) -> Cohort:
+    """Read the survey; print up to ``warn`` of the reader's warnings (None: all, 0: none)."""
+    from clnmatch.io.survey import read_survey
+
+    reading = read_survey(survey, facilitators=facilitators, sheet=sheet)
+    shown = reading.warnings if warn is None else reading.warnings[:warn]
+    for problem in shown:
+        err_console.print(f"warning: {problem}", markup=False, highlight=False)
+    if warn != 0 and len(shown) < len(reading.warnings):
+        err_console.print(
+            f"... and {len(reading.warnings) - len(shown)} more warnings (see `clnmatch inspect`)"
+        )
+    return reading.cohort
+
+
+def interactive(quiet: bool, json_out: bool) -> bool:
+    return not quiet and not json_out and err_console.is_terminal
+
+
+def sample_paths() -> tuple[Path, Path]:
+    """The bundled sample survey and facilitators table."""
+    data = resources.files("clnmatch") / "data"
+    return Path(str(data / "sample_survey.csv")), Path(str(data / "sample_facilitators.csv"))

@@ -1,0 +1,389 @@
+"""Commands that match a survey: solve, demo, check, inspect, generate."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from clnmatch.cli.common import (
+    EXIT_BREACH,
+    EXIT_ERROR,
+    EXIT_INFEASIBLE,
+    EXIT_INVALID,
+    Exit,
+    FacilitatorsFile,
+    JsonOut,
+    MaxParticipants,
+    MaxShare,
+    MaxTeamsPerTheme,
+    MinAuthorities,
+    MinSectors,
+    PerFacilitator,
+    Quiet,
+    RulesFile,
+    Sheet,
+    SizeTolerance,
+    Teams,
+    app,
+    err_console,
+    exit_codes,
+    interactive,
+    out_console,
+    read_cohort_for_cli,
+    rules_from,
+    sample_paths,
+)
+from clnmatch.models import Cohort, Rules
+
+
+def progress_display(enabled: bool) -> tuple[Callable[[Any], None] | None, Callable[[], None]]:
+    """A live line on the terminal: best objective, bound, gap, elapsed."""
+    if not enabled:
+        return None, lambda: None
+    status = err_console.status("Matching ...")
+    status.start()
+
+    def update(p: Any) -> None:
+        objective = "-" if p.objective is None else f"{p.objective:,.1f}"
+        bound = "-" if p.bound is None else f"{p.bound:,.1f}"
+        gap = "-" if p.gap is None else f"{100 * p.gap:.2f}%"
+        status.update(f"Matching: best {objective}  bound {bound}  gap {gap}  {p.elapsed_s:.1f}s")
+
+    return update, status.stop
+
+
+def _run_solve(
+    cohort: Cohort,
+    rules: Rules,
+    out: Path,
+    *,
+    objective: str,
+    strategy: str,
+    time_limit: float,
+    seed: int,
+    quiet: bool,
+    json_out: bool,
+    pseudonymise: bool,
+) -> None:
+    from clnmatch.io.outputs import write_result
+    from clnmatch.result import Status
+    from clnmatch.solve import solve
+
+    progress, stop = progress_display(interactive(quiet, json_out))
+    try:
+        result = solve(
+            cohort,
+            rules,
+            objective=objective,
+            strategy=strategy,
+            time_limit=time_limit,
+            seed=seed,
+            progress=progress,
+        )
+    finally:
+        stop()
+    if result.status == Status.INFEASIBLE:
+        message = result.diagnosis.message() if result.diagnosis is not None else "no diagnosis"
+        if json_out:
+            out_console.print_json(json.dumps(result.summary()))
+        raise Exit(EXIT_INFEASIBLE, message)
+    if not result.feasible:
+        raise Exit(EXIT_ERROR, "No rule-abiding assignment was found. " + " ".join(result.notes))
+    written = write_result(result, out, pseudonymise=pseudonymise)
+    if json_out:
+        out_console.print_json(json.dumps(result.summary()))
+        return
+    if not quiet:
+        print_result(result, written)
+
+
+def print_result(result: Any, written: list[Path]) -> None:
+    table = Table(
+        title=f"{len(result.team_focus)} teams ({result.status}, strategy {result.strategy})"
+    )
+    for column in ("team", "focus", "size", "estab.", "sectors", "authorities", "facilitators"):
+        table.add_column(column)
+    for row in result.summary()["teams"]:
+        table.add_row(
+            str(row["team"]),
+            row["focus"] or "-",
+            str(row["size"]),
+            str(len(row["establishments"])),
+            ", ".join(row["sectors"]),
+            str(len(row["authorities"])),
+            ", ".join(row["facilitators"]) or "-",
+        )
+    out_console.print(table)
+    out_console.print(quality_sentence(result))
+    out_console.print("Wrote " + ", ".join(str(p) for p in written))
+
+
+def quality_sentence(result: Any) -> str:
+    if result.status == "optimal":
+        return f"Objective {result.objective:,.3f}: proven optimal."
+    if result.bound is not None:
+        return (
+            f"Objective {result.objective:,.3f}; no assignment can exceed {result.bound:,.3f} "
+            f"(gap {100 * result.gap:.2f}%)."
+        )
+    return f"Objective {result.objective:,.3f}; no bound was proven in the time limit."
+
+
+@app.command()
+def solve(
+    survey: Annotated[Path, typer.Argument(help="Survey export (CSV or .xlsx).")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="Folder for teams.csv, facilitators.csv, summary.json, teams.xlsx, report.html.",
+        ),
+    ],
+    facilitators: FacilitatorsFile = None,
+    rules_file: RulesFile = None,
+    teams: Teams = None,
+    max_participants: MaxParticipants = None,
+    min_sectors: MinSectors = None,
+    min_authorities: MinAuthorities = None,
+    max_authority_share: MaxShare = None,
+    schools_per_facilitator: PerFacilitator = None,
+    size_tolerance: SizeTolerance = None,
+    max_teams_per_theme: MaxTeamsPerTheme = None,
+    objective: Annotated[
+        str, typer.Option("--objective", help="focus, cohesion or blend.")
+    ] = "blend",
+    strategy: Annotated[
+        str,
+        typer.Option("--strategy", help="auto, or a strategy name (see `clnmatch strategies`)."),
+    ] = "auto",
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds to search.")] = 30.0,
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same answer.")] = 0,
+    sheet: Sheet = None,
+    pseudonymise: Annotated[
+        bool, typer.Option("--pseudonymise", help="Replace names and emails in every output.")
+    ] = False,
+    quiet: Quiet = False,
+    json_out: JsonOut = False,
+) -> None:
+    """Match a survey into teams and write the rosters and report.
+
+    Example: clnmatch solve survey.csv --facilitators facilitators.csv --out teams/
+    """
+    with exit_codes():
+        rules = rules_from(rules_file, locals())
+        cohort = read_cohort_for_cli(
+            survey, facilitators, sheet, warn=0 if quiet or json_out else 10
+        )
+        _run_solve(
+            cohort,
+            rules,
+            out,
+            objective=objective,
+            strategy=strategy,
+            time_limit=time_limit,
+            seed=seed,
+            quiet=quiet,
+            json_out=json_out,
+            pseudonymise=pseudonymise,
+        )
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the outputs.")] = Path(
+        "clnmatch-demo"
+    ),
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds to search.")] = 20.0,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    quiet: Quiet = False,
+    json_out: JsonOut = False,
+) -> None:
+    """Match the bundled sample cohort (about 50 schools, 100 practitioners); no input needed.
+
+    Example: clnmatch demo --out demo/
+    """
+    with exit_codes():
+        survey, facilitators = sample_paths()
+        cohort = read_cohort_for_cli(survey, facilitators, warn=0)
+        _run_solve(
+            cohort,
+            Rules(),
+            out,
+            objective="blend",
+            strategy="auto",
+            time_limit=time_limit,
+            seed=seed,
+            quiet=quiet,
+            json_out=json_out,
+            pseudonymise=False,
+        )
+
+
+# ------------------------------------------------------------------- check
+@app.command()
+def check(
+    survey: Annotated[Path, typer.Argument(help="Survey export (CSV or .xlsx).")],
+    teams_csv: Annotated[
+        Path, typer.Argument(help="An assignment: teams.csv with practitioner_id and team.")
+    ],
+    facilitators: FacilitatorsFile = None,
+    links: Annotated[
+        Path | None, typer.Option("--links", help="facilitators.csv with facilitator_id and team.")
+    ] = None,
+    rules_file: RulesFile = None,
+    teams: Teams = None,
+    max_participants: MaxParticipants = None,
+    min_sectors: MinSectors = None,
+    min_authorities: MinAuthorities = None,
+    max_authority_share: MaxShare = None,
+    schools_per_facilitator: PerFacilitator = None,
+    size_tolerance: SizeTolerance = None,
+    max_teams_per_theme: MaxTeamsPerTheme = None,
+    sheet: Sheet = None,
+    json_out: JsonOut = False,
+) -> None:
+    """Check an existing (perhaps hand-edited) assignment and list every breach.
+
+    Exit 0 when no rule is broken, 4 when at least one is.
+    Example: clnmatch check survey.csv out/teams.csv --links out/facilitators.csv
+    """
+    from clnmatch.evaluate import check as check_assignment
+    from clnmatch.io.assignment import read_assignment, read_links
+
+    with exit_codes():
+        rules = rules_from(rules_file, locals())
+        cohort = read_cohort_for_cli(survey, facilitators, sheet, warn=0 if json_out else 10)
+        table = read_assignment(teams_csv, themes=cohort.themes)
+        link_list = read_links(links) if links is not None else None
+        evaluation = check_assignment(
+            cohort, rules, table.teams, link_list, team_focus=table.focus or None
+        )
+        if json_out:
+            out_console.print_json(
+                json.dumps(
+                    {
+                        "breaches": [b.to_dict() for b in evaluation.breaches],
+                        "objective": evaluation.objective,
+                        "focus_points": evaluation.focus_points,
+                        "cohesion": evaluation.cohesion,
+                    }
+                )
+            )
+        else:
+            for b in evaluation.breaches:
+                where = f"team {b.team}" if b.team is not None else (b.subject or "cohort")
+                out_console.print(
+                    f"BREACH {b.rule} [{where}]: {b.message}", markup=False, highlight=False
+                )
+            out_console.print(evaluation.summary_line())
+        if not evaluation.feasible:
+            raise Exit(EXIT_BREACH)
+
+
+# ------------------------------------------------------------------- inspect
+@app.command()
+def inspect(
+    survey: Annotated[Path, typer.Argument(help="Survey export (CSV or .xlsx).")],
+    facilitators: FacilitatorsFile = None,
+    rules_file: RulesFile = None,
+    teams: Teams = None,
+    max_participants: MaxParticipants = None,
+    min_sectors: MinSectors = None,
+    min_authorities: MinAuthorities = None,
+    max_authority_share: MaxShare = None,
+    schools_per_facilitator: PerFacilitator = None,
+    size_tolerance: SizeTolerance = None,
+    max_teams_per_theme: MaxTeamsPerTheme = None,
+    sheet: Sheet = None,
+    json_out: JsonOut = False,
+) -> None:
+    """Summarise a survey before matching: counts, themes, facilitators, warnings.
+
+    Example: clnmatch inspect survey.xlsx --sheet Responses
+    """
+    from clnmatch.cohort_summary import summarise
+
+    with exit_codes():
+        rules = rules_from(rules_file, locals())
+        cohort = read_cohort_for_cli(survey, facilitators, sheet, warn=0 if json_out else None)
+        summary = summarise(cohort, rules)
+        if json_out:
+            out_console.print_json(json.dumps(summary.to_dict()))
+            return
+        out_console.print(
+            f"[bold]{summary.participants}[/] participants from "
+            f"[bold]{summary.establishments}[/] establishments"
+        )
+        table = Table(title="By authority")
+        sectors = list(summary.by_sector)
+        for column in ("authority", "establishments", "participants", *sectors):
+            table.add_column(column, justify="left" if column == "authority" else "right")
+        for name, row in summary.by_authority.items():
+            table.add_row(
+                name, *(str(row[c]) for c in ("establishments", "participants", *sectors))
+            )
+        out_console.print(table)
+        themes = Table(title="Themes by popularity")
+        for column in ("theme", "mean rating", "rated 4-5"):
+            themes.add_column(column)
+        for theme in summary.themes:
+            themes.add_row(str(theme["theme"]), f"{theme['mean']:.2f}", str(theme["keen"]))
+        out_console.print(themes)
+        fac = Table(title="Facilitators each authority must supply")
+        for column in ("authority", "establishments", "needed", "supplied"):
+            fac.add_column(column)
+        for line in summary.facilitators:
+            supplied = "-" if line.get("supplied") is None else str(line["supplied"])
+            fac.add_row(
+                str(line["authority"]), str(line["establishments"]), str(line["needed"]), supplied
+            )
+        out_console.print(fac)
+        for warning in summary.warnings:
+            out_console.print(f"[yellow]warning[/]: {warning}", highlight=False)
+        for conflict in summary.conflicts:
+            out_console.print(f"[red]cannot match[/]: {conflict}", highlight=False)
+
+
+# ------------------------------------------------------------------- generate
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Option("--out", help="Survey file to write (.csv or .xlsx).")],
+    establishments: Annotated[
+        int, typer.Option("--establishments", help="Establishments in the cohort.")
+    ] = 50,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    facilitators_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--facilitators-out",
+            help="Where to write the facilitators table (default: beside the survey).",
+        ),
+    ] = None,
+) -> None:
+    """Write a synthetic cohort shaped like the West Partnership.
+
+    Example: clnmatch generate --establishments 50 --seed 7 --out survey.csv
+    """
+    from clnmatch.generate import generate_cohort
+    from clnmatch.io.facilitators import write_facilitators
+    from clnmatch.io.survey import write_survey
+
+    with exit_codes():
+        if out.suffix.lower() not in (".csv", ".xlsx"):
+            raise Exit(EXIT_INVALID, f"--out must end in .csv or .xlsx; got {out.name}")
+        if establishments < 1:
+            raise Exit(EXIT_INVALID, f"--establishments must be >= 1; got {establishments}")
+        cohort = generate_cohort(establishments, seed=seed)
+        write_survey(cohort, out)
+        fac_path = facilitators_out or out.with_name(f"{out.stem}_facilitators{out.suffix}")
+        write_facilitators(cohort.facilitators, fac_path, cohort.themes)
+        out_console.print(
+            f"Wrote {out} ({cohort.n_participants} practitioners, "
+            f"{len(cohort.establishments)} establishments) and {fac_path} "
+            f"({len(cohort.facilitators)} facilitators)"
+        )
