@@ -22,6 +22,9 @@ from numpy.typing import NDArray
 
 from clnmatch.models import Cohort, Rules
 from clnmatch.problem import SCALE, ObjectiveWeights, Problem
+from clnmatch.rules.breach import Breach
+from clnmatch.rules.check import rule_breaches, sum_breaches
+from clnmatch.rules.spec import compile_rules, rule_meanings
 
 __all__ = [
     "Breach",
@@ -33,49 +36,19 @@ __all__ = [
     "unit_teams_from_assignment",
 ]
 
-# rule name -> what it means, for reports and docs
+# rule name -> what it means, for reports and docs: the rule table's rules (per team,
+# locks, theme cap) and the rules only a practitioner-level assignment can break
 RULES: dict[str, str] = {
-    "teams": "every team 1..T is used and no other team label appears",
     "unassigned": "every practitioner of the survey is in a team",
     "unknown_practitioner": "the assignment names only practitioners of the survey",
     "max_participants": "the cohort has at most max_participants participants",
     "nominees_together": "an establishment's nominees are all in one team",
-    "team_size": "a team's participants are within size_tolerance of participants/teams",
-    "min_sectors": "a team mixes at least min_sectors sectors",
-    "min_authorities": "a team mixes at least min_authorities authorities",
-    "max_authority_share": "no authority holds more than max_authority_share of a team's establishments",
-    "max_teams_per_theme": "no focus theme serves more than max_teams_per_theme teams",
-    "pin": "a pinned establishment is in its team",
-    "forbidden": "an establishment is not in a team forbidden to it",
-    "together": "establishments kept together share a team",
-    "apart": "establishments kept apart are in different teams",
+    **rule_meanings(),
     "facilitator_supply": "each authority supplies ceil(establishments / schools_per_facilitator) facilitators",
     "facilitator_per_team": "every team has at least one facilitator",
     "facilitator_load": "no facilitator supports more than schools_per_facilitator establishments",
     "unknown_facilitator": "facilitator links name only facilitators of the facilitators table",
 }
-
-
-@dataclass(frozen=True)
-class Breach:
-    """One breach of one hard rule, with the numbers."""
-
-    rule: str
-    message: str
-    team: int | None = None  # 1-based, as users see teams
-    actual: float | None = None
-    limit: float | None = None
-    subject: str | None = None  # the establishment, authority or facilitator concerned
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "rule": self.rule,
-            "team": self.team,
-            "subject": self.subject,
-            "actual": self.actual,
-            "limit": self.limit,
-            "message": self.message,
-        }
 
 
 @dataclass(frozen=True)
@@ -176,7 +149,7 @@ def evaluate(
         focus = problem.best_focus(safe_team)
     else:
         focus = np.asarray(list(team_focus), dtype=np.int64)
-    breaches.extend(_unit_breaches(problem, unit_team, focus))
+    breaches.extend(rule_breaches(compile_rules(problem), unit_team, focus))
     return Evaluation(
         breaches=tuple(breaches),
         objective_milli=objective_milli(problem, safe_team, focus),
@@ -187,136 +160,6 @@ def evaluate(
         simd_mixed_teams=_simd_mixed(problem, safe_team),
         travel_km=_travel(problem, safe_team),
     )
-
-
-def _unit_breaches(
-    problem: Problem, unit_team: NDArray[np.int64], focus: NDArray[np.int64]
-) -> list[Breach]:
-    out: list[Breach] = []
-    ids = problem.unit_ids
-    weight = problem.unit_weight
-    for team in range(problem.n_teams):
-        label = team + 1
-        members = np.flatnonzero(unit_team == team)
-        if len(members) == 0:
-            out.append(Breach("teams", f"team {label} is empty", team=label, actual=0, limit=1))
-            continue
-        size = int(weight[members].sum())
-        low, high = int(problem.team_min[team]), int(problem.team_max[team])
-        if not low <= size <= high:
-            out.append(
-                Breach(
-                    "team_size",
-                    f"team {label} has {size} participants; allowed {low}..{high}",
-                    team=label,
-                    actual=size,
-                    limit=low if size < low else high,
-                )
-            )
-        if problem.min_sectors and problem.unit_sector.size:
-            sectors = np.unique(problem.unit_sector[members])
-            if len(sectors) < problem.min_sectors:
-                names = ", ".join(problem.sector_names[s] for s in sectors)
-                out.append(
-                    Breach(
-                        "min_sectors",
-                        f"team {label} has {len(sectors)} sector(s) ({names}); needs at least {problem.min_sectors}",
-                        team=label,
-                        actual=len(sectors),
-                        limit=problem.min_sectors,
-                    )
-                )
-        if problem.unit_authority.size:
-            counts = np.bincount(
-                problem.unit_authority[members], minlength=len(problem.authority_names)
-            )
-            distinct = int((counts > 0).sum())
-            if distinct < problem.min_authorities:
-                out.append(
-                    Breach(
-                        "min_authorities",
-                        f"team {label} has {distinct} authorit{'y' if distinct == 1 else 'ies'}; "
-                        f"needs at least {problem.min_authorities}",
-                        team=label,
-                        actual=distinct,
-                        limit=problem.min_authorities,
-                    )
-                )
-            cap = problem.max_authority_units(len(members))
-            if problem.authority_share is not None:
-                for a in np.flatnonzero(counts > cap):
-                    out.append(
-                        Breach(
-                            "max_authority_share",
-                            f"team {label}: {problem.authority_names[a]} holds {counts[a]} of "
-                            f"{len(members)} establishments; at most {cap} "
-                            f"(share {float(problem.authority_share):g})",
-                            team=label,
-                            actual=int(counts[a]),
-                            limit=cap,
-                            subject=problem.authority_names[a],
-                        )
-                    )
-    if problem.allowed is not None:
-        pins = problem.unit_pin if problem.unit_pin is not None else np.full(problem.n_units, -1)
-        for u in range(problem.n_units):
-            t = unit_team[u]
-            if not 0 <= t < problem.n_teams or problem.allowed[u, t]:
-                continue
-            if pins[u] >= 0 and pins[u] != t:
-                out.append(
-                    Breach(
-                        "pin",
-                        f"{ids[u]} is pinned to team {pins[u] + 1} but is in team {t + 1}",
-                        team=int(t) + 1,
-                        subject=ids[u],
-                        actual=int(t) + 1,
-                        limit=int(pins[u]) + 1,
-                    )
-                )
-            else:
-                out.append(
-                    Breach(
-                        "forbidden",
-                        f"{ids[u]} may not join team {t + 1}",
-                        team=int(t) + 1,
-                        subject=ids[u],
-                    )
-                )
-    for a, b in problem.together:
-        if unit_team[a] != unit_team[b]:
-            out.append(
-                Breach(
-                    "together",
-                    f"{ids[a]} (team {unit_team[a] + 1}) and {ids[b]} "
-                    f"(team {unit_team[b] + 1}) must share a team",
-                    subject=f"{ids[a]}+{ids[b]}",
-                )
-            )
-    for a, b in problem.apart:
-        if unit_team[a] == unit_team[b]:
-            out.append(
-                Breach(
-                    "apart",
-                    f"{ids[a]} and {ids[b]} must be apart but share team {unit_team[a] + 1}",
-                    team=int(unit_team[a]) + 1,
-                    subject=f"{ids[a]}+{ids[b]}",
-                )
-            )
-    if problem.max_teams_per_theme is not None and problem.n_themes:
-        for k, n in Counter(int(k) for k in focus if k >= 0).items():
-            if n > problem.max_teams_per_theme:
-                out.append(
-                    Breach(
-                        "max_teams_per_theme",
-                        f"theme {problem.theme_names[k]!r} is the focus of {n} teams; at most "
-                        f"{problem.max_teams_per_theme}",
-                        actual=n,
-                        limit=problem.max_teams_per_theme,
-                        subject=problem.theme_names[k],
-                    )
-                )
-    return out
 
 
 def _team_stats(
@@ -506,19 +349,12 @@ def check(
     # sizes count the practitioners themselves: a hand-edited split moves people, not units
     breaches.extend(b for b in unit_eval.breaches if b.rule != "team_size")
     people = Counter(clean.values())
-    low, high = int(problem.team_min[0]), int(problem.team_max[0])
-    for team in range(1, rules.teams + 1):
-        size = people.get(team, 0)
-        if size and not low <= size <= high:
-            breaches.append(
-                Breach(
-                    "team_size",
-                    f"team {team} has {size} participants; allowed {low}..{high}",
-                    team=team,
-                    actual=size,
-                    limit=low if size < low else high,
-                )
-            )
+    size = compile_rules(problem).size
+    teams_used = np.array(
+        [t - 1 for t in range(1, rules.teams + 1) if people.get(t)], dtype=np.int64
+    )
+    totals = np.array([people.get(t + 1, 0) for t in range(rules.teams)], dtype=np.int64)
+    breaches.extend(sum_breaches(size.spec, totals, size.low, size.high, teams_used))
 
     links = list(facilitator_links) if facilitator_links is not None else None
     breaches.extend(_facilitator_breaches(cohort, rules, unit_team, links))
