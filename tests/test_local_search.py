@@ -13,31 +13,63 @@ from hypothesis import strategies as st
 
 from clnmatch.evaluate import evaluate, objective_milli
 from clnmatch.problem import Problem
-from clnmatch.strategies.base import Budget
-from clnmatch.strategies.local_search import (
-    _MOVES_ALL,
-    _MOVES_KEEP_LOADS,
-    LocalSearchStrategy,
-    _descent,
-    _move_delta,
-    _move_ok,
-    _seed_array,
-    _swap_delta,
-    _swap_ok,
-    _violation,
-    _walk_steps,
+from clnmatch.search import chunking
+from clnmatch.search.descent import descent as _descent
+from clnmatch.search.descent import new_scratch
+from clnmatch.search.descent import walk_steps as _walk_steps
+from clnmatch.search.grouping import Grouping, build_grouping
+from clnmatch.search.profile import concentrated_profile, reshape
+from clnmatch.search.repair import repair
+from clnmatch.search.rng import seed_array as _seed_array
+from clnmatch.search.state import MOVES_ALL as _MOVES_ALL
+from clnmatch.search.state import MOVES_KEEP_LOADS as _MOVES_KEEP_LOADS
+from clnmatch.search.state import (
     apply_move,
     apply_swap,
-    build_grouping,
-    concentrated_profile,
-    new_scratch,
     new_state,
-    reference_move_delta,
-    reference_swap_delta,
-    reshape,
-    warm_up,
 )
-from clnmatch.strategies.repair import repair
+from clnmatch.search.state import move_delta as _move_delta
+from clnmatch.search.state import move_ok as _move_ok
+from clnmatch.search.state import swap_delta as _swap_delta
+from clnmatch.search.state import swap_ok as _swap_ok
+from clnmatch.search.state import violation as _violation
+from clnmatch.strategies.base import Budget
+from clnmatch.strategies.local_search import LocalSearchStrategy, warm_up
+
+
+def _reference_objective(grouping: Grouping, team: np.ndarray, focus: np.ndarray | None) -> int:
+    """The evaluator's objective of a group assignment (``focus`` None: each team's best)."""
+    problem = grouping.problem
+    unit_team = grouping.to_units(np.asarray(team, dtype=np.int64))
+    chosen = problem.best_focus(unit_team) if focus is None else focus
+    return objective_milli(problem, unit_team, chosen)
+
+
+def _moved(team: np.ndarray, changes: dict[int, int]) -> np.ndarray:
+    out = np.array(team, dtype=np.int64)
+    for g, t in changes.items():
+        out[g] = t
+    return out
+
+
+def reference_move_delta(
+    grouping: Grouping, team: np.ndarray, g: int, b: int, focus: np.ndarray | None = None
+) -> int:
+    """Plain numpy: objective change of moving group g to team b."""
+    after = _moved(team, {g: b})
+    return _reference_objective(grouping, after, focus) - _reference_objective(
+        grouping, team, focus
+    )
+
+
+def reference_swap_delta(
+    grouping: Grouping, team: np.ndarray, g: int, h: int, focus: np.ndarray | None = None
+) -> int:
+    """Plain numpy: objective change of swapping groups g and h."""
+    after = _moved(team, {g: int(team[h]), h: int(team[g])})
+    return _reference_objective(grouping, after, focus) - _reference_objective(
+        grouping, team, focus
+    )
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -198,11 +230,11 @@ def test_delta_matches_full_evaluation(
     rng = np.random.default_rng(seed)
     state = new_state(grouping, rng.integers(0, problem.n_teams, grouping.n_groups))
     focus = state.focus.copy()  # fixed when the cap binds; argmax otherwise
-    fixed = focus if m.focus_fixed else None
+    fixed = focus if m.obj.focus_fixed else None
 
     def full(team: np.ndarray) -> int:
         unit_team = grouping.to_units(team)
-        chosen = focus if m.focus_fixed else problem.best_focus(unit_team)
+        chosen = focus if m.obj.focus_fixed else problem.best_focus(unit_team)
         return objective_milli(problem, unit_team, chosen)
 
     assert state.objective[0] == full(state.team)
@@ -227,13 +259,12 @@ def test_delta_matches_full_evaluation(
         assert delta == full(state.team) - full(team)
         assert state.objective[0] == full(state.team)
     fresh = new_state(grouping, state.team)
-    if m.focus_fixed:  # a fresh state re-optimises the focus: same assignment, other focus
+    if m.obj.focus_fixed:  # a fresh state re-optimises the focus: same assignment, other focus
         fresh.focus[:] = focus
     for name in (
         "load",
-        "size",
-        "sectors",
-        "auths",
+        "sums",
+        "labels",
         "gain",
         "theme_sum",
         "n_challenge",
@@ -446,12 +477,10 @@ def test_bad_parameters_are_refused_by_name(name: str, value: object) -> None:
 
 def test_answer_does_not_depend_on_how_steps_are_chunked(monkeypatch: pytest.MonkeyPatch) -> None:
     """Kernels are resumable: one step per kernel call gives the same answer as big chunks."""
-    import clnmatch.strategies.local_search as engine
-
     problem, _ = make_problem(21, n_units=24, n_teams=4)
     strategy = LocalSearchStrategy(max_iterations=300)
     default = strategy.run(problem, Budget(time_limit=30, seed=2)).unit_team
-    monkeypatch.setattr(engine, "_next_chunk", lambda chunk, spent, target=0.03: 1)
+    monkeypatch.setattr(chunking, "next_chunk", lambda chunk, spent, target=0.03: 1)
     stepwise = strategy.run(problem, Budget(time_limit=30, seed=2)).unit_team
     assert default is not None and stepwise is not None
     assert np.array_equal(default, stepwise)
@@ -611,7 +640,7 @@ def test_walk_keeps_its_books_and_the_rules(case: int, moves: int) -> None:
     assert np.array_equal(state.team, walk)
     fresh = new_state(grouping, walk)
     assert ws[0] == state.objective[0] == fresh.objective[0]
-    for name in ("load", "size", "gain"):
+    for name in ("load", "sums", "gain"):
         assert np.array_equal(getattr(state, name), getattr(fresh, name)), name
     assert evaluate(problem, grouping.to_units(best)).feasible
     assert evaluate(problem, grouping.to_units(best)).objective_milli == ws[1] >= ws[0]
@@ -654,12 +683,10 @@ def test_iterated_descent_is_reproducible_and_independent_of_chunking(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Same seed, same answer, whether kernel calls take one step or many."""
-    import clnmatch.strategies.local_search as engine
-
     problem = mdgp_ds(7, [4, 4, 4, 4], [12, 12, 12, 12], 36)
     strategy = LocalSearchStrategy(max_iterations=600)
     runs = [strategy.run(problem, Budget(time_limit=30, seed=5)).unit_team for _ in range(2)]
-    monkeypatch.setattr(engine, "_next_chunk", lambda chunk, spent, target=0.03: 1)
+    monkeypatch.setattr(chunking, "next_chunk", lambda chunk, spent, target=0.03: 1)
     runs.append(strategy.run(problem, Budget(time_limit=30, seed=5)).unit_team)
     assert runs[0] is not None and all(np.array_equal(runs[0], run) for run in runs)
     assert evaluate(problem, runs[0]).feasible

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from clnmatch.evaluate import Evaluation
 from clnmatch.models import Cohort, Rules
 from clnmatch.problem import ObjectiveWeights
-from clnmatch.strategies.base import TracePoint, relative_gap
+from clnmatch.trace import TracePoint, relative_gap
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -61,7 +61,7 @@ import numpy as np
 from clnmatch.errors import ClnmatchError, InfeasibleError, InvalidParameterError
 from clnmatch.models import Cohort, Rules
 from clnmatch.problem import SCALE, Problem
-from clnmatch.strategies.base import relative_gap
+from clnmatch.trace import relative_gap
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 
 from clnmatch.errors import InvalidParameterError
 from clnmatch.problem import Problem
+from clnmatch.trace import Progress, TracePoint
 
 __all__ = [
     "Budget",
@@ -30,36 +31,6 @@ __all__ = [
     "available_strategies",
     "prepare",
 ]
-
-
-@dataclass(frozen=True)
-class TracePoint:
-    """One point of the anytime trace, in points (not milli-points)."""
-
-    time_s: float
-    objective: float | None
-    bound: float | None
-
-
-@dataclass(frozen=True)
-class Progress:
-    """What a strategy reports while it runs (for a progress bar or a log)."""
-
-    elapsed_s: float
-    objective: float | None
-    bound: float | None
-    message: str = ""
-
-    @property
-    def gap(self) -> float | None:
-        if self.objective is None or self.bound is None:
-            return None
-        return relative_gap(self.objective, self.bound)
-
-
-def relative_gap(objective: float, bound: float) -> float:
-    """(bound - objective) / max(|objective|, 1e-9), never below 0."""
-    return max(0.0, bound - objective) / max(abs(objective), 1e-9)
 
 
 @dataclass

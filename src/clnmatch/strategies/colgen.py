@@ -99,6 +99,8 @@ from clnmatch.errors import InvalidParameterError
 from clnmatch.evaluate import evaluate, objective_milli
 from clnmatch.problem import SCALE, Problem
 from clnmatch.strategies.base import Budget, Proposal, TracePoint, register
+from clnmatch.strategies.local_search import LocalSearchStrategy
+from clnmatch.strategies.local_search import warm_up as local_search_warm_up
 from clnmatch.strategies.pricing import HAVE_NUMBA, Pricer, TeamRules
 
 try:  # scipy's own HiGHS binding: a persistent, warm-started master LP
@@ -1033,9 +1035,7 @@ class ColumnGenerationStrategy:
 
         pricing.warm_up()
         if self.local_search_iterations:
-            from clnmatch.strategies import local_search
-
-            local_search.warm_up()
+            local_search_warm_up()
 
     def _check(self) -> None:
         owner = "ColumnGenerationStrategy"
@@ -1084,8 +1084,6 @@ def _local_search(search: _Search, time_limit: float, iterations: int) -> None:
     found = None
     if iterations > 0:
         try:
-            from clnmatch.strategies.local_search import LocalSearchStrategy
-
             strategy = LocalSearchStrategy(max_iterations=iterations)
             target = (
                 None

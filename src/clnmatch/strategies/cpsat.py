@@ -78,7 +78,9 @@ from ortools.sat.python import cp_model
 
 from clnmatch.evaluate import objective_milli
 from clnmatch.problem import SCALE, Problem
+from clnmatch.search.repair import warm_up as repair_warm_up
 from clnmatch.strategies.base import Budget, Proposal, TracePoint, register
+from clnmatch.strategies.greedy import GreedyStrategy
 
 __all__ = ["CpSatModel", "CpSatStrategy", "build_model", "canonical_labels", "RULE_GROUPS"]
 
@@ -901,13 +903,9 @@ class CpSatStrategy:
 
     def warm_up(self) -> None:
         """Compile the greedy warm start's repair kernels once, outside the time limit."""
-        from clnmatch.strategies import repair
-
-        repair.warm_up()
+        repair_warm_up()
 
     def _greedy_start(self, problem: Problem, budget: Budget, notes: list[str]) -> IntArray | None:
-        from clnmatch.strategies.greedy import GreedyStrategy
-
         sub = Budget(time_limit=min(2.0, 0.1 * budget.remaining()), seed=budget.seed)
         try:
             proposal = GreedyStrategy().run(problem, sub)

@@ -81,8 +81,10 @@ from ortools.sat.python import cp_model
 from clnmatch.errors import InvalidParameterError
 from clnmatch.evaluate import evaluate, objective_milli
 from clnmatch.problem import SCALE, Problem
+from clnmatch.search.repair import repair
 from clnmatch.strategies.base import Budget, Proposal, TracePoint, register
-from clnmatch.strategies.cpsat import FocusForm, build_model
+from clnmatch.strategies.cpsat import CpSatStrategy, FocusForm, build_model
+from clnmatch.strategies.greedy import GreedyStrategy
 
 __all__ = ["CpSatLnsStrategy", "SubProblem", "sub_problem", "OPERATORS", "SUB_PARAMETERS"]
 
@@ -361,8 +363,6 @@ class CpSatLnsStrategy:
 
     def _fallback(self, problem: Problem, budget: Budget, notes: list[str]) -> Proposal:
         """No rule-abiding start: the exact model takes the budget (and names conflicts)."""
-        from clnmatch.strategies.cpsat import CpSatStrategy
-
         notes.append("no rule-abiding start; the cpsat strategy took the budget")
         proposal = CpSatStrategy(workers=self.workers).run(problem, budget)
         return replace(proposal, notes=(*notes, *proposal.notes))
@@ -371,8 +371,6 @@ class CpSatLnsStrategy:
 # --------------------------------------------------------------------------- start
 def _start(problem: Problem, budget: Budget, notes: list[str]) -> IntArray | None:
     """A verified rule-abiding start: the warm start (repaired if need be), else greedy."""
-    from clnmatch.strategies.greedy import GreedyStrategy
-
     start: IntArray | None = None
     if budget.warm_start is not None:
         warm = np.asarray(budget.warm_start, dtype=np.int64)
@@ -381,8 +379,6 @@ def _start(problem: Problem, budget: Budget, notes: list[str]) -> IntArray | Non
                 start, how = warm.copy(), "the warm start"
             else:
                 try:
-                    from clnmatch.strategies.repair import repair
-
                     deadline = budget.started + budget.time_limit
                     fixed = repair(problem, warm, budget.rng(3), deadline)
                 except ImportError:

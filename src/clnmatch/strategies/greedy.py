@@ -13,6 +13,8 @@ from numpy.typing import NDArray
 
 from clnmatch.evaluate import evaluate
 from clnmatch.problem import Problem
+from clnmatch.search.repair import repair
+from clnmatch.search.repair import warm_up as repair_warm_up
 from clnmatch.strategies.base import Budget, Proposal, TracePoint, register
 
 __all__ = ["GreedyStrategy", "construct"]
@@ -118,16 +120,12 @@ class GreedyStrategy:
 
     def warm_up(self) -> None:
         """Compile the rule-repair kernels once, outside the time limit."""
-        from clnmatch.strategies import repair
-
-        repair.warm_up()
+        repair_warm_up()
 
     def __init__(self, restarts: int = 8) -> None:
         self.restarts = restarts
 
     def run(self, problem: Problem, budget: Budget) -> Proposal:
-        from clnmatch.strategies.repair import repair
-
         best: tuple[int, NDArray[np.int64]] | None = None
         trace: list[TracePoint] = []
         for attempt in range(max(1, self.restarts)):

@@ -31,9 +31,10 @@ from sklearn.exceptions import ConvergenceWarning
 
 from clnmatch.evaluate import evaluate
 from clnmatch.problem import Problem
+from clnmatch.search.grouping import Grouping, build_grouping
+from clnmatch.search.repair import repair
+from clnmatch.search.repair import warm_up as repair_warm_up
 from clnmatch.strategies.base import Budget, Proposal, TracePoint, register
-from clnmatch.strategies.local_search import Grouping, build_grouping
-from clnmatch.strategies.repair import repair
 
 __all__ = ["KMeansStrategy", "features"]
 
@@ -50,7 +51,7 @@ def features(problem: Problem, grouping: Grouping | None = None) -> NDArray[np.f
         sums = np.zeros((n_groups, problem.n_themes))
         np.add.at(sums, grouping.unit_group, problem.theme_points.astype(np.float64))
         return sums / weight[:, None]
-    pair = grouping.model.pair.astype(np.float64)
+    pair = grouping.model.obj.pair.astype(np.float64)
     dim = min(_EMBED_DIM, max(1, n_groups - 2))
     if n_groups <= 600 or dim >= n_groups - 1:
         values, vectors = np.linalg.eigh(pair)
@@ -93,7 +94,7 @@ def _place(
     # squared distances without the (groups x teams x features) temporary
     cost = (x**2).sum(axis=1)[:, None] - 2 * x @ centres.T + (centres**2).sum(axis=1)[None, :]
     cost = np.maximum(cost, 0.0)
-    cost = cost + np.where(m.allowed, 0.0, 1e12)  # a lock outweighs any distance
+    cost = cost + np.where(m.rules.allowed, 0.0, 1e12)  # a lock outweighs any distance
     count = _slots(grouping)
     if grouping.n_groups <= _EXACT_LIMIT:
         columns = np.repeat(np.arange(len(count)), count)
@@ -123,9 +124,7 @@ class KMeansStrategy:
 
     def warm_up(self) -> None:
         """Compile the rule-repair kernels once, outside the time limit."""
-        from clnmatch.strategies import repair
-
-        repair.warm_up()
+        repair_warm_up()
 
     def __init__(self, n_init: int = 4) -> None:
         self.n_init = n_init

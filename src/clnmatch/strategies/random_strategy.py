@@ -6,8 +6,9 @@ import numpy as np
 
 from clnmatch.evaluate import evaluate
 from clnmatch.problem import Problem
+from clnmatch.search.repair import random_assignment, repair
+from clnmatch.search.repair import warm_up as repair_warm_up
 from clnmatch.strategies.base import Budget, Proposal, TracePoint, register
-from clnmatch.strategies.repair import random_assignment, repair
 
 __all__ = ["RandomStrategy"]
 
@@ -23,9 +24,7 @@ class RandomStrategy:
 
     def warm_up(self) -> None:
         """Compile the rule-repair kernels once, outside the time limit."""
-        from clnmatch.strategies import repair
-
-        repair.warm_up()
+        repair_warm_up()
 
     def run(self, problem: Problem, budget: Budget) -> Proposal:
         rng = budget.rng(0)

@@ -1,0 +1,100 @@
+"""Numba for the compiled kernels, with a disk cache keyed on the kernels' whole source.
+
+Numba's own cache keys a compiled function on the source of the file that defines it, so
+a kernel that calls a kernel of *another* file keeps running the old callee after that
+file changes. Here every kernel file of clnmatch (``KERNEL_FILES``) shares one key: a
+hash of all of them. A change to any kernel file recompiles every kernel; nothing stale
+runs, and kernels may live in as many files as reads best. ``tests/test_jit.py`` shows it
+(a caller in one file, its callee edited in another).
+
+Decorators:
+
+* ``kernel``: compiled without numba's reference counting (``_nrt=False``): with it,
+  every access to an array held in a tuple inside a branchy loop paid atomic
+  increments, which made the local search's scans ~100x slower. Such kernels may not
+  allocate arrays: every work array is allocated in Python and passed in.
+* ``inline``: the same, inlined at every call site (small helpers called on every
+  candidate of a scan; a real call passes whole tuples of arrays by value).
+* ``allocating``: reference counting on (kernels that sort or allocate, e.g. pricing).
+
+Without numba installed the same functions run as plain Python (slowly).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+__all__ = ["HAVE_NUMBA", "KERNEL_FILES", "allocating", "inline", "kernel", "kernel_source_hash"]
+
+PACKAGE = Path(__file__).resolve().parent
+# every module that defines a compiled kernel (a test checks the list is complete)
+KERNEL_FILES: tuple[str, ...] = (
+    "rules/kernels.py",
+    "objective/kernels.py",
+    "search/rng.py",
+    "search/state.py",
+    "search/tabu.py",
+    "search/repair.py",
+    "search/descent.py",
+    "colgen/pricing_kernels.py",
+)
+
+
+def kernel_source_hash(root: Path = PACKAGE, files: tuple[str, ...] = KERNEL_FILES) -> bytes:
+    """One hash of every kernel file's content (the cache key of every kernel)."""
+    digest = hashlib.sha256()
+    for name in files:
+        path = root / name
+        digest.update(name.encode())
+        digest.update(path.read_bytes() if path.exists() else b"")
+    return digest.digest()
+
+
+def _no_jit(*args: Any, **kwargs: Any) -> Any:
+    """Stand-in for numba.njit: the kernels run as plain Python."""
+    if args and callable(args[0]):
+        return args[0]
+    return lambda f: f
+
+
+def install_cache_key(root: Path, files: tuple[str, ...]) -> None:
+    """Key numba's cache of every function defined in ``root / files`` on their joint hash."""
+    from numba.core import caching
+
+    members = {str((root / name).resolve()) for name in files}
+    stamp = kernel_source_hash(root, files)
+
+    def keyed(base: type) -> type:
+        class Keyed(base):  # type: ignore[misc, valid-type]
+            def get_source_stamp(self) -> bytes:
+                return stamp
+
+            @classmethod
+            def from_function(cls, py_func: Any, py_file: str) -> Any:
+                if str(Path(py_file).resolve()) not in members:
+                    return None
+                return super().from_function(py_func, py_file)
+
+        Keyed.__name__ = f"KernelSource{base.__name__}"
+        return Keyed
+
+    locators: list[Any] = caching.CacheImpl._locator_classes  # type: ignore[assignment]
+    locators[:0] = [keyed(caching.InTreeCacheLocator), keyed(caching.UserWideCacheLocator)]
+
+
+try:
+    import numba
+
+    HAVE_NUMBA = True
+    _jit: Any = numba.njit
+    install_cache_key(PACKAGE, KERNEL_FILES)
+except ImportError:  # pragma: no cover - exercised only where numba is missing
+    HAVE_NUMBA = False
+    _jit = _no_jit
+
+kernel: Callable[[Any], Any] = _jit(cache=True, _nrt=False)
+inline: Callable[[Any], Any] = _jit(cache=True, _nrt=False, inline="always")
+allocating: Callable[[Any], Any] = _jit(cache=True, nogil=True)
