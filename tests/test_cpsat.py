@@ -433,9 +433,9 @@ def test_fix_units_and_move_limit() -> None:
 
 def test_large_model_path(monkeypatch: pytest.MonkeyPatch) -> None:
     """The large-model forms (compact focus, free symmetry part, greedy hint) stay exact."""
-    import clnmatch.strategies.cpsat as cpsat
+    import clnmatch.cpmodel as cpmodel
 
-    monkeypatch.setattr(cpsat, "LARGE_CELLS", 10)
+    monkeypatch.setattr(cpmodel, "LARGE_CELLS", 10)
     problem = Problem.from_cohort(cohort(12, seed=13), Rules(teams=3, min_authorities=2), "blend")
     cpm = build_model(problem)
     assert cpm.large and cpm.focus_form == "compact" and not cpm.focus_ordered

@@ -92,9 +92,11 @@ from fractions import Fraction
 
 import numpy as np
 from numpy.typing import NDArray
+from ortools.sat.python import cp_model
 from scipy import sparse
 from scipy.optimize import linprog
 
+from clnmatch.cpmodel import build_model
 from clnmatch.errors import InvalidParameterError
 from clnmatch.evaluate import evaluate, objective_milli
 from clnmatch.problem import SCALE, Problem
@@ -839,7 +841,6 @@ class _Search:
     # -- primal ----------------------------------------------------------------
     def best_combination(self, active: list[int], time_limit: float) -> IntArray | None:
         """The best assignment made of the given columns (CP-SAT, one worker), or None."""
-        from ortools.sat.python import cp_model
 
         m = self.model
         if time_limit <= 0.05 or not active:
@@ -1123,81 +1124,18 @@ def _initial(search: _Search) -> None:
 
 
 def _cpsat_feasible(problem: Problem, time_limit: float, seed: int) -> tuple[IntArray | None, bool]:
-    """A rule-abiding assignment from a CP-SAT model of the rules, and whether CP-SAT
-    proved that none exists."""
-    from ortools.sat.python import cp_model
-
-    n_u, n_t = problem.n_units, problem.n_teams
-    model = cp_model.CpModel()
-    allowed = problem.allowed if problem.allowed is not None else np.ones((n_u, n_t), bool)
-    x = {
-        (u, t): model.new_bool_var(f"x{u}_{t}")
-        for u in range(n_u)
-        for t in range(n_t)
-        if allowed[u, t]
-    }
-    for u in range(n_u):
-        model.add_exactly_one(x[u, t] for t in range(n_t) if (u, t) in x)
-
-    def at_least_one_present(members: list[cp_model.IntVar]) -> cp_model.IntVar:
-        present = model.new_bool_var("")
-        if members:
-            model.add_bool_or(members).only_enforce_if(present)
-        else:
-            model.add(present == 0)
-        return present
-
-    w = problem.unit_weight
-    for t in range(n_t):
-        team = [u for u in range(n_u) if (u, t) in x]
-        load = sum(int(w[u]) * x[u, t] for u in team)
-        model.add(load >= int(problem.team_min[t]))
-        model.add(load <= int(problem.team_max[t]))
-        size = sum(x[u, t] for u in team)
-        model.add(size >= 1)
-        if problem.min_sectors and problem.unit_sector.size:
-            sectors = [
-                at_least_one_present([x[u, t] for u in team if problem.unit_sector[u] == s])
-                for s in np.unique(problem.unit_sector)
-            ]
-            model.add(sum(sectors) >= problem.min_sectors)
-        if problem.unit_authority.size:
-            present = []
-            for a in np.unique(problem.unit_authority):
-                members = [x[u, t] for u in team if problem.unit_authority[u] == a]
-                present.append(at_least_one_present(members))
-                if problem.authority_share is not None and members:
-                    num, den = (
-                        problem.authority_share.numerator,
-                        problem.authority_share.denominator,
-                    )
-                    # count <= floor(num * size / den)  <=>  den * count <= num * size
-                    model.add(den * sum(members) <= num * size)
-            model.add(sum(present) >= problem.min_authorities)
-    for a, b in problem.together:
-        for t in range(n_t):
-            xa, xb = x.get((int(a), t)), x.get((int(b), t))
-            if xa is not None and xb is not None:
-                model.add(xa == xb)
-            elif xa is not None or xb is not None:
-                model.add((xa if xa is not None else xb) == 0)
-    for a, b in problem.apart:
-        for t in range(n_t):
-            xa, xb = x.get((int(a), t)), x.get((int(b), t))
-            if xa is not None and xb is not None:
-                model.add_bool_or([xa.Not(), xb.Not()])
+    """A rule-abiding assignment from the CP-SAT model of the rules (no objective), and
+    whether CP-SAT proved that none exists."""
+    cpm = build_model(problem, objective=False)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = int(seed) % (2**31)
-    status = solver.solve(model)
+    status = solver.solve(cpm.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, status == cp_model.INFEASIBLE
-    out = np.zeros(n_u, dtype=np.int64)
-    for (u, t), var in x.items():
-        if solver.value(var):
-            out[u] = t
-    return out, False
+    unit_team, _ = cpm.decode(solver.response_proto.solution)
+    return unit_team, False
 
 
 def _run(search: _Search) -> Proposal:
