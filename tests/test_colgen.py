@@ -12,12 +12,22 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from clnmatch.colgen import pricing
+from clnmatch.colgen.master import ScipyMaster
+from clnmatch.colgen.model import objective_step
+from clnmatch.colgen.pricing import (
+    ClassRules,
+    Pricer,
+    brute_force_best,
+    class_rules,
+    team_feasible,
+)
+from clnmatch.colgen.run import initial
+from clnmatch.colgen.search import Node, Search
 from clnmatch.evaluate import evaluate
 from clnmatch.problem import Problem
-from clnmatch.strategies import colgen, pricing
 from clnmatch.strategies.base import Budget
 from clnmatch.strategies.colgen import ColumnGenerationStrategy
-from clnmatch.strategies.pricing import Pricer, TeamRules, brute_force_best, team_feasible
 
 FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -29,32 +39,38 @@ def _compiled() -> None:
 
 
 def strategy(**params: object) -> ColumnGenerationStrategy:
-    """The strategy with its own descent as polish (no tabu search to compile here)."""
+    """The strategy without the local-search primal (quick tests)."""
     return ColumnGenerationStrategy(local_search_iterations=0, **params)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- builders
-def random_rules(rng: np.random.Generator, n: int) -> TeamRules:
+def random_rules(rng: np.random.Generator, n: int) -> ClassRules:
+    """The rules of team 1 of a random problem, plus random branching pairs."""
     weight = rng.integers(1, 4, n)
     teams = int(rng.integers(2, 4))
     per_team = weight.sum() / teams
     pairs = [tuple(int(v) for v in rng.integers(0, n, 2)) for _ in range(int(rng.integers(0, 3)))]
     apart = [tuple(int(v) for v in rng.integers(0, n, 2)) for _ in range(int(rng.integers(0, 3)))]
-    return TeamRules(
-        weight=weight.astype(np.int64),
-        wmin=max(1, int(per_team) - 2),
-        wmax=int(per_team) + 2,
-        sector=rng.integers(0, 3, n).astype(np.int64),
+    problem = Problem(
+        unit_ids=tuple(f"u{i}" for i in range(n)),
+        unit_weight=weight.astype(np.int64),
+        team_min=np.full(teams, max(1, int(per_team) - 2), dtype=np.int64),
+        team_max=np.full(teams, int(per_team) + 2, dtype=np.int64),
+        pair_milli=np.zeros((n, n), dtype=np.int64),
+        unit_sector=rng.integers(0, 3, n).astype(np.int64),
+        sector_names=("ELC", "primary", "secondary"),
         min_sectors=int(rng.integers(0, 3)),
-        authority=rng.integers(0, 4, n).astype(np.int64),
+        unit_authority=rng.integers(0, 4, n).astype(np.int64),
+        authority_names=("A", "B", "C", "D"),
         min_authorities=int(rng.integers(0, 3)),
-        share_num=int(rng.choice([1, 2])),
-        share_den=int(rng.choice([0, 3])),
-        together=np.array(pairs, dtype=np.int64).reshape(-1, 2),
-        apart=np.array(apart, dtype=np.int64).reshape(-1, 2),
-        challenge=rng.random(n) < 0.3,
-        affluent=rng.random(n) < 0.3,
-        simd=float(rng.choice([0, 500])),
+        authority_share=Fraction(int(rng.choice([1, 2])), 3) if rng.random() < 0.5 else None,
+        unit_challenge=rng.random(n) < 0.3,
+        unit_affluent=rng.random(n) < 0.3,
+        simd_milli=int(rng.choice([0, 500])),
+    )
+    return class_rules(problem, 0).with_pairs(
+        np.array(pairs, dtype=np.int64).reshape(-1, 2),
+        np.array(apart, dtype=np.int64).reshape(-1, 2),
     )
 
 
@@ -129,23 +145,22 @@ def brute_force_optimum(problem: Problem) -> int | None:
 @given(seed=st.integers(0, 10_000), n=st.integers(1, 9))
 @FAST
 def test_exact_pricing_equals_brute_force(seed: int, n: int) -> None:
-    """The branch and bound, compiled and as plain Python, finds the best feasible team."""
+    """The branch and bound finds the best feasible team (brute force is the judge)."""
     rng = np.random.default_rng(seed)
     rules = random_rules(rng, n)
     pair = random_pairs(rng, n).astype(float)
     lin = rng.integers(-3000, 1000, n).astype(float)
     best, team = brute_force_best(pair, lin, rules)
-    for jit in (True, False):
-        res = Pricer(pair, rules, jit=jit).exact(lin, threshold=-1e9, max_teams=20)
-        assert res.complete
-        if team is None:
-            assert res.best_team is None
-        else:
-            assert res.best == pytest.approx(best, abs=1e-9)
-            assert res.best_team is not None and team_feasible(rules, np.array(res.best_team))
-        for members, value in res.teams:
-            assert team_feasible(rules, np.array(members))
-            assert value == pytest.approx(pricing.team_value(pair, lin, rules, np.array(members)))
+    res = Pricer(pair, rules).exact(lin, threshold=-1e9, max_teams=20)
+    assert res.complete
+    if team is None:
+        assert res.best_team is None
+    else:
+        assert res.best == pytest.approx(best, abs=1e-9)
+        assert res.best_team is not None and team_feasible(rules, np.array(res.best_team))
+    for members, value in res.teams:
+        assert team_feasible(rules, np.array(members))
+        assert value == pytest.approx(pricing.team_value(pair, lin, rules, np.array(members)))
 
 
 @given(seed=st.integers(0, 10_000), n=st.integers(2, 9))
@@ -183,21 +198,15 @@ def test_heuristic_pricing_returns_feasible_teams(seed: int, n: int) -> None:
 
 def test_together_rule_merges_units() -> None:
     """Units that must stay together are priced as one: both in the team, or neither."""
-    rules = TeamRules(
-        weight=np.ones(4, dtype=np.int64),
-        wmin=2,
-        wmax=2,
-        sector=np.zeros(4, dtype=np.int64),
-        min_sectors=0,
-        authority=np.zeros(4, dtype=np.int64),
-        min_authorities=0,
-        share_num=1,
-        share_den=0,
+    problem = Problem(
+        unit_ids=("a", "b", "c", "d"),
+        unit_weight=np.ones(4, dtype=np.int64),
+        team_min=np.full(2, 2, dtype=np.int64),
+        team_max=np.full(2, 2, dtype=np.int64),
+        pair_milli=np.zeros((4, 4), dtype=np.int64),
         together=np.array([[0, 1]]),
-        apart=np.zeros((0, 2), dtype=np.int64),
-        challenge=np.zeros(4, bool),
-        affluent=np.zeros(4, bool),
     )
+    rules = class_rules(problem, 0)
     pair = np.zeros((4, 4))
     pair[0, 2] = pair[2, 0] = 100.0  # 0 and 2 would like each other, but 0 needs 1
     pair[0, 1] = pair[1, 0] = 5.0
@@ -227,7 +236,7 @@ def test_lagrangian_bound_holds_for_any_prices(options: dict[str, object]) -> No
         optimum = brute_force_optimum(problem)
         if optimum is None:
             continue
-        search = colgen._Search(problem, Budget(time_limit=60), ColumnGenerationStrategy())
+        search = Search(problem, Budget(time_limit=60), ColumnGenerationStrategy())
         model = search.model
         rng = np.random.default_rng(seed)
         for _ in range(4):
@@ -239,14 +248,14 @@ def test_lagrangian_bound_holds_for_any_prices(options: dict[str, object]) -> No
                 for g in range(len(model.classes))
                 for k in model.theme_list()
             }
-            result = search.exact_pricing(colgen._Node(0, 0), pi, mu, rho, heur)
+            result = search.exact_pricing(Node(0, 0), pi, mu, rho, heur)
             assert result is not None
             bound, _ = result
             assert problem.constant_milli + bound >= optimum
             if len(model.classes) == 1:
                 # pricing to a target never gives less than the plain bound
                 target = float(rng.normal(0, 5000))
-                aimed = search.exact_pricing(colgen._Node(0, 0), pi, mu, rho, heur, target)
+                aimed = search.exact_pricing(Node(0, 0), pi, mu, rho, heur, target)
                 assert aimed is not None and aimed[0] >= bound - 1e-6
 
 
@@ -308,9 +317,9 @@ def test_bound_is_valid_on_random_tiny_problems(seed: int, n_teams: int) -> None
 def test_objective_step_is_the_gcd_of_every_term() -> None:
     """Pairs 2000, themes 3000 and 1000, mix 500: every objective moves in steps of 500."""
     pair = np.array([[0, 2000], [2000, 0]], dtype=np.int64)
-    assert colgen._objective_step(pair, np.array([[3000, 1000]]), 500) == 500
-    assert colgen._objective_step(pair, None, 0) == 2000
-    assert colgen._objective_step(np.zeros((2, 2), dtype=np.int64), None, 0) == 1
+    assert objective_step(pair, np.array([[3000, 1000]]), 500) == 500
+    assert objective_step(pair, None, 0) == 2000
+    assert objective_step(np.zeros((2, 2), dtype=np.int64), None, 0) == 1
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -411,11 +420,11 @@ def test_bad_parameters_are_named(name: str, value: object) -> None:
 def test_scipy_master_agrees_with_the_warm_master() -> None:
     """The persistent HiGHS master and scipy's linprog master give one LP value."""
     problem = tiny_problem(7, n_units=8, n_teams=2, focus=True, cap=True)
-    search = colgen._Search(problem, Budget(time_limit=60), ColumnGenerationStrategy())
-    colgen._initial(search)
-    search.column_generation(colgen._Node(0, 0))
+    search = Search(problem, Budget(time_limit=60), ColumnGenerationStrategy())
+    initial(search)
+    search.column_generation(Node(0, 0))
     active = list(range(len(search.columns)))
     warm = search.master.solve(search.columns, active)
-    cold = colgen._ScipyMaster(search.model, search.big_m).solve(search.columns, active)
+    cold = ScipyMaster(search.model, search.big_m).solve(search.columns, active)
     assert warm is not None and cold is not None
     assert warm.value == pytest.approx(cold.value, rel=1e-9, abs=1e-6)

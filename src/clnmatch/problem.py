@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from clnmatch.errors import InvalidParameterError
 from clnmatch.models import Cohort, Rules, Sector
+from clnmatch.unionfind import union_labels
 
 __all__ = ["Problem", "ObjectiveWeights", "ObjectiveName", "SCALE", "SECTORS", "similarity"]
 
@@ -291,20 +292,8 @@ class Problem:
         return (self.authority_share.numerator * team_units) // self.authority_share.denominator
 
     def together_labels(self) -> IntArray:
-        """Per unit, the lowest unit of its chain of ``together`` pairs (union-find)."""
-        parent = list(range(self.n_units))
-
-        def find(u: int) -> int:
-            while parent[u] != u:
-                parent[u] = parent[parent[u]]
-                u = parent[u]
-            return u
-
-        for a, b in self.together:
-            ra, rb = find(int(a)), find(int(b))
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
-        return np.array([find(u) for u in range(self.n_units)], dtype=np.int64)
+        """Per unit, the lowest unit of its chain of ``together`` pairs (the one union-find)."""
+        return union_labels(self.n_units, self.together)
 
     def together_groups(self) -> list[list[int]]:
         """Units that must share a team (chains of ``together`` pairs), each unit once."""

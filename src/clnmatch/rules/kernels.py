@@ -79,13 +79,15 @@ def compile_kernel(
     n_groups: int,
     teams: IntArray | None = None,
     units: IntArray | None = None,
+    extra_apart: IntArray | None = None,
 ) -> RuleKernel:
     """``rules`` over groups (``unit_group[u]``: group of unit u) and a subset of teams.
 
     ``units`` restricts to some units (their local indices are their positions in
     ``units``; ``unit_group`` then maps those positions), ``teams`` to some teams (the
-    pricing of one team class). Allowed cells of a group are the AND over its units; apart
-    pairs inside one group are left out (the caller reports them as an obstacle).
+    pricing of one team class), ``extra_apart`` adds apart pairs of local indices (branching
+    rules). Allowed cells of a group are the AND over its units; apart pairs inside one
+    group are left out (the caller reports them as an obstacle).
     """
     if units is None:
         units = np.arange(rules.n_units, dtype=np.int64)
@@ -115,7 +117,12 @@ def compile_kernel(
         np.logical_and.at(allowed, unit_group, rules.allowed[np.ix_(units, teams)])
 
     pairs = rules.apart[(local[rules.apart] >= 0).all(axis=1)] if len(rules.apart) else rules.apart
-    apart_rows = unit_group[local[pairs]].reshape(-1, 2)
+    local_pairs = local[pairs].reshape(-1, 2)
+    if extra_apart is not None:
+        local_pairs = np.vstack(
+            [local_pairs, np.asarray(extra_apart, dtype=np.int64).reshape(-1, 2)]
+        )
+    apart_rows = unit_group[local_pairs].reshape(-1, 2)
     apart_rows = apart_rows[apart_rows[:, 0] != apart_rows[:, 1]]
     both = np.unique(np.concatenate([apart_rows, apart_rows[:, ::-1]]), axis=0)
     apart = both[:, 1].astype(np.int64) if both.size else np.zeros(0, dtype=np.int64)

@@ -1,0 +1,1 @@
+"""Column generation with exact pricing: the machinery behind the ``colgen`` strategy."""

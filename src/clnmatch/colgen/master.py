@@ -1,0 +1,193 @@
+"""The master LP of column generation: set partitioning over the columns, relaxed.
+
+    max  sum_c c_c lambda_c
+    s.t. sum_{c covers u} lambda_c = 1                 for every unit u        (dual pi_u)
+         sum_{c in class g} lambda_c = n_g              for every class g       (dual mu_g)
+         sum_{c has theme k} lambda_c <= cap            for every theme k, when
+                                                        max_teams_per_theme < T (dual rho_k >= 0)
+         lambda >= 0
+
+Uncovered units and missing teams have slack columns at a large penalty, so every LP is
+feasible. Scipy's HiGHS binding is kept warm (new columns are appended, columns a node
+excludes get upper bound 0); ``linprog`` from scratch when that binding is missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import sparse
+from scipy.optimize import linprog
+
+from clnmatch.colgen.model import Column, ColumnModel
+
+try:  # scipy's own HiGHS binding: a persistent, warm-started master LP
+    # (not the highspy package: it clashes with the HiGHS inside ortools at import)
+    from scipy.optimize._highspy import _core as _highs_core
+
+    HAVE_HIGHS_CORE = hasattr(_highs_core, "_Highs")
+except ImportError:  # pragma: no cover - older scipy: linprog from scratch instead
+    _highs_core = None
+    HAVE_HIGHS_CORE = False
+
+__all__ = ["HAVE_HIGHS_CORE", "HighsMaster", "MasterLP", "ScipyMaster", "rows_of"]
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass
+class MasterLP:
+    value: float
+    lam: FloatArray  # over the active columns
+    pi: FloatArray
+    mu: FloatArray
+    rho: FloatArray
+    slack: float  # total uncovered units and missing teams (0 for a true LP solution)
+
+
+def rows_of(model: ColumnModel, col: Column) -> list[int]:
+    """Master rows a column has a 1 in: its units, its class, its theme's cap row."""
+    rows = [*col.members, model.n_units + col.cls]
+    if model.cap is not None:
+        rows.append(model.n_units + len(model.classes) + col.theme)
+    return rows
+
+
+class ScipyMaster:
+    """The master LP solved from scratch by scipy's HiGHS each time (no warm start)."""
+
+    def __init__(self, model: ColumnModel, big_m: float) -> None:
+        self.model = model
+        self.big_m = big_m
+
+    def solve(self, columns: list[Column], active: list[int]) -> MasterLP | None:
+        m = self.model
+        n_u, n_g = m.n_units, len(m.classes)
+        rows: list[int] = []
+        cols: list[int] = []
+        for j, ci in enumerate(active):
+            r = rows_of(m, columns[ci])
+            rows.extend(r)
+            cols.extend([j] * len(r))
+        n_a = len(active)
+        # slacks: an uncovered unit or a missing team costs big_m (keeps every LP feasible)
+        rows.extend(range(n_u + n_g))
+        cols.extend(range(n_a, n_a + n_u + n_g))
+        n_rows = n_u + n_g + (m.n_themes if m.cap is not None else 0)
+        a = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_rows, n_a + n_u + n_g))
+        b_eq = np.concatenate([np.ones(n_u), [len(c.teams) for c in m.classes]])
+        cost = np.concatenate(
+            [[-columns[ci].value for ci in active], np.full(n_u + n_g, self.big_m)]
+        )
+        kwargs: dict[str, object] = {}
+        if m.cap is not None:
+            kwargs["A_ub"] = a[n_u + n_g :]
+            kwargs["b_ub"] = np.full(m.n_themes, m.cap, dtype=float)
+        res = linprog(
+            cost, A_eq=a[: n_u + n_g], b_eq=b_eq, bounds=(0, None), method="highs", **kwargs
+        )
+        if res.status != 0:
+            return None
+        y = -np.asarray(res.eqlin.marginals)
+        rho = np.zeros(max(1, m.n_themes))
+        if m.cap is not None:
+            rho = np.maximum(0.0, -np.asarray(res.ineqlin.marginals))
+        x = np.asarray(res.x)
+        return MasterLP(-float(res.fun), x[:n_a], y[:n_u], y[n_u:], rho, float(x[n_a:].sum()))
+
+
+class HighsMaster:
+    """The master LP kept in one HiGHS model: new columns are appended and columns a node
+    excludes get upper bound 0, so every solve starts from the previous basis."""
+
+    def __init__(self, model: ColumnModel, big_m: float) -> None:
+        assert _highs_core is not None
+        self.model = model
+        self.inf = float(_highs_core.kHighsInf)
+        h = _highs_core._Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 1)
+        n_u, n_g = model.n_units, len(model.classes)
+        lower = np.concatenate([np.ones(n_u), [len(c.teams) for c in model.classes]])
+        upper = lower.copy()
+        if model.cap is not None:
+            lower = np.concatenate([lower, np.full(model.n_themes, -self.inf)])
+            upper = np.concatenate([upper, np.full(model.n_themes, float(model.cap))])
+        n_rows = len(lower)
+        h.addRows(
+            n_rows,
+            lower,
+            upper,
+            0,
+            np.zeros(n_rows + 1, dtype=np.int32),
+            np.zeros(0, dtype=np.int32),
+            np.zeros(0),
+        )
+        n_slack = n_u + n_g
+        # minimise -value; slacks for an uncovered unit or a missing team cost big_m
+        h.addCols(
+            n_slack,
+            np.full(n_slack, big_m),
+            np.zeros(n_slack),
+            np.full(n_slack, self.inf),
+            n_slack,
+            np.arange(n_slack, dtype=np.int32),
+            np.arange(n_slack, dtype=np.int32),
+            np.ones(n_slack),
+        )
+        self.h = h
+        self.n_slack = n_slack
+        self.n_rows = n_rows
+        self.n_cols = 0  # columns of the pool already in the model
+        self.upper = np.zeros(0)  # current upper bound of each pool column
+
+    def solve(self, columns: list[Column], active: list[int]) -> MasterLP | None:
+        m, h = self.model, self.h
+        if len(columns) > self.n_cols:
+            new = columns[self.n_cols :]
+            starts: list[int] = []
+            index: list[int] = []
+            for col in new:
+                starts.append(len(index))
+                index.extend(rows_of(m, col))
+            k = len(new)
+            h.addCols(
+                k,
+                -np.array([c.value for c in new], dtype=float),
+                np.zeros(k),
+                np.zeros(k),
+                len(index),
+                np.array(starts, dtype=np.int32),
+                np.array(index, dtype=np.int32),
+                np.ones(len(index)),
+            )
+            self.upper = np.concatenate([self.upper, np.zeros(k)])
+            self.n_cols = len(columns)
+        want = np.zeros(self.n_cols)
+        want[np.asarray(active, dtype=np.int64)] = self.inf
+        changed = np.flatnonzero(want != self.upper)
+        if len(changed):
+            h.changeColsBounds(
+                len(changed),
+                (changed + self.n_slack).astype(np.int32),
+                np.zeros(len(changed)),
+                want[changed],
+            )
+            self.upper = want
+        h.run()
+        if h.getModelStatus() != _highs_core.HighsModelStatus.kOptimal:
+            return None
+        sol = h.getSolution()
+        x = np.asarray(sol.col_value)
+        y = -np.asarray(sol.row_dual)
+        n_u, n_g = m.n_units, len(m.classes)
+        rho = np.zeros(max(1, m.n_themes))
+        if m.cap is not None:
+            rho = np.maximum(0.0, y[n_u + n_g :])
+        lam = x[self.n_slack + np.asarray(active, dtype=np.int64)] if active else np.zeros(0)
+        value = -float(h.getInfo().objective_function_value)
+        return MasterLP(
+            value, lam, y[:n_u], y[n_u : n_u + n_g], rho, float(x[: self.n_slack].sum())
+        )

@@ -1,0 +1,591 @@
+"""The pricing kernels: exact branch and bound, and the add / drop / swap heuristic.
+
+Both build one team of super-units (units joined by ``together`` rules) of a team class;
+the rules come from the rule table's numba backend (``clnmatch.rules.kernels``): a team
+is a column ``sums[:, i]`` / row ``labels[i]`` of totals, checked by ``team_violation``.
+
+Exact pricing is a depth-first branch and bound over the super-units in a fixed order: a
+node is a set C whose members are taken in increasing position, and its subtree holds the
+supersets C + A with A drawn from the suffix R of positions after C's last one. For
+|A| = m,
+
+    v(C + A) - v(C) = sum_{a in A} (lin[a] + P(a, C)) + sum_{a<b in A} P[a, b]
+                   <= sum_{a in A} (lin[a] + P(a, C) + 1/2 * top_{m-1}^+(P[a, R]))
+
+where top_k^+ is the sum of the k largest positive entries. Hence the subtree's optimum
+is at most v(C) + max over the sizes m a completion can have of the sum of the m largest
+such terms. Each rule shape limits those sizes: a SumBound by the m lightest / heaviest
+suffix amounts, a MinDistinct by the labels still missing (and the most one super-unit
+adds), a MaxShare by how far the team must grow before its largest label fits the cap.
+
+The search is resumable: its state lives in arrays (``Bnb``), so the caller runs it in
+slices of a node budget and checks the clock in between.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+from numpy.typing import NDArray
+
+from clnmatch.jit import allocating, inline, kernel
+from clnmatch.rules.kernels import (
+    LOCK_PENALTY,
+    RuleKernel,
+    add_group,
+    distinct_count,
+    team_violation,
+)
+
+__all__ = [
+    "DONE",
+    "PAUSED",
+    "Bnb",
+    "Tables",
+    "Work",
+    "bnb",
+    "heuristic",
+    "suffix_top_sums",
+    "suffix_amount_sums",
+]
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
+NEG = -1.0e300
+DONE, PAUSED = 0, 1
+_PLUS: Any = np.int64(1)
+_MINUS: Any = np.int64(-1)
+
+
+class Tables(NamedTuple):
+    """What the pricing of one class reads: values, and tables built once per class."""
+
+    pair: FloatArray  # (n, n) pair values of super-units, zero diagonal
+    glabel: IntArray  # (n, L) label counts each super-unit adds
+    chal: BoolArray  # (n,)
+    affl: BoolArray  # (n,)
+    simd: float
+    forbidden: BoolArray  # (n,) super-units no team of the class may hold
+    ts: FloatArray  # (n+1, n, kmax+1) suffix sums of the largest positive pair values
+    light: IntArray  # (S, n+1, n+1) sum of the m lightest amounts at positions >= i
+    heavy: IntArray  # (S, n+1, n+1) sum of the m heaviest amounts at positions >= i
+    kmax: int  # most super-units a team can hold, minus one
+    bounded: IntArray  # SumBounds with a finite upper bound
+    suf_label: BoolArray  # (n+1, L) a usable super-unit at positions >= i holds the label
+    suf_chal: BoolArray  # (n+1,)
+    suf_affl: BoolArray  # (n+1,)
+    kind_most: IntArray  # (K,) most labels of one kind a super-unit adds
+    share_most: IntArray  # (H,) largest amount of a share's unit count in one super-unit
+
+
+class Work(NamedTuple):
+    """Work arrays of the heuristic (kernels may not allocate)."""
+
+    inside: BoolArray  # (n,) the team being improved
+    gain: FloatArray  # (n,) lin[v] + P(v, team)
+    sums: IntArray  # (S, 1)
+    labels: IntArray  # (1, L)
+    load: IntArray  # (S,)
+
+
+class Bnb(NamedTuple):
+    """The resumable state of one exact pricing run (depth = n + 1 rows)."""
+
+    st: IntArray  # [depth, nodes so far, pool size, best size]
+    nxt: IntArray  # (depth,)
+    chosen: IntArray  # (depth,)
+    x: FloatArray  # (depth, n) lin[a] + P(a, C) per depth
+    f: FloatArray  # (depth,) v(C)
+    sums: IntArray  # (S, depth)
+    labels: IntArray  # (depth, L)
+    nchal: IntArray  # (depth,)
+    naffl: IntArray  # (depth,)
+    blk: IntArray  # (n,) how many chosen super-units exclude each one
+    best: FloatArray  # [incumbent value]
+    best_set: IntArray  # (depth,)
+    pool_val: FloatArray  # (max_teams,)
+    pool_mem: BoolArray  # (max_teams, n)
+    hist: IntArray  # (n+2,) nodes per depth
+    vals: FloatArray  # (n,) work array of the bound
+
+
+# --------------------------------------------------------------------------- tables
+@allocating
+def suffix_top_sums(pair: FloatArray, kmax: int) -> FloatArray:
+    """ts[i, a, k]: sum of the k largest positive pair[a, b] over b >= i, b != a."""
+    n = pair.shape[0]
+    ts = np.zeros((n + 1, n, kmax + 1))
+    buf = np.empty(n)
+    for i in range(n + 1):
+        for a in range(n):
+            cnt = 0
+            for b in range(i, n):
+                if b != a and pair[a, b] > 0:
+                    buf[cnt] = pair[a, b]
+                    cnt += 1
+            s = np.sort(buf[:cnt])
+            acc = 0.0
+            for k in range(1, kmax + 1):
+                if k <= cnt:
+                    acc += s[cnt - k]
+                ts[i, a, k] = acc
+    return ts
+
+
+@allocating
+def suffix_amount_sums(amount: IntArray) -> tuple[IntArray, IntArray]:
+    """light[s, i, m] / heavy[s, i, m]: sum of the m lightest / heaviest amounts of
+    SumBound s at positions >= i."""
+    n_sums, n = amount.shape
+    big = np.int64(1) << np.int64(40)
+    light = np.full((n_sums, n + 1, n + 1), big, dtype=np.int64)
+    heavy = np.full((n_sums, n + 1, n + 1), -big, dtype=np.int64)
+    for s in range(n_sums):
+        for i in range(n + 1):
+            srt = np.sort(amount[s, i:])
+            light[s, i, 0] = 0
+            heavy[s, i, 0] = 0
+            acc = np.int64(0)
+            for m in range(1, n - i + 1):
+                acc += srt[m - 1]
+                light[s, i, m] = acc
+            acc = np.int64(0)
+            for m in range(1, n - i + 1):
+                acc += srt[n - i - m]
+                heavy[s, i, m] = acc
+    return light, heavy
+
+
+# --------------------------------------------------------------------------- exact
+@inline
+def _completion_sizes(r: RuleKernel, tb: Tables, b: Bnb, e: int, i: int) -> tuple[int, int]:
+    """(m_lo, m_hi): how many more super-units from positions >= i a completion of the
+    node at depth e can take, by every rule shape (m_lo > m_hi: none can)."""
+    n = tb.pair.shape[0]
+    m_hi = min(tb.kmax + 1, n - i)
+    m_lo = 1
+    for s in tb.bounded:  # SumBound: the lightest completions must fit under the high
+        rem_hi = r.high[s, 0] - b.sums[s, e]
+        mh = 0
+        while mh + 1 <= n - i and tb.light[s, i, mh + 1] <= rem_hi:
+            mh += 1
+        m_hi = min(m_hi, mh)
+    for s in range(r.amount.shape[0]):  # ... and the heaviest must reach the low
+        rem_lo = r.low[s, 0] - b.sums[s, e]
+        if rem_lo > 0:
+            ml = 1
+            while ml <= n - i and tb.heavy[s, i, ml] < rem_lo:
+                ml += 1
+            m_lo = max(m_lo, ml)
+    for d in range(r.distinct_kind.shape[0]):  # MinDistinct: missing labels must be there
+        kind = r.distinct_kind[d]
+        need = r.distinct_min[d] - distinct_count(r, b.labels, e, kind)
+        if need > 0:
+            avail = 0
+            for x in range(r.kind_start[kind], r.kind_start[kind + 1]):
+                if b.labels[e, x] == 0 and tb.suf_label[i, x]:
+                    avail += 1
+            if avail < need:
+                return 1, 0
+            m_lo = max(m_lo, (need + tb.kind_most[kind] - 1) // tb.kind_most[kind])
+    for h in range(r.share_kind.shape[0]):  # MaxShare: grow until the largest label fits
+        kind = r.share_kind[h]
+        most = 0
+        for x in range(r.kind_start[kind], r.kind_start[kind + 1]):
+            most = max(most, b.labels[e, x])
+        num, den = r.share_num[h], r.share_den[h]
+        need = (most * den + num - 1) // num - b.sums[r.share_of[h], e]
+        if need > 0:
+            m_lo = max(m_lo, (need + tb.share_most[h] - 1) // tb.share_most[h])
+    return m_lo, m_hi
+
+
+@inline
+def _worth_extending(
+    tb: Tables, b: Bnb, r: RuleKernel, d: int, e: int, j: int, i: int, m_lo: int, m_hi: int
+) -> bool:
+    """Can a superset of the node (units after j) beat the incumbent? (the bound above)"""
+    n = tb.pair.shape[0]
+    extra = 0.0
+    if tb.simd > 0 and (b.nchal[e] > 0 or tb.suf_chal[i]) and (b.naffl[e] > 0 or tb.suf_affl[i]):
+        extra = tb.simd
+    room = b.best[0] - b.f[e] - extra
+    vals = b.vals
+    # loose bound: every unit with half its best m_hi - 1 suffix partners
+    cnt = 0
+    for a in range(i, n):
+        if b.blk[a] == 0 and _fits(r, tb, b, e, a):
+            vals[cnt] = b.x[d, a] + tb.pair[j, a] + 0.5 * tb.ts[i, a, m_hi - 1]
+            cnt += 1
+    if cnt < m_lo:
+        return False
+    if m_hi > cnt:
+        m_hi = cnt
+    srt = vals[:cnt]
+    srt.sort()  # in place: kernels may not allocate
+    acc = 0.0
+    loose = False
+    for m in range(1, m_hi + 1):
+        acc += srt[cnt - m]
+        if m >= m_lo and acc > room:
+            loose = True
+            break
+    if not loose:
+        return False
+    # tight bound: half the best m - 1 partners, for each size m
+    for m in range(m_lo, m_hi + 1):
+        cnt = 0
+        for a in range(i, n):
+            if b.blk[a] == 0 and _fits(r, tb, b, e, a):
+                vals[cnt] = b.x[d, a] + tb.pair[j, a] + 0.5 * tb.ts[i, a, m - 1]
+                cnt += 1
+        srt = vals[:cnt]
+        srt.sort()
+        acc = 0.0
+        for k in range(1, m + 1):
+            acc += srt[cnt - k]
+        if acc > room:
+            return True
+    return False
+
+
+@inline
+def _fits(r: RuleKernel, tb: Tables, b: Bnb, e: int, a: int) -> bool:
+    """Super-unit a fits under every bounded SumBound of the node at depth e."""
+    for s in tb.bounded:  # noqa: SIM110 (numba: no generator expressions)
+        if b.sums[s, e] + r.amount[s, a] > r.high[s, 0]:
+            return False
+    return True
+
+
+@inline
+def _keep(tb: Tables, b: Bnb, e: int, threshold: float) -> None:
+    """The node at depth e is a feasible team: update the incumbent and the pool."""
+    n = tb.pair.shape[0]
+    value = b.f[e]
+    if b.nchal[e] > 0 and b.naffl[e] > 0:
+        value += tb.simd
+    if value > b.best[0]:
+        b.best[0] = value
+        b.st[3] = e
+        for k in range(e):
+            b.best_set[k] = b.chosen[k]
+    max_pool = b.pool_val.shape[0]
+    if value > threshold and max_pool > 0:  # keep the max_pool best teams above the threshold
+        slot = -1
+        if b.st[2] < max_pool:
+            slot = b.st[2]
+            b.st[2] += 1
+        else:
+            worst = 0
+            for k in range(1, max_pool):
+                if b.pool_val[k] < b.pool_val[worst]:
+                    worst = k
+            if b.pool_val[worst] < value:
+                slot = worst
+        if slot >= 0:
+            b.pool_val[slot] = value
+            for v in range(n):
+                b.pool_mem[slot, v] = False
+            for k in range(e):
+                b.pool_mem[slot, b.chosen[k]] = True
+
+
+@inline
+def _block(r: RuleKernel, b: Bnb, u: int, sign: int) -> None:
+    """Super-units kept apart from u become (un)available."""
+    for x in range(r.apart_start[u], r.apart_start[u + 1]):
+        b.blk[r.apart[x]] += sign
+
+
+@kernel
+def bnb(r: RuleKernel, tb: Tables, b: Bnb, threshold: float, node_limit: int) -> int:
+    """Run the branch and bound for at most ``node_limit`` nodes; DONE or PAUSED."""
+    n = tb.pair.shape[0]
+    n_sums = r.amount.shape[0]
+    n_labels = b.labels.shape[1]
+    d = b.st[0]
+    nodes = 0
+    while True:
+        if nodes >= node_limit:
+            b.st[0] = d
+            b.st[1] += nodes
+            return PAUSED
+        j = b.nxt[d]
+        if j >= n:
+            if d == 0:
+                b.st[0] = 0
+                b.st[1] += nodes
+                return DONE
+            d -= 1
+            _block(r, b, b.chosen[d], _MINUS)
+            continue
+        b.nxt[d] = j + 1
+        if b.blk[j] > 0 or not _fits(r, tb, b, d, j):
+            continue
+        nodes += 1
+        e = d + 1
+        b.hist[e] += 1
+        b.chosen[d] = j
+        _block(r, b, j, _PLUS)
+        b.f[e] = b.f[d] + b.x[d, j]
+        for s in range(n_sums):
+            b.sums[s, e] = b.sums[s, d] + r.amount[s, j]
+        for x in range(n_labels):
+            b.labels[e, x] = b.labels[d, x] + tb.glabel[j, x]
+        b.nchal[e] = b.nchal[d] + (1 if tb.chal[j] else 0)
+        b.naffl[e] = b.naffl[d] + (1 if tb.affl[j] else 0)
+        if team_violation(r, b.sums, b.labels, e, 0) == 0:  # the node itself is a team
+            _keep(tb, b, e, threshold)
+        extend = False
+        i = j + 1
+        if i < n:
+            m_lo, m_hi = _completion_sizes(r, tb, b, e, i)
+            extend = m_lo <= m_hi and _worth_extending(tb, b, r, d, e, j, i, m_lo, m_hi)
+        if extend:
+            for v in range(i, n):
+                b.x[e, v] = b.x[d, v] + tb.pair[j, v]
+            d = e
+            b.nxt[d] = i
+        else:
+            _block(r, b, j, _MINUS)
+
+
+# --------------------------------------------------------------------------- heuristic
+@inline
+def _violation(
+    r: RuleKernel, tb: Tables, inside: BoolArray, sums: IntArray, labels: IntArray
+) -> int:
+    """The rule table's violation measure of the team ``inside`` (0: feasible)."""
+    n = inside.shape[0]
+    sums[:, 0] = 0
+    labels[0, :] = 0
+    v = 0
+    for u in range(n):
+        if inside[u]:
+            if tb.forbidden[u]:
+                v += LOCK_PENALTY
+            add_group(r, sums, labels, u, 0, _PLUS)
+            for x in range(r.apart_start[u], r.apart_start[u + 1]):
+                if r.apart[x] > u and inside[r.apart[x]]:
+                    v += LOCK_PENALTY
+    return v + team_violation(r, sums, labels, 0, 0)
+
+
+@inline
+def _value(tb: Tables, lin: FloatArray, inside: BoolArray) -> float:
+    n = inside.shape[0]
+    v = 0.0
+    hc = False
+    ha = False
+    for a in range(n):
+        if inside[a]:
+            v += lin[a]
+            hc = hc or tb.chal[a]
+            ha = ha or tb.affl[a]
+            for c in range(a + 1, n):
+                if inside[c]:
+                    v += tb.pair[a, c]
+    if hc and ha:
+        v += tb.simd
+    return v
+
+
+@inline
+def _store(
+    pool_val: FloatArray, pool_mem: BoolArray, n_pool: int, value: float, inside: BoolArray
+) -> int:
+    """Put a team into the pool (distinct teams, the best kept); the new pool size."""
+    n = inside.shape[0]
+    max_pool = pool_val.shape[0]
+    for k in range(n_pool):
+        if pool_val[k] == value:
+            same = True
+            for v in range(n):
+                if pool_mem[k, v] != inside[v]:
+                    same = False
+                    break
+            if same:
+                return n_pool
+    slot = -1
+    if n_pool < max_pool:
+        slot = n_pool
+        n_pool += 1
+    else:
+        worst = 0
+        for k in range(1, max_pool):
+            if pool_val[k] < pool_val[worst]:
+                worst = k
+        if pool_val[worst] < value:
+            slot = worst
+    if slot >= 0:
+        pool_val[slot] = value
+        for v in range(n):
+            pool_mem[slot, v] = inside[v]
+    return n_pool
+
+
+@inline
+def _greedy_team(r: RuleKernel, tb: Tables, lin: FloatArray, w: Work) -> None:
+    """A randomised greedy team: add one of the three best (noisy) gains while it helps or
+    the team is below its lows."""
+    inside, gain, load = w.inside, w.gain, w.load
+    n = inside.shape[0]
+    inside[:] = False
+    first = np.random.randint(n)
+    while tb.forbidden[first]:
+        first = np.random.randint(n)
+    inside[first] = True
+    for s in range(load.shape[0]):
+        load[s] = r.amount[s, first]
+    for v in range(n):
+        gain[v] = lin[v] + tb.pair[first, v]
+    while True:
+        c1 = -1
+        c2 = -1
+        c3 = -1
+        g1 = -1.0e300
+        g2 = -1.0e300
+        g3 = -1.0e300
+        for v in range(n):
+            if inside[v] or tb.forbidden[v]:
+                continue
+            over = False
+            for s in range(load.shape[0]):
+                if load[s] + r.amount[s, v] > r.high[s, 0]:
+                    over = True
+            if over:
+                continue
+            g = gain[v] + 0.25 * abs(gain[v]) * np.random.random()
+            if g > g1:
+                c3, g3 = c2, g2
+                c2, g2 = c1, g1
+                c1, g1 = v, g
+            elif g > g2:
+                c3, g3 = c2, g2
+                c2, g2 = v, g
+            elif g > g3:
+                c3, g3 = v, g
+        if c1 < 0:
+            break
+        rnd = np.random.random()
+        pick = c1
+        if rnd > 0.6 and c2 >= 0:
+            pick = c2
+        if rnd > 0.85 and c3 >= 0:
+            pick = c3
+        low_met = True
+        for s in range(load.shape[0]):
+            if load[s] < r.low[s, 0]:
+                low_met = False
+        if low_met and gain[pick] <= 0:
+            break
+        inside[pick] = True
+        for s in range(load.shape[0]):
+            load[s] += r.amount[s, pick]
+        for v in range(n):
+            gain[v] += tb.pair[pick, v]
+
+
+@kernel
+def heuristic(
+    r: RuleKernel,
+    tb: Tables,
+    lin: FloatArray,
+    starts: BoolArray,
+    n_random: int,
+    seed: int,
+    pool_val: FloatArray,
+    pool_mem: BoolArray,
+    threshold: float,
+    best_mem: BoolArray,
+    w: Work,
+) -> tuple[int, float]:
+    """Given or greedy starts + add / drop / swap local search; fills the pool.
+
+    Starts are the rows of ``starts`` (teams to improve, e.g. the LP's columns) followed by
+    ``n_random`` randomised greedy teams. The search is lexicographic on (violation,
+    -value). Returns (teams in the pool, best value seen).
+    """
+    np.random.seed(seed)
+    n = tb.pair.shape[0]
+    max_pool = pool_val.shape[0]
+    n_pool = 0
+    best_seen = -1.0e300
+    inside, gain, sums, labels = w.inside, w.gain, w.sums, w.labels
+    n_given = starts.shape[0]
+    for start in range(n_given + n_random):
+        if start < n_given:
+            for v in range(n):
+                inside[v] = starts[start, v]
+                gain[v] = lin[v]
+            for a in range(n):
+                if inside[a]:
+                    for v in range(n):
+                        gain[v] += tb.pair[a, v]
+        else:
+            _greedy_team(r, tb, lin, w)
+        viol = _violation(r, tb, inside, sums, labels)
+        value = _value(tb, lin, inside)
+        improved = True
+        while improved:
+            improved = False
+            bv = viol
+            bval = value
+            ba = -1
+            bb = -1
+            for a in range(-1, n):
+                if a >= 0 and not inside[a]:
+                    continue
+                for c in range(-1, n):
+                    if (c >= 0 and (inside[c] or tb.forbidden[c])) or (a < 0 and c < 0):
+                        continue
+                    # value change without simd bounds what the move can gain
+                    delta = 0.0
+                    if a >= 0:
+                        delta -= gain[a]
+                    if c >= 0:
+                        delta += gain[c]
+                        if a >= 0:
+                            delta -= tb.pair[a, c]
+                    if bv == 0 and value + delta + tb.simd <= bval + 1e-9:
+                        continue
+                    if a >= 0:
+                        inside[a] = False
+                    if c >= 0:
+                        inside[c] = True
+                    nv = _violation(r, tb, inside, sums, labels)
+                    if nv <= bv:
+                        nval = _value(tb, lin, inside)
+                        if nv < bv or nval > bval + 1e-9:
+                            bv = nv
+                            bval = nval
+                            ba = a
+                            bb = c
+                    if a >= 0:
+                        inside[a] = True
+                    if c >= 0:
+                        inside[c] = False
+            if ba >= 0 or bb >= 0:
+                improved = True
+                if ba >= 0:
+                    inside[ba] = False
+                    for v in range(n):
+                        gain[v] -= tb.pair[ba, v]
+                if bb >= 0:
+                    inside[bb] = True
+                    for v in range(n):
+                        gain[v] += tb.pair[bb, v]
+                viol = bv
+                value = bval
+        if viol != 0:
+            continue
+        if value > best_seen:
+            best_seen = value
+            for v in range(n):
+                best_mem[v] = inside[v]
+        if value > threshold and max_pool > 0:
+            n_pool = _store(pool_val, pool_mem, n_pool, value, inside)
+    return n_pool, best_seen

@@ -1,0 +1,329 @@
+"""The column-generation loop: root, branch and price, primal heuristics, the proposal.
+
+Branch and price. When the root gap stays above ``target_gap``, Ryan-Foster branching on
+the unit pair whose LP together-ness is most fractional: "together" in one child, "apart"
+in the other. Children are solved best bound first; the global bound is the largest
+bound among open nodes. A node whose Lagrangian bound falls to the incumbent is pruned at
+once; with one team class its exact pricing only looks for teams above the value that
+would keep the node open ("pricing to a target"). A node whose LP is fractional but has no
+fractional pair is kept unresolved: its bound stays in the global bound.
+
+Primal. The CP-SAT model of the rules for a first assignment (or the warm start), a short
+run of the search engine (iteration-capped so one seed gives one answer) before the root,
+then the best combination of generated columns and the full local search, stopping as
+soon as it meets the bound; integral node LPs during branch-and-price, and a last polish.
+Every assignment is checked by ``clnmatch.evaluate.evaluate`` before it is kept.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+from ortools.sat.python import cp_model
+
+from clnmatch.colgen.master import MasterLP
+from clnmatch.colgen.search import Node, NodeOutcome, Search
+from clnmatch.cpmodel import build_model
+from clnmatch.jit import HAVE_NUMBA
+from clnmatch.problem import SCALE, Problem
+from clnmatch.strategies.base import Budget, Proposal
+from clnmatch.strategies.cpsat import CpSatStrategy
+from clnmatch.strategies.local_search import LocalSearchStrategy
+
+__all__ = ["initial", "run"]
+
+IntArray = NDArray[np.int64]
+
+
+def _local_search(search: Search, time_limit: float, iterations: int) -> None:
+    """Improve the incumbent with the search engine (iteration-capped, so that a seed gives
+    one answer)."""
+    if search.best_assign is None or time_limit <= 0.05:
+        return
+    budget = search.budget
+    found = None
+    if iterations > 0:
+        try:
+            strategy = LocalSearchStrategy(max_iterations=iterations)
+            target = (
+                None
+                if math.isinf(search.best_bound) or search.suspect is not None
+                else search.reachable_floor(search.best_bound)
+            )
+            sub = Budget(
+                time_limit=time_limit,
+                seed=budget.seed,
+                warm_start=search.best_assign.copy(),
+                target_milli=target,
+            )
+            found = strategy.run(search.problem, sub).unit_team
+        except Exception as exc:  # noqa: BLE001 - the incumbent stands; say why in the notes
+            search.notes.append(f"local search failed ({type(exc).__name__}: {exc})")
+    if found is not None:
+        search.offer(np.asarray(found, dtype=np.int64), "local search")
+
+
+def initial(search: Search) -> None:
+    """A first feasible assignment: the warm start, else a quick CP-SAT feasibility model."""
+    problem, budget = search.problem, search.budget
+    if budget.warm_start is not None:
+        search.offer(np.asarray(budget.warm_start, dtype=np.int64), "warm start")
+    if search.best_obj is not None:
+        return
+    limit = min(5.0, max(0.0, search.time_left() * 0.2))
+    if limit <= 0.05:
+        return
+    found, infeasible = _cpsat_feasible(problem, limit, budget.seed)
+    if found is not None:
+        search.offer(found, "first feasible assignment")
+    search.infeasible = infeasible
+
+
+def _cpsat_feasible(problem: Problem, time_limit: float, seed: int) -> tuple[IntArray | None, bool]:
+    """A rule-abiding assignment from the CP-SAT model of the rules (no objective), and
+    whether CP-SAT proved that none exists."""
+    cpm = build_model(problem, objective=False)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = int(seed) % (2**31)
+    status = solver.solve(cpm.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, status == cp_model.INFEASIBLE
+    unit_team, _ = cpm.decode(solver.response_proto.solution)
+    return unit_team, False
+
+
+def run(search: Search) -> Proposal:
+    problem, budget = search.problem, search.budget
+    if problem.n_units == 0 or problem.n_teams == 0:
+        return Proposal(None, notes=("nothing to assign",))
+    initial(search)
+    if search.infeasible:
+        return _infeasible(search, "colgen: CP-SAT proved that no assignment keeps every rule")
+    # a short search first: the root often closes the gap with it (a bound rounded to the
+    # objective's step); the full one runs before branch-and-price, which prunes by target
+    _local_search(
+        search,
+        min(3.0, 0.1 * budget.time_limit, search.time_left()),
+        search.params.local_search_iterations // 10,
+    )
+
+    def improve_primal(
+        lp_and_active: tuple[MasterLP, list[int]] | None, share: float, cap: float
+    ) -> None:
+        if lp_and_active is not None:
+            cand = search.integral_lp(*lp_and_active)
+            if cand is not None:
+                search.offer(cand, "integral LP")
+        if search.closed():
+            return
+        limit = min(share * max(0.0, search.time_left()), cap)
+        if limit <= 0:
+            return
+        cand = search.best_combination(list(range(len(search.columns))), limit)
+        if cand is not None:
+            search.offer(cand, "best combination of columns")
+
+    def lower_bound(b: float) -> None:
+        if search.constant + b < search.best_bound:
+            search.best_bound = search.constant + b
+            search.record("bound")
+
+    # --- root
+    root = Node(priority=0.0, seq=0)
+    out = search.column_generation(root, on_bound=lower_bound)
+    st = search.stats
+    st.root_seconds = budget.elapsed()
+    if out.bound < math.inf:
+        st.root_bound = search.constant + out.bound
+    if out.lp is not None and out.converged:
+        st.root_lp = search.constant + out.lp.value
+    if out.infeasible:
+        return _infeasible(search, "colgen: no team satisfies the per-team rules of a team class")
+    # the LP's columns first (briefly when branch-and-price follows: its nodes often
+    # settle what a long search here would seek), then the full local search
+    improve_primal(
+        (out.lp, out.active) if out.lp is not None else None,
+        0.3,
+        0.5 if search.params.branching else 5.0,
+    )
+    if not search.closed():
+        _local_search(
+            search,
+            min(3.0, 0.1 * budget.time_limit, search.time_left()),
+            search.params.local_search_iterations,
+        )
+    search.record("root done")
+
+    # --- branch and price (best bound first); a node's bound bounds its whole subtree
+    if (
+        search.params.branching
+        and out.converged
+        and out.lp is not None
+        and not search.closed()
+        and search.gap() > search.params.target_gap
+    ):
+        heap: list[Node] = []
+        unresolved: list[float] = []  # bounds of nodes we could not split further
+        seq = 0
+
+        def push(children: list[Node], bound: float) -> None:
+            nonlocal seq
+            for child in children:
+                seq += 1
+                child.bound, child.priority, child.seq = bound, -bound, seq
+                heapq.heappush(heap, child)
+
+        def open_bound() -> float:
+            return max([n.bound for n in heap] + unresolved, default=-math.inf)
+
+        def settle(node: Node, out: NodeOutcome, bound: float) -> None:
+            whole = search.integral_lp(out.lp, out.active) if out.lp is not None else None
+            if whole is not None:
+                search.offer(whole, "integral LP at a node")
+                return  # the node's optimum is its (converged, slack-free) LP optimum
+            if (
+                search.best_obj is not None
+                and search.reachable_floor(search.constant + bound) <= search.best_obj
+            ):
+                return
+            children = _branch(search, out, node)
+            if children:
+                push(children, bound)
+            else:
+                unresolved.append(bound)
+
+        settle(root, out, out.bound)
+        last_primal, last_columns = budget.elapsed(), len(search.columns)
+        interrupted = False
+        while heap:
+            if search.out_of_time():
+                interrupted = True
+                break
+            node = heapq.heappop(heap)
+            if (
+                search.best_obj is not None
+                and search.reachable_floor(search.constant + node.bound) <= search.best_obj
+            ):
+                continue
+            st.bnp_nodes += 1
+            res = search.column_generation(node, prune_below=True)
+            bound = min(node.bound, res.bound)
+            if not res.converged:
+                node.bound = bound  # stopped by time: still a valid bound of the subtree
+                heapq.heappush(heap, node)
+                interrupted = True
+                break
+            if not res.infeasible and not res.pruned and bound > -math.inf:
+                settle(node, res, bound)
+            if (
+                budget.elapsed() - last_primal > max(5.0, 0.15 * budget.time_limit)
+                and len(search.columns) > last_columns
+            ):
+                improve_primal(None, 0.05, 1.0)
+                last_primal, last_columns = budget.elapsed(), len(search.columns)
+            if heap or unresolved:
+                lower_bound(open_bound())
+            elif search.best_obj is not None:
+                # every node is closed: nothing beats the incumbent
+                search.best_bound = min(search.best_bound, float(search.best_obj))
+            if search.closed() or search.gap() <= search.params.target_gap:
+                break
+        if not heap and not unresolved and not interrupted and search.best_obj is not None:
+            # every node is closed: nothing beats the incumbent
+            search.best_bound = min(search.best_bound, float(search.best_obj))
+        elif heap or unresolved:
+            lower_bound(open_bound())
+        improve_primal(None, 0.5, 5.0)
+    # --- polish
+    if search.params.polish and search.best_assign is not None and not search.closed():
+        _local_search(
+            search,
+            budget.remaining() - 0.5 * search.reserve,
+            4 * search.params.local_search_iterations,
+        )
+    return _proposal(search)
+
+
+def _infeasible(search: Search, why: str) -> Proposal:
+    """No assignment keeps every rule: name the rules that clash (CP-SAT's assumption core)."""
+
+    notes = [why]
+    rules = CpSatStrategy().conflicting_rules(search.problem, search.budget, notes)
+    return Proposal(
+        None,
+        proven_infeasible=True,
+        conflicting_rules=rules,
+        trace=tuple(search.trace),
+        notes=tuple(notes),
+    )
+
+
+def _branch(search: Search, out: NodeOutcome, node: Node) -> list[Node]:
+    """Ryan-Foster: the unit pair whose together-ness in the LP is most fractional."""
+    if out.lp is None:
+        return []
+    n_u = search.model.n_units
+    together = np.zeros((n_u, n_u))
+    for j, ci in enumerate(out.active):
+        lam = out.lp.lam[j] if j < len(out.lp.lam) else 0.0
+        if lam <= 1e-9:
+            continue
+        idx = np.array(search.columns[ci].members, dtype=np.int64)
+        together[np.ix_(idx, idx)] += lam
+    np.fill_diagonal(together, 0)
+    frac = np.minimum(together, 1 - together)
+    i, j = (int(v) for v in np.unravel_index(int(frac.argmax()), frac.shape))
+    if frac[i, j] <= 1e-6:
+        return []
+    a, b = min(i, j), max(i, j)
+    return [
+        Node(0.0, 0, node.together + ((a, b),), node.apart),
+        Node(0.0, 0, node.together, node.apart + ((a, b),)),
+    ]
+
+
+def _proposal(search: Search) -> Proposal:
+    problem = search.problem
+    s = search.stats
+    search.record("done")
+    bound = None if math.isinf(search.best_bound) else search.reachable_floor(search.best_bound)
+    if search.suspect is not None:
+        bound = None
+    notes = [
+        f"colgen: {s.iterations} iterations, {len(search.columns)} columns, "
+        f"{s.exact_calls} exact pricing calls, {s.exact_nodes} pricing nodes, "
+        f"{s.bnp_nodes} branch-and-price nodes",
+        f"times: LP {s.lp_seconds:.1f}s, heuristic pricing {s.heuristic_seconds:.1f}s, "
+        f"exact pricing {s.exact_seconds:.1f}s",
+    ]
+    if search.suspect is not None:
+        notes.append(f"no bound reported: {search.suspect} (a bug; please report it)")
+    if not HAVE_NUMBA:
+        notes.append("numba is not installed: exact pricing ran as plain Python (slow)")
+    if s.root_bound is not None:
+        notes.append(f"root: bound {s.root_bound / SCALE:,.3f} after {s.root_seconds:.1f}s")
+    if search.best_assign is None:
+        return Proposal(
+            None,
+            bound_milli=bound,
+            trace=tuple(search.trace),
+            notes=tuple(notes + ["no feasible assignment found"]),
+        )
+    unit_team = search.best_assign
+    focus = problem.best_focus(unit_team)
+    proven = bound is not None and search.best_obj is not None and bound <= search.best_obj
+    if proven:
+        bound = search.best_obj
+    return Proposal(
+        unit_team=unit_team.copy(),
+        team_focus=focus,
+        bound_milli=bound,
+        proven_optimal=proven,
+        trace=tuple(search.trace),
+        notes=tuple(notes),
+    )

@@ -1,0 +1,500 @@
+"""One column-generation run: the column pool, the incumbent, the bound, the trace.
+
+Bound (Lagrangian relaxation of the cover and theme rows). Take any prices pi (any sign)
+and any rho >= 0. A feasible assignment is T columns (S_t, k_t), n_g of class g, covering
+each unit once and using theme k n_k <= cap times. Then
+
+    sum_t c(S_t, k_t) <= sum_u pi_u + cap * sum_k rho_k + sum_g n_g * max_{(S, k) of g} [c(S, k) - pi(S) - rho_k]
+
+so ``constant_milli + sum_u pi_u + cap * sum_k rho_k + sum_g n_g * D_g``, with D_g the
+exact pricing maximum, bounds the objective of every feasible assignment, whatever pi.
+It is valid at every iteration, but only with D_g from EXACT pricing
+(``Pricer.exact`` finishing): heuristic pricing creates columns and never certifies.
+Duals are rounded to multiples of 1/GRID milli-points before pricing, so every sum is
+exact in float64; the final bound is recomputed in rational arithmetic and rounded down
+to a value an assignment can have (``reachable_floor``).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+from ortools.sat.python import cp_model
+
+from clnmatch.colgen.master import HAVE_HIGHS_CORE, HighsMaster, MasterLP, ScipyMaster
+from clnmatch.colgen.model import GRID, TOL, Column, ColumnModel, floor_frac
+from clnmatch.colgen.pricing import Pricer
+from clnmatch.evaluate import evaluate
+from clnmatch.jit import HAVE_NUMBA
+from clnmatch.problem import SCALE, Problem
+from clnmatch.strategies.base import Budget
+from clnmatch.trace import TracePoint
+
+__all__ = ["Node", "NodeOutcome", "Search", "SearchParams", "Stats"]
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+
+
+class SearchParams(Protocol):
+    """The parameters a run reads (``ColumnGenerationStrategy`` carries them)."""
+
+    heuristic_starts: int
+    columns_per_iteration: int
+    target_gap: float
+    branching: bool
+    polish: bool
+    local_search_iterations: int
+
+
+@dataclass(order=True)
+class Node:
+    """A branch-and-price node: extra together / apart pairs (global unit indices)."""
+
+    priority: float  # -bound, for the heap
+    seq: int
+    together: tuple[tuple[int, int], ...] = field(compare=False, default=())
+    apart: tuple[tuple[int, int], ...] = field(compare=False, default=())
+    bound: float = field(compare=False, default=math.inf)  # milli-points, without constant
+
+    def admits(self, members: tuple[int, ...]) -> bool:
+        inside = set(members)
+        if any((a in inside) != (b in inside) for a, b in self.together):
+            return False
+        return not any(a in inside and b in inside for a, b in self.apart)
+
+
+@dataclass
+class Stats:
+    iterations: int = 0
+    lp_solves: int = 0
+    exact_calls: int = 0
+    exact_nodes: int = 0
+    exact_seconds: float = 0.0
+    heuristic_seconds: float = 0.0
+    lp_seconds: float = 0.0
+    bnp_nodes: int = 0
+    root_bound: float | None = None
+    root_lp: float | None = None
+    root_seconds: float | None = None
+
+
+@dataclass
+class NodeOutcome:
+    bound: float  # valid Lagrangian bound for the node (inf if none proven); without constant
+    lp: MasterLP | None
+    active: list[int]
+    converged: bool
+    infeasible: bool = False
+    pruned: bool = False  # stopped because its bound fell to the incumbent
+
+
+class Search:
+    """One run: the column pool, the incumbent, the bound, the trace."""
+
+    def __init__(self, problem: Problem, budget: Budget, params: SearchParams) -> None:
+        self.problem = problem
+        self.model = ColumnModel(problem)
+        self.budget = budget
+        self.params = params
+        self.rng = budget.rng(17)
+        self.columns: list[Column] = []
+        self.keys: set[tuple[tuple[int, ...], int, int]] = set()
+        self.stats = Stats()
+        self.trace: list[TracePoint] = []
+        self.best_obj: int | None = None  # milli-points with constant
+        self.best_assign: IntArray | None = None
+        self.best_bound: float = math.inf  # milli-points with constant (global)
+        self.constant = int(problem.constant_milli)
+        self.notes: list[str] = []
+        self.infeasible = False  # proved that no assignment keeps every rule
+        self.suspect: str | None = None  # an internal check failed: certify nothing
+        self.reserve = min(2.0, 0.08 * budget.time_limit)
+        # a linear objective's pricing landscape is smooth: a few starts find its best teams
+        self.heuristic_starts = (
+            min(params.heuristic_starts, 10) if self.model.linear else params.heuristic_starts
+        )
+        self.pricers: dict[tuple[object, ...], Pricer] = {}
+        self.local = [{int(u): i for i, u in enumerate(c.units)} for c in self.model.classes]
+        scale = np.abs(self.model.pair).sum(axis=1).max() if self.model.n_units else 1
+        theme_scale = int(np.abs(self.model.themes).max()) if self.model.themes is not None else 0
+        self.big_m = float(10 * (scale + theme_scale + abs(self.model.simd)) + 1000)
+        self.master: HighsMaster | ScipyMaster = (
+            HighsMaster(self.model, self.big_m)
+            if HAVE_HIGHS_CORE
+            else ScipyMaster(self.model, self.big_m)
+        )
+
+    # -- time ------------------------------------------------------------------
+    def time_left(self) -> float:
+        return self.budget.remaining() - self.reserve
+
+    def out_of_time(self) -> bool:
+        return self.time_left() <= 0
+
+    # -- columns ---------------------------------------------------------------
+    def add_column(self, members: tuple[int, ...], theme: int, cls: int) -> bool:
+        key = (members, theme, cls)
+        if key in self.keys:
+            return False
+        if not self.model.feasible(members, cls):  # never trust a column blindly
+            # a pricing bug: keep going, but certify nothing from now on
+            self.suspect = "pricing produced a team that breaks a rule"
+            return False
+        self.keys.add(key)
+        self.columns.append(Column(members, theme, cls, self.model.value(members, theme)))
+        return True
+
+    def add_assignment(self, unit_team: IntArray) -> None:
+        """The teams of an assignment as columns (with the focus evaluate would give)."""
+        focus = self.problem.best_focus(unit_team)
+        for cls, c in enumerate(self.model.classes):
+            for t in c.teams:
+                members = tuple(int(u) for u in np.flatnonzero(unit_team == t))
+                if members and self.model.feasible(members, cls):
+                    theme = int(focus[t]) if self.model.themes is not None else -1
+                    self.add_column(members, theme, cls)
+
+    # -- incumbent -------------------------------------------------------------
+    def offer(self, unit_team: IntArray, message: str) -> bool:
+        ev = evaluate(self.problem, unit_team)
+        if not ev.feasible:
+            return False
+        if self.best_obj is None or ev.objective_milli > self.best_obj:
+            self.best_obj = ev.objective_milli
+            self.best_assign = unit_team.copy()
+            self.add_assignment(unit_team)
+            self.record(message)
+            return True
+        return False
+
+    def reachable_floor(self, value: float) -> int:
+        """The largest objective an assignment can have that is at most ``value``.
+
+        Every column value is a multiple of the model's step, so every objective is the
+        constant plus a multiple of it: a bound of 441.47 points on a focus objective
+        whose values are whole points proves 441.
+        """
+        step = self.model.step
+        return self.constant + (math.floor(value) - self.constant) // step * step
+
+    def record(self, message: str) -> None:
+        obj = None if self.best_obj is None else self.best_obj / SCALE
+        bound = (
+            None if math.isinf(self.best_bound) else self.reachable_floor(self.best_bound) / SCALE
+        )
+        self.trace.append(TracePoint(self.budget.elapsed(), obj, bound))
+        self.budget.report(obj, bound, message)
+
+    def closed(self) -> bool:
+        """The bound has met the incumbent: it is optimal."""
+        if self.best_obj is None or math.isinf(self.best_bound):
+            return False
+        return self.reachable_floor(self.best_bound) <= self.best_obj
+
+    def gap(self) -> float:
+        if self.best_obj is None or math.isinf(self.best_bound):
+            return math.inf
+        return max(0.0, self.reachable_floor(self.best_bound) - self.best_obj) / max(
+            abs(self.best_obj), 1
+        )
+
+    # -- pricing problems ------------------------------------------------------
+    def pricer(self, cls: int, node: Node) -> Pricer:
+        """The pricing problem of class ``cls`` under the node's branching rules."""
+        c = self.model.classes[cls]
+        local = {int(u): i for i, u in enumerate(c.units)}
+        tog = tuple(p for p in node.together if p[0] in local and p[1] in local)
+        apart = tuple(p for p in node.apart if p[0] in local and p[1] in local)
+        # a branch "together" with one unit outside this class forbids the other one here
+        lone = tuple(
+            sorted(
+                {
+                    p[0] if p[0] in local else p[1]
+                    for p in node.together
+                    if (p[0] in local) != (p[1] in local)
+                }
+            )
+        )
+        key = (cls, tog, apart, lone)
+        if key not in self.pricers:
+            if len(self.pricers) > 64:  # tables are rebuilt cheaply; keep memory bounded
+                self.pricers = {k: v for k, v in self.pricers.items() if not (k[1] or k[2] or k[3])}
+            extra_t = np.array([(local[a], local[b]) for a, b in tog], dtype=np.int64)
+            extra_a = np.array(
+                [(local[a], local[b]) for a, b in apart] + [(local[u], local[u]) for u in lone],
+                dtype=np.int64,
+            )
+            rules = c.rules.with_pairs(extra_t.reshape(-1, 2), extra_a.reshape(-1, 2))
+            pair = self.model.pair_f[np.ix_(c.units, c.units)]
+            self.pricers[key] = Pricer(pair, rules)
+        return self.pricers[key]
+
+    def lin_for(self, cls: int, theme: int, pi: FloatArray) -> FloatArray:
+        units = self.model.classes[cls].units
+        lin = -pi[units]
+        if theme >= 0 and self.model.themes is not None:
+            lin = lin + self.model.themes[units, theme]
+        return lin
+
+    # -- master LP -------------------------------------------------------------
+    def solve_master(self, active: list[int]) -> MasterLP | None:
+        """The master LP over the ``active`` columns (plus penalised slacks)."""
+        t0 = time.perf_counter()
+        try:
+            out = self.master.solve(self.columns, active)
+        except (AttributeError, TypeError, RuntimeError, ValueError):
+            if isinstance(self.master, ScipyMaster):
+                raise
+            # scipy's private HiGHS binding changed shape: solve from scratch from now on
+            self.master = ScipyMaster(self.model, self.big_m)
+            out = self.master.solve(self.columns, active)
+        self.stats.lp_seconds += time.perf_counter() - t0
+        self.stats.lp_solves += 1
+        return out
+
+    # -- column generation at one node ----------------------------------------
+    def column_generation(
+        self,
+        node: Node,
+        on_bound: Callable[[float], None] | None = None,
+        prune_below: bool = False,
+    ) -> NodeOutcome:
+        """Solve the node's master LP by column generation; its best Lagrangian bound."""
+        m = self.model
+        active = [i for i, c in enumerate(self.columns) if node.admits(c.members)]
+        bound = math.inf
+        lp: MasterLP | None = None
+        while not self.out_of_time():
+            lp = self.solve_master(active)
+            if lp is None:
+                break
+            self.stats.iterations += 1
+            pi = np.round(lp.pi * GRID) / GRID
+            mu = np.round(lp.mu * GRID) / GRID
+            rho = np.round(lp.rho * GRID) / GRID
+            new: list[int] = []
+            heur_best: dict[tuple[int, int], tuple[float, tuple[int, ...] | None]] = {}
+            t0 = time.perf_counter()
+            # the LP's own teams are good starts: improving columns are often their neighbours
+            basic: dict[int, list[tuple[int, ...]]] = {g: [] for g in range(len(m.classes))}
+            for j in np.flatnonzero(lp.lam > 1e-9):
+                col = self.columns[active[j]]
+                basic[col.cls].append(tuple(int(self.local[col.cls][u]) for u in col.members))
+            for g in range(len(m.classes)):
+                pr = self.pricer(g, node)
+                units = m.classes[g].units
+                for k in m.theme_list():
+                    r = rho[k] if k >= 0 else 0.0
+                    res = pr.heuristic(
+                        self.lin_for(g, k, pi),
+                        seed=int(self.rng.integers(2**31 - 1)),
+                        n_starts=self.heuristic_starts,
+                        max_teams=self.params.columns_per_iteration,
+                        threshold=mu[g] + r + TOL,
+                        starts=basic[g],
+                    )
+                    best_team = (
+                        None
+                        if res.best_team is None
+                        else tuple(int(units[i]) for i in res.best_team)
+                    )
+                    heur_best[(g, k)] = (res.best, best_team)
+                    for members, _v in res.teams:
+                        if self.add_column(tuple(int(units[i]) for i in members), k, g):
+                            new.append(len(self.columns) - 1)
+            self.stats.heuristic_seconds += time.perf_counter() - t0
+            if new:
+                active.extend(new)
+                continue
+            # exact pricing: the Lagrangian bound, and the columns the heuristic missed
+            target = None
+            if prune_below and self.best_obj is not None and len(m.classes) == 1:
+                # the node is pruned if every team prices at most this (see exact_pricing)
+                base = float(pi.sum()) + (m.cap * float(rho.sum()) if m.cap is not None else 0.0)
+                n_g = len(m.classes[0].teams)
+                target = (self.best_obj + m.step - self.constant - base) / n_g - 1e-6
+            exact = self.exact_pricing(node, pi, mu, rho, heur_best, target)
+            if exact is None:
+                break
+            node_bound, found = exact
+            bound = min(bound, node_bound)
+            if on_bound is not None:
+                on_bound(bound)
+            if node_bound == -math.inf:
+                return NodeOutcome(bound, lp, active, converged=True, infeasible=True)
+            if not found:
+                return NodeOutcome(bound, lp, active, converged=True)
+            if (
+                prune_below
+                and self.best_obj is not None
+                and self.reachable_floor(self.constant + bound) <= self.best_obj
+            ):
+                # nothing in this node beats the incumbent: no need to converge
+                return NodeOutcome(bound, lp, active, converged=True, pruned=True)
+            active.extend(found)
+        return NodeOutcome(bound, lp, active, converged=False)
+
+    def exact_pricing(
+        self,
+        node: Node,
+        pi: FloatArray,
+        mu: FloatArray,
+        rho: FloatArray,
+        heur_best: dict[tuple[int, int], tuple[float, tuple[int, ...] | None]],
+        target: float | None = None,
+    ) -> tuple[float, list[int]] | None:
+        """(Lagrangian bound without the constant, new columns), or None when stopped.
+
+        With a ``target`` (one class only), teams are sought only above it: when none
+        exists, D <= target and the bound computed with D = target puts the node at or
+        below the incumbent, which is all a pruned node needs.
+        """
+        m = self.model
+        if m.cap is None:
+            rho = np.zeros_like(rho)  # no theme rows: their prices are 0
+        themes = m.theme_list()
+        found: list[int] = []
+        best_per_class: list[tuple[float, tuple[int, ...] | None, int]] = []
+        t0 = time.perf_counter()
+        for g in range(len(m.classes)):
+            pr = self.pricer(g, node)
+            units = m.classes[g].units
+            best_rc, best_team, best_k = -math.inf, None, -1
+            for k in themes:
+                r = rho[k] if k >= 0 else 0.0
+                h_val, h_team = heur_best[(g, k)]
+                if h_team is not None and h_val - r > best_rc:
+                    best_rc, best_team, best_k = h_val - r, h_team, k
+                incumbent = best_rc + r if best_team is not None else -1e300
+                if target is not None:
+                    incumbent = max(incumbent, target + r)
+                before = pr.total_nodes
+                res = pr.exact(
+                    self.lin_for(g, k, pi),
+                    incumbent=incumbent,
+                    threshold=mu[g] + r + TOL,
+                    max_teams=self.params.columns_per_iteration,
+                    node_slice=50_000 if HAVE_NUMBA else 1_000,
+                    should_stop=self.out_of_time,
+                )
+                self.stats.exact_nodes += pr.total_nodes - before
+                self.stats.exact_calls += 1
+                if not res.complete:
+                    self.stats.exact_seconds += time.perf_counter() - t0
+                    return None
+                if res.best_team is not None and res.best - r > best_rc:
+                    best_rc = res.best - r
+                    best_team = tuple(int(units[i]) for i in res.best_team)
+                    best_k = k
+                for members, _v in res.teams:
+                    glob = tuple(int(units[i]) for i in members)
+                    if node.admits(glob) and self.add_column(glob, k, g):
+                        found.append(len(self.columns) - 1)
+            if target is not None and (best_team is None or best_rc <= target):
+                best_per_class.append((target, None, -2))  # D <= target, proved
+            else:
+                best_per_class.append((best_rc, best_team, best_k))
+        self.stats.exact_seconds += time.perf_counter() - t0
+        return self.lagrangian(pi, rho, best_per_class), found
+
+    def lagrangian(
+        self,
+        pi: FloatArray,
+        rho: FloatArray,
+        best_per_class: list[tuple[float, tuple[int, ...] | None, int]],
+    ) -> float:
+        """sum pi + cap * sum rho + sum_g n_g D_g in exact rational arithmetic (no constant)."""
+        m = self.model
+        pif = [Fraction(int(round(p * GRID)), GRID) for p in pi]
+        total = sum(pif, Fraction(0))
+        if m.cap is not None:
+            total += m.cap * sum((Fraction(int(round(r * GRID)), GRID) for r in rho), Fraction(0))
+        for g, (value, team, k) in enumerate(best_per_class):
+            if k == -2:  # an upper bound proved by pricing to a target
+                total += len(m.classes[g].teams) * Fraction(value)
+                continue
+            if team is None:
+                return -math.inf  # no feasible team in this class: nothing is feasible here
+            d = Fraction(m.value(team, k)) - sum((pif[u] for u in team), Fraction(0))
+            if k >= 0 and m.cap is not None:
+                d -= Fraction(int(round(rho[k] * GRID)), GRID)
+            # the search maximum and its rational recomputation must agree
+            if abs(float(d) - value) > 1e-6 * max(1.0, abs(value)):
+                self.suspect = "pricing value and its exact recomputation disagree"
+                return math.inf
+            total += len(m.classes[g].teams) * d
+        return floor_frac(total)
+
+    # -- primal ----------------------------------------------------------------
+    def best_combination(self, active: list[int], time_limit: float) -> IntArray | None:
+        """The best assignment made of the given columns (CP-SAT, one worker), or None."""
+
+        m = self.model
+        if time_limit <= 0.05 or not active:
+            return None
+        model = cp_model.CpModel()
+        x = [model.new_bool_var(f"c{j}") for j in range(len(active))]
+        covers: list[list[int]] = [[] for _ in range(m.n_units)]
+        per_class: list[list[int]] = [[] for _ in m.classes]
+        per_theme: dict[int, list[int]] = {}
+        for j, ci in enumerate(active):
+            col = self.columns[ci]
+            for u in col.members:
+                covers[u].append(j)
+            per_class[col.cls].append(j)
+            per_theme.setdefault(col.theme, []).append(j)
+        if any(not c for c in covers):
+            return None
+        for c in covers:
+            model.add_exactly_one(x[j] for j in c)
+        for g, js in enumerate(per_class):
+            model.add(sum(x[j] for j in js) == len(m.classes[g].teams))
+        if m.cap is not None:
+            for js in per_theme.values():
+                model.add(sum(x[j] for j in js) <= m.cap)
+        total = sum(self.columns[ci].value * x[j] for j, ci in enumerate(active))
+        model.maximize(total)
+        if not math.isinf(self.best_bound) and self.suspect is None:
+            # nothing beats the proven bound: reaching it ends the search at once
+            model.add(total <= self.reachable_floor(self.best_bound) - self.constant)
+        if self.best_obj is not None:  # only a better assignment is worth finding
+            model.add(total >= self.best_obj - self.constant + self.model.step)
+        if self.best_assign is not None:  # hint the incumbent's teams
+            teams = {
+                tuple(int(u) for u in np.flatnonzero(self.best_assign == t))
+                for t in range(m.n_teams)
+            }
+            for j, ci in enumerate(active):
+                model.add_hint(x[j], self.columns[ci].members in teams)
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = time_limit
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = int(self.budget.seed) % (2**31)
+        status = solver.solve(model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        unit_team = np.full(m.n_units, -1, dtype=np.int64)
+        next_team = {g: list(c.teams) for g, c in enumerate(m.classes)}
+        for j, ci in enumerate(active):
+            if solver.value(x[j]):
+                col = self.columns[ci]
+                unit_team[list(col.members)] = next_team[col.cls].pop(0)
+        return None if (unit_team < 0).any() else unit_team
+
+    def integral_lp(self, lp: MasterLP, active: list[int]) -> IntArray | None:
+        if lp.slack > 1e-9 or np.any(np.abs(lp.lam - np.round(lp.lam)) > 1e-6):
+            return None
+        unit_team = np.full(self.model.n_units, -1, dtype=np.int64)
+        next_team = {g: list(c.teams) for g, c in enumerate(self.model.classes)}
+        for j in np.flatnonzero(lp.lam > 0.5):
+            col = self.columns[active[j]]
+            unit_team[list(col.members)] = next_team[col.cls].pop(0)
+        return None if (unit_team < 0).any() else unit_team
