@@ -2,6 +2,8 @@
 
 * ``generate_cohort`` / ``generate_region``: fully synthetic cohorts (made-up places and
   people); see ``clnmatch.generate.synthetic``.
+* ``generate_school_cohort``: the real schools of the eight authorities (``load_schools``),
+  synthetic nurseries beside them, synthetic people; see ``clnmatch.generate.schools``.
 """
 
 from clnmatch.generate.profiles import (
@@ -11,14 +13,24 @@ from clnmatch.generate.profiles import (
     AuthorityProfile,
     TasteModel,
 )
+from clnmatch.generate.schools import (
+    SCHOOLS_ATTRIBUTION,
+    School,
+    generate_school_cohort,
+    load_schools,
+)
 from clnmatch.generate.synthetic import generate_cohort, generate_region
 
 __all__ = [
     "AUTHORITIES",
     "DEFAULT_THEMES",
     "EDUCATION_SCOTLAND",
+    "SCHOOLS_ATTRIBUTION",
     "AuthorityProfile",
+    "School",
     "TasteModel",
     "generate_cohort",
     "generate_region",
+    "generate_school_cohort",
+    "load_schools",
 ]

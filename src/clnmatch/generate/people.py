@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,6 +46,7 @@ from clnmatch.generate.words import FIRST_NAMES, SURNAMES
 from clnmatch.models import (
     RATING_MAX,
     RATING_MIN,
+    Cohort,
     Establishment,
     Facilitator,
     Practitioner,
@@ -55,6 +56,8 @@ from clnmatch.models import (
 
 __all__ = [
     "Places",
+    "Ratings",
+    "cohort_of",
     "establishments_of",
     "facilitators_for",
     "interests",
@@ -287,4 +290,51 @@ def facilitators_for(
             expertise={t: int(expertise[i, j]) for j, t in enumerate(theme_names)},
         )
         for i, (authority, role) in enumerate(rows)
+    )
+
+
+# the rating model: (themes, places, est_of, promoted, rng) -> ratings (people x themes)
+Ratings = Callable[
+    [tuple[str, ...], Places, NDArray[np.int64], NDArray[np.bool_], np.random.Generator],
+    NDArray[np.int64],
+]
+
+
+def cohort_of(
+    places: Places,
+    theme_names: tuple[str, ...],
+    rng: dict[str, np.random.Generator],
+    *,
+    teams: int,
+    source: str,
+    per_facilitator: int = 10,
+    with_simd: bool = True,
+    with_coordinates: bool = True,
+    with_facilitators: bool = True,
+    counts: NDArray[np.int64] | None = None,
+    ratings: Ratings = interests,
+) -> Cohort:
+    """The synthetic people of ``places`` and the Cohort they make.
+
+    ``rng`` holds the streams "nominees", "interests", "people", "facilitators".
+    ``counts`` (nominees per establishment) defaults to ``nominee_counts``; ``ratings``
+    to the mixed taste model.
+    """
+    if counts is None:
+        counts = nominee_counts(places.sector, rng["nominees"])
+    est_of, promoted = nominee_rows(counts, rng["nominees"])
+    answers = ratings(theme_names, places, est_of, promoted, rng["interests"])
+    facilitators: tuple[Facilitator, ...] = ()
+    if with_facilitators:
+        facilitators = facilitators_for(
+            places.auth, teams, per_facilitator, theme_names, rng["facilitators"]
+        )
+    return Cohort(
+        themes=theme_names,
+        establishments=establishments_of(
+            places, with_simd=with_simd, with_coordinates=with_coordinates
+        ),
+        practitioners=practitioners_of(places, est_of, promoted, answers, rng["people"]),
+        facilitators=facilitators,
+        source=source,
     )

@@ -27,16 +27,8 @@ from clnmatch.generate.counts import (
     rng_streams,
     sector_counts,
 )
-from clnmatch.generate.people import (
-    Places,
-    establishments_of,
-    facilitators_for,
-    interests,
-    nominee_counts,
-    nominee_rows,
-    practitioners_of,
-)
-from clnmatch.generate.profiles import AUTHORITIES, SECTOR_CODES, SECTORS
+from clnmatch.generate.people import Places, cohort_of
+from clnmatch.generate.profiles import AUTHORITIES, SECTOR_CODES, SECTOR_WEIGHTS, SECTORS
 from clnmatch.generate.words import (
     NAME_PATTERNS,
     SAINTS,
@@ -44,9 +36,9 @@ from clnmatch.generate.words import (
     STEM_TAILS,
     possessive,
 )
-from clnmatch.models import Cohort, Facilitator
+from clnmatch.models import Cohort
 
-__all__ = ["generate_cohort", "generate_region"]
+__all__ = ["generate_cohort", "generate_region", "synthetic_places"]
 
 # one independent stream per aspect, so switching a column off changes nothing else
 _STREAMS = (
@@ -89,37 +81,16 @@ def generate_cohort(
     theme_names = check_themes(owner, themes)
     rng = rng_streams(seed, _STREAMS)
 
-    auth_counts = authority_counts(n, teams, rng["counts"])
-    sec_counts = sector_counts(n, teams, rng["counts"])
-    est_rng = rng["establishments"]
-    auth = est_rng.permutation(np.repeat(np.arange(len(AUTHORITIES)), auth_counts))
-    sector = est_rng.permutation(np.repeat(np.arange(len(SECTORS)), sec_counts))
-    lat, lon = _coordinates(auth, rng["coordinates"])
-    places = Places(
-        ids=_establishment_ids(auth, sector, rng["names"]),
-        names=_establishment_names(auth, sector, rng["names"]),
-        auth=auth,
-        sector=sector,
-        simd=_simd_quintiles(auth, rng["simd"]),
-        lat=lat,
-        lon=lon,
-    )
-
-    est_of, promoted = nominee_rows(nominee_counts(sector, rng["nominees"]), rng["nominees"])
-    ratings = interests(theme_names, places, est_of, promoted, rng["interests"])
-    facilitators: tuple[Facilitator, ...] = ()
-    if with_facilitators:
-        facilitators = facilitators_for(
-            auth, teams, per_facilitator, theme_names, rng["facilitators"]
-        )
-    return Cohort(
-        themes=theme_names,
-        establishments=establishments_of(
-            places, with_simd=with_simd, with_coordinates=with_coordinates
-        ),
-        practitioners=practitioners_of(places, est_of, promoted, ratings, rng["people"]),
-        facilitators=facilitators,
+    return cohort_of(
+        synthetic_places(n, teams, rng),
+        theme_names,
+        rng,
+        teams=teams,
         source=f"generated cohort (seed {seed}, {n} establishments)",
+        per_facilitator=per_facilitator,
+        with_simd=with_simd,
+        with_coordinates=with_coordinates,
+        with_facilitators=with_facilitators,
     )
 
 
@@ -148,6 +119,33 @@ def generate_region(
 
 
 # --- made-up establishments ----------------------------------------------------------
+def synthetic_places(
+    n: int,
+    teams: int,
+    rng: dict[str, np.random.Generator],
+    sector_weights: NDArray[np.float64] = SECTOR_WEIGHTS,
+) -> Places:
+    """``n`` made-up establishments: counts, then ids, names, SIMD and locations.
+
+    ``rng`` holds the streams "counts", "establishments", "names", "simd", "coordinates".
+    """
+    auth_counts = authority_counts(n, teams, rng["counts"])
+    sec_counts = sector_counts(n, teams, rng["counts"], sector_weights)
+    est_rng = rng["establishments"]
+    auth = est_rng.permutation(np.repeat(np.arange(len(AUTHORITIES)), auth_counts))
+    sector = est_rng.permutation(np.repeat(np.arange(len(SECTORS)), sec_counts))
+    lat, lon = _coordinates(auth, rng["coordinates"])
+    return Places(
+        ids=_establishment_ids(auth, sector, rng["names"]),
+        names=_establishment_names(auth, sector, rng["names"]),
+        auth=auth,
+        sector=sector,
+        simd=_simd_quintiles(auth, rng["simd"]),
+        lat=lat,
+        lon=lon,
+    )
+
+
 def _simd_quintiles(auth: NDArray[np.int64], rng: np.random.Generator) -> NDArray[np.int64]:
     cumulative = np.cumsum([a.simd for a in AUTHORITIES], axis=1)
     cumulative[:, -1] = 1.0
