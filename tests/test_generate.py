@@ -19,7 +19,9 @@ from clnmatch.generate import (
     AUTHORITIES,
     DEFAULT_THEMES,
     EDUCATION_SCOTLAND,
+    FAMILIES,
     SCHOOLS_ATTRIBUTION,
+    family_cohort,
     generate_cohort,
     generate_region,
     generate_school_cohort,
@@ -486,3 +488,75 @@ def test_generate_synthetic_writes_made_up_places_only(tmp_path: Path) -> None:
     )
     big = runner.invoke(app, ["generate", "--establishments", "500", "--out", str(survey)])
     assert big.exit_code == 2 and "--establishments" in big.output
+
+
+# --- benchmark families ------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def family_cohorts() -> dict[str, list[Cohort]]:
+    """Cohorts 0 and 1 of every benchmark family."""
+    return {name: [family_cohort(name, s) for s in (0, 1)] for name in FAMILIES}
+
+
+def test_family_cohorts_are_cln_sized_and_seeded(family_cohorts: dict[str, list[Cohort]]) -> None:
+    """40-55 establishments of all eight authorities, at most 100 people, facilitators for
+    8 teams; same family and seed, same cohort; families differ at the same seed."""
+    for name, cohorts in family_cohorts.items():
+        for cohort in cohorts:
+            assert 40 <= len(cohort.establishments) <= 55, name
+            assert cohort.n_participants <= 100, name
+            assert len(cohort.establishments_by_authority()) == 8, name
+            assert len(cohort.facilitators) >= 8, name
+            assert len({e.sector for e in cohort.establishments}) >= 2, name
+        assert cohorts[0].model_dump() == family_cohort(name, 0).model_dump()
+    first_answers = {c[0].practitioners[0].interests for c in family_cohorts.values()}
+    assert len(first_answers) == len(FAMILIES)
+
+
+def test_families_differ_as_described(family_cohorts: dict[str, list[Cohort]]) -> None:
+    """Theme counts, rating shapes, nominee counts, sector mixes and real places per family."""
+
+    def ratings(name: str) -> np.ndarray:
+        people = [p for c in family_cohorts[name] for p in c.practitioners]
+        return np.array([p.interests for p in people])
+
+    def sector_share(name: str, sector: Sector) -> float:
+        ests = [e for c in family_cohorts[name] for e in c.establishments]
+        return sum(e.sector is sector for e in ests) / len(ests)
+
+    assert [len(family_cohorts[f][0].themes) for f in ("themes6", "themes12", "themes20")] == [
+        6,
+        12,
+        20,
+    ]
+    histogram = np.bincount(ratings("uniform").ravel(), minlength=6) / ratings("uniform").size
+    assert np.all(np.abs(histogram - 1 / 6) < 0.03)
+    assert set(np.unique(ratings("polarised"))) == {0, 1, 4, 5}
+    sizes = Counter(len(v) for c in family_cohorts["nominees1-3"] for v in c.nominees.values())
+    assert min(sizes[1], sizes[2], sizes[3]) >= 15
+    assert sector_share("elc-heavy", Sector.ELC) > 0.45
+    assert sector_share("secondary-heavy", Sector.SECONDARY) > 0.4
+    schools = family_cohorts["schools"][0]
+    assert sum(bool(SCHOOL_ID.match(e.id)) for e in schools.establishments) >= 25
+    # sector-driven tastes: people of one sector agree more than under the mixed model
+    sector_sd = ratings("themes12").std(axis=0).mean()
+    assert (
+        sector_sd
+        < np.array([p.interests for p in generate_cohort(50).practitioners]).std(axis=0).mean()
+    )
+
+
+def test_every_family_is_matchable_under_the_default_rules(
+    family_cohorts: dict[str, list[Cohort]],
+) -> None:
+    """Cohort 0 of every family has a rule-abiding assignment (greedy finds one)."""
+    import clnmatch
+
+    for name, cohorts in family_cohorts.items():
+        result = clnmatch.solve(cohorts[0], Rules(), strategy="greedy", time_limit=5, seed=0)
+        assert result.status in (clnmatch.Status.OPTIMAL, clnmatch.Status.FEASIBLE), name
+
+
+def test_unknown_family_is_refused_with_the_choices() -> None:
+    """An unknown family name lists the families."""
+    with pytest.raises(InvalidParameterError, match="themes6"):
+        family_cohort("nosuch")

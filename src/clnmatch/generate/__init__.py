@@ -4,8 +4,11 @@
   people); see ``clnmatch.generate.synthetic``.
 * ``generate_school_cohort``: the real schools of the eight authorities (``load_schools``),
   synthetic nurseries beside them, synthetic people; see ``clnmatch.generate.schools``.
+* ``family_cohort``: the benchmark families (other themes, tastes, nominees, sector mixes,
+  real schools); see ``clnmatch.generate.families``.
 """
 
+from clnmatch.generate.families import FAMILIES, Family, family_cohort
 from clnmatch.generate.profiles import (
     AUTHORITIES,
     DEFAULT_THEMES,
@@ -25,10 +28,13 @@ __all__ = [
     "AUTHORITIES",
     "DEFAULT_THEMES",
     "EDUCATION_SCOTLAND",
+    "FAMILIES",
     "SCHOOLS_ATTRIBUTION",
     "AuthorityProfile",
+    "Family",
     "School",
     "TasteModel",
+    "family_cohort",
     "generate_cohort",
     "generate_region",
     "generate_school_cohort",

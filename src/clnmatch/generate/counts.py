@@ -52,9 +52,15 @@ def check_themes(owner: str, themes: Sequence[str] | None) -> tuple[str, ...]:
     return names
 
 
-def rng_streams(seed: int, names: Sequence[str]) -> dict[str, np.random.Generator]:
-    """One independent generator per aspect, so switching a column off changes nothing else."""
-    children = np.random.SeedSequence(seed).spawn(len(names))
+def rng_streams(
+    seed: int, names: Sequence[str], key: int | None = None
+) -> dict[str, np.random.Generator]:
+    """One independent generator per aspect, so switching a column off changes nothing else.
+
+    ``key`` (e.g. a family's name hashed) makes other streams for the same seed.
+    """
+    entropy = seed if key is None else [seed, key]
+    children = np.random.SeedSequence(entropy).spawn(len(names))
     return dict(zip(names, (np.random.default_rng(s) for s in children), strict=True))
 
 

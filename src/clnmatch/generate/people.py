@@ -58,6 +58,7 @@ __all__ = [
     "Places",
     "Ratings",
     "cohort_of",
+    "establishment_tastes",
     "establishments_of",
     "facilitators_for",
     "interests",
