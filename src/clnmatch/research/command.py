@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import math
 import secrets
 import shlex
 import sys
@@ -16,71 +15,63 @@ from pathlib import Path
 from clnmatch.errors import ClnmatchError, InvalidParameterError
 from clnmatch.research.execute import error_text, execute
 from clnmatch.research.outputs import records_frame, write_outputs
-from clnmatch.research.runs import RunOutcome, plan
-from clnmatch.research.sets import COHORT_SETS, RESEARCH_SETS
+from clnmatch.research.runs import RunOutcome
+from clnmatch.research.sets import COHORT_SETS, RESEARCH_SETS, SET_GROUPS
+from clnmatch.research.sweeps import SWEEP_DEFAULTS, Sweep, read_plan, specs_for, sweep_from
 
 __all__ = ["run_bench"]
 
 
-def _csv_list(text: str) -> list[str]:
-    return [t.strip() for t in text.split(",") if t.strip()]
-
-
 def _parser(prog: str) -> argparse.ArgumentParser:
+    """The options; one sweep's default to None here, so that --plan can refuse them."""
     p = argparse.ArgumentParser(
         prog=prog,
         description="Benchmark strategies (and peers) over instance sets, seeds and time limits.",
     )
+    names = ", ".join([*COHORT_SETS, *RESEARCH_SETS])
     p.add_argument(
         "--sets",
-        default="cln",
-        help="comma list of sets: " + ", ".join([*COHORT_SETS, *RESEARCH_SETS]) + " (default cln)",
+        help=f"comma list of sets: {names}, or 'families' for every fam-* set (default cln)",
     )
     p.add_argument(
         "--strategies",
-        default="all",
-        help="comma list of registered strategies, or 'all' (default)",
+        help="comma list of registered strategies and 'auto' (what solve picks), or 'all' "
+        "(default: every registered strategy)",
     )
-    p.add_argument(
-        "--peers", default="", help="comma list of peers for cohort sets, or 'all' (default none)"
-    )
-    p.add_argument("--seeds", default="0,1,2", help="comma list of seeds (default 0,1,2)")
+    p.add_argument("--peers", help="comma list of peers for cohort sets, or 'all' (default none)")
+    p.add_argument("--seeds", help="comma list of seeds (default 0,1,2)")
     p.add_argument(
         "--time-limit",
-        default="",
         help="comma list of seconds per run; default per set (TPSDP's by n for "
-        "mdgp/ccp: 3 s to n=120, 20 s to 240, 120 s beyond)",
+        "mdgp/ccp: 3 s to n=120, 20 s to 240, 120 s beyond; 30 s for families)",
     )
     p.add_argument(
         "--cohorts",
         type=int,
-        default=None,
         help="generated cohorts per cohort set (default per set: tiny 2, cln 5, "
-        "region 2, stress 1)",
+        "region 2, stress 1, fam-* 5)",
     )
     p.add_argument(
-        "--instances",
-        type=Path,
-        default=None,
-        help="MDGPLIB folder (default ../shared/benchmarks/mdgplib)",
+        "--instances", type=Path, help="MDGPLIB folder (default ../shared/benchmarks/mdgplib)"
     )
     p.add_argument(
-        "--ccp-instances",
-        type=Path,
-        default=None,
-        help="CCPLIB folder (default ../shared/benchmarks/ccplib)",
+        "--ccp-instances", type=Path, help="CCPLIB folder (default ../shared/benchmarks/ccplib)"
     )
     p.add_argument(
         "--match",
         action="append",
-        default=[],
         help="glob on research instance names, e.g. 'RanReal_n120_*' (repeatable)",
     )
     p.add_argument(
         "--objective",
-        choices=["focus", "cohesion", "blend"],
-        default="blend",
-        help="objective for cohort sets (default blend); runs.csv names the set cln:focus etc.",
+        help="objective(s) for cohort sets: comma list of focus, cohesion, blend (default "
+        "blend); runs.csv names the set cln:focus etc.",
+    )
+    p.add_argument(
+        "--plan",
+        type=Path,
+        help="TOML file of [[sweep]] tables, each with the options above: every sweep in "
+        "one run, one output folder (instead of the options above)",
     )
     p.add_argument("--jobs", type=int, default=1, help="parallel runs (joblib; Dask workers)")
     p.add_argument(
@@ -108,6 +99,19 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     return p
 
 
+def _sweeps(args: argparse.Namespace) -> list[Sweep]:
+    """The sweeps to make: the plan file's, or the one the command line describes."""
+    given = {k: getattr(args, k) for k in SWEEP_DEFAULTS if getattr(args, k) is not None}
+    if args.plan is not None:
+        if given:
+            flags = ", ".join("--" + k.replace("_", "-") for k in given)
+            raise InvalidParameterError.for_value(
+                "plan", "bench", "no sweep options beside it (the plan file gives them)", flags
+            )
+        return read_plan(args.plan)
+    return [sweep_from(given)]
+
+
 def run_bench(argv: Sequence[str] | None = None, *, prog: str = "python -m benchmarks") -> int:
     """The ``bench`` command. Returns the exit code (0 done, 2 invalid setting, 1 other error).
 
@@ -115,66 +119,32 @@ def run_bench(argv: Sequence[str] | None = None, *, prog: str = "python -m bench
     "Made by" line of summary.md. Failed runs do not fail the sweep: they are rows with
     status ``failed`` and the reason.
     """
-    from clnmatch.research.peers import available_peers, get_peer
-    from clnmatch.strategies import available_strategies, get_strategy
-
     argv = list(argv) if argv is not None else sys.argv[1:]
     try:
         args = _parser(prog).parse_args(argv)
     except SystemExit as exc:  # --help, or argparse's own usage error (code 2)
         return exc.code if isinstance(exc.code, int) else 2
     err = sys.stderr
+    if args.list:
+        from clnmatch.research.peers import available_peers
+        from clnmatch.strategies import available_strategies
+
+        print("sets:", ", ".join([*COHORT_SETS, *RESEARCH_SETS]))
+        print("set groups:", ", ".join(SET_GROUPS))
+        print("strategies:", ", ".join(["auto", *available_strategies()]))
+        print("peers:", ", ".join(available_peers()))
+        return 0
     try:
-        strategies = (
-            available_strategies() if args.strategies == "all" else _csv_list(args.strategies)
-        )
-        if args.list:
-            print("sets:", ", ".join([*COHORT_SETS, *RESEARCH_SETS]))
-            print("strategies:", ", ".join(available_strategies()))
-            print("peers:", ", ".join(available_peers()))
-            return 0
-        for name in strategies:
-            get_strategy(name)  # an unknown name fails here, listing the choices
-        peers = available_peers() if args.peers == "all" else _csv_list(args.peers)
-        for name in peers:
-            get_peer(name)
-        try:
-            seeds = [int(s) for s in _csv_list(args.seeds)]
-            limits = [float(t) for t in _csv_list(args.time_limit)]
-        except ValueError as exc:
-            raise InvalidParameterError.for_value(
-                "seeds/time-limit",
-                "bench",
-                "comma lists of numbers",
-                f"{args.seeds} / {args.time_limit}",
-            ) from exc
-        if any(s < 0 for s in seeds) or any(not (t > 0 and math.isfinite(t)) for t in limits):
-            raise InvalidParameterError.for_value(
-                "seeds/time-limit",
-                "bench",
-                "seeds >= 0 and time limits > 0",
-                f"{args.seeds} / {args.time_limit}",
-            )
         if args.jobs < 1:
             raise InvalidParameterError.for_value("jobs", "bench", "an int >= 1", args.jobs)
-        sets = _csv_list(args.sets)
-        research = [s for s in sets if s in RESEARCH_SETS]
-        if peers and research:
-            print(f"note: peers run on cohort sets only, not on {', '.join(research)}", file=err)
-        specs = plan(
-            sets,
-            strategies,
-            seeds,
-            peers=peers,
-            time_limits=limits,
-            cohorts=args.cohorts,
-            mdgp_dir=args.instances,
-            ccp_dir=args.ccp_instances,
-            match=args.match,
-            memory=args.memory,
-            warm_up=not args.no_warm_up,
-            objective=args.objective,
-        )
+        sweeps = _sweeps(args)
+        for one in sweeps:
+            research = [s for s in one.sets if s in RESEARCH_SETS]
+            if one.peers and research:
+                print(
+                    f"note: peers run on cohort sets only, not on {', '.join(research)}", file=err
+                )
+        specs = specs_for(sweeps, memory=args.memory, warm_up=not args.no_warm_up)
     except ClnmatchError as exc:
         print(f"Invalid setting: {exc}", file=err)
         return 2

@@ -23,7 +23,7 @@ import numpy as np
 
 from clnmatch.errors import InfeasibleError, InvalidParameterError
 from clnmatch.problem import SCALE
-from clnmatch.research.measure import Memory, maxrss_mb, warm_up
+from clnmatch.research.measure import Memory, maxrss_mb, resolve_solver, warm_up
 from clnmatch.research.runs import RunOutcome, RunRecord, RunSpec, clnmatch_version
 from clnmatch.research.sets import COHORT_SETS, research_problem, set_cohort
 from clnmatch.strategies.base import relative_gap
@@ -132,7 +132,8 @@ def _run_cohort(
     if result.evaluation is not None:
         _fill_evaluation(record, result.evaluation)
     record.bound, record.gap = result.bound, result.gap
-    record.notes = " | ".join(result.notes)[:500]
+    chose = [f"auto chose {result.strategy}"] if spec.solver == "auto" else []
+    record.notes = " | ".join([*chose, *result.notes])[:500]
     if result.status is Status.OPTIMAL:
         record.status = "optimal"
     elif result.status is Status.FEASIBLE:
@@ -182,12 +183,14 @@ def _run_research(
 
     assert spec.path is not None
     problem = research_problem(spec.path)
-    strategy = get_strategy(spec.solver)
+    chosen = resolve_solver(spec.solver, problem)
+    strategy = get_strategy(chosen)
     with memory:
         budget = Budget(time_limit=spec.time_limit, seed=spec.seed)
         proposal = strategy.run(problem, budget)
         record.runtime_s = round(budget.elapsed(), 4)
-    record.notes = " | ".join(proposal.notes)[:500]
+    chose = [f"auto chose {chosen}"] if spec.solver == "auto" else []
+    record.notes = " | ".join([*chose, *proposal.notes])[:500]
     if proposal.unit_team is None:
         record.status = "infeasible" if proposal.proven_infeasible else "no_solution"
         return _trace_rows(proposal.trace)

@@ -24,7 +24,15 @@ from clnmatch.problem import Problem
 from clnmatch.research.runs import MemoryMode, RunSpec
 from clnmatch.research.sets import COHORT_SETS, set_cohort
 
-__all__ = ["WARM_UP_SECONDS", "Memory", "maxrss_mb", "rss_bytes", "tiny_problem", "warm_up"]
+__all__ = [
+    "WARM_UP_SECONDS",
+    "Memory",
+    "maxrss_mb",
+    "resolve_solver",
+    "rss_bytes",
+    "tiny_problem",
+    "warm_up",
+]
 
 
 def rss_bytes() -> int | None:
@@ -116,6 +124,15 @@ def tiny_problem() -> Problem:
     )
 
 
+def resolve_solver(name: str, problem: Problem) -> str:
+    """The registered strategy a run uses: ``auto`` is what ``solve`` would pick."""
+    if name != "auto":
+        return name
+    from clnmatch.solve import choose_strategy
+
+    return choose_strategy(problem)
+
+
 def warm_up(spec: RunSpec) -> float | None:
     """Once per worker process and solver: the same path on a tiny instance, untimed.
 
@@ -139,13 +156,16 @@ def warm_up(spec: RunSpec) -> float | None:
         else:
             from clnmatch.strategies import Budget, get_strategy, prepare
 
-            strategy = get_strategy(spec.solver)
-            prepare(strategy)
             if spec.kind == "research":
-                strategy.run(tiny_problem(), Budget(time_limit=WARM_UP_SECONDS, seed=0))
+                problem = tiny_problem()
+                strategy = get_strategy(resolve_solver(spec.solver, problem))
+                prepare(strategy)
+                strategy.run(problem, Budget(time_limit=WARM_UP_SECONDS, seed=0))
             else:
                 from clnmatch.solve import solve
 
+                if spec.solver != "auto":  # solve prepares what auto picks itself
+                    prepare(get_strategy(spec.solver))
                 tiny = COHORT_SETS["tiny"]
                 solve(
                     set_cohort("tiny", 0),

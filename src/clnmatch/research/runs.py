@@ -15,9 +15,11 @@ from clnmatch.errors import InvalidParameterError
 from clnmatch.research.sets import (
     COHORT_SETS,
     RESEARCH_SETS,
+    SET_GROUPS,
     SetKind,
     best_known_values,
     default_benchmarks_dir,
+    expand_sets,
     header_n,
     research_files,
     tpsdp_time_limit,
@@ -25,6 +27,7 @@ from clnmatch.research.sets import (
 
 __all__ = [
     "KEY_COLUMNS",
+    "OBJECTIVES",
     "RUN_COLUMNS",
     "TRACE_COLUMNS",
     "MemoryMode",
@@ -137,6 +140,9 @@ def clnmatch_version() -> str:
     return __version__
 
 
+OBJECTIVES = ("focus", "cohesion", "blend")
+
+
 def plan(
     sets: Sequence[str],
     strategies: Sequence[str],
@@ -150,81 +156,127 @@ def plan(
     match: Sequence[str] = (),
     memory: MemoryMode = "rss",
     warm_up: bool = True,
-    objective: str = "blend",
+    objective: str | Sequence[str] = "blend",
 ) -> list[RunSpec]:
     """Every run of a sweep, in a stable order; one representative run per set keeps a trace.
 
-    Peers run on cohort sets only (they know nothing of MDGP). ``time_limits`` empty means
-    per set: TPSDP's by n for research sets, the set's default for cohorts.
+    ``sets`` may name groups (``families``). Cohort sets run once per objective in
+    ``objective`` (one name or several); research sets have their own objective. Peers
+    run on cohort sets only (they know nothing of MDGP). ``time_limits`` empty means per
+    set: TPSDP's by n for research sets, the set's default for cohorts.
     """
-    bench = default_benchmarks_dir()
+    objectives = [objective] if isinstance(objective, str) else list(objective)
+    for name in objectives:
+        if name not in OBJECTIVES:
+            choices = ", ".join(repr(o) for o in OBJECTIVES)
+            raise InvalidParameterError.for_value("objective", "bench", f"one of {choices}", name)
+    options = _Options(memory, warm_up, tuple(float(t) for t in time_limits))
     specs: list[RunSpec] = []
-    solvers = [(s, "strategy") for s in strategies] + [(p, "peer") for p in peers]
-    for set_name in sets:
-        block: list[RunSpec] = []
+    for set_name in expand_sets(sets):
         if set_name in COHORT_SETS:
-            cset = COHORT_SETS[set_name]
-            limits = list(time_limits) or [cset.time_limit]
-            rule = "given" if time_limits else "set default"
-            for k in range(cset.instances if cohorts is None else cohorts):
-                for limit in limits:
-                    for solver, solver_kind in solvers:
-                        for seed in seeds:
-                            block.append(
-                                RunSpec(
-                                    set_name,
-                                    f"{set_name}-{k:02d}",
-                                    "cohort",
-                                    solver,
-                                    solver_kind,  # type: ignore[arg-type]
-                                    int(seed),
-                                    float(limit),
-                                    rule,
-                                    cohort_seed=k,
-                                    memory=memory,
-                                    warm_up=warm_up,
-                                    objective=objective,
-                                )
-                            )
+            for name in objectives:
+                block = _cohort_block(set_name, strategies, peers, seeds, cohorts, name, options)
+                specs.extend(mark_representatives(block))
         elif set_name in RESEARCH_SETS:
-            if set_name == "mdgp":
-                folder = mdgp_dir or bench / "mdgplib"
-            else:
-                folder = ccp_dir or bench / "ccplib"
-            if not folder.is_dir():
-                raise InvalidParameterError.for_value(
-                    "instances", "bench", f"a folder of {set_name.upper()} instances", str(folder)
-                )
-            best = best_known_values(folder)
-            for path in research_files(folder, match):
-                limits = list(time_limits) or [tpsdp_time_limit(header_n(path))]
-                rule = "given" if time_limits else "tpsdp"
-                for limit in limits:
-                    for solver in strategies:
-                        for seed in seeds:
-                            block.append(
-                                RunSpec(
-                                    set_name,
-                                    path.stem,
-                                    "research",
-                                    solver,
-                                    "strategy",
-                                    int(seed),
-                                    float(limit),
-                                    rule,
-                                    path=str(path),
-                                    best_known=best.get(path.stem),
-                                    memory=memory,
-                                    warm_up=warm_up,
-                                )
-                            )
+            folder = _research_folder(set_name, mdgp_dir, ccp_dir)
+            block = _research_block(set_name, folder, strategies, seeds, match, options)
+            specs.extend(mark_representatives(block))
         else:
-            choices = ", ".join(repr(s) for s in [*COHORT_SETS, *RESEARCH_SETS])
+            choices = ", ".join(repr(s) for s in [*COHORT_SETS, *RESEARCH_SETS, *SET_GROUPS])
             raise InvalidParameterError.for_value(
                 "sets", "bench", f"names among {choices}", set_name
             )
-        specs.extend(mark_representatives(block))
     return specs
+
+
+@dataclass(frozen=True)
+class _Options:
+    memory: MemoryMode
+    warm_up: bool
+    time_limits: tuple[float, ...]
+
+
+def _cohort_block(
+    set_name: str,
+    strategies: Sequence[str],
+    peers: Sequence[str],
+    seeds: Sequence[int],
+    cohorts: int | None,
+    objective: str,
+    options: _Options,
+) -> list[RunSpec]:
+    cset = COHORT_SETS[set_name]
+    limits = list(options.time_limits) or [cset.time_limit]
+    rule = "given" if options.time_limits else "set default"
+    solvers = [(s, "strategy") for s in strategies] + [(p, "peer") for p in peers]
+    return [
+        RunSpec(
+            set_name,
+            f"{set_name}-{k:02d}",
+            "cohort",
+            solver,
+            solver_kind,  # type: ignore[arg-type]
+            int(seed),
+            float(limit),
+            rule,
+            cohort_seed=k,
+            memory=options.memory,
+            warm_up=options.warm_up,
+            objective=objective,
+        )
+        for k in range(cset.instances if cohorts is None else cohorts)
+        for limit in limits
+        for solver, solver_kind in solvers
+        for seed in seeds
+    ]
+
+
+def _research_folder(set_name: str, mdgp_dir: Path | None, ccp_dir: Path | None) -> Path:
+    bench = default_benchmarks_dir()
+    if set_name == "mdgp":
+        folder = mdgp_dir or bench / "mdgplib"
+    else:
+        folder = ccp_dir or bench / "ccplib"
+    if not folder.is_dir():
+        raise InvalidParameterError.for_value(
+            "instances", "bench", f"a folder of {set_name.upper()} instances", str(folder)
+        )
+    return folder
+
+
+def _research_block(
+    set_name: str,
+    folder: Path,
+    strategies: Sequence[str],
+    seeds: Sequence[int],
+    match: Sequence[str],
+    options: _Options,
+) -> list[RunSpec]:
+    best = best_known_values(folder)
+    block: list[RunSpec] = []
+    for path in research_files(folder, match):
+        limits = list(options.time_limits) or [tpsdp_time_limit(header_n(path))]
+        rule = "given" if options.time_limits else "tpsdp"
+        block += [
+            RunSpec(
+                set_name,
+                path.stem,
+                "research",
+                solver,
+                "strategy",
+                int(seed),
+                float(limit),
+                rule,
+                path=str(path),
+                best_known=best.get(path.stem),
+                memory=options.memory,
+                warm_up=options.warm_up,
+            )
+            for limit in limits
+            for solver in strategies
+            for seed in seeds
+        ]
+    return block
 
 
 def mark_representatives(block: list[RunSpec]) -> list[RunSpec]:

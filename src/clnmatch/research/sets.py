@@ -16,16 +16,20 @@ from pathlib import Path
 from typing import Literal
 
 from clnmatch.errors import InvalidParameterError
+from clnmatch.generate.families import FAMILIES as _FAMILIES
 from clnmatch.models import Cohort, Rules
 from clnmatch.problem import Problem
 
 __all__ = [
     "COHORT_SETS",
+    "FAMILY_SETS",
     "RESEARCH_SETS",
+    "SET_GROUPS",
     "CohortSet",
     "SetKind",
     "best_known_values",
     "default_benchmarks_dir",
+    "expand_sets",
     "header_n",
     "research_files",
     "research_problem",
@@ -38,13 +42,19 @@ SetKind = Literal["cohort", "research"]
 
 @dataclass(frozen=True)
 class CohortSet:
-    """Generated cohorts: ``instances`` cohorts (seeds 0..k-1) of this size under ``rules``."""
+    """Generated cohorts: ``instances`` cohorts (seeds 0..k-1) of this size under ``rules``.
+
+    ``family`` names a benchmark family (``clnmatch.generate.FAMILIES``), whose cohorts
+    draw their own size (40-55 establishments); otherwise ``generate_cohort`` makes
+    cohorts of ``establishments``.
+    """
 
     name: str
     establishments: int
     rules: Rules
     time_limit: float  # default seconds per run
     instances: int  # default number of cohorts
+    family: str | None = None
 
     @property
     def teams(self) -> int:
@@ -61,7 +71,27 @@ COHORT_SETS: dict[str, CohortSet] = {
         "stress", 5000, Rules(teams=1000, max_participants=100_000, min_establishments=0), 300.0, 1
     ),
 }
+# the benchmark families (issue 16): CLN scale, default rules, 30 s (the limit issue 16 used)
+FAMILY_SETS = tuple(f"fam-{name}" for name in _FAMILIES)
+COHORT_SETS.update(
+    {
+        name: CohortSet(name, 55, Rules(), 30.0, 5, family=name.removeprefix("fam-"))
+        for name in FAMILY_SETS
+    }
+)
 RESEARCH_SETS = ("mdgp", "ccp")
+# names that stand for several sets on the command line
+SET_GROUPS: dict[str, tuple[str, ...]] = {"families": FAMILY_SETS}
+
+
+def expand_sets(names: Sequence[str]) -> list[str]:
+    """Set names with groups (``families``) replaced by their sets, each set once."""
+    out: list[str] = []
+    for name in names:
+        for set_name in SET_GROUPS.get(name, (name,)):
+            if set_name not in out:
+                out.append(set_name)
+    return out
 
 
 def tpsdp_time_limit(n: int) -> float:
@@ -89,9 +119,12 @@ def default_benchmarks_dir() -> Path:
 
 @functools.lru_cache(maxsize=4)
 def set_cohort(set_name: str, cohort_seed: int) -> Cohort:
-    from clnmatch.generate import generate_cohort
+    """Cohort ``cohort_seed`` of a cohort set (built in the worker, cached a little)."""
+    from clnmatch.generate import family_cohort, generate_cohort
 
     spec = COHORT_SETS[set_name]
+    if spec.family is not None:
+        return family_cohort(spec.family, cohort_seed)
     return generate_cohort(spec.establishments, seed=cohort_seed, teams_hint=spec.teams)
 
 

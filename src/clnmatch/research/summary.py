@@ -1,4 +1,5 @@
-"""summary.md: markdown tables of a sweep's runs (means, ratios to the best, gaps by size)."""
+"""summary.md: markdown tables of a sweep's runs (means, proofs and times, ratios and gaps
+to the best, gaps to best known by size)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from clnmatch.research.sets import COHORT_SETS
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["summary_markdown"]
+__all__ = ["cohort_runs", "gaps_to_best_bound", "proof_table", "summary_markdown"]
 
 
 def _fmt(value: Any, digits: int = 3, pct: bool = False) -> str:
@@ -119,6 +120,7 @@ def summary_markdown(runs: pd.DataFrame, *, commands: dict[str, str] | None = No
             ]
         )
     lines += ["## Means per strategy and set", "", *_table(header, rows), ""]
+    lines += _proof_section(frame)
     lines += _ratio_section(frame)
     lines += _size_section(frame)
     failures = frame[frame["status"] == "failed"]
@@ -141,16 +143,41 @@ def _mean(series: pd.Series) -> float | None:
     return float(values.mean()) if len(values) else None
 
 
+def _median(series: pd.Series) -> float | None:
+    values = series.dropna()
+    return float(values.median()) if len(values) else None
+
+
 def _max(series: pd.Series) -> float | None:
     values = series.dropna()
     return float(values.max()) if len(values) else None
 
 
+def cohort_runs(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of cohort sets (``cln``, ``cln:focus``, ``fam-schools:blend``, ...)."""
+    base = frame["set"].astype(str).str.split(":").str[0]
+    return frame[base.isin(list(COHORT_SETS))]
+
+
+def gaps_to_best_bound(frame: pd.DataFrame) -> pd.Series:
+    """Each run's (best bound - objective) / objective, the best bound being the smallest
+    bound any run proved on the same set and instance (so peers and heuristics get a gap
+    too); NaN without an objective or a bound."""
+    import pandas as pd
+
+    bound = pd.to_numeric(frame["bound"], errors="coerce")
+    objective = pd.to_numeric(frame["objective"], errors="coerce")
+    best = bound.groupby([frame["set"], frame["instance"]]).transform("min")
+    return (best - objective) / objective.where(objective > 0)
+
+
 def _ratio_section(frame: pd.DataFrame) -> list[str]:
-    """Cohort sets: each strategy's and peer's mean objective over the best strategy's."""
-    cohort = frame[frame["set"].isin(list(COHORT_SETS))]
+    """Cohort sets: each strategy's and peer's mean objective over the best strategy's, and
+    its mean gap to the best proven bound."""
+    cohort = cohort_runs(frame)
     if cohort.empty:
         return []
+    cohort = cohort.assign(gap_to_bound=gaps_to_best_bound(cohort))
     rows = []
     for set_name, g in cohort.groupby("set", sort=False):
         means: dict[str, float | None] = {
@@ -172,6 +199,7 @@ def _ratio_section(frame: pd.DataFrame) -> list[str]:
                     strategy + (" (peer)" if kinds[strategy] == "peer" else ""),
                     _fmt(mean),
                     _fmt(ratio, 3) + (" (best)" if strategy == best_name else ""),
+                    _fmt(_mean(part["gap_to_bound"]), 2, pct=True),
                     f"{int((part['breaches'].fillna(0) > 0).sum())}/{len(part)}",
                     str(int((clean["strategy"] == strategy).sum())),
                 ]
@@ -180,7 +208,9 @@ def _ratio_section(frame: pd.DataFrame) -> list[str]:
         "## Cohort sets: objective relative to the best strategy",
         "",
         "Ratio = mean objective / the best clnmatch strategy's mean objective on the set "
-        "(peers and rule-breaking runs included, so read it beside the breaches).",
+        "(peers and rule-breaking runs included, so read it beside the breaches). Gap to "
+        "best bound = mean of (best bound - objective) / objective, the best bound being the "
+        "smallest any run proved on that cohort.",
         "",
         *_table(
             [
@@ -188,6 +218,7 @@ def _ratio_section(frame: pd.DataFrame) -> list[str]:
                 "strategy",
                 "mean objective",
                 "ratio to best",
+                "gap to best bound",
                 "runs with breaches",
                 "rule-abiding runs",
             ],
@@ -195,6 +226,39 @@ def _ratio_section(frame: pd.DataFrame) -> list[str]:
         ),
         "",
     ]
+
+
+def proof_table(frame: pd.DataFrame) -> list[list[str]]:
+    """Per cohort set (and objective) and strategy: runs, proven optimal, median and
+    slowest wall seconds, worst gap."""
+    import pandas as pd
+
+    rows = []
+    for (set_name, strategy), g in cohort_runs(frame).groupby(["set", "strategy"], sort=False):
+        if (g["kind"] == "peer").any():
+            continue
+        runtime = pd.to_numeric(g["runtime_s"], errors="coerce")
+        gap = pd.to_numeric(g["gap"], errors="coerce")
+        rows.append(
+            [
+                str(set_name),
+                str(strategy),
+                str(len(g)),
+                str(int((g["status"] == "optimal").sum())),
+                _fmt(_median(runtime), 1),
+                _fmt(_max(runtime), 1),
+                _fmt(_max(gap), 2, pct=True),
+            ]
+        )
+    return rows
+
+
+def _proof_section(frame: pd.DataFrame) -> list[str]:
+    rows = proof_table(frame)
+    if not rows:
+        return []
+    header = ["set", "strategy", "runs", "proven optimal", "median s", "slowest s", "worst gap"]
+    return ["## Cohort sets: proofs and times", "", *_table(header, rows), ""]
 
 
 _N = re.compile(r"_n(\d+)_")
