@@ -13,6 +13,7 @@ its sweeps (from sweeps.csv), so each figure can be traced to the run it came fr
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -295,6 +296,17 @@ def _targets(runs: pd.DataFrame) -> list[str]:
     return lines
 
 
+def _concurrency(commands: list[str]) -> str:
+    """How many runs were made at a time, from the harness commands' --jobs."""
+    jobs = {int(m.group(1)) if (m := re.search(r"--jobs[ =](\d+)", c)) else 1 for c in commands}
+    if len(jobs) != 1:
+        return "runs made one to several at a time (see --jobs in each command), each single-threaded. "
+    n = jobs.pop()
+    return (
+        f"{'one run' if n == 1 else f'{n} runs'} at a time (`--jobs {n}`), each single-threaded. "
+    )
+
+
 def page(folders: list[Path], command: str) -> str:
     """The whole of docs/benchmarks.md for the runs in ``folders``."""
     runs = _runs(folders)
@@ -311,8 +323,8 @@ def page(folders: list[Path], command: str) -> str:
         *commands,
         "```",
         "",
-        "Machine: 2 cores, 24 GiB; runs two at a time (`--jobs 2`), each single-threaded. Raw "
-        "rows: `runs.csv` in the folder(s) above; plots beside them. Runtimes are wall seconds "
+        f"Machine and versions: as each harness summary below says; {_concurrency(commands)}"
+        "Raw rows: `runs.csv` in the folder(s) above; plots beside them. Runtimes are wall seconds "
         "of the whole call as a user makes it (`solve` for cohorts), one-off kernel loading "
         "excluded. Peers are scored by the same evaluator and shown as ratios to our best "
         "strategy and gaps to the best proven bound.",
