@@ -24,7 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from clnmatch.generate.counts import quota
+from clnmatch.errors import InvalidParameterError
+from clnmatch.generate.counts import check_int, check_themes, quota, rng_streams
 from clnmatch.generate.profiles import (
     AUTHORITIES,
     AUTHORITY_BIAS,
@@ -61,6 +62,7 @@ __all__ = [
     "establishment_tastes",
     "establishments_of",
     "facilitators_for",
+    "generate_with",
     "interests",
     "nominee_counts",
     "nominee_rows",
@@ -338,4 +340,45 @@ def cohort_of(
         practitioners=practitioners_of(places, est_of, promoted, answers, rng["people"]),
         facilitators=facilitators,
         source=source,
+    )
+
+
+def generate_with(
+    owner: str,
+    places: Callable[[int, int, dict[str, np.random.Generator]], Places],
+    streams: Sequence[str],
+    source: str,
+    *,
+    establishments: int,
+    seed: int,
+    teams_hint: int,
+    with_simd: bool,
+    with_coordinates: bool,
+    with_facilitators: bool,
+    schools_per_facilitator: int,
+    themes: Sequence[str] | None,
+    max_establishments: int | None = None,
+) -> Cohort:
+    """A generator's body: check the parameters (naming ``owner``), draw the places, add
+    the people. ``source`` may use ``{seed}`` and ``{n}``."""
+    n = check_int("establishments", owner, establishments, 1)
+    if max_establishments is not None and n > max_establishments:
+        raise InvalidParameterError.for_value(
+            "establishments", owner, f"an int from 1 to {max_establishments}", n
+        )
+    seed = check_int("seed", owner, seed, 0)
+    teams = check_int("teams_hint", owner, teams_hint, 1)
+    per_facilitator = check_int("schools_per_facilitator", owner, schools_per_facilitator, 1)
+    theme_names = check_themes(owner, themes)
+    rng = rng_streams(seed, streams)
+    return cohort_of(
+        places(n, teams, rng),
+        theme_names,
+        rng,
+        teams=teams,
+        source=source.format(seed=seed, n=n),
+        per_facilitator=per_facilitator,
+        with_simd=with_simd,
+        with_coordinates=with_coordinates,
+        with_facilitators=with_facilitators,
     )

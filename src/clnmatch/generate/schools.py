@@ -36,12 +36,9 @@ from numpy.typing import NDArray
 from clnmatch.errors import InvalidParameterError
 from clnmatch.generate.counts import (
     authority_counts,
-    check_int,
-    check_themes,
-    rng_streams,
     sector_counts,
 )
-from clnmatch.generate.people import Places, cohort_of
+from clnmatch.generate.people import Places, generate_with
 from clnmatch.generate.profiles import AUTHORITIES, SECTOR_WEIGHTS, SECTORS
 from clnmatch.generate.words import NAME_PATTERNS
 from clnmatch.models import Cohort, Sector
@@ -152,27 +149,20 @@ def generate_school_cohort(
     ``establishment_id``; nurseries get ids such as ``GC-EY-003``. Same arguments, same
     cohort.
     """
-    owner = "generate_school_cohort"
-    n = check_int("establishments", owner, establishments, 1)
-    if n > MAX_SCHOOL_ESTABLISHMENTS:
-        raise InvalidParameterError.for_value(
-            "establishments", owner, f"an int from 1 to {MAX_SCHOOL_ESTABLISHMENTS}", n
-        )
-    seed = check_int("seed", owner, seed, 0)
-    teams = check_int("teams_hint", owner, teams_hint, 1)
-    per_facilitator = check_int("schools_per_facilitator", owner, schools_per_facilitator, 1)
-    theme_names = check_themes(owner, themes)
-    rng = rng_streams(seed, _STREAMS)
-    return cohort_of(
-        school_places(n, teams, rng),
-        theme_names,
-        rng,
-        teams=teams,
-        source=f"cohort of real West Partnership schools (seed {seed}, {n} establishments)",
-        per_facilitator=per_facilitator,
+    return generate_with(
+        "generate_school_cohort",
+        school_places,
+        _STREAMS,
+        "cohort of real West Partnership schools (seed {seed}, {n} establishments)",
+        establishments=establishments,
+        seed=seed,
+        teams_hint=teams_hint,
         with_simd=with_simd,
         with_coordinates=with_coordinates,
         with_facilitators=with_facilitators,
+        schools_per_facilitator=schools_per_facilitator,
+        themes=themes,
+        max_establishments=MAX_SCHOOL_ESTABLISHMENTS,
     )
 
 

@@ -22,12 +22,9 @@ from numpy.typing import NDArray
 
 from clnmatch.generate.counts import (
     authority_counts,
-    check_int,
-    check_themes,
-    rng_streams,
     sector_counts,
 )
-from clnmatch.generate.people import Places, cohort_of
+from clnmatch.generate.people import Places, generate_with
 from clnmatch.generate.profiles import AUTHORITIES, SECTOR_CODES, SECTOR_WEIGHTS, SECTORS
 from clnmatch.generate.words import (
     NAME_PATTERNS,
@@ -73,24 +70,19 @@ def generate_cohort(
     up to that many. ``themes`` defaults to ``DEFAULT_THEMES``; themes the built-in
     profiles do not know get a random sector profile. Same arguments, same cohort.
     """
-    owner = "generate_cohort"
-    n = check_int("establishments", owner, establishments, 1)
-    seed = check_int("seed", owner, seed, 0)
-    teams = check_int("teams_hint", owner, teams_hint, 1)
-    per_facilitator = check_int("schools_per_facilitator", owner, schools_per_facilitator, 1)
-    theme_names = check_themes(owner, themes)
-    rng = rng_streams(seed, _STREAMS)
-
-    return cohort_of(
-        synthetic_places(n, teams, rng),
-        theme_names,
-        rng,
-        teams=teams,
-        source=f"generated cohort (seed {seed}, {n} establishments)",
-        per_facilitator=per_facilitator,
+    return generate_with(
+        "generate_cohort",
+        synthetic_places,
+        _STREAMS,
+        "generated cohort (seed {seed}, {n} establishments)",
+        establishments=establishments,
+        seed=seed,
+        teams_hint=teams_hint,
         with_simd=with_simd,
         with_coordinates=with_coordinates,
         with_facilitators=with_facilitators,
+        schools_per_facilitator=schools_per_facilitator,
+        themes=themes,
     )
 
 

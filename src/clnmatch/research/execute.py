@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -39,17 +40,7 @@ def run_one(spec: RunSpec) -> RunOutcome:
 
     Before the first run of a solver in a process, ``warm_up`` runs it once untimed.
     """
-    record = RunRecord(
-        set=spec.label,
-        instance=spec.instance,
-        strategy=spec.solver,
-        kind=spec.solver_kind,
-        seed=spec.seed,
-        time_limit=spec.time_limit,
-        time_limit_rule=spec.time_limit_rule,
-        best_known=spec.best_known,
-        version=clnmatch_version(),
-    )
+    record = _record(spec)
     trace: list[tuple[float, float | None, float | None]] = []
     memory = Memory(spec.memory)
     warm = warm_up(spec) if spec.warm_up else None
@@ -210,8 +201,9 @@ def _run_research(
     return _trace_rows(proposal.trace)
 
 
-def _failed(spec: RunSpec, reason: str) -> RunOutcome:
-    record = RunRecord(
+def _record(spec: RunSpec) -> RunRecord:
+    """A run's row before it is made: what was asked (status ``failed`` until scored)."""
+    return RunRecord(
         set=spec.label,
         instance=spec.instance,
         strategy=spec.solver,
@@ -220,11 +212,12 @@ def _failed(spec: RunSpec, reason: str) -> RunOutcome:
         time_limit=spec.time_limit,
         time_limit_rule=spec.time_limit_rule,
         best_known=spec.best_known,
-        status="failed",
-        error=reason[:500],
         version=clnmatch_version(),
     )
-    return RunOutcome(record)
+
+
+def _failed(spec: RunSpec, reason: str) -> RunOutcome:
+    return RunOutcome(replace(_record(spec), status="failed", error=reason[:500]))
 
 
 # --------------------------------------------------------------------------- execution
