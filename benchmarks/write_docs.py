@@ -1,13 +1,19 @@
-"""Write docs/benchmarks.md from the result folders of benchmarks/run_targets.sh.
+"""Write docs/benchmarks.md from the result folder of benchmarks/run_targets.sh.
 
-    python benchmarks/write_docs.py benchmarks/results [benchmarks/results-research ...]
+    python benchmarks/write_docs.py benchmarks/results [MORE_FOLDERS ...] [--doc PATH]
+        [--command "bash benchmarks/run_targets.sh"]
 
-The targets table is computed from runs.csv (the newest row of each run); the harness's
-own summary.md of each folder follows it unchanged.
+Every table is computed from runs.csv (the newest row of each run) of the folders given:
+the targets, the benchmark families (auto's proofs and times per family and objective),
+MDGPLIB by size and family; the harness's own summary.md of each folder follows
+unchanged. The page names the command that made the run and every harness command of
+its sweeps (from sweeps.csv), so each figure can be traced to the run it came from.
 """
 
 from __future__ import annotations
 
+import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -15,9 +21,14 @@ import pandas as pd
 
 from clnmatch.research.harness import latest_runs
 from clnmatch.research.instances import read_best_known
+from clnmatch.research.sets import FAMILY_SETS
+from clnmatch.research.summary import gaps_to_best_bound
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 BKS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "mdgplib" / "bks.csv"
+OBJECTIVES = ("focus", "cohesion", "blend")
+# issue 16's target for auto on every family and objective
+FAMILY_MEDIAN_S, FAMILY_SLOWEST_S = 2.0, 10.0
 
 
 def _runs(folders: list[Path]) -> pd.DataFrame:
@@ -25,6 +36,22 @@ def _runs(folders: list[Path]) -> pd.DataFrame:
         latest_runs(pd.read_csv(f / "runs.csv")) for f in folders if (f / "runs.csv").exists()
     ]
     return pd.concat(frames, ignore_index=True)
+
+
+def _commands(folders: list[Path], runs: pd.DataFrame) -> list[str]:
+    """The harness command of every sweep whose rows are on the page, in run order."""
+    used = set(runs["sweep"].astype(str))
+    out: list[str] = []
+    for folder in folders:
+        path = folder / "sweeps.csv"
+        if path.exists():
+            sweeps = pd.read_csv(path)
+            out += [
+                f"{r.command}  # sweep {r.sweep}"
+                for r in sweeps.itertuples(index=False)
+                if str(r.sweep) in used and isinstance(r.command, str)
+            ]
+    return out
 
 
 def _mdgp_runs(runs: pd.DataFrame) -> pd.DataFrame:
@@ -66,10 +93,74 @@ def _mdgp_table(runs: pd.DataFrame) -> list[str]:
     return [*lines, ""]
 
 
-def _targets(runs: pd.DataFrame) -> list[str]:
-    rows: list[tuple[str, str, str]] = []
-    ok = runs["status"].isin(["optimal", "feasible"])
+def _family_runs(runs: pd.DataFrame, strategy: str = "auto") -> pd.DataFrame:
+    """Runs of ``strategy`` on the family sets, with family and objective columns."""
+    parts = runs["set"].astype(str).str.split(":", n=1)
+    fam = runs.assign(family=parts.str[0], objective_name=parts.str[1].fillna("blend"))
+    return fam[fam.family.isin(FAMILY_SETS) & (fam.strategy == strategy)]
 
+
+def _cell(g: pd.DataFrame) -> str:
+    proven = int((g.status == "optimal").sum())
+    return (
+        f"{proven}/{len(g)}; {g.runtime_s.median():.1f} s; {g.runtime_s.max():.1f} s"
+        if len(g)
+        else "-"
+    )
+
+
+def _families_table(runs: pd.DataFrame) -> list[str]:
+    """Per family and objective, auto: proven / runs, median and slowest wall seconds."""
+    fam = _family_runs(runs)
+    if not len(fam):
+        return []
+    lines = [
+        "## Benchmark families: `auto` per family and objective",
+        "",
+        "Cohorts the project did not tune for (see `clnmatch.generate.families`): 40-55 "
+        "establishments, at most 100 practitioners, 8 teams, the default rules; `auto` as "
+        "`clnmatch solve` runs it. Each cell: proven optimal / runs; median wall seconds; "
+        "slowest wall seconds.",
+        "",
+        "| family | " + " | ".join(OBJECTIVES) + " |",
+        "| --- | " + " | ".join("---:" for _ in OBJECTIVES) + " |",
+    ]
+    for family in FAMILY_SETS:
+        rows = fam[fam.family == family]
+        if not len(rows):
+            continue
+        cells = [_cell(rows[rows.objective_name == o]) for o in OBJECTIVES]
+        lines.append(f"| {family} | " + " | ".join(cells) + " |")
+    chosen = fam.notes.astype(str).str.extract(r"auto chose (\w+)")[0].dropna()
+    if len(chosen):
+        counts = ", ".join(f"{k} {v}" for k, v in chosen.value_counts().items())
+        lines += ["", f"Strategies `auto` chose: {counts} (runs)."]
+    return [*lines, ""]
+
+
+def _family_targets(runs: pd.DataFrame) -> list[tuple[str, str, str]]:
+    fam = _family_runs(runs)
+    rows = []
+    for objective in OBJECTIVES:
+        g = fam[fam.objective_name == objective]
+        if not len(g):
+            continue
+        proven = int((g.status == "optimal").sum())
+        median, slowest = g.runtime_s.median(), g.runtime_s.max()
+        met = proven == len(g) and median <= FAMILY_MEDIAN_S and slowest <= FAMILY_SLOWEST_S
+        rows.append(
+            (
+                f"families ({g.family.nunique()}), {objective}: `auto` proves every cohort, "
+                f"median at most {FAMILY_MEDIAN_S:g} s, slowest at most {FAMILY_SLOWEST_S:g} s",
+                f"{proven}/{len(g)} proven optimal; median {median:.1f} s; slowest {slowest:.1f} s",
+                "met" if met else "not met",
+            )
+        )
+    return rows
+
+
+def _cln_targets(runs: pd.DataFrame) -> list[tuple[str, str, str]]:
+    rows: list[tuple[str, str, str]] = []
     for name, role in (("colgen", "what `auto` runs"), ("cpsat", "the CP-SAT model")):
         focus = runs[(runs.set == "cln:focus") & (runs.strategy == name)]
         if not len(focus):
@@ -98,6 +189,12 @@ def _targets(runs: pd.DataFrame) -> list[str]:
                 "met" if within == len(cohesion) else "not met",
             )
         )
+    return rows
+
+
+def _scale_targets(runs: pd.DataFrame) -> list[tuple[str, str, str]]:
+    rows: list[tuple[str, str, str]] = []
+    ok = runs["status"].isin(["optimal", "feasible"])
     region = runs[(runs.set == "region") & ok]
     if len(region):
         best = region.groupby("strategy")["objective"].mean().idxmax()
@@ -134,26 +231,41 @@ def _targets(runs: pd.DataFrame) -> list[str]:
                 else "not met",
             )
         )
-    cln = runs[(runs.set == "cln")]
-    if len(cln):
-        means = cln.groupby(["strategy", "kind"])["objective"].mean().reset_index()
-        ours = means[means.kind == "strategy"].sort_values("objective").iloc[-1]
-        peers = means[means.kind == "peer"]
-        clean = cln[(cln.strategy == ours.strategy)]
-        text = (
-            f"best: {ours.strategy} {ours.objective:.1f}, breaches {int(clean.breaches.sum())}; "
-            + "; ".join(
-                f"{p.strategy} ratio {p.objective / ours.objective:.3f}" for p in peers.itertuples()
-            )
+    return rows
+
+
+def _peer_target(runs: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """CLN blend: our best strategy beside every peer, as ratios and gaps to the best bound."""
+    cln = runs[(runs.set == "cln")].assign(gap_to_bound=lambda f: gaps_to_best_bound(f))
+    if not len(cln):
+        return []
+    means = cln.groupby(["strategy", "kind"])[["objective", "gap_to_bound"]].mean().reset_index()
+    ours = means[means.kind == "strategy"].sort_values("objective").iloc[-1]
+    peers = means[means.kind == "peer"]
+    clean = cln[(cln.strategy == ours.strategy)]
+    text = (
+        f"best: {ours.strategy} {ours.objective:.1f} (gap to best bound "
+        f"{100 * ours.gap_to_bound:.2f}%), breaches {int(clean.breaches.sum())}; "
+        + "; ".join(
+            f"{p.strategy} ratio {p.objective / ours.objective:.3f}, gap "
+            f"{100 * p.gap_to_bound:.1f}%, breaches "
+            f"{int(cln[cln.strategy == p.strategy].breaches.sum())}"
+            for p in peers.itertuples()
         )
-        beaten = bool((peers.objective < ours.objective).all()) and clean.breaches.sum() == 0
-        rows.append(
-            (
-                "CLN blend: best strategy breaks no rule and beats every peer",
-                text,
-                "met" if beaten else "not met",
-            )
+    )
+    beaten = bool((peers.objective < ours.objective).all()) and clean.breaches.sum() == 0
+    return [
+        (
+            "CLN blend: best strategy breaks no rule and beats every peer (ratio = peer / ours; "
+            "gap = to the best bound proven on the cohort)",
+            text,
+            "met" if beaten else "not met",
         )
+    ]
+
+
+def _mdgp_targets(runs: pd.DataFrame) -> list[tuple[str, str, str]]:
+    rows = []
     for n, g in _mdgp_runs(runs).groupby("n"):
         gap = 100 * g["gap_to_best_known"].mean()
         theirs = g.tpsdp_gap.mean()
@@ -168,31 +280,60 @@ def _targets(runs: pd.DataFrame) -> list[str]:
                 "met" if gap <= 0.1 else "not met",
             )
         )
+    return rows
+
+
+def _targets(runs: pd.DataFrame) -> list[str]:
+    rows = [
+        *_cln_targets(runs),
+        *_family_targets(runs),
+        *_scale_targets(runs),
+        *_peer_target(runs),
+        *_mdgp_targets(runs),
+    ]
     lines = ["| target | measured | verdict |", "| --- | --- | --- |"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
     return lines
 
 
-def main(argv: list[str]) -> None:
-    folders = [Path(a) for a in argv] or [Path("benchmarks/results")]
+def _concurrency(commands: list[str]) -> str:
+    """How many runs were made at a time, from the harness commands' --jobs."""
+    jobs = {int(m.group(1)) if (m := re.search(r"--jobs[ =](\d+)", c)) else 1 for c in commands}
+    if len(jobs) != 1:
+        return "runs made one to several at a time (see --jobs in each command), each single-threaded. "
+    n = jobs.pop()
+    return (
+        f"{'one run' if n == 1 else f'{n} runs'} at a time (`--jobs {n}`), each single-threaded. "
+    )
+
+
+def page(folders: list[Path], command: str) -> str:
+    """The whole of docs/benchmarks.md for the runs in ``folders``."""
     runs = _runs(folders)
+    commands = _commands(folders, runs)
+    one_run = len({c.split("  # sweep ")[1] for c in commands}) == 1
     parts = [
         "# Benchmarks",
         "",
-        "Measured with `bash benchmarks/run_targets.sh`, which runs the generated-cohort "
-        "sweeps (into `benchmarks/results`) and the research-instance sweeps (into "
-        "`benchmarks/results-research`) side by side, one core each (or, with `research`, "
-        "only the research sweeps on both cores), and then writes this page with "
-        "`python benchmarks/write_docs.py benchmarks/results benchmarks/results-research`. "
-        "Each harness summary below lists the exact commands and sweep ids behind it. "
-        "Machine: 2 cores, 24 GiB. Raw rows: "
-        "`benchmarks/results*/runs.csv`; plots beside them. Runtimes are wall seconds of the "
-        "whole call as a user makes it (`solve` for cohorts), one-off kernel loading excluded.",
+        f"Every figure on this page comes from {'one run' if one_run else 'these runs'} of "
+        f"the benchmark harness, made with `{command}` and written by "
+        f"`python benchmarks/write_docs.py {' '.join(str(f) for f in folders)}`:",
+        "",
+        "```",
+        *commands,
+        "```",
+        "",
+        f"Machine and versions: as each harness summary below says; {_concurrency(commands)}"
+        "Raw rows: `runs.csv` in the folder(s) above; plots beside them. Runtimes are wall seconds "
+        "of the whole call as a user makes it (`solve` for cohorts), one-off kernel loading "
+        "excluded. Peers are scored by the same evaluator and shown as ratios to our best "
+        "strategy and gaps to the best proven bound.",
         "",
         "## Targets",
         "",
         *_targets(runs),
         "",
+        *_families_table(runs),
         *_mdgp_table(runs),
     ]
     for folder in folders:
@@ -200,8 +341,23 @@ def main(argv: list[str]) -> None:
         if summary.exists():
             text = summary.read_text(encoding="utf-8").split("\n", 1)[1]
             parts += [f"## Harness summary: `{folder}`", text.replace("\n## ", "\n### ")]
-    DOC.write_text("\n".join(parts), encoding="utf-8")
-    print(f"wrote {DOC}")
+    return "\n".join(parts)
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("folders", nargs="*", type=Path, default=[Path("benchmarks/results")])
+    parser.add_argument("--doc", type=Path, default=DOC, help="page to write")
+    parser.add_argument(
+        "--command",
+        default="bash benchmarks/run_targets.sh",
+        help="the command that made the run, shown on the page",
+    )
+    args = parser.parse_args(argv)
+    text = page(args.folders, args.command)
+    args.doc.parent.mkdir(parents=True, exist_ok=True)
+    args.doc.write_text(text, encoding="utf-8")
+    print(f"wrote {args.doc}")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,13 @@
-"""Tests of clnmatch.generate: seeded sample cohorts shaped like the West Partnership."""
+"""Tests of clnmatch.generate: seeded sample cohorts shaped like the West Partnership,
+made up or at the real schools."""
 
 from __future__ import annotations
 
 import math
 import re
 from collections import Counter
+from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,8 +19,13 @@ from clnmatch.generate import (
     AUTHORITIES,
     DEFAULT_THEMES,
     EDUCATION_SCOTLAND,
+    FAMILIES,
+    SCHOOLS_ATTRIBUTION,
+    family_cohort,
     generate_cohort,
     generate_region,
+    generate_school_cohort,
+    load_schools,
 )
 from clnmatch.models import Cohort, Role, Rules, Sector
 from clnmatch.problem import Problem, similarity
@@ -317,3 +325,238 @@ def test_any_size_and_seed_gives_a_sound_cohort(n: int, seed: int) -> None:
     if n >= 2:
         assert len({e.sector for e in cohort.establishments}) >= 2
     assert len(cohort.facilitators) >= 8
+
+
+# --- real schools ------------------------------------------------------------------------
+SCHOOL_ID = re.compile(r"^\d{7}$")  # a SEED code
+NURSERY_ID = re.compile(r"^(GC|NL|SL|RC|ED|ER|WD|IC)-EY-\d{3}$")
+
+
+@pytest.fixture(scope="module")
+def school_cohorts() -> list[Cohort]:
+    """CLN-sized cohorts of real schools for seeds 0..9."""
+    return [generate_school_cohort(50, seed=s) for s in CLN_SEEDS]
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    dy = (lat2 - lat1) * 111.2
+    dx = (lon2 - lon1) * 111.2 * math.cos(math.radians(lat1))
+    return math.hypot(dx, dy)
+
+
+def test_bundled_schools_file_is_the_west_partnership_and_carries_its_licence() -> None:
+    """712 schools of the eight authorities, three sectors, SIMD quintile = ceil(pct / 20);
+    the data folder's README carries the Open Government Licence attribution line."""
+    schools = load_schools()
+    assert len(schools) == 712
+    assert {s.authority for s in schools} == {a.name for a in AUTHORITIES}
+    assert {s.sector for s in schools} == {Sector.PRIMARY, Sector.SECONDARY, Sector.SPECIAL}
+    assert all(s.simd_quintile == math.ceil(s.simd_percentile / 20) for s in schools)
+    readme = (resources.files("clnmatch") / "data" / "README.md").read_text(encoding="utf-8")
+    assert SCHOOLS_ATTRIBUTION in readme.replace("\n", " ")
+    assert "Open Government Licence v3.0" in SCHOOLS_ATTRIBUTION
+
+
+def test_school_cohort_is_seeded() -> None:
+    """Same seed, same cohort; another seed draws other schools."""
+    a = generate_school_cohort(50, seed=4)
+    assert a.model_dump() == generate_school_cohort(50, seed=4).model_dump()
+    b = generate_school_cohort(50, seed=5)
+    assert {e.id for e in a.establishments} != {e.id for e in b.establishments}
+
+
+def test_school_cohort_places_are_real_schools_and_nearby_nurseries(
+    school_cohorts: list[Cohort],
+) -> None:
+    """Each school is a row of the file (name, authority, sector, SIMD, location); each
+    nursery is ELC, 200-900 m from a real primary of its authority with that school's SIMD."""
+    by_code: dict[str, list] = {}
+    for s in load_schools():
+        by_code.setdefault(s.seed_code, []).append(s)
+    primaries = [s for s in load_schools() if s.sector is Sector.PRIMARY]
+    for cohort in school_cohorts:
+        assert len({e.name.casefold() for e in cohort.establishments}) == 50
+        for e in cohort.establishments:
+            assert e.latitude is not None and e.longitude is not None
+            if SCHOOL_ID.match(e.id):
+                row = next(s for s in by_code[e.id] if s.sector is e.sector)
+                assert (row.name, row.authority) == (e.name, e.authority)
+                assert row.simd_quintile == e.simd_quintile
+                assert _km(row.latitude, row.longitude, e.latitude, e.longitude) < 0.01
+            else:
+                assert NURSERY_ID.match(e.id), e.id
+                assert e.sector is Sector.ELC
+                assert re.search(r"(Nursery|Centre)", e.name), e.name
+                near = [
+                    s
+                    for s in primaries
+                    if s.authority == e.authority
+                    and 0.19 <= _km(s.latitude, s.longitude, e.latitude, e.longitude) <= 0.91
+                    and e.name.split(" ")[0] in s.name
+                ]
+                assert any(s.simd_quintile == e.simd_quintile for s in near), e.name
+
+
+def test_school_cohort_is_a_cln_cohort_with_a_real_affluent_challenge_mix(
+    school_cohorts: list[Cohort],
+) -> None:
+    """50 establishments of all eight authorities, at most 100 people, every sector, enough
+    facilitators; East Dunbartonshire / East Renfrewshire schools sit in richer areas than
+    Glasgow's (from the real SIMD, not a profile)."""
+    affluent, glasgow = [], []
+    for cohort in school_cohorts:
+        assert len(cohort.establishments) == 50
+        assert len(cohort.establishments_by_authority()) == 8
+        assert 95 <= cohort.n_participants <= 100
+        assert {e.sector for e in cohort.establishments} == set(Sector)
+        supplied = Counter(f.authority for f in cohort.facilitators)
+        for authority, n in cohort.establishments_by_authority().items():
+            assert supplied[authority] == math.ceil(n / 10)
+        for e in cohort.establishments:
+            assert e.simd_quintile is not None
+            if e.authority in ("East Dunbartonshire", "East Renfrewshire"):
+                affluent.append(e.simd_quintile)
+            elif e.authority == "Glasgow City":
+                glasgow.append(e.simd_quintile)
+    assert np.mean(affluent) > np.mean(glasgow) + 1.0
+    assert Counter(glasgow)[1] > len(glasgow) / 3
+
+
+def test_school_cohort_people_are_synthetic(school_cohorts: list[Cohort]) -> None:
+    """People have generated names, P-numbered ids and example.org e-mails."""
+    for cohort in school_cohorts[:3]:
+        assert all(re.fullmatch(r"P\d{4}", p.id) for p in cohort.practitioners)
+        assert all(str(p.email).endswith("@example.org") for p in cohort.practitioners)
+
+
+def test_school_cohort_refuses_more_establishments_than_the_schools_fill() -> None:
+    """Above 400 establishments the parameter is refused by name; 400 draws fine."""
+    assert len(generate_school_cohort(400, seed=1).establishments) == 400
+    with pytest.raises(InvalidParameterError, match="'establishments' parameter"):
+        generate_school_cohort(401)
+
+
+@settings(max_examples=20, deadline=None)
+@given(n=st.integers(min_value=1, max_value=400), seed=st.integers(min_value=0, max_value=10**6))
+def test_any_size_and_seed_gives_a_sound_school_cohort(n: int, seed: int) -> None:
+    """For any size and seed: n establishments with unique ids and names, 1-3 nominees each."""
+    cohort = generate_school_cohort(n, seed=seed, teams_hint=max(1, n // 6))
+    assert len(cohort.establishments) == n
+    assert len({e.id for e in cohort.establishments}) == n
+    assert len({e.name.casefold() for e in cohort.establishments}) == n
+    assert all(1 <= len(v) <= 3 for v in cohort.nominees.values())
+
+
+def test_bundled_sample_is_what_generate_writes(tmp_path: Path) -> None:
+    """`clnmatch generate --establishments 50 --seed 2` writes the bundled sample byte for
+    byte, and a note beside it on what is real, with the licence line."""
+    from typer.testing import CliRunner
+
+    from clnmatch.cli import app, sample_paths
+
+    survey = tmp_path / "sample_survey.csv"
+    facilitators = tmp_path / "sample_facilitators.csv"
+    args = ["generate", "--establishments", "50", "--seed", "2", "--out", str(survey)]
+    result = CliRunner().invoke(app, [*args, "--facilitators-out", str(facilitators)])
+    assert result.exit_code == 0, result.output
+    bundled_survey, bundled_facilitators = sample_paths()
+    assert survey.read_bytes() == bundled_survey.read_bytes()
+    assert facilitators.read_bytes() == bundled_facilitators.read_bytes()
+    note = (tmp_path / "sample_survey_about.txt").read_text(encoding="utf-8")
+    assert SCHOOLS_ATTRIBUTION in note and "Made up" in note
+    assert "Open Government Licence" in " ".join(result.output.split())
+
+
+def test_generate_synthetic_writes_made_up_places_only(tmp_path: Path) -> None:
+    """--synthetic writes a fully made-up cohort (no SEED codes) and no licence note;
+    too many establishments for real schools exits 2 naming --establishments."""
+    from typer.testing import CliRunner
+
+    from clnmatch.cli import app
+    from clnmatch.io.survey import read_cohort
+
+    runner = CliRunner()
+    survey = tmp_path / "s.csv"
+    result = runner.invoke(app, ["generate", "--synthetic", "--seed", "3", "--out", str(survey)])
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "s_about.txt").exists()
+    cohort = read_cohort(survey)
+    assert not any(SCHOOL_ID.match(e.id) for e in cohort.establishments)
+    assert (
+        cohort.model_dump()["practitioners"]
+        == generate_cohort(50, seed=3).model_dump()["practitioners"]
+    )
+    big = runner.invoke(app, ["generate", "--establishments", "500", "--out", str(survey)])
+    assert big.exit_code == 2 and "--establishments" in big.output
+
+
+# --- benchmark families ------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def family_cohorts() -> dict[str, list[Cohort]]:
+    """Cohorts 0 and 1 of every benchmark family."""
+    return {name: [family_cohort(name, s) for s in (0, 1)] for name in FAMILIES}
+
+
+def test_family_cohorts_are_cln_sized_and_seeded(family_cohorts: dict[str, list[Cohort]]) -> None:
+    """40-55 establishments of all eight authorities, at most 100 people, facilitators for
+    8 teams; same family and seed, same cohort; families differ at the same seed."""
+    for name, cohorts in family_cohorts.items():
+        for cohort in cohorts:
+            assert 40 <= len(cohort.establishments) <= 55, name
+            assert cohort.n_participants <= 100, name
+            assert len(cohort.establishments_by_authority()) == 8, name
+            assert len(cohort.facilitators) >= 8, name
+            assert len({e.sector for e in cohort.establishments}) >= 2, name
+        assert cohorts[0].model_dump() == family_cohort(name, 0).model_dump()
+    first_answers = {c[0].practitioners[0].interests for c in family_cohorts.values()}
+    assert len(first_answers) == len(FAMILIES)
+
+
+def test_families_differ_as_described(family_cohorts: dict[str, list[Cohort]]) -> None:
+    """Theme counts, rating shapes, nominee counts, sector mixes and real places per family."""
+
+    def ratings(name: str) -> np.ndarray:
+        people = [p for c in family_cohorts[name] for p in c.practitioners]
+        return np.array([p.interests for p in people])
+
+    def sector_share(name: str, sector: Sector) -> float:
+        ests = [e for c in family_cohorts[name] for e in c.establishments]
+        return sum(e.sector is sector for e in ests) / len(ests)
+
+    assert [len(family_cohorts[f][0].themes) for f in ("themes6", "themes12", "themes20")] == [
+        6,
+        12,
+        20,
+    ]
+    histogram = np.bincount(ratings("uniform").ravel(), minlength=6) / ratings("uniform").size
+    assert np.all(np.abs(histogram - 1 / 6) < 0.03)
+    assert set(np.unique(ratings("polarised"))) == {0, 1, 4, 5}
+    sizes = Counter(len(v) for c in family_cohorts["nominees1-3"] for v in c.nominees.values())
+    assert min(sizes[1], sizes[2], sizes[3]) >= 15
+    assert sector_share("elc-heavy", Sector.ELC) > 0.45
+    assert sector_share("secondary-heavy", Sector.SECONDARY) > 0.4
+    schools = family_cohorts["schools"][0]
+    assert sum(bool(SCHOOL_ID.match(e.id)) for e in schools.establishments) >= 25
+    # sector-driven tastes: people of one sector agree more than under the mixed model
+    sector_sd = ratings("themes12").std(axis=0).mean()
+    assert (
+        sector_sd
+        < np.array([p.interests for p in generate_cohort(50).practitioners]).std(axis=0).mean()
+    )
+
+
+def test_every_family_is_matchable_under_the_default_rules(
+    family_cohorts: dict[str, list[Cohort]],
+) -> None:
+    """Cohort 0 of every family has a rule-abiding assignment (greedy finds one)."""
+    import clnmatch
+
+    for name, cohorts in family_cohorts.items():
+        result = clnmatch.solve(cohorts[0], Rules(), strategy="greedy", time_limit=5, seed=0)
+        assert result.status in (clnmatch.Status.OPTIMAL, clnmatch.Status.FEASIBLE), name
+
+
+def test_unknown_family_is_refused_with_the_choices() -> None:
+    """An unknown family name lists the families."""
+    with pytest.raises(InvalidParameterError, match="themes6"):
+        family_cohort("nosuch")

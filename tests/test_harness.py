@@ -1,19 +1,26 @@
-"""The benchmark harness: tiny sweeps end to end through joblib and Dask, and its arithmetic."""
+"""The benchmark harness: tiny sweeps end to end through joblib and Dask, plan files, the
+benchmark families, its arithmetic and the docs page built from it."""
 
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from clnmatch.errors import InvalidParameterError
 from clnmatch.evaluate import evaluate
 from clnmatch.problem import Problem
 from clnmatch.research import read_instance, read_solution
 from clnmatch.research.harness import RUN_COLUMNS, plan, run_bench, run_one
 from clnmatch.research.plots import performance_ratios
+from clnmatch.research.runs import OBJECTIVES
+from clnmatch.research.sets import FAMILY_SETS
+from clnmatch.research.summary import gaps_to_best_bound, proof_table
+from clnmatch.research.sweeps import read_plan, specs_for
 from clnmatch.strategies import base
 from clnmatch.strategies.base import Budget, Proposal
 
@@ -168,3 +175,122 @@ def test_performance_ratios_by_hand():
     ratios = performance_ratios(runs).set_index("strategy")["ratio"]
     assert ratios["a"] == 1.0 and ratios["b"] == pytest.approx(1.25)
     assert ratios["c"] == float("inf") and ratios["d"] == float("inf")
+
+
+def test_plan_expands_families_and_objectives():
+    """`families` stands for every fam-* set, each run once per objective, labelled
+    set:objective (blend keeps the bare name); research sets are planned once."""
+    specs = plan(["families", "fam-uniform"], ["auto"], [0], cohorts=2, objective=OBJECTIVES)
+    assert len(specs) == len(FAMILY_SETS) * 3 * 2
+    labels = {s.label for s in specs}
+    assert "fam-schools:focus" in labels and "fam-schools" in labels
+    assert {s.instance for s in specs if s.set == "fam-uniform"} == {
+        "fam-uniform-00",
+        "fam-uniform-01",
+    }
+    assert all(s.time_limit == 30.0 for s in specs)
+    with pytest.raises(InvalidParameterError, match="objective"):
+        plan(["tiny"], ["greedy"], [0], objective=["focus", "speed"])
+
+
+def test_a_family_run_is_scored_like_a_users_cohort():
+    """A family cohort runs through solve (here auto on fam-uniform, focus): rule-abiding,
+    the strategy auto chose in the notes, the set named with its objective."""
+    (spec,) = plan(["fam-uniform"], ["auto"], [0], cohorts=1, time_limits=[5], objective="focus")
+    record = run_one(replace(spec, warm_up=False)).record
+    assert record.set == "fam-uniform:focus" and record.strategy == "auto"
+    assert record.status in ("optimal", "feasible") and record.breaches == 0
+    assert "auto chose" in record.notes
+
+
+def test_plan_file_sweeps_run_as_one(tmp_path, capsys):
+    """--plan reads [[sweep]] tables into one plan (a run two sweeps share is made once);
+    an unknown key names it; sweep options beside --plan are refused."""
+    good = tmp_path / "plan.toml"
+    good.write_text(
+        '[[sweep]]\nsets = "tiny"\nstrategies = ["greedy", "random"]\nseeds = 0\ncohorts = 1\n'
+        'objective = ["focus", "blend"]\n\n'
+        '[[sweep]]\nsets = ["tiny"]\nstrategies = "greedy"\nseeds = [0, 1]\ncohorts = 1\n',
+        encoding="utf-8",
+    )
+    specs = specs_for(read_plan(good))
+    # 2 strategies x 2 objectives, then greedy seeds 0 (already planned) and 1
+    assert len(specs) == 5
+    assert run_bench(["--plan", str(good), "--dry-run"]) == 0
+    assert "5 runs" in capsys.readouterr().err
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[sweep]]\nsets = "tiny"\nstrategy = "greedy"\n', encoding="utf-8")
+    assert run_bench(["--plan", str(bad), "--dry-run"]) == 2
+    assert "strategy" in capsys.readouterr().err
+    assert run_bench(["--plan", str(good), "--sets", "cln", "--dry-run"]) == 2
+    assert "--sets" in capsys.readouterr().err
+
+
+def test_gaps_and_proof_table_by_hand():
+    """Gap to best bound uses the smallest bound proven on the cohort, for peers too; the
+    proof table counts proofs and takes median and slowest times per set and strategy."""
+    runs = pd.DataFrame(
+        {
+            "set": ["cln:focus"] * 3 + ["cln:focus"],
+            "instance": ["a", "a", "a", "b"],
+            "strategy": ["colgen", "greedy", "peer", "colgen"],
+            "kind": ["strategy", "strategy", "peer", "strategy"],
+            "objective": [100.0, 80.0, 50.0, 10.0],
+            "bound": [100.0, 120.0, None, 10.0],
+            "gap": [0.0, 0.5, None, 0.0],
+            "status": ["optimal", "feasible", "breaches", "optimal"],
+            "runtime_s": [1.0, 0.1, 0.2, 3.0],
+        }
+    )
+    gaps = gaps_to_best_bound(runs)
+    assert list(gaps) == [0.0, pytest.approx(0.25), pytest.approx(1.0), 0.0]
+    rows = {r[1]: r for r in proof_table(runs)}
+    assert "peer" not in rows
+    assert rows["colgen"][2:] == ["2", "2", "2.0", "3.0", "0.00%"]
+    assert rows["greedy"][3] == "0"
+
+
+def test_docs_page_shows_families_and_the_one_command(tmp_path):
+    """write_docs builds the families table (proven / runs, median, slowest per objective
+    for auto) and names the command and the harness sweep that made every figure."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "write_docs.py"
+    spec = importlib.util.spec_from_file_location("write_docs", path)
+    assert spec is not None and spec.loader is not None
+    write_docs = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(write_docs)
+
+    folder = tmp_path / "results"
+    folder.mkdir()
+    rows = []
+    for objective, times in (("focus", [1.0, 3.0, 9.0]), ("blend", [0.5, 0.7, 0.9])):
+        label = "fam-uniform" if objective == "blend" else f"fam-uniform:{objective}"
+        for k, t in enumerate(times):
+            rows.append(
+                {
+                    "set": label,
+                    "instance": f"fam-uniform-{k:02d}",
+                    "strategy": "auto",
+                    "kind": "strategy",
+                    "seed": 0,
+                    "time_limit": 30.0,
+                    "status": "optimal" if t < 5 else "feasible",
+                    "runtime_s": t,
+                    "notes": "auto chose colgen",
+                    "sweep": "S1",
+                }
+            )
+    frame = pd.DataFrame(rows).reindex(columns=list(RUN_COLUMNS))
+    frame.to_csv(folder / "runs.csv", index=False)
+    pd.DataFrame(
+        [{"sweep": "S1", "version": "x", "runs": 6, "failed": 0, "command": "python -m b --plan p"}]
+    ).to_csv(folder / "sweeps.csv", index=False)
+    text = write_docs.page([folder], "bash benchmarks/run_targets.sh")
+    assert "one run of the benchmark harness" in text and "`bash benchmarks/run_targets.sh`" in text
+    assert "python -m b --plan p  # sweep S1" in text
+    assert "| fam-uniform | 2/3; 3.0 s; 9.0 s | - | 3/3; 0.7 s; 0.9 s |" in text
+    assert "colgen 6 (runs)" in text
+    assert "2/3 proven optimal; median 3.0 s; slowest 9.0 s | not met" in text
+    assert "3/3 proven optimal; median 0.7 s; slowest 0.9 s | met" in text

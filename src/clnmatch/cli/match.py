@@ -364,13 +364,25 @@ def generate(
             help="Where to write the facilitators table (default: beside the survey).",
         ),
     ] = None,
+    synthetic: Annotated[
+        bool,
+        typer.Option(
+            "--synthetic",
+            help="Made-up places too (default: real West Partnership schools, made-up "
+            "nurseries and people).",
+        ),
+    ] = False,
 ) -> None:
-    """Write a synthetic cohort shaped like the West Partnership.
+    """Write a sample cohort: real West Partnership schools with made-up nurseries and people.
 
+    With --synthetic every place is made up as well. A note on what is real, with the
+    data's licence, is written beside a survey of real schools (NAME_about.txt).
     Example: clnmatch generate --establishments 50 --seed 7 --out survey.csv
     """
-    from clnmatch.generate import generate_cohort
+    from clnmatch.generate import generate_cohort, generate_school_cohort
+    from clnmatch.generate.schools import MAX_SCHOOL_ESTABLISHMENTS
     from clnmatch.io.facilitators import write_facilitators
+    from clnmatch.io.safe import atomic_write_text
     from clnmatch.io.survey import write_survey
 
     with exit_codes():
@@ -378,12 +390,52 @@ def generate(
             raise Exit(EXIT_INVALID, f"--out must end in .csv or .xlsx; got {out.name}")
         if establishments < 1:
             raise Exit(EXIT_INVALID, f"--establishments must be >= 1; got {establishments}")
-        cohort = generate_cohort(establishments, seed=seed)
+        if not synthetic and establishments > MAX_SCHOOL_ESTABLISHMENTS:
+            raise Exit(
+                EXIT_INVALID,
+                f"--establishments must be at most {MAX_SCHOOL_ESTABLISHMENTS} with real "
+                f"schools (or add --synthetic); got {establishments}",
+            )
+        if synthetic:
+            cohort = generate_cohort(establishments, seed=seed)
+        else:
+            cohort = generate_school_cohort(establishments, seed=seed)
         write_survey(cohort, out)
         fac_path = facilitators_out or out.with_name(f"{out.stem}_facilitators{out.suffix}")
         write_facilitators(cohort.facilitators, fac_path, cohort.themes)
+        note = ""
+        if not synthetic:
+            note_path = out.with_name(f"{out.stem}_about.txt")
+            atomic_write_text(note_path, _sample_note(out, fac_path, establishments, seed))
+            note = f" and {note_path}"
         out_console.print(
             f"Wrote {out} ({cohort.n_participants} practitioners, "
-            f"{len(cohort.establishments)} establishments) and {fac_path} "
-            f"({len(cohort.facilitators)} facilitators)"
+            f"{len(cohort.establishments)} establishments), {fac_path} "
+            f"({len(cohort.facilitators)} facilitators){note}",
+            highlight=False,
         )
+        if not synthetic:
+            from clnmatch.generate import SCHOOLS_ATTRIBUTION
+
+            out_console.print(
+                "The schools are real; nurseries, people and answers are made up. "
+                + SCHOOLS_ATTRIBUTION,
+                highlight=False,
+            )
+
+
+def _sample_note(survey: Path, facilitators: Path, establishments: int, seed: int) -> str:
+    """What is real in a generated survey of real schools, and the data's licence."""
+    from clnmatch.generate import SCHOOLS_ATTRIBUTION
+
+    return (
+        f"{survey.name} and {facilitators.name}: a sample cohort made by\n"
+        f"  clnmatch generate --establishments {establishments} --seed {seed}\n\n"
+        "Real: the primary, secondary and special schools (name, SEED code as "
+        "establishment_id, authority, sector), their SIMD 2020 quintile and location, from "
+        "the Scottish Government's school contact list 2023 joined with SIMD 2020.\n"
+        "Made up: the nurseries (ids such as GC-EY-001, named after a real primary school "
+        "nearby, with its SIMD), every person, role, e-mail and survey answer, and the "
+        "facilitators.\n\n"
+        f"{SCHOOLS_ATTRIBUTION}\n"
+    )

@@ -1,0 +1,199 @@
+"""The ``bench`` command (``clnmatch bench`` / ``python -m benchmarks``): parse, plan, run, write."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import secrets
+import shlex
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from clnmatch.errors import ClnmatchError, InvalidParameterError
+from clnmatch.research.execute import error_text, execute
+from clnmatch.research.outputs import records_frame, write_outputs
+from clnmatch.research.runs import RunOutcome
+from clnmatch.research.sets import COHORT_SETS, RESEARCH_SETS, SET_GROUPS
+from clnmatch.research.sweeps import SWEEP_DEFAULTS, Sweep, read_plan, specs_for, sweep_from
+
+__all__ = ["run_bench"]
+
+
+def _parser(prog: str) -> argparse.ArgumentParser:
+    """The options; one sweep's default to None here, so that --plan can refuse them."""
+    p = argparse.ArgumentParser(
+        prog=prog,
+        description="Benchmark strategies (and peers) over instance sets, seeds and time limits.",
+    )
+    names = ", ".join([*COHORT_SETS, *RESEARCH_SETS])
+    p.add_argument(
+        "--sets",
+        help=f"comma list of sets: {names}, or 'families' for every fam-* set (default cln)",
+    )
+    p.add_argument(
+        "--strategies",
+        help="comma list of registered strategies and 'auto' (what solve picks), or 'all' "
+        "(default: every registered strategy)",
+    )
+    p.add_argument("--peers", help="comma list of peers for cohort sets, or 'all' (default none)")
+    p.add_argument("--seeds", help="comma list of seeds (default 0,1,2)")
+    p.add_argument(
+        "--time-limit",
+        help="comma list of seconds per run; default per set (TPSDP's by n for "
+        "mdgp/ccp: 3 s to n=120, 20 s to 240, 120 s beyond; 30 s for families)",
+    )
+    p.add_argument(
+        "--cohorts",
+        type=int,
+        help="generated cohorts per cohort set (default per set: tiny 2, cln 5, "
+        "region 2, stress 1, fam-* 5)",
+    )
+    p.add_argument(
+        "--instances", type=Path, help="MDGPLIB folder (default ../shared/benchmarks/mdgplib)"
+    )
+    p.add_argument(
+        "--ccp-instances", type=Path, help="CCPLIB folder (default ../shared/benchmarks/ccplib)"
+    )
+    p.add_argument(
+        "--match",
+        action="append",
+        help="glob on research instance names, e.g. 'RanReal_n120_*' (repeatable)",
+    )
+    p.add_argument(
+        "--objective",
+        help="objective(s) for cohort sets: comma list of focus, cohesion, blend (default "
+        "blend); runs.csv names the set cln:focus etc.",
+    )
+    p.add_argument(
+        "--plan",
+        type=Path,
+        help="TOML file of [[sweep]] tables, each with the options above: every sweep in "
+        "one run, one output folder (instead of the options above)",
+    )
+    p.add_argument("--jobs", type=int, default=1, help="parallel runs (joblib; Dask workers)")
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        help="Dask scheduler address, or 'local' for a LocalCluster of --jobs workers",
+    )
+    p.add_argument(
+        "--memory",
+        choices=["rss", "tracemalloc"],
+        default="rss",
+        help="rss (default): sampled RSS growth; tracemalloc: also the Python-heap "
+        "peak (slows pure-Python strategies several-fold)",
+    )
+    p.add_argument(
+        "--no-warm-up",
+        action="store_true",
+        help="time each worker's first run of a solver cold (imports, JIT included)",
+    )
+    p.add_argument(
+        "--out", type=Path, default=Path("bench-out"), help="output folder (default bench-out)"
+    )
+    p.add_argument("--list", action="store_true", help="list sets, strategies and peers, then exit")
+    p.add_argument("--dry-run", action="store_true", help="print the plan size, run nothing")
+    return p
+
+
+def _sweeps(args: argparse.Namespace) -> list[Sweep]:
+    """The sweeps to make: the plan file's, or the one the command line describes."""
+    given = {k: getattr(args, k) for k in SWEEP_DEFAULTS if getattr(args, k) is not None}
+    if args.plan is not None:
+        if given:
+            flags = ", ".join("--" + k.replace("_", "-") for k in given)
+            raise InvalidParameterError.for_value(
+                "plan", "bench", "no sweep options beside it (the plan file gives them)", flags
+            )
+        return read_plan(args.plan)
+    return [sweep_from(given)]
+
+
+def run_bench(argv: Sequence[str] | None = None, *, prog: str = "python -m benchmarks") -> int:
+    """The ``bench`` command. Returns the exit code (0 done, 2 invalid setting, 1 other error).
+
+    ``argv`` defaults to ``sys.argv[1:]``; ``prog`` names the command in --help and in the
+    "Made by" line of summary.md. Failed runs do not fail the sweep: they are rows with
+    status ``failed`` and the reason.
+    """
+    argv = list(argv) if argv is not None else sys.argv[1:]
+    try:
+        args = _parser(prog).parse_args(argv)
+    except SystemExit as exc:  # --help, or argparse's own usage error (code 2)
+        return exc.code if isinstance(exc.code, int) else 2
+    err = sys.stderr
+    if args.list:
+        from clnmatch.research.peers import available_peers
+        from clnmatch.strategies import available_strategies
+
+        print("sets:", ", ".join([*COHORT_SETS, *RESEARCH_SETS]))
+        print("set groups:", ", ".join(SET_GROUPS))
+        print("strategies:", ", ".join(["auto", *available_strategies()]))
+        print("peers:", ", ".join(available_peers()))
+        return 0
+    try:
+        if args.jobs < 1:
+            raise InvalidParameterError.for_value("jobs", "bench", "an int >= 1", args.jobs)
+        sweeps = _sweeps(args)
+        for one in sweeps:
+            research = [s for s in one.sets if s in RESEARCH_SETS]
+            if one.peers and research:
+                print(
+                    f"note: peers run on cohort sets only, not on {', '.join(research)}", file=err
+                )
+        specs = specs_for(sweeps, memory=args.memory, warm_up=not args.no_warm_up)
+    except ClnmatchError as exc:
+        print(f"Invalid setting: {exc}", file=err)
+        return 2
+    budget = sum(s.time_limit for s in specs)
+    print(f"{len(specs)} runs; time limits add up to {budget:,.0f} s", file=err)
+    if args.dry_run or not specs:
+        return 0
+
+    sweep = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(2)
+    command = f"{prog} {shlex.join(argv)}"
+    args.out.mkdir(parents=True, exist_ok=True)
+    partial = args.out / "runs.partial.csv"
+    count = [0]
+
+    def progress(outcome: RunOutcome) -> None:
+        count[0] += 1
+        r = outcome.record
+        obj = "-" if r.objective is None else f"{r.objective:,.3f}"
+        print(
+            f"[{count[0]}/{len(specs)}] {r.set} {r.instance} {r.strategy} seed {r.seed} "
+            f"{r.time_limit:g}s: {r.status} {obj} ({r.runtime_s or 0:.2f} s)"
+            + (f" {r.error}" if r.error else ""),
+            file=err,
+            flush=True,
+        )
+        # a line per finished run, so a crashed sweep still leaves its results
+        new = not partial.exists()
+        with partial.open("a", encoding="utf-8") as handle:
+            buffer = io.StringIO()
+            records_frame([outcome], sweep).to_csv(
+                buffer, index=False, header=new, lineterminator="\n"
+            )
+            handle.write(buffer.getvalue())
+
+    try:
+        outcomes = execute(specs, jobs=args.jobs, scheduler=args.scheduler, on_result=progress)
+        paths = write_outputs(args.out, outcomes, sweep=sweep, command=command)
+    except ClnmatchError as exc:
+        print(f"Invalid setting: {exc}", file=err)
+        return 2
+    except Exception as exc:  # the sweep itself broke (not one run): say so, keep the partial file
+        print(
+            f"Benchmark sweep failed: {error_text(exc)}; finished runs are in {partial}", file=err
+        )
+        return 1
+    with contextlib.suppress(OSError):
+        partial.unlink()
+    failed = sum(o.record.status == "failed" for o in outcomes)
+    print(
+        f"{len(outcomes)} runs ({failed} failed) -> {paths['runs']}, {paths['summary']}", file=err
+    )
+    return 0

@@ -1,0 +1,294 @@
+"""What a benchmark run is: its spec (to make), its record (a runs.csv row), and the plan.
+
+``plan`` turns sets x strategies (and peers) x seeds x time limits into ``RunSpec``s in a
+stable order; a spec is small and picklable, so a worker builds the instance itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Literal
+
+from clnmatch.errors import InvalidParameterError
+from clnmatch.research.sets import (
+    COHORT_SETS,
+    RESEARCH_SETS,
+    SET_GROUPS,
+    SetKind,
+    best_known_values,
+    default_benchmarks_dir,
+    expand_sets,
+    header_n,
+    research_files,
+    tpsdp_time_limit,
+)
+
+__all__ = [
+    "KEY_COLUMNS",
+    "OBJECTIVES",
+    "RUN_COLUMNS",
+    "TRACE_COLUMNS",
+    "MemoryMode",
+    "RunOutcome",
+    "RunRecord",
+    "RunSpec",
+    "clnmatch_version",
+    "mark_representatives",
+    "plan",
+]
+
+MemoryMode = Literal["rss", "tracemalloc"]
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run to make; small and picklable, so a worker builds the instance itself."""
+
+    set: str
+    instance: str
+    kind: SetKind
+    solver: str
+    solver_kind: Literal["strategy", "peer"]
+    seed: int
+    time_limit: float
+    time_limit_rule: str  # "given", "tpsdp" or "set default"
+    path: str | None = None  # research instance file
+    cohort_seed: int | None = None
+    best_known: float | None = None
+    keep_trace: bool = False
+    memory: MemoryMode = "rss"
+    warm_up: bool = True
+    objective: str = "blend"  # cohort sets: the objective solved for
+
+    @property
+    def label(self) -> str:
+        """The set as runs.csv names it: ``cln`` for blend, ``cln:focus`` otherwise."""
+        return (
+            self.set
+            if self.objective == "blend" or self.kind != "cohort"
+            else f"{self.set}:{self.objective}"
+        )
+
+    @property
+    def key(self) -> tuple[str, str, str, int, float]:
+        return (self.label, self.instance, self.solver, self.seed, self.time_limit)
+
+
+@dataclass
+class RunRecord:
+    """One row of runs.csv."""
+
+    set: str
+    instance: str
+    strategy: str
+    kind: str  # "strategy" or "peer"
+    seed: int
+    time_limit: float
+    time_limit_rule: str
+    status: str = "failed"  # optimal | feasible | breaches | no_solution | infeasible | failed
+    objective: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+    best_known: float | None = None
+    gap_to_best_known: float | None = None
+    breaches: int | None = None
+    breach_rules: str = ""  # "rule x count; ..." of the breaches
+    focus_points: int | None = None
+    cohesion: float | None = None
+    authorities_per_team_mean: float | None = None
+    sectors_per_team_mean: float | None = None
+    simd_mixed_teams: int | None = None
+    travel_km: float | None = None
+    runtime_s: float | None = None
+    peak_memory_mb: float | None = None
+    worker_maxrss_mb: float | None = None
+    tracemalloc_peak_mb: float | None = None
+    error: str = ""
+    notes: str = ""
+    version: str = ""
+    sweep: str = ""
+
+
+RUN_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(RunRecord))
+TRACE_COLUMNS: tuple[str, ...] = (
+    "set",
+    "instance",
+    "strategy",
+    "seed",
+    "time_limit",
+    "time_s",
+    "objective",
+    "bound",
+    "sweep",
+)
+KEY_COLUMNS = ["set", "instance", "strategy", "seed", "time_limit"]
+
+
+@dataclass
+class RunOutcome:
+    """A finished run: its record and, for representative runs, its anytime trace."""
+
+    record: RunRecord
+    trace: list[tuple[float, float | None, float | None]] = field(default_factory=list)
+
+
+def clnmatch_version() -> str:
+    from clnmatch import __version__
+
+    return __version__
+
+
+OBJECTIVES = ("focus", "cohesion", "blend")
+
+
+def plan(
+    sets: Sequence[str],
+    strategies: Sequence[str],
+    seeds: Sequence[int],
+    *,
+    peers: Sequence[str] = (),
+    time_limits: Sequence[float] = (),
+    cohorts: int | None = None,
+    mdgp_dir: Path | None = None,
+    ccp_dir: Path | None = None,
+    match: Sequence[str] = (),
+    memory: MemoryMode = "rss",
+    warm_up: bool = True,
+    objective: str | Sequence[str] = "blend",
+) -> list[RunSpec]:
+    """Every run of a sweep, in a stable order; one representative run per set keeps a trace.
+
+    ``sets`` may name groups (``families``). Cohort sets run once per objective in
+    ``objective`` (one name or several); research sets have their own objective. Peers
+    run on cohort sets only (they know nothing of MDGP). ``time_limits`` empty means per
+    set: TPSDP's by n for research sets, the set's default for cohorts.
+    """
+    objectives = [objective] if isinstance(objective, str) else list(objective)
+    for name in objectives:
+        if name not in OBJECTIVES:
+            choices = ", ".join(repr(o) for o in OBJECTIVES)
+            raise InvalidParameterError.for_value("objective", "bench", f"one of {choices}", name)
+    options = _Options(memory, warm_up, tuple(float(t) for t in time_limits))
+    specs: list[RunSpec] = []
+    for set_name in expand_sets(sets):
+        if set_name in COHORT_SETS:
+            for name in objectives:
+                block = _cohort_block(set_name, strategies, peers, seeds, cohorts, name, options)
+                specs.extend(mark_representatives(block))
+        elif set_name in RESEARCH_SETS:
+            folder = _research_folder(set_name, mdgp_dir, ccp_dir)
+            block = _research_block(set_name, folder, strategies, seeds, match, options)
+            specs.extend(mark_representatives(block))
+        else:
+            choices = ", ".join(repr(s) for s in [*COHORT_SETS, *RESEARCH_SETS, *SET_GROUPS])
+            raise InvalidParameterError.for_value(
+                "sets", "bench", f"names among {choices}", set_name
+            )
+    return specs
+
+
+@dataclass(frozen=True)
+class _Options:
+    memory: MemoryMode
+    warm_up: bool
+    time_limits: tuple[float, ...]
+
+
+def _cohort_block(
+    set_name: str,
+    strategies: Sequence[str],
+    peers: Sequence[str],
+    seeds: Sequence[int],
+    cohorts: int | None,
+    objective: str,
+    options: _Options,
+) -> list[RunSpec]:
+    cset = COHORT_SETS[set_name]
+    limits = list(options.time_limits) or [cset.time_limit]
+    rule = "given" if options.time_limits else "set default"
+    solvers = [(s, "strategy") for s in strategies] + [(p, "peer") for p in peers]
+    return [
+        RunSpec(
+            set_name,
+            f"{set_name}-{k:02d}",
+            "cohort",
+            solver,
+            solver_kind,  # type: ignore[arg-type]
+            int(seed),
+            float(limit),
+            rule,
+            cohort_seed=k,
+            memory=options.memory,
+            warm_up=options.warm_up,
+            objective=objective,
+        )
+        for k in range(cset.instances if cohorts is None else cohorts)
+        for limit in limits
+        for solver, solver_kind in solvers
+        for seed in seeds
+    ]
+
+
+def _research_folder(set_name: str, mdgp_dir: Path | None, ccp_dir: Path | None) -> Path:
+    bench = default_benchmarks_dir()
+    if set_name == "mdgp":
+        folder = mdgp_dir or bench / "mdgplib"
+    else:
+        folder = ccp_dir or bench / "ccplib"
+    if not folder.is_dir():
+        raise InvalidParameterError.for_value(
+            "instances", "bench", f"a folder of {set_name.upper()} instances", str(folder)
+        )
+    return folder
+
+
+def _research_block(
+    set_name: str,
+    folder: Path,
+    strategies: Sequence[str],
+    seeds: Sequence[int],
+    match: Sequence[str],
+    options: _Options,
+) -> list[RunSpec]:
+    best = best_known_values(folder)
+    block: list[RunSpec] = []
+    for path in research_files(folder, match):
+        limits = list(options.time_limits) or [tpsdp_time_limit(header_n(path))]
+        rule = "given" if options.time_limits else "tpsdp"
+        block += [
+            RunSpec(
+                set_name,
+                path.stem,
+                "research",
+                solver,
+                "strategy",
+                int(seed),
+                float(limit),
+                rule,
+                path=str(path),
+                best_known=best.get(path.stem),
+                memory=options.memory,
+                warm_up=options.warm_up,
+            )
+            for limit in limits
+            for solver in strategies
+            for seed in seeds
+        ]
+    return block
+
+
+def mark_representatives(block: list[RunSpec]) -> list[RunSpec]:
+    """Keep traces of each solver's run on the first instance, first seed, longest limit."""
+    if not block:
+        return block
+    instance = block[0].instance
+    seed = block[0].seed
+    limit = max(s.time_limit for s in block if s.instance == instance)
+    return [
+        replace(s, keep_trace=True)
+        if (s.instance, s.seed, s.time_limit) == (instance, seed, limit)
+        else s
+        for s in block
+    ]
