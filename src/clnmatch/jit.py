@@ -39,6 +39,7 @@ KERNEL_FILES: tuple[str, ...] = (
     "search/tabu.py",
     "search/repair.py",
     "search/descent.py",
+    "search/construct.py",
     "colgen/pricing_kernels.py",
 )
 

@@ -22,6 +22,7 @@ from clnmatch.jit import kernel
 from clnmatch.problem import Problem
 from clnmatch.rules.kernels import lock_breach, team_violation, violation_after
 from clnmatch.search.chunking import next_chunk
+from clnmatch.search.construct import construct
 from clnmatch.search.grouping import Grouping, Model, build_grouping
 from clnmatch.search.rng import randint, seed_array
 from clnmatch.search.state import NO, NONE, State, new_state, place, violation
@@ -266,7 +267,7 @@ def random_assignment(problem: Problem, rng: np.random.Generator) -> IntArray:
 
 
 def warm_up() -> float:
-    """Compile (or load from the disk cache) the repair kernels on a tiny problem; seconds."""
+    """Compile (or load from the disk cache) the repair and construction kernels; seconds."""
     tick = time.perf_counter()
     n = 8
     problem = Problem(
@@ -279,7 +280,7 @@ def warm_up() -> float:
         sector_names=("a", "b"),
         min_sectors=2,
     )
-    repair(
-        problem, np.zeros(n, dtype=np.int64), np.random.default_rng(0), time.perf_counter() + 600
-    )
+    rng = np.random.default_rng(0)
+    repair(problem, np.zeros(n, dtype=np.int64), rng, time.perf_counter() + 600)
+    construct(build_grouping(problem), rng)
     return time.perf_counter() - tick
