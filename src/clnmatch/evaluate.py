@@ -21,6 +21,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from clnmatch.models import Cohort, Rules
+from clnmatch.objective import terms
+from clnmatch.objective.terms import objective_milli
 from clnmatch.problem import SCALE, ObjectiveWeights, Problem
 from clnmatch.rules.breach import Breach
 from clnmatch.rules.check import rule_breaches, sum_breaches
@@ -100,26 +102,6 @@ class Evaluation:
 
 
 # --------------------------------------------------------------------------- units
-def objective_milli(
-    problem: Problem, unit_team: NDArray[np.int64], team_focus: NDArray[np.int64]
-) -> int:
-    """The objective of a unit assignment in milli-points (exact integers)."""
-    total = problem.constant_milli
-    for team in range(problem.n_teams):
-        members = np.flatnonzero(unit_team == team)
-        if len(members) > 1:
-            total += int(problem.pair_milli[np.ix_(members, members)].sum()) // 2
-        if problem.n_themes and team_focus[team] >= 0:
-            total += int(problem.theme_milli[members, team_focus[team]].sum())
-        if (
-            problem.simd_milli
-            and problem.unit_challenge[members].any()
-            and problem.unit_affluent[members].any()
-        ):
-            total += problem.simd_milli
-    return total
-
-
 def evaluate(
     problem: Problem,
     unit_team: Iterable[int] | NDArray[np.int64],
@@ -155,10 +137,10 @@ def evaluate(
         objective_milli=objective_milli(problem, safe_team, focus),
         team_focus=tuple(int(k) for k in focus),
         teams=_team_stats(problem, safe_team, focus),
-        focus_points=_focus_points(problem, safe_team, focus),
-        cohesion=_cohesion(problem, safe_team),
-        simd_mixed_teams=_simd_mixed(problem, safe_team),
-        travel_km=_travel(problem, safe_team),
+        focus_points=terms.focus_points(problem, safe_team, focus),
+        cohesion=terms.cohesion(problem, safe_team),
+        simd_mixed_teams=terms.simd_mixed_teams(problem, safe_team),
+        travel_km=terms.travel_km(problem, safe_team),
     )
 
 
@@ -199,51 +181,6 @@ def _team_stats(
             )
         )
     return tuple(out)
-
-
-def _focus_points(
-    problem: Problem, unit_team: NDArray[np.int64], focus: NDArray[np.int64]
-) -> int | None:
-    if problem.theme_points is None or not problem.n_themes:
-        return None
-    chosen = focus[unit_team]
-    return int(
-        problem.theme_points[np.arange(problem.n_units), np.maximum(chosen, 0)][chosen >= 0].sum()
-    )
-
-
-def _cohesion(problem: Problem, unit_team: NDArray[np.int64]) -> float | None:
-    if problem.cohesion_milli is None:
-        return None
-    total = problem.cohesion_constant_milli
-    for team in range(problem.n_teams):
-        members = np.flatnonzero(unit_team == team)
-        total += int(problem.cohesion_milli[np.ix_(members, members)].sum()) // 2
-    return total / SCALE
-
-
-def _simd_mixed(problem: Problem, unit_team: NDArray[np.int64]) -> int | None:
-    if not problem.unit_challenge.size or not (
-        problem.unit_challenge.any() or problem.unit_affluent.any()
-    ):
-        return None
-    mixed = 0
-    for team in range(problem.n_teams):
-        members = unit_team == team
-        mixed += bool(
-            problem.unit_challenge[members].any() and problem.unit_affluent[members].any()
-        )
-    return mixed
-
-
-def _travel(problem: Problem, unit_team: NDArray[np.int64]) -> float | None:
-    if problem.travel_km is None:
-        return None
-    total = 0.0
-    for team in range(problem.n_teams):
-        members = np.flatnonzero(unit_team == team)
-        total += float(problem.travel_km[np.ix_(members, members)].sum()) / 2
-    return round(total, 3)
 
 
 # --------------------------------------------------------------------------- cohort
