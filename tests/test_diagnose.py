@@ -9,7 +9,8 @@ from builders import make_cohort
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clnmatch.diagnose import Conflict, Diagnosis, authority_capacity, diagnose
+from clnmatch.diagnose import Conflict, Diagnosis, diagnose
+from clnmatch.rules.necessary import label_capacity as authority_capacity
 from clnmatch.evaluate import RULES, evaluate
 from clnmatch.models import Cohort, Rules
 from clnmatch.problem import Problem
@@ -63,7 +64,7 @@ def test_glasgow_share_message_in_numbers():
         "max authority share 0.5, at most 3 per team and 24 in all can be placed"
     )
     assert (conflict.actual, conflict.limit, conflict.subject) == (27, 24, "Glasgow City")
-    assert conflict.suggestion == "raise --max-authority-share to 0.67"
+    assert conflict.suggestion == "raise max_authority_share to 0.67"
     assert not diagnosis.feasible_by_arithmetic
 
 
@@ -79,7 +80,7 @@ def test_share_suggests_more_teams_when_that_helps():
     diagnosis = _diagnose(cohort, Rules(min_authorities=2))
     conflicts = [c for c in diagnosis.conflicts if c.rule == "max_authority_share"]
     assert [c.subject for c in conflicts] == ["Glasgow City", "Inverclyde"]
-    assert conflicts[0].suggestion == "raise --max-authority-share to 0.58 or raise --teams to 10"
+    assert conflicts[0].suggestion == "raise max_authority_share to 0.58 or raise teams to 10"
     assert _diagnose(cohort, Rules(min_authorities=2, teams=10)).feasible_by_arithmetic
 
 
@@ -95,7 +96,7 @@ def test_too_many_participants():
     conflict = _only(_diagnose(make_cohort(_mixed(51)), Rules()))
     assert conflict.rules == ("max_participants",)
     assert conflict.message == "the cohort has 102 participants; at most 100 are allowed"
-    assert conflict.suggestion == "raise --max-participants to 102 or leave out 2 participants"
+    assert conflict.suggestion == "raise max_participants to 102 or leave out 2 participants"
 
 
 def test_fewer_establishments_than_teams():
@@ -105,7 +106,7 @@ def test_fewer_establishments_than_teams():
     assert diagnosis.conflicts[0].message == (
         "there are 8 teams but only 5 establishments; every team needs at least one"
     )
-    assert diagnosis.conflicts[0].suggestion == "lower --teams to 5"
+    assert diagnosis.conflicts[0].suggestion == "lower teams to 5"
 
 
 def test_size_bounds_that_cross():
@@ -114,7 +115,7 @@ def test_size_bounds_that_cross():
     conflict = _only(_diagnose(make_cohort(_mixed(50)), Rules(size_tolerance=0)))
     assert conflict.rules == ("team_size",)
     assert conflict.message.startswith("team sizes must lie in 13..12 participants")
-    assert conflict.suggestion == "raise --size-tolerance to 2"
+    assert conflict.suggestion == "raise size_tolerance to 2"
 
 
 def test_no_group_of_establishments_has_the_size():
@@ -126,7 +127,7 @@ def test_no_group_of_establishments_has_the_size():
         "no group of establishments has 13 participants, as a team must "
         "(every establishment has 2 nominees)"
     )
-    assert conflict.suggestion == "raise --size-tolerance to 1"
+    assert conflict.suggestion == "raise size_tolerance to 1"
 
 
 def test_establishment_heavier_than_a_team():
@@ -162,7 +163,7 @@ def test_too_few_outside_the_largest_sector():
         "only 5 of 50 establishments are not primary, but each of the 8 teams needs at least 1 "
         "outside primary to mix 2 sectors (8 in all)"
     )
-    assert conflict.suggestion == "lower --min-sectors to 1 or lower --teams to 5"
+    assert conflict.suggestion == "lower min_sectors to 1 or lower teams to 5"
     assert (conflict.actual, conflict.limit) == (5, 8)
 
 
@@ -175,7 +176,7 @@ def test_sector_places_by_counting():
     assert conflict.rules == ("min_sectors",)
     assert "fill at most 10 team places" in conflict.message
     assert "4 teams x 3 sectors need 12" in conflict.message
-    assert conflict.suggestion == "lower --min-sectors to 2 or lower --teams to 2"
+    assert conflict.suggestion == "lower min_sectors to 2 or lower teams to 2"
 
 
 def test_too_few_authorities():
@@ -197,7 +198,7 @@ def test_authority_places_by_counting():
     conflict = _only(_diagnose(make_cohort(rows), rules))
     assert conflict.rules == ("min_authorities",)
     assert "fill at most 13 team places" in conflict.message
-    assert conflict.suggestion == "lower --min-authorities to 3 or lower --teams to 1"
+    assert conflict.suggestion == "lower min_authorities to 3 or lower teams to 1"
 
 
 # --------------------------------------------------------------------------- locks
@@ -269,7 +270,7 @@ def test_more_establishments_pairwise_apart_than_teams():
     conflict = _only(_diagnose(make_cohort(_mixed(24)), Rules(**SMALL, apart=apart)))
     assert conflict.rules == ("apart", "teams")
     assert conflict.message.startswith("5 establishments must all be in different teams")
-    assert conflict.suggestion == "drop 1 of their apart pairs or raise --teams to 5"
+    assert conflict.suggestion == "drop 1 of their apart pairs or raise teams to 5"
 
 
 # --------------------------------------------------------------------------- themes
@@ -280,7 +281,7 @@ def test_theme_cap_below_teams():
     assert conflict.message == (
         "8 teams need a focus theme each, but 2 themes with at most 3 teams each cover only 6"
     )
-    assert conflict.suggestion == "raise --max-teams-per-theme to 4 or lower --teams to 6"
+    assert conflict.suggestion == "raise max_teams_per_theme to 4 or lower teams to 6"
 
 
 # --------------------------------------------------------------------------- facilitators
@@ -316,7 +317,7 @@ def test_fewer_facilitators_than_teams_that_cannot_share():
         "8 teams need a facilitator each but the table lists 6, and no facilitator can take "
         "two teams of at least 6 establishments (at most 10 each)"
     )
-    assert conflict.suggestion == "add 2 facilitators or raise --schools-per-facilitator to 12"
+    assert conflict.suggestion == "add 2 facilitators or raise schools_per_facilitator to 12"
 
 
 def test_teams_bigger_than_a_facilitator_may_support():
@@ -356,8 +357,8 @@ def test_core_becomes_a_conflict_with_suggestions():
         "apart"
     )
     assert conflict.suggestion == (
-        "lower --min-sectors to 1 or raise --max-authority-share to 0.67 or raise "
-        "--size-tolerance to 3 or drop one of the apart pairs (E0+E1)"
+        "lower min_sectors to 1 or raise max_authority_share to 0.67 or raise "
+        "size_tolerance to 3 or drop one of the apart pairs (E0+E1)"
     )
 
 
@@ -383,7 +384,7 @@ def test_message_and_dict_for_the_cli():
     text = diagnosis.message()
     assert text.splitlines()[0] == "The rules cannot all be met (1 conflict):"
     assert text.splitlines()[1].startswith("  1. [max_authority_share] Glasgow City has 27")
-    assert text.splitlines()[2] == "     Try: raise --max-authority-share to 0.67."
+    assert text.splitlines()[2] == "     Try: raise max_authority_share to 0.67."
     assert str(diagnosis) == text
     data = diagnosis.to_dict()
     assert data["feasible_by_arithmetic"] is False

@@ -230,7 +230,7 @@ def test_too_little_capacity_in_all():
         "establishments and 2 facilitators may support at most 20"
     )
     assert info.value.diagnosis.conflicts[0].suggestion == (
-        "add 2 facilitators or raise --schools-per-facilitator to 12"
+        "add 2 facilitators or raise schools_per_facilitator to 12"
     )
 
 
@@ -243,7 +243,7 @@ def test_team_bigger_than_a_facilitator_may_support():
     assert str(info.value) == (
         "team 1 has 12 establishments but no facilitator may support more than 10"
     )
-    assert info.value.diagnosis.conflicts[0].suggestion == "raise --schools-per-facilitator to 12"
+    assert info.value.diagnosis.conflicts[0].suggestion == "raise schools_per_facilitator to 12"
 
 
 def test_loads_that_cannot_be_packed_are_found_by_the_solver():

@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from clnmatch.diagnose import Conflict, Diagnosis
+from clnmatch.diagnosis import Conflict, Diagnosis
 from clnmatch.errors import ClnmatchError, InfeasibleError, InvalidParameterError
 from clnmatch.models import Cohort, Facilitator, Rules, authority_key
 
@@ -217,7 +217,7 @@ def _check_capacity(sizes: list[int], n_facilitators: int, cap: int) -> None:
                 f"team {t + 1} has {size} establishments but no facilitator may support "
                 f"more than {cap}"
             ),
-            suggestion=f"raise --schools-per-facilitator to {size}",
+            suggestion=f"raise schools_per_facilitator to {size}",
             subject=f"team {t + 1}",
             actual=size,
             limit=cap,
@@ -243,7 +243,7 @@ def _check_capacity(sizes: list[int], n_facilitators: int, cap: int) -> None:
                         f"{n_facilitators} facilitators may support at most {n_facilitators * cap}"
                     ),
                     suggestion=(
-                        f"{add} or raise --schools-per-facilitator to "
+                        f"{add} or raise schools_per_facilitator to "
                         f"{math.ceil(total / n_facilitators)}"
                     ),
                     actual=n_facilitators,
@@ -262,7 +262,7 @@ def _check_capacity(sizes: list[int], n_facilitators: int, cap: int) -> None:
                         f"hold {smallest[0]} and {smallest[1]} establishments, more than the {cap} "
                         "one facilitator may support"
                     ),
-                    suggestion=f"{add} or raise --schools-per-facilitator to {sum(smallest)}",
+                    suggestion=f"{add} or raise schools_per_facilitator to {sum(smallest)}",
                     actual=n_facilitators,
                     limit=n_teams,
                 )
@@ -366,7 +366,7 @@ def allocate_facilitators(
                     ),
                     suggestion=(
                         f"add {_plural(n_teams - n_fac, 'facilitator')} or raise "
-                        "--schools-per-facilitator"
+                        "schools_per_facilitator"
                     ),
                     actual=n_fac,
                     limit=n_teams,
@@ -504,7 +504,7 @@ def _solve(
         if chosen is None:
             raise ClnmatchError(
                 f"the greedy facilitator allocation for {n_teams} teams and {n_fac} "
-                "facilitators found no answer; raise --schools-per-facilitator or add facilitators"
+                "facilitators found no answer; raise schools_per_facilitator or add facilitators"
             )
         return chosen, False, sum(weight[i][t] for i, t in chosen)
     model = cp_model.CpModel()

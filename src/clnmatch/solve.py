@@ -159,7 +159,7 @@ def solve(
             statistics=statistics,
             notes=proposal.notes
             + (
-                f"no rule-abiding assignment found within {time_limit:g} s; try a longer --time-limit",
+                f"no rule-abiding assignment found within {time_limit:g} s; try a longer time_limit",
             ),
         )
 

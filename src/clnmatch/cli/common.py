@@ -7,6 +7,7 @@ be met; 1 anything else. Nothing is written to --out unless the run succeeds.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -47,16 +48,18 @@ def exit_codes() -> Iterator[None]:
         yield
     except Exit as exc:
         if exc.message:
-            err_console.print(exc.message, markup=False, highlight=False)
+            err_console.print(as_flags(exc.message), markup=False, highlight=False)
         raise typer.Exit(exc.code) from None
     except InvalidInputError as exc:
         err_console.print(f"Invalid input. {exc}", markup=False, highlight=False)
         raise typer.Exit(EXIT_INVALID) from None
     except (InvalidParameterError, ValidationError) as exc:
-        err_console.print(f"Invalid setting: {validation_text(exc)}", markup=False, highlight=False)
+        text = as_flags(validation_text(exc))
+        err_console.print(f"Invalid setting: {text}", markup=False, highlight=False)
         raise typer.Exit(EXIT_INVALID) from None
     except InfeasibleError as exc:
-        err_console.print(f"The rules cannot all be met.\n{exc}", markup=False, highlight=False)
+        text = as_flags(str(exc))
+        err_console.print(f"The rules cannot all be met.\n{text}", markup=False, highlight=False)
         raise typer.Exit(EXIT_INFEASIBLE) from None
     except ClnmatchError as exc:
         err_console.print(f"Error: {exc}", markup=False, highlight=False)
@@ -73,6 +76,34 @@ def exit_codes() -> Iterator[None]:
             highlight=False,
         )
         raise typer.Exit(EXIT_ERROR) from None
+
+
+# library messages name parameters; on the command line they are flags
+_PARAMETERS = (
+    "teams",
+    "max_participants",
+    "min_sectors",
+    "min_authorities",
+    "max_authority_share",
+    "schools_per_facilitator",
+    "size_tolerance",
+    "max_teams_per_theme",
+    "time_limit",
+)
+_SUGGESTED = re.compile(
+    rf"\b(raise|lower|change|longer|set) ({'|'.join(_PARAMETERS)})\b|'({'|'.join(_PARAMETERS)})'"
+)
+
+
+def as_flags(text: str) -> str:
+    """A library message as the command line says it: parameters named by their flags."""
+
+    def flag(match: re.Match[str]) -> str:
+        if match.group(3):
+            return f"'--{match.group(3).replace('_', '-')}'"
+        return f"{match.group(1)} --{match.group(2).replace('_', '-')}"
+
+    return _SUGGESTED.sub(flag, text)
 
 
 def validation_text(exc: Exception) -> str:

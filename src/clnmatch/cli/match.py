@@ -30,6 +30,7 @@ from clnmatch.cli.common import (
     SizeTolerance,
     Teams,
     app,
+    as_flags,
     err_console,
     exit_codes,
     interactive,
@@ -346,7 +347,7 @@ def inspect(
         for warning in summary.warnings:
             out_console.print(f"[yellow]warning[/]: {warning}", highlight=False)
         for conflict in summary.conflicts:
-            out_console.print(f"[red]cannot match[/]: {conflict}", highlight=False)
+            out_console.print(f"[red]cannot match[/]: {as_flags(str(conflict))}", highlight=False)
 
 
 # ------------------------------------------------------------------- generate

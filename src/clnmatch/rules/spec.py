@@ -77,8 +77,14 @@ class SumBound:
     low: str | int
     high: str | None
     message: Callable[[int, int, int, int], str]  # (team 1.., value, low, high)
+    noun: str  # what the amount counts, plural ("participants")
+    relax: str  # the Rules parameter that widens the bounds
     penalty: int = 1
     gates_team: bool = False
+    # (total, teams, low, needed): the counting check's words when the teams cannot be filled
+    shortage: Callable[[int, int, int, int], str] = lambda total, teams, low, need: (
+        f"cannot fill {teams} teams of at least {low} ({need} needed)"
+    )
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,7 @@ class MinDistinct:
     names: str  # Problem attribute: label index -> display name
     minimum: str
     message: Callable[[int, int, str, int], str]  # (team, distinct, label names, minimum)
+    noun: tuple[str, str]  # a label, one and many ("sector", "sectors")
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,7 @@ class MaxShare:
     names: str
     share: str
     of: str  # the SumBound whose total is n (the team's units)
+    noun: str  # a label ("authority")
     message: Callable[
         [int, str, int, int, int, Fraction], str
     ]  # (team, label, count, n, cap, share)
@@ -141,8 +149,14 @@ RULE_TABLE: tuple[Shape, ...] = (
         low=1,
         high=None,
         message=lambda team, value, low, high: f"team {team} is empty",
+        noun="establishments",
+        relax="teams",
         penalty=10,  # an empty team costs more than any one missing member
         gates_team=True,
+        shortage=lambda total, teams, low, need: (
+            f"there are {teams} teams but only {total} establishments; every team needs at "
+            "least one"
+        ),
     ),
     SumBound(
         "team_size",
@@ -152,6 +166,11 @@ RULE_TABLE: tuple[Shape, ...] = (
         high="team_max",
         message=lambda team, value, low, high: (
             f"team {team} has {value} participants; allowed {low}..{high}"
+        ),
+        noun="participants",
+        relax="size_tolerance",
+        shortage=lambda total, teams, low, need: (
+            f"the {total} participants cannot fill {teams} teams of at least {low} ({need} needed)"
         ),
     ),
     MinDistinct(
@@ -163,6 +182,7 @@ RULE_TABLE: tuple[Shape, ...] = (
         message=lambda team, n, names, minimum: (
             f"team {team} has {n} sector(s) ({names}); needs at least {minimum}"
         ),
+        noun=("sector", "sectors"),
     ),
     MinDistinct(
         "min_authorities",
@@ -174,6 +194,7 @@ RULE_TABLE: tuple[Shape, ...] = (
             f"team {team} has {n} {_plural(n, 'authority', 'authorities')}; "
             f"needs at least {minimum}"
         ),
+        noun=("authority", "authorities"),
     ),
     MaxShare(
         "max_authority_share",
@@ -186,6 +207,7 @@ RULE_TABLE: tuple[Shape, ...] = (
             f"team {team}: {label} holds {count} of {n} establishments; at most {cap} "
             f"(share {float(share):g})"
         ),
+        noun="authority",
     ),
     Lock("pin", "a pinned establishment is in its team"),
     Lock("forbidden", "an establishment is not in a team forbidden to it"),
