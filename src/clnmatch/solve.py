@@ -8,11 +8,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from clnmatch.bounds import relaxation_bound_milli
-from clnmatch.errors import InfeasibleError, InvalidParameterError
-from clnmatch.evaluate import check
+from clnmatch.diagnose import diagnose
+from clnmatch.errors import InvalidParameterError
+from clnmatch.finish import finish_solve
 from clnmatch.models import Cohort, Rules
-from clnmatch.problem import SCALE, ObjectiveWeights, Problem
+from clnmatch.problem import ObjectiveWeights, Problem
 from clnmatch.result import Result, Statistics, Status
 from clnmatch.strategies.base import Budget, Progress, Proposal, get_strategy, prepare
 
@@ -105,8 +105,6 @@ def solve(
     Never raises for rules that cannot be met: the result then has status
     ``infeasible`` and a ``diagnosis``.
     """
-    from clnmatch.diagnose import Diagnosis, diagnose
-
     started = time.perf_counter()
     validate_parameters(objective, strategy, time_limit, seed)
     rules = rules or Rules()
@@ -163,76 +161,17 @@ def solve(
             ),
         )
 
-    unit_team = np.asarray(proposal.unit_team, dtype=np.int64)
-    focus_index = (
-        proposal.team_focus if proposal.team_focus is not None else problem.best_focus(unit_team)
-    )
-    team_focus = {t + 1: cohort.themes[int(k)] for t, k in enumerate(focus_index) if int(k) >= 0}
-    establishment_team = {uid: int(unit_team[i]) + 1 for i, uid in enumerate(problem.unit_ids)}
-    assignment = {p.id: establishment_team[p.establishment_id] for p in cohort.practitioners}
-
-    from clnmatch.facilitators import allocate_facilitators
-
-    try:
-        allocation = allocate_facilitators(
-            cohort,
-            rules,
-            unit_team,
-            [team_focus.get(t + 1) for t in range(rules.teams)],
-            # what is left of the limit (the strategy may have used less than its share)
-            time_limit=max(
-                1.0, float(time_limit) - (time.perf_counter() - started - prepare_s) - FINISH_S
-            ),
-        )
-    except InfeasibleError as exc:
-        diagnosis = diagnose(problem, cohort, rules)
-        if isinstance(exc.diagnosis, Diagnosis):
-            diagnosis = diagnosis.merged(exc.diagnosis)
-        else:
-            diagnosis = diagnosis.with_message("facilitator_per_team", str(exc))
-        return finish(Status.INFEASIBLE, diagnosis=diagnosis, statistics=statistics)
-    links = tuple(allocation.links)
-    evaluation = check(
+    return finish_solve(
         cohort,
         rules,
-        assignment,
-        links if cohort.facilitators else None,
-        team_focus=team_focus,
-        objective=objective,
-    )
-    if not evaluation.feasible:
-        # a strategy returned an assignment the evaluator rejects: never pass it on as a result
-        return finish(
-            Status.UNKNOWN,
-            evaluation=evaluation,
-            statistics=statistics,
-            notes=(
-                f"strategy {name!r} returned an assignment that breaks rules: {evaluation.summary_line()}",
-            ),
-        )
-    # the strategy's proof, else (or when tighter) a quick relaxation: a gap is always shown
-    relaxation = relaxation_bound_milli(problem)
-    bound_milli = (
-        relaxation if proposal.bound_milli is None else min(proposal.bound_milli, relaxation)
-    )
-    notes = proposal.notes
-    if bound_milli == relaxation and proposal.bound_milli != relaxation:
-        notes += (
-            "bound: a relaxation that keeps only team sizes (each establishment's best "
-            "focus and strongest possible team mates); see clnmatch.bounds",
-        )
-    bound = max(bound_milli, evaluation.objective_milli) / SCALE
-    optimal = proposal.proven_optimal or bound_milli <= evaluation.objective_milli
-    return finish(
-        Status.OPTIMAL if optimal else Status.FEASIBLE,
-        assignment=assignment,
-        team_focus=team_focus,
-        facilitator_links=links,
-        evaluation=evaluation,
-        bound=bound,
-        statistics=statistics,
-        allocation=allocation,
-        notes=notes,
+        problem,
+        proposal,
+        strategy=name,
+        seed=int(seed),
+        started=started,
+        weights=weights,
+        # what is left of the limit (the strategy may have used less than its share)
+        allocation_s=float(time_limit) - (time.perf_counter() - started - prepare_s) - FINISH_S,
     )
 
 

@@ -31,7 +31,8 @@ def mdgp(
     """
     import time
 
-    from clnmatch.evaluate import evaluate
+    from clnmatch.bounds import relaxation_bound_milli
+    from clnmatch.finish import judge
     from clnmatch.problem import SCALE
     from clnmatch.research import read_instance, write_solution
     from clnmatch.solve import validate_parameters
@@ -48,13 +49,19 @@ def mdgp(
         if proposal.unit_team is None:
             code = EXIT_INFEASIBLE if proposal.proven_infeasible else EXIT_ERROR
             raise Exit(code, f"{strategy} found no feasible grouping within {time_limit:g} s")
-        evaluation = evaluate(problem, proposal.unit_team)
+        judged = judge(problem, proposal)
+        evaluation = judged.evaluation
         if not evaluation.feasible:
             raise Exit(
                 EXIT_ERROR,
                 f"{strategy} returned a grouping that breaks: {evaluation.summary_line()}",
             )
-        bound = None if proposal.bound_milli is None else proposal.bound_milli / SCALE
+        # the strategy's proof, else a quick relaxation: a proven bound is always printed
+        relaxation = relaxation_bound_milli(problem)
+        bound_milli = (
+            relaxation if judged.bound_milli is None else min(judged.bound_milli, relaxation)
+        )
+        bound = max(bound_milli, evaluation.objective_milli) / SCALE
         if out is not None:
             write_solution(out, proposal.unit_team)
         print(

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from clnmatch.errors import InfeasibleError, InvalidParameterError
-from clnmatch.problem import SCALE
 from clnmatch.research.measure import Memory, maxrss_mb, resolve_solver, warm_up
 from clnmatch.research.runs import RunOutcome, RunRecord, RunSpec, clnmatch_version
 from clnmatch.research.sets import COHORT_SETS, research_problem, set_cohort
@@ -169,7 +168,7 @@ def _run_peer(spec: RunSpec, record: RunRecord, memory: Memory) -> None:
 def _run_research(
     spec: RunSpec, record: RunRecord, memory: Memory
 ) -> list[tuple[float, float | None, float | None]]:
-    from clnmatch.evaluate import evaluate
+    from clnmatch.finish import judge
     from clnmatch.strategies import Budget, get_strategy
 
     assert spec.path is not None
@@ -185,19 +184,12 @@ def _run_research(
     if proposal.unit_team is None:
         record.status = "infeasible" if proposal.proven_infeasible else "no_solution"
         return _trace_rows(proposal.trace)
-    evaluation = evaluate(problem, proposal.unit_team, proposal.team_focus)
-    _fill_evaluation(record, evaluation)
-    if proposal.bound_milli is not None:
-        record.bound = max(proposal.bound_milli, evaluation.objective_milli) / SCALE
-        record.gap = relative_gap(evaluation.objective, record.bound)
-    if not evaluation.feasible:
-        record.status = "breaches"
-    elif proposal.proven_optimal or (
-        proposal.bound_milli is not None and proposal.bound_milli <= evaluation.objective_milli
-    ):
-        record.status = "optimal"
-    else:
-        record.status = "feasible"
+    judged = judge(problem, proposal)
+    _fill_evaluation(record, judged.evaluation)
+    if judged.bound is not None:
+        record.bound = judged.bound
+        record.gap = relative_gap(judged.evaluation.objective, judged.bound)
+    record.status = str(judged.status)
     return _trace_rows(proposal.trace)
 
 

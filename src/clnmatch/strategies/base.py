@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 
 from clnmatch.errors import InvalidParameterError
 from clnmatch.problem import Problem
+from clnmatch.proposal import Proposal
 from clnmatch.trace import Progress, TracePoint
 
 __all__ = [
@@ -67,20 +68,6 @@ class Budget:
     ) -> None:
         if self.progress is not None:
             self.progress(Progress(self.elapsed(), objective, bound, message))
-
-
-@dataclass(frozen=True)
-class Proposal:
-    """What a strategy found. ``unit_team`` is None when it found no assignment."""
-
-    unit_team: NDArray[np.int64] | None
-    team_focus: NDArray[np.int64] | None = None
-    bound_milli: int | None = None  # proven upper bound on the objective, milli-points
-    proven_optimal: bool = False
-    proven_infeasible: bool = False
-    trace: tuple[TracePoint, ...] = ()
-    conflicting_rules: tuple[str, ...] = ()  # from an assumption core, when infeasible
-    notes: tuple[str, ...] = ()
 
 
 @runtime_checkable

@@ -1,0 +1,228 @@
+"""The tail of the flow, once: from a strategy's proposal to a checked, certified answer.
+
+* ``judge(problem, proposal)``: the evaluator's verdict on a unit assignment, with the
+  bound and the status it earns (``clnmatch mdgp``, the research harness, and below);
+* ``finish_solve(...)``: a cohort's ``Result`` from a proposal: practitioner ids, the
+  facilitator allocation (with what is left of the time limit), ``check`` of every hard
+  rule, the status, and a bound (the strategy's proof, or the quick relaxation of
+  ``clnmatch.bounds`` where it proves none or a weaker one);
+* ``result_from_assignment(...)``: a cohort's ``Result`` from a practitioner assignment
+  (a peer's, or a saved folder's perhaps edited by hand) with a known bound.
+
+A returned assignment is never passed on when the evaluator finds a breach in it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from clnmatch.bounds import relaxation_bound_milli
+from clnmatch.diagnose import diagnose
+from clnmatch.diagnosis import Diagnosis
+from clnmatch.errors import InfeasibleError
+from clnmatch.evaluate import Evaluation, check, evaluate
+from clnmatch.facilitators import allocate_facilitators
+from clnmatch.models import Cohort, Rules
+from clnmatch.problem import SCALE, ObjectiveWeights, Problem
+from clnmatch.proposal import Proposal
+from clnmatch.result import Result, Statistics, Status
+from clnmatch.trace import TracePoint
+
+__all__ = ["Judged", "finish_solve", "judge", "result_from_assignment"]
+
+IntArray = NDArray[np.int64]
+RELAXATION_NOTE = (
+    "bound: a relaxation that keeps only team sizes (each establishment's best focus and "
+    "strongest possible team mates); see clnmatch.bounds"
+)
+
+
+@dataclass(frozen=True)
+class Judged:
+    """The evaluator's verdict on a proposal of one problem."""
+
+    evaluation: Evaluation
+    bound_milli: int | None  # never below the assignment's own objective
+    status: Status
+
+    @property
+    def bound(self) -> float | None:
+        return None if self.bound_milli is None else self.bound_milli / SCALE
+
+
+def status_for(
+    feasible: bool, objective_milli: int, bound_milli: int | None, proven: bool
+) -> Status:
+    """``breaches`` unless every rule holds; ``optimal`` when proven or the bound is met."""
+    if not feasible:
+        return Status.BREACHES
+    if proven or (bound_milli is not None and bound_milli <= objective_milli):
+        return Status.OPTIMAL
+    return Status.FEASIBLE
+
+
+def judge(problem: Problem, proposal: Proposal) -> Judged:
+    """Evaluate a proposal that has an assignment: breaches, objective, bound, status."""
+    assert proposal.unit_team is not None
+    evaluation = evaluate(problem, proposal.unit_team, proposal.team_focus)
+    bound = proposal.bound_milli
+    if bound is not None:
+        bound = max(bound, evaluation.objective_milli)
+    status = status_for(
+        evaluation.feasible,
+        evaluation.objective_milli,
+        proposal.bound_milli,
+        proposal.proven_optimal,
+    )
+    return Judged(evaluation, bound, status)
+
+
+def finish_solve(
+    cohort: Cohort,
+    rules: Rules,
+    problem: Problem,
+    proposal: Proposal,
+    *,
+    strategy: str,
+    seed: int,
+    started: float,
+    weights: ObjectiveWeights,
+    allocation_s: float,
+    notes: Sequence[str] = (),
+) -> Result:
+    """A cohort's result from a proposal with an assignment (see the module docstring).
+
+    ``allocation_s`` is the time the facilitator allocation may take; ``started`` the
+    ``perf_counter`` instant the call began (for ``runtime_s``).
+    """
+    assert proposal.unit_team is not None
+    statistics = Statistics(proposal.trace)
+
+    def result(status: Status, **fields: object) -> Result:
+        return Result(
+            status=status,
+            cohort=cohort,
+            rules=rules,
+            objective_name=weights.name,
+            strategy=strategy,
+            seed=int(seed),
+            runtime_s=time.perf_counter() - started,
+            objective_weights=weights,
+            statistics=statistics,
+            **fields,  # type: ignore[arg-type]
+        )
+
+    unit_team = np.asarray(proposal.unit_team, dtype=np.int64)
+    focus_index = (
+        proposal.team_focus if proposal.team_focus is not None else problem.best_focus(unit_team)
+    )
+    team_focus = {t + 1: cohort.themes[int(k)] for t, k in enumerate(focus_index) if int(k) >= 0}
+    establishment_team = {uid: int(unit_team[i]) + 1 for i, uid in enumerate(problem.unit_ids)}
+    assignment = {p.id: establishment_team[p.establishment_id] for p in cohort.practitioners}
+    try:
+        allocation = allocate_facilitators(
+            cohort,
+            rules,
+            unit_team,
+            [team_focus.get(t + 1) for t in range(rules.teams)],
+            time_limit=max(1.0, allocation_s),
+        )
+    except InfeasibleError as exc:
+        diagnosis = diagnose(problem, cohort, rules)
+        if isinstance(exc.diagnosis, Diagnosis):
+            diagnosis = diagnosis.merged(exc.diagnosis)
+        else:
+            diagnosis = diagnosis.with_message("facilitator_per_team", str(exc))
+        return result(Status.INFEASIBLE, diagnosis=diagnosis)
+    links = tuple(allocation.links)
+    evaluation = check(
+        cohort,
+        rules,
+        assignment,
+        links if cohort.facilitators else None,
+        team_focus=team_focus,
+        objective=weights,
+    )
+    if not evaluation.feasible:
+        # a strategy returned an assignment the evaluator rejects: never pass it on
+        message = f"strategy {strategy!r} returned an assignment that breaks rules: "
+        return result(
+            Status.UNKNOWN,
+            evaluation=evaluation,
+            notes=(message + evaluation.summary_line(),),
+        )
+    # the strategy's proof, else (or when tighter) a quick relaxation: a gap is always shown
+    relaxation = relaxation_bound_milli(problem)
+    proved = proposal.bound_milli
+    bound_milli = relaxation if proved is None else min(proved, relaxation)
+    all_notes = (*notes, *proposal.notes)
+    if bound_milli == relaxation and proved != relaxation:
+        all_notes += (RELAXATION_NOTE,)
+    status = status_for(True, evaluation.objective_milli, bound_milli, proposal.proven_optimal)
+    return result(
+        status,
+        assignment=assignment,
+        team_focus=team_focus,
+        facilitator_links=links,
+        evaluation=evaluation,
+        bound=max(bound_milli, evaluation.objective_milli) / SCALE,
+        allocation=allocation,
+        notes=all_notes,
+    )
+
+
+def result_from_assignment(
+    cohort: Cohort,
+    rules: Rules,
+    assignment: Mapping[str, int],
+    links: Sequence[tuple[str, int]] | None,
+    *,
+    objective: str | ObjectiveWeights = "blend",
+    team_focus: Mapping[int, str] | None = None,
+    bound: float | None = None,
+    strategy: str = "saved",
+    seed: int = 0,
+    runtime_s: float = 0.0,
+    trace: Sequence[TracePoint] = (),
+    notes: Sequence[str] = (),
+) -> Result:
+    """A cohort's result from a practitioner assignment and facilitator links; ``bound`` (a
+    bound of every rule-abiding assignment, e.g. saved with the result) gives the status."""
+    evaluation = check(
+        cohort,
+        rules,
+        assignment,
+        links if cohort.facilitators else None,
+        team_focus=team_focus or None,
+        objective=objective,
+    )
+    bound_milli = None if bound is None else round(bound * SCALE)
+    status = status_for(evaluation.feasible, evaluation.objective_milli, bound_milli, False)
+    focus = (
+        dict(team_focus)
+        if team_focus
+        else {ts.team: ts.focus for ts in evaluation.teams if ts.focus is not None}
+    )
+    weights = objective if isinstance(objective, ObjectiveWeights) else None
+    return Result(
+        status=status,
+        cohort=cohort,
+        rules=rules,
+        objective_name=weights.name if weights is not None else str(objective),
+        strategy=strategy,
+        seed=seed,
+        runtime_s=runtime_s,
+        assignment=dict(assignment),
+        team_focus=focus,
+        facilitator_links=tuple(links or ()),
+        evaluation=evaluation,
+        bound=bound,
+        statistics=Statistics(tuple(trace)),
+        notes=tuple(notes),
+        objective_weights=weights,
+    )
