@@ -163,14 +163,17 @@ def test_messages_read_like_the_contract(tmp_path: Path) -> None:
 
 
 def test_duplicate_id_names_both_rows(tmp_path: Path) -> None:
-    """A repeated practitioner_id is reported on the later row, naming the earlier one."""
+    """A repeated practitioner_id is reported on the later row, naming the earlier one,
+    and never printing the id (it may be an email)."""
     rows = list(GOOD_ROWS)
-    rows[3] = rows[3].replace("010", "008")
+    rows[3] = rows[3].replace("010", "ann@school.org").replace("008", "ann@school.org")
+    rows[1] = rows[1].replace("008", "ann@school.org")
     with pytest.raises(InvalidInputError) as caught:
         read_survey(_survey(tmp_path, *rows))
     (problem,) = caught.value.problems
-    assert (problem.row, problem.column, problem.value) == (5, "practitioner_id", "008")
-    assert "row 3" in problem.expected
+    assert (problem.row, problem.column, problem.value) == (5, "practitioner_id", None)
+    assert "repeats the id of row 3" in problem.expected
+    assert "ann@" not in str(caught.value)
 
 
 def test_missing_columns_are_listed_with_those_found(tmp_path: Path) -> None:
