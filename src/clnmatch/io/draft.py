@@ -111,6 +111,7 @@ _SECTOR_WORDS: dict[Sector, set[str]] = {
     Sector.SPECIAL: {"asn", "special", "additional", "needs", "sen", "asl"},
 }
 _MAX_RATING_WORDS = 11
+_YES_NO = {"yes", "no", "maybe", "n/a", "not sure", "don't know"}
 
 
 @dataclass
@@ -158,19 +159,24 @@ def _numbered(word: str) -> tuple[int, str] | None:
     return None if match is None else (int(match.group(1)), match.group(2))
 
 
+def _is_rating_word(value: str) -> bool:
+    number = parse_whole_number(value)
+    if number is not None:
+        return number <= 10
+    return _numbered(value) is not None or _intensity(value) is not None
+
+
 def _looks_like_ratings(values: Sequence[str]) -> bool:
-    """A few distinct answers, each a small number or a word of interest."""
+    """A few distinct answers, nearly all small numbers or words of interest (a stray
+    unknown word is left for the user to place, so a column is not lost for it)."""
     distinct = {fold_rating_word(v) for v in values}
-    if not distinct or len(distinct) > _MAX_RATING_WORDS:
+    if not distinct or len(distinct) > _MAX_RATING_WORDS or distinct <= _YES_NO:
         return False
-    for value in distinct:
-        number = parse_whole_number(value)
-        if number is not None:
-            if number > 10:
-                return False
-        elif _numbered(value) is None and _intensity(value) is None:
-            return False
-    return True
+    if any((n := parse_whole_number(v)) is not None and n > 10 for v in distinct):
+        return False
+    rated = sum(1 for v in values if _is_rating_word(fold_rating_word(v)))
+    named = sum(1 for v in values if Sector.parse(v) is not None or Role.parse(v) is not None)
+    return rated >= 0.75 * len(values) and named < 0.5 * len(values)  # "High school" is a sector
 
 
 def _pattern_for(headers: Sequence[str]) -> str | None:
@@ -184,8 +190,8 @@ def _pattern_for(headers: Sequence[str]) -> str | None:
     prefix = prefix[: max(prefix.rfind(c) for c in " [(:-") + 1] if prefix else ""
     cut = [i for i, c in enumerate(suffix) if c in " ])?:"]
     suffix = suffix[cut[0] :] if cut else ""
-    if len(prefix.strip()) < 3 and len(suffix.strip()) < 1:
-        return None
+    if len(prefix.strip()) < 3 and len(suffix.strip(" ?)]:.")) < 3:
+        return None  # "(.+)\\?" alone would take any question for a theme
     if any(len(h) <= len(prefix) + len(suffix) for h in flat):
         return None
     pattern = re.escape(prefix) + "(.+)" + re.escape(suffix)
@@ -206,6 +212,12 @@ def _spread(number: int, low: int, high: int) -> int:
 def _range(numbers: Sequence[int]) -> tuple[int, int]:
     """The scale numbers come from: 0 or 1 up to 5, or 10, or the largest found."""
     return (0 if min(numbers) == 0 else 1), (5 if max(numbers) <= 5 else max(10, max(numbers)))
+
+
+def _scale_ratings(scale: Sequence[str], stems: dict[str, str]) -> dict[str, int]:
+    """Each found word's rating on a known scale, its levels spread over 0-5."""
+    position = {rating_stem(w): i for i, w in enumerate(scale)}
+    return {k: _round_half_up(position[stem] * 5 / (len(scale) - 1)) for k, stem in stems.items()}
 
 
 def _draft_scale(words: Counter[str], draft: MappingDraft) -> None:
@@ -232,11 +244,14 @@ def _draft_scale(words: Counter[str], draft: MappingDraft) -> None:
     stems = {k: rating_stem(numbered[k][1] if k in numbered else k) for k in spelled}
     fitting = [s for s in KNOWN_SCALES if set(stems.values()) <= {rating_stem(w) for w in s}]
     if fitting:
-        scale = min(fitting, key=len)
-        position = {rating_stem(w): i for i, w in enumerate(scale)}
-        for key in sorted(spelled, key=lambda k: position[stems[k]]):
-            value = _round_half_up(position[stems[key]] * 5 / (len(scale) - 1))
-            draft.scale.append((spelled[key], value, ""))
+        ratings = [_scale_ratings(s, stems) for s in fitting]
+        scale, chosen = min(zip(fitting, ratings, strict=True), key=lambda sr: len(sr[0]))
+        others = [s for s, r in zip(fitting, ratings, strict=True) if r != chosen]
+        note = ""
+        if others:
+            note = f'CHECK: the words also fit "{others[0][0]}" .. "{others[0][-1]}"'
+        for key in sorted(spelled, key=lambda k: chosen[k]):
+            draft.scale.append((spelled[key], chosen[key], note))
         draft.scale_note = (
             f'The words fit the {len(scale)}-level scale "{scale[0]}" .. "{scale[-1]}", '
             "spread over 0-5."
@@ -249,7 +264,7 @@ def _draft_scale(words: Counter[str], draft: MappingDraft) -> None:
             draft.scale.append((spelled[key], value, "CHECK: placed by its number"))
         draft.scale_note = "The answers are numbered: each is placed by its number. CHECK them."
         return
-    placed = {k: _intensity(k) for k in spelled}
+    placed = {k: numbers[k] if k in numbers and numbers[k] <= 5 else _intensity(k) for k in spelled}
     for key in sorted(spelled, key=lambda k: (placed[k] is None, placed[k] or 0, k)):
         rating = placed[key]
         note = "CHECK: give it a rating 0-5" if rating is None else "CHECK: placed by its words"
@@ -457,7 +472,12 @@ def render_draft(draft: MappingDraft) -> str:
         add("# CHECK: no column looks like interest ratings. Name the theme columns:")
         add('# columns = ["Literacy", "Numeracy"]')
     add("")
-    add("[scale]")
+    placed = sum(1 for _, rating, _ in draft.scale if rating is not None)
+    if placed >= 2:
+        add("[scale]")
+    else:
+        why = "not needed: see below" if not draft.scale else "off until 2 words have a rating"
+        add(f"# [scale]  ({why})")
     add("# Every rating answer found in the theme columns and the rating (0 = not interested,")
     add("# 5 = most interested) it counts as. This replaces the built-in scale: an answer not")
     add("# listed here is an error naming it. A blank answer counts as 0.")
