@@ -450,3 +450,20 @@ def test_words_no_known_scale_fits_are_placed_by_their_words_and_marked() -> Non
     assert '"Fairly keen" = 2  # CHECK' in text and '"Really keen" = 4  # CHECK' in text
     assert '# "Meh" = ?  # CHECK: give it a rating 0-5' in text
     assert '# Not used (ignored when reading): "Have you taken part before?"' in text
+
+
+def test_a_theme_nobody_rated_is_found_by_its_group_label(tmp_path: Path) -> None:
+    """Under a group label, a column left blank by everyone is a theme like its neighbours."""
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "Name,School,Local authority,Sector,Role,How interested are you in these themes?,,\n"
+        ",,,,,Literacy,Numeracy,Racial equality\n"
+        "Ann,Hillhead,Inverclyde,primary,HT,5,1,\n"
+        "Bob,Hillhead,Inverclyde,primary,teacher,0,5,\n",
+        encoding="utf-8",
+    )
+    mapping = tmp_path / "map.toml"
+    mapping.write_text(render_draft(draft_mapping(path)), encoding="utf-8")
+    cohort = read_survey(path, mapping=mapping).cohort
+    assert cohort.themes == ("Literacy", "Numeracy", "Racial equality")
+    assert [p.interests for p in cohort.practitioners] == [(5, 1, 0), (0, 5, 0)]

@@ -57,8 +57,14 @@ def map_survey(
                 "--force to replace it",
             )
         draft = draft_mapping(survey, sheet=sheet)
-        atomic_write_text(out, render_draft(draft))
-        checks = render_draft(draft).count("CHECK:")
+        text = render_draft(draft)
+        try:
+            atomic_write_text(out, text)
+        except OSError as exc:
+            raise Exit(
+                EXIT_INVALID, f"--out {out} cannot be written ({exc.strerror or exc})"
+            ) from None
+        checks = text.count("CHECK:")
         out_console.print(
             f"Wrote {out}: {len(draft.columns)} columns, "
             f"{len(draft.theme_headers) + draft.theme_prefixed} theme columns, "

@@ -381,6 +381,22 @@ def draft_mapping(
         if _looks_like_ratings(_values(table, i)):
             candidates.append(i)
     chosen = _assign_columns(table, set(candidates) | prefixed)
+    # a column under the same group label as theme columns ("How interested are you in
+    # these themes?") is one too, even if nobody rated it yet; a label over a survey
+    # column too is a title, not a group
+    taken = {i for i, _ in chosen.values()}
+    labels = Counter(table.groups[i] for i in candidates if i < len(table.groups))
+    for i, group in enumerate(table.groups):
+        if (
+            group
+            and labels[group] >= 2
+            and i not in candidates
+            and i not in prefixed
+            and not any(table.groups[j] == group for j in taken)
+            and (not _values(table, i) or _looks_like_ratings(_values(table, i)))
+        ):
+            candidates.append(i)
+    candidates.sort()
     index = {column: i for column, (i, _) in chosen.items()}
     for column in SURVEY_COLUMNS:
         if column in chosen:

@@ -333,11 +333,14 @@ def _role_and_title(
 ) -> tuple[Role | None, str | None]:
     """The role of a row, and its job title as typed (None when it names only the role).
 
-    The role comes from the role cell, or from the job title when there is no role
-    cell; a role cell that is a job title ("Senior CDO") is the job title too.
+    The role comes from the role cell, or from the job title when the role cell is blank
+    or names no role (a form's "Other"); a role cell that is a job title ("Senior CDO")
+    is the job title too.
     """
     role_text, title = cell.get("role", ""), cell.get("job_title", "")
-    role = Role.parse(role_text or title, role_words) if (role_text or title) else None
+    role = Role.parse(role_text, role_words) if role_text else None
+    if role is None and title:
+        role = Role.parse(title, role_words)
     if not title and role_text and word_key(re.sub(r"\(.*?\)", "", role_text)) not in _ROLE_NAMES:
         title = role_text
     return role, title or None
