@@ -331,7 +331,7 @@ def test_map_drafts_a_file_that_reads_the_forms_export(tmp_path: Path) -> None:
     out = tmp_path / "map.toml"
     done = runner.invoke(app, ["map", str(FORMS), "--out", str(out)])
     assert done.exit_code == 0, done.output
-    assert "the survey reads: 44 practitioners from 23 establishments, 10 themes" in _said(done)
+    assert "the survey reads: 44 practitioner(s) from 23 establishment(s), 10 themes" in _said(done)
     again = runner.invoke(app, ["map", str(FORMS), "--out", str(out)])
     assert again.exit_code == 2 and "--force" in _said(again)
     assert runner.invoke(app, ["map", str(FORMS), "--out", str(out), "--force"]).exit_code == 0

@@ -87,8 +87,8 @@ def map_survey(
             return
         cohort = reading.cohort
         out_console.print(
-            f"With this draft the survey reads: {cohort.n_participants} practitioners from "
-            f"{len(cohort.establishments)} establishments, {len(cohort.themes)} themes, "
+            f"With this draft the survey reads: {cohort.n_participants} practitioner(s) from "
+            f"{len(cohort.establishments)} establishment(s), {len(cohort.themes)} themes, "
             f"{len(reading.warnings)} warning(s). Check it, then run: "
             f"clnmatch inspect {survey} --map {out}",
             markup=False,

@@ -233,8 +233,8 @@ def _draft_scale(words: Counter[str], draft: MappingDraft) -> None:
             draft.scale_note = "The ratings are numbers 0-5: clnmatch reads them as they are."
             return
         low, high = _range(list(numbers.values()))
-        for key, n in sorted(numbers.items(), key=lambda kv: kv[1]):
-            draft.scale.append((spelled[key], _spread(n, low, high), f"CHECK: {low}-{high} on 0-5"))
+        for n in range(low, high + 1):  # every number of the range, found or not yet
+            draft.scale.append((str(n), _spread(n, low, high), f"CHECK: {low}-{high} on 0-5"))
         draft.scale_note = (
             f"The ratings are numbers up to {max(numbers.values())}, beyond clnmatch's 0-5: each "
             "is spread over 0-5 below. CHECK them."
