@@ -19,6 +19,7 @@ from clnmatch.cli import app
 from clnmatch.cohort_summary import cohort_warnings
 from clnmatch.evaluate import RULES
 from clnmatch.io.facilitators import read_facilitator_table, read_facilitators
+from clnmatch.io.mapping import SurveyMapping
 from clnmatch.io.survey import LIKERT_SCALE, read_cohort, read_survey
 from clnmatch.models import _ROLE_ALIASES, _SECTOR_ALIASES, Rules
 
@@ -138,7 +139,8 @@ def test_rules_template_locks_load_when_uncommented(tmp_path):
 
 
 def test_toml_examples_in_the_docs_load(tmp_path):
-    """Every ```toml block of the docs is a valid rules file."""
+    """Every ```toml block of the docs is a valid rules file, or (with a [columns] or
+    [scale] section) a valid survey mapping."""
     blocks = [
         "\n".join(lines)
         for page in PAGES
@@ -146,10 +148,15 @@ def test_toml_examples_in_the_docs_load(tmp_path):
         if language == "toml"
     ]
     assert blocks, "the rules page shows a TOML example"
+    mappings = [b for b in blocks if re.search(r"^\[(columns|scale)\]", b, flags=re.M)]
+    assert mappings, "the survey page shows a mapping example"
     for i, block in enumerate(blocks):
-        path = tmp_path / f"rules{i}.toml"
+        path = tmp_path / f"example{i}.toml"
         path.write_text(block, encoding="utf-8")
-        assert isinstance(Rules.from_toml(path), Rules)
+        if block in mappings:
+            assert isinstance(SurveyMapping.from_toml(path), SurveyMapping)
+        else:
+            assert isinstance(Rules.from_toml(path), Rules)
 
 
 def test_python_examples_in_the_docs_compile():

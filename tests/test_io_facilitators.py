@@ -61,7 +61,7 @@ def test_every_problem_is_collected(tmp_path: Path) -> None:
         (3, "theme:Literacy"),
         (4, "authority"),
     ]
-    with pytest.raises(InvalidInputError, match="row 2 has the same"):
+    with pytest.raises(InvalidInputError, match="repeats the id of row 2"):
         read_facilitators(path)
 
 

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from strategies import cohorts
 
 from clnmatch.errors import InvalidInputError
+from clnmatch.io.headers import DERIVABLE_COLUMNS
 from clnmatch.io.safe import write_csv, write_xlsx
 from clnmatch.io.survey import (
     SURVEY_REQUIRED,
@@ -227,9 +228,10 @@ def test_latin1_bytes_are_reported_at_their_row(cohort: Cohort, data: st.DataObj
 @SETTINGS
 @given(cohort=cohorts(max_establishments=5), data=st.data())
 def test_a_missing_column_is_named(cohort: Cohort, data: st.DataObject) -> None:
-    """Drop a required column: one problem on the header row naming it and what was found."""
+    """Drop a required column (not an id, which may be derived): one problem on the
+    header row naming it and what was found."""
     headers, rows = _grid(cohort)
-    column = data.draw(st.sampled_from(SURVEY_REQUIRED))
+    column = data.draw(st.sampled_from([c for c in SURVEY_REQUIRED if c not in DERIVABLE_COLUMNS]))
     i = headers.index(column)
     headers.pop(i)
     for row in rows:
@@ -310,3 +312,34 @@ def test_strategy_makes_awkward_cohorts() -> None:
 
     look()
     assert all(seen.values()), seen
+
+
+@SETTINGS
+@given(cohort=cohorts(max_establishments=6), suffix=st.sampled_from([".csv", ".xlsx"]))
+def test_without_id_columns_people_and_places_are_kept(cohort: Cohort, suffix: str) -> None:
+    """Drop both id columns: the same people come back (numbered by row) with the same
+    answers, one establishment per authority and name; or, where two establishments of
+    one authority share a name but not a sector, an error naming that row's sector."""
+    from clnmatch.io.identity import name_key
+
+    headers, rows = _grid(cohort)
+    keep = [i for i, h in enumerate(headers) if h not in DERIVABLE_COLUMNS]
+    headers = [headers[i] for i in keep]
+    rows = [[row[i] for i in keep] for row in rows]
+    places: dict[tuple[str, str], set[Sector]] = {}
+    for e in cohort.establishments:
+        places.setdefault((e.authority_key, name_key(e.name)), set()).add(e.sector)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"survey{suffix}"
+        _write(headers, rows, path)
+        if any(len(sectors) > 1 for sectors in places.values()):
+            with pytest.raises(InvalidInputError) as caught:
+                read_survey(path)
+            assert {p.column for p in caught.value.problems} == {"sector"}
+            return
+        back = read_cohort(path)
+    assert [p.id for p in back.practitioners] == [f"R{k + 2:03d}" for k in range(len(rows))]
+    assert [(p.name, p.interests, p.role, p.email) for p in back.practitioners] == [
+        (p.name, p.interests, p.role, p.email) for p in cohort.practitioners
+    ]
+    assert len(back.establishments) == len(places)

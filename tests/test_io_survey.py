@@ -163,14 +163,17 @@ def test_messages_read_like_the_contract(tmp_path: Path) -> None:
 
 
 def test_duplicate_id_names_both_rows(tmp_path: Path) -> None:
-    """A repeated practitioner_id is reported on the later row, naming the earlier one."""
+    """A repeated practitioner_id is reported on the later row, naming the earlier one,
+    and never printing the id (it may be an email)."""
     rows = list(GOOD_ROWS)
-    rows[3] = rows[3].replace("010", "008")
+    rows[3] = rows[3].replace("010", "ann@school.org").replace("008", "ann@school.org")
+    rows[1] = rows[1].replace("008", "ann@school.org")
     with pytest.raises(InvalidInputError) as caught:
         read_survey(_survey(tmp_path, *rows))
     (problem,) = caught.value.problems
-    assert (problem.row, problem.column, problem.value) == (5, "practitioner_id", "008")
-    assert "row 3" in problem.expected
+    assert (problem.row, problem.column, problem.value) == (5, "practitioner_id", None)
+    assert "repeats the id of row 3" in problem.expected
+    assert "ann@" not in str(caught.value)
 
 
 def test_missing_columns_are_listed_with_those_found(tmp_path: Path) -> None:
@@ -332,3 +335,82 @@ def test_facilitators_join_the_cohort(tmp_path: Path) -> None:
     notes = [str(w) for w in reading.warnings if w.file == "fac.csv"]
     assert any("'theme:Art'" in n for n in notes)
     assert any("Education Scotland" in n for n in notes)
+
+
+# --------------------------------------------------------------------------- job titles, emails
+def test_a_role_cell_that_is_a_job_title_is_kept_as_typed(tmp_path: Path) -> None:
+    """'Senior CDO' gives the role and is the job title; 'promoted' gives the role only; a
+    job_title column is kept beside a role column; write_survey keeps job titles."""
+    rows = [
+        "1,Ann,E1,Hillhead,Inverclyde,primary,Acting Depute,1,2",
+        "2,Bob,E1,Hillhead,Inverclyde,primary,practitioner,1,2",
+        "3,Cat,E2,Wee Ones,Inverclyde,ELC,Senior CDO,1,2",
+        "4,Dan,E2,Wee Ones,Inverclyde,ELC,Child Development Officer,1,2",
+    ]
+    cohort = read_cohort(_survey(tmp_path, *rows))
+    assert [(p.role, p.job_title) for p in cohort.practitioners] == [
+        (Role.PROMOTED, "Acting Depute"),
+        (Role.PRACTITIONER, None),
+        (Role.PROMOTED, "Senior CDO"),
+        (Role.PRACTITIONER, "Child Development Officer"),
+    ]
+    out = tmp_path / "back.csv"
+    write_survey(cohort, out)
+    assert read_cohort(out).practitioners == cohort.practitioners
+
+
+def test_without_a_role_column_the_job_title_gives_the_role(tmp_path: Path) -> None:
+    """A job_title column alone is enough; an unknown title or a blank one is an error
+    naming the row and the job_title column."""
+    header = HEADER.replace(",role,", ",job_title,")
+    rows = [
+        "1,Ann,E1,Hillhead,Inverclyde,primary,Principal Teacher of Maths,1,2",
+        "2,Bob,E1,Hillhead,Inverclyde,primary,Teacher of English,1,2",
+    ]
+    cohort = read_cohort(_survey(tmp_path, *rows, header=header))
+    assert [p.role for p in cohort.practitioners] == [Role.PROMOTED, Role.PRACTITIONER]
+    assert cohort.practitioners[1].job_title == "Teacher of English"
+    bad = [
+        *rows,
+        "3,Cat,E1,Hillhead,Inverclyde,primary,Janitor,1,2",
+        "4,Dan,E1,X,Inverclyde,primary,,1,2",
+    ]
+    assert _problems(_survey(tmp_path, *bad, header=header)) == [(4, "job_title"), (5, "job_title")]
+
+
+def test_emails_are_checked_but_never_printed(tmp_path: Path) -> None:
+    """A repeated email and one without '@' are warnings naming rows, not the addresses."""
+    header = HEADER + ",email"
+    rows = [
+        "1,Ann,E1,Hillhead,Inverclyde,primary,HT,1,2,ann@school.org",
+        "2,Bob,E1,Hillhead,Inverclyde,primary,teacher,1,2,ANN@school.org",
+        "3,Cat,E2,Busby,Inverclyde,ELC,HT,1,2,cat at school",
+    ]
+    reading = read_survey(_survey(tmp_path, *rows, header=header))
+    messages = [str(w) for w in reading.warnings]
+    assert any("row 3, column 'email'" in m and "repeats the email of row 2" in m for m in messages)
+    assert any("row 4, column 'email'" in m and "an email address" in m for m in messages)
+    assert not any("@school" in m or "cat at" in m for m in messages)
+    assert reading.cohort.practitioners[2].email == "cat at school"
+
+
+def test_a_short_csv_row_is_an_error_not_zeros(tmp_path: Path) -> None:
+    """A row cut after its role names the row and the theme columns it lacks."""
+    rows = [*GOOD_ROWS[:3], "010,Dan,E2,Wee Ones Nursery,Renfrewshire,ELC,EYP"]
+    with pytest.raises(InvalidInputError) as caught:
+        read_survey(_survey(tmp_path, *rows))
+    (problem,) = caught.value.problems
+    assert problem.row == 5
+    assert "'theme:Literacy', 'theme:Numeracy' are missing" in problem.expected
+
+
+def test_teams_csv_carries_email_and_job_title(tmp_path: Path) -> None:
+    """Result.to_dataframe (teams.csv) has name, email and job_title to match rows back."""
+    from clnmatch import solve
+    from clnmatch.models import Rules
+
+    cohort = read_cohort(_survey(tmp_path, *GOOD_ROWS))
+    result = solve(cohort, Rules(teams=1, min_authorities=1, min_sectors=1), time_limit=2)
+    frame = result.to_dataframe()
+    assert list(frame.columns[:5]) == ["practitioner_id", "name", "email", "role", "job_title"]
+    assert frame["job_title"].tolist() == ["HT", "teacher", "", "EYP"]

@@ -95,12 +95,21 @@ def test_row_numbers_count_blank_rows_and_multiline_cells(tmp_path: Path) -> Non
     assert [(r.number, r.values) for r in table.rows] == [(4, ("1", "two\nlines")), (6, ("2", "x"))]
 
 
-def test_short_rows_are_padded_and_long_rows_reported(tmp_path: Path) -> None:
-    """Missing trailing cells read as blank; extra filled cells are a problem of that row."""
+def test_short_and_long_csv_rows_are_problems_of_their_row(tmp_path: Path) -> None:
+    """A CSV row cut short names the missing columns (never padded silently); extra filled
+    cells are a problem too; a header's trailing unnamed columns need no cells."""
     table = load_table(_csv(tmp_path, "a,b,c\n1\n1,2,3,4\n"))
-    assert [r.values for r in table.rows] == [("1", "", ""), ("1", "2", "3")]
-    (problem,) = table.problems
-    assert problem.row == 3 and "quotes" in problem.expected
+    short, long = table.problems
+    assert short.row == 2 and "'b', 'c' are missing" in short.expected
+    assert long.row == 3 and "quotes" in long.expected
+    unnamed = load_table(_csv(tmp_path, "a,b,c,,\n1,2,3\n", name="u.csv"))
+    assert unnamed.problems == () and unnamed.rows[0].values == ("1", "2", "3", "", "")
+
+
+def test_short_xlsx_rows_are_padded(tmp_path: Path) -> None:
+    """A workbook stores no empty trailing cells: its short rows read as blanks."""
+    table = load_table(_xlsx(tmp_path, {"s": [["a", "b", "c"], ["1"]]}))
+    assert table.rows[0].values == ("1", "", "") and table.problems == ()
 
 
 def test_formula_apostrophe_added_by_writers_is_removed(tmp_path: Path) -> None:

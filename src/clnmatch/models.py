@@ -15,12 +15,14 @@ from enum import StrEnum
 from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from clnmatch.io.mapping import MappingSource
 
 __all__ = [
     "Sector",
@@ -31,6 +33,7 @@ __all__ = [
     "Cohort",
     "Rules",
     "authority_key",
+    "word_key",
     "RATING_MIN",
     "RATING_MAX",
 ]
@@ -42,6 +45,43 @@ RATING_MAX = 5
 def _fold(text: str) -> str:
     """Trim, case-fold and collapse inner white space, '-' and '_' to one space."""
     return re.sub(r"[\s_\-]+", " ", str(text)).strip().casefold()
+
+
+_Word = TypeVar("_Word")
+
+#: The key sector and role words are compared by (a mapping's extra words use it too).
+word_key = _fold
+
+# "Acting Depute", "Depute (acting)": the post held for now is the post
+_STAND_IN = re.compile(
+    r"^(?:acting|interim|temporary|temp|seconded)\s+|\s*\((?:acting|interim|temporary|temp)\)$"
+)
+
+
+def _lookup(
+    text: object, table: Mapping[str, _Word], extra: Mapping[str, _Word] | None
+) -> _Word | None:
+    """The value ``text`` names in ``extra`` (a mapping's words) or ``table``, else None.
+
+    Tried in order: the whole text; without an 'acting'/'interim' prefix; then, when a
+    form's choice reads "Promoted (e.g. HT, DHT, PT)" or "Special / ASN", the text
+    outside the brackets, inside them, and each part around '/': used only when every
+    part that names something names the same; last, the text before ' of ' or ' for '
+    ("Teacher of English" is a teacher).
+    """
+    words = {**table, **(extra or {})}
+    key = _fold(str(text))
+    if key in words:
+        return words[key]
+    bare = _STAND_IN.sub("", key).strip()
+    if bare in words:
+        return words[bare]
+    parts = [re.sub(r"\(.*?\)", " ", bare), *re.findall(r"\((.*?)\)", bare), *bare.split("/")]
+    found = {words[p] for part in parts if (p := _fold(part)) in words}
+    if not found:  # "Teacher of English", "Principal Teacher for ASN": the post, not its field
+        post = _fold(re.sub(r"\s+(?:of|for)\s+.*$", "", bare))
+        found = {words[post]} if post in words else set()
+    return found.pop() if len(found) == 1 else None
 
 
 def authority_key(name: str) -> str:
@@ -58,11 +98,14 @@ class Sector(StrEnum):
     SPECIAL = "special"
 
     @classmethod
-    def parse(cls, text: object) -> Sector | None:
-        """The sector a survey's wording names, or None when it names none."""
+    def parse(cls, text: object, extra: Mapping[str, Sector] | None = None) -> Sector | None:
+        """The sector a survey's wording names, or None when it names none.
+
+        ``extra``: more words (keys as ``word_key`` gives them), e.g. a mapping's [sectors].
+        """
         if isinstance(text, Sector):
             return text
-        return _SECTOR_ALIASES.get(_fold(str(text)))
+        return _lookup(text, _SECTOR_ALIASES, extra)
 
 
 _SECTOR_ALIASES: dict[str, Sector] = {
@@ -80,6 +123,7 @@ _SECTOR_ALIASES: dict[str, Sector] = {
             "early learning centre",
             "early years centre",
             "family centre",
+            "elcc",
             "n",
         )
     },
@@ -105,6 +149,10 @@ _SECTOR_ALIASES: dict[str, Sector] = {
             "additional support needs school",
             "asn school",
             "sen",
+            "asl",
+            "additional support for learning",
+            "special needs",
+            "specialist provision",
         )
     },
 }
@@ -117,11 +165,14 @@ class Role(StrEnum):
     PRACTITIONER = "practitioner"
 
     @classmethod
-    def parse(cls, text: object) -> Role | None:
-        """The role a survey's wording names, or None when it names none."""
+    def parse(cls, text: object, extra: Mapping[str, Role] | None = None) -> Role | None:
+        """The role a survey's wording (a role or a job title) names, or None.
+
+        ``extra``: more words (keys as ``word_key`` gives them), e.g. a mapping's [roles].
+        """
         if isinstance(text, Role):
             return text
-        return _ROLE_ALIASES.get(_fold(str(text)))
+        return _lookup(text, _ROLE_ALIASES, extra)
 
 
 _ROLE_ALIASES: dict[str, Role] = {
@@ -150,6 +201,26 @@ _ROLE_ALIASES: dict[str, Role] = {
             "manager",
             "nursery manager",
             "ht",
+            # job titles a form's free-text answer often gives
+            "acting depute",
+            "acting head teacher",
+            "deputy head teacher",
+            "depute headteacher",
+            "deputy headteacher",
+            "assistant head teacher",
+            "assistant head",
+            "executive headteacher",
+            "head of establishment",
+            "head of department",
+            "centre manager",
+            "early years manager",
+            "senior cdo",
+            "senior child development officer",
+            "senior early years practitioner",
+            "senior eyp",
+            "senior practitioner",
+            "lead practitioner",
+            "lead early years practitioner",
         )
     },
     **{
@@ -165,6 +236,27 @@ _ROLE_ALIASES: dict[str, Role] = {
             "nursery teacher",
             "support for learning teacher",
             "staff",
+            # job titles a form's free-text answer often gives
+            "child development officer",
+            "cdo",
+            "nursery practitioner",
+            "nursery nurse",
+            "nursery officer",
+            "early years worker",
+            "early years officer",
+            "early learning and childcare practitioner",
+            "childcare practitioner",
+            "family learning worker",
+            "family support worker",
+            "support for learning worker",
+            "classroom assistant",
+            "pupil support assistant",
+            "psa",
+            "primary teacher",
+            "secondary teacher",
+            "subject teacher",
+            "probationer teacher",
+            "probationer",
         )
     },
 }
@@ -207,6 +299,7 @@ class Practitioner(BaseModel):
     role: Role
     interests: tuple[int, ...]
     email: str | None = None
+    job_title: str | None = None  # as typed in the survey ("Senior CDO"); shown beside the role
 
     @field_validator("role", mode="before")
     @classmethod
@@ -297,12 +390,19 @@ class Cohort(BaseModel):
         return self
 
     # --- readers (forwarding to clnmatch.io) ---------------------------------
+    # ``mapping``: a SurveyMapping, a TOML file's path or a dict (contract section 10)
     @classmethod
-    def from_csv(cls, survey: str | Path, facilitators: str | Path | None = None) -> Cohort:
+    def from_csv(
+        cls,
+        survey: str | Path,
+        facilitators: str | Path | None = None,
+        *,
+        mapping: MappingSource = None,
+    ) -> Cohort:
         """Read a survey CSV (and optionally a facilitators table)."""
         from clnmatch.io.survey import read_cohort
 
-        return read_cohort(survey, facilitators=facilitators)
+        return read_cohort(survey, facilitators=facilitators, mapping=mapping)
 
     @classmethod
     def from_excel(
@@ -311,20 +411,25 @@ class Cohort(BaseModel):
         facilitators: str | Path | None = None,
         *,
         sheet: str | None = None,
+        mapping: MappingSource = None,
     ) -> Cohort:
         """Read a survey .xlsx workbook (first sheet, or ``sheet``)."""
         from clnmatch.io.survey import read_cohort
 
-        return read_cohort(survey, facilitators=facilitators, sheet=sheet)
+        return read_cohort(survey, facilitators=facilitators, sheet=sheet, mapping=mapping)
 
     @classmethod
     def from_dataframe(
-        cls, survey: pd.DataFrame, facilitators: pd.DataFrame | None = None
+        cls,
+        survey: pd.DataFrame,
+        facilitators: pd.DataFrame | None = None,
+        *,
+        mapping: MappingSource = None,
     ) -> Cohort:
         """Build a cohort from DataFrames shaped like the survey (and facilitators) table."""
         from clnmatch.io.survey import cohort_from_dataframe
 
-        return cohort_from_dataframe(survey, facilitators=facilitators)
+        return cohort_from_dataframe(survey, facilitators=facilitators, mapping=mapping)
 
     # --- views -----------------------------------------------------------------
     @cached_property
@@ -435,17 +540,55 @@ class Rules(BaseModel):
 
     @classmethod
     def from_toml(cls, path: str | Path, **overrides: Any) -> Rules:
-        """Read rules from a TOML file (snake_case names as on the CLI), then apply overrides."""
+        """Read rules from a TOML file (snake_case names as on the CLI), then apply overrides.
+
+        A problem in the file raises InvalidInputError naming the file and the key; a bad
+        override raises pydantic's ValidationError naming the setting, as ``Rules(...)`` does.
+        """
+        import difflib
         import tomllib
+
+        from pydantic import ValidationError
 
         from clnmatch.errors import InputProblem, InvalidInputError
 
+        file = str(path)
         try:
             data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise InvalidInputError(
-                [InputProblem(file=str(path), expected=f"a readable TOML rules file ({exc})")]
+                [InputProblem(file=file, expected=f"a readable TOML rules file ({exc})")]
             ) from exc
-        data = data.get("rules", data)
-        data.update({k: v for k, v in overrides.items() if v is not None})
-        return cls.model_validate(data)
+        prefix = "rules." if isinstance(data.get("rules"), dict) else ""
+        data = data.get("rules", data) if prefix else data
+        given = {k: v for k, v in overrides.items() if v is not None}
+        try:
+            return cls.model_validate({**data, **given})
+        except ValidationError as exc:
+            problems = []
+            for error in exc.errors():
+                key = str(error["loc"][0]) if error["loc"] else ""
+                if key in given:
+                    raise  # a flag's value, not the file's: named as the flag
+                if error["type"] == "extra_forbidden":
+                    close = difflib.get_close_matches(key, list(cls.model_fields), 1, 0.6)
+                    hint = f" (did you mean '{close[0]}'?)" if close else ""
+                    expected = (
+                        f"key '{prefix}{key}' to be a rule name{hint}; rules are "
+                        + ", ".join(cls.model_fields)
+                    )
+                    problems.append(InputProblem(file=file, expected=expected))
+                    continue
+                message = str(error["msg"]).removeprefix("Value error, ")
+                got = error.get("input")
+                where = ".".join(str(part) for part in error["loc"])
+                problems.append(
+                    InputProblem(
+                        file=file,
+                        expected=f"key '{prefix}{where}': {message}"
+                        if where
+                        else f"rules that fit together: {message}",
+                        value=None if isinstance(got, dict) else str(got),
+                    )
+                )
+            raise InvalidInputError(problems) from None

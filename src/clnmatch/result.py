@@ -122,7 +122,9 @@ class Result:
                 {
                     "practitioner_id": p.id,
                     "name": p.name,
+                    "email": p.email or "",  # with the name, matches a row back to the export
                     "role": str(p.role),
+                    "job_title": p.job_title or "",
                     "establishment_id": est.id,
                     "establishment_name": est.name,
                     "authority": est.authority,
@@ -134,7 +136,9 @@ class Result:
         columns = [
             "practitioner_id",
             "name",
+            "email",
             "role",
+            "job_title",
             "establishment_id",
             "establishment_name",
             "authority",

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from clnmatch.errors import ClnmatchError, InfeasibleError, InvalidInputError, InvalidParameterError
+from clnmatch.io.mapping import SurveyMapping
 from clnmatch.models import Cohort, Rules
 
 EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_BREACH = 0, 1, 2, 3, 4
@@ -167,6 +168,14 @@ FacilitatorsFile = Annotated[
 Sheet = Annotated[
     str | None, typer.Option("--sheet", help="Worksheet of an .xlsx survey (default: the first).")
 ]
+MapFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--map",
+        help="TOML mapping of a survey export's own headers and words (draft one with "
+        "`clnmatch map`).",
+    ),
+]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
 JsonOut = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
 
@@ -192,12 +201,21 @@ def rules_from(rules_file: Path | None, params: dict[str, Any]) -> Rules:
 
 
 def read_cohort_for_cli(
-    survey: Path, facilitators: Path | None, sheet: str | None = None, *, warn: int | None = 10
+    survey: Path,
+    facilitators: Path | None,
+    sheet: str | None = None,
+    *,
+    warn: int | None = 10,
+    mapping: Path | SurveyMapping | None = None,
 ) -> Cohort:
-    """Read the survey; print up to ``warn`` of the reader's warnings (None: all, 0: none)."""
+    """Read the survey; print up to ``warn`` of the reader's warnings (None: all, 0: none).
+
+    ``mapping``: the --map file (or a mapping already loaded), for an export's own
+    headers and words.
+    """
     from clnmatch.io.survey import read_survey
 
-    reading = read_survey(survey, facilitators=facilitators, sheet=sheet)
+    reading = read_survey(survey, facilitators=facilitators, sheet=sheet, mapping=mapping)
     shown = reading.warnings if warn is None else reading.warnings[:warn]
     for problem in shown:
         err_console.print(f"warning: {problem}", markup=False, highlight=False)

@@ -14,6 +14,7 @@ from clnmatch.cli.common import (
     Exit,
     FacilitatorsFile,
     JsonOut,
+    MapFile,
     MaxParticipants,
     MaxShare,
     MaxTeamsPerTheme,
@@ -32,6 +33,7 @@ from clnmatch.cli.common import (
     rules_from,
 )
 from clnmatch.cli.match import print_result
+from clnmatch.io.mapping import load_mapping
 
 
 @app.command()
@@ -64,6 +66,7 @@ def rematch(
     ] = "blend",
     time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds to search.")] = 30.0,
     seed: Annotated[int, typer.Option("--seed")] = 0,
+    map_file: MapFile = None,
     pseudonymise: Annotated[
         bool, typer.Option("--pseudonymise", help="Replace names and emails in every output.")
     ] = False,
@@ -80,10 +83,13 @@ def rematch(
 
     with exit_codes():
         rules = rules_from(rules_file, locals())
-        cohort = read_cohort_for_cli(survey, facilitators, warn=0 if quiet or json_out else 10)
+        mapping = load_mapping(map_file)  # read once: the survey and --add share it
+        cohort = read_cohort_for_cli(
+            survey, facilitators, warn=0 if quiet or json_out else 10, mapping=mapping
+        )
         previous = load_previous(cohort, teams_csv)
         added = (
-            read_cohort_for_cli(add, None, warn=0 if quiet or json_out else 10)
+            read_cohort_for_cli(add, None, warn=0 if quiet or json_out else 10, mapping=mapping)
             if add is not None
             else None
         )
@@ -130,6 +136,7 @@ def report(
     ],
     survey: Annotated[Path, typer.Option("--survey", help="The survey the result was made from.")],
     facilitators: FacilitatorsFile = None,
+    map_file: MapFile = None,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -147,7 +154,7 @@ def report(
     from clnmatch.io.outputs import rebuild_result, write_report_files
 
     with exit_codes():
-        cohort = read_cohort_for_cli(survey, facilitators, warn=0)
+        cohort = read_cohort_for_cli(survey, facilitators, warn=0, mapping=map_file)
         result = rebuild_result(cohort, result_dir)
         written = write_report_files(result, out or result_dir, pseudonymise=pseudonymise)
         out_console.print("Wrote " + ", ".join(str(p) for p in written))

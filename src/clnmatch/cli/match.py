@@ -18,6 +18,7 @@ from clnmatch.cli.common import (
     Exit,
     FacilitatorsFile,
     JsonOut,
+    MapFile,
     MaxParticipants,
     MaxShare,
     MaxTeamsPerTheme,
@@ -165,6 +166,7 @@ def solve(
     time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds to search.")] = 30.0,
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same answer.")] = 0,
     sheet: Sheet = None,
+    map_file: MapFile = None,
     pseudonymise: Annotated[
         bool, typer.Option("--pseudonymise", help="Replace names and emails in every output.")
     ] = False,
@@ -178,7 +180,7 @@ def solve(
     with exit_codes():
         rules = rules_from(rules_file, locals())
         cohort = read_cohort_for_cli(
-            survey, facilitators, sheet, warn=0 if quiet or json_out else 10
+            survey, facilitators, sheet, warn=0 if quiet or json_out else 10, mapping=map_file
         )
         _run_solve(
             cohort,
@@ -246,6 +248,7 @@ def check(
     size_tolerance: SizeTolerance = None,
     max_teams_per_theme: MaxTeamsPerTheme = None,
     sheet: Sheet = None,
+    map_file: MapFile = None,
     json_out: JsonOut = False,
 ) -> None:
     """Check an existing (perhaps hand-edited) assignment and list every breach.
@@ -258,7 +261,9 @@ def check(
 
     with exit_codes():
         rules = rules_from(rules_file, locals())
-        cohort = read_cohort_for_cli(survey, facilitators, sheet, warn=0 if json_out else 10)
+        cohort = read_cohort_for_cli(
+            survey, facilitators, sheet, warn=0 if json_out else 10, mapping=map_file
+        )
         table = read_assignment(teams_csv, themes=cohort.themes)
         link_list = read_links(links) if links is not None else None
         evaluation = check_assignment(
@@ -301,6 +306,7 @@ def inspect(
     size_tolerance: SizeTolerance = None,
     max_teams_per_theme: MaxTeamsPerTheme = None,
     sheet: Sheet = None,
+    map_file: MapFile = None,
     json_out: JsonOut = False,
 ) -> None:
     """Summarise a survey before matching: counts, themes, facilitators, warnings.
@@ -311,7 +317,9 @@ def inspect(
 
     with exit_codes():
         rules = rules_from(rules_file, locals())
-        cohort = read_cohort_for_cli(survey, facilitators, sheet, warn=0 if json_out else None)
+        cohort = read_cohort_for_cli(
+            survey, facilitators, sheet, warn=0 if json_out else None, mapping=map_file
+        )
         summary = summarise(cohort, rules)
         if json_out:
             out_console.print_json(json.dumps(summary.to_dict()))

@@ -13,6 +13,7 @@ from clnmatch.io.facilitators import (
     read_facilitators,
     write_facilitators,
 )
+from clnmatch.io.mapping import SurveyMapping, load_mapping
 from clnmatch.io.safe import (
     atomic_write_bytes,
     atomic_write_text,
@@ -41,12 +42,14 @@ __all__ = [
     "LIKERT_LABELS",
     "LIKERT_SCALE",
     "Row",
+    "SurveyMapping",
     "SurveyReading",
     "Table",
     "atomic_write_bytes",
     "atomic_write_text",
     "cohort_from_dataframe",
     "facilitators_dataframe",
+    "load_mapping",
     "load_table",
     "neutralise",
     "parse_rating",

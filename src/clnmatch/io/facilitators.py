@@ -10,7 +10,7 @@ out of ``Facilitator.expertise``. Every problem in the table is collected before
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -35,6 +35,7 @@ __all__ = [
     "FACILITATOR_REQUIRED",
     "FACILITATOR_OPTIONAL",
     "FacilitatorReading",
+    "facilitator_header_score",
     "read_facilitator_table",
     "read_facilitators",
     "facilitators_dataframe",
@@ -57,20 +58,31 @@ def _theme_key(name: str) -> str:
     return normalise_header(name)
 
 
+_HEADERS = {normalise_header(c) for c in (*FACILITATOR_REQUIRED, *FACILITATOR_OPTIONAL)}
+
+
+def facilitator_header_score(cells: Sequence[str]) -> int:
+    """How many cells of a row are facilitator headers (to pass over title rows)."""
+    return sum(1 for c in cells if normalise_header(c) in _HEADERS or theme_name(c) is not None)
+
+
 def parse_facilitator_table(
     table: Table,
     *,
     themes: Sequence[str] | None = None,
     authorities: Iterable[str] | None = None,
+    authority_names: Mapping[str, str] | None = None,
 ) -> tuple[list[Facilitator], list[InputProblem], list[InputProblem]]:
     """(facilitators, problems, warnings) of a loaded table; facilitators only if no problem.
 
     ``themes``: the survey's themes; expertise in other themes is dropped with a
     warning and names are spelled as the survey spells them. ``authorities``: the
     survey's authorities; a facilitator from another body gets a warning only.
+    ``authority_names``: a survey mapping's [authorities] (authority key of a spelling
+    -> the name to use), applied here too so a facilitator counts for their authority.
     """
     problems: list[InputProblem] = list(table.problems)
-    warnings: list[InputProblem] = []
+    warnings: list[InputProblem] = list(table.warnings)
     index, missing = resolve_columns(table, FACILITATOR_REQUIRED, FACILITATOR_OPTIONAL)
     problems.extend(missing)
 
@@ -129,17 +141,20 @@ def parse_facilitator_table(
         if fid:
             if fid in first_row_of:
                 ok = False
+                # the id may be an email: name the rows, not the value
                 problems.append(
                     table.problem(
-                        f"a facilitator_id used once; row {first_row_of[fid]} has the same",
+                        f"a facilitator_id used once, but this row repeats the id of row "
+                        f"{first_row_of[fid]}",
                         row=row.number,
                         column=index["facilitator_id"],
-                        value=fid,
                     )
                 )
             else:
                 first_row_of[fid] = row.number
         authority = values.get("authority", "")
+        if authority and authority_names:
+            authority = authority_names.get(authority_key(authority), authority)
         if (
             authority
             and survey_authorities is not None
@@ -204,7 +219,7 @@ def read_facilitator_table(
     Raises InvalidInputError listing every problem found.
     """
     label = "facilitators DataFrame" if not isinstance(source, str | os.PathLike) else None
-    table = load_table(source, sheet=sheet, label=label)
+    table = load_table(source, sheet=sheet, label=label, header_score=facilitator_header_score)
     facilitators, problems, warnings = parse_facilitator_table(
         table, themes=themes, authorities=authorities
     )

@@ -1,23 +1,20 @@
-"""Read and write the survey table (contract section 1).
+"""Read and write the survey table (contract sections 1 and 10).
 
 One row per practitioner; columns ``practitioner_id``, ``name``, ``establishment_id``,
 ``establishment_name``, ``authority``, ``sector``, ``role`` (required), at least two
-``theme:<Name>`` columns, and optional ``simd_quintile``, ``latitude``, ``longitude``,
-``email``. The reader checks the whole file and raises one ``InvalidInputError`` listing
-every problem, each with file, spreadsheet row, column, the bad value and what was
-expected. It only reads the file.
+``theme:<Name>`` columns, and optional ``job_title``, ``simd_quintile``, ``latitude``,
+``longitude``, ``email``. The reader checks the whole file and raises one
+``InvalidInputError`` listing every problem, each with file, spreadsheet row, column,
+the bad value and what was expected. It only reads the file.
 
-Interest ratings are an integer 0-5, blank (= 0), or the survey's wording, mapped by
-``LIKERT_SCALE`` (case and surrounding spaces ignored)::
-
-    0  Not interested         not interested, not at all interested, not at all, none, ...
-    1  Slightly interested    slightly, a little, a little interested, a bit
-    2  Somewhat interested    somewhat
-    3  Moderately interested  moderately, interested
-    4  Quite interested       quite, strongly interested, strongly
-    5  Very interested        very, extremely interested, extremely, highly interested
-
-A form's "5 - Very interested" is read as 5 (the number and the wording must agree).
+A survey export as it comes (section 10) is read with a ``SurveyMapping``
+(``clnmatch.io.mapping``): its headers, theme columns, rating words, job titles and
+authority spellings. Without ``practitioner_id`` rows are numbered (``R007``); without
+``establishment_id`` establishments are told apart by authority and name
+(``clnmatch.io.identity``). Ratings are read by ``clnmatch.io.ratings``. A role cell
+that is a job title ("Senior CDO") is kept as the practitioner's ``job_title``, as is a
+``job_title`` column; when there is no ``role`` column, the role comes from the job
+title. Messages name rows, never a person's name or email.
 
 Formula-looking text: the writers add one apostrophe before text a spreadsheet could
 run (see ``clnmatch.io.safe``); the reader removes exactly that apostrophe, so a name
@@ -35,16 +32,30 @@ from typing import TYPE_CHECKING, cast
 from pydantic import ValidationError
 
 from clnmatch.errors import InputProblem, InvalidInputError, InvalidParameterError
-from clnmatch.io.facilitators import parse_facilitator_table
+from clnmatch.io.columns import survey_columns
+from clnmatch.io.facilitators import facilitator_header_score, parse_facilitator_table
+from clnmatch.io.headers import (
+    DERIVABLE_COLUMNS,
+    SURVEY_OPTIONAL,
+    SURVEY_REQUIRED,
+    header_score,
+)
+from clnmatch.io.identity import EstablishmentIds, NameBook, name_key, practitioner_row_id
+from clnmatch.io.mapping import MappingSource, SurveyMapping, load_mapping
+from clnmatch.io.ratings import (
+    LIKERT_LABELS,
+    LIKERT_SCALE,
+    RatingReader,
+    RatingScale,
+    parse_rating,
+)
 from clnmatch.io.safe import write_csv, write_xlsx
 from clnmatch.io.tables import (
+    HeaderScore,
     Table,
     load_table,
-    normalise_header,
     parse_decimal,
     parse_whole_number,
-    resolve_columns,
-    theme_name,
 )
 from clnmatch.models import (
     Cohort,
@@ -54,6 +65,7 @@ from clnmatch.models import (
     Role,
     Sector,
     authority_key,
+    word_key,
 )
 
 if TYPE_CHECKING:
@@ -73,87 +85,18 @@ __all__ = [
     "write_survey",
 ]
 
-SURVEY_REQUIRED = (
-    "practitioner_id",
-    "name",
-    "establishment_id",
-    "establishment_name",
-    "authority",
-    "sector",
-    "role",
-)
-SURVEY_OPTIONAL = ("simd_quintile", "latitude", "longitude", "email")
-
-#: The wording each rating is shown with (docs, messages).
-LIKERT_LABELS: dict[int, str] = {
-    0: "Not interested",
-    1: "Slightly interested",
-    2: "Somewhat interested",
-    3: "Moderately interested",
-    4: "Quite interested",
-    5: "Very interested",
-}
-
-#: Every wording accepted for a rating (lower case, single spaces) -> the rating.
-LIKERT_SCALE: dict[str, int] = {
-    **dict.fromkeys(
-        (
-            "not interested",
-            "not at all interested",
-            "not at all",
-            "no interest",
-            "none",
-            "uninterested",
-        ),
-        0,
-    ),
-    **dict.fromkeys(
-        ("slightly interested", "slightly", "a little interested", "a little", "a bit"), 1
-    ),
-    **dict.fromkeys(("somewhat interested", "somewhat"), 2),
-    **dict.fromkeys(("moderately interested", "moderately", "interested"), 3),
-    **dict.fromkeys(("quite interested", "quite", "strongly interested", "strongly"), 4),
-    **dict.fromkeys(
-        ("very interested", "very", "extremely interested", "extremely", "highly interested"), 5
-    ),
-}
-
-_RATING_EXPECTED = (
-    "an interest rating: an integer 0-5, blank (= 0), or a wording from "
-    "'Not interested' (0) to 'Very interested' (5)"
-)
 _SECTOR_EXPECTED = (
     "one of ELC, primary, secondary, special (aliases: nursery, early years, "
     "early learning and childcare, high school, ASN, additional support needs, P, S)"
 )
 _ROLE_EXPECTED = (
     "promoted or practitioner (aliases: headteacher, depute, PT, senior leader, "
-    "teacher, class teacher, EYP)"
+    "teacher, class teacher, EYP, and common job titles)"
 )
-_NUMBERED_WORDING = re.compile(r"(\d+)\s*[-–—:=.)]\s*(\D.*)")
-
-
-def _fold_wording(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().casefold().rstrip(".!")
-
-
-def parse_rating(text: str) -> int:
-    """A rating cell as 0-5 (see ``LIKERT_SCALE``); raise ValueError if it is none."""
-    text = text.strip()
-    if not text:
-        return 0
-    number = parse_whole_number(text)
-    if number is None:
-        wording = _fold_wording(text)
-        number = LIKERT_SCALE.get(wording)
-        numbered = _NUMBERED_WORDING.fullmatch(wording)
-        if number is None and numbered:
-            said = LIKERT_SCALE.get(_fold_wording(numbered.group(2)))
-            if said is not None and said == int(numbered.group(1)):
-                number = said
-    if number is None or not 0 <= number <= 5:
-        raise ValueError(_RATING_EXPECTED)
-    return number
+_ADD_WORDS = "; other words can be added under [{section}] in a mapping (`clnmatch map` drafts it)"
+# role cells that name the role itself rather than a job title
+_ROLE_NAMES = {"promoted", "practitioner", "promoted staff", "senior leader", "staff"}
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 
 
 @dataclass(frozen=True)
@@ -189,54 +132,14 @@ class _Parse:
     warnings: list[InputProblem]
 
 
-def _theme_columns(table: Table, problems: list[InputProblem]) -> list[tuple[int, str]]:
-    columns: list[tuple[int, str]] = []
-    seen: dict[str, int] = {}
-    for i, header in enumerate(table.headers):
-        theme = theme_name(header)
-        if theme is None:
-            continue
-        if not theme:
-            problems.append(
-                table.problem("a theme name after 'theme:'", row=table.header_row, column=i)
-            )
-            continue
-        key = normalise_header(theme)
-        if key in seen:
-            problems.append(
-                table.problem(
-                    f"each theme once; '{theme}' repeats column {seen[key] + 1} "
-                    f"('{table.headers[seen[key]]}')",
-                    row=table.header_row,
-                    column=i,
-                )
-            )
-            continue
-        seen[key] = i
-        columns.append((i, theme))
-    if len(columns) < 2:
-        problems.append(
-            table.problem(
-                "at least 2 theme columns, headed 'theme:<Theme name>' (e.g. 'theme:Literacy'); "
-                f"found {len(columns)}",
-                row=table.header_row,
-            )
-        )
-    return columns
-
-
-def _parse_survey(table: Table) -> _Parse:
+def _parse_survey(table: Table, mapping: SurveyMapping | None = None) -> _Parse:
     """Check every row of a loaded survey; collect problems and warnings."""
     problems: list[InputProblem] = list(table.problems)
-    warnings: list[InputProblem] = []
-    index, missing = resolve_columns(table, SURVEY_REQUIRED, SURVEY_OPTIONAL)
-    problems.extend(missing)
-    themes = _theme_columns(table, problems)
+    warnings: list[InputProblem] = list(table.warnings)
+    index, themes = survey_columns(table, mapping, problems)
 
     used = set(index.values()) | {i for i, _ in themes}
-    unused = [
-        h for i, h in enumerate(table.headers) if h and i not in used and theme_name(h) is None
-    ]
+    unused = [h for i, h in enumerate(table.headers) if h and i not in used]
     if unused:
         listed = ", ".join(f"'{h}'" for h in unused[:10])
         more = f" and {len(unused) - 10} more" if len(unused) > 10 else ""
@@ -246,6 +149,18 @@ def _parse_survey(table: Table) -> _Parse:
                 row=table.header_row,
             )
         )
+    for column in DERIVABLE_COLUMNS:
+        if column not in index and mapping is None:
+            what = (
+                "practitioners are numbered by their row (R007 is row 7)"
+                if column == "practitioner_id"
+                else "establishments are told apart by authority and name"
+            )
+            warnings.append(
+                table.problem(
+                    f"a '{column}' column; there is none, so {what}", row=table.header_row
+                )
+            )
 
     both_places = "latitude" in index and "longitude" in index
     if ("latitude" in index) != ("longitude" in index):
@@ -258,8 +173,20 @@ def _parse_survey(table: Table) -> _Parse:
             )
         )
 
+    role_words = mapping.role_words if mapping is not None else None
+    sector_words = mapping.sector_words if mapping is not None else None
+    authority_names = mapping.authority_names if mapping is not None else {}
+    scale = RatingScale.of(
+        mapping.scale if mapping is not None else None,
+        mapping.source if mapping is not None else "the mapping",
+    )
+    ratings = RatingReader(table, scale, problems)
+    book = NameBook(table, index.get("authority"), index.get("establishment_name"))
+    derived = EstablishmentIds() if "establishment_id" not in index else None
+    last_row = table.rows[-1].number
     units: dict[str, _Unit] = {}
     first_row_of: dict[str, int] = {}
+    email_row: dict[str, int] = {}
     practitioners: list[dict[str, object]] = []
 
     def bad(expected: str, row: int, name: str, value: str | None = None) -> None:
@@ -269,38 +196,63 @@ def _parse_survey(table: Table) -> _Parse:
         r = row.number
         cell = {name: row.values[i] for name, i in index.items()}
         for name in SURVEY_REQUIRED:
-            if name in index and not cell[name]:
+            if name in index and not cell[name] and not (name == "role" and cell.get("job_title")):
                 bad("a value (this column is required)", r, name)
+        if "role" not in index and "job_title" in index and not cell["job_title"]:
+            bad("a value (the role is read from the job title)", r, "job_title")
 
-        pid = cell.get("practitioner_id", "")
+        pid = (
+            cell.get("practitioner_id", "")
+            if "practitioner_id" in index
+            else practitioner_row_id(r, last_row)
+        )
         if pid:
             if pid in first_row_of:
+                # the id may be an email or a name: name the rows, not the value
                 bad(
-                    f"a practitioner_id used once; row {first_row_of[pid]} has the same",
+                    f"a practitioner_id used once, but this row repeats the id of row {first_row_of[pid]}",
                     r,
                     "practitioner_id",
-                    pid,
                 )
             else:
                 first_row_of[pid] = r
+        email = cell.get("email", "")
+        if email:
+            if not _EMAIL.fullmatch(email):
+                warnings.append(
+                    table.problem(
+                        "an email address (name@place); this one is kept as typed",
+                        row=r,
+                        column=index["email"],
+                    )
+                )
+            elif email.casefold() in email_row:
+                warnings.append(
+                    table.problem(
+                        f"each email once, but this row repeats the email of row "
+                        f"{email_row[email.casefold()]} (one person answering twice?)",
+                        row=r,
+                        column=index["email"],
+                    )
+                )
+            email_row.setdefault(email.casefold(), r)
 
         sector = None
         if cell.get("sector"):
-            sector = Sector.parse(cell["sector"])
+            sector = Sector.parse(cell["sector"], sector_words)
             if sector is None:
-                bad(_SECTOR_EXPECTED, r, "sector", cell["sector"])
-        role = None
-        if cell.get("role"):
-            role = Role.parse(cell["role"])
-            if role is None:
-                bad(_ROLE_EXPECTED, r, "role", cell["role"])
+                bad(
+                    _SECTOR_EXPECTED + _ADD_WORDS.format(section="sectors"),
+                    r,
+                    "sector",
+                    cell["sector"],
+                )
+        role, job_title = _role_and_title(cell, role_words)
+        if role is None and (cell.get("role") or cell.get("job_title")):
+            column = "role" if cell.get("role") else "job_title"
+            bad(_ROLE_EXPECTED + _ADD_WORDS.format(section="roles"), r, column, cell[column])
 
-        interests: list[int] = []
-        for i, _theme in themes:
-            try:
-                interests.append(parse_rating(row.values[i]))
-            except ValueError as exc:
-                problems.append(table.problem(str(exc), row=r, column=i, value=row.values[i]))
+        interests = [ratings.read(row.values[i], r, i) for i, _theme in themes]
 
         simd = None
         if cell.get("simd_quintile"):
@@ -330,7 +282,17 @@ def _parse_survey(table: Table) -> _Parse:
             other = "longitude" if given == "latitude" else "latitude"
             bad(f"a {other} too, since the {given} is given (or both blank)", r, other)
 
-        est_id = cell.get("establishment_id", "")
+        if cell.get("authority"):
+            cell["authority"] = authority_names.get(
+                authority_key(cell["authority"]), cell["authority"]
+            )
+        book.note(r, cell.get("authority", ""), cell.get("establishment_name", ""), sector)
+        if derived is None:
+            est_id = cell.get("establishment_id", "")
+        elif cell.get("authority") and cell.get("establishment_name"):
+            est_id = derived.id_for(cell["authority"], cell["establishment_name"])
+        else:
+            est_id = ""
         if est_id:
             unit = units.get(est_id)
             if unit is None:
@@ -340,9 +302,8 @@ def _parse_survey(table: Table) -> _Parse:
                     place["latitude"],
                     place["longitude"],
                 )
-            _merge_unit(
-                table, unit, est_id, r, cell, sector, simd, place, problems, warnings, index
-            )
+            label = est_id if derived is None else cell["establishment_name"]
+            _merge_unit(table, unit, label, r, cell, sector, simd, place, problems, warnings, index)
             if role is not None:
                 unit.roles.append(role)
 
@@ -353,13 +314,36 @@ def _parse_survey(table: Table) -> _Parse:
                 "establishment_id": est_id,
                 "role": role,
                 "interests": tuple(interests),
-                "email": cell.get("email") or None,
+                "email": email or None,
+                "job_title": job_title,
             }
         )
 
+    ratings.finish()
+    warnings += book.authority_warnings()
+    if derived is not None:
+        warnings += book.establishment_warnings()
     # the nominee mix (one promoted + one practitioner) is a domain warning:
     # clnmatch.cohort_summary.cohort_warnings owns it
     return _Parse([t for _, t in themes], units, practitioners, problems, warnings)
+
+
+def _role_and_title(
+    cell: dict[str, str], role_words: dict[str, Role] | None
+) -> tuple[Role | None, str | None]:
+    """The role of a row, and its job title as typed (None when it names only the role).
+
+    The role comes from the role cell, or from the job title when the role cell is blank
+    or names no role (a form's "Other"); a role cell that is a job title ("Senior CDO")
+    is the job title too.
+    """
+    role_text, title = cell.get("role", ""), cell.get("job_title", "")
+    role = Role.parse(role_text, role_words) if role_text else None
+    if role is None and title:
+        role = Role.parse(title, role_words)
+    if not title and role_text and word_key(re.sub(r"\(.*?\)", "", role_text)) not in _ROLE_NAMES:
+        title = role_text
+    return role, title or None
 
 
 def _merge_unit(
@@ -380,7 +364,7 @@ def _merge_unit(
     if name:
         if not unit.name:
             unit.name = name
-        elif re.sub(r"\s+", " ", name).casefold() != re.sub(r"\s+", " ", unit.name).casefold():
+        elif name_key(name) != name_key(unit.name):
             warnings.append(
                 table.problem(
                     f"the establishment name row {unit.first_row} gives '{est_id}' "
@@ -472,12 +456,29 @@ def _build_cohort(parsed: _Parse, source: str, facilitators: Sequence[Facilitato
         ) from None
 
 
+def _survey_header_score(mapping: SurveyMapping | None) -> HeaderScore:
+    names = mapping.headers() if mapping is not None else []
+    pattern = mapping.themes.compiled() if mapping is not None else None
+    return lambda cells: header_score(cells, names, pattern)
+
+
 def _load_or_problems(
-    source: object, sheet: str | None, label: str
+    source: object,
+    sheet: str | None,
+    label: str,
+    score: HeaderScore | None = None,
+    header_row: int | None = None,
 ) -> tuple[Table | None, list[InputProblem]]:
     named = label if not isinstance(source, str | os.PathLike) else None
     try:
-        return load_table(source, sheet=sheet, label=named), []  # type: ignore[arg-type]
+        table = load_table(
+            source,  # type: ignore[arg-type]
+            sheet=sheet,
+            label=named,
+            header_score=score,
+            header_row=header_row,
+        )
+        return table, []
     except InvalidInputError as exc:
         return None, list(exc.problems)
 
@@ -488,23 +489,32 @@ def read_survey(
     *,
     sheet: str | None = None,
     facilitators_sheet: str | None = None,
+    mapping: MappingSource = None,
 ) -> SurveyReading:
     """Read a survey (and optionally a facilitators table) into a Cohort with warnings.
 
     ``survey`` / ``facilitators``: a .csv or .xlsx path, or a DataFrame. ``sheet``
-    picks the survey's worksheet (default: the first). Raises InvalidInputError listing
-    every problem in both tables.
+    picks the survey's worksheet (default: the first). ``mapping``: how to read an
+    export's own headers and words (a ``SurveyMapping``, a TOML file's path, or a dict;
+    contract section 10). Raises InvalidInputError listing every problem in both tables.
     """
-    table, problems = _load_or_problems(survey, sheet, "survey DataFrame")
+    survey_map = load_mapping(mapping)
+    table, problems = _load_or_problems(
+        survey,
+        sheet,
+        "survey DataFrame",
+        _survey_header_score(survey_map),
+        survey_map.header_row if survey_map is not None else None,
+    )
     fac_table = None
     if facilitators is not None:
         fac_table, fac_problems = _load_or_problems(
-            facilitators, facilitators_sheet, "facilitators DataFrame"
+            facilitators, facilitators_sheet, "facilitators DataFrame", facilitator_header_score
         )
         problems += fac_problems
     parsed = None
     if table is not None:
-        parsed = _parse_survey(table)
+        parsed = _parse_survey(table, survey_map)
         problems += parsed.problems
     facilitator_models: list[Facilitator] = []
     fac_warnings: list[InputProblem] = []
@@ -513,6 +523,7 @@ def read_survey(
             fac_table,
             themes=parsed.themes if parsed else None,
             authorities=[u.authority for u in parsed.units.values()] if parsed else None,
+            authority_names=survey_map.authority_names if survey_map is not None else None,
         )
         problems += fac_problems
     if problems or parsed is None or table is None:
@@ -526,17 +537,21 @@ def read_cohort(
     facilitators: str | os.PathLike[str] | pd.DataFrame | None = None,
     *,
     sheet: str | None = None,
+    mapping: MappingSource = None,
 ) -> Cohort:
     """Read a survey (and optionally facilitators) into a Cohort; ``read_survey`` also
     returns the warnings."""
-    return read_survey(survey, facilitators, sheet=sheet).cohort
+    return read_survey(survey, facilitators, sheet=sheet, mapping=mapping).cohort
 
 
 def cohort_from_dataframe(
-    survey_df: pd.DataFrame, facilitators: pd.DataFrame | None = None
+    survey_df: pd.DataFrame,
+    facilitators: pd.DataFrame | None = None,
+    *,
+    mapping: MappingSource = None,
 ) -> Cohort:
     """A Cohort from DataFrames shaped like the survey (and facilitators) table."""
-    return read_survey(survey_df, facilitators).cohort
+    return read_survey(survey_df, facilitators, mapping=mapping).cohort
 
 
 def survey_dataframe(cohort: Cohort) -> pd.DataFrame:
@@ -558,6 +573,8 @@ def survey_dataframe(cohort: Cohort) -> pd.DataFrame:
         "sector": [u.sector.value for u in units],
         "role": [p.role.value for p in people],
     }
+    if any(p.job_title for p in people):
+        columns["job_title"] = [p.job_title or "" for p in people]
     for t, theme in enumerate(cohort.themes):
         columns[f"theme:{theme}"] = pd.array([p.interests[t] for p in people], dtype="int64")
     if any(u.simd_quintile is not None for u in units):

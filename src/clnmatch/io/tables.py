@@ -4,14 +4,12 @@ Every cell is read as text, so ids keep their leading zeros; an Excel number tha
 whole number (``1023.0``) becomes ``"1023"``, other numbers keep their shortest text
 (``55.8642``). Cells are trimmed, line breaks inside a cell become ``\\n``, and the one
 apostrophe ``clnmatch.io.safe.neutralise`` adds before formula-like text is removed
-(files only: a DataFrame's values are taken as they are). Row numbers are those a
-spreadsheet shows: the header is row 1 (or the first non-blank row), the first data row
-row 2; blank rows are skipped but still counted.
+(files only: a DataFrame's values are taken as they are). Where the header is, and
+which rows are data, is ``clnmatch.io.layout``'s part.
 
 CSV: UTF-8 with or without BOM (UTF-16 with a BOM is accepted too, as Excel's "Unicode
 Text" writes it); the delimiter (comma, semicolon or tab) is read from the header line,
-and an Excel ``sep=;`` first line is honoured.
-"""
+and an Excel ``sep=;`` first line is honoured."""
 
 from __future__ import annotations
 
@@ -22,14 +20,13 @@ import io
 import math
 import os
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clnmatch.errors import InputProblem, InvalidInputError
-from clnmatch.io.safe import unneutralise
+from clnmatch.io.layout import HeaderScore, Row, Table, build_table, normalise_header, refuse
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -47,6 +44,7 @@ __all__ = [
     "parse_decimal",
     "source_label",
     "resolve_columns",
+    "HeaderScore",
 ]
 
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -56,47 +54,6 @@ _SAVE_AS_UTF8 = (
     "in LibreOffice tick 'Edit filter settings' and choose 'Unicode (UTF-8)'"
 )
 _THEME = re.compile(r"\s*theme\s*:(.*)", re.IGNORECASE | re.DOTALL)
-
-
-@dataclass(frozen=True)
-class Row:
-    """One non-blank data row: its spreadsheet row number and one text per header."""
-
-    number: int
-    values: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Table:
-    """A table read as text. ``problems`` holds non-fatal faults found while loading."""
-
-    file: str
-    headers: tuple[str, ...]
-    rows: tuple[Row, ...]
-    sheet: str | None = None
-    header_row: int = 1
-    problems: tuple[InputProblem, ...] = field(default=())
-
-    def columns(self, name: str) -> list[int]:
-        """Indexes of the headers that match ``name`` (case, spaces and ``_`` ignored)."""
-        key = normalise_header(name)
-        return [i for i, h in enumerate(self.headers) if normalise_header(h) == key]
-
-    def problem(
-        self,
-        expected: str,
-        row: int | None = None,
-        column: int | str | None = None,
-        value: str | None = None,
-    ) -> InputProblem:
-        """An InputProblem in this table; ``column`` may be a header index."""
-        name = self.headers[column] if isinstance(column, int) else column
-        return InputProblem(expected=expected, file=self.file, row=row, column=name, value=value)
-
-
-def normalise_header(name: object) -> str:
-    """The key headers are matched by: trimmed, case-folded, runs of spaces/_ as one space."""
-    return re.sub(r"[\s_]+", " ", str(name)).strip().casefold()
 
 
 def theme_name(header: str) -> str | None:
@@ -186,16 +143,6 @@ def resolve_columns(
     return index, problems
 
 
-def _fail(file: str, expected: str, row: int | None = None, column: str | None = None) -> None:
-    raise InvalidInputError([InputProblem(expected=expected, file=file, row=row, column=column)])
-
-
-# --- cells -----------------------------------------------------------------------------
-def _clean(text: str, from_file: bool) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
-    return unneutralise(text).strip() if from_file else text
-
-
 def _excel_text(value: Any) -> str:
     """An openpyxl cell value as the text a person sees."""
     if value is None:
@@ -233,66 +180,13 @@ def _frame_text(value: Any) -> str:
     return _excel_text(value)
 
 
-# --- building a Table ------------------------------------------------------------------
-def _build(
-    file: str,
-    records: Iterable[tuple[int, Sequence[str]]],
-    *,
-    sheet: str | None,
-    from_file: bool,
-    strict_width: bool,
-    what: str = "the file",
-) -> Table:
-    """Header = first non-blank record; then every non-blank record is a row."""
-    headers: tuple[str, ...] | None = None
-    header_row = 1
-    rows: list[Row] = []
-    problems: list[InputProblem] = []
-    for number, raw in records:
-        cells = [_clean(c, from_file) for c in raw]
-        if not any(cells):
-            continue
-        if headers is None:
-            headers = tuple(c.replace("\ufeff", "").strip() for c in cells)
-            header_row = number
-            continue
-        width = len(headers)
-        extra = [c for c in cells[width:] if c]
-        if extra and strict_width:
-            problems.append(
-                InputProblem(
-                    file=file,
-                    row=number,
-                    expected=f"at most {width} cells, as many as the header has; this row has "
-                    f"{width + len(extra)} filled (a value with a comma may need quotes)",
-                )
-            )
-        cells = (cells + [""] * width)[:width]
-        if any(cells):
-            rows.append(Row(number, tuple(cells)))
-    where = f"sheet '{sheet}'" if sheet else what
-    if headers is None:
-        _fail(file, f"a header row, then one row per entry; {where} is empty")
-    assert headers is not None  # for type checkers: _fail raised
-    if not rows:
-        _fail(file, f"data rows below the header; {where} has none", row=header_row)
-    return Table(
-        file=file,
-        headers=headers,
-        rows=tuple(rows),
-        sheet=sheet,
-        header_row=header_row,
-        problems=tuple(problems),
-    )
-
-
 def _decode(data: bytes, file: str) -> str:
     """Bytes -> text: UTF-8 (BOM optional) or UTF-16 with BOM; else say how to fix it."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
-            _fail(file, "UTF-16 text that decodes; re-save it as 'CSV UTF-8'")
+            refuse(file, "UTF-16 text that decodes; re-save it as 'CSV UTF-8'")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -344,7 +238,9 @@ def _locate(prefix: str) -> tuple[int, str | None]:
     return row, column or None
 
 
-def _load_text(data: bytes, file: str) -> Table:
+def _load_text(
+    data: bytes, file: str, header_score: HeaderScore | None, header_row: int | None
+) -> Table:
     text = _decode(data, file)
     forced, text = _split_sep_line(text)
     first = next((line for line in text.splitlines() if line.strip()), "")
@@ -355,11 +251,25 @@ def _load_text(data: bytes, file: str) -> Table:
         for record in reader:
             records.append((len(records) + 1, record))
     except csv.Error as exc:  # e.g. a cell longer than the csv module's field limit
-        _fail(file, f"a readable CSV row ({exc})", row=len(records) + 1)
-    return _build(file, records, sheet=None, from_file=True, strict_width=True)
+        refuse(file, f"a readable CSV row ({exc})", row=len(records) + 1)
+    return build_table(
+        file,
+        records,
+        sheet=None,
+        from_file=True,
+        strict_width=True,
+        header_score=header_score,
+        header_row=header_row,
+    )
 
 
-def _load_excel(data: bytes, file: str, sheet: str | None) -> Table:
+def _load_excel(
+    data: bytes,
+    file: str,
+    sheet: str | None,
+    header_score: HeaderScore | None,
+    header_row: int | None,
+) -> Table:
     from openpyxl import load_workbook
 
     try:
@@ -377,7 +287,7 @@ def _load_excel(data: bytes, file: str, sheet: str | None) -> Table:
     try:
         names = [ws.title for ws in workbook.worksheets]
         if not names:
-            _fail(file, "a workbook with at least one worksheet")
+            refuse(file, "a workbook with at least one worksheet")
         if sheet is None:
             chosen = names[0]
         else:
@@ -385,7 +295,7 @@ def _load_excel(data: bytes, file: str, sheet: str | None) -> Table:
             loose = [n for n in names if n.strip().casefold() == sheet.strip().casefold()]
             if not (exact or loose):
                 listed = ", ".join(f"'{n}'" for n in names)
-                _fail(file, f"a sheet named '{sheet}'; the workbook has {listed}")
+                refuse(file, f"a sheet named '{sheet}'; the workbook has {listed}")
             chosen = (exact or loose)[0]
         worksheet = workbook[chosen]
         worksheet.reset_dimensions()  # some writers store a wrong size; read every cell
@@ -408,12 +318,20 @@ def _load_excel(data: bytes, file: str, sheet: str | None) -> Table:
     _refuse_uncalculated(data, file, chosen, records)
     if sheet is None and len(names) > 1 and not any(any(c.strip() for c in r) for _, r in records):
         listed = ", ".join(f"'{n}'" for n in names[1:])
-        _fail(
+        refuse(
             file,
             f"data on the first sheet '{chosen}', but it is empty; the workbook "
             f"also has {listed} (pick one with --sheet)",
         )
-    return _build(file, records, sheet=chosen, from_file=True, strict_width=False)
+    return build_table(
+        file,
+        records,
+        sheet=chosen,
+        from_file=True,
+        strict_width=False,
+        header_score=header_score,
+        header_row=header_row,
+    )
 
 
 def _refuse_uncalculated(
@@ -468,8 +386,8 @@ def table_from_dataframe(df: pd.DataFrame, label: str = "DataFrame") -> Table:
         for position, values in enumerate(df.itertuples(index=False, name=None))
     ]
     if not any(h.strip() for h in headers):
-        _fail(label, "a DataFrame with named columns")
-    return _build(
+        refuse(label, "a DataFrame with named columns")
+    return build_table(
         label,
         [(1, headers), *records],
         sheet=None,
@@ -484,12 +402,16 @@ def load_table(
     *,
     sheet: str | None = None,
     label: str | None = None,
+    header_score: HeaderScore | None = None,
+    header_row: int | None = None,
 ) -> Table:
     """Load a CSV / .xlsx file or a DataFrame as a text Table. The file is only read.
 
     Raises InvalidInputError for a missing, unreadable, empty or header-only source, an
     unsupported file type, text that is not UTF-8, or an unknown ``sheet``.
-    ``sheet`` applies to workbooks only.
+    ``sheet`` applies to workbooks only. ``header_score`` (files only): how header-like a
+    row's cells are; the best of the first filled rows is taken as the header.
+    ``header_row``: the header's row number, as a spreadsheet shows it (no search).
     """
     if not isinstance(source, str | os.PathLike):
         import pandas as pd
@@ -509,16 +431,16 @@ def load_table(
     file = label or source_label(path)
     suffix = path.suffix.casefold()
     if suffix == ".xls":
-        _fail(
+        refuse(
             file,
             "a .csv or .xlsx file; this is the old .xls format: open it in Excel "
             "and save it as 'Excel Workbook (*.xlsx)' or 'CSV UTF-8'",
         )
     if suffix not in TEXT_SUFFIXES + EXCEL_SUFFIXES:
         accepted = ", ".join(TEXT_SUFFIXES + EXCEL_SUFFIXES)
-        _fail(file, f"a file ending in one of {accepted}; got '{path.suffix or '(none)'}'")
+        refuse(file, f"a file ending in one of {accepted}; got '{path.suffix or '(none)'}'")
     if path.is_dir():
-        _fail(file, "a file, but this is a folder")
+        refuse(file, "a file, but this is a folder")
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -540,5 +462,5 @@ def load_table(
             ]
         ) from None
     if suffix in EXCEL_SUFFIXES:
-        return _load_excel(data, file, sheet)
-    return _load_text(data, file)
+        return _load_excel(data, file, sheet, header_score, header_row)
+    return _load_text(data, file, header_score, header_row)

@@ -1,0 +1,133 @@
+"""Which column of a survey table is which (contract sections 1 and 10).
+
+Without a mapping, a column is found by its contract name (case, spaces and '_'
+aside) and a theme by its ``theme:`` prefix. A ``SurveyMapping`` names the export's
+own header for each column and its theme columns (a pattern or a list). ``practitioner_id``
+and ``establishment_id`` may be missing as a whole (ids are then derived), and ``role``
+when a ``job_title`` column gives it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from clnmatch.errors import InputProblem
+from clnmatch.io.headers import DERIVABLE_COLUMNS, SURVEY_OPTIONAL, SURVEY_REQUIRED, flat_header
+from clnmatch.io.mapping import SurveyMapping
+from clnmatch.io.tables import Table, normalise_header, resolve_columns, theme_name
+
+__all__ = ["survey_columns"]
+
+_MAP_HINT = (
+    "; for a form's export, `clnmatch map SURVEY --out map.toml` drafts a mapping of its "
+    "headers to use with --map"
+)
+
+
+def _mapped_columns(
+    table: Table, mapping: SurveyMapping, problems: list[InputProblem]
+) -> dict[str, int]:
+    """Column index of each survey column the mapping names; a header not found is a problem."""
+    index: dict[str, int] = {}
+    for column, header in mapping.columns.items():
+        hits = [
+            i
+            for i, h in enumerate(table.headers)
+            if normalise_header(h) == normalise_header(header)
+        ]
+        if len(hits) == 1:
+            index[column] = hits[0]
+            continue
+        if hits:
+            expected = f"the header '{header}' once; it appears {len(hits)} times"
+        else:
+            found = ", ".join(f"'{h}'" for h in table.headers[:15] if h)
+            expected = f"a column headed '{header}'; columns found: {found}"
+        problems.append(
+            table.problem(
+                f"{expected} (key 'columns.{column}' of {mapping.source})", row=table.header_row
+            )
+        )
+    return index
+
+
+def _theme_columns(
+    table: Table, mapping: SurveyMapping | None, used: set[int], problems: list[InputProblem]
+) -> list[tuple[int, str]]:
+    columns: list[tuple[int, str]] = []
+    seen: dict[str, int] = {}
+    for i, header in enumerate(table.headers):
+        if i in used:
+            continue
+        theme = theme_name(header)
+        if theme is None and mapping is not None:
+            theme = mapping.themes.theme_of(header)
+        if theme is None:
+            continue
+        if not theme:
+            problems.append(
+                table.problem("a theme name after 'theme:'", row=table.header_row, column=i)
+            )
+            continue
+        key = normalise_header(theme)
+        if key in seen:
+            problems.append(
+                table.problem(
+                    f"each theme once; '{theme}' repeats column {seen[key] + 1} "
+                    f"('{table.headers[seen[key]]}')",
+                    row=table.header_row,
+                    column=i,
+                )
+            )
+            continue
+        seen[key] = i
+        columns.append((i, theme))
+    if mapping is not None:
+        found = {normalise_header(flat_header(table.headers[i])) for i, _ in columns}
+        for header in mapping.themes.columns:
+            if normalise_header(flat_header(header)) not in found:
+                problems.append(
+                    table.problem(
+                        f"a column headed '{header}' (listed in themes.columns of "
+                        f"{mapping.source})",
+                        row=table.header_row,
+                    )
+                )
+    if len(columns) < 2:
+        hint = ""
+        if mapping is not None and mapping.themes.pattern:
+            hint = f"; the themes.pattern of {mapping.source} matches {len(columns)} header(s)"
+        problems.append(
+            table.problem(
+                "at least 2 theme columns, headed 'theme:<Theme name>' (e.g. 'theme:Literacy') "
+                f"or named by a mapping's [themes]; found {len(columns)}{hint}",
+                row=table.header_row,
+            )
+        )
+    return columns
+
+
+def survey_columns(
+    table: Table, mapping: SurveyMapping | None, problems: list[InputProblem]
+) -> tuple[dict[str, int], list[tuple[int, str]]]:
+    """Column index of each survey column found, and the theme columns (index, name).
+
+    Problems (a missing required column, a header the mapping names but the table
+    lacks, fewer than two themes) are added to ``problems``.
+    """
+    index = _mapped_columns(table, mapping, problems) if mapping is not None else {}
+    mapped = set(mapping.columns) if mapping is not None else set()
+    has_job_title = "job_title" in mapped or bool(table.columns("job_title"))
+    required = [
+        c
+        for c in SURVEY_REQUIRED
+        if c not in mapped and c not in DERIVABLE_COLUMNS and not (c == "role" and has_job_title)
+    ]
+    optional = [
+        c for c in (*SURVEY_REQUIRED, *SURVEY_OPTIONAL) if c not in mapped and c not in required
+    ]
+    found, missing = resolve_columns(table, required, optional)
+    taken = set(index.values())
+    index.update({c: i for c, i in found.items() if i not in taken})
+    problems.extend(replace(m, expected=m.expected + _MAP_HINT) for m in missing)
+    return index, _theme_columns(table, mapping, set(index.values()), problems)

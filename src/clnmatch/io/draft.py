@@ -1,0 +1,558 @@
+"""Draft a survey mapping from an export, for the lead officer to check (``clnmatch map``).
+
+The draft is a guess made in the open: every line says what it was found from, and
+what is unsure is marked ``CHECK`` (or left commented out when clnmatch cannot place
+it, so reading fails naming it rather than guessing). It finds:
+
+* the header row (below title rows), and each survey column by its header's words
+  ("Which local authority is it in?" -> ``authority``), helped by the data where two
+  headers compete (an email column holds '@');
+* the theme columns: columns whose answers look like ratings (a few distinct words of
+  interest, or small numbers), their shared question shape turned into a ``pattern``
+  ("How interested are you in (.+)\\?", "Rate your interest \\[(.+)\\]") or else listed;
+* the rating words found, ordered by a known scale when they fit one (the six-level
+  "Not at all interested" .. "Extremely interested" becomes 0..5), else by their words
+  (CHECK), numbers beyond 5 spread over 0-5 (CHECK);
+* job titles, sector words and authority spellings clnmatch does not know, placed
+  where their words suggest (CHECK) or listed for the user to place.
+
+The draft names no person: it lists headers and the words of the rating, role, sector
+and authority columns only.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from clnmatch.io.headers import (
+    DERIVABLE_COLUMNS,
+    SURVEY_COLUMNS,
+    SURVEY_REQUIRED,
+    flat_header,
+    guess_column,
+    header_score,
+    is_form_metadata,
+)
+from clnmatch.io.identity import WEST_PARTNERSHIP, closest_authority
+from clnmatch.io.mapping import fold_rating_word
+from clnmatch.io.ratings import LIKERT_LABELS, rating_stem
+from clnmatch.io.tables import Table, load_table, parse_whole_number, theme_name
+from clnmatch.models import Role, Sector, authority_key
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["MappingDraft", "draft_mapping", "render_draft"]
+
+# Rating scales forms offer, lowest first; a draft's words that fit one are ordered by it.
+KNOWN_SCALES: tuple[tuple[str, ...], ...] = (
+    tuple(LIKERT_LABELS.values()),
+    (
+        "Not at all interested",
+        "Slightly interested",
+        "Somewhat interested",
+        "Moderately interested",
+        "Very interested",
+        "Extremely interested",
+    ),
+    (
+        "Not at all interested",
+        "Slightly interested",
+        "Moderately interested",
+        "Very interested",
+        "Extremely interested",
+    ),
+    ("Not interested", "Slightly interested", "Moderately interested", "Very interested"),
+    ("Not interested", "Interested", "Very interested"),
+    ("Not at all", "A little", "Somewhat", "Very", "Extremely"),
+    ("Not at all", "A little", "Quite a lot", "A lot"),
+    ("Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"),
+    ("None", "Low", "Medium", "High"),
+    ("Low", "Medium", "High"),
+)
+# how strongly a word says "interested", for words no known scale orders
+_INTENSITY = {
+    **dict.fromkeys(("not", "no", "none", "never", "uninterested", "nil"), 0),
+    **dict.fromkeys(("little", "slightly", "bit", "low", "barely", "disagree"), 1),
+    **dict.fromkeys(("somewhat", "fairly", "medium", "neutral", "neither", "maybe"), 2),
+    **dict.fromkeys(("moderately", "quite", "reasonably"), 3),
+    **dict.fromkeys(("very", "high", "strongly", "really", "keen", "agree", "lot"), 4),
+    **dict.fromkeys(("extremely", "highly", "most", "passionate", "definitely"), 5),
+}
+_PROMOTED_WORDS = {"head", "depute", "deputy", "principal", "senior", "lead", "manager"} | {
+    "leader",
+    "leadership",
+    "headteacher",
+    "dht",
+    "ht",
+    "pt",
+    "slt",
+    "director",
+}
+_PRACTITIONER_WORDS = {"teacher", "practitioner", "officer", "worker", "assistant", "nurse"} | {
+    "educator",
+    "probationer",
+    "eyp",
+    "cdo",
+    "keyworker",
+    "childcare",
+}
+_SECTOR_WORDS: dict[Sector, set[str]] = {
+    Sector.ELC: {"nursery", "early", "elc", "childcare", "ey", "preschool", "family"},
+    Sector.PRIMARY: {"primary", "ps"},
+    Sector.SECONDARY: {"secondary", "high", "academy", "hs"},
+    Sector.SPECIAL: {"asn", "special", "additional", "needs", "sen", "asl"},
+}
+_MAX_RATING_WORDS = 11
+_YES_NO = {"yes", "no", "maybe", "n/a", "not sure", "don't know"}
+
+
+@dataclass
+class MappingDraft:
+    """What ``draft_mapping`` found; ``render_draft`` writes it as commented TOML."""
+
+    file: str
+    sheet: str | None
+    header_row: int
+    header_moved: bool
+    rows: int
+    columns: dict[str, tuple[str, str]] = field(default_factory=dict)  # column -> header, note
+    missing: list[str] = field(default_factory=list)
+    unused: list[str] = field(default_factory=list)
+    theme_headers: list[str] = field(default_factory=list)
+    theme_pattern: str | None = None
+    theme_prefixed: int = 0  # headers already 'theme:<Name>'
+    scale: list[tuple[str, int | None, str]] = field(default_factory=list)  # word, rating, note
+    scale_note: str = ""
+    roles: dict[Role, list[tuple[str, str]]] = field(default_factory=dict)
+    sectors: dict[Sector, list[tuple[str, str]]] = field(default_factory=dict)
+    unplaced: dict[str, list[str]] = field(default_factory=dict)  # section -> words
+    authorities: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    other_authorities: list[str] = field(default_factory=list)
+
+
+# --- finding ---------------------------------------------------------------------------
+def _values(table: Table, column: int) -> list[str]:
+    return [row.values[column] for row in table.rows if row.values[column]]
+
+
+def _intensity(word: str) -> int | None:
+    """How interested a rating word says, 0-5, or None when its words do not say."""
+    tokens = re.findall(r"[a-z]+", fold_rating_word(word))
+    if any(t in {"not", "no", "none", "never", "uninterested", "nil"} for t in tokens):
+        return 0
+    scores = [_INTENSITY[t] for t in tokens if t in _INTENSITY]
+    if scores:
+        return scores[0]
+    return 3 if "interested" in tokens else None
+
+
+def _numbered(word: str) -> tuple[int, str] | None:
+    match = re.fullmatch(r"(\d+)\s*[-–—:=.)]\s*(\D.*)", word.strip())
+    return None if match is None else (int(match.group(1)), match.group(2))
+
+
+def _is_rating_word(value: str) -> bool:
+    number = parse_whole_number(value)
+    if number is not None:
+        return number <= 10
+    return _numbered(value) is not None or _intensity(value) is not None
+
+
+def _looks_like_ratings(values: Sequence[str]) -> bool:
+    """A few distinct answers, nearly all small numbers or words of interest (a stray
+    unknown word is left for the user to place, so a column is not lost for it)."""
+    distinct = {fold_rating_word(v) for v in values}
+    if not distinct or len(distinct) > _MAX_RATING_WORDS or distinct <= _YES_NO:
+        return False
+    if any((n := parse_whole_number(v)) is not None and n > 10 for v in distinct):
+        return False
+    rated = sum(1 for v in values if _is_rating_word(fold_rating_word(v)))
+    named = sum(1 for v in values if Sector.parse(v) is not None or Role.parse(v) is not None)
+    return rated >= 0.75 * len(values) and named < 0.5 * len(values)  # "High school" is a sector
+
+
+def _pattern_for(headers: Sequence[str]) -> str | None:
+    """A pattern matching exactly these headers, group 1 the part that differs, or None."""
+    if len(headers) < 2:
+        return None
+    flat = [flat_header(h) for h in headers]
+    prefix = os.path.commonprefix(flat)
+    suffix = os.path.commonprefix([h[::-1] for h in flat])[::-1]
+    # keep whole words: cut back to a space or bracket so no theme loses letters
+    prefix = prefix[: max(prefix.rfind(c) for c in " [(:-") + 1] if prefix else ""
+    cut = [i for i, c in enumerate(suffix) if c in " ])?:"]
+    suffix = suffix[cut[0] :] if cut else ""
+    if len(prefix.strip()) < 3 and len(suffix.strip(" ?)]:.")) < 3:
+        return None  # "(.+)\\?" alone would take any question for a theme
+    if any(len(h) <= len(prefix) + len(suffix) for h in flat):
+        return None
+    pattern = re.escape(prefix) + "(.+)" + re.escape(suffix)
+    pattern = pattern.replace("\\ ", " ")
+    compiled = re.compile(pattern, re.IGNORECASE)
+    return pattern if all(compiled.fullmatch(h) for h in flat) else None
+
+
+def _round_half_up(x: float) -> int:
+    return math.floor(x + 0.5)
+
+
+def _spread(number: int, low: int, high: int) -> int:
+    """A number of a ``low``-``high`` scale on 0-5."""
+    return number if (low, high) == (0, 5) else _round_half_up((number - low) * 5 / (high - low))
+
+
+def _range(numbers: Sequence[int]) -> tuple[int, int]:
+    """The scale numbers come from: 0 or 1 up to 5, or 10, or the largest found."""
+    return (0 if min(numbers) == 0 else 1), (5 if max(numbers) <= 5 else max(10, max(numbers)))
+
+
+def _scale_ratings(scale: Sequence[str], stems: dict[str, str]) -> dict[str, int]:
+    """Each found word's rating on a known scale, its levels spread over 0-5."""
+    position = {rating_stem(w): i for i, w in enumerate(scale)}
+    return {k: _round_half_up(position[stem] * 5 / (len(scale) - 1)) for k, stem in stems.items()}
+
+
+def _draft_scale(words: Counter[str], draft: MappingDraft) -> None:
+    """The [scale] lines for the rating answers found."""
+    spelled: dict[str, str] = {}
+    for word, _ in words.most_common():
+        spelled.setdefault(fold_rating_word(word), word)
+    if not spelled:
+        return
+    numbers = {k: n for k in spelled if (n := parse_whole_number(k)) is not None}
+    if len(numbers) == len(spelled):
+        if max(numbers.values()) <= 5:
+            draft.scale_note = "The ratings are numbers 0-5: clnmatch reads them as they are."
+            return
+        low, high = _range(list(numbers.values()))
+        for n in range(low, high + 1):  # every number of the range, found or not yet
+            draft.scale.append((str(n), _spread(n, low, high), f"CHECK: {low}-{high} on 0-5"))
+        draft.scale_note = (
+            f"The ratings are numbers up to {max(numbers.values())}, beyond clnmatch's 0-5: each "
+            "is spread over 0-5 below. CHECK them."
+        )
+        return
+    numbered = {k: m for k in spelled if (m := _numbered(k)) is not None}
+    stems = {k: rating_stem(numbered[k][1] if k in numbered else k) for k in spelled}
+    fitting = [s for s in KNOWN_SCALES if set(stems.values()) <= {rating_stem(w) for w in s}]
+    if fitting:
+        ratings = [_scale_ratings(s, stems) for s in fitting]
+        scale, chosen = min(zip(fitting, ratings, strict=True), key=lambda sr: len(sr[0]))
+        others = [s for s, r in zip(fitting, ratings, strict=True) if r != chosen]
+        note = ""
+        if others:
+            note = f'CHECK: the words also fit "{others[0][0]}" .. "{others[0][-1]}"'
+        for key in sorted(spelled, key=lambda k: chosen[k]):
+            draft.scale.append((spelled[key], chosen[key], note))
+        draft.scale_note = (
+            f'The words fit the {len(scale)}-level scale "{scale[0]}" .. "{scale[-1]}", '
+            "spread over 0-5."
+        )
+        return
+    if len(numbered) == len(spelled):
+        low, high = _range([n for n, _ in numbered.values()])
+        for key in sorted(spelled, key=lambda k: numbered[k][0]):
+            value = _spread(numbered[key][0], low, high)
+            draft.scale.append((spelled[key], value, "CHECK: placed by its number"))
+        draft.scale_note = "The answers are numbered: each is placed by its number. CHECK them."
+        return
+    placed = {k: numbers[k] if k in numbers and numbers[k] <= 5 else _intensity(k) for k in spelled}
+    for key in sorted(spelled, key=lambda k: (placed[k] is None, placed[k] or 0, k)):
+        rating = placed[key]
+        note = "CHECK: give it a rating 0-5" if rating is None else "CHECK: placed by its words"
+        draft.scale.append((spelled[key], rating, note))
+    draft.scale_note = (
+        "No known scale fits these words: they are placed by their words. CHECK them."
+    )
+
+
+def _guess(word: str, table: dict[str, set[str]]) -> str | None:
+    tokens = set(re.findall(r"[a-z]+", word.casefold()))
+    hits = [name for name, words in table.items() if tokens & words]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _draft_words(table: Table, draft: MappingDraft, index: dict[str, int]) -> None:
+    """Roles, sectors and authorities clnmatch does not know as typed."""
+    role_column = index.get("role", index.get("job_title"))
+    if role_column is not None:
+        for word in sorted(set(_values(table, role_column)), key=str.casefold):
+            if Role.parse(word) is not None:
+                continue
+            tokens = set(re.findall(r"[a-z]+", word.casefold()))
+            if tokens & _PROMOTED_WORDS:
+                role, because = Role.PROMOTED, sorted(tokens & _PROMOTED_WORDS)[0]
+            elif tokens & _PRACTITIONER_WORDS:
+                role, because = Role.PRACTITIONER, sorted(tokens & _PRACTITIONER_WORDS)[0]
+            else:
+                draft.unplaced.setdefault("roles", []).append(word)
+                continue
+            draft.roles.setdefault(role, []).append((word, f"CHECK: guessed from '{because}'"))
+    if "sector" in index:
+        for word in sorted(set(_values(table, index["sector"])), key=str.casefold):
+            if Sector.parse(word) is not None:
+                continue
+            sector_words = {s.value: w for s, w in _SECTOR_WORDS.items()}
+            guess = _guess(word, sector_words)
+            if guess is None:
+                draft.unplaced.setdefault("sectors", []).append(word)
+            else:
+                draft.sectors.setdefault(Sector(guess), []).append((word, "CHECK: guessed"))
+    if "authority" in index:
+        spellings: dict[str, str] = {}
+        for word in _values(table, index["authority"]):
+            spellings.setdefault(authority_key(word), word)
+        for word in spellings.values():
+            known = closest_authority(word)
+            if known is not None:
+                draft.authorities.setdefault(known, []).append(
+                    (word, f"CHECK: '{word}' looks like {known}")
+                )
+            elif authority_key(word) not in {authority_key(k) for k in WEST_PARTNERSHIP}:
+                draft.other_authorities.append(word)
+
+
+def _assign_columns(table: Table, themes: set[int]) -> dict[str, tuple[int, str]]:
+    """Survey column -> (header index, note), best guesses first, each header once."""
+    guesses = []
+    for i, header in enumerate(table.headers):
+        if i in themes or not header:
+            continue
+        guess = guess_column(header)
+        if guess is None:
+            continue
+        column, score = guess
+        values = _values(table, i)
+        fill = len(values) / max(1, len(table.rows))
+        if column == "email":
+            score += 0.5 * (sum("@" in v for v in values) / max(1, len(values)))
+        if column == "name" and values:
+            score -= 0.5 * sum(v.casefold() == "anonymous" for v in values) / len(values)
+        guesses.append((score, fill, -i, column, i))
+    chosen: dict[str, tuple[int, str]] = {}
+    taken: set[int] = set()
+    ranked = sorted(guesses, reverse=True)
+    for score, _fill, _order, column, i in ranked:
+        if column in chosen or i in taken:
+            continue
+        rivals = [
+            f"'{flat_header(table.headers[j])}'"
+            for _, _, _, c, j in ranked
+            if c == column and j != i and j not in taken
+        ]
+        if rivals:
+            note = f"CHECK: {' or '.join(rivals)} might hold it instead"
+        else:
+            note = "" if score >= 1.0 else "found by its words"
+        chosen[column] = (i, note)
+        taken.add(i)
+    return chosen
+
+
+def draft_mapping(
+    survey: str | os.PathLike[str] | pd.DataFrame, *, sheet: str | None = None
+) -> MappingDraft:
+    """Draft a mapping for a survey export; see the module. The file is only read."""
+    table = load_table(survey, sheet=sheet, header_score=lambda cells: header_score(cells))
+    draft = MappingDraft(
+        file=table.file,
+        sheet=table.sheet,
+        header_row=table.header_row,
+        header_moved=bool(table.title_rows),
+        rows=len(table.rows),
+    )
+    prefixed = {i for i, h in enumerate(table.headers) if theme_name(h) is not None}
+    draft.theme_prefixed = len(prefixed)
+    candidates = []
+    for i, header in enumerate(table.headers):
+        if i in prefixed or not header or is_form_metadata(header):
+            continue
+        guess = guess_column(header)
+        if guess is not None and guess[1] >= 1.0:
+            continue
+        if _looks_like_ratings(_values(table, i)):
+            candidates.append(i)
+    chosen = _assign_columns(table, set(candidates) | prefixed)
+    # a column under the same group label as theme columns ("How interested are you in
+    # these themes?") is one too, even if nobody rated it yet; a label over a survey
+    # column too is a title, not a group
+    taken = {i for i, _ in chosen.values()}
+    labels = Counter(table.groups[i] for i in candidates if i < len(table.groups))
+    for i, group in enumerate(table.groups):
+        if (
+            group
+            and labels[group] >= 2
+            and i not in candidates
+            and i not in prefixed
+            and not any(table.groups[j] == group for j in taken)
+            and (not _values(table, i) or _looks_like_ratings(_values(table, i)))
+        ):
+            candidates.append(i)
+    candidates.sort()
+    index = {column: i for column, (i, _) in chosen.items()}
+    for column in SURVEY_COLUMNS:
+        if column in chosen:
+            i, note = chosen[column]
+            draft.columns[column] = (table.headers[i], note)
+    draft.missing = [
+        c
+        for c in SURVEY_REQUIRED
+        if c not in chosen
+        and c not in DERIVABLE_COLUMNS
+        and not (c == "role" and "job_title" in chosen)
+    ]
+    draft.theme_headers = [table.headers[i] for i in candidates]
+    draft.theme_pattern = _pattern_for(draft.theme_headers)
+    used = set(index.values()) | set(candidates) | prefixed
+    draft.unused = [h for i, h in enumerate(table.headers) if h and i not in used]
+    ratings: Counter[str] = Counter()
+    for i in [*candidates, *prefixed]:
+        ratings.update(_values(table, i))
+    _draft_scale(ratings, draft)
+    _draft_words(table, draft, index)
+    return draft
+
+
+# --- writing -----------------------------------------------------------------------------
+def _quoted(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _literal(text: str) -> str:
+    """A TOML literal string when it can be one (no escapes to double), else a basic one."""
+    return f"'{text}'" if "'" not in text and "\n" not in text else _quoted(text)
+
+
+def _comment(text: str) -> str:
+    return f"  # {text}" if text else ""
+
+
+def render_draft(draft: MappingDraft) -> str:
+    """The draft as a TOML mapping file, every section explained in comments."""
+    out: list[str] = []
+    add = out.append
+    where = f"sheet '{draft.sheet}' of {draft.file}" if draft.sheet else draft.file
+    add(f"# A survey mapping drafted by `clnmatch map` from {where}.")
+    add("# It says how to read this export: which header holds each column, which columns")
+    add("# are themes, and what the rating words count as. Check every line marked CHECK,")
+    add("# change what is wrong (a line starting with # is switched off), then try it:")
+    add(f"#     clnmatch inspect {draft.file} --map THIS_FILE")
+    add(
+        "# The survey columns are explained in the docs (survey.md, 'Survey exports as they come')."
+    )
+    add("")
+    if draft.header_moved:
+        add(f"# The header was found on row {draft.header_row}: the rows above it look like")
+        add("# titles. If another row is the header, switch this on with its number:")
+        add(f"# header_row = {draft.header_row}")
+        add("")
+    add("[columns]")
+    add("# survey column = the header in the export that holds it")
+    for column, (header, note) in draft.columns.items():
+        add(f"{column} = {_quoted(header)}{_comment(note)}")
+    for column in draft.missing:
+        add(f'# {column} = "..."  # CHECK: no header found for this required column; name it')
+    if "practitioner_id" not in draft.columns:
+        add("# No practitioner_id: practitioners are numbered by their row (R007 is row 7), and")
+        add("# teams.csv carries each one's name (and email) so rows can be matched back.")
+    if "establishment_id" not in draft.columns:
+        add("# No establishment_id: establishments are told apart by authority and name, so")
+        add("# write each school's name the same way in every row.")
+    if draft.unused:
+        listed = ", ".join(_quoted(h) for h in draft.unused[:12])
+        more = f" and {len(draft.unused) - 12} more" if len(draft.unused) > 12 else ""
+        add(f"# Not used (ignored when reading): {listed}{more}")
+    add("")
+    add("[themes]")
+    if draft.theme_prefixed:
+        add(f"# {draft.theme_prefixed} header(s) start with 'theme:' and are themes anyway.")
+    if draft.theme_pattern is not None:
+        add(f"# {len(draft.theme_headers)} theme columns, found by their answers. Each header")
+        add("# matching the pattern is a theme; the part in ( ) is the theme's name.")
+        add(f"pattern = {_literal(draft.theme_pattern)}")
+    elif draft.theme_headers:
+        add("# The theme columns, found by their answers; each header is the theme's name.")
+        add("columns = [")
+        for header in draft.theme_headers:
+            add(f"    {_quoted(flat_header(header))},")
+        add("]")
+    elif not draft.theme_prefixed:
+        add("# CHECK: no column looks like interest ratings. Name the theme columns:")
+        add('# columns = ["Literacy", "Numeracy"]')
+    add("")
+    placed = sum(1 for _, rating, _ in draft.scale if rating is not None)
+    if placed >= 2:
+        add("[scale]")
+    else:
+        why = "not needed: see below" if not draft.scale else "off until 2 words have a rating"
+        add(f"# [scale]  ({why})")
+    add("# Every rating answer found in the theme columns and the rating (0 = not interested,")
+    add("# 5 = most interested) it counts as. This replaces the built-in scale: an answer not")
+    add("# listed here is an error naming it. A blank answer counts as 0.")
+    if draft.scale_note:
+        add(f"# {draft.scale_note}")
+    for word, rating, note in draft.scale:
+        if rating is None:
+            add(f"# {_quoted(word)} = ?{_comment(note)}")
+        else:
+            add(f"{_quoted(word)} = {rating}{_comment(note)}")
+    add("")
+    _render_words(
+        add,
+        "roles",
+        "Job titles and role words clnmatch does not know, added to its built-in words",
+        {r.value: v for r, v in draft.roles.items()},
+        [r.value for r in Role],
+        draft.unplaced.get("roles", []),
+    )
+    _render_words(
+        add,
+        "sectors",
+        "Sector words clnmatch does not know, added to its built-in words",
+        {s.value: v for s, v in draft.sectors.items()},
+        [s.value for s in Sector],
+        draft.unplaced.get("sectors", []),
+    )
+    add("[authorities]")
+    add("# The authority to use = spellings of it in the export. Without a line here, each")
+    add("# spelling counts as its own authority (toward the authorities-per-team rule).")
+    for name, spellings in draft.authorities.items():
+        notes = "; ".join(note for _, note in spellings)
+        add(f"{_quoted(name)} = [{', '.join(_quoted(w) for w, _ in spellings)}]{_comment(notes)}")
+    if draft.other_authorities:
+        listed = ", ".join(_quoted(a) for a in draft.other_authorities)
+        add(f"# Not West Partnership authorities, used as typed: {listed}")
+    return "\n".join(out) + "\n"
+
+
+def _render_words(
+    add: Callable[[str], None],
+    section: str,
+    title: str,
+    placed: dict[str, list[tuple[str, str]]],
+    keys: list[str],
+    unplaced: list[str],
+) -> None:
+    add(f"[{section}]")
+    add(f"# {title}.")
+    if not placed and not unplaced:
+        add("# (none needed: every word in the export is known)")
+    for key in keys:
+        words = placed.get(key, [])
+        if not words:
+            continue
+        add(f"{key} = [")
+        for word, note in words:
+            add(f"    {_quoted(word)},{_comment(note)}")
+        add("]")
+    for word in unplaced:
+        add(f"# {_quoted(word)}  # CHECK: put it in the list of {' or '.join(keys)}")
+    add("")

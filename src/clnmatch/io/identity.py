@@ -1,0 +1,241 @@
+"""Who is who in an export without ids, and names that look alike.
+
+A Forms export has no ``establishment_id`` and no ``practitioner_id``. Establishments
+are then told apart by authority and name: the name is compared after folding case,
+punctuation and spaces ("St. Mary's  Primary" = "St Marys primary"), and gets a stable
+derived id such as ``GC-st-marys-primary-5f1c`` (the authority's initials, the name,
+and four hex digits of a hash of both, so the same input always gives the same id and
+two establishments never share one). Practitioners are numbered by their spreadsheet
+row (``R007`` is row 7), so a row can always be found again.
+
+Nothing that only looks alike is merged silently: an authority spelled unlike the eight
+West Partnership authorities ("Glasgow" for "Glasgow City", which would otherwise count
+as a ninth authority toward the three-authorities rule), two spellings in the file that
+look alike, an establishment name given in two authorities, and two names in one
+authority and sector that look alike are warnings naming the rows. A mapping's
+[authorities] turns a spelling into the name to use.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from clnmatch.errors import InputProblem
+from clnmatch.io.tables import Table
+from clnmatch.models import Sector, authority_key
+
+__all__ = [
+    "WEST_PARTNERSHIP",
+    "EstablishmentIds",
+    "NameBook",
+    "closest_authority",
+    "name_key",
+    "practitioner_row_id",
+]
+
+#: The eight local authorities of the West Partnership (domain.md).
+WEST_PARTNERSHIP = (
+    "East Dunbartonshire",
+    "East Renfrewshire",
+    "Glasgow City",
+    "Inverclyde",
+    "North Lanarkshire",
+    "Renfrewshire",
+    "South Lanarkshire",
+    "West Dunbartonshire",
+)
+_KNOWN = {authority_key(a): a for a in WEST_PARTNERSHIP}
+# words that say what kind of body a name is, not which one
+_BODY_WORDS = {"council", "city", "of", "the", "and", "district", "area", "authority", "la"}
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def name_key(name: str) -> str:
+    """The key establishment names are compared by: case, punctuation and spaces aside."""
+    text = name.casefold().replace("&", " and ")
+    text = re.sub(r"[\u2018\u2019'`´.,;:\"()\[\]]", "", text)
+    return re.sub(r"[\s\-_/]+", " ", text).strip()
+
+
+def practitioner_row_id(row: int, last_row: int) -> str:
+    """The id of a practitioner known only by their row: ``R007`` is row 7."""
+    return f"R{row:0{max(3, len(str(last_row)))}d}"
+
+
+@dataclass
+class EstablishmentIds:
+    """Stable derived ids: the same authority and name give the same id, others never."""
+
+    _by_key: dict[tuple[str, str], str] = field(default_factory=dict)
+    _taken: set[str] = field(default_factory=set)
+
+    def id_for(self, authority: str, name: str) -> str:
+        key = (authority_key(authority), name_key(name))
+        known = self._by_key.get(key)
+        if known is not None:
+            return known
+        initials = "".join(w[0] for w in re.findall(r"[a-z0-9]+", _ascii(key[0]))).upper()[:4]
+        slug = re.sub(r"[^a-z0-9]+", "-", _ascii(key[1])).strip("-")[:32].strip("-")
+        digest = hashlib.sha1("\x1f".join(key).encode()).hexdigest()
+        size = 4
+        while True:
+            candidate = "-".join(p for p in (initials or "X", slug or "school", digest[:size]) if p)
+            if candidate not in self._taken:
+                break
+            size += 2
+        self._by_key[key] = candidate
+        self._taken.add(candidate)
+        return candidate
+
+
+def _core_words(key: str) -> frozenset[str]:
+    return frozenset(w for w in re.findall(r"\w+", key) if w not in _BODY_WORDS)
+
+
+def _alike(a: str, b: str) -> bool:
+    """Two authority keys that look like one authority."""
+    core_a, core_b = _core_words(a), _core_words(b)
+    if core_a and core_a == core_b:
+        return True
+    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
+def closest_authority(name: str) -> str | None:
+    """The West Partnership authority ``name`` looks like but is not spelled as, or None."""
+    key = authority_key(name)
+    if key in _KNOWN:
+        return None
+    alike = [k for k in _KNOWN if _alike(key, k)]
+    if not alike:
+        return None
+    return _KNOWN[max(alike, key=lambda k: difflib.SequenceMatcher(None, key, k).ratio())]
+
+
+def _rows(rows: Sequence[int]) -> str:
+    shown = ", ".join(str(r) for r in rows[:5])
+    return f"row{'s' if len(rows) > 1 else ''} {shown}{' ...' if len(rows) > 5 else ''}"
+
+
+@dataclass
+class NameBook:
+    """The authorities and establishment names of a file, by row, for the warnings."""
+
+    table: Table
+    authority_column: int | None
+    name_column: int | None
+    authorities: dict[str, tuple[str, list[int]]] = field(default_factory=dict)
+    names: dict[str, dict[str, tuple[str, Sector | None, list[int]]]] = field(default_factory=dict)
+
+    def note(self, row: int, authority: str, name: str, sector: Sector | None) -> None:
+        if authority:
+            self.authorities.setdefault(authority_key(authority), (authority, []))[1].append(row)
+        if authority and name:
+            by_authority = self.names.setdefault(name_key(name), {})
+            by_authority.setdefault(authority_key(authority), (name, sector, []))[2].append(row)
+
+    def authority_warnings(self) -> list[InputProblem]:
+        """Spellings unlike the West Partnership's authorities, or like each other."""
+        warnings: list[InputProblem] = []
+        unknown: list[str] = []
+        for key, (spelling, rows) in self.authorities.items():
+            if key in _KNOWN:
+                continue
+            known = closest_authority(spelling)
+            if known is not None:
+                warnings.append(
+                    self.table.problem(
+                        f"one of the eight West Partnership authorities as it is spelled; "
+                        f"'{spelling}' ({_rows(rows)}) looks like '{known}' but counts as another "
+                        f"authority. If it is {known}, say so in a mapping's [authorities] "
+                        f'("{known}" = ["{spelling}"]), which `clnmatch map` drafts',
+                        row=rows[0],
+                        column=self.authority_column,
+                        value=spelling,
+                    )
+                )
+            else:
+                unknown.append(key)
+        for i, key in enumerate(unknown):
+            spelling, rows = self.authorities[key]
+            twin = next((k for k in unknown[:i] if _alike(key, k)), None)
+            if twin is not None:
+                other, other_rows = self.authorities[twin]
+                warnings.append(
+                    self.table.problem(
+                        f"one spelling per authority; '{spelling}' ({_rows(rows)}) and "
+                        f"'{other}' ({_rows(other_rows)}) look alike but count as two "
+                        "authorities (name the one to use in a mapping's [authorities])",
+                        row=rows[0],
+                        column=self.authority_column,
+                        value=spelling,
+                    )
+                )
+            else:
+                warnings.append(
+                    self.table.problem(
+                        "one of the eight West Partnership authorities ("
+                        + ", ".join(WEST_PARTNERSHIP)
+                        + f"); '{spelling}' ({_rows(rows)}) is not, and is used as typed",
+                        row=rows[0],
+                        column=self.authority_column,
+                        value=spelling,
+                    )
+                )
+        return warnings
+
+    def establishment_warnings(self) -> list[InputProblem]:
+        """Without establishment ids: one name in two authorities, and look-alike names."""
+        warnings: list[InputProblem] = []
+        groups: dict[tuple[str, Sector | None], list[tuple[str, str, list[int]]]] = {}
+        for key, by_authority in self.names.items():
+            if len(by_authority) > 1:
+                places = [
+                    f"{self.authorities[a][0]} ({_rows(rows)})"
+                    for a, (_, _, rows) in by_authority.items()
+                ]
+                first_name, _, first_rows = next(iter(by_authority.values()))
+                later_rows = [r for _, _, rows in list(by_authority.values())[1:] for r in rows]
+                warnings.append(
+                    self.table.problem(
+                        f"an establishment name in one authority; '{first_name}' is given in "
+                        + " and in ".join(places)
+                        + ": read as one establishment per authority (if it is one, correct "
+                        "the authority in its rows)",
+                        row=min(later_rows),
+                        column=self.name_column,
+                    )
+                )
+            for authority, (name, sector, rows) in by_authority.items():
+                groups.setdefault((authority, sector), []).append((key, name, rows))
+        for members in groups.values():
+            warnings.extend(self._look_alikes(members))
+        return warnings
+
+    def _look_alikes(self, members: Iterable[tuple[str, str, list[int]]]) -> list[InputProblem]:
+        warnings = []
+        seen: list[tuple[str, str, list[int]]] = []
+        for key, name, rows in members:
+            for other_key, other, other_rows in seen:
+                matcher = difflib.SequenceMatcher(None, key, other_key)
+                if matcher.quick_ratio() >= 0.88 and matcher.ratio() >= 0.88:
+                    warnings.append(
+                        self.table.problem(
+                            f"one spelling per establishment; '{name}' ({_rows(rows)}) and "
+                            f"'{other}' ({_rows(other_rows)}) look alike but are read as two "
+                            "establishments (write the name the same way in every row, or add "
+                            "an establishment_id column)",
+                            row=rows[0],
+                            column=self.name_column,
+                        )
+                    )
+                    break
+            seen.append((key, name, rows))
+        return warnings

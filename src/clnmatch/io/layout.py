@@ -1,0 +1,310 @@
+"""How the rows of a sheet become a Table: where the header is, and what is data.
+
+Row numbers are those a spreadsheet shows: the header is row 1 (or the first non-blank
+row), the first data row row 2; blank rows are skipped but still counted.
+
+The header row: given a ``header_score`` (how many cells of a row look like the
+expected headers), the best-scoring of the first 30 filled rows is the header, so a
+title row or a merged group header above it is passed over, with a warning naming the
+row taken. A row just below the header that only holds sub-headers under the header's
+labels (a form's question over its parts, a merged cell over its columns) is read into
+the header. ``Table.groups`` keeps, per column, the label above its header: the row just
+above it, a label running on over the blank cells after it as a merged cell's label
+spans its columns.
+
+Control characters (NUL, escape, ...) are removed from cells with a warning naming the
+row and column; a vertical tab, which some spreadsheets export for a line break, becomes
+one. A CSV row with fewer cells than the header is an error naming the missing columns:
+a cut row is never padded (blank ratings would silently count as 0). Workbook rows are
+padded: a spreadsheet stores no empty trailing cells.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from clnmatch.errors import InputProblem, InvalidInputError
+from clnmatch.io.safe import unneutralise
+
+__all__ = ["HeaderScore", "Row", "Table", "build_table", "normalise_header", "refuse"]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One non-blank data row: its spreadsheet row number and one text per header."""
+
+    number: int
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table read as text.
+
+    ``problems``: faults found while loading that make the table unusable, reported with
+    the reader's own (so every problem is listed at once). ``warnings``: what was
+    changed or assumed (the header row taken, control characters removed). ``groups``:
+    per column, the label above its header ("" when none).
+    """
+
+    file: str
+    headers: tuple[str, ...]
+    rows: tuple[Row, ...]
+    sheet: str | None = None
+    header_row: int = 1
+    problems: tuple[InputProblem, ...] = field(default=())
+    warnings: tuple[InputProblem, ...] = field(default=())
+    groups: tuple[str, ...] = field(default=())
+    title_rows: tuple[int, ...] = field(default=())  # filled rows above the header, skipped
+
+    def columns(self, name: str) -> list[int]:
+        """Indexes of the headers that match ``name`` (case, spaces and ``_`` ignored)."""
+        key = normalise_header(name)
+        return [i for i, h in enumerate(self.headers) if normalise_header(h) == key]
+
+    def problem(
+        self,
+        expected: str,
+        row: int | None = None,
+        column: int | str | None = None,
+        value: str | None = None,
+    ) -> InputProblem:
+        """An InputProblem in this table; ``column`` may be a header index."""
+        name = self.headers[column] if isinstance(column, int) else column
+        return InputProblem(expected=expected, file=self.file, row=row, column=name, value=value)
+
+
+def normalise_header(name: object) -> str:
+    """The key headers are matched by: trimmed, case-folded, runs of spaces/_ as one space."""
+    return re.sub(r"[\s_]+", " ", str(name)).strip().casefold()
+
+
+def refuse(file: str, expected: str, row: int | None = None, column: str | None = None) -> None:
+    """Raise InvalidInputError with one problem (a fault that stops reading the file)."""
+    raise InvalidInputError([InputProblem(expected=expected, file=file, row=row, column=column)])
+
+
+# --- cells -----------------------------------------------------------------------------
+# C0 and C1 control characters but tab and line breaks (which _clean folds), and DEL
+_CONTROL = re.compile(r"[\x00-\x08\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _clean(text: str, from_file: bool) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0b", "\n").strip()
+    return unneutralise(text).strip() if from_file else text
+
+
+def _without_controls(text: str) -> tuple[str, bool]:
+    """The text without control characters, and whether there were any."""
+    cleaned = _CONTROL.sub("", text)
+    return cleaned, cleaned != text
+
+
+# --- building a Table ------------------------------------------------------------------
+HeaderScore = Callable[[Sequence[str]], int]
+_HEADER_SEARCH = 30  # filled rows searched for the header
+
+
+def _listed(names: Sequence[str], most: int = 8) -> str:
+    shown = ", ".join(f"'{n}'" for n in names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def _pick_header(
+    file: str,
+    filled: Sequence[tuple[int, list[str]]],
+    header_score: HeaderScore | None,
+    header_row: int | None,
+) -> tuple[int, list[InputProblem]]:
+    """Index (into ``filled``) of the header row, and a warning when it is not the first."""
+    if header_row is not None:
+        at = next((k for k, (number, _) in enumerate(filled) if number == header_row), None)
+        if at is None:
+            refuse(file, f"a header on row {header_row} (the mapping's header_row); it is blank")
+        assert at is not None
+        return at, []
+    if header_score is None or len(filled) < 2:
+        return 0, []
+    scores = [header_score(cells) for _, cells in filled[:_HEADER_SEARCH]]
+    best = max(range(len(scores)), key=lambda k: (scores[k], -k))
+    if scores[best] <= scores[0]:
+        return 0, []
+    above = [number for number, _ in filled[:best]]
+    rows = (
+        f"row {above[0]} above it looks like a title and is"
+        if len(above) == 1
+        else f"rows {above[0]}-{above[-1]} above it look like titles and are"
+    )
+    warning = InputProblem(
+        file=file,
+        row=filled[best][0],
+        expected=f"the header on the first filled row; row {filled[best][0]} looks like the "
+        f"header and is used ({rows} skipped; set header_row in a mapping to choose another)",
+    )
+    return best, [warning]
+
+
+def _runs(cells: Sequence[str]) -> list[tuple[int, int]]:
+    """(first, last) columns of each label followed by blank cells (a merged cell's span)."""
+    runs = []
+    for i, cell in enumerate(cells):
+        if cell and i + 1 < len(cells) and not cells[i + 1]:
+            last = i + 1
+            while last + 1 < len(cells) and not cells[last + 1]:
+                last += 1
+            runs.append((i, last))
+    return runs
+
+
+def _under_groups(top: Sequence[str], below: Sequence[str]) -> bool:
+    """True when ``below`` holds sub-headers of ``top``'s labels (a two-row header).
+
+    Forms and hand-made sheets put a question over its parts ("How interested are you
+    in ...?" over "Literacy", "Numeracy"); a merged cell leaves blanks after its label.
+    Every filled cell of ``below`` must sit under such a label, and each label with parts
+    must have one under its own first column, so a data row is never taken for one.
+    """
+    filled = {i for i, cell in enumerate(below) if cell}
+    runs = [
+        (a, b)
+        for a, b in _runs([*top, *[""] * (len(below) - len(top))])
+        if filled & set(range(a, b + 1))
+    ]
+    covered = {i for a, b in runs for i in range(a, b + 1)}
+    return (
+        len(filled) >= 2 and bool(runs) and filled <= covered and all(a in filled for a, _ in runs)
+    )
+
+
+def _two_rows(top: tuple[int, list[str]], below: tuple[int, list[str]]) -> bool:
+    """True when ``below`` directly follows ``top`` and holds sub-headers of its labels."""
+    return below[0] == top[0] + 1 and _under_groups(top[1], below[1])
+
+
+def _group_labels(above: Sequence[str] | None, width: int) -> tuple[str, ...]:
+    """Per column, the label of the row above the header; a label runs on over the blank
+    cells after it, as a merged cell's label spans its columns."""
+    if not above:
+        return ()
+    labels = []
+    current = ""
+    for i in range(width):
+        current = (above[i] if i < len(above) else "") or current
+        labels.append(current)
+    return tuple(labels)
+
+
+def build_table(
+    file: str,
+    records: Iterable[tuple[int, Sequence[str]]],
+    *,
+    sheet: str | None,
+    from_file: bool,
+    strict_width: bool,
+    what: str = "the file",
+    header_score: HeaderScore | None = None,
+    header_row: int | None = None,
+) -> Table:
+    """Header = the best-scoring filled record (the first without ``header_score``), with
+    the record below it when that one holds sub-headers; then every non-blank record below
+    it is a row."""
+    filled: list[tuple[int, list[str]]] = []
+    controls: dict[int, list[int]] = {}  # column -> rows where control characters were removed
+    for number, raw in records:
+        cells = []
+        for i, value in enumerate(raw):
+            text, had = _without_controls(_clean(value, from_file))
+            if had:
+                controls.setdefault(i, []).append(number)
+            cells.append(text)
+        if any(cells):
+            filled.append((number, cells))
+    where = f"sheet '{sheet}'" if sheet else what
+    if not filled:
+        refuse(file, f"a header row, then one row per entry; {where} is empty")
+    at, warnings = _pick_header(file, filled, header_score, header_row)
+    # a two-row header: the picked row and the sub-headers below it, or (header_row given)
+    # the row named and the labels above it
+    top = at
+    if header_row is None and at + 1 < len(filled) and _two_rows(filled[at], filled[at + 1]):
+        at += 1
+    elif header_row is not None and at > 0 and _two_rows(filled[at - 1], filled[at]):
+        top = at - 1
+    header_number, header_cells = filled[at]
+    if top != at:
+        above, below = filled[top][1], filled[at][1]
+        size = max(len(above), len(below))
+        above, below = [*above, *[""] * (size - len(above))], [*below, *[""] * (size - len(below))]
+        labels = _group_labels(above, size)
+        header_cells = [b or t for t, b in zip(above, below, strict=True)]
+        groups = tuple(labels[i] if below[i] else "" for i in range(size))
+        warnings.append(
+            InputProblem(
+                file=file,
+                row=header_number,
+                expected=f"one header row; rows {header_number - 1} and {header_number} are "
+                f"read together as the header (the labels of row {header_number - 1} stand "
+                "over the columns below them)",
+            )
+        )
+    else:
+        previous = next((c for number, c in filled[:at] if number == header_number - 1), None)
+        groups = _group_labels(previous, len(header_cells))
+    headers = tuple(c.replace("\ufeff", "").strip() for c in header_cells)
+    width = len(headers)
+    rows: list[Row] = []
+    problems: list[InputProblem] = []
+    for number, cells in filled[at + 1 :]:
+        extra = [c for c in cells[width:] if c]
+        if extra and strict_width:
+            problems.append(
+                InputProblem(
+                    file=file,
+                    row=number,
+                    expected=f"at most {width} cells, as many as the header has; this row has "
+                    f"{width + len(extra)} filled (a value with a comma may need quotes)",
+                )
+            )
+        missing = [h for h in headers[len(cells) :] if h]
+        if strict_width and missing:
+            problems.append(
+                InputProblem(
+                    file=file,
+                    row=number,
+                    expected=f"{width} cells, as many as the header has; this row has "
+                    f"{len(cells)}, so {_listed(missing)} {'is' if len(missing) == 1 else 'are'} "
+                    "missing (was the row cut short, or split by a line break outside quotes?)",
+                )
+            )
+        cells = (cells + [""] * width)[:width]
+        if any(cells):
+            rows.append(Row(number, tuple(cells)))
+    for i, numbers in sorted(controls.items()):
+        numbers = [n for n in numbers if n >= header_number]
+        if not numbers:
+            continue
+        shown = ", ".join(str(n) for n in numbers[:5]) + (" ..." if len(numbers) > 5 else "")
+        warnings.append(
+            InputProblem(
+                file=file,
+                row=numbers[0],
+                column=headers[i] if i < width and headers[i] else f"column {i + 1}",
+                expected=f"text without control characters; they were removed from "
+                f"{len(numbers)} cell(s) of this column (rows {shown})",
+            )
+        )
+    if not rows:
+        refuse(file, f"data rows below the header; {where} has none", row=header_number)
+    return Table(
+        file=file,
+        headers=headers,
+        rows=tuple(rows),
+        sheet=sheet,
+        header_row=header_number,
+        problems=tuple(problems),
+        warnings=tuple(warnings),
+        groups=groups,
+        title_rows=tuple(number for number, _ in filled[:top]),
+    )

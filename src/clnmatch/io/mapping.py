@@ -1,0 +1,358 @@
+"""How to read a survey export whose headers and words are not clnmatch's (contract 10).
+
+A ``SurveyMapping`` says which header of the export holds each survey column
+([columns]), which headers are interest ratings and what each theme is called
+([themes]: a ``pattern`` whose group 1 is the theme's name, or a list of ``columns``),
+the rating words and what each counts as ([scale], replacing the built-in scale), and
+extra words for roles, sectors and authorities ([roles], [sectors], [authorities]).
+``header_row`` fixes the header's row when the search for it guesses wrong.
+
+It is usually a TOML file drafted by ``clnmatch map`` and checked by the lead officer;
+from Python it can also be a dict or built directly. Every problem in it is reported
+at once, each naming the file and the key (``map.toml: expected key 'scale."Very"'
+...``), so the user can fix the file without guessing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+from clnmatch.errors import InputProblem, InvalidInputError, InvalidParameterError
+from clnmatch.io.headers import SURVEY_COLUMNS, flat_header
+from clnmatch.io.tables import normalise_header
+from clnmatch.models import RATING_MAX, RATING_MIN, Role, Sector, authority_key, word_key
+
+__all__ = [
+    "MappingSource",
+    "SurveyMapping",
+    "ThemeColumns",
+    "load_mapping",
+    "fold_rating_word",
+]
+
+_SECTIONS = ("columns", "themes", "scale", "roles", "sectors", "authorities", "header_row")
+
+
+def fold_rating_word(text: str) -> str:
+    """The key rating words are compared by: case-folded, spaces collapsed, no final '.' '!'."""
+    return re.sub(r"\s+", " ", text).strip().casefold().rstrip(".!").strip()
+
+
+class ThemeColumns(BaseModel):
+    """Which headers are interest ratings: those ``pattern`` matches (whole header, any
+    case; group 1, if any, is the theme's name) and those listed in ``columns`` (the
+    header is the theme's name). ``theme:<Name>`` headers always are."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    pattern: str | None = None
+    columns: tuple[str, ...] = ()
+
+    def compiled(self) -> re.Pattern[str] | None:
+        return None if self.pattern is None else re.compile(self.pattern, re.IGNORECASE)
+
+    def theme_of(self, header: str) -> str | None:
+        """The theme a header names under this mapping, or None ("" if the name is empty)."""
+        flat = flat_header(header)
+        if any(normalise_header(c) == normalise_header(flat) for c in self.columns):
+            return flat
+        pattern = self.compiled()
+        match = pattern.fullmatch(flat) if pattern is not None else None
+        if match is None:
+            return None
+        if match.re.groups == 0:
+            return flat
+        return (match.group(1) or "").strip()
+
+
+class SurveyMapping(BaseModel):
+    """A survey export's own headers and words (contract section 10); see the module."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    columns: dict[str, str] = Field(default_factory=dict)  # survey column -> export header
+    themes: ThemeColumns = Field(default_factory=ThemeColumns)
+    scale: dict[str, int] | None = None  # rating word -> 0..5; replaces the built-in scale
+    roles: dict[Role, tuple[str, ...]] = Field(default_factory=dict)
+    sectors: dict[Sector, tuple[str, ...]] = Field(default_factory=dict)
+    authorities: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # name -> spellings
+    header_row: int | None = Field(default=None, ge=1)
+    _source: str = PrivateAttr(default="mapping")
+
+    @property
+    def source(self) -> str:
+        """How messages name the mapping: its file's name, or 'mapping'."""
+        return self._source
+
+    @property
+    def role_words(self) -> dict[str, Role]:
+        """Extra role words, keyed as ``Role.parse`` compares them."""
+        return {word_key(w): role for role, words in self.roles.items() for w in words}
+
+    @property
+    def sector_words(self) -> dict[str, Sector]:
+        """Extra sector words, keyed as ``Sector.parse`` compares them."""
+        return {word_key(w): sector for sector, words in self.sectors.items() for w in words}
+
+    @property
+    def authority_names(self) -> dict[str, str]:
+        """Authority key of a spelling -> the name to use instead."""
+        return {
+            authority_key(spelling): name
+            for name, spellings in self.authorities.items()
+            for spelling in spellings
+        }
+
+    @property
+    def scale_words(self) -> dict[str, int] | None:
+        """The [scale] keyed by ``fold_rating_word``, or None for the built-in scale."""
+        if self.scale is None:
+            return None
+        return {fold_rating_word(word): rating for word, rating in self.scale.items()}
+
+    def headers(self) -> list[str]:
+        """Every export header the mapping names (to find the header row)."""
+        return [*self.columns.values(), *self.themes.columns]
+
+    # --- loading -------------------------------------------------------------------------
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], source: str = "mapping") -> SurveyMapping:
+        """A mapping from TOML-shaped data; raises InvalidInputError naming each bad key."""
+        problems = _check(data, source)
+        if problems:
+            raise InvalidInputError(problems)
+        clean = dict(data)
+        for section in ("roles", "sectors", "authorities"):
+            if section in clean:
+                clean[section] = {
+                    (Sector.parse(k) if section == "sectors" else k): _as_list(v)
+                    for k, v in clean[section].items()
+                }
+        mapping = cls.model_validate(clean)
+        mapping._source = source
+        return mapping
+
+    @classmethod
+    def from_toml(cls, path: str | os.PathLike[str]) -> SurveyMapping:
+        """Read a mapping TOML file; problems name the file and the key."""
+        file = Path(path).name or str(path)
+        try:
+            text = Path(path).read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            raise InvalidInputError(
+                [InputProblem(file=str(path), expected="an existing mapping file (TOML)")]
+            ) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidInputError(
+                [InputProblem(file=str(path), expected=f"a readable UTF-8 TOML file ({exc})")]
+            ) from None
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            hint = ""
+            if "escape" in str(exc).casefold() or "\\" in str(exc):
+                hint = (
+                    "; inside double quotes a backslash must be doubled ('\\\\?'), "
+                    "or put a pattern in single quotes: pattern = 'How interested are you "
+                    "in (.+)\\?'"
+                )
+            raise InvalidInputError(
+                [InputProblem(file=file, expected=f"a valid TOML file ({exc}){hint}")]
+            ) from None
+        return cls.from_dict(data, source=file)
+
+
+MappingSource = SurveyMapping | str | os.PathLike[str] | Mapping[str, Any] | None
+
+
+def load_mapping(mapping: MappingSource) -> SurveyMapping | None:
+    """A SurveyMapping from itself, a TOML file's path, or a dict; None stays None."""
+    if mapping is None or isinstance(mapping, SurveyMapping):
+        return mapping
+    if isinstance(mapping, str | os.PathLike):
+        return SurveyMapping.from_toml(mapping)
+    if isinstance(mapping, Mapping):
+        return SurveyMapping.from_dict(mapping)
+    raise InvalidParameterError.for_value(
+        "mapping",
+        "read_survey",
+        "a SurveyMapping, the path of a TOML mapping file, a dict, or None",
+        type(mapping).__name__,
+    )
+
+
+# --- checking ------------------------------------------------------------------------------
+def _as_list(value: Any) -> list[Any]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _key(*parts: str) -> str:
+    """A TOML key path as the user would write it: scale."Very interested"."""
+    return ".".join(p if re.fullmatch(r"[A-Za-z0-9_-]+", p) else f'"{p}"' for p in parts)
+
+
+def _close(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, 1, 0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _check(data: Mapping[str, Any], source: str) -> list[InputProblem]:
+    """Every problem of a mapping's data, each naming the key."""
+    problems: list[InputProblem] = []
+
+    def bad(key: str, expected: str, got: object = None) -> None:
+        value = None if got is None or isinstance(got, dict | list) else str(got)
+        problems.append(InputProblem(file=source, expected=f"key '{key}' {expected}", value=value))
+
+    def table(name: str) -> dict[str, Any] | None:
+        value = data.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            bad(name, f"to be a table ([{name}] with its lines below it)", value)
+            return None
+        return value
+
+    if not isinstance(data, Mapping):
+        return [InputProblem(file=source, expected="a mapping: a table of sections")]
+    for name in data:
+        if name not in _SECTIONS:
+            sections = ", ".join(f"[{s}]" for s in _SECTIONS[:-1])
+            bad(
+                name,
+                f"to be one of the sections {sections} or header_row{_close(name, list(_SECTIONS))}",
+            )
+
+    columns = table("columns") or {}
+    seen_headers: dict[str, str] = {}
+    for column, header in columns.items():
+        if column not in SURVEY_COLUMNS:
+            bad(
+                _key("columns", column),
+                f"to name a survey column: {', '.join(SURVEY_COLUMNS)}"
+                f"{_close(column, list(SURVEY_COLUMNS))}",
+            )
+        elif not isinstance(header, str) or not header.strip():
+            bad(_key("columns", column), "to be the export's header, in quotes", header)
+        elif normalise_header(header) in seen_headers:
+            bad(
+                _key("columns", column),
+                f"to name a header no other column takes; "
+                f"'{seen_headers[normalise_header(header)]}' takes it too",
+                header,
+            )
+        else:
+            seen_headers[normalise_header(header)] = column
+
+    themes = table("themes") or {}
+    for name, value in themes.items():
+        key = _key("themes", name)
+        if name == "pattern":
+            if not isinstance(value, str) or not value.strip():
+                bad(key, "to be a regular expression in quotes", value)
+                continue
+            try:
+                compiled = re.compile(value, re.IGNORECASE)
+            except re.error as exc:
+                bad(key, f"to be a valid regular expression ({exc})", value)
+                continue
+            if compiled.groups > 1 and "(?:" not in value:
+                bad(
+                    key,
+                    "to have one group ( ) around the theme's name; use (?: ) for other groups",
+                    value,
+                )
+        elif name == "columns":
+            if not isinstance(value, list) or not all(
+                isinstance(v, str) and v.strip() for v in value
+            ):
+                bad(key, 'to be a list of headers: ["Literacy", "Numeracy"]', value)
+        else:
+            bad(key, f"to be 'pattern' or 'columns'{_close(name, ['pattern', 'columns'])}")
+
+    scale = table("scale")
+    if scale is not None:
+        folded: dict[str, tuple[str, object]] = {}
+        for word, rating in scale.items():
+            key = _key("scale", word)
+            if not fold_rating_word(word):
+                bad(key, "to be a rating word, not blank")
+            elif not _is_rating(rating):
+                bad(key, f"to be a whole number {RATING_MIN}-{RATING_MAX}", rating)
+            other = folded.get(fold_rating_word(word))
+            if other is not None and other[1] != rating:
+                bad(key, f"to agree with '{other[0]}', the same word in another case", rating)
+            folded.setdefault(fold_rating_word(word), (word, rating))
+        if len(scale) < 2:
+            bad("scale", "to list at least 2 rating words, each with its rating 0-5")
+
+    roles = table("roles") or {}
+    seen_roles: dict[str, str] = {}
+    for role, words in roles.items():
+        key = _key("roles", role)
+        if role not in {r.value for r in Role}:
+            bad(key, f"to be 'promoted' or 'practitioner'{_close(role, [r.value for r in Role])}")
+        elif not _words_ok(words):
+            bad(key, 'to be a list of words: ["Acting Depute", "Senior CDO"]', words)
+        else:
+            for word in _as_list(words):
+                if seen_roles.get(word_key(word), role) != role:
+                    bad(
+                        key, f"not to list '{word}', which roles.{seen_roles[word_key(word)]} lists"
+                    )
+                seen_roles[word_key(word)] = role
+
+    sectors = table("sectors") or {}
+    names = [s.value for s in Sector]
+    for sector, words in sectors.items():
+        key = _key("sectors", sector)
+        if sector not in names and sector.casefold() not in {n.casefold() for n in names}:
+            bad(key, f"to be one of {', '.join(names)}{_close(sector, names)}")
+        elif not _words_ok(words):
+            bad(key, 'to be a list of words: ["Early Learning and Childcare Centre"]', words)
+
+    authorities = table("authorities") or {}
+    seen_spellings: dict[str, str] = {}
+    for name, spellings in authorities.items():
+        key = _key("authorities", name)
+        if not name.strip():
+            bad(key, "to be the authority's name to use, not blank")
+        elif not _words_ok(spellings):
+            bad(key, 'to be a list of the spellings in the export: ["Glasgow"]', spellings)
+        else:
+            for spelling in _as_list(spellings):
+                earlier = seen_spellings.get(authority_key(spelling))
+                if earlier is not None and earlier != name:
+                    bad(key, f"not to list '{spelling}', which authorities.\"{earlier}\" lists")
+                seen_spellings[authority_key(spelling)] = name
+
+    header_row = data.get("header_row")
+    if header_row is not None and (
+        isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1
+    ):
+        bad(
+            "header_row",
+            "to be the header's row number as the spreadsheet shows it (1, 2, ...)",
+            header_row,
+        )
+    return problems
+
+
+def _words_ok(words: Any) -> bool:
+    if isinstance(words, str):
+        return bool(words.strip())
+    return isinstance(words, list) and all(isinstance(w, str) and w.strip() for w in words)
+
+
+def _is_rating(value: Any) -> bool:
+    return (
+        isinstance(value, int) and not isinstance(value, bool) and RATING_MIN <= value <= RATING_MAX
+    )

@@ -1,0 +1,144 @@
+"""Tests of clnmatch.io.identity, and of the survey reader without id columns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from clnmatch.io.identity import (
+    WEST_PARTNERSHIP,
+    EstablishmentIds,
+    closest_authority,
+    name_key,
+    practitioner_row_id,
+)
+from clnmatch.io.survey import read_survey
+
+HEADER = "name,establishment_name,authority,sector,role,theme:A,theme:B"
+
+
+def _survey(tmp_path: Path, *rows: str, header: str = HEADER) -> Path:
+    path = tmp_path / "survey.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("typed", "known"),
+    [
+        ("Glasgow", "Glasgow City"),
+        ("Glasgow City Council", "Glasgow City"),
+        ("N Lanarkshire", "North Lanarkshire"),
+        ("East Dunbartonshire Council", "East Dunbartonshire"),
+        ("Renfrewshire Council", "Renfrewshire"),
+        ("glasgow city", None),  # the same name (case aside) is not a look-alike
+        ("Fife", None),
+    ],
+)
+def test_closest_authority(typed: str, known: str | None) -> None:
+    """A spelling near one of the eight authorities names it; the name itself or another
+    council does not."""
+    assert closest_authority(typed) == known
+
+
+def test_names_fold_case_punctuation_and_spaces() -> None:
+    """'St. Mary's  Primary' and 'st marys primary' are one name; '&' is 'and'."""
+    assert name_key("St. Mary's  Primary") == name_key("st marys primary")
+    assert name_key("Smith & Jones ELC") == name_key("Smith and Jones ELC")
+    assert name_key("St Mary's PS") != name_key("St Mary's Primary")
+
+
+@given(
+    places=st.lists(
+        st.tuples(
+            st.sampled_from(WEST_PARTNERSHIP), st.text(min_size=1, max_size=40).map(str.strip)
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+@settings(max_examples=60, deadline=None)
+def test_derived_ids_are_stable_and_never_shared(places: list[tuple[str, str]]) -> None:
+    """The same authority and name give the same id (in any order of reading); different
+    ones never share an id."""
+    first, second = EstablishmentIds(), EstablishmentIds()
+    ids = [first.id_for(a, n) for a, n in places]
+    again = [second.id_for(a, n) for a, n in reversed(places)][::-1]
+    assert ids == again
+    keys = {(a.casefold(), name_key(n)) for a, n in places}
+    assert len(set(ids)) == len(keys)
+
+
+def test_row_ids_are_padded_for_sorting() -> None:
+    """R007 is row 7; a long file pads to its last row's width."""
+    assert practitioner_row_id(7, 50) == "R007"
+    assert practitioner_row_id(7, 12000) == "R00007"
+
+
+def test_without_ids_establishments_come_from_authority_and_name(tmp_path: Path) -> None:
+    """Nominees of one school group together whatever their punctuation; rows are numbered;
+    a warning says so for each missing id column."""
+    reading = read_survey(
+        _survey(
+            tmp_path,
+            "Ann,St Mary's Primary,Inverclyde,primary,HT,1,2",
+            "Bob,St. Marys primary,Inverclyde,primary,teacher,3,4",
+            "Cat,Busby Nursery,East Renfrewshire,ELC,EYP,5,0",
+        )
+    )
+    cohort = reading.cohort
+    assert [p.id for p in cohort.practitioners] == ["R002", "R003", "R004"]
+    assert len(cohort.establishments) == 2
+    assert cohort.establishments[0].name == "St Mary's Primary"
+    assert cohort.practitioners[0].establishment_id == cohort.practitioners[1].establishment_id
+    assert cohort.establishments[0].id.startswith("I-st-marys-primary-")
+    missing = [w.expected for w in reading.warnings if "there is none" in w.expected]
+    assert len(missing) == 2
+    assert not any("establishment name" in w.expected for w in reading.warnings)
+
+
+def test_look_alikes_are_warnings_never_merges(tmp_path: Path) -> None:
+    """'Glasgow' beside 'Glasgow City', one name in two authorities, two near names in one
+    authority, an authority outside the eight: each a warning naming rows; nothing merged."""
+    reading = read_survey(
+        _survey(
+            tmp_path,
+            "Ann,St Mary's Primary,Glasgow City,primary,HT,1,2",
+            "Bob,St Mary's Primary,North Lanarkshire,primary,teacher,3,4",
+            "Cat,Hillhead Primary School,Glasgow,primary,HT,5,0",
+            "Dan,Hillhead Primary Schol,Glasgow,primary,teacher,5,0",
+            "Eve,Kirkcaldy High,Fife,secondary,PT,1,1",
+        )
+    )
+    cohort = reading.cohort
+    assert len(cohort.establishments) == 5
+    assert len(cohort.authorities) == 4  # Glasgow is not merged into Glasgow City
+    warnings = {w.expected.split(";")[0]: w for w in reading.warnings}
+    glasgow = warnings["one of the eight West Partnership authorities as it is spelled"]
+    assert (glasgow.row, glasgow.column, glasgow.value) == (4, "authority", "Glasgow")
+    assert "looks like 'Glasgow City'" in glasgow.expected
+    fife = next(w for w in reading.warnings if w.value == "Fife")
+    assert "is not, and is used as typed" in fife.expected
+    two_places = warnings["an establishment name in one authority"]
+    assert two_places.row == 3 and "Glasgow City (row 2) and in North Lanarkshire (row 3)" in (
+        two_places.expected
+    )
+    alike = warnings["one spelling per establishment"]
+    assert alike.row == 5 and "'Hillhead Primary School' (row 4)" in alike.expected
+
+
+def test_a_mapping_says_which_authority_a_spelling_is(tmp_path: Path) -> None:
+    """[authorities] turns 'Glasgow' into 'Glasgow City': one authority, no warning."""
+    reading = read_survey(
+        _survey(
+            tmp_path,
+            "Ann,Hillhead,Glasgow City,primary,HT,1,2",
+            "Cat,Cranhill,Glasgow,ELC,EYP,5,0",
+        ),
+        mapping={"authorities": {"Glasgow City": ["Glasgow"]}},
+    )
+    assert [e.authority for e in reading.cohort.establishments] == ["Glasgow City"] * 2
+    assert not any("West Partnership" in w.expected for w in reading.warnings)

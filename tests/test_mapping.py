@@ -1,0 +1,394 @@
+"""Tests of survey mappings (contract section 10): loading, reading with one, and --map."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from clnmatch.cli import app
+from clnmatch.errors import InvalidInputError, InvalidParameterError
+from clnmatch.io.mapping import SurveyMapping, load_mapping
+from clnmatch.io.survey import read_cohort, read_survey
+from clnmatch.models import Cohort, Role, Rules, Sector
+
+DATA = Path(__file__).parent / "data"
+FORMS = DATA / "forms_export.csv"
+runner = CliRunner()
+
+HEADER = (
+    "Your full name,School,Which local authority is it in?,Sector,Job title,Email,"
+    "How interested are you in Literacy?,How interested are you in Numeracy?,Comments"
+)
+ROWS = (
+    "Ann Reid,Hillhead Primary,Glasgow City,Primary,Head Teacher,ann@x.org,Very,Not at all,",
+    "Bob Kerr,Hillhead Primary,Glasgow City,Primary,Class Teacher,bob@x.org,,Extremely,hi",
+    "Cat Boyle,Wee Ones,Glasgow,Early Learning and Childcare (ELC),Senior Nursery Officer,"
+    "cat@x.org,Slightly,Very,",
+    "Dan Hughes,Wee Ones,Glasgow,Early years centre,Child Development Officer,dan@x.org,"
+    "Not at all,Slightly,",
+)
+MAPPING = {
+    "columns": {
+        "name": "Your full name",
+        "establishment_name": "School",
+        "authority": "Which local authority is it in?",
+        "sector": "Sector",
+        "job_title": "Job title",
+        "email": "Email",
+    },
+    "themes": {"pattern": r"How interested are you in (.+)\?"},
+    "scale": {"Not at all": 0, "Slightly": 1, "Very": 4, "Extremely": 5},
+    "roles": {"promoted": ["Senior Nursery Officer"]},
+    "sectors": {"ELC": ["Early years centre"]},
+    "authorities": {"Glasgow City": ["Glasgow"]},
+}
+
+
+def _export(tmp_path: Path, *rows: str, header: str = HEADER, name: str = "export.csv") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def _said(result: object) -> str:
+    """A command's output and messages with the terminal's line wrapping undone."""
+    said = f"{getattr(result, 'stdout', '')} {getattr(result, 'stderr', '')}"
+    return " ".join(said.split())
+
+
+def _toml(tmp_path: Path, text: str, name: str = "map.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------- reading with one
+def test_a_mapping_reads_an_export_as_it_comes(tmp_path: Path) -> None:
+    """Headers, theme pattern, scale, job titles, sector words and authority spellings of the
+    mapping all apply; rows are numbered and establishments derived."""
+    reading = read_survey(_export(tmp_path, *ROWS), mapping=MAPPING)
+    cohort = reading.cohort
+    assert cohort.themes == ("Literacy", "Numeracy")
+    assert [p.id for p in cohort.practitioners] == ["R002", "R003", "R004", "R005"]
+    assert [p.interests for p in cohort.practitioners] == [(4, 0), (0, 5), (1, 4), (0, 1)]
+    assert [p.role for p in cohort.practitioners] == [
+        Role.PROMOTED,
+        Role.PRACTITIONER,
+        Role.PROMOTED,
+        Role.PRACTITIONER,
+    ]
+    assert [p.job_title for p in cohort.practitioners] == [
+        "Head Teacher",
+        "Class Teacher",
+        "Senior Nursery Officer",
+        "Child Development Officer",
+    ]
+    assert [(e.name, e.authority, e.sector) for e in cohort.establishments] == [
+        ("Hillhead Primary", "Glasgow City", Sector.PRIMARY),
+        ("Wee Ones", "Glasgow City", Sector.ELC),
+    ]
+    assert cohort.establishments[0].id.startswith("GC-hillhead-primary-")
+    assert [str(w) for w in reading.warnings] == [
+        "export.csv, row 1: expected only the survey's columns; these are ignored: 'Comments'"
+    ]
+
+
+def test_the_same_export_gives_the_same_ids(tmp_path: Path) -> None:
+    """Derived establishment ids and row numbers are stable from one reading to the next."""
+    path = _export(tmp_path, *ROWS)
+    first = read_cohort(path, mapping=MAPPING)
+    again = read_cohort(path, mapping=SurveyMapping.from_dict(MAPPING))
+    assert first == again
+
+
+def test_cohort_readers_take_a_mapping_file(tmp_path: Path) -> None:
+    """Cohort.from_csv / from_dataframe accept a TOML path, a dict or a SurveyMapping."""
+    import pandas as pd
+
+    path = _export(tmp_path, *ROWS)
+    toml = _toml(
+        tmp_path,
+        """
+[columns]
+name = "Your full name"
+establishment_name = "School"
+authority = "Which local authority is it in?"
+job_title = "Job title"
+email = "Email"
+[themes]
+pattern = 'How interested are you in (.+)\\?'
+[scale]
+"Not at all" = 0
+"Slightly" = 1
+"Very" = 4
+"Extremely" = 5
+[roles]
+promoted = ["Senior Nursery Officer"]
+[sectors]
+ELC = ["Early years centre"]
+[authorities]
+"Glasgow City" = ["Glasgow"]
+""",
+    )
+    from_file = Cohort.from_csv(path, mapping=toml)
+    assert from_file.model_copy(update={"source": None}) == read_cohort(
+        path, mapping=MAPPING
+    ).model_copy(update={"source": None})
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert Cohort.from_dataframe(frame, mapping=MAPPING).practitioners == from_file.practitioners
+
+
+def test_a_theme_list_and_a_header_row_can_be_given(tmp_path: Path) -> None:
+    """[themes] columns names theme columns by header; header_row skips a title row."""
+    header = "Name,School,Local authority,Sector,Role,Literacy,Numeracy"
+    path = _export(
+        tmp_path,
+        "Ann,Hillhead,Inverclyde,primary,HT,1,2",
+        "Bob,Hillhead,Inverclyde,primary,teacher,3,4",
+        header="Survey of 2024,,,,,,\n" + header,
+    )
+    mapping = {
+        "columns": {"establishment_name": "School", "authority": "Local authority"},
+        "themes": {"columns": ["Literacy", "Numeracy"]},
+        "header_row": 2,
+    }
+    reading = read_survey(path, mapping=mapping)
+    assert reading.cohort.themes == ("Literacy", "Numeracy")
+    assert [p.interests for p in reading.cohort.practitioners] == [(1, 2), (3, 4)]
+    assert not any("looks like the header" in w.expected for w in reading.warnings)
+
+
+def test_a_word_off_the_mapping_scale_names_word_cell_and_scale(tmp_path: Path) -> None:
+    """With a [scale], an answer not on it is an error naming the file, row, column, the word
+    and the scale's words, once per word with how many cells hold it."""
+    rows = [r.replace("Extremely", "Hugely") for r in ROWS]
+    rows.append(rows[1].replace("Bob Kerr", "Eve Kerr").replace("bob@", "eve@"))
+    with pytest.raises(InvalidInputError) as caught:
+        read_survey(_export(tmp_path, *rows), mapping=MAPPING)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.row, problem.column, problem.value) == (
+        "export.csv",
+        3,
+        "How interested are you in Numeracy?",
+        "Hugely",
+    )
+    assert "'Not at all' 0, 'Slightly' 1, 'Very' 4, 'Extremely' 5" in problem.expected
+    assert "1 more cell(s) hold the same" in problem.expected
+    assert "[scale] of mapping" in problem.expected
+
+
+def test_numbers_can_be_words_of_a_scale(tmp_path: Path) -> None:
+    """A [scale] that lists numbers reads a 1-10 survey; an unlisted number is then refused."""
+    header = "practitioner_id,name,establishment_id,establishment_name,authority,sector,role,theme:A,theme:B"
+    scale = {str(n): (n - 1) * 5 // 9 for n in range(1, 11)}
+    path = _export(
+        tmp_path,
+        "1,Ann,E1,Hillhead,Inverclyde,primary,HT,10,1",
+        "2,Bob,E1,Hillhead,Inverclyde,primary,teacher,5,3",
+        header=header,
+    )
+    cohort = read_cohort(path, mapping={"scale": scale})
+    assert [p.interests for p in cohort.practitioners] == [(5, 0), (2, 1)]
+    broken = _export(tmp_path, "1,Ann,E1,Hillhead,Inverclyde,primary,HT,0,1", header=header)
+    with pytest.raises(InvalidInputError, match="got '0'"):
+        read_survey(broken, mapping={"scale": scale})
+
+
+def test_headers_the_mapping_names_must_exist(tmp_path: Path) -> None:
+    """A [columns] header or [themes] column missing from the export is a problem naming the
+    key and the mapping, with the headers found."""
+    mapping = {
+        "columns": {**MAPPING["columns"], "name": "Full name"},  # type: ignore[dict-item]
+        "themes": {"columns": ["Outdoor learning"], "pattern": MAPPING["themes"]["pattern"]},  # type: ignore[index]
+        "scale": MAPPING["scale"],
+    }
+    with pytest.raises(InvalidInputError) as caught:
+        read_survey(_export(tmp_path, *ROWS), mapping=mapping)
+    messages = [p.expected for p in caught.value.problems]
+    assert any(
+        "a column headed 'Full name'; columns found: 'Your full name'" in m
+        and "key 'columns.name' of mapping" in m
+        for m in messages
+    )
+    assert any("'Outdoor learning' (listed in themes.columns of mapping)" in m for m in messages)
+
+
+def test_authority_spellings_apply_to_the_facilitators_too(tmp_path: Path) -> None:
+    """A mapping's [authorities] also turns a facilitator's spelling into the name used."""
+    facilitators = tmp_path / "fac.csv"
+    facilitators.write_text("facilitator_id,name,authority\nF1,Fay,Glasgow\n", encoding="utf-8")
+    reading = read_survey(_export(tmp_path, *ROWS), facilitators, mapping=MAPPING)
+    assert reading.cohort.facilitators[0].authority == "Glasgow City"
+    assert not any("an authority of the survey" in w.expected for w in reading.warnings)
+
+
+# --------------------------------------------------------------------------- the mapping file
+def test_every_problem_of_a_mapping_names_the_file_and_the_key(tmp_path: Path) -> None:
+    """Unknown sections and columns, bad headers, patterns, ratings, role lists, header_row:
+    one problem each, naming the file and the key, with a close name suggested."""
+    path = _toml(
+        tmp_path,
+        """
+header_row = 0
+[colums]
+[columns]
+nme = "Name"
+email = "Name"
+[themes]
+pattern = "(("
+sort = "x"
+[scale]
+"Very" = 7
+"very" = 4
+[roles]
+boss = ["Janitor"]
+promoted = ["CDO"]
+practitioner = ["CDO"]
+[sectors]
+college = ["FE"]
+[authorities]
+"Glasgow City" = ["Glasgow"]
+"Renfrewshire" = ["glasgow"]
+""",
+    )
+    with pytest.raises(InvalidInputError) as caught:
+        SurveyMapping.from_toml(path)
+    problems = caught.value.problems
+    assert all(p.file == "map.toml" for p in problems)
+    text = "\n".join(p.expected for p in problems)
+    for fragment in (
+        "key 'colums' to be one of the sections",
+        "(did you mean 'columns'?)",
+        "key 'columns.nme' to name a survey column",
+        "key 'themes.pattern' to be a valid regular expression",
+        "key 'themes.sort' to be 'pattern' or 'columns'",
+        "key 'scale.Very' to be a whole number 0-5",
+        "key 'scale.very' to agree with 'Very'",
+        "key 'roles.boss' to be 'promoted' or 'practitioner'",
+        "key 'roles.practitioner' not to list 'CDO', which roles.promoted lists",
+        "key 'sectors.college' to be one of ELC, primary, secondary, special",
+        "not to list 'glasgow', which authorities.\"Glasgow City\" lists",
+        "key 'header_row' to be the header's row number",
+    ):
+        assert fragment in text, fragment
+
+
+def test_a_toml_syntax_error_names_the_file_and_says_how_to_quote_a_pattern(
+    tmp_path: Path,
+) -> None:
+    """A backslash in a double-quoted pattern is the usual TOML trap: the message says how."""
+    path = _toml(tmp_path, '[themes]\npattern = "How interested are you in (.+)\\?"\n')
+    with pytest.raises(InvalidInputError) as caught:
+        SurveyMapping.from_toml(path)
+    (problem,) = caught.value.problems
+    assert problem.file == "map.toml"
+    assert "line 2" in problem.expected and "single quotes" in problem.expected
+    with pytest.raises(InvalidInputError, match="an existing mapping file"):
+        SurveyMapping.from_toml(tmp_path / "none.toml")
+
+
+def test_load_mapping_takes_each_form_and_refuses_others(tmp_path: Path) -> None:
+    """None, a SurveyMapping, a dict and a path load; anything else is a parameter error."""
+    assert load_mapping(None) is None
+    mapping = SurveyMapping.from_dict(MAPPING)
+    assert load_mapping(mapping) is mapping
+    assert load_mapping(MAPPING) == mapping
+    from_file = load_mapping(_toml(tmp_path, '[columns]\nname = "Your full name"\n'))
+    assert from_file is not None and from_file.source == "map.toml"
+    assert from_file.model_dump() == SurveyMapping(columns={"name": "Your full name"}).model_dump()
+    with pytest.raises(InvalidParameterError, match="'mapping' parameter of read_survey"):
+        load_mapping(42)  # type: ignore[arg-type]
+
+
+def test_rules_file_problems_name_the_file_and_the_key(tmp_path: Path) -> None:
+    """Rules.from_toml: a bad value or an unknown name in the file names file and key; a bad
+    override is still the flag's own ValidationError."""
+    from pydantic import ValidationError
+
+    path = _toml(tmp_path, "[rules]\nteams = 0\nteam = 3\n", name="rules.toml")
+    with pytest.raises(InvalidInputError) as caught:
+        Rules.from_toml(path)
+    text = str(caught.value)
+    assert (
+        "rules.toml: expected key 'rules.teams': Input should be greater than or equal to 1" in text
+    )
+    assert "key 'rules.team' to be a rule name (did you mean 'teams'?)" in text
+    good = _toml(tmp_path, "teams = 4\n", name="good.toml")
+    assert Rules.from_toml(good, teams=6).teams == 6
+    with pytest.raises(ValidationError):
+        Rules.from_toml(good, teams=0)
+    locked = _toml(tmp_path, "teams = 2\n[pins]\nE1 = 5\n", name="locked.toml")
+    with pytest.raises(InvalidInputError, match="rules that fit together: establishment 'E1'"):
+        Rules.from_toml(locked)
+
+
+# --------------------------------------------------------------------------- the command line
+def test_map_drafts_a_file_that_reads_the_forms_export(tmp_path: Path) -> None:
+    """`clnmatch map` writes a draft, says it reads, and refuses to overwrite it; with
+    --map, inspect reads the export as it comes (exit 0)."""
+    out = tmp_path / "map.toml"
+    done = runner.invoke(app, ["map", str(FORMS), "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    assert "the survey reads: 44 practitioner(s) from 23 establishment(s), 10 themes" in _said(done)
+    again = runner.invoke(app, ["map", str(FORMS), "--out", str(out)])
+    assert again.exit_code == 2 and "--force" in _said(again)
+    assert runner.invoke(app, ["map", str(FORMS), "--out", str(out), "--force"]).exit_code == 0
+    assert runner.invoke(app, ["map", str(FORMS), "--out", str(tmp_path / "m.txt")]).exit_code == 2
+    inspected = runner.invoke(app, ["inspect", str(FORMS), "--map", str(out), "--json"])
+    assert inspected.exit_code == 0, inspected.output
+    assert '"participants": 44' in inspected.output
+
+
+def test_map_says_what_is_left_when_the_draft_does_not_read(tmp_path: Path) -> None:
+    """A job title clnmatch cannot place is left for the user; the command lists the problem
+    (naming the row) and still writes the draft."""
+    header = "Name,School,Local authority,Sector,Job title,theme:A,theme:B"
+    path = _export(
+        tmp_path,
+        "Ann,Hillhead,Inverclyde,primary,Librarian,1,2",
+        "Bob,Hillhead,Inverclyde,primary,Teacher,1,2",
+        header=header,
+    )
+    out = tmp_path / "map.toml"
+    done = runner.invoke(app, ["map", str(path), "--out", str(out)])
+    assert done.exit_code == 0
+    assert "does not read yet" in _said(done) and "row 2" in _said(done)
+    assert '# "Librarian"  # CHECK' in out.read_text(encoding="utf-8")
+
+
+def test_map_option_is_on_every_command_that_reads_a_survey() -> None:
+    """solve, check, inspect, rematch and report take --map."""
+    import typer.main
+
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    for name in ("solve", "check", "inspect", "rematch", "report"):
+        options = {o for p in commands[name].params for o in p.opts}
+        assert "--map" in options, name
+
+
+def test_check_reads_teams_csv_against_a_mapped_export(tmp_path: Path) -> None:
+    """solve --map then check --map on its teams.csv: the numbered ids match back, and
+    teams.csv carries name, email and job title for each row."""
+    import pandas as pd
+
+    mapping = tmp_path / "map.toml"
+    assert runner.invoke(app, ["map", str(FORMS), "--out", str(mapping)]).exit_code == 0
+    out = tmp_path / "out"
+    solved = runner.invoke(
+        app,
+        [
+            "solve", str(FORMS), "--map", str(mapping), "--teams", "4", "--strategy",
+            "greedy", "--time-limit", "3", "--quiet", "--out", str(out),
+        ],
+    )  # fmt: skip
+    assert solved.exit_code == 0, solved.output
+    teams = pd.read_csv(out / "teams.csv", dtype=str, keep_default_na=False)
+    assert {"name", "email", "job_title"} <= set(teams.columns)
+    assert teams.loc[0, "job_title"] == "Head Teacher"
+    assert teams.loc[0, "email"].endswith("@school.example.org")
+    checked = runner.invoke(
+        app, ["check", str(FORMS), str(out / "teams.csv"), "--map", str(mapping), "--teams", "4"]
+    )
+    assert checked.exit_code == 0, checked.output
