@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clnmatch.diagnose import Conflict, Diagnosis, diagnose
-from clnmatch.rules.necessary import label_capacity as authority_capacity
 from clnmatch.evaluate import RULES, evaluate
 from clnmatch.models import Cohort, Rules
 from clnmatch.problem import Problem
+from clnmatch.rules.necessary import label_capacity as authority_capacity
 
 PAIR = [[1, 2], [3, 4]]  # two nominees per establishment
 AUTHORITIES = ["Glasgow City", "Inverclyde", "East Renfrewshire", "Renfrewshire"]
