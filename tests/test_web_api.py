@@ -198,3 +198,25 @@ def test_page_fragments_render(client: TestClient) -> None:
     assert "Best moves" in client.get("/ui/suggest", params={"team": 1}).text
     moved = client.post("/ui/move", data={"establishment_id": "E4", "team": "1"})
     assert moved.status_code == 200 and "min_sectors" not in moved.text and "sector" in moved.text
+
+
+def test_reoptimise_can_be_cancelled(client: TestClient, event: Event) -> None:
+    """Cancel stops a running re-optimise at once; nothing is proposed or changed."""
+    import threading
+    import time
+
+    answers: list[dict[str, object]] = []
+    worker = threading.Thread(
+        target=lambda: answers.append(
+            client.post("/api/reoptimise", json={"time_limit": 60}).json()
+        )
+    )
+    started = time.perf_counter()
+    worker.start()
+    while not event.reoptimising and time.perf_counter() - started < 10:
+        time.sleep(0.05)
+    assert client.post("/api/reoptimise/cancel").json() == {"cancelled": True}
+    worker.join(timeout=20)
+    assert answers == [{"cancelled": True, "moves": []}]
+    assert time.perf_counter() - started < 20
+    assert event.timeline.proposal is None and event.version == 0

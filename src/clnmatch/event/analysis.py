@@ -5,7 +5,7 @@
   ``clnmatch.evaluate.evaluate``, the one evaluator, on the unit view of the cohort as it
   now is; the candidates that break no rule the board does not already break are ranked
   by fewest breaches left, then by gain in points. Locked schools neither move nor swap.
-  At CLN scale (50 schools, 8 teams) one school's ~50 candidates take about 15 ms.
+  At CLN scale (50 schools, 8 teams) one school's ~50 candidates take about 25 ms.
 * ``why_here``: ``clnmatch.explain`` on the present state.
 * ``diff``: the establishments, practitioners and facilitators whose team differs between
   two assignments (event versions or result folders), with the objective and rule checks
