@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import secrets
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -36,8 +35,8 @@ from clnmatch.bounds import relaxation_bound_milli
 from clnmatch.evaluate import Evaluation, check
 from clnmatch.event.journal import Journal
 from clnmatch.event.optimise import solve_in_child
+from clnmatch.event.snapshot import SNAPSHOT_FILE, TOKENS_FILE, Snapshot, private_write
 from clnmatch.event.state import AddedRecord, EventError, EventState, Timeline
-from clnmatch.io.safe import atomic_write_text
 from clnmatch.models import Cohort, Rules
 from clnmatch.problem import SCALE, Problem
 from clnmatch.rematch import ChangeRecord, apply_changes, rematch_teams, stable_labels
@@ -45,11 +44,8 @@ from clnmatch.strategies.base import relative_gap
 
 __all__ = ["Event", "EventView", "SNAPSHOT_FILE", "JOURNAL_FILE", "TOKENS_FILE"]
 
-SNAPSHOT_FILE = "event.json"
 JOURNAL_FILE = "journal.jsonl"
-TOKENS_FILE = "tokens.json"
 _FACILITATOR_RULES = ("facilitator_per_team", "facilitator_load", "unknown_facilitator")
-_FORMAT = "clnmatch event 1"
 
 
 @dataclass(frozen=True)
@@ -101,59 +97,6 @@ class EventView:
             "focus": {str(t): f for t, f in self.team_focus.items()},
             "facilitators": [[f, t] for f, t in self.state.links],
         }
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """Everything the event started from (event.json)."""
-
-    cohort: Cohort
-    rules: Rules
-    objective: str
-    seed: int
-    teams: dict[str, int]
-    links: tuple[tuple[str, int], ...]
-    base_record: ChangeRecord
-    additions: Cohort | None
-    bound: float | None
-    source: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "format": _FORMAT,
-            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "source": self.source,
-            "cohort": self.cohort.model_dump(mode="json"),
-            "rules": self.rules.model_dump(mode="json"),
-            "objective": self.objective,
-            "seed": self.seed,
-            "teams": self.teams,
-            "links": [list(link) for link in self.links],
-            "base_record": self.base_record.to_dict(),
-            "additions": None if self.additions is None else self.additions.model_dump(mode="json"),
-            "bound": self.bound,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Snapshot:
-        additions = data.get("additions")
-        return cls(
-            cohort=Cohort.model_validate(data["cohort"]),
-            rules=Rules.model_validate(data["rules"]),
-            objective=str(data.get("objective", "blend")),
-            seed=int(data.get("seed", 0)),
-            teams={str(k): int(v) for k, v in data.get("teams", {}).items()},
-            links=tuple((str(f), int(t)) for f, t in data.get("links", [])),
-            base_record=ChangeRecord.from_dict(data.get("base_record") or {}),
-            additions=None if additions is None else Cohort.model_validate(additions),
-            bound=data.get("bound"),
-            source=str(data.get("source", "")),
-        )
-
-
-def _private_write(path: Path, text: str) -> None:
-    atomic_write_text(path, text)
-    os.chmod(path, 0o600)
 
 
 class Event:
@@ -217,8 +160,8 @@ class Event:
             source=source,
         )
         tokens = {"editor": secrets.token_urlsafe(24), "viewer": secrets.token_urlsafe(24)}
-        _private_write(path / TOKENS_FILE, json.dumps(tokens, indent=2))
-        _private_write(path / SNAPSHOT_FILE, json.dumps(snapshot.to_dict(), ensure_ascii=False))
+        private_write(path / TOKENS_FILE, json.dumps(tokens, indent=2))
+        private_write(path / SNAPSHOT_FILE, json.dumps(snapshot.to_dict(), ensure_ascii=False))
         return cls.open(path)
 
     @classmethod

@@ -38,4 +38,11 @@ def serve(
     editor, _ = addresses(event, host, port)
     if open_browser:
         threading.Timer(1.0, lambda: webbrowser.open(editor)).start()
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        access_log=False,
+        log_level="warning",
+        timeout_graceful_shutdown=2,
+    )
