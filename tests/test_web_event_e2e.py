@@ -29,7 +29,7 @@ from typer.testing import CliRunner
 
 from clnmatch.cli import app
 
-SOLVE_S = "6"
+SOLVE_S = "8"
 
 
 def additions_file(folder: Path) -> Path:

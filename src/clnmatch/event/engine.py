@@ -34,7 +34,7 @@ import numpy as np
 from clnmatch.bounds import relaxation_bound_milli
 from clnmatch.evaluate import Evaluation, check
 from clnmatch.event.journal import Journal
-from clnmatch.event.optimise import solve_in_child
+from clnmatch.event.optimise import SolverProcess, solve_in_child
 from clnmatch.event.snapshot import SNAPSHOT_FILE, TOKENS_FILE, Snapshot, private_write
 from clnmatch.event.state import AddedRecord, EventError, EventState, Timeline
 from clnmatch.models import Cohort, Rules
@@ -115,6 +115,7 @@ class Event:
         self._relaxed: dict[frozenset[str], float] = {}
         self._view: EventView | None = None
         self._running: threading.Event | None = None
+        self._spare: SolverProcess | None = None  # see prepare_reoptimise
         self.last_change: dict[str, Any] = {}
         for entry in journal.entries:
             self.timeline.apply(entry)
@@ -178,7 +179,17 @@ class Event:
         return data
 
     def close(self) -> None:
+        with self.lock:
+            if self._spare is not None:
+                self._spare.close()
+                self._spare = None
         self.journal.close()
+
+    def prepare_reoptimise(self) -> None:
+        """Keep a solver process ready, so a re-optimise's time limit goes to solving."""
+        with self.lock:
+            if self._spare is None:
+                self._spare = SolverProcess()
 
     def _start_timeline(self) -> Timeline:
         s = self.snapshot
@@ -494,6 +505,7 @@ class Event:
                 raise EventError("a re-optimisation is already running")
             cancel = self._running = threading.Event()
             base_version, state = self.version, self.state
+            child, self._spare = self._spare, None
         try:
             cohort = self.cohort_for(state)
             pins = self._pins(state, cohort)
@@ -508,7 +520,7 @@ class Event:
                 solved = solve_in_child(
                     cohort, self.rules_for(cohort, pins), objective=self.snapshot.objective,
                     time_limit=float(time_limit), seed=self.snapshot.seed,
-                    warm_start=current, progress=report, cancel=cancel,
+                    warm_start=current, progress=report, cancel=cancel, child=child,
                 )  # fmt: skip
             except RuntimeError as exc:
                 raise EventError(f"re-optimise failed: {exc}", 500) from exc
@@ -523,6 +535,8 @@ class Event:
         finally:
             with self.lock:
                 self._running = None
+                if child is not None:  # the page keeps one ready: start the next
+                    self._spare = SolverProcess()
 
     def cancel_reoptimise(self) -> bool:
         with self.lock:

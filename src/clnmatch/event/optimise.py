@@ -3,8 +3,9 @@
 ``clnmatch.solve`` runs in a child Python process: its progress reports come back as JSON lines
 (the page shows them live), and cancel ends the process at once, which a solver in a
 thread cannot do. The time limit is one wall-clock deadline for the whole call: starting
-the child and importing clnmatch (about 1-2 s) come out of it, and the parent stops
-waiting a moment after it whatever happens. Only plain data crosses the pipe.
+the child and importing clnmatch (1-3 s) would come out of it, so the page keeps one
+``SolverProcess`` started ahead of need; the parent stops waiting a moment after the
+deadline whatever happens. Only plain data crosses the pipes.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import IO, Any
 
 from clnmatch.models import Cohort, Rules
 
-__all__ = ["Solved", "child_main", "solve_in_child"]
+__all__ = ["Solved", "SolverProcess", "child_main", "solve_in_child"]
 
 # after the deadline the parent waits this long for the answer before giving up
 _GRACE_S = 10.0
@@ -42,15 +43,20 @@ class Solved:
 
 
 def child_main() -> None:
-    """The child process: read the pickled problem on stdin, solve, answer in JSON lines."""
+    """The child process: import, say ready, read the pickled problem on stdin, solve, answer."""
     from clnmatch.solve import solve
 
-    payload = pickle.loads(sys.stdin.buffer.read())
     out = sys.stdout
 
     def send(kind: str, data: object) -> None:
         out.write(json.dumps([kind, data]) + "\n")
         out.flush()
+
+    send("ready", None)
+    try:
+        payload = pickle.loads(sys.stdin.buffer.read())
+    except (EOFError, pickle.UnpicklingError):
+        return  # the parent went away (or was killed) before it needed this process
 
     def progress(p: Any) -> None:
         send("progress", {"elapsed_s": p.elapsed_s, "objective": p.objective, "bound": p.bound})
@@ -89,6 +95,32 @@ def _pump(stream: IO[str], lines: queue.Queue[str | None]) -> None:
     lines.put(None)
 
 
+class SolverProcess:
+    """A solver process started ahead of need, so that importing clnmatch in it (1-3 s)
+    is done before a re-optimise's time limit starts. Unused, it ends with its parent."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", "from clnmatch.event.optimise import child_main; child_main()"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        assert self.process.stdout is not None
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(
+            target=_pump, args=(iter(self.process.stdout.readline, b""), self.lines), daemon=True
+        ).start()
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(timeout=10)
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                pipe.close()
+
+
 def solve_in_child(
     cohort: Cohort,
     rules: Rules,
@@ -99,8 +131,12 @@ def solve_in_child(
     warm_start: Mapping[str, int],
     progress: Callable[[dict[str, Any]], None] | None = None,
     cancel: threading.Event | None = None,
+    child: SolverProcess | None = None,
 ) -> Solved | None:
-    """Solve in a child process; None when cancelled. Raises RuntimeError on failure."""
+    """Solve in a child process (``child``, else a new one); None when cancelled.
+
+    Raises RuntimeError on failure. The child is ended before returning.
+    """
     deadline = time.time() + float(time_limit)
     payload = pickle.dumps(
         {
@@ -112,29 +148,21 @@ def solve_in_child(
             "deadline": deadline,
         }
     )
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from clnmatch.event.optimise import child_main; child_main()"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=False,
-    )
-    assert process.stdin is not None and process.stdout is not None
-    process.stdin.write(payload)
-    process.stdin.close()
-    lines: queue.Queue[str | None] = queue.Queue()
-    reader = threading.Thread(
-        target=_pump, args=(iter(process.stdout.readline, b""), lines), daemon=True
-    )
-    reader.start()
+    child = child or SolverProcess()
     try:
+        assert child.process.stdin is not None
+        try:
+            child.process.stdin.write(payload)
+            child.process.stdin.close()
+        except OSError as exc:
+            raise RuntimeError(f"the solver process could not start ({exc})") from exc
         while True:
             if cancel is not None and cancel.is_set():
                 return None
             if time.time() > deadline + _GRACE_S:
                 raise RuntimeError(f"the solver did not answer within {time_limit:g} s")
             try:
-                line = lines.get(timeout=_POLL_S)
+                line = child.lines.get(timeout=_POLL_S)
             except queue.Empty:
                 continue
             if line is None:
@@ -145,7 +173,7 @@ def solve_in_child(
                     progress(data)
             elif kind == "error":
                 raise RuntimeError(str(data))
-            else:
+            elif kind == "done":
                 return Solved(
                     status=data["status"],
                     teams={str(k): int(v) for k, v in data["teams"].items()},
@@ -155,7 +183,4 @@ def solve_in_child(
                     notes=list(data["notes"]),
                 )
     finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=10)
-        process.stdout.close()
+        child.close()
