@@ -84,7 +84,7 @@ def live_context(event: Event, *, names: bool = True) -> dict[str, Any]:
         ]
         broken = {b.rule for b in breaches}
         checks = [
-            {"ok": "team_size" not in broken, "text": f"{size} people ({low}-{high})"},
+            {"ok": not broken & {"team_size", "teams"}, "text": f"{size} people ({low}-{high})"},
             {
                 "ok": "min_sectors" not in broken,
                 "text": f"{len(sectors)} sectors (≥{rules.min_sectors})",
@@ -94,6 +94,8 @@ def live_context(event: Event, *, names: bool = True) -> dict[str, Any]:
                 "text": f"{len(authorities)} authorities (≥{rules.min_authorities})",
             },
         ]
+        if not ids:  # an empty team: the evaluator says "team N is empty"; no tick beside it
+            checks = [{**c, "ok": False} for c in checks]
         if cohort.facilitators:
             checks.append(
                 {
@@ -104,7 +106,7 @@ def live_context(event: Event, *, names: bool = True) -> dict[str, Any]:
         teams.append(
             {
                 "number": t,
-                "focus": view.team_focus.get(t, ""),
+                "focus": view.team_focus.get(t, "") if ids else "",
                 "focus_points": None if ts is None else ts.focus_points,
                 "size": size,
                 "n_schools": len(ids),
@@ -116,16 +118,18 @@ def live_context(event: Event, *, names: bool = True) -> dict[str, Any]:
                 "cards": [_card(view, e, names, moving) for e in ids],
             }
         )
-    cohort_breaches = [b.message for b in view.evaluation.breaches if b.team is None]
+    cohort_breaches = _summarised([b for b in view.evaluation.breaches if b.team is None])
+    unplaced = view.unplaced
     return {
         "version": view.version,
-        "objective": view.objective,
+        # with schools not placed the evaluator still scores them (in team 1): not shown
+        "objective": None if unplaced else view.objective,
         "bound": view.bound,
-        "gap": view.gap,
+        "gap": None if unplaced else view.gap,
         "n_breaches": len(view.evaluation.breaches),
         "cohort_breaches": cohort_breaches,
         "teams": teams,
-        "unplaced": [_card(view, e, names, moving) for e in view.unplaced],
+        "unplaced": [_card(view, e, names, moving) for e in unplaced],
         "withdrawn": sorted(view.state.withdrawn),
         "n_schools": len(cohort.establishments),
         "n_people": cohort.n_participants,
@@ -135,6 +139,26 @@ def live_context(event: Event, *, names: bool = True) -> dict[str, Any]:
         "can_redo": bool(event.timeline.future),
         "names": names,
     }
+
+
+_LISTED = 3  # breaches of one rule listed one by one; more are summed up in one line
+
+
+def _summarised(breaches: list[Any]) -> list[str]:
+    """The evaluator's messages, a rule with many breaches (99 people not yet in a team)
+    summed up in one line so the board stays in view."""
+    by_rule: dict[str, list[str]] = {}
+    for b in breaches:
+        by_rule.setdefault(b.rule, []).append(b.message)
+    out: list[str] = []
+    for rule, messages in by_rule.items():
+        if len(messages) <= _LISTED:
+            out += messages
+        elif rule == "unassigned":
+            out.append(f"{len(messages)} people are in no team yet")
+        else:
+            out.append(f"{len(messages)} breaches of {rule}, e.g. {messages[0]}")
+    return out
 
 
 def school_context(event: Event, eid: str) -> dict[str, Any]:
