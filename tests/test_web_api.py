@@ -220,3 +220,39 @@ def test_reoptimise_can_be_cancelled(client: TestClient, event: Event) -> None:
     assert answers == [{"cancelled": True, "moves": []}]
     assert time.perf_counter() - started < 20
     assert event.timeline.proposal is None and event.version == 0
+
+
+def test_the_command_prints_the_address_first_and_warns_for_other_hosts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`clnmatch event` prints the address first; --host 0.0.0.0 gets a plain warning."""
+    from typer.testing import CliRunner
+
+    import clnmatch.web.server as server
+    from clnmatch.cli import app, sample_paths
+
+    served: list[dict[str, object]] = []
+    monkeypatch.setattr(server, "serve", lambda event, **kw: served.append(kw))
+    survey, facilitators = sample_paths()
+    args = [
+        "event",
+        str(survey),
+        "--facilitators",
+        str(facilitators),
+        "--dir",
+        str(tmp_path / "ev"),
+    ]
+    done = CliRunner().invoke(app, [*args, "--no-browser"], catch_exceptions=False)
+    assert done.exit_code == 0, done.output
+    first = done.output.splitlines()[0]
+    assert first.startswith("http://127.0.0.1:8765/?token=")
+    assert served == [
+        {"host": "127.0.0.1", "port": 8765, "open_browser": False, "repair_time_limit": 10.0}
+    ]
+    assert "reachable from other computers" not in done.output
+    again = CliRunner().invoke(
+        app, [*args, "--host", "0.0.0.0", "--port", "9000"], catch_exceptions=False
+    )
+    assert again.output.splitlines()[0] == first.replace("8765", "9000")  # same event, same token
+    assert "reachable from other computers" in again.output
+    assert served[-1]["host"] == "0.0.0.0" and served[-1]["open_browser"] is True

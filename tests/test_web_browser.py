@@ -59,6 +59,7 @@ class EventServer:
         self.folder, self.extra, self.port = folder, extra, port or free_port()
         self.process: subprocess.Popen[str] | None = None
         self.url = ""
+        self.log = ""  # what the server printed after its address, gathered when it stops
 
     def start(self) -> EventServer:
         command = [sys.executable, "-m", "clnmatch.cli", "event", str(SURVEY),
@@ -117,7 +118,8 @@ class EventServer:
     def close_pipes(self) -> None:
         if self.process is not None:
             for pipe in (self.process.stdout, self.process.stderr):
-                if pipe is not None:
+                if pipe is not None and not pipe.closed:
+                    self.log += pipe.read()
                     pipe.close()
 
 

@@ -215,3 +215,7 @@ def test_kill_9_loses_no_acknowledged_decision(tmp_path: Path) -> None:
         assert server.api("GET", "/api/versions") == {"versions": ["before the crash"]}
     finally:
         server.stop()
+    survey = pd.read_csv(SURVEY, dtype=str, encoding="utf-8-sig")
+    assert server.log, "the server printed its addresses"
+    leaked = [n for n in survey["name"] if n in server.log]
+    assert leaked == [], "the server's output names nobody"
