@@ -39,8 +39,15 @@ from clnmatch.io.mapping import load_mapping
 @app.command()
 def rematch(
     survey: Annotated[Path, typer.Argument(help="The survey the previous match was made from.")],
-    teams_csv: Annotated[Path, typer.Argument(help="The previous teams.csv.")],
-    out: Annotated[Path, typer.Option("--out", help="Folder for the new outputs and moves.csv.")],
+    previous: Annotated[
+        Path,
+        typer.Argument(
+            help="The previous result folder (or its teams.csv); a rematched one carries its changes."
+        ),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for the new outputs, moves.csv and changes.json.")
+    ],
     withdraw: Annotated[
         list[str] | None,
         typer.Option(
@@ -64,6 +71,14 @@ def rematch(
     objective: Annotated[
         str, typer.Option("--objective", help="focus, cohesion or blend.")
     ] = "blend",
+    reoptimise: Annotated[
+        bool,
+        typer.Option(
+            "--reoptimise",
+            help="Solve the changed cohort afresh (e.g. after new pins or keep-apart rules), "
+            "keeping team numbers where most of a team stays, instead of moving as few as possible.",
+        ),
+    ] = False,
     time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds to search.")] = 30.0,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     map_file: MapFile = None,
@@ -75,54 +90,66 @@ def rematch(
 ) -> None:
     """Re-match after withdrawals and late additions, moving as few establishments as possible.
 
-    Example: clnmatch rematch survey.csv out/teams.csv --withdraw GC-PS-014 --add late.csv --out out2/
+    PREVIOUS may itself be a rematched result: its recorded withdrawals and additions
+    (changes.json) carry over, so a withdrawn establishment never comes back unless added again.
+    Example: clnmatch rematch survey.csv out/ --withdraw GC-PS-014 --add late.csv --out out2/
     """
+    from clnmatch.io.assignment import read_links
     from clnmatch.io.outputs import write_result
-    from clnmatch.rematch import load_previous, rematch_teams
+    from clnmatch.rematch import CHANGES_FILE, cohort_of_folder, load_previous, rematch_teams
     from clnmatch.result import Status
 
     with exit_codes():
         rules = rules_from(rules_file, locals())
         mapping = load_mapping(map_file)  # read once: the survey and --add share it
-        cohort = read_cohort_for_cli(
-            survey, facilitators, warn=0 if quiet or json_out else 10, mapping=mapping
-        )
-        previous = load_previous(cohort, teams_csv)
+        folder = previous if previous.is_dir() else previous.parent
+        teams_csv = folder / "teams.csv" if previous.is_dir() else previous
+        warn = 0 if quiet or json_out else 10
+        survey_cohort = read_cohort_for_cli(survey, facilitators, warn=warn, mapping=mapping)
+        cohort, record = cohort_of_folder(survey_cohort, folder)
+        previous_teams = load_previous(cohort, teams_csv)
+        links_csv = folder / "facilitators.csv"
+        links = read_links(links_csv) if links_csv.is_file() and cohort.facilitators else None
         added = (
-            read_cohort_for_cli(add, None, warn=0 if quiet or json_out else 10, mapping=mapping)
-            if add is not None
-            else None
+            read_cohort_for_cli(add, None, warn=warn, mapping=mapping) if add is not None else None
         )
         result = rematch_teams(
             cohort,
-            previous,
+            previous_teams,
             withdraw or (),
             added,
             rules=rules,
             objective=objective,
             time_limit=time_limit,
             seed=seed,
+            previous_links=links,
+            mode="reoptimise" if reoptimise else "fewest_moves",
         )
         if result.status == Status.INFEASIBLE:
             message = result.diagnosis.message() if result.diagnosis is not None else "no diagnosis"
             raise Exit(EXIT_INFEASIBLE, message)
-        if not result.feasible:
+        if not result.feasible or result.change is None:
             raise Exit(EXIT_ERROR, "No rule-abiding re-match was found. " + " ".join(result.notes))
+        changes = record.then(result.change, cohort)
         written = write_result(
-            result, out, pseudonymise=pseudonymise, extra_tables={"moves.csv": result.moves_frame()}
+            result,
+            out,
+            pseudonymise=pseudonymise,
+            extra_tables={"moves.csv": result.moves_frame()},
+            extra_texts={
+                CHANGES_FILE: json.dumps(
+                    changes.to_dict(pseudonymise=pseudonymise), indent=2, ensure_ascii=False
+                )
+            },
         )
         if json_out:
             out_console.print_json(json.dumps(result.summary()))
             return
         if not quiet:
-            for move in result.moves:
-                out_console.print(
-                    f"move {move.establishment_id}: team {move.from_team} -> "
-                    f"{move.to_team} ({move.reason})",
-                    markup=False,
-                    highlight=False,
-                )
-            out_console.print(f"{result.n_moves} establishment(s) moved.")
+            if not record.empty:
+                out_console.print(f"Carried over from {folder}: {record.summary_line()}")
+            for line in result.change_lines():
+                out_console.print(line, markup=False, highlight=False)
             print_result(result, written)
 
 
@@ -152,9 +179,12 @@ def report(
     Example: clnmatch report out/ --survey survey.csv --facilitators facilitators.csv
     """
     from clnmatch.io.outputs import rebuild_result, write_report_files
+    from clnmatch.rematch import cohort_of_folder
 
     with exit_codes():
         cohort = read_cohort_for_cli(survey, facilitators, warn=0, mapping=map_file)
+        # a rematched result: its withdrawals and additions (changes.json) apply
+        cohort, _ = cohort_of_folder(cohort, result_dir)
         result = rebuild_result(cohort, result_dir)
         written = write_report_files(result, out or result_dir, pseudonymise=pseudonymise)
         out_console.print("Wrote " + ", ".join(str(p) for p in written))

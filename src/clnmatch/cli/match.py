@@ -258,12 +258,17 @@ def check(
     """
     from clnmatch.evaluate import check as check_assignment
     from clnmatch.io.assignment import read_assignment, read_links
+    from clnmatch.rematch import CHANGES_FILE, cohort_of_folder
 
     with exit_codes():
         rules = rules_from(rules_file, locals())
         cohort = read_cohort_for_cli(
             survey, facilitators, sheet, warn=0 if json_out else 10, mapping=map_file
         )
+        # a rematched result records its withdrawals and additions beside teams.csv
+        cohort, record = cohort_of_folder(cohort, teams_csv.parent)
+        if not record.empty and not json_out:
+            err_console.print(f"Using {teams_csv.parent / CHANGES_FILE}: {record.summary_line()}")
         table = read_assignment(teams_csv, themes=cohort.themes)
         link_list = read_links(links) if links is not None else None
         evaluation = check_assignment(

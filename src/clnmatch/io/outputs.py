@@ -149,10 +149,12 @@ def write_result(
     *,
     pseudonymise: bool = False,
     extra_tables: dict[str, pd.DataFrame] | None = None,
+    extra_texts: dict[str, str] | None = None,
 ) -> list[Path]:
     """Write every output file of a feasible result into ``out_dir``; nothing on failure.
 
-    ``extra_tables`` (file name -> table) are written as CSV in the same all-or-nothing step.
+    ``extra_tables`` (file name -> table) are written as CSV, ``extra_texts`` (file name ->
+    text) as UTF-8, in the same all-or-nothing step.
     """
     from clnmatch.report.html import write_report
     from clnmatch.report.workbook import write_workbook
@@ -172,4 +174,6 @@ def write_result(
         write_report(result, stage / "report.html")
         for name, frame in (extra_tables or {}).items():
             write_csv(frame, stage / name)
-    return [out_dir / name for name in (*OUTPUT_FILES, *(extra_tables or {}))]
+        for name, text in (extra_texts or {}).items():
+            (stage / name).write_text(text, encoding="utf-8")
+    return [out_dir / name for name in (*OUTPUT_FILES, *(extra_tables or {}), *(extra_texts or {}))]

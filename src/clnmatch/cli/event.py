@@ -1,0 +1,217 @@
+"""Commands of the matching event: event (the live page) and diff (compare two results)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from clnmatch.cli.common import (
+    RULE_FLAGS,
+    FacilitatorsFile,
+    JsonOut,
+    MaxParticipants,
+    MaxShare,
+    MaxTeamsPerTheme,
+    MinAuthorities,
+    MinSectors,
+    PerFacilitator,
+    RulesFile,
+    SizeTolerance,
+    Teams,
+    app,
+    err_console,
+    exit_codes,
+    out_console,
+    rules_from,
+)
+
+if TYPE_CHECKING:
+    from clnmatch.event import Event
+
+_HOST_WARNING = (
+    "Warning: --host {host} makes the event page reachable from other computers on this "
+    "network, not only this one. Anyone who has the address with its token can see the "
+    "teams and the editor's token can change them. Use it only on a network you trust, "
+    "and stop the page (Ctrl+C) when the event ends."
+)
+
+
+@app.command()
+def event(
+    survey: Annotated[Path, typer.Argument(help="The survey (CSV or .xlsx).")],
+    folder: Annotated[
+        Path,
+        typer.Option(
+            "--dir",
+            help="The event folder: every decision is kept here; start again with it to resume.",
+        ),
+    ],
+    facilitators: FacilitatorsFile = None,
+    rules_file: RulesFile = None,
+    teams: Teams = None,
+    max_participants: MaxParticipants = None,
+    min_sectors: MinSectors = None,
+    min_authorities: MinAuthorities = None,
+    max_authority_share: MaxShare = None,
+    schools_per_facilitator: PerFacilitator = None,
+    size_tolerance: SizeTolerance = None,
+    max_teams_per_theme: MaxTeamsPerTheme = None,
+    from_result: Annotated[
+        Path | None,
+        typer.Option("--from", help="Start from the teams of a result folder (solve or rematch)."),
+    ] = None,
+    additions: Annotated[
+        Path | None,
+        typer.Option("--additions", help="Survey rows of schools that may join on the day."),
+    ] = None,
+    objective: Annotated[
+        str, typer.Option("--objective", help="focus, cohesion or blend.")
+    ] = "blend",
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    host: Annotated[
+        str,
+        typer.Option("--host", help="Address to listen on; other than 127.0.0.1 only when asked."),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8765,
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help="Do not open a browser.")
+    ] = False,
+    repair_time_limit: Annotated[
+        float,
+        typer.Option(
+            "--repair-time-limit",
+            help="Seconds to repair the teams after a withdrawal or addition.",
+        ),
+    ] = 10.0,
+) -> None:
+    """Run the matching event page: move schools, see every rule answer back, never lose a decision.
+
+    The first line printed is the address to open. Everything decided is kept in --dir,
+    so started again with the same --dir (even after a crash) the page shows the same state.
+    Example: clnmatch event survey.csv --facilitators facilitators.csv --dir event/
+    """
+    from clnmatch.errors import ClnmatchError
+    from clnmatch.event import Event
+    from clnmatch.io.survey import read_survey
+    from clnmatch.web.server import LOCAL_HOSTS, addresses, serve
+
+    with exit_codes():
+        warnings: list[str] = []
+        if Event.exists(folder):
+            opened = Event.open(folder)
+            # the event keeps its own copy of the survey: the file is only compared
+            try:
+                same = (
+                    read_survey(survey, facilitators=facilitators).cohort.model_dump()
+                    == opened.snapshot.cohort.model_dump()
+                )
+            except ClnmatchError:
+                same = False
+            if not same:
+                warnings.append(
+                    f"note: resuming the event in {folder} with the survey it started from "
+                    f"(kept in {folder}/event.json); {survey} now differs or cannot be read"
+                )
+        else:
+            opened = _create(
+                survey, folder, facilitators, rules_file, locals(), from_result, additions,
+                objective, seed, warnings,
+            )  # fmt: skip
+        editor, projector = addresses(opened, host, port)
+        print(editor, flush=True)
+        print(f"Projector (read-only): {projector}")
+        print(f"Event folder: {folder}   Stop with Ctrl+C.", flush=True)
+        for line in warnings:
+            err_console.print(line, markup=False, highlight=False, soft_wrap=True)
+        if host not in LOCAL_HOSTS:
+            err_console.print(
+                _HOST_WARNING.format(host=host), markup=False, highlight=False, soft_wrap=True
+            )
+        sys.stdout.flush()
+        serve(opened, host=host, port=port, open_browser=not no_browser,
+              repair_time_limit=repair_time_limit)  # fmt: skip
+
+
+def _create(
+    survey: Path,
+    folder: Path,
+    facilitators: Path | None,
+    rules_file: Path | None,
+    params: dict[str, object],
+    from_result: Path | None,
+    additions: Path | None,
+    objective: str,
+    seed: int,
+    warnings: list[str],
+) -> Event:
+    from clnmatch.event import Event
+    from clnmatch.io.assignment import read_links
+    from clnmatch.io.survey import read_survey
+    from clnmatch.models import Rules
+    from clnmatch.rematch import cohort_of_folder, load_previous
+
+    reading = read_survey(survey, facilitators=facilitators)
+    warnings += [f"warning: {w}" for w in reading.warnings[:10]]
+    cohort = reading.cohort
+    rules = rules_from(rules_file, params)
+    teams: dict[str, int] = {}
+    links: list[tuple[str, int]] = []
+    bound = None
+    record = None
+    if from_result is not None:
+        cohort, record = cohort_of_folder(cohort, from_result)
+        teams = load_previous(cohort, from_result / "teams.csv")
+        if (from_result / "facilitators.csv").is_file() and cohort.facilitators:
+            links = read_links(from_result / "facilitators.csv")
+        summary_path = from_result / "summary.json"
+        if summary_path.is_file():
+            summary = json.loads(summary_path.read_text(encoding="utf-8"))
+            bound = summary.get("bound")
+            flags_given = rules_file is not None or any(
+                params.get(n) is not None for n in RULE_FLAGS
+            )
+            if not flags_given and "rules" in summary:
+                rules = Rules.model_validate(summary["rules"])
+            objective = str(summary.get("objective_name") or objective)
+    extra = read_survey(additions).cohort if additions is not None else None
+    return Event.create(
+        folder, cohort, rules, objective=objective, seed=seed, teams=teams, links=links,
+        base_record=record, additions=extra, bound=bound, source=str(from_result or survey),
+    )  # fmt: skip
+
+
+@app.command()
+def diff(
+    dir_a: Annotated[Path, typer.Argument(help="A result folder (teams.csv, summary.json).")],
+    dir_b: Annotated[Path, typer.Argument(help="Another result folder.")],
+    survey: Annotated[
+        Path | None,
+        typer.Option(
+            "--survey", help="Re-check both with the evaluator (else: as saved in summary.json)."
+        ),
+    ] = None,
+    facilitators: FacilitatorsFile = None,
+    json_out: JsonOut = False,
+) -> None:
+    """List the establishments, practitioners and facilitators whose team differs between two results.
+
+    With --survey both are re-checked by the evaluator (objective and every rule);
+    without it the objective and breaches saved in each summary.json are shown.
+    Example: clnmatch diff out/ out2/ --survey survey.csv --facilitators facilitators.csv
+    """
+    from clnmatch.event.analysis import diff as diff_sides
+    from clnmatch.event.analysis import diff_lines, folder_side
+    from clnmatch.io.survey import read_survey
+
+    with exit_codes():
+        cohort = read_survey(survey, facilitators=facilitators).cohort if survey else None
+        result = diff_sides(folder_side(dir_a, cohort), folder_side(dir_b, cohort))
+        if json_out:
+            out_console.print_json(json.dumps(result))
+            return
+        for line in diff_lines(result):
+            out_console.print(line, markup=False, highlight=False)

@@ -1,0 +1,137 @@
+"""The event's present state as a ``Result`` and as the files of contract section 5.
+
+Exports reuse the writers of ``clnmatch.io.outputs`` and ``clnmatch.report``, so the
+files are the ones ``solve`` writes. A folder export also carries ``changes.json`` (the
+withdrawals and late additions since the survey), so that ``clnmatch check SURVEY
+DIR/teams.csv``, ``clnmatch report`` and ``clnmatch rematch`` take it as it is.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from clnmatch.event.engine import Event, EventView
+from clnmatch.io.outputs import facilitators_frame, teams_frame, write_result
+from clnmatch.io.safe import csv_text
+from clnmatch.rematch import CHANGES_FILE, ChangeRecord, CohortChange
+from clnmatch.result import Result, Status
+
+__all__ = ["EXPORTS", "EventResult", "change_record", "export_bytes", "result_of", "write_folder"]
+
+EXPORTS = {
+    "teams.csv": "text/csv; charset=utf-8",
+    "facilitators.csv": "text/csv; charset=utf-8",
+    "summary.json": "application/json",
+    "teams.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "report.html": "text/html; charset=utf-8",
+    CHANGES_FILE: "application/json",
+}
+
+
+@dataclass(frozen=True)
+class EventResult(Result):
+    """A Result whose summary.json also says what the event decided."""
+
+    event: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        out = super().summary()
+        out["event"] = self.event
+        return out
+
+
+def result_of(event: Event, view: EventView | None = None) -> EventResult:
+    """The present state as a Result (status from the evaluator and the bound)."""
+    view = view or event.view()
+    evaluation = view.evaluation
+    if not evaluation.feasible:
+        status = Status.BREACHES
+    elif view.bound is not None and evaluation.objective >= view.bound - 1e-9:
+        status = Status.OPTIMAL
+    else:
+        status = Status.FEASIBLE
+    placed = {e: t for e, t in view.state.teams.items() if t >= 1}
+    assignment = {
+        p.id: placed[p.establishment_id]
+        for p in view.cohort.practitioners
+        if p.establishment_id in placed
+    }
+    return EventResult(
+        status=status,
+        cohort=view.cohort,
+        rules=event.rules_for(view.cohort),
+        objective_name=event.snapshot.objective,
+        strategy="event",
+        seed=event.snapshot.seed,
+        runtime_s=0.0,
+        assignment=assignment,
+        team_focus=dict(view.team_focus),
+        facilitator_links=tuple(view.state.links),
+        evaluation=evaluation,
+        bound=view.bound,
+        notes=(f"matching event {event.folder.name}, decision {view.version}",),
+        event={
+            "version": view.version,
+            "locked": sorted(view.state.locked),
+            "withdrawn": sorted(view.state.withdrawn),
+            "added": sorted(view.state.added),
+            "unplaced": view.unplaced,
+        },
+    )
+
+
+def change_record(event: Event, view: EventView | None = None) -> ChangeRecord:
+    """Withdrawals and additions since the survey: the start's record, then the event's."""
+    view = view or event.view()
+    start = event.snapshot.cohort
+    state = view.state
+    gone = [e.id for e in start.establishments if e.id in state.withdrawn]
+    change = CohortChange(
+        cohort=view.cohort,
+        withdrawn_establishments=tuple(gone),
+        withdrawn_practitioners=tuple(
+            p.id for p in start.practitioners if p.establishment_id in state.withdrawn
+        ),
+        added_establishments=tuple(e for e in sorted(state.added) if e not in state.withdrawn),
+        added_practitioners=tuple(
+            p.id
+            for e in sorted(state.added)
+            if e not in state.withdrawn
+            for p in view.cohort.nominees.get(e, ())
+        ),
+    )
+    return event.snapshot.base_record.then(change, start)
+
+
+def export_bytes(event: Event, name: str) -> bytes:
+    """One export file of the present state, as bytes."""
+    view = event.view()
+    result = result_of(event, view)
+    if name == "teams.csv":
+        return csv_text(teams_frame(result)).encode("utf-8")
+    if name == "facilitators.csv":
+        return csv_text(facilitators_frame(result)).encode("utf-8")
+    if name == "summary.json":
+        return result.to_json().encode("utf-8")
+    if name == CHANGES_FILE:
+        return json.dumps(change_record(event, view).to_dict(), indent=2).encode("utf-8")
+    if name in ("teams.xlsx", "report.html"):
+        from clnmatch.report.html import write_report
+        from clnmatch.report.workbook import write_workbook
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / name
+            (write_workbook if name == "teams.xlsx" else write_report)(result, path)
+            return path.read_bytes()
+    raise KeyError(name)
+
+
+def write_folder(event: Event, folder: str | Path) -> list[Path]:
+    """Every export file and changes.json into ``folder``, whole or not at all."""
+    view = event.view()
+    record = json.dumps(change_record(event, view).to_dict(), indent=2, ensure_ascii=False)
+    return write_result(result_of(event, view), folder, extra_texts={CHANGES_FILE: record})

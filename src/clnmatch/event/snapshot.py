@@ -1,0 +1,78 @@
+"""What an event starts from (``event.json``): the cohort, rules, teams and additions.
+
+Written once when the event is created, with owner-only permissions (it holds the
+survey's names), so that a restart needs no other file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from clnmatch.io.safe import atomic_write_text
+from clnmatch.models import Cohort, Rules
+from clnmatch.rematch import ChangeRecord
+
+__all__ = ["SNAPSHOT_FILE", "TOKENS_FILE", "Snapshot", "private_write"]
+
+SNAPSHOT_FILE = "event.json"
+TOKENS_FILE = "tokens.json"
+_FORMAT = "clnmatch event 1"
+
+
+def private_write(path: Path, text: str) -> None:
+    """Write a file whole, readable and writable by its owner only."""
+    atomic_write_text(path, text)
+    os.chmod(path, 0o600)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the event started from (event.json)."""
+
+    cohort: Cohort
+    rules: Rules
+    objective: str
+    seed: int
+    teams: dict[str, int]
+    links: tuple[tuple[str, int], ...]
+    base_record: ChangeRecord
+    additions: Cohort | None
+    bound: float | None
+    source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": _FORMAT,
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "source": self.source,
+            "cohort": self.cohort.model_dump(mode="json"),
+            "rules": self.rules.model_dump(mode="json"),
+            "objective": self.objective,
+            "seed": self.seed,
+            "teams": self.teams,
+            "links": [list(link) for link in self.links],
+            "base_record": self.base_record.to_dict(),
+            "additions": None if self.additions is None else self.additions.model_dump(mode="json"),
+            "bound": self.bound,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Snapshot:
+        additions = data.get("additions")
+        return cls(
+            cohort=Cohort.model_validate(data["cohort"]),
+            rules=Rules.model_validate(data["rules"]),
+            objective=str(data.get("objective", "blend")),
+            seed=int(data.get("seed", 0)),
+            teams={str(k): int(v) for k, v in data.get("teams", {}).items()},
+            links=tuple((str(f), int(t)) for f, t in data.get("links", [])),
+            base_record=ChangeRecord.from_dict(data.get("base_record") or {}),
+            additions=None if additions is None else Cohort.model_validate(additions),
+            bound=data.get("bound"),
+            source=str(data.get("source", "")),
+        )

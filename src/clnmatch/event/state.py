@@ -1,0 +1,204 @@
+"""The state of a matching event, and how one journal entry changes it.
+
+The state is never stored: it is the replay of the journal. ``Timeline.apply`` is the one
+function that turns an entry into the next state, whether the entry was just decided or
+read back after a restart, so the two cannot drift apart. Entries record outcomes, not
+requests: a withdrawal's repair moves, an addition's placement and a re-optimised
+proposal are solver answers that a time limit may cut differently on another run, so the
+entry carries them and replay never solves anything.
+
+Undo and redo move along a stack of earlier states; saving a version, proposing and
+rejecting are not undone (they change nothing on the board).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from clnmatch.errors import ClnmatchError
+from clnmatch.models import Establishment, Practitioner
+
+__all__ = ["UNDOABLE", "EventError", "EventState", "Timeline", "AddedRecord"]
+
+# decisions that change the board and can be undone
+UNDOABLE = ("move", "swap", "lock", "withdraw", "add", "reoptimise_accepted")
+OPS = (*UNDOABLE, "reoptimise_proposed", "reoptimise_rejected", "version_saved", "undo", "redo")
+
+
+class EventError(ClnmatchError):
+    """A decision that cannot be made in the current state (nothing is recorded)."""
+
+    def __init__(self, message: str, status: int = 409):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class AddedRecord:
+    """A late establishment and its nominees, as the entry that added it carries them."""
+
+    establishment: Establishment
+    practitioners: tuple[Practitioner, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "establishment": self.establishment.model_dump(mode="json"),
+            "practitioners": [p.model_dump(mode="json") for p in self.practitioners],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AddedRecord:
+        return cls(
+            Establishment.model_validate(data["establishment"]),
+            tuple(Practitioner.model_validate(p) for p in data["practitioners"]),
+        )
+
+
+@dataclass(frozen=True)
+class EventState:
+    """The board: each establishment's team (0: not placed), locks, withdrawals, links.
+
+    ``bounds`` maps a set of establishments (the cohort at the time) to a proven upper
+    bound on the objective of every rule-abiding assignment of that cohort.
+    """
+
+    teams: Mapping[str, int]
+    locked: frozenset[str] = frozenset()
+    withdrawn: frozenset[str] = frozenset()
+    added: frozenset[str] = frozenset()
+    links: tuple[tuple[str, int], ...] = ()
+    bounds: Mapping[frozenset[str], float] = field(default_factory=dict)
+
+    def key(self) -> tuple[object, ...]:
+        """What two states must share to be the same board (for tests and comparisons)."""
+        return (
+            tuple(sorted(self.teams.items())),
+            tuple(sorted(self.locked)),
+            tuple(sorted(self.withdrawn)),
+            tuple(sorted(self.added)),
+            tuple(sorted(self.links)),
+        )
+
+    def with_teams(self, changes: Mapping[str, int]) -> dict[str, int]:
+        teams = dict(self.teams)
+        teams.update({k: int(v) for k, v in changes.items()})
+        return teams
+
+
+def _links(
+    entry: Mapping[str, Any], default: tuple[tuple[str, int], ...]
+) -> tuple[tuple[str, int], ...]:
+    links = entry.get("links")
+    if links is None:
+        return default
+    return tuple((str(f), int(t)) for f, t in links)
+
+
+def _bounds(state: EventState, bound: Mapping[str, Any] | None) -> Mapping[frozenset[str], float]:
+    """The state's bounds plus ``bound`` ({"for": establishment ids, "value": points})."""
+    if not bound:
+        return state.bounds
+    out = dict(state.bounds)
+    key = frozenset(bound["for"])
+    out[key] = min(float(bound["value"]), out.get(key, float("inf")))
+    return out
+
+
+@dataclass
+class Timeline:
+    """The present state, the undo and redo stacks, saved versions, a pending proposal."""
+
+    present: EventState
+    past: list[EventState] = field(default_factory=list)
+    future: list[EventState] = field(default_factory=list)
+    versions: dict[str, EventState] = field(default_factory=dict)
+    proposal: dict[str, Any] | None = None
+    records: dict[str, AddedRecord] = field(default_factory=dict)
+    applied: int = 0  # entries applied
+
+    def apply(self, entry: Mapping[str, Any]) -> None:
+        """Apply one (already validated) journal entry."""
+        op = entry["op"]
+        state = self.present
+        if op == "move":
+            new = replace(
+                state,
+                teams=state.with_teams({entry["establishment_id"]: entry["team"]}),
+                links=_links(entry, state.links),
+            )
+        elif op == "swap":
+            a, b = entry["a"], entry["b"]
+            new = replace(
+                state,
+                teams=state.with_teams({a: state.teams[b], b: state.teams[a]}),
+                links=_links(entry, state.links),
+            )
+        elif op == "lock":
+            eid = entry["establishment_id"]
+            locked = state.locked | {eid} if entry["locked"] else state.locked - {eid}
+            new = replace(state, locked=frozenset(locked))
+        elif op == "withdraw":
+            eid = entry["establishment_id"]
+            teams = {k: v for k, v in state.teams.items() if k != eid}
+            teams.update({k: int(v) for k, v in entry.get("moves", {}).items()})
+            new = replace(
+                state,
+                teams=teams,
+                locked=state.locked - {eid},
+                withdrawn=state.withdrawn | {eid},
+                links=_links(entry, state.links),
+                bounds=_bounds(state, entry.get("bound")),
+            )
+        elif op == "add":
+            record = AddedRecord.from_dict(entry["record"])
+            eid = record.establishment.id
+            self.records[eid] = record
+            new = replace(
+                state,
+                teams=state.with_teams(entry.get("moves", {})),
+                withdrawn=state.withdrawn - {eid},
+                added=state.added | {eid},
+                links=_links(entry, state.links),
+                bounds=_bounds(state, entry.get("bound")),
+            )
+        elif op == "reoptimise_accepted":
+            proposal = self.proposal or {}
+            new = replace(
+                state,
+                teams=state.with_teams(proposal.get("teams", {})),
+                links=_links(proposal, state.links),
+                bounds=_bounds(state, proposal.get("bound_for")),
+            )
+        elif op == "reoptimise_proposed":
+            self.proposal = dict(entry["proposal"])
+            new = state
+        elif op == "reoptimise_rejected":
+            self.proposal = None
+            new = state
+        elif op == "version_saved":
+            self.versions[str(entry["name"])] = state
+            new = state
+        elif op == "undo":
+            if self.past:
+                self.future.append(state)
+                self.present = self.past.pop()
+                self.proposal = None
+            self.applied += 1
+            return
+        elif op == "redo":
+            if self.future:
+                self.past.append(state)
+                self.present = self.future.pop()
+                self.proposal = None
+            self.applied += 1
+            return
+        else:
+            raise EventError(f"unknown journal entry {op!r}", 400)
+        if op in UNDOABLE:
+            self.past.append(state)
+            self.future.clear()
+            self.proposal = None
+        self.present = new
+        self.applied += 1

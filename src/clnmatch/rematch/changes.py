@@ -1,0 +1,399 @@
+"""What changed in a cohort since the survey: withdrawals and late additions.
+
+``apply_changes`` turns a cohort and the day's changes into the new cohort. A rematch
+records every change it made in its result folder (``changes.json``: the ids that
+withdrew and the full records of late additions, which the survey file does not hold),
+so that a rematch of a rematched result, ``report`` and ``check`` start from the cohort
+as it now is: a withdrawn establishment never comes back unless it is added again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Union
+
+from clnmatch.errors import InputProblem, InvalidInputError, InvalidParameterError
+from clnmatch.models import Cohort, Establishment, Facilitator, Practitioner
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "AddedInput",
+    "CHANGES_FILE",
+    "ChangeRecord",
+    "CohortChange",
+    "apply_changes",
+    "as_cohort",
+    "cohort_of_folder",
+]
+
+AddedInput = Union[Cohort, "pd.DataFrame", str, Path]
+CHANGES_FILE = "changes.json"
+_KINDS = ("practitioner", "establishment", "facilitator")
+_FORMAT = "clnmatch changes 1"
+
+
+@dataclass(frozen=True)
+class CohortChange:
+    """The cohort after withdrawals and additions, and what changed (ids only)."""
+
+    cohort: Cohort
+    withdrawn_practitioners: tuple[str, ...] = ()
+    withdrawn_establishments: tuple[str, ...] = ()  # every nominee withdrew
+    withdrawn_facilitators: tuple[str, ...] = ()
+    added_establishments: tuple[str, ...] = ()  # new to the cohort
+    added_practitioners: tuple[str, ...] = ()
+    added_facilitators: tuple[str, ...] = ()
+
+
+def _resolve_withdrawn(cohort: Cohort, withdrawn: Sequence[str]) -> dict[str, set[str]]:
+    """Each withdrawn id by kind; ``kind:id`` settles an id that names two things."""
+    known = {
+        "practitioner": set(cohort.practitioner_by_id),
+        "establishment": set(cohort.establishment_by_id),
+        "facilitator": {f.id for f in cohort.facilitators},
+    }
+    out: dict[str, set[str]] = {k: set() for k in _KINDS}
+    unknown: list[str] = []
+    for raw in withdrawn:
+        text = str(raw).strip()
+        kinds = [k for k in _KINDS if text in known[k]]
+        if not kinds:
+            head, sep, rest = text.partition(":")
+            kind = head.strip().casefold()
+            if sep and kind in known and rest.strip() in known[kind]:
+                out[kind].add(rest.strip())
+                continue
+            unknown.append(text)
+        elif len(kinds) == 1:
+            out[kinds[0]].add(text)
+        else:
+            options = " or ".join(f"'{k}:{text}'" for k in kinds)
+            raise InvalidParameterError(
+                f"The 'withdrawn' parameter of rematch names {text!r}, which is both a "
+                f"{' and a '.join(kinds)} id. Write {options} instead."
+            )
+    if unknown:
+        raise InvalidParameterError(
+            "The 'withdrawn' parameter of rematch must name practitioner, establishment or "
+            f"facilitator ids of the cohort. Got {unknown!r} instead."
+        )
+    return out
+
+
+def as_cohort(added: AddedInput | None) -> Cohort | None:
+    if added is None:
+        return None
+    if isinstance(added, Cohort):
+        return added
+    if isinstance(added, (str, Path)):
+        path = Path(added)
+        if path.suffix.casefold() in (".xlsx", ".xlsm"):
+            return Cohort.from_excel(path)
+        return Cohort.from_csv(path)
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        pd = None  # type: ignore[assignment]
+    if pd is not None and isinstance(added, pd.DataFrame):
+        return Cohort.from_dataframe(added)
+    raise InvalidParameterError.for_value(
+        "added", "rematch", "a Cohort, a DataFrame shaped like the survey, or a survey file", added
+    )
+
+
+def _reorder_themes(added: Cohort, themes: tuple[str, ...]) -> tuple[Practitioner, ...]:
+    """The additions' practitioners with ratings in the cohort's theme order."""
+    if tuple(added.themes) == themes:
+        return added.practitioners
+    if set(added.themes) != set(themes):
+        missing = [t for t in themes if t not in added.themes]
+        extra = [t for t in added.themes if t not in themes]
+        raise InvalidParameterError(
+            "The 'added' parameter of rematch must rate the cohort's themes. "
+            f"Got missing themes {missing} and unknown themes {extra} instead."
+        )
+    order = [added.themes.index(t) for t in themes]
+    return tuple(
+        p.model_copy(update={"interests": tuple(p.interests[i] for i in order)})
+        for p in added.practitioners
+    )
+
+
+def apply_changes(
+    cohort: Cohort, withdrawn: Sequence[str] = (), added: AddedInput | None = None
+) -> CohortChange:
+    """The cohort after ``withdrawn`` ids leave and ``added`` (same themes) joins.
+
+    ``withdrawn`` names practitioner, establishment or facilitator ids (``kind:id`` when
+    an id names two things). An establishment whose nominees all withdraw leaves.
+    ``added`` may bring new nominees of an existing establishment (same authority and
+    sector) and new facilitators.
+    """
+    if isinstance(withdrawn, str):
+        withdrawn = [withdrawn]
+    gone = _resolve_withdrawn(cohort, withdrawn)
+    gone_people = set(gone["practitioner"])
+    for est in gone["establishment"]:
+        gone_people.update(p.id for p in cohort.nominees[est])
+    practitioners = [p for p in cohort.practitioners if p.id not in gone_people]
+    staying = {p.establishment_id for p in practitioners}
+    establishments = [e for e in cohort.establishments if e.id in staying]
+    left = tuple(e.id for e in cohort.establishments if e.id not in staying)
+    facilitators = [f for f in cohort.facilitators if f.id not in gone["facilitator"]]
+
+    extra = as_cohort(added)
+    added_est: list[str] = []
+    added_people: list[str] = []
+    added_fac: list[str] = []
+    if extra is not None:
+        by_id: dict[str, Establishment] = {e.id: e for e in establishments}
+        clashes: list[str] = []
+        for e in extra.establishments:
+            old = by_id.get(e.id)
+            if old is None:
+                establishments.append(e)
+                by_id[e.id] = e
+                added_est.append(e.id)
+            elif old.authority_key != e.authority_key or old.sector != e.sector:
+                clashes.append(
+                    f"establishment {e.id!r} is {old.authority}/{old.sector} in the "
+                    f"cohort but {e.authority}/{e.sector} in the additions"
+                )
+        taken = {p.id for p in practitioners} | gone_people
+        for p in _reorder_themes(extra, tuple(cohort.themes)):
+            if p.id in taken:
+                clashes.append(f"practitioner id {p.id!r} is already used in the cohort")
+            else:
+                practitioners.append(p)
+                added_people.append(p.id)
+        fac_ids = {f.id for f in facilitators}
+        for f in extra.facilitators:
+            if f.id in fac_ids:
+                clashes.append(f"facilitator id {f.id!r} is already used in the cohort")
+            else:
+                facilitators.append(f)
+                added_fac.append(f.id)
+        if clashes:
+            raise InvalidParameterError(
+                "The 'added' parameter of rematch must not clash with the cohort. Got: "
+                + "; ".join(clashes[:10])
+                + " instead."
+            )
+    new = Cohort(
+        themes=cohort.themes,
+        establishments=tuple(establishments),
+        practitioners=tuple(practitioners),
+        facilitators=tuple(facilitators),
+        source=cohort.source,
+    )
+    return CohortChange(
+        cohort=new,
+        withdrawn_practitioners=tuple(p.id for p in cohort.practitioners if p.id in gone_people),
+        withdrawn_establishments=left,
+        withdrawn_facilitators=tuple(
+            f.id for f in cohort.facilitators if f.id in gone["facilitator"]
+        ),
+        added_establishments=tuple(added_est),
+        added_practitioners=tuple(added_people),
+        added_facilitators=tuple(added_fac),
+    )
+
+
+# --------------------------------------------------------------------------- the record
+@dataclass(frozen=True)
+class ChangeRecord:
+    """Every withdrawal and addition since the survey, as kept in a result folder.
+
+    ``withdrawn`` maps a kind (practitioner, establishment, facilitator) to ids;
+    ``added_*`` hold the full records of late additions (the survey does not have them).
+    """
+
+    themes: tuple[str, ...] = ()
+    withdrawn: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    added_establishments: tuple[Establishment, ...] = ()
+    added_practitioners: tuple[Practitioner, ...] = ()
+    added_facilitators: tuple[Facilitator, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not any(self.withdrawn.values()) and not (
+            self.added_establishments or self.added_practitioners or self.added_facilitators
+        )
+
+    def withdrawn_of(self, kind: str) -> tuple[str, ...]:
+        return tuple(self.withdrawn.get(kind, ()))
+
+    def apply(self, survey: Cohort) -> Cohort:
+        """The survey's cohort as it now is: additions joined, withdrawals gone.
+
+        Records the survey already holds (a late school typed into the survey file) are
+        not added twice; withdrawn ids the survey does not know are passed over.
+        """
+        if self.empty:
+            return survey
+        establishments = list(survey.establishments)
+        known = {e.id for e in establishments}
+        establishments += [e for e in self.added_establishments if e.id not in known]
+        people = {p.id for p in survey.practitioners}
+        practitioners = list(survey.practitioners)
+        order = _theme_order(self.themes, survey.themes)
+        for p in self.added_practitioners:
+            if p.id not in people:
+                ratings = tuple(p.interests[i] for i in order) if order else p.interests
+                practitioners.append(p.model_copy(update={"interests": ratings}))
+        fac_ids = {f.id for f in survey.facilitators}
+        facilitators = list(survey.facilitators)
+        facilitators += [f for f in self.added_facilitators if f.id not in fac_ids]
+        gone_est = set(self.withdrawn_of("establishment"))
+        gone_people = set(self.withdrawn_of("practitioner"))
+        gone_fac = set(self.withdrawn_of("facilitator"))
+        practitioners = [
+            p
+            for p in practitioners
+            if p.id not in gone_people and p.establishment_id not in gone_est
+        ]
+        staying = {p.establishment_id for p in practitioners}
+        return Cohort(
+            themes=survey.themes,
+            establishments=tuple(e for e in establishments if e.id in staying),
+            practitioners=tuple(practitioners),
+            facilitators=tuple(f for f in facilitators if f.id not in gone_fac),
+            source=survey.source,
+        )
+
+    def then(self, change: CohortChange, base: Cohort) -> ChangeRecord:
+        """This record followed by ``change`` (made on ``base``, this record's cohort)."""
+        new = change.cohort
+        back_est = set(change.added_establishments)
+        back_people = set(change.added_practitioners)
+        withdrawn = {
+            "establishment": _merge(
+                [e for e in self.withdrawn_of("establishment") if e not in back_est],
+                change.withdrawn_establishments,
+            ),
+            "practitioner": _merge(
+                [p for p in self.withdrawn_of("practitioner") if p not in back_people],
+                change.withdrawn_practitioners,
+            ),
+            "facilitator": _merge(
+                [f for f in self.withdrawn_of("facilitator") if f not in change.added_facilitators],
+                change.withdrawn_facilitators,
+            ),
+        }
+        added_est = [e for e in self.added_establishments if e.id not in back_est]
+        added_est += [new.establishment_by_id[e] for e in change.added_establishments]
+        added_people = [p for p in self.added_practitioners if p.id not in back_people]
+        added_people += [new.practitioner_by_id[p] for p in change.added_practitioners]
+        fac_by_id = {f.id: f for f in new.facilitators}
+        added_fac = [f for f in self.added_facilitators if f.id not in change.added_facilitators]
+        added_fac += [fac_by_id[f] for f in change.added_facilitators]
+        return ChangeRecord(
+            themes=base.themes,
+            withdrawn=withdrawn,
+            added_establishments=tuple(added_est),
+            added_practitioners=tuple(added_people),
+            added_facilitators=tuple(added_fac),
+        )
+
+    def to_dict(self, *, pseudonymise: bool = False) -> dict[str, Any]:
+        people = [p.model_dump(mode="json") for p in self.added_practitioners]
+        facilitators = [f.model_dump(mode="json") for f in self.added_facilitators]
+        if pseudonymise:
+            for i, p in enumerate(people, 1):
+                p.update(name=f"Late addition {i:02d}", email=None)
+            for i, f in enumerate(facilitators, 1):
+                f.update(name=f"Late facilitator {i:02d}")
+        return {
+            "format": _FORMAT,
+            "themes": list(self.themes),
+            "withdrawn": {kind: list(self.withdrawn_of(kind)) for kind in _KINDS},
+            "added": {
+                "establishments": [e.model_dump(mode="json") for e in self.added_establishments],
+                "practitioners": people,
+                "facilitators": facilitators,
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], file: str = CHANGES_FILE) -> ChangeRecord:
+        try:
+            added = data.get("added", {})
+            return cls(
+                themes=tuple(data.get("themes", ())),
+                withdrawn={k: tuple(v) for k, v in data.get("withdrawn", {}).items()},
+                added_establishments=tuple(
+                    Establishment.model_validate(e) for e in added.get("establishments", ())
+                ),
+                added_practitioners=tuple(
+                    Practitioner.model_validate(p) for p in added.get("practitioners", ())
+                ),
+                added_facilitators=tuple(
+                    Facilitator.model_validate(f) for f in added.get("facilitators", ())
+                ),
+            )
+        except (AttributeError, TypeError, ValueError) as exc:
+            raise InvalidInputError(
+                [InputProblem(file=file, expected=f"a changes.json written by clnmatch ({exc})")]
+            ) from exc
+
+    @classmethod
+    def read(cls, folder: str | Path) -> ChangeRecord:
+        """The record in ``folder`` (a result folder); an empty one when it has none."""
+        path = Path(folder) / CHANGES_FILE
+        if not path.is_file():
+            return cls()
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InvalidInputError(
+                [
+                    InputProblem(
+                        file=str(path), expected=f"a changes.json written by clnmatch ({exc})"
+                    )
+                ]
+            ) from exc
+        if not isinstance(data, dict):
+            raise InvalidInputError(
+                [InputProblem(file=str(path), expected="a JSON object written by clnmatch")]
+            )
+        return cls.from_dict(data, str(path))
+
+    def summary_line(self) -> str:
+        parts = [
+            f"{len(self.withdrawn_of(kind))} {kind}(s) withdrawn"
+            for kind in _KINDS
+            if self.withdrawn_of(kind)
+        ]
+        if self.added_establishments or self.added_practitioners:
+            parts.append(
+                f"{len(self.added_establishments)} establishment(s) and "
+                f"{len(self.added_practitioners)} practitioner(s) added"
+            )
+        return "; ".join(parts) or "no changes"
+
+
+def _merge(first: Sequence[str], second: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys([*first, *second]))
+
+
+def _theme_order(recorded: Sequence[str], themes: Sequence[str]) -> list[int] | None:
+    """Indices that put ratings recorded in ``recorded`` order into ``themes`` order."""
+    if not recorded or tuple(recorded) == tuple(themes):
+        return None
+    if set(recorded) != set(themes):
+        raise InvalidParameterError(
+            "The late additions recorded in changes.json rate other themes than the survey: "
+            f"recorded {list(recorded)}, survey {list(themes)}."
+        )
+    return [list(recorded).index(t) for t in themes]
+
+
+def cohort_of_folder(survey: Cohort, folder: str | Path) -> tuple[Cohort, ChangeRecord]:
+    """The cohort a result folder was made for: the survey plus its recorded changes."""
+    record = ChangeRecord.read(folder)
+    return record.apply(survey), record

@@ -1,0 +1,539 @@
+"""``rematch`` and ``rematch_teams``: restore every rule with as few moves as possible.
+
+See the package docstring for the method. This module joins the stages, decides what was
+proven, keeps facilitator links that still hold and says what changed and why.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+from ortools.sat.python import cp_model
+
+from clnmatch.bounds import relaxation_bound_milli
+from clnmatch.errors import InfeasibleError, InvalidParameterError
+from clnmatch.evaluate import Breach, Evaluation, check, evaluate
+from clnmatch.models import Cohort, Rules
+from clnmatch.problem import SCALE, ObjectiveWeights, Problem
+from clnmatch.rematch.changes import AddedInput, CohortChange, apply_changes
+from clnmatch.rematch.labels import FacilitatorChange, facilitator_changes, stable_labels
+from clnmatch.rematch.stages import conflicting_rules, max_objective, min_moves
+from clnmatch.result import Result, Statistics, Status
+from clnmatch.solve import check_seed, check_time_limit, solve
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from clnmatch.diagnose import Diagnosis
+    from clnmatch.facilitators import Allocation
+
+__all__ = ["MODES", "Move", "RematchResult", "load_previous", "rematch", "rematch_teams"]
+
+IntArray = NDArray[np.int64]
+MODES = ("fewest_moves", "reoptimise")
+# shares of the time limit: fewest moves by this point, then the objective among them by
+# the next; what is left proves a bound for the whole remaining cohort (a fresh solve)
+_STAGE1_SHARE = 0.25
+_STAGE2_SHARE = 0.55
+_FACILITATOR_RULES = ("facilitator_per_team", "facilitator_load", "unknown_facilitator")
+
+
+# --------------------------------------------------------------------------- results
+@dataclass(frozen=True)
+class Move:
+    """One establishment's change of team; teams are 1..T, None where it has none."""
+
+    establishment_id: str
+    establishment_name: str
+    from_team: int | None  # None: a late addition
+    to_team: int | None  # None: withdrawn
+    reason: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "establishment_id": self.establishment_id,
+            "establishment_name": self.establishment_name,
+            "from_team": self.from_team,
+            "to_team": self.to_team,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class RematchResult(Result):
+    """A ``Result`` for the changed cohort, plus what moved and why.
+
+    ``moves`` lists previously placed establishments that changed team; ``withdrawn``
+    the establishments that left (``to_team`` None); ``added`` the late additions
+    (``from_team`` None). ``broken_before`` are the breaches the changes caused had
+    nobody moved. ``bound`` bounds every rule-abiding assignment of the changed cohort
+    (not only those with few moves), so ``status`` is ``optimal`` only when no such
+    assignment scores higher; ``fewest_moves_bound`` bounds those with at most
+    ``len(moves)`` moves. ``facilitator_changes`` lists every facilitator whose teams
+    changed; ``change`` is what was withdrawn and added.
+    """
+
+    moves: tuple[Move, ...] = ()
+    withdrawn: tuple[Move, ...] = ()
+    added: tuple[Move, ...] = ()
+    withdrawn_practitioners: tuple[str, ...] = ()
+    withdrawn_facilitators: tuple[str, ...] = ()
+    broken_before: tuple[Breach, ...] = ()
+    moves_proven_minimal: bool = False
+    previous_teams: dict[str, int] = field(default_factory=dict)
+    fewest_moves_bound: float | None = None
+    facilitator_changes: tuple[FacilitatorChange, ...] = ()
+    best_known: float | None = None  # a fresh solve's objective (any number of moves)
+    mode: str = "fewest_moves"
+    change: CohortChange | None = None
+
+    @property
+    def n_moves(self) -> int:
+        return len(self.moves)
+
+    def moves_frame(self) -> pd.DataFrame:
+        """One row per withdrawal, move and addition (ids, names of establishments, teams)."""
+        import pandas as pd
+
+        rows = []
+        for kind, items in (
+            ("withdrawn", self.withdrawn),
+            ("moved", self.moves),
+            ("added", self.added),
+        ):
+            rows += [{"change": kind, **m.to_dict()} for m in items]
+        columns = [
+            "change",
+            "establishment_id",
+            "establishment_name",
+            "from_team",
+            "to_team",
+            "reason",
+        ]
+        frame = pd.DataFrame(rows, columns=columns)
+        for column in ("from_team", "to_team"):
+            frame[column] = frame[column].astype("Int64")  # whole numbers, blank where none
+        return frame
+
+    def summary(self) -> dict[str, Any]:
+        out = super().summary()
+        out["rematch"] = {
+            "mode": self.mode,
+            "moves": [m.to_dict() for m in self.moves],
+            "moves_proven_minimal": self.moves_proven_minimal,
+            "fewest_moves_bound": self.fewest_moves_bound,
+            "best_known_objective": self.best_known,
+            "withdrawn": [m.to_dict() for m in self.withdrawn],
+            "withdrawn_practitioners": list(self.withdrawn_practitioners),
+            "withdrawn_facilitators": list(self.withdrawn_facilitators),
+            "added": [m.to_dict() for m in self.added],
+            "facilitator_changes": [c.to_dict() for c in self.facilitator_changes],
+            "broken_before": [b.to_dict() for b in self.broken_before],
+        }
+        return out
+
+    def change_lines(self) -> list[str]:
+        """Plain lines for a terminal: every move and facilitator link change (ids only)."""
+        lines = [
+            f"move {m.establishment_id}: team {m.from_team} -> {m.to_team} ({m.reason})"
+            for m in self.moves
+        ]
+        lines.append(f"{self.n_moves} establishment(s) moved.")
+        lines += [c.text() for c in self.facilitator_changes]
+        lines.append(f"{len(self.facilitator_changes)} facilitator(s) changed team.")
+        return lines
+
+
+# --------------------------------------------------------------------------- previous teams
+def _establishment_teams(cohort: Cohort, previous: Mapping[str, int]) -> dict[str, int]:
+    """Establishment id -> team; practitioner-keyed entries are folded into establishments."""
+    out: dict[str, int] = {}
+    votes: dict[str, Counter[int]] = {}
+    for key, team in previous.items():
+        if key in cohort.establishment_by_id:
+            out[key] = int(team)
+        elif key in cohort.practitioner_by_id:
+            votes.setdefault(cohort.practitioner_by_id[key].establishment_id, Counter())[
+                int(team)
+            ] += 1
+    for est, counter in votes.items():
+        out.setdefault(est, counter.most_common(1)[0][0])
+    return out
+
+
+def load_previous(survey_cohort: Cohort, teams_csv_path: str | Path) -> dict[str, int]:
+    """Establishment id -> team (1..T) from a teams.csv (``practitioner_id``, ``team``).
+
+    An establishment's team is the one most of its listed nominees are in. Rows naming
+    practitioners the survey no longer holds are skipped (they may have withdrawn).
+    """
+    from clnmatch.io.assignment import read_assignment
+
+    table = read_assignment(teams_csv_path, themes=survey_cohort.themes)
+    known = survey_cohort.practitioner_by_id
+    return _establishment_teams(
+        survey_cohort, {pid: team for pid, team in table.teams.items() if pid in known}
+    )
+
+
+# --------------------------------------------------------------------------- rematch
+def rematch(
+    previous: Result,
+    withdrawn: Sequence[str] = (),
+    added: AddedInput | None = None,
+    *,
+    rules: Rules | None = None,
+    objective: str | ObjectiveWeights | None = None,
+    time_limit: float = 30.0,
+    seed: int = 0,
+    mode: str = "fewest_moves",
+) -> RematchResult:
+    """Restore every rule after withdrawals and additions, moving as few establishments as possible.
+
+    ``rules`` and ``objective`` default to those of ``previous``. See ``rematch_teams``.
+    """
+    if not previous.assignment:
+        raise InvalidParameterError.for_value(
+            "previous", "rematch", "a result with an assignment", str(previous.status)
+        )
+    return rematch_teams(
+        previous.cohort,
+        previous.establishment_team(),
+        withdrawn,
+        added,
+        rules=rules or previous.rules,
+        objective=objective if objective is not None else previous.objective_name,
+        time_limit=time_limit,
+        seed=seed,
+        previous_links=previous.facilitator_links,
+        mode=mode,
+    )
+
+
+def rematch_teams(
+    cohort: Cohort,
+    previous_teams: Mapping[str, int],
+    withdrawn: Sequence[str] = (),
+    added: AddedInput | None = None,
+    *,
+    rules: Rules | None = None,
+    objective: str | ObjectiveWeights = "blend",
+    time_limit: float = 30.0,
+    seed: int = 0,
+    previous_links: Iterable[tuple[str, int]] | None = None,
+    mode: str = "fewest_moves",
+    prove: bool = True,
+) -> RematchResult:
+    """Re-match ``cohort`` whose establishments were in ``previous_teams`` (id -> team 1..T).
+
+    ``previous_teams`` may also be keyed by practitioner id (a teams.csv as read).
+    ``withdrawn`` names practitioner, establishment or facilitator ids; ``added`` is a
+    cohort (or survey-shaped DataFrame or file) of late additions rating the same themes.
+    Establishments without a previous team (additions, or absent from ``previous_teams``)
+    are placed freely.
+
+    ``mode='fewest_moves'`` (default): first the number of previously placed
+    establishments that move is minimised, then the objective among assignments with that
+    many moves; with ``prove`` the rest of the time limit goes to a fresh solve of the
+    changed cohort, whose bound says how far the answer is from the best of all (the
+    status is ``optimal`` only when nothing scores higher). ``mode='reoptimise'``: the
+    changed cohort is solved afresh and its teams renumbered to keep the previous numbers
+    (``stable_labels``). ``previous_links`` (facilitator id, team) are kept when every
+    facilitator rule still holds; otherwise facilitators are allocated afresh.
+    Never raises for rules that cannot be met: the result then has status ``infeasible``.
+    """
+    started = time.perf_counter()
+    check_time_limit(time_limit, "rematch")
+    check_seed(seed, "rematch")
+    if not isinstance(objective, (str, ObjectiveWeights)):
+        raise InvalidParameterError.for_value(
+            "objective", "rematch", "'focus', 'cohesion', 'blend' or an ObjectiveWeights", objective
+        )
+    if mode not in MODES:
+        raise InvalidParameterError.for_value(
+            "mode", "rematch", "one of " + ", ".join(repr(m) for m in MODES), mode
+        )
+    rules = rules or Rules()
+    before = _establishment_teams(cohort, previous_teams)
+    change = apply_changes(cohort, withdrawn, added)
+    new = change.cohort
+    problem = Problem.from_cohort(new, rules, objective)
+    objective_name = objective if isinstance(objective, str) else objective.name
+    T = problem.n_teams
+    prev = np.array([before.get(uid, 0) - 1 for uid in problem.unit_ids], dtype=np.int64)
+    prev = np.where((prev >= 0) & (prev < T), prev, -1)
+    placed_before = np.array([uid in before for uid in problem.unit_ids], dtype=bool)
+    kept_links = [(f, t) for f, t in previous_links or () if f not in change.withdrawn_facilitators]
+
+    withdrawn_moves = tuple(
+        Move(
+            eid,
+            cohort.establishment_by_id[eid].name,
+            before.get(eid),
+            None,
+            "every nominee withdrew",
+        )
+        for eid in change.withdrawn_establishments
+    )
+    base: dict[str, Any] = dict(
+        cohort=new,
+        rules=rules,
+        objective_name=objective_name,
+        strategy="rematch" if mode == "fewest_moves" else "rematch (reoptimise)",
+        seed=int(seed),
+        withdrawn=withdrawn_moves,
+        withdrawn_practitioners=change.withdrawn_practitioners,
+        withdrawn_facilitators=change.withdrawn_facilitators,
+        previous_teams=dict(before),
+        mode=mode,
+        change=change,
+    )
+
+    def finish(status: Status, **fields: Any) -> RematchResult:
+        return RematchResult(
+            status=status, runtime_s=time.perf_counter() - started, **base, **fields
+        )
+
+    notes: list[str] = []
+    unknown = [e.id for e in new.establishments if e.id not in before]
+    unknown = [e for e in unknown if e not in change.added_establishments]
+    if unknown:
+        notes.append(
+            f"{len(unknown)} establishment(s) of the survey had no previous team and no "
+            f"recorded withdrawal; placed as late additions: {', '.join(unknown[:10])}"
+        )
+    diagnosis = _diagnose(problem, new, rules)
+    if not diagnosis.feasible_by_arithmetic:
+        return finish(Status.INFEASIBLE, diagnosis=diagnosis, notes=tuple(notes))
+
+    deadline = started + float(time_limit)
+    fresh: Result | None = None
+    fewest_bound: float | None = None
+    minimal = False
+    if mode == "reoptimise":
+        fresh = _fresh_solve(new, rules, objective, deadline, seed, notes)
+        if fresh is None or not fresh.feasible:
+            return _unsolved(finish, fresh, problem, new, rules, notes, time_limit)
+        est_team = fresh.establishment_team()
+        pinned = {rules.pins[e] for e in rules.pins if e in est_team}
+        weight = {e.id: len(new.nominees[e.id]) for e in new.establishments}
+        labels = stable_labels(est_team, before, T, fixed=pinned, weight=weight)
+        unit_team = np.array([labels[est_team[u]] - 1 for u in problem.unit_ids], np.int64)
+        fresh_bound = fresh.bound
+        statistics = fresh.statistics
+    else:
+        share = (_STAGE1_SHARE, _STAGE2_SHARE) if prove else (0.5, 1.0)
+        stage1 = min_moves(
+            problem, prev, placed_before, started + share[0] * time_limit, int(seed), notes
+        )
+        if stage1.status == cp_model.INFEASIBLE:
+            core = conflicting_rules(problem, deadline, int(seed), notes)
+            diagnosis = _diagnose(problem, new, rules, core)
+            return finish(Status.INFEASIBLE, diagnosis=diagnosis, notes=tuple(notes))
+        if stage1.unit_team is None:
+            notes.append(
+                f"no rule-abiding assignment found within {time_limit:g} s; try a longer time limit"
+            )
+            return finish(Status.UNKNOWN, notes=tuple(notes))
+        stage2 = max_objective(
+            problem, prev, stage1, started, started + share[1] * time_limit, int(seed), notes
+        )
+        assert stage2.unit_team is not None
+        unit_team = stage2.unit_team
+        minimal = stage1.optimal
+        if stage2.bound_milli is not None and stage1.optimal:
+            fewest_bound = stage2.bound_milli / SCALE
+        statistics = Statistics(tuple(stage2.trace))
+        fresh_bound = None
+        if prove:
+            fresh = _fresh_solve(new, rules, objective, deadline, seed, notes)
+            if fresh is not None and fresh.feasible:
+                fresh_bound = fresh.bound
+
+    focus = problem.best_focus(unit_team)
+    team_focus = {t + 1: new.themes[int(k)] for t, k in enumerate(focus) if int(k) >= 0}
+    est_team = {uid: int(unit_team[i]) + 1 for i, uid in enumerate(problem.unit_ids)}
+    assignment = {p.id: est_team[p.establishment_id] for p in new.practitioners}
+
+    stay = np.where(prev >= 0, prev, unit_team)
+    broken = evaluate(problem, stay).breaches
+    moves, placed = _describe_moves(problem, new, prev, placed_before, unit_team, broken, before)
+    base.update(moves=moves, added=placed, broken_before=broken, moves_proven_minimal=minimal)
+
+    try:
+        links, allocation = _links(new, rules, assignment, unit_team, team_focus, kept_links)
+    except InfeasibleError as exc:
+        notes.append(str(exc))
+        diagnosis = _as_diagnosis(exc.diagnosis) or _diagnose(problem, new, rules)
+        return finish(
+            Status.INFEASIBLE, diagnosis=diagnosis, statistics=statistics, notes=tuple(notes)
+        )
+    evaluation = check(
+        new,
+        rules,
+        assignment,
+        links if new.facilitators else None,
+        team_focus=team_focus,
+        objective=objective,
+    )
+    fields: dict[str, Any] = dict(
+        assignment=assignment,
+        team_focus=team_focus,
+        facilitator_links=links,
+        evaluation=evaluation,
+        statistics=statistics,
+        allocation=allocation,
+        fewest_moves_bound=fewest_bound,
+        facilitator_changes=facilitator_changes(previous_links or (), links),
+        best_known=None if fresh is None or not fresh.feasible else fresh.objective,
+    )
+    if not evaluation.feasible:
+        notes.append(f"the re-match breaks rules: {evaluation.summary_line()}")
+        return finish(Status.UNKNOWN, notes=tuple(notes), **fields)
+    status, bound = _honest_status(problem, evaluation, fresh_bound, fresh, notes)
+    return finish(status, bound=bound, notes=tuple(notes), **fields)
+
+
+def _fresh_solve(
+    cohort: Cohort,
+    rules: Rules,
+    objective: str | ObjectiveWeights,
+    deadline: float,
+    seed: int,
+    notes: list[str],
+) -> Result | None:
+    """A fresh solve of the changed cohort in the time left (None: no time left)."""
+    left = deadline - time.perf_counter()
+    if left < 0.5:
+        notes.append("no time left to solve the changed cohort afresh for a bound")
+        return None
+    fresh = solve(cohort, rules, objective=objective, time_limit=left, seed=int(seed))
+    notes.append(
+        f"fresh solve of the changed cohort: {fresh.status}, objective "
+        f"{fresh.objective if fresh.objective is not None else '-'}, bound {fresh.bound}"
+    )
+    return fresh
+
+
+def _honest_status(
+    problem: Problem,
+    evaluation: Evaluation,
+    fresh_bound: float | None,
+    fresh: Result | None,
+    notes: list[str],
+) -> tuple[Status, float]:
+    """Optimal only when no rule-abiding assignment of the whole changed cohort scores higher."""
+    bound_milli = relaxation_bound_milli(problem)
+    if fresh_bound is not None:
+        bound_milli = min(bound_milli, round(fresh_bound * SCALE))
+    bound_milli = max(bound_milli, evaluation.objective_milli)
+    if fresh is not None and fresh.objective is not None and fresh.objective > evaluation.objective:
+        notes.append(
+            f"a fresh solve of the changed cohort scores {fresh.objective:,.3f} "
+            f"(this answer {evaluation.objective:,.3f}) but moves more establishments"
+        )
+    optimal = bound_milli <= evaluation.objective_milli
+    return (Status.OPTIMAL if optimal else Status.FEASIBLE), bound_milli / SCALE
+
+
+def _unsolved(
+    finish: Any,
+    fresh: Result | None,
+    problem: Problem,
+    cohort: Cohort,
+    rules: Rules,
+    notes: list[str],
+    time_limit: float,
+) -> RematchResult:
+    if fresh is not None and fresh.status == Status.INFEASIBLE:
+        result: RematchResult = finish(
+            Status.INFEASIBLE, diagnosis=fresh.diagnosis, notes=tuple(notes)
+        )
+        return result
+    notes.append(
+        f"no rule-abiding assignment found within {time_limit:g} s; try a longer time limit"
+    )
+    unknown: RematchResult = finish(Status.UNKNOWN, notes=tuple(notes))
+    return unknown
+
+
+def _links(
+    cohort: Cohort,
+    rules: Rules,
+    assignment: Mapping[str, int],
+    unit_team: IntArray,
+    team_focus: Mapping[int, str],
+    kept: list[tuple[str, int]],
+) -> tuple[tuple[tuple[str, int], ...], Allocation | None]:
+    """The previous facilitator links when every facilitator rule still holds, else afresh."""
+    from clnmatch.facilitators import allocate_facilitators
+
+    if kept and cohort.facilitators:
+        known = {f.id for f in cohort.facilitators}
+        ev = check(cohort, rules, assignment, kept)
+        used = {f for f, _ in kept}
+        if used == known and not any(b.rule in _FACILITATOR_RULES for b in ev.breaches):
+            return tuple(kept), None
+    allocation = allocate_facilitators(
+        cohort, rules, unit_team, [team_focus.get(t + 1) for t in range(rules.teams)]
+    )
+    return tuple(allocation.links), allocation
+
+
+def _diagnose(
+    problem: Problem, cohort: Cohort, rules: Rules, core: Sequence[str] = ()
+) -> Diagnosis:
+    from clnmatch.diagnose import diagnose
+
+    return diagnose(problem, cohort, rules, tuple(core))
+
+
+def _as_diagnosis(value: object) -> Diagnosis | None:
+    from clnmatch.diagnose import Diagnosis
+
+    return value if isinstance(value, Diagnosis) else None
+
+
+# --------------------------------------------------------------------------- reasons
+def _describe_moves(
+    problem: Problem,
+    cohort: Cohort,
+    prev: IntArray,
+    placed_before: NDArray[np.bool_],
+    unit_team: IntArray,
+    broken: Sequence[Breach],
+    before: Mapping[str, int],
+) -> tuple[tuple[Move, ...], tuple[Move, ...]]:
+    """Moves of previously placed units (with the breaches they repair); newcomers' placements."""
+    moves: list[Move] = []
+    placed: list[Move] = []
+    for u, uid in enumerate(problem.unit_ids):
+        name = cohort.establishment_by_id[uid].name
+        to_team = int(unit_team[u]) + 1
+        if not placed_before[u]:
+            placed.append(Move(uid, name, None, to_team, "late addition"))
+            continue
+        if prev[u] == unit_team[u]:
+            continue
+        from_team = before.get(uid)
+        if prev[u] < 0:
+            moves.append(Move(uid, name, from_team, to_team, f"team {from_team} no longer exists"))
+            continue
+        related = [
+            b for b in broken if b.team in (from_team, to_team) or (b.subject and uid in b.subject)
+        ]
+        if related:
+            reason = "restores: " + "; ".join(b.message for b in related)
+        elif broken:
+            reason = "with the other moves, restores: " + "; ".join(b.message for b in broken)
+        else:
+            reason = "moved while restoring the rules"
+        moves.append(Move(uid, name, from_team, to_team, reason))
+    return tuple(moves), tuple(placed)

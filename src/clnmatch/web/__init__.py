@@ -1,0 +1,1 @@
+"""The matching event page: a local web app over ``clnmatch.event`` (FastAPI, htmx, SortableJS)."""

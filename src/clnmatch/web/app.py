@@ -1,0 +1,448 @@
+"""The matching event page and its JSON API (contract section 9), on FastAPI.
+
+htmx's "sortable" pattern: a drop on the page posts the move, the server makes it with
+the event engine, checks every rule with the one evaluator and answers with the board
+re-rendered (Jinja2). No rule is checked in JavaScript. The JSON API (``/api/...``) and
+the page's fragments (``/ui/...``) call the same engine methods.
+
+Security: every request needs a token (``Authorization: Bearer TOKEN`` or
+``?token=TOKEN``): 401 without one, 403 with a wrong one. The editor token may do
+everything; the projector's read-only token may only look (GET of the page, the board,
+the state and the live stream). Every answer carries a content security policy that
+allows scripts, styles and connections from this server only, and no inline script.
+Nothing is logged (the access log is off), so no name can reach a log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import json
+import secrets
+import threading
+from collections.abc import AsyncIterator, Callable
+from importlib import resources
+from typing import Any
+from urllib.parse import parse_qs
+
+import pandas as pd
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from clnmatch.errors import ClnmatchError
+from clnmatch.event import Event, EventError, EventView
+from clnmatch.event.analysis import diff, state_side, suggest, why_here
+from clnmatch.event.export import EXPORTS, export_bytes, write_folder
+from clnmatch.io.survey import read_survey
+from clnmatch.web.render import live_context, school_context
+
+__all__ = ["CSP", "create_app"]
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+# what the projector's read-only token may reach (GET only)
+_VIEWER_PATHS = ("/", "/projector", "/ui/live", "/api/state", "/api/stream")
+_KEEPALIVE_S = 15.0
+
+
+class _Broadcast:
+    """Fan-out of engine events (from any thread) to the open live streams."""
+
+    def __init__(self) -> None:
+        self.queues: set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[tuple[str, Any]]]] = set()
+        self.lock = threading.Lock()
+
+    def publish(self, kind: str, data: dict[str, Any]) -> None:
+        with self.lock:
+            targets = list(self.queues)
+        for loop, q in targets:
+            with contextlib.suppress(RuntimeError):  # a closed loop: that stream is gone
+                loop.call_soon_threadsafe(q.put_nowait, (kind, data))
+
+    def add(self, item: tuple[asyncio.AbstractEventLoop, asyncio.Queue[tuple[str, Any]]]) -> None:
+        with self.lock:
+            self.queues.add(item)
+
+    def remove(
+        self, item: tuple[asyncio.AbstractEventLoop, asyncio.Queue[tuple[str, Any]]]
+    ) -> None:
+        with self.lock:
+            self.queues.discard(item)
+
+
+def _templates() -> Environment:
+    folder = resources.files("clnmatch.web") / "templates"
+    env = Environment(loader=FileSystemLoader(str(folder)), autoescape=select_autoescape(["html"]))
+    env.filters["points"] = lambda v: "-" if v is None else f"{v:,.1f}"
+    env.filters["signed"] = lambda v: "" if v is None else f"{v:+,.1f}"
+    env.filters["percent"] = lambda v: "-" if v is None else f"{100 * v:.2f}%"
+    return env
+
+
+def create_app(event: Event, *, repair_time_limit: float = 10.0) -> FastAPI:
+    """The web app of one event (tokens from the event's folder)."""
+    tokens = event.tokens()
+    env = _templates()
+    broadcast = _Broadcast()
+    event.subscribe(broadcast.publish)
+    app = FastAPI(title="clnmatch event", docs_url=None, redoc_url=None, openapi_url=None)
+    static = resources.files("clnmatch.web") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+
+    def role_of(request: Request) -> str | None:
+        header = request.headers.get("authorization", "")
+        token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+        token = token or request.query_params.get("token", "")
+        if not token:
+            return None
+        if secrets.compare_digest(token, tokens["editor"]):
+            return "editor"
+        if secrets.compare_digest(token, tokens["viewer"]):
+            return "viewer"
+        return "denied"
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next: Callable[[Request], Any]) -> Response:
+        role = role_of(request)
+        if role is None:
+            response: Response = JSONResponse(
+                {"error": "a token is needed: open the address clnmatch printed"}, 401
+            )
+        elif role == "denied" or (
+            role == "viewer"
+            and not (
+                request.method == "GET"
+                and (request.url.path in _VIEWER_PATHS or request.url.path.startswith("/static/"))
+            )
+        ):
+            response = JSONResponse({"error": "this token may not do that"}, 403)
+        else:
+            request.state.role = role
+            response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.exception_handler(EventError)
+    async def event_error(request: Request, exc: EventError) -> Response:
+        return JSONResponse({"error": str(exc)}, exc.status)
+
+    # ------------------------------------------------------------------ helpers
+    def state_json(view: EventView | None = None) -> dict[str, Any]:
+        return (view or event.view()).to_api(event.n_teams)
+
+    async def body(request: Request) -> dict[str, Any]:
+        """A JSON object, or the form fields htmx sends."""
+        raw = await request.body()
+        if not raw:
+            return {}
+        if request.headers.get("content-type", "").startswith("application/json"):
+            try:
+                data = json.loads(raw)
+            except ValueError as exc:
+                raise EventError(f"the body is not JSON: {exc}", 400) from exc
+            if not isinstance(data, dict):
+                raise EventError("the body must be a JSON object", 400)
+            return data
+        return {k: v[-1] for k, v in parse_qs(raw.decode("utf-8")).items()}
+
+    def field(data: dict[str, Any], name: str) -> Any:
+        if name not in data:
+            raise EventError(f"the body needs {name!r}", 400)
+        return data[name]
+
+    def as_int(value: Any, name: str) -> int:
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise EventError(f"{name} must be a whole number; got {value!r}", 400) from None
+
+    def html(template: str, **context: Any) -> HTMLResponse:
+        return HTMLResponse(env.get_template(template).render(**context))
+
+    def live(request: Request, names: bool = True, projector: bool = False) -> HTMLResponse:
+        token = request.query_params.get("token", "")
+        return html(
+            "live.html", projector=projector, token=token, **live_context(event, names=names)
+        )
+
+    async def in_thread(fn: Callable[[], Any]) -> Any:
+        return await asyncio.to_thread(fn)
+
+    # ------------------------------------------------------------------ pages
+    @app.get("/", response_class=HTMLResponse)
+    async def page(request: Request) -> HTMLResponse:
+        token = request.query_params.get("token", "")
+        if request.state.role == "viewer":
+            return await projector(request)
+        additions = event.snapshot.additions
+        return html(
+            "page.html",
+            token=token,
+            exports=list(EXPORTS),
+            additions=[]
+            if additions is None
+            else [(e.id, e.name) for e in additions.establishments],
+            viewer_token=tokens["viewer"],
+            **live_context(event),
+        )
+
+    @app.get("/projector", response_class=HTMLResponse)
+    async def projector(request: Request) -> HTMLResponse:
+        names = request.query_params.get("names", "1") != "0"
+        token = request.query_params.get("token", "")
+        return html(
+            "projector.html", token=token, projector=True, **live_context(event, names=names)
+        )
+
+    @app.get("/ui/live", response_class=HTMLResponse)
+    async def ui_live(request: Request) -> HTMLResponse:
+        projector_view = request.query_params.get("view") == "projector"
+        names = request.query_params.get("names", "1") != "0"
+        return live(request, names=names, projector=projector_view)
+
+    # ------------------------------------------------------------------ the JSON API
+    @app.get("/api/state")
+    async def api_state() -> dict[str, Any]:
+        return state_json()
+
+    @app.post("/api/move")
+    async def api_move(request: Request) -> dict[str, Any]:
+        data = await body(request)
+        view = await in_thread(
+            lambda: event.move(str(field(data, "establishment_id")), field(data, "team"))
+        )
+        return state_json(view)
+
+    @app.post("/api/swap")
+    async def api_swap(request: Request) -> dict[str, Any]:
+        data = await body(request)
+        return state_json(
+            await in_thread(lambda: event.swap(str(field(data, "a")), str(field(data, "b"))))
+        )
+
+    @app.post("/api/lock")
+    async def api_lock(request: Request) -> dict[str, Any]:
+        data = await body(request)
+        eid, locked = str(field(data, "establishment_id")), data.get("locked", True)
+        return state_json(await in_thread(lambda: event.set_lock(eid, locked)))
+
+    @app.post("/api/withdraw")
+    async def api_withdraw(request: Request) -> dict[str, Any]:
+        data = await body(request)
+        eid = str(field(data, "establishment_id"))
+        return state_json(await in_thread(lambda: event.withdraw(eid, repair_time_limit)))
+
+    @app.post("/api/add")
+    async def api_add(request: Request) -> dict[str, Any]:
+        data = await body(request)
+        return state_json(await in_thread(lambda: _add(event, data, repair_time_limit)))
+
+    @app.post("/api/reoptimise")
+    async def api_reoptimise(request: Request) -> dict[str, Any]:
+        data = await body(request)
+        limit = data.get("time_limit", 30)
+        proposal: dict[str, Any] = await in_thread(lambda: event.reoptimise(_seconds(limit)))
+        return proposal
+
+    @app.post("/api/reoptimise/cancel")
+    async def api_cancel() -> dict[str, Any]:
+        return {"cancelled": event.cancel_reoptimise()}
+
+    @app.post("/api/accept")
+    async def api_accept() -> dict[str, Any]:
+        return state_json(await in_thread(event.accept))
+
+    @app.post("/api/reject")
+    async def api_reject() -> dict[str, Any]:
+        return state_json(await in_thread(event.reject))
+
+    @app.post("/api/undo")
+    async def api_undo() -> dict[str, Any]:
+        return state_json(await in_thread(event.undo))
+
+    @app.post("/api/redo")
+    async def api_redo() -> dict[str, Any]:
+        return state_json(await in_thread(event.redo))
+
+    @app.get("/api/versions")
+    async def api_versions() -> dict[str, Any]:
+        return {"versions": list(event.timeline.versions)}
+
+    @app.post("/api/versions")
+    async def api_save_version(request: Request) -> dict[str, Any]:
+        data = await body(request)
+        return state_json(await in_thread(lambda: event.save_version(str(field(data, "name")))))
+
+    @app.get("/api/diff")
+    async def api_diff(a: str = "current", b: str = "current") -> dict[str, Any]:
+        return diff(
+            state_side(event, a, event.version_state(a)),
+            state_side(event, b, event.version_state(b)),
+        )
+
+    @app.get("/api/suggest")
+    async def api_suggest(
+        establishment_id: str | None = None, team: int | None = None
+    ) -> dict[str, Any]:
+        found = await in_thread(lambda: suggest(event, establishment=establishment_id, team=team))
+        return {"suggestions": found}
+
+    @app.get("/api/why/{eid}")
+    async def api_why(eid: str) -> dict[str, Any]:
+        explained: dict[str, Any] = await in_thread(lambda: why_here(event, eid))
+        return explained
+
+    @app.get("/api/export/{name}")
+    async def api_export(name: str) -> Response:
+        if name not in EXPORTS:
+            raise EventError(f"no export {name!r}; choose one of {', '.join(EXPORTS)}", 404)
+        data = await in_thread(lambda: export_bytes(event, name))
+        disposition = f'attachment; filename="{name}"'
+        return Response(
+            data, media_type=EXPORTS[name], headers={"Content-Disposition": disposition}
+        )
+
+    @app.post("/api/export/folder")
+    async def api_export_folder(request: Request) -> dict[str, Any]:
+        data = await body(request)
+        name = str(data.get("name") or f"version-{event.version}")
+        if not name.replace("-", "").replace("_", "").isalnum():
+            raise EventError("a folder name of letters, digits, - and _ only", 400)
+        folder = event.folder / "exports" / name
+        written = await in_thread(lambda: write_folder(event, folder))
+        return {"folder": str(folder), "files": [p.name for p in written]}
+
+    @app.get("/api/stream")
+    async def api_stream(request: Request, limit: int = 0) -> StreamingResponse:
+        loop = asyncio.get_running_loop()
+        q: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        item = (loop, q)
+        broadcast.add(item)
+
+        async def events() -> AsyncIterator[str]:
+            sent = 0
+            try:
+                yield f"event: state\ndata: {json.dumps({'version': event.version})}\n\n"
+                sent += 1
+                while not limit or sent < limit:
+                    try:
+                        kind, data = await asyncio.wait_for(q.get(), _KEEPALIVE_S)
+                    except TimeoutError:
+                        if await request.is_disconnected():
+                            break
+                        yield ": keepalive\n\n"
+                        continue
+                    yield f"event: {kind}\ndata: {json.dumps(data)}\n\n"
+                    sent += 1
+            finally:
+                broadcast.remove(item)
+
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    # ------------------------------------------------------------------ page fragments
+    @app.post("/ui/{action}", response_class=HTMLResponse)
+    async def ui_action(action: str, request: Request) -> HTMLResponse:
+        data = await body(request)
+        actions: dict[str, Callable[[], Any]] = {
+            "move": lambda: event.move(str(field(data, "establishment_id")), as_int(field(data, "team"), "team")),
+            "swap": lambda: event.swap(str(field(data, "a")), str(field(data, "b"))),
+            "lock": lambda: event.set_lock(str(field(data, "establishment_id")), data.get("locked") == "true"),
+            "withdraw": lambda: event.withdraw(str(field(data, "establishment_id")), repair_time_limit),
+            "add": lambda: _add(event, data, repair_time_limit),
+            "undo": event.undo,
+            "redo": event.redo,
+            "accept": event.accept,
+            "reject": event.reject,
+            "reoptimise": lambda: event.reoptimise(_seconds(data.get("time_limit", 30))),
+            "version": lambda: event.save_version(str(field(data, "name"))),
+        }  # fmt: skip
+        if action == "cancel":
+            event.cancel_reoptimise()
+            return HTMLResponse("", 204)
+        if action == "export":
+            name = str(data.get("name") or f"version-{event.version}")
+            folder = event.folder / "exports" / "".join(c for c in name if c.isalnum() or c in "-_")
+            await in_thread(lambda: write_folder(event, folder))
+            return html("message.html", message=f"Saved every file in {folder}")
+        if action not in actions:
+            raise EventError(f"no action {action!r}", 404)
+        outcome = await in_thread(actions[action])
+        if isinstance(outcome, dict) and outcome.get("cancelled"):
+            event.last_change = {"op": "reoptimise", "message": "re-optimise cancelled"}
+        return live(request)
+
+    @app.get("/ui/school/{eid}", response_class=HTMLResponse)
+    async def ui_school(eid: str) -> HTMLResponse:
+        if eid not in event.view().cohort.establishment_by_id:
+            raise EventError(f"{eid!r} is not a school of the event", 404)
+        return html("school.html", **school_context(event, eid), teams=range(1, event.n_teams + 1))
+
+    @app.get("/ui/why/{eid}", response_class=HTMLResponse)
+    async def ui_why(eid: str) -> HTMLResponse:
+        return html("why.html", why=await in_thread(lambda: why_here(event, eid)))
+
+    @app.get("/ui/suggest", response_class=HTMLResponse)
+    async def ui_suggest(
+        establishment_id: str | None = None, team: int | None = None
+    ) -> HTMLResponse:
+        found = await in_thread(lambda: suggest(event, establishment=establishment_id, team=team))
+        return html("suggest.html", suggestions=found, team=team, establishment_id=establishment_id)
+
+    @app.get("/ui/versions", response_class=HTMLResponse)
+    async def ui_versions() -> HTMLResponse:
+        return html("versions.html", versions=list(event.timeline.versions))
+
+    @app.get("/ui/diff", response_class=HTMLResponse)
+    async def ui_diff(a: str = "current", b: str = "current") -> HTMLResponse:
+        result = diff(
+            state_side(event, a, event.version_state(a)),
+            state_side(event, b, event.version_state(b)),
+        )
+        return html("diff.html", diff=result)
+
+    @app.get("/ui/add", response_class=HTMLResponse)
+    async def ui_add_form() -> HTMLResponse:
+        additions = event.snapshot.additions
+        present = event.view().cohort.establishment_by_id
+        options = [] if additions is None else [
+            (e.id, e.name) for e in additions.establishments if e.id not in present
+        ]  # fmt: skip
+        return html("add.html", additions=options, themes=event.snapshot.cohort.themes)
+
+    return app
+
+
+def _seconds(value: Any) -> float:
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise EventError(f"time_limit must be a number of seconds; got {value!r}", 400) from None
+    if not 0 < seconds <= 3600:
+        raise EventError(f"time_limit must be in (0, 3600] seconds; got {value!r}", 400)
+    return seconds
+
+
+def _add(event: Event, data: dict[str, Any], time_limit: float) -> EventView:
+    """Add from the list given at the start (``establishment_id``) or from survey rows (``rows``)."""
+    if data.get("establishment_id"):
+        return event.add_from_list(str(data["establishment_id"]), time_limit)
+    rows = str(data.get("rows") or "").strip()
+    if not rows:
+        raise EventError("paste survey rows (with their header line) or pick a school", 400)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(rows), dtype=str, keep_default_na=False, sep=None, engine="python"
+        )
+        extra = read_survey(frame).cohort
+    except (ClnmatchError, ValueError) as exc:
+        raise EventError(f"the rows could not be read as a survey: {exc}", 400) from exc
+    return event.add(extra, time_limit)

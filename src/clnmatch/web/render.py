@@ -1,0 +1,184 @@
+"""What the page shows, built from the event's evaluated state (no rule is checked here).
+
+Every breach comes from the evaluator's ``Evaluation``; this module only groups the
+breaches by team and turns the team statistics into the header lines a lead officer
+reads: focus, size against the allowed range, sectors, authorities, facilitators.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from clnmatch.event.engine import Event, EventView
+from clnmatch.models import Cohort
+
+__all__ = ["live_context", "school_context"]
+
+TOP_THEMES = 3
+
+
+def _top_themes(cohort: Cohort, eid: str) -> list[str]:
+    totals = [0] * len(cohort.themes)
+    for p in cohort.nominees.get(eid, ()):
+        for k, rating in enumerate(p.interests):
+            totals[k] += rating
+    order = sorted(range(len(totals)), key=lambda k: (-totals[k], k))
+    return [cohort.themes[k] for k in order[:TOP_THEMES] if totals[k] > 0]
+
+
+def _nominees(cohort: Cohort, eid: str, names: bool) -> list[dict[str, str]]:
+    out = []
+    for i, p in enumerate(cohort.nominees.get(eid, ()), 1):
+        title = getattr(p, "job_title", None)
+        out.append(
+            {
+                "name": p.name if names else f"Nominee {i}",
+                "role": str(p.role),
+                "job_title": str(title) if title else "",
+            }
+        )
+    return out
+
+
+def _card(view: EventView, eid: str, names: bool, proposal: dict[str, int]) -> dict[str, Any]:
+    cohort = view.cohort
+    est = cohort.establishment_by_id[eid]
+    flagged = {b.subject for b in view.evaluation.breaches if b.subject}
+    return {
+        "id": eid,
+        "name": est.name,
+        "authority": est.authority,
+        "sector": str(est.sector),
+        "locked": eid in view.state.locked,
+        "added": eid in view.state.added,
+        "nominees": _nominees(cohort, eid, names),
+        "themes": _top_themes(cohort, eid),
+        "breach": eid in flagged,
+        "proposed": proposal.get(eid),
+        "size": len(cohort.nominees.get(eid, ())),
+    }
+
+
+def live_context(event: Event, *, names: bool = True) -> dict[str, Any]:
+    """Everything the live fragment (status bar, proposal, board) needs."""
+    view = event.view()
+    cohort = view.cohort
+    rules = event.rules_for(cohort)
+    low, high = rules.size_bounds(cohort.n_participants)
+    proposal = event.timeline.proposal
+    moving = {str(k): int(v) for k, v in (proposal or {}).get("teams", {}).items()}
+    members = view.team_members(event.n_teams)
+    stats = {ts.team: ts for ts in view.evaluation.teams}
+    fac_names = {f.id: f.name for f in cohort.facilitators}
+    teams = []
+    for t in range(1, event.n_teams + 1):
+        ids = members.get(t, [])
+        breaches = [b for b in view.evaluation.breaches if b.team == t]
+        ts = stats.get(t)
+        size = sum(len(cohort.nominees.get(e, ())) for e in ids)
+        sectors = sorted({str(cohort.establishment_by_id[e].sector) for e in ids})
+        authorities = Counter(cohort.establishment_by_id[e].authority for e in ids)
+        facilitators = [
+            (fac_names.get(f, f) if names else f) for f, team in view.state.links if team == t
+        ]
+        broken = {b.rule for b in breaches}
+        checks = [
+            {"ok": not broken & {"team_size", "teams"}, "text": f"{size} people ({low}-{high})"},
+            {
+                "ok": "min_sectors" not in broken,
+                "text": f"{len(sectors)} sectors (≥{rules.min_sectors})",
+            },
+            {
+                "ok": not broken & {"min_authorities", "max_authority_share"},
+                "text": f"{len(authorities)} authorities (≥{rules.min_authorities})",
+            },
+        ]
+        if not ids:  # an empty team: the evaluator says "team N is empty"; no tick beside it
+            checks = [{**c, "ok": False} for c in checks]
+        if cohort.facilitators:
+            checks.append(
+                {
+                    "ok": not broken & {"facilitator_per_team"},
+                    "text": f"{len(facilitators)} facilitator(s)",
+                }
+            )
+        teams.append(
+            {
+                "number": t,
+                "focus": view.team_focus.get(t, "") if ids else "",
+                "focus_points": None if ts is None else ts.focus_points,
+                "size": size,
+                "n_schools": len(ids),
+                "sectors": sectors,
+                "authorities": sorted(authorities.items()),
+                "facilitators": facilitators,
+                "checks": checks,
+                "breaches": [b.message for b in breaches],
+                "cards": [_card(view, e, names, moving) for e in ids],
+            }
+        )
+    cohort_breaches = _summarised([b for b in view.evaluation.breaches if b.team is None])
+    unplaced = view.unplaced
+    return {
+        "version": view.version,
+        # with schools not placed the evaluator still scores them (in team 1): not shown
+        "objective": None if unplaced else view.objective,
+        "bound": view.bound,
+        "gap": None if unplaced else view.gap,
+        "n_breaches": len(view.evaluation.breaches),
+        "cohort_breaches": cohort_breaches,
+        "teams": teams,
+        "unplaced": [_card(view, e, names, moving) for e in unplaced],
+        "withdrawn": sorted(view.state.withdrawn),
+        "n_schools": len(cohort.establishments),
+        "n_people": cohort.n_participants,
+        "proposal": proposal,
+        "last": event.last_change,
+        "can_undo": bool(event.timeline.past),
+        "can_redo": bool(event.timeline.future),
+        "names": names,
+    }
+
+
+_LISTED = 3  # breaches of one rule listed one by one; more are summed up in one line
+
+
+def _summarised(breaches: list[Any]) -> list[str]:
+    """The evaluator's messages, a rule with many breaches (99 people not yet in a team)
+    summed up in one line so the board stays in view."""
+    by_rule: dict[str, list[str]] = {}
+    for b in breaches:
+        by_rule.setdefault(b.rule, []).append(b.message)
+    out: list[str] = []
+    for rule, messages in by_rule.items():
+        if len(messages) <= _LISTED:
+            out += messages
+        elif rule == "unassigned":
+            out.append(f"{len(messages)} people are in no team yet")
+        else:
+            out.append(f"{len(messages)} breaches of {rule}, e.g. {messages[0]}")
+    return out
+
+
+def school_context(event: Event, eid: str) -> dict[str, Any]:
+    """The side panel of one school."""
+    view = event.view()
+    cohort = view.cohort
+    est = cohort.establishment_by_id[eid]
+    ratings = []
+    for k, theme in enumerate(cohort.themes):
+        values = [p.interests[k] for p in cohort.nominees.get(eid, ())]
+        ratings.append((theme, values))
+    ratings.sort(key=lambda item: -sum(item[1]))
+    return {
+        "id": eid,
+        "name": est.name,
+        "authority": est.authority,
+        "sector": str(est.sector),
+        "team": view.state.teams.get(eid, 0),
+        "locked": eid in view.state.locked,
+        "nominees": _nominees(cohort, eid, True),
+        "ratings": ratings[:6],
+        "placed": not view.unplaced,
+    }

@@ -1,0 +1,223 @@
+/* clnmatch matching event: drag, keys, live updates. Every rule is checked on the server. */
+(function () {
+  "use strict";
+  var token = document.querySelector('meta[name="clnmatch-token"]').content;
+  var role = document.body.dataset.role;
+  var editor = role === "editor";
+  var selected = null;
+
+  document.body.addEventListener("htmx:configRequest", function (e) {
+    e.detail.headers["Authorization"] = "Bearer " + token;
+  });
+
+  function showError(text) {
+    var box = document.getElementById("error");
+    if (!box) return;
+    box.textContent = text;
+    box.hidden = false;
+    clearTimeout(showError.timer);
+    showError.timer = setTimeout(function () { box.hidden = true; }, 6000);
+  }
+
+  document.body.addEventListener("htmx:responseError", function (e) {
+    var text = e.detail.xhr.responseText;
+    try { text = JSON.parse(text).error; } catch (err) { /* plain text */ }
+    showError(text || "The server refused that.");
+    refresh();
+  });
+
+  function liveUrl() {
+    if (role === "projector") {
+      return "/ui/live?view=projector&names=" + document.body.dataset.names;
+    }
+    return "/ui/live";
+  }
+
+  function refresh() {
+    return htmx.ajax("GET", liveUrl(), { target: "#live", swap: "outerHTML" });
+  }
+
+  function post(url, values, target) {
+    return htmx.ajax("POST", url, { values: values || {}, target: target || "#live", swap: "outerHTML" });
+  }
+
+  function currentVersion() {
+    var live = document.getElementById("live");
+    return live ? parseInt(live.dataset.version, 10) : -1;
+  }
+
+  function select(card) {
+    document.querySelectorAll(".card.selected").forEach(function (c) { c.classList.remove("selected"); });
+    selected = card ? card.dataset.id : null;
+    if (!card) return;
+    card.classList.add("selected");
+    htmx.ajax("GET", "/ui/school/" + encodeURIComponent(selected), { target: "#panel", swap: "innerHTML" });
+  }
+
+  function restoreSelection() {
+    if (!selected) return;
+    var card = document.querySelector('.card[data-id="' + CSS.escape(selected) + '"]');
+    if (card) card.classList.add("selected");
+  }
+
+  function initSortables() {
+    if (!editor || typeof Sortable === "undefined") return;
+    document.querySelectorAll(".cards[data-team]").forEach(function (list) {
+      if (list.dataset.sortable) return;
+      list.dataset.sortable = "1";
+      Sortable.create(list, {
+        group: "teams",
+        animation: 120,
+        forceFallback: true,
+        fallbackTolerance: 4,
+        draggable: ".card:not(.locked)",
+        filter: ".locked",
+        onEnd: function (ev) {
+          if (ev.to === ev.from) return;
+          selected = ev.item.dataset.id;
+          post("/ui/move", { establishment_id: ev.item.dataset.id, team: ev.to.dataset.team });
+        }
+      });
+    });
+  }
+
+  htmx.onLoad(function (element) {
+    initSortables();
+    restoreSelection();
+    var open = document.querySelector("#panel .school[data-school]");
+    if (element && element.id === "live" && open) {
+      var still = document.querySelector('.card[data-id="' + CSS.escape(open.dataset.school) + '"]');
+      if (still) {
+        htmx.ajax("GET", "/ui/school/" + encodeURIComponent(open.dataset.school), { target: "#panel", swap: "innerHTML" });
+      } else {
+        closePanel();
+      }
+    }
+    if (element && element.querySelectorAll) {
+      element.querySelectorAll(".lazy[data-get]").forEach(function (el) {
+        htmx.ajax("GET", el.dataset.get, { target: el, swap: "innerHTML" });
+        el.removeAttribute("data-get");
+      });
+    }
+  });
+
+  function closePanel() {
+    var panel = document.getElementById("panel");
+    if (panel) panel.innerHTML = "";
+  }
+
+  document.addEventListener("click", function (e) {
+    if (e.target.closest("[data-close]")) { closePanel(); select(null); return; }
+    var button = e.target.closest("[data-post]");
+    if (button && editor) {
+      if (button.dataset.confirm && !window.confirm(button.dataset.confirm)) return;
+      var values = button.dataset.values ? JSON.parse(button.dataset.values) : {};
+      post(button.dataset.post, values);
+      if (button.dataset.post === "/ui/withdraw") {
+        selected = null;
+        document.getElementById("panel").innerHTML = "";
+      }
+      return;
+    }
+    var team = e.target.closest(".team-number");
+    if (team && editor) {
+      htmx.ajax("GET", "/ui/suggest?team=" + team.dataset.team, { target: "#panel", swap: "innerHTML" });
+      return;
+    }
+    var card = e.target.closest(".card");
+    if (card && editor) select(card);
+  });
+
+  function byId(id, fn) {
+    var el = document.getElementById(id);
+    if (el) el.addEventListener("click", fn);
+  }
+
+  if (editor) {
+    byId("undo", function () { post("/ui/undo"); });
+    byId("redo", function () { post("/ui/redo"); });
+    byId("add-school", function () { htmx.ajax("GET", "/ui/add", { target: "#panel", swap: "innerHTML" }); });
+    byId("versions", function () { htmx.ajax("GET", "/ui/versions", { target: "#panel", swap: "innerHTML" }); });
+    byId("help-button", function () { document.getElementById("panel").innerHTML = document.getElementById("help").innerHTML; });
+    byId("cancel", function () { htmx.ajax("POST", "/ui/cancel", { swap: "none" }); });
+    byId("export-folder", function () { htmx.ajax("POST", "/ui/export", { target: "#panel", swap: "innerHTML" }); });
+
+    document.getElementById("reoptimise-form").addEventListener("submit", function (e) {
+      e.preventDefault();
+      var limit = document.getElementById("time-limit").value;
+      showProgress({ elapsed_s: 0, time_limit: parseFloat(limit) });
+      post("/ui/reoptimise", { time_limit: limit }).then(hideProgress, hideProgress);
+    });
+
+    document.addEventListener("submit", function (e) {
+      var form = e.target;
+      var data = Object.fromEntries(new FormData(form).entries());
+      if (form.id === "save-version") {
+        e.preventDefault();
+        post("/ui/version", data).then(function () {
+          htmx.ajax("GET", "/ui/versions", { target: "#panel", swap: "innerHTML" });
+        });
+      } else if (form.id === "diff-form") {
+        e.preventDefault();
+        htmx.ajax("GET", "/ui/diff?a=" + encodeURIComponent(data.a) + "&b=" + encodeURIComponent(data.b),
+          { target: "#diff", swap: "innerHTML" });
+      } else if (form.id === "add-pick" || form.id === "add-rows") {
+        e.preventDefault();
+        post("/ui/add", data);
+      }
+    });
+
+    document.addEventListener("change", function (e) {
+      if (e.target.id !== "add-file" || !e.target.files.length) return;
+      e.target.files[0].text().then(function (text) { document.getElementById("add-text").value = text; });
+    });
+
+    document.addEventListener("keydown", function (e) {
+      var tag = (e.target.tagName || "").toLowerCase();
+      if (tag === "input" || tag === "textarea" || tag === "select") return;
+      var key = e.key.toLowerCase();
+      if ((e.ctrlKey || e.metaKey) && key === "z" && !e.shiftKey) { e.preventDefault(); post("/ui/undo"); return; }
+      if ((e.ctrlKey || e.metaKey) && (key === "y" || (key === "z" && e.shiftKey))) { e.preventDefault(); post("/ui/redo"); return; }
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      if (key === "escape") { select(null); closePanel(); return; }
+      if (!selected) return;
+      if (/^[1-9]$/.test(key) && document.querySelector('.cards[data-team="' + key + '"]')) {
+        e.preventDefault();
+        post("/ui/move", { establishment_id: selected, team: key });
+      } else if (key === "l") {
+        var card = document.querySelector('.card[data-id="' + CSS.escape(selected) + '"]');
+        post("/ui/lock", { establishment_id: selected, locked: card && card.classList.contains("locked") ? "false" : "true" });
+      }
+    });
+  }
+
+  function showProgress(p) {
+    var box = document.getElementById("progress");
+    if (!box) return;
+    box.hidden = false;
+    var bar = document.getElementById("progress-bar");
+    if (p.time_limit) bar.value = Math.min(1, (p.elapsed_s || 0) / p.time_limit);
+    var text = "Re-optimising ... " + (p.elapsed_s || 0).toFixed(1) + " s";
+    if (p.objective !== undefined && p.objective !== null) text += " · best " + p.objective.toFixed(1);
+    if (p.bound !== undefined && p.bound !== null) text += " · bound " + p.bound.toFixed(1);
+    document.getElementById("progress-text").textContent = text;
+  }
+
+  function hideProgress() {
+    var box = document.getElementById("progress");
+    if (box) box.hidden = true;
+  }
+
+  if (window.EventSource) {
+    var stream = new EventSource("/api/stream?token=" + encodeURIComponent(token));
+    stream.addEventListener("state", function (e) {
+      var data = JSON.parse(e.data);
+      if (data.version !== currentVersion()) refresh();
+    });
+    stream.addEventListener("progress", function (e) {
+      var data = JSON.parse(e.data);
+      if (data.done) { hideProgress(); return; }
+      if (editor) showProgress(data);
+    });
+  }
+})();

@@ -1,0 +1,249 @@
+"""The event engine: journal durability, replay equals live, repairs, suggestions, exports."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_rematch import PREVIOUS, RULES, THEMES, sector_cohort
+from typer.testing import CliRunner
+
+from clnmatch.cli import app
+from clnmatch.errors import InvalidInputError
+from clnmatch.evaluate import check
+from clnmatch.event import Event, EventError, JournalWarning, suggest, write_folder
+from clnmatch.models import Cohort, Establishment, Practitioner
+from clnmatch.result import Result, Status
+
+IDS = sorted(PREVIOUS)
+
+
+def new_event(folder: Path, **kwargs: object) -> Event:
+    return Event.create(folder, sector_cohort(), RULES, teams=PREVIOUS, **kwargs)  # type: ignore[arg-type]
+
+
+def late_school(eid: str = "N1", sector: str = "secondary") -> Cohort:
+    return Cohort(
+        themes=THEMES,
+        establishments=(Establishment(id=eid, name="Late High", authority="B", sector=sector),),
+        practitioners=(
+            Practitioner(id=f"{eid}-1", name="Late One", establishment_id=eid, role="HT",
+                         interests=(2, 2, 2)),
+            Practitioner(id=f"{eid}-2", name="Late Two", establishment_id=eid, role="teacher",
+                         interests=(3, 1, 4)),
+        ),
+    )  # fmt: skip
+
+
+def snapshot(event: Event) -> tuple[object, ...]:
+    """Everything replay must reproduce: the board, undo/redo depth, versions, proposal."""
+    t = event.timeline
+    return (
+        event.state.key(),
+        [s.key() for s in t.past],
+        [s.key() for s in t.future],
+        {k: v.key() for k, v in t.versions.items()},
+        t.proposal,
+        event.version,
+    )
+
+
+def test_the_state_survives_a_restart(tmp_path: Path) -> None:
+    """Decisions written by one Event are all there when the folder is opened again."""
+    event = new_event(tmp_path)
+    event.move("E5", 1)
+    event.set_lock("E0", True)
+    event.save_version("first")
+    event.undo()
+    before = snapshot(event)
+    event.close()
+    again = Event.open(tmp_path)
+    assert snapshot(again) == before
+    assert again.version == 4
+
+
+def test_a_torn_last_line_is_set_aside(tmp_path: Path) -> None:
+    """A crash mid-write leaves a torn line: it is ignored with a warning, earlier entries stay."""
+    event = new_event(tmp_path)
+    event.move("E5", 1)
+    event.move("E3", 1)
+    before = snapshot(event)
+    event.close()
+    with open(tmp_path / "journal.jsonl", "ab") as handle:
+        handle.write(b'{"seq": 3, "op": "move", "establishment_id": "E')  # no newline: torn
+    with pytest.warns(JournalWarning, match="torn"):
+        again = Event.open(tmp_path)
+    assert snapshot(again) == before
+    assert (tmp_path / "journal.jsonl.torn-1").is_file()
+    again.move("E4", 1)  # appends on a clean line
+    again.close()
+    third = Event.open(tmp_path)
+    assert third.version == 3 and third.state.teams["E4"] == 1
+
+
+def test_a_damaged_middle_line_refuses_to_open(tmp_path: Path) -> None:
+    """Only the last line may be torn; damage before it is an error naming the line."""
+    event = new_event(tmp_path)
+    event.move("E5", 1)
+    event.move("E3", 1)
+    event.close()
+    path = tmp_path / "journal.jsonl"
+    lines = path.read_bytes().split(b"\n")
+    lines[0] = b"not json"
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(InvalidInputError, match="row 1"):
+        Event.open(tmp_path)
+
+
+def test_every_decision_is_fsynced_before_it_returns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The journal calls os.fsync on its file for every decision."""
+    import clnmatch.event.journal as journal
+
+    event = new_event(tmp_path)
+    calls: list[int] = []
+    real = journal.os.fsync
+    monkeypatch.setattr(journal.os, "fsync", lambda fd: calls.append(fd) or real(fd))
+    event.move("E5", 1)
+    event.set_lock("E5", True)
+    assert calls == [event.journal._fd, event.journal._fd]
+
+
+def test_a_locked_school_does_not_move(tmp_path: Path) -> None:
+    """Moving a locked school is refused (409) and nothing is recorded."""
+    event = new_event(tmp_path)
+    event.set_lock("E1", True)
+    version = event.version
+    with pytest.raises(EventError) as info:
+        event.move("E1", 2)
+    assert info.value.status == 409
+    assert event.version == version
+
+
+def test_withdrawal_is_repaired_around_locks(tmp_path: Path) -> None:
+    """E4 leaves team 2 without a second sector; E1 is locked, so E2 (the other) moves."""
+    event = new_event(tmp_path)
+    event.set_lock("E1", True)
+    view = event.withdraw("E4", time_limit=5)
+    assert view.state.teams["E1"] == 1
+    assert view.state.teams["E2"] == 2
+    assert view.evaluation.feasible
+    assert "E4" in view.state.withdrawn and "E4" not in view.state.teams
+    event.undo()
+    assert event.state.teams == PREVIOUS
+
+
+def test_a_late_school_is_placed_keeping_every_rule(tmp_path: Path) -> None:
+    """A late school joins a team; every rule still holds and the state survives a restart."""
+    event = new_event(tmp_path)
+    view = event.add(late_school(), time_limit=5)
+    assert view.state.teams["N1"] in (1, 2)
+    assert view.evaluation.feasible
+    event.close()
+    again = Event.open(tmp_path)
+    assert "N1" in again.view().cohort.establishment_by_id
+
+
+def test_suggestions_agree_with_the_evaluator(tmp_path: Path) -> None:
+    """Applying a suggestion changes the objective by exactly its gain and breaks no new rule."""
+    event = new_event(tmp_path)
+    found = suggest(event, establishment="E0")
+    assert found
+    for s in found[:3]:
+        before = event.view()
+        changes = s["changes"]
+        if s["kind"] == "move":
+            after = event.move(changes[0]["establishment_id"], changes[0]["to_team"])
+        else:
+            after = event.swap(changes[0]["establishment_id"], changes[1]["establishment_id"])
+        unit_breaches = [
+            b for b in after.evaluation.breaches if not b.rule.startswith("facilitator")
+        ]
+        assert after.objective - before.objective == pytest.approx(s["gain"], abs=1e-3)
+        assert len(unit_breaches) <= len(before.evaluation.breaches)
+        event.undo()
+
+
+def test_exported_folder_passes_check(tmp_path: Path) -> None:
+    """A folder export after a withdrawal and a late school passes `clnmatch check`."""
+    event = new_event(tmp_path / "event")
+    event.withdraw("E5", time_limit=5)
+    event.add(late_school(), time_limit=5)
+    out = tmp_path / "export"
+    write_folder(event, out)
+    survey = tmp_path / "survey.csv"
+    plain = Result(status=Status.FEASIBLE, cohort=sector_cohort(), rules=RULES,
+                   objective_name="blend", strategy="hand", seed=0, runtime_s=0.0)  # fmt: skip
+    rows = plain.to_dataframe().drop(columns=["team", "team_focus"])
+    for k, theme in enumerate(THEMES):
+        rows[f"theme:{theme}"] = [p.interests[k] for p in sector_cohort().practitioners]
+    rows.to_csv(survey, index=False)
+    rules = ["--teams", "2", "--min-authorities", "1", "--max-authority-share", "1.0"]
+    done = CliRunner().invoke(
+        app, ["check", str(survey), str(out / "teams.csv"), *rules], catch_exceptions=False
+    )
+    assert done.exit_code == 0, done.output
+    assert json.loads((out / "changes.json").read_text())["withdrawn"]["establishment"] == ["E5"]
+
+
+def test_the_view_is_the_evaluators(tmp_path: Path) -> None:
+    """The breaches and objective shown are exactly clnmatch.evaluate.check's."""
+    event = new_event(tmp_path)
+    view = event.move("E4", 1)
+    assignment = {p.id: view.state.teams[p.establishment_id] for p in view.cohort.practitioners}
+    expected = check(view.cohort, RULES, assignment)
+    assert view.evaluation.breaches == expected.breaches
+    assert view.objective == expected.objective
+
+
+OPS = st.one_of(
+    st.tuples(st.just("move"), st.sampled_from(IDS), st.integers(1, 2)),
+    st.tuples(st.just("swap"), st.sampled_from(IDS), st.sampled_from(IDS)),
+    st.tuples(st.just("lock"), st.sampled_from(IDS), st.booleans()),
+    st.tuples(st.just("withdraw"), st.sampled_from(IDS), st.none()),
+    st.tuples(st.just("add"), st.sampled_from(["N1", "N2"]), st.none()),
+    st.tuples(st.just("undo"), st.none(), st.none()),
+    st.tuples(st.just("redo"), st.none(), st.none()),
+    st.tuples(st.just("version"), st.sampled_from(["a", "b"]), st.none()),
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(OPS, max_size=10))
+def test_replaying_the_journal_gives_the_live_state(ops: list[tuple[str, object, object]]) -> None:
+    """Any sequence of decisions, replayed from the journal, gives the state applied live."""
+    with tempfile.TemporaryDirectory() as tmp:
+        event = new_event(Path(tmp))
+        for op, a, b in ops:
+            try:
+                if op == "move":
+                    event.move(str(a), b)
+                elif op == "swap":
+                    event.swap(str(a), str(b))
+                elif op == "lock":
+                    event.set_lock(str(a), bool(b))
+                elif op == "withdraw":
+                    event.withdraw(str(a), time_limit=2)
+                elif op == "add":
+                    event.add(late_school(str(a)), time_limit=2)
+                elif op == "undo":
+                    event.undo()
+                elif op == "redo":
+                    event.redo()
+                else:
+                    event.save_version(str(a))
+            except EventError:
+                pass  # refused decisions write nothing
+            view = event.view()
+            _, fresh = event.evaluate_state(event.state)
+            assert view.evaluation.breaches == fresh.breaches
+        live = snapshot(event)
+        event.close()
+        replayed = Event.open(Path(tmp))
+        assert snapshot(replayed) == live
+        replayed.close()

@@ -1,0 +1,192 @@
+"""Re-matching on the day (contract section 8): chains, honest records, stable numbers, diff."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from builders import balanced_cohort
+from test_rematch import PREVIOUS, RULES, sector_cohort
+from typer.testing import CliRunner
+
+from clnmatch.cli import app, sample_paths
+from clnmatch.evaluate import check
+from clnmatch.models import Facilitator, Rules
+from clnmatch.rematch import (
+    ChangeRecord,
+    apply_changes,
+    facilitator_changes,
+    rematch_teams,
+    stable_labels,
+)
+
+runner = CliRunner()
+SURVEY, FACILITATORS = sample_paths()
+
+
+def run(*args: object):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+def _first_ids(n: int) -> list[str]:
+    """The first n distinct establishment ids of the sample survey, in file order."""
+    seen: list[str] = []
+    for line in SURVEY.read_text(encoding="utf-8-sig").splitlines()[1:]:
+        eid = line.split(",")[2]
+        if eid not in seen:
+            seen.append(eid)
+    return seen[:n]
+
+
+@pytest.fixture(scope="module")
+def chain(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """solve -> rematch (one school withdraws) -> rematch of the rematch (another withdraws)."""
+    base = tmp_path_factory.mktemp("chain")
+    first, second = _first_ids(2)
+    fac = ("--facilitators", FACILITATORS)
+    out0, out1, out2 = base / "solved", base / "r1", base / "r2"
+    done = run(
+        "solve", SURVEY, *fac, "--strategy", "greedy", "--time-limit", "3", "--out", out0, "--quiet"
+    )
+    assert done.exit_code == 0, done.output
+    done = run(
+        "rematch", SURVEY, out0, *fac, "--withdraw", first, "--time-limit", "3", "--out", out1
+    )
+    assert done.exit_code == 0, done.output
+    (base / "r1.txt").write_text(done.output, encoding="utf-8")
+    done = run(
+        "rematch", SURVEY, out1, *fac, "--withdraw", second, "--time-limit", "3", "--out", out2
+    )
+    assert done.exit_code == 0, done.output
+    (base / "r2.txt").write_text(done.output, encoding="utf-8")
+    return {"solved": out0, "r1": out1, "r2": out2, "base": base}
+
+
+def test_a_withdrawn_school_never_comes_back(chain: dict[str, Path]) -> None:
+    """The second rematch remembers the first withdrawal: neither school is in its teams."""
+    first, second = _first_ids(2)
+    teams = (chain["r2"] / "teams.csv").read_text(encoding="utf-8-sig")
+    assert first not in teams and second not in teams
+    record = ChangeRecord.read(chain["r2"])
+    assert set(record.withdrawn_of("establishment")) == {first, second}
+    assert "late addition" not in (chain["r2"] / "moves.csv").read_text(encoding="utf-8-sig")
+
+
+def test_check_and_report_accept_a_rematched_result(chain: dict[str, Path]) -> None:
+    """check exits 0 (no 'unassigned') and report rebuilds the files of a rematched result."""
+    r2 = chain["r2"]
+    done = run("check", SURVEY, r2 / "teams.csv", "--facilitators", FACILITATORS,
+               "--links", r2 / "facilitators.csv")  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "unassigned" not in done.output
+    out = chain["base"] / "report"
+    done = run("report", r2, "--survey", SURVEY, "--facilitators", FACILITATORS, "--out", out)
+    assert done.exit_code == 0, done.output
+    assert (out / "report.html").is_file()
+
+
+def test_summary_lists_moves_and_facilitator_changes(chain: dict[str, Path]) -> None:
+    """summary.json carries the moves, facilitator link changes and the whole problem's bound."""
+    summary = json.loads((chain["r1"] / "summary.json").read_text(encoding="utf-8"))
+    section = summary["rematch"]
+    assert {"moves", "facilitator_changes", "fewest_moves_bound", "withdrawn"} <= set(section)
+    assert summary["bound"] is not None and summary["bound"] >= summary["objective"] - 1e-9
+    if summary["status"] == "optimal":
+        assert summary["bound"] == pytest.approx(summary["objective"])
+    output = (chain["base"] / "r1.txt").read_text(encoding="utf-8")
+    assert "establishment(s) moved" in output and "facilitator(s) changed team" in output
+
+
+def test_diff_lists_what_changed(chain: dict[str, Path]) -> None:
+    """diff names the withdrawn school and re-checks both sides with the survey."""
+    first, _ = _first_ids(2)
+    done = run("diff", chain["solved"], chain["r1"], "--survey", SURVEY,
+               "--facilitators", FACILITATORS, "--json")  # fmt: skip
+    assert done.exit_code == 0, done.output
+    result = json.loads(done.output)
+    changed = {row["establishment_id"]: (row["a"], row["b"]) for row in result["establishments"]}
+    assert changed[first][1] is None
+    assert result["a"]["checked"] and result["b"]["checked"]
+    assert result["b"]["breaches"] == []
+    plain = run("diff", chain["solved"], chain["r1"])
+    assert plain.exit_code == 0 and "as saved in summary.json" in plain.output
+
+
+def test_stable_labels_keep_the_biggest_overlap() -> None:
+    """Renamed teams get back the number of the previous team they overlap most."""
+    previous = {"a": 1, "b": 1, "c": 2, "d": 2, "e": 3, "f": 3}
+    new = {"a": 3, "b": 3, "c": 1, "d": 1, "e": 2, "f": 2}  # the same teams, renumbered
+    labels = stable_labels(new, previous, 3)
+    assert {e: labels[t] for e, t in new.items()} == previous
+
+
+def test_stable_labels_respect_fixed_teams() -> None:
+    """A team named by a pin keeps its number even when another number overlaps more."""
+    previous = {"a": 1, "b": 1, "c": 2}
+    new = {"a": 2, "b": 2, "c": 1}  # team 2 now holds a, b; c is pinned in team 1
+    labels = stable_labels(new, previous, 2, fixed={1})
+    assert labels == {1: 1, 2: 2}
+
+
+def test_reoptimise_mode_keeps_team_numbers() -> None:
+    """A fresh solve of the changed cohort comes back numbered like the previous teams."""
+    cohort = balanced_cohort(12, 2)
+    rules = Rules(teams=2, min_establishments=0)
+    from clnmatch.solve import solve
+
+    first = solve(cohort, rules, strategy="greedy", time_limit=3)
+    before = first.establishment_team()
+    result = rematch_teams(cohort, before, ["E3"], rules=rules, time_limit=4, mode="reoptimise")
+    assert result.feasible
+    after = result.establishment_team()
+    stay = sum(after[e] == before[e] for e in after)
+    swapped = sum(after[e] != before[e] for e in after)
+    assert stay >= swapped  # numbered by largest overlap
+    assert check(result.cohort, rules, result.assignment).feasible
+
+
+def test_facilitator_links_kept_when_they_hold() -> None:
+    """Links that keep every facilitator rule stay; the summary lists no change."""
+    cohort = sector_cohort().model_copy(update={"facilitators": (
+        Facilitator(id="F1", name="Fac One", authority="A"),
+        Facilitator(id="F2", name="Fac Two", authority="B"),
+        Facilitator(id="F3", name="Fac Three", authority="C"),
+    )})  # fmt: skip
+    links = [("F1", 1), ("F2", 2), ("F3", 1)]
+    result = rematch_teams(
+        cohort, PREVIOUS, ["E5"], rules=RULES, time_limit=3, previous_links=links
+    )
+    assert result.feasible
+    assert set(result.facilitator_links) == set(links)
+    assert result.facilitator_changes == ()
+
+
+def test_facilitator_changes_are_listed() -> None:
+    """Every facilitator whose teams differ is listed with both sides."""
+    changes = facilitator_changes([("F1", 1), ("F2", 2)], [("F1", 2), ("F2", 2), ("F3", 1)])
+    assert [(c.facilitator_id, c.before, c.after) for c in changes] == [
+        ("F1", (1,), (2,)),
+        ("F3", (), (1,)),
+    ]
+
+
+def test_change_record_round_trip_and_re_adding() -> None:
+    """A record survives JSON; a withdrawn school added again leaves the withdrawn list."""
+    cohort = sector_cohort()
+    change = apply_changes(cohort, ["E4"])
+    record = ChangeRecord(themes=cohort.themes).then(change, cohort)
+    again = ChangeRecord.from_dict(json.loads(json.dumps(record.to_dict())))
+    assert (
+        again.apply(cohort).establishment_by_id.keys() == change.cohort.establishment_by_id.keys()
+    )
+    rows = cohort.model_copy(
+        update={
+            "establishments": tuple(e for e in cohort.establishments if e.id == "E4"),
+            "practitioners": cohort.nominees["E4"],
+        }
+    )
+    back = apply_changes(again.apply(cohort), (), rows)
+    later = again.then(back, again.apply(cohort))
+    assert "E4" not in later.withdrawn_of("establishment")
+    assert "E4" in later.apply(cohort).establishment_by_id

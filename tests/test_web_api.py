@@ -1,0 +1,258 @@
+"""The event's HTTP API (contract section 9) through FastAPI's test client."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+from test_event_engine import late_school, new_event
+from test_rematch import PREVIOUS
+
+from clnmatch.event import Event
+from clnmatch.web.app import CSP, create_app
+
+
+@pytest.fixture
+def event(tmp_path: Path) -> Event:
+    return new_event(tmp_path / "event")
+
+
+@pytest.fixture
+def client(event: Event) -> TestClient:
+    token = event.tokens()["editor"]
+    return TestClient(
+        create_app(event, repair_time_limit=3), headers={"Authorization": f"Bearer {token}"}
+    )
+
+
+def test_requests_without_a_token_are_refused(event: Event) -> None:
+    """No token: 401; a wrong token: 403; the right one in the query: 200."""
+    bare = TestClient(create_app(event))
+    assert bare.get("/api/state").status_code == 401
+    assert bare.get("/").status_code == 401
+    assert bare.get("/static/app.js").status_code == 401
+    assert bare.get("/api/state?token=wrong").status_code == 403
+    token = event.tokens()["editor"]
+    assert bare.get(f"/api/state?token={token}").status_code == 200
+
+
+def test_the_projector_token_may_only_look(event: Event) -> None:
+    """The read-only token reads the state and the page but cannot move anything."""
+    viewer = TestClient(
+        create_app(event), headers={"Authorization": f"Bearer {event.tokens()['viewer']}"}
+    )
+    assert viewer.get("/api/state").status_code == 200
+    assert viewer.get("/projector").status_code == 200
+    assert viewer.post("/api/move", json={"establishment_id": "E5", "team": 1}).status_code == 403
+    assert viewer.get("/api/export/teams.csv").status_code == 403
+    assert event.state.teams["E5"] == PREVIOUS["E5"]
+
+
+def test_tokens_are_private_files(event: Event) -> None:
+    """tokens.json, event.json and the journal are readable by their owner only."""
+    event.move("E5", 1)
+    for name in ("tokens.json", "event.json", "journal.jsonl"):
+        assert (event.folder / name).stat().st_mode & 0o077 == 0, name
+
+
+def test_every_answer_has_a_content_security_policy(client: TestClient) -> None:
+    """The page and the API answer with the CSP (scripts only from this server, none inline)."""
+    page = client.get("/")
+    assert page.headers["content-security-policy"] == CSP
+    assert "script-src 'self'" in CSP and "unsafe-inline" not in CSP
+    assert "<script>" not in page.text  # every script is a static file
+
+
+def test_state_has_the_contract_shape(client: TestClient) -> None:
+    """GET /api/state gives version, teams 1..T, locked, withdrawn, breaches, objective, bound, gap."""
+    state = client.get("/api/state").json()
+    assert {
+        "version",
+        "teams",
+        "locked",
+        "withdrawn",
+        "breaches",
+        "objective",
+        "bound",
+        "gap",
+    } <= set(state)
+    assert state["teams"] == {"1": ["E0", "E1", "E2"], "2": ["E3", "E4", "E5"]}
+    assert state["breaches"] == []
+
+
+def test_a_breaking_move_is_made_and_its_breaches_listed(client: TestClient) -> None:
+    """Moving E4 away leaves team 2 all primary: the move is made and min_sectors is listed."""
+    state = client.post("/api/move", json={"establishment_id": "E4", "team": 1}).json()
+    assert "E4" in state["teams"]["1"]
+    rules = {b["rule"] for b in state["breaches"]}
+    assert "min_sectors" in rules
+    assert any(b["team"] == 2 for b in state["breaches"])
+
+
+def test_bad_requests_get_clear_errors(client: TestClient) -> None:
+    """An unknown school is 404, a team out of range 400, a locked school 409."""
+    assert client.post("/api/move", json={"establishment_id": "NOPE", "team": 1}).status_code == 404
+    assert client.post("/api/move", json={"establishment_id": "E5", "team": 9}).status_code == 400
+    client.post("/api/lock", json={"establishment_id": "E5", "locked": True})
+    refused = client.post("/api/move", json={"establishment_id": "E5", "team": 1})
+    assert refused.status_code == 409 and "locked" in refused.json()["error"]
+
+
+def test_lock_withdraw_undo_redo(client: TestClient) -> None:
+    """Lock, withdraw (repaired, lock kept), undo brings the school back, redo withdraws again."""
+    state = client.post("/api/lock", json={"establishment_id": "E1", "locked": True}).json()
+    assert state["locked"] == ["E1"]
+    state = client.post("/api/withdraw", json={"establishment_id": "E4"}).json()
+    assert state["withdrawn"] == ["E4"] and state["breaches"] == []
+    assert "E1" in state["teams"]["1"]
+    state = client.post("/api/undo").json()
+    assert state["withdrawn"] == [] and state["teams"]["2"] == ["E3", "E4", "E5"]
+    state = client.post("/api/redo").json()
+    assert state["withdrawn"] == ["E4"]
+
+
+def test_reoptimise_keeps_locks_and_team_numbers(client: TestClient) -> None:
+    """A re-optimise proposal keeps the locked school, numbers teams by overlap; accept applies it."""
+    client.post("/api/lock", json={"establishment_id": "E3", "locked": True})
+    proposal = client.post("/api/reoptimise", json={"time_limit": 3}).json()
+    assert {"moves", "objective", "bound", "gap"} <= set(proposal)
+    assert all(m["establishment_id"] != "E3" for m in proposal["moves"])
+    state = client.post("/api/accept").json()
+    assert "E3" in state["teams"]["2"]
+    assert len(proposal["moves"]) <= 3  # numbered by overlap: at most half of 6 change team
+    assert state["objective"] == pytest.approx(proposal["objective"])
+    assert client.post("/api/accept").status_code == 409  # nothing left to accept
+
+
+def test_add_a_school_from_pasted_rows(client: TestClient) -> None:
+    """Survey rows pasted as CSV text join the event as a late school."""
+    cohort = late_school("N7")
+    rows = pd.DataFrame(
+        [
+            {"practitioner_id": p.id, "name": p.name, "establishment_id": p.establishment_id,
+             "establishment_name": "Late High", "authority": "B", "sector": "secondary",
+             "role": str(p.role), **{f"theme:{t}": p.interests[k] for k, t in enumerate(cohort.themes)}}
+            for p in cohort.practitioners
+        ]
+    )  # fmt: skip
+    text = io.StringIO()
+    rows.to_csv(text, index=False)
+    state = client.post("/api/add", json={"rows": text.getvalue()}).json()
+    assert any("N7" in ids for ids in state["teams"].values())
+    bad = client.post("/api/add", json={"rows": "just,some\nwords,here"})
+    assert bad.status_code == 400
+
+
+def test_exports_match_the_state(client: TestClient) -> None:
+    """teams.csv from the export has each practitioner in the team the state shows."""
+    client.post("/api/move", json={"establishment_id": "E5", "team": 1})
+    state = client.get("/api/state").json()
+    where = {e: int(t) for t, ids in state["teams"].items() for e in ids}
+    response = client.get("/api/export/teams.csv")
+    assert response.status_code == 200 and "attachment" in response.headers["content-disposition"]
+    frame = pd.read_csv(io.StringIO(response.text), dtype=str)
+    assert all(
+        where[e] == int(t) for e, t in zip(frame["establishment_id"], frame["team"], strict=True)
+    )
+    summary = client.get("/api/export/summary.json").json()
+    assert summary["objective"] == pytest.approx(state["objective"])
+    for name in ("facilitators.csv", "teams.xlsx", "report.html", "changes.json"):
+        assert client.get(f"/api/export/{name}").status_code == 200, name
+    assert client.get("/api/export/secrets.txt").status_code == 404
+
+
+def test_versions_and_diff(client: TestClient) -> None:
+    """A saved version and the present differ by exactly the schools moved since."""
+    client.post("/api/versions", json={"name": "start"})
+    client.post("/api/move", json={"establishment_id": "E5", "team": 1})
+    result = client.get("/api/diff", params={"a": "start", "b": "current"}).json()
+    assert [(r["establishment_id"], r["a"], r["b"]) for r in result["establishments"]] == [
+        ("E5", 2, 1)
+    ]
+    assert {p["practitioner_id"] for p in result["practitioners"]} == {"E5-1", "E5-2"}
+    assert client.get("/api/versions").json() == {"versions": ["start"]}
+
+
+def test_suggest_and_why(client: TestClient) -> None:
+    """Suggestions come with gains; 'why here' explains a school's team."""
+    found = client.get("/api/suggest", params={"establishment_id": "E0"}).json()["suggestions"]
+    assert found and all("gain" in s for s in found)
+    why = client.get("/api/why/E0").json()
+    assert why["team"] == 1 and why["text"]
+
+
+def test_live_stream_sends_the_version(client: TestClient) -> None:
+    """The server-sent event stream opens with the current version."""
+    with client.stream("GET", "/api/stream", params={"limit": 1}) as response:
+        text = "".join(response.iter_text())
+    assert "event: state" in text and '"version": 0' in text
+
+
+def test_page_fragments_render(client: TestClient) -> None:
+    """The page, a school's panel, the team suggestions and a move fragment all render."""
+    assert "Team 1" in client.get("/").text
+    assert "Why here" in client.get("/ui/school/E0").text
+    assert "Best moves" in client.get("/ui/suggest", params={"team": 1}).text
+    moved = client.post("/ui/move", data={"establishment_id": "E4", "team": "1"})
+    assert moved.status_code == 200 and "min_sectors" not in moved.text and "sector" in moved.text
+
+
+def test_reoptimise_can_be_cancelled(client: TestClient, event: Event) -> None:
+    """Cancel stops a running re-optimise at once; nothing is proposed or changed."""
+    import threading
+    import time
+
+    answers: list[dict[str, object]] = []
+    worker = threading.Thread(
+        target=lambda: answers.append(
+            client.post("/api/reoptimise", json={"time_limit": 60}).json()
+        )
+    )
+    started = time.perf_counter()
+    worker.start()
+    while not event.reoptimising and time.perf_counter() - started < 10:
+        time.sleep(0.05)
+    assert client.post("/api/reoptimise/cancel").json() == {"cancelled": True}
+    worker.join(timeout=20)
+    assert answers == [{"cancelled": True, "moves": []}]
+    assert time.perf_counter() - started < 20
+    assert event.timeline.proposal is None and event.version == 0
+
+
+def test_the_command_prints_the_address_first_and_warns_for_other_hosts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`clnmatch event` prints the address first; --host 0.0.0.0 gets a plain warning."""
+    from typer.testing import CliRunner
+
+    import clnmatch.web.server as server
+    from clnmatch.cli import app, sample_paths
+
+    served: list[dict[str, object]] = []
+    monkeypatch.setattr(server, "serve", lambda event, **kw: served.append(kw))
+    survey, facilitators = sample_paths()
+    args = [
+        "event",
+        str(survey),
+        "--facilitators",
+        str(facilitators),
+        "--dir",
+        str(tmp_path / "ev"),
+    ]
+    done = CliRunner().invoke(app, [*args, "--no-browser"], catch_exceptions=False)
+    assert done.exit_code == 0, done.output
+    first = done.output.splitlines()[0]
+    assert first.startswith("http://127.0.0.1:8765/?token=")
+    assert served == [
+        {"host": "127.0.0.1", "port": 8765, "open_browser": False, "repair_time_limit": 10.0}
+    ]
+    assert "reachable from other computers" not in done.output
+    again = CliRunner().invoke(
+        app, [*args, "--host", "0.0.0.0", "--port", "9000"], catch_exceptions=False
+    )
+    assert again.output.splitlines()[0] == first.replace("8765", "9000")  # same event, same token
+    assert "reachable from other computers" in again.output
+    assert served[-1]["host"] == "0.0.0.0" and served[-1]["open_browser"] is True

@@ -1,0 +1,286 @@
+"""The event page in a real browser: Playwright drives Debian's Chromium against `clnmatch event`.
+
+One server (the real command, in a subprocess) and one browser serve the whole module;
+the tests run in file order and each leaves the board as it found it (undo). Locking,
+re-optimising and restarting after kill -9 are in test_web_event_e2e.py. Screenshots for
+docs/event.md are taken here and there, at laptop and projector sizes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clnmatch.cli import sample_paths
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip(
+        "Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True
+    )
+sync_api = pytest.importorskip("playwright.sync_api")
+
+SURVEY, FACILITATORS = sample_paths()
+IMAGES = Path(__file__).resolve().parents[1] / "docs" / "images"
+LAPTOP = {"width": 1366, "height": 768}
+PROJECTOR = {"width": 1920, "height": 1080}
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class EventServer:
+    """`clnmatch event` in a subprocess; ``url`` is the first line it prints."""
+
+    def __init__(self, folder: Path, *extra: str | Path, port: int | None = None):
+        self.folder, self.extra, self.port = folder, extra, port or free_port()
+        self.process: subprocess.Popen[str] | None = None
+        self.url = ""
+        self.log = ""  # what the server printed after its address, gathered when it stops
+
+    def start(self) -> EventServer:
+        command = [sys.executable, "-m", "clnmatch.cli", "event", str(SURVEY),
+                   "--facilitators", str(FACILITATORS), "--dir", str(self.folder),
+                   "--port", str(self.port), "--no-browser", *map(str, self.extra)]  # fmt: skip
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        assert self.process.stdout is not None
+        self.url = self.process.stdout.readline().strip()
+        assert self.url.startswith(f"http://127.0.0.1:{self.port}/?token="), self.url
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                self.api("GET", "/api/state")
+                return self
+            except OSError:
+                time.sleep(0.2)
+        raise AssertionError("the event server did not answer")
+
+    @property
+    def token(self) -> str:
+        return self.url.split("token=", 1)[1]
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def api(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.base + path, data=data, method=method)
+        request.add_header("Authorization", f"Bearer {self.token}")
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(request, timeout=120) as response:
+            raw = response.read()
+        return json.loads(raw) if raw[:1] in (b"{", b"[") else raw
+
+    def kill(self) -> None:
+        """SIGKILL: no clean shutdown, as a crash or `kill -9` would do."""
+        if self.process is not None and self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+        self.close_pipes()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.close_pipes()
+
+    def close_pipes(self) -> None:
+        if self.process is not None:
+            for pipe in (self.process.stdout, self.process.stderr):
+                if pipe is not None and not pipe.closed:
+                    self.log += pipe.read()
+                    pipe.close()
+
+
+def launch(playwright: Any) -> Any:
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+
+
+def drag(page: Any, card: Any, target_team: int) -> None:
+    """Drag a card onto a team's list with small mouse steps (SortableJS follows the pointer)."""
+    box = card.bounding_box()
+    target = page.locator(f'.cards[data-team="{target_team}"]').bounding_box()
+    x0, y0 = box["x"] + 30, box["y"] + 12
+    x1, y1 = target["x"] + 40, target["y"] + 40
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.wait_for_timeout(80)
+    for i in range(1, 25):
+        page.mouse.move(x0 + (x1 - x0) * i / 24, y0 + (y1 - y0) * i / 24)
+        page.wait_for_timeout(25)
+    page.wait_for_timeout(150)
+    page.mouse.up()
+
+
+def board(page: Any) -> dict[str, int]:
+    """Each card's team as the page shows it."""
+    pairs = page.eval_on_selector_all(
+        ".cards[data-team] .card",
+        "cards => cards.map(c => [c.dataset.id, c.closest('.cards').dataset.team])",
+    )
+    return {eid: int(team) for eid, team in pairs}
+
+
+def wait_version(page: Any, version: int) -> None:
+    page.wait_for_function(
+        "v => document.getElementById('live') && +document.getElementById('live').dataset.version >= v",
+        arg=version,
+        timeout=30_000,
+    )
+
+
+@pytest.fixture(scope="module")
+def solved(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A greedy solve of the sample cohort to start the event from."""
+    from typer.testing import CliRunner
+
+    from clnmatch.cli import app
+
+    out = tmp_path_factory.mktemp("start") / "solved"
+    done = CliRunner().invoke(app, ["solve", str(SURVEY), "--facilitators", str(FACILITATORS),
+                                    "--strategy", "greedy", "--time-limit", "3",
+                                    "--out", str(out), "--quiet"])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def server(solved: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[EventServer]:
+    running = EventServer(tmp_path_factory.mktemp("event") / "ev", "--from", solved).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        opened = launch(playwright)
+        yield opened
+        opened.close()
+
+
+@pytest.fixture
+def page(browser: Any, server: EventServer) -> Iterator[Any]:
+    context = browser.new_context(viewport=LAPTOP, accept_downloads=True)
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda exc: errors.append(str(exc)))
+    opened.goto(server.url)
+    opened.wait_for_selector(".card")
+    yield opened
+    context.close()
+    assert errors == [], errors
+
+
+def test_drag_a_card_and_see_the_breach(page: Any, server: EventServer) -> None:
+    """Dragging a school to a full team makes the move; the breach shows in red with numbers."""
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(IMAGES / "event-board.png"))
+    card = page.locator('.cards[data-team="1"] .card').first
+    eid = card.get_attribute("data-id")
+    version = server.api("GET", "/api/state")["version"]
+    drag(page, card, 2)
+    wait_version(page, version + 1)
+    assert board(page)[eid] == 2
+    state = server.api("GET", "/api/state")
+    assert eid in state["teams"]["2"]
+    assert state["breaches"], "moving a school out of a balanced team breaks a size rule"
+    assert page.locator(".figure.bad").count() == 1
+    red = page.locator(".team.broken .breaches li").first.inner_text()
+    assert any(ch.isdigit() for ch in red)  # the numbers of the breach
+    assert "points" in page.locator("#last-change").inner_text()
+    page.screenshot(path=str(IMAGES / "event-breach.png"))
+    page.keyboard.press("Control+z")
+    wait_version(page, version + 2)
+    assert board(page)[eid] == 1
+    assert server.api("GET", "/api/state")["breaches"] == []
+
+
+def test_keyboard_move_and_the_school_panel(page: Any, server: EventServer) -> None:
+    """Click a school, press a team's number: it moves; the panel shows why it was placed."""
+    card = page.locator('.cards[data-team="3"] .card').first
+    eid = card.get_attribute("data-id")
+    card.click()
+    page.wait_for_selector("#panel .school .why")
+    page.screenshot(path=str(IMAGES / "event-school.png"))
+    version = server.api("GET", "/api/state")["version"]
+    page.keyboard.press("5")
+    wait_version(page, version + 1)
+    assert board(page)[eid] == 5
+    page.click("#undo")
+    wait_version(page, version + 2)
+    assert board(page)[eid] == 3
+
+
+def test_export_equals_what_the_page_shows(page: Any, server: EventServer) -> None:
+    """teams.csv downloaded from the page puts every school where the board shows it."""
+    import csv
+    import io
+
+    shown = board(page)
+    page.click(".exports summary")
+    with page.expect_download() as info:
+        page.click('a[href^="/api/export/teams.csv"]')
+    rows = list(
+        csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8-sig")))
+    )
+    assert rows and {r["establishment_id"]: int(r["team"]) for r in rows} == shown
+
+
+def test_the_projector_follows_the_editor(browser: Any, page: Any, server: EventServer) -> None:
+    """The read-only view updates by itself when the editor moves a school, and hides names."""
+    viewer = browser.new_context(viewport=PROJECTOR)
+    projector = viewer.new_page()
+    projector.goto(_viewer_url(server) + "&names=0")
+    projector.wait_for_selector(".card")
+    assert projector.locator("#reoptimise").count() == 0
+    names = projector.locator(".card .nominees li").first.inner_text()
+    assert names.startswith("Nominee")
+    card = page.locator('.cards[data-team="6"] .card:not(.locked)').first
+    eid = card.get_attribute("data-id")
+    version = server.api("GET", "/api/state")["version"]
+    card.click()
+    page.keyboard.press("7")
+    wait_version(projector, version + 1)
+    assert board(projector)[eid] == 7
+    projector.screenshot(path=str(IMAGES / "event-projector.png"))
+    page.keyboard.press("Control+z")
+    wait_version(projector, version + 2)
+    assert board(projector)[eid] == 6
+    viewer.close()
+
+
+def _viewer_url(server: EventServer) -> str:
+    viewer = json.loads((server.folder / "tokens.json").read_text())["viewer"]
+    return f"{server.base}/projector?token={viewer}"

@@ -1,0 +1,221 @@
+"""A whole matching event run on the page, as a lead officer would, with a kill -9 in the middle.
+
+Solve, two rounds of withdrawals, a late school, three hand moves, a lock, a re-optimise,
+an undo, export: all on the page after `clnmatch event` starts. The exported files pass
+`clnmatch check`, and a kill -9 half way loses nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from test_web_browser import (
+    FACILITATORS,
+    IMAGES,
+    LAPTOP,
+    SURVEY,
+    EventServer,
+    board,
+    drag,
+    launch,
+    sync_api,
+    wait_version,
+)
+from typer.testing import CliRunner
+
+from clnmatch.cli import app
+
+SOLVE_S = "8"
+
+
+def additions_file(folder: Path) -> Path:
+    """Survey rows of one late school: two nominees shaped like the sample's."""
+    survey = pd.read_csv(SURVEY, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    first = survey[survey["establishment_id"] == survey["establishment_id"].iloc[0]].head(2).copy()
+    first["practitioner_id"] = ["LATE-1", "LATE-2"][: len(first)]
+    first["establishment_id"] = "LATE"
+    first["establishment_name"] = "Late Hill Primary School"
+    first["sector"] = "primary"
+    first["name"] = ["Late Nominee One", "Late Nominee Two"][: len(first)]
+    path = folder / "late.csv"
+    first.to_csv(path, index=False)
+    return path
+
+
+def version(server: EventServer) -> int:
+    return int(server.api("GET", "/api/state")["version"])
+
+
+def withdraw_on_page(page: Any, server: EventServer, team: int) -> str:
+    """Select the first unlocked school of a team and withdraw it with the panel's button."""
+    card = page.locator(f'.cards[data-team="{team}"] .card:not(.locked)').first
+    eid = card.get_attribute("data-id")
+    before = version(server)
+    card.click()
+    page.wait_for_selector(f'#panel .school[data-school="{eid}"]')
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#panel button.danger")
+    wait_version(page, before + 1)
+    return str(eid)
+
+
+def reoptimise_and_accept(page: Any, server: EventServer, screenshot: str | None = None) -> None:
+    page.fill("#time-limit", SOLVE_S)
+    page.click("#reoptimise")
+    page.wait_for_selector("#proposal", timeout=90_000)
+    if screenshot:
+        page.screenshot(path=str(IMAGES / screenshot))
+    before = version(server)
+    page.click("#proposal .accept")
+    wait_version(page, before + 1)
+    page.wait_for_selector("#proposal", state="detached")
+
+
+def test_a_whole_event_on_the_page(tmp_path: Path) -> None:
+    """solve, 2 withdrawal rounds, a late school, 3 hand moves, a lock, re-optimise, undo, export."""
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    folder = tmp_path / "event"
+    server = EventServer(folder, "--additions", additions_file(tmp_path)).start()
+    try:
+        with sync_api.sync_playwright() as playwright:
+            browser = launch(playwright)
+            page = browser.new_page(viewport=LAPTOP)
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(server.url)
+            page.wait_for_selector(".unplaced-col .card")
+            page.screenshot(path=str(IMAGES / "event-start.png"))
+
+            # solve: nothing is placed yet, so re-optimise places every school
+            reoptimise_and_accept(page, server)
+            state = server.api("GET", "/api/state")
+            assert state["unplaced"] == [] and state["breaches"] == []
+
+            # two rounds of withdrawals, each repaired with the fewest moves
+            gone = [withdraw_on_page(page, server, 1), withdraw_on_page(page, server, 2)]
+            assert server.api("GET", "/api/state")["breaches"] == []
+            gone.append(withdraw_on_page(page, server, 3))
+            state = server.api("GET", "/api/state")
+            assert sorted(state["withdrawn"]) == sorted(gone) and state["breaches"] == []
+
+            # a late school, picked from the list given at the start
+            before = version(server)
+            page.click("#add-school")
+            page.wait_for_selector("#add-pick")
+            page.screenshot(path=str(IMAGES / "event-add.png"))
+            page.click("#add-pick button")
+            wait_version(page, before + 1)
+            assert "LATE" in board(page)
+
+            # three hand moves: a drag, a key, a panel button
+            cards = page.locator('.cards[data-team="4"] .card:not(.locked)')
+            dragged = cards.first.get_attribute("data-id")
+            before = version(server)
+            drag(page, cards.first, 5)
+            wait_version(page, before + 1)
+            keyed_card = page.locator('.cards[data-team="6"] .card:not(.locked)').first
+            keyed = keyed_card.get_attribute("data-id")
+            keyed_card.click()
+            page.keyboard.press("7")
+            wait_version(page, before + 2)
+            buttoned = page.locator('.cards[data-team="8"] .card:not(.locked)').first
+            buttoned_id = buttoned.get_attribute("data-id")
+            buttoned.click()
+            page.wait_for_selector(f'#panel .school[data-school="{buttoned_id}"]')
+            page.click('#panel .keys button:text-is("1")')
+            wait_version(page, before + 3)
+            shown = board(page)
+            assert (shown[dragged], shown[keyed], shown[buttoned_id]) == (5, 7, 1)
+
+            # a lock
+            locked_card = page.locator('.cards[data-team="2"] .card').first
+            locked = locked_card.get_attribute("data-id")
+            locked_card.click()
+            page.keyboard.press("Escape")
+            locked_card.click()
+            page.keyboard.press("l")
+            wait_version(page, before + 4)
+            assert locked in server.api("GET", "/api/state")["locked"]
+
+            # kill -9 half way: nothing decided is lost
+            state = server.api("GET", "/api/state")
+            server.kill()
+            server.start()
+            assert server.api("GET", "/api/state") == state
+            page.goto(server.url)
+            page.wait_for_selector(".card")
+            assert board(page) == shown
+
+            # re-optimise the rest: the locked school stays, the rules hold again
+            reoptimise_and_accept(page, server, screenshot="event-reoptimise.png")
+            state = server.api("GET", "/api/state")
+            assert locked in state["teams"]["2"] and state["breaches"] == []
+            accepted = board(page)
+
+            # an accidental drag, undone
+            stray = page.locator('.cards[data-team="3"] .card:not(.locked)').first
+            before = version(server)
+            drag(page, stray, 4)
+            wait_version(page, before + 1)
+            page.keyboard.press("Control+z")
+            wait_version(page, before + 2)
+            assert board(page) == accepted
+
+            # export: every file into the event folder, from the page
+            page.click(".exports summary")
+            page.click("#export-folder")
+            page.wait_for_selector("#panel .message")
+            exported = folder / "exports" / f"version-{version(server)}"
+            rows = list(
+                csv.DictReader(io.StringIO((exported / "teams.csv").read_text("utf-8-sig")))
+            )
+            assert {r["establishment_id"]: int(r["team"]) for r in rows} == board(page)
+            assert errors == [], errors
+            browser.close()
+    finally:
+        server.stop()
+    done = CliRunner().invoke(
+        app,
+        ["check", str(SURVEY), str(exported / "teams.csv"), "--facilitators", str(FACILITATORS),
+         "--links", str(exported / "facilitators.csv")],
+        catch_exceptions=False,
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    report = CliRunner().invoke(
+        app, ["report", str(exported), "--survey", str(SURVEY), "--facilitators", str(FACILITATORS)]
+    )
+    assert report.exit_code == 0, report.output
+
+
+def test_kill_9_loses_no_acknowledged_decision(tmp_path: Path) -> None:
+    """Decisions sent over HTTP, then SIGKILL: every acknowledged one is there after a restart."""
+    decisions = 7
+    server = EventServer(tmp_path / "event").start()
+    try:
+        state = server.api("GET", "/api/state")
+        ids = state["unplaced"]
+        acknowledged = []
+        for i, eid in enumerate(ids[:decisions]):
+            team = i % 8 + 1
+            answer = server.api("POST", "/api/move", {"establishment_id": eid, "team": team})
+            acknowledged.append((eid, team, answer["version"]))
+        server.api("POST", "/api/lock", {"establishment_id": ids[0], "locked": True})
+        server.api("POST", "/api/versions", {"name": "before the crash"})
+        expected = server.api("GET", "/api/state")
+        server.kill()
+        server.start()
+        again = server.api("GET", "/api/state")
+        assert again == expected
+        for eid, team, _ in acknowledged:
+            assert eid in again["teams"][str(team)]
+        assert server.api("GET", "/api/versions") == {"versions": ["before the crash"]}
+    finally:
+        server.stop()
+    survey = pd.read_csv(SURVEY, dtype=str, encoding="utf-8-sig")
+    assert server.log, "the server printed its addresses"
+    leaked = [n for n in survey["name"] if n in server.log]
+    assert leaked == [], "the server's output names nobody"
