@@ -207,6 +207,7 @@ class Practitioner(BaseModel):
     role: Role
     interests: tuple[int, ...]
     email: str | None = None
+    job_title: str | None = None
 
     @field_validator("role", mode="before")
     @classmethod
