@@ -69,8 +69,8 @@ def exit_codes() -> Iterator[None]:
     try:
         yield
     except Exit as exc:
-        if exc.message:
-            err_console.print(exc.message, markup=False, highlight=False)
+        if exc.message:  # unwrapped, so that paths in it can be copied whole
+            err_console.print(exc.message, markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(exc.code) from None
     except InvalidInputError as exc:
         err_console.print(f"Invalid input. {exc}", markup=False, highlight=False)
