@@ -45,6 +45,7 @@ from clnmatch.report.views import (
 )
 from clnmatch.report.words import (
     RuleCheck,
+    number,
     quality_facts,
     quality_sentence,
     rule_checks,
@@ -120,18 +121,22 @@ def template_environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["email"] = _email
+    env.filters["num"] = number
     return env
 
 
 def _cohort_facts(cohort: Cohort, teams: int) -> list[tuple[str, str]]:
     sectors = Counter(sector_label(e.sector) for e in cohort.establishments)
     return [
-        ("Participants", str(cohort.n_participants)),
-        ("Establishments", str(len(cohort.establishments))),
-        ("Local authorities", str(len(cohort.authorities))),
-        ("Sectors", ", ".join(f"{name} {n}" for name, n in sorted(sectors.items()))),
-        ("Teams", str(teams)),
-        ("Facilitators", str(len(cohort.facilitators) or "no table given")),
+        ("Participants", number(cohort.n_participants)),
+        ("Establishments", number(len(cohort.establishments))),
+        ("Local authorities", number(len(cohort.authorities))),
+        ("Sectors", ", ".join(f"{name} {number(n)}" for name, n in sorted(sectors.items()))),
+        ("Teams", number(teams)),
+        (
+            "Facilitators",
+            number(len(cohort.facilitators)) if cohort.facilitators else "no table given",
+        ),
         ("Themes", ", ".join(cohort.themes)),
     ]
 

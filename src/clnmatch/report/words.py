@@ -71,7 +71,7 @@ def share_words(share: float | Fraction) -> str:
 
 
 def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
+    return f"{number(n)} {one if n == 1 else (many or one + 's')}"
 
 
 def _range(values: Sequence[int], noun: str, many: str | None = None) -> str:
@@ -95,7 +95,9 @@ def rule_sentence(rule: str, rules: Rules, participants: int) -> str:
         "teams": f"The cohort is split into {_plural(rules.teams, 'team')}",
         "unassigned": "Everyone in the survey is in a team",
         "unknown_practitioner": "The teams name only people in the survey",
-        "max_participants": f"The cohort has at most {rules.max_participants} participants",
+        "max_participants": (
+            f"The cohort has at most {number(rules.max_participants)} participants"
+        ),
         "nominees_together": "Colleagues from one establishment are in the same team",
         "team_size": f"Teams are of even size: {sizes} participants each",
         "min_sectors": f"Each team mixes at least {_plural(rules.min_sectors, 'sector')}",
@@ -153,7 +155,7 @@ def _split_establishments(result: Result) -> int:
 
 
 def _kept(done: int, total: int, what: str) -> str:
-    return f"{done} of {total} {what}"
+    return f"{number(done)} of {number(total)} {what}"
 
 
 def _rule_numbers(result: Result, teams: Sequence[TeamStats]) -> dict[str, str]:
@@ -163,18 +165,19 @@ def _rule_numbers(result: Result, teams: Sequence[TeamStats]) -> dict[str, str]:
     out: dict[str, str] = {}
     used = sum(1 for ts in teams if ts.participants > 0)
     out["teams"] = (
-        f"All {used} teams have members"
+        f"All {number(used)} teams have members"
         if used == rules.teams
-        else f"{used} of {rules.teams} teams have members"
+        else f"{number(used)} of {number(rules.teams)} teams have members"
     )
     assigned = sum(1 for p in cohort.practitioners if p.id in result.assignment)
-    out["unassigned"] = f"{assigned} of {n} practitioners are in a team"
-    out["max_participants"] = f"The cohort has {n}"
+    out["unassigned"] = f"{number(assigned)} of {number(n)} practitioners are in a team"
+    out["max_participants"] = f"The cohort has {number(n)}"
     split = _split_establishments(result)
     out["nominees_together"] = (
-        f"No establishment of {len(cohort.establishments)} is split"
+        f"No establishment of {number(len(cohort.establishments))} is split"
         if split == 0
-        else f"{split} of {len(cohort.establishments)} establishments are split across teams"
+        else f"{number(split)} of {number(len(cohort.establishments))} establishments are split "
+        "across teams"
     )
     out["team_size"] = _range([ts.participants for ts in teams], "participant")
     out["min_sectors"] = _range([len(ts.sectors) for ts in teams], "sector")
