@@ -83,6 +83,7 @@ def rematch(
 
     Example: clnmatch rematch survey.csv out/teams.csv --withdraw GC-PS-014 --add late.csv --out out2/
     """
+    from clnmatch.errors import InvalidInputError
     from clnmatch.io.outputs import output_names, read_heading, write_result
     from clnmatch.rematch import load_previous, rematch_teams
     from clnmatch.result import Status
@@ -103,7 +104,10 @@ def rematch(
             pseudonym_key=pseudonym_key,
         )
         previous_dir = teams_csv if teams_csv.is_dir() else teams_csv.parent
-        saved = read_heading(previous_dir) if (previous_dir / "summary.json").is_file() else None
+        try:  # the title and contact the previous result was written with, if it says
+            saved = read_heading(previous_dir)
+        except InvalidInputError:
+            saved = None
         rules = rules_from(rules_file, locals())
         cohort = read_cohort_for_cli(survey, facilitators, warn=0 if quiet or json_out else 10)
         previous = load_previous(cohort, teams_csv)

@@ -267,7 +267,7 @@ def demo(
             quiet=quiet,
             json_out=json_out,
             pseudonymise=False,
-            title=title,
+            title=title or "Sample cohort (clnmatch demo)",
             contact=contact,
             pdf=pdf,
         )

@@ -223,9 +223,23 @@ def _prepare(
     return anonymise(result, key)
 
 
-def _write_rosters(
+def _inputs(
+    result: Result, protect: Mapping[str, str | os.PathLike[str] | None] | None
+) -> dict[str, str | os.PathLike[str] | None]:
+    """The inputs no output may replace: those given, and the survey the cohort came from."""
+    inputs: dict[str, str | os.PathLike[str] | None] = {**(protect or {})}
+    source = result.cohort.source
+    if source and Path(source).is_file():  # not "generated cohort (seed 1)"
+        inputs.setdefault("the survey", source)
+    return inputs
+
+
+def _write_for_people(
     result: Result, stage: Path, heading: Heading, pdf: bool | None, notes: list[str]
 ) -> None:
+    """teams.xlsx, report.html, mailmerge.csv, handouts.html and (perhaps) handouts.pdf."""
+    write_workbook(result, stage / "teams.xlsx", heading=heading)
+    atomic_write_text(stage / "report.html", render_report(result, heading=heading))
     write_csv(mailmerge_frame(result, heading), stage / "mailmerge.csv")
     atomic_write_text(stage / "handouts.html", render_handouts(result, heading))
     if pdf is False:
@@ -254,14 +268,12 @@ def write_report_files(
     names the inputs (how the user named each -> its path) no output may replace.
     """
     out = Path(out_dir)
-    refuse_overwriting(out, output_names(rebuilt=True), protect or {})
+    refuse_overwriting(out, output_names(rebuilt=True), _inputs(result, protect))
     result = _prepare(result, out, pseudonymise, pseudonym_key)
     heading = Heading(title=title or DEFAULT_TITLE, contact=contact)
     notes: list[str] = []
     with staged_output_dir(out) as stage:
-        write_workbook(result, stage / "teams.xlsx", heading=heading)
-        atomic_write_text(stage / "report.html", render_report(result, heading=heading))
-        _write_rosters(result, stage, heading, pdf, notes)
+        _write_for_people(result, stage, heading, pdf, notes)
         names = sorted(p.name for p in stage.iterdir())
     return WrittenFiles([out / name for name in names], tuple(notes))
 
@@ -289,11 +301,8 @@ def write_result(
     one (the survey the cohort was read from is always protected).
     """
     out = Path(out_dir)
-    inputs: dict[str, str | os.PathLike[str] | None] = {**(protect or {})}
-    source = result.cohort.source
-    if source and Path(source).is_file():  # not "generated cohort (seed 1)"
-        inputs.setdefault("the survey", source)
-    refuse_overwriting(out, output_names(extra=tuple(extra_tables or {})), inputs)
+    names_out = output_names(extra=tuple(extra_tables or {}))
+    refuse_overwriting(out, names_out, _inputs(result, protect))
     result = _prepare(result, out, pseudonymise, pseudonym_key)
     heading = Heading(title=title or DEFAULT_TITLE, contact=contact)
     summary = {**result.summary(), "title": heading.title}
@@ -304,12 +313,9 @@ def write_result(
         write_csv(teams_frame(result), stage / "teams.csv")
         write_csv(facilitators_frame(result), stage / "facilitators.csv")
         atomic_write_text(stage / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False))
-        write_workbook(result, stage / "teams.xlsx", heading=heading)
-        atomic_write_text(stage / "report.html", render_report(result, heading=heading))
-        _write_rosters(result, stage, heading, pdf, notes)
+        _write_for_people(result, stage, heading, pdf, notes)
         for name, frame in (extra_tables or {}).items():
             write_csv(frame, stage / name)
         names = [p.name for p in stage.iterdir()]
-    order = output_names(extra=tuple(extra_tables or {}))
-    names.sort(key=lambda n: order.index(n) if n in order else len(order))
+    names.sort(key=lambda n: names_out.index(n) if n in names_out else len(names_out))
     return WrittenFiles([out / name for name in names], tuple(notes))
