@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import stat
+import subprocess
+import sys
+import textwrap
+import time
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +24,9 @@ from clnmatch.io.safe import (
     atomic_write_bytes,
     atomic_write_text,
     neutralise,
+    output_folder_problem,
+    overwrite_conflicts,
+    refuse_overwriting,
     staged_output_dir,
     unneutralise,
     write_csv,
@@ -167,3 +175,134 @@ def test_staged_output_dir_refuses_a_file(tmp_path: Path) -> None:
     path.write_text("x")
     with pytest.raises(InvalidInputError, match="output folder"), staged_output_dir(path):
         pass
+
+
+def test_output_folder_problem_names_files_and_unwritable_places(tmp_path: Path) -> None:
+    """A file, a path under a file, and a place no one may write are found before any work."""
+    taken = tmp_path / "taken.csv"
+    taken.write_text("x")
+    assert output_folder_problem(taken) == "is a file, not a folder"
+    assert "is a file" in str(output_folder_problem(taken / "out"))
+    assert output_folder_problem(tmp_path / "new" / "deeper") is None
+    assert not (tmp_path / "new").exists()  # checking makes nothing
+    assert sorted(os.listdir(tmp_path)) == ["taken.csv"]
+    if Path("/proc/self").is_dir():  # not even root may make a folder in /proc
+        assert "cannot be written" in str(output_folder_problem("/proc/clnmatch-out"))
+
+
+def test_overwrite_conflicts_name_the_output_and_the_input(tmp_path: Path) -> None:
+    """An output that would replace an input (by name, link or folder) is named with its input."""
+    cohort = tmp_path / "cohort"
+    cohort.mkdir()
+    (cohort / "facilitators.csv").write_text("facilitator_id,name,authority\n")
+    (cohort / "survey.csv").write_text("x")
+    names = ("teams.csv", "facilitators.csv", "report.html")
+    found = overwrite_conflicts(cohort, names, {"--facilitators": cohort / "facilitators.csv"})
+    assert found == [
+        f"--out {cohort} would replace {cohort / 'facilitators.csv'} (--facilitators) "
+        "with the output facilitators.csv"
+    ]
+    assert (
+        overwrite_conflicts(tmp_path / "elsewhere", names, {"x": cohort / "facilitators.csv"}) == []
+    )
+    link = tmp_path / "link"
+    link.symlink_to(cohort, target_is_directory=True)  # the same folder under another name
+    assert overwrite_conflicts(link, names, {"--facilitators": cohort / "facilitators.csv"})
+    previous = overwrite_conflicts(cohort, names, {"the previous result": cohort})
+    assert len(previous) == 1 and "facilitators.csv" in previous[0]
+    with pytest.raises(InvalidInputError, match="would replace"):
+        refuse_overwriting(cohort, names, {"--facilitators": cohort / "facilitators.csv"})
+
+
+def test_stale_staging_of_a_killed_run_is_removed(tmp_path: Path) -> None:
+    """A staging folder left by a process that no longer runs (kill -9) goes at the next write."""
+    dead = tmp_path / ".out.staging-4194311-abc"  # above Linux's largest pid: never alive
+    dead.mkdir()
+    (dead / "teams.csv").write_text("Laura Brown")
+    alive = tmp_path / f".out.staging-{os.getppid()}-def"  # our parent runs: left alone
+    alive.mkdir()
+    other = tmp_path / ".other.staging-4194311-abc"  # another output's: left alone
+    other.mkdir()
+    with staged_output_dir(tmp_path / "out") as stage:
+        (stage / "teams.csv").write_text("x")
+    assert not dead.exists() and alive.exists() and other.exists()
+
+
+def test_signal_handlers_restored_after_staging(tmp_path: Path) -> None:
+    """Outside a staged write SIGTERM is back to its default (the handler is only for the write)."""
+    before = signal.getsignal(signal.SIGTERM)
+    with staged_output_dir(tmp_path / "out"):
+        assert signal.getsignal(signal.SIGTERM) != before
+    assert signal.getsignal(signal.SIGTERM) == before
+
+
+_MID_WRITE = textwrap.dedent(
+    """
+    import sys, time
+    sys.path.insert(0, {tests!r})
+    import clnmatch.io.outputs as outputs
+    import clnmatch.report.html as html
+    from test_report_html import hand_result
+
+    html.report_charts = lambda result: []  # charts are not the point; keep it quick
+    html.trace_chart = lambda result: None
+
+    def slow_pdf(source, target, timeout):
+        print(source.parent, flush=True)  # the staging folder, full of real names by now
+        time.sleep(60)
+
+    outputs.print_to_pdf = slow_pdf
+    outputs.write_result(hand_result(), {out!r})
+    """
+)
+
+
+def test_signal_mid_write_removes_the_staging_folder(tmp_path: Path) -> None:
+    """Runs stopped by SIGTERM or Ctrl-C while writing leave no staging folder and no out.
+
+    Two child processes (started together, to save time) each write a real result and
+    stop inside the staged write, with the staging folder full of names; each gets one
+    signal.
+    """
+    children = {}
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        folder = tmp_path / signal.Signals(signum).name
+        folder.mkdir()
+        script = _MID_WRITE.format(tests=str(Path(__file__).parent), out=str(folder / "out"))
+        children[signum] = (
+            folder,
+            subprocess.Popen(
+                [sys.executable, "-c", script],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            ),
+        )
+    try:
+        for signum, (_folder, child) in children.items():
+            assert child.stdout is not None and child.stderr is not None
+            staging = Path(child.stdout.readline().strip())
+            assert staging.name.startswith(".out.staging-"), child.stderr.read()
+            assert "Teacher Person" in (staging / "teams.csv").read_text(encoding="utf-8-sig")
+            child.send_signal(signum)
+        for signum, (folder, child) in children.items():
+            child.wait(timeout=30)
+            expected = 128 + signum if signum != signal.SIGINT else child.returncode
+            assert child.returncode == expected and child.returncode != 0
+            assert os.listdir(folder) == [], signal.Signals(signum).name  # no stage, no out
+    finally:
+        for _folder, child in children.values():
+            child.kill()
+
+
+def test_sighup_in_process_removes_the_staging_folder(tmp_path: Path) -> None:
+    """SIGHUP (a closed terminal) during a staged write: stage removed, exit status 128 + 1."""
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as stopped, staged_output_dir(out) as stage:
+        (stage / "teams.csv").write_text("Laura Brown")
+        os.kill(os.getpid(), signal.SIGHUP)
+        time.sleep(5)  # the handler runs here, interrupting the sleep
+        raise AssertionError("the signal handler did not run")
+    assert stopped.value.code == 128 + signal.SIGHUP
+    assert os.listdir(tmp_path) == []
+    assert signal.getsignal(signal.SIGHUP) == signal.SIG_DFL

@@ -8,10 +8,11 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
-from test_report_html import AUTHORITIES, FORMULA_NAME, hand_result
+from test_report_html import AUTHORITIES, FORMULA_NAME, hand_result, many_teams_result
 
+from clnmatch.report.many_teams import SHEET_PER_TEAM_MAX_TEAMS
 from clnmatch.report.pseudonymise import pseudonymise
-from clnmatch.report.workbook import sheet_title, write_workbook
+from clnmatch.report.workbook import PORTRAIT_MAX_WIDTH, sheet_title, write_workbook
 from clnmatch.result import Result
 
 
@@ -35,7 +36,7 @@ def _values(*sheets: Worksheet) -> list[object]:
 
 
 def test_expected_sheets(book: Workbook) -> None:
-    """Summary, one sheet per team, per authority and per facilitator, in that order."""
+    """Summary, one sheet per team, per authority and per facilitator, then Technical."""
     expected = [
         "Summary",
         "Team 1",
@@ -43,6 +44,7 @@ def test_expected_sheets(book: Workbook) -> None:
         "Team 3",
         *AUTHORITIES,
         *(f"Fac. Facilitator Name{k}" for k in range(4)),
+        "Technical",
     ]
     assert book.sheetnames == expected
 
@@ -61,16 +63,18 @@ def test_formula_name_is_neutralised(book: Workbook) -> None:
 
 
 def test_team_sheet_rows(book: Workbook, result: Result) -> None:
-    """A team sheet lists each member with role, establishment, authority, sector and rating."""
+    """A team sheet lists each member with role, job title, establishment, e-mail and rating."""
     ws = book["Team 2"]
     header = [c.value for c in ws[4]]
     focus = result.team_focus[2]
     assert header == [
-        "Practitioner",
+        "Name",
         "Role",
+        "Job title",
         "Establishment",
         "Authority",
         "Sector",
+        "E-mail",
         f"Interest in {focus} (0-5)",
         "Practitioner id",
     ]
@@ -78,22 +82,44 @@ def test_team_sheet_rows(book: Workbook, result: Result) -> None:
     assert len(rows) == 8
     k = result.cohort.themes.index(focus)
     by_id = result.cohort.practitioner_by_id
-    for name, role, est, authority, sector, rating, pid in rows:
+    for name, role, job, est, authority, sector, email, rating, pid in rows:
         p = by_id[pid]
         e = result.cohort.establishment_by_id[p.establishment_id]
-        assert (name, est, authority) == (p.name, e.name, e.authority)
-        assert role == str(p.role).capitalize()
+        assert (name, est, authority, email) == (p.name, e.name, e.authority, p.email)
+        assert role == str(p.role).capitalize() and (job or None) == p.job_title
         assert sector == str(e.sector).capitalize() and rating == p.interests[k]
     assert ws.freeze_panes == "A5"
     assert ws["A4"].font.bold
+    assert str(ws["A1"].value).startswith("Collaborative learning teams: team 2")
+
+
+def test_team_sheets_print_legibly(book: Workbook) -> None:
+    """A4, one page wide, landscape when wide, title rows repeated, ids off the page, page numbers."""
+    ws = book["Team 1"]
+    setup = ws.page_setup
+    assert str(setup.paperSize) == ws.PAPERSIZE_A4
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert (setup.fitToWidth, setup.fitToHeight) == (1, 0)
+    widths = [ws.column_dimensions[c].width for c in "ABCDEFGH"]
+    assert all(8 <= w <= 34 for w in widths)
+    assert setup.orientation == ("landscape" if sum(widths) > PORTRAIT_MAX_WIDTH else "portrait")
+    assert ws.print_title_rows == "$1:$4"
+    assert ws.print_area == "'Team 1'!$A$1:$H$12"  # the practitioner id (column I) stays on screen
+    assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
+    summary = book["Summary"]
+    assert summary.sheet_properties.pageSetUpPr.fitToPage and summary.page_setup.fitToWidth == 1
 
 
 def test_summary_has_proof_and_checks(book: Workbook) -> None:
-    """The summary carries the plain-words proof, one row per team and every rule check."""
+    """The summary carries the plain-words proof, the score, one row per team and every rule."""
     values = [str(v) for v in _values(book["Summary"])]
     assert any("within 0.8% of the best possible" in v for v in values)
-    assert "Sectors per team" in values and "min 2 required; teams have 2" in values
-    assert "passes" in values and not any("BREACHED" in v for v in values)
+    assert any(v.startswith("The score of ") for v in values)
+    assert "Each team mixes at least 2 sectors" in values and "Every team has 2 sectors" in values
+    assert "met" in values and not any("BROKEN" in v for v in values)
+    assert not any("max_participants" in v or "ceil(" in v for v in values)
+    technical = [str(v) for v in _values(book["Technical"])]
+    assert "strategy" in technical and "hand" in technical
 
 
 def test_authority_sheet(book: Workbook) -> None:
@@ -102,19 +128,44 @@ def test_authority_sheet(book: Workbook) -> None:
     rows = [r for r in ws.iter_rows(min_row=5, max_row=7, values_only=True)]
     # Inverclyde holds E01, E05, E09 -> teams 2, 3, 1
     assert [(r[1], r[4]) for r in rows] == [("E01", 2), ("E05", 3), ("E09", 1)]
-    assert "Facilitator Name1 (Inverclyde)" in rows[0][6]
+    assert "Facilitator Name1 (Inverclyde, QIO)" in rows[0][6]
 
 
 def test_pseudonymised_workbook_has_no_names(result: Result, tmp_path: Path) -> None:
-    """After pseudonymise no practitioner or facilitator name, nor any email, is in the workbook."""
+    """After pseudonymise no name, e-mail, job title or practitioner id is in the workbook."""
     path = tmp_path / "teams.xlsx"
     write_workbook(pseudonymise(result), path)
-    text = "\n".join(str(v) for v in _values(*load_workbook(path).worksheets))
+    book = load_workbook(path)
+    text = "\n".join([*book.sheetnames, *(str(v) for v in _values(*book.worksheets))])
     for p in result.cohort.practitioners:
         assert p.name not in text and p.name.lstrip("=") not in text
         assert p.email is not None and p.email not in text
-    assert "Facilitator Name" not in text
+        assert p.id not in text.split()
+    assert "Facilitator Name" not in text and "Acting Depute" not in text
     assert "Practitioner 001" in text and "School 3 & Annexe" in text
+    assert "E-mail" not in text  # no e-mail column when there is no e-mail
+
+
+def test_many_teams_share_one_members_sheet(tmp_path: Path) -> None:
+    """Above the per-team limit, one Members sheet with a printed page per team replaces 30 tabs."""
+    many = many_teams_result(30)
+    path = tmp_path / "teams.xlsx"
+    write_workbook(many, path)
+    book = load_workbook(path)
+    assert SHEET_PER_TEAM_MAX_TEAMS < 30
+    assert "Team 1" not in book.sheetnames and "Members" in book.sheetnames
+    ws = book["Members"]
+    header = [c.value for c in ws[4]]
+    assert header[:3] == ["Team", "Team focus", "Name"]
+    teams = [r[0] for r in ws.iter_rows(min_row=5, values_only=True) if r[0] is not None]
+    assert teams == sorted(teams) and len(teams) == many.cohort.n_participants
+    breaks = [b.id for b in ws.row_breaks.brk]
+    assert len(breaks) == 29  # a new page before teams 2..30
+    assert all(
+        ws.cell(row=b + 1, column=1).value == ws.cell(row=b, column=1).value + 1 for b in breaks
+    )
+    assert ws.print_title_rows == "$1:$4" and ws.auto_filter.ref.startswith("A4:")
+    assert len(book.sheetnames) <= 3 + len(many.cohort.authorities)
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -19,6 +19,7 @@ from clnmatch.strategies.base import Budget, Progress, Proposal, get_strategy, p
 __all__ = [
     "DEFAULT_TIME_LIMIT",
     "check_seed",
+    "check_solve_inputs",
     "check_time_limit",
     "choose_strategy",
     "solve",
@@ -57,6 +58,51 @@ def validate_parameters(
         raise InvalidParameterError.for_value("strategy", "solve", "a strategy name", strategy)
     check_time_limit(time_limit, "solve")
     check_seed(seed, "solve")
+
+
+def check_solve_inputs(cohort: object, rules: object, warm_start: object) -> None:
+    """The types of ``cohort`` and ``rules``, and every id and team of ``warm_start``.
+
+    A dict of rule settings, a DataFrame for a cohort or a warm start naming unknown
+    establishments would otherwise fail deep inside (an AttributeError) or be ignored.
+    """
+    if not isinstance(cohort, Cohort):
+        raise _wrong("cohort", "a Cohort (e.g. Cohort.from_csv('survey.csv'))", cohort)
+    if rules is not None and not isinstance(rules, Rules):
+        raise _wrong("rules", "a Rules (e.g. Rules(teams=8)) or None", rules)
+    if warm_start is None:
+        return
+    teams = rules.teams if isinstance(rules, Rules) else Rules().teams
+    expected = f"a dict of establishment id -> team 1..{teams} over establishments of the cohort"
+    if not isinstance(warm_start, Mapping):
+        raise _wrong("warm_start", expected, warm_start)
+    known = cohort.establishment_by_id
+    unknown = sorted(str(e) for e in warm_start if e not in known)
+    bad_teams = {
+        str(e): t
+        for e, t in warm_start.items()
+        if isinstance(t, bool) or not isinstance(t, int | np.integer) or not 1 <= t <= teams
+    }
+    if unknown or bad_teams:
+        found = []
+        if unknown:
+            found.append(f"unknown establishment ids {unknown[:20]}")
+        if bad_teams:
+            found.append(f"teams out of range {dict(list(bad_teams.items())[:20])}")
+        raise InvalidParameterError(
+            f"The 'warm_start' parameter of solve must be {expected}. "
+            f"Got {' and '.join(found)} instead."
+        )
+
+
+def _wrong(name: str, expected: str, value: object) -> InvalidParameterError:
+    """The one message shape, with the value cut to 80 characters and its type named."""
+    text = repr(value)
+    text = text if len(text) <= 80 else text[:77] + "..."
+    return InvalidParameterError(
+        f"The '{name}' parameter of solve must be {expected}. "
+        f"Got {text} (a {type(value).__name__}) instead."
+    )
 
 
 FINISH_S = 0.2  # kept back for the final rule check and the result
@@ -107,6 +153,7 @@ def solve(
     """
     started = time.perf_counter()
     validate_parameters(objective, strategy, time_limit, seed)
+    check_solve_inputs(cohort, rules, warm_start)
     rules = rules or Rules()
     problem = Problem.from_cohort(cohort, rules, objective)
     name = choose_strategy(problem) if strategy == "auto" else strategy

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -35,6 +35,29 @@ out_console = Console()
 err_console = Console(stderr=True)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from clnmatch import __version__
+
+        out_console.print(f"clnmatch {__version__}", markup=False, highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version of clnmatch and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Form Collaborative Learning Network teams from a practitioner survey."""
+
+
 class Exit(Exception):
     """Leave the command with an exit code after printing ``message`` to stderr."""
 
@@ -48,8 +71,9 @@ def exit_codes() -> Iterator[None]:
     try:
         yield
     except Exit as exc:
-        if exc.message:
-            err_console.print(as_flags(exc.message), markup=False, highlight=False)
+        if exc.message:  # unwrapped, so that paths in it can be copied whole
+            text = as_flags(exc.message)
+            err_console.print(text, markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(exc.code) from None
     except InvalidInputError as exc:
         err_console.print(f"Invalid input. {exc}", markup=False, highlight=False)
@@ -176,6 +200,41 @@ MapFile = Annotated[
         "`clnmatch map`).",
     ),
 ]
+Title = Annotated[
+    str | None,
+    typer.Option(
+        "--title",
+        help="The cohort's name, e.g. 'CLN cohort 3, 2025-26': heads the report, workbook "
+        "and handouts (default: 'Collaborative learning teams').",
+    ),
+]
+Contact = Annotated[
+    str | None,
+    typer.Option(
+        "--contact",
+        help="Whom teams ask with questions (name, e-mail or phone): printed on the "
+        "handouts and in mailmerge.csv.",
+    ),
+]
+Pseudonymise = Annotated[
+    bool,
+    typer.Option(
+        "--pseudonymise",
+        help="Replace names, e-mails, job titles and practitioner ids in every output.",
+    ),
+]
+PseudonymKeyFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--pseudonym-key",
+        help="With --pseudonymise: a key file (made when missing; keep it outside --out) "
+        "that gives the same pseudonyms in every run.",
+    ),
+]
+Pdf = Annotated[
+    bool,
+    typer.Option("--pdf/--no-pdf", help="Print handouts.pdf with Chromium when it is installed."),
+]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
 JsonOut = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
 
@@ -234,3 +293,49 @@ def sample_paths() -> tuple[Path, Path]:
     """The bundled sample survey and facilitators table."""
     data = resources.files("clnmatch") / "data"
     return Path(str(data / "sample_survey.csv")), Path(str(data / "sample_facilitators.csv"))
+
+
+def check_outputs(
+    out: Path,
+    names: Iterable[str],
+    inputs: dict[str, Path | None],
+    *,
+    pseudonymise: bool = False,
+    pseudonym_key: Path | None = None,
+) -> None:
+    """Refuse, before any work, an --out that cannot take the outputs or would replace an input.
+
+    Exit 2 naming --out when it is a file or cannot be written, naming both the output
+    folder and the input when an output would replace an input file, and when a
+    --pseudonym-key is misused.
+    """
+    from clnmatch.io.safe import output_folder_problem, overwrite_conflicts
+
+    problem = output_folder_problem(out)
+    if problem is not None:
+        raise Exit(EXIT_INVALID, f"Invalid --out: {out} {problem}. Give a folder you can write to.")
+    conflicts = overwrite_conflicts(out, tuple(names), inputs)
+    if conflicts:
+        raise Exit(
+            EXIT_INVALID,
+            "Refused: " + "; ".join(conflicts) + ". Choose another --out folder: "
+            "clnmatch never writes over its inputs.",
+        )
+    if pseudonym_key is not None:
+        if not pseudonymise:
+            raise Exit(EXIT_INVALID, "--pseudonym-key needs --pseudonymise.")
+        key = pseudonym_key.absolute()
+        if key.parent == out.absolute() or out.absolute() in key.parents:
+            raise Exit(
+                EXIT_INVALID,
+                f"--pseudonym-key {pseudonym_key} is inside --out {out}: keep the key apart "
+                "from the outputs you share (whoever has both can re-identify people).",
+            )
+        if key.is_dir():
+            raise Exit(EXIT_INVALID, f"--pseudonym-key {pseudonym_key} is a folder; name a file.")
+
+
+def print_written(written: Any) -> None:
+    """The notes of ``write_result`` (e.g. no PDF without Chromium), on stderr."""
+    for note in getattr(written, "notes", ()):
+        err_console.print(f"note: {note}", markup=False, highlight=False)

@@ -11,6 +11,7 @@ import typer
 from clnmatch.cli.common import (
     EXIT_ERROR,
     EXIT_INFEASIBLE,
+    Contact,
     Exit,
     FacilitatorsFile,
     JsonOut,
@@ -20,15 +21,21 @@ from clnmatch.cli.common import (
     MaxTeamsPerTheme,
     MinAuthorities,
     MinSectors,
+    Pdf,
     PerFacilitator,
+    Pseudonymise,
+    PseudonymKeyFile,
     Quiet,
     RulesFile,
     SizeTolerance,
     Teams,
+    Title,
     app,
+    check_outputs,
     err_console,
     exit_codes,
     out_console,
+    print_written,
     read_cohort_for_cli,
     rules_from,
 )
@@ -82,9 +89,11 @@ def rematch(
     time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds to search.")] = 30.0,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     map_file: MapFile = None,
-    pseudonymise: Annotated[
-        bool, typer.Option("--pseudonymise", help="Replace names and emails in every output.")
-    ] = False,
+    title: Title = None,
+    contact: Contact = None,
+    pseudonymise: Pseudonymise = False,
+    pseudonym_key: PseudonymKeyFile = None,
+    pdf: Pdf = True,
     quiet: Quiet = False,
     json_out: JsonOut = False,
 ) -> None:
@@ -94,15 +103,35 @@ def rematch(
     (changes.json) carry over, so a withdrawn establishment never comes back unless added again.
     Example: clnmatch rematch survey.csv out/ --withdraw GC-PS-014 --add late.csv --out out2/
     """
+    from clnmatch.errors import InvalidInputError
     from clnmatch.io.assignment import read_links
-    from clnmatch.io.outputs import write_result
+    from clnmatch.io.outputs import output_names, read_heading, write_result
     from clnmatch.rematch import CHANGES_FILE, cohort_of_folder, load_previous, rematch_teams
     from clnmatch.result import Status
 
     with exit_codes():
+        inputs = {
+            "the survey": survey,
+            "the previous result": previous,
+            "--add": add,
+            "--facilitators": facilitators,
+            "--rules": rules_file,
+            "--map": map_file,
+        }
+        check_outputs(
+            out,
+            output_names(extra=("moves.csv", CHANGES_FILE)),
+            inputs,
+            pseudonymise=pseudonymise,
+            pseudonym_key=pseudonym_key,
+        )
+        folder = previous if previous.is_dir() else previous.parent
+        try:  # the title and contact the previous result was written with, if it says
+            saved = read_heading(folder)
+        except InvalidInputError:
+            saved = None
         rules = rules_from(rules_file, locals())
         mapping = load_mapping(map_file)  # read once: the survey and --add share it
-        folder = previous if previous.is_dir() else previous.parent
         teams_csv = folder / "teams.csv" if previous.is_dir() else previous
         warn = 0 if quiet or json_out else 10
         survey_cohort = read_cohort_for_cli(survey, facilitators, warn=warn, mapping=mapping)
@@ -141,7 +170,14 @@ def rematch(
                     changes.to_dict(pseudonymise=pseudonymise), indent=2, ensure_ascii=False
                 )
             },
+            title=title or (saved.title if saved else None),
+            contact=contact or (saved.contact if saved else None),
+            pdf=None if pdf else False,
+            pseudonym_key=pseudonym_key,
+            protect=inputs,
         )
+        if not json_out:
+            print_written(written)
         if json_out:
             out_console.print_json(json.dumps(result.summary()))
             return
@@ -170,24 +206,61 @@ def report(
             "--out", help="Where to write report.html and teams.xlsx (default: the result folder)."
         ),
     ] = None,
-    pseudonymise: Annotated[
-        bool, typer.Option("--pseudonymise", help="Replace names and emails.")
-    ] = False,
+    title: Annotated[
+        str | None,
+        typer.Option(
+            "--title", help="The cohort's name (default: the one the result was written with)."
+        ),
+    ] = None,
+    contact: Contact = None,
+    pseudonymise: Pseudonymise = False,
+    pseudonym_key: PseudonymKeyFile = None,
+    pdf: Pdf = True,
 ) -> None:
-    """Rebuild report.html and teams.xlsx from a saved result (e.g. after hand edits).
+    """Rebuild report.html, teams.xlsx and the rosters from a saved result (e.g. after hand edits).
 
     Example: clnmatch report out/ --survey survey.csv --facilitators facilitators.csv
     """
-    from clnmatch.io.outputs import rebuild_result, write_report_files
+    from clnmatch.io.outputs import (
+        output_names,
+        read_heading,
+        rebuild_result,
+        write_report_files,
+    )
     from clnmatch.rematch import cohort_of_folder
 
     with exit_codes():
+        target = out or result_dir
+        saved = [result_dir / name for name in ("teams.csv", "facilitators.csv", "summary.json")]
+        inputs: dict[str, Path | None] = {
+            "--survey": survey,
+            "--facilitators": facilitators,
+            "--map": map_file,
+        }
+        inputs.update({f"the saved result's {p.name}": p for p in saved})
+        check_outputs(
+            target,
+            output_names(rebuilt=True),
+            inputs,
+            pseudonymise=pseudonymise,
+            pseudonym_key=pseudonym_key,
+        )
         cohort = read_cohort_for_cli(survey, facilitators, warn=0, mapping=map_file)
         # a rematched result: its withdrawals and additions (changes.json) apply
         cohort, _ = cohort_of_folder(cohort, result_dir)
+        heading = read_heading(result_dir)
         result = rebuild_result(cohort, result_dir)
-        written = write_report_files(result, out or result_dir, pseudonymise=pseudonymise)
-        out_console.print("Wrote " + ", ".join(str(p) for p in written))
+        written = write_report_files(
+            result,
+            target,
+            pseudonymise=pseudonymise,
+            title=title or heading.title,
+            contact=contact or heading.contact,
+            pdf=None if pdf else False,
+            pseudonym_key=pseudonym_key,
+            protect=inputs,
+        )
+        print_written(written)
         if result.evaluation is not None and not result.evaluation.feasible:
             err_console.print(
                 f"Note: the saved assignment breaks rules: {result.evaluation.summary_line()}",

@@ -15,6 +15,7 @@ from clnmatch.cli.common import (
     EXIT_ERROR,
     EXIT_INFEASIBLE,
     EXIT_INVALID,
+    Contact,
     Exit,
     FacilitatorsFile,
     JsonOut,
@@ -24,18 +25,24 @@ from clnmatch.cli.common import (
     MaxTeamsPerTheme,
     MinAuthorities,
     MinSectors,
+    Pdf,
     PerFacilitator,
+    Pseudonymise,
+    PseudonymKeyFile,
     Quiet,
     RulesFile,
     Sheet,
     SizeTolerance,
     Teams,
+    Title,
     app,
     as_flags,
+    check_outputs,
     err_console,
     exit_codes,
     interactive,
     out_console,
+    print_written,
     read_cohort_for_cli,
     rules_from,
     sample_paths,
@@ -71,6 +78,11 @@ def _run_solve(
     quiet: bool,
     json_out: bool,
     pseudonymise: bool,
+    title: str | None = None,
+    contact: str | None = None,
+    pdf: bool = True,
+    pseudonym_key: Path | None = None,
+    inputs: dict[str, Path | None] | None = None,
 ) -> None:
     from clnmatch.io.outputs import write_result
     from clnmatch.result import Status
@@ -96,7 +108,18 @@ def _run_solve(
         raise Exit(EXIT_INFEASIBLE, message)
     if not result.feasible:
         raise Exit(EXIT_ERROR, "No rule-abiding assignment was found. " + " ".join(result.notes))
-    written = write_result(result, out, pseudonymise=pseudonymise)
+    written = write_result(
+        result,
+        out,
+        pseudonymise=pseudonymise,
+        title=title,
+        contact=contact,
+        pdf=None if pdf else False,
+        pseudonym_key=pseudonym_key,
+        protect=inputs,
+    )
+    if not json_out:
+        print_written(written)
     if json_out:
         out_console.print_json(json.dumps(result.summary()))
         return
@@ -167,17 +190,34 @@ def solve(
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same answer.")] = 0,
     sheet: Sheet = None,
     map_file: MapFile = None,
-    pseudonymise: Annotated[
-        bool, typer.Option("--pseudonymise", help="Replace names and emails in every output.")
-    ] = False,
+    title: Title = None,
+    contact: Contact = None,
+    pseudonymise: Pseudonymise = False,
+    pseudonym_key: PseudonymKeyFile = None,
+    pdf: Pdf = True,
     quiet: Quiet = False,
     json_out: JsonOut = False,
 ) -> None:
     """Match a survey into teams and write the rosters and report.
 
-    Example: clnmatch solve survey.csv --facilitators facilitators.csv --out teams/
+    Example: clnmatch solve survey.csv --facilitators facilitators.csv --title "CLN cohort 3" --out teams/
     """
+    from clnmatch.io.outputs import output_names
+
     with exit_codes():
+        inputs = {
+            "the survey": survey,
+            "--facilitators": facilitators,
+            "--rules": rules_file,
+            "--map": map_file,
+        }
+        check_outputs(
+            out,
+            output_names(),
+            inputs,
+            pseudonymise=pseudonymise,
+            pseudonym_key=pseudonym_key,
+        )
         rules = rules_from(rules_file, locals())
         cohort = read_cohort_for_cli(
             survey, facilitators, sheet, warn=0 if quiet or json_out else 10, mapping=map_file
@@ -193,6 +233,11 @@ def solve(
             quiet=quiet,
             json_out=json_out,
             pseudonymise=pseudonymise,
+            title=title,
+            contact=contact,
+            pdf=pdf,
+            pseudonym_key=pseudonym_key,
+            inputs=inputs,
         )
 
 
@@ -203,14 +248,20 @@ def demo(
     ),
     time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds to search.")] = 20.0,
     seed: Annotated[int, typer.Option("--seed")] = 0,
+    title: Title = None,
+    contact: Contact = None,
+    pdf: Pdf = True,
     quiet: Quiet = False,
     json_out: JsonOut = False,
 ) -> None:
     """Match the bundled sample cohort (about 50 schools, 100 practitioners); no input needed.
 
-    Example: clnmatch demo --out demo/
+    Example: clnmatch demo --title "Sample CLN cohort" --out demo/
     """
+    from clnmatch.io.outputs import output_names
+
     with exit_codes():
+        check_outputs(out, output_names(), {})
         survey, facilitators = sample_paths()
         cohort = read_cohort_for_cli(survey, facilitators, warn=0)
         _run_solve(
@@ -224,6 +275,9 @@ def demo(
             quiet=quiet,
             json_out=json_out,
             pseudonymise=False,
+            title=title or "Sample cohort (clnmatch demo)",
+            contact=contact,
+            pdf=pdf,
         )
 
 

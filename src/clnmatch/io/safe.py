@@ -19,9 +19,11 @@ import math
 import os
 import re
 import shutil
+import signal
 import stat
 import tempfile
-from collections.abc import Iterator, Mapping
+import threading
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,9 @@ __all__ = [
     "atomic_write_text",
     "atomic_write_bytes",
     "staged_output_dir",
+    "output_folder_problem",
+    "refuse_overwriting",
+    "overwrite_conflicts",
     "write_csv",
     "write_xlsx",
     "csv_text",
@@ -122,39 +127,195 @@ def _existing_ancestor(path: Path) -> Path:
     return Path.cwd()  # pragma: no cover - a relative path always reaches "."
 
 
+def output_folder_problem(out_dir: str | os.PathLike[str]) -> str | None:
+    """Why ``out_dir`` cannot take outputs (a sentence), or None when it can.
+
+    Checked the way ``staged_output_dir`` will use it: the folder (or, when it does not
+    exist yet, its nearest existing parent) must be a folder in which a staging folder
+    can be made; a trial one is made and removed, so read-only mounts and missing
+    permissions are found before any work, whoever runs it (root included).
+    """
+    target = Path(out_dir).absolute()
+    if target.exists() and not target.is_dir():
+        return "is a file, not a folder"
+    base = _existing_ancestor(target)
+    if not base.is_dir():
+        return f"cannot be made: {base} is a file, not a folder"
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".clnmatch-write-test-", dir=base))
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        return f"cannot be written: {base} refuses new files ({reason})"
+    return None
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return a.absolute() == b.absolute()
+
+
+def overwrite_conflicts(
+    out_dir: str | os.PathLike[str],
+    names: Iterable[str],
+    inputs: Mapping[str, str | os.PathLike[str] | None],
+) -> list[str]:
+    """Sentences naming every input that writing ``names`` into ``out_dir`` would replace.
+
+    ``inputs`` maps how the user named each input (e.g. ``--facilitators``) to its path;
+    a folder given as an input protects every file in it.
+    """
+    out = Path(out_dir)
+    found = []
+    for label, raw in inputs.items():
+        if raw is None:
+            continue
+        given = Path(raw)
+        files = sorted(given.iterdir()) if given.is_dir() else [given]
+        for path in files:
+            found += [
+                f"--out {out} would replace {path} ({label}) with the output {name}"
+                for name in names
+                if _same_file(out / name, path)
+            ]
+    return found
+
+
+def refuse_overwriting(
+    out_dir: str | os.PathLike[str],
+    names: Iterable[str],
+    inputs: Mapping[str, str | os.PathLike[str] | None],
+) -> None:
+    """Raise ``InvalidInputError`` if writing ``names`` into ``out_dir`` would replace an input."""
+    conflicts = overwrite_conflicts(out_dir, names, inputs)
+    if conflicts:
+        raise InvalidInputError(
+            [
+                InputProblem(file=str(out_dir), expected=f"another output folder: {text}")
+                for text in conflicts
+            ]
+        )
+
+
+# ------------------------------------------------------------------ staging and signals
+# Staging folders of this process, removed by the signal handler below. A staging folder
+# holds real names until it is moved into place, so none may outlive its run.
+_STAGING: set[Path] = set()
+_CLEANED_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+)  # SIGINT already raises KeyboardInterrupt, which the context manager handles
+_STAGING_NAME = re.compile(r"\.(?P<name>.+)\.staging-(?P<pid>\d+)-")
+
+
+def _on_termination(signum: int, frame: object) -> None:
+    """Remove every staging folder, then end the process as the signal would (128 + n)."""
+    for path in list(_STAGING):
+        shutil.rmtree(path, ignore_errors=True)
+    _STAGING.clear()
+    raise SystemExit(128 + signum)
+
+
+@contextlib.contextmanager
+def _cleanup_on_termination() -> Iterator[None]:
+    """While staging, SIGTERM and SIGHUP remove the staging folders before the process ends.
+
+    Only in the main thread (the only one that may set handlers) and only where the
+    signal would otherwise kill the process outright (a host application's own handler,
+    e.g. a web server's, is left alone: its shutdown unwinds through the ``except``).
+    """
+    installed: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in _CLEANED_SIGNALS:
+            if signal.getsignal(signum) == signal.SIG_DFL:
+                installed[signum] = signal.signal(signum, _on_termination)
+    try:
+        yield
+    finally:
+        for signum, previous in installed.items():
+            signal.signal(signum, previous)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP while the outputs move into place (so all or none)."""
+    held = {signal.SIGINT, *_CLEANED_SIGNALS}
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. another user's process
+        return True
+    return True
+
+
+def _sweep_stale_staging(base: Path, name: str) -> None:
+    """Remove staging folders for ``name`` left by a process that no longer runs (kill -9)."""
+    with contextlib.suppress(OSError):
+        for entry in base.iterdir():
+            match = _STAGING_NAME.match(entry.name)
+            if (
+                match
+                and match.group("name") == name
+                and entry.is_dir()
+                and not _alive(int(match.group("pid")))
+            ):
+                shutil.rmtree(entry, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def staged_output_dir(out_dir: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a staging folder; on success move its files into ``out_dir``, else drop it.
 
     The staging folder sits in the nearest existing ancestor of ``out_dir`` (same file
-    system, so every move is a rename). On an exception (or Ctrl-C) nothing in
-    ``out_dir`` changes and ``out_dir`` is not even created. On success each file
-    replaces the one of the same name; other files already in ``out_dir`` stay.
+    system, so every move is a rename). On an exception, Ctrl-C, SIGTERM or SIGHUP the
+    staging folder is removed and nothing in ``out_dir`` changes (``out_dir`` is not even
+    created); staging folders left by a killed run (``kill -9``) are removed by the next
+    run that writes to the same place. On success each file replaces the one of the same
+    name; other files already in ``out_dir`` stay.
     """
     target = Path(out_dir).absolute()
-    if target.exists() and not target.is_dir():
+    problem = output_folder_problem(target)
+    if problem is not None:
         raise InvalidInputError(
-            [InputProblem(file=str(out_dir), expected="an output folder, but this is a file")]
+            [InputProblem(file=str(out_dir), expected=f"an output folder, but it {problem}")]
         )
     base = _existing_ancestor(target)
-    # A dot-name beside the output, so a crash leaves an obvious leftover, not a half DIR.
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name or 'out'}.staging-", dir=base))
-    try:
-        yield staging
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-        for source in sorted(staging.rglob("*")):
-            if source.is_dir():
-                continue
-            dest = target / source.relative_to(staging)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(source, dest)
-        _fsync_dir(target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    name = target.name or "out"
+    _sweep_stale_staging(base, name)
+    with _cleanup_on_termination():
+        # A dot-name beside the output, so a crash leaves an obvious leftover, not a half DIR.
+        staging = Path(tempfile.mkdtemp(prefix=f".{name}.staging-{os.getpid()}-", dir=base))
+        _STAGING.add(staging)
+        try:
+            try:
+                yield staging
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+            with _signals_held():
+                target.mkdir(parents=True, exist_ok=True)
+                for source in sorted(staging.rglob("*")):
+                    if source.is_dir():
+                        continue
+                    dest = target / source.relative_to(staging)
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(source, dest)
+                _fsync_dir(target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+            _STAGING.discard(staging)
 
 
 def _is_missing(value: Any) -> bool:

@@ -39,6 +39,7 @@ __all__ = [
     "OKABE_ITO",
     "SECTOR_LABELS",
     "sector_label",
+    "to_data_uri",
 ]
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency
@@ -81,7 +82,7 @@ class Chart:
         return f"{self.title}. {self.caption}"
 
 
-def _to_data_uri(fig: Figure) -> str:
+def to_data_uri(fig: Figure) -> str:
     buffer = io.BytesIO()
     # every figure is laid out by tight_layout (bbox_inches="tight" would draw it once more);
     # metadata Software=None keeps the bytes identical from run to run
@@ -209,7 +210,7 @@ def interest_heatmap(result: Result) -> Chart | None:
         "Interest by team and theme",
         "Each cell is the mean rating the team's members gave the theme in the survey; "
         "the outlined cell is the team's focus theme.",
-        _to_data_uri(fig),
+        to_data_uri(fig),
     )
 
 
@@ -256,7 +257,7 @@ def authority_team_matrix(result: Result) -> Chart | None:
         "Authorities across teams",
         "Each cell counts the authority's establishments in the team (blank: none). "
         "Spread-out rows mean cross-authority teams.",
-        _to_data_uri(fig),
+        to_data_uri(fig),
     )
 
 
@@ -281,7 +282,7 @@ def sector_team_matrix(result: Result) -> Chart | None:
         "chart-sector",
         "Sectors across teams",
         "Each cell counts the team's establishments of that sector (blank: none).",
-        _to_data_uri(fig),
+        to_data_uri(fig),
     )
 
 
@@ -316,7 +317,7 @@ def team_size_chart(result: Result) -> Chart | None:
         "chart-sizes",
         "Team sizes",
         f"Participants in each team; the shaded band is the allowed range ({low} to {high}).",
-        _to_data_uri(fig),
+        to_data_uri(fig),
     )
 
 
@@ -365,7 +366,7 @@ def objective_trace_chart(result: Result) -> Chart | None:
         if bound
         else "; no bound was proven."
     )
-    return Chart("chart-trace", "Search progress", caption, _to_data_uri(fig))
+    return Chart("chart-trace", "Search progress", caption, to_data_uri(fig))
 
 
 def all_charts(result: Result) -> list[Chart]:

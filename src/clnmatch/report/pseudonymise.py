@@ -1,20 +1,105 @@
 """Pseudonymised copies of a result, for outputs shared beyond the lead officer.
 
-Practitioner and facilitator names become stable pseudonyms ("Practitioner 017",
-"Facilitator 03"), numbered in survey order so the same survey always gives the same
-pseudonyms. Emails are dropped. Establishment names stay: establishments are not
-personal data. A practitioner id that carries personal data (an email address, or the
-person's name) is replaced by a pseudonymous id too, and the assignment follows it.
+What identifies a person is replaced; what does not stays:
+
+* practitioner and facilitator **ids** become keyed-hash pseudonyms ("P-4KQ7ZC2M",
+  "F-9T3XW1BD"): HMAC-SHA256 of the id under a secret key, in base 32. Survey ids are
+  often e-mails or names ("laura.brown.1"), and a plain hash of such an id could be
+  reversed by hashing every name on a staff list; a keyed hash cannot be without the key.
+  The key is random for each run unless the caller passes one (``PseudonymKey``,
+  ``--pseudonym-key FILE``): the same key gives the same pseudonyms in every run, so a
+  pseudonymised rematch lines up with the pseudonymised solve before it;
+* **names** become "Practitioner 017" / "Facilitator 03", numbered in survey order;
+* **e-mails** and **job titles** are dropped (a job title at a named school, such as its
+  "Headteacher", names one person);
+* establishment names and ids, authorities and roles stay: they are not personal data.
+
+Texts that may quote an id or a name (the search's notes, breach messages, facilitator
+reasons) are scrubbed with the same pseudonyms, word for word.
 """
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import hashlib
+import hmac
+import os
+import re
+import secrets
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
 
-from clnmatch.models import Cohort, Facilitator, Practitioner
+from clnmatch.errors import InputProblem, InvalidInputError
+from clnmatch.evaluate import Breach, Evaluation
+from clnmatch.io.safe import atomic_write_bytes
+from clnmatch.models import Cohort
+from clnmatch.rematch import RematchResult
 from clnmatch.result import Result
 
-__all__ = ["pseudonymise", "practitioner_pseudonym", "facilitator_pseudonym"]
+__all__ = [
+    "PseudonymKey",
+    "pseudonymise",
+    "pseudonym",
+    "practitioner_pseudonym",
+    "facilitator_pseudonym",
+]
+
+_KEY_BYTES = 32
+_CODE_CHARS = 8  # 40 bits of the HMAC: no collision expected below a million ids
+
+
+class PseudonymKey:
+    """The secret behind the pseudonyms; ``generate()`` a new one, or ``load``/``save`` it."""
+
+    def __init__(self, secret: bytes):
+        if len(secret) < 16:
+            raise ValueError("a pseudonym key needs at least 16 bytes")
+        self.secret = bytes(secret)
+
+    @classmethod
+    def generate(cls) -> PseudonymKey:
+        return cls(secrets.token_bytes(_KEY_BYTES))
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> PseudonymKey:
+        """Read a key file written by ``save`` (one line of hex)."""
+        try:
+            text = Path(path).read_text(encoding="ascii").strip()
+            return cls(bytes.fromhex(text))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise InvalidInputError(
+                [
+                    InputProblem(
+                        file=str(path),
+                        expected="a pseudonym key file written by clnmatch (64 hex digits)",
+                    )
+                ]
+            ) from exc
+
+    @classmethod
+    def load_or_create(cls, path: str | os.PathLike[str]) -> PseudonymKey:
+        """The key in ``path``; a new one, saved there, when the file does not exist."""
+        if Path(path).exists():
+            return cls.load(path)
+        key = cls.generate()
+        key.save(path)
+        return key
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the key as hex, readable by its owner only."""
+        atomic_write_bytes(path, (self.secret.hex() + "\n").encode("ascii"))
+        os.chmod(path, 0o600)
+
+    def __repr__(self) -> str:  # never print the secret
+        return "PseudonymKey(<secret>)"
+
+
+def pseudonym(key: PseudonymKey, kind: str, original: str, length: int = _CODE_CHARS) -> str:
+    """'P-4KQ7ZC2M': the keyed hash of ``original`` (``kind`` 'P' or 'F') in base 32."""
+    digest = hmac.new(key.secret, f"{kind}:{original}".encode(), hashlib.sha256).digest()
+    return f"{kind}-{base64.b32encode(digest).decode('ascii')[:length]}"
 
 
 def _width(n: int, minimum: int) -> int:
@@ -22,51 +107,138 @@ def _width(n: int, minimum: int) -> int:
 
 
 def practitioner_pseudonym(index: int, total: int) -> str:
-    """The pseudonym of the ``index``-th (0-based) of ``total`` practitioners."""
+    """The display name of the ``index``-th (0-based) of ``total`` practitioners."""
     return f"Practitioner {index + 1:0{_width(total, 3)}d}"
 
 
 def facilitator_pseudonym(index: int, total: int) -> str:
-    """The pseudonym of the ``index``-th (0-based) of ``total`` facilitators."""
+    """The display name of the ``index``-th (0-based) of ``total`` facilitators."""
     return f"Facilitator {index + 1:0{_width(total, 2)}d}"
 
 
-def _id_is_personal(practitioner: Practitioner) -> bool:
-    """True when the id itself would identify the person (surveys often key rows by email)."""
-    pid = practitioner.id.casefold()
-    return "@" in pid or pid == practitioner.name.strip().casefold()
+def _codes(key: PseudonymKey, kind: str, ids: Iterable[str], taken: set[str]) -> dict[str, str]:
+    """A pseudonym per id, lengthened where two would collide (never in practice)."""
+    out: dict[str, str] = {}
+    for original in ids:
+        length = _CODE_CHARS
+        code = pseudonym(key, kind, original, length)
+        while code in taken:
+            length += 4
+            code = pseudonym(key, kind, original, length)
+        taken.add(code)
+        out[original] = code
+    return out
 
 
-def pseudonymise(result: Result) -> Result:
-    """A copy of ``result`` whose cohort names no person; the input is left unchanged."""
+def _scrubber(replacements: Mapping[str, str]) -> Callable[[str], str]:
+    """Replace each original as a whole word (longest first); identity when there is none."""
+    words = sorted((w for w in replacements if w.strip()), key=len, reverse=True)
+    if not words:
+        return lambda text: text
+    pattern = re.compile(r"(?<![\w@.])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w@])")
+    folded = {w: replacements[w] for w in words}
+    return lambda text: pattern.sub(lambda m: folded[m.group(0)], text)
+
+
+def _scrub_breach(b: Breach, scrub: Callable[[str], str]) -> Breach:
+    return dataclasses.replace(
+        b, message=scrub(b.message), subject=None if b.subject is None else scrub(b.subject)
+    )
+
+
+def _scrub_evaluation(
+    evaluation: Evaluation, fac_ids: Mapping[str, str], scrub: Callable[[str], str]
+) -> Evaluation:
+    teams = tuple(
+        dataclasses.replace(ts, facilitators=tuple(fac_ids.get(f, f) for f in ts.facilitators))
+        for ts in evaluation.teams
+    )
+    breaches = tuple(_scrub_breach(b, scrub) for b in evaluation.breaches)
+    return dataclasses.replace(evaluation, teams=teams, breaches=breaches)
+
+
+def _scrub_allocation(
+    allocation: Any, fac_ids: Mapping[str, str], scrub: Callable[[str], str]
+) -> Any:
+    return dataclasses.replace(
+        allocation,
+        links=tuple((fac_ids.get(f, f), t) for f, t in allocation.links),
+        details=tuple(
+            dataclasses.replace(
+                d,
+                facilitator_id=fac_ids.get(d.facilitator_id, d.facilitator_id),
+                reason=scrub(d.reason),
+            )
+            for d in allocation.details
+        ),
+        team_facilitators={
+            t: tuple(fac_ids.get(f, f) for f in fs)
+            for t, fs in allocation.team_facilitators.items()
+        },
+        load={fac_ids.get(f, f): n for f, n in allocation.load.items()},
+    )
+
+
+def pseudonymise(result: Result, key: PseudonymKey | None = None) -> Result:
+    """A copy of ``result`` whose outputs name no person; the input is left unchanged.
+
+    ``key`` None: a fresh random key, so the ids are consistent within this result only.
+    """
+    key = key or PseudonymKey.generate()
     cohort = result.cohort
-    n = len(cohort.practitioners)
-    width = _width(n, 3)
-    used_ids = {p.id for p in cohort.practitioners}
-    id_map: dict[str, str] = {}
-    practitioners: list[Practitioner] = []
+    taken: set[str] = set()
+    pids = _codes(key, "P", (p.id for p in cohort.practitioners), taken)
+    fids = _codes(key, "F", (f.id for f in cohort.facilitators), taken)
+    # ids met only in the result (a withdrawn practitioner or facilitator of a rematch)
+    gone_p = result.withdrawn_practitioners if isinstance(result, RematchResult) else ()
+    gone_f = result.withdrawn_facilitators if isinstance(result, RematchResult) else ()
+    extra_p = [p for p in gone_p if p not in pids]
+    extra_f = [f for f in gone_f if f not in fids]
+    pids.update(_codes(key, "P", extra_p, taken))
+    fids.update(_codes(key, "F", extra_f, taken))
+
+    n, m = len(cohort.practitioners), len(cohort.facilitators)
+    words: dict[str, str] = {**pids, **fids}
+    practitioners = []
     for i, p in enumerate(cohort.practitioners):
-        update: dict[str, object] = {"name": practitioner_pseudonym(i, n), "email": None}
-        if _id_is_personal(p):
-            new_id = f"P{i + 1:0{width}d}"
-            while new_id in used_ids:  # never collide with a real id of the survey
-                new_id = f"{new_id}x"
-            used_ids.add(new_id)
-            id_map[p.id] = new_id
-            update["id"] = new_id
-        practitioners.append(p.model_copy(update=update))
-    m = len(cohort.facilitators)
-    facilitators: list[Facilitator] = [
-        f.model_copy(update={"name": facilitator_pseudonym(i, m)})
-        for i, f in enumerate(cohort.facilitators)
-    ]
+        name = practitioner_pseudonym(i, n)
+        words.update({p.name: name, **({p.email: pids[p.id]} if p.email else {})})
+        practitioners.append(
+            p.model_copy(update={"id": pids[p.id], "name": name, "email": None, "job_title": None})
+        )
+    facilitators = []
+    for i, f in enumerate(cohort.facilitators):
+        name = facilitator_pseudonym(i, m)
+        words[f.name] = name
+        facilitators.append(f.model_copy(update={"id": fids[f.id], "name": name}))
+    scrub = _scrubber(words)
     # model_copy skips validation; rebuilding the cohort re-checks it and drops cached views
     new_cohort = Cohort.model_validate(
         {
-            **{name: getattr(cohort, name) for name in Cohort.model_fields},
+            **{field: getattr(cohort, field) for field in Cohort.model_fields},
             "practitioners": tuple(practitioners),
             "facilitators": tuple(facilitators),
+            "source": None,
         }
     )
-    assignment = {id_map.get(pid, pid): team for pid, team in result.assignment.items()}
-    return dataclasses.replace(result, cohort=new_cohort, assignment=assignment)
+    changes: dict[str, Any] = {
+        "cohort": new_cohort,
+        "assignment": {pids.get(pid, pid): team for pid, team in result.assignment.items()},
+        "facilitator_links": tuple((fids.get(f, f), t) for f, t in result.facilitator_links),
+        "notes": tuple(scrub(note) for note in result.notes),
+    }
+    if result.evaluation is not None:
+        changes["evaluation"] = _scrub_evaluation(result.evaluation, fids, scrub)
+    if result.allocation is not None:
+        changes["allocation"] = _scrub_allocation(result.allocation, fids, scrub)
+    if isinstance(result, RematchResult):
+        changes["withdrawn_practitioners"] = tuple(pids[p] for p in result.withdrawn_practitioners)
+        changes["withdrawn_facilitators"] = tuple(fids[f] for f in result.withdrawn_facilitators)
+        for name in ("moves", "withdrawn", "added"):
+            changes[name] = tuple(
+                dataclasses.replace(move, reason=scrub(move.reason))
+                for move in getattr(result, name)
+            )
+        changes["broken_before"] = tuple(_scrub_breach(b, scrub) for b in result.broken_before)
+        changes["previous_teams"] = {pids.get(k, k): t for k, t in result.previous_teams.items()}
+    return dataclasses.replace(result, **changes)

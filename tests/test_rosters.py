@@ -1,0 +1,157 @@
+"""Rosters ready to send: teams.csv with job titles and e-mails, mailmerge.csv, handouts.
+
+Built from ``hand_result`` (3 teams of 4 establishments, everyone with an e-mail, three in
+four with a job title) so every expected row can be worked out by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from test_report_html import SCRIPT_NAME, TITLE, hand_result
+
+from clnmatch.io.outputs import OUTPUT_FILES, ROSTER_FILES, teams_frame, write_result
+from clnmatch.report.handouts import CHROMIUM_ENV, find_chromium, print_to_pdf, render_handouts
+from clnmatch.report.mailmerge import MAILMERGE_COLUMNS, mailmerge_frame
+from clnmatch.report.pseudonymise import pseudonymise
+from clnmatch.report.views import Heading
+from clnmatch.result import Result
+
+CONTACT = "Jane Doe, Education Officer: jane.doe@example.org"
+HEADING = Heading(title=TITLE, date=dt.date(2025, 9, 3), contact=CONTACT)
+
+
+@pytest.fixture(scope="module")
+def result() -> Result:
+    return hand_result()
+
+
+@pytest.fixture(scope="module")
+def merge(result: Result) -> pd.DataFrame:
+    return mailmerge_frame(result, HEADING)
+
+
+def test_mailmerge_one_row_per_person(result: Result, merge: pd.DataFrame) -> None:
+    """Every practitioner has exactly one row, with the contract of columns, in team order."""
+    assert list(merge.columns) == list(MAILMERGE_COLUMNS)
+    assert sorted(merge["practitioner_id"]) == sorted(p.id for p in result.cohort.practitioners)
+    assert list(merge["team"]) == sorted(merge["team"])
+    for row in merge.itertuples():
+        p = result.cohort.practitioner_by_id[row.practitioner_id]
+        est = result.cohort.establishment_by_id[p.establishment_id]
+        assert (row.name, row.email, row.establishment) == (p.name, p.email, est.name)
+        assert row.team == result.assignment[p.id]
+        assert row.focus == result.team_focus[row.team]
+        assert row.job_title == (p.job_title or "")
+        assert (row.contact, row.cohort, row.date) == (CONTACT, TITLE, "3 September 2025")
+
+
+def test_mailmerge_team_mates_and_facilitators(result: Result, merge: pd.DataFrame) -> None:
+    """Team mates are everyone else in the team, each with their establishment; facilitators too."""
+    row = merge.set_index("practitioner_id").loc["P02"]  # E01, team 2, facilitator F1
+    mates = row["team_mates"].split("; ")
+    team2 = [p for p in result.cohort.practitioners if result.assignment[p.id] == 2]
+    assert len(mates) == len(team2) - 1 and not any("Teacher Person02" in m for m in mates)
+    assert "Teacher Person03 (School 1 & Annexe)" in mates
+    assert "Teacher Person08 (School 4 & Annexe)" in mates
+    assert row["facilitators"] == "Facilitator Name1 (Inverclyde, QIO)"
+
+
+def test_teams_csv_carries_job_titles_and_emails(result: Result) -> None:
+    """teams.csv keeps the contract's columns and adds email and job_title when known."""
+    frame = teams_frame(result)
+    for column in ("practitioner_id", "establishment_id", "team", "team_focus", "name"):
+        assert column in frame.columns
+    assert list(frame.columns).index("email") == list(frame.columns).index("name") + 1
+    assert list(frame.columns).index("job_title") == list(frame.columns).index("role") + 1
+    assert frame.set_index("practitioner_id").loc["P01", "job_title"] == "Child Development Officer"
+    anonymous = teams_frame(pseudonymise(result))
+    assert "email" not in anonymous.columns and "job_title" not in anonymous.columns
+
+
+def test_handouts_one_page_per_team(result: Result) -> None:
+    """One section per team with title, date, focus, members, job titles, e-mails, facilitator."""
+    html = render_handouts(result, HEADING)
+    pages = html.split('<section class="page"')[1:]
+    assert len(pages) == 3
+    page = pages[1]  # team 2
+    assert "CLN cohort 3 &amp; partners" in page and "3 September 2025" in page
+    assert f"Focus: {result.team_focus[2]}" in page
+    assert "Teacher Person02" in page and "Acting Depute" in page  # P04 -> E02 is team 3
+    assert "Child Development Officer" in pages[1] or "Child Development Officer" in pages[0]
+    assert "person02@<wbr>example.org" in page  # breaks after the @, never mid-word
+    assert "Facilitator Name1 (Inverclyde, QIO)" in page and "jane.doe@example.org" in page
+    assert re.search(r"@page\s*\{[^}]*@bottom-center\s*\{[^}]*counter\(page\)", html)
+    assert "counter(pages)" in html and "break-after: page" in html
+    assert SCRIPT_NAME not in html and "&lt;script&gt;" in html
+    assert "<script" not in html and "http://" not in html and "https://" not in html
+
+
+def test_handouts_without_emails_have_no_email_column(result: Result) -> None:
+    """A pseudonymised (or e-mail-less) result prints no e-mail column."""
+    html = render_handouts(pseudonymise(result), HEADING)
+    assert "E-mail" not in html and 'class="email"' not in html
+    assert 'class="no-email"' in html and "@example.org" not in html.replace(CONTACT, "")
+
+
+def test_write_result_writes_rosters_and_title(
+    result: Result, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without Chromium: every contract file, mailmerge.csv and handouts.html, and a note."""
+    monkeypatch.setenv(CHROMIUM_ENV, "none")
+    written = write_result(result, tmp_path / "out", title=TITLE, contact=CONTACT)
+    names = {p.name for p in (tmp_path / "out").iterdir()}
+    assert names == {*OUTPUT_FILES, *ROSTER_FILES}
+    assert [p.name for p in written] == [*OUTPUT_FILES, *ROSTER_FILES]
+    assert written.notes and "no Chromium found" in written.notes[0]
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["title"], summary["contact"]) == (TITLE, CONTACT)
+    merge = pd.read_csv(tmp_path / "out" / "mailmerge.csv", encoding="utf-8-sig")
+    assert len(merge) == result.cohort.n_participants
+    assert "<title>CLN cohort 3 &amp; partners</title>" in (
+        tmp_path / "out" / "report.html"
+    ).read_text(encoding="utf-8")
+
+
+needs_chromium = pytest.mark.skipif(
+    find_chromium() is None, reason="no Chromium installed: the PDF is optional"
+)
+
+
+@needs_chromium
+def test_handouts_pdf_has_a_numbered_page_per_team(result: Result, tmp_path: Path) -> None:
+    """Chromium prints one A4 page per team, each numbered 'Page n of 3', with its members."""
+    pypdf = pytest.importorskip("pypdf")
+    html, pdf = tmp_path / "handouts.html", tmp_path / "handouts.pdf"
+    html.write_text(render_handouts(result, HEADING), encoding="utf-8")
+    assert print_to_pdf(html, pdf, timeout=30) is None
+    reader = pypdf.PdfReader(pdf)
+    assert len(reader.pages) == 3
+    for n, page in enumerate(reader.pages, start=1):
+        text = page.extract_text()
+        assert f"Page {n} of 3" in text and f"Team {n}" in text
+        assert round(float(page.mediabox.width)) == 595  # A4: 210 mm = 595 pt
+    assert "Teacher Person02" in reader.pages[1].extract_text()
+
+
+def test_pdf_failure_is_a_note_not_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 'browser' that fails leaves no PDF and says why; nothing raises."""
+    fake = tmp_path / "fake-chromium"
+    fake.write_text("#!/bin/sh\nexit 3\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv(CHROMIUM_ENV, str(fake))
+    html = tmp_path / "h.html"
+    html.write_text("<p>x</p>", encoding="utf-8")
+    why = print_to_pdf(html, tmp_path / "h.pdf")
+    assert why is not None and "code 3" in why and not (tmp_path / "h.pdf").exists()
+    if shutil.which("sh"):
+        monkeypatch.setenv(CHROMIUM_ENV, "none")
+        assert print_to_pdf(html, tmp_path / "h.pdf") is not None

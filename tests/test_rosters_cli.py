@@ -1,0 +1,228 @@
+"""The command line's new promises: --version, --title, and outputs that never replace inputs.
+
+Refusals come before any work: an --out that is a file, cannot be written, or would
+replace an input file exits with code 2 naming --out (and the input), and no input
+changes by a single byte whatever --out is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from clnmatch import __version__
+from clnmatch.cli import app, sample_paths
+
+runner = CliRunner()
+SURVEY, FACILITATORS = sample_paths()
+TITLE = "West Partnership CLN cohort 3"
+CONTACT = "Jane Doe, jane.doe@example.org"
+
+
+def run(*args: object):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+def solve_args(survey: Path, facilitators: Path, out: Path, *extra: object) -> list[object]:
+    return [
+        "solve",
+        survey,
+        "--facilitators",
+        facilitators,
+        "--strategy",
+        "greedy",
+        "--time-limit",
+        "5",
+        "--no-pdf",
+        "--quiet",
+        "--out",
+        out,
+        *extra,
+    ]
+
+
+@pytest.fixture(scope="module")
+def titled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One greedy solve of the sample with --title and --contact."""
+    out = tmp_path_factory.mktemp("titled") / "out"
+    done = run(*solve_args(SURVEY, FACILITATORS, out, "--title", TITLE, "--contact", CONTACT))
+    assert done.exit_code == 0, done.output
+    return out
+
+
+def fingerprints(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` -> the SHA-256 of its bytes."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def cohort(tmp_path: Path) -> Path:
+    """A folder holding the user's survey and facilitators table, as they keep them."""
+    folder = tmp_path / "cohort"
+    folder.mkdir()
+    shutil.copy(SURVEY, folder / "survey.csv")
+    shutil.copy(FACILITATORS, folder / "facilitators.csv")
+    return folder
+
+
+def test_version() -> None:
+    """clnmatch --version prints the package version and exits 0."""
+    done = run("--version")
+    assert done.exit_code == 0 and done.output.strip() == f"clnmatch {__version__}"
+
+
+def test_title_heads_every_output(titled: Path) -> None:
+    """--title is stored in summary.json and titles the report, workbook and handouts."""
+    summary = json.loads((titled / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["title"], summary["contact"]) == (TITLE, CONTACT)
+    assert f"<title>{TITLE}</title>" in (titled / "report.html").read_text(encoding="utf-8")
+    handouts = (titled / "handouts.html").read_text(encoding="utf-8")
+    assert handouts.count(f'<span class="cohort">{TITLE}</span>') == 8
+    assert "sample_survey" not in (titled / "report.html").read_text(encoding="utf-8")
+    assert load_workbook(titled / "teams.xlsx")["Summary"]["A1"].value == TITLE
+    assert CONTACT in (titled / "mailmerge.csv").read_text(encoding="utf-8-sig")
+
+
+def test_report_keeps_the_saved_title(titled: Path, tmp_path: Path) -> None:
+    """`clnmatch report` titles the rebuilt outputs as the result was; --title overrides it."""
+    out = tmp_path / "rebuilt"
+    done = run(
+        "report",
+        titled,
+        "--survey",
+        SURVEY,
+        "--facilitators",
+        FACILITATORS,
+        "--out",
+        out,
+        "--no-pdf",
+    )
+    assert done.exit_code == 0, done.output
+    assert {p.name for p in out.iterdir()} == {
+        "report.html",
+        "teams.xlsx",
+        "mailmerge.csv",
+        "handouts.html",
+    }
+    assert f"<title>{TITLE}</title>" in (out / "report.html").read_text(encoding="utf-8")
+    assert CONTACT in (out / "handouts.html").read_text(encoding="utf-8")
+
+
+def test_out_holding_an_input_is_refused_before_any_work(cohort: Path) -> None:
+    """--out cohort, whose facilitators.csv is the --facilitators input: exit 2 naming both."""
+    before = fingerprints(cohort)
+    done = run(*solve_args(cohort / "survey.csv", cohort / "facilitators.csv", cohort))
+    assert done.exit_code == 2
+    message = " ".join(done.output.split())
+    assert f"--out {cohort}" in message and str(cohort / "facilitators.csv") in message
+    assert "(--facilitators)" in message and "Matching" not in message
+    assert fingerprints(cohort) == before
+
+
+def test_a_survey_named_teams_csv_is_never_overwritten(cohort: Path) -> None:
+    """A survey called teams.csv inside --out is refused, not replaced by the output teams.csv."""
+    (cohort / "survey.csv").rename(cohort / "teams.csv")
+    before = fingerprints(cohort)
+    done = run(*solve_args(cohort / "teams.csv", cohort / "facilitators.csv", cohort / "."))
+    assert done.exit_code == 2 and "(the survey)" in " ".join(done.output.split())
+    assert fingerprints(cohort) == before
+
+
+@pytest.mark.parametrize("where", ["a file", "under a file", "unwritable"])
+def test_bad_out_is_found_before_reading_the_survey(tmp_path: Path, where: str) -> None:
+    """--out a file / under a file / unwritable: exit 2 naming --out, before the survey is read."""
+    taken = tmp_path / "taken.csv"
+    taken.write_text("precious")
+    out = {"a file": taken, "under a file": taken / "out", "unwritable": Path("/proc/clnmatch")}[
+        where
+    ]
+    if where == "unwritable" and not Path("/proc/self").is_dir():
+        pytest.skip("no /proc here to stand for a folder no one may write")
+    missing = tmp_path / "no-such-survey.csv"  # reading it would fail: --out is checked first
+    done = run("solve", missing, "--out", out, "--quiet")
+    message = " ".join(done.output.split())
+    assert done.exit_code == 2
+    assert message.startswith(f"Invalid --out: {out}") and "no-such-survey" not in message
+    assert taken.read_text() == "precious"
+
+
+def test_pseudonym_key_misuse_is_refused(cohort: Path, tmp_path: Path) -> None:
+    """--pseudonym-key inside --out, or without --pseudonymise, exits 2 before any work."""
+    out = tmp_path / "shared"
+    inside = run(
+        *solve_args(
+            cohort / "survey.csv",
+            cohort / "facilitators.csv",
+            out,
+            "--pseudonymise",
+            "--pseudonym-key",
+            out / "k.key",
+        )
+    )
+    assert inside.exit_code == 2 and "inside --out" in inside.output
+    alone = run(
+        *solve_args(
+            cohort / "survey.csv",
+            cohort / "facilitators.csv",
+            out,
+            "--pseudonym-key",
+            tmp_path / "k.key",
+        )
+    )
+    assert alone.exit_code == 2 and "needs --pseudonymise" in alone.output
+    assert not out.exists() and not (tmp_path / "k.key").exists()
+
+
+def test_pseudonymised_runs_share_pseudonyms_through_the_key(cohort: Path, tmp_path: Path) -> None:
+    """Two --pseudonymise runs with one --pseudonym-key give the same ids; no survey id is kept."""
+    key = tmp_path / "private" / "cohort.key"
+    ids = []
+    for name in ("first", "second"):
+        done = run(
+            *solve_args(
+                cohort / "survey.csv",
+                cohort / "facilitators.csv",
+                tmp_path / name,
+                "--pseudonymise",
+                "--pseudonym-key",
+                key,
+            )
+        )
+        assert done.exit_code == 0, done.output
+        ids.append((tmp_path / name / "teams.csv").read_text(encoding="utf-8-sig"))
+    assert ids[0] == ids[1] and key.is_file()
+    survey = (cohort / "survey.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
+    originals = {line.split(",")[0] for line in survey}
+    assert originals and not any(pid in ids[0] for pid in originals)
+
+
+def test_rematch_into_the_previous_result_is_refused(titled: Path, tmp_path: Path) -> None:
+    """A rematch whose --out is the previous result's folder would lose it: exit 2."""
+    previous = tmp_path / "previous"
+    shutil.copytree(titled, previous)
+    before = fingerprints(previous)
+    done = run(
+        "rematch", SURVEY, previous, "--facilitators", FACILITATORS, "--out", previous, "--quiet"
+    )
+    assert done.exit_code == 2 and "(the previous result)" in " ".join(done.output.split())
+    assert fingerprints(previous) == before
+
+
+def test_no_input_byte_changes_when_out_is_beside_the_inputs(cohort: Path) -> None:
+    """A run into a subfolder of the inputs' folder writes there and leaves every input as it was."""
+    before = fingerprints(cohort)
+    done = run(*solve_args(cohort / "survey.csv", cohort / "facilitators.csv", cohort / "teams"))
+    assert done.exit_code == 0, done.output
+    after = fingerprints(cohort)
+    assert {k: v for k, v in after.items() if not k.startswith("teams/")} == before
+    assert "teams/mailmerge.csv" in after
