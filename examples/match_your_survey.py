@@ -11,7 +11,7 @@ import argparse
 import sys
 
 import clnmatch
-from clnmatch.io.outputs import write_result
+from clnmatch.publish import write_result
 
 # Your rules: every one is optional; these are the West Partnership defaults except where noted.
 RULES = clnmatch.Rules(

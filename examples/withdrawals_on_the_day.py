@@ -13,7 +13,7 @@ import argparse
 
 import clnmatch
 from clnmatch.cli import sample_paths
-from clnmatch.io.outputs import write_result
+from clnmatch.publish import write_result
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 
 from clnmatch.errors import InvalidParameterError
 from clnmatch.evaluate import check
-from clnmatch.io.outputs import write_result
 from clnmatch.models import Cohort, Establishment, Facilitator, Practitioner, Rules
+from clnmatch.publish import write_result
 from clnmatch.rematch import RematchResult
 from clnmatch.report.pseudonymise import PseudonymKey, pseudonymise
 from clnmatch.result import Result, Status

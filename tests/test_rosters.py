@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 from test_report_html import SCRIPT_NAME, TITLE, hand_result
 
-from clnmatch.io.outputs import OUTPUT_FILES, ROSTER_FILES, teams_frame, write_result
+from clnmatch.io.outputs import OUTPUT_FILES, ROSTER_FILES, teams_frame
+from clnmatch.publish import write_result
 from clnmatch.report.handouts import CHROMIUM_ENV, find_chromium, print_to_pdf, render_handouts
 from clnmatch.report.mailmerge import MAILMERGE_COLUMNS, mailmerge_frame
 from clnmatch.report.pseudonymise import pseudonymise

@@ -105,7 +105,8 @@ def rematch(
     """
     from clnmatch.errors import InvalidInputError
     from clnmatch.io.assignment import read_links
-    from clnmatch.io.outputs import output_names, read_heading, write_result
+    from clnmatch.io.outputs import output_names
+    from clnmatch.publish import read_heading, write_result
     from clnmatch.rematch import CHANGES_FILE, cohort_of_folder, load_previous, rematch_teams
     from clnmatch.result import Status
 
@@ -221,12 +222,8 @@ def report(
 
     Example: clnmatch report out/ --survey survey.csv --facilitators facilitators.csv
     """
-    from clnmatch.io.outputs import (
-        output_names,
-        read_heading,
-        rebuild_result,
-        write_report_files,
-    )
+    from clnmatch.io.outputs import output_names
+    from clnmatch.publish import read_heading, rebuild_result, write_report_files
     from clnmatch.rematch import cohort_of_folder
 
     with exit_codes():

@@ -84,7 +84,7 @@ def _run_solve(
     pseudonym_key: Path | None = None,
     inputs: dict[str, Path | None] | None = None,
 ) -> None:
-    from clnmatch.io.outputs import write_result
+    from clnmatch.publish import write_result
     from clnmatch.result import Status
     from clnmatch.solve import solve
 

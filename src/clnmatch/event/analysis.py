@@ -161,7 +161,7 @@ def state_side(event: Event, label: str, state: EventState) -> Side:
 def folder_side(folder: str | Path, survey: Cohort | None = None) -> Side:
     """A side from a result folder; re-checked by the evaluator when the survey is given."""
     from clnmatch.io.assignment import read_assignment, read_links
-    from clnmatch.io.outputs import rebuild_result
+    from clnmatch.publish import rebuild_result
     from clnmatch.rematch import cohort_of_folder
 
     path = Path(folder)

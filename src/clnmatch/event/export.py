@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from clnmatch.event.engine import Event, EventView
-from clnmatch.io.outputs import facilitators_frame, teams_frame, write_result
+from clnmatch.io.outputs import facilitators_frame, teams_frame
 from clnmatch.io.safe import csv_text
+from clnmatch.publish import write_result
 from clnmatch.rematch import CHANGES_FILE, ChangeRecord, CohortChange
 from clnmatch.result import Result, Status
 

@@ -1,51 +1,35 @@
-"""Write a result as the contract's output files and the rosters, whole or not at all.
+"""The contract's tables of a result, and what a saved result folder holds.
 
-The contract's files (teams.csv, facilitators.csv, summary.json, teams.xlsx, report.html)
-and the rosters (mailmerge.csv, handouts.html, and handouts.pdf when Chromium is
-installed) are written into a hidden staging folder and moved into ``--out`` together
-(``clnmatch.io.safe.staged_output_dir``). No output may replace an input: a folder
-whose outputs would overwrite the survey (or any file the caller names) is refused
-before anything is written.
+``teams_frame`` and ``facilitators_frame`` are teams.csv and facilitators.csv;
+``read_saved`` reads a folder written by ``clnmatch.publish.write_result`` back (its
+summary, rules and assignment), for ``clnmatch report``, ``check`` and ``diff``. Writing
+every output (tables, report, rosters) is ``clnmatch.publish``'s.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from clnmatch.errors import InputProblem, InvalidInputError, InvalidParameterError
-from clnmatch.evaluate import check
-from clnmatch.io.assignment import read_assignment, read_links
-from clnmatch.io.safe import atomic_write_text, refuse_overwriting, staged_output_dir, write_csv
-from clnmatch.models import Cohort, Rules
-from clnmatch.report.handouts import pdf_timeout, print_to_pdf, render_handouts
-from clnmatch.report.html import render_report
-from clnmatch.report.mailmerge import mailmerge_frame
-from clnmatch.report.pseudonymise import PseudonymKey
-from clnmatch.report.pseudonymise import pseudonymise as anonymise
-from clnmatch.report.views import Heading
-from clnmatch.report.words import DEFAULT_TITLE
-from clnmatch.report.workbook import write_workbook
-from clnmatch.result import Result, Statistics, Status
-from clnmatch.strategies.base import TracePoint
+from clnmatch.errors import InputProblem, InvalidInputError
+from clnmatch.io.assignment import AssignmentTable, read_assignment, read_links
+from clnmatch.models import Rules
+from clnmatch.result import Result
 
 __all__ = [
     "OUTPUT_FILES",
-    "ROSTER_FILES",
     "PDF_FILE",
     "REPORT_FILES",
-    "WrittenFiles",
-    "output_names",
+    "ROSTER_FILES",
+    "SavedResult",
     "facilitators_frame",
-    "read_heading",
-    "rebuild_result",
+    "output_names",
+    "read_saved",
     "teams_frame",
-    "write_report_files",
-    "write_result",
 ]
 
 OUTPUT_FILES = ("teams.csv", "facilitators.csv", "summary.json", "teams.xlsx", "report.html")
@@ -58,14 +42,6 @@ def output_names(*, rebuilt: bool = False, extra: tuple[str, ...] = ()) -> tuple
     """Every file name a run may write into ``--out`` (the PDF included)."""
     base = REPORT_FILES if rebuilt else (*OUTPUT_FILES, *ROSTER_FILES)
     return (*base, PDF_FILE, *extra)
-
-
-class WrittenFiles(list[Path]):
-    """The paths written, plus ``notes`` on what was not (e.g. no PDF without Chromium)."""
-
-    def __init__(self, paths: list[Path], notes: tuple[str, ...] = ()):
-        super().__init__(paths)
-        self.notes = notes
 
 
 def teams_frame(result: Result) -> pd.DataFrame:
@@ -101,7 +77,7 @@ def facilitators_frame(result: Result) -> pd.DataFrame:
     )
 
 
-def _summary_of(folder: Path) -> dict[str, object]:
+def read_summary(folder: Path) -> dict[str, object]:
     summary_path = folder / "summary.json"
     try:
         summary = json.loads(summary_path.read_text(encoding="utf-8"))
@@ -120,198 +96,27 @@ def _summary_of(folder: Path) -> dict[str, object]:
     return summary
 
 
-def read_heading(result_dir: str | Path) -> Heading:
-    """The title and contact a result folder was written with (defaults when absent)."""
-    summary = _summary_of(Path(result_dir))
-    title = summary.get("title")
-    contact = summary.get("contact")
-    return Heading(
-        title=title if isinstance(title, str) and title.strip() else DEFAULT_TITLE,
-        contact=contact if isinstance(contact, str) and contact.strip() else None,
-    )
+@dataclass(frozen=True)
+class SavedResult:
+    """What a result folder holds: its summary, rules, assignment and facilitator links."""
+
+    folder: Path
+    summary: dict[str, Any]
+    rules: Rules
+    table: AssignmentTable
+    links: tuple[tuple[str, int], ...]
+
+    @property
+    def bound(self) -> float | None:
+        bound = self.summary.get("bound")
+        return float(bound) if isinstance(bound, int | float) else None
 
 
-def rebuild_result(cohort: Cohort, result_dir: str | Path) -> Result:
-    """A Result from a folder written by ``write_result`` (teams.csv perhaps edited by hand).
-
-    The assignment is re-checked by the one evaluator; the saved bound still holds (it
-    bounds every rule-abiding assignment), so the status and gap are recomputed.
-    """
+def read_saved(result_dir: str | Path) -> SavedResult:
+    """A result folder written by ``write_result`` (teams.csv perhaps edited by hand)."""
     folder = Path(result_dir)
-    summary = _summary_of(folder)
+    summary = read_summary(folder)
     rules = Rules.model_validate(summary.get("rules", {}))
-    table = read_assignment(folder / "teams.csv")
     links_path = folder / "facilitators.csv"
     links = tuple(read_links(links_path)) if links_path.is_file() else ()
-    objective = str(summary.get("objective_name", "blend"))
-    evaluation = check(
-        cohort,
-        rules,
-        table.teams,
-        links if cohort.facilitators else None,
-        team_focus=table.focus or None,
-        objective=objective,
-    )
-    bound = summary.get("bound")
-    bound = float(bound) if isinstance(bound, int | float) else None
-    if not evaluation.feasible:
-        status = Status.BREACHES
-    elif bound is not None and evaluation.objective >= bound - 1e-9:
-        status = Status.OPTIMAL
-    else:
-        status = Status.FEASIBLE
-    focus = (
-        dict(table.focus)
-        if table.focus
-        else {ts.team: ts.focus for ts in evaluation.teams if ts.focus is not None}
-    )
-    trace = summary.get("trace", [])
-    return Result(
-        status=status,
-        cohort=cohort,
-        rules=rules,
-        objective_name=objective,
-        strategy=str(summary.get("strategy", "saved")),
-        seed=int(str(summary.get("seed", 0))),
-        runtime_s=float(str(summary.get("runtime_s", 0.0))),
-        assignment=dict(table.teams),
-        team_focus=focus,
-        facilitator_links=links,
-        evaluation=evaluation,
-        bound=bound,
-        statistics=Statistics(
-            tuple(
-                TracePoint(p["time_s"], p.get("objective"), p.get("bound"))
-                for p in (trace if isinstance(trace, list) else [])
-            )
-        ),
-        notes=(f"rebuilt from {folder}",),
-    )
-
-
-def _prepare(
-    result: Result,
-    out_dir: Path,
-    pseudonymise: bool,
-    pseudonym_key: str | os.PathLike[str] | None,
-) -> Result:
-    """The result to write: pseudonymised when asked, with the key file checked first."""
-    if pseudonym_key is not None and not pseudonymise:
-        raise InvalidParameterError(
-            "The 'pseudonym_key' parameter of write_result needs pseudonymise=True. "
-            f"Got {str(pseudonym_key)!r} instead."
-        )
-    if not pseudonymise:
-        return result
-    key = None
-    if pseudonym_key is not None:
-        key_path = Path(pseudonym_key).absolute()
-        if key_path.parent == out_dir.absolute() or out_dir.absolute() in key_path.parents:
-            raise InvalidParameterError(
-                "The 'pseudonym_key' parameter of write_result must name a file outside the "
-                f"output folder (whoever receives the outputs must not get the key). "
-                f"Got {str(pseudonym_key)!r} instead."
-            )
-        key = PseudonymKey.load_or_create(key_path)
-    return anonymise(result, key)
-
-
-def _inputs(
-    result: Result, protect: Mapping[str, str | os.PathLike[str] | None] | None
-) -> dict[str, str | os.PathLike[str] | None]:
-    """The inputs no output may replace: those given, and the survey the cohort came from."""
-    inputs: dict[str, str | os.PathLike[str] | None] = {**(protect or {})}
-    source = result.cohort.source
-    if source and Path(source).is_file():  # not "generated cohort (seed 1)"
-        inputs.setdefault("the survey", source)
-    return inputs
-
-
-def _write_for_people(
-    result: Result, stage: Path, heading: Heading, pdf: bool | None, notes: list[str]
-) -> None:
-    """teams.xlsx, report.html, mailmerge.csv, handouts.html and (perhaps) handouts.pdf."""
-    write_workbook(result, stage / "teams.xlsx", heading=heading)
-    atomic_write_text(stage / "report.html", render_report(result, heading=heading))
-    write_csv(mailmerge_frame(result, heading), stage / "mailmerge.csv")
-    atomic_write_text(stage / "handouts.html", render_handouts(result, heading))
-    if pdf is False:
-        return
-    why_not = print_to_pdf(
-        stage / "handouts.html", stage / PDF_FILE, timeout=pdf_timeout(result.rules.teams)
-    )
-    if why_not is not None:
-        notes.append(why_not)
-
-
-def write_report_files(
-    result: Result,
-    out_dir: str | Path,
-    *,
-    pseudonymise: bool = False,
-    title: str | None = None,
-    contact: str | None = None,
-    pdf: bool | None = None,
-    pseudonym_key: str | os.PathLike[str] | None = None,
-    protect: Mapping[str, str | os.PathLike[str] | None] | None = None,
-) -> WrittenFiles:
-    """Write report.html, teams.xlsx and the rosters only (e.g. for a rebuilt result).
-
-    ``pdf`` None prints handouts.pdf when Chromium is found, False never. ``protect``
-    names the inputs (how the user named each -> its path) no output may replace.
-    """
-    out = Path(out_dir)
-    refuse_overwriting(out, output_names(rebuilt=True), _inputs(result, protect))
-    result = _prepare(result, out, pseudonymise, pseudonym_key)
-    heading = Heading(title=title or DEFAULT_TITLE, contact=contact)
-    notes: list[str] = []
-    with staged_output_dir(out) as stage:
-        _write_for_people(result, stage, heading, pdf, notes)
-        names = sorted(p.name for p in stage.iterdir())
-    return WrittenFiles([out / name for name in names], tuple(notes))
-
-
-def write_result(
-    result: Result,
-    out_dir: str | Path,
-    *,
-    pseudonymise: bool = False,
-    extra_tables: dict[str, pd.DataFrame] | None = None,
-    extra_texts: dict[str, str] | None = None,
-    title: str | None = None,
-    contact: str | None = None,
-    pdf: bool | None = None,
-    pseudonym_key: str | os.PathLike[str] | None = None,
-    protect: Mapping[str, str | os.PathLike[str] | None] | None = None,
-) -> WrittenFiles:
-    """Write every output file of a feasible result into ``out_dir``; nothing on failure.
-
-    ``extra_tables`` (file name -> table) are written as CSV and ``extra_texts`` (file name
-    -> text) as UTF-8, in the same all-or-nothing step. ``title`` names the cohort in every
-    output (default "Collaborative learning teams"); ``contact`` is printed on the handouts and in mailmerge.csv. ``pdf`` None
-    prints handouts.pdf when Chromium is found, False never. ``pseudonym_key`` is a key
-    file (read, or created when missing) that keeps pseudonyms the same across runs.
-    ``protect`` maps how the user named each input to its path: no output may replace
-    one (the survey the cohort was read from is always protected).
-    """
-    out = Path(out_dir)
-    names_out = output_names(extra=(*(extra_tables or {}), *(extra_texts or {})))
-    refuse_overwriting(out, names_out, _inputs(result, protect))
-    result = _prepare(result, out, pseudonymise, pseudonym_key)
-    heading = Heading(title=title or DEFAULT_TITLE, contact=contact)
-    summary = {**result.summary(), "title": heading.title}
-    if contact:
-        summary["contact"] = contact
-    notes: list[str] = []
-    with staged_output_dir(out) as stage:
-        write_csv(teams_frame(result), stage / "teams.csv")
-        write_csv(facilitators_frame(result), stage / "facilitators.csv")
-        atomic_write_text(stage / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False))
-        _write_for_people(result, stage, heading, pdf, notes)
-        for name, frame in (extra_tables or {}).items():
-            write_csv(frame, stage / name)
-        for name, text in (extra_texts or {}).items():
-            (stage / name).write_text(text, encoding="utf-8")
-        names = [p.name for p in stage.iterdir()]
-    names.sort(key=lambda n: names_out.index(n) if n in names_out else len(names_out))
-    return WrittenFiles([out / name for name in names], tuple(notes))
+    return SavedResult(folder, summary, rules, read_assignment(folder / "teams.csv"), links)
