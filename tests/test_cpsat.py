@@ -12,7 +12,7 @@ from ortools.sat.python import cp_model
 from clnmatch.evaluate import evaluate, objective_milli
 from clnmatch.models import Cohort, Establishment, Practitioner, Rules
 from clnmatch.problem import Problem
-from clnmatch.strategies.base import Budget, get_strategy
+from clnmatch.strategies import Budget, get_strategy
 from clnmatch.strategies.cpsat import (
     CpSatModel,
     CpSatStrategy,

@@ -240,7 +240,7 @@ _MID_WRITE = textwrap.dedent(
     """
     import sys, time
     sys.path.insert(0, {tests!r})
-    import clnmatch.io.outputs as outputs
+    import clnmatch.publish as outputs
     import clnmatch.report.html as html
     from test_report_html import hand_result
 

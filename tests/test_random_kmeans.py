@@ -13,7 +13,7 @@ from clnmatch.models import Cohort, Establishment, Practitioner, Rules
 from clnmatch.problem import Problem
 from clnmatch.search.grouping import build_grouping
 from clnmatch.search.repair import random_assignment
-from clnmatch.strategies.base import Budget, get_strategy
+from clnmatch.strategies import Budget, get_strategy
 from clnmatch.strategies.kmeans import KMeansStrategy, features
 from clnmatch.strategies.local_search import warm_up
 from clnmatch.strategies.random_strategy import RandomStrategy

@@ -18,14 +18,15 @@ from clnmatch.errors import (
 )
 from clnmatch.evaluate import Breach, Evaluation, check, evaluate
 from clnmatch.explain import Explanation, explain
+from clnmatch.io import SurveyMapping, read_cohort
 from clnmatch.models import Cohort, Establishment, Facilitator, Practitioner, Role, Rules, Sector
 from clnmatch.problem import ObjectiveWeights, Problem
+from clnmatch.publish import write_result
 from clnmatch.rematch import Move, RematchResult, load_previous, rematch, rematch_teams
 from clnmatch.result import Result, Statistics, Status
 from clnmatch.solve import solve
-from clnmatch.strategies.base import available_strategies, get_strategy
-
-__version__ = "0.1.0"
+from clnmatch.strategies.registry import available_strategies, get_strategy
+from clnmatch.version import __version__
 
 __all__ = [
     "Breach",
@@ -50,6 +51,7 @@ __all__ = [
     "Sector",
     "Statistics",
     "Status",
+    "SurveyMapping",
     "__version__",
     "available_strategies",
     "check",
@@ -57,7 +59,9 @@ __all__ = [
     "explain",
     "get_strategy",
     "load_previous",
+    "read_cohort",
     "rematch",
     "rematch_teams",
     "solve",
+    "write_result",
 ]

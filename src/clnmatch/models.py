@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from fractions import Fraction
 from functools import cached_property
@@ -22,7 +22,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 if TYPE_CHECKING:
     import pandas as pd
 
-    from clnmatch.io.mapping import MappingSource
 
 __all__ = [
     "Sector",
@@ -342,6 +341,17 @@ class Facilitator(BaseModel):
         return authority_key(self.authority)
 
 
+# the survey readers, registered by clnmatch.io (imported with the clnmatch package), so that
+# ``Cohort.from_csv`` forwards to them while this module imports no reader
+_READERS: dict[str, Callable[..., Cohort]] = {}
+
+
+def register_readers(**readers: Callable[..., Cohort]) -> None:
+    """Make ``Cohort.from_csv`` / ``from_excel`` (``read_cohort``) and ``from_dataframe``
+    (``cohort_from_dataframe``) forward to these readers."""
+    _READERS.update(readers)
+
+
 class Cohort(BaseModel):
     """A cohort: themes, establishments, their nominees and (optionally) facilitators."""
 
@@ -389,7 +399,7 @@ class Cohort(BaseModel):
             raise ValueError("; ".join(problems))
         return self
 
-    # --- readers (forwarding to clnmatch.io) ---------------------------------
+    # --- readers (forwarding to clnmatch.io, which registers them: models know no reader) ---
     # ``mapping``: a SurveyMapping, a TOML file's path or a dict (contract section 10)
     @classmethod
     def from_csv(
@@ -397,12 +407,10 @@ class Cohort(BaseModel):
         survey: str | Path,
         facilitators: str | Path | None = None,
         *,
-        mapping: MappingSource = None,
+        mapping: Any = None,  # a clnmatch.io.SurveyMapping, a TOML file's path or a dict
     ) -> Cohort:
         """Read a survey CSV (and optionally a facilitators table)."""
-        from clnmatch.io.survey import read_cohort
-
-        return read_cohort(survey, facilitators=facilitators, mapping=mapping)
+        return _READERS["read_cohort"](survey, facilitators=facilitators, mapping=mapping)
 
     @classmethod
     def from_excel(
@@ -411,12 +419,11 @@ class Cohort(BaseModel):
         facilitators: str | Path | None = None,
         *,
         sheet: str | None = None,
-        mapping: MappingSource = None,
+        mapping: Any = None,  # a clnmatch.io.SurveyMapping, a TOML file's path or a dict
     ) -> Cohort:
         """Read a survey .xlsx workbook (first sheet, or ``sheet``)."""
-        from clnmatch.io.survey import read_cohort
-
-        return read_cohort(survey, facilitators=facilitators, sheet=sheet, mapping=mapping)
+        read = _READERS["read_cohort"]
+        return read(survey, facilitators=facilitators, sheet=sheet, mapping=mapping)
 
     @classmethod
     def from_dataframe(
@@ -424,12 +431,11 @@ class Cohort(BaseModel):
         survey: pd.DataFrame,
         facilitators: pd.DataFrame | None = None,
         *,
-        mapping: MappingSource = None,
+        mapping: Any = None,  # a clnmatch.io.SurveyMapping, a TOML file's path or a dict
     ) -> Cohort:
         """Build a cohort from DataFrames shaped like the survey (and facilitators) table."""
-        from clnmatch.io.survey import cohort_from_dataframe
-
-        return cohort_from_dataframe(survey, facilitators=facilitators, mapping=mapping)
+        read = _READERS["cohort_from_dataframe"]
+        return read(survey, facilitators=facilitators, mapping=mapping)
 
     # --- views -----------------------------------------------------------------
     @cached_property

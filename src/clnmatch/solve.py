@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Mapping
 
@@ -12,9 +11,11 @@ from clnmatch.diagnose import diagnose
 from clnmatch.errors import InvalidParameterError
 from clnmatch.finish import finish_solve
 from clnmatch.models import Cohort, Rules
+from clnmatch.parameters import Number, Test, check_value
 from clnmatch.problem import ObjectiveWeights, Problem
 from clnmatch.result import Result, Statistics, Status
-from clnmatch.strategies.base import Budget, Progress, Proposal, get_strategy, prepare
+from clnmatch.strategies.base import Budget, Progress, Proposal, prepare
+from clnmatch.strategies.registry import get_strategy
 
 __all__ = [
     "DEFAULT_TIME_LIMIT",
@@ -29,33 +30,33 @@ __all__ = [
 DEFAULT_TIME_LIMIT = 30.0
 
 
+TIME_LIMIT = Number(0, open_low=True)  # seconds (finite)
+SEED = Number(0, integer=True)
+OBJECTIVE = Test(
+    "'focus', 'cohesion', 'blend' or an ObjectiveWeights",
+    lambda v: isinstance(v, ObjectiveWeights) or v in ("focus", "cohesion", "blend"),
+)
+
+
 def check_time_limit(value: object, owner: str) -> None:
     """A time limit is a finite number of seconds > 0 (the one message shape)."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not math.isfinite(value)
-        or value <= 0
-    ):
-        raise InvalidParameterError.for_value("time_limit", owner, "a float > 0", value)
+    check_value("time_limit", owner, TIME_LIMIT, value)
 
 
 def check_seed(value: object, owner: str) -> None:
     """A seed is a whole number >= 0."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise InvalidParameterError.for_value("seed", owner, "an int >= 0", value)
+    check_value("seed", owner, SEED, value)
 
 
 def validate_parameters(
     objective: object, strategy: object, time_limit: object, seed: object
 ) -> None:
-    """Every parameter of solve checked in one place, with one message shape."""
-    if not isinstance(objective, (str, ObjectiveWeights)):
-        raise InvalidParameterError.for_value(
-            "objective", "solve", "'focus', 'cohesion', 'blend' or an ObjectiveWeights", objective
-        )
-    if not isinstance(strategy, str):
-        raise InvalidParameterError.for_value("strategy", "solve", "a strategy name", strategy)
+    """Every parameter of solve checked in one place, with one message shape (a strategy's
+    name is checked against the registry, which lists the choices)."""
+    check_value("objective", "solve", OBJECTIVE, objective)
+    check_value(
+        "strategy", "solve", Test("a strategy name", lambda v: isinstance(v, str)), strategy
+    )
     check_time_limit(time_limit, "solve")
     check_seed(seed, "solve")
 

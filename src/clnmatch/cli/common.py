@@ -37,7 +37,7 @@ err_console = Console(stderr=True)
 
 def _print_version(value: bool) -> None:
     if value:
-        from clnmatch import __version__
+        from clnmatch.version import __version__
 
         out_console.print(f"clnmatch {__version__}", markup=False, highlight=False)
         raise typer.Exit()

@@ -65,6 +65,7 @@ from clnmatch.models import (
     Role,
     Sector,
     authority_key,
+    register_readers,
     word_key,
 )
 
@@ -602,3 +603,6 @@ def write_survey(cohort: Cohort, path: str | os.PathLike[str]) -> None:
         raise InvalidParameterError.for_value(
             "path", "write_survey", "a path ending in .csv or .xlsx", os.fspath(path)
         )
+
+
+register_readers(read_cohort=read_cohort, cohort_from_dataframe=cohort_from_dataframe)

@@ -32,12 +32,14 @@ from clnmatch.problem import Problem
 from clnmatch.rules.cpsat import add_focus_aggregates
 from clnmatch.rules.spec import compile_rules
 
-__all__ = ["FocusForm", "ObjectiveTerms", "PairMode"]
+__all__ = ["FOCUS_FORMS", "PAIR_MODES", "FocusForm", "ObjectiveTerms", "PairMode"]
 
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 PairMode = Literal["auto", "all", "none"]
 FocusForm = Literal["auto", "z", "zv", "v", "compact"]
+FOCUS_FORMS: tuple[str, ...] = ("auto", "z", "zv", "v", "compact")
+PAIR_MODES: tuple[str, ...] = ("auto", "all", "none")
 
 
 class ObjectiveTerms:

@@ -41,7 +41,7 @@ _CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-s
 
 def render_handouts(result: Result, heading: Heading | None = None) -> str:
     """The handouts as one self-contained HTML string (one section per team)."""
-    from clnmatch import __version__
+    from clnmatch.version import __version__
 
     heading = heading or Heading()
     teams = team_views(result) if result.assignment else []

@@ -157,7 +157,7 @@ def render_report(
     ``clnmatch.explain.explain`` returns); by default that function computes them when
     the cohort is small enough (``clnmatch.report.many_teams.explains``).
     """
-    from clnmatch import __version__  # here: clnmatch/__init__ may one day import the report
+    from clnmatch.version import __version__
 
     heading = heading or Heading()
     # a hand-edited assignment that breaks rules still shows its teams and failing checks

@@ -135,7 +135,7 @@ class RunOutcome:
 
 
 def clnmatch_version() -> str:
-    from clnmatch import __version__
+    from clnmatch.version import __version__
 
     return __version__
 

@@ -16,7 +16,6 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from numpy.typing import NDArray
 
-from clnmatch.errors import InvalidParameterError
 from clnmatch.problem import Problem
 from clnmatch.proposal import Proposal
 from clnmatch.trace import Progress, TracePoint
@@ -28,8 +27,7 @@ __all__ = [
     "Strategy",
     "TracePoint",
     "register",
-    "get_strategy",
-    "available_strategies",
+    "registered",
     "prepare",
 ]
 
@@ -103,20 +101,7 @@ def register(name: str) -> Callable[[Callable[[], Strategy]], Callable[[], Strat
     return wrap
 
 
-def available_strategies() -> list[str]:
-    _load_builtin()
-    return sorted(_REGISTRY)
-
-
-def get_strategy(name: str) -> Strategy:
-    """The strategy registered as ``name``; an unknown name is an error listing the choices."""
-    _load_builtin()
-    if name not in _REGISTRY:
-        raise InvalidParameterError.for_value(
-            "strategy", "solve", "one of " + ", ".join(repr(n) for n in sorted(_REGISTRY)), name
-        )
-    return _REGISTRY[name]()
-
-
-def _load_builtin() -> None:
-    import clnmatch.strategies  # noqa: F401  (registers the built-in strategies)
+def registered() -> dict[str, Callable[[], Strategy]]:
+    """Every strategy registered so far, by name (``clnmatch.strategies.registry`` loads the
+    built-in ones first)."""
+    return dict(_REGISTRY)

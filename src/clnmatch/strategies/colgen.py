@@ -3,10 +3,12 @@ objective, and branch-and-price. The machinery is in ``clnmatch.colgen``."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from clnmatch.colgen.pricing import warm_up as pricing_warm_up
 from clnmatch.colgen.run import run
 from clnmatch.colgen.search import Search
-from clnmatch.errors import InvalidParameterError
+from clnmatch.parameters import Constraint, Flag, Number, check
 from clnmatch.problem import Problem
 from clnmatch.strategies.base import Budget, Proposal, register
 from clnmatch.strategies.local_search import warm_up as local_search_warm_up
@@ -48,39 +50,16 @@ class ColumnGenerationStrategy:
         if self.local_search_iterations:
             local_search_warm_up()
 
-    def _check(self) -> None:
-        owner = "ColumnGenerationStrategy"
-        checks: list[tuple[str, object, bool, str]] = [
-            (
-                "heuristic_starts",
-                self.heuristic_starts,
-                isinstance(self.heuristic_starts, int) and self.heuristic_starts >= 0,
-                "an int >= 0",
-            ),
-            (
-                "columns_per_iteration",
-                self.columns_per_iteration,
-                isinstance(self.columns_per_iteration, int) and self.columns_per_iteration >= 1,
-                "an int >= 1",
-            ),
-            (
-                "target_gap",
-                self.target_gap,
-                isinstance(self.target_gap, (int, float)) and self.target_gap >= 0,
-                "a float >= 0",
-            ),
-            (
-                "local_search_iterations",
-                self.local_search_iterations,
-                isinstance(self.local_search_iterations, int) and self.local_search_iterations >= 0,
-                "an int >= 0",
-            ),
-        ]
-        for name, value, ok, expected in checks:
-            if not ok:
-                raise InvalidParameterError.for_value(name, owner, expected, value)
+    PARAMETERS: ClassVar[dict[str, Constraint]] = {
+        "heuristic_starts": Number(0, integer=True),
+        "columns_per_iteration": Number(1, integer=True),
+        "target_gap": Number(0),
+        "branching": Flag(),
+        "polish": Flag(),
+        "local_search_iterations": Number(0, integer=True),
+    }
 
     def run(self, problem: Problem, budget: Budget) -> Proposal:
         """Search within ``budget``; the assignment, its focus themes and a certified bound."""
-        self._check()
+        check("ColumnGenerationStrategy", vars(self), self.PARAMETERS)
         return run(Search(problem, budget, self))

@@ -30,9 +30,11 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping, Sequence
+from typing import ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
+from ortools.sat import sat_parameters_pb2
 from ortools.sat.python import cp_model
 
 from clnmatch.cpmodel import (
@@ -44,7 +46,8 @@ from clnmatch.cpmodel import (
     teams_symmetric,
 )
 from clnmatch.evaluate import objective_milli
-from clnmatch.objective.cpsat import FocusForm, PairMode
+from clnmatch.objective.cpsat import FOCUS_FORMS, PAIR_MODES, FocusForm, PairMode
+from clnmatch.parameters import Constraint, Flag, Number, OneOf, Optional, Test, check
 from clnmatch.problem import SCALE, Problem
 from clnmatch.search.repair import warm_up as repair_warm_up
 from clnmatch.strategies.base import Budget, Proposal, TracePoint, register
@@ -52,6 +55,7 @@ from clnmatch.strategies.greedy import GreedyStrategy
 
 __all__ = [
     "RULE_GROUPS",
+    "SAT_FIELDS",
     "CpSatModel",
     "CpSatStrategy",
     "FocusForm",
@@ -63,6 +67,15 @@ __all__ = [
 ]
 
 IntArray = NDArray[np.int64]
+SAT_PARAMETERS = frozenset(sat_parameters_pb2.SatParameters.DESCRIPTOR.fields_by_name)
+
+
+def _sat_fields(value: object) -> bool:
+    return isinstance(value, Mapping) and set(value) <= SAT_PARAMETERS
+
+
+# expert CP-SAT overrides, by SatParameters field name
+SAT_FIELDS = Test("a mapping of CP-SAT SatParameters field names", _sat_fields)
 
 
 def _int_bound(value: float) -> int:
@@ -143,6 +156,19 @@ class CpSatStrategy:
         self.log = log
         self.parameters = dict(parameters or {})
 
+    PARAMETERS: ClassVar[dict[str, Constraint]] = {
+        "workers": Number(1, integer=True),
+        "pair_terms": OneOf(PAIR_MODES),
+        "focus_form": OneOf(FOCUS_FORMS),
+        "symmetry": Flag(),
+        "deterministic": Flag(),
+        "deterministic_time": Optional(Number(0, open_low=True)),
+        "pair_var_limit": Optional(Number(1, integer=True)),
+        "warm_start": Optional(Flag()),
+        "log": Flag(),
+        "parameters": SAT_FIELDS,
+    }
+
     # --- parameters --------------------------------------------------------------
     def _solver(
         self, budget: Budget, time_limit: float, workers: int | None = None, large: bool = False
@@ -171,6 +197,7 @@ class CpSatStrategy:
 
     # --- run ----------------------------------------------------------------------
     def run(self, problem: Problem, budget: Budget) -> Proposal:
+        check("CpSatStrategy", vars(self), self.PARAMETERS)
         notes: list[str] = []
         t0 = budget.elapsed()
         cpm = build_model(

@@ -71,19 +71,19 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
-from ortools.sat import sat_parameters_pb2
 from ortools.sat.python import cp_model
 
-from clnmatch.errors import InvalidParameterError
 from clnmatch.evaluate import evaluate, objective_milli
+from clnmatch.objective.cpsat import FOCUS_FORMS
+from clnmatch.parameters import Constraint, Flag, Number, OneOf, Optional, SubsetOf, check
 from clnmatch.problem import SCALE, Problem
 from clnmatch.search.repair import repair
 from clnmatch.strategies.base import Budget, Proposal, TracePoint, register
-from clnmatch.strategies.cpsat import CpSatStrategy, FocusForm, build_model
+from clnmatch.strategies.cpsat import SAT_FIELDS, CpSatStrategy, FocusForm, build_model
 from clnmatch.strategies.greedy import GreedyStrategy
 
 __all__ = ["CpSatLnsStrategy", "SubProblem", "sub_problem", "OPERATORS", "SUB_PARAMETERS"]
@@ -299,40 +299,21 @@ class CpSatLnsStrategy:
         self.focus_form = focus_form
         self.parameters = None if parameters is None else dict(parameters)
 
-    def _check(self) -> None:
-        owner = "CpSatLnsStrategy"
-
-        def bad(name: str, expected: str, got: object) -> InvalidParameterError:
-            return InvalidParameterError.for_value(name, owner, expected, got)
-
-        if not isinstance(self.free_teams, int) or self.free_teams < 2:
-            raise bad("free_teams", "an int >= 2", self.free_teams)
-        if not isinstance(self.sub_time, (int, float)) or not self.sub_time > 0:
-            raise bad("sub_time", "a float > 0", self.sub_time)
-        if (
-            not isinstance(self.sub_deterministic_time, (int, float))
-            or not self.sub_deterministic_time > 0
-        ):
-            raise bad("sub_deterministic_time", "a float > 0", self.sub_deterministic_time)
-        if not isinstance(self.workers, int) or self.workers < 1:
-            raise bad("workers", "an int >= 1", self.workers)
-        if not self.operators or any(op not in OPERATORS for op in self.operators):
-            raise bad("operators", "a non-empty subset of " + ", ".join(OPERATORS), self.operators)
-        if not isinstance(self.local_search_share, (int, float)) or not (
-            0 <= self.local_search_share < 1
-        ):
-            raise bad("local_search_share", "a float in [0, 1)", self.local_search_share)
-        if not isinstance(self.local_search_steps, int) or self.local_search_steps < 0:
-            raise bad("local_search_steps", "an int >= 0", self.local_search_steps)
-        if self.focus_form not in ("auto", "z", "zv", "v", "compact"):
-            raise bad("focus_form", "one of 'auto', 'z', 'zv', 'v', 'compact'", self.focus_form)
-        names = set(sat_parameters_pb2.SatParameters.DESCRIPTOR.fields_by_name)
-        unknown = sorted(set(self.parameters or {}) - names)
-        if unknown:
-            raise bad("parameters", "CP-SAT SatParameters field names", unknown)
+    PARAMETERS: ClassVar[dict[str, Constraint]] = {
+        "free_teams": Number(2, integer=True),
+        "sub_time": Number(0, open_low=True),
+        "sub_deterministic_time": Number(0, open_low=True),
+        "workers": Number(1, integer=True),
+        "operators": SubsetOf(OPERATORS),
+        "local_search_share": Number(0, 1, open_high=True),
+        "local_search_steps": Number(0, integer=True),
+        "symmetry": Flag(),
+        "focus_form": OneOf(FOCUS_FORMS),
+        "parameters": Optional(SAT_FIELDS),
+    }
 
     def run(self, problem: Problem, budget: Budget) -> Proposal:
-        self._check()
+        check("CpSatLnsStrategy", vars(self), self.PARAMETERS)
         notes: list[str] = []
         trace: list[TracePoint] = []
         start = _start(problem, budget, notes)

@@ -8,10 +8,13 @@ different seeds; the best rule-abiding answer wins.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 from numpy.typing import NDArray
 
 from clnmatch.evaluate import evaluate
+from clnmatch.parameters import Constraint, Number, check
 from clnmatch.problem import Problem
 from clnmatch.search.construct import construct
 from clnmatch.search.grouping import build_grouping
@@ -35,7 +38,10 @@ class GreedyStrategy:
     def __init__(self, restarts: int = 8) -> None:
         self.restarts = restarts
 
+    PARAMETERS: ClassVar[dict[str, Constraint]] = {"restarts": Number(1, integer=True)}
+
     def run(self, problem: Problem, budget: Budget) -> Proposal:
+        check("GreedyStrategy", vars(self), self.PARAMETERS)
         best: tuple[int, NDArray[np.int64]] | None = None
         trace: list[TracePoint] = []
         grouping = build_grouping(problem)

@@ -22,6 +22,7 @@ fixes weights and side rules.
 from __future__ import annotations
 
 import warnings
+from typing import ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -30,6 +31,7 @@ from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 
 from clnmatch.evaluate import evaluate
+from clnmatch.parameters import Constraint, Number, check
 from clnmatch.problem import Problem
 from clnmatch.search.grouping import Grouping, build_grouping
 from clnmatch.search.repair import repair
@@ -129,7 +131,10 @@ class KMeansStrategy:
     def __init__(self, n_init: int = 4) -> None:
         self.n_init = n_init
 
+    PARAMETERS: ClassVar[dict[str, Constraint]] = {"n_init": Number(1, integer=True)}
+
     def run(self, problem: Problem, budget: Budget) -> Proposal:
+        check("KMeansStrategy", vars(self), self.PARAMETERS)
         rng = budget.rng(0)
         grouping = build_grouping(problem)
         n_teams = problem.n_teams

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import copy
 import time
+from typing import ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 
-from clnmatch.errors import InvalidParameterError
 from clnmatch.evaluate import evaluate
+from clnmatch.parameters import Constraint, Flag, Number, Optional, Test, check
 from clnmatch.problem import Problem
 from clnmatch.search.grouping import Grouping, build_grouping
 from clnmatch.search.loop import IteratedSearch
@@ -112,42 +113,25 @@ class LocalSearchStrategy:
         self.walk_share = walk_share
         self.walk_slack = walk_slack
 
-    def _check(self) -> None:
-        owner = "LocalSearchStrategy"
-
-        def bad(name: str, expected: str, got: object) -> InvalidParameterError:
-            return InvalidParameterError.for_value(name, owner, expected, got)
-
-        if self.max_iterations is not None and (
-            not isinstance(self.max_iterations, int) or self.max_iterations < 0
-        ):
-            raise bad("max_iterations", "an int >= 0 or None", self.max_iterations)
-        if not isinstance(self.population, int) or self.population < 1:
-            raise bad("population", "an int >= 1", self.population)
-        if self.depth is not None and (not isinstance(self.depth, int) or self.depth < 1):
-            raise bad("depth", "an int >= 1 or None", self.depth)
-        if self.tenure_min is not None and (
-            not isinstance(self.tenure_min, int) or self.tenure_min < 0
-        ):
-            raise bad("tenure_min", "an int >= 0 or None", self.tenure_min)
-        if not isinstance(self.tenure_span, int) or self.tenure_span < 1:
-            raise bad("tenure_span", "an int >= 1", self.tenure_span)
-        low, high = self.perturbation
-        if not 0 <= low <= high <= 1:
-            raise bad(
-                "perturbation", "a pair (low, high) with 0 <= low <= high <= 1", self.perturbation
-            )
-        if not 0 <= self.crossover_rate <= 1:
-            raise bad("crossover_rate", "a float in [0, 1]", self.crossover_rate)
-        if not isinstance(self.reshape, bool):
-            raise bad("reshape", "True or False", self.reshape)
-        if not 0 <= self.walk_share <= 1:
-            raise bad("walk_share", "a float in [0, 1]", self.walk_share)
-        if not 0 <= self.walk_slack <= 1:
-            raise bad("walk_slack", "a float in [0, 1]", self.walk_slack)
+    PARAMETERS: ClassVar[dict[str, Constraint]] = {
+        "max_iterations": Optional(Number(0, integer=True)),
+        "population": Number(1, integer=True),
+        "depth": Optional(Number(1, integer=True)),
+        "tenure_min": Optional(Number(0, integer=True)),
+        "tenure_span": Number(1, integer=True),
+        "perturbation": Test(
+            "a pair (low, high) with 0 <= low <= high <= 1",
+            lambda v: len(v) == 2 and 0 <= v[0] <= v[1] <= 1,  # type: ignore[arg-type, index]
+        ),
+        "crossover_rate": Number(0, 1),
+        "population_limit": Number(1, integer=True),
+        "reshape": Flag(),
+        "walk_share": Number(0, 1),
+        "walk_slack": Number(0, 1),
+    }
 
     def run(self, problem: Problem, budget: Budget) -> Proposal:
-        self._check()
+        check("LocalSearchStrategy", vars(self), self.PARAMETERS)
         grouping = build_grouping(problem)
         if grouping.obstacles:
             return Proposal(unit_team=None, notes=grouping.obstacles)
