@@ -489,6 +489,22 @@ def _greedy_team(r: RuleKernel, tb: Tables, lin: FloatArray, w: Work) -> None:
             gain[v] += tb.pair[pick, v]
 
 
+@inline
+def _partners_inside(r: RuleKernel, inside: BoolArray, u: int, leaving: int) -> int:
+    """Apart partners of super-unit u inside the team (not counting ``leaving``)."""
+    count = 0
+    for x in range(r.apart_start[u], r.apart_start[u + 1]):
+        y = r.apart[x]
+        if y != leaving and inside[y]:
+            count += 1
+    return count
+
+
+@inline
+def _mix(tb: Tables, n_chal: int, n_affl: int) -> float:
+    return tb.simd if n_chal > 0 and n_affl > 0 else 0.0
+
+
 @kernel
 def heuristic(
     r: RuleKernel,
@@ -527,8 +543,19 @@ def heuristic(
                         gain[v] += tb.pair[a, v]
         else:
             _greedy_team(r, tb, lin, w)
-        viol = _violation(r, tb, inside, sums, labels)
+        viol = _violation(r, tb, inside, sums, labels)  # (fills sums and labels)
         value = _value(tb, lin, inside)
+        n_forb = 0
+        n_apart = 0
+        n_chal = 0
+        n_affl = 0
+        for u in range(n):
+            if inside[u]:
+                n_forb += 1 if tb.forbidden[u] else 0
+                n_apart += _partners_inside(r, inside, u, u)
+                n_chal += 1 if tb.chal[u] else 0
+                n_affl += 1 if tb.affl[u] else 0
+        n_apart //= 2
         improved = True
         while improved:
             improved = False
@@ -552,30 +579,51 @@ def heuristic(
                             delta -= tb.pair[a, c]
                     if bv == 0 and value + delta + tb.simd <= bval + 1e-9:
                         continue
+                    # the move's violation from the team's totals (O(labels), not O(n))
+                    locks = n_forb + n_apart
+                    chal = n_chal
+                    affl = n_affl
                     if a >= 0:
-                        inside[a] = False
+                        locks -= (1 if tb.forbidden[a] else 0) + _partners_inside(r, inside, a, a)
+                        chal -= 1 if tb.chal[a] else 0
+                        affl -= 1 if tb.affl[a] else 0
+                        add_group(r, sums, labels, a, 0, _MINUS)
                     if c >= 0:
-                        inside[c] = True
-                    nv = _violation(r, tb, inside, sums, labels)
+                        locks += (1 if tb.forbidden[c] else 0) + _partners_inside(r, inside, c, a)
+                        chal += 1 if tb.chal[c] else 0
+                        affl += 1 if tb.affl[c] else 0
+                        add_group(r, sums, labels, c, 0, _PLUS)
+                    nv = LOCK_PENALTY * locks + team_violation(r, sums, labels, 0, 0)
+                    if a >= 0:
+                        add_group(r, sums, labels, a, 0, _PLUS)
+                    if c >= 0:
+                        add_group(r, sums, labels, c, 0, _MINUS)
                     if nv <= bv:
-                        nval = _value(tb, lin, inside)
+                        nval = value + delta
+                        nval += _mix(tb, chal, affl) - _mix(tb, n_chal, n_affl)
                         if nv < bv or nval > bval + 1e-9:
                             bv = nv
                             bval = nval
                             ba = a
                             bb = c
-                    if a >= 0:
-                        inside[a] = True
-                    if c >= 0:
-                        inside[c] = False
             if ba >= 0 or bb >= 0:
                 improved = True
                 if ba >= 0:
+                    n_forb -= 1 if tb.forbidden[ba] else 0
+                    n_apart -= _partners_inside(r, inside, ba, ba)
+                    n_chal -= 1 if tb.chal[ba] else 0
+                    n_affl -= 1 if tb.affl[ba] else 0
                     inside[ba] = False
+                    add_group(r, sums, labels, ba, 0, _MINUS)
                     for v in range(n):
                         gain[v] -= tb.pair[ba, v]
                 if bb >= 0:
+                    n_forb += 1 if tb.forbidden[bb] else 0
+                    n_apart += _partners_inside(r, inside, bb, bb)
+                    n_chal += 1 if tb.chal[bb] else 0
+                    n_affl += 1 if tb.affl[bb] else 0
                     inside[bb] = True
+                    add_group(r, sums, labels, bb, 0, _PLUS)
                     for v in range(n):
                         gain[v] += tb.pair[bb, v]
                 viol = bv
