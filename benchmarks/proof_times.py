@@ -10,6 +10,7 @@ official figures are the harness's (``benchmarks/targets.toml``).
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import time
 
@@ -29,6 +30,7 @@ def main() -> None:
     parser.add_argument("--cohorts", type=int, default=2)
     parser.add_argument("--first", type=int, default=0)
     parser.add_argument("--time-limit", type=float, default=30.0)
+    parser.add_argument("--params", default="{}", help="JSON parameters of the strategies")
     args = parser.parse_args()
     names = args.strategies.split(",")
     for name in set(names) - {"auto"}:
@@ -47,6 +49,8 @@ def main() -> None:
                 for name in names:
                     chosen = choose_strategy(problem) if name == "auto" else name
                     strategy = get_strategy(chosen)
+                    for key, value in json.loads(args.params).items():
+                        setattr(strategy, key, value)
                     prepare(strategy)
                     cpu, wall = time.process_time(), time.perf_counter()
                     proposal = strategy.run(problem, Budget(time_limit=args.time_limit, seed=0))

@@ -36,11 +36,20 @@ from clnmatch.strategies.local_search import LocalSearchStrategy
 __all__ = ["initial", "run"]
 
 IntArray = NDArray[np.int64]
+# Work limits, not clock limits, so that a seed gives one answer (the time limit is only a
+# safety net): CP-SAT's deterministic time of the first feasibility model and of the best
+# combination of columns (at the root, every PRIMAL_EVERY branch-and-price nodes, at the end)
+FEASIBILITY_WORK = 2.0
+ROOT_COMBINATION_WORK = 0.5
+NODE_COMBINATION_WORK = 1.0
+FINAL_COMBINATION_WORK = 5.0
+PRIMAL_EVERY = 40
 
 
-def _local_search(search: Search, time_limit: float, iterations: int) -> None:
-    """Improve the incumbent with the search engine (iteration-capped, so that a seed gives
-    one answer)."""
+def _local_search(search: Search, iterations: int, time_limit: float | None = None) -> None:
+    """Improve the incumbent with the search engine: capped by iterations, not the clock, so
+    that a seed gives one answer (the time left is only a safety net)."""
+    time_limit = search.time_left() if time_limit is None else time_limit
     if search.best_assign is None or time_limit <= 0.05:
         return
     budget = search.budget
@@ -73,7 +82,7 @@ def initial(search: Search) -> None:
         search.offer(np.asarray(budget.warm_start, dtype=np.int64), "warm start")
     if search.best_obj is not None:
         return
-    limit = min(5.0, max(0.0, search.time_left() * 0.2))
+    limit = max(0.0, search.time_left())
     if limit <= 0.05:
         return
     found, infeasible = _cpsat_feasible(problem, limit, budget.seed)
@@ -87,6 +96,7 @@ def _cpsat_feasible(problem: Problem, time_limit: float, seed: int) -> tuple[Int
     whether CP-SAT proved that none exists."""
     cpm = build_model(problem, objective=False)
     solver = cp_model.CpSolver()
+    solver.parameters.max_deterministic_time = FEASIBILITY_WORK  # the clock only as a safety net
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = int(seed) % (2**31)
@@ -106,25 +116,18 @@ def run(search: Search) -> Proposal:
         return _infeasible(search, "colgen: CP-SAT proved that no assignment keeps every rule")
     # a short search first: the root often closes the gap with it (a bound rounded to the
     # objective's step); the full one runs before branch-and-price, which prunes by target
-    _local_search(
-        search,
-        min(3.0, 0.1 * budget.time_limit, search.time_left()),
-        search.params.local_search_iterations // 10,
-    )
+    _local_search(search, search.params.local_search_iterations // 10)
 
-    def improve_primal(
-        lp_and_active: tuple[MasterLP, list[int]] | None, share: float, cap: float
-    ) -> None:
+    def improve_primal(lp_and_active: tuple[MasterLP, list[int]] | None, work: float) -> None:
+        """The LP's own answer if integral, then the best combination of the columns found
+        (CP-SAT with ``work`` seconds of deterministic time)."""
         if lp_and_active is not None:
             cand = search.integral_lp(*lp_and_active)
             if cand is not None:
                 search.offer(cand, "integral LP")
         if search.closed():
             return
-        limit = min(share * max(0.0, search.time_left()), cap)
-        if limit <= 0:
-            return
-        cand = search.best_combination(list(range(len(search.columns))), limit)
+        cand = search.best_combination(list(range(len(search.columns))), work)
         if cand is not None:
             search.offer(cand, "best combination of columns")
 
@@ -148,15 +151,10 @@ def run(search: Search) -> Proposal:
     # settle what a long search here would seek), then the full local search
     improve_primal(
         (out.lp, out.active) if out.lp is not None else None,
-        0.3,
-        0.5 if search.params.branching else 5.0,
+        ROOT_COMBINATION_WORK if search.params.branching else FINAL_COMBINATION_WORK,
     )
     if not search.closed():
-        _local_search(
-            search,
-            min(3.0, 0.1 * budget.time_limit, search.time_left()),
-            search.params.local_search_iterations,
-        )
+        _local_search(search, search.params.local_search_iterations)
     search.record("root done")
 
     # --- branch and price (best bound first); a node's bound bounds its whole subtree
@@ -198,7 +196,7 @@ def run(search: Search) -> Proposal:
                 unresolved.append(bound)
 
         settle(root, out, out.bound)
-        last_primal, last_columns = budget.elapsed(), len(search.columns)
+        last_primal, last_columns = st.bnp_nodes, len(search.columns)
         interrupted = False
         while heap:
             if search.out_of_time():
@@ -220,12 +218,9 @@ def run(search: Search) -> Proposal:
                 break
             if not res.infeasible and not res.pruned and bound > -math.inf:
                 settle(node, res, bound)
-            if (
-                budget.elapsed() - last_primal > max(5.0, 0.15 * budget.time_limit)
-                and len(search.columns) > last_columns
-            ):
-                improve_primal(None, 0.05, 1.0)
-                last_primal, last_columns = budget.elapsed(), len(search.columns)
+            if st.bnp_nodes - last_primal >= PRIMAL_EVERY and len(search.columns) > last_columns:
+                improve_primal(None, NODE_COMBINATION_WORK)
+                last_primal, last_columns = st.bnp_nodes, len(search.columns)
             if heap or unresolved:
                 lower_bound(open_bound())
             elif search.best_obj is not None:
@@ -238,13 +233,13 @@ def run(search: Search) -> Proposal:
             search.best_bound = min(search.best_bound, float(search.best_obj))
         elif heap or unresolved:
             lower_bound(open_bound())
-        improve_primal(None, 0.5, 5.0)
+        improve_primal(None, FINAL_COMBINATION_WORK)
     # --- polish
     if search.params.polish and search.best_assign is not None and not search.closed():
         _local_search(
             search,
-            budget.remaining() - 0.5 * search.reserve,
             4 * search.params.local_search_iterations,
+            budget.remaining() - 0.5 * search.reserve,
         )
     return _proposal(search)
 

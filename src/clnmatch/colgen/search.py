@@ -434,8 +434,10 @@ class Search:
         return floor_frac(total)
 
     # -- primal ----------------------------------------------------------------
-    def best_combination(self, active: list[int], time_limit: float) -> IntArray | None:
-        """The best assignment made of the given columns (CP-SAT, one worker), or None."""
+    def best_combination(self, active: list[int], work: float) -> IntArray | None:
+        """The best assignment made of the given columns (CP-SAT, one worker, ``work``
+        seconds of deterministic time; the time left only as a safety net), or None."""
+        time_limit = min(self.time_left(), 10 * work + 1)
 
         m = self.model
         if time_limit <= 0.05 or not active:
@@ -476,6 +478,7 @@ class Search:
                 model.add_hint(x[j], self.columns[ci].members in teams)
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = time_limit
+        solver.parameters.max_deterministic_time = work
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = int(self.budget.seed) % (2**31)
         status = solver.solve(model)
