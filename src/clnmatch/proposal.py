@@ -24,3 +24,5 @@ class Proposal:
     trace: tuple[TracePoint, ...] = ()
     conflicting_rules: tuple[str, ...] = ()  # from an assumption core, when infeasible
     notes: tuple[str, ...] = ()
+    # deterministic work spent (about seconds of this machine), by strategies that count it
+    work: float | None = None

@@ -55,6 +55,7 @@ def _local_search(search: Search, iterations: int, time_limit: float | None = No
     budget = search.budget
     found = None
     if iterations > 0:
+        search.stats.search_steps += iterations
         try:
             strategy = LocalSearchStrategy(max_iterations=iterations)
             target = (
@@ -85,15 +86,18 @@ def initial(search: Search) -> None:
     limit = max(0.0, search.time_left())
     if limit <= 0.05:
         return
-    found, infeasible = _cpsat_feasible(problem, limit, budget.seed)
+    found, infeasible, work = _cpsat_feasible(problem, limit, budget.seed)
+    search.stats.cpsat_work += work
     if found is not None:
         search.offer(found, "first feasible assignment")
     search.infeasible = infeasible
 
 
-def _cpsat_feasible(problem: Problem, time_limit: float, seed: int) -> tuple[IntArray | None, bool]:
-    """A rule-abiding assignment from the CP-SAT model of the rules (no objective), and
-    whether CP-SAT proved that none exists."""
+def _cpsat_feasible(
+    problem: Problem, time_limit: float, seed: int
+) -> tuple[IntArray | None, bool, float]:
+    """A rule-abiding assignment from the CP-SAT model of the rules (no objective), whether
+    CP-SAT proved that none exists, and its deterministic time."""
     cpm = build_model(problem, objective=False)
     solver = cp_model.CpSolver()
     solver.parameters.max_deterministic_time = FEASIBILITY_WORK  # the clock only as a safety net
@@ -101,10 +105,11 @@ def _cpsat_feasible(problem: Problem, time_limit: float, seed: int) -> tuple[Int
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = int(seed) % (2**31)
     status = solver.solve(cpm.model)
+    work = solver.deterministic_time
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None, status == cp_model.INFEASIBLE
+        return None, status == cp_model.INFEASIBLE, work
     unit_team, _ = cpm.decode(solver.response_proto.solution)
-    return unit_team, False
+    return unit_team, False, work
 
 
 def run(search: Search) -> Proposal:
@@ -294,7 +299,7 @@ def _proposal(search: Search) -> Proposal:
         f"{s.exact_calls} exact pricing calls, {s.exact_nodes} pricing nodes, "
         f"{s.bnp_nodes} branch-and-price nodes",
         f"times: LP {s.lp_seconds:.1f}s, heuristic pricing {s.heuristic_seconds:.1f}s, "
-        f"exact pricing {s.exact_seconds:.1f}s",
+        f"exact pricing {s.exact_seconds:.1f}s; work {search.work():.2f}",
     ]
     if search.suspect is not None:
         notes.append(f"no bound reported: {search.suspect} (a bug; please report it)")
@@ -308,6 +313,7 @@ def _proposal(search: Search) -> Proposal:
             bound_milli=bound,
             trace=tuple(search.trace),
             notes=tuple(notes + ["no feasible assignment found"]),
+            work=search.work(),
         )
     unit_team = search.best_assign
     focus = problem.best_focus(unit_team)
@@ -321,4 +327,5 @@ def _proposal(search: Search) -> Proposal:
         proven_optimal=proven,
         trace=tuple(search.trace),
         notes=tuple(notes),
+        work=search.work(),
     )

@@ -81,6 +81,9 @@ class Stats:
     heuristic_seconds: float = 0.0
     lp_seconds: float = 0.0
     bnp_nodes: int = 0
+    heuristic_work: float = 0.0  # starts x units^2 of the pricing heuristic
+    search_steps: int = 0  # local-search iterations allowed
+    cpsat_work: float = 0.0  # CP-SAT deterministic time
     root_bound: float | None = None
     root_lp: float | None = None
     root_seconds: float | None = None
@@ -185,6 +188,23 @@ class Search:
         step = self.model.step
         return self.constant + (math.floor(value) - self.constant) // step * step
 
+    def work(self) -> float:
+        """Deterministic work so far, in about seconds of this machine: what a portfolio
+        races on (counts, never the clock)."""
+        st = self.stats
+        return (
+            st.exact_nodes / 2e6
+            + st.heuristic_work / 4e7
+            + st.lp_solves * 0.002
+            + st.search_steps / 80_000
+            + st.cpsat_work
+        )
+
+    def checkpoint(self) -> None:
+        """Tell the budget's work listener (a portfolio) how far this run has got."""
+        if self.budget.on_work is not None:
+            self.budget.on_work(self.work())
+
     def record(self, message: str) -> None:
         obj = None if self.best_obj is None else self.best_obj / SCALE
         bound = (
@@ -277,6 +297,7 @@ class Search:
             if lp is None:
                 break
             self.stats.iterations += 1
+            self.checkpoint()
             pi = np.round(lp.pi * GRID) / GRID
             mu = np.round(lp.mu * GRID) / GRID
             rho = np.round(lp.rho * GRID) / GRID
@@ -293,6 +314,7 @@ class Search:
                 units = m.classes[g].units
                 for k in m.theme_list():
                     r = rho[k] if k >= 0 else 0.0
+                    self.stats.heuristic_work += self.heuristic_starts * pr.n**2
                     res = pr.heuristic(
                         self.lin_for(g, k, pi),
                         seed=int(self.rng.integers(2**31 - 1)),
@@ -482,6 +504,7 @@ class Search:
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = int(self.budget.seed) % (2**31)
         status = solver.solve(model)
+        self.stats.cpsat_work += solver.deterministic_time
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
         unit_team = np.full(m.n_units, -1, dtype=np.int64)

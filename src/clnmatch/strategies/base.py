@@ -47,6 +47,9 @@ class Budget:
     max_iterations: int | None = None
     # a proven upper bound on the objective (milli-points): reaching it, a strategy may stop
     target_milli: int | None = None
+    # told a strategy's deterministic work so far (about seconds on this machine), by
+    # strategies that count it: how a portfolio races them deterministically
+    on_work: Callable[[float], None] | None = None
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started

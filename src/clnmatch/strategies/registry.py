@@ -11,6 +11,7 @@ from clnmatch.strategies import (  # noqa: F401  (importing a strategy module re
     greedy,
     kmeans,
     local_search,
+    portfolio,
     random_strategy,
 )
 from clnmatch.strategies.base import Strategy, registered

@@ -1,0 +1,241 @@
+"""Two exact strategies racing on the two cores, deterministic for a seed (``portfolio``).
+
+Measured on the benchmark families (focus, one cohort each, CPU seconds): column
+generation proves most cohorts in about a second but some only after 10-60 s (its bound
+stuck one point above the optimum), and the CP-SAT model proves those in 3-8 s while it is
+the slower one elsewhere. Racing them takes the better of the two.
+
+A plain race (first proof wins) would return whichever answer came first, which depends
+on the machine's load. Here each runs in its own process with a *deterministic* budget,
+and the winner is decided by work, not by the clock:
+
+1. the lead (``colgen``) wins if it proves optimality within ``lead_work`` of its own
+   deterministic work (``Proposal.work``, about seconds);
+2. otherwise the challenger (``cpsat``, single worker, ``challenger_work`` seconds of
+   CP-SAT's deterministic time) wins if it proves optimality;
+3. otherwise the lead goes on to the time limit; the answer is the better of the two and
+   the bound the smaller of their proven bounds.
+
+Every outcome depends only on the problem and the seed. The clock decides only how long
+one waits: at most until the lead has done ``lead_work`` and the challenger has finished.
+On systems without ``fork`` the lead runs alone.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import time
+from multiprocessing.connection import Connection
+from typing import Any, ClassVar
+
+from clnmatch.objective.terms import objective_milli
+from clnmatch.parameters import Constraint, Number, OneOf, check
+from clnmatch.problem import Problem
+from clnmatch.proposal import Proposal
+from clnmatch.strategies.base import Budget, Progress, register
+from clnmatch.strategies.colgen import ColumnGenerationStrategy
+from clnmatch.strategies.cpsat import CpSatStrategy
+
+__all__ = ["PortfolioStrategy"]
+
+_LEADS = {"colgen": ColumnGenerationStrategy}
+_CHALLENGERS = {"cpsat": CpSatStrategy}
+_MARGIN = 0.15  # seconds kept back for collecting the children's answers
+
+
+def _child(
+    name: str,
+    strategy: Any,
+    problem: Problem,
+    budget: Budget,
+    conn: Connection,
+) -> None:
+    """Run one strategy in a forked process; send its work, progress and proposal."""
+    last = [0.0]
+
+    def progress(p: Progress) -> None:
+        if time.perf_counter() - last[0] > 0.2:  # a few lines a second are enough
+            last[0] = time.perf_counter()
+            conn.send(("progress", p))
+
+    budget.progress = progress
+    budget.on_work = lambda work: conn.send(("work", work))
+    try:
+        conn.send(("done", strategy.run(problem, budget)))
+    except Exception as exc:  # noqa: BLE001 - the parent decides without this racer
+        conn.send(("failed", f"{name} failed: {type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
+class _Racer:
+    """A strategy running in a child process, and what it has said so far."""
+
+    def __init__(self, name: str, strategy: Any, problem: Problem, budget: Budget) -> None:
+        self.name = name
+        context = mp.get_context("fork")
+        self.conn, child_conn = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=_child, args=(name, strategy, problem, budget, child_conn), daemon=True
+        )
+        self.process.start()
+        child_conn.close()
+        self.work = 0.0
+        self.result: Proposal | None = None
+        self.failed: str | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.result is not None or self.failed is not None
+
+    def read(self, on_progress: Any) -> None:
+        """Take every message waiting (never blocks)."""
+        while not self.done and self.conn.poll():
+            try:
+                kind, value = self.conn.recv()
+            except EOFError:
+                self.failed = f"{self.name} stopped without an answer"
+                return
+            if kind == "work":
+                self.work = float(value)
+            elif kind == "progress":
+                on_progress(self.name, value)
+            elif kind == "done":
+                self.result = value
+                self.work = value.work if value.work is not None else self.work
+            else:
+                self.failed = str(value)
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join(timeout=1)
+        self.conn.close()
+
+
+@register("portfolio")
+class PortfolioStrategy:
+    """Column generation and the CP-SAT model racing on two cores; deterministic outcome.
+
+    Parameters: ``lead`` and ``challenger`` (strategy names), ``lead_work`` (the lead's
+    deterministic work before a challenger's proof may win) and ``challenger_work`` (the
+    challenger's deterministic time).
+    """
+
+    name = "portfolio"
+
+    def __init__(
+        self,
+        lead: str = "colgen",
+        challenger: str = "cpsat",
+        lead_work: float = 2.0,
+        challenger_work: float = 8.0,
+    ) -> None:
+        self.lead = lead
+        self.challenger = challenger
+        self.lead_work = lead_work
+        self.challenger_work = challenger_work
+
+    PARAMETERS: ClassVar[dict[str, Constraint]] = {
+        "lead": OneOf(tuple(_LEADS)),
+        "challenger": OneOf(tuple(_CHALLENGERS)),
+        "lead_work": Number(0, open_low=True),
+        "challenger_work": Number(0, open_low=True),
+    }
+
+    def warm_up(self) -> None:
+        """Compile the racers' kernels once, in this process (the children inherit them)."""
+        _LEADS[self.lead]().warm_up()
+        _CHALLENGERS[self.challenger]().warm_up()
+
+    def run(self, problem: Problem, budget: Budget) -> Proposal:
+        check("PortfolioStrategy", vars(self), self.PARAMETERS)
+        lead = _LEADS[self.lead]()
+        if "fork" not in mp.get_all_start_methods():
+            return lead.run(problem, budget)
+        left = max(0.1, budget.remaining() - _MARGIN)
+
+        def sub(**extra: Any) -> Budget:
+            return Budget(
+                time_limit=left,
+                seed=budget.seed,
+                warm_start=budget.warm_start,
+                target_milli=budget.target_milli,
+                **extra,
+            )
+
+        challenger = _CHALLENGERS[self.challenger](deterministic_time=self.challenger_work)
+        racers = [
+            _Racer(self.lead, lead, problem, sub()),
+            _Racer(self.challenger, challenger, problem, sub()),
+        ]
+        try:
+            return self._race(racers, problem, budget)
+        finally:
+            for racer in racers:
+                racer.stop()
+
+    def _race(self, racers: list[_Racer], problem: Problem, budget: Budget) -> Proposal:
+        first, second = racers
+        deadline = budget.started + budget.time_limit
+
+        def relay(name: str, p: Progress) -> None:
+            budget.report(p.objective, p.bound, f"{name}: {p.message}")
+
+        while True:
+            for racer in racers:
+                racer.read(relay)
+            lead_proved = first.result is not None and first.result.proven_optimal
+            if lead_proved and first.work <= self.lead_work:
+                return _answer(problem, first, second, "the lead proved optimality first")
+            lead_past = first.done or first.work > self.lead_work
+            if lead_past and second.done:
+                if second.result is not None and second.result.proven_optimal:
+                    return _answer(problem, second, first, "the challenger proved optimality")
+                if first.done:
+                    return _answer(problem, first, second, "the lead ran to its end")
+            if time.perf_counter() >= deadline - _MARGIN / 2:
+                return _answer(problem, first, second, "the time limit")
+            for racer in racers:
+                if not racer.done:
+                    racer.conn.poll(0.02)
+
+
+def _answer(problem: Problem, winner: _Racer, other: _Racer, why: str) -> Proposal:
+    """The winner's answer (the other's when it scores higher and the winner proved
+    nothing), the smaller of the proven bounds, and what happened."""
+    mine, theirs = winner.result, other.result
+    notes = [f"portfolio: {winner.name} wins ({why}); work {winner.name} {winner.work:.2f}"]
+    notes += [r.failed for r in (winner, other) if r.failed]
+    if mine is None:
+        mine, theirs = theirs, None
+    if mine is None:
+        return Proposal(None, notes=tuple(notes))
+    challenger_better = (
+        not mine.proven_optimal
+        and theirs is not None
+        and theirs.unit_team is not None
+        and (mine.unit_team is None or _objective(problem, theirs) > _objective(problem, mine))
+    )
+    best = theirs if challenger_better and theirs is not None else mine
+    bounds = [p.bound_milli for p in (mine, theirs) if p is not None and p.bound_milli is not None]
+    trace = [*mine.trace, *(theirs.trace if theirs is not None else ())]
+    return Proposal(
+        unit_team=best.unit_team,
+        team_focus=best.team_focus,
+        bound_milli=min(bounds) if bounds else None,
+        proven_optimal=best.proven_optimal,
+        proven_infeasible=mine.proven_infeasible,
+        trace=tuple(sorted(trace, key=lambda p: p.time_s)),
+        conflicting_rules=mine.conflicting_rules,
+        notes=tuple(notes) + best.notes,
+        work=mine.work,
+    )
+
+
+def _objective(problem: Problem, proposal: Proposal) -> int:
+    assert proposal.unit_team is not None
+    focus = proposal.team_focus
+    if focus is None:
+        focus = problem.best_focus(proposal.unit_team)
+    return objective_milli(problem, proposal.unit_team, focus)

@@ -1,0 +1,64 @@
+"""The portfolio's winner is decided by deterministic work, never by which answer came first."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from clnmatch.problem import Problem
+from clnmatch.proposal import Proposal
+from clnmatch.strategies import Budget
+from clnmatch.strategies.portfolio import PortfolioStrategy
+
+
+class FakeRacer:
+    """A racer whose messages have all arrived."""
+
+    def __init__(self, name: str, result: Proposal | None, work: float) -> None:
+        self.name, self.result, self.work, self.failed = name, result, work, None
+
+    @property
+    def done(self) -> bool:
+        return self.result is not None
+
+    def read(self, on_progress: object) -> None:
+        pass
+
+
+def _problem() -> Problem:
+    return Problem(
+        unit_ids=("a", "b", "c", "d"),
+        unit_weight=np.ones(4, dtype=np.int64),
+        team_min=np.full(2, 2, dtype=np.int64),
+        team_max=np.full(2, 2, dtype=np.int64),
+        pair_milli=np.zeros((4, 4), dtype=np.int64),
+        theme_milli=np.array([[1, 0], [1, 0], [0, 1], [0, 1]], dtype=np.int64),
+        theme_names=("x", "y"),
+    )
+
+
+def _proposal(team: list[int], proven: bool, work: float) -> Proposal:
+    return Proposal(np.array(team, dtype=np.int64), bound_milli=2, proven_optimal=proven, work=work)
+
+
+@pytest.mark.parametrize(
+    ("lead_work", "lead_proven", "challenger_proven", "winner"),
+    [
+        (1.0, True, True, "colgen"),  # the lead proved within its work: it wins
+        (3.0, True, True, "cpsat"),  # the lead proved too late: the challenger's proof wins
+        (3.0, True, False, "colgen"),  # no challenger proof: the lead's (late) proof stands
+        (1.0, False, True, "cpsat"),  # the lead ended unproven
+    ],
+)
+def test_the_winner_depends_on_work_not_on_arrival(
+    lead_work, lead_proven, challenger_proven, winner
+):
+    """Every combination the deterministic rule knows (all answers already in)."""
+    problem = _problem()
+    lead = FakeRacer("colgen", _proposal([0, 0, 1, 1], lead_proven, lead_work), lead_work)
+    challenger = FakeRacer("cpsat", _proposal([1, 1, 0, 0], challenger_proven, 5.0), 5.0)
+    strategy = PortfolioStrategy(lead_work=2.0)
+    answer = strategy._race([lead, challenger], problem, Budget(time_limit=10))  # type: ignore[list-item]
+    assert answer.notes[0].startswith(f"portfolio: {winner} wins")
+    chosen = lead if winner == "colgen" else challenger
+    assert chosen.result is not None and np.array_equal(answer.unit_team, chosen.result.unit_team)
