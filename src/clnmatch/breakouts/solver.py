@@ -1,0 +1,284 @@
+"""From a ``BreakoutProblem`` to a schedule: a design where one fits, the tabu search after.
+
+Order of work, within one deadline:
+
+1. **Kept rounds** (a re-plan) are loaded as they are and never change.
+2. **A design** (``designs.padded_construction``) gives repeat-free rounds when nothing
+   else constrains them (no history, no kept rounds): as many of the planned rounds as it
+   has. Its people are placed at random (seeded); when side rules break, a tabu search on
+   whole-itinerary swaps (``search.relabel_steps``) renames people until the rules hold,
+   which cannot change the repeats of a design.
+3. **Greedy rounds** fill the remaining rounds room by room, each place going to the least
+   harmful of up to 256 sampled people (colleagues, authority rules, people met before).
+4. **Tabu search** (``search.run_steps``) until no conflict is left and nothing soft can
+   be gained, the repeats reach ``target_repeats`` (the proven bound) with every rule
+   met, or the deadline.
+
+The schedule returned is the best found (fewest hard-rule breaches, then repeats, then
+the soft score); it may still break a rule, which the caller checks with the evaluator.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from clnmatch.breakouts import search
+from clnmatch.breakouts.designs import padded_construction
+from clnmatch.breakouts.evaluate import pair_codes
+from clnmatch.breakouts.model import BreakoutProblem, room_sizes
+from clnmatch.errors import InvalidParameterError
+
+__all__ = ["SearchSettings", "SearchOutcome", "TracePoint", "solve_schedule", "warm_up"]
+
+IntArray = NDArray[np.int32]
+_CHUNK = 64  # steps per kernel call: the clock is read between calls
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """Tuning of the tabu search (defaults measured on the benchmarks in benchmarks/golf)."""
+
+    tenure_min: int = 5
+    tenure_span: int = 10
+    evaluations_per_step: int = 3000
+    stall: int = 400
+    kick: int = 2
+    lam_max: int = 64
+    soft_stall: int = 3000
+    restore_every: int = 1
+    tabu_kind: int = 0
+    freedom_up_to: int = 400
+    greedy_sample: int = 256
+    sector_weight: int = 1
+    theme_weight: int = 1
+    use_designs: bool = True
+
+
+@dataclass(frozen=True)
+class TracePoint:
+    """The best schedule's measures at a moment of the run."""
+
+    seconds: float
+    violation: int
+    repeats: int
+    soft: int
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    """The best schedule found and how it was made."""
+
+    schedule: IntArray
+    method: str
+    steps: int
+    trace: list[TracePoint] = field(default_factory=list)
+
+
+def _model(problem: BreakoutProblem, settings: SearchSettings) -> search.Model:
+    codes = [pair_codes(row, problem.n) for row in problem.history]
+    history = np.unique(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
+    rules = problem.rules
+    sector_weight = settings.sector_weight if rules.sector_mix and problem.n_sectors > 1 else 0
+    theme_weight = (
+        settings.theme_weight if rules.shared_interests and problem.interested.shape[1] else 0
+    )
+    params = np.zeros(13, dtype=np.int64)
+    params[search.P_MIN_AUTH] = rules.min_authorities
+    params[search.P_CAP] = problem.max_per_authority
+    params[search.P_W_SECTOR] = sector_weight
+    params[search.P_W_THEME] = theme_weight
+    params[search.P_TENURE_MIN] = settings.tenure_min
+    params[search.P_TENURE_SPAN] = settings.tenure_span
+    params[search.P_BUDGET] = settings.evaluations_per_step
+    params[search.P_STALL] = settings.stall
+    params[search.P_KICK] = settings.kick
+    params[search.P_LAM_MAX] = settings.lam_max
+    params[search.P_SOFT_STALL] = settings.soft_stall
+    params[search.P_RESTORE] = settings.restore_every
+    params[search.P_TABU_KIND] = settings.tabu_kind
+    return search.Model(
+        est=problem.colleague_codes.astype(np.int32),
+        auth=problem.authority.astype(np.int32),
+        sector=problem.sector.astype(np.int32),
+        interest=problem.interested.astype(np.uint8),
+        free=~problem.fixed,
+        hist_i=(history // problem.n).astype(np.int32),
+        hist_j=(history % problem.n).astype(np.int32),
+        params=params,
+    )
+
+
+def _state(problem: BreakoutProblem, seed: int) -> search.State:
+    rounds, n = problem.present.shape
+    rooms = max(1, int(problem.rooms.max()) if rounds else 1)
+    capacity = problem.room_capacity() + 2
+    if problem.fixed.any():
+        capacity = max(
+            capacity, int(np.bincount(problem.fixed_rooms[problem.fixed_rooms >= 0]).max()) + 2
+        )
+    ctl = np.zeros(6, dtype=np.int64)
+    ctl[search.C_LAM] = 2
+    mixed = np.random.SeedSequence(seed).generate_state(1, dtype=np.uint64)[0] | np.uint64(1)
+    return search.State(
+        room=np.full((rounds, n), -1, dtype=np.int32),
+        members=np.full((rounds, rooms, capacity), -1, dtype=np.int32),
+        size=np.zeros((rounds, rooms), dtype=np.int32),
+        slot=np.zeros((rounds, n), dtype=np.int32),
+        met=np.zeros((n, n), dtype=np.int8),
+        auth_count=np.zeros((rounds, rooms, problem.n_authorities), dtype=np.int16),
+        distinct=np.zeros((rounds, rooms), dtype=np.int16),
+        sector_count=np.zeros((rounds, rooms, problem.n_sectors), dtype=np.int16),
+        theme_count=np.zeros((rounds, rooms, problem.interested.shape[1]), dtype=np.int16),
+        rep=np.zeros((rounds, n), dtype=np.int32),
+        room_viol=np.zeros((rounds, rooms), dtype=np.int32),
+        conf_list=np.zeros(rounds * n, dtype=np.int32),
+        conf_pos=np.full(rounds * n, -1, dtype=np.int32),
+        tabu_room=np.full((rounds, n), -1, dtype=np.int32),
+        tabu_until=np.zeros((rounds, n), dtype=np.int64),
+        totals=np.zeros(4, dtype=np.int64),
+        ctl=ctl,
+        rs=np.array([mixed], dtype=np.uint64),
+        best_room=np.full((rounds, n), -1, dtype=np.int32),
+        best_totals=np.zeros(3, dtype=np.int64),
+        scratch=np.zeros((rounds, n), dtype=np.int32),
+        pool=np.zeros(n, dtype=np.int32),
+        mark=np.zeros(n, dtype=np.int8),
+    )
+
+
+def _design_start(
+    problem: BreakoutProblem, start: IntArray, rng: np.random.Generator
+) -> tuple[str | None, list[int]]:
+    """Fill planned rounds from a design when one fits; returns its name and the rounds."""
+    free = [int(r) for r in np.flatnonzero(~problem.fixed)]
+    if problem.fixed.any() or problem.history.shape[0] or not free:
+        return None, []
+    if not problem.present[free].all():
+        return None, []
+    n, rooms = problem.n, int(problem.rooms[free[0]])
+    if rooms < 2 or n // rooms < 2:
+        return None, []
+    design = padded_construction(n, rooms, len(free))
+    if design is None or design.rounds < 2:
+        return None, []
+    people = rng.permutation(n)
+    used = free[: design.rounds]
+    for r, row in zip(used, design.schedule, strict=False):
+        start[r, people] = row
+    return design.name, used
+
+
+def warm_up() -> None:
+    """Compile every kernel on tiny problems (numba caches them on disk afterwards: the
+    first call on a machine takes tens of seconds, later processes about a second)."""
+    from clnmatch.breakouts.model import BreakoutRules, Person, Roster
+
+    people = tuple(
+        Person(str(i), establishment_id=str(i // 3), authority=str(i % 3), sector=str(i % 2))
+        for i in range(9)
+    )
+    rules = BreakoutRules(rounds=3, room_size=3, min_authorities=2, max_per_authority=2)
+    for themes in ((), ("a", "b")):
+        roster = Roster(
+            tuple(
+                Person(
+                    p.id, "", p.establishment_id, p.authority, p.sector, "", (1, 4)[: len(themes)]
+                )
+                for p in people
+            ),
+            themes,
+        )
+        problem = BreakoutProblem.build(roster, rules)
+        solve_schedule(problem, seed=0, deadline=float("inf"), target_repeats=0, max_steps=256)
+
+
+def solve_schedule(
+    problem: BreakoutProblem,
+    *,
+    seed: int,
+    deadline: float,
+    target_repeats: int,
+    settings: SearchSettings | None = None,
+    max_steps: int | None = None,
+) -> SearchOutcome:
+    """The best schedule found by the deadline (``time.perf_counter()`` seconds)."""
+    settings = settings or SearchSettings()
+    if problem.n > search.MAX_PEOPLE:
+        raise InvalidParameterError.for_value(
+            "people", "plan_breakouts", f"at most {search.MAX_PEOPLE:,} people", problem.n
+        )
+    started = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    model = _model(problem, settings)
+    state = _state(problem, int(rng.integers(2**62)))
+    start = np.where(problem.fixed[:, None], problem.fixed_rooms, -1).astype(np.int32)
+    method, designed = (
+        (None, []) if not settings.use_designs else _design_start(problem, start, rng)
+    )
+    search.build(model, state, start)
+    steps = 0
+    if designed and state.totals[search.T_VIOL] + state.totals[search.T_COLL] > 0:
+        while time.perf_counter() < deadline and (max_steps is None or steps < max_steps):
+            steps += _CHUNK
+            if search.relabel_steps(model, state, _CHUNK):
+                break
+        state.tabu_until[:] = 0
+    base = state.room.copy()  # kept and designed rounds: every attempt starts from them
+    freedom = problem.n <= settings.freedom_up_to
+    best_room: IntArray | None = None
+    best_key: tuple[int, int, int] | None = None
+    trace: list[tuple[float, int, int, int]] = []
+    attempts = 0
+    while True:
+        attempts += 1
+        _greedy_fill(problem, model, state, base, designed, settings, freedom)
+        done = 0
+        while True:
+            key = (int(state.best_totals[0]), int(state.best_totals[1]), int(state.best_totals[2]))
+            if best_key is None or key < best_key:
+                best_key, best_room = key, state.best_room.copy()
+                trace.append((round(time.perf_counter() - started, 4), *key))
+            out_of_time = time.perf_counter() >= deadline
+            if done or out_of_time or (max_steps is not None and steps >= max_steps):
+                break
+            done = search.run_steps(model, state, _CHUNK, target_repeats)
+            steps += _CHUNK
+        if done != 2:
+            break
+    assert best_room is not None
+    name = method or "greedy"
+    if attempts > 1:
+        name += f" ({attempts} starts)"
+    points = [TracePoint(*p) for p in trace]
+    return SearchOutcome(best_room, name, steps, points)
+
+
+def _greedy_fill(
+    problem: BreakoutProblem,
+    model: search.Model,
+    state: search.State,
+    base: IntArray,
+    designed: list[int],
+    settings: SearchSettings,
+    freedom: bool,
+) -> None:
+    """Load ``base`` and fill the other planned rounds greedily (a fresh start)."""
+    search.build(model, state, base)
+    state.tabu_until[:] = 0
+    state.ctl[search.C_SINCE_BEST] = 0
+    for r in np.flatnonzero(~problem.fixed):
+        if r in designed:
+            continue
+        present = problem.present[r]
+        targets = np.array(room_sizes(int(present.sum()), int(problem.rooms[r])), dtype=np.int64)
+        search.greedy_round(model, state, int(r), present, targets, settings.greedy_sample, freedom)
+    search.build(model, state, state.room.copy())
+
+
+def _point(state: search.State, started: float) -> tuple[float, int, int, int]:
+    best = state.best_totals
+    return (round(time.perf_counter() - started, 4), int(best[0]), int(best[1]), int(best[2]))
