@@ -40,22 +40,54 @@ _CHUNK = 64  # steps per kernel call: the clock is read between calls
 
 @dataclass(frozen=True)
 class SearchSettings:
-    """Tuning of the tabu search (defaults measured on the benchmarks in benchmarks/golf)."""
+    """Tuning of the search; the defaults were chosen on benchmarks/golf.
+
+    ``tenure_min`` + a random 0..``tenure_span`` steps: how long a swapped person may not
+    go back (``tabu_kind`` 0: back into the room they left; 1: not move at all in that
+    round; 2: not swap with the same partner, as Dotu & Van Hentenryck).
+    ``evaluations_per_step``: swaps scored per step (all conflict positions when they fit).
+    ``stall``: steps without a new best before a kick of ``kick`` random swaps, every
+    ``restore_every``-th kick starting again from the best (0: restart from a fresh
+    greedy schedule instead). ``lam_max``: the largest weight of a rule breach against a
+    repeat. ``soft_stall``: steps without a better soft score that end the polishing.
+    ``freedom_up_to``: people up to which the greedy start breaks ties by freedom.
+    ``greedy_sample``: candidates scored per greedy place. ``sector_weight`` and
+    ``theme_weight``: the soft score's weights. ``use_designs``: start from a design where
+    one fits. ``max_steps``: a step budget, which makes a run reproducible whatever the
+    clock (the time limit still stops it).
+    """
 
     tenure_min: int = 5
     tenure_span: int = 10
+    tabu_kind: int = 0
     evaluations_per_step: int = 3000
     stall: int = 400
     kick: int = 2
+    restore_every: int = 1
     lam_max: int = 64
     soft_stall: int = 3000
-    restore_every: int = 1
-    tabu_kind: int = 0
     freedom_up_to: int = 400
     greedy_sample: int = 256
     sector_weight: int = 1
     theme_weight: int = 1
     use_designs: bool = True
+    max_steps: int | None = None
+
+    def __post_init__(self) -> None:
+        for name, value in self.__dict__.items():
+            if name in ("use_designs", "max_steps") and (value is None or isinstance(value, bool)):
+                continue
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise InvalidParameterError.for_value(name, "SearchSettings", "an int >= 0", value)
+        if self.tabu_kind not in (0, 1, 2):
+            raise InvalidParameterError.for_value(
+                "tabu_kind", "SearchSettings", "0, 1 or 2", self.tabu_kind
+            )
+        if self.lam_max < 1 or self.evaluations_per_step < 1 or self.greedy_sample < 1:
+            raise InvalidParameterError(
+                "The 'lam_max', 'evaluations_per_step' and 'greedy_sample' parameters of "
+                "SearchSettings must be >= 1."
+            )
 
 
 @dataclass(frozen=True)
@@ -207,6 +239,8 @@ def solve_schedule(
 ) -> SearchOutcome:
     """The best schedule found by the deadline (``time.perf_counter()`` seconds)."""
     settings = settings or SearchSettings()
+    if max_steps is None:
+        max_steps = settings.max_steps
     if problem.n > search.MAX_PEOPLE:
         raise InvalidParameterError.for_value(
             "people", "plan_breakouts", f"at most {search.MAX_PEOPLE:,} people", problem.n
