@@ -21,7 +21,8 @@ checked again by ``is_repeat_free`` in the tests):
 * **Kirkman triple systems KTS(2m + 1), m = 1 (mod 6)**, by the difference method: points
   Z_m x {0, 1} plus one fixed point; a base round (a *starter*, found by a small exact
   search) whose pure and mixed differences cover Z_m* exactly once is developed by adding
-  x in Z_m: m rounds, all pairs met exactly once (5-3-7, Kirkman's schoolgirls, is m = 7).
+  x in Z_m: m rounds, all pairs met exactly once (5-3-7, Kirkman's schoolgirls, is m = 7;
+  m = 13 and 19 give 9-3-13 and 13-3-19; larger m are left to the search).
 * **Round robin** (the circle method): 2k players in pairs, 2k - 1 rounds.
 
 Projective planes PG(2, q) are not used directly: any two of their lines meet, so no set of
@@ -54,6 +55,7 @@ __all__ = [
 ]
 
 IntArray = NDArray[np.int32]
+KIRKMAN_UP_TO = 39  # the starter search takes about a second at 39 players; more is not tried
 
 
 @dataclass(frozen=True)
@@ -203,7 +205,7 @@ def _kirkman_starter(m: int, node_limit: int = 200_000) -> list[tuple[int, ...]]
 
 def kirkman_difference(players: int) -> Construction | None:
     """A Kirkman triple system on ``players`` = 2m + 1 (m = 1 mod 6) by the difference method."""
-    if players % 2 == 0 or (players - 1) // 2 % 6 != 1:
+    if players % 2 == 0 or (players - 1) // 2 % 6 != 1 or players > KIRKMAN_UP_TO:
         return None
     m = (players - 1) // 2
     starter = _kirkman_starter(m)

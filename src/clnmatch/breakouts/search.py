@@ -54,6 +54,7 @@ _inline: Any = _njit(cache=True, _nrt=False, inline="always")
 # params indexes
 P_MIN_AUTH, P_CAP, P_W_SECTOR, P_W_THEME, P_TENURE_MIN, P_TENURE_SPAN = 0, 1, 2, 3, 4, 5
 P_BUDGET, P_STALL, P_KICK, P_LAM_MAX, P_SOFT_STALL, P_RESTORE, P_TABU_KIND = 6, 7, 8, 9, 10, 11, 12
+_SOFT_POSITIONS = 8
 # ctl indexes
 C_IT, C_LAM, C_SINCE_BEST, C_KICKS, C_CONF_N, C_SOFT = 0, 1, 2, 3, 4, 5
 # totals indexes: room violations, colleague pairs, repeats, soft score
@@ -478,7 +479,9 @@ def run_steps(m: Any, s: Any, max_steps: Any, target_repeats: Any) -> Any:
                 s.ctl[C_LAM] = lam // 2
         budget = m.params[P_BUDGET]
         positions = max(1, budget // n)
-        if not soft:
+        if soft:  # polishing: a few random people a step, many steps
+            positions = min(positions, _SOFT_POSITIONS)
+        else:
             positions = min(positions, max(1, s.ctl[C_CONF_N]))
         best_key = np.int64(1) << 62
         best_ds = np.int64(1) << 62
@@ -524,8 +527,10 @@ def run_steps(m: Any, s: Any, max_steps: Any, target_repeats: Any) -> Any:
                     ties += 1
                     if _randint(s.rs, ties) == 0:
                         best_r, best_a, best_b = r, a, b
-        if best_r < 0:
-            _kick(m, s, 1)
+        if best_r < 0:  # nothing admissible: wait for the tabu to expire (or kick)
+            s.ctl[C_SINCE_BEST] += 1
+            if not soft:
+                _kick(m, s, 1)
             continue
         ka, kb = s.room[best_r, best_a], s.room[best_r, best_b]
         _apply_swap(m, s, best_r, best_a, best_b)

@@ -65,7 +65,7 @@ class SearchSettings:
     kick: int = 2
     restore_every: int = 1
     lam_max: int = 64
-    soft_stall: int = 3000
+    soft_stall: int = 1000
     freedom_up_to: int = 400
     greedy_sample: int = 256
     sector_weight: int = 1

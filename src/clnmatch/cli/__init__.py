@@ -3,7 +3,7 @@
 ``app`` is the Typer application; each module below registers its commands on it.
 """
 
-from clnmatch.cli import day, match, research  # noqa: F401  (registers the commands)
+from clnmatch.cli import breakouts, day, match, research  # noqa: F401  (registers the commands)
 from clnmatch.cli.common import (
     EXIT_BREACH,
     EXIT_ERROR,
