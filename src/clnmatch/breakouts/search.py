@@ -9,8 +9,10 @@ with anyone in another room of that round, and makes the best swap that is not t
 ``lam * H + P`` first (H the hard-rule measure of ``evaluate.py``, P the repeats, ``lam``
 doubling while rules are broken and halving back when they hold), then the soft score
 S = w_sector * same-sector pairs - w_theme * shared-interest pairs; ties are broken at
-random. After ``stall`` steps without a new best the search kicks a few random swaps, and
-after ten fruitless kicks it goes back to the best schedule. Once no conflict is left (or
+random. After ``stall`` steps without a new best the search goes back to the best schedule
+and kicks a few random swaps (or, if asked, starts again from fresh greedy rounds). Tabu:
+two people who swapped in a round may not swap again in it for 4-100 steps. Once no
+conflict is left (or
 the repeats reach the proven lower bound with every rule met) it only polishes S with
 swaps that keep H and P.
 
@@ -53,7 +55,7 @@ _inline: Any = _njit(cache=True, _nrt=False, inline="always")
 
 # params indexes
 P_MIN_AUTH, P_CAP, P_W_SECTOR, P_W_THEME, P_TENURE_MIN, P_TENURE_SPAN = 0, 1, 2, 3, 4, 5
-P_BUDGET, P_STALL, P_KICK, P_LAM_MAX, P_SOFT_STALL, P_RESTORE, P_TABU_KIND = 6, 7, 8, 9, 10, 11, 12
+P_BUDGET, P_STALL, P_KICK, P_LAM_MAX, P_SOFT_STALL, P_RESTORE = 6, 7, 8, 9, 10, 11
 _SOFT_POSITIONS = 8
 # ctl indexes
 C_IT, C_LAM, C_SINCE_BEST, C_KICKS, C_CONF_N, C_SOFT = 0, 1, 2, 3, 4, 5
@@ -86,7 +88,7 @@ class State(NamedTuple):
     room_viol: NDArray[np.int32]
     conf_list: NDArray[np.int32]
     conf_pos: NDArray[np.int32]
-    tabu_room: NDArray[np.int32]
+    tabu_partner: NDArray[np.int32]
     tabu_until: NDArray[np.int64]
     totals: NDArray[np.int64]
     ctl: NDArray[np.int64]
@@ -415,14 +417,18 @@ def _swap_delta(m: Any, s: Any, r: Any, a: Any, b: Any) -> Any:
 
 
 @_inline
-def _tabu(s: Any, r: Any, x: Any, k: Any, it: Any) -> Any:
-    """x may not move in round r (or, with a room kept, not back into room k) for now."""
-    return s.tabu_until[r, x] > it and (s.tabu_room[r, x] == k or s.tabu_room[r, x] == -2)
+def _tabu(s: Any, r: Any, a: Any, b: Any, it: Any) -> Any:
+    """a and b swapped in round r not long ago, so may not swap back (Dotu & Van Hentenryck)."""
+    return (s.tabu_partner[r, a] == b and s.tabu_until[r, a] > it) or (
+        s.tabu_partner[r, b] == a and s.tabu_until[r, b] > it
+    )
 
 
 @_inline
-def _better(h1: Any, p1: Any, s1: Any, h2: Any, p2: Any, s2: Any) -> Any:
-    return h1 < h2 or (h1 == h2 and (p1 < p2 or (p1 == p2 and s1 < s2)))
+def _beats_best(s: Any, h: Any, p: Any, soft: Any) -> Any:
+    """(rule breaches, repeats, soft score) lexicographically below the best so far."""
+    b = s.best_totals
+    return h < b[0] or (h == b[0] and (p < b[1] or (p == b[1] and soft < b[2])))
 
 
 @_inline
@@ -458,7 +464,6 @@ def run_steps(m: Any, s: Any, max_steps: Any, target_repeats: Any) -> Any:
     """Run up to ``max_steps`` steps; 1 when done (no conflict and nothing soft to gain)."""
     rounds, n = s.room.shape
     has_soft = m.params[P_W_SECTOR] > 0 or m.params[P_W_THEME] > 0
-    pair_tabu = m.params[P_TABU_KIND] == 2
     for _ in range(max_steps):
         it = s.ctl[C_IT]
         s.ctl[C_IT] = it + 1
@@ -507,19 +512,9 @@ def run_steps(m: Any, s: Any, max_steps: Any, target_repeats: Any) -> Any:
                 if soft and (dh > 0 or dp > 0):
                     continue
                 key = lam * dh + dp
-                if pair_tabu:
-                    is_tabu = s.tabu_until[r, a] > it and s.tabu_room[r, a] == b
-                else:
-                    is_tabu = _tabu(s, r, a, kb, it) or _tabu(s, r, b, ka, it)
                 # aspiration: a tabu swap is fine when it gives a new best
-                if is_tabu and not _better(
-                    cur_h + dh,
-                    cur_p + dp,
-                    s.totals[T_SOFT] + ds,
-                    s.best_totals[0],
-                    s.best_totals[1],
-                    s.best_totals[2],
-                ):
+                new_best = _beats_best(s, cur_h + dh, cur_p + dp, s.totals[T_SOFT] + ds)
+                if _tabu(s, r, a, b, it) and not new_best:
                     continue
                 if key < best_key or (key == best_key and ds < best_ds):
                     best_key, best_ds, best_r, best_a, best_b, ties = key, ds, r, a, b, 1
@@ -536,24 +531,12 @@ def run_steps(m: Any, s: Any, max_steps: Any, target_repeats: Any) -> Any:
         _apply_swap(m, s, best_r, best_a, best_b)
         span = m.params[P_TENURE_SPAN]
         tenure = m.params[P_TENURE_MIN] + (_randint(s.rs, span) if span > 0 else 0)
-        if pair_tabu:  # the pair may not swap back in this round (Dotu & Van Hentenryck)
-            s.tabu_room[best_r, best_a] = best_b
-            s.tabu_room[best_r, best_b] = best_a
-        else:
-            frozen = m.params[P_TABU_KIND] == 1
-            s.tabu_room[best_r, best_a] = -2 if frozen else ka
-            s.tabu_room[best_r, best_b] = -2 if frozen else kb
+        s.tabu_partner[best_r, best_a] = best_b
+        s.tabu_partner[best_r, best_b] = best_a
         s.tabu_until[best_r, best_a] = it + tenure
         s.tabu_until[best_r, best_b] = it + tenure
         h_new = s.totals[T_VIOL] + s.totals[T_COLL]
-        if _better(
-            h_new,
-            s.totals[T_REP],
-            s.totals[T_SOFT],
-            s.best_totals[0],
-            s.best_totals[1],
-            s.best_totals[2],
-        ):
+        if _beats_best(s, h_new, s.totals[T_REP], s.totals[T_SOFT]):
             s.best_totals[0] = h_new
             s.best_totals[1] = s.totals[T_REP]
             s.best_totals[2] = s.totals[T_SOFT]
@@ -621,11 +604,11 @@ def _mark_join(s: Any, x: Any, first: Any) -> None:
 def greedy_round(
     m: Any, s: Any, r: Any, present: Any, targets: Any, sample: Any, freedom: Any
 ) -> None:
-    """Fill round r room by room. Each place goes to the least harmful of up to ``sample``
-    unplaced people (all when fewer): colleagues, authority rules, people met before;
-    with ``freedom``, ties go to whoever leaves the room the most people still unmet by
-    all its members (Triska & Musliu 2012), and a room starts with the unmet pair of
-    largest freedom among sampled pairs; otherwise a room starts with a random person."""
+    """Fill round r room by room, each starting with a random person. Each further place
+    goes to the least harmful of up to ``sample`` unplaced people (all when fewer):
+    colleagues, authority rules, people met before; with ``freedom``, ties go to whoever
+    leaves the room the most people still unmet by all its members (after Triska & Musliu's
+    freedom of a set of players, 2012)."""
     n_pool = 0
     for x in range(present.shape[0]):
         if present[x]:
@@ -636,27 +619,7 @@ def greedy_round(
             if n_pool == 0:
                 return
             pick = _randint(s.rs, n_pool)
-            if place == 0 and freedom and n_pool > 1 and targets[k] > 1:
-                best_f = -1
-                ties = 0
-                tries = min(sample, n_pool * (n_pool - 1) // 2)
-                for _ in range(tries):
-                    i = _randint(s.rs, n_pool)
-                    j = _randint(s.rs, n_pool)
-                    a, b = s.pool[i], s.pool[j]
-                    if i == j or s.met[a, b] != 0 or _coll(m, a, b):
-                        continue
-                    f = 0
-                    for u in range(s.mark.shape[0]):
-                        if u != a and u != b and s.met[u, a] == 0 and s.met[u, b] == 0:
-                            f += 1
-                    if f > best_f:
-                        best_f, pick, ties = f, i, 1
-                    elif f == best_f:
-                        ties += 1
-                        if _randint(s.rs, ties) == 0:
-                            pick = i
-            elif place > 0:
+            if place > 0:
                 best_cost = np.int64(1) << 62
                 best_f = -1
                 ties = 0

@@ -42,11 +42,10 @@ _CHUNK = 64  # steps per kernel call: the clock is read between calls
 class SearchSettings:
     """Tuning of the search; the defaults were chosen on benchmarks/golf.
 
-    ``tenure_min`` + a random 0..``tenure_span`` steps: how long a swap stays tabu
-    (``tabu_kind`` 2, the default: the two people may not swap again in that round, as Dotu
-    & Van Hentenryck, tenure 4-100; 0: a person may not go back into the room they left; 1:
-    may not move at all in that round). Measured on 8-4-8 (5 seeds, 15 s each): pair tabu
-    solved 5 of 5 (median 3.1 s), room tabu 5-15 steps 3 of 5.
+    ``tenure_min`` + a random 0..``tenure_span`` steps: how long two people who swapped in a
+    round may not swap again in it (Dotu & Van Hentenryck's tabu, tenure 4-100). Measured
+    on 8-4-8 (5 seeds, 15 s each): this pair tabu solved 5 of 5 (median 3.1 s); forbidding
+    a person only the room they left, for 5-15 steps, 3 of 5.
     ``evaluations_per_step``: swaps scored per step (all conflict positions when they fit).
     ``stall``: steps without a new best before a kick of ``kick`` random swaps, every
     ``restore_every``-th kick starting again from the best (0: restart from a fresh
@@ -61,7 +60,6 @@ class SearchSettings:
 
     tenure_min: int = 4
     tenure_span: int = 96
-    tabu_kind: int = 2
     evaluations_per_step: int = 3000
     stall: int = 400
     kick: int = 2
@@ -81,10 +79,6 @@ class SearchSettings:
                 continue
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise InvalidParameterError.for_value(name, "SearchSettings", "an int >= 0", value)
-        if self.tabu_kind not in (0, 1, 2):
-            raise InvalidParameterError.for_value(
-                "tabu_kind", "SearchSettings", "0, 1 or 2", self.tabu_kind
-            )
         if self.lam_max < 1 or self.evaluations_per_step < 1 or self.greedy_sample < 1:
             raise InvalidParameterError(
                 "The 'lam_max', 'evaluations_per_step' and 'greedy_sample' parameters of "
@@ -120,7 +114,7 @@ def _model(problem: BreakoutProblem, settings: SearchSettings) -> search.Model:
     theme_weight = (
         settings.theme_weight if rules.shared_interests and problem.interested.shape[1] else 0
     )
-    params = np.zeros(13, dtype=np.int64)
+    params = np.zeros(12, dtype=np.int64)
     params[search.P_MIN_AUTH] = rules.min_authorities
     params[search.P_CAP] = problem.max_per_authority
     params[search.P_W_SECTOR] = sector_weight
@@ -133,7 +127,6 @@ def _model(problem: BreakoutProblem, settings: SearchSettings) -> search.Model:
     params[search.P_LAM_MAX] = settings.lam_max
     params[search.P_SOFT_STALL] = settings.soft_stall
     params[search.P_RESTORE] = settings.restore_every
-    params[search.P_TABU_KIND] = settings.tabu_kind
     return search.Model(
         est=problem.colleague_codes.astype(np.int32),
         auth=problem.authority.astype(np.int32),
@@ -171,7 +164,7 @@ def _state(problem: BreakoutProblem, seed: int) -> search.State:
         room_viol=np.zeros((rounds, rooms), dtype=np.int32),
         conf_list=np.zeros(rounds * n, dtype=np.int32),
         conf_pos=np.full(rounds * n, -1, dtype=np.int32),
-        tabu_room=np.full((rounds, n), -1, dtype=np.int32),
+        tabu_partner=np.full((rounds, n), -1, dtype=np.int32),
         tabu_until=np.zeros((rounds, n), dtype=np.int64),
         totals=np.zeros(4, dtype=np.int64),
         ctl=ctl,
