@@ -70,7 +70,7 @@ def _bars_svg(counts: list[tuple[str, int]], title: str, colour: str) -> Markup:
     """A small bar chart as inline SVG (labels under the bars, values above)."""
     width, height, pad = 520, 190, 28
     top = max([v for _, v in counts] + [1])
-    bar = (width - 2 * pad) / max(1, len(counts))
+    bar = min(60.0, (width - 2 * pad) / max(1, len(counts)))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'role="img" aria-label="{escape(title)}">'
