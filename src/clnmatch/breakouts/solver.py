@@ -220,7 +220,11 @@ def warm_up() -> None:
             themes,
         )
         problem = BreakoutProblem.build(roster, rules)
-        solve_schedule(problem, seed=0, deadline=float("inf"), target_repeats=0, max_steps=256)
+        for designs in (True, False):  # with a design: relabelling; without: the tabu search
+            settings = SearchSettings(use_designs=designs, max_steps=256)
+            solve_schedule(
+                problem, seed=0, deadline=float("inf"), target_repeats=0, settings=settings
+            )
 
 
 def solve_schedule(
