@@ -4,7 +4,8 @@
 counting diagnosis -> lower bound -> ``solver.solve_schedule`` (design, greedy, tabu) ->
 CP-SAT repair of any round still breaking a rule -> ``evaluate_schedule`` ->
 ``BreakoutPlan``. The time limit covers the whole call (the search stops at 85% of it to
-leave room for the repair and the final check). ``status`` is ``optimal`` when the repeats
+leave room for the repair and the final check), except loading the compiled search once per
+process (``solver.ensure_compiled``). ``status`` is ``optimal`` when the repeats
 equal the proven lower bound with every rule met, ``feasible`` when every rule is met,
 ``infeasible`` when the rules are proven impossible (``diagnosis`` says why), and
 ``unsolved`` when no rule-abiding schedule was found in time (the breaches are listed).
@@ -38,7 +39,7 @@ from clnmatch.breakouts.model import (
     check_time_limit,
 )
 from clnmatch.breakouts.repair import Diagnosis, counting_diagnosis, repair_round
-from clnmatch.breakouts.solver import SearchSettings, TracePoint, solve_schedule
+from clnmatch.breakouts.solver import SearchSettings, TracePoint, ensure_compiled, solve_schedule
 from clnmatch.errors import InvalidParameterError
 
 if TYPE_CHECKING:
@@ -298,7 +299,10 @@ def plan_breakouts(
     settings: SearchSettings | None = None,
 ) -> BreakoutPlan:
     """Plan ``rules.rounds`` rounds of breakout rooms for ``people`` (a Roster or a survey
-    Cohort), continuing from ``history`` (pairs who met there count as met)."""
+    Cohort), continuing from ``history`` (pairs who met there count as met). The first
+    call in a process loads the compiled search (or compiles it, on a new machine) before
+    its clock starts."""
+    ensure_compiled()
     started = time.perf_counter()
     owner = "plan_breakouts"
     check_time_limit(time_limit, owner)
@@ -332,6 +336,7 @@ def replan_round(
 ) -> BreakoutPlan:
     """Plan round ``round_number`` (1-based) again without the people in ``drop`` (ids), keep
     the earlier rounds and every later round that still meets the rules without them."""
+    ensure_compiled()
     started = time.perf_counter()
     owner = "replan_round"
     check_time_limit(time_limit, owner)
@@ -446,6 +451,7 @@ def solve_golf(
     settings: SearchSettings | None = None,
 ) -> GolfResult:
     """The Social Golfer instance G-S-W: fewest repeats found, with the proven bound."""
+    ensure_compiled()
     started = time.perf_counter()
     owner = "solve_golf"
     check_time_limit(time_limit, owner)

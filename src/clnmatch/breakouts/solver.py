@@ -32,7 +32,14 @@ from clnmatch.breakouts.evaluate import pair_codes
 from clnmatch.breakouts.model import BreakoutProblem, room_sizes
 from clnmatch.errors import InvalidParameterError
 
-__all__ = ["SearchSettings", "SearchOutcome", "TracePoint", "solve_schedule", "warm_up"]
+__all__ = [
+    "SearchSettings",
+    "SearchOutcome",
+    "TracePoint",
+    "solve_schedule",
+    "warm_up",
+    "ensure_compiled",
+]
 
 IntArray = NDArray[np.int32]
 _CHUNK = 64  # steps per kernel call: the clock is read between calls
@@ -199,9 +206,14 @@ def _design_start(
     return design.name, used
 
 
+_warm = False
+
+
 def warm_up() -> None:
     """Compile every kernel on tiny problems (numba caches them on disk afterwards: the
-    first call on a machine takes tens of seconds, later processes about a second)."""
+    first call on a machine takes tens of seconds, later processes about a second).
+    ``plan_breakouts`` and ``solve_golf`` call it once per process, before their clock."""
+    global _warm
     from clnmatch.breakouts.model import BreakoutRules, Person, Roster
 
     people = tuple(
@@ -225,6 +237,13 @@ def warm_up() -> None:
             solve_schedule(
                 problem, seed=0, deadline=float("inf"), target_repeats=0, settings=settings
             )
+    _warm = True
+
+
+def ensure_compiled() -> None:
+    """``warm_up`` unless this process already did."""
+    if not _warm:
+        warm_up()
 
 
 def solve_schedule(
