@@ -316,3 +316,25 @@ def test_golf_command_prints_json_and_writes_zero_based_lines(tmp_path):
     lines = [tuple(map(int, line.split())) for line in out.read_text().splitlines()]
     assert len(lines) == 105 and min(min(t) for t in lines) == 0
     assert {w for w, _, _ in lines} == set(range(7)) and {p for _, _, p in lines} == set(range(15))
+
+
+def test_pseudonymised_outputs_name_nobody(tmp_path):
+    """--pseudonymise: names become Person 001..., emails and Zoom files are gone, an id
+    that is an email is replaced, and the rooms are the same rooms."""
+    rows = _roster_rows(20)
+    rows[4][0] = "amy@school.example"
+    roster = _write(tmp_path / "roster.csv", rows)
+    plain, hidden = tmp_path / "plain", tmp_path / "hidden"
+    args = ["breakouts", str(roster), "--rounds", "2", "--room-size", "4", "--time-limit", "10"]
+    assert runner.invoke(app, [*args, "--out", str(plain)]).exit_code == 0
+    assert runner.invoke(app, [*args, "--pseudonymise", "--out", str(hidden)]).exit_code == 0
+    assert not list(hidden.glob("zoom_*")) and list(plain.glob("zoom_*"))
+    text = "".join(p.read_text(encoding="utf-8-sig") for p in hidden.glob("*.csv"))
+    text += (hidden / "report.html").read_text() + (hidden / "summary.json").read_text()
+    assert "Person 001" in text and "P005" in text
+    assert "amy@" not in text and "@school.example" not in text and "Person 7," not in text
+    with (
+        (plain / "rooms.csv").open(encoding="utf-8-sig") as a,
+        (hidden / "rooms.csv").open(encoding="utf-8-sig") as b,
+    ):
+        assert [r["room"] for r in csv.DictReader(a)] == [r["room"] for r in csv.DictReader(b)]

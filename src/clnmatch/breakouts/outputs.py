@@ -15,11 +15,14 @@
   sheet of rooms.xlsx is the list to assign from.
 
 Text cells are neutralised against spreadsheet formulas (contract section 6), in CSV and
-xlsx alike.
+xlsx alike. ``pseudonymise=True`` writes every file with names replaced by "Person 001" ...
+(in roster order), emails dropped (so no Zoom files), and ids that would name the person
+(an email, or the name itself) replaced by "P001" ...; establishments and authorities stay.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
@@ -28,6 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from clnmatch.breakouts.api import BreakoutPlan
+from clnmatch.breakouts.model import Roster
 from clnmatch.breakouts.report import render_report
 from clnmatch.errors import InvalidParameterError
 from clnmatch.io.safe import (
@@ -39,9 +43,30 @@ from clnmatch.io.safe import (
     write_xlsx,
 )
 
-__all__ = ["ZOOM_HEADER", "write_plan", "zoom_frames", "round_sheets"]
+__all__ = ["ZOOM_HEADER", "write_plan", "zoom_frames", "round_sheets", "pseudonymised"]
 
 ZOOM_HEADER = ("Pre-assign Room Name", "Email Address")
+
+
+def pseudonymised(plan: BreakoutPlan) -> BreakoutPlan:
+    """A copy of ``plan`` whose roster names nobody (see the module docstring)."""
+    people = plan.roster.people
+    width = max(3, len(str(len(people))))
+    used = {p.id for p in people}
+    renamed: dict[str, str] = {}
+    copies = []
+    for i, p in enumerate(people):
+        pid = p.id
+        if "@" in pid or pid.casefold() == p.name.strip().casefold():
+            pid = f"P{i + 1:0{width}d}"
+            while pid in used:  # never collide with a real id
+                pid += "x"
+            used.add(pid)
+            renamed[p.id] = pid
+        copies.append(dataclasses.replace(p, id=pid, name=f"Person {i + 1:0{width}d}", email=""))
+    roster = Roster(tuple(copies), plan.roster.themes, plan.roster.source)
+    dropped = tuple(renamed.get(d, d) for d in plan.dropped)
+    return dataclasses.replace(plan, roster=roster, dropped=dropped)
 
 
 def zoom_frames(plan: BreakoutPlan) -> dict[int, pd.DataFrame]:
@@ -107,8 +132,12 @@ def _xlsx_bytes(sheets: dict[str, pd.DataFrame], staging: Path) -> bytes:
     return buffer.getvalue()
 
 
-def write_plan(plan: BreakoutPlan, out_dir: str | os.PathLike[str]) -> list[Path]:
+def write_plan(
+    plan: BreakoutPlan, out_dir: str | os.PathLike[str], *, pseudonymise: bool = False
+) -> list[Path]:
     """Write every output of ``plan`` into ``out_dir``; returns the paths written."""
+    if pseudonymise:
+        plan = pseudonymised(plan)
     if plan.schedule is None:
         raise InvalidParameterError.for_value(
             "plan", "write_plan", "a plan with a schedule (status optimal or feasible)", plan.status

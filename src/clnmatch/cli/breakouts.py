@@ -86,6 +86,13 @@ def breakouts(
     ] = 30.0,
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same rooms.")] = 0,
     sheet: Sheet = None,
+    pseudonymise: Annotated[
+        bool,
+        typer.Option(
+            "--pseudonymise",
+            help="Replace names (and drop emails, so no Zoom files) in every output.",
+        ),
+    ] = False,
     quiet: Quiet = False,
     json_out: JsonOut = False,
 ) -> None:
@@ -147,7 +154,7 @@ def breakouts(
                 "No schedule meeting every rule was found within the time limit (none was "
                 f"proven impossible either); try a longer --time-limit.\n{listed}",
             )
-        written = write_plan(plan, out)
+        written = write_plan(plan, out, pseudonymise=pseudonymise)
         if json_out:
             out_console.print_json(json.dumps(plan.summary()))
         elif not quiet:
@@ -171,8 +178,8 @@ def _print_plan(plan: object, written: list[Path]) -> None:
     out_console.print(quality_sentence(plan), markup=False, highlight=False)
     if plan.replanned_rounds:
         out_console.print(f"Rounds planned again: {', '.join(map(str, plan.replanned_rounds))}")
-    if not plan.roster.has_emails:
-        out_console.print("No emails in the roster: no Zoom pre-assignment files were written.")
+    if not any(p.name.startswith("zoom_") for p in written):
+        out_console.print("No emails written: no Zoom pre-assignment files.")
     out_console.print("Wrote " + ", ".join(p.name for p in written), markup=False, highlight=False)
 
 
