@@ -43,6 +43,7 @@ __all__ = [
 
 IntArray = NDArray[np.int32]
 _CHUNK = 64  # steps per kernel call: the clock is read between calls
+_RELABEL_STEPS = 20_000
 
 
 @dataclass(frozen=True)
@@ -274,8 +275,15 @@ def solve_schedule(
     search.build(model, state, start)
     steps = 0
     if designed and state.totals[search.T_VIOL] + state.totals[search.T_COLL] > 0:
-        while time.perf_counter() < deadline and (max_steps is None or steps < max_steps):
+        # renaming gets a fifth of the time and _RELABEL_STEPS steps: when it cannot meet the
+        # rules, the tabu search still starts from the renamed design
+        stop = started + (deadline - started) / 5
+        relabelled = 0
+        while time.perf_counter() < stop and relabelled < _RELABEL_STEPS:
+            if max_steps is not None and steps >= max_steps:
+                break
             steps += _CHUNK
+            relabelled += _CHUNK
             if search.relabel_steps(model, state, _CHUNK):
                 break
         state.tabu_until[:] = 0
