@@ -7,6 +7,9 @@ Repeats = C + the repeats of the planned rounds, where C (exact) are the repeats
 history and kept rounds; the arguments below bound the second part, and the bound reported
 is C + the largest of them.
 
+0. **Pair count.** The planned rounds hold sum over rooms of C(size, 2) meetings, and only
+   F pairs (taking part, not colleagues, not met before) can meet for the first time:
+   ``LB = max(0, sum_r sum_rooms C(size, 2) - F)``. The degree bound below never gives less.
 1. **Degree (per-person counting).** Person i meets at least l_r - 1 others in each round,
    one more in the rounds they sit in a larger room; of the people they meet, at most f_i
    can be new (f_i = people taking part, minus i, i's colleagues when colleagues are kept
@@ -136,6 +139,28 @@ def _degree_bound(problem: BreakoutProblem, free: list[int], seen: NDArray[np.in
     return -(-forced // 2)
 
 
+def _pair_count_bound(problem: BreakoutProblem, free: list[int], seen: NDArray[np.int64]) -> int:
+    """Meetings the planned rounds hold, beyond the F pairs that can still meet for the
+    first time (never above the degree bound, which splits the same count by person)."""
+    n = problem.n
+    meetings = 0
+    for r in free:
+        sizes = room_sizes(int(problem.present[r].sum()), int(problem.rooms[r]))
+        meetings += sum(size * (size - 1) // 2 for size in sizes)
+    taking_part: NDArray[np.bool_] = np.asarray(problem.present[free].any(axis=0), dtype=np.bool_)
+    people = int(taking_part.sum())
+    colleagues = problem.colleague_codes
+    est = colleagues[taking_part]
+    per_est = np.bincount(est[est >= 0]) if (est >= 0).any() else np.zeros(0, np.int64)
+    apart = int((per_est * (per_est - 1) // 2).sum())
+    i, j = seen // n, seen % n
+    keep = (
+        taking_part[i] & taking_part[j] & ~((colleagues[i] == colleagues[j]) & (colleagues[i] >= 0))
+    )
+    fresh = people * (people - 1) // 2 - apart - int(keep.sum())
+    return max(0, meetings - fresh)
+
+
 def _overlap(sizes: list[int], rooms_other: int) -> int:
     return sum(spread(s, rooms_other) for s in sizes)
 
@@ -199,6 +224,11 @@ def repeat_lower_bound(problem: BreakoutProblem) -> RepeatBound:
     partitions, unavoidable, seen = _before(problem)
     free = [int(r) for r in np.flatnonzero(~problem.fixed)]
     arguments = (
+        BoundArgument(
+            "pair count",
+            _pair_count_bound(problem, free, seen),
+            "max(0, sum_r sum_{rooms} C(size, 2) - F)",
+        ),
         BoundArgument(
             "degree",
             _degree_bound(problem, free, seen),
