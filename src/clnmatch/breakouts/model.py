@@ -277,7 +277,7 @@ class BreakoutProblem:
 
     ``present[r, i]``: person i takes part in round r; ``rooms[r]``: room count of round r;
     ``fixed[r]``: round r is kept as ``fixed_rooms[r]`` (a re-plan keeps the other rounds);
-    ``history``: earlier rooms ``(H, people)``; ``met_before`` is derived from it.
+    ``history``: earlier rooms ``(H, people)``.
     """
 
     roster: Roster
@@ -372,14 +372,6 @@ class BreakoutProblem:
             return self.establishment
         return np.full(self.n, -1, dtype=np.int32)
 
-    @cached_property
-    def met_before(self) -> frozenset[tuple[int, int]]:
-        """Pairs (i < j) who shared a room in the history."""
-        pairs: set[tuple[int, int]] = set()
-        for row in self.history:
-            pairs.update(room_pairs(row))
-        return frozenset(pairs)
-
     def room_capacity(self) -> int:
         """The largest room of any round."""
         sizes = [
@@ -387,22 +379,3 @@ class BreakoutProblem:
             for p, k in zip(self.present, self.rooms, strict=True)
         ]
         return max(sizes, default=0)
-
-
-def room_pairs(row: IntArray) -> list[tuple[int, int]]:
-    """Every pair (i < j) sharing a room in one round (-1 = absent)."""
-    order = np.argsort(row, kind="stable")
-    values = row[order]
-    pairs: list[tuple[int, int]] = []
-    start = 0
-    for end in range(1, len(values) + 1):
-        if end == len(values) or values[end] != values[start]:
-            if values[start] >= 0:
-                members = sorted(order[start:end].tolist())
-                pairs.extend(
-                    (members[a], members[b])
-                    for a in range(len(members))
-                    for b in range(a + 1, len(members))
-                )
-            start = end
-    return pairs
