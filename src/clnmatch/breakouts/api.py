@@ -214,28 +214,38 @@ def _solve(
     replanned: tuple[int, ...] = (),
     dropped: tuple[str, ...] = (),
 ) -> BreakoutPlan:
-    common = dict(
-        roster=problem.roster,
-        rules=problem.rules,
-        present=problem.present,
-        seed=seed,
-        history_rounds=history_rounds,
-        unknown_history_ids=problem.unknown_history_ids,
-        replanned_rounds=replanned,
-        dropped=dropped,
-    )
-    diagnosis = counting_diagnosis(problem)
-    if diagnosis is not None:
+    def finish(
+        status: str,
+        method: str,
+        *,
+        schedule: IntArray | None = None,
+        evaluation: ScheduleEvaluation | None = None,
+        bound: RepeatBound | None = None,
+        diagnosis: Diagnosis | None = None,
+        trace: tuple[TracePoint, ...] = (),
+    ) -> BreakoutPlan:
         return BreakoutPlan(
-            status="infeasible",
-            schedule=None,
-            evaluation=None,
-            bound=None,
+            roster=problem.roster,
+            rules=problem.rules,
+            status=status,
+            schedule=schedule,
+            present=problem.present,
+            evaluation=evaluation,
+            bound=bound,
             diagnosis=diagnosis,
             runtime_s=time.perf_counter() - started,
-            method="counting",
-            **common,  # type: ignore[arg-type]
+            seed=seed,
+            method=method,
+            history_rounds=history_rounds,
+            unknown_history_ids=problem.unknown_history_ids,
+            replanned_rounds=replanned,
+            dropped=dropped,
+            trace=trace,
         )
+
+    diagnosis = counting_diagnosis(problem)
+    if diagnosis is not None:
+        return finish("infeasible", "counting", diagnosis=diagnosis)
     bound = repeat_lower_bound(problem)
     deadline = started + time_limit
     outcome = solve_schedule(
@@ -254,16 +264,7 @@ def _solve(
             problem, schedule, r, time_limit=deadline - time.perf_counter() - 0.05, seed=seed
         )
         if proof is not None:
-            return BreakoutPlan(
-                status="infeasible",
-                schedule=None,
-                evaluation=None,
-                bound=bound,
-                diagnosis=proof,
-                runtime_s=time.perf_counter() - started,
-                method=method,
-                **common,  # type: ignore[arg-type]
-            )
+            return finish("infeasible", method, bound=bound, diagnosis=proof)
         if row is not None:
             schedule = schedule.copy()
             schedule[r] = row
@@ -276,16 +277,13 @@ def _solve(
         status = "optimal"
     else:
         status = "feasible"
-    return BreakoutPlan(
-        status=status,
+    return finish(
+        status,
+        method,
         schedule=schedule,
         evaluation=evaluation,
         bound=bound,
-        diagnosis=None,
-        runtime_s=time.perf_counter() - started,
-        method=method,
         trace=tuple(outcome.trace),
-        **common,  # type: ignore[arg-type]
     )
 
 
@@ -372,7 +370,7 @@ def replan_round(
     for r in range(r0 + 1, rounds):
         if not _round_still_holds(probe, fixed_rooms, r):
             fixed_rooms[r] = -1
-    # a kept round is renumbered 0..K-1 when a room emptied (it then fails room_sizes above)
+    # a later round whose room emptied fails room_sizes above and is planned again
     problem = BreakoutProblem.build(
         plan.roster, rules, history, present=present, fixed_rooms=fixed_rooms
     )

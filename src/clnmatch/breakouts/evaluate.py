@@ -113,28 +113,15 @@ def _round_breaches(
     present = problem.present[r]
     shown = r + 1
     placed = (row >= 0) & (row < k)
-    missing = np.flatnonzero(present & ~placed)
-    if missing.size:
-        ids = ", ".join(problem.roster.people[i].id for i in missing[:5])
-        breaches.append(
-            Breach(
-                "one_room_each_round",
-                shown,
-                None,
-                f"{missing.size} people taking part have no room 1..{k} (e.g. {ids})",
-            )
-        )
-    extra = np.flatnonzero(~present & (row >= 0))
-    if extra.size:
-        ids = ", ".join(problem.roster.people[i].id for i in extra[:5])
-        breaches.append(
-            Breach(
-                "one_room_each_round",
-                shown,
-                None,
-                f"{extra.size} people not taking part are placed (e.g. {ids})",
-            )
-        )
+    for wrong, what in (
+        (present & ~placed, f"people taking part have no room 1..{k}"),
+        (~present & (row >= 0), "people not taking part are placed"),
+    ):
+        who = np.flatnonzero(wrong)
+        if who.size:
+            ids = ", ".join(problem.roster.people[i].id for i in who[:5])
+            message = f"{who.size} {what} (e.g. {ids})"
+            breaches.append(Breach("one_room_each_round", shown, None, message))
     inside = present & placed
     sizes = np.bincount(row[inside], minlength=k)[:k] if k else np.zeros(0, dtype=np.int64)
     if k and (sizes.min() == 0 or sizes.max() - sizes.min() > 1):
