@@ -58,3 +58,19 @@ def test_no_source_file_over_700_lines() -> None:
         if (n := len(p.read_text(encoding="utf-8").splitlines())) > 700
     }
     assert not big, big
+
+
+def test_every_kernel_file_shares_the_cache_key() -> None:
+    """Every module that compiles a kernel is in ``clnmatch.jit.KERNEL_FILES``, so an edit to
+    any of them recompiles every kernel (kernels call kernels of other files)."""
+    from clnmatch.jit import KERNEL_FILES
+
+    decorated = {
+        str(p.relative_to(SRC))
+        for p in SRC.rglob("*.py")
+        if any(
+            line.strip().startswith(("@kernel", "@inline", "@allocating", "@_jit", "@_inline"))
+            for line in p.read_text(encoding="utf-8").splitlines()
+        )
+    }
+    assert decorated == set(KERNEL_FILES)

@@ -32,6 +32,7 @@ def test_every_example_is_tested():
         "withdrawals_on_the_day.py",
         "pin_and_keep_apart.py",
         "compare_strategies.py",
+        "breakout_rooms.py",
     }
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
@@ -88,3 +89,13 @@ def test_compare_strategies(tmp_path):
         str(plot),
     )
     assert plot.stat().st_size > 1000
+
+
+def test_breakout_rooms(tmp_path, capsys):
+    """Five rounds of cross-authority rooms with Zoom files, then a re-plan after two leave."""
+    out = tmp_path / "rooms"
+    _run("breakout_rooms.py", "--out", str(out), "--time-limit", "10")
+    assert (out / "zoom_round_5.csv").exists() and (out / "rooms.xlsx").exists()
+    assert (tmp_path / "rooms-after-round-2" / "summary.json").exists()
+    said = capsys.readouterr().out
+    assert "5 rounds" in said and "left before round 3" in said

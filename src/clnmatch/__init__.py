@@ -9,6 +9,14 @@ good the answer is.
     >>> result.status, result.objective, result.bound, result.gap
 """
 
+from clnmatch.breakouts import (
+    BreakoutPlan,
+    BreakoutRules,
+    GolfResult,
+    plan_breakouts,
+    replan_round,
+    solve_golf,
+)
 from clnmatch.errors import (
     ClnmatchError,
     InfeasibleError,
@@ -29,6 +37,9 @@ from clnmatch.strategies.registry import available_strategies, get_strategy
 from clnmatch.version import __version__
 
 __all__ = [
+    "BreakoutPlan",
+    "BreakoutRules",
+    "GolfResult",
     "Breach",
     "ClnmatchError",
     "Cohort",
@@ -59,9 +70,12 @@ __all__ = [
     "explain",
     "get_strategy",
     "load_previous",
+    "plan_breakouts",
     "read_cohort",
     "rematch",
     "rematch_teams",
+    "replan_round",
     "solve",
+    "solve_golf",
     "write_result",
 ]

@@ -3,7 +3,14 @@
 ``app`` is the Typer application; each module below registers its commands on it.
 """
 
-from clnmatch.cli import day, event, mapping, match, research  # noqa: F401  (registers the commands)
+from clnmatch.cli import (  # noqa: F401  (importing a module registers its commands)
+    breakouts,
+    day,
+    event,
+    mapping,
+    match,
+    research,
+)
 from clnmatch.cli.common import (
     EXIT_BREACH,
     EXIT_ERROR,

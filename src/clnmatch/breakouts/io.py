@@ -1,0 +1,300 @@
+"""Read the people, the history and an earlier plan. Every file is only read.
+
+People: a survey (contract section 1, read by ``clnmatch.io.survey.read_survey``;
+practitioners are the people) when the header has ``practitioner_id`` or a mapping is
+given, otherwise a *roster*: ``person_id`` and ``name`` (required), ``establishment_id``,
+``authority``, ``sector``, ``email`` and ``theme:<Name>`` columns (optional). Headers are
+matched as in the survey (case, spaces and underscores ignored). Every problem is listed at
+once with file, row (as a spreadsheet shows it), column and what was expected.
+
+History: CSV or .xlsx files with a person column (``person_id`` or ``practitioner_id``)
+and a room column (``room`` or ``team``), optionally ``round`` and ``event``: an earlier
+``rooms.csv`` or a ``teams.csv`` of ``clnmatch solve`` (one round: people in one team met).
+Each (file, event, round) is one round of history.
+
+An earlier plan (``--from DIR``): DIR/rooms.csv and DIR/summary.json as ``write_plan``
+wrote them.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from clnmatch.breakouts.api import BreakoutPlan
+from clnmatch.breakouts.bounds import repeat_lower_bound
+from clnmatch.breakouts.evaluate import evaluate_schedule
+from clnmatch.breakouts.model import BreakoutProblem, BreakoutRules, History, Person, Roster
+from clnmatch.errors import InputProblem, InvalidInputError, InvalidParameterError
+from clnmatch.io.tables import (
+    Table,
+    load_table,
+    parse_whole_number,
+    resolve_columns,
+    source_label,
+    theme_name,
+)
+from clnmatch.models import Sector, authority_key
+
+__all__ = ["ROSTER_REQUIRED", "ROSTER_OPTIONAL", "read_people", "read_history", "load_plan"]
+
+ROSTER_REQUIRED = ("person_id", "name")
+ROSTER_OPTIONAL = ("establishment_id", "authority", "sector", "email")
+_SECTOR_EXPECTED = (
+    "a sector: ELC, primary, secondary or special (or an alias such as nursery, ASN, P, S), "
+    "or blank"
+)
+
+
+def read_people(
+    source: str | os.PathLike[str] | Any,
+    *,
+    sheet: str | None = None,
+    mapping: Any = None,
+) -> tuple[Roster, list[InputProblem]]:
+    """The people in a survey or roster (path or DataFrame), and the reader's warnings."""
+    table = load_table(source, sheet=sheet)
+    if mapping is not None or table.columns("practitioner_id"):
+        return _read_survey(source, sheet, mapping)
+    if not table.columns("person_id"):
+        raise InvalidInputError(
+            [
+                table.problem(
+                    "a roster with columns 'person_id' and 'name' (and optional "
+                    "establishment_id, authority, sector, email, theme:...), or a survey with "
+                    "'practitioner_id' (contract section 1)",
+                    row=table.header_row,
+                )
+            ]
+        )
+    return _read_roster(table), list(table.problems)
+
+
+def _read_survey(source: Any, sheet: str | None, mapping: Any) -> tuple[Roster, list[InputProblem]]:
+    from clnmatch.io import survey
+
+    options: dict[str, Any] = {"sheet": sheet}
+    if mapping is not None:
+        # --map belongs to the survey reader (contract section 10); pass it when it is there
+        if "mapping" not in inspect.signature(survey.read_survey).parameters:
+            raise InvalidParameterError(
+                "The 'mapping' parameter of read_people needs clnmatch's survey mappings "
+                "(contract section 10), which this installation does not have. "
+                f"Got {mapping!r} instead."
+            )
+        options["mapping"] = mapping
+    reading = survey.read_survey(source, **options)
+    return Roster.from_cohort(reading.cohort), list(reading.warnings)
+
+
+def _read_roster(table: Table) -> Roster:
+    index, problems = resolve_columns(table, ROSTER_REQUIRED, ROSTER_OPTIONAL)
+    themes: list[tuple[int, str]] = []
+    for i, header in enumerate(table.headers):
+        name = theme_name(header)
+        if name is not None:
+            if not name:
+                problems.append(table.problem("a theme name after 'theme:'", table.header_row, i))
+            themes.append((i, name))
+    if problems:
+        raise InvalidInputError(problems)
+    from clnmatch.io.survey import parse_rating
+
+    people: list[Person] = []
+    first_row: dict[str, int] = {}
+    unit: dict[str, tuple[str, int]] = {}
+    for row in table.rows:
+        cell = {name: row.values[i] for name, i in index.items()}
+        pid, name = cell["person_id"], cell["name"]
+        if not pid:
+            problems.append(table.problem("a person_id (any text)", row.number, "person_id"))
+        elif pid in first_row:
+            problems.append(
+                table.problem(
+                    f"a person_id used once; it is also on row {first_row[pid]}",
+                    row.number,
+                    "person_id",
+                    pid,
+                )
+            )
+        else:
+            first_row[pid] = row.number
+        if not name:
+            problems.append(table.problem("a name", row.number, "name"))
+        sector_text = cell.get("sector", "")
+        sector = Sector.parse(sector_text) if sector_text else None
+        if sector_text and sector is None:
+            problems.append(table.problem(_SECTOR_EXPECTED, row.number, "sector", sector_text))
+        email = cell.get("email", "")
+        if email and ("@" not in email or any(c.isspace() for c in email)):
+            problems.append(
+                table.problem(
+                    "an email address such as name@school.org, or blank", row.number, "email", email
+                )
+            )
+        ratings: list[int] = []
+        for i, _theme in themes:
+            try:
+                ratings.append(parse_rating(row.values[i]))
+            except ValueError as exc:
+                problems.append(table.problem(str(exc), row.number, i, row.values[i]))
+        est, auth = cell.get("establishment_id", ""), cell.get("authority", "")
+        if est:
+            seen = unit.setdefault(est, (auth, row.number))
+            if authority_key(seen[0]) != authority_key(auth):
+                problems.append(
+                    table.problem(
+                        f"the authority given for establishment {est!r} on row {seen[1]} "
+                        f"({seen[0]!r}): colleagues of one establishment share an authority",
+                        row.number,
+                        "authority",
+                        auth,
+                    )
+                )
+        people.append(
+            Person(
+                pid,
+                name,
+                est,
+                auth,
+                sector.value if sector is not None else "",
+                email,
+                tuple(ratings) if themes else (),
+            )
+        )
+    if problems:
+        raise InvalidInputError(problems)
+    return Roster(tuple(people), tuple(t for _, t in themes), table.file)
+
+
+def read_history(sources: Sequence[str | os.PathLike[str]]) -> History:
+    """Earlier rounds from rooms.csv / teams.csv style files (see the module docstring)."""
+    rounds: dict[tuple[str, str, str], dict[str, str]] = {}
+    problems: list[InputProblem] = []
+    labels: list[str] = []
+    for source in sources:
+        try:
+            table = load_table(source)
+        except InvalidInputError as exc:
+            problems += exc.problems
+            continue
+        labels.append(table.file)
+        person = _one_of(table, ("person_id", "practitioner_id"), problems)
+        room = _one_of(table, ("room", "team"), problems)
+        if person is None or room is None:
+            continue
+        round_col = next(iter(table.columns("round")), None)
+        event_col = next(iter(table.columns("event")), None)
+        for row in table.rows:
+            pid, label = row.values[person], row.values[room]
+            if not pid or not label:
+                column = table.headers[person] if not pid else table.headers[room]
+                problems.append(
+                    table.problem("a value (this row names no one or no room)", row.number, column)
+                )
+                continue
+            rnd = row.values[round_col] if round_col is not None else "1"
+            event = row.values[event_col] if event_col is not None else ""
+            key = (str(source), event, rnd)
+            rounds.setdefault(key, {})[pid] = label
+    if problems:
+        raise InvalidInputError(problems)
+    return History(tuple(rounds.values()), tuple(labels))
+
+
+def _one_of(table: Table, names: tuple[str, ...], problems: list[InputProblem]) -> int | None:
+    for name in names:
+        hits = table.columns(name)
+        if hits:
+            return hits[0]
+    problems.append(
+        table.problem(f"a column named {' or '.join(repr(n) for n in names)}", row=table.header_row)
+    )
+    return None
+
+
+def load_plan(
+    roster: Roster, directory: str | os.PathLike[str], *, history: History | None = None
+) -> BreakoutPlan:
+    """The plan written to ``directory`` (rooms.csv + summary.json), checked again."""
+    folder = Path(directory)
+    summary_path = folder / "summary.json"
+    try:
+        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+        rules = BreakoutRules(**{k: v for k, v in summary["rules"].items()})
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InvalidInputError(
+            [
+                InputProblem(
+                    file=str(summary_path), expected=f"the summary.json of a breakouts plan ({exc})"
+                )
+            ]
+        ) from None
+    table = load_table(folder / "rooms.csv")
+    index, problems = resolve_columns(table, ("round", "room", "person_id"))
+    if problems:
+        raise InvalidInputError(problems)
+    n, rounds = len(roster), rules.rounds
+    schedule = np.full((rounds, n), -1, dtype=np.int32)
+    for row in table.rows:
+        values = {k: row.values[i] for k, i in index.items()}
+        rnd, room = parse_whole_number(values["round"]), parse_whole_number(values["room"])
+        person = roster.index.get(values["person_id"])
+        if rnd is None or not 1 <= rnd <= rounds:
+            problems.append(
+                table.problem(f"a round 1..{rounds}", row.number, "round", values["round"])
+            )
+        elif room is None or room < 1:
+            problems.append(
+                table.problem("a room number 1, 2, ...", row.number, "room", values["room"])
+            )
+        elif person is None:
+            problems.append(
+                table.problem(
+                    f"a person_id of {source_label(roster.source)}",
+                    row.number,
+                    "person_id",
+                    values["person_id"],
+                )
+            )
+        elif schedule[rnd - 1, person] >= 0:
+            problems.append(
+                table.problem(
+                    "each person once per round", row.number, "person_id", values["person_id"]
+                )
+            )
+        else:
+            schedule[rnd - 1, person] = room - 1
+    if problems:
+        raise InvalidInputError(problems)
+    present = schedule >= 0
+    problem = BreakoutProblem.build(roster, rules, history, present=present, fixed_rooms=schedule)
+    evaluation = evaluate_schedule(problem, schedule)
+    # the bound over every schedule of these rounds (not only this one)
+    bound = repeat_lower_bound(BreakoutProblem.build(roster, rules, history, present=present))
+    status = "feasible" if evaluation.feasible else "unsolved"
+    if evaluation.feasible and evaluation.repeats == bound.value:
+        status = "optimal"
+    return BreakoutPlan(
+        roster=roster,
+        rules=rules,
+        status=status,
+        schedule=schedule,
+        present=present,
+        evaluation=evaluation,
+        bound=bound,
+        diagnosis=None,
+        runtime_s=0.0,
+        seed=int(summary.get("seed", 0)),
+        method=f"read from {folder}",
+        history_rounds=len(history.rounds) if history else 0,
+        unknown_history_ids=problem.unknown_history_ids,
+        replanned_rounds=tuple(summary.get("replanned_rounds", ())),
+        dropped=tuple(summary.get("dropped", ())),
+    )

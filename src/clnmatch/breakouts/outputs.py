@@ -1,0 +1,164 @@
+"""Write a plan: every file whole, or none of them (``clnmatch.io.safe.staged_output_dir``).
+
+* ``rooms.csv``: round, room (1-based), person_id, name: one row per person and round.
+* ``itinerary.csv``: one row per person, their room in each round, new people met.
+* ``rooms.xlsx``: a sheet per round (room, person, establishment, authority, sector, email)
+  and a per-person sheet; each prints fitted to the page width with its header repeated.
+* ``report.html``: see ``clnmatch.breakouts.report``.
+* ``summary.json``: ``BreakoutPlan.summary()``.
+* ``zoom_round_<r>.csv`` (when emails are known): Zoom's breakout-room pre-assignment
+  import, header exactly ``Pre-assign Room Name,Email Address``, rooms named "Room 1" ...
+  People without an email are left out of these files (listed in summary.json as
+  ``zoom_without_email``); Zoom puts them in the main room to be assigned by hand.
+  Microsoft Teams documents no file import of breakout rooms (organisers assign people
+  automatically or by hand in the meeting), so no Teams file is written; the per-person
+  sheet of rooms.xlsx is the list to assign from.
+
+Text cells are neutralised against spreadsheet formulas (contract section 6), in CSV and
+xlsx alike. ``pseudonymise=True`` writes every file with names replaced by "Person 001" ...
+(in roster order), emails dropped (so no Zoom files), and ids that would name the person
+(an email, or the name itself) replaced by "P001" ...; establishments and authorities stay.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from clnmatch.breakouts.api import BreakoutPlan
+from clnmatch.breakouts.model import Roster
+from clnmatch.breakouts.report import render_report
+from clnmatch.errors import InvalidParameterError
+from clnmatch.io.safe import (
+    atomic_write_bytes,
+    atomic_write_text,
+    csv_text,
+    staged_output_dir,
+    write_csv,
+    write_xlsx,
+)
+
+__all__ = ["ZOOM_HEADER", "write_plan", "zoom_frames", "round_sheets", "pseudonymised"]
+
+ZOOM_HEADER = ("Pre-assign Room Name", "Email Address")
+
+
+def pseudonymised(plan: BreakoutPlan) -> BreakoutPlan:
+    """A copy of ``plan`` whose roster names nobody (see the module docstring)."""
+    people = plan.roster.people
+    width = max(3, len(str(len(people))))
+    used = {p.id for p in people}
+    renamed: dict[str, str] = {}
+    copies = []
+    for i, p in enumerate(people):
+        pid = p.id
+        if "@" in pid or pid.casefold() == p.name.strip().casefold():
+            pid = f"P{i + 1:0{width}d}"
+            while pid in used:  # never collide with a real id
+                pid += "x"
+            used.add(pid)
+            renamed[p.id] = pid
+        copies.append(dataclasses.replace(p, id=pid, name=f"Person {i + 1:0{width}d}", email=""))
+    roster = Roster(tuple(copies), plan.roster.themes, plan.roster.source)
+    dropped = tuple(renamed.get(d, d) for d in plan.dropped)
+    return dataclasses.replace(plan, roster=roster, dropped=dropped)
+
+
+def zoom_frames(plan: BreakoutPlan) -> dict[int, pd.DataFrame]:
+    """Zoom's pre-assignment table per round (1-based), people with an email only."""
+    if plan.schedule is None or not plan.roster.has_emails:
+        return {}
+    people = plan.roster.people
+    out = {}
+    for r, row in enumerate(plan.schedule):
+        rows = [
+            (f"Room {int(row[i]) + 1}", people[i].email)
+            for i in sorted(range(len(people)), key=lambda i: (row[i], i))
+            if row[i] >= 0 and people[i].email
+        ]
+        out[r + 1] = pd.DataFrame(rows, columns=list(ZOOM_HEADER))
+    return out
+
+
+def round_sheets(plan: BreakoutPlan) -> dict[str, pd.DataFrame]:
+    """A sheet per round and the per-person sheet, as rooms.xlsx holds them."""
+    people = plan.roster.people
+    sheets: dict[str, pd.DataFrame] = {}
+    optional = [
+        ("establishment_id", "establishment_id"),
+        ("authority", "authority"),
+        ("sector", "sector"),
+        ("email", "email"),
+    ]
+    shown = [(col, attr) for col, attr in optional if any(getattr(p, attr) for p in people)]
+    if plan.schedule is not None:
+        for r, row in enumerate(plan.schedule):
+            order = sorted(
+                (i for i in range(len(people)) if row[i] >= 0), key=lambda i: (row[i], i)
+            )
+            data: dict[str, object] = {
+                "room": [int(row[i]) + 1 for i in order],
+                "person_id": [people[i].id for i in order],
+                "name": [people[i].name for i in order],
+            }
+            for col, attr in shown:
+                data[col] = [getattr(people[i], attr) for i in order]
+            sheets[f"Round {r + 1}"] = pd.DataFrame(data)
+    sheets["People"] = plan.itinerary_frame()
+    return sheets
+
+
+def _xlsx_bytes(sheets: dict[str, pd.DataFrame], staging: Path) -> bytes:
+    """The workbook of ``write_xlsx`` (neutralised cells) with print settings added."""
+    from openpyxl import load_workbook
+
+    draft = staging / ".rooms-draft.xlsx"
+    write_xlsx(sheets, draft)
+    workbook = load_workbook(draft)
+    draft.unlink()
+    for sheet in workbook.worksheets:
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.print_title_rows = "1:1"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def write_plan(
+    plan: BreakoutPlan, out_dir: str | os.PathLike[str], *, pseudonymise: bool = False
+) -> list[Path]:
+    """Write every output of ``plan`` into ``out_dir``; returns the paths written."""
+    if pseudonymise:
+        plan = pseudonymised(plan)
+    if plan.schedule is None:
+        raise InvalidParameterError.for_value(
+            "plan", "write_plan", "a plan with a schedule (status optimal or feasible)", plan.status
+        )
+    target = Path(out_dir)
+    names: list[str] = []
+    zoom = zoom_frames(plan)
+    summary = plan.summary()
+    if zoom:
+        summary["zoom_files"] = [f"zoom_round_{r}.csv" for r in zoom]
+        summary["zoom_without_email"] = sum(1 for p in plan.roster.people if not p.email)
+    with staged_output_dir(target) as staging:
+        write_csv(plan.rooms_frame(), staging / "rooms.csv")
+        write_csv(plan.itinerary_frame(), staging / "itinerary.csv")
+        atomic_write_bytes(staging / "rooms.xlsx", _xlsx_bytes(round_sheets(plan), staging))
+        atomic_write_text(staging / "report.html", render_report(plan))
+        names += ["rooms.csv", "itinerary.csv", "rooms.xlsx", "report.html"]
+        for r, frame in zoom.items():
+            # no BOM: Zoom's importer must see its header's first letter first
+            atomic_write_text(staging / f"zoom_round_{r}.csv", csv_text(frame))
+            names.append(f"zoom_round_{r}.csv")
+        atomic_write_text(staging / "summary.json", json.dumps(summary, indent=2) + "\n")
+        names.append("summary.json")
+    return [target / name for name in names]

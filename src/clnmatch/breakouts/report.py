@@ -1,0 +1,240 @@
+"""report.html for breakout rooms: one self-contained page (inline CSS and SVG, no script,
+nothing loaded from the internet: a Content-Security-Policy forbids it).
+
+It shows the numbers that matter first (repeats against the proven lower bound, every rule
+checked), a picture of who met whom (pairs by times met, new people met per person, and
+for up to 150 people the meeting matrix itself), then every round's rooms with their
+people, authorities and sectors. Text from the roster is escaped by jinja2's autoescape.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import jinja2
+import numpy as np
+from markupsafe import Markup, escape
+
+from clnmatch.breakouts.api import BreakoutPlan
+from clnmatch.breakouts.evaluate import RULES
+
+__all__ = ["render_report", "quality_sentence", "RULE_TITLES"]
+
+MATRIX_UP_TO = 150
+
+RULE_TITLES = {
+    "one_room_each_round": "Everyone is in exactly one room each round",
+    "room_sizes": "Room sizes differ by at most one",
+    "min_authorities": "Authorities per room (at least)",
+    "max_per_authority": "People of one authority per room (at most)",
+    "colleagues_apart": "Colleagues of one establishment never share a room",
+}
+
+
+@dataclass(frozen=True)
+class _Member:
+    name: str
+    person_id: str
+    authority: str
+    sector: str
+
+
+@dataclass(frozen=True)
+class _Room:
+    number: int
+    members: list[_Member]
+    authorities: int
+    sectors: int
+
+
+def quality_sentence(plan: BreakoutPlan) -> str:
+    """How good the schedule is, in words."""
+    if plan.repeats is None or plan.lower_bound_repeats is None:
+        return "No schedule was made."
+    rep, low = plan.repeats, plan.lower_bound_repeats
+    if rep == 0:
+        return "Nobody meets anyone twice: every meeting is a new one."
+    if rep == low:
+        return (
+            f"{rep} repeated meetings, and no schedule under these rules can have fewer "
+            "(the lower bound below proves it): this schedule is optimal."
+        )
+    return (
+        f"{rep} repeated meetings; no schedule under these rules can have fewer than {low} "
+        f"(proven below), so this one is at most {rep - low} above the best possible."
+    )
+
+
+def _bars_svg(counts: list[tuple[str, int]], title: str, colour: str) -> Markup:
+    """A small bar chart as inline SVG (labels under the bars, values above)."""
+    width, height, pad = 520, 190, 28
+    top = max([v for _, v in counts] + [1])
+    bar = min(60.0, (width - 2 * pad) / max(1, len(counts)))
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'role="img" aria-label="{escape(title)}">'
+    ]
+    for i, (label, value) in enumerate(counts):
+        h = (height - 2 * pad) * value / top
+        x = pad + i * bar
+        y = height - pad - h
+        parts.append(
+            f'<rect x="{x + 2:.1f}" y="{y:.1f}" width="{max(1.0, bar - 4):.1f}" height="{h:.1f}" '
+            f'fill="{colour}"><title>{escape(label)}: {value}</title></rect>'
+        )
+        if len(counts) <= 30:
+            parts.append(
+                f'<text x="{x + bar / 2:.1f}" y="{height - pad + 14}" font-size="11" '
+                f'text-anchor="middle">{escape(label)}</text>'
+                f'<text x="{x + bar / 2:.1f}" y="{y - 3:.1f}" font-size="10" '
+                f'text-anchor="middle">{value}</text>'
+            )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _matrix_svg(plan: BreakoutPlan) -> Markup | None:
+    """Who met whom: one cell per pair, darker for more meetings (up to MATRIX_UP_TO)."""
+    n = len(plan.roster)
+    if plan.schedule is None or n > MATRIX_UP_TO:
+        return None
+    met = np.zeros((n, n), dtype=np.int64)
+    for row in plan.schedule:
+        same = (row[:, None] == row[None, :]) & (row[:, None] >= 0)
+        met += same
+    np.fill_diagonal(met, 0)
+    cell = max(2, min(8, 600 // max(1, n)))
+    size = cell * n
+    colours = {1: "#9ecae1", 2: "#e6550d", 3: "#a63603"}
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" role="img" '
+        f'aria-label="meeting matrix"><rect width="{size}" height="{size}" fill="#f7f7f7"/>'
+    ]
+    for i, j in zip(*np.nonzero(met), strict=True):
+        colour = colours.get(int(met[i, j]), "#7f2704")
+        parts.append(
+            f'<rect x="{j * cell}" y="{i * cell}" width="{cell}" height="{cell}" fill="{colour}"/>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _rounds(plan: BreakoutPlan) -> list[list[_Room]]:
+    if plan.schedule is None:
+        return []
+    people = plan.roster.people
+    out = []
+    for row in plan.schedule:
+        rooms = []
+        for k in range(int(row.max()) + 1):
+            members = [people[i] for i in np.flatnonzero(row == k)]
+            rooms.append(
+                _Room(
+                    k + 1,
+                    [_Member(p.name or p.id, p.id, p.authority, p.sector) for p in members],
+                    len({p.authority.casefold() for p in members if p.authority}),
+                    len({p.sector for p in members if p.sector}),
+                )
+            )
+        out.append(rooms)
+    return out
+
+
+_TEMPLATE = jinja2.Environment(autoescape=True).from_string(
+    """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>Breakout rooms: {{ plan.rounds }} rounds for {{ people }} people</title>
+<style>
+body{font-family:system-ui,Segoe UI,Arial,sans-serif;margin:2em;color:#222;max-width:70em}
+h1{font-size:1.6em}h2{margin-top:1.6em;border-bottom:1px solid #ccc}
+table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}
+.ok{color:#216e39}.bad{color:#b00020;font-weight:bold}.box{background:#f3f6fa;padding:1em;border-radius:6px}
+.rooms{display:grid;grid-template-columns:repeat(auto-fill,minmax(15em,1fr));gap:.6em}
+.room{border:1px solid #bbb;border-radius:5px;padding:.4em .6em;break-inside:avoid}
+.room h4{margin:.1em 0 .3em}.room ul{margin:0;padding-left:1.1em}.muted{color:#666;font-size:.9em}
+@media print{.round{break-before:page}}
+</style></head><body>
+<h1>Breakout rooms: {{ plan.rounds }} round{{ 's' if plan.rounds != 1 }} for {{ people }} people</h1>
+<p class="box"><strong>{{ quality }}</strong><br>
+Status: {{ plan.status }} &middot; repeats {{ plan.repeats }} &middot; lower bound {{ plan.lower_bound_repeats }}
+&middot; {{ rooms_text }} &middot; seed {{ plan.seed }} &middot; {{ '%.1f' % plan.runtime_s }} s &middot; {{ plan.method }}</p>
+<p class="muted">A repeat is a meeting of two people beyond their first (people who met in the
+history count as having met once). The lower bound is proven by counting: no schedule of these
+rooms under these rules can have fewer repeats.</p>
+{% if notes %}<ul>{% for note in notes %}<li>{{ note }}</li>{% endfor %}</ul>{% endif %}
+<h2>Rules</h2>
+<table><tr><th>Rule</th><th>Setting</th><th>Result</th></tr>
+{% for rule, title, setting, check in checks %}<tr><td>{{ title }}</td><td>{{ setting }}</td>
+<td class="{{ 'ok' if check.ok else 'bad' }}">{{ 'met' if check.ok else check.breaches ~ ' breaches' }}</td></tr>{% endfor %}
+</table>
+<h2>The lower bound</h2>
+<table><tr><th>Argument</th><th>Proves at least</th><th>Formula</th></tr>
+{% for a in bound_arguments %}<tr><td>{{ a.name }}</td><td>{{ a.value }}</td><td><code>{{ a.formula }}</code></td></tr>{% endfor %}
+</table>
+<h2>Who met whom</h2>
+<p>Pairs of people by the number of times they shared a room{{ ' (history counting once)' if plan.history_rounds }}:</p>
+{{ met_chart }}
+<p>New people met per person in these rounds:</p>
+{{ contacts_chart }}
+{% if matrix %}<p>Meeting matrix (row and column per person, in roster order; light blue: met once,
+orange: twice, dark: three times or more):</p>{{ matrix }}{% endif %}
+{% for rooms in rounds %}<section class="round"><h2>Round {{ loop.index }}</h2><div class="rooms">
+{% for room in rooms %}<div class="room"><h4>Room {{ room.number }}</h4>
+<div class="muted">{{ room.members|length }} people &middot; {{ room.authorities }} authorities &middot; {{ room.sectors }} sectors</div>
+<ul>{% for m in room.members %}<li>{{ m.name }}{% if m.authority or m.sector %} <span class="muted">({{ [m.authority, m.sector]|select|join(', ') }})</span>{% endif %}</li>{% endfor %}</ul></div>
+{% endfor %}</div></section>{% endfor %}
+</body></html>
+"""
+)
+
+
+def render_report(plan: BreakoutPlan) -> str:
+    """The whole page as text."""
+    ev = plan.evaluation
+    rules = plan.rules
+    settings = {
+        "one_room_each_round": "always",
+        "room_sizes": "always",
+        "min_authorities": str(rules.min_authorities) if rules.min_authorities > 1 else "off",
+        "max_per_authority": str(rules.max_per_authority) if rules.max_per_authority else "off",
+        "colleagues_apart": "on" if rules.colleagues_apart else "off",
+    }
+    checks = ev.rule_checks() if ev is not None else {r: {"ok": True, "breaches": 0} for r in RULES}
+    met = sorted(ev.times_met.items()) if ev is not None else []
+    contacts = Counter(ev.new_contacts.tolist()) if ev is not None else Counter()
+    notes = []
+    if plan.history_rounds:
+        notes.append(f"{plan.history_rounds} rounds of history were taken into account.")
+    if plan.unknown_history_ids:
+        notes.append(f"{plan.unknown_history_ids} people in the history are not in this roster.")
+    if plan.replanned_rounds:
+        notes.append(f"Rounds planned again: {', '.join(map(str, plan.replanned_rounds))}.")
+    if plan.dropped:
+        notes.append(f"{len(plan.dropped)} people dropped out and were taken out of their rounds.")
+    sizes = (
+        sorted({int(v) for row in plan.schedule for v in np.bincount(row[row >= 0])})
+        if plan.schedule is not None
+        else []
+    )
+    rooms_text = (
+        f"rooms of {'-'.join(map(str, [sizes[0], sizes[-1]] if len(sizes) > 1 else sizes))}"
+        if sizes
+        else ""
+    )
+    return _TEMPLATE.render(
+        plan=plan,
+        people=len(plan.roster),
+        quality=quality_sentence(plan),
+        rooms_text=rooms_text,
+        notes=notes,
+        checks=[(r, RULE_TITLES[r], settings[r], checks[r]) for r in RULES],
+        bound_arguments=plan.bound.arguments if plan.bound else (),
+        met_chart=_bars_svg([(f"{k}x", v) for k, v in met], "pairs by times met", "#3182bd"),
+        contacts_chart=_bars_svg(
+            [(str(k), v) for k, v in sorted(contacts.items())], "new people met", "#31a354"
+        ),
+        matrix=_matrix_svg(plan),
+        rounds=[[room for room in rooms] for rooms in _rounds(plan)],
+    )

@@ -1,0 +1,210 @@
+"""Breakout rooms over several rounds (contract section 11): breakouts and golf."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from clnmatch.cli.common import (
+    EXIT_ERROR,
+    EXIT_INFEASIBLE,
+    Exit,
+    JsonOut,
+    Quiet,
+    Sheet,
+    app,
+    err_console,
+    exit_codes,
+    out_console,
+)
+from clnmatch.errors import InvalidParameterError
+
+
+@app.command()
+def breakouts(
+    people: Annotated[
+        Path, typer.Argument(help="Roster (person_id, name, ...) or survey (CSV or .xlsx).")
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="Folder for rooms.csv, itinerary.csv, rooms.xlsx, report.html, summary.json "
+            "and zoom_round_<r>.csv.",
+        ),
+    ],
+    rounds: Annotated[
+        int | None, typer.Option("--rounds", help="Rounds of breakout rooms.")
+    ] = None,
+    room_size: Annotated[
+        int | None, typer.Option("--room-size", help="People per room at most.")
+    ] = None,
+    rooms: Annotated[int | None, typer.Option("--rooms", help="Rooms per round.")] = None,
+    min_authorities: Annotated[
+        int | None,
+        typer.Option("--min-authorities", help="Distinct authorities per room at least."),
+    ] = None,
+    max_per_authority: Annotated[
+        int | None,
+        typer.Option("--max-per-authority", help="People of one authority per room at most."),
+    ] = None,
+    allow_colleagues: Annotated[
+        bool,
+        typer.Option(
+            "--allow-colleagues", help="Let colleagues of one establishment share a room."
+        ),
+    ] = False,
+    history: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--history",
+            help="Earlier rooms (rooms.csv, teams.csv, ...): who met there counts as met. "
+            "May be given several times.",
+        ),
+    ] = None,
+    map_file: Annotated[
+        Path | None,
+        typer.Option("--map", help="TOML mapping of a survey export's headers (contract 10)."),
+    ] = None,
+    from_dir: Annotated[
+        Path | None,
+        typer.Option("--from", help="An earlier breakouts --out folder, to re-plan a round."),
+    ] = None,
+    replan_round: Annotated[
+        int | None,
+        typer.Option("--replan-round", help="With --from: the round (1-based) to plan again."),
+    ] = None,
+    drop: Annotated[
+        list[str] | None,
+        typer.Option("--drop", help="With --replan-round: a person_id who dropped out (repeat)."),
+    ] = None,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", help="Seconds for the whole run.")
+    ] = 30.0,
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same rooms.")] = 0,
+    sheet: Sheet = None,
+    pseudonymise: Annotated[
+        bool,
+        typer.Option(
+            "--pseudonymise",
+            help="Replace names (and drop emails, so no Zoom files) in every output.",
+        ),
+    ] = False,
+    quiet: Quiet = False,
+    json_out: JsonOut = False,
+) -> None:
+    """Put people into breakout rooms for several rounds, meeting as many new people as possible.
+
+    Example: clnmatch breakouts roster.csv --rounds 5 --room-size 6 --min-authorities 3 --out rooms/
+    """
+    from clnmatch.breakouts import BreakoutRules, plan_breakouts
+    from clnmatch.breakouts import replan_round as replan
+    from clnmatch.breakouts.io import load_plan, read_history, read_people
+    from clnmatch.breakouts.outputs import write_plan
+
+    with exit_codes():
+        roster, warnings = read_people(people, sheet=sheet, mapping=map_file)
+        if not (quiet or json_out):
+            for problem in warnings[:10]:
+                err_console.print(f"warning: {problem}", markup=False, highlight=False)
+        past = read_history(history) if history else None
+        if from_dir is not None or replan_round is not None or drop:
+            if from_dir is None or replan_round is None:
+                raise InvalidParameterError(
+                    "The '--replan-round' and '--from' options of breakouts go together "
+                    "(with any --drop): re-plan a round of the plan in --from."
+                )
+            given = [rounds, room_size, rooms, min_authorities, max_per_authority]
+            if any(v is not None for v in given) or allow_colleagues:
+                raise InvalidParameterError(
+                    "The rule options of breakouts cannot change a plan read with --from: "
+                    f"its rules come from {from_dir / 'summary.json'}."
+                )
+            previous = load_plan(roster, from_dir, history=past)
+            plan = replan(
+                previous, replan_round, drop or [], history=past, time_limit=time_limit, seed=seed
+            )
+        else:
+            if rounds is None or (room_size is None) == (rooms is None):
+                raise InvalidParameterError(
+                    "The 'breakouts' command needs --rounds and exactly one of --room-size "
+                    f"or --rooms. Got rounds={rounds}, room_size={room_size}, rooms={rooms} instead."
+                )
+            rules = BreakoutRules(
+                rounds=rounds,
+                room_size=room_size,
+                rooms=rooms,
+                min_authorities=min_authorities or 0,
+                max_per_authority=max_per_authority,
+                colleagues_apart=not allow_colleagues,
+            )
+            plan = plan_breakouts(roster, rules, history=past, time_limit=time_limit, seed=seed)
+        if plan.status == "infeasible":
+            if json_out:
+                out_console.print_json(json.dumps(plan.summary()))
+            raise Exit(EXIT_INFEASIBLE, f"The rules cannot all be met.\n{plan.diagnosis}")
+        if not plan.feasible:
+            breaches = plan.evaluation.breaches if plan.evaluation else ()
+            listed = "\n".join(f"  round {b.round}: {b.rule}: {b.message}" for b in breaches[:10])
+            raise Exit(
+                EXIT_ERROR,
+                "No schedule meeting every rule was found within the time limit (none was "
+                f"proven impossible either); try a longer --time-limit.\n{listed}",
+            )
+        written = write_plan(plan, out, pseudonymise=pseudonymise)
+        if json_out:
+            out_console.print_json(json.dumps(plan.summary()))
+        elif not quiet:
+            _print_plan(plan, written)
+
+
+def _print_plan(plan: object, written: list[Path]) -> None:
+    from clnmatch.breakouts import BreakoutPlan
+    from clnmatch.breakouts.report import quality_sentence
+
+    assert isinstance(plan, BreakoutPlan)
+    assert plan.schedule is not None
+    rooms = sorted({int(row.max()) + 1 for row in plan.schedule})
+    out_console.print(
+        f"{plan.rounds} rounds of {', '.join(map(str, rooms))} rooms for {len(plan.roster)} "
+        f"people: {plan.repeats} repeats (lower bound {plan.lower_bound_repeats}, "
+        f"{plan.status}); every rule met.",
+        markup=False,
+        highlight=False,
+    )
+    out_console.print(quality_sentence(plan), markup=False, highlight=False)
+    if plan.replanned_rounds:
+        out_console.print(f"Rounds planned again: {', '.join(map(str, plan.replanned_rounds))}")
+    if not any(p.name.startswith("zoom_") for p in written):
+        out_console.print("No emails written: no Zoom pre-assignment files.")
+    out_console.print("Wrote " + ", ".join(p.name for p in written), markup=False, highlight=False)
+
+
+@app.command()
+def golf(
+    groups: Annotated[int, typer.Argument(help="G: groups per round.")],
+    size: Annotated[int, typer.Argument(help="S: players per group.")],
+    weeks: Annotated[int, typer.Argument(help="W: rounds (weeks).")],
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds to search.")] = 10.0,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the schedule as 'round group player' lines (0-based)."),
+    ] = None,
+) -> None:
+    """Solve a Social Golfer instance G-S-W; print one JSON object.
+
+    Repeats are minimised; the proven lower bound is printed beside them.
+    Example: clnmatch golf 8 4 9 --time-limit 10 --out golf.txt
+    """
+    from clnmatch.breakouts import solve_golf
+    from clnmatch.io.safe import atomic_write_text
+
+    with exit_codes():
+        result = solve_golf(groups, size, weeks, time_limit=time_limit, seed=seed)
+        if out is not None:
+            atomic_write_text(out, result.lines())
+        print(json.dumps(result.as_dict()))

@@ -1,0 +1,340 @@
+"""Breakouts from files: the roster and history readers, the outputs and the commands."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from test_breakouts_checker import check_schedule
+from typer.testing import CliRunner
+
+from clnmatch.breakouts import BreakoutRules, plan_breakouts, warm_up
+from clnmatch.breakouts import outputs as outputs_module
+from clnmatch.breakouts.io import load_plan, read_history, read_people
+from clnmatch.breakouts.outputs import ZOOM_HEADER, write_plan
+from clnmatch.cli import EXIT_INFEASIBLE, EXIT_INVALID, app, sample_paths
+from clnmatch.errors import InvalidInputError, InvalidParameterError
+
+runner = CliRunner()
+HEADER = [
+    "person_id",
+    "name",
+    "establishment_id",
+    "authority",
+    "sector",
+    "email",
+    "theme:Literacy",
+    "theme:Play",
+]
+AUTHORITIES = ["Glasgow City", "Inverclyde", "Renfrewshire", "East Renfrewshire"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _compiled():
+    """Compile the search kernels once (cached on disk after the first run)."""
+    warm_up()
+
+
+def _write(path: Path, rows: list[list[str]], header: list[str] = HEADER) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def _roster_rows(n: int) -> list[list[str]]:
+    return [
+        [
+            f"{i:04d}",
+            '=HYPERLINK("x")' if i == 3 else f"Person {i}",
+            f"E{i // 2}",
+            AUTHORITIES[(i // 2) % 4],
+            ("nursery", "primary", "S", "ASN")[(i // 2) % 4],
+            f"p{i}@school.example" if i != 5 else "",
+            str(i % 6),
+            "Very interested" if i % 3 else "",
+        ]
+        for i in range(n)
+    ]
+
+
+def _said(done) -> str:
+    """The command's output with the terminal's line wrapping undone."""
+    return " ".join(done.output.split())
+
+
+def _rooms(path: Path) -> list[dict[str, int]]:
+    rounds: dict[int, dict[str, int]] = {}
+    with path.open(encoding="utf-8-sig") as handle:
+        for row in csv.DictReader(handle):
+            rounds.setdefault(int(row["round"]), {})[row["person_id"]] = int(row["room"]) - 1
+    return [rounds[r] for r in sorted(rounds)]
+
+
+def test_roster_reads_ids_as_text_sectors_emails_and_ratings(tmp_path):
+    """Leading zeros stay, sector aliases and rating words are read, blank email allowed."""
+    roster, warnings = read_people(_write(tmp_path / "r.csv", _roster_rows(8)))
+    assert warnings == []
+    assert roster.people[0].id == "0000" and roster.people[0].sector == "ELC"
+    assert roster.people[2].sector == "primary" and roster.people[6].sector == "special"
+    assert roster.themes == ("Literacy", "Play") and roster.people[1].interests == (1, 5)
+    assert roster.people[5].email == "" and roster.people[3].name == '=HYPERLINK("x")'
+
+
+def test_roster_errors_name_file_row_column_and_expectation(tmp_path):
+    """Every problem is listed at once, each with its spreadsheet row and column."""
+    rows = _roster_rows(4)
+    rows[1][0] = rows[0][0]  # duplicate id, row 3
+    rows[2][4] = "college"  # unknown sector, row 4
+    rows[3][5] = "not an email"  # row 5
+    rows[3][6] = "9"  # rating out of range
+    rows[0][3] = "Inverclyde"  # E0 has two authorities (rows 2 and 3)
+    with pytest.raises(InvalidInputError) as caught:
+        read_people(_write(tmp_path / "bad.csv", rows))
+    text = str(caught.value)
+    assert "bad.csv, row 3, column 'person_id'" in text and "also on row 2" in text
+    assert "row 4, column 'sector'" in text and "'college'" in text
+    assert "row 5, column 'email'" in text
+    assert "row 5, column 'theme:Literacy'" in text
+    assert "establishment 'E0'" in text
+    with pytest.raises(InvalidInputError, match="'person_id' and 'name'"):
+        read_people(_write(tmp_path / "x.csv", [["a"]], header=["who"]))
+
+
+def test_a_survey_is_read_as_people_and_map_is_passed_on(tmp_path, monkeypatch):
+    """The sample survey's practitioners become people; --map goes to the survey reader
+    when it takes a mapping, and is refused clearly when it does not."""
+    survey, _ = sample_paths()
+    roster, _ = read_people(survey)
+    assert len(roster) > 50 and roster.has_authorities and roster.themes
+    from clnmatch.io import survey as survey_module
+
+    real = survey_module.read_survey
+    seen = {}
+
+    def with_mapping(source, *, sheet=None, mapping=None):
+        seen["mapping"] = mapping
+        return real(source, sheet=sheet)
+
+    monkeypatch.setattr(survey_module, "read_survey", with_mapping)
+    read_people(survey, mapping=tmp_path / "map.toml")
+    assert seen["mapping"] == tmp_path / "map.toml"
+
+    def without_mapping(source, *, sheet=None):
+        return real(source, sheet=sheet)
+
+    monkeypatch.setattr(survey_module, "read_survey", without_mapping)
+    with pytest.raises(InvalidParameterError, match="survey mappings"):
+        read_people(survey, mapping=tmp_path / "map.toml")
+
+
+def test_history_from_rooms_and_teams_files(tmp_path):
+    """rooms.csv rounds and a teams.csv (one round) both become history rounds."""
+    rooms = _write(
+        tmp_path / "rooms.csv",
+        [["1", "1", "a"], ["1", "1", "b"], ["2", "1", "a"]],
+        ["round", "room", "person_id"],
+    )
+    teams = _write(tmp_path / "teams.csv", [["a", "3"], ["c", "3"]], ["practitioner_id", "team"])
+    history = read_history([rooms, teams])
+    assert [dict(r) for r in history.rounds] == [
+        {"a": "1", "b": "1"},
+        {"a": "1"},
+        {"a": "3", "c": "3"},
+    ]
+    with pytest.raises(InvalidInputError, match="'room' or 'team'"):
+        read_history([_write(tmp_path / "h.csv", [["a"]], ["person_id"])])
+
+
+def test_breakouts_writes_every_output_and_they_agree(tmp_path):
+    """One command: rooms, itinerary, workbook, report, summary and Zoom files, all
+    consistent with each other and with the rules (checked independently)."""
+    roster = _write(tmp_path / "roster.csv", _roster_rows(40))
+    out = tmp_path / "rooms"
+    done = runner.invoke(
+        app,
+        [
+            "breakouts",
+            str(roster),
+            "--rounds",
+            "3",
+            "--room-size",
+            "5",
+            "--min-authorities",
+            "3",
+            "--time-limit",
+            "20",
+            "--out",
+            str(out),
+        ],
+    )
+    assert done.exit_code == 0, done.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert {"repeats", "lower_bound_repeats", "rounds", "runtime_s", "seed", "checks"} <= set(
+        summary
+    )
+    assert summary["rounds"] == 3 and all(c["ok"] for c in summary["checks"].values())
+    rounds = _rooms(out / "rooms.csv")
+    ids = {f"{i:04d}" for i in range(40)}
+    authority = {f"{i:04d}": AUTHORITIES[(i // 2) % 4] for i in range(40)}
+    checked = check_schedule(
+        rounds,
+        expected=[ids] * 3,
+        rooms_per_round=[8] * 3,
+        authority=authority,
+        establishment={f"{i:04d}": f"E{i // 2}" for i in range(40)},
+        min_authorities=3,
+    )
+    assert checked.broken == set() and checked.repeats == summary["repeats"]
+    with (out / "zoom_round_2.csv").open(encoding="utf-8") as handle:
+        lines = handle.read().splitlines()
+    assert lines[0] == ",".join(ZOOM_HEADER)
+    assert len(lines) == 40  # 39 people with an email, one header
+    assert summary["zoom_without_email"] == 1
+    book = load_workbook(out / "rooms.xlsx")
+    assert book.sheetnames == ["Round 1", "Round 2", "Round 3", "People"]
+    sheet = book["Round 1"]
+    assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
+    names = [c.value for c in sheet["C"]]
+    assert '\'=HYPERLINK("x")' in names  # neutralised, never a formula
+    assert "'=HYPERLINK" in (out / "rooms.csv").read_text(encoding="utf-8-sig")
+    html = (out / "report.html").read_text()
+    assert "<svg" in html and "http://" not in html.replace(
+        'xmlns="http://www.w3.org/2000/svg"', ""
+    )
+    assert "https://" not in html and "Content-Security-Policy" in html
+    with (out / "itinerary.csv").open(encoding="utf-8-sig") as handle:
+        itinerary = list(csv.DictReader(handle))
+    assert len(itinerary) == 40 and itinerary[0]["round_1"] == str(rounds[0]["0000"] + 1)
+
+
+def test_outputs_are_whole_or_absent(tmp_path, monkeypatch):
+    """A failure while writing leaves the output folder as it was: not created at all, or
+    with its earlier files untouched."""
+    roster, _ = read_people(_write(tmp_path / "roster.csv", _roster_rows(20)))
+    plan = plan_breakouts(roster, BreakoutRules(rounds=2, room_size=4), time_limit=10)
+
+    def boom(_plan):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(outputs_module, "render_report", boom)
+    with pytest.raises(RuntimeError):
+        write_plan(plan, tmp_path / "new")
+    assert not (tmp_path / "new").exists()
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "rooms.csv").write_text("earlier rooms")
+    with pytest.raises(RuntimeError):
+        write_plan(plan, old)
+    assert [p.name for p in old.iterdir()] == ["rooms.csv"]
+    assert (old / "rooms.csv").read_text() == "earlier rooms"
+
+
+def test_exit_codes_and_nothing_written_on_failure(tmp_path):
+    """Impossible rules: exit 3 naming the rule; bad options or input: exit 2."""
+    roster = _write(tmp_path / "roster.csv", _roster_rows(20))
+    out = tmp_path / "out"
+    done = runner.invoke(
+        app,
+        [
+            "breakouts",
+            str(roster),
+            "--rounds",
+            "2",
+            "--room-size",
+            "4",
+            "--min-authorities",
+            "5",
+            "--out",
+            str(out),
+        ],
+    )
+    assert done.exit_code == EXIT_INFEASIBLE and "only 4 authorities" in _said(done)
+    done = runner.invoke(app, ["breakouts", str(roster), "--rounds", "2", "--out", str(out)])
+    assert done.exit_code == EXIT_INVALID and "exactly one of --room-size" in _said(done)
+    bad = _write(tmp_path / "bad.csv", [["1", "", "E", "A", "P", "", "1", "1"]])
+    done = runner.invoke(
+        app, ["breakouts", str(bad), "--rounds", "2", "--rooms", "1", "--out", str(out)]
+    )
+    assert done.exit_code == EXIT_INVALID and "row 2, column 'name'" in _said(done)
+    assert not out.exists()
+
+
+def test_replan_a_round_from_an_earlier_folder(tmp_path):
+    """--from DIR --replan-round 2 --drop ID: round 1 stays, the person is gone from round 2
+    on, and the new folder says which rounds were planned again."""
+    roster = _write(tmp_path / "roster.csv", _roster_rows(30))
+    first, second = tmp_path / "first", tmp_path / "second"
+    args = ["breakouts", str(roster), "--time-limit", "10"]
+    assert (
+        runner.invoke(
+            app, [*args, "--rounds", "3", "--room-size", "5", "--out", str(first)]
+        ).exit_code
+        == 0
+    )
+    done = runner.invoke(
+        app,
+        [
+            *args,
+            "--from",
+            str(first),
+            "--replan-round",
+            "2",
+            "--drop",
+            "0007",
+            "--out",
+            str(second),
+        ],
+    )
+    assert done.exit_code == 0, done.output
+    before, after = _rooms(first / "rooms.csv"), _rooms(second / "rooms.csv")
+    assert before[0] == after[0]
+    assert "0007" not in after[1] and "0007" not in after[2]
+    summary = json.loads((second / "summary.json").read_text())
+    assert 2 in summary["replanned_rounds"] and summary["dropped"] == ["0007"]
+    roster_obj, _ = read_people(roster)
+    again = load_plan(roster_obj, second)
+    assert again.feasible and again.repeats == summary["repeats"]
+    done = runner.invoke(
+        app,
+        [*args, "--from", str(first), "--replan-round", "2", "--rounds", "4", "--out", str(second)],
+    )
+    assert done.exit_code == EXIT_INVALID and "cannot change a plan" in _said(done)
+
+
+def test_golf_command_prints_json_and_writes_zero_based_lines(tmp_path):
+    """clnmatch golf 5 3 7: one JSON object; 105 'round group player' lines, all 0-based."""
+    out = tmp_path / "golf.txt"
+    done = runner.invoke(app, ["golf", "5", "3", "7", "--time-limit", "5", "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    result = json.loads(done.output)
+    assert result["repeats"] == 0 == result["lower_bound_repeats"] and "runtime_s" in result
+    lines = [tuple(map(int, line.split())) for line in out.read_text().splitlines()]
+    assert len(lines) == 105 and min(min(t) for t in lines) == 0
+    assert {w for w, _, _ in lines} == set(range(7)) and {p for _, _, p in lines} == set(range(15))
+
+
+def test_pseudonymised_outputs_name_nobody(tmp_path):
+    """--pseudonymise: names become Person 001..., emails and Zoom files are gone, an id
+    that is an email is replaced, and the rooms are the same rooms."""
+    rows = _roster_rows(20)
+    rows[4][0] = "amy@school.example"
+    roster = _write(tmp_path / "roster.csv", rows)
+    plain, hidden = tmp_path / "plain", tmp_path / "hidden"
+    args = ["breakouts", str(roster), "--rounds", "2", "--room-size", "4", "--time-limit", "10"]
+    assert runner.invoke(app, [*args, "--out", str(plain)]).exit_code == 0
+    assert runner.invoke(app, [*args, "--pseudonymise", "--out", str(hidden)]).exit_code == 0
+    assert not list(hidden.glob("zoom_*")) and list(plain.glob("zoom_*"))
+    text = "".join(p.read_text(encoding="utf-8-sig") for p in hidden.glob("*.csv"))
+    text += (hidden / "report.html").read_text() + (hidden / "summary.json").read_text()
+    assert "Person 001" in text and "P005" in text
+    assert "amy@" not in text and "@school.example" not in text and "Person 7," not in text
+    with (
+        (plain / "rooms.csv").open(encoding="utf-8-sig") as a,
+        (hidden / "rooms.csv").open(encoding="utf-8-sig") as b,
+    ):
+        assert [r["room"] for r in csv.DictReader(a)] == [r["room"] for r in csv.DictReader(b)]

@@ -1,0 +1,141 @@
+"""Finite fields and the repeat-free designs: each checked by the independent checker."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_breakouts_checker import check_schedule
+
+from clnmatch.breakouts.designs import (
+    affine_geometry,
+    best_construction,
+    is_repeat_free,
+    kirkman_difference,
+    latin_squares,
+    padded_construction,
+    round_robin,
+    transversal_design,
+)
+from clnmatch.breakouts.fields import galois_field, prime_power, product_ring
+from clnmatch.errors import InvalidParameterError
+
+
+def _golf_check(schedule: np.ndarray, groups: int) -> int:
+    """Repeats by the independent checker; fails the test on a broken rule."""
+    ids = [str(p) for p in range(schedule.shape[1])]
+    rounds = [{ids[p]: int(g) for p, g in enumerate(row)} for row in schedule]
+    checked = check_schedule(
+        rounds, expected=[set(ids)] * len(rounds), rooms_per_round=[groups] * len(rounds)
+    )
+    assert checked.broken == set()
+    return checked.repeats
+
+
+@pytest.mark.parametrize("q", [2, 3, 4, 5, 7, 8, 9, 16, 25, 27, 32, 49, 64, 81])
+def test_galois_field_tables_satisfy_the_field_axioms(q):
+    """GF(q): addition and multiplication are commutative, associative, distributive, and
+    every nonzero element has an inverse."""
+    f = galois_field(q)
+    elements = np.arange(q)
+    assert (f.add == f.add.T).all() and (f.mul == f.mul.T).all()
+    assert (f.add[0] == elements).all() and (f.mul[1] == elements).all()
+    for a in range(1, q):
+        assert f.mul[a, f.inv[a]] == 1
+        assert sorted(f.mul[a]) == list(range(q))  # no zero divisors
+    rng = np.random.default_rng(q)
+    a, b, c = rng.integers(0, q, (3, 500))
+    assert (f.mul[a, f.add[b, c]] == f.add[f.mul[a, b], f.mul[a, c]]).all()
+    assert (f.add[a, f.add[b, c]] == f.add[f.add[a, b], c]).all()
+    assert (f.mul[a, f.mul[b, c]] == f.mul[f.mul[a, b], c]).all()
+
+
+def test_prime_powers_and_bad_orders():
+    """Prime powers are recognised; a non-prime-power order is refused by name."""
+    assert prime_power(64) == (2, 6) and prime_power(81) == (3, 4) and prime_power(12) is None
+    with pytest.raises(InvalidParameterError, match="'q' parameter of galois_field"):
+        galois_field(12)
+    ring = product_ring(12)
+    assert ring.unit_spread == 3 and sorted(ring.factors) == [3, 4]
+
+
+@pytest.mark.parametrize(("q", "d"), [(2, 3), (3, 2), (3, 3), (4, 2), (5, 2), (7, 2), (4, 3)])
+def test_affine_geometry_meets_everyone_once(q, d):
+    """AG(d, q): (q^d - 1)/(q - 1) rounds, and every pair meets exactly once."""
+    design = affine_geometry(q, d)
+    n = q**d
+    assert design.rounds == (n - 1) // (q - 1)
+    assert _golf_check(design.schedule, design.groups) == 0
+    pairs = {
+        frozenset(p)
+        for row in design.schedule
+        for g in range(design.groups)
+        for p in itertools.combinations(np.flatnonzero(row == g).tolist(), 2)
+    }
+    assert len(pairs) == n * (n - 1) // 2
+
+
+def test_kirkman_schoolgirls_fixture():
+    """Kirkman's 15 schoolgirls (5-3-7) come out of the difference method: 7 days, every
+    pair of girls walks together exactly once."""
+    design = kirkman_difference(15)
+    assert design is not None and design.rounds == 7 and design.groups == 5
+    assert _golf_check(design.schedule, 5) == 0
+    met = {
+        frozenset(p)
+        for row in design.schedule
+        for g in range(5)
+        for p in itertools.combinations(np.flatnonzero(row == g).tolist(), 2)
+    }
+    assert len(met) == 105
+    assert kirkman_difference(21) is None  # 21 = 2 * 10 + 1, and 10 is not 1 mod 6
+
+
+@pytest.mark.parametrize(
+    ("groups", "size", "rounds"),
+    [(8, 4, 9), (12, 3, 16), (6, 6, 3), (12, 12, 4), (7, 7, 8), (25, 4, 25), (16, 4, 21)],
+)
+def test_best_construction_reaches_the_known_rounds(groups, size, rounds):
+    """The constructions give at least these repeat-free rounds (8-4-9 needs the row
+    round on top of the 8 MOLS rounds; order 6 has only one Latin square)."""
+    design = best_construction(groups, size)
+    assert design is not None and design.rounds >= rounds
+    assert _golf_check(design.schedule, groups) == 0
+
+
+def test_transversal_design_needs_small_rooms_and_round_robin_pairs():
+    """A TD needs size <= the smallest prime-power factor; round robin pairs 2k players."""
+    assert transversal_design(20, 5) is None  # 20 = 4 * 5: at most 4 per group
+    assert transversal_design(20, 4) is not None
+    rr = round_robin(10)
+    assert rr is not None and rr.rounds == 9 and _golf_check(rr.schedule, 5) == 0
+    ls = latin_squares(10)
+    assert ls is not None and ls.rounds == 3 and _golf_check(ls.schedule, 10) == 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(groups=st.integers(1, 30), size=st.integers(1, 9), rounds=st.integers(1, 12))
+def test_every_construction_is_repeat_free_with_full_groups(groups, size, rounds):
+    """Whatever the sizes, best_construction returns full groups and no repeat."""
+    design = best_construction(groups, size, rounds)
+    assert design is not None and 1 <= design.rounds <= rounds
+    assert design.schedule.shape[1] == groups * size
+    for row in design.schedule:
+        assert (np.bincount(row, minlength=groups) == size).all()
+    assert is_repeat_free(design.schedule)
+
+
+@settings(max_examples=30, deadline=None)
+@given(players=st.integers(4, 200), rooms=st.integers(2, 40))
+def test_padded_constructions_keep_sizes_within_one(players, rooms):
+    """Left-out places never leave two rooms differing by more than one."""
+    design = padded_construction(players, rooms, 10)
+    if design is None:
+        return
+    for row in design.schedule:
+        sizes = np.bincount(row, minlength=rooms)
+        assert sizes.min() >= 1 and sizes.max() - sizes.min() <= 1
+    assert is_repeat_free(design.schedule)
