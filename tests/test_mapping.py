@@ -359,11 +359,11 @@ def test_map_says_what_is_left_when_the_draft_does_not_read(tmp_path: Path) -> N
 
 
 def test_map_option_is_on_every_command_that_reads_a_survey() -> None:
-    """solve, check, inspect, rematch and report take --map."""
+    """solve, check, inspect, rematch, report and event take --map."""
     import typer.main
 
     commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
-    for name in ("solve", "check", "inspect", "rematch", "report"):
+    for name in ("solve", "check", "inspect", "rematch", "report", "event"):
         options = {o for p in commands[name].params for o in p.opts}
         assert "--map" in options, name
 
@@ -392,3 +392,68 @@ def test_check_reads_teams_csv_against_a_mapped_export(tmp_path: Path) -> None:
         app, ["check", str(FORMS), str(out / "teams.csv"), "--map", str(mapping), "--teams", "4"]
     )
     assert checked.exit_code == 0, checked.output
+
+
+def _late_rows(first_id: int) -> list[str]:
+    ratings = ",".join(["Very interested"] * 10)
+    return [
+        f"{first_id},5/2/24,5/2/24,a.b@school.example.org,Ann Bell,Burnside Nursery,"
+        f"East Renfrewshire,Early Learning and Childcare,Promoted,Head of Centre,{ratings},",
+        f"{first_id + 1},5/2/24,5/2/24,c.d@school.example.org,Cal Dunn,Burnside Nursery,"
+        f"East Renfrewshire,Early Learning and Childcare,Practitioner,Practitioner,{ratings},",
+    ]
+
+
+def _solve_then_add(tmp_path: Path, mapping: Path, late: Path) -> tuple[object, Path]:
+    first, second = tmp_path / "first", tmp_path / "second"
+    solved = runner.invoke(
+        app,
+        [
+            "solve", str(FORMS), "--map", str(mapping), "--teams", "4", "--strategy",
+            "greedy", "--time-limit", "3", "--quiet", "--out", str(first),
+        ],
+    )  # fmt: skip
+    assert solved.exit_code == 0, solved.output
+    rematched = runner.invoke(
+        app,
+        [
+            "rematch", str(FORMS), str(first), "--map", str(mapping), "--add", str(late),
+            "--teams", "4", "--time-limit", "5", "--quiet", "--out", str(second),
+        ],
+    )  # fmt: skip
+    return rematched, second
+
+
+def test_late_schools_from_a_second_export(tmp_path: Path) -> None:
+    """rematch --add with a second Forms export: its rows are numbered by their own file
+    (late-schools-R002, never the survey's R002); ids a second form restarts from 1 are a
+    clear error; a fresh export of the whole survey adds only the rows it did not hold."""
+    import pandas as pd
+
+    drafted = tmp_path / "map.toml"
+    assert runner.invoke(app, ["map", str(FORMS), "--out", str(drafted)]).exit_code == 0
+    numbered = _toml(
+        tmp_path,
+        drafted.read_text(encoding="utf-8").replace('practitioner_id = "Id"', ""),
+        "numbered.toml",
+    )
+    lines = FORMS.read_text(encoding="utf-8-sig").splitlines()
+    late = _export(tmp_path, *_late_rows(1), header=lines[0], name="late schools.csv")
+
+    rematched, out = _solve_then_add(tmp_path / "a", numbered, late)
+    assert rematched.exit_code == 0, _said(rematched)
+    teams = pd.read_csv(out / "teams.csv", dtype=str, keep_default_na=False)
+    added = teams[teams["practitioner_id"].str.startswith("late-schools-R")]
+    assert sorted(added["practitioner_id"]) == ["late-schools-R002", "late-schools-R003"]
+    assert set(added["name"]) == {"Ann Bell", "Cal Dunn"} and len(teams) == 44 + 2
+
+    rematched, out = _solve_then_add(tmp_path / "b", drafted, late)
+    assert rematched.exit_code == 2
+    assert "practitioner id '1' is already someone else's" in _said(rematched)
+    assert "ids of their own" in _said(rematched) and not (out / "teams.csv").exists()
+
+    whole = _export(tmp_path, *lines[1:], *_late_rows(45), header=lines[0], name="again.csv")
+    rematched, out = _solve_then_add(tmp_path / "c", drafted, whole)
+    assert rematched.exit_code == 0, _said(rematched)
+    teams = pd.read_csv(out / "teams.csv", dtype=str, keep_default_na=False)
+    assert len(teams) == 44 + 2 and {"45", "46"} <= set(teams["practitioner_id"])

@@ -266,6 +266,7 @@ def read_cohort_for_cli(
     *,
     warn: int | None = 10,
     mapping: Path | SurveyMapping | None = None,
+    row_id_prefix: str = "R",
 ) -> Cohort:
     """Read the survey; print up to ``warn`` of the reader's warnings (None: all, 0: none).
 
@@ -274,7 +275,9 @@ def read_cohort_for_cli(
     """
     from clnmatch.io.survey import read_survey
 
-    reading = read_survey(survey, facilitators=facilitators, sheet=sheet, mapping=mapping)
+    reading = read_survey(
+        survey, facilitators=facilitators, sheet=sheet, mapping=mapping, row_id_prefix=row_id_prefix
+    )
     shown = reading.warnings if warn is None else reading.warnings[:warn]
     for problem in shown:
         err_console.print(f"warning: {problem}", markup=False, highlight=False)

@@ -105,6 +105,7 @@ def rematch(
     """
     from clnmatch.errors import InvalidInputError
     from clnmatch.io.assignment import read_links
+    from clnmatch.io.identity import additions_row_prefix
     from clnmatch.io.outputs import output_names
     from clnmatch.publish import read_heading, write_result
     from clnmatch.rematch import CHANGES_FILE, cohort_of_folder, load_previous, rematch_teams
@@ -141,7 +142,11 @@ def rematch(
         links_csv = folder / "facilitators.csv"
         links = read_links(links_csv) if links_csv.is_file() and cohort.facilitators else None
         added = (
-            read_cohort_for_cli(add, None, warn=warn, mapping=mapping) if add is not None else None
+            read_cohort_for_cli(
+                add, None, warn=warn, mapping=mapping, row_id_prefix=additions_row_prefix(add)
+            )
+            if add is not None
+            else None
         )
         result = rematch_teams(
             cohort,

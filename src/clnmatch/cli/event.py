@@ -13,6 +13,7 @@ from clnmatch.cli.common import (
     RULE_FLAGS,
     FacilitatorsFile,
     JsonOut,
+    MapFile,
     MaxParticipants,
     MaxShare,
     MaxTeamsPerTheme,
@@ -31,6 +32,7 @@ from clnmatch.cli.common import (
 
 if TYPE_CHECKING:
     from clnmatch.event import Event
+    from clnmatch.io.mapping import SurveyMapping
 
 _HOST_WARNING = (
     "Warning: --host {host} makes the event page reachable from other computers on this "
@@ -68,6 +70,7 @@ def event(
         Path | None,
         typer.Option("--additions", help="Survey rows of schools that may join on the day."),
     ] = None,
+    map_file: MapFile = None,
     objective: Annotated[
         str, typer.Option("--objective", help="focus, cohesion or blend.")
     ] = "blend",
@@ -96,17 +99,21 @@ def event(
     """
     from clnmatch.errors import ClnmatchError
     from clnmatch.event import Event
+    from clnmatch.io.mapping import load_mapping
     from clnmatch.io.survey import read_survey
     from clnmatch.web.server import LOCAL_HOSTS, addresses, serve
 
     with exit_codes():
         warnings: list[str] = []
+        mapping = load_mapping(map_file)  # read once: the survey and --additions share it
         if Event.exists(folder):
             opened = Event.open(folder)
             # the event keeps its own copy of the survey: the file is only compared
             try:
                 same = (
-                    read_survey(survey, facilitators=facilitators).cohort.model_dump()
+                    read_survey(
+                        survey, facilitators=facilitators, mapping=mapping
+                    ).cohort.model_dump()
                     == opened.snapshot.cohort.model_dump()
                 )
             except ClnmatchError:
@@ -119,7 +126,7 @@ def event(
         else:
             opened = _create(
                 survey, folder, facilitators, rules_file, locals(), from_result, additions,
-                objective, seed, warnings,
+                objective, seed, warnings, mapping,
             )  # fmt: skip
         editor, projector = addresses(opened, host, port)
         print(editor, flush=True)
@@ -147,14 +154,16 @@ def _create(
     objective: str,
     seed: int,
     warnings: list[str],
+    mapping: SurveyMapping | None,
 ) -> Event:
     from clnmatch.event import Event
     from clnmatch.io.assignment import read_links
+    from clnmatch.io.identity import additions_row_prefix
     from clnmatch.io.survey import read_survey
     from clnmatch.models import Rules
     from clnmatch.rematch import cohort_of_folder, load_previous
 
-    reading = read_survey(survey, facilitators=facilitators)
+    reading = read_survey(survey, facilitators=facilitators, mapping=mapping)
     warnings += [f"warning: {w}" for w in reading.warnings[:10]]
     cohort = reading.cohort
     rules = rules_from(rules_file, params)
@@ -177,7 +186,13 @@ def _create(
             if not flags_given and "rules" in summary:
                 rules = Rules.model_validate(summary["rules"])
             objective = str(summary.get("objective_name") or objective)
-    extra = read_survey(additions).cohort if additions is not None else None
+    extra = None
+    if additions is not None:
+        late = read_survey(
+            additions, mapping=mapping, row_id_prefix=additions_row_prefix(additions)
+        )
+        warnings += [f"warning: {additions}: {w}" for w in late.warnings[:10]]
+        extra = late.cohort
     return Event.create(
         folder, cohort, rules, objective=objective, seed=seed, teams=teams, links=links,
         base_record=record, additions=extra, bound=bound, source=str(from_result or survey),

@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from clnmatch.errors import InputProblem
 from clnmatch.io.tables import Table
@@ -33,6 +35,7 @@ __all__ = [
     "WEST_PARTNERSHIP",
     "EstablishmentIds",
     "NameBook",
+    "additions_row_prefix",
     "closest_authority",
     "name_key",
     "practitioner_row_id",
@@ -65,9 +68,16 @@ def name_key(name: str) -> str:
     return re.sub(r"[\s\-_/]+", " ", text).strip()
 
 
-def practitioner_row_id(row: int, last_row: int) -> str:
+def practitioner_row_id(row: int, last_row: int, prefix: str = "R") -> str:
     """The id of a practitioner known only by their row: ``R007`` is row 7."""
-    return f"R{row:0{max(3, len(str(last_row)))}d}"
+    return f"{prefix}{row:0{max(3, len(str(last_row)))}d}"
+
+
+def additions_row_prefix(path: str | os.PathLike[str]) -> str:
+    """The row-id prefix of a file of late additions: its name, so that row 7 of
+    ``late-schools.csv`` (``late-schools-R007``) is never mistaken for row 7 of the survey."""
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", Path(path).stem).strip("-") or "added"
+    return f"{stem}-R"
 
 
 @dataclass

@@ -133,7 +133,9 @@ class _Parse:
     warnings: list[InputProblem]
 
 
-def _parse_survey(table: Table, mapping: SurveyMapping | None = None) -> _Parse:
+def _parse_survey(
+    table: Table, mapping: SurveyMapping | None = None, row_id_prefix: str = "R"
+) -> _Parse:
     """Check every row of a loaded survey; collect problems and warnings."""
     problems: list[InputProblem] = list(table.problems)
     warnings: list[InputProblem] = list(table.warnings)
@@ -205,7 +207,7 @@ def _parse_survey(table: Table, mapping: SurveyMapping | None = None) -> _Parse:
         pid = (
             cell.get("practitioner_id", "")
             if "practitioner_id" in index
-            else practitioner_row_id(r, last_row)
+            else practitioner_row_id(r, last_row, row_id_prefix)
         )
         if pid:
             if pid in first_row_of:
@@ -491,13 +493,16 @@ def read_survey(
     sheet: str | None = None,
     facilitators_sheet: str | None = None,
     mapping: MappingSource = None,
+    row_id_prefix: str = "R",
 ) -> SurveyReading:
     """Read a survey (and optionally a facilitators table) into a Cohort with warnings.
 
     ``survey`` / ``facilitators``: a .csv or .xlsx path, or a DataFrame. ``sheet``
     picks the survey's worksheet (default: the first). ``mapping``: how to read an
     export's own headers and words (a ``SurveyMapping``, a TOML file's path, or a dict;
-    contract section 10). Raises InvalidInputError listing every problem in both tables.
+    contract section 10). Without a practitioner_id column, row 7 gets the id
+    ``{row_id_prefix}007`` (late additions use their file's name: ``additions_row_prefix``).
+    Raises InvalidInputError listing every problem in both tables.
     """
     survey_map = load_mapping(mapping)
     table, problems = _load_or_problems(
@@ -515,7 +520,7 @@ def read_survey(
         problems += fac_problems
     parsed = None
     if table is not None:
-        parsed = _parse_survey(table, survey_map)
+        parsed = _parse_survey(table, survey_map, row_id_prefix)
         problems += parsed.problems
     facilitator_models: list[Facilitator] = []
     fac_warnings: list[InputProblem] = []

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
 from clnmatch.errors import InputProblem, InvalidInputError, InvalidParameterError
+from clnmatch.io.identity import additions_row_prefix, name_key
+from clnmatch.io.survey import read_survey
 from clnmatch.models import Cohort, Establishment, Facilitator, Practitioner
 
 if TYPE_CHECKING:
@@ -91,10 +93,8 @@ def as_cohort(added: AddedInput | None) -> Cohort | None:
     if isinstance(added, Cohort):
         return added
     if isinstance(added, (str, Path)):
-        path = Path(added)
-        if path.suffix.casefold() in (".xlsx", ".xlsm"):
-            return Cohort.from_excel(path)
-        return Cohort.from_csv(path)
+        # rows without ids are numbered by this file, never like the survey's rows
+        return read_survey(added, row_id_prefix=additions_row_prefix(added)).cohort
     try:
         import pandas as pd
     except ImportError:  # pragma: no cover - pandas is a dependency
@@ -124,6 +124,32 @@ def _reorder_themes(added: Cohort, themes: tuple[str, ...]) -> tuple[Practitione
     )
 
 
+def _joining(
+    cohort: Cohort, candidates: Sequence[Practitioner], clashes: list[str]
+) -> list[Practitioner]:
+    """The additions' practitioners who are not in the cohort yet.
+
+    A file of additions may be a fresh export of the whole survey: a row the survey
+    already holds (the same id and answers, or the same name in the same establishment)
+    is that person, not a newcomer, and is passed over. An id the survey gives someone
+    else is a clash (a second form numbers its responses from 1 again)."""
+    by_id = {p.id: p for p in cohort.practitioners}
+    by_person = {(p.establishment_id, name_key(p.name)) for p in cohort.practitioners}
+    out: list[Practitioner] = []
+    for p in candidates:
+        same = by_id.get(p.id)
+        if same == p or (p.establishment_id, name_key(p.name)) in by_person:
+            continue
+        if same is not None:
+            clashes.append(
+                f"practitioner id {p.id!r} is already someone else's in the cohort (a second "
+                "form numbers its responses from 1 again: give the additions ids of their own)"
+            )
+            continue
+        out.append(p)
+    return out
+
+
 def apply_changes(
     cohort: Cohort, withdrawn: Sequence[str] = (), added: AddedInput | None = None
 ) -> CohortChange:
@@ -151,30 +177,31 @@ def apply_changes(
     added_people: list[str] = []
     added_fac: list[str] = []
     if extra is not None:
-        by_id: dict[str, Establishment] = {e.id: e for e in establishments}
         clashes: list[str] = []
+        joining = _joining(cohort, _reorder_themes(extra, tuple(cohort.themes)), clashes)
+        hosts = {p.establishment_id for p in joining}
+        by_id: dict[str, Establishment] = {e.id: e for e in establishments}
         for e in extra.establishments:
             old = by_id.get(e.id)
-            if old is None:
+            if old is None and e.id in hosts:
                 establishments.append(e)
                 by_id[e.id] = e
                 added_est.append(e.id)
-            elif old.authority_key != e.authority_key or old.sector != e.sector:
+            elif old is not None and (
+                old.authority_key != e.authority_key or old.sector != e.sector
+            ):
                 clashes.append(
                     f"establishment {e.id!r} is {old.authority}/{old.sector} in the "
                     f"cohort but {e.authority}/{e.sector} in the additions"
                 )
-        taken = {p.id for p in practitioners} | gone_people
-        for p in _reorder_themes(extra, tuple(cohort.themes)):
-            if p.id in taken:
-                clashes.append(f"practitioner id {p.id!r} is already used in the cohort")
-            else:
-                practitioners.append(p)
-                added_people.append(p.id)
-        fac_ids = {f.id for f in facilitators}
+        practitioners += joining
+        added_people += [p.id for p in joining]
+        fac_by_id = {f.id: f for f in cohort.facilitators}
         for f in extra.facilitators:
-            if f.id in fac_ids:
-                clashes.append(f"facilitator id {f.id!r} is already used in the cohort")
+            if fac_by_id.get(f.id) == f:
+                continue  # already in the cohort (a fresh export of the whole table)
+            if f.id in fac_by_id:
+                clashes.append(f"facilitator id {f.id!r} is already someone else's in the cohort")
             else:
                 facilitators.append(f)
                 added_fac.append(f.id)
