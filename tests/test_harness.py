@@ -649,3 +649,18 @@ def test_docs_page_has_golf_before_after_included_sections_and_kernel_speed(tmp_
     )
     assert "Not from the harness: the section included from" in text
     assert "python -m b  # sweep S1" in text
+
+
+def test_before_rows_reproduce_the_last_page_before_the_restructuring(shared_benchmarks):
+    """The rows kept in benchmarks/before-restructuring give, through today's page writer,
+    the very figures the last page before the restructuring printed (1dc5809's Targets)."""
+    write_docs = _write_docs()
+    kept = Path(__file__).resolve().parents[1] / "benchmarks" / "before-restructuring"
+    old_page = (kept / "benchmarks.md").read_text(encoding="utf-8")
+    runs = write_docs._runs([kept / "results", kept / "results-research"])
+    rows = [line.split(" | ") for line in write_docs._targets(runs)[2:]]
+    kept_formats = ("CLN (50 est.", "CLN, cohesion", "region", "stress", "MDGPLIB")
+    measured = [r[1] for r in rows if r[0].lstrip("| ").startswith(kept_formats)]
+    assert len(measured) == 8  # colgen, cpsat, cohesion, region, stress, MDGPLIB x3
+    for cell in measured:
+        assert f"| {cell} |" in old_page, cell

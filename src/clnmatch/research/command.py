@@ -171,6 +171,8 @@ def run_bench(argv: Sequence[str] | None = None, *, prog: str = "python -m bench
         count[0] += 1
         r = outcome.record
         obj = "-" if r.objective is None else f"{r.objective:,.3f}"
+        if r.repeats is not None:  # schedule sets: fewer repeats is better
+            obj = f"{r.repeats} repeats (bound {r.repeats_lower_bound})"
         print(
             f"[{count[0]}/{len(specs)}] {r.set} {r.instance} {r.strategy} seed {r.seed} "
             f"{r.time_limit:g}s: {r.status} {obj} ({r.runtime_s or 0:.2f} s)"
