@@ -15,7 +15,7 @@
 #     the restructuring (benchmarks/before-restructuring/) beside the new ones.
 #
 #   bash benchmarks/run_targets.sh [OUT]        (OUT defaults to benchmarks/results; the
-#                                                harness about 70-90 minutes on 2 cores,
+#                                                harness about 80-105 minutes on 2 cores,
 #                                                then the section scripts)
 #   bash benchmarks/run_targets.sh OUT smoke    (benchmarks/smoke.toml, a few minutes, to
 #                                                check the pipeline: writes OUT/benchmarks.md,
