@@ -1,25 +1,87 @@
 #!/usr/bin/env bash
-# Every figure of docs/benchmarks.md from ONE run of the harness: the sweeps of
-# benchmarks/targets.toml (CLN cohorts, the benchmark families with auto on every
-# objective, the peers, region and stress scale, MDGPLIB, CCPLIB) run as one plan, two
-# runs at a time on the 2 cores, into OUT; then the page is written from OUT alone, with
-# this command and the harness command on it.
-#   bash benchmarks/run_targets.sh [OUT]          (OUT defaults to benchmarks/results;
-#                                                   75-100 minutes on 2 cores)
-#   bash benchmarks/run_targets.sh OUT smoke      (benchmarks/smoke.toml: a few minutes, to
-#                                                   check the pipeline; writes OUT/benchmarks.md,
-#                                                   not the docs)
+# docs/benchmarks.md in one command, every figure on it made here:
+#  1. ONE run of the harness: the sweeps of benchmarks/targets.toml (CLN cohorts, the
+#     benchmark families with auto on every objective, the peers, region and stress scale,
+#     MDGPLIB, CCPLIB, Social Golfer, breakout rooms at scale) as one plan, two runs at a
+#     time on the 2 cores (runs marked `alone` one at a time), into OUT (progress in
+#     OUT/harness.log);
+#  2. then, one after the other so that none is timed beside another, the scripts of the
+#     page's other sections, where they exist: benchmarks/whole_call.py (the time limit
+#     covers the whole call) -> docs/benchmarks-wholecall.md and benchmarks/bounds.py
+#     (certified bounds) -> docs/benchmarks-bounds.md (each takes --docs FILE);
+#  3. the search engine's speed on fixed work (benchmarks/kernel_speed.py) on the code of
+#     commit 1dc5809, the last before the restructuring, and on this code;
+#  4. the page (benchmarks/write_docs.py), with this command on it and the figures before
+#     the restructuring (benchmarks/before-restructuring/) beside the new ones.
+#
+#   bash benchmarks/run_targets.sh [OUT]        (OUT defaults to benchmarks/results; the
+#                                                harness about 80-105 minutes on 2 cores,
+#                                                then the section scripts)
+#   bash benchmarks/run_targets.sh OUT smoke    (benchmarks/smoke.toml, a few minutes, to
+#                                                check the pipeline: writes OUT/benchmarks.md,
+#                                                not the docs; the section scripts are not
+#                                                run, their sections in docs/ are included)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-benchmarks/results}
 MODE=${2:-targets}
+PY=${PYTHON:-.venv/bin/python}
+BEFORE_COMMIT=1dc5809
 case "$MODE" in
-  targets) DOC=docs/benchmarks.md ;;
-  smoke) DOC="$OUT/benchmarks.md" ;;
+  targets) DOC=docs/benchmarks.md; REPEAT=3 ;;
+  smoke) DOC="$OUT/benchmarks.md"; REPEAT=1 ;;
   *) echo "usage: bash benchmarks/run_targets.sh [OUT] [targets|smoke]" >&2; exit 2 ;;
 esac
-COMMAND="bash benchmarks/run_targets.sh $OUT${2:+ $MODE}"
+COMMAND="bash benchmarks/run_targets.sh${1:+ $OUT}${2:+ $MODE}"
 rm -rf "$OUT"
-mkdir -p "$(dirname "$OUT")"
-.venv/bin/python -m benchmarks --plan "benchmarks/$MODE.toml" --jobs 2 --out "$OUT" 2> "$OUT.log"
-.venv/bin/python benchmarks/write_docs.py "$OUT" --doc "$DOC" --command "$COMMAND"
+mkdir -p "$OUT"
+
+# 1. the harness
+echo "harness: benchmarks/$MODE.toml -> $OUT (progress in $OUT/harness.log)" >&2
+"$PY" -m benchmarks --plan "benchmarks/$MODE.toml" --jobs 2 --out "$OUT" 2> "$OUT/harness.log"
+
+# 2. the sections other scripts measure (never beside the harness: they time the machine)
+INCLUDES=()
+for pair in whole_call:benchmarks-wholecall bounds:benchmarks-bounds; do
+  script="benchmarks/${pair%%:*}.py"
+  section="docs/${pair#*:}.md"
+  if [ "$MODE" = targets ] && [ -f "$script" ]; then
+    echo "section: $script -> $section (log in $OUT/${pair%%:*}.log)" >&2
+    if ! "$PY" "$script" --docs "$section" > "$OUT/${pair%%:*}.log" 2>&1; then
+      echo "warning: $script failed (see $OUT/${pair%%:*}.log); its section is left off the page" >&2
+      continue
+    fi
+  fi
+  if [ -f "$section" ]; then
+    INCLUDES+=(--include "$section")
+  fi
+done
+
+# 3. the search engine on fixed work, before the restructuring and now
+KERNEL=()
+if git cat-file -e "$BEFORE_COMMIT^{commit}" 2> /dev/null; then
+  echo "kernel speed: $BEFORE_COMMIT and this code" >&2
+  BEFORE_SRC=$(mktemp -d)
+  trap 'rm -rf "$BEFORE_SRC"' EXIT
+  git archive "$BEFORE_COMMIT" src | tar -x -C "$BEFORE_SRC"
+  # the same script on the old package; there the repair lived in clnmatch.strategies
+  PYTHONPATH="$BEFORE_SRC/src" "$PY" - --repeat "$REPEAT" > "$OUT/kernel-speed-before.txt" << 'EOF'
+import importlib
+import runpy
+import sys
+
+sys.modules["clnmatch.search.repair"] = importlib.import_module("clnmatch.strategies.repair")
+sys.argv = ["benchmarks/kernel_speed.py", *sys.argv[1:]]
+runpy.run_path("benchmarks/kernel_speed.py", run_name="__main__")
+EOF
+  "$PY" benchmarks/kernel_speed.py --repeat "$REPEAT" > "$OUT/kernel-speed-after.txt"
+  KERNEL=(--kernel-before "$OUT/kernel-speed-before.txt" --kernel-after "$OUT/kernel-speed-after.txt")
+else
+  echo "warning: commit $BEFORE_COMMIT not in this clone; no kernel speed before/after" >&2
+fi
+
+# 4. the page
+"$PY" benchmarks/write_docs.py "$OUT" --doc "$DOC" --command "$COMMAND" \
+  --before benchmarks/before-restructuring/results \
+  --before benchmarks/before-restructuring/results-research \
+  ${INCLUDES[@]+"${INCLUDES[@]}"} ${KERNEL[@]+"${KERNEL[@]}"}

@@ -2,12 +2,20 @@
 
     python benchmarks/write_docs.py benchmarks/results [MORE_FOLDERS ...] [--doc PATH]
         [--command "bash benchmarks/run_targets.sh"]
+        [--before benchmarks/before-restructuring/results ...]
+        [--include docs/benchmarks-wholecall.md ...]
+        [--kernel-before FILE --kernel-after FILE]
 
 Every table is computed from runs.csv (the newest row of each run) of the folders given:
-the targets, the benchmark families (auto's proofs and times per family and objective),
-MDGPLIB by size and family; the harness's own summary.md of each folder follows
-unchanged. The page names the command that made the run and every harness command of
-its sweeps (from sweeps.csv), so each figure can be traced to the run it came from.
+the targets, the figures before and after the restructuring (issue 13: the same figures
+computed from the rows of ``--before`` folders, the last measured before it), the benchmark
+families (auto's proofs and times per family and objective), the Social Golfer instances
+against the literature, breakout rooms at scale, MDGPLIB by size and family; then the
+sections other scripts wrote (``--include``: the whole call, certified bounds), the search
+engine's speed before and after (``benchmarks/kernel_speed.py`` outputs), and the
+harness's own summary.md of each folder (less the tables already shown). The page names
+the command that made the run and every harness command of its sweeps (from sweeps.csv),
+so each figure can be traced to the run it came from.
 """
 
 from __future__ import annotations
@@ -19,23 +27,40 @@ from pathlib import Path
 
 import pandas as pd
 
+from clnmatch.research.compare import NOISE, compare_runs, comparison_table
 from clnmatch.research.harness import latest_runs
 from clnmatch.research.instances import read_best_known
-from clnmatch.research.sets import FAMILY_SETS
-from clnmatch.research.summary import gaps_to_best_bound
+from clnmatch.research.sets import FAMILY_SETS, SCALE_CASES
+from clnmatch.research.summary import (
+    GOLF_HEADING,
+    SCALE_HEADING,
+    gaps_to_best_bound,
+    golf_table,
+    scale_table,
+)
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 BKS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "mdgplib" / "bks.csv"
 OBJECTIVES = ("focus", "cohesion", "blend")
 # issue 16's target for auto on every family and objective
 FAMILY_MEDIAN_S, FAMILY_SLOWEST_S = 2.0, 10.0
+# issue 17's Social Golfer targets: instance -> (what, seconds)
+GOLF_TARGETS = {
+    "5-3-7": ("Kirkman's 5-3-7 solved in seconds", 10.0),
+    "8-4-9": ("8-4-9 solved in seconds", 10.0),
+    "8-4-10": ("8-4-10 (the moonshot) solved within 10 minutes", 600.0),
+}
 
 
 def _runs(folders: list[Path]) -> pd.DataFrame:
     frames = [
         latest_runs(pd.read_csv(f / "runs.csv")) for f in folders if (f / "runs.csv").exists()
     ]
-    return pd.concat(frames, ignore_index=True)
+    runs = pd.concat(frames, ignore_index=True)
+    for col in ("repeats", "repeats_lower_bound", "solved", "known_max_rounds", "first_solved_s"):
+        if col not in runs:  # rows written before the schedule sets existed
+            runs[col] = None
+    return runs
 
 
 def _commands(folders: list[Path], runs: pd.DataFrame) -> list[str]:
@@ -96,7 +121,8 @@ def _mdgp_table(runs: pd.DataFrame) -> list[str]:
 def _family_runs(runs: pd.DataFrame, strategy: str = "auto") -> pd.DataFrame:
     """Runs of ``strategy`` on the family sets, with family and objective columns."""
     parts = runs["set"].astype(str).str.split(":", n=1)
-    fam = runs.assign(family=parts.str[0], objective_name=parts.str[1].fillna("blend"))
+    objective = [p[1] if len(p) > 1 else "blend" for p in parts]
+    fam = runs.assign(family=parts.str[0], objective_name=objective)
     return fam[fam.family.isin(FAMILY_SETS) & (fam.strategy == strategy)]
 
 
@@ -119,7 +145,9 @@ def _families_table(runs: pd.DataFrame) -> list[str]:
         "",
         "Cohorts the project did not tune for (see `clnmatch.generate.families`): 40-55 "
         "establishments, at most 100 practitioners, 8 teams, the default rules; `auto` as "
-        "`clnmatch solve` runs it. Each cell: proven optimal / runs; median wall seconds; "
+        "`clnmatch solve` runs it (for focus alone at this size that is `portfolio`: "
+        "column generation and the CP-SAT model racing on the two cores, so the plan makes "
+        "those runs one at a time). Each cell: proven optimal / runs; median wall seconds; "
         "slowest wall seconds.",
         "",
         "| family | " + " | ".join(OBJECTIVES) + " |",
@@ -131,10 +159,15 @@ def _families_table(runs: pd.DataFrame) -> list[str]:
             continue
         cells = [_cell(rows[rows.objective_name == o]) for o in OBJECTIVES]
         lines.append(f"| {family} | " + " | ".join(cells) + " |")
-    chosen = fam.notes.astype(str).str.extract(r"auto chose (\w+)")[0].dropna()
+    chosen = fam.assign(chose=fam.notes.astype(str).str.extract(r"auto chose (\w+)")[0])
+    chosen = chosen.dropna(subset=["chose"])
     if len(chosen):
-        counts = ", ".join(f"{k} {v}" for k, v in chosen.value_counts().items())
-        lines += ["", f"Strategies `auto` chose: {counts} (runs)."]
+        parts = []
+        for objective in OBJECTIVES:
+            counts = chosen[chosen.objective_name == objective].chose.value_counts()
+            if len(counts):
+                parts.append(f"{objective}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        lines += ["", f"Strategies `auto` chose (runs): {'; '.join(parts)}."]
     return [*lines, ""]
 
 
@@ -161,10 +194,17 @@ def _family_targets(runs: pd.DataFrame) -> list[tuple[str, str, str]]:
 
 def _cln_targets(runs: pd.DataFrame) -> list[tuple[str, str, str]]:
     rows: list[tuple[str, str, str]] = []
-    for name, role in (("colgen", "what `auto` runs"), ("cpsat", "the CP-SAT model")):
+    for name, role in (
+        ("auto", "as `clnmatch solve` runs it"),
+        ("colgen", "column generation alone"),
+        ("cpsat", "the CP-SAT model alone"),
+    ):
         focus = runs[(runs.set == "cln:focus") & (runs.strategy == name)]
         if not len(focus):
             continue
+        chosen = set(focus.notes.astype(str).str.extract(r"auto chose (\w+)")[0].dropna())
+        if chosen:
+            role += f": {', '.join(sorted(chosen))}"
         proven = int((focus.status == "optimal").sum())
         median = focus["runtime_s"].median()
         rows.append(
@@ -283,6 +323,57 @@ def _mdgp_targets(runs: pd.DataFrame) -> list[tuple[str, str, str]]:
     return rows
 
 
+def _solved(frame: pd.DataFrame) -> pd.Series:
+    return frame["solved"].map(lambda v: str(v).lower() in ("true", "1", "1.0"))
+
+
+def _golf_targets(runs: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """Issue 17's Social Golfer targets: each instance solved in every run within its time."""
+    rows = []
+    golf = runs[runs.set == "golf"]
+    for name, (what, seconds) in GOLF_TARGETS.items():
+        g = golf[golf.instance == name]
+        if not len(g):
+            continue
+        solved = int(_solved(g).sum())
+        slowest = pd.to_numeric(g.runtime_s).max()
+        best = pd.to_numeric(g.repeats).min()
+        met = solved == len(g) and slowest <= seconds
+        rows.append(
+            (
+                f"{what} ({seconds:g} s)",
+                f"{solved}/{len(g)} runs solved; slowest {slowest:.2f} s"
+                + ("" if solved else f"; {best:.0f} repeats at best"),
+                "met" if met else "not met",
+            )
+        )
+    return rows
+
+
+def _breakout_scale_targets(runs: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """Issue 17 item 5: no repeats, every rule met, within the case's time limit."""
+    rows = []
+    scale = runs[runs.set == "breakouts-scale"]
+    for name, case in SCALE_CASES.items():
+        g = scale[scale.instance == name]
+        if not len(g):
+            continue
+        solved = int(_solved(g).sum())
+        slowest = pd.to_numeric(g.runtime_s).max()
+        first = pd.to_numeric(g.first_solved_s).max()
+        met = solved == len(g) and slowest <= case.time_limit
+        rows.append(
+            (
+                f"breakout rooms: {case.label}, no repeats, every rule met, within "
+                f"{case.time_limit:g} s",
+                f"{solved}/{len(g)} runs solved; first solved schedule after at most "
+                f"{first:.1f} s; whole call at most {slowest:.1f} s",
+                "met" if met else "not met",
+            )
+        )
+    return rows
+
+
 def _targets(runs: pd.DataFrame) -> list[str]:
     rows = [
         *_cln_targets(runs),
@@ -290,40 +381,178 @@ def _targets(runs: pd.DataFrame) -> list[str]:
         *_scale_targets(runs),
         *_peer_target(runs),
         *_mdgp_targets(runs),
+        *_golf_targets(runs),
+        *_breakout_scale_targets(runs),
     ]
     lines = ["| target | measured | verdict |", "| --- | --- | --- |"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
     return lines
 
 
-def _concurrency(commands: list[str]) -> str:
-    """How many runs were made at a time, from the harness commands' --jobs."""
+def _concurrency(commands: list[str], runs: pd.DataFrame) -> str:
+    """How many runs were made at a time, from the harness commands' --jobs and the runs
+    the plan made alone."""
     jobs = {int(m.group(1)) if (m := re.search(r"--jobs[ =](\d+)", c)) else 1 for c in commands}
-    if len(jobs) != 1:
-        return "runs made one to several at a time (see --jobs in each command), each single-threaded. "
-    n = jobs.pop()
-    return (
-        f"{'one run' if n == 1 else f'{n} runs'} at a time (`--jobs {n}`), each single-threaded. "
+    alone = runs[runs.notes.astype(str).str.contains("made alone", regex=False)]
+    tail = (
+        f"; {len(alone)} runs ({', '.join(sorted(set(alone.set.astype(str))))}: "
+        "strategies racing on both cores) one at a time after the others. "
+        if len(alone)
+        else ". "
     )
+    if len(jobs) != 1:
+        return "runs made one to several at a time (see --jobs in each command)" + tail
+    n = jobs.pop()
+    return f"{'one run' if n == 1 else f'{n} runs'} at a time (`--jobs {n}`)" + tail
 
 
-def page(folders: list[Path], command: str) -> str:
+def _before_after(runs: pd.DataFrame, before: list[Path]) -> list[str]:
+    """The figures of the last measured run before the restructuring beside this run's."""
+    if not before:
+        return []
+    old = _runs(before)
+    versions = ", ".join(sorted(set(old.version.dropna().astype(str))))
+    noise = (
+        f"objective lower by more than {100 * NOISE['objective']:g}%, gap up by more than "
+        f"{100 * NOISE['gap']:g} points, gap to best known up by more than "
+        f"{100 * NOISE['gap_to_best_known']:g} points, a time slower by more than "
+        f"{100 * (NOISE['time_ratio'] - 1):g}% and {NOISE['time_s']:g} s, fewer proven"
+    )
+    return [
+        "## Before and after the restructuring (issue 13)",
+        "",
+        "Each cell: before → after. *Before* is the run behind the last page before the "
+        f"restructuring (commit 1dc5809, clnmatch {versions}; its rows are kept in "
+        f"{', '.join(f'`{f}`' for f in before)}), *after* this page's run; both are computed "
+        "the same way from their runs.csv, per set and strategy (MDGPLIB by size n; cohort "
+        "sets labelled `set:objective`), over the runs both made alike (same instance, seed "
+        "and time limit: the generated cohorts are the same cohorts). "
+        f"Worse beyond noise means: {noise}. Sets and strategies new since (the families, "
+        "`portfolio`, golf, breakout rooms) are in the other tables.",
+        "",
+        *comparison_table(compare_runs(old, runs)),
+        "",
+    ]
+
+
+def _included(paths: list[Path]) -> list[str]:
+    """Markdown sections written by other scripts, as they are (a leading ``# `` title
+    becomes a section)."""
+    parts = []
+    for path in paths:
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8").strip()
+        if text.startswith("# "):
+            text = re.sub(r"(?m)^#", "##", text)
+        parts += [f"<!-- included from {path} -->", text, ""]
+    return parts
+
+
+def _kernel_rows(path: Path) -> dict[str, list[str]]:
+    """``benchmarks/kernel_speed.py`` output: case -> its fields after the name."""
+    rows = {}
+    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+        fields = line.split()
+        if fields:
+            rows[fields[0]] = fields[1:]
+    return rows
+
+
+def _kernel_section(before: Path | None, after: Path | None) -> list[str]:
+    """The search engine on fixed work, on the code before the restructuring and now."""
+    if before is None or after is None or not (before.is_file() and after.is_file()):
+        return []
+    old, new = _kernel_rows(before), _kernel_rows(after)
+    lines = [
+        "## Search engine speed before and after the restructuring",
+        "",
+        "`benchmarks/kernel_speed.py`: the local search capped at a number of steps "
+        "(deterministic for a seed), CPU seconds (median of the repeats) on the code of "
+        "commit 1dc5809 (its `src/` from `git archive`) and on this code, in the same "
+        "environment, one after the other. *Same search* says "
+        "whether both reached the same objective (the same trajectory); when not, the two "
+        "engines made different random choices and the times compare work, not paths.",
+        "",
+        "| case | steps | objective before | objective after | same search | CPU s before "
+        "| CPU s after | ms/step before | ms/step after | change |",
+        "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for case, fields in new.items():
+        was = old.get(case)
+        if was is None:
+            continue
+        if len(fields) == 1:  # the repair: CPU seconds only
+            change = float(fields[0]) / float(was[0]) - 1 if float(was[0]) else 0.0
+            lines.append(
+                f"| {case} | - | - | - | - | {was[0]} | {fields[0]} | - | - | {100 * change:+.0f}% |"
+            )
+            continue
+        steps, objective, cpu, per_step = fields[:4]
+        change = float(per_step) / float(was[3]) - 1
+        same = "yes" if objective == was[1] else "no"
+        lines.append(
+            f"| {case} | {steps} | {int(was[1]):,} | {int(objective):,} | {same} | {was[2]} | "
+            f"{cpu} | {was[3]} | {per_step} | {100 * change:+.0f}% |"
+        )
+    return [*lines, ""]
+
+
+# summary.md sections already shown above them on the page
+_SHOWN = (GOLF_HEADING, SCALE_HEADING)
+
+
+def _summary_rest(text: str) -> str:
+    """A harness summary without its title and without the sections the page shows."""
+    body = text.split("\n", 1)[1]
+    chunks = body.split("\n## ")
+    kept = [chunks[0], *(c for c in chunks[1:] if not c.startswith(_SHOWN))]
+    return "\n### ".join(kept)
+
+
+def page(
+    folders: list[Path],
+    command: str,
+    *,
+    before: list[Path] | None = None,
+    includes: list[Path] | None = None,
+    kernel: tuple[Path | None, Path | None] = (None, None),
+) -> str:
     """The whole of docs/benchmarks.md for the runs in ``folders``."""
     runs = _runs(folders)
     commands = _commands(folders, runs)
     one_run = len({c.split("  # sweep ")[1] for c in commands}) == 1
+    included = [p for p in includes or [] if p.is_file()]
+    own = [f"the section included from `{p}`" for p in included]
+    own += ["the search engine's speed before and after"] if kernel[1] else []
+    others = (
+        f" Not from the harness: {'; '.join(own)}, each made by its own script, which the "
+        "same command runs after the harness (each section says how it was measured)."
+        if own
+        else ""
+    )
+    writer = " ".join(
+        [
+            "python benchmarks/write_docs.py",
+            *(str(f) for f in folders),
+            *(f"--before {f}" for f in before or []),
+            *(f"--include {p}" for p in included),
+        ]
+    )
+    golf = golf_table(runs)
+    scale = scale_table(runs)
     parts = [
         "# Benchmarks",
         "",
-        f"Every figure on this page comes from {'one run' if one_run else 'these runs'} of "
-        f"the benchmark harness, made with `{command}` and written by "
-        f"`python benchmarks/write_docs.py {' '.join(str(f) for f in folders)}`:",
+        f"Every harness figure on this page comes from {'one run' if one_run else 'these runs'} "
+        f"of the benchmark harness, peers included, made with `{command}` and written by "
+        f"`{writer}`.{others} The harness commands of the run:",
         "",
         "```",
         *commands,
         "```",
         "",
-        f"Machine and versions: as each harness summary below says; {_concurrency(commands)}"
+        f"Machine and versions: as each harness summary below says; {_concurrency(commands, runs)}"
         "Raw rows: `runs.csv` in the folder(s) above; plots beside them. Runtimes are wall seconds "
         "of the whole call as a user makes it (`solve` for cohorts), one-off kernel loading "
         "excluded. Peers are scored by the same evaluator and shown as ratios to our best "
@@ -333,14 +562,19 @@ def page(folders: list[Path], command: str) -> str:
         "",
         *_targets(runs),
         "",
+        *_before_after(runs, before or []),
         *_families_table(runs),
+        *([f"## {GOLF_HEADING}", "", *golf, ""] if golf else []),
+        *([f"## {SCALE_HEADING}", "", *scale, ""] if scale else []),
         *_mdgp_table(runs),
+        *_included(included),
+        *_kernel_section(*kernel),
     ]
     for folder in folders:
         summary = folder / "summary.md"
         if summary.exists():
-            text = summary.read_text(encoding="utf-8").split("\n", 1)[1]
-            parts += [f"## Harness summary: `{folder}`", text.replace("\n## ", "\n### ")]
+            text = _summary_rest(summary.read_text(encoding="utf-8"))
+            parts += [f"## Harness summary: `{folder}`", text]
     return "\n".join(parts)
 
 
@@ -353,8 +587,30 @@ def main(argv: list[str]) -> None:
         default="bash benchmarks/run_targets.sh",
         help="the command that made the run, shown on the page",
     )
+    parser.add_argument(
+        "--before",
+        type=Path,
+        action="append",
+        default=[],
+        help="result folder of the run before the restructuring (repeatable)",
+    )
+    parser.add_argument(
+        "--include",
+        type=Path,
+        action="append",
+        default=[],
+        help="a markdown section another script wrote, included if it exists (repeatable)",
+    )
+    parser.add_argument("--kernel-before", type=Path, help="kernel_speed.py output, old code")
+    parser.add_argument("--kernel-after", type=Path, help="kernel_speed.py output, this code")
     args = parser.parse_args(argv)
-    text = page(args.folders, args.command)
+    text = page(
+        args.folders,
+        args.command,
+        before=args.before,
+        includes=args.include,
+        kernel=(args.kernel_before, args.kernel_after),
+    )
     args.doc.parent.mkdir(parents=True, exist_ok=True)
     args.doc.write_text(text, encoding="utf-8")
     print(f"wrote {args.doc}")

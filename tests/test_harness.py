@@ -1,5 +1,6 @@
 """The benchmark harness: tiny sweeps end to end through joblib and Dask, plan files, the
-benchmark families, its arithmetic and the docs page built from it."""
+benchmark families, the schedule sets (Social Golfer, breakout rooms at scale), runs made
+alone, its arithmetic, the before/after comparison and the docs page built from it."""
 
 from __future__ import annotations
 
@@ -15,11 +16,13 @@ from clnmatch.errors import InvalidParameterError
 from clnmatch.evaluate import evaluate
 from clnmatch.problem import Problem
 from clnmatch.research import read_instance, read_solution
+from clnmatch.research.compare import compare_runs, comparison_table
+from clnmatch.research.execute import execute
 from clnmatch.research.harness import RUN_COLUMNS, plan, run_bench, run_one
 from clnmatch.research.plots import performance_ratios
 from clnmatch.research.runs import OBJECTIVES
-from clnmatch.research.sets import FAMILY_SETS
-from clnmatch.research.summary import gaps_to_best_bound, proof_table
+from clnmatch.research.sets import FAMILY_SETS, SCALE_CASES, ScaleCase
+from clnmatch.research.summary import gaps_to_best_bound, golf_table, proof_table, scale_table
 from clnmatch.research.sweeps import read_plan, specs_for
 from clnmatch.strategies import base
 from clnmatch.strategies.base import Budget, Proposal
@@ -251,16 +254,22 @@ def test_gaps_and_proof_table_by_hand():
     assert rows["greedy"][3] == "0"
 
 
-def test_docs_page_shows_families_and_the_one_command(tmp_path):
-    """write_docs builds the families table (proven / runs, median, slowest per objective
-    for auto) and names the command and the harness sweep that made every figure."""
+def _write_docs():
+    """benchmarks/write_docs.py as a module (it is a script, not part of the package)."""
     import importlib.util
 
     path = Path(__file__).resolve().parents[1] / "benchmarks" / "write_docs.py"
     spec = importlib.util.spec_from_file_location("write_docs", path)
     assert spec is not None and spec.loader is not None
-    write_docs = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(write_docs)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_docs_page_shows_families_and_the_one_command(tmp_path):
+    """write_docs builds the families table (proven / runs, median, slowest per objective
+    for auto) and names the command and the harness sweep that made every figure."""
+    write_docs = _write_docs()
 
     folder = tmp_path / "results"
     folder.mkdir()
@@ -291,6 +300,367 @@ def test_docs_page_shows_families_and_the_one_command(tmp_path):
     assert "one run of the benchmark harness" in text and "`bash benchmarks/run_targets.sh`" in text
     assert "python -m b --plan p  # sweep S1" in text
     assert "| fam-uniform | 2/3; 3.0 s; 9.0 s | - | 3/3; 0.7 s; 0.9 s |" in text
-    assert "colgen 6 (runs)" in text
+    assert "Strategies `auto` chose (runs): focus: colgen 3; blend: colgen 3." in text
     assert "2/3 proven optimal; median 3.0 s; slowest 9.0 s | not met" in text
     assert "3/3 proven optimal; median 0.7 s; slowest 0.9 s | met" in text
+
+
+# --------------------------------------------------------------------------- schedule sets
+def test_golf_runs_are_scored_by_the_schedule_checker():
+    """A golf set run goes through solve_golf: 3-3-4 (an affine plane, the literature's
+    maximum of 4 rounds) is solved with no repeat; 5-3-8, one round past Kirkman's 7, has
+    exactly its proven 15 repeats and so is optimal but not solved."""
+    specs = plan(["golf"], ["greedy"], [0], match=["3-3-4", "5-3-8"], time_limits=[2])
+    assert [(s.instance, s.solver, s.kind) for s in specs] == [
+        ("3-3-4", "breakouts", "golf"),
+        ("5-3-8", "breakouts", "golf"),
+    ]
+    kirkman_plus, affine = (run_one(replace(s, warm_up=False)).record for s in specs[::-1])
+    assert affine.status == "optimal" and affine.solved is True
+    assert affine.repeats == 0 and affine.repeats_lower_bound == 0
+    assert affine.known_max_rounds == 4 and affine.breaches == 0
+    assert affine.runtime_s is not None
+    assert "affine" in affine.notes and "A107431" in affine.notes
+    assert kirkman_plus.known_max_rounds == 7 and kirkman_plus.solved is False
+    assert kirkman_plus.repeats == kirkman_plus.repeats_lower_bound == 15
+    assert kirkman_plus.status == "optimal" and kirkman_plus.objective is None
+
+
+def test_a_scale_run_is_checked_for_repeats_and_rules(monkeypatch):
+    """A breakouts-scale case runs plan_breakouts on a generated roster: solved means no
+    repeat and every rule met, with the time of the first such schedule and the mix per
+    room (here a tiny case of 36 people in rooms of 6 for 3 rounds, >= 2 authorities)."""
+    tiny = ScaleCase("tiny-36", 36, 20, 6, 3, 2, 2.0, "36 people, rooms of 6, 3 rounds")
+    monkeypatch.setitem(SCALE_CASES, tiny.name, tiny)
+    (spec,) = plan(["breakouts-scale"], ["breakouts"], [0], match=["tiny-36"])
+    assert spec.time_limit == 2.0 and spec.time_limit_rule == "set default"
+    record = run_one(replace(spec, warm_up=False)).record
+    assert record.status in ("optimal", "feasible") and record.breaches == 0
+    assert record.solved is True and record.repeats == 0 and record.repeats_lower_bound == 0
+    assert record.first_solved_s is not None and record.first_solved_s <= record.runtime_s
+    assert record.authorities_per_team_mean is not None
+    assert record.authorities_per_team_mean >= 2
+    assert record.notes.startswith("36 people")
+
+
+def test_schedule_sets_plan_their_own_solver_and_limits():
+    """Golf and breakouts-scale run the breakout planner whatever strategies the sweep
+    names (and `breakouts` never runs on cohort sets); the moonshot 8-4-10 gets 600 s, other
+    golf instances 60 s, the scale cases their targets' limits; unknown sets list them."""
+    specs = plan(["tiny", "golf", "breakouts-scale"], ["greedy", "breakouts"], [0], cohorts=1)
+    by_set = {s.set: {(x.solver, x.instance) for x in specs if x.set == s.set} for s in specs}
+    assert by_set["tiny"] == {("greedy", "tiny-00")}
+    golf = {s.instance: s.time_limit for s in specs if s.set == "golf"}
+    assert golf["8-4-10"] == 600.0 and golf["5-3-7"] == 60.0 and golf["8-4-9"] == 60.0
+    assert {"5-3-8", "8-4-11", "9-9-10"} <= set(golf)
+    scale = {s.instance: s.time_limit for s in specs if s.set == "breakouts-scale"}
+    assert scale == {"480-people": 60.0, "5000-people": 300.0}
+    assert not any(s.keep_trace for s in specs if s.kind in ("golf", "breakouts"))
+    with pytest.raises(InvalidParameterError, match="golf"):
+        plan(["nosuch"], ["greedy"], [0])
+
+
+def test_alone_runs_are_made_after_the_others(tmp_path):
+    """A plan's `alone` solvers run one at a time after the rest (noted on the row);
+    `alone = true` marks every run, a misspelt value is refused."""
+    good = tmp_path / "plan.toml"
+    good.write_text(
+        '[[sweep]]\nsets = "tiny"\nstrategies = ["random", "greedy"]\nalone = ["random"]\n'
+        "seeds = 0\ncohorts = 1\ntime_limit = 1\n",
+        encoding="utf-8",
+    )
+    specs = [replace(s, warm_up=False) for s in specs_for(read_plan(good))]
+    assert [(s.solver, s.alone) for s in specs] == [("random", True), ("greedy", False)]
+    order: list[str] = []
+    outcomes = execute(specs, jobs=1, on_result=lambda o: order.append(o.record.strategy))
+    assert order == ["greedy", "random"]
+    assert [o.record.strategy for o in outcomes] == ["random", "greedy"]  # the plan's order
+    assert "made alone" in outcomes[0].record.notes
+    assert "made alone" not in outcomes[1].record.notes
+    every = plan(["tiny"], ["greedy"], [0], cohorts=1, alone=True)
+    assert all(s.alone for s in every)
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[sweep]]\nsets = "tiny"\nalone = 3\n', encoding="utf-8")
+    with pytest.raises(InvalidParameterError, match="alone"):
+        read_plan(bad)
+
+
+def _golf_rows() -> pd.DataFrame:
+    """Golf and scale rows as runs.csv holds them (solved read back as text)."""
+    rows = []
+    for name, seed, repeats, bound, seconds, status in (
+        ("5-3-7", 0, 0, 0, 0.01, "optimal"),
+        ("8-4-10", 0, 16, 0, 600.0, "feasible"),
+        ("7-3-10", 0, 3, 0, 60.0, "feasible"),
+        ("7-3-10", 1, 0, 0, 12.0, "optimal"),
+        ("5-3-8", 0, 15, 15, 0.01, "optimal"),
+    ):
+        known = {"5-3-7": 7, "8-4-10": 10, "7-3-10": 10, "5-3-8": 7}[name]
+        rows.append(
+            {
+                "set": "golf",
+                "instance": name,
+                "strategy": "breakouts",
+                "kind": "strategy",
+                "seed": seed,
+                "time_limit": 600.0 if name == "8-4-10" else 60.0,
+                "time_limit_rule": "set default",
+                "status": status,
+                "breaches": 0,
+                "repeats": repeats,
+                "repeats_lower_bound": bound,
+                "solved": str(repeats == 0),
+                "known_max_rounds": known,
+                "runtime_s": seconds,
+                "notes": f"a design; literature's maximum {known} (A107431)",
+                "sweep": "S1",
+            }
+        )
+    rows.append(
+        {
+            "set": "breakouts-scale",
+            "instance": "480-people",
+            "strategy": "breakouts",
+            "kind": "strategy",
+            "seed": 0,
+            "time_limit": 60.0,
+            "time_limit_rule": "set default",
+            "status": "optimal",
+            "breaches": 0,
+            "repeats": 0,
+            "repeats_lower_bound": 0,
+            "solved": "True",
+            "first_solved_s": 0.08,
+            "runtime_s": 4.2,
+            "authorities_per_team_mean": 3.9,
+            "sectors_per_team_mean": 3.0,
+            "notes": "480 people; greedy",
+            "sweep": "S1",
+        }
+    )
+    return pd.DataFrame(rows).reindex(columns=list(RUN_COLUMNS))
+
+
+def test_golf_and_scale_tables_by_hand():
+    """The golf table says per instance what the runs show against the literature; the
+    scale table counts solved runs and reports the first solved schedule's time."""
+    runs = _golf_rows()
+    text = "\n".join(golf_table(runs))
+    assert "Instances at the literature's maximum solved in every run: 1 of 3." in text
+    assert "| 5-3-7 | 15 | 7 (A107431) | 1/1 | 0 / 0 | 0 |" in text
+    assert "solved at the known maximum |" in text
+    assert "| 8-4-10 | 32 | 10 (A107431) | 0/1 | 16 / 16 |" in text
+    assert "not solved (16 repeats at best) |" in text
+    assert "| 7-3-10 | 21 | 10 (A107431) | 1/2 |" in text and "solved in 1 of 2 runs |" in text
+    assert "past the maximum: 15 repeats, the proven minimum |" in text
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "G-S-W" not in line]
+    assert [r.split(" | ")[0] for r in rows[1:]] == ["| 5-3-7", "| 5-3-8", "| 7-3-10", "| 8-4-10"]
+    scale = "\n".join(scale_table(runs))
+    assert "| 480 people, rooms of 6, 5 rounds, >= 3 authorities | optimal | 1/1 | 0 (0) |" in scale
+    assert "| 0.08 | 4.2 | 4.2 | 60 s | 3.90 / 3.00 |" in scale
+    assert golf_table(runs[runs["set"] != "golf"]) == []
+
+
+def test_before_after_compares_like_with_like():
+    """The comparison uses only runs both made alike (same instance, seed, limit); a figure
+    is worse only beyond the stated noise; a group the later run lacks is 'not measured'."""
+    base = {"kind": "strategy", "seed": 0, "time_limit": 20.0, "bound": None}
+    before = pd.DataFrame(
+        [
+            {
+                **base,
+                "set": "cln",
+                "instance": "cln-00",
+                "strategy": "ls",
+                "objective": 100.0,
+                "gap": 0.10,
+                "status": "feasible",
+                "runtime_s": 20.0,
+            },
+            {
+                **base,
+                "set": "cln",
+                "instance": "cln-01",
+                "strategy": "ls",
+                "objective": 50.0,
+                "gap": 0.10,
+                "status": "feasible",
+                "runtime_s": 20.0,
+            },
+            {
+                **base,
+                "set": "cln",
+                "instance": "cln-00",
+                "strategy": "cg",
+                "objective": 100.0,
+                "gap": 0.0,
+                "status": "optimal",
+                "runtime_s": 1.0,
+            },
+            {
+                **base,
+                "set": "mdgp",
+                "instance": "RanReal_n120_ss_01",
+                "strategy": "ls",
+                "objective": 10.0,
+                "gap_to_best_known": 0.001,
+                "status": "feasible",
+                "runtime_s": 3.0,
+            },
+            {
+                **base,
+                "set": "region",
+                "instance": "region-00",
+                "strategy": "ls",
+                "objective": 9.0,
+                "status": "feasible",
+                "runtime_s": 60.0,
+            },
+        ]
+    )
+    after = pd.DataFrame(
+        [
+            {
+                **base,
+                "set": "cln",
+                "instance": "cln-00",
+                "strategy": "ls",
+                "objective": 99.8,
+                "gap": 0.102,
+                "status": "feasible",
+                "runtime_s": 20.1,
+            },
+            {
+                **base,
+                "set": "cln",
+                "instance": "cln-00",
+                "strategy": "cg",
+                "objective": 99.0,
+                "gap": 0.01,
+                "status": "feasible",
+                "runtime_s": 3.0,
+            },
+            {
+                **base,
+                "set": "mdgp",
+                "instance": "RanReal_n120_ss_01",
+                "strategy": "ls",
+                "objective": 10.0,
+                "gap_to_best_known": 0.0012,
+                "status": "feasible",
+                "runtime_s": 3.0,
+            },
+            {
+                **base,
+                "set": "cln",
+                "instance": "cln-00",
+                "strategy": "new",
+                "objective": 1.0,
+                "status": "feasible",
+                "runtime_s": 1.0,
+            },
+        ]
+    )
+    found = {(c.set, c.strategy): c for c in compare_runs(before, after)}
+    assert set(found) == {("cln", "ls"), ("cln", "cg"), ("mdgp n=120", "ls"), ("region", "ls")}
+    ls = found[("cln", "ls")]
+    assert ls.before.runs == ls.after.runs == 1 and ls.before.objective == 100.0
+    assert ls.worse == ()  # -0.2% objective, +0.2 points gap: noise
+    assert found[("cln", "cg")].worse == (
+        "fewer proven",
+        "objective -1.00%",
+        "gap +1.00 points",
+        "median 1.0 -> 3.0 s",
+        "slowest 1.0 -> 3.0 s",
+    )
+    assert found[("mdgp n=120", "ls")].worse == ()  # +0.02 points to best known
+    assert found[("region", "ls")].after is None
+    assert found[("region", "ls")].worse == ("not measured",)
+    table = "\n".join(comparison_table(list(found.values())))
+    assert "| cln | ls | 1 → 1 | 0 → 0 | 100.000 → 99.800 | 10.00% → 10.20% |" in table
+    assert "| region | ls | 1 → 0 | 0 → 0 | 9.000 → - |" in table
+
+
+def test_docs_page_has_golf_before_after_included_sections_and_kernel_speed(tmp_path):
+    """The page shows the golf and scale tables and targets, the before/after table, the
+    sections other scripts wrote (if their files exist), the engine's speed before and
+    after, and the harness summary without repeating the golf tables."""
+    from clnmatch.research.outputs import write_outputs
+    from clnmatch.research.runs import RunOutcome, RunRecord
+
+    write_docs = _write_docs()
+    folder = tmp_path / "results"
+    records = [
+        RunRecord(**{k: v for k, v in row.items() if pd.notna(v)})
+        for row in _golf_rows().to_dict("records")
+    ]
+    for record in records:
+        record.solved = record.solved == "True"
+    cln = dict(
+        set="cln",
+        instance="cln-00",
+        kind="strategy",
+        seed=0,
+        time_limit=20.0,
+        time_limit_rule="given",
+        status="feasible",
+        runtime_s=20.0,
+        breaches=0,
+    )
+    records.append(RunRecord(strategy="local_search", objective=579.0, gap=0.16, **cln))
+    write_outputs(folder, [RunOutcome(r) for r in records], sweep="S1", command="python -m b")
+    before = tmp_path / "before"
+    before.mkdir()
+    pd.DataFrame(
+        [{**cln, "strategy": "local_search", "objective": 580.0, "gap": 0.15, "version": "0.0"}]
+    ).reindex(columns=list(RUN_COLUMNS)).to_csv(before / "runs.csv", index=False)
+    section = tmp_path / "benchmarks-wholecall.md"
+    section.write_text("## The time limit covers the whole call\n\nMeasured.\n", "utf-8")
+    kernel = "case steps objective cpu ms/step\n"
+    (tmp_path / "k0.txt").write_text(kernel + "cln-blend 4000 574563 0.100 0.0250\n", "utf-8")
+    (tmp_path / "k1.txt").write_text(kernel + "cln-blend 4000 574563 0.090 0.0225\n", "utf-8")
+
+    text = write_docs.page(
+        [folder],
+        "bash benchmarks/run_targets.sh",
+        before=[before],
+        includes=[section, tmp_path / "benchmarks-bounds.md"],  # the second does not exist
+        kernel=(tmp_path / "k0.txt", tmp_path / "k1.txt"),
+    )
+    assert text.count("## Social Golfer instances solved against the literature") == 1
+    assert text.count("## Breakout rooms at scale") == 1
+    assert (
+        "| Kirkman's 5-3-7 solved in seconds (10 s) | 1/1 runs solved; slowest 0.01 s | met |"
+        in text
+    )
+    assert "| 8-4-10 (the moonshot) solved within 10 minutes (600 s) | 0/1 runs solved" in text
+    assert "16 repeats at best | not met |" in text
+    assert (
+        "480 people, rooms of 6, 5 rounds, >= 3 authorities, no repeats, every rule met, within 60 s | 1/1 runs solved"
+        in text
+    )
+    assert "## Before and after the restructuring (issue 13)" in text
+    assert "| cln | local_search | 1 → 1 | 0 → 0 | 580.000 → 579.000 | 15.00% → 16.00% |" in text
+    assert "gap +1.00 points |" in text
+    assert "## The time limit covers the whole call" in text and "benchmarks-bounds" not in text
+    assert (
+        "| cln-blend | 4000 | 574,563 | 574,563 | yes | 0.100 | 0.090 | 0.0250 | 0.0225 | -10% |"
+        in text
+    )
+    assert "Not from the harness: the section included from" in text
+    assert "python -m b  # sweep S1" in text
+
+
+def test_before_rows_reproduce_the_last_page_before_the_restructuring(shared_benchmarks):
+    """The rows kept in benchmarks/before-restructuring give, through today's page writer,
+    the very figures the last page before the restructuring printed (1dc5809's Targets)."""
+    write_docs = _write_docs()
+    kept = Path(__file__).resolve().parents[1] / "benchmarks" / "before-restructuring"
+    old_page = (kept / "benchmarks.md").read_text(encoding="utf-8")
+    runs = write_docs._runs([kept / "results", kept / "results-research"])
+    rows = [line.split(" | ") for line in write_docs._targets(runs)[2:]]
+    kept_formats = ("CLN (50 est.", "CLN, cohesion", "region", "stress", "MDGPLIB")
+    measured = [r[1] for r in rows if r[0].lstrip("| ").startswith(kept_formats)]
+    assert len(measured) == 8  # colgen, cpsat, cohesion, region, stress, MDGPLIB x3
+    for cell in measured:
+        assert f"| {cell} |" in old_page, cell

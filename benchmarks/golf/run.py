@@ -1,110 +1,78 @@
-"""Social Golfer and breakout-room scale benchmarks (issue 17): run from the repository root.
+"""Social Golfer and breakout-room scale benchmarks (issue 17), through the benchmark harness.
 
-    python benchmarks/golf/run.py                      # everything (about 25 minutes)
+    python benchmarks/golf/run.py                      # every golf instance and both scale cases
     python benchmarks/golf/run.py --only golf --time-limit 30 --seeds 0,1,2
-    python benchmarks/golf/run.py --only scale
+    python benchmarks/golf/run.py --only scale --jobs 2
 
-Writes to benchmarks/golf/results/ (or --out): golf.csv (one row per run), scale.csv and
-results.md (the tables docs/breakouts.md shows). Golf instances: every (groups, size) pair
-whose maximum rounds the literature knows (clnmatch.breakouts.benchmark.LITERATURE), at that
-maximum; plus Kirkman's 5-3-7, the original 8-4-9 and the moonshot 8-4-10 (10 minutes), and
-two instances past their maximum (5-3-8, 8-4-11) whose repeats cannot reach 0. Scale: 480
-people in rooms of 6 for 5 rounds with at least 3 authorities a room, and 5,000 people in
-rooms of 8 for 4 rounds, rosters from clnmatch.generate (West Partnership-shaped). Times are
-wall-clock on this machine, after the numba kernels are compiled (warm_up, not timed).
+A thin wrapper over the harness's sets ``golf`` and ``breakouts-scale``
+(``clnmatch.research``; docs/benchmarks.md makes the same runs from benchmarks/targets.toml):
+golf instances are every (groups, size) pair whose maximum rounds the literature knows, at
+that maximum, plus 8-4-9, 5-3-8 and 8-4-11 (past their maximum), and the moonshot 8-4-10
+with its own limit; scale cases are 480 people in rooms of 6 for 5 rounds with at least 3
+authorities (60 s) and 5,000 people in rooms of 8 for 4 rounds (300 s). Writes to --out
+(default benchmarks/golf/results): the harness's outputs (runs.csv, summary.md, ...),
+golf.csv and scale.csv (their rows) and results.md (the two tables docs/breakouts.md shows).
+Times are wall-clock on this machine; compiling the search is done before, untimed.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import platform
+import shlex
 import sys
-import time
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
-from clnmatch.breakouts import BreakoutRules, Roster, plan_breakouts, warm_up
-from clnmatch.breakouts.benchmark import golf_instances, markdown_table, run_golf
-from clnmatch.generate import generate_cohort
+import pandas as pd
+
+from clnmatch.research.execute import execute
+from clnmatch.research.outputs import latest_runs, write_outputs
+from clnmatch.research.runs import RunSpec, plan
+from clnmatch.research.summary import GOLF_HEADING, SCALE_HEADING, golf_table, scale_table
 
 HERE = Path(__file__).resolve().parent
 MOONSHOT = "8-4-10"
-EXTRA = [(8, 4, 9), (5, 3, 8), (8, 4, 11)]
-SCALE = [
-    # name, people, establishments to generate, rules, time limit
-    (
-        "480 people, rooms of 6, 5 rounds, >= 3 authorities",
-        480,
-        245,
-        BreakoutRules(rounds=5, room_size=6, min_authorities=3),
-        60.0,
-    ),
-    (
-        "5,000 people, rooms of 8, 4 rounds, >= 3 authorities",
-        5000,
-        2530,
-        BreakoutRules(rounds=4, room_size=8, min_authorities=3),
-        300.0,
-    ),
+COLUMNS = [
+    "set",
+    "instance",
+    "seed",
+    "time_limit",
+    "status",
+    "repeats",
+    "repeats_lower_bound",
+    "solved",
+    "known_max_rounds",
+    "first_solved_s",
+    "runtime_s",
+    "breaches",
+    "authorities_per_team_mean",
+    "sectors_per_team_mean",
+    "notes",
 ]
 
 
-def _write_csv(path: Path, rows: list[dict[str, object]]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+def _seeds(text: str) -> list[int]:
+    return [int(s) for s in text.split(",") if s.strip()]
 
 
-def scale_runs(seeds: list[int]) -> list[dict[str, object]]:
-    rows = []
-    for name, people, establishments, rules, limit in SCALE:
-        cohort = generate_cohort(establishments, seed=0, teams_hint=max(8, people // 60))
-        roster = Roster.from_cohort(cohort)
-        roster = Roster(roster.people[:people], roster.themes, "generated")
-        for seed in seeds:
-            plan = plan_breakouts(roster, rules, time_limit=limit, seed=seed)
-            first = next(
-                (p.seconds for p in plan.trace if p.violation == 0 and p.repeats == 0), None
-            )
-            ev = plan.evaluation
-            rows.append(
-                {
-                    "case": name,
-                    "people": len(roster),
-                    "seed": seed,
-                    "time_limit_s": limit,
-                    "status": plan.status,
-                    "repeats": plan.repeats,
-                    "lower_bound_repeats": plan.lower_bound_repeats,
-                    "rules_met": plan.feasible,
-                    "first_repeat_free_rule_abiding_s": first,
-                    "runtime_s": round(plan.runtime_s, 2),
-                    "mean_authorities_per_room": None
-                    if ev is None
-                    else round(ev.mean_authorities_per_room, 2),
-                    "mean_sectors_per_room": None
-                    if ev is None
-                    else round(ev.mean_sectors_per_room, 2),
-                    "method": plan.method,
-                }
-            )
-            print(rows[-1], flush=True)
-    return rows
-
-
-def scale_table(rows: list[dict[str, object]]) -> str:
-    lines = [
-        "| case | seed | status | repeats (bound) | every rule met | first 0-repeat rule-abiding schedule (s) | whole run (s) | authorities / sectors per room |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for r in rows:
-        lines.append(
-            f"| {r['case']} | {r['seed']} | {r['status']} | {r['repeats']} ({r['lower_bound_repeats']}) | "
-            f"{'yes' if r['rules_met'] else 'no'} | {r['first_repeat_free_rule_abiding_s']} | "
-            f"{r['runtime_s']} | {r['mean_authorities_per_room']} / {r['mean_sectors_per_room']} |"
+def specs(args: argparse.Namespace) -> list[RunSpec]:
+    """The runs asked for: golf at --time-limit (8-4-10 at --moonshot-limit), scale cases at
+    their targets' limits."""
+    out: list[RunSpec] = []
+    if args.only in (None, "golf"):
+        golf = plan(["golf"], ["breakouts"], _seeds(args.seeds), time_limits=[args.time_limit])
+        out += [s for s in golf if s.instance != MOONSHOT]
+        out += plan(
+            ["golf"],
+            ["breakouts"],
+            _seeds(args.moonshot_seeds),
+            time_limits=[args.moonshot_limit],
+            match=[MOONSHOT],
         )
-    return "\n".join(lines) + "\n"
+    if args.only in (None, "scale"):
+        out += plan(["breakouts-scale"], ["breakouts"], _seeds(args.seeds))
+    return [replace(s, time_limit_rule="given") for s in out]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,40 +84,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--moonshot-limit", type=float, default=600.0, help="seconds for 8-4-10")
     parser.add_argument("--seeds", default="0", help="comma list")
     parser.add_argument("--moonshot-seeds", default="0", help="comma list for 8-4-10")
+    parser.add_argument("--jobs", type=int, default=1, help="runs at a time")
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args(argv)
-    seeds = [int(s) for s in args.seeds.split(",")]
-    args.out.mkdir(parents=True, exist_ok=True)
-    tick = time.perf_counter()
-    warm_up()
-    header = (
-        f"Measured {time.strftime('%Y-%m-%d')} on {platform.processor() or platform.machine()}, "
-        f"Python {platform.python_version()}; numba compile ({time.perf_counter() - tick:.1f} s) "
-        "not timed.\n\n"
+    runs = specs(args)
+    sweep = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-golf"
+    command = "python benchmarks/golf/run.py " + shlex.join(sys.argv[1:] if argv is None else argv)
+    outcomes = execute(
+        runs,
+        jobs=args.jobs,
+        on_result=lambda o: print(
+            f"{o.record.set} {o.record.instance} seed {o.record.seed}: {o.record.status}, "
+            f"{o.record.repeats} repeats ({o.record.runtime_s} s) {o.record.error}",
+            flush=True,
+        ),
     )
-    parts = [header]
-    if args.only in (None, "golf"):
-        instances = golf_instances(EXTRA)
-        regular = [i for i in instances if i.name != MOONSHOT]
-        moonshot = [i for i in instances if i.name == MOONSHOT]
-        rows = run_golf(regular, time_limit=args.time_limit, seeds=seeds)
-        rows += run_golf(
-            moonshot,
-            time_limit=args.moonshot_limit,
-            seeds=[int(s) for s in args.moonshot_seeds.split(",")],
-        )
-        for row in rows:
-            print(row, flush=True)
-        _write_csv(args.out / "golf.csv", rows)
-        parts.append(
-            f"### Social Golfer instances ({args.time_limit:g} s a run, seeds {args.seeds}; "
-            f"8-4-10 {args.moonshot_limit:g} s, seeds {args.moonshot_seeds})\n\n"
-            + markdown_table(rows)
-        )
-    if args.only in (None, "scale"):
-        rows = scale_runs(seeds)
-        _write_csv(args.out / "scale.csv", rows)
-        parts.append("### Breakout rooms at scale\n\n" + scale_table(rows))
+    paths = write_outputs(args.out, outcomes, sweep=sweep, command=command.strip())
+    rows = latest_runs(pd.read_csv(paths["runs"]))
+    rows = rows[rows["set"].isin(["golf", "breakouts-scale"])]
+    parts = [f"Made by `{command.strip()}` (sweep {sweep}).", ""]
+    for set_name, name, heading, table in (
+        ("golf", "golf.csv", GOLF_HEADING, golf_table(rows)),
+        ("breakouts-scale", "scale.csv", SCALE_HEADING, scale_table(rows)),
+    ):
+        part = rows[rows["set"] == set_name].reindex(columns=COLUMNS)
+        if len(part):
+            part.to_csv(args.out / name, index=False, lineterminator="\n")
+            parts += [f"### {heading}", "", *table, ""]
     (args.out / "results.md").write_text("\n".join(parts), encoding="utf-8")
     print((args.out / "results.md").read_text(encoding="utf-8"))
     return 0

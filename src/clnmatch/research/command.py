@@ -16,7 +16,7 @@ from clnmatch.errors import ClnmatchError, InvalidParameterError
 from clnmatch.research.execute import error_text, execute
 from clnmatch.research.outputs import records_frame, write_outputs
 from clnmatch.research.runs import RunOutcome
-from clnmatch.research.sets import COHORT_SETS, RESEARCH_SETS, SET_GROUPS
+from clnmatch.research.sets import COHORT_SETS, RESEARCH_SETS, SCHEDULE_SETS, SET_GROUPS
 from clnmatch.research.sweeps import SWEEP_DEFAULTS, Sweep, read_plan, specs_for, sweep_from
 
 __all__ = ["run_bench"]
@@ -28,7 +28,7 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         prog=prog,
         description="Benchmark strategies (and peers) over instance sets, seeds and time limits.",
     )
-    names = ", ".join([*COHORT_SETS, *RESEARCH_SETS])
+    names = ", ".join([*COHORT_SETS, *RESEARCH_SETS, *SCHEDULE_SETS])
     p.add_argument(
         "--sets",
         help=f"comma list of sets: {names}, or 'families' for every fam-* set (default cln)",
@@ -36,7 +36,8 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     p.add_argument(
         "--strategies",
         help="comma list of registered strategies and 'auto' (what solve picks), or 'all' "
-        "(default: every registered strategy)",
+        "(default: every registered strategy); golf and breakouts-scale run the breakout "
+        "planner ('breakouts') whatever this says",
     )
     p.add_argument("--peers", help="comma list of peers for cohort sets, or 'all' (default none)")
     p.add_argument("--seeds", help="comma list of seeds (default 0,1,2)")
@@ -60,12 +61,18 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     p.add_argument(
         "--match",
         action="append",
-        help="glob on research instance names, e.g. 'RanReal_n120_*' (repeatable)",
+        help="glob on research or schedule instance names, e.g. 'RanReal_n120_*', "
+        "'8-4-*' (repeatable)",
     )
     p.add_argument(
         "--objective",
         help="objective(s) for cohort sets: comma list of focus, cohesion, blend (default "
         "blend); runs.csv names the set cln:focus etc.",
+    )
+    p.add_argument(
+        "--alone",
+        help="'all', or a comma list of solvers, whose runs are made one at a time after the "
+        "others (for strategies using both cores, e.g. portfolio)",
     )
     p.add_argument(
         "--plan",
@@ -129,9 +136,10 @@ def run_bench(argv: Sequence[str] | None = None, *, prog: str = "python -m bench
         from clnmatch.research.peers import available_peers
         from clnmatch.strategies import available_strategies
 
-        print("sets:", ", ".join([*COHORT_SETS, *RESEARCH_SETS]))
+        print("sets:", ", ".join([*COHORT_SETS, *RESEARCH_SETS, *SCHEDULE_SETS]))
         print("set groups:", ", ".join(SET_GROUPS))
         print("strategies:", ", ".join(["auto", *available_strategies()]))
+        print("schedule solver (golf, breakouts-scale): breakouts")
         print("peers:", ", ".join(available_peers()))
         return 0
     try:
@@ -163,6 +171,8 @@ def run_bench(argv: Sequence[str] | None = None, *, prog: str = "python -m bench
         count[0] += 1
         r = outcome.record
         obj = "-" if r.objective is None else f"{r.objective:,.3f}"
+        if r.repeats is not None:  # schedule sets: fewer repeats is better
+            obj = f"{r.repeats} repeats (bound {r.repeats_lower_bound})"
         print(
             f"[{count[0]}/{len(specs)}] {r.set} {r.instance} {r.strategy} seed {r.seed} "
             f"{r.time_limit:g}s: {r.status} {obj} ({r.runtime_s or 0:.2f} s)"

@@ -10,6 +10,10 @@ How a run is scored (always by ``clnmatch.evaluate``, never by the strategy):
 * **Research instances** are ``Problem``s: the strategy's ``run`` is called with a
   ``Budget`` and its proposal scored with ``evaluate``; ``runtime_s`` is the wall time of
   ``run``. Gap to best known = (bks - objective) / bks.
+* **Schedule sets** (golf, breakouts-scale) go through the breakout API and its schedule
+  checker (``clnmatch.research.schedules``): repeats, the proven bound, solved or not.
+
+Runs marked ``alone`` are made after the others, one at a time in this process.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import numpy as np
 from clnmatch.errors import InfeasibleError, InvalidParameterError
 from clnmatch.research.measure import Memory, maxrss_mb, resolve_solver, warm_up
 from clnmatch.research.runs import RunOutcome, RunRecord, RunSpec, clnmatch_version
+from clnmatch.research.schedules import run_golf, run_scale
 from clnmatch.research.sets import COHORT_SETS, research_problem, set_cohort
 from clnmatch.trace import relative_gap
 
@@ -44,7 +49,13 @@ def run_one(spec: RunSpec) -> RunOutcome:
     memory = Memory(spec.memory)
     warm = warm_up(spec) if spec.warm_up else None
     try:
-        if spec.kind == "research":
+        if spec.kind == "golf":
+            with memory:
+                run_golf(spec, record)
+        elif spec.kind == "breakouts":
+            with memory:
+                run_scale(spec, record)
+        elif spec.kind == "research":
             trace = _run_research(spec, record, memory)
         elif spec.solver_kind == "peer":
             _run_peer(spec, record, memory)
@@ -56,7 +67,11 @@ def run_one(spec: RunSpec) -> RunOutcome:
     record.peak_memory_mb = _round(memory.peak_mb, 1)
     record.tracemalloc_peak_mb = _round(memory.tracemalloc_mb, 1)
     record.worker_maxrss_mb = _round(maxrss_mb(), 1)
-    extra = [memory.note, f"warm-up {warm:.1f} s (not timed)" if warm is not None else ""]
+    extra = [
+        memory.note,
+        f"warm-up {warm:.1f} s (not timed)" if warm is not None else "",
+        "made alone" if spec.alone else "",
+    ]
     record.notes = "; ".join(filter(None, [record.notes, *extra]))[:600]
     if record.best_known and record.objective is not None:
         record.gap_to_best_known = (record.best_known - record.objective) / record.best_known
@@ -223,15 +238,21 @@ def execute(
     """Run every spec: through joblib (``jobs`` processes) or Dask (``scheduler``).
 
     ``scheduler`` is a Dask scheduler address (``tcp://host:8786``) or ``"local"`` to start
-    a ``LocalCluster`` of ``jobs`` single-threaded worker processes here. Outcomes come
-    back in the order of ``specs``; ``on_result`` sees each as it finishes.
+    a ``LocalCluster`` of ``jobs`` single-threaded worker processes here. Specs marked
+    ``alone`` run afterwards, one at a time in this process. Outcomes come back in the
+    order of ``specs``; ``on_result`` sees each as it finishes.
     """
     if not specs:
         return []
-    if scheduler:
-        done = _execute_dask(specs, scheduler, jobs, on_result)
-    else:
-        done = _execute_joblib(specs, jobs, on_result)
+    shared = [s for s in specs if not s.alone]
+    alone = [s for s in specs if s.alone]
+    done: list[RunOutcome] = []
+    if shared and scheduler:
+        done += _execute_dask(shared, scheduler, jobs, on_result)
+    elif shared:
+        done += _execute_joblib(shared, jobs, on_result)
+    if alone:
+        done += _execute_joblib(alone, 1, on_result)
     order = {s.key: i for i, s in enumerate(specs)}
     return sorted(done, key=lambda o: order.get(_record_key(o.record), len(order)))
 

@@ -22,6 +22,7 @@ import numpy as np
 
 from clnmatch.problem import Problem
 from clnmatch.research.runs import MemoryMode, RunSpec
+from clnmatch.research.schedules import warm_up_schedules
 from clnmatch.research.sets import COHORT_SETS, set_cohort
 
 __all__ = [
@@ -148,7 +149,9 @@ def warm_up(spec: RunSpec) -> float | None:
         _WARMED.add(key)
     started = time.perf_counter()
     with contextlib.suppress(Exception):
-        if spec.solver_kind == "peer":
+        if spec.kind in ("golf", "breakouts"):
+            warm_up_schedules()
+        elif spec.solver_kind == "peer":
             from clnmatch.research.peers import get_peer
 
             tiny = COHORT_SETS["tiny"]

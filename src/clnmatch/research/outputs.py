@@ -18,6 +18,7 @@ from clnmatch.research.runs import (
     RunOutcome,
     clnmatch_version,
 )
+from clnmatch.research.sets import SCHEDULE_SETS
 from clnmatch.research.summary import summary_markdown
 
 if TYPE_CHECKING:
@@ -132,6 +133,7 @@ def write_outputs(
         "performance_profile": out_dir / "performance_profile.png",
         "objective_over_time": out_dir / "objective_over_time.png",
     }
-    plots.performance_profile(runs, paths["performance_profile"])
+    # schedule sets have repeats, not an objective: they are not on the objective plots
+    plots.performance_profile(runs[~runs["set"].isin(SCHEDULE_SETS)], paths["performance_profile"])
     plots.objective_over_time(traces, paths["objective_over_time"])
     return paths

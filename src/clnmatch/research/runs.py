@@ -2,10 +2,15 @@
 
 ``plan`` turns sets x strategies (and peers) x seeds x time limits into ``RunSpec``s in a
 stable order; a spec is small and picklable, so a worker builds the instance itself.
+Schedule sets (``golf``, ``breakouts-scale``) are planned by the breakout planner alone
+(solver ``breakouts``), whatever strategies the sweep names; ``breakouts`` is never run
+on cohort or research sets. A spec marked ``alone`` is made with no other run beside it
+(strategies that use both cores, such as ``portfolio``, are timed fairly that way).
 """
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -15,11 +20,15 @@ from clnmatch.errors import InvalidParameterError
 from clnmatch.research.sets import (
     COHORT_SETS,
     RESEARCH_SETS,
+    SCALE_CASES,
+    SCHEDULE_SETS,
+    SCHEDULE_SOLVER,
     SET_GROUPS,
     SetKind,
     best_known_values,
     default_benchmarks_dir,
     expand_sets,
+    golf_set_instances,
     header_n,
     research_files,
     tpsdp_time_limit,
@@ -50,7 +59,7 @@ class RunSpec:
     instance: str
     kind: SetKind
     solver: str
-    solver_kind: Literal["strategy", "peer"]
+    solver_kind: Literal["strategy", "peer"]  # schedule sets: "strategy" (breakouts)
     seed: int
     time_limit: float
     time_limit_rule: str  # "given", "tpsdp" or "set default"
@@ -61,6 +70,7 @@ class RunSpec:
     memory: MemoryMode = "rss"
     warm_up: bool = True
     objective: str = "blend"  # cohort sets: the objective solved for
+    alone: bool = False  # made with no other run beside it
 
     @property
     def label(self) -> str:
@@ -101,6 +111,12 @@ class RunRecord:
     sectors_per_team_mean: float | None = None
     simd_mixed_teams: int | None = None
     travel_km: float | None = None
+    # schedule sets (golf, breakouts-scale): fewer repeats is better
+    repeats: int | None = None  # pairs meeting again, counted by the schedule checker
+    repeats_lower_bound: int | None = None  # proven: no schedule has fewer
+    solved: bool | None = None  # no repeats and every rule met
+    known_max_rounds: int | None = None  # golf: the literature's most repeat-free rounds
+    first_solved_s: float | None = None  # seconds to the first solved schedule
     runtime_s: float | None = None
     peak_memory_mb: float | None = None
     worker_maxrss_mb: float | None = None
@@ -157,13 +173,17 @@ def plan(
     memory: MemoryMode = "rss",
     warm_up: bool = True,
     objective: str | Sequence[str] = "blend",
+    alone: bool | Sequence[str] = False,
 ) -> list[RunSpec]:
     """Every run of a sweep, in a stable order; one representative run per set keeps a trace.
 
     ``sets`` may name groups (``families``). Cohort sets run once per objective in
     ``objective`` (one name or several); research sets have their own objective. Peers
-    run on cohort sets only (they know nothing of MDGP). ``time_limits`` empty means per
-    set: TPSDP's by n for research sets, the set's default for cohorts.
+    run on cohort sets only (they know nothing of MDGP). Schedule sets run the breakout
+    planner (``breakouts``) only. ``time_limits`` empty means per set: TPSDP's by n for
+    research sets, the set's default for cohorts, the instance's for schedule sets.
+    ``match`` filters research and schedule instances by name. ``alone``: True makes every
+    run alone, a list of solver names makes those solvers' runs alone.
     """
     objectives = [objective] if isinstance(objective, str) else list(objective)
     for name in objectives:
@@ -171,21 +191,30 @@ def plan(
             choices = ", ".join(repr(o) for o in OBJECTIVES)
             raise InvalidParameterError.for_value("objective", "bench", f"one of {choices}", name)
     options = _Options(memory, warm_up, tuple(float(t) for t in time_limits))
+    # the breakout planner runs schedule sets only; strategies run the others
+    solvers = [s for s in strategies if s != SCHEDULE_SOLVER]
     specs: list[RunSpec] = []
     for set_name in expand_sets(sets):
         if set_name in COHORT_SETS:
             for name in objectives:
-                block = _cohort_block(set_name, strategies, peers, seeds, cohorts, name, options)
+                block = _cohort_block(set_name, solvers, peers, seeds, cohorts, name, options)
                 specs.extend(mark_representatives(block))
         elif set_name in RESEARCH_SETS:
             folder = _research_folder(set_name, mdgp_dir, ccp_dir)
-            block = _research_block(set_name, folder, strategies, seeds, match, options)
+            block = _research_block(set_name, folder, solvers, seeds, match, options)
             specs.extend(mark_representatives(block))
+        elif set_name in SCHEDULE_SETS:
+            specs.extend(_schedule_block(set_name, seeds, match, options))
         else:
-            choices = ", ".join(repr(s) for s in [*COHORT_SETS, *RESEARCH_SETS, *SET_GROUPS])
+            names = [*COHORT_SETS, *RESEARCH_SETS, *SCHEDULE_SETS, *SET_GROUPS]
+            choices = ", ".join(repr(s) for s in names)
             raise InvalidParameterError.for_value(
                 "sets", "bench", f"names among {choices}", set_name
             )
+    if alone is True:
+        return [replace(s, alone=True) for s in specs]
+    if alone:
+        return [replace(s, alone=True) if s.solver in alone else s for s in specs]
     return specs
 
 
@@ -277,6 +306,40 @@ def _research_block(
             for seed in seeds
         ]
     return block
+
+
+def _schedule_block(
+    set_name: str, seeds: Sequence[int], match: Sequence[str], options: _Options
+) -> list[RunSpec]:
+    """Golf instances or breakout-room rosters, by name (``match`` globs), every seed."""
+    if set_name == "golf":
+        instances = golf_set_instances()
+        kind: SetKind = "golf"
+    else:
+        instances = [(c.name, c.time_limit) for c in SCALE_CASES.values()]
+        kind = "breakouts"
+    chosen = [
+        (name, limit)
+        for name, limit in instances
+        if not match or any(fnmatch.fnmatchcase(name, g) for g in match)
+    ]
+    return [
+        RunSpec(
+            set_name,
+            name,
+            kind,
+            SCHEDULE_SOLVER,
+            "strategy",
+            int(seed),
+            float(limit),
+            "given" if options.time_limits else "set default",
+            memory=options.memory,
+            warm_up=options.warm_up,
+        )
+        for name, default in chosen
+        for limit in (options.time_limits or (default,))
+        for seed in seeds
+    ]
 
 
 def mark_representatives(block: list[RunSpec]) -> list[RunSpec]:

@@ -1,8 +1,11 @@
-"""The benchmark's instance sets: generated cohorts and research instance folders.
+"""The benchmark's instance sets: generated cohorts, research instance folders, schedules.
 
 A cohort set names a generator, a size and the rules; each worker builds its cohorts
 itself from (set, seed), so only a few bytes travel to a worker. Research sets are
-folders of MDGPLIB / CCPLIB files with their best-known values.
+folders of MDGPLIB / CCPLIB files with their best-known values. Schedule sets are breakout
+rooms over several rounds (issue 17), planned by ``clnmatch.breakouts`` (the ``breakouts``
+solver): ``golf``, the Social Golfer instances G-S-W whose maximum rounds the literature
+knows, and ``breakouts-scale``, webinar-sized rosters with side rules.
 """
 
 from __future__ import annotations
@@ -23,13 +26,20 @@ from clnmatch.problem import Problem
 __all__ = [
     "COHORT_SETS",
     "FAMILY_SETS",
+    "GOLF_EXTRA",
+    "GOLF_TIME_LIMITS",
     "RESEARCH_SETS",
+    "SCALE_CASES",
+    "SCHEDULE_SETS",
+    "SCHEDULE_SOLVER",
     "SET_GROUPS",
     "CohortSet",
+    "ScaleCase",
     "SetKind",
     "best_known_values",
     "default_benchmarks_dir",
     "expand_sets",
+    "golf_set_instances",
     "header_n",
     "research_files",
     "research_problem",
@@ -37,7 +47,7 @@ __all__ = [
     "tpsdp_time_limit",
 ]
 
-SetKind = Literal["cohort", "research"]
+SetKind = Literal["cohort", "research", "golf", "breakouts"]
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,56 @@ COHORT_SETS.update(
     }
 )
 RESEARCH_SETS = ("mdgp", "ccp")
+
+
+@dataclass(frozen=True)
+class ScaleCase:
+    """A roster of ``people`` from ``generate_cohort(establishments, seed=0)``, planned into
+    rooms of ``room_size`` for ``rounds`` rounds with at least ``min_authorities`` a room."""
+
+    name: str
+    people: int
+    establishments: int
+    room_size: int
+    rounds: int
+    min_authorities: int
+    time_limit: float  # the target's limit, the set's default
+    label: str
+
+
+# issue 17 item 5: the webinar and the whole-region targets (no repeats within the limit)
+SCALE_CASES: dict[str, ScaleCase] = {
+    case.name: case
+    for case in (
+        ScaleCase(
+            "480-people",
+            480,
+            245,
+            6,
+            5,
+            3,
+            60.0,
+            "480 people, rooms of 6, 5 rounds, >= 3 authorities",
+        ),
+        ScaleCase(
+            "5000-people",
+            5000,
+            2530,
+            8,
+            4,
+            3,
+            300.0,
+            "5,000 people, rooms of 8, 4 rounds, >= 3 authorities",
+        ),
+    )
+}
+# the golf set: every (groups, size) the literature knows, at its maximum rounds, then
+# Kirkman's original 8-4-9 and two instances past their maximum (repeats cannot reach 0)
+GOLF_EXTRA: tuple[tuple[int, int, int], ...] = ((8, 4, 9), (5, 3, 8), (8, 4, 11))
+# seconds per golf run unless the plan says otherwise; 8-4-10 is issue 17's moonshot
+GOLF_TIME_LIMITS = {"default": 60.0, "8-4-10": 600.0}
+SCHEDULE_SETS = ("golf", "breakouts-scale")
+SCHEDULE_SOLVER = "breakouts"  # the solver column of schedule sets: clnmatch.breakouts
 # names that stand for several sets on the command line
 SET_GROUPS: dict[str, tuple[str, ...]] = {"families": FAMILY_SETS}
 
@@ -92,6 +152,16 @@ def expand_sets(names: Sequence[str]) -> list[str]:
             if set_name not in out:
                 out.append(set_name)
     return out
+
+
+def golf_set_instances() -> list[tuple[str, float]]:
+    """The golf set's instances (G-S-W names) with their default time limits."""
+    from clnmatch.breakouts.benchmark import golf_instances
+
+    return [
+        (inst.name, GOLF_TIME_LIMITS.get(inst.name, GOLF_TIME_LIMITS["default"]))
+        for inst in golf_instances(GOLF_EXTRA)
+    ]
 
 
 def tpsdp_time_limit(n: int) -> float:

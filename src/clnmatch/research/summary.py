@@ -1,5 +1,6 @@
 """summary.md: markdown tables of a sweep's runs (means, proofs and times, ratios and gaps
-to the best, gaps to best known by size)."""
+to the best, gaps to best known by size; Social Golfer instances against the literature and
+breakout rooms at scale)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,24 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from clnmatch.research.runs import clnmatch_version
-from clnmatch.research.sets import COHORT_SETS
+from clnmatch.research.sets import COHORT_SETS, SCALE_CASES, SCHEDULE_SETS
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["cohort_runs", "gaps_to_best_bound", "proof_table", "summary_markdown"]
+__all__ = [
+    "GOLF_HEADING",
+    "SCALE_HEADING",
+    "cohort_runs",
+    "gaps_to_best_bound",
+    "golf_table",
+    "proof_table",
+    "scale_table",
+    "summary_markdown",
+]
+
+GOLF_HEADING = "Social Golfer instances solved against the literature"
+SCALE_HEADING = "Breakout rooms at scale"
 
 
 def _fmt(value: Any, digits: int = 3, pct: bool = False) -> str:
@@ -38,9 +51,15 @@ def _limit_label(group: pd.DataFrame) -> str:
     return text
 
 
+_TEXT_COLUMNS = ("reason", "how", "against the literature", "status")
+
+
 def _table(header: Sequence[str], rows: Iterable[Sequence[str]], text: int = 2) -> list[str]:
-    """A markdown table; the first ``text`` columns left-aligned, the rest (numbers) right."""
-    align = ["---" if i < text or header[i] == "reason" else "---:" for i in range(len(header))]
+    """A markdown table; the first ``text`` columns and the text columns (reason, how, ...)
+    left-aligned, the rest (numbers) right."""
+    align = [
+        "---" if i < text or header[i] in _TEXT_COLUMNS else "---:" for i in range(len(header))
+    ]
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
     lines.extend("| " + " | ".join(r) + " |" for r in rows)
     return lines
@@ -86,6 +105,8 @@ def summary_markdown(runs: pd.DataFrame, *, commands: dict[str, str] | None = No
     frame = runs.copy()
     for col in ("objective", "gap", "gap_to_best_known", "breaches", "runtime_s", "peak_memory_mb"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce")
+    schedules = frame[frame["set"].isin(SCHEDULE_SETS)]
+    frame = frame[~frame["set"].isin(SCHEDULE_SETS)]
     header = [
         "set",
         "strategy",
@@ -119,10 +140,18 @@ def summary_markdown(runs: pd.DataFrame, *, commands: dict[str, str] | None = No
                 _fmt(_max(g["peak_memory_mb"]), 1),
             ]
         )
-    lines += ["## Means per strategy and set", "", *_table(header, rows), ""]
+    if rows:
+        lines += ["## Means per strategy and set", "", *_table(header, rows), ""]
     lines += _proof_section(frame)
     lines += _ratio_section(frame)
     lines += _size_section(frame)
+    golf = golf_table(schedules)
+    if golf:
+        lines += [f"## {GOLF_HEADING}", "", *golf, ""]
+    scale = scale_table(schedules)
+    if scale:
+        lines += [f"## {SCALE_HEADING}", "", *scale, ""]
+    frame = pd.concat([frame, schedules]) if len(schedules) else frame
     failures = frame[frame["status"] == "failed"]
     if not failures.empty:
         lines += ["## Failed runs", ""]
@@ -308,4 +337,142 @@ def _size_section(frame: pd.DataFrame) -> list[str]:
             rows,
         ),
         "",
+    ]
+
+
+# --------------------------------------------------------------------------- schedules
+def _golf_key(name: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in name.split("-"))
+
+
+def _golf_verdict(rounds: int, known: int | None, g: pd.DataFrame) -> str:
+    """What a golf instance's runs show against the literature's maximum."""
+    solved = int(g["solved"].astype(bool).sum())
+    best = int(g["repeats"].min())
+    bound = int(g["repeats_lower_bound"].max())
+    if known is not None and rounds > known:
+        if (g["repeats"] == bound).all():
+            return f"past the maximum: {best} repeats, the proven minimum"
+        return f"past the maximum: {best} repeats, proven at least {bound}"
+    if solved == len(g):
+        return "solved at the known maximum" if rounds == known else "solved"
+    if solved:
+        return f"solved in {solved} of {len(g)} runs"
+    return f"not solved ({best} repeat{'s' if best != 1 else ''} at best)"
+
+
+def golf_table(runs: pd.DataFrame) -> list[str]:
+    """One row per golf instance: the literature's maximum, runs solved, repeats beside the
+    proven bound, times, how; then how many literature instances were solved."""
+    import pandas as pd
+
+    golf = runs[(runs["set"] == "golf") & runs["repeats"].notna()].copy()
+    if golf.empty:
+        return []
+    for col in ("repeats", "repeats_lower_bound", "runtime_s", "known_max_rounds"):
+        golf[col] = pd.to_numeric(golf[col], errors="coerce")
+    golf["solved"] = golf["solved"].map(lambda v: str(v).lower() in ("true", "1", "1.0"))
+    rows = []
+    at_max = solved_at_max = 0
+    for name in sorted(set(golf["instance"].astype(str)), key=_golf_key):
+        g = golf[golf["instance"] == name]
+        groups, size, rounds = _golf_key(name)
+        known_value = g["known_max_rounds"].iloc[0]
+        known = None if pd.isna(known_value) else int(known_value)
+        source = re.search(r"literature's maximum \d+ \(([^)]*)\)", str(g["notes"].iloc[0]))
+        best_run = g.sort_values(["repeats", "runtime_s"]).iloc[0]
+        method = str(best_run["notes"]).split(";")[0]
+        if known is not None and rounds == known:
+            at_max += 1
+            solved_at_max += bool(g["solved"].all())
+        repeats = g["repeats"].astype(int)
+        rows.append(
+            [
+                name,
+                str(groups * size),
+                "-" if known is None else f"{known}" + (f" ({source.group(1)})" if source else ""),
+                f"{int(g['solved'].sum())}/{len(g)}",
+                f"{repeats.min()} / {int(repeats.median())}",
+                str(int(g["repeats_lower_bound"].max())),
+                _fmt(_median(g["runtime_s"]), 2),
+                _fmt(_max(g["runtime_s"]), 2),
+                _limit_label(g),
+                method.replace("|", "/"),
+                _golf_verdict(rounds, known, g),
+            ]
+        )
+    header = [
+        "G-S-W",
+        "players",
+        "literature's max rounds",
+        "solved runs",
+        "repeats best / median",
+        "proven lower bound",
+        "median s",
+        "slowest s",
+        "time limit",
+        "how",
+        "against the literature",
+    ]
+    return [
+        "G groups of S players for W rounds; solved = no two players meet twice (every "
+        "run's schedule checked by the breakout evaluator). The literature's maximum is the "
+        "most rounds a repeat-free schedule is known to reach (sources in "
+        "`clnmatch.breakouts.benchmark`). "
+        f"Instances at the literature's maximum solved in every run: {solved_at_max} of "
+        f"{at_max}.",
+        "",
+        *_table(header, rows, text=1),
+    ]
+
+
+def scale_table(runs: pd.DataFrame) -> list[str]:
+    """One row per breakout-room scale case: runs solved (no repeat, every rule met),
+    repeats beside the bound, time to the first solved schedule, whole call, mix."""
+    import pandas as pd
+
+    scale = runs[runs["set"] == "breakouts-scale"].copy()
+    if scale.empty:
+        return []
+    for col in ("repeats", "repeats_lower_bound", "runtime_s", "first_solved_s"):
+        scale[col] = pd.to_numeric(scale[col], errors="coerce")
+    scale["solved"] = scale["solved"].map(lambda v: str(v).lower() in ("true", "1", "1.0"))
+    rows = []
+    for name, g in scale.groupby("instance", sort=False):
+        case = SCALE_CASES.get(str(name))
+        rows.append(
+            [
+                case.label if case else str(name),
+                ", ".join(sorted(set(g["status"].astype(str)))),
+                f"{int(g['solved'].sum())}/{len(g)}",
+                _fmt(_max(g["repeats"]), 0) + f" ({_fmt(_max(g['repeats_lower_bound']), 0)})",
+                str(int(pd.to_numeric(g["breaches"], errors="coerce").fillna(0).sum())),
+                _fmt(_median(g["first_solved_s"]), 2),
+                _fmt(_median(g["runtime_s"]), 1),
+                _fmt(_max(g["runtime_s"]), 1),
+                _limit_label(g),
+                _fmt(_mean(pd.to_numeric(g["authorities_per_team_mean"], errors="coerce")), 2)
+                + " / "
+                + _fmt(_mean(pd.to_numeric(g["sectors_per_team_mean"], errors="coerce")), 2),
+            ]
+        )
+    header = [
+        "case",
+        "status",
+        "solved runs",
+        "repeats, most (bound)",
+        "breaches",
+        "first solved schedule s (median)",
+        "whole call s (median)",
+        "slowest s",
+        "time limit",
+        "authorities / sectors per room",
+    ]
+    return [
+        "Rosters of generated West Partnership practitioners; solved = no repeat and every "
+        "rule met (rooms within one of each other, at least the authorities asked, "
+        "colleagues apart). The whole call goes on improving the sector mix after the first "
+        "solved schedule, up to its time limit.",
+        "",
+        *_table(header, rows, text=2),
     ]

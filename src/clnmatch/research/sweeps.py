@@ -12,7 +12,9 @@ One harness run may make several sweeps: ``--plan FILE`` reads a TOML file of
     time_limit = 60
 
 All their runs go through one execution and one output folder, so every figure of a page
-built from it comes from one run of the harness, under one command.
+built from it comes from one run of the harness, under one command. ``alone = true`` (or a
+list of solver names) makes a sweep's runs (or those solvers' runs) one at a time, after
+the others: a strategy racing on both cores is not timed beside another run.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any
 
 from clnmatch.errors import InvalidParameterError
 from clnmatch.research.runs import MemoryMode, RunSpec, plan
+from clnmatch.research.sets import SCHEDULE_SOLVER
 
 __all__ = ["SWEEP_DEFAULTS", "Sweep", "read_plan", "specs_for"]
 
@@ -41,6 +44,7 @@ SWEEP_DEFAULTS: dict[str, Any] = {
     "ccp_instances": None,
     "match": [],
     "objective": "blend",
+    "alone": False,
 }
 
 
@@ -58,6 +62,7 @@ class Sweep:
     instances: Path | None = None
     ccp_instances: Path | None = None
     match: list[str] = field(default_factory=list)
+    alone: bool | list[str] = False
 
 
 def _names(value: Any) -> list[str]:
@@ -85,7 +90,8 @@ def sweep_from(values: Mapping[str, Any], where: str = "bench") -> Sweep:
     if strategies == ["all"]:
         strategies = available_strategies()
     for name in strategies:
-        if name != "auto":  # what solve picks; see clnmatch.solve.choose_strategy
+        # auto: what solve picks (clnmatch.solve.choose_strategy); breakouts: schedule sets
+        if name not in ("auto", SCHEDULE_SOLVER):
             get_strategy(name)  # an unknown name fails here, listing the choices
     peers = _names(merged["peers"])
     if peers == ["all"]:
@@ -125,7 +131,22 @@ def sweep_from(values: Mapping[str, Any], where: str = "bench") -> Sweep:
         instances=None if merged["instances"] is None else Path(merged["instances"]),
         ccp_instances=None if merged["ccp_instances"] is None else Path(merged["ccp_instances"]),
         match=_names(merged["match"]),
+        alone=_alone(merged["alone"], where),
     )
+
+
+def _alone(value: Any, where: str) -> bool | list[str]:
+    """``alone``: true / "all" (every run), false / "" (none), or solver names."""
+    if isinstance(value, bool):
+        return value
+    names = _names(value)
+    if names == ["all"]:
+        return True
+    if "all" in names or (value is not None and not isinstance(value, str | list | tuple)):
+        raise InvalidParameterError.for_value(
+            "alone", where, "true, false, 'all' or solver names", value
+        )
+    return names
 
 
 def read_plan(path: Path) -> list[Sweep]:
@@ -169,6 +190,7 @@ def specs_for(
             memory=memory,
             warm_up=warm_up,
             objective=sweep.objectives,
+            alone=sweep.alone,
         ):
             if spec.key not in seen:
                 seen.add(spec.key)
