@@ -41,6 +41,7 @@ KERNEL_FILES: tuple[str, ...] = (
     "search/descent.py",
     "search/construct.py",
     "colgen/pricing_kernels.py",
+    "colgen/heuristic_kernels.py",
     "breakouts/search.py",
 )
 

@@ -5,6 +5,7 @@
          sum_{c in class g} lambda_c = n_g              for every class g       (dual mu_g)
          sum_{c has theme k} lambda_c <= cap            for every theme k, when
                                                         max_teams_per_theme < T (dual rho_k >= 0)
+         sum_{c holds >= 2 of {i,j,k}} lambda_c <= 1   for each subset-row cut (dual sigma >= 0)
          lambda >= 0
 
 Uncovered units and missing teams have slack columns at a large penalty, so every LP is
@@ -14,7 +15,7 @@ excludes get upper bound 0); ``linprog`` from scratch when that binding is missi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -32,9 +33,33 @@ except ImportError:  # pragma: no cover - older scipy: linprog from scratch inst
     _highs_core = None
     HAVE_HIGHS_CORE = False
 
-__all__ = ["HAVE_HIGHS_CORE", "HighsMaster", "MasterLP", "ScipyMaster", "rows_of"]
+__all__ = [
+    "HAVE_HIGHS_CORE",
+    "Cuts",
+    "HighsMaster",
+    "MasterLP",
+    "ScipyMaster",
+    "cut_row0",
+    "cut_rows",
+    "rows_of",
+]
 
 FloatArray = NDArray[np.float64]
+
+
+@dataclass
+class Cuts:
+    """Subset-row cuts (Jepsen et al. 2008): for three units, at most one chosen team holds
+    two or more of them (sum of such columns' lambda <= 1). Valid for every assignment."""
+
+    triples: list[tuple[int, int, int]] = field(default_factory=list)  # global units
+    of_unit: dict[int, list[int]] = field(default_factory=dict)  # unit -> cut indices
+
+    def add(self, triple: tuple[int, int, int]) -> None:
+        q = len(self.triples)
+        self.triples.append(triple)
+        for u in triple:
+            self.of_unit.setdefault(u, []).append(q)
 
 
 @dataclass
@@ -45,14 +70,30 @@ class MasterLP:
     mu: FloatArray
     rho: FloatArray
     slack: float  # total uncovered units and missing teams (0 for a true LP solution)
+    sigma: FloatArray = field(default_factory=lambda: np.zeros(0))  # subset-row cuts, >= 0
 
 
-def rows_of(model: ColumnModel, col: Column) -> list[int]:
-    """Master rows a column has a 1 in: its units, its class, its theme's cap row."""
+def cut_row0(model: ColumnModel) -> int:
+    """The first subset-row cut's row: after the units, the classes and the theme caps."""
+    return model.n_units + len(model.classes) + (model.n_themes if model.cap is not None else 0)
+
+
+def cut_rows(members: tuple[int, ...], cuts: Cuts) -> list[int]:
+    """The cuts a team enters (it holds at least two of the cut's three units)."""
+    hits: dict[int, int] = {}
+    for u in members:
+        for q in cuts.of_unit.get(u, ()):
+            hits[q] = hits.get(q, 0) + 1
+    return sorted(q for q, n in hits.items() if n >= 2)
+
+
+def rows_of(model: ColumnModel, col: Column, cuts: Cuts) -> list[int]:
+    """Master rows a column has a 1 in: its units, its class, its theme's cap row, its cuts."""
     rows = [*col.members, model.n_units + col.cls]
     if model.cap is not None:
         rows.append(model.n_units + len(model.classes) + col.theme)
-    return rows
+    row0 = cut_row0(model)
+    return rows + [row0 + q for q in cut_rows(col.members, cuts)]
 
 
 class ScipyMaster:
@@ -62,40 +103,51 @@ class ScipyMaster:
         self.model = model
         self.big_m = big_m
 
-    def solve(self, columns: list[Column], active: list[int]) -> MasterLP | None:
+    def solve(self, columns: list[Column], active: list[int], cuts: Cuts) -> MasterLP | None:
         m = self.model
         n_u, n_g = m.n_units, len(m.classes)
         rows: list[int] = []
         cols: list[int] = []
         for j, ci in enumerate(active):
-            r = rows_of(m, columns[ci])
+            r = rows_of(m, columns[ci], cuts)
             rows.extend(r)
             cols.extend([j] * len(r))
         n_a = len(active)
         # slacks: an uncovered unit or a missing team costs big_m (keeps every LP feasible)
         rows.extend(range(n_u + n_g))
         cols.extend(range(n_a, n_a + n_u + n_g))
-        n_rows = n_u + n_g + (m.n_themes if m.cap is not None else 0)
+        n_caps = m.n_themes if m.cap is not None else 0
+        n_rows = n_u + n_g + n_caps + len(cuts.triples)
         a = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_rows, n_a + n_u + n_g))
         b_eq = np.concatenate([np.ones(n_u), [len(c.teams) for c in m.classes]])
         cost = np.concatenate(
             [[-columns[ci].value for ci in active], np.full(n_u + n_g, self.big_m)]
         )
         kwargs: dict[str, object] = {}
-        if m.cap is not None:
+        if n_rows > n_u + n_g:
             kwargs["A_ub"] = a[n_u + n_g :]
-            kwargs["b_ub"] = np.full(m.n_themes, m.cap, dtype=float)
+            caps = np.full(n_caps, float(m.cap or 0))
+            kwargs["b_ub"] = np.concatenate([caps, np.ones(len(cuts.triples))])
         res = linprog(
             cost, A_eq=a[: n_u + n_g], b_eq=b_eq, bounds=(0, None), method="highs", **kwargs
         )
         if res.status != 0:
             return None
         y = -np.asarray(res.eqlin.marginals)
+        ub = np.maximum(0.0, -np.asarray(res.ineqlin.marginals)) if n_rows > n_u + n_g else []
         rho = np.zeros(max(1, m.n_themes))
         if m.cap is not None:
-            rho = np.maximum(0.0, -np.asarray(res.ineqlin.marginals))
+            rho = np.asarray(ub[:n_caps])
         x = np.asarray(res.x)
-        return MasterLP(-float(res.fun), x[:n_a], y[:n_u], y[n_u:], rho, float(x[n_a:].sum()))
+        return MasterLP(
+            -float(res.fun),
+            x[:n_a],
+            y[:n_u],
+            y[n_u:],
+            rho,
+            float(x[n_a:].sum()),
+            np.asarray(ub[n_caps:], dtype=float),
+        )
 
 
 class HighsMaster:
@@ -141,17 +193,36 @@ class HighsMaster:
         self.n_slack = n_slack
         self.n_rows = n_rows
         self.n_cols = 0  # columns of the pool already in the model
+        self.n_cuts = 0  # subset-row cuts already in the model
         self.upper = np.zeros(0)  # current upper bound of each pool column
 
-    def solve(self, columns: list[Column], active: list[int]) -> MasterLP | None:
+    def _add_cuts(self, columns: list[Column], cuts: Cuts) -> None:
+        """Rows of the cuts found since the last solve, over the pool's columns."""
+        new = range(self.n_cuts, len(cuts.triples))
+        members: dict[int, list[int]] = {q: [] for q in new}
+        for j, col in enumerate(columns[: self.n_cols]):
+            for q in cut_rows(col.members, cuts):
+                if q in members:
+                    members[q].append(self.n_slack + j)
+        starts = np.cumsum([0] + [len(members[q]) for q in new])[:-1].astype(np.int32)
+        index = np.array([c for q in new for c in members[q]], dtype=np.int32)
+        k = len(new)
+        self.h.addRows(
+            k, np.full(k, -self.inf), np.ones(k), len(index), starts, index, np.ones(len(index))
+        )
+        self.n_cuts = len(cuts.triples)
+
+    def solve(self, columns: list[Column], active: list[int], cuts: Cuts) -> MasterLP | None:
         m, h = self.model, self.h
+        if len(cuts.triples) > self.n_cuts:
+            self._add_cuts(columns, cuts)
         if len(columns) > self.n_cols:
             new = columns[self.n_cols :]
             starts: list[int] = []
             index: list[int] = []
             for col in new:
                 starts.append(len(index))
-                index.extend(rows_of(m, col))
+                index.extend(rows_of(m, col, cuts))
             k = len(new)
             h.addCols(
                 k,
@@ -184,10 +255,17 @@ class HighsMaster:
         y = -np.asarray(sol.row_dual)
         n_u, n_g = m.n_units, len(m.classes)
         rho = np.zeros(max(1, m.n_themes))
+        row0 = cut_row0(m)
         if m.cap is not None:
-            rho = np.maximum(0.0, y[n_u + n_g :])
+            rho = np.maximum(0.0, y[n_u + n_g : row0])
         lam = x[self.n_slack + np.asarray(active, dtype=np.int64)] if active else np.zeros(0)
         value = -float(h.getInfo().objective_function_value)
         return MasterLP(
-            value, lam, y[:n_u], y[n_u : n_u + n_g], rho, float(x[: self.n_slack].sum())
+            value,
+            lam,
+            y[:n_u],
+            y[n_u : n_u + n_g],
+            rho,
+            float(x[: self.n_slack].sum()),
+            np.maximum(0.0, y[row0:]),
         )

@@ -30,14 +30,15 @@ from itertools import combinations
 import numpy as np
 from numpy.typing import NDArray
 
+from clnmatch.colgen.heuristic_kernels import heuristic
 from clnmatch.colgen.pricing_kernels import (
     DONE,
     NEG,
     Bnb,
+    CutPrices,
     Tables,
     Work,
     bnb,
-    heuristic,
     suffix_amount_sums,
     suffix_top_sums,
 )
@@ -148,17 +149,32 @@ def team_feasible(rules: ClassRules, members: IntArray) -> bool:
     return not any(share_breaches(h, c.kinds[h.kind], glob, t) for h in c.shares)
 
 
-def team_value(pair: FloatArray, lin: FloatArray, rules: ClassRules, members: IntArray) -> float:
-    """v(S) of the pricing problem (plain Python)."""
+def team_value(
+    pair: FloatArray,
+    lin: FloatArray,
+    rules: ClassRules,
+    members: IntArray,
+    cuts: tuple[IntArray, FloatArray] | None = None,
+) -> float:
+    """v(S) of the pricing problem (plain Python), less the duals of the cuts S enters."""
     members = np.asarray(members, dtype=np.int64)
     value = float(pair[np.ix_(members, members)].sum()) / 2 + float(lin[members].sum())
     if rules.simd and rules.challenge[members].any() and rules.affluent[members].any():
         value += rules.simd
+    if cuts is not None:
+        inside = set(members.tolist())
+        for triple, dual in zip(*cuts, strict=True):
+            if sum(int(u) in inside for u in triple) >= 2:
+                value -= float(dual)
     return value
 
 
 def brute_force_best(
-    pair: FloatArray, lin: FloatArray, rules: ClassRules, max_units: int | None = None
+    pair: FloatArray,
+    lin: FloatArray,
+    rules: ClassRules,
+    max_units: int | None = None,
+    cuts: tuple[IntArray, FloatArray] | None = None,
 ) -> tuple[float, tuple[int, ...] | None]:
     """The best feasible team by enumerating every subset (for tests on tiny problems)."""
     best, arg = NEG, None
@@ -166,7 +182,7 @@ def brute_force_best(
         for members in combinations(range(rules.n), size):
             idx = np.array(members, dtype=np.int64)
             if team_feasible(rules, idx):
-                value = team_value(pair, lin, rules, idx)
+                value = team_value(pair, lin, rules, idx, cuts)
                 if value > best:
                     best, arg = value, members
     return best, arg
@@ -292,6 +308,29 @@ class Pricer:
     def _units(self, positions: IntArray) -> tuple[int, ...]:
         return tuple(sorted(u for p in positions for u in self.groups[int(p)]))
 
+    def _cut_prices(self, cuts: tuple[IntArray, FloatArray] | None) -> CutPrices:
+        """Cut duals over super-units: each super-unit's (cut, how many of its units) pairs.
+
+        ``cuts`` = (triples of local units (Q, 3), -1 for a unit outside the class; duals
+        (Q,)); None: no cut."""
+        triples, sigma = cuts if cuts is not None else (np.zeros((0, 3), np.int64), np.zeros(0))
+        entries: list[list[tuple[int, int]]] = [[] for _ in range(self.n)]
+        for q, triple in enumerate(np.asarray(triples, dtype=np.int64).reshape(-1, 3)):
+            groups, counts = np.unique(self.unit_group[triple[triple >= 0]], return_counts=True)
+            for g, m in zip(groups.tolist(), counts.tolist(), strict=True):
+                entries[g].append((q, m))
+        start = np.cumsum([0] + [len(e) for e in entries]).astype(np.int64)
+        flat = [x for e in entries for x in e]
+        q_count = len(sigma)
+        return CutPrices(
+            start=start,
+            cut=np.array([q for q, _ in flat], dtype=np.int64),
+            mult=np.array([m for _, m in flat], dtype=np.int64),
+            sigma=np.ascontiguousarray(sigma, dtype=np.float64),
+            held=np.zeros(q_count, dtype=np.int64),
+            stamp=np.zeros(q_count, dtype=np.int64),
+        )
+
     # -- exact ---------------------------------------------------------------
     def exact(
         self,
@@ -302,15 +341,18 @@ class Pricer:
         max_teams: int = 10,
         node_slice: int = 200_000,
         should_stop: Callable[[], bool] | None = None,
+        cuts: tuple[IntArray, FloatArray] | None = None,
     ) -> PricingResult:
         """The exact maximum of v(S) (``complete``), unless ``should_stop()`` says stop.
 
         Only teams worth more than ``incumbent`` are sought (pass the value of a known
         feasible team, or a target that no useful team can miss); the returned ``best`` is
         max(incumbent, best team found). Teams above ``threshold`` are collected, the best
-        ``max_teams`` kept.
+        ``max_teams`` kept. ``cuts`` (local unit triples, duals): a team holding two or more
+        of a cut's units pays its dual.
         """
         n, depth = self.n, self.n + 1
+        cut_prices = self._cut_prices(cuts)
         x = np.zeros((depth, n))
         x[0] = self._lin(lin)
         b = Bnb(
@@ -332,7 +374,7 @@ class Pricer:
             vals=np.zeros(max(1, n)),
         )
         while True:
-            status = bnb(self.r, self.tables, b, float(threshold), node_slice)
+            status = bnb(self.r, self.tables, b, cut_prices, float(threshold), node_slice)
             if status == DONE or (should_stop is not None and should_stop()):
                 break
         self.total_nodes += int(b.st[1])
@@ -354,6 +396,7 @@ class Pricer:
         max_teams: int = 10,
         threshold: float = 0.0,
         starts: list[tuple[int, ...]] | None = None,
+        cuts: tuple[IntArray, FloatArray] | None = None,
     ) -> PricingResult:
         """Local search from ``starts`` (teams, unit indices) and ``n_starts`` greedy teams.
 
@@ -390,6 +433,7 @@ class Pricer:
             float(threshold),
             best_mem,
             work,
+            self._cut_prices(cuts),
         )
         teams = [
             (self._units(np.flatnonzero(pool_mem[k])), float(pool_val[k])) for k in range(n_pool)

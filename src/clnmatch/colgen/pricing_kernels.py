@@ -1,4 +1,4 @@
-"""The pricing kernels: exact branch and bound, and the add / drop / swap heuristic.
+"""The exact pricing kernel: branch and bound (the heuristic is ``heuristic_kernels``).
 
 Both build one team of super-units (units joined by ``together`` rules) of a team class;
 the rules come from the rule table's numba backend (``clnmatch.rules.kernels``): a team
@@ -31,9 +31,7 @@ from numpy.typing import NDArray
 
 from clnmatch.jit import allocating, inline, kernel
 from clnmatch.rules.kernels import (
-    LOCK_PENALTY,
     RuleKernel,
-    add_group,
     distinct_count,
     team_violation,
 )
@@ -42,10 +40,10 @@ __all__ = [
     "DONE",
     "PAUSED",
     "Bnb",
+    "CutPrices",
     "Tables",
     "Work",
     "bnb",
-    "heuristic",
     "suffix_top_sums",
     "suffix_amount_sums",
 ]
@@ -78,6 +76,18 @@ class Tables(NamedTuple):
     suf_affl: BoolArray  # (n+1,)
     kind_most: IntArray  # (K,) most labels of one kind a super-unit adds
     share_most: IntArray  # (H,) largest amount of a share's unit count in one super-unit
+
+
+class CutPrices(NamedTuple):
+    """Prices of subset-row cuts in pricing: a team holding two or more of a cut's three
+    units pays the cut's dual ``sigma`` (so only lowers values: every bound stays valid)."""
+
+    start: IntArray  # (n+1,) CSR offsets: each super-unit's (cut, members) entries
+    cut: IntArray  # (nnz,) a cut the super-unit holds members of
+    mult: IntArray  # (nnz,) how many of the cut's units the super-unit holds
+    sigma: FloatArray  # (Q,) the cuts' duals, >= 0
+    held: IntArray  # (Q,) work array: members of each cut in the team being built
+    stamp: IntArray  # (Q,) work array (marks cuts already counted in one move)
 
 
 class Work(NamedTuple):
@@ -294,14 +304,28 @@ def _keep(tb: Tables, b: Bnb, e: int, threshold: float) -> None:
 
 
 @inline
-def _block(r: RuleKernel, b: Bnb, u: int, sign: int) -> None:
-    """Super-units kept apart from u become (un)available."""
+def _block(r: RuleKernel, b: Bnb, cu: CutPrices, u: int, sign: int) -> None:
+    """Super-unit u joins (+1) or leaves (-1) the team being built: the super-units kept
+    apart from it become (un)available, and its cuts' member counts change."""
     for x in range(r.apart_start[u], r.apart_start[u + 1]):
         b.blk[r.apart[x]] += sign
+    for x in range(cu.start[u], cu.start[u + 1]):
+        cu.held[cu.cut[x]] += sign * cu.mult[x]
+
+
+@inline
+def _cut_penalty(cu: CutPrices, u: int) -> float:
+    """What joining super-unit u costs in cut duals (cuts it brings to two or more members)."""
+    pen = 0.0
+    for x in range(cu.start[u], cu.start[u + 1]):
+        q = cu.cut[x]
+        if cu.held[q] < 2 <= cu.held[q] + cu.mult[x]:
+            pen += cu.sigma[q]
+    return pen
 
 
 @kernel
-def bnb(r: RuleKernel, tb: Tables, b: Bnb, threshold: float, node_limit: int) -> int:
+def bnb(r: RuleKernel, tb: Tables, b: Bnb, cu: CutPrices, threshold: float, node_limit: int) -> int:
     """Run the branch and bound for at most ``node_limit`` nodes; DONE or PAUSED."""
     n = tb.pair.shape[0]
     n_sums = r.amount.shape[0]
@@ -320,7 +344,7 @@ def bnb(r: RuleKernel, tb: Tables, b: Bnb, threshold: float, node_limit: int) ->
                 b.st[1] += nodes
                 return DONE
             d -= 1
-            _block(r, b, b.chosen[d], _MINUS)
+            _block(r, b, cu, b.chosen[d], _MINUS)
             continue
         b.nxt[d] = j + 1
         if b.blk[j] > 0 or not _fits(r, tb, b, d, j):
@@ -329,8 +353,9 @@ def bnb(r: RuleKernel, tb: Tables, b: Bnb, threshold: float, node_limit: int) ->
         e = d + 1
         b.hist[e] += 1
         b.chosen[d] = j
-        _block(r, b, j, _PLUS)
-        b.f[e] = b.f[d] + b.x[d, j]
+        penalty = _cut_penalty(cu, j)  # (the bound below ignores cuts: they only lower values)
+        _block(r, b, cu, j, _PLUS)
+        b.f[e] = b.f[d] + b.x[d, j] - penalty
         for s in range(n_sums):
             b.sums[s, e] = b.sums[s, d] + r.amount[s, j]
         for x in range(n_labels):
@@ -350,290 +375,4 @@ def bnb(r: RuleKernel, tb: Tables, b: Bnb, threshold: float, node_limit: int) ->
             d = e
             b.nxt[d] = i
         else:
-            _block(r, b, j, _MINUS)
-
-
-# --------------------------------------------------------------------------- heuristic
-@inline
-def _violation(
-    r: RuleKernel, tb: Tables, inside: BoolArray, sums: IntArray, labels: IntArray
-) -> int:
-    """The rule table's violation measure of the team ``inside`` (0: feasible)."""
-    n = inside.shape[0]
-    sums[:, 0] = 0
-    labels[0, :] = 0
-    v = 0
-    for u in range(n):
-        if inside[u]:
-            if tb.forbidden[u]:
-                v += LOCK_PENALTY
-            add_group(r, sums, labels, u, 0, _PLUS)
-            for x in range(r.apart_start[u], r.apart_start[u + 1]):
-                if r.apart[x] > u and inside[r.apart[x]]:
-                    v += LOCK_PENALTY
-    return v + team_violation(r, sums, labels, 0, 0)
-
-
-@inline
-def _value(tb: Tables, lin: FloatArray, inside: BoolArray) -> float:
-    n = inside.shape[0]
-    v = 0.0
-    hc = False
-    ha = False
-    for a in range(n):
-        if inside[a]:
-            v += lin[a]
-            hc = hc or tb.chal[a]
-            ha = ha or tb.affl[a]
-            for c in range(a + 1, n):
-                if inside[c]:
-                    v += tb.pair[a, c]
-    if hc and ha:
-        v += tb.simd
-    return v
-
-
-@inline
-def _store(
-    pool_val: FloatArray, pool_mem: BoolArray, n_pool: int, value: float, inside: BoolArray
-) -> int:
-    """Put a team into the pool (distinct teams, the best kept); the new pool size."""
-    n = inside.shape[0]
-    max_pool = pool_val.shape[0]
-    for k in range(n_pool):
-        if pool_val[k] == value:
-            same = True
-            for v in range(n):
-                if pool_mem[k, v] != inside[v]:
-                    same = False
-                    break
-            if same:
-                return n_pool
-    slot = -1
-    if n_pool < max_pool:
-        slot = n_pool
-        n_pool += 1
-    else:
-        worst = 0
-        for k in range(1, max_pool):
-            if pool_val[k] < pool_val[worst]:
-                worst = k
-        if pool_val[worst] < value:
-            slot = worst
-    if slot >= 0:
-        pool_val[slot] = value
-        for v in range(n):
-            pool_mem[slot, v] = inside[v]
-    return n_pool
-
-
-@inline
-def _greedy_team(r: RuleKernel, tb: Tables, lin: FloatArray, w: Work) -> None:
-    """A randomised greedy team: add one of the three best (noisy) gains while it helps or
-    the team is below its lows."""
-    inside, gain, load = w.inside, w.gain, w.load
-    n = inside.shape[0]
-    inside[:] = False
-    first = np.random.randint(n)
-    while tb.forbidden[first]:
-        first = np.random.randint(n)
-    inside[first] = True
-    for s in range(load.shape[0]):
-        load[s] = r.amount[s, first]
-    for v in range(n):
-        gain[v] = lin[v] + tb.pair[first, v]
-    while True:
-        c1 = -1
-        c2 = -1
-        c3 = -1
-        g1 = -1.0e300
-        g2 = -1.0e300
-        g3 = -1.0e300
-        for v in range(n):
-            if inside[v] or tb.forbidden[v]:
-                continue
-            over = False
-            for s in range(load.shape[0]):
-                if load[s] + r.amount[s, v] > r.high[s, 0]:
-                    over = True
-            if over:
-                continue
-            g = gain[v] + 0.25 * abs(gain[v]) * np.random.random()
-            if g > g1:
-                c3, g3 = c2, g2
-                c2, g2 = c1, g1
-                c1, g1 = v, g
-            elif g > g2:
-                c3, g3 = c2, g2
-                c2, g2 = v, g
-            elif g > g3:
-                c3, g3 = v, g
-        if c1 < 0:
-            break
-        rnd = np.random.random()
-        pick = c1
-        if rnd > 0.6 and c2 >= 0:
-            pick = c2
-        if rnd > 0.85 and c3 >= 0:
-            pick = c3
-        low_met = True
-        for s in range(load.shape[0]):
-            if load[s] < r.low[s, 0]:
-                low_met = False
-        if low_met and gain[pick] <= 0:
-            break
-        inside[pick] = True
-        for s in range(load.shape[0]):
-            load[s] += r.amount[s, pick]
-        for v in range(n):
-            gain[v] += tb.pair[pick, v]
-
-
-@inline
-def _partners_inside(r: RuleKernel, inside: BoolArray, u: int, leaving: int) -> int:
-    """Apart partners of super-unit u inside the team (not counting ``leaving``)."""
-    count = 0
-    for x in range(r.apart_start[u], r.apart_start[u + 1]):
-        y = r.apart[x]
-        if y != leaving and inside[y]:
-            count += 1
-    return count
-
-
-@inline
-def _mix(tb: Tables, n_chal: int, n_affl: int) -> float:
-    return tb.simd if n_chal > 0 and n_affl > 0 else 0.0
-
-
-@kernel
-def heuristic(
-    r: RuleKernel,
-    tb: Tables,
-    lin: FloatArray,
-    starts: BoolArray,
-    n_random: int,
-    seed: int,
-    pool_val: FloatArray,
-    pool_mem: BoolArray,
-    threshold: float,
-    best_mem: BoolArray,
-    w: Work,
-) -> tuple[int, float]:
-    """Given or greedy starts + add / drop / swap local search; fills the pool.
-
-    Starts are the rows of ``starts`` (teams to improve, e.g. the LP's columns) followed by
-    ``n_random`` randomised greedy teams. The search is lexicographic on (violation,
-    -value). Returns (teams in the pool, best value seen).
-    """
-    np.random.seed(seed)
-    n = tb.pair.shape[0]
-    max_pool = pool_val.shape[0]
-    n_pool = 0
-    best_seen = -1.0e300
-    inside, gain, sums, labels = w.inside, w.gain, w.sums, w.labels
-    n_given = starts.shape[0]
-    for start in range(n_given + n_random):
-        if start < n_given:
-            for v in range(n):
-                inside[v] = starts[start, v]
-                gain[v] = lin[v]
-            for a in range(n):
-                if inside[a]:
-                    for v in range(n):
-                        gain[v] += tb.pair[a, v]
-        else:
-            _greedy_team(r, tb, lin, w)
-        viol = _violation(r, tb, inside, sums, labels)  # (fills sums and labels)
-        value = _value(tb, lin, inside)
-        n_forb = 0
-        n_apart = 0
-        n_chal = 0
-        n_affl = 0
-        for u in range(n):
-            if inside[u]:
-                n_forb += 1 if tb.forbidden[u] else 0
-                n_apart += _partners_inside(r, inside, u, u)
-                n_chal += 1 if tb.chal[u] else 0
-                n_affl += 1 if tb.affl[u] else 0
-        n_apart //= 2
-        improved = True
-        while improved:
-            improved = False
-            bv = viol
-            bval = value
-            ba = -1
-            bb = -1
-            for a in range(-1, n):
-                if a >= 0 and not inside[a]:
-                    continue
-                for c in range(-1, n):
-                    if (c >= 0 and (inside[c] or tb.forbidden[c])) or (a < 0 and c < 0):
-                        continue
-                    # value change without simd bounds what the move can gain
-                    delta = 0.0
-                    if a >= 0:
-                        delta -= gain[a]
-                    if c >= 0:
-                        delta += gain[c]
-                        if a >= 0:
-                            delta -= tb.pair[a, c]
-                    if bv == 0 and value + delta + tb.simd <= bval + 1e-9:
-                        continue
-                    # the move's violation from the team's totals (O(labels), not O(n))
-                    locks = n_forb + n_apart
-                    chal = n_chal
-                    affl = n_affl
-                    if a >= 0:
-                        locks -= (1 if tb.forbidden[a] else 0) + _partners_inside(r, inside, a, a)
-                        chal -= 1 if tb.chal[a] else 0
-                        affl -= 1 if tb.affl[a] else 0
-                        add_group(r, sums, labels, a, 0, _MINUS)
-                    if c >= 0:
-                        locks += (1 if tb.forbidden[c] else 0) + _partners_inside(r, inside, c, a)
-                        chal += 1 if tb.chal[c] else 0
-                        affl += 1 if tb.affl[c] else 0
-                        add_group(r, sums, labels, c, 0, _PLUS)
-                    nv = LOCK_PENALTY * locks + team_violation(r, sums, labels, 0, 0)
-                    if a >= 0:
-                        add_group(r, sums, labels, a, 0, _PLUS)
-                    if c >= 0:
-                        add_group(r, sums, labels, c, 0, _MINUS)
-                    if nv <= bv:
-                        nval = value + delta
-                        nval += _mix(tb, chal, affl) - _mix(tb, n_chal, n_affl)
-                        if nv < bv or nval > bval + 1e-9:
-                            bv = nv
-                            bval = nval
-                            ba = a
-                            bb = c
-            if ba >= 0 or bb >= 0:
-                improved = True
-                if ba >= 0:
-                    n_forb -= 1 if tb.forbidden[ba] else 0
-                    n_apart -= _partners_inside(r, inside, ba, ba)
-                    n_chal -= 1 if tb.chal[ba] else 0
-                    n_affl -= 1 if tb.affl[ba] else 0
-                    inside[ba] = False
-                    add_group(r, sums, labels, ba, 0, _MINUS)
-                    for v in range(n):
-                        gain[v] -= tb.pair[ba, v]
-                if bb >= 0:
-                    n_forb += 1 if tb.forbidden[bb] else 0
-                    n_apart += _partners_inside(r, inside, bb, bb)
-                    n_chal += 1 if tb.chal[bb] else 0
-                    n_affl += 1 if tb.affl[bb] else 0
-                    inside[bb] = True
-                    add_group(r, sums, labels, bb, 0, _PLUS)
-                    for v in range(n):
-                        gain[v] += tb.pair[bb, v]
-                viol = bv
-                value = bval
-        if viol != 0:
-            continue
-        if value > best_seen:
-            best_seen = value
-            for v in range(n):
-                best_mem[v] = inside[v]
-        if value > threshold and max_pool > 0:
-            n_pool = _store(pool_val, pool_mem, n_pool, value, inside)
-    return n_pool, best_seen
+            _block(r, b, cu, j, _MINUS)

@@ -1,5 +1,9 @@
 """The column-generation loop: root, branch and price, primal heuristics, the proposal.
 
+Cuts. While the converged root LP leaves a gap, up to ``cut_rounds`` rounds of the most
+violated subset-row cuts (three units: at most one team holds two of them) are added and
+the root re-solved; pricing charges a team the duals of the cuts it enters.
+
 Branch and price. When the root gap stays above ``target_gap``, Ryan-Foster branching on
 the unit pair whose LP together-ness is most fractional: "together" in one child, "apart"
 in the other. Children are solved best bound first; the global bound is the largest
@@ -144,6 +148,22 @@ def run(search: Search) -> Proposal:
     # --- root
     root = Node(priority=0.0, seq=0)
     out = search.column_generation(root, on_bound=lower_bound)
+    for _ in range(search.params.cut_rounds):
+        # tighten the root LP with subset-row cuts while it leaves a gap worth closing
+        if (
+            not out.converged
+            or out.infeasible
+            or out.lp is None
+            or search.closed()
+            or search.gap() <= search.params.target_gap
+            or not search.separate_cuts(out.lp, out.active)
+        ):
+            break
+        again = search.column_generation(root, on_bound=lower_bound)
+        if again.lp is None:
+            break
+        again.bound = min(again.bound, out.bound)
+        out = again
     st = search.stats
     st.root_seconds = budget.elapsed()
     if out.bound < math.inf:

@@ -8,6 +8,8 @@ each unit once and using theme k n_k <= cap times. Then
 
 so ``constant_milli + sum_u pi_u + cap * sum_k rho_k + sum_g n_g * D_g``, with D_g the
 exact pricing maximum, bounds the objective of every feasible assignment, whatever pi.
+Subset-row cuts add sum_q sigma_q (sigma >= 0) to the bound and charge sigma_q inside D_g
+to a team holding two or more of cut q's units: at most one team of an assignment does.
 It is valid at every iteration, but only with D_g from EXACT pricing
 (``Pricer.exact`` finishing): heuristic pricing creates columns and never certifies.
 Duals are rounded to multiples of 1/GRID milli-points before pricing, so every sum is
@@ -28,7 +30,14 @@ import numpy as np
 from numpy.typing import NDArray
 from ortools.sat.python import cp_model
 
-from clnmatch.colgen.master import HAVE_HIGHS_CORE, HighsMaster, MasterLP, ScipyMaster
+from clnmatch.colgen.master import (
+    HAVE_HIGHS_CORE,
+    Cuts,
+    HighsMaster,
+    MasterLP,
+    ScipyMaster,
+    cut_rows,
+)
 from clnmatch.colgen.model import GRID, TOL, Column, ColumnModel, floor_frac
 from clnmatch.colgen.pricing import Pricer
 from clnmatch.evaluate import evaluate
@@ -42,6 +51,9 @@ __all__ = ["Node", "NodeOutcome", "Search", "SearchParams", "Stats"]
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
 
+SEPARATION_MAX_UNITS = 400  # beyond this the O(n^3) separation costs more than it gains
+CUT_EPS = 1e-3  # how far a cut must be violated to be added
+
 
 class SearchParams(Protocol):
     """The parameters a run reads (``ColumnGenerationStrategy`` carries them)."""
@@ -52,6 +64,7 @@ class SearchParams(Protocol):
     branching: bool
     polish: bool
     local_search_iterations: int
+    cut_rounds: int
 
 
 @dataclass(order=True)
@@ -125,6 +138,7 @@ class Search:
             min(params.heuristic_starts, 10) if self.model.linear else params.heuristic_starts
         )
         self.pricers: dict[tuple[object, ...], Pricer] = {}
+        self.cuts = Cuts()
         self.local = [{int(u): i for i, u in enumerate(c.units)} for c in self.model.classes]
         scale = np.abs(self.model.pair).sum(axis=1).max() if self.model.n_units else 1
         theme_scale = int(np.abs(self.model.themes).max()) if self.model.themes is not None else 0
@@ -264,18 +278,79 @@ class Search:
             lin = lin + self.model.themes[units, theme]
         return lin
 
+    def class_cuts(self, sigma: FloatArray) -> list[tuple[IntArray, FloatArray] | None]:
+        """Each class's priced cuts: triples in its local units (-1 outside), their duals.
+
+        Only cuts with a positive dual and two or more units in the class can change a
+        team's reduced cost there."""
+        out: list[tuple[IntArray, FloatArray] | None] = []
+        priced = [q for q in range(len(self.cuts.triples)) if q < len(sigma) and sigma[q] > 0]
+        for local in self.local:
+            rows, duals = [], []
+            for q in priced:
+                triple = [local.get(u, -1) for u in self.cuts.triples[q]]
+                if sum(x >= 0 for x in triple) >= 2:
+                    rows.append(triple)
+                    duals.append(sigma[q])
+            out.append(
+                (np.array(rows, dtype=np.int64).reshape(-1, 3), np.array(duals)) if rows else None
+            )
+        return out
+
+    def separate_cuts(self, lp: MasterLP, active: list[int], most: int = 50) -> int:
+        """Add the subset-row cuts the LP solution violates most (at most ``most``, each
+        unit in at most three of them); how many were added.
+
+        For units i < j < k the cut's left side is the LP weight of teams holding two or
+        more of them: P_ij + P_ik + P_jk - 2 T_ijk, with P the pairwise and T the triple
+        co-membership weights."""
+        n = self.model.n_units
+        used = np.flatnonzero(lp.lam > 1e-9)
+        if n < 3 or n > SEPARATION_MAX_UNITS or not len(used):
+            return 0
+        a = np.zeros((n, len(used)))
+        for c, j in enumerate(used):
+            a[list(self.columns[active[j]].members), c] = 1.0
+        weights = lp.lam[used]
+        pair = (a * weights) @ a.T
+        known = set(self.cuts.triples)
+        found: list[tuple[float, tuple[int, int, int]]] = []
+        for i in range(n - 2):
+            # candidates j < k above i whose pair sums alone exceed 1
+            s = pair[i, i + 1 :, None] + pair[i, None, i + 1 :] + pair[i + 1 :, i + 1 :]
+            js, ks = np.nonzero(np.triu(s > 1 + CUT_EPS, k=1))
+            if not len(js):
+                continue
+            js, ks = js + i + 1, ks + i + 1
+            triple_w = (a[i] * a[js] * a[ks]) @ weights
+            lhs = pair[i, js] + pair[i, ks] + pair[js, ks] - 2 * triple_w
+            for x in np.flatnonzero(lhs > 1 + CUT_EPS):
+                found.append((float(lhs[x]), (i, int(js[x]), int(ks[x]))))
+        found.sort(key=lambda f: (-f[0], f[1]))
+        per_unit = np.zeros(n, dtype=np.int64)
+        added = 0
+        for _lhs, triple in found:
+            if added >= most:
+                break
+            if triple in known or per_unit[list(triple)].max() >= 3:
+                continue
+            self.cuts.add(triple)
+            per_unit[list(triple)] += 1
+            added += 1
+        return added
+
     # -- master LP -------------------------------------------------------------
     def solve_master(self, active: list[int]) -> MasterLP | None:
         """The master LP over the ``active`` columns (plus penalised slacks)."""
         t0 = time.perf_counter()
         try:
-            out = self.master.solve(self.columns, active)
+            out = self.master.solve(self.columns, active, self.cuts)
         except (AttributeError, TypeError, RuntimeError, ValueError):
             if isinstance(self.master, ScipyMaster):
                 raise
             # scipy's private HiGHS binding changed shape: solve from scratch from now on
             self.master = ScipyMaster(self.model, self.big_m)
-            out = self.master.solve(self.columns, active)
+            out = self.master.solve(self.columns, active, self.cuts)
         self.stats.lp_seconds += time.perf_counter() - t0
         self.stats.lp_solves += 1
         return out
@@ -301,6 +376,8 @@ class Search:
             pi = np.round(lp.pi * GRID) / GRID
             mu = np.round(lp.mu * GRID) / GRID
             rho = np.round(lp.rho * GRID) / GRID
+            sigma = np.round(lp.sigma * GRID) / GRID
+            class_cuts = self.class_cuts(sigma)
             new: list[int] = []
             heur_best: dict[tuple[int, int], tuple[float, tuple[int, ...] | None]] = {}
             t0 = time.perf_counter()
@@ -322,6 +399,7 @@ class Search:
                         max_teams=self.params.columns_per_iteration,
                         threshold=mu[g] + r + TOL,
                         starts=basic[g],
+                        cuts=class_cuts[g],
                     )
                     best_team = (
                         None
@@ -340,10 +418,11 @@ class Search:
             target = None
             if prune_below and self.best_obj is not None and len(m.classes) == 1:
                 # the node is pruned if every team prices at most this (see exact_pricing)
-                base = float(pi.sum()) + (m.cap * float(rho.sum()) if m.cap is not None else 0.0)
+                base = float(pi.sum()) + float(sigma.sum())
+                base += m.cap * float(rho.sum()) if m.cap is not None else 0.0
                 n_g = len(m.classes[0].teams)
                 target = (self.best_obj + m.step - self.constant - base) / n_g - 1e-6
-            exact = self.exact_pricing(node, pi, mu, rho, heur_best, target)
+            exact = self.exact_pricing(node, pi, mu, rho, sigma, heur_best, target)
             if exact is None:
                 break
             node_bound, found = exact
@@ -370,6 +449,7 @@ class Search:
         pi: FloatArray,
         mu: FloatArray,
         rho: FloatArray,
+        sigma: FloatArray,
         heur_best: dict[tuple[int, int], tuple[float, tuple[int, ...] | None]],
         target: float | None = None,
     ) -> tuple[float, list[int]] | None:
@@ -383,6 +463,7 @@ class Search:
         if m.cap is None:
             rho = np.zeros_like(rho)  # no theme rows: their prices are 0
         themes = m.theme_list()
+        class_cuts = self.class_cuts(sigma)
         found: list[int] = []
         best_per_class: list[tuple[float, tuple[int, ...] | None, int]] = []
         t0 = time.perf_counter()
@@ -406,6 +487,7 @@ class Search:
                     max_teams=self.params.columns_per_iteration,
                     node_slice=50_000 if HAVE_NUMBA else 1_000,
                     should_stop=self.out_of_time,
+                    cuts=class_cuts[g],
                 )
                 self.stats.exact_nodes += pr.total_nodes - before
                 self.stats.exact_calls += 1
@@ -425,18 +507,21 @@ class Search:
             else:
                 best_per_class.append((best_rc, best_team, best_k))
         self.stats.exact_seconds += time.perf_counter() - t0
-        return self.lagrangian(pi, rho, best_per_class), found
+        return self.lagrangian(pi, rho, sigma, best_per_class), found
 
     def lagrangian(
         self,
         pi: FloatArray,
         rho: FloatArray,
+        sigma: FloatArray,
         best_per_class: list[tuple[float, tuple[int, ...] | None, int]],
     ) -> float:
-        """sum pi + cap * sum rho + sum_g n_g D_g in exact rational arithmetic (no constant)."""
+        """sum pi + cap * sum rho + sum sigma + sum_g n_g D_g in exact rational arithmetic
+        (no constant)."""
         m = self.model
         pif = [Fraction(int(round(p * GRID)), GRID) for p in pi]
-        total = sum(pif, Fraction(0))
+        sigf = [Fraction(int(round(x * GRID)), GRID) for x in sigma]
+        total = sum(pif, Fraction(0)) + sum(sigf, Fraction(0))
         if m.cap is not None:
             total += m.cap * sum((Fraction(int(round(r * GRID)), GRID) for r in rho), Fraction(0))
         for g, (value, team, k) in enumerate(best_per_class):
@@ -448,6 +533,7 @@ class Search:
             d = Fraction(m.value(team, k)) - sum((pif[u] for u in team), Fraction(0))
             if k >= 0 and m.cap is not None:
                 d -= Fraction(int(round(rho[k] * GRID)), GRID)
+            d -= sum((sigf[q] for q in cut_rows(team, self.cuts)), Fraction(0))
             # the search maximum and its rational recomputation must agree
             if abs(float(d) - value) > 1e-6 * max(1.0, abs(value)):
                 self.suspect = "pricing value and its exact recomputation disagree"

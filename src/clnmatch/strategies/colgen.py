@@ -23,7 +23,8 @@ class ColumnGenerationStrategy:
     Parameters: ``heuristic_starts`` random starts of the pricing heuristic per pricing
     problem; ``columns_per_iteration`` most columns one pricing problem adds; ``target_gap``
     relative gap at which the search stops; ``branching`` whether to branch (Ryan-Foster)
-    when the root LP leaves a gap.
+    when the root LP leaves a gap; ``cut_rounds`` rounds of subset-row cuts that tighten
+    the root LP before branching (0: none).
     """
 
     name = "colgen"
@@ -36,6 +37,7 @@ class ColumnGenerationStrategy:
         branching: bool = True,
         polish: bool = True,
         local_search_iterations: int = 20_000,
+        cut_rounds: int = 5,
     ) -> None:
         self.heuristic_starts = heuristic_starts
         self.columns_per_iteration = columns_per_iteration
@@ -43,6 +45,7 @@ class ColumnGenerationStrategy:
         self.branching = branching
         self.polish = polish
         self.local_search_iterations = local_search_iterations
+        self.cut_rounds = cut_rounds
 
     def warm_up(self) -> None:
         """Compile the pricing kernels (and local search's, used for the primal) once."""
@@ -57,6 +60,7 @@ class ColumnGenerationStrategy:
         "branching": Flag(),
         "polish": Flag(),
         "local_search_iterations": Number(0, integer=True),
+        "cut_rounds": Number(0, integer=True),
     }
 
     def run(self, problem: Problem, budget: Budget) -> Proposal:
