@@ -542,7 +542,13 @@ def _solve(
     if status == cp_model.INFEASIBLE:
         return None, True, 0
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise ClnmatchError(f"the facilitator allocation found no answer within {time_limit:g} s")
+        # out of time (region scale on a busy machine): the greedy keeps every hard rule
+        greedy = _greedy(np.array(weight, dtype=np.int64), np.array(sizes, dtype=np.int64), cap)
+        if greedy is None:
+            raise ClnmatchError(
+                f"the facilitator allocation found no answer within {time_limit:g} s"
+            )
+        return greedy, False, sum(weight[i][t] for i, t in greedy)
     chosen = [key for key, var in x.items() if solver.boolean_value(var)]
     score = sum(weight[i][t] for i, t in chosen)
     return chosen, status == cp_model.OPTIMAL, score
