@@ -17,16 +17,18 @@ import pytest
 from test_explain import RULES, TEAMS, hand_result, sector_cohort
 from typer.testing import CliRunner
 
-from clnmatch import publish
+from clnmatch import publish, time_budget
 from clnmatch.cli import app, sample_paths
 from clnmatch.publish import write_result
 from clnmatch.time_budget import (
     EXPLANATIONS,
     MATCH_SHARE,
+    MAX_SLOWDOWN,
     MIN_MATCH_S,
     PDF,
     Deadline,
     OutputCosts,
+    Pace,
     left_out_reason,
     plan_call,
 )
@@ -81,6 +83,27 @@ def test_estimates_grow_with_the_cohort_and_drop_what_is_not_asked() -> None:
     assert bare.explanations == 0.0 and bare.pdf == 0.0 and bare.core == small.core
 
 
+def test_pace_measures_how_busy_the_machine_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Slowdown = wall / CPU time since the start, from 1 (a core to ourselves) to the cap;
+    estimates scale with it."""
+    clock = {"wall": 100.0, "cpu": 10.0}
+    monkeypatch.setattr(time_budget.time, "perf_counter", lambda: clock["wall"])
+    monkeypatch.setattr(time_budget.time, "process_time", lambda: clock["cpu"])
+    pace = Pace()
+    clock.update(wall=100.1, cpu=10.0)
+    assert pace.slowdown() == 1.0  # too short a span to tell
+    clock.update(wall=102.0, cpu=11.0)
+    assert pace.slowdown() == pytest.approx(2.0)
+    clock.update(wall=102.0, cpu=12.5)  # more CPU than wall: other threads; never below 1
+    assert pace.slowdown() == 1.0
+    clock.update(wall=120.0, cpu=11.0)
+    assert pace.slowdown() == MAX_SLOWDOWN
+    size = {"establishments": 500, "participants": 1000, "teams": 80}
+    calm = OutputCosts.estimate(**size, explain=True, pdf=True)
+    busy = OutputCosts.estimate(**size, explain=True, pdf=True, slowdown=2.0)
+    assert busy.core == pytest.approx(2 * calm.core) and busy.pdf == pytest.approx(2 * calm.pdf)
+
+
 def test_deadline_arithmetic() -> None:
     """A deadline remembers its limit; no deadline allows anything."""
     free = Deadline.after(None)
@@ -130,7 +153,7 @@ def test_pdf_is_cut_when_its_estimate_does_not_fit(
 ) -> None:
     """A far deadline but a PDF estimated beyond it: explanations written, the PDF left out."""
     huge_pdf = OutputCosts(files=0.0, report=0.0, explanations=0.0, pdf=1e9)
-    monkeypatch.setattr(publish, "_costs", lambda result, pdf: huge_pdf)
+    monkeypatch.setattr(publish, "_costs", lambda result, pdf, slowdown: huge_pdf)
     monkeypatch.setattr(publish, "find_chromium", lambda: "/usr/bin/chromium")
     result = hand_result(sector_cohort(), RULES, TEAMS)
     write_result(result, tmp_path / "out", deadline=Deadline.after(3600.0))
@@ -159,11 +182,9 @@ def test_command_line_notes_what_it_left_out(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The command prints a note per output left out and records it in summary.json."""
-    from clnmatch import time_budget
-
     costs = OutputCosts(files=0.0, report=0.0, explanations=1e9, pdf=1e9)
     monkeypatch.setattr(time_budget.OutputCosts, "estimate", classmethod(lambda cls, **k: costs))
-    monkeypatch.setattr(publish, "_costs", lambda result, pdf: costs)
+    monkeypatch.setattr(publish, "_costs", lambda result, pdf, slowdown: costs)
     survey, facilitators = sample_paths()
     out = tmp_path / "out"
     args = ["solve", str(survey), "--facilitators", str(facilitators), "--strategy", "greedy"]

@@ -46,7 +46,7 @@ from clnmatch.report.views import Heading
 from clnmatch.report.words import DEFAULT_TITLE
 from clnmatch.report.workbook import write_workbook
 from clnmatch.result import Result, Status
-from clnmatch.time_budget import EXPLANATIONS, PDF, Deadline, OutputCosts, left_out_reason
+from clnmatch.time_budget import EXPLANATIONS, PDF, Deadline, OutputCosts, Pace, left_out_reason
 from clnmatch.trace import TracePoint
 
 __all__ = ["WrittenFiles", "read_heading", "rebuild_result", "write_report_files", "write_result"]
@@ -154,13 +154,14 @@ def _inputs(
     return inputs
 
 
-def _costs(result: Result, pdf: bool | None) -> OutputCosts:
+def _costs(result: Result, pdf: bool | None, slowdown: float) -> OutputCosts:
     return OutputCosts.estimate(
         establishments=len(result.cohort.establishments),
         participants=result.cohort.n_participants,
         teams=result.rules.teams,
         explain=explains(result),
         pdf=pdf is not False,
+        slowdown=slowdown,
     )
 
 
@@ -211,10 +212,11 @@ def _write_for_people(
     """teams.xlsx, mailmerge.csv, handouts.html, perhaps handouts.pdf, report.html (last: it
     names what was left out). Returns what was left out."""
     left_out = _LeftOut()
-    costs = _costs(result, pdf)
+    pace = Pace()  # how busy the machine is while the first outputs are written
     write_workbook(result, stage / "teams.xlsx", heading=heading)
     write_csv(mailmerge_frame(result, heading), stage / "mailmerge.csv")
     atomic_write_text(stage / "handouts.html", render_handouts(result, heading))
+    costs = _costs(result, pdf, pace.slowdown())
     explanations, why_unexplained = _explanations(result, deadline, costs, left_out)
     _pdf(result, stage, pdf, deadline, costs, left_out)
     report = render_report(

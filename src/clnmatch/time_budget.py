@@ -23,8 +23,10 @@ region (500 / 80, 990) and stress (5,000 / 1,000, 9,900), times ``SAFETY``: tabl
 workbook, mail-merge and handouts.html 0.23 / 0.31 / 3.8 s; report.html 0.9 / 0.6 /
 1.0 s (per-team charts up to 24 teams); explanations (``clnmatch.explain_deltas``)
 0.01 / 0.14 / 5.5 s; handouts.pdf 0.8 / 1.7 / 13.9 s. With the machine fully busy they
-took up to twice as long: the optional outputs then stop at their hard stop and are left
-out, the tables and report still come (a few seconds over at stress scale).
+took up to twice as long. So the estimates are scaled by how busy the machine is right
+now (``Pace.slowdown``: wall time over this process's CPU time since the clock started,
+1 when the process had a core to itself): measured while the survey is read for the
+plan, and while the first outputs are written for the optional ones.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ __all__ = [
     "CallPlan",
     "Deadline",
     "OutputCosts",
+    "Pace",
     "left_out_reason",
     "plan_call",
 ]
@@ -48,8 +51,26 @@ __all__ = [
 SAFETY = 1.5  # estimates are one machine's figures; a busier one is slower
 MATCH_SHARE = 0.5  # optional outputs never leave the match less than this share
 MIN_MATCH_S = 0.5  # the match gets at least this, whatever the estimates say
+MAX_SLOWDOWN = 3.0  # beyond this the measure says more about waiting on disk than on CPU
+MIN_PACE_S = 0.2  # shorter spans tell nothing about the machine
 EXPLANATIONS = "explanations"
 PDF = "handouts.pdf"
+
+
+class Pace:
+    """How busy the machine is: wall time over this process's CPU time since ``start``."""
+
+    def __init__(self) -> None:
+        self.wall = time.perf_counter()
+        self.cpu = time.process_time()
+
+    def slowdown(self) -> float:
+        """1 with a core to ourselves, 2 when we got half of one (up to ``MAX_SLOWDOWN``)."""
+        wall = time.perf_counter() - self.wall
+        cpu = time.process_time() - self.cpu
+        if wall < MIN_PACE_S or cpu <= 0:
+            return 1.0
+        return min(MAX_SLOWDOWN, max(1.0, wall / cpu))
 
 
 class Deadline:
@@ -58,6 +79,7 @@ class Deadline:
     def __init__(self, at: float | None, limit: float | None = None) -> None:
         self.at = at
         self.limit = limit  # the seconds it was set with, for messages
+        self.pace = Pace()
 
     @classmethod
     def after(cls, seconds: float | None) -> Deadline:
@@ -83,18 +105,27 @@ class OutputCosts:
 
     @classmethod
     def estimate(
-        cls, *, establishments: int, participants: int, teams: int, explain: bool, pdf: bool
+        cls,
+        *,
+        establishments: int,
+        participants: int,
+        teams: int,
+        explain: bool,
+        pdf: bool,
+        slowdown: float = 1.0,
     ) -> OutputCosts:
+        """Seconds for a cohort of this size; ``slowdown`` (``Pace``) scales them all."""
+        scale = SAFETY * max(1.0, slowdown)
         charts = 0.04 * teams if teams <= 24 else 0.04e-3 * participants  # matplotlib
         return cls(
-            files=SAFETY * (0.15 + 0.37e-3 * participants),
-            report=SAFETY * (0.6 + charts),
+            files=scale * (0.15 + 0.37e-3 * participants),
+            report=scale * (0.6 + charts),
             explanations=(
-                SAFETY * (0.05 + 2e-4 * establishments + 1.1e-6 * establishments * teams)
+                scale * (0.05 + 2e-4 * establishments + 1.1e-6 * establishments * teams)
                 if explain
                 else 0.0
             ),
-            pdf=SAFETY * (0.7 + 0.013 * teams) if pdf else 0.0,
+            pdf=scale * (0.7 + 0.013 * teams) if pdf else 0.0,
         )
 
     @property

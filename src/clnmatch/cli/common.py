@@ -329,6 +329,7 @@ def match_seconds(clock: Deadline, cohort: Cohort, rules: Rules, pdf: bool, quie
         teams=rules.teams,
         explain=explains_size(len(cohort.establishments), rules.teams),
         pdf=pdf and find_chromium() is not None,
+        slowdown=clock.pace.slowdown(),  # how busy the machine was while reading
     )
     return plan_call(clock.remaining(), costs).match_s
 
