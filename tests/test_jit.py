@@ -143,3 +143,14 @@ def test_clnmatch_kernels_are_loaded_not_compiled_by_a_new_process() -> None:
     loaded, compiled = json.loads(done.stdout.strip().splitlines()[-1])
     assert compiled == 0
     assert loaded >= 10  # the search, repair and pricing kernels
+
+
+def test_the_build_can_import_clnmatch_to_compile_the_kernels() -> None:
+    """setup.py compiles the kernels at build time by importing clnmatch, so the build
+    requirements name every runtime dependency (pip installs them into the build)."""
+    import tomllib
+
+    project = tomllib.loads((PACKAGE.parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    build = set(project["build-system"]["requires"])
+    assert set(project["project"]["dependencies"]) <= build
+    assert "BuildPyWithKernels" in (PACKAGE.parents[1] / "setup.py").read_text(encoding="utf-8")
