@@ -183,24 +183,36 @@ def _explanations(
     return [], f"Left out: {why}."
 
 
-def _pdf(
+def _pdf_timeout(
     result: Result,
     stage: Path,
     pdf: bool | None,
     deadline: Deadline,
     costs: OutputCosts,
     left_out: _LeftOut,
-) -> None:
-    """handouts.pdf, given what is left of the time after it for the report."""
+) -> float | None:
+    """Seconds Chromium may take for handouts.pdf after the report, or None when the PDF is
+    left out already (not asked for, no Chromium, or no time left after the report)."""
     if pdf is False:
+        return None
+    if find_chromium() is None:  # says why at once, so that the report can
+        why_not = print_to_pdf(stage / "handouts.html", stage / PDF_FILE)
+        left_out.add(PDF, (why_not or "").removeprefix("handouts.pdf was not written: "))
+        return None
+    if deadline.at is not None and deadline.remaining() - costs.report < costs.pdf:
+        left_out.add(PDF, left_out_reason(deadline, costs.pdf + costs.report))
+        return None
+    return pdf_timeout(result.rules.teams)
+
+
+def _print_pdf(
+    stage: Path, timeout: float, deadline: Deadline, needed: float, left_out: _LeftOut
+) -> None:
+    """handouts.pdf within what is left of the time (Chromium is stopped at the deadline)."""
+    timeout = min(timeout, deadline.remaining())
+    if timeout < needed / 2:  # the report took longer than foreseen: not worth starting
+        left_out.add(PDF, left_out_reason(deadline, needed))
         return
-    timeout = pdf_timeout(result.rules.teams)
-    if deadline.at is not None and find_chromium() is not None:
-        left = deadline.remaining() - costs.report
-        if left < costs.pdf:
-            left_out.add(PDF, left_out_reason(deadline, costs.pdf + costs.report))
-            return
-        timeout = min(timeout, left)
     why_not = print_to_pdf(stage / "handouts.html", stage / PDF_FILE, timeout=timeout)
     if why_not is not None:
         left_out.add(PDF, why_not.removeprefix("handouts.pdf was not written: "))
@@ -209,8 +221,9 @@ def _pdf(
 def _write_for_people(
     result: Result, stage: Path, heading: Heading, pdf: bool | None, deadline: Deadline
 ) -> _LeftOut:
-    """teams.xlsx, mailmerge.csv, handouts.html, perhaps handouts.pdf, report.html (last: it
-    names what was left out). Returns what was left out."""
+    """teams.xlsx, mailmerge.csv, handouts.html, report.html (naming what is left out) and
+    perhaps handouts.pdf (last: Chromium gets exactly what is left). Returns what was left
+    out."""
     left_out = _LeftOut()
     pace = Pace()  # how busy the machine is while the first outputs are written
     write_workbook(result, stage / "teams.xlsx", heading=heading)
@@ -218,7 +231,7 @@ def _write_for_people(
     atomic_write_text(stage / "handouts.html", render_handouts(result, heading))
     costs = _costs(result, pdf, pace.slowdown())
     explanations, why_unexplained = _explanations(result, deadline, costs, left_out)
-    _pdf(result, stage, pdf, deadline, costs, left_out)
+    pdf_timeout_s = _pdf_timeout(result, stage, pdf, deadline, costs, left_out)
     report = render_report(
         result,
         explanations,
@@ -227,6 +240,8 @@ def _write_for_people(
         output_notes=[f"{note}." for note in left_out.notes()],
     )
     atomic_write_text(stage / "report.html", report)
+    if pdf_timeout_s is not None:
+        _print_pdf(stage, pdf_timeout_s, deadline, costs.pdf, left_out)
     return left_out
 
 
@@ -300,6 +315,13 @@ def write_result(
             (stage / name).write_text(text, encoding="utf-8")
         left_out = _write_for_people(result, stage, heading, pdf, deadline or Deadline(None))
         summary["left_out"] = list(left_out)
+        if deadline is not None and deadline.limit is not None:
+            # the command's time limit and how much of it had gone when writing ended
+            summary["call"] = {
+                "time_limit_s": deadline.limit,
+                "elapsed_s": round(deadline.elapsed(), 3),
+                "not_counted_s": round(deadline.extended, 3),  # one-off kernel compilation
+            }
         atomic_write_text(stage / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False))
         names = [p.name for p in stage.iterdir()]
     names.sort(key=lambda n: names_out.index(n) if n in names_out else len(names_out))

@@ -14,7 +14,7 @@ placement by re-evaluating every move. Now:
   what is left;
 * when writing, ``clnmatch.publish`` checks the clock again before each optional output
   (a match that proved its answer early leaves time after all) and gives each a hard
-  stop (explanations a deadline, Chromium a timeout). What is left out is named, with
+  stop: explanations a deadline, Chromium (last of all) exactly what is left. What is left out is named, with
   why, on the terminal, in summary.json (``left_out``) and in the report.
 
 The estimates are wall seconds measured on the project's 2-core machine while shared
@@ -80,6 +80,7 @@ class Deadline:
         self.at = at
         self.limit = limit  # the seconds it was set with, for messages
         self.pace = Pace()
+        self.extended = 0.0  # seconds added by ``extend``
 
     @classmethod
     def after(cls, seconds: float | None) -> Deadline:
@@ -89,6 +90,16 @@ class Deadline:
 
     def remaining(self) -> float:
         return math.inf if self.at is None else self.at - time.perf_counter()
+
+    def extend(self, seconds: float) -> None:
+        """Move the deadline later (one-off work the limit should not pay for)."""
+        if self.at is not None:
+            self.at += seconds
+            self.extended += seconds
+
+    def elapsed(self) -> float:
+        """Seconds since the deadline was set."""
+        return time.perf_counter() - self.pace.wall
 
     def allows(self, seconds: float) -> bool:
         return self.remaining() >= seconds

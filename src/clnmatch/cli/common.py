@@ -306,9 +306,11 @@ def start_clock(time_limit: float, command: str) -> Deadline:
 def match_seconds(clock: Deadline, cohort: Cohort, rules: Rules, pdf: bool, quiet: bool) -> float:
     """The match's share of what is left of the command's time limit.
 
-    The compiled kernels are loaded first (counted: about half a second; on a machine
-    where ``pip install`` could not compile them, the one-off compilation); then the
-    outputs' estimated cost is set aside (``clnmatch.time_budget.plan_call``).
+    The compiled kernels are loaded first (counted: well under a second). Where
+    ``pip install`` could not compile them (``clnmatch.precompile``) this run compiles
+    them once, 20-60 s that no time limit could pay for: the deadline moves by that much
+    and a note says so. Then the outputs' estimated cost is set aside
+    (``clnmatch.time_budget.plan_call``).
     """
     from clnmatch.precompile import load_kernels
     from clnmatch.report.handouts import find_chromium
@@ -316,13 +318,15 @@ def match_seconds(clock: Deadline, cohort: Cohort, rules: Rules, pdf: bool, quie
     from clnmatch.time_budget import OutputCosts, plan_call
 
     kernels = load_kernels()
-    if kernels.compiled and not quiet:
-        err_console.print(
-            f"note: compiled the search kernels ({kernels.seconds:.0f} s, once: later runs "
-            "load them)",
-            markup=False,
-            highlight=False,
-        )
+    if kernels.compiled:
+        clock.extend(kernels.seconds)
+        if not quiet:
+            err_console.print(
+                f"note: compiled the search kernels ({kernels.seconds:.0f} s, once: later "
+                "runs load them); not counted in --time-limit",
+                markup=False,
+                highlight=False,
+            )
     costs = OutputCosts.estimate(
         establishments=len(cohort.establishments),
         participants=cohort.n_participants,
