@@ -341,7 +341,9 @@ def allocate_facilitators(
         by_authority.setdefault(f.authority_key, []).append(i)
     for e, team in zip(cohort.establishments, teams.tolist(), strict=True):
         shared[by_authority.get(e.authority_key, []), team] += 1
-    expertise = [[_expertise(f, focus[t]) for t in range(n_teams)] for f in facilitators]
+    # once per facilitator and focus theme, not per team (1,000,000 pairs at 1,000 teams)
+    rated = [{theme: _expertise(f, theme) for theme in set(focus)} for f in facilitators]
+    expertise = [[rated[i][focus[t]] for t in range(n_teams)] for i in range(n_fac)]
     weight = [
         [
             (W_TIE + W_TIE_PER_ESTABLISHMENT * int(shared[i, t]) if shared[i, t] else 0)
