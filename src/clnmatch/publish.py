@@ -46,7 +46,7 @@ from clnmatch.report.views import Heading
 from clnmatch.report.words import DEFAULT_TITLE
 from clnmatch.report.workbook import write_workbook
 from clnmatch.result import Result, Status
-from clnmatch.time_budget import EXPLANATIONS, PDF, Deadline, OutputCosts, Pace, left_out_reason
+from clnmatch.time_budget import EXPLANATIONS, PDF, Deadline, OutputCosts, left_out_reason
 from clnmatch.trace import TracePoint
 
 __all__ = ["WrittenFiles", "read_heading", "rebuild_result", "write_report_files", "write_result"]
@@ -225,11 +225,12 @@ def _write_for_people(
     perhaps handouts.pdf (last: Chromium gets exactly what is left). Returns what was left
     out."""
     left_out = _LeftOut()
-    pace = Pace()  # how busy the machine is while the first outputs are written
     write_workbook(result, stage / "teams.xlsx", heading=heading)
     write_csv(mailmerge_frame(result, heading), stage / "mailmerge.csv")
     atomic_write_text(stage / "handouts.html", render_handouts(result, heading))
-    costs = _costs(result, pdf, pace.slowdown())
+    # how busy the machine has been since the command started (mostly the match, CPU-bound;
+    # the writing itself waits on the disk too much to tell)
+    costs = _costs(result, pdf, deadline.pace.slowdown())
     explanations, why_unexplained = _explanations(result, deadline, costs, left_out)
     pdf_timeout_s = _pdf_timeout(result, stage, pdf, deadline, costs, left_out)
     report = render_report(

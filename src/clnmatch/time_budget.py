@@ -23,10 +23,10 @@ region (500 / 80, 990) and stress (5,000 / 1,000, 9,900), times ``SAFETY``: tabl
 workbook, mail-merge and handouts.html 0.23 / 0.31 / 3.8 s; report.html 0.9 / 0.6 /
 1.0 s (per-team charts up to 24 teams); explanations (``clnmatch.explain_deltas``)
 0.01 / 0.14 / 5.5 s; handouts.pdf 0.8 / 1.7 / 13.9 s. With the machine fully busy they
-took up to twice as long. So the estimates are scaled by how busy the machine is right
-now (``Pace.slowdown``: wall time over this process's CPU time since the clock started,
-1 when the process had a core to itself): measured while the survey is read for the
-plan, and while the first outputs are written for the optional ones.
+took up to twice as long. So the estimates are scaled by how busy the machine is (``Pace.slowdown``:
+wall time over this process's CPU time since the command's clock started, 1 when the
+process had a core to itself): measured over reading the survey for the plan, and over
+the whole command so far (mostly the match) for the optional outputs.
 """
 
 from __future__ import annotations
@@ -132,7 +132,7 @@ class OutputCosts:
             files=scale * (0.15 + 0.37e-3 * participants),
             report=scale * (0.6 + charts),
             explanations=(
-                scale * (0.05 + 2e-4 * establishments + 1.1e-6 * establishments * teams)
+                scale * (0.01 + 2e-4 * establishments + 1.1e-6 * establishments * teams)
                 if explain
                 else 0.0
             ),
