@@ -44,9 +44,11 @@ class BuildPyWithKernels(build_py):
                 check=False,
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
+            _remove_caches(root)
             print(f"clnmatch: kernels not compiled ahead ({exc}); they compile at first use")
             return
         if done.returncode != 0:
+            _remove_caches(root)
             tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
             print(
                 "clnmatch: kernels not compiled ahead; they compile at first use: "
@@ -54,6 +56,13 @@ class BuildPyWithKernels(build_py):
             )
             return
         print("clnmatch: " + done.stdout.strip())
+
+
+def _remove_caches(root: Path) -> None:
+    """A half-written kernel cache must not ship (see clnmatch.precompile)."""
+    for pattern in ("*.nbi", "*.nbc"):
+        for path in (root / "clnmatch").rglob(pattern):
+            path.unlink(missing_ok=True)
 
 
 setup(cmdclass={"build_py": BuildPyWithKernels})

@@ -154,3 +154,52 @@ def test_the_build_can_import_clnmatch_to_compile_the_kernels() -> None:
     build = set(project["build-system"]["requires"])
     assert set(project["project"]["dependencies"]) <= build
     assert "BuildPyWithKernels" in (PACKAGE.parents[1] / "setup.py").read_text(encoding="utf-8")
+
+
+def test_a_failing_load_clears_the_cache_and_compiles_afresh(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A half-written cache (an interrupted first compile) made every later load fail with
+    a numba error: load_kernels then clears the cache, compiles in a new process and loads."""
+    from numba.core.errors import TypingError
+
+    from clnmatch import precompile
+
+    calls: list[str] = []
+
+    def prepare_all() -> None:
+        calls.append("prepare")
+        if calls.count("prepare") == 1:
+            raise TypingError("Only accept returning of array passed into the function")
+
+    monkeypatch.setattr(precompile, "_prepare_all", prepare_all)
+    monkeypatch.setattr(precompile, "clear_kernel_caches", lambda: calls.append("clear") or 3)
+    monkeypatch.setattr(precompile, "compile_afresh", lambda: calls.append("fresh"))
+    precompile.load_kernels()
+    assert calls == ["prepare", "clear", "fresh", "prepare"]
+    calls.clear()
+    with pytest.raises(TypingError):  # the build's own compile reports, never loops
+        precompile.load_kernels(recover=False)
+    assert calls == ["prepare"]
+
+
+def test_clearing_removes_only_kernel_cache_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """clear_kernel_caches deletes a kernel module's .nbi/.nbc where numba keeps them, and
+    nothing else there."""
+    from types import SimpleNamespace
+
+    from clnmatch import precompile
+
+    def run() -> None:  # stands for a kernel defined in state.py
+        pass
+
+    run.__code__ = run.__code__.replace(co_filename=str(tmp_path / "state.py"))
+    fake = SimpleNamespace(stats=SimpleNamespace(cache_path=str(tmp_path)), py_func=run)
+    monkeypatch.setattr(precompile, "kernel_dispatchers", lambda: [fake])
+    names = ["state.place-156.py311.nbi", "state.place-156.py311.1.nbc", "tabu.run-9.py311.nbi"]
+    for name in [*names, "state.cpython-311.pyc"]:
+        (tmp_path / name).write_text("x")
+    assert precompile.clear_kernel_caches() == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.cpython-311.pyc", names[2]]

@@ -14,20 +14,29 @@ kernels compile at first use as before.
 signatures numba loaded from the cache and those it had to compile (numba's dispatcher
 statistics), so a caller (the command line, which counts it in its time limit) and the
 tests (a new process must load and compile nothing) can tell which happened.
+
+A cache left half-written (the first compilation interrupted: measured by killing it
+after 12 s) made every later run fail: the pricing's branch and bound then compiles
+numba's sort without reference counting, which numba refuses, because the kernel that
+used to compile that sort first was loaded from the cache instead. ``load_kernels``
+therefore clears the kernels' cache and compiles them afresh in a new process when
+loading fails, then loads; the build removes a cache it could not finish.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from clnmatch.jit import HAVE_NUMBA, KERNEL_FILES
 
-__all__ = ["KernelLoad", "kernel_dispatchers", "load_kernels", "main"]
+__all__ = ["KernelLoad", "clear_kernel_caches", "kernel_dispatchers", "load_kernels", "main"]
 
 
 @dataclass(frozen=True)
@@ -64,16 +73,51 @@ def _counts(dispatchers: list[Any]) -> tuple[int, int]:
     return hits, misses
 
 
-def load_kernels() -> KernelLoad:
-    """Run every strategy's one-off preparation (its kernels, on tiny problems)."""
+def _prepare_all() -> None:
     from clnmatch.strategies import prepare
     from clnmatch.strategies.registry import available_strategies, get_strategy
 
+    for name in available_strategies():
+        prepare(get_strategy(name))
+
+
+def clear_kernel_caches() -> int:
+    """Delete the cache files of every kernel (wherever numba keeps them); how many."""
+    removed = 0
+    for dispatcher in kernel_dispatchers():
+        folder = Path(dispatcher.stats.cache_path)
+        stem = Path(dispatcher.py_func.__code__.co_filename).stem
+        for path in [*folder.glob(f"{stem}.*.nbi"), *folder.glob(f"{stem}.*.nbc")]:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def compile_afresh() -> None:
+    """Compile every kernel in a new process (one that loads nothing half-written)."""
+    subprocess.run([sys.executable, "-m", "clnmatch.precompile"], check=False, capture_output=True)
+
+
+def load_kernels(*, recover: bool = True) -> KernelLoad:
+    """Run every strategy's one-off preparation (its kernels, on tiny problems).
+
+    When that fails (a half-written cache, see the module docstring) and ``recover``,
+    the cache is cleared, compiled afresh in a new process and loaded from there.
+    """
     tick = time.perf_counter()
     dispatchers = kernel_dispatchers()
     hits, misses = _counts(dispatchers)
-    for name in available_strategies():
-        prepare(get_strategy(name))
+    if not (HAVE_NUMBA and recover):
+        _prepare_all()
+    else:
+        from numba.core.errors import NumbaError
+
+        try:
+            _prepare_all()
+        except NumbaError:
+            clear_kernel_caches()
+            compile_afresh()
+            _prepare_all()
     after_hits, after_misses = _counts(dispatchers)
     return KernelLoad(time.perf_counter() - tick, after_hits - hits, after_misses - misses)
 
@@ -85,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     if not HAVE_NUMBA:
         print("numba is not installed: nothing to compile")
         return 0
-    load = load_kernels()
+    load = load_kernels(recover=False)  # a failure here is reported, not retried
     print(load.describe(), flush=True)
     return 0
 
