@@ -341,7 +341,9 @@ def allocate_facilitators(
         by_authority.setdefault(f.authority_key, []).append(i)
     for e, team in zip(cohort.establishments, teams.tolist(), strict=True):
         shared[by_authority.get(e.authority_key, []), team] += 1
-    expertise = [[_expertise(f, focus[t]) for t in range(n_teams)] for f in facilitators]
+    # once per facilitator and focus theme, not per team (1,000,000 pairs at 1,000 teams)
+    rated = [{theme: _expertise(f, theme) for theme in set(focus)} for f in facilitators]
+    expertise = [[rated[i][focus[t]] for t in range(n_teams)] for i in range(n_fac)]
     weight = [
         [
             (W_TIE + W_TIE_PER_ESTABLISHMENT * int(shared[i, t]) if shared[i, t] else 0)
@@ -542,7 +544,13 @@ def _solve(
     if status == cp_model.INFEASIBLE:
         return None, True, 0
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise ClnmatchError(f"the facilitator allocation found no answer within {time_limit:g} s")
+        # out of time (region scale on a busy machine): the greedy keeps every hard rule
+        greedy = _greedy(np.array(weight, dtype=np.int64), np.array(sizes, dtype=np.int64), cap)
+        if greedy is None:
+            raise ClnmatchError(
+                f"the facilitator allocation found no answer within {time_limit:g} s"
+            )
+        return greedy, False, sum(weight[i][t] for i, t in greedy)
     chosen = [key for key, var in x.items() if solver.boolean_value(var)]
     score = sum(weight[i][t] for i, t in chosen)
     return chosen, status == cp_model.OPTIMAL, score

@@ -3,9 +3,14 @@
 Numba's own cache keys a compiled function on the source of the file that defines it, so
 a kernel that calls a kernel of *another* file keeps running the old callee after that
 file changes. Here every kernel file of clnmatch (``KERNEL_FILES``) shares one key: a
-hash of all of them. A change to any kernel file recompiles every kernel; nothing stale
-runs, and kernels may live in as many files as reads best. ``tests/test_jit.py`` shows it
-(a caller in one file, its callee edited in another).
+hash of all of them and of this file (whose decorator options change the compiled code).
+A change to any of them recompiles every kernel; nothing stale runs, and kernels may live
+in as many files as reads best. ``tests/test_jit.py`` shows it (a caller in one file, its
+callee edited in another) and that a new process loads what an earlier one compiled.
+
+Where the cache lives: ``NUMBA_CACHE_DIR`` when set, else ``__pycache__`` beside each
+kernel file (the installed package's: ``pip install`` fills it, see
+``clnmatch.precompile``), else numba's user-wide cache when that is not writable.
 
 Decorators:
 
@@ -47,8 +52,8 @@ KERNEL_FILES: tuple[str, ...] = (
 
 
 def kernel_source_hash(root: Path = PACKAGE, files: tuple[str, ...] = KERNEL_FILES) -> bytes:
-    """One hash of every kernel file's content (the cache key of every kernel)."""
-    digest = hashlib.sha256()
+    """One hash of every kernel file's content and of this file (the key of every kernel)."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
     for name in files:
         path = root / name
         digest.update(name.encode())
@@ -84,8 +89,12 @@ def install_cache_key(root: Path, files: tuple[str, ...]) -> None:
         Keyed.__name__ = f"KernelSource{base.__name__}"
         return Keyed
 
+    # numba's own order, keyed: NUMBA_CACHE_DIR, then in-tree, then user-wide
+    provided = getattr(caching, "UserProvidedCacheLocator", None)  # numba >= 0.61
+    provided = provided or caching._UserProvidedCacheLocator  # type: ignore[attr-defined]
+    bases = (provided, caching.InTreeCacheLocator, caching.UserWideCacheLocator)
     locators: list[Any] = caching.CacheImpl._locator_classes  # type: ignore[assignment]
-    locators[:0] = [keyed(caching.InTreeCacheLocator), keyed(caching.UserWideCacheLocator)]
+    locators[:0] = [keyed(base) for base in bases]
 
 
 try:

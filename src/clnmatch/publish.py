@@ -3,7 +3,11 @@
 The contract's files (teams.csv, facilitators.csv, summary.json, teams.xlsx, report.html)
 and the rosters (mailmerge.csv, handouts.html, and handouts.pdf when Chromium is
 installed) are written into a hidden staging folder and moved into ``--out`` together
-(``clnmatch.io.safe.staged_output_dir``). No output may replace an input: a folder
+(``clnmatch.io.safe.staged_output_dir``). Under a ``deadline`` (the command line's time
+limit, ``clnmatch.time_budget``) the optional parts, the report's explanations and then
+handouts.pdf, are written only when the time left allows, each with a hard stop; what is
+left out is named with why in the notes, in summary.json (``left_out``) and in the
+report. No output may replace an input: a folder
 whose outputs would overwrite the survey (or any file the caller names) is refused
 before anything is written. This module orchestrates the table writers
 (``clnmatch.io.outputs``) and the report (``clnmatch.report``), which know nothing of
@@ -20,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from clnmatch.errors import InvalidParameterError
+from clnmatch.explain import ExplainTimeout, Explanation, explain
 from clnmatch.finish import result_from_assignment
 from clnmatch.io.outputs import (
     PDF_FILE,
@@ -31,26 +36,45 @@ from clnmatch.io.outputs import (
 )
 from clnmatch.io.safe import atomic_write_text, refuse_overwriting, staged_output_dir, write_csv
 from clnmatch.models import Cohort
-from clnmatch.report.handouts import pdf_timeout, print_to_pdf, render_handouts
+from clnmatch.report.handouts import find_chromium, pdf_timeout, print_to_pdf, render_handouts
 from clnmatch.report.html import render_report
 from clnmatch.report.mailmerge import mailmerge_frame
+from clnmatch.report.many_teams import explains
 from clnmatch.report.pseudonymise import PseudonymKey
 from clnmatch.report.pseudonymise import pseudonymise as anonymise
 from clnmatch.report.views import Heading
 from clnmatch.report.words import DEFAULT_TITLE
 from clnmatch.report.workbook import write_workbook
-from clnmatch.result import Result
+from clnmatch.result import Result, Status
+from clnmatch.time_budget import EXPLANATIONS, PDF, Deadline, OutputCosts, left_out_reason
 from clnmatch.trace import TracePoint
 
 __all__ = ["WrittenFiles", "read_heading", "rebuild_result", "write_report_files", "write_result"]
 
 
 class WrittenFiles(list[Path]):
-    """The paths written, plus ``notes`` on what was not (e.g. no PDF without Chromium)."""
+    """The paths written, plus ``notes`` on what was not (e.g. no PDF without Chromium)
+    and ``left_out``: each output left out, as {"file": ..., "why": ...}."""
 
-    def __init__(self, paths: list[Path], notes: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        paths: list[Path],
+        notes: tuple[str, ...] = (),
+        left_out: tuple[dict[str, str], ...] = (),
+    ):
         super().__init__(paths)
         self.notes = notes
+        self.left_out = left_out
+
+
+class _LeftOut(list[dict[str, str]]):
+    """Outputs left out, each {"file": ..., "why": ...}."""
+
+    def add(self, file: str, why: str) -> None:
+        self.append({"file": file, "why": why})
+
+    def notes(self) -> tuple[str, ...]:
+        return tuple(f"{item['file']} left out: {item['why']}" for item in self)
 
 
 def read_heading(result_dir: str | Path) -> Heading:
@@ -130,21 +154,96 @@ def _inputs(
     return inputs
 
 
-def _write_for_people(
-    result: Result, stage: Path, heading: Heading, pdf: bool | None, notes: list[str]
+def _costs(result: Result, pdf: bool | None, slowdown: float) -> OutputCosts:
+    return OutputCosts.estimate(
+        establishments=len(result.cohort.establishments),
+        participants=result.cohort.n_participants,
+        teams=result.rules.teams,
+        explain=explains(result),
+        pdf=pdf is not False,
+        slowdown=slowdown,
+    )
+
+
+def _explanations(
+    result: Result, deadline: Deadline, costs: OutputCosts, left_out: _LeftOut
+) -> tuple[list[Explanation] | None, str | None]:
+    """The report's explanations when the time left allows them (None: the report decides)."""
+    feasible = (result.feasible or result.status == Status.BREACHES) and bool(result.assignment)
+    if deadline.at is None or not feasible or not explains(result):
+        return None, None
+    needed = costs.explanations + costs.report
+    if deadline.allows(needed):
+        try:
+            return explain(result, deadline=deadline.at - costs.report), None
+        except ExplainTimeout:
+            pass
+    why = left_out_reason(deadline, needed)
+    left_out.add(f"{EXPLANATIONS} in report.html", why)
+    return [], f"Left out: {why}."
+
+
+def _pdf_timeout(
+    result: Result,
+    stage: Path,
+    pdf: bool | None,
+    deadline: Deadline,
+    costs: OutputCosts,
+    left_out: _LeftOut,
+) -> float | None:
+    """Seconds Chromium may take for handouts.pdf after the report, or None when the PDF is
+    left out already (not asked for, no Chromium, or no time left after the report)."""
+    if pdf is False:
+        return None
+    if find_chromium() is None:  # says why at once, so that the report can
+        why_not = print_to_pdf(stage / "handouts.html", stage / PDF_FILE)
+        left_out.add(PDF, (why_not or "").removeprefix("handouts.pdf was not written: "))
+        return None
+    if deadline.at is not None and deadline.remaining() - costs.report < costs.pdf:
+        left_out.add(PDF, left_out_reason(deadline, costs.pdf + costs.report))
+        return None
+    return pdf_timeout(result.rules.teams)
+
+
+def _print_pdf(
+    stage: Path, timeout: float, deadline: Deadline, needed: float, left_out: _LeftOut
 ) -> None:
-    """teams.xlsx, report.html, mailmerge.csv, handouts.html and (perhaps) handouts.pdf."""
+    """handouts.pdf within what is left of the time (Chromium is stopped at the deadline)."""
+    timeout = min(timeout, deadline.remaining())
+    if timeout < needed / 2:  # the report took longer than foreseen: not worth starting
+        left_out.add(PDF, left_out_reason(deadline, needed))
+        return
+    why_not = print_to_pdf(stage / "handouts.html", stage / PDF_FILE, timeout=timeout)
+    if why_not is not None:
+        left_out.add(PDF, why_not.removeprefix("handouts.pdf was not written: "))
+
+
+def _write_for_people(
+    result: Result, stage: Path, heading: Heading, pdf: bool | None, deadline: Deadline
+) -> _LeftOut:
+    """teams.xlsx, mailmerge.csv, handouts.html, report.html (naming what is left out) and
+    perhaps handouts.pdf (last: Chromium gets exactly what is left). Returns what was left
+    out."""
+    left_out = _LeftOut()
     write_workbook(result, stage / "teams.xlsx", heading=heading)
-    atomic_write_text(stage / "report.html", render_report(result, heading=heading))
     write_csv(mailmerge_frame(result, heading), stage / "mailmerge.csv")
     atomic_write_text(stage / "handouts.html", render_handouts(result, heading))
-    if pdf is False:
-        return
-    why_not = print_to_pdf(
-        stage / "handouts.html", stage / PDF_FILE, timeout=pdf_timeout(result.rules.teams)
+    # how busy the machine has been since the command started (mostly the match, CPU-bound;
+    # the writing itself waits on the disk too much to tell)
+    costs = _costs(result, pdf, deadline.pace.slowdown())
+    explanations, why_unexplained = _explanations(result, deadline, costs, left_out)
+    pdf_timeout_s = _pdf_timeout(result, stage, pdf, deadline, costs, left_out)
+    report = render_report(
+        result,
+        explanations,
+        heading=heading,
+        explanations_left_out=why_unexplained,
+        output_notes=[f"{note}." for note in left_out.notes()],
     )
-    if why_not is not None:
-        notes.append(why_not)
+    atomic_write_text(stage / "report.html", report)
+    if pdf_timeout_s is not None:
+        _print_pdf(stage, pdf_timeout_s, deadline, costs.pdf, left_out)
+    return left_out
 
 
 def write_report_files(
@@ -167,11 +266,10 @@ def write_report_files(
     refuse_overwriting(out, output_names(rebuilt=True), _inputs(result, protect))
     result = _prepare(result, out, pseudonymise, pseudonym_key)
     heading = Heading(title=title or DEFAULT_TITLE, contact=contact)
-    notes: list[str] = []
     with staged_output_dir(out) as stage:
-        _write_for_people(result, stage, heading, pdf, notes)
+        left_out = _write_for_people(result, stage, heading, pdf, Deadline(None))
         names = sorted(p.name for p in stage.iterdir())
-    return WrittenFiles([out / name for name in names], tuple(notes))
+    return WrittenFiles([out / name for name in names], left_out.notes(), tuple(left_out))
 
 
 def write_result(
@@ -186,6 +284,7 @@ def write_result(
     pdf: bool | None = None,
     pseudonym_key: str | os.PathLike[str] | None = None,
     protect: Mapping[str, str | os.PathLike[str] | None] | None = None,
+    deadline: Deadline | None = None,
 ) -> WrittenFiles:
     """Write every output file of a feasible result into ``out_dir``; nothing on failure.
 
@@ -196,7 +295,9 @@ def write_result(
     never. ``pseudonym_key`` is a key
     file (read, or created when missing) that keeps pseudonyms the same across runs.
     ``protect`` maps how the user named each input to its path: no output may replace
-    one (the survey the cohort was read from is always protected).
+    one (the survey the cohort was read from is always protected). ``deadline``
+    (``clnmatch.time_budget.Deadline``) leaves the explanations and handouts.pdf out
+    when the time left does not allow them (see the module docstring).
     """
     out = Path(out_dir)
     names_out = output_names(extra=(*(extra_tables or {}), *(extra_texts or {})))
@@ -206,16 +307,23 @@ def write_result(
     summary = {**result.summary(), "title": heading.title}
     if contact:
         summary["contact"] = contact
-    notes: list[str] = []
     with staged_output_dir(out) as stage:
         write_csv(teams_frame(result), stage / "teams.csv")
         write_csv(facilitators_frame(result), stage / "facilitators.csv")
-        atomic_write_text(stage / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False))
-        _write_for_people(result, stage, heading, pdf, notes)
         for name, frame in (extra_tables or {}).items():
             write_csv(frame, stage / name)
         for name, text in (extra_texts or {}).items():
             (stage / name).write_text(text, encoding="utf-8")
+        left_out = _write_for_people(result, stage, heading, pdf, deadline or Deadline(None))
+        summary["left_out"] = list(left_out)
+        if deadline is not None and deadline.limit is not None:
+            # the command's time limit and how much of it had gone when writing ended
+            summary["call"] = {
+                "time_limit_s": deadline.limit,
+                "elapsed_s": round(deadline.elapsed(), 3),
+                "not_counted_s": round(deadline.extended, 3),  # one-off kernel compilation
+            }
+        atomic_write_text(stage / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False))
         names = [p.name for p in stage.iterdir()]
     names.sort(key=lambda n: names_out.index(n) if n in names_out else len(names_out))
-    return WrittenFiles([out / name for name in names], tuple(notes))
+    return WrittenFiles([out / name for name in names], left_out.notes(), tuple(left_out))

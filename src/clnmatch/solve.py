@@ -159,6 +159,7 @@ def solve(
     check_solve_inputs(cohort, rules, warm_start)
     rules = rules or Rules()
     problem = Problem.from_cohort(cohort, rules, objective)
+    problem_s = time.perf_counter() - started
     name = choose_strategy(problem) if strategy == "auto" else strategy
     runner = get_strategy(name)
     weights = (
@@ -184,8 +185,10 @@ def solve(
         return finish(Status.INFEASIBLE, diagnosis=diagnosis)
 
     # One limit for the whole call: what setup spent counts, a slice is kept for the
-    # facilitator allocation afterwards, and one-off compilation (prepare) does not count.
+    # facilitator allocation afterwards and for the final check (which builds the problem
+    # again: ~4-8 s at 5,000 establishments), and one-off compilation (prepare) does not.
     reserve = min(0.1 * float(time_limit), 0.1 * rules.teams) if cohort.facilitators else 0.0
+    reserve += min(0.5 * float(time_limit), 2.0 * problem_s)
     setup_s = time.perf_counter() - started
     tick = time.perf_counter()
     prepare(runner)

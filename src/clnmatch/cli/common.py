@@ -21,6 +21,7 @@ from rich.console import Console
 from clnmatch.errors import ClnmatchError, InfeasibleError, InvalidInputError, InvalidParameterError
 from clnmatch.io.mapping import SurveyMapping
 from clnmatch.models import Cohort, Rules
+from clnmatch.time_budget import Deadline
 
 EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_BREACH = 0, 1, 2, 3, 4
 
@@ -235,6 +236,15 @@ Pdf = Annotated[
     bool,
     typer.Option("--pdf/--no-pdf", help="Print handouts.pdf with Chromium when it is installed."),
 ]
+TimeLimit = Annotated[
+    float,
+    typer.Option(
+        "--time-limit",
+        help="Seconds for the whole call: reading the survey, matching and writing every "
+        "output. The match gets what writing leaves; explanations and handouts.pdf are "
+        "left out (and the report says so) when no time is left for them.",
+    ),
+]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
 JsonOut = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
 
@@ -286,6 +296,49 @@ def read_cohort_for_cli(
             f"... and {len(reading.warnings) - len(shown)} more warnings (see `clnmatch inspect`)"
         )
     return reading.cohort
+
+
+def start_clock(time_limit: float, command: str) -> Deadline:
+    """The command's clock: its time limit covers everything from here on."""
+    from clnmatch.solve import check_time_limit
+
+    check_time_limit(time_limit, command)
+    return Deadline.after(time_limit)
+
+
+def match_seconds(clock: Deadline, cohort: Cohort, rules: Rules, pdf: bool, quiet: bool) -> float:
+    """The match's share of what is left of the command's time limit.
+
+    The compiled kernels are loaded first (counted: well under a second). Where
+    ``pip install`` could not compile them (``clnmatch.precompile``) this run compiles
+    them once, 20-60 s that no time limit could pay for: the deadline moves by that much
+    and a note says so. Then the outputs' estimated cost is set aside
+    (``clnmatch.time_budget.plan_call``).
+    """
+    from clnmatch.precompile import load_kernels
+    from clnmatch.report.handouts import find_chromium
+    from clnmatch.report.many_teams import explains_size
+    from clnmatch.time_budget import OutputCosts, plan_call
+
+    kernels = load_kernels()
+    if kernels.compiled:
+        clock.extend(kernels.seconds)
+        if not quiet:
+            err_console.print(
+                f"note: compiled the search kernels ({kernels.seconds:.0f} s, once: later "
+                "runs load them); not counted in --time-limit",
+                markup=False,
+                highlight=False,
+            )
+    costs = OutputCosts.estimate(
+        establishments=len(cohort.establishments),
+        participants=cohort.n_participants,
+        teams=rules.teams,
+        explain=explains_size(len(cohort.establishments), rules.teams),
+        pdf=pdf and find_chromium() is not None,
+        slowdown=clock.pace.slowdown(),  # how busy the machine was while reading
+    )
+    return plan_call(clock.remaining(), costs).match_s
 
 
 def interactive(quiet: bool, json_out: bool) -> bool:

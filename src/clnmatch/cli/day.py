@@ -29,15 +29,18 @@ from clnmatch.cli.common import (
     RulesFile,
     SizeTolerance,
     Teams,
+    TimeLimit,
     Title,
     app,
     check_outputs,
     err_console,
     exit_codes,
+    match_seconds,
     out_console,
     print_written,
     read_cohort_for_cli,
     rules_from,
+    start_clock,
 )
 from clnmatch.cli.match import print_result
 from clnmatch.io.mapping import load_mapping
@@ -86,7 +89,7 @@ def rematch(
             "keeping team numbers where most of a team stays, instead of moving as few as possible.",
         ),
     ] = False,
-    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds to search.")] = 30.0,
+    time_limit: TimeLimit = 30.0,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     map_file: MapFile = None,
     title: Title = None,
@@ -112,6 +115,7 @@ def rematch(
     from clnmatch.result import Status
 
     with exit_codes():
+        clock = start_clock(time_limit, "rematch")
         inputs = {
             "the survey": survey,
             "the previous result": previous,
@@ -155,7 +159,7 @@ def rematch(
             added,
             rules=rules,
             objective=objective,
-            time_limit=time_limit,
+            time_limit=match_seconds(clock, cohort, rules, pdf, quiet or json_out),
             seed=seed,
             previous_links=links,
             mode="reoptimise" if reoptimise else "fewest_moves",
@@ -181,11 +185,12 @@ def rematch(
             pdf=None if pdf else False,
             pseudonym_key=pseudonym_key,
             protect=inputs,
+            deadline=clock,
         )
         if not json_out:
             print_written(written)
         if json_out:
-            out_console.print_json(json.dumps(result.summary()))
+            out_console.print_json(json.dumps({**result.summary(), "left_out": written.left_out}))
             return
         if not quiet:
             if not record.empty:

@@ -34,6 +34,7 @@ from clnmatch.cli.common import (
     Sheet,
     SizeTolerance,
     Teams,
+    TimeLimit,
     Title,
     app,
     as_flags,
@@ -41,13 +42,16 @@ from clnmatch.cli.common import (
     err_console,
     exit_codes,
     interactive,
+    match_seconds,
     out_console,
     print_written,
     read_cohort_for_cli,
     rules_from,
     sample_paths,
+    start_clock,
 )
 from clnmatch.models import Cohort, Rules
+from clnmatch.time_budget import Deadline
 
 
 def progress_display(enabled: bool) -> tuple[Callable[[Any], None] | None, Callable[[], None]]:
@@ -73,7 +77,7 @@ def _run_solve(
     *,
     objective: str,
     strategy: str,
-    time_limit: float,
+    clock: Deadline,
     seed: int,
     quiet: bool,
     json_out: bool,
@@ -88,6 +92,7 @@ def _run_solve(
     from clnmatch.result import Status
     from clnmatch.solve import solve
 
+    time_limit = match_seconds(clock, cohort, rules, pdf, quiet or json_out)
     progress, stop = progress_display(interactive(quiet, json_out))
     try:
         result = solve(
@@ -117,11 +122,12 @@ def _run_solve(
         pdf=None if pdf else False,
         pseudonym_key=pseudonym_key,
         protect=inputs,
+        deadline=clock,
     )
     if not json_out:
         print_written(written)
     if json_out:
-        out_console.print_json(json.dumps(result.summary()))
+        out_console.print_json(json.dumps({**result.summary(), "left_out": written.left_out}))
         return
     if not quiet:
         print_result(result, written)
@@ -186,7 +192,7 @@ def solve(
         str,
         typer.Option("--strategy", help="auto, or a strategy name (see `clnmatch strategies`)."),
     ] = "auto",
-    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds to search.")] = 30.0,
+    time_limit: TimeLimit = 30.0,
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same answer.")] = 0,
     sheet: Sheet = None,
     map_file: MapFile = None,
@@ -205,6 +211,7 @@ def solve(
     from clnmatch.io.outputs import output_names
 
     with exit_codes():
+        clock = start_clock(time_limit, "solve")
         inputs = {
             "the survey": survey,
             "--facilitators": facilitators,
@@ -228,7 +235,7 @@ def solve(
             out,
             objective=objective,
             strategy=strategy,
-            time_limit=time_limit,
+            clock=clock,
             seed=seed,
             quiet=quiet,
             json_out=json_out,
@@ -246,7 +253,7 @@ def demo(
     out: Annotated[Path, typer.Option("--out", help="Folder for the outputs.")] = Path(
         "clnmatch-demo"
     ),
-    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds to search.")] = 20.0,
+    time_limit: TimeLimit = 20.0,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     title: Title = None,
     contact: Contact = None,
@@ -261,6 +268,7 @@ def demo(
     from clnmatch.io.outputs import output_names
 
     with exit_codes():
+        clock = start_clock(time_limit, "demo")
         check_outputs(out, output_names(), {})
         survey, facilitators = sample_paths()
         cohort = read_cohort_for_cli(survey, facilitators, warn=0)
@@ -270,7 +278,7 @@ def demo(
             out,
             objective="blend",
             strategy="auto",
-            time_limit=time_limit,
+            clock=clock,
             seed=seed,
             quiet=quiet,
             json_out=json_out,

@@ -150,12 +150,16 @@ def render_report(
     explanations: Iterable[Any] | None = None,
     *,
     heading: Heading | None = None,
+    explanations_left_out: str | None = None,
+    output_notes: Iterable[str] = (),
 ) -> str:
     """The report as one self-contained HTML string.
 
     ``explanations`` are objects with ``establishment_id`` and ``text`` (as
     ``clnmatch.explain.explain`` returns); by default that function computes them when
     the cohort is small enough (``clnmatch.report.many_teams.explains``).
+    ``explanations_left_out`` says why there are none (e.g. no time was left);
+    ``output_notes`` lead the notes (e.g. an output left out, and why).
     """
     from clnmatch.version import __version__
 
@@ -165,6 +169,13 @@ def render_report(
     left_out = explanations is None and feasible and not explains(result)
     if explanations is None:
         explanations = explain(result) if feasible and not left_out else ()
+    why_left_out = explanations_left_out if feasible else None
+    if left_out:
+        why_left_out = (
+            f"Left out for a cohort this large ({len(result.cohort.establishments):,} "
+            f"establishments in {result.rules.teams:,} teams): the table would run to "
+            "thousands of rows."
+        )
     teams = team_views(result) if feasible else []
     facilitators = facilitator_views(result)
     context = {
@@ -187,11 +198,11 @@ def render_report(
         "charts": report_charts(result) if feasible else [],
         "trace": trace_chart(result) if feasible else None,
         "why": _why_rows(result, explanations) if feasible else [],
-        "why_left_out": left_out,
+        "why_left_out": why_left_out,
         "facilitators": facilitators,
         "linked": [f for f in facilitators if f.teams],
         "supply": facilitator_supply(result.cohort, result.rules),
-        "notes": cohort_notes(result),
+        "notes": [*output_notes, *cohort_notes(result)],
         "solver_notes": list(result.notes),
         "rule_meanings": [(rule, meaning) for rule, meaning in RULES.items()],
         "rules_used": [

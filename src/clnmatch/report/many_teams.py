@@ -9,11 +9,12 @@ So, above the limits below:
   into a collapsed ``<details>`` (still found by the browser's search and by a link);
 * the per-team charts give way to distributions: teams per focus theme, team sizes,
   authorities per team, and the sector mixes;
-* the per-establishment explanations are left out when they would take long:
-  ``clnmatch.explain`` checks every move of every establishment with the evaluator,
-  measured at 0.13 s for 50 establishments x 8 teams, 1.5 s for 150 x 16, 16 s for
-  250 x 40 and 123 s for 500 x 80, so the report asks for them only up to
-  ``EXPLAIN_MAX_MOVES`` establishment-team pairs.
+* the per-establishment explanations are left out above ``EXPLAIN_MAX_MOVES``
+  establishment-team pairs. ``clnmatch.explain`` computes every move from team totals
+  (``clnmatch.explain_deltas``): 0.02 s for 50 establishments x 8 teams, 0.24 s for
+  500 x 80 (re-evaluating every move took 123 s there), 8 s for 5,000 x 1,000, whose
+  table would also run to 5,000 rows. Under a time limit the command line may still
+  leave them out when no time is left (``clnmatch.time_budget``).
 
 Figures for the whole report and workbook at 80 and 1,000 teams come from
 ``benchmarks/report_scale.py``.
@@ -45,13 +46,14 @@ __all__ = [
     "SHEET_PER_TEAM_MAX_TEAMS",
     "shows_cards",
     "explains",
+    "explains_size",
     "report_charts",
     "trace_chart",
 ]
 
 CARDS_MAX_TEAMS = 16  # up to this many teams, every team is an open card
 PER_TEAM_CHARTS_MAX_TEAMS = 24  # up to this many, the charts have a column per team
-EXPLAIN_MAX_MOVES = 3_000  # establishments x teams; about 2 s of clnmatch.explain
+EXPLAIN_MAX_MOVES = 1_000_000  # establishments x teams; about 2 s of clnmatch.explain
 SHEET_PER_TEAM_MAX_TEAMS = 24  # up to this many, the workbook has a sheet per team
 
 
@@ -61,7 +63,12 @@ def shows_cards(result: Result) -> bool:
 
 def explains(result: Result) -> bool:
     """Whether the report asks ``clnmatch.explain`` for every establishment."""
-    return len(result.cohort.establishments) * result.rules.teams <= EXPLAIN_MAX_MOVES
+    return explains_size(len(result.cohort.establishments), result.rules.teams)
+
+
+def explains_size(establishments: int, teams: int) -> bool:
+    """``explains`` for a cohort of this size (before there is a result)."""
+    return establishments * teams <= EXPLAIN_MAX_MOVES
 
 
 def report_charts(result: Result) -> list[Chart]:

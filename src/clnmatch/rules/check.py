@@ -22,6 +22,7 @@ __all__ = [
     "rule_breaches",
     "share_breaches",
     "sum_breaches",
+    "team_breaches",
     "theme_cap_breaches",
 ]
 
@@ -142,6 +143,25 @@ def theme_cap_breaches(rules: CompiledRules, focus: IntArray) -> list[Breach]:
     return out
 
 
+def team_breaches(
+    rules: CompiledRules, team: int, members: IntArray, totals: list[IntArray]
+) -> list[Breach]:
+    """The breaches of one team (0-based) of units ``members``; ``totals[s][team]`` is its
+    total of SumBound ``s``. In table order; a broken gating rule hides the team's others.
+    (``clnmatch.explain`` asks this of the two teams a move changes.)"""
+    out: list[Breach] = []
+    for s, rule in enumerate(rules.sums):
+        broken = sum_breaches(rule.spec, totals[s], rule.low, rule.high, np.array([team]))
+        out.extend(broken)
+        if broken and rule.spec.gates_team:
+            return out
+    for d in rules.distinct:
+        out.extend(distinct_breaches(d, rules.kinds[d.kind], members, team))
+    for h in rules.shares:
+        out.extend(share_breaches(h, rules.kinds[h.kind], members, team))
+    return out
+
+
 def rule_breaches(rules: CompiledRules, unit_team: IntArray, focus: IntArray) -> list[Breach]:
     """Every breach of the table by ``unit_team`` (0-based teams, all in range) and ``focus``.
 
@@ -158,20 +178,7 @@ def rule_breaches(rules: CompiledRules, unit_team: IntArray, focus: IntArray) ->
         for s in rules.sums
     ]
     for t in range(n_teams):
-        members = np.flatnonzero(unit_team == t)
-        gated = False
-        for s, rule in enumerate(rules.sums):
-            broken = sum_breaches(rule.spec, totals[s], rule.low, rule.high, np.array([t]))
-            out.extend(broken)
-            if broken and rule.spec.gates_team:
-                gated = True
-                break
-        if gated:
-            continue
-        for d in rules.distinct:
-            out.extend(distinct_breaches(d, rules.kinds[d.kind], members, t))
-        for h in rules.shares:
-            out.extend(share_breaches(h, rules.kinds[h.kind], members, t))
+        out.extend(team_breaches(rules, t, np.flatnonzero(unit_team == t), totals))
     out.extend(lock_breaches(rules, unit_team))
     out.extend(theme_cap_breaches(rules, focus))
     return out

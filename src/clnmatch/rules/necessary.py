@@ -91,30 +91,31 @@ def label_capacity(
     of ``k`` units holds at most ``cap(k)`` of one label. None when no sizes fit.
     """
     n_teams = len(kmin)
-    neg = -(10**9)
-    best = [neg] * (n_units + 1)  # best[s]: most held by the teams so far with s units
+    neg = -(10**15)
+    caps = [cap(k) for k in range(n_units + 1)]
+    best = np.full(n_units + 1, neg, dtype=np.int64)  # best[s]: most held with s units
     best[0] = 0
-    choice: list[list[int]] = []
+    choice: list[NDArray[np.int64]] = []
     for t in range(n_teams):
-        nxt = [neg] * (n_units + 1)
-        pick = [-1] * (n_units + 1)
-        for s in range(n_units + 1):
-            if best[s] == neg:
-                continue
-            for k in range(max(kmin[t], 0), min(kmax[t], n_units - s) + 1):
-                value = best[s] + cap(k)
-                if value > nxt[s + k]:
-                    nxt[s + k], pick[s + k] = value, k
+        nxt = np.full(n_units + 1, neg, dtype=np.int64)
+        pick = np.full(n_units + 1, -1, dtype=np.int64)
+        # largest k first: on a tie the team with fewer units before it keeps the pick
+        for k in range(min(kmax[t], n_units), max(kmin[t], 0) - 1, -1):
+            before = best[: n_units + 1 - k]
+            value = np.where(before > neg, before + caps[k], neg)
+            better = value > nxt[k:]
+            nxt[k:][better] = value[better]
+            pick[k:][better] = k
         best = nxt
         choice.append(pick)
     if best[n_units] == neg:
         return None
     sizes, s = [], n_units
     for t in reversed(range(n_teams)):
-        k = choice[t][s]
+        k = int(choice[t][s])
         sizes.append(k)
         s -= k
-    return best[n_units], sizes[::-1]
+    return int(best[n_units]), sizes[::-1]
 
 
 @dataclass

@@ -33,8 +33,15 @@
     return "/ui/live";
   }
 
+  // requests the page makes by itself (a refresh, a panel following the board, a lazy
+  // part): a server gone meanwhile (stopped, or killed and restarted) is no error of the
+  // page, the stream reconnects and the next change asks again
+  function quietly(request) {
+    return request.catch(function () {});
+  }
+
   function refresh() {
-    return htmx.ajax("GET", liveUrl(), { target: "#live", swap: "outerHTML" });
+    return quietly(htmx.ajax("GET", liveUrl(), { target: "#live", swap: "outerHTML" }));
   }
 
   function post(url, values, target) {
@@ -88,14 +95,14 @@
     if (element && element.id === "live" && open) {
       var still = document.querySelector('.card[data-id="' + CSS.escape(open.dataset.school) + '"]');
       if (still) {
-        htmx.ajax("GET", "/ui/school/" + encodeURIComponent(open.dataset.school), { target: "#panel", swap: "innerHTML" });
+        quietly(htmx.ajax("GET", "/ui/school/" + encodeURIComponent(open.dataset.school), { target: "#panel", swap: "innerHTML" }));
       } else {
         closePanel();
       }
     }
     if (element && element.querySelectorAll) {
       element.querySelectorAll(".lazy[data-get]").forEach(function (el) {
-        htmx.ajax("GET", el.dataset.get, { target: el, swap: "innerHTML" });
+        quietly(htmx.ajax("GET", el.dataset.get, { target: el, swap: "innerHTML" }));
         el.removeAttribute("data-get");
       });
     }
