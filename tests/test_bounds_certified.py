@@ -15,6 +15,7 @@ from clnmatch.bounds.columns import column_bound_milli
 from clnmatch.bounds.pairs import pair_lp_bound_milli
 from clnmatch.bounds.quadratic import applies, quadratic_bound_milli
 from clnmatch.bounds.star import star_bound_milli
+from clnmatch.bounds.themed import themed_bound_milli
 from clnmatch.errors import InvalidParameterError
 from clnmatch.evaluate import evaluate, objective_milli
 from clnmatch.generate import generate_cohort
@@ -23,7 +24,11 @@ from clnmatch.problem import Problem
 from clnmatch.research import read_instance, read_solution
 from clnmatch.strategies import Budget, get_strategy
 
-SIZE_METHODS = {"star": star_bound_milli, "pairs": pair_lp_bound_milli}
+SIZE_METHODS = {
+    "star": star_bound_milli,
+    "pairs": pair_lp_bound_milli,
+    "themed": themed_bound_milli,
+}
 
 
 def sized_problem(seed: int, n_units: int, n_teams: int, themes: int, simd: int) -> Problem:
@@ -73,8 +78,8 @@ def optimum(problem: Problem) -> int | None:
 def test_size_bounds_are_never_below_the_enumerated_optimum(
     seed: int, n_units: int, n_teams: int, themes: int, simd: int
 ) -> None:
-    """On tiny random problems the star, pair LP and relaxation bounds are at least the best
-    objective of every assignment keeping the team sizes, found by enumeration."""
+    """On tiny random problems the star, pair LP, themed LP and relaxation bounds are at
+    least the best objective of every assignment keeping the team sizes (enumerated)."""
     problem = sized_problem(seed, n_units, n_teams, themes, simd)
     best = optimum(problem)
     if best is None:
@@ -82,6 +87,9 @@ def test_size_bounds_are_never_below_the_enumerated_optimum(
     assert relaxation_bound_milli(problem) >= best
     for name, method in SIZE_METHODS.items():
         value = method(problem)
+        if name == "themed" and not problem.has_focus:
+            assert value is None  # nothing to couple: the pair LP stands
+            continue
         assert value is not None and value >= best, name
 
 
@@ -156,7 +164,7 @@ def test_every_method_bounds_the_proven_mdgplib_optima(shared_benchmarks: Path, 
     solution = read_solution(root / "solutions_exact" / f"{name}.txt", problem.n_units)
     best = evaluate(problem, solution).objective_milli
     bounds = certified_bound(problem, 20.0)
-    assert set(bounds.bounds_milli) == set(METHODS)
+    assert set(bounds.bounds_milli) == set(METHODS) - {"themed"}  # no focus to couple
     for method, value in bounds.bounds_milli.items():
         assert value >= best, method
     assert bounds.bounds_milli["columns"] == best
@@ -175,7 +183,7 @@ def test_column_bound_meets_colgens_proven_optimum_on_a_cohort() -> None:
     for method, value in bounds.bounds_milli.items():
         assert value >= best, method
     columns = column_bound_milli(problem, 30.0)
-    assert columns is not None and best <= columns <= bounds.bounds_milli["pairs"]
+    assert columns is not None and best <= columns <= bounds.bounds_milli["themed"]
 
 
 @given(seed=st.integers(0, 1_000), n=st.integers(16, 30), teams=st.integers(2, 4))
@@ -194,14 +202,14 @@ def test_bound_is_never_below_what_local_search_finds(seed: int, n: int, teams: 
     found = evaluate(problem, proposal.unit_team)
     if not found.feasible:
         return
-    bounds = certified_bound(problem, 10.0, methods=("relaxation", "star", "pairs"))
+    bounds = certified_bound(problem, 10.0, methods=("relaxation", "star", "pairs", "themed"))
     assert bounds.bound_milli >= found.objective_milli
     assert bounds.bound_milli <= bounds.bounds_milli["relaxation"]
 
 
 def test_region_scale_pair_lp_beats_the_relaxation() -> None:
     """At region-like size (150 establishments, 24 teams) the pair LP's bound is below the
-    quick relaxation's and above what local search finds."""
+    quick relaxation's, the themed LP's below both, all above what local search finds."""
     cohort = generate_cohort(150, seed=2, teams_hint=24)
     rules = Rules(teams=24, min_establishments=0, max_participants=100_000)
     problem = Problem.from_cohort(cohort, rules, "blend")
@@ -213,6 +221,8 @@ def test_region_scale_pair_lp_beats_the_relaxation() -> None:
     bounds = certified_bound(problem, 20.0, methods=("relaxation", "star", "pairs"))
     assert found <= bounds.bounds_milli["pairs"] < bounds.bounds_milli["relaxation"]
     assert bounds.method == "pairs"
+    themed = certified_bound(problem, 20.0, methods=("themed",))
+    assert found <= themed.bounds_milli["themed"] < bounds.bounds_milli["pairs"]
 
 
 def test_certified_bound_rejects_unknown_methods_and_negative_times() -> None:

@@ -11,16 +11,19 @@ bound is recomputed from the data by weak duality and rounded up):
   the size caps.
 * ``star``: the same per unit, with the teams' sizes accounted for (``sizes``).
 * ``pairs``: a b-matching LP: a pair counts only as far as both units have room for it.
+* ``themed``: the same LP where team mates must also agree on the team's focus theme
+  (cuts added round by round; every round certified).
 * ``quadratic``: pair-only problems of distances (MDGPLIB): a majorant by squared
   weights, or the weights themselves, whose within-group sums depend only on the sizes.
 * ``columns``: column generation's Lagrangian bound with exact pricing (small problems).
 * ``certified_bound(problem, time_limit)`` runs them cheapest first and keeps the least.
 
 Measured (2 cores, figures from ``benchmarks/bounds.py``; see docs/benchmarks-bounds.md):
-region scale (500 establishments, 80 teams, blend) 10.3-10.6% above the assignment local
-search finds in 60 s, in about 4 s (the relaxation: 15.2-15.8%); MDGPLIB Geo n=120
-0.98-3.6% above the best published values, in under a second each. What does not work
-yet, and why, is in the modules' docstrings (``columns``, ``pairs``).
+region scale (500 establishments, 80 teams, blend) 7.2-7.8% above the assignment local
+search finds in 60 s, in 6-35 s (the relaxation: 15.2-15.8%); MDGPLIB Geo n=120
+0.98-3.6% above the best published values, in under a second each. Column generation's
+own LP is about 1.5% above at region scale, but proving it needs exact pricing over 500
+establishments, which does not finish (``columns``); the 3% target is not met.
 """
 
 from clnmatch.bounds.certify import METHODS, CertifiedBound, certified_bound

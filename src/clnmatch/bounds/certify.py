@@ -11,13 +11,15 @@ from clnmatch.bounds.pairs import pair_lp_bound_milli
 from clnmatch.bounds.quadratic import quadratic_bound_milli
 from clnmatch.bounds.relaxation import relaxation_bound_milli
 from clnmatch.bounds.star import star_bound_milli
+from clnmatch.bounds.themed import themed_bound_milli
 from clnmatch.errors import InvalidParameterError
 from clnmatch.problem import SCALE, Problem
 
 __all__ = ["METHODS", "CertifiedBound", "certified_bound"]
 
-# cheapest first: each later one runs only with time left, and the least bound wins
-METHODS: tuple[str, ...] = ("relaxation", "star", "quadratic", "pairs", "columns")
+# cheapest first: each later one runs only with time left, and the least bound wins;
+# "pairs" is the first round of "themed", so it runs only where "themed" cannot (no focus)
+METHODS: tuple[str, ...] = ("relaxation", "star", "quadratic", "pairs", "themed", "columns")
 
 
 @dataclass(frozen=True)
@@ -68,12 +70,15 @@ def certified_bound(
         "star": lambda: star_bound_milli(problem, max(0.1, left())),
         "quadratic": lambda: quadratic_bound_milli(problem, max(0.1, left())),
         "pairs": lambda: pair_lp_bound_milli(problem, max(0.1, left())),
+        "themed": lambda: themed_bound_milli(problem, max(0.1, left())),
         "columns": lambda: column_bound_milli(problem, left(), seed),
     }
     bounds: dict[str, int] = {}
     seconds: dict[str, float] = {}
     for name in METHODS:
         if name not in methods or (name != "relaxation" and left() <= 0):
+            continue
+        if name == "pairs" and "themed" in methods and problem.has_focus:
             continue
         tick = time.perf_counter()
         value = runners[name]()
