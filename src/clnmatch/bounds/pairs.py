@@ -15,10 +15,10 @@ solution. Only the prices (sigma, nu) are taken from the solver; the bound is re
 from them by weak duality (``certify``), so it stays valid whatever the solver's rounding.
 
 Measured on generated region cohorts (500 establishments, 80 teams, 51,000 positive
-pairs): 10.3-10.6% above the assignment local search finds in 60 s (the star bound:
-11.7%), in 2-4 s. Adding triangle inequalities (y_uv + y_uw - y_vw <= 1, all pairs)
-only reaches 7.8% after minutes: fractional team mates satisfy them too, which is why
-this module stops at the b-matching.
+pairs, seed 0): 10.3% above the assignment local search finds in 60 s (the star bound:
+11.7%), in 2-4 s. Triangle rows alone (y_uv + y_uw - y_vw <= 1, every pair a column)
+reach 7.8% after minutes; ``clnmatch.bounds.themed`` adds theme agreement first, which
+pays more. This LP serves problems without a focus term (MDGPLIB, cohesion).
 """
 
 from __future__ import annotations
