@@ -236,3 +236,15 @@ def test_certified_bound_rejects_unknown_methods_and_negative_times() -> None:
         certified_bound(problem, -1.0)
     zero = certified_bound(problem, 0.0)
     assert zero.method == "relaxation" and zero.bound_milli == relaxation_bound_milli(problem)
+
+
+def test_size_bounds_claim_nothing_when_no_assignment_keeps_the_sizes() -> None:
+    """A unit heavier than every team: the size-based methods return None (rather than a
+    number for an empty set) and certified_bound falls back to the relaxation."""
+    problem = sized_problem(2, 5, 2, 1, 0)
+    heavy = problem.unit_weight.copy()
+    heavy[0] = int(problem.team_max.max()) + 1
+    problem = Problem(**{**vars(problem), "unit_weight": heavy})
+    for name, method in SIZE_METHODS.items():
+        assert method(problem) is None, name
+    assert certified_bound(problem, 5.0).method == "relaxation"

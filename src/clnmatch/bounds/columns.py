@@ -10,7 +10,8 @@ CLN scale (about 50 establishments) the root closes in seconds and the bound is 
 master LP's, far below the size-only bounds. Past ``MAX_UNITS`` exact pricing does not
 finish in useful time (measured at 500 establishments: not one exact pricing problem of
 12 finished in 20 s each; the branch and bound's pair bound, half of each unit's best
-partners, leaves about 18,000 milli-points of slack per team), so it is not tried.
+partners, leaves about 18,000 milli-points of slack per team), so it is not tried. The first call on a machine compiles the pricing kernels (about
+20 s, outside the budget; later processes load them from the disk cache).
 """
 
 from __future__ import annotations

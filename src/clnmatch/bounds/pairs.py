@@ -58,6 +58,8 @@ def pair_lp_bound_milli(problem: Problem, time_limit: float = 30.0) -> int | Non
     iu, ju = iu[keep], ju[keep]
     value: FloatArray = whole[keep].astype(np.float64)
     classes = size_classes(problem)
+    if not classes.complete:
+        return None
     prices = _solve(problem, classes, iu, ju, value, time_limit)
     if prices is None:
         return None

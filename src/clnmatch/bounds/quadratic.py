@@ -60,7 +60,7 @@ def applies(problem: Problem) -> bool:
 
 def quadratic_bound_milli(problem: Problem, time_limit: float = 60.0) -> int | None:
     """The quadratic majorant bound (milli-points), or None when it does not apply."""
-    if not applies(problem):
+    if not applies(problem) or not size_classes(problem).complete:
         return None
     pair = problem.pair_milli.astype(np.float64)
     scale = float(np.abs(pair).max())

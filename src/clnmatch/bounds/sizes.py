@@ -51,6 +51,12 @@ class SizeClasses:
     def n_sizes(self) -> int:
         return len(self.weights)
 
+    @property
+    def complete(self) -> bool:
+        """Every unit fits some team weight and every team has one: otherwise no
+        assignment keeps the sizes, and the size-based bounds claim nothing."""
+        return bool(self.unit_ok.any(axis=1).all() and self.team_ok.any(axis=1).all())
+
     def bound(self, unit_value: FloatArray, team_value: FloatArray, nu: FloatArray) -> float:
         """The weak-duality bound for prices ``nu`` (see the module docstring)."""
         w = self.unit_weight.astype(np.float64)[:, None]

@@ -55,10 +55,12 @@ def star_values(problem: Problem, classes: SizeClasses) -> FloatArray:
     return out
 
 
-def star_bound_milli(problem: Problem, time_limit: float = 30.0) -> int:
+def star_bound_milli(problem: Problem, time_limit: float = 30.0) -> int | None:
     """An upper bound (milli-points) on the objective of every assignment whose teams keep
-    their size bounds."""
+    their size bounds (None when no assignment can keep them)."""
     classes = size_classes(problem)
+    if not classes.complete:
+        return None
     unit_value = star_values(problem, classes)
     team_value = np.where(classes.team_ok, float(max(0, int(problem.simd_milli))), 0.0)
     nu = classes.best_prices(unit_value, team_value, time_limit)

@@ -58,6 +58,8 @@ def themed_bound_milli(
         return None
     if int(np.count_nonzero(problem.pair_milli > 0)) // 2 > MAX_PAIRS:
         return None
+    if not size_classes(problem).complete:
+        return None
     if triangles is None:
         triangles = time_limit >= TRIANGLES_FROM
     model = _Model(problem, triangles)
