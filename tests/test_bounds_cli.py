@@ -1,0 +1,47 @@
+"""`clnmatch mdgp` prints a proven bound for every instance, from clnmatch.bounds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from clnmatch.cli import app
+
+runner = CliRunner()
+
+
+def mdgp(*args: object) -> tuple[int, str]:
+    result = runner.invoke(app, ["mdgp", *(str(a) for a in args)], catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_mdgp_proves_the_optimum_of_a_small_instance(shared_benchmarks: Path) -> None:
+    """On an instance with a proven optimum the printed bound is that optimum (column
+    generation proves it), at or above the objective, with the method and its seconds."""
+    instance = shared_benchmarks / "mdgplib/Geo/Geo_n012_ds_01.txt"
+    code, output = mdgp(instance, "--time-limit", "1", "--bound-time", "10")
+    assert code == 0, output
+    data = json.loads(output)
+    assert data["bound"] == 807.677 >= data["objective"]
+    assert data["bound_method"] == "columns" and data["bound_s"] >= 0
+
+
+def test_mdgp_bound_on_a_distance_instance_is_within_five_percent(shared_benchmarks: Path) -> None:
+    """On Geo n=120 the quadratic majorant proves a bound within 5% of the objective found."""
+    instance = shared_benchmarks / "mdgplib/Geo/Geo_n120_ss_05.txt"
+    code, output = mdgp(instance, "--time-limit", "2", "--bound-time", "20")
+    assert code == 0, output
+    data = json.loads(output)
+    assert data["bound_method"] == "quadratic"
+    assert data["objective"] <= data["bound"] <= 1.05 * data["objective"]
+
+
+def test_mdgp_bound_time_zero_and_negative(shared_benchmarks: Path) -> None:
+    """--bound-time 0 prints the quick relaxation; a negative one is refused (exit 2)."""
+    instance = shared_benchmarks / "mdgplib/RanReal/RanReal_n010_ss_01.txt"
+    code, output = mdgp(instance, "--time-limit", "1", "--bound-time", "0")
+    assert code == 0 and json.loads(output)["bound_method"] == "relaxation"
+    code, output = mdgp(instance, "--time-limit", "1", "--bound-time", "-1")
+    assert code == 2 and "bound_time" in output
