@@ -226,6 +226,22 @@ def markdown(runs: list[Run], command: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+TABLE_START = "<!-- whole-call table"
+TABLE_END = "<!-- end of the whole-call table -->"
+
+
+def write_section(path: Path, text: str) -> None:
+    """The table into ``path``: between its markers when the page has them (the prose
+    around them is written by hand), else the whole file."""
+    if path.is_file():
+        page = path.read_text(encoding="utf-8")
+        start, end = page.find(TABLE_START), page.find(TABLE_END)
+        if 0 <= start < end:
+            opening = page.index("\n", start) + 1
+            text = page[:opening] + text.strip() + "\n" + page[end:]
+    path.write_text(text, encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="cln,demo,rematch,region,stress")
@@ -241,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
         text = markdown(runs, "python benchmarks/whole_call.py")
         (args.out / "table.md").write_text(text, encoding="utf-8")
         if args.docs is not None:
-            args.docs.write_text(text, encoding="utf-8")
+            write_section(args.docs, text)
         print(text)
         return 0
     scales = [s for s in args.scales.split(",") if s]
@@ -281,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     text = markdown(runs, command)
     (args.out / "table.md").write_text(text, encoding="utf-8")
     if args.docs is not None:
-        args.docs.write_text(text, encoding="utf-8")
+        write_section(args.docs, text)
     print(text)
     return 0
 

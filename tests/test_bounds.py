@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clnmatch.bounds import relaxation_bound_milli
+from clnmatch.errors import InvalidParameterError
 from clnmatch.evaluate import objective_milli
 from clnmatch.generate import generate_cohort
 from clnmatch.models import Rules
@@ -89,3 +91,22 @@ def test_solve_reports_a_gap_for_strategies_that_prove_nothing() -> None:
     assert result.bound is not None and result.evaluation is not None
     assert result.bound * 1000 >= result.evaluation.objective_milli
     assert any("relaxation" in note for note in result.notes)
+
+
+def test_solve_spends_bound_time_on_a_certified_bound() -> None:
+    """bound_time: a certified bound at most the relaxation's, above the answer, named."""
+    cohort = generate_cohort(40, seed=5, teams_hint=5)
+    rules = Rules(teams=5, min_establishments=0)
+    quick = solve(cohort, rules, strategy="local_search", time_limit=4, seed=0)
+    certified = solve(cohort, rules, strategy="local_search", time_limit=4, seed=0, bound_time=2)
+    assert certified.evaluation is not None and certified.bound is not None
+    assert quick.bound is not None
+    assert certified.evaluation.objective_milli <= round(certified.bound * 1000)
+    assert certified.bound < quick.bound  # the pair LPs beat the relaxation here
+    assert any("certified by clnmatch.bounds" in note for note in certified.notes)
+
+
+def test_solve_refuses_a_negative_bound_time() -> None:
+    cohort = generate_cohort(12, seed=1, teams_hint=2)
+    with pytest.raises(InvalidParameterError, match="bound_time"):
+        solve(cohort, Rules(teams=2, min_establishments=0), time_limit=1, bound_time=-1)

@@ -259,10 +259,11 @@ def _solve(
     evaluation = evaluate_schedule(problem, schedule)
     method = outcome.method
     broken = sorted({b.round - 1 for b in evaluation.breaches})
-    for r in broken:
-        row, proof = repair_round(
-            problem, schedule, r, time_limit=deadline - time.perf_counter() - 0.05, seed=seed
-        )
+    for number, r in enumerate(broken):
+        # the time left shared by the rounds left: CP-SAT minimises its changes to a round
+        # until its limit, so the first round would otherwise take it all
+        share = (deadline - time.perf_counter() - 0.05) / (len(broken) - number)
+        row, proof = repair_round(problem, schedule, r, time_limit=share, seed=seed)
         if proof is not None:
             return finish("infeasible", method, bound=bound, diagnosis=proof)
         if row is not None:

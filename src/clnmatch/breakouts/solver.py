@@ -275,13 +275,12 @@ def solve_schedule(
     search.build(model, state, start)
     steps = 0
     if designed and state.totals[search.T_VIOL] + state.totals[search.T_COLL] > 0:
-        # renaming gets a fifth of the time and _RELABEL_STEPS steps: when it cannot meet the
-        # rules, the tabu search still starts from the renamed design
+        # renaming gets a fifth of the time and of the steps (at most _RELABEL_STEPS): when it
+        # cannot meet the rules, the tabu search still starts from the renamed design
         stop = started + (deadline - started) / 5
+        relabel_steps = _RELABEL_STEPS if max_steps is None else min(_RELABEL_STEPS, max_steps // 5)
         relabelled = 0
-        while time.perf_counter() < stop and relabelled < _RELABEL_STEPS:
-            if max_steps is not None and steps >= max_steps:
-                break
+        while time.perf_counter() < stop and relabelled < relabel_steps:
             steps += _CHUNK
             relabelled += _CHUNK
             if search.relabel_steps(model, state, _CHUNK):
