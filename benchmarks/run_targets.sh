@@ -7,7 +7,8 @@
 #     OUT/harness.log);
 #  2. then, one after the other so that none is timed beside another, the scripts of the
 #     page's other sections, where they exist: benchmarks/whole_call.py (the time limit
-#     covers the whole call) -> docs/benchmarks-wholecall.md (it takes --docs FILE);
+#     covers the whole call) -> docs/benchmarks-wholecall.md and benchmarks/event_speed.py
+#     -> docs/benchmarks-event.md (each takes --docs FILE);
 #     docs/benchmarks-bounds.md (certified bounds and records) is included as its own
 #     run of benchmarks/bounds.py wrote it (MDGPLIB at 600 s an instance takes hours; the
 #     commands are on that page);
@@ -49,8 +50,12 @@ if [ "$MODE" = targets ]; then
   if ! "$PY" benchmarks/whole_call.py --docs docs/benchmarks-wholecall.md > "$OUT/whole_call.log" 2>&1; then
     echo "warning: benchmarks/whole_call.py failed (see $OUT/whole_call.log); the page keeps its last section" >&2
   fi
+  echo "section: benchmarks/event_speed.py -> docs/benchmarks-event.md" >&2
+  if ! "$PY" benchmarks/event_speed.py --docs docs/benchmarks-event.md > "$OUT/event_speed.log" 2>&1; then
+    echo "warning: benchmarks/event_speed.py failed (see $OUT/event_speed.log)" >&2
+  fi
 fi
-for section in docs/benchmarks-wholecall.md docs/benchmarks-bounds.md; do
+for section in docs/benchmarks-wholecall.md docs/benchmarks-event.md docs/benchmarks-bounds.md; do
   if [ -f "$section" ]; then
     INCLUDES+=(--include "$section")
   fi
