@@ -194,7 +194,7 @@ def markdown(runs: list[Run], command: str) -> str:
         "## The time limit covers the whole call",
         "",
         f"Measured with `{command}` ({os.cpu_count()} cores, {platform.machine()}, "
-        "one run each, wall seconds; the machine was shared with other work). Each run is the "
+        "one run each, wall seconds). Each run is the "
         "real command in a subprocess with the PDF handouts on. Start-up (starting Python "
         "and importing the command line, before the command's clock starts) is the median "
         "of `clnmatch --version`; overrun = (wall - start-up - limit) / limit, the promise "
