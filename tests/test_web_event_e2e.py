@@ -85,7 +85,7 @@ def test_a_whole_event_on_the_page(tmp_path: Path) -> None:
             browser = launch(playwright)
             page = browser.new_page(viewport=LAPTOP)
             errors: list[str] = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on("pageerror", lambda exc: errors.append(f"{exc} at {page.url}: {exc.stack}"))
             page.goto(server.url)
             page.wait_for_selector(".unplaced-col .card")
             page.screenshot(path=str(IMAGES / "event-start.png"))

@@ -26,6 +26,10 @@
     refresh();
   });
 
+  document.body.addEventListener("htmx:sendError", function () {
+    showError("The server did not answer: is clnmatch event still running? Start it again; nothing decided is lost.");
+  });
+
   function liveUrl() {
     if (role === "projector") {
       return "/ui/live?view=projector&names=" + document.body.dataset.names;
@@ -33,19 +37,27 @@
     return "/ui/live";
   }
 
-  // requests the page makes by itself (a refresh, a panel following the board, a lazy
-  // part): a server gone meanwhile (stopped, or killed and restarted) is no error of the
-  // page, the stream reconnects and the next change asks again
-  function quietly(request) {
-    return request.catch(function () {});
+  // every request of the page: a server gone meanwhile (stopped, or killed and restarted)
+  // rejects htmx's promise; htmx:sendError has told the user, the stream reconnects and
+  // the next change asks again, so the rejection is handled here, never left to the page
+  function ask(method, url, options) {
+    return htmx.ajax(method, url, options).catch(function () {});
   }
 
+  // a request htmx queued behind another (every request here has the body as its source)
+  // is re-issued with a promise nobody holds; when that one fails, htmx rejects it with
+  // no reason. The failure is already shown (htmx:sendError); only that rejection is
+  // dropped, any other still reaches the console
+  window.addEventListener("unhandledrejection", function (e) {
+    if (e.reason === undefined) e.preventDefault();
+  });
+
   function refresh() {
-    return quietly(htmx.ajax("GET", liveUrl(), { target: "#live", swap: "outerHTML" }));
+    return ask("GET", liveUrl(), { target: "#live", swap: "outerHTML" });
   }
 
   function post(url, values, target) {
-    return htmx.ajax("POST", url, { values: values || {}, target: target || "#live", swap: "outerHTML" });
+    return ask("POST", url, { values: values || {}, target: target || "#live", swap: "outerHTML" });
   }
 
   function currentVersion() {
@@ -58,7 +70,7 @@
     selected = card ? card.dataset.id : null;
     if (!card) return;
     card.classList.add("selected");
-    htmx.ajax("GET", "/ui/school/" + encodeURIComponent(selected), { target: "#panel", swap: "innerHTML" });
+    ask("GET", "/ui/school/" + encodeURIComponent(selected), { target: "#panel", swap: "innerHTML" });
   }
 
   function restoreSelection() {
@@ -95,14 +107,14 @@
     if (element && element.id === "live" && open) {
       var still = document.querySelector('.card[data-id="' + CSS.escape(open.dataset.school) + '"]');
       if (still) {
-        quietly(htmx.ajax("GET", "/ui/school/" + encodeURIComponent(open.dataset.school), { target: "#panel", swap: "innerHTML" }));
+        ask("GET", "/ui/school/" + encodeURIComponent(open.dataset.school), { target: "#panel", swap: "innerHTML" });
       } else {
         closePanel();
       }
     }
     if (element && element.querySelectorAll) {
       element.querySelectorAll(".lazy[data-get]").forEach(function (el) {
-        quietly(htmx.ajax("GET", el.dataset.get, { target: el, swap: "innerHTML" }));
+        ask("GET", el.dataset.get, { target: el, swap: "innerHTML" });
         el.removeAttribute("data-get");
       });
     }
@@ -128,7 +140,7 @@
     }
     var team = e.target.closest(".team-number");
     if (team && editor) {
-      htmx.ajax("GET", "/ui/suggest?team=" + team.dataset.team, { target: "#panel", swap: "innerHTML" });
+      ask("GET", "/ui/suggest?team=" + team.dataset.team, { target: "#panel", swap: "innerHTML" });
       return;
     }
     var card = e.target.closest(".card");
@@ -143,11 +155,11 @@
   if (editor) {
     byId("undo", function () { post("/ui/undo"); });
     byId("redo", function () { post("/ui/redo"); });
-    byId("add-school", function () { htmx.ajax("GET", "/ui/add", { target: "#panel", swap: "innerHTML" }); });
-    byId("versions", function () { htmx.ajax("GET", "/ui/versions", { target: "#panel", swap: "innerHTML" }); });
+    byId("add-school", function () { ask("GET", "/ui/add", { target: "#panel", swap: "innerHTML" }); });
+    byId("versions", function () { ask("GET", "/ui/versions", { target: "#panel", swap: "innerHTML" }); });
     byId("help-button", function () { document.getElementById("panel").innerHTML = document.getElementById("help").innerHTML; });
-    byId("cancel", function () { htmx.ajax("POST", "/ui/cancel", { swap: "none" }); });
-    byId("export-folder", function () { htmx.ajax("POST", "/ui/export", { target: "#panel", swap: "innerHTML" }); });
+    byId("cancel", function () { ask("POST", "/ui/cancel", { swap: "none" }); });
+    byId("export-folder", function () { ask("POST", "/ui/export", { target: "#panel", swap: "innerHTML" }); });
 
     document.getElementById("reoptimise-form").addEventListener("submit", function (e) {
       e.preventDefault();
@@ -162,11 +174,11 @@
       if (form.id === "save-version") {
         e.preventDefault();
         post("/ui/version", data).then(function () {
-          htmx.ajax("GET", "/ui/versions", { target: "#panel", swap: "innerHTML" });
+          ask("GET", "/ui/versions", { target: "#panel", swap: "innerHTML" });
         });
       } else if (form.id === "diff-form") {
         e.preventDefault();
-        htmx.ajax("GET", "/ui/diff?a=" + encodeURIComponent(data.a) + "&b=" + encodeURIComponent(data.b),
+        ask("GET", "/ui/diff?a=" + encodeURIComponent(data.a) + "&b=" + encodeURIComponent(data.b),
           { target: "#diff", swap: "innerHTML" });
       } else if (form.id === "add-pick" || form.id === "add-rows") {
         e.preventDefault();
