@@ -104,7 +104,7 @@ def _run_solve(
             time_limit=time_limit,
             seed=seed,
             progress=progress,
-            bound_time=min(bound_time, 0.9 * time_limit),
+            bound_time=bound_time,  # solve keeps it within the limit
         )
     finally:
         stop()
