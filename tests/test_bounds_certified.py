@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from clnmatch.bounds import METHODS, certified_bound, relaxation_bound_milli
 from clnmatch.bounds.columns import column_bound_milli
 from clnmatch.bounds.pairs import pair_lp_bound_milli
-from clnmatch.bounds.quadratic import applies, quadratic_bound_milli
+from clnmatch.bounds.quadratic import _spectral_floor, applies, quadratic_bound_milli
 from clnmatch.bounds.star import star_bound_milli
 from clnmatch.bounds.themed import themed_bound_milli
 from clnmatch.errors import InvalidParameterError
@@ -137,6 +137,47 @@ def test_quadratic_bound_is_never_below_the_enumerated_optimum(
     assert applies(problem)
     value = quadratic_bound_milli(problem)
     assert value is not None and value >= best
+
+
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(3, 8),
+    groups=st.integers(1, 4),
+    psd=st.booleans(),
+)
+@settings(max_examples=60, deadline=None)
+def test_spectral_floor_is_never_above_any_grouping(
+    seed: int, n: int, groups: int, psd: bool
+) -> None:
+    """The spectral floor bounds sum_g 1_g' K 1_g below for every grouping keeping each
+    group's own size range (ranges differ, a group may be empty), K of either sign."""
+    rng = np.random.default_rng(seed)
+    k = rng.normal(size=(n, n))
+    k = k @ k.T if psd else (k + k.T) / 2
+    low = rng.integers(0, max(1, n // groups) + 1, groups)
+    high = low + rng.integers(0, 3, groups)
+    problem = Problem(
+        unit_ids=tuple(str(i) for i in range(n)),
+        unit_weight=np.ones(n, dtype=np.int64),
+        team_min=low.astype(np.int64),
+        team_max=high.astype(np.int64),
+        pair_milli=np.zeros((n, n), dtype=np.int64),
+    )
+    floor = _spectral_floor(problem, k, deadline=float("inf"))
+    least = None
+    for labels in itertools.product(range(groups), repeat=n):
+        sizes = np.bincount(labels, minlength=groups)
+        if (sizes < low).any() or (sizes > high).any():
+            continue
+        value = sum(
+            float(k[np.ix_(members, members)].sum())
+            for g in range(groups)
+            for members in [np.flatnonzero(np.array(labels) == g)]
+        )
+        least = value if least is None else min(least, value)
+    if least is None:
+        return  # no grouping keeps the sizes: nothing to bound
+    assert floor is not None and floor <= least + 1e-9 * (1 + abs(least))
 
 
 def test_quadratic_bound_is_close_on_points_in_many_dimensions() -> None:
