@@ -65,6 +65,30 @@ def test_check_finds_exactly_the_breaches_an_independent_count_finds(unit_team):
     assert found == _oracle(cohort, RULES2, unit_team)
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(-1, 1), min_size=12, max_size=12))
+def test_schools_not_yet_placed_count_in_no_team(unit_team):
+    """A partial assignment (-1: the school is in no team yet, as on the matching event's
+    board): each team is judged and scored on its placed schools alone."""
+    cohort = balanced_cohort(12)
+    index = {e.id: i for i, e in enumerate(cohort.establishments)}
+    assignment = {
+        p.id: unit_team[index[p.establishment_id]] + 1
+        for p in cohort.practitioners
+        if unit_team[index[p.establishment_id]] >= 0
+    }
+    evaluation = check(cohort, RULES2, assignment)
+    found = {(b.rule, b.team) for b in evaluation.breaches if b.rule != "unassigned"}
+    assert found == _oracle(cohort, RULES2, unit_team)
+    unplaced = [p for p in cohort.practitioners if p.id not in assignment]
+    assert sum(b.rule == "unassigned" for b in evaluation.breaches) == len(unplaced)
+    problem = Problem.from_cohort(cohort, RULES2, "blend")
+    placed = [i for i, t in enumerate(unit_team) if t >= 0]
+    by_team = [[i for i in placed if unit_team[i] == t] for t in range(2)]
+    for stats, members in zip(evaluation.teams, by_team, strict=True):
+        assert stats.establishments == tuple(problem.unit_ids[i] for i in members)
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     st.sampled_from(["split", "missing", "bad_team", "unknown", "facilitator"]), st.integers(0, 11)

@@ -109,7 +109,8 @@ def evaluate(
 ) -> Evaluation:
     """Check a unit assignment (0-based teams) against the problem's rules and score it.
 
-    ``team_focus`` (0-based theme per team) defaults to the best focus for the teams.
+    ``team_focus`` (0-based theme per team) defaults to the best focus for the teams. A
+    unit outside 0..T-1 is a breach of ``teams`` and is scored and checked in no team.
     """
     unit_team = np.asarray(list(unit_team) if not isinstance(unit_team, np.ndarray) else unit_team)
     unit_team = unit_team.astype(np.int64)
@@ -126,7 +127,7 @@ def evaluate(
                 subject=problem.unit_ids[u],
             )
         )
-    safe_team = np.where(out_of_range, 0, unit_team)
+    safe_team = np.where(out_of_range, -1, unit_team)  # scored in no team
     if team_focus is None:
         focus = problem.best_focus(safe_team)
     else:
@@ -278,13 +279,18 @@ def check(
     if team_focus is not None:
         theme_index = {t: k for k, t in enumerate(cohort.themes)}
         focus = [theme_index.get(team_focus.get(t + 1, ""), -1) for t in range(rules.teams)]
-        default = problem.best_focus(np.where(unit_team < 0, 0, unit_team))
+        default = problem.best_focus(unit_team)
         focus = [f if f >= 0 else int(default[t]) for t, f in enumerate(focus)]
-    unassigned_units = unit_team < 0
-    # a unit with no nominee assigned is already reported; score the rest as placed in team 1
-    unit_eval = evaluate(problem, np.where(unassigned_units, 0, unit_team), focus)
+    # a unit with no nominee assigned is in no team, scored nowhere, and already reported
+    # per practitioner ("unassigned"), so the evaluator's own breach for it is left out
+    unplaced = {problem.unit_ids[u] for u in np.flatnonzero(unit_team < 0)}
+    unit_eval = evaluate(problem, unit_team, focus)
     # sizes count the practitioners themselves: a hand-edited split moves people, not units
-    breaches.extend(b for b in unit_eval.breaches if b.rule != "team_size")
+    breaches.extend(
+        b
+        for b in unit_eval.breaches
+        if b.rule != "team_size" and not (b.rule == "teams" and b.subject in unplaced)
+    )
     people = Counter(clean.values())
     size = compile_rules(problem).size
     teams_used = np.array(

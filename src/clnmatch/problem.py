@@ -305,13 +305,15 @@ class Problem:
     def best_focus(self, unit_team: IntArray) -> IntArray:
         """Each team's focus theme maximising the focus score (respecting max_teams_per_theme).
 
-        Returns -1 for every team when the problem has no themes.
+        Returns -1 for every team when the problem has no themes; units outside 0..T-1
+        are in no team.
         """
         n_teams = self.n_teams
         if not self.n_themes:
             return np.full(n_teams, -1, dtype=np.int64)
         score = np.zeros((n_teams, self.n_themes), dtype=np.int64)
-        np.add.at(score, unit_team, self.theme_milli)
+        placed = (unit_team >= 0) & (unit_team < n_teams)  # units in no team count nowhere
+        np.add.at(score, unit_team[placed], self.theme_milli[placed])
         if self.max_teams_per_theme is None or self.max_teams_per_theme >= n_teams:
             return score.argmax(axis=1).astype(np.int64)
         from scipy.optimize import linear_sum_assignment

@@ -72,7 +72,8 @@ def focus_points(problem: Problem, unit_team: IntArray, focus: IntArray) -> int 
     """Sum of every practitioner's rating of their team's focus theme."""
     if problem.theme_points is None or not problem.n_themes:
         return None
-    chosen = focus[unit_team]
+    placed = (unit_team >= 0) & (unit_team < problem.n_teams)  # the rest are in no team
+    chosen = np.where(placed, focus[np.where(placed, unit_team, 0)], -1)
     rows = np.arange(problem.n_units)
     return int(problem.theme_points[rows, np.maximum(chosen, 0)][chosen >= 0].sum())
 

@@ -122,7 +122,7 @@ def live_context(event: Event, *, names: bool = True) -> dict[str, Any]:
     unplaced = view.unplaced
     return {
         "version": view.version,
-        # with schools not placed the evaluator still scores them (in team 1): not shown
+        # with schools not placed the objective is of part of the cohort: not shown
         "objective": None if unplaced else view.objective,
         "bound": view.bound,
         "gap": None if unplaced else view.gap,
