@@ -17,6 +17,7 @@ from clnmatch.colgen.master import ScipyMaster
 from clnmatch.colgen.model import objective_step
 from clnmatch.colgen.pricing import (
     ClassRules,
+    PricedCuts,
     Pricer,
     brute_force_best,
     class_rules,
@@ -197,21 +198,24 @@ def test_heuristic_pricing_returns_feasible_teams(seed: int, n: int) -> None:
         assert value <= best + 1e-9
 
 
-def random_cuts(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Random subset-row cuts over n local units (-1: a unit of another class) and duals."""
+def random_cuts(rng: np.random.Generator, n: int) -> PricedCuts:
+    """Random rank-1 cuts over n local units (-1 pads, or a unit of another class): sets of
+    2-6 units, divisors 2-3, integer duals."""
     q = int(rng.integers(0, 6)) if n >= 2 else 0
-    triples = np.array(
-        [rng.permutation(np.arange(-1, n))[:3] if n >= 3 else [0, 1, -1] for _ in range(q)],
-        dtype=np.int64,
-    ).reshape(-1, 3)
-    return triples, np.round(rng.integers(0, 3000, q) * 1.0)
+    rows = np.full((q, 6), -1, dtype=np.int64)
+    for i in range(q):
+        size = int(rng.integers(2, min(n, 6) + 1))
+        rows[i, :size] = rng.permutation(n)[:size]
+    divisors = rng.integers(2, 4, q).astype(np.int64)
+    return PricedCuts(rows, np.round(rng.integers(0, 3000, q) * 1.0), divisors)
 
 
 @given(seed=st.integers(0, 10_000), n=st.integers(2, 9))
 @FAST
 def test_pricing_with_cuts_equals_brute_force(seed: int, n: int) -> None:
-    """A team entering a subset-row cut pays its dual: exact pricing still finds the best
-    team, and the heuristic values its teams with the cuts (brute force is the judge)."""
+    """A team holding h units of a rank-1 cut (S, k) pays its dual floor(h / k) times:
+    exact pricing still finds the best team, and the heuristic values its teams with the
+    cuts (brute force is the judge)."""
     rng = np.random.default_rng(seed)
     rules = random_rules(rng, n)
     pair = random_pairs(rng, n).astype(float)
@@ -266,8 +270,8 @@ def test_together_rule_merges_units() -> None:
     ids=["pairs", "three-teams", "focus", "theme-cap", "simd", "pins", "locks", "everything"],
 )
 def test_lagrangian_bound_holds_for_any_prices(options: dict[str, object]) -> None:
-    """sum pi + cap * sum rho + sum sigma + sum_g n_g * max_S (c - pi(S) - rho - sigma(S))
-    >= optimum, for random prices and random subset-row cuts."""
+    """sum pi + cap * sum rho + sum sigma floor(|S|/k) + sum_g n_g * max_S (c - pi(S) - rho
+    - sigma(S)) >= optimum, for random prices and random rank-1 cuts."""
     for seed in range(3):
         problem = tiny_problem(seed, **options)  # type: ignore[arg-type]
         optimum = brute_force_optimum(problem)
@@ -280,11 +284,12 @@ def test_lagrangian_bound_holds_for_any_prices(options: dict[str, object]) -> No
             pi = np.round(rng.normal(0, 3000, problem.n_units) * 1024) / 1024
             rho = np.round(np.abs(rng.normal(0, 1000, max(1, model.n_themes))) * 1024) / 1024
             mu = np.zeros(len(model.classes))
-            # random subset-row cuts: valid for every assignment, whatever their duals
-            for triple in rng.choice(problem.n_units, (3, 3)):
-                if len(set(triple)) == 3 and tuple(triple) not in search.cuts.triples:
-                    search.cuts.add(tuple(int(u) for u in triple))
-            sigma = np.round(np.abs(rng.normal(0, 1000, len(search.cuts.triples))) * 1024) / 1024
+            # random rank-1 cuts: valid for every assignment, whatever their duals
+            for _ in range(3):
+                size = int(rng.integers(3, problem.n_units + 1))
+                units = tuple(int(u) for u in rng.permutation(problem.n_units)[:size])
+                search.cuts.add(units, int(rng.integers(2, size)))
+            sigma = np.round(np.abs(rng.normal(0, 1000, len(search.cuts))) * 1024) / 1024
             heur = {
                 (g, k): (-math.inf, None)
                 for g in range(len(model.classes))
@@ -467,19 +472,20 @@ def test_scipy_master_agrees_with_the_warm_master() -> None:
     search.column_generation(Node(0, 0))
     active = list(range(len(search.columns)))
     cold_master = ScipyMaster(search.model, search.big_m)
-    for triple in [(), (0, 1, 2), (3, 4, 5), (0, 4, 7)]:
-        if triple:  # with subset-row cuts too: rows added to the warm model
-            search.cuts.add(triple)
+    cuts = [(), ((0, 1, 2), 2), ((3, 4, 5), 2), ((0, 1, 4, 5, 7), 2), ((0, 2, 3, 5, 6, 7), 3)]
+    for cut in cuts:
+        if cut:  # with rank-1 cuts too: rows added to the warm model
+            search.cuts.add(*cut)
         warm = search.master.solve(search.columns, active, search.cuts)
         cold = cold_master.solve(search.columns, active, search.cuts)
         assert warm is not None and cold is not None
         assert warm.value == pytest.approx(cold.value, rel=1e-9, abs=1e-6)
-        assert len(warm.sigma) == len(cold.sigma) == len(search.cuts.triples)
+        assert len(warm.sigma) == len(cold.sigma) == len(search.cuts)
 
 
 def test_separated_cuts_are_violated_and_tighten_the_root() -> None:
-    """Every separated cut is violated by the LP it was cut from; re-solving never raises
-    the LP value, and the bound still holds (enumeration is the judge)."""
+    """Every separated rank-1 cut is violated by the LP it was cut from; re-solving never
+    raises the LP value, and the bound still holds (enumeration is the judge)."""
     tried = 0
     for seed in range(40):
         problem = tiny_problem(seed, n_units=9, n_teams=3, focus=True)
@@ -487,17 +493,16 @@ def test_separated_cuts_are_violated_and_tighten_the_root() -> None:
         initial(search)
         out = search.column_generation(Node(0, 0))
         assert out.lp is not None and out.converged
-        before = len(search.cuts.triples)
+        before = len(search.cuts)
         if not search.separate_cuts(out.lp, out.active):
             continue
         tried += 1
-        for triple in search.cuts.triples[before:]:
-            inside = [
-                out.lp.lam[j]
+        for units, k in zip(search.cuts.sets[before:], search.cuts.divisors[before:], strict=True):
+            lhs = sum(
+                out.lp.lam[j] * (len(set(units) & set(search.columns[ci].members)) // k)
                 for j, ci in enumerate(out.active)
-                if len(set(triple) & set(search.columns[ci].members)) >= 2
-            ]
-            assert sum(inside) > 1 + 1e-4
+            )
+            assert lhs > len(units) // k + 1e-4
         again = search.column_generation(Node(0, 0))
         assert again.lp is not None and again.lp.value <= out.lp.value + 1e-6
         optimum = brute_force_optimum(problem)
@@ -505,3 +510,23 @@ def test_separated_cuts_are_violated_and_tighten_the_root() -> None:
         if tried >= 3:
             break
     assert tried, "no tiny problem had a fractional root to cut"
+
+
+def test_rank1_separation_finds_a_cluster_shared_out_in_fractions() -> None:
+    """Four half-teams of three out of five like-minded units: the LP holds two teams with
+    three of them, whole teams only one (floor(5 / 3)); every cut found is violated by
+    exactly what an independent count says."""
+    from clnmatch.colgen.cuts import rank1_violations
+
+    teams = [(0, 1, 2), (2, 3, 4), (0, 1, 3), (1, 2, 4), (5, 6, 7)]
+    lam = np.array([0.5, 0.5, 0.5, 0.5, 1.0])
+    a = np.zeros((8, len(teams)))
+    for c, members in enumerate(teams):
+        a[list(members), c] = 1.0
+    found = rank1_violations(a, lam)
+    assert found
+    for violation, units, k in found:
+        lhs = sum(w * (len(set(units) & set(t)) // k) for w, t in zip(lam, teams, strict=True))
+        assert violation == pytest.approx(lhs - len(units) // k)
+        assert violation > 0 and len(units) > k >= 2
+    assert max(v for v, _, _ in found) == pytest.approx(1.0)

@@ -24,7 +24,8 @@ Why it is tight on Geo: with one alpha the majorant is the tangent d <= d^2/(2t)
 the distance, exact for the typical distance t; what is lost is the spread of distances
 around t (mean over root-mean-square of within-group distances, 0.94-0.99 on Geo), and the
 per-element beta_i take up elements that lie far from or close to the rest. Measured on
-MDGPLIB Geo n=120 (same sizes): 0.8-4.2% above the published best values, in 1-2 s.
+MDGPLIB Geo n=120 (same sizes): 0.8-4.2% above the published best values, in 1-2 s
+(0.9-1.1% with the spectral floor below).
 On random weights (RanReal, RanInt) lambda is far below 0 and the bound is weak (then
 the other bounds win).
 
@@ -40,7 +41,8 @@ the eigenvalues from least), and every size vector is bounded below by the least
 over sorted sizes a grouping may have (between the i-th largest least and most sizes
 of the groups, summing to n). The shift v is improved by subgradient steps while time
 is left. With the distances themselves as the base (alpha on P alone) this lowers the
-Geo n=120 bounds by 0.4-2%: the LP is solved for both base sets and the least bound kept.
+Geo n=120 bounds by up to 1.3% of the objective: the LP is solved for both base sets and
+the least bound kept.
 """
 
 from __future__ import annotations

@@ -184,7 +184,7 @@ def _cut_change(cu: CutPrices, a: int, c: int, mark: int) -> float:
             q = cu.cut[x]
             if cu.stamp[q] != mark:
                 cu.stamp[q] = mark
-                before += cu.sigma[q] if cu.held[q] >= 2 else 0.0
+                before += cu.sigma[q] * (cu.held[q] // cu.divisor[q])
     for sign, u in ((-1, a), (1, c)):
         if u >= 0:
             for x in range(cu.start[u], cu.start[u + 1]):
@@ -196,7 +196,7 @@ def _cut_change(cu: CutPrices, a: int, c: int, mark: int) -> float:
             q = cu.cut[x]
             if cu.stamp[q] == mark:
                 cu.stamp[q] = -mark
-                after += cu.sigma[q] if cu.held[q] >= 2 else 0.0
+                after += cu.sigma[q] * (cu.held[q] // cu.divisor[q])
     for sign, u in ((1, a), (-1, c)):
         if u >= 0:
             for x in range(cu.start[u], cu.start[u + 1]):
@@ -206,11 +206,14 @@ def _cut_change(cu: CutPrices, a: int, c: int, mark: int) -> float:
 
 @inline
 def _cut_release(cu: CutPrices, a: int) -> float:
-    """The most super-unit a's leaving can give back in cut dues."""
+    """The most super-unit a's leaving can give back in cut dues: m of a cut's units
+    leaving lower floor(h / k) by at most ceil(m / k)."""
     total = 0.0
     if a >= 0:
         for x in range(cu.start[a], cu.start[a + 1]):
-            total += cu.sigma[cu.cut[x]]
+            q = cu.cut[x]
+            k = cu.divisor[q]
+            total += cu.sigma[q] * ((cu.mult[x] + k - 1) // k)
     return total
 
 
@@ -267,8 +270,7 @@ def heuristic(
                 for x in range(cu.start[u], cu.start[u + 1]):
                     cu.held[cu.cut[x]] += cu.mult[x]
         for q in range(cu.sigma.shape[0]):
-            if cu.held[q] >= 2:
-                value -= cu.sigma[q]
+            value -= cu.sigma[q] * (cu.held[q] // cu.divisor[q])
         n_forb = 0
         n_apart = 0
         n_chal = 0

@@ -5,7 +5,8 @@
          sum_{c in class g} lambda_c = n_g              for every class g       (dual mu_g)
          sum_{c has theme k} lambda_c <= cap            for every theme k, when
                                                         max_teams_per_theme < T (dual rho_k >= 0)
-         sum_{c holds >= 2 of {i,j,k}} lambda_c <= 1   for each subset-row cut (dual sigma >= 0)
+         sum_c floor(|c & S| / k) lambda_c <= floor(|S| / k)  for each rank-1 cut (S, k)
+                                                        (dual sigma >= 0)
          lambda >= 0
 
 Uncovered units and missing teams have slack columns at a large penalty, so every LP is
@@ -22,6 +23,7 @@ from numpy.typing import NDArray
 from scipy import sparse
 from scipy.optimize import linprog
 
+from clnmatch.colgen.cuts import Cuts, cut_rows
 from clnmatch.colgen.model import Column, ColumnModel
 
 try:  # scipy's own HiGHS binding: a persistent, warm-started master LP
@@ -35,31 +37,14 @@ except ImportError:  # pragma: no cover - older scipy: linprog from scratch inst
 
 __all__ = [
     "HAVE_HIGHS_CORE",
-    "Cuts",
     "HighsMaster",
     "MasterLP",
     "ScipyMaster",
     "cut_row0",
-    "cut_rows",
     "rows_of",
 ]
 
 FloatArray = NDArray[np.float64]
-
-
-@dataclass
-class Cuts:
-    """Subset-row cuts (Jepsen et al. 2008): for three units, at most one chosen team holds
-    two or more of them (sum of such columns' lambda <= 1). Valid for every assignment."""
-
-    triples: list[tuple[int, int, int]] = field(default_factory=list)  # global units
-    of_unit: dict[int, list[int]] = field(default_factory=dict)  # unit -> cut indices
-
-    def add(self, triple: tuple[int, int, int]) -> None:
-        q = len(self.triples)
-        self.triples.append(triple)
-        for u in triple:
-            self.of_unit.setdefault(u, []).append(q)
 
 
 @dataclass
@@ -70,30 +55,26 @@ class MasterLP:
     mu: FloatArray
     rho: FloatArray
     slack: float  # total uncovered units and missing teams (0 for a true LP solution)
-    sigma: FloatArray = field(default_factory=lambda: np.zeros(0))  # subset-row cuts, >= 0
+    sigma: FloatArray = field(default_factory=lambda: np.zeros(0))  # rank-1 cuts, >= 0
 
 
 def cut_row0(model: ColumnModel) -> int:
-    """The first subset-row cut's row: after the units, the classes and the theme caps."""
+    """The first rank-1 cut's row: after the units, the classes and the theme caps."""
     return model.n_units + len(model.classes) + (model.n_themes if model.cap is not None else 0)
 
 
-def cut_rows(members: tuple[int, ...], cuts: Cuts) -> list[int]:
-    """The cuts a team enters (it holds at least two of the cut's three units)."""
-    hits: dict[int, int] = {}
-    for u in members:
-        for q in cuts.of_unit.get(u, ()):
-            hits[q] = hits.get(q, 0) + 1
-    return sorted(q for q, n in hits.items() if n >= 2)
-
-
-def rows_of(model: ColumnModel, col: Column, cuts: Cuts) -> list[int]:
-    """Master rows a column has a 1 in: its units, its class, its theme's cap row, its cuts."""
+def rows_of(model: ColumnModel, col: Column, cuts: Cuts) -> tuple[list[int], list[float]]:
+    """Master rows a column enters, and its coefficients: 1 in its units, its class and its
+    theme's cap row, floor(|team & S| / k) in its cuts."""
     rows = [*col.members, model.n_units + col.cls]
     if model.cap is not None:
         rows.append(model.n_units + len(model.classes) + col.theme)
+    values = [1.0] * len(rows)
     row0 = cut_row0(model)
-    return rows + [row0 + q for q in cut_rows(col.members, cuts)]
+    for q, coef in cut_rows(col.members, cuts):
+        rows.append(row0 + q)
+        values.append(float(coef))
+    return rows, values
 
 
 class ScipyMaster:
@@ -108,17 +89,20 @@ class ScipyMaster:
         n_u, n_g = m.n_units, len(m.classes)
         rows: list[int] = []
         cols: list[int] = []
+        values: list[float] = []
         for j, ci in enumerate(active):
-            r = rows_of(m, columns[ci], cuts)
+            r, v = rows_of(m, columns[ci], cuts)
             rows.extend(r)
+            values.extend(v)
             cols.extend([j] * len(r))
         n_a = len(active)
         # slacks: an uncovered unit or a missing team costs big_m (keeps every LP feasible)
         rows.extend(range(n_u + n_g))
         cols.extend(range(n_a, n_a + n_u + n_g))
+        values.extend([1.0] * (n_u + n_g))
         n_caps = m.n_themes if m.cap is not None else 0
-        n_rows = n_u + n_g + n_caps + len(cuts.triples)
-        a = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_rows, n_a + n_u + n_g))
+        n_rows = n_u + n_g + n_caps + len(cuts)
+        a = sparse.csr_matrix((values, (rows, cols)), shape=(n_rows, n_a + n_u + n_g))
         b_eq = np.concatenate([np.ones(n_u), [len(c.teams) for c in m.classes]])
         cost = np.concatenate(
             [[-columns[ci].value for ci in active], np.full(n_u + n_g, self.big_m)]
@@ -127,7 +111,7 @@ class ScipyMaster:
         if n_rows > n_u + n_g:
             kwargs["A_ub"] = a[n_u + n_g :]
             caps = np.full(n_caps, float(m.cap or 0))
-            kwargs["b_ub"] = np.concatenate([caps, np.ones(len(cuts.triples))])
+            kwargs["b_ub"] = np.concatenate([caps, cuts.rhs()])
         res = linprog(
             cost, A_eq=a[: n_u + n_g], b_eq=b_eq, bounds=(0, None), method="highs", **kwargs
         )
@@ -193,36 +177,39 @@ class HighsMaster:
         self.n_slack = n_slack
         self.n_rows = n_rows
         self.n_cols = 0  # columns of the pool already in the model
-        self.n_cuts = 0  # subset-row cuts already in the model
+        self.n_cuts = 0  # rank-1 cuts already in the model
         self.upper = np.zeros(0)  # current upper bound of each pool column
 
     def _add_cuts(self, columns: list[Column], cuts: Cuts) -> None:
         """Rows of the cuts found since the last solve, over the pool's columns."""
-        new = range(self.n_cuts, len(cuts.triples))
-        members: dict[int, list[int]] = {q: [] for q in new}
+        new = range(self.n_cuts, len(cuts))
+        entries: dict[int, list[tuple[int, float]]] = {q: [] for q in new}
         for j, col in enumerate(columns[: self.n_cols]):
-            for q in cut_rows(col.members, cuts):
-                if q in members:
-                    members[q].append(self.n_slack + j)
-        starts = np.cumsum([0] + [len(members[q]) for q in new])[:-1].astype(np.int32)
-        index = np.array([c for q in new for c in members[q]], dtype=np.int32)
+            for q, coef in cut_rows(col.members, cuts):
+                if q in entries:
+                    entries[q].append((self.n_slack + j, float(coef)))
+        starts = np.cumsum([0] + [len(entries[q]) for q in new])[:-1].astype(np.int32)
+        index = np.array([c for q in new for c, _ in entries[q]], dtype=np.int32)
+        value = np.array([v for q in new for _, v in entries[q]], dtype=float)
         k = len(new)
-        self.h.addRows(
-            k, np.full(k, -self.inf), np.ones(k), len(index), starts, index, np.ones(len(index))
-        )
-        self.n_cuts = len(cuts.triples)
+        upper = cuts.rhs()[self.n_cuts :]
+        self.h.addRows(k, np.full(k, -self.inf), upper, len(index), starts, index, value)
+        self.n_cuts = len(cuts)
 
     def solve(self, columns: list[Column], active: list[int], cuts: Cuts) -> MasterLP | None:
         m, h = self.model, self.h
-        if len(cuts.triples) > self.n_cuts:
+        if len(cuts) > self.n_cuts:
             self._add_cuts(columns, cuts)
         if len(columns) > self.n_cols:
             new = columns[self.n_cols :]
             starts: list[int] = []
             index: list[int] = []
+            values: list[float] = []
             for col in new:
                 starts.append(len(index))
-                index.extend(rows_of(m, col, cuts))
+                r, v = rows_of(m, col, cuts)
+                index.extend(r)
+                values.extend(v)
             k = len(new)
             h.addCols(
                 k,
@@ -232,7 +219,7 @@ class HighsMaster:
                 len(index),
                 np.array(starts, dtype=np.int32),
                 np.array(index, dtype=np.int32),
-                np.ones(len(index)),
+                np.array(values, dtype=float),
             )
             self.upper = np.concatenate([self.upper, np.zeros(k)])
             self.n_cols = len(columns)

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from itertools import combinations
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -50,6 +51,7 @@ from clnmatch.unionfind import union_labels
 
 __all__ = [
     "ClassRules",
+    "PricedCuts",
     "Pricer",
     "PricingResult",
     "brute_force_best",
@@ -62,6 +64,15 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
+
+
+class PricedCuts(NamedTuple):
+    """The rank-1 cuts (S, k) a class's pricing pays for: a team holding h units of S pays
+    ``dual`` floor(h / k) times (``clnmatch.colgen.master.Cuts``)."""
+
+    members: IntArray  # (Q, W) each cut's units in the class's local indices, -1 pads
+    dual: FloatArray  # (Q,) >= 0
+    divisor: IntArray  # (Q,) k >= 2
 
 
 def _pairs(items: list[tuple[int, int]]) -> IntArray:
@@ -154,7 +165,7 @@ def team_value(
     lin: FloatArray,
     rules: ClassRules,
     members: IntArray,
-    cuts: tuple[IntArray, FloatArray] | None = None,
+    cuts: PricedCuts | None = None,
 ) -> float:
     """v(S) of the pricing problem (plain Python), less the duals of the cuts S enters."""
     members = np.asarray(members, dtype=np.int64)
@@ -163,9 +174,8 @@ def team_value(
         value += rules.simd
     if cuts is not None:
         inside = set(members.tolist())
-        for triple, dual in zip(*cuts, strict=True):
-            if sum(int(u) in inside for u in triple) >= 2:
-                value -= float(dual)
+        for row, dual, k in zip(*cuts, strict=True):
+            value -= float(dual) * (sum(int(u) in inside for u in row if u >= 0) // int(k))
     return value
 
 
@@ -174,7 +184,7 @@ def brute_force_best(
     lin: FloatArray,
     rules: ClassRules,
     max_units: int | None = None,
-    cuts: tuple[IntArray, FloatArray] | None = None,
+    cuts: PricedCuts | None = None,
 ) -> tuple[float, tuple[int, ...] | None]:
     """The best feasible team by enumerating every subset (for tests on tiny problems)."""
     best, arg = NEG, None
@@ -308,25 +318,24 @@ class Pricer:
     def _units(self, positions: IntArray) -> tuple[int, ...]:
         return tuple(sorted(u for p in positions for u in self.groups[int(p)]))
 
-    def _cut_prices(self, cuts: tuple[IntArray, FloatArray] | None) -> CutPrices:
-        """Cut duals over super-units: each super-unit's (cut, how many of its units) pairs.
-
-        ``cuts`` = (triples of local units (Q, 3), -1 for a unit outside the class; duals
-        (Q,)); None: no cut."""
-        triples, sigma = cuts if cuts is not None else (np.zeros((0, 3), np.int64), np.zeros(0))
+    def _cut_prices(self, cuts: PricedCuts | None) -> CutPrices:
+        """Cut duals over super-units: each super-unit's (cut, how many of its units) pairs."""
+        if cuts is None:
+            cuts = PricedCuts(np.zeros((0, 1), np.int64), np.zeros(0), np.zeros(0, np.int64))
         entries: list[list[tuple[int, int]]] = [[] for _ in range(self.n)]
-        for q, triple in enumerate(np.asarray(triples, dtype=np.int64).reshape(-1, 3)):
-            groups, counts = np.unique(self.unit_group[triple[triple >= 0]], return_counts=True)
+        for q, row in enumerate(np.asarray(cuts.members, dtype=np.int64)):
+            groups, counts = np.unique(self.unit_group[row[row >= 0]], return_counts=True)
             for g, m in zip(groups.tolist(), counts.tolist(), strict=True):
                 entries[g].append((q, m))
         start = np.cumsum([0] + [len(e) for e in entries]).astype(np.int64)
         flat = [x for e in entries for x in e]
-        q_count = len(sigma)
+        q_count = len(cuts.dual)
         return CutPrices(
             start=start,
             cut=np.array([q for q, _ in flat], dtype=np.int64),
             mult=np.array([m for _, m in flat], dtype=np.int64),
-            sigma=np.ascontiguousarray(sigma, dtype=np.float64),
+            sigma=np.ascontiguousarray(cuts.dual, dtype=np.float64),
+            divisor=np.ascontiguousarray(cuts.divisor, dtype=np.int64),
             held=np.zeros(q_count, dtype=np.int64),
             stamp=np.zeros(q_count, dtype=np.int64),
         )
@@ -341,15 +350,14 @@ class Pricer:
         max_teams: int = 10,
         node_slice: int = 200_000,
         should_stop: Callable[[], bool] | None = None,
-        cuts: tuple[IntArray, FloatArray] | None = None,
+        cuts: PricedCuts | None = None,
     ) -> PricingResult:
         """The exact maximum of v(S) (``complete``), unless ``should_stop()`` says stop.
 
         Only teams worth more than ``incumbent`` are sought (pass the value of a known
         feasible team, or a target that no useful team can miss); the returned ``best`` is
         max(incumbent, best team found). Teams above ``threshold`` are collected, the best
-        ``max_teams`` kept. ``cuts`` (local unit triples, duals): a team holding two or more
-        of a cut's units pays its dual.
+        ``max_teams`` kept. ``cuts``: a team pays each rank-1 cut's dual floor(h / k) times.
         """
         n, depth = self.n, self.n + 1
         cut_prices = self._cut_prices(cuts)
@@ -396,7 +404,7 @@ class Pricer:
         max_teams: int = 10,
         threshold: float = 0.0,
         starts: list[tuple[int, ...]] | None = None,
-        cuts: tuple[IntArray, FloatArray] | None = None,
+        cuts: PricedCuts | None = None,
     ) -> PricingResult:
         """Local search from ``starts`` (teams, unit indices) and ``n_starts`` greedy teams.
 

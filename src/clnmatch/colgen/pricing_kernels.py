@@ -79,13 +79,14 @@ class Tables(NamedTuple):
 
 
 class CutPrices(NamedTuple):
-    """Prices of subset-row cuts in pricing: a team holding two or more of a cut's three
-    units pays the cut's dual ``sigma`` (so only lowers values: every bound stays valid)."""
+    """Prices of rank-1 cuts (S, k) in pricing: a team holding h units of S pays the cut's
+    dual ``sigma`` floor(h / k) times (so only lowers values: every bound stays valid)."""
 
     start: IntArray  # (n+1,) CSR offsets: each super-unit's (cut, members) entries
     cut: IntArray  # (nnz,) a cut the super-unit holds members of
     mult: IntArray  # (nnz,) how many of the cut's units the super-unit holds
     sigma: FloatArray  # (Q,) the cuts' duals, >= 0
+    divisor: IntArray  # (Q,) the cuts' k
     held: IntArray  # (Q,) work array: members of each cut in the team being built
     stamp: IntArray  # (Q,) work array (marks cuts already counted in one move)
 
@@ -315,12 +316,12 @@ def _block(r: RuleKernel, b: Bnb, cu: CutPrices, u: int, sign: int) -> None:
 
 @inline
 def _cut_penalty(cu: CutPrices, u: int) -> float:
-    """What joining super-unit u costs in cut duals (cuts it brings to two or more members)."""
+    """What joining super-unit u costs in cut duals (each cut it brings past a multiple of k)."""
     pen = 0.0
     for x in range(cu.start[u], cu.start[u + 1]):
         q = cu.cut[x]
-        if cu.held[q] < 2 <= cu.held[q] + cu.mult[x]:
-            pen += cu.sigma[q]
+        k = cu.divisor[q]
+        pen += cu.sigma[q] * ((cu.held[q] + cu.mult[x]) // k - cu.held[q] // k)
     return pen
 
 

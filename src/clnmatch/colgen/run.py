@@ -1,8 +1,11 @@
 """The column-generation loop: root, branch and price, primal heuristics, the proposal.
 
 Cuts. While the converged root LP leaves a gap, up to ``cut_rounds`` rounds of the most
-violated subset-row cuts (three units: at most one team holds two of them) are added and
-the root re-solved; pricing charges a team the duals of the cuts it enters.
+violated rank-1 cuts are added and the root re-solved: subset-row cuts (three units: at
+most one team holds two of them) and their larger kin (a set S of units, a divisor k: at
+most floor(|S| / k) teams hold k or more of S), which stop the LP from building more
+strong teams out of one cluster of like-minded units than whole teams can; pricing
+charges a team the duals of the cuts it enters.
 
 Branch and price. When the root gap stays above ``target_gap``, Ryan-Foster branching on
 the unit pair whose LP together-ness is most fractional: "together" in one child, "apart"
@@ -149,7 +152,7 @@ def run(search: Search) -> Proposal:
     root = Node(priority=0.0, seq=0)
     out = search.column_generation(root, on_bound=lower_bound)
     for _ in range(search.params.cut_rounds):
-        # tighten the root LP with subset-row cuts while it leaves a gap worth closing
+        # tighten the root LP with rank-1 cuts while it leaves a gap worth closing
         if (
             not out.converged
             or out.infeasible

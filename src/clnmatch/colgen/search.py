@@ -8,8 +8,9 @@ each unit once and using theme k n_k <= cap times. Then
 
 so ``constant_milli + sum_u pi_u + cap * sum_k rho_k + sum_g n_g * D_g``, with D_g the
 exact pricing maximum, bounds the objective of every feasible assignment, whatever pi.
-Subset-row cuts add sum_q sigma_q (sigma >= 0) to the bound and charge sigma_q inside D_g
-to a team holding two or more of cut q's units: at most one team of an assignment does.
+A rank-1 cut q (units S, divisor k) adds sigma_q floor(|S| / k) (sigma >= 0) to the bound
+and charges sigma_q floor(|S_t & S| / k) inside D_g: an assignment's teams owe at most
+floor(|S| / k) together.
 It is valid at every iteration, but only with D_g from EXACT pricing
 (``Pricer.exact`` finishing): heuristic pricing creates columns and never certifies.
 Duals are rounded to multiples of 1/GRID milli-points before pricing, so every sum is
@@ -30,16 +31,10 @@ import numpy as np
 from numpy.typing import NDArray
 from ortools.sat.python import cp_model
 
-from clnmatch.colgen.master import (
-    HAVE_HIGHS_CORE,
-    Cuts,
-    HighsMaster,
-    MasterLP,
-    ScipyMaster,
-    cut_rows,
-)
+from clnmatch.colgen.cuts import Cuts, cut_rows, rank1_violations, subset_row_violations
+from clnmatch.colgen.master import HAVE_HIGHS_CORE, HighsMaster, MasterLP, ScipyMaster
 from clnmatch.colgen.model import GRID, TOL, Column, ColumnModel, floor_frac
-from clnmatch.colgen.pricing import Pricer
+from clnmatch.colgen.pricing import PricedCuts, Pricer
 from clnmatch.evaluate import evaluate
 from clnmatch.jit import HAVE_NUMBA
 from clnmatch.problem import SCALE, Problem
@@ -52,7 +47,7 @@ IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
 
 SEPARATION_MAX_UNITS = 400  # beyond this the O(n^3) separation costs more than it gains
-CUT_EPS = 1e-3  # how far a cut must be violated to be added
+RANK1_PER_ROUND = 10  # measured: 3 closes less of the gap, 50 slows blend's proofs by half
 
 
 class SearchParams(Protocol):
@@ -278,32 +273,37 @@ class Search:
             lin = lin + self.model.themes[units, theme]
         return lin
 
-    def class_cuts(self, sigma: FloatArray) -> list[tuple[IntArray, FloatArray] | None]:
-        """Each class's priced cuts: triples in its local units (-1 outside), their duals.
+    def class_cuts(self, sigma: FloatArray) -> list[PricedCuts | None]:
+        """Each class's priced cuts: their units in its local indices, duals and divisors.
 
-        Only cuts with a positive dual and two or more units in the class can change a
+        Only cuts with a positive dual and at least k units in the class can change a
         team's reduced cost there."""
-        out: list[tuple[IntArray, FloatArray] | None] = []
-        priced = [q for q in range(len(self.cuts.triples)) if q < len(sigma) and sigma[q] > 0]
+        out: list[PricedCuts | None] = []
+        priced = [q for q in range(len(self.cuts)) if q < len(sigma) and sigma[q] > 0]
         for local in self.local:
-            rows, duals = [], []
+            rows: list[list[int]] = []
+            duals: list[float] = []
+            divisors: list[int] = []
             for q in priced:
-                triple = [local.get(u, -1) for u in self.cuts.triples[q]]
-                if sum(x >= 0 for x in triple) >= 2:
-                    rows.append(triple)
-                    duals.append(sigma[q])
-            out.append(
-                (np.array(rows, dtype=np.int64).reshape(-1, 3), np.array(duals)) if rows else None
-            )
+                k = self.cuts.divisors[q]
+                members = [local[u] for u in self.cuts.sets[q] if u in local]
+                if len(members) >= k:
+                    rows.append(members)
+                    duals.append(float(sigma[q]))
+                    divisors.append(k)
+            if not rows:
+                out.append(None)
+                continue
+            table = np.full((len(rows), max(map(len, rows))), -1, dtype=np.int64)
+            for i, row in enumerate(rows):
+                table[i, : len(row)] = row
+            out.append(PricedCuts(table, np.array(duals), np.array(divisors, dtype=np.int64)))
         return out
 
     def separate_cuts(self, lp: MasterLP, active: list[int], most: int = 50) -> int:
-        """Add the subset-row cuts the LP solution violates most (at most ``most``, each
-        unit in at most three of them); how many were added.
-
-        For units i < j < k the cut's left side is the LP weight of teams holding two or
-        more of them: P_ij + P_ik + P_jk - 2 T_ijk, with P the pairwise and T the triple
-        co-membership weights."""
+        """Add the rank-1 cuts the LP solution violates most (at most ``most``): subset-row
+        cuts of three units, each unit in at most three of them, and the ``RANK1_PER_ROUND``
+        most violated on larger sets found from the LP's own teams; how many were added."""
         n = self.model.n_units
         used = np.flatnonzero(lp.lam > 1e-9)
         if n < 3 or n > SEPARATION_MAX_UNITS or not len(used):
@@ -312,31 +312,21 @@ class Search:
         for c, j in enumerate(used):
             a[list(self.columns[active[j]].members), c] = 1.0
         weights = lp.lam[used]
-        pair = (a * weights) @ a.T
-        known = set(self.cuts.triples)
-        found: list[tuple[float, tuple[int, int, int]]] = []
-        for i in range(n - 2):
-            # candidates j < k above i whose pair sums alone exceed 1
-            s = pair[i, i + 1 :, None] + pair[i, None, i + 1 :] + pair[i + 1 :, i + 1 :]
-            js, ks = np.nonzero(np.triu(s > 1 + CUT_EPS, k=1))
-            if not len(js):
-                continue
-            js, ks = js + i + 1, ks + i + 1
-            triple_w = (a[i] * a[js] * a[ks]) @ weights
-            lhs = pair[i, js] + pair[i, ks] + pair[js, ks] - 2 * triple_w
-            for x in np.flatnonzero(lhs > 1 + CUT_EPS):
-                found.append((float(lhs[x]), (i, int(js[x]), int(ks[x]))))
-        found.sort(key=lambda f: (-f[0], f[1]))
+        # the larger cuts price slowly (pricing's bounds ignore cut dues): the few most violated
+        larger = sorted(rank1_violations(a, weights), key=lambda f: (-f[0], f[2], f[1]))
+        found = subset_row_violations(a, weights, self.cuts) + larger[:RANK1_PER_ROUND]
+        found.sort(key=lambda f: (-f[0], f[2], f[1]))
         per_unit = np.zeros(n, dtype=np.int64)
         added = 0
-        for _lhs, triple in found:
+        for _violation, units, k in found:
             if added >= most:
                 break
-            if triple in known or per_unit[list(triple)].max() >= 3:
+            if k == 2 and len(units) == 3 and per_unit[list(units)].max() >= 3:
                 continue
-            self.cuts.add(triple)
-            per_unit[list(triple)] += 1
-            added += 1
+            if self.cuts.add(units, k):
+                if k == 2 and len(units) == 3:
+                    per_unit[list(units)] += 1
+                added += 1
         return added
 
     # -- master LP -------------------------------------------------------------
@@ -418,7 +408,7 @@ class Search:
             target = None
             if prune_below and self.best_obj is not None and len(m.classes) == 1:
                 # the node is pruned if every team prices at most this (see exact_pricing)
-                base = float(pi.sum()) + float(sigma.sum())
+                base = float(pi.sum()) + float(sigma @ self.cuts.rhs()[: len(sigma)])
                 base += m.cap * float(rho.sum()) if m.cap is not None else 0.0
                 n_g = len(m.classes[0].teams)
                 target = (self.best_obj + m.step - self.constant - base) / n_g - 1e-6
@@ -516,12 +506,15 @@ class Search:
         sigma: FloatArray,
         best_per_class: list[tuple[float, tuple[int, ...] | None, int]],
     ) -> float:
-        """sum pi + cap * sum rho + sum sigma + sum_g n_g D_g in exact rational arithmetic
-        (no constant)."""
+        """sum pi + cap * sum rho + sum sigma floor(|S| / k) + sum_g n_g D_g in exact rational
+        arithmetic (no constant)."""
         m = self.model
         pif = [Fraction(int(round(p * GRID)), GRID) for p in pi]
         sigf = [Fraction(int(round(x * GRID)), GRID) for x in sigma]
-        total = sum(pif, Fraction(0)) + sum(sigf, Fraction(0))
+        rhs = self.cuts.rhs()[: len(sigf)].astype(np.int64).tolist()  # the cuts the LP held
+        total = sum(pif, Fraction(0)) + sum(
+            (x * r for x, r in zip(sigf, rhs, strict=True)), Fraction(0)
+        )
         if m.cap is not None:
             total += m.cap * sum((Fraction(int(round(r * GRID)), GRID) for r in rho), Fraction(0))
         for g, (value, team, k) in enumerate(best_per_class):
@@ -533,7 +526,7 @@ class Search:
             d = Fraction(m.value(team, k)) - sum((pif[u] for u in team), Fraction(0))
             if k >= 0 and m.cap is not None:
                 d -= Fraction(int(round(rho[k] * GRID)), GRID)
-            d -= sum((sigf[q] for q in cut_rows(team, self.cuts)), Fraction(0))
+            d -= sum((sigf[q] * coef for q, coef in cut_rows(team, self.cuts)), Fraction(0))
             # the search maximum and its rational recomputation must agree
             if abs(float(d) - value) > 1e-6 * max(1.0, abs(value)):
                 self.suspect = "pricing value and its exact recomputation disagree"
