@@ -296,13 +296,34 @@ def test_signal_mid_write_removes_the_staging_folder(tmp_path: Path) -> None:
 
 
 def test_sighup_in_process_removes_the_staging_folder(tmp_path: Path) -> None:
-    """SIGHUP (a closed terminal) during a staged write: stage removed, exit status 128 + 1."""
+    """SIGHUP (a closed terminal) during a staged write: stage removed, exit status 128 + 1.
+
+    Under ``nohup`` SIGHUP is ignored and the write leaves it so; the test sets the default
+    a terminal gives, whatever the test run was started under."""
     out = tmp_path / "out"
-    with pytest.raises(SystemExit) as stopped, staged_output_dir(out) as stage:
-        (stage / "teams.csv").write_text("Laura Brown")
-        os.kill(os.getpid(), signal.SIGHUP)
-        time.sleep(5)  # the handler runs here, interrupting the sleep
-        raise AssertionError("the signal handler did not run")
-    assert stopped.value.code == 128 + signal.SIGHUP
-    assert os.listdir(tmp_path) == []
-    assert signal.getsignal(signal.SIGHUP) == signal.SIG_DFL
+    started_with = signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    try:
+        with pytest.raises(SystemExit) as stopped, staged_output_dir(out) as stage:
+            (stage / "teams.csv").write_text("Laura Brown")
+            os.kill(os.getpid(), signal.SIGHUP)
+            time.sleep(5)  # the handler runs here, interrupting the sleep
+            raise AssertionError("the signal handler did not run")
+        assert stopped.value.code == 128 + signal.SIGHUP
+        assert os.listdir(tmp_path) == []
+        assert signal.getsignal(signal.SIGHUP) == signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGHUP, started_with)
+
+
+def test_an_ignored_sighup_stays_ignored(tmp_path: Path) -> None:
+    """Under nohup (SIGHUP ignored) a staged write installs no handler: the user asked the
+    run to outlive the terminal, and it does."""
+    started_with = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        with staged_output_dir(tmp_path / "out") as stage:
+            assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+            os.kill(os.getpid(), signal.SIGHUP)
+            (stage / "teams.csv").write_text("Laura Brown")
+        assert (tmp_path / "out" / "teams.csv").exists()
+    finally:
+        signal.signal(signal.SIGHUP, started_with)
