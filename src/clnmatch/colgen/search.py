@@ -48,6 +48,7 @@ FloatArray = NDArray[np.float64]
 
 SEPARATION_MAX_UNITS = 400  # beyond this the O(n^3) separation costs more than it gains
 RANK1_PER_ROUND = 10  # measured: 3 closes less of the gap, 50 slows blend's proofs by half
+RANK1_MIN_GAP = 0.01  # below, the larger cuts slowed focus and blend proofs (measured)
 
 
 class SearchParams(Protocol):
@@ -302,8 +303,9 @@ class Search:
 
     def separate_cuts(self, lp: MasterLP, active: list[int], most: int = 50) -> int:
         """Add the rank-1 cuts the LP solution violates most (at most ``most``): subset-row
-        cuts of three units, each unit in at most three of them, and the ``RANK1_PER_ROUND``
-        most violated on larger sets found from the LP's own teams; how many were added."""
+        cuts of three units, each unit in at most three of them, and, while the gap exceeds
+        ``RANK1_MIN_GAP``, the ``RANK1_PER_ROUND`` most violated on larger sets found from
+        the LP's own teams; how many were added."""
         n = self.model.n_units
         used = np.flatnonzero(lp.lam > 1e-9)
         if n < 3 or n > SEPARATION_MAX_UNITS or not len(used):
@@ -312,9 +314,12 @@ class Search:
         for c, j in enumerate(used):
             a[list(self.columns[active[j]].members), c] = 1.0
         weights = lp.lam[used]
-        # the larger cuts price slowly (pricing's bounds ignore cut dues): the few most violated
-        larger = sorted(rank1_violations(a, weights), key=lambda f: (-f[0], f[2], f[1]))
-        found = subset_row_violations(a, weights, self.cuts) + larger[:RANK1_PER_ROUND]
+        found = subset_row_violations(a, weights, self.cuts)
+        if self.gap() > RANK1_MIN_GAP:
+            # the larger cuts price slowly (pricing's bounds ignore cut dues): only where the
+            # gap is wide, and only the few most violated
+            larger = sorted(rank1_violations(a, weights), key=lambda f: (-f[0], f[2], f[1]))
+            found += larger[:RANK1_PER_ROUND]
         found.sort(key=lambda f: (-f[0], f[2], f[1]))
         per_unit = np.zeros(n, dtype=np.int64)
         added = 0
