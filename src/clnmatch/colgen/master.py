@@ -236,6 +236,11 @@ class HighsMaster:
             self.upper = want
         h.run()
         if h.getModelStatus() != _highs_core.HighsModelStatus.kOptimal:
+            # the warm start can stall in numerical trouble (seen with many cut rows): once
+            # more from scratch before giving up
+            h.clearSolver()
+            h.run()
+        if h.getModelStatus() != _highs_core.HighsModelStatus.kOptimal:
             return None
         sol = h.getSolution()
         x = np.asarray(sol.col_value)
