@@ -326,11 +326,11 @@ class Search:
         for _violation, units, k in found:
             if added >= most:
                 break
-            if k == 2 and len(units) == 3 and per_unit[list(units)].max() >= 3:
+            triple = k == 2 and len(units) == 3  # a subset-row cut: each unit in three at most
+            if triple and per_unit[list(units)].max() >= 3:
                 continue
             if self.cuts.add(units, k):
-                if k == 2 and len(units) == 3:
-                    per_unit[list(units)] += 1
+                per_unit[list(units)] += triple
                 added += 1
         return added
 
