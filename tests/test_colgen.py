@@ -165,6 +165,47 @@ def test_exact_pricing_equals_brute_force(seed: int, n: int) -> None:
         assert value == pytest.approx(pricing.team_value(pair, lin, rules, np.array(members)))
 
 
+@given(seed=st.integers(0, 10_000), n=st.integers(9, 12), share=st.sampled_from([1, 2]))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_exact_pricing_with_binding_mix_rules_equals_brute_force(
+    seed: int, n: int, share: int
+) -> None:
+    """Where the mix rules decide the best team (clustered values, several authorities and
+    sectors required, a share cap), the label-aware bounds prune nothing they should not."""
+    rng = np.random.default_rng(seed)
+    authority = rng.integers(0, 4, n).astype(np.int64)
+    same = authority[:, None] == authority[None, :]
+    upper = np.triu(
+        np.where(same, rng.integers(500, 3000, (n, n)), rng.integers(-500, 800, (n, n))), 1
+    )
+    problem = Problem(
+        unit_ids=tuple(f"u{i}" for i in range(n)),
+        unit_weight=rng.integers(1, 3, n).astype(np.int64),
+        team_min=np.full(2, 3, dtype=np.int64),
+        team_max=np.full(2, 8, dtype=np.int64),
+        pair_milli=(upper + upper.T).astype(np.int64),
+        unit_sector=rng.integers(0, 3, n).astype(np.int64),
+        sector_names=("ELC", "primary", "secondary"),
+        min_sectors=2,
+        unit_authority=authority,
+        authority_names=("A", "B", "C", "D"),
+        min_authorities=3,
+        authority_share=Fraction(share, 3),
+        together=np.array([[0, 1]] if rng.random() < 0.5 else [], dtype=np.int64).reshape(-1, 2),
+    )
+    rules = class_rules(problem, 0)
+    pair = problem.pair_milli.astype(float)
+    lin = rng.integers(-3000, 1000, n).astype(float)
+    best, team = brute_force_best(pair, lin, rules)
+    res = Pricer(pair, rules).exact(lin, threshold=-1e9, max_teams=5)
+    assert res.complete
+    if team is None:
+        assert res.best_team is None
+    else:
+        assert res.best == pytest.approx(best, abs=1e-9)
+        assert res.best_team is not None and team_feasible(rules, np.array(res.best_team))
+
+
 @given(seed=st.integers(0, 10_000), n=st.integers(2, 9))
 @FAST
 def test_exact_pricing_incumbent_keeps_the_maximum(seed: int, n: int) -> None:

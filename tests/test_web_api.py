@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 from test_event_engine import late_school, new_event
-from test_rematch import PREVIOUS
+from test_rematch import PREVIOUS, RULES, sector_cohort
 
 from clnmatch.event import Event
 from clnmatch.web.app import CSP, create_app
@@ -198,6 +198,17 @@ def test_page_fragments_render(client: TestClient) -> None:
     assert "Best moves" in client.get("/ui/suggest", params={"team": 1}).text
     moved = client.post("/ui/move", data={"establishment_id": "E4", "team": "1"})
     assert moved.status_code == 200 and "min_sectors" not in moved.text and "sector" in moved.text
+
+
+def test_an_empty_board_lists_what_each_team_lacks_and_nothing_else(tmp_path: Path) -> None:
+    """Before any school is placed, each team says it is empty, with no stray marks."""
+    event = Event.create(tmp_path / "event", sector_cohort(), RULES, teams=None)
+    token = event.tokens()["editor"]
+    page = TestClient(create_app(event), headers={"Authorization": f"Bearer {token}"}).get("/")
+    assert page.status_code == 200
+    for team in range(1, RULES.teams + 1):
+        assert f"team {team} is empty" in page.text
+    assert '<p class="meta">-</p>' not in page.text and '<p class="meta"></p>' not in page.text
 
 
 def test_reoptimise_can_be_cancelled(client: TestClient, event: Event) -> None:

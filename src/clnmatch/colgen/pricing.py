@@ -291,6 +291,11 @@ class Pricer:
         share_most = np.array(
             [max(1, int(r.amount[of].max(initial=0))) for of in r.share_of], dtype=np.int64
         )
+        one_label = np.full((len(kinds) - 1, ns), -1, dtype=np.int64)
+        for k in range(len(kinds) - 1):
+            held = glabel[:, kinds[k] : kinds[k + 1]] > 0
+            single = held.sum(axis=1) == 1
+            one_label[k, single] = kinds[k] + held[single].argmax(axis=1)
         light, heavy = suffix_amount_sums(np.ascontiguousarray(r.amount))
         return Tables(
             pair=pair,
@@ -309,6 +314,7 @@ class Pricer:
             suf_affl=suf_affl,
             kind_most=kind_most,
             share_most=share_most,
+            one_label=one_label,
         )
 
     def _lin(self, lin: FloatArray) -> FloatArray:
@@ -380,6 +386,8 @@ class Pricer:
             pool_mem=np.zeros((max_teams, n), dtype=np.bool_),
             hist=self.depth_nodes,
             vals=np.zeros(max(1, n)),
+            cand=np.zeros(max(1, n), dtype=np.int64),
+            mark=np.zeros(max(1, self.r.n_labels), dtype=np.int64),
         )
         while True:
             status = bnb(self.r, self.tables, b, cut_prices, float(threshold), node_slice)

@@ -466,11 +466,13 @@ class Search:
             pr = self.pricer(g, node)
             units = m.classes[g].units
             best_rc, best_team, best_k = -math.inf, None, -1
-            for k in themes:
+            for k in themes:  # every theme's heuristic team first: a high incumbent prunes
                 r = rho[k] if k >= 0 else 0.0
                 h_val, h_team = heur_best[(g, k)]
                 if h_team is not None and h_val - r > best_rc:
                     best_rc, best_team, best_k = h_val - r, h_team, k
+            for k in themes:
+                r = rho[k] if k >= 0 else 0.0
                 incumbent = best_rc + r if best_team is not None else -1e300
                 if target is not None:
                     incumbent = max(incumbent, target + r)
