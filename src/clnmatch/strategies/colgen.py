@@ -21,7 +21,8 @@ class ColumnGenerationStrategy:
     """Column generation with exact pricing: a certified bound, and branch-and-price.
 
     Parameters: ``heuristic_starts`` random starts of the pricing heuristic per pricing
-    problem; ``columns_per_iteration`` most columns one pricing problem adds; ``target_gap``
+    round of a team class, shared out over the focus themes (at most 10 for a linear
+    objective); ``columns_per_iteration`` most columns one pricing problem adds; ``target_gap``
     relative gap at which the search stops; ``branching`` whether to branch (Ryan-Foster)
     when the root LP leaves a gap; ``cut_rounds`` rounds of subset-row cuts that tighten
     the root LP before branching (0: none).
