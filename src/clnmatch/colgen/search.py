@@ -129,14 +129,11 @@ class Search:
         self.infeasible = False  # proved that no assignment keeps every rule
         self.suspect: str | None = None  # an internal check failed: certify nothing
         self.reserve = min(2.0, 0.08 * budget.time_limit)
-        # a linear objective's pricing landscape is smooth: a few starts find its best teams;
-        # otherwise the random starts are shared out over the themes (each theme's pricing
-        # also starts from the LP's teams): with 12-20 themes, 60 starts each made the
-        # heuristic 80% of blend's time, where exact pricing finds the columns for less
-        starts = params.heuristic_starts
-        self.heuristic_starts = (
-            min(starts, 10) if self.model.linear else starts // len(self.model.theme_list())
-        )
+        # the random starts are shared out over the themes (each theme's pricing also starts
+        # from the LP's teams): with 12-20 themes, 60 starts each made the heuristic 80% of
+        # blend's time; a linear objective's landscape is smooth: a few starts suffice
+        shared = params.heuristic_starts // len(self.model.theme_list())
+        self.heuristic_starts = min(shared, 10) if self.model.linear else shared
         self.pricers: dict[tuple[object, ...], Pricer] = {}
         self.cuts = Cuts()
         self.local = [{int(u): i for i, u in enumerate(c.units)} for c in self.model.classes]
