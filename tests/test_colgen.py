@@ -144,6 +144,21 @@ def brute_force_optimum(problem: Problem) -> int | None:
 
 
 # --------------------------------------------------------------------------- pricing
+def assert_exact_pricing_is_brute_force(
+    pair: np.ndarray, lin: np.ndarray, rules: ClassRules, max_teams: int
+) -> pricing.PricingResult:
+    """Exact pricing finishes with brute force's best value and a feasible best team."""
+    best, team = brute_force_best(pair, lin, rules)
+    res = Pricer(pair, rules).exact(lin, threshold=-1e9, max_teams=max_teams)
+    assert res.complete
+    if team is None:
+        assert res.best_team is None
+    else:
+        assert res.best == pytest.approx(best, abs=1e-9)
+        assert res.best_team is not None and team_feasible(rules, np.array(res.best_team))
+    return res
+
+
 @given(seed=st.integers(0, 10_000), n=st.integers(1, 9))
 @FAST
 def test_exact_pricing_equals_brute_force(seed: int, n: int) -> None:
@@ -152,14 +167,7 @@ def test_exact_pricing_equals_brute_force(seed: int, n: int) -> None:
     rules = random_rules(rng, n)
     pair = random_pairs(rng, n).astype(float)
     lin = rng.integers(-3000, 1000, n).astype(float)
-    best, team = brute_force_best(pair, lin, rules)
-    res = Pricer(pair, rules).exact(lin, threshold=-1e9, max_teams=20)
-    assert res.complete
-    if team is None:
-        assert res.best_team is None
-    else:
-        assert res.best == pytest.approx(best, abs=1e-9)
-        assert res.best_team is not None and team_feasible(rules, np.array(res.best_team))
+    res = assert_exact_pricing_is_brute_force(pair, lin, rules, max_teams=20)
     for members, value in res.teams:
         assert team_feasible(rules, np.array(members))
         assert value == pytest.approx(pricing.team_value(pair, lin, rules, np.array(members)))
@@ -196,14 +204,7 @@ def test_exact_pricing_with_binding_mix_rules_equals_brute_force(
     rules = class_rules(problem, 0)
     pair = problem.pair_milli.astype(float)
     lin = rng.integers(-3000, 1000, n).astype(float)
-    best, team = brute_force_best(pair, lin, rules)
-    res = Pricer(pair, rules).exact(lin, threshold=-1e9, max_teams=5)
-    assert res.complete
-    if team is None:
-        assert res.best_team is None
-    else:
-        assert res.best == pytest.approx(best, abs=1e-9)
-        assert res.best_team is not None and team_feasible(rules, np.array(res.best_team))
+    assert_exact_pricing_is_brute_force(pair, lin, rules, max_teams=5)
 
 
 @given(seed=st.integers(0, 10_000), n=st.integers(2, 9))
