@@ -20,12 +20,16 @@ def event(tmp_path: Path) -> Event:
     return new_event(tmp_path / "event")
 
 
-@pytest.fixture
-def client(event: Event) -> TestClient:
+def editor_client(event: Event) -> TestClient:
     token = event.tokens()["editor"]
     return TestClient(
         create_app(event, repair_time_limit=3), headers={"Authorization": f"Bearer {token}"}
     )
+
+
+@pytest.fixture
+def client(event: Event) -> TestClient:
+    return editor_client(event)
 
 
 def test_requests_without_a_token_are_refused(event: Event) -> None:
@@ -203,8 +207,7 @@ def test_page_fragments_render(client: TestClient) -> None:
 def test_an_empty_board_lists_what_each_team_lacks_and_nothing_else(tmp_path: Path) -> None:
     """Before any school is placed, each team says it is empty, with no stray marks."""
     event = Event.create(tmp_path / "event", sector_cohort(), RULES, teams=None)
-    token = event.tokens()["editor"]
-    page = TestClient(create_app(event), headers={"Authorization": f"Bearer {token}"}).get("/")
+    page = editor_client(event).get("/")
     assert page.status_code == 200
     for team in range(1, RULES.teams + 1):
         assert f"team {team} is empty" in page.text
