@@ -572,3 +572,37 @@ def test_rank1_separation_finds_a_cluster_shared_out_in_fractions() -> None:
         assert violation == pytest.approx(lhs - len(units) // k)
         assert violation > 0 and len(units) > k >= 2
     assert max(v for v, _, _ in found) == pytest.approx(1.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_rank1_separation_returns_violated_sets_no_single_toggle_improves(data) -> None:
+    """On random LP answers every cut found is violated by what an independent count says,
+    and the compiled search stopped at a local maximum: toggling any one unit (within the
+    size limits) does not raise the violation."""
+    from clnmatch.colgen.cuts import CUT_EPS, RANK1_MAX_UNITS, rank1_violations
+
+    n = data.draw(st.integers(3, 10))
+    n_teams = data.draw(st.integers(1, 8))
+    teams = [
+        tuple(sorted(data.draw(st.sets(st.integers(0, n - 1), min_size=2, max_size=n))))
+        for _ in range(n_teams)
+    ]
+    lam = np.array([data.draw(st.integers(1, 10)) / 10 for _ in teams])
+    a = np.zeros((n, n_teams))
+    for c, members in enumerate(teams):
+        a[list(members), c] = 1.0
+    used = set(np.flatnonzero(a.any(axis=1)).tolist())
+
+    def violation(units: set[int], k: int) -> float:
+        held = sum(w * (len(units & set(t)) // k) for w, t in zip(lam, teams, strict=True))
+        return held - len(units) // k
+
+    for found, units, k in rank1_violations(a, lam):
+        inside = set(units)
+        assert found == pytest.approx(violation(inside, k))
+        assert found > CUT_EPS and k + 1 <= len(inside) <= RANK1_MAX_UNITS
+        for u in used:
+            other = inside ^ {u}
+            if k + 1 <= len(other) <= RANK1_MAX_UNITS:
+                assert violation(other, k) <= found + 1e-6

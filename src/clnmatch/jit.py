@@ -47,6 +47,7 @@ KERNEL_FILES: tuple[str, ...] = (
     "search/construct.py",
     "colgen/pricing_kernels.py",
     "colgen/heuristic_kernels.py",
+    "colgen/cut_kernels.py",
     "breakouts/search.py",
 )
 

@@ -14,12 +14,15 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from clnmatch.colgen.cut_kernels import improve_rank1_set
+
 __all__ = [
     "CUT_EPS",
     "Cuts",
     "cut_rows",
     "rank1_violations",
     "subset_row_violations",
+    "warm_up",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -106,30 +109,29 @@ def rank1_violations(
     sum_c lambda_c floor(|c & S| / k) - floor(|S| / k)."""
     n, n_cols = a.shape
     units = np.flatnonzero(a.any(axis=1))
-    cand = a[units]  # (U, P)
-    largest = int(a.sum(axis=0).max())  # k above a team's size: every coefficient is 0
+    member = a > 0
+    indptr = np.concatenate([[0], np.cumsum(member.sum(axis=1))]).astype(np.int64)
+    teams_of = np.nonzero(member)[1].astype(np.int64)  # row by row: unit u's teams
+    weights = np.ascontiguousarray(weights, dtype=np.float64)
+    largest = int(member.sum(axis=0).max())  # k above a team's size: every coefficient is 0
     found: dict[tuple[tuple[int, ...], int], float] = {}
     for c in range(n_cols):
-        seed = np.flatnonzero(a[:, c])
+        seed = np.flatnonzero(member[:, c])
+        seed_hits = member[seed].sum(axis=0).astype(np.int64)
         for k in range(2, min(largest, RANK1_MAX_UNITS - 1) + 1):
-            inside = np.zeros(n, dtype=bool)
+            inside = np.zeros(n, dtype=np.bool_)
             inside[seed] = True
-            hits = a[seed].sum(axis=0)
-            size = len(seed)
-            value = float(weights @ (hits // k)) - size // k
-            for _ in range(RANK1_STEPS):
-                sign = np.where(inside[units], -1.0, 1.0)
-                new_hits = hits[None, :] + sign[:, None] * cand
-                new_size = size + sign
-                values = (new_hits // k) @ weights - new_size // k
-                values[(new_size < k + 1) | (new_size > RANK1_MAX_UNITS)] = -np.inf
-                best = int(np.argmax(values))
-                if values[best] <= value + 1e-9:
-                    break
-                u = units[best]
-                inside[u] = not inside[u]
-                hits, size, value = new_hits[best], int(new_size[best]), float(values[best])
+            hits = seed_hits.copy()
+            value, size = improve_rank1_set(
+                indptr, teams_of, weights, units, k, RANK1_MAX_UNITS, RANK1_STEPS, inside, hits
+            )
             if value > CUT_EPS and size > k:
                 key = (tuple(int(u) for u in np.flatnonzero(inside)), k)
                 found[key] = max(found.get(key, 0.0), value)
     return [(v, units_k[0], units_k[1]) for units_k, v in found.items()]
+
+
+def warm_up() -> None:
+    """Compile (or load from the disk cache) the separation kernel on a tiny LP answer."""
+    a = np.array([[1.0, 1.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    rank1_violations(a, np.array([0.5, 0.5]))

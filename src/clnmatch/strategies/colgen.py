@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from clnmatch.colgen.cuts import warm_up as cuts_warm_up
 from clnmatch.colgen.pricing import warm_up as pricing_warm_up
 from clnmatch.colgen.run import run
 from clnmatch.colgen.search import Search
@@ -49,8 +50,9 @@ class ColumnGenerationStrategy:
         self.cut_rounds = cut_rounds
 
     def warm_up(self) -> None:
-        """Compile the pricing kernels (and local search's, used for the primal) once."""
+        """Compile the pricing and cut kernels (and local search's, used for the primal) once."""
         pricing_warm_up()
+        cuts_warm_up()
         if self.local_search_iterations:
             local_search_warm_up()
 
