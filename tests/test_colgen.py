@@ -578,8 +578,9 @@ def test_rank1_separation_finds_a_cluster_shared_out_in_fractions() -> None:
 @given(st.data())
 def test_rank1_separation_returns_violated_sets_no_single_toggle_improves(data) -> None:
     """On random LP answers every cut found is violated by what an independent count says,
-    and the compiled search stopped at a local maximum: toggling any one unit (within the
-    size limits) does not raise the violation."""
+    and the compiled search, let run to its end, stops at a local maximum: toggling any one
+    unit (within the size limits) does not raise the violation."""
+    from clnmatch.colgen.cut_kernels import improve_rank1_set
     from clnmatch.colgen.cuts import CUT_EPS, RANK1_MAX_UNITS, rank1_violations
 
     n = data.draw(st.integers(3, 10))
@@ -592,17 +593,30 @@ def test_rank1_separation_returns_violated_sets_no_single_toggle_improves(data) 
     a = np.zeros((n, n_teams))
     for c, members in enumerate(teams):
         a[list(members), c] = 1.0
-    used = set(np.flatnonzero(a.any(axis=1)).tolist())
 
     def violation(units: set[int], k: int) -> float:
         held = sum(w * (len(units & set(t)) // k) for w, t in zip(lam, teams, strict=True))
         return held - len(units) // k
 
     for found, units, k in rank1_violations(a, lam):
-        inside = set(units)
-        assert found == pytest.approx(violation(inside, k))
-        assert found > CUT_EPS and k + 1 <= len(inside) <= RANK1_MAX_UNITS
-        for u in used:
-            other = inside ^ {u}
-            if k + 1 <= len(other) <= RANK1_MAX_UNITS:
-                assert violation(other, k) <= found + 1e-6
+        assert found == pytest.approx(violation(set(units), k))
+        assert found > CUT_EPS and k + 1 <= len(units) <= RANK1_MAX_UNITS
+
+    used = np.flatnonzero(a.any(axis=1))
+    indptr = np.concatenate([[0], np.cumsum(a.sum(axis=1))]).astype(np.int64)
+    teams_of = np.nonzero(a)[1].astype(np.int64)
+    k = data.draw(st.integers(2, n))
+    seed = teams[data.draw(st.integers(0, n_teams - 1))]
+    inside = np.zeros(n, dtype=np.bool_)
+    inside[list(seed)] = True
+    hits = a[list(seed)].sum(axis=0).astype(np.int64)
+    value, size = improve_rank1_set(
+        indptr, teams_of, lam, used, k, RANK1_MAX_UNITS, 10_000, inside, hits
+    )
+    chosen = set(np.flatnonzero(inside).tolist())
+    assert size == len(chosen) and value == pytest.approx(violation(chosen, k))
+    assert (hits == a[list(chosen)].sum(axis=0)).all()
+    for u in used.tolist():
+        other = chosen ^ {u}
+        if k + 1 <= len(other) <= RANK1_MAX_UNITS:
+            assert violation(other, k) <= value + 1e-6
