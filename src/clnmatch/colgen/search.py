@@ -57,6 +57,11 @@ def _worst(found: tuple[float, tuple[int, ...], int]) -> tuple[float, int, tuple
     return (-found[0], found[2], found[1])
 
 
+def _theme_price(rho: FloatArray, theme: int) -> float:
+    """The dual price of a theme's row; a team without a focus theme (-1) owes none."""
+    return float(rho[theme]) if theme >= 0 else 0.0
+
+
 class SearchParams(Protocol):
     """The parameters a run reads (``ColumnGenerationStrategy`` carries them)."""
 
@@ -391,7 +396,7 @@ class Search:
                 pr = self.pricer(g, node)
                 units = m.classes[g].units
                 for k in m.theme_list():
-                    r = rho[k] if k >= 0 else 0.0
+                    r = _theme_price(rho, k)
                     self.stats.heuristic_work += self.heuristic_starts * pr.n**2
                     res = pr.heuristic(
                         self.lin_for(g, k, pi),
@@ -473,12 +478,12 @@ class Search:
             units = m.classes[g].units
             best_rc, best_team, best_k = -math.inf, None, -1
             for k in themes:  # every theme's heuristic team first: a high incumbent prunes
-                r = rho[k] if k >= 0 else 0.0
+                r = _theme_price(rho, k)
                 h_val, h_team = heur_best[(g, k)]
                 if h_team is not None and h_val - r > best_rc:
                     best_rc, best_team, best_k = h_val - r, h_team, k
             for k in themes:
-                r = rho[k] if k >= 0 else 0.0
+                r = _theme_price(rho, k)
                 incumbent = best_rc + r if best_team is not None else -1e300
                 if target is not None:
                     incumbent = max(incumbent, target + r)
