@@ -554,6 +554,12 @@ def test_separated_cuts_are_violated_and_tighten_the_root() -> None:
     assert tried, "no tiny problem had a fractional root to cut"
 
 
+def rank1_lhs_minus_rhs(units: set[int], k: int, lam: np.ndarray, teams: list) -> float:
+    """A rank-1 cut's violation counted from the teams themselves (not clnmatch's code)."""
+    held = sum(w * (len(units & set(t)) // k) for w, t in zip(lam, teams, strict=True))
+    return float(held - len(units) // k)
+
+
 def test_rank1_separation_finds_a_cluster_shared_out_in_fractions() -> None:
     """Four half-teams of three out of five like-minded units: the LP holds two teams with
     three of them, whole teams only one (floor(5 / 3)); every cut found is violated by
@@ -568,8 +574,7 @@ def test_rank1_separation_finds_a_cluster_shared_out_in_fractions() -> None:
     found = rank1_violations(a, lam)
     assert found
     for violation, units, k in found:
-        lhs = sum(w * (len(set(units) & set(t)) // k) for w, t in zip(lam, teams, strict=True))
-        assert violation == pytest.approx(lhs - len(units) // k)
+        assert violation == pytest.approx(rank1_lhs_minus_rhs(set(units), k, lam, teams))
         assert violation > 0 and len(units) > k >= 2
     assert max(v for v, _, _ in found) == pytest.approx(1.0)
 
@@ -581,7 +586,7 @@ def test_rank1_separation_returns_violated_sets_no_single_toggle_improves(data) 
     and the compiled search, let run to its end, stops at a local maximum: toggling any one
     unit (within the size limits) does not raise the violation."""
     from clnmatch.colgen.cut_kernels import improve_rank1_set
-    from clnmatch.colgen.cuts import CUT_EPS, RANK1_MAX_UNITS, rank1_violations
+    from clnmatch.colgen.cuts import CUT_EPS, RANK1_MAX_UNITS, rank1_violations, teams_by_unit
 
     n = data.draw(st.integers(3, 10))
     n_teams = data.draw(st.integers(1, 8))
@@ -595,16 +600,14 @@ def test_rank1_separation_returns_violated_sets_no_single_toggle_improves(data) 
         a[list(members), c] = 1.0
 
     def violation(units: set[int], k: int) -> float:
-        held = sum(w * (len(units & set(t)) // k) for w, t in zip(lam, teams, strict=True))
-        return held - len(units) // k
+        return rank1_lhs_minus_rhs(units, k, lam, teams)
 
     for found, units, k in rank1_violations(a, lam):
         assert found == pytest.approx(violation(set(units), k))
         assert found > CUT_EPS and k + 1 <= len(units) <= RANK1_MAX_UNITS
 
     used = np.flatnonzero(a.any(axis=1))
-    indptr = np.concatenate([[0], np.cumsum(a.sum(axis=1))]).astype(np.int64)
-    teams_of = np.nonzero(a)[1].astype(np.int64)
+    indptr, teams_of = teams_by_unit(a > 0)
     k = data.draw(st.integers(2, n))
     seed = teams[data.draw(st.integers(0, n_teams - 1))]
     inside = np.zeros(n, dtype=np.bool_)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy import sparse
 
 from clnmatch.colgen.cut_kernels import improve_rank1_set
 
@@ -22,10 +23,12 @@ __all__ = [
     "cut_rows",
     "rank1_violations",
     "subset_row_violations",
+    "teams_by_unit",
     "warm_up",
 ]
 
 FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
 CUT_EPS = 1e-3  # how far a cut must be violated to be added
 RANK1_MAX_UNITS = 16  # larger sets: cuts that touch many teams, priced slowly
 RANK1_STEPS = 24  # improving toggles of one candidate set
@@ -97,6 +100,13 @@ def subset_row_violations(
     return found
 
 
+def teams_by_unit(member: NDArray[np.bool_]) -> tuple[IntArray, IntArray]:
+    """Each unit's LP teams, compressed by row: unit u's are
+    ``teams_of[indptr[u]:indptr[u + 1]]`` (the kernel's input)."""
+    rows = sparse.csr_matrix(member)
+    return rows.indptr.astype(np.int64), rows.indices.astype(np.int64)
+
+
 def rank1_violations(
     a: FloatArray, weights: FloatArray
 ) -> list[tuple[float, tuple[int, ...], int]]:
@@ -110,8 +120,7 @@ def rank1_violations(
     n, n_cols = a.shape
     units = np.flatnonzero(a.any(axis=1))
     member = a > 0
-    indptr = np.concatenate([[0], np.cumsum(member.sum(axis=1))]).astype(np.int64)
-    teams_of = np.nonzero(member)[1].astype(np.int64)  # row by row: unit u's teams
+    indptr, teams_of = teams_by_unit(member)
     weights = np.ascontiguousarray(weights, dtype=np.float64)
     largest = int(member.sum(axis=0).max())  # k above a team's size: every coefficient is 0
     found: dict[tuple[tuple[int, ...], int], float] = {}
