@@ -28,14 +28,16 @@ def test_mdgp_proves_the_optimum_of_a_small_instance(shared_benchmarks: Path) ->
     assert data["bound_method"] == "columns" and data["bound_s"] >= 0
 
 
-def test_mdgp_bound_on_a_distance_instance_is_within_five_percent(shared_benchmarks: Path) -> None:
-    """On Geo n=120 the quadratic majorant proves a bound within 5% of the objective found."""
+def test_mdgp_bound_on_a_distance_instance_is_within_one_percent(shared_benchmarks: Path) -> None:
+    """On Geo n=120 the semidefinite bound proves a bound within 1% of the objective found
+    in 2 s (the quadratic majorant's was 0.9% above the best known, before local search's
+    shortfall)."""
     instance = shared_benchmarks / "mdgplib/Geo/Geo_n120_ss_05.txt"
     code, output = mdgp(instance, "--time-limit", "2", "--bound-time", "20")
     assert code == 0, output
     data = json.loads(output)
-    assert data["bound_method"] == "quadratic"
-    assert data["objective"] <= data["bound"] <= 1.05 * data["objective"]
+    assert data["bound_method"] == "semidefinite"
+    assert data["objective"] <= data["bound"] <= 1.01 * data["objective"]
 
 
 def test_mdgp_bound_time_zero_and_negative(shared_benchmarks: Path) -> None:

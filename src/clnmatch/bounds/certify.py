@@ -10,6 +10,7 @@ from clnmatch.bounds.columns import column_bound_milli
 from clnmatch.bounds.pairs import pair_lp_bound_milli
 from clnmatch.bounds.quadratic import quadratic_bound_milli
 from clnmatch.bounds.relaxation import relaxation_bound_milli
+from clnmatch.bounds.semidefinite import semidefinite_bound_milli
 from clnmatch.bounds.star import star_bound_milli
 from clnmatch.bounds.themed import themed_bound_milli
 from clnmatch.errors import InvalidParameterError
@@ -19,7 +20,15 @@ __all__ = ["METHODS", "CertifiedBound", "certified_bound"]
 
 # cheapest first: each later one runs only with time left, and the least bound wins;
 # "pairs" is the first round of "themed", so it runs only where "themed" cannot (no focus)
-METHODS: tuple[str, ...] = ("relaxation", "star", "quadratic", "pairs", "themed", "columns")
+METHODS: tuple[str, ...] = (
+    "relaxation",
+    "star",
+    "quadratic",
+    "semidefinite",
+    "pairs",
+    "themed",
+    "columns",
+)
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,7 @@ def certified_bound(
         "relaxation": lambda: relaxation_bound_milli(problem),
         "star": lambda: star_bound_milli(problem, max(0.1, left())),
         "quadratic": lambda: quadratic_bound_milli(problem, max(0.1, left())),
+        "semidefinite": lambda: semidefinite_bound_milli(problem, max(0.1, left())),
         "pairs": lambda: pair_lp_bound_milli(problem, max(0.1, left())),
         "themed": lambda: themed_bound_milli(problem, max(0.1, left())),
         "columns": lambda: column_bound_milli(problem, left(), seed),

@@ -58,7 +58,7 @@ from scipy.optimize import linprog
 from clnmatch.bounds.sizes import size_classes
 from clnmatch.problem import Problem
 
-__all__ = ["MAX_ELEMENTS", "applies", "quadratic_bound_milli"]
+__all__ = ["MAX_ELEMENTS", "applies", "eigenvalue_margin", "quadratic_bound_milli"]
 
 FloatArray = NDArray[np.float64]
 MAX_ELEMENTS = 1000  # the LP has n(n-1)/2 rows; beyond this it is left out
@@ -115,11 +115,11 @@ def _base(q: FloatArray) -> _Base:
     centred = q - q.mean(axis=0, keepdims=True)
     k = -0.5 * (centred - centred.mean(axis=1, keepdims=True))
     k = (k + k.T) / 2
-    lam = float(np.linalg.eigvalsh(k)[0]) - _eig_margin(k)
+    lam = float(np.linalg.eigvalsh(k)[0]) - eigenvalue_margin(k)
     return _Base(q, k, lam)
 
 
-def _eig_margin(m: FloatArray) -> float:
+def eigenvalue_margin(m: FloatArray) -> float:
     """eigh is backward stable: n * eps * ||M||_F (with room) covers its error."""
     return 64 * m.shape[0] * np.finfo(float).eps * float(np.linalg.norm(m))
 
@@ -164,7 +164,7 @@ def _spectral_floor(problem: Problem, k: FloatArray, deadline: float) -> float |
             break
         m = k + np.diag(shift)
         values, vectors = np.linalg.eigh(m)
-        low = values[:t] - _eig_margin(m)
+        low = values[:t] - eigenvalue_margin(m)
         value = float(w @ low) - float(shift.sum())
         value -= 1e-9 * (float(np.abs(w * low).sum()) + float(np.abs(shift).sum()))
         best = value if best is None else max(best, value)
