@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import clnmatch.colgen.run as colgen_run
 from clnmatch.colgen import pricing
 from clnmatch.colgen.master import ScipyMaster
 from clnmatch.colgen.model import objective_step
@@ -504,6 +505,37 @@ def test_bad_parameters_are_named(name: str, value: object) -> None:
 
     with pytest.raises(InvalidParameterError, match=f"'{name}' parameter of ColumnGeneration"):
         ColumnGenerationStrategy(**{name: value}).run(tiny_problem(0), Budget(time_limit=1))
+
+
+def test_a_bound_one_step_above_the_incumbent_starts_a_fresh_search(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Whole-point focus: with the bound one point above the incumbent only a better
+    assignment can close the gap, so a second search runs from the greedy start (no
+    warm start); two points above, or closed, it is not one step short."""
+    base = tiny_problem(3, focus=True)
+    problem = Problem(**{**vars(base), "pair_milli": np.zeros_like(base.pair_milli)})
+    problem = Problem(**{**vars(problem), "theme_milli": (problem.theme_milli // 1000) * 1000})
+    search = Search(problem, Budget(time_limit=60, seed=4), ColumnGenerationStrategy())
+    initial(search)
+    assert search.best_obj is not None and search.model.step == 1000
+    for above, short in ((0, False), (1000, True), (1500, True), (2000, False)):
+        search.best_bound = float(search.best_obj + above)
+        assert colgen_run._one_step_short(search) is short, above
+    starts: list[object] = []
+
+    class Recorder:
+        def __init__(self, max_iterations: int) -> None:
+            self.max_iterations = max_iterations
+
+        def run(self, problem: Problem, budget: Budget) -> object:
+            starts.append(budget.warm_start)
+            return colgen_run.Proposal(None)
+
+    monkeypatch.setattr(colgen_run, "LocalSearchStrategy", Recorder)
+    colgen_run._local_search(search, 100)
+    colgen_run._local_search(search, 100, fresh=True)
+    assert starts[0] is not None and starts[1] is None
 
 
 def test_scipy_master_agrees_with_the_warm_master() -> None:

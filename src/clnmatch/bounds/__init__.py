@@ -15,6 +15,9 @@ bound is recomputed from the data by weak duality and rounded up):
   (cuts added round by round; every round certified).
 * ``quadratic``: pair-only problems of distances (MDGPLIB): a majorant by squared
   weights, or the weights themselves, whose within-group sums depend only on the sizes.
+* ``semidefinite``: pair-only problems of any weights: the lifted relaxation (X_ij = 1
+  when i and j share a team; X >= 0, X - 11'/T semidefinite, the sizes' row and square
+  sums), solved by SCS, its prices recomputed into a weak-duality bound.
 * ``columns``: column generation's Lagrangian bound with exact pricing (small problems).
 * ``certified_bound(problem, time_limit)`` runs them cheapest first and keeps the least.
 
