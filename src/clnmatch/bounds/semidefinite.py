@@ -23,8 +23,10 @@ solver's tolerance never makes the bound invalid, only looser.
 Why it is strong: the spectral bound of ``bounds.quadratic`` relaxes the teams'
 indicator vectors to any orthonormal ones; here X must also be nonnegative and have the
 teams' row sums, which rules out most of what that relaxation allowed. Measured on
-MDGPLIB (see docs/benchmarks-bounds.md): Geo n=120 0.3-0.4% above our best groupings in
-about 3 s, where the quadratic bound was 0.9-2.7%; RanReal n=120 about 7.5% (was 25-33%).
+MDGPLIB (see docs/benchmarks-bounds.md): Geo n=120 0.14-0.57% above the best groupings
+known in 1-3 s, where the quadratic bound was 0.9-2.7%; RanReal and RanInt n=120
+7.1-7.5% (25-33% before). On CLN cohorts (cohesion) it is far looser than column
+generation's LP (a 20-theme cohort: 46% above the optimum, the LP 2.5%).
 """
 
 from __future__ import annotations

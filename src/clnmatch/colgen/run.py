@@ -195,9 +195,10 @@ def run(search: Search) -> Proposal:
     if not search.closed():
         _local_search(search, search.params.local_search_iterations)
     if _one_step_short(search):
-        # only a better assignment can close the gap now: a second, independent search
-        # (from the greedy start) escapes where the first settled (measured: focus
-        # cohorts whose optimum branch-and-price found only after 20 s or not in 30 s)
+        # either the incumbent is optimal or one better assignment closes the gap: a
+        # second, independent search (from the greedy start) escapes where the first
+        # settled (measured: focus cohorts whose optimum branch and price found only
+        # after 20 s, or not in 30 s)
         _local_search(search, 2 * search.params.local_search_iterations, fresh=True)
     search.record("root done")
 
