@@ -20,7 +20,8 @@ __all__ = ["METHODS", "CertifiedBound", "certified_bound"]
 
 # cheapest first: each later one runs only with time left, and the least bound wins;
 # but "semidefinite" before "quadratic": on every MDGPLIB instance it is the tighter one,
-# and the quadratic's spectral floor takes whatever time is left (minutes at n=480);
+# and the quadratic's spectral floor takes whatever time is left (at n=480 12-30 s,
+# minutes on a loaded machine);
 # "pairs" is the first round of "themed", so it runs only where "themed" cannot (no focus)
 METHODS: tuple[str, ...] = (
     "relaxation",

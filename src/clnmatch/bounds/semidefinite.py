@@ -183,12 +183,11 @@ def _certify_seconds(n: int) -> float:
 
 
 def _row_range(classes: SizeClasses) -> tuple[FloatArray, FloatArray]:
-    """The least and largest weight of the team each unit can sit in."""
+    """The least and largest weight of the team each unit can sit in (every class weight
+    is some team's)."""
     weights = classes.weights.astype(np.float64)
-    some_team = np.asarray(classes.team_ok.any(axis=0), dtype=bool)
-    fits = classes.unit_ok & some_team[None, :]
-    low = np.where(fits, weights[None, :], np.inf).min(axis=1)
-    high = np.where(fits, weights[None, :], -np.inf).max(axis=1)
+    low = np.where(classes.unit_ok, weights[None, :], np.inf).min(axis=1)
+    high = np.where(classes.unit_ok, weights[None, :], -np.inf).max(axis=1)
     return low, high
 
 
