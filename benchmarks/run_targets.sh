@@ -6,25 +6,28 @@
 #     time on the 2 cores (runs marked `alone` one at a time), into OUT (progress in
 #     OUT/harness.log);
 #  2. then, one after the other so that none is timed beside another, the scripts of the
-#     page's other sections, where they exist: benchmarks/whole_call.py (the time limit
-#     covers the whole call) -> docs/benchmarks-wholecall.md and benchmarks/event_speed.py
-#     -> docs/benchmarks-event.md (each takes --docs FILE);
-#     docs/benchmarks-bounds.md (certified bounds and records) is included as its own
-#     run of benchmarks/bounds.py wrote it (MDGPLIB at 600 s an instance takes hours; the
-#     commands are on that page);
+#     page's other sections, each writing its tables into its page (--docs FILE) and its
+#     rows into OUT: benchmarks/whole_call.py (the time limit covers the whole call) ->
+#     docs/benchmarks-wholecall.md, OUT/wholecall; benchmarks/event_speed.py ->
+#     docs/benchmarks-event.md; benchmarks/bounds.py (certified gaps at region and stress
+#     scale, every MDGPLIB instance, our records; about 20 minutes) ->
+#     docs/benchmarks-bounds.md, OUT/bounds;
 #  3. the search engine's speed on fixed work (benchmarks/kernel_speed.py) on the code of
 #     commit 1dc5809, the last before the restructuring, and on this code;
-#  4. the page (benchmarks/write_docs.py), with this command on it and the figures before
-#     the restructuring (benchmarks/before-restructuring/) beside the new ones.
+#  4. the page (benchmarks/write_docs.py), with this command and the commit on it and the
+#     figures before the restructuring (benchmarks/before-restructuring/) beside the new ones.
 #
 #   bash benchmarks/run_targets.sh [OUT]        (OUT defaults to benchmarks/results; the
 #                                                harness about 80-105 minutes on 2 cores,
-#                                                then the section scripts)
+#                                                then the section scripts, about 35 more)
 #   bash benchmarks/run_targets.sh OUT smoke    (benchmarks/smoke.toml, a few minutes, to
 #                                                check the pipeline: writes OUT/benchmarks.md,
 #                                                not the docs; the section scripts are not
 #                                                run, their sections in docs/ are included)
 set -euo pipefail
+
+# the whole script is read before it runs: editing it during a run cannot change that run
+main() {
 cd "$(dirname "$0")/.."
 OUT=${1:-benchmarks/results}
 MODE=${2:-targets}
@@ -36,6 +39,10 @@ case "$MODE" in
   *) echo "usage: bash benchmarks/run_targets.sh [OUT] [targets|smoke]" >&2; exit 2 ;;
 esac
 COMMAND="bash benchmarks/run_targets.sh${1:+ $OUT}${2:+ $MODE}"
+COMMIT=$(git rev-parse --short HEAD 2> /dev/null || echo unknown)
+if [ -n "$(git status --porcelain -- src benchmarks/*.py benchmarks/*.toml pyproject.toml 2> /dev/null)" ]; then
+  COMMIT="$COMMIT (with uncommitted changes)"
+fi
 rm -rf "$OUT"
 mkdir -p "$OUT"
 
@@ -45,14 +52,23 @@ echo "harness: benchmarks/$MODE.toml -> $OUT (progress in $OUT/harness.log)" >&2
 
 # 2. the sections other scripts measure (never beside the harness: they time the machine)
 INCLUDES=()
+SECTION_ROWS=()
 if [ "$MODE" = targets ]; then
   echo "section: benchmarks/whole_call.py -> docs/benchmarks-wholecall.md (log in $OUT/whole_call.log)" >&2
-  if ! "$PY" benchmarks/whole_call.py --docs docs/benchmarks-wholecall.md > "$OUT/whole_call.log" 2>&1; then
+  if "$PY" -m benchmarks.whole_call --out "$OUT/wholecall" --docs docs/benchmarks-wholecall.md > "$OUT/whole_call.log" 2>&1; then
+    SECTION_ROWS+=(--whole-call "$OUT/wholecall/results.csv")
+  else
     echo "warning: benchmarks/whole_call.py failed (see $OUT/whole_call.log); the page keeps its last section" >&2
   fi
   echo "section: benchmarks/event_speed.py -> docs/benchmarks-event.md" >&2
   if ! "$PY" benchmarks/event_speed.py --docs docs/benchmarks-event.md > "$OUT/event_speed.log" 2>&1; then
     echo "warning: benchmarks/event_speed.py failed (see $OUT/event_speed.log)" >&2
+  fi
+  echo "section: benchmarks/bounds.py -> docs/benchmarks-bounds.md (log in $OUT/bounds.log)" >&2
+  if "$PY" -m benchmarks.bounds --out "$OUT/bounds" --docs docs/benchmarks-bounds.md > "$OUT/bounds.log" 2>&1; then
+    SECTION_ROWS+=(--bounds "$OUT/bounds")
+  else
+    echo "warning: benchmarks/bounds.py failed (see $OUT/bounds.log); the page keeps its last section" >&2
   fi
 fi
 for section in docs/benchmarks-wholecall.md docs/benchmarks-event.md docs/benchmarks-bounds.md; do
@@ -85,7 +101,11 @@ else
 fi
 
 # 4. the page
-"$PY" benchmarks/write_docs.py "$OUT" --doc "$DOC" --command "$COMMAND" \
+"$PY" -m benchmarks.write_docs "$OUT" --doc "$DOC" --command "$COMMAND" --commit "$COMMIT" \
   --before benchmarks/before-restructuring/results \
   --before benchmarks/before-restructuring/results-research \
-  ${INCLUDES[@]+"${INCLUDES[@]}"} ${KERNEL[@]+"${KERNEL[@]}"}
+  ${INCLUDES[@]+"${INCLUDES[@]}"} ${SECTION_ROWS[@]+"${SECTION_ROWS[@]}"} \
+  ${KERNEL[@]+"${KERNEL[@]}"}
+}
+
+main "$@"

@@ -1,7 +1,7 @@
 """Does ``--time-limit`` cover the whole call? The real CLI, timed from outside.
 
-    python benchmarks/whole_call.py                                  # every scale, two limits each
-    python benchmarks/whole_call.py --scales cln,region --docs docs/benchmarks-wholecall.md
+    python -m benchmarks.whole_call                                  # every scale, two limits each
+    python -m benchmarks.whole_call --scales cln,region --docs docs/benchmarks-wholecall.md
 
 Each run is the console command a user types (``python -m clnmatch.cli solve ... --quiet``,
 ``demo``, ``rematch``) in a subprocess, with the PDF handouts on (Chromium is used when
@@ -16,8 +16,8 @@ Scales (inputs written once per scale by ``generate_cohort(n, seed=0, teams_hint
 --max-participants 100000``), ``stress`` 5,000 / 1,000 (``--teams 1000``); ``demo`` is
 ``clnmatch demo`` and ``rematch`` re-matches the CLN result after one withdrawal.
 Writes ``results.csv`` and ``table.md`` into ``--out`` (default
-``benchmarks/results-wholecall``) and, with ``--docs FILE``, the markdown section for
-docs/benchmarks.md.
+``benchmarks/results/wholecall``, beside the harness run of ``benchmarks/run_targets.sh``)
+and, with ``--docs FILE``, the table between the markers of that page.
 """
 
 from __future__ import annotations
@@ -35,8 +35,10 @@ import time
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from benchmarks.sections import write_tables
 from clnmatch.generate import generate_cohort
 from clnmatch.io.facilitators import write_facilitators
+from clnmatch.io.safe import atomic_write_text
 from clnmatch.io.survey import write_survey
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -191,7 +193,7 @@ def read_runs(path: Path) -> list[Run]:
 
 def markdown(runs: list[Run], command: str) -> str:
     lines = [
-        "## The time limit covers the whole call",
+        "## Each command, timed from outside",
         "",
         f"Measured with `{command}` ({os.cpu_count()} cores, {platform.machine()}, "
         "one run each, wall seconds). Each run is the "
@@ -231,22 +233,19 @@ TABLE_END = "<!-- end of the whole-call table -->"
 
 
 def write_section(path: Path, text: str) -> None:
-    """The table into ``path``: between its markers when the page has them (the prose
-    around them is written by hand), else the whole file."""
-    if path.is_file():
-        page = path.read_text(encoding="utf-8")
-        start, end = page.find(TABLE_START), page.find(TABLE_END)
-        if 0 <= start < end:
-            opening = page.index("\n", start) + 1
-            text = page[:opening] + text.strip() + "\n" + page[end:]
-    path.write_text(text, encoding="utf-8")
+    """The table into ``path`` between its markers (the prose around them is written by
+    hand); a new page is the table alone, an existing one without markers is left as is."""
+    if not path.is_file():
+        atomic_write_text(path, text)
+    elif write_tables(path, {(TABLE_START, TABLE_END): text}):
+        print(f"warning: {path} has no {TABLE_START!r} marker: the table was not written")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="cln,demo,rematch,region,stress")
     parser.add_argument("--limits", default="", help="override: seconds, comma-separated")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results-wholecall")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "wholecall")
     parser.add_argument("--docs", type=Path, default=None, help="write the markdown section here")
     parser.add_argument(
         "--render", action="store_true", help="only render --out's results.csv again (no runs)"
@@ -254,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.render:
         runs = read_runs(args.out / "results.csv")
-        text = markdown(runs, "python benchmarks/whole_call.py")
+        text = markdown(runs, "python -m benchmarks.whole_call")
         (args.out / "table.md").write_text(text, encoding="utf-8")
         if args.docs is not None:
             write_section(args.docs, text)
@@ -291,9 +290,9 @@ def main(argv: list[str] | None = None) -> int:
         writer = csv.DictWriter(handle, fieldnames=list(asdict(runs[0])))
         writer.writeheader()
         writer.writerows(asdict(r) for r in runs)
-    command = "python benchmarks/whole_call.py" + (f" {' '.join(argv)}" if argv else "")
+    command = "python -m benchmarks.whole_call" + (f" {' '.join(argv)}" if argv else "")
     if argv is None and len(sys.argv) > 1:
-        command = "python benchmarks/whole_call.py " + " ".join(sys.argv[1:])
+        command = "python -m benchmarks.whole_call " + " ".join(sys.argv[1:])
     text = markdown(runs, command)
     (args.out / "table.md").write_text(text, encoding="utf-8")
     if args.docs is not None:

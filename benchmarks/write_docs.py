@@ -1,13 +1,15 @@
 """Write docs/benchmarks.md from the result folder of benchmarks/run_targets.sh.
 
-    python benchmarks/write_docs.py benchmarks/results [MORE_FOLDERS ...] [--doc PATH]
-        [--command "bash benchmarks/run_targets.sh"]
+    python -m benchmarks.write_docs benchmarks/results [MORE_FOLDERS ...] [--doc PATH]
+        [--command "bash benchmarks/run_targets.sh"] [--commit SHA]
+        [--bounds benchmarks/results/bounds] [--whole-call benchmarks/results/wholecall/results.csv]
         [--before benchmarks/before-restructuring/results ...]
         [--include docs/benchmarks-wholecall.md ...]
         [--kernel-before FILE --kernel-after FILE]
 
 Every table is computed from runs.csv (the newest row of each run) of the folders given:
-the targets, the figures before and after the restructuring (issue 13: the same figures
+the targets (with the whole call's and the certified bounds' from ``--whole-call`` and
+``--bounds``, the outputs of benchmarks/whole_call.py and benchmarks/bounds.py), the figures before and after the restructuring (issue 13: the same figures
 computed from the rows of ``--before`` folders, the last measured before it), the benchmark
 families (auto's proofs and times per family and objective), the Social Golfer instances
 against the literature, breakout rooms at scale, MDGPLIB by size and family; then the
@@ -27,29 +29,18 @@ from pathlib import Path
 
 import pandas as pd
 
+from benchmarks.target_rows import OBJECTIVES, family_runs, mdgp_runs, targets
 from clnmatch.research.compare import NOISE, compare_runs, comparison_table
 from clnmatch.research.harness import latest_runs
-from clnmatch.research.instances import read_best_known
-from clnmatch.research.sets import FAMILY_SETS, SCALE_CASES
+from clnmatch.research.sets import FAMILY_SETS
 from clnmatch.research.summary import (
     GOLF_HEADING,
     SCALE_HEADING,
-    gaps_to_best_bound,
     golf_table,
     scale_table,
 )
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
-BKS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "mdgplib" / "bks.csv"
-OBJECTIVES = ("focus", "cohesion", "blend")
-# issue 16's target for auto on every family and objective
-FAMILY_MEDIAN_S, FAMILY_SLOWEST_S = 2.0, 10.0
-# issue 17's Social Golfer targets: instance -> (what, seconds)
-GOLF_TARGETS = {
-    "5-3-7": ("Kirkman's 5-3-7 solved in seconds", 10.0),
-    "8-4-9": ("8-4-9 solved in seconds", 10.0),
-    "8-4-10": ("8-4-10 (the moonshot) solved within 10 minutes", 600.0),
-}
 
 
 def _runs(folders: list[Path]) -> pd.DataFrame:
@@ -79,23 +70,9 @@ def _commands(folders: list[Path], runs: pd.DataFrame) -> list[str]:
     return out
 
 
-def _mdgp_runs(runs: pd.DataFrame) -> pd.DataFrame:
-    """MDGPLIB runs at n >= 120 with n, family, size type and TPSDP's own mean gap (%)."""
-    mdgp = runs[(runs.set == "mdgp") & runs.best_known.notna()].copy()
-    parts = mdgp.instance.str.extract(r"^(\w+?)_n(\d+)_(ss|ds)_")
-    mdgp["family"], mdgp["n"], mdgp["sizes"] = parts[0], parts[1].astype(int), parts[2]
-    mdgp = mdgp[mdgp.n >= 120]
-    known = read_best_known(BKS) if BKS.exists() else {}
-    mdgp["tpsdp_gap"] = [
-        100 * (k.value - k.tpsdp_avg) / k.value if (k := known.get(i)) and k.tpsdp_avg else None
-        for i in mdgp.instance
-    ]
-    return mdgp
-
-
 def _mdgp_table(runs: pd.DataFrame) -> list[str]:
     """Our mean gap beside TPSDP's own mean (its 20 published runs) on the same instances."""
-    mdgp = _mdgp_runs(runs)
+    mdgp = mdgp_runs(runs)
     if not len(mdgp):
         return []
     lines = [
@@ -118,14 +95,6 @@ def _mdgp_table(runs: pd.DataFrame) -> list[str]:
     return [*lines, ""]
 
 
-def _family_runs(runs: pd.DataFrame, strategy: str = "auto") -> pd.DataFrame:
-    """Runs of ``strategy`` on the family sets, with family and objective columns."""
-    parts = runs["set"].astype(str).str.split(":", n=1)
-    objective = [p[1] if len(p) > 1 else "blend" for p in parts]
-    fam = runs.assign(family=parts.str[0], objective_name=objective)
-    return fam[fam.family.isin(FAMILY_SETS) & (fam.strategy == strategy)]
-
-
 def _cell(g: pd.DataFrame) -> str:
     proven = int((g.status == "optimal").sum())
     return (
@@ -137,7 +106,7 @@ def _cell(g: pd.DataFrame) -> str:
 
 def _families_table(runs: pd.DataFrame) -> list[str]:
     """Per family and objective, auto: proven / runs, median and slowest wall seconds."""
-    fam = _family_runs(runs)
+    fam = family_runs(runs)
     if not len(fam):
         return []
     lines = [
@@ -169,224 +138,6 @@ def _families_table(runs: pd.DataFrame) -> list[str]:
                 parts.append(f"{objective}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         lines += ["", f"Strategies `auto` chose (runs): {'; '.join(parts)}."]
     return [*lines, ""]
-
-
-def _family_targets(runs: pd.DataFrame) -> list[tuple[str, str, str]]:
-    fam = _family_runs(runs)
-    rows = []
-    for objective in OBJECTIVES:
-        g = fam[fam.objective_name == objective]
-        if not len(g):
-            continue
-        proven = int((g.status == "optimal").sum())
-        median, slowest = g.runtime_s.median(), g.runtime_s.max()
-        met = proven == len(g) and median <= FAMILY_MEDIAN_S and slowest <= FAMILY_SLOWEST_S
-        rows.append(
-            (
-                f"families ({g.family.nunique()}), {objective}: `auto` proves every cohort, "
-                f"median at most {FAMILY_MEDIAN_S:g} s, slowest at most {FAMILY_SLOWEST_S:g} s",
-                f"{proven}/{len(g)} proven optimal; median {median:.1f} s; slowest {slowest:.1f} s",
-                "met" if met else "not met",
-            )
-        )
-    return rows
-
-
-def _cln_targets(runs: pd.DataFrame) -> list[tuple[str, str, str]]:
-    rows: list[tuple[str, str, str]] = []
-    for name, role in (
-        ("auto", "as `clnmatch solve` runs it"),
-        ("colgen", "column generation alone"),
-        ("cpsat", "the CP-SAT model alone"),
-    ):
-        focus = runs[(runs.set == "cln:focus") & (runs.strategy == name)]
-        if not len(focus):
-            continue
-        chosen = set(focus.notes.astype(str).str.extract(r"auto chose (\w+)")[0].dropna())
-        if chosen:
-            role += f": {', '.join(sorted(chosen))}"
-        proven = int((focus.status == "optimal").sum())
-        median = focus["runtime_s"].median()
-        rows.append(
-            (
-                f"CLN (50 est., 8 teams), focus: proven optimal, median under 2 s ({name}: {role})",
-                f"{proven}/{len(focus)} proven optimal; median {median:.1f} s "
-                f"(slowest {focus['runtime_s'].max():.1f} s)",
-                "met"
-                if proven == len(focus) and median < 2
-                else ("not met (time)" if proven == len(focus) else "not met"),
-            )
-        )
-    cohesion = runs[(runs.set == "cln:cohesion") & (runs.strategy == "colgen")]
-    if len(cohesion):
-        worst = cohesion["gap"].max()
-        within = int((cohesion["gap"] <= 0.01).sum())
-        rows.append(
-            (
-                "CLN, cohesion: certified gap at most 1% within 60 s",
-                f"{within}/{len(cohesion)} within 1% (worst gap {100 * worst:.2f}%); "
-                f"median {cohesion['runtime_s'].median():.1f} s",
-                "met" if within == len(cohesion) else "not met",
-            )
-        )
-    return rows
-
-
-def _scale_targets(runs: pd.DataFrame) -> list[tuple[str, str, str]]:
-    rows: list[tuple[str, str, str]] = []
-    ok = runs["status"].isin(["optimal", "feasible"])
-    region = runs[(runs.set == "region") & ok]
-    if len(region):
-        best = region.groupby("strategy")["objective"].mean().idxmax()
-        r = region[region.strategy == best]
-        runs_of_best = runs[(runs.set == "region") & (runs.strategy == best)]
-        met = (
-            len(r) == len(runs_of_best)
-            and r.runtime_s.max() <= 60
-            and r.worker_maxrss_mb.max() < 2048
-            and r["gap"].notna().all()
-        )
-        rows.append(
-            (
-                "region (500 est., 80 teams), blend: rule-abiding within 60 s, memory < 2 GiB, "
-                "gap reported",
-                f"{best}: {len(r)}/{len(runs_of_best)} rule-abiding; slowest {r.runtime_s.max():.1f} s "
-                f"at a 60 s limit; largest worker RSS {r.worker_maxrss_mb.max():.0f} MB; gap "
-                f"{100 * r['gap'].mean():.1f}% (a relaxation bound: local search proves none)",
-                "met" if met else "not met",
-            )
-        )
-    stress = runs[(runs.set == "stress")]
-    if len(stress):
-        s = stress.iloc[-1]
-        rows.append(
-            (
-                "stress (5,000 est., 1,000 teams): rule-abiding within 5 min, memory < 4 GiB",
-                f"{s.strategy}: {s.status}, {int(s.breaches or 0)} breaches, {s.runtime_s:.0f} s, "
-                f"largest worker RSS {s.worker_maxrss_mb:.0f} MB",
-                "met"
-                if s.status in ("feasible", "optimal")
-                and s.runtime_s < 300
-                and s.worker_maxrss_mb < 4096
-                else "not met",
-            )
-        )
-    return rows
-
-
-def _peer_target(runs: pd.DataFrame) -> list[tuple[str, str, str]]:
-    """CLN blend: our best strategy beside every peer, as ratios and gaps to the best bound."""
-    cln = runs[(runs.set == "cln")].assign(gap_to_bound=lambda f: gaps_to_best_bound(f))
-    if not len(cln):
-        return []
-    means = cln.groupby(["strategy", "kind"])[["objective", "gap_to_bound"]].mean().reset_index()
-    ours = means[means.kind == "strategy"].sort_values("objective").iloc[-1]
-    peers = means[means.kind == "peer"]
-    clean = cln[(cln.strategy == ours.strategy)]
-    text = (
-        f"best: {ours.strategy} {ours.objective:.1f} (gap to best bound "
-        f"{100 * ours.gap_to_bound:.2f}%), breaches {int(clean.breaches.sum())}; "
-        + "; ".join(
-            f"{p.strategy} ratio {p.objective / ours.objective:.3f}, gap "
-            f"{100 * p.gap_to_bound:.1f}%, breaches "
-            f"{int(cln[cln.strategy == p.strategy].breaches.sum())}"
-            for p in peers.itertuples()
-        )
-    )
-    beaten = bool((peers.objective < ours.objective).all()) and clean.breaches.sum() == 0
-    return [
-        (
-            "CLN blend: best strategy breaks no rule and beats every peer (ratio = peer / ours; "
-            "gap = to the best bound proven on the cohort)",
-            text,
-            "met" if beaten else "not met",
-        )
-    ]
-
-
-def _mdgp_targets(runs: pd.DataFrame) -> list[tuple[str, str, str]]:
-    rows = []
-    for n, g in _mdgp_runs(runs).groupby("n"):
-        gap = 100 * g["gap_to_best_known"].mean()
-        theirs = g.tpsdp_gap.mean()
-        reference = (
-            f"; TPSDP's own mean on these instances {theirs:.3f}%" if pd.notna(theirs) else ""
-        )
-        rows.append(
-            (
-                f"MDGPLIB n={n}: mean gap to best known <= 0.1% at TPSDP's limit",
-                f"local_search {gap:.3f}% over {g.instance.nunique()} instances x "
-                f"{g.seed.nunique()} seed(s) ({len(g)} runs){reference}",
-                "met" if gap <= 0.1 else "not met",
-            )
-        )
-    return rows
-
-
-def _solved(frame: pd.DataFrame) -> pd.Series:
-    return frame["solved"].map(lambda v: str(v).lower() in ("true", "1", "1.0"))
-
-
-def _golf_targets(runs: pd.DataFrame) -> list[tuple[str, str, str]]:
-    """Issue 17's Social Golfer targets: each instance solved in every run within its time."""
-    rows = []
-    golf = runs[runs.set == "golf"]
-    for name, (what, seconds) in GOLF_TARGETS.items():
-        g = golf[golf.instance == name]
-        if not len(g):
-            continue
-        solved = int(_solved(g).sum())
-        slowest = pd.to_numeric(g.runtime_s).max()
-        best = pd.to_numeric(g.repeats).min()
-        met = solved == len(g) and slowest <= seconds
-        rows.append(
-            (
-                f"{what} ({seconds:g} s)",
-                f"{solved}/{len(g)} runs solved; slowest {slowest:.2f} s"
-                + ("" if solved else f"; {best:.0f} repeats at best"),
-                "met" if met else "not met",
-            )
-        )
-    return rows
-
-
-def _breakout_scale_targets(runs: pd.DataFrame) -> list[tuple[str, str, str]]:
-    """Issue 17 item 5: no repeats, every rule met, within the case's time limit."""
-    rows = []
-    scale = runs[runs.set == "breakouts-scale"]
-    for name, case in SCALE_CASES.items():
-        g = scale[scale.instance == name]
-        if not len(g):
-            continue
-        solved = int(_solved(g).sum())
-        slowest = pd.to_numeric(g.runtime_s).max()
-        first = pd.to_numeric(g.first_solved_s).max()
-        met = solved == len(g) and slowest <= case.time_limit
-        rows.append(
-            (
-                f"breakout rooms: {case.label}, no repeats, every rule met, within "
-                f"{case.time_limit:g} s",
-                f"{solved}/{len(g)} runs solved; first solved schedule after at most "
-                f"{first:.1f} s; whole call at most {slowest:.1f} s",
-                "met" if met else "not met",
-            )
-        )
-    return rows
-
-
-def _targets(runs: pd.DataFrame) -> list[str]:
-    rows = [
-        *_cln_targets(runs),
-        *_family_targets(runs),
-        *_scale_targets(runs),
-        *_peer_target(runs),
-        *_mdgp_targets(runs),
-        *_golf_targets(runs),
-        *_breakout_scale_targets(runs),
-    ]
-    lines = ["| target | measured | verdict |", "| --- | --- | --- |"]
-    lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
-    return lines
 
 
 def _concurrency(commands: list[str], runs: pd.DataFrame) -> str:
@@ -519,36 +270,48 @@ def page(
     before: list[Path] | None = None,
     includes: list[Path] | None = None,
     kernel: tuple[Path | None, Path | None] = (None, None),
+    bounds: Path | None = None,
+    whole_call: Path | None = None,
+    commit: str | None = None,
+    note: str = "",
 ) -> str:
     """The whole of docs/benchmarks.md for the runs in ``folders``."""
     runs = _runs(folders)
     commands = _commands(folders, runs)
     one_run = len({c.split("  # sweep ")[1] for c in commands}) == 1
     included = [p for p in includes or [] if p.is_file()]
-    own = [f"the section included from `{p}`" for p in included]
+    own = [f"`{p}`" for p in included]
     own += ["the search engine's speed before and after"] if kernel[1] else []
     others = (
-        f" Not from the harness: {'; '.join(own)}, each made by its own script, which the "
-        "same command runs after the harness (each section says how it was measured)."
+        f" Then the same command ran, one after the other, the scripts of the other sections "
+        f"({', '.join(own)}: each says which script and how), so that none was timed beside "
+        "another."
         if own
         else ""
     )
     writer = " ".join(
         [
-            "python benchmarks/write_docs.py",
+            "python -m benchmarks.write_docs",
             *(str(f) for f in folders),
             *(f"--before {f}" for f in before or []),
             *(f"--include {p}" for p in included),
+            *([f"--bounds {bounds}"] if bounds else []),
+            *([f"--whole-call {whole_call}"] if whole_call else []),
         ]
     )
+    on = f" on commit {commit}" if commit else ""
     golf = golf_table(runs)
     scale = scale_table(runs)
     parts = [
         "# Benchmarks",
         "",
-        f"Every harness figure on this page comes from {'one run' if one_run else 'these runs'} "
-        f"of the benchmark harness, peers included, made with `{command}` and written by "
-        f"`{writer}`.{others} The harness commands of the run:",
+        f"Every figure on this page comes from {'one run' if one_run else 'these runs'} of "
+        f"`{command}`{on}: first the benchmark harness, peers included (its commands below)."
+        f"{others} Written by `{writer}`. Figures measured before and after single changes, "
+        "on the way, are on [before and after each change](benchmarks-changes.md) and [the "
+        "exact sweeps](benchmarks-exact.md), each with its commit."
+        + (f" {note}" if note else "")
+        + " The harness commands of the run:",
         "",
         "```",
         *commands,
@@ -562,7 +325,7 @@ def page(
         "",
         "## Targets",
         "",
-        *_targets(runs),
+        *targets(runs, bounds, whole_call),
         "",
         *_before_after(runs, before or []),
         *_families_table(runs),
@@ -603,6 +366,10 @@ def main(argv: list[str]) -> None:
         default=[],
         help="a markdown section another script wrote, included if it exists (repeatable)",
     )
+    parser.add_argument("--bounds", type=Path, help="benchmarks/bounds.py's --out folder")
+    parser.add_argument("--whole-call", type=Path, help="benchmarks/whole_call.py's results.csv")
+    parser.add_argument("--commit", help="the commit measured, named on the page")
+    parser.add_argument("--note", default="", help="a sentence on how the run was made")
     parser.add_argument("--kernel-before", type=Path, help="kernel_speed.py output, old code")
     parser.add_argument("--kernel-after", type=Path, help="kernel_speed.py output, this code")
     args = parser.parse_args(argv)
@@ -612,6 +379,10 @@ def main(argv: list[str]) -> None:
         before=args.before,
         includes=args.include,
         kernel=(args.kernel_before, args.kernel_after),
+        bounds=args.bounds,
+        whole_call=args.whole_call,
+        commit=args.commit,
+        note=args.note,
     )
     args.doc.parent.mkdir(parents=True, exist_ok=True)
     args.doc.write_text(text, encoding="utf-8")

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_bounds_certified import sized_problem
 
 from clnmatch.bounds import relaxation_bound_milli
 from clnmatch.errors import InvalidParameterError
@@ -14,26 +15,6 @@ from clnmatch.generate import generate_cohort
 from clnmatch.models import Rules
 from clnmatch.problem import Problem
 from clnmatch.solve import solve
-
-
-def random_problem(seed: int, n_units: int, n_teams: int, themes: int, simd: int) -> Problem:
-    rng = np.random.default_rng(seed)
-    weight = rng.integers(1, 4, n_units).astype(np.int64)
-    upper = np.triu(rng.integers(-3000, 3000, (n_units, n_units)), 1)
-    per_team = int(weight.sum()) // n_teams
-    return Problem(
-        unit_ids=tuple(f"u{i}" for i in range(n_units)),
-        unit_weight=weight,
-        team_min=np.full(n_teams, max(1, per_team - 2), dtype=np.int64),
-        team_max=rng.integers(per_team, per_team + 4, n_teams).astype(np.int64),
-        pair_milli=(upper + upper.T).astype(np.int64),
-        constant_milli=int(rng.integers(-500, 500)),
-        theme_milli=rng.integers(-1000, 5000, (n_units, themes)).astype(np.int64),
-        theme_names=tuple(f"k{k}" for k in range(themes)),
-        unit_challenge=rng.random(n_units) < 0.4,
-        unit_affluent=rng.random(n_units) < 0.4,
-        simd_milli=simd,
-    )
 
 
 @given(
@@ -49,7 +30,7 @@ def test_bound_holds_for_every_size_respecting_assignment(
 ) -> None:
     """Random assignments whose teams keep their size caps never score above the bound,
     whatever their focus; nor does the best of them."""
-    problem = random_problem(seed, n_units, n_teams, themes, simd)
+    problem = sized_problem(seed, n_units, n_teams, themes, simd, varied_caps=True)
     bound = relaxation_bound_milli(problem)
     rng = np.random.default_rng(seed + 1)
     checked = 0

@@ -32,18 +32,25 @@ SIZE_METHODS = {
 }
 
 
-def sized_problem(seed: int, n_units: int, n_teams: int, themes: int, simd: int) -> Problem:
-    """Random units of 1-3 participants, team sizes with a range, pairs of both signs."""
+def sized_problem(
+    seed: int, n_units: int, n_teams: int, themes: int, simd: int, *, varied_caps: bool = False
+) -> Problem:
+    """Random units of 1-3 participants, team sizes with a range, pairs of both signs; with
+    ``varied_caps`` each team its own largest size."""
     rng = np.random.default_rng(seed)
     weight = rng.integers(1, 4, n_units).astype(np.int64)
     upper = np.triu(rng.integers(-3000, 4000, (n_units, n_units)), 1)
-    total = int(weight.sum())
-    low = max(1, total // n_teams - 2)
+    per_team = int(weight.sum()) // n_teams
+    caps = (
+        rng.integers(per_team, per_team + 4, n_teams)
+        if varied_caps
+        else np.full(n_teams, per_team + 3)
+    )
     return Problem(
         unit_ids=tuple(f"u{i}" for i in range(n_units)),
         unit_weight=weight,
-        team_min=np.full(n_teams, low, dtype=np.int64),
-        team_max=np.full(n_teams, total // n_teams + 3, dtype=np.int64),
+        team_min=np.full(n_teams, max(1, per_team - 2), dtype=np.int64),
+        team_max=caps.astype(np.int64),
         pair_milli=(upper + upper.T).astype(np.int64),
         constant_milli=int(rng.integers(-500, 500)),
         theme_milli=rng.integers(-1000, 5000, (n_units, themes)).astype(np.int64),

@@ -255,15 +255,10 @@ def test_gaps_and_proof_table_by_hand():
 
 
 def _write_docs():
-    """benchmarks/write_docs.py as a module (it is a script, not part of the package)."""
-    import importlib.util
+    """benchmarks/write_docs.py (the tests see the repository root, as ``python -m`` does)."""
+    from benchmarks import write_docs
 
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "write_docs.py"
-    spec = importlib.util.spec_from_file_location("write_docs", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return write_docs
 
 
 def test_docs_page_shows_families_and_the_one_command(tmp_path):
@@ -297,7 +292,7 @@ def test_docs_page_shows_families_and_the_one_command(tmp_path):
         [{"sweep": "S1", "version": "x", "runs": 6, "failed": 0, "command": "python -m b --plan p"}]
     ).to_csv(folder / "sweeps.csv", index=False)
     text = write_docs.page([folder], "bash benchmarks/run_targets.sh")
-    assert "one run of the benchmark harness" in text and "`bash benchmarks/run_targets.sh`" in text
+    assert "comes from one run of `bash benchmarks/run_targets.sh`" in text
     assert "python -m b --plan p  # sweep S1" in text
     assert "| fam-uniform | 2/3; 3.0 s; 9.0 s | - | 3/3; 0.7 s; 0.9 s |" in text
     assert "Strategies `auto` chose (runs): focus: colgen 3; blend: colgen 3." in text
@@ -647,18 +642,20 @@ def test_docs_page_has_golf_before_after_included_sections_and_kernel_speed(tmp_
         "| cln-blend | 4000 | 574,563 | 574,563 | yes | 0.100 | 0.090 | 0.0250 | 0.0225 | -10% |"
         in text
     )
-    assert "Not from the harness: the section included from" in text
+    assert "the scripts of the other sections (`" in text
     assert "python -m b  # sweep S1" in text
 
 
 def test_before_rows_reproduce_the_last_page_before_the_restructuring(shared_benchmarks):
     """The rows kept in benchmarks/before-restructuring give, through today's page writer,
     the very figures the last page before the restructuring printed (1dc5809's Targets)."""
+    from benchmarks.target_rows import targets
+
     write_docs = _write_docs()
     kept = Path(__file__).resolve().parents[1] / "benchmarks" / "before-restructuring"
     old_page = (kept / "benchmarks.md").read_text(encoding="utf-8")
     runs = write_docs._runs([kept / "results", kept / "results-research"])
-    rows = [line.split(" | ") for line in write_docs._targets(runs)[2:]]
+    rows = [line.split(" | ") for line in targets(runs)[2:]]
     kept_formats = ("CLN (50 est.", "CLN, cohesion", "region", "stress", "MDGPLIB")
     measured = [r[1] for r in rows if r[0].lstrip("| ").startswith(kept_formats)]
     assert len(measured) == 8  # colgen, cpsat, cohesion, region, stress, MDGPLIB x3
