@@ -278,10 +278,11 @@ def scales_table(rows: list[dict[str, object]]) -> str:
         )
     for r in rows:
         if r["scale"] == "stress":
-            out.append(
+            out += [
+                "",
                 f"Stress scale (seed {r['seed']}): certified gap {_pct(r['gap'])} "
-                f"(by {r['method']}, {r['bound_s']} s)."
-            )
+                f"(by {r['method']}, {r['bound_s']} s).",
+            ]
     return "\n".join(out)
 
 

@@ -9,7 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = ROOT / "benchmarks" / "records"
-TABLE = ROOT / "benchmarks" / "results-bounds" / "records.csv"
+TABLE = ROOT / "benchmarks" / "results" / "bounds" / "records.csv"  # the benchmark run
 
 
 def table() -> list[dict[str, str]]:
