@@ -1,16 +1,18 @@
 """Write docs/benchmarks.md from the result folder of benchmarks/run_targets.sh.
 
     python -m benchmarks.write_docs benchmarks/results [MORE_FOLDERS ...] [--doc PATH]
-        [--command "bash benchmarks/run_targets.sh"] [--commit SHA]
-        [--bounds benchmarks/results/bounds] [--whole-call benchmarks/results/wholecall/results.csv]
+        [--command "bash benchmarks/run_targets.sh"] [--commit SHA] [--note TEXT]
+        [--bounds benchmarks/results/bounds]
+        [--whole-call benchmarks/results/wholecall/results.csv]
         [--before benchmarks/before-restructuring/results ...]
         [--include docs/benchmarks-wholecall.md ...]
         [--kernel-before FILE --kernel-after FILE]
 
 Every table is computed from runs.csv (the newest row of each run) of the folders given:
 the targets (with the whole call's and the certified bounds' from ``--whole-call`` and
-``--bounds``, the outputs of benchmarks/whole_call.py and benchmarks/bounds.py), the figures before and after the restructuring (issue 13: the same figures
-computed from the rows of ``--before`` folders, the last measured before it), the benchmark
+``--bounds``, the outputs of benchmarks/whole_call.py and benchmarks/bounds.py), the
+figures before and after the restructuring (issue 13: the same figures computed from the
+rows of ``--before`` folders, the last measured before it), the benchmark
 families (auto's proofs and times per family and objective), the Social Golfer instances
 against the literature, breakout rooms at scale, MDGPLIB by size and family; then the
 sections other scripts wrote (``--include``: the whole call, certified bounds), the search
