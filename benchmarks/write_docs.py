@@ -299,6 +299,8 @@ def page(
             *(f"--include {p}" for p in included),
             *([f"--bounds {bounds}"] if bounds else []),
             *([f"--whole-call {whole_call}"] if whole_call else []),
+            *([f"--kernel-before {kernel[0]}"] if kernel[0] else []),
+            *([f"--kernel-after {kernel[1]}"] if kernel[1] else []),
         ]
     )
     on = f" on commit {commit}" if commit else ""
