@@ -212,7 +212,8 @@ def test_every_method_bounds_the_proven_mdgplib_optima(shared_benchmarks: Path, 
     problem = read_instance(next(root.glob(f"*/{name}.txt")))
     solution = read_solution(root / "solutions_exact" / f"{name}.txt", problem.n_units)
     best = evaluate(problem, solution).objective_milli
-    bounds = certified_bound(problem, 20.0)
+    # every method ends in well under a second here; the long budget is for a loaded machine
+    bounds = certified_bound(problem, 120.0)
     assert set(bounds.bounds_milli) == set(METHODS) - {"themed"}  # no focus to couple
     for method, value in bounds.bounds_milli.items():
         assert value >= best, method
