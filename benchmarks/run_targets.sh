@@ -34,13 +34,15 @@ MODE=${2:-targets}
 PY=${PYTHON:-.venv/bin/python}
 BEFORE_COMMIT=1dc5809
 case "$MODE" in
-  targets) DOC=docs/benchmarks.md; REPEAT=3 ;;
-  smoke) DOC="$OUT/benchmarks.md"; REPEAT=1 ;;
+  targets) DOC=docs/benchmarks.md; REPEAT=3; NOTE="" ;;
+  smoke)
+    DOC="$OUT/benchmarks.md"; REPEAT=1
+    NOTE="A smoke run: the section scripts were not run; their sections are included as docs/ holds them." ;;
   *) echo "usage: bash benchmarks/run_targets.sh [OUT] [targets|smoke]" >&2; exit 2 ;;
 esac
 COMMAND="bash benchmarks/run_targets.sh${1:+ $OUT}${2:+ $MODE}"
 COMMIT=$(git rev-parse --short HEAD 2> /dev/null || echo unknown)
-if [ -n "$(git status --porcelain -- src benchmarks/*.py benchmarks/*.toml pyproject.toml 2> /dev/null)" ]; then
+if [ -n "$(git status --porcelain -- src benchmarks/*.py benchmarks/*.sh benchmarks/*.toml pyproject.toml 2> /dev/null)" ]; then
   COMMIT="$COMMIT (with uncommitted changes)"
 fi
 rm -rf "$OUT"
@@ -101,7 +103,7 @@ else
 fi
 
 # 4. the page
-"$PY" -m benchmarks.write_docs "$OUT" --doc "$DOC" --command "$COMMAND" --commit "$COMMIT" \
+"$PY" -m benchmarks.write_docs "$OUT" --doc "$DOC" --command "$COMMAND" --commit "$COMMIT" --note "$NOTE" \
   --before benchmarks/before-restructuring/results \
   --before benchmarks/before-restructuring/results-research \
   ${INCLUDES[@]+"${INCLUDES[@]}"} ${SECTION_ROWS[@]+"${SECTION_ROWS[@]}"} \
