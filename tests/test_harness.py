@@ -46,7 +46,7 @@ def _sweep_args(out: Path, bench: Path, *extra: str) -> list[str]:
         "--seeds",
         "0,1",
         "--time-limit",
-        "1",
+        "10",  # greedy's 8 starts end in milliseconds; a loaded machine must not cut them
         "--out",
         str(out),
         *extra,
