@@ -21,14 +21,14 @@ bound is recomputed from the data by weak duality and rounded up):
 * ``columns``: column generation's Lagrangian bound with exact pricing (small problems).
 * ``certified_bound(problem, time_limit)`` runs them cheapest first and keeps the least.
 
-Measured (2 cores, figures from ``benchmarks/bounds.py``; see docs/benchmarks-bounds.md):
-region scale (500 establishments, 80 teams, blend) 6.1-7.1% above the assignment local
-search finds in 60 s, with a 60 s budget (32-45 s used; 7.7% with 10 s; the relaxation:
-15.5-16.5%); stress scale (5,000 / 1,000) 9.7% (star, 9 s; relaxation 12.9%); MDGPLIB
-Geo n=120 0.14-0.57% above the best values known, in 2-3.5 s each (semidefinite; n=480
-0.16-0.34%), RanReal and RanInt n=120 7.1-7.5% (n=480 12.5-12.8%). Column generation's own LP is about 1.5% above at region scale, but
-proving it needs exact pricing over 500 establishments, which does not finish
-(``columns``); the 3% target is not met.
+Measured (2 cores, the benchmark run of docs/benchmarks.md, nothing else running): region
+scale (500 establishments, 80 teams, blend) 5.7-6.3% above the assignment local search
+finds in 60 s, with a 60 s budget (37-38 s used; the relaxation: 15.4-15.6%); stress
+scale (5,000 / 1,000) 9.4% (star, 5 s; relaxation 12.6%); MDGPLIB Geo n=120 0.14-0.57%
+above the best values known, in 2-3.5 s each (semidefinite; n=480 0.16-0.34%), RanReal
+and RanInt n=120 7.1-7.5% (n=480 12.5-12.8%). Column generation's own LP is about 1.5%
+above at region scale, but proving it needs exact pricing over 500 establishments, which
+does not finish (``columns``); the 3% target is not met.
 """
 
 from clnmatch.bounds.certify import METHODS, CertifiedBound, certified_bound
