@@ -32,6 +32,7 @@ from clnmatch.breakouts.bounds import repeat_lower_bound
 from clnmatch.breakouts.evaluate import evaluate_schedule
 from clnmatch.breakouts.model import BreakoutProblem, BreakoutRules, History, Person, Roster
 from clnmatch.errors import InputProblem, InvalidInputError, InvalidParameterError
+from clnmatch.io.identity import SAME_ID_HINT
 from clnmatch.io.tables import (
     Table,
     load_table,
@@ -117,7 +118,7 @@ def _read_roster(table: Table) -> Roster:
         elif pid in first_row:
             problems.append(
                 table.problem(
-                    f"a person_id used once; it is also on row {first_row[pid]}",
+                    f"a person_id used once; it is also on row {first_row[pid]} ({SAME_ID_HINT})",
                     row.number,
                     "person_id",
                     pid,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from clnmatch.errors import InputProblem, InvalidInputError, InvalidParameterError
+from clnmatch.io.identity import SAME_ID_HINT
 from clnmatch.io.safe import write_csv, write_xlsx
 from clnmatch.io.tables import (
     Table,
@@ -145,7 +146,7 @@ def parse_facilitator_table(
                 problems.append(
                     table.problem(
                         f"a facilitator_id used once, but this row repeats the id of row "
-                        f"{first_row_of[fid]}",
+                        f"{first_row_of[fid]} ({SAME_ID_HINT})",
                         row=row.number,
                         column=index["facilitator_id"],
                     )

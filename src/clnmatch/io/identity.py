@@ -32,6 +32,7 @@ from clnmatch.io.tables import Table
 from clnmatch.models import Sector, authority_key
 
 __all__ = [
+    "SAME_ID_HINT",
     "WEST_PARTNERSHIP",
     "EstablishmentIds",
     "NameBook",
@@ -40,6 +41,9 @@ __all__ = [
     "name_key",
     "practitioner_row_id",
 ]
+
+# what an "id used once" error tells the user to do about a repeated id
+SAME_ID_HINT = "the same person twice: delete one of the rows; two people: give each their own id"
 
 #: The eight local authorities of the West Partnership (domain.md).
 WEST_PARTNERSHIP = (

@@ -40,7 +40,13 @@ from clnmatch.io.headers import (
     SURVEY_REQUIRED,
     header_score,
 )
-from clnmatch.io.identity import EstablishmentIds, NameBook, name_key, practitioner_row_id
+from clnmatch.io.identity import (
+    SAME_ID_HINT,
+    EstablishmentIds,
+    NameBook,
+    name_key,
+    practitioner_row_id,
+)
 from clnmatch.io.mapping import MappingSource, SurveyMapping, load_mapping
 from clnmatch.io.ratings import (
     LIKERT_LABELS,
@@ -213,7 +219,8 @@ def _parse_survey(
             if pid in first_row_of:
                 # the id may be an email or a name: name the rows, not the value
                 bad(
-                    f"a practitioner_id used once, but this row repeats the id of row {first_row_of[pid]}",
+                    f"a practitioner_id used once, but this row repeats the id of row "
+                    f"{first_row_of[pid]} ({SAME_ID_HINT})",
                     r,
                     "practitioner_id",
                 )
