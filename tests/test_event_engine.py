@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import tempfile
 from pathlib import Path
@@ -16,6 +18,7 @@ from clnmatch.cli import app
 from clnmatch.errors import InvalidInputError
 from clnmatch.evaluate import check
 from clnmatch.event import Event, EventError, JournalWarning, suggest, write_folder
+from clnmatch.event.export import export_bytes
 from clnmatch.models import Cohort, Establishment, Practitioner
 from clnmatch.result import Result, Status
 
@@ -189,6 +192,19 @@ def test_exported_folder_passes_check(tmp_path: Path) -> None:
     )
     assert done.exit_code == 0, done.output
     assert json.loads((out / "changes.json").read_text())["withdrawn"]["establishment"] == ["E5"]
+
+
+def test_export_with_unplaced_schools_keeps_whole_team_numbers(tmp_path: Path) -> None:
+    """An event begun without teams exports '1' for a placed school and '' for the rest,
+    never '1.0' (a column holding gaps must not turn to floats), and a report."""
+    event = Event.create(tmp_path, sector_cohort(), RULES)
+    event.move("E0", 1)
+    rows = list(csv.DictReader(io.StringIO(export_bytes(event, "teams.csv").decode("utf-8-sig"))))
+    teams = {row["establishment_id"]: row["team"] for row in rows}
+    assert teams["E0"] == "1"
+    assert {team for eid, team in teams.items() if eid != "E0"} == {""}
+    # the report says why its explanations wait, rather than failing
+    assert "have no team yet" in export_bytes(event, "report.html").decode("utf-8")
 
 
 def test_the_view_is_the_evaluators(tmp_path: Path) -> None:

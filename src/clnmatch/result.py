@@ -146,7 +146,11 @@ class Result:
             "team",
             "team_focus",
         ]
-        return pd.DataFrame(rows, columns=columns)
+        frame = pd.DataFrame(rows, columns=columns)
+        # whole team numbers even when some practitioner is unplaced (an event's first
+        # moves): a plain column would turn to floats and be written "3.0"
+        frame["team"] = frame["team"].astype("Int64")
+        return frame
 
     def summary(self) -> dict[str, Any]:
         """The content of summary.json (JSON-serialisable)."""

@@ -167,9 +167,17 @@ def render_report(
     # a hand-edited assignment that breaks rules still shows its teams and failing checks
     feasible = (result.feasible or result.status == Status.BREACHES) and bool(result.assignment)
     left_out = explanations is None and feasible and not explains(result)
+    placed = result.establishment_team()
+    unplaced = sum(e.id not in placed for e in result.cohort.establishments)
     if explanations is None:
-        explanations = explain(result) if feasible and not left_out else ()
+        # a team's "why" compares moves between teams: it needs every school placed
+        explanations = explain(result) if feasible and not left_out and not unplaced else ()
     why_left_out = explanations_left_out if feasible else None
+    if feasible and unplaced and not left_out and why_left_out is None:
+        why_left_out = (
+            f"Left out while {unplaced} establishment(s) have no team yet: place them "
+            "and export again."
+        )
     if left_out:
         why_left_out = (
             f"Left out for a cohort this large ({len(result.cohort.establishments):,} "
