@@ -107,11 +107,16 @@ def rematch(
     Example: clnmatch rematch survey.csv out/ --withdraw GC-PS-014 --add late.csv --out out2/
     """
     from clnmatch.errors import InvalidInputError
-    from clnmatch.io.assignment import read_links
     from clnmatch.io.identity import additions_row_prefix
     from clnmatch.io.outputs import output_names
     from clnmatch.publish import read_heading, write_result
-    from clnmatch.rematch import CHANGES_FILE, cohort_of_folder, load_previous, rematch_teams
+    from clnmatch.rematch import (
+        CHANGES_FILE,
+        cohort_of_folder,
+        load_previous,
+        load_previous_links,
+        rematch_teams,
+    )
     from clnmatch.result import Status
 
     with exit_codes():
@@ -143,8 +148,7 @@ def rematch(
         survey_cohort = read_cohort_for_cli(survey, facilitators, warn=warn, mapping=mapping)
         cohort, record = cohort_of_folder(survey_cohort, folder)
         previous_teams = load_previous(cohort, teams_csv)
-        links_csv = folder / "facilitators.csv"
-        links = read_links(links_csv) if links_csv.is_file() and cohort.facilitators else None
+        links = load_previous_links(cohort, folder)
         added = (
             read_cohort_for_cli(
                 add, None, warn=warn, mapping=mapping, row_id_prefix=additions_row_prefix(add)

@@ -157,11 +157,10 @@ def _create(
     mapping: SurveyMapping | None,
 ) -> Event:
     from clnmatch.event import Event
-    from clnmatch.io.assignment import read_links
     from clnmatch.io.identity import additions_row_prefix
     from clnmatch.io.survey import read_survey
     from clnmatch.models import Rules
-    from clnmatch.rematch import cohort_of_folder, load_previous
+    from clnmatch.rematch import cohort_of_folder, load_previous, load_previous_links
 
     reading = read_survey(survey, facilitators=facilitators, mapping=mapping)
     warnings += [f"warning: {w}" for w in reading.warnings[:10]]
@@ -174,8 +173,7 @@ def _create(
     if from_result is not None:
         cohort, record = cohort_of_folder(cohort, from_result)
         teams = load_previous(cohort, from_result / "teams.csv")
-        if (from_result / "facilitators.csv").is_file() and cohort.facilitators:
-            links = read_links(from_result / "facilitators.csv")
+        links = load_previous_links(cohort, from_result) or []
         summary_path = from_result / "summary.json"
         if summary_path.is_file():
             summary = json.loads(summary_path.read_text(encoding="utf-8"))

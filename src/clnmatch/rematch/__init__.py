@@ -39,7 +39,15 @@ from clnmatch.rematch.changes import (
     apply_changes,
     cohort_of_folder,
 )
-from clnmatch.rematch.core import MODES, Move, RematchResult, load_previous, rematch, rematch_teams
+from clnmatch.rematch.core import (
+    MODES,
+    Move,
+    RematchResult,
+    load_previous,
+    load_previous_links,
+    rematch,
+    rematch_teams,
+)
 from clnmatch.rematch.labels import (
     FacilitatorChange,
     facilitator_changes,
@@ -60,6 +68,7 @@ __all__ = [
     "cohort_of_folder",
     "facilitator_changes",
     "load_previous",
+    "load_previous_links",
     "relabel",
     "rematch",
     "rematch_teams",

@@ -183,6 +183,31 @@ def load_previous(survey_cohort: Cohort, teams_csv_path: str | Path) -> dict[str
     )
 
 
+def load_previous_links(cohort: Cohort, folder: str | Path) -> list[tuple[str, int]] | None:
+    """The facilitator-team links of a result folder (its facilitators.csv), or None when
+    it has none. A folder with links and a cohort without facilitators is refused: carrying
+    on would drop every link silently."""
+    from clnmatch.errors import InputProblem, InvalidInputError
+    from clnmatch.io.assignment import read_links
+
+    path = Path(folder) / "facilitators.csv"
+    links = read_links(path) if path.is_file() else []
+    if not links:
+        return None
+    if not cohort.facilitators:
+        raise InvalidInputError(
+            [
+                InputProblem(
+                    f"the facilitators table this result was made with (--facilitators "
+                    f"FILE), to keep its {len(links)} facilitator link(s): without it "
+                    "they would all be dropped",
+                    file=str(path),
+                )
+            ]
+        )
+    return links
+
+
 # --------------------------------------------------------------------------- rematch
 def rematch(
     previous: Result,
