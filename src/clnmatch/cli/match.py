@@ -311,7 +311,12 @@ def check(
     ],
     facilitators: FacilitatorsFile = None,
     links: Annotated[
-        Path | None, typer.Option("--links", help="facilitators.csv with facilitator_id and team.")
+        Path | None,
+        typer.Option(
+            "--links",
+            help="facilitators.csv with facilitator_id and team (default: the one beside "
+            "TEAMS_CSV, when --facilitators is given).",
+        ),
     ] = None,
     rules_file: RulesFile = None,
     teams: Teams = None,
@@ -345,6 +350,11 @@ def check(
         if not record.empty and not json_out:
             err_console.print(f"Using {teams_csv.parent / CHANGES_FILE}: {record.summary_line()}")
         table = read_assignment(teams_csv, themes=cohort.themes)
+        beside = teams_csv.parent / "facilitators.csv"  # a result folder's own links
+        if links is None and cohort.facilitators and beside.is_file():
+            links = beside
+            if not json_out:
+                err_console.print(f"Using {beside} for the facilitator links")
         link_list = read_links(links) if links is not None else None
         evaluation = check_assignment(
             cohort, rules, table.teams, link_list, team_focus=table.focus or None
