@@ -92,6 +92,17 @@ def test_check_accepts_own_output_and_flags_edits(solved, tmp_path):
     assert "nominees_together" in bad.output
 
 
+def test_check_reads_the_links_beside_teams_csv(solved, tmp_path):
+    """Without --links, check takes the facilitators.csv beside teams.csv: a team left
+    without its facilitator there is a breach (exit 4), not silently unchecked."""
+    shutil.copy(solved / "teams.csv", tmp_path / "teams.csv")
+    links = (solved / "facilitators.csv").read_text(encoding="utf-8-sig").splitlines()
+    (tmp_path / "facilitators.csv").write_text("\n".join(links[:2]), encoding="utf-8")
+    result = run("check", SURVEY, tmp_path / "teams.csv", "--facilitators", FACILITATORS)
+    assert result.exit_code == 4, result.output
+    assert "facilitator" in result.output.split("BREACH", 1)[1]
+
+
 def test_invalid_survey_exits_2_naming_row_and_column(tmp_path):
     """A rating of 7 is reported with the file, the row as a spreadsheet shows it, and the column."""
     lines = SURVEY.read_text(encoding="utf-8-sig").splitlines()
@@ -203,6 +214,17 @@ def test_rematch_after_withdrawal(solved, tmp_path):
     assert result.exit_code == 0, result.output
     assert (out / "moves.csv").exists() and (out / "teams.csv").exists()
     assert first[2] not in (out / "teams.csv").read_text(encoding="utf-8-sig")
+
+
+def test_rematch_without_the_facilitators_keeps_the_links_or_refuses(solved, tmp_path):
+    """A previous result with facilitator links and no --facilitators: exit 2 naming the
+    folder's facilitators.csv, nothing written (the links are never dropped silently)."""
+    out = tmp_path / "rematched"
+    result = run("rematch", SURVEY, solved / "teams.csv", "--time-limit", "10", "--out", out)
+    assert result.exit_code == 2, result.output
+    text = " ".join(result.output.split())
+    assert "facilitators.csv" in text and "--facilitators FILE" in text
+    assert not out.exists()
 
 
 def test_mdgp_prints_json_and_writes_solution(shared_benchmarks, tmp_path):
