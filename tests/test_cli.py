@@ -227,6 +227,31 @@ def test_rematch_without_the_facilitators_keeps_the_links_or_refuses(solved, tmp
     assert not out.exists()
 
 
+def test_every_survey_reader_takes_a_worksheet(solved, tmp_path):
+    """A workbook whose survey is its second sheet: rematch, report and diff read it with
+    --sheet, as solve and check do."""
+    import pandas as pd
+
+    book = tmp_path / "survey.xlsx"
+    with pd.ExcelWriter(book) as writer:
+        pd.DataFrame({"read me": ["the survey is on the next sheet"]}).to_excel(
+            writer, sheet_name="Notes", index=False
+        )
+        pd.read_csv(SURVEY, dtype=str, keep_default_na=False).to_excel(
+            writer, sheet_name="Survey", index=False
+        )
+    common = ["--facilitators", FACILITATORS, "--sheet", "Survey"]
+    again = tmp_path / "again"
+    done = run("rematch", book, solved, *common, "--time-limit", "10", "--out", again, "--quiet")
+    assert done.exit_code == 0, done.output
+    report = tmp_path / "report"
+    done = run("report", solved, "--survey", book, *common, "--out", report)
+    assert done.exit_code == 0, done.output
+    done = run("diff", solved, again, "--survey", book, *common, "--json")
+    assert done.exit_code == 0, done.output
+    assert "Notes" not in done.output
+
+
 def test_mdgp_prints_json_and_writes_solution(shared_benchmarks, tmp_path):
     """mdgp solves an MDGPLIB instance and prints objective, bound, runtime, strategy, seed."""
     instance = shared_benchmarks / "mdgplib/RanReal/RanReal_n010_ss_01.txt"

@@ -27,6 +27,7 @@ from clnmatch.cli.common import (
     PseudonymKeyFile,
     Quiet,
     RulesFile,
+    Sheet,
     SizeTolerance,
     Teams,
     TimeLimit,
@@ -92,6 +93,7 @@ def rematch(
     time_limit: TimeLimit = 30.0,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     map_file: MapFile = None,
+    sheet: Sheet = None,
     title: Title = None,
     contact: Contact = None,
     pseudonymise: Pseudonymise = False,
@@ -145,7 +147,7 @@ def rematch(
         mapping = load_mapping(map_file)  # read once: the survey and --add share it
         teams_csv = folder / "teams.csv" if previous.is_dir() else previous
         warn = 0 if quiet or json_out else 10
-        survey_cohort = read_cohort_for_cli(survey, facilitators, warn=warn, mapping=mapping)
+        survey_cohort = read_cohort_for_cli(survey, facilitators, sheet, warn=warn, mapping=mapping)
         cohort, record = cohort_of_folder(survey_cohort, folder)
         previous_teams = load_previous(cohort, teams_csv)
         links = load_previous_links(cohort, folder)
@@ -215,6 +217,7 @@ def report(
     survey: Annotated[Path, typer.Option("--survey", help="The survey the result was made from.")],
     facilitators: FacilitatorsFile = None,
     map_file: MapFile = None,
+    sheet: Sheet = None,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -256,7 +259,7 @@ def report(
             pseudonymise=pseudonymise,
             pseudonym_key=pseudonym_key,
         )
-        cohort = read_cohort_for_cli(survey, facilitators, warn=0, mapping=map_file)
+        cohort = read_cohort_for_cli(survey, facilitators, sheet, warn=0, mapping=map_file)
         # a rematched result: its withdrawals and additions (changes.json) apply
         cohort, _ = cohort_of_folder(cohort, result_dir)
         heading = read_heading(result_dir)

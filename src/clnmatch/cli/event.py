@@ -21,6 +21,7 @@ from clnmatch.cli.common import (
     MinSectors,
     PerFacilitator,
     RulesFile,
+    Sheet,
     SizeTolerance,
     Teams,
     app,
@@ -71,6 +72,7 @@ def event(
         typer.Option("--additions", help="Survey rows of schools that may join on the day."),
     ] = None,
     map_file: MapFile = None,
+    sheet: Sheet = None,
     objective: Annotated[
         str, typer.Option("--objective", help="focus, cohesion or blend.")
     ] = "blend",
@@ -112,7 +114,7 @@ def event(
             try:
                 same = (
                     read_survey(
-                        survey, facilitators=facilitators, mapping=mapping
+                        survey, facilitators=facilitators, sheet=sheet, mapping=mapping
                     ).cohort.model_dump()
                     == opened.snapshot.cohort.model_dump()
                 )
@@ -126,7 +128,7 @@ def event(
         else:
             opened = _create(
                 survey, folder, facilitators, rules_file, locals(), from_result, additions,
-                objective, seed, warnings, mapping,
+                objective, seed, warnings, mapping, sheet,
             )  # fmt: skip
         editor, projector = addresses(opened, host, port)
         print(editor, flush=True)
@@ -155,6 +157,7 @@ def _create(
     seed: int,
     warnings: list[str],
     mapping: SurveyMapping | None,
+    sheet: str | None,
 ) -> Event:
     from clnmatch.event import Event
     from clnmatch.io.identity import additions_row_prefix
@@ -162,7 +165,7 @@ def _create(
     from clnmatch.models import Rules
     from clnmatch.rematch import cohort_of_folder, load_previous, load_previous_links
 
-    reading = read_survey(survey, facilitators=facilitators, mapping=mapping)
+    reading = read_survey(survey, facilitators=facilitators, sheet=sheet, mapping=mapping)
     warnings += [f"warning: {w}" for w in reading.warnings[:10]]
     cohort = reading.cohort
     rules = rules_from(rules_file, params)
@@ -208,6 +211,8 @@ def diff(
         ),
     ] = None,
     facilitators: FacilitatorsFile = None,
+    map_file: MapFile = None,
+    sheet: Sheet = None,
     json_out: JsonOut = False,
 ) -> None:
     """List the establishments, practitioners and facilitators whose team differs between two results.
@@ -221,7 +226,11 @@ def diff(
     from clnmatch.io.survey import read_survey
 
     with exit_codes():
-        cohort = read_survey(survey, facilitators=facilitators).cohort if survey else None
+        cohort = (
+            read_survey(survey, facilitators=facilitators, sheet=sheet, mapping=map_file).cohort
+            if survey
+            else None
+        )
         result = diff_sides(folder_side(dir_a, cohort), folder_side(dir_b, cohort))
         if json_out:
             out_console.print_json(json.dumps(result))
