@@ -111,6 +111,8 @@ def test_diff_lists_what_changed(chain: dict[str, Path]) -> None:
     assert result["b"]["breaches"] == []
     plain = run("diff", chain["solved"], chain["r1"])
     assert plain.exit_code == 0 and "as saved in summary.json" in plain.output
+    moved = [row["practitioner_id"] for row in result["practitioners"]]
+    assert moved and all(f"  {pid}: team " in plain.output for pid in moved)
 
 
 def test_stable_labels_keep_the_biggest_overlap() -> None:

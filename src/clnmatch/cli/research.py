@@ -17,7 +17,13 @@ def mdgp(
     strategy: Annotated[
         str, typer.Option("--strategy", help="A strategy name (see `clnmatch strategies`).")
     ] = "local_search",
-    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds to search.")] = 3.0,
+    time_limit: Annotated[
+        float,
+        typer.Option(
+            "--time-limit",
+            help="Seconds to search (runtime_s); the bound then takes up to --bound-time more.",
+        ),
+    ] = 3.0,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     bound_time: Annotated[
         float,

@@ -247,7 +247,11 @@ def diff_lines(result: Mapping[str, Any], sides: Sequence[str] = ("a", "b")) -> 
     for row in result["establishments"]:
         name = f" ({row['establishment_name']})" if row["establishment_name"] else ""
         lines.append(f"  {row['establishment_id']}{name}: team {row['a']} -> {row['b']}")
-    lines.append(f"{len(result['practitioners'])} practitioner(s) in another team")
+    lines.append(f"{len(result['practitioners'])} practitioner(s) in another team:")
+    lines += [
+        f"  {row['practitioner_id']}: team {row['a']} -> {row['b']}"
+        for row in result["practitioners"]
+    ]
     lines.append(f"{len(result['facilitators'])} facilitator(s) in another team:")
     lines += [
         f"  {c['facilitator_id']}: team {', '.join(map(str, c['before'])) or 'none'} -> "
