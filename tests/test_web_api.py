@@ -270,3 +270,11 @@ def test_the_command_prints_the_address_first_and_warns_for_other_hosts(
     assert again.output.splitlines()[0] == first.replace("8765", "9000")  # same event, same token
     assert "reachable from other computers" in again.output
     assert served[-1]["host"] == "0.0.0.0" and served[-1]["open_browser"] is True
+    assert "ignored" not in again.output
+    # resuming, options that only shape a new event are named as ignored, not dropped silently
+    resumed = CliRunner().invoke(
+        app, [*args, "--no-browser", "--teams", "6", "--from", str(tmp_path)],
+        catch_exceptions=False,
+    )  # fmt: skip
+    assert resumed.exit_code == 0, resumed.output
+    assert "--from, --teams ignored" in " ".join(resumed.output.split())

@@ -125,6 +125,15 @@ def event(
                     f"note: resuming the event in {folder} with the survey it started from "
                     f"(kept in {folder}/event.json); {survey} now differs or cannot be read"
                 )
+            params = locals()  # not inside the comprehension: it has its own locals
+            starting = {"--from": from_result, "--additions": additions, "--rules": rules_file}
+            starting |= {f"--{n.replace('_', '-')}": params[n] for n in RULE_FLAGS}
+            given = [flag for flag, value in starting.items() if value is not None]
+            if given:  # they shaped the event when it began; its decisions now rule
+                warnings.append(
+                    f"note: {', '.join(given)} ignored: they only apply when an event "
+                    f"begins, and {folder} holds one already (start a new --dir to use them)"
+                )
         else:
             opened = _create(
                 survey, folder, facilitators, rules_file, locals(), from_result, additions,
