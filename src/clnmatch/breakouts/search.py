@@ -321,36 +321,35 @@ def build(m: Any, s: Any, start: Any) -> None:
 
 
 # ============================================================================ moves
+@_inline
+def _leave_delta(m: Any, s: Any, r: Any, k: Any, out: Any, inn: Any) -> Any:
+    """(dH, dP) from room k of round r when ``out`` leaves it and ``inn`` takes its place:
+    the collisions and repeat meetings with the room's other members."""
+    dh = 0
+    dp = 0
+    for t in range(s.size[r, k]):
+        c = s.members[r, k, t]
+        if c == out:
+            continue
+        if s.met[out, c] >= 2:
+            dp -= 1
+        if s.met[inn, c] >= 1:
+            dp += 1
+        if _coll(m, out, c):
+            dh -= 1
+        if _coll(m, inn, c):
+            dh += 1
+    return dh, dp
+
+
 @_jit
 def _swap_delta(m: Any, s: Any, r: Any, a: Any, b: Any) -> Any:
     """(dH, dP, dS) of swapping a and b (different rooms) in round r."""
     ka, kb = s.room[r, a], s.room[r, b]
-    dh = 0
-    dp = 0
-    for t in range(s.size[r, ka]):
-        c = s.members[r, ka, t]
-        if c == a:
-            continue
-        if s.met[a, c] >= 2:
-            dp -= 1
-        if s.met[b, c] >= 1:
-            dp += 1
-        if _coll(m, a, c):
-            dh -= 1
-        if _coll(m, b, c):
-            dh += 1
-    for t in range(s.size[r, kb]):
-        d = s.members[r, kb, t]
-        if d == b:
-            continue
-        if s.met[b, d] >= 2:
-            dp -= 1
-        if s.met[a, d] >= 1:
-            dp += 1
-        if _coll(m, b, d):
-            dh -= 1
-        if _coll(m, a, d):
-            dh += 1
+    dh_a, dp_a = _leave_delta(m, s, r, ka, a, b)
+    dh_b, dp_b = _leave_delta(m, s, r, kb, b, a)
+    dh = dh_a + dh_b
+    dp = dp_a + dp_b
     aa, ab = m.auth[a], m.auth[b]
     if aa != ab:
         need = m.params[P_MIN_AUTH]
