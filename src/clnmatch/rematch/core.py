@@ -191,7 +191,9 @@ def load_previous_links(cohort: Cohort, folder: str | Path) -> list[tuple[str, i
     from clnmatch.io.assignment import read_links
 
     path = Path(folder) / "facilitators.csv"
-    links = read_links(path) if path.is_file() else []
+    if not path.is_file() or _header_only(path):  # a result made without facilitators
+        return None
+    links = read_links(path)
     if not links:
         return None
     if not cohort.facilitators:
@@ -206,6 +208,12 @@ def load_previous_links(cohort: Cohort, folder: str | Path) -> list[tuple[str, i
             ]
         )
     return links
+
+
+def _header_only(path: Path) -> bool:
+    """True when a CSV file holds at most its header line (blank lines aside)."""
+    with path.open(encoding="utf-8-sig") as handle:
+        return sum(1 for line in handle if line.strip()) <= 1
 
 
 # --------------------------------------------------------------------------- rematch
