@@ -56,10 +56,12 @@ def test_the_projector_token_may_only_look(event: Event) -> None:
 
 
 def test_tokens_are_private_files(event: Event) -> None:
-    """tokens.json, event.json and the journal are readable by their owner only."""
+    """tokens.json, event.json and the journal are readable by their owner only, and so
+    is the folder (the exports saved in it hold names)."""
     event.move("E5", 1)
     for name in ("tokens.json", "event.json", "journal.jsonl"):
         assert (event.folder / name).stat().st_mode & 0o077 == 0, name
+    assert event.folder.stat().st_mode & 0o077 == 0
 
 
 def test_every_answer_has_a_content_security_policy(client: TestClient) -> None:
@@ -185,7 +187,10 @@ def test_suggest_and_why(client: TestClient) -> None:
     found = client.get("/api/suggest", params={"establishment_id": "E0"}).json()["suggestions"]
     assert found and all("gain" in s for s in found)
     why = client.get("/api/why/E0").json()
-    assert why["team"] == 1 and why["text"]
+    assert why["team"] == 1 and why["text"] and why["locked"] is False
+    assert client.post("/api/lock", json={"establishment_id": "E0", "locked": True}).is_success
+    why = client.get("/api/why/E0").json()
+    assert why["locked"] is True and why["notes"][0].startswith("Locked in team 1")
 
 
 def test_live_stream_sends_the_version(client: TestClient) -> None:
@@ -278,3 +283,29 @@ def test_the_command_prints_the_address_first_and_warns_for_other_hosts(
     )  # fmt: skip
     assert resumed.exit_code == 0, resumed.output
     assert "--from, --teams ignored" in " ".join(resumed.output.split())
+
+
+def test_the_board_marks_the_rule_that_breaks(tmp_path: Path) -> None:
+    """A team with enough authorities but too many from one: its authority count stays
+    ticked and the share line is the one marked broken."""
+    from clnmatch.web.render import live_context
+
+    rules = RULES.model_copy(update={"max_authority_share": 0.4})
+    event = Event.create(tmp_path, sector_cohort(), rules, teams=PREVIOUS)
+    event.move("E3", 1)  # team 1: authorities A, B, C, A (2 of 4 from A)
+    checks = {c["text"]: c["ok"] for c in live_context(event)["teams"][0]["checks"]}
+    assert checks["3 authorities (≥1)"] is True
+    assert checks["2 of 4 from one authority (≤40%)"] is False
+
+
+def test_the_projector_keeps_names_hidden_when_reopened(event: Event) -> None:
+    """After "Hide names", the projector's plain address (as printed) still hides them."""
+    viewer = TestClient(
+        create_app(event, repair_time_limit=3),
+        headers={"Authorization": f"Bearer {event.tokens()['viewer']}"},
+    )
+    name = event.snapshot.cohort.practitioners[0].name
+    assert name in viewer.get("/projector").text
+    assert name not in viewer.get("/projector", params={"names": "0"}).text
+    assert name not in viewer.get("/projector").text and "Show names" in viewer.get("/").text
+    assert name in viewer.get("/projector", params={"names": "1"}).text

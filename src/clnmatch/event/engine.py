@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import secrets
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -146,6 +147,8 @@ class Event:
         if cls.exists(path):
             raise EventError(f"{path} already holds an event; open it instead", 400)
         path.mkdir(parents=True, exist_ok=True)
+        # owner-only folder: the exports saved in it hold names and emails too
+        os.chmod(path, 0o700)
         known = cohort.establishment_by_id
         start = {e: int(t) for e, t in (teams or {}).items() if e in known and t >= 1}
         snapshot = Snapshot(
