@@ -90,8 +90,13 @@ def live_context(event: Event, *, names: bool = True) -> dict[str, Any]:
                 "text": f"{len(sectors)} sectors (≥{rules.min_sectors})",
             },
             {
-                "ok": not broken & {"min_authorities", "max_authority_share"},
+                "ok": "min_authorities" not in broken,
                 "text": f"{len(authorities)} authorities (≥{rules.min_authorities})",
+            },
+            {  # its own line: a team can have enough authorities and still too many of one
+                "ok": "max_authority_share" not in broken,
+                "text": f"{max(authorities.values(), default=0)} of {len(ids)} from one "
+                f"authority (≤{rules.max_authority_share:.0%})",
             },
         ]
         if not ids:  # an empty team: the evaluator says "team N is empty"; no tick beside it
