@@ -195,9 +195,15 @@ def create_app(event: Event, *, repair_time_limit: float = 10.0) -> FastAPI:
             **live_context(event),
         )
 
+    # the projector's last "Hide names" / "Show names" holds for every later opening of
+    # its address (a reloaded projector must not show names again unasked)
+    projector_names = {"shown": True}
+
     @app.get("/projector", response_class=HTMLResponse)
     async def projector(request: Request) -> HTMLResponse:
-        names = request.query_params.get("names", "1") != "0"
+        if "names" in request.query_params:
+            projector_names["shown"] = request.query_params["names"] != "0"
+        names = projector_names["shown"]
         token = request.query_params.get("token", "")
         return html(
             "projector.html", token=token, projector=True, **live_context(event, names=names)
