@@ -119,7 +119,19 @@ def why_here(event: Event, eid: str) -> dict[str, Any]:
         raise EventError("place every school in a team first", 409)
     for explanation in explain(result_of(event, view)):
         if explanation.establishment_id == eid:
-            return explanation.to_dict()
+            notes = []
+            if eid in view.state.locked:
+                notes.append(
+                    f"Locked in team {explanation.team}: it stays there whatever a move "
+                    "would gain (unlock it to move it)."
+                )
+            if explanation.alternative_delta is not None:
+                # explain holds the teams' focus themes; suggestions let them change
+                notes.append(
+                    "Points here keep each team's focus theme; Suggestions also try a "
+                    "better focus, so their gains can be a little higher."
+                )
+            return {**explanation.to_dict(), "locked": eid in view.state.locked, "notes": notes}
     raise EventError(f"no explanation for {eid!r}", 404)  # pragma: no cover
 
 
