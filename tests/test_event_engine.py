@@ -263,3 +263,13 @@ def test_replaying_the_journal_gives_the_live_state(ops: list[tuple[str, object,
         replayed = Event.open(Path(tmp))
         assert snapshot(replayed) == live
         replayed.close()
+
+
+def test_refusals_name_the_school(tmp_path: Path) -> None:
+    """A refused move names the school as the room knows it, not only its id."""
+    event = new_event(tmp_path)
+    event.set_lock("E0", True)
+    name = event.cohort_for(event.state).establishment_by_id["E0"].name
+    assert name in event.last_change["message"]
+    with pytest.raises(EventError, match=f"{name} \\(E0\\) is locked in team 1"):
+        event.move("E0", 2)

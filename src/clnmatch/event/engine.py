@@ -359,7 +359,7 @@ class Event:
             target = self._team(team)
             if eid in self.state.locked:
                 raise EventError(
-                    f"{eid} is locked in team {self.state.teams[eid]}; unlock it first"
+                    f"{self._called(eid)} is locked in team {self.state.teams[eid]}; unlock it first"
                 )
             if self.state.teams[eid] == target:
                 return self.view()
@@ -370,16 +370,23 @@ class Event:
             name = self.view().cohort.establishment_by_id[eid].name
             return self._record(entry, f"moved {name} to team {target}")
 
+    def _called(self, eid: str) -> str:
+        """A school as the room knows it: its name, with its id to tell look-alikes apart."""
+        school = self.cohort_for(self.state).establishment_by_id.get(eid)
+        return f"{school.name} ({eid})" if school is not None else eid
+
     def swap(self, a: str, b: str) -> EventView:
         """Swap the teams of two establishments."""
         with self.lock:
             for eid in (a, b):
                 self._active(eid)
                 if eid in self.state.locked:
-                    raise EventError(f"{eid} is locked; unlock it first")
+                    raise EventError(f"{self._called(eid)} is locked; unlock it first")
             ta, tb = self.state.teams[a], self.state.teams[b]
             if ta == tb:
-                raise EventError(f"{a} and {b} are in the same team", 400)
+                raise EventError(
+                    f"{self._called(a)} and {self._called(b)} are in the same team", 400
+                )
             teams = self.state.with_teams({a: tb, b: ta})
             entry: dict[str, Any] = {"op": "swap", "a": a, "b": b}
             if (links := self._links_after(teams, self.state)) is not None:
@@ -395,7 +402,8 @@ class Event:
                 return self.view()
             word = "locked" if locked else "unlocked"
             return self._record(
-                {"op": "lock", "establishment_id": eid, "locked": locked}, f"{word} {eid}"
+                {"op": "lock", "establishment_id": eid, "locked": locked},
+                f"{word} {self._called(eid)}",
             )
 
     def _pins(self, state: EventState, cohort: Cohort) -> dict[str, int]:
@@ -460,7 +468,7 @@ class Event:
         cohort = self.cohort_for(state)
         eid = one.establishments[0].id
         if eid in cohort.establishment_by_id:
-            raise EventError(f"{eid} is already in the event", 409)
+            raise EventError(f"{one.establishments[0].name} ({eid}) is already in the event", 409)
         try:
             joined = apply_changes(cohort, (), one).cohort  # checks clashes, orders themes
         except Exception as exc:
