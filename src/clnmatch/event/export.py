@@ -113,9 +113,10 @@ def export_bytes(event: Event, name: str) -> bytes:
     view = event.view()
     result = result_of(event, view)
     if name == "teams.csv":
-        return csv_text(teams_frame(result)).encode("utf-8")
+        # with a BOM, as write_csv writes the folder's copy: Excel then reads accents right
+        return csv_text(teams_frame(result)).encode("utf-8-sig")
     if name == "facilitators.csv":
-        return csv_text(facilitators_frame(result)).encode("utf-8")
+        return csv_text(facilitators_frame(result)).encode("utf-8-sig")
     if name == "summary.json":
         return result.to_json().encode("utf-8")
     if name == CHANGES_FILE:
