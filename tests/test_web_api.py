@@ -309,3 +309,19 @@ def test_the_projector_keeps_names_hidden_when_reopened(event: Event) -> None:
     assert name not in viewer.get("/projector", params={"names": "0"}).text
     assert name not in viewer.get("/projector").text and "Show names" in viewer.get("/").text
     assert name in viewer.get("/projector", params={"names": "1"}).text
+
+
+def test_suggestions_say_when_nothing_gains(client: TestClient, event: Event) -> None:
+    """Once no single change scores more, the panel says so above the least costly ones."""
+    for _ in range(20):  # take the best suggestion until none gains
+        found = client.get("/api/suggest", params={"team": 1}).json()["suggestions"]
+        if not found or found[0]["gain"] <= 0:
+            break
+        ids = found[0]["establishments"]
+        if found[0]["kind"] == "move":
+            event.move(ids[0], found[0]["changes"][0]["to_team"])
+        else:
+            event.swap(ids[0], ids[1])
+    text = client.get("/ui/suggest", params={"team": 1}).text
+    assert found and found[0]["gain"] <= 0
+    assert "No move or swap scores more" in text
