@@ -275,3 +275,15 @@ def test_refusals_name_the_school(tmp_path: Path) -> None:
     assert name in event.last_change["message"]
     with pytest.raises(EventError, match=f"{name} \\(E0\\) is locked in team 1"):
         event.move("E0", 2)
+
+
+def test_a_late_school_over_the_cap_waits_with_a_plain_reason(tmp_path: Path) -> None:
+    """Adding a school past max_participants keeps it unplaced and says why in plain words
+    (no rule names or command-line advice) and what the room can do."""
+    rules = RULES.model_copy(update={"max_participants": 12})
+    event = Event.create(tmp_path, sector_cohort(), rules, teams=PREVIOUS)
+    view = event.add(late_school(), time_limit=5)
+    assert view.unplaced == ["N1"]
+    message = event.last_change["message"]
+    assert "14 participants" in message and "It waits in Not placed" in message
+    assert "[max_participants]" not in message and "Try:" not in message

@@ -495,7 +495,7 @@ class Event:
                 moved = len(entry["moves"]) - 1
                 message += f" to team {after[eid]} ({moved} other move(s))"
             else:
-                message += " but could not place it keeping every rule: " + _why(result)
+                message += " but cannot place it keeping every rule: " + _why(result)
         entry["note"] = message
         return self._record(entry, message)
 
@@ -656,6 +656,11 @@ class Event:
 
 
 def _why(result: Any) -> str:
-    if result.diagnosis is not None:
-        return str(result.diagnosis.message())
-    return " ".join(result.notes) or str(result.status)
+    """Why a late school could not be placed, in the room's words (no rule names, no
+    command-line advice), and what the room can do."""
+    conflicts = [] if result.diagnosis is None else list(result.diagnosis.conflicts)
+    reason = "; ".join(c.message for c in conflicts) or " ".join(result.notes)
+    return (
+        f"{reason or result.status}. It waits in Not placed: drag it into a team to place "
+        "it anyway (the breach stays shown), or make room (a withdrawal) and re-optimise"
+    )
