@@ -325,3 +325,12 @@ def test_suggestions_say_when_nothing_gains(client: TestClient, event: Event) ->
     text = client.get("/ui/suggest", params={"team": 1}).text
     assert found and found[0]["gain"] <= 0
     assert "No move or swap scores more" in text
+
+
+def test_a_board_not_begun_says_what_to_do(tmp_path: Path) -> None:
+    """With no school placed, the bar says what to do first, not a count of breaches."""
+    event = Event.create(tmp_path, sector_cohort(), RULES)
+    text = editor_client(event).get("/ui/live").text
+    assert "nothing placed yet" in text and "has-breaches" not in text
+    event.move("E0", 1)
+    assert "nothing placed yet" not in editor_client(event).get("/ui/live").text

@@ -132,6 +132,8 @@ def live_context(event: Event, *, names: bool = True) -> dict[str, Any]:
         "bound": view.bound,
         "gap": None if unplaced else view.gap,
         "n_breaches": len(view.evaluation.breaches),
+        # a board not begun is not "115 breaches": it says what to do first
+        "nothing_placed": len(unplaced) == len(cohort.establishments) > 0,
         "cohort_breaches": cohort_breaches,
         "teams": teams,
         "unplaced": [_card(view, e, names, moving) for e in unplaced],
