@@ -131,8 +131,9 @@ def event(
             given = [flag for flag, value in starting.items() if value is not None]
             if given:  # they shaped the event when it began; its decisions now rule
                 warnings.append(
-                    f"note: {', '.join(given)} ignored: they only apply when an event "
-                    f"begins, and {folder} holds one already (start a new --dir to use them)"
+                    f"note: {', '.join(given)} ignored: {folder} holds an event already, "
+                    "which keeps the teams, rules and late schools it began with (start a "
+                    "new --dir to use these)"
                 )
         else:
             opened = _create(
