@@ -287,3 +287,17 @@ def test_a_late_school_over_the_cap_waits_with_a_plain_reason(tmp_path: Path) ->
     message = event.last_change["message"]
     assert "14 participants" in message and "It waits in Not placed" in message
     assert "[max_participants]" not in message and "Try:" not in message
+
+
+def test_undo_and_redo_say_what_they_changed(tmp_path: Path) -> None:
+    """The last-change line after undo or redo names the school and where it now is."""
+    event = new_event(tmp_path)
+    event.move("E5", 1)
+    name = event.cohort_for(event.state).establishment_by_id["E5"].name
+    event.undo()
+    assert event.last_change["message"] == f"undone: {name} in team 2"
+    event.redo()
+    assert event.last_change["message"] == f"redone: {name} in team 1"
+    event.set_lock("E0", True)
+    event.undo()
+    assert event.last_change["message"] == "undone: lock removed"

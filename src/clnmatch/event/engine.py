@@ -632,13 +632,37 @@ class Event:
         with self.lock:
             if not self.timeline.past:
                 return self.view()
-            return self._record({"op": "undo"}, "undone")
+            words = self._what_changes(self.timeline.past[-1])
+            return self._record({"op": "undo"}, f"undone: {words}")
 
     def redo(self) -> EventView:
         with self.lock:
             if not self.timeline.future:
                 return self.view()
-            return self._record({"op": "redo"}, "redone")
+            words = self._what_changes(self.timeline.future[-1])
+            return self._record({"op": "redo"}, f"redone: {words}")
+
+    def _what_changes(self, target: EventState) -> str:
+        """Going from the present to ``target`` in words: the schools that change team
+        (a few by name), or the locks, withdrawals and links that change."""
+        now = self.state
+        names = {e.id: e.name for e in self.snapshot.cohort.establishments}
+        if self.snapshot.additions is not None:
+            names |= {e.id: e.name for e in self.snapshot.additions.establishments}
+        moved = [e for e, t in target.teams.items() if now.teams.get(e) != t]
+        if 0 < len(moved) <= 3:
+            return "; ".join(
+                f"{names.get(e, e)} "
+                + (f"in team {target.teams[e]}" if target.teams[e] >= 1 else "not placed")
+                for e in moved
+            )
+        if moved:
+            return f"{len(moved)} schools change team"
+        if target.locked != now.locked:
+            return "lock " + ("removed" if len(target.locked) < len(now.locked) else "set")
+        if target.withdrawn != now.withdrawn or target.added != now.added:
+            return "the cohort changes back"
+        return "facilitator links change" if target.links != now.links else "no change"
 
     def save_version(self, name: str) -> EventView:
         with self.lock:
