@@ -323,3 +323,12 @@ def test_a_withdrawal_keeps_a_close_proven_bound(
     view = event.withdraw(cohort.establishments[3].id, time_limit=10)
     relaxed = relaxation_bound_milli(Problem.from_cohort(view.cohort, Rules(), "blend")) / 1000
     assert view.objective <= view.bound < 0.9 * relaxed  # measured: 569.0 against 665.7
+
+
+def test_undo_names_a_withdrawal(tmp_path: Path) -> None:
+    """Undoing a withdrawal says the school is back."""
+    event = new_event(tmp_path)
+    name = event.cohort_for(event.state).establishment_by_id["E5"].name
+    event.withdraw("E5", time_limit=5)
+    event.undo()
+    assert event.last_change["message"].startswith(f"undone: {name} back")

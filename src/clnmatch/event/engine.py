@@ -650,26 +650,34 @@ class Event:
             return self._record({"op": "redo"}, f"redone: {words}")
 
     def _what_changes(self, target: EventState) -> str:
-        """Going from the present to ``target`` in words: the schools that change team
-        (a few by name), or the locks, withdrawals and links that change."""
+        """Going from the present to ``target`` in words: schools withdrawn or added,
+        the schools that change team (a few by name), locks, links."""
         now = self.state
         names = {e.id: e.name for e in self.snapshot.cohort.establishments}
         if self.snapshot.additions is not None:
             names |= {e.id: e.name for e in self.snapshot.additions.establishments}
-        moved = [e for e, t in target.teams.items() if now.teams.get(e) != t]
-        if 0 < len(moved) <= 3:
-            return "; ".join(
-                f"{names.get(e, e)} "
+        parts = [
+            f"{names.get(e, e)} " + ("withdrawn" if e in target.withdrawn else "back")
+            for e in sorted(target.withdrawn ^ now.withdrawn)
+        ]
+        parts += [
+            f"{names.get(e, e)} " + ("added" if e in target.added else "no longer added")
+            for e in sorted(target.added ^ now.added)
+        ]
+        moved = [e for e, t in target.teams.items() if now.teams.get(e) != t and e in names]
+        if len(moved) > 3:
+            parts.append(f"{len(moved)} schools change team")
+        else:
+            parts += [
+                f"{names[e]} "
                 + (f"in team {target.teams[e]}" if target.teams[e] >= 1 else "not placed")
                 for e in moved
-            )
-        if moved:
-            return f"{len(moved)} schools change team"
+            ]
         if target.locked != now.locked:
-            return "lock " + ("removed" if len(target.locked) < len(now.locked) else "set")
-        if target.withdrawn != now.withdrawn or target.added != now.added:
-            return "the cohort changes back"
-        return "facilitator links change" if target.links != now.links else "no change"
+            parts.append("lock " + ("removed" if len(target.locked) < len(now.locked) else "set"))
+        if not parts and target.links != now.links:
+            parts.append("facilitator links change")
+        return "; ".join(parts) or "no change"
 
     def save_version(self, name: str) -> EventView:
         with self.lock:
