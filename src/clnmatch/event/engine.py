@@ -39,6 +39,7 @@ from clnmatch.event.journal import Journal
 from clnmatch.event.optimise import SolverProcess, solve_in_child
 from clnmatch.event.snapshot import SNAPSHOT_FILE, TOKENS_FILE, Snapshot, private_write
 from clnmatch.event.state import AddedRecord, EventError, EventState, Timeline
+from clnmatch.event.words import plain_reason, unplaced_reason, what_changes
 from clnmatch.models import Cohort, Rules
 from clnmatch.problem import SCALE, Problem
 from clnmatch.rematch import ChangeRecord, apply_changes, rematch_teams, stable_labels
@@ -444,7 +445,7 @@ class Event:
                         entry["links"] = [[f, t] for f, t in result.facilitator_links]
                     message += f"; {len(entry['moves'])} move(s) restore every rule"
                 else:
-                    message += "; the rules could not all be restored: " + _why(result)
+                    message += "; the rules could not all be restored: " + plain_reason(result)
                 entry["note"] = message
             return self._record(entry, message)
 
@@ -502,7 +503,7 @@ class Event:
                 moved = len(entry["moves"]) - 1
                 message += f" to team {after[eid]} ({moved} other move(s))"
             else:
-                message += " but cannot place it keeping every rule: " + _why(result)
+                message += " but cannot place it keeping every rule: " + unplaced_reason(result)
         entry["note"] = message
         return self._record(entry, message)
 
@@ -639,45 +640,15 @@ class Event:
         with self.lock:
             if not self.timeline.past:
                 return self.view()
-            words = self._what_changes(self.timeline.past[-1])
+            words = what_changes(self.snapshot, self.state, self.timeline.past[-1])
             return self._record({"op": "undo"}, f"undone: {words}")
 
     def redo(self) -> EventView:
         with self.lock:
             if not self.timeline.future:
                 return self.view()
-            words = self._what_changes(self.timeline.future[-1])
+            words = what_changes(self.snapshot, self.state, self.timeline.future[-1])
             return self._record({"op": "redo"}, f"redone: {words}")
-
-    def _what_changes(self, target: EventState) -> str:
-        """Going from the present to ``target`` in words: schools withdrawn or added,
-        the schools that change team (a few by name), locks, links."""
-        now = self.state
-        names = {e.id: e.name for e in self.snapshot.cohort.establishments}
-        if self.snapshot.additions is not None:
-            names |= {e.id: e.name for e in self.snapshot.additions.establishments}
-        parts = [
-            f"{names.get(e, e)} " + ("withdrawn" if e in target.withdrawn else "back")
-            for e in sorted(target.withdrawn ^ now.withdrawn)
-        ]
-        parts += [
-            f"{names.get(e, e)} " + ("added" if e in target.added else "no longer added")
-            for e in sorted(target.added ^ now.added)
-        ]
-        moved = [e for e, t in target.teams.items() if now.teams.get(e) != t and e in names]
-        if len(moved) > 3:
-            parts.append(f"{len(moved)} schools change team")
-        else:
-            parts += [
-                f"{names[e]} "
-                + (f"in team {target.teams[e]}" if target.teams[e] >= 1 else "not placed")
-                for e in moved
-            ]
-        if target.locked != now.locked:
-            parts.append("lock " + ("removed" if len(target.locked) < len(now.locked) else "set"))
-        if not parts and target.links != now.links:
-            parts.append("facilitator links change")
-        return "; ".join(parts) or "no change"
 
     def save_version(self, name: str) -> EventView:
         with self.lock:
@@ -692,14 +663,3 @@ class Event:
         if name not in self.timeline.versions:
             raise EventError(f"no version named {name!r}", 404)
         return self.timeline.versions[name]
-
-
-def _why(result: Any) -> str:
-    """Why a late school could not be placed, in the room's words (no rule names, no
-    command-line advice), and what the room can do."""
-    conflicts = [] if result.diagnosis is None else list(result.diagnosis.conflicts)
-    reason = "; ".join(c.message for c in conflicts) or " ".join(result.notes)
-    return (
-        f"{reason or result.status}. It waits in Not placed: drag it into a team to place "
-        "it anyway (the breach stays shown), or make room (a withdrawal) and re-optimise"
-    )
