@@ -132,11 +132,13 @@ def test_a_whole_event_on_the_page(tmp_path: Path) -> None:
             assert (shown[dragged], shown[keyed], shown[buttoned_id]) == (5, 7, 1)
 
             # a lock
-            locked_card = page.locator('.cards[data-team="2"] .card').first
-            locked = locked_card.get_attribute("data-id")
+            locked = page.locator('.cards[data-team="2"] .card').first.get_attribute("data-id")
+            locked_card = page.locator(f'.card[data-id="{locked}"]')
             locked_card.click()
             page.keyboard.press("Escape")
             locked_card.click()
+            # the school is selected once its panel is open (a board refresh may land between)
+            page.wait_for_selector(f'#panel .school[data-school="{locked}"]')
             page.keyboard.press("l")
             wait_version(page, before + 4)
             assert locked in server.api("GET", "/api/state")["locked"]
