@@ -292,3 +292,15 @@ def test_the_projector_follows_the_editor(browser: Any, page: Any, server: Event
 def _viewer_url(server: EventServer) -> str:
     viewer = json.loads((server.folder / "tokens.json").read_text())["viewer"]
     return f"{server.base}/projector?token={viewer}"
+
+
+def test_on_paper_the_board_wraps_and_the_controls_go(page: Any) -> None:
+    """Printed, the page keeps the figures and the teams (four to a row) without its buttons."""
+    page.emulate_media(media="print")
+    assert not page.locator("#reoptimise").is_visible()
+    assert not page.locator("#undo").is_visible()
+    assert page.locator(".status").is_visible()
+    tops = page.eval_on_selector_all(".board .team", "els => els.map(e => e.offsetTop)")
+    assert len(tops) == 8 and len(set(tops[:4])) == 1 and tops[4] > tops[0]
+    page.emulate_media(media="screen")
+    assert page.locator("#reoptimise").is_visible()
