@@ -142,3 +142,48 @@ def test_a_mapping_says_which_authority_a_spelling_is(tmp_path: Path) -> None:
     )
     assert [e.authority for e in reading.cohort.establishments] == ["Glasgow City"] * 2
     assert not any("West Partnership" in w.expected for w in reading.warnings)
+
+
+def test_names_that_differ_in_their_kind_words_look_alike(tmp_path: Path) -> None:
+    """'St Marys PS' and "St Mary's Primary", 'Merrylee Primary School' and 'Merylee
+    Primary' (the examples docs/survey.md gives) are warned about; nothing is merged."""
+    reading = read_survey(
+        _survey(
+            tmp_path,
+            "Ann,St Mary's Primary,Glasgow City,primary,HT,1,2",
+            "Bob,St Marys PS,Glasgow City,primary,teacher,3,4",
+            "Cat,Merrylee Primary School,Glasgow City,primary,HT,5,0",
+            "Dan,Merylee Primary,Glasgow City,primary,teacher,5,0",
+            "Eve,Cairns Primary School,Glasgow City,primary,HT,1,1",
+            "Fay,Carstairs Primary School,Glasgow City,primary,HT,1,1",
+        )
+    )
+    assert len(reading.cohort.establishments) == 6
+    alike = [w for w in reading.warnings if w.expected.startswith("one spelling per establishment")]
+    assert [(w.row, w.column) for w in alike] == [
+        (3, "establishment_name"),
+        (5, "establishment_name"),
+    ]
+    assert "'St Marys PS' (row 3) and 'St Mary's Primary' (row 2)" in alike[0].expected
+    assert "'Merylee Primary' (row 5) and 'Merrylee Primary School' (row 4)" in alike[1].expected
+
+
+def test_real_school_names_are_rarely_look_alikes() -> None:
+    """Of the 712 real West Partnership schools, few pairs in one authority and sector
+    look alike (each a true near-namesake), so a survey of real schools is not flooded."""
+    import itertools
+    from collections import defaultdict
+
+    from clnmatch.generate.schools import load_schools
+    from clnmatch.io.identity import _names_alike
+
+    groups: dict[tuple[str, object], list[str]] = defaultdict(list)
+    for school in load_schools():
+        groups[(school.authority, school.sector)].append(name_key(school.name))
+    flagged = [
+        (a, b)
+        for names in groups.values()
+        for a, b in itertools.combinations(names, 2)
+        if _names_alike(a, b)
+    ]
+    assert 0 < len(flagged) <= 5, flagged

