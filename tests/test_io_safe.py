@@ -150,6 +150,22 @@ def test_staged_output_dir_moves_files_in_on_success(tmp_path: Path) -> None:
     assert (out / "keep.txt").read_text() == "mine"
 
 
+def test_staged_output_dir_removes_an_earlier_runs_files_it_owns(tmp_path: Path) -> None:
+    """A file the run may write but did not (an old handouts.pdf) goes; others stay; on
+    an error nothing is removed."""
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("handouts.pdf", "teams.csv", "keep.txt"):
+        (out / name).write_text("old")
+    with pytest.raises(RuntimeError), staged_output_dir(out, replaces=["handouts.pdf"]) as stage:
+        raise RuntimeError("solver failed")
+    assert (out / "handouts.pdf").exists()
+    with staged_output_dir(out, replaces=["teams.csv", "handouts.pdf"]) as stage:
+        (stage / "teams.csv").write_text("new")
+    assert sorted(os.listdir(out)) == ["keep.txt", "teams.csv"]
+    assert (out / "teams.csv").read_text() == "new"
+
+
 def test_staged_output_dir_leaves_out_dir_untouched_on_error(tmp_path: Path) -> None:
     """On an exception nothing is written: out_dir keeps its files, the stage is removed."""
     out = tmp_path / "out"

@@ -226,3 +226,19 @@ def test_no_input_byte_changes_when_out_is_beside_the_inputs(cohort: Path) -> No
     after = fingerprints(cohort)
     assert {k: v for k, v in after.items() if not k.startswith("teams/")} == before
     assert "teams/mailmerge.csv" in after
+
+
+def test_an_earlier_runs_pdf_does_not_stay_beside_new_teams(tmp_path: Path) -> None:
+    """Solving again into a folder with --no-pdf removes the old handouts.pdf (it shows the
+    earlier teams); a file clnmatch does not write stays. The same for `report`."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "handouts.pdf").write_bytes(b"%PDF-1.4 earlier teams")
+    (out / "notes.txt").write_text("mine")
+    done = run(*solve_args(SURVEY, FACILITATORS, out))
+    assert done.exit_code == 0, done.output
+    assert not (out / "handouts.pdf").exists() and (out / "notes.txt").exists()
+    (out / "handouts.pdf").write_bytes(b"%PDF-1.4 earlier teams")
+    done = run("report", out, "--survey", SURVEY, "--facilitators", FACILITATORS, "--no-pdf")
+    assert done.exit_code == 0, done.output
+    assert not (out / "handouts.pdf").exists() and (out / "teams.csv").exists()

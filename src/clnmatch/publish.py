@@ -263,10 +263,11 @@ def write_report_files(
     names the inputs (how the user named each -> its path) no output may replace.
     """
     out = Path(out_dir)
-    refuse_overwriting(out, output_names(rebuilt=True), _inputs(result, protect))
+    names_out = output_names(rebuilt=True)
+    refuse_overwriting(out, names_out, _inputs(result, protect))
     result = _prepare(result, out, pseudonymise, pseudonym_key)
     heading = Heading(title=title or DEFAULT_TITLE, contact=contact)
-    with staged_output_dir(out) as stage:
+    with staged_output_dir(out, replaces=names_out) as stage:
         left_out = _write_for_people(result, stage, heading, pdf, Deadline(None))
         names = sorted(p.name for p in stage.iterdir())
     return WrittenFiles([out / name for name in names], left_out.notes(), tuple(left_out))
@@ -307,7 +308,7 @@ def write_result(
     summary = {**result.summary(), "title": heading.title}
     if contact:
         summary["contact"] = contact
-    with staged_output_dir(out) as stage:
+    with staged_output_dir(out, replaces=names_out) as stage:
         write_csv(teams_frame(result), stage / "teams.csv")
         write_csv(facilitators_frame(result), stage / "facilitators.csv")
         for name, frame in (extra_tables or {}).items():

@@ -149,7 +149,8 @@ def write_plan(
     if zoom:
         summary["zoom_files"] = [f"zoom_round_{r}.csv" for r in zoom]
         summary["zoom_without_email"] = sum(1 for p in plan.roster.people if not p.email)
-    with staged_output_dir(target) as staging:
+    earlier_rounds = [p.name for p in target.glob("zoom_round_*.csv")]  # perhaps more rounds
+    with staged_output_dir(target, replaces=earlier_rounds) as staging:
         write_csv(plan.rooms_frame(), staging / "rooms.csv")
         write_csv(plan.itinerary_frame(), staging / "itinerary.csv")
         atomic_write_bytes(staging / "rooms.xlsx", _xlsx_bytes(round_sheets(plan), staging))

@@ -275,7 +275,9 @@ def _sweep_stale_staging(base: Path, name: str) -> None:
 
 
 @contextlib.contextmanager
-def staged_output_dir(out_dir: str | os.PathLike[str]) -> Iterator[Path]:
+def staged_output_dir(
+    out_dir: str | os.PathLike[str], *, replaces: Iterable[str] = ()
+) -> Iterator[Path]:
     """Yield a staging folder; on success move its files into ``out_dir``, else drop it.
 
     The staging folder sits in the nearest existing ancestor of ``out_dir`` (same file
@@ -283,7 +285,9 @@ def staged_output_dir(out_dir: str | os.PathLike[str]) -> Iterator[Path]:
     staging folder is removed and nothing in ``out_dir`` changes (``out_dir`` is not even
     created); staging folders left by a killed run (``kill -9``) are removed by the next
     run that writes to the same place. On success each file replaces the one of the same
-    name; other files already in ``out_dir`` stay.
+    name, and the files named in ``replaces`` that this run did not write are removed (an
+    earlier run's: a handouts.pdf left beside new teams would hand out the old ones); other
+    files already in ``out_dir`` stay.
     """
     target = Path(out_dir).absolute()
     problem = output_folder_problem(target)
@@ -306,12 +310,15 @@ def staged_output_dir(out_dir: str | os.PathLike[str]) -> Iterator[Path]:
                 raise
             with _signals_held():
                 target.mkdir(parents=True, exist_ok=True)
+                written = {p.relative_to(staging).as_posix() for p in staging.rglob("*")}
                 for source in sorted(staging.rglob("*")):
                     if source.is_dir():
                         continue
                     dest = target / source.relative_to(staging)
                     dest.parent.mkdir(parents=True, exist_ok=True)
                     os.replace(source, dest)
+                for stale in set(replaces) - written:
+                    (target / stale).unlink(missing_ok=True)
                 _fsync_dir(target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
