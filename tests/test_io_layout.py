@@ -116,3 +116,31 @@ def test_control_characters_are_removed_with_a_warning_per_column(tmp_path: Path
     assert [r.values for r in table.rows] == [("Ann", "x"), ("Bob", "two\nlines")]
     assert [(w.row, w.column) for w in table.warnings] == [(2, "name"), (2, "note")]
     assert "2 cell(s) of this column (rows 2, 3)" in table.warnings[0].expected
+
+
+def test_a_two_row_header_whose_lower_row_looks_more_like_a_header(tmp_path: Path) -> None:
+    """The theme names below a merged question score higher than the row above them (the
+    fixed headers, merged down): both rows are still the header, with no title skipped."""
+    themes = ["theme:Literacy", "theme:Numeracy", "theme:Play", "theme:Voice", "theme:Outdoor"]
+    path = _csv(
+        tmp_path,
+        "name,authority,How interested are you in these themes?,,,,\n"
+        + ",,"
+        + ",".join(themes)
+        + "\nAnn,Inverclyde,1,2,3,4,5\n",
+    )
+    assert SCORE(["", "", *themes]) > SCORE(["name", "authority", "How interested ...?"])
+    table = load_table(path, header_score=SCORE)
+    assert table.headers == ("name", "authority", *themes)
+    assert table.header_row == 2 and table.title_rows == ()
+    assert [w.expected.split(";")[0] for w in table.warnings] == ["one header row"]
+    assert [r.number for r in table.rows] == [3]
+
+
+def test_a_title_right_above_the_header_is_not_read_into_it(tmp_path: Path) -> None:
+    """A title over blank cells directly above the header stays a skipped title."""
+    path = _csv(
+        tmp_path, "CLN survey 2026,,\nName,School,Local authority\nAnn,Hillhead,Inverclyde\n"
+    )
+    table = load_table(path, header_score=SCORE)
+    assert table.headers == ("Name", "School", "Local authority") and table.title_rows == (1,)

@@ -8,7 +8,8 @@ expected headers), the best-scoring of the first 30 filled rows is the header, s
 title row or a merged group header above it is passed over, with a warning naming the
 row taken. A row just below the header that only holds sub-headers under the header's
 labels (a form's question over its parts, a merged cell over its columns) is read into
-the header. ``Table.groups`` keeps, per column, the label above its header: the row just
+the header; so is the row above, when the sub-headers score higher (many theme names
+under one question) and that row holds headers of its own over them. ``Table.groups`` keeps, per column, the label above its header: the row just
 above it, a label running on over the blank cells after it as a merged cell's label
 spans its columns.
 
@@ -117,33 +118,35 @@ def _pick_header(
     filled: Sequence[tuple[int, list[str]]],
     header_score: HeaderScore | None,
     header_row: int | None,
-) -> tuple[int, list[InputProblem]]:
-    """Index (into ``filled``) of the header row, and a warning when it is not the first."""
+) -> int:
+    """Index (into ``filled``) of the header row."""
     if header_row is not None:
         at = next((k for k, (number, _) in enumerate(filled) if number == header_row), None)
         if at is None:
             refuse(file, f"a header on row {header_row} (the mapping's header_row); it is blank")
         assert at is not None
-        return at, []
+        return at
     if header_score is None or len(filled) < 2:
-        return 0, []
+        return 0
     scores = [header_score(cells) for _, cells in filled[:_HEADER_SEARCH]]
     best = max(range(len(scores)), key=lambda k: (scores[k], -k))
-    if scores[best] <= scores[0]:
-        return 0, []
-    above = [number for number, _ in filled[:best]]
+    return best if scores[best] > scores[0] else 0
+
+
+def _titles_skipped(file: str, filled: Sequence[tuple[int, list[str]]], top: int) -> InputProblem:
+    """The warning for the rows above a header that is not on the first filled row."""
+    above = [number for number, _ in filled[:top]]
     rows = (
         f"row {above[0]} above it looks like a title and is"
         if len(above) == 1
         else f"rows {above[0]}-{above[-1]} above it look like titles and are"
     )
-    warning = InputProblem(
+    return InputProblem(
         file=file,
-        row=filled[best][0],
-        expected=f"the header on the first filled row; row {filled[best][0]} looks like the "
+        row=filled[top][0],
+        expected=f"the header on the first filled row; row {filled[top][0]} looks like the "
         f"header and is used ({rows} skipped; set header_row in a mapping to choose another)",
     )
-    return best, [warning]
 
 
 def _runs(cells: Sequence[str]) -> list[tuple[int, int]]:
@@ -181,6 +184,15 @@ def _under_groups(top: Sequence[str], below: Sequence[str]) -> bool:
 def _two_rows(top: tuple[int, list[str]], below: tuple[int, list[str]]) -> bool:
     """True when ``below`` directly follows ``top`` and holds sub-headers of its labels."""
     return below[0] == top[0] + 1 and _under_groups(top[1], below[1])
+
+
+def _joins_above(top: tuple[int, list[str]], below: tuple[int, list[str]]) -> bool:
+    """True when ``top``, directly above a header ``below``, is its first row: it holds the
+    labels of ``below``'s parts, and headers of its own over blank cells below ("Full
+    name" over nothing, as a cell merged down leaves it). A title above a header holds
+    no header of its own, so it is never read into the header."""
+    own = any(cell and (i >= len(below[1]) or not below[1][i]) for i, cell in enumerate(top[1]))
+    return own and _two_rows(top, below)
 
 
 def _group_labels(above: Sequence[str] | None, width: int) -> tuple[str, ...]:
@@ -224,14 +236,15 @@ def build_table(
     where = f"sheet '{sheet}'" if sheet else what
     if not filled:
         refuse(file, f"a header row, then one row per entry; {where} is empty")
-    at, warnings = _pick_header(file, filled, header_score, header_row)
-    # a two-row header: the picked row and the sub-headers below it, or (header_row given)
-    # the row named and the labels above it
+    at = _pick_header(file, filled, header_score, header_row)
+    # a two-row header: the picked row and the sub-headers below it, or the row picked
+    # (the sub-headers, theme names say more than the questions) and the labels above it
     top = at
     if header_row is None and at + 1 < len(filled) and _two_rows(filled[at], filled[at + 1]):
         at += 1
-    elif header_row is not None and at > 0 and _two_rows(filled[at - 1], filled[at]):
+    elif at > 0 and _joins_above(filled[at - 1], filled[at]):
         top = at - 1
+    warnings = [_titles_skipped(file, filled, top)] if top > 0 and header_row is None else []
     header_number, header_cells = filled[at]
     if top != at:
         above, below = filled[top][1], filled[at][1]
