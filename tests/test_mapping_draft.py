@@ -467,3 +467,57 @@ def test_a_theme_nobody_rated_is_found_by_its_group_label(tmp_path: Path) -> Non
     cohort = read_survey(path, mapping=mapping).cohort
     assert cohort.themes == ("Literacy", "Numeracy", "Racial equality")
     assert [p.interests for p in cohort.practitioners] == [(5, 1, 0), (0, 5, 0)]
+
+
+def test_responses_on_a_later_sheet_are_found_and_the_mapping_names_it(tmp_path: Path) -> None:
+    """A workbook opening on a cover sheet: the draft takes the sheet with the responses,
+    says so with CHECK, and names it (sheet = ...) so that --map alone reads it; --sheet
+    given to the reader still wins."""
+    book = Workbook()
+    cover = book.active
+    assert cover is not None
+    cover.title = "About"
+    cover.append(["CLN nominations (exported from Microsoft Forms)"])
+    cover.append(["Do not edit"])
+    responses = book.create_sheet("Form1")
+    responses.append(["Name", "School", "Local authority", "Sector", "Role", "theme:A", "theme:B"])
+    responses.append(["Ann", "Hillhead", "Inverclyde", "primary", "HT", 1, 2])
+    responses.append(["Bob", "Hillhead", "Inverclyde", "primary", "teacher", 3, 4])
+    path = tmp_path / "export.xlsx"
+    book.save(path)
+    text = render_draft(draft_mapping(path))
+    assert (
+        "sheet = \"Form1\"  # CHECK: the responses look to be on this sheet (2 rows; 'About': 1)"
+        in text
+    )
+    mapping = tmp_path / "map.toml"
+    mapping.write_text(text, encoding="utf-8")
+    cohort = read_survey(path, mapping=mapping).cohort
+    assert [p.interests for p in cohort.practitioners] == [(1, 2), (3, 4)]
+    with pytest.raises(InvalidInputError, match="columns found: 'CLN nominations"):
+        read_survey(path, mapping=mapping, sheet="About")
+    first = render_draft(draft_mapping(path, sheet="About"))
+    assert "\nsheet =" not in first
+
+
+def test_a_rating_word_under_a_switched_off_scale_is_switched_off_too(tmp_path: Path) -> None:
+    """One placed word is not a scale: [scale] stays off and so does its line (it would
+    otherwise land under [themes] and the file would not read)."""
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "Name,School,Local authority,Sector,Role,Interest [A],Interest [B]\n"
+        "Ann,Hillhead,Inverclyde,primary,HT,1,3\n"
+        "Bob,Hillhead,Inverclyde,primary,teacher,2,4\n",
+        encoding="utf-8",
+    )
+    draft = draft_mapping(path)
+    draft.scale = [("Keen", 4, "CHECK: placed by its words")]
+    text = render_draft(draft)
+    assert "# [scale]" in text and "\n[scale]" not in text
+    assert '\n# "Keen" = 4  # CHECK' in text
+    mapping = tmp_path / "map.toml"
+    mapping.write_text(text, encoding="utf-8")
+    assert [p.interests for p in read_survey(path, mapping=mapping).cohort.practitioners] == [
+        (1, 3),
+        (2, 4),
+    ]

@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from clnmatch.errors import InvalidInputError
 from clnmatch.io.headers import (
     DERIVABLE_COLUMNS,
     SURVEY_COLUMNS,
@@ -43,7 +44,14 @@ from clnmatch.io.headers import (
 from clnmatch.io.identity import WEST_PARTNERSHIP, closest_authority
 from clnmatch.io.mapping import fold_rating_word
 from clnmatch.io.ratings import LIKERT_LABELS, rating_stem
-from clnmatch.io.tables import Table, load_table, parse_whole_number, theme_name
+from clnmatch.io.tables import (
+    Table,
+    load_table,
+    parse_whole_number,
+    sheet_names,
+    source_label,
+    theme_name,
+)
 from clnmatch.models import Role, Sector, authority_key
 
 if TYPE_CHECKING:
@@ -120,6 +128,8 @@ class MappingDraft:
 
     file: str
     sheet: str | None
+    sheet_kept: bool  # not the workbook's first sheet: the mapping names it
+    sheet_note: str  # why this sheet, when map chose it among several
     header_row: int
     header_moved: bool
     rows: int
@@ -357,14 +367,38 @@ def _assign_columns(table: Table, themes: set[int]) -> dict[str, tuple[int, str]
     return chosen
 
 
+def _responses_sheet(
+    survey: str | os.PathLike[str] | pd.DataFrame, names: list[str]
+) -> tuple[str, str]:
+    """The sheet with the most rows (the first among equals), and a note when it is not the
+    first: Forms workbooks may open on a cover sheet."""
+    rows = {}
+    for name in names:
+        try:
+            rows[name] = len(load_table(survey, sheet=name).rows)
+        except InvalidInputError:
+            rows[name] = 0
+    best = max(names, key=lambda n: (rows[n], -names.index(n)))
+    if best == names[0]:
+        return best, ""
+    others = ", ".join(f"'{n}': {rows[n]}" for n in names if n != best)
+    return best, f"CHECK: the responses look to be on this sheet ({rows[best]} rows; {others})"
+
+
 def draft_mapping(
     survey: str | os.PathLike[str] | pd.DataFrame, *, sheet: str | None = None
 ) -> MappingDraft:
     """Draft a mapping for a survey export; see the module. The file is only read."""
+    names = sheet_names(survey)
+    sheet_note = ""
+    if sheet is None and len(names) > 1:
+        sheet, sheet_note = _responses_sheet(survey, names)
     table = load_table(survey, sheet=sheet, header_score=lambda cells: header_score(cells))
     draft = MappingDraft(
-        file=table.file,
+        file=source_label(survey),
         sheet=table.sheet,
+        sheet_kept=bool(names) and table.sheet != names[0],
+        sheet_note=sheet_note,
         header_row=table.header_row,
         header_moved=bool(table.title_rows),
         rows=len(table.rows),
@@ -449,6 +483,10 @@ def render_draft(draft: MappingDraft) -> str:
         "# The survey columns are explained in the docs (survey.md, 'Survey exports as they come')."
     )
     add("")
+    if draft.sheet_kept:
+        add("# The sheet of the workbook that holds the responses (not the first one):")
+        add(f"sheet = {_quoted(draft.sheet or '')}{_comment(draft.sheet_note)}")
+        add("")
     if draft.header_moved:
         add(f"# The header was found on row {draft.header_row}: the rows above it look like")
         add("# titles. If another row is the header, switch this on with its number:")
@@ -494,6 +532,7 @@ def render_draft(draft: MappingDraft) -> str:
     else:
         why = "not needed: see below" if not draft.scale else "off until 2 words have a rating"
         add(f"# [scale]  ({why})")
+    prefix = "" if placed >= 2 else "# "  # an entry under a switched-off [scale] is off too
     add("# Every rating answer found in the theme columns and the rating (0 = not interested,")
     add("# 5 = most interested) it counts as. This replaces the built-in scale: an answer not")
     add("# listed here is an error naming it. A blank answer counts as 0.")
@@ -503,7 +542,7 @@ def render_draft(draft: MappingDraft) -> str:
         if rating is None:
             add(f"# {_quoted(word)} = ?{_comment(note)}")
         else:
-            add(f"{_quoted(word)} = {rating}{_comment(note)}")
+            add(f"{prefix}{_quoted(word)} = {rating}{_comment(note)}")
     add("")
     _render_words(
         add,

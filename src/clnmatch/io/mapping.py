@@ -5,7 +5,9 @@ A ``SurveyMapping`` says which header of the export holds each survey column
 ([themes]: a ``pattern`` whose group 1 is the theme's name, or a list of ``columns``),
 the rating words and what each counts as ([scale], replacing the built-in scale), and
 extra words for roles, sectors and authorities ([roles], [sectors], [authorities]).
-``header_row`` fixes the header's row when the search for it guesses wrong.
+``header_row`` fixes the header's row when the search for it guesses wrong, and
+``sheet`` names the workbook's sheet of responses when it is not the first (``--sheet``
+given to a command wins).
 
 It is usually a TOML file drafted by ``clnmatch map`` and checked by the lead officer;
 from Python it can also be a dict or built directly. Every problem in it is reported
@@ -38,7 +40,9 @@ __all__ = [
     "fold_rating_word",
 ]
 
-_SECTIONS = ("columns", "themes", "scale", "roles", "sectors", "authorities", "header_row")
+_SECTIONS = (
+    "columns", "themes", "scale", "roles", "sectors", "authorities", "header_row", "sheet"
+)  # fmt: skip
 
 
 def fold_rating_word(text: str) -> str:
@@ -85,6 +89,7 @@ class SurveyMapping(BaseModel):
     sectors: dict[Sector, tuple[str, ...]] = Field(default_factory=dict)
     authorities: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # name -> spellings
     header_row: int | None = Field(default=None, ge=1)
+    sheet: str | None = None  # the workbook's sheet of responses (default: the first)
     _source: str = PrivateAttr(default="mapping")
 
     @property
@@ -225,10 +230,11 @@ def _check(data: Mapping[str, Any], source: str) -> list[InputProblem]:
         return [InputProblem(file=source, expected="a mapping: a table of sections")]
     for name in data:
         if name not in _SECTIONS:
-            sections = ", ".join(f"[{s}]" for s in _SECTIONS[:-1])
+            sections = ", ".join(f"[{s}]" for s in _SECTIONS[:-2])
             bad(
                 name,
-                f"to be one of the sections {sections} or header_row{_close(name, list(_SECTIONS))}",
+                f"to be one of the sections {sections}, header_row or sheet"
+                f"{_close(name, list(_SECTIONS))}",
             )
 
     columns = table("columns") or {}
@@ -343,6 +349,9 @@ def _check(data: Mapping[str, Any], source: str) -> list[InputProblem]:
             "to be the header's row number as the spreadsheet shows it (1, 2, ...)",
             header_row,
         )
+    sheet = data.get("sheet")
+    if sheet is not None and not (isinstance(sheet, str) and sheet.strip()):
+        bad("sheet", "to be the name of the workbook's sheet of responses", sheet)
     return problems
 
 

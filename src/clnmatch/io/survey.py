@@ -505,13 +505,15 @@ def read_survey(
     """Read a survey (and optionally a facilitators table) into a Cohort with warnings.
 
     ``survey`` / ``facilitators``: a .csv or .xlsx path, or a DataFrame. ``sheet``
-    picks the survey's worksheet (default: the first). ``mapping``: how to read an
-    export's own headers and words (a ``SurveyMapping``, a TOML file's path, or a dict;
-    contract section 10). Without a practitioner_id column, row 7 gets the id
+    picks the survey's worksheet (default: the mapping's ``sheet``, else the first).
+    ``mapping``: how to read an export's own headers and words (a ``SurveyMapping``, a
+    TOML file's path, or a dict; contract section 10). Without a practitioner_id column, row 7 gets the id
     ``{row_id_prefix}007`` (late additions use their file's name: ``additions_row_prefix``).
     Raises InvalidInputError listing every problem in both tables.
     """
     survey_map = load_mapping(mapping)
+    if sheet is None and survey_map is not None:
+        sheet = survey_map.sheet
     table, problems = _load_or_problems(
         survey,
         sheet,

@@ -323,6 +323,8 @@ def _load_excel(
             f"data on the first sheet '{chosen}', but it is empty; the workbook "
             f"also has {listed} (pick one with --sheet)",
         )
+    if chosen != names[0]:  # messages name the sheet when it is not the one a file opens on
+        file = f"{file} (sheet '{chosen}')"
     return build_table(
         file,
         records,
@@ -395,6 +397,26 @@ def table_from_dataframe(df: pd.DataFrame, label: str = "DataFrame") -> Table:
         strict_width=False,
         what="the DataFrame",
     )
+
+
+def sheet_names(source: object) -> list[str]:
+    """The sheets of an .xlsx workbook, in order ([] for anything else or a damaged file:
+    ``load_table`` then says what is wrong)."""
+    if not isinstance(source, str | os.PathLike):
+        return []
+    path = Path(source)
+    if path.suffix.casefold() not in EXCEL_SUFFIXES or not path.is_file():
+        return []
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True)
+    except Exception:  # openpyxl raises many types for a damaged or foreign file
+        return []
+    try:
+        return [ws.title for ws in workbook.worksheets]
+    finally:
+        workbook.close()
 
 
 def load_table(
