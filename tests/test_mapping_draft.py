@@ -521,3 +521,19 @@ def test_a_rating_word_under_a_switched_off_scale_is_switched_off_too(tmp_path: 
         (1, 3),
         (2, 4),
     ]
+
+
+def test_a_microsoft_forms_grid_gives_the_statements_as_themes(tmp_path: Path) -> None:
+    """Forms heads a grid question's columns 'Question?.Statement': the themes are the
+    statements, not 'theme?.Literacy'."""
+    question = "How interested are you in each theme?"
+    path = tmp_path / "export.csv"
+    path.write_text(
+        f"Name,School,Local authority,Sector,Role,{question}.Literacy,{question}.Racial equality\n"
+        "Ann,Hillhead,Inverclyde,primary,HT,Very interested,Not at all interested\n"
+        "Bob,Hillhead,Inverclyde,primary,teacher,Slightly interested,Very interested\n",
+        encoding="utf-8",
+    )
+    mapping = tmp_path / "map.toml"
+    mapping.write_text(render_draft(draft_mapping(path)), encoding="utf-8")
+    assert read_survey(path, mapping=mapping).cohort.themes == ("Literacy", "Racial equality")

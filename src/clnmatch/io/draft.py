@@ -196,8 +196,9 @@ def _pattern_for(headers: Sequence[str]) -> str | None:
     flat = [flat_header(h) for h in headers]
     prefix = os.path.commonprefix(flat)
     suffix = os.path.commonprefix([h[::-1] for h in flat])[::-1]
-    # keep whole words: cut back to a space or bracket so no theme loses letters
-    prefix = prefix[: max(prefix.rfind(c) for c in " [(:-") + 1] if prefix else ""
+    # keep whole words: cut back to a space, bracket or stop so no theme loses letters
+    # (Microsoft Forms heads a grid's columns "Question?.Statement")
+    prefix = prefix[: max(prefix.rfind(c) for c in " [(:-.?") + 1] if prefix else ""
     cut = [i for i, c in enumerate(suffix) if c in " ])?:"]
     suffix = suffix[cut[0] :] if cut else ""
     if len(prefix.strip()) < 3 and len(suffix.strip(" ?)]:.")) < 3:
