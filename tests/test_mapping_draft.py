@@ -537,3 +537,28 @@ def test_a_microsoft_forms_grid_gives_the_statements_as_themes(tmp_path: Path) -
     mapping = tmp_path / "map.toml"
     mapping.write_text(render_draft(draft_mapping(path)), encoding="utf-8")
     assert read_survey(path, mapping=mapping).cohort.themes == ("Literacy", "Racial equality")
+
+
+def test_a_columns_answers_overrule_its_words() -> None:
+    """An account 'Email' of 'anonymous' loses to the question holding the addresses; a
+    'Type of establishment' of sector words is the sector, not the establishment's name."""
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "Email": ["anonymous", "anonymous"],
+            "Name": ["Ann", "Bob"],
+            "School": ["Hillhead", "Hillhead"],
+            "Local authority": ["Inverclyde"] * 2,
+            "Type of establishment": ["Primary", "Primary school"],
+            "Role": ["HT", "teacher"],
+            "Your work email address": ["ann@example.org", "bob@example.org"],
+            "theme:A": [1, 2],
+            "theme:B": [3, 4],
+        }
+    )
+    draft = draft_mapping(frame)
+    assert draft.columns["email"][0] == "Your work email address"
+    assert "'Email' might hold it instead" in draft.columns["email"][1]
+    assert draft.columns["sector"][0] == "Type of establishment"
+    assert draft.columns["establishment_name"][0] == "School"

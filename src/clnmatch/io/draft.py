@@ -331,23 +331,52 @@ def _draft_words(table: Table, draft: MappingDraft, index: dict[str, int]) -> No
                 draft.other_authorities.append(word)
 
 
+_KNOWN_AUTHORITIES = {authority_key(a) for a in WEST_PARTNERSHIP}
+
+
+def _content(values: Sequence[str]) -> dict[str, float]:
+    """What share of a column's answers look like e-mail addresses, sectors, authorities."""
+    n = max(1, len(values))
+    return {
+        "email": sum("@" in v for v in values) / n,
+        "sector": sum(Sector.parse(v) is not None for v in values) / n,
+        "authority": sum(
+            authority_key(v) in _KNOWN_AUTHORITIES or closest_authority(v) is not None
+            for v in values
+        )
+        / n,
+    }
+
+
 def _assign_columns(table: Table, themes: set[int]) -> dict[str, tuple[int, str]]:
-    """Survey column -> (header index, note), best guesses first, each header once."""
+    """Survey column -> (header index, note), best guesses first, each header once.
+
+    A header's words make the guess; its answers confirm or overrule it: an "Email" column
+    of "anonymous" loses to one of addresses, "Type of establishment" holding sector words
+    is the sector, not the establishment's name."""
     guesses = []
     for i, header in enumerate(table.headers):
         if i in themes or not header:
             continue
-        guess = guess_column(header)
-        if guess is None:
-            continue
-        column, score = guess
         values = _values(table, i)
         fill = len(values) / max(1, len(table.rows))
-        if column == "email":
-            score += 0.5 * (sum("@" in v for v in values) / max(1, len(values)))
-        if column == "name" and values:
-            score -= 0.5 * sum(v.casefold() == "anonymous" for v in values) / len(values)
-        guesses.append((score, fill, -i, column, i))
+        content = _content(values)
+        options = [] if (guess := guess_column(header)) is None else [guess]
+        options += [
+            (column, 0.9 * share)
+            for column, share in content.items()
+            if share >= 0.8 and all(column != c for c, _ in options)
+        ]
+        for column, score in options:
+            if column == "email":
+                score += 0.5 * content["email"] - (0.5 if values and not content["email"] else 0)
+            if column != "sector":
+                score -= content["sector"]
+            if column != "authority":
+                score -= content["authority"]
+            if column == "name" and values:
+                score -= 0.5 * sum(v.casefold() == "anonymous" for v in values) / len(values)
+            guesses.append((score, fill, -i, column, i))
     chosen: dict[str, tuple[int, str]] = {}
     taken: set[int] = set()
     ranked = sorted(guesses, reverse=True)
