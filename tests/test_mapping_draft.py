@@ -562,3 +562,27 @@ def test_a_columns_answers_overrule_its_words() -> None:
     assert "'Email' might hold it instead" in draft.columns["email"][1]
     assert draft.columns["sector"][0] == "Type of establishment"
     assert draft.columns["establishment_name"][0] == "School"
+
+
+def test_a_repeated_header_is_told_apart_by_its_number(tmp_path: Path) -> None:
+    """Two columns headed 'Name': the draft writes "Name #1" (CHECK: "Name #2"), "Name #2"
+    reads the second, and plain "Name" fails naming both columns and what to write."""
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "Name,School,Local authority,Sector,Role,Name,theme:A,theme:B\n"
+        "anonymous,Hillhead,Inverclyde,primary,HT,Ann,1,2\n"
+        "anonymous,Hillhead,Inverclyde,primary,teacher,Bob,3,4\n",
+        encoding="utf-8",
+    )
+    draft = draft_mapping(path)
+    assert draft.columns["name"] == ("Name #2", "CHECK: 'Name #1' might hold it instead")
+    mapping = tmp_path / "map.toml"
+    mapping.write_text(render_draft(draft), encoding="utf-8")
+    cohort = read_survey(path, mapping=mapping).cohort
+    assert [p.name for p in cohort.practitioners] == ["Ann", "Bob"]
+    plain = mapping.read_text(encoding="utf-8").replace('name = "Name #2"', 'name = "Name"')
+    mapping.write_text(plain, encoding="utf-8")
+    with pytest.raises(InvalidInputError) as caught:
+        read_survey(path, mapping=mapping)
+    (problem,) = caught.value.problems
+    assert 'appears 2 times (column A and column F): write "Name #1" or "Name #2"' in str(problem)

@@ -14,7 +14,14 @@ from dataclasses import replace
 from clnmatch.errors import InputProblem
 from clnmatch.io.headers import DERIVABLE_COLUMNS, SURVEY_OPTIONAL, SURVEY_REQUIRED, flat_header
 from clnmatch.io.mapping import SurveyMapping
-from clnmatch.io.tables import Table, normalise_header, resolve_columns, theme_name
+from clnmatch.io.tables import (
+    Table,
+    column_letter,
+    headed,
+    normalise_header,
+    resolve_columns,
+    theme_name,
+)
 
 __all__ = ["survey_columns"]
 
@@ -30,16 +37,17 @@ def _mapped_columns(
     """Column index of each survey column the mapping names; a header not found is a problem."""
     index: dict[str, int] = {}
     for column, header in mapping.columns.items():
-        hits = [
-            i
-            for i, h in enumerate(table.headers)
-            if normalise_header(h) == normalise_header(header)
-        ]
+        hits = headed(table.headers, header)
         if len(hits) == 1:
             index[column] = hits[0]
             continue
         if hits:
-            expected = f"the header '{header}' once; it appears {len(hits)} times"
+            where = " and ".join(f"column {column_letter(i)}" for i in hits)
+            numbered = " or ".join(f'"{header} #{k}"' for k in range(1, len(hits) + 1))
+            expected = (
+                f"the header '{header}' once; it appears {len(hits)} times ({where}): write "
+                f"{numbered} to say which"
+            )
         else:
             found = ", ".join(f"'{h}'" for h in table.headers[:15] if h)
             expected = f"a column headed '{header}'; columns found: {found}"

@@ -46,6 +46,7 @@ from clnmatch.io.mapping import fold_rating_word
 from clnmatch.io.ratings import LIKERT_LABELS, rating_stem
 from clnmatch.io.tables import (
     Table,
+    header_label,
     load_table,
     parse_whole_number,
     sheet_names,
@@ -384,7 +385,7 @@ def _assign_columns(table: Table, themes: set[int]) -> dict[str, tuple[int, str]
         if column in chosen or i in taken:
             continue
         rivals = [
-            f"'{flat_header(table.headers[j])}'"
+            f"'{flat_header(header_label(table.headers, j))}'"
             for _, _, _, c, j in ranked
             if c == column and j != i and j not in taken
         ]
@@ -465,7 +466,7 @@ def draft_mapping(
     for column in SURVEY_COLUMNS:
         if column in chosen:
             i, note = chosen[column]
-            draft.columns[column] = (table.headers[i], note)
+            draft.columns[column] = (header_label(table.headers, i), note)
     draft.missing = [
         c
         for c in SURVEY_REQUIRED

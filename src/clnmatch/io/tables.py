@@ -90,6 +90,40 @@ def source_label(source: object) -> str:
     return "DataFrame"
 
 
+_NUMBERED = re.compile(r"(.*\S)\s*#(\d+)")
+
+
+def headed(headers: Sequence[str], wanted: str) -> list[int]:
+    """Indexes of the headers equal to ``wanted`` (case, spaces and '_' aside). Where a
+    header repeats (a form's account "Name" beside a question "Name"), "Name #2" is the
+    second of them, as ``header_label`` writes it."""
+    key = normalise_header(wanted)
+    hits = [i for i, h in enumerate(headers) if normalise_header(h) == key]
+    numbered = _NUMBERED.fullmatch(wanted.strip())
+    if hits or numbered is None:
+        return hits
+    base = normalise_header(numbered.group(1))
+    repeats = [i for i, h in enumerate(headers) if normalise_header(h) == base]
+    k = int(numbered.group(2))
+    return [repeats[k - 1]] if 1 <= k <= len(repeats) else []
+
+
+def header_label(headers: Sequence[str], i: int) -> str:
+    """How a mapping names header ``i``: as written, or "Name #2" when the header repeats."""
+    same = [j for j, h in enumerate(headers) if normalise_header(h) == normalise_header(headers[i])]
+    return headers[i] if len(same) == 1 else f"{headers[i]} #{same.index(i) + 1}"
+
+
+def column_letter(i: int) -> str:
+    """The spreadsheet letter of column index ``i`` (0 -> A, 26 -> AA)."""
+    letters = ""
+    i += 1
+    while i:
+        i, rest = divmod(i - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 def resolve_columns(
     table: Table, required: Sequence[str], optional: Sequence[str] = ()
 ) -> tuple[dict[str, int], list[InputProblem]]:
