@@ -414,3 +414,30 @@ def test_teams_csv_carries_email_and_job_title(tmp_path: Path) -> None:
     frame = result.to_dataframe()
     assert list(frame.columns[:5]) == ["practitioner_id", "name", "email", "role", "job_title"]
     assert frame["job_title"].tolist() == ["HT", "teacher", "", "EYP"]
+
+
+def test_uncalculated_formulas_stop_a_survey_only_in_the_columns_read(tmp_path: Path) -> None:
+    """A formula nobody calculated in an unused comments column is no obstacle; in a
+    rating column it is an error naming its row and column."""
+    from openpyxl import Workbook
+
+    def book(comment: str, rating: object) -> Path:
+        workbook = Workbook()
+        sheet = workbook.active
+        assert sheet is not None
+        sheet.append(
+            ["name", "establishment_name", "authority", "sector", "role", "theme:A", "theme:B",
+             "Any other comments?"]
+        )  # fmt: skip
+        sheet.append(["Ann", "Hillhead", "Inverclyde", "primary", "HT", 1, 2, "fine"])
+        sheet.append(["Bob", "Hillhead", "Inverclyde", "primary", "teacher", rating, 4, comment])
+        path = tmp_path / "survey.xlsx"
+        workbook.save(path)
+        return path
+
+    cohort = read_survey(book('=HYPERLINK("https://example.org")', 3)).cohort
+    assert [p.interests for p in cohort.practitioners] == [(1, 2), (3, 4)]
+    with pytest.raises(InvalidInputError) as caught:
+        read_survey(book("fine", "=F2+1"))
+    (problem,) = caught.value.problems
+    assert (problem.row, problem.column) == (3, "theme:A") and "save it" in problem.expected

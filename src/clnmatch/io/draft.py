@@ -424,7 +424,9 @@ def draft_mapping(
     sheet_note = ""
     if sheet is None and len(names) > 1:
         sheet, sheet_note = _responses_sheet(survey, names)
-    table = load_table(survey, sheet=sheet, header_score=lambda cells: header_score(cells))
+    table = load_table(
+        survey, sheet=sheet, header_score=lambda cells: header_score(cells), defer_formulas=True
+    )
     draft = MappingDraft(
         file=source_label(survey),
         sheet=table.sheet,

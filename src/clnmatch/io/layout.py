@@ -59,6 +59,8 @@ class Table:
     warnings: tuple[InputProblem, ...] = field(default=())
     groups: tuple[str, ...] = field(default=())
     title_rows: tuple[int, ...] = field(default=())  # filled rows above the header, skipped
+    # (column, rows) of formula cells with no stored result (see tables.load_table)
+    uncalculated: tuple[tuple[int, tuple[int, ...]], ...] = field(default=())
 
     def columns(self, name: str) -> list[int]:
         """Indexes of the headers that match ``name`` (case, spaces and ``_`` ignored)."""
@@ -75,6 +77,22 @@ class Table:
         """An InputProblem in this table; ``column`` may be a header index."""
         name = self.headers[column] if isinstance(column, int) else column
         return InputProblem(expected=expected, file=self.file, row=row, column=name, value=value)
+
+    def formula_problems(self, columns: Iterable[int] | None = None) -> list[InputProblem]:
+        """The uncalculated formula cells of ``columns`` (default: every column)."""
+        wanted = None if columns is None else set(columns)
+        return [
+            self.problem(
+                f"values, but {len(rows)} cell(s) from this row down hold formulas no "
+                "spreadsheet has calculated yet; open the file in Excel or LibreOffice and save it",
+                row=rows[0],
+                column=self.headers[i]
+                if i < len(self.headers) and self.headers[i]
+                else f"column {i + 1}",
+            )
+            for i, rows in self.uncalculated
+            if wanted is None or i in wanted
+        ]
 
 
 def normalise_header(name: object) -> str:

@@ -148,6 +148,7 @@ def _parse_survey(
     index, themes = survey_columns(table, mapping, problems)
 
     used = set(index.values()) | {i for i, _ in themes}
+    problems += table.formula_problems(used)
     unused = [h for i, h in enumerate(table.headers) if h and i not in used]
     if unused:
         listed = ", ".join(f"'{h}'" for h in unused[:10])
@@ -478,6 +479,7 @@ def _load_or_problems(
     label: str,
     score: HeaderScore | None = None,
     header_row: int | None = None,
+    defer_formulas: bool = False,
 ) -> tuple[Table | None, list[InputProblem]]:
     named = label if not isinstance(source, str | os.PathLike) else None
     try:
@@ -487,6 +489,7 @@ def _load_or_problems(
             label=named,
             header_score=score,
             header_row=header_row,
+            defer_formulas=defer_formulas,
         )
         return table, []
     except InvalidInputError as exc:
@@ -520,6 +523,7 @@ def read_survey(
         "survey DataFrame",
         _survey_header_score(survey_map),
         survey_map.header_row if survey_map is not None else None,
+        defer_formulas=True,  # only the columns read matter (a comments column may hold some)
     )
     fac_table = None
     if facilitators is not None:

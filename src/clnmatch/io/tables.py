@@ -21,6 +21,7 @@ import math
 import os
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -303,6 +304,7 @@ def _load_excel(
     sheet: str | None,
     header_score: HeaderScore | None,
     header_row: int | None,
+    defer_formulas: bool,
 ) -> Table:
     from openpyxl import load_workbook
 
@@ -349,7 +351,7 @@ def _load_excel(
             ) from None
     finally:
         workbook.close()
-    _refuse_uncalculated(data, file, chosen, records)
+    uncalculated = _uncalculated(data, chosen, records)
     if sheet is None and len(names) > 1 and not any(any(c.strip() for c in r) for _, r in records):
         listed = ", ".join(f"'{n}'" for n in names[1:])
         refuse(
@@ -359,7 +361,7 @@ def _load_excel(
         )
     if chosen != names[0]:  # messages name the sheet when it is not the one a file opens on
         file = f"{file} (sheet '{chosen}')"
-    return build_table(
+    table = build_table(
         file,
         records,
         sheet=chosen,
@@ -368,13 +370,17 @@ def _load_excel(
         header_score=header_score,
         header_row=header_row,
     )
+    table = replace(table, uncalculated=tuple(sorted(uncalculated.items())))
+    if uncalculated and not defer_formulas:
+        raise InvalidInputError(table.formula_problems(uncalculated))
+    return table
 
 
-def _refuse_uncalculated(
-    data: bytes, file: str, sheet: str, records: Sequence[tuple[int, Sequence[str]]]
-) -> None:
-    """Raise if formula cells have no stored result (a tool wrote them, no spreadsheet
-    calculated them): their value is unknown, and reading them as blank would mislead."""
+def _uncalculated(
+    data: bytes, sheet: str, records: Sequence[tuple[int, Sequence[str]]]
+) -> dict[int, tuple[int, ...]]:
+    """Column -> rows of formula cells with no stored result (a tool wrote them, no
+    spreadsheet calculated them): their value is unknown, and blank would mislead."""
     import zipfile
 
     from openpyxl import load_workbook
@@ -382,11 +388,10 @@ def _refuse_uncalculated(
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         parts = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
         if not any(re.search(rb"<(?:\w+:)?f[ >]", archive.read(n)) for n in parts):
-            return  # no formulas at all: the usual case, one pass is enough
+            return {}  # no formulas at all: the usual case, one pass is enough
     workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     try:
         by_row = dict(records)
-        header = next((r for _, r in records if any(c.strip() for c in r)), [])
         columns: dict[int, list[int]] = {}
         for cells in workbook[sheet].iter_rows():
             for index, cell in enumerate(cells):
@@ -398,20 +403,7 @@ def _refuse_uncalculated(
                     columns.setdefault(index, []).append(number)
     finally:
         workbook.close()
-    if columns:
-        raise InvalidInputError(
-            [
-                InputProblem(
-                    file=file,
-                    row=rows[0],
-                    column=(header[i] if i < len(header) and header[i] else f"column {i + 1}"),
-                    expected=f"values, but {len(rows)} cell(s) from this row down hold formulas "
-                    "no spreadsheet has calculated yet; open the file in Excel or LibreOffice "
-                    "and save it",
-                )
-                for i, rows in sorted(columns.items())
-            ]
-        )
+    return {i: tuple(rows) for i, rows in columns.items()}
 
 
 def table_from_dataframe(df: pd.DataFrame, label: str = "DataFrame") -> Table:
@@ -460,6 +452,7 @@ def load_table(
     label: str | None = None,
     header_score: HeaderScore | None = None,
     header_row: int | None = None,
+    defer_formulas: bool = False,
 ) -> Table:
     """Load a CSV / .xlsx file or a DataFrame as a text Table. The file is only read.
 
@@ -468,6 +461,9 @@ def load_table(
     ``sheet`` applies to workbooks only. ``header_score`` (files only): how header-like a
     row's cells are; the best of the first filled rows is taken as the header.
     ``header_row``: the header's row number, as a spreadsheet shows it (no search).
+    Formula cells no spreadsheet has calculated are an error, unless ``defer_formulas``:
+    then ``Table.uncalculated`` lists them and the reader reports those of the columns it
+    uses (``Table.formula_problems``).
     """
     if not isinstance(source, str | os.PathLike):
         import pandas as pd
@@ -518,5 +514,5 @@ def load_table(
             ]
         ) from None
     if suffix in EXCEL_SUFFIXES:
-        return _load_excel(data, file, sheet, header_score, header_row)
+        return _load_excel(data, file, sheet, header_score, header_row, defer_formulas)
     return _load_text(data, file, header_score, header_row)
