@@ -441,3 +441,16 @@ def test_uncalculated_formulas_stop_a_survey_only_in_the_columns_read(tmp_path: 
         read_survey(book("fine", "=F2+1"))
     (problem,) = caught.value.problems
     assert (problem.row, problem.column) == (3, "theme:A") and "save it" in problem.expected
+
+
+def test_a_column_without_a_header_but_with_answers_is_listed_as_ignored(tmp_path: Path) -> None:
+    """Answers under a blank header are not dropped unseen: the warning names the column."""
+    path = tmp_path / "survey.csv"
+    path.write_text(
+        "name,establishment_name,authority,sector,role,theme:A,theme:B,,notes\n"
+        "Ann,Hillhead,Inverclyde,primary,HT,1,2,see me,x\n"
+        "Bob,Hillhead,Inverclyde,primary,teacher,3,4,,\n",
+        encoding="utf-8",
+    )
+    (ignored,) = [w for w in read_survey(path).warnings if "ignored" in w.expected]
+    assert ignored.expected.endswith("these are ignored: column H (no header), 'notes'")

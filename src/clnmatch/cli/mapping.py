@@ -77,9 +77,17 @@ def map_survey(
         except InvalidInputError as exc:
             shown = "\n".join(f"  - {p}" for p in exc.problems[:10])
             more = f"\n  ... and {len(exc.problems) - 10} more" if len(exc.problems) > 10 else ""
+            # a problem naming the mapping is the draft's to mend; the others are the export's
+            in_draft = any(out.name in str(p) for p in exc.problems)
+            mend = (
+                f"Edit {out} where it says CHECK"
+                if in_draft
+                else "The draft looks right, but the export has the problems above: correct "
+                "them in a copy of the export"
+            )
             err_console.print(
                 f"With this draft the survey does not read yet ({len(exc.problems)} "
-                f"problem(s)):\n{shown}{more}\nEdit {out} where it says CHECK, then run: "
+                f"problem(s)):\n{shown}{more}\n{mend}, then run: "
                 f"clnmatch inspect {survey} --map {out}",
                 markup=False,
                 highlight=False,

@@ -137,5 +137,6 @@ def survey_columns(
     found, missing = resolve_columns(table, required, optional)
     taken = set(index.values())
     index.update({c: i for c, i in found.items() if i not in taken})
-    problems.extend(replace(m, expected=m.expected + _MAP_HINT) for m in missing)
+    hint = _MAP_HINT if mapping is None else f"; name its header in [columns] of {mapping.source}"
+    problems.extend(replace(m, expected=m.expected + hint) for m in missing)
     return index, _theme_columns(table, mapping, set(index.values()), problems)

@@ -59,6 +59,7 @@ from clnmatch.io.safe import write_csv, write_xlsx
 from clnmatch.io.tables import (
     HeaderScore,
     Table,
+    column_letter,
     load_table,
     parse_decimal,
     parse_whole_number,
@@ -149,9 +150,13 @@ def _parse_survey(
 
     used = set(index.values()) | {i for i, _ in themes}
     problems += table.formula_problems(used)
-    unused = [h for i, h in enumerate(table.headers) if h and i not in used]
+    unused = [
+        f"'{h}'" if h else f"column {column_letter(i)} (no header)"
+        for i, h in enumerate(table.headers)
+        if i not in used and (h or any(row.values[i] for row in table.rows))
+    ]
     if unused:
-        listed = ", ".join(f"'{h}'" for h in unused[:10])
+        listed = ", ".join(unused[:10])
         more = f" and {len(unused) - 10} more" if len(unused) > 10 else ""
         warnings.append(
             table.problem(
