@@ -370,3 +370,67 @@ def test_late_additions_from_a_dataframe() -> None:
     assert [m.establishment_id for m in result.added] == ["N1"]
     assert result.cohort.practitioner_by_id["N1-1"].interests == (0, 2, 5)
     assert check(result.cohort, RULES, result.assignment).feasible
+
+
+def test_when_the_fewest_moves_model_finds_nothing_the_rest_of_the_time_still_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Stage 1 finding nothing in its share (as at 1,000 establishments) is no 'unknown':
+    a solve from the previous teams answers, establishments it moved without need go back,
+    every rule holds, and the notes say what happened and how long stage 1 took."""
+    from ortools.sat.python import cp_model
+
+    core = importlib.import_module("clnmatch.rematch.core")
+    Stage = importlib.import_module("clnmatch.rematch.stages").Stage  # noqa: N806
+
+    def nothing(*args: object, **kwargs: object) -> object:
+        return Stage(cp_model.UNKNOWN)
+
+    monkeypatch.setattr(core, "min_moves", nothing)
+    cohort = balanced_cohort(24, teams=4)
+    rules = Rules(teams=4)
+    previous = rematch_teams(cohort, {}, rules=rules, time_limit=5, seed=0, mode="reoptimise")
+    assert previous.feasible
+    gone = cohort.establishments[0].id
+    result = rematch(previous, withdrawn=[gone], time_limit=5, seed=0)
+    assert result.status in (Status.FEASIBLE, Status.OPTIMAL)
+    assert check(result.cohort, rules, result.assignment).feasible
+    assert any(
+        "the fewest-moves search found no rule-abiding assignment" in n for n in result.notes
+    )
+    assert not result.moves_proven_minimal
+    assert result.n_moves < len(result.cohort.establishments) // 2
+
+
+def test_move_back_returns_units_only_where_every_rule_holds() -> None:
+    """From a rule-abiding assignment, move_back puts units back in their previous teams
+    (never breaking a rule) and moves no unit that was not moved."""
+    move_back = importlib.import_module("clnmatch.rematch.restore").move_back
+
+    cohort = balanced_cohort(24, teams=4)
+    problem = Problem.from_cohort(cohort, Rules(teams=4))
+    rng = np.random.default_rng(0)
+    solved = rematch_teams(cohort, {}, rules=Rules(teams=4), time_limit=3, mode="reoptimise")
+    start = np.array([solved.establishment_team()[u] - 1 for u in problem.unit_ids])
+    assert not evaluate(problem, start).breaches
+    prev = start.copy()
+    swap = rng.permutation(problem.n_units)[:6]
+    for a, b in zip(swap[:3], swap[3:], strict=True):
+        prev[a], prev[b] = start[b], start[a]  # as if the solve had swapped three pairs
+    back = move_back(problem, prev, start, deadline=float("inf"))
+    assert not evaluate(problem, back).breaches
+    assert ((back != start) <= (prev != start)).all()
+    assert (back != prev).sum() < (start != prev).sum()
+
+
+def test_a_result_of_custom_weights_is_rematched_for_the_same_weights() -> None:
+    """rematch(previous) re-matches for previous's own weights (it raised on 'custom')."""
+    from clnmatch import ObjectiveWeights, solve
+
+    weights = ObjectiveWeights(focus=1, cohesion=2, simd_mix=5, travel=0.02, name="custom")
+    cohort = balanced_cohort(12)
+    previous = solve(cohort, Rules(teams=2), objective=weights, time_limit=5, seed=0)
+    assert previous.feasible
+    new = rematch(previous, withdrawn=[cohort.establishments[0].id], time_limit=5)
+    assert new.feasible and new.objective_name == "custom"
+    assert new.objective_weights == weights

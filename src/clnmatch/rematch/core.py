@@ -24,6 +24,7 @@ from clnmatch.models import Cohort, Rules
 from clnmatch.problem import SCALE, ObjectiveWeights, Problem
 from clnmatch.rematch.changes import AddedInput, CohortChange, apply_changes
 from clnmatch.rematch.labels import FacilitatorChange, facilitator_changes, stable_labels
+from clnmatch.rematch.restore import move_back
 from clnmatch.rematch.stages import conflicting_rules, max_objective, min_moves
 from clnmatch.result import Result, Statistics, Status
 from clnmatch.solve import check_seed, check_time_limit, solve
@@ -42,6 +43,7 @@ MODES = ("fewest_moves", "reoptimise")
 # the next; what is left proves a bound for the whole remaining cohort (a fresh solve)
 _STAGE1_SHARE = 0.25
 _STAGE2_SHARE = 0.55
+_MOVE_BACK_SHARE = 0.2  # of the time left after stage 1 found nothing
 _FACILITATOR_RULES = ("facilitator_per_team", "facilitator_load", "unknown_facilitator")
 
 
@@ -242,12 +244,17 @@ def rematch(
         withdrawn,
         added,
         rules=rules or previous.rules,
-        objective=objective if objective is not None else previous.objective_name,
+        objective=objective if objective is not None else _objective_of(previous),
         time_limit=time_limit,
         seed=seed,
         previous_links=previous.facilitator_links,
         mode=mode,
     )
+
+
+def _objective_of(previous: Result) -> str | ObjectiveWeights:
+    """What ``previous`` was solved for: its weights (custom ones have no name to go by)."""
+    return previous.objective_weights or previous.objective_name
 
 
 def rematch_teams(
@@ -319,6 +326,7 @@ def rematch_teams(
         cohort=new,
         rules=rules,
         objective_name=objective_name,
+        objective_weights=objective if isinstance(objective, ObjectiveWeights) else None,
         strategy="rematch" if mode == "fewest_moves" else "rematch (reoptimise)",
         seed=int(seed),
         withdrawn=withdrawn_moves,
@@ -350,18 +358,8 @@ def rematch_teams(
     fresh: Result | None = None
     fewest_bound: float | None = None
     minimal = False
-    if mode == "reoptimise":
-        fresh = _fresh_solve(new, rules, objective, deadline, seed, notes)
-        if fresh is None or not fresh.feasible:
-            return _unsolved(finish, fresh, problem, new, rules, notes, time_limit)
-        est_team = fresh.establishment_team()
-        pinned = {rules.pins[e] for e in rules.pins if e in est_team}
-        weight = {e.id: len(new.nominees[e.id]) for e in new.establishments}
-        labels = stable_labels(est_team, before, T, fixed=pinned, weight=weight)
-        unit_team = np.array([labels[est_team[u]] - 1 for u in problem.unit_ids], np.int64)
-        fresh_bound = fresh.bound
-        statistics = fresh.statistics
-    else:
+    stage1 = None
+    if mode == "fewest_moves":
         share = (_STAGE1_SHARE, _STAGE2_SHARE) if prove else (0.5, 1.0)
         stage1 = min_moves(
             problem, prev, placed_before, started + share[0] * time_limit, int(seed), notes
@@ -371,10 +369,36 @@ def rematch_teams(
             diagnosis = _diagnose(problem, new, rules, core)
             return finish(Status.INFEASIBLE, diagnosis=diagnosis, notes=tuple(notes))
         if stage1.unit_team is None:
+            # at this size the fewest-moves model found nothing in its share: the time left
+            # goes to a solve that starts from the previous teams (more of them move)
             notes.append(
-                f"no rule-abiding assignment found within {time_limit:g} s; try a longer time limit"
+                f"the fewest-moves search found no rule-abiding assignment in "
+                f"{time.perf_counter() - started:.1f} s; the time left re-matches the changed "
+                "cohort from the previous teams, so more establishments may move than must"
             )
-            return finish(Status.UNKNOWN, notes=tuple(notes))
+    if stage1 is None or stage1.unit_team is None:
+        start = {e: t for e, t in before.items() if e in new.establishment_by_id}
+        # a fallback keeps a share of the time to move establishments back (move_back)
+        end = (
+            deadline
+            if stage1 is None
+            else deadline - _MOVE_BACK_SHARE * (deadline - time.perf_counter())
+        )
+        fresh = _fresh_solve(new, rules, objective, end, seed, notes, warm_start=start)
+        if fresh is None or not fresh.feasible:
+            return _unsolved(finish, fresh, notes, started, time_limit)
+        est_team = fresh.establishment_team()
+        pinned = {rules.pins[e] for e in rules.pins if e in est_team}
+        weight = {e.id: len(new.nominees[e.id]) for e in new.establishments}
+        labels = stable_labels(est_team, before, T, fixed=pinned, weight=weight)
+        unit_team = np.array([labels[est_team[u]] - 1 for u in problem.unit_ids], np.int64)
+        if stage1 is not None:
+            back = move_back(problem, prev, unit_team, deadline)
+            if not evaluate(problem, back).breaches:
+                unit_team = back
+        fresh_bound = fresh.bound
+        statistics = fresh.statistics
+    else:
         stage2 = max_objective(
             problem, prev, stage1, started, started + share[1] * time_limit, int(seed), notes
         )
@@ -441,13 +465,16 @@ def _fresh_solve(
     deadline: float,
     seed: int,
     notes: list[str],
+    warm_start: dict[str, int] | None = None,
 ) -> Result | None:
     """A fresh solve of the changed cohort in the time left (None: no time left)."""
     left = deadline - time.perf_counter()
     if left < 0.5:
-        notes.append("no time left to solve the changed cohort afresh for a bound")
+        notes.append("no time left to solve the changed cohort afresh")
         return None
-    fresh = solve(cohort, rules, objective=objective, time_limit=left, seed=int(seed))
+    fresh = solve(
+        cohort, rules, objective=objective, time_limit=left, seed=int(seed), warm_start=warm_start
+    )
     notes.append(
         f"fresh solve of the changed cohort: {fresh.status}, objective "
         f"{fresh.objective if fresh.objective is not None else '-'}, bound {fresh.bound}"
@@ -477,13 +504,7 @@ def _honest_status(
 
 
 def _unsolved(
-    finish: Any,
-    fresh: Result | None,
-    problem: Problem,
-    cohort: Cohort,
-    rules: Rules,
-    notes: list[str],
-    time_limit: float,
+    finish: Any, fresh: Result | None, notes: list[str], started: float, time_limit: float
 ) -> RematchResult:
     if fresh is not None and fresh.status == Status.INFEASIBLE:
         result: RematchResult = finish(
@@ -491,7 +512,8 @@ def _unsolved(
         )
         return result
     notes.append(
-        f"no rule-abiding assignment found within {time_limit:g} s; try a longer time limit"
+        f"no rule-abiding assignment found in {time.perf_counter() - started:.1f} s (limit "
+        f"{time_limit:g} s); try a longer time limit"
     )
     unknown: RematchResult = finish(Status.UNKNOWN, notes=tuple(notes))
     return unknown
