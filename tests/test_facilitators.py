@@ -331,3 +331,32 @@ def test_allocation_exists_exactly_when_one_exists(sizes, n_fac, cap):
     assert expected
     assert _facilitator_breaches(cohort, rules, unit_team, allocation.links, supply=False) == []
     assert {f for f, _ in allocation.links} == {f.id for f in facs}  # everyone is used
+
+
+def test_with_no_time_to_build_the_model_the_greedy_allocation_keeps_every_rule(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A time limit too short to build the exact model (500 establishments, 83 teams)
+    gives the greedy allocation at once (the model is not even started), reported as not
+    optimal, keeping every hard rule."""
+    from ortools.sat.python import cp_model
+
+    from clnmatch.generate import generate_cohort
+
+    def no_model() -> None:
+        raise AssertionError("the model was built with no time to build it")
+
+    monkeypatch.setattr(cp_model, "CpModel", no_model)
+    from clnmatch.models import Rules as _Rules
+
+    cohort = generate_cohort(500, seed=3, teams_hint=83)
+    rules = _Rules(teams=83, max_participants=cohort.n_participants)
+    unit_team = np.arange(len(cohort.establishments)) % 83
+    allocation = allocate_facilitators(cohort, rules, unit_team, time_limit=0.01)
+    assert not allocation.optimal
+    assert all(allocation.team_facilitators[t] for t in range(1, 84))
+    sizes = np.bincount(unit_team, minlength=83)
+    by_fac: dict[str, int] = {}
+    for fid, team in allocation.links:
+        by_fac[fid] = by_fac.get(fid, 0) + int(sizes[team - 1])
+    assert max(by_fac.values()) <= rules.schools_per_facilitator
