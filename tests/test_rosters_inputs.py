@@ -26,7 +26,7 @@ def test_rules_as_a_dict_is_named(cohort) -> None:
         InvalidParameterError, match=r"The 'rules' parameter of solve must be a Rules"
     ) as err:
         solve(cohort, {"teams": 8})  # type: ignore[arg-type]
-    assert "Got {'teams': 8} (a dict) instead." in str(err.value)
+    assert "Got {'teams': 8} instead." in str(err.value)
 
 
 @pytest.mark.parametrize("bad", ["survey.csv", None, 42, [1, 2]])
@@ -59,3 +59,67 @@ def test_a_good_warm_start_is_accepted(cohort) -> None:
     check_solve_inputs(cohort, Rules(teams=3), warm)
     result = solve(cohort, Rules(teams=3), strategy="greedy", warm_start=warm, time_limit=2)
     assert result.status in ("optimal", "feasible")
+
+
+def test_every_public_call_names_a_wrong_argument(cohort, tmp_path) -> None:
+    """check, rematch, explain, write_result and solve's progress fail with
+    InvalidParameterError naming the parameter, never an AttributeError from inside."""
+    from clnmatch import check, explain, rematch
+    from clnmatch.publish import write_result
+
+    calls = {
+        "rules": lambda: check(cohort, {"teams": 3}, {}),  # type: ignore[arg-type]
+        "cohort": lambda: check(None, None, {}),  # type: ignore[arg-type]
+        "assignment": lambda: check(cohort, None, [1, 2]),  # type: ignore[arg-type]
+        "facilitator_links": lambda: check(cohort, None, {}, ["F01"]),  # type: ignore[list-item]
+        "previous": lambda: rematch(None),  # type: ignore[arg-type]
+        "result": lambda: explain(None),  # type: ignore[arg-type]
+        "progress": lambda: solve(cohort, Rules(teams=3), progress=5),  # type: ignore[arg-type]
+    }
+    for name, call in calls.items():
+        with pytest.raises(InvalidParameterError, match=f"The '{name}' parameter"):
+            call()
+    with pytest.raises(InvalidParameterError, match="The 'result' parameter of write_result"):
+        write_result(None, tmp_path / "out")  # type: ignore[arg-type]
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_result_without_teams_is_not_written(tmp_path) -> None:
+    """An infeasible result has no teams: write_result refuses it and writes nothing (its
+    rosters would list everyone in no team)."""
+    from clnmatch.publish import write_result
+
+    impossible = solve(hand_cohort(), Rules(teams=40), time_limit=2)
+    assert not impossible.assignment
+    with pytest.raises(InvalidParameterError, match="a Result with teams"):
+        write_result(impossible, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_hand_set_focus_must_be_a_theme_of_a_team() -> None:
+    """check(team_focus=...) with a theme the cohort lacks, or a team past T, is named."""
+    from clnmatch import check
+
+    cohort = hand_cohort()
+    with pytest.raises(InvalidParameterError, match="'Basket weaving'"):
+        check(cohort, Rules(teams=3), {}, team_focus={1: "Basket weaving"})
+    with pytest.raises(InvalidParameterError, match="team 1..3"):
+        check(cohort, Rules(teams=3), {}, team_focus={9: cohort.themes[0]})
+
+
+def test_apart_names_two_establishments() -> None:
+    """apart=((e, e),) is refused when the rules are made (it crashed solve)."""
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="names one twice"):
+        Rules(apart=(("E00", "E00"),))
+
+
+def test_a_table_of_people_passed_by_mistake_is_not_copied_into_the_message() -> None:
+    """A DataFrame where a Cohort belongs: the message names its type, not its rows."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"name": ["Ann Example"], "email": ["ann@example.org"]})
+    with pytest.raises(InvalidParameterError) as err:
+        solve(frame)  # type: ignore[arg-type]
+    assert "a DataFrame" in str(err.value) and "example.org" not in str(err.value)

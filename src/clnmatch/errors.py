@@ -66,8 +66,15 @@ class InvalidParameterError(ClnmatchError, ValueError):
 
     @classmethod
     def for_value(cls, name: str, owner: str, expected: str, got: object) -> InvalidParameterError:
-        """Build the one message shape: "The 'x' parameter of f must be ... Got ... instead."."""
-        return cls(f"The '{name}' parameter of {owner} must be {expected}. Got {got!r} instead.")
+        """Build the one message shape: "The 'x' parameter of f must be ... Got ... instead.".
+
+        Plain values are shown (at most 200 characters); any other object by its type, so
+        that a message, which apps log, never holds a table of people's names."""
+        plain = got is None or isinstance(got, str | int | float | list | tuple | dict | set)
+        shown = repr(got) if plain else f"a {type(got).__name__}"
+        if len(shown) > 200:
+            shown = shown[:197] + "..."
+        return cls(f"The '{name}' parameter of {owner} must be {expected}. Got {shown} instead.")
 
 
 class InfeasibleError(ClnmatchError):

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from clnmatch.errors import InvalidParameterError
 from clnmatch.models import Cohort, Rules
 from clnmatch.objective import terms
 from clnmatch.objective.terms import objective_milli
@@ -198,6 +199,49 @@ def unit_teams_from_assignment(cohort: Cohort, assignment: Mapping[str, int]) ->
     return out
 
 
+def _check_inputs(
+    cohort: object,
+    rules: object,
+    assignment: object,
+    facilitator_links: object,
+    team_focus: object,
+) -> None:
+    """Wrong types and names fail here, saying what was expected, not deep inside."""
+
+    def wrong(name: str, expected: str, got: object) -> InvalidParameterError:
+        return InvalidParameterError.for_value(name, "check", expected, got)
+
+    if not isinstance(cohort, Cohort):
+        raise wrong("cohort", "a Cohort (e.g. Cohort.from_csv('survey.csv'))", cohort)
+    if rules is not None and not isinstance(rules, Rules):
+        raise wrong("rules", "a Rules (e.g. Rules(teams=8)) or None", rules)
+    if not isinstance(assignment, Mapping):
+        raise wrong("assignment", "a dict of practitioner id -> team", assignment)
+    if facilitator_links is not None and (
+        isinstance(facilitator_links, str | Mapping)
+        or not isinstance(facilitator_links, Iterable)
+        or not all(isinstance(x, tuple | list) and len(x) == 2 for x in facilitator_links)
+    ):
+        raise wrong("facilitator_links", "(facilitator id, team) pairs or None", facilitator_links)
+    if team_focus is None:
+        return
+    teams = rules.teams if isinstance(rules, Rules) else Rules().teams
+    if not isinstance(team_focus, Mapping):
+        raise wrong("team_focus", "a dict of team -> theme name", team_focus)
+    themes = set(cohort.themes)
+    bad = {
+        t: k
+        for t, k in team_focus.items()
+        if k and (t not in range(1, teams + 1) or k not in themes)
+    }
+    if bad:
+        raise wrong(
+            "team_focus",
+            f"a dict of team 1..{teams} -> one of the cohort's themes ({', '.join(cohort.themes)})",
+            bad,
+        )
+
+
 def check(
     cohort: Cohort,
     rules: Rules | None,
@@ -213,6 +257,7 @@ def check(
     its focus theme (by default the best theme for the team).
     Returns an ``Evaluation`` listing every breach with rule, team and numbers.
     """
+    _check_inputs(cohort, rules, assignment, facilitator_links, team_focus)
     rules = rules or Rules()
     problem = Problem.from_cohort(cohort, rules, objective)
     breaches: list[Breach] = []

@@ -159,6 +159,8 @@ def explain(
     value) raises ``ExplainTimeout`` once passed, so that a caller with a time limit can
     leave the explanations out instead of overrunning.
     """
+    if not isinstance(result, Result):
+        raise InvalidParameterError.for_value("result", "explain", "a Result", result)
     cohort = result.cohort
     est_team = result.establishment_team()
     missing = [e.id for e in cohort.establishments if e.id not in est_team]

@@ -526,6 +526,11 @@ class Rules(BaseModel):
                 raise ValueError(
                     f"establishment {est!r} is locked to team {team}, but teams run 1..{self.teams}"
                 )
+        for a, b in self.apart:
+            if a == b:
+                raise ValueError(
+                    f"apart pairs two different establishments; ({a!r}, {b!r}) names one twice"
+                )
         return self
 
     @property

@@ -116,6 +116,15 @@ def rebuild_result(cohort: Cohort, result_dir: str | Path) -> Result:
     )
 
 
+def _with_teams(result: object, owner: str) -> None:
+    """Refuse a result without teams: its rosters would list everyone in no team."""
+    if not isinstance(result, Result) or not result.assignment:
+        got = result.status if isinstance(result, Result) else result
+        raise InvalidParameterError.for_value(
+            "result", owner, "a Result with teams (status optimal or feasible)", got
+        )
+
+
 def _prepare(
     result: Result,
     out_dir: Path,
@@ -264,6 +273,7 @@ def write_report_files(
     """
     out = Path(out_dir)
     names_out = output_names(rebuilt=True)
+    _with_teams(result, "write_report_files")
     refuse_overwriting(out, names_out, _inputs(result, protect))
     result = _prepare(result, out, pseudonymise, pseudonym_key)
     heading = Heading(title=title or DEFAULT_TITLE, contact=contact)
@@ -302,6 +312,7 @@ def write_result(
     """
     out = Path(out_dir)
     names_out = output_names(extra=(*(extra_tables or {}), *(extra_texts or {})))
+    _with_teams(result, "write_result")
     refuse_overwriting(out, names_out, _inputs(result, protect))
     result = _prepare(result, out, pseudonymise, pseudonym_key)
     heading = Heading(title=title or DEFAULT_TITLE, contact=contact)

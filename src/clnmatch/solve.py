@@ -70,8 +70,10 @@ def check_solve_inputs(cohort: object, rules: object, warm_start: object) -> Non
     A dict of rule settings, a DataFrame for a cohort or a warm start naming unknown
     establishments would otherwise fail deep inside (an AttributeError) or be ignored.
     """
-    if not isinstance(cohort, Cohort):
-        raise _wrong("cohort", "a Cohort (e.g. Cohort.from_csv('survey.csv'))", cohort)
+    if not isinstance(cohort, Cohort) or not cohort.establishments:
+        raise _wrong(
+            "cohort", "a Cohort of one or more establishments (e.g. Cohort.from_csv(...))", cohort
+        )
     if rules is not None and not isinstance(rules, Rules):
         raise _wrong("rules", "a Rules (e.g. Rules(teams=8)) or None", rules)
     if warm_start is None:
@@ -100,13 +102,7 @@ def check_solve_inputs(cohort: object, rules: object, warm_start: object) -> Non
 
 
 def _wrong(name: str, expected: str, value: object) -> InvalidParameterError:
-    """The one message shape, with the value cut to 80 characters and its type named."""
-    text = repr(value)
-    text = text if len(text) <= 80 else text[:77] + "..."
-    return InvalidParameterError(
-        f"The '{name}' parameter of solve must be {expected}. "
-        f"Got {text} (a {type(value).__name__}) instead."
-    )
+    return InvalidParameterError.for_value(name, "solve", expected, value)
 
 
 FINISH_S = 0.2  # kept back for the final rule check and the result
@@ -164,6 +160,10 @@ def solve(
     started = time.perf_counter()
     validate_parameters(objective, strategy, time_limit, seed)
     check_value("bound_time", "solve", BOUND_TIME, bound_time)
+    if progress is not None and not callable(progress):
+        raise InvalidParameterError.for_value(
+            "progress", "solve", "a function of one Progress, or None", progress
+        )
     bound_time = min(float(bound_time), 0.9 * float(time_limit))
     check_solve_inputs(cohort, rules, warm_start)
     rules = rules or Rules()

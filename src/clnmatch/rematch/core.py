@@ -154,6 +154,27 @@ class RematchResult(Result):
 
 
 # --------------------------------------------------------------------------- previous teams
+def _check_inputs(cohort: object, rules: object, previous_teams: object) -> None:
+    """Wrong types fail here, saying what was expected; so do previous teams that name
+    nobody of the cohort (every establishment would be placed as a late addition)."""
+    if not isinstance(cohort, Cohort):
+        raise InvalidParameterError.for_value("cohort", "rematch", "a Cohort", cohort)
+    if rules is not None and not isinstance(rules, Rules):
+        raise InvalidParameterError.for_value(
+            "rules", "rematch", "a Rules (e.g. Rules(teams=8)) or None", rules
+        )
+    expected = "a dict of establishment (or practitioner) id -> team of the cohort"
+    if not isinstance(previous_teams, Mapping) or not all(
+        isinstance(t, int | np.integer) and not isinstance(t, bool) for t in previous_teams.values()
+    ):
+        raise InvalidParameterError.for_value("previous_teams", "rematch", expected, previous_teams)
+    known = cohort.establishment_by_id.keys() | cohort.practitioner_by_id.keys()
+    if previous_teams and not any(key in known for key in previous_teams):
+        raise InvalidParameterError.for_value(
+            "previous_teams", "rematch", expected, sorted(map(str, previous_teams))[:5]
+        )
+
+
 def _establishment_teams(cohort: Cohort, previous: Mapping[str, int]) -> dict[str, int]:
     """Establishment id -> team; practitioner-keyed entries are folded into establishments."""
     out: dict[str, int] = {}
@@ -234,9 +255,12 @@ def rematch(
 
     ``rules`` and ``objective`` default to those of ``previous``. See ``rematch_teams``.
     """
-    if not previous.assignment:
+    if not isinstance(previous, Result) or not previous.assignment:
         raise InvalidParameterError.for_value(
-            "previous", "rematch", "a result with an assignment", str(previous.status)
+            "previous",
+            "rematch",
+            "a result with an assignment",
+            str(previous.status) if isinstance(previous, Result) else previous,
         )
     return rematch_teams(
         previous.cohort,
@@ -300,6 +324,7 @@ def rematch_teams(
         raise InvalidParameterError.for_value(
             "mode", "rematch", "one of " + ", ".join(repr(m) for m in MODES), mode
         )
+    _check_inputs(cohort, rules, previous_teams)
     rules = rules or Rules()
     before = _establishment_teams(cohort, previous_teams)
     change = apply_changes(cohort, withdrawn, added)
