@@ -144,3 +144,17 @@ def test_a_title_right_above_the_header_is_not_read_into_it(tmp_path: Path) -> N
     )
     table = load_table(path, header_score=SCORE)
     assert table.headers == ("Name", "School", "Local authority") and table.title_rows == (1,)
+
+
+def test_a_title_with_a_cell_past_the_header_stays_a_title(tmp_path: Path) -> None:
+    """A title row with an export date far to the right is skipped, not read into the
+    header (which then wanted one more cell in every row)."""
+    header = "name,establishment_name,authority,sector,role,theme:A,theme:B"
+    path = _csv(
+        tmp_path,
+        "CLN survey 2024,,,,,,,,,Exported 2024-05-01\n"
+        f"{header}\nAnn,Hillhead,Inverclyde,primary,HT,1,2\n",
+    )
+    table = load_table(path, header_score=SCORE)
+    assert table.headers == tuple(header.split(",")) and table.title_rows == (1,)
+    assert table.problems == ()

@@ -434,3 +434,16 @@ def test_a_result_of_custom_weights_is_rematched_for_the_same_weights() -> None:
     new = rematch(previous, withdrawn=[cohort.establishments[0].id], time_limit=5)
     assert new.feasible and new.objective_name == "custom"
     assert new.objective_weights == weights
+
+
+def test_reoptimise_with_fewer_teams_than_before() -> None:
+    """Previous teams past the new rules' count are not handed to the solve as a start
+    (which refused them)."""
+    cohort = balanced_cohort(24, teams=4)
+    before = rematch_teams(cohort, {}, rules=Rules(teams=4), time_limit=3, mode="reoptimise")
+    gone = cohort.establishments[0].id
+    after = rematch_teams(
+        cohort, before.establishment_team(), [gone], rules=Rules(teams=3), time_limit=3,
+        mode="reoptimise",
+    )  # fmt: skip
+    assert after.feasible and set(after.establishment_team().values()) <= {1, 2, 3}

@@ -242,3 +242,30 @@ def test_an_earlier_runs_pdf_does_not_stay_beside_new_teams(tmp_path: Path) -> N
     done = run("report", out, "--survey", SURVEY, "--facilitators", FACILITATORS, "--no-pdf")
     assert done.exit_code == 0, done.output
     assert not (out / "handouts.pdf").exists() and (out / "teams.csv").exists()
+
+
+def test_a_solve_into_a_rematch_folder_drops_its_moves_and_changes(tmp_path: Path) -> None:
+    """moves.csv and changes.json of an earlier re-match would apply its withdrawals to
+    the new teams (report, check, rematch read them): a solve into the folder removes them."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "moves.csv").write_text("establishment_id\n")
+    (out / "changes.json").write_text("{}")
+    done = run(*solve_args(SURVEY, FACILITATORS, out))
+    assert done.exit_code == 0, done.output
+    assert not (out / "moves.csv").exists() and not (out / "changes.json").exists()
+
+
+def test_check_lists_a_team_past_the_count_as_a_breach(tmp_path: Path) -> None:
+    """A hand edit putting a school in team 9 of 8 is a breach (exit 4), not a refusal."""
+    out = tmp_path / "out"
+    assert run(*solve_args(SURVEY, FACILITATORS, out)).exit_code == 0
+    teams = out / "teams.csv"
+    lines = teams.read_text(encoding="utf-8-sig").splitlines()
+    head = lines[0].split(",")
+    first = lines[1].split(",")
+    first[head.index("team")] = "9"
+    teams.write_text("\n".join([lines[0], ",".join(first), *lines[2:]]) + "\n", encoding="utf-8")
+    done = run("check", SURVEY, teams, "--facilitators", FACILITATORS)
+    assert done.exit_code == 4, done.output
+    assert "teams run 1..8" in " ".join(done.output.split())

@@ -68,10 +68,21 @@ class InvalidParameterError(ClnmatchError, ValueError):
     def for_value(cls, name: str, owner: str, expected: str, got: object) -> InvalidParameterError:
         """Build the one message shape: "The 'x' parameter of f must be ... Got ... instead.".
 
-        Plain values are shown (at most 200 characters); any other object by its type, so
-        that a message, which apps log, never holds a table of people's names."""
-        plain = got is None or isinstance(got, str | int | float | list | tuple | dict | set)
-        shown = repr(got) if plain else f"a {type(got).__name__}"
+        Plain values and flat collections of them are shown (at most 200 characters); any
+        other object by its type and size, so that a message, which apps log, never holds
+        a table or records of people."""
+        scalar = (str, int, float, type(None))
+        flat: list[object] = [got]
+        if isinstance(got, dict):
+            flat = [x for kv in got.items() for x in kv]
+        elif isinstance(got, list | tuple | set):
+            flat = list(got)
+        if all(isinstance(x, scalar) for x in flat):
+            shown = repr(got)
+        else:
+            n = len(got) if isinstance(got, list | tuple | set | dict) else None
+            size = "" if n is None else f" of {n} item{'' if n == 1 else 's'}"
+            shown = f"a {type(got).__name__}{size}"
         if len(shown) > 200:
             shown = shown[:197] + "..."
         return cls(f"The '{name}' parameter of {owner} must be {expected}. Got {shown} instead.")

@@ -219,25 +219,20 @@ def _check_inputs(
         raise wrong("assignment", "a dict of practitioner id -> team", assignment)
     if facilitator_links is not None and (
         isinstance(facilitator_links, str | Mapping)
-        or not isinstance(facilitator_links, Iterable)
+        or not isinstance(facilitator_links, list | tuple)
         or not all(isinstance(x, tuple | list) and len(x) == 2 for x in facilitator_links)
     ):
         raise wrong("facilitator_links", "(facilitator id, team) pairs or None", facilitator_links)
     if team_focus is None:
         return
-    teams = rules.teams if isinstance(rules, Rules) else Rules().teams
     if not isinstance(team_focus, Mapping):
         raise wrong("team_focus", "a dict of team -> theme name", team_focus)
-    themes = set(cohort.themes)
-    bad = {
-        t: k
-        for t, k in team_focus.items()
-        if k and (t not in range(1, teams + 1) or k not in themes)
-    }
+    # a team past T is the evaluator's to report (a breach), a theme nobody rated is not
+    bad = {t: k for t, k in team_focus.items() if k and k not in cohort.themes}
     if bad:
         raise wrong(
             "team_focus",
-            f"a dict of team 1..{teams} -> one of the cohort's themes ({', '.join(cohort.themes)})",
+            f"a dict of team -> one of the cohort's themes ({', '.join(cohort.themes)})",
             bad,
         )
 
@@ -257,6 +252,8 @@ def check(
     its focus theme (by default the best theme for the team).
     Returns an ``Evaluation`` listing every breach with rule, team and numbers.
     """
+    if facilitator_links is not None and not isinstance(facilitator_links, str | Mapping):
+        facilitator_links = list(facilitator_links)  # a generator is read once
     _check_inputs(cohort, rules, assignment, facilitator_links, team_focus)
     rules = rules or Rules()
     problem = Problem.from_cohort(cohort, rules, objective)

@@ -508,6 +508,13 @@ def _solve(
     too_short = deadline - time.perf_counter() < 2 * BUILD_S_PER_CELL * n_fac * n_teams
     if n_fac * n_teams > GREEDY_CELLS or too_short:
         chosen = _greedy(np.array(weight, dtype=np.int64), np.array(sizes, dtype=np.int64), cap)
+        if chosen is None and n_fac * n_teams <= GREEDY_CELLS:
+            chosen = _solve(weight, sizes, cap, time.perf_counter() + 10.0)[
+                0
+            ]  # overrun, not refuse
+            return (
+                (chosen, False, sum(weight[i][t] for i, t in chosen)) if chosen else (None, True, 0)
+            )
         if chosen is None:
             raise ClnmatchError(
                 f"the greedy facilitator allocation for {n_teams} teams and {n_fac} "

@@ -27,6 +27,7 @@ from clnmatch.errors import InvalidParameterError
 from clnmatch.explain import ExplainTimeout, Explanation, explain
 from clnmatch.finish import result_from_assignment
 from clnmatch.io.outputs import (
+    DAY_OF_FILES,
     PDF_FILE,
     facilitators_frame,
     output_names,
@@ -319,7 +320,9 @@ def write_result(
     summary = {**result.summary(), "title": heading.title}
     if contact:
         summary["contact"] = contact
-    with staged_output_dir(out, replaces=names_out) as stage:
+    # a re-match's moves and changes left in the folder would apply to other teams
+    owned = (*names_out, *DAY_OF_FILES)
+    with staged_output_dir(out, replaces=owned) as stage:
         write_csv(teams_frame(result), stage / "teams.csv")
         write_csv(facilitators_frame(result), stage / "facilitators.csv")
         for name, frame in (extra_tables or {}).items():

@@ -60,8 +60,10 @@ def read_people(
     mapping: Any = None,
 ) -> tuple[Roster, list[InputProblem]]:
     """The people in a survey or roster (path or DataFrame), and the reader's warnings."""
+    if mapping is not None:  # a survey export (its mapping may name the sheet)
+        return _read_survey(source, sheet, mapping)
     table = load_table(source, sheet=sheet)
-    if mapping is not None or table.columns("practitioner_id"):
+    if table.columns("practitioner_id"):
         return _read_survey(source, sheet, mapping)
     if not table.columns("person_id"):
         raise InvalidInputError(

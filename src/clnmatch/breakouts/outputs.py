@@ -26,6 +26,7 @@ import dataclasses
 import io
 import json
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -149,7 +150,12 @@ def write_plan(
     if zoom:
         summary["zoom_files"] = [f"zoom_round_{r}.csv" for r in zoom]
         summary["zoom_without_email"] = sum(1 for p in plan.roster.people if not p.email)
-    earlier_rounds = [p.name for p in target.glob("zoom_round_*.csv")]  # perhaps more rounds
+    # an earlier run's rounds (perhaps more of them); a user's own zoom_round_2_fixed.csv stays
+    earlier_rounds = [
+        p.name
+        for p in target.glob("zoom_round_*.csv")
+        if re.fullmatch(r"zoom_round_\d+\.csv", p.name)
+    ]
     with staged_output_dir(target, replaces=earlier_rounds) as staging:
         write_csv(plan.rooms_frame(), staging / "rooms.csv")
         write_csv(plan.itinerary_frame(), staging / "itinerary.csv")

@@ -78,7 +78,7 @@ def map_survey(
             shown = "\n".join(f"  - {p}" for p in exc.problems[:10])
             more = f"\n  ... and {len(exc.problems) - 10} more" if len(exc.problems) > 10 else ""
             # a problem naming the mapping is the draft's to mend; the others are the export's
-            in_draft = any(out.name in str(p) for p in exc.problems)
+            in_draft = checks > 0 or any(out.name in str(p) for p in exc.problems)
             mend = (
                 f"Edit {out} where it says CHECK"
                 if in_draft

@@ -336,16 +336,22 @@ _KNOWN_AUTHORITIES = {authority_key(a) for a in WEST_PARTNERSHIP}
 
 
 def _content(values: Sequence[str]) -> dict[str, float]:
-    """What share of a column's answers look like e-mail addresses, sectors, authorities."""
+    """What share of a column's answers look like e-mail addresses, sectors, authorities
+    (each distinct answer judged once; a column of more than 40 distinct answers, or of
+    long ones, is free text: neither sectors nor authorities)."""
+    counts = Counter(values)
     n = max(1, len(values))
+    few = len(counts) <= 40
+
+    def share(test: Callable[[str], bool]) -> float:
+        return sum(k for v, k in counts.items() if few and len(v) <= 60 and test(v)) / n
+
     return {
-        "email": sum("@" in v for v in values) / n,
-        "sector": sum(Sector.parse(v) is not None for v in values) / n,
-        "authority": sum(
-            authority_key(v) in _KNOWN_AUTHORITIES or closest_authority(v) is not None
-            for v in values
-        )
-        / n,
+        "email": sum(k for v, k in counts.items() if "@" in v) / n,
+        "sector": share(lambda v: Sector.parse(v) is not None),
+        "authority": share(
+            lambda v: authority_key(v) in _KNOWN_AUTHORITIES or closest_authority(v) is not None
+        ),
     }
 
 
@@ -363,14 +369,15 @@ def _assign_columns(table: Table, themes: set[int]) -> dict[str, tuple[int, str]
         fill = len(values) / max(1, len(table.rows))
         content = _content(values)
         options = [] if (guess := guess_column(header)) is None else [guess]
-        options += [
-            (column, 0.9 * share)
+        options += [  # answers alone weigh less than a header whose answers agree
+            (column, 0.6 * share)
             for column, share in content.items()
             if share >= 0.8 and all(column != c for c, _ in options)
         ]
         for column, score in options:
-            if column == "email":
-                score += 0.5 * content["email"] - (0.5 if values and not content["email"] else 0)
+            score += 0.5 * content.get(column, 0.0)
+            if column == "email" and values and not content["email"]:
+                score -= 0.5
             if column != "sector":
                 score -= content["sector"]
             if column != "authority":
@@ -406,7 +413,7 @@ def _responses_sheet(
     rows = {}
     for name in names:
         try:
-            rows[name] = len(load_table(survey, sheet=name).rows)
+            rows[name] = len(load_table(survey, sheet=name, defer_formulas=True).rows)
         except InvalidInputError:
             rows[name] = 0
     best = max(names, key=lambda n: (rows[n], -names.index(n)))

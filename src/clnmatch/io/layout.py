@@ -204,13 +204,19 @@ def _two_rows(top: tuple[int, list[str]], below: tuple[int, list[str]]) -> bool:
     return below[0] == top[0] + 1 and _under_groups(top[1], below[1])
 
 
-def _joins_above(top: tuple[int, list[str]], below: tuple[int, list[str]]) -> bool:
+def _joins_above(
+    top: tuple[int, list[str]], below: tuple[int, list[str]], score: HeaderScore | None
+) -> bool:
     """True when ``top``, directly above a header ``below``, is its first row: it holds the
     labels of ``below``'s parts, and headers of its own over blank cells below ("Full
-    name" over nothing, as a cell merged down leaves it). A title above a header holds
-    no header of its own, so it is never read into the header."""
-    own = any(cell and (i >= len(below[1]) or not below[1][i]) for i, cell in enumerate(top[1]))
-    return own and _two_rows(top, below)
+    name" over nothing, as a cell merged down leaves it), which make the joined header
+    look more like one. A title holds no such headers, so it is never read in."""
+    width = len(below[1])
+    own = [i for i, cell in enumerate(top[1][:width]) if cell and not below[1][i]]
+    if not own or not _two_rows(top, below):
+        return False
+    joined = [below[1][i] or (top[1][i] if i in own else "") for i in range(width)]
+    return score is None or score(joined) > score(below[1])
 
 
 def _group_labels(above: Sequence[str] | None, width: int) -> tuple[str, ...]:
@@ -260,7 +266,7 @@ def build_table(
     top = at
     if header_row is None and at + 1 < len(filled) and _two_rows(filled[at], filled[at + 1]):
         at += 1
-    elif at > 0 and _joins_above(filled[at - 1], filled[at]):
+    elif at > 0 and _joins_above(filled[at - 1], filled[at], header_score):
         top = at - 1
     warnings = [_titles_skipped(file, filled, top)] if top > 0 and header_row is None else []
     header_number, header_cells = filled[at]

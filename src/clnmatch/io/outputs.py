@@ -21,6 +21,8 @@ from clnmatch.models import Rules
 from clnmatch.result import Result
 
 __all__ = [
+    "CHANGES_FILE",
+    "DAY_OF_FILES",
     "OUTPUT_FILES",
     "PDF_FILE",
     "REPORT_FILES",
@@ -35,6 +37,8 @@ __all__ = [
 OUTPUT_FILES = ("teams.csv", "facilitators.csv", "summary.json", "teams.xlsx", "report.html")
 ROSTER_FILES = ("mailmerge.csv", "handouts.html")
 PDF_FILE = "handouts.pdf"
+CHANGES_FILE = "changes.json"  # a re-match's record of withdrawals and additions
+DAY_OF_FILES = ("moves.csv", CHANGES_FILE)  # what a re-match writes beside the outputs
 REPORT_FILES = ("teams.xlsx", "report.html", *ROSTER_FILES)  # what `clnmatch report` rewrites
 
 

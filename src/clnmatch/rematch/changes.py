@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 from clnmatch.errors import InputProblem, InvalidInputError, InvalidParameterError
 from clnmatch.io.identity import additions_row_prefix, name_key
+from clnmatch.io.outputs import CHANGES_FILE
 from clnmatch.io.survey import read_survey
 from clnmatch.models import Cohort, Establishment, Facilitator, Practitioner
 
@@ -34,7 +35,6 @@ __all__ = [
 ]
 
 AddedInput = Union[Cohort, "pd.DataFrame", str, Path]
-CHANGES_FILE = "changes.json"
 _KINDS = ("practitioner", "establishment", "facilitator")
 _FORMAT = "clnmatch changes 1"
 

@@ -402,13 +402,16 @@ def rematch_teams(
                 "cohort from the previous teams, so more establishments may move than must"
             )
     if stage1 is None or stage1.unit_team is None:
-        start = {e: t for e, t in before.items() if e in new.establishment_by_id}
-        # a fallback keeps a share of the time to move establishments back (move_back)
-        end = (
-            deadline
-            if stage1 is None
-            else deadline - _MOVE_BACK_SHARE * (deadline - time.perf_counter())
-        )
+        start = None
+        end = deadline
+        if (
+            stage1 is not None
+        ):  # the fallback: start from the previous teams, keep time to move back
+            start = {
+                e: t for e, t in before.items() if e in new.establishment_by_id and 1 <= t <= T
+            }
+            left = deadline - time.perf_counter()
+            end = deadline - min(_MOVE_BACK_SHARE * left, max(0.0, left - 0.5))
         fresh = _fresh_solve(new, rules, objective, end, seed, notes, warm_start=start)
         if fresh is None or not fresh.feasible:
             return _unsolved(finish, fresh, notes, started, time_limit)
