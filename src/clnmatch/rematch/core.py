@@ -404,9 +404,8 @@ def rematch_teams(
     if stage1 is None or stage1.unit_team is None:
         start = None
         end = deadline
-        if (
-            stage1 is not None
-        ):  # the fallback: start from the previous teams, keep time to move back
+        # the fallback: start from the previous teams, and keep time to move some back
+        if stage1 is not None:
             start = {
                 e: t for e, t in before.items() if e in new.establishment_by_id and 1 <= t <= T
             }
