@@ -24,6 +24,7 @@ from clnmatch.errors import InvalidParameterError
 from clnmatch.models import Cohort, Rules
 from clnmatch.objective import terms
 from clnmatch.objective.terms import objective_milli
+from clnmatch.parameters import check_cohort_and_rules
 from clnmatch.problem import SCALE, ObjectiveWeights, Problem
 from clnmatch.rules.breach import Breach
 from clnmatch.rules.check import rule_breaches, sum_breaches
@@ -211,10 +212,8 @@ def _check_inputs(
     def wrong(name: str, expected: str, got: object) -> InvalidParameterError:
         return InvalidParameterError.for_value(name, "check", expected, got)
 
-    if not isinstance(cohort, Cohort):
-        raise wrong("cohort", "a Cohort (e.g. Cohort.from_csv('survey.csv'))", cohort)
-    if rules is not None and not isinstance(rules, Rules):
-        raise wrong("rules", "a Rules (e.g. Rules(teams=8)) or None", rules)
+    check_cohort_and_rules(cohort, rules, "check")
+    assert isinstance(cohort, Cohort)
     if not isinstance(assignment, Mapping):
         raise wrong("assignment", "a dict of practitioner id -> team", assignment)
     if facilitator_links is not None and (

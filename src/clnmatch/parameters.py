@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from clnmatch.errors import InvalidParameterError
+from clnmatch.models import Cohort, Rules
 
 __all__ = [
     "Constraint",
@@ -26,6 +27,7 @@ __all__ = [
     "SubsetOf",
     "Test",
     "check",
+    "check_cohort_and_rules",
     "check_value",
 ]
 
@@ -156,3 +158,16 @@ def check(owner: str, values: Mapping[str, object], constraints: Mapping[str, Co
     """Check every parameter of ``owner`` (e.g. a strategy's ``vars(self)``) in one place."""
     for name, constraint in constraints.items():
         check_value(name, owner, constraint, values.get(name))
+
+
+def check_cohort_and_rules(cohort: object, rules: object, owner: str) -> None:
+    """A Cohort and a Rules (or None): a DataFrame or a dict of settings in their place
+    would otherwise fail deep inside with an AttributeError."""
+    if not isinstance(cohort, Cohort):
+        raise InvalidParameterError.for_value(
+            "cohort", owner, "a Cohort (e.g. Cohort.from_csv('survey.csv'))", cohort
+        )
+    if rules is not None and not isinstance(rules, Rules):
+        raise InvalidParameterError.for_value(
+            "rules", owner, "a Rules (e.g. Rules(teams=8)) or None", rules
+        )

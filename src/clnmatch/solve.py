@@ -13,7 +13,7 @@ from clnmatch.diagnose import diagnose
 from clnmatch.errors import InvalidParameterError
 from clnmatch.finish import finish_solve
 from clnmatch.models import Cohort, Rules
-from clnmatch.parameters import Number, Test, check_value
+from clnmatch.parameters import Number, Test, check_cohort_and_rules, check_value
 from clnmatch.problem import ObjectiveWeights, Problem
 from clnmatch.result import Result, Statistics, Status
 from clnmatch.strategies.base import Budget, Progress, Proposal, prepare
@@ -70,12 +70,10 @@ def check_solve_inputs(cohort: object, rules: object, warm_start: object) -> Non
     A dict of rule settings, a DataFrame for a cohort or a warm start naming unknown
     establishments would otherwise fail deep inside (an AttributeError) or be ignored.
     """
-    if not isinstance(cohort, Cohort) or not cohort.establishments:
-        raise _wrong(
-            "cohort", "a Cohort of one or more establishments (e.g. Cohort.from_csv(...))", cohort
-        )
-    if rules is not None and not isinstance(rules, Rules):
-        raise _wrong("rules", "a Rules (e.g. Rules(teams=8)) or None", rules)
+    check_cohort_and_rules(cohort, rules, "solve")
+    assert isinstance(cohort, Cohort)
+    if not cohort.establishments:
+        raise _wrong("cohort", "a Cohort of one or more establishments", cohort)
     if warm_start is None:
         return
     teams = rules.teams if isinstance(rules, Rules) else Rules().teams

@@ -16,7 +16,6 @@ from clnmatch.io.headers import DERIVABLE_COLUMNS, SURVEY_OPTIONAL, SURVEY_REQUI
 from clnmatch.io.mapping import SurveyMapping
 from clnmatch.io.tables import (
     Table,
-    column_letter,
     headed,
     normalise_header,
     resolve_columns,
@@ -41,8 +40,10 @@ def _mapped_columns(
         if len(hits) == 1:
             index[column] = hits[0]
             continue
+        from openpyxl.utils import get_column_letter  # openpyxl loads only when needed
+
         if hits:
-            where = " and ".join(f"column {column_letter(i)}" for i in hits)
+            where = " and ".join(f"column {get_column_letter(i + 1)}" for i in hits)
             numbered = " or ".join(f'"{header} #{k}"' for k in range(1, len(hits) + 1))
             expected = (
                 f"the header '{header}' once; it appears {len(hits)} times ({where}): write "

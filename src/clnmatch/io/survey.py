@@ -59,7 +59,6 @@ from clnmatch.io.safe import write_csv, write_xlsx
 from clnmatch.io.tables import (
     HeaderScore,
     Table,
-    column_letter,
     load_table,
     parse_decimal,
     parse_whole_number,
@@ -150,8 +149,11 @@ def _parse_survey(
 
     used = set(index.values()) | {i for i, _ in themes}
     problems += table.formula_problems(used)
+
+    from openpyxl.utils import get_column_letter  # openpyxl loads only when needed
+
     unused = [
-        f"'{h}'" if h else f"column {column_letter(i)} (no header)"
+        f"'{h}'" if h else f"column {get_column_letter(i + 1)} (no header)"
         for i, h in enumerate(table.headers)
         if i not in used and (h or any(row.values[i] for row in table.rows))
     ]

@@ -115,16 +115,6 @@ def header_label(headers: Sequence[str], i: int) -> str:
     return headers[i] if len(same) == 1 else f"{headers[i]} #{same.index(i) + 1}"
 
 
-def column_letter(i: int) -> str:
-    """The spreadsheet letter of column index ``i`` (0 -> A, 26 -> AA)."""
-    letters = ""
-    i += 1
-    while i:
-        i, rest = divmod(i - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def resolve_columns(
     table: Table, required: Sequence[str], optional: Sequence[str] = ()
 ) -> tuple[dict[str, int], list[InputProblem]]:

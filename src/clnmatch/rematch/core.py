@@ -21,6 +21,7 @@ from clnmatch.bounds import relaxation_bound_milli
 from clnmatch.errors import InfeasibleError, InvalidParameterError
 from clnmatch.evaluate import Breach, Evaluation, check, evaluate
 from clnmatch.models import Cohort, Rules
+from clnmatch.parameters import check_cohort_and_rules
 from clnmatch.problem import SCALE, ObjectiveWeights, Problem
 from clnmatch.rematch.changes import AddedInput, CohortChange, apply_changes
 from clnmatch.rematch.labels import FacilitatorChange, facilitator_changes, stable_labels
@@ -157,12 +158,8 @@ class RematchResult(Result):
 def _check_inputs(cohort: object, rules: object, previous_teams: object) -> None:
     """Wrong types fail here, saying what was expected; so do previous teams that name
     nobody of the cohort (every establishment would be placed as a late addition)."""
-    if not isinstance(cohort, Cohort):
-        raise InvalidParameterError.for_value("cohort", "rematch", "a Cohort", cohort)
-    if rules is not None and not isinstance(rules, Rules):
-        raise InvalidParameterError.for_value(
-            "rules", "rematch", "a Rules (e.g. Rules(teams=8)) or None", rules
-        )
+    check_cohort_and_rules(cohort, rules, "rematch")
+    assert isinstance(cohort, Cohort)
     expected = "a dict of establishment (or practitioner) id -> team of the cohort"
     if not isinstance(previous_teams, Mapping) or not all(
         isinstance(t, int | np.integer) and not isinstance(t, bool) for t in previous_teams.values()
