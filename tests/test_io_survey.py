@@ -454,3 +454,19 @@ def test_a_column_without_a_header_but_with_answers_is_listed_as_ignored(tmp_pat
     )
     (ignored,) = [w for w in read_survey(path).warnings if "ignored" in w.expected]
     assert ignored.expected.endswith("these are ignored: column H (no header), 'notes'")
+
+
+def test_columns_are_named_by_their_spreadsheet_letters(tmp_path: Path) -> None:
+    """A repeated theme or header is pointed out as a spreadsheet shows it (column F), not
+    by a count the user would have to make."""
+    path = tmp_path / "survey.csv"
+    path.write_text(
+        "name,establishment_name,authority,sector,role,theme:A,theme:B,theme: a,role\n"
+        "Ann,Hillhead,Inverclyde,primary,HT,1,2,3,HT\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InvalidInputError) as caught:
+        read_survey(path)
+    said = " | ".join(p.expected for p in caught.value.problems)
+    assert "repeats column F ('theme:A')" in said
+    assert "'role' (column E) and 'role' (column I)" in said

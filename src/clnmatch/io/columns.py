@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from clnmatch.errors import InputProblem
 from clnmatch.io.headers import DERIVABLE_COLUMNS, SURVEY_OPTIONAL, SURVEY_REQUIRED, flat_header
+from clnmatch.io.layout import column_label
 from clnmatch.io.mapping import SurveyMapping
 from clnmatch.io.tables import (
     Table,
@@ -40,10 +41,8 @@ def _mapped_columns(
         if len(hits) == 1:
             index[column] = hits[0]
             continue
-        from openpyxl.utils import get_column_letter  # openpyxl loads only when needed
-
         if hits:
-            where = " and ".join(f"column {get_column_letter(i + 1)}" for i in hits)
+            where = " and ".join(column_label(i) for i in hits)
             numbered = " or ".join(f'"{header} #{k}"' for k in range(1, len(hits) + 1))
             expected = (
                 f"the header '{header}' once; it appears {len(hits)} times ({where}): write "
@@ -82,7 +81,7 @@ def _theme_columns(
         if key in seen:
             problems.append(
                 table.problem(
-                    f"each theme once; '{theme}' repeats column {seen[key] + 1} "
+                    f"each theme once; '{theme}' repeats {column_label(seen[key])} "
                     f"('{table.headers[seen[key]]}')",
                     row=table.header_row,
                     column=i,

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from clnmatch.errors import InputProblem, InvalidInputError, InvalidParameterError
 from clnmatch.io.identity import SAME_ID_HINT
+from clnmatch.io.layout import column_label
 from clnmatch.io.safe import write_csv, write_xlsx
 from clnmatch.io.tables import (
     Table,
@@ -103,7 +104,7 @@ def parse_facilitator_table(
         if key in seen_themes:
             problems.append(
                 table.problem(
-                    f"each theme once; '{theme}' repeats column {seen_themes[key] + 1}",
+                    f"each theme once; '{theme}' repeats {column_label(seen_themes[key])}",
                     row=table.header_row,
                     column=i,
                 )

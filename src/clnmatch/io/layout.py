@@ -88,11 +88,18 @@ class Table:
                 row=rows[0],
                 column=self.headers[i]
                 if i < len(self.headers) and self.headers[i]
-                else f"column {i + 1}",
+                else column_label(i),
             )
             for i, rows in self.uncalculated
             if wanted is None or i in wanted
         ]
+
+
+def column_label(index: int) -> str:
+    """A 0-based column as spreadsheets name it: "column C"."""
+    from openpyxl.utils import get_column_letter  # openpyxl loads only when needed
+
+    return f"column {get_column_letter(index + 1)}"
 
 
 def normalise_header(name: object) -> str:
@@ -327,7 +334,7 @@ def build_table(
             InputProblem(
                 file=file,
                 row=numbers[0],
-                column=headers[i] if i < width and headers[i] else f"column {i + 1}",
+                column=headers[i] if i < width and headers[i] else column_label(i),
                 expected=f"text without control characters; they were removed from "
                 f"{len(numbers)} cell(s) of this column (rows {shown})",
             )

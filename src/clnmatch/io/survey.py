@@ -47,6 +47,7 @@ from clnmatch.io.identity import (
     name_key,
     practitioner_row_id,
 )
+from clnmatch.io.layout import column_label
 from clnmatch.io.mapping import MappingSource, SurveyMapping, load_mapping
 from clnmatch.io.ratings import (
     LIKERT_LABELS,
@@ -150,10 +151,8 @@ def _parse_survey(
     used = set(index.values()) | {i for i, _ in themes}
     problems += table.formula_problems(used)
 
-    from openpyxl.utils import get_column_letter  # openpyxl loads only when needed
-
     unused = [
-        f"'{h}'" if h else f"column {get_column_letter(i + 1)} (no header)"
+        f"'{h}'" if h else f"{column_label(i)} (no header)"
         for i, h in enumerate(table.headers)
         if i not in used and (h or any(row.values[i] for row in table.rows))
     ]

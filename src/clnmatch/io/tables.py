@@ -27,7 +27,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clnmatch.errors import InputProblem, InvalidInputError
-from clnmatch.io.layout import HeaderScore, Row, Table, build_table, normalise_header, refuse
+from clnmatch.io.layout import (
+    HeaderScore,
+    Row,
+    Table,
+    build_table,
+    column_label,
+    normalise_header,
+    refuse,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -128,7 +136,7 @@ def resolve_columns(
     for name in (*required, *optional):
         hits = table.columns(name)
         if len(hits) > 1:
-            listed = " and ".join(f"'{table.headers[i]}' (column {i + 1})" for i in hits)
+            listed = " and ".join(f"'{table.headers[i]}' ({column_label(i)})" for i in hits)
             problems.append(
                 table.problem(
                     f"column '{name}' only once; it appears {len(hits)} times: {listed}",
