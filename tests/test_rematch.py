@@ -447,3 +447,37 @@ def test_reoptimise_with_fewer_teams_than_before() -> None:
         mode="reoptimise",
     )  # fmt: skip
     assert after.feasible and set(after.establishment_team().values()) <= {1, 2, 3}
+
+
+def test_when_the_fewest_moves_model_finds_nothing_the_quick_repair_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At sizes where CP-SAT finds nothing in stage 1's share, the search's rule repair from
+    the previous teams (units moved back where rules allow) is the answer: every rule
+    holds, and it moves about as few establishments as the proven fewest."""
+    from ortools.sat.python import cp_model
+
+    stages = importlib.import_module("clnmatch.rematch.stages")
+    cohort = balanced_cohort(36, teams=6)
+    rules = Rules(teams=6)
+    previous = rematch_teams(cohort, {}, rules=rules, time_limit=5, seed=0, mode="reoptimise")
+    gone = [cohort.establishments[k].id for k in (0, 7)]
+    proven = rematch(previous, withdrawn=gone, time_limit=10, seed=0)
+    assert proven.moves_proven_minimal
+
+    class Silent:  # a CP-SAT that finds nothing in its time
+        wall_time = 0.0
+
+        def solve(self, *args: object) -> int:
+            return cp_model.UNKNOWN
+
+        def status_name(self, status: int) -> str:
+            return "UNKNOWN"
+
+    monkeypatch.setattr(stages, "_solver", lambda *args: Silent())
+    repaired = rematch(previous, withdrawn=gone, time_limit=10, seed=0)
+    assert repaired.feasible and not repaired.moves_proven_minimal
+    assert check(repaired.cohort, rules, repaired.assignment).feasible
+    assert any("quick repair" in n for n in repaired.notes)
+    assert not any("found no rule-abiding assignment" in n for n in repaired.notes)
+    assert repaired.n_moves <= proven.n_moves + 2
