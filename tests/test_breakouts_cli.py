@@ -338,3 +338,50 @@ def test_pseudonymised_outputs_name_nobody(tmp_path):
         (hidden / "rooms.csv").open(encoding="utf-8-sig") as b,
     ):
         assert [r["room"] for r in csv.DictReader(a)] == [r["room"] for r in csv.DictReader(b)]
+
+
+def test_breakouts_map_reads_the_sheet_its_mapping_names(tmp_path):
+    """A Forms workbook opening on a cover sheet: `breakouts --map` reads the responses from
+    the sheet the mapping names, as solve does."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    cover = book.active
+    cover.title = "About"
+    cover.append(["CLN webinar sign-ups (exported from Microsoft Forms)"])
+    responses = book.create_sheet("Form1")
+    responses.append(["Name", "School", "Local authority", "Sector", "Role", "theme:A", "theme:B"])
+    for i in range(12):
+        school = f"School {i // 2}"
+        responses.append([f"P{i}", school, AUTHORITIES[(i // 2) % 4], "primary", "HT", 1, 2])
+    path = tmp_path / "export.xlsx"
+    book.save(path)
+    mapping = tmp_path / "map.toml"
+    mapping.write_text(
+        'sheet = "Form1"\n[columns]\nname = "Name"\nestablishment_name = "School"\n'
+        'authority = "Local authority"\nsector = "Sector"\nrole = "Role"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "rooms"
+    done = runner.invoke(
+        app,
+        ["breakouts", str(path), "--map", str(mapping), "--rounds", "2", "--room-size", "3"]
+        + ["--time-limit", "5", "--out", str(out)],
+    )
+    assert done.exit_code == 0, done.output
+    assert len(_rooms(out / "rooms.csv")[0]) == 12
+
+
+def test_a_new_plan_removes_the_earlier_plans_zoom_rounds_only(tmp_path):
+    """Fewer rounds than the folder's earlier plan: its zoom_round_3.csv goes (it would be
+    imported for a round that no longer exists); a user's own zoom_round_2_fixed.csv stays."""
+    roster, _ = read_people(_write(tmp_path / "roster.csv", _roster_rows(20)))
+    out = tmp_path / "rooms"
+    for rounds in (3, 2):
+        plan = plan_breakouts(roster, BreakoutRules(rounds=rounds, room_size=4), time_limit=5)
+        write_plan(plan, out)
+        if rounds == 3:
+            assert (out / "zoom_round_3.csv").exists()
+            (out / "zoom_round_2_fixed.csv").write_text("mine\n", encoding="utf-8")
+    zoom = sorted(p.name for p in out.glob("zoom_round_*.csv"))
+    assert zoom == ["zoom_round_1.csv", "zoom_round_2.csv", "zoom_round_2_fixed.csv"]
