@@ -434,7 +434,9 @@ def rematch_teams(
         statistics = Statistics(tuple(stage2.trace))
         fresh_bound = None
         if prove:
-            fresh = _fresh_solve(new, rules, objective, deadline, seed, notes)
+            # a solve's whole call may pass its limit a little (10%): keep that back
+            end = deadline - 0.15 * max(0.0, deadline - time.perf_counter())
+            fresh = _fresh_solve(new, rules, objective, end, seed, notes)
             if fresh is not None and fresh.feasible:
                 fresh_bound = fresh.bound
 

@@ -38,6 +38,9 @@ IntArray = NDArray[np.int64]
 _ENUMERATION_LIMIT = 200_000
 # share of stage 1's time the quick repair may take (at CLN scale it takes milliseconds)
 _REPAIR_SHARE = 0.4
+# and at most this many steps a unit: where the rules cannot be restored it gives up at once
+# (200 establishments, 10 teams broken by a withdrawal: 100 steps were enough)
+_REPAIR_STEPS = 5
 # the objective's model builds in 3-11x the time of stage 1's (measured at 50-400
 # establishments): stage 2 is skipped when the time left would not cover it
 _OBJECTIVE_BUILD_RATIO = 12.0
@@ -103,7 +106,13 @@ def min_moves(
     # a quick answer for the model's hint: the search's rule repair from the previous
     # teams, then back to their teams whatever need not have moved
     until = now + _REPAIR_SHARE * (deadline - now)
-    repaired = repair(problem, start, np.random.default_rng(seed), until)
+    repaired = repair(
+        problem,
+        start,
+        np.random.default_rng(seed),
+        until,
+        max_steps=_REPAIR_STEPS * problem.n_units,
+    )
     if repaired is not None:
         repaired = move_back(problem, prev, repaired, until)
     built = time.perf_counter()
