@@ -360,3 +360,16 @@ def test_with_no_time_to_build_the_model_the_greedy_allocation_keeps_every_rule(
     for fid, team in allocation.links:
         by_fac[fid] = by_fac.get(fid, 0) + int(sizes[team - 1])
     assert max(by_fac.values()) <= rules.schools_per_facilitator
+
+
+def test_teams_that_cannot_be_facilitated_are_no_proof_that_none_can() -> None:
+    """Teams of 11 establishments exceed every facilitator's load of 10: that proves nothing
+    of smaller teams, so solve says unknown (with what to try), never "cannot be met"."""
+    import clnmatch
+    from clnmatch.generate import generate_cohort
+
+    cohort = generate_cohort(100, seed=0, teams_hint=10)
+    rules = clnmatch.Rules(teams=10, max_participants=100_000, min_establishments=0)
+    result = clnmatch.solve(cohort, rules, strategy="greedy", time_limit=3, seed=0)
+    assert result.status == clnmatch.Status.UNKNOWN
+    assert any("could not be allocated to the teams found" in n for n in result.notes)

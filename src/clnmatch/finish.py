@@ -133,12 +133,23 @@ def finish_solve(
             time_limit=max(1.0, allocation_s),
         )
     except InfeasibleError as exc:
-        diagnosis = diagnose(problem, cohort, rules)
+        proven = not (counted := diagnose(problem, cohort, rules)).feasible_by_arithmetic
         if isinstance(exc.diagnosis, Diagnosis):
-            diagnosis = diagnosis.merged(exc.diagnosis)
+            diagnosis = counted.merged(exc.diagnosis)
         else:
-            diagnosis = diagnosis.with_message("facilitator_per_team", str(exc))
-        return result(Status.INFEASIBLE, diagnosis=diagnosis)
+            diagnosis = counted.with_message("facilitator_per_team", str(exc))
+        if proven:
+            return result(Status.INFEASIBLE, diagnosis=diagnosis)
+        # these teams cannot be facilitated, which proves nothing of other teams: the search
+        # does not weigh the facilitators' load, so no "cannot be met"
+        return result(
+            Status.UNKNOWN,
+            diagnosis=diagnosis,
+            notes=(
+                f"the facilitators could not be allocated to the teams found ({exc}); "
+                "other teams may allow it: smaller teams (more of them), or more facilitators",
+            ),
+        )
     links = tuple(allocation.links)
     evaluation = check(
         cohort,
