@@ -332,3 +332,56 @@ def test_undo_names_a_withdrawal(tmp_path: Path) -> None:
     event.withdraw("E5", time_limit=5)
     event.undo()
     assert event.last_change["message"].startswith(f"undone: {name} back")
+
+
+def test_a_school_added_again_with_other_rows_is_those_rows_now_and_after_undo(
+    tmp_path: Path,
+) -> None:
+    """Added, withdrawn, added again with other nominees: the board, a move and a restart
+    all see the later rows; undoing back to the first addition sees the first rows."""
+    event = new_event(tmp_path)
+    event.add(late_school(), time_limit=5)
+    event.withdraw("N1", time_limit=5)
+    again = late_school()
+    only = again.practitioners[1].model_copy(update={"id": "N1-3", "name": "Late Three"})
+    event.add(again.model_copy(update={"practitioners": (only,)}), time_limit=5)
+    other = next(e for e, t in event.state.teams.items() if e != "N1" and t >= 1)
+    event.move(other, 3 - event.state.teams[other])  # evaluates a trial state too
+    assert [p.id for p in event.view().cohort.nominees["N1"]] == ["N1-3"]
+    event.close()
+    reopened = Event.open(tmp_path)
+    assert [p.id for p in reopened.view().cohort.nominees["N1"]] == ["N1-3"]
+    for _ in range(3):  # the move, the second addition, the withdrawal
+        reopened.undo()
+    assert [p.id for p in reopened.view().cohort.nominees["N1"]] == ["N1-1", "N1-2"]
+
+
+def test_no_gap_is_shown_while_rules_are_broken(tmp_path: Path) -> None:
+    """A hand move that breaks a rule may score above the proven bound (it holds for
+    rule-abiding boards only): the bound stays the proven one and no gap is claimed."""
+    event = new_event(tmp_path, bound=1.0)
+    view = event.move("E4", 1)  # team 2 loses its only non-primary school
+    assert not view.evaluation.feasible and view.objective > 1.0
+    assert view.bound == 1.0 and view.gap is None and view.to_api(2)["gap"] is None
+
+
+def test_a_withdrawal_is_repaired_while_a_school_waits_unplaced(tmp_path: Path) -> None:
+    """A late school over the cap waits in Not placed; a withdrawal meanwhile is still
+    repaired with the fewest moves, and the waiting school stays where it is."""
+    rules = RULES.model_copy(update={"max_participants": 12})
+    event = Event.create(tmp_path, sector_cohort(), rules, teams=PREVIOUS)
+    assert event.add(late_school(), time_limit=5).unplaced == ["N1"]
+    view = event.withdraw("E4", time_limit=5)
+    assert view.unplaced == ["N1"]
+    assert "restore every rule" in event.last_change["message"]
+    # what is left broken is the waiting school's, never a team's
+    assert view.evaluation.breaches and all(b.team is None for b in view.evaluation.breaches)
+
+
+def test_one_server_a_folder(tmp_path: Path) -> None:
+    """A second server on the same folder is refused (their journals would interleave)."""
+    first = new_event(tmp_path)
+    first.hold_folder()
+    second = Event.open(tmp_path)
+    with pytest.raises(EventError, match="open in another clnmatch event"):
+        second.hold_folder()

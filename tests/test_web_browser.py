@@ -251,6 +251,20 @@ def test_keyboard_move_and_the_school_panel(page: Any, server: EventServer) -> N
     assert board(page)[eid] == 3
 
 
+def test_decisions_made_in_a_rush_are_all_made(page: Any, server: EventServer) -> None:
+    """Three team numbers pressed at once, each while the one before is still on its way:
+    every one reaches the server, in order (htmx alone would drop the middle one)."""
+    card = page.locator('.cards[data-team="2"] .card:not(.locked)').first
+    eid = card.get_attribute("data-id")
+    card.click()
+    version = server.api("GET", "/api/state")["version"]
+    for key in "345":
+        page.keyboard.press(key)
+    wait_version(page, version + 3)
+    assert server.api("GET", "/api/state")["version"] == version + 3
+    assert board(page)[eid] == 5
+
+
 def test_export_equals_what_the_page_shows(page: Any, server: EventServer) -> None:
     """teams.csv downloaded from the page puts every school where the board shows it."""
     import csv

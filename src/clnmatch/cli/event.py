@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from clnmatch.cli.common import (
+    EXIT_ERROR,
     RULE_FLAGS,
+    Exit,
     FacilitatorsFile,
     JsonOut,
     MapFile,
@@ -103,7 +105,7 @@ def event(
     from clnmatch.event import Event
     from clnmatch.io.mapping import load_mapping
     from clnmatch.io.survey import read_survey
-    from clnmatch.web.server import LOCAL_HOSTS, addresses, serve
+    from clnmatch.web.server import LOCAL_HOSTS, addresses, port_in_use, serve
 
     with exit_codes():
         warnings: list[str] = []
@@ -140,6 +142,13 @@ def event(
                 survey, folder, facilitators, rules_file, locals(), from_result, additions,
                 objective, seed, warnings, mapping, sheet,
             )  # fmt: skip
+        opened.hold_folder()
+        if port_in_use(host, port):
+            raise Exit(
+                EXIT_ERROR,
+                f"Port {port} on {host} is in use already (another clnmatch event, or another "
+                "program): stop it, or give another --port.",
+            )
         editor, projector = addresses(opened, host, port)
         print(editor, flush=True)
         print(f"Projector (read-only): {projector}")

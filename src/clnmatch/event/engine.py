@@ -27,9 +27,9 @@ import os
 import secrets
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
@@ -37,9 +37,16 @@ from clnmatch.bounds import certified_bound
 from clnmatch.evaluate import Evaluation, check
 from clnmatch.event.journal import Journal
 from clnmatch.event.optimise import SolverProcess, solve_in_child
-from clnmatch.event.snapshot import SNAPSHOT_FILE, TOKENS_FILE, Snapshot, private_write
+from clnmatch.event.snapshot import (
+    SNAPSHOT_FILE,
+    TOKENS_FILE,
+    Snapshot,
+    claim_folder,
+    private_write,
+)
 from clnmatch.event.state import AddedRecord, EventError, EventState, Timeline
 from clnmatch.event.words import plain_reason, unplaced_reason, what_changes
+from clnmatch.io.safe import sweep_stale_staging
 from clnmatch.models import Cohort, Rules
 from clnmatch.problem import SCALE, Problem
 from clnmatch.rematch import ChangeRecord, apply_changes, rematch_teams, stable_labels
@@ -48,6 +55,7 @@ from clnmatch.trace import relative_gap
 __all__ = ["Event", "EventView", "SNAPSHOT_FILE", "JOURNAL_FILE", "TOKENS_FILE"]
 
 JOURNAL_FILE = "journal.jsonl"
+EXPORTS_FOLDER = "exports"  # the page's saved folders
 BOUND_SECONDS = 2.0  # proving a bound after the cohort changes (1.2-1.5 s on the sample)
 _FACILITATOR_RULES = ("facilitator_per_team", "facilitator_load", "unknown_facilitator")
 
@@ -69,7 +77,11 @@ class EventView:
 
     @property
     def gap(self) -> float | None:
-        return None if self.bound is None else relative_gap(self.objective, self.bound)
+        """The proven gap; none while rules are broken (the bound holds only for boards that
+        keep every rule, and a board breaking them may score above it)."""
+        if self.bound is None or not self.evaluation.feasible:
+            return None
+        return relative_gap(self.objective, self.bound)
 
     @property
     def unplaced(self) -> list[str]:
@@ -115,11 +127,12 @@ class Event:
         self.lock = threading.RLock()
         self.listeners: list[Callable[[str, dict[str, Any]], None]] = []
         self.timeline = self._start_timeline()
-        self._cohorts: dict[tuple[frozenset[str], frozenset[str]], Cohort] = {}
+        self._cohorts: dict[tuple[object, ...], Cohort] = {}
         self._certified: dict[frozenset[str], float] = {}
         self._view: EventView | None = None
         self._running: threading.Event | None = None
         self._spare: SolverProcess | None = None  # see prepare_reoptimise
+        self._folder_hold: IO[str] | None = None  # see hold_folder
         self.last_change: dict[str, Any] = {}
         for entry in journal.entries:
             self.timeline.apply(entry)
@@ -149,9 +162,11 @@ class Event:
         path = Path(folder)
         if cls.exists(path):
             raise EventError(f"{path} already holds an event; open it instead", 400)
-        path.mkdir(parents=True, exist_ok=True)
-        # owner-only folder: the exports saved in it hold names and emails too
-        os.chmod(path, 0o700)
+        if not path.exists():
+            path.mkdir(parents=True)
+            # owner-only folder: the exports saved in it hold names and emails too (a
+            # folder the user made keeps the permissions they gave it)
+            os.chmod(path, 0o700)
         known = cohort.establishment_by_id
         start = {e: int(t) for e, t in (teams or {}).items() if e in known and t >= 1}
         snapshot = Snapshot(
@@ -178,7 +193,13 @@ class Event:
         if not cls.exists(path):
             raise EventError(f"{path} holds no event ({SNAPSHOT_FILE} is missing)", 400)
         snapshot = Snapshot.from_dict(json.loads((path / SNAPSHOT_FILE).read_text("utf-8")))
+        # half-written exports of a server killed while saving (they hold names and emails)
+        sweep_stale_staging(path / EXPORTS_FOLDER)
         return cls(path, snapshot, Journal(path / JOURNAL_FILE))
+
+    def hold_folder(self) -> None:
+        """Claim the folder until this process ends (see ``snapshot.claim_folder``)."""
+        self._folder_hold = claim_folder(self.folder)
 
     def tokens(self) -> dict[str, str]:
         data: dict[str, str] = json.loads((self.folder / TOKENS_FILE).read_text("utf-8"))
@@ -215,11 +236,11 @@ class Event:
 
     def cohort_for(self, state: EventState) -> Cohort:
         """The cohort of a state: the snapshot's, withdrawals gone, additions in."""
-        key = (state.withdrawn, state.added)
+        key = (state.withdrawn, tuple((e, id(state.records[e])) for e in sorted(state.added)))
         if key not in self._cohorts:
             base = self.snapshot.cohort
             gone = state.withdrawn | state.added
-            records = [self.timeline.records[e] for e in sorted(state.added)]
+            records = [state.records[e] for e in sorted(state.added)]
             records = [r for r in records if r.establishment.id not in state.withdrawn]
             self._cohorts[key] = Cohort(
                 themes=base.themes,
@@ -278,7 +299,9 @@ class Event:
             if self._view is None or self._view.version != self.version:
                 state = self.state
                 cohort, evaluation = self.evaluate_state(state)
-                bound = max(self.bound_for(state, cohort), evaluation.objective)
+                bound = self.bound_for(state, cohort)
+                if evaluation.feasible:  # rounding: a rule-abiding board never passes it
+                    bound = max(bound, evaluation.objective)
                 focus = {
                     t + 1: cohort.themes[k] for t, k in enumerate(evaluation.team_focus) if k >= 0
                 }
@@ -338,9 +361,7 @@ class Event:
         cohort = self.cohort_for(state)
         if not cohort.facilitators or any(teams.get(e.id, 0) < 1 for e in cohort.establishments):
             return None
-        trial = EventState(teams=teams, withdrawn=state.withdrawn, added=state.added,
-                           links=state.links)  # fmt: skip
-        _, evaluation = self.evaluate_state(trial)
+        _, evaluation = self.evaluate_state(replace(state, teams=teams))
         if state.links and not any(b.rule in _FACILITATOR_RULES for b in evaluation.breaches):
             return None
         from clnmatch.facilitators import allocate_facilitators
@@ -429,7 +450,10 @@ class Event:
             teams = {e: t for e, t in state.teams.items() if t >= 1}
             entry: dict[str, Any] = {"op": "withdraw", "establishment_id": eid, "moves": {}}
             message = f"{cohort.establishment_by_id[eid].name} withdrew"
-            if len(teams) == len(state.teams):
+            if eid in teams:
+                # the schools not placed stay so: the repair is of the teams as they stand
+                unplaced = [f"establishment:{e}" for e in state.teams if e not in teams]
+                cohort = apply_changes(cohort, unplaced).cohort if unplaced else cohort
                 pins = self._pins(state, cohort)
                 pins.pop(eid, None)
                 result = rematch_teams(
@@ -551,6 +575,9 @@ class Event:
                     "re-optimise found no rule-abiding teams: " + " ".join(solved.notes)
                 )
             return self._propose(state, cohort, solved, pins, current, base_version, time_limit)
+        except BaseException:
+            self.publish("progress", {"done": True, "failed": True})  # every tab's bar closes
+            raise
         finally:
             with self.lock:
                 self._running = None
@@ -583,13 +610,10 @@ class Event:
         labels = stable_labels(solved.teams, current, self.n_teams, fixed=fixed, weight=weight)
         teams = {e: labels[t] for e, t in solved.teams.items()}
         links = [[f, labels[t]] for f, t in solved.links]
-        trial = EventState(teams=teams, withdrawn=state.withdrawn, added=state.added,
-                           links=state.links)  # fmt: skip
-        _, kept = self.evaluate_state(trial)
+        _, kept = self.evaluate_state(replace(state, teams=teams))
         if state.links and not any(b.rule in _FACILITATOR_RULES for b in kept.breaches):
             links = [list(link) for link in state.links]  # the present links still hold
-        trial = EventState(teams=teams, withdrawn=state.withdrawn, added=state.added,
-                           links=tuple((f, t) for f, t in links))  # fmt: skip
+        trial = replace(state, teams=teams, links=tuple((f, t) for f, t in links))
         _, evaluation = self.evaluate_state(trial)
         names = cohort.establishment_by_id
         moves = [

@@ -125,7 +125,8 @@ def export_bytes(event: Event, name: str) -> bytes:
         from clnmatch.report.html import write_report
         from clnmatch.report.workbook import write_workbook
 
-        with tempfile.TemporaryDirectory() as tmp:
+        # drafted in the event's own folder, not the system's shared temporary one
+        with tempfile.TemporaryDirectory(prefix=".download-", dir=event.folder) as tmp:
             path = Path(tmp) / name
             (write_workbook if name == "teams.xlsx" else write_report)(result, path)
             return path.read_bytes()

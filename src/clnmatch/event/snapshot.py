@@ -11,17 +11,40 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from clnmatch.event.state import EventError
 from clnmatch.io.safe import atomic_write_text
 from clnmatch.models import Cohort, Rules
 from clnmatch.rematch import ChangeRecord
 
-__all__ = ["SNAPSHOT_FILE", "TOKENS_FILE", "Snapshot", "private_write"]
+__all__ = ["SNAPSHOT_FILE", "TOKENS_FILE", "Snapshot", "claim_folder", "private_write"]
 
 SNAPSHOT_FILE = "event.json"
 TOKENS_FILE = "tokens.json"
+LOCK_FILE = ".clnmatch-event.lock"  # held by the server deciding in the folder
 _FORMAT = "clnmatch event 1"
+
+
+def claim_folder(folder: Path) -> IO[str] | None:
+    """Claim ``folder`` for this process until it ends (a crash or kill -9 included): two
+    servers deciding in one folder would interleave their journals. Keep the handle open:
+    closing it gives the claim up."""
+    try:
+        import fcntl
+    except ImportError:  # not on this system: nothing to claim with
+        return None
+    handle = (folder / LOCK_FILE).open("a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise EventError(
+            f"{folder} is open in another clnmatch event already (one server a folder); use "
+            "that one, or stop it first",
+            409,
+        ) from None
+    return handle
 
 
 def private_write(path: Path, text: str) -> None:

@@ -70,6 +70,9 @@ class EventState:
     added: frozenset[str] = frozenset()
     links: tuple[tuple[str, int], ...] = ()
     bounds: Mapping[frozenset[str], float] = field(default_factory=dict)
+    # the survey rows of each late establishment as this state knows them (added again
+    # with other rows, it is the later rows; undone, the earlier ones again)
+    records: Mapping[str, AddedRecord] = field(default_factory=dict)
 
     def key(self) -> tuple[object, ...]:
         """What two states must share to be the same board (for tests and comparisons)."""
@@ -115,7 +118,6 @@ class Timeline:
     future: list[EventState] = field(default_factory=list)
     versions: dict[str, EventState] = field(default_factory=dict)
     proposal: dict[str, Any] | None = None
-    records: dict[str, AddedRecord] = field(default_factory=dict)
     applied: int = 0  # entries applied
 
     def apply(self, entry: Mapping[str, Any]) -> None:
@@ -154,9 +156,9 @@ class Timeline:
         elif op == "add":
             record = AddedRecord.from_dict(entry["record"])
             eid = record.establishment.id
-            self.records[eid] = record
             new = replace(
                 state,
+                records={**state.records, eid: record},
                 teams=state.with_teams(entry.get("moves", {})),
                 withdrawn=state.withdrawn - {eid},
                 added=state.added | {eid},

@@ -38,6 +38,7 @@ __all__ = [
     "atomic_write_text",
     "atomic_write_bytes",
     "staged_output_dir",
+    "sweep_stale_staging",
     "output_folder_problem",
     "refuse_overwriting",
     "overwrite_conflicts",
@@ -260,14 +261,15 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _sweep_stale_staging(base: Path, name: str) -> None:
-    """Remove staging folders for ``name`` left by a process that no longer runs (kill -9)."""
+def sweep_stale_staging(base: Path, name: str | None = None) -> None:
+    """Remove staging folders in ``base`` (for ``name``, else for any) left by a process that
+    no longer runs (kill -9)."""
     with contextlib.suppress(OSError):
         for entry in base.iterdir():
             match = _STAGING_NAME.match(entry.name)
             if (
                 match
-                and match.group("name") == name
+                and name in (None, match.group("name"))
                 and entry.is_dir()
                 and not _alive(int(match.group("pid")))
             ):
@@ -297,7 +299,7 @@ def staged_output_dir(
         )
     base = _existing_ancestor(target)
     name = target.name or "out"
-    _sweep_stale_staging(base, name)
+    sweep_stale_staging(base, name)
     with _cleanup_on_termination():
         # A dot-name beside the output, so a crash leaves an obvious leftover, not a half DIR.
         staging = Path(tempfile.mkdtemp(prefix=f".{name}.staging-{os.getpid()}-", dir=base))

@@ -35,6 +35,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from clnmatch.errors import ClnmatchError
 from clnmatch.event import Event, EventError, EventView
 from clnmatch.event.analysis import diff, state_side, suggest, why_here
+from clnmatch.event.engine import EXPORTS_FOLDER
 from clnmatch.event.export import EXPORTS, export_bytes, write_folder
 from clnmatch.io.survey import read_survey
 from clnmatch.web.render import live_context, school_context
@@ -323,7 +324,9 @@ def create_app(event: Event, *, repair_time_limit: float = 10.0) -> FastAPI:
         name = str(data.get("name") or f"version-{event.version}")
         if not name.replace("-", "").replace("_", "").isalnum():
             raise EventError("a folder name of letters, digits, - and _ only", 400)
-        folder = event.folder / "exports" / name
+        exports = event.folder / EXPORTS_FOLDER
+        exports.mkdir(mode=0o700, exist_ok=True)  # readable by the user only, like the event's
+        folder = exports / name
         written = await in_thread(lambda: write_folder(event, folder))
         return {"folder": str(folder), "files": [p.name for p in written]}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import webbrowser
 
@@ -10,7 +11,7 @@ import uvicorn
 from clnmatch.event import Event
 from clnmatch.web.app import create_app
 
-__all__ = ["LOCAL_HOSTS", "addresses", "serve"]
+__all__ = ["LOCAL_HOSTS", "addresses", "port_in_use", "serve"]
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
@@ -23,6 +24,18 @@ def addresses(event: Event, host: str, port: int) -> tuple[str, str]:
     tokens = event.tokens()
     base = f"http://{shown}:{port}"
     return f"{base}/?token={tokens['editor']}", f"{base}/projector?token={tokens['viewer']}"
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """Whether another program (perhaps another event) is serving ``host:port`` already."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
 
 
 def serve(
@@ -38,6 +51,8 @@ def serve(
     editor, _ = addresses(event, host, port)
     if open_browser:
         threading.Timer(1.0, lambda: webbrowser.open(editor)).start()
+    # a solver process started now: a re-optimise's seconds then go to solving
+    threading.Thread(target=event.prepare_reoptimise, daemon=True).start()
     uvicorn.run(
         app,
         host=host,

@@ -26,8 +26,11 @@
     refresh();
   });
 
+  // a request the server never answered: what the page shows may not be what it holds
+  var stale = false;
   document.body.addEventListener("htmx:sendError", function () {
-    showError("The server did not answer: is clnmatch event still running? Start it again; nothing decided is lost.");
+    stale = true;
+    showError("The server did not answer, so that was not done: is clnmatch event still running? Start it again; everything it had recorded is kept.");
   });
 
   function liveUrl() {
@@ -56,8 +59,23 @@
     return ask("GET", liveUrl(), { target: "#live", swap: "outerHTML" });
   }
 
-  function post(url, values, target) {
-    return ask("POST", url, { values: values || {}, target: target || "#live", swap: "outerHTML" });
+  // htmx keeps one waiting request per source element and drops the others, so each kind
+  // of request has its own source: decisions queue, every one of them, in order (also
+  // while a re-optimise runs); cancel is never held behind anything
+  function source(name, sync) {
+    var el = document.createElement("span");
+    el.hidden = true;
+    el.dataset.source = name;
+    if (sync) el.setAttribute("hx-sync", sync);
+    document.body.appendChild(el);
+    return el;
+  }
+  var sources = { decision: source("decision", "this:queue all"), search: source("search"),
+    cancel: source("cancel") };
+
+  function post(url, values, target, kind) {
+    return ask("POST", url, { source: sources[kind || "decision"], values: values || {},
+      target: target || "#live", swap: "outerHTML" });
   }
 
   function currentVersion() {
@@ -158,14 +176,14 @@
     byId("add-school", function () { ask("GET", "/ui/add", { target: "#panel", swap: "innerHTML" }); });
     byId("versions", function () { ask("GET", "/ui/versions", { target: "#panel", swap: "innerHTML" }); });
     byId("help-button", function () { document.getElementById("panel").innerHTML = document.getElementById("help").innerHTML; });
-    byId("cancel", function () { ask("POST", "/ui/cancel", { swap: "none" }); });
+    byId("cancel", function () { ask("POST", "/ui/cancel", { source: sources.cancel, swap: "none" }); });
     byId("export-folder", function () { ask("POST", "/ui/export", { target: "#panel", swap: "innerHTML" }); });
 
     document.getElementById("reoptimise-form").addEventListener("submit", function (e) {
       e.preventDefault();
       var limit = document.getElementById("time-limit").value;
       showProgress({ elapsed_s: 0, time_limit: parseFloat(limit) });
-      post("/ui/reoptimise", { time_limit: limit }).then(hideProgress, hideProgress);
+      post("/ui/reoptimise", { time_limit: limit }, "#live", "search").then(hideProgress, hideProgress);
     });
 
     document.addEventListener("submit", function (e) {
@@ -200,14 +218,31 @@
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       if (key === "escape") { select(null); closePanel(); return; }
       if (!selected) return;
-      if (/^[1-9]$/.test(key) && document.querySelector('.cards[data-team="' + key + '"]')) {
+      if (/^[0-9]$/.test(key)) {
         e.preventDefault();
-        post("/ui/move", { establishment_id: selected, team: key });
+        typeTeam(key);
       } else if (key === "l") {
         var card = document.querySelector('.card[data-id="' + CSS.escape(selected) + '"]');
         post("/ui/lock", { establishment_id: selected, locked: card && card.classList.contains("locked") ? "false" : "true" });
       }
     });
+  }
+
+  // a team number typed digit by digit: with 10 or more teams "1" waits a moment for "2"
+  var typed = "";
+  function typeTeam(digit) {
+    clearTimeout(typeTeam.timer);
+    typed += digit;
+    var id = selected;
+    var more = document.querySelector('.cards[data-team="' + typed + '0"]');
+    var send = function () {
+      var team = typed;
+      typed = "";
+      if (document.querySelector('.cards[data-team="' + team + '"]')) {
+        post("/ui/move", { establishment_id: id, team: team });
+      }
+    };
+    if (more && typed.length < 2) { typeTeam.timer = setTimeout(send, 700); } else { send(); }
   }
 
   function showProgress(p) {
@@ -231,8 +266,9 @@
     var stream = new EventSource("/api/stream?token=" + encodeURIComponent(token));
     stream.addEventListener("state", function (e) {
       var data = JSON.parse(e.data);
-      if (data.version !== currentVersion()) refresh();
+      if (stale || data.version !== currentVersion()) { stale = false; refresh(); }
     });
+    stream.addEventListener("open", function () { if (stale) { stale = false; refresh(); } });
     stream.addEventListener("progress", function (e) {
       var data = JSON.parse(e.data);
       if (data.done) { hideProgress(); return; }
