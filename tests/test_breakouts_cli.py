@@ -385,3 +385,54 @@ def test_a_new_plan_removes_the_earlier_plans_zoom_rounds_only(tmp_path):
             (out / "zoom_round_2_fixed.csv").write_text("mine\n", encoding="utf-8")
     zoom = sorted(p.name for p in out.glob("zoom_round_*.csv"))
     assert zoom == ["zoom_round_1.csv", "zoom_round_2.csv", "zoom_round_2_fixed.csv"]
+
+
+def test_outputs_never_replace_the_commands_inputs(tmp_path):
+    """A roster named rooms.csv in --out, or --from's own folder as --out: refused before
+    any work (exit 2), the input untouched."""
+    folder = tmp_path / "inout"
+    folder.mkdir()
+    roster = _write(folder / "rooms.csv", _roster_rows(12))
+    before = roster.read_bytes()
+    args = ["--rounds", "2", "--room-size", "3", "--time-limit", "5"]
+    done = runner.invoke(app, ["breakouts", str(roster), *args, "--out", str(folder)])
+    assert done.exit_code == EXIT_INVALID and "never writes over its inputs" in _said(done)
+    assert roster.read_bytes() == before and sorted(p.name for p in folder.iterdir()) == [
+        "rooms.csv"
+    ]
+    first = tmp_path / "first"
+    other = _write(tmp_path / "roster.csv", _roster_rows(12))
+    assert runner.invoke(app, ["breakouts", str(other), *args, "--out", str(first)]).exit_code == 0
+    kept = (first / "rooms.csv").read_bytes()
+    again = ["--from", str(first), "--replan-round", "2", "--out", str(first)]
+    done = runner.invoke(app, ["breakouts", str(other), "--time-limit", "5", *again])
+    assert done.exit_code == EXIT_INVALID and (first / "rooms.csv").read_bytes() == kept
+
+
+def test_a_replan_never_changes_a_round_that_happened(tmp_path):
+    """Round 1 of the folder edited by hand so that two colleagues share a room: re-planning
+    round 2 refuses (naming round 1 and the rule) rather than rewrite round 1."""
+    roster = _write(tmp_path / "roster.csv", _roster_rows(24))
+    first = tmp_path / "first"
+    args = ["breakouts", str(roster), "--time-limit", "5"]
+    assert (
+        runner.invoke(
+            app, [*args, "--rounds", "3", "--room-size", "4", "--out", str(first)]
+        ).exit_code
+        == 0
+    )
+    rows = list(csv.DictReader((first / "rooms.csv").open(encoding="utf-8-sig")))
+    room_of = {r["person_id"]: r["room"] for r in rows if r["round"] == "1"}
+    for r in rows:  # person 0001 joins their colleague 0000 (both of E0) in round 1
+        if r["round"] == "1" and r["person_id"] == "0001":
+            r["room"] = room_of["0000"]
+    with (first / "rooms.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    done = runner.invoke(
+        app, [*args, "--from", str(first), "--replan-round", "2", "--out", str(tmp_path / "b")]
+    )
+    assert done.exit_code == EXIT_INVALID, done.output
+    assert "Round 1 of the plan breaks a rule" in _said(done)
+    assert not (tmp_path / "b").exists()

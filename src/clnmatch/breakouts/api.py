@@ -258,7 +258,8 @@ def _solve(
     schedule = outcome.schedule
     evaluation = evaluate_schedule(problem, schedule)
     method = outcome.method
-    broken = sorted({b.round - 1 for b in evaluation.breaches})
+    # a kept round is never changed (a re-plan refuses one that breaks a rule)
+    broken = sorted({b.round - 1 for b in evaluation.breaches if not problem.fixed[b.round - 1]})
     for number, r in enumerate(broken):
         # the time left shared by the rounds left: CP-SAT minimises its changes to a round
         # until its limit, so the first round would otherwise take it all
@@ -368,6 +369,13 @@ def replan_round(
     probe = BreakoutProblem.build(
         plan.roster, rules, history, present=present, fixed_rooms=fixed_rooms
     )
+    held = [b for b in evaluate_schedule(probe, plan.schedule).breaches if b.round <= r0]
+    if held:  # the rounds before happened: they are kept as they are, never mended
+        raise InvalidParameterError(
+            f"Round {held[0].round} of the plan breaks a rule ({held[0].rule}: "
+            f"{held[0].message}); rounds before the one re-planned are kept exactly as they "
+            "are, so correct its rooms, or re-plan from that round."
+        )
     for r in range(r0 + 1, rounds):
         if not _round_still_holds(probe, fixed_rooms, r):
             fixed_rooms[r] = -1

@@ -44,7 +44,17 @@ from clnmatch.io.safe import (
     write_xlsx,
 )
 
-__all__ = ["ZOOM_HEADER", "write_plan", "zoom_frames", "round_sheets", "pseudonymised"]
+__all__ = [
+    "PLAN_FILES",
+    "ZOOM_HEADER",
+    "write_plan",
+    "zoom_frames",
+    "round_sheets",
+    "pseudonymised",
+]
+
+# what every plan writes (and zoom_round_<r>.csv when emails are known)
+PLAN_FILES = ("rooms.csv", "itinerary.csv", "rooms.xlsx", "report.html", "summary.json")
 
 ZOOM_HEADER = ("Pre-assign Room Name", "Email Address")
 

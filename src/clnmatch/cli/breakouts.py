@@ -16,6 +16,7 @@ from clnmatch.cli.common import (
     Quiet,
     Sheet,
     app,
+    check_outputs,
     err_console,
     exit_codes,
     out_console,
@@ -103,9 +104,14 @@ def breakouts(
     from clnmatch.breakouts import BreakoutRules, plan_breakouts
     from clnmatch.breakouts import replan_round as replan
     from clnmatch.breakouts.io import load_plan, read_history, read_people
-    from clnmatch.breakouts.outputs import write_plan
+    from clnmatch.breakouts.outputs import PLAN_FILES, write_plan
 
     with exit_codes():
+        # before any work: an --out that cannot take the outputs, or would replace an input
+        names = [*PLAN_FILES, *(f"zoom_round_{r}.csv" for r in range(1, (rounds or 99) + 1))]
+        inputs: dict[str, Path | None] = {"PEOPLE": people, "--map": map_file, "--from": from_dir}
+        inputs |= {f"--history {h}": h for h in history or ()}
+        check_outputs(out, names, inputs)
         roster, warnings = read_people(people, sheet=sheet, mapping=map_file)
         if not (quiet or json_out):
             for problem in warnings[:10]:
