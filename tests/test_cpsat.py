@@ -446,3 +446,24 @@ def test_large_model_path(monkeypatch: pytest.MonkeyPatch) -> None:
     exact = run(problem, time_limit=10)
     assert exact.proven_optimal
     assert proposal.bound_milli >= exact.bound_milli
+
+
+def test_when_cp_sat_finds_nothing_the_rule_abiding_start_stands(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """CP-SAT out of time with no solution of its own: the greedy start it was given keeps
+    every rule, so it is the answer (strategies return the best teams found), not None."""
+    from clnmatch.generate import generate_cohort
+
+    real = cp_model.CpSolver.solve
+
+    def out_of_time(self: cp_model.CpSolver, model: cp_model.CpModel, cb: object = None) -> int:
+        self.parameters.max_time_in_seconds = 0.0  # stops before any solution of its own
+        return real(self, model)
+
+    monkeypatch.setattr(cp_model.CpSolver, "solve", out_of_time)
+    problem = Problem.from_cohort(generate_cohort(30, seed=1, teams_hint=5), Rules(teams=5))
+    proposal = get_strategy("cpsat").run(problem, Budget(time_limit=5, seed=0))
+    assert proposal.unit_team is not None and not proposal.proven_optimal
+    assert evaluate(problem, proposal.unit_team).feasible
+    assert "the start stands" in " ".join(proposal.notes)

@@ -45,7 +45,7 @@ from clnmatch.cpmodel import (
     default_pair_var_limit,
     teams_symmetric,
 )
-from clnmatch.evaluate import objective_milli
+from clnmatch.evaluate import evaluate, objective_milli
 from clnmatch.objective.cpsat import FOCUS_FORMS, PAIR_MODES, FocusForm, PairMode
 from clnmatch.parameters import Constraint, Flag, Number, OneOf, Optional, Test, check
 from clnmatch.problem import SCALE, Problem
@@ -245,6 +245,12 @@ class CpSatStrategy:
         if recorder.best is None and status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             recorder.take(solver.response_proto.solution)  # found without a callback
         if recorder.best is None:
+            if start is not None and evaluate(problem, np.asarray(start, np.int64)).feasible:
+                # the start keeps every rule: the best teams known, though none better came
+                notes.append("no better assignment found within the time limit: the start stands")
+                return Proposal(
+                    np.asarray(start, np.int64), trace=tuple(recorder.trace), notes=tuple(notes)
+                )
             notes.append("no assignment found within the time limit")
             return Proposal(None, trace=tuple(recorder.trace), notes=tuple(notes))
 
