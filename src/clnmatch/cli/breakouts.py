@@ -161,8 +161,8 @@ def breakouts(
                 f"proven impossible either); try a longer --time-limit.\n{listed}",
             )
         written = write_plan(plan, out, pseudonymise=pseudonymise)
-        if json_out:
-            out_console.print_json(json.dumps(plan.summary()))
+        if json_out:  # summary.json as written: its Zoom files, and pseudonyms when asked
+            out_console.print_json((out / "summary.json").read_text(encoding="utf-8"))
         elif not quiet:
             _print_plan(plan, written)
 
