@@ -662,3 +662,30 @@ def test_before_rows_reproduce_the_last_page_before_the_restructuring(shared_ben
     assert len(measured) == 8  # colgen, cpsat, cohesion, region, stress, MDGPLIB x3
     for cell in measured:
         assert f"| {cell} |" in old_page, cell
+
+
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        ("0 1 0.0015", "at most 3 decimals"),  # rounding would change the instance
+        ("0 0 5", "two different elements"),
+        ("0 1 nan", "finite weight"),
+    ],
+)
+def test_an_mdgp_file_the_arithmetic_cannot_take_exactly_is_refused(
+    tmp_path: Path, line: str, said: str
+) -> None:
+    """Weights are exact thousandths: a finer weight, a self-pair or NaN is refused naming
+    the line (an objective and bound of another instance would otherwise be printed)."""
+    from clnmatch.errors import InvalidInputError
+
+    rows = ["0 2 1.5", "0 3 2", "1 2 3", "1 3 4", "2 3 5"]
+    path = tmp_path / "tiny.txt"
+    path.write_text("\n".join(["4 2 ss 2 2 2 2", line, *rows]) + "\n", encoding="ascii")
+    with pytest.raises(InvalidInputError, match=said) as caught:
+        read_instance(path)
+    assert caught.value.problems[0].row == 2
+    repeated = tmp_path / "twice.txt"
+    repeated.write_text("\n".join(["4 2 ss 2 2 2 2", "0 1 1", *rows[:-1], "0 1 1"]) + "\n")
+    with pytest.raises(InvalidInputError, match="each pair of elements once"):
+        read_instance(repeated)

@@ -3,7 +3,9 @@
 MDGP (Maximally Diverse Grouping): maximise the sum of d_ij over pairs in one group,
 each group g holding between a_g and b_g elements. CCP (capacitated clustering): the
 same with node weights, a_g/b_g bounding each group's weight. Weights are read as
-milli-points (d * 1000, rounded), which is exact for the 3-decimal files.
+milli-points (d * 1000), exact for MDGPLIB's 3-decimal files; an MDGP file with finer
+weights is refused rather than rounded (its objective and bound would belong to another
+instance). CCPLIB's Sparse82 weights (5 decimals) are rounded to thousandths.
 
 Formats: see ../shared/benchmarks/*/README.md. The files are read by path and never
 shipped with the package.
@@ -41,8 +43,11 @@ def _bad(
     )
 
 
-def _pairs(path: Path, lines: list[str], n: int, first_row: int) -> NDArray[np.int64]:
-    """The i j d lines (0-based, upper triangle) as a symmetric milli-point matrix."""
+def _pairs(
+    path: Path, lines: list[str], n: int, first_row: int, *, exact: bool = True
+) -> NDArray[np.int64]:
+    """The i j d lines (0-based, upper triangle) as a symmetric milli-point matrix;
+    ``exact``: refuse a weight of more than 3 decimals rather than round it."""
     body = [ln for ln in lines if ln.strip()]
     if len(body) != n * (n - 1) // 2:
         raise _bad(
@@ -55,10 +60,29 @@ def _pairs(path: Path, lines: list[str], n: int, first_row: int) -> NDArray[np.i
     except ValueError as exc:
         raise _bad(path, f"lines of three numbers 'i j d' ({exc})", row=first_row) from exc
     i, j = data[:, 0].astype(np.int64), data[:, 1].astype(np.int64)
-    if i.min() < 0 or j.max() >= n:
+    if min(i.min(), j.min()) < 0 or max(i.max(), j.max()) >= n:
         raise _bad(path, f"element numbers 0..{n - 1}")
+    scaled = data[:, 2] * SCALE
+    # weights are computed in exact thousandths: a finer weight would be rounded, and the
+    # objective and bound printed would belong to another instance
+    off = ~np.isfinite(scaled) | (i == j)
+    if exact:
+        off |= np.abs(scaled - np.rint(scaled)) > 1e-6
+    if off.any():
+        k = int(np.flatnonzero(off)[0])
+        raise _bad(
+            path,
+            "'i j d' with two different elements and a finite weight"
+            + (" of at most 3 decimals" if exact else ""),
+            row=first_row + k,
+            value=body[k].strip(),
+        )
+    key = np.minimum(i, j) * n + np.maximum(i, j)
+    if len(np.unique(key)) != len(key):
+        k = int(np.flatnonzero(np.unique(key, return_counts=True)[1] > 1)[0])
+        raise _bad(path, "each pair of elements once", value=f"pair number {k} repeats")
     weights = np.zeros((n, n), dtype=np.int64)
-    values = np.rint(data[:, 2] * SCALE).astype(np.int64)
+    values = np.rint(scaled).astype(np.int64)
     weights[i, j] = values
     weights[j, i] = values
     return weights
@@ -114,7 +138,8 @@ def read_ccp(path: str | Path) -> Problem:
         node_weights = [int(float(x)) for x in head[4 + 2 * m : 4 + 2 * m + n]]
     except (ValueError, IndexError) as exc:
         raise _bad(path, "header 'n m ds L1 U1 ... Lm Um W w1 ... wn'", row=1) from exc
-    weights = _pairs(path, lines[1:], n, 2)
+    # CCPLIB's Sparse82 weights have 5 decimals: rounded to thousandths (see the module)
+    weights = _pairs(path, lines[1:], n, 2, exact=False)
     return _problem(
         path, weights, np.array(node_weights, dtype=np.int64), bounds[0::2], bounds[1::2]
     )
