@@ -70,3 +70,14 @@ def test_broken_instance_is_invalid_input(tmp_path):
     path.write_text("4 2 ss 2 2 2 2\n0 1 3.5\n", encoding="ascii")
     with pytest.raises(InvalidInputError, match="bad.txt"):
         read_instance(path)
+
+
+def test_a_weighted_instance_is_bounded_without_size_class_lps(shared_benchmarks):
+    """CCPLIB Handover capacities in thousandths give ~270,000 team weights: the size-class
+    LPs are left out (they exhausted 24 GB) and column generation proves the optimum."""
+    from clnmatch.bounds import certified_bound
+
+    problem = read_instance(shared_benchmarks / "ccplib" / "Handover" / "20_5_270001")
+    proved = certified_bound(problem, 10)
+    assert set(proved.bounds_milli) <= {"relaxation", "columns"}
+    assert proved.method == "columns" and proved.bound_milli == 1_786_000
