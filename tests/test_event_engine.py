@@ -385,3 +385,28 @@ def test_one_server_a_folder(tmp_path: Path) -> None:
     second = Event.open(tmp_path)
     with pytest.raises(EventError, match="open in another clnmatch event"):
         second.hold_folder()
+
+
+def test_reading_the_board_never_waits_for_a_decision(tmp_path: Path) -> None:
+    """While a decision holds the engine (a repair may take seconds), the projector and the
+    other tabs read the board as it was, at once."""
+    import threading
+
+    event = new_event(tmp_path)
+    before = event.view()
+    held, release = threading.Event(), threading.Event()
+
+    def deciding() -> None:
+        with event.lock:
+            held.set()
+            release.wait(10)
+
+    worker = threading.Thread(target=deciding)
+    worker.start()
+    held.wait(10)
+    try:
+        assert event.current_view() is before
+    finally:
+        release.set()
+        worker.join()
+    assert event.current_view().version == event.version

@@ -77,8 +77,7 @@ class EventView:
 
     @property
     def gap(self) -> float | None:
-        """The proven gap; none while rules are broken (the bound holds only for boards that
-        keep every rule, and a board breaking them may score above it)."""
+        """The proven gap; none while rules are broken (a broken board may pass the bound)."""
         if self.bound is None or not self.evaluation.feasible:
             return None
         return relative_gap(self.objective, self.bound)
@@ -164,8 +163,7 @@ class Event:
             raise EventError(f"{path} already holds an event; open it instead", 400)
         if not path.exists():
             path.mkdir(parents=True)
-            # owner-only folder: the exports saved in it hold names and emails too (a
-            # folder the user made keeps the permissions they gave it)
+            # owner-only (its exports hold names); a folder the user made keeps its own
             os.chmod(path, 0o700)
         known = cohort.establishment_by_id
         start = {e: int(t) for e, t in (teams or {}).items() if e in known and t >= 1}
@@ -206,6 +204,8 @@ class Event:
         return data
 
     def close(self) -> None:
+        if self._running is not None:  # a re-optimise's solver process ends with the server
+            self._running.set()
         with self.lock:
             if self._spare is not None:
                 self._spare.close()
@@ -293,6 +293,17 @@ class Event:
             proved = certified_bound(problem, BOUND_SECONDS, seed=self.snapshot.seed)
             self._certified[key] = proved.bound_milli / SCALE
         return min(solved, self._certified.get(key, float("inf")))
+
+    def current_view(self) -> EventView:
+        """The view, or during a decision the one before: reads never wait for a repair."""
+        if not self.lock.acquire(blocking=False):
+            if self._view is not None:
+                return self._view
+            self.lock.acquire()
+        try:
+            return self.view()
+        finally:
+            self.lock.release()
 
     def view(self) -> EventView:
         with self.lock:

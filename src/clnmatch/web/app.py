@@ -138,7 +138,7 @@ def create_app(event: Event, *, repair_time_limit: float = 10.0) -> FastAPI:
 
     # ------------------------------------------------------------------ helpers
     def state_json(view: EventView | None = None) -> dict[str, Any]:
-        return (view or event.view()).to_api(event.n_teams)
+        return (view or event.current_view()).to_api(event.n_teams)
 
     async def body(request: Request) -> dict[str, Any]:
         """A JSON object, or the form fields htmx sends."""

@@ -62,7 +62,7 @@ def _card(view: EventView, eid: str, names: bool, proposal: dict[str, int]) -> d
 
 def live_context(event: Event, *, names: bool = True) -> dict[str, Any]:
     """Everything the live fragment (status bar, proposal, board) needs."""
-    view = event.view()
+    view = event.current_view()
     cohort = view.cohort
     rules = event.rules_for(cohort)
     low, high = rules.size_bounds(cohort.n_participants)

@@ -53,11 +53,14 @@ def serve(
         threading.Timer(1.0, lambda: webbrowser.open(editor)).start()
     # a solver process started now: a re-optimise's seconds then go to solving
     threading.Thread(target=event.prepare_reoptimise, daemon=True).start()
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        access_log=False,
-        log_level="warning",
-        timeout_graceful_shutdown=2,
-    )
+    try:
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            access_log=False,
+            log_level="warning",
+            timeout_graceful_shutdown=2,
+        )
+    finally:  # stopped (Ctrl+C, SIGTERM): no solver process outlives the page
+        event.close()
