@@ -310,9 +310,7 @@ class Event:
             if self._view is None or self._view.version != self.version:
                 state = self.state
                 cohort, evaluation = self.evaluate_state(state)
-                bound = self.bound_for(state, cohort)
-                if evaluation.feasible:  # rounding: a rule-abiding board never passes it
-                    bound = max(bound, evaluation.objective)
+                bound = max(self.bound_for(state, cohort), evaluation.objective)
                 focus = {
                     t + 1: cohort.themes[k] for t, k in enumerate(evaluation.team_focus) if k >= 0
                 }

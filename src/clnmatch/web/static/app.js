@@ -55,8 +55,16 @@
     if (e.reason === undefined) e.preventDefault();
   });
 
-  function refresh() {
-    return ask("GET", liveUrl(), { target: "#live", swap: "outerHTML" });
+  // answers may arrive out of order (a refresh asked before a decision, answered after
+  // it): a board older than the one shown is never swapped in
+  document.body.addEventListener("htmx:beforeSwap", function (e) {
+    if (!e.detail.target || e.detail.target.id !== "live") return;
+    var found = /data-version="(\d+)"/.exec(e.detail.serverResponse || "");
+    if (found && parseInt(found[1], 10) < currentVersion()) e.detail.shouldSwap = false;
+  });
+
+  function refresh() {  // in the decisions' queue: boards arrive in the order asked
+    return ask("GET", liveUrl(), { source: sources.decision, target: "#live", swap: "outerHTML" });
   }
 
   // htmx keeps one waiting request per source element and drops the others, so each kind
