@@ -264,18 +264,19 @@ def test_exit_codes_and_nothing_written_on_failure(tmp_path):
     assert not out.exists()
 
 
+def _plan_into(out: Path, args: list[str], *, size: int) -> None:
+    """A first plan of 3 rounds in ``out``, which a test then re-plans."""
+    done = runner.invoke(app, [*args, "--rounds", "3", "--room-size", str(size), "--out", str(out)])
+    assert done.exit_code == 0, done.output
+
+
 def test_replan_a_round_from_an_earlier_folder(tmp_path):
     """--from DIR --replan-round 2 --drop ID: round 1 stays, the person is gone from round 2
     on, and the new folder says which rounds were planned again."""
     roster = _write(tmp_path / "roster.csv", _roster_rows(30))
     first, second = tmp_path / "first", tmp_path / "second"
     args = ["breakouts", str(roster), "--time-limit", "10"]
-    assert (
-        runner.invoke(
-            app, [*args, "--rounds", "3", "--room-size", "5", "--out", str(first)]
-        ).exit_code
-        == 0
-    )
+    _plan_into(first, args, size=5)
     done = runner.invoke(
         app,
         [
@@ -415,12 +416,7 @@ def test_a_replan_never_changes_a_round_that_happened(tmp_path):
     roster = _write(tmp_path / "roster.csv", _roster_rows(24))
     first = tmp_path / "first"
     args = ["breakouts", str(roster), "--time-limit", "5"]
-    assert (
-        runner.invoke(
-            app, [*args, "--rounds", "3", "--room-size", "4", "--out", str(first)]
-        ).exit_code
-        == 0
-    )
+    _plan_into(first, args, size=4)
     rows = list(csv.DictReader((first / "rooms.csv").open(encoding="utf-8-sig")))
     room_of = {r["person_id"]: r["room"] for r in rows if r["round"] == "1"}
     for r in rows:  # person 0001 joins their colleague 0000 (both of E0) in round 1

@@ -3,7 +3,8 @@
 A rule repair from the previous teams (stage 1's quick answer) or a whole re-match (the
 last resort, when even the repair finds nothing) moves more establishments than the change
 needs. ``move_back`` returns them, one at a time or two that swapped places, to their
-previous teams wherever every rule still holds afterwards. Each try checks only what it changes: the two teams
+previous teams wherever every rule still holds afterwards. Each try checks only what it
+changes: the two teams
 (``clnmatch.rules.check.team_breaches``, the evaluator's own per-team check) and the
 locks; the caller checks the whole answer with the evaluator as always.
 """
