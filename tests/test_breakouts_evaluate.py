@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -15,6 +18,7 @@ from clnmatch.breakouts import (
     Person,
     Roster,
     evaluate_schedule,
+    plan_breakouts,
     repeat_lower_bound,
 )
 from clnmatch.breakouts.bounds import repeat_free_rounds, spread
@@ -192,3 +196,80 @@ def test_authority_bound_binds_for_one_large_authority():
     problem = BreakoutProblem.build(roster, BreakoutRules(rounds=3, rooms=4), history)
     values = {a.name: a.value for a in repeat_lower_bound(problem).arguments}
     assert values["authority pigeonhole"] == 10
+
+
+def _balanced_rounds(n: int, rooms: int) -> list[tuple[int, ...]]:
+    """Every split of n people into ``rooms`` rooms of balanced sizes (room numbers by
+    first appearance, so each split once)."""
+    sizes = sorted(room_sizes(n, rooms))
+    found = []
+    for row in itertools.product(range(rooms), repeat=n):
+        firsts = [row.index(r) for r in range(rooms) if r in row]
+        if firsts == sorted(firsts) and sorted(np.bincount(row, minlength=rooms)) == sizes:
+            found.append(row)
+    return found
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n=st.integers(4, 7),
+    rounds=st.integers(1, 3),
+    authorities=st.integers(2, 4),
+    per_est=st.integers(1, 2),
+    one_per_room=st.booleans(),
+)
+def test_bound_never_exceeds_the_fewest_repeats_of_all_schedules(
+    n, rounds, authorities, per_est, one_per_room
+):
+    """Exhaustive: the lower bound is at most the fewest repeats over every schedule keeping
+    the rules (people of one authority apart, as one per authority or as every room needing
+    all its places' authorities)."""
+    roster = _roster(n, authorities=authorities, per_establishment=per_est)
+    rules = BreakoutRules(
+        rounds=rounds,
+        rooms=2,
+        max_per_authority=1 if one_per_room else None,
+        min_authorities=0 if one_per_room else -(-n // 2),
+    )
+    problem = BreakoutProblem.build(roster, rules)
+    assert problem.authorities_apart
+    keeping = [
+        row
+        for row in _balanced_rounds(n, 2)
+        if evaluate_schedule(
+            BreakoutProblem.build(roster, dataclasses.replace(rules, rounds=1)),
+            np.array([row], dtype=np.int32),
+        ).feasible
+    ]
+    fewest = None
+    for schedule in itertools.product(keeping, repeat=rounds):
+        ev = evaluate_schedule(problem, np.array(schedule, dtype=np.int32))
+        fewest = ev.repeats if fewest is None else min(fewest, ev.repeats)
+    if fewest is not None:
+        assert repeat_lower_bound(problem).value <= fewest
+
+
+def test_authorities_kept_apart_bound_and_design():
+    """8 authorities of 8 in rooms of 8, one per authority: the affine plane AG(2, 8) with one
+    of its 9 parallel classes as the authorities gives 8 rounds without a repeat; a ninth
+    round puts each person with 7 people of 56 already met: 64 * 7 / 2 = 224 repeats, which
+    the bound proves and the plan reaches."""
+    people = tuple(
+        Person(f"p{a}_{i}", establishment_id=f"E{a}_{i}", authority=f"A{a}")
+        for a in range(8)
+        for i in range(8)
+    )
+    for rounds, repeats in ((8, 0), (9, 224)):
+        rules = BreakoutRules(rounds=rounds, room_size=8, max_per_authority=1)
+        plan = plan_breakouts(Roster(people), rules, time_limit=20, seed=3)
+        assert (plan.repeats, plan.lower_bound_repeats, plan.status) == (
+            repeats,
+            repeats,
+            "optimal",
+        )
+    # seven schools of seven colleagues, seven rounds of seven rooms: the plane AG(2, 7)
+    colleagues = tuple(
+        Person(f"s{e}_{i}", establishment_id=f"S{e}") for e in range(7) for i in range(7)
+    )
+    plan = plan_breakouts(Roster(colleagues), BreakoutRules(rounds=7, room_size=7), seed=1)
+    assert plan.repeats == 0

@@ -13,7 +13,8 @@ is C + the largest of them.
 1. **Degree (per-person counting).** Person i meets at least l_r - 1 others in each round,
    one more in the rounds they sit in a larger room; of the people they meet, at most f_i
    can be new (f_i = people taking part, minus i, i's colleagues when colleagues are kept
-   apart, and those i met before). Every meeting beyond f_i is a repeat of i, each repeat
+   apart, i's authority when authorities are kept apart (``authorities_apart``), and those
+   i met before). Every meeting beyond f_i is a repeat of i, each repeat
    belongs to two people, and the larger-room places (sum over r of q_r (l_r + 1)) go where
    they cost least:
    ``LB = ceil( [ sum_i max(0, b_i - f_i) + max(0, T - sum_i min(c_i, max(0, f_i - b_i))) ] / 2 )``
@@ -103,6 +104,36 @@ def _before(problem: BreakoutProblem) -> tuple[list[NDArray[np.int32]], int, NDA
     return partitions, unavoidable, seen
 
 
+def _apart_groups(problem: BreakoutProblem) -> list[tuple[NDArray[np.int32], int]]:
+    """Codes (-1: none) of the groups whose people never share a room, with the sign of
+    their pair count: colleagues (+), one authority (+) and both at once (-, counted twice)."""
+    colleagues = problem.colleague_codes
+    groups = [(colleagues, 1)]
+    if problem.authorities_apart:
+        authority = problem.authority
+        both = np.full(problem.n, -1, dtype=np.int32)
+        known = (colleagues >= 0) & (authority >= 0)
+        if known.any():
+            key = (
+                colleagues[known].astype(np.int64) * (problem.n_authorities + 1) + authority[known]
+            )
+            both[known] = np.unique(key, return_inverse=True)[1]
+        groups += [(authority, 1), (both, -1)]
+    return groups
+
+
+def _never_together(
+    problem: BreakoutProblem, i: NDArray[np.int64], j: NDArray[np.int64]
+) -> NDArray[np.bool_]:
+    """Which pairs (i, j) can never share a room of the planned rounds."""
+    colleagues = problem.colleague_codes
+    apart = (colleagues[i] == colleagues[j]) & (colleagues[i] >= 0)
+    if problem.authorities_apart:
+        authority = problem.authority
+        apart |= (authority[i] == authority[j]) & (authority[i] >= 0)
+    return np.asarray(apart, dtype=np.bool_)
+
+
 def _degree_bound(problem: BreakoutProblem, free: list[int], seen: NDArray[np.int64]) -> int:
     n = problem.n
     base = np.zeros(n, dtype=np.int64)
@@ -121,16 +152,13 @@ def _degree_bound(problem: BreakoutProblem, free: list[int], seen: NDArray[np.in
             larger_places += extra * (low + 1)
         taking_part |= present
     others = np.where(taking_part, int(taking_part.sum()) - 1, 0).astype(np.int64)
-    colleagues = problem.colleague_codes
-    known = (colleagues >= 0) & taking_part
-    if known.any():
-        per_est = np.bincount(colleagues[known])
-        others[known] -= per_est[colleagues[known]] - 1
+    for codes, sign in _apart_groups(problem):
+        known = (codes >= 0) & taking_part
+        if known.any():
+            others[known] -= sign * (np.bincount(codes[known])[codes[known]] - 1)
     if seen.size:
         i, j = seen // n, seen % n
-        keep = taking_part[i] & taking_part[j]
-        if known.any():  # colleagues are already left out
-            keep &= ~((colleagues[i] == colleagues[j]) & (colleagues[i] >= 0))
+        keep = taking_part[i] & taking_part[j] & ~_never_together(problem, i, j)
         others -= np.bincount(i[keep], minlength=n) + np.bincount(j[keep], minlength=n)
     fresh = np.maximum(others, 0)
     forced = int(np.maximum(base - fresh, 0).sum())
@@ -149,14 +177,13 @@ def _pair_count_bound(problem: BreakoutProblem, free: list[int], seen: NDArray[n
         meetings += sum(size * (size - 1) // 2 for size in sizes)
     taking_part: NDArray[np.bool_] = np.asarray(problem.present[free].any(axis=0), dtype=np.bool_)
     people = int(taking_part.sum())
-    colleagues = problem.colleague_codes
-    est = colleagues[taking_part]
-    per_est = np.bincount(est[est >= 0]) if (est >= 0).any() else np.zeros(0, np.int64)
-    apart = int((per_est * (per_est - 1) // 2).sum())
+    apart = 0
+    for codes, sign in _apart_groups(problem):
+        mine = codes[taking_part]
+        per_group = np.bincount(mine[mine >= 0]) if (mine >= 0).any() else np.zeros(0, np.int64)
+        apart += sign * int((per_group * (per_group - 1) // 2).sum())
     i, j = seen // n, seen % n
-    keep = (
-        taking_part[i] & taking_part[j] & ~((colleagues[i] == colleagues[j]) & (colleagues[i] >= 0))
-    )
+    keep = taking_part[i] & taking_part[j] & ~_never_together(problem, i, j)
     fresh = people * (people - 1) // 2 - apart - int(keep.sum())
     return max(0, meetings - fresh)
 

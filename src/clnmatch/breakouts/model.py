@@ -366,6 +366,15 @@ class BreakoutProblem:
         return self.n if cap is None else cap
 
     @property
+    def authorities_apart(self) -> bool:
+        """Two people of one authority never share a room under the rules: at most one per
+        authority, or every room needing as many authorities as it has places."""
+        if self.n_authorities == 0:
+            return False
+        cap = self.rules.max_per_authority
+        return cap == 1 or self.rules.min_authorities >= self.room_capacity()
+
+    @property
     def colleague_codes(self) -> IntArray:
         """Establishment codes when colleagues must be apart, else all -1."""
         if self.rules.colleagues_apart:

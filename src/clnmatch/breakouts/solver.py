@@ -124,7 +124,8 @@ def _model(problem: BreakoutProblem, settings: SearchSettings) -> search.Model:
     )
     params = np.zeros(12, dtype=np.int64)
     params[search.P_MIN_AUTH] = rules.min_authorities
-    params[search.P_CAP] = problem.max_per_authority
+    # one per authority when the rules imply it (rooms needing all their places' authorities)
+    params[search.P_CAP] = 1 if problem.authorities_apart else problem.max_per_authority
     params[search.P_W_SECTOR] = sector_weight
     params[search.P_W_THEME] = theme_weight
     params[search.P_TENURE_MIN] = settings.tenure_min
@@ -186,7 +187,7 @@ def _state(problem: BreakoutProblem, seed: int) -> search.State:
 
 
 def _design_start(
-    problem: BreakoutProblem, start: IntArray, rng: np.random.Generator
+    problem: BreakoutProblem, start: IntArray, rng: np.random.Generator, repeats_forced: bool
 ) -> tuple[str | None, list[int]]:
     """Fill planned rounds from a design when one fits; returns its name and the rounds."""
     free = [int(r) for r in np.flatnonzero(~problem.fixed)]
@@ -197,14 +198,60 @@ def _design_start(
     n, rooms = problem.n, int(problem.rooms[free[0]])
     if rooms < 2 or n // rooms < 2:
         return None, []
-    design = padded_construction(n, rooms, len(free))
+    design = padded_construction(n, rooms, len(free) + 1)
     if design is None or design.rounds < 2:
         return None, []
-    people = rng.permutation(n)
-    used = free[: design.rounds]
-    for r, row in zip(used, design.schedule, strict=False):
+    schedule = design.schedule
+    colleagues = problem.colleague_codes
+    grouped = problem.rules.uses_authorities or (
+        colleagues.size > 0 and bool((np.bincount(colleagues[colleagues >= 0]) > 1).any())
+    )
+    if grouped and (schedule.shape[0] > len(free) or repeats_forced):
+        # One round of the design is the people's "home" class: an authority's (and an
+        # establishment's) people fill its rooms together, so they never meet in the
+        # other rounds (8 authorities of 8 in rooms of 8: one per authority, no repeat).
+        # Taken from the rounds to plan only when repeats are forced anyway (the bound);
+        # the round it leaves is filled by the search.
+        people = _home_placement(problem, schedule[-1], rng)
+        schedule = schedule[:-1][: len(free)]
+    else:
+        people = rng.permutation(n)
+        schedule = schedule[: len(free)]
+    used = free[: schedule.shape[0]]
+    for r, row in zip(used, schedule, strict=False):
         start[r, people] = row
     return design.name, used
+
+
+def _home_placement(problem: BreakoutProblem, home: IntArray, rng: np.random.Generator) -> IntArray:
+    """people[point]: who takes each point of the design, the points of one home room
+    going to people of one authority and establishment as far as their numbers allow."""
+    n = problem.n
+    keys = [rng.permutation(n)]  # np.lexsort: the last key sorts first
+    establishment = problem.colleague_codes
+    keys.append(rng.permutation(int(establishment.max(initial=-1)) + 2)[establishment + 1])
+    if problem.rules.uses_authorities:
+        keys.append(rng.permutation(problem.n_authorities + 1)[problem.authority + 1])
+    by_block = np.lexsort(keys)
+    room_order = rng.permutation(int(home.max()) + 1)
+    by_room = np.lexsort((rng.permutation(n), room_order[home]))
+    people = np.empty(n, dtype=np.int64)
+    people[by_room] = by_block
+    return people
+
+
+def _rules_broken(problem: BreakoutProblem, state: search.State, rounds: list[int]) -> bool:
+    """Whether a room of these rounds breaks an authority rule or holds two colleagues
+    (rounds left unfilled are not looked at: their empty rooms lack authorities)."""
+    if state.room_viol[rounds].any():
+        return True
+    colleagues = problem.colleague_codes
+    known = colleagues >= 0
+    for r in rounds:
+        key = state.room[r, known].astype(np.int64) * problem.n + colleagues[known]
+        if np.unique(key).size < key.size:
+            return True
+    return False
 
 
 _warm = False
@@ -270,11 +317,13 @@ def solve_schedule(
     state = _state(problem, int(rng.integers(2**62)))
     start = np.where(problem.fixed[:, None], problem.fixed_rooms, -1).astype(np.int32)
     method, designed = (
-        (None, []) if not settings.use_designs else _design_start(problem, start, rng)
+        (None, [])
+        if not settings.use_designs
+        else _design_start(problem, start, rng, target_repeats > 0)
     )
     search.build(model, state, start)
     steps = 0
-    if designed and state.totals[search.T_VIOL] + state.totals[search.T_COLL] > 0:
+    if designed and _rules_broken(problem, state, designed):
         # renaming gets a fifth of the time and of the steps (at most _RELABEL_STEPS): when it
         # cannot meet the rules, the tabu search still starts from the renamed design
         stop = started + (deadline - started) / 5
