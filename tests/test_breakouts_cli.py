@@ -307,6 +307,37 @@ def test_replan_a_round_from_an_earlier_folder(tmp_path):
     assert done.exit_code == EXIT_INVALID and "cannot change a plan" in _said(done)
 
 
+def test_replan_places_people_added_to_the_roster_since(tmp_path):
+    """Two people added to the roster after the first plan: a re-plan from round 2 places
+    them in rounds 2 and 3 (never in round 1, which happened), says so, and the new plan
+    still keeps every rule; a person dropped before is not brought back."""
+    first, second, third = tmp_path / "first", tmp_path / "second", tmp_path / "third"
+    rows = _roster_rows(32)
+    small = _write(tmp_path / "small.csv", rows[:30])
+    _plan_into(first, ["breakouts", str(small), "--time-limit", "10"], size=5)
+    grown = _write(tmp_path / "grown.csv", rows)
+    args = ["breakouts", str(grown), "--time-limit", "10", "--from", str(first)]
+    done = runner.invoke(
+        app, [*args, "--replan-round", "2", "--drop", "0004", "--out", str(second)]
+    )
+    assert done.exit_code == 0, done.output
+    assert "2 people on the roster but in no round of --from's plan joined from round 2" in (
+        done.output
+    )
+    after = _rooms(second / "rooms.csv")
+    assert "0030" not in after[0] and "0031" not in after[0]
+    assert all({"0030", "0031"} <= set(r) for r in after[1:])
+    summary = json.loads((second / "summary.json").read_text())
+    assert summary["joined"] == ["0030", "0031"] and summary["dropped"] == ["0004"]
+    roster_obj, _ = read_people(grown)
+    assert load_plan(roster_obj, second).feasible
+    args[args.index(str(first))] = str(second)
+    done = runner.invoke(app, [*args, "--replan-round", "3", "--out", str(third)])
+    assert done.exit_code == 0, done.output
+    assert "0004" not in _rooms(third / "rooms.csv")[2]
+    assert json.loads((third / "summary.json").read_text())["joined"] == []
+
+
 def test_golf_command_prints_json_and_writes_zero_based_lines(tmp_path):
     """clnmatch golf 5 3 7: one JSON object; 105 'round group player' lines, all 0-based."""
     out = tmp_path / "golf.txt"

@@ -76,6 +76,7 @@ class BreakoutPlan:
     unknown_history_ids: int = 0
     replanned_rounds: tuple[int, ...] = ()
     dropped: tuple[str, ...] = ()
+    joined: tuple[str, ...] = ()  # on the roster but in no round of the plan re-planned
     trace: tuple[TracePoint, ...] = field(default=())
 
     @property
@@ -172,6 +173,7 @@ class BreakoutPlan:
             "history_ids_not_in_roster": self.unknown_history_ids,
             "replanned_rounds": list(self.replanned_rounds),
             "dropped": list(self.dropped),
+            "joined": list(self.joined),
             "diagnosis": None if self.diagnosis is None else self.diagnosis.as_dict(),
         }
         if self.schedule is not None and self.present.all():
@@ -213,6 +215,7 @@ def _solve(
     history_rounds: int,
     replanned: tuple[int, ...] = (),
     dropped: tuple[str, ...] = (),
+    joined: tuple[str, ...] = (),
 ) -> BreakoutPlan:
     def finish(
         status: str,
@@ -240,6 +243,7 @@ def _solve(
             unknown_history_ids=problem.unknown_history_ids,
             replanned_rounds=replanned,
             dropped=dropped,
+            joined=joined,
             trace=trace,
         )
 
@@ -335,7 +339,10 @@ def replan_round(
     settings: SearchSettings | None = None,
 ) -> BreakoutPlan:
     """Plan round ``round_number`` (1-based) again without the people in ``drop`` (ids), keep
-    the earlier rounds and every later round that still meets the rules without them."""
+    the earlier rounds and every later round that still meets the rules without them.
+
+    People of ``plan.roster`` in no round of ``plan`` (added to the roster since, and not
+    dropped before) join from ``round_number`` on; ``joined`` lists them."""
     ensure_compiled()
     started = time.perf_counter()
     owner = "replan_round"
@@ -363,6 +370,10 @@ def replan_round(
     leaving = np.zeros(len(plan.roster), dtype=np.bool_)
     leaving[[index[d] for d in drop]] = True
     present[r0:] &= ~leaving
+    # on the roster but in no round of the plan, and not dropped from it: joins from here on
+    joining = ~plan.present.any(axis=0) & ~leaving
+    joining[[index[d] for d in plan.dropped if d in index]] = False
+    present[r0:] |= joining
     rules = replace(plan.rules, rounds=rounds)
     fixed_rooms = np.where(present, plan.schedule, -1).astype(np.int32)
     fixed_rooms[r0] = -1
@@ -394,6 +405,7 @@ def replan_round(
         history_rounds=len(history.rounds) if history else 0,
         replanned=replanned,
         dropped=dropped,
+        joined=tuple(plan.roster.people[i].id for i in np.flatnonzero(joining)),
     )
 
 

@@ -77,7 +77,8 @@ def pseudonymised(plan: BreakoutPlan) -> BreakoutPlan:
         copies.append(dataclasses.replace(p, id=pid, name=f"Person {i + 1:0{width}d}", email=""))
     roster = Roster(tuple(copies), plan.roster.themes, plan.roster.source)
     dropped = tuple(renamed.get(d, d) for d in plan.dropped)
-    return dataclasses.replace(plan, roster=roster, dropped=dropped)
+    joined = tuple(renamed.get(d, d) for d in plan.joined)
+    return dataclasses.replace(plan, roster=roster, dropped=dropped, joined=joined)
 
 
 def zoom_frames(plan: BreakoutPlan) -> dict[int, pd.DataFrame]:

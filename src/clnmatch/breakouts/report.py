@@ -213,6 +213,11 @@ def render_report(plan: BreakoutPlan) -> str:
         notes.append(f"Rounds planned again: {', '.join(map(str, plan.replanned_rounds))}.")
     if plan.dropped:
         notes.append(f"{len(plan.dropped)} people dropped out and were taken out of their rounds.")
+    if plan.joined:
+        first = plan.replanned_rounds[0] if plan.replanned_rounds else 1
+        notes.append(
+            f"{len(plan.joined)} people not in the earlier plan joined from round {first} on."
+        )
     sizes = (
         sorted({int(v) for row in plan.schedule for v in np.bincount(row[row >= 0])})
         if plan.schedule is not None

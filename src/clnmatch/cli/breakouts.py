@@ -184,6 +184,11 @@ def _print_plan(plan: object, written: list[Path]) -> None:
     out_console.print(quality_sentence(plan), markup=False, highlight=False)
     if plan.replanned_rounds:
         out_console.print(f"Rounds planned again: {', '.join(map(str, plan.replanned_rounds))}")
+    if plan.joined:
+        out_console.print(
+            f"{len(plan.joined)} people on the roster but in no round of --from's plan "
+            f"joined from round {plan.replanned_rounds[0]} on."
+        )
     if not any(p.name.startswith("zoom_") for p in written):
         out_console.print("No emails written: no Zoom pre-assignment files.")
     out_console.print("Wrote " + ", ".join(p.name for p in written), markup=False, highlight=False)
