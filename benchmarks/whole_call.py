@@ -14,7 +14,9 @@ promise measured: every output is written within limit + 10% + start-up, i.e.
 Scales (inputs written once per scale by ``generate_cohort(n, seed=0, teams_hint=T)``):
 ``cln`` 50 establishments / 8 teams, ``region`` 500 / 80 (``--teams 80
 --max-participants 100000``), ``stress`` 5,000 / 1,000 (``--teams 1000``); ``demo`` is
-``clnmatch demo`` and ``rematch`` re-matches the CLN result after one withdrawal.
+``clnmatch demo`` and ``rematch`` re-matches the CLN result after one withdrawal;
+``breakouts`` plans 12 rounds of rooms of 6 (at least 3 authorities a room) for the
+region cohort's practitioners, its survey read as the roster.
 Writes ``results.csv`` and ``table.md`` into ``--out`` (default
 ``benchmarks/results/wholecall``, beside the harness run of ``benchmarks/run_targets.sh``)
 and, with ``--docs FILE``, the table between the markers of that page.
@@ -50,6 +52,13 @@ SCALES: dict[str, tuple[int, int, list[str], tuple[float, ...]]] = {
     "rematch": (50, 8, [], (5.0, 30.0)),
     "region": (500, 80, ["--teams", "80", "--max-participants", "100000"], (20.0, 60.0)),
     "stress": (5000, 1000, ["--teams", "1000", "--max-participants", "100000"], (60.0, 300.0)),
+    # breakout rooms for the region cohort's ~1,000 practitioners (its survey as the roster)
+    "breakouts": (
+        500,
+        80,
+        ["--rounds", "12", "--room-size", "6", "--min-authorities", "3"],
+        (5.0, 30.0),
+    ),
 }
 ALLOWED_OVERRUN = 0.10
 
@@ -126,6 +135,9 @@ def run_one(
             *CLI, "rematch", str(survey), str(previous), "--facilitators", str(facilitators),
             "--withdraw", withdraw, *common,
         ]  # fmt: skip
+    elif scale == "breakouts":
+        assert inputs is not None
+        args = [*CLI, "breakouts", str(inputs[0]), *flags, *common]
     else:
         assert inputs is not None
         survey, facilitators = inputs
@@ -243,7 +255,7 @@ def write_section(path: Path, text: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scales", default="cln,demo,rematch,region,stress")
+    parser.add_argument("--scales", default="cln,demo,rematch,region,stress,breakouts")
     parser.add_argument("--limits", default="", help="override: seconds, comma-separated")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "wholecall")
     parser.add_argument("--docs", type=Path, default=None, help="write the markdown section here")

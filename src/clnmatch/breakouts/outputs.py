@@ -23,7 +23,6 @@ xlsx alike. ``pseudonymise=True`` writes every file with names replaced by "Pers
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 import os
 import re
@@ -41,7 +40,8 @@ from clnmatch.io.safe import (
     csv_text,
     staged_output_dir,
     write_csv,
-    write_xlsx,
+    xlsx_bytes,
+    xlsx_workbook,
 )
 
 __all__ = [
@@ -125,23 +125,16 @@ def round_sheets(plan: BreakoutPlan) -> dict[str, pd.DataFrame]:
     return sheets
 
 
-def _xlsx_bytes(sheets: dict[str, pd.DataFrame], staging: Path) -> bytes:
+def _xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     """The workbook of ``write_xlsx`` (neutralised cells) with print settings added."""
-    from openpyxl import load_workbook
-
-    draft = staging / ".rooms-draft.xlsx"
-    write_xlsx(sheets, draft)
-    workbook = load_workbook(draft)
-    draft.unlink()
+    workbook = xlsx_workbook(sheets)
     for sheet in workbook.worksheets:
         sheet.page_setup.orientation = "landscape"
         sheet.page_setup.fitToWidth = 1
         sheet.page_setup.fitToHeight = 0
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
         sheet.print_title_rows = "1:1"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(workbook)
 
 
 def write_plan(
@@ -170,7 +163,7 @@ def write_plan(
     with staged_output_dir(target, replaces=earlier_rounds) as staging:
         write_csv(plan.rooms_frame(), staging / "rooms.csv")
         write_csv(plan.itinerary_frame(), staging / "itinerary.csv")
-        atomic_write_bytes(staging / "rooms.xlsx", _xlsx_bytes(round_sheets(plan), staging))
+        atomic_write_bytes(staging / "rooms.xlsx", _xlsx_bytes(round_sheets(plan)))
         atomic_write_text(staging / "report.html", render_report(plan))
         names += ["rooms.csv", "itinerary.csv", "rooms.xlsx", "report.html"]
         for r, frame in zoom.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -22,6 +23,7 @@ from clnmatch.cli.common import (
     out_console,
 )
 from clnmatch.errors import InvalidParameterError
+from clnmatch.time_budget import MIN_MATCH_S, Deadline, breakout_output_seconds
 
 
 @app.command()
@@ -106,6 +108,7 @@ def breakouts(
     from clnmatch.breakouts.io import load_plan, read_history, read_people
     from clnmatch.breakouts.outputs import PLAN_FILES, write_plan
 
+    clock = Deadline.after(time_limit if math.isfinite(time_limit) and time_limit > 0 else None)
     with exit_codes():
         # before any work: an --out that cannot take the outputs, or would replace an input
         names = [*PLAN_FILES, *(f"zoom_round_{r}.csv" for r in range(1, (rounds or 99) + 1))]
@@ -130,8 +133,9 @@ def breakouts(
                     f"its rules come from {from_dir / 'summary.json'}."
                 )
             previous = load_plan(roster, from_dir, history=past)
+            budget = _planning_seconds(clock, len(roster), previous.rounds, time_limit)
             plan = replan(
-                previous, replan_round, drop or [], history=past, time_limit=time_limit, seed=seed
+                previous, replan_round, drop or [], history=past, time_limit=budget, seed=seed
             )
         else:
             if rounds is None or (room_size is None) == (rooms is None):
@@ -147,7 +151,8 @@ def breakouts(
                 max_per_authority=max_per_authority,
                 colleagues_apart=not allow_colleagues,
             )
-            plan = plan_breakouts(roster, rules, history=past, time_limit=time_limit, seed=seed)
+            budget = _planning_seconds(clock, len(roster), rounds, time_limit)
+            plan = plan_breakouts(roster, rules, history=past, time_limit=budget, seed=seed)
         if plan.status == "infeasible":
             if json_out:
                 out_console.print_json(json.dumps(plan.summary()))
@@ -165,6 +170,19 @@ def breakouts(
             out_console.print_json((out / "summary.json").read_text(encoding="utf-8"))
         elif not quiet:
             _print_plan(plan, written)
+
+
+def _planning_seconds(clock: Deadline, people: int, rounds: int, time_limit: float) -> float:
+    """What the whole run's --time-limit leaves the planner: reading the roster and loading
+    the compiled search count, and writing the outputs is set aside (an invalid limit is
+    passed on, for the planner's error)."""
+    from clnmatch.breakouts.solver import ensure_compiled
+
+    if clock.at is None:
+        return time_limit
+    ensure_compiled()
+    writing = breakout_output_seconds(people, rounds, clock.pace.slowdown())
+    return max(MIN_MATCH_S, clock.remaining() - writing)
 
 
 def _print_plan(plan: object, written: list[Path]) -> None:

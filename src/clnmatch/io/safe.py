@@ -25,11 +25,14 @@ import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from clnmatch.errors import InputProblem, InvalidInputError
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 __all__ = [
     "FORMULA_TRIGGERS",
@@ -44,6 +47,8 @@ __all__ = [
     "overwrite_conflicts",
     "write_csv",
     "write_xlsx",
+    "xlsx_workbook",
+    "xlsx_bytes",
     "csv_text",
 ]
 
@@ -395,6 +400,18 @@ def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: str | os.PathLike[str])
     Text cells are neutralised like CSV cells (and control characters XML cannot hold
     are dropped); numbers stay numbers.
     """
+    atomic_write_bytes(path, xlsx_bytes(xlsx_workbook(sheets)))
+
+
+def xlsx_bytes(workbook: Workbook) -> bytes:
+    """The saved workbook's bytes."""
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_workbook(sheets: Mapping[str, pd.DataFrame]) -> Workbook:
+    """The workbook ``write_xlsx`` writes, for a caller to add settings before saving."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -414,6 +431,4 @@ def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: str | os.PathLike[str])
             sheet.column_dimensions[get_column_letter(index)].width = min(60, longest + 2)
     if not workbook.worksheets:
         workbook.create_sheet(title="Sheet1")
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    atomic_write_bytes(path, buffer.getvalue())
+    return workbook

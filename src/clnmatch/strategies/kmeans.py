@@ -27,8 +27,6 @@ from typing import ClassVar
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
-from sklearn.cluster import KMeans
-from sklearn.exceptions import ConvergenceWarning
 
 from clnmatch.evaluate import evaluate
 from clnmatch.parameters import Constraint, Number, check
@@ -145,6 +143,9 @@ class KMeansStrategy:
                 unit_team=None,
                 notes=(f"{grouping.n_groups} movable units cannot fill {n_teams} teams",),
             )
+        from sklearn.cluster import KMeans  # here: importing scikit-learn takes ~0.7 s
+        from sklearn.exceptions import ConvergenceWarning
+
         x = features(problem, grouping)
         seed = int(rng.integers(0, 2**31 - 1))
         k_means = KMeans(n_clusters=n_teams, n_init=self.n_init, random_state=seed)
