@@ -206,6 +206,7 @@ def _design_start(
     grouped = problem.rules.uses_authorities or (
         colleagues.size > 0 and bool((np.bincount(colleagues[colleagues >= 0]) > 1).any())
     )
+    people: NDArray[np.int64]
     if grouped and (schedule.shape[0] > len(free) or repeats_forced):
         # One round of the design is the people's "home" class: an authority's (and an
         # establishment's) people fill its rooms together, so they never meet in the
@@ -223,7 +224,9 @@ def _design_start(
     return design.name, used
 
 
-def _home_placement(problem: BreakoutProblem, home: IntArray, rng: np.random.Generator) -> IntArray:
+def _home_placement(
+    problem: BreakoutProblem, home: IntArray, rng: np.random.Generator
+) -> NDArray[np.int64]:
     """people[point]: who takes each point of the design, the points of one home room
     going to people of one authority and establishment as far as their numbers allow."""
     n = problem.n
