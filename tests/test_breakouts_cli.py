@@ -478,3 +478,19 @@ def test_json_is_the_summary_written(tmp_path):
     printed = json.loads(done.stdout)
     assert printed == json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert printed["zoom_files"] == ["zoom_round_1.csv", "zoom_round_2.csv"]
+
+
+def test_rules_about_authorities_need_one_on_every_row(tmp_path):
+    """--min-authorities with a roster row that has no authority: exit 2 naming the file,
+    the row and the column (not the person's email); no output folder."""
+    rows = _roster_rows(12)
+    rows[6][3] = rows[7][3] = ""  # both people of one establishment
+    roster = _write(tmp_path / "roster.csv", rows)
+    out = tmp_path / "out"
+    args = ["breakouts", str(roster), "--rounds", "2", "--room-size", "4", "--out", str(out)]
+    done = runner.invoke(app, [*args, "--min-authorities", "2"])
+    said = _said(done)
+    assert done.exit_code == EXIT_INVALID, said
+    assert "roster.csv, row 8, column 'authority'" in said and "@" not in said
+    assert not out.exists()
+    assert runner.invoke(app, args).exit_code == 0  # no authority rule: the row is fine

@@ -47,6 +47,10 @@ __all__ = ["ROSTER_REQUIRED", "ROSTER_OPTIONAL", "read_people", "read_history", 
 
 ROSTER_REQUIRED = ("person_id", "name")
 ROSTER_OPTIONAL = ("establishment_id", "authority", "sector", "email")
+_AUTHORITY_NEEDED = (
+    "an authority: the rules ask for authorities in every room (--min-authorities or "
+    "--max-per-authority)"
+)
 _SECTOR_EXPECTED = (
     "a sector: ELC, primary, secondary or special (or an alias such as nursery, ASN, P, S), "
     "or blank"
@@ -58,8 +62,12 @@ def read_people(
     *,
     sheet: str | None = None,
     mapping: Any = None,
+    need_authority: bool = False,
 ) -> tuple[Roster, list[InputProblem]]:
-    """The people in a survey or roster (path or DataFrame), and the reader's warnings."""
+    """The people in a survey or roster (path or DataFrame), and the reader's warnings.
+
+    ``need_authority``: the rules ask for authorities in every room, so a roster row
+    without one is an error naming its row (a survey's establishments always have one)."""
     if mapping is not None:  # a survey export (its mapping may name the sheet)
         return _read_survey(source, sheet, mapping)
     table = load_table(source, sheet=sheet)
@@ -76,7 +84,7 @@ def read_people(
                 )
             ]
         )
-    return _read_roster(table), list(table.problems)
+    return _read_roster(table, need_authority), list(table.problems)
 
 
 def _read_survey(source: Any, sheet: str | None, mapping: Any) -> tuple[Roster, list[InputProblem]]:
@@ -96,8 +104,12 @@ def _read_survey(source: Any, sheet: str | None, mapping: Any) -> tuple[Roster, 
     return Roster.from_cohort(reading.cohort), list(reading.warnings)
 
 
-def _read_roster(table: Table) -> Roster:
-    index, problems = resolve_columns(table, ROSTER_REQUIRED, ROSTER_OPTIONAL)
+def _read_roster(table: Table, need_authority: bool) -> Roster:
+    required, optional = ROSTER_REQUIRED, ROSTER_OPTIONAL
+    if need_authority:
+        required = (*required, "authority")
+        optional = tuple(c for c in optional if c != "authority")
+    index, problems = resolve_columns(table, required, optional)
     themes: list[tuple[int, str]] = []
     for i, header in enumerate(table.headers):
         name = theme_name(header)
@@ -148,6 +160,8 @@ def _read_roster(table: Table) -> Roster:
             except ValueError as exc:
                 problems.append(table.problem(str(exc), row.number, i, row.values[i]))
         est, auth = cell.get("establishment_id", ""), cell.get("authority", "")
+        if need_authority and not auth:
+            problems.append(table.problem(_AUTHORITY_NEEDED, row.number, "authority"))
         if est:
             seen = unit.setdefault(est, (auth, row.number))
             if authority_key(seen[0]) != authority_key(auth):

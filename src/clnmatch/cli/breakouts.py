@@ -115,7 +115,13 @@ def breakouts(
         inputs: dict[str, Path | None] = {"PEOPLE": people, "--map": map_file, "--from": from_dir}
         inputs |= {f"--history {h}": h for h in history or ()}
         check_outputs(out, names, inputs)
-        roster, warnings = read_people(people, sheet=sheet, mapping=map_file)
+        # a re-plan's rules come from --from's summary.json, which the planner checks
+        need_authority = bool(min_authorities and min_authorities > 1) or (
+            max_per_authority is not None
+        )
+        roster, warnings = read_people(
+            people, sheet=sheet, mapping=map_file, need_authority=need_authority
+        )
         if not (quiet or json_out):
             for problem in warnings[:10]:
                 err_console.print(f"warning: {problem}", markup=False, highlight=False)
