@@ -132,6 +132,9 @@ def test_a_survey_is_read_as_people_and_map_is_passed_on(tmp_path, monkeypatch):
         read_people(survey, mapping=tmp_path / "map.toml")
 
 
+HISTORY = ["round", "room", "person_id"]
+
+
 def test_history_from_rooms_and_teams_files(tmp_path):
     """rooms.csv rounds and a teams.csv (one round) both become history rounds."""
     rooms = _write(
@@ -148,6 +151,14 @@ def test_history_from_rooms_and_teams_files(tmp_path):
     ]
     with pytest.raises(InvalidInputError, match="'room' or 'team'"):
         read_history([_write(tmp_path / "h.csv", [["a"]], ["person_id"])])
+    # a row given twice is harmless; one person in two rooms of a round is not
+    twice = [["1", "1", "a"], ["1", "1", "a"], ["1", "2", "b"]]
+    assert [dict(r) for r in read_history([_write(tmp_path / "t.csv", twice, HISTORY)]).rounds] == [
+        {"a": "1", "b": "2"}
+    ]
+    two_rooms = _write(tmp_path / "two.csv", [*twice, ["1", "3", "a"]], HISTORY)
+    with pytest.raises(InvalidInputError, match=r"row 5, column 'room'.*row 2 of the same round"):
+        read_history([two_rooms])
 
 
 def test_breakouts_writes_every_output_and_they_agree(tmp_path):

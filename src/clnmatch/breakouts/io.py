@@ -193,6 +193,7 @@ def _read_roster(table: Table, need_authority: bool) -> Roster:
 def read_history(sources: Sequence[str | os.PathLike[str]]) -> History:
     """Earlier rounds from rooms.csv / teams.csv style files (see the module docstring)."""
     rounds: dict[tuple[str, str, str], dict[str, str]] = {}
+    first_row: dict[tuple[tuple[str, str, str], str], int] = {}
     problems: list[InputProblem] = []
     labels: list[str] = []
     for source in sources:
@@ -219,7 +220,20 @@ def read_history(sources: Sequence[str | os.PathLike[str]]) -> History:
             rnd = row.values[round_col] if round_col is not None else "1"
             event = row.values[event_col] if event_col is not None else ""
             key = (str(source), event, rnd)
-            rounds.setdefault(key, {})[pid] = label
+            earlier = rounds.setdefault(key, {}).get(pid)
+            if earlier is not None and earlier != label:
+                problems.append(
+                    table.problem(
+                        f"one room per person and round; {pid!r} is in room {earlier!r} on "
+                        f"row {first_row[(key, pid)]} of the same round",
+                        row.number,
+                        table.headers[room],
+                        label,
+                    )
+                )
+                continue
+            first_row.setdefault((key, pid), row.number)
+            rounds[key][pid] = label
     if problems:
         raise InvalidInputError(problems)
     return History(tuple(rounds.values()), tuple(labels))
