@@ -362,10 +362,11 @@ def test_golf_command_prints_json_and_writes_zero_based_lines(tmp_path):
 
 
 def test_pseudonymised_outputs_name_nobody(tmp_path):
-    """--pseudonymise: names become Person 001..., emails and Zoom files are gone, an id
-    that is an email is replaced, and the rooms are the same rooms."""
+    """--pseudonymise: names become Person 001..., emails and Zoom files are gone, every id
+    (an email, a name-like one such as scott.smith) is replaced, and the rooms are the same."""
     rows = _roster_rows(20)
     rows[4][0] = "amy@school.example"
+    rows[6][0] = "scott.smith"
     roster = _write(tmp_path / "roster.csv", rows)
     plain, hidden = tmp_path / "plain", tmp_path / "hidden"
     args = ["breakouts", str(roster), "--rounds", "2", "--room-size", "4", "--time-limit", "10"]
@@ -376,6 +377,7 @@ def test_pseudonymised_outputs_name_nobody(tmp_path):
     text += (hidden / "report.html").read_text() + (hidden / "summary.json").read_text()
     assert "Person 001" in text and "P005" in text
     assert "amy@" not in text and "@school.example" not in text and "Person 7," not in text
+    assert "scott" not in text and "0011" not in text  # 0011: a plain id, replaced too
     with (
         (plain / "rooms.csv").open(encoding="utf-8-sig") as a,
         (hidden / "rooms.csv").open(encoding="utf-8-sig") as b,

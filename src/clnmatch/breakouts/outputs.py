@@ -16,8 +16,9 @@
 
 Text cells are neutralised against spreadsheet formulas (contract section 6), in CSV and
 xlsx alike. ``pseudonymise=True`` writes every file with names replaced by "Person 001" ...
-(in roster order), emails dropped (so no Zoom files), and ids that would name the person
-(an email, or the name itself) replaced by "P001" ...; establishments and authorities stay.
+(in roster order), emails dropped (so no Zoom files), and every person_id replaced by
+"P001" ... (ids are often names or emails); establishments and authorities stay. Such a
+folder is for sharing: its ids are not the roster's, so it cannot be re-planned.
 """
 
 from __future__ import annotations
@@ -63,19 +64,13 @@ def pseudonymised(plan: BreakoutPlan) -> BreakoutPlan:
     """A copy of ``plan`` whose roster names nobody (see the module docstring)."""
     people = plan.roster.people
     width = max(3, len(str(len(people))))
-    used = {p.id for p in people}
-    renamed: dict[str, str] = {}
-    copies = []
-    for i, p in enumerate(people):
-        pid = p.id
-        if "@" in pid or pid.casefold() == p.name.strip().casefold():
-            pid = f"P{i + 1:0{width}d}"
-            while pid in used:  # never collide with a real id
-                pid += "x"
-            used.add(pid)
-            renamed[p.id] = pid
-        copies.append(dataclasses.replace(p, id=pid, name=f"Person {i + 1:0{width}d}", email=""))
-    roster = Roster(tuple(copies), plan.roster.themes, plan.roster.source)
+    # every id: an organisation's ids are often names or emails (scott.smith, s.smith1)
+    renamed = {p.id: f"P{i + 1:0{width}d}" for i, p in enumerate(people)}
+    copies = tuple(
+        dataclasses.replace(p, id=renamed[p.id], name=f"Person {i + 1:0{width}d}", email="")
+        for i, p in enumerate(people)
+    )
+    roster = Roster(copies, plan.roster.themes, plan.roster.source)
     dropped = tuple(renamed.get(d, d) for d in plan.dropped)
     joined = tuple(renamed.get(d, d) for d in plan.joined)
     return dataclasses.replace(plan, roster=roster, dropped=dropped, joined=joined)
