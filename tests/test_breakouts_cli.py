@@ -359,6 +359,9 @@ def test_golf_command_prints_json_and_writes_zero_based_lines(tmp_path):
     lines = [tuple(map(int, line.split())) for line in out.read_text().splitlines()]
     assert len(lines) == 105 and min(min(t) for t in lines) == 0
     assert {w for w, _, _ in lines} == set(range(7)) and {p for _, _, p in lines} == set(range(15))
+    for folder in (tmp_path, tmp_path / "missing" / "golf.txt"):  # refused before solving
+        done = runner.invoke(app, ["golf", "5", "3", "7", "--out", str(folder)])
+        assert done.exit_code == EXIT_INVALID and "names a file to write" in _said(done)
 
 
 def test_pseudonymised_outputs_name_nobody(tmp_path):

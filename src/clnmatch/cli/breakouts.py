@@ -239,6 +239,11 @@ def golf(
     from clnmatch.io.safe import atomic_write_text
 
     with exit_codes():
+        if out is not None and (out.is_dir() or not out.absolute().parent.is_dir()):
+            raise InvalidParameterError(  # before the search, not after it
+                "The '--out' option of golf names a file to write, such as golf.txt, in a "
+                f"folder that exists. Got {str(out)!r} instead."
+            )
         result = solve_golf(groups, size, weeks, time_limit=time_limit, seed=seed)
         if out is not None:
             atomic_write_text(out, result.lines())
