@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from urllib.parse import quote
 
 import pandas as pd
 import pytest
@@ -334,3 +335,25 @@ def test_a_board_not_begun_says_what_to_do(tmp_path: Path) -> None:
     assert "nothing placed yet" in text and "has-breaches" not in text
     event.move("E0", 1)
     assert "nothing placed yet" not in editor_client(event).get("/ui/live").text
+
+
+def test_ids_with_quotes_slashes_and_backslashes_work_in_the_panel(event: Event) -> None:
+    """A school id holding '"', '\\' and '/': its panel renders, every button's values read
+    back as that id, and the 'why here' link reaches it."""
+    import html
+    import json
+    import re
+
+    odd = 'N"1\\/x'
+    event.add(late_school(odd), time_limit=5)
+    client = editor_client(event)
+    panel = client.get("/ui/school/" + quote(odd, safe=""))
+    assert panel.status_code == 200, panel.text
+    values = [
+        json.loads(html.unescape(v)) for v in re.findall(r"data-values='([^']*)'", panel.text)
+    ]
+    assert values and all(v.get("establishment_id", odd) == odd for v in values)
+    why = re.search(r'data-get="(/ui/why/[^"]*)"', panel.text)
+    assert why and client.get(html.unescape(why.group(1))).status_code == 200
+    moved = client.post("/ui/move", data={"establishment_id": odd, "team": "1"})
+    assert moved.status_code == 200 and event.state.teams[odd] == 1

@@ -389,13 +389,13 @@ def create_app(event: Event, *, repair_time_limit: float = 10.0) -> FastAPI:
             event.last_change = {"op": "reoptimise", "message": "re-optimise cancelled"}
         return live(request)
 
-    @app.get("/ui/school/{eid}", response_class=HTMLResponse)
+    @app.get("/ui/school/{eid:path}", response_class=HTMLResponse)
     async def ui_school(eid: str) -> HTMLResponse:
         if eid not in event.view().cohort.establishment_by_id:
             raise EventError(f"{eid!r} is not a school of the event", 404)
         return html("school.html", **school_context(event, eid), teams=range(1, event.n_teams + 1))
 
-    @app.get("/ui/why/{eid}", response_class=HTMLResponse)
+    @app.get("/ui/why/{eid:path}", response_class=HTMLResponse)
     async def ui_why(eid: str) -> HTMLResponse:
         return html("why.html", why=await in_thread(lambda: why_here(event, eid)))
 
