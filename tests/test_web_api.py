@@ -245,7 +245,8 @@ def test_reoptimise_can_be_cancelled(client: TestClient, event: Event) -> None:
 def test_the_command_prints_the_address_first_and_warns_for_other_hosts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`clnmatch event` prints the address first; --host 0.0.0.0 gets a plain warning."""
+    """`clnmatch event` prints the address first; --host 0.0.0.0 gets a plain warning and
+    the address other computers use."""
     from typer.testing import CliRunner
 
     import clnmatch.web.server as server
@@ -253,6 +254,7 @@ def test_the_command_prints_the_address_first_and_warns_for_other_hosts(
 
     served: list[dict[str, object]] = []
     monkeypatch.setattr(server, "serve", lambda event, **kw: served.append(kw))
+    monkeypatch.setattr(server, "network_address", lambda: "192.168.1.23")
     survey, facilitators = sample_paths()
     args = [
         "event",
@@ -275,6 +277,11 @@ def test_the_command_prints_the_address_first_and_warns_for_other_hosts(
     )
     assert again.output.splitlines()[0] == first.replace("8765", "9000")  # same event, same token
     assert "reachable from other computers" in again.output
+    # other computers cannot use 127.0.0.1: the network's address is printed too
+    assert f"From other computers: {first.replace('127.0.0.1:8765', '192.168.1.23:9000')}" in (
+        again.output
+    )
+    assert "From other computers" not in done.output
     assert served[-1]["host"] == "0.0.0.0" and served[-1]["open_browser"] is True
     assert "ignored" not in again.output
     # resuming, options that only shape a new event are named as ignored, not dropped silently

@@ -105,7 +105,14 @@ def event(
     from clnmatch.event import Event
     from clnmatch.io.mapping import load_mapping
     from clnmatch.io.survey import read_survey
-    from clnmatch.web.server import LOCAL_HOSTS, addresses, port_in_use, serve
+    from clnmatch.web.server import (
+        LOCAL_HOSTS,
+        WILDCARD_HOSTS,
+        addresses,
+        network_address,
+        port_in_use,
+        serve,
+    )
 
     with exit_codes():
         warnings: list[str] = []
@@ -152,6 +159,14 @@ def event(
         editor, projector = addresses(opened, host, port)
         print(editor, flush=True)
         print(f"Projector (read-only): {projector}")
+        if host in WILDCARD_HOSTS:  # the addresses above work on this computer only
+            other = network_address()
+            if other is None:
+                print("From other computers: this computer's network address, same port.")
+            else:
+                editor, projector = addresses(opened, other, port)
+                print(f"From other computers: {editor}")
+                print(f"Projector from other computers: {projector}")
         print(f"Event folder: {folder}   Stop with Ctrl+C.", flush=True)
         for line in warnings:
             err_console.print(line, markup=False, highlight=False, soft_wrap=True)

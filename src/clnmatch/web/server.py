@@ -16,14 +16,29 @@ __all__ = ["LOCAL_HOSTS", "addresses", "port_in_use", "serve"]
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+
+
 def addresses(event: Event, host: str, port: int) -> tuple[str, str]:
-    """The editor's and the projector's addresses, tokens included."""
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    """The editor's and the projector's addresses, tokens included (this computer's own
+    for a wildcard host: ``network_address`` gives the one other computers use)."""
+    shown = "127.0.0.1" if host in WILDCARD_HOSTS else host
     if ":" in shown:
         shown = f"[{shown}]"
     tokens = event.tokens()
     base = f"http://{shown}:{port}"
     return f"{base}/?token={tokens['editor']}", f"{base}/projector?token={tokens['viewer']}"
+
+
+def network_address() -> str | None:
+    """This computer's address on its network, which other computers type; None if unknown."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # UDP: nothing is sent, the route picks the address
+            address = str(probe.getsockname()[0])
+        except OSError:
+            return None
+    return None if address.startswith("127.") or address == "0.0.0.0" else address
 
 
 def port_in_use(host: str, port: int) -> bool:
