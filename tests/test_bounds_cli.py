@@ -47,3 +47,28 @@ def test_mdgp_bound_time_zero_and_negative(shared_benchmarks: Path) -> None:
     assert code == 0 and json.loads(output)["bound_method"] == "relaxation"
     code, output = mdgp(instance, "--time-limit", "1", "--bound-time", "-1")
     assert code == 2 and "bound_time" in output
+
+
+def test_mdgp_takes_auto_and_names_itself_in_errors(shared_benchmarks: Path) -> None:
+    """--strategy auto is solve's choice (column generation, proving the optimum, on a small
+    instance); an unknown strategy is refused naming `clnmatch mdgp` and listing auto."""
+    instance = shared_benchmarks / "mdgplib/Geo/Geo_n012_ds_01.txt"
+    code, output = mdgp(instance, "--strategy", "auto", "--time-limit", "2", "--bound-time", "0")
+    assert code == 0, output
+    data = json.loads(output)
+    assert data["strategy"] == "colgen" and data["objective"] == 807.677 == data["bound"]
+    code, output = mdgp(instance, "--strategy", "nope")
+    assert code == 2 and "parameter of clnmatch mdgp" in output and "'auto'" in output
+    assert "of solve" not in output
+    listed = runner.invoke(app, ["strategies"]).output
+    assert "colgen" in listed and "auto" in listed
+
+
+def test_get_strategy_names_itself_and_explains_auto() -> None:
+    import pytest
+
+    from clnmatch import get_strategy
+    from clnmatch.errors import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match="parameter of get_strategy.*solve's choice"):
+        get_strategy("auto")

@@ -52,16 +52,15 @@ def check_seed(value: object, owner: str) -> None:
 
 
 def validate_parameters(
-    objective: object, strategy: object, time_limit: object, seed: object
+    objective: object, strategy: object, time_limit: object, seed: object, owner: str = "solve"
 ) -> None:
-    """Every parameter of solve checked in one place, with one message shape (a strategy's
-    name is checked against the registry, which lists the choices)."""
-    check_value("objective", "solve", OBJECTIVE, objective)
-    check_value(
-        "strategy", "solve", Test("a strategy name", lambda v: isinstance(v, str)), strategy
-    )
-    check_time_limit(time_limit, "solve")
-    check_seed(seed, "solve")
+    """Every parameter of solve (or of ``owner``, which takes the same) checked in one place,
+    with one message shape (a strategy's name is checked against the registry, which lists
+    the choices)."""
+    check_value("objective", owner, OBJECTIVE, objective)
+    check_value("strategy", owner, Test("a strategy name", lambda v: isinstance(v, str)), strategy)
+    check_time_limit(time_limit, owner)
+    check_seed(seed, owner)
 
 
 def check_solve_inputs(cohort: object, rules: object, warm_start: object) -> None:
@@ -168,7 +167,7 @@ def solve(
     problem = Problem.from_cohort(cohort, rules, objective)
     problem_s = time.perf_counter() - started
     name = choose_strategy(problem) if strategy == "auto" else strategy
-    runner = get_strategy(name)
+    runner = get_strategy(name, "solve")
     weights = (
         objective if isinstance(objective, ObjectiveWeights) else ObjectiveWeights.named(objective)
     )

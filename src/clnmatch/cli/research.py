@@ -15,7 +15,12 @@ from clnmatch.cli.common import EXIT_ERROR, EXIT_INFEASIBLE, Exit, app, exit_cod
 def mdgp(
     instance: Annotated[Path, typer.Argument(help="An MDGPLIB (or CCPLIB) instance file.")],
     strategy: Annotated[
-        str, typer.Option("--strategy", help="A strategy name (see `clnmatch strategies`).")
+        str,
+        typer.Option(
+            "--strategy",
+            help="A strategy name (see `clnmatch strategies`), or auto: solve's choice for "
+            "the instance's size (exact column generation on small ones).",
+        ),
     ] = "local_search",
     time_limit: Annotated[
         float,
@@ -51,17 +56,20 @@ def mdgp(
     from clnmatch.finish import judge
     from clnmatch.problem import SCALE
     from clnmatch.research import read_instance, write_solution
-    from clnmatch.solve import validate_parameters
+    from clnmatch.solve import choose_strategy, validate_parameters
     from clnmatch.strategies import Budget, get_strategy, prepare
 
+    owner = "clnmatch mdgp"
     with exit_codes():
-        validate_parameters("blend", strategy, time_limit, seed)
+        validate_parameters("blend", strategy, time_limit, seed, owner)
         if not bound_time >= 0:
             raise InvalidParameterError.for_value(
-                "bound_time", "clnmatch mdgp", "a number of seconds >= 0", bound_time
+                "bound_time", owner, "a number of seconds >= 0", bound_time
             )
         problem = read_instance(instance)
-        runner = get_strategy(strategy)
+        if strategy == "auto":
+            strategy = choose_strategy(problem)
+        runner = get_strategy(strategy, owner)
         prepare(runner)  # one-off compilation, outside the time limit
         started = time.perf_counter()
         proposal = runner.run(problem, Budget(time_limit=time_limit, seed=seed, started=started))
@@ -128,8 +136,9 @@ def bench(ctx: typer.Context) -> None:
 
 @app.command()
 def strategies() -> None:
-    """List the matching strategies."""
+    """List the matching strategies (and auto, solve's choice among them)."""
     from clnmatch.strategies import available_strategies
 
     for name in available_strategies():
         out_console.print(name)
+    out_console.print("auto (solve's default: chooses one of the above for the cohort's size)")

@@ -24,10 +24,21 @@ def available_strategies() -> list[str]:
     return sorted(registered())
 
 
-def get_strategy(name: str) -> Strategy:
-    """The strategy registered as ``name``; an unknown name is an error listing the choices."""
+def get_strategy(name: str, owner: str = "get_strategy") -> Strategy:
+    """The strategy registered as ``name``; an unknown name is an error listing the choices.
+
+    ``owner``: the function or command whose parameter it is, for the message; "solve" and
+    "clnmatch mdgp" also take "auto" (``clnmatch.solve.choose_strategy``), so their
+    messages list it."""
     factories = registered()
     if name not in factories:
-        choices = ", ".join(repr(n) for n in sorted(factories))
-        raise InvalidParameterError.for_value("strategy", "solve", f"one of {choices}", name)
+        names = sorted(factories)
+        if owner == "get_strategy":
+            hint = (
+                " ('auto' is solve's choice among them, not a strategy)" if name == "auto" else ""
+            )
+        else:
+            names, hint = ["auto", *names], ""
+        choices = ", ".join(repr(n) for n in names)
+        raise InvalidParameterError.for_value("strategy", owner, f"one of {choices}{hint}", name)
     return factories[name]()
