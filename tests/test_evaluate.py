@@ -11,7 +11,9 @@ from builders import balanced_cohort, make_cohort
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from clnmatch.errors import InvalidParameterError
 from clnmatch.evaluate import check, evaluate, objective_milli
+from clnmatch.generate import generate_cohort
 from clnmatch.models import Rules
 from clnmatch.problem import Problem
 
@@ -242,3 +244,14 @@ def test_theme_cap():
     assert evaluation.objective == 10 + 5  # team 1 keeps theme 0; team 2 gets theme 1 (2+3)
     forced = evaluate(problem, np.array([0, 0, 1, 1]), [0, 0])
     assert forced.breaches_of("max_teams_per_theme")
+
+
+def test_check_refuses_team_numbers_given_as_text():
+    """Teams as text (read from a CSV without int()) are a caller's slip named as such, not
+    a breach per practitioner; a team out of range stays a breach."""
+    cohort = generate_cohort(12, seed=0)
+    rules = Rules(teams=2, min_establishments=0)
+    with pytest.raises(InvalidParameterError, match="team numbers as ints.*Got '1'"):
+        check(cohort, rules, {p.id: "1" for p in cohort.practitioners})
+    ev = check(cohort, rules, {p.id: 3 for p in cohort.practitioners})
+    assert {b.rule for b in ev.breaches} >= {"teams"}

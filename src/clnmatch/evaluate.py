@@ -216,6 +216,14 @@ def _check_inputs(
     assert isinstance(cohort, Cohort)
     if not isinstance(assignment, Mapping):
         raise wrong("assignment", "a dict of practitioner id -> team", assignment)
+    # a team out of range is a breach (the evaluator's to report); text is a caller's slip
+    typed = [
+        t for t in assignment.values() if isinstance(t, bool) or not isinstance(t, int | np.integer)
+    ]
+    if typed:
+        raise wrong(
+            "assignment", "team numbers as ints (1, 2, ...), e.g. int(row['team'])", typed[0]
+        )
     if facilitator_links is not None and (
         isinstance(facilitator_links, str | Mapping)
         or not isinstance(facilitator_links, list | tuple)
@@ -281,7 +289,7 @@ def check(
     for pid, team in assignment.items():
         if pid not in known:
             continue
-        if not isinstance(team, (int, np.integer)) or not 1 <= int(team) <= rules.teams:
+        if not 1 <= int(team) <= rules.teams:
             breaches.append(
                 Breach(
                     "teams",
