@@ -105,7 +105,8 @@ def _read_survey(source: Any, sheet: str | None, mapping: Any) -> tuple[Roster, 
 
 
 def _read_roster(table: Table, need_authority: bool) -> Roster:
-    required, optional = ROSTER_REQUIRED, ROSTER_OPTIONAL
+    required: tuple[str, ...] = ROSTER_REQUIRED
+    optional: tuple[str, ...] = ROSTER_OPTIONAL
     if need_authority:
         required = (*required, "authority")
         optional = tuple(c for c in optional if c != "authority")
