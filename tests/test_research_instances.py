@@ -70,6 +70,15 @@ def test_broken_instance_is_invalid_input(tmp_path):
     path.write_text("4 2 ss 2 2 2 2\n0 1 3.5\n", encoding="ascii")
     with pytest.raises(InvalidInputError, match="bad.txt"):
         read_instance(path)
+    # size bounds no grouping of the 4 elements can meet: named on the header row
+    pairs = "".join(f"{i} {j} 1.0\n" for i in range(4) for j in range(i + 1, 4))
+    for header, got in (("4 2 ds 1 1 1 1", "2..2"), ("4 2 ds 3 3 3 3", "6..6")):
+        path.write_text(f"{header}\n{pairs}", encoding="ascii")
+        with pytest.raises(InvalidInputError, match=rf"bad.txt, row 1.*{got}"):
+            read_instance(path)
+    path.write_text(f"4 2 ds 3 1 1 3\n{pairs}", encoding="ascii")
+    with pytest.raises(InvalidInputError, match="group 1's bounds 3..1"):
+        read_instance(path)
 
 
 def test_a_weighted_instance_is_bounded_without_size_class_lps(shared_benchmarks):

@@ -96,6 +96,20 @@ def _problem(
     high: list[int],
 ) -> Problem:
     n = len(unit_weight)
+    total, smallest, largest = int(unit_weight.sum()), sum(low), sum(high)
+    bad = next((g for g in range(len(low)) if not 0 <= low[g] <= high[g]), None)
+    if bad is not None or not smallest <= total <= largest:
+        what = (
+            f"group {bad + 1}'s bounds {low[bad]}..{high[bad]}"
+            if bad is not None
+            else f"bounds summing to {smallest}..{largest}"
+        )
+        raise _bad(
+            path,
+            f"group size bounds 0 <= a <= b that can hold the elements (total {total})",
+            row=1,
+            value=what,
+        )
     return Problem(
         unit_ids=tuple(str(i) for i in range(n)),
         unit_weight=unit_weight,
