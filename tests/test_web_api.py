@@ -307,7 +307,8 @@ def test_the_board_marks_the_rule_that_breaks(tmp_path: Path) -> None:
 
 
 def test_the_projector_keeps_names_hidden_when_reopened(event: Event) -> None:
-    """After "Hide names", the projector's plain address (as printed) still hides them."""
+    """After "Hide names", the projector's plain address (as printed) still hides them,
+    after a restart too."""
     viewer = TestClient(
         create_app(event, repair_time_limit=3),
         headers={"Authorization": f"Bearer {event.tokens()['viewer']}"},
@@ -316,6 +317,11 @@ def test_the_projector_keeps_names_hidden_when_reopened(event: Event) -> None:
     assert name in viewer.get("/projector").text
     assert name not in viewer.get("/projector", params={"names": "0"}).text
     assert name not in viewer.get("/projector").text and "Show names" in viewer.get("/").text
+    restarted = TestClient(  # the server started again on the folder: still hidden
+        create_app(event, repair_time_limit=3),
+        headers={"Authorization": f"Bearer {event.tokens()['viewer']}"},
+    )
+    assert name not in restarted.get("/projector").text
     assert name in viewer.get("/projector", params={"names": "1"}).text
 
 

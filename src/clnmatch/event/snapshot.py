@@ -7,6 +7,7 @@ survey's names), so that a restart needs no other file.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,11 +19,20 @@ from clnmatch.io.safe import atomic_write_text
 from clnmatch.models import Cohort, Rules
 from clnmatch.rematch import ChangeRecord
 
-__all__ = ["SNAPSHOT_FILE", "TOKENS_FILE", "Snapshot", "claim_folder", "private_write"]
+__all__ = [
+    "SNAPSHOT_FILE",
+    "TOKENS_FILE",
+    "Snapshot",
+    "claim_folder",
+    "private_write",
+    "projector_shows_names",
+    "set_projector_names",
+]
 
 SNAPSHOT_FILE = "event.json"
 TOKENS_FILE = "tokens.json"
 LOCK_FILE = ".clnmatch-event.lock"  # held by the server deciding in the folder
+PROJECTOR_FILE = "projector.json"  # the projector's "Hide names", kept across restarts
 _FORMAT = "clnmatch event 1"
 
 
@@ -45,6 +55,18 @@ def claim_folder(folder: Path) -> IO[str] | None:
             409,
         ) from None
     return handle
+
+
+def projector_shows_names(folder: Path) -> bool:
+    """The projector's last choice to show or hide names (shown until hidden)."""
+    try:
+        return bool(json.loads((folder / PROJECTOR_FILE).read_text(encoding="utf-8"))["names"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return True
+
+
+def set_projector_names(folder: Path, shown: bool) -> None:
+    private_write(folder / PROJECTOR_FILE, json.dumps({"names": shown}) + "\n")
 
 
 def private_write(path: Path, text: str) -> None:

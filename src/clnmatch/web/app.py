@@ -37,6 +37,7 @@ from clnmatch.event import Event, EventError, EventView
 from clnmatch.event.analysis import diff, state_side, suggest, why_here
 from clnmatch.event.engine import EXPORTS_FOLDER
 from clnmatch.event.export import EXPORTS, export_bytes, write_folder
+from clnmatch.event.snapshot import projector_shows_names, set_projector_names
 from clnmatch.io.survey import read_survey
 from clnmatch.web.render import live_context, school_context
 
@@ -197,14 +198,12 @@ def create_app(event: Event, *, repair_time_limit: float = 10.0) -> FastAPI:
         )
 
     # the projector's last "Hide names" / "Show names" holds for every later opening of
-    # its address (a reloaded projector must not show names again unasked)
-    projector_names = {"shown": True}
-
+    # its address, restarts included (a reloaded projector must not show names unasked)
     @app.get("/projector", response_class=HTMLResponse)
     async def projector(request: Request) -> HTMLResponse:
         if "names" in request.query_params:
-            projector_names["shown"] = request.query_params["names"] != "0"
-        names = projector_names["shown"]
+            set_projector_names(event.folder, request.query_params["names"] != "0")
+        names = projector_shows_names(event.folder)
         token = request.query_params.get("token", "")
         return html(
             "projector.html", token=token, projector=True, **live_context(event, names=names)
