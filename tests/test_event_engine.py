@@ -152,6 +152,31 @@ def test_a_late_school_is_placed_keeping_every_rule(tmp_path: Path) -> None:
     assert "N1" in again.view().cohort.establishment_by_id
 
 
+def test_the_bound_after_a_change_is_journalled_not_proved_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A withdrawal's and a late school's proven bounds are in the journal: after a restart
+    the board shows the same bound without proving it again (which, in limited time, could
+    give another number)."""
+    import clnmatch.event.engine as engine
+
+    event = new_event(tmp_path)
+    event.withdraw("E5", time_limit=5)
+    view = event.add(late_school(), time_limit=5)
+    entries = [json.loads(line) for line in (tmp_path / "journal.jsonl").read_text().splitlines()]
+    assert [e["op"] for e in entries if "bound" in e] == ["withdraw", "add"]
+    event.close()
+
+    def no_proof(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a journalled bound was proved again")
+
+    monkeypatch.setattr(engine, "certified_bound", no_proof)
+    again = Event.open(tmp_path)
+    assert again.view().bound == view.bound and again.view().gap == view.gap
+    again.undo()  # back to after the withdrawal: its bound too
+    assert again.view().bound is not None
+
+
 def test_suggestions_agree_with_the_evaluator(tmp_path: Path) -> None:
     """Applying a suggestion changes the objective by exactly its gain and breaks no new rule."""
     event = new_event(tmp_path)

@@ -12,10 +12,8 @@ it now is (withdrawals gone, additions in). Repairs after a withdrawal or an add
 ``rematch_teams`` (fewest moves, locked establishments pinned where they are); re-optimise
 runs ``solve`` in a child process (``optimise``), and its teams keep their numbers
 (``stable_labels``). Facilitator links stay as they are while every facilitator rule
-holds, and are allocated afresh when a change breaks one. At CLN scale (50 schools, 99
-people) a move is checked, fsync-ed and its state built in 7 ms (median; p95 16 ms), and
-the page's whole answer with the board re-rendered takes 27 ms (p95 43 ms), measured by
-``benchmarks/event_speed.py`` over 200 moves.
+holds, and are allocated afresh when a change breaks one. A move takes 7 ms at CLN scale
+(median; the page's whole answer 27 ms: ``benchmarks/event_speed.py``).
 """
 
 from __future__ import annotations
@@ -328,6 +326,10 @@ class Event:
     def _record(self, entry: dict[str, Any], message: str = "") -> EventView:
         """Write the entry durably, then apply it (the same code a replay runs)."""
         before = self.view() if entry["op"] in ("move", "swap", "withdraw", "add") else None
+        if entry["op"] in ("withdraw", "add"):  # journalled: a restart never re-proves it
+            cohort = self.cohort_for(state := self.timeline.after(entry))
+            ids = sorted(e.id for e in cohort.establishments)
+            entry["bound"] = {"for": ids, "value": self.bound_for(state, cohort)}
         stamped = {
             "seq": self.version + 1,
             "time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),

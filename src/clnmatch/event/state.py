@@ -120,6 +120,12 @@ class Timeline:
     proposal: dict[str, Any] | None = None
     applied: int = 0  # entries applied
 
+    def after(self, entry: Mapping[str, Any]) -> EventState:
+        """The state ``entry`` would lead to (for a withdrawal or an addition), unapplied."""
+        trial = Timeline(self.present)
+        trial.apply(entry)
+        return trial.present
+
     def apply(self, entry: Mapping[str, Any]) -> None:
         """Apply one (already validated) journal entry."""
         op = entry["op"]
