@@ -100,12 +100,26 @@ def test_a_breaking_move_is_made_and_its_breaches_listed(client: TestClient) -> 
 
 
 def test_bad_requests_get_clear_errors(client: TestClient) -> None:
-    """An unknown school is 404, a team out of range 400, a locked school 409."""
+    """An unknown school is 404, a team out of range 400, a locked school 409; the body's
+    shape and text encoding are checked too."""
     assert client.post("/api/move", json={"establishment_id": "NOPE", "team": 1}).status_code == 404
     assert client.post("/api/move", json={"establishment_id": "E5", "team": 9}).status_code == 400
     client.post("/api/lock", json={"establishment_id": "E5", "locked": True})
     refused = client.post("/api/move", json={"establishment_id": "E5", "team": 1})
     assert refused.status_code == 409 and "locked" in refused.json()["error"]
+    # every error is {"error": text}, FastAPI's own too; nothing a request sent is echoed whole
+    missing = client.get("/api/nowhere")
+    assert missing.status_code == 404 and set(missing.json()) == {"error"}
+    huge = client.post("/api/move", json={"establishment_id": "x" * 100_000, "team": 1})
+    assert huge.status_code == 404 and len(huge.text) < 300
+    latin1 = client.post(
+        "/ui/move",
+        content="establishment_id=\xe9".encode("latin-1"),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert latin1.status_code == 400 and "UTF-8" in latin1.json()["error"]
+    yes = client.post("/api/reoptimise", json={"time_limit": True})
+    assert yes.status_code == 400 and "time_limit" in yes.json()["error"]
 
 
 def test_lock_withdraw_undo_redo(client: TestClient) -> None:
@@ -181,6 +195,10 @@ def test_versions_and_diff(client: TestClient) -> None:
     ]
     assert {p["practitioner_id"] for p in result["practitioners"]} == {"E5-1", "E5-2"}
     assert client.get("/api/versions").json() == {"versions": ["start"]}
+    again = client.post("/api/versions", json={"name": "start"})  # never replaced silently
+    assert again.status_code == 409 and "choose another" in again.json()["error"]
+    result = client.get("/api/diff", params={"a": "start", "b": "current"}).json()
+    assert [r["establishment_id"] for r in result["establishments"]] == ["E5"]
 
 
 def test_suggest_and_why(client: TestClient) -> None:

@@ -351,14 +351,10 @@ class Event:
         return view
 
     def _active(self, eid: str) -> None:
-        if eid not in self.state.teams:
-            withdrawn = eid in self.state.withdrawn
-            raise EventError(
-                f"{eid!r} has withdrawn"
-                if withdrawn
-                else f"{eid!r} is not an establishment of the event",
-                409 if withdrawn else 404,
-            )
+        if eid not in self.state.teams:  # an id is echoed only in part (it may be huge)
+            gone = eid in self.state.withdrawn
+            what = "has withdrawn" if gone else "is not an establishment of the event"
+            raise EventError(f"{str(eid)[:80]!r} {what}", 409 if gone else 404)
 
     def _team(self, team: object) -> int:
         if isinstance(team, bool) or not isinstance(team, int | np.integer):
@@ -690,6 +686,8 @@ class Event:
             name = str(name).strip()
             if not name or len(name) > 80 or name == "current":
                 raise EventError("a version needs a name of 1-80 characters (not 'current')", 400)
+            if name in self.timeline.versions:  # never replaced silently
+                raise EventError(f"a version named {name!r} is saved already: choose another", 409)
             return self._record({"op": "version_saved", "name": name}, f"saved version {name!r}")
 
     def version_state(self, name: str) -> EventState:

@@ -28,9 +28,11 @@ from urllib.parse import parse_qs
 
 import pandas as pd
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from clnmatch.errors import ClnmatchError
 from clnmatch.event import Event, EventError, EventView
@@ -137,6 +139,18 @@ def create_app(event: Event, *, repair_time_limit: float = 10.0) -> FastAPI:
     async def event_error(request: Request, exc: EventError) -> Response:
         return JSONResponse({"error": str(exc)}, exc.status)
 
+    # every error in the one shape {"error": text}, FastAPI's own (404, 405, 422) included
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        text = "no such address" if exc.status_code == 404 else str(exc.detail)
+        return JSONResponse({"error": text}, exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return JSONResponse({"error": f"{where}: {first.get('msg', 'invalid request')}"}, 422)
+
     # ------------------------------------------------------------------ helpers
     def state_json(view: EventView | None = None) -> dict[str, Any]:
         return (view or event.current_view()).to_api(event.n_teams)
@@ -154,7 +168,11 @@ def create_app(event: Event, *, repair_time_limit: float = 10.0) -> FastAPI:
             if not isinstance(data, dict):
                 raise EventError("the body must be a JSON object", 400)
             return data
-        return {k: v[-1] for k, v in parse_qs(raw.decode("utf-8")).items()}
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise EventError("the form is not UTF-8 text", 400) from None
+        return {k: v[-1] for k, v in parse_qs(text).items()}
 
     def field(data: dict[str, Any], name: str) -> Any:
         if name not in data:
@@ -430,6 +448,8 @@ def create_app(event: Event, *, repair_time_limit: float = 10.0) -> FastAPI:
 
 
 def _seconds(value: Any) -> float:
+    if isinstance(value, bool):  # float(True) is 1.0: a slip, not a limit
+        raise EventError(f"time_limit must be a number of seconds; got {value!r}", 400)
     try:
         seconds = float(value)
     except (TypeError, ValueError):
