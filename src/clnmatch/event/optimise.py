@@ -11,6 +11,7 @@ deadline whatever happens. Only plain data crosses the pipes.
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import queue
 import subprocess
@@ -42,8 +43,26 @@ class Solved:
     notes: list[str]
 
 
+def _end_with_parent() -> None:
+    """End this process, and any solver workers of its own, once the server that started it
+    has gone (a kill -9 gives it no chance to end us), rather than solve on for nobody."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        import multiprocessing
+
+        for worker in multiprocessing.active_children():
+            worker.kill()
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def child_main() -> None:
     """The child process: import, say ready, read the pickled problem on stdin, solve, answer."""
+    _end_with_parent()
     from clnmatch.solve import solve
 
     out = sys.stdout
