@@ -318,3 +318,28 @@ def test_on_paper_the_board_wraps_and_the_controls_go(page: Any) -> None:
     assert len(tops) == 8 and len(set(tops[:4])) == 1 and tops[4] > tops[0]
     page.emulate_media(media="screen")
     assert page.locator("#reoptimise").is_visible()
+
+
+def test_a_withdrawal_says_it_is_working_until_it_is_done(page: Any, server: EventServer) -> None:
+    """Withdraw (confirmed): a note says the teams are being repaired while the server
+    works (the request is held 1.5 s here), then goes; the school has left the board.
+    Last in this file: it changes the shared event for good."""
+    card = page.locator('.cards[data-team="1"] .card:not(.locked)').first
+    eid = card.get_attribute("data-id")
+    card.click()
+    page.wait_for_selector("#panel .school")
+    page.on("dialog", lambda dialog: dialog.accept())
+
+    def slow(route: Any) -> None:
+        time.sleep(1.5)
+        route.continue_()
+
+    page.route("**/ui/withdraw", slow)
+    page.click("#panel button.danger")
+    page.wait_for_selector("#busy:not([hidden])", timeout=10_000)
+    assert "repairing the teams" in page.inner_text("#busy")
+    page.wait_for_selector("#busy", state="hidden", timeout=30_000)
+    page.wait_for_function(
+        'id => !document.querySelector(`.card[data-id="${id}"]`)', arg=eid, timeout=30_000
+    )
+    assert eid in server.api("GET", "/api/state")["withdrawn"]

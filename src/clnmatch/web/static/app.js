@@ -26,6 +26,28 @@
     refresh();
   });
 
+  // withdrawals and late schools are repaired on the server (up to seconds): say so meanwhile
+  var slow = { "/ui/withdraw": "Withdrawing: repairing the teams with the fewest moves ...",
+    "/ui/add": "Adding the school: placing it with the fewest moves ..." };
+  var pending = 0;
+  function slowText(e) {
+    var config = e.detail.requestConfig;
+    return config && config.verb === "post" ? slow[e.detail.pathInfo.requestPath] : undefined;
+  }
+  document.body.addEventListener("htmx:beforeRequest", function (e) {
+    var text = slowText(e);
+    if (!text) return;
+    pending += 1;
+    var box = document.getElementById("busy");
+    if (box) { box.textContent = text; box.hidden = false; }
+  });
+  document.body.addEventListener("htmx:afterRequest", function (e) {
+    if (!slowText(e)) return;
+    pending = Math.max(0, pending - 1);
+    var box = document.getElementById("busy");
+    if (box && pending === 0) box.hidden = true;
+  });
+
   // a request the server never answered: what the page shows may not be what it holds
   var stale = false;
   document.body.addEventListener("htmx:sendError", function () {
