@@ -46,7 +46,7 @@ def test_mdgp_bound_time_zero_and_negative(shared_benchmarks: Path) -> None:
     code, output = mdgp(instance, "--time-limit", "1", "--bound-time", "0")
     assert code == 0 and json.loads(output)["bound_method"] == "relaxation"
     code, output = mdgp(instance, "--time-limit", "1", "--bound-time", "-1")
-    assert code == 2 and "bound_time" in output
+    assert code == 2 and "'--bound-time' option" in output
 
 
 def test_mdgp_takes_auto_and_names_itself_in_errors(shared_benchmarks: Path) -> None:
@@ -58,7 +58,7 @@ def test_mdgp_takes_auto_and_names_itself_in_errors(shared_benchmarks: Path) -> 
     data = json.loads(output)
     assert data["strategy"] == "colgen" and data["objective"] == 807.677 == data["bound"]
     code, output = mdgp(instance, "--strategy", "nope")
-    assert code == 2 and "parameter of clnmatch mdgp" in output and "'auto'" in output
+    assert code == 2 and "'--strategy' option" in output and "'auto'" in output
     assert "of solve" not in output
     listed = runner.invoke(app, ["strategies"]).output
     assert "colgen" in listed and "auto" in listed

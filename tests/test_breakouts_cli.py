@@ -189,6 +189,7 @@ def test_breakouts_writes_every_output_and_they_agree(tmp_path):
         summary
     )
     assert summary["rounds"] == 3 and all(c["ok"] for c in summary["checks"].values())
+    assert summary["rooms_per_round"] == [8, 8, 8]
     rounds = _rooms(out / "rooms.csv")
     ids = {f"{i:04d}" for i in range(40)}
     authority = {f"{i:04d}": AUTHORITIES[(i // 2) % 4] for i in range(40)}
@@ -510,3 +511,14 @@ def test_rules_about_authorities_need_one_on_every_row(tmp_path):
     assert "roster.csv, row 8, column 'authority'" in said and "@" not in said
     assert not out.exists()
     assert runner.invoke(app, args).exit_code == 0  # no authority rule: the row is fine
+
+
+def test_bad_settings_are_named_by_their_options(tmp_path):
+    """A bad --rounds or --time-limit is named as the option the user typed, not as a
+    Python parameter of BreakoutRules or plan_breakouts."""
+    roster = _write(tmp_path / "roster.csv", _roster_rows(12))
+    args = ["breakouts", str(roster), "--room-size", "4", "--out", str(tmp_path / "o")]
+    for extra, option in ((["--rounds", "0"], "'--rounds' option"),
+                          (["--rounds", "2", "--time-limit", "-1"], "'--time-limit' option")):  # fmt: skip
+        said = _said(runner.invoke(app, [*args, *extra]))
+        assert option in said and "BreakoutRules" not in said and "plan_breakouts" not in said

@@ -136,9 +136,8 @@ class BreakoutPlan:
         """What summary.json holds (contract section 11 and more)."""
         ev, bound = self.evaluation, self.bound
         n = len(self.roster)
-        rooms = sorted(
-            {int(row.max()) + 1 for row in self.schedule} if self.schedule is not None else []
-        )
+        # one count per round, as room_sizes_by_round (rooms differ when people left)
+        rooms = [int(row.max()) + 1 for row in self.schedule] if self.schedule is not None else []
         sizes = (
             [sorted(set(np.bincount(row[row >= 0]).tolist())) for row in self.schedule]
             if self.schedule is not None

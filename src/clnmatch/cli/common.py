@@ -115,10 +115,20 @@ _PARAMETERS = (
     "size_tolerance",
     "max_teams_per_theme",
     "time_limit",
+    "bound_time",
+    "seed",
+    "rounds",
+    "room_size",
+    "rooms",
+    "max_per_authority",
+    "strategy",
+    "objective",
 )
 _SUGGESTED = re.compile(
     rf"\b(raise|lower|change|longer|set) ({'|'.join(_PARAMETERS)})\b|'({'|'.join(_PARAMETERS)})'"
 )
+# "The '--rounds' parameter of BreakoutRules": on the command line, an option
+_OWNER = re.compile(r"('--[a-z-]+') parameter of [\w.]+")
 
 
 def as_flags(text: str) -> str:
@@ -129,7 +139,7 @@ def as_flags(text: str) -> str:
             return f"'--{match.group(3).replace('_', '-')}'"
         return f"{match.group(1)} --{match.group(2).replace('_', '-')}"
 
-    return _SUGGESTED.sub(flag, text)
+    return _OWNER.sub(r"\1 option", _SUGGESTED.sub(flag, text))
 
 
 def validation_text(exc: Exception) -> str:
