@@ -165,6 +165,9 @@ class Event:
             os.chmod(path, 0o700)
         known = cohort.establishment_by_id
         start = {e: int(t) for e, t in (teams or {}).items() if e in known and t >= 1}
+        if bound is None:  # proved once and kept: proved again in limited time it could differ
+            problem = Problem.from_cohort(cohort, rules, objective)
+            bound = certified_bound(problem, BOUND_SECONDS, seed=seed).bound_milli / SCALE
         snapshot = Snapshot(
             cohort=cohort,
             rules=rules,
@@ -280,8 +283,7 @@ class Event:
         return cohort, evaluation
 
     def bound_for(self, state: EventState, cohort: Cohort) -> float:
-        """A proven bound for every assignment of this cohort: a solve's, else one proved
-        here once per cohort (``clnmatch.bounds``, at most ``BOUND_SECONDS``)."""
+        """A proven bound for every assignment of this cohort: a solve's, else one proved once."""
         key = frozenset(e.id for e in cohort.establishments)
         solved = state.bounds.get(key, float("inf"))
         if key not in self._certified and math.isinf(solved):
