@@ -5,7 +5,10 @@ Order of work, within one deadline:
 1. **Kept rounds** (a re-plan) are loaded as they are and never change.
 2. **A design** (``designs.padded_construction``) gives repeat-free rounds when nothing
    else constrains them (no history, no kept rounds): as many of the planned rounds as it
-   has. Its people are placed at random (seeded); when side rules break, a tabu search on
+   has. Its people are placed at random (seeded), or, when authorities or colleagues are
+   kept apart, by a spare round of the design used as their home class (``_home_placement``:
+   people of one authority share its rooms, so they never meet in the others); when side
+   rules break, a tabu search on
    whole-itinerary swaps (``search.relabel_steps``) renames people until the rules hold,
    which cannot change the repeats of a design.
 3. **Greedy rounds** fill the remaining rounds room by room, each place going to the least
