@@ -586,3 +586,74 @@ def test_a_repeated_header_is_told_apart_by_its_number(tmp_path: Path) -> None:
         read_survey(path, mapping=mapping)
     (problem,) = caught.value.problems
     assert 'appears 2 times (column A and column F): write "Name #1" or "Name #2"' in str(problem)
+
+
+def _forms_frame(n: int, comments: dict[int, str], typed_row: int | None = None):
+    """A Google Forms-like export of n people rating three themes on the 6-level scale,
+    a comments column answered by a few, and perhaps one row typed in as numbers."""
+    import pandas as pd
+
+    words = ["Not interested", "Slightly interested", "Somewhat interested",
+             "Moderately interested", "Quite interested", "Very interested"]  # fmt: skip
+    themes = ("Literacy", "Numeracy", "Play")
+    data: dict[str, list[str]] = {
+        "Timestamp": ["2026/11/02 10:00:00"] * n,
+        "Name": [f"Person {i}" for i in range(n)],
+        "School": [f"School {i // 2}" for i in range(n)],
+        "Local authority": ["Inverclyde"] * n,
+        "Sector": ["primary"] * n,
+        "Role": ["HT" if i % 2 == 0 else "teacher" for i in range(n)],
+    }
+    for k, theme in enumerate(themes):
+        column = [words[(i + 2 * k) % 6] for i in range(n)]
+        if typed_row is not None:
+            column[typed_row] = str((typed_row + k) % 6)
+        data[f"Interest [{theme}]"] = column
+    data["Any other comments?"] = [comments.get(i, "") for i in range(n)]
+    return pd.DataFrame(data), words
+
+
+def test_a_comments_column_is_not_a_theme_and_shifts_no_rating() -> None:
+    """A few people answer "Any other comments?" with "No", "None", "No thanks" or "Very
+    keen!": read alone it looks like ratings, but it is not a theme, and the themes' words
+    keep their known scale (taken for a theme it pushed "Very interested" down to 4)."""
+    frame, words = _forms_frame(40, {3: "No", 7: "None", 11: "No thanks", 20: "Very keen!"})
+    draft = draft_mapping(frame)
+    text = render_draft(draft)
+    assert "Any other comments?" not in draft.theme_headers
+    assert '"Any other comments?"' in text.split("Not used", 1)[1].splitlines()[0]
+    for rating, word in enumerate(words):
+        assert f'"{word}" = {rating}\n' in text
+
+
+def test_numbers_typed_among_words_are_read_as_numbers(tmp_path: Path) -> None:
+    """One response typed in as numbers 0-5 among words: the words keep their scale, the
+    numbers are read as they are, and the draft says so."""
+    frame, words = _forms_frame(40, {}, typed_row=5)
+    text = render_draft(draft_mapping(frame))
+    assert '"Very interested" = 5\n' in text and "read as they are" in text
+    survey, mapping = tmp_path / "export.csv", tmp_path / "map.toml"
+    frame.to_csv(survey, index=False)
+    mapping.write_text(text, encoding="utf-8")
+    people = read_survey(survey, mapping=mapping).cohort.practitioners
+    assert people[5].interests == (5, 0, 1)
+    assert people[0].interests == (0, 2, 4) and people[1].interests == (1, 3, 5)
+
+
+def test_two_answers_placed_on_one_rating_are_marked() -> None:
+    """Words of no known scale placed by their words on the same rating are flagged."""
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "Name": ["Ann", "Bob", "Cat", "Dan"],
+            "School": ["Hillhead", "Hillhead", "Busby", "Busby"],
+            "Local authority": ["Inverclyde"] * 4,
+            "Sector": ["primary"] * 4,
+            "Role": ["HT", "teacher", "HT", "teacher"],
+            "Interest [Literacy]": ["Fairly keen", "Somewhat keen", "Not keen", "Not keen"],
+            "Interest [Numeracy]": ["Fairly keen", "Not keen", "Somewhat keen", "Not keen"],
+        }
+    )
+    text = render_draft(draft_mapping(frame))
+    assert text.count("another answer has rating 2 too") == 2

@@ -120,6 +120,7 @@ _SECTOR_WORDS: dict[Sector, set[str]] = {
     Sector.SPECIAL: {"asn", "special", "additional", "needs", "sen", "asl"},
 }
 _MAX_RATING_WORDS = 11
+_ENOUGH_TO_COMPARE = 20  # answers in a column before its words are compared with the others'
 _YES_NO = {"yes", "no", "maybe", "n/a", "not sure", "don't know"}
 
 
@@ -190,6 +191,29 @@ def _looks_like_ratings(values: Sequence[str]) -> bool:
     return rated >= 0.75 * len(values) and named < 0.5 * len(values)  # "High school" is a sector
 
 
+def _without_strays(table: Table, candidates: list[int]) -> list[int]:
+    """The theme columns less any answered in other words than the rest, or by few people:
+    a comments column ("No", "None", "Very keen!") reads like ratings on its own, and taken
+    for a theme it would shift the scale of every theme (its words fit no known scale)."""
+    if len(candidates) < 3:
+        return candidates
+    words = {i: Counter(fold_rating_word(v) for v in _values(table, i)) for i in candidates}
+    answered = sorted(sum(w.values()) for w in words.values())
+    typical = answered[len(answered) // 2]
+    kept = []
+    for i in candidates:
+        count = sum(words[i].values())
+        others = set().union(*(set(w) for j, w in words.items() if j != i))
+        shared = sum(c for word, c in words[i].items() if word in others)
+        # a column nobody answered yet stays (found by its group label); words are compared
+        # only on enough answers (a few rows may use different words of one scale)
+        few = 0 < count < 0.5 * typical
+        apart = count >= _ENOUGH_TO_COMPARE and shared < 0.5 * count
+        if not (few or apart):
+            kept.append(i)
+    return kept if len(kept) >= 2 else candidates
+
+
 def _pattern_for(headers: Sequence[str]) -> str | None:
     """A pattern matching exactly these headers, group 1 the part that differs, or None."""
     if len(headers) < 2:
@@ -234,6 +258,16 @@ def _scale_ratings(scale: Sequence[str], stems: dict[str, str]) -> dict[str, int
 
 def _draft_scale(words: Counter[str], draft: MappingDraft) -> None:
     """The [scale] lines for the rating answers found."""
+    typed = sorted({w for w in words if (n := parse_whole_number(w)) is not None and n <= 5})
+    if typed and len(typed) < len(words):
+        # a few numbers among words (a paper response typed in): the words are placed on
+        # their scale; the numbers read as they are (fitting both at once fits no scale)
+        _draft_scale(Counter({w: c for w, c in words.items() if w not in typed}), draft)
+        draft.scale_note += (
+            f" Some answers are numbers ({', '.join(typed)}): they are read as they are, 0-5. "
+            "CHECK them."
+        )
+        return
     spelled: dict[str, str] = {}
     for word, _ in words.most_common():
         spelled.setdefault(fold_rating_word(word), word)
@@ -277,9 +311,12 @@ def _draft_scale(words: Counter[str], draft: MappingDraft) -> None:
         draft.scale_note = "The answers are numbered: each is placed by its number. CHECK them."
         return
     placed = {k: numbers[k] if k in numbers and numbers[k] <= 5 else _intensity(k) for k in spelled}
+    shared = Counter(r for r in placed.values() if r is not None)
     for key in sorted(spelled, key=lambda k: (placed[k] is None, placed[k] or 0, k)):
         rating = placed[key]
         note = "CHECK: give it a rating 0-5" if rating is None else "CHECK: placed by its words"
+        if rating is not None and shared[rating] > 1:  # two answers, one rating: surely wrong
+            note = f"CHECK: another answer has rating {rating} too; give each its own"
         draft.scale.append((spelled[key], rating, note))
     draft.scale_note = (
         "No known scale fits these words: they are placed by their words. CHECK them."
@@ -471,6 +508,7 @@ def draft_mapping(
         ):
             candidates.append(i)
     candidates.sort()
+    candidates = _without_strays(table, candidates)
     index = {column: i for column, (i, _) in chosen.items()}
     for column in SURVEY_COLUMNS:
         if column in chosen:
