@@ -164,7 +164,12 @@ def test_add_a_school_from_pasted_rows(client: TestClient) -> None:
     state = client.post("/api/add", json={"rows": text.getvalue()}).json()
     assert any("N7" in ids for ids in state["teams"].values())
     bad = client.post("/api/add", json={"rows": "just,some\nwords,here"})
-    assert bad.status_code == 400
+    assert bad.status_code == 400 and "DataFrame" not in bad.json()["error"]
+    # a theme spelt otherwise in the header line: named, in the room's words
+    misspelt = text.getvalue().replace("theme:Literacy", "theme:Litteracy").replace("N7", "N8")
+    refused = client.post("/api/add", json={"rows": misspelt})
+    assert refused.status_code == 400 and "do not rate Literacy" in refused.json()["error"]
+    assert "parameter" not in refused.json()["error"]
 
 
 def test_exports_match_the_state(client: TestClient) -> None:
@@ -199,6 +204,13 @@ def test_versions_and_diff(client: TestClient) -> None:
     assert again.status_code == 409 and "choose another" in again.json()["error"]
     result = client.get("/api/diff", params={"a": "start", "b": "current"}).json()
     assert [r["establishment_id"] for r in result["establishments"]] == ["E5"]
+
+
+def test_a_locked_school_is_said_to_be_locked_in_its_suggestions(client: TestClient) -> None:
+    """A locked school's suggestions say it is locked (not that no move keeps the rules)."""
+    assert client.post("/api/lock", json={"establishment_id": "E0", "locked": True}).is_success
+    panel = client.get("/ui/suggest", params={"establishment_id": "E0"}).text
+    assert "locked in its team" in panel and "No move or swap keeps every rule" not in panel
 
 
 def test_suggest_and_why(client: TestClient) -> None:

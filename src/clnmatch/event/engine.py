@@ -43,7 +43,7 @@ from clnmatch.event.snapshot import (
     private_write,
 )
 from clnmatch.event.state import AddedRecord, EventError, EventState, Timeline
-from clnmatch.event.words import plain_reason, unplaced_reason, what_changes
+from clnmatch.event.words import moves_text, plain_reason, unplaced_reason, what_changes
 from clnmatch.io.safe import sweep_stale_staging
 from clnmatch.models import Cohort, Rules
 from clnmatch.problem import SCALE, Problem
@@ -476,7 +476,7 @@ class Event:
                     entry["moves"] = {e: t for e, t in after.items() if t != teams.get(e)}
                     if set(result.facilitator_links) != set(state.links):
                         entry["links"] = [[f, t] for f, t in result.facilitator_links]
-                    message += f"; {len(entry['moves'])} move(s) restore every rule"
+                    message += "; " + moves_text(cohort, entry["moves"])
                 else:
                     message += "; the rules could not all be restored: " + plain_reason(result)
                 entry["note"] = message
@@ -579,9 +579,9 @@ class Event:
             if solved is None:
                 self.publish("progress", {"done": True, "cancelled": True})
                 return {"cancelled": True, "moves": []}
-            if not solved.teams:
+            if not solved.teams:  # the child gives the reason in the room's words
                 raise EventError(
-                    "re-optimise found no rule-abiding teams: " + " ".join(solved.notes)
+                    "re-optimise found no teams keeping every rule: " + solved.notes[0]
                 )
             return self._propose(state, cohort, solved, pins, current, base_version, time_limit)
         except BaseException:

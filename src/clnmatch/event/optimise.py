@@ -63,6 +63,7 @@ def _end_with_parent() -> None:
 def child_main() -> None:
     """The child process: import, say ready, read the pickled problem on stdin, solve, answer."""
     _end_with_parent()
+    from clnmatch.event.words import plain_reason
     from clnmatch.solve import solve
 
     out = sys.stdout
@@ -91,8 +92,8 @@ def child_main() -> None:
             warm_start=payload["warm_start"] or None,
         )
         notes = list(result.notes)
-        if result.diagnosis is not None:
-            notes.append(result.diagnosis.message())
+        if not result.feasible:  # first, why, in the room's words (no rule ids, no options)
+            notes.insert(0, plain_reason(result))
         send(
             "done",
             {

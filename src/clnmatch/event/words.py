@@ -3,12 +3,14 @@ school could not be placed."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from clnmatch.event.snapshot import Snapshot
 from clnmatch.event.state import EventState
+from clnmatch.models import Cohort
 
-__all__ = ["plain_reason", "unplaced_reason", "what_changes"]
+__all__ = ["RULE_WORDS", "moves_text", "plain_reason", "unplaced_reason", "what_changes"]
 
 
 def what_changes(snapshot: Snapshot, now: EventState, target: EventState) -> str:
@@ -41,12 +43,45 @@ def what_changes(snapshot: Snapshot, now: EventState, target: EventState) -> str
     return "; ".join(parts) or "no change"
 
 
+# the rules as the room knows them (a solver's conflict names rules by their ids)
+RULE_WORDS = {
+    "pin": "the locked schools staying in their teams",
+    "team_size": "even team sizes",
+    "min_sectors": "the mix of sectors in each team",
+    "min_authorities": "the mix of authorities in each team",
+    "max_authority_share": "the share of one authority in a team",
+    "min_establishments": "the number of schools in each team",
+    "max_teams_per_theme": "the number of teams per theme",
+    "facilitator_per_team": "a facilitator for every team",
+    "facilitator_load": "each facilitator's number of schools",
+}
+
+
 def plain_reason(result: Any) -> str:
     """Why a repair failed, in the room's words: the conflicts' plain messages, without
     rule names or command-line advice (what to change is the room's call)."""
     conflicts = [] if result.diagnosis is None else list(result.diagnosis.conflicts)
-    reason = "; ".join(c.message for c in conflicts) or " ".join(result.notes)
+    reasons = []
+    for c in conflicts:
+        if c.source != "solver":
+            reasons.append(c.message)
+            continue
+        kept = " and ".join(RULE_WORDS.get(r, r.replace("_", " ")) for r in c.rules)
+        unlock = "; unlocking a school or two gives room" if "pin" in c.rules else ""
+        reasons.append(f"no teams can keep {kept} at once{unlock}")
+    reason = "; ".join(reasons) or " ".join(result.notes)
     return reason or str(result.status)
+
+
+def moves_text(cohort: Cohort, moves: Mapping[str, int]) -> str:
+    """The moves a repair made, a few by name: "1 move restores every rule: X to team 2"."""
+    names = {e.id: e.name for e in cohort.establishments}
+    listed = ", ".join(f"{names.get(e, e)} to team {t}" for e, t in list(moves.items())[:3])
+    more = f" and {len(moves) - 3} more" if len(moves) > 3 else ""
+    verb = "restores" if len(moves) == 1 else "restore"
+    return f"{len(moves)} move{'s' if len(moves) != 1 else ''} {verb} every rule" + (
+        f": {listed}{more}" if moves else ""
+    )
 
 
 def unplaced_reason(result: Any) -> str:

@@ -421,7 +421,14 @@ def create_app(event: Event, *, repair_time_limit: float = 10.0) -> FastAPI:
         establishment_id: str | None = None, team: int | None = None
     ) -> HTMLResponse:
         found = await in_thread(lambda: suggest(event, establishment=establishment_id, team=team))
-        return html("suggest.html", suggestions=found, team=team, establishment_id=establishment_id)
+        locked = establishment_id is not None and establishment_id in event.state.locked
+        return html(
+            "suggest.html",
+            suggestions=found,
+            team=team,
+            establishment_id=establishment_id,
+            locked=locked,
+        )
 
     @app.get("/ui/versions", response_class=HTMLResponse)
     async def ui_versions() -> HTMLResponse:
@@ -472,5 +479,13 @@ def _add(event: Event, data: dict[str, Any], time_limit: float) -> EventView:
         )
         extra = read_survey(frame).cohort
     except (ClnmatchError, ValueError) as exc:
-        raise EventError(f"the rows could not be read as a survey: {exc}", 400) from exc
+        text = str(exc).replace("survey DataFrame", "the pasted rows")  # no Python names
+        raise EventError(f"the rows could not be read as a survey: {text}", 400) from exc
+    missing = [t for t in event.snapshot.cohort.themes if t not in extra.themes]
+    if missing:
+        raise EventError(
+            f"the pasted rows do not rate {', '.join(missing)}: their header line must name "
+            "the themes as the survey's does",
+            400,
+        )
     return event.add(extra, time_limit)
