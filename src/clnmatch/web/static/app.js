@@ -46,6 +46,11 @@
     pending = Math.max(0, pending - 1);
     var box = document.getElementById("busy");
     if (box && pending === 0) box.hidden = true;
+    // a school added: its form (list and pasted rows) is done with; kept if refused
+    if (e.detail.successful && e.detail.pathInfo.requestPath === "/ui/add") {
+      var panel = document.getElementById("panel");
+      if (panel && panel.querySelector("#add-form, .add")) panel.innerHTML = "";
+    }
   });
 
   // a request the server never answered: what the page shows may not be what it holds
