@@ -193,6 +193,18 @@ def test_report_rebuilds_from_saved_result(solved, tmp_path):
     assert (out / "report.html").exists() and (out / "teams.xlsx").exists()
 
 
+def test_report_of_a_result_made_without_facilitators(tmp_path):
+    """A result solved without --facilitators (its facilitators.csv has a header only) is
+    reported on as it is; the empty links file is not an error."""
+    out = tmp_path / "plain"
+    done = run("solve", SURVEY, "--strategy", "greedy", "--time-limit", "5", "--no-pdf",
+               "--quiet", "--out", out)  # fmt: skip
+    assert done.exit_code == 0, done.output
+    rebuilt = run("report", out, "--survey", SURVEY, "--out", tmp_path / "rebuilt")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert (tmp_path / "rebuilt" / "report.html").exists()
+
+
 def test_rematch_after_withdrawal(solved, tmp_path):
     """rematch writes new outputs and moves.csv after one establishment withdraws."""
     first = SURVEY.read_text(encoding="utf-8-sig").splitlines()[1].split(",")

@@ -172,13 +172,12 @@ def state_side(event: Event, label: str, state: EventState) -> Side:
 
 def folder_side(folder: str | Path, survey: Cohort | None = None) -> Side:
     """A side from a result folder; re-checked by the evaluator when the survey is given."""
-    from clnmatch.io.assignment import read_assignment, read_links
+    from clnmatch.io.assignment import folder_links, read_assignment
     from clnmatch.publish import rebuild_result
     from clnmatch.rematch import cohort_of_folder
 
     path = Path(folder)
-    links_path = path / "facilitators.csv"
-    links = tuple(read_links(links_path)) if links_path.is_file() else ()
+    links = tuple(folder_links(path))
     if survey is not None:
         cohort, _ = cohort_of_folder(survey, path)
         result = rebuild_result(cohort, path)

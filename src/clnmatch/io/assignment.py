@@ -12,6 +12,7 @@ import os
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clnmatch.errors import InputProblem, InvalidInputError
@@ -26,7 +27,7 @@ from clnmatch.io.tables import (
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["AssignmentTable", "read_assignment", "read_links"]
+__all__ = ["AssignmentTable", "folder_links", "read_assignment", "read_links"]
 
 _TEAM_EXPECTED = "a team number: a whole number 1 or more"
 
@@ -164,6 +165,18 @@ def read_assignment(
         rows=rows,
         warnings=warnings,
     )
+
+
+def folder_links(folder: str | os.PathLike[str]) -> list[tuple[str, int]]:
+    """The facilitator-team links of a result folder: none when its facilitators.csv is
+    missing or holds only its header line (a result made without facilitators)."""
+    path = Path(folder) / "facilitators.csv"
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8-sig") as handle:
+        if sum(1 for line in handle if line.strip()) <= 1:
+            return []
+    return read_links(path)
 
 
 def read_links(

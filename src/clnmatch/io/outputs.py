@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from clnmatch.errors import InputProblem, InvalidInputError
-from clnmatch.io.assignment import AssignmentTable, read_assignment, read_links
+from clnmatch.io.assignment import AssignmentTable, folder_links, read_assignment
 from clnmatch.models import Rules
 from clnmatch.result import Result
 
@@ -121,6 +121,5 @@ def read_saved(result_dir: str | Path) -> SavedResult:
     folder = Path(result_dir)
     summary = read_summary(folder)
     rules = Rules.model_validate(summary.get("rules", {}))
-    links_path = folder / "facilitators.csv"
-    links = tuple(read_links(links_path)) if links_path.is_file() else ()
+    links = tuple(folder_links(folder))
     return SavedResult(folder, summary, rules, read_assignment(folder / "teams.csv"), links)

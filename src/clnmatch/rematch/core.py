@@ -208,13 +208,10 @@ def load_previous_links(cohort: Cohort, folder: str | Path) -> list[tuple[str, i
     it has none. A folder with links and a cohort without facilitators is refused: carrying
     on would drop every link silently."""
     from clnmatch.errors import InputProblem, InvalidInputError
-    from clnmatch.io.assignment import read_links
+    from clnmatch.io.assignment import folder_links
 
-    path = Path(folder) / "facilitators.csv"
-    if not path.is_file() or _header_only(path):  # a result made without facilitators
-        return None
-    links = read_links(path)
-    if not links:
+    links = folder_links(folder)
+    if not links:  # a result made without facilitators
         return None
     if not cohort.facilitators:
         raise InvalidInputError(
@@ -223,17 +220,11 @@ def load_previous_links(cohort: Cohort, folder: str | Path) -> list[tuple[str, i
                     f"the facilitators table this result was made with (--facilitators "
                     f"FILE), to keep its {len(links)} facilitator link(s): without it "
                     "they would all be dropped",
-                    file=str(path),
+                    file=str(Path(folder) / "facilitators.csv"),
                 )
             ]
         )
     return links
-
-
-def _header_only(path: Path) -> bool:
-    """True when a CSV file holds at most its header line (blank lines aside)."""
-    with path.open(encoding="utf-8-sig") as handle:
-        return sum(1 for line in handle if line.strip()) <= 1
 
 
 # --------------------------------------------------------------------------- rematch
