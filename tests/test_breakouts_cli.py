@@ -105,6 +105,19 @@ def test_roster_errors_name_file_row_column_and_expectation(tmp_path):
         read_people(_write(tmp_path / "x.csv", [["a"]], header=["who"]))
 
 
+def test_a_survey_without_practitioner_ids_is_read_as_solve_reads_it(tmp_path):
+    """A survey with no practitioner_id column (solve numbers its rows R002, ...) is read
+    as people too, rather than refused as neither roster nor survey."""
+    import pandas as pd
+
+    survey = pd.read_csv(sample_paths()[0], dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    path = tmp_path / "no_ids.csv"
+    survey.drop(columns=["practitioner_id"]).to_csv(path, index=False)
+    roster, _ = read_people(path)
+    assert len(roster) == len(survey) and roster.people[0].id == "R002"
+    assert roster.people[0].name == survey["name"][0]
+
+
 def test_a_survey_is_read_as_people_and_map_is_passed_on(tmp_path, monkeypatch):
     """The sample survey's practitioners become people; --map goes to the survey reader
     when it takes a mapping, and is refused clearly when it does not."""

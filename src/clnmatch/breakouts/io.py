@@ -71,19 +71,20 @@ def read_people(
     if mapping is not None:  # a survey export (its mapping may name the sheet)
         return _read_survey(source, sheet, mapping)
     table = load_table(source, sheet=sheet)
-    if table.columns("practitioner_id"):
-        return _read_survey(source, sheet, mapping)
     if not table.columns("person_id"):
-        raise InvalidInputError(
-            [
-                table.problem(
-                    "a roster with columns 'person_id' and 'name' (and optional "
-                    "establishment_id, authority, sector, email, theme:...), or a survey with "
-                    "'practitioner_id' (contract section 1)",
-                    row=table.header_row,
-                )
-            ]
-        )
+        # a survey, with or without practitioner_id (the survey reader numbers its rows,
+        # as solve does); its own errors name what a survey lacks and `clnmatch map`
+        try:
+            return _read_survey(source, sheet, mapping)
+        except InvalidInputError as exc:
+            if table.columns("practitioner_id"):
+                raise
+            roster = table.problem(
+                "a roster with columns 'person_id' and 'name' (and optional establishment_id, "
+                "authority, sector, email, theme:...), or a survey, as below",
+                row=table.header_row,
+            )
+            raise InvalidInputError([roster, *exc.problems]) from None
     return _read_roster(table, need_authority), list(table.problems)
 
 
