@@ -176,6 +176,19 @@ def test_generate_then_inspect(tmp_path):
     assert sum(row["needed"] for row in data["facilitators"]) >= 8
 
 
+def test_inspect_json_lists_the_readers_warnings(tmp_path):
+    """--json prints nothing but the JSON, so the reader's warnings (here: a column it
+    ignores) are in it, as the text answer shows them."""
+    import pandas as pd
+
+    survey = pd.read_csv(SURVEY, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    survey["notes"] = ""
+    path = tmp_path / "with_notes.csv"
+    survey.to_csv(path, index=False)
+    data = json.loads(run("inspect", path, "--json").output)
+    assert any("these are ignored: 'notes'" in w for w in data["warnings"])
+
+
 def test_input_file_is_never_modified(tmp_path):
     """Reading and solving leave the survey's bytes untouched."""
     copy = tmp_path / "survey.csv"

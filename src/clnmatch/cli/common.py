@@ -287,17 +287,21 @@ def read_cohort_for_cli(
     warn: int | None = 10,
     mapping: Path | SurveyMapping | None = None,
     row_id_prefix: str = "R",
+    warnings: list[str] | None = None,
 ) -> Cohort:
     """Read the survey; print up to ``warn`` of the reader's warnings (None: all, 0: none).
 
     ``mapping``: the --map file (or a mapping already loaded), for an export's own
-    headers and words.
+    headers and words. ``warnings``: a list that receives every warning, printed or not
+    (for a --json answer).
     """
     from clnmatch.io.survey import read_survey
 
     reading = read_survey(
         survey, facilitators=facilitators, sheet=sheet, mapping=mapping, row_id_prefix=row_id_prefix
     )
+    if warnings is not None:
+        warnings.extend(str(problem) for problem in reading.warnings)
     shown = reading.warnings if warn is None else reading.warnings[:warn]
     for problem in shown:
         err_console.print(f"warning: {problem}", markup=False, highlight=False)

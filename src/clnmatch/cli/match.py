@@ -407,12 +407,16 @@ def inspect(
 
     with exit_codes():
         rules = rules_from(rules_file, locals())
+        read: list[str] = []
         cohort = read_cohort_for_cli(
-            survey, facilitators, sheet, warn=0 if json_out else None, mapping=map_file
-        )
+            survey, facilitators, sheet, warn=0 if json_out else None, mapping=map_file,
+            warnings=read,
+        )  # fmt: skip
         summary = summarise(cohort, rules)
-        if json_out:
-            out_console.print_json(json.dumps(summary.to_dict()))
+        if json_out:  # the reader's warnings too: --json prints nothing else
+            answer = summary.to_dict()
+            answer["warnings"] = [*read, *summary.warnings]
+            out_console.print_json(json.dumps(answer))
             return
         out_console.print(
             f"[bold]{summary.participants}[/] participants from "
