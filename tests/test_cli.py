@@ -297,3 +297,19 @@ def test_help_has_an_example_for_every_command():
         result = run(command, "--help")
         assert result.exit_code == 0
         assert "Example" in result.output, command
+
+
+def test_check_does_not_print_whole_emails(tmp_path):
+    """Practitioner ids that are emails: check's breach lines show only the first letter
+    and the domain (enough to find the row), never the whole address."""
+    import pandas as pd
+
+    survey = pd.read_csv(SURVEY, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    survey["practitioner_id"] = [f"person.{i}@school.example" for i in range(len(survey))]
+    path = tmp_path / "emails.csv"
+    survey.to_csv(path, index=False)
+    teams = pd.DataFrame({"practitioner_id": survey["practitioner_id"][1:], "team": 1})
+    teams.to_csv(tmp_path / "teams.csv", index=False)
+    done = run("check", path, tmp_path / "teams.csv")
+    assert done.exit_code == 4 and "unassigned" in done.output
+    assert "p…@school.example" in done.output and "person.0@" not in done.output

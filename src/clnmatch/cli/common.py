@@ -131,6 +131,15 @@ _SUGGESTED = re.compile(
 _OWNER = re.compile(r"('--[a-z-]+') parameter of [\w.]+")
 
 
+_EMAIL = re.compile(r"([^\s'\"(\[@])[^\s'\"(\[@]*(@[\w-]+(?:\.[\w-]+)+)")
+
+
+def masked(text: str) -> str:
+    """Emails cut to their first letter and domain ("s…@school1.sch.uk"): ids are often
+    emails, and a terminal line needs only enough to find the person."""
+    return _EMAIL.sub("\\1…\\2", text)
+
+
 def as_flags(text: str) -> str:
     """A library message as the command line says it: parameters named by their flags."""
 

@@ -42,6 +42,7 @@ from clnmatch.cli.common import (
     err_console,
     exit_codes,
     interactive,
+    masked,
     match_seconds,
     out_console,
     print_written,
@@ -373,9 +374,8 @@ def check(
         else:
             for b in evaluation.breaches:
                 where = f"team {b.team}" if b.team is not None else (b.subject or "cohort")
-                out_console.print(
-                    f"BREACH {b.rule} [{where}]: {b.message}", markup=False, highlight=False
-                )
+                line = masked(f"BREACH {b.rule} [{where}]: {b.message}")  # ids may be emails
+                out_console.print(line, markup=False, highlight=False)
             out_console.print(evaluation.summary_line())
         if not evaluation.feasible:
             raise Exit(EXIT_BREACH)
