@@ -535,3 +535,22 @@ def test_bad_settings_are_named_by_their_options(tmp_path):
                           (["--rounds", "2", "--time-limit", "-1"], "'--time-limit' option")):  # fmt: skip
         said = _said(runner.invoke(app, [*args, *extra]))
         assert option in said and "BreakoutRules" not in said and "plan_breakouts" not in said
+
+
+def test_an_email_given_twice_is_in_one_zoom_room_only(tmp_path):
+    """Two rows with one email (a form sent twice, a shared mailbox): a warning names both
+    rows (not the address), and each Zoom file lists the email once, for the first row."""
+    rows = _roster_rows(12)
+    rows[7][5] = rows[2][5]
+    roster = _write(tmp_path / "roster.csv", rows)
+    out = tmp_path / "out"
+    args = ["breakouts", str(roster), "--rounds", "2", "--room-size", "4", "--out", str(out)]
+    done = runner.invoke(app, args)
+    said = _said(done)
+    assert done.exit_code == 0, said
+    assert "row 9, column 'email'" in said and "row 4 has the same" in said
+    assert rows[2][5] not in said
+    for r in (1, 2):
+        with (out / f"zoom_round_{r}.csv").open(encoding="utf-8") as handle:
+            emails = [line["Email Address"] for line in csv.DictReader(handle)]
+        assert emails.count(rows[2][5]) == 1

@@ -79,13 +79,14 @@ def read_people(
         except InvalidInputError as exc:
             if table.columns("practitioner_id"):
                 raise
-            roster = table.problem(
+            neither = table.problem(
                 "a roster with columns 'person_id' and 'name' (and optional establishment_id, "
                 "authority, sector, email, theme:...), or a survey, as below",
                 row=table.header_row,
             )
-            raise InvalidInputError([roster, *exc.problems]) from None
-    return _read_roster(table, need_authority), list(table.problems)
+            raise InvalidInputError([neither, *exc.problems]) from None
+    roster, warnings = _read_roster(table, need_authority)
+    return roster, [*table.problems, *warnings]
 
 
 def _read_survey(source: Any, sheet: str | None, mapping: Any) -> tuple[Roster, list[InputProblem]]:
@@ -105,7 +106,7 @@ def _read_survey(source: Any, sheet: str | None, mapping: Any) -> tuple[Roster, 
     return Roster.from_cohort(reading.cohort), list(reading.warnings)
 
 
-def _read_roster(table: Table, need_authority: bool) -> Roster:
+def _read_roster(table: Table, need_authority: bool) -> tuple[Roster, list[InputProblem]]:
     required: tuple[str, ...] = ROSTER_REQUIRED
     optional: tuple[str, ...] = ROSTER_OPTIONAL
     if need_authority:
@@ -124,6 +125,8 @@ def _read_roster(table: Table, need_authority: bool) -> Roster:
     from clnmatch.io.survey import parse_rating
 
     people: list[Person] = []
+    warnings: list[InputProblem] = []
+    email_row: dict[str, int] = {}
     first_row: dict[str, int] = {}
     unit: dict[str, tuple[str, int]] = {}
     for row in table.rows:
@@ -153,6 +156,17 @@ def _read_roster(table: Table, need_authority: bool) -> Roster:
             problems.append(
                 table.problem(
                     "an email address such as name@school.org, or blank", row.number, "email", email
+                )
+            )
+        elif (
+            email and (earlier := email_row.setdefault(email.casefold(), row.number)) != row.number
+        ):
+            warnings.append(  # a form sent twice, or a shared mailbox: Zoom takes it once
+                table.problem(
+                    f"an email of one person; row {earlier} has the same: Zoom pre-assigns an "
+                    "email to one room, so its files keep the first person with it",
+                    row.number,
+                    "email",
                 )
             )
         ratings: list[int] = []
@@ -189,7 +203,7 @@ def _read_roster(table: Table, need_authority: bool) -> Roster:
         )
     if problems:
         raise InvalidInputError(problems)
-    return Roster(tuple(people), tuple(t for _, t in themes), table.file)
+    return Roster(tuple(people), tuple(t for _, t in themes), table.file), warnings
 
 
 def read_history(sources: Sequence[str | os.PathLike[str]]) -> History:

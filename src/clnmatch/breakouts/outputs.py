@@ -81,12 +81,18 @@ def zoom_frames(plan: BreakoutPlan) -> dict[int, pd.DataFrame]:
     if plan.schedule is None or not plan.roster.has_emails:
         return {}
     people = plan.roster.people
+    # an email twice (a form sent twice, a shared mailbox): Zoom takes one room per email,
+    # so the first person with it is kept (the reader warned, naming both rows)
+    first: dict[str, int] = {}
+    for i, p in enumerate(people):
+        if p.email:
+            first.setdefault(p.email.casefold(), i)
     out = {}
     for r, row in enumerate(plan.schedule):
         rows = [
             (f"Room {int(row[i]) + 1}", people[i].email)
             for i in sorted(range(len(people)), key=lambda i: (row[i], i))
-            if row[i] >= 0 and people[i].email
+            if row[i] >= 0 and people[i].email and first[people[i].email.casefold()] == i
         ]
         out[r + 1] = pd.DataFrame(rows, columns=list(ZOOM_HEADER))
     return out
