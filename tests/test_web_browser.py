@@ -320,6 +320,25 @@ def test_on_paper_the_board_wraps_and_the_controls_go(page: Any) -> None:
     assert page.locator("#reoptimise").is_visible()
 
 
+def test_stopping_with_a_page_open_is_quick_and_quiet(browser: Any, tmp_path: Path) -> None:
+    """Ctrl+C / SIGTERM while a page holds its live stream open: the server ends the
+    stream and stops, printing no ERROR (it waited 2 s for the stream, then reported
+    cancelling it)."""
+    running = EventServer(tmp_path / "ev").start()
+    context = browser.new_context(viewport=LAPTOP)
+    try:
+        opened = context.new_page()
+        opened.goto(running.url)
+        opened.wait_for_selector(".card")
+        opened.wait_for_timeout(500)  # the live stream is open
+        running.stop()
+    finally:
+        context.close()
+        running.stop()
+    # the ERROR is what uvicorn prints when its graceful stop times out waiting on a stream
+    assert "ERROR" not in running.log and "timeout graceful shutdown" not in running.log
+
+
 def test_a_withdrawal_says_it_is_working_until_it_is_done(page: Any, server: EventServer) -> None:
     """Withdraw (confirmed): a note says the teams are being repaired while the server
     works (the request is held 1.5 s here), then goes; the school has left the board.

@@ -53,6 +53,7 @@ CSP = (
 # what the projector's read-only token may reach (GET only)
 _VIEWER_PATHS = ("/", "/projector", "/ui/live", "/api/state", "/api/stream")
 _KEEPALIVE_S = 15.0
+_CLOSING = "closing"  # a stream message that ends every open stream (the server stops)
 
 
 class _Broadcast:
@@ -96,6 +97,8 @@ def create_app(event: Event, *, repair_time_limit: float = 10.0) -> FastAPI:
     broadcast = _Broadcast()
     event.subscribe(broadcast.publish)
     app = FastAPI(title="clnmatch event", docs_url=None, redoc_url=None, openapi_url=None)
+    # called by the server when it is told to stop: open pages' live streams end at once
+    app.state.end_streams = lambda: broadcast.publish(_CLOSING, {})
     static = resources.files("clnmatch.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
@@ -367,6 +370,8 @@ def create_app(event: Event, *, repair_time_limit: float = 10.0) -> FastAPI:
                             break
                         yield ": keepalive\n\n"
                         continue
+                    if kind == _CLOSING:  # the server is stopping: it need not wait for us
+                        break
                     yield f"event: {kind}\ndata: {json.dumps(data)}\n\n"
                     sent += 1
             finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import webbrowser
+from typing import Any
 
 import uvicorn
 
@@ -68,14 +69,21 @@ def serve(
         threading.Timer(1.0, lambda: webbrowser.open(editor)).start()
     # a solver process started now: a re-optimise's seconds then go to solving
     threading.Thread(target=event.prepare_reoptimise, daemon=True).start()
+    config = uvicorn.Config(
+        app, host=host, port=port, access_log=False, log_level="warning",
+        timeout_graceful_shutdown=2,
+    )  # fmt: skip
+    server = uvicorn.Server(config)
+    stop = server.handle_exit
+
+    def handle_exit(sig: int, frame: Any) -> None:
+        # a page left open keeps its live stream: without this the stop waited 2 s for it
+        # and then printed an ERROR that alarms whoever pressed Ctrl+C
+        app.state.end_streams()
+        stop(sig, frame)
+
+    server.handle_exit = handle_exit  # type: ignore[method-assign]
     try:
-        uvicorn.run(
-            app,
-            host=host,
-            port=port,
-            access_log=False,
-            log_level="warning",
-            timeout_graceful_shutdown=2,
-        )
+        server.run()
     finally:  # stopped (Ctrl+C, SIGTERM): no solver process outlives the page
         event.close()
