@@ -320,6 +320,29 @@ def test_on_paper_the_board_wraps_and_the_controls_go(page: Any) -> None:
     assert page.locator("#reoptimise").is_visible()
 
 
+def test_a_running_reoptimise_shows_its_clock_and_a_change_made_meanwhile(
+    page: Any, server: EventServer
+) -> None:
+    """While re-optimising, the seconds run on between the solver's reports (it reports
+    only when it finds better), and a move made meanwhile is said at once to make the
+    proposal out of date (it was said only at the end). The request is held here, so the
+    page's own clock is what runs, however fast the solver would be."""
+    page.route("**/ui/reoptimise", lambda route: None)  # held: never answered
+    page.fill("#time-limit", "30")
+    page.click("#reoptimise")
+    page.wait_for_function(
+        "() => /Re-optimising \\.\\.\\. [1-9]\\.\\d s of 30 s/"
+        ".test(document.getElementById('progress-text').textContent)",
+        timeout=15_000,
+    )
+    card = page.locator('.cards[data-team="4"] .card:not(.locked)').first
+    server.api("POST", "/api/move", {"establishment_id": card.get_attribute("data-id"), "team": 3})
+    page.wait_for_function(
+        "() => document.getElementById('progress-text').textContent.includes('out of date')",
+        timeout=15_000,
+    )
+
+
 def test_stopping_with_a_page_open_is_quick_and_quiet(browser: Any, tmp_path: Path) -> None:
     """Ctrl+C / SIGTERM while a page holds its live stream open: the server ends the
     stream and stops, printing no ERROR (it waited 2 s for the stream, then reported

@@ -650,9 +650,9 @@ class Event:
         with self.lock:
             if self.version != base_version:
                 raise EventError("the teams changed while re-optimising; run it again")
+            self.publish("progress", {"done": True})  # before the new board: no bar over it
             self._record({"op": "reoptimise_proposed", "proposal": proposal},
                          f"re-optimise proposes {len(moves)} move(s)")  # fmt: skip
-        self.publish("progress", {"done": True})
         return proposal
 
     def accept(self) -> EventView:

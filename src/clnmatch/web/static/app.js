@@ -280,21 +280,41 @@
     if (more && typed.length < 2) { typeTeam.timer = setTimeout(send, 700); } else { send(); }
   }
 
+  // the solver reports only when it finds better: between reports the clock runs here
+  var last = null;  // { p: the last report, at: when it came, from: the board's version }
+  function drawProgress() {
+    var box = document.getElementById("progress");
+    if (!box || !last) return;
+    var p = last.p;
+    var elapsed = (p.elapsed_s || 0) + (Date.now() - last.at) / 1000;
+    if (p.time_limit) elapsed = Math.min(elapsed, p.time_limit);
+    var bar = document.getElementById("progress-bar");
+    if (p.time_limit) bar.value = Math.min(1, elapsed / p.time_limit);
+    var text = "Re-optimising ... " + elapsed.toFixed(1) + " s";
+    if (p.time_limit) text += " of " + p.time_limit.toFixed(0) + " s";
+    if (p.objective !== undefined && p.objective !== null) text += " · best " + p.objective.toFixed(1);
+    if (p.bound !== undefined && p.bound !== null) text += " · bound " + p.bound.toFixed(1);
+    if (currentVersion() > last.from) {
+      text += " · the teams changed since it started, so its proposal will be out of date: Cancel, then run it again";
+    }
+    document.getElementById("progress-text").textContent = text;
+  }
   function showProgress(p) {
     var box = document.getElementById("progress");
     if (!box) return;
     box.hidden = false;
-    var bar = document.getElementById("progress-bar");
-    if (p.time_limit) bar.value = Math.min(1, (p.elapsed_s || 0) / p.time_limit);
-    var text = "Re-optimising ... " + (p.elapsed_s || 0).toFixed(1) + " s";
-    if (p.objective !== undefined && p.objective !== null) text += " · best " + p.objective.toFixed(1);
-    if (p.bound !== undefined && p.bound !== null) text += " · bound " + p.bound.toFixed(1);
-    document.getElementById("progress-text").textContent = text;
+    var from = last ? last.from : currentVersion();
+    last = { p: Object.assign({}, last ? last.p : {}, p), at: Date.now(), from: from };
+    if (!showProgress.timer) showProgress.timer = setInterval(drawProgress, 500);
+    drawProgress();
   }
 
   function hideProgress() {
     var box = document.getElementById("progress");
     if (box) box.hidden = true;
+    last = null;
+    clearInterval(showProgress.timer);
+    showProgress.timer = null;
   }
 
   if (window.EventSource) {
