@@ -14,9 +14,13 @@
     var box = document.getElementById("error");
     if (!box) return;
     box.textContent = text;
+    box.title = "Click to close";
     box.hidden = false;
+    box.onclick = function () { box.hidden = true; };
     clearTimeout(showError.timer);
-    showError.timer = setTimeout(function () { box.hidden = true; }, 6000);
+    // long enough to read (a busy room looks away): about a second per 12 characters
+    showError.timer = setTimeout(function () { box.hidden = true; },
+      Math.min(30000, Math.max(8000, 80 * text.length)));
   }
 
   document.body.addEventListener("htmx:responseError", function (e) {
