@@ -188,6 +188,14 @@ def test_exports_match_the_state(client: TestClient) -> None:
     for name in ("facilitators.csv", "teams.xlsx", "report.html", "changes.json"):
         assert client.get(f"/api/export/{name}").status_code == 200, name
     assert client.get("/api/export/secrets.txt").status_code == 404
+    # the rosters too, with each person in the team the state shows
+    rosters = pd.read_csv(
+        io.StringIO(client.get("/api/export/mailmerge.csv").content.decode("utf-8-sig")),
+        dtype=str,
+    )
+    assert set(rosters["team"].astype(int)) == {int(t) for t in state["teams"]}
+    handouts = client.get("/api/export/handouts.html")
+    assert handouts.status_code == 200 and "Team 1" in handouts.text
 
 
 def test_versions_and_diff(client: TestClient) -> None:

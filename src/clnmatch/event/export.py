@@ -29,6 +29,8 @@ EXPORTS = {
     "summary.json": "application/json",
     "teams.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "report.html": "text/html; charset=utf-8",
+    "mailmerge.csv": "text/csv; charset=utf-8",
+    "handouts.html": "text/html; charset=utf-8",
     CHANGES_FILE: "application/json",
 }
 
@@ -119,6 +121,14 @@ def export_bytes(event: Event, name: str) -> bytes:
         return csv_text(facilitators_frame(result)).encode("utf-8-sig")
     if name == "summary.json":
         return result.to_json().encode("utf-8")
+    if name == "mailmerge.csv":  # the rosters, ready for a mail merge
+        from clnmatch.report.mailmerge import mailmerge_frame
+
+        return csv_text(mailmerge_frame(result)).encode("utf-8-sig")
+    if name == "handouts.html":  # one printable page per team
+        from clnmatch.report.handouts import render_handouts
+
+        return render_handouts(result).encode("utf-8")
     if name == CHANGES_FILE:
         return json.dumps(change_record(event, view).to_dict(), indent=2).encode("utf-8")
     if name in ("teams.xlsx", "report.html"):
