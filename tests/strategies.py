@@ -6,6 +6,7 @@ import re
 
 from hypothesis import strategies as st
 
+from clnmatch.io.cells import repaired
 from clnmatch.models import Cohort, Establishment, Practitioner, Role, Sector
 
 # Text that has broken CSV and spreadsheet code before.
@@ -54,9 +55,15 @@ def _fold(text: str) -> str:
     return re.sub(r"[\s_]+", " ", text).strip().casefold()
 
 
+def _readable(text: str) -> bool:
+    """Not blank, and not what a reader refuses on purpose: text garbled by a wrong
+    encoding ("Â¡")."""
+    return bool(text) and repaired(text) is None
+
+
 def texts(max_size: int = 12) -> st.SearchStrategy[str]:
     """Non-blank text as a cohort keeps it (trimmed), often one of TRICKY_TEXT."""
-    free = st.text(_CHARS, min_size=1, max_size=max_size).map(str.strip).filter(bool)
+    free = st.text(_CHARS, min_size=1, max_size=max_size).map(str.strip).filter(_readable)
     return st.one_of(st.sampled_from(TRICKY_TEXT), free)
 
 

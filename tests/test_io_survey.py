@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from builders import make_cohort
 
-from clnmatch.errors import InvalidInputError, InvalidParameterError
+from clnmatch.errors import InputProblem, InvalidInputError, InvalidParameterError
 from clnmatch.io.survey import (
     LIKERT_LABELS,
     LIKERT_SCALE,
@@ -470,3 +470,64 @@ def test_columns_are_named_by_their_spreadsheet_letters(tmp_path: Path) -> None:
     said = " | ".join(p.expected for p in caught.value.problems)
     assert "repeats column F ('theme:A')" in said
     assert "'role' (column E) and 'role' (column I)" in said
+
+
+def test_text_garbled_by_a_wrong_encoding_is_refused(tmp_path: Path) -> None:
+    """A UTF-8 export saved again as Windows-1252 ("CiarÃ¡n Oâ€™Neill") is an error at its
+    first garbled cell, saying what it should read; a name is not printed whole."""
+    header = "name,establishment_name,authority,sector,role,theme:A,theme:B"
+    path = _survey(
+        tmp_path,
+        "Ann,Hillhead,Inverclyde,primary,HT,1,2",
+        "CiarÃ¡n Oâ€™Neill,St Maryâ€™s Primary,Inverclyde,primary,teacher,3,4",
+        "Bob,CÃ\u00a0rn Dearg,Inverclyde,primary,teacher,3,4",
+        header=header,
+    )
+    (problem,) = [p for p in _error_of(path) if "garbled" in p.expected]
+    assert (problem.row, problem.column, problem.value) == (3, "name", None)
+    assert "'á' where it holds 'Ã¡', '’' where it holds 'â€™'" in problem.expected
+    assert "Ciar" not in problem.expected and "(and 2 more cell(s))" in problem.expected
+    assert "download it again" in problem.expected and "UTF-8" in problem.expected
+    # a school's name is not personal: the cell is shown as it should read
+    school = _survey(
+        tmp_path,
+        "Ann,St Maryâ€™s Primary,Inverclyde,primary,HT,1,2",
+        header=header,
+        name="school.csv",
+    )
+    (problem,) = [p for p in _error_of(school) if "garbled" in p.expected]
+    assert (problem.row, problem.column) == (2, "establishment_name")
+    assert "should read 'St Mary’s Primary'" in problem.expected
+
+
+def test_text_garbled_by_latin1_is_refused_before_its_controls_are_removed(
+    tmp_path: Path,
+) -> None:
+    """Decoded as Latin-1, O’Neill becomes "Oâ" and two control characters, which would
+    otherwise be removed with a mere warning."""
+    path = _survey(
+        tmp_path,
+        "Ann,O\u00e2\x80\x99Neill Primary,Inverclyde,primary,HT,1,2",
+        header="name,establishment_name,authority,sector,role,theme:A,theme:B",
+    )
+    (problem,) = [p for p in _error_of(path) if "garbled" in p.expected]
+    assert "should read 'O’Neill Primary'" in problem.expected
+
+
+def test_genuine_accented_text_is_not_taken_for_garbled(tmp_path: Path) -> None:
+    """Only text whose bytes decode as UTF-8 into other text is refused: "Ã" alone, a
+    Gaelic name, or a garbled cell in a column not read all pass."""
+    path = _survey(
+        tmp_path,
+        "Siobhán Ó Ceallaigh,Ã,Inverclyde,primary,HT,1,2,CiarÃ¡n",
+        "Seán,Càrn Dearg – Ghàidhlig,Inverclyde,primary,teacher,3,4,",
+        header="name,establishment_name,authority,sector,role,theme:A,theme:B,notes",
+    )
+    cohort = read_survey(path).cohort
+    assert [p.name for p in cohort.practitioners] == ["Siobhán Ó Ceallaigh", "Seán"]
+
+
+def _error_of(path: Path) -> list[InputProblem]:
+    with pytest.raises(InvalidInputError) as caught:
+        read_survey(path)
+    return list(caught.value.problems)

@@ -11,6 +11,7 @@ import pytest
 from openpyxl import Workbook
 
 from clnmatch.errors import InvalidInputError
+from clnmatch.io.cells import repaired
 from clnmatch.io.tables import (
     load_table,
     normalise_header,
@@ -306,3 +307,20 @@ def test_parse_whole_number(text: str, number: int | None) -> None:
 def test_parse_decimal(text: str, number: float | None) -> None:
     """Finite decimals, with a point or a decimal comma."""
     assert parse_decimal(text) == number
+
+
+@pytest.mark.parametrize(
+    ("text", "fixed"),
+    [
+        ("CiarÃ¡n Oâ€™Neill", "Ciarán O’Neill"),  # Windows-1252
+        ("O\u00e2\x80\x99Neill", "O’Neill"),  # Latin-1: its controls count
+        ("Â£5 â€“ ZoÃ«", "£5 – Zoë"),
+        ("Ã", None),  # a lead sign alone
+        ("Siobhán", None),  # genuine accents never decode as UTF-8
+        ("Ã© and é", None),  # mixed: not all of it decodes
+        ("Ö»", None),  # not a telltale lead
+        ("plain", None),
+    ],
+)
+def test_garbled_text_is_recognised_conservatively(text: str, fixed: str | None) -> None:
+    assert repaired(text) == fixed

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from clnmatch.errors import InputProblem, InvalidInputError
+from clnmatch.io.cells import garbled_parts, repaired
 from clnmatch.io.safe import unneutralise
 
 __all__ = ["HeaderScore", "Row", "Table", "build_table", "normalise_header", "refuse"]
@@ -61,6 +62,8 @@ class Table:
     title_rows: tuple[int, ...] = field(default=())  # filled rows above the header, skipped
     # (column, rows) of formula cells with no stored result (see tables.load_table)
     uncalculated: tuple[tuple[int, tuple[int, ...]], ...] = field(default=())
+    # (row, column, text) of data cells garbled by a wrong encoding (clnmatch.io.cells)
+    garbled: tuple[tuple[int, int, str], ...] = field(default=())
 
     def columns(self, name: str) -> list[int]:
         """Indexes of the headers that match ``name`` (case, spaces and ``_`` ignored)."""
@@ -93,6 +96,40 @@ class Table:
             for i, rows in self.uncalculated
             if wanted is None or i in wanted
         ]
+
+    def garbled_problems(
+        self, columns: Iterable[int], private: Iterable[int] = ()
+    ) -> list[InputProblem]:
+        """The first cell of ``columns`` garbled by a wrong encoding, with what it should
+        read; in ``private`` columns (names, emails) only the garbled signs are shown."""
+        wanted, hidden = set(columns), set(private)
+        cells = [(r, i, text) for r, i, text in self.garbled if i in wanted]
+        if not cells:
+            return []
+        row, column, text = cells[0]
+        if column in hidden:
+            parts = garbled_parts(text)
+            shown = ", ".join(f"'{good}' where it holds '{_visible(bad)}'" for bad, good in parts)
+            reads = f"it most likely should read {shown}"
+        else:
+            reads = f"it most likely should read '{repaired(text)}'"
+        more = f" (and {len(cells) - 1} more cell(s))" if len(cells) > 1 else ""
+        return [
+            self.problem(
+                f"text as it was typed, but this cell looks garbled by a wrong encoding: "
+                f"{reads}{more}. The export was opened as Windows-1252 and saved again: "
+                "download it again, or open it in Excel with Data > From Text/CSV and File "
+                "origin 'Unicode (UTF-8)', then save it as 'CSV UTF-8'",
+                row=row,
+                column=column,
+                value=None if column in hidden else text,
+            )
+        ]
+
+
+def _visible(text: str) -> str:
+    """Text with its control characters written as escapes (\\x80)."""
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
 
 
 def column_label(index: int) -> str:
@@ -255,10 +292,14 @@ def build_table(
     it is a row."""
     filled: list[tuple[int, list[str]]] = []
     controls: dict[int, list[int]] = {}  # column -> rows where control characters were removed
+    garbled: list[tuple[int, int, str]] = []
     for number, raw in records:
         cells = []
         for i, value in enumerate(raw):
-            text, had = _without_controls(_clean(value, from_file))
+            cleaned = _clean(value, from_file)
+            if not cleaned.isascii() and repaired(cleaned) is not None:
+                garbled.append((number, i, cleaned))  # before its C1 signs count as controls
+            text, had = _without_controls(cleaned)
             if had:
                 controls.setdefault(i, []).append(number)
             cells.append(text)
@@ -351,4 +392,5 @@ def build_table(
         warnings=tuple(warnings),
         groups=groups,
         title_rows=tuple(number for number, _ in filled[:top]),
+        garbled=tuple(g for g in garbled if g[0] > header_number),
     )

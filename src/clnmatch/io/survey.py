@@ -150,6 +150,9 @@ def _parse_survey(
 
     used = set(index.values()) | {i for i, _ in themes}
     problems += table.formula_problems(used)
+    # names and emails are personal: their garbled signs are shown, not the cell
+    private = [index[c] for c in ("name", "email", "practitioner_id") if c in index]
+    problems += table.garbled_problems(used, private)
 
     unused = [
         f"'{h}'" if h else f"{column_label(i)} (no header)"
