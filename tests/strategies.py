@@ -6,7 +6,7 @@ import re
 
 from hypothesis import strategies as st
 
-from clnmatch.io.cells import repaired
+from clnmatch.io.cells import SPREADSHEET_ERRORS, repaired
 from clnmatch.models import Cohort, Establishment, Practitioner, Role, Sector
 
 # Text that has broken CSV and spreadsheet code before.
@@ -57,8 +57,8 @@ def _fold(text: str) -> str:
 
 def _readable(text: str) -> bool:
     """Not blank, and not what a reader refuses on purpose: text garbled by a wrong
-    encoding ("Â¡")."""
-    return bool(text) and repaired(text) is None
+    encoding ("Â¡") or a spreadsheet's error value ("#N/A")."""
+    return bool(text) and repaired(text) is None and text.upper() not in SPREADSHEET_ERRORS
 
 
 def texts(max_size: int = 12) -> st.SearchStrategy[str]:

@@ -531,3 +531,36 @@ def _error_of(path: Path) -> list[InputProblem]:
     with pytest.raises(InvalidInputError) as caught:
         read_survey(path)
     return list(caught.value.problems)
+
+
+def test_spreadsheet_error_values_are_refused_in_each_cell(tmp_path: Path) -> None:
+    """#N/A ids (a lookup that found nothing) would make three schools one establishment:
+    each cell read that holds a spreadsheet error is a problem, once, in .xlsx and CSV."""
+    from openpyxl import Workbook
+
+    header = "establishment_id,name,establishment_name,authority,sector,role,theme:A,theme:B"
+    rows = [
+        "#N/A,Ann,Hillhead,Inverclyde,primary,HT,1,2,",
+        "E2,Bob,Kirkton,Inverclyde,primary,teacher,#REF!,4,",
+        "#N/A,Cat,Carn Dearg,Inverclyde,#name?,teacher,3,4,",
+        "E4,Dan,Ashcraig,Inverclyde,primary,teacher,3,4,#DIV/0!",  # notes: not read
+    ]
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for line in [header + ",notes", *rows]:
+        sheet.append(line.split(","))
+    workbook.save(tmp_path / "survey.xlsx")
+    path = _survey(tmp_path, *rows, header=header + ",notes")
+    for source in (tmp_path / "survey.xlsx", path):
+        found = _error_of(source)
+        assert [(p.row, p.column) for p in found] == [
+            (2, "establishment_id"),
+            (4, "establishment_id"),
+            (4, "sector"),
+            (3, "theme:A"),
+        ]
+        assert found[0].expected.startswith(
+            "a value, not the spreadsheet error #N/A (a formula that found nothing)"
+        )
+        assert "#NAME?" in found[2].expected and "#REF!" in found[3].expected

@@ -14,7 +14,21 @@ from __future__ import annotations
 import contextlib
 import re
 
-__all__ = ["garbled_parts", "repaired"]
+__all__ = ["SPREADSHEET_ERRORS", "garbled_parts", "repaired"]
+
+#: The error values a spreadsheet shows (and exports) for a formula that failed.
+SPREADSHEET_ERRORS = {
+    "#N/A": "a formula that found nothing",
+    "#REF!": "a formula whose cells were deleted",
+    "#VALUE!": "a formula given the wrong kind of value",
+    "#DIV/0!": "a division by zero",
+    "#NAME?": "a formula with a name the spreadsheet does not know",
+    "#NULL!": "a formula with ranges that do not meet",
+    "#NUM!": "a formula whose number is out of range",
+    "#GETTING_DATA": "a value still loading when the file was saved",
+    "#SPILL!": "a formula with no room for its results",
+    "#CALC!": "a formula the spreadsheet could not calculate",
+}
 
 
 def _byte_of() -> dict[str, int]:

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from clnmatch.errors import InputProblem, InvalidInputError
-from clnmatch.io.cells import garbled_parts, repaired
+from clnmatch.io.cells import SPREADSHEET_ERRORS, garbled_parts, repaired
 from clnmatch.io.safe import unneutralise
 
 __all__ = ["HeaderScore", "Row", "Table", "build_table", "normalise_header", "refuse"]
@@ -96,6 +96,22 @@ class Table:
             for i, rows in self.uncalculated
             if wanted is None or i in wanted
         ]
+
+    def spreadsheet_errors(self, columns: Iterable[int]) -> dict[tuple[int, int], InputProblem]:
+        """(row, column) -> problem, for each cell of ``columns`` holding a spreadsheet's
+        error value (#N/A, #REF!, ...): a lookup that found nothing is not an id."""
+        errors = {}
+        for column in sorted(set(columns)):
+            for row in self.rows:
+                meaning = SPREADSHEET_ERRORS.get(row.values[column].upper())
+                if meaning is not None:
+                    errors[row.number, column] = self.problem(
+                        f"a value, not the spreadsheet error {row.values[column].upper()} "
+                        f"({meaning}); correct the formula or type the value, and save",
+                        row=row.number,
+                        column=column,
+                    )
+        return errors
 
     def garbled_problems(
         self, columns: Iterable[int], private: Iterable[int] = ()

@@ -153,6 +153,9 @@ def _parse_survey(
     # names and emails are personal: their garbled signs are shown, not the cell
     private = [index[c] for c in ("name", "email", "practitioner_id") if c in index]
     problems += table.garbled_problems(used, private)
+    # cells holding #N/A and such are read as blank, having been reported once
+    errors = table.spreadsheet_errors(used)
+    problems += errors.values()
 
     unused = [
         f"'{h}'" if h else f"{column_label(i)} (no header)"
@@ -213,8 +216,11 @@ def _parse_survey(
 
     for row in table.rows:
         r = row.number
-        cell = {name: row.values[i] for name, i in index.items()}
+        values = [v if (r, i) not in errors else "" for i, v in enumerate(row.values)]
+        cell = {name: values[i] for name, i in index.items()}
         for name in SURVEY_REQUIRED:
+            if (r, index.get(name)) in errors:
+                continue
             if name in index and not cell[name] and not (name == "role" and cell.get("job_title")):
                 bad("a value (this column is required)", r, name)
         if "role" not in index and "job_title" in index and not cell["job_title"]:
@@ -272,7 +278,7 @@ def _parse_survey(
             column = "role" if cell.get("role") else "job_title"
             bad(_ROLE_EXPECTED + _ADD_WORDS.format(section="roles"), r, column, cell[column])
 
-        interests = [ratings.read(row.values[i], r, i) for i, _theme in themes]
+        interests = [ratings.read(values[i], r, i) for i, _theme in themes]
 
         simd = None
         if cell.get("simd_quintile"):
