@@ -187,3 +187,24 @@ def test_real_school_names_are_rarely_look_alikes() -> None:
         if _names_alike(a, b)
     ]
     assert 0 < len(flagged) <= 5, flagged
+
+
+def test_ids_that_differ_only_by_leading_zeros_are_a_warning(tmp_path: Path) -> None:
+    """'0007919' typed as text and 7919 as a number are two establishments: a warning
+    names both rows, as their nominees may then be put in different teams."""
+    path = _survey(
+        tmp_path,
+        "Ann,0007919,Hillhead,Inverclyde,primary,HT,1,2",
+        "Bob,7919,Hillhead,Inverclyde,primary,teacher,3,4",
+        "Cat,0000000,Kirkton,Inverclyde,primary,HT,1,2",
+        "Dan,0,Kirkton,Inverclyde,primary,teacher,3,4",
+        "Eve,SC041,Ashcraig,Inverclyde,primary,HT,1,2",
+        "Fin,SC41,Ashcraig,Inverclyde,primary,teacher,3,4",
+        header="name,establishment_id,establishment_name,authority,sector,role,theme:A,theme:B",
+    )
+    reading = read_survey(path)
+    assert len(reading.cohort.establishments) == 6
+    zeros = [w for w in reading.warnings if "leading zeros" in w.expected]
+    assert [(w.row, w.column) for w in zeros] == [(3, "establishment_id"), (5, "establishment_id")]
+    assert "'7919' (row 3) and '0007919' (row 2)" in zeros[0].expected
+    assert "'0' (row 5) and '0000000' (row 4)" in zeros[1].expected

@@ -324,3 +324,20 @@ def test_parse_decimal(text: str, number: float | None) -> None:
 )
 def test_garbled_text_is_recognised_conservatively(text: str, fixed: str | None) -> None:
     assert repaired(text) == fixed
+
+
+def test_xlsx_zero_padding_formats_are_read_as_excel_shows_them(tmp_path: Path) -> None:
+    """A SEED code stored as the number 7919 under the format '0000000' shows as 0007919
+    and is read so; quoted or escaped zeros count; other formats and text are as before."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["id", "quoted", "escaped", "long", "plain", "decimal", "text"])
+    sheet.append([7919, 7919, 7919, 12345678, 7919, 7919, "0007919"])
+    for column, number_format in zip(
+        "ABCDEF", ["0000000", '"0"000000', "\\0000000", "0000000", "General", "0.00"], strict=True
+    ):
+        sheet[f"{column}2"].number_format = number_format
+    workbook.save(tmp_path / "t.xlsx")
+    (row,) = load_table(tmp_path / "t.xlsx").rows
+    assert row.values == ("0007919", "0007919", "0007919", "12345678", "7919", "7919", "0007919")

@@ -40,6 +40,7 @@ __all__ = [
     "NameBook",
     "additions_row_prefix",
     "closest_authority",
+    "leading_zero_warnings",
     "name_key",
     "practitioner_row_id",
 ]
@@ -167,6 +168,31 @@ def closest_authority(name: str) -> str | None:
 def _rows(rows: Sequence[int]) -> str:
     shown = ", ".join(str(r) for r in rows[:5])
     return f"row{'s' if len(rows) > 1 else ''} {shown}{' ...' if len(rows) > 5 else ''}"
+
+
+def leading_zero_warnings(
+    table: Table, column: int, first_rows: dict[str, int]
+) -> list[InputProblem]:
+    """Establishment ids that differ only by leading zeros ("0007919" typed as text, 7919
+    as a number): read as two establishments, whose nominees are then not kept together."""
+    warnings = []
+    seen: dict[str, str] = {}
+    for est_id, row in first_rows.items():
+        key = est_id.lstrip("0") or "0"
+        other = seen.setdefault(key, est_id)
+        if other != est_id and key.isdigit():
+            warnings.append(
+                table.problem(
+                    f"one way of writing each establishment_id; '{est_id}' (row {row}) and "
+                    f"'{other}' (row {first_rows[other]}) differ only by leading zeros but are "
+                    "read as two establishments, so their nominees may be put in different "
+                    "teams (write the id the same way in every row; in Excel, format the "
+                    "column as Text before typing)",
+                    row=row,
+                    column=column,
+                )
+            )
+    return warnings
 
 
 @dataclass

@@ -44,6 +44,7 @@ from clnmatch.io.identity import (
     SAME_ID_HINT,
     EstablishmentIds,
     NameBook,
+    leading_zero_warnings,
     name_key,
     practitioner_row_id,
 )
@@ -349,6 +350,9 @@ def _parse_survey(
     warnings += book.authority_warnings()
     if derived is not None:
         warnings += book.establishment_warnings()
+    else:
+        firsts = {est_id: unit.first_row for est_id, unit in units.items()}
+        warnings += leading_zero_warnings(table, index["establishment_id"], firsts)
     # the nominee mix (one promoted + one practitioner) is a domain warning:
     # clnmatch.cohort_summary.cohort_warnings owns it
     return _Parse([t for _, t in themes], units, practitioners, problems, warnings)

@@ -176,18 +176,45 @@ def resolve_columns(
     return index, problems
 
 
-def _excel_text(value: Any) -> str:
+# a number format of zeros only (digit places, and quoted or escaped literal zeros):
+# Excel shows 7919 as 0007919 under '0000000', as a SEED code is typed
+_ZEROS = re.compile(r'(?:0|"0+"|\\0)+')
+_ZERO_PART = re.compile(r'0|"0+"|\\0')
+
+
+def _zero_padded(number: int, number_format: str) -> str | None:
+    """A whole number as a zeros-only format shows it, or None for any other format."""
+    if number < 0 or not _ZEROS.fullmatch(number_format):
+        return None
+    parts = _ZERO_PART.findall(number_format)
+    places = parts.count("0")
+    digits = str(number).rjust(places, "0")
+    spill = len(digits) - places  # digits beyond the places go in the first one, as Excel
+    shown = []
+    for part in parts:
+        if part == "0":
+            take = 1 + spill if spill >= 0 else 1
+            shown.append(digits[:take])
+            digits, spill = digits[take:], -1
+        else:
+            shown.append(part.strip('"\\'))
+    return "".join(shown)
+
+
+def _excel_text(value: Any, number_format: str | None = None) -> str:
     """An openpyxl cell value as the text a person sees."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if isinstance(value, int):
-        return str(value)
+        return (number_format and _zero_padded(value, number_format)) or str(value)
     if isinstance(value, float):
         if not math.isfinite(value):
             return ""
-        return str(int(value)) if value.is_integer() else repr(float(value))
+        return repr(float(value))
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == time() else value.isoformat()
     if isinstance(value, date | time):
@@ -335,8 +362,8 @@ def _load_excel(
         worksheet.reset_dimensions()  # some writers store a wrong size; read every cell
         try:
             records = [
-                (number, [_excel_text(v) for v in values])
-                for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1)
+                (number, [_excel_text(c.value, getattr(c, "number_format", None)) for c in cells])
+                for number, cells in enumerate(worksheet.iter_rows(), start=1)
             ]
         except Exception as exc:  # a damaged sheet fails only when its cells are parsed
             raise InvalidInputError(
