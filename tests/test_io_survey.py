@@ -564,3 +564,18 @@ def test_spreadsheet_error_values_are_refused_in_each_cell(tmp_path: Path) -> No
             "a value, not the spreadsheet error #N/A (a formula that found nothing)"
         )
         assert "#NAME?" in found[2].expected and "#REF!" in found[3].expected
+
+
+def test_anonymous_email_is_read_as_no_email(tmp_path: Path) -> None:
+    """An anonymous Microsoft Forms export writes "anonymous" for every email: that is no
+    email, not one warning per row (nor a repeated email)."""
+    path = _survey(
+        tmp_path,
+        "Ann,Hillhead,Inverclyde,primary,HT,1,2,anonymous",
+        "Bob,Hillhead,Inverclyde,primary,teacher,3,4,Anonymous",
+        "Cat,Kirkton,Inverclyde,primary,HT,1,2,cat@school.sch.uk",
+        header="name,establishment_name,authority,sector,role,theme:A,theme:B,email",
+    )
+    reading = read_survey(path)
+    assert [p.email for p in reading.cohort.practitioners] == [None, None, "cat@school.sch.uk"]
+    assert not [w for w in reading.warnings if w.column == "email"]

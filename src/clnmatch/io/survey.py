@@ -244,6 +244,8 @@ def _parse_survey(
             else:
                 first_row_of[pid] = r
         email = cell.get("email", "")
+        if email.casefold() == "anonymous":  # Microsoft Forms' word for no email
+            email = ""
         if email:
             if not _EMAIL.fullmatch(email):
                 warnings.append(
