@@ -579,3 +579,20 @@ def test_anonymous_email_is_read_as_no_email(tmp_path: Path) -> None:
     reading = read_survey(path)
     assert [p.email for p in reading.cohort.practitioners] == [None, None, "cat@school.sch.uk"]
     assert not [w for w in reading.warnings if w.column == "email"]
+
+
+def test_a_row_that_rates_no_theme_is_a_warning(tmp_path: Path) -> None:
+    """Every theme cell blank reads as 0 for every theme, as blank always does, but no
+    longer silently: one warning per such row (a row rating one theme is fine)."""
+    path = _survey(
+        tmp_path,
+        "Ann,Hillhead,Inverclyde,primary,HT,,",
+        "Bob,Hillhead,Inverclyde,primary,teacher,,4",
+        "Cat,Kirkton,Inverclyde,primary,HT,,",
+        header="name,establishment_name,authority,sector,role,theme:A,theme:B",
+    )
+    reading = read_survey(path)
+    assert [p.interests for p in reading.cohort.practitioners] == [(0, 0), (0, 4), (0, 0)]
+    blank = [w for w in reading.warnings if "rates no theme" in w.expected]
+    assert [(w.row, w.column) for w in blank] == [(2, None), (4, None)]
+    assert blank[0].expected.endswith("rates no theme: read as 0, not interested, for every theme")

@@ -282,6 +282,14 @@ def _parse_survey(
             bad(_ROLE_EXPECTED + _ADD_WORDS.format(section="roles"), r, column, cell[column])
 
         interests = [ratings.read(values[i], r, i) for i, _theme in themes]
+        if themes and not any(row.values[i] for i, _theme in themes):
+            warnings.append(
+                table.problem(
+                    "a rating of at least one theme; this row rates no theme: read as 0, "
+                    "not interested, for every theme",
+                    row=r,
+                )
+            )
 
         simd = None
         if cell.get("simd_quintile"):
