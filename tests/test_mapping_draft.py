@@ -17,6 +17,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -427,22 +428,31 @@ def test_an_unknown_job_title_is_left_for_the_user_not_guessed(tmp_path: Path) -
     assert (problem.row, problem.column, problem.value) == (3, "Job title", "Librarian")
 
 
-def test_words_no_known_scale_fits_are_placed_by_their_words_and_marked() -> None:
-    """Unknown rating words: placed by their words with CHECK, or left commented out (a
-    column with a stray unknown word is still a theme; a yes/no question is not)."""
-    import pandas as pd
-
-    frame = pd.DataFrame(
+def _four_people(
+    literacy: list[str], numeracy: list[str], extra: dict[str, list[str]] | None = None
+) -> pd.DataFrame:
+    """An export of four people of two schools rating two themes in the words given."""
+    return pd.DataFrame(
         {
             "Name": ["Ann", "Bob", "Cat", "Dan"],
             "School": ["Hillhead", "Hillhead", "Busby", "Busby"],
             "Local authority": ["Inverclyde"] * 4,
             "Sector": ["primary"] * 4,
             "Role": ["HT", "teacher", "HT", "teacher"],
-            "Interest [Literacy]": ["Really keen", "Not keen", "Meh", "Fairly keen"],
-            "Interest [Numeracy]": ["Fairly keen", "Really keen", "Not keen", "Not keen"],
-            "Have you taken part before?": ["Yes", "No", "No", "Maybe"],
+            "Interest [Literacy]": literacy,
+            "Interest [Numeracy]": numeracy,
+            **(extra or {}),
         }
+    )
+
+
+def test_words_no_known_scale_fits_are_placed_by_their_words_and_marked() -> None:
+    """Unknown rating words: placed by their words with CHECK, or left commented out (a
+    column with a stray unknown word is still a theme; a yes/no question is not)."""
+    frame = _four_people(
+        ["Really keen", "Not keen", "Meh", "Fairly keen"],
+        ["Fairly keen", "Really keen", "Not keen", "Not keen"],
+        {"Have you taken part before?": ["Yes", "No", "No", "Maybe"]},
     )
     text = render_draft(draft_mapping(frame))
     assert "pattern = 'Interest \\[(.+)\\]'" in text
@@ -542,8 +552,6 @@ def test_a_microsoft_forms_grid_gives_the_statements_as_themes(tmp_path: Path) -
 def test_a_columns_answers_overrule_its_words() -> None:
     """An account 'Email' of 'anonymous' loses to the question holding the addresses; a
     'Type of establishment' of sector words is the sector, not the establishment's name."""
-    import pandas as pd
-
     frame = pd.DataFrame(
         {
             "Email": ["anonymous", "anonymous"],
@@ -591,8 +599,6 @@ def test_a_repeated_header_is_told_apart_by_its_number(tmp_path: Path) -> None:
 def _forms_frame(n: int, comments: dict[int, str], typed_row: int | None = None):
     """A Google Forms-like export of n people rating three themes on the 6-level scale,
     a comments column answered by a few, and perhaps one row typed in as numbers."""
-    import pandas as pd
-
     words = ["Not interested", "Slightly interested", "Somewhat interested",
              "Moderately interested", "Quite interested", "Very interested"]  # fmt: skip
     themes = ("Literacy", "Numeracy", "Play")
@@ -642,18 +648,9 @@ def test_numbers_typed_among_words_are_read_as_numbers(tmp_path: Path) -> None:
 
 def test_two_answers_placed_on_one_rating_are_marked() -> None:
     """Words of no known scale placed by their words on the same rating are flagged."""
-    import pandas as pd
-
-    frame = pd.DataFrame(
-        {
-            "Name": ["Ann", "Bob", "Cat", "Dan"],
-            "School": ["Hillhead", "Hillhead", "Busby", "Busby"],
-            "Local authority": ["Inverclyde"] * 4,
-            "Sector": ["primary"] * 4,
-            "Role": ["HT", "teacher", "HT", "teacher"],
-            "Interest [Literacy]": ["Fairly keen", "Somewhat keen", "Not keen", "Not keen"],
-            "Interest [Numeracy]": ["Fairly keen", "Not keen", "Somewhat keen", "Not keen"],
-        }
+    frame = _four_people(
+        ["Fairly keen", "Somewhat keen", "Not keen", "Not keen"],
+        ["Fairly keen", "Not keen", "Somewhat keen", "Not keen"],
     )
     text = render_draft(draft_mapping(frame))
     assert text.count("another answer has rating 2 too") == 2
