@@ -42,6 +42,9 @@ def test_requests_without_a_token_are_refused(event: Event) -> None:
     assert bare.get("/api/state?token=wrong").status_code == 403
     token = event.tokens()["editor"]
     assert bare.get(f"/api/state?token={token}").status_code == 200
+    # a person who opened the address without its token is told what to open, in a page
+    page = bare.get("/", headers={"Accept": "text/html,application/xhtml+xml"})
+    assert page.status_code == 401 and "?token=" in page.text and "{" not in page.text
 
 
 def test_the_projector_token_may_only_look(event: Event) -> None:
@@ -212,6 +215,10 @@ def test_versions_and_diff(client: TestClient) -> None:
     assert again.status_code == 409 and "choose another" in again.json()["error"]
     result = client.get("/api/diff", params={"a": "start", "b": "current"}).json()
     assert [r["establishment_id"] for r in result["establishments"]] == ["E5"]
+    # a school gone since is said to be gone, not shown as "2 → -"
+    client.post("/api/withdraw", json={"establishment_id": "E1"})
+    compared = client.get("/ui/diff", params={"a": "start", "b": "current"}).text
+    assert "team 1 → not in the event" in compared and "→ -" not in compared
 
 
 def test_a_locked_school_is_said_to_be_locked_in_its_suggestions(client: TestClient) -> None:

@@ -53,6 +53,13 @@ CSP = (
 # what the projector's read-only token may reach (GET only)
 _VIEWER_PATHS = ("/", "/projector", "/ui/live", "/api/state", "/api/stream")
 _KEEPALIVE_S = 15.0
+_NO_TOKEN_PAGE = (
+    "<!doctype html><meta charset='utf-8'><title>clnmatch event</title>"
+    "<p>This page needs the full address that "
+    "<code>clnmatch event</code> printed when it started, ending in <code>?token=...</code>: "
+    "copy it from that window (the first line for the editor, the second for the projector)."
+    "</p>"
+)
 _CLOSING = "closing"  # a stream message that ends every open stream (the server stops)
 
 
@@ -121,6 +128,8 @@ def create_app(event: Event, *, repair_time_limit: float = 10.0) -> FastAPI:
             response: Response = JSONResponse(
                 {"error": "a token is needed: open the address clnmatch printed"}, 401
             )
+            if "text/html" in request.headers.get("accept", ""):  # a person, not a program
+                response = HTMLResponse(_NO_TOKEN_PAGE, 401)
         elif role == "denied" or (
             role == "viewer"
             and not (
