@@ -115,17 +115,8 @@ def breakouts(
         inputs: dict[str, Path | None] = {"PEOPLE": people, "--map": map_file, "--from": from_dir}
         inputs |= {f"--history {h}": h for h in history or ()}
         check_outputs(out, names, inputs)
-        # a re-plan's rules come from --from's summary.json, which the planner checks
-        need_authority = bool(min_authorities and min_authorities > 1) or (
-            max_per_authority is not None
-        )
-        roster, warnings = read_people(
-            people, sheet=sheet, mapping=map_file, need_authority=need_authority
-        )
-        if not (quiet or json_out):
-            for problem in warnings[:10]:
-                err_console.print(f"warning: {problem}", markup=False, highlight=False)
-        past = read_history(history) if history else None
+        # the options first, then the files: a re-plan's rules come from --from's summary.json
+        rules = None
         if from_dir is not None or replan_round is not None or drop:
             if from_dir is None or replan_round is None:
                 raise InvalidParameterError(
@@ -138,11 +129,6 @@ def breakouts(
                     "The rule options of breakouts cannot change a plan read with --from: "
                     f"its rules come from {from_dir / 'summary.json'}."
                 )
-            previous = load_plan(roster, from_dir, history=past)
-            budget = _planning_seconds(clock, len(roster), previous.rounds, time_limit)
-            plan = replan(
-                previous, replan_round, drop or [], history=past, time_limit=budget, seed=seed
-            )
         else:
             if rounds is None or (room_size is None) == (rooms is None):
                 raise InvalidParameterError(
@@ -157,7 +143,25 @@ def breakouts(
                 max_per_authority=max_per_authority,
                 colleagues_apart=not allow_colleagues,
             )
-            budget = _planning_seconds(clock, len(roster), rounds, time_limit)
+        roster, warnings = read_people(
+            people,
+            sheet=sheet,
+            mapping=map_file,
+            need_authority=rules is not None and rules.uses_authorities,
+        )
+        if not (quiet or json_out):
+            for problem in warnings[:10]:
+                err_console.print(f"warning: {problem}", markup=False, highlight=False)
+        past = read_history(history) if history else None
+        if rules is None:
+            assert from_dir is not None and replan_round is not None
+            previous = load_plan(roster, from_dir, history=past)
+            budget = _planning_seconds(clock, len(roster), previous.rounds, time_limit)
+            plan = replan(
+                previous, replan_round, drop or [], history=past, time_limit=budget, seed=seed
+            )
+        else:
+            budget = _planning_seconds(clock, len(roster), rules.rounds, time_limit)
             plan = plan_breakouts(roster, rules, history=past, time_limit=budget, seed=seed)
         if plan.status == "infeasible":
             if json_out:
