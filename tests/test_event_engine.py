@@ -251,6 +251,7 @@ OPS = st.one_of(
     st.tuples(st.just("lock"), st.sampled_from(IDS), st.booleans()),
     st.tuples(st.just("withdraw"), st.sampled_from(IDS), st.none()),
     st.tuples(st.just("add"), st.sampled_from(["N1", "N2"]), st.none()),
+    st.tuples(st.just("bring back"), st.sampled_from([*IDS, "N1"]), st.none()),
     st.tuples(st.just("undo"), st.none(), st.none()),
     st.tuples(st.just("redo"), st.none(), st.none()),
     st.tuples(st.just("version"), st.sampled_from(["a", "b"]), st.none()),
@@ -275,6 +276,8 @@ def test_replaying_the_journal_gives_the_live_state(ops: list[tuple[str, object,
                     event.withdraw(str(a), time_limit=2)
                 elif op == "add":
                     event.add(late_school(str(a)), time_limit=2)
+                elif op == "bring back":
+                    event.add_from_list(str(a), time_limit=2)
                 elif op == "undo":
                     event.undo()
                 elif op == "redo":
@@ -380,6 +383,32 @@ def test_a_school_added_again_with_other_rows_is_those_rows_now_and_after_undo(
     for _ in range(3):  # the move, the second addition, the withdrawal
         reopened.undo()
     assert [p.id for p in reopened.view().cohort.nominees["N1"]] == ["N1-1", "N1-2"]
+
+
+def test_a_withdrawn_school_is_brought_back_with_its_rows(tmp_path: Path) -> None:
+    """A school that withdrew comes back (it changed its mind) with the nominees it had,
+    placed keeping every rule; a late school withdrawn comes back with its pasted rows;
+    undo withdraws it again and a restart replays both."""
+    event = new_event(tmp_path)
+    nominees = [p.id for p in event.view().cohort.nominees["E4"]]
+    event.withdraw("E4", time_limit=5)
+    view = event.add_from_list("E4", time_limit=5)
+    assert "E4" not in view.state.withdrawn and view.state.teams["E4"] >= 1
+    assert [p.id for p in view.cohort.nominees["E4"]] == nominees
+    assert view.evaluation.feasible
+    assert event.last_change["message"].startswith("brought back")
+    event.add(late_school(), time_limit=5)
+    event.withdraw("N1", time_limit=5)
+    assert [p.id for p in event.add_from_list("N1", time_limit=5).cohort.nominees["N1"]] == [
+        "N1-1", "N1-2"
+    ]  # fmt: skip
+    with pytest.raises(EventError, match="neither in the list of late additions nor withdrawn"):
+        event.add_from_list("E1")
+    event.close()
+    again = Event.open(tmp_path)
+    assert {"E4", "N1"} <= set(again.view().cohort.establishment_by_id)
+    again.undo()
+    assert again.state.withdrawn == {"N1"}
 
 
 def test_no_gap_is_shown_while_rules_are_broken(tmp_path: Path) -> None:

@@ -136,6 +136,11 @@ def test_lock_withdraw_undo_redo(client: TestClient) -> None:
     assert state["withdrawn"] == [] and state["teams"]["2"] == ["E3", "E4", "E5"]
     state = client.post("/api/redo").json()
     assert state["withdrawn"] == ["E4"]
+    # brought back: the add panel offers it, the API adds it with the rows it had
+    assert "Bring back" in client.get("/ui/add").text
+    state = client.post("/api/add", json={"establishment_id": "E4"}).json()
+    assert state["withdrawn"] == [] and state["breaches"] == []
+    assert any("E4" in ids for ids in state["teams"].values())
 
 
 def test_reoptimise_keeps_locks_and_team_numbers(client: TestClient) -> None:

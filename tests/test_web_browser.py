@@ -365,7 +365,7 @@ def test_stopping_with_a_page_open_is_quick_and_quiet(browser: Any, tmp_path: Pa
 def test_a_withdrawal_says_it_is_working_until_it_is_done(page: Any, server: EventServer) -> None:
     """Withdraw (confirmed): a note says the teams are being repaired while the server
     works (the request is held 1.5 s here), then goes; the school has left the board.
-    Last in this file: it changes the shared event for good."""
+    Near the end of this file: it changes the shared event (the next test brings it back)."""
     card = page.locator('.cards[data-team="1"] .card:not(.locked)').first
     eid = card.get_attribute("data-id")
     card.click()
@@ -385,3 +385,21 @@ def test_a_withdrawal_says_it_is_working_until_it_is_done(page: Any, server: Eve
         'id => !document.querySelector(`.card[data-id="${id}"]`)', arg=eid, timeout=30_000
     )
     assert eid in server.api("GET", "/api/state")["withdrawn"]
+
+
+def test_a_withdrawn_school_is_brought_back_from_the_add_panel(
+    page: Any, server: EventServer
+) -> None:
+    """After the withdrawal above (this test runs after it): Add a school lists the school
+    under Bring back; pressing it puts the school back on the board and closes the panel."""
+    gone = server.api("GET", "/api/state")["withdrawn"]
+    assert gone, "runs after the withdrawal test"
+    page.click("#add-school")
+    button = page.locator("#panel ul.back button").first
+    button.wait_for()
+    button.click()
+    page.wait_for_function(
+        'id => !!document.querySelector(`.card[data-id="${id}"]`)', arg=gone[0], timeout=30_000
+    )
+    assert gone[0] not in server.api("GET", "/api/state")["withdrawn"]
+    page.wait_for_function('!document.querySelector("#panel .add")', timeout=10_000)

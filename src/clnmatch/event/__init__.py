@@ -15,10 +15,11 @@ from clnmatch.event.analysis import (
     suggest,
     why_here,
 )
-from clnmatch.event.engine import Event, EventView
+from clnmatch.event.engine import Event
 from clnmatch.event.export import change_record, export_bytes, result_of, write_folder
 from clnmatch.event.journal import Journal, JournalWarning
 from clnmatch.event.state import EventError, EventState, Timeline
+from clnmatch.event.view import EventView
 
 __all__ = [
     "Event",

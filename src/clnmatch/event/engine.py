@@ -25,7 +25,7 @@ import os
 import secrets
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -43,6 +43,7 @@ from clnmatch.event.snapshot import (
     private_write,
 )
 from clnmatch.event.state import AddedRecord, EventError, EventState, Timeline
+from clnmatch.event.view import EventView
 from clnmatch.event.words import moves_text, plain_reason, unplaced_reason, what_changes
 from clnmatch.io.safe import sweep_stale_staging
 from clnmatch.models import Cohort, Rules
@@ -50,66 +51,12 @@ from clnmatch.problem import SCALE, Problem
 from clnmatch.rematch import ChangeRecord, apply_changes, rematch_teams, stable_labels
 from clnmatch.trace import relative_gap
 
-__all__ = ["Event", "EventView", "SNAPSHOT_FILE", "JOURNAL_FILE", "TOKENS_FILE"]
+__all__ = ["Event", "SNAPSHOT_FILE", "JOURNAL_FILE", "TOKENS_FILE"]
 
 JOURNAL_FILE = "journal.jsonl"
 EXPORTS_FOLDER = "exports"  # the page's saved folders
 BOUND_SECONDS = 2.0  # proving a bound after the cohort changes (1.2-1.5 s on the sample)
 _FACILITATOR_RULES = ("facilitator_per_team", "facilitator_load", "unknown_facilitator")
-
-
-@dataclass(frozen=True)
-class EventView:
-    """The present state, evaluated: what the page and ``GET /api/state`` show."""
-
-    version: int
-    state: EventState
-    cohort: Cohort
-    evaluation: Evaluation
-    bound: float | None
-    team_focus: dict[int, str]
-
-    @property
-    def objective(self) -> float:
-        return self.evaluation.objective
-
-    @property
-    def gap(self) -> float | None:
-        """The proven gap; none while rules are broken (a broken board may pass the bound)."""
-        if self.bound is None or not self.evaluation.feasible:
-            return None
-        return relative_gap(self.objective, self.bound)
-
-    @property
-    def unplaced(self) -> list[str]:
-        return [e.id for e in self.cohort.establishments if self.state.teams.get(e.id, 0) < 1]
-
-    def team_members(self, n_teams: int) -> dict[int, list[str]]:
-        out: dict[int, list[str]] = {t: [] for t in range(1, n_teams + 1)}
-        for e in self.cohort.establishments:
-            team = self.state.teams.get(e.id, 0)
-            if team >= 1:
-                out.setdefault(team, []).append(e.id)
-        return out
-
-    def to_api(self, n_teams: int) -> dict[str, Any]:
-        """The JSON of ``GET /api/state`` (contract section 9, plus a few fields)."""
-        return {
-            "version": self.version,
-            "teams": {str(t): ids for t, ids in self.team_members(n_teams).items()},
-            "unplaced": self.unplaced,
-            "locked": sorted(self.state.locked),
-            "withdrawn": sorted(self.state.withdrawn),
-            "breaches": [
-                {"rule": b.rule, "team": b.team, "message": b.message, "subject": b.subject}
-                for b in self.evaluation.breaches
-            ],
-            "objective": self.objective,
-            "bound": self.bound,
-            "gap": self.gap,
-            "focus": {str(t): f for t, f in self.team_focus.items()},
-            "facilitators": [[f, t] for f, t in self.state.links],
-        }
 
 
 class Event:
@@ -495,14 +442,26 @@ class Event:
             return view
 
     def add_from_list(self, eid: str, time_limit: float = 10.0) -> EventView:
-        """Add an establishment from the list of possible late additions given at the start."""
-        extra = self.snapshot.additions
-        if extra is None or eid not in extra.establishment_by_id:
-            raise EventError(f"{eid!r} is not in the list of late additions", 404)
-        people = tuple(p for p in extra.practitioners if p.establishment_id == eid)
-        one = Cohort(themes=extra.themes, establishments=(extra.establishment_by_id[eid],),
-                     practitioners=people)  # fmt: skip
-        return self.add(one, time_limit)
+        """Add a school from the late additions given at the start, or bring back one that
+        withdrew (with the survey rows it had)."""
+        with self.lock:  # the state read here is the one added to
+            state = self.state
+            if eid in state.withdrawn:
+                source = self.snapshot.cohort
+                if eid in state.records:
+                    record = state.records[eid]
+                    source = Cohort(themes=source.themes, establishments=(record.establishment,),
+                                    practitioners=record.practitioners)  # fmt: skip
+            else:
+                source = self.snapshot.additions
+                if source is None or eid not in source.establishment_by_id:
+                    raise EventError(
+                        f"{eid!r} is neither in the list of late additions nor withdrawn", 404
+                    )
+            people = tuple(p for p in source.practitioners if p.establishment_id == eid)
+            one = Cohort(themes=source.themes, establishments=(source.establishment_by_id[eid],),
+                         practitioners=people)  # fmt: skip
+            return self.add(one, time_limit)
 
     def _add_one(self, one: Cohort, time_limit: float) -> EventView:
         state = self.state
@@ -520,7 +479,8 @@ class Event:
         )
         entry: dict[str, Any] = {"op": "add", "record": record.to_dict(), "moves": {eid: 0}}
         teams = {e: t for e, t in state.teams.items() if t >= 1}
-        message = f"added {record.establishment.name}"
+        back = eid in state.withdrawn
+        message = f"{'brought back' if back else 'added'} {record.establishment.name}"
         if len(teams) == len(state.teams):
             result = rematch_teams(
                 cohort, teams, (), one,

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clnmatch.event.engine import Event, EventView
+from clnmatch.event.engine import Event
+from clnmatch.event.view import EventView
 from clnmatch.io.outputs import facilitators_frame, teams_frame
 from clnmatch.io.safe import csv_text
 from clnmatch.publish import write_result

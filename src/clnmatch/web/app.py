@@ -459,11 +459,20 @@ def create_app(event: Event, *, repair_time_limit: float = 10.0) -> FastAPI:
     @app.get("/ui/add", response_class=HTMLResponse)
     async def ui_add_form() -> HTMLResponse:
         additions = event.snapshot.additions
+        state = event.state
         present = event.view().cohort.establishment_by_id
         options = [] if additions is None else [
-            (e.id, e.name) for e in additions.establishments if e.id not in present
+            (e.id, e.name) for e in additions.establishments
+            if e.id not in present and e.id not in state.withdrawn  # those: "bring back"
         ]  # fmt: skip
-        return html("add.html", additions=options, themes=event.snapshot.cohort.themes)
+        names = {e.id: e.name for e in event.snapshot.cohort.establishments}
+        names |= {e: r.establishment.name for e, r in state.records.items()}
+        return html(
+            "add.html",
+            additions=options,
+            withdrawn=[(e, names.get(e, e)) for e in sorted(state.withdrawn)],
+            themes=event.snapshot.cohort.themes,
+        )
 
     return app
 

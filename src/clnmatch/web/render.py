@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from clnmatch.event.engine import Event, EventView
+from clnmatch.event.engine import Event
+from clnmatch.event.view import EventView
 from clnmatch.models import Cohort
 
 __all__ = ["live_context", "school_context"]

@@ -1,0 +1,67 @@
+"""What the page and ``GET /api/state`` show: the present state of an event, evaluated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from clnmatch.evaluate import Evaluation
+from clnmatch.event.state import EventState
+from clnmatch.models import Cohort
+from clnmatch.trace import relative_gap
+
+__all__ = ["EventView"]
+
+
+@dataclass(frozen=True)
+class EventView:
+    """The present state, evaluated: what the page and ``GET /api/state`` show."""
+
+    version: int
+    state: EventState
+    cohort: Cohort
+    evaluation: Evaluation
+    bound: float | None
+    team_focus: dict[int, str]
+
+    @property
+    def objective(self) -> float:
+        return self.evaluation.objective
+
+    @property
+    def gap(self) -> float | None:
+        """The proven gap; none while rules are broken (a broken board may pass the bound)."""
+        if self.bound is None or not self.evaluation.feasible:
+            return None
+        return relative_gap(self.objective, self.bound)
+
+    @property
+    def unplaced(self) -> list[str]:
+        return [e.id for e in self.cohort.establishments if self.state.teams.get(e.id, 0) < 1]
+
+    def team_members(self, n_teams: int) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = {t: [] for t in range(1, n_teams + 1)}
+        for e in self.cohort.establishments:
+            team = self.state.teams.get(e.id, 0)
+            if team >= 1:
+                out.setdefault(team, []).append(e.id)
+        return out
+
+    def to_api(self, n_teams: int) -> dict[str, Any]:
+        """The JSON of ``GET /api/state`` (contract section 9, plus a few fields)."""
+        return {
+            "version": self.version,
+            "teams": {str(t): ids for t, ids in self.team_members(n_teams).items()},
+            "unplaced": self.unplaced,
+            "locked": sorted(self.state.locked),
+            "withdrawn": sorted(self.state.withdrawn),
+            "breaches": [
+                {"rule": b.rule, "team": b.team, "message": b.message, "subject": b.subject}
+                for b in self.evaluation.breaches
+            ],
+            "objective": self.objective,
+            "bound": self.bound,
+            "gap": self.gap,
+            "focus": {str(t): f for t, f in self.team_focus.items()},
+            "facilitators": [[f, t] for f, t in self.state.links],
+        }
