@@ -453,11 +453,12 @@ class Event:
                     source = Cohort(themes=source.themes, establishments=(record.establishment,),
                                     practitioners=record.practitioners)  # fmt: skip
             else:
-                source = self.snapshot.additions
-                if source is None or eid not in source.establishment_by_id:
+                listed = self.snapshot.additions
+                if listed is None or eid not in listed.establishment_by_id:
                     raise EventError(
                         f"{eid!r} is neither in the list of late additions nor withdrawn", 404
                     )
+                source = listed
             people = tuple(p for p in source.practitioners if p.establishment_id == eid)
             one = Cohort(themes=source.themes, establishments=(source.establishment_by_id[eid],),
                          practitioners=people)  # fmt: skip
