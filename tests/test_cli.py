@@ -176,7 +176,7 @@ def test_generate_then_inspect(tmp_path):
     assert sum(row["needed"] for row in data["facilitators"]) >= 8
 
 
-def test_inspect_json_lists_the_readers_warnings(tmp_path):
+def test_json_answers_list_the_readers_warnings(tmp_path):
     """--json prints nothing but the JSON, so the reader's warnings (here: a column it
     ignores) are in it, as the text answer shows them."""
     import pandas as pd
@@ -187,6 +187,13 @@ def test_inspect_json_lists_the_readers_warnings(tmp_path):
     survey.to_csv(path, index=False)
     data = json.loads(run("inspect", path, "--json").output)
     assert any("these are ignored: 'notes'" in w for w in data["warnings"])
+    # solve and check too (a --json answer carried none: warnings were lost with it)
+    out = tmp_path / "out"
+    solved = json.loads(run("solve", path, "--time-limit", "20", "--no-pdf", "--json",
+                            "--out", out).output)  # fmt: skip
+    assert any("these are ignored: 'notes'" in w for w in solved["warnings"])
+    checked = run("check", path, out / "teams.csv", "--json")
+    assert any("these are ignored: 'notes'" in w for w in json.loads(checked.output)["warnings"])
 
 
 def test_input_file_is_never_modified(tmp_path):

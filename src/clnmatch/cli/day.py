@@ -147,14 +147,22 @@ def rematch(
         mapping = load_mapping(map_file)  # read once: the survey and --add share it
         teams_csv = folder / "teams.csv" if previous.is_dir() else previous
         warn = 0 if quiet or json_out else 10
-        survey_cohort = read_cohort_for_cli(survey, facilitators, sheet, warn=warn, mapping=mapping)
+        read: list[str] = []  # every warning, for --json
+        survey_cohort = read_cohort_for_cli(
+            survey, facilitators, sheet, warn=warn, mapping=mapping, warnings=read
+        )
         cohort, record = cohort_of_folder(survey_cohort, folder)
         previous_teams = load_previous(cohort, teams_csv)
         links = load_previous_links(cohort, folder)
         added = (
             read_cohort_for_cli(
-                add, None, warn=warn, mapping=mapping, row_id_prefix=additions_row_prefix(add)
-            )
+                add,
+                None,
+                warn=warn,
+                mapping=mapping,
+                row_id_prefix=additions_row_prefix(add),
+                warnings=read,
+            )  # fmt: skip
             if add is not None
             else None
         )
@@ -196,7 +204,8 @@ def rematch(
         if not json_out:
             print_written(written)
         if json_out:
-            out_console.print_json(json.dumps({**result.summary(), "left_out": written.left_out}))
+            answer = {**result.summary(), "left_out": written.left_out, "warnings": read}
+            out_console.print_json(json.dumps(answer))
             return
         if not quiet:
             if not record.empty:

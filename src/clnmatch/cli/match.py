@@ -89,6 +89,7 @@ def _run_solve(
     pseudonym_key: Path | None = None,
     inputs: dict[str, Path | None] | None = None,
     bound_time: float = 0.0,
+    warnings: list[str] | None = None,
 ) -> None:
     from clnmatch.publish import write_result
     from clnmatch.result import Status
@@ -112,7 +113,7 @@ def _run_solve(
     if result.status == Status.INFEASIBLE:
         message = result.diagnosis.message() if result.diagnosis is not None else "no diagnosis"
         if json_out:
-            out_console.print_json(json.dumps(result.summary()))
+            out_console.print_json(json.dumps({**result.summary(), "warnings": warnings or []}))
         raise Exit(EXIT_INFEASIBLE, message)
     if not result.feasible:
         raise Exit(EXIT_ERROR, "No rule-abiding assignment was found. " + " ".join(result.notes))
@@ -129,8 +130,9 @@ def _run_solve(
     )
     if not json_out:
         print_written(written)
-    if json_out:
-        out_console.print_json(json.dumps({**result.summary(), "left_out": written.left_out}))
+    if json_out:  # the reader's warnings too: --json prints nothing else
+        answer = {**result.summary(), "left_out": written.left_out, "warnings": warnings or []}
+        out_console.print_json(json.dumps(answer))
         return
     if not quiet:
         print_result(result, written)
@@ -239,9 +241,11 @@ def solve(
             pseudonym_key=pseudonym_key,
         )
         rules = rules_from(rules_file, locals())
+        read: list[str] = []
         cohort = read_cohort_for_cli(
-            survey, facilitators, sheet, warn=0 if quiet or json_out else 10, mapping=map_file
-        )
+            survey, facilitators, sheet, warn=0 if quiet or json_out else 10, mapping=map_file,
+            warnings=read,
+        )  # fmt: skip
         _run_solve(
             cohort,
             rules,
@@ -259,6 +263,7 @@ def solve(
             pseudonym_key=pseudonym_key,
             inputs=inputs,
             bound_time=bound_time,
+            warnings=read,
         )
 
 
@@ -343,9 +348,11 @@ def check(
 
     with exit_codes():
         rules = rules_from(rules_file, locals())
+        read: list[str] = []
         cohort = read_cohort_for_cli(
-            survey, facilitators, sheet, warn=0 if json_out else 10, mapping=map_file
-        )
+            survey, facilitators, sheet, warn=0 if json_out else 10, mapping=map_file,
+            warnings=read,
+        )  # fmt: skip
         # a rematched result records its withdrawals and additions beside teams.csv
         cohort, record = cohort_of_folder(cohort, teams_csv.parent)
         if not record.empty and not json_out:
@@ -368,6 +375,7 @@ def check(
                         "objective": evaluation.objective,
                         "focus_points": evaluation.focus_points,
                         "cohesion": evaluation.cohesion,
+                        "warnings": read,
                     }
                 )
             )
