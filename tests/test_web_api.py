@@ -420,3 +420,22 @@ def test_ids_with_quotes_slashes_and_backslashes_work_in_the_panel(event: Event)
     assert why and client.get(html.unescape(why.group(1))).status_code == 200
     moved = client.post("/ui/move", data={"establishment_id": odd, "team": "1"})
     assert moved.status_code == 200 and event.state.teams[odd] == 1
+
+
+def test_an_empty_team_says_so_in_one_line(client: TestClient) -> None:
+    """A team emptied by hand shows "no schools yet" (it listed "0 of 0 from one
+    authority" and the other counts of nothing)."""
+    for eid in client.get("/api/state").json()["teams"]["2"]:
+        client.post("/api/move", json={"establishment_id": eid, "team": 1})
+    page = client.get("/").text
+    assert "no schools yet" in page and "0 of 0" not in page
+
+
+def test_a_proposal_says_in_words_whether_it_is_proven(client: TestClient) -> None:
+    """The page's proposal says "proven the best possible" or "not proven best" (it showed
+    the solver's status word, "feasible.")."""
+    proposal = client.post("/api/reoptimise", json={"time_limit": 3}).json()
+    page = client.get("/").text
+    assert "Re-optimised proposal" in page and "; feasible." not in page
+    words = "proven the best possible" if proposal["status"] == "optimal" else "not proven best"
+    assert words in page

@@ -100,8 +100,8 @@ def live_context(event: Event, *, names: bool = True) -> dict[str, Any]:
                 f"authority (≤{rules.max_authority_share:.0%})",
             },
         ]
-        if not ids:  # an empty team: the evaluator says "team N is empty"; no tick beside it
-            checks = [{**c, "ok": False} for c in checks]
+        if not ids:  # an empty team: one line, not "0 of 0 from one authority"
+            checks = [{"ok": False, "text": f"no schools yet ({low}-{high} people needed)"}]
         if cohort.facilitators:
             checks.append(
                 {
