@@ -439,3 +439,23 @@ def test_a_proposal_says_in_words_whether_it_is_proven(client: TestClient) -> No
     assert "Re-optimised proposal" in page and "; feasible." not in page
     words = "proven the best possible" if proposal["status"] == "optimal" else "not proven best"
     assert words in page
+
+
+def test_a_saved_folder_is_whole_and_private(client: TestClient, event: Event) -> None:
+    """Export > Save a folder (the page) and POST /api/export/folder write every file into
+    exports/NAME, readable by the user only (the page's folder was 0755, and the page
+    made another name of one the API refused)."""
+    answer = client.post("/api/export/folder", json={"name": "after-lunch"}).json()
+    folder = Path(answer["folder"])
+    assert folder == event.folder / "exports" / "after-lunch"
+    assert {"teams.csv", "summary.json", "changes.json"} <= set(answer["files"])
+    page = client.post("/ui/export", data={})
+    assert page.status_code == 200 and f"version-{event.version}" in page.text
+    for saved in (folder, event.folder / "exports" / f"version-{event.version}"):
+        assert saved.stat().st_mode & 0o077 == 0, saved
+        assert (saved / "teams.csv").is_file()
+    for refused in (
+        client.post("/api/export/folder", json={"name": "../up"}),
+        client.post("/ui/export", data={"name": "a b"}),
+    ):
+        assert refused.status_code == 400 and "letters, digits" in refused.text

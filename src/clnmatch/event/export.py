@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clnmatch.event.engine import Event
+from clnmatch.event.engine import EXPORTS_FOLDER, Event
+from clnmatch.event.state import EventError
 from clnmatch.event.view import EventView
 from clnmatch.io.outputs import facilitators_frame, teams_frame
 from clnmatch.io.safe import csv_text
@@ -22,7 +23,10 @@ from clnmatch.publish import write_result
 from clnmatch.rematch import CHANGES_FILE, ChangeRecord, CohortChange
 from clnmatch.result import Result, Status
 
-__all__ = ["EXPORTS", "EventResult", "change_record", "export_bytes", "result_of", "write_folder"]
+__all__ = [
+    "EXPORTS", "EventResult", "change_record", "export_bytes", "export_folder", "result_of",
+    "write_folder",
+]  # fmt: skip
 
 EXPORTS = {
     "teams.csv": "text/csv; charset=utf-8",
@@ -149,3 +153,17 @@ def write_folder(event: Event, folder: str | Path) -> list[Path]:
     view = event.view()
     record = json.dumps(change_record(event, view).to_dict(), indent=2, ensure_ascii=False)
     return write_result(result_of(event, view), folder, extra_texts={CHANGES_FILE: record})
+
+
+def export_folder(event: Event, name: str | None = None) -> tuple[Path, list[Path]]:
+    """Every export file into ``exports/NAME`` of the event folder (default ``version-N``),
+    readable by the user only, like the event's own files."""
+    name = name or f"version-{event.version}"
+    if not name.replace("-", "").replace("_", "").isalnum():
+        raise EventError("a folder name of letters, digits, - and _ only", 400)
+    exports = event.folder / EXPORTS_FOLDER
+    exports.mkdir(mode=0o700, exist_ok=True)
+    folder = exports / name
+    written = write_folder(event, folder)
+    folder.chmod(0o700)
+    return folder, written

@@ -37,8 +37,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from clnmatch.errors import ClnmatchError
 from clnmatch.event import Event, EventError, EventView
 from clnmatch.event.analysis import diff, state_side, suggest, why_here
-from clnmatch.event.engine import EXPORTS_FOLDER
-from clnmatch.event.export import EXPORTS, export_bytes, write_folder
+from clnmatch.event.export import EXPORTS, export_bytes, export_folder
 from clnmatch.event.snapshot import projector_shows_names, set_projector_names
 from clnmatch.io.survey import read_survey
 from clnmatch.web.render import live_context, school_context
@@ -350,13 +349,8 @@ def create_app(event: Event, *, repair_time_limit: float = 10.0) -> FastAPI:
     @app.post("/api/export/folder")
     async def api_export_folder(request: Request) -> dict[str, Any]:
         data = await body(request)
-        name = str(data.get("name") or f"version-{event.version}")
-        if not name.replace("-", "").replace("_", "").isalnum():
-            raise EventError("a folder name of letters, digits, - and _ only", 400)
-        exports = event.folder / EXPORTS_FOLDER
-        exports.mkdir(mode=0o700, exist_ok=True)  # readable by the user only, like the event's
-        folder = exports / name
-        written = await in_thread(lambda: write_folder(event, folder))
+        name = str(data.get("name") or "") or None
+        folder, written = await in_thread(lambda: export_folder(event, name))
         return {"folder": str(folder), "files": [p.name for p in written]}
 
     @app.get("/api/stream")
@@ -409,9 +403,8 @@ def create_app(event: Event, *, repair_time_limit: float = 10.0) -> FastAPI:
             event.cancel_reoptimise()
             return HTMLResponse("", 204)
         if action == "export":
-            name = str(data.get("name") or f"version-{event.version}")
-            folder = event.folder / "exports" / "".join(c for c in name if c.isalnum() or c in "-_")
-            await in_thread(lambda: write_folder(event, folder))
+            name = str(data.get("name") or "") or None
+            folder, _ = await in_thread(lambda: export_folder(event, name))
             return html("message.html", message=f"Saved every file in {folder}")
         if action not in actions:
             raise EventError(f"no action {action!r}", 404)
