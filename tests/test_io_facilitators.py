@@ -121,3 +121,24 @@ def test_dataframe_and_bad_paths() -> None:
         read_facilitators(bad)
     with pytest.raises(InvalidParameterError):
         write_facilitators([], "fac.txt")
+
+
+def test_cells_are_checked_as_the_surveys_are(tmp_path: Path) -> None:
+    """A spreadsheet error value (#N/A from a lookup) is an error on its cell, reported once,
+    not a facilitator called "#N/A" nor a second "not a rating"; a name garbled by a wrong
+    encoding is an error showing only its garbled signs (both were read as they stood)."""
+    path = _table(
+        tmp_path,
+        "facilitator_id,name,authority,theme:Literacy\n"
+        "#N/A,Q,Glasgow City,4\nF2,CiarÃ¡n,Inverclyde,#VALUE!\n",
+    )
+    with pytest.raises(InvalidInputError) as caught:
+        read_facilitator_table(path)
+    problems = caught.value.problems
+    assert [(p.row, p.column) for p in problems if "spreadsheet error" in p.expected] == [
+        (2, "facilitator_id"), (3, "theme:Literacy")
+    ]  # fmt: skip
+    (garbled,) = [p for p in problems if "garbled" in p.expected]
+    assert (garbled.row, garbled.column) == (3, "name") and "á" in garbled.expected
+    assert "Ciar" not in str(caught.value)
+    assert len(problems) == 3

@@ -124,15 +124,25 @@ def parse_facilitator_table(
             theme = known[key]
         expertise_columns.append((i, theme))
 
+    # the survey's checks of cells: formulas never calculated, text garbled by a wrong
+    # encoding (names shown only by their garbled signs), spreadsheet error values
+    used = set(index.values()) | {i for i, _ in expertise_columns}
+    problems += table.formula_problems(used)
+    problems += table.garbled_problems(used, [index[c] for c in ("name",) if c in index])
+    errors = table.spreadsheet_errors(used)  # such cells are read as blank, reported once
+    problems += errors.values()
+
     survey_authorities = None if authorities is None else {authority_key(a) for a in authorities}
     warned_authorities: set[str] = set()
     first_row_of: dict[str, int] = {}
     facilitators: list[Facilitator] = []
     for row in table.rows:
-        values = {name: row.values[i] for name, i in index.items()}
+        values = {
+            name: "" if (row.number, i) in errors else row.values[i] for name, i in index.items()
+        }
         ok = True
         for name in FACILITATOR_REQUIRED:
-            if name in index and not values[name]:
+            if name in index and not values[name] and (row.number, index[name]) not in errors:
                 ok = False
                 problems.append(
                     table.problem(
@@ -176,7 +186,7 @@ def parse_facilitator_table(
         expertise: dict[str, int] = {}
         for i, theme in expertise_columns:
             text = row.values[i]
-            if not text:
+            if not text or (row.number, i) in errors:
                 continue
             rating = parse_whole_number(text)
             if rating is None or not 0 <= rating <= 5:
