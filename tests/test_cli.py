@@ -320,3 +320,20 @@ def test_check_does_not_print_whole_emails(tmp_path):
     done = run("check", path, tmp_path / "teams.csv")
     assert done.exit_code == 4 and "unassigned" in done.output
     assert "p…@school.example" in done.output and "person.0@" not in done.output
+
+
+def test_check_reads_a_teams_file_excel_saved_as_windows_1252(solved, tmp_path):
+    """The lead officer's hand-edited teams.csv, saved by Excel as 'CSV (Comma delimited)'
+    (Windows-1252, an accented name in it): checked, with a warning on how to save UTF-8
+    (it was refused for a name column check does not read)."""
+    import pandas as pd
+
+    teams = pd.read_csv(solved / "teams.csv", dtype=str, keep_default_na=False,
+                        encoding="utf-8-sig")  # fmt: skip
+    teams.loc[0, "name"] = "Ciarán Ó Briain"
+    edited = tmp_path / "teams.csv"
+    teams.to_csv(edited, index=False, encoding="cp1252")
+    result = run("check", SURVEY, edited, "--facilitators", FACILITATORS,
+                 "--links", solved / "facilitators.csv")  # fmt: skip
+    assert result.exit_code in (0, 4), result.output
+    assert "Windows-1252" in result.output and "expected an existing" not in result.output

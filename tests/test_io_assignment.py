@@ -99,3 +99,27 @@ def test_read_links(tmp_path: Path) -> None:
     bad = _file(tmp_path, "facilitator_id,team\nF1,x\n,2\n", "bad.csv")
     assert _problems(read_links, bad) == [(2, "team"), (3, "facilitator_id")]
     assert _problems(read_links, _file(tmp_path, "id,team\nF1,1\n", "m.csv")) == [(1, "None")]
+
+
+def test_a_teams_file_saved_by_excel_as_windows_1252_is_read_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    """teams.csv edited in Excel and saved as 'CSV (Comma delimited)' is Windows-1252: its
+    ids and teams are read (the names it also holds are not used) and a warning says how
+    to save UTF-8; the survey itself is still refused in that encoding."""
+    from clnmatch.io.survey import read_survey
+
+    path = tmp_path / "teams.csv"
+    path.write_bytes("practitioner_id,name,team\nP1,Ciarán Ó Briain,1\nP2,Zoë,2\n".encode("cp1252"))
+    table = read_assignment(path)
+    assert dict(table.teams) == {"P1": 1, "P2": 2}
+    (warning,) = table.warnings
+    assert "Windows-1252" in warning.expected and "CSV UTF-8" in warning.expected
+    survey = tmp_path / "survey.csv"
+    survey.write_bytes(b"practitioner_id,name\nP1,Ciar\xe1n\n")
+    with pytest.raises(InvalidInputError, match="another encoding"):
+        read_survey(survey)
+    # bytes that are neither UTF-8 nor Windows-1252 are refused as before
+    path.write_bytes(b"practitioner_id,team\nP\x81,1\n")
+    with pytest.raises(InvalidInputError, match="another encoding"):
+        read_assignment(path)

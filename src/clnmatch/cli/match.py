@@ -358,6 +358,9 @@ def check(
         if not record.empty and not json_out:
             err_console.print(f"Using {teams_csv.parent / CHANGES_FILE}: {record.summary_line()}")
         table = read_assignment(teams_csv, themes=cohort.themes)
+        read += [str(w) for w in table.warnings]  # e.g. two focus themes for one team
+        for warning in [] if json_out else table.warnings:
+            err_console.print(f"warning: {warning}", markup=False, highlight=False)
         beside = teams_csv.parent / "facilitators.csv"  # a result folder's own links
         if links is None and cohort.facilitators and beside.is_file():
             links = beside

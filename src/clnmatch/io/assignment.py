@@ -52,7 +52,8 @@ def _team(text: str) -> int | None:
 
 def _table(source: str | os.PathLike[str] | pd.DataFrame, sheet: str | None, what: str) -> Table:
     label = f"{what} DataFrame" if not isinstance(source, str | os.PathLike) else None
-    return load_table(source, sheet=sheet, label=label)
+    # its reader uses ids and numbers only: Excel's Windows-1252 CSV is read, with a warning
+    return load_table(source, sheet=sheet, label=label, windows_1252=True)
 
 
 def read_assignment(
@@ -68,7 +69,7 @@ def read_assignment(
     """
     table = _table(source, sheet, "teams")
     problems: list[InputProblem] = list(table.problems)
-    warnings: list[InputProblem] = []
+    warnings: list[InputProblem] = list(table.warnings)
     index, missing = resolve_columns(
         table, ("practitioner_id", "team"), ("establishment_id", "team_focus")
     )

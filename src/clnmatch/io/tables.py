@@ -266,6 +266,21 @@ def _decode(data: bytes, file: str) -> str:
         ) from None
 
 
+def _from_windows_1252(data: bytes) -> bytes | None:
+    """``data`` as UTF-8 when it is Windows-1252 text and not UTF-8 (or UTF-16), else None."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
+        return None
+    try:
+        data.decode("utf-8")
+        return None
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252").encode("utf-8")
+    except UnicodeDecodeError:  # bytes Windows-1252 leaves undefined: not that either
+        return None
+
+
 def _delimiter(first_line: str) -> str:
     """The delimiter the header line uses most, outside quotes (',' on a tie)."""
     outside = re.sub(r'"[^"]*"', "", first_line)
@@ -478,6 +493,7 @@ def load_table(
     header_score: HeaderScore | None = None,
     header_row: int | None = None,
     defer_formulas: bool = False,
+    windows_1252: bool = False,
 ) -> Table:
     """Load a CSV / .xlsx file or a DataFrame as a text Table. The file is only read.
 
@@ -488,7 +504,9 @@ def load_table(
     ``header_row``: the header's row number, as a spreadsheet shows it (no search).
     Formula cells no spreadsheet has calculated are an error, unless ``defer_formulas``:
     then ``Table.uncalculated`` lists them and the reader reports those of the columns it
-    uses (``Table.formula_problems``).
+    uses (``Table.formula_problems``). ``windows_1252``: a CSV that is not UTF-8 is read as
+    Windows-1252 (Excel's "CSV (Comma delimited)"), with a warning, for tables whose
+    reader uses only ids and numbers.
     """
     if not isinstance(source, str | os.PathLike):
         import pandas as pd
@@ -540,4 +558,14 @@ def load_table(
         ) from None
     if suffix in EXCEL_SUFFIXES:
         return _load_excel(data, file, sheet, header_score, header_row, defer_formulas)
-    return _load_text(data, file, header_score, header_row)
+    recoded = _from_windows_1252(data) if windows_1252 else None
+    if recoded is None:
+        return _load_text(data, file, header_score, header_row)
+    table = _load_text(recoded, file, header_score, header_row)
+    note = InputProblem(
+        file=file,
+        expected="UTF-8 text; this file is in Windows-1252 (as Excel's 'CSV (Comma "
+        "delimited)' saves it) and was read as such: right for ids and team numbers; "
+        f"accented names may show otherwise. To avoid this, {_SAVE_AS_UTF8}",
+    )
+    return replace(table, warnings=(note, *table.warnings))
