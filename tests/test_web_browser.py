@@ -362,6 +362,28 @@ def test_stopping_with_a_page_open_is_quick_and_quiet(browser: Any, tmp_path: Pa
     assert "ERROR" not in running.log and "timeout graceful shutdown" not in running.log
 
 
+def test_on_a_phone_a_proposal_is_not_left_under_a_panel(browser: Any, server: EventServer) -> None:
+    """On a phone a school's panel covers the lower part of the screen: when a re-optimise
+    ends, the panel closes and the proposal's Accept is in sight (it could sit under it)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        phone = context.new_page()
+        phone.goto(server.url)
+        phone.wait_for_selector(".card")
+        phone.locator(".card").last.click()
+        phone.wait_for_selector("#panel .school")
+        phone.fill("#time-limit", "2")
+        phone.click("#reoptimise")
+        phone.wait_for_selector("#proposal button.accept", timeout=30_000)
+        phone.wait_for_function('document.getElementById("panel").innerHTML === ""')
+        box = phone.locator("#proposal button.accept").bounding_box()
+        assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= 844
+        phone.click("#proposal button.reject")
+        phone.wait_for_selector("#proposal", state="detached")
+    finally:
+        context.close()
+
+
 def test_a_withdrawal_says_it_is_working_until_it_is_done(page: Any, server: EventServer) -> None:
     """Withdraw (confirmed): a note says the teams are being repaired while the server
     works (the request is held 1.5 s here), then goes; the school has left the board.

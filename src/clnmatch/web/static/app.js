@@ -222,7 +222,7 @@
       e.preventDefault();
       var limit = document.getElementById("time-limit").value;
       showProgress({ elapsed_s: 0, time_limit: parseFloat(limit) });
-      post("/ui/reoptimise", { time_limit: limit }, "#live", "search").then(hideProgress, hideProgress);
+      post("/ui/reoptimise", { time_limit: limit }, "#live", "search").then(showProposal, hideProgress);
     });
 
     document.addEventListener("submit", function (e) {
@@ -311,6 +311,15 @@
     last = { p: Object.assign({}, last ? last.p : {}, p), at: Date.now(), from: from };
     if (!showProgress.timer) showProgress.timer = setInterval(drawProgress, 500);
     drawProgress();
+  }
+
+  // the proposal's Accept and Reject in sight (on a phone an open panel may cover them)
+  function showProposal() {
+    hideProgress();
+    var proposal = document.getElementById("proposal");
+    if (!proposal) return;
+    if (window.matchMedia("(max-width: 700px)").matches) closePanel();
+    proposal.scrollIntoView({ block: "nearest" });
   }
 
   function hideProgress() {
