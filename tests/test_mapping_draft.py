@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from clnmatch.errors import InvalidInputError
-from clnmatch.io.draft import draft_mapping, render_draft
+from clnmatch.io.draft import draft_mapping
+from clnmatch.io.draft_toml import render_draft
 from clnmatch.io.ratings import LIKERT_LABELS
 from clnmatch.io.survey import read_survey
 from clnmatch.models import Role, Sector
@@ -654,3 +655,36 @@ def test_two_answers_placed_on_one_rating_are_marked() -> None:
     )
     text = render_draft(draft_mapping(frame))
     assert text.count("another answer has rating 2 too") == 2
+
+
+def test_two_questions_rating_the_same_themes_read_one_of_them(tmp_path: Path) -> None:
+    """A Microsoft Forms export of two Likert questions on the same statements (interest,
+    then experience) repeats each theme's header: the draft lists the first question's
+    columns as "Literacy #1" (its scale from their words alone) and says how to take the
+    second; the survey reads either question (it could not be read at all)."""
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "Name,School,Local authority,Sector,Role,Literacy,Numeracy,Literacy,Numeracy\n"
+        "Ann,Hillhead,Inverclyde,primary,HT,Very interested,Not interested,A lot,None\n"
+        "Bob,Hillhead,Inverclyde,primary,teacher,Slightly interested,Very interested,None,"
+        "A little\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InvalidInputError, match="'Literacy #1' \\(or #2\\)"):
+        read_survey(path, mapping={"columns": {"establishment_name": "School"},
+                                   "themes": {"columns": ["Literacy", "Numeracy"]}})  # fmt: skip
+    text = render_draft(draft_mapping(path))
+    assert '"Literacy #1",' in text and '"Numeracy #1",' in text and "write #2" in text
+    assert '"A lot"' not in text  # the second question's words are not on the scale
+    mapping = tmp_path / "map.toml"
+    mapping.write_text(text, encoding="utf-8")
+    first = read_survey(path, mapping=mapping).cohort
+    assert first.themes == ("Literacy", "Numeracy")
+    ann, bob = (p.interests for p in first.practitioners)
+    assert ann == (5, 0) and bob[1] == 5 and bob[0] in (1, 2)  # "Slightly", as drafted
+    second = text.replace("#1", "#2").replace("[scale]", "[scale]\n'None' = 0\n'A little' = 1"
+                                              "\n'A lot' = 4")  # fmt: skip
+    mapping.write_text(second, encoding="utf-8")
+    assert [p.interests for p in read_survey(path, mapping=mapping).cohort.practitioners] == [
+        (4, 0), (0, 1)
+    ]  # fmt: skip

@@ -377,7 +377,7 @@ def test_on_a_phone_a_proposal_is_not_left_under_a_panel(browser: Any, server: E
         phone.wait_for_selector("#proposal button.accept", timeout=30_000)
         phone.wait_for_function('document.getElementById("panel").innerHTML === ""')
         box = phone.locator("#proposal button.accept").bounding_box()
-        assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= 844
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 844
         phone.click("#proposal button.reject")
         phone.wait_for_selector("#proposal", state="detached")
     finally:

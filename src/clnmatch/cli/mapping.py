@@ -39,7 +39,8 @@ def map_survey(
     rematch and report.
     Example: clnmatch map responses.xlsx --out map.toml
     """
-    from clnmatch.io.draft import draft_mapping, render_draft
+    from clnmatch.io.draft import draft_mapping
+    from clnmatch.io.draft_toml import render_draft
     from clnmatch.io.safe import atomic_write_text
     from clnmatch.io.survey import read_survey
 

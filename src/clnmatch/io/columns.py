@@ -64,12 +64,24 @@ def _theme_columns(
 ) -> list[tuple[int, str]]:
     columns: list[tuple[int, str]] = []
     seen: dict[str, int] = {}
+    listed: set[int] = set()  # the columns themes.columns names ("Literacy #2": the second)
+    source = "" if mapping is None else mapping.source
+    for header in () if mapping is None else mapping.themes.columns:
+        hits = headed(table.headers, header)
+        listed.update(hits)
+        if not hits:
+            problems.append(
+                table.problem(
+                    f"a column headed '{header}' (listed in themes.columns of {source})",
+                    row=table.header_row,
+                )
+            )
     for i, header in enumerate(table.headers):
         if i in used:
             continue
         theme = theme_name(header)
         if theme is None and mapping is not None:
-            theme = mapping.themes.theme_of(header)
+            theme = flat_header(header) if i in listed else mapping.themes.pattern_theme(header)
         if theme is None:
             continue
         if not theme:
@@ -79,10 +91,17 @@ def _theme_columns(
             continue
         key = normalise_header(theme)
         if key in seen:
+            again = normalise_header(table.headers[seen[key]]) == normalise_header(header)
+            hint = (  # a form's second question rating the same themes
+                f"; to read one question, list '{flat_header(header)} #1' (or #2) in the "
+                "themes.columns of a mapping (`clnmatch map` drafts one)"
+                if again
+                else ""
+            )
             problems.append(
                 table.problem(
                     f"each theme once; '{theme}' repeats {column_label(seen[key])} "
-                    f"('{table.headers[seen[key]]}')",
+                    f"('{table.headers[seen[key]]}'){hint}",
                     row=table.header_row,
                     column=i,
                 )
@@ -90,17 +109,6 @@ def _theme_columns(
             continue
         seen[key] = i
         columns.append((i, theme))
-    if mapping is not None:
-        found = {normalise_header(flat_header(table.headers[i])) for i, _ in columns}
-        for header in mapping.themes.columns:
-            if normalise_header(flat_header(header)) not in found:
-                problems.append(
-                    table.problem(
-                        f"a column headed '{header}' (listed in themes.columns of "
-                        f"{mapping.source})",
-                        row=table.header_row,
-                    )
-                )
     if len(columns) < 2:
         hint = ""
         if mapping is not None and mapping.themes.pattern:

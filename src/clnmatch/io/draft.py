@@ -22,7 +22,6 @@ and authority columns only.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
@@ -48,6 +47,7 @@ from clnmatch.io.tables import (
     Table,
     header_label,
     load_table,
+    normalise_header,
     parse_whole_number,
     sheet_names,
     source_label,
@@ -58,7 +58,7 @@ from clnmatch.models import Role, Sector, authority_key
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["MappingDraft", "draft_mapping", "render_draft"]
+__all__ = ["MappingDraft", "draft_mapping"]
 
 # Rating scales forms offer, lowest first; a draft's words that fit one are ordered by it.
 KNOWN_SCALES: tuple[tuple[str, ...], ...] = (
@@ -141,6 +141,8 @@ class MappingDraft:
     theme_headers: list[str] = field(default_factory=list)
     theme_pattern: str | None = None
     theme_prefixed: int = 0  # headers already 'theme:<Name>'
+    # columns of a second question rating the same themes (headers repeat): not used
+    later_question: list[str] = field(default_factory=list)
     scale: list[tuple[str, int | None, str]] = field(default_factory=list)  # word, rating, note
     scale_note: str = ""
     roles: dict[Role, list[tuple[str, str]]] = field(default_factory=dict)
@@ -151,6 +153,16 @@ class MappingDraft:
 
 
 # --- finding ---------------------------------------------------------------------------
+def _first_question(table: Table, candidates: list[int]) -> tuple[list[int], list[int]]:
+    """Theme columns as (used, not used): where two questions rate the same themes (a
+    form exports each statement's header again), the first question's columns are used."""
+    first: dict[str, int] = {}
+    for i in candidates:
+        first.setdefault(normalise_header(table.headers[i]), i)
+    used = sorted(first.values())
+    return used, [i for i in candidates if i not in used]
+
+
 def _values(table: Table, column: int) -> list[str]:
     return [row.values[column] for row in table.rows if row.values[column]]
 
@@ -508,7 +520,7 @@ def draft_mapping(
         ):
             candidates.append(i)
     candidates.sort()
-    candidates = _without_strays(table, candidates)
+    candidates, later = _first_question(table, _without_strays(table, candidates))
     index = {column: i for column, (i, _) in chosen.items()}
     for column in SURVEY_COLUMNS:
         if column in chosen:
@@ -521,155 +533,17 @@ def draft_mapping(
         and c not in DERIVABLE_COLUMNS
         and not (c == "role" and "job_title" in chosen)
     ]
-    draft.theme_headers = [table.headers[i] for i in candidates]
-    draft.theme_pattern = _pattern_for(draft.theme_headers)
+    # "Literacy #1" where two questions rate the same themes (a pattern would take both)
+    draft.theme_headers = [header_label(table.headers, i) for i in candidates]
+    draft.later_question = [header_label(table.headers, i) for i in later]
+    draft.theme_pattern = None if later else _pattern_for(draft.theme_headers)
     used = set(index.values()) | set(candidates) | prefixed
-    draft.unused = [h for i, h in enumerate(table.headers) if h and i not in used]
+    draft.unused = [
+        header_label(table.headers, i) for i, h in enumerate(table.headers) if h and i not in used
+    ]
     ratings: Counter[str] = Counter()
     for i in [*candidates, *prefixed]:
         ratings.update(_values(table, i))
     _draft_scale(ratings, draft)
     _draft_words(table, draft, index)
     return draft
-
-
-# --- writing -----------------------------------------------------------------------------
-def _quoted(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
-
-
-def _literal(text: str) -> str:
-    """A TOML literal string when it can be one (no escapes to double), else a basic one."""
-    return f"'{text}'" if "'" not in text and "\n" not in text else _quoted(text)
-
-
-def _comment(text: str) -> str:
-    return f"  # {text}" if text else ""
-
-
-def render_draft(draft: MappingDraft) -> str:
-    """The draft as a TOML mapping file, every section explained in comments."""
-    out: list[str] = []
-    add = out.append
-    where = f"sheet '{draft.sheet}' of {draft.file}" if draft.sheet else draft.file
-    add(f"# A survey mapping drafted by `clnmatch map` from {where}.")
-    add("# It says how to read this export: which header holds each column, which columns")
-    add("# are themes, and what the rating words count as. Check every line marked CHECK,")
-    add("# change what is wrong (a line starting with # is switched off), then try it:")
-    add(f"#     clnmatch inspect {draft.file} --map THIS_FILE")
-    add(
-        "# The survey columns are explained in the docs (survey.md, 'Survey exports as they come')."
-    )
-    add("")
-    if draft.sheet_kept:
-        add("# The sheet of the workbook that holds the responses (not the first one):")
-        add(f"sheet = {_quoted(draft.sheet or '')}{_comment(draft.sheet_note)}")
-        add("")
-    if draft.header_moved:
-        add(f"# The header was found on row {draft.header_row}: the rows above it look like")
-        add("# titles. If another row is the header, switch this on with its number:")
-        add(f"# header_row = {draft.header_row}")
-        add("")
-    add("[columns]")
-    add("# survey column = the header in the export that holds it")
-    for column, (header, note) in draft.columns.items():
-        add(f"{column} = {_quoted(header)}{_comment(note)}")
-    for column in draft.missing:
-        add(f'# {column} = "..."  # CHECK: no header found for this required column; name it')
-    if "practitioner_id" not in draft.columns:
-        add("# No practitioner_id: practitioners are numbered by their row (R007 is row 7), and")
-        add("# teams.csv carries each one's name (and email) so rows can be matched back.")
-    if "establishment_id" not in draft.columns:
-        add("# No establishment_id: establishments are told apart by authority and name, so")
-        add("# write each school's name the same way in every row.")
-    if draft.unused:
-        listed = ", ".join(_quoted(h) for h in draft.unused[:12])
-        more = f" and {len(draft.unused) - 12} more" if len(draft.unused) > 12 else ""
-        add(f"# Not used (ignored when reading): {listed}{more}")
-    add("")
-    add("[themes]")
-    if draft.theme_prefixed:
-        add(f"# {draft.theme_prefixed} header(s) start with 'theme:' and are themes anyway.")
-    if draft.theme_pattern is not None:
-        add(f"# {len(draft.theme_headers)} theme columns, found by their answers. Each header")
-        add("# matching the pattern is a theme; the part in ( ) is the theme's name.")
-        add(f"pattern = {_literal(draft.theme_pattern)}")
-    elif draft.theme_headers:
-        add("# The theme columns, found by their answers; each header is the theme's name.")
-        add("columns = [")
-        for header in draft.theme_headers:
-            add(f"    {_quoted(flat_header(header))},")
-        add("]")
-    elif not draft.theme_prefixed:
-        add("# CHECK: no column looks like interest ratings. Name the theme columns:")
-        add('# columns = ["Literacy", "Numeracy"]')
-    add("")
-    placed = sum(1 for _, rating, _ in draft.scale if rating is not None)
-    if placed >= 2:
-        add("[scale]")
-    else:
-        why = "not needed: see below" if not draft.scale else "off until 2 words have a rating"
-        add(f"# [scale]  ({why})")
-    prefix = "" if placed >= 2 else "# "  # an entry under a switched-off [scale] is off too
-    add("# Every rating answer found in the theme columns and the rating (0 = not interested,")
-    add("# 5 = most interested) it counts as. This replaces the built-in scale: an answer not")
-    add("# listed here is an error naming it. A blank answer counts as 0.")
-    if draft.scale_note:
-        add(f"# {draft.scale_note}")
-    for word, rating, note in draft.scale:
-        if rating is None:
-            add(f"# {_quoted(word)} = ?{_comment(note)}")
-        else:
-            add(f"{prefix}{_quoted(word)} = {rating}{_comment(note)}")
-    add("")
-    _render_words(
-        add,
-        "roles",
-        "Job titles and role words clnmatch does not know, added to its built-in words",
-        {r.value: v for r, v in draft.roles.items()},
-        [r.value for r in Role],
-        draft.unplaced.get("roles", []),
-    )
-    _render_words(
-        add,
-        "sectors",
-        "Sector words clnmatch does not know, added to its built-in words",
-        {s.value: v for s, v in draft.sectors.items()},
-        [s.value for s in Sector],
-        draft.unplaced.get("sectors", []),
-    )
-    add("[authorities]")
-    add("# The authority to use = spellings of it in the export. Without a line here, each")
-    add("# spelling counts as its own authority (toward the authorities-per-team rule).")
-    for name, spellings in draft.authorities.items():
-        notes = "; ".join(note for _, note in spellings)
-        add(f"{_quoted(name)} = [{', '.join(_quoted(w) for w, _ in spellings)}]{_comment(notes)}")
-    if draft.other_authorities:
-        listed = ", ".join(_quoted(a) for a in draft.other_authorities)
-        add(f"# Not West Partnership authorities, used as typed: {listed}")
-    return "\n".join(out) + "\n"
-
-
-def _render_words(
-    add: Callable[[str], None],
-    section: str,
-    title: str,
-    placed: dict[str, list[tuple[str, str]]],
-    keys: list[str],
-    unplaced: list[str],
-) -> None:
-    add(f"[{section}]")
-    add(f"# {title}.")
-    if not placed and not unplaced:
-        add("# (none needed: every word in the export is known)")
-    for key in keys:
-        words = placed.get(key, [])
-        if not words:
-            continue
-        add(f"{key} = [")
-        for word, note in words:
-            add(f"    {_quoted(word)},{_comment(note)}")
-        add("]")
-    for word in unplaced:
-        add(f"# {_quoted(word)}  # CHECK: put it in the list of {' or '.join(keys)}")
-    add("")

@@ -53,7 +53,9 @@ def fold_rating_word(text: str) -> str:
 class ThemeColumns(BaseModel):
     """Which headers are interest ratings: those ``pattern`` matches (whole header, any
     case; group 1, if any, is the theme's name) and those listed in ``columns`` (the
-    header is the theme's name). ``theme:<Name>`` headers always are."""
+    header is the theme's name; "Literacy #2" is the second column headed "Literacy",
+    for an export where two questions rate the same themes). ``theme:<Name>`` headers
+    always are."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -63,12 +65,10 @@ class ThemeColumns(BaseModel):
     def compiled(self) -> re.Pattern[str] | None:
         return None if self.pattern is None else re.compile(self.pattern, re.IGNORECASE)
 
-    def theme_of(self, header: str) -> str | None:
-        """The theme a header names under this mapping, or None ("" if the name is empty)."""
-        flat = flat_header(header)
-        if any(normalise_header(c) == normalise_header(flat) for c in self.columns):
-            return flat
+    def pattern_theme(self, header: str) -> str | None:
+        """The theme ``pattern`` finds in a header, or None ("" if the name is empty)."""
         pattern = self.compiled()
+        flat = flat_header(header)
         match = pattern.fullmatch(flat) if pattern is not None else None
         if match is None:
             return None

@@ -61,6 +61,7 @@ from clnmatch.io.safe import write_csv, write_xlsx
 from clnmatch.io.tables import (
     HeaderScore,
     Table,
+    header_label,
     load_table,
     parse_decimal,
     parse_whole_number,
@@ -159,7 +160,7 @@ def _parse_survey(
     problems += errors.values()
 
     unused = [
-        f"'{h}'" if h else f"{column_label(i)} (no header)"
+        f"'{header_label(table.headers, i)}'" if h else f"{column_label(i)} (no header)"
         for i, h in enumerate(table.headers)
         if i not in used and (h or any(row.values[i] for row in table.rows))
     ]
