@@ -459,3 +459,21 @@ def test_a_saved_folder_is_whole_and_private(client: TestClient, event: Event) -
         client.post("/ui/export", data={"name": "a b"}),
     ):
         assert refused.status_code == 400 and "letters, digits" in refused.text
+
+
+def test_saving_a_folder_of_an_empty_board_is_refused_in_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new event with nothing placed: saving a folder says why not (409; it was a 500
+    "Internal Server Error"), and any unexpected server error is {"error": text} too."""
+    event = Event.create(tmp_path / "ev", sector_cohort(), RULES)
+    client = TestClient(
+        create_app(event),
+        headers={"Authorization": f"Bearer {event.tokens()['editor']}"},
+        raise_server_exceptions=False,
+    )
+    for answer in (client.post("/api/export/folder", json={}), client.post("/ui/export")):
+        assert answer.status_code == 409 and "nothing is placed yet" in answer.json()["error"]
+    monkeypatch.setattr(event, "view", lambda: 1 / 0)
+    broken = client.get("/ui/add")
+    assert broken.status_code == 500 and "ZeroDivisionError" in broken.json()["error"]

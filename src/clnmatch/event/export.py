@@ -161,6 +161,8 @@ def export_folder(event: Event, name: str | None = None) -> tuple[Path, list[Pat
     name = name or f"version-{event.version}"
     if not name.replace("-", "").replace("_", "").isalnum():
         raise EventError("a folder name of letters, digits, - and _ only", 400)
+    if not any(team >= 1 for team in event.state.teams.values()):  # rosters of no team
+        raise EventError("nothing is placed yet: re-optimise, or drag schools into teams", 409)
     exports = event.folder / EXPORTS_FOLDER
     exports.mkdir(mode=0o700, exist_ok=True)
     folder = exports / name
