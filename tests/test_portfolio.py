@@ -62,3 +62,35 @@ def test_the_winner_depends_on_work_not_on_arrival(
     assert answer.notes[0].startswith(f"portfolio: {winner} wins")
     chosen = lead if winner == "colgen" else challenger
     assert chosen.result is not None and np.array_equal(answer.unit_team, chosen.result.unit_team)
+
+
+def test_spawned_racers_give_the_forked_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where fork is missing (Windows) or unsafe (macOS) the racers are spawned: the same
+    race and the same answer (the lead ran alone there, with other teams for a seed)."""
+    from clnmatch.generate import generate_cohort
+    from clnmatch.models import Rules
+    from clnmatch.strategies import portfolio
+
+    problem = Problem.from_cohort(generate_cohort(16, seed=3), Rules(teams=2), "focus")
+    forked = PortfolioStrategy().run(problem, Budget(time_limit=60, seed=1))
+    monkeypatch.setattr(portfolio, "start_method", lambda: "spawn")
+    spawned = PortfolioStrategy().run(problem, Budget(time_limit=60, seed=1))
+    assert np.array_equal(forked.unit_team, spawned.unit_team)
+    assert forked.notes[0] == spawned.notes[0] and forked.notes[0].startswith("portfolio:")
+
+
+def test_when_no_racer_can_run_the_lead_runs_in_this_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Children that end without an answer (a spawned child needs an importable __main__,
+    which a script without `if __name__ == "__main__"` is not) leave the lead to run here:
+    an answer, not "no assignment found"."""
+    from clnmatch.generate import generate_cohort
+    from clnmatch.models import Rules
+    from clnmatch.strategies import portfolio
+
+    monkeypatch.setattr(portfolio, "_child", lambda *args: None)  # ends at once, says nothing
+    problem = Problem.from_cohort(generate_cohort(16, seed=3), Rules(teams=2), "focus")
+    answer = PortfolioStrategy().run(problem, Budget(time_limit=60, seed=1))
+    assert answer.unit_team is not None and answer.proven_optimal
+    assert "portfolio: colgen ran alone in this process" in answer.notes

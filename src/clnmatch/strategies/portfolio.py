@@ -18,13 +18,17 @@ and the winner is decided by work, not by the clock:
 
 Every outcome depends only on the problem and the seed. The clock decides only how long
 one waits: at most until the lead has done ``lead_work`` and the challenger has finished.
-On systems without ``fork`` the lead runs alone.
+The racers are forked on Linux (they inherit the compiled kernels) and spawned elsewhere
+(Windows has no fork; macOS's system libraries are not safe to fork): the same race, the
+same answer, a second or two more to start.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import sys
 import time
+from dataclasses import replace
 from multiprocessing.connection import Connection
 from typing import Any, ClassVar
 
@@ -43,6 +47,11 @@ _CHALLENGERS = {"cpsat": CpSatStrategy}
 _MARGIN = 0.15  # seconds kept back for collecting the children's answers
 
 
+def start_method() -> str:
+    """How the racers are started: fork on Linux, spawn elsewhere (see the module)."""
+    return "fork" if sys.platform.startswith("linux") else "spawn"
+
+
 def _child(
     name: str,
     strategy: Any,
@@ -50,7 +59,7 @@ def _child(
     budget: Budget,
     conn: Connection,
 ) -> None:
-    """Run one strategy in a forked process; send its work, progress and proposal."""
+    """Run one strategy in a child process; send its work, progress and proposal."""
     last = [0.0]
 
     def progress(p: Progress) -> None:
@@ -73,7 +82,8 @@ class _Racer:
 
     def __init__(self, name: str, strategy: Any, problem: Problem, budget: Budget) -> None:
         self.name = name
-        context = mp.get_context("fork")
+        forked = start_method() == "fork"
+        context = mp.get_context("fork") if forked else mp.get_context("spawn")
         self.conn, child_conn = context.Pipe(duplex=False)
         self.process = context.Process(
             target=_child, args=(name, strategy, problem, budget, child_conn), daemon=True
@@ -153,8 +163,6 @@ class PortfolioStrategy:
     def run(self, problem: Problem, budget: Budget) -> Proposal:
         check("PortfolioStrategy", vars(self), self.PARAMETERS)
         lead = _LEADS[self.lead]()
-        if "fork" not in mp.get_all_start_methods():
-            return lead.run(problem, budget)
         left = max(0.1, budget.remaining() - _MARGIN)
 
         def sub(**extra: Any) -> Budget:
@@ -172,10 +180,16 @@ class PortfolioStrategy:
             _Racer(self.challenger, challenger, problem, sub()),
         ]
         try:
-            return self._race(racers, problem, budget)
+            answer = self._race(racers, problem, budget)
         finally:
             for racer in racers:
                 racer.stop()
+        if answer.unit_team is None and all(r.failed for r in racers):
+            # neither child could run (a spawned one needs an importable __main__): no race
+            alone = lead.run(problem, budget)
+            note = f"portfolio: {self.lead} ran alone in this process"
+            return replace(alone, notes=(*answer.notes, note, *alone.notes))
+        return answer
 
     def _race(self, racers: list[_Racer], problem: Problem, budget: Budget) -> Proposal:
         first, second = racers
