@@ -150,6 +150,38 @@ def test_staged_output_dir_moves_files_in_on_success(tmp_path: Path) -> None:
     assert (out / "keep.txt").read_text() == "mine"
 
 
+def test_a_file_another_program_holds_open_is_named_and_nothing_moves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows refuses to replace a file Excel has open: the run says which file to close
+    and leaves the folder as it was (it moved the others in, then failed: half old, half
+    new, with "PermissionError"). Simulated: this test's ``held_open``."""
+    import clnmatch.io.safe as safe
+
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("teams.csv", "teams.xlsx"):
+        (out / name).write_text("run A")
+    monkeypatch.setattr(safe, "held_open", lambda path: path.name == "teams.xlsx")
+    refused = pytest.raises(InvalidInputError, match="has it open: close it")
+    with refused as caught, staged_output_dir(out) as stage:
+        for name in ("teams.csv", "teams.xlsx"):
+            (stage / name).write_text("run B")
+    assert [Path(str(p.file)).name for p in caught.value.problems] == ["teams.xlsx"]
+    assert {p.read_text() for p in out.iterdir()} == {"run A"}
+    assert sorted(os.listdir(tmp_path)) == ["out"]  # no staging folder left
+
+
+def test_held_open_is_false_where_open_files_are_replaced(tmp_path: Path) -> None:
+    """On Linux and macOS an open file is replaced: never reported as held."""
+    from clnmatch.io.safe import held_open
+
+    path = tmp_path / "teams.xlsx"
+    path.write_text("x")
+    with open(path, "rb"):
+        assert held_open(path) is (os.name == "nt")
+
+
 def test_staged_output_dir_removes_an_earlier_runs_files_it_owns(tmp_path: Path) -> None:
     """A file the run may write but did not (an old handouts.pdf) goes; others stay; on
     an error nothing is removed."""

@@ -266,6 +266,37 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def held_open(path: Path) -> bool:
+    """Whether another program holds ``path`` open so that it cannot be replaced: Windows
+    refuses to replace a file Excel has open (elsewhere an open file is replaced)."""
+    if os.name != "nt" or not path.is_file():
+        return False
+    try:
+        with open(path, "r+b"):
+            return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+
+
+def _refuse_open_files(target: Path, names: Iterable[str]) -> None:
+    """Before any output moves into place: a file another program holds open is an error
+    naming it (else the folder would be left half old, half new)."""
+    held = sorted({n for n in names if held_open(target / n)})
+    if held:
+        raise InvalidInputError(
+            [
+                InputProblem(
+                    file=str(target / n),
+                    expected="a file clnmatch can replace, but another program (e.g. Excel) "
+                    "has it open: close it and run again (nothing was written)",
+                )
+                for n in held
+            ]
+        )
+
+
 def sweep_stale_staging(base: Path, name: str | None = None) -> None:
     """Remove staging folders in ``base`` (for ``name``, else for any) left by a process that
     no longer runs (kill -9)."""
@@ -315,9 +346,10 @@ def staged_output_dir(
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
+            written = {p.relative_to(staging).as_posix() for p in staging.rglob("*")}
+            _refuse_open_files(target, [*written, *replaces])
             with _signals_held():
                 target.mkdir(parents=True, exist_ok=True)
-                written = {p.relative_to(staging).as_posix() for p in staging.rglob("*")}
                 for source in sorted(staging.rglob("*")):
                     if source.is_dir():
                         continue
