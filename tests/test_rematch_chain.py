@@ -192,3 +192,35 @@ def test_change_record_round_trip_and_re_adding() -> None:
     later = again.then(back, again.apply(cohort))
     assert "E4" not in later.withdrawn_of("establishment")
     assert "E4" in later.apply(cohort).establishment_by_id
+
+
+def test_a_pseudonymised_rematch_names_no_one_in_its_change_record(
+    chain: dict[str, Path], tmp_path: Path
+) -> None:
+    """changes.json of `rematch --pseudonymise`: a withdrawn practitioner's id and a late
+    school's ids, names, emails and job titles are replaced, by the ids teams.csv gives
+    them (it replaced names and emails only: ids such as emails and job titles stayed)."""
+    import pandas as pd
+
+    survey = pd.read_csv(SURVEY, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    gone = survey["practitioner_id"].iloc[-1]
+    late = survey[survey["establishment_id"] == _first_ids(1)[0]].copy()
+    late["establishment_id"] = "LATE-1"
+    late["practitioner_id"] = ["late.one@school.sch.uk", "late.two@school.sch.uk"][: len(late)]
+    late["email"] = late["practitioner_id"]
+    late["job_title"] = "Acting Principal Teacher of Secrets"
+    add = tmp_path / "late.csv"
+    late.to_csv(add, index=False)
+    out = tmp_path / "pseudo"
+    done = run("rematch", SURVEY, chain["solved"], "--facilitators", FACILITATORS,
+               "--withdraw", gone, "--add", add, "--time-limit", "5", "--out", out,
+               "--pseudonymise")  # fmt: skip
+    assert done.exit_code == 0, done.output
+    text = (out / "changes.json").read_text(encoding="utf-8")
+    for secret in (gone, "late.one@", "Secrets", *late["name"]):
+        assert secret not in text, secret
+    record = json.loads(text)
+    teams_ids = set(pd.read_csv(out / "teams.csv", dtype=str)["practitioner_id"])
+    added = {p["id"] for p in record["added"]["practitioners"]}
+    assert added and added <= teams_ids
+    assert all(x.startswith("P-") for x in record["withdrawn"]["practitioner"])

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -41,7 +41,7 @@ from clnmatch.report.handouts import find_chromium, pdf_timeout, print_to_pdf, r
 from clnmatch.report.html import render_report
 from clnmatch.report.mailmerge import mailmerge_frame
 from clnmatch.report.many_teams import explains
-from clnmatch.report.pseudonymise import PseudonymKey
+from clnmatch.report.pseudonymise import PseudonymKey, pseudonym_ids
 from clnmatch.report.pseudonymise import pseudonymise as anonymise
 from clnmatch.report.views import Heading
 from clnmatch.report.words import DEFAULT_TITLE
@@ -290,7 +290,7 @@ def write_result(
     *,
     pseudonymise: bool = False,
     extra_tables: dict[str, pd.DataFrame] | None = None,
-    extra_texts: dict[str, str] | None = None,
+    extra_texts: Mapping[str, str | Callable[[Mapping[str, str] | None], str]] | None = None,
     title: str | None = None,
     contact: str | None = None,
     pdf: bool | None = None,
@@ -301,7 +301,8 @@ def write_result(
     """Write every output file of a feasible result into ``out_dir``; nothing on failure.
 
     ``extra_tables`` (file name -> table) are written as CSV and ``extra_texts`` (file name
-    -> text) as UTF-8, in the same all-or-nothing step. ``title`` names the cohort in every
+    -> text) as UTF-8, in the same all-or-nothing step; a text may be a function of the
+    pseudonyms given (a person's id -> theirs in the outputs; None when not pseudonymised). ``title`` names the cohort in every
     output (default "Collaborative learning teams"); ``contact`` is printed on the handouts
     and in mailmerge.csv. ``pdf`` None prints handouts.pdf when Chromium is found, False
     never. ``pseudonym_key`` is a key
@@ -315,7 +316,8 @@ def write_result(
     names_out = output_names(extra=(*(extra_tables or {}), *(extra_texts or {})))
     _with_teams(result, "write_result")
     refuse_overwriting(out, names_out, _inputs(result, protect))
-    result = _prepare(result, out, pseudonymise, pseudonym_key)
+    original, result = result, _prepare(result, out, pseudonymise, pseudonym_key)
+    pseudonyms = pseudonym_ids(original, result) if pseudonymise else None
     heading = Heading(title=title or DEFAULT_TITLE, contact=contact)
     summary = {**result.summary(), "title": heading.title}
     if contact:
@@ -328,6 +330,7 @@ def write_result(
         for name, frame in (extra_tables or {}).items():
             write_csv(frame, stage / name)
         for name, text in (extra_texts or {}).items():
+            text = text if isinstance(text, str) else text(pseudonyms)
             (stage / name).write_text(text, encoding="utf-8")
         left_out = _write_for_people(result, stage, heading, pdf, deadline or Deadline(None))
         summary["left_out"] = list(left_out)

@@ -190,8 +190,8 @@ def rematch(
             pseudonymise=pseudonymise,
             extra_tables={"moves.csv": result.moves_frame()},
             extra_texts={
-                CHANGES_FILE: json.dumps(
-                    changes.to_dict(pseudonymise=pseudonymise), indent=2, ensure_ascii=False
+                CHANGES_FILE: lambda pseudonyms: json.dumps(
+                    changes.to_dict(pseudonyms=pseudonyms), indent=2, ensure_ascii=False
                 )
             },
             title=title or (saved.title if saved else None),

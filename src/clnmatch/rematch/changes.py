@@ -10,7 +10,7 @@ as it now is: a withdrawn establishment never comes back unless it is added agai
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
@@ -327,18 +327,26 @@ class ChangeRecord:
             added_facilitators=tuple(added_fac),
         )
 
-    def to_dict(self, *, pseudonymise: bool = False) -> dict[str, Any]:
+    def to_dict(self, *, pseudonyms: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """The record as JSON; with ``pseudonyms`` (a person's id -> the id the outputs
+        give them) it names no person: ids replaced, names numbered, no email or title."""
         people = [p.model_dump(mode="json") for p in self.added_practitioners]
         facilitators = [f.model_dump(mode="json") for f in self.added_facilitators]
-        if pseudonymise:
+        withdrawn = {kind: list(self.withdrawn_of(kind)) for kind in _KINDS}
+        if pseudonyms is not None:
             for i, p in enumerate(people, 1):
-                p.update(name=f"Late addition {i:02d}", email=None)
+                p.update(id=pseudonyms.get(p["id"], f"Late addition {i:02d}"),
+                         name=f"Late addition {i:02d}", email=None, job_title=None)  # fmt: skip
             for i, f in enumerate(facilitators, 1):
-                f.update(name=f"Late facilitator {i:02d}")
+                f.update(id=pseudonyms.get(f["id"], f"Late facilitator {i:02d}"),
+                         name=f"Late facilitator {i:02d}")  # fmt: skip
+            for kind in ("practitioner", "facilitator"):
+                withdrawn[kind] = [pseudonyms.get(x, f"Withdrawn {kind} {i:02d}")
+                                   for i, x in enumerate(withdrawn[kind], 1)]  # fmt: skip
         return {
             "format": _FORMAT,
             "themes": list(self.themes),
-            "withdrawn": {kind: list(self.withdrawn_of(kind)) for kind in _KINDS},
+            "withdrawn": withdrawn,
             "added": {
                 "establishments": [e.model_dump(mode="json") for e in self.added_establishments],
                 "practitioners": people,

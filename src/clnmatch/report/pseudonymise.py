@@ -242,3 +242,20 @@ def pseudonymise(result: Result, key: PseudonymKey | None = None) -> Result:
         changes["broken_before"] = tuple(_scrub_breach(b, scrub) for b in result.broken_before)
         changes["previous_teams"] = {pids.get(k, k): t for k, t in result.previous_teams.items()}
     return dataclasses.replace(result, **changes)
+
+
+def pseudonym_ids(original: Result, written: Result) -> dict[str, str]:
+    """Each person's id in ``original`` -> their id in ``written`` (its ``pseudonymise``d
+    copy, which keeps every list's order), withdrawn people included."""
+    ids = {
+        a.id: b.id
+        for a, b in zip(original.cohort.practitioners, written.cohort.practitioners, strict=True)
+    }
+    ids.update(
+        (a.id, b.id)
+        for a, b in zip(original.cohort.facilitators, written.cohort.facilitators, strict=True)
+    )
+    if isinstance(original, RematchResult) and isinstance(written, RematchResult):
+        for kind in ("withdrawn_practitioners", "withdrawn_facilitators"):
+            ids.update(zip(getattr(original, kind), getattr(written, kind), strict=True))
+    return ids
