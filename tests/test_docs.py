@@ -167,6 +167,30 @@ def test_python_examples_in_the_docs_compile():
                 compile("\n".join(lines), f"{page.name} example", "exec")
 
 
+def test_the_readmes_python_example_runs_as_written(tmp_path):
+    """The README's "From Python" block, run in a fresh interpreter beside the sample's
+    survey.csv and facilitators.csv: `import clnmatch` alone must give working readers
+    (Cohort.from_csv raised KeyError: 'read_cohort' once the package imported lazily)."""
+    import shutil
+
+    from clnmatch.cli import sample_paths
+
+    (block,) = [
+        "\n".join(lines)
+        for language, lines in _code_blocks((REPO / "README.md").read_text(encoding="utf-8"))
+        if language == "python"
+    ]
+    survey, facilitators = sample_paths()
+    shutil.copy(survey, tmp_path / "survey.csv")
+    shutil.copy(facilitators, tmp_path / "facilitators.csv")
+    done = subprocess.run(
+        [sys.executable, "-c", block], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split()[0] in ("optimal", "feasible")
+    assert (tmp_path / "teams.csv").is_file()
+
+
 # --------------------------------------------------------------------------- commands
 def test_every_command_on_the_cli_page_exists():
     """Each command docs/cli.md gives a section to is listed by `clnmatch --help`."""

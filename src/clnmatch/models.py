@@ -7,6 +7,7 @@ that exists is a valid one, whichever reader built it.
 
 from __future__ import annotations
 
+import importlib
 import math
 import re
 from collections import Counter
@@ -341,7 +342,7 @@ class Facilitator(BaseModel):
         return authority_key(self.authority)
 
 
-# the survey readers, registered by clnmatch.io (imported with the clnmatch package), so that
+# the survey readers, registered by clnmatch.io when it is imported, so that
 # ``Cohort.from_csv`` forwards to them while this module imports no reader
 _READERS: dict[str, Callable[..., Cohort]] = {}
 
@@ -350,6 +351,13 @@ def register_readers(**readers: Callable[..., Cohort]) -> None:
     """Make ``Cohort.from_csv`` / ``from_excel`` (``read_cohort``) and ``from_dataframe``
     (``cohort_from_dataframe``) forward to these readers."""
     _READERS.update(readers)
+
+
+def _reader(name: str) -> Callable[..., Cohort]:
+    """A registered reader; ``import clnmatch`` loads clnmatch.io only when first needed."""
+    if name not in _READERS:
+        importlib.import_module("clnmatch.io")  # registers them
+    return _READERS[name]
 
 
 class Cohort(BaseModel):
@@ -410,7 +418,7 @@ class Cohort(BaseModel):
         mapping: Any = None,  # a clnmatch.io.SurveyMapping, a TOML file's path or a dict
     ) -> Cohort:
         """Read a survey CSV (and optionally a facilitators table)."""
-        return _READERS["read_cohort"](survey, facilitators=facilitators, mapping=mapping)
+        return _reader("read_cohort")(survey, facilitators=facilitators, mapping=mapping)
 
     @classmethod
     def from_excel(
@@ -422,7 +430,7 @@ class Cohort(BaseModel):
         mapping: Any = None,  # a clnmatch.io.SurveyMapping, a TOML file's path or a dict
     ) -> Cohort:
         """Read a survey .xlsx workbook (first sheet, or ``sheet``)."""
-        read = _READERS["read_cohort"]
+        read = _reader("read_cohort")
         return read(survey, facilitators=facilitators, sheet=sheet, mapping=mapping)
 
     @classmethod
@@ -434,7 +442,7 @@ class Cohort(BaseModel):
         mapping: Any = None,  # a clnmatch.io.SurveyMapping, a TOML file's path or a dict
     ) -> Cohort:
         """Build a cohort from DataFrames shaped like the survey (and facilitators) table."""
-        read = _READERS["cohort_from_dataframe"]
+        read = _reader("cohort_from_dataframe")
         return read(survey, facilitators=facilitators, mapping=mapping)
 
     # --- views -----------------------------------------------------------------
