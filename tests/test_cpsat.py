@@ -467,3 +467,33 @@ def test_when_cp_sat_finds_nothing_the_rule_abiding_start_stands(
     assert proposal.unit_team is not None and not proposal.proven_optimal
     assert evaluate(problem, proposal.unit_team).feasible
     assert "the start stands" in " ".join(proposal.notes)
+
+
+def test_ctrl_c_after_a_cp_sat_solve_is_still_a_keyboard_interrupt() -> None:
+    """CP-SAT left SIGINT at the system default after each solve, so a later Ctrl+C killed
+    the process outright (no clean-up of staging folders holding names). Every solver is
+    made by clnmatch.cpsolver.cp_solver, which leaves the handler alone."""
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[1] / "src" / "clnmatch"
+    direct = [
+        p.name for p in src.rglob("*.py") if p.name != "cpsolver.py" and re.search(
+            r"CpSolver\(\)", p.read_text(encoding="utf-8"))
+    ]  # fmt: skip
+    assert direct == []
+    script = (
+        "import os, signal, time, clnmatch\n"
+        "from clnmatch.cli import sample_paths\n"
+        "cohort = clnmatch.Cohort.from_csv(sample_paths()[0])\n"
+        "clnmatch.solve(cohort, objective='focus', strategy='cpsat', time_limit=5)\n"
+        "try:\n"
+        "    os.kill(os.getpid(), signal.SIGINT); time.sleep(2); print('no interrupt')\n"
+        "except KeyboardInterrupt:\n"
+        "    print('KeyboardInterrupt')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
+    assert done.returncode == 0 and done.stdout.strip() == "KeyboardInterrupt", done.stderr[-800:]

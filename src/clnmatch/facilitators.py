@@ -504,6 +504,8 @@ def _solve(
     """
     from ortools.sat.python import cp_model
 
+    from clnmatch.cpsolver import cp_solver
+
     n_fac, n_teams = len(weight), len(sizes)
     too_short = deadline - time.perf_counter() < 2 * BUILD_S_PER_CELL * n_fac * n_teams
     if n_fac * n_teams > GREEDY_CELLS or too_short:
@@ -547,7 +549,7 @@ def _solve(
     big = max(n_fac, n_teams) * max(max(row) for row in weight) + 1
     model.maximize(preference - big * sum(spread_terms))
 
-    solver = cp_model.CpSolver()
+    solver = cp_solver()
     solver.parameters.num_workers = 1  # deterministic, and the machine is shared
     solver.parameters.random_seed = 0
     time_limit = max(0.2, deadline - time.perf_counter())  # at least a moment to find one

@@ -172,6 +172,8 @@ def repair_round(
     impossible, or (None, None) when the model is too large or time ran out."""
     from ortools.sat.python import cp_model
 
+    from clnmatch.cpsolver import cp_solver
+
     present = np.flatnonzero(problem.present[r])
     k = int(problem.rooms[r])
     if present.size * k > MAX_CELLS or time_limit <= 0:
@@ -230,7 +232,7 @@ def repair_round(
                     model.add_bool_or([x[i, room].Not(), x[j, room].Not(), z])
                 objective += [z] * weight
     model.minimize(sum(objective))
-    solver = cp_model.CpSolver()
+    solver = cp_solver()
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed % (2**31)

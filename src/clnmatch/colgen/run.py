@@ -36,6 +36,7 @@ from ortools.sat.python import cp_model
 from clnmatch.colgen.master import MasterLP
 from clnmatch.colgen.search import Node, NodeOutcome, Search
 from clnmatch.cpmodel import build_model
+from clnmatch.cpsolver import cp_solver
 from clnmatch.jit import HAVE_NUMBA
 from clnmatch.problem import SCALE, Problem
 from clnmatch.strategies.base import Budget, Proposal
@@ -117,7 +118,7 @@ def _cpsat_feasible(
     """A rule-abiding assignment from the CP-SAT model of the rules (no objective), whether
     CP-SAT proved that none exists, and its deterministic time."""
     cpm = build_model(problem, objective=False)
-    solver = cp_model.CpSolver()
+    solver = cp_solver()
     solver.parameters.max_deterministic_time = FEASIBILITY_WORK  # the clock only as a safety net
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = 1

@@ -36,6 +36,7 @@ from clnmatch.colgen.cuts import Cuts, cut_rows, rank1_violations, subset_row_vi
 from clnmatch.colgen.master import HAVE_HIGHS_CORE, HighsMaster, MasterLP, ScipyMaster
 from clnmatch.colgen.model import GRID, TOL, Column, ColumnModel, floor_frac
 from clnmatch.colgen.pricing import PricedCuts, Pricer
+from clnmatch.cpsolver import cp_solver
 from clnmatch.evaluate import evaluate
 from clnmatch.jit import HAVE_NUMBA
 from clnmatch.problem import SCALE, Problem
@@ -595,7 +596,7 @@ class Search:
             }
             for j, ci in enumerate(active):
                 model.add_hint(x[j], self.columns[ci].members in teams)
-        solver = cp_model.CpSolver()
+        solver = cp_solver()
         solver.parameters.max_time_in_seconds = time_limit
         solver.parameters.max_deterministic_time = work
         solver.parameters.num_workers = 1

@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 from ortools.sat.python import cp_model
 
+from clnmatch.cpsolver import cp_solver
 from clnmatch.evaluate import evaluate
 from clnmatch.problem import SCALE, Problem
 from clnmatch.rematch.restore import move_back
@@ -61,7 +62,7 @@ class Stage:
 
 
 def _solver(time_limit: float, seed: int) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
+    solver = cp_solver()
     solver.parameters.max_time_in_seconds = max(0.05, time_limit)
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed % (2**31 - 1)

@@ -167,6 +167,8 @@ class TeamFormationPeer:
             from ortools.sat.python import cp_model
             from team_formation import team_assignment
             from team_formation.team_assignment import TeamAssignment
+
+            from clnmatch.cpsolver import cp_solver
         except ImportError as exc:
             raise PeerUnavailable(
                 f"peer {self.name!r} needs the 'team-formation' package "
@@ -216,7 +218,7 @@ class TeamFormationPeer:
             model = TeamAssignment(frame, constraints, sizes[-1], less_than_target=False)
         # solve as TeamAssignment.solve does, but seeded and on one worker like clnmatch's CP-SAT
         built = time.perf_counter() - started
-        solver = cp_model.CpSolver()
+        solver = cp_solver()
         solver.parameters.max_time_in_seconds = max(0.05, time_limit - built)
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = int(seed) % (2**31 - 1)

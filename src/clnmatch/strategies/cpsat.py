@@ -45,6 +45,7 @@ from clnmatch.cpmodel import (
     default_pair_var_limit,
     teams_symmetric,
 )
+from clnmatch.cpsolver import cp_solver
 from clnmatch.evaluate import evaluate, objective_milli
 from clnmatch.objective.cpsat import FOCUS_FORMS, PAIR_MODES, FocusForm, PairMode
 from clnmatch.parameters import Constraint, Flag, Number, OneOf, Optional, Test, check
@@ -173,7 +174,7 @@ class CpSatStrategy:
     def _solver(
         self, budget: Budget, time_limit: float, workers: int | None = None, large: bool = False
     ) -> cp_model.CpSolver:
-        solver = cp_model.CpSolver()
+        solver = cp_solver()
         prm = solver.parameters
         prm.max_time_in_seconds = max(0.01, time_limit)
         prm.random_seed = int(budget.seed) % (2**31 - 1)

@@ -77,6 +77,7 @@ import numpy as np
 from numpy.typing import NDArray
 from ortools.sat.python import cp_model
 
+from clnmatch.cpsolver import cp_solver
 from clnmatch.evaluate import evaluate, objective_milli
 from clnmatch.objective.cpsat import FOCUS_FORMS
 from clnmatch.parameters import Constraint, Flag, Number, OneOf, Optional, SubsetOf, check
@@ -543,7 +544,7 @@ class _Lns:
         )
 
     def _solver(self, whole: bool, left: float) -> cp_model.CpSolver:
-        solver = cp_model.CpSolver()
+        solver = cp_solver()
         prm = solver.parameters
         # the defaults are for small sub-models; a whole-problem round keeps CP-SAT's own
         given = self.s.parameters
