@@ -372,7 +372,19 @@ def test_the_projector_keeps_names_hidden_when_reopened(event: Event) -> None:
         headers={"Authorization": f"Bearer {event.tokens()['viewer']}"},
     )
     assert name not in restarted.get("/projector").text
+    # the board the projector refreshes follows the saved choice, whatever its address says
+    assert name not in viewer.get("/ui/live", params={"view": "projector", "names": "1"}).text
     assert name in viewer.get("/projector", params={"names": "1"}).text
+
+
+def test_a_token_in_other_letters_is_refused_not_a_server_error(client: TestClient) -> None:
+    """A token holding letters such as "é" is a wrong token (403; it was a 500 with a
+    traceback: the constant-time comparison refuses non-ASCII text)."""
+    for answer in (
+        client.get("/api/state", params={"token": "é"}, headers={"Authorization": ""}),
+        client.get("/api/state", headers={"Authorization": "Bearer é".encode()}),
+    ):
+        assert answer.status_code == 403 and "may not" in answer.json()["error"]
 
 
 def test_suggestions_say_when_nothing_gains(client: TestClient, event: Event) -> None:

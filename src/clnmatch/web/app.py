@@ -114,9 +114,10 @@ def create_app(event: Event, *, repair_time_limit: float = 10.0) -> FastAPI:
         token = token or request.query_params.get("token", "")
         if not token:
             return None
-        if secrets.compare_digest(token, tokens["editor"]):
+        given = token.encode("utf-8", "replace")  # compare_digest refuses non-ASCII text
+        if secrets.compare_digest(given, tokens["editor"].encode("utf-8")):
             return "editor"
-        if secrets.compare_digest(token, tokens["viewer"]):
+        if secrets.compare_digest(given, tokens["viewer"].encode("utf-8")):
             return "viewer"
         return "denied"
 
@@ -250,6 +251,8 @@ def create_app(event: Event, *, repair_time_limit: float = 10.0) -> FastAPI:
     async def ui_live(request: Request) -> HTMLResponse:
         projector_view = request.query_params.get("view") == "projector"
         names = request.query_params.get("names", "1") != "0"
+        if request.state.role == "viewer":  # the projector's saved choice, not the address's
+            names = projector_shows_names(event.folder)
         return live(request, names=names, projector=projector_view)
 
     # ------------------------------------------------------------------ the JSON API
