@@ -362,6 +362,25 @@ def test_stopping_with_a_page_open_is_quick_and_quiet(browser: Any, tmp_path: Pa
     assert "ERROR" not in running.log and "timeout graceful shutdown" not in running.log
 
 
+def test_a_failed_read_is_said_once_not_asked_again_and_again(page: Any) -> None:
+    """A panel part the server refuses (here: "Why here?" answered 404) is an error shown
+    once; the board is not reloaded for it (that reloaded the panel, which asked again:
+    about 25 requests in 4 s for a school whose id held "../")."""
+    page.route(
+        "**/ui/why/**",
+        lambda route: route.fulfill(
+            status=404, content_type="application/json", body='{"error": "no such address"}'
+        ),
+    )
+    boards: list[str] = []
+    page.on("request", lambda r: boards.append(r.url) if "/ui/live" in r.url else None)
+    page.locator(".card").first.click()
+    page.wait_for_selector("#error:not([hidden])", timeout=10_000)
+    page.wait_for_timeout(2_000)
+    assert boards == []
+    page.unroute("**/ui/why/**")
+
+
 def test_on_a_phone_a_proposal_is_not_left_under_a_panel(browser: Any, server: EventServer) -> None:
     """On a phone a school's panel covers the lower part of the screen: when a re-optimise
     ends, the panel closes and the proposal's Accept is in sight (it could sit under it)."""

@@ -24,7 +24,7 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from importlib import resources
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 import pandas as pd
 from fastapi import FastAPI, Request
@@ -93,6 +93,8 @@ def _templates() -> Environment:
     env.filters["points"] = lambda v: "-" if v is None else f"{v:,.1f}"
     env.filters["signed"] = lambda v: "" if v is None else f"{v:+,.1f}"
     env.filters["percent"] = lambda v: "-" if v is None else f"{100 * v:.2f}%"
+    # one path segment: urlencode keeps "/", and a browser resolves "../" in an address
+    env.filters["segment"] = lambda v: quote(str(v), safe="")
     return env
 
 

@@ -27,7 +27,10 @@
     var text = e.detail.xhr.responseText;
     try { text = JSON.parse(text).error; } catch (err) { /* plain text */ }
     showError(text || "The server refused that.");
-    refresh();
+    // a refused decision: show the board as it stands; a failed read changed nothing (and
+    // reloading the board would reload the panel that asked it: a loop)
+    var config = e.detail.requestConfig;
+    if (config && config.verb !== "get") refresh();
   });
 
   // withdrawals and late schools are repaired on the server (up to seconds): say so meanwhile
