@@ -337,3 +337,23 @@ def test_check_reads_a_teams_file_excel_saved_as_windows_1252(solved, tmp_path):
                  "--links", solved / "facilitators.csv")  # fmt: skip
     assert result.exit_code in (0, 4), result.output
     assert "Windows-1252" in result.output and "expected an existing" not in result.output
+
+
+def test_a_table_kept_where_the_outputs_go_is_not_replaced(tmp_path):
+    """`solve survey.csv --out .` in the folder that also keeps the facilitators table,
+    not given this time: refused, the table untouched (it was replaced by the output
+    facilitators.csv). A folder holding an earlier result is replaced as before."""
+    import shutil
+
+    shutil.copy(SURVEY, tmp_path / "survey.csv")
+    shutil.copy(FACILITATORS, tmp_path / "facilitators.csv")
+    before = (tmp_path / "facilitators.csv").read_bytes()
+    refused = run("solve", tmp_path / "survey.csv", "--out", tmp_path, "--time-limit", "5",
+                  "--strategy", "greedy", "--no-pdf", "-q")  # fmt: skip
+    assert refused.exit_code == 2 and "no summary.json beside it" in refused.output
+    assert (tmp_path / "facilitators.csv").read_bytes() == before
+    again = tmp_path / "result"
+    for _ in range(2):
+        done = run("solve", tmp_path / "survey.csv", "--out", again, "--time-limit", "5",
+                   "--strategy", "greedy", "--no-pdf", "-q")  # fmt: skip
+        assert done.exit_code == 0, done.output

@@ -233,6 +233,7 @@ def test_an_earlier_runs_pdf_does_not_stay_beside_new_teams(tmp_path: Path) -> N
     earlier teams); a file clnmatch does not write stays. The same for `report`."""
     out = tmp_path / "out"
     out.mkdir()
+    (out / "summary.json").write_text("{}")  # an earlier run's folder
     (out / "handouts.pdf").write_bytes(b"%PDF-1.4 earlier teams")
     (out / "notes.txt").write_text("mine")
     done = run(*solve_args(SURVEY, FACILITATORS, out))
@@ -249,6 +250,7 @@ def test_a_solve_into_a_rematch_folder_drops_its_moves_and_changes(tmp_path: Pat
     the new teams (report, check, rematch read them): a solve into the folder removes them."""
     out = tmp_path / "out"
     out.mkdir()
+    (out / "summary.json").write_text("{}")  # an earlier re-match's folder
     (out / "moves.csv").write_text("establishment_id\n")
     (out / "changes.json").write_text("{}")
     done = run(*solve_args(SURVEY, FACILITATORS, out))

@@ -170,10 +170,20 @@ def overwrite_conflicts(
     """Sentences naming every input that writing ``names`` into ``out_dir`` would replace.
 
     ``inputs`` maps how the user named each input (e.g. ``--facilitators``) to its path;
-    a folder given as an input protects every file in it.
+    a folder given as an input protects every file in it. A result's files (``names``
+    holding summary.json) replace only an earlier result's: a facilitators.csv kept in a
+    folder without a summary.json is the user's own table, not an output.
     """
     out = Path(out_dir)
+    names = list(names)
     found = []
+    if "summary.json" in names and out.is_dir() and not (out / "summary.json").exists():
+        found += [
+            f"--out {out} would replace {out / name}, which no clnmatch run wrote (there is "
+            "no summary.json beside it)"
+            for name in names
+            if (out / name).is_file()
+        ]
     for label, raw in inputs.items():
         if raw is None:
             continue
