@@ -488,6 +488,13 @@ def test_generate_synthetic_writes_made_up_places_only(tmp_path: Path) -> None:
     )
     big = runner.invoke(app, ["generate", "--establishments", "500", "--out", str(survey)])
     assert big.exit_code == 2 and "--establishments" in big.output
+    # a made-up cohort never replaces a file silently (it may be the real survey)
+    survey.write_text("the real survey", encoding="utf-8")
+    again = runner.invoke(app, ["generate", "--synthetic", "--out", str(survey)])
+    assert again.exit_code == 2 and "--force" in again.output
+    assert survey.read_text(encoding="utf-8") == "the real survey"
+    forced = runner.invoke(app, ["generate", "--synthetic", "--out", str(survey), "--force"])
+    assert forced.exit_code == 0 and read_cohort(survey).establishments
 
 
 # --- benchmark families ------------------------------------------------------------------

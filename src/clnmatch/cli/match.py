@@ -486,6 +486,9 @@ def generate(
             "nurseries and people).",
         ),
     ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the files if they exist (a real survey?).")
+    ] = False,
 ) -> None:
     """Write a sample cohort: real West Partnership schools with made-up nurseries and people.
 
@@ -510,16 +513,23 @@ def generate(
                 f"--establishments must be at most {MAX_SCHOOL_ESTABLISHMENTS} with real "
                 f"schools (or add --synthetic); got {establishments}",
             )
+        fac_path = facilitators_out or out.with_name(f"{out.stem}_facilitators{out.suffix}")
+        note_path = out.with_name(f"{out.stem}_about.txt")
+        there = [str(p) for p in (out, fac_path, *([] if synthetic else [note_path])) if p.exists()]
+        if there and not force:  # a made-up cohort must never replace a real survey
+            raise Exit(
+                EXIT_INVALID,
+                f"{', '.join(there)} already exist{'s' if len(there) == 1 else ''}: give "
+                "another --out, or --force to replace",
+            )
         if synthetic:
             cohort = generate_cohort(establishments, seed=seed)
         else:
             cohort = generate_school_cohort(establishments, seed=seed)
         write_survey(cohort, out)
-        fac_path = facilitators_out or out.with_name(f"{out.stem}_facilitators{out.suffix}")
         write_facilitators(cohort.facilitators, fac_path, cohort.themes)
         note = ""
         if not synthetic:
-            note_path = out.with_name(f"{out.stem}_about.txt")
             atomic_write_text(note_path, _sample_note(out, fac_path, establishments, seed))
             note = f" and {note_path}"
         out_console.print(
