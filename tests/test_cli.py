@@ -357,3 +357,22 @@ def test_a_table_kept_where_the_outputs_go_is_not_replaced(tmp_path):
         done = run("solve", tmp_path / "survey.csv", "--out", again, "--time-limit", "5",
                    "--strategy", "greedy", "--no-pdf", "-q")  # fmt: skip
         assert done.exit_code == 0, done.output
+
+
+def test_a_console_that_cannot_show_a_character_does_not_fail_the_command(tmp_path):
+    """On Windows output redirected to a file is cp1252: a theme named with "≥" made
+    inspect (and solve, after writing everything) fail with UnicodeEncodeError."""
+    import os
+    import subprocess
+    import sys
+
+    text = SURVEY.read_text(encoding="utf-8-sig").replace(
+        "theme:Numeracy", "theme:Numeracy ≥ basics", 1
+    )
+    survey = tmp_path / "survey.csv"
+    survey.write_text(text, encoding="utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": "cp1252", "COLUMNS": "200"}
+    done = subprocess.run([sys.executable, "-m", "clnmatch.cli", "inspect", str(survey)],
+                          capture_output=True, env=env, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr.decode("cp1252", "replace")[-800:]
+    assert b"Numeracy ? basics" in done.stdout

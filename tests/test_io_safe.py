@@ -375,3 +375,13 @@ def test_an_ignored_sighup_stays_ignored(tmp_path: Path) -> None:
         assert (tmp_path / "out" / "teams.csv").exists()
     finally:
         signal.signal(signal.SIGHUP, started_with)
+
+
+def test_process_alive_tells_a_running_process_from_an_ended_one() -> None:
+    """Staging folders of ended runs are swept by asking whether their process runs."""
+    from clnmatch.io.safe import process_alive
+
+    assert process_alive(os.getpid())
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    assert not process_alive(ended.pid)

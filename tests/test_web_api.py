@@ -490,3 +490,14 @@ def test_saving_a_folder_of_an_empty_board_is_refused_in_words(
     monkeypatch.setattr(event, "view", lambda: 1 / 0)
     broken = client.get("/ui/add")
     assert broken.status_code == 500 and "ZeroDivisionError" in broken.json()["error"]
+
+
+def test_scripts_are_served_as_javascript_whatever_the_system_says(event: Event) -> None:
+    """Some Windows registries map .js to text/plain; served so (with nosniff) the page's
+    scripts would not run and the page would be dead."""
+    import mimetypes
+
+    mimetypes.add_type("text/plain", ".js")  # as such a registry says
+    client = editor_client(event)
+    assert client.get("/static/app.js").headers["content-type"].startswith("text/javascript")
+    assert client.get("/static/style.css").headers["content-type"].startswith("text/css")

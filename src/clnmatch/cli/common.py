@@ -6,8 +6,10 @@ be met; 1 anything else. Nothing is written to --out unless the run succeeds.
 
 from __future__ import annotations
 
+import io
 import os
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -57,6 +59,11 @@ def _main(
     ] = False,
 ) -> None:
     """Form Collaborative Learning Network teams from a practitioner survey."""
+    # a console or file that cannot show a character (Windows' cp1252 and "≥" in a theme
+    # name) shows "?" for it rather than failing the command after its work is done
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
 
 
 class Exit(Exception):

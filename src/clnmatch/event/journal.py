@@ -33,7 +33,8 @@ class Journal:
         self.path = Path(path)
         self.entries: list[dict[str, Any]] = []
         self._load()
-        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
+        # O_BINARY: Windows would write "\r\n" (and count bytes otherwise)
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0)
         self._fd = os.open(self.path, flags, 0o600)
 
     def _load(self) -> None:

@@ -47,9 +47,18 @@ def _end_with_parent() -> None:
     """End this process, and any solver workers of its own, once the server that started it
     has gone (a kill -9 gives it no chance to end us), rather than solve on for nobody."""
     parent = os.getppid()
+    if os.name == "nt":  # a Windows process keeps its parent's id: ask whether it runs
+        from clnmatch.io.safe import process_alive
+
+        def parent_runs() -> bool:
+            return process_alive(parent)
+    else:  # an orphan is adopted (its parent id changes); that id may be reused later
+
+        def parent_runs() -> bool:
+            return os.getppid() == parent
 
     def watch() -> None:
-        while os.getppid() == parent:
+        while parent_runs():
             time.sleep(0.5)
         import multiprocessing
 

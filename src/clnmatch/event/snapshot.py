@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,13 +41,17 @@ def claim_folder(folder: Path) -> IO[str] | None:
     """Claim ``folder`` for this process until it ends (a crash or kill -9 included): two
     servers deciding in one folder would interleave their journals. Keep the handle open:
     closing it gives the claim up."""
-    try:
-        import fcntl
-    except ImportError:  # not on this system: nothing to claim with
-        return None
     handle = (folder / LOCK_FILE).open("a")
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if sys.platform == "win32":  # no fcntl there: lock the file's first byte
+            import msvcrt
+
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         handle.close()
         raise EventError(

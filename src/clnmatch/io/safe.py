@@ -21,6 +21,7 @@ import re
 import shutil
 import signal
 import stat
+import sys
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Mapping
@@ -43,6 +44,7 @@ __all__ = [
     "staged_output_dir",
     "sweep_stale_staging",
     "output_folder_problem",
+    "process_alive",
     "refuse_overwriting",
     "overwrite_conflicts",
     "write_csv",
@@ -266,7 +268,21 @@ def _signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (another user's counts as running)."""
+    if sys.platform == "win32":  # there os.kill(pid, 0) would send Ctrl+C, not ask
+        import ctypes
+
+        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return ctypes.get_last_error() == 5  # ERROR_ACCESS_DENIED: it exists
+        code = ctypes.c_ulong()
+        try:
+            ok = kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+        finally:
+            kernel32.CloseHandle(handle)
+        return not ok or code.value == 259  # STILL_ACTIVE
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -317,7 +333,7 @@ def sweep_stale_staging(base: Path, name: str | None = None) -> None:
                 match
                 and name in (None, match.group("name"))
                 and entry.is_dir()
-                and not _alive(int(match.group("pid")))
+                and not process_alive(int(match.group("pid")))
             ):
                 shutil.rmtree(entry, ignore_errors=True)
 

@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import io
 import json
+import mimetypes
 import secrets
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -107,6 +108,9 @@ def create_app(event: Event, *, repair_time_limit: float = 10.0) -> FastAPI:
     app = FastAPI(title="clnmatch event", docs_url=None, redoc_url=None, openapi_url=None)
     # called by the server when it is told to stop: open pages' live streams end at once
     app.state.end_streams = lambda: broadcast.publish(_CLOSING, {})
+    # Windows' registry may map .js to text/plain, which browsers then refuse to run (nosniff)
+    mimetypes.add_type("text/javascript", ".js")
+    mimetypes.add_type("text/css", ".css")
     static = resources.files("clnmatch.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
