@@ -110,7 +110,7 @@ def test_write_result_writes_rosters_and_title(
     names = {p.name for p in (tmp_path / "out").iterdir()}
     assert names == {*OUTPUT_FILES, *ROSTER_FILES}
     assert [p.name for p in written] == [*OUTPUT_FILES, *ROSTER_FILES]
-    assert written.notes and "no Chromium found" in written.notes[0]
+    assert written.notes and "no Chrome, Edge or Chromium found" in written.notes[0]
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert (summary["title"], summary["contact"]) == (TITLE, CONTACT)
     merge = pd.read_csv(tmp_path / "out" / "mailmerge.csv", encoding="utf-8-sig")
@@ -156,3 +156,23 @@ def test_pdf_failure_is_a_note_not_an_error(
     if shutil.which("sh"):
         monkeypatch.setenv(CHROMIUM_ENV, "none")
         assert print_to_pdf(html, tmp_path / "h.pdf") is not None
+
+
+def test_a_browser_installed_off_the_path_is_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows installs Edge and Chrome off the PATH (and macOS in /Applications): the
+    handouts PDF was never printed there. The install places are tried after the PATH."""
+    from clnmatch.report import handouts
+
+    monkeypatch.delenv(CHROMIUM_ENV, raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    edge = tmp_path / "Microsoft" / "Edge" / "msedge.exe"
+    edge.parent.mkdir(parents=True)
+    edge.write_text("")
+    monkeypatch.setenv("PROGRAMFILES_TEST", str(tmp_path))
+    monkeypatch.setattr(handouts, "_INSTALLED", (
+        "{NOT_SET_HERE}/chrome.exe", "{PROGRAMFILES_TEST}/Microsoft/Edge/msedge.exe"))  # fmt: skip
+    assert find_chromium() == str(edge)
+    edge.unlink()
+    assert find_chromium() is None

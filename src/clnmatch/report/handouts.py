@@ -36,7 +36,20 @@ __all__ = [
 ]
 
 CHROMIUM_ENV = "CLNMATCH_CHROMIUM"  # a browser's path, or "none" to never print PDFs
-_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+_CANDIDATES = (
+    "chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome", "msedge"
+)  # fmt: skip
+# where Windows and macOS install them, off the PATH (Edge comes with every Windows)
+_INSTALLED = (
+    r"{ProgramFiles}\Google\Chrome\Application\chrome.exe",
+    r"{ProgramFiles(x86)}\Google\Chrome\Application\chrome.exe",
+    r"{LOCALAPPDATA}\Google\Chrome\Application\chrome.exe",
+    r"{ProgramFiles(x86)}\Microsoft\Edge\Application\msedge.exe",
+    r"{ProgramFiles}\Microsoft\Edge\Application\msedge.exe",
+    "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+    "/Applications/Chromium.app/Contents/MacOS/Chromium",
+    "/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge",
+)
 
 
 def render_handouts(result: Result, heading: Heading | None = None) -> str:
@@ -66,7 +79,8 @@ def find_chromium() -> str | None:
     """A headless-capable Chromium or Chrome, or None.
 
     ``CLNMATCH_CHROMIUM`` names one (or is ``none`` to never print); else the first of
-    chromium, chromium-browser, google-chrome on the PATH.
+    chromium, chromium-browser, google-chrome, chrome or msedge on the PATH; else Chrome
+    or Edge where Windows or macOS installs them.
     """
     chosen = os.environ.get(CHROMIUM_ENV)
     if chosen is not None:
@@ -76,6 +90,13 @@ def find_chromium() -> str | None:
     for name in _CANDIDATES:
         if found := shutil.which(name):
             return found
+    for pattern in _INSTALLED:
+        try:
+            path = Path(pattern.format_map(os.environ))
+        except KeyError:  # that variable is not set here (another system)
+            continue
+        if path.is_file():
+            return str(path)
     return None
 
 
@@ -93,8 +114,8 @@ def print_to_pdf(html: Path, pdf: Path, *, timeout: float = 60.0) -> str | None:
     browser = find_chromium()
     if browser is None:
         return (
-            "handouts.pdf was not written: no Chromium found (install chromium, or print "
-            "handouts.html from a browser)"
+            "handouts.pdf was not written: no Chrome, Edge or Chromium found (install one, "
+            "or print handouts.html from a browser)"
         )
     with tempfile.TemporaryDirectory(
         prefix="clnmatch-chromium-", ignore_cleanup_errors=True
