@@ -541,3 +541,15 @@ def test_messages_name_schools_and_rules_in_the_rooms_words(tmp_path: Path) -> N
     said = plain_reason(Failed())
     assert "even team sizes and the locked schools staying in their teams" in said
     assert "unlocking" in said and "pin" not in said.replace("staying in", "")
+
+
+def test_a_folder_holding_a_stray_journal_is_refused_before_anything_is_written(
+    tmp_path: Path,
+) -> None:
+    """A journal.jsonl without event.json (not an event clnmatch can open): refused, and
+    the folder is left as it was (event.json, a copy of the survey, and tokens.json were
+    written before the refusal)."""
+    (tmp_path / "journal.jsonl").write_text('{"op": "move"}\n', encoding="utf-8")
+    with pytest.raises(EventError, match="but no event.json"):
+        new_event(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["journal.jsonl"]

@@ -106,6 +106,10 @@ class Event:
         path = Path(folder)
         if cls.exists(path):
             raise EventError(f"{path} already holds an event; open it instead", 400)
+        if (path / JOURNAL_FILE).exists():  # decisions of no event we know: never ours to add to
+            raise EventError(
+                f"{path} holds a {JOURNAL_FILE} but no {SNAPSHOT_FILE}: give an empty folder", 400
+            )
         if not path.exists():
             path.mkdir(parents=True)
             # owner-only (its exports hold names); a folder the user made keeps its own
