@@ -174,6 +174,7 @@ def test_sector_places_by_counting():
     rules = Rules(teams=4, min_establishments=0, min_sectors=3, min_authorities=1)
     conflict = _only(_diagnose(make_cohort(rows), rules))
     assert conflict.rules == ("min_sectors",)
+    assert conflict.message.startswith("a sector with n establishments")
     assert "fill at most 10 team places" in conflict.message
     assert "4 teams x 3 sectors need 12" in conflict.message
     assert conflict.suggestion == "lower min_sectors to 2 or lower teams to 2"
@@ -197,7 +198,10 @@ def test_authority_places_by_counting():
     rules = Rules(teams=4, min_establishments=0, min_authorities=4, max_authority_share=1)
     conflict = _only(_diagnose(make_cohort(rows), rules))
     assert conflict.rules == ("min_authorities",)
-    assert "fill at most 13 team places" in conflict.message
+    assert conflict.message.startswith(
+        "an authority with n establishments can be in at most n teams, so the 4 authorities "
+        "fill at most 13 team places"
+    )
     assert conflict.suggestion == "lower min_authorities to 3 or lower teams to 1"
 
 

@@ -283,6 +283,11 @@ def sum_conflicts(ctx: Counting) -> bool:
 
 
 # --------------------------------------------------------------------------- MinDistinct
+def _a(noun: str) -> str:
+    """The noun with its indefinite article ("a sector", "an authority")."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 def _places(counts: IntArray, n_teams: int) -> int:
     """Team places the labels can fill: each label is in at most min(count, T) teams."""
     return int(np.minimum(counts, n_teams).sum())
@@ -349,7 +354,7 @@ def distinct_conflicts(ctx: Counting, rule: DistinctRule) -> None:
         detail = ", ".join(f"{n} {min(c, n_teams)}" for n, c in present)
         ctx.add(
             (name,),
-            f"a {what} with n establishments can be in at most n teams, so the {distinct} "
+            f"{_a(what)} with n establishments can be in at most n teams, so the {distinct} "
             f"{many} fill at most {places} team places ({detail}), but {n_teams} teams "
             f"x {need} {many} need {n_teams * need}",
             relax,
