@@ -115,6 +115,16 @@ def test_diff_lists_what_changed(chain: dict[str, Path]) -> None:
     assert moved and all(f"  {pid}: team " in plain.output for pid in moved)
 
 
+def test_diff_says_a_withdrawn_school_is_not_in_the_event(chain: dict[str, Path]) -> None:
+    """The plain diff words a missing side as the event page does; --json keeps null."""
+    first, _ = _first_ids(2)
+    plain = run("diff", chain["solved"], chain["r1"])
+    assert plain.exit_code == 0, plain.output
+    line = next(x for x in plain.output.splitlines() if x.startswith(f"  {first}"))
+    assert line.endswith("-> not in the event"), line
+    assert "None" not in plain.output
+
+
 def test_stable_labels_keep_the_biggest_overlap() -> None:
     """Renamed teams get back the number of the previous team they overlap most."""
     previous = {"a": 1, "b": 1, "c": 2, "d": 2, "e": 3, "f": 3}

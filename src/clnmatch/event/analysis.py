@@ -242,6 +242,13 @@ def diff(a: Side, b: Side) -> dict[str, Any]:
     }
 
 
+def _where(team: int | None) -> str:
+    """A side's team in words, as the event page's comparison says it."""
+    if team is None:
+        return "not in the event"
+    return "not placed" if team < 1 else f"team {team}"
+
+
 def diff_lines(result: Mapping[str, Any], sides: Sequence[str] = ("a", "b")) -> list[str]:
     """Plain lines for a terminal (ids and establishment names, never people's names)."""
     lines = []
@@ -257,10 +264,10 @@ def diff_lines(result: Mapping[str, Any], sides: Sequence[str] = ("a", "b")) -> 
     lines.append(f"{len(result['establishments'])} establishment(s) in another team:")
     for row in result["establishments"]:
         name = f" ({row['establishment_name']})" if row["establishment_name"] else ""
-        lines.append(f"  {row['establishment_id']}{name}: team {row['a']} -> {row['b']}")
+        lines.append(f"  {row['establishment_id']}{name}: {_where(row['a'])} -> {_where(row['b'])}")
     lines.append(f"{len(result['practitioners'])} practitioner(s) in another team:")
     lines += [
-        f"  {row['practitioner_id']}: team {row['a']} -> {row['b']}"
+        f"  {row['practitioner_id']}: {_where(row['a'])} -> {_where(row['b'])}"
         for row in result["practitioners"]
     ]
     lines.append(f"{len(result['facilitators'])} facilitator(s) in another team:")
