@@ -488,7 +488,7 @@ def test_ctrl_c_after_a_cp_sat_solve_is_still_a_keyboard_interrupt() -> None:
         "import os, signal, time, clnmatch\n"
         "from clnmatch.cli import sample_paths\n"
         "cohort = clnmatch.Cohort.from_csv(sample_paths()[0])\n"
-        "clnmatch.solve(cohort, objective='focus', strategy='cpsat', time_limit=5)\n"
+        "clnmatch.solve(cohort, objective='focus', strategy='cpsat', time_limit=2)\n"
         "try:\n"
         "    os.kill(os.getpid(), signal.SIGINT); time.sleep(2); print('no interrupt')\n"
         "except KeyboardInterrupt:\n"
