@@ -501,3 +501,30 @@ def test_scripts_are_served_as_javascript_whatever_the_system_says(event: Event)
     client = editor_client(event)
     assert client.get("/static/app.js").headers["content-type"].startswith("text/javascript")
     assert client.get("/static/style.css").headers["content-type"].startswith("text/css")
+
+
+def test_the_pages_name_their_controls_and_say_breaches_in_words(
+    client: TestClient, event: Event
+) -> None:
+    """For keyboards and screen readers: a school breaking a rule says so in text (it was a
+    red border only), panels' controls are named, and the projector offers nothing to
+    focus or press (59 controls that did nothing)."""
+    import re
+
+    from clnmatch.web.app import _templates
+
+    page = client.get("/").text
+    card = {"id": "E1", "name": "Hillhead", "breach": True, "nominees": [], "themes": []}
+    html = _templates().get_template("card.html").render(c=card, projector=False)
+    assert '<span class="tag bad-tag">breach</span>' in html and "(breaks a rule)" in html
+    assert 'lang="en-GB"' in page and 'id="announce"' in page
+    for url in ("/ui/add", "/ui/versions", "/ui/school/E1"):
+        panel = client.get(url).text
+        assert 'aria-label="Close"' in panel and '<h2 tabindex="-1">' in panel, url
+        for control in re.findall(r"<(?:select|textarea|input)\b[^>]*>", panel):
+            assert "aria-label=" in control or 'type="hidden"' in control, (url, control)
+    viewer = TestClient(
+        create_app(event), headers={"Authorization": f"Bearer {event.tokens()['viewer']}"}
+    )
+    board = viewer.get("/projector").text
+    assert "tabindex" not in board and 'class="team-number" data-team' not in board

@@ -444,3 +444,30 @@ def test_a_withdrawn_school_is_brought_back_from_the_add_panel(
     )
     assert gone[0] not in server.api("GET", "/api/state")["withdrawn"]
     page.wait_for_function('!document.querySelector("#panel .add")', timeout=10_000)
+
+
+def test_a_school_is_chosen_moved_and_left_with_the_keyboard_alone(
+    page: Any, server: EventServer
+) -> None:
+    """Tab to a school, Enter: its panel opens with the focus on its heading; a number
+    moves it; Escape closes the panel and the focus is back on the school (Enter did
+    nothing, and each redraw dropped the focus to the page)."""
+    card = page.locator('.cards[data-team="2"] .card:not(.locked)').first
+    eid = card.get_attribute("data-id")
+    card.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#panel .school h2:focus", timeout=10_000)
+    page.keyboard.press("3")
+    page.wait_for_function(
+        'id => !!document.querySelector(`.cards[data-team="3"] .card[data-id="${id}"]`)',
+        arg=eid, timeout=15_000,
+    )  # fmt: skip
+    page.wait_for_timeout(500)  # the panel is asked again for the new board
+    page.keyboard.press("Escape")
+    page.wait_for_function(
+        "id => document.activeElement && document.activeElement.dataset.id === id",
+        arg=eid, timeout=5_000,
+    )  # fmt: skip
+    said = page.text_content("#announce") or ""  # what a screen reader is told
+    assert "team 3" in said and ("breach" in said or "every rule holds" in said), said
+    server.api("POST", "/api/undo")

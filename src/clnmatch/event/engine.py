@@ -380,7 +380,7 @@ class Event:
             entry: dict[str, Any] = {"op": "swap", "a": a, "b": b}
             if (links := self._links_after(teams, self.state)) is not None:
                 entry["links"] = links
-            return self._record(entry, f"swapped {a} and {b}")
+            return self._record(entry, f"swapped {self._called(a)} and {self._called(b)}")
 
     def set_lock(self, eid: str, locked: bool) -> EventView:
         with self.lock:

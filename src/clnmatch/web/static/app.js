@@ -130,7 +130,37 @@
     selected = card ? card.dataset.id : null;
     if (!card) return;
     card.classList.add("selected");
-    ask("GET", "/ui/school/" + encodeURIComponent(selected), { target: "#panel", swap: "innerHTML" });
+    openPanel("/ui/school/" + encodeURIComponent(selected));
+  }
+
+  // a panel a person opened takes the keyboard's focus when it arrives (its heading), and
+  // gives it back to what opened it when it closes; panels refreshed by the page do not
+  var opener = null;
+  var focusPanel = false;
+  function openPanel(url) {
+    opener = document.activeElement;
+    focusPanel = true;
+    return ask("GET", url, { target: "#panel", swap: "innerHTML" });
+  }
+  document.body.addEventListener("htmx:afterSwap", function (e) {
+    if (!e.detail.target || e.detail.target.id !== "panel") return;
+    // opened by a person, or refreshed while the focus was in it (the swap dropped it)
+    var lost = document.activeElement === document.body || !document.activeElement;
+    if (!focusPanel && !lost) return;
+    focusPanel = false;
+    var heading = e.detail.target.querySelector("h2");
+    if (heading) heading.focus();
+  });
+
+  // what had the focus before a panel opened: the element, or the school it showed (a
+  // board redrawn since holds another element for that school)
+  function returnFocus() {
+    if (!opener) return;
+    var back = opener;
+    if (!document.body.contains(back) && back.classList && back.classList.contains("card")) {
+      back = document.querySelector('.card[data-id="' + CSS.escape(back.dataset.id) + '"]');
+    }
+    if (back && document.body.contains(back)) back.focus();
   }
 
   function restoreSelection() {
@@ -172,6 +202,19 @@
         closePanel();
       }
     }
+    // a team's best moves, once one is done, are those of the new board
+    var team = document.querySelector("#panel [data-suggest-team]");
+    if (element && element.id === "live" && team) {
+      ask("GET", "/ui/suggest?team=" + encodeURIComponent(team.dataset.suggestTeam), { target: "#panel", swap: "innerHTML" });
+    }
+    if (element && element.id === "live") {
+      announce();
+      // the board was replaced under the keyboard's focus: back to the selected school
+      if (selected && (document.activeElement === document.body || !document.activeElement)) {
+        var card = document.querySelector('.card[data-id="' + CSS.escape(selected) + '"]');
+        if (card) card.focus();
+      }
+    }
     if (element && element.querySelectorAll) {
       element.querySelectorAll(".lazy[data-get]").forEach(function (el) {
         ask("GET", el.dataset.get, { target: el, swap: "innerHTML" });
@@ -182,7 +225,23 @@
 
   function closePanel() {
     var panel = document.getElementById("panel");
+    var had = panel && panel.innerHTML !== "";
     if (panel) panel.innerHTML = "";
+    if (had) returnFocus();
+    opener = null;
+  }
+
+  // what screen readers say after each change: the rules' state and the last decision
+  var said = "";
+  function announce() {
+    var box = document.getElementById("announce");
+    if (!box) return;
+    var parts = ["breach-count", "last-change"].map(function (id) {
+      var el = document.getElementById(id);
+      return el ? el.textContent.replace(/\s+/g, " ").trim() : "";
+    }).filter(Boolean);
+    var text = parts.join(". ");
+    if (text && text !== said) { said = text; box.textContent = text; }
   }
 
   document.addEventListener("click", function (e) {
@@ -200,7 +259,7 @@
     }
     var team = e.target.closest(".team-number");
     if (team && editor) {
-      ask("GET", "/ui/suggest?team=" + team.dataset.team, { target: "#panel", swap: "innerHTML" });
+      openPanel("/ui/suggest?team=" + team.dataset.team);
       return;
     }
     var card = e.target.closest(".card");
@@ -215,9 +274,14 @@
   if (editor) {
     byId("undo", function () { post("/ui/undo"); });
     byId("redo", function () { post("/ui/redo"); });
-    byId("add-school", function () { ask("GET", "/ui/add", { target: "#panel", swap: "innerHTML" }); });
-    byId("versions", function () { ask("GET", "/ui/versions", { target: "#panel", swap: "innerHTML" }); });
-    byId("help-button", function () { document.getElementById("panel").innerHTML = document.getElementById("help").innerHTML; });
+    byId("add-school", function () { openPanel("/ui/add"); });
+    byId("versions", function () { openPanel("/ui/versions"); });
+    byId("help-button", function () {
+      opener = document.activeElement;
+      var panel = document.getElementById("panel");
+      panel.innerHTML = document.getElementById("help").innerHTML;
+      panel.querySelector("h2").focus();
+    });
     byId("cancel", function () { ask("POST", "/ui/cancel", { source: sources.cancel, swap: "none" }); });
     byId("export-folder", function () { ask("POST", "/ui/export", { target: "#panel", swap: "innerHTML" }); });
 
@@ -259,6 +323,11 @@
       if ((e.ctrlKey || e.metaKey) && (key === "y" || (key === "z" && e.shiftKey))) { e.preventDefault(); post("/ui/redo"); return; }
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       if (key === "escape") { select(null); closePanel(); return; }
+      if ((key === "enter" || key === " ") && e.target.classList && e.target.classList.contains("card")) {
+        e.preventDefault();
+        select(e.target);
+        return;
+      }
       if (!selected) return;
       if (/^[0-9]$/.test(key)) {
         e.preventDefault();
@@ -323,6 +392,8 @@
     if (!proposal) return;
     if (window.matchMedia("(max-width: 700px)").matches) closePanel();
     proposal.scrollIntoView({ block: "nearest" });
+    var heading = proposal.querySelector("h2");
+    if (heading) { heading.tabIndex = -1; heading.focus({ preventScroll: true }); }
   }
 
   function hideProgress() {
