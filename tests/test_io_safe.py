@@ -85,14 +85,16 @@ def test_write_csv_has_bom_neutralised_text_and_plain_numbers(tmp_path: Path) ->
 
 
 def test_write_xlsx_never_writes_a_formula(tmp_path: Path) -> None:
-    """write_xlsx stores formula-like text as guarded text and numbers as numbers."""
+    """write_xlsx stores formula-like text as text, marked with Excel's quote prefix and
+    shown as written (an added apostrophe showed: "'-x"), and numbers as numbers."""
     df = pd.DataFrame({"name": ["=1+1", "-x", "bell\x07"], "lat": [55.86, -4.25, np.nan]})
     path = tmp_path / "out.xlsx"
     write_xlsx({"people": df}, path)
     sheet = load_workbook(path)["people"]
     cells = [[c for c in row] for row in sheet.iter_rows(min_row=2)]
     assert [c.data_type for row in cells for c in row] == ["s", "n", "s", "n", "s", "n"]
-    assert [row[0].value for row in cells] == ["'=1+1", "'-x", "bell"]
+    assert [row[0].value for row in cells] == ["=1+1", "-x", "bell"]
+    assert [row[0].quotePrefix for row in cells] == [True, True, False]
     assert [row[1].value for row in cells] == [55.86, -4.25, None]
 
 

@@ -50,16 +50,16 @@ def test_expected_sheets(book: Workbook) -> None:
 
 
 def test_formula_name_is_neutralised(book: Workbook) -> None:
-    """A name like =cmd|'/c calc'!A1 is stored as text with a leading apostrophe, not a formula."""
+    """A name like =cmd|'/c calc'!A1 is stored as text (Excel's quote prefix), not a formula."""
     team1 = book["Team 1"]  # P00 (establishment E00) is in team 1
-    names = [row[0].value for row in team1.iter_rows(min_row=5)]
-    assert "'" + FORMULA_NAME in names
+    cells = [row[0] for row in team1.iter_rows(min_row=5)]
+    assert any(c.value == FORMULA_NAME and c.quotePrefix and c.data_type == "s" for c in cells)
     for ws in book.worksheets:
         for row in ws.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", f"{ws.title}!{cell.coordinate} is a formula"
-                if isinstance(cell.value, str):
-                    assert cell.value[0] not in "=+-@", f"{ws.title}!{cell.coordinate}"
+                if isinstance(cell.value, str) and cell.value[:1] in "=+-@":
+                    assert cell.quotePrefix, f"{ws.title}!{cell.coordinate}"
 
 
 def test_team_sheet_rows(book: Workbook, result: Result) -> None:

@@ -49,6 +49,7 @@ __all__ = [
     "overwrite_conflicts",
     "write_csv",
     "write_xlsx",
+    "set_xlsx_value",
     "xlsx_workbook",
     "xlsx_bytes",
     "csv_text",
@@ -439,24 +440,34 @@ def write_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     atomic_write_text(path, "\ufeff" + csv_text(df))
 
 
-def _xlsx_cell(value: Any) -> Any:
+def set_xlsx_value(cell: Any, value: Any) -> None:
+    """Put ``value`` into an openpyxl ``cell``: numbers as numbers, text as text. Text a
+    spreadsheet could run is stored as a text cell with Excel's quote prefix: shown as
+    written (an added apostrophe, as CSV needs, would show) and never a formula, even
+    once edited. Characters XML cannot hold are dropped."""
     if _is_missing(value):
-        return None
+        cell.value = None
+        return
     value = _plain(value)
-    if isinstance(value, str):
-        return neutralise(_XML_ILLEGAL.sub("", value))
     if isinstance(value, bool | int):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    return neutralise(_XML_ILLEGAL.sub("", str(value)))
+        cell.value = value
+    elif isinstance(value, float):
+        cell.value = value if math.isfinite(value) else None
+    else:
+        text = _XML_ILLEGAL.sub("", str(value))
+        guard = _dangerous(text.lstrip("'"))
+        # text with apostrophes of its own before "=" keeps them when read back (as CSV)
+        cell.value = neutralise(text) if guard and text.startswith("'") else text
+        if guard:
+            cell.data_type = "s"  # openpyxl took "=..." for a formula
+            cell.quotePrefix = True
 
 
 def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: str | os.PathLike[str]) -> None:
     """Write one sheet per DataFrame (bold header, frozen top row), atomically.
 
-    Text cells are neutralised like CSV cells (and control characters XML cannot hold
-    are dropped); numbers stay numbers.
+    Text cells are text, never formulas (``set_xlsx_value``; control characters XML
+    cannot hold are dropped); numbers stay numbers.
     """
     atomic_write_bytes(path, xlsx_bytes(xlsx_workbook(sheets)))
 
@@ -478,9 +489,10 @@ def xlsx_workbook(sheets: Mapping[str, pd.DataFrame]) -> Workbook:
     workbook.remove(workbook.active)
     for title, df in sheets.items():
         sheet = workbook.create_sheet(title=title[:31])
-        sheet.append([_xlsx_cell(str(c)) for c in df.columns])
-        for row in df.itertuples(index=False, name=None):
-            sheet.append([_xlsx_cell(v) for v in row])
+        rows = [[str(c) for c in df.columns], *df.itertuples(index=False, name=None)]
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                set_xlsx_value(sheet.cell(row=r, column=c), value)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"

@@ -11,8 +11,8 @@ facilitator sheets become one ``Members`` sheet (a page break after each team) a
 Every sheet prints: A4, fit to the page width (landscape where the table is wide),
 the title and header rows repeated on each page, "Page n of m" in the footer, and
 columns no wider than ``_MAX_WIDTH`` characters with long cells wrapped. Text cells are
-neutralised so a spreadsheet never runs them (``clnmatch.io.safe.neutralise``); the file
-is written whole or not at all.
+text, never formulas (``clnmatch.io.safe.set_xlsx_value``); the file is written whole or
+not at all.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from clnmatch.facilitators import facilitator_supply
-from clnmatch.io.safe import atomic_write_bytes, neutralise
+from clnmatch.io.safe import atomic_write_bytes, set_xlsx_value
 from clnmatch.models import authority_key
 from clnmatch.report.charts import sector_label
 from clnmatch.report.many_teams import SHEET_PER_TEAM_MAX_TEAMS
@@ -90,13 +90,6 @@ def sheet_title(name: str, taken: set[str]) -> str:
     return title
 
 
-def _cell(value: Any) -> Any:
-    """Text neutralised (never a formula) and stripped of characters XML cannot hold."""
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    return neutralise(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
-
-
 class _Sheet:
     """Writes free lines and tables down a worksheet, then sets widths and print settings."""
 
@@ -109,9 +102,15 @@ class _Sheet:
         self.table_rows: tuple[int, int] = (0, 0)  # header row and last row of the last table
         self.long_lines: list[tuple[int, int]] = []  # (row, characters)
 
+    def _put(self, row: int, column: int, value: Any) -> Any:
+        """The cell at (row, column), holding ``value`` as ``set_xlsx_value`` stores it."""
+        cell = self.sheet.cell(row=row, column=column)
+        set_xlsx_value(cell, value)
+        return cell
+
     def line(self, text: str, font: Font | None = None) -> None:
         """A line of text; a long one is wrapped across the tables' width by ``finish``."""
-        cell = self.sheet.cell(row=self.row, column=1, value=_cell(text))
+        cell = self._put(self.row, 1, text)
         if font is not None:
             cell.font = font
         if len(text) > _MAX_WIDTH:
@@ -136,7 +135,7 @@ class _Sheet:
         value changes (e.g. one page per team).
         """
         for column, title in enumerate(header, start=1):
-            cell = self.sheet.cell(row=self.row, column=column, value=_cell(title))
+            cell = self._put(self.row, column, title)
             cell.font = _HEADER_FONT
             cell.fill = _HEADER_FILL
             cell.alignment = _WRAP
@@ -155,7 +154,7 @@ class _Sheet:
                 previous = key
             lines = 1
             for column, value in enumerate(values, start=1):
-                cell = self.sheet.cell(row=self.row, column=column, value=_cell(value))
+                cell = self._put(self.row, column, value)
                 if isinstance(value, str) and len(value) > _MAX_WIDTH:
                     cell.alignment = _WRAP
                     lines = max(lines, math.ceil(len(value) / _MAX_WIDTH))
