@@ -220,6 +220,33 @@ def test_exported_folder_passes_check(tmp_path: Path) -> None:
     assert json.loads((out / "changes.json").read_text())["withdrawn"]["establishment"] == ["E5"]
 
 
+def test_an_exported_folder_with_a_school_not_placed_is_checked_not_refused(
+    tmp_path: Path,
+) -> None:
+    """A late school over the participant cap waits unplaced: `clnmatch check` on the
+    folder lists the breach as the page does (exit 4), where it refused the folder's
+    teams.csv for its blank team (exit 2)."""
+    rules = RULES.model_copy(update={"max_participants": 12})
+    event = Event.create(tmp_path / "event", sector_cohort(), rules, teams=PREVIOUS)
+    assert event.add(late_school(), time_limit=5).unplaced == ["N1"]
+    out = tmp_path / "export"
+    write_folder(event, out)
+    survey = tmp_path / "survey.csv"
+    cohort = event.view().cohort
+    plain = Result(status=Status.FEASIBLE, cohort=cohort, rules=rules, objective_name="blend",
+                   strategy="hand", seed=0, runtime_s=0.0)  # fmt: skip
+    rows = plain.to_dataframe().drop(columns=["team", "team_focus"])
+    for k, theme in enumerate(THEMES):
+        rows[f"theme:{theme}"] = [p.interests[k] for p in cohort.practitioners]
+    rows.to_csv(survey, index=False)
+    flags = ["--teams", "2", "--min-authorities", "1", "--max-authority-share", "1.0",
+             "--max-participants", "12", "--json"]  # fmt: skip
+    done = CliRunner().invoke(app, ["check", str(survey), str(out / "teams.csv"), *flags])
+    assert done.exit_code == 4, done.output
+    found = {b["rule"] for b in json.loads(done.output)["breaches"]}
+    assert found == {b.rule for b in event.view().evaluation.breaches}
+
+
 def test_export_with_unplaced_schools_keeps_whole_team_numbers(tmp_path: Path) -> None:
     """An event begun without teams exports '1' for a placed school and '' for the rest,
     never '1.0' (a column holding gaps must not turn to floats), and a report."""
@@ -553,3 +580,27 @@ def test_a_folder_holding_a_stray_journal_is_refused_before_anything_is_written(
     with pytest.raises(EventError, match="but no event.json"):
         new_event(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["journal.jsonl"]
+
+
+def test_a_saved_folder_is_named_after_the_board_it_holds(tmp_path: Path) -> None:
+    """A decision under way when a folder is saved: the folder's name and its files are
+    the same board (exports/version-0 held version 1's teams)."""
+    import threading
+    import time
+
+    from clnmatch.event.export import export_folder
+
+    event = new_event(tmp_path)
+
+    def decide() -> None:
+        with event.lock:  # a repair taking its time
+            time.sleep(0.5)
+            event.move("E5", 1)
+
+    worker = threading.Thread(target=decide)
+    worker.start()
+    time.sleep(0.1)
+    folder, _ = export_folder(event)
+    worker.join()
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    assert folder.name == f"version-{summary['event']['version']}" == "version-1"

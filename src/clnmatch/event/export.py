@@ -148,9 +148,10 @@ def export_bytes(event: Event, name: str) -> bytes:
     raise KeyError(name)
 
 
-def write_folder(event: Event, folder: str | Path) -> list[Path]:
-    """Every export file and changes.json into ``folder``, whole or not at all."""
-    view = event.view()
+def write_folder(event: Event, folder: str | Path, view: EventView | None = None) -> list[Path]:
+    """Every export file and changes.json of ``view`` (default: the present) into
+    ``folder``, whole or not at all."""
+    view = view or event.view()
     record = json.dumps(change_record(event, view).to_dict(), indent=2, ensure_ascii=False)
     return write_result(result_of(event, view), folder, extra_texts={CHANGES_FILE: record})
 
@@ -158,14 +159,15 @@ def write_folder(event: Event, folder: str | Path) -> list[Path]:
 def export_folder(event: Event, name: str | None = None) -> tuple[Path, list[Path]]:
     """Every export file into ``exports/NAME`` of the event folder (default ``version-N``),
     readable by the user only, like the event's own files."""
-    name = name or f"version-{event.version}"
+    view = event.view()  # one board for the name and the files (a decision may come meanwhile)
+    name = name or f"version-{view.version}"
     if not name.replace("-", "").replace("_", "").isalnum():
         raise EventError("a folder name of letters, digits, - and _ only", 400)
-    if not any(team >= 1 for team in event.state.teams.values()):  # rosters of no team
+    if not any(team >= 1 for team in view.state.teams.values()):  # rosters of no team
         raise EventError("nothing is placed yet: re-optimise, or drag schools into teams", 409)
     exports = event.folder / EXPORTS_FOLDER
     exports.mkdir(mode=0o700, exist_ok=True)
     folder = exports / name
-    written = write_folder(event, folder)
+    written = write_folder(event, folder, view)
     folder.chmod(0o700)
     return folder, written
