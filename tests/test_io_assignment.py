@@ -45,11 +45,22 @@ def test_only_the_required_columns(tmp_path: Path) -> None:
     assert (dict(table.teams), dict(table.focus)) == ({"1": 3}, {})
 
 
-@pytest.mark.parametrize("team", ["0", "-1", "two", "1.5", ""])
+@pytest.mark.parametrize("team", ["0", "-1", "two", "1.5"])
 def test_a_team_that_is_not_a_positive_integer(tmp_path: Path, team: str) -> None:
     """A team must be a whole number 1 or more; the error names the row and column."""
     path = _file(tmp_path, f"practitioner_id,team\n1,2\n2,{team}\n")
     assert _problems(read_assignment, path) == [(3, "team")]
+
+
+def test_a_blank_team_is_a_person_not_placed(tmp_path: Path) -> None:
+    """A matching event exports a school it has not placed with its team blank: read as
+    not placed, with a warning naming the rows (it was invalid input, so `check` refused
+    the event's own folder instead of listing the breach)."""
+    path = _file(tmp_path, "practitioner_id,team\n1,2\n2,\n3, \n")
+    table = read_assignment(path)
+    assert dict(table.teams) == {"1": 2} and dict(table.rows) == {"1": 2, "2": 3, "3": 4}
+    (warning,) = table.warnings
+    assert "2 row(s) leave it blank (3, 4)" in warning.expected
 
 
 def test_repeated_practitioner_and_missing_column(tmp_path: Path) -> None:

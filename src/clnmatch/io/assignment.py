@@ -81,6 +81,7 @@ def read_assignment(
     establishments: dict[str, str] = {}
     focus_votes: dict[int, Counter[str]] = defaultdict(Counter)
     focus_rows: dict[tuple[int, str], list[int]] = defaultdict(list)
+    unplaced: list[int] = []  # rows whose team is blank: those people are in no team
     for row in table.rows:
         cell = {name: row.values[i] for name, i in index.items()}
         pid = cell.get("practitioner_id", "")
@@ -103,7 +104,9 @@ def read_assignment(
             )
             continue
         team = None
-        if "team" in index:
+        if "team" in index and not cell["team"].strip():
+            unplaced.append(row.number)  # as an event exports a school not placed yet
+        elif "team" in index:
             team = _team(cell["team"])
             if team is None:
                 problems.append(
@@ -156,6 +159,15 @@ def read_assignment(
                     column=table.headers[index["team_focus"]],
                 )
             )
+    if unplaced:
+        shown = ", ".join(str(r) for r in unplaced[:8]) + (" ..." if len(unplaced) > 8 else "")
+        warnings.append(
+            table.problem(
+                f"a team on every row; {len(unplaced)} row(s) leave it blank ({shown}): "
+                "those people are in no team (not placed)",
+                column=table.headers[index["team"]],
+            )
+        )
     if problems:
         raise InvalidInputError(problems)
     return AssignmentTable(
