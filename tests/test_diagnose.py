@@ -337,6 +337,18 @@ def test_teams_bigger_than_a_facilitator_may_support():
     )
 
 
+def test_more_establishments_than_the_teams_facilitators_may_support():
+    """30 establishments in 2 teams with 10 per facilitator: some team holds 15 and its
+    facilitator would support them all, however loose the sizes (it came back 'unknown'
+    after the search, its diagnosis saying the rules cannot all be met)."""
+    rows = [(AUTHORITIES[i % 3], SECTORS[i % 3], PAIR) for i in range(30)]
+    facs = [(f"F{i}", AUTHORITIES[i % 3]) for i in range(6)]
+    rules = Rules(teams=2, size_tolerance=25, min_establishments=0)
+    conflict = _only(_diagnose(make_cohort(rows, facilitators=facs), rules))
+    assert conflict.rules == ("facilitator_load", "teams")
+    assert "30 establishments in 2 teams put more than 10 in some team" in conflict.message
+
+
 def test_no_facilitator_checks_without_a_table():
     """Without a facilitators table the result states the supply; nothing conflicts."""
     rows = [(AUTHORITIES[i % 3], SECTORS[i % 3], PAIR) for i in range(50)]

@@ -133,6 +133,17 @@ def _check_facilitators(ctx: Counting, cohort: Cohort | None) -> None:
             limit=cap,
         )
         return
+    if n_units > n_teams * cap:  # a team's facilitator supports all its establishments
+        ctx.add(
+            ("facilitator_load", "teams"),
+            f"{n_units} establishments in {plural(n_teams, 'team')} put more than {cap} in "
+            f"some team, but no facilitator may support more than {cap}",
+            f"raise teams to {math.ceil(n_units / cap)} or schools_per_facilitator to "
+            f"{math.ceil(n_units / n_teams)}",
+            actual=math.ceil(n_units / n_teams),
+            limit=cap,
+        )
+        return
     if n_units > n_fac * cap:
         ctx.add(
             ("facilitator_per_team", "facilitator_load"),
