@@ -440,9 +440,7 @@ class Event:
                 raise EventError("the rows name no establishment", 400)
             view = self.view()
             for est in extra.establishments:
-                people = tuple(p for p in extra.practitioners if p.establishment_id == est.id)
-                one = Cohort(themes=extra.themes, establishments=(est,), practitioners=people)
-                view = self._add_one(one, time_limit)
+                view = self._add_one(_alone(extra, est.id), time_limit)
             return view
 
     def add_from_list(self, eid: str, time_limit: float = 10.0) -> EventView:
@@ -450,23 +448,18 @@ class Event:
         withdrew (with the survey rows it had)."""
         with self.lock:  # the state read here is the one added to
             state = self.state
-            if eid in state.withdrawn:
-                source = self.snapshot.cohort
-                if eid in state.records:
-                    record = state.records[eid]
-                    source = Cohort(themes=source.themes, establishments=(record.establishment,),
-                                    practitioners=record.practitioners)  # fmt: skip
-            else:
-                listed = self.snapshot.additions
-                if listed is None or eid not in listed.establishment_by_id:
-                    raise EventError(
-                        f"{eid!r} is neither in the list of late additions nor withdrawn", 404
-                    )
-                source = listed
-            people = tuple(p for p in source.practitioners if p.establishment_id == eid)
-            one = Cohort(themes=source.themes, establishments=(source.establishment_by_id[eid],),
-                         practitioners=people)  # fmt: skip
-            return self.add(one, time_limit)
+            record = state.records.get(eid) if eid in state.withdrawn else None
+            if record is not None:  # a late school that withdrew: the rows it came with
+                themes = self.snapshot.cohort.themes
+                one = Cohort(themes=themes, establishments=(record.establishment,),
+                             practitioners=record.practitioners)  # fmt: skip
+                return self._add_one(one, time_limit)
+            source = self.snapshot.cohort if eid in state.withdrawn else self.snapshot.additions
+            if source is None or eid not in source.establishment_by_id:
+                raise EventError(
+                    f"{eid!r} is neither in the list of late additions nor withdrawn", 404
+                )
+            return self._add_one(_alone(source, eid), time_limit)
 
     def _add_one(self, one: Cohort, time_limit: float) -> EventView:
         state = self.state
@@ -663,3 +656,12 @@ class Event:
         if name not in self.timeline.versions:
             raise EventError(f"no version named {name!r}", 404)
         return self.timeline.versions[name]
+
+
+def _alone(cohort: Cohort, eid: str) -> Cohort:
+    """The establishment ``eid`` of ``cohort`` with its nominees, as a cohort of its own."""
+    return Cohort(
+        themes=cohort.themes,
+        establishments=(cohort.establishment_by_id[eid],),
+        practitioners=tuple(p for p in cohort.practitioners if p.establishment_id == eid),
+    )

@@ -104,22 +104,18 @@ def render_draft(draft: MappingDraft) -> str:
         else:
             add(f"{prefix}{_quoted(word)} = {rating}{_comment(note)}")
     add("")
-    _render_words(
-        add,
-        "roles",
-        "Job titles and role words clnmatch does not know, added to its built-in words",
-        {r.value: v for r, v in draft.roles.items()},
-        [r.value for r in Role],
-        draft.unplaced.get("roles", []),
-    )
-    _render_words(
-        add,
-        "sectors",
-        "Sector words clnmatch does not know, added to its built-in words",
-        {s.value: v for s, v in draft.sectors.items()},
-        [s.value for s in Sector],
-        draft.unplaced.get("sectors", []),
-    )
+    for section, what, found, kinds in (
+        ("roles", "Job titles and role words", draft.roles, Role),
+        ("sectors", "Sector words", draft.sectors, Sector),
+    ):
+        _render_words(
+            add,
+            section,
+            f"{what} clnmatch does not know, added to its built-in words",
+            {k.value: v for k, v in found.items()},
+            [k.value for k in kinds],
+            draft.unplaced.get(section, []),
+        )
     add("[authorities]")
     add("# The authority to use = spellings of it in the export. Without a line here, each")
     add("# spelling counts as its own authority (toward the authorities-per-team rule).")
