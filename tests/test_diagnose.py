@@ -331,10 +331,13 @@ def test_teams_bigger_than_a_facilitator_may_support():
     conflict = _only(
         _diagnose(make_cohort(rows, facilitators=facs), Rules(schools_per_facilitator=5))
     )
-    assert conflict.rules == ("facilitator_load", "team_size")
+    assert conflict.rules == ("team_establishments",)
     assert conflict.message == (
-        "every team will have at least 6 establishments but no facilitator may support more than 5"
+        "the 50 establishments do not fit in 8 teams of at most 5 (40 places)"
     )
+    # the rule holds without a facilitators table too: every team is nurtured by someone
+    without = _only(_diagnose(make_cohort(rows), Rules(schools_per_facilitator=5)))
+    assert without.rules == ("team_establishments",)
 
 
 def test_more_establishments_than_the_teams_facilitators_may_support():
@@ -344,13 +347,18 @@ def test_more_establishments_than_the_teams_facilitators_may_support():
     rows = [(AUTHORITIES[i % 3], SECTORS[i % 3], PAIR) for i in range(30)]
     facs = [(f"F{i}", AUTHORITIES[i % 3]) for i in range(6)]
     rules = Rules(teams=2, size_tolerance=25, min_establishments=0)
-    conflict = _only(_diagnose(make_cohort(rows, facilitators=facs), rules))
-    assert conflict.rules == ("facilitator_load", "teams")
-    assert "30 establishments in 2 teams put more than 10 in some team" in conflict.message
+    for cohort in (make_cohort(rows, facilitators=facs), make_cohort(rows)):
+        conflict = _only(_diagnose(cohort, rules))
+        assert conflict.rules == ("team_establishments",)
+        assert conflict.message == (
+            "the 30 establishments do not fit in 2 teams of at most 10 (20 places)"
+        )
+        assert conflict.suggestion == "raise teams to 3 or schools_per_facilitator to 15"
 
 
 def test_no_facilitator_checks_without_a_table():
-    """Without a facilitators table the result states the supply; nothing conflicts."""
+    """Without a facilitators table the result states the supply; nothing conflicts
+    (teams of about 6 establishments are within one facilitator's 10)."""
     rows = [(AUTHORITIES[i % 3], SECTORS[i % 3], PAIR) for i in range(50)]
     assert _diagnose(make_cohort(rows), Rules()).feasible_by_arithmetic
 

@@ -47,6 +47,8 @@ def _oracle(cohort, rules, unit_team):
         size = sum(len(cohort.nominees[e.id]) for e in members)
         if not low <= size <= high:
             expected.add(("team_size", t + 1))
+        if len(members) > rules.schools_per_facilitator:  # one facilitator supports them all
+            expected.add(("team_establishments", t + 1))
         if len({e.sector for e in members}) < rules.min_sectors:
             expected.add(("min_sectors", t + 1))
         authorities = Counter(e.authority for e in members)

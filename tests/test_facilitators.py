@@ -363,13 +363,56 @@ def test_with_no_time_to_build_the_model_the_greedy_allocation_keeps_every_rule(
 
 
 def test_teams_that_cannot_be_facilitated_are_no_proof_that_none_can() -> None:
-    """Teams of 11 establishments exceed every facilitator's load of 10: that proves nothing
-    of smaller teams, so solve says unknown (with what to try), never "cannot be met"."""
+    """Three facilitators for four teams: one must take two teams within its 10. Teams of
+    5, 6, 7 and 8 establishments cannot be allocated, but that proves nothing of other
+    teams (3, 6, 8, 9 can), so solve says unknown (with what to try), never "cannot be met".
+    (Teams are searched within one facilitator's load; two teams sharing one are not.)"""
     import clnmatch
-    from clnmatch.generate import generate_cohort
 
-    cohort = generate_cohort(100, seed=0, teams_hint=10)
-    rules = clnmatch.Rules(teams=10, max_participants=100_000, min_establishments=0)
+    authorities = ["Glasgow City", "Inverclyde", "Renfrewshire"]
+    facs = [_fac(f"F{i}", authorities[i]) for i in range(3)]
+    cohort = _cohort([authorities[i % 3] for i in range(26)], facs)
+    rules = Rules(teams=4, size_tolerance=30, min_establishments=0)
     result = clnmatch.solve(cohort, rules, strategy="greedy", time_limit=3, seed=0)
     assert result.status == clnmatch.Status.UNKNOWN
     assert any("could not be allocated to the teams found" in n for n in result.notes)
+
+
+def test_every_strategy_forms_teams_one_facilitator_can_support() -> None:
+    """80 establishments in 8 teams and 10 per facilitator: only teams of exactly 10 can be
+    facilitated. Every strategy forms them (the search formed teams of 11 and the
+    allocation then failed: status unknown), and the evaluator agrees."""
+    import clnmatch
+    from clnmatch.generate import generate_cohort
+
+    cohort = generate_cohort(80, seed=0, teams_hint=8)
+    rules = Rules(max_participants=400)
+    for strategy in ("greedy", "local_search", "cpsat", "colgen"):
+        result = clnmatch.solve(cohort, rules, strategy=strategy, time_limit=4, seed=0)
+        assert result.status in (clnmatch.Status.OPTIMAL, clnmatch.Status.FEASIBLE), strategy
+        assert sorted(Counter(result.establishment_team().values()).values()) == [10] * 8
+        assert result.evaluation is not None and result.evaluation.feasible
+
+
+def test_a_team_beyond_one_facilitator_is_a_breach_with_or_without_a_table() -> None:
+    """check names a team holding more establishments than a facilitator may support, with
+    no facilitators table too (every team is nurtured by a facilitator)."""
+    authorities = ["Glasgow City", "Inverclyde", "Renfrewshire"]
+    cohort = _cohort([authorities[i % 3] for i in range(8)])
+    rules = Rules(
+        teams=2,
+        size_tolerance=30,
+        min_establishments=0,
+        min_authorities=2,
+        schools_per_facilitator=5,
+    )
+    unit_team = [0] * 6 + [1] * 2
+    index = {e.id: i for i, e in enumerate(cohort.establishments)}
+    assignment = {p.id: unit_team[index[p.establishment_id]] + 1 for p in cohort.practitioners}
+    breaches = [b for b in check(cohort, rules, assignment).breaches]
+    assert [(b.rule, b.message) for b in breaches] == [
+        (
+            "team_establishments",
+            "team 1 has 6 establishments; a facilitator may support at most 5",
+        )
+    ]

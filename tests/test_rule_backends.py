@@ -50,6 +50,8 @@ def _problem(shape: type, seed: int) -> Problem:
     low, high = max(1, int(per) - 1), int(per) + 1
     if shape is SumBound and rng.random() < 0.5:  # sizes free: only non-empty teams bind
         low, high = 0, int(weight.sum())
+    if shape is SumBound and rng.random() < 0.5:  # team_establishments: a cap on units
+        kw["team_max_units"] = int(rng.integers(1, n))
     if shape is MinDistinct:
         kw = {
             "unit_sector": rng.integers(0, 3, n).astype(np.int64),

@@ -356,6 +356,19 @@ def test_the_board_marks_the_rule_that_breaks(tmp_path: Path) -> None:
     assert checks["2 of 4 from one authority (≤40%)"] is False
 
 
+def test_the_board_marks_a_team_beyond_one_facilitator(tmp_path: Path) -> None:
+    """A team holding more schools than one facilitator may support gets its own line,
+    marked broken (no other line said why the team breaks a rule)."""
+    from clnmatch.web.render import live_context
+
+    rules = RULES.model_copy(update={"schools_per_facilitator": 3, "size_tolerance": 6})
+    event = Event.create(tmp_path, sector_cohort(), rules, teams=PREVIOUS)
+    event.move("E3", 1)  # team 1: four schools
+    checks = {c["text"]: c["ok"] for c in live_context(event)["teams"][0]["checks"]}
+    assert checks["4 schools (one facilitator: ≤3)"] is False
+    assert "team_establishments" in {b.rule for b in event.view().evaluation.breaches}
+
+
 def test_the_projector_keeps_names_hidden_when_reopened(event: Event) -> None:
     """After "Hide names", the projector's plain address (as printed) still hides them,
     after a restart too."""

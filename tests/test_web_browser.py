@@ -160,8 +160,20 @@ def board(page: Any) -> dict[str, int]:
     return {eid: int(team) for eid, team in pairs}
 
 
+def wait_until(page: Any, expression: str, arg: Any = None, timeout: float = 30_000) -> None:
+    """Poll ``expression`` (with ``arg``) from here until it is truthy. Not Playwright's
+    wait_for_function: its polling evaluates strings inside the page, which the page's
+    Content-Security-Policy (no 'unsafe-eval') refuses whenever the first try is false."""
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression, arg):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout / 1000:g} s waiting for {expression}")
+        page.wait_for_timeout(100)
+
+
 def wait_version(page: Any, version: int) -> None:
-    page.wait_for_function(
+    wait_until(
+        page,
         "v => document.getElementById('live') && +document.getElementById('live').dataset.version >= v",
         arg=version,
         timeout=30_000,
@@ -330,14 +342,16 @@ def test_a_running_reoptimise_shows_its_clock_and_a_change_made_meanwhile(
     page.route("**/ui/reoptimise", lambda route: None)  # held: never answered
     page.fill("#time-limit", "30")
     page.click("#reoptimise")
-    page.wait_for_function(
+    wait_until(
+        page,
         "() => /Re-optimising \\.\\.\\. [1-9]\\.\\d s of 30 s/"
         ".test(document.getElementById('progress-text').textContent)",
         timeout=15_000,
     )
     card = page.locator('.cards[data-team="4"] .card:not(.locked)').first
     server.api("POST", "/api/move", {"establishment_id": card.get_attribute("data-id"), "team": 3})
-    page.wait_for_function(
+    wait_until(
+        page,
         "() => document.getElementById('progress-text').textContent.includes('out of date')",
         timeout=15_000,
     )
@@ -394,7 +408,7 @@ def test_on_a_phone_a_proposal_is_not_left_under_a_panel(browser: Any, server: E
         phone.fill("#time-limit", "2")
         phone.click("#reoptimise")
         phone.wait_for_selector("#proposal button.accept", timeout=30_000)
-        phone.wait_for_function('document.getElementById("panel").innerHTML === ""')
+        wait_until(phone, 'document.getElementById("panel").innerHTML === ""')
         box = phone.locator("#proposal button.accept").bounding_box()
         assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 844
         phone.click("#proposal button.reject")
@@ -422,8 +436,8 @@ def test_a_withdrawal_says_it_is_working_until_it_is_done(page: Any, server: Eve
     page.wait_for_selector("#busy:not([hidden])", timeout=10_000)
     assert "repairing the teams" in page.inner_text("#busy")
     page.wait_for_selector("#busy", state="hidden", timeout=30_000)
-    page.wait_for_function(
-        'id => !document.querySelector(`.card[data-id="${id}"]`)', arg=eid, timeout=30_000
+    wait_until(
+        page, 'id => !document.querySelector(`.card[data-id="${id}"]`)', arg=eid, timeout=30_000
     )
     assert eid in server.api("GET", "/api/state")["withdrawn"]
 
@@ -439,11 +453,14 @@ def test_a_withdrawn_school_is_brought_back_from_the_add_panel(
     button = page.locator("#panel ul.back button").first
     button.wait_for()
     button.click()
-    page.wait_for_function(
-        'id => !!document.querySelector(`.card[data-id="${id}"]`)', arg=gone[0], timeout=30_000
+    wait_until(
+        page,
+        'id => !!document.querySelector(`.card[data-id="${id}"]`)',
+        arg=gone[0],
+        timeout=30_000,
     )
     assert gone[0] not in server.api("GET", "/api/state")["withdrawn"]
-    page.wait_for_function('!document.querySelector("#panel .add")', timeout=10_000)
+    wait_until(page, '!document.querySelector("#panel .add")', timeout=10_000)
 
 
 def test_a_school_is_chosen_moved_and_left_with_the_keyboard_alone(
@@ -458,16 +475,20 @@ def test_a_school_is_chosen_moved_and_left_with_the_keyboard_alone(
     page.keyboard.press("Enter")
     page.wait_for_selector("#panel .school h2:focus", timeout=10_000)
     page.keyboard.press("3")
-    page.wait_for_function(
+    wait_until(
+        page,
         'id => !!document.querySelector(`.cards[data-team="3"] .card[data-id="${id}"]`)',
-        arg=eid, timeout=15_000,
-    )  # fmt: skip
+        arg=eid,
+        timeout=15_000,
+    )
     page.wait_for_timeout(500)  # the panel is asked again for the new board
     page.keyboard.press("Escape")
-    page.wait_for_function(
+    wait_until(
+        page,
         "id => document.activeElement && document.activeElement.dataset.id === id",
-        arg=eid, timeout=5_000,
-    )  # fmt: skip
+        arg=eid,
+        timeout=5_000,
+    )
     said = page.text_content("#announce") or ""  # what a screen reader is told
     assert "team 3" in said and ("breach" in said or "every rule holds" in said), said
     server.api("POST", "/api/undo")

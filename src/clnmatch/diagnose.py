@@ -122,28 +122,8 @@ def _check_facilitators(ctx: Counting, cohort: Cohort | None) -> None:
         )
     n_fac, n_teams, n_units = len(cohort.facilitators), ctx.problem.n_teams, ctx.problem.n_units
     cap = rules.schools_per_facilitator
-    smallest = min(ctx.kmin) if ctx.kmin else 1
-    if smallest > cap:
-        ctx.add(
-            ("facilitator_load", "team_size"),
-            f"every team will have at least {smallest} establishments but no facilitator may "
-            f"support more than {cap}",
-            f"raise schools_per_facilitator to {smallest} or raise teams",
-            actual=smallest,
-            limit=cap,
-        )
-        return
-    if n_units > n_teams * cap:  # a team's facilitator supports all its establishments
-        ctx.add(
-            ("facilitator_load", "teams"),
-            f"{n_units} establishments in {plural(n_teams, 'team')} put more than {cap} in "
-            f"some team, but no facilitator may support more than {cap}",
-            f"raise teams to {math.ceil(n_units / cap)} or schools_per_facilitator to "
-            f"{math.ceil(n_units / n_teams)}",
-            actual=math.ceil(n_units / n_teams),
-            limit=cap,
-        )
-        return
+    if n_units > n_teams * cap:
+        return  # said by the rule table's team_establishments
     if n_units > n_fac * cap:
         ctx.add(
             ("facilitator_per_team", "facilitator_load"),
@@ -157,6 +137,7 @@ def _check_facilitators(ctx: Counting, cohort: Cohort | None) -> None:
         return
     if n_fac >= n_teams:
         return
+    smallest = min(ctx.kmin) if ctx.kmin else 1
 
     def most_teams(limit: int) -> int:
         """Most teams one facilitator can take: the smallest possible teams, within the limit."""

@@ -141,7 +141,8 @@ def finish_solve(
         if proven:
             return result(Status.INFEASIBLE, diagnosis=diagnosis)
         # these teams cannot be facilitated, which proves nothing of other teams: the search
-        # does not weigh the facilitators' load, so no "cannot be met"
+        # keeps each team within one facilitator's load, not two teams sharing one (fewer
+        # facilitators than teams), so no "cannot be met"
         return result(
             Status.UNKNOWN,
             diagnosis=diagnosis,

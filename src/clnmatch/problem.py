@@ -109,6 +109,8 @@ class Problem:
     theme_milli: IntArray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
     theme_names: tuple[str, ...] = ()
     max_teams_per_theme: int | None = None
+    # most units (establishments) in a team: one facilitator supports them all (None: no cap)
+    team_max_units: int | None = None
     # side rules (empty arrays: the rule does not apply)
     unit_sector: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     sector_names: tuple[str, ...] = ()
@@ -260,6 +262,7 @@ class Problem:
             theme_milli=np.rint(SCALE * weights.focus * theme_points).astype(np.int64),
             theme_names=tuple(cohort.themes),
             max_teams_per_theme=rules.max_teams_per_theme,
+            team_max_units=rules.schools_per_facilitator,
             unit_sector=np.array([sector_index[e.sector] for e in units], dtype=np.int64),
             sector_names=tuple(str(s) for s in SECTORS),
             min_sectors=rules.min_sectors,

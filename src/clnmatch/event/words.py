@@ -54,6 +54,7 @@ RULE_WORDS = {
     "max_teams_per_theme": "the number of teams per theme",
     "facilitator_per_team": "a facilitator for every team",
     "facilitator_load": "each facilitator's number of schools",
+    "team_establishments": "the number of schools one facilitator can support",
 }
 
 

@@ -122,6 +122,9 @@ def rule_sentence(rule: str, rules: Rules, participants: int) -> str:
         ),
         "facilitator_per_team": "Every team has at least one facilitator",
         "facilitator_load": f"No facilitator supports more than {per} establishments",
+        "team_establishments": (
+            f"No team holds more than {per} establishments, so one facilitator can support it"
+        ),
         "unknown_facilitator": "Every facilitator named is in the facilitators table",
     }
     return sentences.get(rule, rule.replace("_", " ").capitalize())
@@ -181,6 +184,7 @@ def _rule_numbers(result: Result, teams: Sequence[TeamStats]) -> dict[str, str]:
     )
     out["team_size"] = _range([ts.participants for ts in teams], "participant")
     out["min_sectors"] = _range([len(ts.sectors) for ts in teams], "sector")
+    out["team_establishments"] = _range([len(ts.establishments) for ts in teams], "establishment")
     out["min_authorities"] = _range(
         [len(ts.authorities) for ts in teams], "authority", "authorities"
     )

@@ -262,6 +262,12 @@ def _sum_suggestion(ctx: Counting, rules: tuple[str, ...]) -> str:
     problem = ctx.problem
     if rules == ("teams",):
         return f"lower teams to {problem.n_units}"
+    if rules == ("team_establishments",) and problem.team_max_units:
+        n_units, n_teams = problem.n_units, problem.n_teams
+        return (
+            f"raise teams to {math.ceil(n_units / problem.team_max_units)} or "
+            f"schools_per_facilitator to {math.ceil(n_units / n_teams)}"
+        )
     if ctx.settings is None:
         return "widen the team size bounds"
     tol = ctx.settings.size_tolerance

@@ -4,7 +4,8 @@ Every per-team hard rule of clnmatch has one of three shapes, and the rest are l
 global cap:
 
 * ``SumBound``: a team's total of a per-unit amount lies within [low, high]
-  (``teams``: at least one establishment; ``team_size``: participants within bounds);
+  (``teams``: at least one establishment; ``team_size``: participants within bounds;
+  ``team_establishments``: no more establishments than one facilitator may support);
 * ``MinDistinct``: a team holds at least ``minimum`` distinct labels
   (``min_sectors``, ``min_authorities``);
 * ``MaxShare``: no label holds more than ``floor(share * n)`` of a team's n units
@@ -66,7 +67,7 @@ class SumBound:
     """A team's total of ``amount`` (a Problem attribute, or ``UNITS``) within [low, high].
 
     ``low`` / ``high`` name Problem attributes of per-team bounds (or give a constant;
-    ``high=None``: no upper bound). ``penalty`` weighs one unit of shortfall or excess in
+    ``high=None``: no upper bound; an attribute holding None: the rule does not apply). ``penalty`` weighs one unit of shortfall or excess in
     the violation measure the search minimises; ``gates_team``: when broken, the team's
     other rules are not reported (an empty team has no sectors to count).
     """
@@ -172,6 +173,19 @@ RULE_TABLE: tuple[Shape, ...] = (
         shortage=lambda total, teams, low, need: (
             f"the {total} participants cannot fill {teams} teams of at least {low} ({need} needed)"
         ),
+    ),
+    SumBound(
+        "team_establishments",
+        "a team holds at most schools_per_facilitator establishments (its facilitator "
+        "supports them all)",
+        amount=UNITS,
+        low=0,
+        high="team_max_units",
+        message=lambda team, value, low, high: (
+            f"team {team} has {value} establishments; a facilitator may support at most {high}"
+        ),
+        noun="establishments",
+        relax="schools_per_facilitator",
     ),
     MinDistinct(
         "min_sectors",
@@ -315,7 +329,8 @@ def _team_values(problem: Problem, value: str | int | None, default: int) -> Int
         return np.full(n_teams, default, dtype=np.int64)
     if isinstance(value, int):
         return np.full(n_teams, value, dtype=np.int64)
-    return np.asarray(getattr(problem, value), dtype=np.int64).reshape(n_teams)
+    values = np.asarray(getattr(problem, value), dtype=np.int64)
+    return np.broadcast_to(values, (n_teams,)).copy()  # one value for every team, or one each
 
 
 def _compile(problem: Problem) -> CompiledRules:
@@ -335,6 +350,8 @@ def _compile(problem: Problem) -> CompiledRules:
 
     for entry in RULE_TABLE:
         if isinstance(entry, SumBound):
+            if isinstance(entry.high, str) and getattr(problem, entry.high) is None:
+                continue  # the problem has no such bound (e.g. no facilitators' limit)
             amount = (
                 np.ones(n_units, dtype=np.int64)
                 if entry.amount == UNITS

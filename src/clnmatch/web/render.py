@@ -100,6 +100,13 @@ def live_context(event: Event, *, names: bool = True) -> dict[str, Any]:
                 f"authority (≤{rules.max_authority_share:.0%})",
             },
         ]
+        if "team_establishments" in broken:
+            checks.append(
+                {
+                    "ok": False,
+                    "text": f"{len(ids)} schools (one facilitator: ≤{rules.schools_per_facilitator})",
+                }
+            )
         if not ids:  # an empty team: one line, not "0 of 0 from one authority"
             checks = [{"ok": False, "text": f"no schools yet ({low}-{high} people needed)"}]
         if cohort.facilitators:
