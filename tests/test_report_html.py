@@ -424,3 +424,13 @@ def test_many_teams_fold_into_a_table(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "Sector mixes" in html and "Heat" not in html
     assert 'id="why-left-out"' in html and "60 establishments" in html
     assert "Many Person0290" in html  # members are still in the page, folded
+
+
+def test_tables_name_their_rows_and_columns_for_screen_readers(html: str) -> None:
+    """Every column header has scope="col", and each rule check starts with a row header
+    (a screen reader then says "Teams are of even size: passed", not just "passed"); so
+    do the teams, supply and facilitator tables."""
+    assert "<th>" not in html and "<th class=" not in html  # every header is scoped
+    checks = html.split('id="rule-checks"', 1)[1].split("</table>", 1)[0]
+    firsts = re.findall(r'<tr id="rule-[^"]+">\s*(<t[hd][^>]*>)', checks)
+    assert firsts and set(firsts) == {'<th scope="row">'}
