@@ -448,6 +448,16 @@ def test_ids_with_quotes_slashes_and_backslashes_work_in_the_panel(event: Event)
     assert moved.status_code == 200 and event.state.teams[odd] == 1
 
 
+def test_what_the_tooltips_say_reaches_screen_readers(client: TestClient) -> None:
+    """The bound's meaning and a lock's were in title tooltips only, which neither a
+    keyboard nor a touch screen can open: they are in the page's text for screen readers."""
+    eid = next(iter(client.get("/api/state").json()["teams"]["1"]))
+    client.post("/api/lock", json={"establishment_id": eid, "locked": True})
+    page = client.get("/").text
+    assert '<span class="visually-hidden">: The most any teams of this cohort' in page
+    assert "(locked: stays in this team)" in page
+
+
 def test_an_empty_team_says_so_in_one_line(client: TestClient) -> None:
     """A team emptied by hand shows "no schools yet" (it listed "0 of 0 from one
     authority" and the other counts of nothing)."""
