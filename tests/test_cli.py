@@ -194,6 +194,10 @@ def test_json_answers_list_the_readers_warnings(tmp_path):
     assert any("these are ignored: 'notes'" in w for w in solved["warnings"])
     checked = run("check", path, out / "teams.csv", "--json")
     assert any("these are ignored: 'notes'" in w for w in json.loads(checked.output)["warnings"])
+    # --quiet turns off the progress and the table, not the warnings (they were lost)
+    quiet = run("solve", path, "--time-limit", "20", "--no-pdf", "-q", "--out", tmp_path / "q")
+    assert "these are ignored: 'notes'" in " ".join(quiet.output.split())
+    assert "teams (" not in quiet.output  # no result table
 
 
 def test_input_file_is_never_modified(tmp_path):

@@ -146,7 +146,7 @@ def rematch(
         rules = rules_from(rules_file, locals())
         mapping = load_mapping(map_file)  # read once: the survey and --add share it
         teams_csv = folder / "teams.csv" if previous.is_dir() else previous
-        warn = 0 if quiet or json_out else 10
+        warn = 0 if json_out else 10  # --quiet keeps warnings: they are not progress
         read: list[str] = []  # every warning, for --json
         survey_cohort = read_cohort_for_cli(
             survey, facilitators, sheet, warn=warn, mapping=mapping, warnings=read

@@ -243,7 +243,7 @@ def solve(
         rules = rules_from(rules_file, locals())
         read: list[str] = []
         cohort = read_cohort_for_cli(
-            survey, facilitators, sheet, warn=0 if quiet or json_out else 10, mapping=map_file,
+            survey, facilitators, sheet, warn=0 if json_out else 10, mapping=map_file,
             warnings=read,
         )  # fmt: skip
         _run_solve(
