@@ -67,9 +67,10 @@ class SumBound:
     """A team's total of ``amount`` (a Problem attribute, or ``UNITS``) within [low, high].
 
     ``low`` / ``high`` name Problem attributes of per-team bounds (or give a constant;
-    ``high=None``: no upper bound; an attribute holding None: the rule does not apply). ``penalty`` weighs one unit of shortfall or excess in
-    the violation measure the search minimises; ``gates_team``: when broken, the team's
-    other rules are not reported (an empty team has no sectors to count).
+    ``high=None``: no upper bound; an attribute holding None: the rule does not apply).
+    ``penalty`` weighs one unit of shortfall or excess in the violation measure the search
+    minimises; ``gates_team``: when broken, the team's other rules are not reported (an
+    empty team has no sectors to count).
     """
 
     name: str
