@@ -142,6 +142,15 @@ def test_withdrawal_is_repaired_around_locks(tmp_path: Path) -> None:
     assert event.state.teams == PREVIOUS
 
 
+def test_a_school_the_rules_lock_can_withdraw(tmp_path: Path) -> None:
+    """A school the rules file pins, forbids or pairs can withdraw (it was refused with an
+    internal error, a 500 on the page, and the room could not record it)."""
+    rules = RULES.model_copy(update={"forbidden": (("E4", 1),), "apart": (("E4", "E5"),)})
+    event = Event.create(tmp_path, sector_cohort(), rules, teams=PREVIOUS)
+    view = event.withdraw("E4", time_limit=5)
+    assert "E4" in view.state.withdrawn and view.evaluation.feasible
+
+
 def test_a_late_school_is_placed_keeping_every_rule(tmp_path: Path) -> None:
     """A late school joins a team; every rule still holds and the state survives a restart."""
     event = new_event(tmp_path)

@@ -138,6 +138,28 @@ def test_withdrawal_that_breaks_nothing_moves_nobody() -> None:
     assert check(result.cohort, RULES, result.assignment).feasible
 
 
+def test_a_withdrawn_school_keeps_no_lock() -> None:
+    """Rules that pin, forbid, pair or part a school that withdraws: the locks on it are
+    dropped, with a note (the rematch raised: the rules named a school not in the cohort);
+    the other locks still hold."""
+    rules = RULES.model_copy(
+        update={
+            "pins": {"E5": 2, "E0": 1},
+            "forbidden": (("E5", 1),),
+            "apart": (("E5", "E0"),),
+            "together": (("E5", "E3"),),
+        }
+    )
+    result = rematch_teams(sector_cohort(), PREVIOUS, ["E5"], rules=rules, time_limit=5)
+    assert result.feasible
+    assert result.establishment_team()["E0"] == 1
+    assert any("locks naming E5 were dropped: withdrawn" in n for n in result.notes)
+    with pytest.raises(InvalidParameterError, match="E9"):  # a lock on nobody is still wrong
+        rematch_teams(
+            sector_cohort(), PREVIOUS, ["E5"], rules=RULES.model_copy(update={"pins": {"E9": 1}})
+        )
+
+
 def test_one_nominee_withdrawing_keeps_the_establishment() -> None:
     """A practitioner id withdraws only that person; the establishment stays in its team."""
     result = rematch_teams(sector_cohort(), PREVIOUS, ["E4-2"], rules=RULES, time_limit=5)

@@ -553,6 +553,19 @@ class Rules(BaseModel):
         high = math.floor(target + self.size_tolerance + 1e-9)
         return low, high
 
+    def locks_within(self, keep: Callable[[str], bool]) -> Rules:
+        """These rules with the locks naming an establishment ``keep`` refuses left out (a
+        school that withdrew keeps no pin, and a pair with it binds nobody)."""
+        both = lambda a, b: keep(a) and keep(b)  # noqa: E731
+        return self.model_copy(
+            update={
+                "pins": {e: t for e, t in self.pins.items() if keep(e)},
+                "forbidden": tuple((e, t) for e, t in self.forbidden if keep(e)),
+                "apart": tuple((a, b) for a, b in self.apart if both(a, b)),
+                "together": tuple((a, b) for a, b in self.together if both(a, b)),
+            }
+        )
+
     def facilitators_needed(self, establishments: int) -> int:
         """Facilitators an authority with this many establishments must supply."""
         return math.ceil(establishments / self.schools_per_facilitator)

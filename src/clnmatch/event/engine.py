@@ -207,16 +207,8 @@ class Event:
 
     def rules_for(self, cohort: Cohort, pins: Mapping[str, int] | None = None) -> Rules:
         """The rules, locks naming establishments no longer in the cohort left out."""
-        known = cohort.establishment_by_id
-        r = self.rules
-        return r.model_copy(
-            update={
-                "pins": {**{e: t for e, t in r.pins.items() if e in known}, **(pins or {})},
-                "forbidden": tuple((e, t) for e, t in r.forbidden if e in known),
-                "apart": tuple((a, b) for a, b in r.apart if a in known and b in known),
-                "together": tuple((a, b) for a, b in r.together if a in known and b in known),
-            }
-        )
+        rules = self.rules.locks_within(cohort.establishment_by_id.__contains__)
+        return rules.model_copy(update={"pins": {**rules.pins, **(pins or {})}}) if pins else rules
 
     def evaluate_state(self, state: EventState) -> tuple[Cohort, Evaluation]:
         """The one evaluator on a state (unplaced establishments are ``unassigned``)."""

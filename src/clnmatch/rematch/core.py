@@ -317,6 +317,12 @@ def rematch_teams(
     before = _establishment_teams(cohort, previous_teams)
     change = apply_changes(cohort, withdrawn, added)
     new = change.cohort
+    notes: list[str] = []
+    gone = set(change.withdrawn_establishments)
+    kept = rules.locks_within(lambda e: e not in gone)
+    if kept != rules:  # a withdrawn school keeps no lock (naming it was an error)
+        notes.append(f"locks naming {', '.join(sorted(gone))} were dropped: withdrawn")
+        rules = kept
     problem = Problem.from_cohort(new, rules, objective)
     objective_name = objective if isinstance(objective, str) else objective.name
     T = problem.n_teams
@@ -355,7 +361,6 @@ def rematch_teams(
             status=status, runtime_s=time.perf_counter() - started, **base, **fields
         )
 
-    notes: list[str] = []
     unknown = [e.id for e in new.establishments if e.id not in before]
     unknown = [e for e in unknown if e not in change.added_establishments]
     if unknown:
