@@ -151,6 +151,24 @@ def test_a_school_the_rules_lock_can_withdraw(tmp_path: Path) -> None:
     assert "E4" in view.state.withdrawn and view.evaluation.feasible
 
 
+def test_a_lock_the_rules_break_is_refused(tmp_path: Path) -> None:
+    """Locking a school in a team the rules forbid it, or away from the team they pin it
+    to, is refused in words and changes nothing (it was kept, and then every re-optimise
+    and repair failed on it)."""
+    rules = RULES.model_copy(update={"forbidden": (("E4", 1),), "pins": {"E5": 2}})
+    event = Event.create(tmp_path, sector_cohort(), rules, teams=PREVIOUS)
+    event.move("E4", 1)
+    event.move("E5", 1)
+    version = event.version
+    with pytest.raises(EventError, match="keep it out of team 1: move it to another team"):
+        event.set_lock("E4", True)
+    with pytest.raises(EventError, match="pin it to team 2: move it there first"):
+        event.set_lock("E5", True)
+    assert event.version == version and not event.state.locked
+    event.move("E5", 2)
+    assert "E5" in event.set_lock("E5", True).state.locked  # where the rules want it
+
+
 def test_a_late_school_is_placed_keeping_every_rule(tmp_path: Path) -> None:
     """A late school joins a team; every rule still holds and the state survives a restart."""
     event = new_event(tmp_path)

@@ -381,6 +381,15 @@ class Event:
                 raise EventError(f"locked must be true or false; got {locked!r}", 400)
             if (eid in self.state.locked) == locked or (locked and self.state.teams[eid] < 1):
                 return self.view()
+            team, pinned = self.state.teams[eid], self.rules.pins.get(eid)
+            if locked and ((eid, team) in self.rules.forbidden or pinned not in (None, team)):
+                # a lock the rules break could never be kept: every repair would fail on it
+                why = (
+                    f"the rules pin it to team {pinned}: move it there first"
+                    if pinned not in (None, team)
+                    else f"the rules keep it out of team {team}: move it to another team first"
+                )
+                raise EventError(f"{self._called(eid)} cannot be locked in team {team}; {why}", 409)
             word = "locked" if locked else "unlocked"
             return self._record(
                 {"op": "lock", "establishment_id": eid, "locked": locked},
