@@ -555,3 +555,17 @@ def test_an_email_given_twice_is_in_one_zoom_room_only(tmp_path):
         with (out / f"zoom_round_{r}.csv").open(encoding="utf-8") as handle:
             emails = [line["Email Address"] for line in csv.DictReader(handle)]
         assert emails.count(rows[2][5]) == 1
+
+
+def test_the_planner_keeps_half_the_limit_whatever_writing_is_estimated_at(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The outputs' estimate (a safety factor times the machine's load) could exceed the
+    whole limit: 480 people x 40 rounds with --time-limit 10 left the planner 0.5 s and
+    failed ("try a longer --time-limit") after 5 s, on a roster it plans in one second."""
+    from clnmatch.cli import breakouts as command
+    from clnmatch.time_budget import Deadline
+
+    monkeypatch.setattr(command, "breakout_output_seconds", lambda *args: 11.5)
+    clock = Deadline.after(10.0)
+    assert command._planning_seconds(clock, 480, 40, 10.0) >= 0.45 * 10.0

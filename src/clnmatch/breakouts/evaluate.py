@@ -200,12 +200,9 @@ def evaluate_schedule(problem: BreakoutProblem, schedule: IntArray) -> ScheduleE
             f"a schedule of shape {problem.present.shape} (rounds, people) is needed; "
             f"got {schedule.shape}"
         )
-    n = problem.n
-    seen = np.zeros(0, dtype=np.int64)
-    for row in problem.history:
-        seen = np.union1d(seen, pair_codes(row, n))
-    history_codes = seen
-    by_round: list[int] = []
+    n, n_rounds = problem.n, len(schedule)
+    history = [pair_codes(row, n) for row in problem.history]
+    history_codes = np.unique(np.concatenate(history)) if history else np.zeros(0, np.int64)
     counted: list[NDArray[np.int64]] = []
     breaches: list[Breach] = []
     violation = sector_same = shared = 0
@@ -214,10 +211,7 @@ def evaluate_schedule(problem: BreakoutProblem, schedule: IntArray) -> ScheduleE
     for r, row in enumerate(schedule):
         row = row.astype(np.int32)
         clean = np.where(problem.present[r] & (row < problem.rooms[r]), row, -1).astype(np.int32)
-        codes = pair_codes(clean, n)
-        by_round.append(int(np.isin(codes, seen).sum()))
-        seen = np.union1d(seen, codes)
-        counted.append(codes)
+        counted.append(pair_codes(clean, n))
         found = _round_breaches(problem, r, row)
         breaches += found[0]
         violation += found[1]
@@ -225,12 +219,17 @@ def evaluate_schedule(problem: BreakoutProblem, schedule: IntArray) -> ScheduleE
         shared += found[3]
         authorities += found[4]
         sectors += found[5]
+    # one sort of every meeting by (pair, round): each but a pair's first is a repeat, in its
+    # round (history's pairs come first, as round -1; a pair meets once a round)
     every = np.concatenate([history_codes, *counted]) if counted else history_codes
-    codes, times = np.unique(every, return_counts=True)
+    when = np.repeat(np.arange(-1, n_rounds), [history_codes.size, *(c.size for c in counted)])
+    order = np.lexsort((when, every))
+    pairs, rounds = every[order], when[order]
+    first = np.r_[True, pairs[1:] != pairs[:-1]] if pairs.size else np.zeros(0, dtype=bool)
+    by_round = np.bincount(rounds[~first], minlength=n_rounds).tolist() if n_rounds else []
+    times = np.diff(np.r_[np.flatnonzero(first), pairs.size])
     times_met = Counter(times.tolist())
-    new_codes = np.setdiff1d(
-        np.unique(np.concatenate(counted)) if counted else codes, history_codes
-    )
+    new_codes = pairs[first & (rounds >= 0)]  # met in these rounds, never in history
     contacts = np.bincount(new_codes // n, minlength=n) + np.bincount(new_codes % n, minlength=n)
     return ScheduleEvaluation(
         repeats=sum(by_round),

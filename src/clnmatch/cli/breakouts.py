@@ -25,6 +25,8 @@ from clnmatch.cli.common import (
 from clnmatch.errors import InvalidParameterError
 from clnmatch.time_budget import MIN_MATCH_S, Deadline, breakout_output_seconds
 
+PLANNER_SHARE = 0.5  # of what the limit leaves after reading, kept for the planner
+
 
 @app.command()
 def breakouts(
@@ -192,7 +194,9 @@ def _planning_seconds(clock: Deadline, people: int, rounds: int, time_limit: flo
         return time_limit
     ensure_compiled()
     writing = breakout_output_seconds(people, rounds, clock.pace.slowdown())
-    return max(MIN_MATCH_S, clock.remaining() - writing)
+    # the estimate is pessimistic (a safety factor times the machine's load): set aside
+    # whole, it could leave the planner nothing and fail a roster it plans in a second
+    return max(MIN_MATCH_S, clock.remaining() - writing, PLANNER_SHARE * clock.remaining())
 
 
 def _print_plan(plan: object, written: list[Path]) -> None:
