@@ -569,3 +569,51 @@ def test_the_planner_keeps_half_the_limit_whatever_writing_is_estimated_at(
     monkeypatch.setattr(command, "breakout_output_seconds", lambda *args: 11.5)
     clock = Deadline.after(10.0)
     assert command._planning_seconds(clock, 480, 40, 10.0) >= 0.45 * 10.0
+
+
+def test_impossible_room_counts_and_rounds_are_refused_in_the_commands_words(tmp_path):
+    """--rooms leaving rooms of one person (5 people, --rooms 10: planned as 5 rooms of
+    one, "nobody meets anyone twice"), a one-person roster, and a round the plan in --from
+    does not have: exit 2 in the command's words (they named Python parameters of
+    plan_breakouts and replan_round)."""
+    five = _write(tmp_path / "five.csv", _roster_rows(5))
+    out = tmp_path / "out"
+    done = runner.invoke(
+        app, ["breakouts", str(five), "--rounds", "2", "--rooms", "10", "--out", str(out)]
+    )
+    assert done.exit_code == EXIT_INVALID
+    assert "--rooms 10 for 5 people would leave rooms of one person: give at most 2 rooms" in (
+        " ".join(done.output.split())
+    )
+    one = _write(tmp_path / "one.csv", _roster_rows(1))
+    done = runner.invoke(
+        app, ["breakouts", str(one), "--rounds", "2", "--room-size", "2", "--out", str(out)]
+    )
+    assert done.exit_code == EXIT_INVALID and "breakout rooms need two or more" in done.output
+    assert "plan_breakouts" not in done.output and not out.exists()
+    roster = _write(tmp_path / "roster.csv", _roster_rows(30))
+    first = tmp_path / "first"
+    _plan_into(first, ["breakouts", str(roster), "--time-limit", "10"], size=5)
+    done = runner.invoke(
+        app,
+        ["breakouts", str(roster), "--from", str(first), "--replan-round", "9", "--out", str(out)],
+    )
+    assert done.exit_code == EXIT_INVALID
+    assert "--replan-round 9: the plan in" in done.output and "has rounds 1 to 3" in done.output
+    with pytest.raises(InvalidParameterError, match="at most 2 rooms for 5 people"):
+        plan_breakouts(read_people(five)[0], BreakoutRules(rounds=2, rooms=10), time_limit=2)
+
+
+def test_a_pseudonymised_plan_cannot_be_replanned_and_says_why(tmp_path):
+    """A folder written with --pseudonymise holds pseudonyms, not the roster's ids: a
+    re-plan from it is refused in one sentence (it listed every row of rooms.csv)."""
+    roster = _write(tmp_path / "roster.csv", _roster_rows(30))
+    first, out = tmp_path / "first", tmp_path / "out"
+    _plan_into(first, ["breakouts", str(roster), "--time-limit", "10", "--pseudonymise"], size=5)
+    done = runner.invoke(
+        app,
+        ["breakouts", str(roster), "--from", str(first), "--replan-round", "2", "--out", str(out)],
+    )
+    assert done.exit_code == EXIT_INVALID
+    said = " ".join(done.output.split())
+    assert "a plan written without --pseudonymise" in said and said.count("person_id") == 0

@@ -315,6 +315,9 @@ def plan_breakouts(
     roster = _roster(people)
     if len(roster) < 2:
         raise InvalidParameterError.for_value("people", owner, "at least 2 people", len(roster))
+    if rules.rooms is not None and rules.rooms > len(roster) // 2:
+        expected = f"at most {len(roster) // 2} rooms for {len(roster)} people (two or more a room)"
+        raise InvalidParameterError.for_value("rules.rooms", owner, expected, rules.rooms)
     _check_authorities(roster, rules, owner)
     problem = BreakoutProblem.build(roster, rules, history)
     return _solve(

@@ -283,6 +283,12 @@ def load_plan(
                 )
             ]
         ) from None
+    if summary.get("pseudonymised"):
+        expected = (
+            "a plan written without --pseudonymise (this one's person ids are pseudonyms, not "
+            "the roster's): re-plan from the folder written for the roster"
+        )
+        raise InvalidInputError([InputProblem(file=str(summary_path), expected=expected)])
     table = load_table(folder / "rooms.csv")
     index, problems = resolve_columns(table, ("round", "room", "person_id"))
     if problems:

@@ -199,8 +199,8 @@ class BreakoutRules:
         """Rooms for this many people (at least one)."""
         if people <= 0:
             return 0
-        if self.rooms is not None:
-            return min(self.rooms, people)
+        if self.rooms is not None:  # never a room of one (a re-plan may have fewer people)
+            return min(self.rooms, max(1, people // 2))
         assert self.room_size is not None
         return -(-people // self.room_size)
 

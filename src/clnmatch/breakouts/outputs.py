@@ -152,6 +152,8 @@ def write_plan(
     names: list[str] = []
     zoom = zoom_frames(plan)
     summary = plan.summary()
+    if pseudonymise:  # its ids are not the roster's: a re-plan from it is refused in words
+        summary["pseudonymised"] = True
     if zoom:
         summary["zoom_files"] = [f"zoom_round_{r}.csv" for r in zoom]
         summary["zoom_without_email"] = sum(1 for p in plan.roster.people if not p.email)

@@ -12,6 +12,7 @@ import typer
 from clnmatch.cli.common import (
     EXIT_ERROR,
     EXIT_INFEASIBLE,
+    EXIT_INVALID,
     Exit,
     JsonOut,
     Quiet,
@@ -155,9 +156,24 @@ def breakouts(
             for problem in warnings[:10]:
                 err_console.print(f"warning: {problem}", markup=False, highlight=False)
         past = read_history(history) if history else None
+        n = len(roster)
+        if n < 2:  # in the command's words (the planner's name the Python call)
+            raise Exit(EXIT_INVALID, f"{people} lists {n} person; breakout rooms need two or more.")
+        if rules is not None and rules.rooms is not None and rules.rooms > n // 2:
+            raise Exit(
+                EXIT_INVALID,
+                f"--rooms {rules.rooms} for {n} people would leave rooms of one person: give "
+                f"at most {n // 2} rooms (two or more people in each).",
+            )
         if rules is None:
             assert from_dir is not None and replan_round is not None
             previous = load_plan(roster, from_dir, history=past)
+            if not 1 <= replan_round <= previous.rounds:
+                raise Exit(
+                    EXIT_INVALID,
+                    f"--replan-round {replan_round}: the plan in {from_dir} has rounds 1 to "
+                    f"{previous.rounds}.",
+                )
             budget = _planning_seconds(clock, len(roster), previous.rounds, time_limit)
             plan = replan(
                 previous, replan_round, drop or [], history=past, time_limit=budget, seed=seed
