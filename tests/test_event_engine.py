@@ -230,6 +230,12 @@ def test_exported_folder_passes_check(tmp_path: Path) -> None:
     event = new_event(tmp_path / "event")
     event.withdraw("E5", time_limit=5)
     event.add(late_school(), time_limit=5)
+    out = _checked_export(event, tmp_path)
+    assert json.loads((out / "changes.json").read_text())["withdrawn"]["establishment"] == ["E5"]
+
+
+def _checked_export(event: Event, tmp_path: Path) -> Path:
+    """The event's folder export, which `clnmatch check` against the survey passes."""
     out = tmp_path / "export"
     write_folder(event, out)
     survey = tmp_path / "survey.csv"
@@ -244,7 +250,80 @@ def test_exported_folder_passes_check(tmp_path: Path) -> None:
         app, ["check", str(survey), str(out / "teams.csv"), *rules], catch_exceptions=False
     )
     assert done.exit_code == 0, done.output
-    assert json.loads((out / "changes.json").read_text())["withdrawn"]["establishment"] == ["E5"]
+    return out
+
+
+def test_a_survey_school_back_with_other_nominees_exports_a_folder_check_accepts(
+    tmp_path: Path,
+) -> None:
+    """E4 withdraws and is pasted back with one nominee: the other is withdrawn in
+    changes.json, and `clnmatch check` on the folder passes (it said E4-2 was in no team:
+    exit 4)."""
+    event = new_event(tmp_path / "event")
+    event.withdraw("E4", time_limit=5)
+    back = late_school("E4", sector="special")
+    back = back.model_copy(update={"practitioners": back.practitioners[:1]})
+    event.add(back, time_limit=5)
+    out = _checked_export(event, tmp_path)
+    assert json.loads((out / "changes.json").read_text())["withdrawn"]["practitioner"] == ["E4-2"]
+
+
+def test_a_late_school_cannot_take_a_withdrawn_nominees_id(tmp_path: Path) -> None:
+    """A late school whose nominee has the id of a withdrawn school's nominee is refused
+    in words (changes.json listed the id as withdrawn and added; check refused it)."""
+    event = new_event(tmp_path)
+    event.withdraw("E5", time_limit=5)
+    version = event.version
+    late = late_school("N1")
+    reused = late.practitioners[0].model_copy(update={"id": "E5-1", "establishment_id": "N1"})
+    late = late.model_copy(update={"practitioners": (reused, late.practitioners[1])})
+    with pytest.raises(EventError, match="practitioner id E5-1 is a nominee of .*which withdrew"):
+        event.add(late, time_limit=5)
+    assert event.version == version
+
+
+def test_a_school_added_again_with_other_rows_is_another_cohort_for_its_bound(
+    tmp_path: Path,
+) -> None:
+    """A late school added, withdrawn and added again with other ratings: the bound of the
+    second cohort is not the first's (they were keyed by establishment ids alone, and the
+    page showed a bound a re-optimise then beat)."""
+    event = new_event(tmp_path)
+    event.add(late_school("N1"), time_limit=5)
+    first = event.state.cohort_key(event.view().cohort.establishment_by_id)
+    event.withdraw("N1", time_limit=5)
+    keen = late_school("N1")
+    keen = keen.model_copy(
+        update={"practitioners": tuple(p.model_copy(update={"interests": (5, 5, 5)})
+                                       for p in keen.practitioners)}
+    )  # fmt: skip
+    event.add(keen, time_limit=5)
+    second = event.state.cohort_key(event.view().cohort.establishment_by_id)
+    assert first != second and frozenset(second) in event.state.bounds
+    assert Event.open(tmp_path).view().bound == event.view().bound  # journalled with its key
+
+
+def test_starting_teams_beyond_the_rules_are_refused(tmp_path: Path) -> None:
+    """Teams numbered above the rules' count (a result of 8 teams with --teams 6) are
+    refused when the event is made (re-optimise failed on them later, in internal words)."""
+    from clnmatch.errors import InvalidParameterError
+
+    teams = {**PREVIOUS, "E5": 3}
+    with pytest.raises(InvalidParameterError, match="up to 3 but the rules have 2 teams"):
+        Event.create(tmp_path, sector_cohort(), RULES, teams=teams)
+
+
+def test_a_named_export_folder_is_never_replaced(tmp_path: Path) -> None:
+    """Saving the folder "final" twice with another board in between is refused (the
+    first was replaced without a word); the default name at one version is one board."""
+    from clnmatch.event.export import export_folder
+
+    event = new_event(tmp_path)
+    export_folder(event, "final")
+    event.move("E5", 1)
+    with pytest.raises(EventError, match="exports/final exists already"):
+        export_folder(event, "final")
+    assert export_folder(event)[0] == export_folder(event)[0]
 
 
 def test_an_exported_folder_with_a_school_not_placed_is_checked_not_refused(
@@ -456,8 +535,10 @@ def test_a_withdrawn_school_is_brought_back_with_its_rows(tmp_path: Path) -> Non
     assert [p.id for p in event.add_from_list("N1", time_limit=5).cohort.nominees["N1"]] == [
         "N1-1", "N1-2"
     ]  # fmt: skip
-    with pytest.raises(EventError, match="neither in the list of late additions nor withdrawn"):
+    with pytest.raises(EventError, match="already in the event"):
         event.add_from_list("E1")
+    with pytest.raises(EventError, match="neither in the list of late additions nor withdrawn"):
+        event.add_from_list("ZZ")
     event.close()
     again = Event.open(tmp_path)
     assert {"E4", "N1"} <= set(again.view().cohort.establishment_by_id)

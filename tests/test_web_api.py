@@ -458,6 +458,14 @@ def test_what_the_tooltips_say_reaches_screen_readers(client: TestClient) -> Non
     assert "(locked: stays in this team)" in page
 
 
+def test_adding_a_school_already_in_the_event_is_a_conflict(client: TestClient) -> None:
+    """POST /api/add with a present school's id: 409 "already in the event", as
+    docs/event.md says (it was a 404 "neither in the list of late additions nor withdrawn")."""
+    eid = next(iter(client.get("/api/state").json()["teams"]["1"]))
+    answer = client.post("/api/add", json={"establishment_id": eid})
+    assert answer.status_code == 409 and "already in the event" in answer.json()["error"]
+
+
 def test_an_empty_team_says_so_in_one_line(client: TestClient) -> None:
     """A team emptied by hand shows "no schools yet" (it listed "0 of 0 from one
     authority" and the other counts of nothing)."""

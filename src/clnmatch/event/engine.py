@@ -39,6 +39,7 @@ from clnmatch.event.snapshot import (
     SNAPSHOT_FILE,
     TOKENS_FILE,
     Snapshot,
+    check_starting_teams,
     claim_folder,
     private_write,
 )
@@ -116,6 +117,7 @@ class Event:
             os.chmod(path, 0o700)
         known = cohort.establishment_by_id
         start = {e: int(t) for e, t in (teams or {}).items() if e in known and t >= 1}
+        check_starting_teams(start, rules.teams)
         if bound is None:  # proved once and kept: proved again in limited time it could differ
             problem = Problem.from_cohort(cohort, rules, objective)
             bound = certified_bound(problem, BOUND_SECONDS, seed=seed).bound_milli / SCALE
@@ -227,7 +229,7 @@ class Event:
 
     def bound_for(self, state: EventState, cohort: Cohort) -> float:
         """A proven bound for every assignment of this cohort: a solve's, else one proved once."""
-        key = frozenset(e.id for e in cohort.establishments)
+        key = frozenset(state.cohort_key(e.id for e in cohort.establishments))
         solved = state.bounds.get(key, float("inf"))
         if key not in self._certified and math.isinf(solved):
             # after a withdrawal or a late school: the quick relaxation alone showed gaps
@@ -273,7 +275,7 @@ class Event:
         before = self.view() if entry["op"] in ("move", "swap", "withdraw", "add") else None
         if entry["op"] in ("withdraw", "add"):  # journalled: a restart never re-proves it
             cohort = self.cohort_for(state := self.timeline.after(entry))
-            ids = sorted(e.id for e in cohort.establishments)
+            ids = state.cohort_key(e.id for e in cohort.establishments)
             entry["bound"] = {"for": ids, "value": self.bound_for(state, cohort)}
         stamped = {
             "seq": self.version + 1,
@@ -354,6 +356,9 @@ class Event:
     def _called(self, eid: str) -> str:
         """A school as the room knows it: its name, with its id to tell look-alikes apart."""
         school = self.cohort_for(self.state).establishment_by_id.get(eid)
+        school = school or self.snapshot.cohort.establishment_by_id.get(eid)  # withdrawn
+        if school is None and eid in self.state.records:  # a late school that withdrew
+            school = self.state.records[eid].establishment
         return f"{school.name} ({eid})" if school is not None else eid
 
     def swap(self, a: str, b: str) -> EventView:
@@ -449,6 +454,8 @@ class Event:
         withdrew (with the survey rows it had)."""
         with self.lock:  # the state read here is the one added to
             state = self.state
+            if eid in self.cohort_for(state).establishment_by_id:
+                raise EventError(f"{self._called(eid)} is already in the event", 409)
             record = state.records.get(eid) if eid in state.withdrawn else None
             if record is not None:  # a late school that withdrew: the rows it came with
                 themes = self.snapshot.cohort.themes
@@ -468,6 +475,15 @@ class Event:
         eid = one.establishments[0].id
         if eid in cohort.establishment_by_id:
             raise EventError(f"{one.establishments[0].name} ({eid}) is already in the event", 409)
+        owner = state.owner_elsewhere(one, self.snapshot.cohort)
+        if owner is not None:  # an id is one person's, withdrawn or not (changes.json)
+            pid, school = owner
+            gone = ", which withdrew" if school in state.withdrawn else ""
+            raise EventError(
+                f"practitioner id {pid} is a nominee of {self._called(school)}{gone}: give "
+                "the new nominee an id of their own",
+                409,
+            )
         try:
             joined = apply_changes(cohort, (), one).cohort  # checks clashes, orders themes
         except Exception as exc:
@@ -605,7 +621,7 @@ class Event:
             "time_limit": float(time_limit),
         }
         if solved.bound is not None and not pins:
-            proposal["bound_for"] = {"for": sorted(teams), "value": solved.bound}
+            proposal["bound_for"] = {"for": state.cohort_key(teams), "value": solved.bound}
         with self.lock:
             if self.version != base_version:
                 raise EventError("the teams changed while re-optimising; run it again")

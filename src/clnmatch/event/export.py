@@ -98,12 +98,12 @@ def change_record(event: Event, view: EventView | None = None) -> ChangeRecord:
     start = event.snapshot.cohort
     state = view.state
     gone = [e.id for e in start.establishments if e.id in state.withdrawn]
+    present = view.cohort.practitioner_by_id
     change = CohortChange(
         cohort=view.cohort,
         withdrawn_establishments=tuple(gone),
-        withdrawn_practitioners=tuple(
-            p.id for p in start.practitioners if p.establishment_id in state.withdrawn
-        ),
+        # a school that withdrew and came back with other rows: its first nominees left
+        withdrawn_practitioners=tuple(p.id for p in start.practitioners if p.id not in present),
         added_establishments=tuple(e for e in sorted(state.added) if e not in state.withdrawn),
         added_practitioners=tuple(
             p.id
@@ -168,6 +168,8 @@ def export_folder(event: Event, name: str | None = None) -> tuple[Path, list[Pat
     exports = event.folder / EXPORTS_FOLDER
     exports.mkdir(mode=0o700, exist_ok=True)
     folder = exports / name
+    if folder.exists() and name != f"version-{view.version}":  # (that one: the same board)
+        raise EventError(f"{EXPORTS_FOLDER}/{name} exists already: give another name", 409)
     written = write_folder(event, folder, view)
     folder.chmod(0o700)
     return folder, written

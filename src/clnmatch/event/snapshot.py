@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from clnmatch.errors import InvalidParameterError
 from clnmatch.event.state import EventError
 from clnmatch.io.safe import atomic_write_text
 from clnmatch.models import Cohort, Rules
@@ -60,6 +61,18 @@ def claim_folder(folder: Path) -> IO[str] | None:
             409,
         ) from None
     return handle
+
+
+def check_starting_teams(start: Mapping[str, int], teams: int) -> None:
+    """Refuse starting teams beyond the rules' ``teams`` (re-optimise could not use them)."""
+    beyond = {e: t for e, t in start.items() if t > teams}
+    if beyond:
+        school, team = next(iter(beyond.items()))
+        raise InvalidParameterError(
+            f"The starting teams number up to {max(beyond.values())} but the rules have "
+            f"{teams} teams (e.g. {school} is in team {team}): give --teams "
+            f"{max(start.values())}, or start without those teams."
+        )
 
 
 def projector_shows_names(folder: Path) -> bool:

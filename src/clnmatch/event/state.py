@@ -13,12 +13,14 @@ rejecting are not undone (they change nothing on the board).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from clnmatch.errors import ClnmatchError
-from clnmatch.models import Establishment, Practitioner
+from clnmatch.models import Cohort, Establishment, Practitioner
 
 __all__ = ["UNDOABLE", "EventError", "EventState", "Timeline", "AddedRecord"]
 
@@ -47,6 +49,11 @@ class AddedRecord:
             "establishment": self.establishment.model_dump(mode="json"),
             "practitioners": [p.model_dump(mode="json") for p in self.practitioners],
         }
+
+    def digest(self) -> str:
+        """A short fingerprint of the rows (the same school added with other rows differs)."""
+        text = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AddedRecord:
@@ -84,6 +91,25 @@ class EventState:
             tuple(sorted(self.links)),
         )
 
+    def cohort_key(self, establishments: Iterable[str]) -> list[str]:
+        """A cohort of these establishments as its bounds are keyed: a late school by its id
+        and its rows' digest (added again with other rows, the cohort is another)."""
+        return sorted(
+            f"{e}@{self.records[e].digest()}" if e in self.added and e in self.records else e
+            for e in establishments
+        )
+
+    def owner_elsewhere(self, one: Cohort, survey: Cohort) -> tuple[str, str] | None:
+        """(practitioner id, establishment) of a nominee of ``one`` (a one-school Cohort)
+        whose id belongs to another establishment of the ``survey`` or a late addition."""
+        owners = {p.id: p.establishment_id for p in survey.practitioners}
+        owners |= {p.id: r.establishment.id for r in self.records.values() for p in r.practitioners}
+        eid = one.establishments[0].id
+        return next(
+            ((p.id, owners[p.id]) for p in one.practitioners if owners.get(p.id, eid) != eid),
+            None,
+        )
+
     def with_teams(self, changes: Mapping[str, int]) -> dict[str, int]:
         teams = dict(self.teams)
         teams.update({k: int(v) for k, v in changes.items()})
@@ -100,7 +126,7 @@ def _links(
 
 
 def _bounds(state: EventState, bound: Mapping[str, Any] | None) -> Mapping[frozenset[str], float]:
-    """The state's bounds plus ``bound`` ({"for": establishment ids, "value": points})."""
+    """The state's bounds plus ``bound`` ({"for": a ``cohort_key``, "value": points})."""
     if not bound:
         return state.bounds
     out = dict(state.bounds)
