@@ -479,3 +479,31 @@ def test_counting_never_rejects_a_feasible_cohort(case):
         return
     diagnosis = diagnose(problem, cohort, rules)
     assert diagnosis.feasible_by_arithmetic, diagnosis.message()
+
+
+def test_a_solver_conflict_with_team_establishments_suggests_its_setting():
+    """Four schools of five and eight of one in 3 teams of 9-11 with 4 schools a
+    facilitator: the solver proves it impossible and the suggestion names
+    schools_per_facilitator (it said "relax team_establishments", no such setting)."""
+    from clnmatch.models import Cohort, Establishment, Practitioner
+    from clnmatch.solve import solve
+
+    weights = [5, 5, 5, 5] + [1] * 8
+    schools = [
+        Establishment(id=f"E{i}", name=f"S{i}", authority="ABC"[i % 3],
+                      sector=("primary", "secondary")[i % 2])
+        for i in range(len(weights))
+    ]  # fmt: skip
+    people = [
+        Practitioner(id=f"E{i}-{j}", name=f"P{i}{j}", establishment_id=f"E{i}", role="teacher",
+                     interests=(1, 2))
+        for i, w in enumerate(weights) for j in range(w)
+    ]  # fmt: skip
+    cohort = Cohort(themes=("a", "b"), establishments=tuple(schools), practitioners=tuple(people))
+    rules = Rules(teams=3, min_establishments=0, min_sectors=1, min_authorities=1,
+                  max_authority_share=1.0, size_tolerance=1, schools_per_facilitator=4)  # fmt: skip
+    result = solve(cohort, rules, time_limit=10, seed=0)
+    assert result.status.value == "infeasible"
+    suggestions = " ".join(c.suggestion for c in result.diagnosis.conflicts)
+    assert "raise schools_per_facilitator to 5" in suggestions
+    assert "relax team_establishments" not in suggestions

@@ -201,8 +201,21 @@ def test_the_bound_after_a_change_is_journalled_not_proved_again(
     monkeypatch.setattr(engine, "certified_bound", no_proof)
     again = Event.open(tmp_path)
     assert again.view().bound == view.bound and again.view().gap == view.gap
-    again.undo()  # back to after the withdrawal: its bound too
-    assert again.view().bound is not None
+    undone = again.undo().bound  # back to after the withdrawal: its bound too
+    assert undone is not None
+    again.close()
+    # a journal written before late schools' keys held their rows' digest ("N1", not
+    # "N1@..."): its bounds still count, not proved again
+    journal = tmp_path / "journal.jsonl"
+    old = [json.loads(line) for line in journal.read_text().splitlines()]
+    for entry in old:
+        if "bound" in entry:
+            entry["bound"]["for"] = [e.split("@")[0] for e in entry["bound"]["for"]]
+    assert any("N1" in e.get("bound", {}).get("for", ()) for e in old)
+    journal.write_text("".join(json.dumps(e) + "\n" for e in old))
+    reopened = Event.open(tmp_path)
+    assert reopened.view().bound == undone
+    assert reopened.redo().bound == view.bound  # the late school's cohort: not proved again
 
 
 def test_suggestions_agree_with_the_evaluator(tmp_path: Path) -> None:
@@ -301,6 +314,16 @@ def test_a_school_added_again_with_other_rows_is_another_cohort_for_its_bound(
     second = event.state.cohort_key(event.view().cohort.establishment_by_id)
     assert first != second and frozenset(second) in event.state.bounds
     assert Event.open(tmp_path).view().bound == event.view().bound  # journalled with its key
+
+
+def test_a_school_back_with_its_own_rows_keeps_the_cohorts_bound(tmp_path: Path) -> None:
+    """E4 withdraws and comes back with its survey rows: the cohort is the starting one, so
+    its bound is the starting one (keyed by its rows' digest, it was proved again)."""
+    event = new_event(tmp_path, bound=1000.0)
+    event.withdraw("E4", time_limit=5)
+    view = event.add_from_list("E4", time_limit=5)
+    assert event.state.cohort_key(view.cohort.establishment_by_id) == IDS
+    assert view.bound == 1000.0
 
 
 def test_starting_teams_beyond_the_rules_are_refused(tmp_path: Path) -> None:

@@ -208,6 +208,11 @@ def _rule_suggestion(ctx: Counting, rule: str) -> str:
         return f"raise max_teams_per_theme to {p.max_teams_per_theme + 1}"
     if rule == "teams" and p.n_teams > 1:
         return f"lower teams to {p.n_teams - 1}"
+    if rule == "team_establishments" and p.team_max_units is not None:
+        return (
+            f"raise schools_per_facilitator to {p.team_max_units + 1} or raise teams to "
+            f"{p.n_teams + 1}"
+        )
     if rule == "pin":
         pins = list(rules.pins.items()) if rules is not None else []
         shown = ", ".join(f"{e} -> team {t}" for e, t in pins[:5])

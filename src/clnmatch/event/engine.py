@@ -177,7 +177,14 @@ class Event:
         bounds: dict[frozenset[str], float] = {}
         if s.bound is not None:
             bounds[frozenset(e.id for e in s.cohort.establishments)] = float(s.bound)
-        return Timeline(EventState(teams=dict(s.teams), links=s.links, bounds=bounds))
+        reference = {  # a school back with the rows it started with: the cohort it was
+            e.id: AddedRecord(e, tuple(start.nominees[e.id])).digest()
+            for start in (s.cohort, s.additions)
+            if start is not None
+            for e in start.establishments
+        }
+        state = EventState(teams=dict(s.teams), links=s.links, bounds=bounds, reference=reference)
+        return Timeline(state)
 
     # ------------------------------------------------------------------ the cohort now
     @property

@@ -80,6 +80,9 @@ class EventState:
     # the survey rows of each late establishment as this state knows them (added again
     # with other rows, it is the later rows; undone, the earlier ones again)
     records: Mapping[str, AddedRecord] = field(default_factory=dict)
+    # the digest of the rows each school started with (the survey's, or the late additions
+    # list's): one back with those rows makes the same cohort as before
+    reference: Mapping[str, str] = field(default_factory=dict)
 
     def key(self) -> tuple[object, ...]:
         """What two states must share to be the same board (for tests and comparisons)."""
@@ -94,10 +97,14 @@ class EventState:
     def cohort_key(self, establishments: Iterable[str]) -> list[str]:
         """A cohort of these establishments as its bounds are keyed: a late school by its id
         and its rows' digest (added again with other rows, the cohort is another)."""
-        return sorted(
-            f"{e}@{self.records[e].digest()}" if e in self.added and e in self.records else e
-            for e in establishments
-        )
+
+        def key(e: str) -> str:
+            if e not in self.added or e not in self.records:
+                return e
+            digest = self.records[e].digest()
+            return e if digest == self.reference.get(e) else f"{e}@{digest}"
+
+        return sorted(key(e) for e in establishments)
 
     def owner_elsewhere(self, one: Cohort, survey: Cohort) -> tuple[str, str] | None:
         """(practitioner id, establishment) of a nominee of ``one`` (a one-school Cohort)
@@ -130,7 +137,8 @@ def _bounds(state: EventState, bound: Mapping[str, Any] | None) -> Mapping[froze
     if not bound:
         return state.bounds
     out = dict(state.bounds)
-    key = frozenset(bound["for"])
+    # an id without its digest: the rows the school had then (journals before digests)
+    key = frozenset(e if "@" in e else state.cohort_key([e])[0] for e in bound["for"])
     out[key] = min(float(bound["value"]), out.get(key, float("inf")))
     return out
 
@@ -183,8 +191,8 @@ class Timeline:
                 locked=state.locked - {eid},
                 withdrawn=state.withdrawn | {eid},
                 links=_links(entry, state.links),
-                bounds=_bounds(state, entry.get("bound")),
             )
+            new = replace(new, bounds=_bounds(new, entry.get("bound")))
         elif op == "add":
             record = AddedRecord.from_dict(entry["record"])
             eid = record.establishment.id
@@ -195,8 +203,8 @@ class Timeline:
                 withdrawn=state.withdrawn - {eid},
                 added=state.added | {eid},
                 links=_links(entry, state.links),
-                bounds=_bounds(state, entry.get("bound")),
             )
+            new = replace(new, bounds=_bounds(new, entry.get("bound")))
         elif op == "reoptimise_accepted":
             proposal = self.proposal or {}
             new = replace(

@@ -321,7 +321,9 @@ def rematch_teams(
     gone = set(change.withdrawn_establishments)
     kept = rules.locks_within(lambda e: e not in gone)
     if kept != rules:  # a withdrawn school keeps no lock (naming it was an error)
-        notes.append(f"locks naming {', '.join(sorted(gone))} were dropped: withdrawn")
+        named = {*rules.pins, *(e for e, _ in rules.forbidden)}
+        named |= {e for pair in (*rules.apart, *rules.together) for e in pair}
+        notes.append(f"locks naming {', '.join(sorted(gone & named))} were dropped: withdrawn")
         rules = kept
     problem = Problem.from_cohort(new, rules, objective)
     objective_name = objective if isinstance(objective, str) else objective.name
