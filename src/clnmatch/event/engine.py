@@ -71,7 +71,7 @@ class Event:
         self.n_teams = snapshot.rules.teams
         self.lock = threading.RLock()
         self.listeners: list[Callable[[str, dict[str, Any]], None]] = []
-        self.timeline = self._start_timeline()
+        self.timeline = Timeline(snapshot.first_state())
         self._cohorts: dict[tuple[object, ...], Cohort] = {}
         self._certified: dict[frozenset[str], float] = {}
         self._view: EventView | None = None
@@ -171,20 +171,6 @@ class Event:
         with self.lock:
             if self._spare is None:
                 self._spare = SolverProcess()
-
-    def _start_timeline(self) -> Timeline:
-        s = self.snapshot
-        bounds: dict[frozenset[str], float] = {}
-        if s.bound is not None:
-            bounds[frozenset(e.id for e in s.cohort.establishments)] = float(s.bound)
-        reference = {  # a school back with the rows it started with: the cohort it was
-            e.id: AddedRecord(e, tuple(start.nominees[e.id])).digest()
-            for start in (s.cohort, s.additions)
-            if start is not None
-            for e in start.establishments
-        }
-        state = EventState(teams=dict(s.teams), links=s.links, bounds=bounds, reference=reference)
-        return Timeline(state)
 
     # ------------------------------------------------------------------ the cohort now
     @property

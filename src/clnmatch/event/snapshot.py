@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from clnmatch.errors import InvalidParameterError
-from clnmatch.event.state import EventError
+from clnmatch.event.state import AddedRecord, EventError, EventState
 from clnmatch.io.safe import atomic_write_text
 from clnmatch.models import Cohort, Rules
 from clnmatch.rematch import ChangeRecord
@@ -123,6 +123,20 @@ class Snapshot:
             "additions": None if self.additions is None else self.additions.model_dump(mode="json"),
             "bound": self.bound,
         }
+
+    def first_state(self) -> EventState:
+        """The board as the event began: its teams and links, the solve's bound, and the
+        rows each school started with (one back with them makes the cohort it was)."""
+        bounds: dict[frozenset[str], float] = {}
+        if self.bound is not None:
+            bounds[frozenset(e.id for e in self.cohort.establishments)] = float(self.bound)
+        reference = {
+            e.id: AddedRecord(e, tuple(start.nominees[e.id])).digest()
+            for start in (self.cohort, self.additions)
+            if start is not None
+            for e in start.establishments
+        }
+        return EventState(dict(self.teams), links=self.links, bounds=bounds, reference=reference)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Snapshot:
