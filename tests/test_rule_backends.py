@@ -134,3 +134,21 @@ def test_numpy_kernels_and_cpsat_agree(shape: type, seed: int) -> None:
 
 def _team_rules() -> set[str]:
     return {e.name for e in RULE_TABLE if isinstance(e, SumBound | MinDistinct | MaxShare)}
+
+
+def test_cpsat_leaves_out_a_unit_cap_no_team_can_reach() -> None:
+    """A cap on a team's establishments that the participants' bound already keeps (10
+    establishments, at most 14 participants of mostly two nominees) is not posted: the
+    redundant rows slowed CP-SAT's proofs. Where lone nominees could make 11, it is."""
+    from dataclasses import replace
+
+    from clnmatch.generate import generate_cohort
+    from clnmatch.models import Rules
+
+    def rows(problem: Problem) -> int:
+        return len(build_model(problem, objective=False).model.proto.constraints)
+
+    sample = Problem.from_cohort(generate_cohort(50, seed=0), Rules())
+    assert rows(sample) == rows(replace(sample, team_max_units=None))
+    singles = replace(sample, unit_weight=np.ones(sample.n_units, dtype=np.int64))
+    assert rows(singles) > rows(replace(singles, team_max_units=None))
