@@ -83,8 +83,17 @@ class ScipyMaster:
     def __init__(self, model: ColumnModel, big_m: float) -> None:
         self.model = model
         self.big_m = big_m
+        self.nit = 0
 
-    def solve(self, columns: list[Column], active: list[int], cuts: Cuts) -> MasterLP | None:
+    def iterations(self) -> int:
+        return self.nit
+
+    def basis(self) -> object:
+        return None  # every solve starts from scratch
+
+    def solve(
+        self, columns: list[Column], active: list[int], cuts: Cuts, start: object = None
+    ) -> MasterLP | None:
         m = self.model
         n_u, n_g = m.n_units, len(m.classes)
         rows: list[int] = []
@@ -115,6 +124,7 @@ class ScipyMaster:
         res = linprog(
             cost, A_eq=a[: n_u + n_g], b_eq=b_eq, bounds=(0, None), method="highs", **kwargs
         )
+        self.nit = int(getattr(res, "nit", 0))
         if res.status != 0:
             return None
         y = -np.asarray(res.eqlin.marginals)
@@ -180,6 +190,15 @@ class HighsMaster:
         self.n_cuts = 0  # rank-1 cuts already in the model
         self.upper = np.zeros(0)  # current upper bound of each pool column
 
+    def _restart(self, basis: object) -> None:
+        """Start from ``basis`` (from ``basis()``), columns added since it nonbasic at 0."""
+        status = list(basis.col_status)  # type: ignore[attr-defined]
+        n_model = self.n_slack + self.n_cols
+        if len(status) > n_model or len(basis.row_status) != self.n_rows + self.n_cuts:  # type: ignore[attr-defined]
+            return  # not a basis of this model
+        basis.col_status = status + [_highs_core.HighsBasisStatus.kLower] * (n_model - len(status))  # type: ignore[attr-defined]
+        self.h.setBasis(basis)
+
     def _add_cuts(self, columns: list[Column], cuts: Cuts) -> None:
         """Rows of the cuts found since the last solve, over the pool's columns."""
         new = range(self.n_cuts, len(cuts))
@@ -196,7 +215,18 @@ class HighsMaster:
         self.h.addRows(k, np.full(k, -self.inf), upper, len(index), starts, index, value)
         self.n_cuts = len(cuts)
 
-    def solve(self, columns: list[Column], active: list[int], cuts: Cuts) -> MasterLP | None:
+    def iterations(self) -> int:
+        """Simplex iterations of the last solve."""
+        return int(self.h.getInfo().simplex_iteration_count)
+
+    def basis(self) -> object:
+        """The last solve's basis (``solve``'s ``start``: a child node starts from its
+        parent's, not from whichever node was solved last)."""
+        return self.h.getBasis()
+
+    def solve(
+        self, columns: list[Column], active: list[int], cuts: Cuts, start: object = None
+    ) -> MasterLP | None:
         m, h = self.model, self.h
         if len(cuts) > self.n_cuts:
             self._add_cuts(columns, cuts)
@@ -234,6 +264,8 @@ class HighsMaster:
                 want[changed],
             )
             self.upper = want
+        if start is not None:
+            self._restart(start)
         h.run()
         if h.getModelStatus() != _highs_core.HighsModelStatus.kOptimal:
             # the warm start can stall in numerical trouble (seen with many cut rows): once

@@ -365,12 +365,52 @@ class Pricer:
         max(incumbent, best team found). Teams above ``threshold`` are collected, the best
         ``max_teams`` kept. ``cuts``: a team pays each rank-1 cut's dual floor(h / k) times.
         """
+        done, b = self._search(lin, incumbent, threshold, max_teams, node_slice, should_stop, cuts)
+        best_team = self._units(b.best_set[: b.st[3]]) if b.st[3] > 0 else None
+        return PricingResult(done, float(b.best[0]), best_team, self._pool(b), int(b.st[1]))
+
+    def enumerate(
+        self,
+        lin: FloatArray,
+        threshold: float,
+        *,
+        max_teams: int,
+        max_nodes: int,
+        node_slice: int = 200_000,
+        should_stop: Callable[[], bool] | None = None,
+        cuts: PricedCuts | None = None,
+    ) -> list[tuple[tuple[int, ...], float]] | None:
+        """Every feasible team worth more than ``threshold``, or None when there are more
+        than ``max_teams`` of them, the search needs more than about ``max_nodes`` nodes,
+        or ``should_stop()`` stopped it."""
+        done, b = self._search(
+            lin, threshold, threshold, max_teams, node_slice, should_stop, cuts, max_nodes
+        )
+        if not done or int(b.st[5]) > max_teams:
+            return None
+        return self._pool(b)
+
+    def _search(
+        self,
+        lin: FloatArray,
+        incumbent: float,
+        threshold: float,
+        max_teams: int,
+        node_slice: int,
+        should_stop: Callable[[], bool] | None,
+        cuts: PricedCuts | None,
+        max_nodes: int | None = None,
+    ) -> tuple[bool, Bnb]:
+        """Run the branch and bound to its end (True) or until ``should_stop()`` (False).
+        With ``max_nodes`` it enumerates: the incumbent stays at its start, and the search
+        stops (False) once past about that many nodes."""
+        enumerating = max_nodes is not None
         n, depth = self.n, self.n + 1
         cut_prices = self._cut_prices(cuts)
         x = np.zeros((depth, n))
         x[0] = self._lin(lin)
         b = Bnb(
-            st=np.zeros(4, dtype=np.int64),
+            st=np.array([0, 0, 0, 0, int(enumerating), 0], dtype=np.int64),
             nxt=np.zeros(depth, dtype=np.int64),
             chosen=np.zeros(depth, dtype=np.int64),
             x=x,
@@ -393,14 +433,19 @@ class Pricer:
             status = bnb(self.r, self.tables, b, cut_prices, float(threshold), node_slice)
             if status == DONE or (should_stop is not None and should_stop()):
                 break
+            if max_nodes is not None and b.st[1] >= max_nodes:
+                break
         self.total_nodes += int(b.st[1])
-        best_team = self._units(b.best_set[: b.st[3]]) if b.st[3] > 0 else None
+        return status == DONE, b
+
+    def _pool(self, b: Bnb) -> list[tuple[tuple[int, ...], float]]:
+        """The teams kept above the threshold, best first."""
         teams = [
             (self._units(np.flatnonzero(b.pool_mem[k])), float(b.pool_val[k]))
             for k in range(int(b.st[2]))
         ]
         teams.sort(key=lambda t: -t[1])
-        return PricingResult(status == DONE, float(b.best[0]), best_team, teams, int(b.st[1]))
+        return teams
 
     # -- heuristic -------------------------------------------------------------
     def heuristic(

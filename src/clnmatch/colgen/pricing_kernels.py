@@ -110,7 +110,7 @@ class Work(NamedTuple):
 class Bnb(NamedTuple):
     """The resumable state of one exact pricing run (depth = n + 1 rows)."""
 
-    st: IntArray  # [depth, nodes so far, pool size, best size]
+    st: IntArray  # [depth, nodes so far, pool size, best size, enumerating, teams above]
     nxt: IntArray  # (depth,)
     chosen: IntArray  # (depth,)
     x: FloatArray  # (depth, n) lin[a] + P(a, C) per depth
@@ -369,7 +369,9 @@ def _keep(tb: Tables, b: Bnb, e: int, threshold: float) -> None:
     value = b.f[e]
     if b.nchal[e] > 0 and b.naffl[e] > 0:
         value += tb.simd
-    if value > b.best[0]:
+    if value > threshold:
+        b.st[5] += 1
+    if b.st[4] == 0 and value > b.best[0]:  # enumerating: the incumbent stays the threshold
         b.best[0] = value
         b.st[3] = e
         for k in range(e):
@@ -456,6 +458,9 @@ def bnb(r: RuleKernel, tb: Tables, b: Bnb, cu: CutPrices, threshold: float, node
         b.naffl[e] = b.naffl[d] + (1 if tb.affl[j] else 0)
         if team_violation(r, b.sums, b.labels, e, 0) == 0:  # the node itself is a team
             _keep(tb, b, e, threshold)
+            if b.st[4] == 1 and b.st[5] > b.pool_val.shape[0]:
+                b.st[1] += nodes  # enumerating past the pool: the caller gives up
+                return DONE
         extend = False
         i = j + 1
         if i < n:

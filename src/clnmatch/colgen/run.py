@@ -15,6 +15,11 @@ once; with one team class its exact pricing only looks for teams above the value
 would keep the node open ("pricing to a target"). A node whose LP is fractional but has no
 fractional pair is kept unresolved: its bound stays in the global bound.
 
+Enumeration. Before branching, every team that can be in an assignment beating the
+incumbent is listed from the root's prices (``clnmatch.colgen.enumeration``) when there
+are at most ``ENUMERATION_COLUMNS`` of them; nodes are then priced by scanning that list,
+and a node's reduced costs leave out, for its children, the teams too poor to matter.
+
 Primal. The CP-SAT model of the rules for a first assignment (or the warm start), a short
 run of the search engine (iteration-capped so one seed gives one answer) before the root,
 then the best combination of generated columns and the full local search, stopping as
@@ -33,6 +38,7 @@ import numpy as np
 from numpy.typing import NDArray
 from ortools.sat.python import cp_model
 
+from clnmatch.colgen.enumeration import enumerate_root
 from clnmatch.colgen.master import MasterLP
 from clnmatch.colgen.search import Node, NodeOutcome, Search
 from clnmatch.cpmodel import build_model
@@ -54,6 +60,7 @@ ROOT_COMBINATION_WORK = 0.5
 NODE_COMBINATION_WORK = 1.0
 FINAL_COMBINATION_WORK = 5.0
 PRIMAL_EVERY = 40
+ENUMERATION_COLUMNS = 20_000  # the root's teams within the gap listed at most (else priced)
 
 
 def _local_search(
@@ -241,6 +248,8 @@ def run(search: Search) -> Proposal:
             else:
                 unresolved.append(bound)
 
+        used = [ci for j, ci in enumerate(out.active) if out.lp.lam[j] > 1e-9]
+        listed = enumerate_root(search, ENUMERATION_COLUMNS, used)
         settle(root, out, out.bound)
         last_primal, last_columns = st.bnp_nodes, len(search.columns)
         interrupted = False
@@ -255,7 +264,11 @@ def run(search: Search) -> Proposal:
             ):
                 continue
             st.bnp_nodes += 1
-            res = search.column_generation(node, prune_below=True)
+            res = (
+                listed.solve_node(search, node)
+                if listed is not None
+                else search.column_generation(node, prune_below=True)
+            )
             bound = min(node.bound, res.bound)
             if not res.converged:
                 node.bound = bound  # stopped by time: still a valid bound of the subtree
@@ -323,8 +336,8 @@ def _branch(search: Search, out: NodeOutcome, node: Node) -> list[Node]:
         return []
     a, b = min(i, j), max(i, j)
     return [
-        Node(0.0, 0, node.together + ((a, b),), node.apart),
-        Node(0.0, 0, node.together, node.apart + ((a, b),)),
+        Node(0.0, 0, (*node.together, (a, b)), node.apart, allowed=node.allowed, basis=node.basis),
+        Node(0.0, 0, node.together, (*node.apart, (a, b)), allowed=node.allowed, basis=node.basis),
     ]
 
 
@@ -348,6 +361,15 @@ def _proposal(search: Search) -> Proposal:
         notes.append("numba is not installed: exact pricing ran as plain Python (slow)")
     if s.root_bound is not None:
         notes.append(f"root: bound {s.root_bound / SCALE:,.3f} after {s.root_seconds:.1f}s")
+    if s.enumerated:
+        notes.append(
+            f"branching over {s.enumerated} teams listed within the root's gap "
+            f"(listed in {s.enumeration_seconds:.1f}s)"
+        )
+    elif s.enumeration_seconds:
+        notes.append(
+            f"more than {ENUMERATION_COLUMNS:,} teams within the root's gap: nodes were priced"
+        )
     if search.best_assign is None:
         return Proposal(
             None,

@@ -43,7 +43,7 @@ from clnmatch.problem import SCALE, Problem
 from clnmatch.strategies.base import Budget
 from clnmatch.trace import TracePoint
 
-__all__ = ["Node", "NodeOutcome", "Search", "SearchParams", "Stats"]
+__all__ = ["Node", "NodeOutcome", "Pricing", "Search", "SearchParams", "Stats", "theme_price"]
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -58,7 +58,7 @@ def _worst(found: tuple[float, tuple[int, ...], int]) -> tuple[float, int, tuple
     return (-found[0], found[2], found[1])
 
 
-def _theme_price(rho: FloatArray, theme: int) -> float:
+def theme_price(rho: FloatArray, theme: int) -> float:
     """The dual price of a theme's row; a team without a focus theme (-1) owes none."""
     return float(rho[theme]) if theme >= 0 else 0.0
 
@@ -84,6 +84,9 @@ class Node:
     together: tuple[tuple[int, int], ...] = field(compare=False, default=())
     apart: tuple[tuple[int, int], ...] = field(compare=False, default=())
     bound: float = field(compare=False, default=math.inf)  # milli-points, without constant
+    # listed teams a subtree may still use (``colgen.enumeration``; None: all of them)
+    allowed: NDArray[np.bool_] | None = field(compare=False, default=None)
+    basis: object = field(compare=False, default=None)  # the parent's LP basis (its master's)
 
     def admits(self, members: tuple[int, ...]) -> bool:
         inside = set(members)
@@ -108,6 +111,20 @@ class Stats:
     root_bound: float | None = None
     root_lp: float | None = None
     root_seconds: float | None = None
+    enumerated: int = 0  # teams listed by the root's enumeration
+    listed_lp_iterations: int = 0  # simplex iterations of nodes' LPs over the listed teams
+    enumeration_seconds: float = 0.0
+
+
+@dataclass
+class Pricing:
+    """An exact pricing round: its prices, each class's maximum D_g and the bound they make."""
+
+    pi: FloatArray
+    rho: FloatArray
+    sigma: FloatArray
+    best: list[float]  # D_g (a target's value when pricing stopped at one)
+    bound: float  # the Lagrangian bound, without the constant (floored)
 
 
 @dataclass
@@ -130,7 +147,7 @@ class Search:
         self.params = params
         self.rng = budget.rng(17)
         self.columns: list[Column] = []
-        self.keys: set[tuple[tuple[int, ...], int, int]] = set()
+        self.column_index: dict[tuple[tuple[int, ...], int, int], int] = {}
         self.stats = Stats()
         self.trace: list[TracePoint] = []
         self.best_obj: int | None = None  # milli-points with constant
@@ -139,6 +156,7 @@ class Search:
         self.constant = int(problem.constant_milli)
         self.notes: list[str] = []
         self.infeasible = False  # proved that no assignment keeps every rule
+        self.last_pricing: Pricing | None = None
         self.suspect: str | None = None  # an internal check failed: certify nothing
         self.reserve = min(2.0, 0.08 * budget.time_limit)
         # the random starts are shared out over the themes (each theme's pricing also starts
@@ -168,13 +186,13 @@ class Search:
     # -- columns ---------------------------------------------------------------
     def add_column(self, members: tuple[int, ...], theme: int, cls: int) -> bool:
         key = (members, theme, cls)
-        if key in self.keys:
+        if key in self.column_index:
             return False
         if not self.model.feasible(members, cls):  # never trust a column blindly
             # a pricing bug: keep going, but certify nothing from now on
             self.suspect = "pricing produced a team that breaks a rule"
             return False
-        self.keys.add(key)
+        self.column_index[key] = len(self.columns)
         self.columns.append(Column(members, theme, cls, self.model.value(members, theme)))
         return True
 
@@ -219,6 +237,7 @@ class Search:
             st.exact_nodes / 2e6
             + st.heuristic_work / 4e7
             + st.lp_solves * 0.002
+            + st.listed_lp_iterations / 10_000
             + st.search_steps / 80_000
             + st.cpsat_work
         )
@@ -397,7 +416,7 @@ class Search:
                 pr = self.pricer(g, node)
                 units = m.classes[g].units
                 for k in m.theme_list():
-                    r = _theme_price(rho, k)
+                    r = theme_price(rho, k)
                     self.stats.heuristic_work += self.heuristic_starts * pr.n**2
                     res = pr.heuristic(
                         self.lin_for(g, k, pi),
@@ -479,12 +498,12 @@ class Search:
             units = m.classes[g].units
             best_rc, best_team, best_k = -math.inf, None, -1
             for k in themes:  # every theme's heuristic team first: a high incumbent prunes
-                r = _theme_price(rho, k)
+                r = theme_price(rho, k)
                 h_val, h_team = heur_best[(g, k)]
                 if h_team is not None and h_val - r > best_rc:
                     best_rc, best_team, best_k = h_val - r, h_team, k
             for k in themes:
-                r = _theme_price(rho, k)
+                r = theme_price(rho, k)
                 incumbent = best_rc + r if best_team is not None else -1e300
                 if target is not None:
                     incumbent = max(incumbent, target + r)
@@ -516,7 +535,9 @@ class Search:
             else:
                 best_per_class.append((best_rc, best_team, best_k))
         self.stats.exact_seconds += time.perf_counter() - t0
-        return self.lagrangian(pi, rho, sigma, best_per_class), found
+        bound = self.lagrangian(pi, rho, sigma, best_per_class)
+        self.last_pricing = Pricing(pi, rho, sigma, [v for v, _t, _k in best_per_class], bound)
+        return bound, found
 
     def lagrangian(
         self,

@@ -1,27 +1,43 @@
-"""Strategies by name: the built-in ones (imported here, so they register) and any other
-registered with ``clnmatch.strategies.base.register``."""
+"""Strategies by name: the built-in ones (imported on first use, so they register) and any
+other registered with ``clnmatch.strategies.base.register``.
+
+The built-in modules are imported when a name is first looked up, not when this package
+is: they import the solvers, and the solvers import ``clnmatch.strategies.base``, so an
+import here would make ``import clnmatch.colgen.run`` (or any solver module imported
+first) find its own module half-built."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from importlib import import_module
+
 from clnmatch.errors import InvalidParameterError
-from clnmatch.strategies import (  # noqa: F401  (importing a strategy module registers it)
-    colgen,
-    cpsat,
-    cpsat_lns,
-    greedy,
-    kmeans,
-    local_search,
-    portfolio,
-    random_strategy,
-)
 from clnmatch.strategies.base import Strategy, registered
 
 __all__ = ["available_strategies", "get_strategy"]
 
+BUILT_IN = (
+    "colgen",
+    "cpsat",
+    "cpsat_lns",
+    "greedy",
+    "kmeans",
+    "local_search",
+    "portfolio",
+    "random_strategy",
+)
+
+
+def _strategies() -> dict[str, Callable[[], Strategy]]:
+    """Every registered strategy, the built-in ones imported (once) first."""
+    for module in BUILT_IN:
+        import_module(f"clnmatch.strategies.{module}")
+    return registered()
+
 
 def available_strategies() -> list[str]:
     """The names ``get_strategy`` (and ``solve(strategy=...)``) accept."""
-    return sorted(registered())
+    return sorted(_strategies())
 
 
 def get_strategy(name: str, owner: str = "get_strategy") -> Strategy:
@@ -30,7 +46,7 @@ def get_strategy(name: str, owner: str = "get_strategy") -> Strategy:
     ``owner``: the function or command whose parameter it is, for the message; "solve" and
     "clnmatch mdgp" also take "auto" (``clnmatch.solve.choose_strategy``), so their
     messages list it."""
-    factories = registered()
+    factories = _strategies()
     if name not in factories:
         names = sorted(factories)
         if owner == "get_strategy":

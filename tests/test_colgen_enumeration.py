@@ -1,0 +1,165 @@
+"""Tests of the root's enumeration of teams within the gap (clnmatch.colgen.enumeration)."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_colgen import brute_force_optimum, random_cuts, random_pairs, random_rules, tiny_problem
+
+import clnmatch.colgen.run as colgen_run
+from clnmatch.colgen import pricing
+from clnmatch.colgen.enumeration import enumerate_root
+from clnmatch.colgen.pricing import Pricer, team_feasible, team_value
+from clnmatch.colgen.run import initial
+from clnmatch.colgen.search import Node, Search
+from clnmatch.evaluate import evaluate
+from clnmatch.problem import Problem
+from clnmatch.strategies.base import Budget
+from clnmatch.strategies.colgen import ColumnGenerationStrategy
+
+FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _compiled() -> None:
+    pricing.warm_up()
+
+
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 9), with_cuts=st.booleans())
+@FAST
+def test_enumerate_lists_every_team_above_the_threshold(seed: int, n: int, with_cuts: bool) -> None:
+    """Every feasible team worth more than the threshold, and no other (brute force is
+    the judge); None when there are more than ``max_teams`` of them."""
+    rng = np.random.default_rng(seed)
+    rules = random_rules(rng, n)
+    pair = random_pairs(rng, n).astype(float)
+    lin = rng.integers(-3000, 1000, n).astype(float)
+    cuts = random_cuts(rng, n) if with_cuts else None
+    values = {
+        team: team_value(pair, lin, rules, np.array(team), cuts)
+        for size in range(1, n + 1)
+        for team in itertools.combinations(range(n), size)
+        if team_feasible(rules, np.array(team))
+    }
+    threshold = float(np.quantile(list(values.values()), rng.random())) if values else 0.0
+    above = {team: v for team, v in values.items() if v > threshold}
+    pricer = Pricer(pair, rules)
+    listed = pricer.enumerate(lin, threshold, max_teams=len(above) + 1, max_nodes=10**6, cuts=cuts)
+    assert listed is not None
+    assert {team: pytest.approx(v) for team, v in listed} == above
+    if above:
+        fewer = len(above) - 1
+        assert pricer.enumerate(lin, threshold, max_teams=fewer, max_nodes=10**6, cuts=cuts) is None
+    # a node budget too small to finish: nothing is claimed (or, if it did finish, all)
+    short = pricer.enumerate(lin, threshold, max_teams=10**4, max_nodes=2, node_slice=1, cuts=cuts)
+    assert short is None or {team: pytest.approx(v) for team, v in short} == above
+
+
+def _root(problem: Problem) -> Search:
+    """A search after its root's column generation (no local search, no branching)."""
+    strategy = ColumnGenerationStrategy(local_search_iterations=0)
+    search = Search(problem, Budget(time_limit=10, seed=0), strategy)
+    initial(search)
+    search.column_generation(Node(priority=0.0, seq=0))
+    return search
+
+
+@given(seed=st.integers(0, 10_000), n_teams=st.integers(2, 3), options=st.integers(0, 15))
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_listed_teams_hold_every_assignment_better_than_the_incumbent(
+    seed: int, n_teams: int, options: int
+) -> None:
+    """With the worst feasible assignment as the incumbent, every feasible assignment
+    worth more is made of listed teams (each team with the focus evaluate gives it)."""
+    problem = tiny_problem(
+        seed,
+        n_units=7,
+        n_teams=n_teams,
+        focus=bool(options & 1),
+        cap=bool(options & 2),
+        simd=bool(options & 4),
+        locks=bool(options & 8),
+    )
+    feasible = []
+    for assignment in itertools.product(range(n_teams), repeat=problem.n_units):
+        unit_team = np.array(assignment, dtype=np.int64)
+        ev = evaluate(problem, unit_team)
+        if len(set(assignment)) == n_teams and ev.feasible:
+            feasible.append((ev.objective_milli, unit_team))
+    if not feasible:
+        return
+    search = _root(problem)
+    worst, worst_assign = min(feasible, key=lambda f: f[0])
+    search.best_obj, search.best_assign = worst, worst_assign
+    listed = enumerate_root(search, 100_000, [])
+    if search.reachable_floor(search.constant + search.last_pricing.bound) <= worst:
+        assert all(objective <= worst for objective, _ in feasible)  # the bound proves it
+        return
+    assert listed is not None
+    row_of = {
+        (search.columns[int(ci)].members, search.columns[int(ci)].theme): row
+        for row, ci in enumerate(listed.index)
+    }
+    # a node of branch and price: two units together or apart; the teams its reduced costs
+    # keep for its children must still hold every better assignment of the node
+    a, b = sorted(int(u) for u in np.random.default_rng(seed).choice(problem.n_units, 2, False))
+    node = Node(0.0, 1, together=((a, b),)) if options % 2 else Node(0.0, 1, apart=((a, b),))
+    outcome = listed.solve_node(search, node)
+    themes = problem.n_themes > 0
+    for objective, unit_team in feasible:
+        if objective <= worst:
+            continue
+        focus = problem.best_focus(unit_team)
+        rows = [
+            row_of[
+                (
+                    tuple(int(u) for u in np.flatnonzero(unit_team == t)),
+                    int(focus[t]) if themes else -1,
+                )
+            ]
+            for t in range(n_teams)
+        ]  # (a KeyError: a better assignment's team was not listed)
+        if (unit_team[a] == unit_team[b]) != bool(options % 2):
+            continue  # not in the node
+        assert outcome.bound + search.constant >= objective
+        if node.allowed is not None:
+            assert node.allowed[rows].all()
+
+
+# tiny problems whose root leaves a gap, so that branch and price runs (found by a scan)
+GAPPED = [(9, 3, 5, True), (9, 3, 12, True), (9, 3, 14, True), (8, 3, 33, False), (8, 3, 50, True)]
+
+
+@functools.cache
+def _gapped(case: tuple[int, int, int, bool]) -> tuple[Problem, int | None]:
+    n_units, n_teams, seed, focus = case
+    problem = tiny_problem(seed, n_units=n_units, n_teams=n_teams, focus=focus)
+    return problem, brute_force_optimum(problem)
+
+
+@pytest.mark.parametrize("weak_incumbent", [False, True])
+@pytest.mark.parametrize("columns", [colgen_run.ENUMERATION_COLUMNS, 0])
+def test_branching_over_listed_or_priced_teams_proves_the_optimum(
+    columns: int, weak_incumbent: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Branch and price over the listed teams (or, with none listed, over priced ones)
+    ends at brute force's optimum on problems whose root leaves a gap; also when the
+    incumbent is CP-SAT's first assignment (no combination of columns), so that the teams
+    are listed, and left out by nodes' reduced costs, against a poor incumbent."""
+    monkeypatch.setattr(colgen_run, "ENUMERATION_COLUMNS", columns)
+    if weak_incumbent:
+        monkeypatch.setattr(Search, "best_combination", lambda *_args: None)
+    for case in GAPPED:
+        problem, optimum = _gapped(case)
+        proposal = ColumnGenerationStrategy(local_search_iterations=0, polish=False).run(
+            problem, Budget(time_limit=10, seed=case[2])
+        )
+        assert proposal.unit_team is not None and proposal.proven_optimal
+        assert evaluate(problem, proposal.unit_team).objective_milli == optimum
+        listed = any("branching over" in note for note in proposal.notes)
+        assert listed == (columns > 0), proposal.notes
