@@ -17,6 +17,7 @@ excludes get upper bound 0); ``linprog`` from scratch when that binding is missi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -190,13 +191,14 @@ class HighsMaster:
         self.n_cuts = 0  # rank-1 cuts already in the model
         self.upper = np.zeros(0)  # current upper bound of each pool column
 
-    def _restart(self, basis: object) -> None:
+    def _restart(self, basis: Any) -> None:
         """Start from ``basis`` (from ``basis()``), columns added since it nonbasic at 0."""
-        status = list(basis.col_status)  # type: ignore[attr-defined]
+        status = list(basis.col_status)
         n_model = self.n_slack + self.n_cols
-        if len(status) > n_model or len(basis.row_status) != self.n_rows + self.n_cuts:  # type: ignore[attr-defined]
+        if len(status) > n_model or len(basis.row_status) != self.n_rows + self.n_cuts:
             return  # not a basis of this model
-        basis.col_status = status + [_highs_core.HighsBasisStatus.kLower] * (n_model - len(status))  # type: ignore[attr-defined]
+        at_zero = _highs_core.HighsBasisStatus.kLower
+        basis.col_status = status + [at_zero] * (n_model - len(status))
         self.h.setBasis(basis)
 
     def _add_cuts(self, columns: list[Column], cuts: Cuts) -> None:
