@@ -74,7 +74,6 @@ def _local_search(
     budget = search.budget
     found = None
     if iterations > 0:
-        search.stats.search_steps += iterations
         try:
             strategy = LocalSearchStrategy(max_iterations=iterations)
             target = (
@@ -82,13 +81,18 @@ def _local_search(
                 if math.isinf(search.best_bound) or search.suspect is not None
                 else search.reachable_floor(search.best_bound)
             )
+            done = search.work()
+            on_work = budget.on_work
             sub = Budget(
                 time_limit=time_limit,
                 seed=budget.seed,
                 warm_start=None if fresh else search.best_assign.copy(),
                 target_milli=target,
+                on_work=None if on_work is None else (lambda work: on_work(done + work)),
             )
-            found = strategy.run(search.problem, sub).unit_team
+            proposal = strategy.run(search.problem, sub)
+            found = proposal.unit_team
+            search.stats.search_work += proposal.work or 0.0
         except Exception as exc:  # noqa: BLE001 - the incumbent stands; say why in the notes
             search.notes.append(f"local search failed ({type(exc).__name__}: {exc})")
     if found is not None:

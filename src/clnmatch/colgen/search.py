@@ -106,7 +106,7 @@ class Stats:
     lp_seconds: float = 0.0
     bnp_nodes: int = 0
     heuristic_work: float = 0.0  # starts x units^2 of the pricing heuristic
-    search_steps: int = 0  # local-search iterations allowed
+    search_work: float = 0.0  # the local searches' own work (``Proposal.work``)
     cpsat_work: float = 0.0  # CP-SAT deterministic time
     root_bound: float | None = None
     root_lp: float | None = None
@@ -238,7 +238,7 @@ class Search:
             + st.heuristic_work / 4e7
             + st.lp_solves * 0.002
             + st.listed_lp_iterations / 10_000
-            + st.search_steps / 80_000
+            + st.search_work
             + st.cpsat_work
         )
 

@@ -50,7 +50,9 @@ def tabu_steps(
 ) -> int:
     """Best-improvement tabu search over feasible moves and swaps; at most max_steps steps.
 
-    ``ts`` = [iteration, steps since the run's best, run's best objective, finished].
+    ``ts`` = [iteration, steps since the run's best, run's best objective, finished,
+    candidates valued, rule checks] (the last two count the work done, which a step's
+    count does not: plateaus of tied values send many candidates to the rule checks).
     The run finishes after ``depth`` steps without a new run best, or when no move is
     admissible. ``best_team`` receives the run's best assignment. Resumable.
     """
@@ -92,8 +94,10 @@ def tabu_steps(
                     d = gain[b, g] - base
                     if extra:
                         d += move_extra(o, st, g, a, b)
+                    ts[4] += 1
                     if d < best_d or (tabu[g, b] > it and d <= aspire):
                         continue
+                    ts[5] += 1
                     if not move_ok(m, st, g, b):
                         continue
                     if d > best_d:
@@ -111,8 +115,10 @@ def tabu_steps(
                 d = gain[b, g] - base + gain[a, h] - gain[b, h] - 2 * pair[g, h]
                 if extra:
                     d += swap_extra(o, st, g, h, a, b)
+                ts[4] += 1
                 if d < best_d or ((tabu[g, b] > it or tabu[h, a] > it) and d <= aspire):
                     continue
+                ts[5] += 1
                 if not sums_fit_swap(r, sums, g, h, a, b):
                     continue
                 trusted = simple_swap and allowed[g, b] and allowed[h, a]

@@ -156,7 +156,11 @@ class LocalSearchStrategy:
         if search.kicks:
             notes.append(f"{search.kicks} kicks of the iterated descent")
         return Proposal(
-            unit_team=unit_team, team_focus=focus, trace=tuple(search.trace), notes=tuple(notes)
+            unit_team=unit_team,
+            team_focus=focus,
+            trace=tuple(search.trace),
+            notes=tuple(notes),
+            work=search.work(),
         )
 
 
