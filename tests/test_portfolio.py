@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from test_local_search import make_problem
 
 from clnmatch.problem import Problem
 from clnmatch.proposal import Proposal
+from clnmatch.search import chunking
 from clnmatch.strategies import Budget
+from clnmatch.strategies.local_search import LocalSearchStrategy
 from clnmatch.strategies.portfolio import PortfolioStrategy
 
 
@@ -94,3 +97,23 @@ def test_when_no_racer_can_run_the_lead_runs_in_this_process(
     answer = PortfolioStrategy().run(problem, Budget(time_limit=60, seed=1))
     assert answer.unit_team is not None and answer.proven_optimal
     assert "portfolio: colgen ran alone in this process" in answer.notes
+
+
+def test_local_search_counts_its_work_whatever_the_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The local search's work (what colgen's work adds, and a portfolio races on) is a count
+    of what it did: the same for one step per kernel call as for big chunks, reported as it
+    runs without ever passing the final figure."""
+    problem, _ = make_problem(21, n_units=24, n_teams=4)
+    strategy = LocalSearchStrategy(max_iterations=300)
+
+    def run() -> tuple[float | None, list[float]]:
+        seen: list[float] = []
+        proposal = strategy.run(problem, Budget(time_limit=30, seed=2, on_work=seen.append))
+        return proposal.work, seen
+
+    work, seen = run()
+    monkeypatch.setattr(chunking, "next_chunk", lambda chunk, spent, target=0.03: 1)
+    stepwise, seen_stepwise = run()
+    assert work is not None and work > 0 and stepwise == work
+    assert seen and seen == sorted(seen) and seen[-1] <= work * (1 + 1e-9)  # (float sums)
+    assert len(seen_stepwise) > len(seen)
