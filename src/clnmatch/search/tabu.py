@@ -71,6 +71,8 @@ def tabu_steps(
     full = sample <= 0 or sample >= n_groups
     n_first = n_groups if full else sample
     steps = 0
+    valued = 0  # work counts, kept in registers and added to ts at the end (the scans'
+    checked = 0  # candidates, and those that reach the rule checks)
     while steps < max_steps:
         if ts[3] != 0 or ts[1] >= depth:
             ts[3] = 1
@@ -94,10 +96,9 @@ def tabu_steps(
                     d = gain[b, g] - base
                     if extra:
                         d += move_extra(o, st, g, a, b)
-                    ts[4] += 1
                     if d < best_d or (tabu[g, b] > it and d <= aspire):
                         continue
-                    ts[5] += 1
+                    checked += 1
                     if not move_ok(m, st, g, b):
                         continue
                     if d > best_d:
@@ -108,6 +109,7 @@ def tabu_steps(
                             bg, bh, bt = g, NONE, b
             # --- swaps
             h0 = g + 1 if full else 0
+            valued += n_teams + n_groups - h0  # the candidates this unit's scans go through
             for h in range(h0, n_groups):
                 b = team[h]
                 if b == a:
@@ -115,10 +117,9 @@ def tabu_steps(
                 d = gain[b, g] - base + gain[a, h] - gain[b, h] - 2 * pair[g, h]
                 if extra:
                     d += swap_extra(o, st, g, h, a, b)
-                ts[4] += 1
                 if d < best_d or ((tabu[g, b] > it or tabu[h, a] > it) and d <= aspire):
                     continue
-                ts[5] += 1
+                checked += 1
                 if not sums_fit_swap(r, sums, g, h, a, b):
                     continue
                 trusted = simple_swap and allowed[g, b] and allowed[h, a]
@@ -150,6 +151,8 @@ def tabu_steps(
             ts[1] = 0
         else:
             ts[1] += 1
+    ts[4] += valued
+    ts[5] += checked
     return steps
 
 
