@@ -100,7 +100,9 @@ class Enumerated:
             pi, mu, rho, sigma = (
                 np.round(v * GRID) / GRID for v in (lp.pi, lp.mu, lp.rho, lp.sigma)
             )
-            d = self.reduced(search, pi, rho, sigma)
+            if m.cap is None:
+                rho = np.zeros_like(rho)  # no theme rows: their prices are 0
+            d = self.reduced(pi, rho, sigma)
             z, best = self.bound(search, keep, d, pi, rho, sigma)
             bound = min(bound, z)
             gain = np.where(keep, d - mu[self.cls], -np.inf)
@@ -139,12 +141,9 @@ class Enumerated:
         search.stats.listed_lp_iterations += self.master.iterations()
         return out
 
-    def reduced(
-        self, search: Search, pi: FloatArray, rho: FloatArray, sigma: FloatArray
-    ) -> FloatArray:
+    def reduced(self, pi: FloatArray, rho: FloatArray, sigma: FloatArray) -> FloatArray:
         """Each listed team's value less its units', theme's and cuts' prices (sums of grid
         prices: exact in float64)."""
-        rho = rho if search.model.cap is not None else np.zeros_like(rho)
         theme_price = np.where(self.theme >= 0, rho[np.maximum(self.theme, 0)], 0.0)
         # sparse products: single-threaded (numpy's BLAS threads would spin on the other core)
         return self.value - self.prices @ np.concatenate([pi, sigma]) - theme_price
@@ -167,7 +166,6 @@ class Enumerated:
             j = int(rows[np.argmax(d[rows])])
             col = search.columns[int(self.index[j])]
             best.append((float(d[j]), col.members, col.theme))
-        rho = rho if m.cap is not None else np.zeros_like(rho)
         z = search.lagrangian(pi, rho, sigma, best)
         return z, np.array([b[0] for b in best])
 

@@ -60,6 +60,11 @@ class SearchSettings(Protocol):
     walk_slack: float
 
 
+def _work(valued: int, checked: int) -> float:
+    """Seconds of this machine, about, for tabu candidates scanned and rule-checked."""
+    return valued / 5.5e7 + checked / 4e6
+
+
 class Budgeted(Protocol):
     """What the loop needs of a ``clnmatch.strategies.base.Budget``."""
 
@@ -163,7 +168,7 @@ class IteratedSearch:
         """Deterministic work so far, in about seconds of this machine: tabu candidates
         scanned (about 18 ns each) and sent to the rule checks (about 250 ns each; measured
         on the benchmark families, where steps cost 10-180 us depending on ties)."""
-        return self.valued / 5.5e7 + self.checked / 4e6
+        return _work(self.valued, self.checked)
 
     def tabu_search(self, team: IntArray) -> tuple[IntArray, int]:
         """Tabu search from ``team`` until its depth is spent (or time / steps run out)."""
@@ -197,7 +202,7 @@ class IteratedSearch:
             )
             self.chunk = chunking.next_chunk(self.chunk, time.perf_counter() - tick)
             if self.budget.on_work is not None:  # a portfolio's racer: say how far it has got
-                self.budget.on_work(self.work() + int(ts[4]) / 5.5e7 + int(ts[5]) / 4e6)
+                self.budget.on_work(_work(self.valued + int(ts[4]), self.checked + int(ts[5])))
             if ts[2] > self.best_obj and not self.m.obj.focus_fixed:  # report progress as it comes
                 self.offer(best_team, int(ts[2]), "tabu search")
         self.it = int(ts[0])
