@@ -14,6 +14,7 @@ from test_colgen import brute_force_optimum, random_cuts, random_pairs, random_r
 import clnmatch.colgen.run as colgen_run
 from clnmatch.colgen import pricing
 from clnmatch.colgen.enumeration import enumerate_root
+from clnmatch.colgen.master import BASIC
 from clnmatch.colgen.pricing import Pricer, team_feasible, team_value
 from clnmatch.colgen.run import initial
 from clnmatch.colgen.search import Node, Search
@@ -127,8 +128,8 @@ def test_listed_teams_hold_every_assignment_better_than_the_incumbent(
         if (unit_team[a] == unit_team[b]) != bool(options % 2):
             continue  # not in the node
         assert outcome.bound + search.constant >= objective
-        if node.allowed is not None:
-            assert node.allowed[rows].all()
+        if node.allowed is not None:  # the children's teams (packed bits)
+            assert listed.admitted(Node(0.0, 2, allowed=node.allowed))[rows].all()
 
 
 # tiny problems whose root leaves a gap, so that branch and price runs (found by a scan)
@@ -163,3 +164,49 @@ def test_branching_over_listed_or_priced_teams_proves_the_optimum(
         assert evaluate(problem, proposal.unit_team).objective_milli == optimum
         listed = any("branching over" in note for note in proposal.notes)
         assert listed == (columns > 0), proposal.notes
+
+
+@pytest.mark.parametrize("case", GAPPED)
+def test_a_node_lp_from_its_parents_basis_equals_one_from_nothing(
+    case: tuple[int, int, int, bool],
+) -> None:
+    """A child's LP holds only the teams it admits (and the parent's basic teams it leaves
+    out, at 0): the parent's basis maps onto it as a basis (one basic column per row) and
+    the child's LP value and bound are those of the same LP solved from nothing."""
+    problem, _optimum = _gapped(case)
+    search = _root(problem)
+    feasible = [
+        np.array(a, dtype=np.int64)
+        for a in itertools.product(range(case[1]), repeat=problem.n_units)
+        if len(set(a)) == case[1] and evaluate(problem, np.array(a, dtype=np.int64)).feasible
+    ]
+    worst = min(feasible, key=lambda a: evaluate(problem, a).objective_milli)
+    search.best_obj = evaluate(problem, worst).objective_milli
+    search.best_assign = worst
+    listed = enumerate_root(search, 100_000, [])
+    assert listed is not None
+    parent = Node(0.0, 1)
+    assert listed.solve_node(search, parent).converged and parent.basis is not None
+    master = listed.master
+    n_rows = master.n_rows + master.n_cuts
+    checked = 0
+    for a, b in itertools.combinations(range(problem.n_units), 2):
+        for pairs in ({"together": ((a, b),)}, {"apart": ((a, b),)}):
+            warm = Node(0.0, 2, allowed=parent.allowed, basis=parent.basis, **pairs)
+            cold = Node(0.0, 3, allowed=parent.allowed, **pairs)
+            keep = listed.admitted(warm)
+            if not keep.any():
+                continue
+            start = listed.load(warm, keep, np.flatnonzero(keep & listed.entered))
+            codes, row_codes = master.status_codes(start)
+            assert len(codes) == master.n_slack + master.n_cols
+            assert (codes == BASIC).sum() + (row_codes == BASIC).sum() == n_rows
+            out_cold = listed.solve_node(search, cold)
+            out_warm = listed.solve_node(search, warm)
+            assert out_warm.infeasible == out_cold.infeasible
+            if out_cold.lp is not None and out_warm.lp is not None:
+                assert out_warm.lp.value == pytest.approx(out_cold.lp.value, abs=1e-6)
+                # the bounds (of grid-rounded prices) may differ where the LP's duals do
+                assert out_warm.bound == pytest.approx(out_cold.bound, abs=1.0)
+                checked += 1
+    assert checked

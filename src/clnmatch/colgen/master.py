@@ -32,11 +32,15 @@ try:  # scipy's own HiGHS binding: a persistent, warm-started master LP
     from scipy.optimize._highspy import _core as _highs_core
 
     HAVE_HIGHS_CORE = hasattr(_highs_core, "_Highs")
+    _STATUS = {int(s): s for s in _highs_core.HighsBasisStatus.__members__.values()}
 except ImportError:  # pragma: no cover - older scipy: linprog from scratch instead
     _highs_core = None
     HAVE_HIGHS_CORE = False
+    _STATUS = {}
 
 __all__ = [
+    "AT_LOWER",
+    "BASIC",
     "HAVE_HIGHS_CORE",
     "HighsMaster",
     "MasterLP",
@@ -46,6 +50,8 @@ __all__ = [
 ]
 
 FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+AT_LOWER, BASIC = 0, 1  # HiGHS's basis status codes (kLower, kBasic)
 
 
 @dataclass
@@ -201,7 +207,22 @@ class HighsMaster:
         basis.col_status = status + [at_zero] * (n_model - len(status))
         self.h.setBasis(basis)
 
-    def _add_cuts(self, columns: list[Column], cuts: Cuts) -> None:
+    @staticmethod
+    def status_codes(basis: Any) -> tuple[IntArray, IntArray]:
+        """A basis (from ``basis()``) as status codes: its columns' and its rows'."""
+        cols = np.array([int(c) for c in basis.col_status], dtype=np.int64)
+        return cols, np.array([int(r) for r in basis.row_status], dtype=np.int64)
+
+    def basis_of(self, col_status: IntArray, row_status: IntArray) -> object:
+        """A basis of this model from status codes (``status_codes``), for ``run``'s
+        ``start``."""
+        basis = _highs_core.HighsBasis()
+        basis.col_status = [_STATUS[int(c)] for c in col_status]
+        basis.row_status = [_STATUS[int(c)] for c in row_status]
+        basis.valid = True
+        return basis
+
+    def add_cuts(self, columns: list[Column], cuts: Cuts) -> None:
         """Rows of the cuts found since the last solve, over the pool's columns."""
         new = range(self.n_cuts, len(cuts))
         entries: dict[int, list[tuple[int, float]]] = {q: [] for q in new}
@@ -229,32 +250,55 @@ class HighsMaster:
     def solve(
         self, columns: list[Column], active: list[int], cuts: Cuts, start: object = None
     ) -> MasterLP | None:
-        m, h = self.model, self.h
+        m = self.model
         if len(cuts) > self.n_cuts:
-            self._add_cuts(columns, cuts)
+            self.add_cuts(columns, cuts)
         if len(columns) > self.n_cols:
-            new = columns[self.n_cols :]
             starts: list[int] = []
             index: list[int] = []
             values: list[float] = []
-            for col in new:
+            for col in columns[self.n_cols :]:
                 starts.append(len(index))
                 r, v = rows_of(m, col, cuts)
                 index.extend(r)
                 values.extend(v)
-            k = len(new)
-            h.addCols(
-                k,
-                -np.array([c.value for c in new], dtype=float),
-                np.zeros(k),
-                np.zeros(k),
-                len(index),
+            self.append(
+                np.array([c.value for c in columns[self.n_cols :]], dtype=float),
                 np.array(starts, dtype=np.int32),
                 np.array(index, dtype=np.int32),
                 np.array(values, dtype=float),
             )
-            self.upper = np.concatenate([self.upper, np.zeros(k)])
-            self.n_cols = len(columns)
+        return self.run(active, start)
+
+    def append(
+        self,
+        value: FloatArray,
+        starts: NDArray[np.int32],
+        index: NDArray[np.int32],
+        coef: FloatArray,
+    ) -> None:
+        """Columns at the end of the pool, compressed by column (their master rows and
+        coefficients, as ``rows_of`` gives them), each worth ``value``; inactive until a
+        solve names them."""
+        k = len(value)
+        if not k:
+            return
+        self.h.addCols(k, -value, np.zeros(k), np.zeros(k), len(index), starts, index, coef)
+        self.upper = np.concatenate([self.upper, np.zeros(k)])
+        self.n_cols += k
+
+    def drop_pool(self) -> None:
+        """Every pool column out of the model (the rows and slacks stay)."""
+        if self.n_cols:
+            gone = np.arange(self.n_slack, self.n_slack + self.n_cols, dtype=np.int32)
+            self.h.deleteCols(len(gone), gone)
+        self.n_cols = 0
+        self.upper = np.zeros(0)
+
+    def run(self, active: list[int] | IntArray, start: object = None) -> MasterLP | None:
+        """The LP over the ``active`` pool columns (indices into the pool), from the basis
+        ``start`` if given."""
+        m, h = self.model, self.h
         want = np.zeros(self.n_cols)
         want[np.asarray(active, dtype=np.int64)] = self.inf
         changed = np.flatnonzero(want != self.upper)
@@ -284,7 +328,7 @@ class HighsMaster:
         row0 = cut_row0(m)
         if m.cap is not None:
             rho = np.maximum(0.0, y[n_u + n_g : row0])
-        lam = x[self.n_slack + np.asarray(active, dtype=np.int64)] if active else np.zeros(0)
+        lam = x[self.n_slack + np.asarray(active, dtype=np.int64)] if len(active) else np.zeros(0)
         value = -float(h.getInfo().objective_function_value)
         return MasterLP(
             value,

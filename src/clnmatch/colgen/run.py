@@ -60,7 +60,7 @@ ROOT_COMBINATION_WORK = 0.5
 NODE_COMBINATION_WORK = 1.0
 FINAL_COMBINATION_WORK = 5.0
 PRIMAL_EVERY = 40
-ENUMERATION_COLUMNS = 20_000  # the root's teams within the gap listed at most (else priced)
+ENUMERATION_COLUMNS = 300_000  # the root's teams within the gap listed at most (else priced)
 
 
 def _local_search(

@@ -84,9 +84,13 @@ class Node:
     together: tuple[tuple[int, int], ...] = field(compare=False, default=())
     apart: tuple[tuple[int, int], ...] = field(compare=False, default=())
     bound: float = field(compare=False, default=math.inf)  # milli-points, without constant
-    # listed teams a subtree may still use (``colgen.enumeration``; None: all of them)
-    allowed: NDArray[np.bool_] | None = field(compare=False, default=None)
-    basis: object = field(compare=False, default=None)  # the parent's LP basis (its master's)
+    # listed teams a subtree may still use, as packed bits (``colgen.enumeration``: one
+    # per team, at 300,000 teams 37 KB an open node; None: all of them)
+    allowed: NDArray[np.uint8] | None = field(compare=False, default=None)
+    # the parent's listed-teams LP: its teams, its columns' and rows' basis status codes
+    basis: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]] | None = field(
+        compare=False, default=None
+    )
 
     def admits(self, members: tuple[int, ...]) -> bool:
         inside = set(members)
@@ -549,24 +553,26 @@ class Search:
         """sum pi + cap * sum rho + sum sigma floor(|S| / k) + sum_g n_g D_g in exact rational
         arithmetic (no constant)."""
         m = self.model
-        pif = [Fraction(int(round(p * GRID)), GRID) for p in pi]
-        sigf = [Fraction(int(round(x * GRID)), GRID) for x in sigma]
-        rhs = self.cuts.rhs()[: len(sigf)].astype(np.int64).tolist()  # the cuts the LP held
-        total = sum(pif, Fraction(0)) + sum(
-            (x * r for x, r in zip(sigf, rhs, strict=True)), Fraction(0)
-        )
+        # prices in grid steps (integers): sums of them are exact and quick
+        pig = [int(round(p * GRID)) for p in pi]
+        sigg = [int(round(x * GRID)) for x in sigma]
+        rhog = [int(round(r * GRID)) for r in rho]
+        rhs = self.cuts.rhs()[: len(sigg)].astype(np.int64).tolist()  # the cuts the LP held
+        steps = sum(pig) + sum(x * r for x, r in zip(sigg, rhs, strict=True))
         if m.cap is not None:
-            total += m.cap * sum((Fraction(int(round(r * GRID)), GRID) for r in rho), Fraction(0))
+            steps += m.cap * sum(rhog)
+        total = Fraction(steps, GRID)
         for g, (value, team, k) in enumerate(best_per_class):
             if k == -2:  # an upper bound proved by pricing to a target
                 total += len(m.classes[g].teams) * Fraction(value)
                 continue
             if team is None:
                 return -math.inf  # no feasible team in this class: nothing is feasible here
-            d = Fraction(m.value(team, k)) - sum((pif[u] for u in team), Fraction(0))
+            price = sum(pig[u] for u in team)
             if k >= 0 and m.cap is not None:
-                d -= Fraction(int(round(rho[k] * GRID)), GRID)
-            d -= sum((sigf[q] * coef for q, coef in cut_rows(team, self.cuts)), Fraction(0))
+                price += rhog[k]
+            price += sum(sigg[q] * coef for q, coef in cut_rows(team, self.cuts))
+            d = Fraction(m.value(team, k)) - Fraction(price, GRID)
             # the search maximum and its rational recomputation must agree
             if abs(float(d) - value) > 1e-6 * max(1.0, abs(value)):
                 self.suspect = "pricing value and its exact recomputation disagree"
