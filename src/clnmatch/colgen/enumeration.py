@@ -61,7 +61,7 @@ class Enumerated:
     theme: IntArray
     value: FloatArray
     prices: sparse.csr_matrix  # (teams, units + cuts): 1 per unit, the cuts' coefficients
-    rows: sparse.csr_matrix  # (teams, master rows): each team's column of the master LP
+    lp_columns: sparse.csr_matrix  # (teams, master rows): each team's column in the LP
     # an LP of its own holding only the node's teams: columns a node leaves out would cost
     # every simplex iteration (measured: 125 against 20 us with 3,300 columns against 100)
     master: HighsMaster
@@ -150,7 +150,7 @@ class Enumerated:
 
     def add(self, rows: IntArray) -> None:
         """Listed teams at the end of the LP's columns."""
-        sub = self.rows[rows]
+        sub = self.lp_columns[rows]
         self.master.append(
             self.value[rows],
             sub.indptr[:-1].astype(np.int32),

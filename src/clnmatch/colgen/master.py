@@ -153,7 +153,9 @@ class ScipyMaster:
 
 class HighsMaster:
     """The master LP kept in one HiGHS model: new columns are appended and columns a node
-    excludes get upper bound 0, so every solve starts from the previous basis."""
+    excludes get upper bound 0, so every solve starts from the previous basis. A caller
+    may instead hold its own columns (``drop_pool``, ``append``, ``run``: the listed
+    teams' LP, whose nodes each hold only the teams they admit)."""
 
     def __init__(self, model: ColumnModel, big_m: float) -> None:
         assert _highs_core is not None
@@ -213,7 +215,8 @@ class HighsMaster:
         cols = np.array([int(c) for c in basis.col_status], dtype=np.int64)
         return cols, np.array([int(r) for r in basis.row_status], dtype=np.int64)
 
-    def basis_of(self, col_status: IntArray, row_status: IntArray) -> object:
+    @staticmethod
+    def basis_of(col_status: IntArray, row_status: IntArray) -> object:
         """A basis of this model from status codes (``status_codes``), for ``run``'s
         ``start``."""
         basis = _highs_core.HighsBasis()
