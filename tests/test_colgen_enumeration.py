@@ -13,6 +13,7 @@ from test_colgen import brute_force_optimum, random_cuts, random_pairs, random_r
 
 import clnmatch.colgen.run as colgen_run
 from clnmatch.colgen import pricing
+from clnmatch.colgen import search as search_module
 from clnmatch.colgen.enumeration import enumerate_root
 from clnmatch.colgen.master import BASIC
 from clnmatch.colgen.pricing import Pricer, team_feasible, team_value
@@ -210,3 +211,17 @@ def test_a_node_lp_from_its_parents_basis_equals_one_from_nothing(
                 assert out_warm.bound == pytest.approx(out_cold.bound, abs=1.0)
                 checked += 1
     assert checked
+
+
+def test_without_the_highs_binding_nodes_are_priced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without scipy's HiGHS binding (the master LP from scratch) no list is made: branch
+    and price prices its nodes and still ends at brute force's optimum."""
+    monkeypatch.setattr(search_module, "HAVE_HIGHS_CORE", False)
+    for case in GAPPED[:3]:
+        problem, optimum = _gapped(case)
+        proposal = ColumnGenerationStrategy(local_search_iterations=0, polish=False).run(
+            problem, Budget(time_limit=20, seed=case[2])
+        )
+        assert proposal.unit_team is not None and proposal.proven_optimal
+        assert evaluate(problem, proposal.unit_team).objective_milli == optimum
+        assert not any("branching over" in note for note in proposal.notes), proposal.notes
