@@ -34,9 +34,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
-from clnmatch.colgen.cuts import cut_rows
-from clnmatch.colgen.master import AT_LOWER, BASIC, HighsMaster, MasterLP, cut_row0
-from clnmatch.colgen.model import GRID, TOL
+from clnmatch.colgen.master import AT_LOWER, BASIC, HighsMaster, MasterLP, cut_row0, rows_of
+from clnmatch.colgen.model import GRID, TOL, ColumnModel
 from clnmatch.colgen.search import Node, NodeOutcome, Pricing, Search, theme_price
 from clnmatch.jit import HAVE_NUMBA
 
@@ -52,16 +51,15 @@ ENUMERATION_NODES = 4_000_000  # per pricing problem: about 2 s (else branch and
 
 @dataclass
 class Enumerated:
-    """The listed teams: column indices, units (columns x units), classes, themes, values
-    and rank-1 cut coefficients (columns x cuts; the cuts are the root's, fixed from now on)."""
+    """The listed teams: column indices, units (columns x units), classes, values and each
+    team's column in the master LP (its rows as ``rows_of`` gives them; the cuts are the
+    root's, fixed from now on)."""
 
     index: IntArray
     inside: BoolArray
     cls: IntArray
-    theme: IntArray
     value: FloatArray
-    prices: sparse.csr_matrix  # (teams, units + cuts): 1 per unit, the cuts' coefficients
-    lp_columns: sparse.csr_matrix  # (teams, master rows): each team's column in the LP
+    lp_columns: sparse.csr_matrix  # (teams, master rows)
     # an LP of its own holding only the node's teams: columns a node leaves out would cost
     # every simplex iteration (measured: 125 against 20 us with 3,300 columns against 100)
     master: HighsMaster
@@ -107,7 +105,7 @@ class Enumerated:
             )
             if m.cap is None:
                 rho = np.zeros_like(rho)  # no theme rows: their prices are 0
-            d = self.reduced(pi, rho, sigma)
+            d = self.reduced(m, pi, rho, sigma)
             z, best = self.bound(search, keep, d, pi, rho, sigma)
             bound = min(bound, z)
             gain = np.where(keep, d - mu[self.cls], -np.inf)
@@ -169,12 +167,19 @@ class Enumerated:
         search.stats.listed_lp_iterations += self.master.iterations()
         return out
 
-    def reduced(self, pi: FloatArray, rho: FloatArray, sigma: FloatArray) -> FloatArray:
-        """Each listed team's value less its units', theme's and cuts' prices (sums of grid
-        prices: exact in float64)."""
-        theme_price = np.where(self.theme >= 0, rho[np.maximum(self.theme, 0)], 0.0)
-        # sparse products: single-threaded (numpy's BLAS threads would spin on the other core)
-        return self.value - self.prices @ np.concatenate([pi, sigma]) - theme_price
+    def reduced(
+        self, m: ColumnModel, pi: FloatArray, rho: FloatArray, sigma: FloatArray
+    ) -> FloatArray:
+        """Each listed team's value less its units', theme's and cuts' prices (its class's
+        is left out; sums of grid prices: exact in float64)."""
+        y = np.zeros(self.lp_columns.shape[1])
+        y[: m.n_units] = pi
+        row0 = cut_row0(m)
+        if m.cap is not None:
+            y[m.n_units + len(m.classes) : row0] = rho
+        y[row0:] = sigma
+        # a sparse product: single-threaded (numpy's BLAS threads would spin the other core)
+        return self.value - self.lp_columns @ y
 
     def bound(
         self,
@@ -186,7 +191,7 @@ class Enumerated:
         sigma: FloatArray,
     ) -> tuple[float, FloatArray]:
         """The Lagrangian bound with D_g the best admitted listed team of class g
-        (``Search.lagrangian`` recomputes it in fractions), and the D_g."""
+        (``Search.lagrangian`` recomputes it exactly), and the D_g."""
         m = search.model
         best: list[tuple[float, tuple[int, ...] | None, int]] = []
         for g in range(len(m.classes)):
@@ -224,47 +229,21 @@ def enumerate_root(search: Search, max_columns: int, start: list[int]) -> Enumer
     entries: list[tuple[int, int, float]] = []
     for row, col in enumerate(cols):
         inside[row, list(col.members)] = True
-        entries.extend((row, u, 1.0) for u in col.members)
-        entries.extend(
-            (row, m.n_units + q, float(c)) for q, c in cut_rows(col.members, search.cuts)
-        )
+        rows, values = rows_of(m, col, search.cuts)
+        entries.extend(zip([row] * len(rows), rows, values, strict=True))
     r, c, v = zip(*entries, strict=True) if entries else ((), (), ())
-    shape = (len(index), m.n_units + len(search.cuts))
-    prices = sparse.csr_matrix((v, (r, c)), shape=shape)
-    cls = np.array([c.cls for c in cols], dtype=np.int64)
-    theme = np.array([c.theme for c in cols], dtype=np.int64)
+    shape = (len(index), cut_row0(m) + len(search.cuts))
     master = HighsMaster(m, search.big_m)
     master.add_cuts([], search.cuts)
-    enumerated = Enumerated(
+    return Enumerated(
         index,
         inside,
-        cls,
-        theme,
+        np.array([c.cls for c in cols], dtype=np.int64),
         np.array([c.value for c in cols], dtype=np.float64),
-        prices,
-        _master_rows(search, prices, cls, theme),
+        sparse.csr_matrix((v, (r, c)), shape=shape),
         master,
         np.isin(index, np.asarray(start, dtype=np.int64)),
     )
-    return enumerated
-
-
-def _master_rows(
-    search: Search, prices: sparse.csr_matrix, cls: IntArray, theme: IntArray
-) -> sparse.csr_matrix:
-    """Each listed team's master rows and coefficients (``rows_of``, for all at once)."""
-    m = search.model
-    n = prices.shape[0]
-    entries = prices.tocoo()
-    unit_or_cut = np.concatenate([np.arange(m.n_units), cut_row0(m) + np.arange(len(search.cuts))])
-    row = [entries.row, np.arange(n)]
-    col = [unit_or_cut[entries.col], m.n_units + cls]
-    if m.cap is not None:
-        row.append(np.arange(n))
-        col.append(m.n_units + len(m.classes) + theme)
-    r, c = np.concatenate(row), np.concatenate(col)
-    v = np.concatenate([entries.data, np.ones(len(r) - len(entries.data))])
-    return sparse.csr_matrix((v, (r, c)), shape=(n, cut_row0(m) + len(search.cuts)))
 
 
 def _list_teams(search: Search, last: Pricing, slack: float, most: int) -> list[int] | None:
