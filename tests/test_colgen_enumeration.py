@@ -14,9 +14,11 @@ from test_colgen import brute_force_optimum, random_cuts, random_pairs, random_r
 import clnmatch.colgen.run as colgen_run
 from clnmatch.colgen import pricing
 from clnmatch.colgen import search as search_module
+from clnmatch.colgen.cuts import Cuts
 from clnmatch.colgen.enumeration import enumerate_root
-from clnmatch.colgen.master import BASIC
-from clnmatch.colgen.pricing import Pricer, team_feasible, team_value
+from clnmatch.colgen.master import BASIC, master_columns, rows_of
+from clnmatch.colgen.model import Column, ColumnModel
+from clnmatch.colgen.pricing import Listing, Pricer, team_feasible, team_value, teams_feasible
 from clnmatch.colgen.run import initial
 from clnmatch.colgen.search import Node, Search
 from clnmatch.evaluate import evaluate
@@ -53,13 +55,21 @@ def test_enumerate_lists_every_team_above_the_threshold(seed: int, n: int, with_
     pricer = Pricer(pair, rules)
     listed = pricer.enumerate(lin, threshold, max_teams=len(above) + 1, max_nodes=10**6, cuts=cuts)
     assert listed is not None
-    assert {team: pytest.approx(v) for team, v in listed} == above
+    assert _teams(listed) == above
     if above:
         fewer = len(above) - 1
         assert pricer.enumerate(lin, threshold, max_teams=fewer, max_nodes=10**6, cuts=cuts) is None
     # a node budget too small to finish: nothing is claimed (or, if it did finish, all)
     short = pricer.enumerate(lin, threshold, max_teams=10**4, max_nodes=2, node_slice=1, cuts=cuts)
-    assert short is None or {team: pytest.approx(v) for team, v in short} == above
+    assert short is None or _teams(short) == above
+
+
+def _teams(listed: Listing) -> dict[tuple[int, ...], object]:
+    """A listing as {team (units): value}."""
+    return {
+        tuple(np.flatnonzero(row).tolist()): pytest.approx(v)
+        for row, v in zip(listed.inside, listed.value, strict=True)
+    }
 
 
 def _root(problem: Problem) -> Search:
@@ -225,3 +235,53 @@ def test_without_the_highs_binding_nodes_are_priced(monkeypatch: pytest.MonkeyPa
         assert proposal.unit_team is not None and proposal.proven_optimal
         assert evaluate(problem, proposal.unit_team).objective_milli == optimum
         assert not any("branching over" in note for note in proposal.notes), proposal.notes
+
+
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 9))
+@FAST
+def test_rules_of_many_teams_at_once_are_those_of_each_team(seed: int, n: int) -> None:
+    """``teams_feasible`` over every subset of a class's units (the empty one too) says
+    what ``team_feasible`` says of each."""
+    rules = random_rules(np.random.default_rng(seed), n)
+    inside = ((np.arange(2**n)[:, None] >> np.arange(n)) & 1).astype(np.bool_)
+    each = [team_feasible(rules, np.flatnonzero(row)) if row.any() else False for row in inside]
+    assert teams_feasible(rules, inside).tolist() == each
+
+
+@given(seed=st.integers(0, 10_000), options=st.integers(0, 15))
+@FAST
+def test_columns_of_many_teams_at_once_are_those_of_each_team(seed: int, options: int) -> None:
+    """Values, rule checks and master LP columns (with theme caps and rank-1 cuts) of
+    many teams at once equal ``value``, ``feasible`` and ``rows_of`` team by team."""
+    focus, cap, simd, pins = (bool(options >> i & 1) for i in range(4))
+    problem = tiny_problem(seed, 8, 3, focus=focus, cap=cap, simd=simd, pins=pins, locks=True)
+    model = ColumnModel(problem)
+    rng = np.random.default_rng(seed)
+    cuts = Cuts()
+    for _ in range(int(rng.integers(0, 5))):
+        cuts.add(
+            tuple(int(u) for u in rng.permutation(8)[: rng.integers(3, 7)]), int(rng.integers(2, 4))
+        )
+    inside = rng.random((40, 8)) < 0.4
+    theme = rng.integers(0, 3, 40) if focus else np.full(40, -1)
+    cls = rng.integers(0, len(model.classes), 40)
+    columns = [
+        Column(tuple(np.flatnonzero(row).tolist()), int(k), int(g), 0)
+        for row, k, g in zip(inside, theme, cls, strict=True)
+    ]
+    for g in range(len(model.classes)):
+        mine = np.flatnonzero(cls == g)
+        assert model.feasible_many(inside[mine], g).tolist() == [
+            model.feasible(columns[i].members, g) for i in mine
+        ]
+    for k in set(theme.tolist()):
+        mine = np.flatnonzero(theme == k)
+        assert model.values(inside[mine], k).tolist() == [
+            model.value(columns[i].members, k) if columns[i].members else 0 for i in mine
+        ]
+    built = master_columns(model, inside, cls, theme, cuts).toarray()
+    for row, column in enumerate(columns):
+        rows, values = rows_of(model, column, cuts)
+        expected = np.zeros(built.shape[1])
+        expected[rows] = values
+        assert built[row].tolist() == expected.tolist()

@@ -34,7 +34,14 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
-from clnmatch.colgen.master import AT_LOWER, BASIC, HighsMaster, MasterLP, cut_row0, rows_of
+from clnmatch.colgen.master import (
+    AT_LOWER,
+    BASIC,
+    HighsMaster,
+    MasterLP,
+    cut_row0,
+    master_columns,
+)
 from clnmatch.colgen.model import GRID, TOL, ColumnModel
 from clnmatch.colgen.search import Node, NodeOutcome, Pricing, Search, theme_price
 from clnmatch.jit import HAVE_NUMBA
@@ -222,38 +229,36 @@ def enumerate_root(search: Search, max_columns: int, start: list[int]) -> Enumer
         search.stats.enumeration_seconds += time.perf_counter() - t0
     if listed is None:
         return None
-    search.stats.enumerated = len(listed)
-    index = np.array(sorted(set(listed)), dtype=np.int64)
-    cols = [search.columns[int(ci)] for ci in index]
-    inside = np.zeros((len(index), m.n_units), dtype=np.bool_)
-    entries: list[tuple[int, int, float]] = []
-    for row, col in enumerate(cols):
-        inside[row, list(col.members)] = True
-        rows, values = rows_of(m, col, search.cuts)
-        entries.extend(zip([row] * len(rows), rows, values, strict=True))
-    r, c, v = zip(*entries, strict=True) if entries else ((), (), ())
-    shape = (len(index), cut_row0(m) + len(search.cuts))
+    index, inside = listed
+    search.stats.enumerated = len(index)
+    index, first = np.unique(index, return_index=True)  # column order; each team once
+    inside = inside[first]
+    cls = np.array([search.columns[i].cls for i in index.tolist()], dtype=np.int64)
+    theme = np.array([search.columns[i].theme for i in index.tolist()], dtype=np.int64)
     master = HighsMaster(m, search.big_m)
     master.add_cuts([], search.cuts)
     return Enumerated(
         index,
         inside,
-        np.array([c.cls for c in cols], dtype=np.int64),
-        np.array([c.value for c in cols], dtype=np.float64),
-        sparse.csr_matrix((v, (r, c)), shape=shape),
+        cls,
+        np.array([search.columns[i].value for i in index.tolist()], dtype=np.float64),
+        master_columns(m, inside, cls, theme, search.cuts),
         master,
         np.isin(index, np.asarray(start, dtype=np.int64)),
     )
 
 
-def _list_teams(search: Search, last: Pricing, slack: float, most: int) -> list[int] | None:
-    """The columns of every team within ``slack`` of its class's best (at the prices of
-    ``last``), added to the search; None when more than ``most``, stopped, or a team
-    breaks a rule (a pricing bug: the search then certifies nothing)."""
+def _list_teams(
+    search: Search, last: Pricing, slack: float, most: int
+) -> tuple[IntArray, BoolArray] | None:
+    """The column indices and units (teams x units) of every team within ``slack`` of its
+    class's best (at the prices of ``last``), added to the search; None when more than
+    ``most``, stopped, or a team breaks a rule (a pricing bug: the search then certifies
+    nothing)."""
     m = search.model
     root = Node(priority=0.0, seq=0)
     class_cuts = search.class_cuts(last.sigma)
-    found: list[tuple[int, int, list[tuple[tuple[int, ...], float]]]] = []
+    found: list[tuple[int, int, BoolArray]] = []
     total = 0
     for g, d_g in enumerate(last.best):
         pr = search.pricer(g, root)
@@ -271,16 +276,16 @@ def _list_teams(search: Search, last: Pricing, slack: float, most: int) -> list[
             search.stats.exact_nodes += pr.total_nodes - before
             if teams is None:
                 return None
-            found.append((g, k, teams))
-            total += len(teams)
+            found.append((g, k, teams.inside))
+            total += len(teams.inside)
     # columns only once every pricing problem is listed: a list past ``most`` costs none
-    listed: list[int] = []
-    for g, k, teams in found:
-        units = m.classes[g].units
-        for members, _v in teams:
-            key = (tuple(int(units[i]) for i in members), k, g)
-            search.add_column(*key)
-            if key not in search.column_index:
-                return None
-            listed.append(search.column_index[key])
-    return listed
+    indices, insides = [np.zeros(0, dtype=np.int64)], [np.zeros((0, m.n_units), dtype=np.bool_)]
+    for g, k, local in found:
+        inside = np.zeros((len(local), m.n_units), dtype=np.bool_)
+        inside[:, m.classes[g].units] = local
+        index = search.add_columns(inside, k, g)
+        if index is None:
+            return None
+        indices.append(index)
+        insides.append(inside)
+    return np.concatenate(indices), np.concatenate(insides)

@@ -46,11 +46,13 @@ __all__ = [
     "MasterLP",
     "ScipyMaster",
     "cut_row0",
+    "master_columns",
     "rows_of",
 ]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
 AT_LOWER, BASIC = 0, 1  # HiGHS's basis status codes (kLower, kBasic)
 
 
@@ -82,6 +84,39 @@ def rows_of(model: ColumnModel, col: Column, cuts: Cuts) -> tuple[list[int], lis
         rows.append(row0 + q)
         values.append(float(coef))
     return rows, values
+
+
+def master_columns(
+    model: ColumnModel, inside: BoolArray, cls: IntArray, theme: IntArray, cuts: Cuts
+) -> sparse.csr_matrix:
+    """``rows_of`` for many teams at once (``inside``: teams x units): their master LP
+    columns as the rows of a (teams, master rows) matrix."""
+    n = len(inside)
+    arange = np.arange(n)
+    blocks = [
+        sparse.csr_matrix(inside, dtype=np.float64),
+        sparse.csr_matrix((np.ones(n), (arange, cls)), shape=(n, len(model.classes))),
+    ]
+    if model.cap is not None:
+        blocks.append(sparse.csr_matrix((np.ones(n), (arange, theme)), shape=(n, model.n_themes)))
+    if len(cuts):
+        sets = sparse.csc_matrix(
+            (
+                np.ones(sum(len(s) for s in cuts.sets)),
+                (
+                    [u for s in cuts.sets for u in s],
+                    [q for q, s in enumerate(cuts.sets) for _ in s],
+                ),
+            ),
+            shape=(model.n_units, len(cuts)),
+        )
+        held = (blocks[0] @ sets).tocsr()  # units of each cut's set a team holds
+        held.data = np.floor(held.data / np.asarray(cuts.divisors, dtype=np.float64)[held.indices])
+        held.eliminate_zeros()
+        blocks.append(held)
+    out = sparse.hstack(blocks, format="csr")
+    out.sort_indices()
+    return out
 
 
 class ScipyMaster:

@@ -20,13 +20,14 @@ from fractions import Fraction
 import numpy as np
 from numpy.typing import NDArray
 
-from clnmatch.colgen.pricing import ClassRules, class_rules, team_feasible
+from clnmatch.colgen.pricing import ClassRules, class_rules, team_feasible, teams_feasible
 from clnmatch.problem import Problem
 
 __all__ = ["GRID", "TOL", "Column", "ColumnModel", "TeamClass", "floor_frac", "objective_step"]
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
 
 GRID = 1024  # prices are rounded to multiples of 1/GRID milli-points (exact float sums)
 TOL = 1e-2  # a column improves when its reduced cost exceeds this (milli-points)
@@ -105,6 +106,17 @@ class ColumnModel:
             total += self.simd
         return total
 
+    def values(self, inside: BoolArray, theme: int) -> IntArray:
+        """``value`` of many teams at once: ``inside`` is (teams, units)."""
+        x = inside.astype(np.float64)  # integer sums far below 2**53: exact
+        total = np.rint(((x @ self.pair_f) * x).sum(axis=1)).astype(np.int64) // 2
+        if theme >= 0 and self.themes is not None:
+            total += np.rint(x @ self.themes[:, theme].astype(np.float64)).astype(np.int64)
+        if self.simd:
+            mixed = (inside & self.challenge).any(axis=1) & (inside & self.affluent).any(axis=1)
+            total += self.simd * mixed
+        return total
+
     def best_theme(self, members: tuple[int, ...]) -> int:
         if self.themes is None:
             return -1
@@ -121,6 +133,13 @@ class ColumnModel:
         ).any():
             return False  # a unit the class's teams may not hold
         return team_feasible(c.rules, idx)
+
+    def feasible_many(self, inside: BoolArray, cls: int) -> BoolArray:
+        """``feasible`` of many teams at once: ``inside`` is (teams, units)."""
+        c = self.classes[cls]
+        outside = np.ones(self.n_units, dtype=np.bool_)
+        outside[c.units] = False
+        return ~inside[:, outside].any(axis=1) & teams_feasible(c.rules, inside[:, c.units])
 
 
 def objective_step(pair: IntArray, themes: IntArray | None, simd: int) -> int:

@@ -56,8 +56,10 @@ __all__ = [
     "PricingResult",
     "brute_force_best",
     "class_rules",
+    "Listing",
     "team_feasible",
     "team_value",
+    "teams_feasible",
     "warm_up",
 ]
 
@@ -73,6 +75,13 @@ class PricedCuts(NamedTuple):
     members: IntArray  # (Q, W) each cut's units in the class's local indices, -1 pads
     dual: FloatArray  # (Q,) >= 0
     divisor: IntArray  # (Q,) k >= 2
+
+
+class Listing(NamedTuple):
+    """Teams a pricing problem lists: which of the class's units each holds, and values."""
+
+    inside: BoolArray  # (teams, n) local units
+    value: FloatArray  # (teams,) v(S), cuts' duals taken off
 
 
 def _pairs(items: list[tuple[int, int]]) -> IntArray:
@@ -158,6 +167,39 @@ def team_feasible(rules: ClassRules, members: IntArray) -> bool:
     if any(distinct_breaches(d, c.kinds[d.kind], glob, t) for d in c.distinct):
         return False
     return not any(share_breaches(h, c.kinds[h.kind], glob, t) for h in c.shares)
+
+
+def teams_feasible(rules: ClassRules, inside: BoolArray) -> BoolArray:
+    """``team_feasible`` for many teams at once: ``inside`` is (teams, local units)."""
+    c, t, glob = rules.compiled, rules.team, rules.units
+    ok = np.asarray(inside.any(axis=1), dtype=np.bool_)
+    for a, b in rules.together.tolist():
+        ok &= inside[:, a] == inside[:, b]
+    for a, b in rules.apart.tolist():
+        ok &= ~(inside[:, a] & inside[:, b])
+    if c.allowed is not None:
+        ok &= ~inside[:, ~c.allowed[glob, t]].any(axis=1)
+    x = inside.astype(np.float64)  # integer sums far below 2**53: exact
+    for s in c.sums:
+        total = np.rint(x @ s.amount[glob].astype(np.float64)).astype(np.int64)
+        ok &= (s.low[t] <= total) & (total <= s.high[t])
+    counts: dict[int, IntArray] = {}
+
+    def label_counts(kind: int) -> IntArray:
+        if kind not in counts:
+            labels = c.kinds[kind].labels[glob]
+            one_hot = np.zeros((len(glob), c.kinds[kind].n_labels))
+            one_hot[np.arange(len(glob)), labels] = 1.0
+            counts[kind] = np.rint(x @ one_hot).astype(np.int64)
+        return counts[kind]
+
+    for d in c.distinct:
+        ok &= (label_counts(d.kind) > 0).sum(axis=1) >= d.minimum
+    n = inside.sum(axis=1).astype(np.int64)
+    for h in c.shares:
+        cap = (h.share.numerator * n) // h.share.denominator
+        ok &= (label_counts(h.kind) <= cap[:, None]).all(axis=1)
+    return ok
 
 
 def team_value(
@@ -328,18 +370,19 @@ class Pricer:
         """Cut duals over super-units: each super-unit's (cut, how many of its units) pairs."""
         if cuts is None:
             cuts = PricedCuts(np.zeros((0, 1), np.int64), np.zeros(0), np.zeros(0, np.int64))
-        entries: list[list[tuple[int, int]]] = [[] for _ in range(self.n)]
-        for q, row in enumerate(np.asarray(cuts.members, dtype=np.int64)):
-            groups, counts = np.unique(self.unit_group[row[row >= 0]], return_counts=True)
-            for g, m in zip(groups.tolist(), counts.tolist(), strict=True):
-                entries[g].append((q, m))
-        start = np.cumsum([0] + [len(e) for e in entries]).astype(np.int64)
-        flat = [x for e in entries for x in e]
+        rows = np.asarray(cuts.members, dtype=np.int64)
         q_count = len(cuts.dual)
+        cut_of = np.broadcast_to(np.arange(len(rows))[:, None], rows.shape)[rows >= 0]
+        # (super-unit, cut) keys, counted: by super-unit, then by cut
+        keys, mult = np.unique(
+            self.unit_group[rows[rows >= 0]] * max(1, q_count) + cut_of, return_counts=True
+        )
+        group = keys // max(1, q_count)
+        start = np.concatenate([[0], np.cumsum(np.bincount(group, minlength=self.n))])
         return CutPrices(
-            start=start,
-            cut=np.array([q for q, _ in flat], dtype=np.int64),
-            mult=np.array([m for _, m in flat], dtype=np.int64),
+            start=start.astype(np.int64),
+            cut=(keys % max(1, q_count)).astype(np.int64),
+            mult=mult.astype(np.int64),
             sigma=np.ascontiguousarray(cuts.dual, dtype=np.float64),
             divisor=np.ascontiguousarray(cuts.divisor, dtype=np.int64),
             held=np.zeros(q_count, dtype=np.int64),
@@ -379,7 +422,7 @@ class Pricer:
         node_slice: int = 200_000,
         should_stop: Callable[[], bool] | None = None,
         cuts: PricedCuts | None = None,
-    ) -> list[tuple[tuple[int, ...], float]] | None:
+    ) -> Listing | None:
         """Every feasible team worth more than ``threshold``, or None when there are more
         than ``max_teams`` of them, the search needs more than about ``max_nodes`` nodes,
         or ``should_stop()`` stopped it."""
@@ -388,7 +431,8 @@ class Pricer:
         )
         if not done or int(b.st[5]) > max_teams:
             return None
-        return self._pool(b)
+        k = int(b.st[2])  # super-units' membership, spread to their units
+        return Listing(b.pool_mem[:k][:, self.unit_group], b.pool_val[:k].copy())
 
     def _search(
         self,

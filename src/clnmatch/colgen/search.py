@@ -47,6 +47,7 @@ __all__ = ["Node", "NodeOutcome", "Pricing", "Search", "SearchParams", "Stats", 
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
 
 SEPARATION_MAX_UNITS = 400  # beyond this the O(n^3) separation costs more than it gains
 RANK1_PER_ROUND = 10  # measured: 3 closes less of the gap, 50 slows blend's proofs by half
@@ -199,6 +200,27 @@ class Search:
         self.column_index[key] = len(self.columns)
         self.columns.append(Column(members, theme, cls, self.model.value(members, theme)))
         return True
+
+    def add_columns(self, inside: BoolArray, theme: int, cls: int) -> IntArray | None:
+        """Many teams of one class and theme (``inside``: teams x units) as columns; their
+        column indices (known ones kept), or None when one breaks a rule (as above)."""
+        if not self.model.feasible_many(inside, cls).all():
+            self.suspect = "pricing produced a team that breaks a rule"
+            return None
+        values = self.model.values(inside, theme).tolist()
+        units = np.nonzero(inside)[1]  # row by row, ascending within a row
+        ends = np.cumsum(inside.sum(axis=1)).tolist()
+        index = np.empty(len(inside), dtype=np.int64)
+        start = 0
+        for row, end in enumerate(ends):
+            members = tuple(units[start:end].tolist())
+            key, start = (members, theme, cls), end
+            known = self.column_index.get(key)
+            if known is None:
+                known = self.column_index[key] = len(self.columns)
+                self.columns.append(Column(members, theme, cls, values[row]))
+            index[row] = known
+        return index
 
     def add_assignment(self, unit_team: IntArray) -> None:
         """The teams of an assignment as columns (with the focus evaluate would give)."""
