@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 
 import numpy as np
 import pytest
@@ -155,15 +156,21 @@ def _gapped(case: tuple[int, int, int, bool]) -> tuple[Problem, int | None]:
 
 
 @pytest.mark.parametrize("weak_incumbent", [False, True])
-@pytest.mark.parametrize("columns", [colgen_run.ENUMERATION_COLUMNS, 0])
+@pytest.mark.parametrize(
+    ("columns", "strong"),
+    [(colgen_run.ENUMERATION_COLUMNS, colgen_run.STRONG_CANDIDATES), (10**6, 1), (0, 1)],
+)
 def test_branching_over_listed_or_priced_teams_proves_the_optimum(
-    columns: int, weak_incumbent: bool, monkeypatch: pytest.MonkeyPatch
+    columns: int, strong: int, weak_incumbent: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Branch and price over the listed teams (or, with none listed, over priced ones)
-    ends at brute force's optimum on problems whose root leaves a gap; also when the
-    incumbent is CP-SAT's first assignment (no combination of columns), so that the teams
-    are listed, and left out by nodes' reduced costs, against a poor incumbent."""
+    ends at brute force's optimum on problems whose root leaves a gap, with strong
+    branching or on the most fractional pair; also when the incumbent is CP-SAT's first
+    assignment (no combination of columns), so that the teams are listed, and left out by
+    nodes' reduced costs, against a poor incumbent."""
     monkeypatch.setattr(colgen_run, "ENUMERATION_COLUMNS", columns)
+    monkeypatch.setattr(colgen_run, "STRONG_CANDIDATES", strong)
+    strong_lps = 0
     if weak_incumbent:
         monkeypatch.setattr(Search, "best_combination", lambda *_args: None)
     for case in GAPPED:
@@ -175,6 +182,11 @@ def test_branching_over_listed_or_priced_teams_proves_the_optimum(
         assert evaluate(problem, proposal.unit_team).objective_milli == optimum
         listed = any("branching over" in note for note in proposal.notes)
         assert listed == (columns > 0), proposal.notes
+        for note in proposal.notes:
+            tried = re.search(r"(\d+) strong branching LPs", note)
+            strong_lps += int(tried.group(1)) if tried else 0
+    # the cases' trees are small: only with the poor incumbent do they reach a second node
+    assert (strong_lps > 0) == (strong > 1 and weak_incumbent)
 
 
 @pytest.mark.parametrize("case", GAPPED)

@@ -52,6 +52,7 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 MARGIN = 1e-6  # milli-points: float sums of grid prices are exact; this only adds teams
+RELIABLE = 1  # strong branching tries of a unit pair before its mean falls score it
 COLUMNS_PER_SCAN = 50  # improving listed teams a node's LP takes in at a time
 ENUMERATION_NODES = 4_000_000  # per pricing problem: about 2 s (else branch and price prices)
 
@@ -72,6 +73,9 @@ class Enumerated:
     master: HighsMaster
     entered: BoolArray  # teams that entered an LP (a node's LP starts with those it admits)
     pool: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # LP's teams
+    active: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # in pool
+    # a unit pair's children's LP falls in strong branching: together's, apart's, tries
+    falls: dict[tuple[int, int], list[float]] = field(default_factory=dict)
 
     def admitted(self, node: Node) -> BoolArray:
         """The listed teams the node's branching pairs (and its parent's fixing) allow."""
@@ -126,6 +130,7 @@ class Enumerated:
                     need = search.best_obj + m.step - search.constant - (z + 1) - MARGIN
                     node.allowed = np.packbits(keep & (d - best[self.cls] >= need))
                 node.basis = (self.pool.copy(), *self.master.status_codes(self.master.basis()))
+                self.active = active
                 return NodeOutcome(bound, lp, [int(i) for i in self.index[rows]], converged=True)
             new = new[np.argsort(-gain[new], kind="stable")[:COLUMNS_PER_SCAN]]
             self.entered[new] = True
@@ -133,6 +138,33 @@ class Enumerated:
             self.add(new)
             rows = np.concatenate([rows, new])
         return NodeOutcome(bound, lp, [int(i) for i in self.index[rows]], converged=False)
+
+    def strong_pair(
+        self, search: Search, lp: MasterLP, candidates: list[tuple[int, int]], most_drop: float
+    ) -> tuple[int, int]:
+        """Of unit pairs to branch on, the one whose two children's LPs (over the last
+        node's LP teams, from its basis) fall furthest (the product of the two falls,
+        each at most ``most_drop``: a fall that prunes is as good as any larger). A pair
+        tried ``RELIABLE`` times is scored by its mean falls instead of new LPs."""
+        basis = self.master.basis()
+        members = self.inside[self.pool[self.active]]
+        best, arg = -math.inf, candidates[0]
+        for a, b in candidates:
+            seen = self.falls.setdefault((a, b), [0.0, 0.0, 0])
+            if seen[2] < RELIABLE:
+                for side, keep in enumerate(
+                    (members[:, a] == members[:, b], ~(members[:, a] & members[:, b]))
+                ):
+                    t0 = time.perf_counter()
+                    child = self.master.run(self.active[keep], basis)
+                    search.stats.lp_seconds += time.perf_counter() - t0
+                    search.stats.strong_lps += 1
+                    seen[side] += most_drop if child is None else lp.value - child.value
+                seen[2] += 1
+            falls = [min(max(f / seen[2], 1e-3), most_drop) for f in seen[:2]]
+            if falls[0] * falls[1] > best:
+                best, arg = falls[0] * falls[1], (a, b)
+        return arg
 
     def load(self, node: Node, keep: BoolArray, rows: IntArray) -> object:
         """The LP's teams for a node: ``rows``, then the teams basic in its parent's LP

@@ -38,7 +38,7 @@ import numpy as np
 from numpy.typing import NDArray
 from ortools.sat.python import cp_model
 
-from clnmatch.colgen.enumeration import enumerate_root
+from clnmatch.colgen.enumeration import Enumerated, enumerate_root
 from clnmatch.colgen.master import MasterLP
 from clnmatch.colgen.search import Node, NodeOutcome, Search
 from clnmatch.cpmodel import build_model
@@ -61,6 +61,7 @@ NODE_COMBINATION_WORK = 1.0
 FINAL_COMBINATION_WORK = 5.0
 PRIMAL_EVERY = 40
 ENUMERATION_COLUMNS = 300_000  # the root's teams within the gap listed at most (else priced)
+STRONG_CANDIDATES = 8  # unit pairs a node over the listed teams tries before branching
 
 
 def _local_search(
@@ -236,7 +237,9 @@ def run(search: Search) -> Proposal:
         def open_bound() -> float:
             return max([n.bound for n in heap] + unresolved, default=-math.inf)
 
-        def settle(node: Node, out: NodeOutcome, bound: float) -> None:
+        def settle(
+            node: Node, out: NodeOutcome, bound: float, over: Enumerated | None = None
+        ) -> None:
             whole = search.integral_lp(out.lp, out.active) if out.lp is not None else None
             if whole is not None:
                 search.offer(whole, "integral LP at a node")
@@ -246,7 +249,7 @@ def run(search: Search) -> Proposal:
                 and search.reachable_floor(search.constant + bound) <= search.best_obj
             ):
                 return
-            children = _branch(search, out, node)
+            children = _branch(search, out, node, over)
             if children:
                 push(children, bound)
             else:
@@ -280,7 +283,7 @@ def run(search: Search) -> Proposal:
                 interrupted = True
                 break
             if not res.infeasible and not res.pruned and bound > -math.inf:
-                settle(node, res, bound)
+                settle(node, res, bound, listed)
             if st.bnp_nodes - last_primal >= PRIMAL_EVERY and len(search.columns) > last_columns:
                 improve_primal(None, NODE_COMBINATION_WORK)
                 last_primal, last_columns = st.bnp_nodes, len(search.columns)
@@ -321,8 +324,12 @@ def _infeasible(search: Search, why: str) -> Proposal:
     )
 
 
-def _branch(search: Search, out: NodeOutcome, node: Node) -> list[Node]:
-    """Ryan-Foster: the unit pair whose together-ness in the LP is most fractional."""
+def _branch(
+    search: Search, out: NodeOutcome, node: Node, listed: Enumerated | None = None
+) -> list[Node]:
+    """Ryan-Foster on a unit pair whose together-ness in the LP is fractional: the most
+    fractional, or (``listed``: the node's LP is the listed teams') of the most fractional
+    ``STRONG_CANDIDATES`` the one whose children's LPs fall furthest."""
     if out.lp is None:
         return []
     n_u = search.model.n_units
@@ -333,12 +340,20 @@ def _branch(search: Search, out: NodeOutcome, node: Node) -> list[Node]:
             continue
         idx = np.array(search.columns[ci].members, dtype=np.int64)
         together[np.ix_(idx, idx)] += lam
-    np.fill_diagonal(together, 0)
-    frac = np.minimum(together, 1 - together)
-    i, j = (int(v) for v in np.unravel_index(int(frac.argmax()), frac.shape))
-    if frac[i, j] <= 1e-6:
+    frac = np.triu(np.minimum(together, 1 - together), k=1)
+    order = np.argsort(-frac, axis=None, kind="stable")[:STRONG_CANDIDATES]
+    pairs = [
+        (int(i), int(j))
+        for i, j in zip(*np.unravel_index(order, frac.shape), strict=True)
+        if frac[i, j] > 1e-6
+    ]
+    if not pairs:
         return []
-    a, b = min(i, j), max(i, j)
+    a, b = pairs[0]
+    if listed is not None and len(pairs) > 1 and search.best_obj is not None:
+        most_drop = out.lp.value - (search.best_obj - search.constant)
+        if most_drop > 0:
+            a, b = listed.strong_pair(search, out.lp, pairs, most_drop)
     return [
         Node(0.0, 0, (*node.together, (a, b)), node.apart, allowed=node.allowed, basis=node.basis),
         Node(0.0, 0, node.together, (*node.apart, (a, b)), allowed=node.allowed, basis=node.basis),
@@ -368,7 +383,7 @@ def _proposal(search: Search) -> Proposal:
     if s.enumerated:
         notes.append(
             f"branching over {s.enumerated} teams listed within the root's gap "
-            f"(listed in {s.enumeration_seconds:.1f}s)"
+            f"(listed in {s.enumeration_seconds:.1f}s; {s.strong_lps} strong branching LPs)"
         )
     elif s.enumeration_seconds:
         notes.append(

@@ -118,6 +118,7 @@ class Stats:
     root_seconds: float | None = None
     enumerated: int = 0  # teams listed by the root's enumeration
     listed_lp_iterations: int = 0  # simplex iterations of nodes' LPs over the listed teams
+    strong_lps: int = 0  # children's LPs solved to choose a branching pair
     enumeration_seconds: float = 0.0
 
 
