@@ -297,3 +297,28 @@ def test_columns_of_many_teams_at_once_are_those_of_each_team(seed: int, options
         expected = np.zeros(built.shape[1])
         expected[rows] = values
         assert built[row].tolist() == expected.tolist()
+
+
+def test_cut_rounds_without_exact_pricing_still_prove_the_optimum(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Root cut rounds whose bound could not close the gap stop where the pricing
+    heuristic finds no column (no exact pricing); the last round's LP is then priced
+    exactly, so brute force's optimum is still proven."""
+    cheap: list[bool] = []
+    original = Search.column_generation
+
+    def spy(self: Search, node: Node, *args: object, exact: bool = True, **kw: object) -> object:
+        cheap.append(not exact)
+        return original(self, node, *args, exact=exact, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Search, "column_generation", spy)
+    monkeypatch.setattr(colgen_run, "_one_step_short", lambda _search: False)
+    for case in GAPPED:
+        problem, optimum = _gapped(case)
+        proposal = ColumnGenerationStrategy(local_search_iterations=0, polish=False).run(
+            problem, Budget(time_limit=10, seed=case[2])
+        )
+        assert proposal.unit_team is not None and proposal.proven_optimal
+        assert evaluate(problem, proposal.unit_team).objective_milli == optimum
+    assert any(cheap)

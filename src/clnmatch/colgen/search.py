@@ -414,8 +414,11 @@ class Search:
         node: Node,
         on_bound: Callable[[float], None] | None = None,
         prune_below: bool = False,
+        exact: bool = True,
     ) -> NodeOutcome:
-        """Solve the node's master LP by column generation; its best Lagrangian bound."""
+        """Solve the node's master LP by column generation; its best Lagrangian bound.
+        Without ``exact`` it stops where the pricing heuristic finds no column (no bound:
+        ``converged`` False)."""
         m = self.model
         active = [i for i, c in enumerate(self.columns) if node.admits(c.members)]
         bound = math.inf
@@ -473,6 +476,8 @@ class Search:
             if new:
                 active.extend(new)
                 continue
+            if not exact:
+                return NodeOutcome(bound, lp, active, converged=False)
             # exact pricing: the Lagrangian bound, and the columns the heuristic missed
             target = None
             if prune_below and self.best_obj is not None and len(m.classes) == 1:
@@ -481,10 +486,10 @@ class Search:
                 base += m.cap * float(rho.sum()) if m.cap is not None else 0.0
                 n_g = len(m.classes[0].teams)
                 target = (self.best_obj + m.step - self.constant - base) / n_g - 1e-6
-            exact = self.exact_pricing(node, pi, mu, rho, sigma, heur_best, target)
-            if exact is None:
+            priced = self.exact_pricing(node, pi, mu, rho, sigma, heur_best, target)
+            if priced is None:
                 break
-            node_bound, found = exact
+            node_bound, found = priced
             bound = min(bound, node_bound)
             if on_bound is not None:
                 on_bound(bound)
