@@ -16,7 +16,7 @@ import clnmatch.colgen.run as colgen_run
 from clnmatch.colgen import pricing
 from clnmatch.colgen import search as search_module
 from clnmatch.colgen.cuts import Cuts
-from clnmatch.colgen.enumeration import enumerate_root
+from clnmatch.colgen.enumeration import allowed_set, allowed_teams, enumerate_root
 from clnmatch.colgen.master import BASIC, master_columns, rows_of
 from clnmatch.colgen.model import Column, ColumnModel
 from clnmatch.colgen.pricing import Listing, Pricer, team_feasible, team_value, teams_feasible
@@ -140,8 +140,20 @@ def test_listed_teams_hold_every_assignment_better_than_the_incumbent(
         if (unit_team[a] == unit_team[b]) != bool(options % 2):
             continue  # not in the node
         assert outcome.bound + search.constant >= objective
-        if node.allowed is not None:  # the children's teams (packed bits)
-            assert listed.admitted(Node(0.0, 2, allowed=node.allowed))[rows].all()
+        if node.allowed is not None:  # the children's teams
+            children = listed.admitted(Node(0.0, 2, allowed=node.allowed))
+            assert set(rows) <= set(children.tolist())
+
+
+@given(n=st.integers(1, 400), data=st.data())
+@FAST
+def test_a_subtrees_teams_read_back_in_either_form(n: int, data: st.DataObject) -> None:
+    """The teams a subtree may use read back the same whether kept as indices (a few) or
+    one bit a team (many)."""
+    teams = np.array(sorted(data.draw(st.sets(st.integers(0, n - 1)))), dtype=np.int64)
+    kept = allowed_set(teams, n)
+    assert kept.dtype == (np.int32 if len(teams) * 32 <= n else np.uint8)
+    assert allowed_teams(kept, n).tolist() == teams.tolist()
 
 
 # tiny problems whose root leaves a gap, so that branch and price runs (found by a scan)
@@ -218,9 +230,9 @@ def test_a_node_lp_from_its_parents_basis_equals_one_from_nothing(
             warm = Node(0.0, 2, allowed=parent.allowed, basis=parent.basis, **pairs)
             cold = Node(0.0, 3, allowed=parent.allowed, **pairs)
             keep = listed.admitted(warm)
-            if not keep.any():
+            if not len(keep):
                 continue
-            start = listed.load(warm, keep, np.flatnonzero(keep & listed.entered))
+            start = listed.load(warm, keep, keep[listed.entered[keep]])
             codes, row_codes = master.status_codes(start)
             assert len(codes) == master.n_slack + master.n_cols
             assert (codes == BASIC).sum() + (row_codes == BASIC).sum() == n_rows

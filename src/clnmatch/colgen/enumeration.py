@@ -77,31 +77,38 @@ class Enumerated:
     # a unit pair's children's LP falls in strong branching: together's, apart's, tries
     falls: dict[tuple[int, int], list[float]] = field(default_factory=dict)
 
-    def admitted(self, node: Node) -> BoolArray:
-        """The listed teams the node's branching pairs (and its parent's fixing) allow."""
+    def admitted(self, node: Node) -> IntArray:
+        """The listed teams (ascending) the node's branching pairs and its parent's fixing
+        allow."""
         keep = (
-            np.ones(len(self.index), dtype=np.bool_)
+            np.arange(len(self.index))
             if node.allowed is None
-            else np.unpackbits(node.allowed, count=len(self.index)).astype(np.bool_)
+            else allowed_teams(node.allowed, len(self.index))
         )
         for a, b in node.together:
-            keep &= self.inside[:, a] == self.inside[:, b]
+            keep = keep[self.inside[keep, a] == self.inside[keep, b]]
         for a, b in node.apart:
-            keep &= ~(self.inside[:, a] & self.inside[:, b])
+            keep = keep[~(self.inside[keep, a] & self.inside[keep, b])]
         return keep
 
     def solve_node(self, search: Search, node: Node) -> NodeOutcome:
         """Column generation over the listed teams the node admits, priced by scanning them:
         the LP holds the teams that entered earlier LPs, and those the scan finds improving.
-        Every scan gives a Lagrangian bound (the least is kept)."""
+        Every scan gives a Lagrangian bound (the least is kept). Deep in the tree a node
+        admits a few hundredths of the list: only those are read."""
         m = search.model
         keep = self.admitted(node)
-        counts = np.bincount(self.cls[keep], minlength=len(m.classes))
-        if not self.inside[keep].any(axis=0).all() or (counts == 0).any():
+        cls = self.cls[keep]
+        if (
+            not self.inside[keep].any(axis=0).all()
+            or (np.bincount(cls, minlength=len(m.classes)) == 0).any()
+        ):
             # a unit or a team class has no listed team left: nothing here beats the incumbent
             return NodeOutcome(-math.inf, None, [], converged=True, infeasible=True)
-        rows = np.flatnonzero(keep & self.entered)
+        in_lp = self.entered[keep]  # of ``keep``, the teams in the LP
+        rows = keep[in_lp]
         start = self.load(node, keep, rows)
+        columns, values = self.lp_columns[keep], self.value[keep]
         active = np.arange(len(rows))  # the LP's columns of ``rows`` (lam follows them)
         bound, lp = math.inf, None
         while not search.out_of_time():
@@ -116,11 +123,12 @@ class Enumerated:
             )
             if m.cap is None:
                 rho = np.zeros_like(rho)  # no theme rows: their prices are 0
-            d = self.reduced(m, pi, rho, sigma)
-            z, best = self.bound(search, keep, d, pi, rho, sigma)
+            # each team's value less its units', theme's and cuts' prices (its class's left
+            # out; sums of grid prices: exact in float64); a sparse product, single-threaded
+            d = values - columns @ self.prices(m, pi, rho, sigma)
+            z, best = self.bound(search, keep, cls, d, pi, rho, sigma)
             bound = min(bound, z)
-            gain = np.where(keep, d - mu[self.cls], -np.inf)
-            gain[rows] = -np.inf
+            gain = np.where(in_lp, -np.inf, d - mu[cls])
             new = np.flatnonzero(gain > TOL)
             if not len(new):
                 # reduced-cost fixing: a team is in an assignment of this subtree worth at
@@ -128,15 +136,16 @@ class Enumerated:
                 # the incumbent's next step
                 if search.best_obj is not None:
                     need = search.best_obj + m.step - search.constant - (z + 1) - MARGIN
-                    node.allowed = np.packbits(keep & (d - best[self.cls] >= need))
+                    node.allowed = allowed_set(keep[d - best[cls] >= need], len(self.index))
                 node.basis = (self.pool.copy(), *self.master.status_codes(self.master.basis()))
                 self.active = active
                 return NodeOutcome(bound, lp, [int(i) for i in self.index[rows]], converged=True)
             new = new[np.argsort(-gain[new], kind="stable")[:COLUMNS_PER_SCAN]]
-            self.entered[new] = True
+            in_lp[new] = True
+            self.entered[keep[new]] = True
             active = np.concatenate([active, np.arange(len(new)) + len(self.pool)])
-            self.add(new)
-            rows = np.concatenate([rows, new])
+            self.add(keep[new])
+            rows = np.concatenate([rows, keep[new]])
         return NodeOutcome(bound, lp, [int(i) for i in self.index[rows]], converged=False)
 
     def strong_pair(
@@ -166,7 +175,7 @@ class Enumerated:
                 best, arg = falls[0] * falls[1], (a, b)
         return arg
 
-    def load(self, node: Node, keep: BoolArray, rows: IntArray) -> object:
+    def load(self, node: Node, keep: IntArray, rows: IntArray) -> object:
         """The LP's teams for a node: ``rows``, then the teams basic in its parent's LP
         that it leaves out (at bound 0: the parent's basis stays a basis); that basis."""
         self.master.drop_pool()
@@ -177,7 +186,9 @@ class Enumerated:
         parent, col_codes, row_codes = node.basis
         n_slack = self.master.n_slack
         parent_codes = col_codes[n_slack:]
-        dropped = parent[(parent_codes == BASIC) & ~keep[parent]]
+        admitted = np.zeros(len(self.index), dtype=np.bool_)
+        admitted[keep] = True
+        dropped = parent[(parent_codes == BASIC) & ~admitted[parent]]
         self.add(np.concatenate([rows, dropped]))
         where = np.full(len(self.index), -1, dtype=np.int64)
         where[parent] = np.arange(len(parent))
@@ -206,40 +217,57 @@ class Enumerated:
         search.stats.listed_lp_iterations += self.master.iterations()
         return out
 
-    def reduced(
+    def prices(
         self, m: ColumnModel, pi: FloatArray, rho: FloatArray, sigma: FloatArray
     ) -> FloatArray:
-        """Each listed team's value less its units', theme's and cuts' prices (its class's
-        is left out; sums of grid prices: exact in float64)."""
+        """The LP's prices by master row (the classes' left at 0)."""
         y = np.zeros(self.lp_columns.shape[1])
         y[: m.n_units] = pi
         row0 = cut_row0(m)
         if m.cap is not None:
             y[m.n_units + len(m.classes) : row0] = rho
         y[row0:] = sigma
-        # a sparse product: single-threaded (numpy's BLAS threads would spin the other core)
-        return self.value - self.lp_columns @ y
+        return y
 
     def bound(
         self,
         search: Search,
-        keep: BoolArray,
+        keep: IntArray,
+        cls: IntArray,
         d: FloatArray,
         pi: FloatArray,
         rho: FloatArray,
         sigma: FloatArray,
     ) -> tuple[float, FloatArray]:
-        """The Lagrangian bound with D_g the best admitted listed team of class g
-        (``Search.lagrangian`` recomputes it exactly), and the D_g."""
+        """The Lagrangian bound with D_g the best of the listed teams ``keep`` (classes
+        ``cls``, reduced costs ``d``) of class g (``Search.lagrangian`` recomputes it
+        exactly), and the D_g."""
         m = search.model
         best: list[tuple[float, tuple[int, ...] | None, int]] = []
         for g in range(len(m.classes)):
-            rows = np.flatnonzero(keep & (self.cls == g))
+            rows = np.flatnonzero(cls == g)
             j = int(rows[np.argmax(d[rows])])
-            col = search.columns[int(self.index[j])]
+            col = search.columns[int(self.index[keep[j]])]
             best.append((float(d[j]), col.members, col.theme))
         z = search.lagrangian(pi, rho, sigma, best)
         return z, np.array([b[0] for b in best])
+
+
+def allowed_set(teams: IntArray, n: int) -> NDArray[np.int32] | NDArray[np.uint8]:
+    """Listed teams a subtree may use (ascending, of ``n``), kept for ``Node.allowed`` in
+    the smaller form: their indices, or one bit a team."""
+    if len(teams) * 32 <= n:
+        return teams.astype(np.int32)
+    bits = np.zeros(n, dtype=np.bool_)
+    bits[teams] = True
+    return np.packbits(bits)
+
+
+def allowed_teams(allowed: NDArray[np.int32] | NDArray[np.uint8], n: int) -> IntArray:
+    """The teams of ``allowed_set`` (ascending)."""
+    if allowed.dtype == np.int32:
+        return allowed.astype(np.int64)
+    return np.flatnonzero(np.unpackbits(np.asarray(allowed, dtype=np.uint8), count=n))
 
 
 def enumerate_root(search: Search, max_columns: int, start: list[int]) -> Enumerated | None:

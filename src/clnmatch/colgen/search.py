@@ -85,9 +85,9 @@ class Node:
     together: tuple[tuple[int, int], ...] = field(compare=False, default=())
     apart: tuple[tuple[int, int], ...] = field(compare=False, default=())
     bound: float = field(compare=False, default=math.inf)  # milli-points, without constant
-    # listed teams a subtree may still use, as packed bits (``colgen.enumeration``: one
-    # per team, at 300,000 teams 37 KB an open node; None: all of them)
-    allowed: NDArray[np.uint8] | None = field(compare=False, default=None)
+    # listed teams a subtree may still use (``colgen.enumeration.allowed_set``: indices or
+    # one bit a team, the smaller; at 300,000 teams at most 37 KB an open node; None: all)
+    allowed: NDArray[np.int32] | NDArray[np.uint8] | None = field(compare=False, default=None)
     # the parent's listed-teams LP: its teams, its columns' and rows' basis status codes
     basis: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]] | None = field(
         compare=False, default=None
@@ -588,11 +588,11 @@ class Search:
         arithmetic (no constant)."""
         m = self.model
         # prices in grid steps (integers): sums of them are exact and quick
-        pig = [int(round(p * GRID)) for p in pi]
-        sigg = [int(round(x * GRID)) for x in sigma]
-        rhog = [int(round(r * GRID)) for r in rho]
+        pig = np.rint(pi * GRID).astype(np.int64)
+        sigg = np.rint(sigma * GRID).astype(np.int64).tolist()
+        rhog = np.rint(rho * GRID).astype(np.int64).tolist()
         rhs = self.cuts.rhs()[: len(sigg)].astype(np.int64).tolist()  # the cuts the LP held
-        steps = sum(pig) + sum(x * r for x, r in zip(sigg, rhs, strict=True))
+        steps = int(pig.sum()) + sum(x * r for x, r in zip(sigg, rhs, strict=True))
         if m.cap is not None:
             steps += m.cap * sum(rhog)
         total = Fraction(steps, GRID)
@@ -602,7 +602,7 @@ class Search:
                 continue
             if team is None:
                 return -math.inf  # no feasible team in this class: nothing is feasible here
-            price = sum(pig[u] for u in team)
+            price = int(pig[list(team)].sum())
             if k >= 0 and m.cap is not None:
                 price += rhog[k]
             price += sum(sigg[q] * coef for q, coef in cut_rows(team, self.cuts))
