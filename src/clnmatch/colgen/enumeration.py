@@ -128,6 +128,12 @@ class Enumerated:
             d = values - columns @ self.prices(m, pi, rho, sigma)
             z, best = self.bound(search, keep, cls, d, pi, rho, sigma)
             bound = min(bound, z)
+            if (
+                search.best_obj is not None
+                and search.reachable_floor(search.constant + bound) <= search.best_obj
+            ):
+                # nothing in this node beats the incumbent: no need to converge
+                return NodeOutcome(bound, lp, [], converged=True, pruned=True)
             gain = np.where(in_lp, -np.inf, d - mu[cls])
             new = np.flatnonzero(gain > TOL)
             if not len(new):
