@@ -1,15 +1,18 @@
 """The column-generation loop: root, branch and price, primal heuristics, the proposal.
 
-Cuts. While the converged root LP leaves a gap, up to ``cut_rounds`` rounds of the most
-violated rank-1 cuts are added and the root re-solved: subset-row cuts (three units: at
-most one team holds two of them) and their larger kin (a set S of units, a divisor k: at
-most floor(|S| / k) teams hold k or more of S), which stop the LP from building more
-strong teams out of one cluster of like-minded units than whole teams can; pricing
-charges a team the duals of the cuts it enters.
+Cuts. While the root LP leaves a gap, up to ``cut_rounds`` rounds of the most violated
+rank-1 cuts are added and the root re-solved: subset-row cuts (three units: at most one
+team holds two of them) and their larger kin (a set S of units, a divisor k: at most
+floor(|S| / k) teams hold k or more of S), which stop the LP from building more strong
+teams out of one cluster of like-minded units than whole teams can; pricing charges a
+team the duals of the cuts it enters. A round ends in exact pricing (a bound) only where
+that bound may close the gap (one objective step); else it stops where the heuristic
+finds no column, and the last round's LP is priced exactly.
 
 Branch and price. When the root gap stays above ``target_gap``, Ryan-Foster branching on
-the unit pair whose LP together-ness is most fractional: "together" in one child, "apart"
-in the other. Children are solved best bound first; the global bound is the largest
+a unit pair whose LP together-ness is fractional: "together" in one child, "apart" in the
+other; the most fractional pair, or over the listed teams (below) strong branching among
+the ``STRONG_CANDIDATES`` most fractional. Children are solved best bound first; the global bound is the largest
 bound among open nodes. A node whose Lagrangian bound falls to the incumbent is pruned at
 once; with one team class its exact pricing only looks for teams above the value that
 would keep the node open ("pricing to a target"). A node whose LP is fractional but has no
