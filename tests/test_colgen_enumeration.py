@@ -24,7 +24,7 @@ from clnmatch.colgen.run import initial
 from clnmatch.colgen.search import Node, Search
 from clnmatch.evaluate import evaluate
 from clnmatch.problem import Problem
-from clnmatch.strategies.base import Budget
+from clnmatch.strategies.base import Budget, Proposal
 from clnmatch.strategies.colgen import ColumnGenerationStrategy
 
 FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -160,6 +160,21 @@ def test_a_subtrees_teams_read_back_in_either_form(n: int, data: st.DataObject) 
 GAPPED = [(9, 3, 5, True), (9, 3, 12, True), (9, 3, 14, True), (8, 3, 33, False), (8, 3, 50, True)]
 
 
+def _proofs_of_gapped_cases() -> list[Proposal]:
+    """Column generation's proposals for the GAPPED cases, each checked: proven, and
+    brute force's optimum."""
+    proposals = []
+    for case in GAPPED:
+        problem, optimum = _gapped(case)
+        proposal = ColumnGenerationStrategy(local_search_iterations=0, polish=False).run(
+            problem, Budget(time_limit=10, seed=case[2])
+        )
+        assert proposal.unit_team is not None and proposal.proven_optimal
+        assert evaluate(problem, proposal.unit_team).objective_milli == optimum
+        proposals.append(proposal)
+    return proposals
+
+
 @functools.cache
 def _gapped(case: tuple[int, int, int, bool]) -> tuple[Problem, int | None]:
     n_units, n_teams, seed, focus = case
@@ -185,13 +200,7 @@ def test_branching_over_listed_or_priced_teams_proves_the_optimum(
     strong_lps = 0
     if weak_incumbent:
         monkeypatch.setattr(Search, "best_combination", lambda *_args: None)
-    for case in GAPPED:
-        problem, optimum = _gapped(case)
-        proposal = ColumnGenerationStrategy(local_search_iterations=0, polish=False).run(
-            problem, Budget(time_limit=10, seed=case[2])
-        )
-        assert proposal.unit_team is not None and proposal.proven_optimal
-        assert evaluate(problem, proposal.unit_team).objective_milli == optimum
+    for proposal in _proofs_of_gapped_cases():
         listed = any("branching over" in note for note in proposal.notes)
         assert listed == (columns > 0), proposal.notes
         for note in proposal.notes:
@@ -326,11 +335,5 @@ def test_cut_rounds_without_exact_pricing_still_prove_the_optimum(
 
     monkeypatch.setattr(Search, "column_generation", spy)
     monkeypatch.setattr(colgen_run, "_one_step_short", lambda _search: False)
-    for case in GAPPED:
-        problem, optimum = _gapped(case)
-        proposal = ColumnGenerationStrategy(local_search_iterations=0, polish=False).run(
-            problem, Budget(time_limit=10, seed=case[2])
-        )
-        assert proposal.unit_team is not None and proposal.proven_optimal
-        assert evaluate(problem, proposal.unit_team).objective_milli == optimum
+    _proofs_of_gapped_cases()
     assert any(cheap)

@@ -12,11 +12,12 @@ finds no column, and the last round's LP is priced exactly.
 Branch and price. When the root gap stays above ``target_gap``, Ryan-Foster branching on
 a unit pair whose LP together-ness is fractional: "together" in one child, "apart" in the
 other; the most fractional pair, or over the listed teams (below) strong branching among
-the ``STRONG_CANDIDATES`` most fractional. Children are solved best bound first; the global bound is the largest
-bound among open nodes. A node whose Lagrangian bound falls to the incumbent is pruned at
-once; with one team class its exact pricing only looks for teams above the value that
-would keep the node open ("pricing to a target"). A node whose LP is fractional but has no
-fractional pair is kept unresolved: its bound stays in the global bound.
+the ``STRONG_CANDIDATES`` most fractional. Children are solved best bound first; the
+global bound is the largest bound among open nodes. A node whose Lagrangian bound falls
+to the incumbent is pruned at once; with one team class its exact pricing only looks for
+teams above the value that would keep the node open ("pricing to a target"). A node
+whose LP is fractional but has no fractional pair is kept unresolved: its bound stays in
+the global bound.
 
 Enumeration. Before branching, every team that can be in an assignment beating the
 incumbent is listed from the root's prices (``clnmatch.colgen.enumeration``) when there
