@@ -174,6 +174,7 @@ class Enumerated:
                     child = self.master.run(self.active[keep], basis)
                     search.stats.lp_seconds += time.perf_counter() - t0
                     search.stats.strong_lps += 1
+                    search.stats.listed_lp_iterations += self.master.iterations()  # work
                     seen[side] += most_drop if child is None else lp.value - child.value
                 seen[2] += 1
             falls = [min(max(f / seen[2], 1e-3), most_drop) for f in seen[:2]]

@@ -51,12 +51,12 @@ from clnmatch.unionfind import union_labels
 
 __all__ = [
     "ClassRules",
+    "Listing",
     "PricedCuts",
     "Pricer",
     "PricingResult",
     "brute_force_best",
     "class_rules",
-    "Listing",
     "team_feasible",
     "team_value",
     "teams_feasible",
