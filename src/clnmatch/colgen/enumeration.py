@@ -128,10 +128,7 @@ class Enumerated:
             d = values - columns @ self.prices(m, pi, rho, sigma)
             z, best = self.bound(search, keep, cls, d, pi, rho, sigma)
             bound = min(bound, z)
-            if (
-                search.best_obj is not None
-                and search.reachable_floor(search.constant + bound) <= search.best_obj
-            ):
+            if search.cannot_beat(bound):
                 # nothing in this node beats the incumbent: no need to converge
                 return NodeOutcome(bound, lp, [], converged=True, pruned=True)
             gain = np.where(in_lp, -np.inf, d - mu[cls])
@@ -300,15 +297,16 @@ def enumerate_root(search: Search, max_columns: int, start: list[int]) -> Enumer
     search.stats.enumerated = len(index)
     index, first = np.unique(index, return_index=True)  # column order; each team once
     inside = inside[first]
-    cls = np.array([search.columns[i].cls for i in index.tolist()], dtype=np.int64)
-    theme = np.array([search.columns[i].theme for i in index.tolist()], dtype=np.int64)
+    cols = [search.columns[i] for i in index.tolist()]
+    cls = np.array([c.cls for c in cols], dtype=np.int64)
+    theme = np.array([c.theme for c in cols], dtype=np.int64)
     master = HighsMaster(m, search.big_m)
     master.add_cuts([], search.cuts)
     return Enumerated(
         index,
         inside,
         cls,
-        np.array([search.columns[i].value for i in index.tolist()], dtype=np.float64),
+        np.array([c.value for c in cols], dtype=np.float64),
         master_columns(m, inside, cls, theme, search.cuts),
         master,
         np.isin(index, np.asarray(start, dtype=np.int64)),

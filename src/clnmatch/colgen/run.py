@@ -257,10 +257,7 @@ def run(search: Search) -> Proposal:
             if whole is not None:
                 search.offer(whole, "integral LP at a node")
                 return  # the node's optimum is its (converged, slack-free) LP optimum
-            if (
-                search.best_obj is not None
-                and search.reachable_floor(search.constant + bound) <= search.best_obj
-            ):
+            if search.cannot_beat(bound):
                 return
             children = _branch(search, out, node, over)
             if children:
@@ -278,10 +275,7 @@ def run(search: Search) -> Proposal:
                 interrupted = True
                 break
             node = heapq.heappop(heap)
-            if (
-                search.best_obj is not None
-                and search.reachable_floor(search.constant + node.bound) <= search.best_obj
-            ):
+            if search.cannot_beat(node.bound):
                 continue
             st.bnp_nodes += 1
             res = (

@@ -282,6 +282,13 @@ class Search:
         self.trace.append(TracePoint(self.budget.elapsed(), obj, bound))
         self.budget.report(obj, bound, message)
 
+    def cannot_beat(self, bound: float) -> bool:
+        """Whether a node bound (milli-points, without the constant) leaves nothing that
+        beats the incumbent: the node is pruned."""
+        return self.best_obj is not None and (
+            self.reachable_floor(self.constant + bound) <= self.best_obj
+        )
+
     def closed(self) -> bool:
         """The bound has met the incumbent: it is optimal."""
         if self.best_obj is None or math.isinf(self.best_bound):
@@ -497,11 +504,7 @@ class Search:
                 return NodeOutcome(bound, lp, active, converged=True, infeasible=True)
             if not found:
                 return NodeOutcome(bound, lp, active, converged=True)
-            if (
-                prune_below
-                and self.best_obj is not None
-                and self.reachable_floor(self.constant + bound) <= self.best_obj
-            ):
+            if prune_below and self.cannot_beat(bound):
                 # nothing in this node beats the incumbent: no need to converge
                 return NodeOutcome(bound, lp, active, converged=True, pruned=True)
             active.extend(found)
