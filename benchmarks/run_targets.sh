@@ -40,6 +40,13 @@ case "$MODE" in
     NOTE="A smoke run: the section scripts were not run; their sections are included as docs/ holds them." ;;
   *) echo "usage: bash benchmarks/run_targets.sh [OUT] [targets|smoke]" >&2; exit 2 ;;
 esac
+# what every step imports, checked now rather than after an hour's run: the peers (the
+# bench extra) and the event section's test client (httpx2, in the test extra)
+if ! "$PY" -c "import k_means_constrained, team_formation, fastapi.testclient" 2> /dev/null; then
+  echo "error: $PY lacks the harness's peers or the event section's test client;" \
+    "install the test extra (it holds the bench one): $PY -m pip install -e '.[test]'" >&2
+  exit 2
+fi
 COMMAND="bash benchmarks/run_targets.sh${1:+ $OUT}${2:+ $MODE}"
 COMMIT=$(git rev-parse --short HEAD 2> /dev/null || echo unknown)
 if [ -n "$(git status --porcelain -- src benchmarks/*.py benchmarks/*.sh benchmarks/*.toml pyproject.toml 2> /dev/null)" ]; then
