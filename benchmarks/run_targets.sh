@@ -18,8 +18,8 @@
 #     figures before the restructuring (benchmarks/before-restructuring/) beside the new ones.
 #
 #   bash benchmarks/run_targets.sh [OUT]        (OUT defaults to benchmarks/results; the
-#                                                harness about 80-105 minutes on 2 cores,
-#                                                then the section scripts, about 35 more)
+#                                                harness about 60 minutes on 2 cores,
+#                                                then the section scripts, about 20 more)
 #   bash benchmarks/run_targets.sh OUT smoke    (benchmarks/smoke.toml, a few minutes, to
 #                                                check the pipeline: writes OUT/benchmarks.md,
 #                                                not the docs; the section scripts are not
