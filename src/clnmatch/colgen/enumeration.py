@@ -167,11 +167,8 @@ class Enumerated:
                 for side, keep in enumerate(
                     (members[:, a] == members[:, b], ~(members[:, a] & members[:, b]))
                 ):
-                    t0 = time.perf_counter()
-                    child = self.master.run(self.active[keep], basis)
-                    search.stats.lp_seconds += time.perf_counter() - t0
+                    child = self.run_lp(search, self.active[keep], basis)
                     search.stats.strong_lps += 1
-                    search.stats.listed_lp_iterations += self.master.iterations()  # work
                     seen[side] += most_drop if child is None else lp.value - child.value
                 seen[2] += 1
             falls = [min(max(f / seen[2], 1e-3), most_drop) for f in seen[:2]]
@@ -214,10 +211,15 @@ class Enumerated:
     def solve_master(self, search: Search, active: IntArray, start: object) -> MasterLP | None:
         """The LP over the given columns of the LP (``lam`` follows their order), from the
         basis ``start`` if given."""
+        search.stats.lp_solves += 1
+        return self.run_lp(search, active, start)
+
+    def run_lp(self, search: Search, active: IntArray, start: object) -> MasterLP | None:
+        """``HighsMaster.run``, its seconds and simplex iterations counted (iterations are
+        colgen's work, for node LPs and strong branching's alike)."""
         t0 = time.perf_counter()
         out = self.master.run(active, start)
         search.stats.lp_seconds += time.perf_counter() - t0
-        search.stats.lp_solves += 1
         search.stats.listed_lp_iterations += self.master.iterations()
         return out
 
