@@ -405,10 +405,31 @@ def test_on_a_phone_a_proposal_is_not_left_under_a_panel(browser: Any, server: E
         phone.wait_for_selector(".card")
         phone.locator(".card").last.click()
         phone.wait_for_selector("#panel .school")
+        # a slow network: the board refreshed (the server's event) before the proposal came,
+        # so the open school panel was asked again; its answer comes after the proposal
+        # closed the panel, and must not open it again
+        answered: list[str] = []
+
+        def late(route: Any) -> None:
+            response = route.fetch()
+            time.sleep(1.0)
+            route.fulfill(response=response)
+
+        phone.route("**/ui/reoptimise", late)
+        phone.route("**/ui/school/**", late)
+        phone.on(
+            "requestfinished", lambda r: answered.append(r.url) if "/ui/school/" in r.url else None
+        )
         phone.fill("#time-limit", "2")
         phone.click("#reoptimise")
         phone.wait_for_selector("#proposal button.accept", timeout=30_000)
         wait_until(phone, 'document.getElementById("panel").innerHTML === ""')
+        deadline = time.monotonic() + 30
+        while not answered and time.monotonic() < deadline:
+            phone.wait_for_timeout(100)
+        assert answered, "the board's refresh asked for the school panel again"
+        phone.wait_for_timeout(500)  # htmx swaps (and settles) just after the answer
+        assert phone.evaluate('document.getElementById("panel").innerHTML') == ""
         box = phone.locator("#proposal button.accept").bounding_box()
         assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 844
         phone.click("#proposal button.reject")

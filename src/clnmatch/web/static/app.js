@@ -56,7 +56,7 @@
     // a school added: its form (list and pasted rows) is done with; kept if refused
     if (e.detail.successful && e.detail.pathInfo.requestPath === "/ui/add") {
       var panel = document.getElementById("panel");
-      if (panel && panel.querySelector("#add-form, .add")) panel.innerHTML = "";
+      if (panel && panel.querySelector("#add-form, .add")) setPanel("");
     }
   });
 
@@ -140,8 +140,27 @@
   function openPanel(url) {
     opener = document.activeElement;
     focusPanel = true;
-    return ask("GET", url, { target: "#panel", swap: "innerHTML" });
+    return askPanel("GET", url);
   }
+
+  // the panel shows what was last asked of it: an answer overtaken by a later request, or
+  // by the panel closing (a proposal closes it on a phone), is not swapped in
+  var panelAsked = 0;
+  function askPanel(method, url) {
+    panelAsked += 1;
+    return ask(method, url, { target: "#panel", swap: "innerHTML",
+      headers: { "X-Panel-Request": String(panelAsked) } });
+  }
+  function setPanel(html) {
+    panelAsked += 1;
+    document.getElementById("panel").innerHTML = html;
+  }
+  document.body.addEventListener("htmx:beforeSwap", function (e) {
+    if (!e.detail.target || e.detail.target.id !== "panel") return;
+    var headers = e.detail.requestConfig && e.detail.requestConfig.headers;
+    var asked = headers && parseInt(headers["X-Panel-Request"], 10);
+    if (asked && asked < panelAsked) e.detail.shouldSwap = false;
+  });
   document.body.addEventListener("htmx:afterSwap", function (e) {
     if (!e.detail.target || e.detail.target.id !== "panel") return;
     // opened by a person, or refreshed while the focus was in it (the swap dropped it)
@@ -197,7 +216,7 @@
     if (element && element.id === "live" && open) {
       var still = document.querySelector('.card[data-id="' + CSS.escape(open.dataset.school) + '"]');
       if (still) {
-        ask("GET", "/ui/school/" + encodeURIComponent(open.dataset.school), { target: "#panel", swap: "innerHTML" });
+        askPanel("GET", "/ui/school/" + encodeURIComponent(open.dataset.school));
       } else {
         closePanel();
       }
@@ -205,7 +224,7 @@
     // a team's best moves, once one is done, are those of the new board
     var team = document.querySelector("#panel [data-suggest-team]");
     if (element && element.id === "live" && team) {
-      ask("GET", "/ui/suggest?team=" + encodeURIComponent(team.dataset.suggestTeam), { target: "#panel", swap: "innerHTML" });
+      askPanel("GET", "/ui/suggest?team=" + encodeURIComponent(team.dataset.suggestTeam));
     }
     if (element && element.id === "live") {
       announce();
@@ -226,7 +245,7 @@
   function closePanel() {
     var panel = document.getElementById("panel");
     var had = panel && panel.innerHTML !== "";
-    if (panel) panel.innerHTML = "";
+    if (panel) setPanel("");
     if (had) returnFocus();
     opener = null;
   }
@@ -253,7 +272,7 @@
       post(button.dataset.post, values);
       if (button.dataset.post === "/ui/withdraw") {
         selected = null;
-        document.getElementById("panel").innerHTML = "";
+        setPanel("");
       }
       return;
     }
@@ -278,12 +297,11 @@
     byId("versions", function () { openPanel("/ui/versions"); });
     byId("help-button", function () {
       opener = document.activeElement;
-      var panel = document.getElementById("panel");
-      panel.innerHTML = document.getElementById("help").innerHTML;
-      panel.querySelector("h2").focus();
+      setPanel(document.getElementById("help").innerHTML);
+      document.querySelector("#panel h2").focus();
     });
     byId("cancel", function () { ask("POST", "/ui/cancel", { source: sources.cancel, swap: "none" }); });
-    byId("export-folder", function () { ask("POST", "/ui/export", { target: "#panel", swap: "innerHTML" }); });
+    byId("export-folder", function () { askPanel("POST", "/ui/export"); });
 
     document.getElementById("reoptimise-form").addEventListener("submit", function (e) {
       e.preventDefault();
@@ -298,7 +316,7 @@
       if (form.id === "save-version") {
         e.preventDefault();
         post("/ui/version", data).then(function () {
-          ask("GET", "/ui/versions", { target: "#panel", swap: "innerHTML" });
+          askPanel("GET", "/ui/versions");
         });
       } else if (form.id === "diff-form") {
         e.preventDefault();
