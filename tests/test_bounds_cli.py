@@ -50,13 +50,13 @@ def test_mdgp_bound_time_zero_and_negative(shared_benchmarks: Path) -> None:
 
 
 def test_mdgp_takes_auto_and_names_itself_in_errors(shared_benchmarks: Path) -> None:
-    """--strategy auto is solve's choice (column generation, proving the optimum, on a small
-    instance); an unknown strategy is refused naming `clnmatch mdgp` and listing auto."""
+    """--strategy auto is solve's choice (column generation on two cores, proving the optimum,
+    on a small instance); an unknown strategy is refused naming `clnmatch mdgp` and listing auto."""
     instance = shared_benchmarks / "mdgplib/Geo/Geo_n012_ds_01.txt"
     code, output = mdgp(instance, "--strategy", "auto", "--time-limit", "2", "--bound-time", "0")
     assert code == 0, output
     data = json.loads(output)
-    assert data["strategy"] == "colgen" and data["objective"] == 807.677 == data["bound"]
+    assert data["strategy"] == "portfolio" and data["objective"] == 807.677 == data["bound"]
     code, output = mdgp(instance, "--strategy", "nope")
     assert code == 2 and "'--strategy' option" in output and "'auto'" in output
     assert "of solve" not in output

@@ -337,3 +337,56 @@ def test_cut_rounds_without_exact_pricing_still_prove_the_optimum(
     monkeypatch.setattr(colgen_run, "_one_step_short", lambda _search: False)
     _proofs_of_gapped_cases()
     assert any(cheap)
+
+
+def test_the_shares_of_a_split_tree_prove_the_optimum_together(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A tree shared out in two (``part`` of ``parts``, split at two open nodes): each share
+    explores less than the whole tree, and together they prove brute force's optimum (the
+    better assignment, the larger bound). The poor incumbent keeps the trees from closing
+    at their first node."""
+    monkeypatch.setattr(colgen_run, "SPLIT_FRONTIER", 2)
+    monkeypatch.setattr(Search, "best_combination", lambda *_args: None)
+
+    def nodes(proposal: Proposal) -> int:
+        found = re.search(r"(\d+) branch-and-price nodes", proposal.notes[0])
+        assert found is not None
+        return int(found.group(1))
+
+    split = 0
+    for case in GAPPED:
+        problem, optimum = _gapped(case)
+        budget = functools.partial(Budget, time_limit=10, seed=case[2])
+        options = {"local_search_iterations": 0, "polish": False}
+        whole = ColumnGenerationStrategy(**options).run(problem, budget())  # type: ignore[arg-type]
+        shares = [
+            ColumnGenerationStrategy(**options, part=k, parts=2).run(problem, budget())  # type: ignore[arg-type]
+            for k in range(2)
+        ]
+        values = [
+            evaluate(problem, p.unit_team).objective_milli
+            for p in shares
+            if p.unit_team is not None
+        ]
+        bounds = [p.bound_milli for p in shares]
+        assert None not in bounds and max(values) == optimum == max(bounds)  # type: ignore[type-var]
+        assert all(nodes(p) <= nodes(whole) for p in shares)
+        split += nodes(whole) > 2 and all(nodes(p) < nodes(whole) for p in shares)
+    assert split  # some tree was big enough to split
+
+
+@given(
+    bounds=st.lists(st.floats(-10, 10, allow_nan=False), max_size=40),
+    parts=st.integers(1, 4),
+)
+@FAST
+def test_the_shares_of_the_open_nodes_hold_each_node_once(bounds: list[float], parts: int) -> None:
+    """However many parts, the shares of the open nodes (and of the bounds of nodes left
+    unresolved) hold every one of them exactly once, in shares of sizes one apart."""
+    nodes = [Node(priority=-b, seq=i) for i, b in enumerate(bounds)]
+    shares = [colgen_run.share(nodes, k, parts) for k in range(parts)]
+    assert sorted(id(n) for s in shares for n in s) == sorted(id(n) for n in nodes)
+    assert max(map(len, shares)) - min(map(len, shares)) <= 1
+    floats = [colgen_run.share(bounds, k, parts) for k in range(parts)]
+    assert sorted(b for s in floats for b in s) == sorted(bounds)

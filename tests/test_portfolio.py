@@ -6,10 +6,12 @@ import numpy as np
 import pytest
 from test_local_search import make_problem
 
+from clnmatch.objective.terms import objective_milli
 from clnmatch.problem import Problem
 from clnmatch.proposal import Proposal
 from clnmatch.search import chunking
 from clnmatch.strategies import Budget
+from clnmatch.strategies import portfolio as portfolio_module
 from clnmatch.strategies.local_search import LocalSearchStrategy
 from clnmatch.strategies.portfolio import PortfolioStrategy
 
@@ -117,3 +119,106 @@ def test_local_search_counts_its_work_whatever_the_chunks(monkeypatch: pytest.Mo
     assert work is not None and work > 0 and stepwise == work
     assert seen and seen == sorted(seen) and seen[-1] <= work * (1 + 1e-9)  # (float sums)
     assert len(seen_stepwise) > len(seen)
+
+
+@pytest.mark.parametrize(
+    ("first_share_bound", "joined_bound", "proven"),
+    [
+        ("best", "best", True),  # the larger bound holds: met by the better assignment
+        ("above", "above", False),  # the first share may hold better: no proof
+        (None, None, False),  # a share without a bound: nothing proven
+    ],
+)
+def test_shares_of_a_tree_join_into_one_answer(first_share_bound, joined_bound, proven):
+    """The better assignment (the second share's), the larger of the shares' bounds (each
+    holds for its share alone), and a proof only where that bound is met."""
+    problem = _problem()
+    better, worse = np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1])
+    best = objective_milli(problem, better, problem.best_focus(better))
+    assert objective_milli(problem, worse, problem.best_focus(worse)) < best
+    value = {"best": best, "above": best + 1, None: None}
+    shares = [
+        FakeRacer(
+            f"colgen {k + 1}/2",
+            Proposal(team, bound_milli=bound, proven_optimal=True, work=1.0),
+            1.0,
+        )
+        for k, (team, bound) in enumerate(((worse, value[first_share_bound]), (better, best)))
+    ]
+    answer = portfolio_module._joined(problem, shares)  # type: ignore[arg-type]
+    assert answer.unit_team is not None and answer.unit_team.tolist() == better.tolist()
+    assert answer.bound_milli == value[joined_bound] and answer.proven_optimal == proven
+    assert answer.notes[0].startswith("portfolio: the search tree shared out")
+
+
+def test_the_tree_shared_out_proves_what_one_core_proves(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cohesion (pair terms): ``auto`` shares the tree out over two forked racers (split at
+    two open nodes here); their joined answer is the optimum one core proves."""
+    from test_colgen_enumeration import GAPPED, _gapped
+
+    import clnmatch.colgen.run as colgen_run
+    from clnmatch.strategies.colgen import ColumnGenerationStrategy
+
+    monkeypatch.setattr(colgen_run, "SPLIT_FRONTIER", 2)
+    for case in GAPPED[:3]:
+        problem, optimum = _gapped(case)
+        assert not problem.focus_only
+        budget = Budget(time_limit=20, seed=case[2])
+        shared = PortfolioStrategy().run(problem, budget)
+        assert shared.notes[0].startswith("portfolio: the search tree shared out"), shared.notes
+        assert shared.proven_optimal and shared.bound_milli == optimum
+        one = ColumnGenerationStrategy().run(problem, Budget(time_limit=20, seed=case[2]))
+        assert one.bound_milli == optimum
+        assert shared.trace and shared.trace[-1].bound == optimum / 1000
+
+
+def test_the_racers_end_when_their_parent_is_killed(tmp_path) -> None:
+    """kill -9 of the process running the portfolio (a cancelled re-optimise does that):
+    its two racers notice and end, rather than holding both cores for nobody."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    script = tmp_path / "race.py"
+    script.write_text(
+        "import multiprocessing, threading, time\n"
+        "from clnmatch.generate.families import family_cohort\n"
+        "from clnmatch.models import Rules\n"
+        "from clnmatch.problem import Problem\n"
+        "from clnmatch.strategies import Budget\n"
+        "from clnmatch.strategies.portfolio import PortfolioStrategy\n"
+        "problem = Problem.from_cohort(family_cohort('themes12', 4), Rules(), 'blend')\n"
+        "def tell():\n"
+        "    while len(multiprocessing.active_children()) < 2:\n"
+        "        time.sleep(0.05)\n"
+        "    print(*[p.pid for p in multiprocessing.active_children()], flush=True)\n"
+        "threading.Thread(target=tell, daemon=True).start()\n"
+        "PortfolioStrategy().run(problem, Budget(time_limit=300))\n",
+        encoding="utf-8",
+    )
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    racers = [int(pid) for pid in parent.stdout.readline().split()]
+    assert len(racers) == 2
+    time.sleep(1)  # the racers are searching
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+
+    def alive(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        status = Path(f"/proc/{pid}/stat")
+        return not (status.exists() and status.read_text().split()[2] == "Z")
+
+    deadline = time.monotonic() + 20
+    while any(map(alive, racers)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = [pid for pid in racers if alive(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left

@@ -153,6 +153,11 @@ class Problem:
         return self.n_themes > 0 and bool(self.theme_milli.any())
 
     @property
+    def focus_only(self) -> bool:
+        """The objective is focus alone: no pair terms (cohesion, travel) and no SIMD term."""
+        return self.has_focus and not bool(self.pair_milli.any()) and not self.simd_milli
+
+    @property
     def total_weight(self) -> int:
         return int(self.unit_weight.sum())
 

@@ -109,20 +109,18 @@ def choose_strategy(problem: Problem) -> str:
     """The strategy ``strategy='auto'`` runs: exact where it proves fast, local search at scale.
 
     * up to 150 establishments and teams of at most 9 establishments on average:
-      ``colgen`` (exact pricing certifies a bound for every objective; larger teams make
-      exact pricing intractable); for an objective of focus alone (no pair or mix terms)
-      ``portfolio``, column generation and the CP-SAT model racing on two cores (on the
-      benchmark families each proves the cohorts the other is slow on);
+      ``portfolio``, column generation on the two cores (exact pricing certifies a bound
+      for every objective; larger teams make exact pricing intractable): for an objective
+      of focus alone racing the CP-SAT model (on the benchmark families each proves the
+      cohorts the other is slow on), else its branch-and-price tree shared out;
     * focus only (no pair terms) with larger teams, up to 150 establishments: ``cpsat``
       (its focus model is tight);
     * anything larger: ``local_search``.
     """
-    has_pairs = bool(problem.pair_milli.any())
-    focus_only = not has_pairs and not problem.simd_milli
     units_per_team = problem.n_units / max(1, problem.n_teams)
     if problem.n_units <= 150 and units_per_team <= 9:
-        return "portfolio" if focus_only and problem.has_focus else "colgen"
-    if problem.n_units <= 150 and not has_pairs:
+        return "portfolio"
+    if problem.n_units <= 150 and not problem.pair_milli.any():
         return "cpsat"
     return "local_search"
 

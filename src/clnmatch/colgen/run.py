@@ -19,6 +19,11 @@ teams above the value that would keep the node open ("pricing to a target"). A n
 whose LP is fractional but has no fractional pair is kept unresolved: its bound stays in
 the global bound.
 
+Shares. A run that is ``part`` of ``parts`` (the portfolio's two cores) makes the same
+tree as every other part until ``SPLIT_FRONTIER`` nodes are open, then keeps only its
+share of them (``share``) and explores that alone: its bound holds for its share, and the
+parts' answers joined (the best assignment, the largest bound) are the whole tree's.
+
 Enumeration. Before branching, every team that can be in an assignment beating the
 incumbent is listed from the root's prices (``clnmatch.colgen.enumeration``) when there
 are at most ``ENUMERATION_COLUMNS`` of them; nodes are then priced by scanning that list,
@@ -37,6 +42,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -53,9 +59,10 @@ from clnmatch.strategies.base import Budget, Proposal
 from clnmatch.strategies.cpsat import CpSatStrategy
 from clnmatch.strategies.local_search import LocalSearchStrategy
 
-__all__ = ["initial", "run"]
+__all__ = ["initial", "run", "share"]
 
 IntArray = NDArray[np.int64]
+Shared = TypeVar("Shared", Node, float)
 # Work limits, not clock limits, so that a seed gives one answer (the time limit is only a
 # safety net): CP-SAT's deterministic time of the first feasibility model and of the best
 # combination of columns (at the root, every PRIMAL_EVERY branch-and-price nodes, at the end)
@@ -65,6 +72,8 @@ NODE_COMBINATION_WORK = 1.0
 FINAL_COMBINATION_WORK = 5.0
 PRIMAL_EVERY = 40
 ENUMERATION_COLUMNS = 300_000  # the root's teams within the gap listed at most (else priced)
+# a tree shared out over parts (``part`` of ``parts``) splits once this many nodes are open
+SPLIT_FRONTIER = 16
 STRONG_CANDIDATES = 8  # unit pairs a node over the listed teams tries before branching
 
 
@@ -270,6 +279,8 @@ def run(search: Search) -> Proposal:
         settle(root, out, out.bound)
         last_primal, last_columns = st.bnp_nodes, len(search.columns)
         interrupted = False
+        part, parts = search.params.part, search.params.parts
+        did_split = False
         while heap:
             if search.out_of_time():
                 interrupted = True
@@ -294,6 +305,13 @@ def run(search: Search) -> Proposal:
             if st.bnp_nodes - last_primal >= PRIMAL_EVERY and len(search.columns) > last_columns:
                 improve_primal(None, NODE_COMBINATION_WORK)
                 last_primal, last_columns = st.bnp_nodes, len(search.columns)
+            if parts > 1 and not did_split and len(heap) >= SPLIT_FRONTIER:
+                # every part has made the same tree so far: each keeps its share of the open
+                # nodes, dealt in best-bound order
+                did_split = True
+                heap[:] = share(heap, part, parts)
+                heapq.heapify(heap)
+                unresolved[:] = share(unresolved, part, parts)
             if heap or unresolved:
                 lower_bound(open_bound())
             elif search.best_obj is not None:
@@ -315,6 +333,13 @@ def run(search: Search) -> Proposal:
             budget.remaining() - 0.5 * search.reserve,
         )
     return _proposal(search)
+
+
+def share(items: list[Shared], part: int, parts: int) -> list[Shared]:
+    """A part's share of the open nodes (or their bounds): every ``parts``-th, from the
+    ``part``-th, in sorted order (nodes: best bound first). The shares of all parts hold
+    each item once."""
+    return [item for i, item in enumerate(sorted(items)) if i % parts == part]
 
 
 def _infeasible(search: Search, why: str) -> Proposal:

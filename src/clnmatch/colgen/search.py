@@ -74,6 +74,8 @@ class SearchParams(Protocol):
     polish: bool
     local_search_iterations: int
     cut_rounds: int
+    part: int
+    parts: int
 
 
 @dataclass(order=True)

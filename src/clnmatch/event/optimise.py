@@ -11,7 +11,6 @@ deadline whatever happens. Only plain data crosses the pipes.
 from __future__ import annotations
 
 import json
-import os
 import pickle
 import queue
 import subprocess
@@ -22,6 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
+from clnmatch.lifetime import end_with_parent
 from clnmatch.models import Cohort, Rules
 
 __all__ = ["Solved", "SolverProcess", "child_main", "solve_in_child"]
@@ -43,35 +43,9 @@ class Solved:
     notes: list[str]
 
 
-def _end_with_parent() -> None:
-    """End this process, and any solver workers of its own, once the server that started it
-    has gone (a kill -9 gives it no chance to end us), rather than solve on for nobody."""
-    parent = os.getppid()
-    if os.name == "nt":  # a Windows process keeps its parent's id: ask whether it runs
-        from clnmatch.io.safe import process_alive
-
-        def parent_runs() -> bool:
-            return process_alive(parent)
-    else:  # an orphan is adopted (its parent id changes); that id may be reused later
-
-        def parent_runs() -> bool:
-            return os.getppid() == parent
-
-    def watch() -> None:
-        while parent_runs():
-            time.sleep(0.5)
-        import multiprocessing
-
-        for worker in multiprocessing.active_children():
-            worker.kill()
-        os._exit(1)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
 def child_main() -> None:
     """The child process: import, say ready, read the pickled problem on stdin, solve, answer."""
-    _end_with_parent()
+    end_with_parent()  # the server may be killed outright: solve on for nobody
     from clnmatch.event.words import plain_reason
     from clnmatch.solve import solve
 

@@ -9,6 +9,7 @@ from clnmatch.colgen.cuts import warm_up as cuts_warm_up
 from clnmatch.colgen.pricing import warm_up as pricing_warm_up
 from clnmatch.colgen.run import run
 from clnmatch.colgen.search import Search
+from clnmatch.errors import InvalidParameterError
 from clnmatch.parameters import Constraint, Flag, Number, check
 from clnmatch.problem import Problem
 from clnmatch.strategies.base import Budget, Proposal, register
@@ -26,7 +27,9 @@ class ColumnGenerationStrategy:
     objective); ``columns_per_iteration`` most columns one pricing problem adds; ``target_gap``
     relative gap at which the search stops; ``branching`` whether to branch (Ryan-Foster)
     when the root LP leaves a gap; ``cut_rounds`` rounds of subset-row cuts that tighten
-    the root LP before branching (0: none).
+    the root LP before branching (0: none); ``part`` of ``parts``: this run explores only
+    that share of the branch-and-price tree, its bound holding for that share alone (the
+    portfolio runs the shares on separate cores and combines them).
     """
 
     name = "colgen"
@@ -40,6 +43,8 @@ class ColumnGenerationStrategy:
         polish: bool = True,
         local_search_iterations: int = 20_000,
         cut_rounds: int = 5,
+        part: int = 0,
+        parts: int = 1,
     ) -> None:
         self.heuristic_starts = heuristic_starts
         self.columns_per_iteration = columns_per_iteration
@@ -48,6 +53,8 @@ class ColumnGenerationStrategy:
         self.polish = polish
         self.local_search_iterations = local_search_iterations
         self.cut_rounds = cut_rounds
+        self.part = part
+        self.parts = parts
 
     def warm_up(self) -> None:
         """Compile the pricing and cut kernels (and local search's, used for the primal) once."""
@@ -64,9 +71,15 @@ class ColumnGenerationStrategy:
         "polish": Flag(),
         "local_search_iterations": Number(0, integer=True),
         "cut_rounds": Number(0, integer=True),
+        "part": Number(0, integer=True),
+        "parts": Number(1, integer=True),
     }
 
     def run(self, problem: Problem, budget: Budget) -> Proposal:
         """Search within ``budget``; the assignment, its focus themes and a certified bound."""
         check("ColumnGenerationStrategy", vars(self), self.PARAMETERS)
+        if self.part >= self.parts:
+            raise InvalidParameterError.for_value(
+                "part", "ColumnGenerationStrategy", f"an int < parts ({self.parts})", self.part
+            )
         return run(Search(problem, budget, self))
