@@ -116,10 +116,9 @@ def _families_table(runs: pd.DataFrame) -> list[str]:
         "",
         "Cohorts the project did not tune for (see `clnmatch.generate.families`): 40-55 "
         "establishments, at most 100 practitioners, 8 teams, the default rules; `auto` as "
-        "`clnmatch solve` runs it (for focus alone at this size that is `portfolio`: "
-        "column generation and the CP-SAT model racing on the two cores, so the plan makes "
-        "those runs one at a time). Each cell: proven optimal / runs; median wall seconds; "
-        "slowest wall seconds.",
+        "`clnmatch solve` runs it (the strategies it chose are listed below the table; "
+        "`portfolio` uses both cores, so the plan makes its runs one at a time). Each cell: "
+        "proven optimal / runs; median wall seconds; slowest wall seconds.",
         "",
         "| family | " + " | ".join(OBJECTIVES) + " |",
         "| --- | " + " | ".join("---:" for _ in OBJECTIVES) + " |",
