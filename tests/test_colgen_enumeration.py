@@ -372,7 +372,9 @@ def test_the_shares_of_a_split_tree_prove_the_optimum_together(
         bounds = [p.bound_milli for p in shares]
         assert None not in bounds and max(values) == optimum == max(bounds)  # type: ignore[type-var]
         assert all(nodes(p) <= nodes(whole) for p in shares)
-        split += nodes(whole) > 2 and all(nodes(p) < nodes(whole) for p in shares)
+        said = [any(n.startswith("explored share") for n in p.notes) for p in shares]
+        assert said[0] == said[1]  # both split, or neither (the same tree until the split)
+        split += said[0] and all(nodes(p) < nodes(whole) for p in shares)
     assert split  # some tree was big enough to split
 
 

@@ -74,6 +74,7 @@ PRIMAL_EVERY = 40
 ENUMERATION_COLUMNS = 300_000  # the root's teams within the gap listed at most (else priced)
 # a tree shared out over parts (``part`` of ``parts``) splits once this many nodes are open
 SPLIT_FRONTIER = 16
+SHARE_NOTE = "explored share {} of {} of the branch-and-price tree (split with {} nodes open)"
 STRONG_CANDIDATES = 8  # unit pairs a node over the listed teams tries before branching
 
 
@@ -309,6 +310,7 @@ def run(search: Search) -> Proposal:
                 # every part has made the same tree so far: each keeps its share of the open
                 # nodes, dealt in best-bound order
                 did_split = True
+                search.notes.append(SHARE_NOTE.format(part + 1, parts, len(heap)))
                 heap[:] = share(heap, part, parts)
                 heapq.heapify(heap)
                 unresolved[:] = share(unresolved, part, parts)
@@ -406,6 +408,7 @@ def _proposal(search: Search) -> Proposal:
         f"times: LP {s.lp_seconds:.1f}s, heuristic pricing {s.heuristic_seconds:.1f}s, "
         f"exact pricing {s.exact_seconds:.1f}s; work {search.work():.2f}",
     ]
+    notes += search.notes
     if search.suspect is not None:
         notes.append(f"no bound reported: {search.suspect} (a bug; please report it)")
     if not HAVE_NUMBA:

@@ -43,6 +43,7 @@ from dataclasses import replace
 from multiprocessing.connection import Connection
 from typing import Any, ClassVar
 
+from clnmatch.colgen.run import SHARE_NOTE, SPLIT_FRONTIER
 from clnmatch.lifetime import end_with_parent
 from clnmatch.objective.terms import objective_milli
 from clnmatch.parameters import Constraint, Number, OneOf, check
@@ -282,12 +283,17 @@ def _joined(problem: Problem, racers: list[_Racer]) -> Proposal:
     """The shares' answers as one: the better assignment (the first share's on a tie), the
     larger bound (none if a share has none), a proof where that bound is met."""
     results = [r.result for r in racers]
+    split = any(note.startswith(SHARE_NOTE.split("{")[0]) for p in results if p for note in p.notes)
+    work = ", ".join(f"{r.name} {r.work:.2f}" for r in racers)
     notes = [
-        "portfolio: the search tree shared out over 2 cores; work "
-        + ", ".join(f"{r.name} {r.work:.2f}" for r in racers)
+        f"portfolio: the search tree shared out over 2 cores; work {work}"
+        if split
+        else f"portfolio: the search tree shared out over 2 cores, but it never split (both "
+        f"made the same search, {SPLIT_FRONTIER} open nodes being the split); work {work}"
     ]
     notes += [r.failed for r in racers if r.failed]
-    notes += [f"{r.name}: {note}" for r in racers if r.result for note in r.result.notes]
+    told = racers if split else racers[:1]  # unsplit, both say the same
+    notes += [f"{r.name}: {note}" for r in told if r.result for note in r.result.notes]
     for p in results:
         if p is not None and p.proven_infeasible:  # settled at the root, the same in both
             return replace(p, notes=tuple(notes))
