@@ -518,11 +518,7 @@ def test_reading_the_board_never_waits_for_a_decision(tmp_path: Path) -> None:
 def test_the_solver_process_ends_when_the_server_is_killed(tmp_path: Path) -> None:
     """kill -9 of the process re-optimising: its solver child (which a kill -9 cannot end
     directly) notices and ends too, rather than solving on for nobody."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
+    from processes import kill_after_first_line, left_running
 
     script = tmp_path / "server.py"
     script.write_text(
@@ -536,28 +532,8 @@ def test_the_solver_process_ends_when_the_server_is_killed(tmp_path: Path) -> No
         "               time_limit=300, seed=0, warm_start={}, child=child)\n",
         encoding="utf-8",
     )
-    server = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
-    assert server.stdout is not None
-    child = int(server.stdout.readline())
-    time.sleep(6)  # the child imports clnmatch and starts solving
-    os.kill(server.pid, signal.SIGKILL)
-    server.wait()
-
-    def alive(pid: int) -> bool:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        status = Path(f"/proc/{pid}/stat")
-        return not (status.exists() and status.read_text().split()[2] == "Z")
-
-    deadline = time.monotonic() + 20
-    while alive(child) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    ended = not alive(child)
-    if not ended:
-        os.kill(child, signal.SIGKILL)
-    assert ended
+    (child,) = kill_after_first_line(script, settle=6)  # it imports clnmatch, then solves
+    assert left_running([child]) == []
 
 
 def test_messages_name_schools_and_rules_in_the_rooms_words(tmp_path: Path) -> None:

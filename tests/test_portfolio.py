@@ -175,12 +175,7 @@ def test_the_tree_shared_out_proves_what_one_core_proves(monkeypatch: pytest.Mon
 def test_the_racers_end_when_their_parent_is_killed(tmp_path) -> None:
     """kill -9 of the process running the portfolio (a cancelled re-optimise does that):
     its two racers notice and end, rather than holding both cores for nobody."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
+    from processes import kill_after_first_line, left_running
 
     script = tmp_path / "race.py"
     script.write_text(
@@ -199,26 +194,6 @@ def test_the_racers_end_when_their_parent_is_killed(tmp_path) -> None:
         "PortfolioStrategy().run(problem, Budget(time_limit=300))\n",
         encoding="utf-8",
     )
-    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
-    assert parent.stdout is not None
-    racers = [int(pid) for pid in parent.stdout.readline().split()]
+    racers = kill_after_first_line(script, settle=1)  # the racers are searching
     assert len(racers) == 2
-    time.sleep(1)  # the racers are searching
-    os.kill(parent.pid, signal.SIGKILL)
-    parent.wait()
-
-    def alive(pid: int) -> bool:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        status = Path(f"/proc/{pid}/stat")
-        return not (status.exists() and status.read_text().split()[2] == "Z")
-
-    deadline = time.monotonic() + 20
-    while any(map(alive, racers)) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    left = [pid for pid in racers if alive(pid)]
-    for pid in left:
-        os.kill(pid, signal.SIGKILL)
-    assert not left
+    assert left_running(racers) == []
