@@ -497,6 +497,8 @@ def test_infeasible_rules_are_reported() -> None:
         ("columns_per_iteration", 0),
         ("target_gap", -0.1),
         ("local_search_iterations", 1.5),
+        ("parts", 0),
+        ("part", 1),  # of 1 part: only part 0 exists
     ],
 )
 def test_bad_parameters_are_named(name: str, value: object) -> None:
