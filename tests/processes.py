@@ -10,13 +10,13 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from clnmatch.io.safe import process_alive
+
 
 def running(pid: int) -> bool:
-    """Whether ``pid`` runs: it exists and is not a zombie (an orphan's zombie may wait a
-    while to be reaped where the container's first process does not reap)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    """Whether ``pid`` runs (``process_alive``) and is not a zombie: an orphan's zombie may
+    wait a while to be reaped where the container's first process does not reap."""
+    if not process_alive(pid):
         return False
     status = Path(f"/proc/{pid}/stat")
     return not (status.exists() and status.read_text().split()[2] == "Z")
