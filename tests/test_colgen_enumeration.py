@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from test_colgen import brute_force_optimum, random_cuts, random_pairs, random_rules, tiny_problem
 
 import clnmatch.colgen.run as colgen_run
-from clnmatch.colgen import pricing
+from clnmatch.colgen import enumeration, pricing
 from clnmatch.colgen import search as search_module
 from clnmatch.colgen.cuts import Cuts
 from clnmatch.colgen.enumeration import allowed_set, allowed_teams, enumerate_root
@@ -197,6 +197,7 @@ def test_branching_over_listed_or_priced_teams_proves_the_optimum(
     nodes' reduced costs, against a poor incumbent."""
     monkeypatch.setattr(colgen_run, "ENUMERATION_COLUMNS", columns)
     monkeypatch.setattr(colgen_run, "STRONG_CANDIDATES", strong)
+    monkeypatch.setattr(enumeration, "COVER_TEAMS", 0)  # nodes branch (tests/test_colgen_cover.py)
     strong_lps = 0
     if weak_incumbent:
         monkeypatch.setattr(Search, "best_combination", lambda *_args: None)
@@ -212,11 +213,12 @@ def test_branching_over_listed_or_priced_teams_proves_the_optimum(
 
 @pytest.mark.parametrize("case", GAPPED)
 def test_a_node_lp_from_its_parents_basis_equals_one_from_nothing(
-    case: tuple[int, int, int, bool],
+    case: tuple[int, int, int, bool], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A child's LP holds only the teams it admits (and the parent's basic teams it leaves
     out, at 0): the parent's basis maps onto it as a basis (one basic column per row) and
     the child's LP value and bound are those of the same LP solved from nothing."""
+    monkeypatch.setattr(enumeration, "COVER_TEAMS", 0)  # the nodes' LPs, not their covers
     problem, _optimum = _gapped(case)
     search = _root(problem)
     feasible = [
@@ -348,6 +350,7 @@ def test_the_shares_of_a_split_tree_prove_the_optimum_together(
     at their first node."""
     monkeypatch.setattr(colgen_run, "SPLIT_FRONTIER", 2)
     monkeypatch.setattr(Search, "best_combination", lambda *_args: None)
+    monkeypatch.setattr(enumeration, "COVER_TEAMS", 0)  # the tree's split, not a cover's
 
     def nodes(proposal: Proposal) -> int:
         found = re.search(r"(\d+) branch-and-price nodes", proposal.notes[0])

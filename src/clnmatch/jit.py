@@ -48,6 +48,7 @@ KERNEL_FILES: tuple[str, ...] = (
     "colgen/pricing_kernels.py",
     "colgen/heuristic_kernels.py",
     "colgen/cut_kernels.py",
+    "colgen/cover_kernels.py",
     "breakouts/search.py",
 )
 

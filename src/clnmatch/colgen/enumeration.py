@@ -34,6 +34,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
+from clnmatch.colgen.cover import CoverPrices, CoverTeams, best_cover
 from clnmatch.colgen.master import (
     AT_LOWER,
     BASIC,
@@ -44,6 +45,7 @@ from clnmatch.colgen.master import (
 )
 from clnmatch.colgen.model import GRID, TOL, ColumnModel
 from clnmatch.colgen.search import Node, NodeOutcome, Pricing, Search, theme_price
+from clnmatch.evaluate import evaluate
 from clnmatch.jit import HAVE_NUMBA
 
 __all__ = ["Enumerated", "enumerate_root"]
@@ -55,6 +57,8 @@ MARGIN = 1e-6  # milli-points: float sums of grid prices are exact; this only ad
 RELIABLE = 1  # strong branching tries of a unit pair before its mean falls score it
 COLUMNS_PER_SCAN = 50  # improving listed teams a node's LP takes in at a time
 ENUMERATION_NODES = 4_000_000  # per pricing problem: about 2 s (else branch and price prices)
+COVER_TEAMS = 200_000  # a node's teams below which its covers are searched (``colgen.cover``)
+COVER_NODES = 3_000_000  # a cover search's nodes at most (about 6 s), else the node branches
 
 
 @dataclass
@@ -76,6 +80,16 @@ class Enumerated:
     active: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # in pool
     # a unit pair's children's LP falls in strong branching: together's, apart's, tries
     falls: dict[tuple[int, int], list[float]] = field(default_factory=dict)
+    theme: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # (part, parts) of a cover search's first level while the tree is not shared out: the
+    # parts make the same tree, each searching its share of every node's covers, and
+    # hold back what they find (an incumbent of its own would change a part's tree)
+    share: tuple[int, int] = (0, 1)
+    shared_searches: int = 0
+    held: IntArray | None = None
+    held_value: int = 0
+    # a node's admitted teams a cover search takes at most (read when listed: tests set it)
+    cover_limit: int = field(default_factory=lambda: COVER_TEAMS)
 
     def admitted(self, node: Node) -> IntArray:
         """The listed teams (ascending) the node's branching pairs and its parent's fixing
@@ -139,7 +153,10 @@ class Enumerated:
                 # the incumbent's next step
                 if search.best_obj is not None:
                     need = search.best_obj + m.step - search.constant - (z + 1) - MARGIN
-                    node.allowed = allowed_set(keep[d - best[cls] >= need], len(self.index))
+                    fits = d - best[cls] >= need
+                    node.allowed = allowed_set(keep[fits], len(self.index))
+                    if self.settle(search, keep[fits], (best[cls] - d)[fits], z, rho, sigma):
+                        return NodeOutcome(bound, lp, [], converged=True, pruned=True)
                 node.basis = (self.pool.copy(), *self.master.status_codes(self.master.basis()))
                 self.active = active
                 return NodeOutcome(bound, lp, [int(i) for i in self.index[rows]], converged=True)
@@ -175,6 +192,76 @@ class Enumerated:
             if falls[0] * falls[1] > best:
                 best, arg = falls[0] * falls[1], (a, b)
         return arg
+
+    def settle(
+        self,
+        search: Search,
+        teams: IntArray,
+        deficit: FloatArray,
+        z: float,
+        rho: FloatArray,
+        sigma: FloatArray,
+    ) -> bool | None:
+        """Whether a cover search over the node's ``teams`` (``colgen.cover``) settled it,
+        its best assignment offered; None when none was tried. A search that does not end
+        within its nodes halves the teams later nodes may have for one."""
+        if search.best_obj is None or not 0 < len(teams) <= self.cover_limit:
+            return None
+        m = search.model
+        slack = z + 1 + search.constant - search.best_obj - m.step
+        t0 = time.perf_counter()
+        n_cuts = self.lp_columns.shape[1] - cut_row0(m)  # the root's cuts, fixed here
+        result = best_cover(
+            CoverTeams(
+                self.inside[teams],
+                self.cls[teams],
+                self.theme[teams],
+                self.value[teams].astype(np.int64),
+                self.lp_columns[teams][:, cut_row0(m) :],
+                deficit,
+            ),
+            CoverPrices(
+                search.cuts.sets[:n_cuts],
+                search.cuts.divisors[:n_cuts],
+                sigma[:n_cuts],
+                m.cap,
+                rho,
+                np.array([len(c.teams) for c in m.classes], dtype=np.int64),
+            ),
+            slack,
+            search.best_obj - search.constant,
+            share=self.share,
+            most_nodes=COVER_NODES,
+            should_stop=search.out_of_time,
+        )
+        search.stats.cover_seconds += time.perf_counter() - t0
+        if result is None:
+            self.cover_limit = min(self.cover_limit, len(teams) // 2)
+            return False
+        search.stats.cover_searches += 1
+        search.stats.cover_nodes += result.nodes
+        search.stats.cover_scans += result.scans
+        self.shared_searches += self.share[1] > 1
+        if result.chosen is not None:
+            unit_team = np.full(m.n_units, -1, dtype=np.int64)
+            free = {g: list(c.teams) for g, c in enumerate(m.classes)}
+            for t in teams[result.chosen]:
+                unit_team[self.inside[t]] = free[int(self.cls[t])].pop(0)
+            ev = evaluate(search.problem, unit_team)
+            if not ev.feasible or ev.objective_milli <= search.best_obj:
+                search.suspect = "a node's best cover is not what it is worth"  # a bug
+            elif self.share[1] == 1:
+                search.offer(unit_team, "cover search at a node")
+            elif self.held is None or ev.objective_milli > self.held_value:
+                self.held, self.held_value = unit_team, ev.objective_milli
+        return True
+
+    def release(self, search: Search) -> None:
+        """Offer what shared cover searches held back; from now on nothing is held."""
+        self.share = (0, 1)
+        if self.held is not None:
+            search.offer(self.held, "cover search at a node (a share of it)")
+            self.held = None
 
     def load(self, node: Node, keep: IntArray, rows: IntArray) -> object:
         """The LP's teams for a node: ``rows``, then the teams basic in its parent's LP
@@ -312,6 +399,7 @@ def enumerate_root(search: Search, max_columns: int, start: list[int]) -> Enumer
         master_columns(m, inside, cls, theme, search.cuts),
         master,
         np.isin(index, np.asarray(start, dtype=np.int64)),
+        theme=theme,
     )
 
 

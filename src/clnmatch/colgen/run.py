@@ -75,6 +75,7 @@ ENUMERATION_COLUMNS = 300_000  # the root's teams within the gap listed at most 
 # a tree shared out over parts (``part`` of ``parts``) splits once this many nodes are open
 SPLIT_FRONTIER = 16
 SHARE_NOTE = "explored share {} of {} of the branch-and-price tree (split with {} nodes open)"
+COVER_SHARE_NOTE = "explored share {} of {} of the covers of {} nodes (before any split)"
 STRONG_CANDIDATES = 8  # unit pairs a node over the listed teams tries before branching
 
 
@@ -282,6 +283,8 @@ def run(search: Search) -> Proposal:
         interrupted = False
         part, parts = search.params.part, search.params.parts
         did_split = False
+        if listed is not None:
+            listed.share = (part, parts)  # a cover search before the split shares its work
         while heap:
             if search.out_of_time():
                 interrupted = True
@@ -310,6 +313,8 @@ def run(search: Search) -> Proposal:
                 # every part has made the same tree so far: each keeps its share of the open
                 # nodes, dealt in best-bound order
                 did_split = True
+                if listed is not None:
+                    listed.release(search)
                 search.notes.append(SHARE_NOTE.format(part + 1, parts, len(heap)))
                 heap[:] = share(heap, part, parts)
                 heapq.heapify(heap)
@@ -321,6 +326,12 @@ def run(search: Search) -> Proposal:
                 search.best_bound = min(search.best_bound, float(search.best_obj))
             if search.closed() or search.gap() <= search.params.target_gap:
                 break
+        if listed is not None:
+            if listed.shared_searches:
+                search.notes.append(
+                    COVER_SHARE_NOTE.format(part + 1, parts, listed.shared_searches)
+                )
+            listed.release(search)
         if not heap and not unresolved and not interrupted and search.best_obj is not None:
             # every node is closed: nothing beats the incumbent
             search.best_bound = min(search.best_bound, float(search.best_obj))
@@ -418,7 +429,9 @@ def _proposal(search: Search) -> Proposal:
     if s.enumerated:
         notes.append(
             f"branching over {s.enumerated} teams listed within the root's gap "
-            f"(listed in {s.enumeration_seconds:.1f}s; {s.strong_lps} strong branching LPs)"
+            f"(listed in {s.enumeration_seconds:.1f}s; {s.strong_lps} strong branching LPs; "
+            f"{s.cover_searches} nodes settled by cover searches of {s.cover_nodes:,} nodes "
+            f"in {s.cover_seconds:.1f}s)"
         )
     elif s.enumeration_seconds:
         notes.append(

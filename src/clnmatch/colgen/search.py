@@ -122,6 +122,10 @@ class Stats:
     listed_lp_iterations: int = 0  # simplex iterations of nodes' LPs over the listed teams
     strong_lps: int = 0  # children's LPs solved to choose a branching pair
     enumeration_seconds: float = 0.0
+    cover_searches: int = 0  # nodes settled by a cover search (``colgen.cover``) ...
+    cover_nodes: int = 0  # ... its nodes, the candidate teams it looked at, its seconds
+    cover_scans: int = 0
+    cover_seconds: float = 0.0
 
 
 @dataclass
@@ -267,6 +271,7 @@ class Search:
             + st.heuristic_work / 4e7
             + st.lp_solves * 0.002
             + st.listed_lp_iterations / 10_000
+            + st.cover_scans / 1.5e8
             + st.search_work
             + st.cpsat_work
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from clnmatch.colgen.cover import warm_up as cover_warm_up
 from clnmatch.colgen.cuts import warm_up as cuts_warm_up
 from clnmatch.colgen.pricing import warm_up as pricing_warm_up
 from clnmatch.colgen.run import run
@@ -57,9 +58,10 @@ class ColumnGenerationStrategy:
         self.parts = parts
 
     def warm_up(self) -> None:
-        """Compile the pricing and cut kernels (and local search's, used for the primal) once."""
+        """Compile the pricing, cut and cover kernels (and local search's, used for the primal) once."""
         pricing_warm_up()
         cuts_warm_up()
+        cover_warm_up()
         if self.local_search_iterations:
             local_search_warm_up()
 
