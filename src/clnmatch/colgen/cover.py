@@ -17,13 +17,16 @@ the best; when it ends, the node is settled: its best assignment is offered, and
 else in it can beat the incumbent.
 
 Measured on ``family_cohort("themes12", 4)``, blend, column generation alone: 1,234
-branch-and-price nodes and 25.4 s before; searching covers below 200,000 admitted teams,
-2 nodes and 9.0 s (1.4 million cover nodes, 3.1 s).
+branch-and-price nodes and 24.1 s before; searching covers below 200,000 admitted teams,
+2 nodes and 8.3 s (1.4 million cover nodes, 2.9 s).
 
-On two cores (``parts`` > 1, the tree not yet shared out), the search's first level is
-shared out instead: each part takes every other team for the first unit, so the node is
-settled by both parts together, and the parts share out the rest of the tree there and
-then (``run.py``).
+On two cores (``parts`` > 1, before the tree splits) both parts make the same tree and
+each searches its share of every node's covers: the teams of the first unit's list, every
+``parts``-th from the ``part``-th. Only the first level may be shared: its unit is chosen
+before anything is found, deeper units depend on each part's own finds. A part holds back
+what its shares find until the tree splits (``Enumerated.release``), as an incumbent of
+its own would change its tree; a part whose share does not end searches the rest of the
+tree whole and never splits (``Enumerated.settle``).
 """
 
 from __future__ import annotations

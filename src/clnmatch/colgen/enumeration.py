@@ -88,6 +88,7 @@ class Enumerated:
     shared_searches: int = 0
     held: IntArray | None = None
     held_value: int = 0
+    alone: bool = False  # a shared search gave up: this part now searches all that is left
     # a node's admitted teams a cover search takes at most (read when listed: tests set it)
     cover_limit: int = field(default_factory=lambda: COVER_TEAMS)
 
@@ -237,6 +238,12 @@ class Enumerated:
         search.stats.cover_seconds += time.perf_counter() - t0
         if result is None:
             self.cover_limit = min(self.cover_limit, len(teams) // 2)
+            if self.share[1] > 1:
+                # the other part may have settled its share of the node: this part branches
+                # on it, and searches the rest of the tree whole (it never splits), so that
+                # together they leave nothing out
+                self.alone = True
+                self.release(search)
             return False
         search.stats.cover_searches += 1
         search.stats.cover_nodes += result.nodes

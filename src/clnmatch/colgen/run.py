@@ -76,6 +76,7 @@ ENUMERATION_COLUMNS = 300_000  # the root's teams within the gap listed at most 
 SPLIT_FRONTIER = 16
 SHARE_NOTE = "explored share {} of {} of the branch-and-price tree (split with {} nodes open)"
 COVER_SHARE_NOTE = "explored share {} of {} of the covers of {} nodes (before any split)"
+ALONE_NOTE = "a shared cover search gave up: this part searched the rest of the tree whole"
 STRONG_CANDIDATES = 8  # unit pairs a node over the listed teams tries before branching
 
 
@@ -309,7 +310,8 @@ def run(search: Search) -> Proposal:
             if st.bnp_nodes - last_primal >= PRIMAL_EVERY and len(search.columns) > last_columns:
                 improve_primal(None, NODE_COMBINATION_WORK)
                 last_primal, last_columns = st.bnp_nodes, len(search.columns)
-            if parts > 1 and not did_split and len(heap) >= SPLIT_FRONTIER:
+            alone = listed is not None and listed.alone
+            if parts > 1 and not did_split and not alone and len(heap) >= SPLIT_FRONTIER:
                 # every part has made the same tree so far: each keeps its share of the open
                 # nodes, dealt in best-bound order
                 did_split = True
@@ -331,6 +333,8 @@ def run(search: Search) -> Proposal:
                 search.notes.append(
                     COVER_SHARE_NOTE.format(part + 1, parts, listed.shared_searches)
                 )
+            if listed.alone:
+                search.notes.append(ALONE_NOTE)
             listed.release(search)
         if not heap and not unresolved and not interrupted and search.best_obj is not None:
             # every node is closed: nothing beats the incumbent
