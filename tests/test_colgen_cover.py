@@ -175,7 +175,7 @@ def test_nodes_settled_by_cover_searches_prove_the_optimum(
     many teams it admits) ends at brute force's optimum, against a poor incumbent (no
     combination of columns); on two parts, which make the same tree and each search its
     share of every node's covers, the parts' best assignment and larger bound prove it
-    together."""
+    together; no part's bound, as it goes, falls below its best assignment."""
     monkeypatch.setattr(Search, "best_combination", lambda *_args: None)
     monkeypatch.setattr(enumeration, "COVER_TEAMS", 10**9)
     settled = 0
@@ -193,6 +193,10 @@ def test_nodes_settled_by_cover_searches_prove_the_optimum(
         bounds = [p.bound_milli for p in runs]
         assert None not in bounds and max(values) == optimum == max(bounds)  # type: ignore[type-var]
         settled += sum(_cover_notes(p) for p in runs)
+        for p in runs:  # a part's bound never falls below what its shares hold back
+            assert all(
+                t.bound is None or t.objective is None or t.bound >= t.objective for t in p.trace
+            )
         said = [any(n.startswith("explored share") for n in p.notes) for p in runs]
         assert said[0] == said[-1]  # both parts split there, or neither
     assert settled  # some node was settled by its covers

@@ -259,8 +259,16 @@ def run(search: Search) -> Proposal:
                 child.bound, child.priority, child.seq = bound, -bound, seq
                 heapq.heappush(heap, child)
 
+        def held_back() -> float:
+            """What this part's shares of cover searches found and hold back (milli-points
+            with the constant; -inf: nothing): its bound may not fall below it."""
+            if listed is None or listed.held is None:
+                return -math.inf
+            return float(listed.held_value)
+
         def open_bound() -> float:
-            return max([n.bound for n in heap] + unresolved, default=-math.inf)
+            held = held_back() - search.constant
+            return max([n.bound for n in heap] + unresolved + [held], default=-math.inf)
 
         def settle(
             node: Node, out: NodeOutcome, bound: float, over: Enumerated | None = None
@@ -324,8 +332,9 @@ def run(search: Search) -> Proposal:
             if heap or unresolved:
                 lower_bound(open_bound())
             elif search.best_obj is not None:
-                # every node is closed: nothing beats the incumbent
-                search.best_bound = min(search.best_bound, float(search.best_obj))
+                # every node is closed: nothing beats the incumbent (or what is held back)
+                closed_at = max(float(search.best_obj), held_back())
+                search.best_bound = min(search.best_bound, closed_at)
             if search.closed() or search.gap() <= search.params.target_gap:
                 break
         if listed is not None:
