@@ -202,23 +202,24 @@ class Enumerated:
         z: float,
         rho: FloatArray,
         sigma: FloatArray,
-    ) -> bool | None:
+    ) -> bool:
         """Whether a cover search over the node's ``teams`` (``colgen.cover``) settled it,
-        its best assignment offered; None when none was tried. A search that does not end
-        within its nodes halves the teams later nodes may have for one."""
+        its best assignment offered. A search that does not end within its nodes halves
+        the teams later nodes may have for one."""
         if search.best_obj is None or not 0 < len(teams) <= self.cover_limit:
-            return None
+            return False
         m = search.model
         slack = z + 1 + search.constant - search.best_obj - m.step
         t0 = time.perf_counter()
-        n_cuts = self.lp_columns.shape[1] - cut_row0(m)  # the root's cuts, fixed here
+        row0 = cut_row0(m)
+        n_cuts = self.lp_columns.shape[1] - row0  # the root's cuts, fixed here
         result = best_cover(
             CoverTeams(
                 self.inside[teams],
                 self.cls[teams],
                 self.theme[teams],
                 self.value[teams].astype(np.int64),
-                self.lp_columns[teams][:, cut_row0(m) :],
+                self.lp_columns[teams][:, row0:],
                 deficit,
             ),
             CoverPrices(
@@ -254,14 +255,22 @@ class Enumerated:
             free = {g: list(c.teams) for g, c in enumerate(m.classes)}
             for t in teams[result.chosen]:
                 unit_team[self.inside[t]] = free[int(self.cls[t])].pop(0)
-            ev = evaluate(search.problem, unit_team)
-            if not ev.feasible or ev.objective_milli <= search.best_obj:
-                search.suspect = "a node's best cover is not what it is worth"  # a bug
-            elif self.share[1] == 1:
-                search.offer(unit_team, "cover search at a node")
-            elif self.held is None or ev.objective_milli > self.held_value:
-                self.held, self.held_value = unit_team, ev.objective_milli
+            self.found(search, unit_team)
         return True
+
+    def found(self, search: Search, unit_team: IntArray) -> None:
+        """A cover search's best assignment (better than the incumbent, or a bug): offered,
+        or held back while the search is shared."""
+        if self.share[1] == 1:
+            if not search.offer(unit_team, "cover search at a node"):
+                search.suspect = "a node's best cover is not what it is worth"  # a bug
+            return
+        ev = evaluate(search.problem, unit_team)
+        known = search.best_obj
+        if not ev.feasible or (known is not None and ev.objective_milli <= known):
+            search.suspect = "a node's best cover is not what it is worth"  # a bug
+        elif self.held is None or ev.objective_milli > self.held_value:
+            self.held, self.held_value = unit_team, ev.objective_milli
 
     def release(self, search: Search) -> None:
         """Offer what shared cover searches held back; from now on nothing is held."""

@@ -74,8 +74,10 @@ PRIMAL_EVERY = 40
 ENUMERATION_COLUMNS = 300_000  # the root's teams within the gap listed at most (else priced)
 # a tree shared out over parts (``part`` of ``parts``) splits once this many nodes are open
 SPLIT_FRONTIER = 16
-SHARE_NOTE = "explored share {} of {} of the branch-and-price tree (split with {} nodes open)"
-COVER_SHARE_NOTE = "explored share {} of {} of the covers of {} nodes (before any split)"
+# a part that worked on a share says so in a note starting with SHARED (the portfolio reads it)
+SHARED = "explored share"
+SHARE_NOTE = SHARED + " {} of {} of the branch-and-price tree (split with {} nodes open)"
+COVER_SHARE_NOTE = SHARED + " {} of {} of the covers of {} nodes (before any split)"
 ALONE_NOTE = "a shared cover search gave up: this part searched the rest of the tree whole"
 STRONG_CANDIDATES = 8  # unit pairs a node over the listed teams tries before branching
 

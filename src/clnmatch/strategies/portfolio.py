@@ -19,13 +19,14 @@ and the winner is decided by work, not by the clock:
 
 Where the objective has pair or SIMD terms (cohesion, blend) the CP-SAT model is slow, and
 the second core serves column generation itself (``challenger="split"``): both racers run
-the same search up to the first ``SPLIT_FRONTIER`` open nodes of branch and price, then
-each explores every other one of them, best bound first (self-splitting: no messages
-between them, so the outcome is the same whatever the load). The answer is the better of
-their assignments; the bound, the larger of their bounds, each holding for its share.
-Measured on the slowest proofs of the benchmark families (seed 0, 30 s): themes12 blend 4
-proven in 20.5 s instead of colgen's 24.9 (its tree's nodes split 420 / 766), themes20
-blend 3 in 11.0 s instead of 14.0, themes12 cohesion 1 in 23.3 s (colgen: not in 30 s).
+the same search, each taking its share of every node's cover search (``colgen.cover``),
+up to the first ``SPLIT_FRONTIER`` open nodes of branch and price; then each explores
+every other one of them, best bound first (self-splitting: no messages between them, so
+the outcome is the same whatever the load). The answer is the better of their
+assignments; the bound, the larger of their bounds, each holding for its share. Measured
+on the slowest proofs of the benchmark families (seed 0, 30 s), before the cover search:
+themes12 blend 4 proven in 20.5 s instead of colgen's 24.9; with it, in 8.1 s instead of
+8.5 (most of the time is now the root's, which both racers do).
 
 Every outcome depends only on the problem and the seed. The clock decides only how long
 one waits: at most until the lead has done ``lead_work`` and the challenger has finished.
@@ -43,7 +44,7 @@ from dataclasses import replace
 from multiprocessing.connection import Connection
 from typing import Any, ClassVar
 
-from clnmatch.colgen.run import SHARE_NOTE, SPLIT_FRONTIER
+from clnmatch.colgen.run import SHARED, SPLIT_FRONTIER
 from clnmatch.lifetime import end_with_parent
 from clnmatch.objective.terms import objective_milli
 from clnmatch.parameters import Constraint, Number, OneOf, check
@@ -283,7 +284,7 @@ def _joined(problem: Problem, racers: list[_Racer]) -> Proposal:
     """The shares' answers as one: the better assignment (the first share's on a tie), the
     larger bound (none if a share has none), a proof where that bound is met."""
     results = [r.result for r in racers]
-    split = any(note.startswith(SHARE_NOTE.split("{")[0]) for p in results if p for note in p.notes)
+    split = any(note.startswith(SHARED) for p in results if p for note in p.notes)
     work = ", ".join(f"{r.name} {r.work:.2f}" for r in racers)
     notes = [
         f"portfolio: the search tree shared out over 2 cores; work {work}"
