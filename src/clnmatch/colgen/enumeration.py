@@ -153,10 +153,10 @@ class Enumerated:
                 # most constant + z + (d - D_g); the node's children leave out those below
                 # the incumbent's next step
                 if search.best_obj is not None:
-                    need = search.best_obj + m.step - search.constant - (z + 1) - MARGIN
-                    fits = d - best[cls] >= need
+                    slack = gap_slack(search, z)
+                    fits = d - best[cls] >= -slack - MARGIN
                     node.allowed = allowed_set(keep[fits], len(self.index))
-                    if self.settle(search, keep[fits], (best[cls] - d)[fits], z, rho, sigma):
+                    if self.settle(search, keep[fits], (best[cls] - d)[fits], slack, rho, sigma):
                         return NodeOutcome(bound, lp, [], converged=True, pruned=True)
                 node.basis = (self.pool.copy(), *self.master.status_codes(self.master.basis()))
                 self.active = active
@@ -199,17 +199,16 @@ class Enumerated:
         search: Search,
         teams: IntArray,
         deficit: FloatArray,
-        z: float,
+        slack: float,
         rho: FloatArray,
         sigma: FloatArray,
     ) -> bool:
         """Whether a cover search over the node's ``teams`` (``colgen.cover``) settled it,
-        its best assignment offered. A search that does not end within its nodes halves
-        the teams later nodes may have for one."""
+        its best assignment offered (``slack``: the node's ``gap_slack``). A search that
+        does not end within its nodes halves the teams later nodes may have for one."""
         if search.best_obj is None or not 0 < len(teams) <= self.cover_limit:
             return False
         m = search.model
-        slack = z + 1 + search.constant - search.best_obj - m.step
         t0 = time.perf_counter()
         row0 = cut_row0(m)
         n_cuts = self.lp_columns.shape[1] - row0  # the root's cuts, fixed here
@@ -379,6 +378,14 @@ def allowed_teams(allowed: NDArray[np.int32] | NDArray[np.uint8], n: int) -> Int
     return np.flatnonzero(np.unpackbits(np.asarray(allowed, dtype=np.uint8), count=n))
 
 
+def gap_slack(search: Search, z: float) -> float:
+    """G: how far the Lagrangian bound ``z`` (without the constant) lies above the
+    incumbent's next step (Z is floored, hence the 1); teams and covers that cost more than
+    G cannot be in a better assignment."""
+    assert search.best_obj is not None
+    return z + 1 + search.constant - search.best_obj - search.model.step
+
+
 def enumerate_root(search: Search, max_columns: int, start: list[int]) -> Enumerated | None:
     """List every team the root's last exact pricing leaves within the gap of the
     incumbent (at most ``max_columns``, else None) as columns of the search; nodes' LPs
@@ -388,7 +395,7 @@ def enumerate_root(search: Search, max_columns: int, start: list[int]) -> Enumer
         return None
     if not isinstance(search.master, HighsMaster):
         return None  # no warm-started LP (scipy without its HiGHS binding): nodes are priced
-    slack = last.bound + 1 + search.constant - search.best_obj - m.step  # G (Z is floored)
+    slack = gap_slack(search, last.bound)
     if slack < 0:
         return None  # the bound already proves the incumbent
     t0 = time.perf_counter()
