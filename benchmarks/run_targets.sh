@@ -18,7 +18,7 @@
 #     figures before the restructuring (benchmarks/before-restructuring/) beside the new ones.
 #
 #   bash benchmarks/run_targets.sh [OUT]        (OUT defaults to benchmarks/results; the
-#                                                harness about 60 minutes on 2 cores,
+#                                                harness about 70 minutes on 2 cores,
 #                                                then the section scripts, about 20 more)
 #   bash benchmarks/run_targets.sh OUT smoke    (benchmarks/smoke.toml, a few minutes, to
 #                                                check the pipeline: writes OUT/benchmarks.md,

@@ -27,6 +27,9 @@ BKS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "mdgplib" 
 OBJECTIVES = ("focus", "cohesion", "blend")
 # issue 16's target for auto on every family and objective
 FAMILY_MEDIAN_S, FAMILY_SLOWEST_S = 2.0, 10.0
+# family cohorts from this number on are held out: no change was measured on them (the
+# held-out sweep of benchmarks/targets.toml), so their rows show how the figures carry over
+FIRST_HELD_OUT = 5
 # issue 17's Social Golfer targets: instance -> (what, seconds)
 GOLF_TARGETS = {
     "5-3-7": ("Kirkman's 5-3-7 solved in seconds", 10.0),
@@ -50,31 +53,50 @@ def mdgp_runs(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def family_runs(runs: pd.DataFrame, strategy: str = "auto") -> pd.DataFrame:
-    """Runs of ``strategy`` on the family sets, with family and objective columns."""
+    """Runs of ``strategy`` on the family sets, with family, objective and ``held_out``
+    (a cohort numbered from ``FIRST_HELD_OUT``) columns."""
     parts = runs["set"].astype(str).str.split(":", n=1)
     objective = [p[1] if len(p) > 1 else "blend" for p in parts]
-    fam = runs.assign(family=parts.str[0], objective_name=objective)
+    cohort = runs["instance"].astype(str).str.extract(r"-(\d+)$")[0].astype(float)
+    fam = runs.assign(
+        family=parts.str[0], objective_name=objective, held_out=cohort >= FIRST_HELD_OUT
+    )
     return fam[fam.family.isin(FAMILY_SETS) & (fam.strategy == strategy)]
 
 
+def family_groups(fam: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """The family runs split into the cohorts changes were measured on and the held-out
+    ones, those that have runs (a label for each; one unlabelled group when nothing is
+    held out)."""
+    if not fam.held_out.any():
+        return [("", fam)]
+    groups = [
+        (f"cohorts 0-{FIRST_HELD_OUT - 1}, measured on", fam[~fam.held_out]),
+        (f"cohorts {FIRST_HELD_OUT}+, held out", fam[fam.held_out]),
+    ]
+    return [(label, g) for label, g in groups if len(g)]
+
+
 def _family_targets(runs: pd.DataFrame) -> list[tuple[str, str, str]]:
-    fam = family_runs(runs)
     rows = []
-    for objective in OBJECTIVES:
-        g = fam[fam.objective_name == objective]
-        if not len(g):
-            continue
-        proven = int((g.status == "optimal").sum())
-        median, slowest = g.runtime_s.median(), g.runtime_s.max()
-        met = proven == len(g) and median <= FAMILY_MEDIAN_S and slowest <= FAMILY_SLOWEST_S
-        rows.append(
-            (
-                f"families ({g.family.nunique()}), {objective}: `auto` proves every cohort, "
-                f"median at most {FAMILY_MEDIAN_S:g} s, slowest at most {FAMILY_SLOWEST_S:g} s",
-                f"{proven}/{len(g)} proven optimal; median {median:.1f} s; slowest {slowest:.1f} s",
-                "met" if met else "not met",
+    for label, fam in family_groups(family_runs(runs)):
+        for objective in OBJECTIVES:
+            g = fam[fam.objective_name == objective]
+            if not len(g):
+                continue
+            proven = int((g.status == "optimal").sum())
+            median, slowest = g.runtime_s.median(), g.runtime_s.max()
+            met = proven == len(g) and median <= FAMILY_MEDIAN_S and slowest <= FAMILY_SLOWEST_S
+            which = f"families ({g.family.nunique()}{', ' + label if label else ''})"
+            rows.append(
+                (
+                    f"{which}, {objective}: `auto` proves every cohort, median at most "
+                    f"{FAMILY_MEDIAN_S:g} s, slowest at most {FAMILY_SLOWEST_S:g} s",
+                    f"{proven}/{len(g)} proven optimal; median {median:.1f} s; "
+                    f"slowest {slowest:.1f} s",
+                    "met" if met else "not met",
+                )
             )
-        )
     return rows
 
 

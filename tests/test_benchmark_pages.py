@@ -202,3 +202,39 @@ def test_render_writes_the_tables_between_the_markers(tmp_path: Path, capsys) ->
     assert "in 600 s: **met**." in text
     assert "| Geo_n120_ss_01 | 101.000" not in text  # the records table has no markers here
     assert "has no '<!-- bounds table: records' marker" in capsys.readouterr().out
+
+
+def test_held_out_family_cohorts_get_their_own_rows() -> None:
+    """Family cohorts from FIRST_HELD_OUT on are counted apart, in the Targets rows and
+    the per-family table: a held-out miss is not averaged into the cohorts measured on."""
+    from benchmarks.target_rows import FIRST_HELD_OUT
+    from benchmarks.write_docs import _families_table
+
+    def run(k: int, status: str, seconds: float) -> dict[str, object]:
+        return {"set": "fam-themes20:cohesion", "instance": f"fam-themes20-{k:02d}",
+                "strategy": "auto", "status": status, "runtime_s": seconds, "notes": ""}  # fmt: skip
+
+    def frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+        return pd.DataFrame(rows).reindex(columns=RUN_COLUMNS)
+
+    measured = [run(k, "optimal", 1.0) for k in range(FIRST_HELD_OUT)]
+    held = [run(FIRST_HELD_OUT, "optimal", 1.0), run(FIRST_HELD_OUT + 1, "feasible", 30.0)]
+    rows = [r for r in targets(frame(measured + held)) if "families" in r]
+    assert len(rows) == 2
+    assert "measured on" in rows[0] and "5/5 proven optimal" in rows[0]
+    assert rows[0].endswith("| met |")
+    assert "held out" in rows[1] and "1/2 proven optimal" in rows[1]
+    assert "slowest 30.0 s" in rows[1] and rows[1].endswith("| not met |")
+    table = "\n".join(_families_table(frame(measured + held)))
+    assert "| fam-themes20 | - | 5/5; 1.0 s; 1.0 s | - | - | 1/2; 15.5 s; 30.0 s | - |" in table
+    assert "| family | focus (cohorts 0-4) |" in table
+    # held-out runs alone: one labelled group, no empty columns
+    (alone,) = [r for r in targets(frame(held)) if "families" in r]
+    assert "held out" in alone
+    assert "| fam-themes20 | - | 1/2; 15.5 s; 30.0 s | - |" in "\n".join(
+        _families_table(frame(held))
+    )
+    # with nothing held out, the rows and the table are as before: one group, no labels
+    (only,) = [r for r in targets(frame(measured)) if "families" in r]
+    assert "held out" not in only and "measured on" not in only
+    assert "cohesion (" not in "\n".join(_families_table(frame(measured)))

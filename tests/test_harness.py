@@ -23,7 +23,7 @@ from clnmatch.research.plots import performance_ratios
 from clnmatch.research.runs import OBJECTIVES
 from clnmatch.research.sets import FAMILY_SETS, SCALE_CASES, ScaleCase
 from clnmatch.research.summary import gaps_to_best_bound, golf_table, proof_table, scale_table
-from clnmatch.research.sweeps import read_plan, specs_for
+from clnmatch.research.sweeps import read_plan, specs_for, sweep_from
 from clnmatch.strategies import base
 from clnmatch.strategies.base import Budget, Proposal
 
@@ -192,6 +192,13 @@ def test_plan_expands_families_and_objectives():
         "fam-uniform-01",
     }
     assert all(s.time_limit == 30.0 for s in specs)
+    held_out = plan(["fam-uniform"], ["auto"], [0], cohorts=2, first_cohort=5, objective="focus")
+    assert [(s.instance, s.cohort_seed) for s in held_out] == [
+        ("fam-uniform-05", 5),
+        ("fam-uniform-06", 6),
+    ]
+    with pytest.raises(InvalidParameterError, match="first_cohort"):
+        sweep_from({"first_cohort": -1})
     with pytest.raises(InvalidParameterError, match="objective"):
         plan(["tiny"], ["greedy"], [0], objective=["focus", "speed"])
 

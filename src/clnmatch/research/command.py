@@ -53,6 +53,12 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         "region 2, stress 1, fam-* 5)",
     )
     p.add_argument(
+        "--first-cohort",
+        type=int,
+        help="the first generated cohort's number (default 0): e.g. --first-cohort 5 runs "
+        "cohorts 5.. , held out of the ones a change was measured on",
+    )
+    p.add_argument(
         "--instances", type=Path, help="MDGPLIB folder (default ../shared/benchmarks/mdgplib)"
     )
     p.add_argument(

@@ -167,6 +167,7 @@ def plan(
     peers: Sequence[str] = (),
     time_limits: Sequence[float] = (),
     cohorts: int | None = None,
+    first_cohort: int = 0,
     mdgp_dir: Path | None = None,
     ccp_dir: Path | None = None,
     match: Sequence[str] = (),
@@ -179,7 +180,9 @@ def plan(
 
     ``sets`` may name groups (``families``). Cohort sets run once per objective in
     ``objective`` (one name or several); research sets have their own objective. Peers
-    run on cohort sets only (they know nothing of MDGP). Schedule sets run the breakout
+    run on cohort sets only (they know nothing of MDGP). Cohort sets run cohorts
+    ``first_cohort`` .. ``first_cohort + cohorts - 1`` (a later start holds cohorts out of
+    the ones a change was tuned on). Schedule sets run the breakout
     planner (``breakouts``) only. ``time_limits`` empty means per set: TPSDP's by n for
     research sets, the set's default for cohorts, the instance's for schedule sets.
     ``match`` filters research and schedule instances by name. ``alone``: True makes every
@@ -190,7 +193,7 @@ def plan(
         if name not in OBJECTIVES:
             choices = ", ".join(repr(o) for o in OBJECTIVES)
             raise InvalidParameterError.for_value("objective", "bench", f"one of {choices}", name)
-    options = _Options(memory, warm_up, tuple(float(t) for t in time_limits))
+    options = _Options(memory, warm_up, tuple(float(t) for t in time_limits), first_cohort)
     # the breakout planner runs schedule sets only; strategies run the others
     solvers = [s for s in strategies if s != SCHEDULE_SOLVER]
     specs: list[RunSpec] = []
@@ -223,6 +226,7 @@ class _Options:
     memory: MemoryMode
     warm_up: bool
     time_limits: tuple[float, ...]
+    first_cohort: int = 0
 
 
 def _cohort_block(
@@ -253,7 +257,10 @@ def _cohort_block(
             warm_up=options.warm_up,
             objective=objective,
         )
-        for k in range(cset.instances if cohorts is None else cohorts)
+        for k in range(
+            options.first_cohort,
+            options.first_cohort + (cset.instances if cohorts is None else cohorts),
+        )
         for limit in limits
         for solver, solver_kind in solvers
         for seed in seeds

@@ -40,6 +40,7 @@ SWEEP_DEFAULTS: dict[str, Any] = {
     "seeds": "0,1,2",
     "time_limit": "",
     "cohorts": None,
+    "first_cohort": None,
     "instances": None,
     "ccp_instances": None,
     "match": [],
@@ -59,6 +60,7 @@ class Sweep:
     time_limits: list[float]
     objectives: list[str]
     cohorts: int | None = None
+    first_cohort: int = 0  # cohorts first_cohort .. first_cohort + cohorts - 1 (held out)
     instances: Path | None = None
     ccp_instances: Path | None = None
     match: list[str] = field(default_factory=list)
@@ -120,6 +122,9 @@ def sweep_from(values: Mapping[str, Any], where: str = "bench") -> Sweep:
         isinstance(cohorts, bool) or not isinstance(cohorts, int) or cohorts < 1
     ):
         raise InvalidParameterError.for_value("cohorts", where, "an int >= 1", cohorts)
+    first = 0 if merged["first_cohort"] is None else merged["first_cohort"]
+    if isinstance(first, bool) or not isinstance(first, int) or first < 0:
+        raise InvalidParameterError.for_value("first_cohort", where, "an int >= 0", first)
     return Sweep(
         sets=_names(merged["sets"]),
         strategies=strategies,
@@ -128,6 +133,7 @@ def sweep_from(values: Mapping[str, Any], where: str = "bench") -> Sweep:
         time_limits=limits,
         objectives=_names(merged["objective"]),
         cohorts=cohorts,
+        first_cohort=first,
         instances=None if merged["instances"] is None else Path(merged["instances"]),
         ccp_instances=None if merged["ccp_instances"] is None else Path(merged["ccp_instances"]),
         match=_names(merged["match"]),
@@ -184,6 +190,7 @@ def specs_for(
             peers=sweep.peers,
             time_limits=sweep.time_limits,
             cohorts=sweep.cohorts,
+            first_cohort=sweep.first_cohort,
             mdgp_dir=sweep.instances,
             ccp_dir=sweep.ccp_instances,
             match=sweep.match,
