@@ -5,6 +5,7 @@ results.csv and benchmarks/bounds.py's CSV files)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -64,34 +65,47 @@ def family_runs(runs: pd.DataFrame, strategy: str = "auto") -> pd.DataFrame:
     return fam[fam.family.isin(FAMILY_SETS) & (fam.strategy == strategy)]
 
 
-def family_groups(fam: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+class FamilyGroup(NamedTuple):
+    """Family runs of one kind: which cohorts ("cohorts 0-4"), their role ("measured on",
+    "held out"), both empty when nothing is held out."""
+
+    cohorts: str
+    role: str
+    runs: pd.DataFrame
+
+    @property
+    def label(self) -> str:
+        return f"{self.cohorts}, {self.role}" if self.role else ""
+
+
+def family_groups(fam: pd.DataFrame) -> list[FamilyGroup]:
     """The family runs split into the cohorts changes were measured on and the held-out
-    ones, those that have runs (a label for each; one unlabelled group when nothing is
-    held out)."""
+    ones, those that have runs (one unlabelled group when nothing is held out)."""
     if not fam.held_out.any():
-        return [("", fam)]
+        return [FamilyGroup("", "", fam)]
     groups = [
-        (f"cohorts 0-{FIRST_HELD_OUT - 1}, measured on", fam[~fam.held_out]),
-        (f"cohorts {FIRST_HELD_OUT}+, held out", fam[fam.held_out]),
+        FamilyGroup(f"cohorts 0-{FIRST_HELD_OUT - 1}", "measured on", fam[~fam.held_out]),
+        FamilyGroup(f"cohorts {FIRST_HELD_OUT}+", "held out", fam[fam.held_out]),
     ]
-    return [(label, g) for label, g in groups if len(g)]
+    return [g for g in groups if len(g.runs)]
 
 
 def _family_targets(runs: pd.DataFrame) -> list[tuple[str, str, str]]:
     rows = []
-    for label, fam in family_groups(family_runs(runs)):
+    for group in family_groups(family_runs(runs)):
         for objective in OBJECTIVES:
-            g = fam[fam.objective_name == objective]
+            g = group.runs[group.runs.objective_name == objective]
             if not len(g):
                 continue
             proven = int((g.status == "optimal").sum())
             median, slowest = g.runtime_s.median(), g.runtime_s.max()
             met = proven == len(g) and median <= FAMILY_MEDIAN_S and slowest <= FAMILY_SLOWEST_S
-            which = f"families ({g.family.nunique()}{', ' + label if label else ''})"
+            label = f", {group.label}" if group.label else ""
             rows.append(
                 (
-                    f"{which}, {objective}: `auto` proves every cohort, median at most "
-                    f"{FAMILY_MEDIAN_S:g} s, slowest at most {FAMILY_SLOWEST_S:g} s",
+                    f"families ({g.family.nunique()}{label}), {objective}: `auto` proves "
+                    f"every cohort, median at most {FAMILY_MEDIAN_S:g} s, slowest at most "
+                    f"{FAMILY_SLOWEST_S:g} s",
                     f"{proven}/{len(g)} proven optimal; median {median:.1f} s; "
                     f"slowest {slowest:.1f} s",
                     "met" if met else "not met",

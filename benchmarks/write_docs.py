@@ -134,17 +134,14 @@ def _families_table(runs: pd.DataFrame) -> list[str]:
             f" Cohorts {FIRST_HELD_OUT} and up are held out: no change to the solver was "
             "measured on them, so they show how its figures carry over to cohorts it has not seen."
         )
-    # "focus (cohorts 0-4)": the sentence above says which cohorts are held out
-    heads = [
-        f"{o} ({label.split(',')[0]})" if label else o for label, _ in groups for o in OBJECTIVES
-    ]
+    heads = [f"{o} ({g.cohorts})" if g.cohorts else o for g in groups for o in OBJECTIVES]
     lines += ["| family | " + " | ".join(heads) + " |", "| --- |" + " ---: |" * len(heads)]
     for family in FAMILY_SETS:
         if not (fam.family == family).any():
             continue
         cells = [
-            _cell(g[(g.family == family) & (g.objective_name == o)])
-            for _, g in groups
+            _cell(g.runs[(g.runs.family == family) & (g.runs.objective_name == o)])
+            for g in groups
             for o in OBJECTIVES
         ]
         lines.append(f"| {family} | " + " | ".join(cells) + " |")
