@@ -280,3 +280,7 @@ def test_golf_beyond_the_bound_reports_at_least_the_bound():
     assert result.lower_bound_repeats == 32 <= result.repeats
     with pytest.raises(InvalidParameterError, match="'groups' parameter of solve_golf"):
         solve_golf(0, 4, 2)
+    # groups of one meet nobody: such an instance is refused, not solved with fewer groups
+    for groups in (2, 3, 4):
+        with pytest.raises(InvalidParameterError, match="'size' parameter of solve_golf"):
+            solve_golf(groups, 1, 3)

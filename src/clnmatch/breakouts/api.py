@@ -480,8 +480,8 @@ def solve_golf(
     for name, value in (("groups", groups), ("size", size), ("rounds", rounds)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise InvalidParameterError.for_value(name, owner, "an int >= 1", value)
-    if groups * size < 2:
-        raise InvalidParameterError.for_value("size", owner, "groups * size >= 2", size)
+    if size < 2:  # a group of one meets nobody; the schedule would need fewer groups
+        raise InvalidParameterError.for_value("size", owner, "an int >= 2", size)
     from clnmatch.breakouts.model import Person
 
     roster = Roster(tuple(Person(str(p)) for p in range(groups * size)))

@@ -268,6 +268,13 @@ def golf(
                 "The '--out' option of golf names a file to write, such as golf.txt, in a "
                 f"folder that exists. Got {str(out)!r} instead."
             )
+        for label, value, least in (("G", groups, 1), ("S", size, 2), ("W", weeks, 1)):
+            if value < least:  # named as the command line names them, before solve_golf
+                raise InvalidParameterError(
+                    f"golf's argument {label} must be at least {least}"
+                    + (" (a group of one meets nobody)" if label == "S" else "")
+                    + f". Got {value} instead."
+                )
         result = solve_golf(groups, size, weeks, time_limit=time_limit, seed=seed)
         if out is not None:
             atomic_write_text(out, result.lines())
