@@ -364,6 +364,22 @@ def test_a_late_school_over_the_cap_waits_with_a_plain_reason(tmp_path: Path) ->
     assert "[max_participants]" not in message and "Try:" not in message
 
 
+def test_a_school_waiting_unplaced_does_not_block_the_next_late_school(tmp_path: Path) -> None:
+    """A late school too big to place waits in Not placed; a later one that fits is still
+    placed (the waiting school is left out of its placement), and the first still waits."""
+    rules = RULES.model_copy(update={"max_participants": 14})
+    event = Event.create(tmp_path, sector_cohort(), rules, teams=PREVIOUS)
+    big = late_school("N1")
+    extra = tuple(
+        p.model_copy(update={"id": f"N1-{k}"}) for k, p in enumerate(big.practitioners, 3)
+    )
+    big = big.model_copy(update={"practitioners": big.practitioners + extra})
+    assert event.add(big, time_limit=5).unplaced == ["N1"]
+    view = event.add(late_school("N2"), time_limit=5)
+    assert view.state.teams["N2"] in (1, 2) and view.unplaced == ["N1"]
+    assert " to team " in event.last_change["message"]
+
+
 def test_undo_and_redo_say_what_they_changed(tmp_path: Path) -> None:
     """The last-change line after undo or redo names the school and where it now is."""
     event = new_event(tmp_path)

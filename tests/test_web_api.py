@@ -113,6 +113,15 @@ def test_bad_requests_get_clear_errors(client: TestClient) -> None:
     # every error is {"error": text}, FastAPI's own too; nothing a request sent is echoed whole
     missing = client.get("/api/nowhere")
     assert missing.status_code == 404 and set(missing.json()) == {"error"}
+    # the page's form fields are text: a form's team "1" is team 1, as in /ui/move
+    form = client.post("/api/move", data={"establishment_id": "E4", "team": "1"})
+    assert form.status_code == 200 and "E4" in form.json()["teams"]["1"]
+    client.post("/api/undo")
+    for team in (0, 9):  # suggestions for a team that is not one: 400, not an empty list
+        assert client.get("/api/suggest", params={"team": team}).status_code == 400
+    for name in (None, 123, {"a": 1}):  # a version's name is text, not whatever was sent
+        assert client.post("/api/versions", json={"name": name}).status_code == 400
+    assert client.get("/api/versions").json() == {"versions": []}
     huge = client.post("/api/move", json={"establishment_id": "x" * 100_000, "team": 1})
     assert huge.status_code == 404 and len(huge.text) < 300
     latin1 = client.post(
@@ -178,6 +187,14 @@ def test_add_a_school_from_pasted_rows(client: TestClient) -> None:
     refused = client.post("/api/add", json={"rows": misspelt})
     assert refused.status_code == 400 and "do not rate Literacy" in refused.json()["error"]
     assert "parameter" not in refused.json()["error"]
+    # a paste of a whole survey is not late schools: refused before any is placed
+    header, line = text.getvalue().splitlines()[:2]
+    many = "\n".join([header] + [line.replace("N7", f"M{k}") for k in range(25)])
+    big = client.post("/api/add", json={"rows": many})
+    assert big.status_code == 413 and "at most 20" in big.json()["error"]
+    assert not any(
+        e.startswith("M") for ids in client.get("/api/state").json()["teams"].values() for e in ids
+    )
 
 
 def test_exports_match_the_state(client: TestClient) -> None:
@@ -498,6 +515,8 @@ def test_a_saved_folder_is_whole_and_private(client: TestClient, event: Event) -
     for saved in (folder, event.folder / "exports" / f"version-{event.version}"):
         assert saved.stat().st_mode & 0o077 == 0, saved
         assert (saved / "teams.csv").is_file()
+        for file in saved.iterdir():  # the files too: private when the folder is copied
+            assert file.stat().st_mode & 0o077 == 0, file
     for refused in (
         client.post("/api/export/folder", json={"name": "../up"}),
         client.post("/ui/export", data={"name": "a b"}),
@@ -559,3 +578,20 @@ def test_the_pages_name_their_controls_and_say_breaches_in_words(
     )
     board = viewer.get("/projector").text
     assert "tabindex" not in board and 'class="team-number" data-team' not in board
+
+
+def test_a_start_refused_for_a_busy_port_leaves_no_event_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The port is checked before the event is created: no folder holding the survey's
+    names is left behind by a start that could not serve."""
+    from typer.testing import CliRunner
+
+    import clnmatch.web.server as server
+    from clnmatch.cli import app, sample_paths
+
+    monkeypatch.setattr(server, "port_in_use", lambda host, port: True)
+    survey, _ = sample_paths()
+    done = CliRunner().invoke(app, ["event", str(survey), "--dir", str(tmp_path / "ev")])
+    assert done.exit_code == 1 and "in use already" in done.output
+    assert not (tmp_path / "ev").exists()

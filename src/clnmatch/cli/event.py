@@ -31,6 +31,7 @@ from clnmatch.cli.common import (
     exit_codes,
     out_console,
     rules_from,
+    saved_summary,
 )
 
 if TYPE_CHECKING:
@@ -115,6 +116,12 @@ def event(
     )
 
     with exit_codes():
+        if port_in_use(host, port):  # first: a refused start leaves no event folder behind
+            raise Exit(
+                EXIT_ERROR,
+                f"Port {port} on {host} is in use already (another clnmatch event, or another "
+                "program): stop it, or give another --port.",
+            )
         warnings: list[str] = []
         mapping = load_mapping(map_file)  # read once: the survey and --additions share it
         if Event.exists(folder):
@@ -150,12 +157,6 @@ def event(
                 objective, seed, warnings, mapping, sheet,
             )  # fmt: skip
         opened.hold_folder()
-        if port_in_use(host, port):
-            raise Exit(
-                EXIT_ERROR,
-                f"Port {port} on {host} is in use already (another clnmatch event, or another "
-                "program): stop it, or give another --port.",
-            )
         editor, projector = addresses(opened, host, port)
         print(editor, flush=True)
         print(f"Projector (read-only): {projector}")
@@ -196,7 +197,6 @@ def _create(
     from clnmatch.event import Event
     from clnmatch.io.identity import additions_row_prefix
     from clnmatch.io.survey import read_survey
-    from clnmatch.models import Rules
     from clnmatch.rematch import cohort_of_folder, load_previous, load_previous_links
 
     reading = read_survey(survey, facilitators=facilitators, sheet=sheet, mapping=mapping)
@@ -211,16 +211,10 @@ def _create(
         cohort, record = cohort_of_folder(cohort, from_result)
         teams = load_previous(cohort, from_result / "teams.csv")
         links = load_previous_links(cohort, from_result) or []
-        summary_path = from_result / "summary.json"
-        if summary_path.is_file():
-            summary = json.loads(summary_path.read_text(encoding="utf-8"))
-            bound = summary.get("bound")
-            flags_given = rules_file is not None or any(
-                params.get(n) is not None for n in RULE_FLAGS
-            )
-            if not flags_given and "rules" in summary:
-                rules = Rules.model_validate(summary["rules"])
-            objective = str(summary.get("objective_name") or objective)
+        summary = saved_summary(from_result)
+        bound = summary.get("bound")
+        rules = rules_from(rules_file, params, summary.get("rules"))
+        objective = str(summary.get("objective_name") or objective)
     extra = None
     if additions is not None:
         late = read_survey(

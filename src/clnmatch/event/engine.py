@@ -322,6 +322,7 @@ class Event:
                 unit_team,
                 [focus.get(t + 1) for t in range(self.n_teams)],
                 time_limit=5.0,
+                keep=state.links,  # move only the facilitators the rules need moved
             )
         except Exception:  # no allocation: the evaluator shows the facilitator breaches
             return None
@@ -489,22 +490,24 @@ class Event:
         teams = {e: t for e, t in state.teams.items() if t >= 1}
         back = eid in state.withdrawn
         message = f"{'brought back' if back else 'added'} {record.establishment.name}"
-        if len(teams) == len(state.teams):
-            result = rematch_teams(
-                cohort, teams, (), one,
-                rules=self.rules_for(cohort, self._pins(state, cohort)),
-                objective=self.snapshot.objective, time_limit=time_limit,
-                seed=self.snapshot.seed, previous_links=state.links, prove=False,
-            )  # fmt: skip
-            if result.feasible:
-                after = result.establishment_team()
-                entry["moves"] = {e: t for e, t in after.items() if t != teams.get(e)}
-                if set(result.facilitator_links) != set(state.links):
-                    entry["links"] = [[f, t] for f, t in result.facilitator_links]
-                moved = len(entry["moves"]) - 1
-                message += f" to team {after[eid]} ({moved} other move(s))"
-            else:
-                message += " but cannot place it keeping every rule: " + unplaced_reason(result)
+        # schools already waiting in Not placed are left out of this placement (as if
+        # withdrawn), so one that cannot be placed never blocks the schools after it
+        waiting = [f"establishment:{e}" for e, t in state.teams.items() if t < 1]
+        result = rematch_teams(
+            cohort, teams, waiting, one,
+            rules=self.rules_for(cohort, self._pins(state, cohort)),
+            objective=self.snapshot.objective, time_limit=time_limit,
+            seed=self.snapshot.seed, previous_links=state.links, prove=False,
+        )  # fmt: skip
+        if result.feasible:
+            after = result.establishment_team()
+            entry["moves"] = {e: t for e, t in after.items() if t != teams.get(e)}
+            if set(result.facilitator_links) != set(state.links):
+                entry["links"] = [[f, t] for f, t in result.facilitator_links]
+            moved = len(entry["moves"]) - 1
+            message += f" to team {after[eid]} ({moved} other move(s))"
+        else:
+            message += " but cannot place it keeping every rule: " + unplaced_reason(result)
         entry["note"] = message
         return self._record(entry, message)
 

@@ -172,4 +172,6 @@ def export_folder(event: Event, name: str | None = None) -> tuple[Path, list[Pat
         raise EventError(f"{EXPORTS_FOLDER}/{name} exists already: give another name", 409)
     written = write_folder(event, folder, view)
     folder.chmod(0o700)
+    for path in written:  # private even when the folder is copied elsewhere whole
+        path.chmod(0o600)
     return folder, written

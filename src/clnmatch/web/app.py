@@ -53,6 +53,10 @@ CSP = (
 # what the projector's read-only token may reach (GET only)
 _VIEWER_PATHS = ("/", "/projector", "/ui/live", "/api/state", "/api/stream")
 _KEEPALIVE_S = 15.0
+# late schools pasted at once: each is a decision placed with its own repair (a second or
+# more), and the board waits for them all; a paste is a few late schools, not a survey
+MAX_PASTE_SCHOOLS = 20
+MAX_PASTE_CHARACTERS = 200_000
 _NO_TOKEN_PAGE = (
     "<!doctype html><meta charset='utf-8'><title>clnmatch event</title>"
     "<p>This page needs the full address that "
@@ -269,9 +273,10 @@ def create_app(event: Event, *, repair_time_limit: float = 10.0) -> FastAPI:
     @app.post("/api/move")
     async def api_move(request: Request) -> dict[str, Any]:
         data = await body(request)
-        view = await in_thread(
-            lambda: event.move(str(field(data, "establishment_id")), field(data, "team"))
-        )
+        team = field(data, "team")
+        if isinstance(team, str) and team.strip().isdecimal():  # a form field is text
+            team = int(team)
+        view = await in_thread(lambda: event.move(str(field(data, "establishment_id")), team))
         return state_json(view)
 
     @app.post("/api/swap")
@@ -331,8 +336,10 @@ def create_app(event: Event, *, repair_time_limit: float = 10.0) -> FastAPI:
 
     @app.post("/api/versions")
     async def api_save_version(request: Request) -> dict[str, Any]:
-        data = await body(request)
-        return state_json(await in_thread(lambda: event.save_version(str(field(data, "name")))))
+        name = field(await body(request), "name")
+        if not isinstance(name, str):
+            raise EventError(f"a version's name must be text; got {name!r:.80}", 400)
+        return state_json(await in_thread(lambda: event.save_version(name)))
 
     @app.get("/api/diff")
     async def api_diff(a: str = "current", b: str = "current") -> dict[str, Any]:
@@ -345,6 +352,8 @@ def create_app(event: Event, *, repair_time_limit: float = 10.0) -> FastAPI:
     async def api_suggest(
         establishment_id: str | None = None, team: int | None = None
     ) -> dict[str, Any]:
+        if team is not None and not 1 <= team <= event.n_teams:
+            raise EventError(f"team must be a whole number 1..{event.n_teams}; got {team}", 400)
         found = await in_thread(lambda: suggest(event, establishment=establishment_id, team=team))
         return {"suggestions": found}
 
@@ -444,6 +453,8 @@ def create_app(event: Event, *, repair_time_limit: float = 10.0) -> FastAPI:
     async def ui_suggest(
         establishment_id: str | None = None, team: int | None = None
     ) -> HTMLResponse:
+        if team is not None and not 1 <= team <= event.n_teams:
+            raise EventError(f"team must be a whole number 1..{event.n_teams}; got {team}", 400)
         found = await in_thread(lambda: suggest(event, establishment=establishment_id, team=team))
         locked = establishment_id is not None and establishment_id in event.state.locked
         return html(
@@ -506,6 +517,12 @@ def _add(event: Event, data: dict[str, Any], time_limit: float) -> EventView:
     rows = str(data.get("rows") or "").strip()
     if not rows:
         raise EventError("paste survey rows (with their header line) or pick a school", 400)
+    if len(rows) > MAX_PASTE_CHARACTERS:  # each school is a decision with its own repair
+        raise EventError(
+            f"the pasted rows are {len(rows):,} characters: paste at most "
+            f"{MAX_PASTE_SCHOOLS} schools' rows at a time",
+            413,
+        )
     try:
         frame = pd.read_csv(
             io.StringIO(rows), dtype=str, keep_default_na=False, sep=None, engine="python"
@@ -520,5 +537,11 @@ def _add(event: Event, data: dict[str, Any], time_limit: float) -> EventView:
             f"the pasted rows do not rate {', '.join(missing)}: their header line must name "
             "the themes as the survey's does",
             400,
+        )
+    if len(extra.establishments) > MAX_PASTE_SCHOOLS:
+        raise EventError(
+            f"the pasted rows name {len(extra.establishments)} schools: paste at most "
+            f"{MAX_PASTE_SCHOOLS} at a time (each is placed, and undone, on its own)",
+            413,
         )
     return event.add(extra, time_limit)
