@@ -174,6 +174,32 @@ def test_facilitator_links_kept_when_they_hold() -> None:
     assert result.facilitator_changes == ()
 
 
+def test_a_new_facilitator_joins_and_the_others_keep_their_teams() -> None:
+    """A late facilitator added: the old links no longer use everyone, so facilitators are
+    allocated again, but every old link that keeps the rules stays (the allocation
+    afresh would move F1 and F2)."""
+    from clnmatch.facilitators import allocate_facilitators
+
+    people = (
+        Facilitator(id="F1", name="Fac One", authority="A"),
+        Facilitator(id="F2", name="Fac Two", authority="B"),
+    )
+    cohort = sector_cohort().model_copy(update={"facilitators": people})
+    unit_team = [PREVIOUS[e.id] - 1 for e in cohort.establishments]
+    late = Facilitator(id="F9", name="Fac Late", authority="C")
+    everyone = cohort.model_copy(update={"facilitators": (*people, late)})
+    fresh = set(allocate_facilitators(everyone, RULES, unit_team).links)
+    links = [("F1", 2), ("F2", 1)]  # valid, but not what an allocation afresh picks
+    assert fresh.isdisjoint(links)
+    added = cohort.model_copy(update={"practitioners": (), "establishments": (),
+                                      "facilitators": (late,)})  # fmt: skip
+    result = rematch_teams(
+        cohort, PREVIOUS, (), added, rules=RULES, time_limit=3, previous_links=links
+    )
+    assert result.feasible and set(links) < set(result.facilitator_links)
+    assert [c.facilitator_id for c in result.facilitator_changes] == ["F9"]
+
+
 def test_facilitator_changes_are_listed() -> None:
     """Every facilitator whose teams differ is listed with both sides."""
     changes = facilitator_changes([("F1", 1), ("F2", 2)], [("F1", 2), ("F2", 2), ("F3", 1)])
@@ -234,3 +260,97 @@ def test_a_pseudonymised_rematch_names_no_one_in_its_change_record(
     added = {p["id"] for p in record["added"]["practitioners"]}
     assert added and added <= teams_ids
     assert all(x.startswith("P-") for x in record["withdrawn"]["practitioner"])
+
+
+def test_a_teams_csv_without_its_changes_is_said_so(chain: dict[str, Path]) -> None:
+    """A teams.csv copied away from its changes.json: check says the people in no team may
+    have withdrawn, and a rematch from it names every school it placed as a late addition
+    (they come back: nothing records their withdrawal) instead of saying nothing."""
+    first, second = _first_ids(2)
+    loose = chain["base"] / "loose"
+    loose.mkdir()
+    (loose / "teams.csv").write_bytes((chain["r2"] / "teams.csv").read_bytes())
+    done = runner.invoke(app, ["check", str(SURVEY), str(loose / "teams.csv")])
+    assert done.exit_code == 4 and "changes.json records withdrawals" in " ".join(
+        done.output.split()
+    )
+    out = chain["base"] / "from-loose"
+    done = run("rematch", SURVEY, loose / "teams.csv", "--facilitators", FACILITATORS,
+               "--time-limit", "3", "--no-pdf", "--out", out)  # fmt: skip
+    assert done.exit_code == 0, done.output
+    text = " ".join(done.output.split())
+    assert f"add {first}: team" in text and f"add {second}: team" in text
+    assert "placed as late additions" in text and "2 establishment(s) added." in text
+
+
+def test_check_says_a_row_left_in_teams_csv_withdrew(chain: dict[str, Path]) -> None:
+    """A withdrawn nominee's row put back into a rematched teams.csv by hand: check names
+    them as withdrawn (changes.json), not as someone the survey does not hold."""
+    first, _ = _first_ids(2)
+    edited = chain["base"] / "edited"
+    edited.mkdir()
+    for name in ("teams.csv", "changes.json"):
+        (edited / name).write_bytes((chain["r2"] / name).read_bytes())
+    lines = SURVEY.read_text(encoding="utf-8-sig").splitlines()
+    pid = next(line.split(",")[0] for line in lines[1:] if line.split(",")[2] == first)
+    header = (edited / "teams.csv").read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    row = {"practitioner_id": pid, "establishment_id": first, "team": "1"}
+    with (edited / "teams.csv").open("a", encoding="utf-8") as handle:
+        handle.write(",".join(row.get(column, "") for column in header) + "\n")
+    done = runner.invoke(app, ["check", str(SURVEY), str(edited / "teams.csv")])
+    assert done.exit_code == 4
+    assert f"{pid} withdrew (recorded in" in " ".join(done.output.split())
+
+
+def test_a_late_nominee_may_not_take_a_withdrawn_nominees_id(
+    chain: dict[str, Path], tmp_path: Path
+) -> None:
+    """--add giving a new school's nominee the id of a nominee who withdrew earlier in the
+    chain: refused (exit 2, the file and column named, nothing written). Taken, check and
+    report would read the survey's person under that id, not the newcomer."""
+    import pandas as pd
+
+    survey = pd.read_csv(SURVEY, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    first = _first_ids(1)[0]
+    late = survey[survey["establishment_id"] == first].copy()  # that school withdrew in r1
+    late["establishment_id"] = "LATE-9"
+    late["name"] = ["Someone Else", "Another One"][: len(late)]
+    add = tmp_path / "late.csv"
+    late.to_csv(add, index=False)
+    out = tmp_path / "reused"
+    done = run("rematch", SURVEY, chain["r2"], "--facilitators", FACILITATORS, "--add", add,
+               "--time-limit", "3", "--out", out)  # fmt: skip
+    said = " ".join(done.output.split())
+    assert done.exit_code == 2 and "late.csv, column 'practitioner_id'" in said, said
+    assert "an id of the new nominee's own" in said and not out.exists()
+
+
+def test_diff_of_a_broken_summary_names_the_file(chain: dict[str, Path]) -> None:
+    """A summary.json that is not JSON is an input error (exit 2) naming that file, as in
+    `report`, not an unexpected error."""
+    broken = chain["base"] / "broken"
+    broken.mkdir()
+    (broken / "teams.csv").write_bytes((chain["r1"] / "teams.csv").read_bytes())
+    (broken / "summary.json").write_text("{bad", encoding="utf-8")
+    done = runner.invoke(app, ["diff", str(chain["solved"]), str(broken)])
+    said = " ".join(done.output.split())
+    assert done.exit_code == 2 and "broken/summary.json: expected a summary.json" in said, said
+
+
+def test_a_rematch_keeps_the_previous_results_rules_and_objective(tmp_path: Path) -> None:
+    """Solved with --teams 7 and focus: the rematch keeps 7 teams and focus without being
+    told again; a rule option overrides one rule and keeps the others."""
+    first = _first_ids(1)[0]
+    fac = ("--facilitators", FACILITATORS)
+    solved = tmp_path / "solved"
+    done = run("solve", SURVEY, *fac, "--teams", "7", "--objective", "focus", "--strategy",
+               "greedy", "--time-limit", "3", "--no-pdf", "--out", solved, "--quiet")  # fmt: skip
+    assert done.exit_code == 0, done.output
+    for extra, teams, tolerance in (((), 7, 2), (("--size-tolerance", "3"), 7, 3)):
+        out = tmp_path / f"r{tolerance}"
+        done = run("rematch", SURVEY, solved, *fac, "--withdraw", first, *extra,
+                   "--time-limit", "3", "--no-pdf", "--out", out, "--quiet")  # fmt: skip
+        assert done.exit_code == 0, done.output
+        summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+        assert summary["rules"]["teams"] == teams and summary["objective_name"] == "focus"
+        assert summary["rules"]["size_tolerance"] == tolerance

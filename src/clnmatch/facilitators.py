@@ -19,7 +19,10 @@ How the allocation is chosen, in order of priority:
 2. **Spread.** No team gets a third facilitator while another has only one, and no
    facilitator gets a third team while another has one (a convex penalty on the number
    of links per team and per facilitator, weighted to dominate every preference).
-3. **Preferences** (integer points per link, see the ``W_*`` constants): a tie to the
+3. **Links kept** (``keep``: a re-match's previous links): each outweighs every
+   preference together, so a re-match moves a facilitator only where a rule or the
+   spread asks it to.
+4. **Preferences** (integer points per link, see the ``W_*`` constants): a tie to the
    team (the facilitator's authority has establishments in it: ``W_TIE`` plus
    ``W_TIE_PER_ESTABLISHMENT`` each), expertise in the team's focus theme
    (``W_EXPERTISE`` per point 0-5), and a point per establishment of the team, so
@@ -278,6 +281,7 @@ def allocate_facilitators(
     *,
     require_supply: bool = False,
     time_limit: float = 10.0,
+    keep: Sequence[tuple[str, int]] = (),
 ) -> Allocation:
     """Link facilitators to teams under the hard rules, best preferences first.
 
@@ -286,7 +290,8 @@ def allocate_facilitators(
     table the result has no links and says what each authority must supply.
 
     Raises ``InfeasibleError`` (its ``diagnosis`` is a ``Diagnosis``) when no allocation
-    exists, or, with ``require_supply``, when an authority supplies too few.
+    exists, or, with ``require_supply``, when an authority supplies too few. ``keep``:
+    (facilitator id, team 1..T) links to keep where the rules and the spread allow.
     """
     deadline = time.perf_counter() + float(time_limit)  # preparing the model counts too
     rules = rules or Rules()
@@ -354,7 +359,14 @@ def allocate_facilitators(
         for i in range(n_fac)
     ]
 
+    kept = {(f, t - 1) for f, t in keep}
+    bonus = max(n_fac, n_teams) * max(max(row) for row in weight) + 1  # > all preferences
+    for i, f in enumerate(facilitators):
+        for t in range(n_teams):
+            weight[i][t] += bonus if (f.id, t) in kept else 0
     chosen, optimal, score = _solve(weight, sizes, cap, deadline)
+    if chosen is not None:  # the score is the links' preference points, bonus aside
+        score -= bonus * sum((facilitators[i].id, t) in kept for i, t in chosen)
     if chosen is None:
         listed = ", ".join(str(s) for s in sorted(sizes, reverse=True))
         raise _infeasible(

@@ -287,12 +287,26 @@ RULE_FLAGS = (
 )
 
 
-def rules_from(rules_file: Path | None, params: dict[str, Any]) -> Rules:
-    """Rules from an optional TOML file, overridden by the rule flags a command was given."""
+def rules_from(rules_file: Path | None, params: dict[str, Any], saved: object = None) -> Rules:
+    """Rules from an optional TOML file, overridden by the rule flags a command was given.
+
+    ``saved``: the rules a previous result was made with (its summary.json's ``rules``),
+    which a re-match or an event started from it keeps: the flags override them, a
+    --rules file replaces them."""
     flags = {name: params.get(name) for name in RULE_FLAGS}
     if rules_file is not None:
         return Rules.from_toml(rules_file, **flags)
-    return Rules(**{k: v for k, v in flags.items() if v is not None})
+    given = {k: v for k, v in flags.items() if v is not None}
+    if isinstance(saved, dict):
+        return Rules.model_validate({**saved, **given})
+    return Rules(**given)
+
+
+def saved_summary(folder: Path) -> dict[str, Any]:
+    """A result folder's summary.json ({} when it has none; unreadable: an input error)."""
+    from clnmatch.io.outputs import read_summary
+
+    return read_summary(folder) if (folder / "summary.json").exists() else {}
 
 
 def read_cohort_for_cli(

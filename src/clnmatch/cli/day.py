@@ -36,11 +36,13 @@ from clnmatch.cli.common import (
     check_outputs,
     err_console,
     exit_codes,
+    masked,
     match_seconds,
     out_console,
     print_written,
     read_cohort_for_cli,
     rules_from,
+    saved_summary,
     start_clock,
 )
 from clnmatch.cli.match import print_result
@@ -80,8 +82,11 @@ def rematch(
     size_tolerance: SizeTolerance = None,
     max_teams_per_theme: MaxTeamsPerTheme = None,
     objective: Annotated[
-        str, typer.Option("--objective", help="focus, cohesion or blend.")
-    ] = "blend",
+        str | None,
+        typer.Option(
+            "--objective", help="focus, cohesion or blend (default: the previous result's)."
+        ),
+    ] = None,
     reoptimise: Annotated[
         bool,
         typer.Option(
@@ -108,7 +113,7 @@ def rematch(
     (changes.json) carry over, so a withdrawn establishment never comes back unless added again.
     Example: clnmatch rematch survey.csv out/ --withdraw GC-PS-014 --add late.csv --out out2/
     """
-    from clnmatch.errors import InvalidInputError
+    from clnmatch.errors import InputProblem, InvalidInputError
     from clnmatch.io.identity import additions_row_prefix
     from clnmatch.io.outputs import output_names
     from clnmatch.publish import read_heading, write_result
@@ -143,7 +148,10 @@ def rematch(
             saved = read_heading(folder)
         except InvalidInputError:
             saved = None
-        rules = rules_from(rules_file, locals())
+        # the rules and objective the previous result was made with, unless told otherwise
+        summary = saved_summary(folder)
+        rules = rules_from(rules_file, locals(), summary.get("rules"))
+        objective = objective or str(summary.get("objective_name") or "blend")
         mapping = load_mapping(map_file)  # read once: the survey and --add share it
         teams_csv = folder / "teams.csv" if previous.is_dir() else previous
         warn = 0 if json_out else 10  # --quiet keeps warnings: they are not progress
@@ -152,7 +160,17 @@ def rematch(
             survey, facilitators, sheet, warn=warn, mapping=mapping, warnings=read
         )
         cohort, record = cohort_of_folder(survey_cohort, folder)
-        previous_teams = load_previous(cohort, teams_csv)
+        skipped: list[str] = []
+        previous_teams = load_previous(cohort, teams_csv, skipped)
+        if skipped:  # e.g. a teams.csv without the changes.json that holds its late schools
+            read.append(
+                f"{teams_csv}: {len(skipped)} practitioner(s) not in the survey or its "
+                f"recorded changes were left out ({', '.join(masked(p) for p in skipped[:5])}"
+                f"{', ...' if len(skipped) > 5 else ''}); late additions are kept in the "
+                "result folder's changes.json: give the folder, or --add their rows"
+            )
+            if not json_out:
+                err_console.print(f"warning: {read[-1]}", markup=False, highlight=False)
         links = load_previous_links(cohort, folder)
         added = (
             read_cohort_for_cli(
@@ -166,6 +184,20 @@ def rematch(
             if add is not None
             else None
         )
+        reused = record.reused_ids(survey_cohort, added) if added is not None else []
+        if reused:  # a withdrawn nominee's id given to a newcomer (a second form's numbers)
+            raise InvalidInputError(
+                [
+                    InputProblem(
+                        f"an id of the new nominee's own: {pid} is a nominee of {school} in "
+                        "the survey or its recorded changes (withdrawn or not)",
+                        file=str(add),
+                        column="practitioner_id",
+                        value=pid,
+                    )
+                    for pid, school in reused
+                ]
+            )
         result = rematch_teams(
             cohort,
             previous_teams,
@@ -212,6 +244,8 @@ def rematch(
                 out_console.print(f"Carried over from {folder}: {record.summary_line()}")
             for line in result.change_lines():
                 out_console.print(line, markup=False, highlight=False)
+            for note in result.warnings():  # e.g. schools placed as late additions
+                out_console.print(f"note: {note}", markup=False, highlight=False)
             print_result(result, written)
 
 

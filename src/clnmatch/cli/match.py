@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -53,6 +53,10 @@ from clnmatch.cli.common import (
 )
 from clnmatch.models import Cohort, Rules
 from clnmatch.time_budget import Deadline
+
+if TYPE_CHECKING:
+    from clnmatch.evaluate import Evaluation
+    from clnmatch.rematch.changes import ChangeRecord
 
 
 def progress_display(enabled: bool) -> tuple[Callable[[Any], None] | None, Callable[[], None]]:
@@ -354,6 +358,7 @@ def check(
             warnings=read,
         )  # fmt: skip
         # a rematched result records its withdrawals and additions beside teams.csv
+        survey_cohort = cohort
         cohort, record = cohort_of_folder(cohort, teams_csv.parent)
         if not record.empty and not json_out:
             err_console.print(f"Using {teams_csv.parent / CHANGES_FILE}: {record.summary_line()}")
@@ -388,8 +393,36 @@ def check(
                 line = masked(f"BREACH {b.rule} [{where}]: {b.message}")  # ids may be emails
                 out_console.print(line, markup=False, highlight=False)
             out_console.print(evaluation.summary_line())
+            for line in _withdrawal_notes(evaluation, survey_cohort, record, teams_csv):
+                err_console.print(line, markup=False, highlight=False)
         if not evaluation.feasible:
             raise Exit(EXIT_BREACH)
+
+
+def _withdrawal_notes(
+    evaluation: Evaluation, survey: Cohort, record: ChangeRecord, teams_csv: Path
+) -> list[str]:
+    """Plain notes for breaches a withdrawal explains: a withdrawn practitioner's row left
+    in teams.csv, or survey people in no team with no record of withdrawals beside it."""
+    gone = set(record.withdrawn_of("practitioner"))
+    gone |= {p.id for e in record.withdrawn_of("establishment") for p in survey.nominees.get(e, ())}
+    subjects = {rule: [b.subject for b in evaluation.breaches if b.rule == rule]
+                for rule in ("unknown_practitioner", "unassigned")}  # fmt: skip
+    notes = []
+    withdrew = [str(pid) for pid in subjects["unknown_practitioner"] if pid in gone]
+    if withdrew:
+        notes.append(
+            f"note: {', '.join(masked(p) for p in withdrew[:10])} withdrew (recorded in "
+            f"{teams_csv.parent / 'changes.json'}): remove their rows, or bring them back "
+            "with clnmatch rematch --add"
+        )
+    if subjects["unassigned"] and record.empty:
+        notes.append(
+            f"note: {len(subjects['unassigned'])} practitioner(s) of the survey are in no team. "
+            "If they withdrew on the day, check the folder the event or rematch saved: its "
+            "changes.json records withdrawals (a teams.csv on its own does not)"
+        )
+    return notes
 
 
 # ------------------------------------------------------------------- inspect

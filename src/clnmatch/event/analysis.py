@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,6 +172,7 @@ def state_side(event: Event, label: str, state: EventState) -> Side:
 def folder_side(folder: str | Path, survey: Cohort | None = None) -> Side:
     """A side from a result folder; re-checked by the evaluator when the survey is given."""
     from clnmatch.io.assignment import folder_links, read_assignment
+    from clnmatch.io.outputs import read_summary
     from clnmatch.publish import rebuild_result
     from clnmatch.rematch import cohort_of_folder
 
@@ -198,12 +198,16 @@ def folder_side(folder: str | Path, survey: Cohort | None = None) -> Side:
         if eid is not None:
             est_votes.setdefault(eid, team)
     summary: dict[str, Any] = {}
-    if (path / "summary.json").is_file():
-        summary = json.loads((path / "summary.json").read_text(encoding="utf-8"))
+    if (path / "summary.json").exists():  # unreadable: an input error naming the file
+        summary = read_summary(path)
+    objective = summary.get("objective")
+    saved = summary.get("breaches")
     return Side(
         label=str(folder), establishments=est_votes, practitioners=dict(table.teams),
-        links=links, objective=summary.get("objective"),
-        breaches=tuple(b.get("message", "") for b in summary.get("breaches", [])),
+        links=links, objective=objective if isinstance(objective, int | float) else None,
+        breaches=tuple(
+            str(b.get("message", "")) for b in saved if isinstance(b, dict)
+        ) if isinstance(saved, list) else (),
         names={}, checked=False,
     )  # fmt: skip
 

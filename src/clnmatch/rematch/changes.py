@@ -293,6 +293,18 @@ class ChangeRecord:
             source=survey.source,
         )
 
+    def reused_ids(self, survey: Cohort, added: Cohort) -> list[tuple[str, str]]:
+        """(id, establishment) of each added practitioner whose id the survey or an earlier
+        addition gives a nominee of another establishment, withdrawn or not: an id is one
+        person's for good (``apply`` would bring the first one back under it)."""
+        owners = {p.id: p.establishment_id for p in survey.practitioners}
+        owners |= {p.id: p.establishment_id for p in self.added_practitioners}
+        return [
+            (p.id, owners[p.id])
+            for p in added.practitioners
+            if owners.get(p.id, p.establishment_id) != p.establishment_id
+        ]
+
     def then(self, change: CohortChange, base: Cohort) -> ChangeRecord:
         """This record followed by ``change`` (made on ``base``, this record's cohort)."""
         new = change.cohort

@@ -40,6 +40,7 @@ __all__ = ["MODES", "Move", "RematchResult", "load_previous", "rematch", "rematc
 
 IntArray = NDArray[np.int64]
 MODES = ("fewest_moves", "reoptimise")
+FRESH_NOTE = "fresh solve of the changed cohort:"
 # shares of the time limit: fewest moves by this point, then the objective among them by
 # the next; what is left proves a bound for the whole remaining cohort (a fresh solve)
 _STAGE1_SHARE = 0.25
@@ -142,6 +143,12 @@ class RematchResult(Result):
         }
         return out
 
+    def warnings(self) -> list[str]:
+        """The notes a person should read: what was assumed or dropped, not the stages'
+        progress (``stage ...``) or the fresh solve's figures (in the summary already)."""
+        progress = ("stage ", FRESH_NOTE)
+        return [n for n in self.notes if not n.startswith(progress)]
+
     def change_lines(self) -> list[str]:
         """Plain lines for a terminal: every move and facilitator link change (ids only)."""
         lines = [
@@ -149,6 +156,9 @@ class RematchResult(Result):
             for m in self.moves
         ]
         lines.append(f"{self.n_moves} establishment(s) moved.")
+        lines += [f"add {m.establishment_id}: team {m.to_team} ({m.reason})" for m in self.added]
+        if self.added:
+            lines.append(f"{len(self.added)} establishment(s) added.")
         lines += [c.text() for c in self.facilitator_changes]
         lines.append(f"{len(self.facilitator_changes)} facilitator(s) changed team.")
         return lines
@@ -188,16 +198,21 @@ def _establishment_teams(cohort: Cohort, previous: Mapping[str, int]) -> dict[st
     return out
 
 
-def load_previous(survey_cohort: Cohort, teams_csv_path: str | Path) -> dict[str, int]:
+def load_previous(
+    survey_cohort: Cohort, teams_csv_path: str | Path, skipped: list[str] | None = None
+) -> dict[str, int]:
     """Establishment id -> team (1..T) from a teams.csv (``practitioner_id``, ``team``).
 
     An establishment's team is the one most of its listed nominees are in. Rows naming
-    practitioners the survey no longer holds are skipped (they may have withdrawn).
+    practitioners the survey no longer holds are skipped (they may have withdrawn); their
+    ids are appended to ``skipped`` when it is given, for the caller to say so.
     """
     from clnmatch.io.assignment import read_assignment
 
     table = read_assignment(teams_csv_path, themes=survey_cohort.themes)
     known = survey_cohort.practitioner_by_id
+    if skipped is not None:
+        skipped += [pid for pid in table.teams if pid not in known]
     return _establishment_teams(
         survey_cohort, {pid: team for pid, team in table.teams.items() if pid in known}
     )
@@ -368,7 +383,9 @@ def rematch_teams(
     if unknown:
         notes.append(
             f"{len(unknown)} establishment(s) of the survey had no previous team and no "
-            f"recorded withdrawal; placed as late additions: {', '.join(unknown[:10])}"
+            f"recorded withdrawal; placed as late additions: {', '.join(unknown[:10])} (if "
+            "they had withdrawn, re-match from the result folder, whose changes.json records "
+            "withdrawals, or --withdraw them)"
         )
     diagnosis = _diagnose(problem, new, rules)
     if not diagnosis.feasible_by_arithmetic:
@@ -500,7 +517,7 @@ def _fresh_solve(
         cohort, rules, objective=objective, time_limit=left, seed=int(seed), warm_start=warm_start
     )
     notes.append(
-        f"fresh solve of the changed cohort: {fresh.status}, objective "
+        f"{FRESH_NOTE} {fresh.status}, objective "
         f"{fresh.objective if fresh.objective is not None else '-'}, bound {fresh.bound}"
     )
     return fresh
@@ -551,7 +568,8 @@ def _links(
     team_focus: Mapping[int, str],
     kept: list[tuple[str, int]],
 ) -> tuple[tuple[tuple[str, int], ...], Allocation | None]:
-    """The previous facilitator links when every facilitator rule still holds, else afresh."""
+    """The previous facilitator links when every facilitator rule still holds, else afresh
+    keeping as many of them as the rules and the spread allow."""
     from clnmatch.facilitators import allocate_facilitators
 
     if kept and cohort.facilitators:
@@ -561,7 +579,7 @@ def _links(
         if used == known and not any(b.rule in _FACILITATOR_RULES for b in ev.breaches):
             return tuple(kept), None
     allocation = allocate_facilitators(
-        cohort, rules, unit_team, [team_focus.get(t + 1) for t in range(rules.teams)]
+        cohort, rules, unit_team, [team_focus.get(t + 1) for t in range(rules.teams)], keep=kept
     )
     return tuple(allocation.links), allocation
 
