@@ -210,6 +210,30 @@ def test_missing_folder_unsupported_and_old_excel_files(tmp_path: Path) -> None:
     assert ".csv, .txt, .tsv, .xlsx, .xlsm" in str(_error(tmp_path / "s.ods"))
     (tmp_path / "s.xls").write_bytes(b"x")
     assert "Excel Workbook (*.xlsx)" in str(_error(tmp_path / "s.xls"))
+    (tmp_path / "folder").mkdir()  # a folder without a file's ending: said to be a folder
+    assert "this is a folder" in str(_error(tmp_path / "folder"))
+
+
+def test_a_workbook_with_a_text_name_is_said_to_be_one(tmp_path: Path) -> None:
+    """An .xlsx renamed .csv (or .xls) is named as a workbook, not as wrongly encoded text."""
+    book = _xlsx(tmp_path, {"S": [["id", "name"], ["1", "a"]]})
+    for name in ("s.csv", "s.xls"):
+        (tmp_path / name).write_bytes(book.read_bytes())
+        message = str(_error(tmp_path / name))
+        assert "workbook" in message and "rename it" in message and "encoding" not in message
+
+
+def test_missing_columns_name_the_workbooks_other_sheets(tmp_path: Path) -> None:
+    """A cover sheet first and the answers on another: the message names the other sheet."""
+    from clnmatch.io.tables import resolve_columns
+
+    book = _xlsx(
+        tmp_path,
+        {"Cover": [["CLN Survey 2025"], ["Answers: next sheet"]], "Responses": [["id", "team"]]},
+    )
+    table = load_table(book)
+    _, problems = resolve_columns(table, ("practitioner_id",), ())
+    assert "also has sheet(s) 'Responses': pick one with --sheet" in str(problems[0])
 
 
 def test_damaged_xlsx_is_invalid_input(tmp_path: Path) -> None:

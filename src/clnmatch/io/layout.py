@@ -64,6 +64,7 @@ class Table:
     uncalculated: tuple[tuple[int, tuple[int, ...]], ...] = field(default=())
     # (row, column, text) of data cells garbled by a wrong encoding (clnmatch.io.cells)
     garbled: tuple[tuple[int, int, str], ...] = field(default=())
+    other_sheets: tuple[str, ...] = field(default=())  # a workbook's sheets not read
 
     def columns(self, name: str) -> list[int]:
         """Indexes of the headers that match ``name`` (case, spaces and ``_`` ignored)."""

@@ -57,6 +57,7 @@ __all__ = [
 ]
 
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+ZIP_MAGIC = b"PK\x03\x04"  # how every .xlsx file begins (a zip archive)
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 _SAVE_AS_UTF8 = (
     "in Excel use File > Save As and pick 'CSV UTF-8 (Comma delimited) (*.csv)'; "
@@ -165,6 +166,9 @@ def resolve_columns(
                 hints.append(f"'{spare[close[0]]}' looks like '{name}'")
         plural = "s" if len(missing) > 1 else ""
         listed = ", ".join(f"'{m}'" for m in missing)
+        if table.other_sheets:  # e.g. a cover sheet first, the answers on another
+            listed_sheets = ", ".join(f"'{n}'" for n in table.other_sheets[:5])
+            hints.append(f"the workbook also has sheet(s) {listed_sheets}: pick one with --sheet")
         hint = f" ({'; '.join(hints)})" if hints else ""
         problems.append(
             table.problem(
@@ -410,7 +414,8 @@ def _load_excel(
         header_score=header_score,
         header_row=header_row,
     )
-    table = replace(table, uncalculated=tuple(sorted(uncalculated.items())))
+    others = tuple(n for n in names if n != chosen)
+    table = replace(table, uncalculated=tuple(sorted(uncalculated.items())), other_sheets=others)
     if uncalculated and not defer_formulas:
         raise InvalidInputError(table.formula_problems(uncalculated))
     return table
@@ -485,6 +490,14 @@ def sheet_names(source: object) -> list[str]:
         workbook.close()
 
 
+def _starts_with(path: Path, magic: bytes) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(magic)) == magic
+    except OSError:
+        return False
+
+
 def load_table(
     source: str | os.PathLike[str] | pd.DataFrame,
     *,
@@ -525,6 +538,10 @@ def load_table(
     path = Path(source)
     file = label or source_label(path)
     suffix = path.suffix.casefold()
+    if path.is_dir():
+        refuse(str(source), "a file, but this is a folder")
+    if suffix == ".xls" and _starts_with(path, ZIP_MAGIC):
+        refuse(file, "a .csv or .xlsx file; this is an .xlsx workbook named '.xls': rename it")
     if suffix == ".xls":
         refuse(
             file,
@@ -534,8 +551,6 @@ def load_table(
     if suffix not in TEXT_SUFFIXES + EXCEL_SUFFIXES:
         accepted = ", ".join(TEXT_SUFFIXES + EXCEL_SUFFIXES)
         refuse(file, f"a file ending in one of {accepted}; got '{path.suffix or '(none)'}'")
-    if path.is_dir():
-        refuse(file, "a file, but this is a folder")
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -558,6 +573,12 @@ def load_table(
         ) from None
     if suffix in EXCEL_SUFFIXES:
         return _load_excel(data, file, sheet, header_score, header_row, defer_formulas)
+    if data.startswith(ZIP_MAGIC):  # an .xlsx saved or renamed with a text file's ending
+        refuse(
+            file,
+            f"text (CSV), but this is an Excel workbook with a '{path.suffix}' name: "
+            "rename it to end in .xlsx, or save it from Excel as 'CSV UTF-8'",
+        )
     recoded = _from_windows_1252(data) if windows_1252 else None
     if recoded is None:
         return _load_text(data, file, header_score, header_row)
