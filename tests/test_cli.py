@@ -200,6 +200,26 @@ def test_json_answers_list_the_readers_warnings(tmp_path):
     assert "teams (" not in quiet.output  # no result table
 
 
+def test_json_failures_are_one_json_object_on_stdout(tmp_path):
+    """With --json every outcome is read from stdout alone: invalid input is an object
+    with status "error", its exit code and the problems (file, row, column); a breach
+    found by check is its one answer, not followed by a second object."""
+    import pandas as pd
+
+    survey = pd.read_csv(SURVEY, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    survey.loc[5, "theme:Literacy"] = "maybe"
+    path = tmp_path / "bad.csv"
+    survey.to_csv(path, index=False)
+    done = runner.invoke(app, ["solve", str(path), "--json", "--out", str(tmp_path / "o")])
+    answer = json.loads(done.stdout)
+    assert done.exit_code == 2 and answer["status"] == "error" and answer["exit_code"] == 2
+    assert answer["problems"][0] | {"row": 7, "column": "theme:Literacy"} == answer["problems"][0]
+    teams = tmp_path / "teams.csv"
+    teams.write_text("practitioner_id,team\nP0001,9\n", encoding="utf-8")
+    checked = runner.invoke(app, ["check", str(SURVEY), str(teams), "--json"])
+    assert checked.exit_code == 4 and json.loads(checked.stdout)["breaches"]
+
+
 def test_input_file_is_never_modified(tmp_path):
     """Reading and solving leave the survey's bytes untouched."""
     copy = tmp_path / "survey.csv"

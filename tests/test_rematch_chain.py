@@ -80,6 +80,12 @@ def test_check_and_report_accept_a_rematched_result(chain: dict[str, Path]) -> N
                "--links", r2 / "facilitators.csv")  # fmt: skip
     assert done.exit_code == 0, done.output
     assert "unassigned" not in done.output
+    # the folder itself is its teams.csv; its teams.xlsx (for people) points to that
+    folder = run("check", SURVEY, r2, "--facilitators", FACILITATORS)
+    assert folder.exit_code == 0, folder.output
+    workbook = runner.invoke(app, ["check", str(SURVEY), str(r2 / "teams.xlsx")])
+    said = " ".join(workbook.output.split())
+    assert workbook.exit_code == 2 and "check the teams.csv beside it" in said, said
     out = chain["base"] / "report"
     done = run("report", r2, "--survey", SURVEY, "--facilitators", FACILITATORS, "--out", out)
     assert done.exit_code == 0, done.output
@@ -354,3 +360,23 @@ def test_a_rematch_keeps_the_previous_results_rules_and_objective(tmp_path: Path
         summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
         assert summary["rules"]["teams"] == teams and summary["objective_name"] == "focus"
         assert summary["rules"]["size_tolerance"] == tolerance
+
+
+def test_an_addition_clashing_with_the_survey_names_its_file(
+    chain: dict[str, Path], tmp_path: Path
+) -> None:
+    """A late nominee of a school the survey places in another authority: exit 2, the
+    --add file named, in the command line's words (not a Python parameter's)."""
+    import pandas as pd
+
+    survey = pd.read_csv(SURVEY, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    late = survey.iloc[[-1]].copy()
+    late["practitioner_id"] = "LATE-77"
+    late["authority"] = "Fife"
+    add = tmp_path / "late.csv"
+    late.to_csv(add, index=False)
+    done = run("rematch", SURVEY, chain["solved"], "--facilitators", FACILITATORS, "--add",
+               add, "--time-limit", "3", "--out", tmp_path / "out")  # fmt: skip
+    said = " ".join(done.output.split())
+    assert done.exit_code == 2 and "late.csv: expected late additions that agree" in said, said
+    assert "parameter" not in said and not (tmp_path / "out").exists()

@@ -112,7 +112,7 @@ def breakouts(
     from clnmatch.breakouts.outputs import PLAN_FILES, write_plan
 
     clock = Deadline.after(time_limit if math.isfinite(time_limit) and time_limit > 0 else None)
-    with exit_codes():
+    with exit_codes(json_out):
         # before any work: an --out that cannot take the outputs, or would replace an input
         names = [*PLAN_FILES, *(f"zoom_round_{r}.csv" for r in range(1, (rounds or 99) + 1))]
         inputs: dict[str, Path | None] = {"PEOPLE": people, "--map": map_file, "--from": from_dir}
@@ -184,7 +184,11 @@ def breakouts(
         if plan.status == "infeasible":
             if json_out:
                 out_console.print_json(json.dumps(plan.summary()))
-            raise Exit(EXIT_INFEASIBLE, f"The rules cannot all be met.\n{plan.diagnosis}")
+            raise Exit(
+                EXIT_INFEASIBLE,
+                f"The rules cannot all be met.\n{plan.diagnosis}",
+                answered=json_out,
+            )
         if not plan.feasible:
             breaches = plan.evaluation.breaches if plan.evaluation else ()
             listed = "\n".join(f"  round {b.round}: {b.rule}: {b.message}" for b in breaches[:10])

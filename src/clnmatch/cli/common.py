@@ -7,6 +7,7 @@ be met; 1 anything else. Nothing is written to --out unless the run succeeds.
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import sys
@@ -67,48 +68,67 @@ def _main(
 
 
 class Exit(Exception):
-    """Leave the command with an exit code after printing ``message`` to stderr."""
+    """Leave the command with an exit code after printing ``message`` to stderr;
+    ``answered``: a --json answer was printed already."""
 
-    def __init__(self, code: int, message: str = ""):
-        self.code, self.message = code, message
+    def __init__(self, code: int, message: str = "", answered: bool = False):
+        self.code, self.message, self.answered = code, message, answered
 
 
 @contextmanager
-def exit_codes() -> Iterator[None]:
-    """Map every error to its contract exit code and a message, never a traceback."""
+def exit_codes(json_out: bool = False) -> Iterator[None]:
+    """Map every error to its contract exit code and a message, never a traceback.
+
+    With ``json_out`` (a command's --json) the failure is also one JSON object on stdout
+    (``status`` "error", ``exit_code``, ``error`` and ``message``; ``problems`` for
+    invalid input), so a script reads every outcome from stdout alone."""
     try:
         yield
-    except Exit as exc:
-        if exc.message:  # unwrapped, so that paths in it can be copied whole
-            text = as_flags(exc.message)
-            err_console.print(text, markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(exc.code) from None
-    except InvalidInputError as exc:
-        err_console.print(f"Invalid input. {exc}", markup=False, highlight=False)
-        raise typer.Exit(EXIT_INVALID) from None
-    except (InvalidParameterError, ValidationError) as exc:
-        text = as_flags(validation_text(exc))
-        err_console.print(f"Invalid setting: {text}", markup=False, highlight=False)
-        raise typer.Exit(EXIT_INVALID) from None
-    except InfeasibleError as exc:
-        text = as_flags(str(exc))
-        err_console.print(f"The rules cannot all be met.\n{text}", markup=False, highlight=False)
-        raise typer.Exit(EXIT_INFEASIBLE) from None
-    except ClnmatchError as exc:
-        err_console.print(f"Error: {exc}", markup=False, highlight=False)
-        raise typer.Exit(EXIT_ERROR) from None
     except typer.Exit:
         raise
-    except Exception as exc:  # the contract promises exit 1, not a traceback
-        if os.environ.get("CLNMATCH_DEBUG"):
+    except Exception as exc:
+        if os.environ.get("CLNMATCH_DEBUG") and not isinstance(exc, ClnmatchError | Exit):
             raise
-        err_console.print(
-            f"Unexpected error ({type(exc).__name__}): {exc}\n"
-            "Set CLNMATCH_DEBUG=1 to see the traceback.",
-            markup=False,
-            highlight=False,
-        )
-        raise typer.Exit(EXIT_ERROR) from None
+        code, kind, text = _failure(exc)
+        if text:
+            err_console.print(text, markup=False, highlight=False, soft_wrap=isinstance(exc, Exit))
+        if json_out and not (isinstance(exc, Exit) and exc.answered):
+            answer: dict[str, Any] = {
+                "status": "error",
+                "exit_code": code,
+                "error": kind,
+                "message": text,
+            }
+            if isinstance(exc, InvalidInputError):
+                answer["problems"] = [
+                    {k: v for k, v in vars(p).items() if v is not None} for p in exc.problems
+                ]
+            out_console.print_json(json.dumps(answer))
+        raise typer.Exit(code) from None
+
+
+_EXIT_KINDS = {EXIT_INVALID: "invalid_input", EXIT_INFEASIBLE: "infeasible", EXIT_BREACH: "breach"}
+
+
+def _failure(exc: Exception) -> tuple[int, str, str]:
+    """The exit code, kind and message of a command's failure (contract section 4)."""
+    if isinstance(exc, Exit):  # unwrapped, so that paths in it can be copied whole
+        kind = _EXIT_KINDS.get(exc.code, "error")
+        return exc.code, kind, as_flags(exc.message) if exc.message else ""
+    if isinstance(exc, InvalidInputError):
+        return EXIT_INVALID, "invalid_input", f"Invalid input. {exc}"
+    if isinstance(exc, InvalidParameterError | ValidationError):
+        return EXIT_INVALID, "invalid_setting", f"Invalid setting: {as_flags(validation_text(exc))}"
+    if isinstance(exc, InfeasibleError):
+        return EXIT_INFEASIBLE, "infeasible", f"The rules cannot all be met.\n{as_flags(str(exc))}"
+    if isinstance(exc, ClnmatchError):
+        return EXIT_ERROR, "error", f"Error: {exc}"
+    # the contract promises exit 1, not a traceback
+    return (
+        EXIT_ERROR,
+        "unexpected",
+        f"Unexpected error ({type(exc).__name__}): {exc}\nSet CLNMATCH_DEBUG=1 to see the traceback.",
+    )
 
 
 # library messages name parameters; on the command line they are flags

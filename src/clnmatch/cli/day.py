@@ -119,6 +119,7 @@ def rematch(
     from clnmatch.publish import read_heading, write_result
     from clnmatch.rematch import (
         CHANGES_FILE,
+        AdditionClash,
         cohort_of_folder,
         load_previous,
         load_previous_links,
@@ -126,7 +127,7 @@ def rematch(
     )
     from clnmatch.result import Status
 
-    with exit_codes():
+    with exit_codes(json_out):
         clock = start_clock(time_limit, "rematch")
         inputs = {
             "the survey": survey,
@@ -185,12 +186,15 @@ def rematch(
             else None
         )
         reused = record.reused_ids(survey_cohort, added) if added is not None else []
-        if reused:  # a withdrawn nominee's id given to a newcomer (a second form's numbers)
+        # a withdrawn nominee's id given to a newcomer (ids of people still in the cohort
+        # are refused by rematch_teams itself, which names a second form's numbering)
+        reused = [(pid, school) for pid, school in reused if pid not in cohort.practitioner_by_id]
+        if reused:
             raise InvalidInputError(
                 [
                     InputProblem(
-                        f"an id of the new nominee's own: {pid} is a nominee of {school} in "
-                        "the survey or its recorded changes (withdrawn or not)",
+                        f"an id of the new nominee's own: {pid} is a withdrawn nominee of "
+                        f"{school} (an id is one person's, even after they withdraw)",
                         file=str(add),
                         column="practitioner_id",
                         value=pid,
@@ -198,21 +202,30 @@ def rematch(
                     for pid, school in reused
                 ]
             )
-        result = rematch_teams(
-            cohort,
-            previous_teams,
-            withdraw or (),
-            added,
-            rules=rules,
-            objective=objective,
-            time_limit=match_seconds(clock, cohort, rules, pdf, quiet or json_out),
-            seed=seed,
-            previous_links=links,
-            mode="reoptimise" if reoptimise else "fewest_moves",
-        )
+        try:
+            result = rematch_teams(
+                cohort,
+                previous_teams,
+                withdraw or (),
+                added,
+                rules=rules,
+                objective=objective,
+                time_limit=match_seconds(clock, cohort, rules, pdf, quiet or json_out),
+                seed=seed,
+                previous_links=links,
+                mode="reoptimise" if reoptimise else "fewest_moves",
+            )
+        except AdditionClash as exc:  # named in the file they came from
+            problems = [
+                InputProblem(f"late additions that agree with the survey: {clash}", file=str(add))
+                for clash in exc.clashes
+            ]
+            raise InvalidInputError(problems) from exc
         if result.status == Status.INFEASIBLE:
             message = result.diagnosis.message() if result.diagnosis is not None else "no diagnosis"
-            raise Exit(EXIT_INFEASIBLE, message)
+            if json_out:  # as solve answers: the summary, its status and diagnosis
+                out_console.print_json(json.dumps({**result.summary(), "warnings": read}))
+            raise Exit(EXIT_INFEASIBLE, message, answered=json_out)
         if not result.feasible or result.change is None:
             raise Exit(EXIT_ERROR, "No rule-abiding re-match was found. " + " ".join(result.notes))
         changes = record.then(result.change, cohort)

@@ -253,7 +253,7 @@ def diff(
     from clnmatch.event.analysis import diff_lines, folder_side
     from clnmatch.io.survey import read_survey
 
-    with exit_codes():
+    with exit_codes(json_out):
         cohort = (
             read_survey(survey, facilitators=facilitators, sheet=sheet, mapping=map_file).cohort
             if survey

@@ -118,7 +118,7 @@ def _run_solve(
         message = result.diagnosis.message() if result.diagnosis is not None else "no diagnosis"
         if json_out:
             out_console.print_json(json.dumps({**result.summary(), "warnings": warnings or []}))
-        raise Exit(EXIT_INFEASIBLE, message)
+        raise Exit(EXIT_INFEASIBLE, message, answered=json_out)
     if not result.feasible:
         raise Exit(EXIT_ERROR, "No rule-abiding assignment was found. " + " ".join(result.notes))
     written = write_result(
@@ -229,7 +229,7 @@ def solve(
     """
     from clnmatch.io.outputs import output_names
 
-    with exit_codes():
+    with exit_codes(json_out):
         clock = start_clock(time_limit, "solve")
         inputs = {
             "the survey": survey,
@@ -290,7 +290,7 @@ def demo(
     """
     from clnmatch.io.outputs import output_names
 
-    with exit_codes():
+    with exit_codes(json_out):
         clock = start_clock(time_limit, "demo")
         check_outputs(out, output_names(), {})
         survey, facilitators = sample_paths()
@@ -317,7 +317,10 @@ def demo(
 def check(
     survey: Annotated[Path, typer.Argument(help="Survey export (CSV or .xlsx).")],
     teams_csv: Annotated[
-        Path, typer.Argument(help="An assignment: teams.csv with practitioner_id and team.")
+        Path,
+        typer.Argument(
+            help="An assignment: teams.csv with practitioner_id and team (or a result folder)."
+        ),
     ],
     facilitators: FacilitatorsFile = None,
     links: Annotated[
@@ -346,11 +349,12 @@ def check(
     Exit 0 when no rule is broken, 4 when at least one is.
     Example: clnmatch check survey.csv out/teams.csv --links out/facilitators.csv
     """
+    from clnmatch.errors import InputProblem, InvalidInputError
     from clnmatch.evaluate import check as check_assignment
     from clnmatch.io.assignment import read_assignment, read_links
     from clnmatch.rematch import CHANGES_FILE, cohort_of_folder
 
-    with exit_codes():
+    with exit_codes(json_out):
         rules = rules_from(rules_file, locals())
         read: list[str] = []
         cohort = read_cohort_for_cli(
@@ -358,11 +362,23 @@ def check(
             warnings=read,
         )  # fmt: skip
         # a rematched result records its withdrawals and additions beside teams.csv
+        if teams_csv.is_dir():  # a result folder: its teams.csv
+            teams_csv = teams_csv / "teams.csv"
         survey_cohort = cohort
         cohort, record = cohort_of_folder(cohort, teams_csv.parent)
         if not record.empty and not json_out:
             err_console.print(f"Using {teams_csv.parent / CHANGES_FILE}: {record.summary_line()}")
-        table = read_assignment(teams_csv, themes=cohort.themes)
+        try:
+            table = read_assignment(teams_csv, themes=cohort.themes)
+        except InvalidInputError as exc:  # e.g. the workbook written for people to read
+            if teams_csv.suffix.casefold() != ".xlsx":
+                raise
+            hint = InputProblem(
+                "a teams table (practitioner_id, team): a teams.xlsx written by clnmatch is "
+                "for people to read; check the teams.csv beside it (edit the teams there)",
+                file=str(teams_csv),
+            )
+            raise InvalidInputError([*exc.problems, hint]) from exc
         read += [str(w) for w in table.warnings]  # e.g. two focus themes for one team
         for warning in [] if json_out else table.warnings:
             err_console.print(f"warning: {warning}", markup=False, highlight=False)
@@ -396,7 +412,7 @@ def check(
             for line in _withdrawal_notes(evaluation, survey_cohort, record, teams_csv):
                 err_console.print(line, markup=False, highlight=False)
         if not evaluation.feasible:
-            raise Exit(EXIT_BREACH)
+            raise Exit(EXIT_BREACH, answered=json_out)
 
 
 def _withdrawal_notes(
@@ -449,7 +465,7 @@ def inspect(
     """
     from clnmatch.cohort_summary import summarise
 
-    with exit_codes():
+    with exit_codes(json_out):
         rules = rules_from(rules_file, locals())
         read: list[str] = []
         cohort = read_cohort_for_cli(

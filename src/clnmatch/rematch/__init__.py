@@ -34,6 +34,7 @@ establishment -> team mapping, e.g. from ``load_previous(cohort, "teams.csv")``.
 from clnmatch.rematch.changes import (
     CHANGES_FILE,
     AddedInput,
+    AdditionClash,
     ChangeRecord,
     CohortChange,
     apply_changes,
@@ -59,6 +60,7 @@ __all__ = [
     "CHANGES_FILE",
     "MODES",
     "AddedInput",
+    "AdditionClash",
     "ChangeRecord",
     "CohortChange",
     "FacilitatorChange",

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AddedInput",
+    "AdditionClash",
     "CHANGES_FILE",
     "ChangeRecord",
     "CohortChange",
@@ -37,6 +38,18 @@ __all__ = [
 AddedInput = Union[Cohort, "pd.DataFrame", str, Path]
 _KINDS = ("practitioner", "establishment", "facilitator")
 _FORMAT = "clnmatch changes 1"
+
+
+class AdditionClash(InvalidParameterError):
+    """Late additions that clash with the cohort (``clashes``: one sentence each)."""
+
+    def __init__(self, clashes: Sequence[str]):
+        self.clashes = tuple(clashes)
+        super().__init__(
+            "The 'added' parameter of rematch must not clash with the cohort. Got: "
+            + "; ".join(self.clashes[:10])
+            + " instead."
+        )
 
 
 @dataclass(frozen=True)
@@ -206,11 +219,7 @@ def apply_changes(
                 facilitators.append(f)
                 added_fac.append(f.id)
         if clashes:
-            raise InvalidParameterError(
-                "The 'added' parameter of rematch must not clash with the cohort. Got: "
-                + "; ".join(clashes[:10])
-                + " instead."
-            )
+            raise AdditionClash(clashes)
     new = Cohort(
         themes=cohort.themes,
         establishments=tuple(establishments),
