@@ -144,6 +144,26 @@ def test_establishment_heavier_than_a_team():
     assert (conflict.actual, conflict.limit) == (6, 5)
 
 
+def test_a_heavy_school_and_the_company_its_team_needs():
+    """Five nominees fit a team of at most 5, but min_authorities 2 puts another school
+    (one nominee at least) beside them: 6. The suggestion is the tolerance that fits
+    both (the size check alone suggested one that the next run refused again)."""
+    rows = [("Glasgow City", "primary", [[1, 2]] * 5)] + [
+        (AUTHORITIES[i], SECTORS[i % 2], [[1, 2]]) for i in range(1, 4)
+    ]
+    rules = Rules(
+        teams=2, size_tolerance=1, min_authorities=2, min_sectors=1, **{"min_establishments": 0}
+    )
+    conflict = _only(_diagnose(make_cohort(rows), rules))
+    assert conflict.rules == ("team_size", "min_authorities")
+    assert "needs at least 1 more establishment (min_authorities 2), so at least 6" in (
+        conflict.message
+    )
+    new = int(conflict.suggestion.rsplit(" ", 1)[-1])
+    fixed = rules.model_copy(update={"size_tolerance": new})
+    assert _diagnose(make_cohort(rows), fixed).feasible_by_arithmetic
+
+
 # --------------------------------------------------------------------------- mixing
 def test_one_sector_only():
     """A cohort of primaries cannot give any team two sectors."""

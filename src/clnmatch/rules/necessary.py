@@ -253,9 +253,34 @@ def _sum_findings(
         found = _one_sum(rule.spec, rule.amount, lows.tolist(), highs.tolist(), label)
         if not found and rule.spec.amount != UNITS:
             found = _against_units(rule.spec, rule.amount, lows.tolist(), highs.tolist())
+        if not found and rule.spec.amount != UNITS:
+            found = _heaviest_with_company(rules, rule.spec, rule.amount, int(highs.max()), label)
         if found:
             return found
     return []
+
+
+def _heaviest_with_company(
+    rules: CompiledRules, spec: SumBound, amount: IntArray, high: int, label: Callable[[int], str]
+) -> list[Finding]:
+    """The heaviest unit's team with the fewest, lightest other units a team must hold (as
+    many as the largest distinct-label minimum: each unit brings one label) must fit."""
+    if not rules.distinct or len(amount) < 2:
+        return []
+    most = max(rules.distinct, key=lambda d: d.minimum)
+    if most.minimum < 2 or most.minimum > len(amount):
+        return []
+    u = int(amount.argmax())
+    others = np.sort(np.delete(amount, u))[: most.minimum - 1]
+    total = int(amount[u]) + int(others.sum())
+    if total <= high:
+        return []
+    message = (
+        f"{label(u)} has {int(amount[u])} nominees and its team needs at least "
+        f"{plural(most.minimum - 1, 'more establishment')} ({most.spec.name} {most.minimum}), so at "
+        f"least {total} {spec.noun}, but a team may have at most {high}"
+    )
+    return [((spec.name, most.spec.name), message, total, high)]
 
 
 def _sum_suggestion(ctx: Counting, rules: tuple[str, ...]) -> str:
