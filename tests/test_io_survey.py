@@ -596,3 +596,35 @@ def test_a_row_that_rates_no_theme_is_a_warning(tmp_path: Path) -> None:
     blank = [w for w in reading.warnings if "rates no theme" in w.expected]
     assert [(w.row, w.column) for w in blank] == [(2, None), (4, None)]
     assert blank[0].expected.endswith("rates no theme: read as 0, not interested, for every theme")
+
+
+def test_merged_school_cells_get_a_hint_to_unmerge(tmp_path: Path) -> None:
+    """A workbook whose school cells are merged down over each school's nominees reads as
+    blanks below filled cells: each is listed, and one more problem says what it likely
+    is and how to fill the rows (a CSV with such blanks gets no such hint)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER.split(","))
+    for line in GOOD_ROWS:
+        sheet.append(line.split(","))
+    for row in (3, 5):  # the second nominee of each school
+        for column in range(3, 7):  # establishment_id .. sector
+            sheet.cell(row=row, column=column).value = None
+        sheet.merge_cells(start_row=row - 1, start_column=3, end_row=row, end_column=3)
+    path = tmp_path / "merged.xlsx"
+    book.save(path)
+    with pytest.raises(InvalidInputError) as caught:
+        read_survey(path)
+    texts = [str(p) for p in caught.value.problems]
+    assert sum("this column is required" in t for t in texts) == 8
+    assert "often merged cells; unmerge them" in texts[-1]
+    plain = _survey(tmp_path, GOOD_ROWS[0], "008,Bob,,,,,teacher,5,0", GOOD_ROWS[2])
+    assert all("merged" not in str(p) for p in _problems_of(plain))
+
+
+def _problems_of(path: Path) -> list[InputProblem]:
+    with pytest.raises(InvalidInputError) as caught:
+        read_survey(path)
+    return list(caught.value.problems)

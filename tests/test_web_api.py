@@ -595,3 +595,26 @@ def test_a_start_refused_for_a_busy_port_leaves_no_event_folder(
     done = CliRunner().invoke(app, ["event", str(survey), "--dir", str(tmp_path / "ev")])
     assert done.exit_code == 1 and "in use already" in done.output
     assert not (tmp_path / "ev").exists()
+
+
+def test_a_torn_journal_is_said_plainly_when_the_event_starts_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crash mid-write tore the journal's last line: the command says so in a plain note
+    (not Python's warning with its source line), and the event opens."""
+    from typer.testing import CliRunner
+
+    import clnmatch.web.server as server
+    from clnmatch.cli import app, sample_paths
+
+    monkeypatch.setattr(server, "serve", lambda event, **kw: None)
+    monkeypatch.setattr(server, "port_in_use", lambda host, port: False)
+    survey, _ = sample_paths()
+    args = ["event", str(survey), "--dir", str(tmp_path / "ev"), "--no-browser"]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    with (tmp_path / "ev" / "journal.jsonl").open("ab") as journal:
+        journal.write(b'{"op": "move", "establish')
+    again = CliRunner().invoke(app, args)
+    said = " ".join(again.output.split())
+    assert again.exit_code == 0 and "note: " in said and "torn by a crash" in said, said
+    assert "JournalWarning" not in said and "journal.py" not in said

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings as warnings_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -103,7 +104,7 @@ def event(
     Example: clnmatch event survey.csv --facilitators facilitators.csv --dir event/
     """
     from clnmatch.errors import ClnmatchError
-    from clnmatch.event import Event
+    from clnmatch.event import Event, JournalWarning
     from clnmatch.io.mapping import load_mapping
     from clnmatch.io.survey import read_survey
     from clnmatch.web.server import (
@@ -125,7 +126,10 @@ def event(
         warnings: list[str] = []
         mapping = load_mapping(map_file)  # read once: the survey and --additions share it
         if Event.exists(folder):
-            opened = Event.open(folder)
+            with warnings_module.catch_warnings(record=True) as caught:  # said plainly below
+                warnings_module.simplefilter("always", JournalWarning)
+                opened = Event.open(folder)
+            warnings += [f"note: {w.message}" for w in caught if w.category is JournalWarning]
             # the event keeps its own copy of the survey: the file is only compared
             try:
                 same = (

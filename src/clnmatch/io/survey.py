@@ -216,6 +216,8 @@ def _parse_survey(
     def bad(expected: str, row: int, name: str, value: str | None = None) -> None:
         problems.append(table.problem(expected, row=row, column=index[name], value=value))
 
+    above: dict[str, str] = {}  # the row above's required cells
+    merged_like = 0  # blank required cells right below filled ones
     for row in table.rows:
         r = row.number
         values = [v if (r, i) not in errors else "" for i, v in enumerate(row.values)]
@@ -225,6 +227,8 @@ def _parse_survey(
                 continue
             if name in index and not cell[name] and not (name == "role" and cell.get("job_title")):
                 bad("a value (this column is required)", r, name)
+                merged_like += bool(above.get(name))
+        above = {name: cell.get(name, "") for name in SURVEY_REQUIRED}
         if "role" not in index and "job_title" in index and not cell["job_title"]:
             bad("a value (the role is read from the job title)", r, "job_title")
 
@@ -358,6 +362,14 @@ def _parse_survey(
         )
 
     ratings.finish()
+    if merged_like >= 2 and table.sheet is not None:  # a workbook formatted by a person
+        problems.append(
+            table.problem(
+                "a value in every row: blank required cells right below filled ones are "
+                "often merged cells; unmerge them and fill the value into each row "
+                "(Excel: Home > Merge & Center off, then Home > Fill > Down)"
+            )
+        )
     warnings += book.authority_warnings()
     if derived is not None:
         warnings += book.establishment_warnings()
