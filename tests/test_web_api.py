@@ -165,6 +165,18 @@ def test_reoptimise_keeps_locks_and_team_numbers(client: TestClient) -> None:
     assert client.post("/api/accept").status_code == 409  # nothing left to accept
 
 
+def test_undo_sets_a_pending_proposal_aside_before_any_decision(client: TestClient) -> None:
+    """Ctrl+Z after a re-optimise dismisses its proposal (the last thing that came), and
+    only the next undo takes back the move made before it."""
+    client.post("/api/move", json={"establishment_id": "E5", "team": 1})
+    client.post("/api/reoptimise", json={"time_limit": 3})
+    state = client.post("/api/undo").json()
+    assert "E5" in state["teams"]["1"]  # the move stands
+    assert client.post("/api/accept").status_code == 409  # the proposal is set aside
+    state = client.post("/api/undo").json()
+    assert "E5" in state["teams"]["2"]
+
+
 def test_add_a_school_from_pasted_rows(client: TestClient) -> None:
     """Survey rows pasted as CSV text join the event as a late school."""
     cohort = late_school("N7")

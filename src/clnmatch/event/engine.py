@@ -642,6 +642,9 @@ class Event:
     # ------------------------------------------------------------------ undo, versions
     def undo(self) -> EventView:
         with self.lock:
+            if self.timeline.proposal is not None:  # the last thing that came: set aside first
+                note = "proposal set aside (undo); undo again to undo the last change"
+                return self._record({"op": "reoptimise_rejected"}, note)
             if not self.timeline.past:
                 return self.view()
             words = what_changes(self.snapshot, self.state, self.timeline.past[-1])
