@@ -284,3 +284,6 @@ def test_golf_beyond_the_bound_reports_at_least_the_bound():
     for groups in (2, 3, 4):
         with pytest.raises(InvalidParameterError, match="'size' parameter of solve_golf"):
             solve_golf(groups, 1, 3)
+    # a plan that is not a BreakoutPlan is named, not an AttributeError from inside
+    with pytest.raises(InvalidParameterError, match="'plan' parameter of replan_round"):
+        replan_round("plan.csv", 2, [])  # type: ignore[arg-type]

@@ -365,3 +365,13 @@ def test_xlsx_zero_padding_formats_are_read_as_excel_shows_them(tmp_path: Path) 
     workbook.save(tmp_path / "t.xlsx")
     (row,) = load_table(tmp_path / "t.xlsx").rows
     assert row.values == ("0007919", "0007919", "0007919", "12345678", "7919", "7919", "0007919")
+
+
+def test_a_sheet_given_by_number_is_refused_clearly(tmp_path: Path) -> None:
+    """pandas' sheet=0 habit: a clnmatch error naming the parameter (an AttributeError
+    escaped the reader)."""
+    from clnmatch.errors import InvalidParameterError
+
+    book = _xlsx(tmp_path, {"S": [["id", "name"], ["1", "a"]]})
+    with pytest.raises(InvalidParameterError, match="'sheet' parameter"):
+        load_table(book, sheet=0)  # type: ignore[arg-type]

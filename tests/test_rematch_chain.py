@@ -206,6 +206,22 @@ def test_a_new_facilitator_joins_and_the_others_keep_their_teams() -> None:
     assert [c.facilitator_id for c in result.facilitator_changes] == ["F9"]
 
 
+def test_every_facilitator_withdrawing_is_a_conflict_not_a_table_never_given() -> None:
+    """With a facilitators table, losing all its facilitators leaves teams nobody nurtures:
+    infeasible, said in numbers (it became a cohort without a table, 'optimal')."""
+    people = (
+        Facilitator(id="F1", name="Fac One", authority="A"),
+        Facilitator(id="F2", name="Fac Two", authority="B"),
+    )
+    cohort = sector_cohort().model_copy(update={"facilitators": people})
+    result = rematch_teams(
+        cohort, PREVIOUS, ["F1", "F2"], rules=RULES, time_limit=3,
+        previous_links=[("F1", 1), ("F2", 2)],
+    )  # fmt: skip
+    assert result.status.value == "infeasible" and result.diagnosis is not None
+    assert "all 2 facilitators withdrew" in result.diagnosis.message()
+
+
 def test_facilitator_changes_are_listed() -> None:
     """Every facilitator whose teams differ is listed with both sides."""
     changes = facilitator_changes([("F1", 1), ("F2", 2)], [("F1", 2), ("F2", 2), ("F3", 1)])

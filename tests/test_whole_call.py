@@ -198,3 +198,22 @@ def test_command_line_notes_what_it_left_out(
     assert shown.exit_code == 0, shown.output
     assert "explanations in report.html left out" in shown.output
     assert [item["file"] for item in _left_out(out)][0] == f"{EXPLANATIONS} in report.html"
+
+
+def test_a_limit_too_short_for_the_strategy_still_returns_the_greedy_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A strategy that finds nothing in its time (the portfolio at 0.3 s spends it starting
+    its processes) is followed by the greedy start in what is left of the limit: an
+    assignment keeping every rule, said so in the notes, not 'none found'."""
+    from clnmatch import solve
+    from clnmatch.evaluate import check
+    from clnmatch.strategies.base import Proposal
+    from clnmatch.strategies.portfolio import PortfolioStrategy
+
+    monkeypatch.setattr(PortfolioStrategy, "run", lambda self, problem, budget: Proposal(None))
+    cohort = sector_cohort()
+    result = solve(cohort, RULES, strategy="portfolio", time_limit=1.0)
+    assert result.assignment and result.status.value == "feasible"
+    assert any("this is the greedy start" in note for note in result.notes)
+    assert check(cohort, RULES, result.assignment).feasible

@@ -78,6 +78,8 @@ def similarity(interests: NDArray[np.float64]) -> NDArray[np.float64]:
 
 
 def _centred_unit_vectors(interests: NDArray[np.float64]) -> NDArray[np.float64]:
+    if not len(interests):  # nobody left (every school withdrew): no mean to take
+        return interests.astype(np.float64)
     centred = interests - interests.mean(axis=0, keepdims=True)
     norms = np.linalg.norm(centred, axis=1, keepdims=True)
     return np.divide(centred, norms, out=np.zeros_like(centred), where=norms > 1e-12)

@@ -350,6 +350,8 @@ def replan_round(
     owner = "replan_round"
     check_time_limit(time_limit, owner)
     check_seed(seed, owner)
+    if not isinstance(plan, BreakoutPlan):
+        raise InvalidParameterError.for_value("plan", owner, "a BreakoutPlan", plan)
     if plan.schedule is None:
         raise InvalidParameterError.for_value("plan", owner, "a plan with a schedule", plan.status)
     rounds = plan.rounds

@@ -26,7 +26,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from clnmatch.errors import InputProblem, InvalidInputError
+from clnmatch.errors import InputProblem, InvalidInputError, InvalidParameterError
 from clnmatch.io.layout import (
     HeaderScore,
     Row,
@@ -521,6 +521,10 @@ def load_table(
     Windows-1252 (Excel's "CSV (Comma delimited)"), with a warning, for tables whose
     reader uses only ids and numbers.
     """
+    if sheet is not None and not isinstance(sheet, str):  # e.g. pandas' sheet index 0
+        raise InvalidParameterError.for_value(
+            "sheet", "the file readers", "a sheet's name (text, as its tab shows it)", sheet
+        )
     if not isinstance(source, str | os.PathLike):
         import pandas as pd
 

@@ -388,6 +388,9 @@ def rematch_teams(
             "withdrawals, or --withdraw them)"
         )
     diagnosis = _diagnose(problem, new, rules)
+    if cohort.facilitators and not new.facilitators:
+        # not a cohort without a facilitators table, whose teams need none named
+        diagnosis = _none_left(diagnosis, len(cohort.facilitators), T)
     if not diagnosis.feasible_by_arithmetic:
         return finish(Status.INFEASIBLE, diagnosis=diagnosis, notes=tuple(notes))
 
@@ -590,6 +593,20 @@ def _diagnose(
     from clnmatch.diagnose import diagnose
 
     return diagnose(problem, cohort, rules, tuple(core))
+
+
+def _none_left(diagnosis: Diagnosis, withdrawn: int, teams: int) -> Diagnosis:
+    """The diagnosis with one more conflict: every facilitator of the table withdrew."""
+    from clnmatch.diagnose import Conflict, Diagnosis
+
+    conflict = Conflict(
+        rules=("facilitator_per_team",),
+        message=f"all {withdrawn} facilitators withdrew, and each of the {teams} teams needs one",
+        suggestion="add facilitators to the facilitators table (--facilitators)",
+        actual=0,
+        limit=teams,
+    )
+    return Diagnosis(conflicts=[*diagnosis.conflicts, conflict], feasible_by_arithmetic=False)
 
 
 def _as_diagnosis(value: object) -> Diagnosis | None:

@@ -286,7 +286,7 @@ def _heaviest_with_company(
 def _sum_suggestion(ctx: Counting, rules: tuple[str, ...]) -> str:
     problem = ctx.problem
     if rules == ("teams",):
-        return f"lower teams to {problem.n_units}"
+        return f"lower teams to {problem.n_units}" if problem.n_units else "add establishments"
     if rules == ("team_establishments",) and problem.team_max_units:
         n_units, n_teams = problem.n_units, problem.n_teams
         return (
