@@ -81,6 +81,35 @@ def test_broken_instance_is_invalid_input(tmp_path):
         read_instance(path)
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("1 3 x12", "row 5: expected three numbers 'i j d'"),  # not numpy's own row number
+        ("1 3", "row 5: expected three numbers"),
+        ("1 3 1.0 7", "row 5: expected three numbers"),
+        ("1.5 3 1.0", "row 5: expected element numbers as whole numbers"),
+        ("1 4 1.0", "row 5: expected element numbers 0..3"),
+        ("1 3 1e16", "row 5: .* at most 1e\\+09 in size"),  # int64 milli-points overflowed
+        ("0 1 2.0", "row 5: expected each pair of elements once"),
+    ],
+)
+def test_a_bad_pair_line_is_named_by_its_line_in_the_file(tmp_path, line, expected):
+    """The first bad 'i j d' line is named by its line in the file (a blank line counted),
+    with its text; a weight too large for exact sums is refused, not wrapped around."""
+    from clnmatch.errors import InvalidInputError
+
+    lines = ["0 1 1.0", "0 2 1.0", "", "1 3 1.0", "0 3 1.0", "1 2 1.0", "2 3 1.0"]
+    lines[3] = line  # the file's line 5 (after the header and a blank line)
+    path = tmp_path / "bad.txt"
+    path.write_text("4 2 ss 2 2 2 2\n" + "\n".join(lines) + "\n", encoding="ascii")
+    with pytest.raises(InvalidInputError, match=rf"bad.txt, {expected}"):
+        read_instance(path)
+    path.write_text("4 2 ss 2 2 2 2 9\n" + "\n".join(["0 1 1.0", "0 2 1.0", "0 3 1.0",
+                    "1 2 1.0", "1 3 1.0", "2 3 1.0"]) + "\n", encoding="ascii")  # fmt: skip
+    with pytest.raises(InvalidInputError, match="row 1: expected type ss or ds and exactly"):
+        read_instance(path)
+
+
 def test_a_weighted_instance_is_bounded_without_size_class_lps(shared_benchmarks):
     """CCPLIB Handover capacities in thousandths give ~270,000 team weights: the size-class
     LPs are left out (they exhausted 24 GB) and column generation proves the optimum."""

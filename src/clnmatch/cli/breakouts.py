@@ -18,6 +18,7 @@ from clnmatch.cli.common import (
     Quiet,
     Sheet,
     app,
+    check_out_file,
     check_outputs,
     err_console,
     exit_codes,
@@ -267,11 +268,7 @@ def golf(
     from clnmatch.io.safe import atomic_write_text
 
     with exit_codes():
-        if out is not None and (out.is_dir() or not out.absolute().parent.is_dir()):
-            raise InvalidParameterError(  # before the search, not after it
-                "The '--out' option of golf names a file to write, such as golf.txt, in a "
-                f"folder that exists. Got {str(out)!r} instead."
-            )
+        check_out_file(out, "golf", [])  # before the search, not after it
         for label, value, least in (("G", groups, 1), ("S", size, 2), ("W", weeks, 1)):
             if value < least:  # named as the command line names them, before solve_golf
                 raise InvalidParameterError(

@@ -322,6 +322,24 @@ def rules_from(rules_file: Path | None, params: dict[str, Any], saved: object = 
     return Rules(**given)
 
 
+def check_out_file(out: Path | None, command: str, inputs: Iterable[Path]) -> None:
+    """Refuse, before any work, an --out that is not a file to write in a folder that
+    exists, or that is one of the command's inputs (it would be replaced)."""
+    if out is None:
+        return
+    if out.is_dir() or not out.absolute().parent.is_dir():
+        raise InvalidParameterError(
+            f"The '--out' option of {command} names a file to write, such as solution.txt, "
+            f"in a folder that exists. Got {str(out)!r} instead."
+        )
+    for path in inputs:
+        if out.exists() and path.exists() and out.samefile(path):
+            raise InvalidParameterError(
+                f"The '--out' option of {command} names its input {str(path)!r}, which "
+                "writing would replace: name another file."
+            )
+
+
 def saved_summary(folder: Path) -> dict[str, Any]:
     """A result folder's summary.json ({} when it has none; unreadable: an input error)."""
     from clnmatch.io.outputs import read_summary

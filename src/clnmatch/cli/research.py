@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from clnmatch.cli.common import EXIT_ERROR, EXIT_INFEASIBLE, Exit, app, exit_codes, out_console
+from clnmatch.cli.common import (
+    EXIT_ERROR,
+    EXIT_INFEASIBLE,
+    Exit,
+    app,
+    check_out_file,
+    exit_codes,
+    out_console,
+)
 
 
 @app.command()
@@ -61,6 +69,7 @@ def mdgp(
 
     owner = "clnmatch mdgp"
     with exit_codes():
+        check_out_file(out, "mdgp", [instance])
         validate_parameters("blend", strategy, time_limit, seed, owner)
         if not bound_time >= 0:
             raise InvalidParameterError.for_value(

@@ -159,12 +159,21 @@ def run_bench(argv: Sequence[str] | None = None, *, prog: str = "python -m bench
                     f"note: peers run on cohort sets only, not on {', '.join(research)}", file=err
                 )
         specs = specs_for(sweeps, memory=args.memory, warm_up=not args.no_warm_up)
+        if args.out.exists() and not args.out.is_dir():
+            raise InvalidParameterError.for_value(
+                "--out", "bench", "an output folder (new, or one to add to)", str(args.out)
+            )
+        if not specs:  # e.g. a --match glob with a typo
+            raise InvalidParameterError(
+                "The sets, --match and options select no run: check the --match globs "
+                "against the instance names (--list shows the sets)."
+            )
     except ClnmatchError as exc:
         print(f"Invalid setting: {exc}", file=err)
         return 2
     budget = sum(s.time_limit for s in specs)
     print(f"{len(specs)} runs; time limits add up to {budget:,.0f} s", file=err)
-    if args.dry_run or not specs:
+    if args.dry_run:
         return 0
 
     sweep = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(2)

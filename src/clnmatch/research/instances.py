@@ -43,44 +43,69 @@ def _bad(
     )
 
 
+MAX_WEIGHT = 1e9  # |d| at most: milli-point sums over a group's pairs stay in int64
+
+
 def _pairs(
     path: Path, lines: list[str], n: int, first_row: int, *, exact: bool = True
 ) -> NDArray[np.int64]:
     """The i j d lines (0-based, upper triangle) as a symmetric milli-point matrix;
-    ``exact``: refuse a weight of more than 3 decimals rather than round it."""
-    body = [ln for ln in lines if ln.strip()]
+    ``exact``: refuse a weight of more than 3 decimals rather than round it. A problem
+    names the file's line (blank lines counted) and the line's text."""
+    rows = [number for number, line in enumerate(lines, first_row) if line.strip()]
+    body = [line for line in lines if line.strip()]
     if len(body) != n * (n - 1) // 2:
         raise _bad(
             path,
             f"{n * (n - 1) // 2} lines 'i j d' after the header for n={n}",
             value=f"{len(body)} lines",
         )
+
+    def bad_line(k: int, expected: str) -> InvalidInputError:
+        return _bad(path, expected, row=rows[k], value=body[k].strip()[:80])
+
     try:
         data = np.loadtxt(body, dtype=np.float64, ndmin=2)
-    except ValueError as exc:
-        raise _bad(path, f"lines of three numbers 'i j d' ({exc})", row=first_row) from exc
+    except ValueError:
+        data = None
+    if data is None or data.shape[1] != 3:
+        for k, line in enumerate(body):  # the first line that is not three numbers
+            cells = line.split()
+            try:
+                [float(c) for c in cells]
+            except ValueError:
+                cells = []
+            if len(cells) != 3:
+                raise bad_line(k, "three numbers 'i j d'")
+        raise _bad(path, "lines of three numbers 'i j d'", row=first_row)  # pragma: no cover
+    whole = (data[:, :2] == np.rint(data[:, :2])).all(axis=1)
+    if not whole.all():
+        raise bad_line(int(np.flatnonzero(~whole)[0]), "element numbers as whole numbers")
     i, j = data[:, 0].astype(np.int64), data[:, 1].astype(np.int64)
-    if min(i.min(), j.min()) < 0 or max(i.max(), j.max()) >= n:
-        raise _bad(path, f"element numbers 0..{n - 1}")
-    scaled = data[:, 2] * SCALE
-    # weights are computed in exact thousandths: a finer weight would be rounded, and the
-    # objective and bound printed would belong to another instance
-    off = ~np.isfinite(scaled) | (i == j)
-    if exact:
-        off |= np.abs(scaled - np.rint(scaled)) > 1e-6
+    outside = (np.minimum(i, j) < 0) | (np.maximum(i, j) >= n)
+    if outside.any():
+        raise bad_line(int(np.flatnonzero(outside)[0]), f"element numbers 0..{n - 1}")
+    with np.errstate(invalid="ignore", over="ignore"):
+        scaled = data[:, 2] * SCALE
+        # weights are computed in exact thousandths: a finer weight would be rounded, and
+        # the objective and bound printed would belong to another instance
+        off = ~np.isfinite(scaled) | (i == j) | (np.abs(data[:, 2]) > MAX_WEIGHT)
+        if exact:
+            off |= np.abs(scaled - np.rint(scaled)) > 1e-6
     if off.any():
-        k = int(np.flatnonzero(off)[0])
-        raise _bad(
-            path,
+        raise bad_line(
+            int(np.flatnonzero(off)[0]),
             "'i j d' with two different elements and a finite weight"
-            + (" of at most 3 decimals" if exact else ""),
-            row=first_row + k,
-            value=body[k].strip(),
+            + (" of at most 3 decimals" if exact else "")
+            + f", at most {MAX_WEIGHT:g} in size",
         )
     key = np.minimum(i, j) * n + np.maximum(i, j)
     if len(np.unique(key)) != len(key):
-        k = int(np.flatnonzero(np.unique(key, return_counts=True)[1] > 1)[0])
-        raise _bad(path, "each pair of elements once", value=f"pair number {k} repeats")
+        seen: set[int] = set()
+        for k, pair in enumerate(key.tolist()):
+            if pair in seen:
+                raise bad_line(k, "each pair of elements once (this pair came before)")
+            seen.add(pair)
     weights = np.zeros((n, n), dtype=np.int64)
     values = np.rint(scaled).astype(np.int64)
     weights[i, j] = values
@@ -133,8 +158,8 @@ def read_mdgp(path: str | Path) -> Problem:
         bounds = [int(x) for x in head[3 : 3 + 2 * m]]
     except (ValueError, IndexError) as exc:
         raise _bad(path, "header 'n m ss|ds a1 b1 ... am bm'", row=1, value=lines[0][:80]) from exc
-    if kind not in ("ss", "ds") or len(bounds) != 2 * m:
-        raise _bad(path, "type ss or ds and 2m size bounds", row=1, value=lines[0][:80])
+    if kind not in ("ss", "ds") or len(bounds) != 2 * m or len(head) != 3 + 2 * m:
+        raise _bad(path, "type ss or ds and exactly 2m size bounds", row=1, value=lines[0][:80])
     weights = _pairs(path, lines[1:], n, 2)
     return _problem(path, weights, np.ones(n, dtype=np.int64), bounds[0::2], bounds[1::2])
 

@@ -94,7 +94,7 @@ def sweep_from(values: Mapping[str, Any], where: str = "bench") -> Sweep:
     for name in strategies:
         # auto: what solve picks (clnmatch.solve.choose_strategy); breakouts: schedule sets
         if name not in ("auto", SCHEDULE_SOLVER):
-            get_strategy(name)  # an unknown name fails here, listing the choices
+            get_strategy(name, where)  # an unknown name fails here, listing the choices
     peers = _names(merged["peers"])
     if peers == ["all"]:
         peers = available_peers()
@@ -137,12 +137,13 @@ def sweep_from(values: Mapping[str, Any], where: str = "bench") -> Sweep:
         instances=None if merged["instances"] is None else Path(merged["instances"]),
         ccp_instances=None if merged["ccp_instances"] is None else Path(merged["ccp_instances"]),
         match=_names(merged["match"]),
-        alone=_alone(merged["alone"], where),
+        alone=_alone(merged["alone"], where, [*strategies, *peers, SCHEDULE_SOLVER]),
     )
 
 
-def _alone(value: Any, where: str) -> bool | list[str]:
-    """``alone``: true / "all" (every run), false / "" (none), or solver names."""
+def _alone(value: Any, where: str, solvers: list[str]) -> bool | list[str]:
+    """``alone``: true / "all" (every run), false / "" (none), or names of the sweep's
+    ``solvers`` (a name it does not run would make nothing alone, silently)."""
     if isinstance(value, bool):
         return value
     names = _names(value)
@@ -151,6 +152,11 @@ def _alone(value: Any, where: str) -> bool | list[str]:
     if "all" in names or (value is not None and not isinstance(value, str | list | tuple)):
         raise InvalidParameterError.for_value(
             "alone", where, "true, false, 'all' or solver names", value
+        )
+    strangers = [n for n in names if n not in solvers]
+    if strangers:
+        raise InvalidParameterError.for_value(
+            "alone", where, "'all' or solvers of the sweep: " + ", ".join(solvers), strangers
         )
     return names
 
