@@ -426,6 +426,15 @@ def test_many_teams_fold_into_a_table(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "Many Person0290" in html  # members are still in the page, folded
 
 
+def test_many_reasons_fold_like_the_member_lists() -> None:
+    """70 establishments' reasons (35 teams) are folded under one summary line (at region
+    scale the open table was 80% of the page); a CLN cohort's (60 at most) stay open."""
+    html = render_report(many_teams_result(35))
+    assert '<details class="team" id="why-list">' in html and 'id="why-table"' in html
+    assert "The reasons for all 70 establishments" in html
+    assert 'id="why-list"' not in render_report(many_teams_result(30))
+
+
 def test_tables_name_their_rows_and_columns_for_screen_readers(html: str) -> None:
     """Every column header has scope="col", and each rule check starts with a row header
     (a screen reader then says "Teams are of even size: passed", not just "passed"); so

@@ -368,7 +368,8 @@ def allocate_facilitators(
     if chosen is not None:  # the score is the links' preference points, bonus aside
         score -= bonus * sum((facilitators[i].id, t) in kept for i, t in chosen)
     if chosen is None:
-        listed = ", ".join(str(s) for s in sorted(sizes, reverse=True))
+        ordered = sorted(sizes, reverse=True)  # a region's 80 sizes would fill the screen
+        listed = ", ".join(str(s) for s in ordered[:10]) + (", ..." if len(ordered) > 10 else "")
         raise _infeasible(
             [
                 Conflict(

@@ -147,8 +147,9 @@ def finish_solve(
             Status.UNKNOWN,
             diagnosis=diagnosis,
             notes=(
-                f"the facilitators could not be allocated to the teams found ({exc}); "
-                "other teams may allow it: smaller teams (more of them), or more facilitators",
+                f"The facilitators could not be allocated to the teams found ({exc}); "
+                "other teams may allow it (smaller ones, so that two fit one facilitator's "
+                "load), or more facilitators",
             ),
         )
     links = tuple(allocation.links)
