@@ -416,6 +416,17 @@ def test_a_withdrawal_keeps_a_close_proven_bound(
     assert view.objective <= view.bound < 0.9 * relaxed  # measured: 569.0 against 665.7
 
 
+def test_undo_names_a_pasted_late_school(tmp_path: Path) -> None:
+    """A school pasted on the day (not in the list given at the start) is named by its
+    name when undone and redone, not by its id."""
+    event = new_event(tmp_path)
+    event.add(late_school(), time_limit=5)
+    event.undo()
+    assert event.last_change["message"] == "undone: Late High no longer added"
+    event.redo()
+    assert event.last_change["message"].startswith("redone: Late High added")
+
+
 def test_undo_names_a_withdrawal(tmp_path: Path) -> None:
     """Undoing a withdrawal says the school is back."""
     event = new_event(tmp_path)

@@ -150,6 +150,8 @@ def test_lock_withdraw_undo_redo(client: TestClient) -> None:
     state = client.post("/api/add", json={"establishment_id": "E4"}).json()
     assert state["withdrawn"] == [] and state["breaches"] == []
     assert any("E4" in ids for ids in state["teams"].values())
+    card = client.get("/ui/live").text.split('data-id="E4"')[1].split("</h3>")[0]
+    assert ">late<" not in card  # brought back, not a late school
 
 
 def test_reoptimise_keeps_locks_and_team_numbers(client: TestClient) -> None:

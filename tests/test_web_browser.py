@@ -512,4 +512,13 @@ def test_a_school_is_chosen_moved_and_left_with_the_keyboard_alone(
     )
     said = page.text_content("#announce") or ""  # what a screen reader is told
     assert "team 3" in said and ("breach" in said or "every rule holds" in said), said
+    # after Escape the keys act on the school with the focus (L did nothing, unsaid)
+    page.keyboard.press("l")
+    wait_until(
+        page,
+        'id => !!document.querySelector(`.card.locked[data-id="${id}"]`)',
+        arg=eid,
+        timeout=10_000,
+    )
+    server.api("POST", "/api/undo")
     server.api("POST", "/api/undo")

@@ -224,7 +224,7 @@ def _create(
         late = read_survey(
             additions, mapping=mapping, row_id_prefix=additions_row_prefix(additions)
         )
-        warnings += [f"warning: {additions}: {w}" for w in late.warnings[:10]]
+        warnings += [f"warning: {w}" for w in late.warnings[:10]]  # each names its file
         extra = late.cohort
     return Event.create(
         folder, cohort, rules, objective=objective, seed=seed, teams=teams, links=links,

@@ -19,6 +19,8 @@ def what_changes(snapshot: Snapshot, now: EventState, target: EventState) -> str
     names = {e.id: e.name for e in snapshot.cohort.establishments}
     if snapshot.additions is not None:
         names |= {e.id: e.name for e in snapshot.additions.establishments}
+    for state in (now, target):  # schools pasted on the day: their records hold the names
+        names |= {e: r.establishment.name for e, r in state.records.items()}
     parts = [
         f"{names.get(e, e)} " + ("withdrawn" if e in target.withdrawn else "back")
         for e in sorted(target.withdrawn ^ now.withdrawn)

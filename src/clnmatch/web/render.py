@@ -8,6 +8,7 @@ reads: focus, size against the allowed range, sectors, authorities, facilitators
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Container
 from typing import Any
 
 from clnmatch.event.engine import Event
@@ -42,7 +43,9 @@ def _nominees(cohort: Cohort, eid: str, names: bool) -> list[dict[str, str]]:
     return out
 
 
-def _card(view: EventView, eid: str, names: bool, proposal: dict[str, int]) -> dict[str, Any]:
+def _card(
+    view: EventView, eid: str, names: bool, proposal: dict[str, int], surveyed: Container[str]
+) -> dict[str, Any]:
     cohort = view.cohort
     est = cohort.establishment_by_id[eid]
     flagged = {b.subject for b in view.evaluation.breaches if b.subject}
@@ -52,7 +55,7 @@ def _card(view: EventView, eid: str, names: bool, proposal: dict[str, int]) -> d
         "authority": est.authority,
         "sector": str(est.sector),
         "locked": eid in view.state.locked,
-        "added": eid in view.state.added,
+        "added": eid in view.state.added and eid not in surveyed,  # late, not brought back
         "nominees": _nominees(cohort, eid, names),
         "themes": _top_themes(cohort, eid),
         "breach": eid in flagged,
@@ -65,6 +68,7 @@ def live_context(event: Event, *, names: bool = True) -> dict[str, Any]:
     """Everything the live fragment (status bar, proposal, board) needs."""
     view = event.current_view()
     cohort = view.cohort
+    surveyed = event.snapshot.cohort.establishment_by_id.keys()
     rules = event.rules_for(cohort)
     low, high = rules.size_bounds(cohort.n_participants)
     proposal = event.timeline.proposal
@@ -128,7 +132,7 @@ def live_context(event: Event, *, names: bool = True) -> dict[str, Any]:
                 "facilitators": facilitators,
                 "checks": checks,
                 "breaches": [b.message for b in breaches],
-                "cards": [_card(view, e, names, moving) for e in ids],
+                "cards": [_card(view, e, names, moving, surveyed) for e in ids],
             }
         )
     cohort_breaches = _summarised([b for b in view.evaluation.breaches if b.team is None])
@@ -144,7 +148,7 @@ def live_context(event: Event, *, names: bool = True) -> dict[str, Any]:
         "nothing_placed": len(unplaced) == len(cohort.establishments) > 0,
         "cohort_breaches": cohort_breaches,
         "teams": teams,
-        "unplaced": [_card(view, e, names, moving) for e in unplaced],
+        "unplaced": [_card(view, e, names, moving, surveyed) for e in unplaced],
         "withdrawn": sorted(view.state.withdrawn),
         "n_schools": len(cohort.establishments),
         "n_people": cohort.n_participants,

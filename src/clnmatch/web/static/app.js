@@ -346,6 +346,9 @@
         select(e.target);
         return;
       }
+      // a card with the keyboard's focus (after Esc, or Tab) is the school the keys act on
+      var onCard = e.target.classList && e.target.classList.contains("card");
+      if (onCard && (/^[0-9]$/.test(key) || key === "l")) selected = e.target.dataset.id;
       if (!selected) return;
       if (/^[0-9]$/.test(key)) {
         e.preventDefault();
