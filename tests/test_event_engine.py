@@ -427,6 +427,26 @@ def test_undo_names_a_pasted_late_school(tmp_path: Path) -> None:
     assert event.last_change["message"].startswith("redone: Late High added")
 
 
+def test_a_move_says_which_teams_focus_changed(tmp_path: Path) -> None:
+    """A hand move can change the focus theme of the teams it touches: the last-change line
+    says so (the projector's teams seemed renamed, unsaid)."""
+    event = new_event(tmp_path)
+    themes = event.cohort_for(event.state).themes
+    found = False
+    for eid in IDS:
+        for team in (1, 2):
+            if event.state.teams[eid] == team or eid in event.state.locked:
+                continue
+            before = event.view().evaluation.team_focus
+            after = event.move(eid, team).evaluation.team_focus
+            changed = [f"team {t} now {themes[k]}" for t, k in enumerate(after, 1)
+                       if k >= 0 and before[t - 1] != k]  # fmt: skip
+            assert event.last_change["focus_changes"] == changed
+            found = found or bool(changed)
+            event.undo()
+    assert found  # the cohort has such a move: the test saw one
+
+
 def test_undo_names_a_withdrawal(tmp_path: Path) -> None:
     """Undoing a withdrawal says the school is back."""
     event = new_event(tmp_path)

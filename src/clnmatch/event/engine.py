@@ -287,6 +287,12 @@ class Event:
                 for b in view.evaluation.breaches
                 if (b.rule, b.team, b.subject) not in old
             ]
+            themes, pairs = view.cohort.themes, enumerate(view.evaluation.team_focus, 1)
+            self.last_change["focus_changes"] = [  # a move can change other teams' focus
+                f"team {t} now {themes[k]}"
+                for t, k in pairs
+                if k >= 0 and before.evaluation.team_focus[t - 1] != k
+            ]
         self.publish("state", {"version": view.version})
         return view
 
