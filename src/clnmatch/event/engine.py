@@ -50,6 +50,7 @@ from clnmatch.io.safe import sweep_stale_staging
 from clnmatch.models import Cohort, Rules
 from clnmatch.problem import SCALE, Problem
 from clnmatch.rematch import ChangeRecord, apply_changes, rematch_teams, stable_labels
+from clnmatch.rematch.core import RematchResult
 from clnmatch.trace import relative_gap
 
 __all__ = ["Event", "SNAPSHOT_FILE", "JOURNAL_FILE", "TOKENS_FILE"]
@@ -429,10 +430,7 @@ class Event:
                     previous_links=state.links, prove=False,
                 )  # fmt: skip
                 if result.feasible:
-                    after = result.establishment_team()
-                    entry["moves"] = {e: t for e, t in after.items() if t != teams.get(e)}
-                    if set(result.facilitator_links) != set(state.links):
-                        entry["links"] = [[f, t] for f, t in result.facilitator_links]
+                    _take_repair(entry, result, teams, state.links)
                     message += "; " + moves_text(cohort, entry["moves"])
                 else:
                     message += "; the rules could not all be restored: " + plain_reason(result)
@@ -506,10 +504,7 @@ class Event:
             seed=self.snapshot.seed, previous_links=state.links, prove=False,
         )  # fmt: skip
         if result.feasible:
-            after = result.establishment_team()
-            entry["moves"] = {e: t for e, t in after.items() if t != teams.get(e)}
-            if set(result.facilitator_links) != set(state.links):
-                entry["links"] = [[f, t] for f, t in result.facilitator_links]
+            after = _take_repair(entry, result, teams, state.links)
             moved = len(entry["moves"]) - 1
             message += f" to team {after[eid]} ({moved} other move(s))"
         else:
@@ -687,3 +682,17 @@ def _alone(cohort: Cohort, eid: str) -> Cohort:
         establishments=(cohort.establishment_by_id[eid],),
         practitioners=tuple(p for p in cohort.practitioners if p.establishment_id == eid),
     )
+
+
+def _take_repair(
+    entry: dict[str, Any],
+    result: RematchResult,
+    teams: Mapping[str, int],
+    links: Iterable[tuple[str, int]],
+) -> dict[str, int]:
+    """A repair's teams into the journal entry: the moves, and the links when they change."""
+    after = result.establishment_team()
+    entry["moves"] = {e: t for e, t in after.items() if t != teams.get(e)}
+    if set(result.facilitator_links) != set(links):
+        entry["links"] = [[f, t] for f, t in result.facilitator_links]
+    return after
