@@ -80,7 +80,11 @@ class _LeftOut(list[dict[str, str]]):
 
 def read_heading(result_dir: str | Path) -> Heading:
     """The title and contact a result folder was written with (defaults when absent)."""
-    summary = read_summary(Path(result_dir))
+    return heading_of(read_summary(Path(result_dir)))
+
+
+def heading_of(summary: Mapping[str, object]) -> Heading:
+    """The title and contact a summary.json holds (defaults when absent)."""
     title = summary.get("title")
     contact = summary.get("contact")
     return Heading(

@@ -116,7 +116,7 @@ def rematch(
     from clnmatch.errors import InputProblem, InvalidInputError
     from clnmatch.io.identity import additions_row_prefix
     from clnmatch.io.outputs import output_names
-    from clnmatch.publish import read_heading, write_result
+    from clnmatch.publish import heading_of, write_result
     from clnmatch.rematch import (
         CHANGES_FILE,
         AdditionClash,
@@ -145,12 +145,10 @@ def rematch(
             pseudonym_key=pseudonym_key,
         )
         folder = previous if previous.is_dir() else previous.parent
-        try:  # the title and contact the previous result was written with, if it says
-            saved = read_heading(folder)
-        except InvalidInputError:
-            saved = None
-        # the rules and objective the previous result was made with, unless told otherwise
+        # the rules, objective, title and contact the previous result was made with,
+        # unless told otherwise
         summary = saved_summary(folder)
+        saved = heading_of(summary) if summary else None
         rules = rules_from(rules_file, locals(), summary.get("rules"))
         objective = objective or str(summary.get("objective_name") or "blend")
         mapping = load_mapping(map_file)  # read once: the survey and --add share it

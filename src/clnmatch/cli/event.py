@@ -206,7 +206,8 @@ def _create(
     reading = read_survey(survey, facilitators=facilitators, sheet=sheet, mapping=mapping)
     warnings += [f"warning: {w}" for w in reading.warnings[:10]]
     cohort = reading.cohort
-    rules = rules_from(rules_file, params)
+    summary = saved_summary(from_result) if from_result is not None else {}
+    rules = rules_from(rules_file, params, summary.get("rules"))
     teams: dict[str, int] = {}
     links: list[tuple[str, int]] = []
     bound = None
@@ -215,9 +216,7 @@ def _create(
         cohort, record = cohort_of_folder(cohort, from_result)
         teams = load_previous(cohort, from_result / "teams.csv")
         links = load_previous_links(cohort, from_result) or []
-        summary = saved_summary(from_result)
         bound = summary.get("bound")
-        rules = rules_from(rules_file, params, summary.get("rules"))
         objective = str(summary.get("objective_name") or objective)
     extra = None
     if additions is not None:
