@@ -159,7 +159,7 @@ def test_the_bound_after_a_change_is_journalled_not_proved_again(
     """A withdrawal's and a late school's proven bounds are in the journal: after a restart
     the board shows the same bound without proving it again (which, in limited time, could
     give another number)."""
-    import clnmatch.event.engine as engine
+    import clnmatch.event.proofs as proofs
 
     event = new_event(tmp_path)
     event.withdraw("E5", time_limit=5)
@@ -171,7 +171,7 @@ def test_the_bound_after_a_change_is_journalled_not_proved_again(
     def no_proof(*args: object, **kwargs: object) -> None:
         raise AssertionError("a journalled bound was proved again")
 
-    monkeypatch.setattr(engine, "certified_bound", no_proof)
+    monkeypatch.setattr(proofs, "certified_bound", no_proof)
     again = Event.open(tmp_path)
     assert again.view().bound == view.bound and again.view().gap == view.gap
     undone = again.undo().bound  # back to after the withdrawal: its bound too
@@ -362,6 +362,14 @@ def test_a_late_school_over_the_cap_waits_with_a_plain_reason(tmp_path: Path) ->
     message = event.last_change["message"]
     assert "14 participants" in message and "It waits in Not placed" in message
     assert "[max_participants]" not in message and "Try:" not in message
+    # the people in no team are named by their school, once, not by practitioner id
+    assert "Late High is in no team (2 people)" in event.last_change["new_breaches"]
+    assert not any("N1-1" in line for line in event.last_change["new_breaches"])
+    # no teams of a cohort over the cap keep every rule: no bound is called proven
+    assert view.bound is None and view.gap is None
+    assert "14 participants" in view.impossible and view.to_api(2)["bound"] is None
+    event.withdraw("N1", time_limit=5)  # back within the cap: a bound again
+    assert event.view().bound is not None and event.view().impossible == ""
 
 
 def test_a_school_waiting_unplaced_does_not_block_the_next_late_school(tmp_path: Path) -> None:
@@ -399,14 +407,14 @@ def test_a_withdrawal_keeps_a_close_proven_bound(
 ) -> None:
     """After a withdrawal the board's bound is proved again (column generation), not left
     to the quick relaxation (18-21% gaps on the sample); still a bound on the repair."""
-    import clnmatch.event.engine as engine
+    import clnmatch.event.proofs as proofs
     from clnmatch.bounds import relaxation_bound_milli
     from clnmatch.cli import sample_paths
     from clnmatch.io.survey import read_survey
     from clnmatch.models import Rules
     from clnmatch.problem import Problem
 
-    monkeypatch.setattr(engine, "BOUND_SECONDS", 60.0)  # the value, not the machine's speed
+    monkeypatch.setattr(proofs, "BOUND_SECONDS", 60.0)  # the value, not the machine's speed
     survey, _ = sample_paths()
     cohort = read_survey(survey).cohort
     start = {e.id: 1 + k % 8 for k, e in enumerate(cohort.establishments)}

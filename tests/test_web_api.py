@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from pathlib import Path
 from urllib.parse import quote
 
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
-from test_event_engine import late_school, new_event
+from test_event_engine import IDS, late_school, new_event
 from test_rematch import PREVIOUS, RULES, sector_cohort
 
 from clnmatch.event import Event
@@ -270,6 +272,13 @@ def test_suggest_and_why(client: TestClient) -> None:
     assert found and all("gain" in s for s in found)
     why = client.get("/api/why/E0").json()
     assert why["team"] == 1 and why["text"] and why["locked"] is False
+    tied = 0  # each reason once in the panel: it listed the text's clauses again
+    for eid in IDS:
+        reasons = client.get(f"/api/why/{eid}").json()["binding_reasons"]
+        panel = client.get(f"/ui/why/{eid}").text
+        assert all(panel.count(html.escape(r)) == 1 for r in reasons)
+        tied += bool(reasons)
+    assert tied
     assert client.post("/api/lock", json={"establishment_id": "E0", "locked": True}).is_success
     why = client.get("/api/why/E0").json()
     assert why["locked"] is True and why["notes"][0].startswith("Locked in team 1")
@@ -350,7 +359,13 @@ def test_the_command_prints_the_address_first_and_warns_for_other_hosts(
     first = done.output.splitlines()[0]
     assert first.startswith("http://127.0.0.1:8765/?token=")
     assert served == [
-        {"host": "127.0.0.1", "port": 8765, "open_browser": False, "repair_time_limit": 10.0}
+        {
+            "host": "127.0.0.1",
+            "port": 8765,
+            "open_browser": False,
+            "repair_time_limit": 10.0,
+            "mapping": None,
+        }
     ]
     assert "reachable from other computers" not in done.output
     again = CliRunner().invoke(
@@ -632,3 +647,52 @@ def test_a_torn_journal_is_said_plainly_when_the_event_starts_again(
     said = " ".join(again.output.split())
     assert again.exit_code == 0 and "note: " in said and "torn by a crash" in said, said
     assert "JournalWarning" not in said and "journal.py" not in said
+
+
+def test_a_school_over_the_cap_shows_the_score_and_no_proven_bound(tmp_path: Path) -> None:
+    """A late school the cap leaves in Not placed: the bar shows the placed schools'
+    score (it showed "-"), no bound called proven (no teams keep every rule), and the
+    people in no team by their school."""
+    rules = RULES.model_copy(update={"max_participants": 12})
+    event = Event.create(tmp_path, sector_cohort(), rules, teams=PREVIOUS)
+    event.add(late_school(), time_limit=5)
+    html = editor_client(event).get("/ui/live").text
+    objective = re.search(r'<span id="objective">([^<]*)</span>', html)
+    assert objective is not None and objective.group(1) == f"{event.view().objective:,.1f}"
+    assert "(the placed schools)" in html and "1 school. Drag it" in html
+    assert re.search(r'<span id="bound">-</span>', html) and 'id="impossible"' in html
+    assert "Late High is in no team (2 people)" in html and "N1-1" not in html
+
+
+def test_rows_pasted_from_a_forms_export_are_read_with_the_events_mapping(
+    tmp_path: Path,
+) -> None:
+    """An event started from a form's export with a mapping reads rows pasted from the
+    same export (its own headers, words for ratings, no ids) as the survey was read; the
+    rows are numbered apart from the survey's, and a failed paste gives no CLI advice."""
+    from test_mapping import HEADER, MAPPING, ROWS
+
+    from clnmatch.io.mapping import load_mapping
+    from clnmatch.io.survey import read_survey
+    from clnmatch.models import Rules
+
+    mapping = load_mapping(MAPPING)
+    survey = tmp_path / "export.csv"
+    survey.write_text("\n".join([HEADER, *ROWS]) + "\n", encoding="utf-8")
+    cohort = read_survey(survey, mapping=mapping).cohort
+    rules = Rules(teams=1, min_sectors=1, min_authorities=1, max_authority_share=1.0)
+    event = Event.create(
+        tmp_path / "event", cohort, rules, teams={e.id: 1 for e in cohort.establishments}
+    )
+    token = event.tokens()["editor"]
+    client = TestClient(create_app(event, repair_time_limit=3, mapping=mapping),
+                        headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+    late = "Eve Muir,Oak Primary,Glasgow City,Primary,Head Teacher,eve@x.org,Very,Slightly,"
+    done = client.post("/api/add", json={"rows": f"{HEADER}\n{late}\n"})
+    assert done.status_code == 200, done.text
+    added = [p for p in event.view().cohort.practitioners if p.name == "Eve Muir"]
+    assert len(added) == 1 and added[0].interests == (4, 1)
+    assert added[0].id not in {p.id for p in cohort.practitioners}
+    bad = client.post("/api/add", json={"rows": "name,school\nAnn,Foo\n"})
+    assert bad.status_code == 400 and "clnmatch map" not in bad.json()["error"]
+    assert "the survey file the event started from" in bad.json()["error"]

@@ -181,7 +181,7 @@ def event(
             )
         sys.stdout.flush()
         serve(opened, host=host, port=port, open_browser=not no_browser,
-              repair_time_limit=repair_time_limit)  # fmt: skip
+              repair_time_limit=repair_time_limit, mapping=mapping)  # fmt: skip
 
 
 def _create(

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import os
 import secrets
 import threading
@@ -31,10 +30,10 @@ from typing import IO, Any
 
 import numpy as np
 
-from clnmatch.bounds import certified_bound
 from clnmatch.evaluate import Evaluation, check
 from clnmatch.event.journal import Journal
 from clnmatch.event.optimise import SolverProcess, solve_in_child
+from clnmatch.event.proofs import CohortProofs, prove_bound
 from clnmatch.event.snapshot import (
     SNAPSHOT_FILE,
     TOKENS_FILE,
@@ -45,10 +44,15 @@ from clnmatch.event.snapshot import (
 )
 from clnmatch.event.state import AddedRecord, EventError, EventState, Timeline
 from clnmatch.event.view import EventView
-from clnmatch.event.words import moves_text, plain_reason, unplaced_reason, what_changes
+from clnmatch.event.words import (
+    breach_lines,
+    moves_text,
+    plain_reason,
+    unplaced_reason,
+    what_changes,
+)
 from clnmatch.io.safe import sweep_stale_staging
 from clnmatch.models import Cohort, Rules
-from clnmatch.problem import SCALE, Problem
 from clnmatch.rematch import ChangeRecord, apply_changes, rematch_teams, stable_labels
 from clnmatch.rematch.core import RematchResult
 from clnmatch.trace import relative_gap
@@ -57,7 +61,6 @@ __all__ = ["Event", "SNAPSHOT_FILE", "JOURNAL_FILE", "TOKENS_FILE"]
 
 JOURNAL_FILE = "journal.jsonl"
 EXPORTS_FOLDER = "exports"  # the page's saved folders
-BOUND_SECONDS = 2.0  # proving a bound after the cohort changes (1.2-1.5 s on the sample)
 _FACILITATOR_RULES = ("facilitator_per_team", "facilitator_load", "unknown_facilitator")
 
 
@@ -74,7 +77,7 @@ class Event:
         self.listeners: list[Callable[[str, dict[str, Any]], None]] = []
         self.timeline = Timeline(snapshot.first_state())
         self._cohorts: dict[tuple[object, ...], Cohort] = {}
-        self._certified: dict[frozenset[str], float] = {}
+        self.proofs = CohortProofs(snapshot.objective, snapshot.seed)
         self._view: EventView | None = None
         self._running: threading.Event | None = None
         self._spare: SolverProcess | None = None  # see prepare_reoptimise
@@ -120,8 +123,7 @@ class Event:
         start = {e: int(t) for e, t in (teams or {}).items() if e in known and t >= 1}
         check_starting_teams(start, rules.teams)
         if bound is None:  # proved once and kept: proved again in limited time it could differ
-            problem = Problem.from_cohort(cohort, rules, objective)
-            bound = certified_bound(problem, BOUND_SECONDS, seed=seed).bound_milli / SCALE
+            bound = prove_bound(cohort, rules, objective, seed)
         snapshot = Snapshot(
             cohort=cohort,
             rules=rules,
@@ -223,15 +225,7 @@ class Event:
 
     def bound_for(self, state: EventState, cohort: Cohort) -> float:
         """A proven bound for every assignment of this cohort: a solve's, else one proved once."""
-        key = frozenset(state.cohort_key(e.id for e in cohort.establishments))
-        solved = state.bounds.get(key, float("inf"))
-        if key not in self._certified and math.isinf(solved):
-            # after a withdrawal or a late school: the quick relaxation alone showed gaps
-            # of 18-21% on the sample; column generation's bound is within a few per cent
-            problem = Problem.from_cohort(cohort, self.rules_for(cohort), self.snapshot.objective)
-            proved = certified_bound(problem, BOUND_SECONDS, seed=self.snapshot.seed)
-            self._certified[key] = proved.bound_milli / SCALE
-        return min(solved, self._certified.get(key, float("inf")))
+        return self.proofs.bound(state, cohort, self.rules_for(cohort))
 
     def current_view(self) -> EventView:
         """The view, or during a decision the one before: reads never wait for a repair."""
@@ -249,11 +243,16 @@ class Event:
             if self._view is None or self._view.version != self.version:
                 state = self.state
                 cohort, evaluation = self.evaluate_state(state)
-                bound = max(self.bound_for(state, cohort), evaluation.objective)
+                impossible = self.proofs.impossible(state, cohort, self.rules_for(cohort))
+                bound = None if impossible else self.bound_for(state, cohort)
                 focus = {
                     t + 1: cohort.themes[k] for t, k in enumerate(evaluation.team_focus) if k >= 0
                 }
-                self._view = EventView(self.version, state, cohort, evaluation, bound, focus)
+                if bound is not None:  # a board scoring above a bound breaks a rule
+                    bound = max(bound, evaluation.objective)
+                self._view = EventView(
+                    self.version, state, cohort, evaluation, bound, focus, impossible
+                )
             return self._view
 
     # ------------------------------------------------------------------ recording
@@ -283,11 +282,10 @@ class Event:
         if before is not None:
             self.last_change["delta"] = view.objective - before.objective
             old = {(b.rule, b.team, b.subject) for b in before.evaluation.breaches}
-            self.last_change["new_breaches"] = [
-                b.message
-                for b in view.evaluation.breaches
-                if (b.rule, b.team, b.subject) not in old
-            ]
+            self.last_change["new_breaches"] = breach_lines(
+                [b for b in view.evaluation.breaches if (b.rule, b.team, b.subject) not in old],
+                view.cohort,
+            )
             themes, pairs = view.cohort.themes, enumerate(view.evaluation.team_focus, 1)
             self.last_change["focus_changes"] = [  # a move can change other teams' focus
                 f"team {t} now {themes[k]}"

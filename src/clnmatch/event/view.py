@@ -21,8 +21,9 @@ class EventView:
     state: EventState
     cohort: Cohort
     evaluation: Evaluation
-    bound: float | None
+    bound: float | None  # none when no teams of the cohort can keep every rule
     team_focus: dict[int, str]
+    impossible: str = ""  # why no teams of the cohort can keep every rule, by counting
 
     @property
     def objective(self) -> float:
@@ -62,6 +63,7 @@ class EventView:
             "objective": self.objective,
             "bound": self.bound,
             "gap": self.gap,
+            "impossible": self.impossible or None,
             "focus": {str(t): f for t, f in self.team_focus.items()},
             "facilitators": [[f, t] for f, t in self.state.links],
         }

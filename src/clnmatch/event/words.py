@@ -3,14 +3,23 @@ school could not be placed."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from clnmatch.event.snapshot import Snapshot
 from clnmatch.event.state import EventState
 from clnmatch.models import Cohort
+from clnmatch.rules.breach import Breach
+from clnmatch.rules.necessary import plural
 
-__all__ = ["RULE_WORDS", "moves_text", "plain_reason", "unplaced_reason", "what_changes"]
+__all__ = [
+    "RULE_WORDS",
+    "breach_lines",
+    "moves_text",
+    "plain_reason",
+    "unplaced_reason",
+    "what_changes",
+]
 
 
 def what_changes(snapshot: Snapshot, now: EventState, target: EventState) -> str:
@@ -93,3 +102,26 @@ def unplaced_reason(result: Any) -> str:
         f"{plain_reason(result)}. It waits in Not placed: drag it into a team to place it "
         "anyway (the breach stays shown), or make room (a withdrawal) and re-optimise"
     )
+
+
+def breach_lines(breaches: Sequence[Breach], cohort: Cohort) -> list[str]:
+    """The evaluator's messages in the room's words: the people in no team named by
+    their school, once per school (not "practitioner 'P0900' (9990001)" per person)."""
+    school_of = {p.id: p.establishment_id for p in cohort.practitioners}
+    names = {e.id: e.name for e in cohort.establishments}
+    waiting: dict[str, int] = {}  # school -> its people in no team
+    lines: list[str | tuple[str]] = []  # a message, or (school,) counted at the end
+    for b in breaches:
+        school = school_of.get(b.subject or "") if b.rule == "unassigned" else None
+        if school is None:
+            lines.append(b.message)
+        elif school not in waiting:
+            lines.append((school,))
+        if school is not None:
+            waiting[school] = waiting.get(school, 0) + 1
+    return [
+        line
+        if isinstance(line, str)
+        else f"{names.get(line[0], line[0])} is in no team ({plural(waiting[line[0]], 'person', 'people')})"
+        for line in lines
+    ]

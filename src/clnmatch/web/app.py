@@ -40,7 +40,9 @@ from clnmatch.event import Event, EventError, EventView
 from clnmatch.event.analysis import diff, state_side, suggest, why_here
 from clnmatch.event.export import EXPORTS, export_bytes, export_folder
 from clnmatch.event.snapshot import projector_shows_names, set_projector_names
+from clnmatch.io.mapping import SurveyMapping
 from clnmatch.io.survey import read_survey
+from clnmatch.report.words import percent
 from clnmatch.web.render import live_context, school_context
 
 __all__ = ["CSP", "create_app"]
@@ -97,14 +99,17 @@ def _templates() -> Environment:
     env = Environment(loader=FileSystemLoader(str(folder)), autoescape=select_autoescape(["html"]))
     env.filters["points"] = lambda v: "-" if v is None else f"{v:,.1f}"
     env.filters["signed"] = lambda v: "" if v is None else f"{v:+,.1f}"
-    env.filters["percent"] = lambda v: "-" if v is None else f"{100 * v:.2f}%"
+    env.filters["percent"] = lambda v: "-" if v is None else percent(v)  # as the report says it
     # one path segment: urlencode keeps "/", and a browser resolves "../" in an address
     env.filters["segment"] = lambda v: quote(str(v), safe="")
     return env
 
 
-def create_app(event: Event, *, repair_time_limit: float = 10.0) -> FastAPI:
-    """The web app of one event (tokens from the event's folder)."""
+def create_app(
+    event: Event, *, repair_time_limit: float = 10.0, mapping: SurveyMapping | None = None
+) -> FastAPI:
+    """The web app of one event (tokens from the event's folder); ``mapping`` reads
+    pasted survey rows as the survey was read (a form's export keeps its own headers)."""
     tokens = event.tokens()
     env = _templates()
     broadcast = _Broadcast()
@@ -301,7 +306,7 @@ def create_app(event: Event, *, repair_time_limit: float = 10.0) -> FastAPI:
     @app.post("/api/add")
     async def api_add(request: Request) -> dict[str, Any]:
         data = await body(request)
-        return state_json(await in_thread(lambda: _add(event, data, repair_time_limit)))
+        return state_json(await in_thread(lambda: _add(event, data, repair_time_limit, mapping)))
 
     @app.post("/api/reoptimise")
     async def api_reoptimise(request: Request) -> dict[str, Any]:
@@ -417,7 +422,7 @@ def create_app(event: Event, *, repair_time_limit: float = 10.0) -> FastAPI:
             "swap": lambda: event.swap(str(field(data, "a")), str(field(data, "b"))),
             "lock": lambda: event.set_lock(str(field(data, "establishment_id")), data.get("locked") == "true"),
             "withdraw": lambda: event.withdraw(str(field(data, "establishment_id")), repair_time_limit),
-            "add": lambda: _add(event, data, repair_time_limit),
+            "add": lambda: _add(event, data, repair_time_limit, mapping),
             "undo": event.undo,
             "redo": event.redo,
             "accept": event.accept,
@@ -510,7 +515,9 @@ def _seconds(value: Any) -> float:
     return seconds
 
 
-def _add(event: Event, data: dict[str, Any], time_limit: float) -> EventView:
+def _add(
+    event: Event, data: dict[str, Any], time_limit: float, mapping: SurveyMapping | None
+) -> EventView:
     """Add from the list given at the start (``establishment_id``) or from survey rows (``rows``)."""
     if data.get("establishment_id"):
         return event.add_from_list(str(data["establishment_id"]), time_limit)
@@ -527,10 +534,13 @@ def _add(event: Event, data: dict[str, Any], time_limit: float) -> EventView:
         frame = pd.read_csv(
             io.StringIO(rows), dtype=str, keep_default_na=False, sep=None, engine="python"
         )
-        extra = read_survey(frame).cohort
+        # rows without ids are numbered apart from the survey's own (its row 7 is R007)
+        prefix = f"pasted-{event.version}-R"
+        extra = read_survey(frame, mapping=mapping, row_id_prefix=prefix).cohort
     except (ClnmatchError, ValueError) as exc:
-        text = str(exc).replace("survey DataFrame", "the pasted rows")  # no Python names
-        raise EventError(f"the rows could not be read as a survey: {text}", 400) from exc
+        raise EventError(
+            f"the rows could not be read as a survey: {_paste_advice(exc)}", 400
+        ) from exc
     missing = [t for t in event.snapshot.cohort.themes if t not in extra.themes]
     if missing:
         raise EventError(
@@ -545,3 +555,16 @@ def _add(event: Event, data: dict[str, Any], time_limit: float) -> EventView:
             413,
         )
     return event.add(extra, time_limit)
+
+
+def _paste_advice(exc: Exception) -> str:
+    """A reader's message for pasted rows: no Python names, and no command-line advice
+    (the room cannot run `clnmatch map`): the one thing to do is said instead."""
+    text = str(exc).replace("survey DataFrame", "the pasted rows")
+    kept = [
+        "; ".join(part for part in line.split("; ") if "clnmatch map" not in part)
+        for line in text.splitlines()
+    ]
+    return "\n".join(kept) + (
+        "\nCopy the rows from the survey file the event started from, with its header line."
+    )

@@ -13,6 +13,7 @@ from typing import Any
 
 from clnmatch.event.engine import Event
 from clnmatch.event.view import EventView
+from clnmatch.event.words import breach_lines
 from clnmatch.models import Cohort
 
 __all__ = ["live_context", "school_context"]
@@ -135,13 +136,14 @@ def live_context(event: Event, *, names: bool = True) -> dict[str, Any]:
                 "cards": [_card(view, e, names, moving, surveyed) for e in ids],
             }
         )
-    cohort_breaches = _summarised([b for b in view.evaluation.breaches if b.team is None])
+    cohort_breaches = _summarised([b for b in view.evaluation.breaches if b.team is None], cohort)
     unplaced = view.unplaced
     return {
         "version": view.version,
-        # with schools not placed the objective is of part of the cohort: not shown
-        "objective": None if unplaced else view.objective,
+        "objective": view.objective,
+        "partial": bool(unplaced),  # the objective is of the placed schools only
         "bound": view.bound,
+        "impossible": view.impossible,
         "gap": None if unplaced else view.gap,
         "n_breaches": len(view.evaluation.breaches),
         # a board not begun is not "115 breaches": it says what to do first
@@ -163,20 +165,21 @@ def live_context(event: Event, *, names: bool = True) -> dict[str, Any]:
 _LISTED = 3  # breaches of one rule listed one by one; more are summed up in one line
 
 
-def _summarised(breaches: list[Any]) -> list[str]:
-    """The evaluator's messages, a rule with many breaches (99 people not yet in a team)
-    summed up in one line so the board stays in view."""
-    by_rule: dict[str, list[str]] = {}
+def _summarised(breaches: list[Any], cohort: Cohort) -> list[str]:
+    """The evaluator's messages in the room's words, a rule with many breaches (40 schools
+    not yet in a team) summed up in one line so the board stays in view."""
+    by_rule: dict[str, list[Any]] = {}
     for b in breaches:
-        by_rule.setdefault(b.rule, []).append(b.message)
+        by_rule.setdefault(b.rule, []).append(b)
     out: list[str] = []
-    for rule, messages in by_rule.items():
-        if len(messages) <= _LISTED:
-            out += messages
+    for rule, group in by_rule.items():
+        lines = breach_lines(group, cohort)
+        if len(lines) <= _LISTED:
+            out += lines
         elif rule == "unassigned":
-            out.append(f"{len(messages)} people are in no team yet")
+            out.append(f"{len(lines)} schools ({len(group)} people) are in no team yet")
         else:
-            out.append(f"{len(messages)} breaches of {rule}, e.g. {messages[0]}")
+            out.append(f"{len(lines)} breaches of {rule}, e.g. {lines[0]}")
     return out
 
 

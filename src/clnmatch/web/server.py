@@ -11,6 +11,7 @@ from typing import Any
 import uvicorn
 
 from clnmatch.event import Event
+from clnmatch.io.mapping import SurveyMapping
 from clnmatch.web.app import create_app
 
 __all__ = ["LOCAL_HOSTS", "addresses", "port_in_use", "serve"]
@@ -63,9 +64,10 @@ def serve(
     port: int = 8765,
     open_browser: bool = True,
     repair_time_limit: float = 10.0,
+    mapping: SurveyMapping | None = None,
 ) -> None:
     """Run the page until Ctrl+C. No access log: request lines could carry names."""
-    app = create_app(event, repair_time_limit=repair_time_limit)
+    app = create_app(event, repair_time_limit=repair_time_limit, mapping=mapping)
     editor, _ = addresses(event, host, port)
     if open_browser:
         threading.Timer(1.0, lambda: webbrowser.open(editor)).start()
