@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from test_report_html import hand_result
+from test_report_html import hand_result, many_teams_result
 
 from clnmatch.report.html import write_report
 
@@ -86,3 +86,21 @@ def test_screenshot(report: Path, tmp_path: Path) -> None:
     assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert (width, height) == (1280, 2000)
+
+
+def test_folded_sections_print_open(tmp_path: Path) -> None:
+    """Paper cannot be unfolded: the reasons folded at 70 establishments (a closed
+    <details>) are hidden on screen and printed open."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    path = tmp_path / "many.html"
+    write_report(many_teams_result(35), path)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
+        page = browser.new_page()
+        page.goto(path.as_uri())
+        inside = "document.querySelector('details#why-list > :not(summary)').checkVisibility()"
+        assert page.evaluate("document.querySelector('details#why-list').open") is False
+        assert page.evaluate(inside) is False
+        page.emulate_media(media="print")
+        assert page.evaluate(inside) is True
+        browser.close()
