@@ -116,6 +116,20 @@ def test_rules_reject_bad_values():
         Rules(max_authority_share=1.5)
     with pytest.raises(ValidationError, match="team 9"):
         Rules(teams=8, pins={"E1": 9})
+    # True is not a count (pydantic would read it as 1: one team)
+    for field in ("teams", "min_sectors", "max_authority_share", "max_teams_per_theme"):
+        with pytest.raises(ValidationError, match=f"{field}(.|\n)*not True"):
+            Rules(**{field: True})
+
+
+def test_a_wrong_objective_is_named_without_naming_solve():
+    """check() takes an objective too: its error did say "parameter of solve"."""
+    from clnmatch import InvalidParameterError, check
+
+    cohort = make_cohort([("A", "primary", [[1, 2, 3]])], themes=("a", "b", "c"))
+    with pytest.raises(InvalidParameterError, match="'objective' parameter must be") as error:
+        check(cohort, Rules(teams=1, min_sectors=1, min_authorities=1), {}, objective="x")
+    assert "solve" not in str(error.value)
 
 
 def test_rules_from_toml(tmp_path):

@@ -527,6 +527,17 @@ class Rules(BaseModel):
         default=(), description="pairs of establishments that must share a team"
     )
 
+    @field_validator(
+        "teams", "max_participants", "min_establishments", "min_sectors", "min_authorities",
+        "max_authority_share", "size_tolerance", "schools_per_facilitator",
+        "max_teams_per_theme", mode="before",
+    )  # fmt: skip
+    @classmethod
+    def _number_not_bool(cls, value: object) -> object:
+        if isinstance(value, bool):  # pydantic reads True as 1: teams=True would be one team
+            raise ValueError(f"expected a number, not {value}")
+        return value
+
     @model_validator(mode="after")
     def _teams_in_range(self) -> Self:
         for est, team in [*self.pins.items(), *self.forbidden]:

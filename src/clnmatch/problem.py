@@ -62,8 +62,10 @@ class ObjectiveWeights(BaseModel):
             return cls(focus=0, cohesion=1, simd_mix=0, travel=0, name="cohesion")
         if name == "blend":
             return cls(name="blend")
-        raise InvalidParameterError.for_value(
-            "objective", "solve", "one of 'focus', 'cohesion', 'blend'", name
+        # solve, check, explain, rematch_teams... all take it: the message names none of them
+        raise InvalidParameterError(
+            "The 'objective' parameter must be one of 'focus', 'cohesion', 'blend' or an "
+            f"ObjectiveWeights. Got {name!r} instead."
         )
 
 
