@@ -247,6 +247,9 @@ def test_report_of_a_result_made_without_facilitators(tmp_path):
     rebuilt = run("report", out, "--survey", SURVEY, "--out", tmp_path / "rebuilt")
     assert rebuilt.exit_code == 0, rebuilt.output
     assert (tmp_path / "rebuilt" / "report.html").exists()
+    quiet = run("report", out, "--survey", SURVEY, "--out", tmp_path / "again", "-q", "--no-pdf")
+    assert quiet.exit_code == 0 and "report.html" not in quiet.output, quiet.output
+    assert (tmp_path / "again" / "report.html").exists()
 
 
 def test_rematch_after_withdrawal(solved, tmp_path):

@@ -288,6 +288,9 @@ def report(
     pseudonymise: Pseudonymise = False,
     pseudonym_key: PseudonymKeyFile = None,
     pdf: Pdf = True,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Do not list the files written.")
+    ] = False,
 ) -> None:
     """Rebuild report.html, teams.xlsx and the rosters from a saved result (e.g. after hand edits).
 
@@ -328,7 +331,8 @@ def report(
             pseudonym_key=pseudonym_key,
             protect=inputs,
         )
-        print_written(written)
+        if not quiet:
+            print_written(written)
         if result.evaluation is not None and not result.evaluation.feasible:
             err_console.print(
                 f"Note: the saved assignment breaks rules: {result.evaluation.summary_line()}",
