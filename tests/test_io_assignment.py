@@ -6,10 +6,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from clnmatch.errors import InvalidInputError
-from clnmatch.io.assignment import read_assignment, read_links
+from clnmatch.io.assignment import match_to_survey, read_assignment, read_links
 from clnmatch.io.safe import write_xlsx
+from clnmatch.models import Cohort, Establishment, Practitioner
 
 
 def _file(tmp_path: Path, text: str, name: str = "teams.csv") -> Path:
@@ -134,3 +137,80 @@ def test_a_teams_file_saved_by_excel_as_windows_1252_is_read_with_a_warning(
     path.write_bytes(b"practitioner_id,team\nP\x81,1\n")
     with pytest.raises(InvalidInputError, match="another encoding"):
         read_assignment(path)
+
+
+def _frame_cohort(people: list[tuple[str, str, str]]) -> Cohort:
+    """A survey without ids: (name, email, school) per row, numbered from row 2."""
+    schools = sorted({s for _, _, s in people})
+    return Cohort(
+        themes=("a", "b"),
+        establishments=tuple(
+            Establishment(id=s, name=s, authority="A", sector="primary") for s in schools
+        ),
+        practitioners=tuple(
+            Practitioner(id=f"R{k + 2:03d}", name=name, email=email, establishment_id=school,
+                         role="practitioner", interests=(1, 2))
+            for k, (name, email, school) in enumerate(people)
+        ),
+    )  # fmt: skip
+
+
+def _teams_csv(tmp_path: Path, cohort: Cohort, teams: list[int]) -> Path:
+    frame = pd.DataFrame(
+        {
+            "practitioner_id": [p.id for p in cohort.practitioners],
+            "name": [p.name for p in cohort.practitioners],
+            "email": [p.email or "" for p in cohort.practitioners],
+            "establishment_id": [p.establishment_id for p in cohort.practitioners],
+            "team": teams,
+        }
+    )
+    path = tmp_path / "teams.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_rows_renumbered_by_a_deleted_row_match_back_by_name_and_email(
+    tmp_path: Path, data: st.DataObject
+) -> None:
+    """A survey without ids numbers its rows: after deleting any rows, teams.csv's rows
+    still reach the same people (by e-mail, else by name, else by name within the school),
+    and a survey left as it was is read as it was, with no warning."""
+    n = data.draw(st.integers(2, 25))
+    people = [
+        (
+            data.draw(st.sampled_from([f"Person {k}", "Sam Reid"])),  # two may share a name
+            data.draw(st.sampled_from(["", f"p{k}@x.org"])),
+            data.draw(st.sampled_from(["S1", "S2", "S3"])),
+        )
+        for k in range(n)
+    ]
+    teams = data.draw(st.lists(st.integers(1, 4), min_size=n, max_size=n))
+    before = _frame_cohort(people)
+    path = _teams_csv(tmp_path, before, teams)
+    same = match_to_survey(read_assignment(path), before)
+    assert dict(same.teams) == {p.id: t for p, t in zip(before.practitioners, teams, strict=True)}
+    assert same.warnings == []
+    gone = set(data.draw(st.lists(st.integers(0, n - 1), max_size=n - 1)))
+    kept = [k for k in range(n) if k not in gone]
+    after = _frame_cohort([people[k] for k in kept])
+    matched = match_to_survey(read_assignment(path), after)
+    for new, k in zip(after.practitioners, kept, strict=True):
+        name, email, school = people[k]
+        twins = [j for j in range(n) if people[j][0] == name and people[j][2] == school]
+        if email or len(twins) == 1 or not gone:  # someone the name and e-mail tell apart
+            assert matched.teams.get(new.id) == teams[k], (new.id, k)
+
+
+def test_a_corrected_name_keeps_its_id(tmp_path: Path) -> None:
+    """An id whose row names nobody of the survey (the spelling corrected since) and that
+    no other row claims keeps its person."""
+    before = _frame_cohort([("Jon Smith", "", "S1"), ("Ann Bell", "", "S1")])
+    path = _teams_csv(tmp_path, before, [1, 2])
+    after = _frame_cohort([("John Smith", "", "S1"), ("Ann Bell", "", "S1")])
+    matched = match_to_survey(read_assignment(path), after)
+    assert dict(matched.teams) == {"R002": 1, "R003": 2} and matched.warnings == []

@@ -457,3 +457,50 @@ def test_late_schools_from_a_second_export(tmp_path: Path) -> None:
     assert rematched.exit_code == 0, _said(rematched)
     teams = pd.read_csv(out / "teams.csv", dtype=str, keep_default_na=False)
     assert len(teams) == 44 + 2 and {"45", "46"} <= set(teams["practitioner_id"])
+
+
+def test_a_row_deleted_from_an_export_without_ids_keeps_everyone_in_their_team(
+    tmp_path: Path,
+) -> None:
+    """Rows without ids are numbered (R012 is row 12): deleting one (a duplicate answer,
+    as the troubleshooting page advises) renumbered everyone after it, so check found
+    breaches that were not there and rematch moved most schools. teams.csv's names and
+    e-mails now match its rows back, with a warning saying so."""
+    import pandas as pd
+
+    export = pd.read_csv(FORMS, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    export = export.drop(columns=["Id"])  # as Google Forms: no id column
+    survey = tmp_path / "export.csv"
+    export.to_csv(survey, index=False)
+    mapping = tmp_path / "map.toml"
+    assert runner.invoke(app, ["map", str(survey), "--out", str(mapping)]).exit_code == 0
+    out = tmp_path / "out"
+    solved = runner.invoke(
+        app,
+        [
+            "solve", str(survey), "--map", str(mapping), "--teams", "4", "--strategy",
+            "greedy", "--time-limit", "3", "--quiet", "--out", str(out),
+        ],
+    )  # fmt: skip
+    assert solved.exit_code == 0, solved.output
+    school = "Name of your school or early learning centre"
+    shared = export[school].duplicated(keep=False)
+    gone = int(shared[shared].index[2])  # a nominee whose school keeps another
+    export.drop(index=gone).to_csv(survey, index=False)
+    loose = ["--teams", "4", "--size-tolerance", "4"]  # one person fewer: sizes may shift
+    checked = runner.invoke(app, ["check", str(survey), str(out), "--map", str(mapping), *loose])
+    said = _said(checked)
+    assert checked.exit_code == 0, said
+    assert f"from row {gone + 2} (R{gone + 2:03d}) on" in said and "by e-mail or name" in said
+    again = tmp_path / "again"
+    rematched = runner.invoke(
+        app,
+        [
+            "rematch", str(survey), str(out), "--map", str(mapping), *loose,
+            "--time-limit", "5", "--quiet", "--out", str(again),
+        ],
+    )  # fmt: skip
+    assert rematched.exit_code == 0, _said(rematched)
+    before = pd.read_csv(out / "teams.csv", dtype=str).set_index("email")["team"]
+    after = pd.read_csv(again / "teams.csv", dtype=str).set_index("email")["team"]
+    assert len(after) == len(before) - 1 and (after == before[after.index]).all()

@@ -26,6 +26,7 @@ import pandas as pd
 from clnmatch.errors import InvalidParameterError
 from clnmatch.explain import ExplainTimeout, Explanation, explain
 from clnmatch.finish import result_from_assignment
+from clnmatch.io.assignment import match_to_survey
 from clnmatch.io.outputs import (
     DAY_OF_FILES,
     PDF_FILE,
@@ -102,13 +103,14 @@ def rebuild_result(cohort: Cohort, result_dir: str | Path) -> Result:
     saved = read_saved(result_dir)
     summary = saved.summary
     trace = summary.get("trace", [])
+    table = match_to_survey(saved.table, cohort)  # the survey's rows renumbered since
     return result_from_assignment(
         cohort,
         saved.rules,
-        saved.table.teams,
+        table.teams,
         saved.links,
         objective=str(summary.get("objective_name", "blend")),
-        team_focus=saved.table.focus or None,
+        team_focus=table.focus or None,
         bound=saved.bound,
         strategy=str(summary.get("strategy", "saved")),
         seed=int(str(summary.get("seed", 0))),
@@ -117,7 +119,10 @@ def rebuild_result(cohort: Cohort, result_dir: str | Path) -> Result:
             TracePoint(p["time_s"], p.get("objective"), p.get("bound"))
             for p in (trace if isinstance(trace, list) else [])
         ],
-        notes=(f"rebuilt from {saved.folder}",),
+        notes=(
+            f"rebuilt from {saved.folder}",
+            *(str(w) for w in table.warnings[len(saved.table.warnings) :]),
+        ),
     )
 
 

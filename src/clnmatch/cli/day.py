@@ -160,7 +160,11 @@ def rematch(
         )
         cohort, record = cohort_of_folder(survey_cohort, folder)
         skipped: list[str] = []
-        previous_teams = load_previous(cohort, teams_csv, skipped)
+        matched: list[str] = []  # rows matched back by name: the survey's rows renumbered
+        previous_teams = load_previous(cohort, teams_csv, skipped, matched)
+        read += matched
+        for note in [] if json_out else matched:
+            err_console.print(f"warning: {note}", markup=False, highlight=False)
         if skipped:  # e.g. a teams.csv without the changes.json that holds its late schools
             read.append(
                 f"{teams_csv}: {len(skipped)} practitioner(s) not in the survey or its "

@@ -214,7 +214,9 @@ def _create(
     record = None
     if from_result is not None:
         cohort, record = cohort_of_folder(cohort, from_result)
-        teams = load_previous(cohort, from_result / "teams.csv")
+        matched: list[str] = []  # rows matched back by name: the survey's rows renumbered
+        teams = load_previous(cohort, from_result / "teams.csv", notes=matched)
+        warnings += [f"warning: {note}" for note in matched]
         links = load_previous_links(cohort, from_result) or []
         bound = summary.get("bound")
         objective = str(summary.get("objective_name") or objective)

@@ -351,7 +351,7 @@ def check(
     """
     from clnmatch.errors import InputProblem, InvalidInputError
     from clnmatch.evaluate import check as check_assignment
-    from clnmatch.io.assignment import read_assignment, read_links
+    from clnmatch.io.assignment import match_to_survey, read_assignment, read_links
     from clnmatch.rematch import CHANGES_FILE, cohort_of_folder
 
     with exit_codes(json_out):
@@ -369,7 +369,7 @@ def check(
         if not record.empty and not json_out:
             err_console.print(f"Using {teams_csv.parent / CHANGES_FILE}: {record.summary_line()}")
         try:
-            table = read_assignment(teams_csv, themes=cohort.themes)
+            table = match_to_survey(read_assignment(teams_csv, themes=cohort.themes), cohort)
         except InvalidInputError as exc:  # e.g. the workbook written for people to read
             if teams_csv.suffix.casefold() != ".xlsx":
                 raise

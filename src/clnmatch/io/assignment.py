@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clnmatch.errors import InputProblem, InvalidInputError
+from clnmatch.io.identity import name_key
 from clnmatch.io.tables import (
     Table,
     load_table,
@@ -27,7 +28,15 @@ from clnmatch.io.tables import (
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["AssignmentTable", "folder_links", "read_assignment", "read_links"]
+    from clnmatch.models import Cohort, Practitioner
+
+__all__ = [
+    "AssignmentTable",
+    "folder_links",
+    "match_to_survey",
+    "read_assignment",
+    "read_links",
+]
 
 _TEAM_EXPECTED = "a team number: a whole number 1 or more"
 
@@ -42,6 +51,8 @@ class AssignmentTable:
     establishments: Mapping[str, str] = field(default_factory=dict)  # practitioner -> est.
     rows: Mapping[str, int] = field(default_factory=dict)  # practitioner id -> row number
     warnings: list[InputProblem] = field(default_factory=list)
+    # practitioner id -> (name, email) as written beside it, to match rows back to a survey
+    people: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def _team(text: str) -> int | None:
@@ -71,7 +82,7 @@ def read_assignment(
     problems: list[InputProblem] = list(table.problems)
     warnings: list[InputProblem] = list(table.warnings)
     index, missing = resolve_columns(
-        table, ("practitioner_id", "team"), ("establishment_id", "team_focus")
+        table, ("practitioner_id", "team"), ("establishment_id", "team_focus", "name", "email")
     )
     problems.extend(missing)
     known = None if themes is None else {normalise_header(t): t for t in themes}
@@ -79,6 +90,7 @@ def read_assignment(
     teams: dict[str, int] = {}
     rows: dict[str, int] = {}
     establishments: dict[str, str] = {}
+    people: dict[str, tuple[str, str]] = {}
     focus_votes: dict[int, Counter[str]] = defaultdict(Counter)
     focus_rows: dict[tuple[int, str], list[int]] = defaultdict(list)
     unplaced: list[int] = []  # rows whose team is blank: those people are in no team
@@ -123,6 +135,8 @@ def read_assignment(
                 teams[pid] = team
             if cell.get("establishment_id"):
                 establishments[pid] = cell["establishment_id"]
+            if cell.get("name") or cell.get("email"):
+                people[pid] = (cell.get("name", ""), cell.get("email", ""))
         text = cell.get("team_focus", "")
         if text and team is not None:
             name = text
@@ -177,6 +191,7 @@ def read_assignment(
         establishments=establishments,
         rows=rows,
         warnings=warnings,
+        people=people,
     )
 
 
@@ -228,3 +243,75 @@ def read_links(
     if problems:
         raise InvalidInputError(problems)
     return list(links)
+
+
+def _same_person(written: tuple[str, str], person: Practitioner) -> bool:
+    """Whether a row's name and e-mail are this person's (e-mail first, when both have one)."""
+    name, email = written
+    if email and person.email:
+        return email.casefold().strip() == person.email.casefold().strip()
+    return not name or name_key(name) == name_key(person.name)
+
+
+def match_to_survey(table: AssignmentTable, cohort: Cohort) -> AssignmentTable:
+    """The table with its rows matched back to the survey's people when its ids no longer
+    name them: a survey without ids numbers its rows (R012 is row 12), so deleting a row
+    (a duplicate answer) shifts every later id onto another person. The name and e-mail
+    written beside each id (contract section 10) then say who each row is; an id whose
+    row names nobody else of the survey keeps its person (a corrected spelling)."""
+    known = cohort.practitioner_by_id
+    shifted = [
+        pid
+        for pid, written in table.people.items()
+        if pid in known and not _same_person(written, known[pid])
+    ]
+    if not shifted:
+        return table
+    by_email: dict[str, list[Practitioner]] = defaultdict(list)
+    by_name: dict[str, list[Practitioner]] = defaultdict(list)
+    for p in cohort.practitioners:
+        if p.email:
+            by_email[p.email.casefold().strip()].append(p)
+        by_name[name_key(p.name)].append(p)
+
+    new_id: dict[str, str] = {}  # the table's id -> the survey's
+    taken: set[str] = set()
+
+    def take(pid: str, candidates: list[Practitioner]) -> None:
+        free = [p.id for p in candidates if p.id not in taken]
+        if len(free) == 1:
+            new_id[pid] = free[0]
+            taken.add(free[0])
+
+    # an e-mail names one person wherever their row is; then a name within its school
+    for pid in table.teams:
+        email = table.people.get(pid, ("", ""))[1].casefold().strip()
+        if email and len(by_email.get(email, [])) == 1:
+            take(pid, by_email[email])
+    for pid in (pid for pid in table.teams if pid not in new_id):
+        school = table.establishments.get(pid)
+        name = name_key(table.people.get(pid, ("", ""))[0])
+        take(pid, [p for p in by_name.get(name, []) if school in (None, p.establishment_id)])
+    for pid in table.teams:  # a row naming nobody of the survey (a corrected spelling)
+        if pid not in new_id and pid in known and pid not in taken:
+            new_id[pid] = pid
+            taken.add(pid)
+    moved = [pid for pid in table.teams if new_id.get(pid) != pid]
+    if not moved:  # a spelling corrected in the survey: every id still names its person
+        return table
+    note = InputProblem(  # no names: the rows and ids say where to look
+        f"ids that name the survey's people: from row {table.rows[moved[0]]} ({moved[0]}) "
+        f"on, {len(moved)} rows' names and e-mails are of other people of the survey, or of "
+        "nobody in it (a row deleted or added since the teams were made renumbers the rows "
+        "after it); the rows were matched to the survey by e-mail or name instead",
+        file=table.file,
+        column="practitioner_id",
+    )
+    return replace(
+        table,
+        teams={new_id[p]: t for p, t in table.teams.items() if p in new_id},
+        establishments={new_id[p]: e for p, e in table.establishments.items() if p in new_id},
+        rows={new_id[p]: r for p, r in table.rows.items() if p in new_id},
+        people={new_id[p]: w for p, w in table.people.items() if p in new_id},
+        warnings=[*table.warnings, note],
+    )

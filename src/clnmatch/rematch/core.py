@@ -199,17 +199,25 @@ def _establishment_teams(cohort: Cohort, previous: Mapping[str, int]) -> dict[st
 
 
 def load_previous(
-    survey_cohort: Cohort, teams_csv_path: str | Path, skipped: list[str] | None = None
+    survey_cohort: Cohort,
+    teams_csv_path: str | Path,
+    skipped: list[str] | None = None,
+    notes: list[str] | None = None,
 ) -> dict[str, int]:
     """Establishment id -> team (1..T) from a teams.csv (``practitioner_id``, ``team``).
 
     An establishment's team is the one most of its listed nominees are in. Rows naming
     practitioners the survey no longer holds are skipped (they may have withdrawn); their
-    ids are appended to ``skipped`` when it is given, for the caller to say so.
+    ids are appended to ``skipped`` when it is given, for the caller to say so. Rows whose
+    ids name other people of the survey (its rows renumbered) are matched back by name
+    and e-mail (``match_to_survey``), said in ``notes``.
     """
-    from clnmatch.io.assignment import read_assignment
+    from clnmatch.io.assignment import match_to_survey, read_assignment
 
-    table = read_assignment(teams_csv_path, themes=survey_cohort.themes)
+    read = read_assignment(teams_csv_path, themes=survey_cohort.themes)
+    table = match_to_survey(read, survey_cohort)
+    if notes is not None:
+        notes += [str(w) for w in table.warnings[len(read.warnings) :]]
     known = survey_cohort.practitioner_by_id
     if skipped is not None:
         skipped += [pid for pid in table.teams if pid not in known]
