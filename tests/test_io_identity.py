@@ -34,6 +34,8 @@ def _survey(tmp_path: Path, *rows: str, header: str = HEADER) -> Path:
         ("N Lanarkshire", "North Lanarkshire"),
         ("East Dunbartonshire Council", "East Dunbartonshire"),
         ("Renfrewshire Council", "Renfrewshire"),
+        ("W. Dunbartonshire Council", "West Dunbartonshire"),  # a compass point cut short
+        ("E Renfrewshire", "East Renfrewshire"),  # not Renfrewshire, nearer in letters
         ("glasgow city", None),  # the same name (case aside) is not a look-alike
         ("Fife", None),
     ],

@@ -394,6 +394,21 @@ def test_emails_are_checked_but_never_printed(tmp_path: Path) -> None:
     assert reading.cohort.practitioners[2].email == "cat at school"
 
 
+def test_one_name_twice_at_one_school_without_emails_is_a_warning(tmp_path: Path) -> None:
+    """Microsoft Forms' anonymous answers have no e-mail: a person answering twice is then
+    told by name and school (different schools, or e-mails, are other people)."""
+    header = HEADER + ",email"
+    rows = [
+        "1,Ann Reid,E1,Hillhead,Inverclyde,primary,HT,1,2,anonymous",
+        "2,Bob Kerr,E1,Hillhead,Inverclyde,primary,teacher,1,2,anonymous",
+        "3,ann  reid,E1,Hillhead,Inverclyde,primary,HT,1,2,anonymous",
+        "4,Ann Reid,E2,Busby,Inverclyde,ELC,HT,1,2,",
+    ]
+    messages = [str(w) for w in read_survey(_survey(tmp_path, *rows, header=header)).warnings]
+    twice = [m for m in messages if "answering twice" in m]
+    assert len(twice) == 1 and "row 4, column 'name'" in twice[0] and "of row 2" in twice[0]
+
+
 def test_a_short_csv_row_is_an_error_not_zeros(tmp_path: Path) -> None:
     """A row cut after its role names the row and the theme columns it lacks."""
     rows = [*GOOD_ROWS[:3], "010,Dan,E2,Wee Ones Nursery,Renfrewshire,ELC,EYP"]

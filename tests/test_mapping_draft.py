@@ -420,7 +420,7 @@ def test_an_unknown_job_title_is_left_for_the_user_not_guessed(tmp_path: Path) -
         encoding="utf-8",
     )
     text = render_draft(draft_mapping(path))
-    assert '# "Librarian"  # CHECK: put it in the list of promoted or practitioner' in text
+    assert '# "Librarian"  # CHECK: add it to the list of promoted or practitioner, e.g. ' in text
     mapping = tmp_path / "map.toml"
     mapping.write_text(text, encoding="utf-8")
     with pytest.raises(InvalidInputError) as caught:

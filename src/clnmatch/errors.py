@@ -10,8 +10,9 @@ diagnosis; ``InfeasibleError`` exists for callers that prefer to raise it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 __all__ = [
     "ClnmatchError",
@@ -19,6 +20,7 @@ __all__ = [
     "InvalidInputError",
     "InvalidParameterError",
     "InfeasibleError",
+    "without_command",
 ]
 
 
@@ -59,6 +61,22 @@ class InvalidInputError(ClnmatchError, ValueError):
         count = len(self.problems)
         head = f"{count} problem{'s' if count != 1 else ''} in the input:"
         super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
+
+
+def without_command(problems: Iterable[InputProblem], command: str) -> list[InputProblem]:
+    """The problems without their advice to run ``command``: said by that command itself,
+    or on a page where no command can be run, it goes round in a circle."""
+    out = []
+    for p in problems:
+        text = re.sub(
+            rf"\s*\(`{command}[^`]*`[^)]*\)", "", p.expected
+        )  # "(`clnmatch map` drafts it)"
+        text = re.sub(
+            rf"[:,]\s*(?:which\s+)?`{command}[^`]*`[^;]*", "", text
+        )  # ": `clnmatch map` drafts one"
+        text = "; ".join(part for part in text.split("; ") if command not in part)
+        out.append(replace(p, expected=text))
+    return out
 
 
 class InvalidParameterError(ClnmatchError, ValueError):

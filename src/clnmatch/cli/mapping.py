@@ -21,7 +21,7 @@ from clnmatch.cli.common import (
     exit_codes,
     out_console,
 )
-from clnmatch.errors import InvalidInputError
+from clnmatch.errors import InvalidInputError, without_command
 
 
 @app.command(name="map")
@@ -76,7 +76,10 @@ def map_survey(
         try:
             reading = read_survey(survey, sheet=sheet, mapping=out)
         except InvalidInputError as exc:
-            shown = "\n".join(f"  - {p}" for p in exc.problems[:10])
+            # the reader's advice to run `clnmatch map`, said by clnmatch map, goes in circles
+            shown = "\n".join(
+                f"  - {p}" for p in without_command(exc.problems[:10], "clnmatch map")
+            )
             more = f"\n  ... and {len(exc.problems) - 10} more" if len(exc.problems) > 10 else ""
             # a problem naming the mapping is the draft's to mend; the others are the export's
             in_draft = checks > 0 or any(out.name in str(p) for p in exc.problems)

@@ -83,6 +83,7 @@ KNOWN_SCALES: tuple[tuple[str, ...], ...] = (
     ("Not at all", "A little", "Somewhat", "Very", "Extremely"),
     ("Not at all", "A little", "Quite a lot", "A lot"),
     ("Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"),
+    ("Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"),
     ("None", "Low", "Medium", "High"),
     ("Low", "Medium", "High"),
 )
@@ -170,6 +171,11 @@ def _values(table: Table, column: int) -> list[str]:
 def _intensity(word: str) -> int | None:
     """How interested a rating word says, 0-5, or None when its words do not say."""
     tokens = re.findall(r"[a-z]+", fold_rating_word(word))
+    strongly = any(t in {"strongly", "very", "completely", "totally", "fully"} for t in tokens)
+    if "disagree" in tokens and "neither" not in tokens:  # "strongly" would say 4
+        return 0 if strongly else 1
+    if "agree" in tokens and "neither" not in tokens:
+        return 5 if strongly else 4
     if any(t in {"not", "no", "none", "never", "uninterested", "nil"} for t in tokens):
         return 0
     scores = [_INTENSITY[t] for t in tokens if t in _INTENSITY]
@@ -258,8 +264,10 @@ def _spread(number: int, low: int, high: int) -> int:
 
 
 def _range(numbers: Sequence[int]) -> tuple[int, int]:
-    """The scale numbers come from: 0 or 1 up to 5, or 10, or the largest found."""
-    return (0 if min(numbers) == 0 else 1), (5 if max(numbers) <= 5 else max(10, max(numbers)))
+    """The scale numbers come from: 0 or 1 up to the first common top (5, 7, 10) they fit
+    under, or the largest found (a 1-7 scale is not read as 1-10: its 7 would be 3)."""
+    top = next((t for t in (5, 7, 10) if max(numbers) <= t), max(numbers))
+    return (0 if min(numbers) == 0 else 1), top
 
 
 def _scale_ratings(scale: Sequence[str], stems: dict[str, str]) -> dict[str, int]:
@@ -271,7 +279,7 @@ def _scale_ratings(scale: Sequence[str], stems: dict[str, str]) -> dict[str, int
 def _draft_scale(words: Counter[str], draft: MappingDraft) -> None:
     """The [scale] lines for the rating answers found."""
     typed = sorted({w for w in words if (n := parse_whole_number(w)) is not None and n <= 5})
-    if typed and len(typed) < len(words):
+    if typed and any(parse_whole_number(w) is None for w in words):
         # a few numbers among words (a paper response typed in): the words are placed on
         # their scale; the numbers read as they are (fitting both at once fits no scale)
         _draft_scale(Counter({w: c for w, c in words.items() if w not in typed}), draft)
@@ -289,31 +297,55 @@ def _draft_scale(words: Counter[str], draft: MappingDraft) -> None:
     if len(numbers) == len(spelled):
         if max(numbers.values()) <= 5:
             draft.scale_note = "The ratings are numbers 0-5: clnmatch reads them as they are."
+            if min(numbers.values()) >= 1:  # a 1-5 scale (Google Forms' linear scale)
+                draft.scale_note = (
+                    f"The ratings are numbers {min(numbers.values())}-5: clnmatch reads them "
+                    "as they are, and a blank as 0. CHECK: if 1 means not interested at all, "
+                    'give each its rating here ("1" = 0, "2" = 1, ...).'
+                )
             return
         low, high = _range(list(numbers.values()))
         for n in range(low, high + 1):  # every number of the range, found or not yet
             draft.scale.append((str(n), _spread(n, low, high), f"CHECK: {low}-{high} on 0-5"))
         draft.scale_note = (
             f"The ratings are numbers up to {max(numbers.values())}, beyond clnmatch's 0-5: each "
-            "is spread over 0-5 below. CHECK them."
+            f"of {low}-{high} is spread over 0-5 below. CHECK them, and the range."
         )
         return
     numbered = {k: m for k in spelled if (m := _numbered(k)) is not None}
     stems = {k: rating_stem(numbered[k][1] if k in numbered else k) for k in spelled}
-    fitting = [s for s in KNOWN_SCALES if set(stems.values()) <= {rating_stem(w) for w in s}]
+    counts = Counter(fold_rating_word(w) for w in words.elements())
+    # a stray answer or two ("Very keen" among 700 of a scale's words) is placed on its
+    # own, so the scale still fits the rest
+    rare = {k for k in spelled if counts[k] <= max(2, 0.01 * counts.total())}
+    for strays in (set(), rare):
+        common = {k: stem for k, stem in stems.items() if k not in strays}
+        fitting = [
+            s
+            for s in KNOWN_SCALES
+            if common and set(common.values()) <= {rating_stem(w) for w in s}
+        ]
+        if fitting:
+            break
     if fitting:
-        ratings = [_scale_ratings(s, stems) for s in fitting]
+        ratings = [_scale_ratings(s, common) for s in fitting]
         scale, chosen = min(zip(fitting, ratings, strict=True), key=lambda sr: len(sr[0]))
         others = [s for s, r in zip(fitting, ratings, strict=True) if r != chosen]
         note = ""
         if others:
             note = f'CHECK: the words also fit "{others[0][0]}" .. "{others[0][-1]}"'
-        for key in sorted(spelled, key=lambda k: chosen[k]):
+        for key in sorted(common, key=lambda k: chosen[k]):
             draft.scale.append((spelled[key], chosen[key], note))
+        for key in sorted(strays):
+            draft.scale.append(
+                (spelled[key], _intensity(key), f"CHECK: {counts[key]} answer(s) off the scale")
+            )
         draft.scale_note = (
             f'The words fit the {len(scale)}-level scale "{scale[0]}" .. "{scale[-1]}", '
             "spread over 0-5."
         )
+        if strays:
+            draft.scale_note += " A few answers are not on it: placed by their words. CHECK them."
         return
     if len(numbered) == len(spelled):
         low, high = _range([n for n, _ in numbered.values()])

@@ -148,6 +148,9 @@ def _render_words(
         for word, note in words:
             add(f"    {_quoted(word)},{_comment(note)}")
         add("]")
-    for word in unplaced:
-        add(f"# {_quoted(word)}  # CHECK: put it in the list of {' or '.join(keys)}")
+    for word in unplaced:  # the form a line takes (a list per key), not a bare word
+        add(
+            f"# {_quoted(word)}  # CHECK: add it to the list of {' or '.join(keys)}, e.g. "
+            f"{keys[-1]} = [{_quoted(word)}]"
+        )
     add("")

@@ -142,8 +142,12 @@ def _names_alike(key: str, other: str) -> bool:
     return False
 
 
+_COMPASS = {"n": "north", "s": "south", "e": "east", "w": "west"}  # "W. Dunbartonshire"
+
+
 def _core_words(key: str) -> frozenset[str]:
-    return frozenset(w for w in re.findall(r"\w+", key) if w not in _BODY_WORDS)
+    words = (_COMPASS.get(w, w) for w in re.findall(r"\w+", key))
+    return frozenset(w for w in words if w not in _BODY_WORDS)
 
 
 def _alike(a: str, b: str) -> bool:
@@ -162,7 +166,17 @@ def closest_authority(name: str) -> str | None:
     alike = [k for k in _KNOWN if _alike(key, k)]
     if not alike:
         return None
-    return _KNOWN[max(alike, key=lambda k: difflib.SequenceMatcher(None, key, k).ratio())]
+    # the same words first: "E Renfrewshire" is East Renfrewshire, though closer in letters
+    # to Renfrewshire
+    return _KNOWN[
+        max(
+            alike,
+            key=lambda k: (
+                _core_words(key) == _core_words(k),
+                difflib.SequenceMatcher(None, key, k).ratio(),
+            ),
+        )
+    ]
 
 
 def _rows(rows: Sequence[int]) -> str:

@@ -182,7 +182,9 @@ def _parse_survey(
             )
             warnings.append(
                 table.problem(
-                    f"a '{column}' column; there is none, so {what}", row=table.header_row
+                    f"{'an' if column[0] in 'aeiou' else 'a'} '{column}' column; there is "
+                    f"none, so {what}",
+                    row=table.header_row,
                 )
             )
 
@@ -211,6 +213,7 @@ def _parse_survey(
     units: dict[str, _Unit] = {}
     first_row_of: dict[str, int] = {}
     email_row: dict[str, int] = {}
+    name_row: dict[tuple[str, str], int] = {}  # (establishment, name) -> its first row
     practitioners: list[dict[str, object]] = []
 
     def bad(expected: str, row: int, name: str, value: str | None = None) -> None:
@@ -349,6 +352,18 @@ def _parse_survey(
             if role is not None:
                 unit.roles.append(role)
 
+        twin = (est_id, name_key(cell.get("name", "")))
+        if est_id and twin[1] and not email:  # e-mails say it themselves (above)
+            if twin in name_row:  # Microsoft Forms' anonymous answers have no e-mail
+                warnings.append(
+                    table.problem(
+                        f"each person once, but this row repeats the name and establishment "
+                        f"of row {name_row[twin]} (one person answering twice?)",
+                        row=r,
+                        column=index["name"],
+                    )
+                )
+            name_row.setdefault(twin, r)
         practitioners.append(
             {
                 "id": pid,

@@ -35,7 +35,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from clnmatch.errors import ClnmatchError
+from clnmatch.errors import ClnmatchError, InvalidInputError, without_command
 from clnmatch.event import Event, EventError, EventView
 from clnmatch.event.analysis import diff, state_side, suggest, why_here
 from clnmatch.event.export import EXPORTS, export_bytes, export_folder
@@ -560,11 +560,12 @@ def _add(
 def _paste_advice(exc: Exception) -> str:
     """A reader's message for pasted rows: no Python names, and no command-line advice
     (the room cannot run `clnmatch map`): the one thing to do is said instead."""
-    text = str(exc).replace("survey DataFrame", "the pasted rows")
-    kept = [
-        "; ".join(part for part in line.split("; ") if "clnmatch map" not in part)
-        for line in text.splitlines()
-    ]
-    return "\n".join(kept) + (
+    problems = exc.problems if isinstance(exc, InvalidInputError) else ()
+    text = (
+        "\n".join(str(p) for p in without_command(problems, "clnmatch map"))
+        if problems
+        else str(exc)
+    )
+    return text.replace("survey DataFrame", "the pasted rows") + (
         "\nCopy the rows from the survey file the event started from, with its header line."
     )
