@@ -522,3 +522,20 @@ def test_a_school_is_chosen_moved_and_left_with_the_keyboard_alone(
     )
     server.api("POST", "/api/undo")
     server.api("POST", "/api/undo")
+
+
+def test_each_teams_title_stays_in_view_as_its_schools_scroll(page: Any) -> None:
+    """On a laptop every team fits across (no sideways scroll), and each team's number and
+    focus stay just under the status bar while the page scrolls down its schools; with a
+    school's panel open the board scrolls sideways instead."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
+    page.mouse.wheel(0, 700)
+    page.wait_for_timeout(300)
+    title, bar = page.evaluate(
+        "[document.querySelector('.team-title').getBoundingClientRect().top,"
+        " document.querySelector('.status').getBoundingClientRect().bottom]"
+    )
+    assert abs(title - bar) <= 2  # not scrolled away
+    page.locator('.cards[data-team="1"] .card').first.click()
+    page.wait_for_selector("#panel .school")
+    assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]

@@ -425,6 +425,27 @@
     showProgress.timer = null;
   }
 
+  // the teams' titles stay in view just under the status bar, however tall it grows
+  function barHeight() {
+    var bar = document.querySelector(".status");
+    var height = bar ? bar.getBoundingClientRect().height : 0;
+    document.documentElement.style.setProperty("--bar-height", Math.ceil(height) + "px");
+  }
+  if (window.ResizeObserver) {
+    var watched = null;
+    var watcher = new ResizeObserver(barHeight);
+    var watchBar = function () {
+      var bar = document.querySelector(".status");
+      if (bar === watched) return;
+      if (watched) watcher.unobserve(watched);
+      if (bar) watcher.observe(bar);
+      watched = bar;
+    };
+    document.body.addEventListener("htmx:afterSwap", watchBar);
+    watchBar();
+  }
+  barHeight();
+
   if (window.EventSource) {
     var stream = new EventSource("/api/stream?token=" + encodeURIComponent(token));
     stream.addEventListener("state", function (e) {
