@@ -403,3 +403,26 @@ def test_a_console_that_cannot_show_a_character_does_not_fail_the_command(tmp_pa
                           capture_output=True, env=env, timeout=120)  # fmt: skip
     assert done.returncode == 0, done.stderr.decode("cp1252", "replace")[-800:]
     assert b"Numeracy ? basics" in done.stdout
+
+
+def test_the_demo_carries_the_licence_line_of_its_real_schools(tmp_path):
+    """The sample's schools are rows of the West Partnership data, whose licence asks that
+    its attribution line travel with them: in summary.json, the report, the workbook and
+    the handouts, and on through `report` and `rematch`."""
+    import openpyxl
+
+    from clnmatch.generate.schools import SCHOOLS_ATTRIBUTION
+
+    out = tmp_path / "demo"
+    done = run("demo", "--out", out, "--time-limit", "10", "--no-pdf", "-q")
+    assert done.exit_code == 0, done.output
+    for name in ("summary.json", "report.html", "handouts.html"):
+        assert SCHOOLS_ATTRIBUTION in (out / name).read_text(encoding="utf-8"), name
+    summary = openpyxl.load_workbook(out / "teams.xlsx")["Summary"]
+    assert any(SCHOOLS_ATTRIBUTION in str(c.value) for c in summary["A"])
+    assert "Open Government" not in (out / "mailmerge.csv").read_text(encoding="utf-8-sig")
+    rebuilt = tmp_path / "rebuilt"
+    done = run("report", out, "--survey", SURVEY, "--facilitators", FACILITATORS,
+               "--out", rebuilt, "--no-pdf", "-q")  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert SCHOOLS_ATTRIBUTION in (rebuilt / "report.html").read_text(encoding="utf-8")

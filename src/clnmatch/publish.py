@@ -86,11 +86,11 @@ def read_heading(result_dir: str | Path) -> Heading:
 
 def heading_of(summary: Mapping[str, object]) -> Heading:
     """The title and contact a summary.json holds (defaults when absent)."""
-    title = summary.get("title")
-    contact = summary.get("contact")
+    title, contact, source = (summary.get(key) for key in ("title", "contact", "source"))
     return Heading(
         title=title if isinstance(title, str) and title.strip() else DEFAULT_TITLE,
         contact=contact if isinstance(contact, str) and contact.strip() else None,
+        source=source if isinstance(source, str) and source.strip() else None,
     )
 
 
@@ -275,6 +275,7 @@ def write_report_files(
     pdf: bool | None = None,
     pseudonym_key: str | os.PathLike[str] | None = None,
     protect: Mapping[str, str | os.PathLike[str] | None] | None = None,
+    source: str | None = None,
 ) -> WrittenFiles:
     """Write report.html, teams.xlsx and the rosters only (e.g. for a rebuilt result).
 
@@ -286,7 +287,7 @@ def write_report_files(
     _with_teams(result, "write_report_files")
     refuse_overwriting(out, names_out, _inputs(result, protect))
     result = _prepare(result, out, pseudonymise, pseudonym_key)
-    heading = Heading(title=title or DEFAULT_TITLE, contact=contact)
+    heading = Heading(title=title or DEFAULT_TITLE, contact=contact, source=source)
     with staged_output_dir(out, replaces=names_out) as stage:
         left_out = _write_for_people(result, stage, heading, pdf, Deadline(None))
         names = sorted(p.name for p in stage.iterdir())
@@ -306,6 +307,7 @@ def write_result(
     pseudonym_key: str | os.PathLike[str] | None = None,
     protect: Mapping[str, str | os.PathLike[str] | None] | None = None,
     deadline: Deadline | None = None,
+    source: str | None = None,
 ) -> WrittenFiles:
     """Write every output file of a feasible result into ``out_dir``; nothing on failure.
 
@@ -319,7 +321,9 @@ def write_result(
     ``protect`` maps how the user named each input to its path: no output may replace
     one (the survey the cohort was read from is always protected). ``deadline``
     (``clnmatch.time_budget.Deadline``) leaves the explanations and handouts.pdf out
-    when the time left does not allow them (see the module docstring).
+    when the time left does not allow them (see the module docstring). ``source`` is a
+    line that must travel with the schools' facts (a licence's attribution): in the
+    report, the workbook, the handouts and summary.json.
     """
     out = Path(out_dir)
     names_out = output_names(extra=(*(extra_tables or {}), *(extra_texts or {})))
@@ -327,10 +331,12 @@ def write_result(
     refuse_overwriting(out, names_out, _inputs(result, protect))
     original, result = result, _prepare(result, out, pseudonymise, pseudonym_key)
     pseudonyms = pseudonym_ids(original, result) if pseudonymise else None
-    heading = Heading(title=title or DEFAULT_TITLE, contact=contact)
+    heading = Heading(title=title or DEFAULT_TITLE, contact=contact, source=source)
     summary = {**result.summary(), "title": heading.title}
     if contact:
         summary["contact"] = contact
+    if source:  # carried by report and rematch, which read the heading back
+        summary["source"] = source
     # a re-match's moves and changes left in the folder would apply to other teams
     owned = (*names_out, *DAY_OF_FILES)
     with staged_output_dir(out, replaces=owned) as stage:

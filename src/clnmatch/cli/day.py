@@ -243,6 +243,7 @@ def rematch(
             },
             title=title or (saved.title if saved else None),
             contact=contact or (saved.contact if saved else None),
+            source=saved.source if saved else None,  # a licence line travels on
             pdf=None if pdf else False,
             pseudonym_key=pseudonym_key,
             protect=inputs,
@@ -334,6 +335,7 @@ def report(
             pdf=None if pdf else False,
             pseudonym_key=pseudonym_key,
             protect=inputs,
+            source=heading.source,
         )
         if not quiet:
             print_written(written)

@@ -94,6 +94,7 @@ def _run_solve(
     inputs: dict[str, Path | None] | None = None,
     bound_time: float = 0.0,
     warnings: list[str] | None = None,
+    source: str | None = None,
 ) -> None:
     from clnmatch.publish import write_result
     from clnmatch.result import Status
@@ -131,6 +132,7 @@ def _run_solve(
         pseudonym_key=pseudonym_key,
         protect=inputs,
         deadline=clock,
+        source=source,
     )
     if not json_out:
         print_written(written)
@@ -288,6 +290,7 @@ def demo(
 
     Example: clnmatch demo --title "Sample CLN cohort" --out demo/
     """
+    from clnmatch.generate.schools import SCHOOLS_ATTRIBUTION
     from clnmatch.io.outputs import output_names
 
     with exit_codes(json_out):
@@ -309,6 +312,8 @@ def demo(
             title=title or "Sample cohort (clnmatch demo)",
             contact=contact,
             pdf=pdf,
+            # the sample's schools are rows of the bundled West Partnership data
+            source=f"The sample's schools are real West Partnership schools. {SCHOOLS_ATTRIBUTION}",
         )
 
 

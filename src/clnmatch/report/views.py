@@ -52,6 +52,8 @@ class Heading:
     title: str = DEFAULT_TITLE
     date: dt.date | None = None
     contact: str | None = None
+    # where the schools' facts come from, when a licence asks that a line travel with them
+    source: str | None = None
 
     @property
     def day(self) -> dt.date:

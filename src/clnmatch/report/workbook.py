@@ -249,6 +249,8 @@ def _summary(
     s.line(heading.title, _TITLE_FONT)
     contact = f" Contact: {heading.contact}." if heading.contact else ""
     s.line(f"Matched on {heading.date_text}.{contact}")
+    if heading.source:
+        s.line(heading.source)
     s.line(quality_sentence(result))
     if teams and (score := score_sentence(result)):
         s.line(score)
