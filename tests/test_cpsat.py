@@ -497,3 +497,25 @@ def test_ctrl_c_after_a_cp_sat_solve_is_still_a_keyboard_interrupt() -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=120)  # fmt: skip
     assert done.returncode == 0 and done.stdout.strip() == "KeyboardInterrupt", done.stderr[-800:]
+
+
+def test_a_model_too_large_for_the_time_or_memory_is_not_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """5,000 establishments in 500 teams built for 107 s and 15 GB against a 1 s limit:
+    a model whose build would outlast the time left, or outgrow memory, is not begun, and
+    solve answers with its greedy fallback within the limit."""
+    import clnmatch.strategies.cpsat as cpsat
+    from clnmatch import solve
+
+    problem = random_problem(12, 3, seed=1)
+    monkeypatch.setattr(cpsat, "BUILD_CELLS_PER_S", 1.0)  # 36 cells: 36 s to build
+    proposal = run(problem, time_limit=2.0)
+    assert proposal.unit_team is None and "not built" in proposal.notes[0]
+    monkeypatch.setattr(cpsat, "BUILD_CELLS_PER_S", 50_000)
+    monkeypatch.setattr(cpsat, "MAX_MODEL_CELLS", 10)
+    proposal = run(problem, time_limit=60.0)
+    assert proposal.unit_team is None and "memory" in proposal.notes[0]
+    result = solve(cohort(16, seed=2), Rules(teams=2, min_establishments=0), strategy="cpsat",
+                   time_limit=5)  # fmt: skip
+    assert result.feasible and result.evaluation is not None and result.evaluation.feasible
