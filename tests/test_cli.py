@@ -325,6 +325,19 @@ def test_mdgp_prints_json_and_writes_solution(shared_benchmarks, tmp_path):
     assert len(out.read_text().splitlines()) == 10
 
 
+def test_mdgp_refuses_an_out_in_a_folder_it_cannot_write_before_searching(
+    shared_benchmarks, tmp_path, monkeypatch
+):
+    """A read-only folder failed after the search, exit 1 and a raw PermissionError."""
+    import clnmatch.io.safe as safe
+
+    monkeypatch.setattr(safe, "output_folder_problem", lambda folder: "cannot be written")
+    instance = shared_benchmarks / "mdgplib/RanReal/RanReal_n010_ss_01.txt"
+    result = run("mdgp", instance, "--time-limit", "30", "--out", tmp_path / "sol.txt")
+    assert result.exit_code == 2 and "cannot be written" in " ".join(result.output.split())
+    assert not (tmp_path / "sol.txt").exists()
+
+
 def test_help_has_an_example_for_every_command():
     """Every command's --help shows an example."""
     for command in ("solve", "demo", "check", "inspect", "generate", "rematch", "report", "mdgp"):

@@ -327,10 +327,18 @@ def check_out_file(out: Path | None, command: str, inputs: Iterable[Path]) -> No
     exists, or that is one of the command's inputs (it would be replaced)."""
     if out is None:
         return
+    from clnmatch.io.safe import output_folder_problem
+
     if out.is_dir() or not out.absolute().parent.is_dir():
         raise InvalidParameterError(
             f"The '--out' option of {command} names a file to write, such as solution.txt, "
             f"in a folder that exists. Got {str(out)!r} instead."
+        )
+    problem = output_folder_problem(out.absolute().parent)  # a read-only folder: before the search
+    if problem is not None:
+        raise InvalidParameterError(
+            f"The '--out' option of {command} names a file in {out.absolute().parent}, which "
+            f"{problem}. Give a folder you can write to."
         )
     for path in inputs:
         if out.exists() and path.exists() and out.samefile(path):
