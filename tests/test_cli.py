@@ -439,3 +439,20 @@ def test_the_demo_carries_the_licence_line_of_its_real_schools(tmp_path):
                "--out", rebuilt, "--no-pdf", "-q")  # fmt: skip
     assert done.exit_code == 0, done.output
     assert SCHOOLS_ATTRIBUTION in (rebuilt / "report.html").read_text(encoding="utf-8")
+
+
+def test_stdout_whose_reader_has_gone_drops_the_rest_and_keeps_the_exit_code():
+    """`clnmatch breakouts ... | head -1` exited 1 silently (click's answer to a closed
+    pipe) though every output was written: the console entry's stdout now drops what is
+    left to print, and the command's own exit code stands."""
+    import os
+
+    from clnmatch.cli import _StdoutOnceReadersLeave
+
+    read, write = os.pipe()
+    os.close(read)  # the reader has gone
+    with os.fdopen(write, "w") as raw:
+        out = _StdoutOnceReadersLeave(raw)
+        assert out.write("x" * 100_000) == 100_000  # EPIPE: dropped, not raised
+        out.write("more")
+        out.flush()

@@ -3,6 +3,11 @@
 ``app`` is the Typer application; each module below registers its commands on it.
 """
 
+import io
+import os
+import sys
+from typing import TextIO
+
 from clnmatch.cli import (  # noqa: F401  (importing a module registers its commands)
     breakouts,
     day,
@@ -33,5 +38,43 @@ __all__ = [
 ]
 
 
+class _StdoutOnceReadersLeave(io.TextIOBase):
+    """stdout that, once its reader has gone (``clnmatch ... | head -1``), drops what is
+    left to print, so the command still ends with its own exit code (click's answer to a
+    closed pipe is a silent 1, even after every output was written)."""
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self.stream.write(text)
+        except BrokenPipeError:
+            self._drop()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            self._drop()
+
+    def _drop(self) -> None:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, self.stream.fileno())  # the interpreter's own last flush too
+        os.close(devnull)
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self.stream.encoding
+
+
 def main() -> None:  # pragma: no cover - console entry
+    sys.stdout = _StdoutOnceReadersLeave(sys.stdout)
     app()

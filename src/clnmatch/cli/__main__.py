@@ -1,5 +1,5 @@
 """``python -m clnmatch.cli``."""
 
-from clnmatch.cli import app
+from clnmatch.cli import main
 
-app()
+main()
