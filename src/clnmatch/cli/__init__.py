@@ -76,5 +76,7 @@ class _StdoutOnceReadersLeave(io.TextIOBase):
 
 
 def main() -> None:  # pragma: no cover - console entry
+    if isinstance(sys.stdout, io.TextIOWrapper):  # as the app's callback does (common.py)
+        sys.stdout.reconfigure(errors="replace")
     sys.stdout = _StdoutOnceReadersLeave(sys.stdout)
     app()
