@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 
 from clnmatch.breakouts.evaluate import pair_codes
 from clnmatch.breakouts.model import BreakoutProblem, room_sizes
+from clnmatch.rules.necessary import plural
 
 __all__ = ["MAX_CELLS", "Diagnosis", "counting_diagnosis", "repair_round"]
 
@@ -106,7 +107,7 @@ def _round_conditions(
                 (
                     "max_per_authority",
                     f"{problem.authority_names[a]} has {counts[a]} people but at most "
-                    f"{k * cap} fit in {k} rooms under max-per-authority {cap}{where}",
+                    f"{k * cap} fit in {plural(k, 'room')} under max-per-authority {cap}{where}",
                 )
             )
         authorities = int((counts > 0).sum())
@@ -116,7 +117,8 @@ def _round_conditions(
                 (
                     "max_per_authority",
                     f"rooms of {_span(smallest, largest)} people need more than {cap} people of some "
-                    f"authority: only {authorities} authorities take part{where}",
+                    f"authority: only {plural(authorities, 'authority', 'authorities')} take "
+                    f"part{where}",
                 )
             )
     need = rules.min_authorities
@@ -133,7 +135,8 @@ def _round_conditions(
             found.append(
                 (
                     "min_authorities",
-                    f"only {authorities} authorities take part but every room needs {need}{where}",
+                    f"only {plural(authorities, 'authority', 'authorities')} take part but every "
+                    f"room needs {need}{where}",
                 )
             )
         places = int(np.minimum(counts, k).sum())
@@ -142,8 +145,8 @@ def _round_conditions(
                 (
                     "min_authorities",
                     f"{k} rooms need {need} authorities each ({need * k} authority places) but "
-                    f"the authorities can fill at most {places} (an authority of a people can be "
-                    f"in at most min(a, {k}) rooms){where}",
+                    f"the authorities can fill at most {places} (an authority of n people can be "
+                    f"in at most n rooms, and in at most {k}){where}",
                 )
             )
     return found

@@ -25,6 +25,7 @@ from clnmatch.cli.common import (
     out_console,
 )
 from clnmatch.errors import InvalidParameterError
+from clnmatch.rules.necessary import plural
 from clnmatch.time_budget import MIN_MATCH_S, Deadline, breakout_output_seconds
 
 PLANNER_SHARE = 0.5  # of what the limit leaves after reading, kept for the planner
@@ -228,8 +229,9 @@ def _print_plan(plan: object, written: list[Path]) -> None:
     assert plan.schedule is not None
     rooms = sorted({int(row.max()) + 1 for row in plan.schedule})
     out_console.print(
-        f"{plan.rounds} rounds of {', '.join(map(str, rooms))} rooms for {len(plan.roster)} "
-        f"people: {plan.repeats} repeats (lower bound {plan.lower_bound_repeats}, "
+        f"{plural(plan.rounds, 'round')} of {', '.join(map(str, rooms))} "
+        f"room{'s' if rooms != [1] else ''} for {plural(len(plan.roster), 'person', 'people')}: "
+        f"{plural(plan.repeats or 0, 'repeat')} (lower bound {plan.lower_bound_repeats}, "
         f"{plan.status}); every rule met.",
         markup=False,
         highlight=False,
