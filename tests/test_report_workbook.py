@@ -190,3 +190,22 @@ def test_sheet_title_unique() -> None:
     assert titles[:2] == ["Team", "team (2)"]
     assert titles[3] == "y" * 27 + " (2)" and len(titles[3]) == 31
     assert len({t.casefold() for t in titles}) == 4
+
+
+def test_no_empty_job_title_column_and_facts_as_numbers(tmp_path: Path) -> None:
+    """A survey without job titles gets no Job title column (it looked broken, empty on
+    every row), and the Technical sheet's numbers are numbers, not text."""
+    from dataclasses import replace
+
+    result = hand_result()
+    cohort = result.cohort.model_copy(
+        update={"practitioners": tuple(p.model_copy(update={"job_title": None})
+                                       for p in result.cohort.practitioners)}
+    )  # fmt: skip
+    path = tmp_path / "teams.xlsx"
+    write_workbook(replace(result, cohort=cohort), path)
+    book = load_workbook(path)
+    assert "Job title" not in [c.value for c in book["Team 2"][4]]
+    facts = {row[0]: row[1] for row in book["Technical"].iter_rows(values_only=True) if row[0]}
+    assert isinstance(facts["seed"], int) and isinstance(facts["objective"], float)
+    assert isinstance(facts["teams"], int) and isinstance(facts["max_authority_share"], float)

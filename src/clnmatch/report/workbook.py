@@ -305,12 +305,12 @@ def _technical(book: Workbook, result: Result, heading: Heading, taken: set[str]
     s = _Sheet(book.create_sheet(sheet_title("Technical", taken)), heading)
     s.line("Technical details: how the teams were found", _TITLE_FONT)
     s.blank()
-    s.table(["Fact", "Value"], technical_facts(result))
+    s.table(["Fact", "Value"], ((fact, _number(value)) for fact, value in technical_facts(result)))
     s.blank()
     s.table(
         ["Setting", "Value"],
         (
-            [name, str(value)]
+            [name, _number(str(value))]
             for name, value in result.rules.model_dump(mode="json").items()
             if value not in (None, [], {})
         ),
@@ -323,21 +323,37 @@ def _technical(book: Workbook, result: Result, heading: Heading, taken: set[str]
     s.finish()
 
 
-def _member_header(result: Result, focus: str, *, with_team: bool) -> tuple[list[str], bool]:
-    """The members table's header; e-mails only when the survey has some."""
+def _number(text: str) -> str | int | float:
+    """A fact's value as a number when it is one (a spreadsheet sums and sorts it)."""
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    if re.fullmatch(r"-?\d+\.\d+", text):
+        return float(text)
+    return text
+
+
+def _member_header(
+    result: Result, focus: str, *, with_team: bool
+) -> tuple[list[str], tuple[bool, bool]]:
+    """The members table's header; job titles and e-mails only when the survey has some
+    (an empty column looks like a broken one)."""
+    titles = any(p.job_title for p in result.cohort.practitioners)
     emails = any(p.email for p in result.cohort.practitioners)
     header = ["Team", "Team focus"] if with_team else []
-    header += ["Name", "Role", "Job title", "Establishment", "Authority", "Sector"]
-    header += ["E-mail"] if emails else []
+    header += ["Name", "Role", *(["Job title"] if titles else []), "Establishment", "Authority"]
+    header += ["Sector", *(["E-mail"] if emails else [])]
     header += [f"Interest in {focus} (0-5)", "Practitioner id"]
-    return header, emails
+    return header, (titles, emails)
 
 
-def _member_rows(team: TeamView, emails: bool, *, with_team: bool) -> Iterable[list[Any]]:
+def _member_rows(
+    team: TeamView, shown: tuple[bool, bool], *, with_team: bool
+) -> Iterable[list[Any]]:
+    titles, emails = shown
     for g, m in team.members:
         row: list[Any] = [team.team, team.focus or ""] if with_team else []
-        row += [m.name, m.role, m.job_title or "", g.name, g.authority, g.sector]
-        row += [m.email or ""] if emails else []
+        row += [m.name, m.role, *([m.job_title or ""] if titles else []), g.name, g.authority]
+        row += [g.sector, *([m.email or ""] if emails else [])]
         row += [m.rating, m.practitioner_id]
         yield row
 
@@ -350,8 +366,8 @@ def _team_sheet(
     facilitators = _joined((f.label for f in team.facilitators), "; ")
     s.line(f"Facilitators: {facilitators or 'none assigned'}")
     s.blank()
-    header, emails = _member_header(result, team.focus or "focus", with_team=False)
-    s.table(header, _member_rows(team, emails, with_team=False), freeze=True)
+    header, shown = _member_header(result, team.focus or "focus", with_team=False)
+    s.table(header, _member_rows(team, shown, with_team=False), freeze=True)
     s.finish(print_columns=len(header) - 1)  # the practitioner id stays on screen only
 
 
@@ -363,8 +379,8 @@ def _members_sheet(
     s.line(f"{heading.title}: members of every team", _TITLE_FONT)
     s.line("Each team starts on a new printed page.")
     s.blank()
-    header, emails = _member_header(result, "the team's focus", with_team=True)
-    rows = (row for t in teams for row in _member_rows(t, emails, with_team=True))
+    header, shown = _member_header(result, "the team's focus", with_team=True)
+    rows = (row for t in teams for row in _member_rows(t, shown, with_team=True))
     s.table(header, rows, freeze=True, breaks_by=0)
     first, last = s.table_rows
     s.sheet.auto_filter.ref = f"A{first}:{get_column_letter(len(header))}{last}"
