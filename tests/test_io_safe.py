@@ -387,3 +387,23 @@ def test_process_alive_tells_a_running_process_from_an_ended_one() -> None:
     ended = subprocess.Popen([sys.executable, "-c", "pass"])
     ended.wait()
     assert not process_alive(ended.pid)
+
+
+def test_an_interrupt_swallowed_on_the_way_still_stops_the_writing(tmp_path: Path) -> None:
+    """Ctrl-C raised inside a C callback is printed as "ignored" and the run went on, 2
+    times in 23, to write every output and exit 0: the command line's handler remembers
+    it, and the staged outputs are then not moved into place."""
+    from clnmatch.io import safe
+
+    out = tmp_path / "out"
+    safe.INTERRUPTED.set()
+    try:
+        with pytest.raises(KeyboardInterrupt), safe.staged_output_dir(out) as stage:
+            (stage / "teams.csv").write_text("x", encoding="utf-8")
+    finally:
+        safe.INTERRUPTED.clear()
+    assert not out.exists() and not list(tmp_path.iterdir())
+    with pytest.raises(KeyboardInterrupt):
+        safe.note_interrupt(2, None)
+    assert safe.INTERRUPTED.is_set()
+    safe.INTERRUPTED.clear()

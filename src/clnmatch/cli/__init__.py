@@ -5,6 +5,7 @@
 
 import io
 import os
+import signal
 import sys
 from typing import TextIO
 
@@ -25,6 +26,7 @@ from clnmatch.cli.common import (
     app,
     sample_paths,
 )
+from clnmatch.io.safe import note_interrupt
 
 __all__ = [
     "EXIT_BREACH",
@@ -79,4 +81,5 @@ def main() -> None:  # pragma: no cover - console entry
     if isinstance(sys.stdout, io.TextIOWrapper):  # as the app's callback does (common.py)
         sys.stdout.reconfigure(errors="replace")
     sys.stdout = _StdoutOnceReadersLeave(sys.stdout)
+    signal.signal(signal.SIGINT, note_interrupt)  # a swallowed Ctrl-C still stops the writing
     app()

@@ -218,6 +218,18 @@ def refuse_overwriting(
 
 
 # ------------------------------------------------------------------ staging and signals
+# Set by the command line's Ctrl-C handler (``note_interrupt``): a KeyboardInterrupt raised
+# inside a C callback (the compiled kernels' cache, a logging lock) is printed as "ignored"
+# and the run went on to write every output; a stopped run must leave the folder as it was.
+INTERRUPTED = threading.Event()
+
+
+def note_interrupt(signum: int, frame: Any) -> None:
+    """A SIGINT handler: remember the interrupt, then raise it as Python's own does."""
+    INTERRUPTED.set()
+    raise KeyboardInterrupt
+
+
 # Staging folders of this process, removed by the signal handler below. A staging folder
 # holds real names until it is moved into place, so none may outlive its run.
 _STAGING: set[Path] = set()
@@ -375,6 +387,8 @@ def staged_output_dir(
                 raise
             written = {p.relative_to(staging).as_posix() for p in staging.rglob("*")}
             _refuse_open_files(target, [*written, *replaces])
+            if INTERRUPTED.is_set():  # a Ctrl-C swallowed on the way (see INTERRUPTED)
+                raise KeyboardInterrupt
             with _signals_held():
                 target.mkdir(parents=True, exist_ok=True)
                 for source in sorted(staging.rglob("*")):
