@@ -66,14 +66,11 @@ class InvalidInputError(ClnmatchError, ValueError):
 def without_command(problems: Iterable[InputProblem], command: str) -> list[InputProblem]:
     """The problems without their advice to run ``command``: said by that command itself,
     or on a page where no command can be run, it goes round in a circle."""
+    bracketed = rf"\s*\(`{command}[^`]*`[^)]*\)"  # "(`clnmatch map` drafts it)"
+    trailing = rf"[:,]\s*(?:which\s+)?`{command}[^`]*`[^;]*"  # ": `clnmatch map` drafts one"
     out = []
     for p in problems:
-        text = re.sub(
-            rf"\s*\(`{command}[^`]*`[^)]*\)", "", p.expected
-        )  # "(`clnmatch map` drafts it)"
-        text = re.sub(
-            rf"[:,]\s*(?:which\s+)?`{command}[^`]*`[^;]*", "", text
-        )  # ": `clnmatch map` drafts one"
+        text = re.sub(trailing, "", re.sub(bracketed, "", p.expected))
         text = "; ".join(part for part in text.split("; ") if command not in part)
         out.append(replace(p, expected=text))
     return out
