@@ -662,6 +662,12 @@ def test_a_school_over_the_cap_shows_the_score_and_no_proven_bound(tmp_path: Pat
     assert "(the placed schools)" in html and "1 school. Drag it" in html
     assert re.search(r'<span id="bound">-</span>', html) and 'id="impossible"' in html
     assert "Late High is in no team (2 people)" in html and "N1-1" not in html
+    assert ">2 breaches<" in html  # as the lines say them: the two people once, as a school
+    client = editor_client(event)  # a comparison says "not placed", not "not in the event"
+    assert client.post("/api/versions", json={"name": "waiting"}).is_success
+    assert client.post("/api/move", json={"establishment_id": "N1", "team": 1}).is_success
+    compared = client.get("/ui/diff", params={"a": "waiting", "b": "current"}).text
+    assert "Late High: not placed → team 1" in compared
 
 
 def test_rows_pasted_from_a_forms_export_are_read_with_the_events_mapping(
@@ -696,3 +702,16 @@ def test_rows_pasted_from_a_forms_export_are_read_with_the_events_mapping(
     bad = client.post("/api/add", json={"rows": "name,school\nAnn,Foo\n"})
     assert bad.status_code == 400 and "clnmatch map" not in bad.json()["error"]
     assert "the survey file the event started from" in bad.json()["error"]
+
+
+def test_the_projector_says_a_team_keeping_every_rule_in_one_line(event: Event) -> None:
+    """Read from the back of a room, a team that keeps every rule says so in one line (its
+    checks and mix lists pushed its schools below the screen); a broken team keeps them."""
+    viewer = TestClient(
+        create_app(event), headers={"Authorization": f"Bearer {event.tokens()['viewer']}"}
+    )
+    page = viewer.get("/projector").text
+    broken = {b.team for b in event.view().evaluation.breaches if b.team is not None}
+    kept = event.n_teams - len(broken)
+    assert page.count("every rule kept") == kept > 0
+    assert page.count('<ul class="checks">') == len(broken)

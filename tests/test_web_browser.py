@@ -321,13 +321,15 @@ def _viewer_url(server: EventServer) -> str:
 
 
 def test_on_paper_the_board_wraps_and_the_controls_go(page: Any) -> None:
-    """Printed, the page keeps the figures and the teams (four to a row) without its buttons."""
+    """Printed, the page keeps the figures and the teams (two to a row, each kept whole on
+    its page) without its buttons."""
     page.emulate_media(media="print")
     assert not page.locator("#reoptimise").is_visible()
     assert not page.locator("#undo").is_visible()
     assert page.locator(".status").is_visible()
     tops = page.eval_on_selector_all(".board .team", "els => els.map(e => e.offsetTop)")
-    assert len(tops) == 8 and len(set(tops[:4])) == 1 and tops[4] > tops[0]
+    assert len(tops) == 8 and tops[0] == tops[1] and tops[2] > tops[0]
+    assert page.eval_on_selector(".board .team", "e => getComputedStyle(e).breakInside") == "avoid"
     page.emulate_media(media="screen")
     assert page.locator("#reoptimise").is_visible()
 

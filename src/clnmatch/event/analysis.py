@@ -29,6 +29,7 @@ from clnmatch.explain import explain
 from clnmatch.models import Cohort
 from clnmatch.problem import SCALE, Problem
 from clnmatch.rematch import facilitator_changes
+from clnmatch.rules.necessary import plural
 
 __all__ = ["Side", "diff", "diff_lines", "folder_side", "state_side", "suggest", "why_here"]
 
@@ -152,15 +153,12 @@ class Side:
 def state_side(event: Event, label: str, state: EventState) -> Side:
     """A side from an event state (a saved version or the present)."""
     cohort, evaluation = event.evaluate_state(state)
-    placed = {e: t for e, t in state.teams.items() if t >= 1}
+    # 0: in the event but not placed (a late school waiting); absent: not in the event
+    teams = {e.id: max(0, state.teams.get(e.id, 0)) for e in cohort.establishments}
     return Side(
         label=label,
-        establishments=placed,
-        practitioners={
-            p.id: placed[p.establishment_id]
-            for p in cohort.practitioners
-            if p.establishment_id in placed
-        },
+        establishments=teams,
+        practitioners={p.id: teams[p.establishment_id] for p in cohort.practitioners},
         links=tuple(state.links),
         objective=evaluation.objective,
         breaches=tuple(b.message for b in evaluation.breaches),
@@ -274,7 +272,7 @@ def diff_lines(result: Mapping[str, Any], sides: Sequence[str] = ("a", "b")) -> 
         f"  {row['practitioner_id']}: {_where(row['a'])} -> {_where(row['b'])}"
         for row in result["practitioners"]
     ]
-    lines.append(f"{len(result['facilitators'])} facilitator(s) in another team:")
+    lines.append(f"{plural(len(result['facilitators']), 'facilitator')} in another team:")
     lines += [
         f"  {c['facilitator_id']}: team {', '.join(map(str, c['before'])) or 'none'} -> "
         f"{', '.join(map(str, c['after'])) or 'none'}"

@@ -55,6 +55,7 @@ from clnmatch.io.safe import sweep_stale_staging
 from clnmatch.models import Cohort, Rules
 from clnmatch.rematch import ChangeRecord, apply_changes, rematch_teams, stable_labels
 from clnmatch.rematch.core import RematchResult
+from clnmatch.rules.necessary import plural
 from clnmatch.trace import relative_gap
 
 __all__ = ["Event", "SNAPSHOT_FILE", "JOURNAL_FILE", "TOKENS_FILE"]
@@ -504,7 +505,7 @@ class Event:
         if result.feasible:
             after = _take_repair(entry, result, teams, state.links)
             moved = len(entry["moves"]) - 1
-            message += f" to team {after[eid]} ({moved} other move(s))"
+            message += f" to team {after[eid]} ({plural(moved, 'other move')})"
         else:
             message += " but cannot place it keeping every rule: " + unplaced_reason(result)
         entry["note"] = message
@@ -622,7 +623,7 @@ class Event:
                 raise EventError("the teams changed while re-optimising; run it again")
             self.publish("progress", {"done": True})  # before the new board: no bar over it
             self._record({"op": "reoptimise_proposed", "proposal": proposal},
-                         f"re-optimise proposes {len(moves)} move(s)")  # fmt: skip
+                         f"re-optimise proposes {plural(len(moves), 'move')}")  # fmt: skip
         return proposal
 
     def accept(self) -> EventView:
@@ -630,7 +631,7 @@ class Event:
             if self.timeline.proposal is None:
                 raise EventError("there is no proposal to accept")
             n = len(self.timeline.proposal.get("moves", []))
-            return self._record({"op": "reoptimise_accepted"}, f"accepted {n} move(s)")
+            return self._record({"op": "reoptimise_accepted"}, f"accepted {plural(n, 'move')}")
 
     def reject(self) -> EventView:
         with self.lock:

@@ -43,6 +43,7 @@ from clnmatch.event.snapshot import projector_shows_names, set_projector_names
 from clnmatch.io.mapping import SurveyMapping
 from clnmatch.io.survey import read_survey
 from clnmatch.report.words import percent
+from clnmatch.rules.necessary import plural
 from clnmatch.web.render import live_context, school_context
 
 __all__ = ["CSP", "create_app"]
@@ -100,6 +101,7 @@ def _templates() -> Environment:
     env.filters["points"] = lambda v: "-" if v is None else f"{v:,.1f}"
     env.filters["signed"] = lambda v: "" if v is None else f"{v:+,.1f}"
     env.filters["percent"] = lambda v: "-" if v is None else percent(v)  # as the report says it
+    env.filters["many"] = plural  # 3|many("school") -> "3 schools"
     # one path segment: urlencode keeps "/", and a browser resolves "../" in an address
     env.filters["segment"] = lambda v: quote(str(v), safe="")
     return env

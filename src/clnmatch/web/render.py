@@ -15,6 +15,7 @@ from clnmatch.event.engine import Event
 from clnmatch.event.view import EventView
 from clnmatch.event.words import breach_lines
 from clnmatch.models import Cohort
+from clnmatch.rules.necessary import plural
 
 __all__ = ["live_context", "school_context"]
 
@@ -118,7 +119,7 @@ def live_context(event: Event, *, names: bool = True) -> dict[str, Any]:
             checks.append(
                 {
                     "ok": not broken & {"facilitator_per_team"},
-                    "text": f"{len(facilitators)} facilitator(s)",
+                    "text": plural(len(facilitators), "facilitator"),
                 }
             )
         teams.append(
@@ -140,12 +141,13 @@ def live_context(event: Event, *, names: bool = True) -> dict[str, Any]:
     unplaced = view.unplaced
     return {
         "version": view.version,
-        "objective": view.objective,
-        "partial": bool(unplaced),  # the objective is of the placed schools only
+        "objective": None if len(unplaced) == len(cohort.establishments) else view.objective,
+        "partial": 0 < len(unplaced) < len(cohort.establishments),  # of the placed schools
         "bound": view.bound,
         "impossible": view.impossible,
         "gap": None if unplaced else view.gap,
-        "n_breaches": len(view.evaluation.breaches),
+        # as the lines below it say them: the people in no team once per school
+        "n_breaches": len(breach_lines(view.evaluation.breaches, cohort)),
         # a board not begun is not "115 breaches": it says what to do first
         "nothing_placed": len(unplaced) == len(cohort.establishments) > 0,
         "cohort_breaches": cohort_breaches,
