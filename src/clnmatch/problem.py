@@ -64,8 +64,8 @@ class ObjectiveWeights(BaseModel):
             return cls(name="blend")
         # solve, check, explain, rematch_teams... all take it: the message names none of them
         raise InvalidParameterError(
-            "The 'objective' parameter must be one of 'focus', 'cohesion', 'blend' or an "
-            f"ObjectiveWeights. Got {name!r} instead."
+            f"The 'objective' parameter must be one of 'focus', 'cohesion', 'blend'. Got "
+            f"{name!r} instead."
         )
 
 

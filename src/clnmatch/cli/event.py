@@ -144,6 +144,7 @@ def event(
                 warnings.append(
                     f"note: resuming the event in {folder} with the survey it started from "
                     f"(kept in {folder}/event.json); {survey} now differs or cannot be read"
+                    + ("" if facilitators else " (with the --facilitators it began with?)")
                 )
             params = locals()  # not inside the comprehension: it has its own locals
             starting = {"--from": from_result, "--additions": additions, "--rules": rules_file}

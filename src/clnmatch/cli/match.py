@@ -280,7 +280,14 @@ def demo(
     ),
     time_limit: TimeLimit = 20.0,
     seed: Annotated[int, typer.Option("--seed")] = 0,
-    title: Title = None,
+    title: Annotated[
+        str | None,
+        typer.Option(
+            "--title",
+            help="The cohort's name: heads the report, workbook and handouts (default: "
+            "'Sample cohort (clnmatch demo)').",
+        ),
+    ] = None,
     contact: Contact = None,
     pdf: Pdf = True,
     quiet: Quiet = False,
