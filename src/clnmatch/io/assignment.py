@@ -245,9 +245,12 @@ def read_links(
     return list(links)
 
 
-def _same_person(written: tuple[str, str], person: Practitioner) -> bool:
-    """Whether a row's name and e-mail are this person's (e-mail first, when both have one)."""
+def _same_person(written: tuple[str, str], school: str | None, person: Practitioner) -> bool:
+    """Whether a row's name, e-mail and school are this person's (e-mail before name, when
+    both have one; the school when the row gives one)."""
     name, email = written
+    if school is not None and school != person.establishment_id:
+        return False
     if email and person.email:
         return email.casefold().strip() == person.email.casefold().strip()
     return not name or name_key(name) == name_key(person.name)
@@ -263,7 +266,7 @@ def match_to_survey(table: AssignmentTable, cohort: Cohort) -> AssignmentTable:
     shifted = [
         pid
         for pid, written in table.people.items()
-        if pid in known and not _same_person(written, known[pid])
+        if pid in known and not _same_person(written, table.establishments.get(pid), known[pid])
     ]
     if not shifted:
         return table
