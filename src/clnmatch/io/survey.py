@@ -27,7 +27,7 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from pydantic import ValidationError
 
@@ -81,6 +81,7 @@ from clnmatch.models import (
 if TYPE_CHECKING:
     import pandas as pd
 
+_Key = TypeVar("_Key", str, tuple[str, str])  # an e-mail; a name at a school
 __all__ = [
     "LIKERT_SCALE",
     "LIKERT_LABELS",
@@ -263,16 +264,8 @@ def _parse_survey(
                         column=index["email"],
                     )
                 )
-            elif email.casefold() in email_row:
-                warnings.append(
-                    table.problem(
-                        f"each email once, but this row repeats the email of row "
-                        f"{email_row[email.casefold()]} (one person answering twice?)",
-                        row=r,
-                        column=index["email"],
-                    )
-                )
-            email_row.setdefault(email.casefold(), r)
+            else:
+                warnings += _twice(table, email_row, email.casefold(), r, index["email"], "email")
 
         sector = None
         if cell.get("sector"):
@@ -353,17 +346,8 @@ def _parse_survey(
                 unit.roles.append(role)
 
         twin = (est_id, name_key(cell.get("name", "")))
-        if est_id and twin[1] and not email:  # e-mails say it themselves (above)
-            if twin in name_row:  # Microsoft Forms' anonymous answers have no e-mail
-                warnings.append(
-                    table.problem(
-                        f"each person once, but this row repeats the name and establishment "
-                        f"of row {name_row[twin]} (one person answering twice?)",
-                        row=r,
-                        column=index["name"],
-                    )
-                )
-            name_row.setdefault(twin, r)
+        if est_id and twin[1] and not email:  # Microsoft Forms' anonymous answers: no e-mail
+            warnings += _twice(table, name_row, twin, r, index["name"], "name and establishment")
         practitioners.append(
             {
                 "id": pid,
@@ -394,6 +378,24 @@ def _parse_survey(
     # the nominee mix (one promoted + one practitioner) is a domain warning:
     # clnmatch.cohort_summary.cohort_warnings owns it
     return _Parse([t for _, t in themes], units, practitioners, problems, warnings)
+
+
+def _twice(
+    table: Table, seen: dict[_Key, int], key: _Key, row: int, column: int, what: str
+) -> list[InputProblem]:
+    """A warning when ``key`` (an e-mail; a name at a school) was on an earlier row."""
+    first = seen.setdefault(key, row)
+    if first == row:
+        return []
+    each = "email" if what == "email" else "person"
+    return [
+        table.problem(
+            f"each {each} once, but this row repeats the {what} of row {first} (one person "
+            "answering twice?)",
+            row=row,
+            column=column,
+        )
+    ]
 
 
 def _role_and_title(
