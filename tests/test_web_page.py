@@ -1,0 +1,89 @@
+"""The event page as the room reads it: the score and bound when a school waits, the
+rows pasted from a form's export, the projector's one-line teams."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from test_event_engine import late_school, new_event
+from test_rematch import PREVIOUS, RULES, sector_cohort
+from test_web_api import editor_client
+
+from clnmatch.event import Event
+from clnmatch.web.app import create_app
+
+
+@pytest.fixture
+def event(tmp_path: Path) -> Event:
+    return new_event(tmp_path / "event")
+
+
+def test_a_school_over_the_cap_shows_the_score_and_no_proven_bound(tmp_path: Path) -> None:
+    """A late school the cap leaves in Not placed: the bar shows the placed schools'
+    score (it showed "-"), no bound called proven (no teams keep every rule), and the
+    people in no team by their school."""
+    rules = RULES.model_copy(update={"max_participants": 12})
+    event = Event.create(tmp_path, sector_cohort(), rules, teams=PREVIOUS)
+    event.add(late_school(), time_limit=5)
+    html = editor_client(event).get("/ui/live").text
+    objective = re.search(r'<span id="objective">([^<]*)</span>', html)
+    assert objective is not None and objective.group(1) == f"{event.view().objective:,.1f}"
+    assert "(the placed schools)" in html and "1 school. Drag it" in html
+    assert re.search(r'<span id="bound">-</span>', html) and 'id="impossible"' in html
+    assert "Late High is in no team (2 people)" in html and "N1-1" not in html
+    assert ">2 breaches<" in html  # as the lines say them: the two people once, as a school
+    client = editor_client(event)  # a comparison says "not placed", not "not in the event"
+    assert client.post("/api/versions", json={"name": "waiting"}).is_success
+    assert client.post("/api/move", json={"establishment_id": "N1", "team": 1}).is_success
+    compared = client.get("/ui/diff", params={"a": "waiting", "b": "current"}).text
+    assert "Late High: not placed → team 1" in compared
+
+
+def test_rows_pasted_from_a_forms_export_are_read_with_the_events_mapping(
+    tmp_path: Path,
+) -> None:
+    """An event started from a form's export with a mapping reads rows pasted from the
+    same export (its own headers, words for ratings, no ids) as the survey was read; the
+    rows are numbered apart from the survey's, and a failed paste gives no CLI advice."""
+    from test_mapping import HEADER, MAPPING, ROWS
+
+    from clnmatch.io.mapping import load_mapping
+    from clnmatch.io.survey import read_survey
+    from clnmatch.models import Rules
+
+    mapping = load_mapping(MAPPING)
+    survey = tmp_path / "export.csv"
+    survey.write_text("\n".join([HEADER, *ROWS]) + "\n", encoding="utf-8")
+    cohort = read_survey(survey, mapping=mapping).cohort
+    rules = Rules(teams=1, min_sectors=1, min_authorities=1, max_authority_share=1.0)
+    event = Event.create(
+        tmp_path / "event", cohort, rules, teams={e.id: 1 for e in cohort.establishments}
+    )
+    token = event.tokens()["editor"]
+    client = TestClient(create_app(event, repair_time_limit=3, mapping=mapping),
+                        headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+    late = "Eve Muir,Oak Primary,Glasgow City,Primary,Head Teacher,eve@x.org,Very,Slightly,"
+    done = client.post("/api/add", json={"rows": f"{HEADER}\n{late}\n"})
+    assert done.status_code == 200, done.text
+    added = [p for p in event.view().cohort.practitioners if p.name == "Eve Muir"]
+    assert len(added) == 1 and added[0].interests == (4, 1)
+    assert added[0].id not in {p.id for p in cohort.practitioners}
+    bad = client.post("/api/add", json={"rows": "name,school\nAnn,Foo\n"})
+    assert bad.status_code == 400 and "clnmatch map" not in bad.json()["error"]
+    assert "the survey file the event started from" in bad.json()["error"]
+
+
+def test_the_projector_says_a_team_keeping_every_rule_in_one_line(event: Event) -> None:
+    """Read from the back of a room, a team that keeps every rule says so in one line (its
+    checks and mix lists pushed its schools below the screen); a broken team keeps them."""
+    viewer = TestClient(
+        create_app(event), headers={"Authorization": f"Bearer {event.tokens()['viewer']}"}
+    )
+    page = viewer.get("/projector").text
+    broken = {b.team for b in event.view().evaluation.breaches if b.team is not None}
+    kept = event.n_teams - len(broken)
+    assert page.count("every rule kept") == kept > 0
+    assert page.count('<ul class="checks">') == len(broken)
