@@ -368,6 +368,18 @@ def test_map_option_is_on_every_command_that_reads_a_survey() -> None:
         assert "--map" in options, name
 
 
+def _solve_greedy(survey: Path, mapping: Path, out: Path) -> None:
+    """solve --map into 4 teams, quickly (greedy): a result to check or re-match."""
+    solved = runner.invoke(
+        app,
+        [
+            "solve", str(survey), "--map", str(mapping), "--teams", "4", "--strategy",
+            "greedy", "--time-limit", "3", "--quiet", "--out", str(out),
+        ],
+    )  # fmt: skip
+    assert solved.exit_code == 0, solved.output
+
+
 def test_check_reads_teams_csv_against_a_mapped_export(tmp_path: Path) -> None:
     """solve --map then check --map on its teams.csv: the numbered ids match back, and
     teams.csv carries name, email and job title for each row."""
@@ -376,14 +388,7 @@ def test_check_reads_teams_csv_against_a_mapped_export(tmp_path: Path) -> None:
     mapping = tmp_path / "map.toml"
     assert runner.invoke(app, ["map", str(FORMS), "--out", str(mapping)]).exit_code == 0
     out = tmp_path / "out"
-    solved = runner.invoke(
-        app,
-        [
-            "solve", str(FORMS), "--map", str(mapping), "--teams", "4", "--strategy",
-            "greedy", "--time-limit", "3", "--quiet", "--out", str(out),
-        ],
-    )  # fmt: skip
-    assert solved.exit_code == 0, solved.output
+    _solve_greedy(FORMS, mapping, out)
     teams = pd.read_csv(out / "teams.csv", dtype=str, keep_default_na=False)
     assert {"name", "email", "job_title"} <= set(teams.columns)
     assert teams.loc[0, "job_title"] == "Head Teacher"
@@ -406,14 +411,7 @@ def _late_rows(first_id: int) -> list[str]:
 
 def _solve_then_add(tmp_path: Path, mapping: Path, late: Path) -> tuple[object, Path]:
     first, second = tmp_path / "first", tmp_path / "second"
-    solved = runner.invoke(
-        app,
-        [
-            "solve", str(FORMS), "--map", str(mapping), "--teams", "4", "--strategy",
-            "greedy", "--time-limit", "3", "--quiet", "--out", str(first),
-        ],
-    )  # fmt: skip
-    assert solved.exit_code == 0, solved.output
+    _solve_greedy(FORMS, mapping, first)
     rematched = runner.invoke(
         app,
         [
@@ -475,14 +473,7 @@ def test_a_row_deleted_from_an_export_without_ids_keeps_everyone_in_their_team(
     mapping = tmp_path / "map.toml"
     assert runner.invoke(app, ["map", str(survey), "--out", str(mapping)]).exit_code == 0
     out = tmp_path / "out"
-    solved = runner.invoke(
-        app,
-        [
-            "solve", str(survey), "--map", str(mapping), "--teams", "4", "--strategy",
-            "greedy", "--time-limit", "3", "--quiet", "--out", str(out),
-        ],
-    )  # fmt: skip
-    assert solved.exit_code == 0, solved.output
+    _solve_greedy(survey, mapping, out)
     school = "Name of your school or early learning centre"
     shared = export[school].duplicated(keep=False)
     gone = int(shared[shared].index[2])  # a nominee whose school keeps another

@@ -160,20 +160,18 @@ def rematch(
         )
         cohort, record = cohort_of_folder(survey_cohort, folder)
         skipped: list[str] = []
-        matched: list[str] = []  # rows matched back by name: the survey's rows renumbered
-        previous_teams = load_previous(cohort, teams_csv, skipped, matched)
-        read += matched
-        for note in [] if json_out else matched:
-            err_console.print(f"warning: {note}", markup=False, highlight=False)
+        notes: list[str] = []  # rows matched back by name: the survey's rows renumbered
+        previous_teams = load_previous(cohort, teams_csv, skipped, notes)
         if skipped:  # e.g. a teams.csv without the changes.json that holds its late schools
-            read.append(
+            notes.append(
                 f"{teams_csv}: {len(skipped)} practitioner(s) not in the survey or its "
                 f"recorded changes were left out ({', '.join(masked(p) for p in skipped[:5])}"
                 f"{', ...' if len(skipped) > 5 else ''}); late additions are kept in the "
                 "result folder's changes.json: give the folder, or --add their rows"
             )
-            if not json_out:
-                err_console.print(f"warning: {read[-1]}", markup=False, highlight=False)
+        read += notes
+        for note in [] if json_out else notes:
+            err_console.print(f"warning: {note}", markup=False, highlight=False)
         links = load_previous_links(cohort, folder)
         added = (
             read_cohort_for_cli(

@@ -139,17 +139,18 @@ def live_context(event: Event, *, names: bool = True) -> dict[str, Any]:
         )
     cohort_breaches = _summarised([b for b in view.evaluation.breaches if b.team is None], cohort)
     unplaced = view.unplaced
+    nothing_placed = len(unplaced) == len(cohort.establishments) > 0
     return {
         "version": view.version,
-        "objective": None if len(unplaced) == len(cohort.establishments) else view.objective,
-        "partial": 0 < len(unplaced) < len(cohort.establishments),  # of the placed schools
+        "objective": None if nothing_placed else view.objective,
+        "partial": bool(unplaced) and not nothing_placed,  # of the placed schools
         "bound": view.bound,
         "impossible": view.impossible,
         "gap": None if unplaced else view.gap,
         # as the lines below it say them: the people in no team once per school
         "n_breaches": len(breach_lines(view.evaluation.breaches, cohort)),
         # a board not begun is not "115 breaches": it says what to do first
-        "nothing_placed": len(unplaced) == len(cohort.establishments) > 0,
+        "nothing_placed": nothing_placed,
         "cohort_breaches": cohort_breaches,
         "teams": teams,
         "unplaced": [_card(view, e, names, moving, surveyed) for e in unplaced],
