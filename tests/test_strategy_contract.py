@@ -106,3 +106,41 @@ def test_unknown_strategy_lists_choices():
 
     with pytest.raises(InvalidParameterError, match="'greedy'"):
         get_strategy("simulated_magic")
+
+
+def test_a_warm_start_that_breaks_a_rule_reaches_the_strategy_repaired_near_itself(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A board with a school moved by hand and a late school in no team: the strategy gets
+    a start that keeps every rule and moves few schools (colgen and cpsat take only such a
+    start: given the broken one, they began from nothing)."""
+    import importlib
+
+    from clnmatch.strategies.base import Proposal
+
+    solve_module = importlib.import_module("clnmatch.solve")  # the module, not the function
+
+    cohort = generate_cohort(30, seed=2)
+    rules = Rules(teams=4)
+    teams = solve_module.solve(
+        cohort, rules, strategy="local_search", time_limit=3
+    ).establishment_team()
+    ids = sorted(teams)
+    board = dict(teams)
+    board[ids[0]] = board[ids[0]] % 4 + 1  # moved: one team too big, one too small
+    del board[ids[1]]  # late: in no team
+    handed: list[np.ndarray | None] = []
+
+    class Recorder:
+        def run(self, problem: Problem, budget: Budget) -> Proposal:
+            handed.append(budget.warm_start)
+            return Proposal(None)
+
+    monkeypatch.setattr(solve_module, "get_strategy", lambda name, where: Recorder())
+    solve_module.solve(cohort, rules, strategy="colgen", time_limit=5, warm_start=board)
+    problem = Problem.from_cohort(cohort, rules, "blend")
+    start = handed[0]
+    assert start is not None and evaluate(problem, start).feasible
+    given = {uid: board.get(uid, 0) - 1 for uid in problem.unit_ids}
+    changed = [uid for uid, t in zip(problem.unit_ids, start, strict=True) if given[uid] != t]
+    assert ids[1] in changed and len(changed) <= 6, changed
