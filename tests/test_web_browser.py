@@ -529,7 +529,7 @@ def test_a_school_is_chosen_moved_and_left_with_the_keyboard_alone(
 def test_each_teams_title_stays_in_view_as_its_schools_scroll(page: Any) -> None:
     """On a laptop every team fits across (no sideways scroll), and each team's number and
     focus stay just under the status bar while the page scrolls down its schools; with a
-    school's panel open the board scrolls sideways instead."""
+    school's panel open the teams wrap beside it."""
     assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
     page.mouse.wheel(0, 700)
     page.wait_for_timeout(300)
@@ -541,3 +541,67 @@ def test_each_teams_title_stays_in_view_as_its_schools_scroll(page: Any) -> None
     page.locator('.cards[data-team="1"] .card').first.click()
     page.wait_for_selector("#panel .school")
     assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
+
+
+def _teams_beside(page: Any, right: float) -> None:
+    """No sideways scroll, and every team's column ends left of ``right``."""
+    width = page.viewport_size["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    edges = page.evaluate(
+        "[...document.querySelectorAll('.board > .team')].map(t => t.getBoundingClientRect().right)"
+    )
+    assert len(edges) >= 8 and max(edges) <= right + 1, (edges, right)
+
+
+def test_every_team_is_in_view_on_a_small_laptop_and_beside_a_panel(
+    browser: Any, server: EventServer
+) -> None:
+    """At 1,024 px, and at 1,366 px with a school's panel open, the teams wrap onto a
+    second row instead of scrolling sideways (team 8 and Not placed were off screen),
+    and their titles stay under the bar as the page scrolls."""
+    for width in (1024, LAPTOP["width"]):
+        context = browser.new_context(viewport={"width": width, "height": 768})
+        page = context.new_page()
+        page.goto(server.url)
+        page.wait_for_selector(".card")
+        if width == LAPTOP["width"]:
+            page.locator('.cards[data-team="1"] .card').first.click()
+            page.wait_for_selector("#panel .school")
+            right = page.evaluate("document.getElementById('panel').getBoundingClientRect().left")
+        else:
+            right = width
+        _teams_beside(page, right)
+        page.mouse.wheel(0, 500)
+        page.wait_for_timeout(300)
+        title, bar = page.evaluate(
+            "[document.querySelector('.team-title').getBoundingClientRect().top,"
+            " document.querySelector('.status').getBoundingClientRect().bottom]"
+        )
+        assert abs(title - bar) <= 2
+        context.close()
+
+
+def test_a_school_that_moved_is_marked_and_keeps_the_focus_after_undo(
+    page: Any, server: EventServer
+) -> None:
+    """A moved school's card is marked for the room to see; after Ctrl+Z the focus is back
+    on that school's card, not on the page."""
+    card = page.locator('.cards[data-team="4"] .card:not(.locked)').first
+    eid = card.get_attribute("data-id")
+    version = server.api("GET", "/api/state")["version"]
+    card.focus()
+    page.keyboard.press("5")
+    wait_version(page, version + 1)
+    marked = page.evaluate("[...document.querySelectorAll('.card.changed')].map(c => c.dataset.id)")
+    assert marked == [eid]
+    page.keyboard.press("Escape")
+    page.locator(f'.card[data-id="{eid}"]').focus()
+    page.keyboard.press("Control+z")
+    wait_version(page, version + 2)
+    assert board(page)[eid] == 4
+    wait_until(
+        page,
+        "id => document.activeElement && document.activeElement.dataset.id === id",
+        arg=eid,
+        timeout=5_000,
+    )

@@ -209,6 +209,35 @@
     });
   }
 
+  // where each school was before the board is redrawn: a school that changed team (or
+  // arrived, as a late school does) is marked for a moment, so the room sees what moved
+  var placedBefore = null;
+  var focusedCard = null;  // the school a card with the focus showed (the redraw drops it)
+  function isCard(el) { return el && el.classList && el.classList.contains("card"); }
+  document.addEventListener("focusin", function (e) { focusedCard = isCard(e.target) ? e.target.dataset.id : null; });
+  document.addEventListener("pointerdown", function (e) { if (!isCard(e.target.closest && e.target.closest(".card"))) focusedCard = null; });
+  function placedNow() {
+    var at = {};
+    document.querySelectorAll("#live .cards[data-team] .card").forEach(function (c) {
+      at[c.dataset.id] = c.parentElement.dataset.team;
+    });
+    return at;
+  }
+  document.body.addEventListener("htmx:beforeSwap", function (e) {
+    if (e.detail.target && e.detail.target.id === "live") placedBefore = placedNow();
+  });
+  function markChanged() {
+    if (!placedBefore) return;
+    var before = placedBefore;
+    placedBefore = null;
+    var now = placedNow();
+    Object.keys(now).forEach(function (id) {
+      if (before[id] === now[id]) return;
+      var card = document.querySelector('#live .card[data-id="' + CSS.escape(id) + '"]');
+      if (card) card.classList.add("changed");
+    });
+  }
+
   htmx.onLoad(function (element) {
     initSortables();
     restoreSelection();
@@ -228,10 +257,13 @@
     }
     if (element && element.id === "live") {
       announce();
-      // the board was replaced under the keyboard's focus: back to the selected school
-      if (selected && (document.activeElement === document.body || !document.activeElement)) {
-        var card = document.querySelector('.card[data-id="' + CSS.escape(selected) + '"]');
-        if (card) card.focus();
+      markChanged();
+      // the board was replaced under the keyboard's focus (a move, Ctrl+Z): back to the
+      // selected school, else to the school whose card had it
+      var back = selected || focusedCard;
+      if (back && (document.activeElement === document.body || !document.activeElement)) {
+        var card = document.querySelector('.card[data-id="' + CSS.escape(back) + '"]');
+        if (card) card.focus({ preventScroll: !selected });
       }
     }
     if (element && element.querySelectorAll) {
