@@ -232,3 +232,50 @@ def test_rematch_withdrawals_are_pseudonymised_too() -> None:
     summary = json.dumps(pseudonymise(rematched).summary())
     assert "laura.brown.1" not in summary and "claire.grant" not in summary
     assert '"withdrawn_practitioners": ["P-' in summary
+
+
+_RECORD_DRAFTS = """
+import json, os, sys
+import openpyxl.worksheet._writer as sheet_writer
+from clnmatch.cli import main
+drafted = []
+original = sheet_writer.create_temporary_file
+def recording(suffix=""):
+    path = original(suffix)
+    drafted.append([path, os.stat(os.path.dirname(path)).st_mode & 0o777])
+    return path
+sheet_writer.create_temporary_file = recording
+sys.argv = ["clnmatch", *sys.argv[1:]]
+try:
+    main()
+finally:
+    print(json.dumps(drafted))
+"""
+
+
+def test_the_sheets_drafted_with_names_are_in_a_private_folder_gone_at_the_end(
+    tmp_path: Path,
+) -> None:
+    """openpyxl drafts each sheet (names, e-mails) as a temporary file: the command keeps
+    them in a folder only the user can open, inside the temporary folder, and removes it."""
+    import os
+    import subprocess
+    import sys
+
+    from clnmatch.cli import sample_paths
+
+    survey, facilitators = sample_paths()
+    shared = tmp_path / "shared-tmp"
+    shared.mkdir()
+    args = ["solve", str(survey), "--facilitators", str(facilitators), "--out",
+            str(tmp_path / "out"), "--no-pdf", "-q", "--time-limit", "3"]  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", _RECORD_DRAFTS, *args],
+        capture_output=True, text=True, env={**os.environ, "TMPDIR": str(shared)}, timeout=300,
+    )  # fmt: skip
+    drafted = json.loads(done.stdout.strip().splitlines()[-1])
+    assert drafted and (tmp_path / "out" / "teams.xlsx").is_file()
+    assert {mode for _, mode in drafted} == {0o700}
+    folders = {Path(path).parent for path, _ in drafted}
+    assert all(f.parent == shared and f.name.startswith("clnmatch-") for f in folders), folders
+    assert list(shared.iterdir()) == []  # removed at the end

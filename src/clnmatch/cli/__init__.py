@@ -26,7 +26,7 @@ from clnmatch.cli.common import (
     app,
     sample_paths,
 )
-from clnmatch.io.safe import note_interrupt
+from clnmatch.io.safe import note_interrupt, private_temp_folder
 
 __all__ = [
     "EXIT_BREACH",
@@ -82,4 +82,5 @@ def main() -> None:  # pragma: no cover - console entry
         sys.stdout.reconfigure(errors="replace")
     sys.stdout = _StdoutOnceReadersLeave(sys.stdout)
     signal.signal(signal.SIGINT, note_interrupt)  # a swallowed Ctrl-C still stops the writing
-    app()
+    with private_temp_folder():
+        app()

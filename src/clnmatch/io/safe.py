@@ -53,6 +53,7 @@ __all__ = [
     "xlsx_workbook",
     "xlsx_bytes",
     "csv_text",
+    "private_temp_folder",
 ]
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -76,6 +77,25 @@ def unneutralise(text: str) -> str:
     if text.startswith("'") and _dangerous(text.lstrip("'")):
         return text[1:]
     return text
+
+
+@contextlib.contextmanager
+def private_temp_folder() -> Iterator[Path]:
+    """Every temporary file of this process, and of the processes it starts, in a folder
+    only this user can open, removed at the end: openpyxl drafts each sheet of a workbook
+    (names and e-mails) as a file in the temporary folder, which others share."""
+    folder = Path(tempfile.mkdtemp(prefix="clnmatch-"))  # mode 0700
+    was_env, was_dir = os.environ.get("TMPDIR"), tempfile.tempdir
+    os.environ["TMPDIR"] = tempfile.tempdir = str(folder)
+    try:
+        yield folder
+    finally:
+        tempfile.tempdir = was_dir
+        if was_env is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = was_env
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _fsync_dir(directory: Path) -> None:
