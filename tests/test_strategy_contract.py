@@ -113,7 +113,8 @@ def test_a_warm_start_that_breaks_a_rule_reaches_the_strategy_repaired_near_itse
 ) -> None:
     """A board with a school moved by hand and a late school in no team: the strategy gets
     a start that keeps every rule and moves few schools (colgen and cpsat take only such a
-    start: given the broken one, they began from nothing)."""
+    start: given the broken one, they began from nothing), and an answer below that start
+    is never returned."""
     import importlib
 
     from clnmatch.strategies.base import Proposal
@@ -137,10 +138,12 @@ def test_a_warm_start_that_breaks_a_rule_reaches_the_strategy_repaired_near_itse
             return Proposal(None)
 
     monkeypatch.setattr(solve_module, "get_strategy", lambda name, where: Recorder())
-    solve_module.solve(cohort, rules, strategy="colgen", time_limit=5, warm_start=board)
+    result = solve_module.solve(cohort, rules, strategy="colgen", time_limit=5, warm_start=board)
     problem = Problem.from_cohort(cohort, rules, "blend")
     start = handed[0]
     assert start is not None and evaluate(problem, start).feasible
+    # the strategy found nothing: the repaired start is the answer (not greedy's)
+    assert result.objective == pytest.approx(evaluate(problem, start).objective)
     given = {uid: board.get(uid, 0) - 1 for uid in problem.unit_ids}
     changed = [uid for uid, t in zip(problem.unit_ids, start, strict=True) if given[uid] != t]
     assert ids[1] in changed and len(changed) <= 6, changed

@@ -11,6 +11,7 @@ import numpy as np
 from clnmatch.bounds import certified_bound
 from clnmatch.diagnose import diagnose
 from clnmatch.errors import InvalidParameterError
+from clnmatch.evaluate import evaluate
 from clnmatch.finish import finish_solve
 from clnmatch.models import Cohort, Rules
 from clnmatch.parameters import Number, Test, check_cohort_and_rules, check_value
@@ -209,6 +210,8 @@ def solve(
         warm_start=unit_start,
     )
     proposal: Proposal = runner.run(problem, budget)
+    if unit_start is not None:
+        proposal = _no_worse_than_start(problem, proposal, unit_start)
     if proposal.unit_team is None and not proposal.proven_infeasible and name != "greedy":
         # a limit too short for the strategy (e.g. 0.3 s for the portfolio's processes):
         # the greedy start, built in hundredths of a second, in what is left of it
@@ -263,6 +266,21 @@ def _with_certified_bound(
     return dataclasses.replace(
         proposal, bound_milli=certified.bound_milli, notes=(*proposal.notes, note)
     )
+
+
+def _no_worse_than_start(problem: Problem, proposal: Proposal, start: np.ndarray) -> Proposal:
+    """The rule-abiding warm start when the search ended with less, or with nothing: a
+    re-optimise never proposes teams that score below the board it started from."""
+    floor = evaluate(problem, start).objective_milli
+    if proposal.unit_team is not None:
+        found = evaluate(problem, proposal.unit_team, proposal.team_focus)
+        if found.feasible and found.objective_milli >= floor:
+            return proposal
+    note = "the warm start scores more than the search found in its time: it is kept"
+    return dataclasses.replace(
+        proposal, unit_team=start.copy(), team_focus=None, proven_optimal=False,
+        notes=(*proposal.notes, note),
+    )  # fmt: skip
 
 
 def _unit_warm_start(
