@@ -31,8 +31,9 @@ from typing import IO, Any
 import numpy as np
 
 from clnmatch.evaluate import Evaluation, check
+from clnmatch.event.facilitation import FACILITATOR_RULES, links_if_broken
 from clnmatch.event.journal import Journal
-from clnmatch.event.optimise import SolverProcess, solve_in_child
+from clnmatch.event.optimise import SolverProcess, SolverTimeout, solve_in_child
 from clnmatch.event.proofs import CohortProofs, prove_bound
 from clnmatch.event.snapshot import (
     SNAPSHOT_FILE,
@@ -42,7 +43,7 @@ from clnmatch.event.snapshot import (
     claim_folder,
     private_write,
 )
-from clnmatch.event.state import AddedRecord, EventError, EventState, Timeline
+from clnmatch.event.state import AddedRecord, EventError, EventState, Timeline, record_repair
 from clnmatch.event.view import EventView
 from clnmatch.event.words import (
     breach_lines,
@@ -54,7 +55,6 @@ from clnmatch.event.words import (
 from clnmatch.io.safe import sweep_stale_staging
 from clnmatch.models import Cohort, Rules
 from clnmatch.rematch import ChangeRecord, apply_changes, rematch_teams, stable_labels
-from clnmatch.rematch.core import RematchResult
 from clnmatch.rules.necessary import plural
 from clnmatch.trace import relative_gap
 
@@ -62,7 +62,6 @@ __all__ = ["Event", "SNAPSHOT_FILE", "JOURNAL_FILE", "TOKENS_FILE"]
 
 JOURNAL_FILE = "journal.jsonl"
 EXPORTS_FOLDER = "exports"  # the page's saved folders
-_FACILITATOR_RULES = ("facilitator_per_team", "facilitator_load", "unknown_facilitator")
 
 
 class Event:
@@ -315,24 +314,7 @@ class Event:
         if not cohort.facilitators or any(teams.get(e.id, 0) < 1 for e in cohort.establishments):
             return None
         _, evaluation = self.evaluate_state(replace(state, teams=teams))
-        if state.links and not any(b.rule in _FACILITATOR_RULES for b in evaluation.breaches):
-            return None
-        from clnmatch.facilitators import allocate_facilitators
-
-        unit_team = [teams[e.id] - 1 for e in cohort.establishments]
-        focus = {t + 1: cohort.themes[k] for t, k in enumerate(evaluation.team_focus) if k >= 0}
-        try:
-            allocation = allocate_facilitators(
-                cohort,
-                self.rules_for(cohort),
-                unit_team,
-                [focus.get(t + 1) for t in range(self.n_teams)],
-                time_limit=5.0,
-                keep=state.links,  # move only the facilitators the rules need moved
-            )
-        except Exception:  # no allocation: the evaluator shows the facilitator breaches
-            return None
-        return [[f, int(t)] for f, t in allocation.links]
+        return links_if_broken(cohort, self.rules_for(cohort), teams, state.links, evaluation)
 
     # ------------------------------------------------------------------ decisions
     def move(self, eid: str, team: object) -> EventView:
@@ -384,7 +366,9 @@ class Event:
             self._active(eid)
             if not isinstance(locked, bool):
                 raise EventError(f"locked must be true or false; got {locked!r}", 400)
-            if (eid in self.state.locked) == locked or (locked and self.state.teams[eid] < 1):
+            if locked and self.state.teams[eid] < 1:
+                raise EventError(f"{self._called(eid)} is in no team: place it, then lock it")
+            if (eid in self.state.locked) == locked:
                 return self.view()
             team, pinned = self.state.teams[eid], self.rules.pins.get(eid)
             if locked and ((eid, team) in self.rules.forbidden or pinned not in (None, team)):
@@ -429,7 +413,13 @@ class Event:
                     previous_links=state.links, prove=False,
                 )  # fmt: skip
                 if result.feasible:
-                    _take_repair(entry, result, teams, state.links)
+                    record_repair(
+                        entry,
+                        result.establishment_team(),
+                        result.facilitator_links,
+                        teams,
+                        state.links,
+                    )
                     message += "; " + moves_text(cohort, entry["moves"])
                 else:
                     message += "; the rules could not all be restored: " + plain_reason(result)
@@ -441,6 +431,10 @@ class Event:
         with self.lock:
             if not extra.establishments:
                 raise EventError("the rows name no establishment", 400)
+            state = self.state
+            cohort = self.cohort_for(state)
+            for est in extra.establishments:  # all checked first: a refused paste adds none
+                self._joined(_alone(extra, est.id), state, cohort)
             view = self.view()
             for est in extra.establishments:
                 view = self._add_one(_alone(extra, est.id), time_limit)
@@ -466,9 +460,8 @@ class Event:
                 )
             return self._add_one(_alone(source, eid), time_limit)
 
-    def _add_one(self, one: Cohort, time_limit: float) -> EventView:
-        state = self.state
-        cohort = self.cohort_for(state)
+    def _joined(self, one: Cohort, state: EventState, cohort: Cohort) -> Cohort:
+        """The cohort with ``one`` (a single establishment) added, or why it cannot be."""
         eid = one.establishments[0].id
         if eid in cohort.establishment_by_id:
             raise EventError(f"{one.establishments[0].name} ({eid}) is already in the event", 409)
@@ -482,9 +475,15 @@ class Event:
                 409,
             )
         try:
-            joined = apply_changes(cohort, (), one).cohort  # checks clashes, orders themes
+            return apply_changes(cohort, (), one).cohort  # checks clashes, orders themes
         except Exception as exc:
             raise EventError(str(exc), 400) from exc
+
+    def _add_one(self, one: Cohort, time_limit: float) -> EventView:
+        state = self.state
+        cohort = self.cohort_for(state)
+        eid = one.establishments[0].id
+        joined = self._joined(one, state, cohort)
         record = AddedRecord(
             joined.establishment_by_id[eid],
             tuple(p for p in joined.practitioners if p.establishment_id == eid),
@@ -503,7 +502,9 @@ class Event:
             seed=self.snapshot.seed, previous_links=state.links, prove=False,
         )  # fmt: skip
         if result.feasible:
-            after = _take_repair(entry, result, teams, state.links)
+            after = record_repair(
+                entry, result.establishment_team(), result.facilitator_links, teams, state.links
+            )
             moved = len(entry["moves"]) - 1
             message += f" to team {after[eid]} ({plural(moved, 'other move')})"
         else:
@@ -545,6 +546,11 @@ class Event:
                     time_limit=float(time_limit), seed=self.snapshot.seed,
                     warm_start=current, progress=report, cancel=cancel, child=child,
                 )  # fmt: skip
+            except SolverTimeout as exc:  # not a fault of the server: a busy computer
+                raise EventError(
+                    f"re-optimise gave {exc}: the computer is busy. The teams are as they "
+                    "were; try again with more seconds", 503,
+                ) from exc  # fmt: skip
             except RuntimeError as exc:
                 raise EventError(f"re-optimise failed: {exc}", 500) from exc
             if solved is None:
@@ -591,7 +597,7 @@ class Event:
         teams = {e: labels[t] for e, t in solved.teams.items()}
         links = [[f, labels[t]] for f, t in solved.links]
         _, kept = self.evaluate_state(replace(state, teams=teams))
-        if state.links and not any(b.rule in _FACILITATOR_RULES for b in kept.breaches):
+        if state.links and not any(b.rule in FACILITATOR_RULES for b in kept.breaches):
             links = [list(link) for link in state.links]  # the present links still hold
         trial = replace(state, teams=teams, links=tuple((f, t) for f, t in links))
         _, evaluation = self.evaluate_state(trial)
@@ -676,22 +682,5 @@ class Event:
 
 def _alone(cohort: Cohort, eid: str) -> Cohort:
     """The establishment ``eid`` of ``cohort`` with its nominees, as a cohort of its own."""
-    return Cohort(
-        themes=cohort.themes,
-        establishments=(cohort.establishment_by_id[eid],),
-        practitioners=tuple(p for p in cohort.practitioners if p.establishment_id == eid),
-    )
-
-
-def _take_repair(
-    entry: dict[str, Any],
-    result: RematchResult,
-    teams: Mapping[str, int],
-    links: Iterable[tuple[str, int]],
-) -> dict[str, int]:
-    """A repair's teams into the journal entry: the moves, and the links when they change."""
-    after = result.establishment_team()
-    entry["moves"] = {e: t for e, t in after.items() if t != teams.get(e)}
-    if set(result.facilitator_links) != set(links):
-        entry["links"] = [[f, t] for f, t in result.facilitator_links]
-    return after
+    one = (cohort.establishment_by_id[eid],)
+    return Cohort(themes=cohort.themes, establishments=one, practitioners=cohort.nominees[eid])

@@ -24,11 +24,15 @@ from typing import IO, Any
 from clnmatch.lifetime import end_with_parent
 from clnmatch.models import Cohort, Rules
 
-__all__ = ["Solved", "SolverProcess", "child_main", "solve_in_child"]
+__all__ = ["Solved", "SolverProcess", "SolverTimeout", "child_main", "solve_in_child"]
 
 # after the deadline the parent waits this long for the answer before giving up
 _GRACE_S = 10.0
 _POLL_S = 0.05
+
+
+class SolverTimeout(RuntimeError):
+    """The child gave no answer by the deadline and the grace after it (a busy computer)."""
 
 
 @dataclass(frozen=True)
@@ -138,7 +142,8 @@ def solve_in_child(
 ) -> Solved | None:
     """Solve in a child process (``child``, else a new one); None when cancelled.
 
-    Raises RuntimeError on failure. The child is ended before returning.
+    Raises RuntimeError on failure (SolverTimeout past the deadline). The child is ended
+    before returning.
     """
     deadline = time.time() + float(time_limit)
     payload = pickle.dumps(
@@ -163,7 +168,7 @@ def solve_in_child(
             if cancel is not None and cancel.is_set():
                 return None
             if time.time() > deadline + _GRACE_S:
-                raise RuntimeError(f"the solver did not answer within {time_limit:g} s")
+                raise SolverTimeout(f"no answer within {time_limit:g} s and {_GRACE_S:g} s more")
             try:
                 line = child.lines.get(timeout=_POLL_S)
             except queue.Empty:

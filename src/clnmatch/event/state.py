@@ -22,7 +22,7 @@ from typing import Any
 from clnmatch.errors import ClnmatchError
 from clnmatch.models import Cohort, Establishment, Practitioner
 
-__all__ = ["UNDOABLE", "EventError", "EventState", "Timeline", "AddedRecord"]
+__all__ = ["UNDOABLE", "EventError", "EventState", "Timeline", "AddedRecord", "record_repair"]
 
 # decisions that change the board and can be undone
 UNDOABLE = ("move", "swap", "lock", "withdraw", "add", "reoptimise_accepted")
@@ -244,3 +244,17 @@ class Timeline:
             self.proposal = None
         self.present = new
         self.applied += 1
+
+
+def record_repair(
+    entry: dict[str, Any],
+    after: Mapping[str, int],
+    links_after: Iterable[tuple[str, int]],
+    teams: Mapping[str, int],
+    links: Iterable[tuple[str, int]],
+) -> Mapping[str, int]:
+    """A repair's teams into the journal entry: the moves, and the links when they change."""
+    entry["moves"] = {e: t for e, t in after.items() if t != teams.get(e)}
+    if set(links_after) != set(links):
+        entry["links"] = [[f, t] for f, t in links_after]
+    return after

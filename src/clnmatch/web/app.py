@@ -200,8 +200,8 @@ def create_app(
         if request.headers.get("content-type", "").startswith("application/json"):
             try:
                 data = json.loads(raw)
-            except ValueError as exc:
-                raise EventError(f"the body is not JSON: {exc}", 400) from exc
+            except (ValueError, RecursionError) as exc:  # nested past Python's depth
+                raise EventError(f"the body is not JSON: {exc}", 400) from None
             if not isinstance(data, dict):
                 raise EventError("the body must be a JSON object", 400)
             return data
@@ -297,6 +297,8 @@ def create_app(
     async def api_lock(request: Request) -> dict[str, Any]:
         data = await body(request)
         eid, locked = str(field(data, "establishment_id")), data.get("locked", True)
+        if isinstance(locked, str):  # a form's field is text
+            locked = {"true": True, "false": False}.get(locked.lower(), locked)
         return state_json(await in_thread(lambda: event.set_lock(eid, locked)))
 
     @app.post("/api/withdraw")

@@ -1,0 +1,45 @@
+"""Facilitator links at the event: kept while every facilitator rule holds, else allocated
+afresh, moving only the facilitators the rules need moved."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from clnmatch.evaluate import Evaluation
+from clnmatch.models import Cohort, Rules
+
+__all__ = ["FACILITATOR_RULES", "links_if_broken"]
+
+FACILITATOR_RULES = ("facilitator_per_team", "facilitator_load", "unknown_facilitator")
+
+
+def links_if_broken(
+    cohort: Cohort,
+    rules: Rules,
+    teams: Mapping[str, int],
+    links: Iterable[tuple[str, int]],
+    evaluation: Evaluation,
+) -> list[list[Any]] | None:
+    """New links for ``teams`` (every establishment placed) when ``links`` break a
+    facilitator rule in ``evaluation`` or there are none; None when they hold, or when no
+    allocation keeps the rules (the evaluator then shows the facilitator breaches)."""
+    links = tuple(links)
+    if links and not any(b.rule in FACILITATOR_RULES for b in evaluation.breaches):
+        return None
+    from clnmatch.facilitators import allocate_facilitators
+
+    unit_team = [teams[e.id] - 1 for e in cohort.establishments]
+    focus = {t + 1: cohort.themes[k] for t, k in enumerate(evaluation.team_focus) if k >= 0}
+    try:
+        allocation = allocate_facilitators(
+            cohort,
+            rules,
+            unit_team,
+            [focus.get(t + 1) for t in range(rules.teams)],
+            time_limit=5.0,
+            keep=links,  # move only the facilitators the rules need moved
+        )
+    except Exception:
+        return None
+    return [[f, int(t)] for f, t in allocation.links]

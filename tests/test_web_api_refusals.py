@@ -1,0 +1,82 @@
+"""Requests the event refuses: refused whole, in words, with the right status."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from test_event_engine import late_school, new_event
+from test_rematch import PREVIOUS, RULES, sector_cohort
+
+from clnmatch.event import Event
+from clnmatch.event import engine as engine_module
+from clnmatch.event.optimise import SolverTimeout
+from clnmatch.event.state import EventError
+from clnmatch.models import Cohort
+from clnmatch.web.app import create_app
+
+
+def _client(event: Event) -> TestClient:
+    token = event.tokens()["editor"]
+    return TestClient(create_app(event), headers={"Authorization": f"Bearer {token}"})
+
+
+def test_a_paste_with_one_school_refused_adds_none(tmp_path: Path) -> None:
+    """Two pasted schools, the second already in the event: nothing is added (the first
+    was placed and recorded, and the reply still said the paste was refused)."""
+    event = new_event(tmp_path / "ev")
+    event.add(late_school("N8"))
+    version = event.version
+    first, second = late_school("N7"), late_school("N8")
+    both = Cohort(
+        themes=first.themes,
+        establishments=first.establishments + second.establishments,
+        practitioners=first.practitioners + second.practitioners,
+    )
+    with pytest.raises(EventError, match="already in the event"):
+        event.add(both)
+    assert event.version == version and "N7" not in event.state.teams
+
+
+def test_an_unplaced_school_cannot_be_locked_and_says_why(tmp_path: Path) -> None:
+    """Locking a school in Not placed was a 200 that did nothing."""
+    teams = {e: t for e, t in PREVIOUS.items() if e != "E5"}
+    event = Event.create(tmp_path / "ev", sector_cohort(), RULES, teams=teams)
+    answer = _client(event).post("/api/lock", json={"establishment_id": "E5", "locked": True})
+    assert answer.status_code == 409 and "in no team" in answer.json()["error"]
+    assert event.version == 0
+
+
+def test_lock_takes_a_forms_true_and_false(tmp_path: Path) -> None:
+    """A form-encoded body's locked=false unlocks (it was refused: "got 'false'")."""
+    client = _client(new_event(tmp_path / "ev"))
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    client.post("/api/lock", content="establishment_id=E1&locked=true", headers=form)
+    assert client.get("/api/state").json()["locked"] == ["E1"]
+    answer = client.post("/api/lock", content="establishment_id=E1&locked=false", headers=form)
+    assert answer.status_code == 200 and answer.json()["locked"] == []
+
+
+def test_json_nested_past_pythons_depth_is_a_bad_request(tmp_path: Path) -> None:
+    """It was a 500 and a traceback on the server's terminal."""
+    answer = _client(new_event(tmp_path / "ev")).post(
+        "/api/move", content="[" * 100_000 + "]" * 100_000,
+        headers={"Content-Type": "application/json"},
+    )  # fmt: skip
+    assert answer.status_code == 400 and "not JSON" in answer.json()["error"]
+
+
+def test_a_search_that_gives_no_answer_in_time_says_the_computer_is_busy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """503 in the room's words, the board as it was (it was a 500 "re-optimise failed")."""
+
+    def too_late(*args: object, **kwargs: object) -> None:
+        raise SolverTimeout("no answer within 0.5 s and 10 s more")
+
+    monkeypatch.setattr(engine_module, "solve_in_child", too_late)
+    event = new_event(tmp_path / "ev")
+    answer = _client(event).post("/api/reoptimise", json={"time_limit": 0.5})
+    assert answer.status_code == 503 and "busy" in answer.json()["error"]
+    assert "more seconds" in answer.json()["error"] and event.version == 0
