@@ -116,7 +116,8 @@ def _failure(exc: Exception) -> tuple[int, str, str]:
         kind = _EXIT_KINDS.get(exc.code, "error")
         return exc.code, kind, as_flags(exc.message) if exc.message else ""
     if isinstance(exc, InvalidInputError):
-        return EXIT_INVALID, "invalid_input", f"Invalid input. {exc}"
+        # a repeated id may be an email: the row numbers find it, the terminal needs no more
+        return EXIT_INVALID, "invalid_input", masked(f"Invalid input. {exc}")
     if isinstance(exc, InvalidParameterError | ValidationError):
         return EXIT_INVALID, "invalid_setting", f"Invalid setting: {as_flags(validation_text(exc))}"
     if isinstance(exc, InfeasibleError):
