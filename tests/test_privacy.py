@@ -279,3 +279,28 @@ def test_the_sheets_drafted_with_names_are_in_a_private_folder_gone_at_the_end(
     folders = {Path(path).parent for path, _ in drafted}
     assert all(f.parent == shared and f.name.startswith("clnmatch-") for f in folders), folders
     assert list(shared.iterdir()) == []  # removed at the end
+
+
+def test_an_input_error_on_the_terminal_does_not_spell_out_an_email(tmp_path: Path) -> None:
+    """Ids are often e-mails: a repeated one is named by its row numbers and cut to its
+    first letter and domain (``check`` printed it whole)."""
+    import csv
+
+    from typer.testing import CliRunner
+
+    from clnmatch.cli import app, sample_paths
+
+    with sample_paths()[0].open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        row["practitioner_id"] = row["email"]
+    survey, teams = tmp_path / "survey.csv", tmp_path / "teams.csv"
+    with survey.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    pairs = [(r["email"], k % 8 + 1) for k, r in enumerate(rows)] + [(rows[3]["email"], 2)]
+    teams.write_text("practitioner_id,team\n" + "".join(f"{e},{t}\n" for e, t in pairs))
+    done = CliRunner().invoke(app, ["check", str(survey), str(teams)])
+    assert done.exit_code == 2 and "row 5 has the same practitioner_id" in done.output
+    assert rows[3]["email"] not in done.output and "@example.org" in done.output
