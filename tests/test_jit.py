@@ -135,17 +135,21 @@ def test_numba_cache_dir_is_honoured(tmp_path: Path) -> None:
 
 def test_clnmatch_kernels_are_loaded_not_compiled_by_a_new_process() -> None:
     """After one load (compiling if the cache was empty), a new process loads every kernel
-    the strategies use from the cache and compiles none (numba's dispatcher statistics)."""
+    the strategies and the breakout rooms use from the cache and compiles none (numba's
+    dispatcher statistics)."""
     load_kernels()  # fills the cache if it is empty (e.g. an install that skipped it)
     assert kernel_dispatchers()
     code = (
         "import json; from clnmatch.precompile import load_kernels; "
-        "k = load_kernels(); print(json.dumps([k.loaded, k.compiled]))"
+        "k = load_kernels(); from clnmatch.breakouts import search; "
+        "rooms = [v for v in vars(search).values() if getattr(v, 'signatures', None)]; "
+        "print(json.dumps([k.loaded, k.compiled, len(rooms)]))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    loaded, compiled = json.loads(done.stdout.strip().splitlines()[-1])
+    loaded, compiled, rooms = json.loads(done.stdout.strip().splitlines()[-1])
     assert compiled == 0
     assert loaded >= 10  # the search, repair and pricing kernels
+    assert rooms >= 1  # and the breakout rooms' (a first plan compiled them: 107 s)
 
 
 def test_the_build_can_import_clnmatch_to_compile_the_kernels() -> None:

@@ -411,7 +411,7 @@ def match_seconds(clock: Deadline, cohort: Cohort, rules: Rules, pdf: bool, quie
     from clnmatch.report.many_teams import explains_size
     from clnmatch.time_budget import OutputCosts, plan_call
 
-    kernels = load_kernels()
+    kernels = load_kernels(rooms=False)
     if kernels.compiled:
         clock.extend(kernels.seconds)
         if not quiet:
