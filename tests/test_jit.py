@@ -174,7 +174,7 @@ def test_a_failing_load_clears_the_cache_and_compiles_afresh(
 
     calls: list[str] = []
 
-    def prepare_all() -> None:
+    def prepare_all(rooms: bool) -> None:
         calls.append("prepare")
         if calls.count("prepare") == 1:
             raise TypingError("Only accept returning of array passed into the function")
