@@ -143,3 +143,20 @@ def test_rules_from_toml(tmp_path):
         1,
         {"E1": 2},
     )
+
+
+def test_a_together_pair_names_two_establishments_as_apart_does() -> None:
+    with pytest.raises(ValueError, match="together pairs two different"):
+        Rules(together=(("E1", "E1"),))
+
+
+def test_theme_names_differing_only_in_case_are_one_theme_twice() -> None:
+    """The survey's reader takes "Literacy" and "literacy" for one theme."""
+    with pytest.raises(ValueError, match="whatever their case"):
+        Cohort(themes=("Literacy", "literacy"), establishments=(), practitioners=())
+
+
+def test_interest_ratings_are_not_true_or_false() -> None:
+    """pydantic read True as 1 (as Rules already refuses)."""
+    with pytest.raises(ValueError, match="not True/False"):
+        Practitioner(id="p", name="n", establishment_id="e", role="promoted", interests=(True, 2))

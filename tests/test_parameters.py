@@ -56,9 +56,9 @@ def test_every_strategy_declares_what_it_checks() -> None:
 
 def test_constraints_say_what_they_expect() -> None:
     """The words of the one message shape."""
-    assert Number(0, open_low=True).expected == "a float > 0"
+    assert Number(0, open_low=True).expected == "a finite number > 0"
     assert Number(1, integer=True).expected == "an int >= 1"
-    assert Number(0, 1, open_high=True).expected == "a float in [0, 1)"
+    assert Number(0, 1, open_high=True).expected == "a finite number in [0, 1)"
     assert Optional(Number(0, integer=True)).expected == "an int >= 0 or None"
     assert OneOf(("a", "b")).expected == "one of 'a', 'b'"
     assert Flag().accepts(True) and not Flag().accepts(1)

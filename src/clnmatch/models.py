@@ -306,6 +306,13 @@ class Practitioner(BaseModel):
     def _role_alias(cls, value: object) -> object:
         return Role.parse(value) or value
 
+    @field_validator("interests", mode="before")
+    @classmethod
+    def _ratings_not_bool(cls, value: object) -> object:
+        if isinstance(value, list | tuple) and any(isinstance(r, bool) for r in value):
+            raise ValueError(f"interest ratings are whole numbers, not True/False; got {value!r}")
+        return value
+
     @field_validator("interests")
     @classmethod
     def _ratings_in_range(cls, value: tuple[int, ...]) -> tuple[int, ...]:
@@ -376,9 +383,11 @@ class Cohort(BaseModel):
         problems: list[str] = []
         if len(self.themes) < 2:
             problems.append(f"a cohort needs at least 2 themes; got {len(self.themes)}")
-        if len(set(self.themes)) != len(self.themes):
-            dup = [t for t, c in Counter(self.themes).items() if c > 1]
-            problems.append(f"theme names must be unique; repeated: {dup}")
+        # "Literacy" and "literacy" are one theme to the survey's reader: one name each
+        folded = Counter(t.casefold() for t in self.themes)
+        if len(folded) != len(self.themes):
+            dup = [t for t in self.themes if folded[t.casefold()] > 1]
+            problems.append(f"theme names must be unique, whatever their case; repeated: {dup}")
         for label, items in (
             ("establishment", self.establishments),
             ("practitioner", self.practitioners),
@@ -545,11 +554,12 @@ class Rules(BaseModel):
                 raise ValueError(
                     f"establishment {est!r} is locked to team {team}, but teams run 1..{self.teams}"
                 )
-        for a, b in self.apart:
-            if a == b:
-                raise ValueError(
-                    f"apart pairs two different establishments; ({a!r}, {b!r}) names one twice"
-                )
+        for word, pairs in (("apart", self.apart), ("together", self.together)):
+            for a, b in pairs:
+                if a == b:
+                    raise ValueError(
+                        f"{word} pairs two different establishments; ({a!r}, {b!r}) names one twice"
+                    )
         return self
 
     @property

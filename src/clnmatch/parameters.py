@@ -53,7 +53,7 @@ class Number(Constraint):
 
     @property
     def expected(self) -> str:  # type: ignore[override]
-        kind = "an int" if self.integer else "a float"
+        kind = "an int" if self.integer else "a finite number"
         lo, hi = _bound(self.low), _bound(self.high)
         if self.low == -math.inf and self.high == math.inf:
             return kind

@@ -54,7 +54,7 @@ def check_time_limit(value: object, owner: str) -> float:
         or not math.isfinite(value)
         or value <= 0
     ):
-        raise InvalidParameterError.for_value("time_limit", owner, "a float > 0", value)
+        raise InvalidParameterError.for_value("time_limit", owner, "a finite number > 0", value)
     return float(value)
 
 
