@@ -70,8 +70,14 @@ __all__ = [
 IntArray = NDArray[np.int64]
 SAT_PARAMETERS = frozenset(sat_parameters_pb2.SatParameters.DESCRIPTOR.fields_by_name)
 # the model has a variable per unit and team: measured, 100,000 of them built in 2.0 s, and
-# 2.5 million (5,000 establishments, 500 teams) in 107 s and 15 GB of memory
+# 2.5 million (5,000 establishments, 500 teams) in 107 s and 15 GB of memory; and up to
+# default_pair_var_limit pair variables (40,000 and more), about 1 s of building on
+# their own (300 establishments in 30 teams: 1.0-2.0 s in all, against a 0.3 s limit)
 BUILD_CELLS_PER_S = 50_000
+BUILD_PAIR_VARS_PER_S = 40_000
+# a model whose building would take more than this share of the time left is not begun:
+# the solver would have next to nothing of it
+BUILD_SHARE = 0.6
 MAX_MODEL_CELLS = 1_000_000
 
 
@@ -175,6 +181,15 @@ class CpSatStrategy:
     }
 
     # --- parameters --------------------------------------------------------------
+    def _pair_vars(self, problem: Problem) -> int:
+        """At most how many pair variables the model would have."""
+        if self.pair_terms == "none" or not problem.pair_milli.any():
+            return 0
+        limit = self.pair_var_limit
+        if limit is None:
+            limit = default_pair_var_limit(problem.n_units, problem.n_teams)
+        return min(limit, problem.n_units * (problem.n_units - 1) // 2 * problem.n_teams)
+
     def _solver(
         self, budget: Budget, time_limit: float, workers: int | None = None, large: bool = False
     ) -> cp_model.CpSolver:
@@ -205,12 +220,16 @@ class CpSatStrategy:
         check("CpSatStrategy", vars(self), self.PARAMETERS)
         notes: list[str] = []
         cells = problem.n_units * problem.n_teams
-        building = cells / BUILD_CELLS_PER_S
-        if cells > MAX_MODEL_CELLS or building > budget.remaining():
+        building = cells / BUILD_CELLS_PER_S + self._pair_vars(problem) / BUILD_PAIR_VARS_PER_S
+        if cells > MAX_MODEL_CELLS or building > BUILD_SHARE * budget.remaining():
             notes.append(
                 f"the exact model of {problem.n_units:,} units in {problem.n_teams:,} teams "
-                f"would take about {building:.0f} s to build"
-                + (" and more memory than a laptop has" if cells > MAX_MODEL_CELLS else "")
+                f"would take about {building:.1f} s to build"
+                + (
+                    " and more memory than a laptop has"
+                    if cells > MAX_MODEL_CELLS
+                    else f", most of the {budget.remaining():.1f} s left"
+                )
                 + ": not built (local_search scales to this size)"
             )
             return Proposal(None, notes=tuple(notes))
