@@ -119,3 +119,43 @@ def test_a_weighted_instance_is_bounded_without_size_class_lps(shared_benchmarks
     proved = certified_bound(problem, 10)
     assert set(proved.bounds_milli) <= {"relaxation", "columns"}
     assert proved.method == "columns" and proved.bound_milli == 1_786_000
+
+
+@pytest.mark.parametrize(
+    ("weights", "expected"),
+    [
+        ("7 7 7", "exactly n=4 node weights"),  # one too few: the search never ended
+        ("7 7 7 7 7", "exactly n=4 node weights"),  # one too many: every weight shifted
+        ("7 7.9 7 7", "whole numbers"),  # was read as 7
+        ("7 -7 7 7", "0 or more"),
+    ],
+)
+def test_a_ccp_header_with_the_wrong_node_weights_is_refused(tmp_path, weights, expected):
+    from clnmatch.errors import InvalidInputError
+
+    path = tmp_path / "ccp.txt"
+    pairs = "".join(f"{i} {j} 1.0\n" for i in range(4) for j in range(i + 1, 4))
+    path.write_text(f"4 2 ds 7 21 7 21 W {weights}\n{pairs}", encoding="ascii")
+    with pytest.raises(InvalidInputError, match=rf"ccp.txt, row 1.*{expected}"):
+        read_instance(path)
+    path.write_text(f"4 2 zz 7 21 7 21 W 7 7 7 7\n{pairs}", encoding="ascii")
+    with pytest.raises(InvalidInputError, match="type 'zz'"):
+        read_instance(path)
+
+
+def test_handover_weights_round_so_that_answers_keep_the_real_capacity(tmp_path):
+    """Weights of 0.5004 rounded to the nearest thousandth fitted two to a capacity of
+    1.0: rounded up (and the capacity down) no scaled answer passes the real capacity.
+    Numbers left over after the matrix are refused."""
+    from clnmatch.errors import InvalidInputError
+
+    path = tmp_path / "4_2_1"
+    matrix = "0 50 1 1\n50 0 1 1\n1 1 0 1\n1 1 1 0\n"
+    path.write_text(f"4\n2\n1.0\n0.5004\n0.5004\n0.1\n0.1\n{matrix}", encoding="ascii")
+    problem = read_instance(path)
+    assert problem.unit_weight[:2].tolist() == [501, 501] and problem.team_max[0] == 1000
+    path.write_text(f"4\n2\n1.0\n0.5\n0.5\n0.1\n0.1\n{matrix}", encoding="ascii")
+    assert read_instance(path).unit_weight[:2].tolist() == [500, 500]  # exact: unchanged
+    path.write_text(f"4\n2\n1.0\n0.5\n0.5\n0.1\n0.1\n{matrix}7\n", encoding="ascii")
+    with pytest.raises(InvalidInputError, match="nothing after"):
+        read_instance(path)

@@ -169,39 +169,57 @@ def read_ccp(path: str | Path) -> Problem:
     path = Path(path)
     lines = path.read_text(encoding="ascii", errors="replace").splitlines()
     head = lines[0].split() if lines else []
+    shape = "header 'n m ds L1 U1 ... Lm Um W w1 ... wn'"
     try:
-        n, m = int(head[0]), int(head[1])
+        n, m, kind = int(head[0]), int(head[1]), head[2]
         bounds = [int(x) for x in head[3 : 3 + 2 * m]]
         if head[3 + 2 * m] != "W":
             raise ValueError("no W")
-        node_weights = [int(float(x)) for x in head[4 + 2 * m : 4 + 2 * m + n]]
+        given = head[4 + 2 * m :]
+        node_weights = [float(x) for x in given]
     except (ValueError, IndexError) as exc:
-        raise _bad(path, "header 'n m ds L1 U1 ... Lm Um W w1 ... wn'", row=1) from exc
+        raise _bad(path, shape, row=1, value=" ".join(head)[:80]) from exc
+    if kind not in ("ss", "ds") or len(given) != n:
+        # one weight too few put 81 elements beside an 82 x 82 matrix: the search never ended
+        got = f"type {kind!r}, {len(given)} node weights"
+        raise _bad(path, f"{shape}: type ss or ds and exactly n={n} node weights", 1, got)
+    wrong = next((w for w in given if not (float(w) >= 0 and float(w).is_integer())), None)
+    if wrong is not None:
+        raise _bad(path, "node weights as whole numbers, 0 or more", row=1, value=wrong)
     # CCPLIB's Sparse82 weights have 5 decimals: rounded to thousandths (see the module)
     weights = _pairs(path, lines[1:], n, 2, exact=False)
-    return _problem(
-        path, weights, np.array(node_weights, dtype=np.int64), bounds[0::2], bounds[1::2]
-    )
+    units = np.array(node_weights, dtype=np.int64)
+    return _problem(path, weights, units, bounds[0::2], bounds[1::2])
 
 
 def read_handover(path: str | Path) -> Problem:
     """Read a CCPLIB handover instance (n, m, capacity, node weights, n x n traffic matrix).
 
-    Node weights and the capacity are real numbers: they are scaled by 1000 to integers.
-    Groups have no lower bound here (the evaluator still asks every group to be non-empty).
+    Node weights and the capacity are real numbers, scaled to thousandths: the weights
+    rounded up and the capacity down, so that every assignment within the scaled capacity
+    is within the real one (rounded to the nearest, two weights of 0.5004 fitted a
+    capacity of 1.0). Groups have no lower bound here (the evaluator still asks every
+    group to be non-empty).
     """
     path = Path(path)
     tokens = path.read_text(encoding="ascii", errors="replace").split()
+    shape = "n, m, capacity, n node weights and an n x n matrix, and nothing after"
     try:
         n, m, capacity = int(tokens[0]), int(tokens[1]), float(tokens[2])
-        node = np.rint(np.array(tokens[3 : 3 + n], dtype=float) * SCALE).astype(np.int64)
-        matrix = np.array(tokens[3 + n : 3 + n + n * n], dtype=float).reshape(n, n)
+        if len(tokens) != 3 + n + n * n:
+            raise ValueError(f"{len(tokens)} numbers for n={n}: {3 + n + n * n} expected")
+        node = np.array(tokens[3 : 3 + n], dtype=float)
+        matrix = np.array(tokens[3 + n :], dtype=float).reshape(n, n)
     except (ValueError, IndexError) as exc:
-        raise _bad(path, "n, m, capacity, n node weights and an n x n matrix") from exc
+        raise _bad(path, shape, value=str(exc)[:80] or None) from exc
+    finite = np.isfinite(node).all() and np.isfinite(matrix).all() and np.isfinite(capacity)
+    if not (finite and n >= 1 and m >= 1 and capacity > 0 and (node >= 0).all()):
+        raise _bad(path, "n, m >= 1, a capacity > 0, node weights >= 0, all finite")
+    units = np.ceil(node * SCALE - 1e-6).astype(np.int64)
     weights = np.rint((matrix + matrix.T) / 2 * SCALE).astype(np.int64)
     np.fill_diagonal(weights, 0)
-    cap = int(np.floor(capacity * SCALE))
-    return _problem(path, weights, node, [0] * m, [cap] * m)
+    cap = int(np.floor(capacity * SCALE + 1e-6))
+    return _problem(path, weights, units, [0] * m, [cap] * m)
 
 
 def read_instance(path: str | Path) -> Problem:
