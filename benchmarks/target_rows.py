@@ -21,10 +21,9 @@ from benchmarks.bounds import (
 )
 from benchmarks.whole_call import ALLOWED_OVERRUN, read_runs
 from clnmatch.research.instances import read_best_known
-from clnmatch.research.sets import FAMILY_SETS, SCALE_CASES
+from clnmatch.research.sets import FAMILY_SETS, SCALE_CASES, default_benchmarks_dir
 from clnmatch.research.summary import gaps_to_best_bound
 
-BKS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "mdgplib" / "bks.csv"
 OBJECTIVES = ("focus", "cohesion", "blend")
 # issue 16's target for auto on every family and objective
 FAMILY_MEDIAN_S, FAMILY_SLOWEST_S = 2.0, 10.0
@@ -39,13 +38,24 @@ GOLF_TARGETS = {
 }
 
 
+def best_known_file() -> Path:
+    """MDGPLIB's bks.csv (with TPSDP's figures) where the benchmarks are: a page written
+    without it lost every TPSDP column in silence, so its absence is an error."""
+    path = default_benchmarks_dir() / "mdgplib" / "bks.csv"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path} is missing: set CLNMATCH_BENCHMARKS to the folder holding mdgplib/"
+        )
+    return path
+
+
 def mdgp_runs(runs: pd.DataFrame) -> pd.DataFrame:
     """MDGPLIB runs at n >= 120 with n, family, size type and TPSDP's own mean gap (%)."""
     mdgp = runs[(runs.set == "mdgp") & runs.best_known.notna()].copy()
     parts = mdgp.instance.str.extract(r"^(\w+?)_n(\d+)_(ss|ds)_")
     mdgp["family"], mdgp["n"], mdgp["sizes"] = parts[0], parts[1].astype(int), parts[2]
     mdgp = mdgp[mdgp.n >= 120]
-    known = read_best_known(BKS) if BKS.exists() else {}
+    known = read_best_known(best_known_file()) if len(mdgp) else {}
     mdgp["tpsdp_gap"] = [
         100 * (k.value - k.tpsdp_avg) / k.value if (k := known.get(i)) and k.tpsdp_avg else None
         for i in mdgp.instance
