@@ -80,3 +80,17 @@ def test_a_search_that_gives_no_answer_in_time_says_the_computer_is_busy(
     answer = _client(event).post("/api/reoptimise", json={"time_limit": 0.5})
     assert answer.status_code == 503 and "busy" in answer.json()["error"]
     assert "more seconds" in answer.json()["error"] and event.version == 0
+
+
+def test_a_version_name_is_one_line_and_pasted_rows_are_text(tmp_path: Path) -> None:
+    """A name with a newline or NUL was saved; rows given as a list were read as text and
+    the error spoke of 'the DataFrame'."""
+    client = _client(new_event(tmp_path / "ev"))
+    for name in ("two\\nlines", "nul\\u0000"):
+        answer = client.post(
+            "/api/versions", content=f'{{"name": "{name}"}}',
+            headers={"Content-Type": "application/json"},
+        )  # fmt: skip
+        assert answer.status_code == 400 and "one line" in answer.json()["error"]
+    answer = client.post("/api/add", json={"rows": ["a"]})
+    assert answer.status_code == 400 and "rows must be text" in answer.json()["error"]

@@ -666,8 +666,10 @@ class Event:
     def save_version(self, name: str) -> EventView:
         with self.lock:
             name = str(name).strip()
-            if not name or len(name) > 80 or name == "current":
-                raise EventError("a version needs a name of 1-80 characters (not 'current')", 400)
+            if not name or len(name) > 80 or name == "current" or not name.isprintable():
+                raise EventError(
+                    "a version needs a name of 1-80 characters on one line (not 'current')", 400
+                )
             if name in self.timeline.versions:  # never replaced silently
                 raise EventError(f"a version named {name!r} is saved already: choose another", 409)
             return self._record({"op": "version_saved", "name": name}, f"saved version {name!r}")

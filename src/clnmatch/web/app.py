@@ -525,6 +525,8 @@ def _add(
     """Add from the list given at the start (``establishment_id``) or from survey rows (``rows``)."""
     if data.get("establishment_id"):
         return event.add_from_list(str(data["establishment_id"]), time_limit)
+    if not isinstance(data.get("rows") or "", str):
+        raise EventError("rows must be text: survey rows with their header line", 400)
     rows = str(data.get("rows") or "").strip()
     if not rows:
         raise EventError("paste survey rows (with their header line) or pick a school", 400)
