@@ -605,3 +605,30 @@ def test_a_school_that_moved_is_marked_and_keeps_the_focus_after_undo(
         arg=eid,
         timeout=5_000,
     )
+
+
+def test_a_card_tells_a_screen_reader_more_than_its_name_and_escape_leaves_a_field(
+    page: Any,
+) -> None:
+    """A card's name read out carries its authority, sector and nominees (it was the name
+    alone); Escape closes a panel from inside its text box too, as Help says."""
+    label = page.locator(".cards .card").first.get_attribute("aria-label") or ""
+    assert label.count(",") >= 3 and "nominee" in label, label
+    page.click("#add-school")
+    page.wait_for_selector("#panel textarea")
+    page.focus("#panel textarea")
+    page.keyboard.press("Escape")
+    wait_until(page, "() => document.getElementById('panel').innerHTML === ''", timeout=5_000)
+
+
+def test_after_accept_the_focus_is_on_the_status_not_lost(page: Any, server: EventServer) -> None:
+    """Accept goes with the redraw; the focus went to the page and Tab began again at Undo.
+    It is on the status bar, which says what happened."""
+    server.api("POST", "/api/reoptimise", {"time_limit": 2})
+    page.wait_for_selector("button.accept", timeout=15_000)
+    version = server.api("GET", "/api/state")["version"]
+    page.focus("button.accept")
+    page.keyboard.press("Enter")
+    wait_version(page, version + 1)
+    wait_until(page, "() => document.activeElement.classList.contains('status')", timeout=5_000)
+    server.api("POST", "/api/undo")

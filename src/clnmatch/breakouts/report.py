@@ -71,9 +71,12 @@ def _bars_svg(counts: list[tuple[str, int]], title: str, colour: str) -> Markup:
     width, height, pad = 520, 190, 28
     top = max([v for _, v in counts] + [1])
     bar = min(60.0, (width - 2 * pad) / max(1, len(counts)))
+    # the counts in the label too: a screen reader reads the label, not the drawn numbers
+    shown = counts if len(counts) <= 30 else [c for c in counts if c[1]]
+    said = f"{title}: " + "; ".join(f"{label}: {value}" for label, value in shown)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'role="img" aria-label="{escape(title)}">'
+        f'role="img" aria-label="{escape(said)}">'
     ]
     for i, (label, value) in enumerate(counts):
         h = (height - 2 * pad) * value / top
@@ -109,7 +112,9 @@ def _matrix_svg(plan: BreakoutPlan) -> Markup | None:
     colours = {1: "#9ecae1", 2: "#e6550d", 3: "#a63603"}
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" role="img" '
-        f'aria-label="meeting matrix"><rect width="{size}" height="{size}" fill="#f7f7f7"/>'
+        f'aria-label="meeting matrix: a cell per pair of people, darker the more often they met '
+        f'(the chart of pairs above gives the counts)"><rect width="{size}" height="{size}" '
+        f'fill="#f7f7f7"/>'
     ]
     for i, j in zip(*np.nonzero(met), strict=True):
         colour = colours.get(int(met[i, j]), "#7f2704")

@@ -214,8 +214,15 @@
   var placedBefore = null;
   var focusedCard = null;  // the school a card with the focus showed (the redraw drops it)
   function isCard(el) { return el && el.classList && el.classList.contains("card"); }
-  document.addEventListener("focusin", function (e) { focusedCard = isCard(e.target) ? e.target.dataset.id : null; });
-  document.addEventListener("pointerdown", function (e) { if (!isCard(e.target.closest && e.target.closest(".card"))) focusedCard = null; });
+  var focusWasOnBoard = false;  // in the board or a panel: a redraw may take that element away
+  document.addEventListener("focusin", function (e) {
+    focusedCard = isCard(e.target) ? e.target.dataset.id : null;
+    focusWasOnBoard = !!(e.target.closest && e.target.closest("#live, #panel"));
+  });
+  document.addEventListener("pointerdown", function (e) {
+    if (!isCard(e.target.closest && e.target.closest(".card"))) focusedCard = null;
+    focusWasOnBoard = false;  // a click that lands on a control focuses it again (focusin)
+  });
   function placedNow() {
     var at = {};
     document.querySelectorAll("#live .cards[data-team] .card").forEach(function (c) {
@@ -261,9 +268,15 @@
       // the board was replaced under the keyboard's focus (a move, Ctrl+Z): back to the
       // selected school, else to the school whose card had it
       var back = selected || focusedCard;
-      if (back && (document.activeElement === document.body || !document.activeElement)) {
-        var card = document.querySelector('.card[data-id="' + CSS.escape(back) + '"]');
-        if (card) card.focus({ preventScroll: !selected });
+      var lost = document.activeElement === document.body || !document.activeElement;
+      var card = back && document.querySelector('.card[data-id="' + CSS.escape(back) + '"]');
+      if (lost && card) {
+        card.focus({ preventScroll: !selected });
+      } else if (lost && focusWasOnBoard) {
+        // Accept, or a withdrawn school's card, went with the redraw: the status bar
+        // (it says what happened), so that Tab goes on from the board's top
+        var status = document.querySelector("#live .status");
+        if (status) { status.tabIndex = -1; status.focus({ preventScroll: true }); }
       }
     }
     if (element && element.querySelectorAll) {
@@ -293,6 +306,10 @@
     }).filter(Boolean);
     var text = parts.join(". ");
     if (text && text !== said) { said = text; box.textContent = text; }
+  }
+  function say(text) {  // news that is not a change of the board
+    var box = document.getElementById("announce");
+    if (box) { said = text; box.textContent = text; }
   }
 
   document.addEventListener("click", function (e) {
@@ -367,6 +384,7 @@
 
     document.addEventListener("keydown", function (e) {
       var tag = (e.target.tagName || "").toLowerCase();
+      if (e.key === "Escape" && e.target.closest && e.target.closest("#panel")) { select(null); closePanel(); return; }
       if (tag === "input" || tag === "textarea" || tag === "select") return;
       var key = e.key.toLowerCase();
       if ((e.ctrlKey || e.metaKey) && key === "z" && !e.shiftKey) { e.preventDefault(); post("/ui/undo"); return; }
@@ -431,6 +449,7 @@
   function showProgress(p) {
     var box = document.getElementById("progress");
     if (!box) return;
+    if (box.hidden) say("Re-optimising" + (p.time_limit ? " for up to " + p.time_limit.toFixed(0) + " s" : ""));
     box.hidden = false;
     var from = last ? last.from : currentVersion();
     last = { p: Object.assign({}, last ? last.p : {}, p), at: Date.now(), from: from };
