@@ -160,3 +160,30 @@ def test_interest_ratings_are_not_true_or_false() -> None:
     """pydantic read True as 1 (as Rules already refuses)."""
     with pytest.raises(ValueError, match="not True/False"):
         Practitioner(id="p", name="n", establishment_id="e", role="promoted", interests=(True, 2))
+
+
+def test_the_mappings_of_frozen_objects_cannot_be_changed_in_place() -> None:
+    """``rules.pins["E2"] = 2`` went through, and the next solve obeyed it; a result's
+    assignment could be changed and no longer matched its evaluation. Each is a dict that
+    refuses every change, hashes, pickles and reads as a dict."""
+    import json
+    import pickle
+
+    rules = Rules(pins={"E1": 1})
+    cohort = make_cohort([("A", "primary", [[1, 2]]), ("B", "secondary", [[2, 1]])])
+    for mapping in (rules.pins, cohort.establishment_by_id, cohort.nominees, cohort.authorities):
+        with pytest.raises(TypeError, match="cannot be changed"):
+            mapping["x"] = 1  # type: ignore[index]
+        with pytest.raises(TypeError, match="cannot be changed"):
+            mapping.clear()
+    assert rules.pins == {"E1": 1} and json.loads(json.dumps(rules.pins)) == {"E1": 1}
+    assert hash(rules) == hash(Rules(pins={"E1": 1}))
+    assert pickle.loads(pickle.dumps(rules)) == rules
+    again = pickle.loads(pickle.dumps(cohort))
+    assert again.establishment_by_id == cohort.establishment_by_id
+    assert dict(rules.pins) | {"E2": 2} == {"E1": 1, "E2": 2}  # a copy changes freely
+    from clnmatch.result import Result, Status
+
+    result = Result(Status.FEASIBLE, cohort, rules, "blend", "greedy", 0, 0.0, {"P1": 1})
+    with pytest.raises(TypeError, match="cannot be changed"):
+        result.assignment["P1"] = 2  # type: ignore[index]

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from clnmatch.frozen import FrozenDict, frozen
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -342,7 +344,7 @@ class Facilitator(BaseModel):
         for theme, rating in value.items():
             if not RATING_MIN <= rating <= RATING_MAX:
                 raise ValueError(f"expertise in {theme!r} must be 0-5; got {rating}")
-        return dict(value)
+        return frozen(dict(value))
 
     @property
     def authority_key(self) -> str:
@@ -456,28 +458,28 @@ class Cohort(BaseModel):
 
     # --- views -----------------------------------------------------------------
     @cached_property
-    def establishment_by_id(self) -> dict[str, Establishment]:
-        return {e.id: e for e in self.establishments}
+    def establishment_by_id(self) -> FrozenDict[str, Establishment]:
+        return frozen((e.id, e) for e in self.establishments)
 
     @cached_property
-    def practitioner_by_id(self) -> dict[str, Practitioner]:
-        return {p.id: p for p in self.practitioners}
+    def practitioner_by_id(self) -> FrozenDict[str, Practitioner]:
+        return frozen((p.id, p) for p in self.practitioners)
 
     @cached_property
-    def nominees(self) -> dict[str, tuple[Practitioner, ...]]:
+    def nominees(self) -> FrozenDict[str, tuple[Practitioner, ...]]:
         """Practitioners of each establishment, in survey order."""
         out: dict[str, list[Practitioner]] = {e.id: [] for e in self.establishments}
         for p in self.practitioners:
             out[p.establishment_id].append(p)
-        return {k: tuple(v) for k, v in out.items()}
+        return frozen((k, tuple(v)) for k, v in out.items())
 
     @cached_property
-    def authorities(self) -> dict[str, str]:
+    def authorities(self) -> FrozenDict[str, str]:
         """Authority key -> display name (first spelling met), in order of appearance."""
         out: dict[str, str] = {}
         for e in self.establishments:
             out.setdefault(e.authority_key, e.authority)
-        return out
+        return frozen(out)
 
     def establishments_by_authority(self) -> dict[str, int]:
         """Display authority name -> number of establishments."""
@@ -535,6 +537,11 @@ class Rules(BaseModel):
     together: tuple[tuple[str, str], ...] = Field(
         default=(), description="pairs of establishments that must share a team"
     )
+
+    @field_validator("pins")
+    @classmethod
+    def _frozen_pins(cls, value: Mapping[str, int]) -> Mapping[str, int]:
+        return frozen(dict(value))
 
     @field_validator(
         "teams", "max_participants", "min_establishments", "min_sectors", "min_authorities",

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from clnmatch.evaluate import Evaluation
+from clnmatch.frozen import frozen
 from clnmatch.models import Cohort, Rules
 from clnmatch.problem import ObjectiveWeights
 from clnmatch.trace import TracePoint, relative_gap
@@ -87,6 +88,11 @@ class Result:
     allocation: Allocation | None = None
     notes: tuple[str, ...] = ()
     objective_weights: ObjectiveWeights | None = None  # the weights solved for
+
+    def __post_init__(self) -> None:
+        # frozen all through: a changed assignment would no longer match its evaluation
+        object.__setattr__(self, "assignment", frozen(self.assignment))
+        object.__setattr__(self, "team_focus", frozen(self.team_focus))
 
     @property
     def objective(self) -> float | None:
