@@ -8,6 +8,9 @@ import pytest
 from clnmatch.evaluate import evaluate
 from clnmatch.research import read_best_known, read_instance, read_solution
 
+# the 'i j d' lines of every pair of 4 elements, each of weight 1
+PAIRS_OF_4 = "".join(f"{i} {j} 1.0\n" for i in range(4) for j in range(i + 1, 4))
+
 
 def test_proven_small_optima_reproduced(shared_benchmarks):
     """Every exhaustively proven optimum (n = 10, 12) is reproduced by reader + evaluator."""
@@ -71,12 +74,11 @@ def test_broken_instance_is_invalid_input(tmp_path):
     with pytest.raises(InvalidInputError, match="bad.txt"):
         read_instance(path)
     # size bounds no grouping of the 4 elements can meet: named on the header row
-    pairs = "".join(f"{i} {j} 1.0\n" for i in range(4) for j in range(i + 1, 4))
     for header, got in (("4 2 ds 1 1 1 1", "2..2"), ("4 2 ds 3 3 3 3", "6..6")):
-        path.write_text(f"{header}\n{pairs}", encoding="ascii")
+        path.write_text(f"{header}\n{PAIRS_OF_4}", encoding="ascii")
         with pytest.raises(InvalidInputError, match=rf"bad.txt, row 1.*{got}"):
             read_instance(path)
-    path.write_text(f"4 2 ds 3 1 1 3\n{pairs}", encoding="ascii")
+    path.write_text(f"4 2 ds 3 1 1 3\n{PAIRS_OF_4}", encoding="ascii")
     with pytest.raises(InvalidInputError, match="group 1's bounds 3..1"):
         read_instance(path)
 
@@ -134,11 +136,10 @@ def test_a_ccp_header_with_the_wrong_node_weights_is_refused(tmp_path, weights, 
     from clnmatch.errors import InvalidInputError
 
     path = tmp_path / "ccp.txt"
-    pairs = "".join(f"{i} {j} 1.0\n" for i in range(4) for j in range(i + 1, 4))
-    path.write_text(f"4 2 ds 7 21 7 21 W {weights}\n{pairs}", encoding="ascii")
+    path.write_text(f"4 2 ds 7 21 7 21 W {weights}\n{PAIRS_OF_4}", encoding="ascii")
     with pytest.raises(InvalidInputError, match=rf"ccp.txt, row 1.*{expected}"):
         read_instance(path)
-    path.write_text(f"4 2 zz 7 21 7 21 W 7 7 7 7\n{pairs}", encoding="ascii")
+    path.write_text(f"4 2 zz 7 21 7 21 W 7 7 7 7\n{PAIRS_OF_4}", encoding="ascii")
     with pytest.raises(InvalidInputError, match="type 'zz'"):
         read_instance(path)
 
