@@ -94,3 +94,11 @@ def test_a_version_name_is_one_line_and_pasted_rows_are_text(tmp_path: Path) -> 
         assert answer.status_code == 400 and "one line" in answer.json()["error"]
     answer = client.post("/api/add", json={"rows": ["a"]})
     assert answer.status_code == 400 and "rows must be text" in answer.json()["error"]
+
+
+def test_with_nothing_placed_the_state_has_no_objective(tmp_path: Path) -> None:
+    """It said 24.763: the schools' own pairs, scored in no team."""
+    event = Event.create(tmp_path / "ev", sector_cohort(), RULES)
+    assert _client(event).get("/api/state").json()["objective"] is None
+    event.move("E0", 1)
+    assert _client(event).get("/api/state").json()["objective"] is not None

@@ -60,7 +60,10 @@ class EventView:
                 {"rule": b.rule, "team": b.team, "message": b.message, "subject": b.subject}
                 for b in self.evaluation.breaches
             ],
-            "objective": self.objective,
+            # nothing placed: no score (the evaluator's would be the schools' own pairs)
+            "objective": self.objective
+            if len(self.unplaced) < len(self.cohort.establishments)
+            else None,
             "bound": self.bound,
             "gap": self.gap,
             "impossible": self.impossible or None,
