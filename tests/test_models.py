@@ -171,13 +171,15 @@ def test_the_mappings_of_frozen_objects_cannot_be_changed_in_place() -> None:
 
     rules = Rules(pins={"E1": 1})
     cohort = make_cohort([("A", "primary", [[1, 2]]), ("B", "secondary", [[2, 1]])])
-    for mapping in (rules.pins, cohort.establishment_by_id, cohort.nominees, cohort.authorities):
+    copies = (Rules().pins, rules.locks_within(lambda e: True).pins)  # a default, a copy
+    for mapping in (rules.pins, *copies, cohort.establishment_by_id, cohort.nominees,
+                    cohort.authorities):  # fmt: skip
         with pytest.raises(TypeError, match="cannot be changed"):
             mapping["x"] = 1  # type: ignore[index]
         with pytest.raises(TypeError, match="cannot be changed"):
             mapping.clear()
     assert rules.pins == {"E1": 1} and json.loads(json.dumps(rules.pins)) == {"E1": 1}
-    assert hash(rules) == hash(Rules(pins={"E1": 1}))
+    assert hash(rules) == hash(Rules(pins={"E1": 1})) and hash(Rules()) == hash(Rules())
     assert pickle.loads(pickle.dumps(rules)) == rules
     again = pickle.loads(pickle.dumps(cohort))
     assert again.establishment_by_id == cohort.establishment_by_id

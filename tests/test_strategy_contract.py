@@ -147,3 +147,12 @@ def test_a_warm_start_that_breaks_a_rule_reaches_the_strategy_repaired_near_itse
     given = {uid: board.get(uid, 0) - 1 for uid in problem.unit_ids}
     changed = [uid for uid, t in zip(problem.unit_ids, start, strict=True) if given[uid] != t]
     assert ids[1] in changed and len(changed) <= 6, changed
+    as_given = np.array([given[uid] for uid in problem.unit_ids])
+    assert not evaluate(problem, as_given).feasible  # the board did break a rule
+    # a repair that cannot finish in its steps: the start goes on as given (local search
+    # repairs it with the whole budget), and the result says so
+    monkeypatch.setattr(solve_module, "repair", lambda *args, **kwargs: None)
+    handed.clear()
+    result = solve_module.solve(cohort, rules, strategy="colgen", time_limit=5, warm_start=board)
+    assert handed[0] is not None and handed[0].tolist() == np.maximum(as_given, 0).tolist()
+    assert any("not repaired" in note for note in result.notes)

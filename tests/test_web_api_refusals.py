@@ -92,6 +92,7 @@ def test_a_version_name_is_one_line_and_pasted_rows_are_text(tmp_path: Path) -> 
             headers={"Content-Type": "application/json"},
         )  # fmt: skip
         assert answer.status_code == 400 and "one line" in answer.json()["error"]
+    assert client.post("/api/versions", json={"name": "Plan\u00a0B"}).status_code == 200
     answer = client.post("/api/add", json={"rows": ["a"]})
     assert answer.status_code == 400 and "rows must be text" in answer.json()["error"]
 

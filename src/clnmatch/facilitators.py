@@ -60,7 +60,11 @@ __all__ = [
     "W_TIE_PER_ESTABLISHMENT",
     "W_EXPERTISE",
     "W_TEAM_SIZE",
+    "FACILITATOR_RULES",
 ]
+
+# the evaluator's rules about facilitators: links are allocated afresh when one breaks
+FACILITATOR_RULES = ("facilitator_per_team", "facilitator_load", "unknown_facilitator")
 
 W_TIE = 30  # the facilitator's authority has at least one establishment in the team
 W_TIE_PER_ESTABLISHMENT = 5  # ... and this much more per such establishment

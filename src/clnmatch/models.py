@@ -336,7 +336,7 @@ class Facilitator(BaseModel):
     name: str
     authority: str = Field(min_length=1)
     role: str = ""
-    expertise: Mapping[str, int] = Field(default_factory=dict)  # theme -> 0..5
+    expertise: Mapping[str, int] = Field(default_factory=FrozenDict)  # theme -> 0..5
 
     @field_validator("expertise")
     @classmethod
@@ -526,7 +526,7 @@ class Rules(BaseModel):
         default=None, ge=1, description="teams that may share one focus theme (None: any)"
     )
     pins: Mapping[str, int] = Field(
-        default_factory=dict, description="establishment id -> team it must join"
+        default_factory=FrozenDict, description="establishment id -> team it must join"
     )
     forbidden: tuple[tuple[str, int], ...] = Field(
         default=(), description="(establishment id, team) pairs that must not happen"
@@ -587,7 +587,7 @@ class Rules(BaseModel):
         both = lambda a, b: keep(a) and keep(b)  # noqa: E731
         return self.model_copy(
             update={
-                "pins": {e: t for e, t in self.pins.items() if keep(e)},
+                "pins": frozen((e, t) for e, t in self.pins.items() if keep(e)),
                 "forbidden": tuple((e, t) for e, t in self.forbidden if keep(e)),
                 "apart": tuple((a, b) for a, b in self.apart if both(a, b)),
                 "together": tuple((a, b) for a, b in self.together if both(a, b)),

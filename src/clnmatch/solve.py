@@ -201,7 +201,7 @@ def solve(
     prepare(runner)
     prepare_s = time.perf_counter() - tick
     repair_until = time.perf_counter() + 0.1 * float(time_limit)
-    unit_start = _unit_warm_start(problem, warm_start, int(seed), repair_until)
+    unit_start, start_keeps_rules = _unit_warm_start(problem, warm_start, int(seed), repair_until)
     setup_s = time.perf_counter() - started - prepare_s
     budget = Budget(
         time_limit=max(0.1, float(time_limit) - setup_s - reserve - bound_time),
@@ -210,8 +210,11 @@ def solve(
         warm_start=unit_start,
     )
     proposal: Proposal = runner.run(problem, budget)
-    if unit_start is not None:
+    if unit_start is not None and start_keeps_rules:
         proposal = _no_worse_than_start(problem, proposal, unit_start)
+    elif unit_start is not None:
+        note = "the warm start breaks a rule and was not repaired in its share of the time"
+        proposal = dataclasses.replace(proposal, notes=(note, *proposal.notes))
     if proposal.unit_team is None and not proposal.proven_infeasible and name != "greedy":
         # a limit too short for the strategy (e.g. 0.3 s for the portfolio's processes):
         # the greedy start, built in hundredths of a second, in what is left of it
@@ -285,20 +288,25 @@ def _no_worse_than_start(problem: Problem, proposal: Proposal, start: np.ndarray
 
 def _unit_warm_start(
     problem: Problem, warm_start: dict[str, int] | None, seed: int, deadline: float
-) -> np.ndarray | None:
-    """The warm start as a unit assignment that keeps every rule, or None.
+) -> tuple[np.ndarray | None, bool]:
+    """The warm start as a unit assignment, and whether it keeps every rule.
 
     A start that breaks a rule (a school moved by hand, a late one in no team) is repaired
     near itself first: colgen and cpsat take only a rule-abiding start, and without one
     they began from nothing (a re-optimise at the event proposed 472 points against a
     board of 572 with one breach). The repair is capped in steps, so seeded runs repeat.
+    Where it fails, the start goes on as given (units it left out in team 1): local
+    search repairs it with the whole budget.
     """
     if not warm_start:
-        return None
+        return None, False
     index = {uid: i for i, uid in enumerate(problem.unit_ids)}
     out = np.full(problem.n_units, -1, dtype=np.int64)  # not given: placed by the repair
     for uid, team in warm_start.items():
         if uid in index and 1 <= team <= problem.n_teams:
             out[index[uid]] = team - 1
     steps = _REPAIR_STEPS * problem.n_units
-    return repair(problem, out, np.random.default_rng(seed), deadline, max_steps=steps)
+    fixed = repair(problem, out, np.random.default_rng(seed), deadline, max_steps=steps)
+    if fixed is None:
+        return np.maximum(out, 0), False
+    return fixed, True

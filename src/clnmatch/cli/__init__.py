@@ -26,7 +26,7 @@ from clnmatch.cli.common import (
     app,
     sample_paths,
 )
-from clnmatch.io.safe import note_interrupt, private_temp_folder
+from clnmatch.io.safe import note_interrupt
 
 __all__ = [
     "EXIT_BREACH",
@@ -82,5 +82,4 @@ def main() -> None:  # pragma: no cover - console entry
         sys.stdout.reconfigure(errors="replace")
     sys.stdout = _StdoutOnceReadersLeave(sys.stdout)
     signal.signal(signal.SIGINT, note_interrupt)  # a swallowed Ctrl-C still stops the writing
-    with private_temp_folder():
-        app()
+    app()

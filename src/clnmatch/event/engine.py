@@ -31,7 +31,7 @@ from typing import IO, Any
 import numpy as np
 
 from clnmatch.evaluate import Evaluation, check
-from clnmatch.event.facilitation import FACILITATOR_RULES, links_if_broken
+from clnmatch.event.facilitation import links_if_broken
 from clnmatch.event.journal import Journal
 from clnmatch.event.optimise import SolverProcess, SolverTimeout, solve_in_child
 from clnmatch.event.proofs import CohortProofs, prove_bound
@@ -52,6 +52,8 @@ from clnmatch.event.words import (
     unplaced_reason,
     what_changes,
 )
+from clnmatch.facilitators import FACILITATOR_RULES
+from clnmatch.frozen import frozen
 from clnmatch.io.safe import sweep_stale_staging
 from clnmatch.models import Cohort, Rules
 from clnmatch.rematch import ChangeRecord, apply_changes, rematch_teams, stable_labels
@@ -206,7 +208,7 @@ class Event:
     def rules_for(self, cohort: Cohort, pins: Mapping[str, int] | None = None) -> Rules:
         """The rules, locks naming establishments no longer in the cohort left out."""
         rules = self.rules.locks_within(cohort.establishment_by_id.__contains__)
-        return rules.model_copy(update={"pins": {**rules.pins, **(pins or {})}}) if pins else rules
+        return rules.model_copy(update={"pins": frozen({**rules.pins, **pins})}) if pins else rules
 
     def evaluate_state(self, state: EventState) -> tuple[Cohort, Evaluation]:
         """The one evaluator on a state (unplaced establishments are ``unassigned``)."""
@@ -666,7 +668,8 @@ class Event:
     def save_version(self, name: str) -> EventView:
         with self.lock:
             name = str(name).strip()
-            if not name or len(name) > 80 or name == "current" or not name.isprintable():
+            broken = any(ord(c) < 32 or ord(c) == 127 for c in name)  # a newline, a NUL
+            if not name or len(name) > 80 or name == "current" or broken:
                 raise EventError(
                     "a version needs a name of 1-80 characters on one line (not 'current')", 400
                 )

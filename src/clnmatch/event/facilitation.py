@@ -7,11 +7,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from clnmatch.evaluate import Evaluation
+from clnmatch.facilitators import FACILITATOR_RULES
 from clnmatch.models import Cohort, Rules
 
-__all__ = ["FACILITATOR_RULES", "links_if_broken"]
-
-FACILITATOR_RULES = ("facilitator_per_team", "facilitator_load", "unknown_facilitator")
+__all__ = ["links_if_broken"]
 
 
 def links_if_broken(
@@ -27,7 +26,7 @@ def links_if_broken(
     links = tuple(links)
     if links and not any(b.rule in FACILITATOR_RULES for b in evaluation.breaches):
         return None
-    from clnmatch.facilitators import allocate_facilitators
+    from clnmatch.facilitators import allocate_facilitators  # its solver: loaded when needed
 
     unit_team = [teams[e.id] - 1 for e in cohort.establishments]
     focus = {t + 1: cohort.themes[k] for t, k in enumerate(evaluation.team_focus) if k >= 0}

@@ -53,7 +53,7 @@ __all__ = [
     "xlsx_workbook",
     "xlsx_bytes",
     "csv_text",
-    "private_temp_folder",
+    "private_scratch",
 ]
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -79,23 +79,24 @@ def unneutralise(text: str) -> str:
     return text
 
 
+_SCRATCH_LOCK = threading.Lock()
+
+
 @contextlib.contextmanager
-def private_temp_folder() -> Iterator[Path]:
-    """Every temporary file of this process, and of the processes it starts, in a folder
-    only this user can open, removed at the end: openpyxl drafts each sheet of a workbook
-    (names and e-mails) as a file in the temporary folder, which others share."""
-    folder = Path(tempfile.mkdtemp(prefix="clnmatch-"))  # mode 0700
-    was_env, was_dir = os.environ.get("TMPDIR"), tempfile.tempdir
-    os.environ["TMPDIR"] = tempfile.tempdir = str(folder)
-    try:
-        yield folder
-    finally:
-        tempfile.tempdir = was_dir
-        if was_env is None:
-            os.environ.pop("TMPDIR", None)
-        else:
-            os.environ["TMPDIR"] = was_env
-        shutil.rmtree(folder, ignore_errors=True)
+def private_scratch() -> Iterator[None]:
+    """While a workbook is saved, the temporary folder is one only this user can open,
+    removed afterwards: openpyxl drafts each sheet (names, e-mails) as a file in the
+    temporary folder, which other users share, and a killed run left one behind. One
+    save at a time, as the setting is the process's."""
+    with _SCRATCH_LOCK:
+        folder = tempfile.mkdtemp(prefix="clnmatch-")  # mode 0700
+        was = tempfile.tempdir
+        tempfile.tempdir = folder
+        try:
+            yield
+        finally:
+            tempfile.tempdir = was
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -509,7 +510,8 @@ def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: str | os.PathLike[str])
 def xlsx_bytes(workbook: Workbook) -> bytes:
     """The saved workbook's bytes."""
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    with private_scratch():
+        workbook.save(buffer)
     return buffer.getvalue()
 
 

@@ -20,6 +20,7 @@ from ortools.sat.python import cp_model
 from clnmatch.bounds import relaxation_bound_milli
 from clnmatch.errors import InfeasibleError, InvalidParameterError
 from clnmatch.evaluate import Breach, Evaluation, check, evaluate
+from clnmatch.facilitators import FACILITATOR_RULES
 from clnmatch.models import Cohort, Rules
 from clnmatch.parameters import check_cohort_and_rules
 from clnmatch.problem import SCALE, ObjectiveWeights, Problem
@@ -46,7 +47,6 @@ FRESH_NOTE = "fresh solve of the changed cohort:"
 _STAGE1_SHARE = 0.25
 _STAGE2_SHARE = 0.55
 _MOVE_BACK_SHARE = 0.2  # of the time left after stage 1 found nothing
-_FACILITATOR_RULES = ("facilitator_per_team", "facilitator_load", "unknown_facilitator")
 
 
 # --------------------------------------------------------------------------- results
@@ -587,7 +587,7 @@ def _links(
         known = {f.id for f in cohort.facilitators}
         ev = check(cohort, rules, assignment, kept)
         used = {f for f, _ in kept}
-        if used == known and not any(b.rule in _FACILITATOR_RULES for b in ev.breaches):
+        if used == known and not any(b.rule in FACILITATOR_RULES for b in ev.breaches):
             return tuple(kept), None
     allocation = allocate_facilitators(
         cohort, rules, unit_team, [team_focus.get(t + 1) for t in range(rules.teams)], keep=kept

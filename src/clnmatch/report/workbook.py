@@ -17,7 +17,6 @@ not at all.
 
 from __future__ import annotations
 
-import io
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -32,7 +31,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from clnmatch.facilitators import facilitator_supply
-from clnmatch.io.safe import atomic_write_bytes, set_xlsx_value
+from clnmatch.io.safe import atomic_write_bytes, set_xlsx_value, xlsx_bytes
 from clnmatch.models import authority_key
 from clnmatch.report.charts import sector_label
 from clnmatch.report.many_teams import SHEET_PER_TEAM_MAX_TEAMS
@@ -512,6 +511,4 @@ def write_workbook(result: Result, path: str | Path, *, heading: Heading | None 
         elif facilitators:
             _facilitators_sheet(book, facilitators, heading, taken)
     _technical(book, result, heading, taken)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    atomic_write_bytes(path, buffer.getvalue())
+    atomic_write_bytes(path, xlsx_bytes(book))

@@ -185,10 +185,13 @@ class CpSatStrategy:
         """At most how many pair variables the model would have."""
         if self.pair_terms == "none" or not problem.pair_milli.any():
             return 0
+        every = problem.n_units * (problem.n_units - 1) // 2 * problem.n_teams
+        if self.pair_terms == "all":  # no limit
+            return every
         limit = self.pair_var_limit
         if limit is None:
             limit = default_pair_var_limit(problem.n_units, problem.n_teams)
-        return min(limit, problem.n_units * (problem.n_units - 1) // 2 * problem.n_teams)
+        return min(limit, every)
 
     def _solver(
         self, budget: Budget, time_limit: float, workers: int | None = None, large: bool = False

@@ -384,7 +384,10 @@
 
     document.addEventListener("keydown", function (e) {
       var tag = (e.target.tagName || "").toLowerCase();
-      if (e.key === "Escape" && e.target.closest && e.target.closest("#panel")) { select(null); closePanel(); return; }
+      // Esc closes the panel from its fields too, but never throws away rows typed or pasted
+      var typedIn = tag === "textarea" && e.target.value.trim() !== "";
+      if (e.key === "Escape" && !e.isComposing && !(e.ctrlKey || e.altKey || e.metaKey) &&
+          e.target.closest && e.target.closest("#panel") && !typedIn) { select(null); closePanel(); return; }
       if (tag === "input" || tag === "textarea" || tag === "select") return;
       var key = e.key.toLowerCase();
       if ((e.ctrlKey || e.metaKey) && key === "z" && !e.shiftKey) { e.preventDefault(); post("/ui/undo"); return; }
