@@ -233,6 +233,7 @@ def test_drag_a_card_and_see_the_breach(page: Any, server: EventServer) -> None:
     drag(page, card, 2)
     wait_version(page, version + 1)
     assert board(page)[eid] == 2
+    assert page.locator(f'.card.changed[data-id="{eid}"]').count() == 1  # marked, dragged too
     state = server.api("GET", "/api/state")
     assert eid in state["teams"]["2"]
     assert state["breaches"], "moving a school out of a balanced team breaks a size rule"

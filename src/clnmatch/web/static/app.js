@@ -203,6 +203,7 @@
         onEnd: function (ev) {
           if (ev.to === ev.from) return;
           selected = ev.item.dataset.id;
+          dragged = ev.item.dataset.id;  // already in its new list: marked after the redraw
           post("/ui/move", { establishment_id: ev.item.dataset.id, team: ev.to.dataset.team });
         }
       });
@@ -233,10 +234,12 @@
   document.body.addEventListener("htmx:beforeSwap", function (e) {
     if (e.detail.target && e.detail.target.id === "live") placedBefore = placedNow();
   });
+  var dragged = null;
   function markChanged() {
     if (!placedBefore) return;
     var before = placedBefore;
     placedBefore = null;
+    if (dragged) { delete before[dragged]; dragged = null; }
     var now = placedNow();
     Object.keys(now).forEach(function (id) {
       if (before[id] === now[id]) return;
@@ -271,7 +274,10 @@
       var lost = document.activeElement === document.body || !document.activeElement;
       var card = back && document.querySelector('.card[data-id="' + CSS.escape(back) + '"]');
       if (lost && card) {
-        card.focus({ preventScroll: !selected });
+        // the focus follows the school without moving the page, unless it went out of view
+        card.focus({ preventScroll: true });
+        var box = card.getBoundingClientRect();
+        if (selected && (box.bottom < 0 || box.top > window.innerHeight)) card.scrollIntoView({ block: "nearest" });
       } else if (lost && focusWasOnBoard) {
         // Accept, or a withdrawn school's card, went with the redraw: the status bar
         // (it says what happened), so that Tab goes on from the board's top
@@ -483,7 +489,8 @@
   function barHeight() {
     var bar = document.querySelector(".status");
     var height = bar ? bar.getBoundingClientRect().height : 0;
-    document.documentElement.style.setProperty("--bar-height", Math.ceil(height) + "px");
+    // rounded down: the titles tuck under the bar's last fraction of a pixel, no strip shows
+    document.documentElement.style.setProperty("--bar-height", Math.floor(height) + "px");
   }
   if (window.ResizeObserver) {
     var watched = null;
