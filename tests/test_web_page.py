@@ -87,3 +87,18 @@ def test_the_projector_says_a_team_keeping_every_rule_in_one_line(event: Event) 
     kept = event.n_teams - len(broken)
     assert page.count("every rule kept") == kept > 0
     assert page.count('<ul class="checks">') == len(broken)
+
+
+def test_the_browser_is_opened_on_a_private_file_not_on_the_token(event: Event) -> None:
+    """The browser's command line (which other users of the computer can list) carried the
+    editor's address, token and all; it now names a file only the user can read, which
+    sends the browser on."""
+    from clnmatch.web.server import addresses, page_opener
+
+    editor, _ = addresses(event, "127.0.0.1", 8765)
+    opened = page_opener(event, editor)
+    token = event.tokens()["editor"]
+    assert opened.startswith("file://") and token not in opened
+    path = Path(opened.removeprefix("file://"))
+    assert path.stat().st_mode & 0o077 == 0
+    assert f'url={editor.replace("&", "&amp;")}"' in path.read_text(encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import socket
 import threading
@@ -11,10 +12,13 @@ from typing import Any
 import uvicorn
 
 from clnmatch.event import Event
+from clnmatch.event.snapshot import private_write
 from clnmatch.io.mapping import SurveyMapping
 from clnmatch.web.app import create_app
 
-__all__ = ["LOCAL_HOSTS", "addresses", "port_in_use", "serve"]
+__all__ = ["LOCAL_HOSTS", "addresses", "page_opener", "port_in_use", "serve"]
+
+OPENER_FILE = "open-page.html"
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
@@ -44,6 +48,21 @@ def network_address() -> str | None:
     return None if address.startswith("127.") or address == "0.0.0.0" else address
 
 
+def page_opener(event: Event, editor: str) -> str:
+    """The address to give the browser: a file (owner-only, in the event folder) that
+    sends it on to ``editor``, so that the token stays off the browser's command line,
+    which other users of the computer can list."""
+    path = event.folder / OPENER_FILE
+    address = html.escape(editor)
+    private_write(
+        path,
+        f'<!doctype html><meta charset="utf-8"><title>Matching event</title>'
+        f'<meta http-equiv="refresh" content="0; url={address}">'
+        f'<a href="{address}">Open the matching event page</a>\n',
+    )
+    return path.resolve().as_uri()
+
+
 def port_in_use(host: str, port: int) -> bool:
     """Whether another program (perhaps another event) is serving ``host:port`` already."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -70,7 +89,8 @@ def serve(
     app = create_app(event, repair_time_limit=repair_time_limit, mapping=mapping)
     editor, _ = addresses(event, host, port)
     if open_browser:
-        threading.Timer(1.0, lambda: webbrowser.open(editor)).start()
+        opener = page_opener(event, editor)
+        threading.Timer(1.0, lambda: webbrowser.open(opener)).start()
     # a solver process started now: a re-optimise's seconds then go to solving
     threading.Thread(target=event.prepare_reoptimise, daemon=True).start()
     config = uvicorn.Config(
