@@ -17,7 +17,7 @@ from clnmatch.models import Cohort, Rules
 from clnmatch.parameters import Number, Test, check_cohort_and_rules, check_value
 from clnmatch.problem import ObjectiveWeights, Problem
 from clnmatch.result import Result, Statistics, Status
-from clnmatch.search.repair import repair
+from clnmatch.search.repair import REPAIR_STEPS_PER_UNIT, repair
 from clnmatch.strategies.base import Budget, Progress, Proposal, prepare
 from clnmatch.strategies.registry import get_strategy
 
@@ -104,8 +104,6 @@ def _wrong(name: str, expected: str, value: object) -> InvalidParameterError:
     return InvalidParameterError.for_value(name, "solve", expected, value)
 
 
-# a warm start's repair takes at most this many steps a unit (as the rematch's does)
-_REPAIR_STEPS = 5
 FINISH_S = 0.2  # kept back for the final rule check and the result
 
 
@@ -305,7 +303,7 @@ def _unit_warm_start(
     for uid, team in warm_start.items():
         if uid in index and 1 <= team <= problem.n_teams:
             out[index[uid]] = team - 1
-    steps = _REPAIR_STEPS * problem.n_units
+    steps = REPAIR_STEPS_PER_UNIT * problem.n_units
     fixed = repair(problem, out, np.random.default_rng(seed), deadline, max_steps=steps)
     if fixed is None:
         return np.maximum(out, 0), False

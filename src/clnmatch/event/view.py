@@ -37,6 +37,11 @@ class EventView:
         return relative_gap(self.objective, self.bound)
 
     @property
+    def nothing_placed(self) -> bool:
+        """No establishment is in a team yet (then there is no score to show)."""
+        return len(self.unplaced) == len(self.cohort.establishments) > 0
+
+    @property
     def unplaced(self) -> list[str]:
         return [e.id for e in self.cohort.establishments if self.state.teams.get(e.id, 0) < 1]
 
@@ -61,9 +66,7 @@ class EventView:
                 for b in self.evaluation.breaches
             ],
             # nothing placed: no score (the evaluator's would be the schools' own pairs)
-            "objective": self.objective
-            if len(self.unplaced) < len(self.cohort.establishments)
-            else None,
+            "objective": None if self.nothing_placed else self.objective,
             "bound": self.bound,
             "gap": self.gap,
             "impossible": self.impossible or None,

@@ -28,7 +28,7 @@ from clnmatch.cpsolver import cp_solver
 from clnmatch.evaluate import evaluate
 from clnmatch.problem import SCALE, Problem
 from clnmatch.rematch.restore import move_back
-from clnmatch.search.repair import repair
+from clnmatch.search.repair import REPAIR_STEPS_PER_UNIT, repair
 from clnmatch.strategies.base import TracePoint
 
 if TYPE_CHECKING:
@@ -39,9 +39,6 @@ IntArray = NDArray[np.int64]
 _ENUMERATION_LIMIT = 200_000
 # share of stage 1's time the quick repair may take (at CLN scale it takes milliseconds)
 _REPAIR_SHARE = 0.4
-# and at most this many steps a unit: where the rules cannot be restored it gives up at once
-# (200 establishments, 10 teams broken by a withdrawal: 100 steps were enough)
-_REPAIR_STEPS = 5
 # the objective's model builds in 3-11x the time of stage 1's (measured at 50-400
 # establishments): stage 2 is skipped when the time left would not cover it
 _OBJECTIVE_BUILD_RATIO = 12.0
@@ -112,7 +109,7 @@ def min_moves(
         start,
         np.random.default_rng(seed),
         until,
-        max_steps=_REPAIR_STEPS * problem.n_units,
+        max_steps=REPAIR_STEPS_PER_UNIT * problem.n_units,
     )
     if repaired is not None:
         repaired = move_back(problem, prev, repaired, until)

@@ -27,7 +27,18 @@ from clnmatch.search.grouping import Grouping, Model, build_grouping
 from clnmatch.search.rng import randint, seed_array
 from clnmatch.search.state import NO, NONE, State, new_state, place, violation
 
-__all__ = ["random_assignment", "random_group_assignment", "repair", "repair_groups"]
+__all__ = [
+    "REPAIR_STEPS_PER_UNIT",
+    "random_assignment",
+    "random_group_assignment",
+    "repair",
+    "repair_groups",
+]
+
+# a repair near a given assignment takes at most this many steps a unit: where the rules
+# cannot be restored it gives up at once (200 establishments, 10 teams broken by a
+# withdrawal: 100 steps were enough)
+REPAIR_STEPS_PER_UNIT = 5
 
 IntArray = NDArray[np.int64]
 _KICKS: Any = np.int64(3)  # a stalled repair kicks 1..3 random groups

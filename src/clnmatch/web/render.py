@@ -139,7 +139,7 @@ def live_context(event: Event, *, names: bool = True) -> dict[str, Any]:
         )
     cohort_breaches = _summarised([b for b in view.evaluation.breaches if b.team is None], cohort)
     unplaced = view.unplaced
-    nothing_placed = len(unplaced) == len(cohort.establishments) > 0
+    nothing_placed = view.nothing_placed
     return {
         "version": view.version,
         "objective": None if nothing_placed else view.objective,
