@@ -24,6 +24,7 @@ from clnmatch.models import Cohort, Establishment, Practitioner
 from clnmatch.result import Result, Status
 
 IDS = sorted(PREVIOUS)
+PEOPLE = [f"{e}-{k}" for e in [*IDS, "N1"] for k in (1, 2)]
 
 
 def new_event(folder: Path, **kwargs: object) -> Event:
@@ -298,6 +299,8 @@ OPS = st.one_of(
     st.tuples(st.just("withdraw"), st.sampled_from(IDS), st.none()),
     st.tuples(st.just("add"), st.sampled_from(["N1", "N2"]), st.none()),
     st.tuples(st.just("bring back"), st.sampled_from([*IDS, "N1"]), st.none()),
+    st.tuples(st.just("withdraw person"), st.sampled_from(PEOPLE), st.none()),
+    st.tuples(st.just("return person"), st.sampled_from(PEOPLE), st.none()),
     st.tuples(st.just("undo"), st.none(), st.none()),
     st.tuples(st.just("redo"), st.none(), st.none()),
     st.tuples(st.just("version"), st.sampled_from(["a", "b"]), st.none()),
@@ -324,6 +327,10 @@ def test_replaying_the_journal_gives_the_live_state(ops: list[tuple[str, object,
                     event.add(late_school(str(a)), time_limit=2)
                 elif op == "bring back":
                     event.add_from_list(str(a), time_limit=2)
+                elif op == "withdraw person":
+                    event.withdraw_person(str(a), time_limit=2)
+                elif op == "return person":
+                    event.return_person(str(a), time_limit=2)
                 elif op == "undo":
                     event.undo()
                 elif op == "redo":

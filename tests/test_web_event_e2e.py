@@ -206,8 +206,13 @@ def test_kill_9_loses_no_acknowledged_decision(tmp_path: Path) -> None:
             answer = server.api("POST", "/api/move", {"establishment_id": eid, "team": team})
             acknowledged.append((eid, team, answer["version"]))
         server.api("POST", "/api/lock", {"establishment_id": ids[0], "locked": True})
+        rows = pd.read_csv(SURVEY, dtype=str, encoding="utf-8-sig")
+        pairs = rows.groupby("establishment_id")["practitioner_id"].agg(list)
+        pid = next(people[0] for e, people in pairs.items() if len(people) > 1 and e != ids[0])
+        server.api("POST", "/api/withdraw", {"practitioner_id": pid})
         server.api("POST", "/api/versions", {"name": "before the crash"})
         expected = server.api("GET", "/api/state")
+        assert expected["withdrawn_people"] == [pid]
         server.kill()
         server.start()
         again = server.api("GET", "/api/state")

@@ -86,6 +86,7 @@ def result_of(event: Event, view: EventView | None = None) -> EventResult:
             "version": view.version,
             "locked": sorted(view.state.locked),
             "withdrawn": sorted(view.state.withdrawn),
+            "withdrawn_people": sorted(view.state.people_out),
             "added": sorted(view.state.added),
             "unplaced": view.unplaced,
         },

@@ -22,10 +22,24 @@ from typing import Any
 from clnmatch.errors import ClnmatchError
 from clnmatch.models import Cohort, Establishment, Practitioner
 
-__all__ = ["UNDOABLE", "EventError", "EventState", "Timeline", "AddedRecord", "record_repair"]
+__all__ = [
+    "PERSON_OUT",
+    "UNDOABLE",
+    "EventError",
+    "EventState",
+    "Timeline",
+    "AddedRecord",
+    "record_repair",
+]
+
+# marks a nominee withdrawn one by one in a cohort's key (an establishment id is never empty)
+PERSON_OUT = "person out:"
 
 # decisions that change the board and can be undone
-UNDOABLE = ("move", "swap", "lock", "withdraw", "add", "reoptimise_accepted")
+UNDOABLE = (
+    "move", "swap", "lock", "withdraw", "withdraw_person", "return_person", "add",
+    "reoptimise_accepted",
+)  # fmt: skip
 OPS = (*UNDOABLE, "reoptimise_proposed", "reoptimise_rejected", "version_saved", "undo", "redo")
 
 
@@ -67,6 +81,8 @@ class AddedRecord:
 class EventState:
     """The board: each establishment's team (0: not placed), locks, withdrawals, links.
 
+    ``people_out`` are nominees withdrawn one by one (their school stays in the event).
+
     ``bounds`` maps a set of establishments (the cohort at the time) to a proven upper
     bound on the objective of every rule-abiding assignment of that cohort.
     """
@@ -75,6 +91,7 @@ class EventState:
     locked: frozenset[str] = frozenset()
     withdrawn: frozenset[str] = frozenset()
     added: frozenset[str] = frozenset()
+    people_out: frozenset[str] = frozenset()
     links: tuple[tuple[str, int], ...] = ()
     bounds: Mapping[frozenset[str], float] = field(default_factory=dict)
     # the survey rows of each late establishment as this state knows them (added again
@@ -92,19 +109,21 @@ class EventState:
             tuple(sorted(self.withdrawn)),
             tuple(sorted(self.added)),
             tuple(sorted(self.links)),
+            tuple(sorted(self.people_out)),
         )
 
     def cohort_key(self, establishments: Iterable[str]) -> list[str]:
         """A cohort of these establishments as its bounds are keyed: a late school by its id
-        and its rows' digest (added again with other rows, the cohort is another)."""
+        and its rows' digest (added again with other rows, the cohort is another), and
+        each nominee withdrawn one by one (a bound with them is not one without)."""
+        out = sorted(PERSON_OUT + p for p in self.people_out)
+        return sorted(self.establishment_key(e) for e in establishments) + out
 
-        def key(e: str) -> str:
-            if e not in self.added or e not in self.records:
-                return e
-            digest = self.records[e].digest()
-            return e if digest == self.reference.get(e) else f"{e}@{digest}"
-
-        return sorted(key(e) for e in establishments)
+    def establishment_key(self, e: str) -> str:
+        if e not in self.added or e not in self.records:
+            return e
+        digest = self.records[e].digest()
+        return e if digest == self.reference.get(e) else f"{e}@{digest}"
 
     def owner_elsewhere(self, one: Cohort, survey: Cohort) -> tuple[str, str] | None:
         """(practitioner id, establishment) of a nominee of ``one`` (a one-school Cohort)
@@ -138,7 +157,10 @@ def _bounds(state: EventState, bound: Mapping[str, Any] | None) -> Mapping[froze
         return state.bounds
     out = dict(state.bounds)
     # an id without its digest: the rows the school had then (journals before digests)
-    key = frozenset(e if "@" in e else state.cohort_key([e])[0] for e in bound["for"])
+    key = frozenset(
+        e if "@" in e or e.startswith(PERSON_OUT) else state.establishment_key(e)
+        for e in bound["for"]
+    )
     out[key] = min(float(bound["value"]), out.get(key, float("inf")))
     return out
 
@@ -193,6 +215,16 @@ class Timeline:
                 links=_links(entry, state.links),
             )
             new = replace(new, bounds=_bounds(new, entry.get("bound")))
+        elif op in ("withdraw_person", "return_person"):
+            pid = entry["practitioner_id"]
+            out = state.people_out | {pid} if op == "withdraw_person" else state.people_out - {pid}
+            new = replace(
+                state,
+                teams=state.with_teams(entry.get("moves", {})),
+                people_out=frozenset(out),
+                links=_links(entry, state.links),
+            )
+            new = replace(new, bounds=_bounds(new, entry.get("bound")))
         elif op == "add":
             record = AddedRecord.from_dict(entry["record"])
             eid = record.establishment.id
@@ -202,6 +234,7 @@ class Timeline:
                 teams=state.with_teams(entry.get("moves", {})),
                 withdrawn=state.withdrawn - {eid},
                 added=state.added | {eid},
+                people_out=state.people_out - set(entry.get("people_back", ())),
                 links=_links(entry, state.links),
             )
             new = replace(new, bounds=_bounds(new, entry.get("bound")))

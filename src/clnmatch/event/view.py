@@ -61,6 +61,7 @@ class EventView:
             "unplaced": self.unplaced,
             "locked": sorted(self.state.locked),
             "withdrawn": sorted(self.state.withdrawn),
+            "withdrawn_people": sorted(self.state.people_out),
             "breaches": [
                 {"rule": b.rule, "team": b.team, "message": b.message, "subject": b.subject}
                 for b in self.evaluation.breaches

@@ -38,6 +38,13 @@ def what_changes(snapshot: Snapshot, now: EventState, target: EventState) -> str
         f"{names.get(e, e)} " + ("added" if e in target.added else "no longer added")
         for e in sorted(target.added ^ now.added)
     ]
+    people = {p.id: p.name for p in snapshot.cohort.practitioners}
+    for state in (now, target):
+        people |= {p.id: p.name for r in state.records.values() for p in r.practitioners}
+    parts += [
+        f"{people.get(p, p)} " + ("withdrawn" if p in target.people_out else "back")
+        for p in sorted(target.people_out ^ now.people_out)
+    ]
     moved = [e for e, t in target.teams.items() if now.teams.get(e) != t and e in names]
     if len(moved) > 3:
         parts.append(f"{len(moved)} schools change team")

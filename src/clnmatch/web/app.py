@@ -304,8 +304,7 @@ def create_app(
     @app.post("/api/withdraw")
     async def api_withdraw(request: Request) -> dict[str, Any]:
         data = await body(request)
-        eid = str(field(data, "establishment_id"))
-        return state_json(await in_thread(lambda: event.withdraw(eid, repair_time_limit)))
+        return state_json(await in_thread(lambda: _withdraw(event, data, repair_time_limit)))
 
     @app.post("/api/add")
     async def api_add(request: Request) -> dict[str, Any]:
@@ -425,7 +424,9 @@ def create_app(
             "move": lambda: event.move(str(field(data, "establishment_id")), as_int(field(data, "team"), "team")),
             "swap": lambda: event.swap(str(field(data, "a")), str(field(data, "b"))),
             "lock": lambda: event.set_lock(str(field(data, "establishment_id")), data.get("locked") == "true"),
-            "withdraw": lambda: event.withdraw(str(field(data, "establishment_id")), repair_time_limit),
+            "withdraw": lambda: _withdraw(event, data, repair_time_limit),
+            "withdraw_person": lambda: event.withdraw_person(str(field(data, "practitioner_id")), repair_time_limit),
+            "return_person": lambda: event.return_person(str(field(data, "practitioner_id")), repair_time_limit),
             "add": lambda: _add(event, data, repair_time_limit, mapping),
             "undo": event.undo,
             "redo": event.redo,
@@ -519,12 +520,24 @@ def _seconds(value: Any) -> float:
     return seconds
 
 
+def _withdraw(event: Event, data: dict[str, Any], time_limit: float) -> EventView:
+    """Withdraw a school (``establishment_id``) or one of its nominees (``practitioner_id``)."""
+    if data.get("practitioner_id"):
+        return event.withdraw_person(str(data["practitioner_id"]), time_limit)
+    if not data.get("establishment_id"):
+        raise EventError("the body needs 'establishment_id' or 'practitioner_id'", 400)
+    return event.withdraw(str(data["establishment_id"]), time_limit)
+
+
 def _add(
     event: Event, data: dict[str, Any], time_limit: float, mapping: SurveyMapping | None
 ) -> EventView:
-    """Add from the list given at the start (``establishment_id``) or from survey rows (``rows``)."""
+    """Add from the list given at the start (``establishment_id``), bring back a nominee
+    who withdrew (``practitioner_id``) or add from survey rows (``rows``)."""
     if data.get("establishment_id"):
         return event.add_from_list(str(data["establishment_id"]), time_limit)
+    if data.get("practitioner_id"):
+        return event.return_person(str(data["practitioner_id"]), time_limit)
     if not isinstance(data.get("rows") or "", str):
         raise EventError("rows must be text: survey rows with their header line", 400)
     rows = str(data.get("rows") or "").strip()

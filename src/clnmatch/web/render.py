@@ -203,7 +203,11 @@ def school_context(event: Event, eid: str) -> dict[str, Any]:
         "sector": str(est.sector),
         "team": view.state.teams.get(eid, 0),
         "locked": eid in view.state.locked,
-        "nominees": _nominees(cohort, eid, True),
+        "nominees": [
+            {**n, "id": p.id}
+            for n, p in zip(_nominees(cohort, eid, True), cohort.nominees[eid], strict=True)
+        ],
+        "withdrawn_nominees": event.withdrawn_nominees(eid),
         "ratings": ratings[:6],
         "placed": not view.unplaced,
     }

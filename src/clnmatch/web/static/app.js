@@ -35,6 +35,8 @@
 
   // withdrawals and late schools are repaired on the server (up to seconds): say so meanwhile
   var slow = { "/ui/withdraw": "Withdrawing: repairing the teams with the fewest moves ...",
+    "/ui/withdraw_person": "Withdrawing: repairing the teams with the fewest moves ...",
+    "/ui/return_person": "Bringing them back: repairing the teams with the fewest moves ...",
     "/ui/add": "Adding the school: placing it with the fewest moves ..." };
   var pending = 0;
   function slowText(e) {

@@ -1,0 +1,231 @@
+"""Who takes part in the matching event: schools and single nominees withdrawing, late
+schools joining, and either coming back.
+
+Each change is repaired with the fewest moves (``rematch_teams``; locked schools stay
+where they are) and recorded with its outcome: the moves, the facilitator links when they
+change, and the proven bound of the cohort it leaves (see ``EventCore._record``).
+A nominee who withdraws leaves their school in the event; the last nominee of a school
+cannot withdraw alone (the school withdraws).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clnmatch.event.core import EventCore
+from clnmatch.event.state import AddedRecord, EventError, EventState, record_repair
+from clnmatch.event.view import EventView
+from clnmatch.event.words import moves_text, plain_reason, unplaced_reason
+from clnmatch.models import Cohort, Practitioner
+from clnmatch.rematch import apply_changes, rematch_teams
+from clnmatch.rules.necessary import plural
+
+__all__ = ["add", "add_from_list", "return_person", "withdraw", "withdraw_person"]
+
+
+def withdraw(event: EventCore, eid: str, time_limit: float = 10.0) -> EventView:
+    """Withdraw an establishment and restore every rule with the fewest moves (locks stay)."""
+    with event.lock:
+        event._active(eid)
+        entry: dict[str, Any] = {"op": "withdraw", "establishment_id": eid, "moves": {}}
+        message = f"{event.cohort_for(event.state).establishment_by_id[eid].name} withdrew"
+        if event.state.teams[eid] >= 1:
+            message += _repair(event, entry, eid, [f"establishment:{eid}"], None, time_limit)
+            entry["note"] = message
+        return event._record(entry, message)
+
+
+def withdraw_person(event: EventCore, pid: str, time_limit: float = 10.0) -> EventView:
+    """Withdraw one nominee (their school stays) and restore every rule with the fewest moves."""
+    with event.lock:
+        state = event.state
+        cohort = event.cohort_for(state)
+        person = cohort.practitioner_by_id.get(pid)
+        if person is None:
+            gone = pid in state.people_out
+            what = "has withdrawn" if gone else "is not a nominee of a school in the event"
+            raise EventError(f"practitioner {str(pid)[:80]!r} {what}", 409 if gone else 404)
+        eid = person.establishment_id
+        if len(cohort.nominees[eid]) == 1:
+            raise EventError(
+                f"{person.name} is the last nominee of {event._called(eid)} in the event: "
+                "withdraw the school instead",
+                409,
+            )
+        entry: dict[str, Any] = {"op": "withdraw_person", "practitioner_id": pid, "moves": {}}
+        message = f"{person.name} of {event._called(eid)} withdrew"
+        if state.teams[eid] >= 1:
+            message += _repair(event, entry, eid, [f"practitioner:{pid}"], None, time_limit)
+            entry["note"] = message
+        return event._record(entry, message)
+
+
+def return_person(event: EventCore, pid: str, time_limit: float = 10.0) -> EventView:
+    """Bring back a nominee who withdrew, into their school's team (fewest moves)."""
+    with event.lock:
+        state = event.state
+        if pid not in state.people_out:
+            raise EventError(f"practitioner {str(pid)[:80]!r} has not withdrawn", 409)
+        person = _withdrawn_person(event, state, pid)
+        eid = person.establishment_id
+        cohort = event.cohort_for(state)
+        if eid not in cohort.establishment_by_id:
+            raise EventError(
+                f"{person.name}'s school {event._called(eid)} has withdrawn: bring it back first",
+                409,
+            )
+        entry: dict[str, Any] = {"op": "return_person", "practitioner_id": pid, "moves": {}}
+        message = f"{person.name} of {event._called(eid)} is back"
+        if state.teams[eid] >= 1:
+            one = Cohort(themes=cohort.themes, establishments=(cohort.establishment_by_id[eid],),
+                         practitioners=(person,))  # fmt: skip
+            message += _repair(event, entry, eid, [], one, time_limit)
+            entry["note"] = message
+        return event._record(entry, message)
+
+
+def _withdrawn_person(event: EventCore, state: EventState, pid: str) -> Practitioner:
+    """A nominee who withdrew, with the survey row (or the late school's row) they had."""
+    for record in state.records.values():
+        for p in record.practitioners:
+            if p.id == pid:
+                return p
+    return event.snapshot.cohort.practitioner_by_id[pid]
+
+
+def _repair(
+    event: EventCore,
+    entry: dict[str, Any],
+    eid: str,
+    withdrawn: list[str],
+    added: Cohort | None,
+    time_limit: float,
+) -> str:
+    """Restore every rule after ``withdrawn`` leave or ``added`` joins ``eid``'s team, with
+    the fewest moves; the moves go into ``entry``, and what happened into the words returned.
+    """
+    state = event.state
+    cohort = event.cohort_for(state)
+    teams = {e: t for e, t in state.teams.items() if t >= 1}
+    # the schools not placed stay so: the repair is of the teams as they stand
+    unplaced = [f"establishment:{e}" for e in state.teams if e not in teams]
+    cohort = apply_changes(cohort, unplaced).cohort if unplaced else cohort
+    pins = event._pins(state, cohort)
+    if f"establishment:{eid}" in withdrawn:
+        pins.pop(eid, None)
+    result = rematch_teams(
+        cohort, teams, withdrawn, added,
+        rules=event.rules_for(cohort, pins), objective=event.snapshot.objective,
+        time_limit=time_limit, seed=event.snapshot.seed,
+        previous_links=state.links, prove=False,
+    )  # fmt: skip
+    if result.feasible:
+        record_repair(entry, result.establishment_team(), result.facilitator_links, teams,
+                      state.links)  # fmt: skip
+        words = "; " + moves_text(cohort, entry["moves"])
+    else:
+        words = "; the rules could not all be restored: " + plain_reason(result)
+    return words
+
+
+def add(event: EventCore, extra: Cohort, time_limit: float = 10.0) -> EventView:
+    """Add late establishments (survey rows), each placed with the fewest moves."""
+    with event.lock:
+        if not extra.establishments:
+            raise EventError("the rows name no establishment", 400)
+        state = event.state
+        cohort = event.cohort_for(state)
+        for est in extra.establishments:  # all checked first: a refused paste adds none
+            _joined(event, _alone(extra, est.id), state, cohort)
+        view = event.view()
+        for est in extra.establishments:
+            # rows pasted for a school bring back the nominees they name
+            view = _add_one(event, _alone(extra, est.id), time_limit, pasted=True)
+        return view
+
+
+def add_from_list(event: EventCore, eid: str, time_limit: float = 10.0) -> EventView:
+    """Add a school from the late additions given at the start, or bring back one that
+    withdrew (with the survey rows it had)."""
+    with event.lock:  # the state read here is the one added to
+        state = event.state
+        if eid in event.cohort_for(state).establishment_by_id:
+            raise EventError(f"{event._called(eid)} is already in the event", 409)
+        record = state.records.get(eid) if eid in state.withdrawn else None
+        if record is not None:  # a late school that withdrew: the rows it came with
+            themes = event.snapshot.cohort.themes
+            one = Cohort(themes=themes, establishments=(record.establishment,),
+                         practitioners=record.practitioners)  # fmt: skip
+            return _add_one(event, one, time_limit)
+        source = event.snapshot.cohort if eid in state.withdrawn else event.snapshot.additions
+        if source is None or eid not in source.establishment_by_id:
+            raise EventError(f"{eid!r} is neither in the list of late additions nor withdrawn", 404)
+        return _add_one(event, _alone(source, eid), time_limit)
+
+
+def _joined(event: EventCore, one: Cohort, state: EventState, cohort: Cohort) -> Cohort:
+    """The cohort with ``one`` (a single establishment) added, or why it cannot be."""
+    eid = one.establishments[0].id
+    if eid in cohort.establishment_by_id:
+        raise EventError(f"{one.establishments[0].name} ({eid}) is already in the event", 409)
+    owner = state.owner_elsewhere(one, event.snapshot.cohort)
+    if owner is not None:  # an id is one person's, withdrawn or not (changes.json)
+        pid, school = owner
+        gone = ", which withdrew" if school in state.withdrawn else ""
+        raise EventError(
+            f"practitioner id {pid} is a nominee of {event._called(school)}{gone}: give "
+            "the new nominee an id of their own",
+            409,
+        )
+    try:
+        return apply_changes(cohort, (), one).cohort  # checks clashes, orders themes
+    except Exception as exc:
+        raise EventError(str(exc), 400) from exc
+
+
+def _add_one(event: EventCore, one: Cohort, time_limit: float, pasted: bool = False) -> EventView:
+    """Place ``one`` (a single establishment). Its nominees who withdrew one by one stay
+    out (the record keeps their rows, to bring them back later), unless ``pasted``."""
+    state = event.state
+    cohort = event.cohort_for(state)
+    eid = one.establishments[0].id
+    joined = _joined(event, one, state, cohort)
+    record = AddedRecord(
+        joined.establishment_by_id[eid],
+        tuple(p for p in joined.practitioners if p.establishment_id == eid),
+    )
+    entry: dict[str, Any] = {"op": "add", "record": record.to_dict(), "moves": {eid: 0}}
+    named = {p.id for p in record.practitioners} & state.people_out
+    if pasted and named:
+        entry["people_back"] = sorted(named)
+    out = named - set(entry.get("people_back", ()))
+    staying = tuple(p for p in one.practitioners if p.id not in out)
+    one = Cohort(themes=one.themes, establishments=one.establishments, practitioners=staying)
+    teams = {e: t for e, t in state.teams.items() if t >= 1}
+    back = eid in state.withdrawn
+    message = f"{'brought back' if back else 'added'} {record.establishment.name}"
+    # schools already waiting in Not placed are left out of this placement (as if
+    # withdrawn), so one that cannot be placed never blocks the schools after it
+    waiting = [f"establishment:{e}" for e, t in state.teams.items() if t < 1]
+    result = rematch_teams(
+        cohort, teams, waiting, one,
+        rules=event.rules_for(cohort, event._pins(state, cohort)),
+        objective=event.snapshot.objective, time_limit=time_limit,
+        seed=event.snapshot.seed, previous_links=state.links, prove=False,
+    )  # fmt: skip
+    if result.feasible:
+        after = record_repair(
+            entry, result.establishment_team(), result.facilitator_links, teams, state.links
+        )
+        moved = len(entry["moves"]) - 1
+        message += f" to team {after[eid]} ({plural(moved, 'other move')})"
+    else:
+        message += " but cannot place it keeping every rule: " + unplaced_reason(result)
+    entry["note"] = message
+    return event._record(entry, message)
+
+
+def _alone(cohort: Cohort, eid: str) -> Cohort:
+    """The establishment ``eid`` of ``cohort`` with its nominees, as a cohort of its own."""
+    one = (cohort.establishment_by_id[eid],)
+    return Cohort(themes=cohort.themes, establishments=one, practitioners=cohort.nominees[eid])
