@@ -456,7 +456,7 @@ def test_a_withdrawal_says_it_is_working_until_it_is_done(page: Any, server: Eve
         route.continue_()
 
     page.route("**/ui/withdraw", slow)
-    page.click("#panel button.danger")
+    page.click('#panel button[data-post="/ui/withdraw"]')  # the school's, not a nominee's
     page.wait_for_selector("#busy:not([hidden])", timeout=10_000)
     assert "repairing the teams" in page.inner_text("#busy")
     page.wait_for_selector("#busy", state="hidden", timeout=30_000)

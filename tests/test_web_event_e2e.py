@@ -29,7 +29,7 @@ from typer.testing import CliRunner
 
 from clnmatch.cli import app
 
-SOLVE_S = "8"
+SOLVE_S = "4"
 
 
 def additions_file(folder: Path) -> Path:
@@ -58,7 +58,7 @@ def withdraw_on_page(page: Any, server: EventServer, team: int) -> str:
     card.click()
     page.wait_for_selector(f'#panel .school[data-school="{eid}"]')
     page.once("dialog", lambda dialog: dialog.accept())
-    page.click("#panel button.danger")
+    page.click('#panel button[data-post="/ui/withdraw"]')  # the school's, not a nominee's
     wait_version(page, before + 1)
     return str(eid)
 
@@ -101,6 +101,22 @@ def test_a_whole_event_on_the_page(tmp_path: Path) -> None:
             gone.append(withdraw_on_page(page, server, 3))
             state = server.api("GET", "/api/state")
             assert sorted(state["withdrawn"]) == sorted(gone) and state["breaches"] == []
+
+            # one nominee withdraws (the school stays), then comes back, from the panel
+            person = page.locator('.cards[data-team="5"] .card:not(.locked)').first
+            person.click()
+            page.wait_for_selector("#panel .school")
+            before = version(server)
+            page.once("dialog", lambda dialog: dialog.accept())
+            page.click('#panel button[data-post="/ui/withdraw_person"]')
+            wait_version(page, before + 1)
+            page.wait_for_selector("#panel li.gone")  # the panel refreshed: struck through
+            state = server.api("GET", "/api/state")
+            assert len(state["withdrawn_people"]) == 1 and state["breaches"] == []
+            page.click('#panel button[data-post="/ui/return_person"]')
+            wait_version(page, before + 2)
+            assert server.api("GET", "/api/state")["withdrawn_people"] == []
+            page.keyboard.press("Escape")
 
             # a late school, picked from the list given at the start
             before = version(server)

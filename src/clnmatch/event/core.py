@@ -177,7 +177,8 @@ class EventCore:
 
     def cohort_for(self, state: EventState) -> Cohort:
         """The cohort of a state: the snapshot's, withdrawals gone, additions in."""
-        added = tuple((e, id(state.records[e])) for e in sorted(state.added))
+        # the records themselves (by value): an id() could be reused by a later record
+        added = tuple((e, state.records[e]) for e in sorted(state.added))
         key = (state.withdrawn, added, state.people_out)
         if key not in self._cohorts:
             base = self.snapshot.cohort
@@ -196,19 +197,10 @@ class EventCore:
             )
         return self._cohorts[key]
 
-    def withdrawn_nominees(self, eid: str) -> list[Practitioner]:
-        """The nominees of ``eid`` who withdrew one by one, with the rows they had."""
-        state = self.state
-        record = state.records.get(eid)
-        rows = [
-            *(record.practitioners if record else ()),
-            *self.snapshot.cohort.nominees.get(eid, ()),
-        ]
-        found: dict[str, Practitioner] = {}
-        for p in rows:
-            if p.id in state.people_out:
-                found.setdefault(p.id, p)
-        return list(found.values())
+    def withdrawn_nominees(self, state: EventState, eid: str) -> list[Practitioner]:
+        """The nominees of ``eid`` who withdrew alone, with the rows its school now has."""
+        rows = state.rows_of(eid, self.snapshot.cohort)
+        return [p for p in rows if p.id in state.people_out]
 
     def rules_for(self, cohort: Cohort, pins: Mapping[str, int] | None = None) -> Rules:
         """The rules, locks naming establishments no longer in the cohort left out."""

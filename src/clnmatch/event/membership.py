@@ -30,7 +30,7 @@ def withdraw(event: EventCore, eid: str, time_limit: float = 10.0) -> EventView:
         entry: dict[str, Any] = {"op": "withdraw", "establishment_id": eid, "moves": {}}
         message = f"{event.cohort_for(event.state).establishment_by_id[eid].name} withdrew"
         if event.state.teams[eid] >= 1:
-            message += _repair(event, entry, eid, [f"establishment:{eid}"], None, time_limit)
+            message += _repair(event, entry, [f"establishment:{eid}"], None, time_limit, unpin=eid)
             entry["note"] = message
         return event._record(entry, message)
 
@@ -55,7 +55,7 @@ def withdraw_person(event: EventCore, pid: str, time_limit: float = 10.0) -> Eve
         entry: dict[str, Any] = {"op": "withdraw_person", "practitioner_id": pid, "moves": {}}
         message = f"{person.name} of {event._called(eid)} withdrew"
         if state.teams[eid] >= 1:
-            message += _repair(event, entry, eid, [f"practitioner:{pid}"], None, time_limit)
+            message += _repair(event, entry, [f"practitioner:{pid}"], None, time_limit)
             entry["note"] = message
         return event._record(entry, message)
 
@@ -64,8 +64,6 @@ def return_person(event: EventCore, pid: str, time_limit: float = 10.0) -> Event
     """Bring back a nominee who withdrew, into their school's team (fewest moves)."""
     with event.lock:
         state = event.state
-        if pid not in state.people_out:
-            raise EventError(f"practitioner {str(pid)[:80]!r} has not withdrawn", 409)
         person = _withdrawn_person(event, state, pid)
         eid = person.establishment_id
         cohort = event.cohort_for(state)
@@ -79,31 +77,33 @@ def return_person(event: EventCore, pid: str, time_limit: float = 10.0) -> Event
         if state.teams[eid] >= 1:
             one = Cohort(themes=cohort.themes, establishments=(cohort.establishment_by_id[eid],),
                          practitioners=(person,))  # fmt: skip
-            message += _repair(event, entry, eid, [], one, time_limit)
+            message += _repair(event, entry, [], one, time_limit)
             entry["note"] = message
         return event._record(entry, message)
 
 
 def _withdrawn_person(event: EventCore, state: EventState, pid: str) -> Practitioner:
-    """A nominee who withdrew, with the survey row (or the late school's row) they had."""
-    for record in state.records.values():
-        for p in record.practitioners:
+    """A nominee who withdrew alone, with the row their school now has for them."""
+    for eid in [*event.snapshot.cohort.establishment_by_id, *state.records]:
+        for p in event.withdrawn_nominees(state, eid):
             if p.id == pid:
                 return p
-    return event.snapshot.cohort.practitioner_by_id[pid]
+    present = pid in event.cohort_for(state).practitioner_by_id
+    what = "has not withdrawn" if present else "is not a nominee who withdrew alone"
+    raise EventError(f"practitioner {str(pid)[:80]!r} {what}", 409 if present else 404)
 
 
 def _repair(
     event: EventCore,
     entry: dict[str, Any],
-    eid: str,
     withdrawn: list[str],
     added: Cohort | None,
     time_limit: float,
+    unpin: str | None = None,
 ) -> str:
-    """Restore every rule after ``withdrawn`` leave or ``added`` joins ``eid``'s team, with
-    the fewest moves; the moves go into ``entry``, and what happened into the words returned.
-    """
+    """Restore every rule after ``withdrawn`` leave or ``added`` joins, with the fewest
+    moves (locked schools stay, but ``unpin``, which leaves); the moves go into ``entry``,
+    and what happened into the words returned."""
     state = event.state
     cohort = event.cohort_for(state)
     teams = {e: t for e, t in state.teams.items() if t >= 1}
@@ -111,8 +111,7 @@ def _repair(
     unplaced = [f"establishment:{e}" for e in state.teams if e not in teams]
     cohort = apply_changes(cohort, unplaced).cohort if unplaced else cohort
     pins = event._pins(state, cohort)
-    if f"establishment:{eid}" in withdrawn:
-        pins.pop(eid, None)
+    pins.pop(unpin or "", None)
     result = rematch_teams(
         cohort, teams, withdrawn, added,
         rules=event.rules_for(cohort, pins), objective=event.snapshot.objective,
@@ -184,8 +183,9 @@ def _joined(event: EventCore, one: Cohort, state: EventState, cohort: Cohort) ->
 
 
 def _add_one(event: EventCore, one: Cohort, time_limit: float, pasted: bool = False) -> EventView:
-    """Place ``one`` (a single establishment). Its nominees who withdrew one by one stay
-    out (the record keeps their rows, to bring them back later), unless ``pasted``."""
+    """Place ``one`` (a single establishment). Its nominees who withdrew alone stay out
+    (the record keeps their rows, to bring them back later), unless ``pasted``: pasted rows
+    are the school's rows now, and whoever withdrew alone is in them or gone with the old."""
     state = event.state
     cohort = event.cohort_for(state)
     eid = one.establishments[0].id
@@ -195,15 +195,20 @@ def _add_one(event: EventCore, one: Cohort, time_limit: float, pasted: bool = Fa
         tuple(p for p in joined.practitioners if p.establishment_id == eid),
     )
     entry: dict[str, Any] = {"op": "add", "record": record.to_dict(), "moves": {eid: 0}}
-    named = {p.id for p in record.practitioners} & state.people_out
-    if pasted and named:
-        entry["people_back"] = sorted(named)
-    out = named - set(entry.get("people_back", ()))
-    staying = tuple(p for p in one.practitioners if p.id not in out)
+    out = [p for p in record.practitioners if p.id in state.people_out]
+    if pasted:
+        old = event.withdrawn_nominees(state, eid)
+        if back := sorted({p.id for p in [*out, *old]}):
+            entry["people_back"] = back
+        out = []
+    staying = tuple(p for p in one.practitioners if p.id not in {q.id for q in out})
     one = Cohort(themes=one.themes, establishments=one.establishments, practitioners=staying)
     teams = {e: t for e, t in state.teams.items() if t >= 1}
-    back = eid in state.withdrawn
-    message = f"{'brought back' if back else 'added'} {record.establishment.name}"
+    again = eid in state.withdrawn
+    message = f"{'brought back' if again else 'added'} {record.establishment.name}"
+    if out:
+        names = ", ".join(p.name for p in out)
+        message += f" without {names} (withdrew alone: Bring back is in its panel)"
     # schools already waiting in Not placed are left out of this placement (as if
     # withdrawn), so one that cannot be placed never blocks the schools after it
     waiting = [f"establishment:{e}" for e, t in state.teams.items() if t < 1]

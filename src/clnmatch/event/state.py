@@ -32,7 +32,8 @@ __all__ = [
     "record_repair",
 ]
 
-# marks a nominee withdrawn one by one in a cohort's key (an establishment id is never empty)
+# marks a nominee who withdrew alone in a cohort's key (a school's id written so would be
+# taken for one: no export names a school so)
 PERSON_OUT = "person out:"
 
 # decisions that change the board and can be undone
@@ -124,6 +125,13 @@ class EventState:
             return e
         digest = self.records[e].digest()
         return e if digest == self.reference.get(e) else f"{e}@{digest}"
+
+    def rows_of(self, eid: str, survey: Cohort) -> tuple[Practitioner, ...]:
+        """An establishment's nominees as this state knows them: the rows it was last
+        added with, else the survey's (those who withdrew alone included)."""
+        if eid in self.added and eid in self.records:
+            return self.records[eid].practitioners
+        return survey.nominees.get(eid, ())
 
     def owner_elsewhere(self, one: Cohort, survey: Cohort) -> tuple[str, str] | None:
         """(practitioner id, establishment) of a nominee of ``one`` (a one-school Cohort)

@@ -207,7 +207,7 @@ def school_context(event: Event, eid: str) -> dict[str, Any]:
             {**n, "id": p.id}
             for n, p in zip(_nominees(cohort, eid, True), cohort.nominees[eid], strict=True)
         ],
-        "withdrawn_nominees": event.withdrawn_nominees(eid),
+        "withdrawn_nominees": event.withdrawn_nominees(view.state, eid),
         "ratings": ratings[:6],
         "placed": not view.unplaced,
     }
