@@ -301,7 +301,7 @@ def test_every_survey_reader_takes_a_worksheet(solved, tmp_path):
         )
     common = ["--facilitators", FACILITATORS, "--sheet", "Survey"]
     again = tmp_path / "again"
-    done = run("rematch", book, solved, *common, "--time-limit", "10", "--out", again, "--quiet")
+    done = run("rematch", book, solved, *common, "--time-limit", "3", "--out", again, "--quiet")
     assert done.exit_code == 0, done.output
     report = tmp_path / "report"
     done = run("report", solved, "--survey", book, *common, "--out", report)

@@ -388,7 +388,7 @@ def test_every_strategy_forms_teams_one_facilitator_can_support() -> None:
     cohort = generate_cohort(80, seed=0, teams_hint=8)
     rules = Rules(max_participants=400)
     for strategy in ("greedy", "local_search", "cpsat", "colgen"):
-        result = clnmatch.solve(cohort, rules, strategy=strategy, time_limit=4, seed=0)
+        result = clnmatch.solve(cohort, rules, strategy=strategy, time_limit=2, seed=0)
         assert result.status in (clnmatch.Status.OPTIMAL, clnmatch.Status.FEASIBLE), strategy
         assert sorted(Counter(result.establishment_team().values()).values()) == [10] * 8
         assert result.evaluation is not None and result.evaluation.feasible

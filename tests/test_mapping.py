@@ -416,7 +416,7 @@ def _solve_then_add(tmp_path: Path, mapping: Path, late: Path) -> tuple[object, 
         app,
         [
             "rematch", str(FORMS), str(first), "--map", str(mapping), "--add", str(late),
-            "--teams", "4", "--time-limit", "5", "--quiet", "--out", str(second),
+            "--teams", "4", "--time-limit", "2", "--quiet", "--out", str(second),
         ],
     )  # fmt: skip
     return rematched, second
