@@ -148,6 +148,7 @@ def test_the_school_panel_withdraws_a_nominee_and_brings_them_back(tmp_path: Pat
     panel = client.get("/ui/school/E2").text
     assert 'data-post="/ui/withdraw_person"' not in panel  # the last nominee: the school
     assert "<s>Person 2.1</s>" in panel and 'data-post="/ui/return_person"' in panel
+    assert "11 people · 1 nominee withdrawn alone" in client.get("/ui/live").text
     state = client.post("/api/add", json={"practitioner_id": "E2-1"}).json()
     assert state["withdrawn_people"] == []
     state = client.post("/api/withdraw", json={"practitioner_id": "E2-2"}).json()

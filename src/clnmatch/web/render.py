@@ -155,6 +155,7 @@ def live_context(event: Event, *, names: bool = True) -> dict[str, Any]:
         "teams": teams,
         "unplaced": [_card(view, e, names, moving, surveyed) for e in unplaced],
         "withdrawn": sorted(view.state.withdrawn),
+        "n_people_out": len(view.state.people_out),
         "n_schools": len(cohort.establishments),
         "n_people": cohort.n_participants,
         "proposal": proposal,
