@@ -152,6 +152,25 @@ def test_staged_output_dir_moves_files_in_on_success(tmp_path: Path) -> None:
     assert (out / "keep.txt").read_text() == "mine"
 
 
+def test_an_output_folder_made_here_is_its_owners_only(tmp_path: Path) -> None:
+    """The outputs hold names and e-mails: a folder staged_output_dir makes is mode 0700
+    (the parents it makes are ordinary); a folder the user made keeps its own mode."""
+    mask = os.umask(0o022)
+    try:
+        made = tmp_path / "runs" / "new"
+        with staged_output_dir(made) as stage:
+            (stage / "teams.csv").write_text("a")
+        assert stat.S_IMODE(made.stat().st_mode) == 0o700
+        assert stat.S_IMODE(made.parent.stat().st_mode) == 0o755
+        theirs = tmp_path / "shared"
+        theirs.mkdir(mode=0o755)
+        with staged_output_dir(theirs) as stage:
+            (stage / "teams.csv").write_text("a")
+        assert stat.S_IMODE(theirs.stat().st_mode) == 0o755
+    finally:
+        os.umask(mask)
+
+
 def test_a_file_another_program_holds_open_is_named_and_nothing_moves(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -389,7 +389,8 @@ def staged_output_dir(
     run that writes to the same place. On success each file replaces the one of the same
     name, and the files named in ``replaces`` that this run did not write are removed (an
     earlier run's: a handouts.pdf left beside new teams would hand out the old ones); other
-    files already in ``out_dir`` stay.
+    files already in ``out_dir`` stay. An ``out_dir`` made here is readable by its owner
+    only (mode 0700).
     """
     target = Path(out_dir).absolute()
     problem = output_folder_problem(target)
@@ -415,7 +416,10 @@ def staged_output_dir(
             if INTERRUPTED.is_set():  # a Ctrl-C swallowed on the way (see INTERRUPTED)
                 raise KeyboardInterrupt
             with _signals_held():
-                target.mkdir(parents=True, exist_ok=True)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                # a folder made here is its owner's only (it holds names and e-mails, as
+                # the event's does); one the user made keeps the permissions they gave it
+                target.mkdir(mode=0o700, exist_ok=True)
                 for source in sorted(staging.rglob("*")):
                     if source.is_dir():
                         continue
