@@ -4,7 +4,7 @@ the state evaluated.
 ``EventCore.create`` snapshots the cohort, the rules, the starting teams and the list of
 possible late additions into ``event.json`` (so a restart needs no other file);
 ``EventCore.open`` replays ``journal.jsonl`` onto it. Every decision is checked, written
-and fsync-ed to the journal by ``_record``, and only then applied with ``Timeline.apply``,
+and fsync-ed to the journal by ``record``, and only then applied with ``Timeline.apply``,
 the same function a replay uses. The decisions themselves are ``Event``'s (``engine``)
 and, for who takes part, ``membership``'s.
 
@@ -262,7 +262,7 @@ class EventCore:
         for listener in list(self.listeners):
             listener(kind, data)
 
-    def _record(self, entry: dict[str, Any], message: str = "") -> EventView:
+    def record(self, entry: dict[str, Any], message: str = "") -> EventView:
         """Write the entry durably, then apply it (the same code a replay runs)."""
         before = self.view() if entry["op"] in ("move", "swap", *COHORT_CHANGES) else None
         if entry["op"] in COHORT_CHANGES:  # journalled: a restart never re-proves it
@@ -294,20 +294,22 @@ class EventCore:
         self.publish("state", {"version": view.version})
         return view
 
-    def _active(self, eid: str) -> None:
+    def require_active(self, eid: str) -> None:
+        """Refuse an establishment that is not in the event now (withdrawn, or unknown)."""
         if eid not in self.state.teams:  # an id is echoed only in part (it may be huge)
             gone = eid in self.state.withdrawn
             what = "has withdrawn" if gone else "is not an establishment of the event"
             raise EventError(f"{str(eid)[:80]!r} {what}", 409 if gone else 404)
 
-    def _team(self, team: object) -> int:
+    def team_number(self, team: object) -> int:
+        """``team`` as a team number 1..T, or a 400 saying what a team is."""
         if isinstance(team, bool) or not isinstance(team, int | np.integer):
             raise EventError(f"team must be a whole number 1..{self.n_teams}; got {team!r}", 400)
         if not 1 <= int(team) <= self.n_teams:
             raise EventError(f"team must be 1..{self.n_teams}; got {team}", 400)
         return int(team)
 
-    def _links_after(self, teams: Mapping[str, int], state: EventState) -> list[list[Any]] | None:
+    def links_after(self, teams: Mapping[str, int], state: EventState) -> list[list[Any]] | None:
         """New facilitator links when the current ones break a facilitator rule (else None)."""
         cohort = self.cohort_for(state)
         if not cohort.facilitators or any(teams.get(e.id, 0) < 1 for e in cohort.establishments):
@@ -315,7 +317,7 @@ class EventCore:
         _, evaluation = self.evaluate_state(replace(state, teams=teams))
         return links_if_broken(cohort, self.rules_for(cohort), teams, state.links, evaluation)
 
-    def _called(self, eid: str) -> str:
+    def called(self, eid: str) -> str:
         """A school as the room knows it: its name, with its id to tell look-alikes apart."""
         school = self.cohort_for(self.state).establishment_by_id.get(eid)
         school = school or self.snapshot.cohort.establishment_by_id.get(eid)  # withdrawn
@@ -323,7 +325,8 @@ class EventCore:
             school = self.state.records[eid].establishment
         return f"{school.name} ({eid})" if school is not None else eid
 
-    def _pins(self, state: EventState, cohort: Cohort) -> dict[str, int]:
+    def locked_pins(self, state: EventState, cohort: Cohort) -> dict[str, int]:
+        """The locked establishments of ``cohort`` placed in a team: id -> their team."""
         known = cohort.establishment_by_id
         return {
             e: state.teams[e] for e in state.locked if e in known and state.teams.get(e, 0) >= 1

@@ -41,46 +41,44 @@ class Event(EventCore):
     def move(self, eid: str, team: object) -> EventView:
         """Put an establishment in a team; breaches it makes are shown, not refused."""
         with self.lock:
-            self._active(eid)
-            target = self._team(team)
+            self.require_active(eid)
+            target = self.team_number(team)
             if eid in self.state.locked:
                 raise EventError(
-                    f"{self._called(eid)} is locked in team {self.state.teams[eid]}; unlock it first"
+                    f"{self.called(eid)} is locked in team {self.state.teams[eid]}; unlock it first"
                 )
             if self.state.teams[eid] == target:
                 return self.view()
             teams = self.state.with_teams({eid: target})
             entry: dict[str, Any] = {"op": "move", "establishment_id": eid, "team": target}
-            if (links := self._links_after(teams, self.state)) is not None:
+            if (links := self.links_after(teams, self.state)) is not None:
                 entry["links"] = links
             name = self.view().cohort.establishment_by_id[eid].name
-            return self._record(entry, f"moved {name} to team {target}")
+            return self.record(entry, f"moved {name} to team {target}")
 
     def swap(self, a: str, b: str) -> EventView:
         """Swap the teams of two establishments."""
         with self.lock:
             for eid in (a, b):
-                self._active(eid)
+                self.require_active(eid)
                 if eid in self.state.locked:
-                    raise EventError(f"{self._called(eid)} is locked; unlock it first")
+                    raise EventError(f"{self.called(eid)} is locked; unlock it first")
             ta, tb = self.state.teams[a], self.state.teams[b]
             if ta == tb:
-                raise EventError(
-                    f"{self._called(a)} and {self._called(b)} are in the same team", 400
-                )
+                raise EventError(f"{self.called(a)} and {self.called(b)} are in the same team", 400)
             teams = self.state.with_teams({a: tb, b: ta})
             entry: dict[str, Any] = {"op": "swap", "a": a, "b": b}
-            if (links := self._links_after(teams, self.state)) is not None:
+            if (links := self.links_after(teams, self.state)) is not None:
                 entry["links"] = links
-            return self._record(entry, f"swapped {self._called(a)} and {self._called(b)}")
+            return self.record(entry, f"swapped {self.called(a)} and {self.called(b)}")
 
     def set_lock(self, eid: str, locked: bool) -> EventView:
         with self.lock:
-            self._active(eid)
+            self.require_active(eid)
             if not isinstance(locked, bool):
                 raise EventError(f"locked must be true or false; got {locked!r}", 400)
             if locked and self.state.teams[eid] < 1:
-                raise EventError(f"{self._called(eid)} is in no team: place it, then lock it")
+                raise EventError(f"{self.called(eid)} is in no team: place it, then lock it")
             if (eid in self.state.locked) == locked:
                 return self.view()
             team, pinned = self.state.teams[eid], self.rules.pins.get(eid)
@@ -91,11 +89,11 @@ class Event(EventCore):
                     if pinned not in (None, team)
                     else f"the rules keep it out of team {team}: move it to another team first"
                 )
-                raise EventError(f"{self._called(eid)} cannot be locked in team {team}; {why}", 409)
+                raise EventError(f"{self.called(eid)} cannot be locked in team {team}; {why}", 409)
             word = "locked" if locked else "unlocked"
-            return self._record(
+            return self.record(
                 {"op": "lock", "establishment_id": eid, "locked": locked},
-                f"{word} {self._called(eid)}",
+                f"{word} {self.called(eid)}",
             )
 
     # ------------------------------------------------------------------ who takes part
@@ -140,7 +138,7 @@ class Event(EventCore):
             child, self._spare = self._spare, None
         try:
             cohort = self.cohort_for(state)
-            pins = self._pins(state, cohort)
+            pins = self.locked_pins(state, cohort)
             current = {e: t for e, t in state.teams.items() if t >= 1}
 
             def report(data: dict[str, Any]) -> None:
@@ -236,7 +234,7 @@ class Event(EventCore):
             if self.version != base_version:
                 raise EventError("the teams changed while re-optimising; run it again")
             self.publish("progress", {"done": True})  # before the new board: no bar over it
-            self._record({"op": "reoptimise_proposed", "proposal": proposal},
+            self.record({"op": "reoptimise_proposed", "proposal": proposal},
                          f"re-optimise proposes {plural(len(moves), 'move')}")  # fmt: skip
         return proposal
 
@@ -245,31 +243,31 @@ class Event(EventCore):
             if self.timeline.proposal is None:
                 raise EventError("there is no proposal to accept")
             n = len(self.timeline.proposal.get("moves", []))
-            return self._record({"op": "reoptimise_accepted"}, f"accepted {plural(n, 'move')}")
+            return self.record({"op": "reoptimise_accepted"}, f"accepted {plural(n, 'move')}")
 
     def reject(self) -> EventView:
         with self.lock:
             if self.timeline.proposal is None:
                 raise EventError("there is no proposal to reject")
-            return self._record({"op": "reoptimise_rejected"}, "proposal rejected")
+            return self.record({"op": "reoptimise_rejected"}, "proposal rejected")
 
     # ------------------------------------------------------------------ undo, versions
     def undo(self) -> EventView:
         with self.lock:
             if self.timeline.proposal is not None:  # the last thing that came: set aside first
                 note = "proposal set aside (undo); undo again to undo the last change"
-                return self._record({"op": "reoptimise_rejected"}, note)
+                return self.record({"op": "reoptimise_rejected"}, note)
             if not self.timeline.past:
                 return self.view()
             words = what_changes(self.snapshot, self.state, self.timeline.past[-1])
-            return self._record({"op": "undo"}, f"undone: {words}")
+            return self.record({"op": "undo"}, f"undone: {words}")
 
     def redo(self) -> EventView:
         with self.lock:
             if not self.timeline.future:
                 return self.view()
             words = what_changes(self.snapshot, self.state, self.timeline.future[-1])
-            return self._record({"op": "redo"}, f"redone: {words}")
+            return self.record({"op": "redo"}, f"redone: {words}")
 
     def save_version(self, name: str) -> EventView:
         with self.lock:
@@ -281,7 +279,7 @@ class Event(EventCore):
                 )
             if name in self.timeline.versions:  # never replaced silently
                 raise EventError(f"a version named {name!r} is saved already: choose another", 409)
-            return self._record({"op": "version_saved", "name": name}, f"saved version {name!r}")
+            return self.record({"op": "version_saved", "name": name}, f"saved version {name!r}")
 
     def version_state(self, name: str) -> EventState:
         if name == "current":

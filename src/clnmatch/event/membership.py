@@ -3,7 +3,7 @@ schools joining, and either coming back.
 
 Each change is repaired with the fewest moves (``rematch_teams``; locked schools stay
 where they are) and recorded with its outcome: the moves, the facilitator links when they
-change, and the proven bound of the cohort it leaves (see ``EventCore._record``).
+change, and the proven bound of the cohort it leaves (see ``EventCore.record``).
 A nominee who withdraws leaves their school in the event; the last nominee of a school
 cannot withdraw alone (the school withdraws).
 """
@@ -26,13 +26,13 @@ __all__ = ["add", "add_from_list", "return_person", "withdraw", "withdraw_person
 def withdraw(event: EventCore, eid: str, time_limit: float = 10.0) -> EventView:
     """Withdraw an establishment and restore every rule with the fewest moves (locks stay)."""
     with event.lock:
-        event._active(eid)
+        event.require_active(eid)
         entry: dict[str, Any] = {"op": "withdraw", "establishment_id": eid, "moves": {}}
         message = f"{event.cohort_for(event.state).establishment_by_id[eid].name} withdrew"
         if event.state.teams[eid] >= 1:
             message += _repair(event, entry, [f"establishment:{eid}"], None, time_limit, unpin=eid)
             entry["note"] = message
-        return event._record(entry, message)
+        return event.record(entry, message)
 
 
 def withdraw_person(event: EventCore, pid: str, time_limit: float = 10.0) -> EventView:
@@ -48,16 +48,16 @@ def withdraw_person(event: EventCore, pid: str, time_limit: float = 10.0) -> Eve
         eid = person.establishment_id
         if len(cohort.nominees[eid]) == 1:
             raise EventError(
-                f"{person.name} is the last nominee of {event._called(eid)} in the event: "
+                f"{person.name} is the last nominee of {event.called(eid)} in the event: "
                 "withdraw the school instead",
                 409,
             )
         entry: dict[str, Any] = {"op": "withdraw_person", "practitioner_id": pid, "moves": {}}
-        message = f"{person.name} of {event._called(eid)} withdrew"
+        message = f"{person.name} of {event.called(eid)} withdrew"
         if state.teams[eid] >= 1:
             message += _repair(event, entry, [f"practitioner:{pid}"], None, time_limit)
             entry["note"] = message
-        return event._record(entry, message)
+        return event.record(entry, message)
 
 
 def return_person(event: EventCore, pid: str, time_limit: float = 10.0) -> EventView:
@@ -69,17 +69,17 @@ def return_person(event: EventCore, pid: str, time_limit: float = 10.0) -> Event
         cohort = event.cohort_for(state)
         if eid not in cohort.establishment_by_id:
             raise EventError(
-                f"{person.name}'s school {event._called(eid)} has withdrawn: bring it back first",
+                f"{person.name}'s school {event.called(eid)} has withdrawn: bring it back first",
                 409,
             )
         entry: dict[str, Any] = {"op": "return_person", "practitioner_id": pid, "moves": {}}
-        message = f"{person.name} of {event._called(eid)} is back"
+        message = f"{person.name} of {event.called(eid)} is back"
         if state.teams[eid] >= 1:
             one = Cohort(themes=cohort.themes, establishments=(cohort.establishment_by_id[eid],),
                          practitioners=(person,))  # fmt: skip
             message += _repair(event, entry, [], one, time_limit)
             entry["note"] = message
-        return event._record(entry, message)
+        return event.record(entry, message)
 
 
 def _withdrawn_person(event: EventCore, state: EventState, pid: str) -> Practitioner:
@@ -110,7 +110,7 @@ def _repair(
     # the schools not placed stay so: the repair is of the teams as they stand
     unplaced = [f"establishment:{e}" for e in state.teams if e not in teams]
     cohort = apply_changes(cohort, unplaced).cohort if unplaced else cohort
-    pins = event._pins(state, cohort)
+    pins = event.locked_pins(state, cohort)
     pins.pop(unpin or "", None)
     result = rematch_teams(
         cohort, teams, withdrawn, added,
@@ -149,7 +149,7 @@ def add_from_list(event: EventCore, eid: str, time_limit: float = 10.0) -> Event
     with event.lock:  # the state read here is the one added to
         state = event.state
         if eid in event.cohort_for(state).establishment_by_id:
-            raise EventError(f"{event._called(eid)} is already in the event", 409)
+            raise EventError(f"{event.called(eid)} is already in the event", 409)
         record = state.records.get(eid) if eid in state.withdrawn else None
         if record is not None:  # a late school that withdrew: the rows it came with
             themes = event.snapshot.cohort.themes
@@ -172,7 +172,7 @@ def _joined(event: EventCore, one: Cohort, state: EventState, cohort: Cohort) ->
         pid, school = owner
         gone = ", which withdrew" if school in state.withdrawn else ""
         raise EventError(
-            f"practitioner id {pid} is a nominee of {event._called(school)}{gone}: give "
+            f"practitioner id {pid} is a nominee of {event.called(school)}{gone}: give "
             "the new nominee an id of their own",
             409,
         )
@@ -214,7 +214,7 @@ def _add_one(event: EventCore, one: Cohort, time_limit: float, pasted: bool = Fa
     waiting = [f"establishment:{e}" for e, t in state.teams.items() if t < 1]
     result = rematch_teams(
         cohort, teams, waiting, one,
-        rules=event.rules_for(cohort, event._pins(state, cohort)),
+        rules=event.rules_for(cohort, event.locked_pins(state, cohort)),
         objective=event.snapshot.objective, time_limit=time_limit,
         seed=event.snapshot.seed, previous_links=state.links, prove=False,
     )  # fmt: skip
@@ -227,7 +227,7 @@ def _add_one(event: EventCore, one: Cohort, time_limit: float, pasted: bool = Fa
     else:
         message += " but cannot place it keeping every rule: " + unplaced_reason(result)
     entry["note"] = message
-    return event._record(entry, message)
+    return event.record(entry, message)
 
 
 def _alone(cohort: Cohort, eid: str) -> Cohort:
