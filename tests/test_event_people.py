@@ -65,6 +65,9 @@ def test_the_last_nominee_withdraws_with_the_school_not_alone(tmp_path: Path) ->
 
 def test_a_nominee_comes_back_into_their_schools_team(tmp_path: Path) -> None:
     event = new_event(tmp_path)
+    event.withdraw_person("E4-1", time_limit=3)  # the first nominee is the promoted one
+    assert "(its senior leader: teams without one stall)" in event.last_change["message"]
+    event.return_person("E4-1", time_limit=3)
     event.withdraw_person("E4-2", time_limit=3)
     view = event.return_person("E4-2", time_limit=3)
     assert not view.state.people_out and len(view.cohort.nominees["E4"]) == 2

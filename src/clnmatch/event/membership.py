@@ -16,7 +16,7 @@ from clnmatch.event.core import EventCore
 from clnmatch.event.state import AddedRecord, EventError, EventState, record_repair
 from clnmatch.event.view import EventView
 from clnmatch.event.words import moves_text, plain_reason, unplaced_reason
-from clnmatch.models import Cohort, Practitioner
+from clnmatch.models import Cohort, Practitioner, Role
 from clnmatch.rematch import apply_changes, rematch_teams
 from clnmatch.rules.necessary import plural
 
@@ -54,6 +54,9 @@ def withdraw_person(event: EventCore, pid: str, time_limit: float = 10.0) -> Eve
             )
         entry: dict[str, Any] = {"op": "withdraw_person", "practitioner_id": pid, "moves": {}}
         message = f"{person.name} of {event.called(eid)} withdrew"
+        staying = [p for p in cohort.nominees[eid] if p.id != pid]
+        if person.role is Role.PROMOTED and all(p.role is not Role.PROMOTED for p in staying):
+            message += " (its senior leader: teams without one stall)"
         if state.teams[eid] >= 1:
             message += _repair(event, entry, [f"practitioner:{pid}"], None, time_limit)
             entry["note"] = message
