@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from clnmatch.cli import app
@@ -72,3 +73,34 @@ def test_get_strategy_names_itself_and_explains_auto() -> None:
 
     with pytest.raises(InvalidParameterError, match="parameter of get_strategy.*solve's choice"):
         get_strategy("auto")
+
+
+def test_bench_bound_time_fills_bound_and_gap_of_runs_that_prove_none(
+    shared_benchmarks: Path, tmp_path: Path
+) -> None:
+    """`clnmatch bench --bound-time`: a greedy run on MDGPLIB proves nothing; with a bound
+    time its row has a certified bound (at least its objective, at most the relaxation)
+    and the gap between them, said in its notes; without it, none (the bench's default)."""
+    import pandas as pd
+
+    from clnmatch.bounds import relaxation_bound_milli
+    from clnmatch.problem import SCALE
+    from clnmatch.research.command import run_bench
+    from clnmatch.research.instances import read_instance
+
+    name = "RanReal_n012_ss_01"
+    args = ["--sets", "mdgp", "--match", name, "--instances", str(shared_benchmarks / "mdgplib"),
+            "--strategies", "greedy", "--seeds", "0", "--time-limit", "2"]  # fmt: skip
+    assert run_bench([*args, "--bound-time", "2", "--out", str(tmp_path / "with")]) == 0
+    assert run_bench([*args, "--out", str(tmp_path / "without")]) == 0
+    row = pd.read_csv(tmp_path / "with" / "runs.csv").iloc[0]
+    relaxed = relaxation_bound_milli(
+        read_instance(shared_benchmarks / f"mdgplib/RanReal/{name}.txt")
+    )
+    assert row["objective"] <= row["bound"] <= relaxed / SCALE + 1e-6
+    assert row["gap"] == pytest.approx(
+        (row["bound"] - row["objective"]) / row["objective"], abs=1e-6
+    )
+    assert "certified_bound" in row["notes"]
+    assert pd.isna(pd.read_csv(tmp_path / "without" / "runs.csv").iloc[0]["bound"])
+    assert run_bench([*args, "--bound-time", "-1", "--dry-run"]) == 2

@@ -47,6 +47,13 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         "mdgp/ccp: 3 s to n=120, 20 s to 240, 120 s beyond; 30 s for families)",
     )
     p.add_argument(
+        "--bound-time",
+        type=float,
+        help="mdgp/ccp: seconds to prove a bound (certified_bound) for a run whose strategy "
+        "proved none, so bound and gap are filled; after the run, not in runtime_s; once "
+        "per instance and worker (default 0: none)",
+    )
+    p.add_argument(
         "--cohorts",
         type=int,
         help="generated cohorts per cohort set (default per set: tiny 2, cln 5, "

@@ -71,6 +71,7 @@ class RunSpec:
     warm_up: bool = True
     objective: str = "blend"  # cohort sets: the objective solved for
     alone: bool = False  # made with no other run beside it
+    bound_time: float = 0.0  # research sets: seconds to prove a bound the run did not give
 
     @property
     def label(self) -> str:
@@ -175,6 +176,7 @@ def plan(
     warm_up: bool = True,
     objective: str | Sequence[str] = "blend",
     alone: bool | Sequence[str] = False,
+    bound_time: float = 0.0,
 ) -> list[RunSpec]:
     """Every run of a sweep, in a stable order; one representative run per set keeps a trace.
 
@@ -186,14 +188,17 @@ def plan(
     planner (``breakouts``) only. ``time_limits`` empty means per set: TPSDP's by n for
     research sets, the set's default for cohorts, the instance's for schedule sets.
     ``match`` filters research and schedule instances by name. ``alone``: True makes every
-    run alone, a list of solver names makes those solvers' runs alone.
+    run alone, a list of solver names makes those solvers' runs alone. ``bound_time``:
+    on research sets, the seconds ``certified_bound`` gets when a run proves no bound
+    (after the run, outside its ``runtime_s``; once per instance and worker).
     """
     objectives = [objective] if isinstance(objective, str) else list(objective)
     for name in objectives:
         if name not in OBJECTIVES:
             choices = ", ".join(repr(o) for o in OBJECTIVES)
             raise InvalidParameterError.for_value("objective", "bench", f"one of {choices}", name)
-    options = _Options(memory, warm_up, tuple(float(t) for t in time_limits), first_cohort)
+    limits = tuple(float(t) for t in time_limits)
+    options = _Options(memory, warm_up, limits, first_cohort, float(bound_time))
     # the breakout planner runs schedule sets only; strategies run the others
     solvers = [s for s in strategies if s != SCHEDULE_SOLVER]
     specs: list[RunSpec] = []
@@ -227,6 +232,7 @@ class _Options:
     warm_up: bool
     time_limits: tuple[float, ...]
     first_cohort: int = 0
+    bound_time: float = 0.0
 
 
 def _cohort_block(
@@ -307,6 +313,7 @@ def _research_block(
                 best_known=best.get(path.stem),
                 memory=options.memory,
                 warm_up=options.warm_up,
+                bound_time=options.bound_time,
             )
             for limit in limits
             for solver in strategies

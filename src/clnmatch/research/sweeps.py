@@ -46,6 +46,7 @@ SWEEP_DEFAULTS: dict[str, Any] = {
     "match": [],
     "objective": "blend",
     "alone": False,
+    "bound_time": None,
 }
 
 
@@ -65,6 +66,7 @@ class Sweep:
     ccp_instances: Path | None = None
     match: list[str] = field(default_factory=list)
     alone: bool | list[str] = False
+    bound_time: float = 0.0  # research sets: seconds to prove a bound a run did not give
 
 
 def _names(value: Any) -> list[str]:
@@ -125,6 +127,15 @@ def sweep_from(values: Mapping[str, Any], where: str = "bench") -> Sweep:
     first = 0 if merged["first_cohort"] is None else merged["first_cohort"]
     if isinstance(first, bool) or not isinstance(first, int) or first < 0:
         raise InvalidParameterError.for_value("first_cohort", where, "an int >= 0", first)
+    bound_time = 0.0 if merged["bound_time"] is None else merged["bound_time"]
+    try:
+        bound_time = float(bound_time) if not isinstance(bound_time, bool) else math.nan
+    except (TypeError, ValueError):
+        bound_time = math.nan
+    if not (bound_time >= 0 and math.isfinite(bound_time)):
+        raise InvalidParameterError.for_value(
+            "bound_time", where, "a number of seconds >= 0", merged["bound_time"]
+        )
     return Sweep(
         sets=_names(merged["sets"]),
         strategies=strategies,
@@ -138,6 +149,7 @@ def sweep_from(values: Mapping[str, Any], where: str = "bench") -> Sweep:
         ccp_instances=None if merged["ccp_instances"] is None else Path(merged["ccp_instances"]),
         match=_names(merged["match"]),
         alone=_alone(merged["alone"], where, [*strategies, *peers, SCHEDULE_SOLVER]),
+        bound_time=bound_time,
     )
 
 
@@ -204,6 +216,7 @@ def specs_for(
             warm_up=warm_up,
             objective=sweep.objectives,
             alone=sweep.alone,
+            bound_time=sweep.bound_time,
         ):
             if spec.key not in seen:
                 seen.add(spec.key)
