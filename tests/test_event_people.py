@@ -159,6 +159,12 @@ def test_the_school_panel_withdraws_a_nominee_and_brings_them_back(tmp_path: Pat
     refused = client.post("/api/withdraw", json={"practitioner_id": "E2-1"})
     assert refused.status_code == 409 and "last nominee" in refused.json()["error"]
     assert client.post("/api/withdraw", json={}).status_code == 400
+    both = client.post("/api/withdraw", json={"practitioner_id": "E0-1", "establishment_id": "E3"})
+    assert both.status_code == 400 and "not both" in both.json()["error"]
+    listed = client.post("/api/withdraw", json={"practitioner_id": ["E0-1"]})
+    assert listed.status_code == 400 and "must be an id" in listed.json()["error"]
+    assert client.post("/api/add", json={"practitioner_id": "nobody"}).status_code == 404
+    assert client.get("/api/state").json()["withdrawn_people"] == ["E2-2"]  # none of those
 
 
 def test_rows_pasted_again_for_a_school_are_its_nominees_now(tmp_path: Path) -> None:
@@ -173,6 +179,12 @@ def test_rows_pasted_again_for_a_school_are_its_nominees_now(tmp_path: Path) -> 
     event.withdraw("E1", time_limit=3)
     view = event.add_from_list("E1", time_limit=3)
     assert "without Person 1.1" in event.last_change["message"]
+    event.undo()
+    view = event.add(_alone(sector_cohort(), "E1", keep="E1-1"), time_limit=3)
+    assert (
+        "Person 1.2, of its earlier rows, not in these rows, left the event"
+        in (event.last_change["message"])
+    )
     event.undo()
     rows = _alone(sector_cohort(), "E1", keep="E1-2")
     view = event.add(rows, time_limit=3)

@@ -199,11 +199,15 @@ def _add_one(event: EventCore, one: Cohort, time_limit: float, pasted: bool = Fa
     )
     entry: dict[str, Any] = {"op": "add", "record": record.to_dict(), "moves": {eid: 0}}
     out = [p for p in record.practitioners if p.id in state.people_out]
+    dropped: list[Practitioner] = []
     if pasted:
         old = event.withdrawn_nominees(state, eid)
         if back := sorted({p.id for p in [*out, *old]}):
             entry["people_back"] = back
         out = []
+        rows = {p.id for p in record.practitioners}  # the earlier rows these ones replace
+        earlier = state.rows_of(eid, event.snapshot.cohort) if eid in state.withdrawn else ()
+        dropped = [p for p in earlier if p.id not in rows and p.id not in state.people_out]
     staying = tuple(p for p in one.practitioners if p.id not in {q.id for q in out})
     one = Cohort(themes=one.themes, establishments=one.establishments, practitioners=staying)
     teams = {e: t for e, t in state.teams.items() if t >= 1}
@@ -212,6 +216,9 @@ def _add_one(event: EventCore, one: Cohort, time_limit: float, pasted: bool = Fa
     if out:
         names = ", ".join(p.name for p in out)
         message += f" without {names} (withdrew alone: Bring back is in its panel)"
+    if dropped:
+        names = ", ".join(p.name for p in dropped)
+        message += f"; {names}, of its earlier rows, not in these rows, left the event"
     # schools already waiting in Not placed are left out of this placement (as if
     # withdrawn), so one that cannot be placed never blocks the schools after it
     waiting = [f"establishment:{e}" for e, t in state.teams.items() if t < 1]

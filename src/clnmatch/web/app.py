@@ -283,20 +283,18 @@ def create_app(
         team = field(data, "team")
         if isinstance(team, str) and team.strip().isdecimal():  # a form field is text
             team = int(team)
-        view = await in_thread(lambda: event.move(str(field(data, "establishment_id")), team))
+        view = await in_thread(lambda: event.move(_id(data, "establishment_id"), team))
         return state_json(view)
 
     @app.post("/api/swap")
     async def api_swap(request: Request) -> dict[str, Any]:
         data = await body(request)
-        return state_json(
-            await in_thread(lambda: event.swap(str(field(data, "a")), str(field(data, "b"))))
-        )
+        return state_json(await in_thread(lambda: event.swap(_id(data, "a"), _id(data, "b"))))
 
     @app.post("/api/lock")
     async def api_lock(request: Request) -> dict[str, Any]:
         data = await body(request)
-        eid, locked = str(field(data, "establishment_id")), data.get("locked", True)
+        eid, locked = _id(data, "establishment_id"), data.get("locked", True)
         if isinstance(locked, str):  # a form's field is text
             locked = {"true": True, "false": False}.get(locked.lower(), locked)
         return state_json(await in_thread(lambda: event.set_lock(eid, locked)))
@@ -421,12 +419,12 @@ def create_app(
     async def ui_action(action: str, request: Request) -> HTMLResponse:
         data = await body(request)
         actions: dict[str, Callable[[], Any]] = {
-            "move": lambda: event.move(str(field(data, "establishment_id")), as_int(field(data, "team"), "team")),
-            "swap": lambda: event.swap(str(field(data, "a")), str(field(data, "b"))),
-            "lock": lambda: event.set_lock(str(field(data, "establishment_id")), data.get("locked") == "true"),
+            "move": lambda: event.move(_id(data, "establishment_id"), as_int(field(data, "team"), "team")),
+            "swap": lambda: event.swap(_id(data, "a"), _id(data, "b")),
+            "lock": lambda: event.set_lock(_id(data, "establishment_id"), data.get("locked") == "true"),
             "withdraw": lambda: _withdraw(event, data, repair_time_limit),
-            "withdraw_person": lambda: event.withdraw_person(str(field(data, "practitioner_id")), repair_time_limit),
-            "return_person": lambda: event.return_person(str(field(data, "practitioner_id")), repair_time_limit),
+            "withdraw_person": lambda: event.withdraw_person(_id(data, "practitioner_id"), repair_time_limit),
+            "return_person": lambda: event.return_person(_id(data, "practitioner_id"), repair_time_limit),
             "add": lambda: _add(event, data, repair_time_limit, mapping),
             "undo": event.undo,
             "redo": event.redo,
@@ -520,13 +518,32 @@ def _seconds(value: Any) -> float:
     return seconds
 
 
+def _id(data: dict[str, Any], name: str) -> str:
+    """The id ``name`` of a request's body: text (a number is read as its text)."""
+    if name not in data:
+        raise EventError(f"the body needs {name!r}", 400)
+    value = data[name]
+    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+        raise EventError(f"{name} must be an id (text); got {str(value)[:80]!r}", 400)
+    return str(value)
+
+
+def _one_of(data: dict[str, Any], names: tuple[str, ...]) -> str | None:
+    """Which of ``names`` the body gives (None for none; two are refused, never one guessed)."""
+    given = [n for n in names if data.get(n) not in (None, "")]
+    if len(given) > 1:
+        raise EventError(f"give one of {' or '.join(given)}, not both", 400)
+    return given[0] if given else None
+
+
 def _withdraw(event: Event, data: dict[str, Any], time_limit: float) -> EventView:
     """Withdraw a school (``establishment_id``) or one of its nominees (``practitioner_id``)."""
-    if data.get("practitioner_id"):
-        return event.withdraw_person(str(data["practitioner_id"]), time_limit)
-    if not data.get("establishment_id"):
+    chosen = _one_of(data, ("establishment_id", "practitioner_id"))
+    if chosen is None:
         raise EventError("the body needs 'establishment_id' or 'practitioner_id'", 400)
-    return event.withdraw(str(data["establishment_id"]), time_limit)
+    if chosen == "practitioner_id":
+        return event.withdraw_person(_id(data, "practitioner_id"), time_limit)
+    return event.withdraw(_id(data, "establishment_id"), time_limit)
 
 
 def _add(
@@ -534,10 +551,11 @@ def _add(
 ) -> EventView:
     """Add from the list given at the start (``establishment_id``), bring back a nominee
     who withdrew (``practitioner_id``) or add from survey rows (``rows``)."""
-    if data.get("establishment_id"):
-        return event.add_from_list(str(data["establishment_id"]), time_limit)
-    if data.get("practitioner_id"):
-        return event.return_person(str(data["practitioner_id"]), time_limit)
+    chosen = _one_of(data, ("establishment_id", "practitioner_id", "rows"))
+    if chosen == "establishment_id":
+        return event.add_from_list(_id(data, "establishment_id"), time_limit)
+    if chosen == "practitioner_id":
+        return event.return_person(_id(data, "practitioner_id"), time_limit)
     if not isinstance(data.get("rows") or "", str):
         raise EventError("rows must be text: survey rows with their header line", 400)
     rows = str(data.get("rows") or "").strip()
