@@ -66,8 +66,13 @@ def test_agree_and_disagree_words_are_ordered(middle: str) -> None:
     assert scale[middle] < scale["Agree"] < scale["Strongly agree"] == 5
 
 
-def test_a_stray_answer_keeps_the_scale_of_the_rest() -> None:
-    """One "Very keen" among a known scale's words placed every word "by its words"."""
+def test_a_stray_answer_keeps_the_scale_of_the_rest_and_is_never_guessed(
+    tmp_path: Path,
+) -> None:
+    """One "Very keen" among a known scale's words placed every word "by its words". It is
+    left off the draft (a guess taken as an answer would be silent): `map` says the export
+    does not read yet, naming its row and column, and with the rating a person gives it
+    the export reads."""
     words = ["Not at all interested", "Slightly interested", "Somewhat interested",
              "Moderately interested", "Very interested", "Extremely interested"]  # fmt: skip
     frame = _export(words, n=120)
@@ -75,8 +80,17 @@ def test_a_stray_answer_keeps_the_scale_of_the_rest() -> None:
     draft = draft_mapping(frame)
     scale = {word: (rating, note) for word, rating, note in draft.scale}
     assert [scale[w][0] for w in words] == [0, 1, 2, 3, 4, 5]
-    assert scale["Very keen"] == (4, "CHECK: 1 answer(s) off the scale")
+    assert scale["Very keen"] == (None, "CHECK: 1 answer(s) off the scale (by its words perhaps 4)")
     assert "6-level scale" in draft.scale_note
+    survey, mapping = tmp_path / "export.csv", tmp_path / "map.toml"
+    frame.to_csv(survey, index=False)
+    done = CliRunner().invoke(app, ["map", str(survey), "--out", str(mapping)])
+    said = " ".join(f"{done.stdout} {done.stderr}".split())
+    assert "does not read yet" in said and "row 9, column 'Interest [Literacy]'" in said
+    text = mapping.read_text(encoding="utf-8")
+    assert '# "Very keen" = ?  # CHECK' in text
+    mapping.write_text(text.replace('# "Very keen" = ?', '"Very keen" = 4'), encoding="utf-8")
+    assert read_survey(survey, mapping=mapping).cohort.practitioners[7].interests[0] == 4
 
 
 def test_map_does_not_tell_the_user_to_run_map(tmp_path: Path) -> None:

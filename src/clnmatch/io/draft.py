@@ -336,16 +336,21 @@ def _draft_scale(words: Counter[str], draft: MappingDraft) -> None:
             note = f'CHECK: the words also fit "{others[0][0]}" .. "{others[0][-1]}"'
         for key in sorted(common, key=lambda k: chosen[k]):
             draft.scale.append((spelled[key], chosen[key], note))
-        for key in sorted(strays):
+        for key in sorted(strays):  # never a silent guess: off until a person rates it
+            guess = _intensity(key)
+            perhaps = "" if guess is None else f" (by its words perhaps {guess})"
             draft.scale.append(
-                (spelled[key], _intensity(key), f"CHECK: {counts[key]} answer(s) off the scale")
+                (spelled[key], None, f"CHECK: {counts[key]} answer(s) off the scale{perhaps}")
             )
         draft.scale_note = (
             f'The words fit the {len(scale)}-level scale "{scale[0]}" .. "{scale[-1]}", '
             "spread over 0-5."
         )
         if strays:
-            draft.scale_note += " A few answers are not on it: placed by their words. CHECK them."
+            draft.scale_note += (
+                " A few answers are not on it: their lines are off (reading names each row "
+                "and column) until you give each the rating it means, or correct the answers."
+            )
         return
     if len(numbered) == len(spelled):
         low, high = _range([n for n, _ in numbered.values()])
