@@ -607,6 +607,22 @@ def test_impossible_room_counts_and_rounds_are_refused_in_the_commands_words(tmp
         plan_breakouts(read_people(five)[0], BreakoutRules(rounds=2, rooms=10), time_limit=2)
 
 
+def test_rooms_of_two_for_an_odd_number_of_people_leave_no_one_alone(tmp_path):
+    """9 people in rooms of 2: four rooms, one of 3 (it planned five, one person alone in
+    room 5 every round, where --rooms 5 is refused for leaving rooms of one)."""
+    nine = _write(tmp_path / "nine.csv", _roster_rows(9))
+    out = tmp_path / "out"
+    done = runner.invoke(
+        app, ["breakouts", str(nine), "--rounds", "2", "--room-size", "2", "--out", str(out)]
+    )
+    assert done.exit_code == 0, done.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["room_sizes_by_round"] == [[2, 3], [2, 3]]
+    for rooms in _rooms(out / "rooms.csv"):  # each round: person -> room
+        counts = [list(rooms.values()).count(r) for r in sorted(set(rooms.values()))]
+        assert sorted(counts) == [2, 2, 2, 3]
+
+
 def test_a_pseudonymised_plan_cannot_be_replanned_and_says_why(tmp_path):
     """A folder written with --pseudonymise holds pseudonyms, not the roster's ids: a
     re-plan from it is refused in one sentence (it listed every row of rooms.csv)."""

@@ -8,8 +8,9 @@ array ``(rounds, people)``: the room (0-based) of each person in each round, -1 
 person absent from that round (only after a re-plan drops someone).
 
 Room count: ``rooms`` when given; otherwise ceil(people / room_size), so no room holds
-more than ``room_size``. Room sizes then differ by at most one: n mod K rooms of
-ceil(n / K) and the rest of floor(n / K).
+more than ``room_size``; never more than people // 2 (no room of one person: rooms of 2
+for an odd number of people have one room of 3). Room sizes then differ by at most one:
+n mod K rooms of ceil(n / K) and the rest of floor(n / K).
 """
 
 from __future__ import annotations
@@ -199,10 +200,10 @@ class BreakoutRules:
         """Rooms for this many people (at least one)."""
         if people <= 0:
             return 0
-        if self.rooms is not None:  # never a room of one (a re-plan may have fewer people)
-            return min(self.rooms, max(1, people // 2))
-        assert self.room_size is not None
-        return -(-people // self.room_size)
+        wanted = self.rooms if self.rooms is not None else -(-people // (self.room_size or 1))
+        # never a room of one: a re-plan may have fewer people, and rooms of 2 for an odd
+        # number of people have one room of 3 instead
+        return min(wanted, max(1, people // 2))
 
     @property
     def uses_authorities(self) -> bool:
