@@ -623,6 +623,29 @@ def test_rooms_of_two_for_an_odd_number_of_people_leave_no_one_alone(tmp_path):
         assert sorted(counts) == [2, 2, 2, 3]
 
 
+def test_a_run_past_its_time_limit_says_so(tmp_path, monkeypatch):
+    """Writing a big roster's outputs can outlast --time-limit on its own: the run says
+    how long it took, how much of it was writing, and what limit leaves room for it."""
+    import time
+
+    real = outputs_module.write_plan
+
+    def slow_write(*args, **kwargs):
+        time.sleep(1.5)  # as 3,000 people over 6 rounds take on a busy machine
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(outputs_module, "write_plan", slow_write)
+    roster = _write(tmp_path / "roster.csv", _roster_rows(30))
+    done = runner.invoke(
+        app, ["breakouts", str(roster), "--rounds", "2", "--room-size", "5", "--time-limit", "1",
+              "--out", str(tmp_path / "out")],
+    )  # fmt: skip
+    said = " ".join(done.output.split())
+    assert done.exit_code == 0, said
+    assert "past --time-limit 1: writing the outputs for 30 people over 2 rounds took" in said
+    assert "s or more leaves room for it" in said
+
+
 def test_a_pseudonymised_plan_cannot_be_replanned_and_says_why(tmp_path):
     """A folder written with --pseudonymise holds pseudonyms, not the roster's ids: a
     re-plan from it is refused in one sentence (it listed every row of rooms.csv)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -29,6 +30,7 @@ from clnmatch.rules.necessary import plural
 from clnmatch.time_budget import MIN_MATCH_S, Deadline, breakout_output_seconds
 
 PLANNER_SHARE = 0.5  # of what the limit leaves after reading, kept for the planner
+OVERRUN_SLACK = 1.1  # a run this far past its limit is said to have overrun it
 
 
 @app.command()
@@ -199,11 +201,13 @@ def breakouts(
                 "No schedule meeting every rule was found within the time limit (none was "
                 f"proven impossible either); try a longer --time-limit.\n{listed}",
             )
+        writing = time.perf_counter()
         written = write_plan(plan, out, pseudonymise=pseudonymise)
         if json_out:  # summary.json as written: its Zoom files, and pseudonyms when asked
             out_console.print_json((out / "summary.json").read_text(encoding="utf-8"))
         elif not quiet:
             _print_plan(plan, written)
+            _say_overrun(clock, time.perf_counter() - writing, len(roster), plan.rounds)
 
 
 def _planning_seconds(clock: Deadline, people: int, rounds: int, time_limit: float) -> float:
@@ -219,6 +223,21 @@ def _planning_seconds(clock: Deadline, people: int, rounds: int, time_limit: flo
     # the estimate is pessimistic (a safety factor times the machine's load): set aside
     # whole, it could leave the planner nothing and fail a roster it plans in a second
     return max(MIN_MATCH_S, clock.remaining() - writing, PLANNER_SHARE * clock.remaining())
+
+
+def _say_overrun(clock: Deadline, writing: float, people: int, rounds: int) -> None:
+    """When the run ended past its --time-limit (writing the outputs alone may take longer
+    on a big roster), say so and what limit would hold it, rather than let it pass."""
+    if clock.limit is None or clock.elapsed() <= OVERRUN_SLACK * clock.limit:
+        return
+    err_console.print(
+        f"note: the run took {clock.elapsed():.1f} s, past --time-limit {clock.limit:g}: "
+        f"writing the outputs for {plural(people, 'person', 'people')} over "
+        f"{plural(rounds, 'round')} took {writing:.1f} s of it. A --time-limit of "
+        f"{math.ceil(1.5 * clock.elapsed())} s or more leaves room for it.",
+        markup=False,
+        highlight=False,
+    )
 
 
 def _print_plan(plan: object, written: list[Path]) -> None:
