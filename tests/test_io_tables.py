@@ -236,6 +236,18 @@ def test_missing_columns_name_the_workbooks_other_sheets(tmp_path: Path) -> None
     assert "also has sheet(s) 'Responses': pick one with --sheet" in str(problems[0])
 
 
+def test_a_cover_sheet_with_no_rows_names_the_workbooks_other_sheets(tmp_path: Path) -> None:
+    """A cover sheet of one line first: "no data rows" names the sheet to pick."""
+    book = _xlsx(
+        tmp_path,
+        {"Cover": [["Roster for the webinar"]], "People": [["person_id", "name"], ["p1", "A"]]},
+    )
+    message = " ".join(str(_error(book)).split())
+    assert "sheet 'Cover' has none; the workbook also has 'People' (pick one with --sheet)" in (
+        message
+    )
+
+
 def test_damaged_xlsx_is_invalid_input(tmp_path: Path) -> None:
     """A file named .xlsx that is not a workbook is an InvalidInputError."""
     (tmp_path / "s.xlsx").write_bytes(b"id,name\n1,a\n")

@@ -405,16 +405,25 @@ def _load_excel(
         )
     if chosen != names[0]:  # messages name the sheet when it is not the one a file opens on
         file = f"{file} (sheet '{chosen}')"
-    table = build_table(
-        file,
-        records,
-        sheet=chosen,
-        from_file=True,
-        strict_width=False,
-        header_score=header_score,
-        header_row=header_row,
-    )
     others = tuple(n for n in names if n != chosen)
+    try:
+        table = build_table(
+            file,
+            records,
+            sheet=chosen,
+            from_file=True,
+            strict_width=False,
+            header_score=header_score,
+            header_row=header_row,
+        )
+    except InvalidInputError as exc:
+        if sheet is not None or not others:
+            raise
+        # the first sheet was read for want of --sheet: a cover sheet, say, before the rows
+        listed = ", ".join(f"'{n}'" for n in others)
+        hint = f"; the workbook also has {listed} (pick one with --sheet)"
+        problems = [replace(p, expected=p.expected + hint) for p in exc.problems]
+        raise InvalidInputError(problems) from None
     table = replace(table, uncalculated=tuple(sorted(uncalculated.items())), other_sheets=others)
     if uncalculated and not defer_formulas:
         raise InvalidInputError(table.formula_problems(uncalculated))
