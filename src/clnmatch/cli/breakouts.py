@@ -232,7 +232,7 @@ def _say_overrun(clock: Deadline, writing: float, people: int, rounds: int) -> N
         return
     err_console.print(
         f"note: the run took {clock.elapsed():.1f} s, past --time-limit {clock.limit:g}: "
-        f"writing the outputs for {plural(people, 'person', 'people')} over "
+        f"writing the outputs for {people:,} {'person' if people == 1 else 'people'} over "
         f"{plural(rounds, 'round')} took {writing:.1f} s of it. A --time-limit of "
         f"{math.ceil(1.5 * clock.elapsed())} s or more leaves room for it.",
         markup=False,
