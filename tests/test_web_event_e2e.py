@@ -118,6 +118,26 @@ def test_a_whole_event_on_the_page(tmp_path: Path) -> None:
             assert server.api("GET", "/api/state")["withdrawn_people"] == []
             page.keyboard.press("Escape")
 
+            # a facilitator withdraws and is replaced, from the Facilitators panel
+            page.click("#facilitators")
+            page.wait_for_selector("#panel .facilitators")
+            before = version(server)
+            page.once("dialog", lambda dialog: dialog.accept())
+            page.click('#panel button[data-post="/ui/withdraw_facilitator"]')
+            wait_version(page, before + 1)
+            page.wait_for_selector("#panel .facilitators li.gone")
+            gone = server.api("GET", "/api/state")["withdrawn_facilitators"]
+            authority = page.locator("#panel li.gone .muted").inner_text().split("(")[1]
+            page.fill('#add-facilitator input[name="facilitator_id"]', "NEW-1")
+            page.fill('#add-facilitator input[name="name"]', "New Facilitator")
+            page.fill('#add-facilitator input[name="authority"]', authority.split(")")[0])
+            page.click('#add-facilitator button[type="submit"]')
+            wait_version(page, before + 2)
+            state = server.api("GET", "/api/state")
+            assert len(gone) == 1 and "NEW-1" in {f for f, _ in state["facilitators"]}
+            assert state["breaches"] == [], state["breaches"]
+            page.keyboard.press("Escape")
+
             # a late school, picked from the list given at the start
             before = version(server)
             page.click("#add-school")

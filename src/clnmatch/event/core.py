@@ -51,7 +51,10 @@ __all__ = ["EventCore", "SNAPSHOT_FILE", "JOURNAL_FILE", "TOKENS_FILE", "EXPORTS
 
 JOURNAL_FILE = "journal.jsonl"
 # decisions that change who takes part (each makes a cohort whose bound is journalled)
-COHORT_CHANGES = ("withdraw", "withdraw_person", "return_person", "add")
+COHORT_CHANGES = (
+    "withdraw", "withdraw_person", "return_person", "add",
+    "withdraw_facilitator", "return_facilitator", "add_facilitator",
+)  # fmt: skip
 EXPORTS_FOLDER = "exports"  # the page's saved folders
 
 
@@ -179,7 +182,8 @@ class EventCore:
         """The cohort of a state: the snapshot's, withdrawals gone, additions in."""
         # the records themselves (by value): an id() could be reused by a later record
         added = tuple((e, state.records[e]) for e in sorted(state.added))
-        key = (state.withdrawn, added, state.people_out)
+        key: tuple[object, ...] = (state.withdrawn, added, state.people_out)
+        key += (state.facilitators_out, state.facilitators_added)
         if key not in self._cohorts:
             base = self.snapshot.cohort
             gone = state.withdrawn | state.added
@@ -192,7 +196,11 @@ class EventCore:
                 establishments=tuple(e for e in base.establishments if e.id not in gone)
                 + tuple(r.establishment for r in records),
                 practitioners=tuple(p for p in people if p.id not in state.people_out),
-                facilitators=base.facilitators,
+                facilitators=tuple(
+                    f
+                    for f in (*base.facilitators, *state.facilitators_added)
+                    if f.id not in state.facilitators_out
+                ),
                 source=base.source,
             )
         return self._cohorts[key]
@@ -309,13 +317,17 @@ class EventCore:
             raise EventError(f"team must be 1..{self.n_teams}; got {team}", 400)
         return int(team)
 
-    def links_after(self, teams: Mapping[str, int], state: EventState) -> list[list[Any]] | None:
-        """New facilitator links when the current ones break a facilitator rule (else None)."""
+    def links_after(
+        self, teams: Mapping[str, int], state: EventState, *, always: bool = False
+    ) -> list[list[Any]] | None:
+        """New facilitator links when the current ones break a facilitator rule, or
+        ``always`` (keeping what it can); else None."""
         cohort = self.cohort_for(state)
         if not cohort.facilitators or any(teams.get(e.id, 0) < 1 for e in cohort.establishments):
             return None
         _, evaluation = self.evaluate_state(replace(state, teams=teams))
-        return links_if_broken(cohort, self.rules_for(cohort), teams, state.links, evaluation)
+        rules = self.rules_for(cohort)
+        return links_if_broken(cohort, rules, teams, state.links, evaluation, always=always)
 
     def called(self, eid: str) -> str:
         """A school as the room knows it: its name, with its id to tell look-alikes apart."""

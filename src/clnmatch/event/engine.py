@@ -26,7 +26,7 @@ from clnmatch.event.state import EventError, EventState
 from clnmatch.event.view import EventView
 from clnmatch.event.words import what_changes
 from clnmatch.facilitators import FACILITATOR_RULES
-from clnmatch.models import Cohort
+from clnmatch.models import Cohort, Facilitator
 from clnmatch.rematch import stable_labels
 from clnmatch.rules.necessary import plural
 from clnmatch.trace import relative_gap
@@ -108,6 +108,18 @@ class Event(EventCore):
     def return_person(self, pid: str, time_limit: float = 10.0) -> EventView:
         """Bring back a nominee who withdrew, into their school's team (fewest moves)."""
         return membership.return_person(self, pid, time_limit)
+
+    def withdraw_facilitator(self, fid: str) -> EventView:
+        """Withdraw a facilitator: their teams get another where the rules allow."""
+        return membership.withdraw_facilitator(self, fid)
+
+    def return_facilitator(self, fid: str) -> EventView:
+        """Bring back a facilitator who withdrew (linked where the rules need them)."""
+        return membership.return_facilitator(self, fid)
+
+    def add_facilitator(self, facilitator: Facilitator) -> EventView:
+        """Add a facilitator on the day (a replacement): linked where the rules need them."""
+        return membership.add_facilitator(self, facilitator)
 
     def add(self, extra: Cohort, time_limit: float = 10.0) -> EventView:
         """Add late establishments (survey rows), each placed with the fewest moves."""

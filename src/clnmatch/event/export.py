@@ -87,6 +87,7 @@ def result_of(event: Event, view: EventView | None = None) -> EventResult:
             "locked": sorted(view.state.locked),
             "withdrawn": sorted(view.state.withdrawn),
             "withdrawn_people": sorted(view.state.people_out),
+            "withdrawn_facilitators": sorted(view.state.facilitators_out),
             "added": sorted(view.state.added),
             "unplaced": view.unplaced,
         },
@@ -111,6 +112,12 @@ def change_record(event: Event, view: EventView | None = None) -> ChangeRecord:
             for e in sorted(state.added)
             if e not in state.withdrawn
             for p in view.cohort.nominees.get(e, ())
+        ),
+        withdrawn_facilitators=tuple(
+            f.id for f in start.facilitators if f.id in state.facilitators_out
+        ),
+        added_facilitators=tuple(
+            f.id for f in state.facilitators_added if f.id not in state.facilitators_out
         ),
     )
     return event.snapshot.base_record.then(change, start)

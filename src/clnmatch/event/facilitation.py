@@ -19,12 +19,15 @@ def links_if_broken(
     teams: Mapping[str, int],
     links: Iterable[tuple[str, int]],
     evaluation: Evaluation,
+    *,
+    always: bool = False,
 ) -> list[list[Any]] | None:
     """New links for ``teams`` (every establishment placed) when ``links`` break a
-    facilitator rule in ``evaluation`` or there are none; None when they hold, or when no
-    allocation keeps the rules (the evaluator then shows the facilitator breaches)."""
+    facilitator rule in ``evaluation``, there are none, or ``always`` (a facilitator came:
+    every facilitator is linked); None when they hold, or when no allocation keeps the
+    rules (the evaluator then shows the facilitator breaches)."""
     links = tuple(links)
-    if links and not any(b.rule in FACILITATOR_RULES for b in evaluation.breaches):
+    if links and not always and not any(b.rule in FACILITATOR_RULES for b in evaluation.breaches):
         return None
     from clnmatch.facilitators import allocate_facilitators  # its solver: loaded when needed
 

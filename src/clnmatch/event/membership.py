@@ -1,26 +1,39 @@
 """Who takes part in the matching event: schools and single nominees withdrawing, late
-schools joining, and either coming back.
+schools joining, and either coming back; facilitators withdrawing, coming back, or
+replaced by one added on the day.
 
 Each change is repaired with the fewest moves (``rematch_teams``; locked schools stay
 where they are) and recorded with its outcome: the moves, the facilitator links when they
 change, and the proven bound of the cohort it leaves (see ``EventCore.record``).
 A nominee who withdraws leaves their school in the event; the last nominee of a school
-cannot withdraw alone (the school withdraws).
+cannot withdraw alone (the school withdraws). A facilitator's change keeps the other
+links while every facilitator rule holds, and allocates afresh (moving as few as it can)
+when one breaks; the teams do not move for a facilitator.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from clnmatch.event.core import EventCore
 from clnmatch.event.state import AddedRecord, EventError, EventState, record_repair
 from clnmatch.event.view import EventView
 from clnmatch.event.words import moves_text, plain_reason, unplaced_reason
-from clnmatch.models import Cohort, Practitioner, Role
+from clnmatch.models import Cohort, Facilitator, Practitioner, Role
 from clnmatch.rematch import apply_changes, rematch_teams
 from clnmatch.rules.necessary import plural
 
-__all__ = ["add", "add_from_list", "return_person", "withdraw", "withdraw_person"]
+__all__ = [
+    "add",
+    "add_facilitator",
+    "add_from_list",
+    "return_facilitator",
+    "return_person",
+    "withdraw",
+    "withdraw_facilitator",
+    "withdraw_person",
+]
 
 
 def withdraw(event: EventCore, eid: str, time_limit: float = 10.0) -> EventView:
@@ -244,3 +257,76 @@ def _alone(cohort: Cohort, eid: str) -> Cohort:
     """The establishment ``eid`` of ``cohort`` with its nominees, as a cohort of its own."""
     one = (cohort.establishment_by_id[eid],)
     return Cohort(themes=cohort.themes, establishments=one, practitioners=cohort.nominees[eid])
+
+
+def withdraw_facilitator(event: EventCore, fid: str) -> EventView:
+    """Withdraw a facilitator: their teams get another where the rules allow."""
+    with event.lock:
+        state = event.state
+        facilitator = _facilitators(event.cohort_for(state)).get(fid)
+        if facilitator is None:
+            gone = fid in state.facilitators_out
+            what = "has withdrawn" if gone else "is not a facilitator of the event"
+            raise EventError(f"facilitator {str(fid)[:80]!r} {what}", 409 if gone else 404)
+        links = tuple(link for link in state.links if link[0] != fid)
+        after = replace(state, facilitators_out=state.facilitators_out | {fid}, links=links)
+        entry = {"op": "withdraw_facilitator", "facilitator_id": fid}
+        message = f"facilitator {facilitator.name} withdrew"
+        return event.record(entry, message + _relink(event, entry, state, after))
+
+
+def return_facilitator(event: EventCore, fid: str) -> EventView:
+    """Bring back a facilitator who withdrew (linked where the rules need them)."""
+    with event.lock:
+        state = event.state
+        known = {f.id: f for f in (*event.snapshot.cohort.facilitators, *state.facilitators_added)}
+        if fid not in state.facilitators_out:
+            present = fid in _facilitators(event.cohort_for(state))
+            what = "has not withdrawn" if present else "is not a facilitator who withdrew"
+            raise EventError(f"facilitator {str(fid)[:80]!r} {what}", 409 if present else 404)
+        after = replace(state, facilitators_out=state.facilitators_out - {fid})
+        entry = {"op": "return_facilitator", "facilitator_id": fid}
+        message = f"facilitator {known[fid].name} is back"
+        return event.record(entry, message + _relink(event, entry, state, after))
+
+
+def add_facilitator(event: EventCore, facilitator: Facilitator) -> EventView:
+    """Add a facilitator on the day (a replacement, say): linked where the rules need them."""
+    with event.lock:
+        state = event.state
+        taken = {f.id: f for f in (*event.snapshot.cohort.facilitators, *state.facilitators_added)}
+        if facilitator.id in taken:
+            raise EventError(
+                f"facilitator id {facilitator.id!r} is {taken[facilitator.id].name}'s: give the "
+                "new facilitator an id of their own",
+                409,
+            )
+        after = replace(state, facilitators_added=(*state.facilitators_added, facilitator))
+        entry = {"op": "add_facilitator", "facilitator": facilitator.model_dump(mode="json")}
+        message = f"added facilitator {facilitator.name} ({facilitator.authority})"
+        return event.record(entry, message + _relink(event, entry, state, after))
+
+
+def _facilitators(cohort: Cohort) -> dict[str, Facilitator]:
+    return {f.id: f for f in cohort.facilitators}
+
+
+def _relink(event: EventCore, entry: dict[str, Any], before: EventState, after: EventState) -> str:
+    """The links after a facilitator's change into ``entry`` (one who comes is linked to a
+    team, the others kept where the rules allow); the facilitators who move, in words."""
+    coming = len(after.facilitators_added) > len(before.facilitators_added)
+    coming |= len(after.facilitators_out) < len(before.facilitators_out)
+    links = event.links_after(after.teams, after, always=coming)
+    new = list(after.links) if links is None else [(str(f), int(t)) for f, t in links]
+    entry["links"] = [[f, t] for f, t in new]
+    names = _facilitators(event.cohort_for(after)) | _facilitators(event.cohort_for(before))
+    teams_of = {f: sorted(t for g, t in new if g == f) for f, _ in new}
+    moved = sorted(
+        f for f in teams_of if teams_of[f] != sorted(t for g, t in before.links if g == f)
+    )
+    words = [
+        f"{names[f].name if f in names else f} to team{'s' if len(teams_of[f]) > 1 else ''} "
+        + ", ".join(map(str, teams_of[f]))
+        for f in moved
+    ]
+    return "; " + ("; ".join(words) if words else "no facilitator link changes")

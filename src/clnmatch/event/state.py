@@ -20,9 +20,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from clnmatch.errors import ClnmatchError
-from clnmatch.models import Cohort, Establishment, Practitioner
+from clnmatch.models import Cohort, Establishment, Facilitator, Practitioner
 
 __all__ = [
+    "FACILITATOR_ADDED",
+    "FACILITATOR_OUT",
     "PERSON_OUT",
     "UNDOABLE",
     "EventError",
@@ -32,14 +34,17 @@ __all__ = [
     "record_repair",
 ]
 
-# marks a nominee who withdrew alone in a cohort's key (a school's id written so would be
-# taken for one: no export names a school so)
+# mark a nominee who withdrew alone, and a facilitator withdrawn or added on the day, in a
+# cohort's key (a school's id written so would be taken for one: no export names a school so)
 PERSON_OUT = "person out:"
+FACILITATOR_OUT = "facilitator out:"
+FACILITATOR_ADDED = "facilitator added:"
+MARKS = (PERSON_OUT, FACILITATOR_OUT, FACILITATOR_ADDED)
 
 # decisions that change the board and can be undone
 UNDOABLE = (
     "move", "swap", "lock", "withdraw", "withdraw_person", "return_person", "add",
-    "reoptimise_accepted",
+    "withdraw_facilitator", "return_facilitator", "add_facilitator", "reoptimise_accepted",
 )  # fmt: skip
 OPS = (*UNDOABLE, "reoptimise_proposed", "reoptimise_rejected", "version_saved", "undo", "redo")
 
@@ -82,7 +87,9 @@ class AddedRecord:
 class EventState:
     """The board: each establishment's team (0: not placed), locks, withdrawals, links.
 
-    ``people_out`` are nominees withdrawn one by one (their school stays in the event).
+    ``people_out`` are nominees withdrawn one by one (their school stays in the event);
+    ``facilitators_out`` facilitators withdrawn, ``facilitators_added`` those added on the
+    day (their rows, as the entry that added them carries them).
 
     ``bounds`` maps a set of establishments (the cohort at the time) to a proven upper
     bound on the objective of every rule-abiding assignment of that cohort.
@@ -93,6 +100,8 @@ class EventState:
     withdrawn: frozenset[str] = frozenset()
     added: frozenset[str] = frozenset()
     people_out: frozenset[str] = frozenset()
+    facilitators_out: frozenset[str] = frozenset()
+    facilitators_added: tuple[Facilitator, ...] = ()
     links: tuple[tuple[str, int], ...] = ()
     bounds: Mapping[frozenset[str], float] = field(default_factory=dict)
     # the survey rows of each late establishment as this state knows them (added again
@@ -111,6 +120,8 @@ class EventState:
             tuple(sorted(self.added)),
             tuple(sorted(self.links)),
             tuple(sorted(self.people_out)),
+            tuple(sorted(self.facilitators_out)),
+            tuple(f.id for f in self.facilitators_added),
         )
 
     def cohort_key(self, establishments: Iterable[str]) -> list[str]:
@@ -118,6 +129,8 @@ class EventState:
         and its rows' digest (added again with other rows, the cohort is another), and
         each nominee withdrawn one by one (a bound with them is not one without)."""
         out = sorted(PERSON_OUT + p for p in self.people_out)
+        out += sorted(FACILITATOR_OUT + f for f in self.facilitators_out)
+        out += sorted(FACILITATOR_ADDED + f.id for f in self.facilitators_added)
         return sorted(self.establishment_key(e) for e in establishments) + out
 
     def establishment_key(self, e: str) -> str:
@@ -166,8 +179,7 @@ def _bounds(state: EventState, bound: Mapping[str, Any] | None) -> Mapping[froze
     out = dict(state.bounds)
     # an id without its digest: the rows the school had then (journals before digests)
     key = frozenset(
-        e if "@" in e or e.startswith(PERSON_OUT) else state.establishment_key(e)
-        for e in bound["for"]
+        e if "@" in e or e.startswith(MARKS) else state.establishment_key(e) for e in bound["for"]
     )
     out[key] = min(float(bound["value"]), out.get(key, float("inf")))
     return out
@@ -231,6 +243,18 @@ class Timeline:
                 teams=state.with_teams(entry.get("moves", {})),
                 people_out=frozenset(out),
                 links=_links(entry, state.links),
+            )
+            new = replace(new, bounds=_bounds(new, entry.get("bound")))
+        elif op in ("withdraw_facilitator", "return_facilitator", "add_facilitator"):
+            new = replace(state, links=_links(entry, state.links))
+            if op == "add_facilitator":
+                added = Facilitator.model_validate(entry["facilitator"])
+                kept = tuple(f for f in state.facilitators_added if f.id != added.id)
+                new = replace(new, facilitators_added=(*kept, added))
+            fid = entry["facilitator"]["id"] if op == "add_facilitator" else entry["facilitator_id"]
+            out = state.facilitators_out | {fid}
+            new = replace(
+                new, facilitators_out=out if op == "withdraw_facilitator" else out - {fid}
             )
             new = replace(new, bounds=_bounds(new, entry.get("bound")))
         elif op == "add":

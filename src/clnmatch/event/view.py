@@ -62,6 +62,7 @@ class EventView:
             "locked": sorted(self.state.locked),
             "withdrawn": sorted(self.state.withdrawn),
             "withdrawn_people": sorted(self.state.people_out),
+            "withdrawn_facilitators": sorted(self.state.facilitators_out),
             "breaches": [
                 {"rule": b.rule, "team": b.team, "message": b.message, "subject": b.subject}
                 for b in self.evaluation.breaches

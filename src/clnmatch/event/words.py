@@ -45,6 +45,20 @@ def what_changes(snapshot: Snapshot, now: EventState, target: EventState) -> str
         f"{people.get(p, p)} " + ("withdrawn" if p in target.people_out else "back")
         for p in sorted(target.people_out ^ now.people_out)
     ]
+    facilitators = {f.id: f.name for f in snapshot.cohort.facilitators}
+    for state in (now, target):
+        facilitators |= {f.id: f.name for f in state.facilitators_added}
+    parts += [
+        f"facilitator {facilitators.get(f, f)} "
+        + ("withdrawn" if f in target.facilitators_out else "back")
+        for f in sorted(target.facilitators_out ^ now.facilitators_out)
+    ]
+    added = {f.id for f in target.facilitators_added} ^ {f.id for f in now.facilitators_added}
+    parts += [
+        f"facilitator {facilitators.get(f, f)} "
+        + ("added" if f in {g.id for g in target.facilitators_added} else "no longer added")
+        for f in sorted(added)
+    ]
     moved = [e for e, t in target.teams.items() if now.teams.get(e) != t and e in names]
     if len(moved) > 3:
         parts.append(f"{len(moved)} schools change team")

@@ -42,9 +42,10 @@ from clnmatch.event.export import EXPORTS, export_bytes, export_folder
 from clnmatch.event.snapshot import projector_shows_names, set_projector_names
 from clnmatch.io.mapping import SurveyMapping
 from clnmatch.io.survey import read_survey
+from clnmatch.models import Facilitator
 from clnmatch.report.words import percent
 from clnmatch.rules.necessary import plural
-from clnmatch.web.render import live_context, school_context
+from clnmatch.web.render import facilitators_context, live_context, school_context
 
 __all__ = ["CSP", "create_app"]
 
@@ -425,6 +426,9 @@ def create_app(
             "withdraw": lambda: _withdraw(event, data, repair_time_limit),
             "withdraw_person": lambda: event.withdraw_person(_id(data, "practitioner_id"), repair_time_limit),
             "return_person": lambda: event.return_person(_id(data, "practitioner_id"), repair_time_limit),
+            "withdraw_facilitator": lambda: event.withdraw_facilitator(_id(data, "facilitator_id")),
+            "return_facilitator": lambda: event.return_facilitator(_id(data, "facilitator_id")),
+            "add_facilitator": lambda: _new_facilitator(event, data),
             "add": lambda: _add(event, data, repair_time_limit, mapping),
             "undo": event.undo,
             "redo": event.redo,
@@ -472,6 +476,10 @@ def create_app(
             establishment_id=establishment_id,
             locked=locked,
         )
+
+    @app.get("/ui/facilitators", response_class=HTMLResponse)
+    async def ui_facilitators() -> HTMLResponse:
+        return html("facilitators.html", **facilitators_context(event))
 
     @app.get("/ui/versions", response_class=HTMLResponse)
     async def ui_versions() -> HTMLResponse:
@@ -537,13 +545,40 @@ def _one_of(data: dict[str, Any], names: tuple[str, ...]) -> str | None:
 
 
 def _withdraw(event: Event, data: dict[str, Any], time_limit: float) -> EventView:
-    """Withdraw a school (``establishment_id``) or one of its nominees (``practitioner_id``)."""
-    chosen = _one_of(data, ("establishment_id", "practitioner_id"))
+    """Withdraw a school (``establishment_id``), one of its nominees (``practitioner_id``)
+    or a facilitator (``facilitator_id``)."""
+    chosen = _one_of(data, ("establishment_id", "practitioner_id", "facilitator_id"))
     if chosen is None:
-        raise EventError("the body needs 'establishment_id' or 'practitioner_id'", 400)
+        raise EventError(
+            "the body needs 'establishment_id', 'practitioner_id' or 'facilitator_id'", 400
+        )
     if chosen == "practitioner_id":
         return event.withdraw_person(_id(data, "practitioner_id"), time_limit)
+    if chosen == "facilitator_id":
+        return event.withdraw_facilitator(_id(data, "facilitator_id"))
     return event.withdraw(_id(data, "establishment_id"), time_limit)
+
+
+def _new_facilitator(event: Event, data: dict[str, Any]) -> EventView:
+    """Add a facilitator from ``facilitator`` (``id``, ``name``, ``authority``, ``role``), or
+    from the page's form (its id as ``facilitator_id``: a field named "id" hides the form's)."""
+    given = (
+        data["facilitator"] if "facilitator" in data else {**data, "id": data.get("facilitator_id")}
+    )
+    if not isinstance(given, dict):
+        raise EventError("facilitator must be an object: id, name, authority, role", 400)
+    fields = {k: given.get(k) or "" for k in ("id", "name", "authority", "role")}
+    if not all(isinstance(v, str) for v in fields.values()):
+        raise EventError("a facilitator's id, name, authority and role are text", 400)
+    fields = {k: v.strip() for k, v in fields.items()}
+    missing = [k for k in ("id", "name", "authority") if not fields[k]]
+    if missing:
+        raise EventError(f"a facilitator needs {', '.join(missing)}", 400)
+    return event.add_facilitator(
+        Facilitator(
+            id=fields["id"], name=fields["name"], authority=fields["authority"], role=fields["role"]
+        )  # fmt: skip
+    )
 
 
 def _add(
@@ -551,11 +586,16 @@ def _add(
 ) -> EventView:
     """Add from the list given at the start (``establishment_id``), bring back a nominee
     who withdrew (``practitioner_id``) or add from survey rows (``rows``)."""
-    chosen = _one_of(data, ("establishment_id", "practitioner_id", "rows"))
+    kinds = ("establishment_id", "practitioner_id", "facilitator_id", "facilitator", "rows")
+    chosen = _one_of(data, kinds)
     if chosen == "establishment_id":
         return event.add_from_list(_id(data, "establishment_id"), time_limit)
     if chosen == "practitioner_id":
         return event.return_person(_id(data, "practitioner_id"), time_limit)
+    if chosen == "facilitator_id":
+        return event.return_facilitator(_id(data, "facilitator_id"))
+    if chosen == "facilitator":
+        return _new_facilitator(event, data)
     if not isinstance(data.get("rows") or "", str):
         raise EventError("rows must be text: survey rows with their header line", 400)
     rows = str(data.get("rows") or "").strip()

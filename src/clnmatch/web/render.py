@@ -212,3 +212,28 @@ def school_context(event: Event, eid: str) -> dict[str, Any]:
         "ratings": ratings[:6],
         "placed": not view.unplaced,
     }
+
+
+def facilitators_context(event: Event) -> dict[str, Any]:
+    """The facilitators panel: who is linked to which teams, who withdrew."""
+    view = event.view()
+    state = view.state
+    teams: dict[str, list[int]] = {}
+    for fid, team in sorted(state.links, key=lambda link: link[1]):
+        teams.setdefault(fid, []).append(team)
+    everyone = {f.id: f for f in (*event.snapshot.cohort.facilitators, *state.facilitators_added)}
+    return {
+        "present": [
+            {
+                "id": f.id,
+                "name": f.name,
+                "authority": f.authority,
+                "role": f.role,
+                "teams": teams.get(f.id, []),
+            }
+            for f in view.cohort.facilitators
+        ],  # fmt: skip
+        "gone": [everyone[f] for f in sorted(state.facilitators_out) if f in everyone],
+        "authorities": sorted({e.authority for e in view.cohort.establishments}),
+        "per": event.rules.schools_per_facilitator,
+    }

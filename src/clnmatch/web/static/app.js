@@ -37,6 +37,9 @@
   var slow = { "/ui/withdraw": "Withdrawing: repairing the teams with the fewest moves ...",
     "/ui/withdraw_person": "Withdrawing: repairing the teams with the fewest moves ...",
     "/ui/return_person": "Bringing them back: repairing the teams with the fewest moves ...",
+    "/ui/withdraw_facilitator": "Withdrawing: linking the teams to facilitators again ...",
+    "/ui/return_facilitator": "Bringing them back: linking the teams to facilitators again ...",
+    "/ui/add_facilitator": "Adding the facilitator: linking the teams to facilitators again ...",
     "/ui/add": "Adding the school: placing it with the fewest moves ..." };
   var pending = 0;
   function slowText(e) {
@@ -89,6 +92,15 @@
   // dropped, any other still reaches the console
   window.addEventListener("unhandledrejection", function (e) {
     if (e.reason === undefined) e.preventDefault();
+  });
+
+  // a facilitator's decision done: the panel shows the links as they are now (a refused
+  // one keeps the panel, and what was typed in it, as it was)
+  document.body.addEventListener("htmx:afterRequest", function (e) {
+    var path = e.detail.pathInfo && e.detail.pathInfo.requestPath;
+    if (e.detail.successful && /^\/ui\/(withdraw|return|add)_facilitator$/.test(path || "")) {
+      askPanel("GET", "/ui/facilitators");
+    }
   });
 
   // answers may arrive out of order (a refresh asked before a decision, answered after
@@ -352,6 +364,7 @@
     byId("redo", function () { post("/ui/redo"); });
     byId("add-school", function () { openPanel("/ui/add"); });
     byId("versions", function () { openPanel("/ui/versions"); });
+    byId("facilitators", function () { openPanel("/ui/facilitators"); });
     byId("help-button", function () {
       opener = document.activeElement;
       setPanel(document.getElementById("help").innerHTML);
@@ -382,6 +395,9 @@
       } else if (form.id === "add-pick" || form.id === "add-rows") {
         e.preventDefault();
         post("/ui/add", data);
+      } else if (form.id === "add-facilitator") {
+        e.preventDefault();
+        post("/ui/add_facilitator", data);
       }
     });
 

@@ -1,0 +1,169 @@
+"""Facilitators on the day: one withdraws (their teams get another where the rules allow),
+a replacement is added, one comes back; the breaches, the journal, the exports, the API
+and the page's panel."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from builders import make_cohort
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_rematch import PREVIOUS, RULES, THEMES
+from test_web_api import editor_client
+
+from clnmatch.evaluate import check
+from clnmatch.event import Event, EventError, change_record
+from clnmatch.models import Cohort, Facilitator
+
+# sector_cohort's schools (authorities A, B, C: two schools each), with one facilitator of
+# each authority: each authority must supply one, and every team needs one
+ROWS = [
+    ("A", "primary", [[5, 1, 0], [4, 2, 1]]),
+    ("B", "secondary", [[1, 5, 2], [0, 4, 3]]),
+    ("C", "ELC", [[0, 1, 5], [1, 2, 4]]),
+    ("A", "primary", [[4, 0, 3], [5, 1, 2]]),
+    ("B", "special", [[2, 5, 1], [3, 4, 0]]),
+    ("C", "primary", [[0, 4, 4], [1, 5, 5]]),
+]
+LINKS = [("FA", 1), ("FB", 2), ("FC", 2)]
+
+
+def cohort() -> Cohort:
+    return make_cohort(ROWS, themes=THEMES, facilitators=[("FA", "A"), ("FB", "B"), ("FC", "C")])
+
+
+def new_event(folder: Path) -> Event:
+    return Event.create(folder, cohort(), RULES, teams=PREVIOUS, links=LINKS)
+
+
+def evaluator(event: Event) -> object:
+    """The one evaluator, run afresh on the event's cohort, teams and links."""
+    view = event.view()
+    placed = {p.id: view.state.teams[p.establishment_id] for p in view.cohort.practitioners}
+    return check(view.cohort, RULES, placed, list(view.state.links), objective="blend")
+
+
+def test_a_facilitator_withdraws_is_replaced_and_comes_back(tmp_path: Path) -> None:
+    event = new_event(tmp_path)
+    assert event.view().evaluation.feasible
+    view = event.withdraw_facilitator("FA")
+    # team 1 lost its only facilitator: one of team 2's moves over; A supplies none now
+    assert "FA" not in {f for f, _ in view.state.links}
+    assert {t for _, t in view.state.links} == {1, 2}
+    assert [b.rule for b in view.evaluation.breaches] == ["facilitator_supply"]
+    assert "facilitator Facilitator FA withdrew; Facilitator F" in event.last_change["message"]
+    assert evaluator(event).breaches == view.evaluation.breaches  # type: ignore[attr-defined]
+    assert view.state.teams == event.timeline.past[-1].teams  # no school moves for it
+
+    view = event.add_facilitator(Facilitator(id="FA2", name="Replacement", authority="A"))
+    assert view.evaluation.feasible and "FA2" in {f for f, _ in view.state.links}
+    assert "to team" in event.last_change["message"]
+
+    view = event.return_facilitator("FA")
+    assert view.evaluation.feasible and "FA" in {f for f, _ in view.state.links}
+    assert (
+        event.undo()
+        and event.last_change["message"] == "undone: facilitator Facilitator FA withdrawn"
+    )
+    live = event.state.key()
+    event.close()
+    again = Event.open(tmp_path)  # replay gives the state lived
+    assert again.state.key() == live and not again.view().evaluation.breaches
+    again.close()
+
+
+def test_facilitator_refusals_write_nothing(tmp_path: Path) -> None:
+    event = new_event(tmp_path)
+    event.withdraw_facilitator("FB")
+    version = event.version
+    with pytest.raises(EventError, match="has withdrawn") as twice:
+        event.withdraw_facilitator("FB")
+    assert twice.value.status == 409
+    with pytest.raises(EventError, match="not a facilitator of the event") as unknown:
+        event.withdraw_facilitator("nobody")
+    assert unknown.value.status == 404
+    with pytest.raises(EventError, match="has not withdrawn"):
+        event.return_facilitator("FC")
+    with pytest.raises(EventError, match="'FB' is Facilitator FB's: give the new facilitator"):
+        event.add_facilitator(Facilitator(id="FB", name="Someone", authority="B"))
+    assert event.version == version
+
+
+def test_the_exports_record_the_facilitators_who_left_and_came(tmp_path: Path) -> None:
+    event = new_event(tmp_path)
+    event.withdraw_facilitator("FC")
+    event.add_facilitator(Facilitator(id="FC2", name="New C", authority="C"))
+    record = change_record(event)
+    assert record.withdrawn_of("facilitator") == ("FC",)
+    assert [f.id for f in record.added_facilitators] == ["FC2"]
+    assert event.view().to_api(2)["withdrawn_facilitators"] == ["FC"]
+
+
+def test_the_api_and_the_panel(tmp_path: Path) -> None:
+    event = new_event(tmp_path)
+    client = editor_client(event)
+    panel = client.get("/ui/facilitators").text
+    assert panel.count('data-post="/ui/withdraw_facilitator"') == 3
+    state = client.post("/api/withdraw", json={"facilitator_id": "FA"}).json()
+    assert state["withdrawn_facilitators"] == ["FA"]
+    panel = client.get("/ui/facilitators").text
+    assert "<s>Facilitator FA</s>" in panel and 'data-post="/ui/return_facilitator"' in panel
+    added = client.post(
+        "/ui/add_facilitator",
+        data={"facilitator_id": "FA2", "name": "New A", "authority": "A", "role": ""},
+    )
+    assert added.is_success and "every rule holds" in added.text
+    missing = client.post("/api/add", json={"facilitator": {"id": "X", "authority": "A"}})
+    assert missing.status_code == 400 and "needs name" in missing.json()["error"]
+    state = client.post("/api/add", json={"facilitator_id": "FA"}).json()
+    assert state["withdrawn_facilitators"] == [] and state["breaches"] == []
+
+
+FACILITATOR_OPS = st.one_of(
+    st.tuples(st.just("withdraw facilitator"), st.sampled_from(["FA", "FB", "FC", "FX"])),
+    st.tuples(st.just("return facilitator"), st.sampled_from(["FA", "FB", "FC", "FX"])),
+    st.tuples(st.just("add facilitator"), st.sampled_from(["A", "B", "C"])),
+    st.tuples(st.just("move"), st.sampled_from(sorted(PREVIOUS))),
+    st.tuples(st.just("withdraw"), st.sampled_from(sorted(PREVIOUS))),
+    st.tuples(st.just("undo"), st.none()),
+    st.tuples(st.just("redo"), st.none()),
+)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(FACILITATOR_OPS, max_size=8))
+def test_any_facilitator_decisions_replay_to_the_state_lived(ops: list[tuple[str, object]]) -> None:
+    """Facilitators withdrawn, added and brought back among moves, withdrawals and undos:
+    every board the evaluator's, and the journal replayed gives the state lived."""
+    with tempfile.TemporaryDirectory() as tmp:
+        event = new_event(Path(tmp))
+        for op, arg in ops:
+            try:
+                if op == "withdraw facilitator":
+                    event.withdraw_facilitator(str(arg))
+                elif op == "return facilitator":
+                    event.return_facilitator(str(arg))
+                elif op == "add facilitator":
+                    event.add_facilitator(Facilitator(id="FX", name="Extra", authority=str(arg)))
+                elif op == "move":
+                    event.move(str(arg), 3 - max(1, event.state.teams.get(str(arg), 1)))
+                elif op == "withdraw":
+                    event.withdraw(str(arg), time_limit=2)
+                elif op == "undo":
+                    event.undo()
+                else:
+                    event.redo()
+            except EventError:
+                pass  # refused decisions write nothing
+            _, fresh = event.evaluate_state(event.state)
+            assert event.view().evaluation.breaches == fresh.breaches
+            links = {f for f, _ in event.state.links}
+            assert links <= {f.id for f in event.view().cohort.facilitators}
+        live = event.state.key()
+        event.close()
+        again = Event.open(Path(tmp))
+        assert again.state.key() == live
+        again.close()
