@@ -87,7 +87,9 @@ def test_facilitator_refusals_write_nothing(tmp_path: Path) -> None:
     assert unknown.value.status == 404
     with pytest.raises(EventError, match="has not withdrawn"):
         event.return_facilitator("FC")
-    with pytest.raises(EventError, match="'FB' is Facilitator FB's: give the new facilitator"):
+    with pytest.raises(EventError, match="'FC' is Facilitator FC's: give the new facilitator"):
+        event.add_facilitator(Facilitator(id="FC", name="Someone", authority="C"))
+    with pytest.raises(EventError, match="'FB' is Facilitator FB's, who withdrew: Bring back"):
         event.add_facilitator(Facilitator(id="FB", name="Someone", authority="B"))
     assert event.version == version
 
@@ -167,3 +169,49 @@ def test_any_facilitator_decisions_replay_to_the_state_lived(ops: list[tuple[str
         again = Event.open(Path(tmp))
         assert again.state.key() == live
         again.close()
+
+
+def test_a_facilitator_added_again_with_another_authority_is_another_cohort(
+    tmp_path: Path,
+) -> None:
+    """Added with authority B (A is short: no teams keep every rule), undone, added with A:
+    the verdict and the bound are the new cohort's, live as after a restart (the cohort's
+    key held the facilitator's id only, and kept the first verdict)."""
+    event = new_event(tmp_path)
+    event.withdraw_facilitator("FA")
+    event.add_facilitator(Facilitator(id="X", name="X", authority="B"))
+    assert event.view().impossible and event.view().bound is None
+    event.undo()
+    view = event.add_facilitator(Facilitator(id="X", name="X", authority="A"))
+    assert view.evaluation.feasible and not view.impossible and view.bound is not None
+    event.close()
+    again = Event.open(tmp_path).view()
+    assert (again.impossible, again.bound) == (view.impossible, view.bound)
+
+
+def test_facilitators_wait_for_every_school_placed_and_ids_stay_ones_own(
+    tmp_path: Path,
+) -> None:
+    """With a school in Not placed a facilitator's change says links come once every
+    school is placed; an id withdrawn before the event (changes.json) or on the day is not
+    a new facilitator's; a name of many lines is refused by the API."""
+    from clnmatch.rematch import ChangeRecord
+
+    before = ChangeRecord(themes=THEMES, withdrawn={"facilitator": ("FZ",)})
+    teams = {**PREVIOUS, "E5": 0}
+    event = Event.create(tmp_path / "e", cohort(), RULES, teams=teams, links=LINKS,
+                         base_record=before)  # fmt: skip
+    event.add_facilitator(Facilitator(id="X", name="X", authority="A"))
+    assert event.last_change["message"].endswith(
+        "linked to teams again once every school is placed"
+    )
+    with pytest.raises(EventError, match="'FZ' withdrew before the event"):
+        event.add_facilitator(Facilitator(id="FZ", name="Someone", authority="A"))
+    event.withdraw_facilitator("X")
+    with pytest.raises(EventError, match="who withdrew: Bring back is in the Facilitators panel"):
+        event.add_facilitator(Facilitator(id="X", name="Other", authority="B"))
+    client = editor_client(event)
+    long = client.post(
+        "/api/add", json={"facilitator": {"id": "Y", "name": "a\nb", "authority": "A"}}
+    )
+    assert long.status_code == 400 and "one line" in long.json()["error"]

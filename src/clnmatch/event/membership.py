@@ -295,9 +295,22 @@ def add_facilitator(event: EventCore, facilitator: Facilitator) -> EventView:
     with event.lock:
         state = event.state
         taken = {f.id: f for f in (*event.snapshot.cohort.facilitators, *state.facilitators_added)}
-        if facilitator.id in taken:
+        fid, shown = facilitator.id, repr(facilitator.id[:80])
+        if fid in taken and fid in state.facilitators_out:
             raise EventError(
-                f"facilitator id {facilitator.id!r} is {taken[facilitator.id].name}'s: give the "
+                f"facilitator id {shown} is {taken[fid].name}'s, who withdrew: Bring back is "
+                "in the Facilitators panel; a new facilitator needs an id of their own",
+                409,
+            )
+        if fid in taken:
+            raise EventError(
+                f"facilitator id {shown} is {taken[fid].name}'s: give the new facilitator an "
+                "id of their own",
+                409,
+            )
+        if fid in event.snapshot.base_record.withdrawn_of("facilitator"):  # an id is one person's
+            raise EventError(
+                f"facilitator id {shown} withdrew before the event (changes.json): give the "
                 "new facilitator an id of their own",
                 409,
             )
@@ -316,6 +329,9 @@ def _relink(event: EventCore, entry: dict[str, Any], before: EventState, after: 
     team, the others kept where the rules allow); the facilitators who move, in words."""
     coming = len(after.facilitators_added) > len(before.facilitators_added)
     coming |= len(after.facilitators_out) < len(before.facilitators_out)
+    if any(t < 1 for t in after.teams.values()):  # links are allocated over every school
+        entry["links"] = [[f, t] for f, t in after.links]
+        return "; facilitators are linked to teams again once every school is placed"
     links = event.links_after(after.teams, after, always=coming)
     new = list(after.links) if links is None else [(str(f), int(t)) for f, t in links]
     entry["links"] = [[f, t] for f, t in new]

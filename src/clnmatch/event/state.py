@@ -72,8 +72,7 @@ class AddedRecord:
 
     def digest(self) -> str:
         """A short fingerprint of the rows (the same school added with other rows differs)."""
-        text = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        return _digest(self.to_dict())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AddedRecord:
@@ -130,7 +129,9 @@ class EventState:
         each nominee withdrawn one by one (a bound with them is not one without)."""
         out = sorted(PERSON_OUT + p for p in self.people_out)
         out += sorted(FACILITATOR_OUT + f for f in self.facilitators_out)
-        out += sorted(FACILITATOR_ADDED + f.id for f in self.facilitators_added)
+        # by content: one added again with another authority is another cohort
+        out += sorted(FACILITATOR_ADDED + _digest(f.model_dump(mode="json"))
+                      for f in self.facilitators_added)  # fmt: skip
         return sorted(self.establishment_key(e) for e in establishments) + out
 
     def establishment_key(self, e: str) -> str:
@@ -161,6 +162,12 @@ class EventState:
         teams = dict(self.teams)
         teams.update({k: int(v) for k, v in changes.items()})
         return teams
+
+
+def _digest(data: Mapping[str, Any]) -> str:
+    """A short fingerprint of a record's fields."""
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def _links(

@@ -56,7 +56,7 @@ def what_changes(snapshot: Snapshot, now: EventState, target: EventState) -> str
     added = {f.id for f in target.facilitators_added} ^ {f.id for f in now.facilitators_added}
     parts += [
         f"facilitator {facilitators.get(f, f)} "
-        + ("added" if f in {g.id for g in target.facilitators_added} else "no longer added")
+        + ("added" if f in {g.id for g in target.facilitators_added} else "removed")
         for f in sorted(added)
     ]
     moved = [e for e, t in target.teams.items() if now.teams.get(e) != t and e in names]

@@ -430,6 +430,8 @@ class ChangeRecord:
                 f"{len(self.added_establishments)} establishment(s) and "
                 f"{len(self.added_practitioners)} practitioner(s) added"
             )
+        if self.added_facilitators:
+            parts.append(f"{len(self.added_facilitators)} facilitator(s) added")
         return "; ".join(parts) or "no changes"
 
 

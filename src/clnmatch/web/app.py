@@ -453,7 +453,7 @@ def create_app(
 
     @app.get("/ui/school/{eid:path}", response_class=HTMLResponse)
     async def ui_school(eid: str) -> HTMLResponse:
-        if eid not in event.view().cohort.establishment_by_id:
+        if eid not in event.current_view().cohort.establishment_by_id:
             raise EventError(f"{eid!r} is not a school of the event", 404)
         return html("school.html", **school_context(event, eid), teams=range(1, event.n_teams + 1))
 
@@ -497,7 +497,7 @@ def create_app(
     async def ui_add_form() -> HTMLResponse:
         additions = event.snapshot.additions
         state = event.state
-        present = event.view().cohort.establishment_by_id
+        present = event.current_view().cohort.establishment_by_id
         options = [] if additions is None else [
             (e.id, e.name) for e in additions.establishments
             if e.id not in present and e.id not in state.withdrawn  # those: "bring back"
@@ -574,6 +574,11 @@ def _new_facilitator(event: Event, data: dict[str, Any]) -> EventView:
     missing = [k for k in ("id", "name", "authority") if not fields[k]]
     if missing:
         raise EventError(f"a facilitator needs {', '.join(missing)}", 400)
+    for key, longest in (("id", 80), ("name", 200), ("authority", 200), ("role", 200)):
+        if len(fields[key]) > longest or any(ord(c) < 32 or ord(c) == 127 for c in fields[key]):
+            raise EventError(
+                f"a facilitator's {key} is one line of at most {longest} characters", 400
+            )
     return event.add_facilitator(
         Facilitator(
             id=fields["id"], name=fields["name"], authority=fields["authority"], role=fields["role"]

@@ -189,7 +189,7 @@ def _summarised(breaches: list[Any], cohort: Cohort) -> list[str]:
 
 def school_context(event: Event, eid: str) -> dict[str, Any]:
     """The side panel of one school."""
-    view = event.view()
+    view = event.current_view()  # never waits for a decision's repair
     cohort = view.cohort
     est = cohort.establishment_by_id[eid]
     ratings = []
@@ -216,7 +216,7 @@ def school_context(event: Event, eid: str) -> dict[str, Any]:
 
 def facilitators_context(event: Event) -> dict[str, Any]:
     """The facilitators panel: who is linked to which teams, who withdrew."""
-    view = event.view()
+    view = event.current_view()  # never waits for a decision's repair
     state = view.state
     teams: dict[str, list[int]] = {}
     for fid, team in sorted(state.links, key=lambda link: link[1]):
