@@ -8,31 +8,30 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from builders import make_cohort
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_rematch import PREVIOUS, RULES, THEMES
+from test_rematch import PREVIOUS, RULES, THEMES, sector_cohort
 from test_web_api import editor_client
 
 from clnmatch.evaluate import check
 from clnmatch.event import Event, EventError, change_record
 from clnmatch.models import Cohort, Facilitator
 
-# sector_cohort's schools (authorities A, B, C: two schools each), with one facilitator of
-# each authority: each authority must supply one, and every team needs one
-ROWS = [
-    ("A", "primary", [[5, 1, 0], [4, 2, 1]]),
-    ("B", "secondary", [[1, 5, 2], [0, 4, 3]]),
-    ("C", "ELC", [[0, 1, 5], [1, 2, 4]]),
-    ("A", "primary", [[4, 0, 3], [5, 1, 2]]),
-    ("B", "special", [[2, 5, 1], [3, 4, 0]]),
-    ("C", "primary", [[0, 4, 4], [1, 5, 5]]),
-]
 LINKS = [("FA", 1), ("FB", 2), ("FC", 2)]
 
 
 def cohort() -> Cohort:
-    return make_cohort(ROWS, themes=THEMES, facilitators=[("FA", "A"), ("FB", "B"), ("FC", "C")])
+    """sector_cohort's schools (authorities A, B, C: two schools each) with one facilitator
+    of each authority: each authority must supply one, and every team needs one."""
+    schools = sector_cohort()
+    return Cohort(
+        themes=schools.themes,
+        establishments=schools.establishments,
+        practitioners=schools.practitioners,
+        facilitators=tuple(
+            Facilitator(id=f"F{a}", name=f"Facilitator F{a}", authority=a) for a in "ABC"
+        ),
+    )
 
 
 def new_event(folder: Path) -> Event:

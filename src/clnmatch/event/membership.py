@@ -279,7 +279,7 @@ def return_facilitator(event: EventCore, fid: str) -> EventView:
     """Bring back a facilitator who withdrew (linked where the rules need them)."""
     with event.lock:
         state = event.state
-        known = {f.id: f for f in (*event.snapshot.cohort.facilitators, *state.facilitators_added)}
+        known = _ever(event, state)
         if fid not in state.facilitators_out:
             present = fid in _facilitators(event.cohort_for(state))
             what = "has not withdrawn" if present else "is not a facilitator who withdrew"
@@ -294,7 +294,7 @@ def add_facilitator(event: EventCore, facilitator: Facilitator) -> EventView:
     """Add a facilitator on the day (a replacement, say): linked where the rules need them."""
     with event.lock:
         state = event.state
-        taken = {f.id: f for f in (*event.snapshot.cohort.facilitators, *state.facilitators_added)}
+        taken = _ever(event, state)
         fid, shown = facilitator.id, repr(facilitator.id[:80])
         if fid in taken and fid in state.facilitators_out:
             raise EventError(
@@ -322,6 +322,11 @@ def add_facilitator(event: EventCore, facilitator: Facilitator) -> EventView:
 
 def _facilitators(cohort: Cohort) -> dict[str, Facilitator]:
     return {f.id: f for f in cohort.facilitators}
+
+
+def _ever(event: EventCore, state: EventState) -> dict[str, Facilitator]:
+    """Every facilitator of the event by id: the table's and those added, withdrawn or not."""
+    return {f.id: f for f in (*event.snapshot.cohort.facilitators, *state.facilitators_added)}
 
 
 def _relink(event: EventCore, entry: dict[str, Any], before: EventState, after: EventState) -> str:
