@@ -350,4 +350,4 @@ def _relink(event: EventCore, entry: dict[str, Any], before: EventState, after: 
         + ", ".join(map(str, teams_of[f]))
         for f in moved
     ]
-    return "; " + ("; ".join(words) if words else "no facilitator link changes")
+    return "; " + ("; ".join(words) if words else "no other facilitator moves")
