@@ -249,16 +249,27 @@
     if (e.detail.target && e.detail.target.id === "live") placedBefore = placedNow();
   });
   var dragged = null;
+  var CHANGED_MS = 5000;  // as long as the .changed animation
+  var changedAt = {};  // school id -> when it moved: a later redraw (another tab's
+  // decision, the stream's refresh) marks it again, its fade going on where it was
   function markChanged() {
-    if (!placedBefore) return;
-    var before = placedBefore;
-    placedBefore = null;
-    if (dragged) { delete before[dragged]; dragged = null; }
-    var now = placedNow();
-    Object.keys(now).forEach(function (id) {
-      if (before[id] === now[id]) return;
+    var now = Date.now();
+    if (placedBefore) {
+      var before = placedBefore;
+      placedBefore = null;
+      if (dragged) { delete before[dragged]; dragged = null; }
+      var placed = placedNow();
+      Object.keys(placed).forEach(function (id) {
+        if (before[id] !== placed[id]) changedAt[id] = now;
+      });
+    }
+    Object.keys(changedAt).forEach(function (id) {
+      var age = now - changedAt[id];
+      if (age >= CHANGED_MS) { delete changedAt[id]; return; }
       var card = document.querySelector('#live .card[data-id="' + CSS.escape(id) + '"]');
-      if (card) card.classList.add("changed");
+      if (!card) return;
+      card.style.animationDelay = (-age / 1000) + "s";
+      card.classList.add("changed");
     });
   }
 
