@@ -44,7 +44,7 @@ from clnmatch.event.view import EventView
 from clnmatch.event.words import breach_lines
 from clnmatch.frozen import frozen
 from clnmatch.io.safe import sweep_stale_staging
-from clnmatch.models import Cohort, Practitioner, Rules
+from clnmatch.models import Cohort, Facilitator, Practitioner, Rules
 from clnmatch.rematch import ChangeRecord
 
 __all__ = ["EventCore", "SNAPSHOT_FILE", "JOURNAL_FILE", "TOKENS_FILE", "EXPORTS_FOLDER"]
@@ -209,6 +209,11 @@ class EventCore:
         """The nominees of ``eid`` who withdrew alone, with the rows its school now has."""
         rows = state.rows_of(eid, self.snapshot.cohort)
         return [p for p in rows if p.id in state.people_out]
+
+    def all_facilitators(self, state: EventState) -> dict[str, Facilitator]:
+        """Every facilitator the event has had, by id: the table's and those added on the
+        day, withdrawn or not."""
+        return {f.id: f for f in (*self.snapshot.cohort.facilitators, *state.facilitators_added)}
 
     def rules_for(self, cohort: Cohort, pins: Mapping[str, int] | None = None) -> Rules:
         """The rules, locks naming establishments no longer in the cohort left out."""

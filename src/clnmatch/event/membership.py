@@ -221,7 +221,8 @@ def _add_one(event: EventCore, one: Cohort, time_limit: float, pasted: bool = Fa
         rows = {p.id for p in record.practitioners}  # the earlier rows these ones replace
         earlier = state.rows_of(eid, event.snapshot.cohort) if eid in state.withdrawn else ()
         dropped = [p for p in earlier if p.id not in rows and p.id not in state.people_out]
-    staying = tuple(p for p in one.practitioners if p.id not in {q.id for q in out})
+    out_ids = {p.id for p in out}
+    staying = tuple(p for p in one.practitioners if p.id not in out_ids)
     one = Cohort(themes=one.themes, establishments=one.establishments, practitioners=staying)
     teams = {e: t for e, t in state.teams.items() if t >= 1}
     again = eid in state.withdrawn
@@ -279,7 +280,7 @@ def return_facilitator(event: EventCore, fid: str) -> EventView:
     """Bring back a facilitator who withdrew (linked where the rules need them)."""
     with event.lock:
         state = event.state
-        known = _ever(event, state)
+        known = event.all_facilitators(state)
         if fid not in state.facilitators_out:
             present = fid in _facilitators(event.cohort_for(state))
             what = "has not withdrawn" if present else "is not a facilitator who withdrew"
@@ -294,7 +295,7 @@ def add_facilitator(event: EventCore, facilitator: Facilitator) -> EventView:
     """Add a facilitator on the day (a replacement, say): linked where the rules need them."""
     with event.lock:
         state = event.state
-        taken = _ever(event, state)
+        taken = event.all_facilitators(state)
         fid, shown = facilitator.id, repr(facilitator.id[:80])
         if fid in taken and fid in state.facilitators_out:
             raise EventError(
@@ -322,11 +323,6 @@ def add_facilitator(event: EventCore, facilitator: Facilitator) -> EventView:
 
 def _facilitators(cohort: Cohort) -> dict[str, Facilitator]:
     return {f.id: f for f in cohort.facilitators}
-
-
-def _ever(event: EventCore, state: EventState) -> dict[str, Facilitator]:
-    """Every facilitator of the event by id: the table's and those added, withdrawn or not."""
-    return {f.id: f for f in (*event.snapshot.cohort.facilitators, *state.facilitators_added)}
 
 
 def _relink(event: EventCore, entry: dict[str, Any], before: EventState, after: EventState) -> str:

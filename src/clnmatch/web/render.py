@@ -221,7 +221,7 @@ def facilitators_context(event: Event) -> dict[str, Any]:
     teams: dict[str, list[int]] = {}
     for fid, team in sorted(state.links, key=lambda link: link[1]):
         teams.setdefault(fid, []).append(team)
-    everyone = {f.id: f for f in (*event.snapshot.cohort.facilitators, *state.facilitators_added)}
+    everyone = event.all_facilitators(state)
     return {
         "present": [
             {
