@@ -214,3 +214,17 @@ def test_facilitators_wait_for_every_school_placed_and_ids_stay_ones_own(
         "/api/add", json={"facilitator": {"id": "Y", "name": "a\nb", "authority": "A"}}
     )
     assert long.status_code == 400 and "one line" in long.json()["error"]
+
+
+def test_a_facilitator_who_came_while_a_school_waited_is_linked_once_it_is_placed(
+    tmp_path: Path,
+) -> None:
+    """Links wait while a school is in Not placed; placing it links the facilitator who
+    came meanwhile, as the change's message promised (they stayed without a team)."""
+    event = Event.create(tmp_path, cohort(), RULES, teams={**PREVIOUS, "E5": 0}, links=LINKS)
+    event.add_facilitator(Facilitator(id="FX", name="Came late", authority="B"))
+    assert "FX" not in {f for f, _ in event.view().state.links}
+    view = event.move("E5", PREVIOUS["E5"])
+    assert "FX" in {f for f, _ in view.state.links}
+    assert {f for f, _ in view.state.links} >= {"FA", "FB", "FC"}
+    assert view.evaluation.feasible and evaluator(event).feasible  # type: ignore[attr-defined]

@@ -90,8 +90,8 @@ def exit_codes(json_out: bool = False) -> Iterator[None]:
         if os.environ.get("CLNMATCH_DEBUG") and not isinstance(exc, ClnmatchError | Exit):
             raise
         code, kind, text = _failure(exc)
-        if text:
-            err_console.print(text, markup=False, highlight=False, soft_wrap=isinstance(exc, Exit))
+        if text:  # unwrapped, so that a file's path in it is copied whole
+            err_console.print(text, markup=False, highlight=False, soft_wrap=True)
         if json_out and not (isinstance(exc, Exit) and exc.answered):
             answer: dict[str, Any] = {
                 "status": "error",
@@ -112,7 +112,7 @@ _EXIT_KINDS = {EXIT_INVALID: "invalid_input", EXIT_INFEASIBLE: "infeasible", EXI
 
 def _failure(exc: Exception) -> tuple[int, str, str]:
     """The exit code, kind and message of a command's failure (contract section 4)."""
-    if isinstance(exc, Exit):  # unwrapped, so that paths in it can be copied whole
+    if isinstance(exc, Exit):
         kind = _EXIT_KINDS.get(exc.code, "error")
         return exc.code, kind, as_flags(exc.message) if exc.message else ""
     if isinstance(exc, InvalidInputError):

@@ -23,11 +23,14 @@ def links_if_broken(
     always: bool = False,
 ) -> list[list[Any]] | None:
     """New links for ``teams`` (every establishment placed) when ``links`` break a
-    facilitator rule in ``evaluation``, there are none, or ``always`` (a facilitator came:
-    every facilitator is linked); None when they hold, or when no allocation keeps the
+    facilitator rule in ``evaluation``, there are none, a facilitator has none, or
+    ``always`` (a facilitator came: every facilitator is linked); None when they hold, or when no allocation keeps the
     rules (the evaluator then shows the facilitator breaches)."""
     links = tuple(links)
-    if links and not always and not any(b.rule in FACILITATOR_RULES for b in evaluation.breaches):
+    # a facilitator without a team (one who came while a school waited unplaced) is linked
+    unlinked = {f.id for f in cohort.facilitators} - {f for f, _ in links}
+    broken = any(b.rule in FACILITATOR_RULES for b in evaluation.breaches)
+    if links and not (always or broken or unlinked):
         return None
     from clnmatch.facilitators import allocate_facilitators  # its solver: loaded when needed
 
