@@ -129,6 +129,9 @@ FACILITATOR_OPS = st.one_of(
     st.tuples(st.just("add facilitator"), st.sampled_from(["A", "B", "C"])),
     st.tuples(st.just("move"), st.sampled_from(sorted(PREVIOUS))),
     st.tuples(st.just("withdraw"), st.sampled_from(sorted(PREVIOUS))),
+    st.tuples(
+        st.just("place"), st.tuples(st.sampled_from(["FA", "FB", "FC", "FX"]), st.integers(0, 2))
+    ),
     st.tuples(st.just("undo"), st.none()),
     st.tuples(st.just("redo"), st.none()),
 )
@@ -137,8 +140,9 @@ FACILITATOR_OPS = st.one_of(
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(FACILITATOR_OPS, max_size=8))
 def test_any_facilitator_decisions_replay_to_the_state_lived(ops: list[tuple[str, object]]) -> None:
-    """Facilitators withdrawn, added and brought back among moves, withdrawals and undos:
-    every board the evaluator's, and the journal replayed gives the state lived."""
+    """Facilitators withdrawn, added, brought back and placed by hand among moves,
+    withdrawals and undos: every board the evaluator's, every placement kept, and the
+    journal replayed gives the state lived."""
     with tempfile.TemporaryDirectory() as tmp:
         event = new_event(Path(tmp))
         for op, arg in ops:
@@ -153,6 +157,8 @@ def test_any_facilitator_decisions_replay_to_the_state_lived(ops: list[tuple[str
                     event.move(str(arg), 3 - max(1, event.state.teams.get(str(arg), 1)))
                 elif op == "withdraw":
                     event.withdraw(str(arg), time_limit=2)
+                elif op == "place":
+                    event.place_facilitator(*arg)  # type: ignore[misc]
                 elif op == "undo":
                     event.undo()
                 else:
@@ -162,7 +168,10 @@ def test_any_facilitator_decisions_replay_to_the_state_lived(ops: list[tuple[str
             _, fresh = event.evaluate_state(event.state)
             assert event.view().evaluation.breaches == fresh.breaches
             links = {f for f, _ in event.state.links}
-            assert links <= {f.id for f in event.view().cohort.facilitators}
+            present = {f.id for f in event.view().cohort.facilitators}
+            assert links <= present
+            placed = event.state.facilitators_placed.items()  # never undone by the rules
+            assert {(f, t) for f, t in placed if f in present} <= set(event.state.links)
         live = event.state.key()
         event.close()
         again = Event.open(Path(tmp))
@@ -228,3 +237,95 @@ def test_a_facilitator_who_came_while_a_school_waited_is_linked_once_it_is_place
     assert "FX" in {f for f, _ in view.state.links}
     assert {f for f, _ in view.state.links} >= {"FA", "FB", "FC"}
     assert view.evaluation.feasible and evaluator(event).feasible  # type: ignore[attr-defined]
+
+
+def test_a_facilitator_placed_by_hand_stays_and_the_team_left_gets_another(
+    tmp_path: Path,
+) -> None:
+    """FA (team 1's only facilitator) placed with team 2: team 1 gets another, FA stays
+    with team 2 through a withdrawal's repair and another facilitator's withdrawal;
+    undone, redone and replayed alike; "let the rules choose" forgets the placement."""
+    event = new_event(tmp_path)
+    view = event.place_facilitator("FA", 2)
+    assert ("FA", 2) in view.state.links and view.state.facilitators_placed == {"FA": 2}
+    assert {t for _, t in view.state.links} == {1, 2} and view.evaluation.feasible
+    assert event.last_change["message"].startswith("facilitator Facilitator FA placed with team 2")
+    assert view.to_api(2)["facilitators_placed"] == {"FA": 2}
+    assert evaluator(event).breaches == view.evaluation.breaches  # type: ignore[attr-defined]
+
+    event.withdraw("E1", time_limit=2)  # a repair by rematch: its links keep FA on 2
+    assert ("FA", 2) in event.state.links
+    other = next(f for f, t in event.state.links if t == 1)
+    event.withdraw_facilitator(other)  # team 1 needs someone: not FA
+    assert ("FA", 2) in event.state.links and {t for _, t in event.state.links} == {1, 2}
+    breaches = {b.rule for b in event.view().evaluation.breaches}
+    assert breaches == {"facilitator_supply"}  # their authority is one short, as it should be
+    assert event.undo().state.facilitators_out == frozenset()
+    live = event.state.key()
+    event.close()
+    again = Event.open(tmp_path)
+    assert again.state.key() == live and ("FA", 2) in again.state.links
+    again.undo()  # the withdrawal of E1
+    assert again.undo().state.facilitators_placed == {}
+    assert again.last_change["message"] == "undone: facilitator Facilitator FA placed by the rules"
+    again.redo()
+    assert again.state.facilitators_placed == {"FA": 2}
+    links = again.state.links
+    assert again.place_facilitator("FA", 0).state.facilitators_placed == {}
+    assert again.state.links == links  # nobody moves: the rules choose at the next change
+    again.close()
+
+
+def test_placements_the_rules_cannot_keep_stand_with_their_breach(tmp_path: Path) -> None:
+    """Two facilitators placed with team 2 and the third withdrawn: with at most 3 schools
+    each, neither can take team 1 too, so it has none, and the placements stand (a
+    person's decision) with the breach shown; refusals name why."""
+    rules = RULES.model_copy(update={"schools_per_facilitator": 3})
+    event = Event.create(tmp_path, cohort(), rules, teams=PREVIOUS, links=LINKS)
+    event.place_facilitator("FA", 2)
+    event.place_facilitator("FB", 2)
+    view = event.withdraw_facilitator("FC")
+    assert set(view.state.links) == {("FA", 2), ("FB", 2)}
+    assert "facilitator_per_team" in {b.rule for b in view.evaluation.breaches}
+    with pytest.raises(EventError, match="'FC' has withdrawn"):
+        event.place_facilitator("FC", 1)
+    with pytest.raises(EventError, match="is not a facilitator of the event"):
+        event.place_facilitator("NOBODY", 1)
+    with pytest.raises(EventError, match="team must be 1..2"):
+        event.place_facilitator("FA", 3)
+    version = event.version
+    assert event.place_facilitator("FA", 2).version == version  # placed there: nothing new
+    client = editor_client(event)
+    state = client.post("/api/move", json={"facilitator_id": "FB", "team": 1}).json()
+    assert ["FB", 1] in state["facilitators"]
+    assert [b["rule"] for b in state["breaches"]] == ["facilitator_supply"]  # FC is gone
+    assert state["facilitators_placed"] == {"FA": 2, "FB": 1}
+    panel = client.get("/ui/facilitators").text
+    assert "<b>Placed with team 2</b> by hand" in panel
+    assert panel.count('data-post="/ui/place_facilitator"') == 2 * 2 + 2  # teams, and release
+    both = client.post("/api/move", json={"facilitator_id": "FB", "establishment_id": "E1",
+                                          "team": 1})  # fmt: skip
+    assert both.status_code == 400
+    released = client.post("/ui/place_facilitator", data={"facilitator_id": "FB", "team": "0"})
+    assert released.is_success and event.state.facilitators_placed == {"FA": 2}
+
+
+def test_a_re_optimised_proposal_keeps_a_facilitator_placed_by_hand(tmp_path: Path) -> None:
+    event = new_event(tmp_path)
+    event.place_facilitator("FC", 1)
+    proposal = event.reoptimise(time_limit=3)
+    assert ["FC", 1] in proposal["links"]
+    assert ("FC", 1) in event.accept().state.links
+    event.close()
+
+
+def test_a_withdrawals_repair_keeps_every_facilitator_placed_by_hand(tmp_path: Path) -> None:
+    """Three of four facilitators placed with team 2: a withdrawal's repair allocates
+    links by the rules (evenly: two a team), and the placements are made all the same."""
+    event = new_event(tmp_path)
+    event.add_facilitator(Facilitator(id="FD", name="Fourth", authority="A"))
+    for fid in ("FA", "FB", "FC"):
+        event.place_facilitator(fid, 2)
+    view = event.withdraw("E1", time_limit=2)
+    assert {("FA", 2), ("FB", 2), ("FC", 2)} <= set(view.state.links)
+    assert ("FD", 1) in view.state.links and view.evaluation.feasible

@@ -136,6 +136,14 @@ def test_a_whole_event_on_the_page(tmp_path: Path) -> None:
             state = server.api("GET", "/api/state")
             assert len(gone) == 1 and "NEW-1" in {f for f, _ in state["facilitators"]}
             assert state["breaches"] == [], state["breaches"]
+            # the newcomer placed with team 2 by hand: the panel says so when it is done
+            page.click('#panel button[aria-label="Place New Facilitator with team 2"]')
+            page.wait_for_selector("#panel b:has-text('Placed with team 2')")
+            state = server.api("GET", "/api/state")
+            assert (
+                state["facilitators_placed"] == {"NEW-1": 2}
+                and ["NEW-1", 2] in state["facilitators"]
+            )
             page.keyboard.press("Escape")
 
             # a late school, picked from the list given at the start

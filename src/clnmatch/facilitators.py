@@ -21,7 +21,8 @@ How the allocation is chosen, in order of priority:
    of links per team and per facilitator, weighted to dominate every preference).
 3. **Links kept** (``keep``: a re-match's previous links): each outweighs every
    preference together, so a re-match moves a facilitator only where a rule or the
-   spread asks it to.
+   spread asks it to. Links ``fixed`` (placed by hand at the event) are made whatever
+   the spread; the edge cover then gives way to them.
 4. **Preferences** (integer points per link, see the ``W_*`` constants): a tie to the
    team (the facilitator's authority has establishments in it: ``W_TIE`` plus
    ``W_TIE_PER_ESTABLISHMENT`` each), expertise in the team's focus theme
@@ -286,6 +287,7 @@ def allocate_facilitators(
     require_supply: bool = False,
     time_limit: float = 10.0,
     keep: Sequence[tuple[str, int]] = (),
+    fixed: Sequence[tuple[str, int]] = (),
 ) -> Allocation:
     """Link facilitators to teams under the hard rules, best preferences first.
 
@@ -295,7 +297,8 @@ def allocate_facilitators(
 
     Raises ``InfeasibleError`` (its ``diagnosis`` is a ``Diagnosis``) when no allocation
     exists, or, with ``require_supply``, when an authority supplies too few. ``keep``:
-    (facilitator id, team 1..T) links to keep where the rules and the spread allow.
+    (facilitator id, team 1..T) links to keep where the rules and the spread allow;
+    ``fixed``: links to make (the exact model; the greedy of large regions prefers them).
     """
     deadline = time.perf_counter() + float(time_limit)  # preparing the model counts too
     rules = rules or Rules()
@@ -363,12 +366,14 @@ def allocate_facilitators(
         for i in range(n_fac)
     ]
 
-    kept = {(f, t - 1) for f, t in keep}
+    kept = {(f, t - 1) for f, t in (*keep, *fixed)}
     bonus = max(n_fac, n_teams) * max(max(row) for row in weight) + 1  # > all preferences
     for i, f in enumerate(facilitators):
         for t in range(n_teams):
             weight[i][t] += bonus if (f.id, t) in kept else 0
-    chosen, optimal, score = _solve(weight, sizes, cap, deadline)
+    index = {f.id: i for i, f in enumerate(facilitators)}
+    must = {(index[f], t - 1) for f, t in fixed if f in index and 1 <= t <= n_teams}
+    chosen, optimal, score = _solve(weight, sizes, cap, deadline, must)
     if chosen is not None:  # the score is the links' preference points, bonus aside
         score -= bonus * sum((facilitators[i].id, t) in kept for i, t in chosen)
     if chosen is None:
@@ -510,7 +515,11 @@ def _greedy(
 
 
 def _solve(
-    weight: list[list[int]], sizes: list[int], cap: int, deadline: float
+    weight: list[list[int]],
+    sizes: list[int],
+    cap: int,
+    deadline: float,
+    must: set[tuple[int, int]] | None = None,
 ) -> tuple[list[tuple[int, int]] | None, bool, int]:
     """Exact CP-SAT model; returns (chosen (facilitator, team) pairs, optimal, score).
 
@@ -528,7 +537,7 @@ def _solve(
     if n_fac * n_teams > GREEDY_CELLS or too_short:
         chosen = _greedy(np.array(weight, dtype=np.int64), np.array(sizes, dtype=np.int64), cap)
         if chosen is None and n_fac * n_teams <= GREEDY_CELLS:
-            chosen = _solve(weight, sizes, cap, time.perf_counter() + 10.0)[
+            chosen = _solve(weight, sizes, cap, time.perf_counter() + 10.0, must)[
                 0
             ]  # overrun, not refuse
             return (
@@ -547,8 +556,10 @@ def _solve(
     for i in range(n_fac):
         model.add(sum(x[i, t] for t in range(n_teams)) >= 1)
         model.add(sum(sizes[t] * x[i, t] for t in range(n_teams)) <= cap)
-    # minimum edge cover: see the module docstring for why this loses no feasibility
-    model.add(sum(x.values()) == max(n_fac, n_teams))
+    for key in must or ():
+        model.add(x[key] == 1)
+    if not must:  # minimum edge cover: see the module docstring for why this loses nothing
+        model.add(sum(x.values()) == max(n_fac, n_teams))
 
     # spread: the k-th link of a team (or of a facilitator) costs k - 1, a convex cost
     # that makes the counts as even as possible; ``ladder[k]`` is "at least k + 1 links"

@@ -55,6 +55,8 @@ COHORT_CHANGES = (
     "withdraw", "withdraw_person", "return_person", "add",
     "withdraw_facilitator", "return_facilitator", "add_facilitator",
 )  # fmt: skip
+# decisions whose repair (a rematch) allocates links without the hand placements
+PLACEMENTS_KEPT = ("withdraw", "withdraw_person", "return_person", "add")
 EXPORTS_FOLDER = "exports"  # the page's saved folders
 
 
@@ -277,6 +279,10 @@ class EventCore:
 
     def record(self, entry: dict[str, Any], message: str = "") -> EventView:
         """Write the entry durably, then apply it (the same code a replay runs)."""
+        if self.state.facilitators_placed and entry["op"] in PLACEMENTS_KEPT:
+            after = self.timeline.after(entry)  # a repair's links may have moved one
+            if (links := self.links_after(after.teams, after)) is not None:
+                entry["links"] = links
         before = self.view() if entry["op"] in ("move", "swap", *COHORT_CHANGES) else None
         if entry["op"] in COHORT_CHANGES:  # journalled: a restart never re-proves it
             cohort = self.cohort_for(state := self.timeline.after(entry))
@@ -325,14 +331,17 @@ class EventCore:
     def links_after(
         self, teams: Mapping[str, int], state: EventState, *, always: bool = False
     ) -> list[list[Any]] | None:
-        """New facilitator links when the current ones break a facilitator rule, or
-        ``always`` (keeping what it can); else None."""
+        """New facilitator links when the current ones break a facilitator rule or leave a
+        facilitator off the team they were placed with, or ``always`` (keeping what it
+        can); else None."""
         cohort = self.cohort_for(state)
         if not cohort.facilitators or any(teams.get(e.id, 0) < 1 for e in cohort.establishments):
             return None
         _, evaluation = self.evaluate_state(replace(state, teams=teams))
-        rules = self.rules_for(cohort)
-        return links_if_broken(cohort, rules, teams, state.links, evaluation, always=always)
+        rules, placed = self.rules_for(cohort), state.facilitators_placed
+        return links_if_broken(
+            cohort, rules, teams, state.links, evaluation, always=always, placed=placed
+        )
 
     def called(self, eid: str) -> str:
         """A school as the room knows it: its name, with its id to tell look-alikes apart."""

@@ -96,6 +96,29 @@ class Event(EventCore):
                 f"{word} {self.called(eid)}",
             )
 
+    def place_facilitator(self, fid: str, team: object) -> EventView:
+        """Place a facilitator with a team by hand (their only team from now), or with
+        ``team`` 0 or None let the rules choose again. Every later allocation keeps them
+        there; teams they leave get another facilitator where the rules allow."""
+        with self.lock:
+            state = self.state
+            name = membership.present_facilitator(self, fid).name
+            if team is None or (isinstance(team, int) and not isinstance(team, bool) and team == 0):
+                if fid not in state.facilitators_placed:
+                    return self.view()
+                entry: dict[str, Any] = {"op": "place_facilitator", "facilitator_id": fid,
+                                         "team": 0}  # fmt: skip
+                return self.record(entry, f"facilitator {name}: the rules choose their team again")
+            target = self.team_number(team)
+            if state.facilitators_placed.get(fid) == target and (fid, target) in state.links:
+                return self.view()
+            links = tuple(link for link in state.links if link[0] != fid) + ((fid, target),)
+            placed = {**state.facilitators_placed, fid: target}
+            after = replace(state, facilitators_placed=placed, links=links)
+            entry = {"op": "place_facilitator", "facilitator_id": fid, "team": target}
+            words = membership.relink(self, entry, state, after, quiet=fid)
+            return self.record(entry, f"facilitator {name} placed with team {target}" + words)
+
     # ------------------------------------------------------------------ who takes part
     def withdraw(self, eid: str, time_limit: float = 10.0) -> EventView:
         """Withdraw an establishment and restore every rule with the fewest moves (locks stay)."""
@@ -218,6 +241,9 @@ class Event(EventCore):
         if state.links and not any(b.rule in FACILITATOR_RULES for b in kept.breaches):
             links = [list(link) for link in state.links]  # the present links still hold
         trial = replace(state, teams=teams, links=tuple((f, t) for f, t in links))
+        if state.facilitators_placed and (placed := self.links_after(teams, trial)) is not None:
+            links = placed  # facilitators placed by hand stay with their teams
+            trial = replace(trial, links=tuple((f, t) for f, t in links))
         _, evaluation = self.evaluate_state(trial)
         names = cohort.establishment_by_id
         moves = [

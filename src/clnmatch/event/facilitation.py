@@ -1,5 +1,6 @@
 """Facilitator links at the event: kept while every facilitator rule holds, else allocated
-afresh, moving only the facilitators the rules need moved."""
+afresh, moving only the facilitators the rules need moved; a facilitator placed with a
+team by hand stays there (``placed``), breaking a rule if nothing else can."""
 
 from __future__ import annotations
 
@@ -21,16 +22,21 @@ def links_if_broken(
     evaluation: Evaluation,
     *,
     always: bool = False,
+    placed: Mapping[str, int] | None = None,
 ) -> list[list[Any]] | None:
     """New links for ``teams`` (every establishment placed) when ``links`` break a
-    facilitator rule in ``evaluation``, there are none, a facilitator has none, or
-    ``always`` (a facilitator came: every facilitator is linked); None when they hold, or when no allocation keeps the
-    rules (the evaluator then shows the facilitator breaches)."""
+    facilitator rule in ``evaluation``, there are none, a facilitator has none, one is
+    not on the team ``placed`` them on, or ``always`` (a facilitator came: every
+    facilitator is linked); None when they hold, or when no allocation keeps the rules and
+    the placements (the evaluator then shows the facilitator breaches)."""
     links = tuple(links)
+    present = {f.id for f in cohort.facilitators}
+    placed = {f: t for f, t in (placed or {}).items() if f in present}
     # a facilitator without a team (one who came while a school waited unplaced) is linked
-    unlinked = {f.id for f in cohort.facilitators} - {f for f, _ in links}
+    unlinked = present - {f for f, _ in links}
+    missing = set(placed.items()) - set(links)
     broken = any(b.rule in FACILITATOR_RULES for b in evaluation.breaches)
-    if links and not (always or broken or unlinked):
+    if links and not (always or broken or unlinked or missing):
         return None
     from clnmatch.facilitators import allocate_facilitators  # its solver: loaded when needed
 
@@ -44,7 +50,13 @@ def links_if_broken(
             [focus.get(t + 1) for t in range(rules.teams)],
             time_limit=5.0,
             keep=links,  # move only the facilitators the rules need moved
+            fixed=tuple(placed.items()),
         )
+        new = [(f, int(t)) for f, t in allocation.links]
     except Exception:
-        return None
-    return [[f, int(t)] for f, t in allocation.links]
+        if not missing:
+            return None
+        new = list(links)  # no allocation keeps every rule: the placements still stand
+    if set(placed.items()) - set(new):  # a person's decision is never undone by the rules
+        new = [(f, t) for f, t in new if f not in placed] + sorted(placed.items())
+    return [[f, t] for f, t in new]

@@ -264,16 +264,12 @@ def withdraw_facilitator(event: EventCore, fid: str) -> EventView:
     """Withdraw a facilitator: their teams get another where the rules allow."""
     with event.lock:
         state = event.state
-        facilitator = _facilitators(event.cohort_for(state)).get(fid)
-        if facilitator is None:
-            gone = fid in state.facilitators_out
-            what = "has withdrawn" if gone else "is not a facilitator of the event"
-            raise EventError(f"facilitator {str(fid)[:80]!r} {what}", 409 if gone else 404)
+        facilitator = present_facilitator(event, fid)
         links = tuple(link for link in state.links if link[0] != fid)
         after = replace(state, facilitators_out=state.facilitators_out | {fid}, links=links)
         entry = {"op": "withdraw_facilitator", "facilitator_id": fid}
         message = f"facilitator {facilitator.name} withdrew"
-        return event.record(entry, message + _relink(event, entry, state, after))
+        return event.record(entry, message + relink(event, entry, state, after))
 
 
 def return_facilitator(event: EventCore, fid: str) -> EventView:
@@ -288,7 +284,7 @@ def return_facilitator(event: EventCore, fid: str) -> EventView:
         after = replace(state, facilitators_out=state.facilitators_out - {fid})
         entry = {"op": "return_facilitator", "facilitator_id": fid}
         message = f"facilitator {known[fid].name} is back"
-        return event.record(entry, message + _relink(event, entry, state, after))
+        return event.record(entry, message + relink(event, entry, state, after))
 
 
 def add_facilitator(event: EventCore, facilitator: Facilitator) -> EventView:
@@ -318,16 +314,29 @@ def add_facilitator(event: EventCore, facilitator: Facilitator) -> EventView:
         after = replace(state, facilitators_added=(*state.facilitators_added, facilitator))
         entry = {"op": "add_facilitator", "facilitator": facilitator.model_dump(mode="json")}
         message = f"added facilitator {facilitator.name} ({facilitator.authority})"
-        return event.record(entry, message + _relink(event, entry, state, after))
+        return event.record(entry, message + relink(event, entry, state, after))
 
 
 def _facilitators(cohort: Cohort) -> dict[str, Facilitator]:
     return {f.id: f for f in cohort.facilitators}
 
 
-def _relink(event: EventCore, entry: dict[str, Any], before: EventState, after: EventState) -> str:
+def present_facilitator(event: EventCore, fid: str) -> Facilitator:
+    """A facilitator of the event now, or a 409 (withdrew) or 404 (unknown)."""
+    facilitator = _facilitators(event.cohort_for(event.state)).get(fid)
+    if facilitator is None:
+        gone = fid in event.state.facilitators_out
+        what = "has withdrawn" if gone else "is not a facilitator of the event"
+        raise EventError(f"facilitator {str(fid)[:80]!r} {what}", 409 if gone else 404)
+    return facilitator
+
+
+def relink(
+    event: EventCore, entry: dict[str, Any], before: EventState, after: EventState, quiet: str = ""
+) -> str:
     """The links after a facilitator's change into ``entry`` (one who comes is linked to a
-    team, the others kept where the rules allow); the facilitators who move, in words."""
+    team, the others kept where the rules allow); the facilitators who move (but
+    ``quiet``, whose move the message says already), in words."""
     coming = len(after.facilitators_added) > len(before.facilitators_added)
     coming |= len(after.facilitators_out) < len(before.facilitators_out)
     if any(t < 1 for t in after.teams.values()):  # links are allocated over every school
@@ -339,7 +348,9 @@ def _relink(event: EventCore, entry: dict[str, Any], before: EventState, after: 
     names = _facilitators(event.cohort_for(after)) | _facilitators(event.cohort_for(before))
     teams_of = {f: sorted(t for g, t in new if g == f) for f, _ in new}
     moved = sorted(
-        f for f in teams_of if teams_of[f] != sorted(t for g, t in before.links if g == f)
+        f
+        for f in teams_of
+        if f != quiet and teams_of[f] != sorted(t for g, t in before.links if g == f)
     )
     words = [
         f"{names[f].name if f in names else f} to team{'s' if len(teams_of[f]) > 1 else ''} "

@@ -44,7 +44,8 @@ MARKS = (PERSON_OUT, FACILITATOR_OUT, FACILITATOR_ADDED)
 # decisions that change the board and can be undone
 UNDOABLE = (
     "move", "swap", "lock", "withdraw", "withdraw_person", "return_person", "add",
-    "withdraw_facilitator", "return_facilitator", "add_facilitator", "reoptimise_accepted",
+    "withdraw_facilitator", "return_facilitator", "add_facilitator", "place_facilitator",
+    "reoptimise_accepted",
 )  # fmt: skip
 OPS = (*UNDOABLE, "reoptimise_proposed", "reoptimise_rejected", "version_saved", "undo", "redo")
 
@@ -88,7 +89,8 @@ class EventState:
 
     ``people_out`` are nominees withdrawn one by one (their school stays in the event);
     ``facilitators_out`` facilitators withdrawn, ``facilitators_added`` those added on the
-    day (their rows, as the entry that added them carries them).
+    day (their rows, as the entry that added them carries them), ``facilitators_placed``
+    those placed with a team by hand (kept there by every later allocation).
 
     ``bounds`` maps a set of establishments (the cohort at the time) to a proven upper
     bound on the objective of every rule-abiding assignment of that cohort.
@@ -102,6 +104,7 @@ class EventState:
     facilitators_out: frozenset[str] = frozenset()
     facilitators_added: tuple[Facilitator, ...] = ()
     links: tuple[tuple[str, int], ...] = ()
+    facilitators_placed: Mapping[str, int] = field(default_factory=dict)
     bounds: Mapping[frozenset[str], float] = field(default_factory=dict)
     # the survey rows of each late establishment as this state knows them (added again
     # with other rows, it is the later rows; undone, the earlier ones again)
@@ -121,6 +124,7 @@ class EventState:
             tuple(sorted(self.people_out)),
             tuple(sorted(self.facilitators_out)),
             tuple(f.id for f in self.facilitators_added),
+            tuple(sorted(self.facilitators_placed.items())),
         )
 
     def cohort_key(self, establishments: Iterable[str]) -> list[str]:
@@ -261,9 +265,21 @@ class Timeline:
             fid = entry["facilitator"]["id"] if op == "add_facilitator" else entry["facilitator_id"]
             out = state.facilitators_out | {fid}
             new = replace(
-                new, facilitators_out=out if op == "withdraw_facilitator" else out - {fid}
+                new,
+                facilitators_out=out if op == "withdraw_facilitator" else out - {fid},
+                facilitators_placed={
+                    f: t for f, t in state.facilitators_placed.items() if f != fid
+                },  # one who withdraws and comes back is placed by the rules again
             )
             new = replace(new, bounds=_bounds(new, entry.get("bound")))
+        elif op == "place_facilitator":
+            fid, team = entry["facilitator_id"], int(entry["team"])
+            placed = {f: t for f, t in state.facilitators_placed.items() if f != fid}
+            new = replace(
+                state,
+                facilitators_placed=placed | ({fid: team} if team >= 1 else {}),
+                links=_links(entry, state.links),
+            )
         elif op == "add":
             record = AddedRecord.from_dict(entry["record"])
             eid = record.establishment.id

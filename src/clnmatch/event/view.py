@@ -74,4 +74,5 @@ class EventView:
             "impossible": self.impossible or None,
             "focus": {str(t): f for t, f in self.team_focus.items()},
             "facilitators": [[f, t] for f, t in self.state.links],
+            "facilitators_placed": dict(sorted(self.state.facilitators_placed.items())),
         }

@@ -284,6 +284,9 @@ def create_app(
         team = field(data, "team")
         if isinstance(team, str) and team.strip().isdecimal():  # a form field is text
             team = int(team)
+        if _one_of(data, ("establishment_id", "facilitator_id")) == "facilitator_id":
+            fid = _id(data, "facilitator_id")  # team 0 or null: the rules choose again
+            return state_json(await in_thread(lambda: event.place_facilitator(fid, team)))
         view = await in_thread(lambda: event.move(_id(data, "establishment_id"), team))
         return state_json(view)
 
@@ -429,6 +432,7 @@ def create_app(
             "withdraw_facilitator": lambda: event.withdraw_facilitator(_id(data, "facilitator_id")),
             "return_facilitator": lambda: event.return_facilitator(_id(data, "facilitator_id")),
             "add_facilitator": lambda: _new_facilitator(event, data),
+            "place_facilitator": lambda: event.place_facilitator(_id(data, "facilitator_id"), as_int(field(data, "team"), "team")),
             "add": lambda: _add(event, data, repair_time_limit, mapping),
             "undo": event.undo,
             "redo": event.redo,

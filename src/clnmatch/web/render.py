@@ -230,10 +230,12 @@ def facilitators_context(event: Event) -> dict[str, Any]:
                 "authority": f.authority,
                 "role": f.role,
                 "teams": teams.get(f.id, []),
+                "placed": state.facilitators_placed.get(f.id),
             }
             for f in view.cohort.facilitators
         ],  # fmt: skip
         "gone": [everyone[f] for f in sorted(state.facilitators_out) if f in everyone],
         "authorities": sorted({e.authority for e in view.cohort.establishments}),
         "per": event.rules.schools_per_facilitator,
+        "teams": range(1, event.n_teams + 1),
     }

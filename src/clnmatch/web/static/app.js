@@ -98,7 +98,7 @@
   // one keeps the panel, and what was typed in it, as it was)
   document.body.addEventListener("htmx:afterRequest", function (e) {
     var path = e.detail.pathInfo && e.detail.pathInfo.requestPath;
-    if (e.detail.successful && /^\/ui\/(withdraw|return|add)_facilitator$/.test(path || "")) {
+    if (e.detail.successful && /^\/ui\/(withdraw|return|add|place)_facilitator$/.test(path || "")) {
       askPanel("GET", "/ui/facilitators");
     }
   });
