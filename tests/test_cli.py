@@ -247,6 +247,8 @@ def test_report_of_a_result_made_without_facilitators(tmp_path):
     rebuilt = run("report", out, "--survey", SURVEY, "--out", tmp_path / "rebuilt")
     assert rebuilt.exit_code == 0, rebuilt.output
     assert (tmp_path / "rebuilt" / "report.html").exists()
+    # it says what it wrote (it said nothing, and a lead officer could not tell)
+    assert f"Wrote {tmp_path / 'rebuilt'}" in rebuilt.output and "report.html" in rebuilt.output
     quiet = run("report", out, "--survey", SURVEY, "--out", tmp_path / "again", "-q", "--no-pdf")
     assert quiet.exit_code == 0 and "report.html" not in quiet.output, quiet.output
     assert (tmp_path / "again" / "report.html").exists()
@@ -456,3 +458,11 @@ def test_stdout_whose_reader_has_gone_drops_the_rest_and_keeps_the_exit_code():
         assert out.write("x" * 100_000) == 100_000  # EPIPE: dropped, not raised
         out.write("more")
         out.flush()
+
+
+def test_a_switch_in_the_help_takes_no_value():
+    """'--quiet <bool>' read as if a value must follow it; a switch shows no type now."""
+    for command in ("solve", "report", "rematch", "breakouts"):
+        shown = CliRunner().invoke(app, [command, "--help"], terminal_width=200).output
+        assert "--quiet" in shown and "<bool>" not in shown, command
+        assert "<float>" in shown or "<path>" in shown or "<int>" in shown, command

@@ -122,3 +122,20 @@ def test_a_named_export_folder_is_never_replaced(tmp_path: Path) -> None:
     with pytest.raises(EventError, match="exports/final exists already"):
         export_folder(event, "final")
     assert export_folder(event)[0] == export_folder(event)[0]
+
+
+def test_a_change_that_sets_a_proposal_aside_says_so(tmp_path: Path) -> None:
+    """A proposal waiting for Accept is set aside by a move: the line says so (the panel
+    vanished in silence), and Accept after it says why there is nothing to accept."""
+    event = new_event(tmp_path)
+    event.reoptimise(time_limit=2)
+    assert event.timeline.proposal is not None
+    event.move("E0", 2)
+    assert event.last_change["message"].endswith(
+        "; the re-optimise proposal is set aside (the teams changed)"
+    )
+    with pytest.raises(EventError, match="a change to the teams sets one aside"):
+        event.accept()
+    event.move("E0", 1)  # no proposal waiting: nothing said of one
+    assert "proposal" not in event.last_change["message"]
+    event.close()

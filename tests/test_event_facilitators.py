@@ -329,3 +329,27 @@ def test_a_withdrawals_repair_keeps_every_facilitator_placed_by_hand(tmp_path: P
     view = event.withdraw("E1", time_limit=2)
     assert {("FA", 2), ("FB", 2), ("FC", 2)} <= set(view.state.links)
     assert ("FD", 1) in view.state.links and view.evaluation.feasible
+
+
+def test_a_new_facilitators_authority_no_school_has_is_pointed_out(tmp_path: Path) -> None:
+    """A slip in the authority made them count for nobody without a word."""
+    event = new_event(tmp_path)
+    event.add_facilitator(Facilitator(id="FN", name="New", authority="Education Scotland"))
+    assert event.last_change["message"].endswith(
+        ". Note: 'Education Scotland' is the authority of no school here, so they count for no "
+        "authority's facilitators (fine for a body such as Education Scotland)."
+    )
+    event.add_facilitator(Facilitator(id="FB2", name="Other", authority="b"))
+    assert "Note:" not in event.last_change["message"]  # "b" is the schools' "B"
+
+
+def test_the_comparison_names_a_facilitators_teams_by_side(tmp_path: Path) -> None:
+    """GET /api/diff: a facilitator's teams as "a" and "b", as the schools' are (it said
+    "before" and "after")."""
+    event = new_event(tmp_path)
+    event.save_version("start")
+    event.place_facilitator("FA", 2)
+    client = editor_client(event)
+    result = client.get("/api/diff", params={"a": "start", "b": "current"}).json()
+    assert {"facilitator_id": "FA", "a": [1], "b": [2]} in result["facilitators"]
+    assert "FA: 1 → 2" in client.get("/ui/diff", params={"a": "start", "b": "current"}).text

@@ -162,6 +162,33 @@ def test_messages_read_like_the_contract(tmp_path: Path) -> None:
     assert message.endswith("(got 'Nurserie')")
 
 
+def test_a_cell_naming_two_sectors_or_roles_says_so(tmp_path: Path) -> None:
+    """Ticked boxes naming two sectors (a primary with a nursery class) or two roles are
+    refused, each cell naming what it names, and a mapping's word reads them."""
+    rows = list(GOOD_ROWS)
+    rows[0] = rows[0].replace(",primary,HT,", ',"Primary, Early Learning and Childcare (ELC)",HT,')
+    rows[1] = rows[1].replace(",primary,teacher,", ",primary,Class Teacher;Principal Teacher;,")
+    path = _survey(tmp_path, *rows)
+    with pytest.raises(InvalidInputError) as caught:
+        read_survey(path)
+    messages = [str(p) for p in caught.value.problems]
+    assert (
+        "row 2, column 'sector': expected one sector; this answer names 2 (ELC, primary)"
+        in (messages[0])
+    )
+    assert (
+        "row 3, column 'role': expected one role; this answer names 2 (promoted, " in (messages[1])
+    )
+    mapping = tmp_path / "map.toml"
+    mapping.write_text(
+        '[sectors]\nprimary = ["Primary, Early Learning and Childcare (ELC)"]\n'
+        '[roles]\npromoted = ["Class Teacher;Principal Teacher;"]\n',
+        encoding="utf-8",
+    )
+    cohort = read_survey(path, mapping=mapping).cohort
+    assert cohort.establishment_by_id["E1"].sector is Sector.PRIMARY
+
+
 def test_duplicate_id_names_both_rows(tmp_path: Path) -> None:
     """A repeated practitioner_id is reported on the later row, naming the earlier one,
     and never printing the id (it may be an email)."""

@@ -249,9 +249,16 @@ def test_a_cover_sheet_with_no_rows_names_the_workbooks_other_sheets(tmp_path: P
 
 
 def test_damaged_xlsx_is_invalid_input(tmp_path: Path) -> None:
-    """A file named .xlsx that is not a workbook is an InvalidInputError."""
+    """A file named .xlsx that is not a workbook is an InvalidInputError saying what it
+    looks like, in words (it ended "[BadZipFile]")."""
     (tmp_path / "s.xlsx").write_bytes(b"id,name\n1,a\n")
-    assert "readable .xlsx" in str(_error(tmp_path / "s.xlsx"))
+    said = str(_error(tmp_path / "s.xlsx"))
+    assert "readable .xlsx workbook; this one looks like text (a CSV file named .xlsx?)" in said
+    assert "[" not in said
+    (tmp_path / "s.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    assert "password-protected or an old .xls" in str(_error(tmp_path / "s.xlsx"))
+    (tmp_path / "s.xlsx").write_bytes(b"PK\x03\x04" + bytes(100))
+    assert "this one is damaged" in str(_error(tmp_path / "s.xlsx"))
 
 
 def test_latin1_bytes_name_the_row_and_column(tmp_path: Path) -> None:

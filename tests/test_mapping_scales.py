@@ -107,6 +107,34 @@ def test_map_does_not_tell_the_user_to_run_map(tmp_path: Path) -> None:
     assert '# "College"  # CHECK: add it to the list of' in text
 
 
+def test_map_sends_a_problem_no_draft_mends_to_the_export(tmp_path: Path) -> None:
+    """A blank authority is the export's to correct, not the draft's (it said "Edit the
+    draft where it says CHECK"); a word the draft lists gets an example of the sector its
+    words name (it was always special), and "Super interested" is perhaps 5, not 3."""
+    frame = _export(["Not interested", "Slightly interested", "Very interested"])
+    frame.loc[5, "Local authority"] = ""
+    frame.loc[[6, 7], "Sector"] = "Primary and nursery"
+    frame.loc[8, "Interest [Literacy]"] = "Super interested"
+    survey, mapping = tmp_path / "export.csv", tmp_path / "map.toml"
+    frame.to_csv(survey, index=False)
+    done = CliRunner().invoke(app, ["map", str(survey), "--out", str(mapping)])
+    said = " ".join(f"{done.stdout} {done.stderr}".split())
+    assert "row 7, column 'Local authority': expected a value" in said
+    assert "and correct the other problems in a copy of the export" in said
+    text = mapping.read_text(encoding="utf-8")
+    assert 'e.g. primary = ["Primary and nursery"]' in text
+    assert (
+        '# "Super interested" = ?  # CHECK: 1 answer(s) off the scale (by its words perhaps 5)'
+        in (text)
+    )
+    frame = _export(["Not interested", "Slightly interested", "Very interested"])
+    frame.loc[5, "Local authority"] = ""
+    frame.to_csv(survey, index=False)
+    done = CliRunner().invoke(app, ["map", str(survey), "--out", str(mapping), "--force"])
+    said = " ".join(f"{done.stdout} {done.stderr}".split())
+    assert "(no edit of the draft mends them): correct them in a copy of the export" in said
+
+
 def test_a_drafted_agree_scale_reads_the_export(tmp_path: Path) -> None:
     frame = _export(["Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"])
     survey, mapping = tmp_path / "export.csv", tmp_path / "map.toml"

@@ -47,6 +47,22 @@ def test_role_aliases(text, role):
     assert Role.parse(text) is role
 
 
+def test_a_forms_tick_boxes_are_read_only_when_they_agree():
+    """A multi-select answer ("Primary, Early Learning and Childcare (ELC)", Microsoft
+    Forms' "Primary;...;") names a sector only when every part names the same one; two
+    sectors or two roles are never guessed (the bracket's word used to win)."""
+    for text in ("Primary, Early Learning and Childcare (ELC)", "Primary;Nursery class;",
+                 "Early Learning and Childcare (ELC);Primary;"):  # fmt: skip
+        assert Sector.parse(text) is None
+        assert Sector.named(text) == [Sector.ELC, Sector.PRIMARY]
+    assert Sector.parse("Primary;") is Sector.PRIMARY
+    assert Sector.parse("Additional Support Needs (ASN);") is Sector.SPECIAL
+    assert Sector.parse("Special, ASN") is Sector.SPECIAL  # both parts name special
+    assert Role.parse("Class Teacher;Principal Teacher (PT);") is None
+    assert Role.parse("Promoted (e.g. HT, DHT, PT)") is Role.PROMOTED  # a bracket's commas
+    assert Role.parse("Class Teacher;") is Role.PRACTITIONER
+
+
 def test_unknown_alias_is_none():
     """An unknown word maps to nothing rather than to a guess."""
     assert Sector.parse("college") is None and Role.parse("janitor") is None

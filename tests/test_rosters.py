@@ -176,3 +176,42 @@ def test_a_browser_installed_off_the_path_is_found(
     assert find_chromium() == str(edge)
     edge.unlink()
     assert find_chromium() is None
+
+
+def test_a_run_stopped_while_printing_leaves_no_browser_profile(tmp_path: Path) -> None:
+    """SIGTERM while Chromium prints the handouts: the run ends (143), and the browser's
+    helper processes end with it, so its profile folder is gone too (a helper went on
+    making it again, and a clnmatch-chromium-* folder stayed in the temp folder)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    fake = tmp_path / "slow-chromium"
+    fake.write_text(
+        "#!/bin/sh\n"
+        'for a in "$@"; do case $a in --user-data-dir=*) d=${a#--user-data-dir=};; esac; done\n'
+        '(while true; do mkdir -p "$d"; touch "$d/helper"; sleep 0.05; done) &\n'
+        "sleep 60\n",
+        encoding="utf-8",
+    )
+    fake.chmod(0o755)
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = {**os.environ, CHROMIUM_ENV: str(fake), "TMPDIR": str(temp)}
+    survey = Path(__file__).parents[1] / "src" / "clnmatch" / "data" / "sample_survey.csv"
+    run = subprocess.Popen(
+        [sys.executable, "-m", "clnmatch.cli", "solve", str(survey), "--out", str(tmp_path / "out"),
+         "--strategy", "greedy", "--time-limit", "5", "-q"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while not list(temp.glob("clnmatch-chromium-*/helper")) and time.monotonic() < deadline:
+        assert run.poll() is None, "the run ended before printing"
+        time.sleep(0.1)
+    assert list(temp.glob("clnmatch-chromium-*/helper")), "the fake browser never started"
+    run.send_signal(signal.SIGTERM)
+    assert run.wait(timeout=60) == 128 + signal.SIGTERM
+    time.sleep(0.5)  # a helper still alive would have written into it again by now
+    assert not list(temp.glob("clnmatch-chromium-*")) and not (tmp_path / "out").exists()

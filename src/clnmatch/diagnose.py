@@ -92,7 +92,7 @@ def _check_participants(ctx: Counting, cohort: Cohort | None) -> None:
         ctx.add(
             ("max_participants",),
             f"the cohort has {n} participants; at most {cap} are allowed",
-            f"raise max_participants to {n} or leave out {n - cap} participants",
+            f"raise max_participants to {n} or leave out {plural(n - cap, 'participant')}",
             actual=n,
             limit=cap,
         )

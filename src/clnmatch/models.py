@@ -63,27 +63,39 @@ _STAND_IN = re.compile(
 def _lookup(
     text: object, table: Mapping[str, _Word], extra: Mapping[str, _Word] | None
 ) -> _Word | None:
-    """The value ``text`` names in ``extra`` (a mapping's words) or ``table``, else None.
+    """The value ``text`` names in ``extra`` (a mapping's words) or ``table``, else None
+    (naming none, or several: see ``_named``)."""
+    found = _named(text, table, extra)
+    return next(iter(found)) if len(found) == 1 else None
+
+
+def _named(
+    text: object, table: Mapping[str, _Word], extra: Mapping[str, _Word] | None
+) -> set[_Word]:
+    """The values ``text`` names in ``extra`` (a mapping's words) or ``table``.
 
     Tried in order: the whole text; without an 'acting'/'interim' prefix; then, when a
-    form's choice reads "Promoted (e.g. HT, DHT, PT)" or "Special / ASN", the text
-    outside the brackets, inside them, and each part around '/': used only when every
-    part that names something names the same; last, the text before ' of ' or ' for '
-    ("Teacher of English" is a teacher).
+    form's choice reads "Promoted (e.g. HT, DHT, PT)" or "Special / ASN", or a form's
+    tick-boxes "Primary, Early Learning and Childcare (ELC)" or "Primary;", each part
+    around '/', ',' or ';' (outside brackets) and each part's text outside the brackets
+    and inside them: used only when every part that names something names the same;
+    last, the text before ' of ' or ' for ' ("Teacher of English" is a teacher).
     """
     words = {**table, **(extra or {})}
     key = _fold(str(text))
     if key in words:
-        return words[key]
+        return {words[key]}
     bare = _STAND_IN.sub("", key).strip()
     if bare in words:
-        return words[bare]
-    parts = [re.sub(r"\(.*?\)", " ", bare), *re.findall(r"\((.*?)\)", bare), *bare.split("/")]
-    found = {words[p] for part in parts if (p := _fold(part)) in words}
+        return {words[bare]}
+    found: set[_Word] = set()
+    for item in re.split(r"[/,;](?![^()]*\))", bare):  # a bracket's commas are its own
+        parts = [item, re.sub(r"\(.*?\)", " ", item), *re.findall(r"\((.*?)\)", item)]
+        found |= {words[p] for part in parts if (p := _fold(part)) in words}
     if not found:  # "Teacher of English", "Principal Teacher for ASN": the post, not its field
         post = _fold(re.sub(r"\s+(?:of|for)\s+.*$", "", bare))
         found = {words[post]} if post in words else set()
-    return found.pop() if len(found) == 1 else None
+    return found
 
 
 def authority_key(name: str) -> str:
@@ -108,6 +120,11 @@ class Sector(StrEnum):
         if isinstance(text, Sector):
             return text
         return _lookup(text, _SECTOR_ALIASES, extra)
+
+    @classmethod
+    def named(cls, text: object, extra: Mapping[str, Sector] | None = None) -> list[Sector]:
+        """Every sector the wording names ("Primary, ELC" ticked on a form names two)."""
+        return sorted(_named(text, _SECTOR_ALIASES, extra), key=list(Sector).index)
 
 
 _SECTOR_ALIASES: dict[str, Sector] = {
@@ -175,6 +192,11 @@ class Role(StrEnum):
         if isinstance(text, Role):
             return text
         return _lookup(text, _ROLE_ALIASES, extra)
+
+    @classmethod
+    def named(cls, text: object, extra: Mapping[str, Role] | None = None) -> list[Role]:
+        """Every role the wording names ("Class Teacher; Principal Teacher" names two)."""
+        return sorted(_named(text, _ROLE_ALIASES, extra), key=list(Role).index)
 
 
 _ROLE_ALIASES: dict[str, Role] = {

@@ -39,6 +39,23 @@ out_console = Console()
 err_console = Console(stderr=True)
 
 
+def _show_switches_without_a_type() -> None:
+    """Typer 0.2x shows an on/off switch as '--quiet <bool>', as if it took a value: a
+    switch shows no type (every other option's help is Typer's own)."""
+    option = getattr(getattr(typer, "core", None), "TyperOption", None)
+    shown = getattr(option, "display_type_rich", None)
+    if option is None or shown is None:
+        return
+
+    def display_type_rich(self: Any, ctx: Any) -> Any:
+        return None if getattr(self, "is_flag", False) else shown(self, ctx)
+
+    option.display_type_rich = display_type_rich
+
+
+_show_switches_without_a_type()
+
+
 def _print_version(value: bool) -> None:
     if value:
         from clnmatch.version import __version__
@@ -486,3 +503,10 @@ def print_written(written: Any) -> None:
     """The notes of ``write_result`` (e.g. no PDF without Chromium), on stderr."""
     for note in getattr(written, "notes", ()):
         err_console.print(f"note: {note}", markup=False, highlight=False)
+
+
+def print_wrote(written: Iterable[Path]) -> None:
+    """The files written, each path whole (unwrapped, so that it is copied whole)."""
+    out_console.print(
+        "Wrote " + ", ".join(str(p) for p in written), markup=False, highlight=False, soft_wrap=True
+    )

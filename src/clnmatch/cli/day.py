@@ -40,6 +40,7 @@ from clnmatch.cli.common import (
     match_seconds,
     out_console,
     print_written,
+    print_wrote,
     read_cohort_for_cli,
     rules_from,
     saved_summary,
@@ -335,8 +336,9 @@ def report(
             protect=inputs,
             source=heading.source,
         )
+        print_written(written)  # its notes are not the list -q leaves out
         if not quiet:
-            print_written(written)
+            print_wrote(written)
         if result.evaluation is not None and not result.evaluation.feasible:
             err_console.print(
                 f"Note: the saved assignment breaks rules: {result.evaluation.summary_line()}",

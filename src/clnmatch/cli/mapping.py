@@ -81,20 +81,28 @@ def map_survey(
                 f"  - {p}" for p in without_command(exc.problems[:10], "clnmatch map")
             )
             more = f"\n  ... and {len(exc.problems) - 10} more" if len(exc.problems) > 10 else ""
-            # a problem naming the mapping is the draft's to mend; the others are the export's
-            in_draft = checks > 0 or any(out.name in str(p) for p in exc.problems)
-            mend = (
-                f"Edit {out} where it says CHECK"
-                if in_draft
-                else "The draft looks right, but the export has the problems above: correct "
-                "them in a copy of the export"
-            )
+            # a problem naming the mapping (or one a mapping mends: words, a scale) is the
+            # draft's; the others (a blank cell, a file's encoding) are the export's
+            in_draft = [out.name in str(p) or "mapping" in str(p) for p in exc.problems]
+            if all(in_draft):
+                mend = f"Edit {out} where it says CHECK"
+            elif any(in_draft):
+                mend = (
+                    f"Edit {out} where it says CHECK, and correct the other problems in a "
+                    "copy of the export"
+                )
+            else:
+                mend = (
+                    "The export has the problems above (no edit of the draft mends them): "
+                    "correct them in a copy of the export"
+                )
             err_console.print(
                 f"With this draft the survey does not read yet ({len(exc.problems)} "
                 f"problem(s)):\n{shown}{more}\n{mend}, then run: "
                 f"clnmatch inspect {survey} --map {out}",
                 markup=False,
                 highlight=False,
+                soft_wrap=True,  # a path in it is copied whole
             )
             return
         cohort = reading.cohort

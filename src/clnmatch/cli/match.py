@@ -46,6 +46,7 @@ from clnmatch.cli.common import (
     match_seconds,
     out_console,
     print_written,
+    print_wrote,
     read_cohort_for_cli,
     rules_from,
     sample_paths,
@@ -162,7 +163,7 @@ def print_result(result: Any, written: list[Path]) -> None:
         )
     out_console.print(table)
     out_console.print(quality_sentence(result))
-    out_console.print("Wrote " + ", ".join(str(p) for p in written))
+    print_wrote(written)
 
 
 def quality_sentence(result: Any) -> str:
@@ -496,7 +497,8 @@ def inspect(
         )
         table = Table(title="By authority")
         sectors = list(summary.by_sector)
-        for column in ("authority", "establishments", "participants", *sectors):
+        # short headings: a table 80 characters wide (a file, a pipe) cut "establish…"
+        for column in ("authority", "estab.", "people", *sectors):
             table.add_column(column, justify="left" if column == "authority" else "right")
         for name, row in summary.by_authority.items():
             table.add_row(

@@ -240,7 +240,10 @@ def diff(a: Side, b: Side) -> dict[str, Any]:
             {"practitioner_id": k, "a": x, "b": y}
             for k, x, y in _changed(a.practitioners, b.practitioners)
         ],
-        "facilitators": [c.to_dict() for c in facilitator_changes(a.links, b.links)],
+        "facilitators": [  # named by side, as the establishments and practitioners are
+            {"facilitator_id": c.facilitator_id, "a": list(c.before), "b": list(c.after)}
+            for c in facilitator_changes(a.links, b.links)
+        ],
     }
 
 
@@ -274,8 +277,8 @@ def diff_lines(result: Mapping[str, Any], sides: Sequence[str] = ("a", "b")) -> 
     ]
     lines.append(f"{plural(len(result['facilitators']), 'facilitator')} in another team:")
     lines += [
-        f"  {c['facilitator_id']}: team {', '.join(map(str, c['before'])) or 'none'} -> "
-        f"{', '.join(map(str, c['after'])) or 'none'}"
+        f"  {c['facilitator_id']}: team {', '.join(map(str, c['a'])) or 'none'} -> "
+        f"{', '.join(map(str, c['b'])) or 'none'}"
         for c in result["facilitators"]
     ]
     return lines

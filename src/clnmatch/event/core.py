@@ -39,7 +39,7 @@ from clnmatch.event.snapshot import (
     claim_folder,
     private_write,
 )
-from clnmatch.event.state import EventError, EventState, Timeline
+from clnmatch.event.state import UNDOABLE, EventError, EventState, Timeline
 from clnmatch.event.view import EventView
 from clnmatch.event.words import breach_lines
 from clnmatch.frozen import frozen
@@ -283,6 +283,9 @@ class EventCore:
             after = self.timeline.after(entry)  # a repair's links may have moved one
             if (links := self.links_after(after.teams, after)) is not None:
                 entry["links"] = links
+        voided = entry["op"] in UNDOABLE and entry["op"] != "reoptimise_accepted"
+        if self.timeline.proposal is not None and voided:  # a change of the teams: say so
+            message += "; the re-optimise proposal is set aside (the teams changed)"
         before = self.view() if entry["op"] in ("move", "swap", *COHORT_CHANGES) else None
         if entry["op"] in COHORT_CHANGES:  # journalled: a restart never re-proves it
             cohort = self.cohort_for(state := self.timeline.after(entry))

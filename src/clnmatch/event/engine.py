@@ -278,8 +278,11 @@ class Event(EventCore):
 
     def accept(self) -> EventView:
         with self.lock:
-            if self.timeline.proposal is None:
-                raise EventError("there is no proposal to accept")
+            if self.timeline.proposal is None:  # never made, or set aside by a change since
+                raise EventError(
+                    "there is no proposal to accept (a change to the teams sets one aside): "
+                    "re-optimise again"
+                )
             n = len(self.timeline.proposal.get("moves", []))
             return self.record({"op": "reoptimise_accepted"}, f"accepted {plural(n, 'move')}")
 

@@ -13,6 +13,7 @@ when one breaks; the teams do not move for a facilitator.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import replace
 from typing import Any
 
@@ -20,7 +21,7 @@ from clnmatch.event.core import EventCore
 from clnmatch.event.state import AddedRecord, EventError, EventState, record_repair
 from clnmatch.event.view import EventView
 from clnmatch.event.words import moves_text, plain_reason, unplaced_reason
-from clnmatch.models import Cohort, Facilitator, Practitioner, Role
+from clnmatch.models import Cohort, Facilitator, Practitioner, Role, authority_key
 from clnmatch.rematch import apply_changes, rematch_teams
 from clnmatch.rules.necessary import plural
 
@@ -314,7 +315,25 @@ def add_facilitator(event: EventCore, facilitator: Facilitator) -> EventView:
         after = replace(state, facilitators_added=(*state.facilitators_added, facilitator))
         entry = {"op": "add_facilitator", "facilitator": facilitator.model_dump(mode="json")}
         message = f"added facilitator {facilitator.name} ({facilitator.authority})"
-        return event.record(entry, message + relink(event, entry, state, after))
+        message += relink(event, entry, state, after) + _authority_note(event, facilitator)
+        return event.record(entry, message)
+
+
+def _authority_note(event: EventCore, facilitator: Facilitator) -> str:
+    """A word when a new facilitator's authority is none of the schools' (a typing slip
+    makes them count for no authority's supply), naming the nearest spelling."""
+    known = {
+        authority_key(e.authority): e.authority
+        for e in event.cohort_for(event.state).establishments
+    }
+    if facilitator.authority_key in known:
+        return ""
+    near = difflib.get_close_matches(facilitator.authority_key, list(known), n=1, cutoff=0.75)
+    hint = f" Did you mean {known[near[0]]}? Undo, and add them so." if near else ""
+    return (
+        f". Note: {facilitator.authority!r} is the authority of no school here, so they count "
+        f"for no authority's facilitators (fine for a body such as Education Scotland).{hint}"
+    )
 
 
 def _facilitators(cohort: Cohort) -> dict[str, Facilitator]:

@@ -94,7 +94,8 @@ _INTENSITY = {
     **dict.fromkeys(("somewhat", "fairly", "medium", "neutral", "neither", "maybe"), 2),
     **dict.fromkeys(("moderately", "quite", "reasonably"), 3),
     **dict.fromkeys(("very", "high", "strongly", "really", "keen", "agree", "lot"), 4),
-    **dict.fromkeys(("extremely", "highly", "most", "passionate", "definitely"), 5),
+    **dict.fromkeys(("extremely", "highly", "most", "passionate", "definitely", "super"), 5),
+    **dict.fromkeys(("hugely", "incredibly", "totally", "absolutely", "especially"), 5),
 }
 _PROMOTED_WORDS = {"head", "depute", "deputy", "principal", "senior", "lead", "manager"} | {
     "leader",

@@ -149,8 +149,10 @@ def _render_words(
             add(f"    {_quoted(word)},{_comment(note)}")
         add("]")
     for word in unplaced:  # the form a line takes (a list per key), not a bare word
+        # the example names a key the words mention ("Primary and nursery": primary)
+        key = next((k for k in keys if k.casefold() in word.casefold()), keys[0])
         add(
             f"# {_quoted(word)}  # CHECK: add it to the list of {' or '.join(keys)}, e.g. "
-            f"{keys[-1]} = [{_quoted(word)}]"
+            f"{key} = [{_quoted(word)}]"
         )
     add("")

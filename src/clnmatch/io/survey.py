@@ -271,16 +271,13 @@ def _parse_survey(
         if cell.get("sector"):
             sector = Sector.parse(cell["sector"], sector_words)
             if sector is None:
-                bad(
-                    _SECTOR_EXPECTED + _ADD_WORDS.format(section="sectors"),
-                    r,
-                    "sector",
-                    cell["sector"],
-                )
+                named = Sector.named(cell["sector"], sector_words)
+                bad(_expected(named, _SECTOR_EXPECTED, "sectors"), r, "sector", cell["sector"])
         role, job_title = _role_and_title(cell, role_words)
         if role is None and (cell.get("role") or cell.get("job_title")):
             column = "role" if cell.get("role") else "job_title"
-            bad(_ROLE_EXPECTED + _ADD_WORDS.format(section="roles"), r, column, cell[column])
+            roles = Role.named(cell[column], role_words)
+            bad(_expected(roles, _ROLE_EXPECTED, "roles"), r, column, cell[column])
 
         interests = [ratings.read(values[i], r, i) for i, _theme in themes]
         if themes and not any(row.values[i] for i, _theme in themes):
@@ -396,6 +393,17 @@ def _twice(
             column=column,
         )
     ]
+
+
+def _expected(named: list[Sector] | list[Role], words: str, section: str) -> str:
+    """What a sector or role cell should say; one naming several (a form's tick-boxes)
+    is told why it is not read."""
+    if len(named) < 2:
+        return words + _ADD_WORDS.format(section=section)
+    return (
+        f"one {section[:-1]}; this answer names {len(named)} ({', '.join(named)}) and is not "
+        f"guessed: say which it is under [{section}] in a mapping (`clnmatch map` drafts it)"
+    )
 
 
 def _role_and_title(

@@ -354,15 +354,9 @@ def _load_excel(
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged or foreign file
+    except Exception:  # openpyxl raises many types for a damaged or foreign file
         raise InvalidInputError(
-            [
-                InputProblem(
-                    file=file,
-                    expected="a readable .xlsx workbook (is it password-protected, or another "
-                    f"format renamed .xlsx?) [{type(exc).__name__}]",
-                )
-            ]
+            [InputProblem(file=file, expected="a readable .xlsx workbook; " + _not_xlsx(data))]
         ) from None
     try:
         names = [ws.title for ws in workbook.worksheets]
@@ -603,3 +597,15 @@ def load_table(
         f"accented names may show otherwise. To avoid this, {_SAVE_AS_UTF8}",
     )
     return replace(table, warnings=(note, *table.warnings))
+
+
+def _not_xlsx(data: bytes) -> str:
+    """What a file that does not open as a workbook looks like, from its first bytes."""
+    if data.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE file: a password or an old .xls
+        return (
+            "this one is password-protected or an old .xls workbook: open it in Excel and "
+            "save it as .xlsx without a password"
+        )
+    if data.startswith(b"PK"):
+        return "this one is damaged (open it in Excel and save it again)"
+    return "this one looks like text (a CSV file named .xlsx?): name it .csv"

@@ -15,8 +15,10 @@ the same pages from any browser.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -141,17 +143,36 @@ def print_to_pdf(html: Path, pdf: Path, *, timeout: float = 60.0) -> str | None:
             html.absolute().as_uri(),
         ]
         try:
-            done = subprocess.run(
+            # its own process group: Chromium's helper processes end with it, so none
+            # writes into the profile folder after it is removed (a stopped run left it)
+            chromium = subprocess.Popen(
                 command,
                 stdin=subprocess.DEVNULL,
-                capture_output=True,
-                timeout=timeout,
-                check=False,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
             )
-        except (OSError, subprocess.TimeoutExpired) as exc:
+        except OSError as exc:
+            return f"handouts.pdf was not written: Chromium failed ({exc.strerror or exc})"
+        try:
+            code = chromium.wait(timeout=timeout)
+        except BaseException as exc:  # out of time, or the run is stopped (Ctrl-C, SIGTERM)
+            _end_group(chromium)
             pdf.unlink(missing_ok=True)
-            return f"handouts.pdf was not written: Chromium failed ({type(exc).__name__})"
-    if done.returncode != 0 or not pdf.is_file() or pdf.stat().st_size == 0:
+            if not isinstance(exc, subprocess.TimeoutExpired):
+                raise
+            return f"handouts.pdf was not written: Chromium took more than {timeout:g} s"
+    if code != 0 or not pdf.is_file() or pdf.stat().st_size == 0:
         pdf.unlink(missing_ok=True)
-        return f"handouts.pdf was not written: Chromium exited with code {done.returncode}"
+        return f"handouts.pdf was not written: Chromium exited with code {code}"
     return None
+
+
+def _end_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill a running (unreaped, so its id is still its own) process and every process
+    of its group, then reap it."""
+    if hasattr(os, "killpg"):
+        with contextlib.suppress(OSError):  # the group has ended already
+            os.killpg(process.pid, signal.SIGKILL)
+    process.kill()
+    process.wait()
