@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pytest
 from builders import make_cohort
 from hypothesis import given, settings
@@ -344,6 +345,28 @@ def test_fewer_facilitators_than_teams_that_cannot_share():
     assert conflict.suggestion == "add 2 facilitators or raise schools_per_facilitator to 12"
 
 
+def test_teams_sharing_facilitators_are_too_small_for_everyone():
+    """Six facilitators for eight teams of 9-13: two take two teams each, within 10
+    establishments (at most 40 participants in those four teams), and the other four hold
+    at most 13 each: room for 92 of 94 (a region of 80 teams and 55 facilitators failed
+    after its whole search: 'the facilitator allocation found no answer')."""
+    rows = [(AUTHORITIES[i % 3], SECTORS[i % 3], PAIR) for i in range(47)]
+    facs = [(f"F{i}", AUTHORITIES[i % 3]) for i in range(6)]
+    conflict = _only(_diagnose(make_cohort(rows, facilitators=facs), Rules()))
+    assert conflict.rules == ("facilitator_per_team", "facilitator_load", "team_size")
+    assert conflict.message == (
+        "8 teams need a facilitator each but the table lists 6, so some facilitators must take "
+        "two teams or more, and the teams one facilitator takes hold at most 10 establishments "
+        "together: such small teams leave room for at most 92 of the 94 participants (a team "
+        "holds at most 13)"
+    )
+    assert conflict.suggestion == "add 1 facilitator (or raise schools_per_facilitator)"
+    assert (conflict.actual, conflict.limit) == (92, 94)
+    # 40 establishments (80 participants) fit the count: nothing is said
+    fits = [(AUTHORITIES[i % 3], SECTORS[i % 3], PAIR) for i in range(40)]
+    assert _diagnose(make_cohort(fits, facilitators=facs), Rules()).feasible_by_arithmetic
+
+
 def test_teams_bigger_than_a_facilitator_may_support():
     """Teams of at least 6 establishments with 5 per facilitator."""
     rows = [(AUTHORITIES[i % 3], SECTORS[i % 3], PAIR) for i in range(50)]
@@ -499,6 +522,54 @@ def test_counting_never_rejects_a_feasible_cohort(case):
         return
     diagnosis = diagnose(problem, cohort, rules)
     assert diagnosis.feasible_by_arithmetic, diagnosis.message()
+
+
+@st.composite
+def tiny_facilitated_cases(draw):
+    """Up to six establishments of 1-3 nominees in two to four teams, with fewer
+    facilitators than teams (a facilitator may take several, within its load)."""
+    n = draw(st.integers(3, 6))
+    rows = [
+        (AUTHORITIES[draw(st.integers(0, 1))], "primary", [[1, 2]] * draw(st.integers(1, 3)))
+        for _ in range(n)
+    ]
+    teams = draw(st.integers(2, 4))
+    facs = [(f"F{i}", AUTHORITIES[i % 2]) for i in range(draw(st.integers(1, teams - 1)))]
+    rules = Rules(
+        teams=teams, min_establishments=0, min_sectors=1, min_authorities=1,
+        max_authority_share=1.0, size_tolerance=draw(st.integers(1, 3)),
+        schools_per_facilitator=draw(st.integers(2, 5)),
+    )  # fmt: skip
+    return make_cohort(rows, facilitators=facs), rules
+
+
+@settings(max_examples=30, deadline=None)
+@given(tiny_facilitated_cases())
+def test_facilitator_counting_never_rejects_a_feasible_cohort(case):
+    """The facilitator checks are necessary too: where brute force finds teams keeping every
+    rule and facilitators linked within their load (each authority supplying its share),
+    the diagnosis finds no conflict."""
+    from clnmatch.errors import InfeasibleError
+    from clnmatch.facilitators import allocate_facilitators, facilitator_supply
+
+    cohort, rules = case
+    problem = Problem.from_cohort(cohort, rules, "focus")
+
+    def facilitated(unit_team: tuple[int, ...]) -> bool:
+        try:
+            allocate_facilitators(cohort, rules, list(unit_team), require_supply=True)
+        except InfeasibleError:
+            return False
+        return True
+
+    supplied = not any(line.shortfall for line in facilitator_supply(cohort, rules))
+    feasible = supplied and any(
+        evaluate(problem, np.array(unit_team, dtype=np.int64)).feasible and facilitated(unit_team)
+        for unit_team in itertools.product(range(rules.teams), repeat=problem.n_units)
+    )
+    if feasible:
+        diagnosis = diagnose(problem, cohort, rules)
+        assert diagnosis.feasible_by_arithmetic, diagnosis.message()
 
 
 def test_a_solver_conflict_with_team_establishments_suggests_its_setting():

@@ -376,6 +376,9 @@ def test_teams_that_cannot_be_facilitated_are_no_proof_that_none_can() -> None:
     result = clnmatch.solve(cohort, rules, strategy="greedy", time_limit=3, seed=0)
     assert result.status == clnmatch.Status.UNKNOWN
     assert any("could not be allocated to the teams found" in n for n in result.notes)
+    # its diagnosis is the counting checks' (it began "The rules cannot all be met")
+    assert result.diagnosis is not None and result.diagnosis.feasible_by_arithmetic
+    assert "cannot all be met" not in result.diagnosis.message()
 
 
 def test_every_strategy_forms_teams_one_facilitator_can_support() -> None:

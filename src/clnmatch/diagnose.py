@@ -150,6 +150,7 @@ def _check_facilitators(ctx: Counting, cohort: Cohort | None) -> None:
 
     per = most_teams(cap)
     if n_fac * per >= n_teams:
+        _check_shared_participants(ctx, n_fac, cap, per)
         return
     head = f"{n_teams} teams need a facilitator each but the table lists {n_fac}"
     if per <= 1:
@@ -174,6 +175,48 @@ def _check_facilitators(ctx: Counting, cohort: Cohort | None) -> None:
         suggestion,
         actual=n_fac,
         limit=n_teams,
+    )
+
+
+def _participants_room(problem: Problem, n_fac: int, cap: int, per: int) -> int:
+    """The most participants the teams can hold when ``n_fac`` facilitators (fewer than
+    the teams) of at most ``cap`` establishments each, at most ``per`` teams each, must
+    reach every team. Count each team under one of its facilitators: ``s`` of them share
+    theirs, and the teams of those ``s`` hold at most the ``s * cap`` largest
+    establishments (disjoint sets); every other team at most the size limit."""
+    n_teams, largest = problem.n_teams, int(problem.team_max.max())
+    sizes = np.concatenate([[0], np.cumsum(np.sort(problem.unit_weight)[::-1])])
+    smallest = max(1, int(problem.team_min.min()))
+    per = min(per, int(sizes[min(cap, len(sizes) - 1)]) // smallest)  # and by participants
+    if per < 2:
+        return 0
+    room = 0
+    for s in range(-(-(n_teams - n_fac) // (per - 1)), min(n_teams - n_fac, n_fac) + 1):
+        shared = min((n_teams - n_fac + s) * largest, int(sizes[min(s * cap, len(sizes) - 1)]))
+        room = max(room, (n_fac - s) * largest + shared)
+    return room
+
+
+def _check_shared_participants(ctx: Counting, n_fac: int, cap: int, per: int) -> None:
+    """Fewer facilitators than teams: the teams sharing one hold few establishments, so
+    few participants, and the rest must fit in teams of the largest size."""
+    problem = ctx.problem
+    room, need = _participants_room(problem, n_fac, cap, per), problem.total_weight
+    if room >= need or not 0 < n_fac < problem.n_teams:
+        return
+    more = next((f for f in range(n_fac + 1, problem.n_teams)
+                 if _participants_room(problem, f, cap, per) >= need), problem.n_teams)  # fmt: skip
+    suggestion = f"add {plural(more - n_fac, 'facilitator')}"
+    ctx.add(
+        ("facilitator_per_team", "facilitator_load", "team_size"),
+        f"{problem.n_teams} teams need a facilitator each but the table lists {n_fac}, so "
+        f"some facilitators must take two teams or more, and the teams one facilitator "
+        f"takes hold at most {cap} establishments together: such small teams leave room "
+        f"for at most {room} of the {need} participants (a team holds at most "
+        f"{int(problem.team_max.max())})",
+        suggestion + " (or raise schools_per_facilitator)",
+        actual=room,
+        limit=need,
     )
 
 

@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 from clnmatch.bounds import relaxation_bound_milli
 from clnmatch.diagnose import diagnose
 from clnmatch.diagnosis import Diagnosis
-from clnmatch.errors import InfeasibleError
+from clnmatch.errors import ClnmatchError
 from clnmatch.evaluate import Evaluation, check, evaluate
 from clnmatch.facilitators import allocate_facilitators
 from clnmatch.models import Cohort, Rules
@@ -132,20 +132,18 @@ def finish_solve(
             [team_focus.get(t + 1) for t in range(rules.teams)],
             time_limit=max(1.0, allocation_s),
         )
-    except InfeasibleError as exc:
+    except ClnmatchError as exc:  # none exists (InfeasibleError), or none found in time
         proven = not (counted := diagnose(problem, cohort, rules)).feasible_by_arithmetic
-        if isinstance(exc.diagnosis, Diagnosis):
-            diagnosis = counted.merged(exc.diagnosis)
-        else:
-            diagnosis = counted.with_message("facilitator_per_team", str(exc))
         if proven:
+            found = getattr(exc, "diagnosis", None)
+            diagnosis = counted.merged(found) if isinstance(found, Diagnosis) else counted
             return result(Status.INFEASIBLE, diagnosis=diagnosis)
         # these teams cannot be facilitated, which proves nothing of other teams: the search
         # keeps each team within one facilitator's load, not two teams sharing one (fewer
-        # facilitators than teams), so no "cannot be met"
+        # facilitators than teams), so no "cannot be met" (the counting checks' diagnosis)
         return result(
             Status.UNKNOWN,
-            diagnosis=diagnosis,
+            diagnosis=counted,
             notes=(
                 f"The facilitators could not be allocated to the teams found ({exc}); "
                 "other teams may allow it (smaller ones, so that two fit one facilitator's "
