@@ -91,3 +91,6 @@ def test_solve_refuses_a_negative_bound_time() -> None:
     cohort = generate_cohort(12, seed=1, teams_hint=2)
     with pytest.raises(InvalidParameterError, match="bound_time"):
         solve(cohort, Rules(teams=2, min_establishments=0), time_limit=1, bound_time=-1)
+    # a bound time the limit cannot hold took the search's time without a word
+    with pytest.raises(InvalidParameterError, match=r"less than time_limit \(3\)"):
+        solve(cohort, Rules(teams=2, min_establishments=0), time_limit=3, bound_time=3)

@@ -466,3 +466,12 @@ def test_a_switch_in_the_help_takes_no_value():
         shown = CliRunner().invoke(app, [command, "--help"], terminal_width=200).output
         assert "--quiet" in shown and "<bool>" not in shown, command
         assert "<float>" in shown or "<path>" in shown or "<int>" in shown, command
+
+
+def test_a_bound_time_the_limit_cannot_hold_is_refused(tmp_path):
+    """--bound-time 5 of --time-limit 3 took the search's time without a word; and the
+    refusal names the flags the user gave, not the limit left for the search."""
+    done = run("solve", SURVEY, "--time-limit", "3", "--bound-time", "5", "--out", tmp_path / "o")
+    said = " ".join(done.output.split())
+    assert done.exit_code == 2 and not (tmp_path / "o").exists()
+    assert "--bound-time (5) must be less than --time-limit (3)" in said

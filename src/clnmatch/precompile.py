@@ -36,7 +36,14 @@ from typing import Any
 
 from clnmatch.jit import HAVE_NUMBA, KERNEL_FILES
 
-__all__ = ["KernelLoad", "clear_kernel_caches", "kernel_dispatchers", "load_kernels", "main"]
+__all__ = [
+    "KernelLoad",
+    "clear_kernel_caches",
+    "compilations",
+    "kernel_dispatchers",
+    "load_kernels",
+    "main",
+]
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,12 @@ def _counts(dispatchers: list[Any]) -> tuple[int, int]:
     hits = sum(sum(d.stats.cache_hits.values()) for d in dispatchers)
     misses = sum(sum(d.stats.cache_misses.values()) for d in dispatchers)
     return hits, misses
+
+
+def compilations() -> int:
+    """Kernel signatures this process has compiled so far (those loaded from the cache are
+    not counted): a call's one-off compilation is told from its loading by it."""
+    return _counts(kernel_dispatchers())[1]
 
 
 def _prepare_all(rooms: bool) -> None:

@@ -112,7 +112,8 @@ def _run_solve(
             time_limit=time_limit,
             seed=seed,
             progress=progress,
-            bound_time=bound_time,  # solve keeps it within the limit
+            # of what the search may take (the outputs' writing is kept apart)
+            bound_time=min(bound_time, 0.9 * time_limit),
         )
     finally:
         stop()
@@ -234,6 +235,12 @@ def solve(
 
     with exit_codes(json_out):
         clock = start_clock(time_limit, "solve")
+        if bound_time >= time_limit:  # its seconds are part of the limit
+            raise Exit(
+                EXIT_INVALID,
+                f"Invalid setting: --bound-time ({bound_time:g}) must be less than "
+                f"--time-limit ({time_limit:g}): its seconds are part of it.",
+            )
         inputs = {
             "the survey": survey,
             "--facilitators": facilitators,
