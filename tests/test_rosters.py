@@ -203,7 +203,7 @@ def test_a_run_stopped_while_printing_leaves_no_browser_profile(tmp_path: Path) 
     survey = Path(__file__).parents[1] / "src" / "clnmatch" / "data" / "sample_survey.csv"
     run = subprocess.Popen(
         [sys.executable, "-m", "clnmatch.cli", "solve", str(survey), "--out", str(tmp_path / "out"),
-         "--strategy", "greedy", "--time-limit", "5", "-q"],
+         "--strategy", "greedy", "--time-limit", "60", "-q"],  # time to print, under load
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     deadline = time.monotonic() + 120
