@@ -11,6 +11,7 @@ conflict naming the rules that clash. Suggestions name ``Rules`` parameters
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 from fractions import Fraction
@@ -204,8 +205,16 @@ def _check_shared_participants(ctx: Counting, n_fac: int, cap: int, per: int) ->
     room, need = _participants_room(problem, n_fac, cap, per), problem.total_weight
     if room >= need or not 0 < n_fac < problem.n_teams:
         return
-    more = next((f for f in range(n_fac + 1, problem.n_teams)
-                 if _participants_room(problem, f, cap, per) >= need), problem.n_teams)  # fmt: skip
+    # the fewest facilitators with room (more never hold less: a bisection, not 1,000 tries)
+    more = (
+        bisect.bisect_left(
+            range(n_fac + 1, problem.n_teams),
+            True,
+            key=lambda f: _participants_room(problem, f, cap, per) >= need,
+        )
+        + n_fac
+        + 1
+    )
     suggestion = f"add {plural(more - n_fac, 'facilitator')}"
     ctx.add(
         ("facilitator_per_team", "facilitator_load", "team_size"),
