@@ -205,16 +205,15 @@ def _check_shared_participants(ctx: Counting, n_fac: int, cap: int, per: int) ->
     room, need = _participants_room(problem, n_fac, cap, per), problem.total_weight
     if room >= need or not 0 < n_fac < problem.n_teams:
         return
-    # the fewest facilitators with room (more never hold less: a bisection, not 1,000 tries)
-    more = (
-        bisect.bisect_left(
-            range(n_fac + 1, problem.n_teams),
-            True,
-            key=lambda f: _participants_room(problem, f, cap, per) >= need,
-        )
-        + n_fac
-        + 1
-    )
+
+    # the fewest facilitators with room: a bisection (room grows with them, all but by a
+    # step: the steps after it make sure), not 1,000 tries at stress scale
+    def fits(f: int) -> bool:
+        return _participants_room(problem, f, cap, per) >= need
+
+    more = bisect.bisect_left(range(n_fac + 1, problem.n_teams), True, key=fits) + n_fac + 1
+    while more < problem.n_teams and not fits(more):
+        more += 1
     suggestion = f"add {plural(more - n_fac, 'facilitator')}"
     ctx.add(
         ("facilitator_per_team", "facilitator_load", "team_size"),
