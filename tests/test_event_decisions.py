@@ -132,7 +132,7 @@ def test_a_change_that_sets_a_proposal_aside_says_so(tmp_path: Path) -> None:
     assert event.timeline.proposal is not None
     event.move("E0", 2)
     assert event.last_change["message"].endswith(
-        "; the re-optimise proposal is set aside (the teams changed)"
+        "; the re-optimise proposal is set aside (the board changed)"
     )
     with pytest.raises(EventError, match="a change to the teams sets one aside"):
         event.accept()

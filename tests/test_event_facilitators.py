@@ -351,5 +351,7 @@ def test_the_comparison_names_a_facilitators_teams_by_side(tmp_path: Path) -> No
     event.place_facilitator("FA", 2)
     client = editor_client(event)
     result = client.get("/api/diff", params={"a": "start", "b": "current"}).json()
-    assert {"facilitator_id": "FA", "a": [1], "b": [2]} in result["facilitators"]
+    assert {"facilitator_id": "FA", "a": [1], "b": [2], "before": [1], "after": [2]} in (
+        result["facilitators"]
+    )
     assert "FA: 1 → 2" in client.get("/ui/diff", params={"a": "start", "b": "current"}).text

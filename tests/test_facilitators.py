@@ -419,3 +419,21 @@ def test_a_team_beyond_one_facilitator_is_a_breach_with_or_without_a_table() -> 
             "team 1 has 6 establishments; a facilitator may support at most 5",
         )
     ]
+
+
+@pytest.mark.parametrize("time_limit", [5.0, 0.0])
+def test_links_placed_by_hand_are_made_by_the_model_and_the_greedy(time_limit: float) -> None:
+    """``fixed`` links (a facilitator placed with a team at the event) are made by the exact
+    model and by the greedy a too short limit falls back to (which dropped them, and the
+    event then took every other link of the placed facilitator away)."""
+    authorities = ["Glasgow City", "Inverclyde", "Renfrewshire"]
+    facs = [_fac(f"F{i}", authorities[i]) for i in range(3)]
+    cohort = _cohort([authorities[i % 3] for i in range(12)], facs)
+    rules = Rules(teams=2, min_establishments=0)
+    unit_team = [i % 2 for i in range(12)]
+    allocation = allocate_facilitators(
+        cohort, rules, unit_team, time_limit=time_limit, fixed=[("F0", 2)]
+    )
+    assert ("F0", 2) in allocation.links
+    assert {t for _, t in allocation.links} == {1, 2}
+    assert _facilitator_breaches(cohort, rules, unit_team, list(allocation.links)) == []

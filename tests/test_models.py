@@ -61,6 +61,11 @@ def test_a_forms_tick_boxes_are_read_only_when_they_agree():
     assert Role.parse("Class Teacher;Principal Teacher (PT);") is None
     assert Role.parse("Promoted (e.g. HT, DHT, PT)") is Role.PROMOTED  # a bracket's commas
     assert Role.parse("Class Teacher;") is Role.PRACTITIONER
+    # a box naming nothing is not passed over (each was read as the box it knew)
+    assert Sector.parse("Secondary, ASN base") is None
+    assert Role.parse("Teacher, Curricular leader") is None
+    assert Role.named("Class teacher, Acting PT") == [Role.PROMOTED, Role.PRACTITIONER]
+    assert Role.parse("Teacher of English, Music") is Role.PRACTITIONER  # a post's field
 
 
 def test_unknown_alias_is_none():

@@ -52,6 +52,7 @@ from clnmatch.errors import ClnmatchError, InfeasibleError, InvalidParameterErro
 from clnmatch.models import Cohort, Facilitator, Rules, authority_key
 
 __all__ = [
+    "AllocationNotFound",
     "SupplyLine",
     "FacilitatorLink",
     "Allocation",
@@ -298,7 +299,7 @@ def allocate_facilitators(
     Raises ``InfeasibleError`` (its ``diagnosis`` is a ``Diagnosis``) when no allocation
     exists, or, with ``require_supply``, when an authority supplies too few. ``keep``:
     (facilitator id, team 1..T) links to keep where the rules and the spread allow;
-    ``fixed``: links to make (the exact model; the greedy of large regions prefers them).
+    ``fixed``: links to make (placed by hand).
     """
     deadline = time.perf_counter() + float(time_limit)  # preparing the model counts too
     rules = rules or Rules()
@@ -480,20 +481,28 @@ GREEDY_CELLS = 50_000
 
 
 def _greedy(
-    weight: NDArray[np.int64], sizes: NDArray[np.int64], cap: int
+    weight: NDArray[np.int64],
+    sizes: NDArray[np.int64],
+    cap: int,
+    must: set[tuple[int, int]] | None = None,
 ) -> list[tuple[int, int]] | None:
     """Every team a facilitator, then every idle facilitator a team; loads within ``cap``.
 
-    Biggest teams first, each to the best-weighted facilitator with room, preferring one
-    with no team yet; then each idle facilitator joins the team with fewest facilitators
-    it has room for (best weight breaks ties). None when a team finds nobody with room.
+    The links ``must`` come first; then biggest teams first, each to the best-weighted
+    facilitator with room, preferring one with no team yet; then each idle facilitator
+    joins the team with fewest facilitators it has room for (best weight breaks ties).
+    None when a team finds nobody with room.
     """
     n_fac, n_teams = weight.shape
     load = np.zeros(n_fac, dtype=np.int64)
     links = np.zeros(n_fac, dtype=np.int64)
     per_team = np.zeros(n_teams, dtype=np.int64)
-    chosen: list[tuple[int, int]] = []
+    chosen: list[tuple[int, int]] = sorted(must or ())
+    for i, t in chosen:
+        load[i], links[i], per_team[t] = load[i] + sizes[t], links[i] + 1, per_team[t] + 1
     for t in sorted(range(n_teams), key=lambda t: (-int(sizes[t]), t)):
+        if per_team[t]:
+            continue  # a placed facilitator has it
         room = load + sizes[t] <= cap
         if not room.any():
             return None
@@ -512,6 +521,11 @@ def _greedy(
         chosen.append((int(i), t))
         per_team[t] += 1
     return chosen
+
+
+class AllocationNotFound(ClnmatchError):
+    """No allocation was found in the time given or by the greedy of a large region (none
+    may exist, or one may: unlike ``InfeasibleError``, this proves nothing)."""
 
 
 def _solve(
@@ -535,7 +549,9 @@ def _solve(
     n_fac, n_teams = len(weight), len(sizes)
     too_short = deadline - time.perf_counter() < 2 * BUILD_S_PER_CELL * n_fac * n_teams
     if n_fac * n_teams > GREEDY_CELLS or too_short:
-        chosen = _greedy(np.array(weight, dtype=np.int64), np.array(sizes, dtype=np.int64), cap)
+        chosen = _greedy(
+            np.array(weight, dtype=np.int64), np.array(sizes, dtype=np.int64), cap, must
+        )
         if chosen is None and n_fac * n_teams <= GREEDY_CELLS:
             chosen = _solve(weight, sizes, cap, time.perf_counter() + 10.0, must)[
                 0
@@ -544,7 +560,7 @@ def _solve(
                 (chosen, False, sum(weight[i][t] for i, t in chosen)) if chosen else (None, True, 0)
             )
         if chosen is None:
-            raise ClnmatchError(
+            raise AllocationNotFound(
                 f"the greedy facilitator allocation for {n_teams} teams and {n_fac} "
                 "facilitators found no answer; raise schools_per_facilitator or add facilitators"
             )
@@ -587,9 +603,11 @@ def _solve(
         return None, True, 0
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         # out of time (region scale on a busy machine): the greedy keeps every hard rule
-        greedy = _greedy(np.array(weight, dtype=np.int64), np.array(sizes, dtype=np.int64), cap)
+        greedy = _greedy(
+            np.array(weight, dtype=np.int64), np.array(sizes, dtype=np.int64), cap, must
+        )
         if greedy is None:
-            raise ClnmatchError(
+            raise AllocationNotFound(
                 f"the facilitator allocation found no answer within {time_limit:g} s"
             )
         return greedy, False, sum(weight[i][t] for i, t in greedy)

@@ -24,9 +24,9 @@ from numpy.typing import NDArray
 from clnmatch.bounds import relaxation_bound_milli
 from clnmatch.diagnose import diagnose
 from clnmatch.diagnosis import Diagnosis
-from clnmatch.errors import ClnmatchError
+from clnmatch.errors import InfeasibleError
 from clnmatch.evaluate import Evaluation, check, evaluate
-from clnmatch.facilitators import allocate_facilitators
+from clnmatch.facilitators import AllocationNotFound, allocate_facilitators
 from clnmatch.models import Cohort, Rules
 from clnmatch.problem import SCALE, ObjectiveWeights, Problem
 from clnmatch.proposal import Proposal
@@ -132,7 +132,7 @@ def finish_solve(
             [team_focus.get(t + 1) for t in range(rules.teams)],
             time_limit=max(1.0, allocation_s),
         )
-    except ClnmatchError as exc:  # none exists (InfeasibleError), or none found in time
+    except (InfeasibleError, AllocationNotFound) as exc:  # none exists, or none found
         proven = not (counted := diagnose(problem, cohort, rules)).feasible_by_arithmetic
         if proven:
             found = getattr(exc, "diagnosis", None)
@@ -147,7 +147,8 @@ def finish_solve(
             notes=(
                 f"The facilitators could not be allocated to the teams found ({exc}); "
                 "other teams may allow it (smaller ones, so that two fit one facilitator's "
-                "load), or more facilitators",
+                "load), or more facilitators"
+                + (", or a longer time limit" if isinstance(exc, AllocationNotFound) else ""),
             ),
         )
     links = tuple(allocation.links)

@@ -75,11 +75,13 @@ def _named(
     """The values ``text`` names in ``extra`` (a mapping's words) or ``table``.
 
     Tried in order: the whole text; without an 'acting'/'interim' prefix; then, when a
-    form's choice reads "Promoted (e.g. HT, DHT, PT)" or "Special / ASN", or a form's
-    tick-boxes "Primary, Early Learning and Childcare (ELC)" or "Primary;", each part
-    around '/', ',' or ';' (outside brackets) and each part's text outside the brackets
-    and inside them: used only when every part that names something names the same;
-    last, the text before ' of ' or ' for ' ("Teacher of English" is a teacher).
+    form's choice reads "Promoted (e.g. HT, DHT, PT)" or "Special / ASN", each part
+    around '/' and each part's text outside the brackets and inside them: used only when
+    every part that names something names the same. A form's tick-boxes ("Primary, Early
+    Learning and Childcare (ELC)", "Primary;") are read box by box, ',' or ';' apart
+    (outside brackets): every box must name something (one naming nothing is never
+    passed over); last, the text before ' of ' or ' for ' ("Teacher of English" is a
+    teacher).
     """
     words = {**table, **(extra or {})}
     key = _fold(str(text))
@@ -89,9 +91,16 @@ def _named(
     if bare in words:
         return {words[bare]}
     found: set[_Word] = set()
-    for item in re.split(r"[/,;](?![^()]*\))", bare):  # a bracket's commas are its own
-        parts = [item, re.sub(r"\(.*?\)", " ", item), *re.findall(r"\((.*?)\)", item)]
-        found |= {words[p] for part in parts if (p := _fold(part)) in words}
+    boxes = [b for b in re.split(r"[,;](?![^()]*\))", bare) if _fold(b)]  # a bracket's own
+    for box in boxes:
+        named: set[_Word] = set()
+        for item in _STAND_IN.sub("", _fold(box)).strip().split("/"):  # "Acting PT" too
+            parts = [item, re.sub(r"\(.*?\)", " ", item), *re.findall(r"\((.*?)\)", item)]
+            named |= {words[p] for part in parts if (p := _fold(part)) in words}
+        if not named and len(boxes) > 1:  # "Secondary, ASN base": not read as secondary
+            found = set()
+            break
+        found |= named
     if not found:  # "Teacher of English", "Principal Teacher for ASN": the post, not its field
         post = _fold(re.sub(r"\s+(?:of|for)\s+.*$", "", bare))
         found = {words[post]} if post in words else set()

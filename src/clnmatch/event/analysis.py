@@ -241,7 +241,8 @@ def diff(a: Side, b: Side) -> dict[str, Any]:
             for k, x, y in _changed(a.practitioners, b.practitioners)
         ],
         "facilitators": [  # named by side, as the establishments and practitioners are
-            {"facilitator_id": c.facilitator_id, "a": list(c.before), "b": list(c.after)}
+            # (and "before" / "after" kept, as the contract adds and never renames)
+            {**c.to_dict(), "a": list(c.before), "b": list(c.after)}
             for c in facilitator_changes(a.links, b.links)
         ],
     }

@@ -285,7 +285,7 @@ class EventCore:
                 entry["links"] = links
         voided = entry["op"] in UNDOABLE and entry["op"] != "reoptimise_accepted"
         if self.timeline.proposal is not None and voided:  # a change of the teams: say so
-            message += "; the re-optimise proposal is set aside (the teams changed)"
+            message += "; the re-optimise proposal is set aside (the board changed)"
         before = self.view() if entry["op"] in ("move", "swap", *COHORT_CHANGES) else None
         if entry["op"] in COHORT_CHANGES:  # journalled: a restart never re-proves it
             cohort = self.cohort_for(state := self.timeline.after(entry))
