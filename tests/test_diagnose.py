@@ -367,6 +367,23 @@ def test_teams_sharing_facilitators_are_too_small_for_everyone():
     assert _diagnose(make_cohort(fits, facilitators=facs), Rules()).feasible_by_arithmetic
 
 
+def test_two_teams_too_big_for_one_facilitators_establishments_say_so():
+    """Teams of at least 11 and 8 establishments a facilitator holding at most 20: nobody
+    can take two teams. It said "room for at most 0 of the 67 participants"."""
+    weights = [1, 1, 2, 1, 3, 1, 2, 3, 1, 2, 2, 2, 2, 2, 1, 2, 2, 1, 2, 1, 2, 1, 1, 2, 2, 2,
+               2, 2, 2, 1, 1, 1, 1, 1, 2, 2, 3, 3, 2]  # fmt: skip
+    rows = [(f"Auth {i // 8}", SECTORS[i % 3], [[1, 2]] * w) for i, w in enumerate(weights)]
+    cohort = make_cohort(rows, facilitators=[(f"F{j}", f"Auth {j}") for j in range(5)])
+    rules = Rules(teams=6, schools_per_facilitator=8, size_tolerance=1, min_sectors=1,
+                  min_authorities=1, max_authority_share=1.0, min_establishments=0)  # fmt: skip
+    conflict = _only(_diagnose(cohort, rules))
+    assert conflict.message == (
+        "6 teams need a facilitator each but the table lists 5, and no facilitator can take "
+        "two teams: two teams hold at least 22 participants, and the 8 largest establishments "
+        "hold 20"
+    )
+
+
 def test_teams_bigger_than_a_facilitator_may_support():
     """Teams of at least 6 establishments with 5 per facilitator."""
     rows = [(AUTHORITIES[i % 3], SECTORS[i % 3], PAIR) for i in range(50)]

@@ -184,7 +184,10 @@ def _participants_room(problem: Problem, n_fac: int, cap: int, per: int) -> int:
     the teams) of at most ``cap`` establishments each, at most ``per`` teams each, must
     reach every team. Count each team under one of its facilitators: ``s`` of them share
     theirs, and the teams of those ``s`` hold at most the ``s * cap`` largest
-    establishments (disjoint sets); every other team at most the size limit."""
+    establishments (disjoint sets); every other team at most the size limit. Any valid
+    allocation can be made one in which every facilitator is used and each team has one
+    (a minimum edge cover, ``clnmatch.facilitators``'s docstring) without raising a load,
+    so ``s`` runs to ``min(T - F, F)``; 0 when no facilitator can take two teams."""
     n_teams, largest = problem.n_teams, int(problem.team_max.max())
     sizes = np.concatenate([[0], np.cumsum(np.sort(problem.unit_weight)[::-1])])
     smallest = max(1, int(problem.team_min.min()))
@@ -215,13 +218,24 @@ def _check_shared_participants(ctx: Counting, n_fac: int, cap: int, per: int) ->
     while more < problem.n_teams and not fits(more):
         more += 1
     suggestion = f"add {plural(more - n_fac, 'facilitator')}"
+    head = f"{problem.n_teams} teams need a facilitator each but the table lists {n_fac}"
+    most = int(np.sort(problem.unit_weight)[::-1][:cap].sum())
+    smallest = int(problem.team_min.min())
+    if room == 0:  # two teams' participants do not fit in one facilitator's establishments
+        why = (
+            f"and no facilitator can take two teams: two teams hold at least {2 * smallest} "
+            f"participants, and the {cap} largest establishments hold {most}"
+        )
+    else:
+        why = (
+            f"so some facilitators must take two teams or more, and the teams one "
+            f"facilitator takes hold at most {cap} establishments together: such small "
+            f"teams leave room for at most {room} of the {need} participants (a team holds "
+            f"at most {int(problem.team_max.max())})"
+        )
     ctx.add(
         ("facilitator_per_team", "facilitator_load", "team_size"),
-        f"{problem.n_teams} teams need a facilitator each but the table lists {n_fac}, so "
-        f"some facilitators must take two teams or more, and the teams one facilitator "
-        f"takes hold at most {cap} establishments together: such small teams leave room "
-        f"for at most {room} of the {need} participants (a team holds at most "
-        f"{int(problem.team_max.max())})",
+        f"{head}, {why}",
         suggestion + " (or raise schools_per_facilitator)",
         actual=room,
         limit=need,
