@@ -307,7 +307,11 @@ def test_signal_handlers_restored_after_staging(tmp_path: Path) -> None:
 
 _MID_WRITE = textwrap.dedent(
     """
-    import sys, time
+    import signal, sys, time
+    # Ctrl-C as a terminal gives it, whatever the test run passed down (a background job
+    # ignores SIGINT; a test worker's thread may block it)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {{signal.SIGINT, signal.SIGTERM}})
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     sys.path.insert(0, {tests!r})
     import clnmatch.publish as outputs
     import clnmatch.report.html as html
