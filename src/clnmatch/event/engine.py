@@ -2,10 +2,10 @@
 undoes and redoes, and saves versions; who takes part (withdrawals, late schools) is
 ``membership``'s. The folder, the journal and the evaluated state are ``EventCore``'s.
 
-Every decision (move, swap, lock, withdraw a school or a nominee, add, bring back,
-re-optimise proposed / accepted / rejected, version saved, undo, redo) is checked, written
-and fsync-ed to the journal, and only then applied with ``Timeline.apply``, the same
-function a replay uses. Re-optimise runs ``solve`` in a child process (``optimise``), and
+Every decision (move, swap, lock, withdraw a school or a nominee, add, bring back, place a
+facilitator, re-optimise proposed / accepted / rejected, version saved, undo, redo) is
+checked, written and fsync-ed to the journal, and only then applied with
+``Timeline.apply``, the same function a replay uses. Re-optimise runs ``solve`` in a child process (``optimise``), and
 its teams keep their numbers (``stable_labels``). Facilitator links stay as they are while
 every facilitator rule holds, and are allocated afresh when a change breaks one. A move
 takes 7 ms at CLN scale (median; the page's whole answer 27 ms:
