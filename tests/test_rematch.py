@@ -503,3 +503,27 @@ def test_when_the_fewest_moves_model_finds_nothing_the_quick_repair_answers(
     assert any("quick repair" in n for n in repaired.notes)
     assert not any("found no rule-abiding assignment" in n for n in repaired.notes)
     assert repaired.n_moves <= proven.n_moves + 2
+
+
+def test_a_survey_school_that_came_back_is_said_to_be_back() -> None:
+    """changes.json lists a school that withdrew and came back among the additions (a
+    rematch reads it so); `check` said "3 establishment(s) ... added" when one joined late."""
+    from clnmatch.models import Establishment, Practitioner
+    from clnmatch.rematch import ChangeRecord
+
+    survey = sector_cohort()
+    came_back = survey.establishment_by_id["E1"]
+    late = Establishment(id="N1", name="Late High", authority="B", sector="secondary")
+    person = Practitioner(id="N1-1", name="New", establishment_id="N1", role="promoted",
+                          interests=(1, 2, 3))  # fmt: skip
+    nominee = Practitioner(id="E2-9", name="Later", establishment_id="E2", role="practitioner",
+                           interests=(1, 2, 3))  # fmt: skip
+    record = ChangeRecord(
+        themes=THEMES,
+        added_establishments=(came_back, late),
+        added_practitioners=(*survey.nominees["E1"], person, nominee),
+    )
+    assert record.summary_line(survey) == (
+        "1 establishment(s) and 2 practitioner(s) added; 1 establishment(s) of the survey back"
+    )
+    assert record.summary_line() == "2 establishment(s) and 4 practitioner(s) added"

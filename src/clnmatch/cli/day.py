@@ -256,7 +256,8 @@ def rematch(
             return
         if not quiet:
             if not record.empty:
-                out_console.print(f"Carried over from {folder}: {record.summary_line()}")
+                said = record.summary_line(survey_cohort)
+                out_console.print(f"Carried over from {folder}: {said}")
             for line in result.change_lines():
                 out_console.print(line, markup=False, highlight=False)
             for note in result.warnings():  # e.g. schools placed as late additions

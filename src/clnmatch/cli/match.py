@@ -387,7 +387,8 @@ def check(
         survey_cohort = cohort
         cohort, record = cohort_of_folder(cohort, teams_csv.parent)
         if not record.empty and not json_out:
-            err_console.print(f"Using {teams_csv.parent / CHANGES_FILE}: {record.summary_line()}")
+            said = record.summary_line(survey_cohort)
+            err_console.print(f"Using {teams_csv.parent / CHANGES_FILE}: {said}")
         try:
             table = match_to_survey(read_assignment(teams_csv, themes=cohort.themes), cohort)
         except InvalidInputError as exc:  # e.g. the workbook written for people to read

@@ -419,17 +419,23 @@ class ChangeRecord:
             )
         return cls.from_dict(data, str(path))
 
-    def summary_line(self) -> str:
+    def summary_line(self, survey: Cohort | None = None) -> str:
+        """In words; with the ``survey``, its schools listed as added (one that withdrew
+        and came back is recorded so) are said to be back, not added."""
         parts = [
             f"{len(self.withdrawn_of(kind))} {kind}(s) withdrawn"
             for kind in _KINDS
             if self.withdrawn_of(kind)
         ]
-        if self.added_establishments or self.added_practitioners:
-            parts.append(
-                f"{len(self.added_establishments)} establishment(s) and "
-                f"{len(self.added_practitioners)} practitioner(s) added"
-            )
+        known = survey.establishment_by_id if survey is not None else {}
+        back = [e for e in self.added_establishments if e.id in known]
+        new = [e for e in self.added_establishments if e.id not in known]
+        back_ids = {e.id for e in back}  # their rows came back with them
+        people = [p for p in self.added_practitioners if p.establishment_id not in back_ids]
+        if new or people:
+            parts.append(f"{len(new)} establishment(s) and {len(people)} practitioner(s) added")
+        if back:
+            parts.append(f"{len(back)} establishment(s) of the survey back")
         if self.added_facilitators:
             parts.append(f"{len(self.added_facilitators)} facilitator(s) added")
         return "; ".join(parts) or "no changes"
