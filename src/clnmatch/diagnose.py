@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 import numpy as np
+from numpy.typing import NDArray
 
 from clnmatch.diagnosis import Conflict, Diagnosis
 from clnmatch.facilitators import facilitator_supply
@@ -179,7 +180,14 @@ def _check_facilitators(ctx: Counting, cohort: Cohort | None) -> None:
     )
 
 
-def _participants_room(problem: Problem, n_fac: int, cap: int, per: int) -> int:
+def _largest_first(problem: Problem) -> NDArray[np.int64]:
+    """Participants of the k largest establishments, for k = 0..U (a prefix sum)."""
+    return np.concatenate([[0], np.cumsum(np.sort(problem.unit_weight)[::-1])]).astype(np.int64)
+
+
+def _participants_room(
+    problem: Problem, sizes: NDArray[np.int64], n_fac: int, cap: int, per: int
+) -> int:
     """The most participants the teams can hold when ``n_fac`` facilitators (fewer than
     the teams) of at most ``cap`` establishments each, at most ``per`` teams each, must
     reach every team. Count each team under one of its facilitators: ``s`` of them share
@@ -187,9 +195,9 @@ def _participants_room(problem: Problem, n_fac: int, cap: int, per: int) -> int:
     establishments (disjoint sets); every other team at most the size limit. Any valid
     allocation can be made one in which every facilitator is used and each team has one
     (a minimum edge cover, ``clnmatch.facilitators``'s docstring) without raising a load,
-    so ``s`` runs to ``min(T - F, F)``; 0 when no facilitator can take two teams."""
+    so ``s`` runs to ``min(T - F, F)``; 0 when no facilitator can take two teams.
+    ``sizes``: ``_largest_first(problem)``."""
     n_teams, largest = problem.n_teams, int(problem.team_max.max())
-    sizes = np.concatenate([[0], np.cumsum(np.sort(problem.unit_weight)[::-1])])
     smallest = max(1, int(problem.team_min.min()))
     per = min(per, int(sizes[min(cap, len(sizes) - 1)]) // smallest)  # and by participants
     if per < 2:
@@ -205,21 +213,22 @@ def _check_shared_participants(ctx: Counting, n_fac: int, cap: int, per: int) ->
     """Fewer facilitators than teams: the teams sharing one hold few establishments, so
     few participants, and the rest must fit in teams of the largest size."""
     problem = ctx.problem
-    room, need = _participants_room(problem, n_fac, cap, per), problem.total_weight
+    sizes = _largest_first(problem)  # once, for every count of facilitators tried below
+    room, need = _participants_room(problem, sizes, n_fac, cap, per), problem.total_weight
     if room >= need or not 0 < n_fac < problem.n_teams:
         return
 
     # the fewest facilitators with room: a bisection (room grows with them, all but by a
     # step: the steps after it make sure), not 1,000 tries at stress scale
     def fits(f: int) -> bool:
-        return _participants_room(problem, f, cap, per) >= need
+        return _participants_room(problem, sizes, f, cap, per) >= need
 
     more = bisect.bisect_left(range(n_fac + 1, problem.n_teams), True, key=fits) + n_fac + 1
     while more < problem.n_teams and not fits(more):
         more += 1
     suggestion = f"add {plural(more - n_fac, 'facilitator')}"
     head = f"{problem.n_teams} teams need a facilitator each but the table lists {n_fac}"
-    most = int(np.sort(problem.unit_weight)[::-1][:cap].sum())
+    most = int(sizes[min(cap, len(sizes) - 1)])
     smallest = int(problem.team_min.min())
     if room == 0:  # two teams' participants do not fit in one facilitator's establishments
         why = (
