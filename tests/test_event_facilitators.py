@@ -355,3 +355,33 @@ def test_the_comparison_names_a_facilitators_teams_by_side(tmp_path: Path) -> No
         result["facilitators"]
     )
     assert "FA: 1 → 2" in client.get("/ui/diff", params={"a": "start", "b": "current"}).text
+
+
+def test_placements_stay_through_a_repair_while_a_school_waits_unplaced(tmp_path: Path) -> None:
+    """Every facilitator placed with team 2 while E5 waits in Not placed (team 1 then has
+    none): a withdrawal's repair allocated links by the rules and moved one of them to team
+    1 (the placement check waited for every school placed). Now the repair keeps them on
+    team 2 and gives team 1 one of them too; with at most 3 schools a facilitator none can
+    take both, the placements stand and the message says a facilitator rule stays broken."""
+    placed = {("FA", 2), ("FB", 2), ("FC", 2)}
+    for folder, rules in (
+        ("roomy", RULES),
+        ("tight", RULES.model_copy(update={"schools_per_facilitator": 3})),
+    ):
+        teams = {**PREVIOUS, "E5": 0}
+        event = Event.create(tmp_path / folder, cohort(), rules, teams=teams, links=LINKS)
+        for fid, team in sorted(placed):
+            event.place_facilitator(fid, team)
+        assert set(event.state.links) == placed
+        view = event.withdraw("E1", time_limit=2)
+        assert placed <= set(view.state.links) and event.state.facilitators_placed == dict(placed)
+        message = event.last_change["message"]
+        if folder == "roomy":
+            assert {t for _, t in view.state.links} == {1, 2}
+            assert {b.rule for b in view.evaluation.breaches} == {"unassigned"}  # E5 waits
+            assert "stays broken" not in message
+        else:
+            assert set(view.state.links) == placed
+            assert "facilitator_per_team" in {b.rule for b in view.evaluation.breaches}
+            assert message.endswith("so a facilitator rule stays broken (see the checks)")
+        event.close()

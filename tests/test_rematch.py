@@ -274,6 +274,27 @@ def test_facilitators_are_reallocated() -> None:
     assert check(result.cohort, RULES, result.assignment, result.facilitator_links).feasible
 
 
+def test_facilitators_placed_by_hand_keep_their_teams_where_the_rules_allow() -> None:
+    """``placed_facilitators``: F1 placed with team 2 stays there (another takes team 1);
+    all three placed with team 2, at most 3 schools each, cannot all stay (team 1 needs
+    one): the rules allocate, and a note names the placements not kept."""
+    cohort = sector_cohort()
+    cohort = cohort.model_copy(update={"facilitators": tuple(
+        Facilitator(id=f"F{i}", name=f"Fac {i}", authority=a) for i, a in ((1, "A"), (2, "B"), (3, "C"))
+    )})  # fmt: skip
+    links = [("F1", 1), ("F2", 2), ("F3", 2)]
+    kept = rematch_teams(cohort, PREVIOUS, ["E3"], rules=RULES, time_limit=5,
+                         previous_links=links, placed_facilitators={"F1": 2})  # fmt: skip
+    assert kept.feasible and ("F1", 2) in kept.facilitator_links
+    assert {team for _, team in kept.facilitator_links} == {1, 2}
+    few = RULES.model_copy(update={"schools_per_facilitator": 3})
+    every = {"F1": 2, "F2": 2, "F3": 2}
+    none = rematch_teams(cohort, PREVIOUS, ["E3"], rules=few, time_limit=5,
+                         previous_links=links, placed_facilitators=every)  # fmt: skip
+    assert none.feasible and {team for _, team in none.facilitator_links} == {1, 2}
+    assert any("no allocation keeps every facilitator placed by hand" in n for n in none.notes)
+
+
 def test_rematch_of_a_solved_result() -> None:
     """rematch(result, ...) keeps the rules, objective and teams of a solved cohort."""
     from clnmatch.solve import solve

@@ -27,7 +27,7 @@ from typing import IO, Any, Self
 import numpy as np
 
 from clnmatch.evaluate import Evaluation, check
-from clnmatch.event.facilitation import links_if_broken
+from clnmatch.event.facilitation import keep_placed, links_if_broken
 from clnmatch.event.journal import Journal
 from clnmatch.event.optimise import SolverProcess
 from clnmatch.event.proofs import CohortProofs, prove_bound
@@ -55,7 +55,7 @@ COHORT_CHANGES = (
     "withdraw", "withdraw_person", "return_person", "add",
     "withdraw_facilitator", "return_facilitator", "add_facilitator",
 )  # fmt: skip
-# decisions whose repair (a rematch) allocates links without the hand placements
+# decisions repaired by a rematch: it keeps the hand placements where the rules allow
 PLACEMENTS_KEPT = ("withdraw", "withdraw_person", "return_person", "add")
 EXPORTS_FOLDER = "exports"  # the page's saved folders
 
@@ -280,9 +280,13 @@ class EventCore:
     def record(self, entry: dict[str, Any], message: str = "") -> EventView:
         """Write the entry durably, then apply it (the same code a replay runs)."""
         if self.state.facilitators_placed and entry["op"] in PLACEMENTS_KEPT:
-            after = self.timeline.after(entry)  # a repair's links may have moved one
-            if (links := self.links_after(after.teams, after)) is not None:
-                entry["links"] = links
+            after = self.timeline.after(entry)  # where the rules could not keep one, it stands
+            if (links := keep_placed(after.links, after.facilitators_placed)) != list(after.links):
+                entry["links"] = [[f, t] for f, t in links]
+                message += (
+                    "; but the facilitators placed by hand stay with their teams, so a "
+                    "facilitator rule stays broken (see the checks)"
+                )
         voided = entry["op"] in UNDOABLE and entry["op"] != "reoptimise_accepted"
         if self.timeline.proposal is not None and voided:  # a change of the teams: say so
             message += "; the re-optimise proposal is set aside (the board changed)"

@@ -11,7 +11,7 @@ from clnmatch.evaluate import Evaluation
 from clnmatch.facilitators import FACILITATOR_RULES
 from clnmatch.models import Cohort, Rules
 
-__all__ = ["links_if_broken"]
+__all__ = ["keep_placed", "links_if_broken"]
 
 
 def links_if_broken(
@@ -57,6 +57,15 @@ def links_if_broken(
         if not missing:
             return None
         new = list(links)  # no allocation keeps every rule: the placements still stand
-    if set(placed.items()) - set(new):  # a person's decision is never undone by the rules
-        new = [(f, t) for f, t in new if f not in placed] + sorted(placed.items())
-    return [[f, t] for f, t in new]
+    return [[f, t] for f, t in keep_placed(new, placed)]
+
+
+def keep_placed(
+    links: Iterable[tuple[str, int]], placed: Mapping[str, int]
+) -> list[tuple[str, int]]:
+    """``links`` with every facilitator ``placed`` by hand on that team (a person's decision
+    is never undone by the rules, even where it then breaks one)."""
+    links = list(links)
+    if not set(placed.items()) - set(links):
+        return links
+    return [(f, t) for f, t in links if f not in placed] + sorted(placed.items())

@@ -133,7 +133,7 @@ def _repair(
         cohort, teams, withdrawn, added,
         rules=event.rules_for(cohort, pins), objective=event.snapshot.objective,
         time_limit=time_limit, seed=event.snapshot.seed,
-        previous_links=state.links, prove=False,
+        previous_links=state.links, placed_facilitators=state.facilitators_placed, prove=False,
     )  # fmt: skip
     if result.feasible:
         record_repair(entry, result.establishment_team(), result.facilitator_links, teams,

@@ -303,6 +303,7 @@ def rematch_teams(
     time_limit: float = 30.0,
     seed: int = 0,
     previous_links: Iterable[tuple[str, int]] | None = None,
+    placed_facilitators: Mapping[str, int] | None = None,
     mode: str = "fewest_moves",
     prove: bool = True,
 ) -> RematchResult:
@@ -321,7 +322,9 @@ def rematch_teams(
     status is ``optimal`` only when nothing scores higher). ``mode='reoptimise'``: the
     changed cohort is solved afresh and its teams renumbered to keep the previous numbers
     (``stable_labels``). ``previous_links`` (facilitator id, team) are kept when every
-    facilitator rule still holds; otherwise facilitators are allocated afresh.
+    facilitator rule still holds; otherwise facilitators are allocated afresh, keeping
+    ``placed_facilitators`` (id -> team, placed by hand at the event) with their teams
+    where the rules allow (a note says which could not stay).
     Never raises for rules that cannot be met: the result then has status ``infeasible``.
     """
     started = time.perf_counter()
@@ -355,6 +358,8 @@ def rematch_teams(
     prev = np.where((prev >= 0) & (prev < T), prev, -1)
     placed_before = np.array([uid in before for uid in problem.unit_ids], dtype=bool)
     kept_links = [(f, t) for f, t in previous_links or () if f not in change.withdrawn_facilitators]
+    present = {f.id for f in new.facilitators}
+    by_hand = [(f, int(t)) for f, t in (placed_facilitators or {}).items() if f in present]
 
     withdrawn_moves = tuple(
         Move(
@@ -477,7 +482,9 @@ def rematch_teams(
     base.update(moves=moves, added=placed, broken_before=broken, moves_proven_minimal=minimal)
 
     try:
-        links, allocation = _links(new, rules, assignment, unit_team, team_focus, kept_links)
+        links, allocation = _links(
+            new, rules, assignment, unit_team, team_focus, kept_links, by_hand, notes
+        )
     except InfeasibleError as exc:
         notes.append(str(exc))
         diagnosis = _as_diagnosis(exc.diagnosis) or _diagnose(problem, new, rules)
@@ -578,20 +585,31 @@ def _links(
     unit_team: IntArray,
     team_focus: Mapping[int, str],
     kept: list[tuple[str, int]],
+    placed: list[tuple[str, int]],
+    notes: list[str],
 ) -> tuple[tuple[tuple[str, int], ...], Allocation | None]:
-    """The previous facilitator links when every facilitator rule still holds, else afresh
-    keeping as many of them as the rules and the spread allow."""
-    from clnmatch.facilitators import allocate_facilitators
+    """The previous facilitator links when every facilitator rule still holds and every
+    ``placed`` link is among them, else afresh keeping as many of them as the rules and the
+    spread allow, and the ``placed`` ones (unless no allocation keeps them: then noted)."""
+    from clnmatch.facilitators import AllocationNotFound, allocate_facilitators
 
-    if kept and cohort.facilitators:
+    if kept and cohort.facilitators and set(placed) <= set(kept):
         known = {f.id for f in cohort.facilitators}
         ev = check(cohort, rules, assignment, kept)
         used = {f for f, _ in kept}
         if used == known and not any(b.rule in FACILITATOR_RULES for b in ev.breaches):
             return tuple(kept), None
-    allocation = allocate_facilitators(
-        cohort, rules, unit_team, [team_focus.get(t + 1) for t in range(rules.teams)], keep=kept
-    )
+    focus = [team_focus.get(t + 1) for t in range(rules.teams)]
+    if placed:
+        try:
+            allocation = allocate_facilitators(
+                cohort, rules, unit_team, focus, keep=kept, fixed=placed
+            )
+            return tuple(allocation.links), allocation
+        except (InfeasibleError, AllocationNotFound):
+            names = ", ".join(f"{f} (team {t})" for f, t in placed)
+            notes.append(f"no allocation keeps every facilitator placed by hand: {names}")
+    allocation = allocate_facilitators(cohort, rules, unit_team, focus, keep=kept)
     return tuple(allocation.links), allocation
 
 
