@@ -103,3 +103,34 @@ def test_with_nothing_placed_the_state_has_no_objective(tmp_path: Path) -> None:
     assert _client(event).get("/api/state").json()["objective"] is None
     event.move("E0", 1)
     assert _client(event).get("/api/state").json()["objective"] is not None
+
+
+def test_requests_another_web_site_could_send_are_refused(tmp_path: Path) -> None:
+    """Bound to this computer, the page answers to its own names only (a site whose name
+    points here, DNS rebinding, is refused), and a change sent by another site's page (its
+    Origin, or Sec-Fetch-Site) is refused even with the token; the page's own are not."""
+    event = new_event(tmp_path / "ev")
+    token = event.tokens()["editor"]
+    app = create_app(event, hosts=("127.0.0.1", "localhost", "::1"))
+    client = TestClient(app, base_url="http://127.0.0.1:8765")
+    auth = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/state", headers=auth).status_code == 200
+    rebound = client.get("/api/state", headers={**auth, "Host": "attacker.example:8765"})
+    assert rebound.status_code == 403 and "attacker.example" in rebound.json()["error"]
+    assert client.get("/", headers={**auth, "Host": "localhost:8765"}).status_code == 200
+    move = {"establishment_id": "E5", "team": 1}
+    version = event.version
+    for headers in (
+        {"Origin": "https://attacker.example"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "cross-site"},
+    ):
+        refused = client.post(f"/api/move?token={token}", json=move, headers=headers)
+        assert refused.status_code == 403, headers
+        assert refused.json()["error"] == "a change sent from another web site is refused"
+    assert event.version == version
+    own = {"Origin": "http://127.0.0.1:8765", "Sec-Fetch-Site": "same-origin"}
+    assert client.post("/api/move", json=move, headers={**auth, **own}).status_code == 200
+    assert event.version == version + 1
+    anywhere = TestClient(create_app(event), headers=auth)  # bound for other computers too
+    assert anywhere.get("/api/state", headers={"Host": "10.0.0.5:8765"}).status_code == 200

@@ -25,7 +25,7 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from importlib import resources
 from typing import Any
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pandas as pd
 from fastapi import FastAPI, Request
@@ -109,10 +109,15 @@ def _templates() -> Environment:
 
 
 def create_app(
-    event: Event, *, repair_time_limit: float = 10.0, mapping: SurveyMapping | None = None
+    event: Event,
+    *,
+    repair_time_limit: float = 10.0,
+    mapping: SurveyMapping | None = None,
+    hosts: tuple[str, ...] | None = None,
 ) -> FastAPI:
     """The web app of one event (tokens from the event's folder); ``mapping`` reads
-    pasted survey rows as the survey was read (a form's export keeps its own headers)."""
+    pasted survey rows as the survey was read (a form's export keeps its own headers);
+    ``hosts``: the names the page may be reached by (None: any)."""
     tokens = event.tokens()
     env = _templates()
     broadcast = _Broadcast()
@@ -142,8 +147,10 @@ def create_app(
     @app.middleware("http")
     async def guard(request: Request, call_next: Callable[[Request], Any]) -> Response:
         role = role_of(request)
-        if role is None:
-            response: Response = JSONResponse(
+        if refusal := _foreign(request, hosts):
+            response: Response = JSONResponse({"error": refusal}, 403)
+        elif role is None:
+            response = JSONResponse(
                 {"error": "a token is needed: open the address clnmatch printed"}, 401
             )
             if "text/html" in request.headers.get("accept", ""):  # a person, not a program
@@ -528,6 +535,24 @@ def _seconds(value: Any) -> float:
     if not 0 < seconds <= 3600:
         raise EventError(f"time_limit must be in (0, 3600] seconds; got {value!r}", 400)
     return seconds
+
+
+def _foreign(request: Request, hosts: tuple[str, ...] | None) -> str:
+    """Why a request that may come from another web site is refused ("" if it is not):
+    a Host name other than ``hosts`` (a site whose name points at this computer: DNS
+    rebinding), or a change sent by another site's page (its Origin, or the browser's
+    Sec-Fetch-Site). The token is a secret too, but an address with it can be seen."""
+    host = request.headers.get("host", "")
+    if hosts is not None and urlsplit(f"//{host}").hostname not in hosts:
+        return f"this page answers to {' or '.join(hosts)}, not {host[:80]!r}"
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return ""
+    origin = request.headers.get("origin")
+    if request.headers.get("sec-fetch-site") == "cross-site" or (
+        origin is not None and urlsplit(origin).netloc != host
+    ):
+        return "a change sent from another web site is refused"
+    return ""
 
 
 def _id(data: dict[str, Any], name: str) -> str:

@@ -86,7 +86,10 @@ def serve(
     mapping: SurveyMapping | None = None,
 ) -> None:
     """Run the page until Ctrl+C. No access log: request lines could carry names."""
-    app = create_app(event, repair_time_limit=repair_time_limit, mapping=mapping)
+    # bound to this computer only, the page answers to its own names (no DNS rebinding);
+    # bound for other computers too, to the names they may know it by (any)
+    hosts = (*LOCAL_HOSTS, host) if host not in WILDCARD_HOSTS else None
+    app = create_app(event, repair_time_limit=repair_time_limit, mapping=mapping, hosts=hosts)
     editor, _ = addresses(event, host, port)
     if open_browser:
         opener = page_opener(event, editor)
