@@ -304,3 +304,32 @@ def test_an_input_error_on_the_terminal_does_not_spell_out_an_email(tmp_path: Pa
     done = CliRunner().invoke(app, ["check", str(survey), str(teams)])
     assert done.exit_code == 2 and "row 5 has the same practitioner_id" in done.output
     assert rows[3]["email"] not in done.output and "@example.org" in done.output
+
+
+def test_ids_that_are_plain_numbers_leave_the_numbers_of_texts_alone() -> None:
+    """A form's row numbers as practitioner ids ("1", "2", ...): a note's "2 cores" and "1
+    establishment" stay numbers (every digit matching an id became a pseudonym); an id
+    named as one, quoted or after "practitioner", is still replaced."""
+    from test_report_html import hand_result
+
+    result = hand_result()
+    cohort = result.cohort
+    numbered = {p.id: str(i + 1) for i, p in enumerate(cohort.practitioners)}
+    people = tuple(p.model_copy(update={"id": numbered[p.id]}) for p in cohort.practitioners)
+    cohort = Cohort.model_validate(
+        {**{f: getattr(cohort, f) for f in Cohort.model_fields}, "practitioners": people}
+    )
+    note = "searched over 2 cores; practitioner 1 and '2' moved; 1 establishment, 3.5 points"
+    result = dataclasses.replace(
+        result,
+        cohort=cohort,
+        assignment={numbered[p]: t for p, t in result.assignment.items()},
+        notes=(note,),
+    )
+    written = pseudonymise(result, PseudonymKey(b"k" * 32)).notes[0]
+    one, two = (
+        pseudonymise(result, PseudonymKey(b"k" * 32)).cohort.practitioners[i].id for i in (0, 1)
+    )
+    assert written == (
+        f"searched over 2 cores; practitioner {one} and '{two}' moved; 1 establishment, 3.5 points"
+    )

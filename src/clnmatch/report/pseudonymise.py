@@ -131,11 +131,21 @@ def _codes(key: PseudonymKey, kind: str, ids: Iterable[str], taken: set[str]) ->
 
 
 def _scrubber(replacements: Mapping[str, str]) -> Callable[[str], str]:
-    """Replace each original as a whole word (longest first); identity when there is none."""
+    """Replace each original as a whole word (longest first); identity when there is none.
+    An id that is a plain number (a form's row number) is replaced only where a text names
+    it as an id, quoted or after "practitioner" / "facilitator": elsewhere "2" is a count."""
     words = sorted((w for w in replacements if w.strip()), key=len, reverse=True)
     if not words:
         return lambda text: text
-    pattern = re.compile(r"(?<![\w@.])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w@])")
+    plain = [w for w in words if not w.isdigit()]
+    numbers = [w for w in words if w.isdigit()]
+    either = []
+    if plain:
+        either.append(r"(?<![\w@.])(?:" + "|".join(re.escape(w) for w in plain) + r")(?![\w@])")
+    if numbers:
+        named = r"(?:(?<=')|(?<=\")|(?<=practitioner )|(?<=facilitator ))"
+        either.append(named + r"(?:" + "|".join(numbers) + r")(?![\w@.])")
+    pattern = re.compile("|".join(either))
     folded = {w: replacements[w] for w in words}
     return lambda text: pattern.sub(lambda m: folded[m.group(0)], text)
 
