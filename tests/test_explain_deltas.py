@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_explain import RULES, TEAMS, hand_result, sector_cohort
 
-from clnmatch.evaluate import evaluate
+from clnmatch.evaluate import check, evaluate
 from clnmatch.explain import ExplainTimeout, explain
-from clnmatch.explain_deltas import MoveBreaches, breach_key, move_deltas
-from clnmatch.models import Cohort, Rules
+from clnmatch.explain_deltas import FacilitatorLoads, MoveBreaches, breach_key, move_deltas
+from clnmatch.models import Cohort, Facilitator, Rules
 from clnmatch.problem import Problem
 
 AUTHORITIES = ("Glasgow City", "Inverclyde", "East Renfrewshire", "Renfrewshire")
@@ -86,6 +86,44 @@ def test_every_move_matches_the_evaluator(case: tuple[Problem, np.ndarray, np.nd
             assert delta[u, t] == after.objective_milli - base.objective_milli
             assert counts[u, t] == len(new), (u, t, new)
             assert moves.breaches(u, t) == new
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_every_moves_facilitator_loads_match_the_evaluator(data: st.DataObject) -> None:
+    """A move whose team joined has a facilitator near the limit: the load breaches it adds
+    (the report said such a move "would break no rule") are exactly the evaluator's new
+    ones, with the links kept; the counts agree."""
+    n, teams = data.draw(st.integers(2, 9)), data.draw(st.integers(2, 4))
+    rows = [(AUTHORITIES[i % 4], SECTORS[i % 4], [[1, 2, 3]]) for i in range(n)]
+    schools = make_cohort(rows, themes=("Literacy", "Numeracy", "Play"))
+    staff = tuple(Facilitator(id=f"F{k}", name=f"F{k}", authority=AUTHORITIES[k]) for k in range(3))
+    cohort = schools.model_copy(update={"facilitators": staff})
+    link = st.tuples(st.sampled_from([f.id for f in staff]), st.integers(1, teams))
+    links = data.draw(st.lists(link, min_size=1, max_size=6))
+    rules = Rules(
+        teams=teams, min_establishments=0, schools_per_facilitator=data.draw(st.integers(1, 4))
+    )
+    unit_team = np.array(data.draw(st.lists(st.integers(0, teams - 1), min_size=n, max_size=n)))
+    ids = [e.id for e in cohort.establishments]
+
+    def load_breaches(team_of: np.ndarray) -> list[object]:
+        assignment = {
+            p.id: int(team_of[ids.index(p.establishment_id)]) + 1 for p in cohort.practitioners
+        }
+        found = check(cohort, rules, assignment, links).breaches
+        return [b for b in found if b.rule == "facilitator_load"]
+
+    loads = FacilitatorLoads(links, unit_team, teams, rules.schools_per_facilitator)
+    counts = loads.counts_all()
+    known = {breach_key(b) for b in load_breaches(unit_team)}  # type: ignore[arg-type]
+    for u in range(n):
+        for t in range(teams):
+            moved = unit_team.copy()
+            moved[u] = t
+            new = [b for b in load_breaches(moved) if breach_key(b) not in known]  # type: ignore[arg-type]
+            assert sorted(loads.breaches(u, t), key=str) == sorted(new, key=str), (u, t)
+            assert counts[u, t] == len(new)
 
 
 def test_sector_example_counts() -> None:

@@ -37,6 +37,7 @@ __all__ = [
     "RULES",
     "evaluate",
     "check",
+    "load_breach",
     "unit_teams_from_assignment",
 ]
 
@@ -422,13 +423,16 @@ def _facilitator_breaches(
             )
     for fid, n in load.items():
         if n > rules.schools_per_facilitator:
-            out.append(
-                Breach(
-                    "facilitator_load",
-                    f"facilitator {fid} supports {n} establishments; at most {rules.schools_per_facilitator}",
-                    subject=fid,
-                    actual=n,
-                    limit=rules.schools_per_facilitator,
-                )
-            )
+            out.append(load_breach(fid, n, rules.schools_per_facilitator))
     return out
+
+
+def load_breach(fid: str, n: int, limit: int) -> Breach:
+    """Facilitator ``fid`` supports ``n`` establishments, over ``limit``."""
+    return Breach(
+        "facilitator_load",
+        f"facilitator {fid} supports {n} establishments; at most {limit}",
+        subject=fid,
+        actual=n,
+        limit=limit,
+    )

@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 
 from clnmatch.errors import ClnmatchError, InvalidParameterError
 from clnmatch.evaluate import Breach, evaluate
-from clnmatch.explain_deltas import MoveBreaches, breach_key, move_deltas
+from clnmatch.explain_deltas import FacilitatorLoads, MoveBreaches, breach_key, move_deltas
 from clnmatch.models import Cohort, Sector
 from clnmatch.problem import SCALE, ObjectiveWeights, Problem
 from clnmatch.result import Result
@@ -175,17 +175,22 @@ def explain(
     unit_team = np.array([est_team[uid] - 1 for uid in problem.unit_ids], dtype=np.int64)
     focus = _focus(problem, result, unit_team)
     base = evaluate(problem, unit_team, focus)
-    moves = MoveBreaches(problem, unit_team, {breach_key(b) for b in base.breaches})
+    known = {breach_key(b) for b in base.breaches}
+    moves = MoveBreaches(problem, unit_team, known)
+    limit = result.rules.schools_per_facilitator
+    loads = FacilitatorLoads(result.facilitator_links, unit_team, problem.n_teams, limit)
     high = _high_interest(cohort, problem)
     delta = move_deltas(problem, unit_team, focus)
-    new = moves.counts_all()
+    new = moves.counts_all() + loads.counts_all()
     out = []
     for u in range(problem.n_units):
         if deadline is not None and time.perf_counter() > deadline:
             raise ExplainTimeout(
                 f"explaining {problem.n_units} establishments passed its deadline after {u}"
             )
-        out.append(_explain_unit(problem, cohort, unit_team, focus, moves, high, delta, new, u))
+        out.append(
+            _explain_unit(problem, cohort, unit_team, focus, (moves, loads), high, delta, new, u)
+        )
     return out
 
 
@@ -213,13 +218,14 @@ def _explain_unit(
     cohort: Cohort,
     unit_team: IntArray,
     focus: IntArray,
-    moves: MoveBreaches,
+    breaches: tuple[MoveBreaches, FacilitatorLoads],
     high: NDArray[np.bool_],
     delta: IntArray,
     new: IntArray,
     u: int,
 ) -> Explanation:
     uid = problem.unit_ids[u]
+    moves, loads = breaches
     est = cohort.establishment_by_id[uid]
     home = int(unit_team[u])
     label = home + 1
@@ -251,7 +257,7 @@ def _explain_unit(
         # the best alternative: fewest new breaches, then the best objective, then team
         best = int(others[np.lexsort((others, -delta[u, others], new[u, others]))[0]])
         alt_team, alt_delta = best + 1, int(delta[u, best]) / SCALE
-        alt_breaches = moves.breaches(u, best)
+        alt_breaches = moves.breaches(u, best) + loads.breaches(u, best)
     reasons = [_binding_reason(b, problem, cohort, est.sector, uid) for b in binding]
     text = _text(
         cohort, uid, label, theme, ratings, shared, reasons, alt_team, alt_delta, alt_breaches

@@ -8,7 +8,9 @@ every moved assignment did that (23,818 evaluations at region scale, 500 establi
 * ``move_deltas``: the objective change of every move, in the evaluator's milli-points
   (pair terms summed per team, focus ratings, SIMD mix);
 * ``MoveBreaches``: the new breaches of a move touch only the team left, the team joined
-  and the establishment's own locks. The team left is checked once per establishment
+  and the establishment's own locks; ``FacilitatorLoads`` adds those of the facilitators
+  (their links stay): one of the team joined, and not of the team left, then supports
+  one establishment more. The team left is checked once per establishment
   (``clnmatch.rules.check.team_breaches``, the evaluator's own per-team check); the team
   joined depends on the establishment only through its amounts and labels (participants,
   sector, authority), so every team is counted once per such profile, in numpy, walking
@@ -23,17 +25,19 @@ assignments (with rules broken before the move, pins, forbids, together and apar
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
+from clnmatch.evaluate import load_breach
 from clnmatch.problem import Problem
 from clnmatch.rules.breach import Breach
 from clnmatch.rules.check import lock_breaches, team_breaches
 from clnmatch.rules.spec import CompiledRules, compile_rules
 
-__all__ = ["MoveBreaches", "breach_key", "move_deltas"]
+__all__ = ["FacilitatorLoads", "MoveBreaches", "breach_key", "move_deltas"]
 
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
@@ -236,3 +240,46 @@ class MoveBreaches:
         left = self.home_breaches(u)
         per_team = left + joined if home < t else joined + left
         return per_team + self._locks(u, t)
+
+
+class FacilitatorLoads:
+    """New facilitator-load breaches of moving one unit (an establishment) of ``unit_team``
+    to another team, the facilitator ``links`` (id, team 1..T) kept."""
+
+    def __init__(
+        self,
+        links: Iterable[tuple[str, int]],
+        unit_team: IntArray,
+        n_teams: int,
+        limit: int,
+    ):
+        self.unit_team = np.asarray(unit_team, dtype=np.int64)
+        self.n_teams, self.limit = n_teams, limit
+        sizes = np.bincount(self.unit_team, minlength=n_teams)
+        # per facilitator, how many of their links name each team (the evaluator counts
+        # a team's establishments once a link)
+        self.links: dict[str, IntArray] = {}
+        for fid, team in links:
+            row = self.links.setdefault(fid, np.zeros(n_teams, dtype=np.int64))
+            if 1 <= int(team) <= n_teams:
+                row[int(team) - 1] += 1
+        self.load = {fid: int(row @ sizes) for fid, row in self.links.items()}
+
+    def breaches(self, u: int, t: int) -> list[Breach]:
+        """The new breaches of moving unit ``u`` to team ``t`` (0-based): a load over the
+        limit, unless the same load was over it before (as the evaluator counts new ones)."""
+        home = int(self.unit_team[u])
+        out = []
+        for fid, row in self.links.items():
+            n = self.load[fid] + int(row[t] - row[home])
+            if t != home and n > self.limit and n != self.load[fid]:
+                out.append(load_breach(fid, n, self.limit))
+        return out
+
+    def counts_all(self) -> IntArray:
+        """(U, T) how many breaches each move adds (0 at home)."""
+        out = np.zeros((self.unit_team.size, self.n_teams), dtype=np.int64)
+        for fid, row in self.links.items():
+            after = self.load[fid] + row[None, :] - row[self.unit_team][:, None]
+            out += (after > self.limit) & (after != self.load[fid])
+        return out
