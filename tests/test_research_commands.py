@@ -53,3 +53,27 @@ def test_mdgp_refuses_to_write_over_its_instance(shared_benchmarks: Path, tmp_pa
         assert "'--out' option of mdgp" in " ".join(done.output.split())
     assert instance.read_bytes() == source.read_bytes()
     assert not (tmp_path / "missing").exists()
+
+
+def test_mdgp_answers_with_the_greedy_start_when_the_strategy_finds_nothing(
+    shared_benchmarks: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """The portfolio finding nothing in a short limit (RanReal_n240_ds_01 at 3-10 s, as a
+    researcher met it) made mdgp exit 1 with no file; solve already fell back to the greedy
+    start, and now mdgp does too: a grouping keeping the size bounds, exit 0."""
+    import json
+
+    from clnmatch.research import read_instance
+    from clnmatch.strategies.base import Proposal
+    from clnmatch.strategies.portfolio import PortfolioStrategy
+
+    monkeypatch.setattr(PortfolioStrategy, "run", lambda self, problem, budget: Proposal(None))
+    instance = shared_benchmarks / "mdgplib" / "RanInt" / "RanInt_n010_ds_01.txt"
+    out = tmp_path / "sol.txt"
+    args = ["mdgp", str(instance), "--strategy", "portfolio", "--time-limit", "1"]
+    done = CliRunner().invoke(app, [*args, "--bound-time", "0", "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    answer = json.loads(done.output)
+    groups = [int(line.split()[1]) for line in out.read_text().splitlines()]
+    problem = read_instance(instance)
+    assert len(groups) == problem.n_units and answer["objective"] > 0

@@ -28,6 +28,7 @@ __all__ = [
     "check_solve_inputs",
     "check_time_limit",
     "choose_strategy",
+    "greedy_if_none",
     "solve",
     "validate_parameters",
 ]
@@ -223,15 +224,8 @@ def solve(
     elif unit_start is not None:
         note = "the warm start breaks a rule and was not repaired in its share of the time"
         proposal = dataclasses.replace(proposal, notes=(note, *proposal.notes))
-    if proposal.unit_team is None and not proposal.proven_infeasible and name != "greedy":
-        # a limit too short for the strategy (e.g. 0.3 s for the portfolio's processes):
-        # the greedy start, built in hundredths of a second, in what is left of it
-        left = float(time_limit) - (time.perf_counter() - started) - reserve - bound_time
-        greedy = get_strategy("greedy", "solve")
-        quick = greedy.run(problem, Budget(time_limit=max(0.05, left), seed=int(seed)))
-        if quick.unit_team is not None:
-            note = f"{name} found no assignment in its time; this is the greedy start"
-            proposal = dataclasses.replace(quick, notes=(*proposal.notes, note, *quick.notes))
+    left = float(time_limit) - (time.perf_counter() - started) - reserve - bound_time
+    proposal = greedy_if_none(problem, proposal, name, left, int(seed))
     statistics = Statistics(proposal.trace)
     if proposal.unit_team is None:
         if proposal.proven_infeasible:
@@ -277,6 +271,22 @@ def _with_certified_bound(
     return dataclasses.replace(
         proposal, bound_milli=certified.bound_milli, notes=(*proposal.notes, note)
     )
+
+
+def greedy_if_none(
+    problem: Problem, proposal: Proposal, name: str, seconds: float, seed: int
+) -> Proposal:
+    """``proposal``, or where strategy ``name`` found no assignment and proved none
+    impossible (a limit too short for it, e.g. 0.3 s for the portfolio's processes), the
+    greedy start, built in hundredths of a second, in the ``seconds`` left."""
+    if proposal.unit_team is not None or proposal.proven_infeasible or name == "greedy":
+        return proposal
+    greedy = get_strategy("greedy", "solve")
+    quick = greedy.run(problem, Budget(time_limit=max(0.05, seconds), seed=seed))
+    if quick.unit_team is None:
+        return proposal
+    note = f"{name} found no assignment in its time; this is the greedy start"
+    return dataclasses.replace(quick, notes=(*proposal.notes, note, *quick.notes))
 
 
 def _no_worse_than_start(problem: Problem, proposal: Proposal, start: np.ndarray) -> Proposal:

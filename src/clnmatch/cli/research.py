@@ -64,7 +64,7 @@ def mdgp(
     from clnmatch.finish import judge
     from clnmatch.problem import SCALE
     from clnmatch.research import read_instance, write_solution
-    from clnmatch.solve import choose_strategy, validate_parameters
+    from clnmatch.solve import choose_strategy, greedy_if_none, validate_parameters
     from clnmatch.strategies import Budget, get_strategy, prepare
 
     owner = "clnmatch mdgp"
@@ -82,6 +82,8 @@ def mdgp(
         prepare(runner)  # one-off compilation, outside the time limit
         started = time.perf_counter()
         proposal = runner.run(problem, Budget(time_limit=time_limit, seed=seed, started=started))
+        left = time_limit - (time.perf_counter() - started)
+        proposal = greedy_if_none(problem, proposal, strategy, left, seed)
         runtime = time.perf_counter() - started
         if proposal.unit_team is None:
             code = EXIT_INFEASIBLE if proposal.proven_infeasible else EXIT_ERROR
