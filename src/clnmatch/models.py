@@ -410,6 +410,9 @@ class Cohort(BaseModel):
     practitioners: tuple[Practitioner, ...]
     facilitators: tuple[Facilitator, ...] = ()
     source: str | None = None  # where the survey came from, for messages
+    # what reading it warned about (look-alike school names, one person answering twice):
+    # the report and workbook list them among their notes
+    reading_notes: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

@@ -614,8 +614,10 @@ def read_survey(
         problems += fac_problems
     if problems or parsed is None or table is None:
         raise InvalidInputError(problems)
+    warnings = [*parsed.warnings, *fac_warnings]
     cohort = _build_cohort(parsed, table.file, facilitator_models)
-    return SurveyReading(cohort, [*parsed.warnings, *fac_warnings])
+    cohort = cohort.model_copy(update={"reading_notes": tuple(str(w) for w in warnings)})
+    return SurveyReading(cohort, warnings)
 
 
 def read_cohort(

@@ -229,6 +229,7 @@ def pseudonymise(result: Result, key: PseudonymKey | None = None) -> Result:
             "practitioners": tuple(practitioners),
             "facilitators": tuple(facilitators),
             "source": None,
+            "reading_notes": tuple(scrub(note) for note in cohort.reading_notes),
         }
     )
     changes: dict[str, Any] = {

@@ -218,8 +218,9 @@ def team_views(result: Result) -> list[TeamView]:
 
 
 def cohort_notes(result: Result) -> list[str]:
-    """The cohort's warnings (lone nominees, missing senior leaders): for the lead officer."""
-    return cohort_warnings(result.cohort, result.rules)
+    """What reading the survey warned about, then the cohort's warnings (lone nominees,
+    missing senior leaders): for the lead officer."""
+    return [*result.cohort.reading_notes, *cohort_warnings(result.cohort, result.rules)]
 
 
 def report_notes(result: Result) -> list[str]:
