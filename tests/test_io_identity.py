@@ -146,6 +146,37 @@ def test_a_mapping_says_which_authority_a_spelling_is(tmp_path: Path) -> None:
     assert not any("West Partnership" in w.expected for w in reading.warnings)
 
 
+def test_a_mapping_says_which_establishment_a_spelling_is(tmp_path: Path) -> None:
+    """A school typed two ways was two establishments, whose nominees the rules could split
+    (the warning was all): the look-alike warning says how to join them, `map` drafts that
+    line switched off, and [establishments] switched on makes them one establishment."""
+    from clnmatch.io.draft import draft_mapping
+    from clnmatch.io.draft_toml import render_draft
+
+    rows = (
+        "Ann,Dargavel Primary School,Renfrewshire,primary,HT,1,2",
+        "Bob,Dargavel PS,Renfrewshire,primary,teacher,3,4",
+        "Cat,Dargavel PS,Glasgow City,primary,teacher,3,4",
+    )
+    survey = _survey(tmp_path, *rows)
+    apart = read_survey(survey)
+    assert len(apart.cohort.establishments) == 3
+    alike = next(w for w in apart.warnings if "look alike" in w.expected)
+    assert '"Dargavel Primary School" = ["Dargavel PS"]' in alike.expected
+    draft = render_draft(draft_mapping(survey))
+    assert '# "Dargavel Primary School" = ["Dargavel PS"]  # CHECK: one establishment?' in draft
+    joined = read_survey(
+        survey, mapping={"establishments": {"Dargavel Primary School": ["dargavel p.s"]}}
+    )
+    names = sorted((e.name, e.authority) for e in joined.cohort.establishments)
+    assert names == [
+        ("Dargavel Primary School", "Glasgow City"),
+        ("Dargavel Primary School", "Renfrewshire"),
+    ]
+    assert len(joined.cohort.nominees[joined.cohort.establishments[0].id]) == 2
+    assert not any("look alike" in w.expected for w in joined.warnings)
+
+
 def test_names_that_differ_in_their_kind_words_look_alike(tmp_path: Path) -> None:
     """'St Marys PS' and "St Mary's Primary", 'Merrylee Primary School' and 'Merylee
     Primary' (the examples docs/survey.md gives) are warned about; nothing is merged."""

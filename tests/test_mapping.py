@@ -251,6 +251,10 @@ college = ["FE"]
 [authorities]
 "Glasgow City" = ["Glasgow"]
 "Renfrewshire" = ["glasgow"]
+[establishments]
+"Dargavel Primary School" = ["Dargavel PS"]
+" " = ["Hillhead"]
+"Other" = ["dargavel p.s."]
 """,
     )
     with pytest.raises(InvalidInputError) as caught:
@@ -270,6 +274,8 @@ college = ["FE"]
         "key 'roles.practitioner' not to list 'CDO', which roles.promoted lists",
         "key 'sectors.college' to be one of ELC, primary, secondary, special",
         "not to list 'glasgow', which authorities.\"Glasgow City\" lists",
+        "key 'establishments.\" \"' to be the establishment's name to use, not blank",
+        "not to list 'dargavel p.s.', which establishments.\"Dargavel Primary School\" lists",
         "key 'header_row' to be the header's row number",
     ):
         assert fragment in text, fragment

@@ -40,7 +40,7 @@ from clnmatch.io.headers import (
     header_score,
     is_form_metadata,
 )
-from clnmatch.io.identity import WEST_PARTNERSHIP, closest_authority
+from clnmatch.io.identity import WEST_PARTNERSHIP, closest_authority, look_alike_names
 from clnmatch.io.mapping import fold_rating_word
 from clnmatch.io.ratings import LIKERT_LABELS, rating_stem
 from clnmatch.io.tables import (
@@ -152,6 +152,7 @@ class MappingDraft:
     unplaced: dict[str, list[str]] = field(default_factory=dict)  # section -> words
     authorities: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     other_authorities: list[str] = field(default_factory=list)
+    look_alikes: list[tuple[str, str]] = field(default_factory=list)  # establishment names
 
 
 # --- finding ---------------------------------------------------------------------------
@@ -417,6 +418,9 @@ def _draft_words(table: Table, draft: MappingDraft, index: dict[str, int]) -> No
                 )
             elif authority_key(word) not in {authority_key(k) for k in WEST_PARTNERSHIP}:
                 draft.other_authorities.append(word)
+    if {"authority", "establishment_name"} <= index.keys() and "establishment_id" not in index:
+        a, n = index["authority"], index["establishment_name"]
+        draft.look_alikes = look_alike_names((r.values[a], r.values[n]) for r in table.rows)
 
 
 _KNOWN_AUTHORITIES = {authority_key(a) for a in WEST_PARTNERSHIP}

@@ -125,6 +125,14 @@ def render_draft(draft: MappingDraft) -> str:
     if draft.other_authorities:
         listed = ", ".join(_quoted(a) for a in draft.other_authorities)
         add(f"# Not West Partnership authorities, used as typed: {listed}")
+    if draft.look_alikes:
+        add("")
+        add("[establishments]")
+        add("# The name to use = spellings of it in the export. These names of one authority")
+        add("# look alike, and each counts as an establishment of its own (its nominees may be")
+        add("# put in different teams): switch a line on (delete its #) if they are one.")
+        for name, other in draft.look_alikes:
+            add(f"# {_quoted(other)} = [{_quoted(name)}]  # CHECK: one establishment?")
     return "\n".join(out) + "\n"
 
 

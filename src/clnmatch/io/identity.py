@@ -142,6 +142,23 @@ def _names_alike(key: str, other: str) -> bool:
     return False
 
 
+def look_alike_names(rows: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(later, earlier) establishment names of one authority that look alike, each pair
+    once, from (authority, name) rows in order: names a mapping's [establishments] may join."""
+    seen: dict[str, list[tuple[str, str]]] = {}  # authority key -> (name key, name)
+    pairs = []
+    for authority, name in rows:
+        if not (authority and name):
+            continue
+        key, names = name_key(name), seen.setdefault(authority_key(authority), [])
+        if all(key != k for k, _ in names):
+            twin = next((n for k, n in names if _names_alike(key, k)), None)
+            if twin is not None:
+                pairs.append((name, twin))
+            names.append((key, name))
+    return pairs
+
+
 _COMPASS = {"n": "north", "s": "south", "e": "east", "w": "west"}  # "W. Dunbartonshire"
 
 
@@ -314,8 +331,9 @@ class NameBook:
                         self.table.problem(
                             f"one spelling per establishment; '{name}' ({_rows(rows)}) and "
                             f"'{other}' ({_rows(other_rows)}) look alike but are read as two "
-                            "establishments (write the name the same way in every row, or add "
-                            "an establishment_id column)",
+                            "establishments (if they are one, say which name to use in a "
+                            f'mapping\'s [establishments]: "{other}" = ["{name}"]; or write the '
+                            "name the same way in every row, or add an establishment_id column)",
                             row=rows[0],
                             column=self.name_column,
                         )

@@ -4,7 +4,9 @@ A ``SurveyMapping`` says which header of the export holds each survey column
 ([columns]), which headers are interest ratings and what each theme is called
 ([themes]: a ``pattern`` whose group 1 is the theme's name, or a list of ``columns``),
 the rating words and what each counts as ([scale], replacing the built-in scale), and
-extra words for roles, sectors and authorities ([roles], [sectors], [authorities]).
+extra words for roles, sectors and authorities ([roles], [sectors], [authorities]), and
+the name to use for an establishment typed several ways ([establishments], where the
+export has no establishment ids and tells establishments apart by their names).
 ``header_row`` fixes the header's row when the search for it guesses wrong, and
 ``sheet`` names the workbook's sheet of responses when it is not the first (``--sheet``
 given to a command wins).
@@ -29,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from clnmatch.errors import InputProblem, InvalidInputError, InvalidParameterError
 from clnmatch.io.headers import SURVEY_COLUMNS, flat_header
+from clnmatch.io.identity import name_key
 from clnmatch.io.tables import normalise_header
 from clnmatch.models import RATING_MAX, RATING_MIN, Role, Sector, authority_key, word_key
 
@@ -41,7 +44,8 @@ __all__ = [
 ]
 
 _SECTIONS = (
-    "columns", "themes", "scale", "roles", "sectors", "authorities", "header_row", "sheet"
+    "columns", "themes", "scale", "roles", "sectors", "authorities", "establishments",
+    "header_row", "sheet",
 )  # fmt: skip
 
 
@@ -88,6 +92,7 @@ class SurveyMapping(BaseModel):
     roles: dict[Role, tuple[str, ...]] = Field(default_factory=dict)
     sectors: dict[Sector, tuple[str, ...]] = Field(default_factory=dict)
     authorities: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # name -> spellings
+    establishments: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # the same
     header_row: int | None = Field(default=None, ge=1)
     sheet: str | None = None  # the workbook's sheet of responses (default: the first)
     _source: str = PrivateAttr(default="mapping")
@@ -115,6 +120,27 @@ class SurveyMapping(BaseModel):
             for name, spellings in self.authorities.items()
             for spelling in spellings
         }
+
+    @property
+    def establishment_names(self) -> dict[str, str]:
+        """Name key of a spelling (``identity.name_key``) -> the establishment name to use."""
+        return {
+            name_key(spelling): name
+            for name, spellings in self.establishments.items()
+            for spelling in spellings
+        }
+
+    def use_names(self, cell: dict[str, str]) -> None:
+        """A row's authority and establishment name as [authorities] and [establishments]
+        name them (a spelling not listed stays as typed)."""
+        if cell.get("authority"):
+            key = authority_key(cell["authority"])
+            cell["authority"] = self.authority_names.get(key, cell["authority"])
+        if cell.get("establishment_name"):
+            key = name_key(cell["establishment_name"])
+            cell["establishment_name"] = self.establishment_names.get(
+                key, cell["establishment_name"]
+            )
 
     @property
     def scale_words(self) -> dict[str, int] | None:
@@ -325,20 +351,23 @@ def _check(data: Mapping[str, Any], source: str) -> list[InputProblem]:
         elif not _words_ok(words):
             bad(key, 'to be a list of words: ["Early Learning and Childcare Centre"]', words)
 
-    authorities = table("authorities") or {}
-    seen_spellings: dict[str, str] = {}
-    for name, spellings in authorities.items():
-        key = _key("authorities", name)
-        if not name.strip():
-            bad(key, "to be the authority's name to use, not blank")
-        elif not _words_ok(spellings):
-            bad(key, 'to be a list of the spellings in the export: ["Glasgow"]', spellings)
-        else:
-            for spelling in _as_list(spellings):
-                earlier = seen_spellings.get(authority_key(spelling))
-                if earlier is not None and earlier != name:
-                    bad(key, f"not to list '{spelling}', which authorities.\"{earlier}\" lists")
-                seen_spellings[authority_key(spelling)] = name
+    for section, what, example, spelled in (
+        ("authorities", "authority", "Glasgow", authority_key),
+        ("establishments", "establishment", "Dargavel PS", name_key),
+    ):
+        seen_spellings: dict[str, str] = {}
+        for name, spellings in (table(section) or {}).items():
+            key = _key(section, name)
+            if not name.strip():
+                bad(key, f"to be the {what}'s name to use, not blank")
+            elif not _words_ok(spellings):
+                bad(key, f'to be a list of the spellings in the export: ["{example}"]', spellings)
+            else:
+                for spelling in _as_list(spellings):
+                    earlier = seen_spellings.get(spelled(spelling))
+                    if earlier is not None and earlier != name:
+                        bad(key, f"not to list '{spelling}', which {section}.\"{earlier}\" lists")
+                    seen_spellings[spelled(spelling)] = name
 
     header_row = data.get("header_row")
     if header_row is not None and (

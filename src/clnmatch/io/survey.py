@@ -202,7 +202,6 @@ def _parse_survey(
 
     role_words = mapping.role_words if mapping is not None else None
     sector_words = mapping.sector_words if mapping is not None else None
-    authority_names = mapping.authority_names if mapping is not None else {}
     scale = RatingScale.of(
         mapping.scale if mapping is not None else None,
         mapping.source if mapping is not None else "the mapping",
@@ -317,10 +316,8 @@ def _parse_survey(
             other = "longitude" if given == "latitude" else "latitude"
             bad(f"a {other} too, since the {given} is given (or both blank)", r, other)
 
-        if cell.get("authority"):
-            cell["authority"] = authority_names.get(
-                authority_key(cell["authority"]), cell["authority"]
-            )
+        if mapping is not None:
+            mapping.use_names(cell)  # its [authorities] and [establishments]
         book.note(r, cell.get("authority", ""), cell.get("establishment_name", ""), sector)
         if derived is None:
             est_id = cell.get("establishment_id", "")
