@@ -384,7 +384,8 @@ def test_check_reads_a_teams_file_excel_saved_as_windows_1252(solved, tmp_path):
 def test_a_table_kept_where_the_outputs_go_is_not_replaced(tmp_path):
     """`solve survey.csv --out .` in the folder that also keeps the facilitators table,
     not given this time: refused, the table untouched (it was replaced by the output
-    facilitators.csv). A folder holding an earlier result is replaced as before."""
+    facilitators.csv). A folder holding an earlier result is replaced as before, but not
+    once its teams.csv was edited by hand (the edits were lost without a word)."""
     import shutil
 
     shutil.copy(SURVEY, tmp_path / "survey.csv")
@@ -399,6 +400,14 @@ def test_a_table_kept_where_the_outputs_go_is_not_replaced(tmp_path):
         done = run("solve", tmp_path / "survey.csv", "--out", again, "--time-limit", "5",
                    "--strategy", "greedy", "--no-pdf", "-q")  # fmt: skip
         assert done.exit_code == 0, done.output
+    # a teams.csv edited by hand after it was written is not replaced by the next run
+    edited = (again / "teams.csv").read_text(encoding="utf-8-sig").replace(",1,", ",2,", 1)
+    (again / "teams.csv").write_text(edited, encoding="utf-8")
+    kept = (again / "teams.csv").read_bytes()
+    refused = run("solve", tmp_path / "survey.csv", "--out", again, "--time-limit", "5",
+                  "--strategy", "greedy", "--no-pdf", "-q")  # fmt: skip
+    assert refused.exit_code == 2 and "changed after clnmatch wrote it" in refused.output
+    assert (again / "teams.csv").read_bytes() == kept
 
 
 def test_a_console_that_cannot_show_a_character_does_not_fail_the_command(tmp_path):

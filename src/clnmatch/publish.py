@@ -36,7 +36,14 @@ from clnmatch.io.outputs import (
     read_summary,
     teams_frame,
 )
-from clnmatch.io.safe import atomic_write_text, refuse_overwriting, staged_output_dir, write_csv
+from clnmatch.io.safe import (
+    TEAMS_DIGEST,
+    atomic_write_text,
+    file_digest,
+    refuse_overwriting,
+    staged_output_dir,
+    write_csv,
+)
 from clnmatch.models import Cohort
 from clnmatch.report.handouts import find_chromium, pdf_timeout, print_to_pdf, render_handouts
 from clnmatch.report.html import render_report
@@ -356,6 +363,8 @@ def write_result(
                 "elapsed_s": round(deadline.elapsed(), 3),
                 "not_counted_s": round(deadline.extended, 3),  # one-off kernel compilation
             }
+        # a later run into this folder can tell a teams.csv edited by hand, and keep it
+        summary[TEAMS_DIGEST] = file_digest(stage / "teams.csv")
         atomic_write_text(stage / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False))
         names = [p.name for p in stage.iterdir()]
     names.sort(key=lambda n: names_out.index(n) if n in names_out else len(names_out))

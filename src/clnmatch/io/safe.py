@@ -14,7 +14,9 @@ from __future__ import annotations
 import contextlib
 import csv
 import functools
+import hashlib
 import io
+import json
 import math
 import os
 import re
@@ -36,6 +38,9 @@ if TYPE_CHECKING:
     from openpyxl import Workbook
 
 __all__ = [
+    "TEAMS_DIGEST",
+    "edited_teams",
+    "file_digest",
     "FORMULA_TRIGGERS",
     "neutralise",
     "unneutralise",
@@ -190,6 +195,24 @@ def _same_file(a: Path, b: Path) -> bool:
         return a.absolute() == b.absolute()
 
 
+TEAMS_DIGEST = "teams_csv_sha256"  # summary.json's record of the teams.csv written beside it
+
+
+def file_digest(path: str | os.PathLike[str]) -> str:
+    """The SHA-256 of a file's bytes, in hex."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def edited_teams(folder: Path) -> bool:
+    """Whether a result folder's teams.csv differs from the one its summary.json records
+    (a folder written before the record was kept: never said to be edited)."""
+    try:
+        recorded = json.loads((folder / "summary.json").read_text(encoding="utf-8"))[TEAMS_DIGEST]
+        return file_digest(folder / "teams.csv") != recorded
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
 def overwrite_conflicts(
     out_dir: str | os.PathLike[str],
     names: Iterable[str],
@@ -212,6 +235,12 @@ def overwrite_conflicts(
             for name in names
             if (out / name).is_file()
         ]
+    elif "summary.json" in names and "teams.csv" in names and edited_teams(out):
+        found.append(
+            f"--out {out} would replace {out / 'teams.csv'}, which was changed after clnmatch "
+            "wrote it (edited by hand?); check it with `clnmatch check`, or keep it and write "
+            "to another folder"
+        )
     for label, raw in inputs.items():
         if raw is None:
             continue
