@@ -95,6 +95,27 @@ def test_a_mapping_reads_an_export_as_it_comes(tmp_path: Path) -> None:
     ]
 
 
+def test_rows_left_out_are_not_read(tmp_path: Path) -> None:
+    """One person answering twice became two participants (the warning was all): a
+    mapping's leave_out_rows reads the export without them (the other rows keep their ids);
+    a row number holding no answer, or not a number, is refused naming the key."""
+    again = ROWS[1].replace(",hi", ",again")
+    export = _export(tmp_path, *ROWS, again)  # row 6 repeats row 3's e-mail
+    twice = read_survey(export, mapping=MAPPING)
+    repeat = next(w for w in twice.warnings if "repeats the email of row 3" in w.expected)
+    assert "leave_out_rows = [3]" in repeat.expected and len(twice.cohort.practitioners) == 5
+    once = read_survey(export, mapping={**MAPPING, "leave_out_rows": [3]})
+    assert [p.id for p in once.cohort.practitioners] == ["R002", "R004", "R005", "R006"]
+    assert not any("repeats" in w.expected for w in once.warnings)
+    with pytest.raises(InvalidInputError) as caught:
+        read_survey(export, mapping={**MAPPING, "leave_out_rows": [3, 40]})
+    assert "key 'leave_out_rows' to name rows holding answers (2-6 in export.csv); row 40" in str(
+        caught.value
+    )
+    with pytest.raises(InvalidInputError, match="a list of row numbers"):
+        read_survey(export, mapping={**MAPPING, "leave_out_rows": ["3"]})
+
+
 def test_the_same_export_gives_the_same_ids(tmp_path: Path) -> None:
     """Derived establishment ids and row numbers are stable from one reading to the next."""
     path = _export(tmp_path, *ROWS)

@@ -7,6 +7,7 @@ the rating words and what each counts as ([scale], replacing the built-in scale)
 extra words for roles, sectors and authorities ([roles], [sectors], [authorities]), and
 the name to use for an establishment typed several ways ([establishments], where the
 export has no establishment ids and tells establishments apart by their names).
+``leave_out_rows`` lists rows of the export not to read (a second answer of one person).
 ``header_row`` fixes the header's row when the search for it guesses wrong, and
 ``sheet`` names the workbook's sheet of responses when it is not the first (``--sheet``
 given to a command wins).
@@ -24,6 +25,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from clnmatch.errors import InputProblem, InvalidInputError, InvalidParameterError
 from clnmatch.io.headers import SURVEY_COLUMNS, flat_header
 from clnmatch.io.identity import name_key
+from clnmatch.io.layout import Table
 from clnmatch.io.tables import normalise_header
 from clnmatch.models import RATING_MAX, RATING_MIN, Role, Sector, authority_key, word_key
 
@@ -45,7 +48,7 @@ __all__ = [
 
 _SECTIONS = (
     "columns", "themes", "scale", "roles", "sectors", "authorities", "establishments",
-    "header_row", "sheet",
+    "leave_out_rows", "header_row", "sheet",
 )  # fmt: skip
 
 
@@ -95,6 +98,7 @@ class SurveyMapping(BaseModel):
     establishments: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # the same
     header_row: int | None = Field(default=None, ge=1)
     sheet: str | None = None  # the workbook's sheet of responses (default: the first)
+    leave_out_rows: tuple[int, ...] = ()  # rows of the export not read (as it numbers them)
     _source: str = PrivateAttr(default="mapping")
 
     @property
@@ -148,6 +152,31 @@ class SurveyMapping(BaseModel):
         if self.scale is None:
             return None
         return {fold_rating_word(word): rating for word, rating in self.scale.items()}
+
+    def rows_kept(self, table: Table) -> tuple[Table, list[InputProblem]]:
+        """``table`` without the rows ``leave_out_rows`` names (nothing of theirs is read or
+        checked), and a problem for each one named that holds no answer."""
+        if not self.leave_out_rows:
+            return table, []
+        gone = set(self.leave_out_rows)
+        held = [r.number for r in table.rows]
+        problems = [
+            InputProblem(
+                file=self.source,
+                expected=f"key 'leave_out_rows' to name rows holding answers "
+                f"({min(held, default=0)}-{max(held, default=0)} in {table.file}); row {n} holds none",
+            )
+            for n in sorted(gone - set(held))
+        ]
+        kept = replace(
+            table,
+            rows=tuple(r for r in table.rows if r.number not in gone),
+            garbled=tuple(g for g in table.garbled if g[0] not in gone),
+            uncalculated=tuple(
+                (c, tuple(r for r in rows if r not in gone)) for c, rows in table.uncalculated
+            ),
+        )
+        return kept, problems
 
     def headers(self) -> list[str]:
         """Every export header the mapping names (to find the header row)."""
@@ -377,6 +406,15 @@ def _check(data: Mapping[str, Any], source: str) -> list[InputProblem]:
             "header_row",
             "to be the header's row number as the spreadsheet shows it (1, 2, ...)",
             header_row,
+        )
+    rows = data.get("leave_out_rows", [])
+    if not isinstance(rows, list) or not all(
+        isinstance(r, int) and not isinstance(r, bool) and r >= 1 for r in rows
+    ):
+        bad(
+            "leave_out_rows",
+            "to be a list of row numbers as the spreadsheet shows them: [14]",
+            rows,
         )
     sheet = data.get("sheet")
     if sheet is not None and not (isinstance(sheet, str) and sheet.strip()):

@@ -385,7 +385,7 @@ def _twice(
     return [
         table.problem(
             f"each {each} once, but this row repeats the {what} of row {first} (one person "
-            "answering twice?)",
+            f"answering twice? a mapping's leave_out_rows = [{first}] reads only this row)",
             row=row,
             column=column,
         )
@@ -596,6 +596,9 @@ def read_survey(
         )
         problems += fac_problems
     parsed = None
+    if table is not None and survey_map is not None:
+        table, left_out = survey_map.rows_kept(table)
+        problems += left_out
     if table is not None:
         parsed = _parse_survey(table, survey_map, row_id_prefix)
         problems += parsed.problems
