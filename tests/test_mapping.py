@@ -116,6 +116,31 @@ def test_rows_left_out_are_not_read(tmp_path: Path) -> None:
         read_survey(export, mapping={**MAPPING, "leave_out_rows": ["3"]})
 
 
+def test_a_name_asked_as_first_name_and_surname_is_joined(tmp_path: Path) -> None:
+    """A form asking "First name" and "Surname" apart gave rosters of first names only (the
+    draft took "First name", a mapping could name one header): now ``name`` may list both,
+    joined by a space, neither column said to be ignored; `map` drafts the pair, and a
+    header not in the export is said as any other."""
+    from clnmatch.io.draft import draft_mapping
+    from clnmatch.io.draft_toml import render_draft
+
+    header = HEADER.replace("Your full name", "First name,Surname")
+    rows = [
+        row.replace("Ann Reid", "Ann,Reid").replace("Bob Kerr", "Bob, Kerr ") for row in ROWS[:2]
+    ]
+    export = _export(tmp_path, *rows, header=header)
+    mapping = {**MAPPING, "columns": {**MAPPING["columns"], "name": ["First name", "Surname"]}}
+    reading = read_survey(export, mapping=mapping)
+    assert [p.name for p in reading.cohort.practitioners] == ["Ann Reid", "Bob Kerr"]
+    ignored = [w.expected for w in reading.warnings if "ignored" in w.expected]
+    assert ignored and not any("name'" in text or "Surname" in text for text in ignored)
+    draft = render_draft(draft_mapping(export))
+    assert 'name = ["First name", "Surname"]  # CHECK: the first name and the surname' in draft
+    wrong = {**mapping, "columns": {**mapping["columns"], "name": ["First name", "Family"]}}
+    with pytest.raises(InvalidInputError, match="a column headed 'Family'"):
+        read_survey(export, mapping=wrong)
+
+
 def test_the_same_export_gives_the_same_ids(tmp_path: Path) -> None:
     """Derived establishment ids and row numbers are stable from one reading to the next."""
     path = _export(tmp_path, *ROWS)

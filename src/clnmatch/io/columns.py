@@ -36,7 +36,9 @@ def _mapped_columns(
 ) -> dict[str, int]:
     """Column index of each survey column the mapping names; a header not found is a problem."""
     index: dict[str, int] = {}
-    for column, header in mapping.columns.items():
+    for column, named in mapping.columns.items():
+        # several headers: the first, which ``SurveyMapping.applied_to`` joined them into
+        header = named if isinstance(named, str) else named[0]
         hits = headed(table.headers, header)
         if len(hits) == 1:
             index[column] = hits[0]

@@ -153,6 +153,7 @@ class MappingDraft:
     authorities: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     other_authorities: list[str] = field(default_factory=list)
     look_alikes: list[tuple[str, str]] = field(default_factory=list)  # establishment names
+    name_parts: list[str] = field(default_factory=list)  # first name and surname headers
 
 
 # --- finding ---------------------------------------------------------------------------
@@ -380,6 +381,23 @@ def _guess(word: str, table: dict[str, set[str]]) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
+_FIRST_NAME = re.compile(r"\b(first|given|fore)\s*name\b")
+_SURNAME = re.compile(r"\b(surname|last\s*name|family\s*name|second\s*name)\b")
+
+
+def _surname_column(table: Table, index: dict[str, int], used: set[int]) -> int | None:
+    """The column of surnames when the name drafted is a first name and one column not
+    used asks the surname (else None)."""
+    if "name" not in index or not _FIRST_NAME.search(table.headers[index["name"]].casefold()):
+        return None
+    found = [
+        i
+        for i, h in enumerate(table.headers)
+        if i not in used and _SURNAME.search(h.casefold()) and _values(table, i)
+    ]
+    return found[0] if len(found) == 1 else None
+
+
 def _draft_words(table: Table, draft: MappingDraft, index: dict[str, int]) -> None:
     """Roles, sectors and authorities clnmatch does not know as typed."""
     role_column = index.get("role", index.get("job_title"))
@@ -580,6 +598,10 @@ def draft_mapping(
     draft.later_question = [header_label(table.headers, i) for i in later]
     draft.theme_pattern = None if later else _pattern_for(draft.theme_headers)
     used = set(index.values()) | set(candidates) | prefixed
+    surname = _surname_column(table, index, used)
+    if surname is not None:  # a form asking first name and surname apart: both make the name
+        draft.name_parts = [draft.columns["name"][0], header_label(table.headers, surname)]
+        used.add(surname)
     draft.unused = [
         header_label(table.headers, i) for i, h in enumerate(table.headers) if h and i not in used
     ]

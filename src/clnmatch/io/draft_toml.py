@@ -52,6 +52,10 @@ def render_draft(draft: MappingDraft) -> str:
     add("[columns]")
     add("# survey column = the header in the export that holds it")
     for column, (header, note) in draft.columns.items():
+        if column == "name" and draft.name_parts:
+            parts = ", ".join(_quoted(h) for h in draft.name_parts)
+            add(f"name = [{parts}]  # CHECK: the first name and the surname, joined")
+            continue
         add(f"{column} = {_quoted(header)}{_comment(note)}")
     for column in draft.missing:
         add(f'# {column} = "..."  # CHECK: no header found for this required column; name it')

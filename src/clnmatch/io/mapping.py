@@ -34,8 +34,8 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from clnmatch.errors import InputProblem, InvalidInputError, InvalidParameterError
 from clnmatch.io.headers import SURVEY_COLUMNS, flat_header
 from clnmatch.io.identity import name_key
-from clnmatch.io.layout import Table
-from clnmatch.io.tables import normalise_header
+from clnmatch.io.layout import Row, Table
+from clnmatch.io.tables import headed, normalise_header
 from clnmatch.models import RATING_MAX, RATING_MIN, Role, Sector, authority_key, word_key
 
 __all__ = [
@@ -89,7 +89,8 @@ class SurveyMapping(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    columns: dict[str, str] = Field(default_factory=dict)  # survey column -> export header
+    # survey column -> export header; a name may be several (first name, surname), joined
+    columns: dict[str, str | tuple[str, ...]] = Field(default_factory=dict)
     themes: ThemeColumns = Field(default_factory=ThemeColumns)
     scale: dict[str, int] | None = None  # rating word -> 0..5; replaces the built-in scale
     roles: dict[Role, tuple[str, ...]] = Field(default_factory=dict)
@@ -153,11 +154,11 @@ class SurveyMapping(BaseModel):
             return None
         return {fold_rating_word(word): rating for word, rating in self.scale.items()}
 
-    def rows_kept(self, table: Table) -> tuple[Table, list[InputProblem]]:
-        """``table`` without the rows ``leave_out_rows`` names (nothing of theirs is read or
-        checked), and a problem for each one named that holds no answer."""
-        if not self.leave_out_rows:
-            return table, []
+    def applied_to(self, table: Table) -> tuple[Table, SurveyMapping, list[InputProblem]]:
+        """``table`` as this mapping reads it: without the rows ``leave_out_rows`` names
+        (nothing of theirs is read or checked), and with one name column made of those
+        ``columns.name`` lists (first name and surname, joined by a space); the mapping to
+        read it with; the problems (a row named that holds no answer)."""
         gone = set(self.leave_out_rows)
         held = [r.number for r in table.rows]
         problems = [
@@ -168,7 +169,7 @@ class SurveyMapping(BaseModel):
             )
             for n in sorted(gone - set(held))
         ]
-        kept = replace(
+        table = replace(
             table,
             rows=tuple(r for r in table.rows if r.number not in gone),
             garbled=tuple(g for g in table.garbled if g[0] not in gone),
@@ -176,11 +177,35 @@ class SurveyMapping(BaseModel):
                 (c, tuple(r for r in rows if r not in gone)) for c, rows in table.uncalculated
             ),
         )
-        return kept, problems
+        parts = self.columns.get("name")
+        if isinstance(parts, str) or parts is None:
+            return table, self, problems
+        found = [headed(table.headers, header) for header in parts]
+        missing = [h for h, hits in zip(parts, found, strict=True) if len(hits) != 1]
+        if missing:  # said as any header not found is (``columns._mapped_columns``)
+            named = {**self.columns, "name": missing[0]}
+            return table, self.model_copy(update={"columns": named}), problems
+        # the first part's column holds the whole name; the others are emptied (read)
+        first, *rest = (hits[0] for hits in found)
+        rows = []
+        for r in table.rows:
+            values = list(r.values)
+            values[first] = " ".join(v for v in (r.values[i].strip() for i in (first, *rest)) if v)
+            for i in rest:
+                values[i] = ""
+            rows.append(Row(r.number, tuple(values)))
+        headers = tuple("" if i in rest else h for i, h in enumerate(table.headers))
+        table = replace(table, headers=headers, rows=tuple(rows))
+        return (
+            table,
+            self.model_copy(update={"columns": {**self.columns, "name": parts[0]}}),
+            problems,
+        )
 
     def headers(self) -> list[str]:
         """Every export header the mapping names (to find the header row)."""
-        return [*self.columns.values(), *self.themes.columns]
+        named = [(h,) if isinstance(h, str) else h for h in self.columns.values()]
+        return [*(h for headers in named for h in headers), *self.themes.columns]
 
     # --- loading -------------------------------------------------------------------------
     @classmethod
@@ -301,6 +326,10 @@ def _check(data: Mapping[str, Any], source: str) -> list[InputProblem]:
                 f"to name a survey column: {', '.join(SURVEY_COLUMNS)}"
                 f"{_close(column, list(SURVEY_COLUMNS))}",
             )
+        elif (
+            column == "name" and isinstance(header, list) and len(header) > 1 and _words_ok(header)
+        ):
+            continue  # first name and surname, joined
         elif not isinstance(header, str) or not header.strip():
             bad(_key("columns", column), "to be the export's header, in quotes", header)
         elif normalise_header(header) in seen_headers:

@@ -597,7 +597,7 @@ def read_survey(
         problems += fac_problems
     parsed = None
     if table is not None and survey_map is not None:
-        table, left_out = survey_map.rows_kept(table)
+        table, survey_map, left_out = survey_map.applied_to(table)
         problems += left_out
     if table is not None:
         parsed = _parse_survey(table, survey_map, row_id_prefix)
