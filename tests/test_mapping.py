@@ -268,6 +268,12 @@ def test_authority_spellings_apply_to_the_facilitators_too(tmp_path: Path) -> No
     reading = read_survey(_export(tmp_path, *ROWS), facilitators, mapping=MAPPING)
     assert reading.cohort.facilitators[0].authority == "Glasgow City"
     assert not any("an authority of the survey" in w.expected for w in reading.warnings)
+    # Education Scotland, as the docs advise, is no spelling to check; a slip in it is
+    rows = "facilitator_id,name,authority\nF1,Fay,Education Scotland\nF2,Gus,Eduction Scotland\n"
+    facilitators.write_text(rows, encoding="utf-8")
+    reading = read_survey(_export(tmp_path, *ROWS), facilitators, mapping=MAPPING)
+    warned = [w.value for w in reading.warnings if "an authority of the survey" in w.expected]
+    assert warned == ["Eduction Scotland"]
 
 
 # --------------------------------------------------------------------------- the mapping file

@@ -94,7 +94,12 @@ def breakouts(
     time_limit: Annotated[
         float, typer.Option("--time-limit", help="Seconds for the whole run.")
     ] = 30.0,
-    seed: Annotated[int, typer.Option("--seed", help="Same seed, same rooms.")] = 0,
+    seed: Annotated[
+        int,
+        typer.Option(
+            "--seed", help="Same seed, same rooms (when the search ends before its limit)."
+        ),
+    ] = 0,
     sheet: Sheet = None,
     pseudonymise: Annotated[
         bool,
