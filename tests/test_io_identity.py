@@ -241,3 +241,19 @@ def test_ids_that_differ_only_by_leading_zeros_are_a_warning(tmp_path: Path) -> 
     assert [(w.row, w.column) for w in zeros] == [(3, "establishment_id"), (5, "establishment_id")]
     assert "'7919' (row 3) and '0007919' (row 2)" in zeros[0].expected
     assert "'0' (row 5) and '0000000' (row 4)" in zeros[1].expected
+
+
+def test_the_eight_authorities_are_spelled_as_they_are(tmp_path: Path) -> None:
+    """'GLASGOW CITY' typed by one respondent was the authority's name in every output;
+    the eight are now written as they are spelled, the survey's and the facilitators'."""
+    survey = _survey(
+        tmp_path,
+        "Ann,Hillhead Primary,GLASGOW CITY,primary,HT,1,2",
+        "Bob,Cranhill Nursery,glasgow city,ELC,EYP,3,4",
+        "Cat,Kirkcaldy High,fife,secondary,PT,1,1",
+    )
+    facilitators = tmp_path / "fac.csv"
+    facilitators.write_text("facilitator_id,name,authority\nF1,Fay,  glasgow CITY\n", "utf-8")
+    cohort = read_survey(survey, facilitators).cohort
+    assert [e.authority for e in cohort.establishments] == ["Glasgow City", "Glasgow City", "fife"]
+    assert cohort.facilitators[0].authority == "Glasgow City"

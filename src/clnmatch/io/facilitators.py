@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from clnmatch.errors import InputProblem, InvalidInputError, InvalidParameterError
-from clnmatch.io.identity import SAME_ID_HINT
+from clnmatch.io.identity import SAME_ID_HINT, standard_authority
 from clnmatch.io.layout import column_label
 from clnmatch.io.safe import write_csv, write_xlsx
 from clnmatch.io.tables import (
@@ -172,6 +172,7 @@ def parse_facilitator_table(
         authority = values.get("authority", "")
         if authority and authority_names:
             authority = authority_names.get(authority_key(authority), authority)
+        authority = standard_authority(authority)  # "GLASGOW CITY": "Glasgow City"
         if (
             authority
             and survey_authorities is not None

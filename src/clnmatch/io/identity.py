@@ -142,6 +142,12 @@ def _names_alike(key: str, other: str) -> bool:
     return False
 
 
+def standard_authority(name: str) -> str:
+    """One of the eight authorities as it is spelled ("GLASGOW CITY" -> "Glasgow City");
+    any other name as typed."""
+    return _KNOWN.get(authority_key(name), name)
+
+
 def look_alike_names(rows: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     """(later, earlier) establishment names of one authority that look alike, each pair
     once, from (authority, name) rows in order: names a mapping's [establishments] may join."""

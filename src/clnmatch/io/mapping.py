@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from clnmatch.errors import InputProblem, InvalidInputError, InvalidParameterError
 from clnmatch.io.headers import SURVEY_COLUMNS, flat_header
-from clnmatch.io.identity import name_key
+from clnmatch.io.identity import name_key, standard_authority
 from clnmatch.io.layout import Row, Table
 from clnmatch.io.tables import headed, normalise_header
 from clnmatch.models import RATING_MAX, RATING_MIN, Role, Sector, authority_key, word_key
@@ -44,12 +44,22 @@ __all__ = [
     "ThemeColumns",
     "load_mapping",
     "fold_rating_word",
+    "use_names",
 ]
 
 _SECTIONS = (
     "columns", "themes", "scale", "roles", "sectors", "authorities", "establishments",
     "leave_out_rows", "header_row", "sheet",
 )  # fmt: skip
+
+
+def use_names(cell: dict[str, str], mapping: SurveyMapping | None) -> None:
+    """A row's authority and establishment name as ``mapping`` names them (when given),
+    the eight authorities spelled as they are ("GLASGOW CITY" -> "Glasgow City")."""
+    if mapping is not None:
+        mapping.use_names(cell)
+    if cell.get("authority"):
+        cell["authority"] = standard_authority(cell["authority"])
 
 
 def fold_rating_word(text: str) -> str:

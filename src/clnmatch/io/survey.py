@@ -49,7 +49,7 @@ from clnmatch.io.identity import (
     practitioner_row_id,
 )
 from clnmatch.io.layout import column_label
-from clnmatch.io.mapping import MappingSource, SurveyMapping, load_mapping
+from clnmatch.io.mapping import MappingSource, SurveyMapping, load_mapping, use_names
 from clnmatch.io.ratings import (
     LIKERT_LABELS,
     LIKERT_SCALE,
@@ -316,8 +316,7 @@ def _parse_survey(
             other = "longitude" if given == "latitude" else "latitude"
             bad(f"a {other} too, since the {given} is given (or both blank)", r, other)
 
-        if mapping is not None:
-            mapping.use_names(cell)  # its [authorities] and [establishments]
+        use_names(cell, mapping)  # a mapping's names; the eight authorities' own spelling
         book.note(r, cell.get("authority", ""), cell.get("establishment_name", ""), sector)
         if derived is None:
             est_id = cell.get("establishment_id", "")
