@@ -179,7 +179,8 @@ def test_rows_renumbered_by_a_deleted_row_match_back_by_name_and_email(
 ) -> None:
     """A survey without ids numbers its rows: after deleting any rows, teams.csv's rows
     still reach the same people (by e-mail, else by name, else by name within the school),
-    and a survey left as it was is read as it was, with no warning."""
+    a row of a deleted person stays under an id of nobody, and a survey left as it was is
+    read as it was, with no warning."""
     n = data.draw(st.integers(2, 25))
     people = [
         (
@@ -204,6 +205,10 @@ def test_rows_renumbered_by_a_deleted_row_match_back_by_name_and_email(
         twins = [j for j in range(n) if people[j][0] == name and people[j][2] == school]
         if email or len(twins) == 1 or not gone:  # someone the name and e-mail tell apart
             assert matched.teams.get(new.id) == teams[k], (new.id, k)
+    # every row stays: one whose person was deleted names nobody of the survey, so the
+    # check says so (it was dropped, and `check` found no breach)
+    assert len(matched.teams) == n
+    assert sum(pid not in after.practitioner_by_id for pid in matched.teams) >= len(gone)
 
 
 def test_a_corrected_name_keeps_its_id(tmp_path: Path) -> None:

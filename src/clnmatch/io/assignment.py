@@ -310,9 +310,13 @@ def match_to_survey(table: AssignmentTable, cohort: Cohort) -> AssignmentTable:
         file=table.file,
         column="practitioner_id",
     )
+    # a row matching nobody (its person's row deleted from the survey) stays, under an id
+    # no survey row has, so that the check names it rather than pass over it
+    for pid in table.teams:
+        new_id.setdefault(pid, f"{Path(table.file).name} row {table.rows[pid]} ({pid})")
     return replace(
         table,
-        teams={new_id[p]: t for p, t in table.teams.items() if p in new_id},
+        teams={new_id[p]: t for p, t in table.teams.items()},
         establishments={new_id[p]: e for p, e in table.establishments.items() if p in new_id},
         rows={new_id[p]: r for p, r in table.rows.items() if p in new_id},
         people={new_id[p]: w for p, w in table.people.items() if p in new_id},
