@@ -245,7 +245,12 @@ def _print_pdf(
 
 
 def _write_for_people(
-    result: Result, stage: Path, heading: Heading, pdf: bool | None, deadline: Deadline
+    result: Result,
+    stage: Path,
+    heading: Heading,
+    pdf: bool | None,
+    deadline: Deadline,
+    pseudonymised: bool = False,
 ) -> _LeftOut:
     """teams.xlsx, mailmerge.csv, handouts.html, report.html (naming what is left out) and
     perhaps handouts.pdf (last: Chromium gets exactly what is left). Returns what was left
@@ -253,6 +258,9 @@ def _write_for_people(
     left_out = _LeftOut()
     write_workbook(result, stage / "teams.xlsx", heading=heading)
     write_csv(mailmerge_frame(result, heading), stage / "mailmerge.csv")
+    if not any(p.email for p in result.cohort.practitioners):  # else a blank column, unsaid
+        why = "pseudonymised" if pseudonymised else "the survey gives none (an anonymous form?)"
+        left_out.add("e-mail addresses in mailmerge.csv", why)
     atomic_write_text(stage / "handouts.html", render_handouts(result, heading))
     # how busy the machine has been since the command started (mostly the match, CPU-bound;
     # the writing itself waits on the disk too much to tell)
@@ -354,7 +362,9 @@ def write_result(
         for name, text in (extra_texts or {}).items():
             text = text if isinstance(text, str) else text(pseudonyms)
             (stage / name).write_text(text, encoding="utf-8")
-        left_out = _write_for_people(result, stage, heading, pdf, deadline or Deadline(None))
+        left_out = _write_for_people(
+            result, stage, heading, pdf, deadline or Deadline(None), pseudonymised=pseudonymise
+        )
         summary["left_out"] = list(left_out)
         if deadline is not None and deadline.limit is not None:
             # the command's time limit and how much of it had gone when writing ended
