@@ -484,3 +484,19 @@ def test_a_bound_time_the_limit_cannot_hold_is_refused(tmp_path):
     said = " ".join(done.output.split())
     assert done.exit_code == 2 and not (tmp_path / "o").exists()
     assert "--bound-time (5) must be less than --time-limit (3)" in said
+
+
+def test_ctrl_c_says_that_nothing_was_written(capsys):
+    """A run stopped with Ctrl+C ended silently (exit 130): it now says so, and --json
+    answers with one object, as every other ending does."""
+    import typer
+
+    from clnmatch.cli.common import exit_codes
+
+    for json_out in (False, True):
+        with pytest.raises(typer.Exit) as stopped, exit_codes(json_out):
+            raise KeyboardInterrupt
+        assert stopped.value.exit_code == 130
+        said = capsys.readouterr()
+        assert "Stopped (Ctrl+C): no output was written or changed." in said.err
+        assert (json.loads(said.out)["error"] == "interrupted") if json_out else said.out == ""

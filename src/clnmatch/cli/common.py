@@ -103,6 +103,13 @@ def exit_codes(json_out: bool = False) -> Iterator[None]:
         yield
     except typer.Exit:
         raise
+    except KeyboardInterrupt:  # Ctrl+C: said, as every other ending is (outputs are staged)
+        text = "Stopped (Ctrl+C): no output was written or changed."
+        err_console.print(text, markup=False, highlight=False)
+        if json_out:
+            stopped = {"status": "error", "exit_code": 130, "error": "interrupted", "message": text}
+            out_console.print_json(json.dumps(stopped))
+        raise typer.Exit(130) from None
     except Exception as exc:
         if os.environ.get("CLNMATCH_DEBUG") and not isinstance(exc, ClnmatchError | Exit):
             raise
