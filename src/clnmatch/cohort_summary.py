@@ -105,14 +105,13 @@ def cohort_warnings(cohort: Cohort, rules: Rules | None = None) -> list[str]:
     for e in cohort.establishments:
         nominees = cohort.nominees[e.id]
         roles = Counter(p.role for p in nominees)
+        school = f"{e.name} ({e.id})"  # the name a lead officer knows first
         if len(nominees) == 1:
-            warnings.append(f"{e.id} ({e.name}) has a lone nominee")
+            warnings.append(f"{school} has a lone nominee")
         elif len(nominees) > 2:
-            warnings.append(
-                f"{e.id} ({e.name}) has {len(nominees)} nominees (one promoted + one expected)"
-            )
+            warnings.append(f"{school} has {len(nominees)} nominees (one promoted + one expected)")
         if roles[Role.PROMOTED] == 0:
             warnings.append(
-                f"{e.id} ({e.name}) has no promoted nominee: teams without a senior leader stall"
+                f"{school} has no promoted nominee: teams without a senior leader stall"
             )
     return warnings
