@@ -6,13 +6,17 @@ and the facilitators. Each one is *necessary*: when it fails, no assignment can 
 rules, and the message says by how much; when all pass, the cohort may still be
 infeasible, and a solver's assumption core (``conflicting_rules``) is turned into a
 conflict naming the rules that clash. Suggestions name ``Rules`` parameters
-(``min_sectors``); the command line shows them as flags.
+(``min_sectors``); the command line shows them as flags. A suggested setting that the
+counting checks show would meet another conflict is left out of the suggestion (lowering
+the teams to ease one authority's share must not leave too few schools of other sectors).
 """
 
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import math
+import re
 from collections.abc import Sequence
 from fractions import Fraction
 
@@ -20,6 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from clnmatch.diagnosis import Conflict, Diagnosis
+from clnmatch.errors import ClnmatchError
 from clnmatch.facilitators import facilitator_supply
 from clnmatch.models import Cohort, Rules
 from clnmatch.problem import Problem
@@ -44,6 +49,8 @@ def diagnose(
     cohort: Cohort | None = None,
     rules: Rules | None = None,
     conflicting_rules: Sequence[str] = (),
+    *,
+    check_suggestions: bool = True,
 ) -> Diagnosis:
     """Why ``problem`` (and its ``cohort`` under ``rules``) cannot be matched, in numbers.
 
@@ -77,12 +84,43 @@ def diagnose(
     _check_facilitators(ctx, cohort)
 
     arithmetic = list(ctx.conflicts)
+    # each suggestion checked builds its problem again: up to region scale, where it is quick
+    if check_suggestions and cohort is not None and rules is not None and problem.n_units <= 600:
+        arithmetic = [_with_suggestions_that_hold(c, cohort, rules) for c in arithmetic]
     conflicts = list(arithmetic)
     core = list(dict.fromkeys(conflicting_rules))
     explained = {r for c in arithmetic for r in c.rules}
     if core and not explained.intersection(core):
         conflicts.append(_core_conflict(ctx, core))
     return Diagnosis(conflicts=conflicts, feasible_by_arithmetic=not arithmetic)
+
+
+_SETTING = re.compile(r"(raise|lower) ([a-z_]+) to (\d+(?:\.\d+)?)")
+
+
+def _with_suggestions_that_hold(conflict: Conflict, cohort: Cohort, rules: Rules) -> Conflict:
+    """``conflict`` without the suggested settings ("raise teams to 11") under which the
+    counting checks find a conflict again; all of them kept when none would hold."""
+    alternatives = conflict.suggestion.split(" or ")
+    holding = [a for a in alternatives if _holds(a, cohort, rules)]
+    if not holding or len(holding) == len(alternatives):
+        return conflict
+    return dataclasses.replace(conflict, suggestion=" or ".join(holding))
+
+
+def _holds(alternative: str, cohort: Cohort, rules: Rules) -> bool:
+    """False when ``alternative`` sets a rule to a value the counting checks refuse."""
+    found = _SETTING.fullmatch(alternative.strip())
+    if found is None or found[2] not in Rules.model_fields:
+        return True  # not one setting changed ("add 2 facilitators"): nothing to count
+    try:
+        value = float(found[3]) if "." in found[3] else int(found[3])
+        changed = Rules.model_validate({**rules.model_dump(), found[2]: value})
+        problem = Problem.from_cohort(cohort, changed)
+    except (ValueError, ClnmatchError):
+        return True
+    again = diagnose(problem, cohort, changed, check_suggestions=False)
+    return again.feasible_by_arithmetic
 
 
 def _check_participants(ctx: Counting, cohort: Cohort | None) -> None:
