@@ -107,6 +107,14 @@ def test_rows_left_out_are_not_read(tmp_path: Path) -> None:
     once = read_survey(export, mapping={**MAPPING, "leave_out_rows": [3]})
     assert [p.id for p in once.cohort.practitioners] == ["R002", "R004", "R005", "R006"]
     assert not any("repeats" in w.expected for w in once.warnings)
+    left = [w for w in once.warnings if "this row is left out" in w.expected]
+    assert [w.row for w in left] == [3]  # said on every run (a row deleted since shifts them)
+    # late additions (their own row ids) are another file: the survey's row numbers do not
+    # apply to them (a late nominee was dropped without a word)
+    late = read_survey(export, mapping={**MAPPING, "leave_out_rows": [3]}, row_id_prefix="late-R")
+    assert len(late.cohort.practitioners) == 5
+    with pytest.raises(InvalidInputError, match="to leave some answers; it names every one"):
+        read_survey(export, mapping={**MAPPING, "leave_out_rows": [2, 3, 4, 5, 6]})
     with pytest.raises(InvalidInputError) as caught:
         read_survey(export, mapping={**MAPPING, "leave_out_rows": [3, 40]})
     assert "key 'leave_out_rows' to name rows holding answers (2-6 in export.csv); row 40" in str(

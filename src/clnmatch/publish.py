@@ -77,13 +77,18 @@ class WrittenFiles(list[Path]):
 
 
 class _LeftOut(list[dict[str, str]]):
-    """Outputs left out, each {"file": ..., "why": ...}."""
+    """Outputs left out, each {"file": ..., "why": ...}, and ``said``: other notes on the
+    outputs (not in summary.json's left_out)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.said: list[str] = []
 
     def add(self, file: str, why: str) -> None:
         self.append({"file": file, "why": why})
 
     def notes(self) -> tuple[str, ...]:
-        return tuple(f"{item['file']} left out: {item['why']}" for item in self)
+        return (*(f"{item['file']} left out: {item['why']}" for item in self), *self.said)
 
 
 def read_heading(result_dir: str | Path) -> Heading:
@@ -258,9 +263,11 @@ def _write_for_people(
     left_out = _LeftOut()
     write_workbook(result, stage / "teams.xlsx", heading=heading)
     write_csv(mailmerge_frame(result, heading), stage / "mailmerge.csv")
-    if not any(p.email for p in result.cohort.practitioners):  # else a blank column, unsaid
-        why = "pseudonymised" if pseudonymised else "the survey gives none (an anonymous form?)"
-        left_out.add("e-mail addresses in mailmerge.csv", why)
+    if not pseudonymised and not any(p.email for p in result.cohort.practitioners):
+        # else a blank column, unsaid (pseudonymised outputs drop e-mails, as documented)
+        left_out.said.append(
+            "mailmerge.csv has no e-mail addresses: the survey gives none (an anonymous form?)"
+        )
     atomic_write_text(stage / "handouts.html", render_handouts(result, heading))
     # how busy the machine has been since the command started (mostly the match, CPU-bound;
     # the writing itself waits on the disk too much to tell)

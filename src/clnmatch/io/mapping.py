@@ -164,29 +164,49 @@ class SurveyMapping(BaseModel):
             return None
         return {fold_rating_word(word): rating for word, rating in self.scale.items()}
 
-    def applied_to(self, table: Table) -> tuple[Table, SurveyMapping, list[InputProblem]]:
+    def applied_to(
+        self, table: Table, *, survey: bool = True
+    ) -> tuple[Table, SurveyMapping, list[InputProblem]]:
         """``table`` as this mapping reads it: without the rows ``leave_out_rows`` names
-        (nothing of theirs is read or checked), and with one name column made of those
-        ``columns.name`` lists (first name and surname, joined by a space); the mapping to
-        read it with; the problems (a row named that holds no answer)."""
-        gone = set(self.leave_out_rows)
+        (only in the ``survey`` export, whose rows they number: not in late additions), each
+        said in a warning, and with one name column made of those ``columns.name`` lists
+        (first name and surname, joined by a space); the mapping to read it with; the
+        problems (a row named that holds no answer, or every row named)."""
+        gone = set(self.leave_out_rows) if survey else set()
         held = [r.number for r in table.rows]
+        span = f"{min(held, default=0)}-{max(held, default=0)} in {table.file}"
         problems = [
             InputProblem(
                 file=self.source,
-                expected=f"key 'leave_out_rows' to name rows holding answers "
-                f"({min(held, default=0)}-{max(held, default=0)} in {table.file}); row {n} holds none",
+                expected=f"key 'leave_out_rows' to name rows holding answers ({span}); row {n} "
+                "holds none",
             )
             for n in sorted(gone - set(held))
         ]
-        table = replace(
-            table,
-            rows=tuple(r for r in table.rows if r.number not in gone),
-            garbled=tuple(g for g in table.garbled if g[0] not in gone),
-            uncalculated=tuple(
-                (c, tuple(r for r in rows if r not in gone)) for c, rows in table.uncalculated
-            ),
-        )
+        if held and set(held) <= gone:
+            problems.append(
+                InputProblem(
+                    file=self.source,
+                    expected=f"key 'leave_out_rows' to leave some answers; it names every one ({span})",
+                )
+            )
+        elif gone & set(held):
+            said = [  # a row deleted from the export since shifts the rows after it: say which
+                table.problem(
+                    f"an answer to read; this row is left out (leave_out_rows of {self.source})",
+                    row=n,
+                )
+                for n in sorted(gone & set(held))
+            ]
+            table = replace(
+                table,
+                rows=tuple(r for r in table.rows if r.number not in gone),
+                garbled=tuple(g for g in table.garbled if g[0] not in gone),
+                uncalculated=tuple(
+                    (c, tuple(r for r in rows if r not in gone)) for c, rows in table.uncalculated
+                ),
+                warnings=(*table.warnings, *said),
+            )
         parts = self.columns.get("name")
         if isinstance(parts, str) or parts is None:
             return table, self, problems

@@ -595,8 +595,9 @@ def read_survey(
         )
         problems += fac_problems
     parsed = None
-    if table is not None and survey_map is not None:
-        table, survey_map, left_out = survey_map.applied_to(table)
+    if table is not None and survey_map is not None:  # leave_out_rows: the survey's rows
+        survey_rows = row_id_prefix == "R"  # not late additions' (their own prefix)
+        table, survey_map, left_out = survey_map.applied_to(table, survey=survey_rows)
         problems += left_out
     if table is not None:
         parsed = _parse_survey(table, survey_map, row_id_prefix)
