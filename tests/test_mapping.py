@@ -547,8 +547,13 @@ def test_a_row_deleted_from_an_export_without_ids_keeps_everyone_in_their_team(
     loose = ["--teams", "4", "--size-tolerance", "4"]  # one person fewer: sizes may shift
     checked = runner.invoke(app, ["check", str(survey), str(out), "--map", str(mapping), *loose])
     said = _said(checked)
-    assert checked.exit_code == 0, said
+    # the person deleted is named by their teams.csv row (they were passed over: a check
+    # with ids says the same); everyone else is matched back, so nothing else is a breach
+    assert checked.exit_code == 4, said
+    assert said.count("BREACH") == 1 and "unknown_practitioner" in said
+    assert f"teams.csv row {gone + 2} (R{gone + 2:03d})" in said
     assert f"from row {gone + 2} (R{gone + 2:03d}) on" in said and "by e-mail or name" in said
+
     again = tmp_path / "again"
     rematched = runner.invoke(
         app,

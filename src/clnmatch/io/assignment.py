@@ -256,6 +256,12 @@ def _same_person(written: tuple[str, str], school: str | None, person: Practitio
     return not name or name_key(name) == name_key(person.name)
 
 
+def _person_key(written: tuple[str, str]) -> str:
+    """Who a teams.csv row says it is: its e-mail, else its name."""
+    name, email = written
+    return email.casefold().strip() or name_key(name)
+
+
 def match_to_survey(table: AssignmentTable, cohort: Cohort) -> AssignmentTable:
     """The table with its rows matched back to the survey's people when its ids no longer
     name them: a survey without ids numbers its rows (R012 is row 12), so deleting a row
@@ -263,10 +269,10 @@ def match_to_survey(table: AssignmentTable, cohort: Cohort) -> AssignmentTable:
     written beside each id (contract section 10) then say who each row is; an id whose
     row names nobody else of the survey keeps its person (a corrected spelling)."""
     known = cohort.practitioner_by_id
-    shifted = [
+    shifted = [  # an id past the survey's last row counts too (a row deleted before it)
         pid
         for pid, written in table.people.items()
-        if pid in known and not _same_person(written, table.establishments.get(pid), known[pid])
+        if pid not in known or not _same_person(written, table.establishments.get(pid), known[pid])
     ]
     if not shifted:
         return table
@@ -310,13 +316,16 @@ def match_to_survey(table: AssignmentTable, cohort: Cohort) -> AssignmentTable:
         file=table.file,
         column="practitioner_id",
     )
-    # a row matching nobody (its person's row deleted from the survey) stays, under an id
-    # no survey row has, so that the check names it rather than pass over it
+    # a row matching nobody: a second answer of someone matched (its row deleted, as the
+    # docs advise) goes; anyone else's stays, under an id no survey row has, so that the
+    # check names it rather than pass over it (their row was deleted from the survey)
+    matched = {_person_key(table.people.get(p, ("", ""))) for p in new_id}
     for pid in table.teams:
-        new_id.setdefault(pid, f"{Path(table.file).name} row {table.rows[pid]} ({pid})")
+        if pid not in new_id and _person_key(table.people.get(pid, ("", ""))) not in matched:
+            new_id[pid] = f"{Path(table.file).name} row {table.rows[pid]} ({pid})"
     return replace(
         table,
-        teams={new_id[p]: t for p, t in table.teams.items()},
+        teams={new_id[p]: t for p, t in table.teams.items() if p in new_id},
         establishments={new_id[p]: e for p, e in table.establishments.items() if p in new_id},
         rows={new_id[p]: r for p, r in table.rows.items() if p in new_id},
         people={new_id[p]: w for p, w in table.people.items() if p in new_id},
