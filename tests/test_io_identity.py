@@ -257,3 +257,15 @@ def test_the_eight_authorities_are_spelled_as_they_are(tmp_path: Path) -> None:
     cohort = read_survey(survey, facilitators).cohort
     assert [e.authority for e in cohort.establishments] == ["Glasgow City", "Glasgow City", "fife"]
     assert cohort.facilitators[0].authority == "Glasgow City"
+
+
+def test_look_alikes_are_grouped_one_line_a_school() -> None:
+    """Three spellings of one school gave two draft lines with one key (invalid TOML once
+    switched on): each first name now lists every spelling like it, chains included."""
+    from clnmatch.io.identity import look_alike_names
+
+    rows = [("Renfrewshire", "St Marys PS"), ("Renfrewshire", "St Mary's Primary School"),
+            ("Renfrewshire", "St Mary's Primary"), ("Glasgow City", "St Mary's Primary")]  # fmt: skip
+    assert look_alike_names(rows) == [
+        ("St Marys PS", ["St Mary's Primary School", "St Mary's Primary"])
+    ]

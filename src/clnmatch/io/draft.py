@@ -152,7 +152,8 @@ class MappingDraft:
     unplaced: dict[str, list[str]] = field(default_factory=dict)  # section -> words
     authorities: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     other_authorities: list[str] = field(default_factory=list)
-    look_alikes: list[tuple[str, str]] = field(default_factory=list)  # establishment names
+    # establishment names: each first one with its look-alike spellings
+    look_alikes: list[tuple[str, list[str]]] = field(default_factory=list)
     name_parts: list[str] = field(default_factory=list)  # first name and surname headers
 
 

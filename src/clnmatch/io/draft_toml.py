@@ -135,8 +135,9 @@ def render_draft(draft: MappingDraft) -> str:
         add("# The name to use = spellings of it in the export. These names of one authority")
         add("# look alike, and each counts as an establishment of its own (its nominees may be")
         add("# put in different teams): switch a line on (delete its #) if they are one.")
-        for name, other in draft.look_alikes:
-            add(f"# {_quoted(other)} = [{_quoted(name)}]  # CHECK: one establishment?")
+        for first, alike in draft.look_alikes:
+            listed = ", ".join(_quoted(w) for w in alike)
+            add(f"# {_quoted(first)} = [{listed}]  # CHECK: one establishment?")
     return "\n".join(out) + "\n"
 
 

@@ -148,11 +148,13 @@ def standard_authority(name: str) -> str:
     return _KNOWN.get(authority_key(name), name)
 
 
-def look_alike_names(rows: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    """(later, earlier) establishment names of one authority that look alike, each pair
-    once, from (authority, name) rows in order: names a mapping's [establishments] may join."""
+def look_alike_names(rows: Iterable[tuple[str, str]]) -> list[tuple[str, list[str]]]:
+    """Establishment names of one authority that look alike, from (authority, name) rows in
+    order: each first name with the later spellings like it (or like one of them), which a
+    mapping's [establishments] may join into it; one entry a name to use."""
     seen: dict[str, list[tuple[str, str]]] = {}  # authority key -> (name key, name)
-    pairs = []
+    root: dict[str, str] = {}  # a later spelling -> the first name it looks like
+    groups: dict[str, list[str]] = {}
     for authority, name in rows:
         if not (authority and name):
             continue
@@ -160,9 +162,10 @@ def look_alike_names(rows: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
         if all(key != k for k, _ in names):
             twin = next((n for k, n in names if _names_alike(key, k)), None)
             if twin is not None:
-                pairs.append((name, twin))
+                root[name] = root.get(twin, twin)
+                groups.setdefault(root[name], []).append(name)
             names.append((key, name))
-    return pairs
+    return list(groups.items())
 
 
 _COMPASS = {"n": "north", "s": "south", "e": "east", "w": "west"}  # "W. Dunbartonshire"
