@@ -134,3 +134,19 @@ def test_requests_another_web_site_could_send_are_refused(tmp_path: Path) -> Non
     assert event.version == version + 1
     anywhere = TestClient(create_app(event), headers=auth)  # bound for other computers too
     assert anywhere.get("/api/state", headers={"Host": "10.0.0.5:8765"}).status_code == 200
+
+
+def test_the_host_typed_in_capitals_is_its_own_name() -> None:
+    """`--host MyLaptop.local` refused every request (a Host is read in lower case)."""
+    from clnmatch.web.app import _foreign
+    from clnmatch.web.server import page_hosts
+
+    hosts = page_hosts("MyLaptop.local")
+    assert hosts is not None and "mylaptop.local" in hosts and page_hosts("0.0.0.0") is None
+    assert page_hosts("[::1]") == ("127.0.0.1", "localhost", "::1", "::1")
+
+    class Asked:  # the parts of a request _foreign reads
+        method = "GET"
+        headers = {"host": "MyLaptop.local:8765"}
+
+    assert _foreign(Asked(), hosts) == ""  # type: ignore[arg-type]

@@ -16,7 +16,7 @@ from clnmatch.event.snapshot import private_write
 from clnmatch.io.mapping import SurveyMapping
 from clnmatch.web.app import create_app
 
-__all__ = ["LOCAL_HOSTS", "addresses", "page_opener", "port_in_use", "serve"]
+__all__ = ["LOCAL_HOSTS", "addresses", "page_hosts", "page_opener", "port_in_use", "serve"]
 
 OPENER_FILE = "open-page.html"
 
@@ -63,6 +63,13 @@ def page_opener(event: Event, editor: str) -> str:
     return path.resolve().as_uri()
 
 
+def page_hosts(host: str) -> tuple[str, ...] | None:
+    """The names the page answers to when bound to ``host``: this computer's own and
+    ``host`` (no DNS rebinding), as a request's Host is read (lower case, an IPv6 address
+    without brackets); None (any) when bound for other computers too."""
+    return None if host in WILDCARD_HOSTS else (*LOCAL_HOSTS, host.lower().strip("[]"))
+
+
 def port_in_use(host: str, port: int) -> bool:
     """Whether another program (perhaps another event) is serving ``host:port`` already."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -86,10 +93,9 @@ def serve(
     mapping: SurveyMapping | None = None,
 ) -> None:
     """Run the page until Ctrl+C. No access log: request lines could carry names."""
-    # bound to this computer only, the page answers to its own names (no DNS rebinding);
-    # bound for other computers too, to the names they may know it by (any)
-    hosts = (*LOCAL_HOSTS, host) if host not in WILDCARD_HOSTS else None
-    app = create_app(event, repair_time_limit=repair_time_limit, mapping=mapping, hosts=hosts)
+    app = create_app(
+        event, repair_time_limit=repair_time_limit, mapping=mapping, hosts=page_hosts(host)
+    )
     editor, _ = addresses(event, host, port)
     if open_browser:
         opener = page_opener(event, editor)
