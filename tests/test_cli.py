@@ -400,14 +400,24 @@ def test_a_table_kept_where_the_outputs_go_is_not_replaced(tmp_path):
         done = run("solve", tmp_path / "survey.csv", "--out", again, "--time-limit", "5",
                    "--strategy", "greedy", "--no-pdf", "-q")  # fmt: skip
         assert done.exit_code == 0, done.output
-    # a teams.csv edited by hand after it was written is not replaced by the next run
-    edited = (again / "teams.csv").read_text(encoding="utf-8-sig").replace(",1,", ",2,", 1)
-    (again / "teams.csv").write_text(edited, encoding="utf-8")
-    kept = (again / "teams.csv").read_bytes()
-    refused = run("solve", tmp_path / "survey.csv", "--out", again, "--time-limit", "5",
-                  "--strategy", "greedy", "--no-pdf", "-q")  # fmt: skip
-    assert refused.exit_code == 2 and "changed after clnmatch wrote it" in refused.output
-    assert (again / "teams.csv").read_bytes() == kept
+    # saved again with other line endings: not an edit, replaced as before
+    teams = (again / "teams.csv").read_text(encoding="utf-8-sig")
+    (again / "teams.csv").write_bytes(teams.replace("\n", "\r\n").encode("utf-8"))
+    assert run("solve", tmp_path / "survey.csv", "--out", again, "--time-limit", "5",
+               "--strategy", "greedy", "--no-pdf", "-q").exit_code == 0  # fmt: skip
+    # a teams.csv (or facilitators.csv) edited by hand is not replaced by the next run
+    for name in ("teams.csv", "facilitators.csv"):
+        run("solve", tmp_path / "survey.csv", "--facilitators", FACILITATORS, "--out", again,
+            "--time-limit", "5", "--strategy", "greedy", "--no-pdf", "-q")  # fmt: skip
+        edited = (again / name).read_text(encoding="utf-8-sig").replace(",1,", ",2,", 1)
+        (again / name).write_text(edited, encoding="utf-8")
+        kept = (again / name).read_bytes()
+        refused = run("solve", tmp_path / "survey.csv", "--out", again, "--time-limit", "5",
+                      "--strategy", "greedy", "--no-pdf", "-q")  # fmt: skip
+        assert refused.exit_code == 2 and "changed after clnmatch wrote it" in refused.output
+        assert f"{name}, which was changed" in " ".join(refused.output.split())
+        assert (again / name).read_bytes() == kept
+        shutil.rmtree(again)
 
 
 def test_a_console_that_cannot_show_a_character_does_not_fail_the_command(tmp_path):

@@ -37,11 +37,12 @@ from clnmatch.io.outputs import (
     teams_frame,
 )
 from clnmatch.io.safe import (
-    TEAMS_DIGEST,
+    DIGESTS,
+    EDITABLE,
     atomic_write_text,
-    file_digest,
     refuse_overwriting,
     staged_output_dir,
+    table_digest,
     write_csv,
 )
 from clnmatch.models import Cohort
@@ -380,8 +381,8 @@ def write_result(
                 "elapsed_s": round(deadline.elapsed(), 3),
                 "not_counted_s": round(deadline.extended, 3),  # one-off kernel compilation
             }
-        # a later run into this folder can tell a teams.csv edited by hand, and keep it
-        summary[TEAMS_DIGEST] = file_digest(stage / "teams.csv")
+        # a later run into this folder can tell a table edited by hand, and keep it
+        summary[DIGESTS] = {name: table_digest(stage / name) for name in EDITABLE}
         atomic_write_text(stage / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False))
         names = [p.name for p in stage.iterdir()]
     names.sort(key=lambda n: names_out.index(n) if n in names_out else len(names_out))

@@ -490,7 +490,7 @@ def check_outputs(
         raise Exit(
             EXIT_INVALID,
             "Refused: " + "; ".join(conflicts) + ". Choose another --out folder: "
-            "clnmatch never writes over its inputs.",
+            "clnmatch never writes over its inputs or your edits.",
         )
     if pseudonym_key is not None:
         if not pseudonymise:

@@ -38,9 +38,10 @@ if TYPE_CHECKING:
     from openpyxl import Workbook
 
 __all__ = [
-    "TEAMS_DIGEST",
-    "edited_teams",
-    "file_digest",
+    "DIGESTS",
+    "EDITABLE",
+    "edited_outputs",
+    "table_digest",
     "FORMULA_TRIGGERS",
     "neutralise",
     "unneutralise",
@@ -195,22 +196,33 @@ def _same_file(a: Path, b: Path) -> bool:
         return a.absolute() == b.absolute()
 
 
-TEAMS_DIGEST = "teams_csv_sha256"  # summary.json's record of the teams.csv written beside it
+EDITABLE = ("teams.csv", "facilitators.csv")  # results a user may edit by hand
+DIGESTS = "edited_if_changed"  # summary.json's key: each one's digest as written
 
 
-def file_digest(path: str | os.PathLike[str]) -> str:
-    """The SHA-256 of a file's bytes, in hex."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+def table_digest(path: str | os.PathLike[str]) -> str:
+    """The SHA-256 of a CSV file's cells (so that line endings, a BOM or quoting changed by
+    saving it again are not an edit), in hex."""
+    text = Path(path).read_bytes().decode("utf-8-sig", errors="replace")
+    rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+    return hashlib.sha256(json.dumps([r for r in rows if any(r)]).encode()).hexdigest()
 
 
-def edited_teams(folder: Path) -> bool:
-    """Whether a result folder's teams.csv differs from the one its summary.json records
-    (a folder written before the record was kept: never said to be edited)."""
+def edited_outputs(folder: Path) -> list[str]:
+    """The files of ``EDITABLE`` in a result folder that differ from the ones its
+    summary.json records (a folder written before the record was kept: none)."""
     try:
-        recorded = json.loads((folder / "summary.json").read_text(encoding="utf-8"))[TEAMS_DIGEST]
-        return file_digest(folder / "teams.csv") != recorded
+        recorded = json.loads((folder / "summary.json").read_text(encoding="utf-8"))[DIGESTS]
     except (OSError, ValueError, KeyError, TypeError):
-        return False
+        return []
+    edited = []
+    for name, digest in recorded.items() if isinstance(recorded, dict) else ():
+        try:
+            if table_digest(folder / name) != digest:
+                edited.append(name)
+        except OSError:
+            continue  # gone: nothing to lose
+    return edited
 
 
 def overwrite_conflicts(
@@ -235,12 +247,14 @@ def overwrite_conflicts(
             for name in names
             if (out / name).is_file()
         ]
-    elif "summary.json" in names and "teams.csv" in names and edited_teams(out):
-        found.append(
-            f"--out {out} would replace {out / 'teams.csv'}, which was changed after clnmatch "
-            "wrote it (edited by hand?); check it with `clnmatch check`, or keep it and write "
-            "to another folder"
-        )
+    elif "summary.json" in names:
+        found += [
+            f"--out {out} would replace {out / name}, which was changed after clnmatch wrote "
+            "it (edited by hand?); check it with `clnmatch check`, or keep it and write to "
+            "another folder"
+            for name in edited_outputs(out)
+            if name in names
+        ]
     for label, raw in inputs.items():
         if raw is None:
             continue
