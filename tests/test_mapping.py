@@ -144,9 +144,22 @@ def test_a_name_asked_as_first_name_and_surname_is_joined(tmp_path: Path) -> Non
     assert ignored and not any("name'" in text or "Surname" in text for text in ignored)
     draft = render_draft(draft_mapping(export))
     assert 'name = ["First name", "Surname"]  # CHECK: the first name and the surname' in draft
+    # Microsoft Forms' "Name" blank in every row (anonymous), "Forename" / "Family name":
+    # the pair, not the blank column (96 blank names) nor the family name alone
+    forms = header.replace("First name,Surname", "Name,Forename,Family name")
+    blank = [
+        row.replace("Ann,Reid", ",Ann,Reid").replace("Bob, Kerr ", ",Bob, Kerr ") for row in rows
+    ]
+    drafted = render_draft(draft_mapping(_export(tmp_path, *blank, header=forms, name="ms.csv")))
+    assert 'name = ["Forename", "Family name"]  # CHECK' in drafted
     wrong = {**mapping, "columns": {**mapping["columns"], "name": ["First name", "Family"]}}
     with pytest.raises(InvalidInputError, match="a column headed 'Family'"):
         read_survey(export, mapping=wrong)
+    for parts, said in ((["First name"], "a list of two or more headers"),
+                        (["First name", "Email"], "'name' takes it too")):  # fmt: skip
+        bad = {**mapping, "columns": {**mapping["columns"], "name": parts}}
+        with pytest.raises(InvalidInputError, match=said):
+            read_survey(export, mapping=bad)
 
 
 def test_the_same_export_gives_the_same_ids(tmp_path: Path) -> None:

@@ -386,17 +386,26 @@ _FIRST_NAME = re.compile(r"\b(first|given|fore)\s*name\b")
 _SURNAME = re.compile(r"\b(surname|last\s*name|family\s*name|second\s*name)\b")
 
 
-def _surname_column(table: Table, index: dict[str, int], used: set[int]) -> int | None:
-    """The column of surnames when the name drafted is a first name and one column not
-    used asks the surname (else None)."""
-    if "name" not in index or not _FIRST_NAME.search(table.headers[index["name"]].casefold()):
+def _name_parts(table: Table, index: dict[str, int], used: set[int]) -> list[int] | None:
+    """The first-name and surname columns, when the form asks them apart and the name
+    drafted is one of them, or a column blank in every row (a Microsoft Forms "Name" of
+    an anonymous form); else None."""
+    name = index.get("name")
+    if name is None:
         return None
-    found = [
-        i
-        for i, h in enumerate(table.headers)
-        if i not in used and _SURNAME.search(h.casefold()) and _values(table, i)
-    ]
-    return found[0] if len(found) == 1 else None
+
+    def asking(pattern: re.Pattern[str]) -> list[int]:
+        return [
+            i
+            for i, h in enumerate(table.headers)
+            if (i == name or i not in used) and pattern.search(h.casefold()) and _values(table, i)
+        ]
+
+    firsts, lasts = asking(_FIRST_NAME), asking(_SURNAME)
+    if len(firsts) != 1 or len(lasts) != 1:
+        return None
+    parts = [firsts[0], lasts[0]]
+    return parts if name in parts or not _values(table, name) else None
 
 
 def _draft_words(table: Table, draft: MappingDraft, index: dict[str, int]) -> None:
@@ -599,10 +608,10 @@ def draft_mapping(
     draft.later_question = [header_label(table.headers, i) for i in later]
     draft.theme_pattern = None if later else _pattern_for(draft.theme_headers)
     used = set(index.values()) | set(candidates) | prefixed
-    surname = _surname_column(table, index, used)
-    if surname is not None:  # a form asking first name and surname apart: both make the name
-        draft.name_parts = [draft.columns["name"][0], header_label(table.headers, surname)]
-        used.add(surname)
+    parts = _name_parts(table, index, used)
+    if parts is not None:  # a form asking first name and surname apart: both make the name
+        draft.name_parts = [header_label(table.headers, i) for i in parts]
+        used = (used - {index["name"]}) | set(parts)
     draft.unused = [
         header_label(table.headers, i) for i, h in enumerate(table.headers) if h and i not in used
     ]

@@ -350,27 +350,32 @@ def _check(data: Mapping[str, Any], source: str) -> list[InputProblem]:
     columns = table("columns") or {}
     seen_headers: dict[str, str] = {}
     for column, header in columns.items():
+        headers = header if column == "name" and isinstance(header, list) else [header]
         if column not in SURVEY_COLUMNS:
             bad(
                 _key("columns", column),
                 f"to name a survey column: {', '.join(SURVEY_COLUMNS)}"
                 f"{_close(column, list(SURVEY_COLUMNS))}",
             )
-        elif (
-            column == "name" and isinstance(header, list) and len(header) > 1 and _words_ok(header)
-        ):
-            continue  # first name and surname, joined
-        elif not isinstance(header, str) or not header.strip():
-            bad(_key("columns", column), "to be the export's header, in quotes", header)
-        elif normalise_header(header) in seen_headers:
+        elif isinstance(header, list) and (len(headers) < 2 or not _words_ok(headers)):
             bad(
                 _key("columns", column),
-                f"to name a header no other column takes; "
-                f"'{seen_headers[normalise_header(header)]}' takes it too",
+                "to be the export's header in quotes, or (a name asked in parts) a list of "
+                'two or more headers: ["First name", "Surname"]',
                 header,
             )
+        elif not all(isinstance(h, str) and h.strip() for h in headers):
+            bad(_key("columns", column), "to be the export's header, in quotes", header)
         else:
-            seen_headers[normalise_header(header)] = column
+            for h in headers:  # a header taken twice, by two columns or by one name's parts
+                if normalise_header(h) in seen_headers:
+                    taker = seen_headers[normalise_header(h)]
+                    bad(
+                        _key("columns", column),
+                        f"to name a header no other column takes; '{taker}' takes it too",
+                        h,
+                    )
+                seen_headers[normalise_header(h)] = column
 
     themes = table("themes") or {}
     for name, value in themes.items():
