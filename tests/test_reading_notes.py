@@ -27,6 +27,7 @@ def test_a_repeated_email_is_in_the_report_and_the_workbook(tmp_path: Path) -> N
         write_result(result, out, pdf=False, pseudonymise=pseudonymise)
         report = (out / "report.html").read_text(encoding="utf-8")
         assert "repeats the email of row 2" in report
+        assert 'id="reading-warnings">Reading the survey raised' in report
         book = load_workbook(out / "teams.xlsx", read_only=True)
         cells = [str(c) for row in book.worksheets[0].iter_rows(values_only=True) for c in row]
         assert any("repeats the email of row 2" in c for c in cells)
