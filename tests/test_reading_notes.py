@@ -18,7 +18,8 @@ def test_a_repeated_email_is_in_the_report_and_the_workbook(tmp_path: Path) -> N
     frame = survey_dataframe(sector_cohort())
     frame["email"] = [f"person{i}@school.org" for i in range(len(frame))]
     frame.loc[3, "email"] = frame.loc[0, "email"]  # one person answering twice?
-    reading = read_survey(frame)
+    frame.to_csv(tmp_path / "survey.csv", index=False)
+    reading = read_survey(tmp_path / "survey.csv")
     said = [str(w) for w in reading.warnings if "repeats the email" in str(w)]
     assert said and reading.cohort.reading_notes == tuple(str(w) for w in reading.warnings)
     result = solve(reading.cohort, RULES, time_limit=10)
@@ -32,3 +33,5 @@ def test_a_repeated_email_is_in_the_report_and_the_workbook(tmp_path: Path) -> N
         cells = [str(c) for row in book.worksheets[0].iter_rows(values_only=True) for c in row]
         assert any("repeats the email of row 2" in c for c in cells)
         assert "person0@school.org" not in report  # the note names rows, not the e-mail
+    private = write_result(result, tmp_path / "named", pdf=False, pseudonymise=True)
+    assert private and "survey.csv" not in (tmp_path / "named" / "report.html").read_text("utf-8")

@@ -221,6 +221,8 @@ def pseudonymise(result: Result, key: PseudonymKey | None = None) -> Result:
         name = facilitator_pseudonym(i, m)
         words[f.name] = name
         facilitators.append(f.model_copy(update={"id": fids[f.id], "name": name}))
+    if cohort.source:  # the survey's file name, which the reading notes begin with
+        words[Path(cohort.source).name] = "the survey"
     scrub = _scrubber(words)
     # model_copy skips validation; rebuilding the cohort re-checks it and drops cached views
     new_cohort = Cohort.model_validate(
