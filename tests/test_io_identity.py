@@ -175,6 +175,10 @@ def test_a_mapping_says_which_establishment_a_spelling_is(tmp_path: Path) -> Non
     ]
     assert len(joined.cohort.nominees[joined.cohort.establishments[0].id]) == 2
     assert not any("look alike" in w.expected for w in joined.warnings)
+    slip = read_survey(
+        survey, mapping={"establishments": {"Dargavel Primary School": ["Dargavle PS"]}}
+    )
+    assert any("no row of survey.csv gives 'Dargavle PS'" in w.expected for w in slip.warnings)
 
 
 def test_names_that_differ_in_their_kind_words_look_alike(tmp_path: Path) -> None:

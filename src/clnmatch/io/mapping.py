@@ -164,6 +164,25 @@ class SurveyMapping(BaseModel):
             return None
         return {fold_rating_word(word): rating for word, rating in self.scale.items()}
 
+    def _spellings_unused(self, table: Table) -> list[InputProblem]:
+        """Warnings for [establishments] spellings no row of ``table`` gives (a slip in
+        the mapping: its line changes nothing)."""
+        header = self.columns.get("establishment_name", "establishment_name")
+        column = headed(table.headers, header) if isinstance(header, str) else []
+        if not self.establishments or len(column) != 1:
+            return []
+        given = {name_key(row.values[column[0]]) for row in table.rows}
+        return [
+            InputProblem(
+                file=self.source,
+                expected=f"key 'establishments.\"{name}\"' to list spellings of the export; "
+                f"no row of {table.file} gives '{spelling}' (a slip? the line changes nothing)",
+            )
+            for name, spellings in self.establishments.items()
+            for spelling in spellings
+            if name_key(spelling) not in given
+        ]
+
     def applied_to(
         self, table: Table, *, survey: bool = True
     ) -> tuple[Table, SurveyMapping, list[InputProblem]]:
@@ -207,6 +226,8 @@ class SurveyMapping(BaseModel):
                 ),
                 warnings=(*table.warnings, *said),
             )
+        if survey:
+            table = replace(table, warnings=(*table.warnings, *self._spellings_unused(table)))
         parts = self.columns.get("name")
         if isinstance(parts, str) or parts is None:
             return table, self, problems
