@@ -21,6 +21,7 @@ at once, each naming the file and the key (``map.toml: expected key 'scale."Very
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
 import tomllib
@@ -54,12 +55,16 @@ _SECTIONS = (
 
 
 def use_names(cell: dict[str, str], mapping: SurveyMapping | None) -> None:
-    """A row's authority and establishment name as ``mapping`` names them (when given),
-    the eight authorities spelled as they are ("GLASGOW CITY" -> "Glasgow City")."""
-    if mapping is not None:
-        mapping.use_names(cell)
-    if cell.get("authority"):
-        cell["authority"] = standard_authority(cell["authority"])
+    """A row's authority and establishment name as ``mapping``'s [authorities] and
+    [establishments] name them (a spelling not listed stays as typed), the eight
+    authorities spelled as they are ("GLASGOW CITY" -> "Glasgow City")."""
+    authority, school = cell.get("authority"), cell.get("establishment_name")
+    if mapping is not None and authority:
+        authority = mapping.authority_names.get(authority_key(authority), authority)
+    if mapping is not None and school:
+        cell["establishment_name"] = mapping.establishment_names.get(name_key(school), school)
+    if authority:
+        cell["authority"] = standard_authority(authority)
 
 
 def fold_rating_word(text: str) -> str:
@@ -127,7 +132,7 @@ class SurveyMapping(BaseModel):
         """Extra sector words, keyed as ``Sector.parse`` compares them."""
         return {word_key(w): sector for sector, words in self.sectors.items() for w in words}
 
-    @property
+    @functools.cached_property  # read for every row: made once
     def authority_names(self) -> dict[str, str]:
         """Authority key of a spelling -> the name to use instead."""
         return {
@@ -136,7 +141,7 @@ class SurveyMapping(BaseModel):
             for spelling in spellings
         }
 
-    @property
+    @functools.cached_property
     def establishment_names(self) -> dict[str, str]:
         """Name key of a spelling (``identity.name_key``) -> the establishment name to use."""
         return {
@@ -144,18 +149,6 @@ class SurveyMapping(BaseModel):
             for name, spellings in self.establishments.items()
             for spelling in spellings
         }
-
-    def use_names(self, cell: dict[str, str]) -> None:
-        """A row's authority and establishment name as [authorities] and [establishments]
-        name them (a spelling not listed stays as typed)."""
-        if cell.get("authority"):
-            key = authority_key(cell["authority"])
-            cell["authority"] = self.authority_names.get(key, cell["authority"])
-        if cell.get("establishment_name"):
-            key = name_key(cell["establishment_name"])
-            cell["establishment_name"] = self.establishment_names.get(
-                key, cell["establishment_name"]
-            )
 
     @property
     def scale_words(self) -> dict[str, int] | None:
