@@ -282,6 +282,25 @@ def test_headers_the_mapping_names_must_exist(tmp_path: Path) -> None:
     assert any("'Outdoor learning' (listed in themes.columns of mapping)" in m for m in messages)
 
 
+def test_a_header_row_holding_none_of_the_mapped_headers_is_one_problem(tmp_path: Path) -> None:
+    """A header_row that points at an answer row gives one problem saying so, not one per
+    header, and quotes no cell of that row (somebody's answers); a mapping none of whose
+    headers is in the file's header asks whether it is the right export."""
+    path = _export(tmp_path, *ROWS)
+    with pytest.raises(InvalidInputError) as caught:
+        read_survey(path, mapping={**MAPPING, "header_row": 3})
+    (problem,) = caught.value.problems
+    assert problem.row == 3 and "header_row = 3" in problem.expected
+    assert "Bob" not in problem.expected and "bob@" not in problem.expected
+    other = {"columns": {"name": "Full name", "establishment_name": "Setting"}}
+    with pytest.raises(InvalidInputError) as caught:
+        read_survey(path, mapping=other)
+    (problem,) = caught.value.problems
+    assert (
+        problem.row == 1 and "is this the export the mapping was drafted from" in problem.expected
+    )
+
+
 def test_authority_spellings_apply_to_the_facilitators_too(tmp_path: Path) -> None:
     """A mapping's [authorities] also turns a facilitator's spelling into the name used."""
     facilitators = tmp_path / "fac.csv"

@@ -61,6 +61,31 @@ def _mapped_columns(
     return index
 
 
+def _no_header_named(table: Table, mapping: SurveyMapping) -> InputProblem | None:
+    """One problem when the header row holds none of the mapping's headers (a wrong
+    ``header_row``, or another export), instead of one per header; a row the mapping
+    named is not quoted, since it is then somebody's answers."""
+    named = [h if isinstance(h, str) else h[0] for h in mapping.columns.values()]
+    if len(named) < 2 or any(headed(table.headers, h) for h in named):
+        return None
+    shown = ", ".join(f"'{h}'" for h in named[:3])
+    if mapping.header_row is not None:
+        expected = (
+            f"the headers {mapping.source} names ({shown}, ...) on this row, as its "
+            f"header_row = {mapping.header_row} says, but none of its {len(named)} is there: "
+            "set header_row to the row that holds them, or delete that line to let clnmatch "
+            "find the header"
+        )
+    else:
+        found = ", ".join(f"'{h}'" for h in table.headers[:15] if h)
+        expected = (
+            f"the headers {mapping.source} names ({shown}, ...), but none of its {len(named)} "
+            f"is in this file's header (columns found: {found}): is this the export the "
+            "mapping was drafted from? `clnmatch map SURVEY --out map.toml` drafts one for it"
+        )
+    return table.problem(expected, row=table.header_row)
+
+
 def _theme_columns(
     table: Table, mapping: SurveyMapping | None, used: set[int], problems: list[InputProblem]
 ) -> list[tuple[int, str]]:
@@ -133,6 +158,9 @@ def survey_columns(
     Problems (a missing required column, a header the mapping names but the table
     lacks, fewer than two themes) are added to ``problems``.
     """
+    if mapping is not None and (wrong_row := _no_header_named(table, mapping)) is not None:
+        problems.append(wrong_row)
+        return {}, []
     index = _mapped_columns(table, mapping, problems) if mapping is not None else {}
     mapped = set(mapping.columns) if mapping is not None else set()
     has_job_title = "job_title" in mapped or bool(table.columns("job_title"))
