@@ -123,6 +123,43 @@ def test_the_api_and_the_panel(tmp_path: Path) -> None:
     assert state["withdrawn_facilitators"] == [] and state["breaches"] == []
 
 
+def test_a_facilitator_added_on_the_day_brings_their_expertise(tmp_path: Path) -> None:
+    """Expertise given with a new facilitator (the API's object, or the form's theme and
+    rating) is kept, replayed and shown; an unknown theme or a rating off 0-5 is a 400
+    that adds nobody."""
+    event = new_event(tmp_path)
+    client = editor_client(event)
+    theme = THEMES[1]
+    version = event.version
+    said = []
+    for expertise in ({"Nope": 3}, {theme: 7}, {theme: True}, [theme]):
+        body = {"id": "X1", "name": "X", "authority": "A", "expertise": expertise}
+        refused = client.post("/api/add", json={"facilitator": body})
+        assert refused.status_code == 400
+        said.append(refused.json()["error"])
+    assert "'Nope', not a theme of the survey: Literacy, Numeracy, Play" in said[0]
+    assert said[1] == said[2].replace("True", "7") and "0-5" in said[1]
+    assert event.version == version
+    body = {"id": "X1", "name": "X", "authority": "A", "expertise": {theme.upper(): 4}}
+    assert client.post("/api/add", json={"facilitator": body}).is_success
+    assert event.version == version + 1
+    added = client.post(
+        "/ui/add_facilitator",
+        data={"facilitator_id": "X2", "name": "Y", "authority": "B", "expertise_theme": theme,
+              "expertise_rating": "3"},
+    )  # fmt: skip
+    assert added.is_success
+    everyone = event.all_facilitators(event.state)
+    assert everyone["X1"].expertise == {theme: 4} and everyone["X2"].expertise == {theme: 3}
+    assert f"strongest theme {theme} (4)" in client.get("/ui/facilitators").text
+    record = change_record(event)  # changes.json: a later rematch has them as they came
+    assert [f.expertise for f in record.added_facilitators] == [{theme: 4}, {theme: 3}]
+    event.close()
+    again = Event.open(tmp_path)
+    assert again.all_facilitators(again.state)["X1"].expertise == {theme: 4}
+    again.close()
+
+
 FACILITATOR_OPS = st.one_of(
     st.tuples(st.just("withdraw facilitator"), st.sampled_from(["FA", "FB", "FC", "FX"])),
     st.tuples(st.just("return facilitator"), st.sampled_from(["FA", "FB", "FC", "FX"])),

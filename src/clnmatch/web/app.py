@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
 import json
 import mimetypes
 import secrets
@@ -27,7 +26,6 @@ from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
-import pandas as pd
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
@@ -35,16 +33,14 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from clnmatch.errors import ClnmatchError, InvalidInputError, without_command
 from clnmatch.event import Event, EventError, EventView
 from clnmatch.event.analysis import diff, state_side, suggest, why_here
 from clnmatch.event.export import EXPORTS, export_bytes, export_folder
 from clnmatch.event.snapshot import projector_shows_names, set_projector_names
 from clnmatch.io.mapping import SurveyMapping
-from clnmatch.io.survey import read_survey
-from clnmatch.models import Facilitator
 from clnmatch.report.words import percent
 from clnmatch.rules.necessary import plural
+from clnmatch.web.decisions import add, body_id, new_facilitator, one_of, seconds, withdraw
 from clnmatch.web.render import facilitators_context, live_context, school_context
 
 __all__ = ["CSP", "create_app"]
@@ -57,10 +53,6 @@ CSP = (
 # what the projector's read-only token may reach (GET only)
 _VIEWER_PATHS = ("/", "/projector", "/ui/live", "/api/state", "/api/stream")
 _KEEPALIVE_S = 15.0
-# late schools pasted at once: each is a decision placed with its own repair (a second or
-# more), and the board waits for them all; a paste is a few late schools, not a survey
-MAX_PASTE_SCHOOLS = 20
-MAX_PASTE_CHARACTERS = 200_000
 _NO_TOKEN_PAGE = (
     "<!doctype html><meta charset='utf-8'><title>clnmatch event</title>"
     "<p>This page needs the full address that "
@@ -291,21 +283,23 @@ def create_app(
         team = field(data, "team")
         if isinstance(team, str) and team.strip().isdecimal():  # a form field is text
             team = int(team)
-        if _one_of(data, ("establishment_id", "facilitator_id")) == "facilitator_id":
-            fid = _id(data, "facilitator_id")  # team 0 or null: the rules choose again
+        if one_of(data, ("establishment_id", "facilitator_id")) == "facilitator_id":
+            fid = body_id(data, "facilitator_id")  # team 0 or null: the rules choose again
             return state_json(await in_thread(lambda: event.place_facilitator(fid, team)))
-        view = await in_thread(lambda: event.move(_id(data, "establishment_id"), team))
+        view = await in_thread(lambda: event.move(body_id(data, "establishment_id"), team))
         return state_json(view)
 
     @app.post("/api/swap")
     async def api_swap(request: Request) -> dict[str, Any]:
         data = await body(request)
-        return state_json(await in_thread(lambda: event.swap(_id(data, "a"), _id(data, "b"))))
+        return state_json(
+            await in_thread(lambda: event.swap(body_id(data, "a"), body_id(data, "b")))
+        )
 
     @app.post("/api/lock")
     async def api_lock(request: Request) -> dict[str, Any]:
         data = await body(request)
-        eid, locked = _id(data, "establishment_id"), data.get("locked", True)
+        eid, locked = body_id(data, "establishment_id"), data.get("locked", True)
         if isinstance(locked, str):  # a form's field is text
             locked = {"true": True, "false": False}.get(locked.lower(), locked)
         return state_json(await in_thread(lambda: event.set_lock(eid, locked)))
@@ -313,18 +307,18 @@ def create_app(
     @app.post("/api/withdraw")
     async def api_withdraw(request: Request) -> dict[str, Any]:
         data = await body(request)
-        return state_json(await in_thread(lambda: _withdraw(event, data, repair_time_limit)))
+        return state_json(await in_thread(lambda: withdraw(event, data, repair_time_limit)))
 
     @app.post("/api/add")
     async def api_add(request: Request) -> dict[str, Any]:
         data = await body(request)
-        return state_json(await in_thread(lambda: _add(event, data, repair_time_limit, mapping)))
+        return state_json(await in_thread(lambda: add(event, data, repair_time_limit, mapping)))
 
     @app.post("/api/reoptimise")
     async def api_reoptimise(request: Request) -> dict[str, Any]:
         data = await body(request)
         limit = data.get("time_limit", 30)
-        proposal: dict[str, Any] = await in_thread(lambda: event.reoptimise(_seconds(limit)))
+        proposal: dict[str, Any] = await in_thread(lambda: event.reoptimise(seconds(limit)))
         return proposal
 
     @app.post("/api/reoptimise/cancel")
@@ -430,22 +424,22 @@ def create_app(
     async def ui_action(action: str, request: Request) -> HTMLResponse:
         data = await body(request)
         actions: dict[str, Callable[[], Any]] = {
-            "move": lambda: event.move(_id(data, "establishment_id"), as_int(field(data, "team"), "team")),
-            "swap": lambda: event.swap(_id(data, "a"), _id(data, "b")),
-            "lock": lambda: event.set_lock(_id(data, "establishment_id"), data.get("locked") == "true"),
-            "withdraw": lambda: _withdraw(event, data, repair_time_limit),
-            "withdraw_person": lambda: event.withdraw_person(_id(data, "practitioner_id"), repair_time_limit),
-            "return_person": lambda: event.return_person(_id(data, "practitioner_id"), repair_time_limit),
-            "withdraw_facilitator": lambda: event.withdraw_facilitator(_id(data, "facilitator_id")),
-            "return_facilitator": lambda: event.return_facilitator(_id(data, "facilitator_id")),
-            "add_facilitator": lambda: _new_facilitator(event, data),
-            "place_facilitator": lambda: event.place_facilitator(_id(data, "facilitator_id"), as_int(field(data, "team"), "team")),
-            "add": lambda: _add(event, data, repair_time_limit, mapping),
+            "move": lambda: event.move(body_id(data, "establishment_id"), as_int(field(data, "team"), "team")),
+            "swap": lambda: event.swap(body_id(data, "a"), body_id(data, "b")),
+            "lock": lambda: event.set_lock(body_id(data, "establishment_id"), data.get("locked") == "true"),
+            "withdraw": lambda: withdraw(event, data, repair_time_limit),
+            "withdraw_person": lambda: event.withdraw_person(body_id(data, "practitioner_id"), repair_time_limit),
+            "return_person": lambda: event.return_person(body_id(data, "practitioner_id"), repair_time_limit),
+            "withdraw_facilitator": lambda: event.withdraw_facilitator(body_id(data, "facilitator_id")),
+            "return_facilitator": lambda: event.return_facilitator(body_id(data, "facilitator_id")),
+            "add_facilitator": lambda: new_facilitator(event, data),
+            "place_facilitator": lambda: event.place_facilitator(body_id(data, "facilitator_id"), as_int(field(data, "team"), "team")),
+            "add": lambda: add(event, data, repair_time_limit, mapping),
             "undo": event.undo,
             "redo": event.redo,
             "accept": event.accept,
             "reject": event.reject,
-            "reoptimise": lambda: event.reoptimise(_seconds(data.get("time_limit", 30))),
+            "reoptimise": lambda: event.reoptimise(seconds(data.get("time_limit", 30))),
             "version": lambda: event.save_version(str(field(data, "name"))),
         }  # fmt: skip
         if action == "cancel":
@@ -525,18 +519,6 @@ def create_app(
     return app
 
 
-def _seconds(value: Any) -> float:
-    if isinstance(value, bool):  # float(True) is 1.0: a slip, not a limit
-        raise EventError(f"time_limit must be a number of seconds; got {value!r}", 400)
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        raise EventError(f"time_limit must be a number of seconds; got {value!r}", 400) from None
-    if not 0 < seconds <= 3600:
-        raise EventError(f"time_limit must be in (0, 3600] seconds; got {value!r}", 400)
-    return seconds
-
-
 def _foreign(request: Request, hosts: tuple[str, ...] | None) -> str:
     """Why a request that may come from another web site is refused ("" if it is not):
     a Host name other than ``hosts`` (a site whose name points at this computer: DNS
@@ -553,130 +535,3 @@ def _foreign(request: Request, hosts: tuple[str, ...] | None) -> str:
     ):
         return "a change sent from another web site is refused"
     return ""
-
-
-def _id(data: dict[str, Any], name: str) -> str:
-    """The id ``name`` of a request's body: text (a number is read as its text)."""
-    if name not in data:
-        raise EventError(f"the body needs {name!r}", 400)
-    value = data[name]
-    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
-        raise EventError(f"{name} must be an id (text); got {str(value)[:80]!r}", 400)
-    return str(value)
-
-
-def _one_of(data: dict[str, Any], names: tuple[str, ...]) -> str | None:
-    """Which of ``names`` the body gives (None for none; two are refused, never one guessed)."""
-    given = [n for n in names if data.get(n) not in (None, "")]
-    if len(given) > 1:
-        raise EventError(f"give one of {' or '.join(given)}, not both", 400)
-    return given[0] if given else None
-
-
-def _withdraw(event: Event, data: dict[str, Any], time_limit: float) -> EventView:
-    """Withdraw a school (``establishment_id``), one of its nominees (``practitioner_id``)
-    or a facilitator (``facilitator_id``)."""
-    chosen = _one_of(data, ("establishment_id", "practitioner_id", "facilitator_id"))
-    if chosen is None:
-        raise EventError(
-            "the body needs 'establishment_id', 'practitioner_id' or 'facilitator_id'", 400
-        )
-    if chosen == "practitioner_id":
-        return event.withdraw_person(_id(data, "practitioner_id"), time_limit)
-    if chosen == "facilitator_id":
-        return event.withdraw_facilitator(_id(data, "facilitator_id"))
-    return event.withdraw(_id(data, "establishment_id"), time_limit)
-
-
-def _new_facilitator(event: Event, data: dict[str, Any]) -> EventView:
-    """Add a facilitator from ``facilitator`` (``id``, ``name``, ``authority``, ``role``), or
-    from the page's form (its id as ``facilitator_id``: a field named "id" hides the form's)."""
-    given = (
-        data["facilitator"] if "facilitator" in data else {**data, "id": data.get("facilitator_id")}
-    )
-    if not isinstance(given, dict):
-        raise EventError("facilitator must be an object: id, name, authority, role", 400)
-    fields = {k: given.get(k) or "" for k in ("id", "name", "authority", "role")}
-    if not all(isinstance(v, str) for v in fields.values()):
-        raise EventError("a facilitator's id, name, authority and role are text", 400)
-    fields = {k: v.strip() for k, v in fields.items()}
-    missing = [k for k in ("id", "name", "authority") if not fields[k]]
-    if missing:
-        raise EventError(f"a facilitator needs {', '.join(missing)}", 400)
-    for key, longest in (("id", 80), ("name", 200), ("authority", 200), ("role", 200)):
-        if len(fields[key]) > longest or any(ord(c) < 32 or ord(c) == 127 for c in fields[key]):
-            raise EventError(
-                f"a facilitator's {key} is one line of at most {longest} characters", 400
-            )
-    return event.add_facilitator(
-        Facilitator(
-            id=fields["id"], name=fields["name"], authority=fields["authority"], role=fields["role"]
-        )  # fmt: skip
-    )
-
-
-def _add(
-    event: Event, data: dict[str, Any], time_limit: float, mapping: SurveyMapping | None
-) -> EventView:
-    """Add from the list given at the start (``establishment_id``), bring back a nominee
-    who withdrew (``practitioner_id``) or add from survey rows (``rows``)."""
-    kinds = ("establishment_id", "practitioner_id", "facilitator_id", "facilitator", "rows")
-    chosen = _one_of(data, kinds)
-    if chosen == "establishment_id":
-        return event.add_from_list(_id(data, "establishment_id"), time_limit)
-    if chosen == "practitioner_id":
-        return event.return_person(_id(data, "practitioner_id"), time_limit)
-    if chosen == "facilitator_id":
-        return event.return_facilitator(_id(data, "facilitator_id"))
-    if chosen == "facilitator":
-        return _new_facilitator(event, data)
-    if not isinstance(data.get("rows") or "", str):
-        raise EventError("rows must be text: survey rows with their header line", 400)
-    rows = str(data.get("rows") or "").strip()
-    if not rows:
-        raise EventError("paste survey rows (with their header line) or pick a school", 400)
-    if len(rows) > MAX_PASTE_CHARACTERS:  # each school is a decision with its own repair
-        raise EventError(
-            f"the pasted rows are {len(rows):,} characters: paste at most "
-            f"{MAX_PASTE_SCHOOLS} schools' rows at a time",
-            413,
-        )
-    try:
-        frame = pd.read_csv(
-            io.StringIO(rows), dtype=str, keep_default_na=False, sep=None, engine="python"
-        )
-        # rows without ids are numbered apart from the survey's own (its row 7 is R007)
-        prefix = f"pasted-{event.version}-R"
-        extra = read_survey(frame, mapping=mapping, row_id_prefix=prefix).cohort
-    except (ClnmatchError, ValueError) as exc:
-        raise EventError(
-            f"the rows could not be read as a survey: {_paste_advice(exc)}", 400
-        ) from exc
-    missing = [t for t in event.snapshot.cohort.themes if t not in extra.themes]
-    if missing:
-        raise EventError(
-            f"the pasted rows do not rate {', '.join(missing)}: their header line must name "
-            "the themes as the survey's does",
-            400,
-        )
-    if len(extra.establishments) > MAX_PASTE_SCHOOLS:
-        raise EventError(
-            f"the pasted rows name {len(extra.establishments)} schools: paste at most "
-            f"{MAX_PASTE_SCHOOLS} at a time (each is placed, and undone, on its own)",
-            413,
-        )
-    return event.add(extra, time_limit)
-
-
-def _paste_advice(exc: Exception) -> str:
-    """A reader's message for pasted rows: no Python names, and no command-line advice
-    (the room cannot run `clnmatch map`): the one thing to do is said instead."""
-    problems = exc.problems if isinstance(exc, InvalidInputError) else ()
-    text = (
-        "\n".join(str(p) for p in without_command(problems, "clnmatch map"))
-        if problems
-        else str(exc)
-    )
-    return text.replace("survey DataFrame", "the pasted rows") + (
-        "\nCopy the rows from the survey file the event started from, with its header line."
-    )

@@ -8,7 +8,7 @@ reads: focus, size against the allowed range, sectors, authorities, facilitators
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Container
+from collections.abc import Container, Mapping
 from typing import Any
 
 from clnmatch.event.engine import Event
@@ -231,6 +231,7 @@ def facilitators_context(event: Event) -> dict[str, Any]:
                 "role": f.role,
                 "teams": teams.get(f.id, []),
                 "placed": state.facilitators_placed.get(f.id),
+                "strongest": _strongest(f.expertise),
             }
             for f in view.cohort.facilitators
         ],  # fmt: skip
@@ -238,4 +239,13 @@ def facilitators_context(event: Event) -> dict[str, Any]:
         "authorities": sorted({e.authority for e in view.cohort.establishments}),
         "per": event.rules.schools_per_facilitator,
         "teams": range(1, event.n_teams + 1),
+        "themes": view.cohort.themes,
     }
+
+
+def _strongest(expertise: Mapping[str, int]) -> str:
+    """A facilitator's best-rated theme, as "Literacy (5)"; "" when none is rated above 0."""
+    if not expertise or max(expertise.values()) == 0:
+        return ""
+    theme = max(expertise, key=lambda k: expertise[k])
+    return f"{theme} ({expertise[theme]})"

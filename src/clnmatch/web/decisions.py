@@ -1,0 +1,209 @@
+"""A request's JSON body read into the event engine's decisions (contract section 9).
+
+The page's forms and the JSON API send the same fields; each function here checks them
+(a 400 naming the field) and calls the one engine method they ask for.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pandas as pd
+
+from clnmatch.errors import ClnmatchError, InvalidInputError, without_command
+from clnmatch.event import Event, EventError, EventView
+from clnmatch.io.mapping import SurveyMapping
+from clnmatch.io.survey import read_survey
+from clnmatch.models import Facilitator
+
+__all__ = [
+    "MAX_PASTE_CHARACTERS",
+    "MAX_PASTE_SCHOOLS",
+    "add",
+    "body_id",
+    "expertise_of",
+    "new_facilitator",
+    "one_of",
+    "seconds",
+    "withdraw",
+]
+
+# late schools pasted at once: each is a decision placed with its own repair (a second or
+# more), and the board waits for them all; a paste is a few late schools, not a survey
+MAX_PASTE_SCHOOLS = 20
+MAX_PASTE_CHARACTERS = 200_000
+
+
+def seconds(value: Any) -> float:
+    if isinstance(value, bool):  # float(True) is 1.0: a slip, not a limit
+        raise EventError(f"time_limit must be a number of seconds; got {value!r}", 400)
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise EventError(f"time_limit must be a number of seconds; got {value!r}", 400) from None
+    if not 0 < seconds <= 3600:
+        raise EventError(f"time_limit must be in (0, 3600] seconds; got {value!r}", 400)
+    return seconds
+
+
+def body_id(data: dict[str, Any], name: str) -> str:
+    """The id ``name`` of a request's body: text (a number is read as its text)."""
+    if name not in data:
+        raise EventError(f"the body needs {name!r}", 400)
+    value = data[name]
+    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+        raise EventError(f"{name} must be an id (text); got {str(value)[:80]!r}", 400)
+    return str(value)
+
+
+def one_of(data: dict[str, Any], names: tuple[str, ...]) -> str | None:
+    """Which of ``names`` the body gives (None for none; two are refused, never one guessed)."""
+    given = [n for n in names if data.get(n) not in (None, "")]
+    if len(given) > 1:
+        raise EventError(f"give one of {' or '.join(given)}, not both", 400)
+    return given[0] if given else None
+
+
+def withdraw(event: Event, data: dict[str, Any], time_limit: float) -> EventView:
+    """Withdraw a school (``establishment_id``), one of its nominees (``practitioner_id``)
+    or a facilitator (``facilitator_id``)."""
+    chosen = one_of(data, ("establishment_id", "practitioner_id", "facilitator_id"))
+    if chosen is None:
+        raise EventError(
+            "the body needs 'establishment_id', 'practitioner_id' or 'facilitator_id'", 400
+        )
+    if chosen == "practitioner_id":
+        return event.withdraw_person(body_id(data, "practitioner_id"), time_limit)
+    if chosen == "facilitator_id":
+        return event.withdraw_facilitator(body_id(data, "facilitator_id"))
+    return event.withdraw(body_id(data, "establishment_id"), time_limit)
+
+
+def new_facilitator(event: Event, data: dict[str, Any]) -> EventView:
+    """Add a facilitator from ``facilitator`` (``id``, ``name``, ``authority``, ``role``,
+    optional ``expertise``), or from the page's form (its id as ``facilitator_id``: a field
+    named "id" hides the form's; one theme of expertise as ``expertise_theme`` and
+    ``expertise_rating``)."""
+    given = (
+        data["facilitator"] if "facilitator" in data else {**data, "id": data.get("facilitator_id")}
+    )
+    if not isinstance(given, dict):
+        raise EventError("facilitator must be an object: id, name, authority, role", 400)
+    fields = {k: given.get(k) or "" for k in ("id", "name", "authority", "role")}
+    if not all(isinstance(v, str) for v in fields.values()):
+        raise EventError("a facilitator's id, name, authority and role are text", 400)
+    fields = {k: v.strip() for k, v in fields.items()}
+    missing = [k for k in ("id", "name", "authority") if not fields[k]]
+    if missing:
+        raise EventError(f"a facilitator needs {', '.join(missing)}", 400)
+    for key, longest in (("id", 80), ("name", 200), ("authority", 200), ("role", 200)):
+        if len(fields[key]) > longest or any(ord(c) < 32 or ord(c) == 127 for c in fields[key]):
+            raise EventError(
+                f"a facilitator's {key} is one line of at most {longest} characters", 400
+            )
+    expertise = given.get("expertise")
+    if "facilitator" not in data and given.get("expertise_theme"):  # the page's form
+        expertise = {given["expertise_theme"]: given.get("expertise_rating") or "5"}
+    return event.add_facilitator(
+        Facilitator(
+            id=fields["id"],
+            name=fields["name"],
+            authority=fields["authority"],
+            role=fields["role"],
+            expertise=expertise_of(event.snapshot.cohort.themes, expertise),
+        )
+    )
+
+
+def expertise_of(themes: tuple[str, ...], given: object) -> dict[str, int]:
+    """A new facilitator's ``expertise``: survey themes (any case) rated 0-5."""
+    if given is None:
+        return {}
+    if not isinstance(given, dict):
+        raise EventError(
+            'expertise must be an object of theme: rating 0-5, e.g. {"Literacy": 4}', 400
+        )
+    named = {theme.casefold(): theme for theme in themes}
+    rated: dict[str, int] = {}
+    for theme, rating in given.items():
+        known = named.get(str(theme).strip().casefold())
+        if known is None:
+            raise EventError(
+                f"expertise names {str(theme)[:80]!r}, not a theme of the survey: "
+                + ", ".join(themes),
+                400,
+            )
+        if isinstance(rating, str) and rating.strip().isdigit():
+            rating = int(rating)
+        if isinstance(rating, bool) or not isinstance(rating, int) or not 0 <= rating <= 5:
+            raise EventError(f"expertise in {known} is a whole number 0-5; got {rating!r}", 400)
+        rated[known] = rating
+    return rated
+
+
+def add(
+    event: Event, data: dict[str, Any], time_limit: float, mapping: SurveyMapping | None
+) -> EventView:
+    """Add from the list given at the start (``establishment_id``), bring back a nominee
+    who withdrew (``practitioner_id``) or add from survey rows (``rows``)."""
+    kinds = ("establishment_id", "practitioner_id", "facilitator_id", "facilitator", "rows")
+    chosen = one_of(data, kinds)
+    if chosen == "establishment_id":
+        return event.add_from_list(body_id(data, "establishment_id"), time_limit)
+    if chosen == "practitioner_id":
+        return event.return_person(body_id(data, "practitioner_id"), time_limit)
+    if chosen == "facilitator_id":
+        return event.return_facilitator(body_id(data, "facilitator_id"))
+    if chosen == "facilitator":
+        return new_facilitator(event, data)
+    if not isinstance(data.get("rows") or "", str):
+        raise EventError("rows must be text: survey rows with their header line", 400)
+    rows = str(data.get("rows") or "").strip()
+    if not rows:
+        raise EventError("paste survey rows (with their header line) or pick a school", 400)
+    if len(rows) > MAX_PASTE_CHARACTERS:  # each school is a decision with its own repair
+        raise EventError(
+            f"the pasted rows are {len(rows):,} characters: paste at most "
+            f"{MAX_PASTE_SCHOOLS} schools' rows at a time",
+            413,
+        )
+    try:
+        frame = pd.read_csv(
+            io.StringIO(rows), dtype=str, keep_default_na=False, sep=None, engine="python"
+        )
+        # rows without ids are numbered apart from the survey's own (its row 7 is R007)
+        prefix = f"pasted-{event.version}-R"
+        extra = read_survey(frame, mapping=mapping, row_id_prefix=prefix).cohort
+    except (ClnmatchError, ValueError) as exc:
+        raise EventError(
+            f"the rows could not be read as a survey: {_paste_advice(exc)}", 400
+        ) from exc
+    missing = [t for t in event.snapshot.cohort.themes if t not in extra.themes]
+    if missing:
+        raise EventError(
+            f"the pasted rows do not rate {', '.join(missing)}: their header line must name "
+            "the themes as the survey's does",
+            400,
+        )
+    if len(extra.establishments) > MAX_PASTE_SCHOOLS:
+        raise EventError(
+            f"the pasted rows name {len(extra.establishments)} schools: paste at most "
+            f"{MAX_PASTE_SCHOOLS} at a time (each is placed, and undone, on its own)",
+            413,
+        )
+    return event.add(extra, time_limit)
+
+
+def _paste_advice(exc: Exception) -> str:
+    """A reader's message for pasted rows: no Python names, and no command-line advice
+    (the room cannot run `clnmatch map`): the one thing to do is said instead."""
+    problems = exc.problems if isinstance(exc, InvalidInputError) else ()
+    text = (
+        "\n".join(str(p) for p in without_command(problems, "clnmatch map"))
+        if problems
+        else str(exc)
+    )
+    return text.replace("survey DataFrame", "the pasted rows") + (
+        "\nCopy the rows from the survey file the event started from, with its header line."
+    )
