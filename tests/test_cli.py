@@ -218,6 +218,18 @@ def test_json_failures_are_one_json_object_on_stdout(tmp_path):
     teams.write_text("practitioner_id,team\nP0001,9\n", encoding="utf-8")
     checked = runner.invoke(app, ["check", str(SURVEY), str(teams), "--json"])
     assert checked.exit_code == 4 and json.loads(checked.stdout)["breaches"]
+    # a command line that cannot be read: click's usage error, answered in JSON too
+    for wrong in (["--teams", "eight", "--out", "o"], [], ["--out", "o", "--bogus"]):
+        done = runner.invoke(app, ["solve", str(SURVEY), *wrong, "--json"])
+        answer = json.loads(done.stdout)
+        assert done.exit_code == 2 and answer["exit_code"] == 2
+        assert answer["error"] == "invalid_setting" and answer["message"]
+    # rules that cannot be met: the summary and its diagnosis, with the exit code
+    cannot = ["solve", str(SURVEY), "--max-authority-share", "0.3", "--json"]
+    done = runner.invoke(app, [*cannot, "--out", str(tmp_path / "x")])
+    answer = json.loads(done.stdout)
+    assert done.exit_code == 3 and (answer["status"], answer["exit_code"]) == ("infeasible", 3)
+    assert answer["error"] == "infeasible" and answer["diagnosis"]
 
 
 def test_input_file_is_never_modified(tmp_path):

@@ -24,6 +24,7 @@ from clnmatch.cli.common import (
     err_console,
     exit_codes,
     out_console,
+    print_infeasible,
 )
 from clnmatch.errors import InvalidParameterError
 from clnmatch.rules.necessary import plural
@@ -192,7 +193,7 @@ def breakouts(
             plan = plan_breakouts(roster, rules, history=past, time_limit=budget, seed=seed)
         if plan.status == "infeasible":
             if json_out:
-                out_console.print_json(json.dumps(plan.summary()))
+                print_infeasible(plan.summary())
             raise Exit(
                 EXIT_INFEASIBLE,
                 f"The rules cannot all be met.\n{plan.diagnosis}",

@@ -20,6 +20,8 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from clnmatch.errors import ClnmatchError, InfeasibleError, InvalidInputError, InvalidParameterError
 from clnmatch.io.mapping import SurveyMapping
@@ -28,7 +30,30 @@ from clnmatch.time_budget import Deadline
 
 EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_BREACH = 0, 1, 2, 3, 4
 
+
+class _Commands(TyperGroup):
+    """The commands; with --json, a command line that cannot be read (an option's value
+    of the wrong kind, a required option missing) is answered in JSON too, as every
+    other failure is, before click's usage message and its exit code 2."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer's own click Context
+        given = [*getattr(ctx, "_protected_args", ()), *ctx.args]
+        try:
+            return super().invoke(ctx)
+        except TyperException as exc:  # click's usage errors (typer carries its own click)
+            if "--json" in given and getattr(exc, "exit_code", None) == EXIT_INVALID:
+                answer = {
+                    "status": "error",
+                    "exit_code": EXIT_INVALID,
+                    "error": "invalid_setting",
+                    "message": exc.format_message(),  # type: ignore[attr-defined]
+                }
+                out_console.print_json(json.dumps(answer))
+            raise
+
+
 app = typer.Typer(
+    cls=_Commands,
     name="clnmatch",
     help="Form Collaborative Learning Network teams from a practitioner survey.",
     no_args_is_help=True,
@@ -129,6 +154,14 @@ def exit_codes(json_out: bool = False) -> Iterator[None]:
                 ]
             out_console.print_json(json.dumps(answer))
         raise typer.Exit(code) from None
+
+
+def print_infeasible(summary: dict[str, Any]) -> None:
+    """--json's answer when the rules cannot all be met: the summary (its status and
+    diagnosis) with the ``exit_code`` and ``error`` every failing answer carries."""
+    out_console.print_json(
+        json.dumps({**summary, "exit_code": EXIT_INFEASIBLE, "error": "infeasible"})
+    )
 
 
 _EXIT_KINDS = {EXIT_INVALID: "invalid_input", EXIT_INFEASIBLE: "infeasible", EXIT_BREACH: "breach"}

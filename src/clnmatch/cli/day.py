@@ -39,6 +39,7 @@ from clnmatch.cli.common import (
     masked,
     match_seconds,
     out_console,
+    print_infeasible,
     print_written,
     print_wrote,
     read_cohort_for_cli,
@@ -225,7 +226,7 @@ def rematch(
         if result.status == Status.INFEASIBLE:
             message = result.diagnosis.message() if result.diagnosis is not None else "no diagnosis"
             if json_out:  # as solve answers: the summary, its status and diagnosis
-                out_console.print_json(json.dumps({**result.summary(), "warnings": read}))
+                print_infeasible({**result.summary(), "warnings": read})
             raise Exit(EXIT_INFEASIBLE, message, answered=json_out)
         if not result.feasible or result.change is None:
             raise Exit(EXIT_ERROR, "No rule-abiding re-match was found. " + " ".join(result.notes))

@@ -45,6 +45,7 @@ from clnmatch.cli.common import (
     masked,
     match_seconds,
     out_console,
+    print_infeasible,
     print_written,
     print_wrote,
     read_cohort_for_cli,
@@ -120,7 +121,7 @@ def _run_solve(
     if result.status == Status.INFEASIBLE:
         message = result.diagnosis.message() if result.diagnosis is not None else "no diagnosis"
         if json_out:
-            out_console.print_json(json.dumps({**result.summary(), "warnings": warnings or []}))
+            print_infeasible({**result.summary(), "warnings": warnings or []})
         raise Exit(EXIT_INFEASIBLE, message, answered=json_out)
     if not result.feasible:
         raise Exit(EXIT_ERROR, "No rule-abiding assignment was found. " + " ".join(result.notes))
