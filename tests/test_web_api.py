@@ -387,6 +387,12 @@ def test_the_command_prints_the_address_first_and_warns_for_other_hosts(
     )  # fmt: skip
     assert resumed.exit_code == 0, resumed.output
     assert "--from, --teams ignored" in " ".join(resumed.output.split())
+    assert "differ" not in resumed.output  # the same files: nothing to say
+    # without --facilitators: the facilitators are what differs, not the survey
+    bare = CliRunner().invoke(app, [*args[:2], *args[4:], "--no-browser"], catch_exceptions=False)
+    said = " ".join(bare.output.split())
+    assert "the facilitators differ from those it began with (no --facilitators" in said
+    assert "now differs" not in said and "cannot be read" not in said
 
 
 def test_the_board_marks_the_rule_that_breaks(tmp_path: Path) -> None:

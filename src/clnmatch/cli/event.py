@@ -36,8 +36,11 @@ from clnmatch.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from clnmatch.event import Event
     from clnmatch.io.mapping import SurveyMapping
+    from clnmatch.io.survey import SurveyReading
 
 _HOST_WARNING = (
     "Warning: --host {host} makes the event page reachable from other computers on this "
@@ -103,7 +106,6 @@ def event(
     so started again with the same --dir (even after a crash) the page shows the same state.
     Example: clnmatch event survey.csv --facilitators facilitators.csv --dir event/
     """
-    from clnmatch.errors import ClnmatchError
     from clnmatch.event import Event, JournalWarning
     from clnmatch.io.mapping import load_mapping
     from clnmatch.io.survey import read_survey
@@ -131,20 +133,20 @@ def event(
                 opened = Event.open(folder)
             warnings += [f"note: {w.message}" for w in caught if w.category is JournalWarning]
             # the event keeps its own copy of the survey: the file is only compared
-            try:
-                same = (
-                    read_survey(
-                        survey, facilitators=facilitators, sheet=sheet, mapping=mapping
-                    ).cohort.model_dump()
-                    == opened.snapshot.cohort.model_dump()
-                )
-            except ClnmatchError:
-                same = False
-            if not same:
+            differs = _what_differs(
+                opened, lambda: read_survey(survey, facilitators, sheet=sheet, mapping=mapping)
+            )
+            if differs:
+                said = {
+                    "unreadable": f"{survey} cannot be read now",
+                    "survey": f"{survey} now differs",
+                    "facilitators": "the facilitators differ from those it began with"
+                    + ("" if facilitators else " (no --facilitators was given)"),
+                }
                 warnings.append(
-                    f"note: resuming the event in {folder} with the survey it started from "
-                    f"(kept in {folder}/event.json); {survey} now differs or cannot be read"
-                    + ("" if facilitators else " (with the --facilitators it began with?)")
+                    f"note: resuming the event in {folder} with the survey and facilitators "
+                    f"it started from (kept in {folder}/event.json); "
+                    + " and ".join(said[d] for d in differs)
                 )
             params = locals()  # not inside the comprehension: it has its own locals
             starting = {"--from": from_result, "--additions": additions, "--rules": rules_file}
@@ -183,6 +185,27 @@ def event(
         sys.stdout.flush()
         serve(opened, host=host, port=port, open_browser=not no_browser,
               repair_time_limit=repair_time_limit, mapping=mapping)  # fmt: skip
+
+
+def _what_differs(opened: Event, read: Callable[[], SurveyReading]) -> list[str]:
+    """What of the files given now differs from the cohort the event keeps: "survey",
+    "facilitators" (both may), or "unreadable"; [] when they are the same."""
+    from clnmatch.errors import ClnmatchError
+
+    try:
+        now = read().cohort.model_dump()
+    except ClnmatchError:
+        return ["unreadable"]
+    kept = opened.snapshot.cohort.model_dump()
+    survey_same = all(now[k] == kept[k] for k in kept if k != "facilitators")
+    return [
+        name
+        for name, same in (
+            ("survey", survey_same),
+            ("facilitators", now["facilitators"] == kept["facilitators"]),
+        )
+        if not same
+    ]
 
 
 def _create(
