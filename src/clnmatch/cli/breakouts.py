@@ -264,6 +264,12 @@ def _print_plan(plan: object, written: list[Path]) -> None:
     out_console.print(quality_sentence(plan), markup=False, highlight=False)
     if plan.replanned_rounds:
         out_console.print(f"Rounds planned again: {', '.join(map(str, plan.replanned_rounds))}")
+    if plan.dropped:  # the headline counts the roster; they left it part-way
+        first = plan.replanned_rounds[0] if plan.replanned_rounds else 1
+        out_console.print(
+            f"{plural(len(plan.dropped), 'person', 'people')} dropped out: in no room from "
+            f"round {first} on."
+        )
     if plan.joined:
         out_console.print(
             f"{len(plan.joined)} people on the roster but in no round of --from's plan "
