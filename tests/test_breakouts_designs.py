@@ -13,6 +13,7 @@ from test_breakouts_checker import check_schedule
 from clnmatch.breakouts.designs import (
     affine_geometry,
     best_construction,
+    clumped_construction,
     is_repeat_free,
     kirkman_difference,
     latin_squares,
@@ -139,3 +140,40 @@ def test_padded_constructions_keep_sizes_within_one(players, rooms):
         sizes = np.bincount(row, minlength=rooms)
         assert sizes.min() >= 1 and sizes.max() - sizes.min() <= 1
     assert is_repeat_free(design.schedule)
+
+
+@settings(max_examples=25, deadline=None)
+@given(rooms=st.sampled_from([3, 4, 5, 7, 8, 9]), spread=st.floats(0.05, 0.95),
+       rounds=st.integers(2, 10))  # fmt: skip
+def test_clumped_constructions_repeat_only_on_shared_points(rooms, spread, rounds):
+    """Two people on one point meet every round, any two others at most once (the
+    independent checker counts (rounds - 1) per shared point), and every round returned
+    holds rooms within one person of each other but perhaps the spare last one."""
+    size = {3: 3, 4: 4, 5: 5, 7: 7, 8: 8, 9: 9}[rooms]  # the affine planes' own sizes
+    points = rooms * size
+    players = points + max(1, int(spread * (points - 1)))
+    design = clumped_construction(players, rooms, rounds, balanced=rounds - 1)
+    if design is None:
+        return
+    assert design.schedule.shape[1] == players and design.rounds <= rounds
+    even = design.rounds - (design.rounds == rounds)
+    for row in design.schedule[:even]:
+        sizes = np.bincount(row, minlength=rooms)
+        assert sizes.max() - sizes.min() <= 1
+    columns = [tuple(column) for column in design.schedule.T.tolist()]
+    shared = players - len(set(columns))  # points seating two
+    for a, b in itertools.combinations(range(players), 2):
+        together = int((design.schedule[:, a] == design.schedule[:, b]).sum())
+        assert together == design.rounds if columns[a] == columns[b] else together <= 1
+    assert _golf_check(design.schedule[:even], rooms) == shared * (even - 1)
+
+
+def test_clumped_construction_seats_the_cln_webinar():
+    """99 people in 8 rooms over 8 rounds: AG(2, 8) with 35 points seating two, rooms of
+    12 or 13 in every round, 245 repeats: the counting bound (nothing fewer exists)."""
+    design = clumped_construction(99, 8, 9, balanced=8)
+    assert design is not None and design.rounds == 9 and "AG(2,8)" in design.name
+    for row in design.schedule[:8]:
+        assert set(np.bincount(row).tolist()) <= {12, 13}
+    assert _golf_check(design.schedule[:8], 8) == 35 * 7
+    assert clumped_construction(12, 8, 5, balanced=4) is None  # fewer than two a room

@@ -170,6 +170,23 @@ def test_plans_keep_every_rule_and_report_honest_numbers(n, size, rounds, min_au
     assert (plan.status == "optimal") == (plan.repeats == plan.lower_bound_repeats)
 
 
+@pytest.mark.parametrize("rounds", [4, 8])
+def test_the_cln_webinar_reaches_the_counting_bound(rounds):
+    """The sample's 99 people in 8 rooms (no design seats 12-13 a room): AG(2, 8) with 35
+    points seating two gives 35 * (rounds - 1) repeats, the proven bound, with every rule
+    kept (checked independently). The tabu search alone stopped at 660 for 8 rounds."""
+    from clnmatch.cli import sample_paths
+    from clnmatch.io.survey import read_cohort
+
+    cohort = read_cohort(sample_paths()[0])
+    rules = BreakoutRules(rounds=rounds, rooms=8, min_authorities=3)
+    plan = plan_breakouts(cohort, rules, seed=1, time_limit=20)
+    assert plan.status == "optimal" and plan.repeats == plan.lower_bound_repeats
+    assert plan.repeats == 35 * (rounds - 1) and "AG(2,8)" in plan.method
+    checked = check_plan(plan)
+    assert checked.broken == set() and checked.repeats == plan.repeats
+
+
 def test_history_is_avoided_when_possible():
     """People who met in an earlier event's rooms do not meet again when rooms allow."""
     roster = _roster(24)

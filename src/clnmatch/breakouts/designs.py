@@ -25,6 +25,9 @@ checked again by ``is_repeat_free`` in the tests):
   m = 13 and 19 give 9-3-13 and 13-3-19; larger m are left to the search).
 * **Round robin** (the circle method): 2k players in pairs, 2k - 1 rounds.
 
+More players than a design has points (99 people in 8 rooms: no design of 8 groups of 12
+or 13) are seated on a smaller design's points, two on some (``clumped_construction``).
+
 Projective planes PG(2, q) are not used directly: any two of their lines meet, so no set of
 disjoint lines covers the points and they give no rounds; their resolvable relative is the
 affine plane (a projective plane minus one line), built above.
@@ -51,6 +54,7 @@ __all__ = [
     "one_round",
     "best_construction",
     "padded_construction",
+    "clumped_construction",
     "is_repeat_free",
 ]
 
@@ -354,3 +358,65 @@ def padded_construction(players: int, rooms: int, rounds: int) -> Construction |
     if best is None or best.shape[0] == 0:
         return None
     return Construction(f"{design.name}, {dummies} places left empty", rooms, size, best[:rounds])
+
+
+def clumped_construction(
+    players: int, rooms: int, rounds: int, balanced: int
+) -> Construction | None:
+    """Rounds for more players than a design of ``rooms`` groups has points, two on some.
+
+    The largest design of ``rooms`` groups of s < players / rooms with two or more rounds
+    (P = rooms * s points, P < players < 2P) seats one player on each point and a second on
+    m = players - P of them. Two players of one point share its room every round, and
+    any other two meet at most once (as the points do): m * (rounds - 1) repeats, which is
+    what counting allows when people outnumber the design (99 people in 8 rooms over 8
+    rounds: AG(2, 8) and 245 repeats). The m points are chosen (CP-SAT) so that in every
+    round returned every room seats floor or ceil of players / rooms: the first
+    ``balanced`` rounds, or as many as can be; only when all ``balanced`` are, one more
+    round of the design may follow, uneven (the caller's spare round, a home class: see
+    ``solver._design_start``). None when no design fits or no choice balances two rounds.
+    """
+    if rooms < 2 or players < 2 * rooms:
+        return None
+    for size in range((players - 1) // rooms, 1, -1):
+        points = rooms * size
+        if players >= 2 * points:
+            return None  # three on a point: repeats the search does better on
+        design = best_construction(rooms, size, rounds)
+        if design is not None and design.rounds >= 2:
+            break
+    else:
+        return None
+    extra = players - points
+    for even in range(min(balanced, design.rounds), 1, -1):
+        chosen = _seconds_seats(design.schedule[:even], rooms, extra)
+        if chosen is not None:
+            seat_of = np.concatenate([np.arange(points), chosen])  # player -> point
+            spare = int(even == balanced and design.rounds > even)
+            schedule = design.schedule[: even + spare][:, seat_of]
+            name = f"{design.name}, {extra} of its {points} points seating two"
+            return Construction(name, rooms, -(-players // rooms), schedule)
+    return None
+
+
+def _seconds_seats(rows: IntArray, rooms: int, extra: int) -> NDArray[np.int64] | None:
+    """``extra`` points such that every room of ``rows`` holds floor or ceil of
+    extra / rooms of them (CP-SAT, deterministic work), or None when none is found."""
+    from ortools.sat.python import cp_model
+
+    model = cp_model.CpModel()
+    seat = [model.new_bool_var(f"p{p}") for p in range(rows.shape[1])]
+    model.add(sum(seat) == extra)
+    low, high = extra // rooms, -(-extra // rooms)
+    for row in rows:
+        for room in range(rooms):
+            model.add_linear_constraint(
+                sum(seat[p] for p in np.flatnonzero(row == room).tolist()), low, high
+            )
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = 0
+    solver.parameters.max_deterministic_time = 2.0  # work, not seconds: one answer per input
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return np.array([p for p in range(len(seat)) if solver.value(seat[p])], dtype=np.int64)

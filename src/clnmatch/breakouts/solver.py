@@ -3,7 +3,8 @@
 Order of work, within one deadline:
 
 1. **Kept rounds** (a re-plan) are loaded as they are and never change.
-2. **A design** (``designs.padded_construction``) gives repeat-free rounds when nothing
+2. **A design** (``designs.padded_construction``; with more people than it seats,
+   ``designs.clumped_construction``, two to some of its points) gives rounds when nothing
    else constrains them (no history, no kept rounds): as many of the planned rounds as it
    has. Its people are placed at random (seeded), or, when authorities or colleagues are
    kept apart, by a spare round of the design used as their home class (``_home_placement``:
@@ -30,7 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from clnmatch.breakouts import search
-from clnmatch.breakouts.designs import padded_construction
+from clnmatch.breakouts.designs import clumped_construction, padded_construction
 from clnmatch.breakouts.evaluate import pair_codes
 from clnmatch.breakouts.model import BreakoutProblem, room_sizes
 from clnmatch.errors import InvalidParameterError
@@ -190,9 +191,11 @@ def _state(problem: BreakoutProblem, seed: int) -> search.State:
 
 
 def _design_start(
-    problem: BreakoutProblem, start: IntArray, rng: np.random.Generator, repeats_forced: bool
+    problem: BreakoutProblem, start: IntArray, rng: np.random.Generator, forced: bool
 ) -> tuple[str | None, list[int]]:
-    """Fill planned rounds from a design when one fits; returns its name and the rounds."""
+    """Fill planned rounds from a design when one fits; returns its name and the rounds.
+    ``forced``: the bound says some repeats cannot be avoided (only then may a design seat
+    two people on a point, meeting every round)."""
     free = [int(r) for r in np.flatnonzero(~problem.fixed)]
     if problem.fixed.any() or problem.history.shape[0] or not free:
         return None, []
@@ -202,6 +205,8 @@ def _design_start(
     if rooms < 2 or n // rooms < 2:
         return None, []
     design = padded_construction(n, rooms, len(free) + 1)
+    if forced and (design is None or design.rounds < 2):  # none seats everyone: two a point
+        design = clumped_construction(n, rooms, len(free) + 1, balanced=len(free))
     if design is None or design.rounds < 2:
         return None, []
     schedule = design.schedule
@@ -210,13 +215,13 @@ def _design_start(
         colleagues.size > 0 and bool((np.bincount(colleagues[colleagues >= 0]) > 1).any())
     )
     people: NDArray[np.int64]
-    if grouped and (schedule.shape[0] > len(free) or repeats_forced):
+    if grouped and (schedule.shape[0] > len(free) or forced):
         # One round of the design is the people's "home" class: an authority's (and an
         # establishment's) people fill its rooms together, so they never meet in the
         # other rounds (8 authorities of 8 in rooms of 8: one per authority, no repeat).
         # Taken from the rounds to plan only when repeats are forced anyway (the bound);
         # the round it leaves is filled by the search.
-        people = _home_placement(problem, schedule[-1], rng)
+        people = _home_placement(problem, schedule[:-1], schedule[-1], rng)
         schedule = schedule[:-1][: len(free)]
     else:
         people = rng.permutation(n)
@@ -227,22 +232,45 @@ def _design_start(
     return design.name, used
 
 
+def _points(schedule: IntArray) -> NDArray[np.int64]:
+    """Each place's point: places sharing their rooms in every round (the two seats of a
+    clumped design's point) share one."""
+    _, point = np.unique(schedule.T, axis=0, return_inverse=True)
+    return np.asarray(point, dtype=np.int64).ravel()
+
+
 def _home_placement(
-    problem: BreakoutProblem, home: IntArray, rng: np.random.Generator
+    problem: BreakoutProblem, schedule: IntArray, home: IntArray, rng: np.random.Generator
 ) -> NDArray[np.int64]:
-    """people[point]: who takes each point of the design, the points of one home room
-    going to people of one authority and establishment as far as their numbers allow."""
+    """people[place]: who takes each place of the design's rounds (``schedule``), given
+    its spare round ``home``. Two places of one home room never share a room in the
+    other rounds unless they are one point's two seats, so an establishment's people go
+    to one home room (first fit, largest establishments first) on points of their own,
+    and one authority's establishments to neighbouring home rooms: they never meet, and
+    every room of a round holds one point of each home room."""
     n = problem.n
-    keys = [rng.permutation(n)]  # np.lexsort: the last key sorts first
-    establishment = problem.colleague_codes
-    keys.append(rng.permutation(int(establishment.max(initial=-1)) + 2)[establishment + 1])
-    if problem.rules.uses_authorities:
-        keys.append(rng.permutation(problem.n_authorities + 1)[problem.authority + 1])
-    by_block = np.lexsort(keys)
-    room_order = rng.permutation(int(home.max()) + 1)
-    by_room = np.lexsort((rng.permutation(n), room_order[home]))
-    people = np.empty(n, dtype=np.int64)
-    people[by_room] = by_block
+    point = _points(schedule)
+    colleague = problem.colleague_codes
+    group = np.where(colleague >= 0, colleague, colleague.max(initial=-1) + 1 + np.arange(n))
+    authority = problem.authority if problem.rules.uses_authorities else np.zeros(n, dtype=np.int64)
+    shuffled = rng.permutation(int(authority.max(initial=0)) + 1)
+    members: dict[int, list[int]] = {}
+    for person in rng.permutation(n).tolist():
+        members.setdefault(int(group[person]), []).append(person)
+    groups = sorted(members.values(), key=lambda g: (shuffled[authority[g[0]]], -len(g), g[0]))
+    rooms = rng.permutation(int(home.max()) + 1)
+    free = {int(h): np.flatnonzero(home == h).tolist() for h in rooms}  # places left
+    people = np.full(n, -1, dtype=np.int64)
+    for persons in groups:
+        fits = [h for h in free if len(free[h]) >= len(persons)] or list(free)
+        h, taken = fits[0], set()
+        for person in persons:  # a point of its own for each, while the room has one
+            places = free[h] or next(free[k] for k in free if free[k])
+            place = next((q for q in places if point[q] not in taken), places[0])
+            places.remove(place)
+            taken.add(point[place])
+            people[place] = person
+        free = {k: v for k, v in free.items() if v}
     return people
 
 
@@ -325,7 +353,7 @@ def solve_schedule(
     method, designed = (
         (None, [])
         if not settings.use_designs
-        else _design_start(problem, start, rng, target_repeats > 0)
+        else _design_start(problem, start, rng, forced=target_repeats > 0)
     )
     search.build(model, state, start)
     steps = 0
@@ -349,7 +377,8 @@ def solve_schedule(
         (state.room.copy(), designed, method or "greedy")
     ]
     free = int((~problem.fixed).sum())
-    if designed and len(designed) < free:
+    # a clumped design above the bound may trap the search as a partial one may
+    if designed and (len(designed) < free or state.totals[search.T_REP] > target_repeats):
         plain = np.where(problem.fixed[:, None], problem.fixed_rooms, -1).astype(np.int32)
         phases.append((plain, [], "greedy"))
     freedom = problem.n <= settings.freedom_up_to
