@@ -282,6 +282,27 @@ def test_a_pseudonymised_rematch_names_no_one_in_its_change_record(
     added = {p["id"] for p in record["added"]["practitioners"]}
     assert added and added <= teams_ids
     assert all(x.startswith("P-") for x in record["withdrawn"]["practitioner"])
+    # a pseudonymised folder is no input: its people are in no row of the survey
+    assert json.loads((out / "summary.json").read_text())["pseudonymised"] is True
+    for command in (
+        ["rematch", SURVEY, out, "--facilitators", FACILITATORS, "--out", tmp_path / "again"],
+        ["check", SURVEY, out / "teams.csv"],
+        ["report", out, "--survey", SURVEY, "--no-pdf"],
+    ):
+        done = run(*command)
+        assert done.exit_code == 2 and "written without --pseudonymise" in " ".join(
+            done.output.split()
+        )
+    assert not (tmp_path / "again").exists()
+    # one written before summary.json said so: none of its people is the survey's
+    solved = tmp_path / "solved"
+    done = run("solve", SURVEY, "--facilitators", FACILITATORS, "--time-limit", "5",
+               "--no-pdf", "-q", "--pseudonymise", "--out", solved)  # fmt: skip
+    summary = json.loads((solved / "summary.json").read_text())
+    del summary["pseudonymised"]
+    (solved / "summary.json").write_text(json.dumps(summary))
+    done = run("rematch", SURVEY, solved, "--facilitators", FACILITATORS, "--out", tmp_path / "x")
+    assert done.exit_code == 2 and "none of its" in done.output and not (tmp_path / "x").exists()
 
 
 def test_a_teams_csv_without_its_changes_is_said_so(chain: dict[str, Path]) -> None:

@@ -30,6 +30,7 @@ from clnmatch.io.assignment import match_to_survey
 from clnmatch.io.outputs import (
     DAY_OF_FILES,
     PDF_FILE,
+    PSEUDONYMISED,
     facilitators_frame,
     output_names,
     read_saved,
@@ -360,6 +361,8 @@ def write_result(
         summary["contact"] = contact
     if source:  # carried by report and rematch, which read the heading back
         summary["source"] = source
+    if pseudonymise:  # such a folder cannot be read back against the survey
+        summary[PSEUDONYMISED] = True
     # a re-match's moves and changes left in the folder would apply to other teams
     owned = (*names_out, *DAY_OF_FILES)
     with staged_output_dir(out, replaces=owned) as stage:

@@ -164,6 +164,12 @@ def rematch(
         skipped: list[str] = []
         notes: list[str] = []  # rows matched back by name: the survey's rows renumbered
         previous_teams = load_previous(cohort, teams_csv, skipped, notes)
+        if skipped and not previous_teams:  # all would be late additions: another cohort's
+            expected = (
+                f"the teams of this survey's people; none of its {len(skipped)} practitioners "
+                "is in the survey (a result written with --pseudonymise, or another cohort's?)"
+            )
+            raise InvalidInputError([InputProblem(file=str(teams_csv), expected=expected)])
         if skipped:  # e.g. a teams.csv without the changes.json that holds its late schools
             notes.append(
                 f"{teams_csv}: {len(skipped)} practitioner(s) not in the survey or its "

@@ -9,6 +9,7 @@ every output (tables, report, rosters) is ``clnmatch.publish``'s.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,12 +26,14 @@ __all__ = [
     "DAY_OF_FILES",
     "OUTPUT_FILES",
     "PDF_FILE",
+    "PSEUDONYMISED",
     "REPORT_FILES",
     "ROSTER_FILES",
     "SavedResult",
     "facilitators_frame",
     "output_names",
     "read_saved",
+    "refuse_pseudonymised",
     "teams_frame",
 ]
 
@@ -98,6 +101,21 @@ def read_summary(folder: Path) -> dict[str, object]:
             [InputProblem(file=str(summary_path), expected="a JSON object written by clnmatch")]
         )
     return summary
+
+
+PSEUDONYMISED = "pseudonymised"  # summary.json's mark of outputs written with --pseudonymise
+
+
+def refuse_pseudonymised(folder: str | os.PathLike[str]) -> None:
+    """A result folder written with --pseudonymise names nobody the survey names, so it
+    cannot be read back against the survey (rematch, report, check, the event's --from)."""
+    path = Path(folder) / "summary.json"
+    if path.exists() and read_summary(Path(folder)).get(PSEUDONYMISED):
+        expected = (
+            "a result written without --pseudonymise: this one's people are pseudonyms, "
+            "which no row of the survey holds; use the folder written with the names"
+        )
+        raise InvalidInputError([InputProblem(file=str(path), expected=expected)])
 
 
 @dataclass(frozen=True)

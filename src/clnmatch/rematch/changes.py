@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 from clnmatch.errors import InputProblem, InvalidInputError, InvalidParameterError
 from clnmatch.io.identity import additions_row_prefix, name_key
-from clnmatch.io.outputs import CHANGES_FILE
+from clnmatch.io.outputs import CHANGES_FILE, refuse_pseudonymised
 from clnmatch.io.survey import read_survey
 from clnmatch.models import Cohort, Establishment, Facilitator, Practitioner
 
@@ -458,6 +458,8 @@ def _theme_order(recorded: Sequence[str], themes: Sequence[str]) -> list[int] | 
 
 
 def cohort_of_folder(survey: Cohort, folder: str | Path) -> tuple[Cohort, ChangeRecord]:
-    """The cohort a result folder was made for: the survey plus its recorded changes."""
+    """The cohort a result folder was made for: the survey plus its recorded changes (a
+    pseudonymised folder is refused: nobody in it is the survey's)."""
+    refuse_pseudonymised(folder)
     record = ChangeRecord.read(folder)
     return record.apply(survey), record
