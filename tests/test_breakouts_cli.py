@@ -660,3 +660,23 @@ def test_a_pseudonymised_plan_cannot_be_replanned_and_says_why(tmp_path):
     assert done.exit_code == EXIT_INVALID
     said = " ".join(done.output.split())
     assert "a plan written without --pseudonymise" in said and said.count("person_id") == 0
+
+
+def test_a_history_naming_nobody_on_the_roster_is_refused(tmp_path):
+    """--history whose ids are nobody's on the roster (a pseudonymised teams.csv, another
+    cohort's rooms) would count for nothing, unsaid: refused with exit 2 and no folder; a
+    history naming some strangers is planned, with a warning saying how many."""
+    roster = _write(tmp_path / "roster.csv", _roster_rows(20))
+    strangers = tmp_path / "teams.csv"
+    strangers.write_text(
+        "practitioner_id,team\n" + "".join(f"P-X{i},{i % 3 + 1}\n" for i in range(20))
+    )
+    args = ["breakouts", str(roster), "--rounds", "2", "--room-size", "5", "--time-limit", "5"]
+    done = runner.invoke(app, [*args, "--history", str(strangers), "--out", str(tmp_path / "a")])
+    assert done.exit_code == EXIT_INVALID and "none of them on the roster" in _said(done)
+    assert not (tmp_path / "a").exists()
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("practitioner_id,team\n0001,1\n0002,1\nP-X1,1\n")
+    done = runner.invoke(app, [*args, "--history", str(mixed), "--out", str(tmp_path / "b")])
+    assert done.exit_code == 0, done.output
+    assert "1 of the 3 people in --history are not on the roster" in _said(done)

@@ -6,7 +6,7 @@ import json
 import math
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -29,6 +29,9 @@ from clnmatch.cli.common import (
 from clnmatch.errors import InvalidParameterError
 from clnmatch.rules.necessary import plural
 from clnmatch.time_budget import MIN_MATCH_S, Deadline, breakout_output_seconds
+
+if TYPE_CHECKING:
+    from clnmatch.breakouts.model import History
 
 PLANNER_SHARE = 0.5  # of what the limit leaves after reading, kept for the planner
 OVERRUN_SLACK = 1.1  # a run this far past its limit is said to have overrun it
@@ -166,6 +169,8 @@ def breakouts(
             for problem in warnings[:10]:
                 err_console.print(f"warning: {problem}", markup=False, highlight=False)
         past = read_history(history) if history else None
+        if past is not None:
+            _check_history(past, {p.id for p in roster.people}, quiet or json_out)
         n = len(roster)
         if n < 2:  # in the command's words (the planner's name the Python call)
             raise Exit(EXIT_INVALID, f"{people} lists {n} person; breakout rooms need two or more.")
@@ -214,6 +219,28 @@ def breakouts(
         elif not quiet:
             _print_plan(plan, written)
             _say_overrun(clock, time.perf_counter() - writing, len(roster), plan.rounds)
+
+
+def _check_history(past: History, roster: set[str], quiet: bool) -> None:
+    """--history that names nobody on the roster is the wrong file (pseudonymised, or
+    another cohort's): refused, since it would count for nothing unsaid; a part of it
+    naming strangers is said."""
+    named = {pid for mapping in past.rounds for pid in mapping}
+    strangers = len(named - roster)
+    if named and strangers == len(named):
+        raise Exit(
+            EXIT_INVALID,
+            f"--history names {plural(len(named), 'person', 'people')}, none of them on the "
+            "roster (a file written with --pseudonymise, or another cohort's?): give the "
+            "rooms.csv or teams.csv written with the roster's ids",
+        )
+    if strangers and not quiet:
+        err_console.print(
+            f"warning: {strangers} of the {len(named)} people in --history are not on the "
+            "roster: their meetings count for nothing",
+            markup=False,
+            highlight=False,
+        )
 
 
 def _planning_seconds(clock: Deadline, people: int, rounds: int, time_limit: float) -> float:
