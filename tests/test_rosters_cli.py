@@ -271,3 +271,21 @@ def test_check_lists_a_team_past_the_count_as_a_breach(tmp_path: Path) -> None:
     done = run("check", SURVEY, teams, "--facilitators", FACILITATORS)
     assert done.exit_code == 4, done.output
     assert "teams run 1..8" in " ".join(done.output.split())
+
+
+def test_a_pseudonymised_report_in_place_says_what_still_names_people(
+    titled: Path, tmp_path: Path
+) -> None:
+    """`report DIR --pseudonymise` into DIR itself: the files it writes name nobody, and it
+    says that DIR's teams.csv and facilitators.csv still do; its mailmerge.csv has no
+    e-mails because of --pseudonymise, not because the survey gave none."""
+    folder = tmp_path / "copy"
+    shutil.copytree(titled, folder)
+    done = run("report", folder, "--survey", SURVEY, "--facilitators", FACILITATORS,
+               "--pseudonymise", "--no-pdf")  # fmt: skip
+    said = " ".join(done.output.split())
+    assert done.exit_code == 0, done.output
+    assert f"teams.csv, facilitators.csv and summary.json in {folder} still name" in said
+    assert "anonymous form" not in said
+    mailmerge = (folder / "mailmerge.csv").read_text(encoding="utf-8-sig")
+    assert "@" not in mailmerge.replace(CONTACT, "")  # the contact is the lead officer's

@@ -313,7 +313,9 @@ def write_report_files(
     result = _prepare(result, out, pseudonymise, pseudonym_key)
     heading = Heading(title=title or DEFAULT_TITLE, contact=contact, source=source)
     with staged_output_dir(out, replaces=names_out) as stage:
-        left_out = _write_for_people(result, stage, heading, pdf, Deadline(None))
+        left_out = _write_for_people(
+            result, stage, heading, pdf, Deadline(None), pseudonymised=pseudonymise
+        )
         names = sorted(p.name for p in stage.iterdir())
     return WrittenFiles([out / name for name in names], left_out.notes(), tuple(left_out))
 

@@ -345,6 +345,14 @@ def report(
             source=heading.source,
         )
         print_written(written)  # its notes are not the list -q leaves out
+        if pseudonymise and target.resolve() == result_dir.resolve():
+            err_console.print(
+                f"note: teams.csv, facilitators.csv and summary.json in {result_dir} still "
+                "name everyone: share only the files this run wrote, or write them to a "
+                "folder of their own with --out",
+                markup=False,
+                highlight=False,
+            )
         if not quiet:
             print_wrote(written)
         if result.evaluation is not None and not result.evaluation.feasible:
