@@ -242,3 +242,33 @@ def test_a_run_stopped_while_printing_leaves_no_browser_profile(tmp_path: Path) 
     assert run.wait(timeout=60) == 128 + signal.SIGTERM
     time.sleep(0.5)  # a helper still alive would have written into it again by now
     assert not list(temp.glob("clnmatch-chromium-*")) and not (tmp_path / "out").exists()
+
+
+@needs_chromium
+def test_a_full_team_with_job_titles_still_prints_on_one_sheet(tmp_path: Path) -> None:
+    """The sample's teams of 11-14 with a job title each, their facilitators and the
+    contact: one A4 page per team (a team's facilitators spilled onto a sheet of their
+    own), and an e-mail copied from the PDF reads as typed (no "fi" ligature)."""
+    pypdf = pytest.importorskip("pypdf")
+    import clnmatch
+    from clnmatch.cli import sample_paths
+    from clnmatch.io.survey import read_cohort
+
+    cohort = read_cohort(*sample_paths())
+    titles = ("Depute Head Teacher", "Principal Teacher of Literacy", "Class Teacher",
+              "Senior Child Development Officer", "Early Years Practitioner")  # fmt: skip
+    people = tuple(
+        p.model_copy(update={"job_title": titles[k % len(titles)],
+                             "email": f"fiona.finlay{k}@school.example.org"})
+        for k, p in enumerate(cohort.practitioners)
+    )  # fmt: skip
+    cohort = cohort.model_copy(update={"practitioners": people})
+    solved = clnmatch.solve(cohort, strategy="greedy", time_limit=5, seed=0)
+    html, pdf = tmp_path / "handouts.html", tmp_path / "handouts.pdf"
+    html.write_text(render_handouts(solved, HEADING), encoding="utf-8")
+    assert print_to_pdf(html, pdf, timeout=60) is None
+    pages = [page.extract_text() for page in pypdf.PdfReader(pdf).pages]
+    assert len(pages) == 8
+    for n, text in enumerate(pages, start=1):
+        assert f"Team {n}" in text and "jane.doe@example.org" in text
+    assert "fiona.finlay0@school.example.org" in "".join("".join(pages).split())
