@@ -90,7 +90,6 @@ def test_roster_errors_name_file_row_column_and_expectation(tmp_path):
     rows = _roster_rows(4)
     rows[1][0] = rows[0][0]  # duplicate id, row 3
     rows[2][4] = "college"  # unknown sector, row 4
-    rows[3][5] = "not an email"  # row 5
     rows[3][6] = "9"  # rating out of range
     rows[0][3] = "Inverclyde"  # E0 has two authorities (rows 2 and 3)
     with pytest.raises(InvalidInputError) as caught:
@@ -98,11 +97,24 @@ def test_roster_errors_name_file_row_column_and_expectation(tmp_path):
     text = str(caught.value)
     assert "bad.csv, row 3, column 'person_id'" in text and "also on row 2" in text
     assert "row 4, column 'sector'" in text and "'college'" in text
-    assert "row 5, column 'email'" in text
     assert "row 5, column 'theme:Literacy'" in text
     assert "establishment 'E0'" in text
     with pytest.raises(InvalidInputError, match="'person_id' and 'name'"):
         read_people(_write(tmp_path / "x.csv", [["a"]], header=["who"]))
+
+
+def test_an_email_that_is_none_is_said_not_quoted_and_left_out(tmp_path):
+    """As the survey reader: "anonymous" (Microsoft Forms) is no email; a cell that is no
+    address ("Ann Other <ann@x.org>") is a warning that quotes nothing, and the person is
+    planned without one (left out of the Zoom files)."""
+    rows = _roster_rows(6)
+    rows[1][5] = "Anonymous"
+    rows[2][5] = "Person 2 <p2@school.example>"
+    roster, warnings = read_people(_write(tmp_path / "r.csv", rows))
+    assert [p.email for p in roster.people[1:3]] == ["", ""]
+    (warning,) = warnings
+    assert (warning.row, warning.column, warning.value) == (4, "email", None)
+    assert "Person 2" not in str(warning) and "left out of the Zoom files" in str(warning)
 
 
 def test_a_survey_without_practitioner_ids_is_read_as_solve_reads_it(tmp_path):

@@ -152,12 +152,18 @@ def _read_roster(table: Table, need_authority: bool) -> tuple[Roster, list[Input
         if sector_text and sector is None:
             problems.append(table.problem(_SECTOR_EXPECTED, row.number, "sector", sector_text))
         email = cell.get("email", "")
+        if email.casefold() == "anonymous":  # Microsoft Forms' word for no email
+            email = ""
         if email and ("@" not in email or any(c.isspace() for c in email)):
-            problems.append(
+            warnings.append(  # as the survey reader: said, not quoted (it may hold a name)
                 table.problem(
-                    "an email address such as name@school.org, or blank", row.number, "email", email
+                    "an email address such as name@school.org; this one is left out of the "
+                    "Zoom files",
+                    row.number,
+                    "email",
                 )
             )
+            email = ""
         elif (
             email and (earlier := email_row.setdefault(email.casefold(), row.number)) != row.number
         ):
