@@ -92,9 +92,14 @@ def map_survey(
                     "copy of the export"
                 )
             else:
-                mend = (
-                    "The export has the problems above (no edit of the draft mends them): "
-                    "correct them in a copy of the export"
+                mend = "The export has the problems above: correct them in a copy of the export"
+            rows = sorted({p.row for p, own in zip(exc.problems, in_draft, strict=True)
+                           if p.row is not None and p.row > 1 and not own})  # fmt: skip
+            if 0 < len(rows) <= 3:  # a totals row or a note under the answers, perhaps
+                listed = ", ".join(map(str, rows))
+                mend += (
+                    f" (if row {listed} holds no one's answers, such as a totals row, write "
+                    f"leave_out_rows = [{listed}] at the top of {out} instead)"
                 )
             err_console.print(
                 f"With this draft the survey does not read yet ({len(exc.problems)} "
