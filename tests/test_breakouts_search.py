@@ -244,6 +244,12 @@ def test_impossible_rules_are_diagnosed_in_numbers():
     tight = BreakoutProblem.build(roster, BreakoutRules(rounds=1, rooms=2, max_per_authority=4))
     found = counting_diagnosis(tight)
     assert found is not None and "at most 8 fit in 2 rooms" in str(found)
+    # 73 people in rooms of at most 3: rooms of 2 and of 3 are both too small for 4
+    small = BreakoutProblem.build(
+        _roster(73, authorities=5), BreakoutRules(rounds=1, room_size=3, min_authorities=4)
+    )
+    found = counting_diagnosis(small)
+    assert found is not None and "rooms of 2-3 people cannot hold 4 authorities" in str(found)
 
 
 def test_cp_sat_proves_a_round_impossible_and_names_the_rules():

@@ -83,7 +83,7 @@ def _round_conditions(
     found: list[tuple[str, str]] = []
     if k < 1:
         return [("room_sizes", f"no room can be formed for {people} people{where}")]
-    smallest = people // k
+    smallest, largest = people // k, -(-people // k)
     if rules.colleagues_apart:
         est = problem.establishment[present]
         if (est >= 0).any():
@@ -111,7 +111,6 @@ def _round_conditions(
                 )
             )
         authorities = int((counts > 0).sum())
-        largest = -(-people // k)
         if smallest > cap * authorities:
             found.append(
                 (
@@ -127,7 +126,8 @@ def _round_conditions(
             found.append(
                 (
                     "min_authorities",
-                    f"rooms of {smallest} people cannot hold {need} authorities{where}",
+                    f"rooms of {_span(smallest, min(largest, need - 1))} people cannot hold "
+                    f"{need} authorities{where}",
                 )
             )
         authorities = int((counts > 0).sum())
