@@ -404,6 +404,8 @@ def _seconds_seats(rows: IntArray, rooms: int, extra: int) -> NDArray[np.int64] 
     extra / rooms of them (CP-SAT, deterministic work), or None when none is found."""
     from ortools.sat.python import cp_model
 
+    from clnmatch.cpsolver import cp_solver
+
     model = cp_model.CpModel()
     seat = [model.new_bool_var(f"p{p}") for p in range(rows.shape[1])]
     model.add(sum(seat) == extra)
@@ -413,7 +415,7 @@ def _seconds_seats(rows: IntArray, rooms: int, extra: int) -> NDArray[np.int64] 
             model.add_linear_constraint(
                 sum(seat[p] for p in np.flatnonzero(row == room).tolist()), low, high
             )
-    solver = cp_model.CpSolver()
+    solver = cp_solver()  # Ctrl+C stays a KeyboardInterrupt
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = 0
     solver.parameters.max_deterministic_time = 2.0  # work, not seconds: one answer per input
