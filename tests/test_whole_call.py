@@ -217,3 +217,30 @@ def test_a_limit_too_short_for_the_strategy_still_returns_the_greedy_start(
     assert result.assignment and result.status.value == "feasible"
     assert any("this is the greedy start" in note for note in result.notes)
     assert check(cohort, RULES, result.assignment).feasible
+
+
+def test_the_facilitator_allocation_gets_what_is_left_of_the_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The allocation after the search was given at least 1 s whatever was left, so a
+    3 s limit at region scale ran 4 s: it now gets what is left (its solver floors it at
+    0.2 s and keeps the first allocation found)."""
+    import importlib
+
+    import clnmatch
+    from clnmatch import facilitators, finish
+
+    solving = importlib.import_module("clnmatch.solve")  # the module, not the function
+
+    given: list[float] = []
+    real = facilitators.allocate_facilitators
+
+    def recorded(*args: object, time_limit: float = 10.0, **kwargs: object) -> object:
+        given.append(time_limit)
+        return real(*args, time_limit=time_limit, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(finish, "allocate_facilitators", recorded)
+    monkeypatch.setattr(solving, "FINISH_S", 1e6)  # nothing is left after the search
+    cohort = clnmatch.Cohort.from_csv(*sample_paths())
+    result = clnmatch.solve(cohort, strategy="greedy", time_limit=2, seed=0)
+    assert result.feasible and given == [0.1]

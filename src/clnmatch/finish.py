@@ -130,7 +130,9 @@ def finish_solve(
             rules,
             unit_team,
             [team_focus.get(t + 1) for t in range(rules.teams)],
-            time_limit=max(1.0, allocation_s),
+            # what is left, no more: out of time it keeps the first allocation found (or
+            # its greedy one), so a short --time-limit is not overrun by a second here
+            time_limit=max(0.1, allocation_s),
         )
     except (InfeasibleError, AllocationNotFound) as exc:  # none exists, or none found
         proven = not (counted := diagnose(problem, cohort, rules)).feasible_by_arithmetic
