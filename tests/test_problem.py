@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from builders import balanced_cohort, make_cohort
+from pydantic import ValidationError
 
 from clnmatch.errors import InvalidParameterError
 from clnmatch.models import Rules
@@ -60,3 +61,15 @@ def test_max_authority_units_floor():
     """Share 0.5 of 7 establishments allows 3."""
     problem = Problem.from_cohort(balanced_cohort(12), Rules(teams=2))
     assert problem.max_authority_units(7) == 3 and problem.max_authority_units(6) == 3
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [{"focus": 1e14}, {"travel": float("inf")}, {"cohesion": float("nan")}, {"simd_mix": -1}],
+)
+def test_weights_out_of_range_are_refused(weights):
+    """Weights past 10,000 (milli-point sums would lose exactness: a huge focus weight gave
+    a false 'optimal' and a crash inside OR-Tools), infinite or negative ones are refused."""
+    with pytest.raises(ValidationError):
+        ObjectiveWeights(**weights)
+    assert ObjectiveWeights(focus=10_000).focus == 10_000

@@ -41,17 +41,26 @@ IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 
 
+MAX_WEIGHT = 10_000.0
+
+
 class ObjectiveWeights(BaseModel):
     """Weights of the objective terms. ``ObjectiveWeights.named("blend")`` gives the defaults."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    focus: float = Field(default=1.0, ge=0)
-    cohesion: float = Field(default=1.0, ge=0)
+    # at most MAX_WEIGHT: every term is held in whole milli-points, and sums of them must
+    # stay exact in the solvers' 64-bit floats (2**53) up to 10,000 people
+    focus: float = Field(default=1.0, ge=0, le=MAX_WEIGHT, allow_inf_nan=False)
+    cohesion: float = Field(default=1.0, ge=0, le=MAX_WEIGHT, allow_inf_nan=False)
     simd_mix: float = Field(
-        default=2.0, ge=0, description="points per team mixing SIMD 1-2 and 4-5"
-    )
-    travel: float = Field(default=0.01, ge=0, description="points lost per km between team mates")
+        default=2.0, ge=0, le=MAX_WEIGHT, allow_inf_nan=False,
+        description="points per team mixing SIMD 1-2 and 4-5",
+    )  # fmt: skip
+    travel: float = Field(
+        default=0.01, ge=0, le=MAX_WEIGHT, allow_inf_nan=False,
+        description="points lost per km between team mates",
+    )  # fmt: skip
     name: str = "custom"
 
     @classmethod
