@@ -330,7 +330,7 @@ def test_replan_a_round_from_an_earlier_folder(tmp_path):
         ],
     )
     assert done.exit_code == 0, done.output
-    assert "1 person dropped out: in no room from round 2 on." in _said(done)
+    assert "Dropped out, in no room from then on: 1 person from round 2." in _said(done)
     before, after = _rooms(first / "rooms.csv"), _rooms(second / "rooms.csv")
     assert before[0] == after[0]
     assert "0007" not in after[1] and "0007" not in after[2]

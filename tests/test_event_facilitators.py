@@ -132,13 +132,22 @@ def test_a_facilitator_added_on_the_day_brings_their_expertise(tmp_path: Path) -
     theme = THEMES[1]
     version = event.version
     said = []
-    for expertise in ({"Nope": 3}, {theme: 7}, {theme: True}, [theme]):
+    for expertise in (
+        {"Nope": 3},
+        {theme: 7},
+        {theme: True},
+        [theme],
+        {theme: 2, theme.upper(): 5},
+    ):
         body = {"id": "X1", "name": "X", "authority": "A", "expertise": expertise}
         refused = client.post("/api/add", json={"facilitator": body})
         assert refused.status_code == 400
         said.append(refused.json()["error"])
     assert "'Nope', not a theme of the survey: Literacy, Numeracy, Play" in said[0]
     assert said[1] == said[2].replace("True", "7") and "0-5" in said[1]
+    assert "twice" in said[4]
+    form = {"facilitator_id": "X3", "name": "Z", "authority": "A", "expertise_theme": ["x"]}
+    assert client.post("/ui/add_facilitator", json=form).status_code == 400
     assert event.version == version
     body = {"id": "X1", "name": "X", "authority": "A", "expertise": {theme.upper(): 4}}
     assert client.post("/api/add", json={"facilitator": body}).is_success

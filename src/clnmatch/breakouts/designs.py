@@ -361,7 +361,7 @@ def padded_construction(players: int, rooms: int, rounds: int) -> Construction |
 
 
 def clumped_construction(
-    players: int, rooms: int, rounds: int, balanced: int
+    players: int, rooms: int, rounds: int, balanced: int, seconds: float = 2.0
 ) -> Construction | None:
     """Rounds for more players than a design of ``rooms`` groups has points, two on some.
 
@@ -370,11 +370,14 @@ def clumped_construction(
     m = players - P of them. Two players of one point share its room every round, and
     any other two meet at most once (as the points do): m * (rounds - 1) repeats, which is
     what counting allows when people outnumber the design (99 people in 8 rooms over 8
-    rounds: AG(2, 8) and 245 repeats). The m points are chosen (CP-SAT) so that in every
-    round returned every room seats floor or ceil of players / rooms: the first
-    ``balanced`` rounds, or as many as can be; only when all ``balanced`` are, one more
-    round of the design may follow, uneven (the caller's spare round, a home class: see
-    ``solver._design_start``). None when no design fits or no choice balances two rounds.
+    rounds: AG(2, 8) and 245 repeats). The m points are chosen so that in the first
+    ``balanced`` rounds (or all the design has) every room seats floor or ceil of
+    players / rooms: along a further round of the design whose groups meet every room of
+    those once (an affine plane's spare direction, a transversal design's rows), whole
+    groups of it first, which balances them all at once; else by CP-SAT within
+    ``seconds``, or along the last round, one round fewer. The last round returned is
+    that further one, perhaps uneven: a home class only (``solver._design_start``).
+    None when no design fits or nothing balances.
     """
     if rooms < 2 or players < 2 * rooms:
         return None
@@ -388,20 +391,40 @@ def clumped_construction(
     else:
         return None
     extra = players - points
-    for even in range(min(balanced, design.rounds), 1, -1):
-        chosen = _seconds_seats(design.schedule[:even], rooms, extra)
-        if chosen is not None:
-            seat_of = np.concatenate([np.arange(points), chosen])  # player -> point
-            spare = int(even == balanced and design.rounds > even)
-            schedule = design.schedule[: even + spare][:, seat_of]
-            name = f"{design.name}, {extra} of its {points} points seating two"
-            return Construction(name, rooms, -(-players // rooms), schedule)
-    return None
+    even = min(balanced, design.rounds)
+    chosen = _seconds_along(design.schedule, even, rooms, extra)
+    if chosen is None and even == design.rounds:  # no spare round: CP-SAT, or one round less
+        chosen = _seconds_seats(design.schedule, rooms, extra, seconds)
+        if chosen is None and even > 2:
+            even -= 1
+            chosen = _seconds_along(design.schedule, even, rooms, extra)
+    if chosen is None:
+        return None
+    seat_of = np.concatenate([np.arange(points), np.sort(chosen)])  # player -> point
+    schedule = design.schedule[: even + 1][:, seat_of]
+    name = f"{design.name}, {extra} of its {points} points seating two"
+    return Construction(name, rooms, -(-players // rooms), schedule)
 
 
-def _seconds_seats(rows: IntArray, rooms: int, extra: int) -> NDArray[np.int64] | None:
+def _seconds_along(
+    schedule: IntArray, even: int, rooms: int, extra: int
+) -> NDArray[np.int64] | None:
+    """``extra`` points balanced over the rooms of the first ``even`` rounds, taken along
+    round ``even`` (whole groups of it, then part of one), or None when that round is
+    missing or its groups do not meet every room of those rounds once."""
+    if even >= schedule.shape[0]:
+        return None
+    chosen = np.argsort(schedule[even], kind="stable")[:extra]
+    counts = np.stack([np.bincount(row[chosen], minlength=rooms) for row in schedule[:even]])
+    return chosen if counts.max() - counts.min() <= 1 else None
+
+
+def _seconds_seats(
+    rows: IntArray, rooms: int, extra: int, seconds: float
+) -> NDArray[np.int64] | None:
     """``extra`` points such that every room of ``rows`` holds floor or ceil of
-    extra / rooms of them (CP-SAT, deterministic work), or None when none is found."""
+    extra / rooms of them (CP-SAT, a fixed amount of work but at most ``seconds``), or
+    None when none is found."""
     from ortools.sat.python import cp_model
 
     from clnmatch.cpsolver import cp_solver
@@ -418,7 +441,8 @@ def _seconds_seats(rows: IntArray, rooms: int, extra: int) -> NDArray[np.int64] 
     solver = cp_solver()  # Ctrl+C stays a KeyboardInterrupt
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = 0
-    solver.parameters.max_deterministic_time = 2.0  # work, not seconds: one answer per input
+    solver.parameters.max_deterministic_time = 2.0  # work: one answer per input
+    solver.parameters.max_time_in_seconds = seconds  # and no more than the run can spare
     if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return np.array([p for p in range(len(seat)) if solver.value(seat[p])], dtype=np.int64)

@@ -191,11 +191,15 @@ def _state(problem: BreakoutProblem, seed: int) -> search.State:
 
 
 def _design_start(
-    problem: BreakoutProblem, start: IntArray, rng: np.random.Generator, forced: bool
+    problem: BreakoutProblem,
+    start: IntArray,
+    rng: np.random.Generator,
+    forced: bool,
+    seconds: float,
 ) -> tuple[str | None, list[int]]:
     """Fill planned rounds from a design when one fits; returns its name and the rounds.
     ``forced``: the bound says some repeats cannot be avoided (only then may a design seat
-    two people on a point, meeting every round)."""
+    two people on a point, meeting every round); ``seconds`` what its construction may take."""
     free = [int(r) for r in np.flatnonzero(~problem.fixed)]
     if problem.fixed.any() or problem.history.shape[0] or not free:
         return None, []
@@ -205,8 +209,9 @@ def _design_start(
     if rooms < 2 or n // rooms < 2:
         return None, []
     design = padded_construction(n, rooms, len(free) + 1)
-    if forced and (design is None or design.rounds < 2):  # none seats everyone: two a point
-        design = clumped_construction(n, rooms, len(free) + 1, balanced=len(free))
+    clumped = forced and (design is None or design.rounds < 2)  # none seats everyone
+    if clumped:  # two on some points; its last round is a home class only, maybe uneven
+        design = clumped_construction(n, rooms, len(free) + 1, len(free), seconds)
     if design is None or design.rounds < 2:
         return None, []
     schedule = design.schedule
@@ -215,7 +220,7 @@ def _design_start(
         colleagues.size > 0 and bool((np.bincount(colleagues[colleagues >= 0]) > 1).any())
     )
     people: NDArray[np.int64]
-    if grouped and (schedule.shape[0] > len(free) or forced):
+    if (grouped or clumped) and (schedule.shape[0] > len(free) or forced):
         # One round of the design is the people's "home" class: an authority's (and an
         # establishment's) people fill its rooms together, so they never meet in the
         # other rounds (8 authorities of 8 in rooms of 8: one per authority, no repeat).
@@ -353,7 +358,9 @@ def solve_schedule(
     method, designed = (
         (None, [])
         if not settings.use_designs
-        else _design_start(problem, start, rng, forced=target_repeats > 0)
+        else _design_start(
+            problem, start, rng, target_repeats > 0, max(0.1, (deadline - started) / 5)
+        )
     )
     search.build(model, state, start)
     steps = 0

@@ -292,11 +292,12 @@ def _print_plan(plan: object, written: list[Path]) -> None:
     if plan.replanned_rounds:
         out_console.print(f"Rounds planned again: {', '.join(map(str, plan.replanned_rounds))}")
     if plan.dropped:  # the headline counts the roster; they left it part-way
-        first = plan.replanned_rounds[0] if plan.replanned_rounds else 1
-        out_console.print(
-            f"{plural(len(plan.dropped), 'person', 'people')} dropped out: in no room from "
-            f"round {first} on."
+        index = plan.roster.index
+        gone = [int(plan.present[:, index[pid]].argmin()) + 1 for pid in plan.dropped]
+        when = ", ".join(
+            f"{plural(gone.count(r), 'person', 'people')} from round {r}" for r in sorted(set(gone))
         )
+        out_console.print(f"Dropped out, in no room from then on: {when}.")
     if plan.joined:
         out_console.print(
             f"{len(plan.joined)} people on the roster but in no round of --from's plan "

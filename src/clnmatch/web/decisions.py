@@ -104,7 +104,10 @@ def new_facilitator(event: Event, data: dict[str, Any]) -> EventView:
             )
     expertise = given.get("expertise")
     if "facilitator" not in data and given.get("expertise_theme"):  # the page's form
-        expertise = {given["expertise_theme"]: given.get("expertise_rating") or "5"}
+        theme, rating = given["expertise_theme"], given.get("expertise_rating") or "5"
+        if not isinstance(theme, str):
+            raise EventError("expertise_theme is a theme's name", 400)
+        expertise = {theme: rating}
     return event.add_facilitator(
         Facilitator(
             id=fields["id"],
@@ -128,6 +131,8 @@ def expertise_of(themes: tuple[str, ...], given: object) -> dict[str, int]:
     rated: dict[str, int] = {}
     for theme, rating in given.items():
         known = named.get(str(theme).strip().casefold())
+        if known in rated:
+            raise EventError(f"expertise names {known} twice", 400)
         if known is None:
             raise EventError(
                 f"expertise names {str(theme)[:80]!r}, not a theme of the survey: "
