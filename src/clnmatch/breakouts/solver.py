@@ -264,18 +264,21 @@ def _home_placement(
         members.setdefault(int(group[person]), []).append(person)
     groups = sorted(members.values(), key=lambda g: (shuffled[authority[g[0]]], -len(g), g[0]))
     rooms = rng.permutation(int(home.max()) + 1)
-    free = {int(h): np.flatnonzero(home == h).tolist() for h in rooms}  # places left
+    free = {int(h): np.flatnonzero(home == h).tolist() for h in rooms}  # rooms with places
     people = np.full(n, -1, dtype=np.int64)
     for persons in groups:
-        fits = [h for h in free if len(free[h]) >= len(persons)] or list(free)
-        h, taken = fits[0], set()
+        h = next((k for k in free if len(free[k]) >= len(persons)), next(iter(free)))
+        taken: set[int] = set()
         for person in persons:  # a point of its own for each, while the room has one
-            places = free[h] or next(free[k] for k in free if free[k])
+            if h not in free:  # full: the next room with places
+                h = next(iter(free))
+            places = free[h]
             place = next((q for q in places if point[q] not in taken), places[0])
             places.remove(place)
-            taken.add(point[place])
+            taken.add(int(point[place]))
             people[place] = person
-        free = {k: v for k, v in free.items() if v}
+            if not places:
+                del free[h]
     return people
 
 

@@ -15,7 +15,7 @@ from clnmatch.errors import ClnmatchError, InvalidInputError, without_command
 from clnmatch.event import Event, EventError, EventView
 from clnmatch.io.mapping import SurveyMapping
 from clnmatch.io.survey import read_survey
-from clnmatch.models import Facilitator
+from clnmatch.models import RATING_MAX, RATING_MIN, Facilitator
 
 __all__ = [
     "MAX_PASTE_CHARACTERS",
@@ -141,7 +141,8 @@ def expertise_of(themes: tuple[str, ...], given: object) -> dict[str, int]:
             )
         if isinstance(rating, str) and rating.strip().isdigit():
             rating = int(rating)
-        if isinstance(rating, bool) or not isinstance(rating, int) or not 0 <= rating <= 5:
+        whole = isinstance(rating, int) and not isinstance(rating, bool)
+        if not whole or not RATING_MIN <= rating <= RATING_MAX:  # as Facilitator checks it
             raise EventError(f"expertise in {known} is a whole number 0-5; got {rating!r}", 400)
         rated[known] = rating
     return rated
