@@ -480,6 +480,27 @@ def test_honours_the_time_limit_and_does_not_mutate() -> None:
         assert np.array_equal(getattr(problem, key), value)
 
 
+def test_the_greedy_start_serves_where_cp_sat_finds_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At 500 establishments in 5 s CP-SAT's feasibility model found nothing and the
+    whole budget went to it: colgen answered with no teams. It now gets half the time
+    and the greedy start follows it."""
+    problem = _cohort_problem(30, 4, seed=1)
+    limits: list[float] = []
+
+    def nothing(problem: Problem, time_limit: float, seed: int) -> tuple[None, bool, float]:
+        limits.append(time_limit)
+        return None, False, 0.0
+
+    monkeypatch.setattr(colgen_run, "_cpsat_feasible", nothing)
+    search = Search(problem, Budget(time_limit=4, seed=0), strategy())
+    initial(search)
+    assert limits and limits[0] <= 0.5 * 4
+    assert search.best_assign is not None
+    assert evaluate(problem, search.best_assign).feasible
+
+
 def test_infeasible_rules_are_reported() -> None:
     """Two sectors per team with a single sector in the cohort: proven infeasible, no assignment."""
     problem = tiny_problem(1)

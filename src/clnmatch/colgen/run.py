@@ -57,6 +57,7 @@ from clnmatch.jit import HAVE_NUMBA
 from clnmatch.problem import SCALE, Problem
 from clnmatch.strategies.base import Budget, Proposal
 from clnmatch.strategies.cpsat import CpSatStrategy
+from clnmatch.strategies.greedy import GreedyStrategy
 from clnmatch.strategies.local_search import LocalSearchStrategy
 
 __all__ = ["initial", "run", "share"]
@@ -135,10 +136,17 @@ def initial(search: Search) -> None:
     limit = max(0.0, search.time_left())
     if limit <= 0.05:
         return
-    found, infeasible, work = _cpsat_feasible(problem, limit, budget.seed)
+    # half the time at most: where CP-SAT finds nothing (500 establishments in 5 s) the
+    # greedy start still has time to find one
+    found, infeasible, work = _cpsat_feasible(problem, 0.5 * limit, budget.seed)
     search.stats.cpsat_work += work
     if found is not None:
         search.offer(found, "first feasible assignment")
+    elif not infeasible:
+        sub = Budget(time_limit=max(0.05, search.time_left()), seed=budget.seed)
+        quick = GreedyStrategy(restarts=1).run(problem, sub)
+        if quick.unit_team is not None:
+            search.offer(np.asarray(quick.unit_team, dtype=np.int64), "the greedy start")
     search.infeasible = infeasible
 
 
