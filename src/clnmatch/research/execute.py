@@ -47,6 +47,7 @@ def run_one(spec: RunSpec) -> RunOutcome:
     """
     record = _record(spec)
     trace: list[tuple[float, float | None, float | None]] = []
+    solution: tuple[int, ...] | None = None
     memory = Memory(spec.memory)
     warm = warm_up(spec) if spec.warm_up else None
     try:
@@ -57,7 +58,7 @@ def run_one(spec: RunSpec) -> RunOutcome:
             with memory:
                 run_scale(spec, record)
         elif spec.kind == "research":
-            trace = _run_research(spec, record, memory)
+            trace, solution = _run_research(spec, record, memory)
         elif spec.solver_kind == "peer":
             _run_peer(spec, record, memory)
         else:
@@ -81,7 +82,7 @@ def run_one(spec: RunSpec) -> RunOutcome:
     elif record.objective is not None and record.runtime_s is not None:
         # end every trace at the run's end with the evaluator's objective: lines run to the end
         trace = [*trace, (record.runtime_s, record.objective, record.bound)]
-    return RunOutcome(record, trace)
+    return RunOutcome(record, trace, solution)
 
 
 def error_text(exc: BaseException) -> str:
@@ -183,7 +184,9 @@ def _run_peer(spec: RunSpec, record: RunRecord, memory: Memory) -> None:
 
 def _run_research(
     spec: RunSpec, record: RunRecord, memory: Memory
-) -> list[tuple[float, float | None, float | None]]:
+) -> tuple[list[tuple[float, float | None, float | None]], tuple[int, ...] | None]:
+    """Score the run; its trace, and its assignment (each element's group, 0-based) so
+    that the sweep can write it and anyone can check the objective."""
     from clnmatch.finish import judge
     from clnmatch.strategies import Budget, get_strategy
 
@@ -199,7 +202,7 @@ def _run_research(
     record.notes = " | ".join([*chose, *proposal.notes])[:500]
     if proposal.unit_team is None:
         record.status = "infeasible" if proposal.proven_infeasible else "no_solution"
-        return _trace_rows(proposal.trace)
+        return _trace_rows(proposal.trace), None
     judged = judge(problem, proposal)
     _fill_evaluation(record, judged.evaluation)
     bound = judged.bound
@@ -210,7 +213,7 @@ def _run_research(
         record.bound = bound
         record.gap = relative_gap(judged.evaluation.objective, bound)
     record.status = str(judged.status)
-    return _trace_rows(proposal.trace)
+    return _trace_rows(proposal.trace), tuple(int(t) for t in proposal.unit_team)
 
 
 @functools.lru_cache(maxsize=64)

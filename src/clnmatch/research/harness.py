@@ -3,7 +3,7 @@
 ``run_bench(argv)`` is the command (``clnmatch bench`` / ``python -m benchmarks``); the
 pieces are public for notebooks: ``plan`` lists the runs, ``run_one`` does one run in a
 worker, ``execute`` runs a plan through joblib or Dask, ``write_outputs`` writes
-runs.csv, traces.csv, summary.md and the plots.
+runs.csv, traces.csv, the research runs' assignments (solutions/), summary.md and the plots.
 
 This module gathers them; each lives in its own module, in the order data flows:
 

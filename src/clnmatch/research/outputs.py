@@ -6,11 +6,15 @@ swept one at a time into one folder add up, and a rerun replaces its older row.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
+from clnmatch.research.instances import write_solution
 from clnmatch.research.runs import (
     KEY_COLUMNS,
     RUN_COLUMNS,
@@ -24,7 +28,43 @@ from clnmatch.research.summary import summary_markdown
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["append_csv", "latest_runs", "records_frame", "trace_frame", "write_outputs"]
+__all__ = [
+    "SOLUTIONS",
+    "append_csv",
+    "latest_runs",
+    "records_frame",
+    "solution_path",
+    "trace_frame",
+    "write_outputs",
+    "write_solutions",
+]
+
+SOLUTIONS = "solutions"  # the research runs' assignments, one file a run, under the sweep's folder
+
+
+def solution_path(
+    folder: Path, set_name: str, instance: str, strategy: str, seed: int, time_limit: float
+) -> Path:
+    """Where a research run's assignment is written: ``folder/set/instance.strategy.
+    seed-N.Ls.txt`` (a rerun of the same run replaces it, as its row in runs.csv)."""
+    name = f"{instance}.{strategy}.seed-{seed}.{time_limit:g}s.txt"
+    return folder / _safe(set_name) / _safe(name)
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "_", name)
+
+
+def write_solutions(folder: Path, outcomes: Sequence[RunOutcome]) -> None:
+    """Each research run's assignment as ``element group`` lines (0-based, as ``clnmatch
+    mdgp --out`` writes): the objectives of runs.csv can be checked by anyone's scorer."""
+    for outcome in outcomes:
+        if outcome.solution is None:
+            continue
+        r = outcome.record
+        path = solution_path(folder, r.set, r.instance, r.strategy, r.seed, r.time_limit)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_solution(path, np.asarray(outcome.solution, dtype=np.int64))
 
 
 def records_frame(outcomes: Sequence[RunOutcome], sweep: str) -> pd.DataFrame:
@@ -124,6 +164,7 @@ def write_outputs(
         keys = pd.MultiIndex.from_frame(traces[KEY_COLUMNS])
         keep = newest.reindex(keys).to_numpy() == traces["sweep"].to_numpy()
         traces = traces[keep]
+    write_solutions(out_dir / SOLUTIONS, outcomes)
     atomic_write_text(out_dir / "summary.md", summary_markdown(runs, commands=commands))
     paths = {
         "runs": out_dir / "runs.csv",

@@ -145,10 +145,12 @@ KEY_COLUMNS = ["set", "instance", "strategy", "seed", "time_limit"]
 
 @dataclass
 class RunOutcome:
-    """A finished run: its record and, for representative runs, its anytime trace."""
+    """A finished run: its record, for representative runs its anytime trace, and for
+    research instances its assignment (each element's group, 0-based)."""
 
     record: RunRecord
     trace: list[tuple[float, float | None, float | None]] = field(default_factory=list)
+    solution: tuple[int, ...] | None = None
 
 
 def clnmatch_version() -> str:

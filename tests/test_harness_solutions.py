@@ -1,0 +1,31 @@
+"""The harness writes each research run's assignment, and its objective in runs.csv is
+the one an independent scorer (tests/test_records.py's, from the instance file) gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from clnmatch.research.harness import run_bench
+from clnmatch.research.outputs import solution_path
+from tests.test_records import score
+
+INSTANCES = ("RanReal_n010_ss_01", "Geo_n012_ds_01")
+
+
+def test_every_research_run_writes_its_assignment(shared_benchmarks: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ["--sets", "mdgp", "--instances", str(shared_benchmarks / "mdgplib")]
+    for instance in INSTANCES:
+        args += ["--match", instance]
+    args += ["--strategies", "greedy,local_search", "--seeds", "0,1", "--time-limit", "1"]
+    assert run_bench([*args, "--out", str(out)]) == 0
+    runs = pd.read_csv(out / "runs.csv")
+    assert len(runs) == len(INSTANCES) * 2 * 2
+    for row in runs.itertuples(index=False):
+        path = solution_path(
+            out / "solutions", row.set, row.instance, row.strategy, row.seed, row.time_limit
+        )
+        instance = next((shared_benchmarks / "mdgplib").glob(f"*/{row.instance}.txt"))
+        assert abs(score(instance, path) - row.objective) <= 1e-3 * max(1.0, abs(row.objective))
