@@ -513,7 +513,8 @@ def test_a_replan_never_changes_a_round_that_happened(tmp_path):
 
 
 def test_json_is_the_summary_written(tmp_path):
-    """--json prints summary.json as written, its Zoom files included."""
+    """--json prints summary.json as written, its Zoom files included, and the roster's
+    warnings (none here)."""
     roster = _write(tmp_path / "roster.csv", _roster_rows(16))
     out = tmp_path / "rooms"
     done = runner.invoke(
@@ -523,6 +524,7 @@ def test_json_is_the_summary_written(tmp_path):
     )
     assert done.exit_code == 0, done.output
     printed = json.loads(done.stdout)
+    assert printed.pop("warnings") == []
     assert printed == json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert printed["zoom_files"] == ["zoom_round_1.csv", "zoom_round_2.csv"]
 

@@ -165,12 +165,15 @@ def breakouts(
             mapping=map_file,
             need_authority=rules is not None and rules.uses_authorities,
         )
-        if not (quiet or json_out):
-            for problem in warnings[:10]:
-                err_console.print(f"warning: {problem}", markup=False, highlight=False)
+        said = [str(problem) for problem in warnings]  # --json carries them; -q still shows them
         past = read_history(history) if history else None
         if past is not None:
-            _check_history(past, {p.id for p in roster.people}, quiet or json_out)
+            said += _check_history(past, {p.id for p in roster.people})
+        if not json_out:
+            for line in said[:10]:
+                err_console.print(f"warning: {line}", markup=False, highlight=False)
+            if len(said) > 10:
+                err_console.print(f"... and {len(said) - 10} more warnings", markup=False)
         n = len(roster)
         if n < 2:  # in the command's words (the planner's name the Python call)
             raise Exit(EXIT_INVALID, f"{people} lists {n} person; breakout rooms need two or more.")
@@ -198,7 +201,7 @@ def breakouts(
             plan = plan_breakouts(roster, rules, history=past, time_limit=budget, seed=seed)
         if plan.status == "infeasible":
             if json_out:
-                print_infeasible(plan.summary())
+                print_infeasible({**plan.summary(), "warnings": said})
             raise Exit(
                 EXIT_INFEASIBLE,
                 f"The rules cannot all be met.\n{plan.diagnosis}",
@@ -214,17 +217,18 @@ def breakouts(
             )
         writing = time.perf_counter()
         written = write_plan(plan, out, pseudonymise=pseudonymise)
-        if json_out:  # summary.json as written: its Zoom files, and pseudonyms when asked
-            out_console.print_json((out / "summary.json").read_text(encoding="utf-8"))
+        if json_out:  # summary.json as written (its Zoom files, pseudonyms when asked)
+            answer = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+            out_console.print_json(json.dumps({**answer, "warnings": said}))
         elif not quiet:
             _print_plan(plan, written)
             _say_overrun(clock, time.perf_counter() - writing, len(roster), plan.rounds)
 
 
-def _check_history(past: History, roster: set[str], quiet: bool) -> None:
+def _check_history(past: History, roster: set[str]) -> list[str]:
     """--history that names nobody on the roster is the wrong file (pseudonymised, or
     another cohort's): refused, since it would count for nothing unsaid; a part of it
-    naming strangers is said."""
+    naming strangers is a warning (returned)."""
     named = {pid for mapping in past.rounds for pid in mapping}
     strangers = len(named - roster)
     if named and strangers == len(named):
@@ -234,13 +238,12 @@ def _check_history(past: History, roster: set[str], quiet: bool) -> None:
             "roster (a file written with --pseudonymise, or another cohort's?): give the "
             "rooms.csv or teams.csv written with the roster's ids",
         )
-    if strangers and not quiet:
-        err_console.print(
-            f"warning: {strangers} of the {len(named)} people in --history are not on the "
-            "roster: their meetings count for nothing",
-            markup=False,
-            highlight=False,
-        )
+    if not strangers:
+        return []
+    return [
+        f"{strangers} of the {len(named)} people in --history are not on the roster: their "
+        "meetings count for nothing"
+    ]
 
 
 def _planning_seconds(clock: Deadline, people: int, rounds: int, time_limit: float) -> float:

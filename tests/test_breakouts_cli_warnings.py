@@ -1,0 +1,36 @@
+"""The roster's warnings reach every user of `clnmatch breakouts`: shown with -q (they are
+not progress, as with `clnmatch solve`), and carried in --json's answer."""
+
+from __future__ import annotations
+
+import json
+
+from test_breakouts_cli import _roster_rows, _write
+from typer.testing import CliRunner
+
+from clnmatch.cli import app
+
+runner = CliRunner()
+
+
+def test_quiet_shows_and_json_carries_the_rosters_warnings(tmp_path):
+    rows = _roster_rows(12)
+    rows[7][5] = rows[2][5]  # one e-mail on two rows: a warning naming both rows
+    roster = _write(tmp_path / "roster.csv", rows)
+    history = tmp_path / "teams.csv"
+    history.write_text("practitioner_id,team\n0001,1\n0002,1\nP-X1,1\n")
+    args = ["breakouts", str(roster), "--rounds", "2", "--room-size", "4"]
+    args += ["--history", str(history), "--time-limit", "5"]
+
+    quiet = runner.invoke(app, [*args, "-q", "--out", str(tmp_path / "q")])
+    assert quiet.exit_code == 0, quiet.output
+    said = " ".join(quiet.output.split())
+    assert "row 9, column 'email'" in said and "1 of the 3 people in --history" in said
+
+    done = runner.invoke(app, [*args, "--json", "--out", str(tmp_path / "j")])
+    assert done.exit_code == 0, done.output
+    answer = json.loads(done.stdout)
+    assert answer["repeats"] >= 0 and len(answer["warnings"]) == 2
+    assert any("row 9, column 'email'" in w for w in answer["warnings"])
+    assert any("not on the roster" in w for w in answer["warnings"])
+    assert rows[2][5] not in done.output  # the address itself is not repeated
