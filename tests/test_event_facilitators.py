@@ -431,3 +431,66 @@ def test_placements_stay_through_a_repair_while_a_school_waits_unplaced(tmp_path
             assert "facilitator_per_team" in {b.rule for b in view.evaluation.breaches}
             assert message.endswith("so a facilitator rule stays broken (see the checks)")
         event.close()
+
+
+def test_an_authority_short_of_facilitators_blocks_no_placement(tmp_path: Path) -> None:
+    """Authority A's only facilitator withdrew: no move of a school mends that, so a late
+    school, a withdrawal's repair and re-optimise still place schools keeping every other
+    rule (all three stopped, "A ... supplies 0"), and the facilitators present stay linked."""
+    from test_event_engine import late_school
+
+    event = new_event(tmp_path)
+    event.withdraw_facilitator("FA")
+
+    def rules_broken() -> list[str]:
+        view = event.view()
+        assert evaluator(event).breaches == view.evaluation.breaches  # type: ignore[attr-defined]
+        assert {t for _, t in view.state.links} == {1, 2}  # every team keeps a facilitator
+        return [b.rule for b in view.evaluation.breaches]
+
+    assert rules_broken() == ["facilitator_supply"]
+    view = event.add(late_school(), time_limit=5)
+    assert view.state.teams["N1"] in (1, 2), event.last_change["message"]
+    assert rules_broken() == ["facilitator_supply"]
+    event.withdraw("E4", time_limit=5)  # team 2's only non-primary school: a repair is needed
+    assert rules_broken() == ["facilitator_supply"]
+    proposal = event.reoptimise(time_limit=4)
+    assert [b for b in proposal["breaches"] if "supplies" not in b] == []
+    event.accept()
+    assert rules_broken() == ["facilitator_supply"]
+
+
+def test_a_late_schools_misspelt_authority_is_pointed_out(tmp_path: Path) -> None:
+    """Pasted rows with 'Renfrewshre': a new authority, which must supply a facilitator of
+    its own (it then blocked re-optimise), accepted without a word; now the message names
+    the nearest spelling, as the Add-facilitator form does."""
+    from test_event_engine import late_school
+
+    from clnmatch.models import Establishment
+
+    names = {"A": "Glasgow City", "B": "Renfrewshire", "C": "Inverclyde"}
+    base = cohort()
+    renamed = Cohort(
+        themes=base.themes,
+        establishments=tuple(
+            Establishment(**{**e.model_dump(), "authority": names[e.authority]})
+            for e in base.establishments
+        ),
+        practitioners=base.practitioners,
+        facilitators=tuple(
+            Facilitator(**{**f.model_dump(), "authority": names[f.authority]})
+            for f in base.facilitators
+        ),
+    )
+    event = Event.create(tmp_path, renamed, RULES, teams=PREVIOUS, links=LINKS)
+    late = late_school()
+    school = late.establishments[0]
+    typo = Establishment(**{**school.model_dump(), "authority": "Renfrewshre"})
+    event.add(Cohort(themes=late.themes, establishments=(typo,),
+                     practitioners=late.practitioners), time_limit=5)  # fmt: skip
+    said = event.last_change["message"]
+    assert "'Renfrewshre' is the authority of no other school here" in said
+    assert "Did you mean Renfrewshire?" in said and event.state.teams["N1"] in (1, 2)
+    event.undo()
+    event.add(late, time_limit=5)  # spelt as the schools' Renfrewshire (B's): no note
+    assert "Note:" not in event.last_change["message"]

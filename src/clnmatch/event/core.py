@@ -42,6 +42,7 @@ from clnmatch.event.snapshot import (
 from clnmatch.event.state import UNDOABLE, EventError, EventState, Timeline
 from clnmatch.event.view import EventView
 from clnmatch.event.words import breach_lines
+from clnmatch.facilitators import facilitator_supply
 from clnmatch.frozen import frozen
 from clnmatch.io.safe import sweep_stale_staging
 from clnmatch.models import Cohort, Facilitator, Practitioner, Rules
@@ -216,6 +217,33 @@ class EventCore:
         """Every facilitator the event has had, by id: the table's and those added on the
         day, withdrawn or not."""
         return {f.id: f for f in (*self.snapshot.cohort.facilitators, *state.facilitators_added)}
+
+    def search_cohort(self, cohort: Cohort, joined: Cohort | None = None) -> Cohort:
+        """The cohort the team searches see: without its facilitators when an authority
+        of ``joined`` (the cohort once a late school is in; else ``cohort``) supplies too
+        few (its facilitator withdrew, a late school's authority has none). No placement
+        of schools mends that, yet solve would refuse the whole cohort for it, and a late
+        school or a repair would place nothing; the facilitators are then linked to the
+        teams found afterwards (``link_after_search``), the breach staying on the board."""
+        supply = facilitator_supply(joined or cohort, self.rules)
+        if not any(line.shortfall for line in supply):
+            return cohort
+        return Cohort(
+            themes=cohort.themes,
+            establishments=cohort.establishments,
+            practitioners=cohort.practitioners,
+            source=cohort.source,
+        )
+
+    def link_after_search(self, entry: dict[str, Any]) -> None:
+        """After a search made without the facilitators (``search_cohort``): the present
+        links where they still hold for the teams ``entry`` leads to, else an allocation
+        that keeps what it can, into ``entry``."""
+        entry.pop("links", None)
+        after = self.timeline.after(entry)
+        new = self.links_after(after.teams, after)
+        if new is not None:
+            entry["links"] = [[f, int(t)] for f, t in new]
 
     def rules_for(self, cohort: Cohort, pins: Mapping[str, int] | None = None) -> Rules:
         """The rules, locks naming establishments no longer in the cohort left out."""

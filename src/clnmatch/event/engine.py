@@ -183,7 +183,8 @@ class Event(EventCore):
 
             try:
                 solved = solve_in_child(
-                    cohort, self.rules_for(cohort, pins), objective=self.snapshot.objective,
+                    self.search_cohort(cohort), self.rules_for(cohort, pins),
+                    objective=self.snapshot.objective,
                     time_limit=float(time_limit), seed=self.snapshot.seed,
                     warm_start=current, progress=report, cancel=cancel, child=child,
                 )  # fmt: skip
@@ -241,8 +242,13 @@ class Event(EventCore):
         if state.links and not any(b.rule in FACILITATOR_RULES for b in kept.breaches):
             links = [list(link) for link in state.links]  # the present links still hold
         trial = replace(state, teams=teams, links=tuple((f, t) for f, t in links))
-        if state.facilitators_placed and (placed := self.links_after(teams, trial)) is not None:
-            links = placed  # facilitators placed by hand stay with their teams
+        # searched without the facilitators (an authority short of them), or some placed by
+        # hand: linked to these teams, placements kept
+        unlinked = not links and bool(cohort.facilitators)
+        if (unlinked or state.facilitators_placed) and (
+            placed := self.links_after(teams, trial)
+        ) is not None:
+            links = placed
             trial = replace(trial, links=tuple((f, t) for f, t in links))
         _, evaluation = self.evaluate_state(trial)
         names = cohort.establishment_by_id

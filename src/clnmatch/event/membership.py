@@ -129,8 +129,9 @@ def _repair(
     cohort = apply_changes(cohort, unplaced).cohort if unplaced else cohort
     pins = event.locked_pins(state, cohort)
     pins.pop(unpin or "", None)
+    searched = event.search_cohort(cohort)
     result = rematch_teams(
-        cohort, teams, withdrawn, added,
+        searched, teams, withdrawn, added,
         rules=event.rules_for(cohort, pins), objective=event.snapshot.objective,
         time_limit=time_limit, seed=event.snapshot.seed,
         previous_links=state.links, placed_facilitators=state.facilitators_placed, prove=False,
@@ -138,6 +139,8 @@ def _repair(
     if result.feasible:
         record_repair(entry, result.establishment_team(), result.facilitator_links, teams,
                       state.links)  # fmt: skip
+        if searched is not cohort:
+            event.link_after_search(entry)
         words = "; " + moves_text(cohort, entry["moves"])
     else:
         words = "; the rules could not all be restored: " + plain_reason(result)
@@ -237,8 +240,9 @@ def _add_one(event: EventCore, one: Cohort, time_limit: float, pasted: bool = Fa
     # schools already waiting in Not placed are left out of this placement (as if
     # withdrawn), so one that cannot be placed never blocks the schools after it
     waiting = [f"establishment:{e}" for e, t in state.teams.items() if t < 1]
+    searched = event.search_cohort(cohort, joined)
     result = rematch_teams(
-        cohort, teams, waiting, one,
+        searched, teams, waiting, one,
         rules=event.rules_for(cohort, event.locked_pins(state, cohort)),
         objective=event.snapshot.objective, time_limit=time_limit,
         seed=event.snapshot.seed, previous_links=state.links, prove=False,
@@ -247,10 +251,13 @@ def _add_one(event: EventCore, one: Cohort, time_limit: float, pasted: bool = Fa
         after = record_repair(
             entry, result.establishment_team(), result.facilitator_links, teams, state.links
         )
+        if searched is not cohort:
+            event.link_after_search(entry)
         moved = len(entry["moves"]) - 1
         message += f" to team {after[eid]} ({plural(moved, 'other move')})"
     else:
         message += " but cannot place it keeping every rule: " + unplaced_reason(result)
+    message += _school_authority_note(event, eid, record.establishment.authority)
     entry["note"] = message
     return event.record(entry, message)
 
@@ -322,18 +329,40 @@ def add_facilitator(event: EventCore, facilitator: Facilitator) -> EventView:
 def _authority_note(event: EventCore, facilitator: Facilitator) -> str:
     """A word when a new facilitator's authority is none of the schools' (a typing slip
     makes them count for no authority's supply), naming the nearest spelling."""
-    known = {
-        authority_key(e.authority): e.authority
-        for e in event.cohort_for(event.state).establishments
-    }
-    if facilitator.authority_key in known:
+    hint = _nearest_authority(event, facilitator.authority, except_school=None)
+    if hint is None:
         return ""
-    near = difflib.get_close_matches(facilitator.authority_key, list(known), n=1, cutoff=0.75)
-    hint = f" Did you mean {known[near[0]]}? Undo, and add them so." if near else ""
     return (
         f". Note: {facilitator.authority!r} is the authority of no school here, so they count "
         f"for no authority's facilitators (fine for a body such as Education Scotland).{hint}"
     )
+
+
+def _school_authority_note(event: EventCore, eid: str, authority: str) -> str:
+    """A word when a late school's authority is no other school's and near one's spelling
+    (a typing slip makes a new authority, which must supply a facilitator of its own)."""
+    hint = _nearest_authority(event, authority, except_school=eid)
+    if not hint:  # a new authority spelt like none here: a school from elsewhere
+        return ""
+    return (
+        f". Note: {authority!r} is the authority of no other school here, so it must supply a "
+        f"facilitator of its own.{hint}"
+    )
+
+
+def _nearest_authority(event: EventCore, authority: str, except_school: str | None) -> str | None:
+    """None when some school (but ``except_school``) has ``authority``; else the words
+    naming the nearest spelling among theirs ("" when none is near)."""
+    known = {
+        authority_key(e.authority): e.authority
+        for e in event.cohort_for(event.state).establishments
+        if e.id != except_school
+    }
+    key = authority_key(authority)
+    if key in known:
+        return None
+    near = difflib.get_close_matches(key, list(known), n=1, cutoff=0.75)
+    return f" Did you mean {known[near[0]]}? Undo, and add them so." if near else ""
 
 
 def _facilitators(cohort: Cohort) -> dict[str, Facilitator]:
