@@ -198,6 +198,9 @@ def test_add_a_school_from_pasted_rows(client: TestClient) -> None:
     assert any("N7" in ids for ids in state["teams"].values())
     bad = client.post("/api/add", json={"rows": "just,some\nwords,here"})
     assert bad.status_code == 400 and "DataFrame" not in bad.json()["error"]
+    header_only = client.post("/api/add", json={"rows": text.getvalue().splitlines()[0]})
+    assert header_only.status_code == 400 and "the paste has none" in header_only.json()["error"]
+    assert "DataFrame" not in header_only.json()["error"]
     # a theme spelt otherwise in the header line: named, in the room's words
     misspelt = text.getvalue().replace("theme:Literacy", "theme:Litteracy").replace("N7", "N8")
     refused = client.post("/api/add", json={"rows": misspelt})
@@ -554,6 +557,7 @@ def test_a_saved_folder_is_whole_and_private(client: TestClient, event: Event) -
     for refused in (
         client.post("/api/export/folder", json={"name": "../up"}),
         client.post("/ui/export", data={"name": "a b"}),
+        client.post("/api/export/folder", json={"name": "a" * 300}),  # was a 500 (OSError)
     ):
         assert refused.status_code == 400 and "letters, digits" in refused.text
 

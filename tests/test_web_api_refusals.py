@@ -143,7 +143,8 @@ def test_the_host_typed_in_capitals_is_its_own_name() -> None:
 
     hosts = page_hosts("MyLaptop.local")
     assert hosts is not None and "mylaptop.local" in hosts and page_hosts("0.0.0.0") is None
-    assert page_hosts("[::1]") == ("127.0.0.1", "localhost", "::1", "::1")
+    assert page_hosts("[::1]") == ("127.0.0.1", "localhost", "::1")  # each name once
+    assert page_hosts("127.0.0.1") == ("127.0.0.1", "localhost", "::1")
 
     class Asked:  # the parts of a request _foreign reads
         method = "GET"

@@ -164,13 +164,19 @@ def write_folder(event: Event, folder: str | Path, view: EventView | None = None
     return write_result(result_of(event, view), folder, extra_texts={CHANGES_FILE: record})
 
 
+FOLDER_NAME_MAX = 100  # file systems refuse names past 255 bytes (a 500, before)
+
+
 def export_folder(event: Event, name: str | None = None) -> tuple[Path, list[Path]]:
     """Every export file into ``exports/NAME`` of the event folder (default ``version-N``),
     readable by the user only, like the event's own files."""
     view = event.view()  # one board for the name and the files (a decision may come meanwhile)
     name = name or f"version-{view.version}"
-    if not name.replace("-", "").replace("_", "").isalnum():
-        raise EventError("a folder name of letters, digits, - and _ only", 400)
+    if not name.replace("-", "").replace("_", "").isalnum() or len(name) > FOLDER_NAME_MAX:
+        raise EventError(
+            f"a folder name of letters, digits, - and _ only, at most {FOLDER_NAME_MAX} of them",
+            400,
+        )
     if not any(team >= 1 for team in view.state.teams.values()):  # rosters of no team
         raise EventError("nothing is placed yet: re-optimise, or drag schools into teams", 409)
     exports = event.folder / EXPORTS_FOLDER

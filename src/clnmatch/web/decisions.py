@@ -210,6 +210,7 @@ def _paste_advice(exc: Exception) -> str:
         if problems
         else str(exc)
     )
-    return text.replace("survey DataFrame", "the pasted rows") + (
+    text = text.replace("survey DataFrame", "the pasted rows").replace("the DataFrame", "the paste")
+    return text + (
         "\nCopy the rows from the survey file the event started from, with its header line."
     )

@@ -67,7 +67,9 @@ def page_hosts(host: str) -> tuple[str, ...] | None:
     """The names the page answers to when bound to ``host``: this computer's own and
     ``host`` (no DNS rebinding), as a request's Host is read (lower case, an IPv6 address
     without brackets); None (any) when bound for other computers too."""
-    return None if host in WILDCARD_HOSTS else (*LOCAL_HOSTS, host.lower().strip("[]"))
+    if host in WILDCARD_HOSTS:
+        return None
+    return tuple(dict.fromkeys((*LOCAL_HOSTS, host.lower().strip("[]"))))  # each name once
 
 
 def port_in_use(host: str, port: int) -> bool:
