@@ -414,7 +414,7 @@ def test_more_establishments_than_the_teams_facilitators_may_support():
         assert conflict.message == (
             "the 30 establishments do not fit in 2 teams of at most 10 (20 places)"
         )
-        assert conflict.suggestion == "raise teams to 3 or schools_per_facilitator to 15"
+        assert conflict.suggestion == "raise teams to 3 or raise schools_per_facilitator to 15"
 
 
 def test_no_facilitator_checks_without_a_table():

@@ -290,7 +290,7 @@ def _sum_suggestion(ctx: Counting, rules: tuple[str, ...]) -> str:
     if rules == ("team_establishments",) and problem.team_max_units:
         n_units, n_teams = problem.n_units, problem.n_teams
         return (
-            f"raise teams to {math.ceil(n_units / problem.team_max_units)} or "
+            f"raise teams to {math.ceil(n_units / problem.team_max_units)} or raise "
             f"schools_per_facilitator to {math.ceil(n_units / n_teams)}"
         )
     if ctx.settings is None:
