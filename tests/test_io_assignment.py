@@ -246,3 +246,21 @@ def test_a_second_answer_deleted_is_no_breach(tmp_path: Path) -> None:
     assert [p for p in named.teams if p not in gone.practitioner_by_id] == [
         "teams.csv row 5 (R005)"
     ]
+
+
+def test_a_row_copied_into_another_team_is_named(tmp_path: Path) -> None:
+    """A copy of Bob's row under a new id, in another team (an edit by hand): Bob in two
+    teams. It was taken for a second answer and dropped (`check`: no breach); only a second
+    answer in the person's own team goes, so the copy stays, under an id of nobody."""
+    people = [("Ann", "a@x.org", "S1"), ("Bob", "b@x.org", "S1"), ("Cat", "c@x.org", "S2")]
+    cohort = _frame_cohort(people)
+    path = _teams_csv(tmp_path, cohort, [1, 1, 2])
+    lines = path.read_text(encoding="utf-8").splitlines()
+    bob = next(line for line in lines if "b@x.org" in line)
+    copy = bob.replace("R003", "X999").replace(",1", ",2")
+    path.write_text("\n".join([*lines, copy]) + "\n", encoding="utf-8")
+    matched = match_to_survey(read_assignment(path), cohort)
+    assert [p for p in matched.teams if p not in cohort.practitioner_by_id] == [
+        "teams.csv row 5 (X999)"
+    ]
+    assert matched.teams["R003"] == 1

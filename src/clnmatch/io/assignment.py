@@ -317,11 +317,13 @@ def match_to_survey(table: AssignmentTable, cohort: Cohort) -> AssignmentTable:
         column="practitioner_id",
     )
     # a row matching nobody: a second answer of someone matched (its row deleted, as the
-    # docs advise) goes; anyone else's stays, under an id no survey row has, so that the
-    # check names it rather than pass over it (their row was deleted from the survey)
-    matched = {_person_key(table.people.get(p, ("", ""))) for p in new_id}
+    # docs advise) goes when it is in that person's team; anyone else's, or one in another
+    # team (a row copied by hand), stays, under an id no survey row has, so that the check
+    # names it rather than pass over it (their row was deleted from the survey)
+    matched = {_person_key(table.people.get(p, ("", ""))): table.teams[p] for p in new_id}
     for pid in table.teams:
-        if pid not in new_id and _person_key(table.people.get(pid, ("", ""))) not in matched:
+        key = _person_key(table.people.get(pid, ("", "")))
+        if pid not in new_id and matched.get(key) != table.teams[pid]:
             new_id[pid] = f"{Path(table.file).name} row {table.rows[pid]} ({pid})"
     return replace(
         table,
