@@ -251,6 +251,9 @@ def test_an_exported_folder_with_a_school_not_placed_is_checked_not_refused(
     assert event.add(late_school(), time_limit=5).unplaced == ["N1"]
     out = tmp_path / "export"
     write_folder(event, out)
+    # no gap while a rule is broken, as on the page (summary.json said 10.5%, the page "-")
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["status"] == "breaches" and summary["gap"] is None
     survey = tmp_path / "survey.csv"
     cohort = event.view().cohort
     plain = Result(status=Status.FEASIBLE, cohort=cohort, rules=rules, objective_name="blend",

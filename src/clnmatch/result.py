@@ -100,7 +100,9 @@ class Result:
 
     @property
     def gap(self) -> float | None:
-        if self.objective is None or self.bound is None:
+        """The proven gap; none while rules are broken (the bound is of rule-abiding teams:
+        an event's board exported with breaches said "gap 10.5%", its page "-")."""
+        if self.objective is None or self.bound is None or self.status is Status.BREACHES:
             return None
         return relative_gap(self.objective, self.bound)
 

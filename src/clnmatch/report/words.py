@@ -398,8 +398,14 @@ def quality_facts(result: Result) -> list[tuple[str, str]]:
         ("Verdict", _STATUS_WORDS.get(result.status, str(result.status))),
         ("Score", "none" if objective is None else f"{number(objective)} points"),
         ("Best possible at most", "not proven" if bound is None else f"{number(bound)} points"),
-        ("Gap", "unknown" if gap is None else percent(gap)),
+        ("Gap", _gap_words(result.status, gap)),
     ]
+
+
+def _gap_words(status: Status, gap: float | None) -> str:
+    if gap is not None:
+        return percent(gap)
+    return "none while rules are broken" if status is Status.BREACHES else "unknown"
 
 
 def technical_facts(result: Result) -> list[tuple[str, str]]:
