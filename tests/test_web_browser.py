@@ -644,3 +644,28 @@ def test_after_accept_the_focus_is_on_the_status_not_lost(page: Any, server: Eve
     wait_version(page, version + 1)
     wait_until(page, "() => document.activeElement.classList.contains('status')", timeout=5_000)
     server.api("POST", "/api/undo")
+
+
+def test_a_refusals_notice_goes_when_the_next_decision_is_made(
+    page: Any, server: EventServer
+) -> None:
+    """A locked school moved by its number: refused, in a red notice. The next move,
+    made, took the notice away only 3-6 s later: it read as if that move had failed."""
+    locked = page.locator('.cards[data-team="1"] .card').first
+    locked_id = locked.get_attribute("data-id")
+    server.api("POST", "/api/lock", {"establishment_id": locked_id, "locked": True})
+    wait_until(page, 'id => !!document.querySelector(`.card.locked[data-id="${id}"]`)',
+               arg=locked_id, timeout=10_000)  # fmt: skip
+    page.locator(f'.card[data-id="{locked_id}"]').click()
+    page.keyboard.press("5")
+    page.wait_for_selector("#error:not([hidden])", timeout=10_000)
+    free = page.locator('.cards[data-team="2"] .card:not(.locked)').first
+    free_id = free.get_attribute("data-id")
+    version = server.api("GET", "/api/state")["version"]
+    free.click()
+    page.keyboard.press("4")
+    wait_version(page, version + 1)
+    assert board(page)[free_id] == 4
+    assert page.locator("#error").is_hidden()
+    server.api("POST", "/api/undo")
+    server.api("POST", "/api/lock", {"establishment_id": locked_id, "locked": False})

@@ -54,6 +54,12 @@
     if (box) { box.textContent = text; box.hidden = false; }
   });
   document.body.addEventListener("htmx:afterRequest", function (e) {
+    // a decision made: an earlier refusal's notice is stale (it read as if this one failed)
+    var config = e.detail.requestConfig;
+    if (e.detail.successful && config && config.verb === "post") {
+      var notice = document.getElementById("error");
+      if (notice) notice.hidden = true;
+    }
     if (!slowText(e)) return;
     pending = Math.max(0, pending - 1);
     var box = document.getElementById("busy");
