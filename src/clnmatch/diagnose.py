@@ -82,6 +82,8 @@ def diagnose(
     lock_conflicts(ctx)
     theme_cap_conflicts(ctx)
     _check_facilitators(ctx, cohort)
+    if not ctx.conflicts:  # where sizes already clash, theirs is the message
+        _check_odd_teams(ctx)
 
     arithmetic = list(ctx.conflicts)
     # each suggestion checked builds its problem again: up to region scale, where it is quick
@@ -285,6 +287,56 @@ def _check_shared_participants(ctx: Counting, n_fac: int, cap: int, per: int) ->
         f"{head}, {why}",
         suggestion + " (or raise schools_per_facilitator)",
         actual=room,
+        limit=need,
+    )
+
+
+def least_odd_teams(n_teams: int, low: int, high: int, participants: int) -> int | None:
+    """The fewest teams of an odd number of participants that ``participants`` people in
+    ``n_teams`` teams of ``low`` to ``high`` each need (None: no sizes add up)."""
+    odd = [s for s in range(low, high + 1) if s % 2]
+    even = [s for s in range(low, high + 1) if not s % 2]
+    for k in range(participants % 2, n_teams + 1, 2):  # k odd sizes: the sum's parity is k's
+        if (k and not odd) or (k < n_teams and not even):
+            continue
+        least = k * (odd[0] if k else 0) + (n_teams - k) * (even[0] if k < n_teams else 0)
+        most = k * (odd[-1] if k else 0) + (n_teams - k) * (even[-1] if k < n_teams else 0)
+        if least <= participants <= most:
+            return k
+    return None
+
+
+def _check_odd_teams(ctx: Counting) -> None:
+    """A team of an odd number of participants holds an establishment of an odd number of
+    nominees; teams of 11 or 12 for 90 people need six of 11. With two nominees a school,
+    few establishments have an odd number: the solver proved it impossible and blamed
+    five rules, each suggestion failing (an outside tester's case)."""
+    p, rules = ctx.problem, ctx.settings
+    if not p.n_teams:
+        return
+    low, high = int(p.team_min[0]), int(p.team_max[0])
+    if (p.team_min != low).any() or (p.team_max != high).any():
+        return  # teams of different bounds (research problems): not counted here
+    need = least_odd_teams(p.n_teams, low, high, p.total_weight)
+    have = int((p.unit_weight % 2 == 1).sum())
+    if need is None or need <= have:
+        return
+    suggestion = ""
+    if rules is not None:
+        for tolerance in range(rules.size_tolerance + 1, rules.size_tolerance + 4):
+            lo, hi, _ = ctx.bounds_for(tolerance=tolerance)
+            again = least_odd_teams(p.n_teams, int(lo[0]), int(hi[0]), p.total_weight)
+            if again is not None and again <= have:
+                suggestion = f"raise size_tolerance to {tolerance}"
+                break
+    ctx.add(
+        ("team_size",),
+        f"{p.total_weight} participants in {p.n_teams} teams of {low} to {high} need "
+        f"{need} teams of an odd number of participants, each with an establishment of an "
+        f"odd number of nominees; {have} establishment{'s' * (have != 1)} "
+        f"{'has' if have == 1 else 'have'} one",
+        suggestion,
+        actual=have,
         limit=need,
     )
 
