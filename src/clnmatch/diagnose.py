@@ -51,11 +51,14 @@ def diagnose(
     conflicting_rules: Sequence[str] = (),
     *,
     check_suggestions: bool = True,
+    suggest: bool = True,
 ) -> Diagnosis:
     """Why ``problem`` (and its ``cohort`` under ``rules``) cannot be matched, in numbers.
 
     Counting checks run first; ``conflicting_rules`` (rule names from a solver's
     assumption core) become one more conflict when no counting check explains them.
+    ``check_suggestions``: each suggested setting is taken to the nearest value the
+    counting checks pass; ``suggest=False`` only says whether they fail (no suggestions).
     """
     weight = problem.unit_weight.astype(np.int64)
     if problem.n_teams and problem.n_units:
@@ -69,7 +72,7 @@ def diagnose(
         return f"{uid} ({est.name})" if est is not None and est.name and est.name != uid else uid
 
     compiled = compile_rules(problem)
-    ctx = Counting(problem, compiled, rules, label, kmin, kmax)
+    ctx = Counting(problem, compiled, rules, label, kmin, kmax, suggest=suggest)
     _check_participants(ctx, cohort)
     if not sum_conflicts(ctx):
         # unit-count bounds are meaningless when sizes clash; fall back to trivial ones
@@ -88,7 +91,8 @@ def diagnose(
     arithmetic = list(ctx.conflicts)
     # each suggestion checked builds its problem again: up to region scale, where it is quick
     if check_suggestions and cohort is not None and rules is not None and problem.n_units <= 600:
-        arithmetic = [_with_suggestions_that_hold(c, cohort, rules) for c in arithmetic]
+        held: dict[str, bool] = {}  # one setting's verdict, shared by the conflicts
+        arithmetic = [_with_suggestions_that_hold(c, cohort, rules, held) for c in arithmetic]
     conflicts = list(arithmetic)
     core = list(dict.fromkeys(conflicting_rules))
     explained = {r for c in arithmetic for r in c.rules}
@@ -100,14 +104,54 @@ def diagnose(
 _SETTING = re.compile(r"(raise|lower) ([a-z_]+) to (\d+(?:\.\d+)?)")
 
 
-def _with_suggestions_that_hold(conflict: Conflict, cohort: Cohort, rules: Rules) -> Conflict:
-    """``conflict`` without the suggested settings ("raise teams to 11") under which the
-    counting checks find a conflict again; all of them kept when none would hold."""
+def _with_suggestions_that_hold(
+    conflict: Conflict, cohort: Cohort, rules: Rules, held: dict[str, bool]
+) -> Conflict:
+    """``conflict`` with each suggested setting ("raise teams to 11") taken on to the
+    nearest value under which the counting checks find no conflict (one check's number
+    can meet another's: "lower teams to 35", then 34, ..., where 20 was the most), and
+    without those that reach none; all of them kept when none would hold."""
     alternatives = conflict.suggestion.split(" or ")
-    holding = [a for a in alternatives if _holds(a, cohort, rules)]
-    if not holding or len(holding) == len(alternatives):
+    nearest = (_nearest_that_holds(a, cohort, rules, held) for a in alternatives)
+    holding = list(dict.fromkeys(h for h in nearest if h))
+    if not holding or holding == alternatives:
         return conflict
     return dataclasses.replace(conflict, suggestion=" or ".join(holding))
+
+
+SUGGESTION_STEPS = 30  # values tried past a suggested one (each a counting diagnosis)
+
+
+def _nearest_that_holds(
+    alternative: str, cohort: Cohort, rules: Rules, held: dict[str, bool]
+) -> str | None:
+    """``alternative``, its value moved on in its direction until the counting checks
+    pass (None when no value within ``SUGGESTION_STEPS`` does); ``held`` keeps verdicts."""
+
+    def holds(text: str) -> bool:
+        if text not in held:
+            held[text] = _holds(text, cohort, rules)
+        return held[text]
+
+    found = _SETTING.fullmatch(alternative.strip())
+    if holds(alternative):
+        return alternative
+    if found is None:
+        return None
+    verb, name, text = found[1], found[2], found[3]
+    sign = 1 if verb == "raise" else -1
+    if "." in text:  # a share: hundredths, up to 1
+        value = float(text)
+        steps = [round(value + sign * 0.05 * k, 2) for k in range(1, SUGGESTION_STEPS + 1)]
+        steps = [v for v in steps if 0 < v <= 1]
+    else:
+        steps = [int(text) + sign * k for k in range(1, SUGGESTION_STEPS + 1)]
+        steps = [v for v in steps if v >= 1]
+    for value in steps:
+        candidate = f"{verb} {name} to {value:g}"
+        if holds(candidate):
+            return candidate
+    return None
 
 
 def _holds(alternative: str, cohort: Cohort, rules: Rules) -> bool:
@@ -120,8 +164,8 @@ def _holds(alternative: str, cohort: Cohort, rules: Rules) -> bool:
         changed = Rules.model_validate({**rules.model_dump(), found[2]: value})
         problem = Problem.from_cohort(cohort, changed)
     except (ValueError, ClnmatchError):
-        return True
-    again = diagnose(problem, cohort, changed, check_suggestions=False)
+        return False  # a value the rules refuse ("raise max_authority_share to 2")
+    again = diagnose(problem, cohort, changed, check_suggestions=False, suggest=False)
     return again.feasible_by_arithmetic
 
 

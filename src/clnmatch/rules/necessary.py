@@ -129,6 +129,7 @@ class Counting:
     kmin: list[int]
     kmax: list[int]
     conflicts: list[Conflict] = field(default_factory=list)
+    suggest: bool = True  # False: only whether a conflict exists (a suggestion's check)
 
     def add(self, rules: tuple[str, ...], message: str, suggestion: str = "", **kw: object) -> None:
         self.conflicts.append(Conflict(rules=rules, message=message, suggestion=suggestion, **kw))  # type: ignore[arg-type]
@@ -421,7 +422,7 @@ def share_conflicts(ctx: Counting, rule: ShareRule) -> None:
             f"{name} has {n_a} of {n_units} establishments; with {n_teams} teams of about "
             f"{about} establishments and {words} {float(share):g}, at most "
             f"{per_text} per team and {capacity} in all can be placed",
-            _share_suggestion(ctx, rule, n_a),
+            _share_suggestion(ctx, rule, n_a) if ctx.suggest else "",
             subject=name,
             actual=n_a,
             limit=capacity,
