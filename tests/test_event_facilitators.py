@@ -90,6 +90,10 @@ def test_facilitator_refusals_write_nothing(tmp_path: Path) -> None:
         event.add_facilitator(Facilitator(id="FC", name="Someone", authority="C"))
     with pytest.raises(EventError, match="'FB' is Facilitator FB's, who withdrew: Bring back"):
         event.add_facilitator(Facilitator(id="FB", name="Someone", authority="B"))
+    with pytest.raises(EventError, match="'fb' is Facilitator FB's, who withdrew"):  # any case
+        event.add_facilitator(Facilitator(id="fb", name="Someone", authority="B"))
+    with pytest.raises(EventError, match="'fc' is Facilitator FC's: give"):
+        event.add_facilitator(Facilitator(id="fc", name="Someone", authority="C"))
     assert event.version == version
 
 

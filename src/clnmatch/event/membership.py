@@ -301,6 +301,8 @@ def add_facilitator(event: EventCore, facilitator: Facilitator) -> EventView:
         state = event.state
         taken = event.all_facilitators(state)
         fid, shown = facilitator.id, repr(facilitator.id[:80])
+        # "f08" for the withdrawn "F08" is the same person to the room: ids match in any case
+        fid = next((known for known in taken if known.casefold() == fid.casefold()), fid)
         if fid in taken and fid in state.facilitators_out:
             raise EventError(
                 f"facilitator id {shown} is {taken[fid].name}'s, who withdrew: Bring back is "
@@ -313,7 +315,8 @@ def add_facilitator(event: EventCore, facilitator: Facilitator) -> EventView:
                 "id of their own",
                 409,
             )
-        if fid in event.snapshot.base_record.withdrawn_of("facilitator"):  # an id is one person's
+        before = {w.casefold() for w in event.snapshot.base_record.withdrawn_of("facilitator")}
+        if fid.casefold() in before:  # an id is one person's
             raise EventError(
                 f"facilitator id {shown} withdrew before the event (changes.json): give the "
                 "new facilitator an id of their own",
