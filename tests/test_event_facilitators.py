@@ -94,6 +94,14 @@ def test_facilitator_refusals_write_nothing(tmp_path: Path) -> None:
         event.add_facilitator(Facilitator(id="fb", name="Someone", authority="B"))
     with pytest.raises(EventError, match="'fc' is Facilitator FC's: give"):
         event.add_facilitator(Facilitator(id="fc", name="Someone", authority="C"))
+    with pytest.raises(EventError, match="'FB' has withdrawn"):  # withdrawn, in any case
+        event.withdraw_facilitator("fb")
+    assert event.version == version
+    event.return_facilitator("fb")  # Bring back, as the refusal above says, in any case
+    assert "FB" not in event.state.facilitators_out
+    event.withdraw_facilitator("fb")
+    assert "FB" in event.state.facilitators_out and "fb" not in event.state.facilitators_out
+    version = event.version
     assert event.version == version
 
 
@@ -498,3 +506,47 @@ def test_a_late_schools_misspelt_authority_is_pointed_out(tmp_path: Path) -> Non
     event.undo()
     event.add(late, time_limit=5)  # spelt as the schools' Renfrewshire (B's): no note
     assert "Note:" not in event.last_change["message"]
+
+
+def test_a_proposal_short_of_facilitators_keeps_the_links_and_claims_no_optimum(
+    tmp_path: Path,
+) -> None:
+    """FA and FB gone, at most 3 schools a facilitator: no allocation keeps the rules. The
+    proposal (searched without facilitators) had no links, so accepting it unlinked FC,
+    and it said "optimal, gap 0%" beside its breaches (found by a reviewer)."""
+    rules = RULES.model_copy(update={"schools_per_facilitator": 3})
+    event = Event.create(tmp_path, cohort(), rules, teams=PREVIOUS, links=LINKS)
+    event.withdraw_facilitator("FA")
+    event.withdraw_facilitator("FB")
+    links = event.state.links
+    proposal = event.reoptimise(time_limit=3)
+    assert proposal["breaches"] and proposal["gap"] is None
+    assert proposal["status"] != "optimal"
+    assert event.accept().state.links == links
+
+
+def test_a_repair_counts_the_facilitators_once_the_school_has_left(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A is one facilitator short with two schools and has enough with one: withdrawing
+    E3 (A's) ends the shortfall, so the repair searches with the facilitators' rules. It
+    counted the supply before the school left (found by a reviewer)."""
+    import clnmatch.event.membership as membership
+
+    base = cohort()
+    extra = tuple(Facilitator(id=f"F{a}2", name=f"F{a}2", authority=a) for a in "BC")
+    more = Cohort(themes=base.themes, establishments=base.establishments,
+                  practitioners=base.practitioners, facilitators=base.facilitators + extra)  # fmt: skip
+    rules = RULES.model_copy(update={"schools_per_facilitator": 1})
+    links = [("FA", 1), ("FB", 2), ("FC", 1), ("FB2", 2), ("FC2", 1)]
+    event = Event.create(tmp_path, more, rules, teams=PREVIOUS, links=links)
+    seen: list[int] = []
+    real = membership.rematch_teams
+
+    def spy(searched: Cohort, *args: object, **kwargs: object) -> object:
+        seen.append(len(searched.facilitators))
+        return real(searched, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(membership, "rematch_teams", spy)
+    event.withdraw("E3", time_limit=3)
+    assert seen == [5]

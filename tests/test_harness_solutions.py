@@ -29,3 +29,17 @@ def test_every_research_run_writes_its_assignment(shared_benchmarks: Path, tmp_p
         )
         instance = next((shared_benchmarks / "mdgplib").glob(f"*/{row.instance}.txt"))
         assert abs(score(instance, path) - row.objective) <= 1e-3 * max(1.0, abs(row.objective))
+
+
+def test_a_rerun_that_finds_nothing_leaves_no_older_assignment(tmp_path: Path) -> None:
+    """A rerun's row says no_solution: the earlier run's file would sit beside it."""
+    from clnmatch.research.outputs import write_solutions
+    from clnmatch.research.runs import RunOutcome, RunRecord
+
+    record = RunRecord(set="mdgp", instance="X", strategy="s", kind="strategy", seed=0,
+                       time_limit=1.0, time_limit_rule="", best_known=None, version="0")  # fmt: skip
+    write_solutions(tmp_path, [RunOutcome(record, solution=(0, 1, 0))])
+    path = solution_path(tmp_path, "mdgp", "X", "s", 0, 1.0)
+    assert path.read_text() == "0 0\n1 1\n2 0\n"
+    write_solutions(tmp_path, [RunOutcome(record)])
+    assert not path.exists()

@@ -264,3 +264,15 @@ def test_a_row_copied_into_another_team_is_named(tmp_path: Path) -> None:
         "teams.csv row 5 (X999)"
     ]
     assert matched.teams["R003"] == 1
+
+
+def test_a_second_answer_deleted_beside_a_namesake_elsewhere_is_no_breach(tmp_path: Path) -> None:
+    """Sam Lee answered twice at S1 (team 1); another Sam Lee is at S2 (team 2). With the
+    first answer deleted, the second's row goes, as a second answer: the namesake's team
+    must not make it look like one person in two teams (found by a reviewer)."""
+    people = [("Ann", "", "S1"), ("Sam Lee", "", "S1"), ("Sam Lee", "", "S1"),
+              ("Sam Lee", "", "S2"), ("Dan", "", "S2")]  # fmt: skip
+    path = _teams_csv(tmp_path, _frame_cohort(people), [1, 1, 1, 2, 2])
+    after = _frame_cohort([people[0], people[2], people[3], people[4]])
+    matched = match_to_survey(read_assignment(path), after)
+    assert [p for p in matched.teams if p not in after.practitioner_by_id] == []

@@ -558,8 +558,9 @@ def test_a_saved_folder_is_whole_and_private(client: TestClient, event: Event) -
         client.post("/api/export/folder", json={"name": "../up"}),
         client.post("/ui/export", data={"name": "a b"}),
         client.post("/api/export/folder", json={"name": "a" * 300}),  # was a 500 (OSError)
+        client.post("/api/export/folder", json={"name": "日" * 100}),  # 300 bytes: a 500 too
     ):
-        assert refused.status_code == 400 and "letters, digits" in refused.text
+        assert refused.status_code == 400 and "letters a-z, digits" in refused.text
 
 
 def test_saving_a_folder_of_an_empty_board_is_refused_in_words(

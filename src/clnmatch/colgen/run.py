@@ -137,7 +137,8 @@ def initial(search: Search) -> None:
     if limit <= 0.05:
         return
     # half the time at most: where CP-SAT finds nothing (500 establishments in 5 s) the
-    # greedy start still has time to find one
+    # greedy start still has time to find one here, so the search goes on from it (solve's
+    # greedy_if_none only answers with it, in what is left after the search)
     found, infeasible, work = _cpsat_feasible(problem, 0.5 * limit, budget.seed)
     search.stats.cpsat_work += work
     if found is not None:

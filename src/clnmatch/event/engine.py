@@ -102,6 +102,7 @@ class Event(EventCore):
         there; teams they leave get another facilitator where the rules allow."""
         with self.lock:
             state = self.state
+            fid = membership.facilitator_id(self, fid)
             name = membership.present_facilitator(self, fid).name
             if team is None or (isinstance(team, int) and not isinstance(team, bool) and team == 0):
                 if fid not in state.facilitators_placed:
@@ -245,11 +246,13 @@ class Event(EventCore):
         # searched without the facilitators (an authority short of them), or some placed by
         # hand: linked to these teams, placements kept
         unlinked = not links and bool(cohort.facilitators)
-        if (unlinked or state.facilitators_placed) and (
-            placed := self.links_after(teams, trial)
-        ) is not None:
-            links = placed
-            trial = replace(trial, links=tuple((f, t) for f, t in links))
+        if unlinked or state.facilitators_placed:
+            placed = self.links_after(teams, trial)
+            if placed is None and unlinked:  # no allocation keeps the rules: links stay
+                placed = [list(link) for link in state.links]
+            if placed is not None:
+                links = placed
+                trial = replace(trial, links=tuple((f, t) for f, t in links))
         _, evaluation = self.evaluate_state(trial)
         names = cohort.establishment_by_id
         moves = [
@@ -272,10 +275,15 @@ class Event(EventCore):
             "moves": moves,
             "objective": evaluation.objective,
             "bound": bound,
-            "gap": None if bound is None else relative_gap(evaluation.objective, bound),
-            # proven best when the board's bound meets it (and it breaks no rule)
-            "status": "optimal"
-            if bound is not None and not evaluation.breaches and bound <= evaluation.objective
+            # no gap while a rule is broken (as the board), nor "optimal": the search's
+            # word is for the schools alone when an authority lacks facilitators
+            "gap": None
+            if bound is None or evaluation.breaches
+            else relative_gap(evaluation.objective, bound),
+            "status": "feasible"
+            if evaluation.breaches
+            else "optimal"
+            if bound is not None and bound <= evaluation.objective
             else solved.status,
             "breaches": [b.message for b in evaluation.breaches],
             "locked": sorted(pins),

@@ -164,7 +164,7 @@ def write_folder(event: Event, folder: str | Path, view: EventView | None = None
     return write_result(result_of(event, view), folder, extra_texts={CHANGES_FILE: record})
 
 
-FOLDER_NAME_MAX = 100  # file systems refuse names past 255 bytes (a 500, before)
+FOLDER_NAME_MAX = 100  # file systems refuse names past 255 bytes (a 500, before): ASCII
 
 
 def export_folder(event: Event, name: str | None = None) -> tuple[Path, list[Path]]:
@@ -172,9 +172,11 @@ def export_folder(event: Event, name: str | None = None) -> tuple[Path, list[Pat
     readable by the user only, like the event's own files."""
     view = event.view()  # one board for the name and the files (a decision may come meanwhile)
     name = name or f"version-{view.version}"
-    if not name.replace("-", "").replace("_", "").isalnum() or len(name) > FOLDER_NAME_MAX:
+    plain = name.replace("-", "").replace("_", "")
+    if not (plain.isascii() and plain.isalnum()) or len(name) > FOLDER_NAME_MAX:
         raise EventError(
-            f"a folder name of letters, digits, - and _ only, at most {FOLDER_NAME_MAX} of them",
+            f"a folder name of letters a-z, digits, - and _ only, at most {FOLDER_NAME_MAX} "
+            "of them",
             400,
         )
     if not any(team >= 1 for team in view.state.teams.values()):  # rosters of no team

@@ -129,7 +129,8 @@ def _repair(
     cohort = apply_changes(cohort, unplaced).cohort if unplaced else cohort
     pins = event.locked_pins(state, cohort)
     pins.pop(unpin or "", None)
-    searched = event.search_cohort(cohort)
+    # short of facilitators or not once the change is made (a school leaving can end it)
+    searched = event.search_cohort(cohort, apply_changes(cohort, withdrawn, added).cohort)
     result = rematch_teams(
         searched, teams, withdrawn, added,
         rules=event.rules_for(cohort, pins), objective=event.snapshot.objective,
@@ -141,7 +142,7 @@ def _repair(
                       state.links)  # fmt: skip
         if searched is not cohort:
             event.link_after_search(entry)
-        words = "; " + moves_text(cohort, entry["moves"])
+        words = "; " + moves_text(cohort, entry["moves"], every_other=searched is not cohort)
     else:
         words = "; the rules could not all be restored: " + plain_reason(result)
     return words
@@ -268,10 +269,17 @@ def _alone(cohort: Cohort, eid: str) -> Cohort:
     return Cohort(themes=cohort.themes, establishments=one, practitioners=cohort.nominees[eid])
 
 
+def facilitator_id(event: EventCore, fid: str) -> str:
+    """``fid`` as the event knows it: "f08" is "F08" to the room, withdrawn or not."""
+    known = event.all_facilitators(event.state)
+    return next((k for k in known if k.casefold() == str(fid).casefold()), fid)
+
+
 def withdraw_facilitator(event: EventCore, fid: str) -> EventView:
     """Withdraw a facilitator: their teams get another where the rules allow."""
     with event.lock:
         state = event.state
+        fid = facilitator_id(event, fid)
         facilitator = present_facilitator(event, fid)
         links = tuple(link for link in state.links if link[0] != fid)
         after = replace(state, facilitators_out=state.facilitators_out | {fid}, links=links)
@@ -285,6 +293,7 @@ def return_facilitator(event: EventCore, fid: str) -> EventView:
     with event.lock:
         state = event.state
         known = event.all_facilitators(state)
+        fid = facilitator_id(event, fid)
         if fid not in state.facilitators_out:
             present = fid in _facilitators(event.cohort_for(state))
             what = "has not withdrawn" if present else "is not a facilitator who withdrew"
@@ -300,9 +309,7 @@ def add_facilitator(event: EventCore, facilitator: Facilitator) -> EventView:
     with event.lock:
         state = event.state
         taken = event.all_facilitators(state)
-        fid, shown = facilitator.id, repr(facilitator.id[:80])
-        # "f08" for the withdrawn "F08" is the same person to the room: ids match in any case
-        fid = next((known for known in taken if known.casefold() == fid.casefold()), fid)
+        fid, shown = facilitator_id(event, facilitator.id), repr(facilitator.id[:80])
         if fid in taken and fid in state.facilitators_out:
             raise EventError(
                 f"facilitator id {shown} is {taken[fid].name}'s, who withdrew: Bring back is "

@@ -113,13 +113,17 @@ def plain_reason(result: Any) -> str:
     return reason or str(result.status)
 
 
-def moves_text(cohort: Cohort, moves: Mapping[str, int]) -> str:
-    """The moves a repair made, a few by name: "1 move restores every rule: X to team 2"."""
+def moves_text(cohort: Cohort, moves: Mapping[str, int], every_other: bool = False) -> str:
+    """The moves a repair made, a few by name: "1 move restores every rule: X to team 2"
+    ("every other rule" where an authority is short of facilitators: no move mends that)."""
     names = {e.id: e.name for e in cohort.establishments}
     listed = ", ".join(f"{names.get(e, e)} to team {t}" for e, t in list(moves.items())[:3])
     more = f" and {len(moves) - 3} more" if len(moves) > 3 else ""
     verb = "restores" if len(moves) == 1 else "restore"
-    return f"{len(moves)} move{'s' if len(moves) != 1 else ''} {verb} every rule" + (
+    rules = (
+        "every other rule (the facilitators' supply stays short)" if every_other else "every rule"
+    )
+    return f"{len(moves)} move{'s' if len(moves) != 1 else ''} {verb} {rules}" + (
         f": {listed}{more}" if moves else ""
     )
 

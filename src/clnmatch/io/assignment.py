@@ -316,14 +316,17 @@ def match_to_survey(table: AssignmentTable, cohort: Cohort) -> AssignmentTable:
         file=table.file,
         column="practitioner_id",
     )
+
     # a row matching nobody: a second answer of someone matched (its row deleted, as the
     # docs advise) goes when it is in that person's team; anyone else's, or one in another
     # team (a row copied by hand), stays, under an id no survey row has, so that the check
     # names it rather than pass over it (their row was deleted from the survey)
-    matched = {_person_key(table.people.get(p, ("", ""))): table.teams[p] for p in new_id}
+    def who(pid: str) -> tuple[str, str | None]:  # namesakes of two schools are two people
+        return _person_key(table.people.get(pid, ("", ""))), table.establishments.get(pid)
+
+    matched = {who(p): table.teams[p] for p in new_id}
     for pid in table.teams:
-        key = _person_key(table.people.get(pid, ("", "")))
-        if pid not in new_id and matched.get(key) != table.teams[pid]:
+        if pid not in new_id and matched.get(who(pid)) != table.teams[pid]:
             new_id[pid] = f"{Path(table.file).name} row {table.rows[pid]} ({pid})"
     return replace(
         table,

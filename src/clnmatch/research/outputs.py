@@ -22,7 +22,7 @@ from clnmatch.research.runs import (
     RunOutcome,
     clnmatch_version,
 )
-from clnmatch.research.sets import SCHEDULE_SETS
+from clnmatch.research.sets import RESEARCH_SETS, SCHEDULE_SETS
 from clnmatch.research.summary import summary_markdown
 
 if TYPE_CHECKING:
@@ -59,10 +59,13 @@ def write_solutions(folder: Path, outcomes: Sequence[RunOutcome]) -> None:
     """Each research run's assignment as ``element group`` lines (0-based, as ``clnmatch
     mdgp --out`` writes): the objectives of runs.csv can be checked by anyone's scorer."""
     for outcome in outcomes:
-        if outcome.solution is None:
-            continue
         r = outcome.record
+        if r.set not in RESEARCH_SETS:
+            continue
         path = solution_path(folder, r.set, r.instance, r.strategy, r.seed, r.time_limit)
+        if outcome.solution is None:  # a rerun that found none: no older file beside its row
+            path.unlink(missing_ok=True)
+            continue
         path.parent.mkdir(parents=True, exist_ok=True)
         write_solution(path, np.asarray(outcome.solution, dtype=np.int64))
 
