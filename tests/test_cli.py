@@ -101,6 +101,12 @@ def test_check_reads_the_links_beside_teams_csv(solved, tmp_path):
     result = run("check", SURVEY, tmp_path / "teams.csv", "--facilitators", FACILITATORS)
     assert result.exit_code == 4, result.output
     assert "facilitator" in result.output.split("BREACH", 1)[1]
+    # the header line alone (a result made without facilitators): no links, so every team
+    # lacks one (exit 4); it was refused as "expected data rows below the header" (exit 2)
+    (tmp_path / "facilitators.csv").write_text(links[0] + "\n", encoding="utf-8")
+    result = run("check", SURVEY, tmp_path / "teams.csv", "--facilitators", FACILITATORS)
+    assert result.exit_code == 4, result.output
+    assert "has no facilitator" in " ".join(result.output.split())
 
 
 def test_invalid_survey_exits_2_naming_row_and_column(tmp_path):

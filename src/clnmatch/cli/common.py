@@ -213,7 +213,7 @@ _SUGGESTED = re.compile(
     rf"\b(raise|lower|change|longer|set) ({'|'.join(_PARAMETERS)})\b|'({'|'.join(_PARAMETERS)})'"
 )
 # "The '--rounds' parameter of BreakoutRules": on the command line, an option
-_OWNER = re.compile(r"('--[a-z-]+') parameter of [\w.]+")
+_OWNER = re.compile(r"('--[a-z-]+') parameter of (?:clnmatch )?[\w.]+")
 
 
 _EMAIL = re.compile(r"([^\s'\"(\[@])[^\s'\"(\[@]*(@[\w-]+(?:\.[\w-]+)+)")

@@ -372,7 +372,7 @@ def check(
     """
     from clnmatch.errors import InputProblem, InvalidInputError
     from clnmatch.evaluate import check as check_assignment
-    from clnmatch.io.assignment import match_to_survey, read_assignment, read_links
+    from clnmatch.io.assignment import folder_links, match_to_survey, read_assignment, read_links
     from clnmatch.rematch import CHANGES_FILE, cohort_of_folder
 
     with exit_codes(json_out):
@@ -405,11 +405,12 @@ def check(
         for warning in [] if json_out else table.warnings:
             err_console.print(f"warning: {warning}", markup=False, highlight=False)
         beside = teams_csv.parent / "facilitators.csv"  # a result folder's own links
+        link_list = read_links(links) if links is not None else None
         if links is None and cohort.facilitators and beside.is_file():
-            links = beside
+            # header only when the result was made without facilitators: no links, no error
+            link_list = folder_links(teams_csv.parent)
             if not json_out:
                 err_console.print(f"Using {beside} for the facilitator links")
-        link_list = read_links(links) if links is not None else None
         evaluation = check_assignment(
             cohort, rules, table.teams, link_list, team_focus=table.focus or None
         )

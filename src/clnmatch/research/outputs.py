@@ -46,8 +46,8 @@ def solution_path(
     folder: Path, set_name: str, instance: str, strategy: str, seed: int, time_limit: float
 ) -> Path:
     """Where a research run's assignment is written: ``folder/set/instance.strategy.
-    seed-N.Ls.txt`` (a rerun of the same run replaces it, as its row in runs.csv)."""
-    name = f"{instance}.{strategy}.seed-{seed}.{time_limit:g}s.txt"
+    seedN.limitLs.txt`` (a rerun of the same run replaces it, as its row in runs.csv)."""
+    name = f"{instance}.{strategy}.seed{seed}.limit{time_limit:g}s.txt"
     return folder / _safe(set_name) / _safe(name)
 
 
