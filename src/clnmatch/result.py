@@ -11,7 +11,7 @@ from clnmatch.evaluate import Evaluation
 from clnmatch.frozen import frozen
 from clnmatch.models import Cohort, Rules
 from clnmatch.problem import ObjectiveWeights
-from clnmatch.trace import TracePoint, relative_gap
+from clnmatch.trace import TracePoint, proven_gap
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -102,9 +102,7 @@ class Result:
     def gap(self) -> float | None:
         """The proven gap; none while rules are broken (the bound is of rule-abiding teams:
         an event's board exported with breaches said "gap 10.5%", its page "-")."""
-        if self.objective is None or self.bound is None or self.status is Status.BREACHES:
-            return None
-        return relative_gap(self.objective, self.bound)
+        return proven_gap(self.objective, self.bound, self.status is not Status.BREACHES)
 
     @property
     def feasible(self) -> bool:

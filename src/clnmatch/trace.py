@@ -38,3 +38,11 @@ class Progress:
 def relative_gap(objective: float, bound: float) -> float:
     """(bound - objective) / max(|objective|, 1e-9), never below 0."""
     return max(0.0, bound - objective) / max(abs(objective), 1e-9)
+
+
+def proven_gap(objective: float | None, bound: float | None, rules_kept: bool) -> float | None:
+    """The gap a result, board or proposal states: none without a bound, and none while
+    rules are broken (the bound is of rule-abiding teams; broken ones may pass it)."""
+    if objective is None or bound is None or not rules_kept:
+        return None
+    return relative_gap(objective, bound)

@@ -29,7 +29,7 @@ from clnmatch.facilitators import FACILITATOR_RULES
 from clnmatch.models import Cohort, Facilitator
 from clnmatch.rematch import stable_labels
 from clnmatch.rules.necessary import plural
-from clnmatch.trace import relative_gap
+from clnmatch.trace import proven_gap
 
 __all__ = ["Event", "EXPORTS_FOLDER", "JOURNAL_FILE", "SNAPSHOT_FILE", "TOKENS_FILE"]
 
@@ -277,9 +277,7 @@ class Event(EventCore):
             "bound": bound,
             # no gap while a rule is broken (as the board), nor "optimal": the search's
             # word is for the schools alone when an authority lacks facilitators
-            "gap": None
-            if bound is None or evaluation.breaches
-            else relative_gap(evaluation.objective, bound),
+            "gap": proven_gap(evaluation.objective, bound, evaluation.feasible),
             "status": "feasible"
             if evaluation.breaches
             else "optimal"

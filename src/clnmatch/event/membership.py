@@ -14,6 +14,7 @@ when one breaks; the teams do not move for a facilitator.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -269,9 +270,12 @@ def _alone(cohort: Cohort, eid: str) -> Cohort:
     return Cohort(themes=cohort.themes, establishments=one, practitioners=cohort.nominees[eid])
 
 
-def facilitator_id(event: EventCore, fid: str) -> str:
-    """``fid`` as the event knows it: "f08" is "F08" to the room, withdrawn or not."""
-    known = event.all_facilitators(event.state)
+def facilitator_id(
+    event: EventCore, fid: str, known: Mapping[str, Facilitator] | None = None
+) -> str:
+    """``fid`` as the event knows it: "f08" is "F08" to the room, withdrawn or not
+    (``known``: the event's facilitators, when the caller has them)."""
+    known = event.all_facilitators(event.state) if known is None else known
     return next((k for k in known if k.casefold() == str(fid).casefold()), fid)
 
 
@@ -293,7 +297,7 @@ def return_facilitator(event: EventCore, fid: str) -> EventView:
     with event.lock:
         state = event.state
         known = event.all_facilitators(state)
-        fid = facilitator_id(event, fid)
+        fid = facilitator_id(event, fid, known)
         if fid not in state.facilitators_out:
             present = fid in _facilitators(event.cohort_for(state))
             what = "has not withdrawn" if present else "is not a facilitator who withdrew"
@@ -309,7 +313,7 @@ def add_facilitator(event: EventCore, facilitator: Facilitator) -> EventView:
     with event.lock:
         state = event.state
         taken = event.all_facilitators(state)
-        fid, shown = facilitator_id(event, facilitator.id), repr(facilitator.id[:80])
+        fid, shown = facilitator_id(event, facilitator.id, taken), repr(facilitator.id[:80])
         if fid in taken and fid in state.facilitators_out:
             raise EventError(
                 f"facilitator id {shown} is {taken[fid].name}'s, who withdrew: Bring back is "

@@ -8,7 +8,7 @@ from typing import Any
 from clnmatch.evaluate import Evaluation
 from clnmatch.event.state import EventState
 from clnmatch.models import Cohort
-from clnmatch.trace import relative_gap
+from clnmatch.trace import proven_gap
 
 __all__ = ["EventView"]
 
@@ -32,9 +32,7 @@ class EventView:
     @property
     def gap(self) -> float | None:
         """The proven gap; none while rules are broken (a broken board may pass the bound)."""
-        if self.bound is None or not self.evaluation.feasible:
-            return None
-        return relative_gap(self.objective, self.bound)
+        return proven_gap(self.objective, self.bound, self.evaluation.feasible)
 
     @property
     def nothing_placed(self) -> bool:
