@@ -330,6 +330,20 @@ def test_breach_shown(result: Result, no_charts: None) -> None:
     assert "BROKEN (1)" in render_report(broken, explanations=[])
 
 
+def test_breaches_counted_as_rules_and_times(result: Result) -> None:
+    """'break 2 rules (3 breaches in all)': a rule broken in two teams is one rule, not two."""
+    assignment = dict(result.assignment)
+    assignment["P00"] = 2  # splits E00's nominees
+    evaluation = check(result.cohort, result.rules, assignment, result.facilitator_links)
+    one = dataclasses.replace(evaluation.breaches[0], team=98)
+    two = dataclasses.replace(evaluation.breaches[0], rule="min_sectors", team=99)
+    evaluation = dataclasses.replace(evaluation, breaches=[*evaluation.breaches, one, two])
+    broken = dataclasses.replace(result, evaluation=evaluation, status=Status.BREACHES)
+    rules = len({b.rule for b in evaluation.breaches})
+    text = quality_sentence(broken)
+    assert f"break {rules} rules ({len(evaluation.breaches)} breaches in all)" in text
+
+
 def test_explanations_rendered(result: Result, no_charts: None) -> None:
     """Explanations (establishment_id, text) appear, escaped, in the 'why here' section."""
     why = [

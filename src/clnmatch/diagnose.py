@@ -418,8 +418,8 @@ def _rule_suggestion(ctx: Counting, rule: str) -> str:
         return f"lower teams to {p.n_teams - 1}"
     if rule == "team_establishments" and p.team_max_units is not None:
         return (
-            f"raise schools_per_facilitator to {p.team_max_units + 1} or raise teams to "
-            f"{p.n_teams + 1}"
+            f"raise schools_per_facilitator to {int(np.max(p.team_max_units)) + 1} or raise "
+            f"teams to {p.n_teams + 1}"
         )
     if rule == "pin":
         pins = list(rules.pins.items()) if rules is not None else []

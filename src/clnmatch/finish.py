@@ -140,9 +140,9 @@ def finish_solve(
             found = getattr(exc, "diagnosis", None)
             diagnosis = counted.merged(found) if isinstance(found, Diagnosis) else counted
             return result(Status.INFEASIBLE, diagnosis=diagnosis)
-        # these teams cannot be facilitated, which proves nothing of other teams: the search
-        # keeps each team within one facilitator's load, not two teams sharing one (fewer
-        # facilitators than teams), so no "cannot be met" (the counting checks' diagnosis)
+        # these teams cannot be facilitated, which proves nothing of other teams (a re-match
+        # keeps the teams it is given; the allocation may run out of time), so no "cannot be
+        # met" (the counting checks' diagnosis)
         return result(
             Status.UNKNOWN,
             diagnosis=counted,

@@ -122,8 +122,9 @@ class Problem:
     theme_milli: IntArray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
     theme_names: tuple[str, ...] = ()
     max_teams_per_theme: int | None = None
-    # most units (establishments) in a team: one facilitator supports them all (None: no cap)
-    team_max_units: int | None = None
+    # most units (establishments) in a team: one facilitator supports them all (None: no cap;
+    # (T,) team by team when facilitators are fewer than teams: facilitators.shared_load_caps)
+    team_max_units: int | IntArray | None = None
     # side rules (empty arrays: the rule does not apply)
     unit_sector: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     sector_names: tuple[str, ...] = ()

@@ -12,6 +12,7 @@ from clnmatch.bounds import certified_bound
 from clnmatch.diagnose import diagnose
 from clnmatch.errors import InvalidParameterError
 from clnmatch.evaluate import evaluate
+from clnmatch.facilitators import shared_load_caps
 from clnmatch.finish import finish_solve
 from clnmatch.models import Cohort, Rules
 from clnmatch.parameters import Number, Test, check_cohort_and_rules, check_value
@@ -199,10 +200,13 @@ def solve(
     check_solve_inputs(cohort, rules, warm_start)
     rules = rules or Rules()
     problem = Problem.from_cohort(cohort, rules, objective)
+    search = _shared_facilitators(problem, cohort, rules)
     problem_s = time.perf_counter() - started
-    name = choose_strategy(problem) if strategy == "auto" else strategy
+    name = choose_strategy(search) if strategy == "auto" else strategy
     if strategy == "auto" and not bound_time:
         bound_time = auto_bound_time(problem, name, time_limit)
+    if search is not problem and not bound_time:  # the search proves nothing for the rules
+        bound_time = min(3.0, 0.1 * float(time_limit))
     runner = get_strategy(name, "solve")
     weights = (
         objective if isinstance(objective, ObjectiveWeights) else ObjectiveWeights.named(objective)
@@ -237,7 +241,7 @@ def solve(
     # in a new process) is part of the call
     prepare_s = time.perf_counter() - tick if compilations() > compiled else 0.0
     repair_until = time.perf_counter() + 0.1 * float(time_limit)
-    unit_start, start_keeps_rules = _unit_warm_start(problem, warm_start, int(seed), repair_until)
+    unit_start, start_keeps_rules = _unit_warm_start(search, warm_start, int(seed), repair_until)
     setup_s = time.perf_counter() - started - prepare_s
     budget = Budget(
         time_limit=max(0.1, float(time_limit) - setup_s - reserve - bound_time),
@@ -245,14 +249,16 @@ def solve(
         progress=progress,
         warm_start=unit_start,
     )
-    proposal: Proposal = runner.run(problem, budget)
+    proposal: Proposal = runner.run(search, budget)
     if unit_start is not None and start_keeps_rules:
-        proposal = _no_worse_than_start(problem, proposal, unit_start)
+        proposal = _no_worse_than_start(search, proposal, unit_start)
     elif unit_start is not None:
         note = "the warm start breaks a rule and was not repaired in its share of the time"
         proposal = dataclasses.replace(proposal, notes=(note, *proposal.notes))
     left = float(time_limit) - (time.perf_counter() - started) - reserve - bound_time
-    proposal = greedy_if_none(problem, proposal, name, left, int(seed))
+    proposal = greedy_if_none(search, proposal, name, left, int(seed))
+    if search is not problem:
+        proposal = _proofs_dropped(proposal)
     statistics = Statistics(proposal.trace)
     if proposal.unit_team is None:
         if proposal.proven_infeasible:
@@ -280,6 +286,35 @@ def solve(
         weights=weights,
         # what is left of the limit (the strategy may have used less than its share)
         allocation_s=float(time_limit) - (time.perf_counter() - started - prepare_s) - FINISH_S,
+    )
+
+
+def _shared_facilitators(problem: Problem, cohort: Cohort, rules: Rules) -> Problem:
+    """The problem the search solves: with fewer facilitators than teams, teams small enough
+    to share them (``shared_load_caps``); otherwise ``problem`` itself."""
+    caps = shared_load_caps(len(cohort.facilitators), rules.teams, rules.schools_per_facilitator)
+    if caps is None:
+        return problem
+    return dataclasses.replace(problem, team_max_units=np.array(caps, dtype=np.int64))
+
+
+def _proofs_dropped(proposal: Proposal) -> Proposal:
+    """A proposal of the search with team-by-team caps: its proofs (optimal, infeasible,
+    bounds) hold for those caps only, not for the rules."""
+    if not (proposal.proven_optimal or proposal.proven_infeasible or proposal.bound_milli):
+        return proposal
+    note = (
+        "teams were kept small enough to share the facilitators (fewer than the teams), "
+        "so the search's proof holds for those sizes only and is not used"
+    )
+    return dataclasses.replace(
+        proposal,
+        bound_milli=None,
+        proven_optimal=False,
+        proven_infeasible=False,
+        conflicting_rules=(),
+        trace=tuple(dataclasses.replace(p, bound=None) for p in proposal.trace),
+        notes=(*proposal.notes, note),
     )
 
 

@@ -73,9 +73,16 @@ class ColumnModel:
             else np.ones((self.n_units, self.n_teams), dtype=bool)
         )
         self.allowed = allowed
-        groups: dict[tuple[int, int, bytes], list[int]] = {}
+        groups: dict[tuple[int, int, int, bytes], list[int]] = {}
+        cap_units = -1 if problem.team_max_units is None else problem.team_max_units
+        units_cap = np.broadcast_to(np.asarray(cap_units, dtype=np.int64), self.n_teams)
         for t in range(self.n_teams):
-            key = (int(problem.team_min[t]), int(problem.team_max[t]), allowed[:, t].tobytes())
+            key = (
+                int(problem.team_min[t]),
+                int(problem.team_max[t]),
+                int(units_cap[t]),
+                allowed[:, t].tobytes(),
+            )
             groups.setdefault(key, []).append(t)
         self.classes: list[TeamClass] = []
         for teams in groups.values():

@@ -355,9 +355,15 @@ def quality_sentence(result: Result) -> str:
     if result.status == Status.INFEASIBLE:
         return "The rules cannot all be met, so no teams were formed: see why below."
     if result.status == Status.BREACHES and result.evaluation is not None:
-        count = len(result.evaluation.breaches)
+        breaches = result.evaluation.breaches
+        rules = len({b.rule for b in breaches})
+        times = (
+            ""
+            if len(breaches) == rules
+            else f" ({_plural(len(breaches), 'breach', 'breaches')} in all)"
+        )
         return (
-            f"These teams break {_plural(count, 'rule')}: see the rule checks below "
+            f"These teams break {_plural(rules, 'rule')}{times}: see the rule checks below "
             f"(score {number(objective or 0)} points)."
         )
     if result.status == Status.UNKNOWN or objective is None:

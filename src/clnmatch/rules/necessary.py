@@ -288,10 +288,11 @@ def _sum_suggestion(ctx: Counting, rules: tuple[str, ...]) -> str:
     problem = ctx.problem
     if rules == ("teams",):
         return f"lower teams to {problem.n_units}" if problem.n_units else "add establishments"
-    if rules == ("team_establishments",) and problem.team_max_units:
+    if rules == ("team_establishments",) and problem.team_max_units is not None:
         n_units, n_teams = problem.n_units, problem.n_teams
+        most = max(1, int(np.max(problem.team_max_units)))
         return (
-            f"raise teams to {math.ceil(n_units / problem.team_max_units)} or raise "
+            f"raise teams to {math.ceil(n_units / most)} or raise "
             f"schools_per_facilitator to {math.ceil(n_units / n_teams)}"
         )
     if ctx.settings is None:
