@@ -118,6 +118,22 @@ def test_control_characters_are_removed_with_a_warning_per_column(tmp_path: Path
     assert "2 cell(s) of this column (rows 2, 3)" in table.warnings[0].expected
 
 
+def test_invisible_characters_are_removed_so_a_school_is_one_school(tmp_path: Path) -> None:
+    """A zero-width space pasted after a school's name (or a soft hyphen, a direction mark)
+    made it a second school, printed the same; they go, with the controls' warning. A BOM
+    in the first header says nothing; zero-width joiners, which some scripts spell with,
+    stay."""
+    path = _csv(
+        tmp_path,
+        "\ufeffname,school\nAnn,Noble PS\u200b\nBob,\u200eNoble\u00adPS\nCat,\u0915\u094d\u200d\u0937\n",
+    )
+    table = load_table(path)
+    assert table.headers == ("name", "school")
+    assert [r.values[1] for r in table.rows] == ["Noble PS", "NoblePS", "\u0915\u094d\u200d\u0937"]
+    assert [(w.row, w.column) for w in table.warnings] == [(2, "school")]
+    assert "invisible characters (such as a zero-width space)" in table.warnings[0].expected
+
+
 def test_a_two_row_header_whose_lower_row_looks_more_like_a_header(tmp_path: Path) -> None:
     """The theme names below a merged question score higher than the row above them (the
     fixed headers, merged down): both rows are still the header, with no title skipped."""

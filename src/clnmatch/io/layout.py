@@ -167,8 +167,14 @@ def refuse(file: str, expected: str, row: int | None = None, column: str | None 
 
 
 # --- cells -----------------------------------------------------------------------------
-# C0 and C1 control characters but tab and line breaks (which _clean folds), and DEL
-_CONTROL = re.compile(r"[\x00-\x08\x0c\x0e-\x1f\x7f-\x9f]")
+# C0 and C1 control characters but tab and line breaks (which _clean folds), DEL, and the
+# invisible format signs that copying from web pages and e-mails brings (zero-width space,
+# word joiner, BOM, soft hyphen, direction marks): "School\u200b" would be another school.
+# Zero-width (non-)joiners stay: some scripts spell words with them.
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
+    r"\u2066-\u2069\ufeff]"
+)
 
 
 def _clean(text: str, from_file: bool) -> str:
@@ -177,9 +183,9 @@ def _clean(text: str, from_file: bool) -> str:
 
 
 def _without_controls(text: str) -> tuple[str, bool]:
-    """The text without control characters, and whether there were any."""
+    """The text without control and invisible characters, and whether there were any."""
     cleaned = _CONTROL.sub("", text)
-    return cleaned, cleaned != text
+    return cleaned.strip(), cleaned != text.replace("\ufeff", "")  # a BOM: said nothing
 
 
 # --- building a Table ------------------------------------------------------------------
@@ -393,7 +399,8 @@ def build_table(
                 file=file,
                 row=numbers[0],
                 column=headers[i] if i < width and headers[i] else column_label(i),
-                expected=f"text without control characters; they were removed from "
+                expected=f"text without control or invisible characters (such as a "
+                f"zero-width space); they were removed from "
                 f"{len(numbers)} cell(s) of this column (rows {shown})",
             )
         )
