@@ -104,3 +104,20 @@ def test_a_mapping_scale_replaces_the_built_in_words() -> None:
 def test_rating_stems(word: str, stem: str) -> None:
     """The stem sets 'interested' and a leading 'a' aside, so spellings of a level agree."""
     assert rating_stem(word) == stem
+
+
+def test_under_a_mapping_a_bad_rating_says_to_add_it_or_correct_it(tmp_path: Path) -> None:
+    """With a mapping's [scale], an unknown word says to add it there or correct it (it
+    said nothing to do), and a single 7 is a slip to correct, not "another range"; the
+    problems come in row order (row 4's before row 5's, whatever the column)."""
+    path = _survey(tmp_path, [("1", "2"), ("3", "2"), ("Keen", "1"), ("2", "7")])
+    mapping = {"scale": {"Not at all": 0, "Hugely": 5}}
+    with pytest.raises(InvalidInputError) as caught:
+        read_survey(path, mapping=mapping)
+    (word, seven) = caught.value.problems
+    assert (word.row, word.value, seven.row, seven.value) == (4, "Keen", 5, "7")
+    assert "add it to the [scale] of mapping with the rating it means" in word.expected
+    assert "this cell holds 7: correct it" in seven.expected
+    assert (
+        "seems to use another range" not in seven.expected and "clnmatch map" not in seven.expected
+    )

@@ -596,16 +596,16 @@ def test_spreadsheet_error_values_are_refused_in_each_cell(tmp_path: Path) -> No
     path = _survey(tmp_path, *rows, header=header + ",notes")
     for source in (tmp_path / "survey.xlsx", path):
         found = _error_of(source)
-        assert [(p.row, p.column) for p in found] == [
+        assert [(p.row, p.column) for p in found] == [  # in row order
             (2, "establishment_id"),
+            (3, "theme:A"),
             (4, "establishment_id"),
             (4, "sector"),
-            (3, "theme:A"),
         ]
         assert found[0].expected.startswith(
             "a value, not the spreadsheet error #N/A (a formula that found nothing)"
         )
-        assert "#NAME?" in found[2].expected and "#REF!" in found[3].expected
+        assert "#NAME?" in found[3].expected and "#REF!" in found[1].expected
 
 
 def test_anonymous_email_is_read_as_no_email(tmp_path: Path) -> None:

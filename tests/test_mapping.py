@@ -301,6 +301,29 @@ def test_a_header_row_holding_none_of_the_mapped_headers_is_one_problem(tmp_path
     )
 
 
+def test_a_mapping_read_on_a_cover_sheet_points_to_the_other_sheets(tmp_path: Path) -> None:
+    """A workbook opening on a cover sheet, read with a mapping that names no sheet: the
+    one problem names the sheet read and the others, and how to pick one."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    cover = book.active
+    assert cover is not None
+    cover.title = "Cover"
+    cover.append(["CLN survey - responses"])
+    cover.append(["Exported from Microsoft Forms on 3 December"])
+    answers = book.create_sheet("Form1")
+    for line in (HEADER, *ROWS):
+        answers.append(line.split(","))
+    book.save(path := tmp_path / "export.xlsx")
+    with pytest.raises(InvalidInputError) as caught:
+        read_survey(path, mapping=MAPPING)
+    (problem,) = caught.value.problems
+    assert "in the header of sheet 'Cover'" in problem.expected
+    assert "also has sheet(s) 'Form1': pick one with --sheet" in problem.expected
+    assert len(read_survey(path, sheet="Form1", mapping=MAPPING).cohort.practitioners) == 4
+
+
 def test_authority_spellings_apply_to_the_facilitators_too(tmp_path: Path) -> None:
     """A mapping's [authorities] also turns a facilitator's spelling into the name used."""
     facilitators = tmp_path / "fac.csv"

@@ -402,7 +402,7 @@ def test_a_control_character_is_removed_with_a_warning(export: Export, data: st.
         export.write(path)
         reading = read_survey(path, mapping=mapping)
     assert reading.cohort.practitioners[k].name == export.expected[k]["name"]
-    (warning,) = [w for w in reading.warnings if "control characters" in w.expected]
+    (warning,) = [w for w in reading.warnings if "control or invisible characters" in w.expected]
     assert (warning.row, warning.column) == (
         export.first_data_row + k,
         export.headers[name_column],
@@ -494,13 +494,19 @@ def test_responses_on_a_later_sheet_are_found_and_the_mapping_names_it(tmp_path:
     responses.append(["Name", "School", "Local authority", "Sector", "Role", "theme:A", "theme:B"])
     responses.append(["Ann", "Hillhead", "Inverclyde", "primary", "HT", 1, 2])
     responses.append(["Bob", "Hillhead", "Inverclyde", "primary", "teacher", 3, 4])
+    lookup = book.create_sheet("School list")  # more rows, but no ratings: not the responses
+    for i in range(5):
+        lookup.append(["School", "Authority"] if i == 0 else [f"School {i}", "Inverclyde"])
     path = tmp_path / "export.xlsx"
     book.save(path)
     text = render_draft(draft_mapping(path))
     assert (
-        "sheet = \"Form1\"  # CHECK: the responses look to be on this sheet (2 rows; 'About': 1)"
-        in text
+        'sheet = "Form1"  # CHECK: the responses look to be on this sheet (rating columns '
+        "and 2 rows; 'About': 1, 'School list': 4)" in text
     )
+    book.remove(cover)  # the responses first: kept, though the lookup has more rows
+    book.save(first := tmp_path / "first.xlsx")
+    assert draft_mapping(first).sheet == "Form1" and not draft_mapping(first).sheet_kept
     mapping = tmp_path / "map.toml"
     mapping.write_text(text, encoding="utf-8")
     cohort = read_survey(path, mapping=mapping).cohort

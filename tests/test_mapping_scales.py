@@ -146,3 +146,19 @@ def test_a_drafted_agree_scale_reads_the_export(tmp_path: Path) -> None:
     CliRunner().invoke(app, ["map", str(survey), "--out", str(mapping)])
     people = read_survey(survey, mapping=mapping).cohort.practitioners
     assert people[0].interests == (0, 1) and people[4].interests == (5, 0)
+
+
+def test_a_forms_own_scale_reaches_five_and_leaves_a_stray_off() -> None:
+    """A 4-level scale no known one fits ("A little", "Quite") was placed by its words at
+    0, 2, 3 and 4, so nobody could rate 5; its levels are now spread over 0-5 as a known
+    scale's are. One "Very keen" among them was drafted on the scale beside "Very
+    interested" ("another answer has rating 4 too"); it is left off, as on a known scale."""
+    words = ["Not at all interested", "A little interested", "Quite interested",
+             "Very interested"]  # fmt: skip
+    frame = _export(words, n=120)
+    frame.loc[7, "Interest [Literacy]"] = "Very keen"
+    draft = draft_mapping(frame)
+    scale = {word: (rating, note) for word, rating, note in draft.scale}
+    assert [scale[w][0] for w in words] == [0, 2, 3, 5]
+    assert scale["Very keen"] == (None, "CHECK: 1 answer(s) off the scale (by its words perhaps 4)")
+    assert "spread over 0-5" in draft.scale_note and "given only once or twice" in draft.scale_note

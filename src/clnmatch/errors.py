@@ -10,6 +10,7 @@ diagnosis; ``InfeasibleError`` exists for callers that prefer to raise it.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -21,6 +22,7 @@ __all__ = [
     "InvalidParameterError",
     "InfeasibleError",
     "without_command",
+    "in_row_order",
 ]
 
 
@@ -74,6 +76,20 @@ def without_command(problems: Iterable[InputProblem], command: str) -> list[Inpu
         text = "; ".join(part for part in text.split("; ") if command not in part)
         out.append(replace(p, expected=text))
     return out
+
+
+def in_row_order(problems: list[InputProblem]) -> list[InputProblem]:
+    """Each file's problems in row order (the survey's first); a problem of no row stays
+    first when it came before the rows' (a missing column), last when after (a summary)."""
+    files = list(dict.fromkeys(p.file for p in problems))
+    first_row = next((i for i, p in enumerate(problems) if p.row is not None), len(problems))
+
+    def key(item: tuple[int, InputProblem]) -> tuple[int, float]:
+        i, p = item
+        row = p.row if p.row is not None else (0 if i < first_row else math.inf)
+        return files.index(p.file), row
+
+    return [p for _, p in sorted(enumerate(problems), key=key)]
 
 
 class InvalidParameterError(ClnmatchError, ValueError):

@@ -111,11 +111,16 @@ def map_survey(
             )
             return
         cohort = reading.cohort
+        warned = without_command(reading.warnings[:10], "clnmatch map")
+        listed = "".join(f"\n  - {w}" for w in warned)
+        if len(reading.warnings) > 10:
+            listed += f"\n  ... and {len(reading.warnings) - 10} more (clnmatch inspect lists them)"
         out_console.print(
             f"With this draft the survey reads: {cohort.n_participants} practitioner(s) from "
             f"{len(cohort.establishments)} establishment(s), {len(cohort.themes)} themes, "
-            f"{len(reading.warnings)} warning(s). Check it, then run: "
-            f"clnmatch inspect {survey} --map {out}",
+            f"{len(reading.warnings)} warning(s){':' if listed else '.'}{listed}\nCheck it, "
+            f"then run: clnmatch inspect {survey} --map {out}",
             markup=False,
             highlight=False,
+            soft_wrap=True,
         )

@@ -78,9 +78,17 @@ def _no_header_named(table: Table, mapping: SurveyMapping) -> InputProblem | Non
         )
     else:
         found = ", ".join(f"'{h}'" for h in table.headers[:15] if h)
+        where = f"the header of sheet '{table.sheet}'" if table.sheet else "this file's header"
+        sheets = ""
+        if table.other_sheets:  # a cover sheet first, the answers on another
+            listed = ", ".join(f"'{n}'" for n in table.other_sheets[:5])
+            sheets = (
+                f"; the workbook also has sheet(s) {listed}: pick one with --sheet, or write "
+                f'sheet = "..." at the top of {mapping.source}'
+            )
         expected = (
             f"the headers {mapping.source} names ({shown}, ...), but none of its {len(named)} "
-            f"is in this file's header (columns found: {found}): is this the export the "
+            f"is in {where} (columns found: {found}){sheets}: is this the export the "
             "mapping was drafted from? `clnmatch map SURVEY --out map.toml` drafts one for it"
         )
     return table.problem(expected, row=table.header_row)

@@ -363,17 +363,43 @@ def _draft_scale(words: Counter[str], draft: MappingDraft) -> None:
             draft.scale.append((spelled[key], value, "CHECK: placed by its number"))
         draft.scale_note = "The answers are numbered: each is placed by its number. CHECK them."
         return
-    placed = {k: numbers[k] if k in numbers and numbers[k] <= 5 else _intensity(k) for k in spelled}
+    # the form's own scale: an answer given once or twice among many is a stray, off
+    strays = {k for k in spelled if counts[k] <= 2} if counts.total() >= 50 else set()
+    if len(spelled) - len(strays) < 3:
+        strays = set()
+    placed = {
+        k: numbers[k] if k in numbers and numbers[k] <= 5 else _intensity(k)
+        for k in spelled
+        if k not in strays
+    }
+    levels = sorted(set(placed.values()) - {None}, key=int)
+    if None not in placed.values() and len(levels) == len(placed) > 1:
+        # one level each: spread over 0-5 as a known scale's are (its top answer is 5)
+        spread = {r: _round_half_up(i * 5 / (len(levels) - 1)) for i, r in enumerate(levels)}
+        placed = {k: spread[r] for k, r in placed.items() if r is not None}
     shared = Counter(r for r in placed.values() if r is not None)
-    for key in sorted(spelled, key=lambda k: (placed[k] is None, placed[k] or 0, k)):
+    for key in sorted(placed, key=lambda k: (placed[k] is None, placed[k] or 0, k)):
         rating = placed[key]
         note = "CHECK: give it a rating 0-5" if rating is None else "CHECK: placed by its words"
         if rating is not None and shared[rating] > 1:  # two answers, one rating: surely wrong
             note = f"CHECK: another answer has rating {rating} too; give each its own"
         draft.scale.append((spelled[key], rating, note))
+    for key in sorted(strays):  # never a silent guess: off until a person rates it
+        guess = _intensity(key)
+        perhaps = "" if guess is None else f" (by its words perhaps {guess})"
+        draft.scale.append(
+            (spelled[key], None, f"CHECK: {counts[key]} answer(s) off the scale{perhaps}")
+        )
     draft.scale_note = (
-        "No known scale fits these words: they are placed by their words. CHECK them."
+        "No known scale fits these words: they are placed by their words"
+        + (", spread over 0-5" if len(levels) == len(placed) > 1 else "")
+        + ". CHECK them."
     )
+    if strays:
+        draft.scale_note += (
+            " A few answers are given only once or twice: their lines are off (reading names "
+            "each row and column) until you give each the rating it means, or correct them."
+        )
 
 
 def _guess(word: str, table: dict[str, set[str]]) -> str | None:
@@ -527,19 +553,29 @@ def _assign_columns(table: Table, themes: set[int]) -> dict[str, tuple[int, str]
 def _responses_sheet(
     survey: str | os.PathLike[str] | pd.DataFrame, names: list[str]
 ) -> tuple[str, str]:
-    """The sheet with the most rows (the first among equals), and a note when it is not the
-    first: Forms workbooks may open on a cover sheet."""
-    rows = {}
+    """The first sheet with ratings in two columns or more (else the one with the most
+    rows), and a note when it is not the first: Forms workbooks may open on a cover sheet,
+    and a lookup sheet (a list of 712 schools) may have more rows than the responses."""
+    rows, rated = {}, {}
     for name in names:
         try:
-            rows[name] = len(load_table(survey, sheet=name, defer_formulas=True).rows)
+            table = load_table(survey, sheet=name, header_score=header_score, defer_formulas=True)
         except InvalidInputError:
-            rows[name] = 0
-    best = max(names, key=lambda n: (rows[n], -names.index(n)))
+            rows[name], rated[name] = 0, 0
+            continue
+        rows[name] = len(table.rows)
+        rated[name] = sum(
+            theme_name(h) is not None or _looks_like_ratings(_values(table, i))
+            for i, h in enumerate(table.headers)
+        )
+    best = max(
+        names, key=lambda n: (rated[n] >= 2, rows[n] if rated[n] < 2 else 0, -names.index(n))
+    )
     if best == names[0]:
         return best, ""
     others = ", ".join(f"'{n}': {rows[n]}" for n in names if n != best)
-    return best, f"CHECK: the responses look to be on this sheet ({rows[best]} rows; {others})"
+    why = "rating columns and " if rated[best] >= 2 else ""
+    return best, f"CHECK: the responses look to be on this sheet ({why}{rows[best]} rows; {others})"
 
 
 def draft_mapping(

@@ -223,20 +223,37 @@ class RatingReader:
         for seen in self._bad.values():
             problem = self.problems[seen.index]
             more = f"; {seen.count - 1} more cell(s) hold the same" if seen.count > 1 else ""
-            advice = f"; {_MAP_ADVICE}" if self.scale.builtin else ""
+            advice = (
+                f"; {_MAP_ADVICE}"
+                if self.scale.builtin
+                else f"; add it to the [scale] of {self.scale.source} with the rating it means, "
+                "or correct the answer"
+            )
             self.problems[seen.index] = replace(
                 problem, expected=f"{self.scale.describe()}{more}{advice}"
             )
         if self._too_big is not None:
             seen = self._too_big
             problem = self.problems[seen.index]
-            self.problems[seen.index] = replace(
-                problem,
-                expected=f"a rating 0-5, but {seen.count} cell(s) from here on hold numbers up "
-                f"to {seen.most}: the form seems to use another range (such as 1-10), which is "
-                "never rescaled silently; give a [scale] in a mapping saying what each number "
-                'counts as ("10" = 5, ...): `clnmatch map` drafts one',
+            where = (
+                "a [scale] in a mapping"
+                if self.scale.builtin
+                else f"the [scale] of {self.scale.source}"
             )
+            if seen.count == 1:  # one cell: a slip of the keyboard likelier than a range
+                expected = (
+                    f"a rating 0-5, but this cell holds {seen.most}: correct it, or, if the "
+                    f'form rates on another range, say what each number counts as in {where} ("{seen.most}" = 5, ...)'
+                )
+            else:
+                expected = (
+                    f"a rating 0-5, but {seen.count} cell(s) from here on hold numbers up "
+                    f"to {seen.most}: the form seems to use another range (such as 1-10), which "
+                    f"is never rescaled silently; say what each number counts as in {where} "
+                    '("10" = 5, ...)'
+                    + (": `clnmatch map` drafts one" if self.scale.builtin else "")
+                )
+            self.problems[seen.index] = replace(problem, expected=expected)
         for rating, index in self._clash.items():
             first, *others = self._stems[rating].values()
             problem = self.problems[index]

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 
 from pydantic import ValidationError
 
-from clnmatch.errors import InputProblem, InvalidInputError, InvalidParameterError
+from clnmatch.errors import InputProblem, InvalidInputError, InvalidParameterError, in_row_order
 from clnmatch.io.columns import survey_columns
 from clnmatch.io.facilitators import facilitator_header_score, parse_facilitator_table
 from clnmatch.io.headers import (
@@ -613,7 +613,7 @@ def read_survey(
         )
         problems += fac_problems
     if problems or parsed is None or table is None:
-        raise InvalidInputError(problems)
+        raise InvalidInputError(in_row_order(problems))
     warnings = [*parsed.warnings, *fac_warnings]
     cohort = _build_cohort(parsed, table.file, facilitator_models)
     cohort = cohort.model_copy(update={"reading_notes": tuple(str(w) for w in warnings)})
