@@ -368,6 +368,7 @@ class Facilitator(BaseModel):
     authority: str = Field(min_length=1)
     role: str = ""
     expertise: Mapping[str, int] = Field(default_factory=FrozenDict)  # theme -> 0..5
+    email: str | None = None  # on the team's rosters, so its members can reach them
 
     @field_validator("expertise")
     @classmethod

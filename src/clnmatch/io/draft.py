@@ -372,7 +372,7 @@ def _draft_scale(words: Counter[str], draft: MappingDraft) -> None:
         for k in spelled
         if k not in strays
     }
-    levels = sorted(set(placed.values()) - {None}, key=int)
+    levels = sorted({r for r in placed.values() if r is not None})
     if None not in placed.values() and len(levels) == len(placed) > 1:
         # one level each: spread over 0-5 as a known scale's are (its top answer is 5)
         spread = {r: _round_half_up(i * 5 / (len(levels) - 1)) for i, r in enumerate(levels)}

@@ -1,7 +1,8 @@
 """Read and write the facilitators table (contract section 2).
 
 Columns: ``facilitator_id``, ``name``, ``authority`` (required), ``role`` (optional free
-text: QIO, educational psychologist, ...), and optional ``theme:<Name>`` expertise
+text: QIO, educational psychologist, ...), ``email`` (optional: shown on the rosters of
+the facilitator's teams), and optional ``theme:<Name>`` expertise
 columns holding an integer 0-5; a blank expertise cell means "not stated" and is left
 out of ``Facilitator.expertise``. Every problem in the table is collected before one
 ``InvalidInputError`` is raised.
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from clnmatch.errors import InputProblem, InvalidInputError, InvalidParameterError
-from clnmatch.io.identity import SAME_ID_HINT, standard_authority
+from clnmatch.io.identity import EMAIL, SAME_ID_HINT, standard_authority
 from clnmatch.io.layout import column_label
 from clnmatch.io.safe import write_csv, write_xlsx
 from clnmatch.io.tables import (
@@ -45,7 +46,7 @@ __all__ = [
 ]
 
 FACILITATOR_REQUIRED = ("facilitator_id", "name", "authority")
-FACILITATOR_OPTIONAL = ("role",)
+FACILITATOR_OPTIONAL = ("role", "email")
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,17 @@ def parse_facilitator_table(
     # the survey's checks of cells: formulas never calculated, text garbled by a wrong
     # encoding (names shown only by their garbled signs), spreadsheet error values
     used = set(index.values()) | {i for i, _ in expertise_columns}
+    ignored = [
+        h for i, h in enumerate(table.headers) if h and i not in used and theme_name(h) is None
+    ]
+    if ignored:  # a phone number or notes: said, not silently dropped
+        warnings.append(
+            table.problem(
+                "only the facilitators table's columns (facilitator_id, name, authority, role, "
+                f"email, theme:...); these are ignored: {', '.join(repr(h) for h in ignored)}",
+                row=table.header_row,
+            )
+        )
     problems += table.formula_problems(used)
     problems += table.garbled_problems(used, [index[c] for c in ("name",) if c in index])
     errors = table.spreadsheet_errors(used)  # such cells are read as blank, reported once
@@ -190,6 +202,15 @@ def parse_facilitator_table(
                     value=authority,
                 )
             )
+        email = values.get("email", "")
+        if email and not EMAIL.fullmatch(email):
+            warnings.append(
+                table.problem(
+                    "an email address (name@place); this one is kept as typed",
+                    row=row.number,
+                    column=index["email"],
+                )
+            )
         expertise: dict[str, int] = {}
         for i, theme in expertise_columns:
             text = row.values[i]
@@ -217,6 +238,7 @@ def parse_facilitator_table(
                         authority=authority,
                         role=values.get("role", ""),
                         expertise=expertise,
+                        email=email or None,
                     )
                 )
             except ValidationError as exc:  # the checks above should leave none
@@ -271,6 +293,8 @@ def facilitators_dataframe(
         "authority": [f.authority for f in facilitators],
         "role": [f.role for f in facilitators],
     }
+    if any(f.email for f in facilitators):
+        columns["email"] = [f.email or "" for f in facilitators]
     for theme in themes:
         columns[f"theme:{theme}"] = pd.array(
             [f.expertise.get(theme) for f in facilitators], dtype="Int64"

@@ -34,6 +34,7 @@ from clnmatch.io.tables import Table
 from clnmatch.models import Sector, authority_key
 
 __all__ = [
+    "EMAIL",
     "SAME_ID_HINT",
     "WEST_PARTNERSHIP",
     "EstablishmentIds",
@@ -44,6 +45,9 @@ __all__ = [
     "name_key",
     "practitioner_row_id",
 ]
+
+#: What an email address looks like (name@place): one not like it is kept, with a warning.
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 
 # what an "id used once" error tells the user to do about a repeated id
 SAME_ID_HINT = "the same person twice: delete one of the rows; two people: give each their own id"

@@ -76,11 +76,12 @@ def facilitators_frame(result: Result) -> pd.DataFrame:
                 "name": f.name if f else "",
                 "authority": f.authority if f else "",
                 "role": f.role if f else "",
+                "email": (f.email if f else None) or "",
                 "reason": reasons.get((fid, team), ""),
             }
         )
     return pd.DataFrame(
-        rows, columns=["facilitator_id", "team", "name", "authority", "role", "reason"]
+        rows, columns=["facilitator_id", "team", "name", "authority", "role", "email", "reason"]
     )
 
 

@@ -41,6 +41,7 @@ from clnmatch.io.headers import (
     header_score,
 )
 from clnmatch.io.identity import (
+    EMAIL,
     SAME_ID_HINT,
     EstablishmentIds,
     NameBook,
@@ -107,7 +108,6 @@ _ROLE_EXPECTED = (
 _ADD_WORDS = "; other words can be added under [{section}] in a mapping (`clnmatch map` drafts it)"
 # role cells that name the role itself rather than a job title
 _ROLE_NAMES = {"promoted", "practitioner", "promoted staff", "senior leader", "staff"}
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 
 
 @dataclass(frozen=True)
@@ -255,7 +255,7 @@ def _parse_survey(
         if email.casefold() == "anonymous":  # Microsoft Forms' word for no email
             email = ""
         if email:
-            if not _EMAIL.fullmatch(email):
+            if not EMAIL.fullmatch(email):
                 warnings.append(
                     table.problem(
                         "an email address (name@place); this one is kept as typed",

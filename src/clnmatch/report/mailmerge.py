@@ -36,7 +36,7 @@ MAILMERGE_COLUMNS = (
 
 
 def _facilitators(team: TeamView) -> str:
-    return "; ".join(f.label for f in team.facilitators)
+    return "; ".join(f.contact for f in team.facilitators)
 
 
 def mailmerge_frame(result: Result, heading: Heading | None = None) -> pd.DataFrame:

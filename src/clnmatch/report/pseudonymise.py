@@ -219,8 +219,8 @@ def pseudonymise(result: Result, key: PseudonymKey | None = None) -> Result:
     facilitators = []
     for i, f in enumerate(cohort.facilitators):
         name = facilitator_pseudonym(i, m)
-        words[f.name] = name
-        facilitators.append(f.model_copy(update={"id": fids[f.id], "name": name}))
+        words.update({f.name: name, **({f.email: fids[f.id]} if f.email else {})})
+        facilitators.append(f.model_copy(update={"id": fids[f.id], "name": name, "email": None}))
     if cohort.source:  # the survey's file name, which the reading notes begin with
         words[Path(cohort.source).name] = "the survey"
     scrub = _scrubber(words)

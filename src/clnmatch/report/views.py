@@ -100,12 +100,18 @@ class FacilitatorView:
     teams: tuple[int, ...]
     establishments: int  # establishments supported over all its teams
     reason: str = ""
+    email: str | None = None
 
     @property
     def label(self) -> str:
         """'Claire Grant (Glasgow City, QIO)'."""
         where = ", ".join(x for x in (self.authority, self.role) if x)
         return f"{self.name} ({where})" if where else self.name
+
+    @property
+    def contact(self) -> str:
+        """The label and the e-mail, for the rosters a team is sent."""
+        return f"{self.label}, {self.email}" if self.email else self.label
 
 
 @dataclass(frozen=True)
@@ -148,6 +154,7 @@ def facilitator_views(result: Result) -> list[FacilitatorView]:
                 teams=teams,
                 establishments=sum(est_per_team.get(t, 0) for t in teams),
                 reason="; ".join(r for t in teams if (r := reasons.get((fid, t)))),
+                email=f.email if f else None,
             )
         )
     return out

@@ -362,7 +362,7 @@ def _team_sheet(
 ) -> None:
     s = _Sheet(book.create_sheet(sheet_title(f"Team {team.team}", taken)), heading)
     s.line(f"{heading.title}: team {team.team}, {team.focus or 'no focus theme'}", _TITLE_FONT)
-    facilitators = _joined((f.label for f in team.facilitators), "; ")
+    facilitators = _joined((f.contact for f in team.facilitators), "; ")
     s.line(f"Facilitators: {facilitators or 'none assigned'}")
     s.blank()
     header, shown = _member_header(result, team.focus or "focus", with_team=False)
@@ -442,7 +442,7 @@ def _facilitator_sheet(
     book: Workbook, f: FacilitatorView, teams: list[TeamView], heading: Heading, taken: set[str]
 ) -> None:
     s = _Sheet(book.create_sheet(sheet_title(f"Fac. {f.name}", taken)), heading)
-    s.line(f.label, _TITLE_FONT)
+    s.line(f.contact, _TITLE_FONT)
     if f.teams:
         s.line(f"Nurtures team(s) {_joined(f.teams)}: {f.establishments} establishments supported")
     else:
@@ -476,14 +476,17 @@ def _facilitators_sheet(
     s = _Sheet(book.create_sheet(sheet_title("Facilitators", taken)), heading)
     s.line(f"{heading.title}: facilitators", _TITLE_FONT)
     s.blank()
+    emails = any(f.email for f in facilitators)
     s.table(
-        ["Facilitator", "Authority", "Role", "Teams", "Establishments supported", "Why"],
+        ["Facilitator", "Authority", "Role", *(["Email"] if emails else []), "Teams",
+         "Establishments supported", "Why"],
         (
-            [f.name, f.authority, f.role, _joined(f.teams) or "none", f.establishments, f.reason]
+            [f.name, f.authority, f.role, *([f.email or ""] if emails else []),
+             _joined(f.teams) or "none", f.establishments, f.reason]
             for f in facilitators
         ),
         freeze=True,
-    )
+    )  # fmt: skip
     s.finish()
 
 

@@ -1,0 +1,62 @@
+"""A facilitator's e-mail: read from the facilitators table, on the rosters of their
+teams (handouts, mail merge, workbook, facilitators.csv), never in the report, and gone
+when pseudonymised. It was dropped without a word (found by an outside tester)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from openpyxl import load_workbook
+from test_report_html import hand_result
+
+from clnmatch.io.facilitators import read_facilitator_table
+from clnmatch.io.outputs import facilitators_frame
+from clnmatch.report.handouts import render_handouts
+from clnmatch.report.html import render_report
+from clnmatch.report.mailmerge import mailmerge_frame
+from clnmatch.report.pseudonymise import pseudonymise
+from clnmatch.report.workbook import write_workbook
+from clnmatch.result import Result
+
+
+def test_the_table_reads_an_email_and_names_the_columns_it_ignores(tmp_path: Path) -> None:
+    path = tmp_path / "fac.csv"
+    path.write_text(
+        "facilitator_id,name,authority,Email,Phone,Notes\n"
+        "F1,Kate Boyd,Inverclyde,kate@council.example,0141,\nF2,Ali Khan,Inverclyde,ali at x,,\n",
+        encoding="utf-8",
+    )
+    reading = read_facilitator_table(path)
+    assert [f.email for f in reading.facilitators] == ["kate@council.example", "ali at x"]
+    said = [str(w) for w in reading.warnings]
+    assert any("these are ignored: 'Phone', 'Notes'" in w for w in said)
+    assert any("row 3, column 'Email': expected an email address" in w for w in said)
+
+
+def _with_emails() -> Result:
+    result = hand_result()
+    facilitators = tuple(
+        f.model_copy(update={"email": f"{f.id.lower()}@council.example"})
+        for f in result.cohort.facilitators
+    )
+    cohort = result.cohort.model_copy(update={"facilitators": facilitators})
+    return dataclasses.replace(result, cohort=cohort)
+
+
+def test_the_rosters_carry_it_and_the_report_does_not(tmp_path: Path) -> None:
+    result = _with_emails()
+    links = dict(result.facilitator_links)
+    merge = mailmerge_frame(result)
+    team_of_f0 = merge[merge["team"] == links["F0"]]
+    assert team_of_f0["facilitators"].str.contains("f0@council.example").all()
+    assert set(facilitators_frame(result)["email"]) >= {"f0@council.example"}
+    assert "f0@council.example" in render_handouts(result)
+    assert "council.example" not in render_report(result, explanations=[])
+    write_workbook(result, book := tmp_path / "teams.xlsx")
+    cells = {str(c.value) for ws in load_workbook(book) for row in ws.iter_rows() for c in row}
+    assert any("f0@council.example" in c for c in cells)
+    hidden = pseudonymise(result)
+    assert all(f.email is None for f in hidden.cohort.facilitators)
+    assert "council.example" not in render_handouts(hidden)
+    assert not facilitators_frame(hidden)["email"].str.contains("@").any()
