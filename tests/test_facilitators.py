@@ -457,3 +457,27 @@ def test_links_placed_by_hand_are_made_by_the_model_and_the_greedy(time_limit: f
     assert ("F0", 2) in allocation.links
     assert {t for _, t in allocation.links} == {1, 2}
     assert _facilitator_breaches(cohort, rules, unit_team, list(allocation.links)) == []
+
+
+def test_a_rematch_with_fewer_facilitators_than_teams_keeps_teams_they_can_share() -> None:
+    """Teams of 6, 6, 7 and 7 establishments for 3 facilitators: none can take two teams.
+    The re-match said "The rules cannot all be met" (the allocation's word for these teams
+    only); it now searches teams within the shared caps (two of at most 5), so two schools
+    move and the facilitators share them."""
+    import clnmatch
+    from clnmatch.rematch import rematch_teams
+
+    authorities = ["Glasgow City", "Inverclyde", "Renfrewshire"]
+    facs = [_fac(f"F{i}", authorities[i]) for i in range(3)]
+    cohort = _cohort([authorities[i % 3] for i in range(26)], facs)
+    rules = Rules(teams=4, size_tolerance=30, min_establishments=0)
+    blocks = [1] * 6 + [2] * 6 + [3] * 7 + [4] * 7
+    previous = {e.id: t for e, t in zip(cohort.establishments, blocks, strict=True)}
+    result = rematch_teams(cohort, previous, rules=rules, time_limit=5, seed=0)
+    assert result.status in (clnmatch.Status.OPTIMAL, clnmatch.Status.FEASIBLE), result.notes
+    assert result.evaluation is not None and result.evaluation.feasible
+    sizes = Counter(result.establishment_team().values())
+    load: Counter[str] = Counter()
+    for fid, team in result.facilitator_links:
+        load[fid] += sizes[team]
+    assert max(load.values()) <= 10 and len(result.moves) == 2

@@ -38,6 +38,7 @@ one worker and a fixed seed, so the same input gives the same allocation.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Sequence
@@ -50,6 +51,7 @@ from numpy.typing import NDArray
 from clnmatch.diagnosis import Conflict, Diagnosis
 from clnmatch.errors import ClnmatchError, InfeasibleError, InvalidParameterError
 from clnmatch.models import Cohort, Facilitator, Rules, authority_key
+from clnmatch.problem import Problem
 
 __all__ = [
     "AllocationNotFound",
@@ -58,6 +60,7 @@ __all__ = [
     "Allocation",
     "facilitator_supply",
     "shared_load_caps",
+    "shared_facilitator_problem",
     "allocate_facilitators",
     "W_TIE",
     "W_TIE_PER_ESTABLISHMENT",
@@ -221,6 +224,16 @@ def shared_load_caps(n_facilitators: int, n_teams: int, load: int) -> list[int] 
         k = share + (1 if f < extra else 0)
         caps += [load // k + (1 if i < load % k else 0) for i in range(k)]
     return sorted(caps)
+
+
+def shared_facilitator_problem(problem: Problem, cohort: Cohort, rules: Rules) -> Problem:
+    """The problem a search solves: with fewer facilitators than teams, teams small enough
+    to share them (``shared_load_caps``); otherwise ``problem`` itself. ``solve`` and
+    ``rematch_teams`` number teams alike, so a re-match keeps the teams' caps."""
+    caps = shared_load_caps(len(cohort.facilitators), rules.teams, rules.schools_per_facilitator)
+    if caps is None:
+        return problem
+    return dataclasses.replace(problem, team_max_units=np.array(caps, dtype=np.int64))
 
 
 def _expertise(facilitator: Facilitator, theme: str | None) -> int | None:

@@ -12,7 +12,7 @@ from clnmatch.bounds import certified_bound
 from clnmatch.diagnose import diagnose
 from clnmatch.errors import InvalidParameterError
 from clnmatch.evaluate import evaluate
-from clnmatch.facilitators import shared_load_caps
+from clnmatch.facilitators import shared_facilitator_problem
 from clnmatch.finish import finish_solve
 from clnmatch.models import Cohort, Rules
 from clnmatch.parameters import Number, Test, check_cohort_and_rules, check_value
@@ -200,7 +200,7 @@ def solve(
     check_solve_inputs(cohort, rules, warm_start)
     rules = rules or Rules()
     problem = Problem.from_cohort(cohort, rules, objective)
-    search = _shared_facilitators(problem, cohort, rules)
+    search = shared_facilitator_problem(problem, cohort, rules)
     problem_s = time.perf_counter() - started
     name = choose_strategy(search) if strategy == "auto" else strategy
     if strategy == "auto" and not bound_time:
@@ -287,15 +287,6 @@ def solve(
         # what is left of the limit (the strategy may have used less than its share)
         allocation_s=float(time_limit) - (time.perf_counter() - started - prepare_s) - FINISH_S,
     )
-
-
-def _shared_facilitators(problem: Problem, cohort: Cohort, rules: Rules) -> Problem:
-    """The problem the search solves: with fewer facilitators than teams, teams small enough
-    to share them (``shared_load_caps``); otherwise ``problem`` itself."""
-    caps = shared_load_caps(len(cohort.facilitators), rules.teams, rules.schools_per_facilitator)
-    if caps is None:
-        return problem
-    return dataclasses.replace(problem, team_max_units=np.array(caps, dtype=np.int64))
 
 
 def _proofs_dropped(proposal: Proposal) -> Proposal:

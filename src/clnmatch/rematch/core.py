@@ -20,7 +20,7 @@ from ortools.sat.python import cp_model
 from clnmatch.bounds import relaxation_bound_milli
 from clnmatch.errors import InfeasibleError, InvalidParameterError
 from clnmatch.evaluate import Breach, Evaluation, check, evaluate
-from clnmatch.facilitators import FACILITATOR_RULES
+from clnmatch.facilitators import FACILITATOR_RULES, AllocationNotFound, shared_facilitator_problem
 from clnmatch.models import Cohort, Rules
 from clnmatch.parameters import check_cohort_and_rules
 from clnmatch.problem import SCALE, ObjectiveWeights, Problem
@@ -352,6 +352,7 @@ def rematch_teams(
         notes.append(f"locks naming {', '.join(sorted(gone & named))} were dropped: withdrawn")
         rules = kept
     problem = Problem.from_cohort(new, rules, objective)
+    search = shared_facilitator_problem(problem, new, rules)  # its proofs are not the rules'
     objective_name = objective if isinstance(objective, str) else objective.name
     T = problem.n_teams
     prev = np.array([before.get(uid, 0) - 1 for uid in problem.unit_ids], dtype=np.int64)
@@ -415,9 +416,9 @@ def rematch_teams(
     if mode == "fewest_moves":
         share = (_STAGE1_SHARE, _STAGE2_SHARE) if prove else (0.5, 1.0)
         stage1 = min_moves(
-            problem, prev, placed_before, started + share[0] * time_limit, int(seed), notes
+            search, prev, placed_before, started + share[0] * time_limit, int(seed), notes
         )
-        if stage1.status == cp_model.INFEASIBLE:
+        if stage1.status == cp_model.INFEASIBLE and search is problem:
             core = conflicting_rules(problem, deadline, int(seed), notes)
             diagnosis = _diagnose(problem, new, rules, core)
             return finish(Status.INFEASIBLE, diagnosis=diagnosis, notes=tuple(notes))
@@ -448,19 +449,19 @@ def rematch_teams(
         labels = stable_labels(est_team, before, T, fixed=pinned, weight=weight)
         unit_team = np.array([labels[est_team[u]] - 1 for u in problem.unit_ids], np.int64)
         if stage1 is not None:
-            back = move_back(problem, prev, unit_team, deadline)
-            if not evaluate(problem, back).breaches:
+            back = move_back(search, prev, unit_team, deadline)
+            if not evaluate(search, back).breaches:
                 unit_team = back
         fresh_bound = fresh.bound
         statistics = fresh.statistics
     else:
         stage2 = max_objective(
-            problem, prev, stage1, started, started + share[1] * time_limit, int(seed), notes
+            search, prev, stage1, started, started + share[1] * time_limit, int(seed), notes
         )
         assert stage2.unit_team is not None
         unit_team = stage2.unit_team
-        minimal = stage1.optimal
-        if stage2.bound_milli is not None and stage1.optimal:
+        minimal = stage1.optimal and search is problem
+        if stage2.bound_milli is not None and minimal:
             fewest_bound = stage2.bound_milli / SCALE
         statistics = Statistics(tuple(stage2.trace))
         fresh_bound = None
@@ -485,9 +486,11 @@ def rematch_teams(
         links, allocation = _links(
             new, rules, assignment, unit_team, team_focus, kept_links, by_hand, notes
         )
-    except InfeasibleError as exc:
+    except (InfeasibleError, AllocationNotFound) as exc:
         notes.append(str(exc))
-        diagnosis = _as_diagnosis(exc.diagnosis) or _diagnose(problem, new, rules)
+        if _diagnose(problem, new, rules).feasible_by_arithmetic:  # these teams only
+            return finish(Status.UNKNOWN, statistics=statistics, notes=tuple(notes))
+        diagnosis = _as_diagnosis(getattr(exc, "diagnosis", None)) or _diagnose(problem, new, rules)
         return finish(
             Status.INFEASIBLE, diagnosis=diagnosis, statistics=statistics, notes=tuple(notes)
         )
