@@ -34,3 +34,26 @@ def test_quiet_shows_and_json_carries_the_rosters_warnings(tmp_path):
     assert any("row 9, column 'email'" in w for w in answer["warnings"])
     assert any("not on the roster" in w for w in answer["warnings"])
     assert rows[2][5] not in done.output  # the address itself is not repeated
+
+
+def test_read_history_takes_one_path_as_well_as_a_list(tmp_path):
+    """read_history("teams.csv") read the path letter by letter ("c: expected a file")."""
+    from clnmatch.breakouts.io import read_history
+
+    history = tmp_path / "teams.csv"
+    history.write_text("practitioner_id,team\n0001,1\n0002,1\n")
+    assert read_history(history).rounds == read_history([history]).rounds
+    assert dict(read_history(str(history)).rounds[0]) == {"0001": "1", "0002": "1"}
+
+
+def test_quiet_keeps_the_note_of_a_run_past_its_limit(tmp_path, monkeypatch):
+    """-q turns off progress and the table, not the note that the run took longer than
+    --time-limit (writing 300 rounds took 10 s of a 10 s limit, and -q said nothing)."""
+    from clnmatch.cli import breakouts as command
+
+    monkeypatch.setattr(command, "OVERRUN_SLACK", 0.0)  # any run counts as past its limit
+    roster = _write(tmp_path / "roster.csv", _roster_rows(12))
+    args = ["breakouts", str(roster), "--rounds", "2", "--room-size", "4", "--time-limit", "5"]
+    quiet = runner.invoke(app, [*args, "-q", "--out", str(tmp_path / "q")])
+    assert quiet.exit_code == 0, quiet.output
+    assert "past --time-limit 5" in " ".join(quiet.output.split())

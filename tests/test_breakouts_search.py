@@ -310,3 +310,16 @@ def test_golf_beyond_the_bound_reports_at_least_the_bound():
     # a plan that is not a BreakoutPlan is named, not an AttributeError from inside
     with pytest.raises(InvalidParameterError, match="'plan' parameter of replan_round"):
         replan_round("plan.csv", 2, [])  # type: ignore[arg-type]
+
+
+def test_a_history_naming_nobody_on_the_roster_is_refused_from_python_too():
+    """The command refused it, plan_breakouts planned as if there were none (the wrong
+    file, a pseudonymised one perhaps, would have kept nobody apart); a history naming
+    some strangers is planned, as from the command (with a warning there)."""
+    roster = _roster(12)
+    rules = BreakoutRules(rounds=2, room_size=3)
+    strangers = History(({"X1": "a", "X2": "a", "X3": "b"},))
+    with pytest.raises(InvalidParameterError, match="naming people of the roster"):
+        plan_breakouts(roster, rules, history=strangers, time_limit=3)
+    some = History(({"X1": "a", "P001": "a", "P002": "a"},))
+    assert plan_breakouts(roster, rules, history=some, time_limit=3).schedule is not None

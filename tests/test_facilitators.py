@@ -481,3 +481,19 @@ def test_a_rematch_with_fewer_facilitators_than_teams_keeps_teams_they_can_share
     for fid, team in result.facilitator_links:
         load[fid] += sizes[team]
     assert max(load.values()) <= 10 and len(result.moves) == 2
+
+
+def test_a_link_to_a_team_that_does_not_exist_is_a_breach() -> None:
+    """A facilitators.csv row mistyped as team 12 of 4 (or 0) passed check without a word
+    when the team it should have named had a second facilitator (an outside tester)."""
+    authorities = ["Glasgow City", "Inverclyde", "Renfrewshire"]
+    facs = [_fac(f"F{i}", authorities[i % 3]) for i in range(5)]
+    cohort = _cohort([authorities[i % 3] for i in range(16)], facs)
+    rules = Rules(teams=4, size_tolerance=30, min_establishments=0)
+    assignment = {p.id: int(p.establishment_id[1:]) % 4 + 1 for p in cohort.practitioners}
+    links = [("F0", 1), ("F1", 2), ("F2", 3), ("F3", 4), ("F4", 1)]
+    assert not [b for b in check(cohort, rules, assignment, links).breaches if b.rule == "teams"]
+    for wrong in (12, 0):
+        evaluation = check(cohort, rules, assignment, [*links[:4], ("F4", wrong)])
+        (breach,) = [b for b in evaluation.breaches if b.rule == "teams"]
+        assert breach.message == f"facilitator F4 is linked to team {wrong}; teams are 1..4"

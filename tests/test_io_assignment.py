@@ -276,3 +276,25 @@ def test_a_second_answer_deleted_beside_a_namesake_elsewhere_is_no_breach(tmp_pa
     after = _frame_cohort([people[0], people[2], people[3], people[4]])
     matched = match_to_survey(read_assignment(path), after)
     assert [p for p in matched.teams if p not in after.practitioner_by_id] == []
+
+
+def test_a_survey_with_its_own_ids_matches_nobody_by_name(tmp_path: Path) -> None:
+    """A survey giving practitioner ids never renumbers, so a row of an id it does not have
+    is unknown, even when its name is a listed person's in the same team (a row copied by
+    hand under a new id passed `check` as that person's second answer: an outside tester)."""
+    people = [("Ann", "a@x.org", "S1"), ("Bob", "b@x.org", "S1")]
+    numbered = _frame_cohort(people)
+    cohort = numbered.model_copy(
+        update={
+            "practitioners": tuple(
+                p.model_copy(update={"id": f"P{k:05d}"})
+                for k, p in enumerate(numbered.practitioners)
+            )
+        }
+    )
+    path = _teams_csv(tmp_path, cohort, [1, 1])
+    frame = pd.read_csv(path, dtype=str)
+    copy = frame.iloc[[1]].assign(practitioner_id="ZZ999")
+    pd.concat([frame, copy]).to_csv(path, index=False)
+    matched = match_to_survey(read_assignment(path), cohort)
+    assert dict(matched.teams) == {"P00000": 1, "P00001": 1, "ZZ999": 1}

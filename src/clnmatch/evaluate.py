@@ -408,6 +408,16 @@ def _facilitator_breaches(
                     "unknown_facilitator", f"{fid!r} is not in the facilitators table", subject=fid
                 )
             )
+        if not 1 <= int(team) <= rules.teams:  # a mistyped team in a hand-edited file
+            out.append(
+                Breach(
+                    "teams",
+                    f"facilitator {fid} is linked to team {int(team)}; teams are 1..{rules.teams}",
+                    subject=fid,
+                    actual=int(team),
+                    limit=rules.teams,
+                )
+            )
         load[fid] += units_in_team.get(int(team), 0)
         covered.add(int(team))
     for team in range(1, rules.teams + 1):

@@ -1,8 +1,9 @@
 """Breakout rooms over several rounds (contract section 11): people meet as many new
 people as the rules and mathematics allow.
 
-    >>> from clnmatch.breakouts import BreakoutRules, plan_breakouts, read_people
-    >>> roster = read_people("roster.csv")
+    >>> from clnmatch.breakouts import BreakoutRules, plan_breakouts
+    >>> from clnmatch.breakouts.io import read_people
+    >>> roster, warnings = read_people("roster.csv")
     >>> plan = plan_breakouts(roster, BreakoutRules(rounds=5, room_size=6, min_authorities=3))
     >>> plan.status, plan.repeats, plan.lower_bound_repeats
 

@@ -319,6 +319,13 @@ def plan_breakouts(
         expected = f"at most {len(roster) // 2} rooms for {len(roster)} people (two or more a room)"
         raise InvalidParameterError.for_value("rules.rooms", owner, expected, rules.rooms)
     _check_authorities(roster, rules, owner)
+    named = {pid for mapping in history.rounds for pid in mapping} if history else set()
+    if named and not named & {p.id for p in roster.people}:  # as the command refuses it
+        expected = (
+            "rounds naming people of the roster (these name none of them: a file written "
+            "pseudonymised, or another cohort's?)"
+        )
+        raise InvalidParameterError.for_value("history", owner, expected, f"{len(named)} people")
     problem = BreakoutProblem.build(roster, rules, history)
     return _solve(
         problem,

@@ -212,8 +212,13 @@ def _read_roster(table: Table, need_authority: bool) -> tuple[Roster, list[Input
     return Roster(tuple(people), tuple(t for _, t in themes), table.file), warnings
 
 
-def read_history(sources: Sequence[str | os.PathLike[str]]) -> History:
-    """Earlier rounds from rooms.csv / teams.csv style files (see the module docstring)."""
+def read_history(
+    sources: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+) -> History:
+    """Earlier rounds from rooms.csv / teams.csv style files (see the module docstring):
+    one path, or a list of them."""
+    if isinstance(sources, str | os.PathLike):  # one file (it was read letter by letter)
+        sources = [sources]
     rounds: dict[tuple[str, str, str], dict[str, str]] = {}
     first_row: dict[tuple[tuple[str, str, str], str], int] = {}
     problems: list[InputProblem] = []

@@ -156,7 +156,9 @@ def write_plan(
         summary["pseudonymised"] = True
     if zoom:
         summary["zoom_files"] = [f"zoom_round_{r}.csv" for r in zoom]
-        summary["zoom_without_email"] = sum(1 for p in plan.roster.people if not p.email)
+        # no email, or another person's (Zoom takes one room per email): placed by hand
+        listed = {p.email.casefold() for p in plan.roster.people if p.email}
+        summary["zoom_without_email"] = len(plan.roster.people) - len(listed)
     # an earlier run's rounds (perhaps more of them); a user's own zoom_round_2_fixed.csv stays
     earlier_rounds = [
         p.name

@@ -220,8 +220,10 @@ def breakouts(
         if json_out:  # summary.json as written (its Zoom files, pseudonyms when asked)
             answer = json.loads((out / "summary.json").read_text(encoding="utf-8"))
             out_console.print_json(json.dumps({**answer, "warnings": said}))
-        elif not quiet:
-            _print_plan(plan, written)
+        else:
+            if not quiet:
+                _print_plan(plan, written)
+            # a note, not progress: -q keeps it (to stderr)
             _say_overrun(clock, time.perf_counter() - writing, len(roster), plan.rounds)
 
 

@@ -9,6 +9,7 @@ warning says so. ``facilitators.csv``: ``facilitator_id``, ``team``.
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -262,6 +263,11 @@ def _person_key(written: tuple[str, str]) -> str:
     return email.casefold().strip() or name_key(name)
 
 
+# the ids of a survey without them: its rows' numbers (``practitioner_row_id``), after a
+# prefix ("R007"; "late-schools-R007" for late additions)
+_ROW_ID = re.compile(r".*R\d{3,}")
+
+
 def match_to_survey(table: AssignmentTable, cohort: Cohort) -> AssignmentTable:
     """The table with its rows matched back to the survey's people when its ids no longer
     name them: a survey without ids numbers its rows (R012 is row 12), so deleting a row
@@ -269,6 +275,8 @@ def match_to_survey(table: AssignmentTable, cohort: Cohort) -> AssignmentTable:
     written beside each id (contract section 10) then say who each row is; an id whose
     row names nobody else of the survey keeps its person (a corrected spelling)."""
     known = cohort.practitioner_by_id
+    if not all(_ROW_ID.fullmatch(pid) for pid in known):
+        return table  # the survey gives its own ids: they never shift, an unknown is unknown
     shifted = [  # an id past the survey's last row counts too (a row deleted before it)
         pid
         for pid, written in table.people.items()

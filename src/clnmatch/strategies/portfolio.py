@@ -60,6 +60,14 @@ _LEADS = {"colgen": ColumnGenerationStrategy}
 _CHALLENGERS = {"cpsat": CpSatStrategy}
 SPLIT = "split"  # the challenger that is the lead's other share of its search tree
 _MARGIN = 0.15  # seconds kept back for collecting the children's answers
+# A racer stops this share of its time before the portfolio's end (_MARGIN to _CHILD_MOST): a
+# busy machine makes a child overrun its limit by a few tenths of a second (an LP solve, a
+# pricing call), and with 0.08 s to spare its answer came too late: greedy's start was
+# returned (an outside tester: 1 run in 3 at 3-4 s, load 5)
+_CHILD_SHARE = 0.08
+_CHILD_MOST = 0.6  # s: an overrun does not grow with the time given
+# when neither racer has answered at the end, the longest wait for the first answer (s)
+_GRACE = 1.0
 
 
 def start_method() -> str:
@@ -104,6 +112,7 @@ class _Racer:
         self.process = context.Process(
             target=_child, args=(name, strategy, problem, budget, child_conn), daemon=True
         )
+        self.started = budget.started
         self.process.start()
         child_conn.close()
         self.work = 0.0
@@ -184,7 +193,8 @@ class PortfolioStrategy:
     def run(self, problem: Problem, budget: Budget) -> Proposal:
         check("PortfolioStrategy", vars(self), self.PARAMETERS)
         lead = _LEADS[self.lead]()
-        left = max(0.1, budget.remaining() - _MARGIN)
+        remaining = budget.remaining()
+        left = max(0.1, remaining - max(_MARGIN, min(_CHILD_MOST, _CHILD_SHARE * remaining)))
 
         def sub(**extra: Any) -> Budget:
             return Budget(
@@ -243,6 +253,7 @@ class PortfolioStrategy:
                 if first.done:
                     return _answer(problem, first, second, "the lead ran to its end")
             if time.perf_counter() >= deadline - _MARGIN / 2:
+                _wait_for_an_answer(racers, relay, deadline)
                 return _answer(problem, first, second, "the time limit")
             for racer in racers:
                 if not racer.done:
@@ -261,11 +272,28 @@ class PortfolioStrategy:
         while True:
             for racer in racers:
                 racer.read(relay)
-            if all(r.done for r in racers) or time.perf_counter() >= deadline - _MARGIN / 2:
+            if all(r.done for r in racers):
+                return _joined(problem, racers)
+            if time.perf_counter() >= deadline - _MARGIN / 2:
+                _wait_for_an_answer(racers, relay, deadline)
                 return _joined(problem, racers)
             for racer in racers:
                 if not racer.done:
                     racer.conn.poll(0.02)
+
+
+def _wait_for_an_answer(racers: list[_Racer], relay: Any, deadline: float) -> None:
+    """At the end with no answer yet, wait a little (at most ``_GRACE`` s, and a tenth of
+    the time given, which the whole call's limit allows) for the first one: otherwise all
+    the search's work is lost to a child late by a fraction of a second."""
+    limit = deadline + min(_GRACE, 0.1 * max(0.0, deadline - racers[0].started))
+    while not any(r.result is not None for r in racers) and time.perf_counter() < limit:
+        if all(r.done for r in racers):
+            return
+        for racer in racers:
+            racer.read(relay)
+            if not racer.done:
+                racer.conn.poll(0.02)
 
 
 def _joint(points: list[TracePoint], parts: int) -> TracePoint:
