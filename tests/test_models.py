@@ -210,3 +210,15 @@ def test_the_mappings_of_frozen_objects_cannot_be_changed_in_place() -> None:
     result = Result(Status.FEASIBLE, cohort, rules, "blend", "greedy", 0, 0.0, {"P1": 1})
     with pytest.raises(TypeError, match="cannot be changed"):
         result.assignment["P1"] = 2  # type: ignore[index]
+
+
+def test_a_nan_setting_says_it_is_not_a_number() -> None:
+    """NaN said "Input should be less than or equal to 1" (an outside tester); an empty
+    cohort given to solve said "Got a Cohort instead"."""
+    import clnmatch
+
+    with pytest.raises(ValidationError, match="finite number"):
+        Rules(max_authority_share=float("nan"))
+    empty = Cohort(themes=("a", "b"), establishments=(), practitioners=())
+    with pytest.raises(clnmatch.InvalidParameterError, match="Got a Cohort of none instead"):
+        clnmatch.solve(empty)

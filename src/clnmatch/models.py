@@ -308,8 +308,8 @@ class Establishment(BaseModel):
     authority: str = Field(min_length=1)
     sector: Sector
     simd_quintile: int | None = Field(default=None, ge=1, le=5)
-    latitude: float | None = Field(default=None, ge=-90, le=90)
-    longitude: float | None = Field(default=None, ge=-180, le=180)
+    latitude: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
+    longitude: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
 
     @field_validator("sector", mode="before")
     @classmethod
@@ -549,6 +549,7 @@ class Rules(BaseModel):
         default=0.5,
         gt=0,
         le=1,
+        allow_inf_nan=False,  # NaN said "should be less than or equal to 1"
         description="largest share of a team's establishments one authority may hold",
     )
     size_tolerance: int = Field(

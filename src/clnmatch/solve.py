@@ -77,7 +77,10 @@ def check_solve_inputs(cohort: object, rules: object, warm_start: object) -> Non
     check_cohort_and_rules(cohort, rules, "solve")
     assert isinstance(cohort, Cohort)
     if not cohort.establishments:
-        raise _wrong("cohort", "a Cohort of one or more establishments", cohort)
+        raise InvalidParameterError(
+            "The 'cohort' parameter of solve must be a Cohort of one or more establishments. "
+            "Got a Cohort of none instead."
+        )
     if warm_start is None:
         return
     teams = rules.teams if isinstance(rules, Rules) else Rules().teams
