@@ -44,10 +44,12 @@ AUTHORITIES = (
 )
 EMAILS = ("a@b.org", "=x@y.scot", "m.o'neill@s.sch.uk", "+tag@x.org")
 
-# Printable text: no control characters (XML cannot hold most; \r becomes \n in .xlsx).
+# Printable text: no control characters (XML cannot hold most; \r becomes \n in .xlsx),
+# nor the invisible signs the reader removes (a zero-width space, a soft hyphen, ...).
 _CHARS = st.characters(
     blacklist_categories=("Cc", "Cs"),
-    blacklist_characters="\u2028\u2029\x85",
+    blacklist_characters="\u2028\u2029\x85\u00ad\u200b\u200e\u200f\u202a\u202b\u202c"
+    "\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff",
 )
 
 
