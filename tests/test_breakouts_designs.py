@@ -17,6 +17,7 @@ from clnmatch.breakouts.designs import (
     is_repeat_free,
     kirkman_difference,
     latin_squares,
+    orthogonal_pair_of_order_10,
     padded_construction,
     round_robin,
     transversal_design,
@@ -113,8 +114,19 @@ def test_transversal_design_needs_small_rooms_and_round_robin_pairs():
     assert transversal_design(20, 4) is not None
     rr = round_robin(10)
     assert rr is not None and rr.rounds == 9 and _golf_check(rr.schedule, 5) == 0
-    ls = latin_squares(10)
-    assert ls is not None and ls.rounds == 3 and _golf_check(ls.schedule, 10) == 0
+    ls = latin_squares(10)  # the stored orthogonal pair: 4 rounds (MacNeish gave 3)
+    assert ls is not None and ls.rounds == 4 and _golf_check(ls.schedule, 10) == 0
+
+
+def test_the_stored_squares_of_order_10_are_an_orthogonal_pair():
+    """Each is a Latin square, and their cells hold all 100 pairs of symbols: so 10-10-4
+    and 10-3-10 are repeat-free (4 repeats and more before, where 0 are possible)."""
+    a, b = orthogonal_pair_of_order_10()
+    for square in (a, b):
+        assert all(sorted(line) == list(range(10)) for line in (*square, *square.T))
+    assert len(set(zip(a.reshape(-1).tolist(), b.reshape(-1).tolist(), strict=True))) == 100
+    td = transversal_design(10, 3)
+    assert td is not None and td.rounds == 10 and _golf_check(td.schedule, 10) == 0
 
 
 @settings(max_examples=40, deadline=None)

@@ -24,6 +24,8 @@ checked again by ``is_repeat_free`` in the tests):
   x in Z_m: m rounds, all pairs met exactly once (5-3-7, Kirkman's schoolgirls, is m = 7;
   m = 13 and 19 give 9-3-13 and 13-3-19; larger m are left to the search).
 * **Round robin** (the circle method): 2k players in pairs, 2k - 1 rounds.
+* **Order 10**: MacNeish's ring gives one Latin square of order 10; a stored orthogonal
+  pair gives 10-10-4 and a resolvable TD(3, 10) (10-3-10) repeat-free.
 
 More players than a design has points (99 people in 8 rooms: no design of 8 groups of 12
 or 13) are seated on a smaller design's points, two on some (``clumped_construction``).
@@ -111,11 +113,51 @@ def affine_geometry(q: int, dimension: int = 2) -> Construction:
     return Construction(f"affine geometry AG({dimension},{q})", q ** (dimension - 1), q, schedule)
 
 
+# ------------------------------------------------- two orthogonal Latin squares of order 10
+# MacNeish gives order 10 (= 2 x 5) one Latin square; a pair exists (Parker, 1959). This pair
+# was found for clnmatch by a search (a random Latin square, then 10 disjoint transversals
+# by CP-SAT, in 4 s) and is checked in the tests: every cell's pair of symbols differs.
+_ORDER_10 = (
+    "3602417958 5287369104 2865143097 4198025763 1953786420 "
+    "0426578319 8371290645 6719804532 9540632871 7034951286",
+    "0123456789 3072891465 6541283907 2768049351 9405132678 "
+    "5986704213 1650927834 7839610542 8214375096 4397568120",
+)
+
+
+def orthogonal_pair_of_order_10() -> tuple[IntArray, IntArray]:
+    """Two orthogonal Latin squares of order 10, as (10, 10) arrays of symbols 0-9."""
+    a, b = (
+        np.array([[int(d) for d in row] for row in square.split()], dtype=np.int64)
+        for square in _ORDER_10
+    )
+    return a, b
+
+
+def _order_10_rounds(size: int) -> IntArray | None:
+    """A resolvable transversal design TD(size, 10), size <= 3, from the pair: the
+    orthogonal array of columns (c, A, B) over the cells (r, c); round r puts player
+    (i, y) in the group of the cell (r, c) whose i-th column holds y."""
+    if not 1 <= size <= 3:
+        return None
+    a, b = orthogonal_pair_of_order_10()
+    cells = np.arange(10)
+    columns = [np.tile(cells, (10, 1)), a, b][:size]
+    schedule = np.empty((10, size * 10), dtype=np.int32)
+    for r in range(10):
+        for i, column in enumerate(columns):
+            # symbol y of column i sits in the cell (r, c) with column[r, c] == y
+            schedule[r, i * 10 + column[r]] = cells
+    return schedule
+
+
 # --------------------------------------------------------------------- transversal design
 def _transversal_rounds(groups: int, size: int) -> IntArray | None:
     """The ``groups`` rounds of the MOLS construction, or None when the sizes do not fit."""
     if groups < 2 or groups > MAX_ORDER or size < 1:
         return None
+    if groups == 10 and size == 3:  # MacNeish's ring gives pairs only; the stored pair more
+        return _order_10_rounds(size)
     ring = product_ring(groups)
     if size > ring.unit_spread:
         return None
@@ -254,7 +296,8 @@ def latin_squares(order: int) -> Construction | None:
     groups by r, round "columns" by c, and for each a = (k, ..., k), 0 < k < min(qi), a
     round groups by r + a * c. Two such a differ by a unit, so two cells share a group in
     at most one round: min(qi) + 1 rounds (order + 1, the affine plane, when order is a
-    prime power; 3 for order 6, where Euler's 36 officers show no more is possible).
+    prime power; 3 for order 6, where Euler's 36 officers show no more is possible; 4 for
+    order 10, from the stored orthogonal pair).
     """
     if order < 2 or order > MAX_ORDER:
         return None
@@ -265,7 +308,9 @@ def latin_squares(order: int) -> Construction | None:
     for k in range(1, ring.unit_spread):
         a = ring.diagonal(k)
         rounds.append(ring.add[r, ring.mul[a, c]])
-    name = f"{ring.unit_spread - 1} mutually orthogonal Latin squares of order {order}"
+    if order == 10:  # the stored pair: two squares where MacNeish gives one
+        rounds = [r, c, *(square.reshape(-1) for square in orthogonal_pair_of_order_10())]
+    name = f"{len(rounds) - 2} mutually orthogonal Latin squares of order {order}"
     return Construction(name, order, order, np.array(rounds, dtype=np.int32))
 
 
