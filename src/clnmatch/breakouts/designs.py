@@ -128,7 +128,7 @@ _ORDER_10 = (
 def orthogonal_pair_of_order_10() -> tuple[IntArray, IntArray]:
     """Two orthogonal Latin squares of order 10, as (10, 10) arrays of symbols 0-9."""
     a, b = (
-        np.array([[int(d) for d in row] for row in square.split()], dtype=np.int64)
+        np.array([[int(d) for d in row] for row in square.split()], dtype=np.int32)
         for square in _ORDER_10
     )
     return a, b
@@ -141,8 +141,8 @@ def _order_10_rounds(size: int) -> IntArray | None:
     if not 1 <= size <= 3:
         return None
     a, b = orthogonal_pair_of_order_10()
-    cells = np.arange(10)
-    columns = [np.tile(cells, (10, 1)), a, b][:size]
+    cells = np.arange(10, dtype=np.int32)
+    columns: list[IntArray] = [np.tile(cells, (10, 1)), a, b][:size]
     schedule = np.empty((10, size * 10), dtype=np.int32)
     for r in range(10):
         for i, column in enumerate(columns):
@@ -309,7 +309,11 @@ def latin_squares(order: int) -> Construction | None:
         a = ring.diagonal(k)
         rounds.append(ring.add[r, ring.mul[a, c]])
     if order == 10:  # the stored pair: two squares where MacNeish gives one
-        rounds = [r, c, *(square.reshape(-1) for square in orthogonal_pair_of_order_10())]
+        rounds = [
+            r,
+            c,
+            *[np.asarray(sq, np.int64).reshape(-1) for sq in orthogonal_pair_of_order_10()],
+        ]
     name = f"{len(rounds) - 2} mutually orthogonal Latin squares of order {order}"
     return Construction(name, order, order, np.array(rounds, dtype=np.int32))
 
