@@ -57,3 +57,17 @@ def test_quiet_keeps_the_note_of_a_run_past_its_limit(tmp_path, monkeypatch):
     quiet = runner.invoke(app, [*args, "-q", "--out", str(tmp_path / "q")])
     assert quiet.exit_code == 0, quiet.output
     assert "past --time-limit 5" in " ".join(quiet.output.split())
+
+
+def test_an_unknown_drop_is_named_by_its_option(tmp_path):
+    """--drop NOPE said "The 'drop' parameter of replan_round must be ..." (Python's words)."""
+    roster = _write(tmp_path / "roster.csv", _roster_rows(12))
+    args = ["breakouts", str(roster), "--time-limit", "5"]
+    first = runner.invoke(
+        app, [*args, "--rounds", "2", "--room-size", "4", "--out", str(tmp_path / "a")]
+    )
+    assert first.exit_code == 0, first.output
+    again = ["--from", str(tmp_path / "a"), "--replan-round", "2", "--drop", "NOPE"]
+    done = runner.invoke(app, [*args, *again, "--out", str(tmp_path / "b")])
+    said = " ".join(done.output.split())
+    assert done.exit_code == 2 and "The '--drop' option must be" in said, said

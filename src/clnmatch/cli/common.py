@@ -208,6 +208,7 @@ _PARAMETERS = (
     "max_per_authority",
     "strategy",
     "objective",
+    "drop",
 )
 _SUGGESTED = re.compile(
     rf"\b(raise|lower|change|longer|set) ({'|'.join(_PARAMETERS)})\b|'({'|'.join(_PARAMETERS)})'"
