@@ -390,7 +390,7 @@ def test_fewer_facilitators_than_teams_share_them() -> None:
 
 def test_shared_load_caps() -> None:
     """Teams dealt out to facilitators as evenly as possible, each load split evenly."""
-    from clnmatch.facilitators import shared_load_caps
+    from clnmatch.shared_facilitators import shared_load_caps
 
     assert shared_load_caps(8, 8, 10) is None and shared_load_caps(0, 8, 10) is None
     assert shared_load_caps(7, 8, 10) == [5, 5, 10, 10, 10, 10, 10, 10]
@@ -497,3 +497,36 @@ def test_a_link_to_a_team_that_does_not_exist_is_a_breach() -> None:
         evaluation = check(cohort, rules, assignment, [*links[:4], ("F4", wrong)])
         (breach,) = [b for b in evaluation.breaches if b.rule == "teams"]
         assert breach.message == f"facilitator F4 is linked to team {wrong}; teams are 1..4"
+
+
+def test_caps_from_a_board_keep_its_teams() -> None:
+    """A board's teams packed onto the facilitators, each one's spare load shared among its
+    teams: the board is within its caps (teams of 6, 6, 7 and 7 pack onto no 3 of 10)."""
+    from clnmatch.shared_facilitators import caps_from_board
+
+    assert caps_from_board([7, 5, 5, 9], 3, 10) == [10, 5, 5, 10]
+    assert caps_from_board([3, 3, 4, 5, 5], 2, 10) == [3, 3, 4, 5, 5]
+    assert caps_from_board([6, 6, 7, 7], 3, 10) is None
+
+
+def test_a_search_from_a_board_keeps_the_boards_shared_facilitators() -> None:
+    """The event's re-optimise starts from the board: a hand move had left team 1 with 7
+    schools and its own facilitator (teams 2 and 3 sharing one), and its schools were
+    locked. The search kept team 1 within 5 (the even caps, by team number) and answered
+    "no teams keep every rule" (an outside tester); its caps now follow the board."""
+    import clnmatch
+
+    authorities = ["Glasgow City", "Inverclyde", "Renfrewshire"]
+    facs = [_fac(f"F{i}", authorities[i]) for i in range(3)]
+    cohort = _cohort([authorities[i % 3] for i in range(26)], facs)
+    blocks = [1] * 7 + [2] * 5 + [3] * 5 + [4] * 9
+    board = {e.id: t for e, t in zip(cohort.establishments, blocks, strict=True)}
+    pins = {e: 1 for e, t in board.items() if t == 1}
+    rules = Rules(teams=4, size_tolerance=30, min_establishments=0, pins=pins)
+    result = clnmatch.solve(
+        cohort, rules, strategy="colgen", time_limit=3, seed=0, warm_start=board
+    )
+    assert result.status in (clnmatch.Status.OPTIMAL, clnmatch.Status.FEASIBLE), result.notes
+    assert result.evaluation is not None and result.evaluation.feasible
+    start = check(cohort, rules, {p.id: board[p.establishment_id] for p in cohort.practitioners})
+    assert result.objective is not None and result.objective >= start.objective - 1e-9

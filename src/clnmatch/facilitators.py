@@ -38,7 +38,6 @@ one worker and a fixed seed, so the same input gives the same allocation.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import time
 from collections.abc import Sequence
@@ -51,7 +50,6 @@ from numpy.typing import NDArray
 from clnmatch.diagnosis import Conflict, Diagnosis
 from clnmatch.errors import ClnmatchError, InfeasibleError, InvalidParameterError
 from clnmatch.models import Cohort, Facilitator, Rules, authority_key
-from clnmatch.problem import Problem
 
 __all__ = [
     "AllocationNotFound",
@@ -59,8 +57,6 @@ __all__ = [
     "FacilitatorLink",
     "Allocation",
     "facilitator_supply",
-    "shared_load_caps",
-    "shared_facilitator_problem",
     "allocate_facilitators",
     "W_TIE",
     "W_TIE_PER_ESTABLISHMENT",
@@ -204,38 +200,6 @@ def facilitator_supply(cohort: Cohort, rules: Rules | None = None) -> list[Suppl
 
 
 # --------------------------------------------------------------------------- allocation
-def shared_load_caps(n_facilitators: int, n_teams: int, load: int) -> list[int] | None:
-    """Most establishments of each team when facilitators are fewer than teams, so that the
-    teams found can share them (None when each team can have a facilitator of its own).
-
-    Team-by-team caps are the search's way to keep a rule about pairs of teams (two teams
-    of one facilitator hold at most ``load`` together): the teams are dealt out to the
-    facilitators as evenly as possible, and a facilitator's load is split evenly between
-    its teams (10 schools, two teams: at most 5 each). Any teams within these caps can be
-    allocated; teams outside them sometimes could too (6 and 4), so the search over them
-    is a restriction, and no bound or proof found under it is a bound for the rules
-    themselves.
-    """
-    if n_facilitators <= 0 or n_facilitators >= n_teams:
-        return None
-    share, extra = divmod(n_teams, n_facilitators)
-    caps: list[int] = []
-    for f in range(n_facilitators):  # the facilitators taking most teams first
-        k = share + (1 if f < extra else 0)
-        caps += [load // k + (1 if i < load % k else 0) for i in range(k)]
-    return sorted(caps)
-
-
-def shared_facilitator_problem(problem: Problem, cohort: Cohort, rules: Rules) -> Problem:
-    """The problem a search solves: with fewer facilitators than teams, teams small enough
-    to share them (``shared_load_caps``); otherwise ``problem`` itself. ``solve`` and
-    ``rematch_teams`` number teams alike, so a re-match keeps the teams' caps."""
-    caps = shared_load_caps(len(cohort.facilitators), rules.teams, rules.schools_per_facilitator)
-    if caps is None:
-        return problem
-    return dataclasses.replace(problem, team_max_units=np.array(caps, dtype=np.int64))
-
-
 def _expertise(facilitator: Facilitator, theme: str | None) -> int | None:
     """The facilitator's rating of ``theme``; theme names compared like authorities."""
     if not theme:

@@ -123,7 +123,7 @@ class Problem:
     theme_names: tuple[str, ...] = ()
     max_teams_per_theme: int | None = None
     # most units (establishments) in a team: one facilitator supports them all (None: no cap;
-    # (T,) team by team when facilitators are fewer than teams: facilitators.shared_load_caps)
+    # (T,) team by team when facilitators are fewer than teams: clnmatch.shared_facilitators)
     team_max_units: int | IntArray | None = None
     # side rules (empty arrays: the rule does not apply)
     unit_sector: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))

@@ -12,7 +12,6 @@ from clnmatch.bounds import certified_bound
 from clnmatch.diagnose import diagnose
 from clnmatch.errors import InvalidParameterError
 from clnmatch.evaluate import evaluate
-from clnmatch.facilitators import shared_facilitator_problem
 from clnmatch.finish import finish_solve
 from clnmatch.models import Cohort, Rules
 from clnmatch.parameters import Number, Test, check_cohort_and_rules, check_value
@@ -20,6 +19,7 @@ from clnmatch.precompile import compilations
 from clnmatch.problem import ObjectiveWeights, Problem
 from clnmatch.result import Result, Statistics, Status
 from clnmatch.search.repair import REPAIR_STEPS_PER_UNIT, repair
+from clnmatch.shared_facilitators import shared_facilitator_problem
 from clnmatch.strategies.base import Budget, Progress, Proposal, prepare
 from clnmatch.strategies.registry import get_strategy
 
@@ -203,7 +203,7 @@ def solve(
     check_solve_inputs(cohort, rules, warm_start)
     rules = rules or Rules()
     problem = Problem.from_cohort(cohort, rules, objective)
-    search = shared_facilitator_problem(problem, cohort, rules)
+    search = shared_facilitator_problem(problem, cohort, rules, board=warm_start)
     problem_s = time.perf_counter() - started
     name = choose_strategy(search) if strategy == "auto" else strategy
     if strategy == "auto" and not bound_time:

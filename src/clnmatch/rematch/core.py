@@ -20,7 +20,7 @@ from ortools.sat.python import cp_model
 from clnmatch.bounds import relaxation_bound_milli
 from clnmatch.errors import InfeasibleError, InvalidParameterError
 from clnmatch.evaluate import Breach, Evaluation, check, evaluate
-from clnmatch.facilitators import FACILITATOR_RULES, AllocationNotFound, shared_facilitator_problem
+from clnmatch.facilitators import FACILITATOR_RULES, AllocationNotFound
 from clnmatch.models import Cohort, Rules
 from clnmatch.parameters import check_cohort_and_rules
 from clnmatch.problem import SCALE, ObjectiveWeights, Problem
@@ -29,6 +29,7 @@ from clnmatch.rematch.labels import FacilitatorChange, facilitator_changes, stab
 from clnmatch.rematch.restore import move_back
 from clnmatch.rematch.stages import conflicting_rules, max_objective, min_moves
 from clnmatch.result import Result, Statistics, Status
+from clnmatch.shared_facilitators import shared_facilitator_problem
 from clnmatch.solve import check_seed, check_time_limit, solve
 
 if TYPE_CHECKING:
@@ -352,7 +353,8 @@ def rematch_teams(
         notes.append(f"locks naming {', '.join(sorted(gone & named))} were dropped: withdrawn")
         rules = kept
     problem = Problem.from_cohort(new, rules, objective)
-    search = shared_facilitator_problem(problem, new, rules)  # its proofs are not the rules'
+    # its proofs are not the rules'; caps within which the previous teams stay
+    search = shared_facilitator_problem(problem, new, rules, board=before)
     objective_name = objective if isinstance(objective, str) else objective.name
     T = problem.n_teams
     prev = np.array([before.get(uid, 0) - 1 for uid in problem.unit_ids], dtype=np.int64)
