@@ -60,3 +60,16 @@ def test_the_rosters_carry_it_and_the_report_does_not(tmp_path: Path) -> None:
     assert all(f.email is None for f in hidden.cohort.facilitators)
     assert "council.example" not in render_handouts(hidden)
     assert not facilitators_frame(hidden)["email"].str.contains("@").any()
+
+
+def test_a_pseudonymised_change_record_holds_no_late_facilitators_email() -> None:
+    """changes.json of a pseudonymised folder kept a late facilitator's e-mail (the
+    reviewer): their name was replaced, the new field was not."""
+    from clnmatch.models import Facilitator
+    from clnmatch.rematch.changes import ChangeRecord
+
+    late = Facilitator(id="F9", name="Fiona Late", authority="Inverclyde", email="f@x.gov.uk")
+    record = ChangeRecord(added_facilitators=(late,))
+    assert record.to_dict()["added"]["facilitators"][0]["email"] == "f@x.gov.uk"
+    hidden = record.to_dict(pseudonyms={"F9": "Facilitator 09"})["added"]["facilitators"][0]
+    assert hidden["email"] is None and hidden["name"] == "Late facilitator 01"

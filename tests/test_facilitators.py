@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections import Counter
 from collections.abc import Sequence
@@ -530,3 +531,36 @@ def test_a_search_from_a_board_keeps_the_boards_shared_facilitators() -> None:
     assert result.evaluation is not None and result.evaluation.feasible
     start = check(cohort, rules, {p.id: board[p.establishment_id] for p in cohort.practitioners})
     assert result.objective is not None and result.objective >= start.objective - 1e-9
+
+
+def test_pins_beyond_the_caps_search_the_rules_themselves() -> None:
+    """2 facilitators of 10 for 4 teams give even caps of 5; 7 schools pinned to team 1
+    and 6 to team 2 fit no caps, so the capped search proves nothing possible. solve
+    said "unknown, try a longer time_limit" (the reviewer: it proved those teams before
+    the caps); it now searches the rules themselves in the time left (7+3 and 6+2 share)."""
+    import clnmatch
+
+    authorities = ["Glasgow City", "Inverclyde"]
+    facs = [_fac(f"F{i}", authorities[i]) for i in range(2)]
+    cohort = _cohort([authorities[i % 2] for i in range(18)], facs)
+    ids = [e.id for e in cohort.establishments]
+    pins = {**{e: 1 for e in ids[:7]}, **{e: 2 for e in ids[7:13]}}
+    rules = Rules(teams=4, size_tolerance=30, min_establishments=0, min_authorities=1,
+                  max_authority_share=1.0, pins=pins)  # fmt: skip
+    for strategy in ("cpsat", "colgen"):
+        result = clnmatch.solve(cohort, rules, strategy=strategy, time_limit=4, seed=0)
+        assert result.status in (clnmatch.Status.OPTIMAL, clnmatch.Status.FEASIBLE), strategy
+        assert result.evaluation is not None and result.evaluation.feasible
+
+
+def test_teams_of_other_caps_are_not_interchangeable() -> None:
+    """CP-SAT's symmetry breaking took teams capped 5 and 10 for interchangeable and
+    proved a capped problem impossible that is not (the reviewer)."""
+    from clnmatch.cpmodel import teams_symmetric
+    from clnmatch.problem import Problem
+
+    cohort = _cohort(["Glasgow City", "Inverclyde", "Renfrewshire"] * 4)
+    problem = Problem.from_cohort(cohort, Rules(teams=4, min_establishments=0))
+    assert teams_symmetric(problem)
+    capped = dataclasses.replace(problem, team_max_units=np.array([5, 5, 10, 10]))
+    assert not teams_symmetric(capped)

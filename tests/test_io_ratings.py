@@ -121,3 +121,18 @@ def test_under_a_mapping_a_bad_rating_says_to_add_it_or_correct_it(tmp_path: Pat
     assert (
         "seems to use another range" not in seven.expected and "clnmatch map" not in seven.expected
     )
+
+
+def test_each_files_problems_come_in_row_order() -> None:
+    """A file's problem of no row (a missing column) stays before its rows' problems, and
+    a summary after them, whatever another file's rows (the reviewer)."""
+    from clnmatch.errors import InputProblem, in_row_order
+
+    def at(file: str, row: int | None, what: str) -> InputProblem:
+        return InputProblem(what, file=file, row=row)
+
+    problems = [at("s.csv", 9, "s9"), at("s.csv", 4, "s4"), at("f.csv", None, "column"),
+                at("f.csv", 7, "f7"), at("f.csv", 3, "f3"), at("s.csv", None, "summary")]  # fmt: skip
+    assert [p.expected for p in in_row_order(problems)] == [
+        "s4", "s9", "summary", "column", "f3", "f7"
+    ]  # fmt: skip

@@ -159,6 +159,21 @@ def test_a_forms_own_scale_reaches_five_and_leaves_a_stray_off() -> None:
     frame.loc[7, "Interest [Literacy]"] = "Very keen"
     draft = draft_mapping(frame)
     scale = {word: (rating, note) for word, rating, note in draft.scale}
-    assert [scale[w][0] for w in words] == [0, 2, 3, 5]
-    assert scale["Very keen"] == (None, "CHECK: 1 answer(s) off the scale (by its words perhaps 4)")
+    assert [scale[w][0] for w in words] == [0, 2, 3, 5]  # "Very keen" reads as "Very ..."
+    assert scale["Very keen"] == (None, "CHECK: 1 answer(s) off the scale (by its words perhaps 5)")
     assert "spread over 0-5" in draft.scale_note and "given only once or twice" in draft.scale_note
+
+
+def test_a_rare_end_of_a_forms_own_scale_keeps_the_others_in_place() -> None:
+    """ "Not a priority" given twice in 100 was left off and the others spread without it,
+    so "A little keen" became 0, the rating "Not a priority" means (the reviewer); its
+    level by its words now counts in the spread."""
+    words = ["A little keen", "Fairly keen", "Quite keen", "Super keen"]
+    frame = _export(words, n=100)
+    frame.loc[[3, 9], "Interest [Literacy]"] = "Not a priority"
+    scale = {word: (rating, note) for word, rating, note in draft_mapping(frame).scale}
+    assert scale["A little keen"][0] > 0
+    assert scale["Not a priority"] == (
+        None,
+        "CHECK: 2 answer(s) off the scale (by its words perhaps 0)",
+    )

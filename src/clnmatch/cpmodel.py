@@ -66,9 +66,11 @@ def teams_symmetric(problem: Problem) -> bool:
     """True when relabelling teams maps every feasible assignment to a feasible one."""
     if problem.n_teams <= 1:
         return False
+    caps = np.asarray(problem.team_max_units if problem.team_max_units is not None else 0)
     if not (
         np.all(problem.team_min == problem.team_min[0])
         and np.all(problem.team_max == problem.team_max[0])
+        and np.all(caps == caps.flat[0])  # caps team by team (shared facilitators)
     ):
         return False
     allowed = problem.allowed

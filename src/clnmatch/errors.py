@@ -80,13 +80,18 @@ def without_command(problems: Iterable[InputProblem], command: str) -> list[Inpu
 
 def in_row_order(problems: list[InputProblem]) -> list[InputProblem]:
     """Each file's problems in row order (the survey's first); a problem of no row stays
-    first when it came before the rows' (a missing column), last when after (a summary)."""
+    first when it came before that file's rows' problems (a missing column), last when
+    after them (a summary)."""
     files = list(dict.fromkeys(p.file for p in problems))
-    first_row = next((i for i, p in enumerate(problems) if p.row is not None), len(problems))
+    first_row: dict[str | None, int] = {}
+    for i, p in enumerate(problems):
+        if p.row is not None:
+            first_row.setdefault(p.file, i)
 
     def key(item: tuple[int, InputProblem]) -> tuple[int, float]:
         i, p = item
-        row = p.row if p.row is not None else (0 if i < first_row else math.inf)
+        before = i < first_row.get(p.file, len(problems))
+        row = p.row if p.row is not None else (0 if before else math.inf)
         return files.index(p.file), row
 
     return [p for _, p in sorted(enumerate(problems), key=key)]

@@ -8,7 +8,9 @@ the caps can be allocated to the facilitators.
 
 * Without a board (a first match): the teams are dealt out to the facilitators as evenly
   as possible and each facilitator's load is split evenly between its teams (7
-  facilitators of 10 for 8 teams: two teams of at most 5, six of at most 10).
+  facilitators of 10 for 8 teams: two teams of at most 5, six of at most 10); the teams
+  most pinned into get the larger caps. Where the caps still cannot be met (pins),
+  ``solve`` searches the rules themselves in the time left.
 * From a board (a re-match, a re-optimise starting from the teams on the day): its teams
   are packed onto the facilitators (as the allocation may have linked them, or as a hand
   move left them), and each facilitator's spare load is shared among its teams, so the
@@ -109,4 +111,11 @@ def shared_facilitator_problem(
             if eid in cohort.establishment_by_id and 1 <= int(team) <= rules.teams:
                 sizes[int(team) - 1] += 1
         caps = caps_from_board(sizes, n_facilitators, load) or caps
+    elif problem.unit_pin is not None:  # the larger caps to the teams most pinned into
+        pinned = np.bincount(problem.unit_pin[problem.unit_pin >= 0], minlength=rules.teams)
+        order = sorted(range(rules.teams), key=lambda t: (int(pinned[t]), -t))
+        by_team = [0] * rules.teams
+        for t, cap in zip(order, sorted(caps), strict=True):
+            by_team[t] = cap
+        caps = by_team
     return dataclasses.replace(problem, team_max_units=np.array(caps, dtype=np.int64))

@@ -253,6 +253,13 @@ def solve(
         warm_start=unit_start,
     )
     proposal: Proposal = runner.run(search, budget)
+    if search is not problem and proposal.unit_team is None and proposal.proven_infeasible:
+        # the caps, not the rules, may be what cannot be met (pins into a small team):
+        # the rules themselves in the time left, as before the caps
+        left = float(time_limit) - (time.perf_counter() - started) - reserve - bound_time
+        search = problem
+        retry = dataclasses.replace(budget, time_limit=max(0.1, left), started=time.perf_counter())
+        proposal = runner.run(problem, retry)
     if unit_start is not None and start_keeps_rules:
         proposal = _no_worse_than_start(search, proposal, unit_start)
     elif unit_start is not None:

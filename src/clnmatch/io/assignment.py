@@ -275,12 +275,16 @@ def match_to_survey(table: AssignmentTable, cohort: Cohort) -> AssignmentTable:
     written beside each id (contract section 10) then say who each row is; an id whose
     row names nobody else of the survey keeps its person (a corrected spelling)."""
     known = cohort.practitioner_by_id
-    if not all(_ROW_ID.fullmatch(pid) for pid in known):
-        return table  # the survey gives its own ids: they never shift, an unknown is unknown
+    # only row numbers shift: an id a survey gives (or a late addition's own) never does,
+    # so a row of an id nobody has is unknown, whatever its name
+    own = {pid for pid in table.teams if not _ROW_ID.fullmatch(pid)}
     shifted = [  # an id past the survey's last row counts too (a row deleted before it)
         pid
         for pid, written in table.people.items()
-        if pid not in known or not _same_person(written, table.establishments.get(pid), known[pid])
+        if pid not in own
+        and (
+            pid not in known or not _same_person(written, table.establishments.get(pid), known[pid])
+        )
     ]
     if not shifted:
         return table
@@ -291,8 +295,8 @@ def match_to_survey(table: AssignmentTable, cohort: Cohort) -> AssignmentTable:
             by_email[p.email.casefold().strip()].append(p)
         by_name[name_key(p.name)].append(p)
 
-    new_id: dict[str, str] = {}  # the table's id -> the survey's
-    taken: set[str] = set()
+    new_id: dict[str, str] = {pid: pid for pid in own}  # the table's id -> the survey's
+    taken: set[str] = own & set(known)
 
     def take(pid: str, candidates: list[Practitioner]) -> None:
         free = [p.id for p in candidates if p.id not in taken]
@@ -301,7 +305,7 @@ def match_to_survey(table: AssignmentTable, cohort: Cohort) -> AssignmentTable:
             taken.add(free[0])
 
     # an e-mail names one person wherever their row is; then a name within its school
-    for pid in table.teams:
+    for pid in (pid for pid in table.teams if pid not in new_id):
         email = table.people.get(pid, ("", ""))[1].casefold().strip()
         if email and len(by_email.get(email, [])) == 1:
             take(pid, by_email[email])

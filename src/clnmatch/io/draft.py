@@ -372,11 +372,15 @@ def _draft_scale(words: Counter[str], draft: MappingDraft) -> None:
         for k in spelled
         if k not in strays
     }
-    levels = sorted({r for r in placed.values() if r is not None})
-    if None not in placed.values() and len(levels) == len(placed) > 1:
-        # one level each: spread over 0-5 as a known scale's are (its top answer is 5)
+    guesses = {k: _intensity(k) for k in strays}
+    distinct = None not in placed.values() and len(set(placed.values())) == len(placed) > 1
+    if distinct:
+        # one level each: spread over 0-5 as a known scale's are (its top answer is 5); a
+        # stray's level by its words counts too, so that it keeps its place when rated
+        levels = sorted({r for r in (*placed.values(), *guesses.values()) if r is not None})
         spread = {r: _round_half_up(i * 5 / (len(levels) - 1)) for i, r in enumerate(levels)}
         placed = {k: spread[r] for k, r in placed.items() if r is not None}
+        guesses = {k: None if g is None else spread[g] for k, g in guesses.items()}
     shared = Counter(r for r in placed.values() if r is not None)
     for key in sorted(placed, key=lambda k: (placed[k] is None, placed[k] or 0, k)):
         rating = placed[key]
@@ -385,14 +389,14 @@ def _draft_scale(words: Counter[str], draft: MappingDraft) -> None:
             note = f"CHECK: another answer has rating {rating} too; give each its own"
         draft.scale.append((spelled[key], rating, note))
     for key in sorted(strays):  # never a silent guess: off until a person rates it
-        guess = _intensity(key)
+        guess = guesses[key]
         perhaps = "" if guess is None else f" (by its words perhaps {guess})"
         draft.scale.append(
             (spelled[key], None, f"CHECK: {counts[key]} answer(s) off the scale{perhaps}")
         )
     draft.scale_note = (
         "No known scale fits these words: they are placed by their words"
-        + (", spread over 0-5" if len(levels) == len(placed) > 1 else "")
+        + (", spread over 0-5" if distinct else "")
         + ". CHECK them."
     )
     if strays:

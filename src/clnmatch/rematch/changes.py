@@ -360,7 +360,7 @@ class ChangeRecord:
                          name=f"Late addition {i:02d}", email=None, job_title=None)  # fmt: skip
             for i, f in enumerate(facilitators, 1):
                 f.update(id=pseudonyms.get(f["id"], f"Late facilitator {i:02d}"),
-                         name=f"Late facilitator {i:02d}")  # fmt: skip
+                         name=f"Late facilitator {i:02d}", email=None)  # fmt: skip
             for kind in ("practitioner", "facilitator"):
                 withdrawn[kind] = [pseudonyms.get(x, f"Withdrawn {kind} {i:02d}")
                                    for i, x in enumerate(withdrawn[kind], 1)]  # fmt: skip

@@ -66,8 +66,9 @@ _MARGIN = 0.15  # seconds kept back for collecting the children's answers
 # returned (an outside tester: 1 run in 3 at 3-4 s, load 5)
 _CHILD_SHARE = 0.08
 _CHILD_MOST = 0.6  # s: an overrun does not grow with the time given
-# when neither racer has answered at the end, the longest wait for the first answer (s)
+# at the end, the longest wait for racers still running: seconds, and share of the time
 _GRACE = 1.0
+_GRACE_SHARE = 0.05
 
 
 def start_method() -> str:
@@ -253,7 +254,7 @@ class PortfolioStrategy:
                 if first.done:
                     return _answer(problem, first, second, "the lead ran to its end")
             if time.perf_counter() >= deadline - _MARGIN / 2:
-                _wait_for_an_answer(racers, relay, deadline)
+                _wait_for_answers(racers, relay, deadline, every=False)
                 return _answer(problem, first, second, "the time limit")
             for racer in racers:
                 if not racer.done:
@@ -275,21 +276,27 @@ class PortfolioStrategy:
             if all(r.done for r in racers):
                 return _joined(problem, racers)
             if time.perf_counter() >= deadline - _MARGIN / 2:
-                _wait_for_an_answer(racers, relay, deadline)
+                _wait_for_answers(racers, relay, deadline, every=True)
                 return _joined(problem, racers)
             for racer in racers:
                 if not racer.done:
                     racer.conn.poll(0.02)
 
 
-def _wait_for_an_answer(racers: list[_Racer], relay: Any, deadline: float) -> None:
-    """At the end with no answer yet, wait a little (at most ``_GRACE`` s, and a tenth of
-    the time given, which the whole call's limit allows) for the first one: otherwise all
-    the search's work is lost to a child late by a fraction of a second."""
-    limit = deadline + min(_GRACE, 0.1 * max(0.0, deadline - racers[0].started))
-    while not any(r.result is not None for r in racers) and time.perf_counter() < limit:
-        if all(r.done for r in racers):
-            return
+def _wait_for_answers(racers: list[_Racer], relay: Any, deadline: float, *, every: bool) -> None:
+    """At the end, wait a little (at most ``_GRACE`` s and 5% of the time given, within
+    the whole call's 10%) for the racers still running: the first answer (``every``
+    False: a race with none yet), or every share's (so that a share a few milliseconds
+    behind the other still counts). Otherwise a child late by a fraction of a second
+    loses the search's work."""
+    limit = deadline + min(_GRACE, _GRACE_SHARE * max(0.0, deadline - racers[0].started))
+
+    def waiting() -> bool:
+        if every:
+            return not all(r.done for r in racers)
+        return not any(r.result is not None for r in racers) and not all(r.done for r in racers)
+
+    while waiting() and time.perf_counter() < limit:
         for racer in racers:
             racer.read(relay)
             if not racer.done:
