@@ -243,7 +243,9 @@ class RatingReader:
             if seen.count == 1:  # one cell: a slip of the keyboard likelier than a range
                 expected = (
                     f"a rating 0-5, but this cell holds {seen.most}: correct it, or, if the "
-                    f'form rates on another range, say what each number counts as in {where} ("{seen.most}" = 5, ...)'
+                    "form rates on another range, say what each number counts as in "
+                    f'{where} ("{seen.most}" = 5, ...)'
+                    + (": `clnmatch map` drafts one" if self.scale.builtin else "")
                 )
             else:
                 expected = (
