@@ -50,8 +50,8 @@ def shared_load_caps(n_facilitators: int, n_teams: int, load: int) -> list[int] 
 
 
 def _pack(sizes: Sequence[int], bins: int, load: int) -> list[list[int]] | None:
-    """Teams (by index) onto ``bins`` facilitators within ``load`` each, every
-    facilitator used where teams allow (largest teams first, a bounded search)."""
+    """Teams (by index) onto ``bins`` facilitators within ``load`` each (largest teams
+    first, an unused facilitator tried first, a bounded search); None when none is found."""
     order = sorted(range(len(sizes)), key=lambda t: -sizes[t])
     packed: list[list[int]] = [[] for _ in range(bins)]
     room = [load] * bins
