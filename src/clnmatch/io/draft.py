@@ -554,16 +554,21 @@ def _assign_columns(table: Table, themes: set[int]) -> dict[str, tuple[int, str]
     return chosen
 
 
+def _load(survey: str | os.PathLike[str] | pd.DataFrame, sheet: str | None) -> Table:
+    return load_table(survey, sheet=sheet, header_score=header_score, defer_formulas=True)
+
+
 def _responses_sheet(
     survey: str | os.PathLike[str] | pd.DataFrame, names: list[str]
-) -> tuple[str, str]:
+) -> tuple[Table, str]:
     """The first sheet with ratings in two columns or more (else the one with the most
-    rows), and a note when it is not the first: Forms workbooks may open on a cover sheet,
-    and a lookup sheet (a list of 712 schools) may have more rows than the responses."""
-    rows, rated = {}, {}
+    rows), read, and a note when it is not the first: Forms workbooks may open on a cover
+    sheet, and a lookup sheet (a list of 712 schools) may have more rows than the
+    responses."""
+    rows, rated, tables = {}, {}, {}
     for name in names:
         try:
-            table = load_table(survey, sheet=name, header_score=header_score, defer_formulas=True)
+            tables[name] = table = _load(survey, name)
         except InvalidInputError:
             rows[name], rated[name] = 0, 0
             continue
@@ -575,11 +580,16 @@ def _responses_sheet(
     best = max(
         names, key=lambda n: (rated[n] >= 2, rows[n] if rated[n] < 2 else 0, -names.index(n))
     )
+    # a sheet that could not be read is read again, for its error
+    table = tables[best] if best in tables else _load(survey, best)
     if best == names[0]:
-        return best, ""
+        return table, ""
     others = ", ".join(f"'{n}': {rows[n]}" for n in names if n != best)
     why = "rating columns and " if rated[best] >= 2 else ""
-    return best, f"CHECK: the responses look to be on this sheet ({why}{rows[best]} rows; {others})"
+    return (
+        table,
+        f"CHECK: the responses look to be on this sheet ({why}{rows[best]} rows; {others})",
+    )
 
 
 def draft_mapping(
@@ -589,10 +599,9 @@ def draft_mapping(
     names = sheet_names(survey)
     sheet_note = ""
     if sheet is None and len(names) > 1:
-        sheet, sheet_note = _responses_sheet(survey, names)
-    table = load_table(
-        survey, sheet=sheet, header_score=lambda cells: header_score(cells), defer_formulas=True
-    )
+        table, sheet_note = _responses_sheet(survey, names)
+    else:
+        table = _load(survey, sheet)
     draft = MappingDraft(
         file=source_label(survey),
         sheet=table.sheet,

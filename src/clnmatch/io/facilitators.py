@@ -133,17 +133,14 @@ def parse_facilitator_table(
     # the survey's checks of cells: formulas never calculated, text garbled by a wrong
     # encoding (names shown only by their garbled signs), spreadsheet error values
     used = set(index.values()) | {i for i, _ in expertise_columns}
-    ignored = [
-        h for i, h in enumerate(table.headers) if h and i not in used and theme_name(h) is None
-    ]
-    if ignored:  # a phone number or notes: said, not silently dropped
-        warnings.append(
-            table.problem(
-                "only the facilitators table's columns (facilitator_id, name, authority, role, "
-                f"email, theme:...); these are ignored: {', '.join(repr(h) for h in ignored)}",
-                row=table.header_row,
-            )
-        )
+    # a phone number or notes: said, not silently dropped (expertise in another theme is
+    # said above)
+    themes_read = used | {i for i, h in enumerate(table.headers) if theme_name(h) is not None}
+    warnings += table.ignored_columns(
+        themes_read,
+        "the facilitators table's columns (facilitator_id, name, authority, role, email, "
+        "theme:...)",
+    )
     problems += table.formula_problems(used)
     problems += table.garbled_problems(used, [index[c] for c in ("name",) if c in index])
     errors = table.spreadsheet_errors(used)  # such cells are read as blank, reported once

@@ -30,7 +30,15 @@ from clnmatch.errors import InputProblem, InvalidInputError
 from clnmatch.io.cells import SPREADSHEET_ERRORS, garbled_parts, repaired
 from clnmatch.io.safe import unneutralise
 
-__all__ = ["HeaderScore", "Row", "Table", "build_table", "normalise_header", "refuse"]
+__all__ = [
+    "HeaderScore",
+    "Row",
+    "Table",
+    "build_table",
+    "header_label",
+    "normalise_header",
+    "refuse",
+]
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,22 @@ class Table:
         """An InputProblem in this table; ``column`` may be a header index."""
         name = self.headers[column] if isinstance(column, int) else column
         return InputProblem(expected=expected, file=self.file, row=row, column=name, value=value)
+
+    def ignored_columns(self, used: Iterable[int], columns_of: str) -> list[InputProblem]:
+        """One warning listing the columns not in ``used`` that have a header or a value
+        (``columns_of``: whose columns are read, e.g. "the survey's columns")."""
+        taken = set(used)
+        unused = [
+            f"'{header_label(self.headers, i)}'" if h else f"{column_label(i)} (no header)"
+            for i, h in enumerate(self.headers)
+            if i not in taken and (h or any(row.values[i] for row in self.rows))
+        ]
+        if not unused:
+            return []
+        listed = ", ".join(unused[:10])
+        more = f" and {len(unused) - 10} more" if len(unused) > 10 else ""
+        expected = f"only {columns_of}; these are ignored: {listed}{more}"
+        return [self.problem(expected, row=self.header_row)]
 
     def formula_problems(self, columns: Iterable[int] | None = None) -> list[InputProblem]:
         """The uncalculated formula cells of ``columns`` (default: every column)."""
@@ -154,6 +178,12 @@ def column_label(index: int) -> str:
     from openpyxl.utils import get_column_letter  # openpyxl loads only when needed
 
     return f"column {get_column_letter(index + 1)}"
+
+
+def header_label(headers: Sequence[str], i: int) -> str:
+    """How a mapping names header ``i``: as written, or "Name #2" when the header repeats."""
+    same = [j for j, h in enumerate(headers) if normalise_header(h) == normalise_header(headers[i])]
+    return headers[i] if len(same) == 1 else f"{headers[i]} #{same.index(i) + 1}"
 
 
 def normalise_header(name: object) -> str:

@@ -49,7 +49,6 @@ from clnmatch.io.identity import (
     name_key,
     practitioner_row_id,
 )
-from clnmatch.io.layout import column_label
 from clnmatch.io.mapping import MappingSource, SurveyMapping, load_mapping, use_names
 from clnmatch.io.ratings import (
     LIKERT_LABELS,
@@ -62,7 +61,6 @@ from clnmatch.io.safe import write_csv, write_xlsx
 from clnmatch.io.tables import (
     HeaderScore,
     Table,
-    header_label,
     load_table,
     parse_decimal,
     parse_whole_number,
@@ -160,20 +158,7 @@ def _parse_survey(
     errors = table.spreadsheet_errors(used)
     problems += errors.values()
 
-    unused = [
-        f"'{header_label(table.headers, i)}'" if h else f"{column_label(i)} (no header)"
-        for i, h in enumerate(table.headers)
-        if i not in used and (h or any(row.values[i] for row in table.rows))
-    ]
-    if unused:
-        listed = ", ".join(unused[:10])
-        more = f" and {len(unused) - 10} more" if len(unused) > 10 else ""
-        warnings.append(
-            table.problem(
-                f"only the survey's columns; these are ignored: {listed}{more}",
-                row=table.header_row,
-            )
-        )
+    warnings += table.ignored_columns(used, "the survey's columns")
     for column in DERIVABLE_COLUMNS:
         if column not in index and mapping is None:
             what = (

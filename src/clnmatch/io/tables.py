@@ -33,6 +33,7 @@ from clnmatch.io.layout import (
     Table,
     build_table,
     column_label,
+    header_label,
     normalise_header,
     refuse,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "load_table",
     "table_from_dataframe",
     "normalise_header",
+    "header_label",
     "theme_name",
     "parse_whole_number",
     "parse_decimal",
@@ -116,12 +118,6 @@ def headed(headers: Sequence[str], wanted: str) -> list[int]:
     repeats = [i for i, h in enumerate(headers) if normalise_header(h) == base]
     k = int(numbered.group(2))
     return [repeats[k - 1]] if 1 <= k <= len(repeats) else []
-
-
-def header_label(headers: Sequence[str], i: int) -> str:
-    """How a mapping names header ``i``: as written, or "Name #2" when the header repeats."""
-    same = [j for j, h in enumerate(headers) if normalise_header(h) == normalise_header(headers[i])]
-    return headers[i] if len(same) == 1 else f"{headers[i]} #{same.index(i) + 1}"
 
 
 def resolve_columns(

@@ -489,13 +489,9 @@ def rematch_teams(
             new, rules, assignment, unit_team, team_focus, kept_links, by_hand, notes
         )
     except (InfeasibleError, AllocationNotFound) as exc:
+        # of these teams only: the counting checks above found the rules possible
         notes.append(str(exc))
-        if _diagnose(problem, new, rules).feasible_by_arithmetic:  # these teams only
-            return finish(Status.UNKNOWN, statistics=statistics, notes=tuple(notes))
-        diagnosis = _as_diagnosis(getattr(exc, "diagnosis", None)) or _diagnose(problem, new, rules)
-        return finish(
-            Status.INFEASIBLE, diagnosis=diagnosis, statistics=statistics, notes=tuple(notes)
-        )
+        return finish(Status.UNKNOWN, statistics=statistics, notes=tuple(notes))
     evaluation = check(
         new,
         rules,
@@ -638,12 +634,6 @@ def _none_left(diagnosis: Diagnosis, withdrawn: int, teams: int) -> Diagnosis:
         limit=teams,
     )
     return Diagnosis(conflicts=[*diagnosis.conflicts, conflict], feasible_by_arithmetic=False)
-
-
-def _as_diagnosis(value: object) -> Diagnosis | None:
-    from clnmatch.diagnose import Diagnosis
-
-    return value if isinstance(value, Diagnosis) else None
 
 
 # --------------------------------------------------------------------------- reasons
