@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -118,6 +119,30 @@ def test_sub_problem_keeps_locks_of_fixed_partners():
     # unit 0 (apart from 1) is fixed in team 0, outside the freed teams: no restriction
     i1 = {int(u): i for i, u in enumerate(sub_apart.units)}[1]
     assert sub_apart.problem.allowed is None or sub_apart.problem.allowed[i1].all()
+
+
+def test_sub_problem_keeps_each_teams_own_establishment_cap():
+    """Facilitators fewer than teams cap each team on its own; a sub-problem keeps its teams' caps."""
+    problem = _cohort_problem(24, 2, teams=4)
+    caps = np.array([3, 9, 4, 7], dtype=np.int64)
+    problem = replace(problem, team_max_units=caps)
+    unit_team = np.arange(problem.n_units) % 4
+    sub = sub_problem(problem, unit_team, None, [1, 3])
+    assert np.asarray(sub.problem.team_max_units).tolist() == [9, 7]
+    over = [b for b in evaluate(sub.problem, sub.start).breaches if b.rule == "team_establishments"]
+    assert not over  # 6 establishments each, within 9 and 7
+    sub = sub_problem(problem, unit_team, None, [0, 2])
+    over = [b for b in evaluate(sub.problem, sub.start).breaches if b.rule == "team_establishments"]
+    assert len(over) == 2  # 6 each, over 3 and 4
+
+
+def test_strategy_runs_with_a_cap_for_each_team():
+    """cpsat_lns on a problem capped team by team (it crashed cutting the caps to two teams)."""
+    problem = _cohort_problem(24, 3, teams=4)
+    problem = replace(problem, team_max_units=np.array([7, 7, 6, 6], dtype=np.int64))
+    proposal = CpSatLnsStrategy().run(problem, Budget(time_limit=2.0, seed=0))
+    assert proposal.unit_team is not None
+    assert evaluate(problem, proposal.unit_team).feasible
 
 
 # --------------------------------------------------------------------------- strategy

@@ -204,6 +204,11 @@ def sub_problem(
         unit_weight=problem.unit_weight[units].copy(),
         team_min=problem.team_min[teams].copy(),
         team_max=problem.team_max[teams].copy(),
+        team_max_units=(
+            problem.team_max_units[teams].copy()  # one cap per team (shared facilitators)
+            if isinstance(problem.team_max_units, np.ndarray)
+            else problem.team_max_units
+        ),
         pair_milli=problem.pair_milli[np.ix_(units, units)].copy(),
         constant_milli=0,
         theme_milli=theme_milli,
