@@ -273,3 +273,21 @@ def test_authorities_kept_apart_bound_and_design():
     )
     plan = plan_breakouts(Roster(colleagues), BreakoutRules(rounds=7, room_size=7), seed=1)
     assert plan.repeats == 0
+
+
+def test_a_roster_with_one_establishment_in_two_authorities_is_refused():
+    """As the roster file's reader refuses it: colleagues of one establishment share one."""
+    with pytest.raises(InvalidParameterError, match="one authority for each establishment"):
+        Roster(
+            (
+                Person("a", establishment_id="E1", authority="Glasgow City"),
+                Person("b", establishment_id="E1", authority="East Renfrewshire"),
+            )
+        )
+    # the same authority spelled another way is one authority
+    Roster(
+        (
+            Person("a", establishment_id="E1", authority="Glasgow City"),
+            Person("b", establishment_id="E1", authority="glasgow city "),
+        )
+    )

@@ -89,7 +89,18 @@ class Roster:
 
     def __post_init__(self) -> None:
         seen: set[str] = set()
+        authority_of: dict[str, str] = {}  # colleagues of one establishment share one
         for person in self.people:
+            if person.establishment_id:
+                first = authority_of.setdefault(person.establishment_id, person.authority)
+                if authority_key(first) != authority_key(person.authority):
+                    raise InvalidParameterError.for_value(
+                        "people",
+                        "Roster",
+                        f"one authority for each establishment ({person.establishment_id} "
+                        f"has {first!r})",
+                        f"{person.id}: {person.authority!r}",
+                    )
             if not person.id:
                 raise InvalidParameterError.for_value(
                     "people", "Roster", "people with a non-empty id", person

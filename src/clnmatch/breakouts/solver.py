@@ -307,7 +307,7 @@ def warm_up() -> None:
     from clnmatch.breakouts.model import BreakoutRules, Person, Roster
 
     people = tuple(
-        Person(str(i), establishment_id=str(i // 3), authority=str(i % 3), sector=str(i % 2))
+        Person(str(i), establishment_id=str(i // 3), authority=str(i // 3), sector=str(i % 2))
         for i in range(9)
     )
     rules = BreakoutRules(rounds=3, room_size=3, min_authorities=2, max_per_authority=2)
