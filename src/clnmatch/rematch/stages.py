@@ -5,8 +5,9 @@
    moved back where the rules allow), which stands when CP-SAT finds nothing in time
    (a few hundred establishments and more);
 2. best objective among assignments with that few moves: by enumeration when the
-   candidates are few (a proof outright), else CP-SAT with the moves capped, when there
-   is time to build its model.
+   candidates are few (a proof outright), else by re-dealing a few teams at a time
+   (``rematch.lns``), then CP-SAT on the whole with the moves capped, hinted with the
+   re-deals' answer, when there is time to build its model (its bound; perhaps a proof).
 
 Both use one worker and the given seed. Team labels are the previous teams' labels,
 so the model is built without symmetry breaking.
@@ -27,6 +28,7 @@ from ortools.sat.python import cp_model
 from clnmatch.cpsolver import cp_solver
 from clnmatch.evaluate import evaluate
 from clnmatch.problem import SCALE, Problem
+from clnmatch.rematch.lns import within_moves
 from clnmatch.rematch.restore import move_back
 from clnmatch.search.repair import REPAIR_STEPS_PER_UNIT, repair
 from clnmatch.strategies.base import TracePoint
@@ -44,6 +46,8 @@ _REPAIR_SHARE = 0.4
 _OBJECTIVE_BUILD_RATIO = 12.0
 # share of the time limit kept back after stage 2 for facilitators and the final check
 _WRAP_UP = 0.03
+# share of stage 2's time for CP-SAT on the whole model after the re-deals (its bound)
+_WHOLE_SHARE = 0.35
 
 
 @dataclass
@@ -179,26 +183,45 @@ def max_objective(
         if exact is not None:
             notes.append(f"stage 2 (objective): {exact.note}")
             return exact
+    # leave a moment for the facilitators and the final check
+    end = deadline - _WRAP_UP * (deadline - started)
+    moves = _moves_in_range(prev, stage1)
+    redealt, points, note = within_moves(
+        problem, prev, stage1.unit_team, moves, started, end - _WHOLE_SHARE * remaining, seed
+    )
+    notes.append(f"stage 2 (objective), teams re-dealt: {note}")
+    found = Stage(cp_model.FEASIBLE, redealt, stage1.moves, trace=points)
+    remaining = end - time.perf_counter()
     if remaining < _OBJECTIVE_BUILD_RATIO * stage1.build_s:
-        notes.append("stage 2 (objective) skipped: no time to build its model")
-        return fallback
+        notes.append("stage 2 (objective) on the whole: no time to build its model")
+        return found
+    # the whole model, from the re-deal: a bound among these assignments, perhaps a proof
     cpm = _build(problem, objective=True)
     stay = _stay_literals(cpm, prev)
     if stay:
-        cpm.model.add(cp_model.LinearExpr.sum(stay) >= len(stay) - _moves_in_range(prev, stage1))
-    cpm.hint(stage1.unit_team)
+        cpm.model.add(cp_model.LinearExpr.sum(stay) >= len(stay) - moves)
+    cpm.hint(redealt)
     trace = _Trace(started, cpm.excluded_positive_milli)
-    # leave a moment for the facilitators and the final check
-    solver = _solver(deadline - time.perf_counter() - _WRAP_UP * (deadline - started), seed)
+    solver = _solver(remaining, seed)
     status = solver.solve(cpm.model, trace)
-    notes.append(f"stage 2 (objective): {solver.status_name(status)} in {solver.wall_time:.2f} s")
+    notes.append(
+        f"stage 2 (objective) on the whole: {solver.status_name(status)} in "
+        f"{solver.wall_time:.2f} s"
+    )
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return fallback
+        return found
     unit_team, _ = cpm.decode(solver.response_proto.solution)
+    if evaluate(problem, unit_team).objective_milli < evaluate(problem, redealt).objective_milli:
+        unit_team = redealt  # CP-SAT's pair terms may be approximate: the evaluator decides
     bound = _int_bound(solver.best_objective_bound) + cpm.excluded_positive_milli
     optimal = status == cp_model.OPTIMAL and cpm.excluded_positive_milli == 0
     return Stage(
-        status, unit_team, stage1.moves, optimal=optimal, bound_milli=bound, trace=trace.points
+        status,
+        unit_team,
+        stage1.moves,
+        optimal=optimal,
+        bound_milli=bound,
+        trace=points + trace.points,
     )
 
 
