@@ -274,6 +274,31 @@ def test_facilitators_are_reallocated() -> None:
     assert check(result.cohort, RULES, result.assignment, result.facilitator_links).feasible
 
 
+def test_the_facilitators_allocation_gets_what_is_left_of_the_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Not its own 10 s: at region scale it ran a rematch 2.5 s past a 10 s limit."""
+    import clnmatch.facilitators as facilitators
+
+    given: list[float] = []
+    allocate = facilitators.allocate_facilitators
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        given.append(kwargs["time_limit"])
+        return allocate(*args, **kwargs)
+
+    monkeypatch.setattr(facilitators, "allocate_facilitators", spy)
+    cohort = sector_cohort()
+    cohort = cohort.model_copy(update={"facilitators": (
+        Facilitator(id="F1", name="Fac One", authority="A"),
+        Facilitator(id="F2", name="Fac Two", authority="B"),
+        Facilitator(id="F3", name="Fac Three", authority="C"),
+    )})  # fmt: skip
+    result = rematch_teams(cohort, PREVIOUS, ["E4"], rules=RULES, time_limit=3)
+    assert result.feasible
+    assert given and all(0 < seconds <= 3 for seconds in given)
+
+
 def test_facilitators_placed_by_hand_keep_their_teams_where_the_rules_allow() -> None:
     """``placed_facilitators``: F1 placed with team 2 stays there (another takes team 1);
     all three placed with team 2, at most 3 schools each, cannot all stay (team 1 needs

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -84,12 +86,21 @@ def test_estimates_grow_with_the_cohort_and_drop_what_is_not_asked() -> None:
     assert bare.explanations == 0.0 and bare.pdf == 0.0 and bare.core == small.core
 
 
+def test_pace_counts_the_cpu_of_children_that_searched() -> None:
+    """A portfolio's racers search in child processes while this one waits: their CPU time
+    counts, or a calm machine looks three times busier and handouts.pdf is left out."""
+    before = time_budget._cpu_seconds()
+    burn = "import time\nwhile time.process_time() < 0.3: pass"
+    subprocess.run([sys.executable, "-c", burn], check=True)
+    assert time_budget._cpu_seconds() - before >= 0.25
+
+
 def test_pace_measures_how_busy_the_machine_is(monkeypatch: pytest.MonkeyPatch) -> None:
     """Slowdown = wall / CPU time since the start, from 1 (a core to ourselves) to the cap;
     estimates scale with it."""
     clock = {"wall": 100.0, "cpu": 10.0}
     monkeypatch.setattr(time_budget.time, "perf_counter", lambda: clock["wall"])
-    monkeypatch.setattr(time_budget.time, "process_time", lambda: clock["cpu"])
+    monkeypatch.setattr(time_budget, "_cpu_seconds", lambda: clock["cpu"])
     pace = Pace()
     clock.update(wall=100.1, cpu=10.0)
     assert pace.slowdown() == 1.0  # too short a span to tell

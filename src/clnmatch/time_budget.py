@@ -24,14 +24,15 @@ workbook, mail-merge and handouts.html 0.23 / 0.31 / 3.8 s; report.html 0.9 / 0.
 1.0 s (per-team charts up to 24 teams); explanations (``clnmatch.explain_deltas``)
 0.01 / 0.14 / 5.5 s; handouts.pdf 0.8 / 1.7 / 13.9 s. With the machine fully busy they
 took up to twice as long. So the estimates are scaled by how busy the machine is (``Pace.slowdown``:
-wall time over this process's CPU time since the command's clock started, 1 when the
-process had a core to itself): measured over reading the survey for the plan, and over
+wall time over the CPU time of this process and its ended children since the command's
+clock started, 1 when the process had a core to itself): measured over reading the survey for the plan, and over
 the whole command so far (mostly the match) for the optional outputs.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import time
 from dataclasses import dataclass
 
@@ -58,17 +59,25 @@ EXPLANATIONS = "explanations"
 PDF = "handouts.pdf"
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its children that have ended (a portfolio's racers
+    search in processes of their own while this one waits for them)."""
+    spent = os.times()
+    return spent.user + spent.system + spent.children_user + spent.children_system
+
+
 class Pace:
-    """How busy the machine is: wall time over this process's CPU time since ``start``."""
+    """How busy the machine is: wall time over the CPU time this process and its children
+    got since ``start``."""
 
     def __init__(self) -> None:
         self.wall = time.perf_counter()
-        self.cpu = time.process_time()
+        self.cpu = _cpu_seconds()
 
     def slowdown(self) -> float:
         """1 with a core to ourselves, 2 when we got half of one (up to ``MAX_SLOWDOWN``)."""
         wall = time.perf_counter() - self.wall
-        cpu = time.process_time() - self.cpu
+        cpu = _cpu_seconds() - self.cpu
         if wall < MIN_PACE_S or cpu <= 0:
             return 1.0
         return min(MAX_SLOWDOWN, max(1.0, wall / cpu))

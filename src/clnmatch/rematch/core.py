@@ -47,6 +47,7 @@ FRESH_NOTE = "fresh solve of the changed cohort:"
 # the next; what is left proves a bound for the whole remaining cohort (a fresh solve)
 _STAGE1_SHARE = 0.25
 _STAGE2_SHARE = 0.55
+_LEAST_ALLOCATION_S = 0.2  # the facilitators' allocation gets this, even past the limit
 _MOVE_BACK_SHARE = 0.2  # of the time left after stage 1 found nothing
 
 
@@ -486,7 +487,7 @@ def rematch_teams(
 
     try:
         links, allocation = _links(
-            new, rules, assignment, unit_team, team_focus, kept_links, by_hand, notes
+            new, rules, assignment, unit_team, team_focus, kept_links, by_hand, notes, deadline
         )
     except (InfeasibleError, AllocationNotFound) as exc:
         # of these teams only: the counting checks above found the rules possible
@@ -588,6 +589,7 @@ def _links(
     kept: list[tuple[str, int]],
     placed: list[tuple[str, int]],
     notes: list[str],
+    deadline: float,
 ) -> tuple[tuple[tuple[str, int], ...], Allocation | None]:
     """The previous facilitator links when every facilitator rule still holds and every
     ``placed`` link is among them, else afresh keeping as many of them as the rules and the
@@ -601,16 +603,21 @@ def _links(
         if used == known and not any(b.rule in FACILITATOR_RULES for b in ev.breaches):
             return tuple(kept), None
     focus = [team_focus.get(t + 1) for t in range(rules.teams)]
+    # what is left of the limit (at region scale the allocation's own 10 s ran past it)
+    seconds = max(_LEAST_ALLOCATION_S, deadline - time.perf_counter())
     if placed:
         try:
             allocation = allocate_facilitators(
-                cohort, rules, unit_team, focus, keep=kept, fixed=placed
+                cohort, rules, unit_team, focus, keep=kept, fixed=placed, time_limit=seconds
             )
             return tuple(allocation.links), allocation
         except (InfeasibleError, AllocationNotFound):
             names = ", ".join(f"{f} (team {t})" for f, t in placed)
             notes.append(f"no allocation keeps every facilitator placed by hand: {names}")
-    allocation = allocate_facilitators(cohort, rules, unit_team, focus, keep=kept)
+    seconds = max(_LEAST_ALLOCATION_S, deadline - time.perf_counter())
+    allocation = allocate_facilitators(
+        cohort, rules, unit_team, focus, keep=kept, time_limit=seconds
+    )
     return tuple(allocation.links), allocation
 
 
