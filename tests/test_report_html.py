@@ -457,3 +457,44 @@ def test_tables_name_their_rows_and_columns_for_screen_readers(html: str) -> Non
     checks = html.split('id="rule-checks"', 1)[1].split("</table>", 1)[0]
     firsts = re.findall(r'<tr id="rule-[^"]+">\s*(<t[hd][^>]*>)', checks)
     assert firsts and set(firsts) == {'<th scope="row">'}
+
+
+def test_a_bound_certified_after_the_search_is_in_the_progress_chart() -> None:
+    """The search's trace has no bound, the result has one (clnmatch.bounds, after the
+    search): the chart drew none and said "no bound was proven"."""
+    from clnmatch.report.charts import objective_trace_chart
+
+    traced = hand_result()
+    late = dataclasses.replace(
+        traced,
+        statistics=Statistics(
+            tuple(dataclasses.replace(p, bound=None) for p in traced.statistics.trace)
+        ),
+    )
+    chart = objective_trace_chart(late)
+    assert chart is not None and "certified after the search" in chart.caption
+    assert "no bound was proven" not in chart.caption
+    unbounded = objective_trace_chart(dataclasses.replace(late, bound=None))
+    assert unbounded is not None and "no bound was proven" in unbounded.caption
+
+
+def test_a_facilitator_of_several_teams_says_which_team_each_reason_is_for() -> None:
+    from clnmatch.report.views import _reasons
+
+    reasons = {("F1", 2): "from A, which has 2 establishments in the team", ("F1", 5): "from A"}
+    assert _reasons("F1", (2, 5), reasons) == (
+        "Team 2: from A, which has 2 establishments in the team. Team 5: from A."
+    )
+    assert _reasons("F1", (2,), reasons) == "from A, which has 2 establishments in the team"
+
+
+def test_team_links_of_many_teams_open_their_fold(no_charts: None) -> None:
+    """A link to a folded team targets its content, which a browser opens on arrival (the
+    fold itself as target stayed shut), and each school's rows are one print group."""
+    page = render_report(many_teams_result(30))
+    assert '<a href="#team-1">' in page
+    assert '<div id="team-1">' in page and 'id="team-1"' not in page.replace(
+        '<div id="team-1">', ""
+    )
+    members = page[page.index('class="members"') :]
+    assert members.index("<tbody>") < members.index("Many School")

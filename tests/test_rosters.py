@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import re
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -272,3 +273,36 @@ def test_a_full_team_with_job_titles_still_prints_on_one_sheet(tmp_path: Path) -
     for n, text in enumerate(pages, start=1):
         assert f"Team {n}" in text and "jane.doe@example.org" in text
     assert "fiona.finlay0@school.example.org" in "".join("".join(pages).split())
+
+
+@needs_chromium
+@pytest.mark.parametrize("teams", [5, 6])  # teams of 19-21 and 16-18
+def test_a_team_of_more_than_fourteen_still_prints_on_one_sheet(tmp_path: Path, teams: int) -> None:
+    """Teams of 16-20 with long school names and job titles (a team of 18 ran onto a
+    second page, and every later team's page number was one off)."""
+    pypdf = pytest.importorskip("pypdf")
+    import clnmatch
+    from clnmatch.cli import sample_paths
+    from clnmatch.io.survey import read_cohort
+    from clnmatch.models import Rules
+
+    cohort = read_cohort(*sample_paths())
+    schools = tuple(
+        e.model_copy(update={"name": f"{e.name} and Early Learning and Childcare Centre"})
+        for e in cohort.establishments
+    )
+    people = tuple(
+        p.model_copy(update={"job_title": "Principal Teacher of Health and Wellbeing"})
+        for p in cohort.practitioners
+    )
+    cohort = cohort.model_copy(update={"establishments": schools, "practitioners": people})
+    rules = Rules(teams=teams, min_authorities=2, max_authority_share=0.5)
+    solved = clnmatch.solve(cohort, rules, strategy="greedy", time_limit=5, seed=0)
+    assert solved.feasible and max(Counter(solved.assignment.values()).values()) > 14
+    html, pdf = tmp_path / "handouts.html", tmp_path / "handouts.pdf"
+    html.write_text(render_handouts(solved, HEADING), encoding="utf-8")
+    assert print_to_pdf(html, pdf, timeout=60) is None
+    pages = [page.extract_text() for page in pypdf.PdfReader(pdf).pages]
+    assert len(pages) == teams
+    for n, text in enumerate(pages, start=1):
+        assert f"Team {n}" in text

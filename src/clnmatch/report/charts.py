@@ -352,6 +352,16 @@ def objective_trace_chart(result: Result) -> Chart | None:
             linestyle="--",
             label="proven bound (no assignment can beat it)",
         )
+    # a bound certified after the search (clnmatch.bounds) has no time of its own: a level
+    after = result.bound if not bound and result.bound is not None else None
+    if after is not None:
+        ax.axhline(
+            after,
+            color=OKABE_ITO["orange"],
+            linewidth=2,
+            linestyle="--",
+            label="proven bound, certified after the search",
+        )
     ax.set_xlabel("Seconds since the start of the search")
     ax.set_ylabel("Objective (points)")
     ax.set_title("How the search converged", loc="left", fontsize=12, fontweight="bold")
@@ -364,6 +374,10 @@ def objective_trace_chart(result: Result) -> Chart | None:
         "; the dashed line is the bound: the gap between them is how far from the best "
         "possible the answer can be at most."
         if bound
+        else "; the dashed line is the bound, certified after the search: no assignment "
+        "can score more, so the gap between them is how far from the best possible the "
+        "answer can be at most."
+        if after is not None
         else "; no bound was proven."
     )
     return Chart("chart-trace", "Search progress", caption, to_data_uri(fig))

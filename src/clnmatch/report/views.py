@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from clnmatch.cohort_summary import cohort_warnings
@@ -153,11 +154,19 @@ def facilitator_views(result: Result) -> list[FacilitatorView]:
                 role=f.role if f else "",
                 teams=teams,
                 establishments=sum(est_per_team.get(t, 0) for t in teams),
-                reason="; ".join(r for t in teams if (r := reasons.get((fid, t)))),
+                reason=_reasons(fid, teams, reasons),
                 email=f.email if f else None,
             )
         )
     return out
+
+
+def _reasons(fid: str, teams: tuple[int, ...], reasons: Mapping[tuple[str, int], str]) -> str:
+    """Why each link; a facilitator of several teams says which team each reason is for."""
+    found = [(t, r) for t in teams if (r := reasons.get((fid, t)))]
+    if len(found) == 1:
+        return found[0][1]
+    return " ".join(f"Team {t}: {r}." for t, r in found)
 
 
 def team_views(result: Result) -> list[TeamView]:

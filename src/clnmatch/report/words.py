@@ -223,9 +223,13 @@ def _rule_numbers(result: Result, teams: Sequence[TeamStats]) -> dict[str, str]:
     if cohort.facilitators:
         lines = facilitator_supply(cohort, rules)
         tight = min(lines, key=lambda line: (line.supplied or 0) - line.needed, default=None)
-        if tight is not None:
+        if tight is not None and (tight.supplied or 0) < tight.needed:
             out["facilitator_supply"] = (
-                f"Closest: {tight.authority} supplies {tight.supplied} of the {tight.needed} "
+                f"{tight.authority} supplies {tight.supplied or 0} of the {tight.needed} it needs"
+            )
+        elif tight is not None:
+            out["facilitator_supply"] = (
+                f"Closest: {tight.authority} supplies {tight.supplied} for the {tight.needed} "
                 "it needs"
             )
     if result.facilitator_links:
