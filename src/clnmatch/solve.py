@@ -253,13 +253,21 @@ def solve(
         warm_start=unit_start,
     )
     proposal: Proposal = runner.run(search, budget)
-    if search is not problem and proposal.unit_team is None and proposal.proven_infeasible:
-        # the caps, not the rules, may be what cannot be met (pins into a small team):
-        # the rules themselves in the time left, as before the caps
+    # the caps, not the rules, may be what cannot be met: caps from a board that breaks a
+    # rule (a hand move on the day), pins into a small team. Then the even caps (when the
+    # first came from a board), then the rules themselves, as before the caps
+    retries = [shared_facilitator_problem(problem, cohort, rules)] if warm_start else []
+    caps = np.asarray(search.team_max_units)
+    retries = [p for p in retries if not np.array_equal(np.asarray(p.team_max_units), caps)] + [
+        problem
+    ]
+    while search is not problem and proposal.unit_team is None and proposal.proven_infeasible:
         left = float(time_limit) - (time.perf_counter() - started) - reserve - bound_time
-        search = problem
-        retry = dataclasses.replace(budget, time_limit=max(0.1, left), started=time.perf_counter())
-        proposal = runner.run(problem, retry)
+        search = retries.pop(0)
+        retry = dataclasses.replace(
+            budget, time_limit=max(0.1, left / (1 + len(retries))), started=time.perf_counter()
+        )
+        proposal = runner.run(search, retry)
     if unit_start is not None and start_keeps_rules:
         proposal = _no_worse_than_start(search, proposal, unit_start)
     elif unit_start is not None:

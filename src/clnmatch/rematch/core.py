@@ -29,7 +29,7 @@ from clnmatch.rematch.labels import FacilitatorChange, facilitator_changes, stab
 from clnmatch.rematch.restore import move_back
 from clnmatch.rematch.stages import conflicting_rules, max_objective, min_moves
 from clnmatch.result import Result, Statistics, Status
-from clnmatch.shared_facilitators import shared_facilitator_problem
+from clnmatch.shared_facilitators import caps_from_board, shared_facilitator_problem
 from clnmatch.solve import check_seed, check_time_limit, solve
 
 if TYPE_CHECKING:
@@ -416,12 +416,28 @@ def rematch_teams(
     fewest_bound: float | None = None
     minimal = False
     stage1 = None
+    on_rules = search is problem  # stage 1 searched the rules themselves
     if mode == "fewest_moves":
         share = (_STAGE1_SHARE, _STAGE2_SHARE) if prove else (0.5, 1.0)
-        stage1 = min_moves(
-            search, prev, placed_before, started + share[0] * time_limit, int(seed), notes
-        )
-        if stage1.status == cp_model.INFEASIBLE and search is problem:
+        stage1_end = started + share[0] * time_limit
+        if search is not problem:
+            # the rules themselves first: their fewest moves stand when the facilitators can
+            # share the teams (the caps from the previous teams may refuse a one-move fix)
+            stage1 = min_moves(
+                problem, prev, placed_before, (started + stage1_end) / 2, int(seed), notes
+            )
+            shared = _shareable(problem, new, rules, stage1.unit_team)
+            if stage1.status == cp_model.INFEASIBLE or shared is not None:
+                on_rules, search = True, shared or search
+            else:
+                notes.append(
+                    "the fewest moves under the rules leave teams the facilitators cannot "
+                    "share: searched again within caps from the previous teams"
+                )
+                stage1 = None
+        if stage1 is None:
+            stage1 = min_moves(search, prev, placed_before, stage1_end, int(seed), notes)
+        if stage1.status == cp_model.INFEASIBLE and on_rules:
             core = conflicting_rules(problem, deadline, int(seed), notes)
             diagnosis = _diagnose(problem, new, rules, core)
             return finish(Status.INFEASIBLE, diagnosis=diagnosis, notes=tuple(notes))
@@ -463,8 +479,8 @@ def rematch_teams(
         )
         assert stage2.unit_team is not None
         unit_team = stage2.unit_team
-        minimal = stage1.optimal and search is problem
-        if stage2.bound_milli is not None and minimal:
+        minimal = stage1.optimal and on_rules
+        if stage2.bound_milli is not None and minimal and search is problem:
             fewest_bound = stage2.bound_milli / SCALE
         statistics = Statistics(tuple(stage2.trace))
         fresh_bound = None
@@ -578,6 +594,20 @@ def _unsolved(
     )
     unknown: RematchResult = finish(Status.UNKNOWN, notes=tuple(notes))
     return unknown
+
+
+def _shareable(
+    problem: Problem, cohort: Cohort, rules: Rules, unit_team: IntArray | None
+) -> Problem | None:
+    """The problem capped around ``unit_team`` when its teams can share the facilitators
+    (None: they cannot, or there are none)."""
+    if unit_team is None:
+        return None
+    board = {uid: int(t) + 1 for uid, t in zip(problem.unit_ids, unit_team, strict=True)}
+    sizes = np.bincount(unit_team, minlength=problem.n_teams).tolist()
+    if caps_from_board(sizes, len(cohort.facilitators), rules.schools_per_facilitator) is None:
+        return None
+    return shared_facilitator_problem(problem, cohort, rules, board=board)
 
 
 def _links(
