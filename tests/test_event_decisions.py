@@ -165,3 +165,44 @@ def test_a_proposal_states_the_boards_bound_when_its_own_is_worse(
     assert proposal["bound"] == board.bound and proposal["moves"] == []
     met = board.bound <= board.evaluation.objective and board.evaluation.feasible
     assert (proposal["status"] == "optimal") is met
+
+
+def test_redo_after_a_proposal_set_aside_brings_back_no_older_change(tmp_path: Path) -> None:
+    """Move, undo, re-optimise, undo (the proposal set aside), redo: the redo re-applied
+    the move undone before the proposal (a board the tester could not accept). Nothing to
+    redo now; after a restart (the journal replayed) the board is the same."""
+    event = new_event(tmp_path)
+    start = dict(event.state.teams)
+    event.move("E0", 2)
+    event.undo()
+    event.reoptimise(time_limit=2)
+    event.undo()
+    assert event.timeline.proposal is None
+    event.redo()
+    assert dict(event.state.teams) == start
+    event.close()
+    again = Event.open(tmp_path)
+    assert dict(again.state.teams) == start
+    again.close()
+
+
+def test_a_repair_that_found_nothing_says_so_in_the_rooms_words() -> None:
+    """The search's notes (stage names, seconds, 'try a longer time limit', which the page
+    has no setting for) were the reason shown; now a plain sentence, with what the
+    facilitators' allocation said."""
+    from clnmatch.event.words import plain_reason
+
+    class Unknown:
+        status = "unknown"
+        diagnosis = None
+        notes = [
+            "stage 1 (fewest moves): INFEASIBLE in 0.02 s",
+            "fresh solve of the changed cohort: unknown, objective -, bound None",
+            "no rule-abiding assignment found in 7.1 s (limit 10 s); try a longer time limit",
+        ]
+
+    said = plain_reason(Unknown())
+    assert said.startswith("no teams keeping every rule were found")
+    assert "stage" not in said and "time limit" not in said and "Re-optimise" in said
+    Unknown.notes = [*Unknown.notes, "The facilitators could not be allocated to the teams"]
+    assert plain_reason(Unknown()).startswith("The facilitators could not be allocated")

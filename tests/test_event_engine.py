@@ -409,7 +409,10 @@ def test_undo_and_redo_say_what_they_changed(tmp_path: Path) -> None:
     assert event.last_change["message"] == f"redone: {name} in team 1"
     event.set_lock("E0", True)
     event.undo()
-    assert event.last_change["message"] == "undone: lock removed"
+    assert (
+        event.last_change["message"]
+        == f"undone: {event.cohort_for(event.state).establishment_by_id['E0'].name} unlocked"
+    )
 
 
 def test_a_withdrawal_keeps_a_close_proven_bound(

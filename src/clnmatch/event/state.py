@@ -206,6 +206,9 @@ class Timeline:
     versions: dict[str, EventState] = field(default_factory=dict)
     proposal: dict[str, Any] | None = None
     applied: int = 0  # entries applied
+    # a proposal came after the last undo: redo would bring back a change made before it
+    # (the engine records no redo then; replaying an old journal's redo still applies it)
+    redo_blocked: bool = False
 
     def after(self, entry: Mapping[str, Any]) -> EventState:
         """The state ``entry`` would lead to (for a withdrawal or an addition), unapplied."""
@@ -303,6 +306,7 @@ class Timeline:
             )
         elif op == "reoptimise_proposed":
             self.proposal = dict(entry["proposal"])
+            self.redo_blocked = True
             new = state
         elif op == "reoptimise_rejected":
             self.proposal = None
@@ -315,6 +319,7 @@ class Timeline:
                 self.future.append(state)
                 self.present = self.past.pop()
                 self.proposal = None
+                self.redo_blocked = False
             self.applied += 1
             return
         elif op == "redo":

@@ -75,8 +75,10 @@ def what_changes(snapshot: Snapshot, now: EventState, target: EventState) -> str
             + (f"in team {target.teams[e]}" if target.teams[e] >= 1 else "not placed")
             for e in moved
         ]
-    if target.locked != now.locked:
-        parts.append("lock " + ("removed" if len(target.locked) < len(now.locked) else "set"))
+    parts += [
+        f"{names.get(e, e)} " + ("locked" if e in target.locked else "unlocked")
+        for e in sorted(target.locked ^ now.locked)
+    ]
     if not parts and target.links != now.links:
         parts.append("facilitator links change")
     return "; ".join(parts) or "no change"
@@ -109,8 +111,13 @@ def plain_reason(result: Any) -> str:
         kept = " and ".join(RULE_WORDS.get(r, r.replace("_", " ")) for r in c.rules)
         unlock = "; unlocking a school or two gives room" if "pin" in c.rules else ""
         reasons.append(f"no teams can keep {kept} at once{unlock}")
-    reason = "; ".join(reasons) or " ".join(result.notes)
-    return reason or str(result.status)
+    if reasons:
+        return "; ".join(reasons)
+    # no proof either way: the search's own notes (stages, seconds, options) mean nothing
+    # in the room; what the facilitators' allocation says does
+    said = [n for n in result.notes if n.startswith("The facilitators could not be allocated")]
+    found = "no teams keeping every rule were found in the seconds given"
+    return "; ".join([*said, f"{found}: Re-optimise may find some, or move a school by hand"])
 
 
 def moves_text(cohort: Cohort, moves: Mapping[str, int], every_other: bool = False) -> str:
