@@ -394,3 +394,23 @@ def test_a_sheet_given_by_number_is_refused_clearly(tmp_path: Path) -> None:
     book = _xlsx(tmp_path, {"S": [["id", "name"], ["1", "a"]]})
     with pytest.raises(InvalidParameterError, match="'sheet' parameter"):
         load_table(book, sheet=0)  # type: ignore[arg-type]
+
+
+def test_a_hidden_first_sheet_is_passed_over_with_a_warning(tmp_path: Path) -> None:
+    """A hidden sheet of old rows first, the responses visible second: they were read from
+    the hidden one without a word (39 of 99 people matched, exit 0)."""
+    from openpyxl import load_workbook
+
+    from clnmatch.io.tables import sheet_names
+
+    path = _xlsx(tmp_path, {"Old": [["id"], ["1"]], "Responses": [["id"], ["1"], ["2"]]})
+    workbook = load_workbook(path)
+    workbook["Old"].sheet_state = "hidden"
+    workbook.active = 1
+    workbook.save(path)
+    table = load_table(path)
+    assert table.sheet == "Responses" and len(table.rows) == 2
+    assert any("'Old' is hidden" in w.expected for w in table.warnings)
+    assert load_table(path, sheet="Old").sheet == "Old"  # still readable by name, unwarned
+    assert not load_table(path, sheet="Old").warnings
+    assert sheet_names(path) == ["Responses", "Old"]

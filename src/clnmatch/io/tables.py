@@ -358,8 +358,10 @@ def _load_excel(
         names = [ws.title for ws in workbook.worksheets]
         if not names:
             refuse(file, "a workbook with at least one worksheet")
+        hidden = [ws.title for ws in workbook.worksheets if ws.sheet_state != "visible"]
         if sheet is None:
-            chosen = names[0]
+            # the first sheet a spreadsheet shows: a hidden one holds old or helper rows
+            chosen = next((n for n in names if n not in hidden), names[0])
         else:
             exact = [n for n in names if n == sheet]
             loose = [n for n in names if n.strip().casefold() == sheet.strip().casefold()]
@@ -415,6 +417,15 @@ def _load_excel(
         problems = [replace(p, expected=p.expected + hint) for p in exc.problems]
         raise InvalidInputError(problems) from None
     table = replace(table, uncalculated=tuple(sorted(uncalculated.items())), other_sheets=others)
+    if sheet is None and hidden and chosen not in hidden:
+        listed = ", ".join(f"'{n}'" for n in hidden)
+        skipped = InputProblem(
+            file=file,
+            expected=f"the responses on the first sheet; {listed} "
+            f"{'is' if len(hidden) == 1 else 'are'} hidden, so the first visible sheet, "
+            f"'{chosen}', was read (name another with --sheet)",
+        )
+        table = replace(table, warnings=(skipped, *table.warnings))
     if uncalculated and not defer_formulas:
         raise InvalidInputError(table.formula_problems(uncalculated))
     return table
@@ -470,7 +481,7 @@ def table_from_dataframe(df: pd.DataFrame, label: str = "DataFrame") -> Table:
 
 
 def sheet_names(source: object) -> list[str]:
-    """The sheets of an .xlsx workbook, in order ([] for anything else or a damaged file:
+    """The sheets of an .xlsx workbook, hidden ones last ([] for anything else or a damaged file:
     ``load_table`` then says what is wrong)."""
     if not isinstance(source, str | os.PathLike):
         return []
@@ -483,8 +494,9 @@ def sheet_names(source: object) -> list[str]:
         workbook = load_workbook(path, read_only=True)
     except Exception:  # openpyxl raises many types for a damaged or foreign file
         return []
-    try:
-        return [ws.title for ws in workbook.worksheets]
+    try:  # as reading without --sheet takes them: the visible ones first
+        sheets = workbook.worksheets
+        return [ws.title for ws in sorted(sheets, key=lambda ws: ws.sheet_state != "visible")]
     finally:
         workbook.close()
 
