@@ -141,6 +141,10 @@ def test_rules_reject_bad_values():
     for field in ("teams", "min_sectors", "max_authority_share", "max_teams_per_theme"):
         with pytest.raises(ValidationError, match=f"{field}(.|\n)*not True"):
             Rules(**{field: True})
+    # absurd sizes: refused at once (10**20 teams crashed, 99,999 ran for 93 s)
+    for field in ("teams", "size_tolerance", "schools_per_facilitator", "min_sectors"):
+        with pytest.raises(ValidationError, match=f"{field}(.|\n)*less than or equal"):
+            Rules(**{field: 10**20})
 
 
 def test_a_wrong_objective_is_named_without_naming_solve():

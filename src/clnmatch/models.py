@@ -529,6 +529,11 @@ class Cohort(BaseModel):
 _RULE_OWNER = "Rules"
 
 
+# far above any cohort (stress scale: 5,000 establishments, 1,000 teams), below what
+# makes teams x establishments arrays run for minutes or overflow
+_MOST, _MANY = 10_000, 1_000_000
+
+
 class Rules(BaseModel):
     """The rules of a cohort; defaults as in domain.md. Every one is configurable.
 
@@ -538,13 +543,17 @@ class Rules(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    teams: int = Field(default=8, ge=1, description="teams per cohort")
-    max_participants: int = Field(default=100, ge=1, description="participants per cohort")
-    min_establishments: int = Field(
-        default=40, ge=0, description="establishments per cohort (a warning only)"
+    teams: int = Field(default=8, ge=1, le=_MOST, description="teams per cohort")
+    max_participants: int = Field(
+        default=100, ge=1, le=_MANY, description="participants per cohort"
     )
-    min_sectors: int = Field(default=2, ge=1, description="distinct sectors per team")
-    min_authorities: int = Field(default=3, ge=1, description="distinct authorities per team")
+    min_establishments: int = Field(
+        default=40, ge=0, le=_MANY, description="establishments per cohort (a warning only)"
+    )
+    min_sectors: int = Field(default=2, ge=1, le=_MOST, description="distinct sectors per team")
+    min_authorities: int = Field(
+        default=3, ge=1, le=_MOST, description="distinct authorities per team"
+    )
     max_authority_share: float = Field(
         default=0.5,
         gt=0,
@@ -553,13 +562,13 @@ class Rules(BaseModel):
         description="largest share of a team's establishments one authority may hold",
     )
     size_tolerance: int = Field(
-        default=2, ge=0, description="a team's participants within +- this of participants/teams"
+        default=2, ge=0, le=_MANY, description="a team's participants within +- this of the mean"
     )
     schools_per_facilitator: int = Field(
-        default=10, ge=1, description="establishments one facilitator supports at most"
+        default=10, ge=1, le=_MANY, description="establishments one facilitator supports at most"
     )
     max_teams_per_theme: int | None = Field(
-        default=None, ge=1, description="teams that may share one focus theme (None: any)"
+        default=None, ge=1, le=_MOST, description="teams that may share one focus theme (None: any)"
     )
     pins: Mapping[str, int] = Field(
         default_factory=FrozenDict, description="establishment id -> team it must join"
