@@ -528,3 +528,19 @@ def test_ctrl_c_says_that_nothing_was_written(capsys):
         said = capsys.readouterr()
         assert "Stopped (Ctrl+C): no output was written or changed." in said.err
         assert (json.loads(said.out)["error"] == "interrupted") if json_out else said.out == ""
+
+
+def test_a_path_that_cannot_be_used_is_an_invalid_setting(tmp_path: Path) -> None:
+    """--dir naming a file, a folder under a file, --out in a read-only folder: exit 2 with
+    the path and why (they were 'Unexpected error (FileExistsError)', exit 1)."""
+    survey = tmp_path / "survey.csv"
+    shutil.copy(SURVEY, survey)
+    before = survey.read_bytes()
+    for args in (
+        ["event", str(survey), "--dir", str(survey), "--no-browser"],
+        ["event", str(survey), "--dir", str(survey / "event"), "--no-browser"],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, result.output
+        assert "Invalid setting: cannot use" in result.output and "Unexpected" not in result.output
+    assert survey.read_bytes() == before

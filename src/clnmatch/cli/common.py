@@ -6,6 +6,7 @@ be met; 1 anything else. Nothing is written to --out unless the run succeeds.
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
@@ -117,8 +118,11 @@ class Exit(Exception):
         self.code, self.message, self.answered = code, message, answered
 
 
+_STOPPED = "Stopped (Ctrl+C): no output was written or changed."
+
+
 @contextmanager
-def exit_codes(json_out: bool = False) -> Iterator[None]:
+def exit_codes(json_out: bool = False, stopped: str = _STOPPED) -> Iterator[None]:
     """Map every error to its contract exit code and a message, never a traceback.
 
     With ``json_out`` (a command's --json) the failure is also one JSON object on stdout
@@ -129,7 +133,7 @@ def exit_codes(json_out: bool = False) -> Iterator[None]:
     except typer.Exit:
         raise
     except KeyboardInterrupt:  # Ctrl+C: said, as every other ending is (outputs are staged)
-        text = "Stopped (Ctrl+C): no output was written or changed."
+        text = stopped
         err_console.print(text, markup=False, highlight=False)
         if json_out:
             stopped = {"status": "error", "exit_code": 130, "error": "interrupted", "message": text}
@@ -164,6 +168,10 @@ def print_infeasible(summary: dict[str, Any]) -> None:
     )
 
 
+_PATH_ERRNOS = {
+    errno.EACCES, errno.EEXIST, errno.EISDIR, errno.ENOENT, errno.ENOTDIR, errno.EPERM,
+    errno.EROFS,
+}  # fmt: skip
 _EXIT_KINDS = {EXIT_INVALID: "invalid_input", EXIT_INFEASIBLE: "infeasible", EXIT_BREACH: "breach"}
 
 
@@ -181,6 +189,13 @@ def _failure(exc: Exception) -> tuple[int, str, str]:
         return EXIT_INFEASIBLE, "infeasible", f"The rules cannot all be met.\n{as_flags(str(exc))}"
     if isinstance(exc, ClnmatchError):
         return EXIT_ERROR, "error", f"Error: {exc}"
+    if isinstance(exc, OSError) and exc.filename is not None:
+        # a path the user named that cannot be used (a file where a folder should be, a
+        # read-only folder); a full disk and the like stay errors of their own
+        where = f"cannot use {str(exc.filename)!r}: {exc.strerror or exc}"
+        if exc.errno in _PATH_ERRNOS:
+            return EXIT_INVALID, "invalid_setting", f"Invalid setting: {where}"
+        return EXIT_ERROR, "error", f"Error: {where}"
     # the contract promises exit 1, not a traceback
     return (
         EXIT_ERROR,

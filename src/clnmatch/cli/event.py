@@ -118,7 +118,10 @@ def event(
         serve,
     )
 
-    with exit_codes():
+    with exit_codes(
+        stopped="Stopped (Ctrl+C): everything decided is kept in --dir; start "
+        "clnmatch event again with the same --dir to go on."
+    ):
         if port_in_use(host, port):  # first: a refused start leaves no event folder behind
             raise Exit(
                 EXIT_ERROR,
