@@ -74,7 +74,10 @@ def test_broken_instance_is_invalid_input(tmp_path):
     with pytest.raises(InvalidInputError, match="bad.txt"):
         read_instance(path)
     # size bounds no grouping of the 4 elements can meet: named on the header row
-    for header, got in (("4 2 ds 1 1 1 1", "2..2"), ("4 2 ds 3 3 3 3", "6..6")):
+    # and a lower bound of 0, which promised empty groups the model never makes (a
+    # researcher's instance: colgen "proved" 1,063.7 where sizes 0/5/5 score 1,255.7)
+    cases = (("4 2 ds 1 1 1 1", "2..2"), ("4 2 ds 3 3 3 3", "6..6"), ("4 2 ds 0 4 1 4", "0..4"))
+    for header, got in cases:
         path.write_text(f"{header}\n{PAIRS_OF_4}", encoding="ascii")
         with pytest.raises(InvalidInputError, match=rf"bad.txt, row 1.*{got}"):
             read_instance(path)

@@ -119,10 +119,13 @@ def _problem(
     unit_weight: NDArray[np.int64],
     low: list[int],
     high: list[int],
+    least: int = 1,
 ) -> Problem:
+    """``least``: the smallest lower bound a file may give (every group is non-empty here:
+    a bound of 0 would promise empty groups the model does not allow)."""
     n = len(unit_weight)
     total, smallest, largest = int(unit_weight.sum()), sum(low), sum(high)
-    bad = next((g for g in range(len(low)) if not 0 <= low[g] <= high[g]), None)
+    bad = next((g for g in range(len(low)) if not least <= low[g] <= high[g]), None)
     if bad is not None or not smallest <= total <= largest:
         what = (
             f"group {bad + 1}'s bounds {low[bad]}..{high[bad]}"
@@ -131,7 +134,8 @@ def _problem(
         )
         raise _bad(
             path,
-            f"group size bounds 0 <= a <= b that can hold the elements (total {total})",
+            f"group size bounds {least} <= a <= b that can hold the elements (total {total})"
+            + ("; every group holds at least one element" if least else ""),
             row=1,
             value=what,
         )
@@ -219,7 +223,7 @@ def read_handover(path: str | Path) -> Problem:
     weights = np.rint((matrix + matrix.T) / 2 * SCALE).astype(np.int64)
     np.fill_diagonal(weights, 0)
     cap = int(np.floor(capacity * SCALE + 1e-6))
-    return _problem(path, weights, units, [0] * m, [cap] * m)
+    return _problem(path, weights, units, [0] * m, [cap] * m, least=0)
 
 
 def read_instance(path: str | Path) -> Problem:
