@@ -414,3 +414,24 @@ def test_a_hidden_first_sheet_is_passed_over_with_a_warning(tmp_path: Path) -> N
     assert load_table(path, sheet="Old").sheet == "Old"  # still readable by name, unwarned
     assert not load_table(path, sheet="Old").warnings
     assert sheet_names(path) == ["Responses", "Old"]
+
+
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj", "a PDF document"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "a PNG image"),
+        ("name,id\nAnn,1\n".encode("utf-16-le"), "UTF-16 text without the mark"),
+        ("name,id\nAnn,1\n".encode("utf-16-be"), "UTF-16 text without the mark"),
+    ],
+)
+def test_a_file_that_is_not_a_survey_says_what_it_is(
+    tmp_path: Path, data: bytes, said: str
+) -> None:
+    """A PDF or an image named .xlsx 'looked like text (a CSV named .xlsx?)'; named .csv it
+    was 'in another encoding', its first bytes quoted as a column name, NULs and all."""
+    for name in ("s.csv", "s.xlsx"):
+        (tmp_path / name).write_bytes(data)
+        assert said in str(_error(tmp_path / name))
+    (tmp_path / "nul.csv").write_bytes(b"name,id\nAn\x00n,1\n")  # a stray NUL: read, warned
+    assert load_table(tmp_path / "nul.csv").rows

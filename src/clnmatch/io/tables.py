@@ -249,6 +249,9 @@ def _decode(data: bytes, file: str) -> str:
             refuse(file, "UTF-16 text that decodes; re-save it as 'CSV UTF-8'")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    kind = _binary_kind(data)
+    if kind is not None:  # its bytes would be quoted as a header, NULs and all
+        refuse(file, f"text (CSV), but this is {kind}")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -607,6 +610,29 @@ def load_table(
     return replace(table, warnings=(note, *table.warnings))
 
 
+_SIGNATURES = (
+    (b"%PDF", "a PDF document: export the responses from the form as .xlsx or .csv"),
+    (b"\x89PNG", "a PNG image, not the responses"),
+    (b"\xff\xd8\xff", "a JPEG image, not the responses"),
+    (b"GIF8", "a GIF image, not the responses"),
+)
+
+
+def _binary_kind(data: bytes) -> str | None:
+    """What a file that is not text is, from its first bytes (None: it may be text)."""
+    for magic, kind in _SIGNATURES:
+        if data.startswith(magic):
+            return kind
+    head = data[:4096]
+    if max(head[0::2].count(0), head[1::2].count(0)) > len(head) // 3:  # every other byte
+        return (
+            "UTF-16 text without the mark that says so: open it in Excel and save it as 'CSV UTF-8'"
+        )
+    if head.count(0) > 2 + len(head) // 100:  # a stray NUL in a cell is read, with a warning
+        return "not text (a binary file)"
+    return None
+
+
 def _not_xlsx(data: bytes) -> str:
     """What a file that does not open as a workbook looks like, from its first bytes."""
     if data.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE file: a password or an old .xls
@@ -616,4 +642,7 @@ def _not_xlsx(data: bytes) -> str:
         )
     if data.startswith(b"PK"):
         return "this one is damaged (open it in Excel and save it again)"
+    kind = _binary_kind(data)
+    if kind is not None:
+        return f"this one is {kind}"
     return "this one looks like text (a CSV file named .xlsx?): name it .csv"
