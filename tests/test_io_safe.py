@@ -430,3 +430,43 @@ def test_an_interrupt_swallowed_on_the_way_still_stops_the_writing(tmp_path: Pat
         safe.note_interrupt(2, None)
     assert safe.INTERRUPTED.is_set()
     safe.INTERRUPTED.clear()
+
+
+def test_a_run_killed_while_moving_its_files_in_is_finished_by_the_next(tmp_path: Path) -> None:
+    """kill -9 between the moves into --out left old and new files side by side (a later
+    run refused the folder: 'changed after clnmatch wrote it'). The next run that looks at
+    the folder finishes the moves: every file is the killed run's, none the earlier one's."""
+    from clnmatch.io.safe import overwrite_conflicts
+
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("a.csv", "b.csv", "c.csv", "old.pdf"):
+        (out / name).write_text("earlier")
+    script = textwrap.dedent(
+        f"""
+        import os, signal
+        from pathlib import Path
+        import clnmatch.io.safe as safe
+        moved = []
+        real = os.replace
+        def replace(source, dest):
+            if Path(dest).parent == Path({str(out)!r}):
+                moved.append(dest)
+                if len(moved) == 2:  # one file in, the next one not
+                    os.kill(os.getpid(), signal.SIGKILL)
+            real(source, dest)
+        safe.os.replace = replace
+        with safe.staged_output_dir({str(out)!r}, replaces=["old.pdf"]) as stage:
+            for name in ("a.csv", "b.csv", "c.csv"):
+                (stage / name).write_text("new")
+        """
+    )
+    run = subprocess.run([sys.executable, "-c", script], check=False)
+    assert run.returncode == -signal.SIGKILL
+    assert sorted((out / n).read_text() for n in ("a.csv", "b.csv", "c.csv")) == [
+        "earlier", "earlier", "new"
+    ]  # fmt: skip
+    overwrite_conflicts(out, ["a.csv"], {})
+    assert [(out / n).read_text() for n in ("a.csv", "b.csv", "c.csv")] == ["new"] * 3
+    assert not (out / "old.pdf").exists()  # the killed run's clean-up done too
+    assert not [p for p in tmp_path.iterdir() if ".staging-" in p.name]

@@ -235,9 +235,11 @@ def overwrite_conflicts(
     ``inputs`` maps how the user named each input (e.g. ``--facilitators``) to its path;
     a folder given as an input protects every file in it. A result's files (``names``
     holding summary.json) replace only an earlier result's: a facilitators.csv kept in a
-    folder without a summary.json is the user's own table, not an output.
+    folder without a summary.json is the user's own table, not an output. A run killed
+    while moving its files into ``out_dir`` has its moves finished first.
     """
     out = Path(out_dir)
+    sweep_stale_staging(_existing_ancestor(out.absolute()), out.absolute().name or "out")
     names = list(names)
     found = []
     if "summary.json" in names and out.is_dir() and not (out / "summary.json").exists():
@@ -406,7 +408,9 @@ def _refuse_open_files(target: Path, names: Iterable[str]) -> None:
 
 def sweep_stale_staging(base: Path, name: str | None = None) -> None:
     """Remove staging folders in ``base`` (for ``name``, else for any) left by a process that
-    no longer runs (kill -9)."""
+    no longer runs (kill -9). One killed while moving its files into place (its
+    ``_MOVING`` note written) has its moves finished first: the output folder holds one
+    run's files, not a mix of two."""
     with contextlib.suppress(OSError):
         for entry in base.iterdir():
             match = _STAGING_NAME.match(entry.name)
@@ -416,7 +420,26 @@ def sweep_stale_staging(base: Path, name: str | None = None) -> None:
                 and entry.is_dir()
                 and not process_alive(int(match.group("pid")))
             ):
+                with contextlib.suppress(OSError, ValueError, KeyError):
+                    note = json.loads((entry / _MOVING).read_text(encoding="utf-8"))
+                    _move_into(entry, Path(note["target"]), note["remove"])
                 shutil.rmtree(entry, ignore_errors=True)
+
+
+_MOVING = ".clnmatch-moving.json"  # in a staging folder: its files are being moved out
+
+
+def _move_into(staging: Path, target: Path, remove: Iterable[str]) -> None:
+    """Each file of ``staging`` to its place in ``target``, then ``remove`` from it."""
+    for source in sorted(staging.rglob("*")):
+        if source.is_dir() or source.name == _MOVING:
+            continue
+        dest = target / source.relative_to(staging)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, dest)
+    for stale in remove:
+        (target / stale).unlink(missing_ok=True)
+    _fsync_dir(target)
 
 
 @contextlib.contextmanager
@@ -463,15 +486,12 @@ def staged_output_dir(
                 # a folder made here is its owner's only (it holds names and e-mails, as
                 # the event's does); one the user made keeps the permissions they gave it
                 target.mkdir(mode=0o700, exist_ok=True)
-                for source in sorted(staging.rglob("*")):
-                    if source.is_dir():
-                        continue
-                    dest = target / source.relative_to(staging)
-                    dest.parent.mkdir(parents=True, exist_ok=True)
-                    os.replace(source, dest)
-                for stale in set(replaces) - written:
-                    (target / stale).unlink(missing_ok=True)
-                _fsync_dir(target)
+                remove = sorted(set(replaces) - written)
+                # killed from here on (kill -9 holds for no signal), the next run that
+                # writes here finishes these moves (sweep_stale_staging)
+                note = json.dumps({"target": str(target), "remove": remove})
+                atomic_write_text(staging / _MOVING, note)
+                _move_into(staging, target, remove)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
             _STAGING.discard(staging)
