@@ -206,3 +206,20 @@ def test_a_repair_that_found_nothing_says_so_in_the_rooms_words() -> None:
     assert "stage" not in said and "time limit" not in said and "Re-optimise" in said
     Unknown.notes = [*Unknown.notes, "The facilitators could not be allocated to the teams"]
     assert plain_reason(Unknown()).startswith("The facilitators could not be allocated")
+
+
+def test_a_teams_suggestions_include_a_school_of_another_team_moving_in(tmp_path: Path) -> None:
+    """Team 2 without its only non-primary school: its panel listed only its own schools
+    leaving or swapping; a school of team 1 joining it (the tester's one-move fix) was
+    missing, though the school's own panel showed it."""
+    from clnmatch.event.analysis import suggest
+
+    event = new_event(tmp_path)
+    event.move("E4", 1)  # team 2's only non-primary school (special) to team 1
+    found = suggest(event, team=2, limit=50)
+    joining = [
+        s for s in found if s["kind"] == "move" and s["changes"][0]["establishment_id"] == "E4"
+    ]
+    assert joining and joining[0]["changes"][0]["to_team"] == 2
+    assert joining[0]["breaches_left"] == 0
+    event.close()

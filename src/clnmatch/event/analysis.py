@@ -1,7 +1,8 @@
 """Help for people deciding at the event: suggestions, "why here", and differences.
 
 * ``suggest``: for a school (or every school of a team) every move to another team and
-  every swap with a school of another team is scored and checked by
+  every swap with a school of another team (for a team, also every school of another
+  team moving in: a team short of a sector needs one) is scored and checked by
   ``clnmatch.evaluate.evaluate``, the one evaluator, on the unit view of the cohort as it
   now is; the candidates that break no rule the board does not already break are ranked
   by fewest breaches left, then by gain in points. Locked schools neither move nor swap.
@@ -106,6 +107,9 @@ def suggest(
                 consider({u: t}, "move")
         for v in np.flatnonzero((unit_team != unit_team[u]) & movable):
             consider({u: int(unit_team[v]), int(v): int(unit_team[u])}, "swap")
+    if team is not None and establishment is None:  # a school of another team joining it
+        for v in np.flatnonzero((unit_team != int(team) - 1) & movable):
+            consider({int(v): int(team) - 1}, "move")
     found.sort(key=lambda item: item[0])
     return [item for _, item in found[:limit]]
 
