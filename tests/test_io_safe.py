@@ -470,3 +470,25 @@ def test_a_run_killed_while_moving_its_files_in_is_finished_by_the_next(tmp_path
     assert [(out / n).read_text() for n in ("a.csv", "b.csv", "c.csv")] == ["new"] * 3
     assert not (out / "old.pdf").exists()  # the killed run's clean-up done too
     assert not [p for p in tmp_path.iterdir() if ".staging-" in p.name]
+
+
+def test_a_killed_runs_temporary_folders_are_removed_by_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kill -9 while a workbook was saved left openpyxl's draft of a sheet (facilitators'
+    names) in the shared temporary folder, and a browser profile; nothing removed them."""
+    import tempfile
+
+    from clnmatch.io.safe import private_scratch
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = tmp_path / "clnmatch-4194311-abc"  # above Linux's largest pid: never alive
+    dead.mkdir()
+    (dead / "openpyxl.draft").write_text("Susan Mackenzie")
+    browser = tmp_path / "clnmatch-chromium-4194311-def"
+    browser.mkdir()
+    alive = tmp_path / f"clnmatch-{os.getppid()}-ghi"  # our parent runs: left alone
+    alive.mkdir()
+    with private_scratch():
+        pass
+    assert not dead.exists() and not browser.exists() and alive.exists()

@@ -27,11 +27,12 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+from numpy.typing import NDArray
 
 from clnmatch.models import Cohort, Rules
 from clnmatch.problem import Problem
 
-__all__ = ["shared_load_caps", "caps_from_board", "shared_facilitator_problem"]
+__all__ = ["shared_load_caps", "caps_from_board", "shared_facilitator_problem", "capped_around"]
 
 _PACKING_NODES = 20_000  # a packing search this long that finds none: the even caps
 
@@ -119,3 +120,17 @@ def shared_facilitator_problem(
             by_team[t] = cap
         caps = by_team
     return dataclasses.replace(problem, team_max_units=np.array(caps, dtype=np.int64))
+
+
+def capped_around(
+    problem: Problem, cohort: Cohort, rules: Rules, unit_team: NDArray[np.int64] | None
+) -> Problem | None:
+    """The problem capped around ``unit_team`` (0-based teams) when its teams can share the
+    facilitators (None: they cannot, or there is no such assignment)."""
+    if unit_team is None:
+        return None
+    sizes = np.bincount(unit_team, minlength=problem.n_teams).tolist()
+    if caps_from_board(sizes, len(cohort.facilitators), rules.schools_per_facilitator) is None:
+        return None
+    board = {uid: int(t) + 1 for uid, t in zip(problem.unit_ids, unit_team, strict=True)}
+    return shared_facilitator_problem(problem, cohort, rules, board=board)

@@ -133,11 +133,15 @@ def exit_codes(json_out: bool = False, stopped: str = _STOPPED) -> Iterator[None
     except typer.Exit:
         raise
     except KeyboardInterrupt:  # Ctrl+C: said, as every other ending is (outputs are staged)
-        text = stopped
-        err_console.print(text, markup=False, highlight=False)
+        err_console.print(stopped, markup=False, highlight=False)
         if json_out:
-            stopped = {"status": "error", "exit_code": 130, "error": "interrupted", "message": text}
-            out_console.print_json(json.dumps(stopped))
+            answer = {
+                "status": "error",
+                "exit_code": 130,
+                "error": "interrupted",
+                "message": stopped,
+            }
+            out_console.print_json(json.dumps(answer))
         raise typer.Exit(130) from None
     except Exception as exc:
         if os.environ.get("CLNMATCH_DEBUG") and not isinstance(exc, ClnmatchError | Exit):

@@ -86,6 +86,29 @@ def unneutralise(text: str) -> str:
 
 
 _SCRATCH_LOCK = threading.Lock()
+# clnmatch-<pid>-... and clnmatch-chromium-<pid>-...: the process that made it, so that a
+# later run can remove what a killed one left in the shared temporary folder
+_SCRATCH_NAME = re.compile(r"clnmatch-(?:chromium-)?(?P<pid>\d+)-")
+
+
+def scratch_prefix(kind: str = "") -> str:
+    """The name a temporary folder of this process starts with (``kind``: e.g. "chromium")."""
+    return f"clnmatch-{kind + '-' if kind else ''}{os.getpid()}-"
+
+
+def sweep_stale_scratch() -> None:
+    """Remove this user's temporary clnmatch folders whose process no longer runs (kill -9
+    left openpyxl's drafts of sheets, names and all, or a browser profile)."""
+    with contextlib.suppress(OSError):
+        for entry in Path(tempfile.gettempdir()).iterdir():
+            match = _SCRATCH_NAME.match(entry.name)
+            if (
+                match
+                and entry.is_dir()
+                and (not hasattr(os, "getuid") or entry.stat().st_uid == os.getuid())
+                and not process_alive(int(match.group("pid")))
+            ):
+                shutil.rmtree(entry, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -95,7 +118,8 @@ def private_scratch() -> Iterator[None]:
     temporary folder, which other users share, and a killed run left one behind. One
     save at a time, as the setting is the process's."""
     with _SCRATCH_LOCK:
-        folder = tempfile.mkdtemp(prefix="clnmatch-")  # mode 0700
+        sweep_stale_scratch()
+        folder = tempfile.mkdtemp(prefix=scratch_prefix())  # mode 0700
         was = tempfile.tempdir
         tempfile.tempdir = folder
         try:

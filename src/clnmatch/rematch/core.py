@@ -29,7 +29,7 @@ from clnmatch.rematch.labels import FacilitatorChange, facilitator_changes, stab
 from clnmatch.rematch.restore import move_back
 from clnmatch.rematch.stages import conflicting_rules, max_objective, min_moves
 from clnmatch.result import Result, Statistics, Status
-from clnmatch.shared_facilitators import caps_from_board, shared_facilitator_problem
+from clnmatch.shared_facilitators import capped_around, shared_facilitator_problem
 from clnmatch.solve import check_seed, check_time_limit, solve
 
 if TYPE_CHECKING:
@@ -426,7 +426,7 @@ def rematch_teams(
             stage1 = min_moves(
                 problem, prev, placed_before, (started + stage1_end) / 2, int(seed), notes
             )
-            shared = _shareable(problem, new, rules, stage1.unit_team)
+            shared = capped_around(problem, new, rules, stage1.unit_team)
             if stage1.status == cp_model.INFEASIBLE or shared is not None:
                 on_rules, search = True, shared or search
             else:
@@ -594,20 +594,6 @@ def _unsolved(
     )
     unknown: RematchResult = finish(Status.UNKNOWN, notes=tuple(notes))
     return unknown
-
-
-def _shareable(
-    problem: Problem, cohort: Cohort, rules: Rules, unit_team: IntArray | None
-) -> Problem | None:
-    """The problem capped around ``unit_team`` when its teams can share the facilitators
-    (None: they cannot, or there are none)."""
-    if unit_team is None:
-        return None
-    board = {uid: int(t) + 1 for uid, t in zip(problem.unit_ids, unit_team, strict=True)}
-    sizes = np.bincount(unit_team, minlength=problem.n_teams).tolist()
-    if caps_from_board(sizes, len(cohort.facilitators), rules.schools_per_facilitator) is None:
-        return None
-    return shared_facilitator_problem(problem, cohort, rules, board=board)
 
 
 def _links(

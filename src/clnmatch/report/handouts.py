@@ -23,7 +23,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from clnmatch.io.safe import atomic_write_text
+from clnmatch.io.safe import atomic_write_text, scratch_prefix, sweep_stale_scratch
 from clnmatch.report.html import template_environment
 from clnmatch.report.views import Heading, team_views
 from clnmatch.result import Result
@@ -119,8 +119,9 @@ def print_to_pdf(html: Path, pdf: Path, *, timeout: float = 60.0) -> str | None:
             "handouts.pdf was not written: no Chrome, Edge or Chromium found (install one, "
             "or print handouts.html from a browser)"
         )
+    sweep_stale_scratch()
     with tempfile.TemporaryDirectory(
-        prefix="clnmatch-chromium-", ignore_cleanup_errors=True
+        prefix=scratch_prefix("chromium"), ignore_cleanup_errors=True
     ) as profile:
         command = [
             browser,
