@@ -135,13 +135,13 @@ def exit_codes(json_out: bool = False, stopped: str = _STOPPED) -> Iterator[None
     except KeyboardInterrupt:  # Ctrl+C: said, as every other ending is (outputs are staged)
         err_console.print(stopped, markup=False, highlight=False)
         if json_out:
-            answer = {
+            interrupted = {
                 "status": "error",
                 "exit_code": 130,
                 "error": "interrupted",
                 "message": stopped,
             }
-            out_console.print_json(json.dumps(answer))
+            out_console.print_json(json.dumps(interrupted))
         raise typer.Exit(130) from None
     except Exception as exc:
         if os.environ.get("CLNMATCH_DEBUG") and not isinstance(exc, ClnmatchError | Exit):
