@@ -544,25 +544,3 @@ def test_a_path_that_cannot_be_used_is_an_invalid_setting(tmp_path: Path) -> Non
         assert result.exit_code == 2, result.output
         assert "Invalid setting: cannot use" in result.output and "Unexpected" not in result.output
     assert survey.read_bytes() == before
-
-
-def test_a_workbook_annotated_by_hand_is_not_replaced(tmp_path):
-    """teams.xlsx is the lead officer's file to annotate: an edit was overwritten by the
-    next run without a word (an outside tester); saved again unchanged, it is replaced."""
-    from openpyxl import load_workbook
-
-    out = tmp_path / "result"
-    args = ("solve", SURVEY, "--out", out, "--time-limit", "5", "--strategy", "greedy",
-            "--no-pdf", "-q")  # fmt: skip
-    assert run(*args).exit_code == 0
-    workbook = load_workbook(out / "teams.xlsx")
-    workbook.save(out / "teams.xlsx")  # opened and saved: the same cells
-    assert run(*args).exit_code == 0
-    workbook = load_workbook(out / "teams.xlsx")
-    workbook.worksheets[0]["A1"] = "MY EDIT"
-    workbook.save(out / "teams.xlsx")
-    kept = (out / "teams.xlsx").read_bytes()
-    refused = run(*args)
-    assert refused.exit_code == 2
-    assert "teams.xlsx, which was changed" in " ".join(refused.output.split())
-    assert (out / "teams.xlsx").read_bytes() == kept

@@ -220,39 +220,16 @@ def _same_file(a: Path, b: Path) -> bool:
         return a.absolute() == b.absolute()
 
 
-# results a user may edit by hand (the workbook is the lead officer's own to annotate)
-EDITABLE = ("teams.csv", "facilitators.csv", "teams.xlsx")
+EDITABLE = ("teams.csv", "facilitators.csv")  # results a user may edit by hand
 DIGESTS = "edited_if_changed"  # summary.json's key: each one's digest as written
 
 
 def table_digest(path: str | os.PathLike[str]) -> str:
-    """The SHA-256 of a CSV file's cells, or of a workbook's sheets and cells (so that line
-    endings, a BOM, quoting or a workbook merely saved again are not an edit), in hex."""
-    path = Path(path)
-    if path.suffix == ".xlsx":
-        return hashlib.sha256(json.dumps(_workbook_cells(path)).encode()).hexdigest()
-    text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    """The SHA-256 of a CSV file's cells (so that line endings, a BOM or quoting changed by
+    saving it again are not an edit), in hex."""
+    text = Path(path).read_bytes().decode("utf-8-sig", errors="replace")
     rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
     return hashlib.sha256(json.dumps([r for r in rows if any(r)]).encode()).hexdigest()
-
-
-def _workbook_cells(path: Path) -> list[object]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, read_only=True)
-    except Exception:  # openpyxl raises many types for a damaged file: differs, an edit
-        return ["a workbook that does not open"]
-    try:
-        return [
-            [
-                ws.title,
-                [[str(v) for v in row if v is not None] for row in ws.iter_rows(values_only=True)],
-            ]
-            for ws in workbook.worksheets
-        ]
-    finally:
-        workbook.close()
 
 
 def edited_outputs(folder: Path) -> list[str]:
@@ -299,13 +276,8 @@ def overwrite_conflicts(
     elif "summary.json" in names:
         found += [
             f"--out {out} would replace {out / name}, which was changed after clnmatch wrote "
-            "it (edited by hand?); "
-            + (
-                "keep it"
-                if name.endswith(".xlsx")
-                else "check it with `clnmatch check`, or keep it"
-            )
-            + " and write to another folder"
+            "it (edited by hand?); check it with `clnmatch check`, or keep it and write to "
+            "another folder"
             for name in edited_outputs(out)
             if name in names
         ]
