@@ -178,11 +178,23 @@ def test_redo_after_a_proposal_set_aside_brings_back_no_older_change(tmp_path: P
     event.reoptimise(time_limit=2)
     event.undo()
     assert event.timeline.proposal is None
+    assert not event.timeline.can_redo  # the page's Redo button is off
     event.redo()
     assert dict(event.state.teams) == start
     event.close()
     again = Event.open(tmp_path)
     assert dict(again.state.teams) == start
+    # the reviewer's order: an undo after the proposal is redone, the one before it not
+    again.move("E0", 2)
+    again.move("E1", 2)
+    again.undo()  # E1 back, before the proposal
+    again.reoptimise(time_limit=2)
+    again.reject()
+    assert not again.timeline.can_redo
+    again.undo()  # E0 back, after it
+    again.redo()
+    again.redo()
+    assert again.state.teams["E0"] == 2 and again.state.teams["E1"] == start["E1"]
     again.close()
 
 

@@ -482,13 +482,47 @@ def test_a_killed_runs_temporary_folders_are_removed_by_the_next(
     from clnmatch.io.safe import private_scratch
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    dead = tmp_path / "clnmatch-4194311-abc"  # above Linux's largest pid: never alive
+    dead = tmp_path / "clnmatch-scratch-4194311-abcd1234"  # above Linux's largest pid
     dead.mkdir()
     (dead / "openpyxl.draft").write_text("Susan Mackenzie")
-    browser = tmp_path / "clnmatch-chromium-4194311-def"
+    browser = tmp_path / "clnmatch-chromium-4194311-efgh5678"
     browser.mkdir()
-    alive = tmp_path / f"clnmatch-{os.getppid()}-ghi"  # our parent runs: left alone
+    alive = tmp_path / f"clnmatch-scratch-{os.getppid()}-ijkl9012"  # our parent runs
     alive.mkdir()
+    users = tmp_path / "clnmatch-2024-spring-cohort"  # a user's own: never ours
+    users.mkdir()
     with private_scratch():
         pass
-    assert not dead.exists() and not browser.exists() and alive.exists()
+    assert not dead.exists() and not browser.exists() and alive.exists() and users.exists()
+
+
+def test_a_staging_note_is_trusted_only_for_its_own_output_folder(tmp_path: Path) -> None:
+    """A dead run's note naming another folder, or removals outside its own, is not acted
+    on; a move that fails keeps the staging folder for a later run (it was deleted, the
+    mix left for good)."""
+    import json as json_module
+
+    from clnmatch.io.safe import sweep_stale_staging
+
+    precious = tmp_path / "precious.txt"
+    precious.write_text("mine")
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    for target, remove in ((tmp_path / "elsewhere", []), (shared / "out", ["../../precious.txt"])):
+        staging = shared / ".out.staging-4194311-zz"
+        staging.mkdir(exist_ok=True)
+        (staging / "notes.txt").write_text("new")
+        note = {"target": str(target), "remove": remove}
+        (staging / ".clnmatch-moving.json").write_text(json_module.dumps(note))
+        sweep_stale_staging(shared, "out")
+        assert precious.read_text() == "mine" and not (tmp_path / "elsewhere").exists()
+    assert (shared / "out" / "notes.txt").read_text() == "new"  # its own folder: finished
+    blocked = shared / ".out.staging-4194311-yy"
+    blocked.mkdir()
+    (blocked / "sub").mkdir()
+    (blocked / "sub" / "a.csv").write_text("new")
+    (shared / "out" / "sub").write_text("a file where the folder should go")
+    note = {"target": str(shared / "out"), "remove": []}
+    (blocked / ".clnmatch-moving.json").write_text(json_module.dumps(note))
+    sweep_stale_staging(shared, "out")
+    assert (blocked / "sub" / "a.csv").exists()  # kept to finish later

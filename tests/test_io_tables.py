@@ -435,3 +435,16 @@ def test_a_file_that_is_not_a_survey_says_what_it_is(
         assert said in str(_error(tmp_path / name))
     (tmp_path / "nul.csv").write_bytes(b"name,id\nAn\x00n,1\n")  # a stray NUL: read, warned
     assert load_table(tmp_path / "nul.csv").rows
+
+
+def test_a_hidden_helper_sheet_after_the_responses_says_nothing(tmp_path: Path) -> None:
+    """The responses first and visible, a hidden lookup sheet after: nothing was passed
+    over, so no warning (it warned that 'Lookup' was hidden)."""
+    from openpyxl import load_workbook
+
+    path = _xlsx(tmp_path, {"Responses": [["id"], ["1"]], "Lookup": [["x"], ["y"]]})
+    workbook = load_workbook(path)
+    workbook["Lookup"].sheet_state = "hidden"
+    workbook.save(path)
+    table = load_table(path)
+    assert table.sheet == "Responses" and not table.warnings

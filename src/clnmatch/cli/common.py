@@ -173,8 +173,7 @@ def print_infeasible(summary: dict[str, Any]) -> None:
 
 
 _PATH_ERRNOS = {
-    errno.EACCES, errno.EEXIST, errno.EISDIR, errno.ENOENT, errno.ENOTDIR, errno.EPERM,
-    errno.EROFS,
+    errno.EACCES, errno.EEXIST, errno.EISDIR, errno.ENOTDIR, errno.EPERM, errno.EROFS,
 }  # fmt: skip
 _EXIT_KINDS = {EXIT_INVALID: "invalid_input", EXIT_INFEASIBLE: "infeasible", EXIT_BREACH: "breach"}
 

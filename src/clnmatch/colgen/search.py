@@ -463,6 +463,8 @@ class Search:
                 for k in m.theme_list() if m.linear else [col.theme]:
                     basic.setdefault((col.cls, k), []).append(members)
             for g in range(len(m.classes)):
+                if g and self.out_of_time():  # a class's tables took 0.2 s each at n=240
+                    return NodeOutcome(bound, lp, active, converged=False)
                 pr = self.pricer(g, node)
                 units = m.classes[g].units
                 for k in m.theme_list():
@@ -542,6 +544,8 @@ class Search:
         best_per_class: list[tuple[float, tuple[int, ...] | None, int]] = []
         t0 = time.perf_counter()
         for g in range(len(m.classes)):
+            if g and self.out_of_time():  # as in the heuristic's round: a pricer costs time
+                return None
             pr = self.pricer(g, node)
             units = m.classes[g].units
             best_rc, best_team, best_k = -math.inf, None, -1

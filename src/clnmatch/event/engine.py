@@ -326,7 +326,7 @@ class Event(EventCore):
 
     def redo(self) -> EventView:
         with self.lock:
-            if not self.timeline.future or self.timeline.redo_blocked:
+            if not self.timeline.can_redo:
                 return self.view()
             words = what_changes(self.snapshot, self.state, self.timeline.future[-1])
             return self.record({"op": "redo"}, f"redone: {words}")

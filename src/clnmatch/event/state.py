@@ -206,9 +206,13 @@ class Timeline:
     versions: dict[str, EventState] = field(default_factory=dict)
     proposal: dict[str, Any] | None = None
     applied: int = 0  # entries applied
-    # a proposal came after the last undo: redo would bring back a change made before it
-    # (the engine records no redo then; replaying an old journal's redo still applies it)
-    redo_blocked: bool = False
+    # the redo stack's size when the last proposal came: the changes undone before it are
+    # not redone after it (the engine records no such redo; an old journal's replays)
+    redo_floor: int = 0
+
+    @property
+    def can_redo(self) -> bool:
+        return len(self.future) > self.redo_floor
 
     def after(self, entry: Mapping[str, Any]) -> EventState:
         """The state ``entry`` would lead to (for a withdrawal or an addition), unapplied."""
@@ -306,7 +310,7 @@ class Timeline:
             )
         elif op == "reoptimise_proposed":
             self.proposal = dict(entry["proposal"])
-            self.redo_blocked = True
+            self.redo_floor = len(self.future)
             new = state
         elif op == "reoptimise_rejected":
             self.proposal = None
@@ -319,7 +323,6 @@ class Timeline:
                 self.future.append(state)
                 self.present = self.past.pop()
                 self.proposal = None
-                self.redo_blocked = False
             self.applied += 1
             return
         elif op == "redo":
@@ -334,6 +337,7 @@ class Timeline:
         if op in UNDOABLE:
             self.past.append(state)
             self.future.clear()
+            self.redo_floor = 0
             self.proposal = None
         self.present = new
         self.applied += 1

@@ -86,14 +86,15 @@ def unneutralise(text: str) -> str:
 
 
 _SCRATCH_LOCK = threading.Lock()
-# clnmatch-<pid>-... and clnmatch-chromium-<pid>-...: the process that made it, so that a
-# later run can remove what a killed one left in the shared temporary folder
-_SCRATCH_NAME = re.compile(r"clnmatch-(?:chromium-)?(?P<pid>\d+)-")
+# clnmatch-scratch-<pid>-XXXXXXXX (mkdtemp's 8 characters) and clnmatch-chromium-<pid>-...:
+# the process that made it, so that a later run can remove what a killed one left in the
+# shared temporary folder; a folder a user named ("clnmatch-2024-spring") never matches
+_SCRATCH_NAME = re.compile(r"clnmatch-(?:scratch|chromium)-(?P<pid>\d+)-[a-z0-9_]{8}")
 
 
-def scratch_prefix(kind: str = "") -> str:
+def scratch_prefix(kind: str = "scratch") -> str:
     """The name a temporary folder of this process starts with (``kind``: e.g. "chromium")."""
-    return f"clnmatch-{kind + '-' if kind else ''}{os.getpid()}-"
+    return f"clnmatch-{kind}-{os.getpid()}-"
 
 
 def sweep_stale_scratch() -> None:
@@ -101,7 +102,7 @@ def sweep_stale_scratch() -> None:
     left openpyxl's drafts of sheets, names and all, or a browser profile)."""
     with contextlib.suppress(OSError):
         for entry in Path(tempfile.gettempdir()).iterdir():
-            match = _SCRATCH_NAME.match(entry.name)
+            match = _SCRATCH_NAME.fullmatch(entry.name)
             if (
                 match
                 and entry.is_dir()
@@ -444,13 +445,36 @@ def sweep_stale_staging(base: Path, name: str | None = None) -> None:
                 and entry.is_dir()
                 and not process_alive(int(match.group("pid")))
             ):
-                with contextlib.suppress(OSError, ValueError, KeyError):
-                    note = json.loads((entry / _MOVING).read_text(encoding="utf-8"))
-                    _move_into(entry, Path(note["target"]), note["remove"])
+                moving = (entry / _MOVING).exists()
+                if moving and not _finish_moving(entry, base, match.group("name")):
+                    continue  # kept: a later run tries again (a file held open, say)
                 shutil.rmtree(entry, ignore_errors=True)
 
 
 _MOVING = ".clnmatch-moving.json"  # in a staging folder: its files are being moved out
+
+
+def _finish_moving(staging: Path, base: Path, name: str) -> bool:
+    """Finish a killed run's moves into its output folder: one named as its staging folder
+    is, inside ``base``; this user's staging only; removals only of names inside it.
+    False: left as it is."""
+    try:
+        if hasattr(os, "getuid") and staging.stat().st_uid != os.getuid():
+            return False
+        note = json.loads((staging / _MOVING).read_text(encoding="utf-8"))
+        target, remove = Path(note["target"]), note["remove"]
+        here = base.absolute()  # the staging sits in the output folder or an ancestor
+        outside = ".." in target.parts or (target != here and here not in target.parents)
+        if target.name != name or outside:
+            return False
+        inside = [
+            str(n) for n in remove
+            if not Path(str(n)).is_absolute() and ".." not in Path(str(n)).parts
+        ]  # fmt: skip
+        _move_into(staging, target, inside)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return True
 
 
 def _move_into(staging: Path, target: Path, remove: Iterable[str]) -> None:

@@ -420,12 +420,13 @@ def _load_excel(
         problems = [replace(p, expected=p.expected + hint) for p in exc.problems]
         raise InvalidInputError(problems) from None
     table = replace(table, uncalculated=tuple(sorted(uncalculated.items())), other_sheets=others)
-    if sheet is None and hidden and chosen not in hidden:
-        listed = ", ".join(f"'{n}'" for n in hidden)
+    if sheet is None and chosen != names[0]:  # hidden sheets came first: passed over
+        skipped_sheets = names[: names.index(chosen)]
+        listed = ", ".join(f"'{n}'" for n in skipped_sheets)
         skipped = InputProblem(
             file=file,
             expected=f"the responses on the first sheet; {listed} "
-            f"{'is' if len(hidden) == 1 else 'are'} hidden, so the first visible sheet, "
+            f"{'is' if len(skipped_sheets) == 1 else 'are'} hidden, so the first visible sheet, "
             f"'{chosen}', was read (name another with --sheet)",
         )
         table = replace(table, warnings=(skipped, *table.warnings))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -430,9 +430,11 @@ def rematch_teams(
             if stage1.status == cp_model.INFEASIBLE or shared is not None:
                 on_rules, search = True, shared or search
             else:
+                found = "leave teams the facilitators cannot share"
                 notes.append(
-                    "the fewest moves under the rules leave teams the facilitators cannot "
-                    "share: searched again within caps from the previous teams"
+                    f"the fewest moves under the rules "
+                    f"{found if stage1.unit_team is not None else 'were not found in time'}: "
+                    "searched again within caps from the previous teams"
                 )
                 stage1 = None
         if stage1 is None:
@@ -482,8 +484,9 @@ def rematch_teams(
         minimal = stage1.optimal and on_rules
         if stage2.bound_milli is not None and minimal and search is problem:
             fewest_bound = stage2.bound_milli / SCALE
-        statistics = Statistics(tuple(stage2.trace))
-        fresh_bound = None
+        # within caps its bounds are not the rules' (as solve drops them: _proofs_dropped)
+        trace = [p if search is problem else replace(p, bound=None) for p in stage2.trace]
+        statistics, fresh_bound = Statistics(tuple(trace)), None
         if prove:
             # a solve's whole call may pass its limit a little (10%): keep that back
             end = deadline - 0.15 * max(0.0, deadline - time.perf_counter())

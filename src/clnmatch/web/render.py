@@ -161,7 +161,7 @@ def live_context(event: Event, *, names: bool = True) -> dict[str, Any]:
         "proposal": proposal,
         "last": event.last_change,
         "can_undo": bool(event.timeline.past),
-        "can_redo": bool(event.timeline.future),
+        "can_redo": event.timeline.can_redo,
         "names": names,
     }
 
