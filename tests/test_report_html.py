@@ -498,3 +498,22 @@ def test_team_links_of_many_teams_open_their_fold(no_charts: None) -> None:
     )
     members = page[page.index('class="members"') :]
     assert members.index("<tbody>") < members.index("Many School")
+
+
+def test_a_rematchs_report_says_what_changed(no_charts: None) -> None:
+    """After a re-match the report named no withdrawn school or person and no move (they
+    were only in moves.csv and summary.json)."""
+    from test_rematch import PREVIOUS, RULES, sector_cohort
+
+    from clnmatch.rematch import rematch_teams
+
+    cohort = sector_cohort()
+    result = rematch_teams(cohort, PREVIOUS, ["E4", "E0-2"], rules=RULES, time_limit=5)
+    page = render_report(result)
+    changes = unescape(re.sub(r"<[^>]+>", " ", page[page.index('id="changes"') :]))
+    changes = " ".join(changes[: changes.index("Rule checks")].split())
+    assert f"withdrawn {cohort.establishment_by_id['E4'].name} 2 -" in changes
+    moved = result.moves[0]
+    assert f"moved {moved.establishment_name} {moved.from_team} {moved.to_team}" in changes
+    assert "nominees withdrawn E0-2, E4-1, E4-2" in changes
+    assert 'id="changes"' not in render_report(hand_result())

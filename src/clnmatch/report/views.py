@@ -251,3 +251,33 @@ def diagnosis_text(result: Result) -> str:
         return ""
     message = getattr(diagnosis, "message", None)
     return str(message() if callable(message) else message or diagnosis)
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    """One change a re-match made: a school withdrawn, moved or added, or a person out."""
+
+    what: str  # "withdrawn", "moved", "added", "nominees withdrawn"
+    name: str
+    from_team: int | None
+    to_team: int | None
+    reason: str
+
+
+def change_views(result: Result) -> list[ChangeView]:
+    """What a re-match changed (a ``RematchResult``'s moves); [] for any other result."""
+    out = [
+        ChangeView(what, m.establishment_name, m.from_team, m.to_team, m.reason)
+        for what, moves in (
+            ("withdrawn", getattr(result, "withdrawn", ())),
+            ("moved", getattr(result, "moves", ())),
+            ("added", getattr(result, "added", ())),
+        )
+        for m in moves
+    ]
+    # people who left are no longer in the cohort: their ids (pseudonymised with the rest)
+    gone = getattr(result, "withdrawn_practitioners", ())
+    if gone:
+        said = "ids of the people who left, those of a withdrawn school included"
+        out.append(ChangeView("nominees withdrawn", ", ".join(gone), None, None, said))
+    return out
