@@ -5,7 +5,7 @@ each group g holding between a_g and b_g elements. CCP (capacitated clustering):
 same with node weights, a_g/b_g bounding each group's weight. Weights are read as
 milli-points (d * 1000), exact for MDGPLIB's 3-decimal files; an MDGP file with finer
 weights is refused rather than rounded (its objective and bound would belong to another
-instance). CCPLIB's Sparse82 weights (5 decimals) are rounded to thousandths.
+instance). CCPLIB's Sparse82 weights (up to 6 decimals) are rounded to thousandths.
 
 Formats: see ../shared/benchmarks/*/README.md. The files are read by path and never
 shipped with the package.
@@ -190,7 +190,7 @@ def read_ccp(path: str | Path) -> Problem:
     wrong = next((w for w in given if not (float(w) >= 0 and float(w).is_integer())), None)
     if wrong is not None:
         raise _bad(path, "node weights as whole numbers, 0 or more", row=1, value=wrong)
-    # CCPLIB's Sparse82 weights have 5 decimals: rounded to thousandths (see the module)
+    # CCPLIB's Sparse82 weights have up to 6 decimals: rounded to thousandths (see the module)
     weights = _pairs(path, lines[1:], n, 2, exact=False)
     units = np.array(node_weights, dtype=np.int64)
     return _problem(path, weights, units, bounds[0::2], bounds[1::2])
