@@ -67,7 +67,7 @@ class TeamStats:
     authorities: dict[str, int]
     focus: str | None
     focus_points: int | None = None
-    cohesion: float | None = None
+    cohesion: float | None = None  # between its establishments (pairs inside one: the total only)
     facilitators: tuple[str, ...] = ()
 
 
