@@ -260,14 +260,18 @@ def test_ambiguous_id_needs_a_kind_prefix() -> None:
     assert "E5" in change.cohort.practitioner_by_id
 
 
-def test_facilitators_are_reallocated() -> None:
-    """After a re-match every team has a facilitator and the facilitator rules hold."""
-    cohort = sector_cohort()
-    cohort = cohort.model_copy(update={"facilitators": (
+def with_facilitators(cohort: Cohort) -> Cohort:
+    """``cohort`` with a facilitator from each of its authorities A, B and C."""
+    return cohort.model_copy(update={"facilitators": (
         Facilitator(id="F1", name="Fac One", authority="A"),
         Facilitator(id="F2", name="Fac Two", authority="B"),
         Facilitator(id="F3", name="Fac Three", authority="C"),
     )})  # fmt: skip
+
+
+def test_facilitators_are_reallocated() -> None:
+    """After a re-match every team has a facilitator and the facilitator rules hold."""
+    cohort = with_facilitators(sector_cohort())
     result = rematch_teams(cohort, PREVIOUS, ["E4"], rules=RULES, time_limit=5)
     assert result.feasible
     assert {team for _, team in result.facilitator_links} == {1, 2}
@@ -288,12 +292,7 @@ def test_the_facilitators_allocation_gets_what_is_left_of_the_limit(
         return allocate(*args, **kwargs)
 
     monkeypatch.setattr(facilitators, "allocate_facilitators", spy)
-    cohort = sector_cohort()
-    cohort = cohort.model_copy(update={"facilitators": (
-        Facilitator(id="F1", name="Fac One", authority="A"),
-        Facilitator(id="F2", name="Fac Two", authority="B"),
-        Facilitator(id="F3", name="Fac Three", authority="C"),
-    )})  # fmt: skip
+    cohort = with_facilitators(sector_cohort())
     result = rematch_teams(cohort, PREVIOUS, ["E4"], rules=RULES, time_limit=3)
     assert result.feasible
     assert given and all(0 < seconds <= 3 for seconds in given)

@@ -38,8 +38,9 @@ _ENUMERATE_SETS = 5_000  # team sets listed when no more, else drawn at random
 _SAMPLES = 50  # draws before the sets of k teams count as all proven
 
 
-def _moved(prev: IntArray, unit_team: IntArray) -> NDArray[np.bool_]:
-    return (prev >= 0) & (unit_team != prev)
+def count_moved(prev: IntArray, unit_team: IntArray) -> int:
+    """Units off their ``prev`` team (units without one, -1, are newcomers: no move)."""
+    return int(((prev >= 0) & (unit_team != prev)).sum())
 
 
 def within_moves(
@@ -131,9 +132,8 @@ def _round(
     sub = sub_problem(problem, current, None, teams)
     cpm = build_model(sub.problem, symmetry=False)
     position = {t: i for i, t in enumerate(teams)}
-    outside = _moved(prev, current)
-    outside[sub.units] = False
-    allowed = max_moves - int(outside.sum())
+    outside = np.delete(np.arange(len(prev)), sub.units)
+    allowed = max_moves - count_moved(prev[outside], current[outside])
     stay = [
         cpm.x[i][position[int(prev[u])]]
         for i, u in enumerate(sub.units.tolist())

@@ -28,7 +28,7 @@ from ortools.sat.python import cp_model
 from clnmatch.cpsolver import cp_solver
 from clnmatch.evaluate import evaluate
 from clnmatch.problem import SCALE, Problem
-from clnmatch.rematch.lns import within_moves
+from clnmatch.rematch.lns import count_moved, within_moves
 from clnmatch.rematch.restore import move_back
 from clnmatch.search.repair import REPAIR_STEPS_PER_UNIT, repair
 from clnmatch.strategies.base import TracePoint
@@ -134,12 +134,12 @@ def min_moves(
     )
     if status == cp_model.UNKNOWN and repaired is not None:
         notes.append("stage 1 keeps the quick repair's answer (fewest moves not proven)")
-        moved = int(((prev >= 0) & (repaired != prev)).sum()) + forced
+        moved = count_moved(prev, repaired) + forced
         return Stage(cp_model.FEASIBLE, repaired, moved, build_s=built)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Stage(status)
     unit_team, _ = cpm.decode(solver.response_proto.solution)
-    moved = int(((prev >= 0) & (unit_team != prev)).sum()) + forced
+    moved = count_moved(prev, unit_team) + forced
     return Stage(status, unit_team, moved, optimal=status == cp_model.OPTIMAL, build_s=built)
 
 
@@ -296,7 +296,7 @@ def _enumerate(
 def _moves_in_range(prev: IntArray, stage1: Stage) -> int:
     """Moves stage 1 made among units whose previous team still exists."""
     assert stage1.unit_team is not None
-    return int(((prev >= 0) & (stage1.unit_team != prev)).sum())
+    return count_moved(prev, stage1.unit_team)
 
 
 def _int_bound(value: float) -> int:
