@@ -56,7 +56,8 @@ def _runs(folders: list[Path]) -> pd.DataFrame:
     frames = [
         latest_runs(pd.read_csv(f / "runs.csv")) for f in folders if (f / "runs.csv").exists()
     ]
-    runs = pd.concat(frames, ignore_index=True)
+    # a run in two folders (one copied into another) is counted once: the later folder's
+    runs = latest_runs(pd.concat(frames, ignore_index=True))
     for col in ("repeats", "repeats_lower_bound", "solved", "known_max_rounds", "first_solved_s"):
         if col not in runs:  # rows written before the schedule sets existed
             runs[col] = None

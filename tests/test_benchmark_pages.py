@@ -238,3 +238,20 @@ def test_held_out_family_cohorts_get_their_own_rows() -> None:
     (only,) = [r for r in targets(frame(measured)) if "families" in r]
     assert "held out" not in only and "measured on" not in only
     assert "cohesion (" not in "\n".join(_families_table(frame(measured)))
+
+
+def test_a_run_in_two_result_folders_is_counted_once(tmp_path: Path) -> None:
+    """A researcher gave write_docs two folders sharing a run: the Targets row said
+    "2 instances x 2 seed(s) (5 runs)", that run counted twice."""
+    import importlib
+
+    write_docs = importlib.import_module("benchmarks.write_docs")
+    row = {c: None for c in RUN_COLUMNS} | {
+        "set": "mdgp", "instance": "RanReal_n120_ss_01", "strategy": "colgen", "seed": 0,
+        "time_limit": 5.0, "sweep": "S1", "objective": 1.0,
+    }  # fmt: skip
+    for name, rows in (("a", [row]), ("b", [row, {**row, "seed": 1}])):
+        (tmp_path / name).mkdir()
+        pd.DataFrame(rows, columns=RUN_COLUMNS).to_csv(tmp_path / name / "runs.csv", index=False)
+    runs = write_docs._runs([tmp_path / "a", tmp_path / "b"])
+    assert len(runs) == 2
