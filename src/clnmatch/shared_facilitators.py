@@ -129,8 +129,11 @@ def capped_around(
     facilitators (None: they cannot, or there is no such assignment)."""
     if unit_team is None:
         return None
+    n_facilitators, load = len(cohort.facilitators), rules.schools_per_facilitator
+    if shared_load_caps(n_facilitators, rules.teams, load) is None:
+        return problem  # a facilitator for every team: no caps
     sizes = np.bincount(unit_team, minlength=problem.n_teams).tolist()
-    if caps_from_board(sizes, len(cohort.facilitators), rules.schools_per_facilitator) is None:
+    caps = caps_from_board(sizes, n_facilitators, load)  # packed once
+    if caps is None:
         return None
-    board = {uid: int(t) + 1 for uid, t in zip(problem.unit_ids, unit_team, strict=True)}
-    return shared_facilitator_problem(problem, cohort, rules, board=board)
+    return dataclasses.replace(problem, team_max_units=np.array(caps, dtype=np.int64))
