@@ -77,10 +77,13 @@ def within_moves(
         if team is not None:
             ev = evaluate(problem, team)
             if ev.feasible and ev.objective_milli > best_value:
+                # a set was proven for the moves then left to it: fewer moves used here
+                # leave every other set more, so none stays proven
+                fewer = count_moved(prev, team) < count_moved(prev, best)
                 best, best_value = team, ev.objective_milli
                 improved += 1
                 trace.append(TracePoint(time.perf_counter() - started, ev.objective, None))
-                proven = {s for s in proven if not set(s) & set(teams)}
+                proven = set() if fewer else {s for s in proven if not set(s) & set(teams)}
                 k = 2
         if solved:
             proven.add(teams)
