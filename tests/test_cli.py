@@ -438,6 +438,41 @@ def test_a_table_kept_where_the_outputs_go_is_not_replaced(tmp_path):
         shutil.rmtree(again)
 
 
+def test_a_workbook_annotated_by_hand_is_not_replaced(tmp_path):
+    """The lead officer writes notes into teams.xlsx: the next run into the folder
+    replaced it without a word. Now refused, the workbook kept; opening and saving it
+    untouched is not an edit. `clnmatch report` rewrites the workbook and restates
+    summary.json (its digest, and what was left out this time), so a later run replaces
+    the rebuilt workbook as its own."""
+    from openpyxl import load_workbook
+
+    out = tmp_path / "result"
+    args = ("solve", SURVEY, "--out", out, "--time-limit", "5", "--strategy", "greedy",
+            "--no-pdf", "-q")  # fmt: skip
+    assert run(*args).exit_code == 0
+    book = load_workbook(out / "teams.xlsx")
+    book.save(out / "teams.xlsx")  # saved again, no edit
+    assert run(*args).exit_code == 0
+    book = load_workbook(out / "teams.xlsx")
+    book.worksheets[0]["A1"] = "Notes from the matching event"
+    book.save(out / "teams.xlsx")
+    kept = (out / "teams.xlsx").read_bytes()
+    refused = run(*args)
+    assert refused.exit_code == 2
+    assert "teams.xlsx, which was changed" in " ".join(refused.output.split())
+    assert (out / "teams.xlsx").read_bytes() == kept
+    refused = run("report", out, "--survey", SURVEY, "--no-pdf", "-q")
+    assert refused.exit_code == 2 and (out / "teams.xlsx").read_bytes() == kept
+    (out / "teams.xlsx").unlink()
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    summary["left_out"] = ["handouts.pdf"]  # as a run short of time leaves it
+    (out / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    assert run("report", out, "--survey", SURVEY, "--no-pdf", "-q").exit_code == 0
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["left_out"] == []
+    assert run(*args).exit_code == 0
+
+
 def test_a_console_that_cannot_show_a_character_does_not_fail_the_command(tmp_path):
     """On Windows output redirected to a file is cp1252: a theme named with "≥" made
     inspect (and solve, after writing everything) fail with UnicodeEncodeError."""

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
@@ -27,10 +27,14 @@ from clnmatch.io.safe import (
     output_folder_problem,
     overwrite_conflicts,
     refuse_overwriting,
+    set_xlsx_value,
     staged_output_dir,
+    table_digest,
     unneutralise,
+    workbook_digest,
     write_csv,
     write_xlsx,
+    xlsx_bytes,
 )
 
 
@@ -526,3 +530,39 @@ def test_a_staging_note_is_trusted_only_for_its_own_output_folder(tmp_path: Path
     (blocked / ".clnmatch-moving.json").write_text(json_module.dumps(note))
     sweep_stale_staging(shared, "out")
     assert (blocked / "sub" / "a.csv").exists()  # kept to finish later
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.one_of(
+                st.none(),
+                st.integers(-(10**12), 10**12),
+                st.floats(allow_nan=False, allow_infinity=False, width=32),
+                st.text(max_size=12),
+            ),
+            min_size=1,
+            max_size=4,
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_a_workbook_digest_as_written_is_the_one_read_back(rows: list[list[object]]) -> None:
+    """The digest recorded for teams.xlsx is taken from the workbook in memory (reading it
+    back is slow); the next run reads it from the file: the two must agree, or a workbook
+    nobody touched would be taken for one edited by hand."""
+    import tempfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row, start=1):
+            set_xlsx_value(book.active.cell(row=r, column=c), value)
+    book.create_sheet("Second")["B2"] = "x"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "teams.xlsx"
+        path.write_bytes(xlsx_bytes(book))
+        assert table_digest(path) == workbook_digest(book)

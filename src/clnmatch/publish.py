@@ -258,12 +258,12 @@ def _write_for_people(
     pdf: bool | None,
     deadline: Deadline,
     pseudonymised: bool = False,
-) -> _LeftOut:
+) -> tuple[_LeftOut, str]:
     """teams.xlsx, mailmerge.csv, handouts.html, report.html (naming what is left out) and
     perhaps handouts.pdf (last: Chromium gets exactly what is left). Returns what was left
-    out."""
+    out and the workbook's digest."""
     left_out = _LeftOut()
-    write_workbook(result, stage / "teams.xlsx", heading=heading)
+    workbook = write_workbook(result, stage / "teams.xlsx", heading=heading)
     write_csv(mailmerge_frame(result, heading), stage / "mailmerge.csv")
     if not pseudonymised and not any(p.email for p in result.cohort.practitioners):
         # else a blank column, unsaid (pseudonymised outputs drop e-mails, as documented)
@@ -286,7 +286,7 @@ def _write_for_people(
     atomic_write_text(stage / "report.html", report)
     if pdf_timeout_s is not None:
         _print_pdf(stage, pdf_timeout_s, deadline, costs.pdf, left_out)
-    return left_out
+    return left_out, workbook
 
 
 def write_report_files(
@@ -313,11 +313,29 @@ def write_report_files(
     result = _prepare(result, out, pseudonymise, pseudonym_key)
     heading = Heading(title=title or DEFAULT_TITLE, contact=contact, source=source)
     with staged_output_dir(out, replaces=names_out) as stage:
-        left_out = _write_for_people(
+        left_out, workbook = _write_for_people(
             result, stage, heading, pdf, Deadline(None), pseudonymised=pseudonymise
         )
+        _restate_summary(out, stage, left_out, workbook)
         names = sorted(p.name for p in stage.iterdir())
     return WrittenFiles([out / name for name in names], left_out.notes(), tuple(left_out))
+
+
+def _restate_summary(out: Path, stage: Path, left_out: _LeftOut, workbook: str) -> None:
+    """A result folder's summary.json, rewritten beside report files written into it:
+    what was left out this time, and the new workbook's digest (else the next run into
+    the folder takes the workbook for one edited by hand, or replaces one that was)."""
+    try:
+        summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return  # not a result folder (or not one of ours): nothing to restate
+    if not isinstance(summary, dict):
+        return
+    summary["left_out"] = list(left_out)
+    digests = summary.get(DIGESTS)
+    if isinstance(digests, dict):
+        digests["teams.xlsx"] = workbook
+    atomic_write_text(stage / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False))
 
 
 def write_result(
@@ -375,7 +393,7 @@ def write_result(
         for name, text in (extra_texts or {}).items():
             text = text if isinstance(text, str) else text(pseudonyms)
             (stage / name).write_text(text, encoding="utf-8")
-        left_out = _write_for_people(
+        left_out, workbook = _write_for_people(
             result, stage, heading, pdf, deadline or Deadline(None), pseudonymised=pseudonymise
         )
         summary["left_out"] = list(left_out)
@@ -387,7 +405,10 @@ def write_result(
                 "not_counted_s": round(deadline.extended, 3),  # one-off kernel compilation
             }
         # a later run into this folder can tell a table edited by hand, and keep it
-        summary[DIGESTS] = {name: table_digest(stage / name) for name in EDITABLE}
+        summary[DIGESTS] = {
+            **{name: table_digest(stage / name) for name in EDITABLE if name.endswith(".csv")},
+            "teams.xlsx": workbook,
+        }
         atomic_write_text(stage / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False))
         names = [p.name for p in stage.iterdir()]
     names.sort(key=lambda n: names_out.index(n) if n in names_out else len(names_out))

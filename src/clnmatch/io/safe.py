@@ -42,6 +42,7 @@ __all__ = [
     "EDITABLE",
     "edited_outputs",
     "table_digest",
+    "workbook_digest",
     "FORMULA_TRIGGERS",
     "neutralise",
     "unneutralise",
@@ -221,16 +222,50 @@ def _same_file(a: Path, b: Path) -> bool:
         return a.absolute() == b.absolute()
 
 
-EDITABLE = ("teams.csv", "facilitators.csv")  # results a user may edit by hand
+EDITABLE = ("teams.csv", "facilitators.csv", "teams.xlsx")  # results a user may edit by hand
 DIGESTS = "edited_if_changed"  # summary.json's key: each one's digest as written
 
 
 def table_digest(path: str | os.PathLike[str]) -> str:
-    """The SHA-256 of a CSV file's cells (so that line endings, a BOM or quoting changed by
-    saving it again are not an edit), in hex."""
+    """The SHA-256 of a table's cells, in hex: a CSV's (so that line endings, a BOM or
+    quoting changed by saving it again are not an edit) or every sheet of a workbook's
+    (``workbook_digest``: opening and saving it in Excel is not an edit either)."""
+    if Path(path).suffix.lower() == ".xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(path, read_only=True, data_only=True)
+        except OSError:
+            raise
+        except Exception as error:  # not a workbook any more: surely edited
+            return f"unreadable: {type(error).__name__}"
+        try:
+            return workbook_digest(book)
+        finally:
+            book.close()
     text = Path(path).read_bytes().decode("utf-8-sig", errors="replace")
     rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
     return hashlib.sha256(json.dumps([r for r in rows if any(r)]).encode()).hexdigest()
+
+
+def workbook_digest(book: Workbook) -> str:
+    """``table_digest`` of a workbook in memory (as written: reading it back costs about
+    a second per 5,000 rows) or read from a file."""
+    rows = [
+        [sheet.title, *(_cell_text(v) for v in row)]
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+    ]
+    return hashlib.sha256(json.dumps([r for r in rows if any(r[1:])]).encode()).hexdigest()
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # as openpyxl writes it (16 digits; 0.0 is read back as 0), then as Excel keeps it
+        return f"{float(f'{value:.16g}') + 0.0:.15g}"  # + 0.0: -0.0 is read back as 0
+    return " ".join(str(value).split())  # XML reads a carriage return as a line feed
 
 
 def edited_outputs(folder: Path) -> list[str]:
@@ -274,11 +309,12 @@ def overwrite_conflicts(
             for name in names
             if (out / name).is_file()
         ]
-    elif "summary.json" in names:
+    else:  # `clnmatch report` rewrites teams.xlsx without replacing summary.json
         found += [
             f"--out {out} would replace {out / name}, which was changed after clnmatch wrote "
-            "it (edited by hand?); check it with `clnmatch check`, or keep it and write to "
-            "another folder"
+            "it (edited by hand?); "
+            + ("" if name.endswith(".xlsx") else "check it with `clnmatch check`, or ")
+            + "keep it and write to another folder"
             for name in edited_outputs(out)
             if name in names
         ]

@@ -31,7 +31,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from clnmatch.facilitators import facilitator_supply
-from clnmatch.io.safe import atomic_write_bytes, set_xlsx_value, xlsx_bytes
+from clnmatch.io.safe import atomic_write_bytes, set_xlsx_value, workbook_digest, xlsx_bytes
 from clnmatch.models import authority_key
 from clnmatch.report.charts import sector_label
 from clnmatch.report.many_teams import SHEET_PER_TEAM_MAX_TEAMS
@@ -490,8 +490,9 @@ def _facilitators_sheet(
     s.finish()
 
 
-def write_workbook(result: Result, path: str | Path, *, heading: Heading | None = None) -> None:
-    """Write teams.xlsx for ``result`` to ``path``, whole or not at all."""
+def write_workbook(result: Result, path: str | Path, *, heading: Heading | None = None) -> str:
+    """Write teams.xlsx for ``result`` to ``path``, whole or not at all; return its cells'
+    digest (``clnmatch.io.safe.table_digest``)."""
     heading = heading or Heading()
     book = Workbook()
     book.remove(book.active)
@@ -515,3 +516,4 @@ def write_workbook(result: Result, path: str | Path, *, heading: Heading | None 
             _facilitators_sheet(book, facilitators, heading, taken)
     _technical(book, result, heading, taken)
     atomic_write_bytes(path, xlsx_bytes(book))
+    return workbook_digest(book)
