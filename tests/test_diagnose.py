@@ -642,3 +642,15 @@ def test_a_suggested_team_count_that_meets_another_conflict_is_left_out():
         verb, name, _, value = alternative.split()
         changed = rules.model_copy(update={name: float(value) if "." in value else int(value)})
         assert _diagnose(cohort, changed).feasible_by_arithmetic, alternative
+
+
+def test_a_long_list_of_pins_in_a_conflict_says_how_many_more():
+    """Six apart pairs in an assumption core: the suggestion listed five and stopped, so
+    the sixth looked blameless."""
+    pairs = tuple((f"E{i}", f"E{i + 1}") for i in range(0, 12, 2))
+    rules = Rules(**SMALL, apart=pairs)
+    diagnosis = _diagnose(
+        make_cohort(_mixed(24)), rules, ("min_sectors", "max_authority_share", "apart")
+    )
+    suggestion = _only(diagnosis).suggestion
+    assert "E8+E9, and 1 more)" in suggestion and "E10+E11" not in suggestion

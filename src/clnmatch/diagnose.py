@@ -423,14 +423,14 @@ def _rule_suggestion(ctx: Counting, rule: str) -> str:
         )
     if rule == "pin":
         pins = list(rules.pins.items()) if rules is not None else []
-        shown = ", ".join(f"{e} -> team {t}" for e, t in pins[:5])
+        shown = _first_five([f"{e} -> team {t}" for e, t in pins])
         return f"drop or move one of the pins ({shown})" if shown else "drop one of the pins"
     if rule in ("forbidden", "together", "apart"):
         pairs: list[tuple[str, object]] = (
             list(getattr(rules, rule, ())) if rules is not None else []
         )
         joiner = " not in team " if rule == "forbidden" else "+"
-        shown = ", ".join(f"{a}{joiner}{b}" for a, b in pairs[:5])
+        shown = _first_five([f"{a}{joiner}{b}" for a, b in pairs])
         what = {
             "forbidden": "forbidden teams",
             "together": "together pairs",
@@ -440,3 +440,9 @@ def _rule_suggestion(ctx: Counting, rule: str) -> str:
     if rule in ("min_sectors", "min_authorities", "max_authority_share"):
         return ""
     return f"relax {rule}"
+
+
+def _first_five(items: list[str]) -> str:
+    """The first five, and how many more (a list of six said five and stopped)."""
+    more = f", and {len(items) - 5} more" if len(items) > 5 else ""
+    return ", ".join(items[:5]) + more
