@@ -270,3 +270,25 @@ def test_kill_9_loses_no_acknowledged_decision(tmp_path: Path) -> None:
     assert server.log, "the server printed its addresses"
     leaked = [n for n in survey["name"] if n in server.log]
     assert leaked == [], "the server's output names nobody"
+
+
+def test_an_event_begun_with_a_mapping_resumes_with_it(tmp_path: Path) -> None:
+    """Begun with --map, started again after a crash without it (forgotten): the survey
+    was read without the mapping, so it "now differs" (or "cannot be read now", for a
+    form's export), and rows pasted later were read without it too. The event keeps a copy
+    of the mapping and reads with it, saying so."""
+    mapping = tmp_path / "map.toml"
+    mapping.write_text("leave_out_rows = [2]\n", encoding="utf-8")
+    server = EventServer(tmp_path / "event", "--map", mapping)
+    try:
+        server.start()
+        before = server.api("GET", "/api/state")
+        server.kill()
+        server.extra = ()
+        server.start()
+        assert server.api("GET", "/api/state") == before
+    finally:
+        server.stop()
+    said = " ".join(server.log.split())
+    assert "with the mapping the event began with" in said
+    assert "differs" not in said and "cannot be read" not in said

@@ -35,6 +35,8 @@ from clnmatch.cli.common import (
     saved_summary,
 )
 
+MAPPING_COPY = "mapping.toml"  # the event folder's copy of the last --map given
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -108,6 +110,7 @@ def event(
     """
     from clnmatch.event import Event, JournalWarning
     from clnmatch.io.mapping import load_mapping
+    from clnmatch.io.safe import atomic_write_bytes
     from clnmatch.io.survey import read_survey
     from clnmatch.web.server import (
         LOCAL_HOSTS,
@@ -129,8 +132,15 @@ def event(
                 "program): stop it, or give another --port.",
             )
         warnings: list[str] = []
+        resuming = Event.exists(folder)
+        kept_map = folder / MAPPING_COPY
+        if resuming and map_file is None and kept_map.is_file():
+            map_file = kept_map  # started again after a crash, --map forgotten
+            warnings.append(
+                f"note: reading the survey with the mapping the event began with ({kept_map})"
+            )
         mapping = load_mapping(map_file)  # read once: the survey and --additions share it
-        if Event.exists(folder):
+        if resuming:
             with warnings_module.catch_warnings(record=True) as caught:  # said plainly below
                 warnings_module.simplefilter("always", JournalWarning)
                 opened = Event.open(folder)
@@ -141,7 +151,12 @@ def event(
             )
             if differs:
                 said = {
-                    "unreadable": f"{survey} cannot be read now",
+                    "unreadable": f"{survey} cannot be read now"
+                    + (
+                        " (was the event begun with --map? give it again)"
+                        if map_file is None
+                        else ""
+                    ),
                     "survey": f"{survey} now differs",
                     "facilitators": "the facilitators differ from those it began with"
                     + ("" if facilitators else " (no --facilitators was given)"),
@@ -157,9 +172,9 @@ def event(
             given = [flag for flag, value in starting.items() if value is not None]
             if given:  # they shaped the event when it began; its decisions now rule
                 warnings.append(
-                    f"note: {', '.join(given)} ignored: {folder} holds an event already, "
-                    "which keeps the teams, rules and late schools it began with (start a "
-                    "new --dir to use these)"
+                    f"note: {', '.join(given)} not read again: {folder} holds an event "
+                    "already, which keeps the teams, rules and late schools it began with "
+                    "(nothing of them is lost; start a new --dir to use other ones)"
                 )
         else:
             opened = _create(
@@ -167,6 +182,9 @@ def event(
                 objective, seed, warnings, mapping, sheet,
             )  # fmt: skip
         opened.hold_folder()
+        if map_file is not None and map_file.resolve() != kept_map.resolve():
+            # kept with the event, so that a start without --map reads the survey as before
+            atomic_write_bytes(kept_map, map_file.read_bytes())
         editor, projector = addresses(opened, host, port)
         print(editor, flush=True)
         print(f"Projector (read-only): {projector}")
@@ -200,7 +218,8 @@ def _what_differs(opened: Event, read: Callable[[], SurveyReading]) -> list[str]
     except ClnmatchError:
         return ["unreadable"]
     kept = opened.snapshot.cohort.model_dump()
-    survey_same = all(now[k] == kept[k] for k in kept if k != "facilitators")
+    # how it was read (its notes name the files) is not what it says
+    survey_same = all(now[k] == kept[k] for k in kept if k not in ("facilitators", "reading_notes"))
     return [
         name
         for name, same in (
