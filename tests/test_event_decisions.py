@@ -235,3 +235,74 @@ def test_a_teams_suggestions_include_a_school_of_another_team_moving_in(tmp_path
     assert joining and joining[0]["changes"][0]["to_team"] == 2
     assert joining[0]["breaches_left"] == 0
     event.close()
+
+
+def test_a_whole_team_is_locked_as_one_decision(tmp_path: Path) -> None:
+    """The room settles a team: its schools were locked one by one (a decision each, and
+    as many undos). Now one decision locks the team's schools, one undo unlocks them, a
+    restart replays it, and a school the rules keep out of the team refuses it whole."""
+    from test_web_api import editor_client
+
+    event = new_event(tmp_path / "event")
+    event.set_lock("E0", True)
+    view = event.set_team_lock(1, True)
+    assert view.state.locked == {"E0", "E1", "E2"}
+    assert event.last_change["message"] == "locked team 1 (2 schools)"
+    assert event.undo().state.locked == {"E0"}
+    assert event.redo().state.locked == {"E0", "E1", "E2"}
+    assert Event.open(tmp_path / "event").state.locked == {"E0", "E1", "E2"}
+    assert event.set_team_lock(1, False).state.locked == set()
+    client = editor_client(event)
+    answer = client.post("/api/lock_team", json={"team": 2, "locked": True})
+    assert answer.is_success and set(answer.json()["locked"]) == {"E3", "E4", "E5"}
+    assert client.post("/api/lock_team", json={"team": 9, "locked": True}).status_code == 400
+    panel = client.get("/ui/suggest", params={"team": 2}).text
+    assert "Unlock the team" in panel
+    ruled = RULES.model_copy(update={"forbidden": (("E4", 1),)})
+    other = Event.create(tmp_path / "ruled", sector_cohort(), ruled, teams=PREVIOUS)
+    other.move("E4", 1)
+    with pytest.raises(EventError, match="keep it out of team 1"):
+        other.set_team_lock(1, True)
+    assert not other.state.locked
+
+
+def test_a_re_optimise_searches_for_its_whole_limit_after_the_solver_process_starts() -> None:
+    """A re-optimise asked right after another (its solver process still starting) lost
+    the start-up from its limit: a 2 s one searched for half a second and proposed the
+    board it began from, barely repaired. The limit now starts when the process is ready;
+    cancelled while it starts, nothing is sent."""
+    import io
+    import pickle
+    import queue
+    import threading
+    import time
+
+    from clnmatch.event import optimise
+
+    class Starting:  # a solver process that says "ready" after a second
+        def __init__(self) -> None:
+            self.lines: queue.Queue[str | None] = queue.Queue()
+            self.process = type("P", (), {"stdin": io.BytesIO(), "poll": lambda self: 0})()
+            self.process.stdin.close = lambda: None  # keep what was sent readable
+            self.ready_at = time.time() + 1.0
+            threading.Timer(1.0, self.starts).start()
+
+        def starts(self) -> None:
+            self.lines.put('["ready", null]\n')
+            self.lines.put(None)  # and ends, answering nothing
+
+        def close(self) -> None:
+            self.lines.put(None)
+
+    child = Starting()
+    cancel = threading.Event()
+    with pytest.raises(RuntimeError, match="ended without an answer"):
+        optimise.solve_in_child(sector_cohort(), RULES, objective="blend", time_limit=2,
+                                seed=0, warm_start={}, child=child)  # type: ignore[arg-type]  # fmt: skip
+    sent = pickle.loads(child.process.stdin.getvalue())
+    assert sent["deadline"] >= child.ready_at + 2 - 0.05
+    late = Starting()
+    cancel.set()
+    assert optimise.solve_in_child(sector_cohort(), RULES, objective="blend", time_limit=2,
+                                   seed=0, warm_start={}, child=late, cancel=cancel) is None  # type: ignore[arg-type]  # fmt: skip
+    assert late.process.stdin.getvalue() == b""

@@ -389,7 +389,7 @@ def test_the_command_prints_the_address_first_and_warns_for_other_hosts(
         catch_exceptions=False,
     )  # fmt: skip
     assert resumed.exit_code == 0, resumed.output
-    assert "--from, --teams ignored" in " ".join(resumed.output.split())
+    assert "--from, --teams not read again" in " ".join(resumed.output.split())
     assert "differ" not in resumed.output  # the same files: nothing to say
     # without --facilitators: the facilitators are what differs, not the survey
     bare = CliRunner().invoke(app, [*args[:2], *args[4:], "--no-browser"], catch_exceptions=False)

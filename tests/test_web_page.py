@@ -102,3 +102,15 @@ def test_the_browser_is_opened_on_a_private_file_not_on_the_token(event: Event) 
     path = Path(opened.removeprefix("file://"))
     assert path.stat().st_mode & 0o077 == 0
     assert f'url={editor.replace("&", "&amp;")}"' in path.read_text(encoding="utf-8")
+
+
+def test_withdrawing_a_locked_school_says_it_is_locked(event: Event) -> None:
+    """The confirmation of a withdrawal said nothing of the school's lock."""
+    client = editor_client(event)
+    eid, team = event.view().cohort.establishments[0].id, 2
+    assert client.post("/api/move", json={"establishment_id": eid, "team": team}).is_success
+    assert client.post("/api/lock", json={"establishment_id": eid, "locked": True}).is_success
+    html = client.get(f"/ui/school/{eid}").text
+    assert f"It is locked in team {team}, and leaves it all the same." in html
+    assert client.post("/api/lock", json={"establishment_id": eid, "locked": False}).is_success
+    assert "It is locked" not in client.get(f"/ui/school/{eid}").text

@@ -75,26 +75,50 @@ class Event(EventCore):
     def set_lock(self, eid: str, locked: bool) -> EventView:
         with self.lock:
             self.require_active(eid)
-            if not isinstance(locked, bool):
-                raise EventError(f"locked must be true or false; got {locked!r}", 400)
+            _require_bool(locked)
             if locked and self.state.teams[eid] < 1:
                 raise EventError(f"{self.called(eid)} is in no team: place it, then lock it")
             if (eid in self.state.locked) == locked:
                 return self.view()
-            team, pinned = self.state.teams[eid], self.rules.pins.get(eid)
-            if locked and ((eid, team) in self.rules.forbidden or pinned not in (None, team)):
-                # a lock the rules break could never be kept: every repair would fail on it
-                why = (
-                    f"the rules pin it to team {pinned}: move it there first"
-                    if pinned not in (None, team)
-                    else f"the rules keep it out of team {team}: move it to another team first"
-                )
-                raise EventError(f"{self.called(eid)} cannot be locked in team {team}; {why}", 409)
+            if locked:
+                self._require_lockable(eid)
             word = "locked" if locked else "unlocked"
             return self.record(
                 {"op": "lock", "establishment_id": eid, "locked": locked},
                 f"{word} {self.called(eid)}",
             )
+
+    def set_team_lock(self, team: int, locked: bool) -> EventView:
+        """Lock (or unlock) every school of a team, as one decision."""
+        with self.lock:
+            _require_bool(locked)
+            if isinstance(team, bool) or not isinstance(team, int) or not 1 <= team <= self.n_teams:
+                raise EventError(
+                    f"team must be a whole number 1..{self.n_teams}; got {team!r}", 400
+                )
+            members = self.view().team_members(self.n_teams)[team]
+            changing = [e for e in members if (e in self.state.locked) != locked]
+            if not changing:
+                return self.view()
+            if locked:
+                for eid in changing:
+                    self._require_lockable(eid)
+            word = "locked" if locked else "unlocked"
+            return self.record(
+                {"op": "lock_team", "team": team, "establishment_ids": changing, "locked": locked},
+                f"{word} team {team} ({len(changing)} school{'s' if len(changing) != 1 else ''})",
+            )
+
+    def _require_lockable(self, eid: str) -> None:
+        """A lock the rules break could never be kept: every repair would fail on it."""
+        team, pinned = self.state.teams[eid], self.rules.pins.get(eid)
+        if (eid, team) in self.rules.forbidden or pinned not in (None, team):
+            why = (
+                f"the rules pin it to team {pinned}: move it there first"
+                if pinned not in (None, team)
+                else f"the rules keep it out of team {team}: move it to another team first"
+            )
+            raise EventError(f"{self.called(eid)} cannot be locked in team {team}; {why}", 409)
 
     def place_facilitator(self, fid: str, team: object) -> EventView:
         """Place a facilitator with a team by hand (their only team from now), or with
@@ -349,3 +373,8 @@ class Event(EventCore):
         if name not in self.timeline.versions:
             raise EventError(f"no version named {name!r}", 404)
         return self.timeline.versions[name]
+
+
+def _require_bool(locked: object) -> None:
+    if not isinstance(locked, bool):
+        raise EventError(f"locked must be true or false; got {locked!r}", 400)

@@ -43,7 +43,7 @@ MARKS = (PERSON_OUT, FACILITATOR_OUT, FACILITATOR_ADDED)
 
 # decisions that change the board and can be undone
 UNDOABLE = (
-    "move", "swap", "lock", "withdraw", "withdraw_person", "return_person", "add",
+    "move", "swap", "lock", "lock_team", "withdraw", "withdraw_person", "return_person", "add",
     "withdraw_facilitator", "return_facilitator", "add_facilitator", "place_facilitator",
     "reoptimise_accepted",
 )  # fmt: skip
@@ -237,9 +237,13 @@ class Timeline:
                 teams=state.with_teams({a: state.teams[b], b: state.teams[a]}),
                 links=_links(entry, state.links),
             )
-        elif op == "lock":
-            eid = entry["establishment_id"]
-            locked = state.locked | {eid} if entry["locked"] else state.locked - {eid}
+        elif op in ("lock", "lock_team"):
+            ids = (
+                set(entry["establishment_ids"])
+                if op == "lock_team"
+                else {entry["establishment_id"]}
+            )
+            locked = state.locked | ids if entry["locked"] else state.locked - ids
             new = replace(state, locked=frozenset(locked))
         elif op == "withdraw":
             eid = entry["establishment_id"]

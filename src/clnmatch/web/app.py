@@ -304,6 +304,14 @@ def create_app(
             locked = {"true": True, "false": False}.get(locked.lower(), locked)
         return state_json(await in_thread(lambda: event.set_lock(eid, locked)))
 
+    @app.post("/api/lock_team")
+    async def api_lock_team(request: Request) -> dict[str, Any]:
+        data = await body(request)
+        team, locked = field(data, "team"), data.get("locked", True)
+        if isinstance(locked, str):  # a form's field is text
+            locked = {"true": True, "false": False}.get(locked.lower(), locked)
+        return state_json(await in_thread(lambda: event.set_team_lock(team, locked)))
+
     @app.post("/api/withdraw")
     async def api_withdraw(request: Request) -> dict[str, Any]:
         data = await body(request)
@@ -427,6 +435,7 @@ def create_app(
             "move": lambda: event.move(body_id(data, "establishment_id"), as_int(field(data, "team"), "team")),
             "swap": lambda: event.swap(body_id(data, "a"), body_id(data, "b")),
             "lock": lambda: event.set_lock(body_id(data, "establishment_id"), data.get("locked") == "true"),
+            "lock_team": lambda: event.set_team_lock(as_int(field(data, "team"), "team"), data.get("locked") == "true"),
             "withdraw": lambda: withdraw(event, data, repair_time_limit),
             "withdraw_person": lambda: event.withdraw_person(body_id(data, "practitioner_id"), repair_time_limit),
             "return_person": lambda: event.return_person(body_id(data, "practitioner_id"), repair_time_limit),
@@ -474,12 +483,15 @@ def create_app(
             raise EventError(f"team must be a whole number 1..{event.n_teams}; got {team}", 400)
         found = await in_thread(lambda: suggest(event, establishment=establishment_id, team=team))
         locked = establishment_id is not None and establishment_id in event.state.locked
+        members = event.view().team_members(event.n_teams).get(team, []) if team else []
         return html(
             "suggest.html",
             suggestions=found,
             team=team,
             establishment_id=establishment_id,
             locked=locked,
+            team_size=len(members),
+            team_locked=bool(members) and all(e in event.state.locked for e in members),
         )
 
     @app.get("/ui/facilitators", response_class=HTMLResponse)

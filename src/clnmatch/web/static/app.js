@@ -388,7 +388,10 @@
       document.querySelector("#panel h2").focus();
     });
     byId("cancel", function () { ask("POST", "/ui/cancel", { source: sources.cancel, swap: "none" }); });
-    byId("export-folder", function () { askPanel("POST", "/ui/export"); });
+    byId("export-folder", function () {
+      document.querySelector(".exports").open = false;  // else it hides the answer in the panel
+      askPanel("POST", "/ui/export");
+    });
 
     document.getElementById("reoptimise-form").addEventListener("submit", function (e) {
       e.preventDefault();
