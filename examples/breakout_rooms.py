@@ -11,6 +11,7 @@ round 3 is planned again after two people leave, keeping rounds 1 and 2 as they 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from clnmatch.breakouts import BreakoutRules, plan_breakouts, replan_round
 from clnmatch.breakouts.io import read_people
@@ -20,7 +21,7 @@ from clnmatch.cli import sample_paths
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="webinar-rooms")
+    parser.add_argument("--out", type=Path, default=Path("webinar-rooms"))
     parser.add_argument("--time-limit", type=float, default=20.0)
     args = parser.parse_args(argv)
 
@@ -44,7 +45,9 @@ def main(argv: list[str] | None = None) -> None:
         f"{', '.join(leaving)} left before round 3: rounds planned again "
         f"{list(after.replanned_rounds)}, {after.repeats} repeats"
     )
-    write_plan(after, f"{args.out}-after-round-2")
+    again = args.out.with_name(f"{args.out.name}-after-round-2")  # beside it, not inside
+    write_plan(after, again)
+    print(f"wrote {again}/")
 
 
 if __name__ == "__main__":
