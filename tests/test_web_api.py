@@ -396,6 +396,11 @@ def test_the_command_prints_the_address_first_and_warns_for_other_hosts(
     said = " ".join(bare.output.split())
     assert "the facilitators differ from those it began with (no --facilitators" in said
     assert "now differs" not in said and "cannot be read" not in said
+    # the event keeps its survey: --dir alone resumes it (the survey was a required argument)
+    alone = CliRunner().invoke(app, ["event", "--dir", args[-1], "--no-browser"])
+    assert alone.exit_code == 0 and alone.output.splitlines()[0] == first
+    elsewhere = CliRunner().invoke(app, ["event", "--dir", str(tmp_path / "new"), "--no-browser"])
+    assert elsewhere.exit_code == 2 and "give the survey" in elsewhere.output
 
 
 def test_the_board_marks_the_rule_that_breaks(tmp_path: Path) -> None:

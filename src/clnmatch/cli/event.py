@@ -12,6 +12,7 @@ import typer
 
 from clnmatch.cli.common import (
     EXIT_ERROR,
+    EXIT_INVALID,
     RULE_FLAGS,
     Exit,
     FacilitatorsFile,
@@ -54,7 +55,6 @@ _HOST_WARNING = (
 
 @app.command()
 def event(
-    survey: Annotated[Path, typer.Argument(help="The survey (CSV or .xlsx).")],
     folder: Annotated[
         Path,
         typer.Option(
@@ -62,6 +62,13 @@ def event(
             help="The event folder: every decision is kept here; start again with it to resume.",
         ),
     ],
+    survey: Annotated[
+        Path | None,
+        typer.Argument(
+            help="The survey (CSV or .xlsx); to resume an event its --dir is enough.",
+            show_default=False,
+        ),
+    ] = None,
     facilitators: FacilitatorsFile = None,
     rules_file: RulesFile = None,
     teams: Teams = None,
@@ -133,6 +140,12 @@ def event(
             )
         warnings: list[str] = []
         resuming = Event.exists(folder)
+        if survey is None and not resuming:
+            raise Exit(
+                EXIT_INVALID,
+                f"Invalid setting: give the survey: {folder} holds no event to resume "
+                "(clnmatch event SURVEY --dir FOLDER)",
+            )
         kept_map = folder / MAPPING_COPY
         if resuming and map_file is None and kept_map.is_file():
             map_file = kept_map  # started again after a crash, --map forgotten
@@ -146,7 +159,7 @@ def event(
                 opened = Event.open(folder)
             warnings += [f"note: {w.message}" for w in caught if w.category is JournalWarning]
             # the event keeps its own copy of the survey: the file is only compared
-            differs = _what_differs(
+            differs = survey is not None and _what_differs(
                 opened, lambda: read_survey(survey, facilitators, sheet=sheet, mapping=mapping)
             )
             if differs:
@@ -177,6 +190,7 @@ def event(
                     "(nothing of them is lost; start a new --dir to use other ones)"
                 )
         else:
+            assert survey is not None  # refused above
             opened = _create(
                 survey, folder, facilitators, rules_file, locals(), from_result, additions,
                 objective, seed, warnings, mapping, sheet,
