@@ -579,3 +579,11 @@ def test_a_path_that_cannot_be_used_is_an_invalid_setting(tmp_path: Path) -> Non
         assert result.exit_code == 2, result.output
         assert "Invalid setting: cannot use" in result.output and "Unexpected" not in result.output
     assert survey.read_bytes() == before
+
+
+def test_an_unknown_objective_is_named_in_the_command_lines_words(tmp_path: Path) -> None:
+    """`--objective fun` said it must be "... or an ObjectiveWeights", a Python type the
+    command line cannot take."""
+    said = run("solve", SURVEY, "--objective", "fun", "--out", tmp_path / "x", "-q")
+    assert said.exit_code == 2
+    assert "must be 'focus', 'cohesion' or 'blend'. Got 'fun'" in " ".join(said.output.split())

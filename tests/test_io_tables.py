@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import zipfile
 from pathlib import Path
 
@@ -259,6 +260,9 @@ def test_damaged_xlsx_is_invalid_input(tmp_path: Path) -> None:
     assert "password-protected or an old .xls" in str(_error(tmp_path / "s.xlsx"))
     (tmp_path / "s.xlsx").write_bytes(b"PK\x03\x04" + bytes(100))
     assert "this one is damaged" in str(_error(tmp_path / "s.xlsx"))
+    # random bytes were "text (a CSV file named .xlsx?)": name it .csv
+    (tmp_path / "s.xlsx").write_bytes(random.Random(0).randbytes(3000))
+    assert "neither a workbook nor text" in str(_error(tmp_path / "s.xlsx"))
 
 
 def test_latin1_bytes_name_the_row_and_column(tmp_path: Path) -> None:

@@ -252,6 +252,7 @@ def as_flags(text: str) -> str:
             return f"'--{match.group(3).replace('_', '-')}'"
         return f"{match.group(1)} --{match.group(2).replace('_', '-')}"
 
+    text = text.replace(", 'blend' or an ObjectiveWeights", " or 'blend'")  # not a flag's value
     return _OWNER.sub(r"\1 option", _SUGGESTED.sub(flag, text))
 
 
@@ -344,7 +345,7 @@ Pseudonymise = Annotated[
     bool,
     typer.Option(
         "--pseudonymise",
-        help="Replace names, e-mails, job titles and practitioner ids in every output.",
+        help="Replace names, e-mails, job titles and practitioner and facilitator ids in every output.",
     ),
 ]
 PseudonymKeyFile = Annotated[

@@ -646,4 +646,8 @@ def _not_xlsx(data: bytes) -> str:
     kind = _binary_kind(data)
     if kind is not None:
         return f"this one is {kind}"
+    head = data[:4096]
+    controls = sum(head.count(bytes([b])) for b in range(32) if b not in (9, 10, 13))
+    if controls > len(head) // 20:  # text has next to none: some other kind of file
+        return "this one is neither a workbook nor text: export the responses as .xlsx or .csv"
     return "this one looks like text (a CSV file named .xlsx?): name it .csv"

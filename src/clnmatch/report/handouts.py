@@ -86,7 +86,7 @@ def find_chromium() -> str | None:
     """
     chosen = os.environ.get(CHROMIUM_ENV)
     if chosen is not None:
-        if chosen.strip().lower() in ("", "none", "0", "off"):
+        if _printing_turned_off():
             return None
         return chosen if Path(chosen).is_file() else shutil.which(chosen)
     for name in _CANDIDATES:
@@ -102,6 +102,11 @@ def find_chromium() -> str | None:
     return None
 
 
+def _printing_turned_off() -> bool:
+    chosen = os.environ.get(CHROMIUM_ENV)
+    return chosen is not None and chosen.strip().lower() in ("", "none", "0", "off")
+
+
 def pdf_timeout(pages: int) -> float:
     """Seconds to allow Chromium for a print of this many pages (measured: about 0.05 s
     a page at 1,000 teams, plus about 1 s to start)."""
@@ -115,6 +120,8 @@ def print_to_pdf(html: Path, pdf: Path, *, timeout: float = 60.0) -> str | None:
     """
     browser = find_chromium()
     if browser is None:
+        if _printing_turned_off():
+            return f"handouts.pdf was not written: {CHROMIUM_ENV} says not to print PDFs"
         return (
             "handouts.pdf was not written: no Chrome, Edge or Chromium found (install one, "
             "or print handouts.html from a browser)"
