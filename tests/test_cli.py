@@ -587,3 +587,11 @@ def test_an_unknown_objective_is_named_in_the_command_lines_words(tmp_path: Path
     said = run("solve", SURVEY, "--objective", "fun", "--out", tmp_path / "x", "-q")
     assert said.exit_code == 2
     assert "must be 'focus', 'cohesion' or 'blend'. Got 'fun'" in " ".join(said.output.split())
+
+
+def test_inspect_names_a_conflicts_rule_and_what_to_try() -> None:
+    """inspect said a conflict without its [rule] (taken for markup and dropped) or its
+    Try: line, so the troubleshooting tables, keyed by rule, could not be looked up."""
+    said = " ".join(run("inspect", SURVEY, "--max-authority-share", "0.3").output.split())
+    assert "cannot match: [max_authority_share] Glasgow City has 15 of 50" in said
+    assert "Try: raise --max-authority-share to 0.34" in said

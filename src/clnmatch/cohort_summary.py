@@ -80,7 +80,9 @@ def summarise(cohort: Cohort, rules: Rules | None = None) -> CohortSummary:
 
     problem = Problem.from_cohort(cohort, rules, "focus")
     diagnosis = diagnose(problem, cohort, rules)
-    conflicts = [c.message for c in diagnosis.conflicts]
+    conflicts = [
+        str(c) for c in diagnosis.conflicts
+    ]  # the rule and what to try, as solve says them
     return CohortSummary(
         participants=cohort.n_participants,
         establishments=len(cohort.establishments),

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from clnmatch.cli.common import (
@@ -531,9 +532,10 @@ def inspect(
             )
         out_console.print(fac)
         for warning in summary.warnings:
-            out_console.print(f"[yellow]warning[/]: {warning}", highlight=False)
+            out_console.print(f"[yellow]warning[/]: {escape(warning)}", highlight=False)
         for conflict in summary.conflicts:
-            out_console.print(f"[red]cannot match[/]: {as_flags(str(conflict))}", highlight=False)
+            said = escape(as_flags(str(conflict)))  # its "[rule]" is not markup
+            out_console.print(f"[red]cannot match[/]: {said}", highlight=False)
 
 
 # ------------------------------------------------------------------- generate
