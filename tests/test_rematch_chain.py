@@ -121,13 +121,14 @@ def test_diff_lists_what_changed(chain: dict[str, Path]) -> None:
     assert moved and all(f"  {pid}: team " in plain.output for pid in moved)
 
 
-def test_diff_says_a_withdrawn_school_is_not_in_the_event(chain: dict[str, Path]) -> None:
-    """The plain diff words a missing side as the event page does; --json keeps null."""
+def test_diff_says_a_withdrawn_school_is_withdrawn(chain: dict[str, Path]) -> None:
+    """The plain diff words a missing side (it said "not in the event" of rematched folders,
+    where no event was held); --json keeps null."""
     first, _ = _first_ids(2)
     plain = run("diff", chain["solved"], chain["r1"])
     assert plain.exit_code == 0, plain.output
     line = next(x for x in plain.output.splitlines() if x.startswith(f"  {first}"))
-    assert line.endswith("-> not in the event"), line
+    assert line.endswith("-> withdrawn or not yet added"), line
     assert "None" not in plain.output
 
 

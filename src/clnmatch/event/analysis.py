@@ -253,9 +253,9 @@ def diff(a: Side, b: Side) -> dict[str, Any]:
 
 
 def _where(team: int | None) -> str:
-    """A side's team in words, as the event page's comparison says it."""
+    """A side's team in words (result folders: no event need have been held)."""
     if team is None:
-        return "not in the event"
+        return "withdrawn or not yet added"
     return "not placed" if team < 1 else f"team {team}"
 
 
