@@ -595,3 +595,15 @@ def test_inspect_names_a_conflicts_rule_and_what_to_try() -> None:
     said = " ".join(run("inspect", SURVEY, "--max-authority-share", "0.3").output.split())
     assert "cannot match: [max_authority_share] Glasgow City has 15 of 50" in said
     assert "Try: raise --max-authority-share to 0.34" in said
+
+
+def test_generate_makes_a_cohort_for_the_teams_asked(tmp_path: Path) -> None:
+    """generate had no teams hint (Python's generate_cohort has): a cohort of 120 made
+    for 8 teams could not be matched into 16 (too few facilitators, one authority too
+    large). With --teams 16 it has a facilitator for each team."""
+    survey = tmp_path / "s.csv"
+    done = run("generate", "--establishments", "120", "--synthetic", "--teams", "16",
+               "--out", survey)  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "(16 facilitators)" in " ".join(done.output.split())
+    assert run("generate", "--teams", "0", "--out", tmp_path / "t.csv").exit_code == 2

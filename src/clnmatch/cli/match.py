@@ -546,6 +546,14 @@ def generate(
         int, typer.Option("--establishments", help="Establishments in the cohort.")
     ] = 50,
     seed: Annotated[int, typer.Option("--seed")] = 0,
+    teams: Annotated[
+        int,
+        typer.Option(
+            "--teams",
+            help="The teams the cohort is for: no authority gets more schools than half of "
+            "each of that many teams can hold, and there is a facilitator for each.",
+        ),
+    ] = 8,
     facilitators_out: Annotated[
         Path | None,
         typer.Option(
@@ -582,6 +590,8 @@ def generate(
             raise Exit(EXIT_INVALID, f"--out must end in .csv or .xlsx; got {out.name}")
         if establishments < 1:
             raise Exit(EXIT_INVALID, f"--establishments must be >= 1; got {establishments}")
+        if teams < 1:
+            raise Exit(EXIT_INVALID, f"--teams must be >= 1; got {teams}")
         if not synthetic and establishments > MAX_SCHOOL_ESTABLISHMENTS:
             raise Exit(
                 EXIT_INVALID,
@@ -598,9 +608,9 @@ def generate(
                 "another --out, or --force to replace",
             )
         if synthetic:
-            cohort = generate_cohort(establishments, seed=seed)
+            cohort = generate_cohort(establishments, seed=seed, teams_hint=teams)
         else:
-            cohort = generate_school_cohort(establishments, seed=seed)
+            cohort = generate_school_cohort(establishments, seed=seed, teams_hint=teams)
         write_survey(cohort, out)
         write_facilitators(cohort.facilitators, fac_path, cohort.themes)
         note = ""
