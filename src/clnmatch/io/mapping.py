@@ -354,10 +354,10 @@ def _check(data: Mapping[str, Any], source: str) -> list[InputProblem]:
         return [InputProblem(file=source, expected="a mapping: a table of sections")]
     for name in data:
         if name not in _SECTIONS:
-            sections = ", ".join(f"[{s}]" for s in _SECTIONS[:-2])
+            sections = ", ".join(f"[{s}]" for s in _SECTIONS[:-3])
             bad(
                 name,
-                f"to be one of the sections {sections}, header_row or sheet"
+                f"to be one of the sections {sections}, or leave_out_rows, header_row or sheet"
                 f"{_close(name, list(_SECTIONS))}",
             )
 
