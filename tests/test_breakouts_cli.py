@@ -578,18 +578,18 @@ def test_an_email_given_twice_is_in_one_zoom_room_only(tmp_path):
     assert summary["zoom_without_email"] == 2  # and the second row: by hand (it said 1)
 
 
-def test_the_planner_keeps_half_the_limit_whatever_writing_is_estimated_at(
+def test_the_planner_keeps_the_limit_when_writing_cannot_fit_in_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The outputs' estimate (a safety factor times the machine's load) could exceed the
-    whole limit: 480 people x 40 rounds with --time-limit 10 left the planner 0.5 s and
-    failed ("try a longer --time-limit") after 5 s, on a roster it plans in one second."""
+    """The outputs' estimate could exceed the whole limit: 480 people x 40 rounds at 10 s
+    left the planner 0.5 s, then half (2,000 x 12 at 3 s failed 4 runs in 7 on a busy
+    machine, "try a longer --time-limit"): the run overruns anyway, so it keeps it all."""
     from clnmatch.cli import breakouts as command
     from clnmatch.time_budget import Deadline
 
     monkeypatch.setattr(command, "breakout_output_seconds", lambda *args: 11.5)
     clock = Deadline.after(10.0)
-    assert command._planning_seconds(clock, 480, 40, 10.0) >= 0.45 * 10.0
+    assert command._planning_seconds(clock, 480, 40, 10.0) >= 0.95 * 10.0
 
 
 def test_impossible_room_counts_and_rounds_are_refused_in_the_commands_words(tmp_path):

@@ -258,6 +258,10 @@ def _planning_seconds(clock: Deadline, people: int, rounds: int, time_limit: flo
         return time_limit
     ensure_compiled()
     writing = breakout_output_seconds(people, rounds, clock.pace.slowdown())
+    if writing >= clock.remaining():
+        # the limit cannot hold the writing whatever the planner does (the run overruns and
+        # says so): a planner kept to a share of it failed a roster it plans in a second
+        return max(MIN_MATCH_S, clock.remaining())
     # the estimate is pessimistic (a safety factor times the machine's load): set aside
     # whole, it could leave the planner nothing and fail a roster it plans in a second
     return max(MIN_MATCH_S, clock.remaining() - writing, PLANNER_SHARE * clock.remaining())
