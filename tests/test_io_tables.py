@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from clnmatch.errors import InvalidInputError
+from clnmatch.errors import InputProblem, InvalidInputError
 from clnmatch.io.cells import repaired
 from clnmatch.io.tables import (
     load_table,
@@ -262,7 +262,13 @@ def test_damaged_xlsx_is_invalid_input(tmp_path: Path) -> None:
     assert "this one is damaged" in str(_error(tmp_path / "s.xlsx"))
     # random bytes were "text (a CSV file named .xlsx?)": name it .csv
     (tmp_path / "s.xlsx").write_bytes(random.Random(0).randbytes(3000))
-    assert "neither a workbook nor text" in str(_error(tmp_path / "s.xlsx"))
+    assert "this one is not text (a binary file)" in str(_error(tmp_path / "s.xlsx"))
+    # named .csv, its control characters went to the terminal as a column's name
+    (tmp_path / "s.csv").write_bytes(bytes(range(256)) * 4)
+    said = str(_error(tmp_path / "s.csv"))
+    assert "this is not text (a binary file)" in said and "\x01" not in said
+    problem = InputProblem(file="f.csv", row=2, column="\x00a\x1bb", expected="x")
+    assert str(problem) == "f.csv, row 2, column '\\x00a\\x1bb': expected x"
 
 
 def test_latin1_bytes_name_the_row_and_column(tmp_path: Path) -> None:

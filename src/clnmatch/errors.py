@@ -46,8 +46,9 @@ class InputProblem:
             where.append(self.file)
         if self.row is not None:
             where.append(f"row {self.row}")
-        if self.column:
-            where.append(f"column '{self.column}'")
+        if self.column:  # a binary file's "header" must not reach the terminal raw
+            shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in self.column)
+            where.append(f"column '{shown}'")
         prefix = ", ".join(where)
         got = "" if self.value is None else f" (got {self.value!r})"
         return f"{prefix}: expected {self.expected}{got}" if prefix else f"{self.expected}{got}"

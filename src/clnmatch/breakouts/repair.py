@@ -135,7 +135,8 @@ def _round_conditions(
             found.append(
                 (
                     "min_authorities",
-                    f"only {plural(authorities, 'authority', 'authorities')} take part but every "
+                    f"only {plural(authorities, 'authority', 'authorities')} "
+                    f"{'takes' if authorities == 1 else 'take'} part but every "
                     f"room needs {need}{where}",
                 )
             )

@@ -631,6 +631,9 @@ def _binary_kind(data: bytes) -> str | None:
         )
     if head.count(0) > 2 + len(head) // 100:  # a stray NUL in a cell is read, with a warning
         return "not text (a binary file)"
+    controls = sum(head.count(bytes([b])) for b in range(1, 32) if b not in (9, 10, 13))
+    if controls > len(head) // 20:  # text has next to none (random bytes have 11%)
+        return "not text (a binary file)"
     return None
 
 
@@ -646,8 +649,4 @@ def _not_xlsx(data: bytes) -> str:
     kind = _binary_kind(data)
     if kind is not None:
         return f"this one is {kind}"
-    head = data[:4096]
-    controls = sum(head.count(bytes([b])) for b in range(32) if b not in (9, 10, 13))
-    if controls > len(head) // 20:  # text has next to none: some other kind of file
-        return "this one is neither a workbook nor text: export the responses as .xlsx or .csv"
     return "this one looks like text (a CSV file named .xlsx?): name it .csv"
