@@ -111,7 +111,7 @@ def test_write_result_writes_rosters_and_title(
     names = {p.name for p in (tmp_path / "out").iterdir()}
     assert names == {*OUTPUT_FILES, *ROSTER_FILES}
     assert [p.name for p in written] == [*OUTPUT_FILES, *ROSTER_FILES]
-    assert written.notes and "no Chrome, Edge or Chromium found" in written.notes[0]
+    assert written.notes and "CLNMATCH_CHROMIUM says not to print PDFs" in written.notes[0]
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert (summary["title"], summary["contact"]) == (TITLE, CONTACT)
     merge = pd.read_csv(tmp_path / "out" / "mailmerge.csv", encoding="utf-8-sig")

@@ -150,7 +150,7 @@ def event(
         if resuming and map_file is None and kept_map.is_file():
             map_file = kept_map  # started again after a crash, --map forgotten
             warnings.append(
-                f"note: reading the survey with the mapping the event began with ({kept_map})"
+                f"note: using the mapping the event began with ({kept_map})"
             )
         mapping = load_mapping(map_file)  # read once: the survey and --additions share it
         if resuming:
