@@ -71,3 +71,21 @@ def test_an_unknown_drop_is_named_by_its_option(tmp_path):
     done = runner.invoke(app, [*args, *again, "--out", str(tmp_path / "b")])
     said = " ".join(done.output.split())
     assert done.exit_code == 2 and "The '--drop' option must be" in said, said
+
+
+def test_an_authority_spelled_two_ways_is_warned_of(tmp_path):
+    """'Glasgow City', 'Glasgow' and 'Glasgow City Council' were three authorities
+    without a word, so a room of Glasgow alone met --min-authorities 2. Now each
+    look-alike is warned of, with advice a roster can follow (it is read without a
+    mapping)."""
+    from clnmatch.breakouts.io import read_people
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "person_id,name,authority\nP1,a,Glasgow City\nP2,b,Glasgow\nP3,c,Glasgow City Council\n"
+        "P4,d,Inverclyde\nP5,e,Inverclyde\nP6,f,Renfrewshire\n"
+    )
+    _, warnings = read_people(roster)
+    said = [str(w) for w in warnings]
+    assert len(said) == 2 and all("looks like 'Glasgow City'" in w for w in said)
+    assert all("write it so in the file" in w and "mapping" not in w for w in said)

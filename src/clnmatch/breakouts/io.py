@@ -32,7 +32,7 @@ from clnmatch.breakouts.bounds import repeat_lower_bound
 from clnmatch.breakouts.evaluate import evaluate_schedule
 from clnmatch.breakouts.model import BreakoutProblem, BreakoutRules, History, Person, Roster
 from clnmatch.errors import InputProblem, InvalidInputError, InvalidParameterError
-from clnmatch.io.identity import SAME_ID_HINT
+from clnmatch.io.identity import SAME_ID_HINT, NameBook
 from clnmatch.io.tables import (
     Table,
     load_table,
@@ -126,6 +126,7 @@ def _read_roster(table: Table, need_authority: bool) -> tuple[Roster, list[Input
 
     people: list[Person] = []
     warnings: list[InputProblem] = []
+    book = NameBook(table, index.get("authority"), None)  # "Glasgow" beside "Glasgow City"
     email_row: dict[str, int] = {}
     first_row: dict[str, int] = {}
     unit: dict[str, tuple[str, int]] = {}
@@ -182,6 +183,7 @@ def _read_roster(table: Table, need_authority: bool) -> tuple[Roster, list[Input
             except ValueError as exc:
                 problems.append(table.problem(str(exc), row.number, i, row.values[i]))
         est, auth = cell.get("establishment_id", ""), cell.get("authority", "")
+        book.note(row.number, auth, "", None)
         if need_authority and not auth:
             problems.append(table.problem(_AUTHORITY_NEEDED, row.number, "authority"))
         if est:
@@ -209,6 +211,7 @@ def _read_roster(table: Table, need_authority: bool) -> tuple[Roster, list[Input
         )
     if problems:
         raise InvalidInputError(problems)
+    warnings += book.authority_warnings(mapped=False)  # a roster is read as it is
     return Roster(tuple(people), tuple(t for _, t in themes), table.file), warnings
 
 

@@ -149,9 +149,7 @@ def event(
         kept_map = folder / MAPPING_COPY
         if resuming and map_file is None and kept_map.is_file():
             map_file = kept_map  # started again after a crash, --map forgotten
-            warnings.append(
-                f"note: using the mapping the event began with ({kept_map})"
-            )
+            warnings.append(f"note: using the mapping the event began with ({kept_map})")
         mapping = load_mapping(map_file)  # read once: the survey and --additions share it
         if resuming:
             with warnings_module.catch_warnings(record=True) as caught:  # said plainly below

@@ -256,8 +256,9 @@ class NameBook:
             by_authority = self.names.setdefault(name_key(name), {})
             by_authority.setdefault(authority_key(authority), (name, sector, []))[2].append(row)
 
-    def authority_warnings(self) -> list[InputProblem]:
-        """Spellings unlike the West Partnership's authorities, or like each other."""
+    def authority_warnings(self, *, mapped: bool = True) -> list[InputProblem]:
+        """Spellings unlike the West Partnership's authorities, or like each other;
+        ``mapped``: the file may be read with a mapping (a breakouts roster is not)."""
         warnings: list[InputProblem] = []
         unknown: list[str] = []
         for key, (spelling, rows) in self.authorities.items():
@@ -269,8 +270,13 @@ class NameBook:
                     self.table.problem(
                         f"one of the eight West Partnership authorities as it is spelled; "
                         f"'{spelling}' ({_rows(rows)}) looks like '{known}' but counts as another "
-                        f"authority. If it is {known}, say so in a mapping's [authorities] "
-                        f'("{known}" = ["{spelling}"]), which `clnmatch map` drafts',
+                        f"authority. If it is {known}, "
+                        + (
+                            f"say so in a mapping's [authorities] "
+                            f'("{known}" = ["{spelling}"]), which `clnmatch map` drafts'
+                            if mapped
+                            else "write it so in the file"
+                        ),
                         row=rows[0],
                         column=self.authority_column,
                         value=spelling,
@@ -287,7 +293,12 @@ class NameBook:
                     self.table.problem(
                         f"one spelling per authority; '{spelling}' ({_rows(rows)}) and "
                         f"'{other}' ({_rows(other_rows)}) look alike but count as two "
-                        "authorities (name the one to use in a mapping's [authorities])",
+                        "authorities ("
+                        + (
+                            "name the one to use in a mapping's [authorities])"
+                            if mapped
+                            else "write one of them in every row)"
+                        ),
                         row=rows[0],
                         column=self.authority_column,
                         value=spelling,
