@@ -468,10 +468,11 @@ def read_cohort_for_cli(
 
 def start_clock(time_limit: float, command: str) -> Deadline:
     """The command's clock: its time limit covers everything from here on."""
+    clock = Deadline.after(time_limit)  # first: importing the solver (0.5-2 s) counts too
     from clnmatch.solve import check_time_limit
 
     check_time_limit(time_limit, command)
-    return Deadline.after(time_limit)
+    return clock
 
 
 def match_seconds(clock: Deadline, cohort: Cohort, rules: Rules, pdf: bool, quiet: bool) -> float:
