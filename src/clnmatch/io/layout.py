@@ -346,13 +346,19 @@ def build_table(
     filled: list[tuple[int, list[str]]] = []
     controls: dict[int, list[int]] = {}  # column -> rows where control characters were removed
     garbled: list[tuple[int, int, str]] = []
+    seen: dict[str, tuple[str, str, bool, bool]] = {}  # a survey repeats its ratings and words
     for number, raw in records:
         cells = []
         for i, value in enumerate(raw):
-            cleaned = _clean(value, from_file)
-            if not cleaned.isascii() and repaired(cleaned) is not None:
-                garbled.append((number, i, cleaned))  # before its C1 signs count as controls
-            text, had = _without_controls(cleaned)
+            known = seen.get(value)
+            if known is None:
+                cleaned = _clean(value, from_file)
+                # garbled before its C1 signs count as controls
+                bad = not cleaned.isascii() and repaired(cleaned) is not None
+                known = seen[value] = (cleaned, *_without_controls(cleaned), bad)
+            cleaned, text, had, bad = known
+            if bad:
+                garbled.append((number, i, cleaned))
             if had:
                 controls.setdefault(i, []).append(number)
             cells.append(text)

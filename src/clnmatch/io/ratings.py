@@ -109,6 +109,10 @@ class RatingScale:
     words: Mapping[str, int] | None = None
     source: str = "the mapping"
     labels: tuple[tuple[str, int], ...] = ()  # the mapping's words as typed, for messages
+    # a survey holds a few distinct ratings in thousands of cells: each is read once
+    _read: dict[str, int | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def of(cls, scale: Mapping[str, int] | None, source: str = "the mapping") -> RatingScale:
@@ -137,6 +141,11 @@ class RatingScale:
 
     def read(self, text: str) -> int | None:
         """The rating a cell holds, or None when it is not on this scale."""
+        if text not in self._read:
+            self._read[text] = self._read_once(text)
+        return self._read[text]
+
+    def _read_once(self, text: str) -> int | None:
         text = text.strip()
         if not text:
             return 0
@@ -184,7 +193,12 @@ class RatingReader:
         if rating is None:
             self._refuse(text, row, column)
             return 0
-        if self.scale.builtin and parse_whole_number(text) is None and text.strip():
+        if (
+            self.scale.builtin
+            and not text.isdigit()
+            and parse_whole_number(text) is None
+            and text.strip()
+        ):
             self._compare_words(text, rating, row, column)
         return rating
 

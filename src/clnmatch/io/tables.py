@@ -631,8 +631,8 @@ def _binary_kind(data: bytes) -> str | None:
         )
     if head.count(0) > 2 + len(head) // 100:  # a stray NUL in a cell is read, with a warning
         return "not text (a binary file)"
-    controls = sum(head.count(bytes([b])) for b in range(1, 32) if b not in (9, 10, 13))
-    if controls > len(head) // 20:  # text has next to none (random bytes have 11%)
+    controls = sum(head.count(bytes([b])) for b in range(1, 32) if b not in (9, 10, 11, 13))
+    if controls > 2 + len(head) // 20:  # text has next to none (random bytes have 11%)
         return "not text (a binary file)"
     return None
 
