@@ -418,3 +418,38 @@ def test_an_addition_clashing_with_the_survey_names_its_file(
     said = " ".join(done.output.split())
     assert done.exit_code == 2 and "late.csv: expected late additions that agree" in said, said
     assert "parameter" not in said and not (tmp_path / "out").exists()
+
+
+def test_schools_locked_at_the_event_stay_in_a_later_rematch(
+    chain: dict[str, Path], tmp_path: Path
+) -> None:
+    """An event's export records the schools the room locked (summary.json's event.locked);
+    a rematch from that folder moved them like any other. Now they stay (pins, kept in the
+    new summary's rules for the next rematch), said in a note; --unlock lets them move."""
+    import shutil
+
+    import pandas as pd
+
+    exported = tmp_path / "exported"
+    shutil.copytree(chain["solved"], exported)
+    summary = json.loads((exported / "summary.json").read_text(encoding="utf-8"))
+    teams = pd.read_csv(exported / "teams.csv", dtype=str).drop_duplicates("establishment_id")
+    team_of = dict(zip(teams["establishment_id"], teams["team"].astype(int), strict=True))
+    locked = [e for e in team_of if e not in _first_ids(2)][:12]
+    summary["event"] = {"version": 9, "locked": locked}
+    (exported / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    first = _first_ids(1)[0]
+    args = ("rematch", SURVEY, exported, "--facilitators", FACILITATORS, "--withdraw", first,
+            "--reoptimise", "--time-limit", "5")  # fmt: skip
+    done = run(*args, "--out", tmp_path / "kept")
+    assert done.exit_code == 0, done.output
+    assert "12 school(s) locked at the matching event stay" in " ".join(done.output.split())
+    after = pd.read_csv(tmp_path / "kept" / "teams.csv", dtype=str).drop_duplicates(
+        "establishment_id"
+    )
+    now = dict(zip(after["establishment_id"], after["team"].astype(int), strict=True))
+    assert all(now[e] == team_of[e] for e in locked)
+    saved = json.loads((tmp_path / "kept" / "summary.json").read_text(encoding="utf-8"))
+    assert {e: saved["rules"]["pins"][e] for e in locked} == {e: team_of[e] for e in locked}
+    free = run(*args, "--unlock", "--out", tmp_path / "free")
+    assert free.exit_code == 0 and "locked at the matching event" not in free.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -51,6 +52,23 @@ from clnmatch.cli.match import print_result
 from clnmatch.io.mapping import load_mapping
 
 
+def _event_locks(
+    summary: dict[str, object], teams: dict[str, int], withdrawn: Sequence[str], n_teams: int
+) -> dict[str, int]:
+    """The schools a matching event's export records as locked: id -> their team (those
+    still in a team, not withdrawn now)."""
+    event = summary.get("event")
+    locked = event.get("locked") if isinstance(event, dict) else None
+    if not isinstance(locked, list):
+        return {}
+    gone = set(withdrawn)
+    return {
+        str(e): teams[str(e)]
+        for e in locked
+        if str(e) in teams and str(e) not in gone and 1 <= teams[str(e)] <= n_teams
+    }
+
+
 @app.command()
 def rematch(
     survey: Annotated[Path, typer.Argument(help="The survey the previous match was made from.")],
@@ -89,6 +107,13 @@ def rematch(
             "--objective", help="focus, cohesion or blend (default: the previous result's)."
         ),
     ] = None,
+    unlock: Annotated[
+        bool,
+        typer.Option(
+            "--unlock",
+            help="Let the schools locked at the matching event move too (they stay by default).",
+        ),
+    ] = False,
     reoptimise: Annotated[
         bool,
         typer.Option(
@@ -177,6 +202,16 @@ def rematch(
                 f"{', ...' if len(skipped) > 5 else ''}); late additions are kept in the "
                 "result folder's changes.json: give the folder, or --add their rows"
             )
+        locks = {} if unlock else _event_locks(summary, previous_teams, withdraw or (), rules.teams)
+        if locks:  # the room's decisions: kept as pins (and so in the new summary's rules)
+            rules = rules.model_copy(update={"pins": {**locks, **rules.pins}})
+            said = (
+                f"{len(locks)} school(s) locked at the matching event stay in their teams "
+                f"(as {folder / 'summary.json'} records); --unlock lets them move"
+            )
+            read.append(said)
+            if not json_out:
+                err_console.print(f"note: {said}", markup=False, highlight=False)
         read += notes
         for note in [] if json_out else notes:
             err_console.print(f"warning: {note}", markup=False, highlight=False)
