@@ -45,7 +45,8 @@ def main(argv: list[str] | None = None) -> None:
         f"{', '.join(leaving)} left before round 3: rounds planned again "
         f"{list(after.replanned_rounds)}, {after.repeats} repeats"
     )
-    again = args.out.with_name(f"{args.out.name}-after-round-2")  # beside it, not inside
+    out = args.out.absolute()  # "." has no name of its own
+    again = out.with_name(f"{out.name}-after-round-2")  # beside it, not inside
     write_plan(after, again)
     print(f"wrote {again}/")
 

@@ -644,7 +644,7 @@ def test_a_suggested_team_count_that_meets_another_conflict_is_left_out():
         assert _diagnose(cohort, changed).feasible_by_arithmetic, alternative
 
 
-def test_a_long_list_of_pins_in_a_conflict_says_how_many_more():
+def test_a_long_list_of_pairs_in_a_conflict_says_how_many_more():
     """Six apart pairs in an assumption core: the suggestion listed five and stopped, so
     the sixth looked blameless."""
     pairs = tuple((f"E{i}", f"E{i + 1}") for i in range(0, 12, 2))

@@ -5,6 +5,7 @@ starting teams, named export folders (from the day-of audit)."""
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -253,11 +254,25 @@ def test_a_whole_team_is_locked_as_one_decision(tmp_path: Path) -> None:
     assert Event.open(tmp_path / "event").state.locked == {"E0", "E1", "E2"}
     assert event.set_team_lock(1, False).state.locked == set()
     client = editor_client(event)
-    answer = client.post("/api/lock_team", json={"team": 2, "locked": True})
+    answer = client.post("/api/lock_team", json={"team": "2", "locked": True})  # as a form's
     assert answer.is_success and set(answer.json()["locked"]) == {"E3", "E4", "E5"}
     assert client.post("/api/lock_team", json={"team": 9, "locked": True}).status_code == 400
-    panel = client.get("/ui/suggest", params={"team": 2}).text
-    assert "Unlock the team" in panel
+    event.view()  # a view to show while a decision holds the event (a repair, say)
+    holding, release = threading.Event(), threading.Event()
+
+    def repairing() -> None:
+        with event.lock:
+            holding.set()
+            release.wait(30)
+
+    threading.Thread(target=repairing).start()
+    holding.wait(10)
+    panel: list[str] = []  # the team's panel waited for the repair, and so the whole page
+    reader = threading.Thread(target=lambda: panel.append(client.get("/ui/suggest?team=2").text))
+    reader.start()
+    reader.join(20)
+    release.set()
+    assert panel and "Unlock the team" in panel[0]
     ruled = RULES.model_copy(update={"forbidden": (("E4", 1),)})
     other = Event.create(tmp_path / "ruled", sector_cohort(), ruled, teams=PREVIOUS)
     other.move("E4", 1)
@@ -274,7 +289,6 @@ def test_a_re_optimise_searches_for_its_whole_limit_after_the_solver_process_sta
     import io
     import pickle
     import queue
-    import threading
     import time
 
     from clnmatch.event import optimise

@@ -290,5 +290,5 @@ def test_an_event_begun_with_a_mapping_resumes_with_it(tmp_path: Path) -> None:
     finally:
         server.stop()
     said = " ".join(server.log.split())
-    assert "using the mapping the event began with" in said
+    assert "using the event's copy of its mapping" in said
     assert "differs" not in said and "cannot be read" not in said

@@ -25,6 +25,8 @@ class CohortSummary:
     facilitators: list[dict[str, Any]]  # per authority: needed / supplied
     warnings: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)  # rules that cannot be met
+    # each conflict's rules, message and suggestion (what solve's diagnosis holds)
+    conflict_details: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -36,6 +38,7 @@ class CohortSummary:
             "facilitators": self.facilitators,
             "warnings": self.warnings,
             "conflicts": self.conflicts,
+            "conflict_details": self.conflict_details,
         }
 
 
@@ -80,9 +83,7 @@ def summarise(cohort: Cohort, rules: Rules | None = None) -> CohortSummary:
 
     problem = Problem.from_cohort(cohort, rules, "focus")
     diagnosis = diagnose(problem, cohort, rules)
-    conflicts = [
-        str(c) for c in diagnosis.conflicts
-    ]  # the rule and what to try, as solve says them
+    conflicts = [c.message for c in diagnosis.conflicts]
     return CohortSummary(
         participants=cohort.n_participants,
         establishments=len(cohort.establishments),
@@ -92,6 +93,7 @@ def summarise(cohort: Cohort, rules: Rules | None = None) -> CohortSummary:
         facilitators=[line.to_dict() for line in facilitator_supply(cohort, rules)],
         warnings=cohort_warnings(cohort, rules),
         conflicts=conflicts,
+        conflict_details=[c.to_dict() for c in diagnosis.conflicts],
     )
 
 

@@ -23,7 +23,13 @@ __all__ = [
     "InfeasibleError",
     "without_command",
     "in_row_order",
+    "visible",
 ]
+
+
+def visible(text: str) -> str:
+    """Text with its control characters written as escapes (\\x80)."""
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
 
 
 class ClnmatchError(Exception):
@@ -47,8 +53,7 @@ class InputProblem:
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column:  # a binary file's "header" must not reach the terminal raw
-            shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in self.column)
-            where.append(f"column '{shown}'")
+            where.append(f"column '{visible(self.column)}'")
         prefix = ", ".join(where)
         got = "" if self.value is None else f" (got {self.value!r})"
         return f"{prefix}: expected {self.expected}{got}" if prefix else f"{self.expected}{got}"

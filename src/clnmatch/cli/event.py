@@ -149,7 +149,7 @@ def event(
         kept_map = folder / MAPPING_COPY
         if resuming and map_file is None and kept_map.is_file():
             map_file = kept_map  # started again after a crash, --map forgotten
-            warnings.append(f"note: using the mapping the event began with ({kept_map})")
+            warnings.append(f"note: using the event's copy of its mapping ({kept_map})")
         mapping = load_mapping(map_file)  # read once: the survey and --additions share it
         if resuming:
             with warnings_module.catch_warnings(record=True) as caught:  # said plainly below
@@ -178,7 +178,13 @@ def event(
                     + " and ".join(said[d] for d in differs)
                 )
             params = locals()  # not inside the comprehension: it has its own locals
-            starting = {"--from": from_result, "--additions": additions, "--rules": rules_file}
+            starting: dict[str, object] = {
+                "--from": from_result,
+                "--additions": additions,
+                "--rules": rules_file,
+            }
+            if survey is None:  # compared with the event's own only beside the survey
+                starting |= {"--facilitators": facilitators, "--sheet": sheet}
             starting |= {f"--{n.replace('_', '-')}": params[n] for n in RULE_FLAGS}
             given = [flag for flag, value in starting.items() if value is not None]
             if given:  # they shaped the event when it began; its decisions now rule
@@ -187,15 +193,18 @@ def event(
                     "already, which keeps the teams, rules and late schools it began with "
                     "(nothing of them is lost; start a new --dir to use other ones)"
                 )
+            # kept with the event, so that a start without --map reads as before: a --map
+            # that reads the survey as the event keeps it (not one that cannot read it)
+            keep_map = survey is not None and not {"unreadable", "survey"} & set(differs or ())
         else:
             assert survey is not None  # refused above
             opened = _create(
                 survey, folder, facilitators, rules_file, locals(), from_result, additions,
                 objective, seed, warnings, mapping, sheet,
             )  # fmt: skip
+            keep_map = True
         opened.hold_folder()
-        if map_file is not None and map_file.resolve() != kept_map.resolve():
-            # kept with the event, so that a start without --map reads the survey as before
+        if keep_map and map_file is not None and map_file.resolve() != kept_map.resolve():
             atomic_write_bytes(kept_map, map_file.read_bytes())
         editor, projector = addresses(opened, host, port)
         print(editor, flush=True)

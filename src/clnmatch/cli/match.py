@@ -488,6 +488,7 @@ def inspect(
     Example: clnmatch inspect survey.xlsx --sheet Responses
     """
     from clnmatch.cohort_summary import summarise
+    from clnmatch.diagnosis import Conflict
 
     with exit_codes(json_out):
         rules = rules_from(rules_file, locals())
@@ -533,9 +534,9 @@ def inspect(
         out_console.print(fac)
         for warning in summary.warnings:
             out_console.print(f"[yellow]warning[/]: {escape(warning)}", highlight=False)
-        for conflict in summary.conflicts:
-            said = escape(as_flags(str(conflict)))  # its "[rule]" is not markup
-            out_console.print(f"[red]cannot match[/]: {said}", highlight=False)
+        for c in summary.conflict_details:  # as solve says them: the rule, what to try
+            said = str(Conflict(tuple(c["rules"]), c["message"], suggestion=c["suggestion"]))
+            out_console.print(f"[red]cannot match[/]: {escape(as_flags(said))}", highlight=False)
 
 
 # ------------------------------------------------------------------- generate
@@ -590,8 +591,11 @@ def generate(
             raise Exit(EXIT_INVALID, f"--out must end in .csv or .xlsx; got {out.name}")
         if establishments < 1:
             raise Exit(EXIT_INVALID, f"--establishments must be >= 1; got {establishments}")
-        if teams < 1:
-            raise Exit(EXIT_INVALID, f"--teams must be >= 1; got {teams}")
+        if not 1 <= teams <= establishments:
+            raise Exit(
+                EXIT_INVALID,
+                f"--teams must be 1 to --establishments ({establishments}); got {teams}",
+            )
         if not synthetic and establishments > MAX_SCHOOL_ESTABLISHMENTS:
             raise Exit(
                 EXIT_INVALID,

@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from clnmatch.errors import InputProblem, InvalidInputError
+from clnmatch.errors import InputProblem, InvalidInputError, visible
 from clnmatch.io.cells import SPREADSHEET_ERRORS, garbled_parts, repaired
 from clnmatch.io.safe import unneutralise
 
@@ -150,7 +150,7 @@ class Table:
         row, column, text = cells[0]
         if column in hidden:
             parts = garbled_parts(text)
-            shown = ", ".join(f"'{good}' where it holds '{_visible(bad)}'" for bad, good in parts)
+            shown = ", ".join(f"'{good}' where it holds '{visible(bad)}'" for bad, good in parts)
             reads = f"it most likely should read {shown}"
         else:
             reads = f"it most likely should read '{repaired(text)}'"
@@ -166,11 +166,6 @@ class Table:
                 value=None if column in hidden else text,
             )
         ]
-
-
-def _visible(text: str) -> str:
-    """Text with its control characters written as escapes (\\x80)."""
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
 
 
 def column_label(index: int) -> str:

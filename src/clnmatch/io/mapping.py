@@ -48,9 +48,10 @@ __all__ = [
     "use_names",
 ]
 
+_TOP_KEYS = ("leave_out_rows", "header_row", "sheet")  # keys, not [sections]
 _SECTIONS = (
     "columns", "themes", "scale", "roles", "sectors", "authorities", "establishments",
-    "leave_out_rows", "header_row", "sheet",
+    *_TOP_KEYS,
 )  # fmt: skip
 
 
@@ -354,10 +355,11 @@ def _check(data: Mapping[str, Any], source: str) -> list[InputProblem]:
         return [InputProblem(file=source, expected="a mapping: a table of sections")]
     for name in data:
         if name not in _SECTIONS:
-            sections = ", ".join(f"[{s}]" for s in _SECTIONS[:-3])
+            sections = ", ".join(f"[{s}]" for s in _SECTIONS if s not in _TOP_KEYS)
             bad(
                 name,
-                f"to be one of the sections {sections}, or leave_out_rows, header_row or sheet"
+                f"to be one of the sections {sections}, or {', '.join(_TOP_KEYS[:-1])} or "
+                f"{_TOP_KEYS[-1]}"
                 f"{_close(name, list(_SECTIONS))}",
             )
 

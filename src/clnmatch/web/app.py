@@ -307,7 +307,7 @@ def create_app(
     @app.post("/api/lock_team")
     async def api_lock_team(request: Request) -> dict[str, Any]:
         data = await body(request)
-        team, locked = field(data, "team"), data.get("locked", True)
+        team, locked = as_int(field(data, "team"), "team"), data.get("locked", True)
         if isinstance(locked, str):  # a form's field is text
             locked = {"true": True, "false": False}.get(locked.lower(), locked)
         return state_json(await in_thread(lambda: event.set_team_lock(team, locked)))
@@ -483,7 +483,8 @@ def create_app(
             raise EventError(f"team must be a whole number 1..{event.n_teams}; got {team}", 400)
         found = await in_thread(lambda: suggest(event, establishment=establishment_id, team=team))
         locked = establishment_id is not None and establishment_id in event.state.locked
-        members = event.view().team_members(event.n_teams).get(team, []) if team else []
+        now = event.current_view()  # a read never waits for a repair holding the lock
+        members = now.team_members(event.n_teams).get(team, []) if team else []
         return html(
             "suggest.html",
             suggestions=found,
@@ -491,7 +492,7 @@ def create_app(
             establishment_id=establishment_id,
             locked=locked,
             team_size=len(members),
-            team_locked=bool(members) and all(e in event.state.locked for e in members),
+            team_locked=bool(members) and all(e in now.state.locked for e in members),
         )
 
     @app.get("/ui/facilitators", response_class=HTMLResponse)

@@ -1,0 +1,49 @@
+"""`clnmatch event` started again on its folder: what is read again, and the event's copy
+of its mapping (the server itself is not started: ``serve`` is replaced)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from clnmatch.cli import app, sample_paths
+
+SURVEY, FACILITATORS = sample_paths()
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An event begun on the sample, with an empty mapping (which reads it as it is)."""
+    import clnmatch.web.server as server
+
+    monkeypatch.setattr(server, "serve", lambda event, **kw: None)
+    (tmp_path / "good.toml").write_text("", encoding="utf-8")
+    _start(tmp_path / "ev", SURVEY, "--facilitators", FACILITATORS, "--map", tmp_path / "good.toml")
+    return tmp_path / "ev"
+
+
+def _start(folder: Path, *args: object) -> str:
+    done = CliRunner().invoke(app, ["event", *map(str, args), "--dir", str(folder), "--no-browser"])
+    assert done.exit_code == 0, done.output
+    return " ".join(done.output.split())
+
+
+def test_a_map_that_cannot_read_the_survey_does_not_replace_the_events_copy(
+    folder: Path, tmp_path: Path
+) -> None:
+    """A wrong --map given on a restart replaced the event's copy, so every later start
+    without --map read pasted rows with it, calling it the one the event began with."""
+    wrong = tmp_path / "wrong.toml"
+    wrong.write_text("leave_out_rows = [2, 3, 4]\n", encoding="utf-8")
+    said = _start(folder, SURVEY, "--facilitators", FACILITATORS, "--map", wrong)
+    assert "now differs" in said
+    assert (folder / "mapping.toml").read_text(encoding="utf-8") == ""
+    assert "using the event's copy of its mapping" in _start(folder)
+
+
+def test_files_given_without_the_survey_are_said_to_be_unread(folder: Path) -> None:
+    """--dir alone resumes; --facilitators beside it was neither compared nor named."""
+    said = _start(folder, "--facilitators", FACILITATORS)
+    assert "--facilitators not read again" in said
