@@ -139,22 +139,35 @@ class SolverProcess:
                 pipe.close()
 
 
-def _wait_until_ready(child: SolverProcess, cancel: threading.Event | None) -> bool:
-    """Wait for the child's "ready" (False when cancelled first)."""
-    gives_up = time.time() + _START_S
+def _next_message(
+    child: SolverProcess, cancel: threading.Event | None, gives_up: float, late: str, ended: str
+) -> tuple[str, Any] | None:
+    """The child's next message (kind, data); None when cancelled first. Raises
+    SolverTimeout saying ``late`` after ``gives_up``, RuntimeError saying ``ended``."""
     while True:
         if cancel is not None and cancel.is_set():
-            return False
+            return None
         if time.time() > gives_up:
-            raise SolverTimeout(f"the solver process did not start within {_START_S:g} s")
+            raise SolverTimeout(late)
         try:
             line = child.lines.get(timeout=_POLL_S)
         except queue.Empty:
             continue
         if line is None:
-            raise RuntimeError("the solver process ended as it started")
-        if json.loads(line)[0] == "ready":
+            raise RuntimeError(ended)
+        kind, data = json.loads(line)
+        return kind, data
+
+
+def _wait_until_ready(child: SolverProcess, cancel: threading.Event | None) -> bool:
+    """Wait for the child's "ready" (False when cancelled first)."""
+    gives_up = time.time() + _START_S
+    late = f"the solver process did not start within {_START_S:g} s"
+    ended = "the solver process ended as it started"
+    while message := _next_message(child, cancel, gives_up, late, ended):
+        if message[0] == "ready":
             return True
+    return False
 
 
 def solve_in_child(
@@ -195,18 +208,10 @@ def solve_in_child(
             child.process.stdin.close()
         except OSError as exc:
             raise RuntimeError(f"the solver process could not start ({exc})") from exc
-        while True:
-            if cancel is not None and cancel.is_set():
-                return None
-            if time.time() > deadline + _GRACE_S:
-                raise SolverTimeout(f"no answer within {time_limit:g} s and {_GRACE_S:g} s more")
-            try:
-                line = child.lines.get(timeout=_POLL_S)
-            except queue.Empty:
-                continue
-            if line is None:
-                raise RuntimeError("the solver process ended without an answer")
-            kind, data = json.loads(line)
+        late = f"no answer within {time_limit:g} s and {_GRACE_S:g} s more"
+        ended = "the solver process ended without an answer"
+        while message := _next_message(child, cancel, deadline + _GRACE_S, late, ended):
+            kind, data = message
             if kind == "progress":
                 if progress is not None:
                     progress(data)
@@ -221,5 +226,6 @@ def solve_in_child(
                     bound=data["bound"],
                     notes=list(data["notes"]),
                 )
+        return None  # cancelled
     finally:
         child.close()
