@@ -445,6 +445,8 @@ def test_a_workbook_annotated_by_hand_is_not_replaced(tmp_path):
     summary.json (its digest, and what was left out this time), so a later run replaces
     the rebuilt workbook as its own."""
     from openpyxl import load_workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
 
     out = tmp_path / "result"
     args = ("solve", SURVEY, "--out", out, "--time-limit", "5", "--strategy", "greedy",
@@ -452,6 +454,16 @@ def test_a_workbook_annotated_by_hand_is_not_replaced(tmp_path):
     assert run(*args).exit_code == 0
     book = load_workbook(out / "teams.xlsx")
     book.save(out / "teams.xlsx")  # saved again, no edit
+    assert run(*args).exit_code == 0
+    book = load_workbook(out / "teams.xlsx")  # a colour far off widens the sheet: no edit
+    book.worksheets[1]["Z200"].fill = PatternFill("solid", fgColor="FFFF00")
+    book.save(out / "teams.xlsx")
+    assert run(*args).exit_code == 0
+    book = load_workbook(out / "teams.xlsx")  # a note (Excel's New Note) is an edit
+    book.worksheets[1]["A5"].comment = Comment("Call the head teacher first", "Lead officer")
+    book.save(out / "teams.xlsx")
+    assert run(*args).exit_code == 2
+    (out / "teams.xlsx").unlink()
     assert run(*args).exit_code == 0
     book = load_workbook(out / "teams.xlsx")
     book.worksheets[0]["A1"] = "Notes from the matching event"
@@ -607,3 +619,15 @@ def test_generate_makes_a_cohort_for_the_teams_asked(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     assert "(16 facilitators)" in " ".join(done.output.split())
     assert run("generate", "--teams", "0", "--out", tmp_path / "t.csv").exit_code == 2
+
+
+def test_a_report_is_not_written_into_another_results_folder(tmp_path: Path) -> None:
+    """`report A --out B`, B holding another result: A's workbook, rosters and report went
+    beside B's teams.csv, and B's summary.json recorded A's workbook as B's own."""
+    args = ("--time-limit", "5", "--strategy", "greedy", "--no-pdf", "-q")
+    assert run("solve", SURVEY, "--out", tmp_path / "a", *args).exit_code == 0
+    assert run("solve", SURVEY, "--teams", "6", "--out", tmp_path / "b", *args).exit_code == 0
+    before = {p.name: p.read_bytes() for p in (tmp_path / "b").iterdir()}
+    refused = run("report", tmp_path / "a", "--survey", SURVEY, "--out", tmp_path / "b", "-q")
+    assert refused.exit_code == 2 and "holds another result" in refused.output
+    assert {p.name: p.read_bytes() for p in (tmp_path / "b").iterdir()} == before

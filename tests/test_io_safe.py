@@ -565,4 +565,4 @@ def test_a_workbook_digest_as_written_is_the_one_read_back(rows: list[list[objec
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "teams.xlsx"
         path.write_bytes(xlsx_bytes(book))
-        assert table_digest(path) == workbook_digest(book)
+        assert table_digest(path) == workbook_digest(book, ())

@@ -300,11 +300,14 @@ def write_report_files(
     pseudonym_key: str | os.PathLike[str] | None = None,
     protect: Mapping[str, str | os.PathLike[str] | None] | None = None,
     source: str | None = None,
+    restate_summary: bool = False,
 ) -> WrittenFiles:
     """Write report.html, teams.xlsx and the rosters only (e.g. for a rebuilt result).
 
     ``pdf`` None prints handouts.pdf when Chromium is found, False never. ``protect``
     names the inputs (how the user named each -> its path) no output may replace.
+    ``restate_summary``: ``out_dir`` is the result's own folder, whose summary.json is
+    rewritten with what this run left out and the new workbook's digest.
     """
     out = Path(out_dir)
     names_out = output_names(rebuilt=True)
@@ -316,7 +319,8 @@ def write_report_files(
         left_out, workbook = _write_for_people(
             result, stage, heading, pdf, Deadline(None), pseudonymised=pseudonymise
         )
-        _restate_summary(out, stage, left_out, workbook)
+        if restate_summary:
+            _restate_summary(out, stage, left_out, workbook)
         names = sorted(p.name for p in stage.iterdir())
     return WrittenFiles([out / name for name in names], left_out.notes(), tuple(left_out))
 

@@ -12,6 +12,7 @@ import typer
 from clnmatch.cli.common import (
     EXIT_ERROR,
     EXIT_INFEASIBLE,
+    EXIT_INVALID,
     Contact,
     Exit,
     FacilitatorsFile,
@@ -349,6 +350,12 @@ def report(
 
     with exit_codes():
         target = out or result_dir
+        if target.resolve() != result_dir.resolve() and (target / "summary.json").exists():
+            raise Exit(  # its report would describe other teams than its teams.csv
+                EXIT_INVALID,
+                f"Refused: --out {target} holds another result (its summary.json): write "
+                "the report to a folder of its own.",
+            )
         saved = [result_dir / name for name in ("teams.csv", "facilitators.csv", "summary.json")]
         inputs: dict[str, Path | None] = {
             "--survey": survey,
@@ -378,6 +385,7 @@ def report(
             pseudonym_key=pseudonym_key,
             protect=inputs,
             source=heading.source,
+            restate_summary=target.resolve() == result_dir.resolve(),
         )
         print_written(written)  # its notes are not the list -q leaves out
         if pseudonymise and target.resolve() == result_dir.resolve():

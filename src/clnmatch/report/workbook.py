@@ -17,8 +17,10 @@ not at all.
 
 from __future__ import annotations
 
+import io
 import math
 import re
+import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -515,5 +517,6 @@ def write_workbook(result: Result, path: str | Path, *, heading: Heading | None 
         elif facilitators:
             _facilitators_sheet(book, facilitators, heading, taken)
     _technical(book, result, heading, taken)
-    atomic_write_bytes(path, xlsx_bytes(book))
-    return workbook_digest(book)
+    data = xlsx_bytes(book)
+    atomic_write_bytes(path, data)
+    return workbook_digest(book, zipfile.ZipFile(io.BytesIO(data)).namelist())
