@@ -617,8 +617,10 @@ def test_generate_makes_a_cohort_for_the_teams_asked(tmp_path: Path) -> None:
     done = run("generate", "--establishments", "120", "--synthetic", "--teams", "16",
                "--out", survey)  # fmt: skip
     assert done.exit_code == 0, done.output
-    assert "(16 facilitators)" in " ".join(done.output.split())
+    assert "(16 facilitators)" in " ".join(done.output.split()) and "note:" not in done.output
     assert run("generate", "--teams", "0", "--out", tmp_path / "t.csv").exit_code == 2
+    crowded = run("generate", "--teams", "40", "--out", tmp_path / "c.csv")  # 50 schools
+    assert crowded.exit_code == 0 and "may not keep every rule" in crowded.output
 
 
 def test_a_report_is_not_written_into_another_results_folder(tmp_path: Path) -> None:

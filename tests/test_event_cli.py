@@ -38,8 +38,9 @@ def test_a_map_that_cannot_read_the_survey_does_not_replace_the_events_copy(
     wrong = tmp_path / "wrong.toml"
     wrong.write_text("leave_out_rows = [2, 3, 4]\n", encoding="utf-8")
     said = _start(folder, SURVEY, "--facilitators", FACILITATORS, "--map", wrong)
-    assert "now differs" in said
+    assert "now differs" in said and f"--map {wrong} not used" in said  # nor for pasted rows
     assert (folder / "mapping.toml").read_text(encoding="utf-8") == ""
+    assert (folder / "mapping.toml").stat().st_mode & 0o077 == 0  # the owner's, as event.json
     assert "using the event's copy of its mapping" in _start(folder)
 
 

@@ -424,8 +424,9 @@ def test_schools_locked_at_the_event_stay_in_a_later_rematch(
     chain: dict[str, Path], tmp_path: Path
 ) -> None:
     """An event's export records the schools the room locked (summary.json's event.locked);
-    a rematch from that folder moved them like any other. Now they stay (pins, kept in the
-    new summary's rules for the next rematch), said in a note; --unlock lets them move."""
+    a rematch from that folder moved them like any other. Now they stay (as pins), said in
+    a note, and the new summary carries them on as the event's locks, so that a rematch of
+    the rematch keeps them too, or --unlock lets them move."""
     import shutil
 
     import pandas as pd
@@ -450,6 +451,14 @@ def test_schools_locked_at_the_event_stay_in_a_later_rematch(
     now = dict(zip(after["establishment_id"], after["team"].astype(int), strict=True))
     assert all(now[e] == team_of[e] for e in locked)
     saved = json.loads((tmp_path / "kept" / "summary.json").read_text(encoding="utf-8"))
-    assert {e: saved["rules"]["pins"][e] for e in locked} == {e: team_of[e] for e in locked}
+    assert sorted(saved["event"]["locked"]) == sorted(locked)  # carried on, not as own pins
+    assert not set(locked) & set(saved["rules"].get("pins", {}))
     free = run(*args, "--unlock", "--out", tmp_path / "free")
     assert free.exit_code == 0 and "locked at the matching event" not in free.output
+    second = _first_ids(2)[1]  # a rematch of the rematch keeps them, or frees them
+    again = ("rematch", SURVEY, tmp_path / "kept", "--facilitators", FACILITATORS,
+             "--withdraw", second, "--reoptimise", "--time-limit", "5")  # fmt: skip
+    assert "12 school(s) locked" in run(*again, "--out", tmp_path / "k2").output
+    freed = run(*again, "--unlock", "--out", tmp_path / "f2")
+    assert freed.exit_code == 0
+    assert "event" not in json.loads((tmp_path / "f2" / "summary.json").read_text(encoding="utf-8"))

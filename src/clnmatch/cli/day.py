@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -51,6 +52,18 @@ from clnmatch.cli.common import (
 )
 from clnmatch.cli.match import print_result
 from clnmatch.io.mapping import load_mapping
+from clnmatch.rematch.core import RematchResult
+
+
+@dataclass(frozen=True)
+class _KeepingLocks(RematchResult):
+    """A rematch whose summary.json carries on the event's locks it kept (as pins: the
+    saved rules leave them out, so that --unlock on a later rematch still frees them)."""
+
+    event: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        return {**super().summary(), "event": self.event}
 
 
 def _event_locks(
@@ -141,6 +154,8 @@ def rematch(
     (changes.json) carry over, so a withdrawn establishment never comes back unless added again.
     Example: clnmatch rematch survey.csv out/ --withdraw GC-PS-014 --add late.csv --out out2/
     """
+    from dataclasses import fields
+
     from clnmatch.errors import InputProblem, InvalidInputError
     from clnmatch.io.identity import additions_row_prefix
     from clnmatch.io.outputs import output_names
@@ -204,7 +219,8 @@ def rematch(
                 "result folder's changes.json: give the folder, or --add their rows"
             )
         locks = {} if unlock else _event_locks(summary, previous_teams, withdraw or (), rules.teams)
-        if locks:  # the room's decisions: kept as pins (and so in the new summary's rules)
+        own_rules = rules  # saved without the locks, which are recorded as the event's
+        if locks:  # the room's decisions: kept as pins
             rules = rules.model_copy(update={"pins": {**locks, **rules.pins}})
             said = (
                 f"{len(locks)} school(s) locked at the matching event stay in their teams "
@@ -267,12 +283,22 @@ def rematch(
             raise InvalidInputError(problems) from exc
         if result.status == Status.INFEASIBLE:
             message = result.diagnosis.message() if result.diagnosis is not None else "no diagnosis"
+            if locks and "pin" in (result.diagnosis.rules if result.diagnosis else ()):
+                message += (
+                    f"\nThe pins are the {len(locks)} school(s) locked at the matching event: "
+                    "--unlock lets them move."
+                )
             if json_out:  # as solve answers: the summary, its status and diagnosis
                 print_infeasible({**result.summary(), "warnings": read})
             raise Exit(EXIT_INFEASIBLE, message, answered=json_out)
         if not result.feasible or result.change is None:
             raise Exit(EXIT_ERROR, "No rule-abiding re-match was found. " + " ".join(result.notes))
         changes = record.then(result.change, cohort)
+        if locks:  # kept as the event's locks, so that the next rematch keeps them (or --unlock)
+            result = _KeepingLocks(
+                **{f.name: getattr(result, f.name) for f in fields(result)} | {"rules": own_rules},
+                event={"locked": sorted(locks)},
+            )
         written = write_result(
             result,
             out,

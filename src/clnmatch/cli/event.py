@@ -116,8 +116,8 @@ def event(
     Example: clnmatch event survey.csv --facilitators facilitators.csv --dir event/
     """
     from clnmatch.event import Event, JournalWarning
+    from clnmatch.event.snapshot import private_write
     from clnmatch.io.mapping import load_mapping
-    from clnmatch.io.safe import atomic_write_bytes
     from clnmatch.io.survey import read_survey
     from clnmatch.web.server import (
         LOCAL_HOSTS,
@@ -196,6 +196,13 @@ def event(
             # kept with the event, so that a start without --map reads as before: a --map
             # that reads the survey as the event keeps it (not one that cannot read it)
             keep_map = survey is not None and not {"unreadable", "survey"} & set(differs or ())
+            if not keep_map and map_file not in (None, kept_map) and kept_map.is_file():
+                # pasted rows must be read as the event's own were, not on another scale
+                mapping = load_mapping(kept_map)
+                warnings.append(
+                    f"note: --map {map_file} not used (the survey does not read with it as "
+                    f"the event keeps it): using the event's copy of its mapping ({kept_map})"
+                )
         else:
             assert survey is not None  # refused above
             opened = _create(
@@ -205,7 +212,7 @@ def event(
             keep_map = True
         opened.hold_folder()
         if keep_map and map_file is not None and map_file.resolve() != kept_map.resolve():
-            atomic_write_bytes(kept_map, map_file.read_bytes())
+            private_write(kept_map, map_file.read_text(encoding="utf-8"))
         editor, projector = addresses(opened, host, port)
         print(editor, flush=True)
         print(f"Projector (read-only): {projector}")

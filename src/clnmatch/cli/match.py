@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -627,6 +628,12 @@ def generate(
             f"({len(cohort.facilitators)} facilitators){note}",
             highlight=False,
         )
+        if not math.ceil(establishments / 10) <= teams <= establishments // 4:
+            out_console.print(  # a facilitator per 10 schools; a team mixes sectors and places
+                f"note: {teams} team(s) of {establishments} establishments may not keep every "
+                "rule (teams of 4 to 10 establishments can); `clnmatch inspect` says which",
+                highlight=False,
+            )
         if not synthetic:
             from clnmatch.generate import SCHOOLS_ATTRIBUTION
 

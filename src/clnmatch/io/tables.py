@@ -619,6 +619,9 @@ _SIGNATURES = (
 )
 
 
+_BINARY = "not text (a binary file)"
+
+
 def _binary_kind(data: bytes) -> str | None:
     """What a file that is not text is, from its first bytes (None: it may be text)."""
     for magic, kind in _SIGNATURES:
@@ -630,10 +633,10 @@ def _binary_kind(data: bytes) -> str | None:
             "UTF-16 text without the mark that says so: open it in Excel and save it as 'CSV UTF-8'"
         )
     if head.count(0) > 2 + len(head) // 100:  # a stray NUL in a cell is read, with a warning
-        return "not text (a binary file)"
+        return _BINARY
     controls = sum(head.count(bytes([b])) for b in range(1, 32) if b not in (9, 10, 11, 13))
     if controls > 2 + len(head) // 20:  # text has next to none (random bytes have 11%)
-        return "not text (a binary file)"
+        return _BINARY
     return None
 
 
@@ -647,6 +650,8 @@ def _not_xlsx(data: bytes) -> str:
     if data.startswith(b"PK"):
         return "this one is damaged (open it in Excel and save it again)"
     kind = _binary_kind(data)
+    if kind == _BINARY:
+        return "this one is neither a workbook nor text: export the responses as .xlsx or .csv"
     if kind is not None:
         return f"this one is {kind}"
     return "this one looks like text (a CSV file named .xlsx?): name it .csv"

@@ -122,6 +122,11 @@ def print_to_pdf(html: Path, pdf: Path, *, timeout: float = 60.0) -> str | None:
     if browser is None:
         if _printing_turned_off():
             return f"handouts.pdf was not written: {CHROMIUM_ENV} says not to print PDFs"
+        if os.environ.get(CHROMIUM_ENV):
+            return (
+                f"handouts.pdf was not written: {CHROMIUM_ENV} names "
+                f"{os.environ[CHROMIUM_ENV]!r}, which is no browser found here"
+            )
         return (
             "handouts.pdf was not written: no Chrome, Edge or Chromium found (install one, "
             "or print handouts.html from a browser)"
