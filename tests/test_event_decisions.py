@@ -256,7 +256,8 @@ def test_a_whole_team_is_locked_as_one_decision(tmp_path: Path) -> None:
     client = editor_client(event)
     answer = client.post("/api/lock_team", json={"team": "2", "locked": True})  # as a form's
     assert answer.is_success and set(answer.json()["locked"]) == {"E3", "E4", "E5"}
-    assert client.post("/api/lock_team", json={"team": 9, "locked": True}).status_code == 400
+    for wrong in (9, 3.5, True):  # refused as /api/move refuses them (3.5 locked team 3)
+        assert client.post("/api/lock_team", json={"team": wrong}).status_code == 400
     event.view()  # a view to show while a decision holds the event (a repair, say)
     holding, release = threading.Event(), threading.Event()
 

@@ -88,14 +88,11 @@ class Event(EventCore):
                 f"{word} {self.called(eid)}",
             )
 
-    def set_team_lock(self, team: int, locked: bool) -> EventView:
+    def set_team_lock(self, team: object, locked: bool) -> EventView:
         """Lock (or unlock) every school of a team, as one decision."""
         with self.lock:
             _require_bool(locked)
-            if isinstance(team, bool) or not isinstance(team, int) or not 1 <= team <= self.n_teams:
-                raise EventError(
-                    f"team must be a whole number 1..{self.n_teams}; got {team!r}", 400
-                )
+            team = self.team_number(team)
             members = self.view().team_members(self.n_teams)[team]
             changing = [e for e in members if (e in self.state.locked) != locked]
             if not changing:

@@ -307,7 +307,9 @@ def create_app(
     @app.post("/api/lock_team")
     async def api_lock_team(request: Request) -> dict[str, Any]:
         data = await body(request)
-        team, locked = as_int(field(data, "team"), "team"), data.get("locked", True)
+        team, locked = field(data, "team"), data.get("locked", True)
+        if isinstance(team, str) and team.strip().isdecimal():  # a form field is text
+            team = int(team)
         if isinstance(locked, str):  # a form's field is text
             locked = {"true": True, "false": False}.get(locked.lower(), locked)
         return state_json(await in_thread(lambda: event.set_team_lock(team, locked)))
