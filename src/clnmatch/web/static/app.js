@@ -364,7 +364,9 @@
     }
     var team = e.target.closest(".team-number");
     if (team && editor) {
-      openPanel("/ui/suggest?team=" + team.dataset.team);
+      var n = parseInt(team.dataset.team, 10);  // a big board takes seconds: say so at once
+      setPanel('<p class="muted" role="status">Working out the best moves and swaps for team ' + n + " ...</p>");
+      openPanel("/ui/suggest?team=" + n);
       return;
     }
     var card = e.target.closest(".card");
