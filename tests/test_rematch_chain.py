@@ -438,8 +438,9 @@ def test_schools_locked_at_the_event_stay_in_a_later_rematch(
     team_of = dict(zip(teams["establishment_id"], teams["team"].astype(int), strict=True))
     locked = [e for e in team_of if e not in _first_ids(2)][:12]
     summary["event"] = {"version": 9, "locked": locked}
+    first = _first_ids(1)[0]  # pinned by the rules too, and withdrawn: its pin goes with it
+    summary["rules"]["pins"] = {first: team_of[first]}
     (exported / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
-    first = _first_ids(1)[0]
     args = ("rematch", SURVEY, exported, "--facilitators", FACILITATORS, "--withdraw", first,
             "--reoptimise", "--time-limit", "5")  # fmt: skip
     done = run(*args, "--out", tmp_path / "kept")

@@ -202,6 +202,9 @@ def rematch(
             survey, facilitators, sheet, warn=warn, mapping=mapping, warnings=read
         )
         cohort, record = cohort_of_folder(survey_cohort, folder)
+        # a school withdrawn before (at the event, or a rematch ago) keeps no pin or pair
+        earlier = set(survey_cohort.establishment_by_id) - set(cohort.establishment_by_id)
+        rules = rules.locks_within(lambda e: e not in earlier)
         skipped: list[str] = []
         notes: list[str] = []  # rows matched back by name: the survey's rows renumbered
         previous_teams = load_previous(cohort, teams_csv, skipped, notes)
@@ -219,7 +222,7 @@ def rematch(
                 "result folder's changes.json: give the folder, or --add their rows"
             )
         locks = {} if unlock else _event_locks(summary, previous_teams, withdraw or (), rules.teams)
-        own_rules = rules  # saved without the locks, which are recorded as the event's
+        own_pins = rules.pins  # saved without the locks, which are recorded as the event's
         if locks:  # the room's decisions: kept as pins
             rules = rules.model_copy(update={"pins": {**locks, **rules.pins}})
             said = (
@@ -295,6 +298,8 @@ def rematch(
             raise Exit(EXIT_ERROR, "No rule-abiding re-match was found. " + " ".join(result.notes))
         changes = record.then(result.change, cohort)
         if locks:  # kept as the event's locks, so that the next rematch keeps them (or --unlock)
+            pins = {e: t for e, t in result.rules.pins.items() if e in own_pins or e not in locks}
+            own_rules = result.rules.model_copy(update={"pins": pins})  # as the rematch ran
             result = _KeepingLocks(
                 **{f.name: getattr(result, f.name) for f in fields(result)} | {"rules": own_rules},
                 event={"locked": sorted(locks)},
