@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from clnmatch.errors import InvalidInputError
+from clnmatch.io.digests import table_digest, workbook_digest
 from clnmatch.io.safe import (
     FORMULA_TRIGGERS,
     atomic_write_bytes,
@@ -29,9 +30,7 @@ from clnmatch.io.safe import (
     refuse_overwriting,
     set_xlsx_value,
     staged_output_dir,
-    table_digest,
     unneutralise,
-    workbook_digest,
     write_csv,
     write_xlsx,
     xlsx_bytes,

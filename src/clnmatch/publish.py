@@ -27,6 +27,7 @@ from clnmatch.errors import InvalidParameterError
 from clnmatch.explain import ExplainTimeout, Explanation, explain
 from clnmatch.finish import result_from_assignment
 from clnmatch.io.assignment import match_to_survey
+from clnmatch.io.digests import DIGESTS, EDITABLE, table_digest
 from clnmatch.io.outputs import (
     DAY_OF_FILES,
     PDF_FILE,
@@ -38,12 +39,9 @@ from clnmatch.io.outputs import (
     teams_frame,
 )
 from clnmatch.io.safe import (
-    DIGESTS,
-    EDITABLE,
     atomic_write_text,
     refuse_overwriting,
     staged_output_dir,
-    table_digest,
     write_csv,
 )
 from clnmatch.models import Cohort

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import functools
-import hashlib
 import io
 import json
 import math
@@ -26,7 +25,6 @@ import stat
 import sys
 import tempfile
 import threading
-import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,16 +32,12 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from clnmatch.errors import InputProblem, InvalidInputError
+from clnmatch.io.digests import edited_outputs
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
 
 __all__ = [
-    "DIGESTS",
-    "EDITABLE",
-    "edited_outputs",
-    "table_digest",
-    "workbook_digest",
     "FORMULA_TRIGGERS",
     "neutralise",
     "unneutralise",
@@ -221,81 +215,6 @@ def _same_file(a: Path, b: Path) -> bool:
         return a.exists() and b.exists() and os.path.samefile(a, b)
     except OSError:
         return a.absolute() == b.absolute()
-
-
-EDITABLE = ("teams.csv", "facilitators.csv", "teams.xlsx")  # results a user may edit by hand
-DIGESTS = "edited_if_changed"  # summary.json's key: each one's digest as written
-
-
-def table_digest(path: str | os.PathLike[str]) -> str:
-    """The SHA-256 of a table's cells, in hex: a CSV's (so that line endings, a BOM or
-    quoting changed by saving it again are not an edit) or every sheet of a workbook's
-    (``workbook_digest``: opening and saving it in Excel is not an edit either)."""
-    if Path(path).suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(path, read_only=True, data_only=True)
-            with zipfile.ZipFile(path) as archive:
-                parts = archive.namelist()
-        except OSError:
-            raise
-        except Exception as error:  # not a workbook any more: surely edited
-            return f"unreadable: {type(error).__name__}"
-        try:
-            return workbook_digest(book, parts)
-        finally:
-            book.close()
-    text = Path(path).read_bytes().decode("utf-8-sig", errors="replace")
-    rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
-    return hashlib.sha256(json.dumps([r for r in rows if any(r)]).encode()).hexdigest()
-
-
-# parts of a workbook that hold what a person adds beside the cells: notes, charts, pictures
-_ADDED_PARTS = re.compile(r"comments|threadedcomments|chart|drawing|pivot|media", re.IGNORECASE)
-
-
-def workbook_digest(book: Workbook, parts: Iterable[str]) -> str:
-    """``table_digest`` of a workbook in memory (as written: reading it back costs about
-    a second per 5,000 rows) or read from a file, with its zip archive's ``parts``: the
-    cells of every sheet (trailing blanks aside: a coloured empty cell widens a sheet) and
-    the parts holding notes, charts or pictures (none when clnmatch writes it)."""
-    rows = []
-    for sheet in book.worksheets:
-        for row in sheet.iter_rows(values_only=True):
-            cells = [_cell_text(v) for v in row]
-            while cells and not cells[-1]:
-                cells.pop()
-            if cells:
-                rows.append([sheet.title, *cells])
-    added = sorted(p for p in parts if _ADDED_PARTS.search(p))
-    return hashlib.sha256(json.dumps([rows, added]).encode()).hexdigest()
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        # as openpyxl writes it (16 digits; 0.0 is read back as 0), then as Excel keeps it
-        return f"{float(f'{value:.16g}') + 0.0:.15g}"  # + 0.0: -0.0 is read back as 0
-    return " ".join(str(value).split())  # XML reads a carriage return as a line feed
-
-
-def edited_outputs(folder: Path) -> list[str]:
-    """The files of ``EDITABLE`` in a result folder that differ from the ones its
-    summary.json records (a folder written before the record was kept: none)."""
-    try:
-        recorded = json.loads((folder / "summary.json").read_text(encoding="utf-8"))[DIGESTS]
-    except (OSError, ValueError, KeyError, TypeError):
-        return []
-    edited = []
-    for name, digest in recorded.items() if isinstance(recorded, dict) else ():
-        try:
-            if table_digest(folder / name) != digest:
-                edited.append(name)
-        except OSError:
-            continue  # gone: nothing to lose
-    return edited
 
 
 def overwrite_conflicts(

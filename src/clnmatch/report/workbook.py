@@ -33,7 +33,8 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from clnmatch.facilitators import facilitator_supply
-from clnmatch.io.safe import atomic_write_bytes, set_xlsx_value, workbook_digest, xlsx_bytes
+from clnmatch.io.digests import workbook_digest
+from clnmatch.io.safe import atomic_write_bytes, set_xlsx_value, xlsx_bytes
 from clnmatch.models import authority_key
 from clnmatch.report.charts import sector_label
 from clnmatch.report.many_teams import SHEET_PER_TEAM_MAX_TEAMS
