@@ -36,7 +36,7 @@ from clnmatch.cli.common import (
     saved_summary,
 )
 
-MAPPING_COPY = "mapping.toml"  # the event folder's copy of the last --map given
+MAPPING_COPY = "mapping.toml"  # the event folder's copy of the --map it reads with
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -157,8 +157,12 @@ def event(
                 opened = Event.open(folder)
             warnings += [f"note: {w.message}" for w in caught if w.category is JournalWarning]
             # the event keeps its own copy of the survey: the file is only compared
-            differs = survey is not None and _what_differs(
-                opened, lambda: read_survey(survey, facilitators, sheet=sheet, mapping=mapping)
+            differs = (
+                _what_differs(
+                    opened, lambda: read_survey(survey, facilitators, sheet=sheet, mapping=mapping)
+                )
+                if survey is not None
+                else []
             )
             if differs:
                 said = {
@@ -195,7 +199,7 @@ def event(
                 )
             # kept with the event, so that a start without --map reads as before: a --map
             # that reads the survey as the event keeps it (not one that cannot read it)
-            keep_map = survey is not None and not {"unreadable", "survey"} & set(differs or ())
+            keep_map = survey is not None and not {"unreadable", "survey"} & set(differs)
             if not keep_map and map_file not in (None, kept_map) and kept_map.is_file():
                 # pasted rows must be read as the event's own were, not on another scale
                 mapping = load_mapping(kept_map)

@@ -111,7 +111,8 @@ def _pick(
     if math.comb(n_teams, k) <= _ENUMERATE_SETS:
         sets = [s for s in itertools.combinations(range(n_teams), k) if s not in proven]
         if near:
-            sets = [s for s in sets if set(s) & set(touched.tolist())] or sets
+            near_teams = set(touched.tolist())
+            sets = [s for s in sets if near_teams.intersection(s)] or sets
         return sets[int(rng.integers(len(sets)))] if sets else None
     for _ in range(_SAMPLES):  # too many sets to list: draw them
         first = int(rng.choice(touched)) if near else int(rng.integers(n_teams))
