@@ -101,6 +101,23 @@ def test_when_no_racer_can_run_the_lead_runs_in_this_process(
     assert "portfolio: colgen ran alone in this process" in answer.notes
 
 
+def test_a_limit_too_short_to_race_runs_the_lead_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under a second, two racers spend the time starting (at 0.5 s, load 3-4, the sample got
+    greedy's start, 449.4, where column generation alone found 581.9): no child is started."""
+    from clnmatch.generate import generate_cohort
+    from clnmatch.models import Rules
+    from clnmatch.strategies import portfolio
+
+    def no_racer(*args: object) -> None:
+        raise AssertionError("a racer was started")
+
+    monkeypatch.setattr(portfolio, "_Racer", no_racer)
+    problem = Problem.from_cohort(generate_cohort(16, seed=3), Rules(teams=2), "focus")
+    answer = PortfolioStrategy().run(problem, Budget(time_limit=0.9, seed=1))
+    assert answer.unit_team is not None
+    assert answer.notes[0] == "portfolio: colgen ran alone (under 1 s is too short to race)"
+
+
 def test_local_search_counts_its_work_whatever_the_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     """The local search's work (what colgen's work adds, and a portfolio races on) is a count
     of what it did: the same for one step per kernel call as for big chunks, reported as it
