@@ -89,3 +89,34 @@ def test_an_authority_spelled_two_ways_is_warned_of(tmp_path):
     said = [str(w) for w in warnings]
     assert len(said) == 2 and all("looks like 'Glasgow City'" in w for w in said)
     assert all("write it so in the file" in w and "mapping" not in w for w in said)
+
+
+def test_a_replan_avoids_the_history_its_plan_was_made_after(tmp_path):
+    """A re-plan from --from DIR forgot the --history of the first plan (a tester's re-planned
+    round put 28 pairs of team mates together and said 0 repeats). The plan's folder keeps
+    that history (history.csv) and the re-plan reads it; a plan without history removes it."""
+    from test_breakouts_cli import _rooms
+
+    roster = _write(tmp_path / "roster.csv", _roster_rows(24))
+    teams = tmp_path / "teams.csv"  # four teams of six: team mates have met
+    teams.write_text("practitioner_id,team\n" + "".join(f"{i:04d},{i % 4}\n" for i in range(24)))
+    first, second = tmp_path / "first", tmp_path / "second"
+    args = ["breakouts", str(roster), "--time-limit", "10"]
+    rules = ["--rounds", "3", "--room-size", "4"]
+    done = runner.invoke(app, [*args, *rules, "--history", str(teams), "--out", str(first)])
+    assert done.exit_code == 0, done.output
+    assert (first / "history.csv").is_file()
+    replan = ["--from", str(first), "--replan-round", "2", "--drop", "0007", "--out", str(second)]
+    done = runner.invoke(app, [*args, *replan])
+    assert done.exit_code == 0, done.output
+    summary = json.loads((second / "summary.json").read_text())
+    assert summary["history_rounds"] == 1 and summary["repeats"] == 0
+    team_of = {f"{i:04d}": i % 4 for i in range(24)}
+    for rooms in _rooms(second / "rooms.csv")[1:]:
+        for person, room in rooms.items():
+            mates = [p for p, r in rooms.items() if r == room and p != person]
+            assert all(team_of[p] != team_of[person] for p in mates), (person, mates)
+    assert (second / "history.csv").is_file()  # a re-plan of the re-plan avoids it too
+    done = runner.invoke(app, [*args, *rules, "--out", str(first)])  # no history now
+    assert done.exit_code == 0, done.output
+    assert not (first / "history.csv").exists()

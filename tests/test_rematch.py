@@ -260,6 +260,26 @@ def test_ambiguous_id_needs_a_kind_prefix() -> None:
     assert "E5" in change.cohort.practitioner_by_id
 
 
+def test_a_fresh_export_does_not_bring_back_who_withdrew_before() -> None:
+    """A rematch --add of the whole survey exported again brought back a school withdrawn a
+    rematch ago, as a late addition (a tester); its people stay out, named, while a file of
+    only their rows still brings them back."""
+    survey = sector_cohort()
+    after = apply_changes(survey, ["E4"]).cohort  # withdrawn at an earlier change
+    gone = [p for p in survey.practitioners if p.id not in after.practitioner_by_id]
+    change = apply_changes(after, [], survey, withdrawn_before=gone)
+    assert "E4" not in change.cohort.establishment_by_id
+    assert change.added_practitioners == () and set(change.passed_over) == {p.id for p in gone}
+    theirs = survey.model_copy(
+        update={
+            "establishments": tuple(e for e in survey.establishments if e.id == "E4"),
+            "practitioners": tuple(gone),
+        }
+    )
+    back = apply_changes(after, [], theirs, withdrawn_before=gone)
+    assert "E4" in back.cohort.establishment_by_id and back.passed_over == ()
+
+
 def with_facilitators(cohort: Cohort) -> Cohort:
     """``cohort`` with a facilitator from each of its authorities A, B and C."""
     return cohort.model_copy(update={"facilitators": (

@@ -165,6 +165,20 @@ def test_reoptimise_mode_keeps_team_numbers() -> None:
     assert check(result.cohort, rules, result.assignment).feasible
 
 
+def test_reoptimise_at_the_least_time_limit_still_answers() -> None:
+    """The command line gives the match at least 0.5 s; the fresh solve, the only answer of
+    a re-optimise, was refused under 0.5 s left, so a busy machine got 'No rule-abiding
+    re-match was found' (exit 1) for a cohort that has one."""
+    cohort = balanced_cohort(12, 2)
+    rules = Rules(teams=2, min_establishments=0)
+    from clnmatch.solve import solve
+
+    before = solve(cohort, rules, strategy="greedy", time_limit=3).establishment_team()
+    result = rematch_teams(cohort, before, ["E3"], rules=rules, time_limit=0.5, mode="reoptimise")
+    assert result.feasible, result.notes
+    assert check(result.cohort, rules, result.assignment).feasible
+
+
 def test_facilitator_links_kept_when_they_hold() -> None:
     """Links that keep every facilitator rule stay; the summary lists no change."""
     cohort = sector_cohort().model_copy(update={"facilitators": (

@@ -78,6 +78,7 @@ class BreakoutPlan:
     dropped: tuple[str, ...] = ()
     joined: tuple[str, ...] = ()  # on the roster but in no round of the plan re-planned
     trace: tuple[TracePoint, ...] = field(default=())
+    history: History | None = None  # the earlier rounds it was planned after (a re-plan's too)
 
     @property
     def feasible(self) -> bool:
@@ -211,7 +212,7 @@ def _solve(
     time_limit: float,
     seed: int,
     settings: SearchSettings | None,
-    history_rounds: int,
+    history: History | None,
     replanned: tuple[int, ...] = (),
     dropped: tuple[str, ...] = (),
     joined: tuple[str, ...] = (),
@@ -238,12 +239,13 @@ def _solve(
             runtime_s=time.perf_counter() - started,
             seed=seed,
             method=method,
-            history_rounds=history_rounds,
+            history_rounds=len(history.rounds) if history else 0,
             unknown_history_ids=problem.unknown_history_ids,
             replanned_rounds=replanned,
             dropped=dropped,
             joined=joined,
             trace=trace,
+            history=history,
         )
 
     diagnosis = counting_diagnosis(problem)
@@ -333,7 +335,7 @@ def plan_breakouts(
         time_limit=time_limit,
         seed=seed,
         settings=settings,
-        history_rounds=len(history.rounds) if history else 0,
+        history=history,
     )
 
 
@@ -351,7 +353,8 @@ def replan_round(
     the earlier rounds and every later round that still meets the rules without them.
 
     People of ``plan.roster`` in no round of ``plan`` (added to the roster since, and not
-    dropped before) join from ``round_number`` on; ``joined`` lists them."""
+    dropped before) join from ``round_number`` on; ``joined`` lists them. ``history``
+    defaults to the one the plan was made after (``plan.history``)."""
     ensure_compiled()
     started = time.perf_counter()
     owner = "replan_round"
@@ -376,6 +379,8 @@ def replan_round(
         raise InvalidParameterError.for_value(
             "drop", owner, "ids of people in the plan", ", ".join(unknown[:5])
         )
+    if history is None:
+        history = plan.history
     r0 = round_number - 1
     present = plan.present.copy()
     leaving = np.zeros(len(plan.roster), dtype=np.bool_)
@@ -413,7 +418,7 @@ def replan_round(
         time_limit=time_limit,
         seed=seed,
         settings=settings,
-        history_rounds=len(history.rounds) if history else 0,
+        history=history,
         replanned=replanned,
         dropped=dropped,
         joined=tuple(plan.roster.people[i].id for i in np.flatnonzero(joining)),

@@ -13,7 +13,7 @@ and a room column (``room`` or ``team``), optionally ``round`` and ``event``: an
 Each (file, event, round) is one round of history.
 
 An earlier plan (``--from DIR``): DIR/rooms.csv and DIR/summary.json as ``write_plan``
-wrote them.
+wrote them, and DIR/history.csv, the history it was made after, when it has one.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from clnmatch.breakouts.api import BreakoutPlan
 from clnmatch.breakouts.bounds import repeat_lower_bound
 from clnmatch.breakouts.evaluate import evaluate_schedule
 from clnmatch.breakouts.model import BreakoutProblem, BreakoutRules, History, Person, Roster
+from clnmatch.breakouts.outputs import HISTORY_FILE
 from clnmatch.errors import InputProblem, InvalidInputError, InvalidParameterError
 from clnmatch.io.identity import SAME_ID_HINT, NameBook
 from clnmatch.io.tables import (
@@ -283,8 +284,11 @@ def _one_of(table: Table, names: tuple[str, ...], problems: list[InputProblem]) 
 def load_plan(
     roster: Roster, directory: str | os.PathLike[str], *, history: History | None = None
 ) -> BreakoutPlan:
-    """The plan written to ``directory`` (rooms.csv + summary.json), checked again."""
+    """The plan written to ``directory`` (rooms.csv + summary.json), checked again, after
+    ``history`` or else the history the plan was made after (its history.csv)."""
     folder = Path(directory)
+    if history is None and (folder / HISTORY_FILE).is_file():
+        history = read_history(folder / HISTORY_FILE)
     summary_path = folder / "summary.json"
     try:
         summary = json.loads(summary_path.read_text(encoding="utf-8"))
@@ -364,4 +368,5 @@ def load_plan(
         unknown_history_ids=problem.unknown_history_ids,
         replanned_rounds=tuple(summary.get("replanned_rounds", ())),
         dropped=tuple(summary.get("dropped", ())),
+        history=history,
     )

@@ -6,6 +6,8 @@
   and a per-person sheet; each prints fitted to the page width with its header repeated.
 * ``report.html``: see ``clnmatch.breakouts.report``.
 * ``summary.json``: ``BreakoutPlan.summary()``.
+* ``history.csv`` (when the plan continued from a history): round, room, person_id of
+  those earlier rounds, so that a re-plan from the folder avoids them again.
 * ``zoom_round_<r>.csv`` (when emails are known): Zoom's breakout-room pre-assignment
   import, header exactly ``Pre-assign Room Name,Email Address``, rooms named "Room 1" ...
   People without an email are left out of these files (listed in summary.json as
@@ -46,8 +48,10 @@ from clnmatch.io.safe import (
 )
 
 __all__ = [
+    "HISTORY_FILE",
     "PLAN_FILES",
     "ZOOM_HEADER",
+    "history_frame",
     "write_plan",
     "zoom_frames",
     "round_sheets",
@@ -58,6 +62,7 @@ __all__ = [
 PLAN_FILES = ("rooms.csv", "itinerary.csv", "rooms.xlsx", "report.html", "summary.json")
 
 ZOOM_HEADER = ("Pre-assign Room Name", "Email Address")
+HISTORY_FILE = "history.csv"  # written only when the plan continues from a history
 
 
 def pseudonymised(plan: BreakoutPlan) -> BreakoutPlan:
@@ -74,6 +79,18 @@ def pseudonymised(plan: BreakoutPlan) -> BreakoutPlan:
     dropped = tuple(renamed.get(d, d) for d in plan.dropped)
     joined = tuple(renamed.get(d, d) for d in plan.joined)
     return dataclasses.replace(plan, roster=roster, dropped=dropped, joined=joined)
+
+
+def history_frame(plan: BreakoutPlan) -> pd.DataFrame | None:
+    """The history the plan was made after, as ``read_history`` reads it (None: none)."""
+    if plan.history is None or not plan.history.rounds:
+        return None
+    rows = [
+        (r + 1, room, person)
+        for r, rooms in enumerate(plan.history.rounds)
+        for person, room in rooms.items()
+    ]
+    return pd.DataFrame(rows, columns=["round", "room", "person_id"])
 
 
 def zoom_frames(plan: BreakoutPlan) -> dict[int, pd.DataFrame]:
@@ -165,6 +182,11 @@ def write_plan(
         for p in target.glob("zoom_round_*.csv")
         if re.fullmatch(r"zoom_round_\d+\.csv", p.name)
     ]
+    # the earlier rounds a re-plan must avoid again (--from DIR reads them back); a
+    # pseudonymised plan is never re-planned, and its history would name people
+    history = None if pseudonymise else history_frame(plan)
+    if (target / HISTORY_FILE).is_file():
+        earlier_rounds.append(HISTORY_FILE)  # an earlier run's, which this plan may not share
     with staged_output_dir(target, replaces=earlier_rounds) as staging:
         write_csv(plan.rooms_frame(), staging / "rooms.csv")
         write_csv(plan.itinerary_frame(), staging / "itinerary.csv")
@@ -175,6 +197,9 @@ def write_plan(
             # no BOM: Zoom's importer must see its header's first letter first
             atomic_write_text(staging / f"zoom_round_{r}.csv", csv_text(frame))
             names.append(f"zoom_round_{r}.csv")
+        if history is not None:
+            write_csv(history, staging / HISTORY_FILE)
+            names.append(HISTORY_FILE)
         atomic_write_text(staging / "summary.json", json.dumps(summary, indent=2) + "\n")
         names.append("summary.json")
     return [target / name for name in names]

@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from clnmatch.breakouts.evaluate import pair_codes
 from clnmatch.breakouts.model import BreakoutProblem, room_sizes
-from clnmatch.rules.necessary import plural
+from clnmatch.wording import plural
 
 __all__ = ["MAX_CELLS", "Diagnosis", "counting_diagnosis", "repair_round"]
 

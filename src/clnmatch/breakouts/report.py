@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 
 from clnmatch.breakouts.api import BreakoutPlan
 from clnmatch.breakouts.evaluate import RULES
+from clnmatch.wording import plural
 
 __all__ = ["render_report", "quality_sentence", "RULE_TITLES"]
 
@@ -211,7 +212,7 @@ def render_report(plan: BreakoutPlan) -> str:
     contacts = Counter(ev.new_contacts.tolist()) if ev is not None else Counter()
     notes = []
     if plan.history_rounds:
-        notes.append(f"{plan.history_rounds} rounds of history were taken into account.")
+        notes.append(f"{plural(plan.history_rounds, 'round')} of history taken into account.")
     if plan.unknown_history_ids:
         notes.append(f"{plan.unknown_history_ids} people in the history are not in this roster.")
     if plan.replanned_rounds:

@@ -27,8 +27,8 @@ from clnmatch.cli.common import (
     print_infeasible,
 )
 from clnmatch.errors import InvalidParameterError
-from clnmatch.rules.necessary import plural
 from clnmatch.time_budget import MIN_MATCH_S, Deadline, breakout_output_seconds
+from clnmatch.wording import plural
 
 if TYPE_CHECKING:
     from clnmatch.breakouts.model import History

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -25,9 +25,11 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from clnmatch.errors import ClnmatchError, InfeasibleError, InvalidInputError, InvalidParameterError
-from clnmatch.io.mapping import SurveyMapping
 from clnmatch.models import Cohort, Rules
 from clnmatch.time_budget import Deadline
+
+if TYPE_CHECKING:  # the readers (pandas) load when a command reads, not for --help
+    from clnmatch.io.mapping import SurveyMapping
 
 EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_BREACH = 0, 1, 2, 3, 4
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -51,19 +50,6 @@ from clnmatch.cli.common import (
     start_clock,
 )
 from clnmatch.cli.match import print_result
-from clnmatch.io.mapping import load_mapping
-from clnmatch.rematch.core import RematchResult
-
-
-@dataclass(frozen=True)
-class _KeepingLocks(RematchResult):
-    """A rematch whose summary.json carries on the event's locks it kept (as pins: the
-    saved rules leave them out, so that --unlock on a later rematch still frees them)."""
-
-    event: dict[str, Any] = field(default_factory=dict)
-
-    def summary(self) -> dict[str, Any]:
-        return {**super().summary(), "event": self.event}
 
 
 def _event_locks(
@@ -154,7 +140,6 @@ def rematch(
     (changes.json) carry over, so a withdrawn establishment never comes back unless added again.
     Example: clnmatch rematch survey.csv out/ --withdraw GC-PS-014 --add late.csv --out out2/
     """
-    from dataclasses import fields
 
     from clnmatch.errors import InputProblem, InvalidInputError
     from clnmatch.io.identity import additions_row_prefix
@@ -164,6 +149,7 @@ def rematch(
         CHANGES_FILE,
         AdditionClash,
         cohort_of_folder,
+        keeping_event_locks,
         load_previous,
         load_previous_links,
         rematch_teams,
@@ -194,6 +180,8 @@ def rematch(
         saved = heading_of(summary) if summary else None
         rules = rules_from(rules_file, locals(), summary.get("rules"))
         objective = objective or str(summary.get("objective_name") or "blend")
+        from clnmatch.io.mapping import load_mapping
+
         mapping = load_mapping(map_file)  # read once: the survey and --add share it
         teams_csv = folder / "teams.csv" if previous.is_dir() else previous
         warn = 0 if json_out else 10  # --quiet keeps warnings: they are not progress
@@ -277,6 +265,9 @@ def rematch(
                 seed=seed,
                 previous_links=links,
                 mode="reoptimise" if reoptimise else "fewest_moves",
+                withdrawn_before=[
+                    p for p in survey_cohort.practitioners if p.id not in cohort.practitioner_by_id
+                ],
             )
         except AdditionClash as exc:  # named in the file they came from
             problems = [
@@ -300,10 +291,7 @@ def rematch(
         if locks:  # kept as the event's locks, so that the next rematch keeps them (or --unlock)
             pins = {e: t for e, t in result.rules.pins.items() if e in own_pins or e not in locks}
             own_rules = result.rules.model_copy(update={"pins": pins})  # as the rematch ran
-            result = _KeepingLocks(
-                **{f.name: getattr(result, f.name) for f in fields(result)} | {"rules": own_rules},
-                event={"locked": sorted(locks)},
-            )
+            result = keeping_event_locks(result, own_rules, sorted(locks))
         written = write_result(
             result,
             out,

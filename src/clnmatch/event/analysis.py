@@ -30,7 +30,7 @@ from clnmatch.explain import explain
 from clnmatch.models import Cohort
 from clnmatch.problem import SCALE, Problem
 from clnmatch.rematch import facilitator_changes
-from clnmatch.rules.necessary import plural
+from clnmatch.wording import plural
 
 __all__ = ["Side", "diff", "diff_lines", "folder_side", "state_side", "suggest", "why_here"]
 

@@ -28,8 +28,8 @@ from clnmatch.event.words import what_changes
 from clnmatch.facilitators import FACILITATOR_RULES
 from clnmatch.models import Cohort, Facilitator
 from clnmatch.rematch import stable_labels
-from clnmatch.rules.necessary import plural
 from clnmatch.trace import proven_gap
+from clnmatch.wording import plural
 
 __all__ = ["Event", "EXPORTS_FOLDER", "JOURNAL_FILE", "SNAPSHOT_FILE", "TOKENS_FILE"]
 

@@ -24,7 +24,7 @@ from clnmatch.event.view import EventView
 from clnmatch.event.words import moves_text, plain_reason, unplaced_reason
 from clnmatch.models import Cohort, Facilitator, Practitioner, Role, authority_key
 from clnmatch.rematch import apply_changes, rematch_teams
-from clnmatch.rules.necessary import plural
+from clnmatch.wording import plural
 
 __all__ = [
     "add",

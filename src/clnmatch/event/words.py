@@ -10,7 +10,7 @@ from clnmatch.event.snapshot import Snapshot
 from clnmatch.event.state import EventState
 from clnmatch.models import Cohort
 from clnmatch.rules.breach import Breach
-from clnmatch.rules.necessary import plural
+from clnmatch.wording import plural
 
 __all__ = [
     "RULE_WORDS",

@@ -42,19 +42,20 @@ from clnmatch.rematch.changes import (
 )
 from clnmatch.rematch.core import (
     MODES,
-    Move,
     RematchResult,
     load_previous,
     load_previous_links,
     rematch,
     rematch_teams,
 )
+from clnmatch.rematch.event_locks import KeepingEventLocks, keeping_event_locks
 from clnmatch.rematch.labels import (
     FacilitatorChange,
     facilitator_changes,
     relabel,
     stable_labels,
 )
+from clnmatch.rematch.moves import Move
 
 __all__ = [
     "CHANGES_FILE",
@@ -64,11 +65,13 @@ __all__ = [
     "ChangeRecord",
     "CohortChange",
     "FacilitatorChange",
+    "KeepingEventLocks",
     "Move",
     "RematchResult",
     "apply_changes",
     "cohort_of_folder",
     "facilitator_changes",
+    "keeping_event_locks",
     "load_previous",
     "load_previous_links",
     "relabel",

@@ -63,6 +63,7 @@ class CohortChange:
     added_establishments: tuple[str, ...] = ()  # new to the cohort
     added_practitioners: tuple[str, ...] = ()
     added_facilitators: tuple[str, ...] = ()
+    passed_over: tuple[str, ...] = ()  # withdrawn before, in a fresh export: still out
 
 
 def _resolve_withdrawn(cohort: Cohort, withdrawn: Sequence[str]) -> dict[str, set[str]]:
@@ -138,20 +139,44 @@ def _reorder_themes(added: Cohort, themes: tuple[str, ...]) -> tuple[Practitione
 
 
 def _joining(
-    cohort: Cohort, candidates: Sequence[Practitioner], clashes: list[str]
+    cohort: Cohort,
+    candidates: Sequence[Practitioner],
+    clashes: list[str],
+    withdrawn_before: Sequence[Practitioner] = (),
+    passed_over: list[str] | None = None,
 ) -> list[Practitioner]:
     """The additions' practitioners who are not in the cohort yet.
 
     A file of additions may be a fresh export of the whole survey: a row the survey
     already holds (the same id and answers, or the same name in the same establishment)
-    is that person, not a newcomer, and is passed over. An id the survey gives someone
-    else is a clash (a second form numbers its responses from 1 again)."""
+    is that person, not a newcomer, and is passed over. So is someone who withdrew
+    before (``withdrawn_before``) when the file holds anyone still in the cohort (a fresh
+    export: the withdrawal stands; their ids go to ``passed_over``); a file of only such
+    people brings them back. An id the survey gives someone else is a clash (a second
+    form numbers its responses from 1 again)."""
     by_id = {p.id: p for p in cohort.practitioners}
     by_person = {(p.establishment_id, name_key(p.name)) for p in cohort.practitioners}
+    gone_id = {p.id: p for p in withdrawn_before}
+    gone_person = {(p.establishment_id, name_key(p.name)): p.id for p in withdrawn_before}
+
+    def present(p: Practitioner) -> bool:
+        return by_id.get(p.id) == p or (p.establishment_id, name_key(p.name)) in by_person
+
+    def withdrew(p: Practitioner) -> str | None:
+        if gone_id.get(p.id) == p:
+            return p.id
+        return gone_person.get((p.establishment_id, name_key(p.name)))
+
+    fresh_export = any(present(p) for p in candidates)
     out: list[Practitioner] = []
     for p in candidates:
         same = by_id.get(p.id)
-        if same == p or (p.establishment_id, name_key(p.name)) in by_person:
+        if present(p):
+            continue
+        earlier = withdrew(p) if fresh_export else None
+        if earlier is not None:
+            if passed_over is not None:
+                passed_over.append(earlier)
             continue
         if same is not None:
             clashes.append(
@@ -164,14 +189,19 @@ def _joining(
 
 
 def apply_changes(
-    cohort: Cohort, withdrawn: Sequence[str] = (), added: AddedInput | None = None
+    cohort: Cohort,
+    withdrawn: Sequence[str] = (),
+    added: AddedInput | None = None,
+    *,
+    withdrawn_before: Sequence[Practitioner] = (),
 ) -> CohortChange:
     """The cohort after ``withdrawn`` ids leave and ``added`` (same themes) joins.
 
     ``withdrawn`` names practitioner, establishment or facilitator ids (``kind:id`` when
     an id names two things). An establishment whose nominees all withdraw leaves.
     ``added`` may bring new nominees of an existing establishment (same authority and
-    sector) and new facilitators.
+    sector) and new facilitators; people of ``withdrawn_before`` (withdrawn at an earlier
+    change) in a fresh export of the whole survey stay out (``passed_over``).
     """
     if isinstance(withdrawn, str):
         withdrawn = [withdrawn]
@@ -186,12 +216,14 @@ def apply_changes(
     facilitators = [f for f in cohort.facilitators if f.id not in gone["facilitator"]]
 
     extra = as_cohort(added)
+    passed_over: list[str] = []
     added_est: list[str] = []
     added_people: list[str] = []
     added_fac: list[str] = []
     if extra is not None:
         clashes: list[str] = []
-        joining = _joining(cohort, _reorder_themes(extra, tuple(cohort.themes)), clashes)
+        candidates = _reorder_themes(extra, tuple(cohort.themes))
+        joining = _joining(cohort, candidates, clashes, withdrawn_before, passed_over)
         hosts = {p.establishment_id for p in joining}
         by_id: dict[str, Establishment] = {e.id: e for e in establishments}
         for e in extra.establishments:
@@ -237,6 +269,7 @@ def apply_changes(
         added_establishments=tuple(added_est),
         added_practitioners=tuple(added_people),
         added_facilitators=tuple(added_fac),
+        passed_over=tuple(passed_over),
     )
 
 

@@ -21,11 +21,12 @@ from clnmatch.bounds import relaxation_bound_milli
 from clnmatch.errors import InfeasibleError, InvalidParameterError
 from clnmatch.evaluate import Breach, Evaluation, check, evaluate
 from clnmatch.facilitators import FACILITATOR_RULES, AllocationNotFound
-from clnmatch.models import Cohort, Rules
+from clnmatch.models import Cohort, Practitioner, Rules
 from clnmatch.parameters import check_cohort_and_rules
 from clnmatch.problem import SCALE, ObjectiveWeights, Problem
 from clnmatch.rematch.changes import AddedInput, CohortChange, apply_changes
 from clnmatch.rematch.labels import FacilitatorChange, facilitator_changes, stable_labels
+from clnmatch.rematch.moves import Move, describe_moves
 from clnmatch.rematch.restore import move_back
 from clnmatch.rematch.stages import conflicting_rules, max_objective, min_moves
 from clnmatch.result import Result, Statistics, Status
@@ -49,29 +50,10 @@ _STAGE1_SHARE = 0.25
 _STAGE2_SHARE = 0.55
 _LEAST_ALLOCATION_S = 0.2  # the facilitators' allocation gets this, even past the limit
 _MOVE_BACK_SHARE = 0.2  # of the time left after stage 1 found nothing
+_LEAST_FRESH_S = 0.3  # a fresh solve that is the only answer gets this, even past the limit
 
 
 # --------------------------------------------------------------------------- results
-@dataclass(frozen=True)
-class Move:
-    """One establishment's change of team; teams are 1..T, None where it has none."""
-
-    establishment_id: str
-    establishment_name: str
-    from_team: int | None  # None: a late addition
-    to_team: int | None  # None: withdrawn
-    reason: str
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "establishment_id": self.establishment_id,
-            "establishment_name": self.establishment_name,
-            "from_team": self.from_team,
-            "to_team": self.to_team,
-            "reason": self.reason,
-        }
-
-
 @dataclass(frozen=True)
 class RematchResult(Result):
     """A ``Result`` for the changed cohort, plus what moved and why.
@@ -308,6 +290,7 @@ def rematch_teams(
     placed_facilitators: Mapping[str, int] | None = None,
     mode: str = "fewest_moves",
     prove: bool = True,
+    withdrawn_before: Sequence[Practitioner] = (),
 ) -> RematchResult:
     """Re-match ``cohort`` whose establishments were in ``previous_teams`` (id -> team 1..T).
 
@@ -326,7 +309,9 @@ def rematch_teams(
     (``stable_labels``). ``previous_links`` (facilitator id, team) are kept when every
     facilitator rule still holds; otherwise facilitators are allocated afresh, keeping
     ``placed_facilitators`` (id -> team, placed by hand at the event) with their teams
-    where the rules allow (a note says which could not stay).
+    where the rules allow (a note says which could not stay). ``withdrawn_before``: people
+    who withdrew at earlier changes (the survey's, no longer in ``cohort``); in a fresh
+    export of the whole survey given as ``added`` they stay out (a note names them).
     Never raises for rules that cannot be met: the result then has status ``infeasible``.
     """
     started = time.perf_counter()
@@ -343,9 +328,16 @@ def rematch_teams(
     _check_inputs(cohort, rules, previous_teams)
     rules = rules or Rules()
     before = _establishment_teams(cohort, previous_teams)
-    change = apply_changes(cohort, withdrawn, added)
+    change = apply_changes(cohort, withdrawn, added, withdrawn_before=withdrawn_before)
     new = change.cohort
     notes: list[str] = []
+    if change.passed_over:
+        notes.append(
+            f"{len(change.passed_over)} practitioner(s) who withdrew before are in the additions "
+            f"with everyone else ({', '.join(change.passed_over[:5])}"
+            f"{', ...' if len(change.passed_over) > 5 else ''}): a fresh export of the whole "
+            "survey, so they stay withdrawn; to bring one back, --add a file of their rows only"
+        )
     gone = set(change.withdrawn_establishments)
     kept = rules.locks_within(lambda e: e not in gone)
     if kept != rules:  # a withdrawn school keeps no lock (naming it was an error)
@@ -461,7 +453,7 @@ def rematch_teams(
             }
             left = deadline - time.perf_counter()
             end = deadline - min(_MOVE_BACK_SHARE * left, max(0.0, left - 0.5))
-        fresh = _fresh_solve(new, rules, objective, end, seed, notes, warm_start=start)
+        fresh = _fresh_solve(new, rules, objective, end, seed, notes, start, needed=True)
         if fresh is None or not fresh.feasible:
             return _unsolved(finish, fresh, notes, started, time_limit)
         est_team = fresh.establishment_team()
@@ -501,7 +493,7 @@ def rematch_teams(
 
     stay = np.where(prev >= 0, prev, unit_team)
     broken = evaluate(problem, stay).breaches
-    moves, placed = _describe_moves(problem, new, prev, placed_before, unit_team, broken, before)
+    moves, placed = describe_moves(problem, new, prev, placed_before, unit_team, broken, before)
     base.update(moves=moves, added=placed, broken_before=broken, moves_proven_minimal=minimal)
 
     try:
@@ -546,10 +538,16 @@ def _fresh_solve(
     seed: int,
     notes: list[str],
     warm_start: dict[str, int] | None = None,
+    *,
+    needed: bool = False,
 ) -> Result | None:
-    """A fresh solve of the changed cohort in the time left (None: no time left)."""
+    """A fresh solve of the changed cohort in the time left (None: no time left). Where it
+    is the only answer (``needed``) it runs even past the deadline, as solve's fallback:
+    a 0.5 s limit (the command line's least) left under 0.5 s and no answer at all."""
     left = deadline - time.perf_counter()
-    if left < 0.5:
+    if needed:
+        left = max(left, _LEAST_FRESH_S)
+    elif left < 0.5:
         notes.append("no time left to solve the changed cohort afresh")
         return None
     fresh = solve(
@@ -660,41 +658,3 @@ def _none_left(diagnosis: Diagnosis, withdrawn: int, teams: int) -> Diagnosis:
         limit=teams,
     )
     return Diagnosis(conflicts=[*diagnosis.conflicts, conflict], feasible_by_arithmetic=False)
-
-
-# --------------------------------------------------------------------------- reasons
-def _describe_moves(
-    problem: Problem,
-    cohort: Cohort,
-    prev: IntArray,
-    placed_before: NDArray[np.bool_],
-    unit_team: IntArray,
-    broken: Sequence[Breach],
-    before: Mapping[str, int],
-) -> tuple[tuple[Move, ...], tuple[Move, ...]]:
-    """Moves of previously placed units (with the breaches they repair); newcomers' placements."""
-    moves: list[Move] = []
-    placed: list[Move] = []
-    for u, uid in enumerate(problem.unit_ids):
-        name = cohort.establishment_by_id[uid].name
-        to_team = int(unit_team[u]) + 1
-        if not placed_before[u]:
-            placed.append(Move(uid, name, None, to_team, "late addition"))
-            continue
-        if prev[u] == unit_team[u]:
-            continue
-        from_team = before.get(uid)
-        if prev[u] < 0:
-            moves.append(Move(uid, name, from_team, to_team, f"team {from_team} no longer exists"))
-            continue
-        related = [
-            b for b in broken if b.team in (from_team, to_team) or (b.subject and uid in b.subject)
-        ]
-        if related:
-            reason = "restores: " + "; ".join(b.message for b in related)
-        elif broken:
-            reason = "with the other moves, restores: " + "; ".join(b.message for b in broken)
-        else:
-            reason = "moved while restoring the rules"
-        moves.append(Move(uid, name, from_team, to_team, reason))
-    return tuple(moves), tuple(placed)

@@ -35,6 +35,7 @@ from clnmatch.diagnosis import Conflict
 from clnmatch.models import Rules
 from clnmatch.problem import Problem
 from clnmatch.rules.spec import UNITS, CompiledRules, DistinctRule, ShareRule, SumBound
+from clnmatch.wording import plural
 
 __all__ = [
     "Counting",
@@ -49,10 +50,6 @@ __all__ = [
 
 IntArray = NDArray[np.int64]
 Finding = tuple[tuple[str, ...], str, float | None, float | None]  # rules, message, actual, limit
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
 def round_up_share(value: Fraction) -> Fraction:

@@ -200,7 +200,9 @@ class PortfolioStrategy:
         lead = _LEADS[self.lead]()
         if budget.time_limit < ALONE_BELOW_S:  # the limit given, not the clock: deterministic
             alone = lead.run(problem, budget)
-            note = f"portfolio: {self.lead} ran alone (under {ALONE_BELOW_S:g} s is too short to race)"
+            note = (
+                f"portfolio: {self.lead} ran alone (under {ALONE_BELOW_S:g} s is too short to race)"
+            )
             return replace(alone, notes=(note, *alone.notes))
         remaining = budget.remaining()
         left = max(0.1, remaining - max(_MARGIN, min(_CHILD_MOST, _CHILD_SHARE * remaining)))

@@ -39,9 +39,9 @@ from clnmatch.event.export import EXPORTS, export_bytes, export_folder
 from clnmatch.event.snapshot import projector_shows_names, set_projector_names
 from clnmatch.io.mapping import SurveyMapping
 from clnmatch.report.words import percent
-from clnmatch.rules.necessary import plural
 from clnmatch.web.decisions import add, body_id, new_facilitator, one_of, seconds, withdraw
 from clnmatch.web.render import facilitators_context, live_context, school_context
+from clnmatch.wording import plural
 
 __all__ = ["CSP", "create_app"]
 

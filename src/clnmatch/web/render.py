@@ -15,7 +15,7 @@ from clnmatch.event.engine import Event
 from clnmatch.event.view import EventView
 from clnmatch.event.words import breach_lines
 from clnmatch.models import Cohort
-from clnmatch.rules.necessary import plural
+from clnmatch.wording import plural
 
 __all__ = ["live_context", "school_context"]
 
