@@ -48,3 +48,32 @@ def test_files_given_without_the_survey_are_said_to_be_unread(folder: Path) -> N
     """--dir alone resumes; --facilitators beside it was neither compared nor named."""
     said = _start(folder, "--facilitators", FACILITATORS)
     assert "--facilitators not read again" in said
+
+
+def test_the_exports_are_headed_as_the_result_the_event_began_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An event begun --from a result solved with --title and --contact exported every file
+    as 'Collaborative learning teams' with no contact (a tester's handouts went out so)."""
+    import json
+
+    import clnmatch.web.server as server
+    from clnmatch.event import Event
+    from clnmatch.event.export import export_bytes, write_folder
+
+    monkeypatch.setattr(server, "serve", lambda event, **kw: None)
+    solved = tmp_path / "teams"
+    title, contact = "CLN cohort 7, 2025-26", "Pat Lead, pat@example.org"
+    args = ["solve", str(SURVEY), "--facilitators", str(FACILITATORS), "--time-limit", "5"]
+    done = CliRunner().invoke(
+        app, [*args, "--title", title, "--contact", contact, "--no-pdf", "-q", "--out", str(solved)]
+    )
+    assert done.exit_code == 0, done.output
+    _start(tmp_path / "ev", SURVEY, "--facilitators", FACILITATORS, "--from", solved)
+    event = Event.open(tmp_path / "ev")
+    handouts = export_bytes(event, "handouts.html").decode("utf-8")
+    assert title in handouts and "pat@example.org" in handouts
+    write_folder(event, tmp_path / "out")
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["title"] == title and summary["contact"] == contact
+    assert "--title not read again" in _start(tmp_path / "ev", "--title", "Another")

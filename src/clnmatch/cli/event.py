@@ -14,6 +14,7 @@ from clnmatch.cli.common import (
     EXIT_ERROR,
     EXIT_INVALID,
     RULE_FLAGS,
+    Contact,
     Exit,
     FacilitatorsFile,
     JsonOut,
@@ -28,6 +29,7 @@ from clnmatch.cli.common import (
     Sheet,
     SizeTolerance,
     Teams,
+    Title,
     app,
     err_console,
     exit_codes,
@@ -37,6 +39,7 @@ from clnmatch.cli.common import (
 )
 
 MAPPING_COPY = "mapping.toml"  # the event folder's copy of the --map it reads with
+HEADING_KEYS = ("title", "contact", "source")  # summary.json's: what heads every export
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -89,6 +92,8 @@ def event(
     ] = None,
     map_file: MapFile = None,
     sheet: Sheet = None,
+    title: Title = None,
+    contact: Contact = None,
     objective: Annotated[
         str, typer.Option("--objective", help="focus, cohesion or blend.")
     ] = "blend",
@@ -186,6 +191,8 @@ def event(
                 "--from": from_result,
                 "--additions": additions,
                 "--rules": rules_file,
+                "--title": title,
+                "--contact": contact,
             }
             if survey is None:  # compared with the event's own only beside the survey
                 starting |= {"--facilitators": facilitators, "--sheet": sheet}
@@ -194,7 +201,7 @@ def event(
             if given:  # they shaped the event when it began; its decisions now rule
                 warnings.append(
                     f"note: {', '.join(given)} not read again: {folder} holds an event "
-                    "already, which keeps the teams, rules and late schools it began with "
+                    "already, which keeps the teams, rules, late schools and title it began with "
                     "(nothing of them is lost; start a new --dir to use other ones)"
                 )
             # kept with the event, so that a start without --map reads as before: a --map
@@ -305,9 +312,13 @@ def _create(
         )
         warnings += [f"warning: {w}" for w in late.warnings[:10]]  # each names its file
         extra = late.cohort
+    # the exports are headed as the result was (--title and --contact given now win)
+    heading = {k: v for k in HEADING_KEYS if isinstance(v := summary.get(k), str) and v.strip()}
+    heading |= {k: v for k in ("title", "contact") if isinstance(v := params.get(k), str)}
     return Event.create(
         folder, cohort, rules, objective=objective, seed=seed, teams=teams, links=links,
         base_record=record, additions=extra, bound=bound, source=str(from_result or survey),
+        heading=heading,
     )  # fmt: skip
 
 

@@ -103,6 +103,7 @@ class EventCore:
         additions: Cohort | None = None,
         bound: float | None = None,
         source: str = "",
+        heading: Mapping[str, str] | None = None,
     ) -> Self:
         """A new event in ``folder`` (which must not hold one), with fresh tokens."""
         path = Path(folder)
@@ -132,6 +133,7 @@ class EventCore:
             additions=additions,
             bound=bound,
             source=source,
+            heading=dict(heading or {}),
         )
         tokens = {"editor": secrets.token_urlsafe(24), "viewer": secrets.token_urlsafe(24)}
         private_write(path / TOKENS_FILE, json.dumps(tokens, indent=2))

@@ -19,7 +19,7 @@ from clnmatch.event.state import EventError
 from clnmatch.event.view import EventView
 from clnmatch.io.outputs import facilitators_frame, teams_frame
 from clnmatch.io.safe import csv_text
-from clnmatch.publish import write_result
+from clnmatch.publish import heading_of, write_result
 from clnmatch.rematch import CHANGES_FILE, ChangeRecord, CohortChange
 from clnmatch.result import Result, Status
 
@@ -127,6 +127,7 @@ def export_bytes(event: Event, name: str) -> bytes:
     """One export file of the present state, as bytes."""
     view = event.view()
     result = result_of(event, view)
+    heading = heading_of(event.snapshot.heading)
     if name == "teams.csv":
         # with a BOM, as write_csv writes the folder's copy: Excel then reads accents right
         return csv_text(teams_frame(result)).encode("utf-8-sig")
@@ -137,11 +138,11 @@ def export_bytes(event: Event, name: str) -> bytes:
     if name == "mailmerge.csv":  # the rosters, ready for a mail merge
         from clnmatch.report.mailmerge import mailmerge_frame
 
-        return csv_text(mailmerge_frame(result)).encode("utf-8-sig")
+        return csv_text(mailmerge_frame(result, heading)).encode("utf-8-sig")
     if name == "handouts.html":  # one printable page per team
         from clnmatch.report.handouts import render_handouts
 
-        return render_handouts(result).encode("utf-8")
+        return render_handouts(result, heading).encode("utf-8")
     if name == CHANGES_FILE:
         return json.dumps(change_record(event, view).to_dict(), indent=2).encode("utf-8")
     if name in ("teams.xlsx", "report.html"):
@@ -151,7 +152,9 @@ def export_bytes(event: Event, name: str) -> bytes:
         # drafted in the event's own folder, not the system's shared temporary one
         with tempfile.TemporaryDirectory(prefix=".download-", dir=event.folder) as tmp:
             path = Path(tmp) / name
-            (write_workbook if name == "teams.xlsx" else write_report)(result, path)
+            (write_workbook if name == "teams.xlsx" else write_report)(
+                result, path, heading=heading
+            )
             return path.read_bytes()
     raise KeyError(name)
 
@@ -161,7 +164,15 @@ def write_folder(event: Event, folder: str | Path, view: EventView | None = None
     ``folder``, whole or not at all."""
     view = view or event.view()
     record = json.dumps(change_record(event, view).to_dict(), indent=2, ensure_ascii=False)
-    return write_result(result_of(event, view), folder, extra_texts={CHANGES_FILE: record})
+    heading = heading_of(event.snapshot.heading)
+    return write_result(
+        result_of(event, view),
+        folder,
+        extra_texts={CHANGES_FILE: record},
+        title=heading.title,
+        contact=heading.contact,
+        source=heading.source,
+    )
 
 
 FOLDER_NAME_MAX = 100  # file systems refuse names past 255 bytes (a 500, before): ASCII

@@ -11,7 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -107,6 +107,8 @@ class Snapshot:
     additions: Cohort | None
     bound: float | None
     source: str
+    # the result's title, contact and licence line (summary.json's keys): every export's
+    heading: Mapping[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -122,6 +124,7 @@ class Snapshot:
             "base_record": self.base_record.to_dict(),
             "additions": None if self.additions is None else self.additions.model_dump(mode="json"),
             "bound": self.bound,
+            "heading": dict(self.heading),
         }
 
     def first_state(self) -> EventState:
@@ -152,4 +155,5 @@ class Snapshot:
             additions=None if additions is None else Cohort.model_validate(additions),
             bound=data.get("bound"),
             source=str(data.get("source", "")),
+            heading={str(k): str(v) for k, v in (data.get("heading") or {}).items()},
         )
