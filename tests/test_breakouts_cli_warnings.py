@@ -120,3 +120,25 @@ def test_a_replan_avoids_the_history_its_plan_was_made_after(tmp_path):
     done = runner.invoke(app, [*args, *rules, "--out", str(first)])  # no history now
     assert done.exit_code == 0, done.output
     assert not (first / "history.csv").exists()
+
+
+def test_a_teams_csv_is_a_roster(tmp_path):
+    """An event's exported teams.csv given as the roster was refused as a survey without
+    ratings ('expected at least 2 theme columns'): it is read as the people it lists."""
+    from clnmatch.breakouts.io import read_people
+
+    header = "practitioner_id,name,email,role,establishment_id,establishment_name,authority,"
+    header += "sector,team,team_focus\n"
+    rows = "".join(
+        f"P{i:02d},Person {i},p{i}@x.example,practitioner,E{i // 2},School {i // 2},"
+        f"{('Glasgow City', 'Renfrewshire', 'Inverclyde')[i // 2 % 3]},primary,{i % 2 + 1},Literacy\n"
+        for i in range(12)
+    )
+    teams = tmp_path / "teams.csv"
+    teams.write_text(header + rows, encoding="utf-8")
+    roster, _ = read_people(teams, need_authority=True)
+    assert [p.id for p in roster.people] == [f"P{i:02d}" for i in range(12)]
+    assert roster.people[4].authority == "Inverclyde" and roster.people[4].email == "p4@x.example"
+    args = ["breakouts", str(teams), "--rounds", "2", "--room-size", "3", "--min-authorities", "2"]
+    done = runner.invoke(app, [*args, "--time-limit", "5", "--out", str(tmp_path / "rooms")])
+    assert done.exit_code == 0, done.output

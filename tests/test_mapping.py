@@ -370,6 +370,7 @@ college = ["FE"]
 "Dargavel Primary School" = ["Dargavel PS"]
 " " = ["Hillhead"]
 "Other" = ["dargavel p.s."]
+leave_out_rows = [22]
 """,
     )
     with pytest.raises(InvalidInputError) as caught:
@@ -392,6 +393,8 @@ college = ["FE"]
         "key 'establishments.\" \"' to be the establishment's name to use, not blank",
         "not to list 'dargavel p.s.', which establishments.\"Dargavel Primary School\" lists",
         "key 'header_row' to be the header's row number",
+        # a top line written last is read into the section above it
+        "key 'establishments.leave_out_rows' to be written at the top of the mapping",
     ):
         assert fragment in text, fragment
 

@@ -2,7 +2,8 @@
 
 People: a survey (contract section 1, read by ``clnmatch.io.survey.read_survey``;
 practitioners are the people) when the header has ``practitioner_id`` or a mapping is
-given, otherwise a *roster*: ``person_id`` and ``name`` (required), ``establishment_id``,
+given (a ``teams.csv`` of solve or of an event's export, which has no ratings, is read as a
+roster whose ``practitioner_id`` is the ``person_id``), otherwise a *roster*: ``person_id`` and ``name`` (required), ``establishment_id``,
 ``authority``, ``sector``, ``email`` and ``theme:<Name>`` columns (optional). Headers are
 matched as in the survey (case, spaces and underscores ignored). Every problem is listed at
 once with file, row (as a spreadsheet shows it), column and what was expected.
@@ -22,6 +23,7 @@ import inspect
 import json
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +80,12 @@ def read_people(
         try:
             return _read_survey(source, sheet, mapping)
         except InvalidInputError as exc:
+            if table.columns("practitioner_id") and table.columns("team"):
+                # a teams.csv (solve's, or an event's export): its people, without ratings
+                ids = set(table.columns("practitioner_id"))
+                headers = tuple("person_id" if i in ids else h for i, h in enumerate(table.headers))
+                roster, warnings = _read_roster(replace(table, headers=headers), need_authority)
+                return roster, [*table.problems, *warnings]
             if table.columns("practitioner_id"):
                 raise
             neither = table.problem(

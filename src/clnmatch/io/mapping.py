@@ -349,7 +349,13 @@ def _check(data: Mapping[str, Any], source: str) -> list[InputProblem]:
         if not isinstance(value, dict):
             bad(name, f"to be a table ([{name}] with its lines below it)", value)
             return None
-        return value
+        for key in set(value) & set(_TOP_KEYS):  # written below a [section], so read into it
+            bad(
+                _key(name, key),
+                "to be written at the top of the mapping, above every [section]: a line below "
+                f"[{name}] is read as part of it (move the line up)",
+            )
+        return {k: v for k, v in value.items() if k not in _TOP_KEYS}
 
     if not isinstance(data, Mapping):
         return [InputProblem(file=source, expected="a mapping: a table of sections")]
