@@ -151,3 +151,26 @@ def test_the_host_typed_in_capitals_is_its_own_name() -> None:
         headers = {"host": "MyLaptop.local:8765"}
 
     assert _foreign(Asked(), hosts) == ""  # type: ignore[arg-type]
+
+
+def test_a_paste_with_one_school_typed_two_ways_is_refused(tmp_path: Path) -> None:
+    """'Kilmacolm Primary School' and 'Kilmacolm Primary' pasted together became two schools
+    (their nominees in two teams) with no word; now refused, saying what to write."""
+    event = new_event(tmp_path / "ev")
+    themes = event.snapshot.cohort.themes
+    header = "name,establishment_name,authority,sector,role," + ",".join(
+        f"theme:{t}" for t in themes
+    )
+    ratings = ",".join("3" for _ in themes)
+    rows = [
+        f"Heather Kelly,Kilmacolm Primary School,B,primary,promoted,{ratings}",
+        f"Declan Quinn,Kilmacolm Primary,B,primary,practitioner,{ratings}",
+    ]
+    answer = _client(event).post("/api/add", json={"rows": "\n".join([header, *rows])})
+    assert answer.status_code == 400, answer.json()
+    said = answer.json()["error"]
+    assert "'Kilmacolm Primary' (row 3) and 'Kilmacolm Primary School' (row 2) look alike" in said
+    assert "the same way in every row" in said and event.version == 0
+    same = rows[1].replace("Kilmacolm Primary,", "Kilmacolm Primary School,")
+    added = _client(event).post("/api/add", json={"rows": "\n".join([header, rows[0], same])})
+    assert added.status_code == 200, added.json()

@@ -13,6 +13,7 @@ import pandas as pd
 
 from clnmatch.errors import ClnmatchError, InvalidInputError, without_command
 from clnmatch.event import Event, EventError, EventView
+from clnmatch.io.identity import ONE_SPELLING
 from clnmatch.io.mapping import SurveyMapping
 from clnmatch.io.survey import read_survey
 from clnmatch.models import RATING_MAX, RATING_MIN, Facilitator
@@ -180,11 +181,22 @@ def add(
         )
         # rows without ids are numbered apart from the survey's own (its row 7 is R007)
         prefix = f"pasted-{event.version}-R"
-        extra = read_survey(frame, mapping=mapping, row_id_prefix=prefix).cohort
+        reading = read_survey(frame, mapping=mapping, row_id_prefix=prefix)
     except (ClnmatchError, ValueError) as exc:
         raise EventError(
             f"the rows could not be read as a survey: {_paste_advice(exc)}", 400
         ) from exc
+    # one school typed two ways would be added as two (a tester's nominees went to two teams)
+    twice = [w for w in reading.warnings if w.expected.startswith(ONE_SPELLING)]
+    if twice:
+        said = str(twice[0]).replace("survey DataFrame", "the pasted rows")
+        said = said.split(" (if they are one")[0]
+        raise EventError(
+            f"{said}. Write the school's name the same way in every row (or, for two schools, "
+            "give the rows an establishment_id column) and add them again.",
+            400,
+        )
+    extra = reading.cohort
     missing = [t for t in event.snapshot.cohort.themes if t not in extra.themes]
     if missing:
         raise EventError(
