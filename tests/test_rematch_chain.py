@@ -130,6 +130,12 @@ def test_diff_says_a_withdrawn_school_is_withdrawn(chain: dict[str, Path]) -> No
     line = next(x for x in plain.output.splitlines() if x.startswith(f"  {first}"))
     assert line.endswith("-> withdrawn or not yet added"), line
     assert "None" not in plain.output
+    import pandas as pd
+
+    # named from teams.csv, as the survey would name it (a tester had ids alone)
+    rows = pd.read_csv(chain["solved"] / "teams.csv", dtype=str)
+    name = dict(zip(rows["establishment_id"], rows["establishment_name"], strict=True))[first]
+    assert line.startswith(f"  {first} ({name}):"), line
 
 
 def test_stable_labels_keep_the_biggest_overlap() -> None:

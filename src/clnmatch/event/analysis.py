@@ -210,7 +210,7 @@ def folder_side(folder: str | Path, survey: Cohort | None = None) -> Side:
         breaches=tuple(
             str(b.get("message", "")) for b in saved if isinstance(b, dict)
         ) if isinstance(saved, list) else (),
-        names={}, checked=False,
+        names=dict(table.establishment_names), checked=False,
     )  # fmt: skip
 
 

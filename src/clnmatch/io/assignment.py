@@ -54,6 +54,8 @@ class AssignmentTable:
     warnings: list[InputProblem] = field(default_factory=list)
     # practitioner id -> (name, email) as written beside it, to match rows back to a survey
     people: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    # establishment id -> its name as written beside it (the first row's)
+    establishment_names: Mapping[str, str] = field(default_factory=dict)
 
 
 def _team(text: str) -> int | None:
@@ -83,7 +85,9 @@ def read_assignment(
     problems: list[InputProblem] = list(table.problems)
     warnings: list[InputProblem] = list(table.warnings)
     index, missing = resolve_columns(
-        table, ("practitioner_id", "team"), ("establishment_id", "team_focus", "name", "email")
+        table,
+        ("practitioner_id", "team"),
+        ("establishment_id", "establishment_name", "team_focus", "name", "email"),
     )
     problems.extend(missing)
     known = None if themes is None else {normalise_header(t): t for t in themes}
@@ -92,6 +96,7 @@ def read_assignment(
     rows: dict[str, int] = {}
     establishments: dict[str, str] = {}
     people: dict[str, tuple[str, str]] = {}
+    est_names: dict[str, str] = {}
     focus_votes: dict[int, Counter[str]] = defaultdict(Counter)
     focus_rows: dict[tuple[int, str], list[int]] = defaultdict(list)
     unplaced: list[int] = []  # rows whose team is blank: those people are in no team
@@ -136,6 +141,8 @@ def read_assignment(
                 teams[pid] = team
             if cell.get("establishment_id"):
                 establishments[pid] = cell["establishment_id"]
+                if cell.get("establishment_name"):
+                    est_names.setdefault(cell["establishment_id"], cell["establishment_name"])
             if cell.get("name") or cell.get("email"):
                 people[pid] = (cell.get("name", ""), cell.get("email", ""))
         text = cell.get("team_focus", "")
@@ -193,6 +200,7 @@ def read_assignment(
         rows=rows,
         warnings=warnings,
         people=people,
+        establishment_names=est_names,
     )
 
 

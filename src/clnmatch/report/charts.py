@@ -186,7 +186,7 @@ def interest_heatmap(result: Result) -> Chart | None:
         title="How interested each team is in each theme",
         xlabel="Survey theme",
         ylabel="Team",
-        colorbar="Mean interest rating (0 = none, 5 = very)",
+        colorbar="Mean interest rating (0 = none, 5 = the highest)",
         fmt=".1f",
         vmin=0,
         vmax=5,

@@ -163,7 +163,7 @@ def focus_theme_chart(result: Result) -> Chart | None:
         "chart-interest",
         "Focus themes",
         "Each bar counts the teams with that focus theme; beside each theme, its teams' "
-        "members' mean interest in it (0 = none, 5 = very).",
+        "members' mean interest in it (0 = none, 5 = the highest).",
         to_data_uri(fig),
     )
 
