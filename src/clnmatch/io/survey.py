@@ -249,7 +249,9 @@ def _parse_survey(
                     )
                 )
             else:
-                warnings += _twice(table, email_row, email.casefold(), r, index["email"], "email")
+                warnings += _twice(
+                    table, email_row, email.casefold(), r, index["email"], "email", row_id_prefix
+                )
 
         sector = None
         if cell.get("sector"):
@@ -325,7 +327,9 @@ def _parse_survey(
 
         twin = (est_id, name_key(cell.get("name", "")))
         if est_id and twin[1] and not email:  # Microsoft Forms' anonymous answers: no e-mail
-            warnings += _twice(table, name_row, twin, r, index["name"], "name and establishment")
+            warnings += _twice(
+                table, name_row, twin, r, index["name"], "name and establishment", row_id_prefix
+            )
         practitioners.append(
             {
                 "id": pid,
@@ -359,17 +363,27 @@ def _parse_survey(
 
 
 def _twice(
-    table: Table, seen: dict[_Key, int], key: _Key, row: int, column: int, what: str
+    table: Table,
+    seen: dict[_Key, int],
+    key: _Key,
+    row: int,
+    column: int,
+    what: str,
+    row_id_prefix: str,
 ) -> list[InputProblem]:
     """A warning when ``key`` (an e-mail; a name at a school) was on an earlier row."""
     first = seen.setdefault(key, row)
     if first == row:
         return []
     each = "email" if what == "email" else "person"
+    # leave_out_rows is the survey's: late additions' rows are numbered by their own file
+    advice = ""
+    if row_id_prefix == "R":
+        advice = f"; a mapping's leave_out_rows = [{first}] reads only this row"
     return [
         table.problem(
             f"each {each} once, but this row repeats the {what} of row {first} (one person "
-            f"answering twice? a mapping's leave_out_rows = [{first}] reads only this row)",
+            f"answering twice?{advice})",
             row=row,
             column=column,
         )
