@@ -140,9 +140,9 @@ def rematch(
     (changes.json) carry over, so a withdrawn establishment never comes back unless added again.
     Example: clnmatch rematch survey.csv out/ --withdraw GC-PS-014 --add late.csv --out out2/
     """
-
     from clnmatch.errors import InputProblem, InvalidInputError
     from clnmatch.io.identity import additions_row_prefix
+    from clnmatch.io.mapping import load_mapping
     from clnmatch.io.outputs import output_names
     from clnmatch.publish import heading_of, write_result
     from clnmatch.rematch import (
@@ -180,8 +180,6 @@ def rematch(
         saved = heading_of(summary) if summary else None
         rules = rules_from(rules_file, locals(), summary.get("rules"))
         objective = objective or str(summary.get("objective_name") or "blend")
-        from clnmatch.io.mapping import load_mapping
-
         mapping = load_mapping(map_file)  # read once: the survey and --add share it
         teams_csv = folder / "teams.csv" if previous.is_dir() else previous
         warn = 0 if json_out else 10  # --quiet keeps warnings: they are not progress
