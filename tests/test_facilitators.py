@@ -564,3 +564,18 @@ def test_teams_of_other_caps_are_not_interchangeable() -> None:
     assert teams_symmetric(problem)
     capped = dataclasses.replace(problem, team_max_units=np.array([5, 5, 10, 10]))
     assert not teams_symmetric(capped)
+
+
+def test_a_result_without_a_facilitators_table_checks_clean_with_its_own_links() -> None:
+    """solve's result on a cohort with no facilitators table has links (); passing them back
+    to check named every team as having no facilitator, where the command line's check
+    and solve itself found no breach (a researcher's round trip)."""
+    import clnmatch
+    from clnmatch.generate import generate_cohort
+
+    cohort = generate_cohort(30, seed=4, teams_hint=4).model_copy(update={"facilitators": ()})
+    rules = Rules(teams=4)
+    result = clnmatch.solve(cohort, rules, strategy="greedy", time_limit=4, seed=2)
+    assert result.feasible and result.facilitator_links == ()
+    again = check(cohort, rules, result.assignment, facilitator_links=result.facilitator_links)
+    assert again.feasible, [b.message for b in again.breaches]

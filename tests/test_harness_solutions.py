@@ -3,6 +3,7 @@ the one an independent scorer (tests/test_records.py's, from the instance file) 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -43,3 +44,23 @@ def test_a_rerun_that_finds_nothing_leaves_no_older_assignment(tmp_path: Path) -
     assert path.read_text() == "0 0\n1 1\n2 0\n"
     write_solutions(tmp_path, [RunOutcome(record)])
     assert not path.exists()
+
+
+def test_the_warm_up_proves_a_bound_once_when_runs_are_given_bound_time(monkeypatch) -> None:
+    """certified_bound's first call in a process imports the semidefinite solver (about 1 s
+    of a 2 s --bound-time: a researcher's runs.csv gaps varied with the load); the worker's
+    warm-up makes that first call, once, only for runs that prove bounds."""
+    import clnmatch.bounds
+    from clnmatch.research import measure
+    from clnmatch.research.runs import RunSpec
+
+    calls: list[float] = []
+    monkeypatch.setattr(clnmatch.bounds, "certified_bound", lambda p, s: calls.append(s))
+    monkeypatch.setattr(measure, "_WARMED", set())
+    spec = RunSpec("mdgp", "x", "research", "greedy", "strategy", 0, 1.0, "given")
+    measure.warm_up(spec)
+    assert calls == []
+    with_bound = RunSpec("mdgp", "x", "research", "local_search", "strategy", 0, 1.0, "given")
+    measure.warm_up(replace(with_bound, bound_time=2.0))
+    measure.warm_up(replace(with_bound, solver="random", bound_time=2.0))
+    assert len(calls) == 1

@@ -84,6 +84,10 @@ def test_broken_instance_is_invalid_input(tmp_path):
     path.write_text(f"4 2 ds 3 1 1 3\n{PAIRS_OF_4}", encoding="ascii")
     with pytest.raises(InvalidInputError, match="group 1's bounds 3..1"):
         read_instance(path)
+    # 'ss' is same size: unequal bounds were solved as ds without a word
+    path.write_text(f"4 2 ss 1 3 1 3\n{PAIRS_OF_4}", encoding="ascii")
+    with pytest.raises(InvalidInputError, match="row 1: expected type ss .* the type is ds"):
+        read_instance(path)
 
 
 @pytest.mark.parametrize(
@@ -163,3 +167,16 @@ def test_handover_weights_round_so_that_answers_keep_the_real_capacity(tmp_path)
     path.write_text(f"4\n2\n1.0\n0.5\n0.5\n0.1\n0.1\n{matrix}7\n", encoding="ascii")
     with pytest.raises(InvalidInputError, match="nothing after"):
         read_instance(path)
+
+
+def test_one_element_has_no_pair_lines_and_reads(tmp_path):
+    """'1 1 ss 1 1' is a whole instance (0 pair lines): it was refused, after numpy's
+    'input contained no data' warning on the terminal."""
+    import warnings
+
+    path = tmp_path / "one.txt"
+    path.write_text("1 1 ss 1 1\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        problem = read_instance(path)
+    assert problem.n_units == 1 and int(problem.pair_milli.sum()) == 0

@@ -420,7 +420,9 @@ def _facilitator_breaches(
             )
         load[fid] += units_in_team.get(int(team), 0)
         covered.add(int(team))
-    for team in range(1, rules.teams + 1):
+    # without a facilitators table no team can be nurtured by one, and none need be (as
+    # solve judges such a cohort): its result's links, (), are not every team breaching
+    for team in range(1, rules.teams + 1) if cohort.facilitators else ():
         if team not in covered:
             out.append(
                 Breach(

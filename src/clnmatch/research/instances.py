@@ -64,6 +64,8 @@ def _pairs(
     def bad_line(k: int, expected: str) -> InvalidInputError:
         return _bad(path, expected, row=rows[k], value=body[k].strip()[:80])
 
+    if not body:  # one element: no pair (numpy's loadtxt would warn of no data)
+        return np.zeros((n, n), dtype=np.int64)
     try:
         data = np.loadtxt(body, dtype=np.float64, ndmin=2)
     except ValueError:
@@ -164,6 +166,14 @@ def read_mdgp(path: str | Path) -> Problem:
         raise _bad(path, "header 'n m ss|ds a1 b1 ... am bm'", row=1, value=lines[0][:80]) from exc
     if kind not in ("ss", "ds") or len(bounds) != 2 * m or len(head) != 3 + 2 * m:
         raise _bad(path, "type ss or ds and exactly 2m size bounds", row=1, value=lines[0][:80])
+    if kind == "ss" and bounds[0::2] != bounds[1::2]:  # same size: every a_g = b_g
+        raise _bad(
+            path,
+            "type ss (same size) with each group's bounds equal, a_g = b_g; for bounds "
+            "a_g < b_g the type is ds",
+            row=1,
+            value=lines[0][:80],
+        )
     weights = _pairs(path, lines[1:], n, 2)
     return _problem(path, weights, np.ones(n, dtype=np.int64), bounds[0::2], bounds[1::2])
 
