@@ -14,6 +14,7 @@ from clnmatch.cli.common import (
     EXIT_ERROR,
     EXIT_INFEASIBLE,
     EXIT_INVALID,
+    OVERRUN_SLACK,
     Exit,
     JsonOut,
     Quiet,
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
     from clnmatch.breakouts.model import History
 
 PLANNER_SHARE = 0.5  # of what the limit leaves after reading, kept for the planner
-OVERRUN_SLACK = 1.1  # a run this far past its limit is said to have overrun it
 
 
 @app.command()

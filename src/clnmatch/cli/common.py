@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import io
 import json
+import math
 import os
 import re
 import sys
@@ -466,6 +467,24 @@ def read_cohort_for_cli(
             f"... and {len(reading.warnings) - len(shown)} more warnings (see `clnmatch inspect`)"
         )
     return reading.cohort
+
+
+OVERRUN_SLACK = 1.1  # a run this far past its limit is said to have overrun it
+
+
+def overrun_note(clock: Deadline, match_s: float) -> str | None:
+    """What to say when the whole run ended past its --time-limit (None: it did not)."""
+    if clock.limit is None:
+        return None
+    took, allowed = clock.elapsed(), clock.limit + clock.extended
+    if took <= OVERRUN_SLACK * allowed:
+        return None
+    return (
+        f"note: the run took {took:.1f} s, past --time-limit {clock.limit:g} (the match "
+        f"{match_s:.1f} s; reading the survey and writing the outputs the rest): the machine "
+        f"was busy, or the cohort is large for the limit. A --time-limit of "
+        f"{math.ceil(1.5 * took)} s or more leaves room for it."
+    )
 
 
 def start_clock(time_limit: float, command: str) -> Deadline:

@@ -41,6 +41,7 @@ from clnmatch.cli.common import (
     masked,
     match_seconds,
     out_console,
+    overrun_note,
     print_infeasible,
     print_written,
     print_wrote,
@@ -310,8 +311,10 @@ def rematch(
         )
         if not json_out:
             print_written(written)
+        late = overrun_note(clock, result.runtime_s)
         if json_out:
-            answer = {**result.summary(), "left_out": written.left_out, "warnings": read}
+            warned = [*read, *([late] if late else [])]
+            answer = {**result.summary(), "left_out": written.left_out, "warnings": warned}
             out_console.print_json(json.dumps(answer))
             return
         if not quiet:
@@ -323,6 +326,8 @@ def rematch(
             for note in result.warnings():  # e.g. schools placed as late additions
                 out_console.print(f"note: {note}", markup=False, highlight=False)
             print_result(result, written)
+        if late:  # with -q too: it is not progress
+            err_console.print(late, markup=False, highlight=False)
 
 
 @app.command()

@@ -47,6 +47,7 @@ from clnmatch.cli.common import (
     masked,
     match_seconds,
     out_console,
+    overrun_note,
     print_infeasible,
     print_written,
     print_wrote,
@@ -141,12 +142,16 @@ def _run_solve(
     )
     if not json_out:
         print_written(written)
+    late = overrun_note(clock, result.runtime_s)
     if json_out:  # the reader's warnings too: --json prints nothing else
-        answer = {**result.summary(), "left_out": written.left_out, "warnings": warnings or []}
+        said = [*(warnings or []), *([late] if late else [])]
+        answer = {**result.summary(), "left_out": written.left_out, "warnings": said}
         out_console.print_json(json.dumps(answer))
         return
     if not quiet:
         print_result(result, written)
+    if late:  # with -q too: it is not progress
+        err_console.print(late, markup=False, highlight=False)
 
 
 def print_result(result: Any, written: list[Path]) -> None:
