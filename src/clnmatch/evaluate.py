@@ -253,18 +253,22 @@ def check(
     *,
     team_focus: Mapping[int, str] | None = None,
     objective: str | ObjectiveWeights = "blend",
+    problem: Problem | None = None,
 ) -> Evaluation:
     """Check a practitioner -> team (1..T) assignment against every hard rule and score it.
 
     ``facilitator_links`` are (facilitator id, team) pairs; ``team_focus`` maps a team to
-    its focus theme (by default the best theme for the team).
+    its focus theme (by default the best theme for the team). ``problem``: the
+    ``Problem.from_cohort`` of these cohort, rules and objective when the caller has built
+    it already (at 5,000 establishments building it takes seconds).
     Returns an ``Evaluation`` listing every breach with rule, team and numbers.
     """
     if facilitator_links is not None and not isinstance(facilitator_links, str | Mapping):
         facilitator_links = list(facilitator_links)  # a generator is read once
     _check_inputs(cohort, rules, assignment, facilitator_links, team_focus)
     rules = rules or Rules()
-    problem = Problem.from_cohort(cohort, rules, objective)
+    if problem is None or not _built_from(problem, cohort, rules, objective):
+        problem = Problem.from_cohort(cohort, rules, objective)
     breaches: list[Breach] = []
 
     if cohort.n_participants > rules.max_participants:
@@ -372,6 +376,27 @@ def check(
     )
 
 
+def _built_from(
+    problem: Problem, cohort: Cohort, rules: Rules, objective: str | ObjectiveWeights
+) -> bool:
+    """Whether ``problem`` is the one ``Problem.from_cohort`` makes of these (its units,
+    teams and objective: a problem searched under other caps is not)."""
+    if isinstance(objective, ObjectiveWeights):  # weights of no name: built again
+        named = objective.name in ("focus", "cohesion", "blend")
+        if not named or objective != ObjectiveWeights.named(objective.name):
+            return False
+        objective = objective.name
+    low, high = rules.size_bounds(int(problem.unit_weight.sum()))
+    return (
+        problem.unit_ids == tuple(e.id for e in cohort.establishments)
+        and problem.n_teams == rules.teams
+        and problem.objective_name == objective
+        and bool((problem.team_min == low).all() and (problem.team_max == high).all())
+        and not isinstance(problem.team_max_units, np.ndarray)  # shared facilitators' caps
+        and problem.team_max_units == rules.schools_per_facilitator
+    )
+
+
 def _facilitator_breaches(
     cohort: Cohort,
     rules: Rules,
@@ -420,9 +445,9 @@ def _facilitator_breaches(
             )
         load[fid] += units_in_team.get(int(team), 0)
         covered.add(int(team))
-    # without a facilitators table no team can be nurtured by one, and none need be (as
-    # solve judges such a cohort): its result's links, (), are not every team breaching
-    for team in range(1, rules.teams + 1) if cohort.facilitators else ():
+    # with no facilitators table and no link, no team can be nurtured by one and none need
+    # be (as solve judges such a cohort): its result's links, (), are not every team breaching
+    for team in range(1, rules.teams + 1) if cohort.facilitators or links else ():
         if team not in covered:
             out.append(
                 Breach(

@@ -161,6 +161,7 @@ def finish_solve(
         links if cohort.facilitators else None,
         team_focus=team_focus,
         objective=weights,
+        problem=problem,
     )
     if not evaluation.feasible:
         # a strategy returned an assignment the evaluator rejects: never pass it on
