@@ -174,3 +174,28 @@ def test_a_paste_with_one_school_typed_two_ways_is_refused(tmp_path: Path) -> No
     same = rows[1].replace("Kilmacolm Primary,", "Kilmacolm Primary School,")
     added = _client(event).post("/api/add", json={"rows": "\n".join([header, rows[0], same])})
     assert added.status_code == 200, added.json()
+
+
+def test_a_full_disk_is_said_plainly_and_the_decision_is_not_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A move the journal could not write was a bare 500 ('unexpected error'); it says the
+    folder could not be written, and nothing changed."""
+    import errno
+
+    from clnmatch.event.journal import Journal
+
+    event = new_event(tmp_path / "ev")
+    client = _client(event)
+
+    def full(self: Journal, entry: dict) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Journal, "append", full)
+        answer = client.post("/api/move", json={"establishment_id": "E1", "team": 2})
+    assert answer.status_code == 507
+    assert "could not be written (No space left on device)" in answer.json()["error"]
+    assert "free some disk space" in answer.json()["error"] and event.version == 0
+    done = client.post("/api/move", json={"establishment_id": "E1", "team": 2})
+    assert done.status_code == 200 and event.version == 1

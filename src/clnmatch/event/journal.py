@@ -11,6 +11,7 @@ rather than guess.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import warnings
@@ -36,6 +37,7 @@ class Journal:
         # O_BINARY: Windows would write "\r\n" (and count bytes otherwise)
         flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0)
         self._fd = os.open(self.path, flags, 0o600)
+        self._cut_at: int | None = None  # where a failed write began, not yet cut off
 
     def _load(self) -> None:
         if not self.path.exists():
@@ -85,14 +87,33 @@ class Journal:
         )
 
     def append(self, entry: dict[str, Any]) -> None:
-        """Write ``entry`` as one line and make it durable before returning."""
+        """Write ``entry`` as one line and make it durable before returning.
+
+        A write that fails (a full disk) is cut off again before the error is raised: the
+        next entry followed its fragment ('{{"seq":83,...'), so a later start lost an
+        acknowledged decision or refused the journal (an outside tester's full disk)."""
         line = (json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
-        view = memoryview(line)
-        while view:
-            written = os.write(self._fd, view)
-            view = view[written:]
-        os.fsync(self._fd)
+        if self._cut_at is not None:  # an earlier failure could not be cut off then
+            self._cut(self._cut_at)
+        start = os.fstat(self._fd).st_size
+        try:
+            view = memoryview(line)
+            while view:
+                written = os.write(self._fd, view)
+                view = view[written:]
+            os.fsync(self._fd)
+        except OSError:
+            with contextlib.suppress(OSError):  # else the next append cuts it first
+                self._cut_at = start
+                self._cut(start)
+            raise
         self.entries.append(entry)
+
+    def _cut(self, size: int) -> None:
+        """Cut the file back to ``size`` bytes (what an unacknowledged write left)."""
+        os.ftruncate(self._fd, size)
+        os.fsync(self._fd)
+        self._cut_at = None
 
     def close(self) -> None:
         if self._fd >= 0:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import json
 import mimetypes
 import secrets
@@ -173,6 +174,16 @@ def create_app(
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         text = "no such address" if exc.status_code == 404 else str(exc.detail)
         return JSONResponse({"error": text}, exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(OSError)  # a full disk: the journal cut the write off again
+    async def disk_error(request: Request, exc: OSError) -> Response:
+        full = exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+        text = (
+            f"the event folder could not be written ({exc.strerror or type(exc).__name__}): "
+            "what was asked was not done, and every decision before it is kept"
+            + ("; free some disk space, then do it again" if full else "")
+        )
+        return JSONResponse({"error": text}, 507 if full else 500)
 
     @app.exception_handler(Exception)  # a defect: said in the same shape, without details
     async def unexpected(request: Request, exc: Exception) -> Response:
