@@ -333,3 +333,30 @@ def test_ids_that_are_plain_numbers_leave_the_numbers_of_texts_alone() -> None:
     assert written == (
         f"searched over 2 cores; practitioner {one} and '{two}' moved; 1 establishment, 3.5 points"
     )
+
+
+def test_a_pseudonymised_run_shows_no_real_id_on_the_terminal_or_in_json(
+    tmp_path: Path, no_charts: None
+) -> None:
+    """The files were pseudonymised, but the terminal's table and --json's teams named the
+    facilitators by their real ids (e-mail addresses in a tester's table)."""
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from clnmatch.cli import app, sample_paths
+
+    survey, facilitators = sample_paths()
+    table = pd.read_csv(facilitators, dtype=str, keep_default_na=False)
+    table["facilitator_id"] = [f"fac.{i}@council.example" for i in range(len(table))]
+    own = tmp_path / "facilitators.csv"
+    table.to_csv(own, index=False)
+    args = ["solve", str(survey), "--facilitators", str(own), "--strategy", "greedy"]
+    args += ["--time-limit", "20", "--no-pdf"]
+    for json_out in (["--json"], []):
+        done = CliRunner().invoke(
+            app, [*args, *json_out, "--pseudonymise", "--out", str(tmp_path / f"p{len(json_out)}")]
+        )
+        assert done.exit_code == 0, done.output
+        assert "@council.example" not in done.output and "fac.0" not in done.output
+    plain = CliRunner().invoke(app, [*args, "--json", "--out", str(tmp_path / "plain")])
+    assert "@council.example" in plain.output  # the check above can fail

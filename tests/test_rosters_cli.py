@@ -181,6 +181,14 @@ def test_pseudonym_key_misuse_is_refused(cohort: Path, tmp_path: Path) -> None:
     )
     assert alone.exit_code == 2 and "needs --pseudonymise" in alone.output
     assert not out.exists() and not (tmp_path / "k.key").exists()
+    # through a symbolic link to --out, either way round (the key sat among the outputs)
+    out.mkdir()
+    (tmp_path / "link").symlink_to(out)
+    survey = (cohort / "survey.csv", cohort / "facilitators.csv")
+    for folder, key in ((out, tmp_path / "link" / "k.key"), (tmp_path / "link", out / "k.key")):
+        linked = run(*solve_args(*survey, folder, "--pseudonymise", "--pseudonym-key", key))
+        assert linked.exit_code == 2 and "inside --out" in linked.output, linked.output
+    assert not (out / "k.key").exists()
 
 
 def test_pseudonymised_runs_share_pseudonyms_through_the_key(cohort: Path, tmp_path: Path) -> None:

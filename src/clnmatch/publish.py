@@ -63,17 +63,20 @@ __all__ = ["WrittenFiles", "read_heading", "rebuild_result", "write_report_files
 
 class WrittenFiles(list[Path]):
     """The paths written, plus ``notes`` on what was not (e.g. no PDF without Chromium)
-    and ``left_out``: each output left out, as {"file": ..., "why": ...}."""
+    and ``left_out``: each output left out, as {"file": ..., "why": ...}; ``result``: the
+    result as the files hold it (pseudonymised when they are), for what a caller shows."""
 
     def __init__(
         self,
         paths: list[Path],
         notes: tuple[str, ...] = (),
         left_out: tuple[dict[str, str], ...] = (),
+        result: Result | None = None,
     ):
         super().__init__(paths)
         self.notes = notes
         self.left_out = left_out
+        self.result = result
 
 
 class _LeftOut(list[dict[str, str]]):
@@ -163,8 +166,8 @@ def _prepare(
         return result
     key = None
     if pseudonym_key is not None:
-        key_path = Path(pseudonym_key).absolute()
-        if key_path.parent == out_dir.absolute() or out_dir.absolute() in key_path.parents:
+        key_path = Path(pseudonym_key).resolve()  # a symbolic link names its target
+        if out_dir.resolve() in key_path.parents:
             raise InvalidParameterError(
                 "The 'pseudonym_key' parameter of write_result must name a file outside the "
                 f"output folder (whoever receives the outputs must not get the key). "
@@ -414,4 +417,6 @@ def write_result(
         atomic_write_text(stage / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False))
         names = [p.name for p in stage.iterdir()]
     names.sort(key=lambda n: names_out.index(n) if n in names_out else len(names_out))
-    return WrittenFiles([out / name for name in names], left_out.notes(), tuple(left_out))
+    return WrittenFiles(
+        [out / name for name in names], left_out.notes(), tuple(left_out), result=result
+    )

@@ -570,8 +570,9 @@ def check_outputs(
     if pseudonym_key is not None:
         if not pseudonymise:
             raise Exit(EXIT_INVALID, "--pseudonym-key needs --pseudonymise.")
-        key = pseudonym_key.absolute()
-        if key.parent == out.absolute() or out.absolute() in key.parents:
+        # resolved: a symbolic link to --out (or inside it) names the same folder
+        key, folder = pseudonym_key.resolve(), out.resolve()
+        if folder in key.parents:
             raise Exit(
                 EXIT_INVALID,
                 f"--pseudonym-key {pseudonym_key} is inside --out {out}: keep the key apart "

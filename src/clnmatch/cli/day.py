@@ -149,6 +149,7 @@ def rematch(
     from clnmatch.rematch import (
         CHANGES_FILE,
         AdditionClash,
+        RematchResult,
         cohort_of_folder,
         keeping_event_locks,
         load_previous,
@@ -311,6 +312,8 @@ def rematch(
         )
         if not json_out:
             print_written(written)
+        if isinstance(written.result, RematchResult):  # pseudonymised when the files are
+            result = written.result
         late = overrun_note(clock, result.runtime_s)
         if json_out:
             warned = [*read, *([late] if late else [])]

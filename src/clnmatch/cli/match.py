@@ -142,6 +142,7 @@ def _run_solve(
     )
     if not json_out:
         print_written(written)
+    result = written.result or result  # as the files hold it: pseudonymised when they are
     late = overrun_note(clock, result.runtime_s)
     if json_out:  # the reader's warnings too: --json prints nothing else
         said = [*(warnings or []), *([late] if late else [])]
