@@ -321,3 +321,20 @@ def test_a_re_optimise_searches_for_its_whole_limit_after_the_solver_process_sta
     assert optimise.solve_in_child(sector_cohort(), RULES, objective="blend", time_limit=2,
                                    seed=0, warm_start={}, child=late, cancel=cancel) is None  # type: ignore[arg-type]  # fmt: skip
     assert late.process.stdin.getvalue() == b""
+
+
+def test_a_board_that_breaks_a_rule_exports_its_rosters_in_the_workbook(tmp_path: Path) -> None:
+    """The report of a board with a breach showed its teams; its teams.xlsx held only the
+    Summary and Technical sheets (an outside tester), so the rosters could not be sent."""
+    import io
+
+    import openpyxl
+
+    from clnmatch.event.export import export_bytes, result_of
+
+    event = new_event(tmp_path / "ev")
+    for school in ("E0", "E1", "E2"):
+        event.move(school, 2)
+    assert result_of(event, event.view()).status.value == "breaches"
+    book = openpyxl.load_workbook(io.BytesIO(export_bytes(event, "teams.xlsx")))
+    assert {"Team 1", "Team 2"} <= set(book.sheetnames), book.sheetnames

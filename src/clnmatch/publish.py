@@ -54,7 +54,7 @@ from clnmatch.report.pseudonymise import pseudonymise as anonymise
 from clnmatch.report.views import Heading
 from clnmatch.report.words import DEFAULT_TITLE
 from clnmatch.report.workbook import write_workbook
-from clnmatch.result import Result, Status
+from clnmatch.result import Result
 from clnmatch.time_budget import EXPLANATIONS, PDF, Deadline, OutputCosts, left_out_reason
 from clnmatch.trace import TracePoint
 
@@ -203,8 +203,7 @@ def _explanations(
     result: Result, deadline: Deadline, costs: OutputCosts, left_out: _LeftOut
 ) -> tuple[list[Explanation] | None, str | None]:
     """The report's explanations when the time left allows them (None: the report decides)."""
-    feasible = (result.feasible or result.status == Status.BREACHES) and bool(result.assignment)
-    if deadline.at is None or not feasible or not explains(result):
+    if deadline.at is None or not result.has_teams or not explains(result):
         return None, None
     needed = costs.explanations + costs.report
     if deadline.allows(needed):

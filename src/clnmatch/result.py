@@ -108,6 +108,12 @@ class Result:
     def feasible(self) -> bool:
         return self.status in (Status.OPTIMAL, Status.FEASIBLE)
 
+    @property
+    def has_teams(self) -> bool:
+        """Teams to show: a feasible result's, or the teams of one that breaks rules (a
+        board exported from the event, a hand-edited teams.csv) beside its failing checks."""
+        return (self.feasible or self.status == Status.BREACHES) and bool(self.assignment)
+
     def establishment_team(self) -> dict[str, int]:
         """Establishment id -> team (1..T)."""
         out: dict[str, int] = {}

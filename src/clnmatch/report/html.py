@@ -53,7 +53,7 @@ from clnmatch.report.words import (
     score_sentence,
     technical_facts,
 )
-from clnmatch.result import Result, Status
+from clnmatch.result import Result
 
 __all__ = [
     "render_report",
@@ -165,8 +165,7 @@ def render_report(
     from clnmatch.version import __version__
 
     heading = heading or Heading()
-    # a hand-edited assignment that breaks rules still shows its teams and failing checks
-    feasible = (result.feasible or result.status == Status.BREACHES) and bool(result.assignment)
+    feasible = result.has_teams
     left_out = explanations is None and feasible and not explains(result)
     placed = result.establishment_team()
     unplaced = sum(e.id not in placed for e in result.cohort.establishments)

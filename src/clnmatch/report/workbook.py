@@ -500,7 +500,7 @@ def write_workbook(result: Result, path: str | Path, *, heading: Heading | None 
     book = Workbook()
     book.remove(book.active)
     taken: set[str] = set()
-    teams = team_views(result) if result.feasible else []
+    teams = team_views(result) if result.has_teams else []  # rosters beside broken rules too
     _summary(book, result, teams, heading, taken)
     if teams:
         per_team = len(teams) <= SHEET_PER_TEAM_MAX_TEAMS
