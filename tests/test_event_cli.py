@@ -73,6 +73,9 @@ def test_the_exports_are_headed_as_the_result_the_event_began_from(
     event = Event.open(tmp_path / "ev")
     handouts = export_bytes(event, "handouts.html").decode("utf-8")
     assert title in handouts and "pat@example.org" in handouts
+    # the page's one-file download too: a rematch from downloaded files keeps the title
+    alone = json.loads(export_bytes(event, "summary.json"))
+    assert alone["title"] == title and alone["contact"] == contact
     write_folder(event, tmp_path / "out")
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert summary["title"] == title and summary["contact"] == contact

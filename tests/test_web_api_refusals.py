@@ -199,3 +199,19 @@ def test_a_full_disk_is_said_plainly_and_the_decision_is_not_made(
     assert "free some disk space" in answer.json()["error"] and event.version == 0
     done = client.post("/api/move", json={"establishment_id": "E1", "team": 2})
     assert done.status_code == 200 and event.version == 1
+
+
+def test_a_pasted_school_spelled_like_one_in_the_event_is_refused(tmp_path: Path) -> None:
+    """'Busby Primary' pasted beside 'Busby Primary School' became a second school (a
+    re-tester); refused, unless the rows give an establishment_id (another school)."""
+    event = new_event(tmp_path / "ev")
+    themes = event.snapshot.cohort.themes
+    head = "name,establishment_name,authority,sector,role," + ",".join(f"theme:{t}" for t in themes)
+    row = "Ann Lee,School 1 Primary,B,primary,promoted," + ",".join("3" for _ in themes)
+    answer = _client(event).post("/api/add", json={"rows": f"{head}\n{row}"})
+    assert answer.status_code == 409, answer.json()
+    said = answer.json()["error"]
+    assert "'School 1 Primary' (B) looks like 'School 1', in the event already" in said
+    assert event.version == 0
+    with_id = f"establishment_id,{head}\nN9,{row}"
+    assert _client(event).post("/api/add", json={"rows": with_id}).status_code == 200

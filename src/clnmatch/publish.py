@@ -58,7 +58,14 @@ from clnmatch.result import Result
 from clnmatch.time_budget import EXPLANATIONS, PDF, Deadline, OutputCosts, left_out_reason
 from clnmatch.trace import TracePoint
 
-__all__ = ["WrittenFiles", "read_heading", "rebuild_result", "write_report_files", "write_result"]
+__all__ = [
+    "WrittenFiles",
+    "headed_summary",
+    "read_heading",
+    "rebuild_result",
+    "write_report_files",
+    "write_result",
+]
 
 
 class WrittenFiles(list[Path]):
@@ -97,6 +104,17 @@ class _LeftOut(list[dict[str, str]]):
 def read_heading(result_dir: str | Path) -> Heading:
     """The title and contact a result folder was written with (defaults when absent)."""
     return heading_of(read_summary(Path(result_dir)))
+
+
+def headed_summary(result: Result, heading: Heading) -> dict[str, object]:
+    """``result.summary()`` with the title, contact and licence line it was written with
+    (report and rematch read them back)."""
+    summary = {**result.summary(), "title": heading.title}
+    if heading.contact:
+        summary["contact"] = heading.contact
+    if heading.source:
+        summary["source"] = heading.source
+    return summary
 
 
 def heading_of(summary: Mapping[str, object]) -> Heading:
@@ -380,11 +398,7 @@ def write_result(
     original, result = result, _prepare(result, out, pseudonymise, pseudonym_key)
     pseudonyms = pseudonym_ids(original, result) if pseudonymise else None
     heading = Heading(title=title or DEFAULT_TITLE, contact=contact, source=source)
-    summary = {**result.summary(), "title": heading.title}
-    if contact:
-        summary["contact"] = contact
-    if source:  # carried by report and rematch, which read the heading back
-        summary["source"] = source
+    summary = headed_summary(result, heading)
     if pseudonymise:  # such a folder cannot be read back against the survey
         summary[PSEUDONYMISED] = True
     # a re-match's moves and changes left in the folder would apply to other teams

@@ -19,7 +19,7 @@ from clnmatch.event.state import EventError
 from clnmatch.event.view import EventView
 from clnmatch.io.outputs import facilitators_frame, teams_frame
 from clnmatch.io.safe import csv_text
-from clnmatch.publish import heading_of, write_result
+from clnmatch.publish import headed_summary, heading_of, write_result
 from clnmatch.rematch import CHANGES_FILE, ChangeRecord, CohortChange
 from clnmatch.result import Result, Status
 
@@ -133,8 +133,9 @@ def export_bytes(event: Event, name: str) -> bytes:
         return csv_text(teams_frame(result)).encode("utf-8-sig")
     if name == "facilitators.csv":
         return csv_text(facilitators_frame(result)).encode("utf-8-sig")
-    if name == "summary.json":
-        return result.to_json().encode("utf-8")
+    if name == "summary.json":  # headed as the folder's, so a rematch from it keeps the title
+        summary = headed_summary(result, heading)
+        return json.dumps(summary, indent=2, ensure_ascii=False).encode("utf-8")
     if name == "mailmerge.csv":  # the rosters, ready for a mail merge
         from clnmatch.report.mailmerge import mailmerge_frame
 

@@ -13,10 +13,10 @@ import pandas as pd
 
 from clnmatch.errors import ClnmatchError, InvalidInputError, without_command
 from clnmatch.event import Event, EventError, EventView
-from clnmatch.io.identity import ONE_SPELLING
+from clnmatch.io.identity import ONE_SPELLING, EstablishmentIds, look_alike_names
 from clnmatch.io.mapping import SurveyMapping
 from clnmatch.io.survey import read_survey
-from clnmatch.models import RATING_MAX, RATING_MIN, Facilitator
+from clnmatch.models import RATING_MAX, RATING_MIN, Cohort, Facilitator
 
 __all__ = [
     "MAX_PASTE_CHARACTERS",
@@ -197,6 +197,7 @@ def add(
             400,
         )
     extra = reading.cohort
+    _refuse_look_alikes(event, extra)
     missing = [t for t in event.snapshot.cohort.themes if t not in extra.themes]
     if missing:
         raise EventError(
@@ -211,6 +212,26 @@ def add(
             413,
         )
     return event.add(extra, time_limit)
+
+
+def _refuse_look_alikes(event: Event, extra: Cohort) -> None:
+    """A pasted school whose name (no establishment_id given) looks like one in the event
+    but is spelled otherwise would be added as a second school ('Busby Primary' beside
+    'Busby Primary School'): refused, saying how to join it or keep it apart."""
+    present = event.cohort_for(event.state).establishments
+    known = {e.id for e in present}
+    for est in extra.establishments:
+        if est.id in known or EstablishmentIds().id_for(est.authority, est.name) != est.id:
+            continue  # the same school (its rows join it), or ids given by the rows
+        rows = [(e.authority, e.name) for e in present] + [(est.authority, est.name)]
+        twin = next((first for first, later in look_alike_names(rows) if est.name in later), None)
+        if twin is not None:
+            raise EventError(
+                f"the pasted school '{est.name}' ({est.authority}) looks like '{twin}', in the "
+                f"event already: to add nominees to it, write its name as '{twin}'; for "
+                "another school, give the rows an establishment_id column",
+                409,
+            )
 
 
 def _paste_advice(exc: Exception) -> str:
