@@ -224,13 +224,23 @@ def test_rematch_withdrawals_are_pseudonymised_too() -> None:
 
     base = hand_result()
     fields = {f.name: getattr(base, f.name) for f in dataclasses.fields(Result)}
+    from clnmatch.rematch import FacilitatorChange
+
+    moved = base.cohort.facilitators[0].id  # and a facilitator whose teams changed (a tester)
     rematched = RematchResult(
         **fields,
         withdrawn_practitioners=("laura.brown.1",),
         withdrawn_facilitators=("F9-claire.grant",),
+        facilitator_changes=(
+            FacilitatorChange("F9-claire.grant", (2,), ()),
+            FacilitatorChange(moved, (1,), (2,)),
+        ),
     )
-    summary = json.dumps(pseudonymise(rematched).summary())
+    shown = pseudonymise(rematched)
+    summary = json.dumps(shown.summary())
     assert "laura.brown.1" not in summary and "claire.grant" not in summary
+    assert f'"{moved}"' not in summary and f'"{moved}"' in json.dumps(rematched.summary())
+    assert not any(line.startswith(f"facilitator {moved}:") for line in shown.change_lines())
     assert '"withdrawn_practitioners": ["P-' in summary
 
 

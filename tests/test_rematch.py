@@ -270,6 +270,7 @@ def test_a_fresh_export_does_not_bring_back_who_withdrew_before() -> None:
     change = apply_changes(after, [], survey, withdrawn_before=gone)
     assert "E4" not in change.cohort.establishment_by_id
     assert change.added_practitioners == () and set(change.passed_over) == {p.id for p in gone}
+    assert change.passed_over_schools == ("School 4",)  # a note names schools, not people
     theirs = survey.model_copy(
         update={
             "establishments": tuple(e for e in survey.establishments if e.id == "E4"),

@@ -326,9 +326,9 @@ def rematch(
                 out_console.print(f"Carried over from {folder}: {said}")
             for line in result.change_lines():
                 out_console.print(line, markup=False, highlight=False)
-            for note in result.warnings():  # e.g. schools placed as late additions
-                out_console.print(f"note: {note}", markup=False, highlight=False)
             print_result(result, written)
+        for note in result.warnings():  # e.g. schools placed as late additions: with -q too
+            err_console.print(f"note: {note}", markup=False, highlight=False)
         if late:  # with -q too: it is not progress
             err_console.print(late, markup=False, highlight=False)
 

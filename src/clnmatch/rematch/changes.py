@@ -64,6 +64,7 @@ class CohortChange:
     added_practitioners: tuple[str, ...] = ()
     added_facilitators: tuple[str, ...] = ()
     passed_over: tuple[str, ...] = ()  # withdrawn before, in a fresh export: still out
+    passed_over_schools: tuple[str, ...] = ()  # their establishments' names
 
 
 def _resolve_withdrawn(cohort: Cohort, withdrawn: Sequence[str]) -> dict[str, set[str]]:
@@ -143,7 +144,7 @@ def _joining(
     candidates: Sequence[Practitioner],
     clashes: list[str],
     withdrawn_before: Sequence[Practitioner] = (),
-    passed_over: list[str] | None = None,
+    passed_over: list[tuple[str, str]] | None = None,
 ) -> list[Practitioner]:
     """The additions' practitioners who are not in the cohort yet.
 
@@ -151,7 +152,7 @@ def _joining(
     already holds (the same id and answers, or the same name in the same establishment)
     is that person, not a newcomer, and is passed over. So is someone who withdrew
     before (``withdrawn_before``) when the file holds anyone still in the cohort (a fresh
-    export: the withdrawal stands; their ids go to ``passed_over``); a file of only such
+    export: the withdrawal stands; their ids and establishments go to ``passed_over``); a file of only such
     people brings them back. An id the survey gives someone else is a clash (a second
     form numbers its responses from 1 again)."""
     by_id = {p.id: p for p in cohort.practitioners}
@@ -176,7 +177,7 @@ def _joining(
         earlier = withdrew(p) if fresh_export else None
         if earlier is not None:
             if passed_over is not None:
-                passed_over.append(earlier)
+                passed_over.append((earlier, p.establishment_id))
             continue
         if same is not None:
             clashes.append(
@@ -216,7 +217,7 @@ def apply_changes(
     facilitators = [f for f in cohort.facilitators if f.id not in gone["facilitator"]]
 
     extra = as_cohort(added)
-    passed_over: list[str] = []
+    passed_over: list[tuple[str, str]] = []  # (their id before, their establishment)
     added_est: list[str] = []
     added_people: list[str] = []
     added_fac: list[str] = []
@@ -269,7 +270,10 @@ def apply_changes(
         added_establishments=tuple(added_est),
         added_practitioners=tuple(added_people),
         added_facilitators=tuple(added_fac),
-        passed_over=tuple(passed_over),
+        passed_over=tuple(earlier for earlier, _ in passed_over),
+        passed_over_schools=tuple(
+            dict.fromkeys(extra.establishment_by_id[e].name for _, e in passed_over if extra)
+        ),
     )
 
 

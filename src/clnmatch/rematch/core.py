@@ -331,12 +331,13 @@ def rematch_teams(
     change = apply_changes(cohort, withdrawn, added, withdrawn_before=withdrawn_before)
     new = change.cohort
     notes: list[str] = []
-    if change.passed_over:
+    if change.passed_over:  # named by school: a person's id may be their e-mail
+        schools = change.passed_over_schools
         notes.append(
-            f"{len(change.passed_over)} practitioner(s) who withdrew before are in the additions "
-            f"with everyone else ({', '.join(change.passed_over[:5])}"
-            f"{', ...' if len(change.passed_over) > 5 else ''}): a fresh export of the whole "
-            "survey, so they stay withdrawn; to bring one back, --add a file of their rows only"
+            f"{len(change.passed_over)} practitioner(s) who withdrew before (of "
+            f"{', '.join(schools[:5])}{', ...' if len(schools) > 5 else ''}) are in the "
+            "additions beside people still in the teams, as in a fresh export of the survey: "
+            "they stay withdrawn; to bring one back, --add a file of their rows only"
         )
     gone = set(change.withdrawn_establishments)
     kept = rules.locks_within(lambda e: e not in gone)

@@ -252,6 +252,10 @@ def pseudonymise(result: Result, key: PseudonymKey | None = None) -> Result:
                 dataclasses.replace(move, reason=scrub(move.reason))
                 for move in getattr(result, name)
             )
+        changes["facilitator_changes"] = tuple(
+            dataclasses.replace(c, facilitator_id=fids.get(c.facilitator_id, c.facilitator_id))
+            for c in result.facilitator_changes
+        )
         changes["broken_before"] = tuple(_scrub_breach(b, scrub) for b in result.broken_before)
         changes["previous_teams"] = {pids.get(k, k): t for k, t in result.previous_teams.items()}
     return dataclasses.replace(result, **changes)
