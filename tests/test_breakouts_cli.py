@@ -660,7 +660,7 @@ def test_a_run_past_its_time_limit_says_so(tmp_path, monkeypatch):
     )  # fmt: skip
     said = " ".join(done.output.split())
     assert done.exit_code == 0, said
-    assert "past --time-limit 1: writing the outputs for 30 people over 2 rounds took" in said
+    assert "past --time-limit 1 (writing the outputs for 30 people over 2 rounds took" in said
     assert "s or more leaves room for it" in said
 
 

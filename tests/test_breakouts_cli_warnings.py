@@ -49,14 +49,16 @@ def test_read_history_takes_one_path_as_well_as_a_list(tmp_path):
 def test_quiet_keeps_the_note_of_a_run_past_its_limit(tmp_path, monkeypatch):
     """-q turns off progress and the table, not the note that the run took longer than
     --time-limit (writing 300 rounds took 10 s of a 10 s limit, and -q said nothing)."""
-    from clnmatch.cli import breakouts as command
+    from clnmatch.cli import common
 
-    monkeypatch.setattr(command, "OVERRUN_SLACK", 0.0)  # any run counts as past its limit
+    monkeypatch.setattr(common, "OVERRUN_SLACK", 0.0)  # any run counts as past its limit
     roster = _write(tmp_path / "roster.csv", _roster_rows(12))
     args = ["breakouts", str(roster), "--rounds", "2", "--room-size", "4", "--time-limit", "5"]
     quiet = runner.invoke(app, [*args, "-q", "--out", str(tmp_path / "q")])
     assert quiet.exit_code == 0, quiet.output
     assert "past --time-limit 5" in " ".join(quiet.output.split())
+    answer = runner.invoke(app, [*args, "--json", "--out", str(tmp_path / "j")])
+    assert any("past --time-limit 5" in w for w in json.loads(answer.stdout)["warnings"])
 
 
 def test_an_unknown_drop_is_named_by_its_option(tmp_path):

@@ -419,6 +419,7 @@ def test_an_interrupt_swallowed_on_the_way_still_stops_the_writing(tmp_path: Pat
     """Ctrl-C raised inside a C callback is printed as "ignored" and the run went on, 2
     times in 23, to write every output and exit 0: the command line's handler remembers
     it, and the staged outputs are then not moved into place."""
+    from clnmatch.interrupt import note_interrupt
     from clnmatch.io import safe
 
     out = tmp_path / "out"
@@ -430,7 +431,7 @@ def test_an_interrupt_swallowed_on_the_way_still_stops_the_writing(tmp_path: Pat
         safe.INTERRUPTED.clear()
     assert not out.exists() and not list(tmp_path.iterdir())
     with pytest.raises(KeyboardInterrupt):
-        safe.note_interrupt(2, None)
+        note_interrupt(2, None)
     assert safe.INTERRUPTED.is_set()
     safe.INTERRUPTED.clear()
 

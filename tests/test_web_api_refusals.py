@@ -183,16 +183,16 @@ def test_a_full_disk_is_said_plainly_and_the_decision_is_not_made(
     folder could not be written, and nothing changed."""
     import errno
 
-    from clnmatch.event.journal import Journal
+    from clnmatch.event import journal
 
     event = new_event(tmp_path / "ev")
     client = _client(event)
 
-    def full(self: Journal, entry: dict) -> None:
+    def full(fd: int, data: object) -> int:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     with monkeypatch.context() as patch:
-        patch.setattr(Journal, "append", full)
+        patch.setattr(journal.os, "write", full)
         answer = client.post("/api/move", json={"establishment_id": "E1", "team": 2})
     assert answer.status_code == 507
     assert "could not be written (No space left on device)" in answer.json()["error"]

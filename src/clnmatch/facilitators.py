@@ -50,6 +50,7 @@ from numpy.typing import NDArray
 from clnmatch.diagnosis import Conflict, Diagnosis
 from clnmatch.errors import ClnmatchError, InfeasibleError, InvalidParameterError
 from clnmatch.models import Cohort, Facilitator, Rules, authority_key
+from clnmatch.wording import plural
 
 __all__ = [
     "AllocationNotFound",
@@ -74,10 +75,6 @@ W_EXPERTISE = 8  # per point (0-5) of expertise in the team's focus theme
 W_TEAM_SIZE = 1  # per establishment of the team: extra facilitators go to big teams
 
 
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (plural or word + 's')}"
-
-
 @dataclass(frozen=True)
 class SupplyLine:
     """One authority's facilitator supply. ``supplied`` is None without a facilitators table."""
@@ -95,14 +92,14 @@ class SupplyLine:
 
     def message(self) -> str:
         """One plain sentence, e.g. "Glasgow City must supply 2 facilitators"."""
-        must = f"must supply {_plural(self.needed, 'facilitator')}"
+        must = f"must supply {plural(self.needed, 'facilitator')}"
         if self.supplied is None:
             return (
-                f"{self.authority} {must} ({_plural(self.establishments, 'establishment')}, "
+                f"{self.authority} {must} ({plural(self.establishments, 'establishment')}, "
                 f"at most {self.schools_per_facilitator} per facilitator)"
             )
         return (
-            f"{self.authority} has {_plural(self.establishments, 'establishment')} and {must}; "
+            f"{self.authority} has {plural(self.establishments, 'establishment')} and {must}; "
             f"it supplies {self.supplied}"
         )
 
@@ -240,7 +237,7 @@ def _check_capacity(sizes: list[int], n_facilitators: int, cap: int) -> None:
         return
     head = f"{n_teams} teams need a facilitator each but the table lists {n_facilitators}"
     need = n_teams - n_facilitators
-    add = f"add {_plural(need, 'facilitator')}"
+    add = f"add {plural(need, 'facilitator')}"
     total = sum(sizes)
     if total > n_facilitators * cap:
         raise _infeasible(
@@ -332,7 +329,7 @@ def allocate_facilitators(
                         rules=("facilitator_supply",),
                         message=line.message(),
                         suggestion=(
-                            f"add {_plural(line.shortfall, 'facilitator')} from {line.authority}"
+                            f"add {plural(line.shortfall, 'facilitator')} from {line.authority}"
                         ),
                         subject=line.authority,
                         actual=line.supplied,
@@ -390,7 +387,7 @@ def allocate_facilitators(
                         f"among {n_fac} facilitators of at most {cap} establishments each"
                     ),
                     suggestion=(
-                        f"add {_plural(n_teams - n_fac, 'facilitator')} or raise "
+                        f"add {plural(n_teams - n_fac, 'facilitator')} or raise "
                         "schools_per_facilitator"
                     ),
                     actual=n_fac,
@@ -458,7 +455,7 @@ def _reason(
         parts.append(f"expertise {expertise}/5 in {theme}")
     where = facilitator.authority
     if shared:
-        parts.append(f"from {where}, which has {_plural(shared, 'establishment')} in the team")
+        parts.append(f"from {where}, which has {plural(shared, 'establishment')} in the team")
     elif facilitator.authority_key in cohort.authorities:
         parts.append(f"from {where}, which has no establishment in the team")
     else:

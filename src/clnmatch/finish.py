@@ -25,7 +25,7 @@ from clnmatch.bounds import relaxation_bound_milli
 from clnmatch.diagnose import diagnose
 from clnmatch.diagnosis import Diagnosis
 from clnmatch.errors import InfeasibleError
-from clnmatch.evaluate import Evaluation, check, evaluate
+from clnmatch.evaluate import Evaluation, check, check_built, evaluate
 from clnmatch.facilitators import AllocationNotFound, allocate_facilitators
 from clnmatch.models import Cohort, Rules
 from clnmatch.problem import SCALE, ObjectiveWeights, Problem
@@ -154,14 +154,8 @@ def finish_solve(
             ),
         )
     links = tuple(allocation.links)
-    evaluation = check(
-        cohort,
-        rules,
-        assignment,
-        links if cohort.facilitators else None,
-        team_focus=team_focus,
-        objective=weights,
-        problem=problem,
+    evaluation = check_built(
+        problem, cohort, rules, assignment, links if cohort.facilitators else None, team_focus
     )
     if not evaluation.feasible:
         # a strategy returned an assignment the evaluator rejects: never pass it on

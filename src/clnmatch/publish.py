@@ -49,7 +49,7 @@ from clnmatch.report.handouts import find_chromium, pdf_timeout, print_to_pdf, r
 from clnmatch.report.html import render_report
 from clnmatch.report.mailmerge import mailmerge_frame
 from clnmatch.report.many_teams import explains
-from clnmatch.report.pseudonymise import PseudonymKey, pseudonym_ids
+from clnmatch.report.pseudonymise import PseudonymKey, key_inside, pseudonym_ids
 from clnmatch.report.pseudonymise import pseudonymise as anonymise
 from clnmatch.report.views import Heading
 from clnmatch.report.words import DEFAULT_TITLE
@@ -184,8 +184,8 @@ def _prepare(
         return result
     key = None
     if pseudonym_key is not None:
-        key_path = Path(pseudonym_key).resolve()  # a symbolic link names its target
-        if out_dir.resolve() in key_path.parents:
+        key_path = Path(pseudonym_key).absolute()
+        if key_inside(key_path, out_dir):
             raise InvalidParameterError(
                 "The 'pseudonym_key' parameter of write_result must name a file outside the "
                 f"output folder (whoever receives the outputs must not get the key). "

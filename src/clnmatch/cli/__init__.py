@@ -26,7 +26,7 @@ from clnmatch.cli.common import (
     app,
     sample_paths,
 )
-from clnmatch.io.safe import note_interrupt
+from clnmatch.interrupt import note_interrupt
 
 __all__ = [
     "EXIT_BREACH",

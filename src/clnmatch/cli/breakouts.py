@@ -14,7 +14,6 @@ from clnmatch.cli.common import (
     EXIT_ERROR,
     EXIT_INFEASIBLE,
     EXIT_INVALID,
-    OVERRUN_SLACK,
     Exit,
     JsonOut,
     Quiet,
@@ -25,6 +24,7 @@ from clnmatch.cli.common import (
     err_console,
     exit_codes,
     out_console,
+    overrun_note,
     print_infeasible,
 )
 from clnmatch.errors import InvalidParameterError
@@ -217,14 +217,21 @@ def breakouts(
             )
         writing = time.perf_counter()
         written = write_plan(plan, out, pseudonymise=pseudonymise)
+        everyone = plural(len(roster), "person", "people")
+        late = overrun_note(
+            clock,  # writing the outputs alone may take longer on a big roster
+            f"writing the outputs for {everyone} over {plural(plan.rounds, 'round')} took "
+            f"{time.perf_counter() - writing:.1f} s of it",
+        )
         if json_out:  # summary.json as written (its Zoom files, pseudonyms when asked)
             answer = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-            out_console.print_json(json.dumps({**answer, "warnings": said}))
+            warned = [*said, *([late] if late else [])]
+            out_console.print_json(json.dumps({**answer, "warnings": warned}))
         else:
             if not quiet:
                 _print_plan(plan, written)
-            # a note, not progress: -q keeps it (to stderr)
-            _say_overrun(clock, time.perf_counter() - writing, len(roster), plan.rounds)
+            if late:  # a note, not progress: -q keeps it (to stderr)
+                err_console.print(late, markup=False, highlight=False)
 
 
 def _check_history(past: History, roster: set[str]) -> list[str]:
@@ -266,21 +273,6 @@ def _planning_seconds(clock: Deadline, people: int, rounds: int, time_limit: flo
     # 2,000 people at 3 s failed 4 runs in 7 on a busy machine)
     share = max(PLANNER_SHARE * left, min(left, writing))
     return max(MIN_MATCH_S, left - writing, share)
-
-
-def _say_overrun(clock: Deadline, writing: float, people: int, rounds: int) -> None:
-    """When the run ended past its --time-limit (writing the outputs alone may take longer
-    on a big roster), say so and what limit would hold it, rather than let it pass."""
-    if clock.limit is None or clock.elapsed() <= OVERRUN_SLACK * clock.limit:
-        return
-    err_console.print(
-        f"note: the run took {clock.elapsed():.1f} s, past --time-limit {clock.limit:g}: "
-        f"writing the outputs for {people:,} {'person' if people == 1 else 'people'} over "
-        f"{plural(rounds, 'round')} took {writing:.1f} s of it. A --time-limit of "
-        f"{math.ceil(1.5 * clock.elapsed())} s or more leaves room for it.",
-        markup=False,
-        highlight=False,
-    )
 
 
 def _print_plan(plan: object, written: list[Path]) -> None:

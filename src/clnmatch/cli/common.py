@@ -472,18 +472,25 @@ def read_cohort_for_cli(
 OVERRUN_SLACK = 1.1  # a run this far past its limit is said to have overrun it
 
 
-def overrun_note(clock: Deadline, match_s: float) -> str | None:
-    """What to say when the whole run ended past its --time-limit (None: it did not)."""
+def overrun_note(clock: Deadline, spent: str) -> str | None:
+    """What to say when the whole run ended past its --time-limit (None: it did not);
+    ``spent``: where the time went, in words."""
     if clock.limit is None:
         return None
     took, allowed = clock.elapsed(), clock.limit + clock.extended
     if took <= OVERRUN_SLACK * allowed:
         return None
     return (
-        f"note: the run took {took:.1f} s, past --time-limit {clock.limit:g} (the match "
-        f"{match_s:.1f} s; reading the survey and writing the outputs the rest): the machine "
-        f"was busy, or the cohort is large for the limit. A --time-limit of "
-        f"{math.ceil(1.5 * took)} s or more leaves room for it."
+        f"note: the run took {took:.1f} s, past --time-limit {clock.limit:g} ({spent}). A "
+        f"--time-limit of {math.ceil(1.5 * took)} s or more leaves room for it."
+    )
+
+
+def match_spent(match_s: float) -> str:
+    """Where a match's run went, for ``overrun_note``."""
+    return (
+        f"the match {match_s:.1f} s; reading the survey and writing the outputs the rest: "
+        "the machine was busy, or the cohort is large for the limit"
     )
 
 
@@ -570,9 +577,10 @@ def check_outputs(
     if pseudonym_key is not None:
         if not pseudonymise:
             raise Exit(EXIT_INVALID, "--pseudonym-key needs --pseudonymise.")
-        # resolved: a symbolic link to --out (or inside it) names the same folder
-        key, folder = pseudonym_key.resolve(), out.resolve()
-        if folder in key.parents:
+        from clnmatch.report.pseudonymise import key_inside
+
+        key = pseudonym_key.absolute()
+        if key_inside(key, out):
             raise Exit(
                 EXIT_INVALID,
                 f"--pseudonym-key {pseudonym_key} is inside --out {out}: keep the key apart "

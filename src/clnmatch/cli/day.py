@@ -40,6 +40,7 @@ from clnmatch.cli.common import (
     exit_codes,
     masked,
     match_seconds,
+    match_spent,
     out_console,
     overrun_note,
     print_infeasible,
@@ -314,7 +315,7 @@ def rematch(
             print_written(written)
         if isinstance(written.result, RematchResult):  # pseudonymised when the files are
             result = written.result
-        late = overrun_note(clock, result.runtime_s)
+        late = overrun_note(clock, match_spent(result.runtime_s))
         if json_out:
             warned = [*read, *([late] if late else [])]
             answer = {**result.summary(), "left_out": written.left_out, "warnings": warned}

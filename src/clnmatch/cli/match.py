@@ -46,6 +46,7 @@ from clnmatch.cli.common import (
     interactive,
     masked,
     match_seconds,
+    match_spent,
     out_console,
     overrun_note,
     print_infeasible,
@@ -143,7 +144,7 @@ def _run_solve(
     if not json_out:
         print_written(written)
     result = written.result or result  # as the files hold it: pseudonymised when they are
-    late = overrun_note(clock, result.runtime_s)
+    late = overrun_note(clock, match_spent(result.runtime_s))
     if json_out:  # the reader's warnings too: --json prints nothing else
         said = [*(warnings or []), *([late] if late else [])]
         answer = {**result.summary(), "left_out": written.left_out, "warnings": said}

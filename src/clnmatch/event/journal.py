@@ -20,11 +20,15 @@ from typing import Any
 
 from clnmatch.errors import InputProblem, InvalidInputError
 
-__all__ = ["Journal", "JournalWarning"]
+__all__ = ["Journal", "JournalWarning", "JournalWriteError"]
 
 
 class JournalWarning(UserWarning):
     """A torn last line was set aside when the journal was opened."""
+
+
+class JournalWriteError(OSError):
+    """An entry could not be written (a full disk): it was cut off again, never counted."""
 
 
 class Journal:
@@ -102,11 +106,11 @@ class Journal:
                 written = os.write(self._fd, view)
                 view = view[written:]
             os.fsync(self._fd)
-        except OSError:
+        except OSError as exc:
             with contextlib.suppress(OSError):  # else the next append cuts it first
                 self._cut_at = start
                 self._cut(start)
-            raise
+            raise JournalWriteError(exc.errno, exc.strerror) from exc
         self.entries.append(entry)
 
     def _cut(self, size: int) -> None:

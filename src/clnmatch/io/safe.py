@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from clnmatch.errors import InputProblem, InvalidInputError
+from clnmatch.interrupt import INTERRUPTED
 from clnmatch.io.digests import edited_outputs
 
 if TYPE_CHECKING:
@@ -281,18 +282,6 @@ def refuse_overwriting(
 
 
 # ------------------------------------------------------------------ staging and signals
-# Set by the command line's Ctrl-C handler (``note_interrupt``): a KeyboardInterrupt raised
-# inside a C callback (the compiled kernels' cache, a logging lock) is printed as "ignored"
-# and the run went on to write every output; a stopped run must leave the folder as it was.
-INTERRUPTED = threading.Event()
-
-
-def note_interrupt(signum: int, frame: Any) -> None:
-    """A SIGINT handler: remember the interrupt, then raise it as Python's own does."""
-    INTERRUPTED.set()
-    raise KeyboardInterrupt
-
-
 # Staging folders of this process, removed by the signal handler below. A staging folder
 # holds real names until it is moved into place, so none may outlive its run.
 _STAGING: set[Path] = set()

@@ -40,6 +40,7 @@ from clnmatch.result import Result
 
 __all__ = [
     "PseudonymKey",
+    "key_inside",
     "pseudonymise",
     "pseudonym",
     "practitioner_pseudonym",
@@ -48,6 +49,12 @@ __all__ = [
 
 _KEY_BYTES = 32
 _CODE_CHARS = 8  # 40 bits of the HMAC: no collision expected below a million ids
+
+
+def key_inside(key: str | os.PathLike[str], folder: str | os.PathLike[str]) -> bool:
+    """Whether the key file ``key`` would sit inside ``folder`` (whoever receives the
+    outputs must not get the key); resolved, so a symbolic link names its target."""
+    return Path(folder).resolve() in Path(key).resolve().parents
 
 
 class PseudonymKey:

@@ -37,6 +37,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from clnmatch.event import Event, EventError, EventView
 from clnmatch.event.analysis import diff, state_side, suggest, why_here
 from clnmatch.event.export import EXPORTS, export_bytes, export_folder
+from clnmatch.event.journal import JournalWriteError
 from clnmatch.event.snapshot import projector_shows_names, set_projector_names
 from clnmatch.io.mapping import SurveyMapping
 from clnmatch.report.words import percent
@@ -175,8 +176,8 @@ def create_app(
         text = "no such address" if exc.status_code == 404 else str(exc.detail)
         return JSONResponse({"error": text}, exc.status_code, headers=exc.headers)
 
-    @app.exception_handler(OSError)  # a full disk: the journal cut the write off again
-    async def disk_error(request: Request, exc: OSError) -> Response:
+    @app.exception_handler(JournalWriteError)  # a full disk: the write was cut off again
+    async def disk_error(request: Request, exc: JournalWriteError) -> Response:
         full = exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
         text = (
             f"the event folder could not be written ({exc.strerror or type(exc).__name__}): "

@@ -1,0 +1,20 @@
+"""Ctrl-C while the outputs are written (no heavy imports: the command line sets it up
+at start-up)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+__all__ = ["INTERRUPTED", "note_interrupt"]
+
+# Set by the command line's Ctrl-C handler (``note_interrupt``): a KeyboardInterrupt raised
+# inside a C callback (the compiled kernels' cache, a logging lock) is printed as "ignored"
+# and the run went on to write every output; a stopped run must leave the folder as it was.
+INTERRUPTED = threading.Event()
+
+
+def note_interrupt(signum: int, frame: Any) -> None:
+    """A SIGINT handler: remember the interrupt, then raise it as Python's own does."""
+    INTERRUPTED.set()
+    raise KeyboardInterrupt
