@@ -119,6 +119,15 @@ def test_a_replan_avoids_the_history_its_plan_was_made_after(tmp_path):
             mates = [p for p, r in rooms.items() if r == room and p != person]
             assert all(team_of[p] != team_of[person] for p in mates), (person, mates)
     assert (second / "history.csv").is_file()  # a re-plan of the re-plan avoids it too
+    # a folder written before it kept its history says so (it was silently forgotten)
+    import shutil
+
+    old = shutil.copytree(first, tmp_path / "old")
+    (old / "history.csv").unlink()
+    older = ["--from", str(old), *replan[2:-1], str(tmp_path / "third")]
+    again = runner.invoke(app, [*args, *older])
+    said = " ".join(again.output.split())
+    assert again.exit_code == 0 and "planned after 1 round of history that it does not" in said
     done = runner.invoke(app, [*args, *rules, "--out", str(first)])  # no history now
     assert done.exit_code == 0, done.output
     assert not (first / "history.csv").exists()

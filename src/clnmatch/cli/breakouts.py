@@ -169,6 +169,8 @@ def breakouts(
         past = read_history(history) if history else None
         if past is not None:
             said += _check_history(past, {p.id for p in roster.people})
+        elif from_dir is not None:
+            said += _history_not_kept(from_dir)
         if not json_out:
             for line in said[:10]:
                 err_console.print(f"warning: {line}", markup=False, highlight=False)
@@ -232,6 +234,25 @@ def breakouts(
                 _print_plan(plan, written)
             if late:  # a note, not progress: -q keeps it (to stderr)
                 err_console.print(late, markup=False, highlight=False)
+
+
+def _history_not_kept(folder: Path) -> list[str]:
+    """A plan made after a history that its folder does not keep (written before
+    history.csv was): the re-plan cannot avoid those meetings unless told again."""
+    from clnmatch.breakouts.outputs import HISTORY_FILE
+
+    try:
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        rounds = int(summary.get("history_rounds", 0))
+    except (OSError, ValueError, TypeError, AttributeError):
+        return []  # load_plan names what is wrong with the folder
+    if rounds <= 0 or (folder / HISTORY_FILE).is_file():
+        return []
+    return [
+        f"{folder} was planned after {plural(rounds, 'round')} of history that it does not "
+        f"keep (no {HISTORY_FILE}): give them again with --history, or the rounds planned "
+        "again may repeat those meetings"
+    ]
 
 
 def _check_history(past: History, roster: set[str]) -> list[str]:

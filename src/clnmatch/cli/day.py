@@ -142,25 +142,25 @@ def rematch(
     (changes.json) carry over, so a withdrawn establishment never comes back unless added again.
     Example: clnmatch rematch survey.csv out/ --withdraw GC-PS-014 --add late.csv --out out2/
     """
-    from clnmatch.errors import InputProblem, InvalidInputError
-    from clnmatch.io.identity import additions_row_prefix
-    from clnmatch.io.mapping import load_mapping
-    from clnmatch.io.outputs import output_names
-    from clnmatch.publish import heading_of, write_result
-    from clnmatch.rematch import (
-        CHANGES_FILE,
-        AdditionClash,
-        RematchResult,
-        cohort_of_folder,
-        keeping_event_locks,
-        load_previous,
-        load_previous_links,
-        rematch_teams,
-    )
-    from clnmatch.result import Status
-
     with exit_codes(json_out):
-        clock = start_clock(time_limit, "rematch")
+        clock = start_clock(time_limit, "rematch")  # first: loading the rematch counts too
+        from clnmatch.errors import InputProblem, InvalidInputError
+        from clnmatch.io.identity import additions_row_prefix
+        from clnmatch.io.mapping import load_mapping
+        from clnmatch.io.outputs import output_names
+        from clnmatch.publish import heading_of, write_result
+        from clnmatch.rematch import (
+            CHANGES_FILE,
+            AdditionClash,
+            RematchResult,
+            cohort_of_folder,
+            keeping_event_locks,
+            load_previous,
+            load_previous_links,
+            rematch_teams,
+        )
+        from clnmatch.result import Status
+
         inputs = {
             "the survey": survey,
             "the previous result": previous,
