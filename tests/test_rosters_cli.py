@@ -297,3 +297,18 @@ def test_a_pseudonymised_report_in_place_says_what_still_names_people(
     assert "anonymous form" not in said
     mailmerge = (folder / "mailmerge.csv").read_text(encoding="utf-8-sig")
     assert "@" not in mailmerge.replace(CONTACT, "")  # the contact is the lead officer's
+
+
+def test_a_new_title_given_to_report_in_its_folder_stays(titled: Path, tmp_path: Path) -> None:
+    """report --title in the result's own folder wrote the title into the files but not into
+    summary.json, so the next plain report (or rematch) went back to the old one."""
+    import json
+    import shutil
+
+    folder = shutil.copytree(titled, tmp_path / "own")
+    common = ["--survey", SURVEY, "--facilitators", FACILITATORS, "--no-pdf"]
+    assert run("report", folder, *common, "--title", "Cohort 8", "--contact", "Sam").exit_code == 0
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    assert summary["title"] == "Cohort 8" and summary["contact"] == "Sam"
+    assert run("report", folder, *common).exit_code == 0
+    assert "<title>Cohort 8</title>" in (folder / "report.html").read_text(encoding="utf-8")

@@ -338,15 +338,18 @@ def write_report_files(
             result, stage, heading, pdf, Deadline(None), pseudonymised=pseudonymise
         )
         if restate_summary:
-            _restate_summary(out, stage, left_out, workbook)
+            _restate_summary(out, stage, left_out, workbook, heading)
         names = sorted(p.name for p in stage.iterdir())
     return WrittenFiles([out / name for name in names], left_out.notes(), tuple(left_out))
 
 
-def _restate_summary(out: Path, stage: Path, left_out: _LeftOut, workbook: str) -> None:
+def _restate_summary(
+    out: Path, stage: Path, left_out: _LeftOut, workbook: str, heading: Heading
+) -> None:
     """A result folder's summary.json, rewritten beside report files written into it:
-    what was left out this time, and the new workbook's digest (else the next run into
-    the folder takes the workbook for one edited by hand, or replaces one that was)."""
+    what was left out this time, the new workbook's digest (else the next run into the
+    folder takes the workbook for one edited by hand, or replaces one that was), and the
+    title and contact the files now carry (a later report or rematch reads them back)."""
     try:
         summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -354,6 +357,9 @@ def _restate_summary(out: Path, stage: Path, left_out: _LeftOut, workbook: str) 
     if not isinstance(summary, dict):
         return
     summary["left_out"] = list(left_out)
+    summary["title"] = heading.title
+    if heading.contact:
+        summary["contact"] = heading.contact
     digests = summary.get(DIGESTS)
     if isinstance(digests, dict):
         digests["teams.xlsx"] = workbook
