@@ -136,6 +136,8 @@ def test_diff_says_a_withdrawn_school_is_withdrawn(chain: dict[str, Path]) -> No
     rows = pd.read_csv(chain["solved"] / "teams.csv", dtype=str)
     name = dict(zip(rows["establishment_id"], rows["establishment_name"], strict=True))[first]
     assert line.startswith(f"  {first} ({name}):"), line
+    files = run("diff", chain["solved"] / "teams.csv", chain["r1"] / "teams.csv")
+    assert files.exit_code == 0 and line in files.output  # the folders' teams.csv named
 
 
 def test_stable_labels_keep_the_biggest_overlap() -> None:

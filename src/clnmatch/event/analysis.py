@@ -172,13 +172,16 @@ def state_side(event: Event, label: str, state: EventState) -> Side:
 
 
 def folder_side(folder: str | Path, survey: Cohort | None = None) -> Side:
-    """A side from a result folder; re-checked by the evaluator when the survey is given."""
+    """A side from a result folder (or its teams.csv); re-checked by the evaluator when
+    the survey is given."""
     from clnmatch.io.assignment import folder_links, read_assignment
     from clnmatch.io.outputs import read_summary
     from clnmatch.publish import rebuild_result
     from clnmatch.rematch import cohort_of_folder
 
     path = Path(folder)
+    if path.is_file() and path.name == "teams.csv":  # the folder's teams.csv named instead
+        path = path.parent
     links = tuple(folder_links(path))
     if survey is not None:
         cohort, _ = cohort_of_folder(survey, path)
