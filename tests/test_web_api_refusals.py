@@ -167,9 +167,10 @@ def test_a_paste_with_one_school_typed_two_ways_is_refused(tmp_path: Path) -> No
         f"Declan Quinn,Kilmacolm Primary,B,primary,practitioner,{ratings}",
     ]
     answer = _client(event).post("/api/add", json={"rows": "\n".join([header, *rows])})
-    assert answer.status_code == 400, answer.json()
+    assert answer.status_code == 409, answer.json()
     said = answer.json()["error"]
-    assert "'Kilmacolm Primary' (row 3) and 'Kilmacolm Primary School' (row 2) look alike" in said
+    assert "looks like" in said and "'Kilmacolm Primary'" in said
+    assert "'Kilmacolm Primary School'" in said
     assert "the same way in every row" in said and event.version == 0
     same = rows[1].replace("Kilmacolm Primary,", "Kilmacolm Primary School,")
     added = _client(event).post("/api/add", json={"rows": "\n".join([header, rows[0], same])})
@@ -211,7 +212,10 @@ def test_a_pasted_school_spelled_like_one_in_the_event_is_refused(tmp_path: Path
     answer = _client(event).post("/api/add", json={"rows": f"{head}\n{row}"})
     assert answer.status_code == 409, answer.json()
     said = answer.json()["error"]
-    assert "'School 1 Primary' (B) looks like 'School 1', in the event already" in said
+    assert "the pasted school 'School 1 Primary' looks like 'School 1'" in said
     assert event.version == 0
+    # its very name, without its id, was a second school of that name
+    same = _client(event).post("/api/add", json={"rows": f"{head}\n{row.replace(' Primary', '')}"})
+    assert same.status_code == 409 and "(establishment id E1)" in same.json()["error"]
     with_id = f"establishment_id,{head}\nN9,{row}"
     assert _client(event).post("/api/add", json={"rows": with_id}).status_code == 200

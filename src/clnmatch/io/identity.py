@@ -68,11 +68,6 @@ _KNOWN = {authority_key(a): a for a in WEST_PARTNERSHIP}
 _BODY_WORDS = {"council", "city", "of", "the", "and", "district", "area", "authority", "la"}
 
 
-# what a warning of one establishment's name typed two ways expects (the event refuses
-# pasted rows that raise it)
-ONE_SPELLING = "one spelling per establishment"
-
-
 def _ascii(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
@@ -358,7 +353,7 @@ class NameBook:
                 if _names_alike(key, other_key):
                     warnings.append(
                         self.table.problem(
-                            f"{ONE_SPELLING}; '{name}' ({_rows(rows)}) and "
+                            f"one spelling per establishment; '{name}' ({_rows(rows)}) and "
                             f"'{other}' ({_rows(other_rows)}) look alike but are read as two "
                             "establishments (if they are one, say which name to use in a "
                             f'mapping\'s [establishments]: "{other}" = ["{name}"]; or write the '

@@ -152,9 +152,9 @@ def _joining(
     already holds (the same id and answers, or the same name in the same establishment)
     is that person, not a newcomer, and is passed over. So is someone who withdrew
     before (``withdrawn_before``) when the file holds anyone still in the cohort (a fresh
-    export: the withdrawal stands; their ids and establishments go to ``passed_over``); a file of only such
-    people brings them back. An id the survey gives someone else is a clash (a second
-    form numbers its responses from 1 again)."""
+    export: the withdrawal stands; their id before and establishment go to
+    ``passed_over``); a file of only such people brings them back. An id the survey gives
+    someone else is a clash (a second form numbers its responses from 1 again)."""
     by_id = {p.id: p for p in cohort.practitioners}
     by_person = {(p.establishment_id, name_key(p.name)) for p in cohort.practitioners}
     gone_id = {p.id: p for p in withdrawn_before}
@@ -218,6 +218,7 @@ def apply_changes(
 
     extra = as_cohort(added)
     passed_over: list[tuple[str, str]] = []  # (their id before, their establishment)
+    schools: list[str] = []  # the names of those establishments
     added_est: list[str] = []
     added_people: list[str] = []
     added_fac: list[str] = []
@@ -225,6 +226,7 @@ def apply_changes(
         clashes: list[str] = []
         candidates = _reorder_themes(extra, tuple(cohort.themes))
         joining = _joining(cohort, candidates, clashes, withdrawn_before, passed_over)
+        schools = list(dict.fromkeys(extra.establishment_by_id[e].name for _, e in passed_over))
         hosts = {p.establishment_id for p in joining}
         by_id: dict[str, Establishment] = {e.id: e for e in establishments}
         for e in extra.establishments:
@@ -271,9 +273,7 @@ def apply_changes(
         added_practitioners=tuple(added_people),
         added_facilitators=tuple(added_fac),
         passed_over=tuple(earlier for earlier, _ in passed_over),
-        passed_over_schools=tuple(
-            dict.fromkeys(extra.establishment_by_id[e].name for _, e in passed_over if extra)
-        ),
+        passed_over_schools=tuple(schools),
     )
 
 

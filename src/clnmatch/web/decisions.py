@@ -13,7 +13,7 @@ import pandas as pd
 
 from clnmatch.errors import ClnmatchError, InvalidInputError, without_command
 from clnmatch.event import Event, EventError, EventView
-from clnmatch.io.identity import ONE_SPELLING, EstablishmentIds, look_alike_names
+from clnmatch.io.identity import EstablishmentIds, look_alike_names, name_key
 from clnmatch.io.mapping import SurveyMapping
 from clnmatch.io.survey import read_survey
 from clnmatch.models import RATING_MAX, RATING_MIN, Cohort, Facilitator
@@ -186,16 +186,6 @@ def add(
         raise EventError(
             f"the rows could not be read as a survey: {_paste_advice(exc)}", 400
         ) from exc
-    # one school typed two ways would be added as two (a tester's nominees went to two teams)
-    twice = [w for w in reading.warnings if w.expected.startswith(ONE_SPELLING)]
-    if twice:
-        said = str(twice[0]).replace("survey DataFrame", "the pasted rows")
-        said = said.split(" (if they are one")[0]
-        raise EventError(
-            f"{said}. Write the school's name the same way in every row (or, for two schools, "
-            "give the rows an establishment_id column) and add them again.",
-            400,
-        )
     extra = reading.cohort
     _refuse_look_alikes(event, extra)
     missing = [t for t in event.snapshot.cohort.themes if t not in extra.themes]
@@ -215,21 +205,38 @@ def add(
 
 
 def _refuse_look_alikes(event: Event, extra: Cohort) -> None:
-    """A pasted school whose name (no establishment_id given) looks like one in the event
-    but is spelled otherwise would be added as a second school ('Busby Primary' beside
-    'Busby Primary School'): refused, saying how to join it or keep it apart."""
+    """Pasted rows naming a school (no establishment_id given) spelled like another one,
+    pasted or in the event, would add a second school ('Busby Primary' beside 'Busby
+    Primary School': testers' nominees went to two teams): refused, saying what to write."""
     present = event.cohort_for(event.state).establishments
     known = {e.id for e in present}
-    for est in extra.establishments:
-        if est.id in known or EstablishmentIds().id_for(est.authority, est.name) != est.id:
-            continue  # the same school (its rows join it), or ids given by the rows
-        rows = [(e.authority, e.name) for e in present] + [(est.authority, est.name)]
-        twin = next((first for first, later in look_alike_names(rows) if est.name in later), None)
-        if twin is not None:
+    named = {(e.authority_key, name_key(e.name)): e for e in present}
+    # schools whose ids the rows did not give (they were made from the names)
+    pasted = [
+        e
+        for e in extra.establishments
+        if e.id not in known and EstablishmentIds().id_for(e.authority, e.name) == e.id
+    ]
+    for est in pasted:
+        same = named.get((est.authority_key, name_key(est.name)))
+        if same is not None:  # the same name under the survey's own id
             raise EventError(
-                f"the pasted school '{est.name}' ({est.authority}) looks like '{twin}', in the "
-                f"event already: to add nominees to it, write its name as '{twin}'; for "
-                "another school, give the rows an establishment_id column",
+                f"the pasted school '{est.name}' is in the event already (establishment id "
+                f"{same.id}): to add nominees to it, give the rows an establishment_id "
+                f"column holding {same.id}",
+                409,
+            )
+    rows = [(e.authority, e.name) for e in (*present, *pasted)]
+    ours = {e.name for e in pasted}
+    for first, later in look_alike_names(rows):
+        name, other = next((n for n in later if n in ours), None), first
+        if name is None and first in ours:
+            name, other = first, later[0]
+        if name is not None:
+            raise EventError(
+                f"the pasted school '{name}' looks like '{other}' (the same authority): "
+                "write one school's name the same way in every row and as the event has it; "
+                "for two schools, give the rows an establishment_id column",
                 409,
             )
 
