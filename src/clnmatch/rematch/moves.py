@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,13 +28,7 @@ class Move:
     reason: str
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "establishment_id": self.establishment_id,
-            "establishment_name": self.establishment_name,
-            "from_team": self.from_team,
-            "to_team": self.to_team,
-            "reason": self.reason,
-        }
+        return asdict(self)  # every field is plain: names as summary.json has them
 
 
 def describe_moves(
