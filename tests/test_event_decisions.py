@@ -168,6 +168,37 @@ def test_a_proposal_states_the_boards_bound_when_its_own_is_worse(
     assert (proposal["status"] == "optimal") is met
 
 
+def test_accepting_a_proposal_of_no_moves_is_no_step_to_undo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Accepting a proposal that changed nothing was a decision of its own, so the next
+    Undo seemed to do nothing (an event tester). It says nothing changes, keeps its proof,
+    and Undo undoes the move before it, after a restart too."""
+    import clnmatch.event.engine as engine
+    from clnmatch.event.optimise import Solved
+
+    event = new_event(tmp_path)
+    start = dict(event.state.teams)
+    event.move("E0", 2)
+    board = event.view()
+    teams = {e: t for e, t in board.state.teams.items() if t >= 1}
+    links = [(f, int(t)) for f, t in board.state.links]
+    same = Solved("optimal", teams, links, board.evaluation.objective, None, [])
+    monkeypatch.setattr(engine, "solve_in_child", lambda *a, **k: same)
+    assert event.reoptimise(time_limit=2)["moves"] == []
+    event.accept()
+    assert event.last_change["message"].startswith("accepted: nothing changes")
+    assert event.timeline.proposal is None
+    event.undo()
+    assert dict(event.state.teams) == start
+    event.close()
+    again = Event.open(tmp_path)
+    assert dict(again.state.teams) == start
+    again.redo()
+    assert again.state.teams["E0"] == 2
+    again.close()
+
+
 def test_redo_after_a_proposal_set_aside_brings_back_no_older_change(tmp_path: Path) -> None:
     """Move, undo, re-optimise, undo (the proposal set aside), redo: the redo re-applied
     the move undone before the proposal (a board the tester could not accept). Nothing to

@@ -325,7 +325,13 @@ class Event(EventCore):
                     "there is no proposal to accept (a change to the teams sets one aside): "
                     "re-optimise again"
                 )
-            n = len(self.timeline.proposal.get("moves", []))
+            proposal = self.timeline.proposal
+            n = len(proposal.get("moves", []))
+            links = proposal.get("links")
+            same_links = links is None or {(f, int(t)) for f, t in links} == set(self.state.links)
+            if n == 0 and same_links:  # its proof is kept, but there is no step to undo
+                note = "accepted: nothing changes (the teams already were the proposal)"
+                return self.record({"op": "reoptimise_accepted", "unchanged": True}, note)
             return self.record({"op": "reoptimise_accepted"}, f"accepted {plural(n, 'move')}")
 
     def reject(self) -> EventView:

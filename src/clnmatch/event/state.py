@@ -338,7 +338,9 @@ class Timeline:
             return
         else:
             raise EventError(f"unknown journal entry {op!r}", 400)
-        if op in UNDOABLE:
+        if entry.get("unchanged"):  # an accepted proposal of no moves: not a step to undo
+            self.proposal = None
+        elif op in UNDOABLE:
             self.past.append(state)
             self.future.clear()
             self.redo_floor = 0
