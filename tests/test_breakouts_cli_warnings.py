@@ -153,3 +153,29 @@ def test_a_teams_csv_is_a_roster(tmp_path):
     args = ["breakouts", str(teams), "--rounds", "2", "--room-size", "3", "--min-authorities", "2"]
     done = runner.invoke(app, [*args, "--time-limit", "5", "--out", str(tmp_path / "rooms")])
     assert done.exit_code == 0, done.output
+
+
+def test_dropping_a_late_addition_never_in_a_room_says_so(tmp_path):
+    """--drop of a person added to the roster after the plan (in no room of it) said
+    "Dropped out, in no room from then on: 1 person from round 1". It says they are left
+    out before a round, and they are in no room of the re-plan."""
+    from test_breakouts_cli import _rooms
+
+    rows = _roster_rows(13)
+    args = ["--rounds", "3", "--room-size", "4", "--time-limit", "5"]
+    first = tmp_path / "first"
+    done = runner.invoke(
+        app, ["breakouts", str(_write(tmp_path / "r12.csv", rows[:12])), *args, "--out", str(first)]
+    )
+    assert done.exit_code == 0, done.output
+    again = ["--from", str(first), "--replan-round", "2", "--drop", "0012"]
+    roster = _write(tmp_path / "r13.csv", rows)
+    done = runner.invoke(app, ["breakouts", str(roster), *again, "--out", str(tmp_path / "b")])
+    said = " ".join(done.output.split())
+    assert done.exit_code == 0, said
+    assert "Dropped before a round: 1 person on the roster but in no room" in said
+    assert "Dropped out" not in said and "joined" not in said
+    assert all("0012" not in rooms for rooms in _rooms(tmp_path / "b" / "rooms.csv"))
+    report = (tmp_path / "b" / "report.html").read_text(encoding="utf-8")
+    assert "1 person on the roster but in no room of the plan dropped out" in report
+    assert "dropped out and left their rounds" not in report

@@ -217,8 +217,14 @@ def render_report(plan: BreakoutPlan) -> str:
         notes.append(f"{plan.unknown_history_ids} people in the history are not in this roster.")
     if plan.replanned_rounds:
         notes.append(f"Rounds planned again: {', '.join(map(str, plan.replanned_rounds))}.")
-    if plan.dropped:
-        notes.append(f"{len(plan.dropped)} people dropped out and were taken out of their rounds.")
+    dropped_from = list(plan.dropped_from().values())
+    if gone := len(dropped_from) - dropped_from.count(None):
+        notes.append(f"{plural(gone, 'person', 'people')} dropped out and left their rounds.")
+    if never := dropped_from.count(None):
+        notes.append(
+            f"{plural(never, 'person', 'people')} on the roster but in no room of the plan "
+            "dropped out before joining."
+        )
     if plan.joined:
         first = plan.replanned_rounds[0] if plan.replanned_rounds else 1
         notes.append(

@@ -314,13 +314,17 @@ def _print_plan(plan: object, written: list[Path]) -> None:
     out_console.print(quality_sentence(plan), markup=False, highlight=False)
     if plan.replanned_rounds:
         out_console.print(f"Rounds planned again: {', '.join(map(str, plan.replanned_rounds))}")
-    if plan.dropped:  # the headline counts the roster; they left it part-way
-        index = plan.roster.index
-        gone = [int(plan.present[:, index[pid]].argmin()) + 1 for pid in plan.dropped]
+    dropped_from = list(plan.dropped_from().values())
+    if gone := [r for r in dropped_from if r is not None]:  # they left part-way
         when = ", ".join(
             f"{plural(gone.count(r), 'person', 'people')} from round {r}" for r in sorted(set(gone))
         )
         out_console.print(f"Dropped out, in no room from then on: {when}.")
+    if never := dropped_from.count(None):  # late additions to the roster who did not come
+        out_console.print(
+            f"Dropped before a round: {plural(never, 'person', 'people')} on the roster "
+            "but in no room of the plan, left out."
+        )
     if plan.joined:
         out_console.print(
             f"{len(plan.joined)} people on the roster but in no round of --from's plan "
