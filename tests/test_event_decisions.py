@@ -38,6 +38,13 @@ def test_a_lock_the_rules_break_is_refused(tmp_path: Path) -> None:
     with pytest.raises(EventError, match="pin it to team 2: move it there first"):
         event.set_lock("E5", True)
     assert event.version == version and not event.state.locked
+    # the team's lock names both schools the rules block (it named the first only)
+    with pytest.raises(EventError, match="team 1 cannot be locked: ") as refused:
+        event.set_team_lock(1, True)
+    assert "keep it out of team 1" in str(refused.value) and "pin it to team 2" in str(
+        refused.value
+    )
+    assert event.version == version and not event.state.locked
     event.move("E5", 2)
     assert "E5" in event.set_lock("E5", True).state.locked  # where the rules want it
 

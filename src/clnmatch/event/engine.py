@@ -97,9 +97,10 @@ class Event(EventCore):
             changing = [e for e in members if (e in self.state.locked) != locked]
             if not changing:
                 return self.view()
-            if locked:
-                for eid in changing:
-                    self._require_lockable(eid)
+            if locked and (blocked := [w for e in changing if (w := self._lock_refusal(e))]):
+                raise EventError(
+                    f"team {team} cannot be locked: " + "; ".join(blocked), 409
+                )  # every school the rules block, not the first only
             word = "locked" if locked else "unlocked"
             return self.record(
                 {"op": "lock_team", "team": team, "establishment_ids": changing, "locked": locked},
@@ -107,15 +108,21 @@ class Event(EventCore):
             )
 
     def _require_lockable(self, eid: str) -> None:
-        """A lock the rules break could never be kept: every repair would fail on it."""
+        if refusal := self._lock_refusal(eid):
+            raise EventError(refusal, 409)
+
+    def _lock_refusal(self, eid: str) -> str | None:
+        """Why a lock the rules break is refused (it could never be kept: every repair
+        would fail on it), or None."""
         team, pinned = self.state.teams[eid], self.rules.pins.get(eid)
-        if (eid, team) in self.rules.forbidden or pinned not in (None, team):
-            why = (
-                f"the rules pin it to team {pinned}: move it there first"
-                if pinned not in (None, team)
-                else f"the rules keep it out of team {team}: move it to another team first"
-            )
-            raise EventError(f"{self.called(eid)} cannot be locked in team {team}; {why}", 409)
+        if (eid, team) not in self.rules.forbidden and pinned in (None, team):
+            return None
+        why = (
+            f"the rules pin it to team {pinned}: move it there first"
+            if pinned not in (None, team)
+            else f"the rules keep it out of team {team}: move it to another team first"
+        )
+        return f"{self.called(eid)} cannot be locked in team {team}; {why}"
 
     def place_facilitator(self, fid: str, team: object) -> EventView:
         """Place a facilitator with a team by hand (their only team from now), or with
