@@ -236,6 +236,11 @@ def test_json_failures_are_one_json_object_on_stdout(tmp_path):
     answer = json.loads(done.stdout)
     assert done.exit_code == 3 and (answer["status"], answer["exit_code"]) == ("infeasible", 3)
     assert answer["error"] == "infeasible" and answer["diagnosis"]
+    # what to try is said with the command's flags, as on the terminal ("lower teams to 16")
+    teams30 = ["solve", str(SURVEY), "--teams", "30", "--json", "--out", str(tmp_path / "y")]
+    done = runner.invoke(app, teams30)
+    tries = [c["suggestion"] for c in json.loads(done.stdout)["diagnosis"]["conflicts"]]
+    assert tries and all(t.startswith("lower --teams to") for t in tries), tries
 
 
 def test_input_file_is_never_modified(tmp_path):

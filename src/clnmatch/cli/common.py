@@ -170,6 +170,14 @@ def exit_codes(json_out: bool = False, stopped: str = _STOPPED) -> Iterator[None
 def print_infeasible(summary: dict[str, Any]) -> None:
     """--json's answer when the rules cannot all be met: the summary (its status and
     diagnosis) with the ``exit_code`` and ``error`` every failing answer carries."""
+    diagnosis = summary.get("diagnosis")
+    if isinstance(diagnosis, dict):  # what to try, in the command line's words (its flags)
+        conflicts = [
+            {**c, "message": as_flags(c["message"]), "suggestion": as_flags(c["suggestion"])}
+            for c in diagnosis.get("conflicts", [])
+        ]
+        said = as_flags(diagnosis.get("message", ""))
+        summary = {**summary, "diagnosis": {**diagnosis, "conflicts": conflicts, "message": said}}
     out_console.print_json(
         json.dumps({**summary, "exit_code": EXIT_INFEASIBLE, "error": "infeasible"})
     )
