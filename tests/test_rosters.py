@@ -169,6 +169,26 @@ def test_handouts_pdf_has_a_numbered_page_per_team(result: Result, tmp_path: Pat
     assert "Teacher Person02" in reader.pages[1].extract_text()
 
 
+@needs_chromium
+def test_a_chromium_stopped_early_leaves_nothing_in_tmpdir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    """Chromium ended early (out of time; Ctrl-C ends it the same way) left its
+    org.chromium.Chromium.* folders in the user's TMPDIR. Its temporary folders are in
+    the throw-away profile's now, removed with it."""
+    import tempfile
+
+    tmpdir = Path(tempfile.mkdtemp(prefix="t"))  # short: Chromium's socket is in it
+    request.addfinalizer(lambda: shutil.rmtree(tmpdir, ignore_errors=True))
+    monkeypatch.setenv("TMPDIR", str(tmpdir))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmpdir))
+    html = tmp_path / "h.html"
+    html.write_text("<p>x</p>" * 2000, encoding="utf-8")
+    said = [print_to_pdf(html, tmp_path / "h.pdf", timeout=t) for t in (0.2, 0.5, 30.0)]
+    assert said[-1] is None, said  # the last one printed
+    assert list(tmpdir.iterdir()) == []
+
+
 def test_pdf_failure_is_a_note_not_an_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

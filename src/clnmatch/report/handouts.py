@@ -155,6 +155,14 @@ def print_to_pdf(html: Path, pdf: Path, *, timeout: float = 60.0) -> str | None:
             f"--print-to-pdf={pdf}",
             html.absolute().as_uri(),
         ]
+        # its temporary folders in the profile's: a Chromium ended early (out of time,
+        # Ctrl-C) left org.chromium.Chromium.* folders in the user's TMPDIR. Not where the
+        # path of its socket there would pass the 107 characters a socket's path may have.
+        scratch = Path(profile) / "t"
+        env = dict(os.environ)
+        if len(str(scratch)) + len("/org.chromium.Chromium.XXXXXX/SingletonSocket") <= 107:
+            scratch.mkdir()
+            env["TMPDIR"] = str(scratch)
         try:
             # its own process group: Chromium's helper processes end with it, so none
             # writes into the profile folder after it is removed (a stopped run left it)
@@ -164,6 +172,7 @@ def print_to_pdf(html: Path, pdf: Path, *, timeout: float = 60.0) -> str | None:
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 start_new_session=True,
+                env=env,
             )
         except OSError as exc:
             return f"handouts.pdf was not written: Chromium failed ({exc.strerror or exc})"
