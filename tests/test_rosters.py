@@ -174,19 +174,23 @@ def test_a_chromium_stopped_early_leaves_nothing_in_tmpdir(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
     """Chromium ended early (out of time; Ctrl-C ends it the same way) left its
-    org.chromium.Chromium.* folders in the user's TMPDIR. Its temporary folders are in
-    the throw-away profile's now, removed with it."""
+    org.chromium.Chromium.* folders in the user's TMPDIR: they are in its throw-away
+    profile now, removed with it. And a TMPDIR with a long path (pytest's) made Chromium
+    abort (its socket's path passed 107 characters): the profile goes in /tmp then."""
     import tempfile
 
-    tmpdir = Path(tempfile.mkdtemp(prefix="t"))  # short: Chromium's socket is in it
-    request.addfinalizer(lambda: shutil.rmtree(tmpdir, ignore_errors=True))
-    monkeypatch.setenv("TMPDIR", str(tmpdir))
-    monkeypatch.setattr(tempfile, "tempdir", str(tmpdir))
+    short = Path(tempfile.mkdtemp(prefix="t"))
+    request.addfinalizer(lambda: shutil.rmtree(short, ignore_errors=True))
+    long = tmp_path / ("a-temporary-folder-with-a-long-name" * 2)
+    long.mkdir()
     html = tmp_path / "h.html"
     html.write_text("<p>x</p>" * 2000, encoding="utf-8")
-    said = [print_to_pdf(html, tmp_path / "h.pdf", timeout=t) for t in (0.2, 0.5, 30.0)]
-    assert said[-1] is None, said  # the last one printed
-    assert list(tmpdir.iterdir()) == []
+    for tmpdir, limits in ((short, (0.2, 0.5, 30.0)), (long, (30.0,))):
+        monkeypatch.setenv("TMPDIR", str(tmpdir))
+        monkeypatch.setattr(tempfile, "tempdir", str(tmpdir))
+        said = [print_to_pdf(html, tmp_path / "h.pdf", timeout=t) for t in limits]
+        assert said[-1] is None, said  # the last one printed
+        assert list(tmpdir.iterdir()) == []
 
 
 def test_pdf_failure_is_a_note_not_an_error(

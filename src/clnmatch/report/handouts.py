@@ -133,7 +133,7 @@ def print_to_pdf(html: Path, pdf: Path, *, timeout: float = 60.0) -> str | None:
         )
     sweep_stale_scratch()
     with tempfile.TemporaryDirectory(
-        prefix=scratch_prefix("chromium"), ignore_cleanup_errors=True
+        prefix=scratch_prefix("chromium"), dir=_short_temp_dir(), ignore_cleanup_errors=True
     ) as profile:
         command = [
             browser,
@@ -155,14 +155,9 @@ def print_to_pdf(html: Path, pdf: Path, *, timeout: float = 60.0) -> str | None:
             f"--print-to-pdf={pdf}",
             html.absolute().as_uri(),
         ]
-        # its temporary folders in the profile's: a Chromium ended early (out of time,
-        # Ctrl-C) left org.chromium.Chromium.* folders in the user's TMPDIR. Not where the
-        # path of its socket there would pass the 107 characters a socket's path may have.
-        scratch = Path(profile) / "t"
-        env = dict(os.environ)
-        if len(str(scratch)) + len("/org.chromium.Chromium.XXXXXX/SingletonSocket") <= 107:
-            scratch.mkdir()
-            env["TMPDIR"] = str(scratch)
+        # its temporary folders in the profile, removed with it: a Chromium ended early
+        # (out of time, Ctrl-C) left org.chromium.Chromium.* folders in the user's TMPDIR
+        env = {**os.environ, "TMPDIR": profile}
         try:
             # its own process group: Chromium's helper processes end with it, so none
             # writes into the profile folder after it is removed (a stopped run left it)
@@ -187,6 +182,16 @@ def print_to_pdf(html: Path, pdf: Path, *, timeout: float = 60.0) -> str | None:
     if code != 0 or not pdf.is_file() or pdf.stat().st_size == 0:
         pdf.unlink(missing_ok=True)
         return f"handouts.pdf was not written: Chromium exited with code {code}"
+    return None
+
+
+def _short_temp_dir() -> str | None:
+    """Where the browser's profile goes: the temporary folder, or /tmp where that one's
+    path is too long for Chromium's socket in it (at most 107 characters: it aborted)."""
+    socket = len("/clnmatch-chromium-4194304-12345678/org.chromium.Chromium.123456/SingletonSocket")
+    if os.name == "posix" and len(tempfile.gettempdir()) + socket > 107:
+        if os.path.isdir("/tmp") and os.access("/tmp", os.W_OK | os.X_OK):
+            return "/tmp"
     return None
 
 
