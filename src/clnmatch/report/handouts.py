@@ -188,10 +188,10 @@ def print_to_pdf(html: Path, pdf: Path, *, timeout: float = 60.0) -> str | None:
 def _short_temp_dir() -> str | None:
     """Where the browser's profile goes: the temporary folder, or /tmp where that one's
     path is too long for Chromium's socket in it (at most 107 characters: it aborted)."""
-    socket = len("/clnmatch-chromium-4194304-12345678/org.chromium.Chromium.123456/SingletonSocket")
-    if os.name == "posix" and len(tempfile.gettempdir()) + socket > 107:
-        if os.path.isdir("/tmp") and os.access("/tmp", os.W_OK | os.X_OK):
-            return "/tmp"
+    socket = "/clnmatch-chromium-4194304-12345678/org.chromium.Chromium.123456/SingletonSocket"
+    too_long = os.name == "posix" and len(tempfile.gettempdir()) + len(socket) > 107
+    if too_long and os.path.isdir("/tmp") and os.access("/tmp", os.W_OK | os.X_OK):
+        return "/tmp"
     return None
 
 
