@@ -149,11 +149,11 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, mode: int | None = None) -> None:
     """Write ``data`` to ``path`` whole or not at all (temp file in the same folder, rename).
 
-    The file gets the permissions a plain ``open(path, "w")`` would give it (mkstemp's
-    are owner-only), or keeps those of the file it replaces.
+    The file gets ``mode``, else the permissions a plain ``open(path, "w")`` would give
+    it (mkstemp's are owner-only), or keeps those of the file it replaces.
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -163,10 +163,11 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        try:
-            mode = stat.S_IMODE(target.stat().st_mode)
-        except OSError:
-            mode = 0o666 & ~_umask()
+        if mode is None:
+            try:
+                mode = stat.S_IMODE(target.stat().st_mode)
+            except OSError:
+                mode = 0o666 & ~_umask()
         os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:

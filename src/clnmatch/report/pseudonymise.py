@@ -95,9 +95,8 @@ class PseudonymKey:
         return key
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the key as hex, readable by its owner only."""
-        atomic_write_bytes(path, (self.secret.hex() + "\n").encode("ascii"))
-        os.chmod(path, 0o600)
+        """Write the key as hex, readable by its owner only (from the first byte on)."""
+        atomic_write_bytes(path, (self.secret.hex() + "\n").encode("ascii"), mode=0o600)
 
     def __repr__(self) -> str:  # never print the secret
         return "PseudonymKey(<secret>)"
