@@ -219,3 +219,51 @@ def test_a_pasted_school_spelled_like_one_in_the_event_is_refused(tmp_path: Path
     assert same.status_code == 409 and "(establishment id E1)" in same.json()["error"]
     with_id = f"establishment_id,{head}\nN9,{row}"
     assert _client(event).post("/api/add", json={"rows": with_id}).status_code == 200
+
+
+def test_a_pasted_school_with_its_authority_typed_two_ways_is_refused(tmp_path: Path) -> None:
+    """'Houston Primary School' pasted with 'Renfrewshre' in one row and 'Renfrewshire' in
+    the other became two schools, its nominees in two teams, with no word on the page (a
+    Forms tester). Refused, saying what to write; typed one way it is one school."""
+    event = new_event(tmp_path / "ev")
+    themes = event.snapshot.cohort.themes
+    head = "name,establishment_name,authority,sector,role," + ",".join(f"theme:{t}" for t in themes)
+    ratings = ",".join("3" for _ in themes)
+    rows = [
+        f"Ann Lee,Houston Primary School,Bee,primary,promoted,{ratings}",
+        f"Bo Ray,Houston Primary School,B,primary,practitioner,{ratings}",
+    ]
+    answer = _client(event).post("/api/add", json={"rows": "\n".join([head, *rows])})
+    assert answer.status_code == 409, answer.json()
+    said = answer.json()["error"]
+    assert "'Houston Primary School' in two authorities, Bee and B" in said, said
+    assert "the same way in every row" in said and event.version == 0
+    one_way = "\n".join([head, rows[0].replace(",Bee,", ",B,"), rows[1]])
+    assert _client(event).post("/api/add", json={"rows": one_way}).status_code == 200
+    assert event.version == 1 and len(set(event.state.teams)) == len(event.state.teams)
+
+
+def test_a_paste_of_several_schools_says_each_schools_line(tmp_path: Path) -> None:
+    """A paste of two schools showed the second's line only: the first's note (an
+    authority no school has, 'did you mean ...?') was never seen (a Forms tester), and
+    the points were the second's. The line has both schools' lines and the paste's points."""
+    event = new_event(tmp_path / "ev")
+    before = event.view().objective
+    first, second = late_school("N7"), late_school("N8")
+    first = first.model_copy(
+        update={
+            "establishments": tuple(
+                e.model_copy(update={"name": "Early High"}) for e in first.establishments
+            )
+        }
+    )
+    both = Cohort(
+        themes=first.themes,
+        establishments=first.establishments + second.establishments,
+        practitioners=first.practitioners + second.practitioners,
+    )
+    view = event.add(both)
+    said = event.last_change["message"]
+    assert said.startswith("2 schools pasted, each undone on its own: added Early High to ")
+    assert "; added Late High to team" in said  # each school's whole line, its notes too
+    assert event.last_change["delta"] == pytest.approx(view.objective - before)

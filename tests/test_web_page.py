@@ -74,6 +74,11 @@ def test_rows_pasted_from_a_forms_export_are_read_with_the_events_mapping(
     bad = client.post("/api/add", json={"rows": "name,school\nAnn,Foo\n"})
     assert bad.status_code == 400 and "clnmatch map" not in bad.json()["error"]
     assert "the survey file the event started from" in bad.json()["error"]
+    # a word the [scale] lacks: the event reads with its own copy of the mapping, so
+    # "add it to the [scale] of <file>" could not help (a Forms tester did, in vain)
+    odd = late.replace("Eve Muir", "Ed Muir").replace(",Very,", ",Extremely keen,")
+    said = client.post("/api/add", json={"rows": f"{HEADER}\n{odd}\n"}).json()["error"]
+    assert "correct the answer in the pasted rows" in said and "add it to" not in said, said
 
 
 def test_the_projector_says_a_team_keeping_every_rule_in_one_line(event: Event) -> None:

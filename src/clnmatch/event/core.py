@@ -333,7 +333,16 @@ class EventCore:
         self.journal.append(stamped)
         self.timeline.apply(stamped)
         view = self.view()
-        self.last_change = {"op": entry["op"], "message": message, "version": view.version}
+        self.describe_change(entry["op"], message, before, view)
+        self.publish("state", {"version": view.version})
+        return view
+
+    def describe_change(
+        self, op: str, message: str, before: EventView | None, view: EventView
+    ) -> None:
+        """The page's line for the last change: its message and, from the board ``before``
+        it, the points, new breaches and focus changes."""
+        self.last_change = {"op": op, "message": message, "version": view.version}
         if before is not None:
             self.last_change["delta"] = view.objective - before.objective
             old = {(b.rule, b.team, b.subject) for b in before.evaluation.breaches}
@@ -347,8 +356,6 @@ class EventCore:
                 for t, k in pairs
                 if k >= 0 and before.evaluation.team_focus[t - 1] != k
             ]
-        self.publish("state", {"version": view.version})
-        return view
 
     def require_active(self, eid: str) -> None:
         """Refuse an establishment that is not in the event now (withdrawn, or unknown)."""

@@ -158,10 +158,15 @@ def add(event: EventCore, extra: Cohort, time_limit: float = 10.0) -> EventView:
         cohort = event.cohort_for(state)
         for est in extra.establishments:  # all checked first: a refused paste adds none
             _joined(event, _alone(extra, est.id), state, cohort)
-        view = event.view()
+        view = before = event.view()
+        said = []
         for est in extra.establishments:
             # rows pasted for a school bring back the nominees they name
             view = _add_one(event, _alone(extra, est.id), time_limit, pasted=True)
+            said.append(event.last_change["message"])
+        if len(said) > 1:  # the page shows one line: every school's, and the paste's points
+            words = f"{len(said)} schools pasted, each undone on its own: " + "; ".join(said)
+            event.describe_change("add", words, before, view)
         return view
 
 

@@ -7,6 +7,7 @@ The page's forms and the JSON API send the same fields; each function here check
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import pandas as pd
@@ -16,7 +17,7 @@ from clnmatch.event import Event, EventError, EventView
 from clnmatch.io.identity import EstablishmentIds, look_alike_names, name_key
 from clnmatch.io.mapping import SurveyMapping
 from clnmatch.io.survey import read_survey
-from clnmatch.models import RATING_MAX, RATING_MIN, Cohort, Facilitator
+from clnmatch.models import RATING_MAX, RATING_MIN, Cohort, Establishment, Facilitator
 
 __all__ = [
     "MAX_PASTE_CHARACTERS",
@@ -206,8 +207,9 @@ def add(
 
 def _refuse_look_alikes(event: Event, extra: Cohort) -> None:
     """Pasted rows naming a school (no establishment_id given) spelled like another one,
-    pasted or in the event, would add a second school ('Busby Primary' beside 'Busby
-    Primary School': testers' nominees went to two teams): refused, saying what to write."""
+    pasted or in the event, or with its authority typed two ways, would add a second
+    school ('Busby Primary' beside 'Busby Primary School': testers' nominees went to two
+    teams): refused, saying what to write."""
     present = event.cohort_for(event.state).establishments
     known = {e.id for e in present}
     named = {(e.authority_key, name_key(e.name)): e for e in present}
@@ -217,6 +219,17 @@ def _refuse_look_alikes(event: Event, extra: Cohort) -> None:
         for e in extra.establishments
         if e.id not in known and EstablishmentIds().id_for(e.authority, e.name) == e.id
     ]
+    first_of: dict[str, Establishment] = {}
+    for est in pasted:  # one school's rows with its authority typed two ways: two schools
+        twin = first_of.setdefault(name_key(est.name), est)
+        if twin.authority_key != est.authority_key:
+            raise EventError(
+                f"the pasted rows give the school '{est.name}' in two authorities, "
+                f"{twin.authority} and {est.authority}: write its authority the same way in "
+                "every row; for two schools of that name, give the rows an establishment_id "
+                "column",
+                409,
+            )
     for est in pasted:
         same = named.get((est.authority_key, name_key(est.name)))
         if same is not None:  # the same name under the survey's own id
@@ -251,6 +264,13 @@ def _paste_advice(exc: Exception) -> str:
         else str(exc)
     )
     text = text.replace("survey DataFrame", "the pasted rows").replace("the DataFrame", "the paste")
+    # the event reads with its own copy of the mapping: an edit of the file changes nothing
+    text = re.sub(
+        r"; add it to the \[scale\] of .*? with the rating it means, or correct the answer",
+        "; correct the answer in the pasted rows (the event reads them with the [scale] "
+        "it began with)",
+        text,
+    )
     return text + (
         "\nCopy the rows from the survey file the event started from, with its header line."
     )
