@@ -383,8 +383,9 @@ def write_result(
 ) -> WrittenFiles:
     """Write every output file of a feasible result into ``out_dir``; nothing on failure.
 
-    ``extra_tables`` (file name -> table) are written as CSV and ``extra_texts`` (file name
-    -> text) as UTF-8, in the same all-or-nothing step; a text may be a function of the
+    The result's own files (a re-match's moves.csv and changes.json: ``own_files``), and
+    ``extra_tables`` (file name -> table) as CSV and ``extra_texts`` (file name -> text) as
+    UTF-8, are written in the same all-or-nothing step; a text may be a function of the
     pseudonyms given (a person's id -> theirs in the outputs; None when not pseudonymised). ``title`` names the cohort in every
     output (default "Collaborative learning teams"); ``contact`` is printed on the handouts
     and in mailmerge.csv. ``pdf`` None prints handouts.pdf when Chromium is found, False
@@ -398,7 +399,10 @@ def write_result(
     report, the workbook, the handouts and summary.json.
     """
     out = Path(out_dir)
-    names_out = output_names(extra=(*(extra_tables or {}), *(extra_texts or {})))
+    own = result.own_files()  # a re-match's moves.csv and changes.json
+    tables = {n: f for n, f in own.items() if isinstance(f, pd.DataFrame)} | (extra_tables or {})
+    texts = {n: f for n, f in own.items() if n not in tables} | dict(extra_texts or {})
+    names_out = output_names(extra=(*tables, *texts))
     _with_teams(result, "write_result")
     refuse_overwriting(out, names_out, _inputs(result, protect))
     original, result = result, _prepare(result, out, pseudonymise, pseudonym_key)
@@ -412,9 +416,9 @@ def write_result(
     with staged_output_dir(out, replaces=owned) as stage:
         write_csv(teams_frame(result), stage / "teams.csv")
         write_csv(facilitators_frame(result), stage / "facilitators.csv")
-        for name, frame in (extra_tables or {}).items():
+        for name, frame in tables.items():
             write_csv(frame, stage / name)
-        for name, text in (extra_texts or {}).items():
+        for name, text in texts.items():
             text = text if isinstance(text, str) else text(pseudonyms)
             (stage / name).write_text(text, encoding="utf-8")
         left_out, workbook = _write_for_people(

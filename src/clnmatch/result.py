@@ -219,3 +219,9 @@ class Result:
 
     def to_json(self, indent: int = 2) -> str:
         return json.dumps(self.summary(), indent=indent, ensure_ascii=False)
+
+    def own_files(self) -> dict[str, Any]:
+        """Files of its own that ``write_result`` writes beside the outputs (a re-match's
+        moves.csv and changes.json): name -> a table, or a function of the pseudonyms
+        (a person's id -> theirs in the outputs, None when not pseudonymised) giving text."""
+        return {}

@@ -269,6 +269,7 @@ def rematch(
                 withdrawn_before=[
                     p for p in survey_cohort.practitioners if p.id not in cohort.practitioner_by_id
                 ],
+                earlier=record,
             )
         except AdditionClash as exc:  # named in the file they came from
             problems = [
@@ -288,7 +289,6 @@ def rematch(
             raise Exit(EXIT_INFEASIBLE, message, answered=json_out)
         if not result.feasible or result.change is None:
             raise Exit(EXIT_ERROR, "No rule-abiding re-match was found. " + " ".join(result.notes))
-        changes = record.then(result.change, cohort)
         if locks:  # kept as the event's locks, so that the next rematch keeps them (or --unlock)
             pins = {e: t for e, t in result.rules.pins.items() if e in own_pins or e not in locks}
             own_rules = result.rules.model_copy(update={"pins": pins})  # as the rematch ran
@@ -297,12 +297,6 @@ def rematch(
             result,
             out,
             pseudonymise=pseudonymise,
-            extra_tables={"moves.csv": result.moves_frame()},
-            extra_texts={
-                CHANGES_FILE: lambda pseudonyms: json.dumps(
-                    changes.to_dict(pseudonyms=pseudonyms), indent=2, ensure_ascii=False
-                )
-            },
             title=title or (saved.title if saved else None),
             contact=contact or (saved.contact if saved else None),
             source=saved.source if saved else None,  # a licence line travels on

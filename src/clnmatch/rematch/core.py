@@ -6,6 +6,7 @@ proven, keeps facilitator links that still hold and says what changed and why.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -24,7 +25,13 @@ from clnmatch.facilitators import FACILITATOR_RULES, AllocationNotFound
 from clnmatch.models import Cohort, Practitioner, Rules
 from clnmatch.parameters import check_cohort_and_rules
 from clnmatch.problem import SCALE, ObjectiveWeights, Problem
-from clnmatch.rematch.changes import AddedInput, CohortChange, apply_changes
+from clnmatch.rematch.changes import (
+    CHANGES_FILE,
+    AddedInput,
+    ChangeRecord,
+    CohortChange,
+    apply_changes,
+)
 from clnmatch.rematch.labels import FacilitatorChange, facilitator_changes, stable_labels
 from clnmatch.rematch.moves import Move, describe_moves
 from clnmatch.rematch.restore import move_back
@@ -81,6 +88,9 @@ class RematchResult(Result):
     best_known: float | None = None  # a fresh solve's objective (any number of moves)
     mode: str = "fewest_moves"
     change: CohortChange | None = None
+    added_practitioners: tuple[str, ...] = ()  # every nominee who joined, a school's or alone
+    # every withdrawal and addition since the survey, this one's too (changes.json)
+    record: ChangeRecord | None = None
 
     @property
     def n_moves(self) -> int:
@@ -110,6 +120,15 @@ class RematchResult(Result):
             frame[column] = frame[column].astype("Int64")  # whole numbers, blank where none
         return frame
 
+    def own_files(self) -> dict[str, Any]:
+        """moves.csv, and changes.json: a later re-match of the folder knows who left."""
+        files: dict[str, Any] = {"moves.csv": self.moves_frame()}
+        if (record := self.record) is not None:
+            files[CHANGES_FILE] = lambda pseudonyms: json.dumps(
+                record.to_dict(pseudonyms=pseudonyms), indent=2, ensure_ascii=False
+            )
+        return files
+
     def summary(self) -> dict[str, Any]:
         out = super().summary()
         out["rematch"] = {
@@ -122,6 +141,7 @@ class RematchResult(Result):
             "withdrawn_practitioners": list(self.withdrawn_practitioners),
             "withdrawn_facilitators": list(self.withdrawn_facilitators),
             "added": [m.to_dict() for m in self.added],
+            "added_practitioners": list(self.added_practitioners),
             "facilitator_changes": [c.to_dict() for c in self.facilitator_changes],
             "broken_before": [b.to_dict() for b in self.broken_before],
         }
@@ -268,6 +288,7 @@ def rematch(
         seed=seed,
         previous_links=previous.facilitator_links,
         mode=mode,
+        earlier=previous.record if isinstance(previous, RematchResult) else None,
     )
 
 
@@ -291,6 +312,7 @@ def rematch_teams(
     mode: str = "fewest_moves",
     prove: bool = True,
     withdrawn_before: Sequence[Practitioner] = (),
+    earlier: ChangeRecord | None = None,
 ) -> RematchResult:
     """Re-match ``cohort`` whose establishments were in ``previous_teams`` (id -> team 1..T).
 
@@ -312,6 +334,8 @@ def rematch_teams(
     where the rules allow (a note says which could not stay). ``withdrawn_before``: people
     who withdrew at earlier changes (the survey's, no longer in ``cohort``); in a fresh
     export of the whole survey given as ``added`` they stay out (a note names them).
+    ``earlier``: the changes made before this one (a result folder's changes.json); the
+    result's ``record`` is they and this one, which ``write_result`` writes.
     Never raises for rules that cannot be met: the result then has status ``infeasible``.
     """
     started = time.perf_counter()
@@ -381,6 +405,8 @@ def rematch_teams(
         previous_teams=dict(before),
         mode=mode,
         change=change,
+        added_practitioners=change.added_practitioners,
+        record=(earlier or ChangeRecord()).then(change, cohort),
     )
 
     def finish(status: Status, **fields: Any) -> RematchResult:

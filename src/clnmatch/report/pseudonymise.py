@@ -252,6 +252,9 @@ def pseudonymise(result: Result, key: PseudonymKey | None = None) -> Result:
         changes["allocation"] = _scrub_allocation(result.allocation, fids, scrub)
     if isinstance(result, RematchResult):
         changes["withdrawn_practitioners"] = tuple(pids[p] for p in result.withdrawn_practitioners)
+        changes["added_practitioners"] = tuple(pids[p] for p in result.added_practitioners)
+        # names and ids: write_result writes changes.json from the original, pseudonymised
+        changes.update(change=None, record=None)
         changes["withdrawn_facilitators"] = tuple(fids[f] for f in result.withdrawn_facilitators)
         for name in ("moves", "withdrawn", "added"):
             changes[name] = tuple(
