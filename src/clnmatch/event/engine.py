@@ -191,6 +191,8 @@ class Event(EventCore):
         """Solve the rest again (locked establishments stay); record and return a proposal.
 
         Returns the proposal (moves, objective, bound, gap), or ``{"cancelled": True}``.
+        ``time_limit`` is the search's, from when its solver process is ready: a call
+        without ``prepare_reoptimise()`` before it also waits for one to start.
         """
         if not (isinstance(time_limit, int | float) and 0 < float(time_limit) <= 3600):
             raise EventError(f"time_limit must be seconds in (0, 3600]; got {time_limit!r}", 400)
