@@ -9,7 +9,7 @@ pandas and ``dict(...)`` take it as one) that refuses every change, hashes, and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, NoReturn, TypeVar
 
 __all__ = ["FrozenDict", "frozen"]
@@ -26,7 +26,7 @@ class FrozenDict(dict[K, V]):
     def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
         raise TypeError(
             "this mapping belongs to a frozen object and cannot be changed: "
-            "copy it first, e.g. dict(rules.pins)"
+            "copy it first, e.g. dict(result.assignment) or dict(rules.pins)"
         )
 
     __setitem__ = _refuse  # type: ignore[assignment]
@@ -54,6 +54,6 @@ class FrozenDict(dict[K, V]):
         return dict.__repr__(self)
 
 
-def frozen(items: Iterable[tuple[K, V]] | dict[K, V]) -> FrozenDict[K, V]:
+def frozen(items: Iterable[tuple[K, V]] | Mapping[K, V]) -> FrozenDict[K, V]:
     """``items`` as a FrozenDict (one already frozen is returned as it is)."""
     return items if isinstance(items, FrozenDict) else FrozenDict(items)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -78,8 +79,8 @@ class Result:
     strategy: str
     seed: int
     runtime_s: float
-    assignment: dict[str, int] = field(default_factory=dict)
-    team_focus: dict[int, str] = field(default_factory=dict)
+    assignment: Mapping[str, int] = field(default_factory=dict)  # frozen: dict(...) to edit
+    team_focus: Mapping[int, str] = field(default_factory=dict)
     facilitator_links: tuple[tuple[str, int], ...] = ()
     evaluation: Evaluation | None = None
     bound: float | None = None
