@@ -313,6 +313,16 @@ def test_dataframe_values_become_text() -> None:
     ]
 
 
+def test_a_dataframe_indexed_by_its_ids_keeps_them() -> None:
+    """``set_index("practitioner_id")`` dropped the ids without a word (a survey read from
+    it got ids made from its row numbers): a named index is read as a column."""
+    df = pd.DataFrame({"practitioner_id": ["007", "008"], "name": ["a", "b"]})
+    table = load_table(df.set_index("practitioner_id"))
+    assert list(table.headers) == ["practitioner_id", "name"]
+    assert [r.values for r in table.rows] == [("007", "a"), ("008", "b")]
+    assert list(load_table(df).headers) == ["practitioner_id", "name"]  # no index column
+
+
 def test_dataframe_without_rows_is_invalid() -> None:
     """An empty DataFrame is an InvalidInputError, not a crash."""
     assert "DataFrame has none" in str(_error(pd.DataFrame({"a": []})))

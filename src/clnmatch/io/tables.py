@@ -466,7 +466,11 @@ def _uncalculated(
 
 
 def table_from_dataframe(df: pd.DataFrame, label: str = "DataFrame") -> Table:
-    """A DataFrame as a Table; rows are numbered as if written to a sheet (header row 1)."""
+    """A DataFrame as a Table; rows are numbered as if written to a sheet (header row 1).
+    A named index (``set_index("practitioner_id")``) is a column: it was dropped, and the
+    ids made up from row numbers."""
+    if any(name is not None for name in df.index.names):
+        df = df.reset_index()
     headers = [_frame_text(c) for c in df.columns]
     records = [
         (position + 2, [_frame_text(v) for v in values])
