@@ -298,6 +298,13 @@ def test_rematch_after_withdrawal(solved, tmp_path):
     assert result.exit_code == 0, result.output
     assert (out / "moves.csv").exists() and (out / "teams.csv").exists()
     assert first[2] not in (out / "teams.csv").read_text(encoding="utf-8-sig")
+    # a school's name for an id: the option and the school's id are named (it said "The
+    # 'withdrawn' parameter of rematch must name ... ids")
+    by_name = ["rematch", SURVEY, solved / "teams.csv", "--facilitators", FACILITATORS]
+    done = runner.invoke(app, [str(a) for a in [*by_name, "--withdraw", first[3], "--out", out]])
+    said = " ".join(done.output.split())
+    assert done.exit_code == 2 and "The '--withdraw' option must name" in said, said
+    assert f"is the name of {first[2]}; give the id" in said
 
 
 def test_rematch_without_the_facilitators_keeps_the_links_or_refuses(solved, tmp_path):

@@ -239,8 +239,14 @@ def test_infeasible_by_locks_names_conflicting_rules() -> None:
 
 def test_unknown_withdrawn_id_is_an_error() -> None:
     """An id that names nobody is refused with the parameter's name."""
-    with pytest.raises(InvalidParameterError, match="withdrawn"):
+    with pytest.raises(InvalidParameterError, match="withdrawn") as refused:
         rematch_teams(sector_cohort(), PREVIOUS, ["NOPE"], rules=RULES, time_limit=5)
+    assert "the ids are in teams.csv's establishment_id" in str(refused.value)
+    # a school's name (all a survey export gives a lead officer): its id is said
+    school = sector_cohort().establishments[2]
+    with pytest.raises(InvalidParameterError) as refused:
+        rematch_teams(sector_cohort(), PREVIOUS, [f" {school.name.upper()} "], rules=RULES)
+    assert f"is the name of {school.id}; give the id" in str(refused.value)
 
 
 def test_ambiguous_id_needs_a_kind_prefix() -> None:

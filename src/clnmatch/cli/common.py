@@ -238,7 +238,9 @@ _PARAMETERS = (
     "strategy",
     "objective",
     "drop",
+    "withdrawn",
 )
+_FLAG_OF = {"withdrawn": "withdraw"}  # a parameter whose option has another name
 _SUGGESTED = re.compile(
     rf"\b(raise|lower|change|longer|set) ({'|'.join(_PARAMETERS)})\b|'({'|'.join(_PARAMETERS)})'"
 )
@@ -260,7 +262,7 @@ def as_flags(text: str) -> str:
 
     def flag(match: re.Match[str]) -> str:
         if match.group(3):
-            return f"'--{match.group(3).replace('_', '-')}'"
+            return f"'--{_FLAG_OF.get(match.group(3), match.group(3)).replace('_', '-')}'"
         return f"{match.group(1)} --{match.group(2).replace('_', '-')}"
 
     text = text.replace(", 'blend' or an ObjectiveWeights", " or 'blend'")  # not a flag's value

@@ -97,9 +97,23 @@ def _resolve_withdrawn(cohort: Cohort, withdrawn: Sequence[str]) -> dict[str, se
     if unknown:
         raise InvalidParameterError(
             "The 'withdrawn' parameter of rematch must name practitioner, establishment or "
-            f"facilitator ids of the cohort. Got {unknown!r} instead."
+            f"facilitator ids of the cohort. Got {unknown!r} instead{_ids_of_names(cohort, unknown)}"
         )
     return out
+
+
+def _ids_of_names(cohort: Cohort, texts: Sequence[str]) -> str:
+    """The ids of the schools and people ``texts`` name (a survey export has no ids: a
+    lead officer knows the names), or where the ids are."""
+    ids: dict[str, list[str]] = {}
+    for named in (*cohort.establishments, *cohort.practitioners, *cohort.facilitators):
+        ids.setdefault(name_key(named.name), []).append(named.id)
+    found = [
+        f"{t!r} is the name of {' and '.join(ids[k])}" for t in texts if (k := name_key(t)) in ids
+    ]
+    if found:
+        return f": {'; '.join(found)}; give the id (of teams.csv's establishment_id or practitioner_id column)."
+    return ": the ids are in teams.csv's establishment_id and practitioner_id columns."
 
 
 def as_cohort(added: AddedInput | None) -> Cohort | None:
