@@ -79,4 +79,15 @@ def test_the_exports_are_headed_as_the_result_the_event_began_from(
     write_folder(event, tmp_path / "out")
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert summary["title"] == title and summary["contact"] == contact
+    # the page and the projector are headed with it too (the projector said "Collaborative
+    # Learning Network teams" to the room whatever the cohort)
+    from fastapi.testclient import TestClient
+
+    from clnmatch.web.app import create_app
+
+    tokens = event.tokens()
+    client = TestClient(create_app(event))
+    for path, role in (("/", "editor"), ("/projector", "viewer")):
+        page = client.get(path, params={"token": tokens[role]})
+        assert page.status_code == 200 and title in page.text, path
     assert "--title not read again" in _start(tmp_path / "ev", "--title", "Another")

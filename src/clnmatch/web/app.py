@@ -261,6 +261,7 @@ def create_app(
             if additions is None
             else [(e.id, e.name) for e in additions.establishments],
             viewer_token=tokens["viewer"],
+            title=event.snapshot.heading.get("title"),
             **live_context(event),
         )
 
@@ -273,8 +274,9 @@ def create_app(
         names = projector_shows_names(event.folder)
         token = request.query_params.get("token", "")
         return html(
-            "projector.html", token=token, projector=True, **live_context(event, names=names)
-        )
+            "projector.html", token=token, projector=True,
+            title=event.snapshot.heading.get("title"), **live_context(event, names=names),
+        )  # fmt: skip
 
     @app.get("/ui/live", response_class=HTMLResponse)
     async def ui_live(request: Request) -> HTMLResponse:
