@@ -223,6 +223,7 @@ def _solve(
     replanned: tuple[int, ...] = (),
     dropped: tuple[str, ...] = (),
     joined: tuple[str, ...] = (),
+    previous: IntArray | None = None,
 ) -> BreakoutPlan:
     def finish(
         status: str,
@@ -266,6 +267,7 @@ def _solve(
         deadline=started + _SEARCH_SHARE * time_limit,
         target_repeats=bound.value,
         settings=settings,
+        previous=previous,
     )
     schedule = outcome.schedule
     evaluation = evaluate_schedule(problem, schedule)
@@ -429,7 +431,29 @@ def replan_round(
         replanned=replanned,
         dropped=dropped,
         joined=tuple(plan.roster.people[i].id for i in np.flatnonzero(joining)),
+        previous=_previous_rooms(plan.schedule, present),
     )
+
+
+def _previous_rooms(schedule: IntArray, present: NDArray[np.bool_]) -> IntArray:
+    """The plan's rooms as a re-plan's start (its search swaps people, so sizes must be
+    right from the start): who left out, each joiner in a smallest room, and the last
+    of a largest room into a smallest one until sizes are within one."""
+    rooms = np.where(present, schedule, -1).astype(np.int32)
+    for r, row in enumerate(rooms):
+        count = int(row.max()) + 1 if (row >= 0).any() else 0
+        if count == 0:
+            continue
+        sizes = np.bincount(row[row >= 0], minlength=count)
+        for i in np.flatnonzero(present[r] & (row < 0)):
+            row[i] = int(sizes.argmin())
+            sizes[row[i]] += 1
+        while sizes.max() - sizes.min() > 1:
+            large, small = int(sizes.argmax()), int(sizes.argmin())
+            row[np.flatnonzero(row == large)[-1]] = small
+            sizes[large] -= 1
+            sizes[small] += 1
+    return rooms
 
 
 def _round_still_holds(problem: BreakoutProblem, rooms: IntArray, r: int) -> bool:

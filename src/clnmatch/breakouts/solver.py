@@ -344,8 +344,13 @@ def solve_schedule(
     target_repeats: int,
     settings: SearchSettings | None = None,
     max_steps: int | None = None,
+    previous: IntArray | None = None,
 ) -> SearchOutcome:
-    """The best schedule found by the deadline (``time.perf_counter()`` seconds)."""
+    """The best schedule found by the deadline (``time.perf_counter()`` seconds).
+
+    ``previous``: the rooms a re-plan had (-1 for no room), a start for the rounds it
+    plans again where it still fits (as many rooms, everyone present placed): the few
+    moves a drop-out needs, where rounds planned afresh met many more."""
     settings = settings or SearchSettings()
     if max_steps is None:
         max_steps = settings.max_steps
@@ -386,6 +391,10 @@ def solve_schedule(
     phases: list[tuple[IntArray, list[int], str]] = [
         (state.room.copy(), designed, method or "greedy")
     ]
+    if previous is not None and (kept := _fitting_rounds(problem, previous)):
+        base = np.where(problem.fixed[:, None], problem.fixed_rooms, -1).astype(np.int32)
+        base[kept] = previous[kept]
+        phases.insert(0, (base, kept, "the previous rooms"))
     free = int((~problem.fixed).sum())
     # a clumped design above the bound may trap the search as a partial one may
     if designed and (len(designed) < free or state.totals[search.T_REP] > target_repeats):
@@ -428,6 +437,18 @@ def solve_schedule(
     assert best_room is not None
     points = [TracePoint(*p) for p in trace]
     return SearchOutcome(best_room, best_method, steps, points)
+
+
+def _fitting_rounds(problem: BreakoutProblem, previous: IntArray) -> list[int]:
+    """The rounds to plan whose ``previous`` rooms can start the search: as many rooms as
+    the round has now, and everyone present in one (and no one absent)."""
+    fitting = []
+    for r in np.flatnonzero(~problem.fixed):
+        row, present = previous[r], problem.present[r]
+        rooms = int(row.max()) + 1 if (row >= 0).any() else 0
+        if rooms == int(problem.rooms[r]) and ((row >= 0) == present).all():
+            fitting.append(int(r))
+    return fitting
 
 
 def _greedy_fill(
