@@ -253,6 +253,15 @@ def test_a_replan_after_one_drop_starts_from_the_plans_rooms():
         again.method,
     )
     assert again.method.startswith("the previous rooms")
+    # the bound's sum is shown: the kept rounds' repeats were in no table ("171 (proven
+    # below)" over a table whose largest argument was 68)
+    from clnmatch.breakouts.report import quality_sentence, render_report
+
+    assert again.bound is not None and again.bound.unavoidable > 0
+    largest_argument = max(a.value for a in again.bound.arguments)
+    total = f"{again.bound.unavoidable} + {largest_argument} = {again.lower_bound_repeats}"
+    assert total in render_report(again)
+    assert "in report.html" in quality_sentence(again, "in report.html")  # not "below"
 
 
 def test_impossible_rules_are_diagnosed_in_numbers():

@@ -49,8 +49,9 @@ class _Room:
     sectors: int
 
 
-def quality_sentence(plan: BreakoutPlan) -> str:
-    """How good the schedule is, in words."""
+def quality_sentence(plan: BreakoutPlan, proof: str = "below") -> str:
+    """How good the schedule is, in words; ``proof`` says where its lower bound is proved
+    ("below" in the report, "in report.html" on a terminal)."""
     if plan.repeats is None or plan.lower_bound_repeats is None:
         return "No schedule was made."
     rep, low = plan.repeats, plan.lower_bound_repeats
@@ -59,11 +60,11 @@ def quality_sentence(plan: BreakoutPlan) -> str:
     if rep == low:
         return (
             f"{rep} repeated meetings, and no schedule under these rules can have fewer "
-            "(the lower bound below proves it): this schedule is optimal."
+            f"(the lower bound {proof} proves it): this schedule is optimal."
         )
     return (
         f"{rep} repeated meetings; no schedule under these rules can have fewer than {low} "
-        f"(proven below), so this one is at most {rep - low} above the best possible."
+        f"(proven {proof}), so this one is at most {rep - low} above the best possible."
     )
 
 
@@ -176,6 +177,7 @@ rooms under these rules can have fewer repeats.</p>
 <td class="{{ 'ok' if check.ok else 'bad' }}">{{ 'met' if check.ok else check.breaches ~ ' breaches' }}</td></tr>{% endfor %}
 </table>
 <h2>The lower bound</h2>
+{% if unavoidable %}<p>The rounds kept as they were and the history already hold {{ unavoidable }} repeated meetings; the rounds planned add at least the largest of the arguments below: {{ unavoidable }} + {{ bound_arguments | map(attribute="value") | max }} = {{ plan.lower_bound_repeats }}.</p>{% endif %}
 <table><tr><th>Argument</th><th>Proves at least</th><th>Formula</th></tr>
 {% for a in bound_arguments %}<tr><td>{{ a.name }}</td><td>{{ a.value }}</td><td><code>{{ a.formula }}</code></td></tr>{% endfor %}
 </table>
@@ -248,6 +250,7 @@ def render_report(plan: BreakoutPlan) -> str:
         notes=notes,
         checks=[(r, RULE_TITLES[r], settings[r], checks[r]) for r in RULES],
         bound_arguments=plan.bound.arguments if plan.bound else (),
+        unavoidable=plan.bound.unavoidable if plan.bound and plan.bound.arguments else 0,
         met_chart=_bars_svg([(f"{k}x", v) for k, v in met], "pairs by times met", "#3182bd"),
         contacts_chart=_bars_svg(
             [(str(k), v) for k, v in sorted(contacts.items())], "new people met", "#31a354"

@@ -311,7 +311,7 @@ def _print_plan(plan: object, written: list[Path]) -> None:
         markup=False,
         highlight=False,
     )
-    out_console.print(quality_sentence(plan), markup=False, highlight=False)
+    out_console.print(quality_sentence(plan, "in report.html"), markup=False, highlight=False)
     if plan.replanned_rounds:
         out_console.print(f"Rounds planned again: {', '.join(map(str, plan.replanned_rounds))}")
     dropped_from = list(plan.dropped_from().values())
