@@ -179,3 +179,24 @@ def test_dropping_a_late_addition_never_in_a_room_says_so(tmp_path):
     report = (tmp_path / "b" / "report.html").read_text(encoding="utf-8")
     assert "1 person on the roster but in no room of the plan dropped out" in report
     assert "dropped out and left their rounds" not in report
+
+
+def test_room_settings_are_refused_in_the_commands_words(tmp_path):
+    """A tester's settings: --room-size 200 for 12 people gave a diagnosis about
+    colleagues ("only 1 rooms"), --room-size 0 asked for ">= 1" and then 1 was refused as
+    ">= 2", and a missing --rounds said "room_size=None, rooms=None"."""
+    roster = str(_write(tmp_path / "roster.csv", _roster_rows(12)))
+    out = ["--out", str(tmp_path / "o")]
+    said = {}
+    for case, args in {
+        "everyone": ["--rounds", "2", "--room-size", "200"],
+        "zero": ["--rounds", "2", "--room-size", "0"],
+        "no rounds": ["--room-size", "4"],
+    }.items():
+        done = runner.invoke(app, ["breakouts", roster, *args, *out])
+        assert done.exit_code == 2, (case, done.output)
+        said[case] = " ".join(done.output.split())
+    assert "--room-size 200 for 12 people puts everyone in one room" in said["everyone"]
+    assert "must be an int >= 2. Got 0" in said["zero"]
+    assert "Got --room-size 4 instead" in said["no rounds"] and "None" not in said["no rounds"]
+    assert not (tmp_path / "o").exists()

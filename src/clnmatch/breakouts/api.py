@@ -329,6 +329,9 @@ def plan_breakouts(
     if rules.rooms is not None and rules.rooms > len(roster) // 2:
         expected = f"at most {len(roster) // 2} rooms for {len(roster)} people (two or more a room)"
         raise InvalidParameterError.for_value("rules.rooms", owner, expected, rules.rooms)
+    if rules.room_size is not None and rules.room_size >= len(roster):  # one room of everyone
+        expected = f"below {len(roster)} for {len(roster)} people (two rooms or more)"
+        raise InvalidParameterError.for_value("rules.room_size", owner, expected, rules.room_size)
     _check_authorities(roster, rules, owner)
     named = {pid for mapping in history.rounds for pid in mapping} if history else set()
     if named and not named & {p.id for p in roster.people}:  # as the command refuses it

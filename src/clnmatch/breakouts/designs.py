@@ -406,7 +406,8 @@ def padded_construction(players: int, rooms: int, rounds: int) -> Construction |
             best = kept
     if best is None or best.shape[0] == 0:
         return None
-    return Construction(f"{design.name}, {dummies} places left empty", rooms, size, best[:rounds])
+    left = f"{dummies} place{'s' if dummies != 1 else ''} left empty"
+    return Construction(f"{design.name}, {left}", rooms, size, best[:rounds])
 
 
 def clumped_construction(

@@ -182,14 +182,12 @@ class BreakoutRules:
                 f"The 'room_size' and 'rooms' parameters of {owner}: give exactly one of them. "
                 f"Got room_size={self.room_size!r} and rooms={self.rooms!r} instead."
             )
-        for name in ("room_size", "rooms"):
+        for name, least in (("room_size", 2), ("rooms", 1)):  # a room of one meets no one
             value = getattr(self, name)
             if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int) or value < 1
+                isinstance(value, bool) or not isinstance(value, int) or value < least
             ):
-                raise InvalidParameterError.for_value(name, owner, "an int >= 1", value)
-        if self.room_size == 1:
-            raise InvalidParameterError.for_value("room_size", owner, "an int >= 2", 1)
+                raise InvalidParameterError.for_value(name, owner, f"an int >= {least}", value)
         if (
             isinstance(self.min_authorities, bool)
             or not isinstance(self.min_authorities, int)

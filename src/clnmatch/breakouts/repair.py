@@ -94,8 +94,9 @@ def _round_conditions(
                 found.append(
                     (
                         "colleagues_apart",
-                        f"establishment {name} has {counts[worst]} people but there are only "
-                        f"{k} rooms, so two colleagues must share a room{where}",
+                        f"establishment {name} has {counts[worst]} people but there "
+                        f"{'is' if k == 1 else 'are'} only {plural(k, 'room')}, so two "
+                        f"colleagues must share a room{where}",
                     )
                 )
     auth = problem.authority[present]
@@ -116,8 +117,8 @@ def _round_conditions(
                 (
                     "max_per_authority",
                     f"rooms of {_span(smallest, largest)} people need more than {cap} people of some "
-                    f"authority: only {plural(authorities, 'authority', 'authorities')} take "
-                    f"part{where}",
+                    f"authority: only {plural(authorities, 'authority', 'authorities')} "
+                    f"{'takes' if authorities == 1 else 'take'} part{where}",
                 )
             )
     need = rules.min_authorities

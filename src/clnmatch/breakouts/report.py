@@ -59,11 +59,11 @@ def quality_sentence(plan: BreakoutPlan, proof: str = "below") -> str:
         return "Nobody meets anyone twice: every meeting is a new one."
     if rep == low:
         return (
-            f"{rep} repeated meetings, and no schedule under these rules can have fewer "
+            f"{plural(rep, 'repeated meeting')}, and no schedule under these rules can have fewer "
             f"(the lower bound {proof} proves it): this schedule is optimal."
         )
     return (
-        f"{rep} repeated meetings; no schedule under these rules can have fewer than {low} "
+        f"{plural(rep, 'repeated meeting')}; no schedule under these rules can have fewer than {low} "
         f"(proven {proof}), so this one is at most {rep - low} above the best possible."
     )
 

@@ -147,9 +147,11 @@ def breakouts(
                 )
         else:
             if rounds is None or (room_size is None) == (rooms is None):
+                given = [f"--{n} {v}" for n, v in (("rounds", rounds), ("room-size", room_size),
+                                                   ("rooms", rooms)) if v is not None]  # fmt: skip
                 raise InvalidParameterError(
                     "The 'breakouts' command needs --rounds and exactly one of --room-size "
-                    f"or --rooms. Got rounds={rounds}, room_size={room_size}, rooms={rooms} instead."
+                    f"or --rooms. Got {' '.join(given) or 'none of them'} instead."
                 )
             rules = BreakoutRules(
                 rounds=rounds,
@@ -184,6 +186,12 @@ def breakouts(
                 EXIT_INVALID,
                 f"--rooms {rules.rooms} for {n} people would leave rooms of one person: give "
                 f"at most {n // 2} rooms (two or more people in each).",
+            )
+        if rules is not None and rules.room_size is not None and rules.room_size >= n:
+            raise Exit(
+                EXIT_INVALID,
+                f"--room-size {rules.room_size} for {n} people puts everyone in one room: "
+                f"give a room size below {n} (or --rooms).",
             )
         if rules is None:
             assert from_dir is not None and replan_round is not None
