@@ -49,6 +49,7 @@ class Judged:
     evaluation: Evaluation
     bound_milli: int | None  # never below the assignment's own objective
     status: Status
+    notes: tuple[str, ...] = ()  # a strategy's proof set aside, and why
 
     @property
     def bound(self) -> float | None:
@@ -66,20 +67,28 @@ def status_for(
     return Status.FEASIBLE
 
 
+def credible(proposal: Proposal, objective_milli: int) -> tuple[int | None, bool, tuple[str, ...]]:
+    """The proposal's bound and claim of optimality, unless its bound is below its own
+    assignment's score, which no bound can be (it holds for every assignment): then
+    neither, and a note says so. A strategy of a researcher's own claimed 'optimal' with a
+    bound of 0.001 under teams worth 99.6, and was believed."""
+    bound = proposal.bound_milli
+    if bound is None or bound >= objective_milli:
+        return bound, proposal.proven_optimal, ()
+    note = (
+        f"the strategy's bound ({bound / SCALE:g}) is below its own answer's score "
+        f"({objective_milli / SCALE:g}), which no bound can be: its bound and proof are set aside"
+    )
+    return None, False, (note,)
+
+
 def judge(problem: Problem, proposal: Proposal) -> Judged:
     """Evaluate a proposal that has an assignment: breaches, objective, bound, status."""
     assert proposal.unit_team is not None
     evaluation = evaluate(problem, proposal.unit_team, proposal.team_focus)
-    bound = proposal.bound_milli
-    if bound is not None:
-        bound = max(bound, evaluation.objective_milli)
-    status = status_for(
-        evaluation.feasible,
-        evaluation.objective_milli,
-        proposal.bound_milli,
-        proposal.proven_optimal,
-    )
-    return Judged(evaluation, bound, status)
+    bound, proven, notes = credible(proposal, evaluation.objective_milli)
+    status = status_for(evaluation.feasible, evaluation.objective_milli, bound, proven)
+    return Judged(evaluation, bound, status, notes)
 
 
 def finish_solve(
@@ -167,12 +176,12 @@ def finish_solve(
         )
     # the strategy's proof, else (or when tighter) a quick relaxation: a gap is always shown
     relaxation = relaxation_bound_milli(problem)
-    proved = proposal.bound_milli
+    proved, proven, set_aside = credible(proposal, evaluation.objective_milli)
     bound_milli = relaxation if proved is None else min(proved, relaxation)
-    all_notes = (*notes, *proposal.notes)
+    all_notes = (*notes, *proposal.notes, *set_aside)
     if bound_milli == relaxation and proved != relaxation:
         all_notes += (RELAXATION_NOTE,)
-    status = status_for(True, evaluation.objective_milli, bound_milli, proposal.proven_optimal)
+    status = status_for(True, evaluation.objective_milli, bound_milli, proven)
     return result(
         status,
         assignment=assignment,

@@ -204,6 +204,8 @@ def _run_research(
         record.status = "infeasible" if proposal.proven_infeasible else "no_solution"
         return _trace_rows(proposal.trace), None
     judged = judge(problem, proposal)
+    if judged.notes:
+        record.notes = " | ".join([record.notes, *judged.notes]).strip(" |")[:500]
     _fill_evaluation(record, judged.evaluation)
     bound = judged.bound
     if bound is None and spec.bound_time > 0:
