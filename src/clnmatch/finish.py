@@ -127,12 +127,19 @@ def finish_solve(
         )
 
     unit_team = np.asarray(proposal.unit_team, dtype=np.int64)
+    establishment_team = {uid: int(unit_team[i]) + 1 for i, uid in enumerate(problem.unit_ids)}
+    assignment = {p.id: establishment_team[p.establishment_id] for p in cohort.practitioners}
+    broken = f"strategy {strategy!r} returned an assignment that breaks rules: "
+    in_range = bool(((unit_team >= 0) & (unit_team < problem.n_teams)).all())
+    if not in_range or not evaluate(problem, unit_team, proposal.team_focus).feasible:
+        # the evaluator's verdict before the facilitators' allocation (which refused such
+        # teams in its own words, or raised on a team number out of range)
+        said = check_built(problem, cohort, rules, assignment)
+        return result(Status.UNKNOWN, evaluation=said, notes=(broken + said.summary_line(),))
     focus_index = (
         proposal.team_focus if proposal.team_focus is not None else problem.best_focus(unit_team)
     )
     team_focus = {t + 1: cohort.themes[int(k)] for t, k in enumerate(focus_index) if int(k) >= 0}
-    establishment_team = {uid: int(unit_team[i]) + 1 for i, uid in enumerate(problem.unit_ids)}
-    assignment = {p.id: establishment_team[p.establishment_id] for p in cohort.practitioners}
     try:
         allocation = allocate_facilitators(
             cohort,
@@ -166,13 +173,9 @@ def finish_solve(
     evaluation = check_built(
         problem, cohort, rules, assignment, links if cohort.facilitators else None, team_focus
     )
-    if not evaluation.feasible:
-        # a strategy returned an assignment the evaluator rejects: never pass it on
-        message = f"strategy {strategy!r} returned an assignment that breaks rules: "
+    if not evaluation.feasible:  # the facilitators' rules: never pass it on
         return result(
-            Status.UNKNOWN,
-            evaluation=evaluation,
-            notes=(message + evaluation.summary_line(),),
+            Status.UNKNOWN, evaluation=evaluation, notes=(broken + evaluation.summary_line(),)
         )
     # the strategy's proof, else (or when tighter) a quick relaxation: a gap is always shown
     relaxation = relaxation_bound_milli(problem)

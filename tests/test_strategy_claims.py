@@ -1,0 +1,81 @@
+"""A strategy's claims are checked against the one evaluator: a bound below its own answer's
+score (which no bound can be) sets its bound and its proof aside, in solve and the harness."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from clnmatch import solve
+from clnmatch.finish import judge
+from clnmatch.generate import generate_cohort
+from clnmatch.models import Rules
+from clnmatch.problem import Problem
+from clnmatch.proposal import Proposal
+from clnmatch.strategies import Budget, base, get_strategy
+
+
+class Liar:
+    """Greedy's teams, claimed optimal with a bound of 0.001 (a researcher's test)."""
+
+    name = "liar"
+
+    def run(self, problem: Problem, budget: Budget) -> Proposal:
+        found = get_strategy("greedy").run(problem, budget)
+        return dataclasses.replace(found, bound_milli=1, proven_optimal=True)
+
+
+def test_a_strategy_claiming_too_much_is_not_believed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """solve() said "optimal" (the bound raised to the teams' score, gap 0) for greedy's
+    teams claimed optimal under a bound of 0.001; the harness recorded it so too, and its
+    bound became the cohort's best, giving colgen's true optimum a gap of -23.93%."""
+    monkeypatch.setitem(base._REGISTRY, "liar", Liar)
+    cohort = generate_cohort(16, seed=0, teams_hint=2)
+    rules = Rules(teams=2)
+    result = solve(cohort, rules, strategy="liar", time_limit=2, seed=0)
+    assert result.feasible and str(result.status) == "feasible", result.status
+    assert result.bound is not None and result.objective is not None
+    assert result.bound > result.objective  # the quick relaxation's, not the claim
+    assert any("below its own answer's score" in note for note in result.notes)
+    problem = Problem.from_cohort(cohort, rules, "blend")
+    judged = judge(problem, Liar().run(problem, Budget(time_limit=1, seed=0)))
+    assert judged.bound_milli is None and str(judged.status) == "feasible"
+    assert judged.notes and "set aside" in judged.notes[0]
+
+
+class AllInOne:
+    """Every establishment in team 0 (or, with ``out_of_range``, in a team past the last)."""
+
+    name = "all_in_one"
+    out_of_range = False
+
+    def run(self, problem: Problem, budget: Budget) -> Proposal:
+        team = problem.n_teams if self.out_of_range else 0
+        return Proposal(unit_team=np.full(problem.n_units, team, dtype=np.int64))
+
+
+class OutOfRange(AllInOne):
+    out_of_range = True
+
+
+@pytest.mark.parametrize("strategy", [AllInOne, OutOfRange])
+def test_an_answer_breaking_the_team_rules_is_named_by_the_evaluator(
+    strategy: type[AllInOne], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every school in one team came back as the facilitators' failure ("no facilitator may
+    support more than 10"), and a team number past the last raised allocate_facilitators'
+    own error: the harness recorded no_solution and failed, not breaches."""
+    from clnmatch.cli.common import sample_paths
+
+    monkeypatch.setitem(base._REGISTRY, strategy.name, strategy)
+    survey, facilitators = sample_paths()
+    from clnmatch import Cohort
+
+    cohort = Cohort.from_csv(survey, facilitators=facilitators)
+    result = solve(cohort, strategy=strategy.name, time_limit=2, seed=0)
+    assert str(result.status) == "unknown" and result.evaluation is not None
+    rules = {b.rule for b in result.evaluation.breaches}
+    assert ("team_size" in rules) if strategy is AllInOne else ("teams" in rules), rules
+    assert result.notes[0].startswith(f"strategy {strategy.name!r} returned an assignment")
