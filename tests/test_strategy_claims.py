@@ -79,3 +79,29 @@ def test_an_answer_breaking_the_team_rules_is_named_by_the_evaluator(
     rules = {b.rule for b in result.evaluation.breaches}
     assert ("team_size" in rules) if strategy is AllInOne else ("teams" in rules), rules
     assert result.notes[0].startswith(f"strategy {strategy.name!r} returned an assignment")
+
+
+def test_a_strategy_breaking_rules_is_not_crowned_best() -> None:
+    """The summary's ratio table crowned a researcher's strategy "1.000 (best)" whose runs
+    broke a rule (scoring above the rule-keeping optimum); the best is one whose runs all
+    keep the rules."""
+    import pandas as pd
+
+    from clnmatch.research.summary import _ratio_section
+
+    runs = pd.DataFrame(
+        {
+            "set": ["tiny"] * 4,
+            "instance": ["tiny-00", "tiny-01"] * 2,
+            "strategy": ["mine", "mine", "colgen", "colgen"],
+            "kind": ["strategy"] * 4,
+            "objective": [132.0, 131.0, 130.9, 130.0],
+            "status": ["breaches", "feasible", "optimal", "optimal"],
+            "breaches": [1, 0, 0, 0],
+            "bound": [None, None, 130.9, 130.0],
+        }
+    )
+    table = "\n".join(_ratio_section(runs))
+    assert "| colgen |" in table and "1.000 (best)" in table
+    mine = next(line for line in table.splitlines() if line.startswith("| tiny | mine"))
+    assert "(best)" not in mine and "1/2" in mine
