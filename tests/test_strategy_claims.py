@@ -105,3 +105,24 @@ def test_a_strategy_breaking_rules_is_not_crowned_best() -> None:
     assert "| colgen |" in table and "1.000 (best)" in table
     mine = next(line for line in table.splitlines() if line.startswith("| tiny | mine"))
     assert "(best)" not in mine and "1/2" in mine
+
+
+class Sleeper:
+    """Greedy's teams after sleeping past its budget (a researcher's test)."""
+
+    name = "sleeper"
+
+    def run(self, problem: Problem, budget: Budget) -> Proposal:
+        import time
+
+        time.sleep(budget.time_limit + 1.0)
+        return get_strategy("greedy").run(problem, Budget(time_limit=1, seed=budget.seed))
+
+
+def test_a_strategy_past_its_budget_is_marked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A strategy that slept through its time came back 'feasible' with no word, in solve
+    and in the harness."""
+    monkeypatch.setitem(base._REGISTRY, "sleeper", Sleeper)
+    cohort = generate_cohort(16, seed=0, teams_hint=2)
+    result = solve(cohort, Rules(teams=2), strategy="sleeper", time_limit=1, seed=0)
+    assert any(n.startswith("strategy 'sleeper' ran ") for n in result.notes), result.notes

@@ -254,6 +254,8 @@ def solve(
         warm_start=unit_start,
     )
     proposal: Proposal = runner.run(search, budget)
+    if late := budget.overrun(name):
+        proposal = dataclasses.replace(proposal, notes=(*proposal.notes, late))
     # the caps, not the rules, may be what cannot be met: caps from a board that breaks a
     # rule (a hand move on the day), pins into a small team. Then the even caps (when the
     # first came from a board), then the rules themselves, as before the caps

@@ -199,7 +199,8 @@ def _run_research(
         proposal = strategy.run(problem, budget)
         record.runtime_s = round(budget.elapsed(), 4)
     chose = [f"auto chose {chosen}"] if spec.solver == "auto" else []
-    record.notes = " | ".join([*chose, *proposal.notes])[:500]
+    late = [note] if (note := budget.overrun(chosen)) else []
+    record.notes = " | ".join([*chose, *proposal.notes, *late])[:500]
     if proposal.unit_team is None:
         record.status = "infeasible" if proposal.proven_infeasible else "no_solution"
         return _trace_rows(proposal.trace), None

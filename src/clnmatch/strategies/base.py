@@ -60,6 +60,14 @@ class Budget:
     def expired(self) -> bool:
         return self.elapsed() >= self.time_limit
 
+    def overrun(self, name: str) -> str | None:
+        """A note when a strategy ran well past its time (10% and half a second more: a
+        researcher's own that ignored its budget went unmarked), else None."""
+        spent = self.elapsed()
+        if spent <= 1.1 * self.time_limit + 0.5:
+            return None
+        return f"strategy {name!r} ran {spent:.1f} s of its {self.time_limit:.1f} s"
+
     def rng(self, stream: int = 0) -> np.random.Generator:
         """A generator for this seed (a stream number keeps sub-steps independent)."""
         return np.random.default_rng([self.seed, stream])
