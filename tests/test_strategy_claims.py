@@ -4,6 +4,7 @@ score (which no bound can be) sets its bound and its proof aside, in solve and t
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -126,3 +127,50 @@ def test_a_strategy_past_its_budget_is_marked(monkeypatch: pytest.MonkeyPatch) -
     cohort = generate_cohort(16, seed=0, teams_hint=2)
     result = solve(cohort, Rules(teams=2), strategy="sleeper", time_limit=1, seed=0)
     assert any(n.startswith("strategy 'sleeper' ran ") for n in result.notes), result.notes
+
+
+def test_a_strategy_of_ones_own_runs_in_the_harness_workers_and_mdgp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_benchmarks: Path
+) -> None:
+    """A registered strategy ran in-process only: the harness's --jobs 2 workers and
+    `clnmatch mdgp` refused its name. Named in CLNMATCH_STRATEGIES, its module is imported
+    wherever strategies are looked up."""
+    import csv
+    import subprocess
+    import sys
+
+    from clnmatch.research.harness import run_bench
+    from clnmatch.strategies.registry import PLUGINS_ENV
+
+    (tmp_path / "my_strategies.py").write_text(
+        "from clnmatch.strategies import get_strategy\n"
+        "from clnmatch.strategies.base import register\n\n"
+        "@register('my_greedy')\n"
+        "class MyGreedy:\n"
+        "    name = 'my_greedy'\n"
+        "    def run(self, problem, budget):\n"
+        "        return get_strategy('greedy').run(problem, budget)\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv(PLUGINS_ENV, "my_strategies")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    out = tmp_path / "runs"
+    args = ["--sets", "tiny", "--cohorts", "2", "--strategies", "my_greedy,greedy"]
+    assert (
+        run_bench([*args, "--seeds", "0", "--time-limit", "2", "--jobs", "2", "--out", str(out)])
+        == 0
+    )
+    with (out / "runs.csv").open(encoding="utf-8") as handle:
+        mine = [r for r in csv.DictReader(handle) if r["strategy"] == "my_greedy"]
+    assert len(mine) == 2 and all(r["status"] in ("feasible", "optimal") for r in mine), mine
+    instance = shared_benchmarks / "mdgplib" / "RanInt" / "RanInt_n010_ss_01.txt"
+    command = [str(Path(sys.executable).parent / "clnmatch"), "mdgp", str(instance)]
+    done = subprocess.run(
+        [*command, "--strategy", "my_greedy", "--time-limit", "1"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0 and '"strategy": "my_greedy"' in done.stdout, done.stderr
+    monkeypatch.setenv(PLUGINS_ENV, "no_such_module")
+    with pytest.raises(Exception, match="CLNMATCH_STRATEGIES names 'no_such_module'"):
+        get_strategy("greedy")

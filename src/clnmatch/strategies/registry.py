@@ -8,13 +8,18 @@ first) find its own module half-built."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from importlib import import_module
 
 from clnmatch.errors import InvalidParameterError
 from clnmatch.strategies.base import Strategy, registered
 
-__all__ = ["available_strategies", "get_strategy"]
+__all__ = ["PLUGINS_ENV", "available_strategies", "get_strategy"]
+
+#: Modules (comma-separated) imported with the built-in ones, so that the strategies they
+#: register run by name in another process too: ``clnmatch mdgp``, the harness's workers.
+PLUGINS_ENV = "CLNMATCH_STRATEGIES"
 
 BUILT_IN = (
     "colgen",
@@ -32,6 +37,14 @@ def _strategies() -> dict[str, Callable[[], Strategy]]:
     """Every registered strategy, the built-in ones imported (once) first."""
     for module in BUILT_IN:
         import_module(f"clnmatch.strategies.{module}")
+    for module in filter(None, (m.strip() for m in os.environ.get(PLUGINS_ENV, "").split(","))):
+        try:
+            import_module(module)
+        except ImportError as exc:
+            raise InvalidParameterError(
+                f"{PLUGINS_ENV} names {module!r}, which could not be imported ({exc}): give "
+                "a module importable from here (PYTHONPATH=. for a file in this folder)"
+            ) from exc
     return registered()
 
 
