@@ -80,6 +80,7 @@ def test_an_answer_breaking_the_team_rules_is_named_by_the_evaluator(
     rules = {b.rule for b in result.evaluation.breaches}
     assert ("team_size" in rules) if strategy is AllInOne else ("teams" in rules), rules
     assert result.notes[0].startswith(f"strategy {strategy.name!r} returned an assignment")
+    assert result.objective is None and not result.assignment  # no teams, so no score
 
 
 def test_a_strategy_breaking_rules_is_not_crowned_best() -> None:

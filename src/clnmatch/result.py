@@ -97,7 +97,11 @@ class Result:
 
     @property
     def objective(self) -> float | None:
-        return self.evaluation.objective if self.evaluation is not None else None
+        """The teams' score; None without teams (a strategy's answer that broke rules is
+        evaluated, to name the breaches, but gives no teams)."""
+        return (
+            self.evaluation.objective if self.evaluation is not None and self.assignment else None
+        )
 
     @property
     def gap(self) -> float | None:
