@@ -175,3 +175,34 @@ def test_a_strategy_of_ones_own_runs_in_the_harness_workers_and_mdgp(
     monkeypatch.setenv(PLUGINS_ENV, "no_such_module")
     with pytest.raises(Exception, match="CLNMATCH_STRATEGIES names 'no_such_module'"):
         get_strategy("greedy")
+
+
+class ReturnsDict:
+    name = "returns_dict"
+
+    def run(self, problem: Problem, budget: Budget) -> object:
+        return {"unit_team": [0] * problem.n_units}
+
+
+class Fractions:
+    name = "fractions"
+
+    def run(self, problem: Problem, budget: Budget) -> Proposal:
+        found = get_strategy("greedy").run(problem, budget)
+        assert found.unit_team is not None
+        return dataclasses.replace(found, unit_team=found.unit_team + 0.4)
+
+
+@pytest.mark.parametrize(("strategy", "said"), [(ReturnsDict, "a dict, not a Proposal"),
+                                                 (Fractions, "one whole team number")])  # fmt: skip
+def test_an_answer_of_the_wrong_kind_is_named(
+    strategy: type, said: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dict for a Proposal was an AttributeError deep inside; team numbers 0.4, 1.4 were
+    cut to whole ones and recorded feasible."""
+    from clnmatch.proposal import StrategyAnswerError
+
+    monkeypatch.setitem(base._REGISTRY, strategy.name, strategy)
+    cohort = generate_cohort(16, seed=0, teams_hint=2)
+    with pytest.raises(StrategyAnswerError, match=said):
+        solve(cohort, Rules(teams=2), strategy=strategy.name, time_limit=1, seed=0)

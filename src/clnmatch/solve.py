@@ -17,6 +17,7 @@ from clnmatch.models import Cohort, Rules
 from clnmatch.parameters import Number, Test, check_cohort_and_rules, check_value
 from clnmatch.precompile import compilations
 from clnmatch.problem import ObjectiveWeights, Problem
+from clnmatch.proposal import checked_answer
 from clnmatch.result import Result, Statistics, Status
 from clnmatch.search.repair import REPAIR_STEPS_PER_UNIT, repair
 from clnmatch.shared_facilitators import shared_facilitator_problem
@@ -253,7 +254,7 @@ def solve(
         progress=progress,
         warm_start=unit_start,
     )
-    proposal: Proposal = runner.run(search, budget)
+    proposal = checked_answer(name, runner.run(search, budget), search.n_units)
     if late := budget.overrun(name):
         proposal = dataclasses.replace(proposal, notes=(*proposal.notes, late))
     # the caps, not the rules, may be what cannot be met: caps from a board that breaks a
@@ -270,7 +271,7 @@ def solve(
         retry = dataclasses.replace(
             budget, time_limit=max(0.1, left / (1 + len(retries))), started=time.perf_counter()
         )
-        proposal = runner.run(search, retry)
+        proposal = checked_answer(name, runner.run(search, retry), search.n_units)
     if unit_start is not None and start_keeps_rules:
         proposal = _no_worse_than_start(search, proposal, unit_start)
     elif unit_start is not None:

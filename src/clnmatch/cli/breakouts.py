@@ -147,11 +147,11 @@ def breakouts(
                 )
         else:
             if rounds is None or (room_size is None) == (rooms is None):
-                given = [f"--{n} {v}" for n, v in (("rounds", rounds), ("room-size", room_size),
-                                                   ("rooms", rooms)) if v is not None]  # fmt: skip
+                set_ = [f"--{n} {v}" for n, v in (("rounds", rounds), ("room-size", room_size),
+                                                  ("rooms", rooms)) if v is not None]  # fmt: skip
                 raise InvalidParameterError(
                     "The 'breakouts' command needs --rounds and exactly one of --room-size "
-                    f"or --rooms. Got {' '.join(given) or 'none of them'} instead."
+                    f"or --rooms. Got {' '.join(set_) or 'none of them'} instead."
                 )
             rules = BreakoutRules(
                 rounds=rounds,

@@ -63,6 +63,7 @@ def mdgp(
     from clnmatch.errors import InvalidParameterError
     from clnmatch.finish import judge
     from clnmatch.problem import SCALE
+    from clnmatch.proposal import checked_answer
     from clnmatch.research import read_instance, write_solution
     from clnmatch.solve import choose_strategy, greedy_if_none, validate_parameters
     from clnmatch.strategies import Budget, get_strategy, prepare
@@ -81,7 +82,8 @@ def mdgp(
         runner = get_strategy(strategy, owner)
         prepare(runner)  # one-off compilation, outside the time limit
         started = time.perf_counter()
-        proposal = runner.run(problem, Budget(time_limit=time_limit, seed=seed, started=started))
+        answer = runner.run(problem, Budget(time_limit=time_limit, seed=seed, started=started))
+        proposal = checked_answer(strategy, answer, problem.n_units)
         left = time_limit - (time.perf_counter() - started)
         proposal = greedy_if_none(problem, proposal, strategy, left, seed)
         runtime = time.perf_counter() - started

@@ -106,8 +106,9 @@ def _ids_of_names(cohort: Cohort, texts: Sequence[str]) -> str:
     """The ids of the schools and people ``texts`` name (a survey export has no ids: a
     lead officer knows the names), or where the ids are."""
     ids: dict[str, list[str]] = {}
-    for named in (*cohort.establishments, *cohort.practitioners, *cohort.facilitators):
-        ids.setdefault(name_key(named.name), []).append(named.id)
+    for group in (cohort.establishments, cohort.practitioners, cohort.facilitators):
+        for named in group:
+            ids.setdefault(name_key(named.name), []).append(named.id)
     found = [
         f"{t!r} is the name of {' and '.join(ids[k])}" for t in texts if (k := name_key(t)) in ids
     ]

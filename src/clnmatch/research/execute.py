@@ -188,6 +188,7 @@ def _run_research(
     """Score the run; its trace, and its assignment (each element's group, 0-based) so
     that the sweep can write it and anyone can check the objective."""
     from clnmatch.finish import judge
+    from clnmatch.proposal import checked_answer
     from clnmatch.strategies import Budget, get_strategy
 
     assert spec.path is not None
@@ -196,7 +197,7 @@ def _run_research(
     strategy = get_strategy(chosen)
     with memory:
         budget = Budget(time_limit=spec.time_limit, seed=spec.seed)
-        proposal = strategy.run(problem, budget)
+        proposal = checked_answer(chosen, strategy.run(problem, budget), problem.n_units)
         record.runtime_s = round(budget.elapsed(), 4)
     chose = [f"auto chose {chosen}"] if spec.solver == "auto" else []
     late = [note] if (note := budget.overrun(chosen)) else []
