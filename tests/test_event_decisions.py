@@ -132,6 +132,43 @@ def test_a_named_export_folder_is_never_replaced(tmp_path: Path) -> None:
     assert export_folder(event)[0] == export_folder(event)[0]
 
 
+def test_two_saves_of_one_name_at_once_are_one_save(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two saves of "race" at once, a move between them, both answered done, and the
+    folder held the second board: the first's acknowledged save was gone (a tester)."""
+    import time
+
+    from clnmatch.event import export
+
+    event = new_event(tmp_path)
+    writing = export.write_folder
+
+    def slow(*args: object, **kwargs: object) -> object:
+        time.sleep(0.5)
+        return writing(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(export, "write_folder", slow)
+    answers: list[str] = []
+
+    def save() -> None:
+        try:
+            export.export_folder(event, "race")
+            answers.append("done")
+        except EventError as exc:
+            answers.append(str(exc))
+
+    first = threading.Thread(target=save)
+    first.start()
+    time.sleep(0.1)
+    event.move("E5", 1)
+    second = threading.Thread(target=save)
+    second.start()
+    first.join()
+    second.join()
+    assert sorted(answers)[0] == "done" and "being saved just now" in sorted(answers)[1], answers
+
+
 def test_a_change_that_sets_a_proposal_aside_says_so(tmp_path: Path) -> None:
     """A proposal waiting for Accept is set aside by a move: the line says so (the panel
     vanished in silence), and Accept after it says why there is nothing to accept."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -196,10 +197,24 @@ def export_folder(event: Event, name: str | None = None) -> tuple[Path, list[Pat
     exports = event.folder / EXPORTS_FOLDER
     exports.mkdir(mode=0o700, exist_ok=True)
     folder = exports / name
-    if folder.exists() and name != f"version-{view.version}":  # (that one: the same board)
-        raise EventError(f"{EXPORTS_FOLDER}/{name} exists already: give another name", 409)
-    written = write_folder(event, folder, view)
+    with _SAVING_LOCK:  # two saves of one name at once both said done, one board lost
+        if folder in _SAVING:
+            raise EventError(
+                f"{EXPORTS_FOLDER}/{name} is being saved just now: give another name", 409
+            )
+        if folder.exists() and name != f"version-{view.version}":  # (that one: the same board)
+            raise EventError(f"{EXPORTS_FOLDER}/{name} exists already: give another name", 409)
+        _SAVING.add(folder)
+    try:
+        written = write_folder(event, folder, view)
+    finally:
+        with _SAVING_LOCK:
+            _SAVING.discard(folder)
     folder.chmod(0o700)
     for path in written:  # private even when the folder is copied elsewhere whole
         path.chmod(0o600)
     return folder, written
+
+
+_SAVING: set[Path] = set()  # export folders being written by this process
+_SAVING_LOCK = threading.Lock()
