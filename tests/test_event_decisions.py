@@ -413,3 +413,14 @@ def test_a_board_that_breaks_a_rule_exports_its_rosters_in_the_workbook(tmp_path
     assert result_of(event, event.view()).status.value == "breaches"
     book = openpyxl.load_workbook(io.BytesIO(export_bytes(event, "teams.xlsx")))
     assert {"Team 1", "Team 2"} <= set(book.sheetnames), book.sheetnames
+
+
+def test_a_withdrawn_school_is_named_when_a_decision_needs_it(tmp_path: Path) -> None:
+    """A stale tab moving a school withdrawn meanwhile was told "'8548927' has withdrawn":
+    a bare id and no way forward (a tester)."""
+    event = new_event(tmp_path)
+    event.withdraw("E1", time_limit=3)
+    for decide in (lambda: event.move("E1", 2), lambda: event.set_lock("E1", True)):
+        with pytest.raises(EventError, match=r"School 1 \(E1\) has withdrawn: bring it back"):
+            decide()
+    event.close()

@@ -360,9 +360,13 @@ class EventCore:
     def require_active(self, eid: str) -> None:
         """Refuse an establishment that is not in the event now (withdrawn, or unknown)."""
         if eid not in self.state.teams:  # an id is echoed only in part (it may be huge)
-            gone = eid in self.state.withdrawn
-            what = "has withdrawn" if gone else "is not an establishment of the event"
-            raise EventError(f"{str(eid)[:80]!r} {what}", 409 if gone else 404)
+            if eid in self.state.withdrawn:  # named, and how to undo it (a bare id was said)
+                raise EventError(
+                    f"{self.called(eid)} has withdrawn: bring it back first (Add a school, "
+                    "then Bring back)",
+                    409,
+                )
+            raise EventError(f"{str(eid)[:80]!r} is not an establishment of the event", 404)
 
     def team_number(self, team: object) -> int:
         """``team`` as a team number 1..T, or a 400 saying what a team is."""
