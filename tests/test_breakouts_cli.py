@@ -296,7 +296,7 @@ def test_exit_codes_and_nothing_written_on_failure(tmp_path):
     assert done.exit_code == EXIT_INVALID and "exactly one of --room-size" in _said(done)
     bad = _write(tmp_path / "bad.csv", [["1", "", "E", "A", "P", "", "1", "1"]])
     done = runner.invoke(
-        app, ["breakouts", str(bad), "--rounds", "2", "--rooms", "1", "--out", str(out)]
+        app, ["breakouts", str(bad), "--rounds", "2", "--rooms", "2", "--out", str(out)]
     )
     assert done.exit_code == EXIT_INVALID and "row 2, column 'name'" in _said(done)
     assert not out.exists()

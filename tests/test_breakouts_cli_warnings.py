@@ -191,6 +191,7 @@ def test_room_settings_are_refused_in_the_commands_words(tmp_path):
     for case, args in {
         "everyone": ["--rounds", "2", "--room-size", "200"],
         "zero": ["--rounds", "2", "--room-size", "0"],
+        "one room": ["--rounds", "2", "--rooms", "1"],
         "no rounds": ["--room-size", "4"],
     }.items():
         done = runner.invoke(app, ["breakouts", roster, *args, *out])
@@ -198,5 +199,6 @@ def test_room_settings_are_refused_in_the_commands_words(tmp_path):
         said[case] = " ".join(done.output.split())
     assert "--room-size 200 for 12 people puts everyone in one room" in said["everyone"]
     assert "must be an int >= 2. Got 0" in said["zero"]
+    assert "'--rooms' option must be an int >= 2. Got 1" in said["one room"]
     assert "Got --room-size 4 instead" in said["no rounds"] and "None" not in said["no rounds"]
     assert not (tmp_path / "o").exists()

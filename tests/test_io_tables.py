@@ -321,6 +321,12 @@ def test_a_dataframe_indexed_by_its_ids_keeps_them() -> None:
     assert list(table.headers) == ["practitioner_id", "name"]
     assert [r.values for r in table.rows] == [("007", "a"), ("008", "b")]
     assert list(load_table(df).headers) == ["practitioner_id", "name"]  # no index column
+    # kept as a column too (drop=False), or two levels: each column once (a reviewer's)
+    for indexed in (
+        df.set_index("practitioner_id", drop=False),
+        df.set_index(["practitioner_id", "name"]),
+    ):
+        assert list(load_table(indexed).headers) == ["practitioner_id", "name"]
 
 
 def test_dataframe_without_rows_is_invalid() -> None:

@@ -232,7 +232,9 @@ def test_a_browser_installed_off_the_path_is_found(
     assert find_chromium() is None
 
 
-def test_a_run_stopped_while_printing_leaves_no_browser_profile(tmp_path: Path) -> None:
+def test_a_run_stopped_while_printing_leaves_no_browser_profile(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     """SIGTERM while Chromium prints the handouts: the run ends (143), and the browser's
     helper processes end with it, so its profile folder is gone too (a helper went on
     making it again, and a clnmatch-chromium-* folder stayed in the temp folder)."""
@@ -251,8 +253,10 @@ def test_a_run_stopped_while_printing_leaves_no_browser_profile(tmp_path: Path) 
         encoding="utf-8",
     )
     fake.chmod(0o755)
-    temp = tmp_path / "temp"
-    temp.mkdir()
+    import tempfile
+
+    temp = Path(tempfile.mkdtemp(prefix="t"))  # short: a long one sends the profile to /tmp
+    request.addfinalizer(lambda: shutil.rmtree(temp, ignore_errors=True))
     env = {**os.environ, CHROMIUM_ENV: str(fake), "TMPDIR": str(temp)}
     survey = Path(__file__).parents[1] / "src" / "clnmatch" / "data" / "sample_survey.csv"
     run = subprocess.Popen(

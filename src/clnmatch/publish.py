@@ -399,11 +399,11 @@ def write_result(
     report, the workbook, the handouts and summary.json.
     """
     out = Path(out_dir)
+    _with_teams(result, "write_result")
     own = result.own_files()  # a re-match's moves.csv and changes.json
     tables = {n: f for n, f in own.items() if isinstance(f, pd.DataFrame)} | (extra_tables or {})
     texts = {n: f for n, f in own.items() if n not in tables} | dict(extra_texts or {})
     names_out = output_names(extra=(*tables, *texts))
-    _with_teams(result, "write_result")
     refuse_overwriting(out, names_out, _inputs(result, protect))
     original, result = result, _prepare(result, out, pseudonymise, pseudonym_key)
     pseudonyms = pseudonym_ids(original, result) if pseudonymise else None

@@ -182,7 +182,8 @@ class BreakoutRules:
                 f"The 'room_size' and 'rooms' parameters of {owner}: give exactly one of them. "
                 f"Got room_size={self.room_size!r} and rooms={self.rooms!r} instead."
             )
-        for name, least in (("room_size", 2), ("rooms", 1)):  # a room of one meets no one
+        # a room of one meets no one, one room of all is no breakout
+        for name, least in (("room_size", 2), ("rooms", 2)):
             value = getattr(self, name)
             if value is not None and (
                 isinstance(value, bool) or not isinstance(value, int) or value < least

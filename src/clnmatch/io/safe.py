@@ -94,11 +94,12 @@ def scratch_prefix(kind: str = "scratch") -> str:
     return f"clnmatch-{kind}-{os.getpid()}-"
 
 
-def sweep_stale_scratch() -> None:
-    """Remove this user's temporary clnmatch folders whose process no longer runs (kill -9
-    left openpyxl's drafts of sheets, names and all, or a browser profile)."""
+def sweep_stale_scratch(folder: str | None = None) -> None:
+    """Remove this user's temporary clnmatch folders (in ``folder``, default the temporary
+    folder) whose process no longer runs (kill -9 left openpyxl's drafts of sheets, names
+    and all, or a browser profile)."""
     with contextlib.suppress(OSError):
-        for entry in Path(tempfile.gettempdir()).iterdir():
+        for entry in Path(folder or tempfile.gettempdir()).iterdir():
             match = _SCRATCH_NAME.fullmatch(entry.name)
             if (
                 match

@@ -469,8 +469,10 @@ def table_from_dataframe(df: pd.DataFrame, label: str = "DataFrame") -> Table:
     """A DataFrame as a Table; rows are numbered as if written to a sheet (header row 1).
     A named index (``set_index("practitioner_id")``) is a column: it was dropped, and the
     ids made up from row numbers."""
-    if any(name is not None for name in df.index.names):
-        df = df.reset_index()
+    if any(n is not None for n in df.index.names):
+        named = [n for n in df.index.names if n is not None and n not in df.columns]
+        df = df.reset_index(level=named) if named else df
+        df = df.reset_index(drop=True)  # unnamed levels, and those the columns hold too
     headers = [_frame_text(c) for c in df.columns]
     records = [
         (position + 2, [_frame_text(v) for v in values])

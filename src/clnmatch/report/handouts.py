@@ -131,9 +131,10 @@ def print_to_pdf(html: Path, pdf: Path, *, timeout: float = 60.0) -> str | None:
             "handouts.pdf was not written: no Chrome, Edge or Chromium found (install one, "
             "or print handouts.html from a browser)"
         )
-    sweep_stale_scratch()
+    where = _short_temp_dir()
+    sweep_stale_scratch(where)
     with tempfile.TemporaryDirectory(
-        prefix=scratch_prefix("chromium"), dir=_short_temp_dir(), ignore_cleanup_errors=True
+        prefix=scratch_prefix("chromium"), dir=where, ignore_cleanup_errors=True
     ) as profile:
         command = [
             browser,

@@ -201,13 +201,13 @@ def _run_research(
         record.runtime_s = round(budget.elapsed(), 4)
     chose = [f"auto chose {chosen}"] if spec.solver == "auto" else []
     late = [note] if (note := budget.overrun(chosen)) else []
-    record.notes = " | ".join([*chose, *proposal.notes, *late])[:500]
+    notes = [*chose, *late, *proposal.notes]
     if proposal.unit_team is None:
+        record.notes = " | ".join(notes)[:500]
         record.status = "infeasible" if proposal.proven_infeasible else "no_solution"
         return _trace_rows(proposal.trace), None
     judged = judge(problem, proposal)
-    if judged.notes:
-        record.notes = " | ".join([record.notes, *judged.notes]).strip(" |")[:500]
+    record.notes = " | ".join([*judged.notes, *notes])[:500]  # its verdict first: kept whole
     _fill_evaluation(record, judged.evaluation)
     bound = judged.bound
     if bound is None and spec.bound_time > 0:
