@@ -194,7 +194,7 @@ class Fractions:
 
 
 @pytest.mark.parametrize(("strategy", "said"), [(ReturnsDict, "a dict, not a Proposal"),
-                                                 (Fractions, "one whole team number")])  # fmt: skip
+                                                 (Fractions, "one whole number for each of the 16 units")])  # fmt: skip
 def test_an_answer_of_the_wrong_kind_is_named(
     strategy: type, said: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -206,3 +206,21 @@ def test_an_answer_of_the_wrong_kind_is_named(
     cohort = generate_cohort(16, seed=0, teams_hint=2)
     with pytest.raises(StrategyAnswerError, match=said):
         solve(cohort, Rules(teams=2), strategy=strategy.name, time_limit=1, seed=0)
+
+
+class FocusOutOfRange:
+    name = "focus_99"
+
+    def run(self, problem: Problem, budget: Budget) -> Proposal:
+        found = get_strategy("greedy").run(problem, budget)
+        return dataclasses.replace(found, team_focus=np.full(problem.n_teams, 99))
+
+
+def test_a_focus_theme_out_of_range_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A focus theme 99 was an IndexError from inside solve (a reviewer)."""
+    from clnmatch.proposal import StrategyAnswerError
+
+    monkeypatch.setitem(base._REGISTRY, "focus_99", FocusOutOfRange)
+    cohort = generate_cohort(16, seed=0, teams_hint=2)
+    with pytest.raises(StrategyAnswerError, match="team_focus outside -1"):
+        solve(cohort, Rules(teams=2), strategy="focus_99", time_limit=1, seed=0)

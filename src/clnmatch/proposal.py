@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from clnmatch.errors import ClnmatchError
 from clnmatch.trace import TracePoint
+
+if TYPE_CHECKING:
+    from clnmatch.problem import Problem
 
 __all__ = ["Proposal", "StrategyAnswerError", "checked_answer"]
 
@@ -33,23 +37,42 @@ class StrategyAnswerError(ClnmatchError):
     """A strategy returned something that is not a proposal of the problem it was given."""
 
 
-def checked_answer(name: str, answer: object, n_units: int) -> Proposal:
-    """``answer`` if it is a Proposal with one whole team number per unit (or none), else
-    an error saying what came back (a dict was an AttributeError deep inside, and team
-    numbers 0.4, 1.4 were cut to whole ones without a word)."""
+def _whole(values: NDArray[np.generic]) -> bool:
+    """Whole numbers: integers, or floats without a fraction (3.0)."""
+    if values.dtype.kind in "iu":
+        return True
+    if values.dtype.kind != "f":
+        return False
+    floats = values.astype(np.float64)
+    return bool(np.isfinite(floats).all() and (floats == np.round(floats)).all())
+
+
+def checked_answer(name: str, answer: object, problem: Problem) -> Proposal:
+    """``answer`` if it is a Proposal of ``problem``: one whole team number per unit and
+    one whole theme number (or -1) per team, or none; else an error saying what came back
+    (a dict was an AttributeError deep inside, team numbers 0.4, 1.4 were cut to whole
+    ones without a word, a focus theme 99 an IndexError)."""
     if not isinstance(answer, Proposal):
         raise StrategyAnswerError(
             f"strategy {name!r} returned a {type(answer).__name__}, not a Proposal"
         )
-    if answer.unit_team is None:
-        return answer
-    team = np.asarray(answer.unit_team)
-    whole = team.dtype.kind in "iu" or (
-        team.dtype.kind == "f" and bool(np.isfinite(team).all() and (team == np.round(team)).all())
-    )
-    if team.shape != (n_units,) or not whole:
-        raise StrategyAnswerError(
-            f"strategy {name!r} returned unit_team of shape {team.shape} and type "
-            f"{team.dtype}: expected one whole team number for each of the {n_units} units"
-        )
+    for field, values, count, top in (
+        ("unit_team", answer.unit_team, problem.n_units, problem.n_teams - 1),
+        ("team_focus", answer.team_focus, problem.n_teams, problem.n_themes - 1),
+    ):
+        if values is None:
+            continue
+        array = np.asarray(values)
+        low = 0 if field == "unit_team" else -1
+        if array.shape != (count,) or not _whole(array):
+            raise StrategyAnswerError(
+                f"strategy {name!r} returned {field} of shape {array.shape} and type "
+                f"{array.dtype}: expected one whole number for each of the {count} "
+                f"{'units' if field == 'unit_team' else 'teams'}"
+            )
+        if field == "team_focus" and array.size and not (low <= array.min() and array.max() <= top):
+            raise StrategyAnswerError(
+                f"strategy {name!r} returned team_focus outside {low}..{top} (the themes' "
+                f"numbers, -1 for none): {sorted(set(array.tolist()))[:5]}"
+            )
     return answer

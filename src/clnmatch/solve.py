@@ -254,7 +254,7 @@ def solve(
         progress=progress,
         warm_start=unit_start,
     )
-    proposal = checked_answer(name, runner.run(search, budget), search.n_units)
+    proposal = checked_answer(name, runner.run(search, budget), search)
     if late := budget.overrun(name):
         proposal = dataclasses.replace(proposal, notes=(*proposal.notes, late))
     # the caps, not the rules, may be what cannot be met: caps from a board that breaks a
@@ -271,7 +271,7 @@ def solve(
         retry = dataclasses.replace(
             budget, time_limit=max(0.1, left / (1 + len(retries))), started=time.perf_counter()
         )
-        proposal = checked_answer(name, runner.run(search, retry), search.n_units)
+        proposal = checked_answer(name, runner.run(search, retry), search)
     if unit_start is not None and start_keeps_rules:
         proposal = _no_worse_than_start(search, proposal, unit_start)
     elif unit_start is not None:

@@ -83,7 +83,7 @@ def mdgp(
         prepare(runner)  # one-off compilation, outside the time limit
         started = time.perf_counter()
         answer = runner.run(problem, Budget(time_limit=time_limit, seed=seed, started=started))
-        proposal = checked_answer(strategy, answer, problem.n_units)
+        proposal = checked_answer(strategy, answer, problem)
         left = time_limit - (time.perf_counter() - started)
         proposal = greedy_if_none(problem, proposal, strategy, left, seed)
         runtime = time.perf_counter() - started

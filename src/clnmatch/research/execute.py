@@ -197,7 +197,7 @@ def _run_research(
     strategy = get_strategy(chosen)
     with memory:
         budget = Budget(time_limit=spec.time_limit, seed=spec.seed)
-        proposal = checked_answer(chosen, strategy.run(problem, budget), problem.n_units)
+        proposal = checked_answer(chosen, strategy.run(problem, budget), problem)
         record.runtime_s = round(budget.elapsed(), 4)
     chose = [f"auto chose {chosen}"] if spec.solver == "auto" else []
     late = [note] if (note := budget.overrun(chosen)) else []
