@@ -53,3 +53,19 @@ def test_a_python_rematch_written_keeps_its_withdrawals_for_the_next(tmp_path: P
     text = (tmp_path / "hidden" / "changes.json").read_text(encoding="utf-8")
     assert "Late Joiner" not in text and "LATE-1" not in text
     assert hidden.result is not None and "LATE-1" not in json.dumps(hidden.result.summary())
+
+
+def test_a_python_rematch_leaves_out_who_withdrew_from_a_fresh_export() -> None:
+    """rematch(r1, added=<the whole survey exported again>) brought back a school that
+    withdrew at r1 (the command line, which knows who withdrew, left it out: a reviewer)."""
+    import pandas as pd
+
+    cohort = Cohort.from_csv(SURVEY, facilitators=FACILITATORS)
+    solved = solve(cohort, strategy="greedy", time_limit=3, seed=0)
+    gone = cohort.establishments[0].id
+    first = rematch(solved, withdrawn=[gone], time_limit=3)
+    fresh = pd.read_csv(SURVEY, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    second = rematch(first, added=fresh, time_limit=3)
+    assert second.feasible and gone not in second.establishment_team()
+    assert any("stay withdrawn" in note for note in second.notes)
+    assert second.record is not None and gone in second.record.withdrawn_of("establishment")

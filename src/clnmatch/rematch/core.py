@@ -91,6 +91,9 @@ class RematchResult(Result):
     added_practitioners: tuple[str, ...] = ()  # every nominee who joined, a school's or alone
     # every withdrawal and addition since the survey, this one's too (changes.json)
     record: ChangeRecord | None = None
+    # the rows of everyone who withdrew so far: a fresh export of the whole survey given
+    # to a re-match of this result leaves them out (``withdrawn_before``)
+    withdrawn_rows: tuple[Practitioner, ...] = ()
 
     @property
     def n_moves(self) -> int:
@@ -289,6 +292,7 @@ def rematch(
         previous_links=previous.facilitator_links,
         mode=mode,
         earlier=previous.record if isinstance(previous, RematchResult) else None,
+        withdrawn_before=previous.withdrawn_rows if isinstance(previous, RematchResult) else (),
     )
 
 
@@ -407,6 +411,11 @@ def rematch_teams(
         change=change,
         added_practitioners=change.added_practitioners,
         record=(earlier or ChangeRecord()).then(change, cohort),
+        withdrawn_rows=tuple(
+            p
+            for p in (*withdrawn_before, *cohort.practitioners)
+            if p.id not in new.practitioner_by_id
+        ),
     )
 
     def finish(status: Status, **fields: Any) -> RematchResult:

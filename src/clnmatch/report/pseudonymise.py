@@ -254,7 +254,7 @@ def pseudonymise(result: Result, key: PseudonymKey | None = None) -> Result:
         changes["withdrawn_practitioners"] = tuple(pids[p] for p in result.withdrawn_practitioners)
         changes["added_practitioners"] = tuple(pids[p] for p in result.added_practitioners)
         # names and ids: write_result writes changes.json from the original, pseudonymised
-        changes.update(change=None, record=None)
+        changes.update(change=None, record=None, withdrawn_rows=())
         changes["withdrawn_facilitators"] = tuple(fids[f] for f in result.withdrawn_facilitators)
         for name in ("moves", "withdrawn", "added"):
             changes[name] = tuple(
