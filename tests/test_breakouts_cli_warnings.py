@@ -202,3 +202,18 @@ def test_room_settings_are_refused_in_the_commands_words(tmp_path):
     assert "'--rooms' option must be an int >= 2. Got 1" in said["one room"]
     assert "Got --room-size 4 instead" in said["no rounds"] and "None" not in said["no rounds"]
     assert not (tmp_path / "o").exists()
+
+
+def test_a_replan_from_a_shorter_roster_says_to_use_drop(tmp_path):
+    """A re-plan given a roster without the people who left listed each of their rows
+    ("expected a person_id of r90.csv") and never said what to do (a tester)."""
+    rows = _roster_rows(12)
+    args = ["--rounds", "3", "--room-size", "4", "--time-limit", "5"]
+    first = tmp_path / "first"
+    full = str(_write(tmp_path / "r12.csv", rows))
+    assert runner.invoke(app, ["breakouts", full, *args, "--out", str(first)]).exit_code == 0
+    short = str(_write(tmp_path / "r11.csv", rows[:11]))
+    again = ["--from", str(first), "--replan-round", "2", "--out", str(tmp_path / "b")]
+    done = runner.invoke(app, ["breakouts", short, *again])
+    said = " ".join(done.output.split())
+    assert done.exit_code == 2 and "keep them on it and give --drop ID" in said, said

@@ -350,6 +350,14 @@ def load_plan(
             )
         else:
             schedule[rnd - 1, person] = room - 1
+    if any(p.column == "person_id" and p.expected.startswith("a person_id") for p in problems):
+        problems.append(  # the usual cause, and what to do
+            InputProblem(
+                file=table.file,
+                expected=f"every person of the plan on {source_label(roster.source)}: to "
+                "re-plan without someone who left, keep them on it and give --drop ID",
+            )
+        )
     if problems:
         raise InvalidInputError(problems)
     present = schedule >= 0
