@@ -22,6 +22,17 @@ def _client(event: Event) -> TestClient:
     return TestClient(create_app(event), headers={"Authorization": f"Bearer {token}"})
 
 
+def _pasted(event: Event, *people: tuple[str, str, str, str, str]) -> tuple[int, str]:
+    """Paste rows (name, school, authority, sector, role; every theme rated 3): the
+    answer's status and its error ('' when done)."""
+    themes = event.snapshot.cohort.themes
+    head = "name,establishment_name,authority,sector,role," + ",".join(f"theme:{t}" for t in themes)
+    ratings = ",".join("3" for _ in themes)
+    rows = [",".join([*person, ratings]) for person in people]
+    answer = _client(event).post("/api/add", json={"rows": "\n".join([head, *rows])})
+    return answer.status_code, answer.json().get("error", "") if answer.status_code != 200 else ""
+
+
 def test_a_paste_with_one_school_refused_adds_none(tmp_path: Path) -> None:
     """Two pasted schools, the second already in the event: nothing is added (the first
     was placed and recorded, and the reply still said the paste was refused)."""
@@ -157,24 +168,14 @@ def test_a_paste_with_one_school_typed_two_ways_is_refused(tmp_path: Path) -> No
     """'Kilmacolm Primary School' and 'Kilmacolm Primary' pasted together became two schools
     (their nominees in two teams) with no word; now refused, saying what to write."""
     event = new_event(tmp_path / "ev")
-    themes = event.snapshot.cohort.themes
-    header = "name,establishment_name,authority,sector,role," + ",".join(
-        f"theme:{t}" for t in themes
-    )
-    ratings = ",".join("3" for _ in themes)
-    rows = [
-        f"Heather Kelly,Kilmacolm Primary School,B,primary,promoted,{ratings}",
-        f"Declan Quinn,Kilmacolm Primary,B,primary,practitioner,{ratings}",
-    ]
-    answer = _client(event).post("/api/add", json={"rows": "\n".join([header, *rows])})
-    assert answer.status_code == 409, answer.json()
-    said = answer.json()["error"]
+    heather = ("Heather Kelly", "Kilmacolm Primary School", "B", "primary", "promoted")
+    declan = ("Declan Quinn", "Kilmacolm Primary", "B", "primary", "practitioner")
+    status, said = _pasted(event, heather, declan)
+    assert status == 409, said
     assert "looks like" in said and "'Kilmacolm Primary'" in said
     assert "'Kilmacolm Primary School'" in said
     assert "the same way in every row" in said and event.version == 0
-    same = rows[1].replace("Kilmacolm Primary,", "Kilmacolm Primary School,")
-    added = _client(event).post("/api/add", json={"rows": "\n".join([header, rows[0], same])})
-    assert added.status_code == 200, added.json()
+    assert _pasted(event, heather, (*declan[:1], heather[1], *declan[2:]))[0] == 200
 
 
 def test_a_full_disk_is_said_plainly_and_the_decision_is_not_made(
@@ -226,20 +227,13 @@ def test_a_pasted_school_with_its_authority_typed_two_ways_is_refused(tmp_path: 
     the other became two schools, its nominees in two teams, with no word on the page (a
     Forms tester). Refused, saying what to write; typed one way it is one school."""
     event = new_event(tmp_path / "ev")
-    themes = event.snapshot.cohort.themes
-    head = "name,establishment_name,authority,sector,role," + ",".join(f"theme:{t}" for t in themes)
-    ratings = ",".join("3" for _ in themes)
-    rows = [
-        f"Ann Lee,Houston Primary School,Bee,primary,promoted,{ratings}",
-        f"Bo Ray,Houston Primary School,B,primary,practitioner,{ratings}",
-    ]
-    answer = _client(event).post("/api/add", json={"rows": "\n".join([head, *rows])})
-    assert answer.status_code == 409, answer.json()
-    said = answer.json()["error"]
+    ann = ("Ann Lee", "Houston Primary School", "Bee", "primary", "promoted")
+    bo = ("Bo Ray", "Houston Primary School", "B", "primary", "practitioner")
+    status, said = _pasted(event, ann, bo)
+    assert status == 409, said
     assert "'Houston Primary School' in two authorities, Bee and B" in said, said
     assert "the same way in every row" in said and event.version == 0
-    one_way = "\n".join([head, rows[0].replace(",Bee,", ",B,"), rows[1]])
-    assert _client(event).post("/api/add", json={"rows": one_way}).status_code == 200
+    assert _pasted(event, (*ann[:2], "B", *ann[3:]), bo)[0] == 200
     assert event.version == 1 and len(set(event.state.teams)) == len(event.state.teams)
 
 
