@@ -111,6 +111,7 @@ def test_a_replan_avoids_the_history_its_plan_was_made_after(tmp_path):
     replan = ["--from", str(first), "--replan-round", "2", "--drop", "0007", "--out", str(second)]
     done = runner.invoke(app, [*args, *replan])
     assert done.exit_code == 0, done.output
+    assert "for 24 people (23 in the last)" in " ".join(done.output.split())  # who is left
     summary = json.loads((second / "summary.json").read_text())
     assert summary["history_rounds"] == 1 and summary["repeats"] == 0
     team_of = {f"{i:04d}": i % 4 for i in range(24)}

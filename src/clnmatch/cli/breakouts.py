@@ -311,9 +311,14 @@ def _print_plan(plan: object, written: list[Path]) -> None:
     assert isinstance(plan, BreakoutPlan)
     assert plan.schedule is not None
     rooms = sorted({int(row.max()) + 1 for row in plan.schedule})
+    taking_part = plan.present.sum(axis=1)  # the roster, less drop-outs, plus joiners
+    last = (
+        f" ({int(taking_part[-1])} in the last)" if taking_part.min() != taking_part.max() else ""
+    )
     out_console.print(
         f"{plural(plan.rounds, 'round')} of {', '.join(map(str, rooms))} "
-        f"room{'s' if rooms != [1] else ''} for {plural(len(plan.roster), 'person', 'people')}: "
+        f"room{'s' if rooms != [1] else ''} for {plural(len(plan.roster), 'person', 'people')}"
+        f"{last}: "
         f"{plural(plan.repeats or 0, 'repeat')} (lower bound {plan.lower_bound_repeats}, "
         f"{plan.status}); every rule met.",
         markup=False,
