@@ -151,12 +151,15 @@ def test_two_saves_of_one_name_at_once_are_one_save(
     monkeypatch.setattr(export, "write_folder", slow)
     answers: list[str] = []
 
-    def save() -> None:
+    def save(name: str | None = "race") -> None:
         try:
-            export.export_folder(event, "race")
+            export.export_folder(event, name)
             answers.append("done")
         except EventError as exc:
             answers.append(str(exc))
+
+    def save_default() -> None:
+        save(None)
 
     first = threading.Thread(target=save)
     first.start()
@@ -167,6 +170,15 @@ def test_two_saves_of_one_name_at_once_are_one_save(
     first.join()
     second.join()
     assert sorted(answers)[0] == "done" and "being saved just now" in sorted(answers)[1], answers
+    # the default name twice at once: the same board, so no other name is asked for
+    answers.clear()
+    first, second = threading.Thread(target=save_default), threading.Thread(target=save_default)
+    first.start()
+    time.sleep(0.1)
+    second.start()
+    first.join()
+    second.join()
+    assert sorted(answers)[1].endswith("being saved just now: it will be there in a moment")
 
 
 def test_a_change_that_sets_a_proposal_aside_says_so(tmp_path: Path) -> None:

@@ -165,8 +165,8 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25em .6em;te
 </style></head><body>
 <h1>Breakout rooms: {{ plan.rounds }} round{{ 's' if plan.rounds != 1 }} for {{ people }} people</h1>
 <p class="box"><strong>{{ quality }}</strong><br>
-Status: {{ plan.status }} &middot; repeats {{ plan.repeats }} &middot; lower bound {{ plan.lower_bound_repeats }}
-&middot; {{ rooms_text }} &middot; seed {{ plan.seed }} &middot; {{ '%.1f' % plan.runtime_s }} s &middot; {{ plan.method }}</p>
+Status: {{ status_words }} &middot; repeats {{ plan.repeats }} &middot; lower bound {{ plan.lower_bound_repeats }}
+&middot; {{ rooms_text }} &middot; seed {{ plan.seed }} &middot; {{ '%.1f' % plan.runtime_s }} s &middot; planned from: {{ plan.method }}</p>
 <p class="muted">A repeat is a meeting of two people beyond their first (people who met in the
 history count as having met once). The lower bound is proven by counting: no schedule of these
 rooms under these rules can have fewer repeats.</p>
@@ -246,6 +246,10 @@ def render_report(plan: BreakoutPlan) -> str:
         plan=plan,
         people=len(plan.roster),
         quality=quality_sentence(plan),
+        status_words={  # the room's words for the planner's status
+            "optimal": "optimal (as few repeats as possible)",
+            "feasible": "every rule met (perhaps not the fewest repeats)",
+        }.get(plan.status, plan.status),
         rooms_text=rooms_text,
         notes=notes,
         checks=[(r, RULE_TITLES[r], settings[r], checks[r]) for r in RULES],

@@ -199,9 +199,9 @@ def export_folder(event: Event, name: str | None = None) -> tuple[Path, list[Pat
     folder = exports / name
     with _SAVING_LOCK:  # two saves of one name at once both said done, one board lost
         if folder in _SAVING:
-            raise EventError(
-                f"{EXPORTS_FOLDER}/{name} is being saved just now: give another name", 409
-            )
+            again = name == f"version-{view.version}"  # the same board: it will be there
+            what = "it will be there in a moment" if again else "give another name"
+            raise EventError(f"{EXPORTS_FOLDER}/{name} is being saved just now: {what}", 409)
         if folder.exists() and name != f"version-{view.version}":  # (that one: the same board)
             raise EventError(f"{EXPORTS_FOLDER}/{name} exists already: give another name", 409)
         _SAVING.add(folder)
