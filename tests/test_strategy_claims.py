@@ -44,6 +44,10 @@ def test_a_strategy_claiming_too_much_is_not_believed(monkeypatch: pytest.Monkey
     judged = judge(problem, Liar().run(problem, Budget(time_limit=1, seed=0)))
     assert judged.bound_milli is None and str(judged.status) == "feasible"
     assert judged.notes and "set aside" in judged.notes[0]
+    # optimal with no bound at all (a researcher's liar_optimal, believed by the re-tester)
+    found = get_strategy("greedy").run(problem, Budget(time_limit=1, seed=0))
+    claimed = judge(problem, dataclasses.replace(found, proven_optimal=True, bound_milli=None))
+    assert str(claimed.status) == "feasible" and "gives no bound" in claimed.notes[0]
 
 
 class AllInOne:

@@ -70,9 +70,15 @@ def status_for(
 def credible(proposal: Proposal, objective_milli: int) -> tuple[int | None, bool, tuple[str, ...]]:
     """The proposal's bound and claim of optimality, unless its bound is below its own
     assignment's score, which no bound can be (it holds for every assignment): then
-    neither, and a note says so. A strategy of a researcher's own claimed 'optimal' with a
-    bound of 0.001 under teams worth 99.6, and was believed."""
+    neither, and a note says so; a claim of optimality needs a bound. A strategy of a
+    researcher's own claimed 'optimal' with a bound of 0.001 under teams worth 99.6, or
+    with none, and was believed."""
     bound = proposal.bound_milli
+    if bound is None and proposal.proven_optimal:  # a proof is a bound the answer meets
+        note = (
+            "the strategy claims its answer is optimal but gives no bound: the claim is set aside"
+        )
+        return None, False, (note,)
     if bound is None or bound >= objective_milli:
         return bound, proposal.proven_optimal, ()
     note = (
