@@ -235,6 +235,12 @@ def test_a_pasted_school_with_its_authority_typed_two_ways_is_refused(tmp_path: 
     assert "the same way in every row" in said and event.version == 0
     assert _pasted(event, (*ann[:2], "B", *ann[3:]), bo)[0] == 200
     assert event.version == 1 and len(set(event.state.teams)) == len(event.state.teams)
+    # the same school pasted again with its authority mistyped was a second school of the
+    # same people (a re-tester): refused, naming the event's spelling
+    status, said = _pasted(
+        event, ("Cy Doe", "Houston Primary School", "Bee", "primary", "promoted")
+    )
+    assert status == 409 and "is in the event already, in B" in said and "'Bee'" in said, said
 
 
 def test_a_paste_of_several_schools_says_each_schools_line(tmp_path: Path) -> None:
