@@ -4,6 +4,7 @@ score (which no bound can be) sets its bound and its proof aside, in solve and t
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import numpy as np
@@ -176,6 +177,10 @@ def test_a_strategy_of_ones_own_runs_in_the_harness_workers_and_mdgp(
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert done.returncode == 0 and '"strategy": "my_greedy"' in done.stdout, done.stderr
+    assert json.loads(done.stdout)["notes"] == []  # the evaluator had no doubt about it
+    monkeypatch.delenv(PLUGINS_ENV)
+    with pytest.raises(Exception, match="name its module in CLNMATCH_STRATEGIES"):
+        get_strategy("someone_elses")
     monkeypatch.setenv(PLUGINS_ENV, "no_such_module")
     with pytest.raises(Exception, match="CLNMATCH_STRATEGIES names 'no_such_module'"):
         get_strategy("greedy")

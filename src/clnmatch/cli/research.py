@@ -82,8 +82,9 @@ def mdgp(
         runner = get_strategy(strategy, owner)
         prepare(runner)  # one-off compilation, outside the time limit
         started = time.perf_counter()
-        answer = runner.run(problem, Budget(time_limit=time_limit, seed=seed, started=started))
-        proposal = checked_answer(strategy, answer, problem)
+        budget = Budget(time_limit=time_limit, seed=seed, started=started)
+        proposal = checked_answer(strategy, runner.run(problem, budget), problem)
+        late = budget.overrun(strategy)
         left = time_limit - (time.perf_counter() - started)
         proposal = greedy_if_none(problem, proposal, strategy, left, seed)
         runtime = time.perf_counter() - started
@@ -125,6 +126,8 @@ def mdgp(
                     "seed": seed,
                     "n": problem.n_units,
                     "groups": problem.n_teams,
+                    # the evaluator's doubts about the strategy's answer, if any
+                    "notes": [*judged.notes, *([late] if late else [])],
                 }
             )
         )

@@ -69,5 +69,8 @@ def get_strategy(name: str, owner: str = "get_strategy") -> Strategy:
         else:
             names, hint = ["auto", *names], ""
         choices = ", ".join(repr(n) for n in names)
-        raise InvalidParameterError.for_value("strategy", owner, f"one of {choices}{hint}", name)
+        own = f" (a strategy of your own: name its module in {PLUGINS_ENV})"
+        raise InvalidParameterError.for_value(
+            "strategy", owner, f"one of {choices}{hint}{own}", name
+        )
     return factories[name]()

@@ -233,11 +233,11 @@ def _refuse_look_alikes(event: Event, extra: Cohort) -> None:
     authorities = {e.authority_key for e in present}
     by_name = {name_key(e.name): e for e in present}
     for est in pasted:  # the event's school again, under an authority no school here has
-        twin = by_name.get(name_key(est.name))
-        if twin is not None and est.authority_key not in authorities:
+        there = by_name.get(name_key(est.name))
+        if there is not None and est.authority_key not in authorities:
             raise EventError(
-                f"the pasted school '{est.name}' is in the event already, in {twin.authority} "
-                f"(establishment id {twin.id}), but the rows give the authority "
+                f"the pasted school '{est.name}' is in the event already, in {there.authority} "
+                f"(establishment id {there.id}), but the rows give the authority "
                 f"'{est.authority}', which no school here has: write it as the event has it; "
                 "for another school of that name, give the rows an establishment_id column",
                 409,
