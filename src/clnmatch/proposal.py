@@ -51,28 +51,32 @@ def checked_answer(name: str, answer: object, problem: Problem) -> Proposal:
     """``answer`` if it is a Proposal of ``problem``: one whole team number per unit and
     one whole theme number (or -1) per team, or none; else an error saying what came back
     (a dict was an AttributeError deep inside, team numbers 0.4, 1.4 were cut to whole
-    ones without a word, a focus theme 99 an IndexError)."""
+    ones without a word, a focus theme 99 an IndexError). A team number out of range is
+    the evaluator's to name, as a breach."""
     if not isinstance(answer, Proposal):
         raise StrategyAnswerError(
             f"strategy {name!r} returned a {type(answer).__name__}, not a Proposal"
         )
-    for field, values, count, top in (
-        ("unit_team", answer.unit_team, problem.n_units, problem.n_teams - 1),
-        ("team_focus", answer.team_focus, problem.n_teams, problem.n_themes - 1),
-    ):
-        if values is None:
-            continue
-        array = np.asarray(values)
-        low = 0 if field == "unit_team" else -1
-        if array.shape != (count,) or not _whole(array):
-            raise StrategyAnswerError(
-                f"strategy {name!r} returned {field} of shape {array.shape} and type "
-                f"{array.dtype}: expected one whole number for each of the {count} "
-                f"{'units' if field == 'unit_team' else 'teams'}"
-            )
-        if field == "team_focus" and array.size and not (low <= array.min() and array.max() <= top):
-            raise StrategyAnswerError(
-                f"strategy {name!r} returned team_focus outside {low}..{top} (the themes' "
-                f"numbers, -1 for none): {sorted(set(array.tolist()))[:5]}"
-            )
+    _whole_each(name, "unit_team", answer.unit_team, problem.n_units, "units")
+    focus = _whole_each(name, "team_focus", answer.team_focus, problem.n_teams, "teams")
+    if focus is not None and focus.size and not -1 <= focus.min() <= focus.max() < problem.n_themes:
+        raise StrategyAnswerError(
+            f"strategy {name!r} returned team_focus outside -1..{problem.n_themes - 1} (the "
+            f"themes' numbers, -1 for none): {sorted(set(focus.tolist()))[:5]}"
+        )
     return answer
+
+
+def _whole_each(
+    name: str, field: str, values: object, count: int, what: str
+) -> NDArray[np.generic] | None:
+    """``values`` as an array of ``count`` whole numbers (None stays None), or an error."""
+    if values is None:
+        return None
+    array = np.asarray(values)
+    if array.shape != (count,) or not _whole(array):
+        raise StrategyAnswerError(
+            f"strategy {name!r} returned {field} of shape {array.shape} and type "
+            f"{array.dtype}: expected one whole number for each of the {count} {what}"
+        )
+    return array
