@@ -135,13 +135,15 @@ def finish_solve(
     unit_team = np.asarray(proposal.unit_team, dtype=np.int64)
     establishment_team = {uid: int(unit_team[i]) + 1 for i, uid in enumerate(problem.unit_ids)}
     assignment = {p.id: establishment_team[p.establishment_id] for p in cohort.practitioners}
-    broken = f"strategy {strategy!r} returned an assignment that breaks rules: "
-    in_range = bool(((unit_team >= 0) & (unit_team < problem.n_teams)).all())
-    if not in_range or not evaluate(problem, unit_team, proposal.team_focus).feasible:
-        # the evaluator's verdict before the facilitators' allocation (which refused such
-        # teams in its own words, or raised on a team number out of range)
-        said = check_built(problem, cohort, rules, assignment)
-        return result(Status.UNKNOWN, evaluation=said, notes=(broken + said.summary_line(),))
+
+    def breaking(evaluation: Evaluation) -> Result:  # never passed on, its breaches named
+        said = f"strategy {strategy!r} returned an assignment that breaks rules: "
+        return result(
+            Status.UNKNOWN, evaluation=evaluation, notes=(said + evaluation.summary_line(),)
+        )
+
+    if not ((unit_team >= 0) & (unit_team < problem.n_teams)).all():  # the allocation raised
+        return breaking(check_built(problem, cohort, rules, assignment))
     focus_index = (
         proposal.team_focus if proposal.team_focus is not None else problem.best_focus(unit_team)
     )
@@ -157,6 +159,10 @@ def finish_solve(
             time_limit=max(0.1, allocation_s),
         )
     except (InfeasibleError, AllocationNotFound) as exc:  # none exists, or none found
+        if not evaluate(problem, unit_team, proposal.team_focus).feasible:
+            # the teams break a rule (every school in one: "no facilitator may support
+            # more than 10"): the evaluator's words, not the allocation's
+            return breaking(check_built(problem, cohort, rules, assignment))
         proven = not (counted := diagnose(problem, cohort, rules)).feasible_by_arithmetic
         if proven:
             found = getattr(exc, "diagnosis", None)
@@ -179,10 +185,8 @@ def finish_solve(
     evaluation = check_built(
         problem, cohort, rules, assignment, links if cohort.facilitators else None, team_focus
     )
-    if not evaluation.feasible:  # the facilitators' rules: never pass it on
-        return result(
-            Status.UNKNOWN, evaluation=evaluation, notes=(broken + evaluation.summary_line(),)
-        )
+    if not evaluation.feasible:
+        return breaking(evaluation)
     # the strategy's proof, else (or when tighter) a quick relaxation: a gap is always shown
     relaxation = relaxation_bound_milli(problem)
     proved, proven, set_aside = credible(proposal, evaluation.objective_milli)

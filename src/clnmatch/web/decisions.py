@@ -188,7 +188,7 @@ def add(
             f"the rows could not be read as a survey: {_paste_advice(exc)}", 400
         ) from exc
     extra = reading.cohort
-    _refuse_look_alikes(event, extra)
+    _refuse_second_schools(event, extra)
     missing = [t for t in event.snapshot.cohort.themes if t not in extra.themes]
     if missing:
         raise EventError(
@@ -205,7 +205,7 @@ def add(
     return event.add(extra, time_limit)
 
 
-def _refuse_look_alikes(event: Event, extra: Cohort) -> None:
+def _refuse_second_schools(event: Event, extra: Cohort) -> None:
     """Pasted rows naming a school (no establishment_id given) spelled like another one,
     pasted or in the event, or with its authority typed two ways, would add a second
     school ('Busby Primary' beside 'Busby Primary School': testers' nominees went to two
@@ -232,16 +232,6 @@ def _refuse_look_alikes(event: Event, extra: Cohort) -> None:
             )
     authorities = {e.authority_key for e in present}
     by_name = {name_key(e.name): e for e in present}
-    for est in pasted:  # the event's school again, under an authority no school here has
-        there = by_name.get(name_key(est.name))
-        if there is not None and est.authority_key not in authorities:
-            raise EventError(
-                f"the pasted school '{est.name}' is in the event already, in {there.authority} "
-                f"(establishment id {there.id}), but the rows give the authority "
-                f"'{est.authority}', which no school here has: write it as the event has it; "
-                "for another school of that name, give the rows an establishment_id column",
-                409,
-            )
     for est in pasted:
         same = named.get((est.authority_key, name_key(est.name)))
         if same is not None:  # the same name under the survey's own id
@@ -249,6 +239,15 @@ def _refuse_look_alikes(event: Event, extra: Cohort) -> None:
                 f"the pasted school '{est.name}' is in the event already (establishment id "
                 f"{same.id}): to add nominees to it, give the rows an establishment_id "
                 f"column holding {same.id}",
+                409,
+            )
+        there = by_name.get(name_key(est.name))
+        if there is not None and est.authority_key not in authorities:  # a slip: 'Inverclyd'
+            raise EventError(
+                f"the pasted school '{est.name}' is in the event already, in {there.authority} "
+                f"(establishment id {there.id}), but the rows give the authority "
+                f"'{est.authority}', which no school here has: write it as the event has it; "
+                "for another school of that name, give the rows an establishment_id column",
                 409,
             )
     rows = [(e.authority, e.name) for e in (*present, *pasted)]
