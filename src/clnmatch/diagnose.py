@@ -269,8 +269,22 @@ def _largest_first(problem: Problem) -> NDArray[np.int64]:
     return np.concatenate([[0], np.cumsum(np.sort(problem.unit_weight)[::-1])]).astype(np.int64)
 
 
+def _largest_team(problem: Problem) -> int:
+    """The most participants a team can hold: the largest sum of establishments' nominees
+    within the size limit (teams of pairs hold an even number: 12, not 13)."""
+    limit = int(problem.team_max.max())
+    reach, mask = 1, (1 << (limit + 1)) - 1  # bit k: some establishments hold k together
+    weights, counts = np.unique(problem.unit_weight, return_counts=True)
+    for w, c in zip(weights.tolist(), counts.tolist(), strict=True):
+        for _ in range(min(c, limit // max(w, 1))):
+            if (grown := reach | (reach << w) & mask) == reach:
+                break
+            reach = grown
+    return reach.bit_length() - 1
+
+
 def _participants_room(
-    problem: Problem, sizes: NDArray[np.int64], n_fac: int, cap: int, per: int
+    problem: Problem, sizes: NDArray[np.int64], n_fac: int, cap: int, per: int, largest: int
 ) -> int:
     """The most participants the teams can hold when ``n_fac`` facilitators (fewer than
     the teams) of at most ``cap`` establishments each, at most ``per`` teams each, must
@@ -280,8 +294,8 @@ def _participants_room(
     allocation can be made one in which every facilitator is used and each team has one
     (a minimum edge cover, ``clnmatch.facilitators``'s docstring) without raising a load,
     so ``s`` runs to ``min(T - F, F)``; 0 when no facilitator can take two teams.
-    ``sizes``: ``_largest_first(problem)``."""
-    n_teams, largest = problem.n_teams, int(problem.team_max.max())
+    ``sizes``: ``_largest_first(problem)``; ``largest``: ``_largest_team(problem)``."""
+    n_teams = problem.n_teams
     smallest = max(1, int(problem.team_min.min()))
     per = min(per, int(sizes[min(cap, len(sizes) - 1)]) // smallest)  # and by participants
     if per < 2:
@@ -298,14 +312,16 @@ def _check_shared_participants(ctx: Counting, n_fac: int, cap: int, per: int) ->
     few participants, and the rest must fit in teams of the largest size."""
     problem = ctx.problem
     sizes = _largest_first(problem)  # once, for every count of facilitators tried below
-    room, need = _participants_room(problem, sizes, n_fac, cap, per), problem.total_weight
+    largest = _largest_team(problem)
+    room = _participants_room(problem, sizes, n_fac, cap, per, largest)
+    need = problem.total_weight
     if room >= need or not 0 < n_fac < problem.n_teams:
         return
 
     # the fewest facilitators with room: a bisection (room grows with them, all but by a
     # step: the steps after it make sure), not 1,000 tries at stress scale
     def fits(f: int) -> bool:
-        return _participants_room(problem, sizes, f, cap, per) >= need
+        return _participants_room(problem, sizes, f, cap, per, largest) >= need
 
     more = bisect.bisect_left(range(n_fac + 1, problem.n_teams), True, key=fits) + n_fac + 1
     while more < problem.n_teams and not fits(more):
@@ -324,12 +340,14 @@ def _check_shared_participants(ctx: Counting, n_fac: int, cap: int, per: int) ->
             f"so some facilitators must take two teams or more, and the teams one "
             f"facilitator takes hold at most {cap} establishments together: such small "
             f"teams leave room for at most {room} of the {need} participants (a team holds "
-            f"at most {int(problem.team_max.max())})"
+            f"at most {largest})"
         )
+    # fewer teams need fewer facilitators: taken on to the nearest count that holds
+    fewer = f" or lower teams to {problem.n_teams - 1}" if problem.n_teams > 1 else ""
     ctx.add(
         ("facilitator_per_team", "facilitator_load", "team_size"),
         f"{head}, {why}",
-        suggestion + " (or raise schools_per_facilitator)",
+        f"{suggestion}{fewer} or raise schools_per_facilitator",
         actual=room,
         limit=need,
     )
