@@ -92,6 +92,21 @@ def test_check_accepts_own_output_and_flags_edits(solved, tmp_path):
     assert "nominees_together" in bad.output
 
 
+def test_check_of_a_result_folder_uses_the_rules_it_was_made_with(tmp_path):
+    """Teams made with --teams 7 and checked from their folder without the flag: the
+    rules of its summary.json (10 breaches of the default 8 teams were reported); a flag
+    still overrides them."""
+    out = tmp_path / "seven"
+    made = run("solve", SURVEY, "--facilitators", FACILITATORS, "--teams", "7",
+               "--strategy", "greedy", "--time-limit", "5", "--out", out, "--quiet", "--no-pdf")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    checked = run("check", SURVEY, out, "--facilitators", FACILITATORS)
+    assert checked.exit_code == 0, checked.output
+    assert f"Using the rules of {out / 'summary.json'}\n" in checked.output  # whole, to copy
+    eight = run("check", SURVEY, out, "--facilitators", FACILITATORS, "--teams", "8")
+    assert eight.exit_code == 4 and "BREACH teams" in eight.output
+
+
 def test_check_reads_the_links_beside_teams_csv(solved, tmp_path):
     """Without --links, check takes the facilitators.csv beside teams.csv: a team left
     without its facilitator there is a breach (exit 4), not silently unchecked."""

@@ -55,6 +55,7 @@ from clnmatch.cli.common import (
     read_cohort_for_cli,
     rules_from,
     sample_paths,
+    saved_summary,
     start_clock,
 )
 from clnmatch.models import Cohort, Rules
@@ -385,15 +386,20 @@ def check(
     from clnmatch.rematch import CHANGES_FILE, cohort_of_folder
 
     with exit_codes(json_out):
-        rules = rules_from(rules_file, locals())
+        if teams_csv.is_dir():  # a result folder: its teams.csv
+            teams_csv = teams_csv / "teams.csv"
+        # the rules the teams were made with (the flags override them, --rules replaces them)
+        saved = saved_summary(teams_csv.parent).get("rules")
+        rules = rules_from(rules_file, locals(), saved)
+        if isinstance(saved, dict) and rules_file is None and not json_out:
+            said = f"Using the rules of {teams_csv.parent / 'summary.json'}"
+            err_console.print(said, markup=False, highlight=False, soft_wrap=True)
         read: list[str] = []
         cohort = read_cohort_for_cli(
             survey, facilitators, sheet, warn=0 if json_out else 10, mapping=map_file,
             warnings=read,
         )  # fmt: skip
         # a rematched result records its withdrawals and additions beside teams.csv
-        if teams_csv.is_dir():  # a result folder: its teams.csv
-            teams_csv = teams_csv / "teams.csv"
         survey_cohort = cohort
         cohort, record = cohort_of_folder(cohort, teams_csv.parent)
         if not record.empty and not json_out:
@@ -419,7 +425,8 @@ def check(
             # header only when the result was made without facilitators: no links, no error
             link_list = folder_links(teams_csv.parent)
             if not json_out:
-                err_console.print(f"Using {beside} for the facilitator links")
+                said = f"Using {beside} for the facilitator links"
+                err_console.print(said, markup=False, highlight=False, soft_wrap=True)
         evaluation = check_assignment(
             cohort, rules, table.teams, link_list, team_focus=table.focus or None
         )
