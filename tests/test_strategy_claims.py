@@ -155,7 +155,13 @@ def test_a_strategy_of_ones_own_runs_in_the_harness_workers_and_mdgp(
         "class MyGreedy:\n"
         "    name = 'my_greedy'\n"
         "    def run(self, problem, budget):\n"
-        "        return get_strategy('greedy').run(problem, budget)\n",
+        "        return get_strategy('greedy').run(problem, budget)\n\n"
+        "@register('my_nothing')\n"
+        "class MyNothing:\n"
+        "    name = 'my_nothing'\n"
+        "    def run(self, problem, budget):\n"
+        "        from clnmatch.proposal import Proposal\n"
+        "        return Proposal(unit_team=None, notes=('gave up',))\n",
         encoding="utf-8",
     )
     monkeypatch.setenv(PLUGINS_ENV, "my_strategies")
@@ -178,6 +184,12 @@ def test_a_strategy_of_ones_own_runs_in_the_harness_workers_and_mdgp(
     )  # fmt: skip
     assert done.returncode == 0 and '"strategy": "my_greedy"' in done.stdout, done.stderr
     assert json.loads(done.stdout)["notes"] == []  # the evaluator had no doubt about it
+    # a strategy that found nothing: greedy's start stands, and the JSON says so (its
+    # notes were dropped, and greedy's answer read as the strategy's)
+    done = subprocess.run([*command, "--strategy", "my_nothing", "--time-limit", "1"],
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    notes = json.loads(done.stdout)["notes"]
+    assert "gave up" in notes and any("this is the greedy start" in n for n in notes), notes
     monkeypatch.delenv(PLUGINS_ENV)
     with pytest.raises(Exception, match="name its module in CLNMATCH_STRATEGIES"):
         get_strategy("someone_elses")

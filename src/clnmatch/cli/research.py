@@ -126,8 +126,9 @@ def mdgp(
                     "seed": seed,
                     "n": problem.n_units,
                     "groups": problem.n_teams,
-                    # the evaluator's doubts about the strategy's answer, if any
-                    "notes": [*judged.notes, *([late] if late else [])],
+                    # the evaluator's doubts, then the strategy's own notes (among them
+                    # "this is the greedy start" where it found nothing in its time)
+                    "notes": [*judged.notes, *([late] if late else []), *proposal.notes],
                 }
             )
         )
