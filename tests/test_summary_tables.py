@@ -1,0 +1,81 @@
+"""The harness's summary.md as a researcher reads it: a sweep of time limits is not pooled,
+a run past its time is not crowned best, a rule-breaking grouping does not "reach" a
+best-known value, and a mean says when it covers fewer runs than its row."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+
+from clnmatch.research.runs import RunRecord
+from clnmatch.research.summary import summary_markdown
+
+
+def _runs(*records: RunRecord) -> pd.DataFrame:
+    return pd.DataFrame([dataclasses.asdict(r) for r in records])
+
+
+def _row(text: str, start: str) -> str:
+    return next(line for line in text.splitlines() if line.startswith(start))
+
+
+def _mdgp(strategy: str, limit: float, objective: float, **kw: object) -> RunRecord:
+    base = RunRecord("mdgp", "RanReal_n120_ss_01", strategy, "strategy", 0, limit, "given")
+    known = 44000.0
+    return dataclasses.replace(
+        base, status="feasible", objective=objective, best_known=known,
+        gap_to_best_known=(known - objective) / known, breaches=0, runtime_s=limit, **kw,
+    )  # fmt: skip
+
+
+def test_a_sweep_of_time_limits_is_one_row_per_limit() -> None:
+    """`--time-limit 0.2,2` gave one row "0.2/2 s" whose means pooled both limits."""
+    text = summary_markdown(
+        _runs(_mdgp("local_search", 0.2, 43000), _mdgp("local_search", 2, 43900))
+    )
+    assert "| mdgp | local_search @ 0.2 s | 0.2 s | 1 |" in text
+    assert "| mdgp | local_search @ 2 s | 2 s | 1 |" in text
+    # TPSDP's limits (one per instance size) are one entry, as before
+    tpsdp = [
+        dataclasses.replace(
+            _mdgp("local_search", t, 43000), time_limit_rule="tpsdp", instance=f"RanReal_n{n}_ss_01"
+        )  # fmt: skip
+        for t, n in ((3, 120), (20, 240))
+    ]
+    assert "| mdgp | local_search | TPSDP (3/20 s) | 2 |" in summary_markdown(_runs(*tpsdp))
+
+
+def test_a_rule_breaking_grouping_reaches_no_best_known_value() -> None:
+    """Everyone in one group scored -652% "reaching" the best-known value in the table of
+    gaps by size, which has no breaches column."""
+    broke = dataclasses.replace(
+        _mdgp("all_in_one", 1, 330000), status="breaches", breaches=1, gap_to_best_known=-6.52
+    )
+    text = summary_markdown(_runs(broke, _mdgp("local_search", 1, 43900)))
+    sizes = text.split("## Gap to best known by instance size", 1)[1]
+    assert "all_in_one" not in sizes and "| mdgp | local_search | 120 |" in sizes
+    assert "| mdgp | all_in_one |" in text  # still in the means, beside its breaches
+
+
+def test_a_strategy_past_its_time_is_not_crowned_best() -> None:
+    """A strategy that ran three times its limit was "1.000 (best)" in the ratio table."""
+
+    def cohort(strategy: str, objective: float, notes: str = "") -> RunRecord:
+        run = RunRecord("tiny", "tiny-00", strategy, "strategy", 0, 1.0, "given")
+        return dataclasses.replace(run, status="feasible", objective=objective, breaches=0,
+                                   runtime_s=1.0, notes=notes)  # fmt: skip
+
+    slow = cohort("slow", 131.0, "strategy 'slow' ran 3.0 s of its 1.0 s")
+    text = summary_markdown(_runs(slow, cohort("colgen", 130.0)))
+    text = text.split("## Cohort sets: objective relative to the best strategy", 1)[1]
+    assert "1.000 (best)" in _row(text, "| tiny | colgen |")
+    assert "(best)" not in _row(text, "| tiny | slow (over time) |")
+
+
+def test_a_mean_gap_over_fewer_runs_says_so() -> None:
+    """A rerun without --bound-time left 3 of 4 runs with a gap; the mean did not say."""
+    runs = [_mdgp("greedy", 1, 40000 + k, gap=0.2, seed=k) for k in range(3)]
+    runs.append(_mdgp("greedy", 1, 40003, seed=3))
+    row = _row(summary_markdown(_runs(*runs)), "| mdgp | greedy |")
+    assert "20.00% (3 of 4 runs)" in row
