@@ -312,3 +312,41 @@ def test_a_new_title_given_to_report_in_its_folder_stays(titled: Path, tmp_path:
     assert summary["title"] == "Cohort 8" and summary["contact"] == "Sam"
     assert run("report", folder, *common).exit_code == 0
     assert "<title>Cohort 8</title>" in (folder / "report.html").read_text(encoding="utf-8")
+
+
+def test_report_after_a_hand_edit_restates_the_summary_and_diff_sees_the_edit(
+    titled: Path, tmp_path: Path
+) -> None:
+    """teams.csv edited by hand (a school moved, breaking the sizes): diff showed the
+    folder's saved "0 breach(es)" and report left summary.json saying "optimal, no breach"
+    beside a report.html listing the breaches. diff now says the figures are unknown until
+    checked; report restates the status, objective and breaches it checked, and a solve
+    into the folder still keeps the edited teams.csv."""
+    folder = shutil.copytree(titled, tmp_path / "edited")
+    lines = (folder / "teams.csv").read_text(encoding="utf-8-sig").splitlines()
+    team = lines[0].split(",").index("team")
+    cells = [line.split(",") for line in lines[1:]]
+    school = lines[0].split(",").index("establishment_id")
+    first = cells[0][school]
+    for row in cells:  # the first school's nominees into another team
+        if row[school] == first:
+            row[team] = str(int(row[team]) % 8 + 1)
+    edited = "\n".join([lines[0], *(",".join(row) for row in cells)]) + "\n"
+    (folder / "teams.csv").write_text(edited, encoding="utf-8")
+    said = run("diff", titled, folder)
+    assert said.exit_code == 0, said.output
+    assert "teams.csv was edited after its summary.json was written" in " ".join(
+        said.output.split()
+    )
+    common = ["--survey", SURVEY, "--facilitators", FACILITATORS, "--no-pdf", "--quiet"]
+    assert run("report", folder, *common).exit_code == 0
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    checked = run("check", SURVEY, folder, "--facilitators", FACILITATORS, "--json")
+    breaches = json.loads(checked.output)["breaches"]
+    assert summary["status"] == ("breaches" if breaches else "feasible")
+    assert len(summary["breaches"]) == len(breaches)
+    assert summary["objective"] == pytest.approx(json.loads(checked.output)["objective"])
+    said = run("diff", titled, folder, "--json")
+    assert json.loads(said.output)["b"]["edited"] is False
+    refused = run(*solve_args(SURVEY, FACILITATORS, folder))  # the hand edit is kept
+    assert refused.exit_code == 2 and (folder / "teams.csv").read_text(encoding="utf-8") == edited

@@ -27,7 +27,7 @@ from clnmatch.errors import InvalidParameterError
 from clnmatch.explain import ExplainTimeout, Explanation, explain
 from clnmatch.finish import result_from_assignment
 from clnmatch.io.assignment import match_to_survey
-from clnmatch.io.digests import DIGESTS, EDITABLE, table_digest
+from clnmatch.io.digests import CHECKED_TEAMS, DIGESTS, EDITABLE, table_digest
 from clnmatch.io.outputs import (
     DAY_OF_FILES,
     PDF_FILE,
@@ -331,6 +331,7 @@ def write_report_files(
     names_out = output_names(rebuilt=True)
     _with_teams(result, "write_report_files")
     refuse_overwriting(out, names_out, _inputs(result, protect))
+    checked = result.summary()  # the teams' status and objective, before any pseudonyms
     result = _prepare(result, out, pseudonymise, pseudonym_key)
     heading = Heading(title=title or DEFAULT_TITLE, contact=contact, source=source)
     with staged_output_dir(out, replaces=names_out) as stage:
@@ -338,24 +339,39 @@ def write_report_files(
             result, stage, heading, pdf, Deadline(None), pseudonymised=pseudonymise
         )
         if restate_summary:
-            _restate_summary(out, stage, left_out, workbook, heading)
+            _restate_summary(out, stage, left_out, workbook, heading, checked)
         names = sorted(p.name for p in stage.iterdir())
     return WrittenFiles([out / name for name in names], left_out.notes(), tuple(left_out))
 
 
+# what a rebuilt result restates in its folder's summary.json: the teams as checked again
+_RESTATED = ("status", "objective", "bound", "gap", "terms", "breaches", "teams")
+
+
 def _restate_summary(
-    out: Path, stage: Path, left_out: _LeftOut, workbook: str, heading: Heading
+    out: Path,
+    stage: Path,
+    left_out: _LeftOut,
+    workbook: str,
+    heading: Heading,
+    checked: Mapping[str, object],
 ) -> None:
     """A result folder's summary.json, rewritten beside report files written into it:
-    what was left out this time, the new workbook's digest (else the next run into the
-    folder takes the workbook for one edited by hand, or replaces one that was), and the
-    title and contact the files now carry (a later report or rematch reads them back)."""
+    the status, objective and breaches of its teams.csv as checked again (``checked``: the
+    rebuilt result's summary; a hand edit left them saying "optimal, no breach") with
+    that teams.csv's digest, what was left out this time, the new workbook's digest (else
+    the next run into the folder takes the workbook for one edited by hand, or replaces
+    one that was), and the title and contact the files now carry (a later report or
+    rematch reads them back). The digests as written stay: an edited teams.csv is kept."""
     try:
         summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return  # not a result folder (or not one of ours): nothing to restate
     if not isinstance(summary, dict):
         return
+    summary.update({key: checked[key] for key in _RESTATED if key in checked})
+    if (out / "teams.csv").is_file():
+        summary[CHECKED_TEAMS] = table_digest(out / "teams.csv")
     summary["left_out"] = list(left_out)
     summary["title"] = heading.title
     if heading.contact:

@@ -152,6 +152,7 @@ class Side:
     breaches: tuple[str, ...]
     names: dict[str, str]
     checked: bool  # True: re-checked by the evaluator; False: as saved in summary.json
+    edited: bool = False  # teams.csv changed since summary.json checked it: no figures
 
 
 def state_side(event: Event, label: str, state: EventState) -> Side:
@@ -175,6 +176,7 @@ def folder_side(folder: str | Path, survey: Cohort | None = None) -> Side:
     """A side from a result folder (or its teams.csv); re-checked by the evaluator when
     the survey is given."""
     from clnmatch.io.assignment import folder_links, read_assignment
+    from clnmatch.io.digests import describes_teams
     from clnmatch.io.outputs import read_summary
     from clnmatch.publish import rebuild_result
     from clnmatch.rematch import cohort_of_folder
@@ -205,15 +207,17 @@ def folder_side(folder: str | Path, survey: Cohort | None = None) -> Side:
     summary: dict[str, Any] = {}
     if (path / "summary.json").exists():  # unreadable: an input error naming the file
         summary = read_summary(path)
-    objective = summary.get("objective")
-    saved = summary.get("breaches")
+    # a teams.csv edited by hand since: its saved objective and breaches are another's
+    edited = describes_teams(summary, path) is False
+    objective = None if edited else summary.get("objective")
+    saved = None if edited else summary.get("breaches")
     return Side(
         label=str(folder), establishments=est_votes, practitioners=dict(table.teams),
         links=links, objective=objective if isinstance(objective, int | float) else None,
         breaches=tuple(
             str(b.get("message", "")) for b in saved if isinstance(b, dict)
         ) if isinstance(saved, list) else (),
-        names=dict(table.establishment_names), checked=False,
+        names=dict(table.establishment_names), checked=False, edited=edited,
     )  # fmt: skip
 
 
@@ -234,6 +238,7 @@ def diff(a: Side, b: Side) -> dict[str, Any]:
             "objective": s.objective,
             "breaches": list(s.breaches),
             "checked": s.checked,
+            "edited": s.edited,
         }
 
     return {
@@ -267,6 +272,12 @@ def diff_lines(result: Mapping[str, Any], sides: Sequence[str] = ("a", "b")) -> 
     lines = []
     for key in sides:
         s = result[key]
+        if s.get("edited"):
+            lines.append(
+                f"{key.upper()} {s['label']}: teams.csv was edited after its summary.json was "
+                "written: its objective and breaches are unknown (give --survey to check it)"
+            )
+            continue
         how = "re-checked" if s["checked"] else "as saved in summary.json"
         objective = "-" if s["objective"] is None else f"{s['objective']:,.3f}"
         lines.append(

@@ -1,6 +1,7 @@
 """Digests of the results a user may edit by hand (teams.csv, facilitators.csv, teams.xlsx):
 recorded in summary.json when written, so that a later run into the folder can tell an
-edited one and keep it (``clnmatch.io.safe.overwrite_conflicts``)."""
+edited one and keep it (``clnmatch.io.safe.overwrite_conflicts``), and a reader of the
+summary can tell whether its status and objective describe the teams.csv beside it."""
 
 from __future__ import annotations
 
@@ -11,18 +12,42 @@ import json
 import os
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
 
-__all__ = ["DIGESTS", "EDITABLE", "edited_outputs", "table_digest", "workbook_digest"]
+__all__ = [
+    "CHECKED_TEAMS",
+    "DIGESTS",
+    "EDITABLE",
+    "describes_teams",
+    "edited_outputs",
+    "table_digest",
+    "workbook_digest",
+]
 
 
 EDITABLE = ("teams.csv", "facilitators.csv", "teams.xlsx")  # results a user may edit by hand
 DIGESTS = "edited_if_changed"  # summary.json's key: each one's digest as written
+# summary.json's key: the digest of the teams.csv its status, objective and breaches were
+# checked on, when that is not the one written (`clnmatch report` after a hand edit)
+CHECKED_TEAMS = "teams_checked"
+
+
+def describes_teams(summary: Mapping[str, object], folder: str | os.PathLike[str]) -> bool | None:
+    """Whether a result folder's summary.json (``summary``) was checked on its teams.csv as
+    it is now (False: edited since; None: the summary records no digest to tell)."""
+    written = summary.get(DIGESTS)
+    checked = summary.get(CHECKED_TEAMS)
+    if not isinstance(checked, str):
+        checked = written.get("teams.csv") if isinstance(written, dict) else None
+    teams = Path(folder) / "teams.csv"
+    if not isinstance(checked, str) or not teams.is_file():
+        return None
+    return table_digest(teams) == checked
 
 
 def table_digest(path: str | os.PathLike[str]) -> str:
