@@ -260,13 +260,20 @@ def test_facilitators_wait_for_every_school_placed_and_ids_stay_ones_own(
 ) -> None:
     """With a school in Not placed a facilitator's change says links come once every
     school is placed; an id withdrawn before the event (changes.json) or on the day is not
-    a new facilitator's; a name of many lines is refused by the API."""
+    a new facilitator's, and a school withdrawn before it is pasted back; a name of many
+    lines is refused by the API."""
     from clnmatch.rematch import ChangeRecord
 
-    before = ChangeRecord(themes=THEMES, withdrawn={"facilitator": ("FZ",)})
+    before = ChangeRecord(
+        themes=THEMES, withdrawn={"facilitator": ("FZ",), "establishment": ("EZ",)}
+    )
     teams = {**PREVIOUS, "E5": 0}
     event = Event.create(tmp_path / "e", cohort(), RULES, teams=teams, links=LINKS,
                          base_record=before)  # fmt: skip
+    # a school withdrawn before the event: how to bring it back (a bare 404 "neither in the
+    # list of late additions nor withdrawn" was all a tester got)
+    with pytest.raises(EventError, match="'EZ' withdrew before the event .* paste its survey"):
+        event.add_from_list("EZ")
     event.add_facilitator(Facilitator(id="X", name="X", authority="A"))
     assert event.last_change["message"].endswith(
         "linked to teams again once every school is placed"

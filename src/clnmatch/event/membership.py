@@ -185,6 +185,12 @@ def add_from_list(event: EventCore, eid: str, time_limit: float = 10.0) -> Event
             return _add_one(event, one, time_limit)
         source = event.snapshot.cohort if eid in state.withdrawn else event.snapshot.additions
         if source is None or eid not in source.establishment_by_id:
+            if eid in event.snapshot.base_record.withdrawn_of("establishment"):
+                raise EventError(  # the event began without its rows: pasting brings them
+                    f"{eid!r} withdrew before the event (in the result it was started from): "
+                    "paste its survey rows under 'Add a school' to bring it back",
+                    404,
+                )
             raise EventError(f"{eid!r} is neither in the list of late additions nor withdrawn", 404)
         return _add_one(event, _alone(source, eid), time_limit)
 
