@@ -14,7 +14,7 @@
     var box = document.getElementById("error");
     if (!box) return;
     box.textContent = text;
-    box.title = "Click to close";
+    box.title = "Click or press Esc to close";
     box.hidden = false;
     box.onclick = function () { box.hidden = true; };
     clearTimeout(showError.timer);
@@ -198,6 +198,8 @@
     var back = opener;
     if (!document.body.contains(back) && back.classList && back.classList.contains("card")) {
       back = document.querySelector('.card[data-id="' + CSS.escape(back.dataset.id) + '"]');
+    } else if (!document.body.contains(back) && back.classList && back.classList.contains("team-number")) {
+      back = document.querySelector('.team-number[data-team="' + CSS.escape(back.dataset.team) + '"]');
     }
     if (back && document.body.contains(back)) back.focus();
   }
@@ -276,6 +278,9 @@
       if (!card) return;
       card.style.animationDelay = (-age / 1000) + "s";
       card.classList.add("changed");
+      // unmarked when its time is up (without the animation, as reduced motion asks, the
+      // mark would stay until the next redraw)
+      setTimeout(function () { card.classList.remove("changed"); }, CHANGED_MS - age);
     });
   }
 
@@ -389,9 +394,20 @@
       setPanel(document.getElementById("help").innerHTML);
       document.querySelector("#panel h2").focus();
     });
-    byId("cancel", function () { ask("POST", "/ui/cancel", { source: sources.cancel, swap: "none" }); });
+    byId("cancel", function () {
+      ask("POST", "/ui/cancel", { source: sources.cancel, swap: "none" });
+      var again = document.querySelector('#reoptimise-form [type="submit"]');
+      if (again) again.focus();  // the Cancel bar hides: the focus would fall to the page
+    });
+    // the Export menu closes when the focus leaves it (it stayed open over the board)
+    var exportsMenu = document.querySelector("details.exports");
+    if (exportsMenu) exportsMenu.addEventListener("focusout", function (e) {
+      if (e.relatedTarget && !exportsMenu.contains(e.relatedTarget)) exportsMenu.open = false;
+    });
     byId("export-folder", function () {
       document.querySelector(".exports").open = false;  // else it hides the answer in the panel
+      opener = document.querySelector(".exports summary");  // the menu it closed
+      focusPanel = true;  // the answer's heading takes the focus (it was lost to the page)
       askPanel("POST", "/ui/export");
     });
 
@@ -430,16 +446,29 @@
 
     document.addEventListener("keydown", function (e) {
       var tag = (e.target.tagName || "").toLowerCase();
-      // Esc closes the panel from its fields too, but never throws away rows typed or pasted
-      var typedIn = tag === "textarea" && e.target.value.trim() !== "";
-      if (e.key === "Escape" && !e.isComposing && !(e.ctrlKey || e.altKey || e.metaKey) &&
-          e.target.closest && e.target.closest("#panel") && !typedIn) { select(null); closePanel(); return; }
+      var plainEsc = e.key === "Escape" && !e.isComposing && !(e.ctrlKey || e.altKey || e.metaKey);
+      var notice = document.getElementById("error");
+      if (plainEsc && notice && !notice.hidden) { notice.hidden = true; return; }  // first the refusal
+      // Esc closes the panel from its fields too, but never throws away rows typed or
+      // pasted (wherever the focus is: a refused paste leaves it on its button)
+      var typedIn = Array.prototype.some.call(document.querySelectorAll("#panel textarea"),
+        function (box) { return box.value.trim() !== ""; });
+      if (plainEsc && e.target.closest && e.target.closest("#panel")) {
+        if (!typedIn) { select(null); closePanel(); }
+        return;
+      }
       if (tag === "input" || tag === "textarea" || tag === "select") return;
       var key = e.key.toLowerCase();
       if ((e.ctrlKey || e.metaKey) && key === "z" && !e.shiftKey) { e.preventDefault(); post("/ui/undo"); return; }
       if ((e.ctrlKey || e.metaKey) && (key === "y" || (key === "z" && e.shiftKey))) { e.preventDefault(); post("/ui/redo"); return; }
       if (e.ctrlKey || e.metaKey || e.altKey) return;
-      if (key === "escape") { select(null); closePanel(); return; }
+      if (key === "escape") {
+        var menu = e.target.closest && e.target.closest("details.exports[open]");
+        if (menu) { menu.open = false; menu.querySelector("summary").focus(); return; }
+        select(null);
+        if (!typedIn) closePanel();
+        return;
+      }
       if ((key === "enter" || key === " ") && e.target.classList && e.target.classList.contains("card")) {
         e.preventDefault();
         select(e.target);

@@ -1,0 +1,133 @@
+"""The event page from the keyboard and for a screen reader, as an accessibility tester
+used it: where the focus goes, what is said, what Escape closes and what it keeps, and
+the mark of a school that moved for those who ask for less motion.
+
+One server (the real command) and one browser for the module, as in test_web_browser.py,
+whose helpers these tests share; each test leaves the board as it found it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from test_web_browser import (
+    FACILITATORS,
+    LAPTOP,
+    SURVEY,
+    EventServer,
+    launch,
+    sync_api,
+    wait_until,
+    wait_version,
+)
+from typer.testing import CliRunner
+
+from clnmatch.cli import app
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EventServer]:
+    out = tmp_path_factory.mktemp("start") / "solved"
+    done = CliRunner().invoke(app, ["solve", str(SURVEY), "--facilitators", str(FACILITATORS),
+                                    "--strategy", "greedy", "--time-limit", "3",
+                                    "--out", str(out), "--quiet", "--no-pdf"])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    running = EventServer(tmp_path_factory.mktemp("event") / "ev", "--from", out).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        opened = launch(playwright)
+        yield opened
+        opened.close()
+
+
+def _open(browser: Any, server: EventServer, **options: Any) -> Any:
+    context = browser.new_context(viewport=LAPTOP, **options)
+    page = context.new_page()
+    page.goto(server.url)
+    page.wait_for_selector(".card")
+    return page
+
+
+def _focused(page: Any) -> str:
+    return str(page.evaluate("() => document.activeElement.outerHTML.slice(0, 80)"))
+
+
+def test_saving_every_file_says_so_and_keeps_the_focus(browser: Any, server: EventServer) -> None:
+    """'Save every file in the event folder' from the keyboard: the focus fell to the page,
+    nothing was announced, and the answer had no heading and no Close button."""
+    page = _open(browser, server)
+    page.focus("details.exports summary")
+    page.keyboard.press("Enter")
+    page.focus("#export-folder")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#panel .saved h2", timeout=15_000)
+    wait_until(page, "() => document.activeElement.matches('#panel h2')", timeout=5_000)
+    assert page.locator("#panel [role=status]").inner_text().startswith("Saved every file in ")
+    page.keyboard.press("Escape")
+    wait_until(page, "() => document.getElementById('panel').innerHTML === ''", timeout=5_000)
+    assert "summary" in _focused(page)  # back on the Export menu it came from
+    page.context.close()
+
+
+def test_escape_closes_a_refusal_first_and_never_drops_pasted_rows(
+    browser: Any, server: EventServer
+) -> None:
+    """Rows pasted and refused (the focus on 'Add these rows'): Escape closed the panel and
+    the rows were gone when it opened again, and the red notice could not be closed from
+    the keyboard. Escape now closes the notice, then leaves the panel and its rows."""
+    page = _open(browser, server)
+    page.click("#add-school")
+    page.wait_for_selector("#add-text")
+    page.fill("#add-text", "practitioner_id,name\nX1,Someone")
+    page.focus("#add-rows button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#error:not([hidden])", timeout=15_000)
+    page.keyboard.press("Escape")
+    assert page.locator("#error").is_hidden()
+    page.keyboard.press("Escape")
+    assert page.input_value("#add-text").startswith("practitioner_id,name")
+    page.context.close()
+
+
+def test_the_export_menu_closes_with_escape_and_when_the_focus_leaves(
+    browser: Any, server: EventServer
+) -> None:
+    """The Export menu stayed open after Escape, and over the board when tabbed past."""
+    page = _open(browser, server)
+    page.focus("details.exports summary")
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.querySelector('details.exports').open")
+    page.keyboard.press("Escape")
+    assert not page.evaluate("() => document.querySelector('details.exports').open")
+    page.keyboard.press("Enter")
+    page.focus("#add-school")
+    assert not page.evaluate("() => document.querySelector('details.exports').open")
+    page.context.close()
+
+
+def test_a_moved_school_is_marked_without_motion_when_less_is_asked(
+    browser: Any, server: EventServer
+) -> None:
+    """The amber mark of a school that moved faded (an animation) even for a reader who asks
+    for reduced motion; it now stays still for its few seconds."""
+    page = _open(browser, server, reduced_motion="reduce")
+    card = page.locator('.cards[data-team="1"] .card:not(.locked)').first
+    eid = card.get_attribute("data-id")
+    version = int(server.api("GET", "/api/state")["version"])
+    card.click()
+    page.keyboard.press("2")
+    wait_version(page, version + 1)
+    marked = page.locator(f'.card.changed[data-id="{eid}"]')
+    marked.wait_for(timeout=5_000)
+    style = marked.evaluate(
+        "c => [getComputedStyle(c).animationName, getComputedStyle(c).boxShadow]"
+    )
+    assert style[0] == "none" and "4px" in style[1], style
+    server.api("POST", "/api/undo")
+    page.context.close()
