@@ -566,3 +566,27 @@ def test_a_workbook_digest_as_written_is_the_one_read_back(rows: list[list[objec
         path = Path(folder) / "teams.xlsx"
         path.write_bytes(xlsx_bytes(book))
         assert table_digest(path) == workbook_digest(book, ())
+
+
+def test_a_locked_output_is_named_as_the_user_knows_it() -> None:
+    """A report.html made unchangeable (chattr +i) was refused as "Invalid setting: cannot
+    use '.../.out.staging-10027-467ybrqg/report.html': Operation not permitted": the staging
+    copy's path, with no word that nothing changed. A full disk was "Unexpected error"."""
+    import errno
+
+    from clnmatch.cli.common import _failure
+    from clnmatch.io.safe import path_for_user
+
+    inside = "/data/out/.out.staging-10027-467ybrqg/report.html"
+    beside = "/data/.out.staging-10027-467ybrqg/sub/report.html"
+    assert path_for_user(inside) == "/data/out/report.html"
+    assert path_for_user(beside) == "/data/out/sub/report.html"
+    assert path_for_user("/data/out/report.html") == "/data/out/report.html"
+    locked = PermissionError(
+        errno.EPERM, "Operation not permitted", inside, None, "/data/out/report.html"
+    )
+    code, _, text = _failure(locked)
+    assert code == 2 and "'/data/out/report.html'" in text and "staging" not in text
+    assert "locked" in text and text.endswith("Nothing was written or changed.")
+    code, _, text = _failure(OSError(errno.ENOSPC, "No space left on device"))
+    assert code == 1 and text.startswith("Error: the disk is full") and "Unexpected" not in text

@@ -186,6 +186,8 @@ def print_infeasible(summary: dict[str, Any]) -> None:
 _PATH_ERRNOS = {
     errno.EACCES, errno.EEXIST, errno.EISDIR, errno.ENOTDIR, errno.EPERM, errno.EROFS,
 }  # fmt: skip
+# outputs are staged and moved into place whole (clnmatch.io.safe): a failure changes none
+_PATH_HINT = " Nothing was written or changed."
 _EXIT_KINDS = {EXIT_INVALID: "invalid_input", EXIT_INFEASIBLE: "infeasible", EXIT_BREACH: "breach"}
 
 
@@ -205,11 +207,18 @@ def _failure(exc: Exception) -> tuple[int, str, str]:
         return EXIT_ERROR, "error", f"Error: {exc}"
     if isinstance(exc, OSError) and exc.filename is not None:
         # a path the user named that cannot be used (a file where a folder should be, a
-        # read-only folder); a full disk and the like stay errors of their own
-        where = f"cannot use {str(exc.filename)!r}: {exc.strerror or exc}"
+        # read-only folder, a locked file); a full disk and the like stay errors of their own
+        from clnmatch.io.safe import path_for_user
+
+        named = path_for_user(exc.filename2 or exc.filename)  # the output, not its staging copy
+        where = f"cannot use {named!r}: {exc.strerror or exc}"
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            where += " (is it read-only, locked, or open in another program?)"
         if exc.errno in _PATH_ERRNOS:
-            return EXIT_INVALID, "invalid_setting", f"Invalid setting: {where}"
-        return EXIT_ERROR, "error", f"Error: {where}"
+            return EXIT_INVALID, "invalid_setting", f"Invalid setting: {where}{_PATH_HINT}"
+        return EXIT_ERROR, "error", f"Error: {where}{_PATH_HINT}"
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return EXIT_ERROR, "error", f"Error: the disk is full ({exc.strerror}).{_PATH_HINT}"
     # the contract promises exit 1, not a traceback
     return (
         EXIT_ERROR,

@@ -57,6 +57,7 @@ __all__ = [
     "xlsx_bytes",
     "csv_text",
     "private_scratch",
+    "path_for_user",
 ]
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -291,6 +292,20 @@ _CLEANED_SIGNALS = tuple(
     getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
 )  # SIGINT already raises KeyboardInterrupt, which the context manager handles
 _STAGING_NAME = re.compile(r"\.(?P<name>.+)\.staging-(?P<pid>\d+)-")
+
+
+def path_for_user(path: str | os.PathLike[str]) -> str:
+    """``path`` as the user knows it: a file of a staging folder (``.out.staging-...``, in
+    the output folder or beside it) named as the output folder's own."""
+    parts = Path(path).parts
+    for i, part in enumerate(parts):
+        found = _STAGING_NAME.match(part)
+        if found is None:
+            continue
+        inside = i > 0 and parts[i - 1] == found.group("name")  # staged in the folder itself
+        folder = parts[:i] if inside else (*parts[:i], found.group("name"))
+        return str(Path(*folder, *parts[i + 1 :]))
+    return str(path)
 
 
 def _on_termination(signum: int, frame: object) -> None:
