@@ -604,6 +604,24 @@ def test_ctrl_c_says_that_nothing_was_written(capsys):
         assert (json.loads(said.out)["error"] == "interrupted") if json_out else said.out == ""
 
 
+@pytest.mark.parametrize("early", [KeyboardInterrupt(), SystemExit(130)])
+def test_ctrl_c_before_the_command_took_over_says_so_once(monkeypatch, capsys, early):
+    """Ctrl+C in the first second (typer still starting: exit 130 with no word, or a
+    traceback) says what every other stop says, once."""
+    import clnmatch.cli as cli
+
+    def stopped() -> None:
+        raise early
+
+    monkeypatch.setattr(cli, "app", stopped)
+    monkeypatch.setattr("clnmatch.cli.common._STOP_SAID", [])  # one process, one run
+    with pytest.raises(SystemExit) as ended:
+        cli.main()
+    assert ended.value.code == 130
+    said = capsys.readouterr().err
+    assert said.count("Stopped (Ctrl+C): no output was written or changed.") == 1, said
+
+
 def test_a_path_that_cannot_be_used_is_an_invalid_setting(tmp_path: Path) -> None:
     """--dir naming a file, a folder under a file, --out in a read-only folder: exit 2 with
     the path and why (they were 'Unexpected error (FileExistsError)', exit 1)."""

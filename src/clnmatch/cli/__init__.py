@@ -25,6 +25,7 @@ from clnmatch.cli.common import (
     EXIT_OK,
     app,
     sample_paths,
+    say_stopped_unless_said,
 )
 from clnmatch.interrupt import note_interrupt
 
@@ -82,4 +83,12 @@ def main() -> None:  # pragma: no cover - console entry
         sys.stdout.reconfigure(errors="replace")
     sys.stdout = _StdoutOnceReadersLeave(sys.stdout)
     signal.signal(signal.SIGINT, note_interrupt)  # a swallowed Ctrl-C still stops the writing
-    app()
+    try:
+        app()
+    except KeyboardInterrupt:  # before typer took over: no traceback
+        say_stopped_unless_said()
+        raise SystemExit(130) from None
+    except SystemExit as done:  # typer's own 130 for a Ctrl+C before the command's handling
+        if done.code == 130:
+            say_stopped_unless_said()
+        raise

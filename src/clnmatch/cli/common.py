@@ -122,6 +122,14 @@ class Exit(Exception):
 
 
 _STOPPED = "Stopped (Ctrl+C): no output was written or changed."
+_STOP_SAID: list[bool] = []  # exit_codes said why it stopped (main says it otherwise)
+
+
+def say_stopped_unless_said() -> None:
+    """Say the run stopped, where Ctrl+C came before a command's own handling (while the
+    command line started: typer ends such a run with 130 and no word)."""
+    if not _STOP_SAID:
+        err_console.print(_STOPPED, markup=False, highlight=False)
 
 
 @contextmanager
@@ -137,6 +145,7 @@ def exit_codes(json_out: bool = False, stopped: str = _STOPPED) -> Iterator[None
         raise
     except KeyboardInterrupt:  # Ctrl+C: said, as every other ending is (outputs are staged)
         err_console.print(stopped, markup=False, highlight=False)
+        _STOP_SAID.append(True)
         if json_out:
             interrupted = {
                 "status": "error",
