@@ -6,6 +6,7 @@ python examples/match_sample.py --out sample-teams/
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import clnmatch
 from clnmatch.cli import sample_paths
@@ -31,7 +32,7 @@ def main(argv: list[str] | None = None) -> None:
             f"{len(team['establishments'])} establishments, sectors {', '.join(team['sectors'])}"
         )
     write_result(result, args.out)
-    print(f"wrote {args.out}/report.html")
+    print(f"wrote {Path(args.out) / 'report.html'}")
 
 
 if __name__ == "__main__":

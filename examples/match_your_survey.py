@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import clnmatch
 from clnmatch.publish import write_result
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{result.status}: objective {result.objective:.1f}"
         + ("" if result.gap is None else f", within {100 * result.gap:.2f}% of the best possible")
     )
-    print(f"rosters and report in {args.out}/")
+    print(f"rosters and report in {Path(args.out)}")
     return 0
 
 

@@ -312,7 +312,7 @@ def demo(
     quiet: Quiet = False,
     json_out: JsonOut = False,
 ) -> None:
-    """Match the bundled sample cohort (about 50 schools, 100 practitioners); no input needed.
+    """Match the bundled sample cohort (about 50 schools, 99 practitioners); no input needed.
 
     Example: clnmatch demo --title "Sample CLN cohort" --out demo/
     """

@@ -91,8 +91,9 @@ def _resolve_withdrawn(cohort: Cohort, withdrawn: Sequence[str]) -> dict[str, se
         else:
             options = " or ".join(f"'{k}:{text}'" for k in kinds)
             raise InvalidParameterError(
-                f"The 'withdrawn' parameter of rematch names {text!r}, which is both a "
-                f"{' and a '.join(kinds)} id. Write {options} instead."
+                f"The 'withdrawn' parameter of rematch names {text!r}, which is the id of "
+                f"{' and of '.join(('an ' if k[0] in 'aeiou' else 'a ') + k for k in kinds)}. "
+                f"Write {options} instead."
             )
     if unknown:
         raise InvalidParameterError(

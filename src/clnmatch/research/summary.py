@@ -93,7 +93,7 @@ def summary_markdown(runs: pd.DataFrame, *, commands: dict[str, str] | None = No
         f"({os.cpu_count()} CPUs); peers: {peer_text}.",
         "",
         "Objective: mean over runs that returned an assignment (rule-breaking ones included: "
-        "see breaches). Gap: (bound - objective) / objective where a bound was proven. "
+        "see breaches). Gap: (bound - objective) / |objective| where a bound was proven. "
         "Gap to BKS: (best known - objective) / best known. Breaches: mean per run. "
         "Runtime: mean wall seconds. Memory: largest RSS growth during a run. "
         "ok: runs with a rule-abiding answer; failed: runs that raised (reasons below); "
