@@ -567,3 +567,30 @@ def test_unknown_family_is_refused_with_the_choices() -> None:
     """An unknown family name lists the families."""
     with pytest.raises(InvalidParameterError, match="themes6"):
         family_cohort("nosuch")
+
+
+def test_outputs_of_a_generated_survey_carry_the_schools_data_licence(tmp_path: Path) -> None:
+    """data.md: anything holding rows of the schools file, a generated survey included,
+    carries the Open Government Licence line. `clnmatch solve` on a generated survey wrote
+    none (only the demo and Python's write_result(source=...) could). Made-up places and
+    names typed with other ids carry none."""
+    import json
+
+    from clnmatch import solve
+    from clnmatch.generate import schools_data_source
+    from clnmatch.publish import write_result
+
+    real = generate_school_cohort(30, seed=1, teams_hint=4)
+    assert SCHOOLS_ATTRIBUTION in (schools_data_source(real) or "")
+    assert schools_data_source(generate_cohort(30, seed=1, teams_hint=4)) is None  # made up
+    renamed = real.model_copy(
+        update={"establishments": tuple(e.model_copy(update={"id": f"X{e.id}"}) for e in real.establishments),
+                "practitioners": tuple(p.model_copy(update={"establishment_id": f"X{p.establishment_id}"})
+                                       for p in real.practitioners)}
+    )  # fmt: skip
+    assert schools_data_source(renamed) is None
+    result = solve(real, Rules(teams=4), strategy="greedy", time_limit=2)
+    write_result(result, tmp_path / "out", pdf=False)
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert SCHOOLS_ATTRIBUTION in summary["source"]
+    assert SCHOOLS_ATTRIBUTION in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")

@@ -26,6 +26,7 @@ import pandas as pd
 from clnmatch.errors import InvalidParameterError
 from clnmatch.explain import ExplainTimeout, Explanation, explain
 from clnmatch.finish import result_from_assignment
+from clnmatch.generate.schools import schools_data_source
 from clnmatch.io.assignment import match_to_survey
 from clnmatch.io.digests import CHECKED_TEAMS, DIGESTS, EDITABLE, table_digest
 from clnmatch.io.outputs import (
@@ -332,6 +333,7 @@ def write_report_files(
     _with_teams(result, "write_report_files")
     refuse_overwriting(out, names_out, _inputs(result, protect))
     checked = result.summary()  # the teams' status and objective, before any pseudonyms
+    source = source or schools_data_source(result.cohort)
     result = _prepare(result, out, pseudonymise, pseudonym_key)
     heading = Heading(title=title or DEFAULT_TITLE, contact=contact, source=source)
     with staged_output_dir(out, replaces=names_out) as stage:
@@ -412,7 +414,8 @@ def write_result(
     (``clnmatch.time_budget.Deadline``) leaves the explanations and handouts.pdf out
     when the time left does not allow them (see the module docstring). ``source`` is a
     line that must travel with the schools' facts (a licence's attribution): in the
-    report, the workbook, the handouts and summary.json.
+    report, the workbook, the handouts and summary.json; by default the bundled schools
+    data's, when the cohort holds rows of it (``schools_data_source``).
     """
     out = Path(out_dir)
     _with_teams(result, "write_result")
@@ -423,6 +426,8 @@ def write_result(
     refuse_overwriting(out, names_out, _inputs(result, protect))
     original, result = result, _prepare(result, out, pseudonymise, pseudonym_key)
     pseudonyms = pseudonym_ids(original, result) if pseudonymise else None
+    if source is None:  # rows of the bundled schools data carry its licence line
+        source = schools_data_source(original.cohort)
     heading = Heading(title=title or DEFAULT_TITLE, contact=contact, source=source)
     summary = headed_summary(result, heading)
     if pseudonymise:  # such a folder cannot be read back against the survey

@@ -21,6 +21,7 @@ from clnmatch.generate.schools import (
     School,
     generate_school_cohort,
     load_schools,
+    schools_data_source,
 )
 from clnmatch.generate.synthetic import generate_cohort, generate_region
 
@@ -39,4 +40,5 @@ __all__ = [
     "generate_region",
     "generate_school_cohort",
     "load_schools",
+    "schools_data_source",
 ]

@@ -46,6 +46,7 @@ from clnmatch.models import Cohort, Sector
 __all__ = [
     "MAX_SCHOOL_ESTABLISHMENTS",
     "SCHOOLS_ATTRIBUTION",
+    "schools_data_source",
     "SCHOOLS_FILE",
     "School",
     "generate_school_cohort",
@@ -102,6 +103,16 @@ class School:
     def simd_quintile(self) -> int:
         """ceil(percentile / 20): 1 (most deprived) .. 5."""
         return max(1, min(5, math.ceil(self.simd_percentile / 20)))
+
+
+def schools_data_source(cohort: Cohort) -> str | None:
+    """The licence line a cohort's outputs must carry when some of its establishments are
+    rows of the bundled schools file (a survey ``clnmatch generate`` wrote: same seed code
+    and name), else None. Names typed by respondents, with their own ids, are not rows."""
+    known = {s.seed_code: s.name.casefold() for s in load_schools()}
+    if any(known.get(e.id) == e.name.casefold() for e in cohort.establishments):
+        return f"Some schools' details are from the West Partnership schools data. {SCHOOLS_ATTRIBUTION}"
+    return None
 
 
 @functools.cache
