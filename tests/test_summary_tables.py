@@ -79,3 +79,24 @@ def test_a_mean_gap_over_fewer_runs_says_so() -> None:
     runs.append(_mdgp("greedy", 1, 40003, seed=3))
     row = _row(summary_markdown(_runs(*runs)), "| mdgp | greedy |")
     assert "20.00% (3 of 4 runs)" in row
+
+
+def test_each_run_names_its_code_cpu_time_and_machine(tmp_path) -> None:
+    """A methods section needs the code, the CPU time beside the wall time (a busy machine
+    shows less CPU than wall), and the libraries and machine: runs.csv had only "0.1.0"."""
+    import csv
+    import re
+
+    from clnmatch import __version__
+    from clnmatch.research.harness import run_bench
+
+    out = tmp_path / "runs"
+    args = ["--sets", "tiny", "--cohorts", "1", "--strategies", "greedy", "--seeds", "0"]
+    assert run_bench([*args, "--time-limit", "1", "--jobs", "1", "--out", str(out)]) == 0
+    with (out / "runs.csv").open(encoding="utf-8") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert float(row["cpu_s"]) >= 0 and row["runtime_s"]
+    # the source's commit where it runs from a checkout (the tests do: a clone)
+    assert re.fullmatch(re.escape(__version__) + r"(\+g[0-9a-f]+(\.dirty)?)?", row["version"])
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert "ortools " in summary and "numpy " in summary

@@ -13,6 +13,7 @@ from clnmatch.frozen import frozen
 from clnmatch.models import Cohort, Rules
 from clnmatch.problem import ObjectiveWeights
 from clnmatch.trace import TracePoint, proven_gap
+from clnmatch.version import __version__
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -200,6 +201,7 @@ class Result:
             "runtime_s": round(self.runtime_s, 3),
             "seed": self.seed,
             "strategy": self.strategy,
+            "version": __version__,  # of clnmatch, which made the teams
             "rules": self.rules.model_dump(mode="json"),
             "participants": self.cohort.n_participants,
             "establishments": len(self.cohort.establishments),

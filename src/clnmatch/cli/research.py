@@ -65,6 +65,7 @@ def mdgp(
     from clnmatch.problem import SCALE
     from clnmatch.proposal import checked_answer
     from clnmatch.research import read_instance, write_solution
+    from clnmatch.research.runs import clnmatch_version
     from clnmatch.solve import choose_strategy, greedy_if_none, validate_parameters
     from clnmatch.strategies import Budget, get_strategy, prepare
 
@@ -124,6 +125,9 @@ def mdgp(
                     "runtime_s": round(runtime, 3),
                     "strategy": strategy,
                     "seed": seed,
+                    "time_limit": time_limit,
+                    "bound_time": bound_time,
+                    "version": clnmatch_version(),
                     "n": problem.n_units,
                     "groups": problem.n_teams,
                     # the evaluator's doubts, then the strategy's own notes (among them

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from clnmatch.errors import InfeasibleError, InvalidParameterError
-from clnmatch.research.measure import Memory, maxrss_mb, resolve_solver, warm_up
+from clnmatch.research.measure import Meter, maxrss_mb, resolve_solver, warm_up
 from clnmatch.research.runs import RunOutcome, RunRecord, RunSpec, clnmatch_version
 from clnmatch.research.schedules import run_golf, run_scale
 from clnmatch.research.sets import COHORT_SETS, research_problem, set_cohort
@@ -48,29 +48,30 @@ def run_one(spec: RunSpec) -> RunOutcome:
     record = _record(spec)
     trace: list[tuple[float, float | None, float | None]] = []
     solution: tuple[int, ...] | None = None
-    memory = Memory(spec.memory)
+    meter = Meter(spec.memory)
     warm = warm_up(spec) if spec.warm_up else None
     try:
         if spec.kind == "golf":
-            with memory:
+            with meter:
                 run_golf(spec, record)
         elif spec.kind == "breakouts":
-            with memory:
+            with meter:
                 run_scale(spec, record)
         elif spec.kind == "research":
-            trace, solution = _run_research(spec, record, memory)
+            trace, solution = _run_research(spec, record, meter)
         elif spec.solver_kind == "peer":
-            _run_peer(spec, record, memory)
+            _run_peer(spec, record, meter)
         else:
-            trace = _run_cohort(spec, record, memory)
+            trace = _run_cohort(spec, record, meter)
     except Exception as exc:  # a benchmark records every failure, it never stops on one
         record.status = "failed"
         record.error = error_text(exc)
-    record.peak_memory_mb = _round(memory.peak_mb, 1)
-    record.tracemalloc_peak_mb = _round(memory.tracemalloc_mb, 1)
+    record.peak_memory_mb = _round(meter.peak_mb, 1)
+    record.cpu_s = _round(meter.cpu_s, 2)
+    record.tracemalloc_peak_mb = _round(meter.tracemalloc_mb, 1)
     record.worker_maxrss_mb = _round(maxrss_mb(), 1)
     extra = [
-        memory.note,
+        meter.note,
         f"warm-up {warm:.1f} s (not timed)" if warm is not None else "",
         "made alone" if spec.alone else "",
     ]
@@ -117,7 +118,7 @@ def _trace_rows(points: Iterable[Any]) -> list[tuple[float, float | None, float 
 
 
 def _run_cohort(
-    spec: RunSpec, record: RunRecord, memory: Memory
+    spec: RunSpec, record: RunRecord, meter: Meter
 ) -> list[tuple[float, float | None, float | None]]:
     from clnmatch.result import Status
     from clnmatch.solve import solve
@@ -125,7 +126,7 @@ def _run_cohort(
     assert spec.cohort_seed is not None
     cohort = set_cohort(spec.set, spec.cohort_seed)
     rules = COHORT_SETS[spec.set].rules
-    with memory:
+    with meter:
         started = time.perf_counter()
         result = solve(
             cohort,
@@ -152,7 +153,7 @@ def _run_cohort(
     return _trace_rows(result.statistics.trace)
 
 
-def _run_peer(spec: RunSpec, record: RunRecord, memory: Memory) -> None:
+def _run_peer(spec: RunSpec, record: RunRecord, meter: Meter) -> None:
     from clnmatch.evaluate import check
     from clnmatch.facilitators import allocate_facilitators
     from clnmatch.research.peers import get_peer
@@ -161,7 +162,7 @@ def _run_peer(spec: RunSpec, record: RunRecord, memory: Memory) -> None:
     cohort = set_cohort(spec.set, spec.cohort_seed)
     rules = COHORT_SETS[spec.set].rules
     peer = get_peer(spec.solver)
-    with memory:
+    with meter:
         started = time.perf_counter()
         answer = peer.assign(cohort, rules, spec.time_limit, spec.seed)
         record.runtime_s = round(time.perf_counter() - started, 4)
@@ -183,7 +184,7 @@ def _run_peer(spec: RunSpec, record: RunRecord, memory: Memory) -> None:
 
 
 def _run_research(
-    spec: RunSpec, record: RunRecord, memory: Memory
+    spec: RunSpec, record: RunRecord, meter: Meter
 ) -> tuple[list[tuple[float, float | None, float | None]], tuple[int, ...] | None]:
     """Score the run; its trace, and its assignment (each element's group, 0-based) so
     that the sweep can write it and anyone can check the objective."""
@@ -195,7 +196,7 @@ def _run_research(
     problem = research_problem(spec.path)
     chosen = resolve_solver(spec.solver, problem)
     strategy = get_strategy(chosen)
-    with memory:
+    with meter:
         budget = Budget(time_limit=spec.time_limit, seed=spec.seed)
         proposal = checked_answer(chosen, strategy.run(problem, budget), problem)
         record.runtime_s = round(budget.elapsed(), 4)

@@ -1,10 +1,14 @@
-"""Measuring a run in its worker: memory around it, and the untimed warm-up before it.
+"""Measuring a run in its worker: memory and CPU time around it, and the untimed warm-up
+before it.
 
 ``peak_memory_mb`` is the growth of the worker's resident set during the run (sampled
 every 10 ms from /proc/self/statm; native memory such as CP-SAT's included);
 ``worker_maxrss_mb`` is ``getrusage(RUSAGE_SELF).ru_maxrss`` of the worker after the run;
 ``tracemalloc_peak_mb`` is the Python-heap peak, only with ``--memory tracemalloc``
-because tracing every allocation slowed a pure-Python strategy about six-fold here.
+because tracing every allocation slowed a pure-Python strategy about six-fold here;
+``cpu_s`` is the worker's CPU seconds (user and system, its finished child processes
+included: the portfolio's) during the run, beside its wall ``runtime_s``: a run that
+shared the cores shows less CPU than wall time.
 Each worker runs every solver once untimed on a tiny instance before its first measured
 run: imports and numba compilation are not a strategy's speed.
 """
@@ -27,7 +31,7 @@ from clnmatch.research.sets import COHORT_SETS, set_cohort
 
 __all__ = [
     "WARM_UP_SECONDS",
-    "Memory",
+    "Meter",
     "maxrss_mb",
     "resolve_solver",
     "rss_bytes",
@@ -57,16 +61,19 @@ def maxrss_mb() -> float | None:
 _TRACEMALLOC_LOCK = threading.Lock()
 
 
-class Memory:
-    """Peak RSS growth (sampled by a thread) and optionally the tracemalloc peak of a block."""
+class Meter:
+    """Peak RSS growth (sampled by a thread), CPU seconds and optionally the tracemalloc
+    peak of a block."""
 
     def __init__(self, mode: MemoryMode, interval: float = 0.01):
         self.mode, self.interval = mode, interval
         self.peak_mb: float | None = None
         self.tracemalloc_mb: float | None = None
+        self.cpu_s: float | None = None
         self.note = ""
 
-    def __enter__(self) -> Memory:
+    def __enter__(self) -> Meter:
+        self._cpu = _cpu_seconds()
         self._start = rss_bytes()
         self._peak = self._start or 0
         self._stop = threading.Event()
@@ -94,6 +101,7 @@ class Memory:
                 self._peak = rss
 
     def __exit__(self, *exc: object) -> None:
+        self.cpu_s = _cpu_seconds() - self._cpu
         if self._traced:
             self.tracemalloc_mb = tracemalloc.get_traced_memory()[1] / 2**20
             tracemalloc.stop()
@@ -103,6 +111,12 @@ class Memory:
             self._thread.join()
             end = rss_bytes() or 0
             self.peak_mb = (max(self._peak, end) - (self._start or 0)) / 2**20
+
+
+def _cpu_seconds() -> float:
+    """This process's CPU seconds so far, its waited-for children's included."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
 
 
 # --------------------------------------------------------------------------- warm-up

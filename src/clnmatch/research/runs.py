@@ -11,6 +11,8 @@ on cohort or research sets. A spec marked ``alone`` is made with no other run be
 from __future__ import annotations
 
 import fnmatch
+import functools
+import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -119,6 +121,7 @@ class RunRecord:
     known_max_rounds: int | None = None  # golf: the literature's most repeat-free rounds
     first_solved_s: float | None = None  # seconds to the first solved schedule
     runtime_s: float | None = None
+    cpu_s: float | None = None  # the worker's CPU seconds during the run (children's too)
     peak_memory_mb: float | None = None
     worker_maxrss_mb: float | None = None
     tracemalloc_peak_mb: float | None = None
@@ -153,10 +156,27 @@ class RunOutcome:
     solution: tuple[int, ...] | None = None
 
 
+@functools.cache
 def clnmatch_version() -> str:
+    """The version, with the commit of the source it runs from when that is a git checkout
+    (an editable install: "0.1.0+g46b7635a1c", ".dirty" when the source was changed), so
+    that each result names the code that made it."""
     from clnmatch.version import __version__
 
-    return __version__
+    source = Path(__file__).resolve().parents[1]  # the clnmatch package
+    try:
+        head = subprocess.run(["git", "-C", str(source), "rev-parse", "--short=10", "HEAD"],
+                              capture_output=True, text=True, timeout=10, check=True)  # fmt: skip
+        changed = subprocess.run(
+            ["git", "-C", str(source), "status", "--porcelain", "--untracked-files=no", "--", "."],
+            capture_output=True, text=True, timeout=10, check=True,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):  # no git, or not a checkout: an installed wheel
+        return __version__
+    commit = head.stdout.strip()
+    if not commit:
+        return __version__
+    return f"{__version__}+g{commit}" + (".dirty" if changed.stdout.strip() else "")
 
 
 OBJECTIVES = ("focus", "cohesion", "blend")

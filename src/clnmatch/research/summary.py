@@ -90,7 +90,8 @@ def summary_markdown(runs: pd.DataFrame, *, commands: dict[str, str] | None = No
     lines += [
         f"clnmatch {', '.join(versions) or clnmatch_version()}; {len(runs)} runs from sweep(s) "
         f"{', '.join(sweeps) or '-'}; Python {platform.python_version()} on {platform.machine()} "
-        f"({os.cpu_count()} CPUs); peers: {peer_text}.",
+        f"({os.cpu_count()} CPUs{_cpu_model()}, {platform.system()}); {_libraries()}; "
+        f"peers: {peer_text}.",
         "",
         "Objective: mean over runs that returned an assignment (rule-breaking ones included: "
         "see breaches). Gap: (bound - objective) / |objective| where a bound was proven. "
@@ -165,6 +166,31 @@ def summary_markdown(runs: pd.DataFrame, *, commands: dict[str, str] | None = No
         )
         lines.append("")
     return "\n".join(lines)
+
+
+def _cpu_model() -> str:
+    """ ", Intel(R) Xeon(R) ..." from /proc/cpuinfo where there is one, else ""."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return ", " + line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return ""
+
+
+def _libraries() -> str:
+    """The versions of the libraries the strategies' speed depends on."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in ("ortools", "numpy", "numba", "scipy", "highspy"):
+        try:
+            found.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            continue
+    return ", ".join(found)
 
 
 def _split_limit_sweeps(frame: pd.DataFrame) -> pd.DataFrame:
