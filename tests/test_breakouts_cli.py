@@ -390,7 +390,7 @@ def test_golf_command_prints_json_and_writes_zero_based_lines(tmp_path):
     for folder in (tmp_path, tmp_path / "missing" / "golf.txt"):  # refused before solving
         done = runner.invoke(app, ["golf", "5", "3", "7", "--out", str(folder)])
         assert done.exit_code == EXIT_INVALID and "names a file to write" in _said(done)
-    for args, said in ((["4", "1", "3"], "argument S"), (["0", "3", "2"], "argument G")):
+    for args, said in ((["4", "1", "3"], "argument S"), (["1", "3", "2"], "argument G must")):
         done = runner.invoke(app, ["golf", *args, "--out", str(out)])
         assert done.exit_code == EXIT_INVALID and said in _said(done), done.output
 

@@ -271,6 +271,9 @@ def test_impossible_rules_are_diagnosed_in_numbers():
     assert plan.status == "infeasible" and plan.schedule is None
     assert plan.diagnosis is not None and "min_authorities" in plan.diagnosis.rules
     assert "only 2 authorities take part" in str(plan.diagnosis)
+    # --json's diagnosis has its text in one message, as solve's has (it was '')
+    said = plan.summary()["diagnosis"]["message"]
+    assert said.startswith("The rules cannot all be met.") and "only 2 authorities" in said
     tight = BreakoutProblem.build(roster, BreakoutRules(rounds=1, rooms=2, max_per_authority=4))
     found = counting_diagnosis(tight)
     assert found is not None and "at most 8 fit in 2 rooms" in str(found)

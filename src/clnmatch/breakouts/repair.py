@@ -54,6 +54,8 @@ class Diagnosis:
             "rules": list(self.rules),
             "messages": list(self.messages),
             "proven_by": self.proven_by,
+            # in one text, as solve's diagnosis gives it (a script reads either the same way)
+            "message": f"The rules cannot all be met.\n{self}",
         }
 
 

@@ -370,12 +370,13 @@ def golf(
 
     with exit_codes():
         check_out_file(out, "golf", [])  # before the search, not after it
-        for label, value, least in (("G", groups, 1), ("S", size, 2), ("W", weeks, 1)):
+        why = {"G": " (one group a week: everyone meets everyone in week 1)",
+               "S": " (a group of one meets nobody)"}  # fmt: skip
+        for label, value, least in (("G", groups, 2), ("S", size, 2), ("W", weeks, 1)):
             if value < least:  # named as the command line names them, before solve_golf
                 raise InvalidParameterError(
-                    f"golf's argument {label} must be at least {least}"
-                    + (" (a group of one meets nobody)" if label == "S" else "")
-                    + f". Got {value} instead."
+                    f"golf's argument {label} must be at least {least}{why.get(label, '')}. "
+                    f"Got {value} instead."
                 )
         result = solve_golf(groups, size, weeks, time_limit=time_limit, seed=seed)
         if out is not None:
