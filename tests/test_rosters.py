@@ -63,6 +63,10 @@ def test_mailmerge_team_mates_and_facilitators(result: Result, merge: pd.DataFra
     assert "Teacher Person03 (School 1 & Annexe)" in mates
     assert "Teacher Person08 (School 4 & Annexe)" in mates
     assert row["facilitators"] == "Facilitator Name1 (Inverclyde, QIO)"
+    # their team mates' e-mails, for a Cc line: their own team's, never another's
+    emails = {p.id: p.email for p in result.cohort.practitioners}
+    expected = "; ".join(emails[p.id] for p in team2 if p.id != "P02" and emails[p.id])
+    assert row["team_emails"] == expected and expected
 
 
 def test_teams_csv_carries_job_titles_and_emails(result: Result) -> None:

@@ -2,8 +2,9 @@
 
 Each row carries everything a letter or e-mail to that person needs: their name, e-mail
 (when the survey has one), role and job title, establishment, team and focus theme, their
-team mates with their establishments (one text cell), the team's facilitator(s) and the
-cohort's contact. Column names are plain lower-case words so that Word, Outlook and
+team mates with their establishments (one text cell) and their team mates' e-mails (one
+cell, "; " between, for a Cc line: each person gets their own team's addresses, never
+another team's), the team's facilitator(s) and the cohort's contact. Column names are plain lower-case words so that Word, Outlook and
 Google Docs add-ons offer them as merge fields. Written with ``clnmatch.io.safe.write_csv``
 (UTF-8 with a BOM, formulas neutralised).
 """
@@ -28,6 +29,7 @@ MAILMERGE_COLUMNS = (
     "team",
     "focus",
     "team_mates",
+    "team_emails",
     "facilitators",
     "contact",
     "cohort",
@@ -46,11 +48,9 @@ def mailmerge_frame(result: Result, heading: Heading | None = None) -> pd.DataFr
     for team in team_views(result):
         facilitators = _facilitators(team)
         for g, m in team.members:
-            mates = "; ".join(
-                f"{other.name} ({og.name})"
-                for og, other in team.members
-                if other.practitioner_id != m.practitioner_id
-            )
+            others = [(og, o) for og, o in team.members if o.practitioner_id != m.practitioner_id]
+            mates = "; ".join(f"{other.name} ({og.name})" for og, other in others)
+            emails = "; ".join(other.email for _, other in others if other.email)
             rows.append(
                 {
                     "practitioner_id": m.practitioner_id,
@@ -63,6 +63,7 @@ def mailmerge_frame(result: Result, heading: Heading | None = None) -> pd.DataFr
                     "team": team.team,
                     "focus": team.focus or "",
                     "team_mates": mates,
+                    "team_emails": emails,
                     "facilitators": facilitators,
                     "contact": heading.contact or "",
                     "cohort": heading.title,
