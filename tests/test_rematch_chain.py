@@ -121,6 +121,20 @@ def test_diff_lists_what_changed(chain: dict[str, Path]) -> None:
     assert moved and all(f"  {pid}: team " in plain.output for pid in moved)
 
 
+def test_diff_of_row_number_ids_says_to_give_the_survey(tmp_path: Path) -> None:
+    """An export without practitioner_id is read with row numbers for ids (R002, ...); one
+    response deleted renumbers the rest, and diff without --survey listed 94 of 95 people
+    as moved. It says what the ids are and to give --survey."""
+    rows = {"a": ["R002,E1,1", "R003,E1,1", "R004,E2,2"], "b": ["R002,E1,1", "R003,E2,2"]}
+    for side, lines in rows.items():
+        (tmp_path / side).mkdir()
+        text = "\n".join(["practitioner_id,establishment_id,team", *lines]) + "\n"
+        (tmp_path / side / "teams.csv").write_text(text, encoding="utf-8")
+    done = run("diff", tmp_path / "a", tmp_path / "b")
+    assert done.exit_code == 0, done.output
+    assert "row numbers" in done.output and "give --survey" in " ".join(done.output.split())
+
+
 def test_diff_says_a_withdrawn_school_is_withdrawn(chain: dict[str, Path]) -> None:
     """The plain diff words a missing side (it said "not in the event" of rematched folders,
     where no event was held); --json keeps null."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import warnings as warnings_module
 from pathlib import Path
@@ -359,3 +360,13 @@ def diff(
             return
         for line in diff_lines(result):
             out_console.print(line, markup=False, highlight=False)
+        moved = [row["practitioner_id"] for row in result["practitioners"]]
+        if cohort is None and moved and all(re.fullmatch(r"R\d+", str(p)) for p in moved):
+            # ids made from row numbers (the export had none): a deleted row renumbers the rest
+            err_console.print(
+                "note: these practitioner ids are the survey's row numbers (it has no "
+                "practitioner_id column), and a row added or deleted since renumbers the "
+                "rows after it: give --survey (the export as it is now) to match people by "
+                "e-mail or name.",
+                markup=False, highlight=False,
+            )  # fmt: skip
