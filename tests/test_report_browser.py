@@ -104,3 +104,26 @@ def test_folded_sections_print_open(tmp_path: Path) -> None:
         page.emulate_media(media="print")
         assert page.evaluate(inside) is True
         browser.close()
+
+
+def test_the_breakout_report_reads_on_a_phone_and_in_order(tmp_path: Path) -> None:
+    """The breakout report (accessibility tester): its charts, 520 px wide, made a 390 px
+    screen scroll sideways; headings jumped from h2 (Round) to h4 (Room); no <main>."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from test_breakouts_search import _roster
+
+    from clnmatch.breakouts import BreakoutRules, plan_breakouts
+    from clnmatch.breakouts.report import render_report
+
+    plan = plan_breakouts(_roster(40), BreakoutRules(rounds=2, room_size=5), time_limit=2)
+    path = tmp_path / "rooms.html"
+    path.write_text(render_report(plan), encoding="utf-8")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 390, "height": 800})
+        page.goto(path.as_uri())
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        levels = page.eval_on_selector_all("main h1, main h2, main h3, main h4, main h5",
+                                           "hs => hs.map(h => +h.tagName[1])")  # fmt: skip
+        assert levels[0] == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))
+        browser.close()

@@ -78,6 +78,7 @@ def _bars_svg(counts: list[tuple[str, int]], title: str, colour: str) -> Markup:
     said = f"{title}: " + "; ".join(f"{label}: {value}" for label, value in shown)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" '
         f'role="img" aria-label="{escape(said)}">'
     ]
     for i, (label, value) in enumerate(counts):
@@ -113,7 +114,8 @@ def _matrix_svg(plan: BreakoutPlan) -> Markup | None:
     size = cell * n
     colours = {1: "#9ecae1", 2: "#e6550d", 3: "#a63603"}
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
+        f'viewBox="0 0 {size} {size}" role="img" '
         f'aria-label="meeting matrix: a cell per pair of people, darker the more often they met '
         f'(the chart of pairs above gives the counts)"><rect width="{size}" height="{size}" '
         f'fill="#f7f7f7"/>'
@@ -150,7 +152,7 @@ def _rounds(plan: BreakoutPlan) -> list[list[_Room]]:
 
 _TEMPLATE = jinja2.Environment(autoescape=True).from_string(
     """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="en-GB"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <title>Breakout rooms: {{ plan.rounds }} rounds for {{ people }} people</title>
 <style>
@@ -160,9 +162,9 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25em .6em;te
 .ok{color:#216e39}.bad{color:#b00020;font-weight:bold}.box{background:#f3f6fa;padding:1em;border-radius:6px}
 .rooms{display:grid;grid-template-columns:repeat(auto-fill,minmax(15em,1fr));gap:.6em}
 .room{border:1px solid #bbb;border-radius:5px;padding:.4em .6em;break-inside:avoid}
-.room h4{margin:.1em 0 .3em}.room ul{margin:0;padding-left:1.1em}.muted{color:#666;font-size:.9em}
+.room h3{margin:.1em 0 .3em;font-size:1em}svg{max-width:100%;height:auto}.room ul{margin:0;padding-left:1.1em}.muted{color:#666;font-size:.9em}
 @media print{.round{break-before:page}}
-</style></head><body>
+</style></head><body><main>
 <h1>Breakout rooms: {{ plan.rounds }} round{{ 's' if plan.rounds != 1 }} for {{ people }} people</h1>
 <p class="box"><strong>{{ quality }}</strong><br>
 Status: {{ status_words }} &middot; repeats {{ plan.repeats }} &middot; lower bound {{ plan.lower_bound_repeats }}
@@ -189,11 +191,11 @@ rooms under these rules can have fewer repeats.</p>
 {% if matrix %}<p>Meeting matrix (row and column per person, in roster order; light blue: met once,
 orange: twice, dark: three times or more):</p>{{ matrix }}{% endif %}
 {% for rooms in rounds %}<section class="round"><h2>Round {{ loop.index }}</h2><div class="rooms">
-{% for room in rooms %}<div class="room"><h4>Room {{ room.number }}</h4>
+{% for room in rooms %}<div class="room"><h3>Room {{ room.number }}</h3>
 <div class="muted">{{ room.members|length }} people &middot; {{ room.authorities }} authorities &middot; {{ room.sectors }} sectors</div>
 <ul>{% for m in room.members %}<li>{{ m.name }}{% if m.authority or m.sector %} <span class="muted">({{ [m.authority, m.sector]|select|join(', ') }})</span>{% endif %}</li>{% endfor %}</ul></div>
 {% endfor %}</div></section>{% endfor %}
-</body></html>
+</main></body></html>
 """
 )
 
