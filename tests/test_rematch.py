@@ -287,6 +287,20 @@ def test_a_fresh_export_does_not_bring_back_who_withdrew_before() -> None:
     assert "E4" in back.cohort.establishment_by_id and back.passed_over == ()
 
 
+def test_additions_all_already_in_the_cohort_are_said_to_add_nothing() -> None:
+    """rematch --add of rows of a school already in the cohort added nothing, silently (a
+    contract auditor): the result's notes say none was added."""
+    cohort = sector_cohort()
+    same = cohort.model_copy(
+        update={"establishments": cohort.establishments[:1],
+                "practitioners": tuple(cohort.nominees[cohort.establishments[0].id])}
+    )  # fmt: skip
+    result = rematch_teams(cohort, PREVIOUS, [], same, rules=RULES, time_limit=5)
+    assert any("none was added" in n for n in result.warnings()), result.notes
+    plain = rematch_teams(cohort, PREVIOUS, ["E4"], rules=RULES, time_limit=5)
+    assert not any("none was added" in n for n in plain.warnings())
+
+
 def with_facilitators(cohort: Cohort) -> Cohort:
     """``cohort`` with a facilitator from each of its authorities A, B and C."""
     return cohort.model_copy(update={"facilitators": (

@@ -367,6 +367,10 @@ def rematch_teams(
             "additions beside people still in the teams, as in a fresh export of the survey: "
             "they stay withdrawn; to bring one back, --add a file of their rows only"
         )
+    if added is not None and not (change.added_establishments or change.added_practitioners
+                                  or change.added_facilitators or change.passed_over):  # fmt: skip
+        notes.append("no row of the additions is new (each is already in the cohort: the same "
+                     "id and answers, or the same name in the same establishment): none was added")  # fmt: skip
     gone = set(change.withdrawn_establishments)
     kept = rules.locks_within(lambda e: e not in gone)
     if kept != rules:  # a withdrawn school keeps no lock (naming it was an error)
