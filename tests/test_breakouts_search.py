@@ -356,3 +356,9 @@ def test_a_history_naming_nobody_on_the_roster_is_refused_from_python_too():
         plan_breakouts(roster, rules, history=strangers, time_limit=3)
     some = History(({"X1": "a", "P001": "a", "P002": "a"},))
     assert plan_breakouts(roster, rules, history=some, time_limit=3).schedule is not None
+
+
+def test_golf_of_one_group_is_refused_in_its_own_words():
+    """solve_golf(1, 3, 2) named BreakoutRules' 'rooms', a parameter its caller never gave."""
+    with pytest.raises(InvalidParameterError, match="'groups' parameter of solve_golf"):
+        solve_golf(1, 3, 2)

@@ -622,6 +622,24 @@ def test_ctrl_c_before_the_command_took_over_says_so_once(monkeypatch, capsys, e
     assert said.count("Stopped (Ctrl+C): no output was written or changed.") == 1, said
 
 
+def test_ctrl_c_while_the_command_line_is_imported_says_so(monkeypatch, capsys):
+    """The console script imports the command line (half a second): a Ctrl+C then ended
+    in a KeyboardInterrupt traceback (the reviewer)."""
+    import sys
+    import types
+
+    from clnmatch import console
+
+    class Importing(types.ModuleType):
+        def __getattr__(self, name: str) -> object:
+            raise KeyboardInterrupt
+
+    monkeypatch.setitem(sys.modules, "clnmatch.cli", Importing("clnmatch.cli"))
+    with pytest.raises(SystemExit) as ended:
+        console.main()
+    assert ended.value.code == 130 and console.STOPPED in capsys.readouterr().err
+
+
 def test_a_path_that_cannot_be_used_is_an_invalid_setting(tmp_path: Path) -> None:
     """--dir naming a file, a folder under a file, --out in a read-only folder: exit 2 with
     the path and why (they were 'Unexpected error (FileExistsError)', exit 1)."""

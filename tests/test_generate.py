@@ -589,6 +589,11 @@ def test_outputs_of_a_generated_survey_carry_the_schools_data_licence(tmp_path: 
                                        for p in real.practitioners)}
     )  # fmt: skip
     assert schools_data_source(renamed) is None
+    placeless = real.model_copy(
+        update={"establishments": tuple(e.model_copy(update={"latitude": None, "longitude": None})
+                                        for e in real.establishments)}
+    )  # fmt: skip
+    assert schools_data_source(placeless) is None  # a survey's own seed codes and names
     result = solve(real, Rules(teams=4), strategy="greedy", time_limit=2)
     write_result(result, tmp_path / "out", pdf=False)
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))

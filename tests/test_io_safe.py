@@ -590,3 +590,20 @@ def test_a_locked_output_is_named_as_the_user_knows_it() -> None:
     assert "locked" in text and text.endswith("Nothing was written or changed.")
     code, _, text = _failure(OSError(errno.ENOSPC, "No space left on device"))
     assert code == 1 and text.startswith("Error: the disk is full") and "Unexpected" not in text
+
+
+def test_a_move_that_fails_puts_back_what_the_moves_before_it_replaced(tmp_path: Path) -> None:
+    """The outputs move into place one by one: with report.html a folder (or a locked
+    file) the move failed after handouts.html and mailmerge.csv were replaced, and the
+    command said "Nothing was written or changed" (the reviewer). The moves made are undone."""
+    out = tmp_path / "out"
+    (out / "b_report.html").mkdir(parents=True)
+    (out / "b_report.html" / "inside.txt").write_text("keep", encoding="utf-8")
+    (out / "a_handouts.html").write_text("old", encoding="utf-8")
+    with pytest.raises(OSError), staged_output_dir(out) as stage:
+        (stage / "a_handouts.html").write_text("new", encoding="utf-8")
+        (stage / "b_report.html").write_text("new", encoding="utf-8")
+        (stage / "c_new.csv").write_text("new", encoding="utf-8")
+    assert (out / "a_handouts.html").read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in out.iterdir()) == ["a_handouts.html", "b_report.html"]
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no staging folder left

@@ -335,7 +335,7 @@ def test_report_after_a_hand_edit_restates_the_summary_and_diff_sees_the_edit(
     (folder / "teams.csv").write_text(edited, encoding="utf-8")
     said = run("diff", titled, folder)
     assert said.exit_code == 0, said.output
-    assert "teams.csv was edited after its summary.json was written" in " ".join(
+    assert "facilitators.csv was edited after its summary.json was written" in " ".join(
         said.output.split()
     )
     common = ["--survey", SURVEY, "--facilitators", FACILITATORS, "--no-pdf", "--quiet"]
@@ -348,5 +348,9 @@ def test_report_after_a_hand_edit_restates_the_summary_and_diff_sees_the_edit(
     assert summary["objective"] == pytest.approx(json.loads(checked.output)["objective"])
     said = run("diff", titled, folder, "--json")
     assert json.loads(said.output)["b"]["edited"] is False
+    links = (folder / "facilitators.csv").read_text(encoding="utf-8-sig").splitlines()
+    (folder / "facilitators.csv").write_text("\n".join(links[:-1]) + "\n", encoding="utf-8")
+    said = run("diff", titled, folder, "--json")  # a facilitator's link dropped by hand
+    assert json.loads(said.output)["b"]["edited"] is True
     refused = run(*solve_args(SURVEY, FACILITATORS, folder))  # the hand edit is kept
     assert refused.exit_code == 2 and (folder / "teams.csv").read_text(encoding="utf-8") == edited

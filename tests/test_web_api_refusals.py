@@ -267,3 +267,16 @@ def test_a_paste_of_several_schools_says_each_schools_line(tmp_path: Path) -> No
     assert said.startswith("2 schools pasted, each undone on its own: added Early High to ")
     assert "; added Late High to team" in said  # each school's whole line, its notes too
     assert event.last_change["delta"] == pytest.approx(view.objective - before)
+
+
+def test_json_sent_without_its_content_type_is_read_as_json(tmp_path: Path) -> None:
+    """curl -d '{"establishment_id": ..., "team": 2}' without -H Content-Type sends a form:
+    it was refused as "the body needs 'team'"."""
+    event = new_event(tmp_path / "ev")
+    client = _client(event)
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    moved = client.post(
+        "/api/move", content='{"establishment_id": "E0", "team": 2}', headers=headers
+    )
+    assert moved.status_code == 200, moved.text
+    assert event.state.teams["E0"] == 2

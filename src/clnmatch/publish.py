@@ -28,7 +28,7 @@ from clnmatch.explain import ExplainTimeout, Explanation, explain
 from clnmatch.finish import result_from_assignment
 from clnmatch.generate.schools import schools_data_source
 from clnmatch.io.assignment import match_to_survey
-from clnmatch.io.digests import CHECKED_TEAMS, DIGESTS, EDITABLE, table_digest
+from clnmatch.io.digests import CHECKED_TABLES, DIGESTS, EDITABLE, checked_digests, table_digest
 from clnmatch.io.outputs import (
     DAY_OF_FILES,
     PDF_FILE,
@@ -333,7 +333,8 @@ def write_report_files(
     _with_teams(result, "write_report_files")
     refuse_overwriting(out, names_out, _inputs(result, protect))
     checked = result.summary()  # the teams' status and objective, before any pseudonyms
-    source = source or schools_data_source(result.cohort)
+    if source is None:  # rows of the bundled schools data carry its licence line
+        source = schools_data_source(result.cohort)
     result = _prepare(result, out, pseudonymise, pseudonym_key)
     heading = Heading(title=title or DEFAULT_TITLE, contact=contact, source=source)
     with staged_output_dir(out, replaces=names_out) as stage:
@@ -372,8 +373,7 @@ def _restate_summary(
     if not isinstance(summary, dict):
         return
     summary.update({key: checked[key] for key in _RESTATED if key in checked})
-    if (out / "teams.csv").is_file():
-        summary[CHECKED_TEAMS] = table_digest(out / "teams.csv")
+    summary[CHECKED_TABLES] = checked_digests(out)
     summary["left_out"] = list(left_out)
     summary["title"] = heading.title
     if heading.contact:

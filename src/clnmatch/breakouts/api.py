@@ -525,11 +525,10 @@ def solve_golf(
     owner = "solve_golf"
     check_time_limit(time_limit, owner)
     check_seed(seed, owner)
-    for name, value in (("groups", groups), ("size", size), ("rounds", rounds)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise InvalidParameterError.for_value(name, owner, "an int >= 1", value)
-    if size < 2:  # a group of one meets nobody; the schedule would need fewer groups
-        raise InvalidParameterError.for_value("size", owner, "an int >= 2", size)
+    # one group a week has everyone meet everyone at once; a group of one meets nobody
+    for name, value, least in (("groups", groups, 2), ("size", size, 2), ("rounds", rounds, 1)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise InvalidParameterError.for_value(name, owner, f"an int >= {least}", value)
     from clnmatch.breakouts.model import Person
 
     roster = Roster(tuple(Person(str(p)) for p in range(groups * size)))

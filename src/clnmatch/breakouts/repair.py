@@ -49,13 +49,16 @@ class Diagnosis:
     def __str__(self) -> str:
         return "\n".join(self.messages)
 
+    def message(self) -> str:
+        """The whole text, as solve's diagnosis gives it (a script reads either the same way)."""
+        return f"The rules cannot all be met.\n{self}"
+
     def as_dict(self) -> dict[str, object]:
         return {
             "rules": list(self.rules),
             "messages": list(self.messages),
             "proven_by": self.proven_by,
-            # in one text, as solve's diagnosis gives it (a script reads either the same way)
-            "message": f"The rules cannot all be met.\n{self}",
+            "message": self.message(),
         }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -214,7 +215,7 @@ def breakouts(
                 print_infeasible({**plan.summary(), "warnings": said})
             raise Exit(
                 EXIT_INFEASIBLE,
-                f"The rules cannot all be met.\n{plan.diagnosis}",
+                plan.diagnosis.message() if plan.diagnosis else "no diagnosis",
                 answered=json_out,
             )
         if not plan.feasible:
@@ -370,15 +371,16 @@ def golf(
 
     with exit_codes():
         check_out_file(out, "golf", [])  # before the search, not after it
-        why = {"G": " (one group a week: everyone meets everyone in week 1)",
-               "S": " (a group of one meets nobody)"}  # fmt: skip
-        for label, value, least in (("G", groups, 2), ("S", size, 2), ("W", weeks, 1)):
-            if value < least:  # named as the command line names them, before solve_golf
-                raise InvalidParameterError(
-                    f"golf's argument {label} must be at least {least}{why.get(label, '')}. "
-                    f"Got {value} instead."
-                )
-        result = solve_golf(groups, size, weeks, time_limit=time_limit, seed=seed)
+        try:
+            result = solve_golf(groups, size, weeks, time_limit=time_limit, seed=seed)
+        except InvalidParameterError as exc:  # named as the command line names them
+            found = re.match(r"The '(groups|size|rounds)' parameter of solve_golf", str(exc))
+            if found is None:
+                raise
+            label = {"groups": "G", "size": "S", "rounds": "W"}[found[1]]
+            raise InvalidParameterError(
+                str(exc).replace(found[0], f"golf's argument {label}", 1)
+            ) from None
         if out is not None:
             atomic_write_text(out, result.lines())
         print(json.dumps(result.as_dict()))

@@ -25,6 +25,7 @@ from rich.console import Console
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
+from clnmatch.console import STOPPED
 from clnmatch.errors import ClnmatchError, InfeasibleError, InvalidInputError, InvalidParameterError
 from clnmatch.models import Cohort, Rules
 from clnmatch.time_budget import Deadline
@@ -121,7 +122,7 @@ class Exit(Exception):
         self.code, self.message, self.answered = code, message, answered
 
 
-_STOPPED = "Stopped (Ctrl+C): no output was written or changed."
+_STOPPED = STOPPED  # the console script says it too, while the command line is imported
 _STOP_SAID: list[bool] = []  # exit_codes said why it stopped (main says it otherwise)
 
 
@@ -196,7 +197,7 @@ _PATH_ERRNOS = {
     errno.EACCES, errno.EEXIST, errno.EISDIR, errno.ENOTDIR, errno.EPERM, errno.EROFS,
 }  # fmt: skip
 # outputs are staged and moved into place whole (clnmatch.io.safe): a failure changes none
-_PATH_HINT = " Nothing was written or changed."
+_PATH_HINT = "Nothing was written or changed."
 _EXIT_KINDS = {EXIT_INVALID: "invalid_input", EXIT_INFEASIBLE: "infeasible", EXIT_BREACH: "breach"}
 
 
@@ -214,9 +215,11 @@ def _failure(exc: Exception) -> tuple[int, str, str]:
         return EXIT_INFEASIBLE, "infeasible", f"The rules cannot all be met.\n{as_flags(str(exc))}"
     if isinstance(exc, ClnmatchError):
         return EXIT_ERROR, "error", f"Error: {exc}"
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return EXIT_ERROR, "error", f"Error: the disk is full ({exc.strerror}). {_PATH_HINT}"
     if isinstance(exc, OSError) and exc.filename is not None:
         # a path the user named that cannot be used (a file where a folder should be, a
-        # read-only folder, a locked file); a full disk and the like stay errors of their own
+        # read-only folder, a locked file); outputs move into place all or none
         from clnmatch.io.safe import path_for_user
 
         named = path_for_user(exc.filename2 or exc.filename)  # the output, not its staging copy
@@ -224,10 +227,8 @@ def _failure(exc: Exception) -> tuple[int, str, str]:
         if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
             where += " (is it read-only, locked, or open in another program?)"
         if exc.errno in _PATH_ERRNOS:
-            return EXIT_INVALID, "invalid_setting", f"Invalid setting: {where}{_PATH_HINT}"
-        return EXIT_ERROR, "error", f"Error: {where}{_PATH_HINT}"
-    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-        return EXIT_ERROR, "error", f"Error: the disk is full ({exc.strerror}).{_PATH_HINT}"
+            return EXIT_INVALID, "invalid_setting", f"Invalid setting: {where}. {_PATH_HINT}"
+        return EXIT_ERROR, "error", f"Error: {where}. {_PATH_HINT}"
     # the contract promises exit 1, not a traceback
     return (
         EXIT_ERROR,

@@ -152,7 +152,7 @@ class Side:
     breaches: tuple[str, ...]
     names: dict[str, str]
     checked: bool  # True: re-checked by the evaluator; False: as saved in summary.json
-    edited: bool = False  # teams.csv changed since summary.json checked it: no figures
+    edited: bool = False  # its tables changed since summary.json checked them: no figures
 
 
 def state_side(event: Event, label: str, state: EventState) -> Side:
@@ -176,7 +176,7 @@ def folder_side(folder: str | Path, survey: Cohort | None = None) -> Side:
     """A side from a result folder (or its teams.csv); re-checked by the evaluator when
     the survey is given."""
     from clnmatch.io.assignment import folder_links, read_assignment
-    from clnmatch.io.digests import describes_teams
+    from clnmatch.io.digests import describes_tables
     from clnmatch.io.outputs import read_summary
     from clnmatch.publish import rebuild_result
     from clnmatch.rematch import cohort_of_folder
@@ -207,8 +207,8 @@ def folder_side(folder: str | Path, survey: Cohort | None = None) -> Side:
     summary: dict[str, Any] = {}
     if (path / "summary.json").exists():  # unreadable: an input error naming the file
         summary = read_summary(path)
-    # a teams.csv edited by hand since: its saved objective and breaches are another's
-    edited = describes_teams(summary, path) is False
+    # tables edited by hand since: the saved objective and breaches are other teams'
+    edited = describes_tables(summary, path) is False
     objective = None if edited else summary.get("objective")
     saved = None if edited else summary.get("breaches")
     return Side(
@@ -274,8 +274,9 @@ def diff_lines(result: Mapping[str, Any], sides: Sequence[str] = ("a", "b")) -> 
         s = result[key]
         if s.get("edited"):
             lines.append(
-                f"{key.upper()} {s['label']}: teams.csv was edited after its summary.json was "
-                "written: its objective and breaches are unknown (give --survey to check it)"
+                f"{key.upper()} {s['label']}: teams.csv or facilitators.csv was edited after its "
+                "summary.json was written: its objective and breaches are unknown (give "
+                "--survey to check it)"
             )
             continue
         how = "re-checked" if s["checked"] else "as saved in summary.json"

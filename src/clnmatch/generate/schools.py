@@ -41,7 +41,7 @@ from clnmatch.generate.counts import (
 from clnmatch.generate.people import Places, generate_with
 from clnmatch.generate.profiles import AUTHORITIES, SECTOR_WEIGHTS, SECTORS
 from clnmatch.generate.words import NAME_PATTERNS
-from clnmatch.models import Cohort, Sector
+from clnmatch.models import Cohort, Establishment, Sector
 
 __all__ = [
     "MAX_SCHOOL_ESTABLISHMENTS",
@@ -107,10 +107,23 @@ class School:
 
 def schools_data_source(cohort: Cohort) -> str | None:
     """The licence line a cohort's outputs must carry when some of its establishments are
-    rows of the bundled schools file (a survey ``clnmatch generate`` wrote: same seed code
-    and name), else None. Names typed by respondents, with their own ids, are not rows."""
-    known = {s.seed_code: s.name.casefold() for s in load_schools()}
-    if any(known.get(e.id) == e.name.casefold() for e in cohort.establishments):
+    rows of the bundled schools file (a survey ``clnmatch generate`` wrote: the seed code,
+    name and place of a school of the file), else None. A school's name and seed code
+    alone, as a survey of its own gives them, are not the file's details."""
+    known = {s.seed_code: s for s in load_schools()}
+
+    def row_of_file(e: Establishment) -> bool:
+        school = known.get(e.id)
+        return (
+            school is not None
+            and school.name.casefold() == e.name.casefold()
+            and e.latitude is not None
+            and e.longitude is not None
+            and abs(school.latitude - e.latitude) < 1e-4  # the file's place (about 10 m)
+            and abs(school.longitude - e.longitude) < 1e-4
+        )
+
+    if any(row_of_file(e) for e in cohort.establishments):
         return f"Some schools' details are from the West Partnership schools data. {SCHOOLS_ATTRIBUTION}"
     return None
 

@@ -20,10 +20,11 @@ if TYPE_CHECKING:
     from openpyxl import Workbook
 
 __all__ = [
-    "CHECKED_TEAMS",
+    "CHECKED_TABLES",
     "DIGESTS",
     "EDITABLE",
-    "describes_teams",
+    "checked_digests",
+    "describes_tables",
     "edited_outputs",
     "table_digest",
     "workbook_digest",
@@ -32,22 +33,31 @@ __all__ = [
 
 EDITABLE = ("teams.csv", "facilitators.csv", "teams.xlsx")  # results a user may edit by hand
 DIGESTS = "edited_if_changed"  # summary.json's key: each one's digest as written
-# summary.json's key: the digest of the teams.csv its status, objective and breaches were
-# checked on, when that is not the one written (`clnmatch report` after a hand edit)
-CHECKED_TEAMS = "teams_checked"
+# summary.json's key: the digests of the teams.csv and facilitators.csv its status,
+# objective and breaches were checked on, when they are not those written (`clnmatch
+# report` after a hand edit)
+CHECKED_TABLES = "tables_checked"
+_CHECKED = ("teams.csv", "facilitators.csv")  # the tables the rule checks read
 
 
-def describes_teams(summary: Mapping[str, object], folder: str | os.PathLike[str]) -> bool | None:
-    """Whether a result folder's summary.json (``summary``) was checked on its teams.csv as
-    it is now (False: edited since; None: the summary records no digest to tell)."""
-    written = summary.get(DIGESTS)
-    checked = summary.get(CHECKED_TEAMS)
-    if not isinstance(checked, str):
-        checked = written.get("teams.csv") if isinstance(written, dict) else None
-    teams = Path(folder) / "teams.csv"
-    if not isinstance(checked, str) or not teams.is_file():
+def checked_digests(folder: str | os.PathLike[str]) -> dict[str, str]:
+    """The digests of a result folder's tables its summary's figures are checked on."""
+    return {n: table_digest(Path(folder) / n) for n in _CHECKED if (Path(folder) / n).is_file()}
+
+
+def describes_tables(summary: Mapping[str, object], folder: str | os.PathLike[str]) -> bool | None:
+    """Whether a result folder's summary.json (``summary``) was checked on its teams.csv
+    and facilitators.csv as they are now (False: one edited since; None: the summary
+    records no digest to tell)."""
+    written, checked = summary.get(DIGESTS), summary.get(CHECKED_TABLES)
+    recorded = checked if isinstance(checked, dict) else written
+    if not isinstance(recorded, dict):
         return None
-    return table_digest(teams) == checked
+    now = checked_digests(folder)
+    compared = [n for n in _CHECKED if isinstance(recorded.get(n), str) and n in now]
+    if not compared:
+        return None
+    return all(now[n] == recorded[n] for n in compared)
 
 
 def table_digest(path: str | os.PathLike[str]) -> str:

@@ -426,6 +426,7 @@ def sweep_stale_staging(base: Path, name: str | None = None) -> None:
 
 
 _MOVING = ".clnmatch-moving.json"  # in a staging folder: its files are being moved out
+_REPLACED = ".clnmatch-replaced"  # in a staging folder: the files its moves replaced
 
 
 def _finish_moving(staging: Path, base: Path, name: str) -> bool:
@@ -452,13 +453,37 @@ def _finish_moving(staging: Path, base: Path, name: str) -> bool:
 
 
 def _move_into(staging: Path, target: Path, remove: Iterable[str]) -> None:
-    """Each file of ``staging`` to its place in ``target``, then ``remove`` from it."""
-    for source in sorted(staging.rglob("*")):
-        if source.is_dir() or source.name == _MOVING:
-            continue
-        dest = target / source.relative_to(staging)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(source, dest)
+    """Each file of ``staging`` to its place in ``target``, then ``remove`` from it. A
+    move that fails (a locked file, a folder where a file goes) puts back the files the
+    moves before it replaced, then raises: all or none."""
+    kept = staging / _REPLACED  # the replaced files, until every move is made
+    done: list[tuple[Path, Path | None]] = []
+    try:
+        for source in sorted(staging.rglob("*")):
+            if source.is_dir() or source.name == _MOVING or kept in source.parents:
+                continue
+            relative = source.relative_to(staging)
+            dest = target / relative
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            backup = None
+            if dest.is_file():  # a second name for it (no copy), the folder unchanged
+                backup = kept / relative
+                backup.parent.mkdir(parents=True, exist_ok=True)
+                backup.unlink(missing_ok=True)  # a killed run's, finished here
+                try:
+                    os.link(dest, backup)
+                except OSError:  # a file system without hard links
+                    shutil.copy2(dest, backup)
+            done.append((dest, backup))
+            os.replace(source, dest)
+    except OSError:
+        for dest, backup in reversed(done):
+            with contextlib.suppress(OSError):
+                if backup is None:
+                    dest.unlink(missing_ok=True)
+                elif backup.exists():
+                    os.replace(backup, dest)
+        raise
     for stale in remove:
         (target / stale).unlink(missing_ok=True)
     _fsync_dir(target)

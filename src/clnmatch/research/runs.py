@@ -164,17 +164,23 @@ def clnmatch_version() -> str:
     from clnmatch.version import __version__
 
     source = Path(__file__).resolve().parents[1]  # the clnmatch package
+    checkout = source.parents[1]  # src/clnmatch in clnmatch's own repository
+    project = checkout / "pyproject.toml"
+    if not project.is_file() or 'name = "clnmatch"' not in project.read_text(encoding="utf-8"):
+        return __version__  # installed, perhaps inside another project's repository
     try:
-        head = subprocess.run(["git", "-C", str(source), "rev-parse", "--short=10", "HEAD"],
-                              capture_output=True, text=True, timeout=10, check=True)  # fmt: skip
+        head = subprocess.run(
+            ["git", "-C", str(checkout), "rev-parse", "--show-toplevel", "--short=10", "HEAD"],
+            capture_output=True, text=True, timeout=10, check=True,
+        )  # fmt: skip
         changed = subprocess.run(
             ["git", "-C", str(source), "status", "--porcelain", "--untracked-files=no", "--", "."],
             capture_output=True, text=True, timeout=10, check=True,
         )  # fmt: skip
     except (OSError, subprocess.SubprocessError):  # no git, or not a checkout: an installed wheel
         return __version__
-    commit = head.stdout.strip()
-    if not commit:
+    top, _, commit = head.stdout.strip().partition("\n")
+    if not commit or Path(top).resolve() != checkout:  # another repository holds the package
         return __version__
     return f"{__version__}+g{commit}" + (".dirty" if changed.stdout.strip() else "")
 

@@ -392,8 +392,8 @@ def _size_section(frame: pd.DataFrame) -> list[str]:
     return [
         "## Gap to best known by instance size",
         "",
-        "Rule-abiding runs only (a grouping that breaks the size bounds is in the means, "
-        "beside its breaches).",
+        "Rule-abiding runs only (a grouping that breaks the size bounds is in the means "
+        "per strategy and set above, beside its breaches).",
         "",
         *_table(
             [

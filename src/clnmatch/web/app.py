@@ -209,7 +209,10 @@ def create_app(
         raw = await request.body()
         if not raw:
             return {}
-        if request.headers.get("content-type", "").startswith("application/json"):
+        # JSON sent as a form (curl -d without its Content-Type header): read as JSON too,
+        # since no form's fields begin with "{"
+        json_type = request.headers.get("content-type", "").startswith("application/json")
+        if json_type or raw.lstrip().startswith(b"{"):
             try:
                 data = json.loads(raw)
             except (ValueError, RecursionError) as exc:  # nested past Python's depth

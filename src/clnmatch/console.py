@@ -1,0 +1,19 @@
+"""The ``clnmatch`` console script: the command line, with a Ctrl+C while it is still
+being imported (its first half second) said as every other stop is, not a traceback."""
+
+from __future__ import annotations
+
+import sys
+
+__all__ = ["main"]
+
+STOPPED = "Stopped (Ctrl+C): no output was written or changed."
+
+
+def main() -> None:
+    try:
+        from clnmatch.cli import main as command_line
+    except KeyboardInterrupt:
+        sys.stderr.write(STOPPED + "\n")
+        raise SystemExit(130) from None
+    command_line()
