@@ -142,6 +142,9 @@ def _run_cohort(
     record.bound, record.gap = result.bound, result.gap
     chose = [f"auto chose {result.strategy}"] if spec.solver == "auto" else []
     record.notes = " | ".join([*chose, *result.notes])[:500]
+    from clnmatch.strategies.base import is_overrun_note
+
+    record.over_time = any(is_overrun_note(note) for note in result.notes)  # before the cut
     if result.status is Status.OPTIMAL:
         record.status = "optimal"
     elif result.status is Status.FEASIBLE:
@@ -202,6 +205,7 @@ def _run_research(
         record.runtime_s = round(budget.elapsed(), 4)
     chose = [f"auto chose {chosen}"] if spec.solver == "auto" else []
     late = [note] if (note := budget.overrun(chosen)) else []
+    record.over_time = bool(late)
     notes = [*chose, *late, *proposal.notes]
     if proposal.unit_team is None:
         record.notes = " | ".join(notes)[:500]

@@ -122,6 +122,7 @@ class RunRecord:
     first_solved_s: float | None = None  # seconds to the first solved schedule
     runtime_s: float | None = None
     cpu_s: float | None = None  # the worker's CPU seconds during the run (children's too)
+    over_time: bool = False  # the strategy ran well past its time (Budget.overrun)
     peak_memory_mb: float | None = None
     worker_maxrss_mb: float | None = None
     tracemalloc_peak_mb: float | None = None

@@ -215,14 +215,17 @@ def _of_runs(values: pd.Series) -> str:
     return f" ({known} of {len(values)} runs)" if 0 < known < len(values) else ""
 
 
-_OVERRUN = re.compile(r"strategy '[^']*' ran [0-9.]+ s of its")
-
-
 def _over_time(group: pd.DataFrame) -> bool:
-    """Whether a run of the group ran well past its time (``Budget.overrun``'s note)."""
+    """Whether a run of the group ran well past its time (runs.csv's ``over_time``; in a
+    runs.csv from before that column, ``Budget.overrun``'s note)."""
+    if "over_time" in group:
+        flags = group["over_time"].astype(str).str.casefold()
+        return bool(flags.isin(["true", "1"]).any())
     if "notes" not in group:
         return False
-    return bool(group["notes"].fillna("").astype(str).str.contains(_OVERRUN).any())
+    from clnmatch.strategies.base import is_overrun_note
+
+    return bool(group["notes"].fillna("").astype(str).map(is_overrun_note).any())
 
 
 def _mean(series: pd.Series) -> float | None:

@@ -8,6 +8,7 @@ scores itself for the user (``clnmatch.evaluate`` does) and never mutates the pr
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -116,3 +117,11 @@ def registered() -> dict[str, Callable[[], Strategy]]:
     """Every strategy registered so far, by name (``clnmatch.strategies.registry`` loads the
     built-in ones first)."""
     return dict(_REGISTRY)
+
+
+_OVERRUN = re.compile(r"strategy '[^']*' ran [0-9.]+ s of its [0-9.]+ s")
+
+
+def is_overrun_note(note: str) -> bool:
+    """Whether ``note`` is ``Budget.overrun``'s (a result's notes hold it among others)."""
+    return _OVERRUN.search(note) is not None
