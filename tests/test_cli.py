@@ -103,6 +103,8 @@ def test_check_of_a_result_folder_uses_the_rules_it_was_made_with(tmp_path):
     checked = run("check", SURVEY, out, "--facilitators", FACILITATORS)
     assert checked.exit_code == 0, checked.output
     assert f"Using the rules of {out / 'summary.json'}\n" in checked.output  # whole, to copy
+    said = run("check", SURVEY, out, "--facilitators", FACILITATORS, "--json")
+    assert json.loads(said.output)["rules"]["teams"] == 7  # --json says which rules too
     eight = run("check", SURVEY, out, "--facilitators", FACILITATORS, "--teams", "8")
     assert eight.exit_code == 4 and "BREACH teams" in eight.output
 

@@ -435,6 +435,8 @@ def check(
                 json.dumps(
                     {
                         "breaches": [b.to_dict() for b in evaluation.breaches],
+                        # those checked: the folder's summary.json's, flags, --rules
+                        "rules": rules.model_dump(mode="json"),
                         "objective": evaluation.objective,
                         "focus_points": evaluation.focus_points,
                         "cohesion": evaluation.cohesion,
