@@ -390,6 +390,19 @@ def test_teams_of_pairs_hold_an_even_number_when_facilitators_are_counted():
     )
 
 
+def test_few_schools_of_an_odd_number_make_few_teams_of_an_odd_size() -> None:
+    """44 schools of two and one of three (91 people), six facilitators, eight teams of
+    9-13 (the re-tester): one team at most holds 13, so the four single teams hold at most
+    49 and the four shared ones 41: 90 of 91. Counting 13 for each let it through."""
+    triple = [[1, 2], [3, 4], [5, 1]]
+    rows = [(AUTHORITIES[i % 3], SECTORS[i % 3], PAIR) for i in range(44)]
+    facs = [(f"F{i}", AUTHORITIES[i % 3]) for i in range(6)]
+    conflict = _only(_diagnose(make_cohort([*rows, (AUTHORITIES[0], SECTORS[0], triple)],
+                                           facilitators=facs), Rules()))  # fmt: skip
+    assert (conflict.actual, conflict.limit) == (90, 91)
+    assert "an odd number only with one of the 1 establishment(s)" in conflict.message
+
+
 @pytest.mark.parametrize(
     ("weights", "limit", "largest"),
     [([2] * 10, 13, 12), ([3] * 10, 13, 12), ([2] * 5 + [3], 13, 13), ([2, 2], 13, 4)],

@@ -79,6 +79,14 @@ def test_a_strategy_past_its_time_is_not_crowned_best() -> None:
         assert "(best)" not in _row(text, "| tiny | slow (over time) |")
 
 
+def test_a_run_past_its_time_is_marked_in_every_table() -> None:
+    """The re-tester: the means and the gaps by size showed an over-time run unmarked."""
+    slow = dataclasses.replace(_mdgp("slow", 1, 43000), over_time=True)
+    text = summary_markdown(_runs(slow, _mdgp("local_search", 1, 43900)))
+    rows = [line for line in text.splitlines() if line.startswith("| mdgp | slow")]
+    assert len(rows) == 2 and all("slow (over time)" in row for row in rows)
+
+
 def test_a_mean_gap_over_fewer_runs_says_so() -> None:
     """A rerun without --bound-time left 3 of 4 runs with a gap; the mean did not say."""
     runs = [_mdgp("greedy", 1, 40000 + k, gap=0.2, seed=k) for k in range(3)]

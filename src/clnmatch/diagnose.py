@@ -269,6 +269,16 @@ def _largest_first(problem: Problem) -> NDArray[np.int64]:
     return np.concatenate([[0], np.cumsum(np.sort(problem.unit_weight)[::-1])]).astype(np.int64)
 
 
+def _odd_words(problem: Problem, largest: int) -> str:
+    """Why few teams reach an odd largest size, in words ("" when it is even)."""
+    if largest % 2 == 0:
+        return ""
+    odd = int(np.count_nonzero(problem.unit_weight % 2))
+    return (
+        f", an odd number only with one of the {odd} establishment(s) of an odd number of nominees"
+    )
+
+
 def _largest_team(problem: Problem) -> int:
     """The most participants a team can hold: the largest sum of establishments' nominees
     within the size limit (teams of pairs hold an even number: 12, not 13)."""
@@ -300,10 +310,15 @@ def _participants_room(
     per = min(per, int(sizes[min(cap, len(sizes) - 1)]) // smallest)  # and by participants
     if per < 2:
         return 0
+    # a team of an odd number holds an establishment of an odd number: with few of those
+    # (one school of three among pairs), few teams reach an odd largest size (13)
+    odd = int(np.count_nonzero(problem.unit_weight % 2)) if largest % 2 else None
     room = 0
     for s in range(-(-(n_teams - n_fac) // (per - 1)), min(n_teams - n_fac, n_fac) + 1):
         shared = min((n_teams - n_fac + s) * largest, int(sizes[min(s * cap, len(sizes) - 1)]))
-        room = max(room, (n_fac - s) * largest + shared)
+        alone = n_fac - s
+        held = alone * largest if odd is None else alone * (largest - 1) + min(odd, alone)
+        room = max(room, held + shared)
     return room
 
 
@@ -340,7 +355,7 @@ def _check_shared_participants(ctx: Counting, n_fac: int, cap: int, per: int) ->
             f"so some facilitators must take two teams or more, and the teams one "
             f"facilitator takes hold at most {cap} establishments together: such small "
             f"teams leave room for at most {room} of the {need} participants (a team holds "
-            f"at most {largest})"
+            f"at most {largest}{_odd_words(problem, largest)})"
         )
     # fewer teams need fewer facilitators: taken on to the nearest count that holds
     fewer = f" or lower teams to {problem.n_teams - 1}" if problem.n_teams > 1 else ""

@@ -128,7 +128,9 @@ def summary_markdown(runs: pd.DataFrame, *, commands: dict[str, str] | None = No
         rows.append(
             [
                 str(set_name),
-                str(strategy) + (" (peer)" if (g["kind"] == "peer").any() else ""),
+                str(strategy)
+                + (" (peer)" if (g["kind"] == "peer").any() else "")
+                + (" (over time)" if _over_time(g) else ""),
                 _limit_label(g),
                 str(len(g)),
                 str(int(ok.sum())),
@@ -383,7 +385,7 @@ def _size_section(frame: pd.DataFrame) -> list[str]:
         rows.append(
             [
                 str(set_name),
-                str(strategy),
+                str(strategy) + (" (over time)" if _over_time(g) else ""),
                 str(n),
                 str(g["instance"].nunique()),
                 str(len(g)),
