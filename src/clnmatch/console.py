@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import sys
 
-__all__ = ["main"]
+from clnmatch.interrupt import STOPPED
 
-STOPPED = "Stopped (Ctrl+C): no output was written or changed."
+__all__ = ["main"]
 
 
 def main() -> None:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-__all__ = ["INTERRUPTED", "note_interrupt"]
+__all__ = ["INTERRUPTED", "STOPPED", "note_interrupt"]
+
+STOPPED = "Stopped (Ctrl+C): no output was written or changed."  # every command's word
 
 # Set by the command line's Ctrl-C handler (``note_interrupt``): a KeyboardInterrupt raised
 # inside a C callback (the compiled kernels' cache, a logging lock) is printed as "ignored"

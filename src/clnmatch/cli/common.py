@@ -25,8 +25,8 @@ from rich.console import Console
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
-from clnmatch.console import STOPPED
 from clnmatch.errors import ClnmatchError, InfeasibleError, InvalidInputError, InvalidParameterError
+from clnmatch.interrupt import STOPPED
 from clnmatch.models import Cohort, Rules
 from clnmatch.time_budget import Deadline
 
