@@ -131,3 +131,24 @@ def test_a_moved_school_is_marked_without_motion_when_less_is_asked(
     assert style[0] == "none" and "4px" in style[1], style
     server.api("POST", "/api/undo")
     page.context.close()
+
+
+def test_a_school_is_found_by_name_and_opened_with_enter(browser: Any, server: EventServer) -> None:
+    """At a region's scale 400 schools are 20 screens of cards, and the page had no way to
+    find one but scrolling (a region tester): the Find box outlines every school whose
+    name holds the words, and Enter opens the first."""
+    page = _open(browser, server)
+    card = page.locator(".cards[data-team] .card").nth(7)
+    name = (card.get_attribute("aria-label") or "").split(",")[0]
+    page.fill("#find", name.lower())
+    found = page.locator(".card.found")
+    assert found.count() >= 1
+    assert name in (found.first.get_attribute("aria-label") or "")
+    page.focus("#find")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#panel .school[data-school]", timeout=10_000)
+    page.keyboard.press("Escape")
+    page.focus("#find")
+    page.keyboard.press("Escape")
+    assert page.locator(".card.found").count() == 0
+    page.context.close()

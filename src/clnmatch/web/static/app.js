@@ -394,6 +394,40 @@
       setPanel(document.getElementById("help").innerHTML);
       document.querySelector("#panel h2").focus();
     });
+    // Find a school: every card whose name, authority or id holds the words is outlined,
+    // the first scrolled into view; Enter opens it, Esc clears
+    var find = document.getElementById("find");
+    function found() {
+      var words = find.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+      var hits = [];
+      document.querySelectorAll("#live .card").forEach(function (card) {
+        var text = ((card.getAttribute("aria-label") || "") + " " + card.dataset.id).toLowerCase();
+        var hit = words.length > 0 && words.every(function (w) { return text.indexOf(w) >= 0; });
+        card.classList.toggle("found", hit);
+        if (hit) hits.push(card);
+      });
+      return hits;
+    }
+    if (find) {
+      find.addEventListener("input", function () {
+        var hits = found();
+        if (hits.length) hits[0].scrollIntoView({ block: "center" });
+        if (find.value.trim()) say(hits.length === 1 ? "1 school found" : hits.length + " schools found");
+      });
+      find.addEventListener("keydown", function (e) {
+        if (e.key === "Enter") {
+          e.preventDefault();
+          var hits = found();
+          if (hits.length) { hits[0].focus(); select(hits[0]); }
+        } else if (e.key === "Escape") {
+          find.value = "";
+          found();
+        }
+      });
+      htmx.onLoad(function (el) {  // a redrawn board: its cards found again
+        if (el && el.id === "live" && find.value.trim()) found();
+      });
+    }
     byId("cancel", function () {
       ask("POST", "/ui/cancel", { source: sources.cancel, swap: "none" });
       var again = document.querySelector('#reoptimise-form [type="submit"]');
