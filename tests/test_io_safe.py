@@ -607,3 +607,17 @@ def test_a_move_that_fails_puts_back_what_the_moves_before_it_replaced(tmp_path:
     assert (out / "a_handouts.html").read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in out.iterdir()) == ["a_handouts.html", "b_report.html"]
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no staging folder left
+
+
+def test_a_replaced_file_keeps_who_may_read_it(tmp_path: Path) -> None:
+    """`clnmatch report` into an event's export folder (files 0600: they hold names and
+    e-mails) left them readable by everyone (0644: the docs tester)."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.html").write_text("old", encoding="utf-8")
+    (out / "report.html").chmod(0o600)
+    with staged_output_dir(out) as stage:
+        (stage / "report.html").write_text("new", encoding="utf-8")
+        (stage / "mailmerge.csv").write_text("new", encoding="utf-8")
+    assert (out / "report.html").read_text(encoding="utf-8") == "new"
+    assert (out / "report.html").stat().st_mode & 0o777 == 0o600

@@ -475,6 +475,8 @@ def _move_into(staging: Path, target: Path, remove: Iterable[str]) -> None:
                 except OSError:  # a file system without hard links
                     shutil.copy2(dest, backup)
             done.append((dest, backup))
+            if backup is not None:  # a replaced file keeps who may read it (0600 in an event's)
+                os.chmod(source, stat.S_IMODE(backup.stat().st_mode))
             os.replace(source, dest)
     except OSError:
         for dest, backup in reversed(done):
