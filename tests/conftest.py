@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,3 +23,15 @@ def shared_benchmarks() -> Path:
             f"benchmark instances not found at {SHARED_BENCHMARKS} (they sit beside the repo in CI)"
         )
     return SHARED_BENCHMARKS
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for a module's browser tests (Debian's, as test_web_browser
+    launches it; those modules skip where it is missing)."""
+    from test_web_browser import launch, sync_api
+
+    with sync_api.sync_playwright() as playwright:
+        opened = launch(playwright)
+        yield opened
+        opened.close()

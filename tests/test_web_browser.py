@@ -202,14 +202,6 @@ def server(solved: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[E
     running.stop()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        opened = launch(playwright)
-        yield opened
-        opened.close()
-
-
 @pytest.fixture
 def page(browser: Any, server: EventServer) -> Iterator[Any]:
     context = browser.new_context(viewport=LAPTOP, accept_downloads=True)

@@ -16,8 +16,6 @@ from test_web_browser import (
     LAPTOP,
     SURVEY,
     EventServer,
-    launch,
-    sync_api,
     wait_until,
     wait_version,
 )
@@ -36,14 +34,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EventServer]:
     running = EventServer(tmp_path_factory.mktemp("event") / "ev", "--from", out).start()
     yield running
     running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        opened = launch(playwright)
-        yield opened
-        opened.close()
 
 
 def _open(browser: Any, server: EventServer, **options: Any) -> Any:

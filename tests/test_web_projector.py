@@ -4,22 +4,13 @@ rows of teams wide enough to read; the 8 teams of a network stay in one row."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from test_web_browser import EventServer, _viewer_url, launch, sync_api
+from test_web_browser import EventServer, _viewer_url
 
 PROJECTOR = {"width": 1920, "height": 1080}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        opened = launch(playwright)
-        yield opened
-        opened.close()
 
 
 def _column_widths(browser: Any, server: EventServer) -> tuple[list[float], list[float]]:
