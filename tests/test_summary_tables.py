@@ -85,6 +85,10 @@ def test_a_run_past_its_time_is_marked_in_every_table() -> None:
     text = summary_markdown(_runs(slow, _mdgp("local_search", 1, 43900)))
     rows = [line for line in text.splitlines() if line.startswith("| mdgp | slow")]
     assert len(rows) == 2 and all("slow (over time)" in row for row in rows)
+    cohort = RunRecord("tiny", "tiny-00", "slow", "strategy", 0, 1.0, "given")
+    cohort = dataclasses.replace(cohort, status="feasible", objective=1.0, over_time=True)
+    proofs = summary_markdown(_runs(cohort)).split("## Cohort sets: proofs and times", 1)[1]
+    assert "| tiny | slow (over time) |" in proofs  # the proofs table too
 
 
 def test_a_mean_gap_over_fewer_runs_says_so() -> None:

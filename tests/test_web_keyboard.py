@@ -128,12 +128,19 @@ def test_a_school_is_found_by_name_and_opened_with_enter(browser: Any, server: E
     find one but scrolling (a region tester): the Find box outlines every school whose
     name holds the words, and Enter opens the first."""
     page = _open(browser, server)
-    card = page.locator(".cards[data-team] .card").nth(7)
+    card = page.locator('.cards[data-team="8"] .card').last  # below the first screen
     name = (card.get_attribute("aria-label") or "").split(",")[0]
-    page.fill("#find", name.lower())
+    page.click("#find")
+    page.keyboard.type(name.lower())
     found = page.locator(".card.found")
     assert found.count() >= 1
     assert name in (found.first.get_attribute("aria-label") or "")
+    # scrolled to (it was scrolled and then back to the box, as the browser kept the caret
+    # in view: a second re-tester)
+    wait_until(page, "() => { const r = document.querySelector('.card.found')"
+               ".getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }",
+               timeout=5_000)  # fmt: skip
+    assert "found" in page.inner_text("#announce")
     page.focus("#find")
     page.keyboard.press("Enter")
     page.wait_for_selector("#panel .school[data-school]", timeout=10_000)
@@ -141,4 +148,5 @@ def test_a_school_is_found_by_name_and_opened_with_enter(browser: Any, server: E
     page.focus("#find")
     page.keyboard.press("Escape")
     assert page.locator(".card.found").count() == 0
+    assert page.inner_text("#announce") == "Find cleared"  # it said the old count
     page.context.close()

@@ -311,15 +311,29 @@ def _participants_room(
     if per < 2:
         return 0
     # a team of an odd number holds an establishment of an odd number: with few of those
-    # (one school of three among pairs), few teams reach an odd largest size (13)
-    odd = int(np.count_nonzero(problem.unit_weight % 2)) if largest % 2 else None
+    # (schools of three among pairs), few teams reach an odd largest size (13), and each
+    # one outside the shared teams is not among their establishments
+    odd = np.sort(problem.unit_weight[problem.unit_weight % 2 == 1]) if largest % 2 else None
     room = 0
     for s in range(-(-(n_teams - n_fac) // (per - 1)), min(n_teams - n_fac, n_fac) + 1):
-        shared = min((n_teams - n_fac + s) * largest, int(sizes[min(s * cap, len(sizes) - 1)]))
-        alone = n_fac - s
-        held = alone * largest if odd is None else alone * (largest - 1) + min(odd, alone)
-        room = max(room, held + shared)
+        alone, most = n_fac - s, (n_teams - n_fac + s) * largest
+        if odd is None or len(odd) >= alone:  # every single team may reach the largest
+            shared = min(most, int(sizes[min(s * cap, len(sizes) - 1)]))
+            room = max(room, alone * largest + shared)
+            continue
+        for k in range(len(odd) + 1):  # k of them in single teams: the k smallest, at best
+            pool = _largest_first_without(problem, odd[:k])
+            shared = min(most, int(pool[min(s * cap, len(pool) - 1)]))
+            room = max(room, alone * (largest - 1) + k + shared)
     return room
+
+
+def _largest_first_without(problem: Problem, left_out: NDArray[np.int64]) -> NDArray[np.int64]:
+    """``_largest_first`` of the establishments but one of each weight in ``left_out``."""
+    weights = list(np.sort(problem.unit_weight)[::-1])
+    for w in left_out.tolist():
+        weights.remove(w)
+    return np.concatenate([[0], np.cumsum(weights)]).astype(np.int64)
 
 
 def _check_shared_participants(ctx: Counting, n_fac: int, cap: int, per: int) -> None:

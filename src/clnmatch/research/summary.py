@@ -343,7 +343,7 @@ def proof_table(frame: pd.DataFrame) -> list[list[str]]:
         rows.append(
             [
                 str(set_name),
-                str(strategy),
+                str(strategy) + (" (over time)" if _over_time(g) else ""),
                 str(len(g)),
                 str(int((g["status"] == "optimal").sum())),
                 _fmt(_median(runtime), 1),

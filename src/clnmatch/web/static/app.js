@@ -411,8 +411,10 @@
     if (find) {
       find.addEventListener("input", function () {
         var hits = found();
-        if (hits.length) hits[0].scrollIntoView({ block: "center" });
-        if (find.value.trim()) say(hits.length === 1 ? "1 school found" : hits.length + " schools found");
+        // after the browser has kept the caret in view (scrolled at once, it was undone)
+        if (hits.length) setTimeout(function () { hits[0].scrollIntoView({ block: "center" }); }, 60);
+        if (!find.value.trim()) say("Find cleared");
+        else say(hits.length === 1 ? "1 school found" : hits.length + " schools found");
       });
       find.addEventListener("keydown", function (e) {
         if (e.key === "Enter") {
@@ -422,6 +424,7 @@
         } else if (e.key === "Escape") {
           find.value = "";
           found();
+          say("Find cleared");
         }
       });
       htmx.onLoad(function (el) {  // a redrawn board: its cards found again
