@@ -264,9 +264,25 @@ def _check_facilitators(ctx: Counting, cohort: Cohort | None) -> None:
     )
 
 
-def _largest_first(problem: Problem) -> NDArray[np.int64]:
-    """Participants of the k largest establishments, for k = 0..U (a prefix sum)."""
-    return np.concatenate([[0], np.cumsum(np.sort(problem.unit_weight)[::-1])]).astype(np.int64)
+def _largest_first(problem: Problem, left_out: Sequence[int] = ()) -> NDArray[np.int64]:
+    """Participants of the k largest establishments, for k = 0..U (a prefix sum); with
+    ``left_out``, but one establishment of each of its weights."""
+    weights = np.sort(problem.unit_weight)[::-1].tolist()
+    for w in left_out:
+        weights.remove(w)
+    return np.concatenate([[0], np.cumsum(weights, dtype=np.int64)]).astype(np.int64)
+
+
+def _odd_pools(problem: Problem, largest: int) -> list[NDArray[np.int64]] | None:
+    """With an odd largest team size and fewer establishments of an odd number of
+    nominees than teams: ``_largest_first`` without the k smallest of those, for k = 0..
+    (a team of an odd size holds one of them, which is then in no shared team); else None."""
+    if largest % 2 == 0:
+        return None
+    odd = np.sort(problem.unit_weight[problem.unit_weight % 2 == 1]).tolist()
+    if len(odd) >= problem.n_teams:
+        return None
+    return [_largest_first(problem, odd[:k]) for k in range(len(odd) + 1)]
 
 
 def _odd_words(problem: Problem, largest: int) -> str:
@@ -294,7 +310,13 @@ def _largest_team(problem: Problem) -> int:
 
 
 def _participants_room(
-    problem: Problem, sizes: NDArray[np.int64], n_fac: int, cap: int, per: int, largest: int
+    problem: Problem,
+    sizes: NDArray[np.int64],
+    n_fac: int,
+    cap: int,
+    per: int,
+    largest: int,
+    odd_pools: list[NDArray[np.int64]] | None,
 ) -> int:
     """The most participants the teams can hold when ``n_fac`` facilitators (fewer than
     the teams) of at most ``cap`` establishments each, at most ``per`` teams each, must
@@ -304,7 +326,8 @@ def _participants_room(
     allocation can be made one in which every facilitator is used and each team has one
     (a minimum edge cover, ``clnmatch.facilitators``'s docstring) without raising a load,
     so ``s`` runs to ``min(T - F, F)``; 0 when no facilitator can take two teams.
-    ``sizes``: ``_largest_first(problem)``; ``largest``: ``_largest_team(problem)``."""
+    ``sizes``: ``_largest_first(problem)``; ``largest``: ``_largest_team(problem)``;
+    ``odd_pools``: ``_odd_pools(problem, largest)``."""
     n_teams = problem.n_teams
     smallest = max(1, int(problem.team_min.min()))
     per = min(per, int(sizes[min(cap, len(sizes) - 1)]) // smallest)  # and by participants
@@ -313,27 +336,17 @@ def _participants_room(
     # a team of an odd number holds an establishment of an odd number: with few of those
     # (schools of three among pairs), few teams reach an odd largest size (13), and each
     # one outside the shared teams is not among their establishments
-    odd = np.sort(problem.unit_weight[problem.unit_weight % 2 == 1]) if largest % 2 else None
     room = 0
     for s in range(-(-(n_teams - n_fac) // (per - 1)), min(n_teams - n_fac, n_fac) + 1):
         alone, most = n_fac - s, (n_teams - n_fac + s) * largest
-        if odd is None or len(odd) >= alone:  # every single team may reach the largest
+        if odd_pools is None or len(odd_pools) - 1 >= alone:  # each may reach the largest
             shared = min(most, int(sizes[min(s * cap, len(sizes) - 1)]))
             room = max(room, alone * largest + shared)
             continue
-        for k in range(len(odd) + 1):  # k of them in single teams: the k smallest, at best
-            pool = _largest_first_without(problem, odd[:k])
+        for k, pool in enumerate(odd_pools):  # k of them in single teams (the k smallest)
             shared = min(most, int(pool[min(s * cap, len(pool) - 1)]))
             room = max(room, alone * (largest - 1) + k + shared)
     return room
-
-
-def _largest_first_without(problem: Problem, left_out: NDArray[np.int64]) -> NDArray[np.int64]:
-    """``_largest_first`` of the establishments but one of each weight in ``left_out``."""
-    weights = list(np.sort(problem.unit_weight)[::-1])
-    for w in left_out.tolist():
-        weights.remove(w)
-    return np.concatenate([[0], np.cumsum(weights)]).astype(np.int64)
 
 
 def _check_shared_participants(ctx: Counting, n_fac: int, cap: int, per: int) -> None:
@@ -342,7 +355,8 @@ def _check_shared_participants(ctx: Counting, n_fac: int, cap: int, per: int) ->
     problem = ctx.problem
     sizes = _largest_first(problem)  # once, for every count of facilitators tried below
     largest = _largest_team(problem)
-    room = _participants_room(problem, sizes, n_fac, cap, per, largest)
+    odd_pools = _odd_pools(problem, largest)  # once too
+    room = _participants_room(problem, sizes, n_fac, cap, per, largest, odd_pools)
     need = problem.total_weight
     if room >= need or not 0 < n_fac < problem.n_teams:
         return
@@ -350,7 +364,7 @@ def _check_shared_participants(ctx: Counting, n_fac: int, cap: int, per: int) ->
     # the fewest facilitators with room: a bisection (room grows with them, all but by a
     # step: the steps after it make sure), not 1,000 tries at stress scale
     def fits(f: int) -> bool:
-        return _participants_room(problem, sizes, f, cap, per, largest) >= need
+        return _participants_room(problem, sizes, f, cap, per, largest, odd_pools) >= need
 
     more = bisect.bisect_left(range(n_fac + 1, problem.n_teams), True, key=fits) + n_fac + 1
     while more < problem.n_teams and not fits(more):

@@ -332,7 +332,8 @@ def write_report_files(
     names_out = output_names(rebuilt=True)
     _with_teams(result, "write_report_files")
     refuse_overwriting(out, names_out, _inputs(result, protect))
-    checked = result.summary()  # the teams' status and objective, before any pseudonyms
+    # the teams' status and objective as checked, before any pseudonyms (for summary.json)
+    checked = result.summary() if restate_summary else {}
     if source is None:  # rows of the bundled schools data carry its licence line
         source = schools_data_source(result.cohort)
     result = _prepare(result, out, pseudonymise, pseudonym_key)

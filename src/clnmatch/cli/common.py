@@ -122,7 +122,6 @@ class Exit(Exception):
         self.code, self.message, self.answered = code, message, answered
 
 
-_STOPPED = STOPPED  # the console script says it too, while the command line is imported
 _STOP_SAID: list[bool] = []  # exit_codes said why it stopped (main says it otherwise)
 
 
@@ -130,11 +129,11 @@ def say_stopped_unless_said() -> None:
     """Say the run stopped, where Ctrl+C came before a command's own handling (while the
     command line started: typer ends such a run with 130 and no word)."""
     if not _STOP_SAID:
-        err_console.print(_STOPPED, markup=False, highlight=False)
+        err_console.print(STOPPED, markup=False, highlight=False)
 
 
 @contextmanager
-def exit_codes(json_out: bool = False, stopped: str = _STOPPED) -> Iterator[None]:
+def exit_codes(json_out: bool = False, stopped: str = STOPPED) -> Iterator[None]:
     """Map every error to its contract exit code and a message, never a traceback.
 
     With ``json_out`` (a command's --json) the failure is also one JSON object on stdout
