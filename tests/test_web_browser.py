@@ -594,6 +594,9 @@ def test_a_school_that_moved_is_marked_and_keeps_the_focus_after_undo(
     page.keyboard.press("5")
     wait_version(page, version + 1)
     marked = "[...document.querySelectorAll('.card.changed')].map(c => c.dataset.id)"
+    # the new board is in the page before htmx settles it and marks the moved school: wait
+    wait_until(page, f"id => {{ const m = {marked}; return m.length === 1 && m[0] === id; }}",
+               arg=eid, timeout=5_000)  # fmt: skip
     assert page.evaluate(marked) == [eid]
     page.evaluate("htmx.ajax('GET', '/ui/live', {target: '#live', swap: 'outerHTML'})")
     page.wait_for_timeout(600)  # the board drawn again, well within the mark's 5 s
