@@ -499,3 +499,33 @@ def test_schools_locked_at_the_event_stay_in_a_later_rematch(
     freed = run(*again, "--unlock", "--out", tmp_path / "f2")
     assert freed.exit_code == 0
     assert "event" not in json.loads((tmp_path / "f2" / "summary.json").read_text(encoding="utf-8"))
+
+
+def test_diff_says_a_school_split_by_a_hand_edit_is_split(
+    chain: dict[str, Path], tmp_path: Path
+) -> None:
+    """One nominee of a school moved by hand: diff said the school "moved" to its first
+    nominee's team (or nothing, when that one stayed); it says split, with both teams."""
+    import shutil
+
+    import pandas as pd
+
+    edited = tmp_path / "edited"
+    shutil.copytree(chain["solved"], edited)
+    rows = pd.read_csv(edited / "teams.csv", dtype=str, keep_default_na=False)
+    twice = rows["establishment_id"].value_counts()
+    eid = str(twice[twice >= 2].index[0])
+    last = rows.index[rows["establishment_id"] == eid][-1]
+    team = int(rows.at[last, "team"])
+    other = 1 if team != 1 else 2
+    rows.at[last, "team"] = str(other)
+    rows.to_csv(edited / "teams.csv", index=False)
+    for extra in ([], ["--survey", SURVEY, "--facilitators", FACILITATORS]):
+        plain = run("diff", chain["solved"], edited, *extra)
+        assert plain.exit_code == 0, plain.output
+        line = next(x for x in plain.output.splitlines() if x.startswith(f"  {eid}"))
+        low, high = sorted((team, other))
+        assert line.endswith(f"team {team} -> split over teams {low} and {high}"), line
+        done = json.loads(run("diff", chain["solved"], edited, *extra, "--json").output)
+        row = next(r for r in done["establishments"] if r["establishment_id"] == eid)
+        assert row["a_split"] == [] and row["b_split"] == [low, high]

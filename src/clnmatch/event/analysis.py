@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +153,17 @@ class Side:
     names: dict[str, str]
     checked: bool  # True: re-checked by the evaluator; False: as saved in summary.json
     edited: bool = False  # its tables changed since summary.json checked them: no figures
+    # establishments whose nominees are in more than one team (a hand edit): their teams
+    split: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+
+def _splits(teams: Mapping[str, int], school: Mapping[str, str]) -> dict[str, tuple[int, ...]]:
+    """Establishments whose practitioners (``teams``) are in more than one team."""
+    of: dict[str, set[int]] = {}
+    for pid, team in teams.items():
+        if pid in school:
+            of.setdefault(school[pid], set()).add(team)
+    return {eid: tuple(sorted(t)) for eid, t in of.items() if len(t) > 1}
 
 
 def state_side(event: Event, label: str, state: EventState) -> Side:
@@ -192,11 +203,13 @@ def folder_side(folder: str | Path, survey: Cohort | None = None) -> Side:
         assert evaluation is not None
         teams = dict(result.assignment)
         est = result.establishment_team()
+        school = {p.id: p.establishment_id for p in cohort.practitioners}
         return Side(
             label=str(folder), establishments=est, practitioners=teams, links=links,
             objective=evaluation.objective,
             breaches=tuple(b.message for b in evaluation.breaches),
             names={e.id: e.name for e in cohort.establishments}, checked=True,
+            split=_splits(teams, school),
         )  # fmt: skip
     table = read_assignment(path / "teams.csv")
     est_votes: dict[str, int] = {}
@@ -218,6 +231,7 @@ def folder_side(folder: str | Path, survey: Cohort | None = None) -> Side:
             str(b.get("message", "")) for b in saved if isinstance(b, dict)
         ) if isinstance(saved, list) else (),
         names=dict(table.establishment_names), checked=False, edited=edited,
+        split=_splits(table.teams, table.establishments),
     )  # fmt: skip
 
 
@@ -226,6 +240,24 @@ def _changed(
 ) -> list[tuple[str, int | None, int | None]]:
     keys = list(dict.fromkeys([*a, *b]))
     return [(k, a.get(k), b.get(k)) for k in keys if a.get(k) != b.get(k)]
+
+
+def _school_rows(a: Side, b: Side, names: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Establishments in another team, or split over teams on one side only; a split
+    school's "a"/"b" is its first practitioner's team, "a_split"/"b_split" all of them."""
+    keys = list(dict.fromkeys([*a.establishments, *b.establishments]))
+    rows = []
+    for k in keys:
+        x, y = a.establishments.get(k), b.establishments.get(k)
+        sx, sy = a.split.get(k), b.split.get(k)
+        if x == y and sx == sy:
+            continue
+        row: dict[str, Any] = {"establishment_id": k, "establishment_name": names.get(k, "")}
+        row |= {"a": x, "b": y}
+        if sx or sy:
+            row |= {"a_split": list(sx or ()), "b_split": list(sy or ())}
+        rows.append(row)
+    return rows
 
 
 def diff(a: Side, b: Side) -> dict[str, Any]:
@@ -244,10 +276,7 @@ def diff(a: Side, b: Side) -> dict[str, Any]:
     return {
         "a": side(a),
         "b": side(b),
-        "establishments": [
-            {"establishment_id": k, "establishment_name": names.get(k, ""), "a": x, "b": y}
-            for k, x, y in _changed(a.establishments, b.establishments)
-        ],
+        "establishments": _school_rows(a, b, names),
         "practitioners": [
             {"practitioner_id": k, "a": x, "b": y}
             for k, x, y in _changed(a.practitioners, b.practitioners)
@@ -260,8 +289,10 @@ def diff(a: Side, b: Side) -> dict[str, Any]:
     }
 
 
-def _where(team: int | None) -> str:
+def _where(team: int | None, split: Sequence[int] = ()) -> str:
     """A side's team in words (result folders: no event need have been held)."""
+    if split:
+        return "split over teams " + ", ".join(map(str, split[:-1])) + f" and {split[-1]}"
     if team is None:
         return "withdrawn or not yet added"
     return "not placed" if team < 1 else f"team {team}"
@@ -289,7 +320,8 @@ def diff_lines(result: Mapping[str, Any], sides: Sequence[str] = ("a", "b")) -> 
     lines.append(f"{len(result['establishments'])} establishment(s) in another team:")
     for row in result["establishments"]:
         name = f" ({row['establishment_name']})" if row["establishment_name"] else ""
-        lines.append(f"  {row['establishment_id']}{name}: {_where(row['a'])} -> {_where(row['b'])}")
+        was, now = (_where(row[k], row.get(f"{k}_split", ())) for k in ("a", "b"))
+        lines.append(f"  {row['establishment_id']}{name}: {was} -> {now}")
     lines.append(f"{len(result['practitioners'])} practitioner(s) in another team:")
     lines += [
         f"  {row['practitioner_id']}: {_where(row['a'])} -> {_where(row['b'])}"
