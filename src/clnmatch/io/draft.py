@@ -40,7 +40,7 @@ from clnmatch.io.headers import (
     header_score,
     is_form_metadata,
 )
-from clnmatch.io.identity import WEST_PARTNERSHIP, closest_authority, look_alike_names
+from clnmatch.io.identity import EMAIL, WEST_PARTNERSHIP, closest_authority, look_alike_names
 from clnmatch.io.mapping import fold_rating_word
 from clnmatch.io.ratings import LIKERT_LABELS, rating_stem
 from clnmatch.io.tables import (
@@ -496,7 +496,8 @@ def _content(values: Sequence[str]) -> dict[str, float]:
         return sum(k for v, k in counts.items() if few and len(v) <= 60 and test(v)) / n
 
     return {
-        "email": sum(k for v, k in counts.items() if "@" in v) / n,
+        # an answer that is an address, not a comment holding one ("copy in j@x.org")
+        "email": sum(k for v, k in counts.items() if EMAIL.fullmatch(v.strip())) / n,
         "sector": share(lambda v: Sector.parse(v) is not None),
         "authority": share(
             lambda v: authority_key(v) in _KNOWN_AUTHORITIES or closest_authority(v) is not None
@@ -518,13 +519,16 @@ def _assign_columns(table: Table, themes: set[int]) -> dict[str, tuple[int, str]
         fill = len(values) / max(1, len(table.rows))
         content = _content(values)
         options = [] if (guess := guess_column(header)) is None else [guess]
-        options += [  # answers alone weigh less than a header whose answers agree
-            (column, 0.6 * share)
+        options += [  # answers alone weigh less than a header whose answers agree, and
+            # count as far as the column is answered (one comment of 80 rows is no column)
+            (column, 0.6 * share * fill)
             for column, share in content.items()
             if share >= 0.8 and all(column != c for c, _ in options)
         ]
         for column, score in options:
             score += 0.5 * content.get(column, 0.0)
+            # not worth a CHECK: a column nobody answered, e-mails of no address ("anonymous")
+            unlikely = not values or (column == "email" and not content["email"])
             if column == "email" and values and not content["email"]:
                 score -= 0.5
             if column != "sector":
@@ -533,17 +537,17 @@ def _assign_columns(table: Table, themes: set[int]) -> dict[str, tuple[int, str]
                 score -= content["authority"]
             if column == "name" and values:
                 score -= 0.5 * sum(v.casefold() == "anonymous" for v in values) / len(values)
-            guesses.append((score, fill, -i, column, i))
+            guesses.append((score, fill, -i, column, i, unlikely))
     chosen: dict[str, tuple[int, str]] = {}
     taken: set[int] = set()
     ranked = sorted(guesses, reverse=True)
-    for score, _fill, _order, column, i in ranked:
+    for score, _fill, _order, column, i, _unlikely in ranked:
         if column in chosen or i in taken:
             continue
         rivals = [
             f"'{flat_header(header_label(table.headers, j))}'"
-            for _, _, _, c, j in ranked
-            if c == column and j != i and j not in taken
+            for _, _, _, c, j, unlikely in ranked
+            if c == column and j != i and j not in taken and not unlikely
         ]
         if rivals:
             note = f"CHECK: {' or '.join(rivals)} might hold it instead"
