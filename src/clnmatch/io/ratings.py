@@ -37,6 +37,7 @@ __all__ = [
     "LIKERT_SCALE",
     "RatingScale",
     "RatingReader",
+    "blank_rating_warnings",
     "parse_rating",
     "rating_stem",
 ]
@@ -281,3 +282,47 @@ class RatingReader:
                 f"alike as {rating}: the form has its own scale, and squeezing it would shift "
                 f"the ratings; {_MAP_ADVICE}",
             )
+
+
+LATE_LEAST_ROWS = 3  # blank answers at the top that look like a question added later
+LATE_ANSWERED_AFTER = 0.8  # share of the rows below them that answer it
+
+
+def blank_rating_warnings(table: Table, themes: list[tuple[int, str]]) -> list[InputProblem]:
+    """Blank ratings that count as 0, not interested, where that may not be what was
+    meant: a row rating no theme at all; a theme column blank in the first rows and
+    answered below them, a question added to the form after some people had answered
+    (Forms lists answers in the order sent), so nobody asked them."""
+    if not themes:
+        return []
+    rates_some = [any(row.values[i] for i, _theme in themes) for row in table.rows]
+    found = [
+        table.problem(
+            "a rating of at least one theme; this row rates no theme: read as 0, "
+            "not interested, for every theme",
+            row=row.number,
+        )
+        for row, some in zip(table.rows, rates_some, strict=True)
+        if not some
+    ]
+    rows = [row for row, some in zip(table.rows, rates_some, strict=True) if some]
+    for i, theme in themes:
+        run = next((k for k, row in enumerate(rows) if row.values[i].strip()), len(rows))
+        below = rows[run:]
+        if run < max(LATE_LEAST_ROWS, len(rows) // 10) or not below:
+            continue
+        answered = sum(bool(row.values[i].strip()) for row in below) / len(below)
+        if answered < LATE_ANSWERED_AFTER:
+            continue
+        first, last = rows[0].number, rows[run - 1].number
+        found.append(
+            table.problem(
+                f"an answer, as rows from {below[0].number} on give: the first {run} answers "
+                f"(rows {first}-{last}) leave '{theme}' blank, read as 0, not interested. "
+                "Was the question added after they answered? Ask them, or leave the theme "
+                "out (its column, or its line in the mapping)",
+                row=first,
+                column=i,
+            )
+        )
+    return found

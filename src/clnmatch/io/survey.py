@@ -55,6 +55,7 @@ from clnmatch.io.ratings import (
     LIKERT_SCALE,
     RatingReader,
     RatingScale,
+    blank_rating_warnings,
     parse_rating,
 )
 from clnmatch.io.safe import write_csv, write_xlsx
@@ -237,6 +238,7 @@ def _parse_survey(
             else:
                 first_row_of[pid] = r
         email = cell.get("email", "")
+        same_email: list[InputProblem] = []
         if email.casefold() == "anonymous":  # Microsoft Forms' word for no email
             email = ""
         if email:
@@ -249,9 +251,10 @@ def _parse_survey(
                     )
                 )
             else:
-                warnings += _twice(
+                same_email = _twice(
                     table, email_row, email.casefold(), r, index["email"], "email", row_id_prefix
                 )
+                warnings += same_email
 
         sector = None
         if cell.get("sector"):
@@ -266,14 +269,6 @@ def _parse_survey(
             bad(_expected(roles, _ROLE_EXPECTED, "roles"), r, column, cell[column])
 
         interests = [ratings.read(values[i], r, i) for i, _theme in themes]
-        if themes and not any(row.values[i] for i, _theme in themes):
-            warnings.append(
-                table.problem(
-                    "a rating of at least one theme; this row rates no theme: read as 0, "
-                    "not interested, for every theme",
-                    row=r,
-                )
-            )
 
         simd = None
         if cell.get("simd_quintile"):
@@ -325,8 +320,9 @@ def _parse_survey(
             if role is not None:
                 unit.roles.append(role)
 
+        # one person sending twice, from another address too; said once when both match
         twin = (est_id, name_key(cell.get("name", "")))
-        if est_id and twin[1] and not email:  # Microsoft Forms' anonymous answers: no e-mail
+        if est_id and twin[1] and not same_email:
             warnings += _twice(
                 table, name_row, twin, r, index["name"], "name and establishment", row_id_prefix
             )
@@ -343,6 +339,7 @@ def _parse_survey(
         )
 
     ratings.finish()
+    warnings += blank_rating_warnings(table, themes)
     if merged_like >= 2 and table.sheet is not None:  # a workbook formatted by a person
         problems.append(
             table.problem(
