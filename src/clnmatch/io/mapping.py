@@ -177,6 +177,23 @@ class SurveyMapping(BaseModel):
             if name_key(spelling) not in given
         ]
 
+    def _which(self, table: Table, number: int) -> str:
+        """A left-out row told by its id and school (no person's name), so a row number
+        that now holds another answer (one deleted above it since) shows: " (ID 12, at
+        Lairdsland Primary)"."""
+        row = next(r for r in table.rows if r.number == number)
+        parts = []
+        for column, how in (
+            ("practitioner_id", "{header} {value}"),
+            ("establishment_name", "at {value}"),
+        ):
+            header = self.columns.get(column, column)
+            found = headed(table.headers, header) if isinstance(header, str) else []
+            if len(found) == 1 and row.values[found[0]].strip():
+                value = row.values[found[0]].strip()
+                parts.append(how.format(header=table.headers[found[0]], value=value))
+        return f" ({', '.join(parts)})" if parts else ""
+
     def applied_to(
         self, table: Table, *, survey: bool = True
     ) -> tuple[Table, SurveyMapping, list[InputProblem]]:
@@ -206,7 +223,8 @@ class SurveyMapping(BaseModel):
         elif gone & set(held):
             said = [  # a row deleted from the export since shifts the rows after it: say which
                 table.problem(
-                    f"an answer to read; this row is left out (leave_out_rows of {self.source})",
+                    f"an answer to read; this row{self._which(table, n)} is left out "
+                    f"(leave_out_rows of {self.source})",
                     row=n,
                 )
                 for n in sorted(gone & set(held))
