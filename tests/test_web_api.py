@@ -450,6 +450,25 @@ def test_the_projector_keeps_names_hidden_when_reopened(event: Event) -> None:
     assert name in viewer.get("/projector", params={"names": "1"}).text
 
 
+def test_hidden_names_hide_job_titles_too(tmp_path: Path) -> None:
+    """A job title at a named school names one person ("its Headteacher"), as the
+    pseudonymised files say: the projector's "Hide names" showed them."""
+    cohort = sector_cohort()
+    titled = tuple(
+        p.model_copy(update={"job_title": f"Depute Head {i}"})
+        for i, p in enumerate(cohort.practitioners)
+    )
+    cohort = cohort.model_copy(update={"practitioners": titled})
+    event = Event.create(tmp_path / "event", cohort, RULES, teams=PREVIOUS)
+    viewer = TestClient(
+        create_app(event, repair_time_limit=3),
+        headers={"Authorization": f"Bearer {event.tokens()['viewer']}"},
+    )
+    assert "Depute Head 0" in viewer.get("/projector", params={"names": "1"}).text
+    hidden = viewer.get("/projector", params={"names": "0"}).text
+    assert "Depute Head" not in hidden and "Nominee 1" in hidden
+
+
 def test_a_token_in_other_letters_is_refused_not_a_server_error(client: TestClient) -> None:
     """A token holding letters such as "é" is a wrong token (403; it was a 500 with a
     traceback: the constant-time comparison refuses non-ASCII text)."""

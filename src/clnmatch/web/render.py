@@ -39,7 +39,8 @@ def _nominees(cohort: Cohort, eid: str, names: bool) -> list[dict[str, str]]:
             {
                 "name": p.name if names else f"Nominee {i}",
                 "role": str(p.role),
-                "job_title": str(title) if title else "",
+                # a job title at a named school ("its Headteacher") names a person too
+                "job_title": str(title) if title and names else "",
             }
         )
     return out
