@@ -39,6 +39,7 @@ from clnmatch.event.analysis import diff, state_side, suggest, why_here
 from clnmatch.event.export import EXPORTS, export_bytes, export_folder
 from clnmatch.event.journal import JournalWriteError
 from clnmatch.event.snapshot import projector_shows_names, set_projector_names
+from clnmatch.io.identity import look_alike_names
 from clnmatch.io.mapping import SurveyMapping
 from clnmatch.report.words import percent
 from clnmatch.web.decisions import add, body_id, new_facilitator, one_of, seconds, withdraw
@@ -536,14 +537,20 @@ def create_app(
         state = event.state
         present = event.current_view().cohort.establishment_by_id
         options = [] if additions is None else [
-            (e.id, e.name) for e in additions.establishments
+            (e.id, e.name, len(additions.nominees.get(e.id, ())))
+            for e in additions.establishments
             if e.id not in present and e.id not in state.withdrawn  # those: "bring back"
         ]  # fmt: skip
+        # one school typed two ways by its nominees is two schools of one nominee each
+        alike = [] if additions is None else look_alike_names(
+            (e.authority, e.name) for e in additions.establishments
+        )  # fmt: skip
         names = {e.id: e.name for e in event.snapshot.cohort.establishments}
         names |= {e: r.establishment.name for e, r in state.records.items()}
         return html(
             "add.html",
             additions=options,
+            look_alike=[[first, *later] for first, later in alike],
             withdrawn=[(e, names.get(e, e)) for e in sorted(state.withdrawn)],
             themes=event.snapshot.cohort.themes,
         )
