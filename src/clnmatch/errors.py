@@ -68,7 +68,48 @@ class InvalidInputError(ClnmatchError, ValueError):
         self.problems: tuple[InputProblem, ...] = tuple(problems)
         count = len(self.problems)
         head = f"{count} problem{'s' if count != 1 else ''} in the input:"
-        super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
+        super().__init__("\n".join([head, *(f"  - {line}" for line in _lines(self.problems))]))
+
+
+SAME_IN_MANY_ROWS = 4  # one problem in this many rows or more: one line naming the rows
+
+
+def _row_spans(rows: list[int], most: int = 6) -> str:
+    """Rows as spans ("2-27, 30, 41-43"), the first ``most`` of them."""
+    spans: list[list[int]] = []
+    for r in sorted(set(rows)):
+        if spans and r == spans[-1][1] + 1:
+            spans[-1][1] = r
+        else:
+            spans.append([r, r])
+    shown = [f"{a}-{b}" if b > a else f"{a}" for a, b in spans[:most]]
+    return ", ".join(shown) + (", ..." if len(spans) > most else "")
+
+
+def _lines(problems: tuple[InputProblem, ...]) -> list[str]:
+    """One line per problem, in order, but one problem in many rows of one column (a
+    column every row leaves blank: 81 lines hid the first, which said what to do) is one
+    line naming its rows, where its first row's line was."""
+
+    def key(p: InputProblem) -> tuple[object, ...]:
+        return (p.file, p.column, p.expected, p.value) if p.row is not None else (id(p),)
+
+    groups: dict[tuple[object, ...], list[InputProblem]] = {}
+    for p in problems:
+        groups.setdefault(key(p), []).append(p)
+    lines = []
+    for p in problems:
+        same = groups[key(p)]
+        if len(same) < SAME_IN_MANY_ROWS:
+            lines.append(str(p))
+        elif p is same[0]:
+            where = [p.file] if p.file else []
+            where.append(f"rows {_row_spans([q.row for q in same if q.row])} ({len(same)} rows)")
+            if p.column:
+                where.append(f"column '{visible(p.column)}'")
+            got = "" if p.value is None else f" (got {p.value!r})"
+            lines.append(f"{', '.join(where)}: expected {p.expected}{got}")
+    return lines
 
 
 def without_command(problems: Iterable[InputProblem], command: str) -> list[InputProblem]:
