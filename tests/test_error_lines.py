@@ -42,3 +42,25 @@ def test_every_problem_is_said_once_in_row_order(cells: list[tuple[int, str]]) -
             assert f"({n} rows)" in said[0]
     singles = [str(p) for p in problems if counts[p.column or ""] < 4]
     assert [line[4:] for line in lines if " rows)" not in line] == singles
+
+
+def test_errors_cross_a_process_boundary_whole() -> None:
+    """An app running solve in a ProcessPoolExecutor gets the error pickled: its message
+    read "1 problem in the input: - 1 problem in the input: - ..." and lost its fields."""
+    import pickle
+
+    from clnmatch.errors import InfeasibleError
+    from clnmatch.event.state import EventError
+    from clnmatch.rematch.changes import AdditionClash
+
+    problem = InputProblem(expected="a rating", file="f.csv", row=6, column="A", value="7")
+    errors = [
+        InvalidInputError([problem]),
+        InfeasibleError({"conflicts": []}, "too few"),
+        EventError("no such school", 404),
+        AdditionClash(["E1 is in the cohort"]),
+    ]
+    for error in errors:
+        again = pickle.loads(pickle.dumps(error))
+        assert type(again) is type(error) and str(again) == str(error)
+        assert vars(again) == vars(error)

@@ -238,3 +238,23 @@ def test_an_answer_a_little_late_is_still_taken(monkeypatch: pytest.MonkeyPatch)
     problem = _problem()
     answer = PortfolioStrategy(challenger="split").run(problem, Budget(time_limit=4, seed=0))
     assert answer.unit_team is not None
+
+
+def _solve_in_a_pool_worker(limit: float) -> tuple[str | None, tuple[str, ...]]:
+    from clnmatch.generate import generate_cohort
+    from clnmatch.models import Rules
+
+    problem = Problem.from_cohort(generate_cohort(16, seed=3), Rules(teams=2), "focus")
+    answer = PortfolioStrategy().run(problem, Budget(time_limit=limit, seed=1))
+    return None if answer.unit_team is None else "found", answer.notes
+
+
+def test_a_pool_worker_runs_the_lead_in_its_own_process() -> None:
+    """A multiprocessing.Pool's workers are daemonic and may start no process: solve there
+    raised a bare AssertionError (an app's task queue); the lead runs alone, said so."""
+    import multiprocessing as mp
+
+    with mp.get_context("fork").Pool(1) as pool:
+        found, notes = pool.apply(_solve_in_a_pool_worker, (3.0,))
+    assert found == "found"
+    assert notes[0].startswith("portfolio: colgen ran alone (a daemonic process")

@@ -70,6 +70,9 @@ class InvalidInputError(ClnmatchError, ValueError):
         head = f"{count} problem{'s' if count != 1 else ''} in the input:"
         super().__init__("\n".join([head, *(f"  - {line}" for line in _lines(self.problems))]))
 
+    def __reduce__(self) -> tuple[object, ...]:  # across processes: rebuilt from its problems
+        return (type(self), (self.problems,))
+
 
 SAME_IN_MANY_ROWS = 4  # one problem in this many rows or more: one line naming the rows
 
@@ -177,3 +180,6 @@ class InfeasibleError(ClnmatchError):
     def __init__(self, diagnosis: object, message: str | None = None):
         self.diagnosis = diagnosis
         super().__init__(message or str(diagnosis))
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.diagnosis, str(self)))

@@ -57,6 +57,9 @@ class EventError(ClnmatchError):
         super().__init__(message)
         self.status = status
 
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (str(self), self.status))
+
 
 @dataclass(frozen=True)
 class AddedRecord:

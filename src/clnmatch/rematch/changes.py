@@ -51,6 +51,9 @@ class AdditionClash(InvalidParameterError):
             + " instead."
         )
 
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.clashes,))
+
 
 @dataclass(frozen=True)
 class CohortChange:

@@ -38,6 +38,7 @@ same answer, a second or two more to start.
 from __future__ import annotations
 
 import multiprocessing as mp
+import signal
 import sys
 import time
 from dataclasses import replace
@@ -89,6 +90,8 @@ def _child(
 ) -> None:
     """Run one strategy in a child process; send its work, progress and proposal."""
     end_with_parent()  # a cancelled re-optimise kills the portfolio's process outright
+    # a forked child inherits the host app's SIGTERM handler, which need not end it
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     last = [0.0]
 
     def progress(p: Progress) -> None:
@@ -200,11 +203,14 @@ class PortfolioStrategy:
         lead = _LEADS[self.lead]()
         # the limit given (solve's is what its setup left: near 1 s a busy machine may tip
         # the choice, as it cuts any search this short by the clock)
+        why = ""
         if budget.time_limit < ALONE_BELOW_S:
+            why = f"under {ALONE_BELOW_S:g} s is too short to race"
+        elif mp.current_process().daemon:  # e.g. a multiprocessing.Pool's worker
+            why = "a daemonic process, such as a multiprocessing.Pool's worker, starts none"
+        if why:
             alone = lead.run(problem, budget)
-            note = (
-                f"portfolio: {self.lead} ran alone (under {ALONE_BELOW_S:g} s is too short to race)"
-            )
+            note = f"portfolio: {self.lead} ran alone ({why})"
             return replace(alone, notes=(note, *alone.notes))
         remaining = budget.remaining()
         left = max(0.1, remaining - max(_MARGIN, min(_CHILD_MOST, _CHILD_SHARE * remaining)))
