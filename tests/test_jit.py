@@ -210,3 +210,35 @@ def test_clearing_removes_only_kernel_cache_files(
         (tmp_path / name).write_text("x")
     assert precompile.clear_kernel_caches() == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["state.cpython-311.pyc", names[2]]
+
+
+@pytest.mark.parametrize("home_writable", [True, False])
+def test_a_read_only_install_loads_the_shipped_kernels(tmp_path: Path, home_writable: bool) -> None:
+    """A container's install: the package folder read-only (numba would not even load its
+    compiled kernels there), and perhaps the home too (numba then refused to import the
+    kernels at all: "no locator available"). The shipped kernels are copied to a cache
+    that can be written, the user's or a private temporary folder, and loaded: none is
+    compiled (an app's first solve took 125 s on a busy machine). Read-only is simulated:
+    the tests run as root, whom a read-only folder does not stop."""
+    load_kernels()  # the package's own cache filled, as pip install leaves it
+    refuse = "InTreeCacheLocator" + ("" if home_writable else ", UserWideCacheLocator")
+    code = textwrap.dedent(f"""
+        import json
+        from numba.core import caching
+        def read_only(self):
+            raise PermissionError(30, "Read-only file system")
+        for name in "{refuse}".split(", "):
+            getattr(caching, name).ensure_cache_path = read_only
+        from clnmatch.precompile import load_kernels
+        k = load_kernels()
+        print(json.dumps([k.loaded, k.compiled]))
+    """)
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("NUMBA_CACHE_DIR", None)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    loaded, compiled = json.loads(done.stdout.strip().splitlines()[-1])
+    assert compiled == 0 and loaded >= 10, done.stderr[-2000:]
+    copied = list((tmp_path / "cache").rglob("*.nbi"))
+    assert bool(copied) == home_writable  # else in this process's own folder, removed at exit

@@ -10,7 +10,11 @@ callee edited in another) and that a new process loads what an earlier one compi
 
 Where the cache lives: ``NUMBA_CACHE_DIR`` when set, else ``__pycache__`` beside each
 kernel file (the installed package's: ``pip install`` fills it, see
-``clnmatch.precompile``), else numba's user-wide cache when that is not writable.
+``clnmatch.precompile``), else, where the package is read-only (a container's install),
+numba's user-wide cache, else a private temporary folder of this process; both are first
+filled with the package's compiled kernels, so a read-only install loads them instead of
+compiling every kernel again (minutes on a busy machine), and an unwritable home does not
+stop clnmatch from importing (numba refuses to cache where it cannot write).
 
 Decorators:
 
@@ -27,8 +31,12 @@ Without numba installed the same functions run as plain Python (slowly).
 
 from __future__ import annotations
 
+import atexit
 import hashlib
+import shutil
+import tempfile
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -91,12 +99,67 @@ def install_cache_key(root: Path, files: tuple[str, ...]) -> None:
         Keyed.__name__ = f"KernelSource{base.__name__}"
         return Keyed
 
-    # numba's own order, keyed: NUMBA_CACHE_DIR, then in-tree, then user-wide
-    provided = getattr(caching, "UserProvidedCacheLocator", None)  # numba >= 0.61
-    provided = provided or caching._UserProvidedCacheLocator  # type: ignore[attr-defined]
-    bases = (provided, caching.InTreeCacheLocator, caching.UserWideCacheLocator)
+    def seeded(base: type) -> type:
+        class Seeded(base):  # type: ignore[misc, valid-type]
+            def ensure_cache_path(self) -> None:
+                super().ensure_cache_path()  # writable, or OSError: the next locator
+                _seed(Path(self._py_file), Path(self.get_cache_path()))
+
+        Seeded.__name__ = f"Seeded{base.__name__}"
+        return Seeded
+
+    provided: type = (
+        getattr(caching, "UserProvidedCacheLocator", None)  # numba >= 0.61
+        or caching._UserProvidedCacheLocator  # type: ignore[attr-defined]
+    )
+
+    class PrivateTemporary(provided):  # type: ignore[misc, valid-type]
+        """This process's own temporary folder (nobody else's files are loaded)."""
+
+        def __init__(self, py_func: Any, py_file: str) -> None:
+            self._py_file = py_file
+            self._lineno = py_func.__code__.co_firstlineno
+            self._cache_path = str(_private_folder() / self.get_suitable_cache_subpath(py_file))
+
+        @classmethod
+        def from_function(cls, py_func: Any, py_file: str) -> Any:
+            # past UserProvidedCacheLocator's own, which asks for NUMBA_CACHE_DIR
+            return super(provided, cls).from_function(py_func, py_file)  # type: ignore[arg-type]
+
+    # numba's own order, keyed: NUMBA_CACHE_DIR, in-tree, user-wide; then a private folder
+    bases = (
+        provided,
+        caching.InTreeCacheLocator,
+        seeded(caching.UserWideCacheLocator),
+        seeded(PrivateTemporary),
+    )
     locators: list[Any] = caching.CacheImpl._locator_classes  # type: ignore[assignment]
     locators[:0] = [keyed(base) for base in bases]
+
+
+@cache
+def _private_folder() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="clnmatch-kernels-"))  # this user's only (0700)
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+_SEEDED: set[tuple[Path, Path]] = set()
+
+
+def _seed(py_file: Path, folder: Path) -> None:
+    """Copy the package's compiled kernels of ``py_file`` (its ``__pycache__``) into
+    ``folder``, once per process, unless the copy there is as new."""
+    if (py_file, folder) in _SEEDED:
+        return
+    _SEEDED.add((py_file, folder))
+    try:
+        for shipped in (py_file.parent / "__pycache__").glob(f"{py_file.stem}.*.nb[ic]"):
+            copy = folder / shipped.name
+            if not copy.exists() or copy.stat().st_mtime < shipped.stat().st_mtime:
+                shutil.copy2(shipped, copy)
+    except OSError:
+        pass  # what is not copied is compiled
 
 
 try:
