@@ -436,3 +436,24 @@ def test_a_withdrawn_school_is_named_when_a_decision_needs_it(tmp_path: Path) ->
         with pytest.raises(EventError, match=r"School 1 \(E1\) has withdrawn: bring it back"):
             decide()
     event.close()
+
+
+def test_a_half_saved_export_inside_its_folder_is_removed_when_the_event_opens(
+    tmp_path: Path,
+) -> None:
+    """kill -9 while version-N is saved a second time leaves its staging folder inside
+    exports/version-N (names and emails, mode 0644): it stayed until that name was saved
+    again, and went along when the folder was copied to a share."""
+    from clnmatch.event.export import export_folder
+
+    event = new_event(tmp_path / "event")
+    folder, _ = export_folder(event)
+    event.close()
+    half = folder / f".{folder.name}.staging-999999999-x1y2"  # a process that has ended
+    half.mkdir()
+    (half / "mailmerge.csv").write_text("name,email\n", encoding="utf-8")
+    alive = folder / f".{folder.name}.staging-1-keep"  # pid 1 runs: another's, kept
+    alive.mkdir()
+    Event.open(tmp_path / "event").close()
+    assert not half.exists() and alive.exists()
+    assert (folder / "teams.csv").exists()  # the saved files stay

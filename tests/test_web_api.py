@@ -206,6 +206,13 @@ def test_add_a_school_from_pasted_rows(client: TestClient) -> None:
     refused = client.post("/api/add", json={"rows": misspelt})
     assert refused.status_code == 400 and "do not rate Literacy" in refused.json()["error"]
     assert "parameter" not in refused.json()["error"]
+    # a theme the survey has not (an extra column): said in the same words, not rematch's
+    lines = text.getvalue().replace("N7", "N9").splitlines()
+    extra = "\n".join([lines[0] + ",theme:Knitting", *(line + ",3" for line in lines[1:])])
+    refused = client.post("/api/add", json={"rows": extra})
+    assert refused.status_code == 400, refused.text
+    assert "rate Knitting, not a theme of the survey" in refused.json()["error"]
+    assert "parameter" not in refused.json()["error"]
     # a paste of a whole survey is not late schools: refused before any is placed
     header, line = text.getvalue().splitlines()[:2]
     many = "\n".join([header] + [line.replace("N7", f"M{k}") for k in range(25)])

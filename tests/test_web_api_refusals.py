@@ -203,6 +203,33 @@ def test_a_full_disk_is_said_plainly_and_the_decision_is_not_made(
     assert done.status_code == 200 and event.version == 1
 
 
+def test_an_export_on_a_full_disk_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Save every file and a download on a full disk answered 500 "the server met an
+    unexpected error" (and printed a traceback): they say the disk is full (507)."""
+    import errno
+
+    from clnmatch.event import export
+    from clnmatch.web import app as app_module
+
+    event = new_event(tmp_path / "ev")
+    client = _client(event)
+
+    def full(*args: object, **kwargs: object) -> object:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(export, "write_folder", full)
+        patch.setattr(app_module, "export_bytes", full)
+        for answer in (
+            client.post("/api/export/folder", json={}),
+            client.get("/api/export/teams.xlsx"),
+        ):
+            assert answer.status_code == 507, answer.text
+            said = answer.json()["error"]
+            assert "(No space left on device)" in said and "free some disk space" in said
+    assert client.post("/api/export/folder", json={}).status_code == 200
+
+
 def test_a_pasted_school_spelled_like_one_in_the_event_is_refused(tmp_path: Path) -> None:
     """'Busby Primary' pasted beside 'Busby Primary School' became a second school (a
     re-tester); refused, unless the rows give an establishment_id (another school)."""

@@ -147,8 +147,12 @@ class EventCore:
         if not cls.exists(path):
             raise EventError(f"{path} holds no event ({SNAPSHOT_FILE} is missing)", 400)
         snapshot = Snapshot.from_dict(json.loads((path / SNAPSHOT_FILE).read_text("utf-8")))
-        # half-written exports of a server killed while saving (they hold names and emails)
-        sweep_stale_staging(path / EXPORTS_FOLDER)
+        # half-written exports of a server killed while saving (they hold names and emails);
+        # one saved again under its name (version-N) is staged inside its folder
+        exports = path / EXPORTS_FOLDER
+        for base in [exports, *(exports.iterdir() if exports.is_dir() else ())]:
+            if base.is_dir():
+                sweep_stale_staging(base)
         return cls(path, snapshot, Journal(path / JOURNAL_FILE))
 
     def hold_folder(self) -> None:

@@ -187,6 +187,16 @@ def create_app(
         )
         return JSONResponse({"error": text}, 507 if full else 500)
 
+    @app.exception_handler(OSError)  # an export or a saved folder that could not be written
+    async def file_error(request: Request, exc: OSError) -> Response:
+        full = exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+        text = (
+            f"the file could not be written ({exc.strerror or type(exc).__name__}): nothing "
+            "was saved, and every decision is kept"
+            + ("; free some disk space, then do it again" if full else "")
+        )
+        return JSONResponse({"error": text}, 507 if full else 500)
+
     @app.exception_handler(Exception)  # a defect: said in the same shape, without details
     async def unexpected(request: Request, exc: Exception) -> Response:
         text = (

@@ -190,10 +190,14 @@ def add(
     extra = reading.cohort
     _refuse_second_schools(event, extra)
     missing = [t for t in event.snapshot.cohort.themes if t not in extra.themes]
-    if missing:
+    unknown = [t for t in extra.themes if t not in event.snapshot.cohort.themes]
+    if missing or unknown:
+        what = f"do not rate {', '.join(missing)}" if missing else ""
+        what += " and " if missing and unknown else ""
+        what += f"rate {', '.join(unknown)}, not a theme of the survey" if unknown else ""
         raise EventError(
-            f"the pasted rows do not rate {', '.join(missing)}: their header line must name "
-            "the themes as the survey's does",
+            f"the pasted rows {what}: their header line must name the themes as the "
+            "survey's does",
             400,
         )
     if len(extra.establishments) > MAX_PASTE_SCHOOLS:
