@@ -196,8 +196,7 @@ def add(
         what += " and " if missing and unknown else ""
         what += f"rate {', '.join(unknown)}, not a theme of the survey" if unknown else ""
         raise EventError(
-            f"the pasted rows {what}: their header line must name the themes as the "
-            "survey's does",
+            f"the pasted rows {what}: their header line must name the themes as the survey's does",
             400,
         )
     if len(extra.establishments) > MAX_PASTE_SCHOOLS:
