@@ -591,6 +591,27 @@ def test_when_the_fewest_moves_model_finds_nothing_the_quick_repair_answers(
     assert repaired.n_moves <= proven.n_moves + 2
 
 
+def test_a_model_too_slow_to_build_in_the_time_left_is_not_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At 1,000 establishments stage 1's model took 1.3 s to build (6 s on a busy
+    machine), past a 2 s limit: where it would not fit, the quick repair answers, and
+    stage 2 counts on a build as slow (both said in the notes)."""
+    stages = importlib.import_module("clnmatch.rematch.stages")
+    cohort = balanced_cohort(36, teams=6)
+    rules = Rules(teams=6)
+    previous = rematch_teams(cohort, {}, rules=rules, time_limit=5, seed=0, mode="reoptimise")
+    gone = [cohort.establishments[0].id]
+    monkeypatch.setattr(stages, "_BUILD_S_PER_CELL", 1.0)  # 216 s for 36 x 6
+    built: list[object] = []
+    monkeypatch.setattr(stages, "_build", lambda *args, **kwargs: built.append(1))
+    answer = rematch(previous, withdrawn=gone, time_limit=3, seed=0)
+    assert built == [] and answer.feasible
+    assert check(answer.cohort, rules, answer.assignment).feasible
+    assert any("stage 1 (fewest moves) skipped: its model takes about" in n for n in answer.notes)
+    assert any("no time to build its model" in n for n in answer.notes), answer.notes
+
+
 def test_a_survey_school_that_came_back_is_said_to_be_back() -> None:
     """changes.json lists a school that withdrew and came back among the additions (a
     rematch reads it so); `check` said "3 establishment(s) ... added" when one joined late."""

@@ -32,6 +32,7 @@ from clnmatch.rematch.lns import count_moved, within_moves
 from clnmatch.rematch.restore import move_back
 from clnmatch.search.repair import REPAIR_STEPS_PER_UNIT, repair
 from clnmatch.strategies.base import TracePoint
+from clnmatch.time_budget import Pace
 
 if TYPE_CHECKING:
     from clnmatch.strategies.cpsat import CpSatModel
@@ -44,6 +45,11 @@ _REPAIR_SHARE = 0.4
 # the objective's model builds in 3-11x the time of stage 1's (measured at 50-400
 # establishments): stage 2 is skipped when the time left would not cover it
 _OBJECTIVE_BUILD_RATIO = 12.0
+# stage 1's model builds in about this many seconds per unit x team (1.27 s for 1,000
+# establishments in 120 teams, measured); skipped, keeping the quick repair's answer, when
+# the time left would not cover 1.5x it (a 2 s rematch at that scale took 2.4 s, 6.2 s on
+# a busy machine)
+_BUILD_S_PER_CELL = 1.1e-5
 # share of the time limit kept back after stage 2 for facilitators and the final check
 _WRAP_UP = 0.03
 # share of stage 2's time for CP-SAT on the whole model after the re-deals (its bound)
@@ -104,6 +110,7 @@ def min_moves(
 ) -> Stage:
     """Stage 1: a rule-abiding assignment with fewest previously placed units moved."""
     now = time.perf_counter()
+    pace = Pace()
     start = _hint_start(problem, prev)
     # a quick answer for the model's hint: the search's rule repair from the previous
     # teams, then back to their teams whatever need not have moved
@@ -117,12 +124,20 @@ def min_moves(
     )
     if repaired is not None:
         repaired = move_back(problem, prev, repaired, until)
+    # units whose previous team no longer exists move whatever happens
+    forced = int((placed_before & (prev < 0)).sum())
+    building = _BUILD_S_PER_CELL * problem.n_units * problem.n_teams * pace.slowdown()
+    if repaired is not None and time.perf_counter() + 1.5 * building > deadline:
+        notes.append(
+            f"stage 1 (fewest moves) skipped: its model takes about {building:.1f} s to build, "
+            "more than the time left; the quick repair's answer is kept"
+        )
+        moved = count_moved(prev, repaired) + forced  # stage 2 scales its own build by it
+        return Stage(cp_model.FEASIBLE, repaired, moved, build_s=building)
     built = time.perf_counter()
     cpm = _build(problem, objective=False)
     built = time.perf_counter() - built
     stay = _stay_literals(cpm, prev)
-    # units whose previous team no longer exists move whatever happens
-    forced = int((placed_before & (prev < 0)).sum())
     if stay:
         cpm.model.maximize(cp_model.LinearExpr.sum(stay))
     cpm.hint(repaired if repaired is not None else start)
