@@ -111,7 +111,7 @@ def test_a_replan_avoids_the_history_its_plan_was_made_after(tmp_path):
     replan = ["--from", str(first), "--replan-round", "2", "--drop", "0007", "--out", str(second)]
     done = runner.invoke(app, [*args, *replan])
     assert done.exit_code == 0, done.output
-    assert "for 24 people (23 in the last)" in " ".join(done.output.split())  # who is left
+    assert "for 24 people (23-24 a round, 23 in the last)" in " ".join(done.output.split())
     summary = json.loads((second / "summary.json").read_text())
     assert summary["history_rounds"] == 1 and summary["repeats"] == 0
     team_of = {f"{i:04d}": i % 4 for i in range(24)}
@@ -218,3 +218,27 @@ def test_a_replan_from_a_shorter_roster_says_to_use_drop(tmp_path):
     done = runner.invoke(app, ["breakouts", short, *again])
     said = " ".join(done.output.split())
     assert done.exit_code == 2 and "keep them on it and give --drop ID" in said, said
+
+
+def test_a_replan_the_rules_rule_out_says_how_to_plan_the_rest(tmp_path):
+    """24 people of 4 authorities in rooms of 4 with every authority in each room: one
+    drop-out leaves a room of 3, which cannot hold 4 authorities, and --from's rules
+    cannot be changed; the refusal said only why, leaving the organiser stuck."""
+    authorities = ["Glasgow City", "Inverclyde", "Renfrewshire", "East Renfrewshire"]
+    roster = tmp_path / "r24.csv"
+    rows = [f"Q{i:02d},Q person {i},S{i},{authorities[i % 4]},primary" for i in range(24)]
+    roster.write_text(
+        "\n".join(["person_id,name,establishment_id,authority,sector", *rows]) + "\n",
+        encoding="utf-8",
+    )
+    plan = ["--rounds", "4", "--room-size", "4", "--min-authorities", "4", "--time-limit", "10"]
+    done = runner.invoke(app, ["breakouts", str(roster), *plan, "--out", str(tmp_path / "o")])
+    assert done.exit_code == 0, done.output
+    again = ["--from", str(tmp_path / "o"), "--replan-round", "3", "--drop", "Q00"]
+    done = runner.invoke(
+        app, ["breakouts", str(roster), *again, "--time-limit", "10", "--out", str(tmp_path / "b")]
+    )
+    said = " ".join(done.output.split())
+    assert done.exit_code == 3, said
+    assert "cannot hold 4 authorities" in said
+    assert "A re-plan keeps the rules of --from's plan" in said and "--history" in said

@@ -386,6 +386,8 @@ def replan_round(
             "round_number", owner, f"an int 1..{rounds}", round_number
         )
     index = plan.roster.index
+    if isinstance(drop, str):  # one id, as rematch's ``withdrawn`` takes it (not its letters)
+        drop = [drop]
     unknown = [d for d in drop if d not in index]
     if unknown:
         raise InvalidParameterError.for_value(

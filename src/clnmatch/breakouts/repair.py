@@ -121,7 +121,8 @@ def _round_conditions(
             found.append(
                 (
                     "max_per_authority",
-                    f"rooms of {_span(smallest, largest)} people need more than {cap} people of some "
+                    f"rooms of {_span(smallest, largest)} people need more than "
+                    f"{plural(cap, 'person', 'people')} of some "
                     f"authority: only {plural(authorities, 'authority', 'authorities')} "
                     f"{'takes' if authorities == 1 else 'take'} part{where}",
                 )

@@ -120,12 +120,13 @@ def breakouts(
 
     Example: clnmatch breakouts roster.csv --rounds 5 --room-size 6 --min-authorities 3 --out rooms/
     """
+    # the clock starts before the imports (seconds on a busy machine): the run is the user's
+    clock = Deadline.after(time_limit if math.isfinite(time_limit) and time_limit > 0 else None)
     from clnmatch.breakouts import BreakoutRules, plan_breakouts
     from clnmatch.breakouts import replan_round as replan
     from clnmatch.breakouts.io import load_plan, read_history, read_people
     from clnmatch.breakouts.outputs import PLAN_FILES, write_plan
 
-    clock = Deadline.after(time_limit if math.isfinite(time_limit) and time_limit > 0 else None)
     with exit_codes(json_out):
         # before any work: an --out that cannot take the outputs, or would replace an input
         names = [*PLAN_FILES, *(f"zoom_round_{r}.csv" for r in range(1, (rounds or 99) + 1))]
@@ -213,11 +214,15 @@ def breakouts(
         if plan.status == "infeasible":
             if json_out:
                 print_infeasible({**plan.summary(), "warnings": said})
-            raise Exit(
-                EXIT_INFEASIBLE,
-                plan.diagnosis.message() if plan.diagnosis else "no diagnosis",
-                answered=json_out,
-            )
+            said_why = plan.diagnosis.message() if plan.diagnosis else "no diagnosis"
+            if from_dir is not None:  # a re-plan keeps its rules: the way out is a new plan
+                said_why += (
+                    "\nA re-plan keeps the rules of --from's plan. To plan the rounds left "
+                    "under other rules: keep the rounds held in a copy of rooms.csv, take "
+                    "who left off the roster, and run breakouts with --history on that copy, "
+                    "--rounds for the rounds left and the rules you want."
+                )
+            raise Exit(EXIT_INFEASIBLE, said_why, answered=json_out)
         if not plan.feasible:
             breaches = plan.evaluation.breaches if plan.evaluation else ()
             listed = "\n".join(f"  round {b.round}: {b.rule}: {b.message}" for b in breaches[:10])
@@ -313,9 +318,8 @@ def _print_plan(plan: object, written: list[Path]) -> None:
     assert plan.schedule is not None
     rooms = sorted({int(row.max()) + 1 for row in plan.schedule})
     taking_part = plan.present.sum(axis=1)  # the roster, less drop-outs, plus joiners
-    last = (
-        f" ({int(taking_part[-1])} in the last)" if taking_part.min() != taking_part.max() else ""
-    )
+    low, high = int(taking_part.min()), int(taking_part.max())
+    last = f" ({low}-{high} a round, {int(taking_part[-1])} in the last)" if low != high else ""
     out_console.print(
         f"{plural(plan.rounds, 'round')} of {', '.join(map(str, rooms))} "
         f"room{'s' if rooms != [1] else ''} for {plural(len(plan.roster), 'person', 'people')}"
@@ -341,7 +345,7 @@ def _print_plan(plan: object, written: list[Path]) -> None:
         )
     if plan.joined:
         out_console.print(
-            f"{len(plan.joined)} people on the roster but in no round of --from's plan "
+            f"{plural(len(plan.joined), 'person', 'people')} on the roster but in no round of --from's plan "
             f"joined from round {plan.replanned_rounds[0]} on."
         )
     if not any(p.name.startswith("zoom_") for p in written):
