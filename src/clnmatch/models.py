@@ -16,7 +16,7 @@ from enum import StrEnum
 from fractions import Fraction
 from functools import cache, cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import IO, TYPE_CHECKING, Any, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -459,8 +459,8 @@ class Cohort(BaseModel):
     @classmethod
     def from_csv(
         cls,
-        survey: str | Path,
-        facilitators: str | Path | None = None,
+        survey: str | Path | bytes | IO[bytes] | IO[str],  # a path, or an upload's content
+        facilitators: str | Path | bytes | IO[bytes] | IO[str] | None = None,
         *,
         mapping: Any = None,  # a clnmatch.io.SurveyMapping, a TOML file's path or a dict
     ) -> Cohort:
@@ -470,8 +470,8 @@ class Cohort(BaseModel):
     @classmethod
     def from_excel(
         cls,
-        survey: str | Path,
-        facilitators: str | Path | None = None,
+        survey: str | Path | bytes | IO[bytes],  # a path, or an upload's content
+        facilitators: str | Path | bytes | IO[bytes] | IO[str] | None = None,
         *,
         sheet: str | None = None,
         mapping: Any = None,  # a clnmatch.io.SurveyMapping, a TOML file's path or a dict

@@ -25,15 +25,25 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import IO, TYPE_CHECKING, NoReturn, TypeAlias
 
 from clnmatch.errors import InputProblem, InvalidInputError, visible
 from clnmatch.io.cells import SPREADSHEET_ERRORS, garbled_parts, repaired
 from clnmatch.io.safe import unneutralise
 
+if TYPE_CHECKING:
+    import os
+
+    import pandas as pd
+
+#: What a table is read from: a path, a DataFrame, or an app's upload (bytes, a file object)
+TableSource: TypeAlias = "str | os.PathLike[str] | pd.DataFrame | bytes | IO[bytes] | IO[str]"
+
 __all__ = [
     "HeaderScore",
     "Row",
     "Table",
+    "TableSource",
     "build_table",
     "header_label",
     "normalise_header",
@@ -186,7 +196,7 @@ def normalise_header(name: object) -> str:
     return re.sub(r"[\s_]+", " ", str(name)).strip().casefold()
 
 
-def refuse(file: str, expected: str, row: int | None = None, column: str | None = None) -> None:
+def refuse(file: str, expected: str, row: int | None = None, column: str | None = None) -> NoReturn:
     """Raise InvalidInputError with one problem (a fault that stops reading the file)."""
     raise InvalidInputError([InputProblem(expected=expected, file=file, row=row, column=column)])
 

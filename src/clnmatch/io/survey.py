@@ -62,6 +62,7 @@ from clnmatch.io.safe import write_csv, write_xlsx
 from clnmatch.io.tables import (
     HeaderScore,
     Table,
+    TableSource,
     load_table,
     parse_decimal,
     parse_whole_number,
@@ -540,7 +541,9 @@ def _load_or_problems(
     header_row: int | None = None,
     defer_formulas: bool = False,
 ) -> tuple[Table | None, list[InputProblem]]:
-    named = label if not isinstance(source, str | os.PathLike) else None
+    import pandas as pd
+
+    named = label if isinstance(source, pd.DataFrame) else None  # an upload: its own name
     try:
         table = load_table(
             source,  # type: ignore[arg-type]
@@ -556,8 +559,8 @@ def _load_or_problems(
 
 
 def read_survey(
-    survey: str | os.PathLike[str] | pd.DataFrame,
-    facilitators: str | os.PathLike[str] | pd.DataFrame | None = None,
+    survey: TableSource,
+    facilitators: TableSource | None = None,
     *,
     sheet: str | None = None,
     facilitators_sheet: str | None = None,
@@ -566,7 +569,8 @@ def read_survey(
 ) -> SurveyReading:
     """Read a survey (and optionally a facilitators table) into a Cohort with warnings.
 
-    ``survey`` / ``facilitators``: a .csv or .xlsx path, or a DataFrame. ``sheet``
+    ``survey`` / ``facilitators``: a .csv or .xlsx path, a DataFrame, or an upload (the
+    file's bytes or a file object; errors name it by its ``name``, else "upload"). ``sheet``
     picks the survey's worksheet (default: the mapping's ``sheet``, else the first).
     ``mapping``: how to read an export's own headers and words (a ``SurveyMapping``, a
     TOML file's path, or a dict; contract section 10). Without a practitioner_id column, row 7 gets the id
@@ -617,8 +621,8 @@ def read_survey(
 
 
 def read_cohort(
-    survey: str | os.PathLike[str] | pd.DataFrame,
-    facilitators: str | os.PathLike[str] | pd.DataFrame | None = None,
+    survey: TableSource,
+    facilitators: TableSource | None = None,
     *,
     sheet: str | None = None,
     mapping: MappingSource = None,

@@ -31,6 +31,7 @@ from clnmatch.io.layout import (
     HeaderScore,
     Row,
     Table,
+    TableSource,
     build_table,
     column_label,
     header_label,
@@ -519,8 +520,18 @@ def _starts_with(path: Path, magic: bytes) -> bool:
         return False
 
 
+def _upload(source: object) -> bytes | None:  # bytes, or a file object (binary or text)
+    if isinstance(source, bytes | bytearray | memoryview):
+        return bytes(source)
+    read = getattr(source, "read", None)
+    if not callable(read):
+        return None
+    data = read()
+    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+
+
 def load_table(
-    source: str | os.PathLike[str] | pd.DataFrame,
+    source: TableSource,
     *,
     sheet: str | None = None,
     label: str | None = None,
@@ -529,7 +540,8 @@ def load_table(
     defer_formulas: bool = False,
     windows_1252: bool = False,
 ) -> Table:
-    """Load a CSV / .xlsx file or a DataFrame as a text Table. The file is only read.
+    """Load a CSV / .xlsx file, a DataFrame, or an upload (the file's bytes, or a file
+    object: a workbook if it is one, else CSV text) as a text Table. The file is only read.
 
     Raises InvalidInputError for a missing, unreadable, empty or header-only source, an
     unsupported file type, text that is not UTF-8, or an unknown ``sheet``.
@@ -551,14 +563,23 @@ def load_table(
 
         if isinstance(source, pd.DataFrame):
             return table_from_dataframe(source, label or "DataFrame")
-        raise InvalidInputError(
-            [
-                InputProblem(
-                    file=label,
-                    expected="a path to a .csv or .xlsx file, or a pandas DataFrame",
-                    value=type(source).__name__,
-                )
-            ]
+        data = _upload(source)
+        if data is None:
+            refuse(
+                label or "input",
+                "a path to a .csv or .xlsx file, a pandas DataFrame, or a file's bytes or "
+                f"file object (got {type(source).__name__})",
+            )
+        file = label or Path(str(getattr(source, "name", None) or "upload")).name
+        suffix = EXCEL_SUFFIXES[0] if data.startswith(ZIP_MAGIC) else TEXT_SUFFIXES[0]
+        return _load_bytes(
+            data, file, suffix, sheet, header_score, header_row, defer_formulas, windows_1252
+        )
+    if isinstance(source, str) and "\n" in source:  # a file's text given for its path
+        refuse(
+            "(text given as a path)",
+            "a path to a .csv or .xlsx file; this text looks like the file's contents: "
+            "give them as bytes or a file object (io.BytesIO, io.StringIO)",
         )
     path = Path(source)
     file = label or source_label(path)
@@ -596,12 +617,28 @@ def load_table(
                 )
             ]
         ) from None
+    return _load_bytes(
+        data, file, suffix, sheet, header_score, header_row, defer_formulas, windows_1252
+    )
+
+
+def _load_bytes(
+    data: bytes,
+    file: str,
+    suffix: str,
+    sheet: str | None,
+    header_score: HeaderScore | None,
+    header_row: int | None,
+    defer_formulas: bool,
+    windows_1252: bool,
+) -> Table:
+    """``load_table`` once the file's bytes are read: a workbook, else CSV text."""
     if suffix in EXCEL_SUFFIXES:
         return _load_excel(data, file, sheet, header_score, header_row, defer_formulas)
     if data.startswith(ZIP_MAGIC):  # an .xlsx saved or renamed with a text file's ending
         refuse(
             file,
-            f"text (CSV), but this is an Excel workbook with a '{path.suffix}' name: "
+            f"text (CSV), but this is an Excel workbook with a '{suffix}' name: "
             "rename it to end in .xlsx, or save it from Excel as 'CSV UTF-8'",
         )
     recoded = _from_windows_1252(data) if windows_1252 else None

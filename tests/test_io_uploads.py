@@ -1,0 +1,61 @@
+"""An app's upload is not a file on disk: the survey read from its bytes or a file object
+(binary or text), a workbook told by its content, errors naming the upload; a file's
+text given where a path goes is said to be so (it was a bare OSError: "File name too
+long")."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from clnmatch.cli import sample_paths
+from clnmatch.errors import InvalidInputError
+from clnmatch.io import read_survey
+
+SURVEY, FACILITATORS = sample_paths()
+
+
+def _uploads(data: bytes) -> list[object]:
+    return [data, bytearray(data), io.BytesIO(data), io.StringIO(data.decode("utf-8-sig"))]
+
+
+def test_an_upload_reads_as_the_file_does(tmp_path: Path) -> None:
+    data = SURVEY.read_bytes()
+    expected = read_survey(SURVEY, FACILITATORS).cohort
+    for upload in _uploads(data):
+        cohort = read_survey(upload, io.BytesIO(FACILITATORS.read_bytes())).cohort
+        assert cohort.practitioners == expected.practitioners
+        assert cohort.facilitators == expected.facilitators
+    with SURVEY.open("rb") as opened:
+        assert read_survey(opened).cohort.practitioners == expected.practitioners
+    book = tmp_path / "survey.xlsx"
+    pd.read_csv(SURVEY, dtype=str, keep_default_na=False).to_excel(book, index=False)
+    from_book = read_survey(io.BytesIO(book.read_bytes())).cohort
+    assert [p.id for p in from_book.practitioners] == [p.id for p in expected.practitioners]
+
+
+def test_an_uploads_errors_name_it() -> None:
+    data = SURVEY.read_bytes()
+    header, first, *rest = data.decode("utf-8-sig").splitlines()
+    cells = first.split(",")
+    theme = next(i for i, h in enumerate(header.split(",")) if h.startswith("theme:"))
+    cells[theme] = "9"
+    broken = "\n".join([header, ",".join(cells), *rest]).encode("utf-8")
+    with pytest.raises(InvalidInputError) as caught:
+        read_survey(io.BytesIO(broken))
+    assert [(p.file, p.row) for p in caught.value.problems] == [("upload", 2)]
+    named = io.BytesIO(broken)
+    named.name = "/uploads/tmp/responses.csv"
+    with pytest.raises(InvalidInputError) as caught:
+        read_survey(named)
+    assert caught.value.problems[0].file == "responses.csv"
+
+
+def test_a_files_text_given_as_its_path_is_said_to_be_so() -> None:
+    with pytest.raises(InvalidInputError, match="looks like the file's contents"):
+        read_survey(SURVEY.read_text(encoding="utf-8-sig"))
+    with pytest.raises(InvalidInputError, match=r"\(got int\)"):
+        read_survey(7)  # type: ignore[arg-type]
