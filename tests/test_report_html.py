@@ -517,3 +517,25 @@ def test_a_rematchs_report_says_what_changed(no_charts: None) -> None:
     assert f"moved {moved.establishment_name} {moved.from_team} {moved.to_team}" in changes
     assert "nominees withdrawn E0-2, E4-1, E4-2" in changes
     assert 'id="changes"' not in render_report(hand_result())
+
+
+def test_the_charts_leave_an_apps_matplotlib_as_it_was() -> None:
+    """The charts set matplotlib's backend to Agg on import, changing an embedding app's
+    (its 'svg' became 'Agg'); they use the object API and no pyplot now."""
+    import subprocess
+    import sys
+
+    code = (
+        "import matplotlib; matplotlib.use('svg')\n"
+        "from clnmatch import solve\n"
+        "from clnmatch.generate import generate_cohort\n"
+        "from clnmatch.models import Rules\n"
+        "from clnmatch.report.html import render_report\n"
+        "result = solve(generate_cohort(16, seed=1), Rules(teams=2), strategy='greedy',"
+        " time_limit=5)\n"
+        "assert 'data:image/png;base64,' in render_report(result)\n"
+        "import sys; print(matplotlib.get_backend(), 'matplotlib.pyplot' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["svg", "False"]

@@ -14,19 +14,18 @@ from collections import Counter
 from dataclasses import dataclass
 from operator import attrgetter
 
+# matplotlib's object API, no pyplot: no display or GUI toolkit is needed, and an app
+# importing clnmatch keeps its own backend and figures
 import matplotlib
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
+from numpy.typing import NDArray
 
-matplotlib.use("Agg")  # no display at the event laptop's server, and no GUI toolkit needed
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Rectangle  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-from numpy.typing import NDArray  # noqa: E402
-
-from clnmatch.models import Sector  # noqa: E402
-from clnmatch.result import Result  # noqa: E402
+from clnmatch.models import Sector
+from clnmatch.result import Result
 
 __all__ = [
     "Chart",
@@ -87,7 +86,6 @@ def to_data_uri(fig: Figure) -> str:
     # every figure is laid out by tight_layout (bbox_inches="tight" would draw it once more);
     # metadata Software=None keeps the bytes identical from run to run
     fig.savefig(buffer, format="png", dpi=_DPI, metadata={"Software": None})
-    plt.close(fig)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
@@ -116,8 +114,9 @@ def _matrix_figure(
     """A labelled heat map with the value written in every cell."""
     height = max(2.6, 0.45 * len(rows) + 1.6)
     width = max(5.5, 0.75 * len(cols) + 3.2)
-    fig, ax = plt.subplots(figsize=(width, height))
-    cmap = plt.get_cmap(_MATRIX_CMAP).with_extremes(bad="white")
+    fig = Figure(figsize=(width, height))
+    ax = fig.subplots()
+    cmap = matplotlib.colormaps[_MATRIX_CMAP].with_extremes(bad="white")
     # a count of 0 is "none here": left white so the filled cells stand out
     shown = np.ma.masked_equal(matrix, 0) if hide_zero else matrix
     image = ax.imshow(shown, cmap=cmap, aspect="auto", vmin=vmin, vmax=vmax)
@@ -159,7 +158,7 @@ def _matrix_figure(
     return fig
 
 
-def _legend_below(ax: plt.Axes) -> None:
+def _legend_below(ax: Axes) -> None:
     """A legend under the plot, where it never hides a bar or a line."""
     ax.legend(loc="upper left", bbox_to_anchor=(0, -0.22), ncol=2, fontsize=8, frameon=False)
 
@@ -294,7 +293,8 @@ def team_size_chart(result: Result) -> Chart | None:
     sizes = Counter(result.assignment.values())
     values = [sizes.get(t, 0) for t in teams]
     low, high = result.rules.size_bounds(result.cohort.n_participants)
-    fig, ax = plt.subplots(figsize=(max(5.5, 0.7 * len(teams) + 2.5), 3.4))
+    fig = Figure(figsize=(max(5.5, 0.7 * len(teams) + 2.5), 3.4))
+    ax = fig.subplots()
     ax.axhspan(
         low - 0.5,
         high + 0.5,
@@ -328,7 +328,8 @@ def objective_trace_chart(result: Result) -> Chart | None:
     bound = [(p.time_s, p.bound) for p in trace if p.bound is not None]
     if not objective and not bound:
         return None
-    fig, ax = plt.subplots(figsize=(6.5, 3.4))
+    fig = Figure(figsize=(6.5, 3.4))
+    ax = fig.subplots()
     if objective:
         x, y = zip(*objective, strict=True)
         ax.step(
