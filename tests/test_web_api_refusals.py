@@ -307,3 +307,24 @@ def test_json_sent_without_its_content_type_is_read_as_json(tmp_path: Path) -> N
     )
     assert moved.status_code == 200, moved.text
     assert event.state.teams["E0"] == 2
+
+
+def test_a_decision_sent_again_with_its_version_is_not_made_twice(tmp_path: Path) -> None:
+    """An Undo retried after a timeout took back two decisions. A body naming the board's
+    version is made on that board only: sent again, it is refused (409) and changes nothing;
+    without it, as before."""
+    event = new_event(tmp_path / "ev")
+    client = _client(event)
+    for team in (2, 1):
+        assert client.post("/api/move", json={"establishment_id": "E1", "team": team}).is_success
+    version = event.version
+    undo = {"version": version}
+    assert client.post("/api/undo", json=undo).status_code == 200
+    again = client.post("/api/undo", json=undo)
+    assert again.status_code == 409 and "nothing was done" in again.json()["error"]
+    assert event.version == version + 1 and event.state.teams["E1"] == 2
+    stale = client.post("/api/move", json={"establishment_id": "E3", "team": 2, "version": 0})
+    assert stale.status_code == 409 and event.version == version + 1
+    wrong = client.post("/api/lock", json={"establishment_id": "E3", "version": "x"})
+    assert wrong.status_code == 400
+    assert client.post("/api/undo").status_code == 200  # no version: as before

@@ -237,6 +237,29 @@ def create_app(
             raise EventError("the form is not UTF-8 text", 400) from None
         return {k: v[-1] for k, v in parse_qs(text).items()}
 
+    def as_of(data: dict[str, Any], decide: Callable[[], Any]) -> Callable[[], Any]:
+        """``decide``, made only on the board whose ``version`` the body names (when it
+        names one): a request sent again after a timeout (an Undo) is not made twice."""
+        if "version" not in data:
+            return decide
+        expected = data["version"]
+        if isinstance(expected, str) and expected.strip().isdecimal():  # a form field
+            expected = int(expected)
+        if isinstance(expected, bool) or not isinstance(expected, int):
+            raise EventError("'version' must be the board's version number (an integer)", 400)
+
+        def checked() -> Any:
+            with event.lock:  # the check and the decision at once
+                if event.version != expected:
+                    raise EventError(
+                        f"the board is at version {event.version}, not {expected}: nothing "
+                        "was done (sent again after it was made?); reload to see the board",
+                        409,
+                    )
+                return decide()
+
+        return checked
+
     def field(data: dict[str, Any], name: str) -> Any:
         if name not in data:
             raise EventError(f"the body needs {name!r}", 400)
@@ -313,15 +336,18 @@ def create_app(
             team = int(team)
         if one_of(data, ("establishment_id", "facilitator_id")) == "facilitator_id":
             fid = body_id(data, "facilitator_id")  # team 0 or null: the rules choose again
-            return state_json(await in_thread(lambda: event.place_facilitator(fid, team)))
-        view = await in_thread(lambda: event.move(body_id(data, "establishment_id"), team))
+            return state_json(
+                await in_thread(as_of(data, lambda: event.place_facilitator(fid, team)))
+            )
+        eid = body_id(data, "establishment_id")
+        view = await in_thread(as_of(data, lambda: event.move(eid, team)))
         return state_json(view)
 
     @app.post("/api/swap")
     async def api_swap(request: Request) -> dict[str, Any]:
         data = await body(request)
         return state_json(
-            await in_thread(lambda: event.swap(body_id(data, "a"), body_id(data, "b")))
+            await in_thread(as_of(data, lambda: event.swap(body_id(data, "a"), body_id(data, "b"))))
         )
 
     @app.post("/api/lock")
@@ -330,7 +356,7 @@ def create_app(
         eid, locked = body_id(data, "establishment_id"), data.get("locked", True)
         if isinstance(locked, str):  # a form's field is text
             locked = {"true": True, "false": False}.get(locked.lower(), locked)
-        return state_json(await in_thread(lambda: event.set_lock(eid, locked)))
+        return state_json(await in_thread(as_of(data, lambda: event.set_lock(eid, locked))))
 
     @app.post("/api/lock_team")
     async def api_lock_team(request: Request) -> dict[str, Any]:
@@ -340,22 +366,25 @@ def create_app(
             team = int(team)
         if isinstance(locked, str):  # a form's field is text
             locked = {"true": True, "false": False}.get(locked.lower(), locked)
-        return state_json(await in_thread(lambda: event.set_team_lock(team, locked)))
+        return state_json(await in_thread(as_of(data, lambda: event.set_team_lock(team, locked))))
 
     @app.post("/api/withdraw")
     async def api_withdraw(request: Request) -> dict[str, Any]:
         data = await body(request)
-        return state_json(await in_thread(lambda: withdraw(event, data, repair_time_limit)))
+        decide = as_of(data, lambda: withdraw(event, data, repair_time_limit))
+        return state_json(await in_thread(decide))
 
     @app.post("/api/add")
     async def api_add(request: Request) -> dict[str, Any]:
         data = await body(request)
-        return state_json(await in_thread(lambda: add(event, data, repair_time_limit, mapping)))
+        decide = as_of(data, lambda: add(event, data, repair_time_limit, mapping))
+        return state_json(await in_thread(decide))
 
     @app.post("/api/reoptimise")
     async def api_reoptimise(request: Request) -> dict[str, Any]:
         data = await body(request)
         limit = data.get("time_limit", 30)
+        as_of(data, lambda: None)()  # not held while solving: the other decisions go on
         proposal: dict[str, Any] = await in_thread(lambda: event.reoptimise(seconds(limit)))
         return proposal
 
@@ -364,20 +393,20 @@ def create_app(
         return {"cancelled": event.cancel_reoptimise()}
 
     @app.post("/api/accept")
-    async def api_accept() -> dict[str, Any]:
-        return state_json(await in_thread(event.accept))
+    async def api_accept(request: Request) -> dict[str, Any]:
+        return state_json(await in_thread(as_of(await body(request), event.accept)))
 
     @app.post("/api/reject")
-    async def api_reject() -> dict[str, Any]:
-        return state_json(await in_thread(event.reject))
+    async def api_reject(request: Request) -> dict[str, Any]:
+        return state_json(await in_thread(as_of(await body(request), event.reject)))
 
     @app.post("/api/undo")
-    async def api_undo() -> dict[str, Any]:
-        return state_json(await in_thread(event.undo))
+    async def api_undo(request: Request) -> dict[str, Any]:
+        return state_json(await in_thread(as_of(await body(request), event.undo)))
 
     @app.post("/api/redo")
-    async def api_redo() -> dict[str, Any]:
-        return state_json(await in_thread(event.redo))
+    async def api_redo(request: Request) -> dict[str, Any]:
+        return state_json(await in_thread(as_of(await body(request), event.redo)))
 
     @app.get("/api/versions")
     async def api_versions() -> dict[str, Any]:
