@@ -46,7 +46,7 @@ def test_an_uploads_errors_name_it() -> None:
     broken = "\n".join([header, ",".join(cells), *rest]).encode("utf-8")
     with pytest.raises(InvalidInputError) as caught:
         read_survey(io.BytesIO(broken))
-    assert [(p.file, p.row) for p in caught.value.problems] == [("upload", 2)]
+    assert [(p.file, p.row) for p in caught.value.problems] == [("survey upload", 2)]
     named = io.BytesIO(broken)
     named.name = "/uploads/tmp/responses.csv"
     with pytest.raises(InvalidInputError) as caught:
@@ -59,3 +59,37 @@ def test_a_files_text_given_as_its_path_is_said_to_be_so() -> None:
         read_survey(SURVEY.read_text(encoding="utf-8-sig"))
     with pytest.raises(InvalidInputError, match=r"\(got int\)"):
         read_survey(7)  # type: ignore[arg-type]
+
+
+def test_two_uploads_without_names_are_told_apart_and_bad_ones_said_so() -> None:
+    """A bad survey and a bad facilitators table, both nameless, were both "upload"; a
+    file opened as text in another encoding was a bare UnicodeDecodeError; Starlette's
+    UploadFile (whose read() is a coroutine) a TypeError; Flask's FileStorage is named by
+    its filename, not its form field."""
+    survey = SURVEY.read_bytes().replace(b",3,", b",9,", 1)
+    facilitators = FACILITATORS.read_bytes().replace(b",Glasgow City,", b",,", 1)
+    with pytest.raises(InvalidInputError) as caught:
+        read_survey(io.BytesIO(survey), io.BytesIO(facilitators))
+    assert {p.file for p in caught.value.problems} == {"survey upload", "facilitators upload"}
+
+    latin = io.TextIOWrapper(io.BytesIO("name\nSiobh\xe1n\n".encode("latin-1")), "utf-8")
+    with pytest.raises(InvalidInputError, match=r"open the file in binary mode"):
+        read_survey(latin)
+
+    class Starlette:  # an UploadFile's async read
+        filename = "nominations.csv"
+
+        async def read(self) -> bytes:
+            return b""
+
+    with pytest.raises(InvalidInputError, match=r"pass upload.file") as caught:
+        read_survey(Starlette())
+    assert caught.value.problems[0].file == "nominations.csv"
+
+    class Flask(io.BytesIO):  # a FileStorage: name is the form field
+        name = "file"
+        filename = "responses.csv"
+
+    with pytest.raises(InvalidInputError) as caught:
+        read_survey(Flask(survey))
+    assert {p.file for p in caught.value.problems} == {"responses.csv"}

@@ -212,16 +212,16 @@ def test_clearing_removes_only_kernel_cache_files(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["state.cpython-311.pyc", names[2]]
 
 
-@pytest.mark.parametrize("home_writable", [True, False])
-def test_a_read_only_install_loads_the_shipped_kernels(tmp_path: Path, home_writable: bool) -> None:
+@pytest.mark.parametrize("cache", ["home", "private", "NUMBA_CACHE_DIR"])
+def test_a_read_only_install_loads_the_shipped_kernels(tmp_path: Path, cache: str) -> None:
     """A container's install: the package folder read-only (numba would not even load its
     compiled kernels there), and perhaps the home too (numba then refused to import the
     kernels at all: "no locator available"). The shipped kernels are copied to a cache
-    that can be written, the user's or a private temporary folder, and loaded: none is
-    compiled (an app's first solve took 125 s on a busy machine). Read-only is simulated:
-    the tests run as root, whom a read-only folder does not stop."""
+    that can be written (NUMBA_CACHE_DIR, the user's, or a private temporary folder) and
+    loaded: none is compiled (an app's first solve took 125 s on a busy machine).
+    Read-only is simulated: the tests run as root, whom a read-only folder does not stop."""
     load_kernels()  # the package's own cache filled, as pip install leaves it
-    refuse = "InTreeCacheLocator" + ("" if home_writable else ", UserWideCacheLocator")
+    refuse = "InTreeCacheLocator" + (", UserWideCacheLocator" if cache == "private" else "")
     code = textwrap.dedent(f"""
         import json
         from numba.core import caching
@@ -235,10 +235,14 @@ def test_a_read_only_install_loads_the_shipped_kernels(tmp_path: Path, home_writ
     """)
     env = {**os.environ, "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache")}
     env.pop("NUMBA_CACHE_DIR", None)
+    if cache == "NUMBA_CACHE_DIR":
+        env["NUMBA_CACHE_DIR"] = str(tmp_path / "chosen")
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
     loaded, compiled = json.loads(done.stdout.strip().splitlines()[-1])
     assert compiled == 0 and loaded >= 10, done.stderr[-2000:]
-    copied = list((tmp_path / "cache").rglob("*.nbi"))
-    assert bool(copied) == home_writable  # else in this process's own folder, removed at exit
+    where = {"home": tmp_path / "cache", "NUMBA_CACHE_DIR": tmp_path / "chosen"}
+    for name, folder in where.items():  # else in this process's own folder, removed at exit
+        assert bool(list(folder.rglob("*.nbi"))) == (name == cache), name
+    assert not list(tmp_path.rglob("*.part"))  # written aside, then renamed into place

@@ -328,3 +328,7 @@ def test_a_decision_sent_again_with_its_version_is_not_made_twice(tmp_path: Path
     wrong = client.post("/api/lock", json={"establishment_id": "E3", "version": "x"})
     assert wrong.status_code == 400
     assert client.post("/api/undo").status_code == 200  # no version: as before
+    # a proposal is recorded: accept names its id, the version with it waiting
+    proposal = client.post("/api/reoptimise", json={"time_limit": 2}).json()
+    assert client.post("/api/accept", json={"version": proposal["id"] - 1}).status_code == 409
+    assert client.post("/api/accept", json={"version": proposal["id"]}).status_code == 200

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -128,7 +129,7 @@ def install_cache_key(root: Path, files: tuple[str, ...]) -> None:
 
     # numba's own order, keyed: NUMBA_CACHE_DIR, in-tree, user-wide; then a private folder
     bases = (
-        provided,
+        seeded(provided),
         caching.InTreeCacheLocator,
         seeded(caching.UserWideCacheLocator),
         seeded(PrivateTemporary),
@@ -149,15 +150,23 @@ _SEEDED: set[tuple[Path, Path]] = set()
 
 def _seed(py_file: Path, folder: Path) -> None:
     """Copy the package's compiled kernels of ``py_file`` (its ``__pycache__``) into
-    ``folder``, once per process, unless the copy there is as new."""
-    if (py_file, folder) in _SEEDED:
+    ``folder``, once per process, unless the copy there is as new (one numba wrote after
+    compiling here is newer: kept). Each file is written aside and renamed into place,
+    the data files before their index: a process starting meanwhile loads whole files."""
+    if (py_file, folder) in _SEEDED or folder == py_file.parent / "__pycache__":
         return
     _SEEDED.add((py_file, folder))
+    shipped = sorted(
+        (py_file.parent / "__pycache__").glob(f"{py_file.stem}.*.nb[ic]"),
+        key=lambda path: path.suffix == ".nbi",
+    )
     try:
-        for shipped in (py_file.parent / "__pycache__").glob(f"{py_file.stem}.*.nb[ic]"):
-            copy = folder / shipped.name
-            if not copy.exists() or copy.stat().st_mtime < shipped.stat().st_mtime:
-                shutil.copy2(shipped, copy)
+        for source in shipped:
+            copy = folder / source.name
+            if not copy.exists() or copy.stat().st_mtime < source.stat().st_mtime:
+                aside = folder / f".{source.name}.{os.getpid()}.part"
+                shutil.copy2(source, aside)
+                os.replace(aside, copy)
     except OSError:
         pass  # what is not copied is compiled
 

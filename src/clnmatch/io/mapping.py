@@ -189,8 +189,8 @@ class SurveyMapping(BaseModel):
         ):
             header = self.columns.get(column, column)
             found = headed(table.headers, header) if isinstance(header, str) else []
-            if len(found) == 1 and row.values[found[0]].strip():
-                value = row.values[found[0]].strip()
+            value = row.values[found[0]].strip() if len(found) == 1 else ""
+            if value and "@" not in value:  # an id may be an e-mail: never printed
                 parts.append(how.format(header=table.headers[found[0]], value=value))
         return f" ({', '.join(parts)})" if parts else ""
 

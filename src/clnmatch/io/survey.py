@@ -67,6 +67,7 @@ from clnmatch.io.tables import (
     parse_decimal,
     parse_whole_number,
 )
+from clnmatch.io.uploads import upload_name
 from clnmatch.models import (
     Cohort,
     Establishment,
@@ -543,7 +544,10 @@ def _load_or_problems(
 ) -> tuple[Table | None, list[InputProblem]]:
     import pandas as pd
 
-    named = label if isinstance(source, pd.DataFrame) else None  # an upload: its own name
+    # an upload is named by its file name, else "survey upload"; a path by itself
+    named = None if isinstance(source, str | os.PathLike) else label
+    if named is not None and not isinstance(source, pd.DataFrame):
+        named = upload_name(source, label.replace("DataFrame", "upload"))
     try:
         table = load_table(
             source,  # type: ignore[arg-type]

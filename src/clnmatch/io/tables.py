@@ -38,6 +38,7 @@ from clnmatch.io.layout import (
     normalise_header,
     refuse,
 )
+from clnmatch.io.uploads import upload_bytes, upload_name
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -520,16 +521,6 @@ def _starts_with(path: Path, magic: bytes) -> bool:
         return False
 
 
-def _upload(source: object) -> bytes | None:  # bytes, or a file object (binary or text)
-    if isinstance(source, bytes | bytearray | memoryview):
-        return bytes(source)
-    read = getattr(source, "read", None)
-    if not callable(read):
-        return None
-    data = read()
-    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
-
-
 def load_table(
     source: TableSource,
     *,
@@ -563,14 +554,14 @@ def load_table(
 
         if isinstance(source, pd.DataFrame):
             return table_from_dataframe(source, label or "DataFrame")
-        data = _upload(source)
+        file = label or upload_name(source, "upload")
+        data = upload_bytes(source, file)
         if data is None:
             refuse(
-                label or "input",
+                file,
                 "a path to a .csv or .xlsx file, a pandas DataFrame, or a file's bytes or "
                 f"file object (got {type(source).__name__})",
             )
-        file = label or Path(str(getattr(source, "name", None) or "upload")).name
         suffix = EXCEL_SUFFIXES[0] if data.startswith(ZIP_MAGIC) else TEXT_SUFFIXES[0]
         return _load_bytes(
             data, file, suffix, sheet, header_score, header_row, defer_formulas, windows_1252

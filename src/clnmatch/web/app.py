@@ -187,16 +187,6 @@ def create_app(
         )
         return JSONResponse({"error": text}, 507 if full else 500)
 
-    @app.exception_handler(OSError)  # an export or a saved folder that could not be written
-    async def file_error(request: Request, exc: OSError) -> Response:
-        full = exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
-        text = (
-            f"the file could not be written ({exc.strerror or type(exc).__name__}): nothing "
-            "was saved, and every decision is kept"
-            + ("; free some disk space, then do it again" if full else "")
-        )
-        return JSONResponse({"error": text}, 507 if full else 500)
-
     @app.exception_handler(Exception)  # a defect: said in the same shape, without details
     async def unexpected(request: Request, exc: Exception) -> Response:
         text = (
@@ -259,6 +249,19 @@ def create_app(
                 return decide()
 
         return checked
+
+    async def exported(make: Callable[[], Any]) -> Any:
+        """An export made in a thread; one that could not be written (a full disk) said so."""
+        try:
+            return await in_thread(make)
+        except OSError as exc:
+            full = exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+            text = (
+                f"the file could not be written ({exc.strerror or type(exc).__name__}): "
+                "nothing was saved, and every decision is kept"
+                + ("; free some disk space, then save again" if full else "")
+            )
+            raise EventError(text, 507 if full else 500) from exc
 
     def field(data: dict[str, Any], name: str) -> Any:
         if name not in data:
@@ -384,7 +387,7 @@ def create_app(
     async def api_reoptimise(request: Request) -> dict[str, Any]:
         data = await body(request)
         limit = data.get("time_limit", 30)
-        as_of(data, lambda: None)()  # not held while solving: the other decisions go on
+        await in_thread(as_of(data, lambda: None))  # not held while solving
         proposal: dict[str, Any] = await in_thread(lambda: event.reoptimise(seconds(limit)))
         return proposal
 
@@ -444,7 +447,7 @@ def create_app(
     async def api_export(name: str) -> Response:
         if name not in EXPORTS:
             raise EventError(f"no export {name!r}; choose one of {', '.join(EXPORTS)}", 404)
-        data = await in_thread(lambda: export_bytes(event, name))
+        data = await exported(lambda: export_bytes(event, name))
         disposition = f'attachment; filename="{name}"'
         return Response(
             data, media_type=EXPORTS[name], headers={"Content-Disposition": disposition}
@@ -454,7 +457,7 @@ def create_app(
     async def api_export_folder(request: Request) -> dict[str, Any]:
         data = await body(request)
         name = str(data.get("name") or "") or None
-        folder, written = await in_thread(lambda: export_folder(event, name))
+        folder, written = await exported(lambda: export_folder(event, name))
         return {"folder": str(folder), "files": [p.name for p in written]}
 
     @app.get("/api/stream")
@@ -515,7 +518,7 @@ def create_app(
             return HTMLResponse("", 204)
         if action == "export":
             name = str(data.get("name") or "") or None
-            folder, _ = await in_thread(lambda: export_folder(event, name))
+            folder, _ = await exported(lambda: export_folder(event, name))
             return html("message.html", message=f"Saved every file in {folder}")
         if action not in actions:
             raise EventError(f"no action {action!r}", 404)
