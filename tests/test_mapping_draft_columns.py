@@ -79,6 +79,11 @@ def test_a_comment_holding_an_address_is_not_the_email_column() -> None:
     draft = draft_mapping(frame)
     assert draft.columns["email"][0] == "Your work email address"
     assert draft.columns["name"] == ("Your full name", "")
+    # an anonymous export (no question of addresses): a comment that is just an address
+    # is no e-mail column either
+    anonymous = frame.drop(columns=["Your work email address"]).assign(Email="anonymous")
+    anonymous.loc[n - 1, "Anything else?"] = "j.smith@example.org"
+    assert draft_mapping(anonymous).columns["email"][0] == "Email"  # Forms' own, read as none
 
 
 def test_a_repeated_header_is_told_apart_by_its_number(tmp_path: Path) -> None:

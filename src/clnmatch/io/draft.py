@@ -518,15 +518,17 @@ def _assign_columns(table: Table, themes: set[int]) -> dict[str, tuple[int, str]
         values = _values(table, i)
         fill = len(values) / max(1, len(table.rows))
         content = _content(values)
-        options = [] if (guess := guess_column(header)) is None else [guess]
-        options += [  # answers alone weigh less than a header whose answers agree, and
-            # count as far as the column is answered (one comment of 80 rows is no column)
-            (column, 0.6 * share * fill)
+        worded = None if (guess := guess_column(header)) is None else guess[0]
+        options = [] if guess is None else [guess]
+        options += [  # answers alone weigh less than a header whose answers agree
+            (column, 0.6 * share)
             for column, share in content.items()
-            if share >= 0.8 and all(column != c for c, _ in options)
+            if share >= 0.8 and column != worded
         ]
         for column, score in options:
             score += 0.5 * content.get(column, 0.0)
+            if column != worded:  # answers alone count as far as the column is answered:
+                score *= fill  # one comment of 80 rows holding an address is no column
             # not worth a CHECK: a column nobody answered, e-mails of no address ("anonymous")
             unlikely = not values or (column == "email" and not content["email"])
             if column == "email" and values and not content["email"]:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 
 from clnmatch.errors import InputProblem
 from clnmatch.io.mapping import fold_rating_word
-from clnmatch.io.tables import Table, parse_whole_number
+from clnmatch.io.tables import Row, Table, parse_whole_number
 from clnmatch.models import RATING_MAX
 
 __all__ = [
@@ -284,15 +284,32 @@ class RatingReader:
             )
 
 
-LATE_LEAST_ROWS = 3  # blank answers at the top that look like a question added later
-LATE_ANSWERED_AFTER = 0.8  # share of the rows below them that answer it
+LATE_LEAST_ROWS = 5  # blank answers at one end that look like a question added later
+LATE_ANSWERED_AFTER = 0.8  # share of the other rows that answer it
 
 
-def blank_rating_warnings(table: Table, themes: list[tuple[int, str]]) -> list[InputProblem]:
+def _late_run(rows: list[Row], i: int) -> tuple[list[Row], list[Row]] | None:
+    """The rows blank in column ``i`` at the start (oldest first) or the end (newest
+    first) of the answers, and the others, when the others mostly answer it."""
+    for ordered in (rows, rows[::-1]):
+        run = next((k for k, row in enumerate(ordered) if row.values[i].strip()), len(ordered))
+        others = ordered[run:]
+        if run < max(LATE_LEAST_ROWS, len(rows) // 10) or not others:
+            continue
+        if sum(bool(row.values[i].strip()) for row in others) / len(others) >= LATE_ANSWERED_AFTER:
+            return sorted(ordered[:run], key=lambda row: row.number), others
+    return None
+
+
+def blank_rating_warnings(
+    table: Table, themes: list[tuple[int, str]], sector_column: int | None = None
+) -> list[InputProblem]:
     """Blank ratings that count as 0, not interested, where that may not be what was
-    meant: a row rating no theme at all; a theme column blank in the first rows and
-    answered below them, a question added to the form after some people had answered
-    (Forms lists answers in the order sent), so nobody asked them."""
+    meant: a row rating no theme at all; a theme column blank in the first (or last)
+    answers only, a question added to the form after some people had answered (Forms
+    lists answers in the order sent), so nobody asked them. A blank run that one sector's
+    rows make, that sector leaving the theme blank elsewhere too, is a sector's choice
+    (an export sorted by sector), not a late question."""
     if not themes:
         return []
     rates_some = [any(row.values[i] for i, _theme in themes) for row in table.rows]
@@ -307,20 +324,28 @@ def blank_rating_warnings(table: Table, themes: list[tuple[int, str]]) -> list[I
     ]
     rows = [row for row, some in zip(table.rows, rates_some, strict=True) if some]
     for i, theme in themes:
-        run = next((k for k, row in enumerate(rows) if row.values[i].strip()), len(rows))
-        below = rows[run:]
-        if run < max(LATE_LEAST_ROWS, len(rows) // 10) or not below:
+        late = _late_run(rows, i)
+        if late is None:
             continue
-        answered = sum(bool(row.values[i].strip()) for row in below) / len(below)
-        if answered < LATE_ANSWERED_AFTER:
-            continue
-        first, last = rows[0].number, rows[run - 1].number
+        run, others = late
+        if sector_column is not None:
+            sectors = {row.values[sector_column].strip().casefold() for row in run}
+            same = [
+                row for row in others if row.values[sector_column].strip().casefold() in sectors
+            ]
+            if (
+                len(sectors) == 1
+                and sum(bool(row.values[i].strip()) for row in same) <= len(same) / 5
+            ):
+                continue
+        first, last = run[0].number, run[-1].number
         found.append(
             table.problem(
-                f"an answer, as rows from {below[0].number} on give: the first {run} answers "
-                f"(rows {first}-{last}) leave '{theme}' blank, read as 0, not interested. "
-                "Was the question added after they answered? Ask them, or leave the theme "
-                "out (its column, or its line in the mapping)",
+                f"an answer, as the other rows give: {len(run)} answers (rows {first}-{last}, "
+                f"the {'first' if first == rows[0].number else 'last'} in the file) leave "
+                f"'{theme}' blank, read as 0, not interested. Was the question added after "
+                "they answered? Ask them, or leave the theme out (delete its column from a "
+                "copy, or its line where a mapping lists the themes)",
                 row=first,
                 column=i,
             )

@@ -341,7 +341,7 @@ def _parse_survey(
         )
 
     ratings.finish()
-    warnings += blank_rating_warnings(table, themes)
+    warnings += blank_rating_warnings(table, themes, index.get("sector"))
     if merged_like >= 2 and table.sheet is not None:  # a workbook formatted by a person
         problems.append(
             table.problem(
