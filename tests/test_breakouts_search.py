@@ -235,6 +235,9 @@ def test_replan_keeps_earlier_rounds_and_drops_people_from_then_on():
     # one id as a string is one person (it was read letter by letter: "P, 0, 0, 0")
     alone = replan_round(plan, 2, "P000", seed=2, time_limit=20, settings=QUICK)
     assert alone.dropped == ("P000",)
+    for number in (1, [1]):  # a Forms ID as a number: said, not a bare TypeError
+        with pytest.raises(InvalidParameterError, match=r"'drop' parameter .* ids \(text\)"):
+            replan_round(plan, 2, number)  # type: ignore[arg-type]
 
 
 def test_a_replan_after_one_drop_starts_from_the_plans_rooms():

@@ -34,14 +34,20 @@ def test_every_problem_is_said_once_in_row_order(cells: list[tuple[int, str]]) -
     """Few of a kind: each on its own line, in the order given; many: their rows listed."""
     problems = [InputProblem(expected=f"x{c}", file="f", row=r, column=c) for r, c in cells]
     lines = str(InvalidInputError(problems)).splitlines()[1:]
-    counts = {c: sum(1 for _, d in cells if d == c) for _, c in cells}
-    for column, n in counts.items():
+    rows = {c: sorted({r for r, d in cells if d == c}) for _, c in cells}
+    for column, n in {c: sum(1 for _, d in cells if d == c) for c in rows}.items():
         said = [line for line in lines if f"column '{column}'" in line]
-        assert len(said) == (1 if n >= 4 else n)
-        if n >= 4:
-            assert f"({n} rows)" in said[0]
-    singles = [str(p) for p in problems if counts[p.column or ""] < 4]
+        many = len(rows[column]) >= 4  # distinct rows, not problems
+        assert len(said) == (1 if many else n)
+        if many:
+            assert f"({len(rows[column])} rows)" in said[0]
+            assert said[0].startswith(f"  - f, rows {rows[column][0]}")
+    singles = [str(p) for p in problems if len(rows[p.column or ""]) < 4]
     assert [line[4:] for line in lines if " rows)" not in line] == singles
+    # each line where its kind first came
+    firsts = list(dict.fromkeys(p.column for p in problems))
+    order = [next(c for c in firsts if f"column '{c}'" in line) for line in lines]
+    assert list(dict.fromkeys(order)) == firsts
 
 
 def test_errors_cross_a_process_boundary_whole() -> None:

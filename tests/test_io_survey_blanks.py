@@ -76,3 +76,8 @@ def test_a_person_answering_twice_from_another_address_is_warned_of(tmp_path: Pa
     warned = [(w.row, w.column, w.expected) for w in read_survey(path).warnings]
     twice = [(row, column) for row, column, text in warned if "repeats the" in text]
     assert twice == [(3, "name"), (5, "email")], warned
+    # typed on a phone: no accent, a curly apostrophe
+    rows = [HEADER, "Siobhán O'Neill,Hillhead,Inverclyde,primary,HT,so@school.org,3,4"]
+    rows.append("Siobhan O\u2019Neill,Hillhead,Inverclyde,primary,HT,siobhan@gmail.com,3,4")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert [w.row for w in read_survey(path).warnings if "repeats the name" in w.expected] == [3]

@@ -103,11 +103,12 @@ def _lines(problems: tuple[InputProblem, ...]) -> list[str]:
     lines = []
     for p in problems:
         same = groups[key(p)]
-        if len(same) < SAME_IN_MANY_ROWS:
+        rows = sorted({q.row for q in same if q.row is not None})
+        if len(rows) < SAME_IN_MANY_ROWS:
             lines.append(str(p))
         elif p is same[0]:
             where = [p.file] if p.file else []
-            where.append(f"rows {_row_spans([q.row for q in same if q.row])} ({len(same)} rows)")
+            where.append(f"rows {_row_spans(rows)} ({len(rows)} rows)")
             if p.column:
                 where.append(f"column '{visible(p.column)}'")
             got = "" if p.value is None else f" (got {p.value!r})"

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from clnmatch.diagnose import Diagnosis
     from clnmatch.facilitators import Allocation
 
-__all__ = ["Status", "Result", "Statistics"]
+__all__ = ["Status", "Result", "Statistics", "split_establishments"]
 
 
 class Status(StrEnum):
@@ -232,3 +232,15 @@ class Result:
         moves.csv and changes.json): name -> a table, or a function of the pseudonyms
         (a person's id -> theirs in the outputs, None when not pseudonymised) giving text."""
         return {}
+
+
+def split_establishments(
+    teams: Mapping[str, int], school: Mapping[str, str]
+) -> dict[str, tuple[int, ...]]:
+    """Establishments whose practitioners (``teams``: practitioner -> team; ``school``:
+    practitioner -> establishment) are in more than one team, with those teams."""
+    of: dict[str, set[int]] = {}
+    for pid, team in teams.items():
+        if pid in school:
+            of.setdefault(school[pid], set()).add(team)
+    return {eid: tuple(sorted(t)) for eid, t in of.items() if len(t) > 1}

@@ -388,6 +388,8 @@ def replan_round(
     index = plan.roster.index
     if isinstance(drop, str):  # one id, as rematch's ``withdrawn`` takes it (not its letters)
         drop = [drop]
+    if not isinstance(drop, Sequence | set) or not all(isinstance(d, str) for d in drop):
+        raise InvalidParameterError.for_value("drop", owner, "people's ids (text)", drop)
     unknown = [d for d in drop if d not in index]
     if unknown:
         raise InvalidParameterError.for_value(

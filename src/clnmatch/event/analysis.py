@@ -30,6 +30,7 @@ from clnmatch.explain import explain
 from clnmatch.models import Cohort
 from clnmatch.problem import SCALE, Problem
 from clnmatch.rematch import facilitator_changes
+from clnmatch.result import split_establishments
 from clnmatch.wording import plural
 
 __all__ = ["Side", "diff", "diff_lines", "folder_side", "state_side", "suggest", "why_here"]
@@ -157,15 +158,6 @@ class Side:
     split: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
-def _splits(teams: Mapping[str, int], school: Mapping[str, str]) -> dict[str, tuple[int, ...]]:
-    """Establishments whose practitioners (``teams``) are in more than one team."""
-    of: dict[str, set[int]] = {}
-    for pid, team in teams.items():
-        if pid in school:
-            of.setdefault(school[pid], set()).add(team)
-    return {eid: tuple(sorted(t)) for eid, t in of.items() if len(t) > 1}
-
-
 def state_side(event: Event, label: str, state: EventState) -> Side:
     """A side from an event state (a saved version or the present)."""
     cohort, evaluation = event.evaluate_state(state)
@@ -209,7 +201,7 @@ def folder_side(folder: str | Path, survey: Cohort | None = None) -> Side:
             objective=evaluation.objective,
             breaches=tuple(b.message for b in evaluation.breaches),
             names={e.id: e.name for e in cohort.establishments}, checked=True,
-            split=_splits(teams, school),
+            split=split_establishments(teams, school),
         )  # fmt: skip
     table = read_assignment(path / "teams.csv")
     est_votes: dict[str, int] = {}
@@ -231,7 +223,7 @@ def folder_side(folder: str | Path, survey: Cohort | None = None) -> Side:
             str(b.get("message", "")) for b in saved if isinstance(b, dict)
         ) if isinstance(saved, list) else (),
         names=dict(table.establishment_names), checked=False, edited=edited,
-        split=_splits(table.teams, table.establishments),
+        split=split_establishments(table.teams, table.establishments),
     )  # fmt: skip
 
 

@@ -43,6 +43,7 @@ __all__ = [
     "closest_authority",
     "leading_zero_warnings",
     "name_key",
+    "person_key",
     "practitioner_row_id",
 ]
 
@@ -77,6 +78,13 @@ def name_key(name: str) -> str:
     text = name.casefold().replace("&", " and ")
     text = re.sub(r"[\u2018\u2019'`´.,;:\"()\[\]]", "", text)
     return re.sub(r"[\s\-_/]+", " ", text).strip()
+
+
+def person_key(name: str) -> str:
+    """The key people's names are compared by: as ``name_key``, accents aside too
+    ("Siobhan O’Neill", typed on a phone, is "Siobhán O'Neill")."""
+    bare = unicodedata.normalize("NFKD", name)
+    return name_key("".join(c for c in bare if not unicodedata.combining(c)))
 
 
 def practitioner_row_id(row: int, last_row: int, prefix: str = "R") -> str:

@@ -47,6 +47,7 @@ from clnmatch.io.identity import (
     NameBook,
     leading_zero_warnings,
     name_key,
+    person_key,
     practitioner_row_id,
 )
 from clnmatch.io.mapping import MappingSource, SurveyMapping, load_mapping, use_names
@@ -323,7 +324,7 @@ def _parse_survey(
                 unit.roles.append(role)
 
         # one person sending twice, from another address too; said once when both match
-        twin = (est_id, name_key(cell.get("name", "")))
+        twin = (est_id, person_key(cell.get("name", "")))
         if est_id and twin[1] and not same_email:
             warnings += _twice(
                 table, name_row, twin, r, index["name"], "name and establishment", row_id_prefix

@@ -19,7 +19,7 @@ from clnmatch.evaluate import RULES, Breach, TeamStats
 from clnmatch.facilitators import facilitator_supply
 from clnmatch.models import Rules
 from clnmatch.problem import ObjectiveWeights
-from clnmatch.result import Result, Status
+from clnmatch.result import Result, Status, split_establishments
 
 __all__ = [
     "DEFAULT_TITLE",
@@ -149,14 +149,6 @@ class RuleCheck:
         return "met" if self.passed else f"BROKEN ({len(self.breaches)})"
 
 
-def _split_establishments(result: Result) -> int:
-    teams: dict[str, set[int]] = {}
-    for p in result.cohort.practitioners:
-        if p.id in result.assignment:
-            teams.setdefault(p.establishment_id, set()).add(result.assignment[p.id])
-    return sum(1 for t in teams.values() if len(t) > 1)
-
-
 def _kept(done: int, total: int, what: str) -> str:
     return f"{number(done)} of {number(total)} {what}"
 
@@ -175,7 +167,8 @@ def _rule_numbers(result: Result, teams: Sequence[TeamStats]) -> dict[str, str]:
     assigned = sum(1 for p in cohort.practitioners if p.id in result.assignment)
     out["unassigned"] = f"{number(assigned)} of {number(n)} practitioners are in a team"
     out["max_participants"] = f"The cohort has {number(n)}"
-    split = _split_establishments(result)
+    school = {p.id: p.establishment_id for p in result.cohort.practitioners}
+    split = len(split_establishments(result.assignment, school))
     out["nominees_together"] = (
         f"No establishment of {number(len(cohort.establishments))} is split"
         if split == 0
