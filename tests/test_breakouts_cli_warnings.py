@@ -169,7 +169,7 @@ def test_dropping_a_late_addition_never_in_a_room_says_so(tmp_path):
         app, ["breakouts", str(_write(tmp_path / "r12.csv", rows[:12])), *args, "--out", str(first)]
     )
     assert done.exit_code == 0, done.output
-    again = ["--from", str(first), "--replan-round", "2", "--drop", "0012"]
+    again = ["--from", str(first), "--replan-round", "2", "--drop", "0012", "--time-limit", "5"]
     roster = _write(tmp_path / "r13.csv", rows)
     done = runner.invoke(app, ["breakouts", str(roster), *again, "--out", str(tmp_path / "b")])
     said = " ".join(done.output.split())

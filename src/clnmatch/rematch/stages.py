@@ -132,7 +132,8 @@ def min_moves(
             f"stage 1 (fewest moves) skipped: its model takes about {building:.1f} s to build, "
             "more than the time left; the quick repair's answer is kept"
         )
-        moved = count_moved(prev, repaired) + forced  # stage 2 scales its own build by it
+        moved = count_moved(prev, repaired) + forced
+        # the estimate stands for the build: stage 2 scales its own by it
         return Stage(cp_model.FEASIBLE, repaired, moved, build_s=building)
     built = time.perf_counter()
     cpm = _build(problem, objective=False)
