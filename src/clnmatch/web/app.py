@@ -103,6 +103,14 @@ def _templates() -> Environment:
     return env
 
 
+def _not_written(exc: OSError, what: str, outcome: str, again: str) -> tuple[str, int]:
+    """What to say, and the status, when ``what`` could not be written: 507 for a full
+    disk (or quota), with what to do; 500 otherwise."""
+    full = exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+    text = f"{what} could not be written ({exc.strerror or type(exc).__name__}): {outcome}"
+    return text + (f"; free some disk space, then {again}" if full else ""), 507 if full else 500
+
+
 def create_app(
     event: Event,
     *,
@@ -179,13 +187,11 @@ def create_app(
 
     @app.exception_handler(JournalWriteError)  # a full disk: the write was cut off again
     async def disk_error(request: Request, exc: JournalWriteError) -> Response:
-        full = exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
-        text = (
-            f"the event folder could not be written ({exc.strerror or type(exc).__name__}): "
-            "what was asked was not done, and every decision before it is kept"
-            + ("; free some disk space, then do it again" if full else "")
-        )
-        return JSONResponse({"error": text}, 507 if full else 500)
+        text, status = _not_written(
+            exc, "the event folder", "what was asked was not done, and every decision "
+            "before it is kept", "do it again",
+        )  # fmt: skip
+        return JSONResponse({"error": text}, status)
 
     @app.exception_handler(Exception)  # a defect: said in the same shape, without details
     async def unexpected(request: Request, exc: Exception) -> Response:
@@ -255,13 +261,10 @@ def create_app(
         try:
             return await in_thread(make)
         except OSError as exc:
-            full = exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
-            text = (
-                f"the file could not be written ({exc.strerror or type(exc).__name__}): "
-                "nothing was saved, and every decision is kept"
-                + ("; free some disk space, then save again" if full else "")
+            text, status = _not_written(
+                exc, "the file", "nothing was saved, and every decision is kept", "save again"
             )
-            raise EventError(text, 507 if full else 500) from exc
+            raise EventError(text, status) from exc
 
     def field(data: dict[str, Any], name: str) -> Any:
         if name not in data:
