@@ -307,6 +307,7 @@ OPS = st.one_of(
     st.tuples(st.just("undo"), st.none(), st.none()),
     st.tuples(st.just("redo"), st.none(), st.none()),
     st.tuples(st.just("version"), st.sampled_from(["a", "b"]), st.none()),
+    st.tuples(st.just("restore"), st.sampled_from(["a", "b"]), st.none()),
 )
 
 
@@ -338,6 +339,8 @@ def test_replaying_the_journal_gives_the_live_state(ops: list[tuple[str, object,
                     event.undo()
                 elif op == "redo":
                     event.redo()
+                elif op == "restore":
+                    event.restore_version(str(a))
                 else:
                     event.save_version(str(a))
             except EventError:

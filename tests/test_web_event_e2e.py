@@ -1,8 +1,8 @@
 """A whole matching event run on the page, as a lead officer would, with a kill -9 in the middle.
 
 Solve, two rounds of withdrawals, a late school, three hand moves, a lock, a re-optimise,
-an undo, export: all on the page after `clnmatch event` starts. The exported files pass
-`clnmatch check`, and a kill -9 half way loses nothing.
+an undo, a saved version restored, export: all on the page after `clnmatch event`
+starts. The exported files pass `clnmatch check`, and a kill -9 half way loses nothing.
 """
 
 from __future__ import annotations
@@ -76,7 +76,8 @@ def reoptimise_and_accept(page: Any, server: EventServer, screenshot: str | None
 
 
 def test_a_whole_event_on_the_page(tmp_path: Path) -> None:
-    """solve, 2 withdrawal rounds, a late school, 3 hand moves, a lock, re-optimise, undo, export."""
+    """solve, 2 withdrawal rounds, a late school, 3 hand moves, a lock, re-optimise, undo,
+    a version restored, export."""
     IMAGES.mkdir(parents=True, exist_ok=True)
     folder = tmp_path / "event"
     server = EventServer(folder, "--additions", additions_file(tmp_path)).start()
@@ -209,6 +210,21 @@ def test_a_whole_event_on_the_page(tmp_path: Path) -> None:
             wait_version(page, before + 1)
             page.keyboard.press("Control+z")
             wait_version(page, before + 2)
+            assert board(page) == accepted
+
+            # a version saved, two moves tried, and the saved version restored
+            page.click("#versions")
+            page.fill('#save-version input[name="name"]', "accepted")
+            page.click('#save-version button[type="submit"]')
+            wait_version(page, before + 3)
+            page.keyboard.press("Escape")
+            drag(page, page.locator('.cards[data-team="3"] .card:not(.locked)').first, 4)
+            drag(page, page.locator('.cards[data-team="5"] .card:not(.locked)').first, 6)
+            wait_version(page, before + 5)
+            page.click("#versions")
+            page.wait_for_selector("#restore-version")
+            page.click('#restore-version button[type="submit"]')
+            wait_version(page, before + 6)
             assert board(page) == accepted
 
             # export: every file into the event folder, from the page

@@ -56,6 +56,8 @@ COHORT_CHANGES = (
     "withdraw", "withdraw_person", "return_person", "add",
     "withdraw_facilitator", "return_facilitator", "add_facilitator",
 )  # fmt: skip
+# decisions whose line on the page gives their points and new breaches
+BOARD_CHANGES = ("move", "swap", "version_restored", *COHORT_CHANGES)
 # decisions repaired by a rematch: it keeps the hand placements where the rules allow
 PLACEMENTS_KEPT = ("withdraw", "withdraw_person", "return_person", "add")
 EXPORTS_FOLDER = "exports"  # the page's saved folders
@@ -324,7 +326,7 @@ class EventCore:
         voided = entry["op"] in UNDOABLE and entry["op"] != "reoptimise_accepted"
         if self.timeline.proposal is not None and voided:  # a change of the teams: say so
             message += "; the re-optimise proposal is set aside (the board changed)"
-        before = self.view() if entry["op"] in ("move", "swap", *COHORT_CHANGES) else None
+        before = self.view() if entry["op"] in BOARD_CHANGES else None
         if entry["op"] in COHORT_CHANGES:  # journalled: a restart never re-proves it
             cohort = self.cohort_for(state := self.timeline.after(entry))
             ids = state.cohort_key(e.id for e in cohort.establishments)

@@ -3,7 +3,7 @@ undoes and redoes, and saves versions; who takes part (withdrawals, late schools
 ``membership``'s. The folder, the journal and the evaluated state are ``EventCore``'s.
 
 Every decision (move, swap, lock, withdraw a school or a nominee, add, bring back, place a
-facilitator, re-optimise proposed / accepted / rejected, version saved, undo, redo) is
+facilitator, re-optimise proposed / accepted / rejected, version saved or restored, undo, redo) is
 checked, written and fsync-ed to the journal, and only then applied with
 ``Timeline.apply``, the same function a replay uses. Re-optimise runs ``solve`` in a child process (``optimise``), and
 its teams keep their numbers (``stable_labels``). Facilitator links stay as they are while
@@ -378,6 +378,24 @@ class Event(EventCore):
             if name in self.timeline.versions:  # never replaced silently
                 raise EventError(f"a version named {name!r} is saved already: choose another", 409)
             return self.record({"op": "version_saved", "name": name}, f"saved version {name!r}")
+
+    def restore_version(self, name: str) -> EventView:
+        """The board as version ``name`` saved it (its schools, people, locks and links),
+        as one decision: undo brings back the board it replaced."""
+        with self.lock:
+            target = self.version_state(name)
+            if name == "current" or target.key() == self.state.key():
+                self.last_change = {
+                    "op": "version_restored",
+                    "message": f"the board already is version {name!r}: nothing changed",
+                    "version": self.version,
+                }
+                return self.view()
+            words = what_changes(self.snapshot, self.state, target)
+            return self.record(
+                {"op": "version_restored", "name": name},
+                f"version {name!r} restored ({words}); undo brings back the board before it",
+            )
 
     def version_state(self, name: str) -> EventState:
         if name == "current":

@@ -8,7 +8,7 @@ proposal are solver answers that a time limit may cut differently on another run
 entry carries them and replay never solves anything.
 
 Undo and redo move along a stack of earlier states; saving a version, proposing and
-rejecting are not undone (they change nothing on the board).
+rejecting are not undone (they change nothing on the board); restoring a version is.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ MARKS = (PERSON_OUT, FACILITATOR_OUT, FACILITATOR_ADDED)
 UNDOABLE = (
     "move", "swap", "lock", "lock_team", "withdraw", "withdraw_person", "return_person", "add",
     "withdraw_facilitator", "return_facilitator", "add_facilitator", "place_facilitator",
-    "reoptimise_accepted",
+    "reoptimise_accepted", "version_restored",
 )  # fmt: skip
 OPS = (*UNDOABLE, "reoptimise_proposed", "reoptimise_rejected", "version_saved", "undo", "redo")
 
@@ -325,6 +325,9 @@ class Timeline:
         elif op == "version_saved":
             self.versions[str(entry["name"])] = state
             new = state
+        elif op == "version_restored":  # the board as saved; what was proven since stays
+            saved = self.versions[str(entry["name"])]
+            new = replace(saved, bounds={**saved.bounds, **state.bounds})
         elif op == "undo":
             if self.past:
                 self.future.append(state)

@@ -425,6 +425,14 @@ def create_app(
             raise EventError(f"a version's name must be text; got {name!r:.80}", 400)
         return state_json(await in_thread(lambda: event.save_version(name)))
 
+    @app.post("/api/versions/restore")
+    async def api_restore_version(request: Request) -> dict[str, Any]:
+        data = await body(request)
+        name = field(data, "name")
+        if not isinstance(name, str):
+            raise EventError(f"a version's name must be text; got {name!r:.80}", 400)
+        return state_json(await in_thread(as_of(data, lambda: event.restore_version(name))))
+
     @app.get("/api/diff")
     async def api_diff(a: str = "current", b: str = "current") -> dict[str, Any]:
         return diff(
@@ -515,6 +523,7 @@ def create_app(
             "reject": event.reject,
             "reoptimise": lambda: event.reoptimise(seconds(data.get("time_limit", 30))),
             "version": lambda: event.save_version(str(field(data, "name"))),
+            "restore": lambda: event.restore_version(str(field(data, "name"))),
         }  # fmt: skip
         if action == "cancel":
             event.cancel_reoptimise()

@@ -463,6 +463,11 @@
         post("/ui/version", data).then(function () {
           askPanel("GET", "/ui/versions");
         });
+      } else if (form.id === "restore-version") {
+        e.preventDefault();
+        post("/ui/restore", data).then(function () {
+          askPanel("GET", "/ui/versions");
+        });
       } else if (form.id === "diff-form") {
         e.preventDefault();
         ask("GET", "/ui/diff?a=" + encodeURIComponent(data.a) + "&b=" + encodeURIComponent(data.b),
