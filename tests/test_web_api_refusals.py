@@ -332,3 +332,25 @@ def test_a_decision_sent_again_with_its_version_is_not_made_twice(tmp_path: Path
     proposal = client.post("/api/reoptimise", json={"time_limit": 2}).json()
     assert client.post("/api/accept", json={"version": proposal["id"] - 1}).status_code == 409
     assert client.post("/api/accept", json={"version": proposal["id"]}).status_code == 200
+
+
+def test_a_body_past_the_largest_size_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    """A 9 MB body (declared, or streamed without a length) is a 413, nothing done; a
+    paste at the largest size allowed, form-encoded, is still read (and refused by its
+    own rule)."""
+    event = new_event(tmp_path / "ev")
+    client = _client(event)
+    big = b'{"establishment_id": "E5", "team": 1, "pad": "' + b"x" * 9_000_000 + b'"}'
+    answer = client.post("/api/move", content=big, headers={"Content-Type": "application/json"})
+    assert answer.status_code == 413 and "larger than 8 MB" in answer.json()["error"]
+
+    def streamed() -> object:
+        yield big[:4_000_000]
+        yield big[4_000_000:]
+
+    answer = client.post(
+        "/api/move", content=streamed(), headers={"Content-Type": "application/json"}
+    )  # type: ignore[arg-type]
+    assert answer.status_code == 413 and event.version == 0
+    pasted = client.post("/ui/add", data={"rows": "é" * 200_001})  # 2.4 MB form-encoded
+    assert pasted.status_code == 413 and "schools' rows at a time" in pasted.text

@@ -56,6 +56,9 @@ CSP = (
 # what the projector's read-only token may reach (GET only)
 _VIEWER_PATHS = ("/", "/projector", "/ui/live", "/api/state", "/api/stream")
 _KEEPALIVE_S = 15.0
+# a request body's largest size: pasted rows (at most 200,000 characters, up to 4 bytes
+# each in UTF-8 and 3 characters a byte in a form's percent-encoding) fit
+MAX_BODY_BYTES = 8_000_000
 _NO_TOKEN_PAGE = (
     "<!doctype html><meta charset='utf-8'><title>clnmatch event</title>"
     "<p>This page needs the full address that "
@@ -211,9 +214,25 @@ def create_app(
     def state_json(view: EventView | None = None) -> dict[str, Any]:
         return (view or event.current_view()).to_api(event.n_teams)
 
+    async def bounded_body(request: Request) -> bytes:
+        """The body, refused (413) past MAX_BODY_BYTES before more of it is read."""
+        too_large = EventError(
+            f"the request is larger than {MAX_BODY_BYTES // 1_000_000} MB: nothing was done", 413
+        )
+        declared = request.headers.get("content-length", "")
+        if declared.isdecimal() and int(declared) > MAX_BODY_BYTES:
+            raise too_large
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise too_large
+            chunks.append(chunk)
+        return b"".join(chunks)
+
     async def body(request: Request) -> dict[str, Any]:
         """A JSON object, or the form fields htmx sends."""
-        raw = await request.body()
+        raw = await bounded_body(request)
         if not raw:
             return {}
         # JSON sent as a form (curl -d without its Content-Type header): read as JSON too,
