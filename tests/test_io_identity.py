@@ -149,7 +149,7 @@ def test_a_mapping_says_which_authority_a_spelling_is(tmp_path: Path) -> None:
 def test_a_mapping_says_which_establishment_a_spelling_is(tmp_path: Path) -> None:
     """A school typed two ways was two establishments, whose nominees the rules could split
     (the warning was all): the look-alike warning says how to join them, `map` drafts that
-    line switched off, and [establishments] switched on makes them one establishment."""
+    line, and [establishments] switched on makes them one establishment."""
     from clnmatch.io.draft import draft_mapping
     from clnmatch.io.draft_toml import render_draft
 
@@ -164,7 +164,8 @@ def test_a_mapping_says_which_establishment_a_spelling_is(tmp_path: Path) -> Non
     alike = next(w for w in apart.warnings if "look alike" in w.expected)
     assert '"Dargavel Primary School" = ["Dargavel PS"]' in alike.expected
     draft = render_draft(draft_mapping(survey))
-    assert '# "Dargavel Primary School" = ["Dargavel PS"]  # CHECK: one establishment?' in draft
+    # the same name written short and long: drafted switched on
+    assert '\n"Dargavel Primary School" = ["Dargavel PS"]  # CHECK: one name written' in draft
     joined = read_survey(
         survey, mapping={"establishments": {"Dargavel Primary School": ["dargavel p.s"]}}
     )
@@ -270,6 +271,6 @@ def test_look_alikes_are_grouped_one_line_a_school() -> None:
 
     rows = [("Renfrewshire", "St Marys PS"), ("Renfrewshire", "St Mary's Primary School"),
             ("Renfrewshire", "St Mary's Primary"), ("Glasgow City", "St Mary's Primary")]  # fmt: skip
-    assert look_alike_names(rows) == [
-        ("St Marys PS", ["St Mary's Primary School", "St Mary's Primary"])
+    assert look_alike_names(rows) == [  # the name to use: the real school's
+        ("St Mary's Primary School", ["St Marys PS", "St Mary's Primary"])
     ]

@@ -38,3 +38,5 @@ def test_look_alike_late_schools_are_pointed_out_with_their_nominees(tmp_path: P
     assert "Woodfarm High (N1, 1 nominee)" in form
     assert "‘Woodfarm High School’ and ‘Woodfarm High’ look alike" in form
     assert "‘Eastwood High’" not in form
+    # one school's nominees added one by one would be two schools, maybe in two teams
+    assert "do not add them from this list" in form and "add each of them" not in form

@@ -155,6 +155,8 @@ class MappingDraft:
     # establishment names: each first one with its look-alike spellings
     look_alikes: list[tuple[str, list[str]]] = field(default_factory=list)
     name_parts: list[str] = field(default_factory=list)  # first name and surname headers
+    # rows whose e-mail a later row gives again (one person answering twice): row -> later
+    answered_again: dict[int, int] = field(default_factory=dict)
 
 
 # --- finding ---------------------------------------------------------------------------
@@ -476,6 +478,14 @@ def _draft_words(table: Table, draft: MappingDraft, index: dict[str, int]) -> No
                 )
             elif authority_key(word) not in {authority_key(k) for k in WEST_PARTNERSHIP}:
                 draft.other_authorities.append(word)
+    if "email" in index:  # each address's last answer is read
+        last: dict[str, int] = {}
+        for row in table.rows:
+            address = row.values[index["email"]].strip().casefold()
+            if address:
+                if address in last:
+                    draft.answered_again[last[address]] = row.number
+                last[address] = row.number
     if {"authority", "establishment_name"} <= index.keys() and "establishment_id" not in index:
         a, n = index["authority"], index["establishment_name"]
         draft.look_alikes = look_alike_names((r.values[a], r.values[n]) for r in table.rows)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from clnmatch.io.draft import MappingDraft
 from clnmatch.io.headers import flat_header
+from clnmatch.io.identity import name_form, name_key
 from clnmatch.models import Role, Sector
 
 __all__ = ["render_draft"]
@@ -48,6 +49,14 @@ def render_draft(draft: MappingDraft) -> str:
         add(f"# The header was found on row {draft.header_row}: the rows above it look like")
         add("# titles. If another row is the header, switch this on with its number:")
         add(f"# header_row = {draft.header_row}")
+        add("")
+    if draft.answered_again:
+        again = draft.answered_again
+        add("# Rows answered again later from the same e-mail address (one person sending the")
+        add("# form twice): the earlier answers are left out, only the later ones read.")
+        later = "; ".join(f"row {again[r]} repeats row {r}" for r in sorted(again)[:6])
+        more = f" and {len(again) - 6} more" if len(again) > 6 else ""
+        add(f"leave_out_rows = {sorted(again)}  # CHECK: {later}{more}")
         add("")
     add("[columns]")
     add("# survey column = the header in the export that holds it")
@@ -133,11 +142,16 @@ def render_draft(draft: MappingDraft) -> str:
         add("")
         add("[establishments]")
         add("# The name to use = spellings of it in the export. These names of one authority")
-        add("# look alike, and each counts as an establishment of its own (its nominees may be")
-        add("# put in different teams): switch a line on (delete its #) if they are one.")
+        add("# look alike. A line that is on joins them: one name written short and long")
+        add("# ('PS' for 'Primary School'). Each name of a line left off (#) counts as an")
+        add("# establishment of its own, its nominees maybe in different teams: switch a line")
+        add("# on (delete its #) if they are one; switch one off if they are two.")
         for first, alike in draft.look_alikes:
             listed = ", ".join(_quoted(w) for w in alike)
-            add(f"# {_quoted(first)} = [{listed}]  # CHECK: one establishment?")
+            if all(name_form(name_key(w)) == name_form(name_key(first)) for w in alike):
+                add(f"{_quoted(first)} = [{listed}]  # CHECK: one name written two ways")
+            else:
+                add(f"# {_quoted(first)} = [{listed}]  # CHECK: one establishment?")
     return "\n".join(out) + "\n"
 
 

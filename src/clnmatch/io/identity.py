@@ -21,10 +21,12 @@ are warnings naming the rows. A mapping's
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import os
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,7 +129,8 @@ class EstablishmentIds:
 
 # words that say what kind of establishment a name is, not which one ("PS" = "Primary School")
 _KIND_WORDS = {
-    "primary", "prim", "pri", "ps", "school", "sch", "high", "hs", "secondary", "academy",
+    "primary", "prim", "pri", "ps", "school", "sch", "high", "hs", "secondary", "sec",
+    "academy", "acad",
     "nursery", "early", "learning", "years", "centre", "center", "elc", "class", "classes",
     "family", "and", "the", "of",
 }  # fmt: skip
@@ -141,6 +144,48 @@ def name_core(key: str) -> str:
     """A name key without the words for its kind ("st marys ps" -> "st marys")."""
     words = ["st" if w == "saint" else w for w in key.split()]
     return " ".join(w for w in words if w not in _KIND_WORDS) or key
+
+
+# short forms written out, and words left out, in a name's form ("St Mark's PS" and
+# "St Mark's Primary School" are one form; "Bearsden Academy" and "Bearsden Primary" not)
+_SHORT_FORMS = {"ps": "primary", "pri": "primary", "prim": "primary", "hs": "high",
+                "sec": "secondary", "acad": "academy", "saint": "st"}  # fmt: skip
+_FORM_LEFT_OUT = {"school", "the"}
+
+
+def name_form(key: str) -> str:
+    """A name key with its short forms written out and "school" left out: two spellings
+    of one form name one establishment ("st marks p s" -> "st marks primary")."""
+    key = re.sub(r"\b([ph]) s\b", r"\1s", key)  # "P. S." was "p s"
+    words = (_SHORT_FORMS.get(w, w) for w in key.split())
+    return " ".join(w for w in words if w not in _FORM_LEFT_OUT)
+
+
+@functools.cache
+def _real_school_forms() -> dict[str, frozenset[str]]:
+    """The forms of the bundled real schools' names, by authority key."""
+    from clnmatch.generate.schools import load_schools  # the reader needs it only here
+
+    forms: dict[str, set[str]] = {}
+    for school in load_schools():
+        forms.setdefault(authority_key(school.authority), set()).add(
+            name_form(name_key(school.name))
+        )
+    return {a: frozenset(f) for a, f in forms.items()}
+
+
+def _real_forms_in(authority: str) -> frozenset[str]:
+    """The real schools' name forms of an authority as typed ("Glasgow City Council")."""
+    known = _KNOWN.get(authority_key(authority)) or closest_authority(authority)
+    return _real_school_forms().get(authority_key(known or authority), frozenset())
+
+
+def two_real_schools(authority: str, key: str, other: str) -> bool:
+    """Whether two name keys are the names of two different real schools of the authority
+    (St Mark's and St Mary's of Hamilton look alike, and are both schools)."""
+    real = _real_forms_in(authority)
+    form, other_form = name_form(key), name_form(other)
+    return form != other_form and form in real and other_form in real
 
 
 def _names_alike(key: str, other: str) -> bool:
@@ -163,21 +208,40 @@ def standard_authority(name: str) -> str:
 def look_alike_names(rows: Iterable[tuple[str, str]]) -> list[tuple[str, list[str]]]:
     """Establishment names of one authority that look alike, from (authority, name) rows in
     order: each first name with the later spellings like it (or like one of them), which a
-    mapping's [establishments] may join into it; one entry a name to use."""
+    mapping's [establishments] may join into it; one entry a name to use: a real school's
+    name where one spelling is, else the spelling most rows give (the longest of a tie)."""
     seen: dict[str, list[tuple[str, str]]] = {}  # authority key -> (name key, name)
     root: dict[str, str] = {}  # a later spelling -> the first name it looks like
     groups: dict[str, list[str]] = {}
+    counts: Counter[tuple[str, str]] = Counter()
+    rank: dict[str, tuple[bool, int, int]] = {}  # the name to use ranks highest
     for authority, name in rows:
         if not (authority and name):
             continue
+        counts[(authority_key(authority), name)] += 1
         key, names = name_key(name), seen.setdefault(authority_key(authority), [])
         if all(key != k for k, _ in names):
-            twin = next((n for k, n in names if _names_alike(key, k)), None)
+            twin = next(
+                (
+                    n
+                    for k, n in names
+                    if _names_alike(key, k) and not two_real_schools(authority, key, k)
+                ),
+                None,
+            )
             if twin is not None:
                 root[name] = root.get(twin, twin)
-                groups.setdefault(root[name], []).append(name)
+                groups.setdefault(root[name], [root[name]]).append(name)
             names.append((key, name))
-    return list(groups.items())
+    for (authority, name), count in counts.items():
+        if name in root or name in groups:
+            real = name_form(name_key(name)) in _real_forms_in(authority)
+            rank[name] = (real, count, len(name))
+    out = []
+    for spellings in groups.values():
+        first = max(spellings, key=rank.__getitem__)
+        out.append((first, [n for n in spellings if n != first]))
+    return out
 
 
 _COMPASS = {"n": "north", "s": "south", "e": "east", "w": "west"}  # "W. Dunbartonshire"
@@ -349,16 +413,18 @@ class NameBook:
                 )
             for authority, (name, sector, rows) in by_authority.items():
                 groups.setdefault((authority, sector), []).append((key, name, rows))
-        for members in groups.values():
-            warnings.extend(self._look_alikes(members))
+        for (authority, _), members in groups.items():
+            warnings.extend(self._look_alikes(authority, members))
         return warnings
 
-    def _look_alikes(self, members: Iterable[tuple[str, str, list[int]]]) -> list[InputProblem]:
+    def _look_alikes(
+        self, authority: str, members: Iterable[tuple[str, str, list[int]]]
+    ) -> list[InputProblem]:
         warnings = []
         seen: list[tuple[str, str, list[int]]] = []
         for key, name, rows in members:
             for other_key, other, other_rows in seen:
-                if _names_alike(key, other_key):
+                if _names_alike(key, other_key) and not two_real_schools(authority, key, other_key):
                     warnings.append(
                         self.table.problem(
                             f"one spelling per establishment; '{name}' ({_rows(rows)}) and "

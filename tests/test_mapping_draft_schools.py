@@ -1,0 +1,109 @@
+"""Tests of ``clnmatch map`` drafts for a form whose people type their school's name (a
+Google Forms export without ids): one name written short and long is joined, two real
+schools that look alike are never, and one person answering twice reads once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from clnmatch.io.draft import draft_mapping
+from clnmatch.io.draft_toml import render_draft
+from clnmatch.io.identity import look_alike_names
+from clnmatch.io.survey import read_survey
+
+HEADER = (
+    "Timestamp,Email address,Your name,Name of your school,Local authority,Sector,Your role,"
+    "How interested are you? [Literacy],How interested are you? [Numeracy]\n"
+)
+PEOPLE = [  # (school as typed, authority as the form's list gives it, sector)
+    ("St Mark's Primary School (Hamilton)", "South Lanarkshire Council", "Primary"),
+    ("St. Mark's Primary (Hamilton)", "South Lanarkshire Council", "Primary"),
+    ("St Mary's Primary School (Hamilton)", "South Lanarkshire Council", "Primary"),
+    ("St Mary's PS (Hamilton)", "South Lanarkshire Council", "Primary"),
+    ("Johnstone HS", "Renfrewshire Council", "Secondary"),
+    ("Johnstone High School", "Renfrewshire Council", "Secondary"),
+    ("Johnstone High School", "Renfrewshire Council", "Secondary"),
+    ("Langbank Primary School", "Renfrewshire Council", "Primary"),
+    ("Langbnk Primary School", "Renfrewshire Council", "Primary"),
+]
+
+
+def _export(tmp_path: Path, again: bool = True) -> Path:
+    lines = [
+        f"01/12/2026 09:{k:02d}:00,p{k}@school.example,Person {k},{school},{authority},"
+        f"{sector},{'Headteacher' if k % 2 else 'Class Teacher'},Very,Quite"
+        for k, (school, authority, sector) in enumerate(PEOPLE)
+    ]
+    if again:  # person 0 sends the form again, an hour later
+        lines.append(lines[0].replace("09:00", "10:00").replace("Very,Quite", "Quite,Very"))
+    path = tmp_path / "responses.csv"
+    path.write_text(HEADER + "\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _drafted(tmp_path: Path, path: Path) -> tuple[str, Path]:
+    text = render_draft(draft_mapping(path))
+    # the scale's words are drafted as CHECK lines on: fine for these tests
+    mapping = tmp_path / "map.toml"
+    mapping.write_text(text, encoding="utf-8")
+    return text, mapping
+
+
+def test_one_name_written_short_and_long_is_joined_and_two_real_schools_never(
+    tmp_path: Path,
+) -> None:
+    """St Mark's and St Mary's of Hamilton are two real schools that look alike: a tester's
+    draft chained them into one line (switched on, St Mark's staff were rostered as St
+    Mary's). Each is joined only with its own short spellings, those lines switched on,
+    named as the real school is, and read as four establishments."""
+    text, mapping = _drafted(tmp_path, _export(tmp_path))
+    on = [line for line in text.splitlines() if "one name written two ways" in line]
+    assert on == [
+        '"St Mark\'s Primary School (Hamilton)" = ["St. Mark\'s Primary (Hamilton)"]'
+        "  # CHECK: one name written two ways",
+        '"St Mary\'s Primary School (Hamilton)" = ["St Mary\'s PS (Hamilton)"]'
+        "  # CHECK: one name written two ways",
+        '"Johnstone High School" = ["Johnstone HS"]  # CHECK: one name written two ways',
+    ]
+    # a typo is not a short form: offered, left off for the user to decide
+    assert (
+        '# "Langbank Primary School" = ["Langbnk Primary School"]  # CHECK: one establishment?'
+        in text
+    )
+    reading = read_survey(_export(tmp_path), mapping=mapping)
+    names = sorted(e.name for e in reading.cohort.establishments)
+    assert names == [
+        "Johnstone High School", "Langbank Primary School", "Langbnk Primary School",
+        "St Mark's Primary School (Hamilton)", "St Mary's Primary School (Hamilton)",
+    ]  # fmt: skip
+    # two real schools are not said to look alike; the typo still is
+    alike = [w.expected for w in reading.warnings if "look alike" in w.expected]
+    assert len(alike) == 1 and "Langbank" in alike[0]
+
+
+def test_the_name_to_use_is_the_real_schools_else_the_most_given() -> None:
+    rows = [("Renfrewshire", "Johnstone HS"), ("Renfrewshire", "Johnstone High School"),
+            ("Inverclyde", "Kilmacolm Pri"), ("Inverclyde", "Kilmacolm Primary"),
+            ("Inverclyde", "Kilmacolm Primary"),
+            ("Glasgow City", "Nowhere Acad"), ("Glasgow City", "Nowhere Academy")]  # fmt: skip
+    assert look_alike_names(rows) == [
+        ("Johnstone High School", ["Johnstone HS"]),
+        ("Kilmacolm Primary", ["Kilmacolm Pri"]),
+        ("Nowhere Academy", ["Nowhere Acad"]),  # no real school: the longer of a tie
+    ]
+
+
+def test_a_person_answering_twice_is_read_once_from_the_later_answer(tmp_path: Path) -> None:
+    """The draft leaves out the earlier of two answers from one e-mail address (a tester's
+    rosters mailed one person twice); without a repeat there is no such line."""
+    path = _export(tmp_path)
+    text, mapping = _drafted(tmp_path, path)
+    assert "leave_out_rows = [2]  # CHECK: row 11 repeats row 2" in text
+    cohort = read_survey(path, mapping=mapping).cohort
+    assert len(cohort.practitioners) == len(PEOPLE)
+    first, other = (
+        next(p for p in cohort.practitioners if p.email == f"p{k}@school.example") for k in (0, 1)
+    )
+    assert first.interests == other.interests[::-1]  # "Quite", "Very": the later answer
+    single, _ = _drafted(tmp_path, _export(tmp_path, again=False))
+    assert "leave_out_rows" not in single
