@@ -33,6 +33,7 @@ from clnmatch.io.outputs import (
     DAY_OF_FILES,
     PDF_FILE,
     PSEUDONYMISED,
+    SURVEY_MAPPING,
     facilitators_frame,
     output_names,
     read_saved,
@@ -399,6 +400,7 @@ def write_result(
     protect: Mapping[str, str | os.PathLike[str] | None] | None = None,
     deadline: Deadline | None = None,
     source: str | None = None,
+    survey_mapping: Mapping[str, str] | None = None,
 ) -> WrittenFiles:
     """Write every output file of a feasible result into ``out_dir``; nothing on failure.
 
@@ -416,7 +418,9 @@ def write_result(
     when the time left does not allow them (see the module docstring). ``source`` is a
     line that must travel with the schools' facts (a licence's attribution): in the
     report, the workbook, the handouts and summary.json; by default the bundled schools
-    data's, when the cohort holds rows of it (``schools_data_source``).
+    data's, when the cohort holds rows of it (``schools_data_source``). ``survey_mapping``
+    (``{"file": name, "toml": text}``): the mapping the survey was read with, kept in
+    summary.json so that the result can be read against the survey again.
     """
     out = Path(out_dir)
     _with_teams(result, "write_result")
@@ -433,6 +437,8 @@ def write_result(
     summary = headed_summary(result, heading)
     if pseudonymise:  # such a folder cannot be read back against the survey
         summary[PSEUDONYMISED] = True
+    if survey_mapping is not None:
+        summary[SURVEY_MAPPING] = dict(survey_mapping)
     # a re-match's moves and changes left in the folder would apply to other teams
     owned = (*names_out, *DAY_OF_FILES)
     with staged_output_dir(out, replaces=owned) as stage:

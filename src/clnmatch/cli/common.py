@@ -464,6 +464,31 @@ def saved_summary(folder: Path) -> dict[str, Any]:
     return read_summary(folder) if (folder / "summary.json").exists() else {}
 
 
+def result_mapping(
+    map_file: Path | None, folder: Path, *, quiet: bool = False
+) -> tuple[Path | SurveyMapping | None, dict[str, str] | None]:
+    """The mapping to read a result's survey with, and to keep in its next result: --map,
+    else the one the result in ``folder`` was made with (said, unless ``quiet``)."""
+    from clnmatch.io.mapping import SurveyMapping, mapping_to_keep
+    from clnmatch.io.outputs import SURVEY_MAPPING
+
+    if map_file is not None:
+        return map_file, mapping_to_keep(map_file)
+    kept = saved_summary(folder).get(SURVEY_MAPPING)
+    if not (isinstance(kept, dict) and isinstance(kept.get("toml"), str)):
+        return None, None
+    where = f"{folder / 'summary.json'} (a copy of {kept.get('file') or 'its --map'})"
+    mapping = SurveyMapping.from_toml_text(kept["toml"], where)
+    if not quiet:
+        err_console.print(
+            f"note: reading the survey with the mapping the result was made with, kept in "
+            f"{where}; --map gives another",
+            markup=False,
+            highlight=False,
+        )
+    return mapping, {str(k): str(v) for k, v in kept.items()}
+
+
 def read_cohort_for_cli(
     survey: Path,
     facilitators: Path | None,

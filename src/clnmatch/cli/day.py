@@ -47,6 +47,7 @@ from clnmatch.cli.common import (
     print_written,
     print_wrote,
     read_cohort_for_cli,
+    result_mapping,
     rules_from,
     saved_summary,
     start_clock,
@@ -183,7 +184,8 @@ def rematch(
         saved = heading_of(summary) if summary else None
         rules = rules_from(rules_file, locals(), summary.get("rules"))
         objective = objective or str(summary.get("objective_name") or "blend")
-        mapping = load_mapping(map_file)  # read once: the survey and --add share it
+        found, survey_mapping = result_mapping(map_file, folder, quiet=json_out)
+        mapping = load_mapping(found)  # read once: the survey and --add share it
         teams_csv = folder / "teams.csv" if previous.is_dir() else previous
         warn = 0 if json_out else 10  # --quiet keeps warnings: they are not progress
         read: list[str] = []  # every warning, for --json
@@ -304,6 +306,7 @@ def rematch(
             pseudonym_key=pseudonym_key,
             protect=inputs,
             deadline=clock,
+            survey_mapping=survey_mapping,
         )
         if not json_out:
             print_written(written)
@@ -390,7 +393,8 @@ def report(
             pseudonymise=pseudonymise,
             pseudonym_key=pseudonym_key,
         )
-        cohort = read_cohort_for_cli(survey, facilitators, sheet, warn=0, mapping=map_file)
+        mapping, _ = result_mapping(map_file, result_dir)
+        cohort = read_cohort_for_cli(survey, facilitators, sheet, warn=0, mapping=mapping)
         # a rematched result: its withdrawals and additions (changes.json) apply
         cohort, _ = cohort_of_folder(cohort, result_dir)
         heading = read_heading(result_dir)

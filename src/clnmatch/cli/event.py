@@ -35,11 +35,11 @@ from clnmatch.cli.common import (
     err_console,
     exit_codes,
     out_console,
+    result_mapping,
     rules_from,
     saved_summary,
 )
 
-MAPPING_COPY = "mapping.toml"  # the event folder's copy of the --map it reads with
 HEADING_KEYS = ("title", "contact", "source")  # summary.json's: what heads every export
 
 if TYPE_CHECKING:
@@ -122,6 +122,7 @@ def event(
     Example: clnmatch event survey.csv --facilitators facilitators.csv --dir event/
     """
     from clnmatch.event import Event, JournalWarning
+    from clnmatch.event.core import MAPPING_COPY
     from clnmatch.event.snapshot import private_write
     from clnmatch.io.mapping import load_mapping
     from clnmatch.io.survey import read_survey
@@ -157,6 +158,15 @@ def event(
             map_file = kept_map  # started again after a crash, --map forgotten
             warnings.append(f"note: using the event's copy of its mapping ({kept_map})")
         mapping = load_mapping(map_file)  # read once: the survey and --additions share it
+        from_kept = None  # the mapping --from's result was made with, when no --map
+        if not resuming and map_file is None and from_result is not None:
+            found, from_kept = result_mapping(None, from_result, quiet=True)
+            if found is not None:
+                mapping = load_mapping(found)
+                warnings.append(
+                    f"note: reading the survey with the mapping {from_result} was made with "
+                    "(kept in its summary.json); --map gives another"
+                )
         if resuming:
             with warnings_module.catch_warnings(record=True) as caught:  # said plainly below
                 warnings_module.simplefilter("always", JournalWarning)
@@ -225,6 +235,8 @@ def event(
         opened.hold_folder()
         if keep_map and map_file is not None and map_file.resolve() != kept_map.resolve():
             private_write(kept_map, map_file.read_text(encoding="utf-8"))
+        elif from_kept is not None:
+            private_write(kept_map, from_kept["toml"])
         editor, projector = addresses(opened, host, port)
         print(editor, flush=True)
         print(f"Projector (read-only): {projector}")
@@ -349,11 +361,11 @@ def diff(
     from clnmatch.io.survey import read_survey
 
     with exit_codes(json_out):
-        cohort = (
-            read_survey(survey, facilitators=facilitators, sheet=sheet, mapping=map_file).cohort
-            if survey
-            else None
-        )
+        cohort = None
+        if survey:
+            mapping, _ = result_mapping(map_file, dir_a, quiet=json_out)
+            reading = read_survey(survey, facilitators=facilitators, sheet=sheet, mapping=mapping)
+            cohort = reading.cohort
         result = diff_sides(folder_side(dir_a, cohort), folder_side(dir_b, cohort))
         if json_out:
             out_console.print_json(json.dumps(result))

@@ -53,6 +53,7 @@ from clnmatch.cli.common import (
     print_written,
     print_wrote,
     read_cohort_for_cli,
+    result_mapping,
     rules_from,
     sample_paths,
     saved_summary,
@@ -102,6 +103,7 @@ def _run_solve(
     bound_time: float = 0.0,
     warnings: list[str] | None = None,
     source: str | None = None,
+    survey_mapping: dict[str, str] | None = None,
 ) -> None:
     from clnmatch.publish import write_result
     from clnmatch.result import Status
@@ -141,6 +143,7 @@ def _run_solve(
         protect=inputs,
         deadline=clock,
         source=source,
+        survey_mapping=survey_mapping,
     )
     if not json_out:
         print_written(written)
@@ -242,6 +245,7 @@ def solve(
 
     Example: clnmatch solve survey.csv --facilitators facilitators.csv --title "CLN cohort 3" --out teams/
     """
+    from clnmatch.io.mapping import mapping_to_keep
     from clnmatch.io.outputs import output_names
 
     with exit_codes(json_out):
@@ -289,6 +293,7 @@ def solve(
             inputs=inputs,
             bound_time=bound_time,
             warnings=read,
+            survey_mapping=mapping_to_keep(map_file),
         )
 
 
@@ -395,8 +400,9 @@ def check(
             said = f"Using the rules of {teams_csv.parent / 'summary.json'}"
             err_console.print(said, markup=False, highlight=False, soft_wrap=True)
         read: list[str] = []
+        mapping, _ = result_mapping(map_file, teams_csv.parent, quiet=json_out)
         cohort = read_cohort_for_cli(
-            survey, facilitators, sheet, warn=0 if json_out else 10, mapping=map_file,
+            survey, facilitators, sheet, warn=0 if json_out else 10, mapping=mapping,
             warnings=read,
         )  # fmt: skip
         # a rematched result records its withdrawals and additions beside teams.csv

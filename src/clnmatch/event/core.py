@@ -48,7 +48,9 @@ from clnmatch.io.safe import sweep_stale_staging
 from clnmatch.models import Cohort, Facilitator, Practitioner, Rules
 from clnmatch.rematch import ChangeRecord
 
-__all__ = ["EventCore", "SNAPSHOT_FILE", "JOURNAL_FILE", "TOKENS_FILE", "EXPORTS_FOLDER"]
+__all__ = [
+    "EventCore", "SNAPSHOT_FILE", "JOURNAL_FILE", "TOKENS_FILE", "EXPORTS_FOLDER", "MAPPING_COPY",
+]  # fmt: skip
 
 JOURNAL_FILE = "journal.jsonl"
 # decisions that change who takes part (each makes a cohort whose bound is journalled)
@@ -61,6 +63,7 @@ BOARD_CHANGES = ("move", "swap", "version_restored", *COHORT_CHANGES)
 # decisions repaired by a rematch: it keeps the hand placements where the rules allow
 PLACEMENTS_KEPT = ("withdraw", "withdraw_person", "return_person", "add")
 EXPORTS_FOLDER = "exports"  # the page's saved folders
+MAPPING_COPY = "mapping.toml"  # the event folder's copy of the --map it reads with
 
 
 class EventCore:

@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from clnmatch.event.core import MAPPING_COPY
 from clnmatch.event.engine import EXPORTS_FOLDER, Event
 from clnmatch.event.state import EventError
 from clnmatch.event.view import EventView
+from clnmatch.io.mapping import mapping_to_keep
 from clnmatch.io.outputs import facilitators_frame, teams_frame
 from clnmatch.io.safe import csv_text
 from clnmatch.publish import headed_summary, heading_of, write_result
@@ -167,6 +169,7 @@ def write_folder(event: Event, folder: str | Path, view: EventView | None = None
     view = view or event.view()
     record = json.dumps(change_record(event, view).to_dict(), indent=2, ensure_ascii=False)
     heading = heading_of(event.snapshot.heading)
+    kept = event.folder / MAPPING_COPY  # its survey is read with it again (report, rematch)
     return write_result(
         result_of(event, view),
         folder,
@@ -174,6 +177,7 @@ def write_folder(event: Event, folder: str | Path, view: EventView | None = None
         title=heading.title,
         contact=heading.contact,
         source=heading.source,
+        survey_mapping=mapping_to_keep(kept) if kept.is_file() else None,
     )
 
 

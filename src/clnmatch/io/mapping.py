@@ -302,6 +302,12 @@ class SurveyMapping(BaseModel):
             raise InvalidInputError(
                 [InputProblem(file=str(path), expected=f"a readable UTF-8 TOML file ({exc})")]
             ) from None
+        return cls.from_toml_text(text, file)
+
+    @classmethod
+    def from_toml_text(cls, text: str, file: str) -> SurveyMapping:
+        """A mapping from a TOML file's text (a result keeps it: ``SURVEY_MAPPING``);
+        problems name ``file`` and the key."""
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
@@ -319,6 +325,18 @@ class SurveyMapping(BaseModel):
 
 
 MappingSource = SurveyMapping | str | os.PathLike[str] | Mapping[str, Any] | None
+
+
+def mapping_to_keep(path: str | os.PathLike[str] | None) -> dict[str, str] | None:
+    """A mapping file as a result keeps it in its summary.json (``SURVEY_MAPPING``);
+    None without one, or one that cannot be read (reading the survey said why)."""
+    if path is None:
+        return None
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return {"file": Path(path).name, "toml": text}
 
 
 def load_mapping(mapping: MappingSource) -> SurveyMapping | None:

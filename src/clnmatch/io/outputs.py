@@ -29,6 +29,7 @@ __all__ = [
     "PSEUDONYMISED",
     "REPORT_FILES",
     "ROSTER_FILES",
+    "SURVEY_MAPPING",
     "SavedResult",
     "facilitators_frame",
     "output_names",
@@ -105,6 +106,9 @@ def read_summary(folder: Path) -> dict[str, object]:
 
 
 PSEUDONYMISED = "pseudonymised"  # summary.json's mark of outputs written with --pseudonymise
+# summary.json's copy of the mapping the survey was read with ({"file": name, "toml": text}):
+# report, check and rematch read the survey with it again when given no --map
+SURVEY_MAPPING = "survey_mapping"
 
 
 def refuse_pseudonymised(folder: str | os.PathLike[str]) -> None:
