@@ -354,3 +354,15 @@ def test_a_body_past_the_largest_size_is_refused_before_it_is_read(tmp_path: Pat
     assert answer.status_code == 413 and event.version == 0
     pasted = client.post("/ui/add", data={"rows": "é" * 200_001})  # 2.4 MB form-encoded
     assert pasted.status_code == 413 and "schools' rows at a time" in pasted.text
+
+
+def test_rows_pasted_without_their_header_say_so_with_no_clause_left_hanging(
+    tmp_path: Path,
+) -> None:
+    """The reader's advice to run `clnmatch map` is left out on the page, and with it its
+    whole clause: "...; for a form's export" was left hanging."""
+    client = _client(new_event(tmp_path / "ev"))
+    rows = "Ann,N7,Late School,B,secondary,HT,3,3,3\nBob,N7,Late School,B,secondary,HT,3,3,3"
+    said = client.post("/api/add", json={"rows": rows}).json()["error"]
+    assert "are missing; columns found: 'Ann'" in said
+    assert "for a form's export" not in said and "clnmatch map" not in said, said

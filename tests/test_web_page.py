@@ -79,6 +79,11 @@ def test_rows_pasted_from_a_forms_export_are_read_with_the_events_mapping(
     odd = late.replace("Eve Muir", "Ed Muir").replace(",Very,", ",Extremely keen,")
     said = client.post("/api/add", json={"rows": f"{HEADER}\n{odd}\n"}).json()["error"]
     assert "correct the answer in the pasted rows" in said and "add it to" not in said, said
+    # rows without their header line: said whole, not "expected" and nothing (a tester's)
+    second = late.replace("Eve Muir", "Ed Muir")
+    headless = client.post("/api/add", json={"rows": f"{late}\n{second}\n"}).json()["error"]
+    assert "expected \n" not in headless and "was drafted from?" in headless, headless
+    assert "clnmatch map" not in headless
 
 
 def test_the_projector_says_a_team_keeping_every_rule_in_one_line(event: Event) -> None:

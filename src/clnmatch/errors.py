@@ -120,12 +120,14 @@ def without_command(problems: Iterable[InputProblem], command: str) -> list[Inpu
     """The problems without their advice to run ``command``: said by that command itself,
     or on a page where no command can be run, it goes round in a circle."""
     bracketed = rf"\s*\(`{command}[^`]*`[^)]*\)"  # "(`clnmatch map` drafts it)"
-    trailing = rf"[:,]\s*(?:which\s+)?`{command}[^`]*`[^;]*"  # ": `clnmatch map` drafts one"
+    # ": `clnmatch map` drafts one", ", which `clnmatch map` drafts", "...? `clnmatch map`"
+    trailing = rf"(?::\s*|,\s*which\s+|(?<=[?.!])\s+)`{command}[^`]*`[^;]*"
     out = []
     for p in problems:
         text = re.sub(trailing, "", re.sub(bracketed, "", p.expected))
+        # a clause that is the advice ("for a form's export, `clnmatch map` drafts ...")
         text = "; ".join(part for part in text.split("; ") if command not in part)
-        out.append(replace(p, expected=text))
+        out.append(replace(p, expected=text or p.expected))  # never an empty "expected"
     return out
 
 
