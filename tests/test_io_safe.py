@@ -621,3 +621,30 @@ def test_a_replaced_file_keeps_who_may_read_it(tmp_path: Path) -> None:
         (stage / "mailmerge.csv").write_text("new", encoding="utf-8")
     assert (out / "report.html").read_text(encoding="utf-8") == "new"
     assert (out / "report.html").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_stop_after_the_outputs_are_in_place_says_they_are(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl+C in the second a run takes to end, after its files moved into place, said
+    "no output was written or changed" over a folder holding every e-mail (a privacy
+    tester): it now names the folder written, whole; before any is, it says nothing was."""
+    import typer
+
+    from clnmatch.cli.common import exit_codes
+
+    written: list[str] = []  # one process, one run
+    monkeypatch.setattr("clnmatch.interrupt.WRITTEN", written)
+    monkeypatch.setattr("clnmatch.io.safe.WRITTEN", written)
+    with pytest.raises(typer.Exit), exit_codes(), staged_output_dir(tmp_path / "out") as stage:
+        (stage / "teams.csv").write_text("x", encoding="utf-8")
+        raise KeyboardInterrupt
+    assert "no output was written or changed" in capsys.readouterr().err
+    with pytest.raises(typer.Exit) as stopped, exit_codes():
+        with staged_output_dir(tmp_path / "out") as stage:
+            (stage / "teams.csv").write_text("x", encoding="utf-8")
+        raise KeyboardInterrupt  # while the process ends
+    said = " ".join(capsys.readouterr().err.split())
+    assert stopped.value.exit_code == 130 and (tmp_path / "out" / "teams.csv").is_file()
+    assert f"after every output was written, whole, to {tmp_path / 'out'}" in said, said
+    assert "no output was written" not in said

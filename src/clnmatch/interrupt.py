@@ -6,9 +6,20 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-__all__ = ["INTERRUPTED", "STOPPED", "note_interrupt"]
+__all__ = ["INTERRUPTED", "STOPPED", "WRITTEN", "note_interrupt", "stopped_message"]
 
 STOPPED = "Stopped (Ctrl+C): no output was written or changed."  # every command's word
+
+# the output folders this process has moved its files into (whole): a Ctrl+C after that,
+# while the process ends, must not say that nothing was written
+WRITTEN: list[str] = []
+
+
+def stopped_message(default: str = STOPPED) -> str:
+    """What a stopped run says: ``default``, unless its outputs are in place already."""
+    if not WRITTEN:
+        return default
+    return f"Stopped (Ctrl+C) after every output was written, whole, to {', '.join(WRITTEN)}."
 
 # Set by the command line's Ctrl-C handler (``note_interrupt``): a KeyboardInterrupt raised
 # inside a C callback (the compiled kernels' cache, a logging lock) is printed as "ignored"

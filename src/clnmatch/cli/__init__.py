@@ -27,7 +27,7 @@ from clnmatch.cli.common import (
     sample_paths,
     say_stopped_unless_said,
 )
-from clnmatch.interrupt import note_interrupt
+from clnmatch.interrupt import WRITTEN, note_interrupt
 
 __all__ = [
     "EXIT_BREACH",
@@ -83,6 +83,7 @@ def main() -> None:  # pragma: no cover - console entry
         sys.stdout.reconfigure(errors="replace")
     sys.stdout = _StdoutOnceReadersLeave(sys.stdout)
     signal.signal(signal.SIGINT, note_interrupt)  # a swallowed Ctrl-C still stops the writing
+    WRITTEN.clear()
     try:
         app()
     except KeyboardInterrupt:  # before typer took over: no traceback

@@ -26,7 +26,7 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from clnmatch.errors import ClnmatchError, InfeasibleError, InvalidInputError, InvalidParameterError
-from clnmatch.interrupt import STOPPED
+from clnmatch.interrupt import STOPPED, WRITTEN, stopped_message
 from clnmatch.models import Cohort, Rules
 from clnmatch.time_budget import Deadline
 
@@ -129,7 +129,7 @@ def say_stopped_unless_said() -> None:
     """Say the run stopped, where Ctrl+C came before a command's own handling (while the
     command line started: typer ends such a run with 130 and no word)."""
     if not _STOP_SAID:
-        err_console.print(STOPPED, markup=False, highlight=False)
+        err_console.print(stopped_message(), markup=False, highlight=False)
 
 
 @contextmanager
@@ -139,11 +139,13 @@ def exit_codes(json_out: bool = False, stopped: str = STOPPED) -> Iterator[None]
     With ``json_out`` (a command's --json) the failure is also one JSON object on stdout
     (``status`` "error", ``exit_code``, ``error`` and ``message``; ``problems`` for
     invalid input), so a script reads every outcome from stdout alone."""
+    WRITTEN.clear()  # this command's outputs only (tests run many in one process)
     try:
         yield
     except typer.Exit:
         raise
     except KeyboardInterrupt:  # Ctrl+C: said, as every other ending is (outputs are staged)
+        stopped = stopped_message(stopped)
         err_console.print(stopped, markup=False, highlight=False)
         _STOP_SAID.append(True)
         if json_out:

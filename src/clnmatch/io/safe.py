@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from clnmatch.errors import InputProblem, InvalidInputError
-from clnmatch.interrupt import INTERRUPTED
+from clnmatch.interrupt import INTERRUPTED, WRITTEN
 from clnmatch.io.digests import edited_outputs
 
 if TYPE_CHECKING:
@@ -541,6 +541,7 @@ def staged_output_dir(
                 note = json.dumps({"target": str(target), "remove": remove})
                 atomic_write_text(staging / _MOVING, note)
                 _move_into(staging, target, remove)
+                WRITTEN.append(path_for_user(target))
         finally:
             shutil.rmtree(staging, ignore_errors=True)
             _STAGING.discard(staging)
