@@ -216,6 +216,30 @@ def test_pdf_failure_is_a_note_not_an_error(
         )
 
 
+def test_the_browser_keeps_out_of_the_users_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Printing wrote Chromium's crash reports and caches into the user's home folder (a
+    privacy tester): its home, configuration and cache folders are its throw-away
+    profile's now. A browser that ends without a PDF says so (not "exited with code 0")."""
+    seen = tmp_path / "seen.txt"
+    fake = tmp_path / "fake-chromium"
+    fake.write_text(
+        f'#!/bin/sh\necho "$HOME|$XDG_CONFIG_HOME|$XDG_CACHE_HOME|$TMPDIR|$*" > "{seen}"\n',
+        encoding="utf-8",
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv(CHROMIUM_ENV, str(fake))
+    html = tmp_path / "h.html"
+    html.write_text("<p>x</p>", encoding="utf-8")
+    why = print_to_pdf(html, tmp_path / "h.pdf")
+    assert why == "handouts.pdf was not written: Chromium ended without writing it"
+    home, config, cache, temp, args = seen.read_text("utf-8").strip().split("|")
+    profile = next(a for a in args.split() if a.startswith("--user-data-dir=")).split("=", 1)[1]
+    assert home == temp == profile and config.startswith(profile) and cache.startswith(profile)
+    assert "--disable-breakpad" in args and not Path(profile).exists()  # removed with it
+
+
 def test_a_browser_installed_off_the_path_is_found(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -21,6 +21,7 @@ def stopped_message(default: str = STOPPED) -> str:
         return default
     return f"Stopped (Ctrl+C) after every output was written, whole, to {', '.join(WRITTEN)}."
 
+
 # Set by the command line's Ctrl-C handler (``note_interrupt``): a KeyboardInterrupt raised
 # inside a C callback (the compiled kernels' cache, a logging lock) is printed as "ignored"
 # and the run went on to write every output; a stopped run must leave the folder as it was.

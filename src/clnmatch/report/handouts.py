@@ -149,6 +149,8 @@ def print_to_pdf(html: Path, pdf: Path, *, timeout: float = 60.0) -> str | None:
             "--disable-default-apps",
             "--disable-extensions",
             "--disable-sync",
+            "--disable-breakpad",  # no crash dumps (a page that crashed left one in ~/.config)
+            "--disable-crash-reporter",
             "--disable-features=Translate,MediaRouter,OptimizationHints",
             "--host-resolver-rules=MAP * ~NOTFOUND",  # no name resolves: no network at all
             f"--user-data-dir={profile}",
@@ -157,8 +159,11 @@ def print_to_pdf(html: Path, pdf: Path, *, timeout: float = 60.0) -> str | None:
             html.absolute().as_uri(),
         ]
         # its temporary folders in the profile, removed with it: a Chromium ended early
-        # (out of time, Ctrl-C) left org.chromium.Chromium.* folders in the user's TMPDIR
-        env = {**os.environ, "TMPDIR": profile}
+        # (out of time, Ctrl-C) left org.chromium.Chromium.* folders in the user's TMPDIR;
+        # and its home too: it wrote crash reports and caches into the user's own
+        env = {**os.environ, "TMPDIR": profile, "HOME": profile,
+               "XDG_CONFIG_HOME": os.path.join(profile, "config"),
+               "XDG_CACHE_HOME": os.path.join(profile, "cache")}  # fmt: skip
         try:
             # its own process group: Chromium's helper processes end with it, so none
             # writes into the profile folder after it is removed (a stopped run left it)
@@ -182,7 +187,8 @@ def print_to_pdf(html: Path, pdf: Path, *, timeout: float = 60.0) -> str | None:
             return f"handouts.pdf was not written: Chromium took more than {timeout:g} s"
     if code != 0 or not pdf.is_file() or pdf.stat().st_size == 0:
         pdf.unlink(missing_ok=True)
-        return f"handouts.pdf was not written: Chromium exited with code {code}"
+        ended = "ended without writing it" if code == 0 else f"exited with code {code}"
+        return f"handouts.pdf was not written: Chromium {ended}"
     return None
 
 
