@@ -394,10 +394,14 @@ def test_pseudonymise_keyed_stable_and_leaves_input(result: Result) -> None:
     key = PseudonymKey(b"k" * 32)
     first, second = pseudonymise(result, key), pseudonymise(result, key)
     assert [p.id for p in first.cohort.practitioners] == [p.id for p in second.cohort.practitioners]
-    assert [p.name for p in first.cohort.practitioners][:2] == [
-        "Practitioner 001",
-        "Practitioner 002",
-    ]
+    # numbered by their keyed ids, not in survey order (the survey alone would undo that)
+    names = [p.name for p in first.cohort.practitioners]
+    n = len(names)
+    assert sorted(names) == [f"Practitioner {k:03d}" for k in range(1, n + 1)]
+    assert names == [p.name for p in second.cohort.practitioners]
+    assert names[:2] != ["Practitioner 001", "Practitioner 002"]
+    by_id = sorted(first.cohort.practitioners, key=lambda p: p.id)
+    assert [p.name for p in by_id] == sorted(names)
     other = pseudonymise(result, PseudonymKey(b"x" * 32))
     assert {p.id for p in other.cohort.practitioners}.isdisjoint(
         p.id for p in first.cohort.practitioners

@@ -9,7 +9,8 @@ What identifies a person is replaced; what does not stays:
   The key is random for each run unless the caller passes one (``PseudonymKey``,
   ``--pseudonym-key FILE``): the same key gives the same pseudonyms in every run, so a
   pseudonymised rematch lines up with the pseudonymised solve before it;
-* **names** become "Practitioner 017" / "Facilitator 03", numbered in survey order;
+* **names** become "Practitioner 017" / "Facilitator 03", numbered in the order of their
+  keyed ids (not the survey's rows: the survey alone would undo that);
 * **e-mails** and **job titles** are dropped (a job title at a named school, such as its
   "Headteacher", names one person);
 * establishment names and ids, authorities and roles stay: they are not personal data.
@@ -215,16 +216,20 @@ def pseudonymise(result: Result, key: PseudonymKey | None = None) -> Result:
 
     n, m = len(cohort.practitioners), len(cohort.facilitators)
     words: dict[str, str] = {**pids, **fids}
+    # numbered in the order of their keyed ids, not the survey's (whoever has the survey
+    # would read "Practitioner 017" as its row 17): the same numbers with the same key
+    number = {pid: i for i, pid in enumerate(sorted(pids[p.id] for p in cohort.practitioners))}
     practitioners = []
-    for i, p in enumerate(cohort.practitioners):
-        name = practitioner_pseudonym(i, n)
+    for p in cohort.practitioners:
+        name = practitioner_pseudonym(number[pids[p.id]], n)
         words.update({p.name: name, **({p.email: pids[p.id]} if p.email else {})})
         practitioners.append(
             p.model_copy(update={"id": pids[p.id], "name": name, "email": None, "job_title": None})
         )
     facilitators = []
-    for i, f in enumerate(cohort.facilitators):
-        name = facilitator_pseudonym(i, m)
+    numbered = {fid: i for i, fid in enumerate(sorted(fids[f.id] for f in cohort.facilitators))}
+    for f in cohort.facilitators:
+        name = facilitator_pseudonym(numbered[fids[f.id]], m)
         words.update({f.name: name, **({f.email: fids[f.id]} if f.email else {})})
         facilitators.append(f.model_copy(update={"id": fids[f.id], "name": name, "email": None}))
     if cohort.source:  # the survey's file name, which the reading notes begin with
