@@ -157,7 +157,8 @@ def test_staged_output_dir_moves_files_in_on_success(tmp_path: Path) -> None:
 
 def test_an_output_folder_made_here_is_its_owners_only(tmp_path: Path) -> None:
     """The outputs hold names and e-mails: a folder staged_output_dir makes is mode 0700
-    (the parents it makes are ordinary); a folder the user made keeps its own mode."""
+    (the parents it makes are ordinary); a folder the user made keeps its own mode, and
+    the new files in it are 0600."""
     mask = os.umask(0o022)
     try:
         made = tmp_path / "runs" / "new"
@@ -170,6 +171,9 @@ def test_an_output_folder_made_here_is_its_owners_only(tmp_path: Path) -> None:
         with staged_output_dir(theirs) as stage:
             (stage / "teams.csv").write_text("a")
         assert stat.S_IMODE(theirs.stat().st_mode) == 0o755
+        # but the files written into it are the owner's (mailmerge.csv was 0644 there: a
+        # privacy tester); one replaced keeps its mode (the next test)
+        assert stat.S_IMODE((theirs / "teams.csv").stat().st_mode) == 0o600
     finally:
         os.umask(mask)
 

@@ -477,6 +477,8 @@ def _move_into(staging: Path, target: Path, remove: Iterable[str]) -> None:
             done.append((dest, backup))
             if backup is not None:  # a replaced file keeps who may read it (0600 in an event's)
                 os.chmod(source, stat.S_IMODE(backup.stat().st_mode))
+            else:  # a new one is its owner's only, whatever the folder allows (names, e-mails)
+                os.chmod(source, 0o600)
             os.replace(source, dest)
     except OSError:
         for dest, backup in reversed(done):
