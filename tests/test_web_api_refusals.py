@@ -366,3 +366,17 @@ def test_rows_pasted_without_their_header_say_so_with_no_clause_left_hanging(
     said = client.post("/api/add", json={"rows": rows}).json()["error"]
     assert "are missing; columns found: 'Ann'" in said
     assert "for a form's export" not in said and "clnmatch map" not in said, said
+
+
+def test_a_browser_setting_that_cannot_be_read_is_a_note(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A BROWSER variable Python cannot split printed a thread's traceback (a tester)."""
+    import webbrowser
+
+    from clnmatch.web.server import open_page
+
+    monkeypatch.setenv("BROWSER", 'sh -c "echo %s')
+    monkeypatch.setattr(webbrowser, "_tryorder", None)  # read the variable again
+    open_page("http://127.0.0.1:1/")
+    assert "no browser could be opened (No closing quotation)" in capsys.readouterr().out

@@ -85,6 +85,15 @@ def port_in_use(host: str, port: int) -> bool:
     return False
 
 
+def open_page(address: str) -> None:
+    """Open the page in the user's browser; one that cannot be started (a BROWSER setting
+    that cannot be read printed a traceback) is said in a line: the address above works."""
+    try:
+        webbrowser.open(address)
+    except (ValueError, OSError, webbrowser.Error) as exc:
+        print(f"note: no browser could be opened ({exc}): open the address above", flush=True)
+
+
 def serve(
     event: Event,
     *,
@@ -101,7 +110,7 @@ def serve(
     editor, _ = addresses(event, host, port)
     if open_browser:
         opener = page_opener(event, editor)
-        threading.Timer(1.0, lambda: webbrowser.open(opener)).start()
+        threading.Timer(1.0, open_page, (opener,)).start()
     # a solver process started now: a re-optimise's seconds then go to solving
     threading.Thread(target=event.prepare_reoptimise, daemon=True).start()
     config = uvicorn.Config(
