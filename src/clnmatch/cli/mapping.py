@@ -72,6 +72,7 @@ def map_survey(
             f"{len(draft.scale)} rating words; {checks} line(s) marked CHECK.",
             markup=False,
             highlight=False,
+            soft_wrap=True,  # a path in it is copied whole
         )
         try:
             reading = read_survey(survey, sheet=sheet, mapping=out)
