@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 import time
 from fractions import Fraction
 
 import numpy as np
 import pytest
+from assignments import every_assignment, teams_interchangeable
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -133,11 +133,12 @@ def tiny_problem(
 
 
 def brute_force_optimum(problem: Problem) -> int | None:
-    """The best objective over every breach-free assignment (evaluate is the judge)."""
+    """The best objective over every breach-free assignment (evaluate is the judge); when
+    the teams are interchangeable, over one of each set equal up to renaming the teams
+    (the same best: renaming keeps breaches and score), which is 6 times fewer in 3 teams."""
     best = None
-    for assignment in itertools.product(range(problem.n_teams), repeat=problem.n_units):
-        if len(set(assignment)) < problem.n_teams:
-            continue
+    renamed = not teams_interchangeable(problem)
+    for assignment in every_assignment(problem.n_units, problem.n_teams, renamed):
         ev = evaluate(problem, np.array(assignment, dtype=np.int64))
         if ev.feasible and (best is None or ev.objective_milli > best):
             best = ev.objective_milli

@@ -8,6 +8,7 @@ import re
 
 import numpy as np
 import pytest
+from assignments import Judge
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_colgen import brute_force_optimum, random_cuts, random_pairs, random_rules, tiny_problem
@@ -100,11 +101,12 @@ def test_listed_teams_hold_every_assignment_better_than_the_incumbent(
         locks=bool(options & 8),
     )
     feasible = []
+    judge = Judge(problem)  # evaluate's answer, once for assignments equal up to renaming
     for assignment in itertools.product(range(n_teams), repeat=problem.n_units):
         unit_team = np.array(assignment, dtype=np.int64)
-        ev = evaluate(problem, unit_team)
-        if len(set(assignment)) == n_teams and ev.feasible:
-            feasible.append((ev.objective_milli, unit_team))
+        ok, value = judge(assignment)
+        if len(set(assignment)) == n_teams and ok:
+            feasible.append((value, unit_team))
     if not feasible:
         return
     search = _root(problem)
@@ -222,13 +224,14 @@ def test_a_node_lp_from_its_parents_basis_equals_one_from_nothing(
     monkeypatch.setattr(enumeration, "COVER_TEAMS", 0)  # the nodes' LPs, not their covers
     problem, _optimum = _gapped(case)
     search = _root(problem)
+    judge = Judge(problem)  # evaluate's answer, once for assignments equal up to renaming
     feasible = [
         np.array(a, dtype=np.int64)
         for a in itertools.product(range(case[1]), repeat=problem.n_units)
-        if len(set(a)) == case[1] and evaluate(problem, np.array(a, dtype=np.int64)).feasible
+        if len(set(a)) == case[1] and judge(a)[0]
     ]
-    worst = min(feasible, key=lambda a: evaluate(problem, a).objective_milli)
-    search.best_obj = evaluate(problem, worst).objective_milli
+    worst = min(feasible, key=lambda a: judge(a)[1])
+    search.best_obj = judge(worst)[1]
     search.best_assign = worst
     listed = enumerate_root(search, 100_000, [])
     assert listed is not None

@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 import pytest
+from assignments import Judge
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_rematch import PREVIOUS, RULES, lexicographic_optimum, sector_cohort
@@ -55,10 +56,11 @@ def test_with_three_teams_the_re_deal_is_the_best_within_the_moves() -> None:
     cohort = generate_cohort(9, seed=5, teams_hint=3, with_facilitators=False)
     rules = Rules(teams=3, min_establishments=0, min_authorities=1, max_authority_share=1.0)
     problem = Problem.from_cohort(cohort, rules, "blend")
+    judge = Judge(problem)  # evaluate's answer, once for assignments equal up to renaming
     feasible = [
-        (np.array(t), ev.objective_milli)
+        (np.array(t), answer[1])
         for t in itertools.product(range(3), repeat=problem.n_units)
-        if (ev := evaluate(problem, np.array(t))).feasible
+        if (answer := judge(t))[0]
     ]
     prev = min(feasible, key=lambda f: f[1])[0]  # the worst teams: room to improve
     best = max(value for t, value in feasible if _moves(prev, t) <= 2)

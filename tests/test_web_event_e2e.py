@@ -212,15 +212,22 @@ def test_a_whole_event_on_the_page(tmp_path: Path) -> None:
             wait_version(page, before + 2)
             assert board(page) == accepted
 
-            # a version saved, two moves tried, and the saved version restored
+            # a version saved, two moves made, and the saved version restored
             page.click("#versions")
             page.fill('#save-version input[name="name"]', "accepted")
             page.click('#save-version button[type="submit"]')
             wait_version(page, before + 3)
             page.keyboard.press("Escape")
-            drag(page, page.locator('.cards[data-team="3"] .card:not(.locked)').first, 4)
-            drag(page, page.locator('.cards[data-team="5"] .card:not(.locked)').first, 6)
+            moved = [
+                page.locator(f'.cards[data-team="{t}"] .card:not(.locked)').first.get_attribute(
+                    "data-id"
+                )
+                for t in (3, 5)
+            ]
+            for eid, team in zip(moved, (4, 6), strict=True):  # from another program
+                server.api("POST", "/api/move", {"establishment_id": eid, "team": team})
             wait_version(page, before + 5)
+            assert (board(page)[moved[0]], board(page)[moved[1]]) == (4, 6)
             page.click("#versions")
             page.wait_for_selector("#restore-version")
             page.click('#restore-version button[type="submit"]')
