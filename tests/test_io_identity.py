@@ -271,6 +271,6 @@ def test_look_alikes_are_grouped_one_line_a_school() -> None:
 
     rows = [("Renfrewshire", "St Marys PS"), ("Renfrewshire", "St Mary's Primary School"),
             ("Renfrewshire", "St Mary's Primary"), ("Glasgow City", "St Mary's Primary")]  # fmt: skip
-    assert look_alike_names(rows) == [  # the name to use: the real school's
+    assert [a[:2] for a in look_alike_names(rows)] == [  # the name to use: the real school's
         ("St Mary's Primary School", ["St Marys PS", "St Mary's Primary"])
     ]

@@ -40,7 +40,14 @@ from clnmatch.io.headers import (
     header_score,
     is_form_metadata,
 )
-from clnmatch.io.identity import EMAIL, WEST_PARTNERSHIP, closest_authority, look_alike_names
+from clnmatch.io.identity import (
+    EMAIL,
+    WEST_PARTNERSHIP,
+    LookAlike,
+    closest_authority,
+    look_alike_names,
+    person_key,
+)
 from clnmatch.io.mapping import fold_rating_word
 from clnmatch.io.ratings import LIKERT_LABELS, rating_stem
 from clnmatch.io.tables import (
@@ -153,10 +160,11 @@ class MappingDraft:
     authorities: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     other_authorities: list[str] = field(default_factory=list)
     # establishment names: each first one with its look-alike spellings
-    look_alikes: list[tuple[str, list[str]]] = field(default_factory=list)
+    look_alikes: list[LookAlike] = field(default_factory=list)
     name_parts: list[str] = field(default_factory=list)  # first name and surname headers
-    # rows whose e-mail a later row gives again (one person answering twice): row -> later
-    answered_again: dict[int, int] = field(default_factory=dict)
+    # rows whose e-mail a later row gives again: row -> (the later row, with the same name:
+    # one person answering twice, else perhaps a shared office address)
+    answered_again: dict[int, tuple[int, bool]] = field(default_factory=dict)
 
 
 # --- finding ---------------------------------------------------------------------------
@@ -479,16 +487,23 @@ def _draft_words(table: Table, draft: MappingDraft, index: dict[str, int]) -> No
             elif authority_key(word) not in {authority_key(k) for k in WEST_PARTNERSHIP}:
                 draft.other_authorities.append(word)
     if "email" in index:  # each address's last answer is read
-        last: dict[str, int] = {}
+        last: dict[str, tuple[int, str]] = {}
+        name = index.get("name")
         for row in table.rows:
             address = row.values[index["email"]].strip().casefold()
-            if address:
-                if address in last:
-                    draft.answered_again[last[address]] = row.number
-                last[address] = row.number
+            if not EMAIL.fullmatch(address):  # blank, or Forms' "anonymous": no one's
+                continue
+            who = person_key(row.values[name]) if name is not None else ""
+            if address in last:
+                earlier, earlier_who = last[address]
+                draft.answered_again[earlier] = (row.number, earlier_who == who)
+            last[address] = (row.number, who)
     if {"authority", "establishment_name"} <= index.keys() and "establishment_id" not in index:
         a, n = index["authority"], index["establishment_name"]
-        draft.look_alikes = look_alike_names((r.values[a], r.values[n]) for r in table.rows)
+        s = index.get("sector")  # a nursery and a primary of one name are two
+        draft.look_alikes = look_alike_names(
+            (r.values[a], r.values[n], "" if s is None else r.values[s]) for r in table.rows
+        )
 
 
 _KNOWN_AUTHORITIES = {authority_key(a) for a in WEST_PARTNERSHIP}

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from clnmatch.io.draft import MappingDraft
 from clnmatch.io.headers import flat_header
-from clnmatch.io.identity import name_form, name_key
+from clnmatch.io.identity import LookAlike
 from clnmatch.models import Role, Sector
 
 __all__ = ["render_draft"]
@@ -52,11 +52,17 @@ def render_draft(draft: MappingDraft) -> str:
         add("")
     if draft.answered_again:
         again = draft.answered_again
-        add("# Rows answered again later from the same e-mail address (one person sending the")
-        add("# form twice): the earlier answers are left out, only the later ones read.")
-        later = "; ".join(f"row {again[r]} repeats row {r}" for r in sorted(again)[:6])
-        more = f" and {len(again) - 6} more" if len(again) > 6 else ""
-        add(f"leave_out_rows = {sorted(again)}  # CHECK: {later}{more}")
+        same = sorted(r for r, (_, one) in again.items() if one)
+        add("# Rows answered again later from the same e-mail address and name (one person")
+        add("# sending the form twice): the earlier answers are left out, the later ones read.")
+        if same:
+            later = "; ".join(f"row {again[r][0]} repeats row {r}" for r in same[:6])
+            more = f" and {len(same) - 6} more" if len(same) > 6 else ""
+            add(f"leave_out_rows = {same}  # CHECK: {later}{more}")
+        shared = [f"rows {r} and {again[r][0]}" for r in sorted(again) if not again[r][1]]
+        if shared:  # two people of one office address, or one person's two names
+            add(f"# Same e-mail, other names: {', '.join(shared[:6])}. CHECK: one person")
+            add("# twice (add the earlier rows to leave_out_rows), or a shared address?")
         add("")
     add("[columns]")
     add("# survey column = the header in the export that holds it")
@@ -146,13 +152,35 @@ def render_draft(draft: MappingDraft) -> str:
         add("# ('PS' for 'Primary School'). Each name of a line left off (#) counts as an")
         add("# establishment of its own, its nominees maybe in different teams: switch a line")
         add("# on (delete its #) if they are one; switch one off if they are two.")
-        for first, alike in draft.look_alikes:
-            listed = ", ".join(_quoted(w) for w in alike)
-            if all(name_form(name_key(w)) == name_form(name_key(first)) for w in alike):
-                add(f"{_quoted(first)} = [{listed}]  # CHECK: one name written two ways")
+        for alike in _one_line_a_name(draft.look_alikes):
+            line = f"{_quoted(alike.name)} = [{', '.join(_quoted(w) for w in alike.spellings)}]"
+            if alike.one_school:
+                add(f"{line}  # CHECK: one name written two ways")
+            elif alike.namesakes > 1:
+                add(f"# {line}  # CHECK: more than one school of {alike.authority} has "
+                    "this name: one establishment?")  # fmt: skip
             else:
-                add(f"# {_quoted(first)} = [{listed}]  # CHECK: one establishment?")
+                add(f"# {line}  # CHECK: one establishment?")
     return "\n".join(out) + "\n"
+
+
+def _one_line_a_name(groups: list[LookAlike]) -> list[LookAlike]:
+    """One group a name to use (a TOML key once: two lines of it are invalid, switched
+    on): groups of one name in several authorities joined, switched on only if each is."""
+    joined: dict[str, LookAlike] = {}
+    for group in groups:
+        had = joined.get(group.name)
+        if had is None:
+            joined[group.name] = group
+            continue
+        spellings = had.spellings + [w for w in group.spellings if w not in had.spellings]
+        joined[group.name] = had._replace(
+            spellings=spellings,
+            authority=f"{had.authority} and {group.authority}",
+            one_school=had.one_school and group.one_school,
+            namesakes=max(had.namesakes, group.namesakes),
+        )
+    return list(joined.values())
 
 
 def _render_words(

@@ -20,6 +20,7 @@ are warnings naming the rows. A mapping's
 
 from __future__ import annotations
 
+import csv
 import difflib
 import functools
 import hashlib
@@ -29,7 +30,9 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 from clnmatch.errors import InputProblem
 from clnmatch.io.tables import Table
@@ -40,6 +43,7 @@ __all__ = [
     "SAME_ID_HINT",
     "WEST_PARTNERSHIP",
     "EstablishmentIds",
+    "LookAlike",
     "NameBook",
     "additions_row_prefix",
     "closest_authority",
@@ -131,7 +135,8 @@ class EstablishmentIds:
 _KIND_WORDS = {
     "primary", "prim", "pri", "ps", "school", "sch", "high", "hs", "secondary", "sec",
     "academy", "acad",
-    "nursery", "early", "learning", "years", "centre", "center", "elc", "class", "classes",
+    "nursery", "early", "learning", "years", "centre", "center", "ctr", "elc", "class",
+    "classes",
     "family", "and", "the", "of",
 }  # fmt: skip
 # two names look alike when their cores are this similar, or their whole keys (a typo in
@@ -149,8 +154,11 @@ def name_core(key: str) -> str:
 # short forms written out, and words left out, in a name's form ("St Mark's PS" and
 # "St Mark's Primary School" are one form; "Bearsden Academy" and "Bearsden Primary" not)
 _SHORT_FORMS = {"ps": "primary", "pri": "primary", "prim": "primary", "hs": "high",
-                "sec": "secondary", "acad": "academy", "saint": "st"}  # fmt: skip
-_FORM_LEFT_OUT = {"school", "the"}
+                "sec": "secondary", "acad": "academy", "ctr": "centre", "center": "centre",
+                "saint": "st"}  # fmt: skip
+_FORM_LEFT_OUT = {"school", "sch", "the"}
+_PLACE = re.compile(r"\s*\([^)]*\)")  # "(Hamilton)": the bundled names tell namesakes so
+_SCHOOLS_FILE = "west_partnership_schools.csv"  # bundled: clnmatch/data (see generate)
 
 
 def name_form(key: str) -> str:
@@ -161,31 +169,74 @@ def name_form(key: str) -> str:
     return " ".join(w for w in words if w not in _FORM_LEFT_OUT)
 
 
+def _form(name: str, place: bool = True) -> str:
+    """The form of a name as typed, with or without its place in brackets."""
+    return name_form(name_key(name if place else _PLACE.sub(" ", name)))
+
+
 @functools.cache
-def _real_school_forms() -> dict[str, frozenset[str]]:
-    """The forms of the bundled real schools' names, by authority key."""
-    from clnmatch.generate.schools import load_schools  # the reader needs it only here
+def _real_schools() -> dict[str, tuple[dict[str, str], Counter[str], dict[str, str]]]:
+    """By authority key, the bundled real schools' names by their form (whole), and their
+    forms without their place, counted (North Lanarkshire has four St Mary's Primary
+    Schools), with the name of each such form that only one school has."""
+    text = (resources.files("clnmatch") / "data" / _SCHOOLS_FILE).read_text(encoding="utf-8")
+    whole: dict[str, dict[str, str]] = {}
+    bare: dict[str, Counter[str]] = {}
+    bare_name: dict[str, dict[str, str]] = {}
+    for row in csv.DictReader(text.splitlines()):
+        authority, name = authority_key(row["authority"]), row["name"]
+        whole.setdefault(authority, {})[_form(name)] = name
+        bare.setdefault(authority, Counter())[_form(name, place=False)] += 1
+        bare_name.setdefault(authority, {})[_form(name, place=False)] = name
+    return {
+        a: (whole[a], bare[a], {f: n for f, n in bare_name[a].items() if bare[a][f] == 1})
+        for a in whole
+    }
 
-    forms: dict[str, set[str]] = {}
-    for school in load_schools():
-        forms.setdefault(authority_key(school.authority), set()).add(
-            name_form(name_key(school.name))
-        )
-    return {a: frozenset(f) for a, f in forms.items()}
 
-
-def _real_forms_in(authority: str) -> frozenset[str]:
-    """The real schools' name forms of an authority as typed ("Glasgow City Council")."""
+def _real_in(authority: str) -> tuple[dict[str, str], Counter[str], dict[str, str]]:
+    """The real schools' forms of an authority as typed ("Glasgow City Council")."""
     known = _KNOWN.get(authority_key(authority)) or closest_authority(authority)
-    return _real_school_forms().get(authority_key(known or authority), frozenset())
+    return _real_schools().get(authority_key(known or authority), ({}, Counter(), {}))
 
 
-def two_real_schools(authority: str, key: str, other: str) -> bool:
-    """Whether two name keys are the names of two different real schools of the authority
-    (St Mark's and St Mary's of Hamilton look alike, and are both schools)."""
-    real = _real_forms_in(authority)
-    form, other_form = name_form(key), name_form(other)
-    return form != other_form and form in real and other_form in real
+def real_schools_named(authority: str, name: str) -> int:
+    """How many real schools of the authority a name as typed may be: 1 for a real
+    school's whole name, else as many as share it without their place."""
+    whole, bare, _ = _real_in(authority)
+    return 1 if _form(name) in whole else bare.get(_form(name, place=False), 0)
+
+
+def real_school_name(authority: str, name: str) -> str | None:
+    """The real school a name as typed is, as the bundled list spells it (None: none, or
+    several of that name)."""
+    whole, _, only = _real_in(authority)
+    return whole.get(_form(name)) or only.get(_form(name, place=False))
+
+
+def two_real_schools(authority: str, name: str, other: str) -> bool:
+    """Whether two names as typed are those of two different real schools of the authority
+    (St Mark's and St Mary's Primary School look alike, and both are schools in Hamilton;
+    St Mary's of Caldercruix and of Cleland are two schools of one name)."""
+    whole, bare, _ = _real_in(authority)
+    if _form(name) == _form(other):
+        return False
+    if _form(name) in whole and _form(other) in whole:
+        return True
+    plain, other_plain = _form(name, place=False), _form(other, place=False)
+    return plain != other_plain and plain in bare and other_plain in bare
+
+
+class LookAlike(NamedTuple):
+    """Names of one authority that look alike: the name to use and the other spellings;
+    ``one_school`` when they are one name written short and long, and it is not the name
+    of several real schools (``namesakes``: how many real schools have it)."""
+
+    name: str
+    spellings: list[str]
+    authority: str
+    one_school: bool
+    namesakes: int
 
 
 def _names_alike(key: str, other: str) -> bool:
@@ -205,42 +256,46 @@ def standard_authority(name: str) -> str:
     return _KNOWN.get(authority_key(name), name)
 
 
-def look_alike_names(rows: Iterable[tuple[str, str]]) -> list[tuple[str, list[str]]]:
-    """Establishment names of one authority that look alike, from (authority, name) rows in
-    order: each first name with the later spellings like it (or like one of them), which a
-    mapping's [establishments] may join into it; one entry a name to use: a real school's
-    name where one spelling is, else the spelling most rows give (the longest of a tie)."""
-    seen: dict[str, list[tuple[str, str]]] = {}  # authority key -> (name key, name)
-    root: dict[str, str] = {}  # a later spelling -> the first name it looks like
-    groups: dict[str, list[str]] = {}
+def look_alike_names(rows: Iterable[tuple[str, ...]]) -> list[LookAlike]:
+    """Establishment names that look alike, from (authority, name) or (authority, name,
+    sector) rows in order, within one authority (and sector, when rows give it): each
+    group of spellings like the first (or like one of them), which a mapping's
+    [establishments] may join into one name to use: the real school's name (as the bundled
+    list spells it) where the spellings are one, else the spelling most rows give (the
+    longest of a tie). Two names of two real schools are never in one group."""
+    seen: dict[tuple[str, ...], list[tuple[str, str]]] = {}  # where -> (name key, name)
+    root: dict[tuple[tuple[str, ...], str], str] = {}  # (where, a later spelling) -> first
+    groups: dict[tuple[tuple[str, ...], str], tuple[str, list[str]]] = {}
     counts: Counter[tuple[str, str]] = Counter()
-    rank: dict[str, tuple[bool, int, int]] = {}  # the name to use ranks highest
-    for authority, name in rows:
+    for authority, name, *sector in rows:
         if not (authority and name):
             continue
-        counts[(authority_key(authority), name)] += 1
-        key, names = name_key(name), seen.setdefault(authority_key(authority), [])
-        if all(key != k for k, _ in names):
-            twin = next(
-                (
-                    n
-                    for k, n in names
-                    if _names_alike(key, k) and not two_real_schools(authority, key, k)
-                ),
-                None,
-            )
-            if twin is not None:
-                root[name] = root.get(twin, twin)
-                groups.setdefault(root[name], [root[name]]).append(name)
-            names.append((key, name))
-    for (authority, name), count in counts.items():
-        if name in root or name in groups:
-            real = name_form(name_key(name)) in _real_forms_in(authority)
-            rank[name] = (real, count, len(name))
+        where = (authority_key(authority), *(s.strip().casefold() for s in sector))
+        counts[(where[0], name)] += 1
+        key, names = name_key(name), seen.setdefault(where, [])
+        if any(key == k for k, _ in names):
+            continue
+        for k, twin in names:
+            first = root.get((where, twin), twin)
+            group = groups.get((where, first), (authority, [first]))[1]
+            # a group never holds names of two real schools (St Mark's, St Mary's)
+            if _names_alike(key, k) and not any(
+                two_real_schools(authority, name, other) for other in group
+            ):
+                groups[(where, first)] = (authority, group)
+                root[(where, name)] = first
+                group.append(name)
+                break
+        names.append((key, name))
     out = []
-    for spellings in groups.values():
-        first = max(spellings, key=rank.__getitem__)
-        out.append((first, [n for n in spellings if n != first]))
+    for authority, spellings in groups.values():
+        one_form = len({name_form(name_key(n)) for n in spellings}) == 1
+        real = real_school_name(authority, spellings[0]) if one_form else None
+        given = {n: (counts[(authority_key(authority), n)], len(n)) for n in spellings}
+        name = real or max(spellings, key=given.__getitem__)
+        namesakes = real_schools_named(authority, name)
+        others = [n for n in spellings if n != name]
+        out.append(LookAlike(name, others, authority, one_form and namesakes <= 1, namesakes))
     return out
 
 
@@ -424,7 +479,7 @@ class NameBook:
         seen: list[tuple[str, str, list[int]]] = []
         for key, name, rows in members:
             for other_key, other, other_rows in seen:
-                if _names_alike(key, other_key) and not two_real_schools(authority, key, other_key):
+                if _names_alike(key, other_key) and not two_real_schools(authority, name, other):
                     warnings.append(
                         self.table.problem(
                             f"one spelling per establishment; '{name}' ({_rows(rows)}) and "

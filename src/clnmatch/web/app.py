@@ -616,14 +616,14 @@ def create_app(
         ]  # fmt: skip
         # one school typed two ways by its nominees is two schools of one nominee each
         alike = [] if additions is None else look_alike_names(
-            (e.authority, e.name) for e in additions.establishments
+            (e.authority, e.name, e.sector.value) for e in additions.establishments
         )  # fmt: skip
         names = {e.id: e.name for e in event.snapshot.cohort.establishments}
         names |= {e: r.establishment.name for e, r in state.records.items()}
         return html(
             "add.html",
             additions=options,
-            look_alike=[[first, *later] for first, later in alike],
+            look_alike=[[first, *later] for first, later, *_ in alike],
             withdrawn=[(e, names.get(e, e)) for e in sorted(state.withdrawn)],
             themes=event.snapshot.cohort.themes,
         )
