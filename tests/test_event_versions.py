@@ -91,3 +91,36 @@ def test_restore_through_the_api_and_the_page(tmp_path: Path) -> None:
     page = client.post("/ui/restore", data={"name": "before lunch"})
     assert page.status_code == 200 and "version &#39;before lunch&#39; restored" in page.text
     assert "E5" in start["teams"]["2"] and event.state.teams["E5"] == 2
+
+
+def test_a_late_school_back_with_other_rows_is_restored_with_its_rows(tmp_path: Path) -> None:
+    """The same board with a late school's other nominees was taken for the version
+    itself ("nothing changed", a reviewer): the version's rows come back."""
+    from clnmatch.models import Practitioner
+
+    event = new_event(tmp_path)
+    event.add(late_school("N1"), time_limit=2)
+    team = event.state.teams["N1"]
+    event.save_version("v")
+    event.withdraw("N1", time_limit=2)
+    other = late_school("N1").model_copy(
+        update={
+            "practitioners": (
+                Practitioner(
+                    id="N1-9",
+                    name="Someone Else",
+                    establishment_id="N1",
+                    role="teacher",
+                    interests=(1, 1, 1),
+                ),
+            )
+        }  # fmt: skip
+    )
+    event.add(other, time_limit=2)
+    if event.state.teams["N1"] != team:
+        event.move("N1", team)
+    version = event.version
+    event.restore_version("v")
+    assert event.version == version + 1 and "restored" in event.last_change["message"]
+    people = [p.name for p in event.view().cohort.practitioners if p.establishment_id == "N1"]
+    assert people == ["Late One", "Late Two"]

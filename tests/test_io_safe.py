@@ -652,3 +652,9 @@ def test_a_stop_after_the_outputs_are_in_place_says_they_are(
     assert stopped.value.exit_code == 130 and (tmp_path / "out" / "teams.csv").is_file()
     assert f"after every output was written, whole, to {tmp_path / 'out'}" in said, said
     assert "no output was written" not in said
+    # a command's own words stay (the event's: everything decided is kept), exports or not
+    with pytest.raises(typer.Exit), exit_codes(stopped="Stopped: kept in --dir"):
+        with staged_output_dir(tmp_path / "export") as stage:
+            (stage / "teams.csv").write_text("x", encoding="utf-8")
+        raise KeyboardInterrupt
+    assert "Stopped: kept in --dir" in capsys.readouterr().err

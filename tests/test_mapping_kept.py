@@ -75,3 +75,18 @@ def test_an_events_export_keeps_the_events_mapping(tmp_path: Path) -> None:
     write_folder(event, tmp_path / "export")
     summary = json.loads((tmp_path / "export" / "summary.json").read_text("utf-8"))
     assert summary[SURVEY_MAPPING] == {"file": MAPPING_COPY, "toml": text}
+
+
+def test_a_pseudonymised_result_keeps_no_mapping(tmp_path: Path) -> None:
+    """A mapping's words may name people (a role typed with a name): a pseudonymised
+    folder, which cannot be read against the survey anyway, keeps none (a reviewer)."""
+    mapping = tmp_path / "map.toml"
+    assert runner.invoke(app, ["map", str(FORMS), "--out", str(mapping)]).exit_code == 0
+    out = tmp_path / "out"
+    solved = runner.invoke(
+        app,
+        ["solve", str(FORMS), "--map", str(mapping), "--teams", "4", "--strategy", "greedy",
+         "--time-limit", "3", "--quiet", "--pseudonymise", "--out", str(out)],
+    )  # fmt: skip
+    assert solved.exit_code == 0, solved.output
+    assert SURVEY_MAPPING not in json.loads((out / "summary.json").read_text("utf-8"))

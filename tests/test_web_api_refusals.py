@@ -352,7 +352,7 @@ def test_a_body_past_the_largest_size_is_refused_before_it_is_read(tmp_path: Pat
         "/api/move", content=streamed(), headers={"Content-Type": "application/json"}
     )  # type: ignore[arg-type]
     assert answer.status_code == 413 and event.version == 0
-    pasted = client.post("/ui/add", data={"rows": "é" * 200_001})  # 2.4 MB form-encoded
+    pasted = client.post("/ui/add", data={"rows": "é" * 200_001})  # 1.2 MB form-encoded
     assert pasted.status_code == 413 and "schools' rows at a time" in pasted.text
 
 

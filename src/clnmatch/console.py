@@ -3,6 +3,7 @@ being imported (its first half second) said as every other stop is, not a traceb
 
 from __future__ import annotations
 
+import signal
 import sys
 
 from clnmatch.interrupt import STOPPED
@@ -16,4 +17,7 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write(STOPPED + "\n")
         raise SystemExit(130) from None
-    command_line()
+    try:
+        command_line()
+    finally:  # the command has ended, and said how: Python closing down (a second) is not
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # stopped (it printed a traceback)

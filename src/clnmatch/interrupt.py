@@ -4,15 +4,17 @@ at start-up)."""
 from __future__ import annotations
 
 import threading
+from collections import deque
 from typing import Any
 
 __all__ = ["INTERRUPTED", "STOPPED", "WRITTEN", "note_interrupt", "stopped_message"]
 
 STOPPED = "Stopped (Ctrl+C): no output was written or changed."  # every command's word
 
-# the output folders this process has moved its files into (whole): a Ctrl+C after that,
-# while the process ends, must not say that nothing was written
-WRITTEN: list[str] = []
+# the output folders this command has moved its files into (whole): a Ctrl+C after that,
+# while the process ends, must not say that nothing was written (the last few only: an app
+# that writes results all day keeps no growing list)
+WRITTEN: deque[str] = deque(maxlen=8)
 
 
 def stopped_message(default: str = STOPPED) -> str:

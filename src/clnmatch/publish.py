@@ -437,7 +437,7 @@ def write_result(
     summary = headed_summary(result, heading)
     if pseudonymise:  # such a folder cannot be read back against the survey
         summary[PSEUDONYMISED] = True
-    if survey_mapping is not None:
+    if survey_mapping is not None and not pseudonymise:  # its words may name people
         summary[SURVEY_MAPPING] = dict(survey_mapping)
     # a re-match's moves and changes left in the folder would apply to other teams
     owned = (*names_out, *DAY_OF_FILES)

@@ -93,5 +93,3 @@ def main() -> None:  # pragma: no cover - console entry
         if done.code == 130:
             say_stopped_unless_said()
         raise
-    finally:  # the command has ended, and said how: Python closing down (a second) is not
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # stopped (it printed a traceback)

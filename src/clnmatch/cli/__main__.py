@@ -1,5 +1,5 @@
-"""``python -m clnmatch.cli``."""
+"""``python -m clnmatch.cli``: as the console script."""
 
-from clnmatch.cli import main
+from clnmatch.console import main
 
 main()

@@ -145,7 +145,8 @@ def exit_codes(json_out: bool = False, stopped: str = STOPPED) -> Iterator[None]
     except typer.Exit:
         raise
     except KeyboardInterrupt:  # Ctrl+C: said, as every other ending is (outputs are staged)
-        stopped = stopped_message(stopped)
+        if stopped == STOPPED:  # a command's own words (the event's) stay
+            stopped = stopped_message()
         err_console.print(stopped, markup=False, highlight=False)
         _STOP_SAID.append(True)
         if json_out:

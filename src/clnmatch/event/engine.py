@@ -384,7 +384,11 @@ class Event(EventCore):
         as one decision: undo brings back the board it replaced."""
         with self.lock:
             target = self.version_state(name)
-            if name == "current" or target.key() == self.state.key():
+            now = self.state  # the same board, and the same people (a late school's rows)
+            if name == "current" or (
+                target.key() == now.key()
+                and target.cohort_key(target.teams) == now.cohort_key(now.teams)
+            ):
                 self.last_change = {
                     "op": "version_restored",
                     "message": f"the board already is version {name!r}: nothing changed",

@@ -327,7 +327,8 @@ class Timeline:
             new = state
         elif op == "version_restored":  # the board as saved; what was proven since stays
             saved = self.versions[str(entry["name"])]
-            new = replace(saved, bounds={**saved.bounds, **state.bounds})
+            both = {k: min(v, saved.bounds.get(k, v)) for k, v in state.bounds.items()}
+            new = replace(saved, bounds={**saved.bounds, **both})
         elif op == "undo":
             if self.past:
                 self.future.append(state)

@@ -161,7 +161,9 @@ def print_to_pdf(html: Path, pdf: Path, *, timeout: float = 60.0) -> str | None:
         # its temporary folders in the profile, removed with it: a Chromium ended early
         # (out of time, Ctrl-C) left org.chromium.Chromium.* folders in the user's TMPDIR;
         # and its home too: it wrote crash reports and caches into the user's own
-        env = {**os.environ, "TMPDIR": profile, "HOME": profile,
+        # (fonts the user installed stay found: XDG_DATA_HOME is theirs)
+        data = os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share")
+        env = {**os.environ, "TMPDIR": profile, "HOME": profile, "XDG_DATA_HOME": data,
                "XDG_CONFIG_HOME": os.path.join(profile, "config"),
                "XDG_CACHE_HOME": os.path.join(profile, "cache")}  # fmt: skip
         try:

@@ -217,7 +217,8 @@ def pseudonymise(result: Result, key: PseudonymKey | None = None) -> Result:
     n, m = len(cohort.practitioners), len(cohort.facilitators)
     words: dict[str, str] = {**pids, **fids}
     # numbered in the order of their keyed ids, not the survey's (whoever has the survey
-    # would read "Practitioner 017" as its row 17): the same numbers with the same key
+    # would read "Practitioner 017" as its row 17): the same numbers with the same key and
+    # the same people (one added or withdrawn renumbers those after it; the ids stay)
     number = {pid: i for i, pid in enumerate(sorted(pids[p.id] for p in cohort.practitioners))}
     practitioners = []
     for p in cohort.practitioners:
@@ -227,9 +228,9 @@ def pseudonymise(result: Result, key: PseudonymKey | None = None) -> Result:
             p.model_copy(update={"id": pids[p.id], "name": name, "email": None, "job_title": None})
         )
     facilitators = []
-    numbered = {fid: i for i, fid in enumerate(sorted(fids[f.id] for f in cohort.facilitators))}
+    number = {fid: i for i, fid in enumerate(sorted(fids[f.id] for f in cohort.facilitators))}
     for f in cohort.facilitators:
-        name = facilitator_pseudonym(numbered[fids[f.id]], m)
+        name = facilitator_pseudonym(number[fids[f.id]], m)
         words.update({f.name: name, **({f.email: fids[f.id]} if f.email else {})})
         facilitators.append(f.model_copy(update={"id": fids[f.id], "name": name, "email": None}))
     if cohort.source:  # the survey's file name, which the reading notes begin with
