@@ -44,9 +44,9 @@ from clnmatch.io.identity import (
     EMAIL,
     WEST_PARTNERSHIP,
     LookAlike,
+    answered_again,
     closest_authority,
     look_alike_names,
-    person_key,
 )
 from clnmatch.io.mapping import fold_rating_word
 from clnmatch.io.ratings import LIKERT_LABELS, rating_stem
@@ -487,17 +487,10 @@ def _draft_words(table: Table, draft: MappingDraft, index: dict[str, int]) -> No
             elif authority_key(word) not in {authority_key(k) for k in WEST_PARTNERSHIP}:
                 draft.other_authorities.append(word)
     if "email" in index:  # each address's last answer is read
-        last: dict[str, tuple[int, str]] = {}
-        name = index.get("name")
-        for row in table.rows:
-            address = row.values[index["email"]].strip().casefold()
-            if not EMAIL.fullmatch(address):  # blank, or Forms' "anonymous": no one's
-                continue
-            who = person_key(row.values[name]) if name is not None else ""
-            if address in last:
-                earlier, earlier_who = last[address]
-                draft.answered_again[earlier] = (row.number, earlier_who == who)
-            last[address] = (row.number, who)
+        e, n = index["email"], index.get("name")
+        draft.answered_again = answered_again(
+            (r.number, r.values[e], "" if n is None else r.values[n]) for r in table.rows
+        )
     if {"authority", "establishment_name"} <= index.keys() and "establishment_id" not in index:
         a, n = index["authority"], index["establishment_name"]
         s = index.get("sector")  # a nursery and a primary of one name are two

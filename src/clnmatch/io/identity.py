@@ -46,6 +46,7 @@ __all__ = [
     "LookAlike",
     "NameBook",
     "additions_row_prefix",
+    "answered_again",
     "closest_authority",
     "leading_zero_warnings",
     "name_key",
@@ -91,6 +92,23 @@ def person_key(name: str) -> str:
     ("Siobhan O’Neill", typed on a phone, is "Siobhán O'Neill")."""
     bare = unicodedata.normalize("NFKD", name)
     return name_key("".join(c for c in bare if not unicodedata.combining(c)))
+
+
+def answered_again(rows: Iterable[tuple[int, str, str]]) -> dict[int, tuple[int, bool]]:
+    """From (row, e-mail, name) rows: each row whose address a later row gives again ->
+    (that row, whether it gives the same name: one person answering twice, else perhaps
+    an office address two people share). Blanks and Forms' "anonymous" are no one's."""
+    last: dict[str, tuple[int, str]] = {}
+    again: dict[int, tuple[int, bool]] = {}
+    for row, email, name in rows:
+        address = email.strip().casefold()
+        if not EMAIL.fullmatch(address):
+            continue
+        if address in last:
+            earlier, earlier_name = last[address]
+            again[earlier] = (row, earlier_name == person_key(name))
+        last[address] = (row, person_key(name))
+    return again
 
 
 def practitioner_row_id(row: int, last_row: int, prefix: str = "R") -> str:
