@@ -124,3 +124,19 @@ def test_a_late_school_back_with_other_rows_is_restored_with_its_rows(tmp_path: 
     assert event.version == version + 1 and "restored" in event.last_change["message"]
     people = [p.name for p in event.view().cohort.practitioners if p.establishment_id == "N1"]
     assert people == ["Late One", "Late Two"]
+
+
+def test_a_facilitator_added_since_is_said_removed_only(tmp_path: Path) -> None:
+    """The restore's line said "facilitator X removed; facilitator X placed by the
+    rules" of one added and placed by hand since the version (a re-tester)."""
+    from test_event_facilitators import new_event as facilitated_event
+
+    from clnmatch.models import Facilitator
+
+    event = facilitated_event(tmp_path)
+    event.save_version("start")
+    event.add_facilitator(Facilitator(id="F99", name="Fiona Late", authority="A"))
+    event.place_facilitator("F99", 2)
+    event.restore_version("start")
+    message = event.last_change["message"]
+    assert "facilitator Fiona Late removed" in message and "Fiona Late placed" not in message

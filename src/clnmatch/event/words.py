@@ -64,8 +64,8 @@ def what_changes(snapshot: Snapshot, now: EventState, target: EventState) -> str
         f"facilitator {facilitators.get(f, f)} "
         + (f"placed with team {placed[f]}" if f in placed else "placed by the rules")
         for f in sorted({f for f, _ in set(placed.items()) ^ set(now.facilitators_placed.items())})
-        if f not in target.facilitators_out and f not in now.facilitators_out
-    ]
+        if f not in target.facilitators_out and f not in now.facilitators_out and f not in added
+    ]  # one added or removed is said so above ("removed; placed by the rules" contradicted)
     moved = [e for e, t in target.teams.items() if now.teams.get(e) != t and e in names]
     if len(moved) > 3:
         parts.append(f"{len(moved)} schools change team")
