@@ -17,10 +17,10 @@ STOPPED = "Stopped (Ctrl+C): no output was written or changed."  # every command
 WRITTEN: deque[str] = deque(maxlen=8)
 
 
-def stopped_message(default: str = STOPPED) -> str:
-    """What a stopped run says: ``default``, unless its outputs are in place already."""
+def stopped_message() -> str:
+    """What a stopped run says: ``STOPPED``, unless its outputs are in place already."""
     if not WRITTEN:
-        return default
+        return STOPPED
     return f"Stopped (Ctrl+C) after every output was written, whole, to {', '.join(WRITTEN)}."
 
 

@@ -3,8 +3,8 @@ undoes and redoes, and saves versions; who takes part (withdrawals, late schools
 ``membership``'s. The folder, the journal and the evaluated state are ``EventCore``'s.
 
 Every decision (move, swap, lock, withdraw a school or a nominee, add, bring back, place a
-facilitator, re-optimise proposed / accepted / rejected, version saved or restored, undo, redo) is
-checked, written and fsync-ed to the journal, and only then applied with
+facilitator, re-optimise proposed / accepted / rejected, version saved or restored, undo,
+redo) is checked, written and fsync-ed to the journal, and only then applied with
 ``Timeline.apply``, the same function a replay uses. Re-optimise runs ``solve`` in a child process (``optimise``), and
 its teams keep their numbers (``stable_labels``). Facilitator links stay as they are while
 every facilitator rule holds, and are allocated afresh when a change breaks one. A move
@@ -395,7 +395,7 @@ class Event(EventCore):
                     "version": self.version,
                 }
                 return self.view()
-            words = what_changes(self.snapshot, self.state, target)
+            words = what_changes(self.snapshot, now, target)
             return self.record(
                 {"op": "version_restored", "name": name},
                 f"version {name!r} restored ({words}); undo brings back the board before it",

@@ -253,7 +253,8 @@ def _refuse_second_schools(event: Event, extra: Cohort) -> None:
                 "for another school of that name, give the rows an establishment_id column",
                 409,
             )
-    rows = [(e.authority, e.name, e.sector.value) for e in (*present, *pasted)]
+    # sectors aside: a pasted row's sector typed wrong must not make a second school
+    rows = [(e.authority, e.name) for e in (*present, *pasted)]
     ours = {e.name for e in pasted}
     for first, later, *_ in look_alike_names(rows):
         name, other = next((n for n in later if n in ours), None), first
