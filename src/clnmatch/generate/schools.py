@@ -22,13 +22,11 @@ Contains public sector information licensed under the Open Government Licence v3
 
 from __future__ import annotations
 
-import csv
 import functools
 import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from importlib import resources
 
 import numpy as np
 from numpy.typing import NDArray
@@ -42,6 +40,7 @@ from clnmatch.generate.people import Places, generate_with
 from clnmatch.generate.profiles import AUTHORITIES, SECTOR_WEIGHTS, SECTORS
 from clnmatch.generate.words import NAME_PATTERNS
 from clnmatch.models import Cohort, Establishment, Sector
+from clnmatch.schools_file import SCHOOLS_FILE, school_rows
 
 __all__ = [
     "MAX_SCHOOL_ESTABLISHMENTS",
@@ -54,7 +53,6 @@ __all__ = [
     "school_places",
 ]
 
-SCHOOLS_FILE = "west_partnership_schools.csv"
 SCHOOLS_ATTRIBUTION = (
     "Contains public sector information licensed under the Open Government Licence v3.0."
 )
@@ -131,9 +129,8 @@ def schools_data_source(cohort: Cohort) -> str | None:
 @functools.cache
 def load_schools() -> tuple[School, ...]:
     """The 712 real schools bundled with clnmatch, in file order."""
-    text = (resources.files("clnmatch") / "data" / SCHOOLS_FILE).read_text(encoding="utf-8")
     schools = []
-    for row in csv.DictReader(text.splitlines()):
+    for row in school_rows():
         sector = Sector.parse(row["sector"])
         if sector is None or row["authority"] not in _AUTHORITY_INDEX:  # pragma: no cover
             raise ValueError(f"{SCHOOLS_FILE}: unexpected row {row['seed_code']}")

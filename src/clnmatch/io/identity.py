@@ -20,7 +20,6 @@ are warnings naming the rows. A mapping's
 
 from __future__ import annotations
 
-import csv
 import difflib
 import functools
 import hashlib
@@ -30,13 +29,13 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
 from clnmatch.errors import InputProblem
 from clnmatch.io.tables import Table
 from clnmatch.models import Sector, authority_key
+from clnmatch.schools_file import school_rows
 
 __all__ = [
     "EMAIL",
@@ -176,7 +175,6 @@ _SHORT_FORMS = {"ps": "primary", "pri": "primary", "prim": "primary", "hs": "hig
                 "saint": "st"}  # fmt: skip
 _FORM_LEFT_OUT = {"school", "sch", "the"}
 _PLACE = re.compile(r"\s*\([^)]*\)")  # "(Hamilton)": the bundled names tell namesakes so
-_SCHOOLS_FILE = "west_partnership_schools.csv"  # bundled: clnmatch/data (see generate)
 
 
 def name_form(key: str) -> str:
@@ -197,11 +195,10 @@ def _real_schools() -> dict[str, tuple[dict[str, str], Counter[str], dict[str, s
     """By authority key, the bundled real schools' names by their form (whole), and their
     forms without their place, counted (North Lanarkshire has four St Mary's Primary
     Schools), with the name of each such form that only one school has."""
-    text = (resources.files("clnmatch") / "data" / _SCHOOLS_FILE).read_text(encoding="utf-8")
     whole: dict[str, dict[str, str]] = {}
     bare: dict[str, Counter[str]] = {}
     bare_name: dict[str, dict[str, str]] = {}
-    for row in csv.DictReader(text.splitlines()):
+    for row in school_rows():
         authority, name = authority_key(row["authority"]), row["name"]
         whole.setdefault(authority, {})[_form(name)] = name
         bare.setdefault(authority, Counter())[_form(name, place=False)] += 1
@@ -237,9 +234,10 @@ def two_real_schools(authority: str, name: str, other: str) -> bool:
     (St Mark's and St Mary's Primary School look alike, and both are schools in Hamilton;
     St Mary's of Caldercruix and of Cleland are two schools of one name)."""
     whole, bare, _ = _real_in(authority)
-    if _form(name) == _form(other):
+    form, other_form = _form(name), _form(other)
+    if form == other_form:
         return False
-    if _form(name) in whole and _form(other) in whole:
+    if form in whole and other_form in whole:
         return True
     plain, other_plain = _form(name, place=False), _form(other, place=False)
     return plain != other_plain and plain in bare and other_plain in bare
