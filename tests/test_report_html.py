@@ -187,6 +187,18 @@ def test_every_team_card_and_chart(html: str) -> None:
         assert re.search(rf'<img id="{chart}" src="data:image/png;base64,[A-Za-z0-9+/=]+"', html)
 
 
+def test_each_chart_is_drawn_once(result: Result, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The search progress chart was drawn twice for every report (once among the team
+    charts, dropped, and again for the technical section): a sixth of the charts' time."""
+    from clnmatch.report import charts
+
+    drawn: list[object] = []
+    draw = charts.to_data_uri
+    monkeypatch.setattr(charts, "to_data_uri", lambda fig: drawn.append(fig) or draw(fig))
+    page = render_report(result, explanations=[], heading=Heading(title=TITLE))
+    assert len(drawn) == page.count('<img id="chart-') == 5
+
+
 def test_self_contained(html: str) -> None:
     """No http(s) reference, no script, no external stylesheet: the page loads nothing."""
     assert "http://" not in html and "https://" not in html

@@ -29,6 +29,7 @@ from clnmatch.result import Result
 
 __all__ = [
     "Chart",
+    "PER_TEAM_CHARTS",
     "all_charts",
     "interest_heatmap",
     "authority_team_matrix",
@@ -145,6 +146,7 @@ def _matrix_figure(
             va="center",
             fontsize=9,
             color="white" if value < middle else "black",
+            in_layout=False,  # inside the axes: tight_layout need not measure every cell
         )
     ax.set_xticks(np.arange(len(cols) + 1) - 0.5, minor=True)
     ax.set_yticks(np.arange(len(rows) + 1) - 0.5, minor=True)
@@ -384,15 +386,13 @@ def objective_trace_chart(result: Result) -> Chart | None:
     return Chart("chart-trace", "Search progress", caption, to_data_uri(fig))
 
 
+# a column (or row) per team: the report's charts up to 24 teams, in reading order
+PER_TEAM_CHARTS = (interest_heatmap, team_size_chart, authority_team_matrix, sector_team_matrix)
+
+
 def all_charts(result: Result) -> list[Chart]:
     """Every chart that has something to show, in reading order."""
     if not result.assignment:
         return []
-    makers = (
-        interest_heatmap,
-        team_size_chart,
-        authority_team_matrix,
-        sector_team_matrix,
-        objective_trace_chart,
-    )
+    makers = (*PER_TEAM_CHARTS, objective_trace_chart)
     return [chart for make in makers if (chart := make(result)) is not None]

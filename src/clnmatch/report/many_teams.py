@@ -31,8 +31,8 @@ from matplotlib.ticker import MaxNLocator
 from clnmatch.models import Sector
 from clnmatch.report.charts import (
     OKABE_ITO,
+    PER_TEAM_CHARTS,
     Chart,
-    all_charts,
     objective_trace_chart,
     sector_label,
     to_data_uri,
@@ -76,8 +76,9 @@ def report_charts(result: Result) -> list[Chart]:
     if not result.assignment:
         return []
     if result.rules.teams <= PER_TEAM_CHARTS_MAX_TEAMS:
-        return [c for c in all_charts(result) if c.id != "chart-trace"]
-    makers = (focus_theme_chart, size_histogram, authorities_histogram, sector_mix_chart)
+        makers = PER_TEAM_CHARTS  # the trace is drawn once, for the technical section
+    else:
+        makers = (focus_theme_chart, size_histogram, authorities_histogram, sector_mix_chart)
     return [chart for make in makers if (chart := make(result)) is not None]
 
 
