@@ -15,7 +15,7 @@ from test_web_api import editor_client
 
 from clnmatch.evaluate import check
 from clnmatch.event import Event, EventError, change_record
-from clnmatch.models import Cohort, Facilitator
+from clnmatch.models import Cohort, Facilitator, Rules
 
 LINKS = [("FA", 1), ("FB", 2), ("FC", 2)]
 
@@ -72,6 +72,34 @@ def test_a_facilitator_withdraws_is_replaced_and_comes_back(tmp_path: Path) -> N
     again = Event.open(tmp_path)  # replay gives the state lived
     assert again.state.key() == live and not again.view().evaluation.breaches
     again.close()
+
+
+def test_the_first_facilitator_of_an_event_begun_without_any_nurtures_a_team(
+    tmp_path: Path,
+) -> None:
+    """An event begun without a facilitators table: the first facilitator added on the day
+    (who cannot cover both teams) was linked to no team, as no allocation kept every rule,
+    while the facilitator rules began to apply. Now they nurture the team with most schools
+    of their authority, the message says the rules apply from now, and Undo takes it back."""
+    rules = Rules(**{**RULES.model_dump(), "schools_per_facilitator": 3})
+    teams = {"E0": 1, "E1": 2, "E2": 1, "E3": 1, "E4": 2, "E5": 2}  # both of B's in team 2
+    event = Event.create(tmp_path, sector_cohort(), rules, teams=teams, links=[])
+    assert event.view().evaluation.feasible
+    view = event.add_facilitator(Facilitator(id="FB", name="New One", authority="B"))
+    assert list(view.state.links) == [("FB", 2)]
+    assert "began without facilitators: from now every team needs one" in str(
+        event.last_change["message"]
+    )
+    placed = {p.id: view.state.teams[p.establishment_id] for p in view.cohort.practitioners}
+    again = check(view.cohort, rules, placed, list(view.state.links), objective="blend")
+    assert again.breaches == view.evaluation.breaches
+    # team 1 has none; A and C supply none
+    assert sorted(b.rule for b in view.evaluation.breaches) == [
+        "facilitator_per_team",
+        "facilitator_supply",
+        "facilitator_supply",
+    ]
+    assert event.undo() and event.view().evaluation.feasible and not event.state.links
 
 
 def test_facilitator_refusals_write_nothing(tmp_path: Path) -> None:

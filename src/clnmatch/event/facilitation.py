@@ -4,6 +4,7 @@ team by hand stays there (``placed``), breaking a rule if nothing else can."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -11,7 +12,7 @@ from clnmatch.evaluate import Evaluation
 from clnmatch.facilitators import FACILITATOR_RULES
 from clnmatch.models import Cohort, Rules
 
-__all__ = ["keep_placed", "links_if_broken"]
+__all__ = ["keep_placed", "linked_anyway", "links_if_broken"]
 
 
 def links_if_broken(
@@ -28,7 +29,8 @@ def links_if_broken(
     facilitator rule in ``evaluation``, there are none, a facilitator has none, one is
     not on the team ``placed`` them on, or ``always`` (a facilitator came: every
     facilitator is linked); None when they hold, or when no allocation keeps the rules and
-    the placements (the evaluator then shows the facilitator breaches)."""
+    the placements and every facilitator has a team (the evaluator then shows the
+    facilitator breaches)."""
     links = tuple(links)
     present = {f.id for f in cohort.facilitators}
     placed = {f: t for f, t in (placed or {}).items() if f in present}
@@ -54,10 +56,35 @@ def links_if_broken(
         )
         new = [(f, int(t)) for f, t in allocation.links]
     except Exception:
-        if not missing:
+        if not (missing or unlinked):
             return None
-        new = list(links)  # no allocation keeps every rule: the placements still stand
+        # no allocation keeps every rule: the placements still stand, and one who came
+        # still nurtures a team (the evaluator shows what breaks)
+        new = linked_anyway(cohort, rules, teams, links, unlinked - set(placed))
     return [[f, t] for f, t in keep_placed(new, placed)]
+
+
+def linked_anyway(
+    cohort: Cohort,
+    rules: Rules,
+    teams: Mapping[str, int],
+    links: Iterable[tuple[str, int]],
+    unlinked: Iterable[str],
+) -> list[tuple[str, int]]:
+    """``links`` and each ``unlinked`` facilitator (in table order) on a team with the
+    fewest facilitators: the one with most schools of their authority, then the lowest."""
+    new = list(links)
+    count = Counter(t for _, t in new)
+    schools = Counter((e.authority_key, teams[e.id]) for e in cohort.establishments)
+    waiting = set(unlinked)
+    for f in (f for f in cohort.facilitators if f.id in waiting):
+        team = min(
+            range(1, rules.teams + 1),
+            key=lambda t: (count[t], -schools[f.authority_key, t], t),
+        )
+        new.append((f.id, team))
+        count[team] += 1
+    return new
 
 
 def keep_placed(

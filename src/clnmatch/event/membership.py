@@ -348,6 +348,12 @@ def add_facilitator(event: EventCore, facilitator: Facilitator) -> EventView:
         entry = {"op": "add_facilitator", "facilitator": facilitator.model_dump(mode="json")}
         message = f"added facilitator {facilitator.name} ({facilitator.authority})"
         message += relink(event, entry, state, after) + _authority_note(event, facilitator)
+        if not taken:
+            message += (
+                ". The event began without facilitators: from now every team needs one and "
+                f"each authority supplies one for every {event.rules.schools_per_facilitator} "
+                "schools (Undo takes this back)"
+            )
         return event.record(entry, message)
 
 
