@@ -170,7 +170,8 @@ class SurveyMapping(BaseModel):
             InputProblem(
                 file=self.source,
                 expected=f"key 'establishments.\"{name}\"' to list spellings of the export; "
-                f"no row of {table.file} gives '{spelling}' (a slip? the line changes nothing)",
+                f"no row of {table.file} gives '{spelling}' (a slip? unless a file of late "
+                "additions gives it, the line changes nothing)",
             )
             for name, spellings in self.establishments.items()
             for spelling in spellings
