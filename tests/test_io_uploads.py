@@ -93,3 +93,24 @@ def test_two_uploads_without_names_are_told_apart_and_bad_ones_said_so() -> None
     with pytest.raises(InvalidInputError) as caught:
         read_survey(Flask(survey))
     assert {p.file for p in caught.value.problems} == {"responses.csv"}
+
+
+def test_breakout_rooms_read_a_survey_upload_as_its_file(tmp_path: Path) -> None:
+    """read_people (plan_breakouts' reader) read a survey's file object for a roster, then
+    read the spent stream again as a survey: "the file is empty"."""
+    from clnmatch.breakouts.io import read_people
+
+    expected = [p.id for p in read_people(SURVEY)[0].people]
+    data = SURVEY.read_bytes()
+    for upload in _uploads(data)[2:]:
+        assert [p.id for p in read_people(upload)[0].people] == expected
+    with SURVEY.open("rb") as opened:
+        assert [p.id for p in read_people(opened)[0].people] == expected
+    header, first, *rest = data.decode("utf-8-sig").splitlines()
+    cells = first.split(",")
+    cells[next(i for i, h in enumerate(header.split(",")) if h.startswith("theme:"))] = "9"
+    broken = io.BytesIO("\n".join([header, ",".join(cells), *rest]).encode("utf-8"))
+    broken.name = "uploaded.csv"
+    with pytest.raises(InvalidInputError) as refused:
+        read_people(broken)
+    assert [(p.file, p.row) for p in refused.value.problems] == [("uploaded.csv", 2)]

@@ -23,7 +23,7 @@ import inspect
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,7 @@ from clnmatch.io.tables import (
     source_label,
     theme_name,
 )
+from clnmatch.io.uploads import upload_bytes, upload_name
 from clnmatch.models import Sector, authority_key
 
 __all__ = ["ROSTER_REQUIRED", "ROSTER_OPTIONAL", "read_people", "read_history", "load_plan"]
@@ -71,6 +72,7 @@ def read_people(
 
     ``need_authority``: the rules ask for authorities in every room, so a roster row
     without one is an error naming its row (a survey's establishments always have one)."""
+    source = _read_once(source)
     if mapping is not None:  # a survey export (its mapping may name the sheet)
         return _read_survey(source, sheet, mapping)
     table = load_table(source, sheet=sheet)
@@ -96,6 +98,24 @@ def read_people(
             raise InvalidInputError([neither, *exc.problems]) from None
     roster, warnings = _read_roster(table, need_authority)
     return roster, [*table.problems, *warnings]
+
+
+def _read_once(source: Any) -> Any:
+    """A file object read once, as an upload whose every read gives the whole file: the
+    roster's reader and then the survey's each read it (the second found it empty)."""
+    if isinstance(source, str | os.PathLike) or not callable(getattr(source, "read", None)):
+        return source
+    name = upload_name(source, "")
+    return _ReadAgain(upload_bytes(source, name or "upload") or b"", name or None)
+
+
+@dataclass(frozen=True)
+class _ReadAgain:
+    data: bytes
+    name: str | None  # messages name the upload as they did
+
+    def read(self) -> bytes:
+        return self.data
 
 
 def _read_survey(source: Any, sheet: str | None, mapping: Any) -> tuple[Roster, list[InputProblem]]:
