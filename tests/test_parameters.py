@@ -65,3 +65,32 @@ def test_constraints_say_what_they_expect() -> None:
     assert not Number(integer=True).accepts(True)  # a bool is not a number here
     assert not Number().accepts(float("nan"))
     assert SubsetOf(("x", "y")).accepts(["x"]) and not SubsetOf(("x",)).accepts("x")
+
+
+@pytest.mark.parametrize(
+    ("update", "said"),
+    [
+        ({"teams": 0}, "teams: Input should be greater than or equal to 1 (got 0)"),
+        ({"max_authority_share": 7.0}, "max_authority_share: Input should be less than"),
+        ({"pins": {"E0": 99}}, "establishment 'E0' is locked to team 99, but teams run 1..2"),
+    ],
+)
+def test_rules_changed_without_their_checks_are_refused_by_name(update, said) -> None:
+    """pydantic's model_copy(update=...) checks nothing: 0 teams divided by zero inside
+    solve and check, a pin to team 99 was an IndexError, a share of 7 was taken."""
+    from builders import make_cohort
+
+    from clnmatch import check, rematch_teams, solve
+    from clnmatch.models import Rules
+
+    cohort = make_cohort([("A", "primary", [[5, 1]]), ("B", "secondary", [[1, 5]])] * 2)
+    rules = Rules(teams=2, min_establishments=0, min_authorities=1).model_copy(update=update)
+    calls = [
+        lambda: solve(cohort, rules, strategy="greedy", time_limit=2),
+        lambda: check(cohort, rules, {p.id: 1 for p in cohort.practitioners}),
+        lambda: rematch_teams(cohort, {"E0": 1, "E1": 2, "E2": 1, "E3": 2}, rules=rules),
+    ]
+    for call in calls:
+        with pytest.raises(InvalidParameterError, match="must be Rules whose settings") as caught:
+            call()
+        assert said in str(caught.value) and "model_copy(update=...) does not" in str(caught.value)

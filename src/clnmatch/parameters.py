@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 import numpy as np
+from pydantic import ValidationError
 
 from clnmatch.errors import InvalidParameterError
 from clnmatch.models import Cohort, Rules
@@ -171,3 +172,16 @@ def check_cohort_and_rules(cohort: object, rules: object, owner: str) -> None:
         raise InvalidParameterError.for_value(
             "rules", owner, "a Rules (e.g. Rules(teams=8)) or None", rules
         )
+    if rules is not None:
+        try:  # pydantic's model_copy(update=...) skips validation: 0 teams divided by zero
+            Rules.model_validate(rules.model_dump())
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            said = str(first["msg"]).removeprefix("Value error, ")
+            if first["loc"] and isinstance(first.get("input"), str | int | float | None):
+                said = f"{'.'.join(map(str, first['loc']))}: {said} (got {first['input']!r})"
+            raise InvalidParameterError(
+                f"The 'rules' parameter of {owner} must be Rules whose settings are valid: "
+                f"{said}. Rules(**{{**rules.model_dump(), ...}}) checks them; "
+                "model_copy(update=...) does not."
+            ) from None
