@@ -101,6 +101,32 @@ def test_when_no_racer_can_run_the_lead_runs_in_this_process(
     assert "portfolio: colgen ran alone in this process" in answer.notes
 
 
+def test_racers_that_find_nothing_in_time_leave_the_greedy_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """300 schools in 30 teams at 2 s (an outside tester: 3 runs in 19): both racers ended
+    without an assignment and the call returned no teams, where greedy finds some in a
+    fraction of a second. The portfolio's own process builds the greedy start meanwhile."""
+    from clnmatch.generate import generate_cohort
+    from clnmatch.models import Rules
+    from clnmatch.strategies import portfolio
+    from clnmatch.strategies.greedy import GreedyStrategy
+
+    def nothing_found(name: str, strategy: object, problem: Problem, budget: Budget, conn) -> None:
+        conn.send(("done", Proposal(None, notes=("no assignment in time",))))
+        conn.close()
+
+    monkeypatch.setattr(portfolio, "_child", nothing_found)
+    problem = Problem.from_cohort(generate_cohort(16, seed=3), Rules(teams=2), "blend")
+    answer = PortfolioStrategy().run(problem, Budget(time_limit=5, seed=1))
+    greedy = GreedyStrategy(restarts=1).run(problem, Budget(time_limit=5, seed=1))
+    assert answer.unit_team is not None and greedy.unit_team is not None
+    assert np.array_equal(answer.unit_team, greedy.unit_team)
+    assert "portfolio: no racer found an assignment in its time; this is the greedy start" in (
+        answer.notes
+    )
+
+
 def test_a_limit_too_short_to_race_runs_the_lead_here(monkeypatch: pytest.MonkeyPatch) -> None:
     """Under a second, two racers spend the time starting (at 0.5 s, load 3-4, the sample got
     greedy's start, 449.4, where column generation alone found 581.9): no child is started."""
