@@ -152,6 +152,23 @@ def test_clnmatch_kernels_are_loaded_not_compiled_by_a_new_process() -> None:
     assert rooms >= 1  # and the breakout rooms' (a first plan compiled them: 107 s)
 
 
+def test_the_breakout_warm_up_calls_every_kernel_the_planner_calls() -> None:
+    """The install compiles what ``warm_up`` runs; a kernel the planner calls that it never
+    ran (``relabel_steps``: its design always kept the rules) compiled in a user's first
+    plan of 99 people in rooms of 4 (10 s, time limit 2 s). A new process, so that no
+    other test's plan has run them."""
+    code = (
+        "import inspect, json, re; from clnmatch.breakouts import search, solver; "
+        "solver.warm_up(); "
+        "called = set(re.findall(r'search\\.(\\w+)\\(', inspect.getsource(solver))); "
+        "print(json.dumps([sorted(called), sorted(n for n in called "
+        "if hasattr(getattr(search, n), 'signatures') and not getattr(search, n).signatures)]))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    called, never_run = json.loads(done.stdout.strip().splitlines()[-1])
+    assert {"build", "run_steps", "relabel_steps"} <= set(called) and never_run == []
+
+
 def test_the_build_can_import_clnmatch_to_compile_the_kernels() -> None:
     """setup.py compiles the kernels at build time by importing clnmatch, so the build
     requirements name every runtime dependency (pip installs them into the build)."""
