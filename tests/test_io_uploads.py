@@ -114,3 +114,28 @@ def test_breakout_rooms_read_a_survey_upload_as_its_file(tmp_path: Path) -> None
     with pytest.raises(InvalidInputError) as refused:
         read_people(broken)
     assert [(p.file, p.row) for p in refused.value.problems] == [("uploaded.csv", 2)]
+
+
+def test_a_rematchs_late_additions_may_be_an_upload(tmp_path: Path) -> None:
+    """rematch(added=...) took a path, a Cohort or a DataFrame, not the upload every survey
+    reader takes ("Got a bytes instead"): rows read the same, numbered by the upload's name."""
+    from clnmatch.rematch.changes import as_cohort
+
+    rows = SURVEY.read_text(encoding="utf-8-sig").splitlines()
+    header = rows[0].split(",")
+    late = tmp_path / "late.csv"  # rows without ids: numbered by the file's name
+    kept = [i for i, h in enumerate(header) if h != "practitioner_id"]
+    late.write_text(
+        "\n".join(",".join(r.split(",")[i] for i in kept) for r in rows[:3]), encoding="utf-8"
+    )
+    expected = as_cohort(late)
+    assert expected is not None and expected.practitioners[0].id == "late-R002"
+    named = io.BytesIO(late.read_bytes())
+    named.name = "uploads/late.csv"
+    for upload in (named, late.read_bytes()):
+        cohort = as_cohort(upload)
+        assert cohort is not None
+        assert [p.interests for p in cohort.practitioners] == [
+            p.interests for p in expected.practitioners
+        ]
+        assert cohort.practitioners[0].id == ("late-R002" if upload is named else "added-R002")

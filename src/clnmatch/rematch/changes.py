@@ -13,12 +13,13 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union
+from typing import IO, TYPE_CHECKING, Any, Union
 
 from clnmatch.errors import InputProblem, InvalidInputError, InvalidParameterError
 from clnmatch.io.identity import additions_row_prefix, name_key
 from clnmatch.io.outputs import CHANGES_FILE, refuse_pseudonymised
 from clnmatch.io.survey import read_survey
+from clnmatch.io.uploads import upload_name
 from clnmatch.models import Cohort, Establishment, Facilitator, Practitioner
 
 if TYPE_CHECKING:
@@ -35,7 +36,8 @@ __all__ = [
     "cohort_of_folder",
 ]
 
-AddedInput = Union[Cohort, "pd.DataFrame", str, Path]
+# an upload too, as the survey readers take it: bytes or a file object
+AddedInput = Union[Cohort, "pd.DataFrame", str, Path, bytes, IO[bytes], IO[str]]
 _KINDS = ("practitioner", "establishment", "facilitator")
 _FORMAT = "clnmatch changes 1"
 
@@ -135,8 +137,15 @@ def as_cohort(added: AddedInput | None) -> Cohort | None:
         pd = None  # type: ignore[assignment]
     if pd is not None and isinstance(added, pd.DataFrame):
         return Cohort.from_dataframe(added)
+    if isinstance(added, bytes | bytearray | memoryview) or callable(getattr(added, "read", None)):
+        prefix = additions_row_prefix(upload_name(added, "added"))
+        return read_survey(added, row_id_prefix=prefix).cohort
     raise InvalidParameterError.for_value(
-        "added", "rematch", "a Cohort, a DataFrame shaped like the survey, or a survey file", added
+        "added",
+        "rematch",
+        "a Cohort, a DataFrame shaped like the survey, or a survey file (its path, bytes or "
+        "file object)",
+        added,
     )
 
 
