@@ -12,7 +12,7 @@ from clnmatch.evaluate import Evaluation
 from clnmatch.facilitators import FACILITATOR_RULES
 from clnmatch.models import Cohort, Rules
 
-__all__ = ["keep_placed", "linked_anyway", "links_if_broken"]
+__all__ = ["keep_placed", "links_if_broken"]
 
 
 def links_if_broken(
@@ -60,11 +60,11 @@ def links_if_broken(
             return None
         # no allocation keeps every rule: the placements still stand, and one who came
         # still nurtures a team (the evaluator shows what breaks)
-        new = linked_anyway(cohort, rules, teams, links, unlinked - set(placed))
+        new = _linked_anyway(cohort, rules, teams, links, unlinked - set(placed))
     return [[f, t] for f, t in keep_placed(new, placed)]
 
 
-def linked_anyway(
+def _linked_anyway(
     cohort: Cohort,
     rules: Rules,
     teams: Mapping[str, int],
