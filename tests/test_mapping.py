@@ -508,7 +508,7 @@ def _solve_greedy(survey: Path, mapping: Path, out: Path) -> None:
         app,
         [
             "solve", str(survey), "--map", str(mapping), "--teams", "4", "--strategy",
-            "greedy", "--time-limit", "3", "--quiet", "--out", str(out),
+            "greedy", "--time-limit", "3", "--no-pdf", "--quiet", "--out", str(out),
         ],
     )  # fmt: skip
     assert solved.exit_code == 0, solved.output
@@ -543,14 +543,19 @@ def _late_rows(first_id: int) -> list[str]:
     ]
 
 
-def _solve_then_add(tmp_path: Path, mapping: Path, late: Path) -> tuple[object, Path]:
-    first, second = tmp_path / "first", tmp_path / "second"
-    _solve_greedy(FORMS, mapping, first)
+def _solve_then_add(
+    tmp_path: Path, mapping: Path, late: Path, first: Path | None = None
+) -> tuple[object, Path]:
+    """rematch --add ``late`` onto ``first`` (solved here when not given)."""
+    second = tmp_path / "second"
+    if first is None:
+        first = tmp_path / "first"
+        _solve_greedy(FORMS, mapping, first)
     rematched = runner.invoke(
         app,
         [
             "rematch", str(FORMS), str(first), "--map", str(mapping), "--add", str(late),
-            "--teams", "4", "--time-limit", "2", "--quiet", "--out", str(second),
+            "--teams", "4", "--time-limit", "2", "--no-pdf", "--quiet", "--out", str(second),
         ],
     )  # fmt: skip
     return rematched, second
@@ -584,8 +589,9 @@ def test_late_schools_from_a_second_export(tmp_path: Path) -> None:
     assert "practitioner id '1' is already someone else's" in _said(rematched)
     assert "ids of their own" in _said(rematched) and not (out / "teams.csv").exists()
 
+    # the refused rematch wrote nothing: the same first result takes the fresh export
     whole = _export(tmp_path, *lines[1:], *_late_rows(45), header=lines[0], name="again.csv")
-    rematched, out = _solve_then_add(tmp_path / "c", drafted, whole)
+    rematched, out = _solve_then_add(tmp_path / "c", drafted, whole, first=tmp_path / "b" / "first")
     assert rematched.exit_code == 0, _said(rematched)
     teams = pd.read_csv(out / "teams.csv", dtype=str, keep_default_na=False)
     assert len(teams) == 44 + 2 and {"45", "46"} <= set(teams["practitioner_id"])
@@ -627,7 +633,7 @@ def test_a_row_deleted_from_an_export_without_ids_keeps_everyone_in_their_team(
         app,
         [
             "rematch", str(survey), str(out), "--map", str(mapping), *loose,
-            "--time-limit", "5", "--quiet", "--out", str(again),
+            "--time-limit", "5", "--no-pdf", "--quiet", "--out", str(again),
         ],
     )  # fmt: skip
     assert rematched.exit_code == 0, _said(rematched)
