@@ -46,18 +46,13 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     first, second = _first_ids(2)
     fac = ("--facilitators", FACILITATORS)
     out0, out1, out2 = base / "solved", base / "r1", base / "r2"
-    done = run(
-        "solve", SURVEY, *fac, "--strategy", "greedy", "--time-limit", "3", "--out", out0, "--quiet"
-    )
+    quick = ("--time-limit", "3", "--no-pdf")  # no one reads a handouts.pdf here
+    done = run("solve", SURVEY, *fac, "--strategy", "greedy", *quick, "--out", out0, "--quiet")
     assert done.exit_code == 0, done.output
-    done = run(
-        "rematch", SURVEY, out0, *fac, "--withdraw", first, "--time-limit", "3", "--out", out1
-    )
+    done = run("rematch", SURVEY, out0, *fac, "--withdraw", first, *quick, "--out", out1)
     assert done.exit_code == 0, done.output
     (base / "r1.txt").write_text(done.output, encoding="utf-8")
-    done = run(
-        "rematch", SURVEY, out1, *fac, "--withdraw", second, "--time-limit", "3", "--out", out2
-    )
+    done = run("rematch", SURVEY, out1, *fac, "--withdraw", second, *quick, "--out", out2)
     assert done.exit_code == 0, done.output
     (base / "r2.txt").write_text(done.output, encoding="utf-8")
     return {"solved": out0, "r1": out1, "r2": out2, "base": base}
@@ -87,7 +82,8 @@ def test_check_and_report_accept_a_rematched_result(chain: dict[str, Path]) -> N
     said = " ".join(workbook.output.split())
     assert workbook.exit_code == 2 and "check the teams.csv beside it" in said, said
     out = chain["base"] / "report"
-    done = run("report", r2, "--survey", SURVEY, "--facilitators", FACILITATORS, "--out", out)
+    done = run("report", r2, "--survey", SURVEY, "--facilitators", FACILITATORS, "--no-pdf",
+               "--out", out)  # fmt: skip
     assert done.exit_code == 0, done.output
     assert (out / "report.html").is_file()
 
@@ -308,8 +304,8 @@ def test_a_pseudonymised_rematch_names_no_one_in_its_change_record(
     late.to_csv(add, index=False)
     out = tmp_path / "pseudo"
     done = run("rematch", SURVEY, chain["solved"], "--facilitators", FACILITATORS,
-               "--withdraw", gone, "--add", add, "--time-limit", "3", "--out", out,
-               "--pseudonymise")  # fmt: skip
+               "--withdraw", gone, "--add", add, "--time-limit", "3", "--no-pdf", "--out",
+               out, "--pseudonymise")  # fmt: skip
     assert done.exit_code == 0, done.output
     text = (out / "changes.json").read_text(encoding="utf-8")
     for secret in (gone, "late.one@", "Secrets", *late["name"]):
@@ -478,7 +474,7 @@ def test_schools_locked_at_the_event_stay_in_a_later_rematch(
     summary["rules"]["pins"] = {first: team_of[first]}
     (exported / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
     args = ("rematch", SURVEY, exported, "--facilitators", FACILITATORS, "--withdraw", first,
-            "--reoptimise", "--time-limit", "2")  # fmt: skip
+            "--reoptimise", "--time-limit", "2", "--no-pdf")  # fmt: skip
     done = run(*args, "--out", tmp_path / "kept")
     assert done.exit_code == 0, done.output
     assert "12 school(s) locked at the matching event stay" in " ".join(done.output.split())
@@ -494,7 +490,7 @@ def test_schools_locked_at_the_event_stay_in_a_later_rematch(
     assert free.exit_code == 0 and "locked at the matching event" not in free.output
     second = _first_ids(2)[1]  # a rematch of the rematch keeps them, or frees them
     again = ("rematch", SURVEY, tmp_path / "kept", "--facilitators", FACILITATORS,
-             "--withdraw", second, "--reoptimise", "--time-limit", "2")  # fmt: skip
+             "--withdraw", second, "--reoptimise", "--time-limit", "2", "--no-pdf")  # fmt: skip
     assert "12 school(s) locked" in run(*again, "--out", tmp_path / "k2").output
     freed = run(*again, "--unlock", "--out", tmp_path / "f2")
     assert freed.exit_code == 0
