@@ -13,6 +13,7 @@ from test_event_engine import IDS, _checked_export, late_school, new_event
 from test_rematch import PREVIOUS, RULES, sector_cohort
 
 from clnmatch.event import Event, EventError
+from clnmatch.report.handouts import CHROMIUM_ENV
 
 
 def test_a_school_the_rules_lock_can_withdraw(tmp_path: Path) -> None:
@@ -119,10 +120,14 @@ def test_starting_teams_beyond_the_rules_are_refused(tmp_path: Path) -> None:
         Event.create(tmp_path, sector_cohort(), RULES, teams=teams)
 
 
-def test_a_named_export_folder_is_never_replaced(tmp_path: Path) -> None:
+def test_a_named_export_folder_is_never_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Saving the folder "final" twice with another board in between is refused (the
     first was replaced without a word); the default name at one version is one board."""
     from clnmatch.event.export import export_folder
+
+    monkeypatch.setenv(CHROMIUM_ENV, "none")  # the folders' names are the question, not a PDF
 
     event = new_event(tmp_path)
     export_folder(event, "final")
@@ -141,6 +146,7 @@ def test_two_saves_of_one_name_at_once_are_one_save(
 
     from clnmatch.event import export
 
+    monkeypatch.setenv(CHROMIUM_ENV, "none")  # which board is saved is the question, not a PDF
     event = new_event(tmp_path)
     writing = export.write_folder
 
@@ -439,13 +445,14 @@ def test_a_withdrawn_school_is_named_when_a_decision_needs_it(tmp_path: Path) ->
 
 
 def test_a_half_saved_export_inside_its_folder_is_removed_when_the_event_opens(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """kill -9 while version-N is saved a second time leaves its staging folder inside
     exports/version-N (names and emails, mode 0644): it stayed until that name was saved
     again, and went along when the folder was copied to a share."""
     from clnmatch.event.export import export_folder
 
+    monkeypatch.setenv(CHROMIUM_ENV, "none")  # the staging folder is the question, not a PDF
     event = new_event(tmp_path / "event")
     folder, _ = export_folder(event)
     event.close()
