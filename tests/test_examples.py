@@ -13,6 +13,15 @@ from clnmatch.cli import sample_paths
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
+@pytest.fixture(autouse=True)
+def no_pdf_printing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No Chromium printing behind write_result: no script here reads or names
+    handouts.pdf, whose printing is tested in test_rosters."""
+    from clnmatch.report.handouts import CHROMIUM_ENV
+
+    monkeypatch.setenv(CHROMIUM_ENV, "none")
+
+
 def _run(script: str, *args: str) -> None:
     argv = sys.argv
     sys.argv = [script, *args]
