@@ -21,6 +21,7 @@ from clnmatch.evaluate import check
 from clnmatch.event import Event, EventError, JournalWarning, suggest, write_folder
 from clnmatch.event.export import export_bytes
 from clnmatch.models import Cohort, Establishment, Practitioner
+from clnmatch.report.handouts import CHROMIUM_ENV
 from clnmatch.result import Result, Status
 
 IDS = sorted(PREVIOUS)
@@ -224,7 +225,9 @@ def test_exported_folder_passes_check(tmp_path: Path) -> None:
 def _checked_export(event: Event, tmp_path: Path) -> Path:
     """The event's folder export, which `clnmatch check` against the survey passes."""
     out = tmp_path / "export"
-    write_folder(event, out)
+    with pytest.MonkeyPatch.context() as patch:  # its teams.csv is the question, not a PDF
+        patch.setenv(CHROMIUM_ENV, "none")
+        write_folder(event, out)
     survey = tmp_path / "survey.csv"
     plain = Result(status=Status.FEASIBLE, cohort=sector_cohort(), rules=RULES,
                    objective_name="blend", strategy="hand", seed=0, runtime_s=0.0)  # fmt: skip
@@ -250,7 +253,9 @@ def test_an_exported_folder_with_a_school_not_placed_is_checked_not_refused(
     event = Event.create(tmp_path / "event", sector_cohort(), rules, teams=PREVIOUS)
     assert event.add(late_school(), time_limit=5).unplaced == ["N1"]
     out = tmp_path / "export"
-    write_folder(event, out)
+    with pytest.MonkeyPatch.context() as patch:  # its teams.csv is the question, not a PDF
+        patch.setenv(CHROMIUM_ENV, "none")
+        write_folder(event, out)
     # no gap while a rule is broken, as on the page (summary.json said 10.5%, the page "-")
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["status"] == "breaches" and summary["gap"] is None
