@@ -677,3 +677,19 @@ def test_a_saved_folder_is_named_after_the_board_it_holds(tmp_path: Path) -> Non
     worker.join()
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     assert folder.name == f"version-{summary['event']['version']}" == "version-1"
+
+
+def test_the_solver_process_imports_no_writer_of_exports() -> None:
+    """The re-optimise's solver process imports clnmatch.event.optimise: the package's
+    __init__ loaded every event module with it, the report's and workbook's writers and
+    matplotlib among them (1.2-2 s of CPU for every solver process the page starts)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys; import clnmatch.event.optimise; "
+        "print(json.dumps([m for m in ('matplotlib', 'openpyxl', 'clnmatch.event.export', "
+        "'clnmatch.report', 'clnmatch.event.engine') if m in sys.modules]))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
