@@ -234,7 +234,9 @@ def test_missing_columns_name_the_workbooks_other_sheets(tmp_path: Path) -> None
     )
     table = load_table(book)
     _, problems = resolve_columns(table, ("practitioner_id",), ())
-    assert "also has sheet(s) 'Responses': pick one with --sheet" in str(problems[0])
+    assert "also has sheet(s) 'Responses': pick one with --sheet (sheet= in Python)" in str(
+        problems[0]
+    )
 
 
 def test_a_cover_sheet_with_no_rows_names_the_workbooks_other_sheets(tmp_path: Path) -> None:
@@ -244,8 +246,9 @@ def test_a_cover_sheet_with_no_rows_names_the_workbooks_other_sheets(tmp_path: P
         {"Cover": [["Roster for the webinar"]], "People": [["person_id", "name"], ["p1", "A"]]},
     )
     message = " ".join(str(_error(book)).split())
-    assert "sheet 'Cover' has none; the workbook also has 'People' (pick one with --sheet)" in (
-        message
+    assert (
+        "sheet 'Cover' has none; the workbook also has 'People' (pick one with --sheet, or "
+        "sheet= in Python)" in message
     )
 
 

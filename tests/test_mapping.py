@@ -330,7 +330,7 @@ def test_a_mapping_read_on_a_cover_sheet_points_to_the_other_sheets(tmp_path: Pa
         read_survey(path, mapping=MAPPING)
     (problem,) = caught.value.problems
     assert "in the header of sheet 'Cover'" in problem.expected
-    assert "also has sheet(s) 'Form1': pick one with --sheet" in problem.expected
+    assert "also has sheet(s) 'Form1': pick one with --sheet (sheet= in Python)" in problem.expected
     assert len(read_survey(path, sheet="Form1", mapping=MAPPING).cohort.practitioners) == 4
 
 

@@ -83,7 +83,8 @@ def _no_header_named(table: Table, mapping: SurveyMapping) -> InputProblem | Non
         if table.other_sheets:  # a cover sheet first, the answers on another
             listed = ", ".join(f"'{n}'" for n in table.other_sheets[:5])
             sheets = (
-                f"; the workbook also has sheet(s) {listed}: pick one with --sheet, or write "
+                f"; the workbook also has sheet(s) {listed}: pick one with --sheet (sheet= in "
+                "Python), or write "
                 f'sheet = "..." at the top of {mapping.source}'
             )
         expected = (

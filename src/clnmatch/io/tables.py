@@ -166,7 +166,10 @@ def resolve_columns(
         listed = ", ".join(f"'{m}'" for m in missing)
         if table.other_sheets:  # e.g. a cover sheet first, the answers on another
             listed_sheets = ", ".join(f"'{n}'" for n in table.other_sheets[:5])
-            hints.append(f"the workbook also has sheet(s) {listed_sheets}: pick one with --sheet")
+            hints.append(
+                f"the workbook also has sheet(s) {listed_sheets}: pick one with --sheet "
+                "(sheet= in Python)"
+            )
         hint = f" ({'; '.join(hints)})" if hints else ""
         problems.append(
             table.problem(
@@ -398,7 +401,7 @@ def _load_excel(
         refuse(
             file,
             f"data on the first sheet '{chosen}', but it is empty; the workbook "
-            f"also has {listed} (pick one with --sheet)",
+            f"also has {listed} (pick one with --sheet, or sheet= in Python)",
         )
     if chosen != names[0]:  # messages name the sheet when it is not the one a file opens on
         file = f"{file} (sheet '{chosen}')"
@@ -418,7 +421,7 @@ def _load_excel(
             raise
         # the first sheet was read for want of --sheet: a cover sheet, say, before the rows
         listed = ", ".join(f"'{n}'" for n in others)
-        hint = f"; the workbook also has {listed} (pick one with --sheet)"
+        hint = f"; the workbook also has {listed} (pick one with --sheet, or sheet= in Python)"
         problems = [replace(p, expected=p.expected + hint) for p in exc.problems]
         raise InvalidInputError(problems) from None
     table = replace(table, uncalculated=tuple(sorted(uncalculated.items())), other_sheets=others)
@@ -429,7 +432,7 @@ def _load_excel(
             file=file,
             expected=f"the responses on the first sheet; {listed} "
             f"{'is' if len(skipped_sheets) == 1 else 'are'} hidden, so the first visible sheet, "
-            f"'{chosen}', was read (name another with --sheet)",
+            f"'{chosen}', was read (name another with --sheet, or sheet= in Python)",
         )
         table = replace(table, warnings=(skipped, *table.warnings))
     if uncalculated and not defer_formulas:
