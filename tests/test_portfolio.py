@@ -127,6 +127,36 @@ def test_racers_that_find_nothing_in_time_leave_the_greedy_start(
     )
 
 
+def test_the_greedy_start_keeps_no_proof_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The greedy start is built before the racers' answers are read: on a cohort no repair
+    mends (one sector, two sectors a team) its repair ran to the time limit, so colgen's
+    proof of infeasibility (work 0.00) came back after 3.7 s of a 4 s limit, not 0.5 s (a
+    reviewer). Its repair is capped by moves, as rematch's is, not by the clock."""
+    from clnmatch.generate import generate_cohort
+    from clnmatch.models import Cohort, Rules
+    from clnmatch.strategies import portfolio
+    from clnmatch.strategies.greedy import GreedyStrategy
+
+    caps: list[int | None] = []
+
+    class Counted(GreedyStrategy):
+        def run(self, problem: Problem, budget: Budget) -> Proposal:
+            caps.append(self.repair_steps)
+            return super().run(problem, budget)
+
+    monkeypatch.setattr(portfolio, "GreedyStrategy", Counted)
+    made = generate_cohort(16, seed=3)
+    one_sector = tuple(
+        e.model_copy(update={"sector": made.establishments[0].sector}) for e in made.establishments
+    )
+    cohort = Cohort(themes=made.themes, establishments=one_sector, practitioners=made.practitioners)
+    rules = Rules(teams=2, min_establishments=0, min_authorities=1, max_authority_share=1.0)
+    problem = Problem.from_cohort(cohort, rules, "blend")
+    answer = PortfolioStrategy().run(problem, Budget(time_limit=4, seed=0))
+    assert answer.proven_infeasible and answer.unit_team is None
+    assert caps and all(cap is not None and cap <= 5 * problem.n_units for cap in caps)
+
+
 def test_a_limit_too_short_to_race_runs_the_lead_here(monkeypatch: pytest.MonkeyPatch) -> None:
     """Under a second, two racers spend the time starting (at 0.5 s, load 3-4, the sample got
     greedy's start, 449.4, where column generation alone found 581.9): no child is started."""

@@ -174,7 +174,7 @@ def check_cohort_and_rules(cohort: object, rules: object, owner: str) -> None:
         )
     if rules is not None:
         try:  # pydantic's model_copy(update=...) skips validation: 0 teams divided by zero
-            Rules.model_validate(rules.model_dump())
+            type(rules).model_validate(rules.model_dump())
         except ValidationError as exc:
             first = exc.errors()[0]
             said = str(first["msg"]).removeprefix("Value error, ")

@@ -23,7 +23,7 @@ import inspect
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -111,7 +111,7 @@ def _read_once(source: Any) -> Any:
 
 @dataclass(frozen=True)
 class _ReadAgain:
-    data: bytes
+    data: bytes = field(repr=False)  # a survey's rows: never in a traceback's repr
     name: str | None  # messages name the upload as they did
 
     def read(self) -> bytes:

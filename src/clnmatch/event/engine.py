@@ -276,10 +276,13 @@ class Event(EventCore):
         # searched without the facilitators (an authority short of them), or some placed by
         # hand: linked to these teams, placements kept
         unlinked = not links and bool(cohort.facilitators)
+        if unlinked:  # kept where the allocation can, and where none keeps every rule
+            present = {f.id for f in cohort.facilitators}
+            trial = replace(trial, links=tuple((f, t) for f, t in state.links if f in present))
         if unlinked or state.facilitators_placed:
             placed = self.links_after(teams, trial)
             if placed is None and unlinked:  # no allocation keeps the rules: links stay
-                placed = [list(link) for link in state.links]
+                placed = [list(link) for link in trial.links]
             if placed is not None:
                 links = placed
                 trial = replace(trial, links=tuple((f, t) for f, t in links))

@@ -60,7 +60,7 @@ def links_if_broken(
             return None
         # no allocation keeps every rule: the placements still stand, and one who came
         # still nurtures a team (the evaluator shows what breaks)
-        new = _linked_anyway(cohort, rules, teams, links, unlinked - set(placed))
+        new = _linked_anyway(cohort, rules, teams, keep_placed(links, placed), unlinked)
     return [[f, t] for f, t in keep_placed(new, placed)]
 
 
@@ -76,7 +76,7 @@ def _linked_anyway(
     new = list(links)
     count = Counter(t for _, t in new)
     schools = Counter((e.authority_key, teams[e.id]) for e in cohort.establishments)
-    waiting = set(unlinked)
+    waiting = set(unlinked) - {f for f, _ in new}
     for f in (f for f in cohort.facilitators if f.id in waiting):
         team = min(
             range(1, rules.teams + 1),

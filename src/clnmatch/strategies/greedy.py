@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from clnmatch.evaluate import evaluate
-from clnmatch.parameters import Constraint, Number, check
+from clnmatch.parameters import Constraint, Number, Optional, check
 from clnmatch.problem import Problem
 from clnmatch.search.construct import construct
 from clnmatch.search.grouping import build_grouping
@@ -35,10 +35,16 @@ class GreedyStrategy:
         """Compile the rule-repair kernels once, outside the time limit."""
         repair_warm_up()
 
-    def __init__(self, restarts: int = 8) -> None:
+    def __init__(self, restarts: int = 8, repair_steps: int | None = None) -> None:
         self.restarts = restarts
+        # a cap on each repair's moves (None: until the time limit), so that a start that
+        # cannot be repaired gives up soon, whatever the clock
+        self.repair_steps = repair_steps
 
-    PARAMETERS: ClassVar[dict[str, Constraint]] = {"restarts": Number(1, integer=True)}
+    PARAMETERS: ClassVar[dict[str, Constraint]] = {
+        "restarts": Number(1, integer=True),
+        "repair_steps": Optional(Number(1, integer=True)),
+    }
 
     def run(self, problem: Problem, budget: Budget) -> Proposal:
         check("GreedyStrategy", vars(self), self.PARAMETERS)
@@ -52,7 +58,7 @@ class GreedyStrategy:
             unit_team = grouping.to_units(construct(grouping, rng))
             if not evaluate(problem, unit_team).feasible:
                 deadline = budget.started + budget.time_limit
-                repaired = repair(problem, unit_team, rng, deadline)
+                repaired = repair(problem, unit_team, rng, deadline, max_steps=self.repair_steps)
                 if repaired is None:
                     continue
                 unit_team = repaired

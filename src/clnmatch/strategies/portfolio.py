@@ -51,6 +51,7 @@ from clnmatch.objective.terms import objective_milli
 from clnmatch.parameters import Constraint, Number, OneOf, check
 from clnmatch.problem import Problem
 from clnmatch.proposal import Proposal
+from clnmatch.search.repair import REPAIR_STEPS_PER_UNIT
 from clnmatch.strategies.base import Budget, Progress, TracePoint, register
 from clnmatch.strategies.colgen import ColumnGenerationStrategy
 from clnmatch.strategies.cpsat import CpSatStrategy
@@ -244,8 +245,10 @@ class PortfolioStrategy:
         try:
             # this process waits on the racers: meanwhile, one greedy start (hundredths of a
             # second at CLN size, one core's tenth at 300 schools), for a limit too short
-            # for either (300 schools in 2 s had no teams at all)
-            start = GreedyStrategy(restarts=1).run(
+            # for either (300 schools in 2 s had no teams at all); its repair capped, so a
+            # start no repair mends does not keep a racer's proof waiting
+            steps = REPAIR_STEPS_PER_UNIT * problem.n_units
+            start = GreedyStrategy(restarts=1, repair_steps=steps).run(
                 problem, Budget(time_limit=left, seed=budget.seed)
             )
             answer = decide(racers, problem, budget)
