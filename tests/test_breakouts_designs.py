@@ -15,6 +15,7 @@ from clnmatch.breakouts.designs import (
     affine_geometry,
     best_construction,
     clumped_construction,
+    difference_matrix_of_order_12,
     is_repeat_free,
     kirkman_difference,
     latin_squares,
@@ -99,11 +100,22 @@ def test_kirkman_schoolgirls_fixture():
 
 @pytest.mark.parametrize(
     ("groups", "size", "rounds"),
-    [(8, 4, 9), (12, 3, 16), (6, 6, 3), (12, 12, 4), (7, 7, 8), (25, 4, 25), (16, 4, 21)],
+    [
+        (8, 4, 9),
+        (12, 3, 16),
+        (6, 6, 3),
+        (12, 12, 7),
+        (12, 6, 13),
+        (12, 5, 12),
+        (7, 7, 8),
+        (25, 4, 25),
+        (16, 4, 21),
+    ],
 )
 def test_best_construction_reaches_the_known_rounds(groups, size, rounds):
     """The constructions give at least these repeat-free rounds (8-4-9 needs the row
-    round on top of the 8 MOLS rounds; order 6 has only one Latin square)."""
+    round on top of the 8 MOLS rounds; order 6 has only one Latin square; order 12 five,
+    from the stored difference matrix, where MacNeish gives two)."""
     design = best_construction(groups, size)
     assert design is not None and design.rounds >= rounds
     assert _golf_check(design.schedule, groups) == 0
@@ -128,6 +140,18 @@ def test_the_stored_squares_of_order_10_are_an_orthogonal_pair():
     assert len(set(zip(a.reshape(-1).tolist(), b.reshape(-1).tolist(), strict=True))) == 100
     td = transversal_design(10, 3)
     assert td is not None and td.rounds == 10 and _golf_check(td.schedule, 10) == 0
+
+
+def test_the_stored_matrix_of_order_12_is_a_difference_matrix():
+    """Every two rows' differences hold each element of Z2 x Z6 once (so 12-12-7, 12-6-13
+    and 12-5-12 are repeat-free: 110 repeats and more before, where 0 are possible)."""
+    m, add, neg = difference_matrix_of_order_12()
+    assert m.shape == (6, 12)
+    for table in (add, add.T):  # a group: each row of its table a permutation
+        assert all(sorted(line) == list(range(12)) for line in table.tolist())
+    assert (add[np.arange(12), neg] == 0).all()
+    for i, j in itertools.combinations(range(6), 2):
+        assert sorted(add[m[i], neg[m[j]]].tolist()) == list(range(12))
 
 
 @settings(max_examples=40, deadline=None)

@@ -26,6 +26,9 @@ checked again by ``is_repeat_free`` in the tests):
 * **Round robin** (the circle method): 2k players in pairs, 2k - 1 rounds.
 * **Order 10**: MacNeish's ring gives one Latin square of order 10; a stored orthogonal
   pair gives 10-10-4 and a resolvable TD(3, 10) (10-3-10) repeat-free.
+* **Order 12**: MacNeish's ring gives two Latin squares; a stored (12, 6, 1) difference
+  matrix over Z2 x Z6 gives five (12-12-7) and resolvable TD(s, 12) for s <= 6 (12-6-13
+  with the rows' round).
 
 More players than a design has points (99 people in 8 rooms: no design of 8 groups of 12
 or 13) are seated on a smaller design's points, two on some (``clumped_construction``).
@@ -53,6 +56,7 @@ __all__ = [
     "kirkman_difference",
     "round_robin",
     "latin_squares",
+    "difference_matrix_of_order_12",
     "one_round",
     "best_construction",
     "padded_construction",
@@ -151,6 +155,45 @@ def _order_10_rounds(size: int) -> IntArray | None:
     return schedule
 
 
+# ------------------------------------------ a difference matrix of order 12: five MOLS
+# MacNeish gives order 12 (4 x 3) two Latin squares; a (12, 6, 1) difference matrix over
+# Z2 x Z6 (one exists: Hanani, 1975) gives five. This one was found for clnmatch by CP-SAT
+# (row 0 and column 0 fixed to 0, every two rows' differences all distinct; 4.5 s) and is
+# checked in the tests. Element (a, b) of Z2 x Z6 is written 6a + b.
+_ORDER_12 = (
+    (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11),
+    (0, 9, 3, 2, 7, 6, 10, 5, 1, 11, 4, 8),
+    (0, 6, 1, 11, 2, 8, 4, 10, 9, 3, 5, 7),
+    (0, 4, 7, 1, 11, 9, 3, 8, 2, 5, 6, 10),
+    (0, 8, 11, 4, 10, 3, 5, 9, 7, 6, 2, 1),
+)
+
+
+def difference_matrix_of_order_12() -> tuple[IntArray, IntArray, IntArray]:
+    """The stored (12, 6, 1) difference matrix (6, 12) with Z2 x Z6's addition table and
+    negation: for any two rows, the 12 differences of their columns are all of the group."""
+    element = np.arange(12)
+    a, b = element // 6, element % 6
+    add = 6 * ((a[:, None] + a[None, :]) % 2) + (b[:, None] + b[None, :]) % 6
+    neg = 6 * a + (-b) % 6
+    return np.array(_ORDER_12, np.int32), add.astype(np.int32), neg.astype(np.int32)
+
+
+def _order_12_rounds(size: int) -> IntArray | None:
+    """A resolvable TD(size, 12), size <= 6, from the difference matrix M: round c puts
+    player (i, y) in group y - M[i, c]; two players (i, y), (j, z) meet only in the round
+    whose column has M[i, c] - M[j, c] = y - z."""
+    if not 1 <= size <= 6:
+        return None
+    m, add, neg = difference_matrix_of_order_12()
+    y = np.arange(12)
+    schedule = np.empty((12, size * 12), dtype=np.int32)
+    for c in range(12):
+        schedule[c] = add[y[None, :], neg[m[:size, c]][:, None]].reshape(-1)
+    return schedule
+
+
 # --------------------------------------------------------------------- transversal design
 def _transversal_rounds(groups: int, size: int) -> IntArray | None:
     """The ``groups`` rounds of the MOLS construction, or None when the sizes do not fit."""
@@ -158,6 +201,8 @@ def _transversal_rounds(groups: int, size: int) -> IntArray | None:
         return None
     if groups == 10 and size == 3:  # MacNeish's ring gives pairs only; the stored pair more
         return _order_10_rounds(size)
+    if groups == 12 and size > 3:  # MacNeish's ring gives three; the difference matrix six
+        return _order_12_rounds(size)
     ring = product_ring(groups)
     if size > ring.unit_spread:
         return None
@@ -297,7 +342,8 @@ def latin_squares(order: int) -> Construction | None:
     round groups by r + a * c. Two such a differ by a unit, so two cells share a group in
     at most one round: min(qi) + 1 rounds (order + 1, the affine plane, when order is a
     prime power; 3 for order 6, where Euler's 36 officers show no more is possible; 4 for
-    order 10, from the stored orthogonal pair).
+    order 10, from the stored orthogonal pair; 7 for order 12, from the stored difference
+    matrix).
     """
     if order < 2 or order > MAX_ORDER:
         return None
@@ -314,6 +360,9 @@ def latin_squares(order: int) -> Construction | None:
             c,
             *[np.asarray(sq, np.int64).reshape(-1) for sq in orthogonal_pair_of_order_10()],
         ]
+    if order == 12:  # the difference matrix: square i holds M[i, r] + c, five squares
+        m, add, _ = difference_matrix_of_order_12()
+        rounds = [r, c, *[add[m[i, r], c] for i in range(1, 6)]]
     name = f"{len(rounds) - 2} mutually orthogonal Latin squares of order {order}"
     return Construction(name, order, order, np.array(rounds, dtype=np.int32))
 
