@@ -507,17 +507,13 @@ def test_an_authority_short_of_facilitators_blocks_no_placement(tmp_path: Path) 
     assert rules_broken() == ["facilitator_supply"]
 
 
-def test_a_late_schools_misspelt_authority_is_pointed_out(tmp_path: Path) -> None:
-    """Pasted rows with 'Renfrewshre': a new authority, which must supply a facilitator of
-    its own (it then blocked re-optimise), accepted without a word; now the message names
-    the nearest spelling, as the Add-facilitator form does."""
-    from test_event_engine import late_school
-
+def _named_cohort() -> Cohort:
+    """The test cohort with its authorities A, B, C named as West Partnership ones."""
     from clnmatch.models import Establishment
 
     names = {"A": "Glasgow City", "B": "Renfrewshire", "C": "Inverclyde"}
     base = cohort()
-    renamed = Cohort(
+    return Cohort(
         themes=base.themes,
         establishments=tuple(
             Establishment(**{**e.model_dump(), "authority": names[e.authority]})
@@ -529,17 +525,58 @@ def test_a_late_schools_misspelt_authority_is_pointed_out(tmp_path: Path) -> Non
             for f in base.facilitators
         ),
     )
-    event = Event.create(tmp_path, renamed, RULES, teams=PREVIOUS, links=LINKS)
+
+
+def _late_school_of(authority: str) -> Cohort:
+    from test_event_engine import late_school
+
+    from clnmatch.models import Establishment
+
     late = late_school()
-    school = late.establishments[0]
-    typo = Establishment(**{**school.model_dump(), "authority": "Renfrewshre"})
-    event.add(Cohort(themes=late.themes, establishments=(typo,),
-                     practitioners=late.practitioners), time_limit=5)  # fmt: skip
+    school = Establishment(**{**late.establishments[0].model_dump(), "authority": authority})
+    return Cohort(themes=late.themes, establishments=(school,), practitioners=late.practitioners)
+
+
+def test_a_late_schools_misspelt_authority_is_pointed_out(tmp_path: Path) -> None:
+    """Pasted rows with 'Renfrewshre': a new authority, which must supply a facilitator of
+    its own (it then blocked re-optimise), accepted without a word; now the message names
+    the nearest spelling, as the Add-facilitator form does."""
+    event = Event.create(tmp_path, _named_cohort(), RULES, teams=PREVIOUS, links=LINKS)
+    event.add(_late_school_of("Renfrewshre"), time_limit=5)
     said = event.last_change["message"]
-    assert "'Renfrewshre' is the authority of no other school here" in said
-    assert "Did you mean Renfrewshire?" in said and event.state.teams["N1"] in (1, 2)
+    assert said.endswith(
+        ". Note: 'Renfrewshre' is the authority of no other school here. Did you mean "
+        "Renfrewshire? Undo, and paste them so. If not, it must supply a facilitator of its "
+        "own: add one with Add a facilitator."
+    )
+    assert event.state.teams["N1"] in (1, 2)
     event.undo()
-    event.add(late, time_limit=5)  # spelt as the schools' Renfrewshire (B's): no note
+    event.add(_late_school_of("Renfrewshire"), time_limit=5)  # spelt as B's schools: no note
+    assert "Note:" not in event.last_change["message"]
+
+
+def test_a_late_school_of_an_authority_new_here_is_asked_for_its_facilitator(
+    tmp_path: Path,
+) -> None:
+    """A late East Renfrewshire school, rightly spelt, from the list of late additions: the
+    note said "Did you mean Renfrewshire? Undo, and add them so" (which the list cannot
+    do) and not what the rules need, a facilitator of its own (a lead officer)."""
+    late = _late_school_of("East Renfrewshire")
+    event = Event.create(
+        tmp_path, _named_cohort(), RULES, teams=PREVIOUS, links=LINKS, additions=late
+    )
+    event.add_from_list("N1", time_limit=5)
+    assert event.last_change["message"].endswith(
+        ". Note: 'East Renfrewshire' is the authority of no other school here, so it must "
+        "supply a facilitator of its own: add one with Add a facilitator."
+    )
+    event.add_facilitator(Facilitator(id="FE", name="Eve", authority="East Renfrewshire"))
+    assert "Note:" not in event.last_change["message"]
+    event.undo()
+    event.undo()  # a facilitator from East Renfrewshire first: the school needs no word
+    event.add_facilitator(Facilitator(id="FE", name="Eve", authority="East Renfrewshire"))
+    assert "Did you mean" not in event.last_change["message"]  # a West Partnership name
+    event.add_from_list("N1", time_limit=5)
     assert "Note:" not in event.last_change["message"]
 
 

@@ -22,6 +22,7 @@ from clnmatch.event.core import EventCore
 from clnmatch.event.state import AddedRecord, EventError, EventState, record_repair
 from clnmatch.event.view import EventView
 from clnmatch.event.words import moves_text, plain_reason, unplaced_reason
+from clnmatch.io.identity import WEST_PARTNERSHIP
 from clnmatch.models import Cohort, Facilitator, Practitioner, Role, authority_key
 from clnmatch.rematch import apply_changes, rematch_teams
 from clnmatch.wording import plural
@@ -270,7 +271,7 @@ def _add_one(event: EventCore, one: Cohort, time_limit: float, pasted: bool = Fa
         message += f" to team {after[eid]} ({plural(moved, 'other move')})"
     else:
         message += " but cannot place it keeping every rule: " + unplaced_reason(result)
-    message += _school_authority_note(event, eid, record.establishment.authority)
+    message += _school_authority_note(event, eid, record.establishment.authority, pasted)
     entry["note"] = message
     return event.record(entry, message)
 
@@ -363,37 +364,53 @@ def _authority_note(event: EventCore, facilitator: Facilitator) -> str:
     hint = _nearest_authority(event, facilitator.authority, except_school=None)
     if hint is None:
         return ""
+    hint = f" Did you mean {hint}? Undo, and add them so." if hint else ""
     return (
         f". Note: {facilitator.authority!r} is the authority of no school here, so they count "
         f"for no authority's facilitators (fine for a body such as Education Scotland).{hint}"
     )
 
 
-def _school_authority_note(event: EventCore, eid: str, authority: str) -> str:
-    """A word when a late school's authority is no other school's and near one's spelling
-    (a typing slip makes a new authority, which must supply a facilitator of its own)."""
+def _school_authority_note(event: EventCore, eid: str, authority: str, pasted: bool) -> str:
+    """A word when a late school's authority is no other school's: it must supply a
+    facilitator of its own (the page's Add a facilitator, when it has none here), and a
+    typing slip would make it so (the nearest spelling named)."""
     hint = _nearest_authority(event, authority, except_school=eid)
-    if not hint:  # a new authority spelt like none here: a school from elsewhere
+    if hint is None:
         return ""
+    facilitators = event.cohort_for(event.state).facilitators
+    key = authority_key(authority)
+    short = bool(facilitators) and all(authority_key(f.authority) != key for f in facilitators)
+    if not hint and not short:  # a school from elsewhere, its facilitator here (or no rule)
+        return ""
+    note = f". Note: {authority!r} is the authority of no other school here"
+    if hint:
+        again = "paste them so" if pasted else "paste its rows so under Add a school"
+        note += f". Did you mean {hint}? Undo, and {again}. If not, it must supply"
+    else:
+        note += ", so it must supply"
     return (
-        f". Note: {authority!r} is the authority of no other school here, so it must supply a "
-        f"facilitator of its own.{hint}"
+        note + " a facilitator of its own" + (": add one with Add a facilitator." if short else ".")
     )
 
 
 def _nearest_authority(event: EventCore, authority: str, except_school: str | None) -> str | None:
-    """None when some school (but ``except_school``) has ``authority``; else the words
-    naming the nearest spelling among theirs ("" when none is near)."""
+    """None when some school (but ``except_school``) has ``authority``; else the nearest
+    spelling among theirs ("" when none is near, or when the name is a West Partnership
+    authority or a facilitator's: spelt as meant)."""
+    cohort = event.cohort_for(event.state)
     known = {
         authority_key(e.authority): e.authority
-        for e in event.cohort_for(event.state).establishments
+        for e in cohort.establishments
         if e.id != except_school
     }
     key = authority_key(authority)
     if key in known:
         return None
+    meant = {authority_key(a) for a in WEST_PARTNERSHIP}
+    meant |= {authority_key(f.authority) for f in cohort.facilitators}
     near = difflib.get_close_matches(key, list(known), n=1, cutoff=0.75)
-    return f" Did you mean {known[near[0]]}? Undo, and add them so." if near else ""
+    return known[near[0]] if near and key not in meant else ""
 
 
 def _facilitators(cohort: Cohort) -> dict[str, Facilitator]:
