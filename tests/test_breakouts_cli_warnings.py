@@ -217,7 +217,9 @@ def test_a_replan_from_a_shorter_roster_says_to_use_drop(tmp_path):
     again = ["--from", str(first), "--replan-round", "2", "--out", str(tmp_path / "b")]
     done = runner.invoke(app, ["breakouts", short, *again])
     said = " ".join(done.output.split())
-    assert done.exit_code == 2 and "keep them on it and give --drop ID" in said, said
+    assert done.exit_code == 2 and "give --drop ID for each who left" in said, said
+    dropped = runner.invoke(app, ["breakouts", short, *again, "--drop", rows[11][0]])
+    assert dropped.exit_code == 0, dropped.output  # rooms.csv describes the one who left
 
 
 def test_a_replan_the_rules_rule_out_says_how_to_plan_the_rest(tmp_path):

@@ -51,6 +51,8 @@ __all__ = ["BreakoutPlan", "GolfResult", "plan_breakouts", "replan_round", "solv
 
 IntArray = NDArray[np.int32]
 _SEARCH_SHARE = 0.85
+#: what rooms.csv keeps of each person beside their id and name (when the roster has it)
+ROOMS_PERSON_COLUMNS = ("establishment_id", "authority", "sector")
 
 
 @dataclass(frozen=True)
@@ -104,19 +106,23 @@ class BreakoutPlan:
         return {p: int(c.argmin()) + 1 if c.any() else None for p, c in columns.items()}
 
     def rooms_frame(self) -> pd.DataFrame:
-        """One row per person and round they take part in: round, room (1-based), person."""
+        """One row per person and round they take part in: round, room (1-based), person,
+        and the establishment, authority and sector the roster gives (a re-plan reads them
+        for people who left and are on no later roster)."""
         import pandas as pd
 
+        people = self.roster.people
+        kept = [c for c in ROOMS_PERSON_COLUMNS if any(getattr(p, c) for p in people)]
         rows = []
         if self.schedule is not None:
-            people = self.roster.people
             for r, row in enumerate(self.schedule):
                 order = np.lexsort((np.arange(row.size), row))
                 for i in order:
                     if row[i] >= 0:
                         p = people[i]
-                        rows.append((r + 1, int(row[i]) + 1, p.id, p.name))
-        return pd.DataFrame(rows, columns=["round", "room", "person_id", "name"])
+                        extra = [getattr(p, c) for c in kept]
+                        rows.append((r + 1, int(row[i]) + 1, p.id, p.name, *extra))
+        return pd.DataFrame(rows, columns=["round", "room", "person_id", "name", *kept])
 
     def itinerary_frame(self) -> pd.DataFrame:
         """One row per person: their room in each round (blank when not taking part)."""

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from clnmatch.breakouts.api import BreakoutPlan
+from clnmatch.breakouts.api import ROOMS_PERSON_COLUMNS, BreakoutPlan
 from clnmatch.breakouts.bounds import repeat_lower_bound
 from clnmatch.breakouts.evaluate import evaluate_schedule
 from clnmatch.breakouts.model import BreakoutProblem, BreakoutRules, History, Person, Roster
@@ -298,6 +298,31 @@ def read_history(
     return History(tuple(rounds.values()), tuple(labels))
 
 
+def _with_people_who_left(
+    roster: Roster, table: Table, index: dict[str, int], left: Sequence[str]
+) -> Roster:
+    """The roster and the plan's people in ``left`` who are not on it, as rooms.csv
+    describes them (so that the rounds they were in still keep the rules); none when
+    rooms.csv lacks a column the roster's people have (a plan of an earlier clnmatch)."""
+    wanted = set(left) - set(roster.index)
+    used = [c for c in ROOMS_PERSON_COLUMNS if any(getattr(p, c) for p in roster.people)]
+    if not wanted or any(c not in index for c in used):
+        return roster
+    found: dict[str, Person] = {}
+    for row in table.rows:
+        pid = row.values[index["person_id"]]
+        if pid in wanted and pid not in found:
+            cell = {c: row.values[i] for c, i in index.items()}
+            found[pid] = Person(
+                id=pid,
+                name=cell.get("name", ""),
+                establishment_id=cell.get("establishment_id", ""),
+                authority=cell.get("authority", ""),
+                sector=cell.get("sector", ""),
+            )
+    return replace(roster, people=(*roster.people, *found.values())) if found else roster
+
+
 def _one_of(table: Table, names: tuple[str, ...], problems: list[InputProblem]) -> int | None:
     for name in names:
         hits = table.columns(name)
@@ -310,10 +335,17 @@ def _one_of(table: Table, names: tuple[str, ...], problems: list[InputProblem]) 
 
 
 def load_plan(
-    roster: Roster, directory: str | os.PathLike[str], *, history: History | None = None
+    roster: Roster,
+    directory: str | os.PathLike[str],
+    *,
+    history: History | None = None,
+    left: Sequence[str] = (),
 ) -> BreakoutPlan:
     """The plan written to ``directory`` (rooms.csv + summary.json), checked again, after
-    ``history`` or else the history the plan was made after (its history.csv)."""
+    ``history`` or else the history the plan was made after (its history.csv).
+
+    People of the plan named in ``left`` (who left: a re-plan's drop-outs) may be missing
+    from ``roster``: they are read from rooms.csv, whose columns describe them."""
     folder = Path(directory)
     if history is None and (folder / HISTORY_FILE).is_file():
         history = read_history(folder / HISTORY_FILE)
@@ -336,9 +368,11 @@ def load_plan(
         )
         raise InvalidInputError([InputProblem(file=str(summary_path), expected=expected)])
     table = load_table(folder / "rooms.csv")
-    index, problems = resolve_columns(table, ("round", "room", "person_id"))
+    described = ("name", *ROOMS_PERSON_COLUMNS)
+    index, problems = resolve_columns(table, ("round", "room", "person_id"), described)
     if problems:
         raise InvalidInputError(problems)
+    roster = _with_people_who_left(roster, table, index, left)
     n, rounds = len(roster), rules.rounds
     schedule = np.full((rounds, n), -1, dtype=np.int32)
     for row in table.rows:
@@ -374,8 +408,9 @@ def load_plan(
         problems.append(  # the usual cause, and what to do
             InputProblem(
                 file=table.file,
-                expected=f"every person of the plan on {source_label(roster.source)}: to "
-                "re-plan without someone who left, keep them on it and give --drop ID",
+                expected=f"every person of the plan on {source_label(roster.source)}: give "
+                "--drop ID for each who left (for a plan whose rooms.csv has no 'authority' "
+                "column, written by an earlier clnmatch, keep them on it as well)",
             )
         )
     if problems:

@@ -197,7 +197,7 @@ def breakouts(
             )
         if rules is None:
             assert from_dir is not None and replan_round is not None
-            previous = load_plan(roster, from_dir, history=past)
+            previous = load_plan(roster, from_dir, history=past, left=drop or [])
             if not 1 <= replan_round <= previous.rounds:
                 raise Exit(
                     EXIT_INVALID,
