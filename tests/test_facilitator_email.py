@@ -73,3 +73,29 @@ def test_a_pseudonymised_change_record_holds_no_late_facilitators_email() -> Non
     assert record.to_dict()["added"]["facilitators"][0]["email"] == "f@x.gov.uk"
     hidden = record.to_dict(pseudonyms={"F9": "Facilitator 09"})["added"]["facilitators"][0]
     assert hidden["email"] is None and hidden["name"] == "Late facilitator 01"
+
+
+def test_a_facilitator_added_at_the_event_brings_an_email_to_their_rosters(
+    tmp_path: Path,
+) -> None:
+    """The page's Add a facilitator had no e-mail field (and /api/add took none), so a
+    facilitator added on the day was on every roster without an address (a lead officer);
+    one that is not an address is refused, adding nobody."""
+    from test_event_facilitators import new_event
+    from test_web_api import editor_client
+
+    from clnmatch.event import export_bytes
+
+    event = new_event(tmp_path)
+    client = editor_client(event)
+    version = event.version
+    body = {"id": "F9", "name": "Gordon Hay", "authority": "A", "email": "gordon at council"}
+    refused = client.post("/api/add", json={"facilitator": body})
+    assert refused.status_code == 400 and "name@school.org" in refused.json()["error"]
+    assert event.version == version
+    form = {**body, "facilitator_id": "F9", "email": " gordon.hay@council.example "}
+    assert client.post("/ui/add_facilitator", data=form).is_success
+    assert event.all_facilitators(event.state)["F9"].email == "gordon.hay@council.example"
+    assert b"gordon.hay@council.example" in export_bytes(event, "facilitators.csv")
+    assert 'name="email" type="email"' in client.get("/ui/facilitators").text
+    event.close()

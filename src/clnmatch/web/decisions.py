@@ -14,7 +14,7 @@ import pandas as pd
 
 from clnmatch.errors import ClnmatchError, InvalidInputError, without_command
 from clnmatch.event import Event, EventError, EventView
-from clnmatch.io.identity import EstablishmentIds, look_alike_names, name_key
+from clnmatch.io.identity import EMAIL, EstablishmentIds, look_alike_names, name_key
 from clnmatch.io.mapping import SurveyMapping
 from clnmatch.io.survey import read_survey
 from clnmatch.models import RATING_MAX, RATING_MIN, Cohort, Establishment, Facilitator
@@ -84,7 +84,7 @@ def withdraw(event: Event, data: dict[str, Any], time_limit: float) -> EventView
 
 def new_facilitator(event: Event, data: dict[str, Any]) -> EventView:
     """Add a facilitator from ``facilitator`` (``id``, ``name``, ``authority``, ``role``,
-    optional ``expertise``), or from the page's form (its id as ``facilitator_id``: a field
+    optional ``email`` and ``expertise``), or from the page's form (its id as ``facilitator_id``: a field
     named "id" hides the form's; one theme of expertise as ``expertise_theme`` and
     ``expertise_rating``)."""
     given = (
@@ -92,18 +92,21 @@ def new_facilitator(event: Event, data: dict[str, Any]) -> EventView:
     )
     if not isinstance(given, dict):
         raise EventError("facilitator must be an object: id, name, authority, role", 400)
-    fields = {k: given.get(k) or "" for k in ("id", "name", "authority", "role")}
+    fields = {k: given.get(k) or "" for k in ("id", "name", "authority", "role", "email")}
     if not all(isinstance(v, str) for v in fields.values()):
-        raise EventError("a facilitator's id, name, authority and role are text", 400)
+        raise EventError("a facilitator's id, name, authority, role and email are text", 400)
     fields = {k: v.strip() for k, v in fields.items()}
     missing = [k for k in ("id", "name", "authority") if not fields[k]]
     if missing:
         raise EventError(f"a facilitator needs {', '.join(missing)}", 400)
-    for key, longest in (("id", 80), ("name", 200), ("authority", 200), ("role", 200)):
+    for key, longest in (("id", 80), ("name", 200), ("authority", 200), ("role", 200),
+                         ("email", 200)):  # fmt: skip
         if len(fields[key]) > longest or any(ord(c) < 32 or ord(c) == 127 for c in fields[key]):
             raise EventError(
                 f"a facilitator's {key} is one line of at most {longest} characters", 400
             )
+    if fields["email"] and not EMAIL.fullmatch(fields["email"]):  # their teams' rosters show it
+        raise EventError("a facilitator's email is an address such as name@school.org", 400)
     expertise = given.get("expertise")
     if "facilitator" not in data and given.get("expertise_theme"):  # the page's form
         theme, rating = given["expertise_theme"], given.get("expertise_rating") or "5"
@@ -117,6 +120,7 @@ def new_facilitator(event: Event, data: dict[str, Any]) -> EventView:
             authority=fields["authority"],
             role=fields["role"],
             expertise=expertise_of(event.snapshot.cohort.themes, expertise),
+            email=fields["email"] or None,
         )
     )
 
