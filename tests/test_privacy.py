@@ -241,6 +241,9 @@ def test_rematch_withdrawals_are_pseudonymised_too() -> None:
     assert "laura.brown.1" not in summary and "claire.grant" not in summary
     assert f'"{moved}"' not in summary and f'"{moved}"' in json.dumps(rematched.summary())
     assert not any(line.startswith(f"facilitator {moved}:") for line in shown.change_lines())
+    said = rematched.change_lines()  # the withdrawals confirmed, counted, never by id
+    assert "1 nominee(s) withdrawn alone (their schools stay)." in said
+    assert "1 facilitator(s) withdrawn." in said and "laura.brown.1" not in " ".join(said)
     assert '"withdrawn_practitioners": ["P-' in summary
 
 

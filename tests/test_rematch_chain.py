@@ -98,6 +98,10 @@ def test_summary_lists_moves_and_facilitator_changes(chain: dict[str, Path]) -> 
         assert summary["bound"] == pytest.approx(summary["objective"])
     output = (chain["base"] / "r1.txt").read_text(encoding="utf-8")
     assert "establishment(s) moved" in output and "facilitator(s) changed team" in output
+    # the withdrawal is confirmed, by id and name (it was said in moves.csv only)
+    first = section["withdrawn"][0]
+    said = f"withdrawn {first['establishment_id']} ({first['establishment_name']}): was in team"
+    assert said in " ".join(output.split()) and "withdrawn alone" not in output
 
 
 def test_diff_lists_what_changed(chain: dict[str, Path]) -> None:
@@ -355,7 +359,7 @@ def test_a_teams_csv_without_its_changes_is_said_so(chain: dict[str, Path]) -> N
                "--time-limit", "3", "--no-pdf", "--out", out)  # fmt: skip
     assert done.exit_code == 0, done.output
     text = " ".join(done.output.split())
-    assert f"add {first}: team" in text and f"add {second}: team" in text
+    assert f"add {first} (" in text and f"add {second} (" in text  # id (name): team ...
     assert "placed as late additions" in text and "2 establishment(s) added." in text
 
 

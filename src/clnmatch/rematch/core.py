@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -110,15 +111,7 @@ class RematchResult(Result):
             ("added", self.added),
         ):
             rows += [{"change": kind, **m.to_dict()} for m in items]
-        columns = [
-            "change",
-            "establishment_id",
-            "establishment_name",
-            "from_team",
-            "to_team",
-            "reason",
-        ]
-        frame = pd.DataFrame(rows, columns=columns)
+        frame = pd.DataFrame(rows, columns=["change", *(f.name for f in dataclass_fields(Move))])
         for column in ("from_team", "to_team"):
             frame[column] = frame[column].astype("Int64")  # whole numbers, blank where none
         return frame
@@ -157,13 +150,20 @@ class RematchResult(Result):
         return [n for n in self.notes if not n.startswith(progress)]
 
     def change_lines(self) -> list[str]:
-        """Plain lines for a terminal: every move and facilitator link change (ids only)."""
-        lines = [
-            f"move {m.establishment_id}: team {m.from_team} -> {m.to_team} ({m.reason})"
-            for m in self.moves
+        """Plain lines for a terminal: every withdrawal, move, addition and facilitator link
+        change (establishments by id and name; people counted: an id may be an address)."""
+        lines = [f"withdrawn {m.said()}: was in team {m.from_team}" for m in self.withdrawn]
+        school_of = {p.id: p.establishment_id for p in self.withdrawn_rows}
+        schools = {m.establishment_id for m in self.withdrawn}
+        if gone := [p for p in self.withdrawn_practitioners if school_of.get(p) not in schools]:
+            lines.append(f"{len(gone)} nominee(s) withdrawn alone (their schools stay).")
+        if self.withdrawn_facilitators:
+            lines.append(f"{len(self.withdrawn_facilitators)} facilitator(s) withdrawn.")
+        lines += [
+            f"move {m.said()}: team {m.from_team} -> {m.to_team} ({m.reason})" for m in self.moves
         ]
         lines.append(f"{self.n_moves} establishment(s) moved.")
-        lines += [f"add {m.establishment_id}: team {m.to_team} ({m.reason})" for m in self.added]
+        lines += [f"add {m.said()}: team {m.to_team} ({m.reason})" for m in self.added]
         if self.added:
             lines.append(f"{len(self.added)} establishment(s) added.")
         lines += [c.text() for c in self.facilitator_changes]

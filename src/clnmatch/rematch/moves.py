@@ -30,6 +30,15 @@ class Move:
     def to_dict(self) -> dict[str, object]:
         return asdict(self)  # every field is plain: names as summary.json has them
 
+    def said(self) -> str:
+        """Its id, and its name where that says more (a terminal's words)."""
+        name = self.establishment_name
+        return (
+            f"{self.establishment_id} ({name})"
+            if name and name != self.establishment_id
+            else self.establishment_id
+        )
+
 
 def describe_moves(
     problem: Problem,
