@@ -460,7 +460,7 @@ def test_words_no_known_scale_fits_are_placed_by_their_words_and_marked() -> Non
     assert '"Not keen" = 0  # CHECK: placed by its words' in text
     assert '"Fairly keen" = 2  # CHECK' in text and '"Really keen" = 4  # CHECK' in text
     assert '# "Meh" = ?  # CHECK: give it a rating 0-5' in text
-    assert '# Not used (ignored when reading): "Have you taken part before?"' in text
+    assert 'unused_columns = [\n    "Have you taken part before?",\n]' in text
 
 
 def test_a_theme_nobody_rated_is_found_by_its_group_label(tmp_path: Path) -> None:

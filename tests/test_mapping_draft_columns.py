@@ -141,7 +141,7 @@ def test_a_comments_column_is_not_a_theme_and_shifts_no_rating() -> None:
     draft = draft_mapping(frame)
     text = render_draft(draft)
     assert "Any other comments?" not in draft.theme_headers
-    assert '"Any other comments?"' in text.split("Not used", 1)[1].splitlines()[0]
+    assert '    "Any other comments?",\n' in text.split("unused_columns = [", 1)[1].split("]")[0]
     for rating, word in enumerate(words):
         assert f'"{word}" = {rating}\n' in text
 
@@ -201,3 +201,26 @@ def test_two_questions_rating_the_same_themes_read_one_of_them(tmp_path: Path) -
     assert [p.interests for p in read_survey(path, mapping=mapping).cohort.practitioners] == [
         (4, 0), (0, 1)
     ]  # fmt: skip
+
+
+def test_the_columns_a_draft_leaves_unused_are_not_warned_of_on_every_read(
+    tmp_path: Path,
+) -> None:
+    """Every command read with the mapping repeated "these are ignored: 'Start time', ..."
+    though the draft had listed them as not used (a lead officer): the draft's
+    ``unused_columns`` names them, and a column it does not name is still warned of."""
+    path = tmp_path / "export.csv"
+    people = _four_people(["Very", "Not at all"] * 2, ["Slightly", "Very"] * 2)
+    people.insert(0, "Start time", ["1/9/2026 09:00"] * 4)
+    people.to_csv(path, index=False)
+    text = render_draft(draft_mapping(path))
+    assert 'unused_columns = [\n    "Start time",\n]' in text
+    mapping = tmp_path / "map.toml"
+    mapping.write_text(text, encoding="utf-8")
+    assert not [w for w in read_survey(path, mapping=mapping).warnings if "ignored" in w.expected]
+    people["Comments"] = ["", "a later question", "", ""]  # the form gained a question since
+    people.to_csv(path, index=False)
+    said = [w.expected for w in read_survey(path, mapping=mapping).warnings]
+    assert [w for w in said if "ignored" in w] == [
+        "only the survey's columns; these are ignored: 'Comments'"
+    ]

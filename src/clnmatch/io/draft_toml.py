@@ -64,6 +64,13 @@ def render_draft(draft: MappingDraft) -> str:
             add(f"# Same e-mail, other names: {', '.join(shared[:6])}. CHECK: one person")
             add("# twice (add the earlier rows to leave_out_rows), or a shared address?")
         add("")
+    if draft.unused:
+        add("# Columns of the export that nothing here reads: read without a warning each time.")
+        add("unused_columns = [")
+        for header in draft.unused:
+            add(f"    {_quoted(header)},")
+        add("]")
+        add("")
     add("[columns]")
     add("# survey column = the header in the export that holds it")
     for column, (header, note) in draft.columns.items():
@@ -80,10 +87,6 @@ def render_draft(draft: MappingDraft) -> str:
     if "establishment_id" not in draft.columns:
         add("# No establishment_id: establishments are told apart by authority and name, so")
         add("# write each school's name the same way in every row.")
-    if draft.unused:
-        listed = ", ".join(_quoted(h) for h in draft.unused[:12])
-        more = f" and {len(draft.unused) - 12} more" if len(draft.unused) > 12 else ""
-        add(f"# Not used (ignored when reading): {listed}{more}")
     add("")
     add("[themes]")
     if draft.theme_prefixed:

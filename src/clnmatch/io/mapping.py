@@ -48,7 +48,7 @@ __all__ = [
     "use_names",
 ]
 
-_TOP_KEYS = ("leave_out_rows", "header_row", "sheet")  # keys, not [sections]
+_TOP_KEYS = ("leave_out_rows", "unused_columns", "header_row", "sheet")  # keys, not [sections]
 _SECTIONS = (
     "columns", "themes", "scale", "roles", "sectors", "authorities", "establishments",
     *_TOP_KEYS,
@@ -116,6 +116,7 @@ class SurveyMapping(BaseModel):
     header_row: int | None = Field(default=None, ge=1)
     sheet: str | None = None  # the workbook's sheet of responses (default: the first)
     leave_out_rows: tuple[int, ...] = ()  # rows of the export not read (as it numbers them)
+    unused_columns: tuple[str, ...] = ()  # headers nothing reads: not warned of on every read
     _source: str = PrivateAttr(default="mapping")
 
     @property
@@ -157,6 +158,10 @@ class SurveyMapping(BaseModel):
         if self.scale is None:
             return None
         return {fold_rating_word(word): rating for word, rating in self.scale.items()}
+
+    def unused_in(self, table: Table) -> set[int]:
+        """The columns of ``table`` that ``unused_columns`` names (read without a warning)."""
+        return {i for header in self.unused_columns for i in headed(table.headers, header)}
 
     def _spellings_unused(self, table: Table) -> list[InputProblem]:
         """Warnings for [establishments] spellings no row of ``table`` gives (a slip in
@@ -224,8 +229,8 @@ class SurveyMapping(BaseModel):
         elif gone & set(held):
             said = [  # a row deleted from the export since shifts the rows after it: say which
                 table.problem(
-                    f"an answer to read; this row{self._which(table, n)} is left out "
-                    f"(leave_out_rows of {self.source})",
+                    f"to be read, but leave_out_rows of {self.source} leaves it out"
+                    f"{self._which(table, n)}",
                     row=n,
                 )
                 for n in sorted(gone & set(held))

@@ -161,8 +161,8 @@ def _parse_survey(
     # cells holding #N/A and such are read as blank, having been reported once
     errors = table.spreadsheet_errors(used)
     problems += errors.values()
-
-    warnings += table.ignored_columns(used, "the survey's columns")
+    unused = mapping.unused_in(table) if mapping else set()  # said once, in the mapping
+    warnings += table.ignored_columns(used | unused, "the survey's columns")
     for column in DERIVABLE_COLUMNS:
         if column not in index and mapping is None:
             what = (
