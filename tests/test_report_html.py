@@ -555,3 +555,26 @@ def test_the_charts_leave_an_apps_matplotlib_as_it_was() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["svg", "False"]
+
+
+def test_dollar_signs_in_a_theme_or_authority_are_drawn_as_typed(tmp_path: Path) -> None:
+    """Two '$' in a theme's or an authority's name started matplotlib's maths notation:
+    '$\\frac{1}$' stopped every report (solve exited 1 writing nothing; the event's
+    "Save every file" answered 500), and '$5 ... $10' was drawn as maths (a security
+    tester). The report now draws them as typed."""
+    from clnmatch import read_cohort, solve
+    from clnmatch.cli import sample_paths
+    from clnmatch.report.charts import all_charts
+
+    survey, _ = sample_paths()
+    text = survey.read_text(encoding="utf-8-sig")
+    authority = "Inverclyde"
+    assert authority in text and "theme:Literacy" in text
+    text = text.replace("theme:Literacy", "theme:Budget $\\frac{1}$ matters")
+    text = text.replace(authority, "Inver $5 and $10 clyde")
+    odd = tmp_path / "survey.csv"
+    odd.write_text(text, encoding="utf-8")
+    result = solve(read_cohort(odd), strategy="greedy", time_limit=2, seed=0)
+    assert len(all_charts(result)) >= 3
+    html = render_report(result)
+    assert "Budget $\\frac{1}$ matters" in unescape(html)

@@ -40,6 +40,7 @@ __all__ = [
     "SECTOR_LABELS",
     "sector_label",
     "to_data_uri",
+    "plain_text",
 ]
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency
@@ -90,6 +91,12 @@ def to_data_uri(fig: Figure) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def plain_text(text: str) -> str:
+    """``text`` as matplotlib draws it literally: two '$' would start its maths notation
+    (a theme 'Budget $\\frac{1}$' stopped every report)."""
+    return text.replace("$", r"\$")
+
+
 def _teams(result: Result) -> list[int]:
     return list(range(1, result.rules.teams + 1))
 
@@ -113,6 +120,7 @@ def _matrix_figure(
     hide_zero: bool = False,
 ) -> Figure:
     """A labelled heat map with the value written in every cell."""
+    rows, cols = [plain_text(r) for r in rows], [plain_text(c) for c in cols]
     height = max(2.6, 0.45 * len(rows) + 1.6)
     width = max(5.5, 0.75 * len(cols) + 3.2)
     fig = Figure(figsize=(width, height))

@@ -34,6 +34,7 @@ from clnmatch.report.charts import (
     PER_TEAM_CHARTS,
     Chart,
     objective_trace_chart,
+    plain_text,
     sector_label,
     to_data_uri,
 )
@@ -102,6 +103,7 @@ def _bars(
 
     A plain ``Figure`` (not pyplot): no global figure state, nothing to close.
     """
+    labels = [plain_text(label) for label in labels]
     if horizontal:
         fig = Figure(figsize=(7.5, max(2.6, 0.38 * len(labels) + 1.4)))
         ax = fig.subplots()
