@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from clnmatch.io.headers import header_score
-from clnmatch.io.tables import load_table
+from clnmatch.io.tables import header_labels, load_table, normalise_header
 
 SCORE = header_score
 
@@ -174,3 +176,16 @@ def test_a_title_with_a_cell_past_the_header_stays_a_title(tmp_path: Path) -> No
     table = load_table(path, header_score=SCORE)
     assert table.headers == tuple(header.split(",")) and table.title_rows == (1,)
     assert table.problems == ()
+
+
+@given(
+    st.lists(st.sampled_from(["Name", "name ", "NAME", "Email", "Start_time", "start time", ""]))
+)
+def test_header_labels_number_a_repeated_header_in_one_pass(headers: list[str]) -> None:
+    """Each header's label, as a mapping names it: as written, or "Name #2" for the second
+    of headers that match; made in one pass (per header, every header was normalised:
+    a survey with 4,000 extra columns took 38.6 s to read, 20,000 over two minutes)."""
+    labels = header_labels(headers)
+    for i, header in enumerate(headers):
+        same = [j for j, h in enumerate(headers) if normalise_header(h) == normalise_header(header)]
+        assert labels[i] == (header if len(same) == 1 else f"{header} #{same.index(i) + 1}")

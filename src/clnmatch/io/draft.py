@@ -53,6 +53,7 @@ from clnmatch.io.ratings import LIKERT_LABELS, rating_stem
 from clnmatch.io.tables import (
     Table,
     header_label,
+    header_labels,
     load_table,
     normalise_header,
     parse_whole_number,
@@ -665,10 +666,11 @@ def draft_mapping(
     candidates.sort()
     candidates, later = _first_question(table, _without_strays(table, candidates))
     index = {column: i for column, (i, _) in chosen.items()}
+    label = header_labels(table.headers)
     for column in SURVEY_COLUMNS:
         if column in chosen:
             i, note = chosen[column]
-            draft.columns[column] = (header_label(table.headers, i), note)
+            draft.columns[column] = (label[i], note)
     draft.missing = [
         c
         for c in SURVEY_REQUIRED
@@ -677,17 +679,15 @@ def draft_mapping(
         and not (c == "role" and "job_title" in chosen)
     ]
     # "Literacy #1" where two questions rate the same themes (a pattern would take both)
-    draft.theme_headers = [header_label(table.headers, i) for i in candidates]
-    draft.later_question = [header_label(table.headers, i) for i in later]
+    draft.theme_headers = [label[i] for i in candidates]
+    draft.later_question = [label[i] for i in later]
     draft.theme_pattern = None if later else _pattern_for(draft.theme_headers)
     used = set(index.values()) | set(candidates) | prefixed
     parts = _name_parts(table, index, used)
     if parts is not None:  # a form asking first name and surname apart: both make the name
-        draft.name_parts = [header_label(table.headers, i) for i in parts]
+        draft.name_parts = [label[i] for i in parts]
         used = (used - {index["name"]}) | set(parts)
-    draft.unused = [
-        header_label(table.headers, i) for i, h in enumerate(table.headers) if h and i not in used
-    ]
+    draft.unused = [label[i] for i, h in enumerate(table.headers) if h and i not in used]
     ratings: Counter[str] = Counter()
     for i in [*candidates, *prefixed]:
         ratings.update(_values(table, i))

@@ -23,6 +23,7 @@ padded: a spreadsheet stores no empty trailing cells.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, NoReturn, TypeAlias
@@ -103,9 +104,9 @@ class Table:
     def ignored_columns(self, used: Iterable[int], columns_of: str) -> list[InputProblem]:
         """One warning listing the columns not in ``used`` that have a header or a value
         (``columns_of``: whose columns are read, e.g. "the survey's columns")."""
-        taken = set(used)
+        taken, labels = set(used), header_labels(self.headers)
         unused = [
-            f"'{header_label(self.headers, i)}'" if h else f"{column_label(i)} (no header)"
+            f"'{labels[i]}'" if h else f"{column_label(i)} (no header)"
             for i, h in enumerate(self.headers)
             if i not in taken and (h or any(row.values[i] for row in self.rows))
         ]
@@ -187,8 +188,19 @@ def column_label(index: int) -> str:
 
 def header_label(headers: Sequence[str], i: int) -> str:
     """How a mapping names header ``i``: as written, or "Name #2" when the header repeats."""
-    same = [j for j, h in enumerate(headers) if normalise_header(h) == normalise_header(headers[i])]
-    return headers[i] if len(same) == 1 else f"{headers[i]} #{same.index(i) + 1}"
+    return header_labels(headers)[i]
+
+
+def header_labels(headers: Sequence[str]) -> list[str]:
+    """Every header's ``header_label``, in one pass (a wide export has thousands)."""
+    keys = [normalise_header(h) for h in headers]
+    repeats = Counter(keys)
+    seen: Counter[str] = Counter()
+    labels = []
+    for header, key in zip(headers, keys, strict=True):
+        seen[key] += 1
+        labels.append(header if repeats[key] == 1 else f"{header} #{seen[key]}")
+    return labels
 
 
 def normalise_header(name: object) -> str:

@@ -36,7 +36,7 @@ from clnmatch.errors import InputProblem, InvalidInputError, InvalidParameterErr
 from clnmatch.io.headers import SURVEY_COLUMNS, flat_header
 from clnmatch.io.identity import name_key, standard_authority
 from clnmatch.io.layout import Row, Table
-from clnmatch.io.tables import headed, normalise_header
+from clnmatch.io.tables import headed, header_labels, normalise_header
 from clnmatch.models import RATING_MAX, RATING_MIN, Role, Sector, authority_key, word_key
 
 __all__ = [
@@ -161,7 +161,13 @@ class SurveyMapping(BaseModel):
 
     def unused_in(self, table: Table) -> set[int]:
         """The columns of ``table`` that ``unused_columns`` names (read without a warning)."""
-        return {i for header in self.unused_columns for i in headed(table.headers, header)}
+        wanted = {normalise_header(h) for h in self.unused_columns}  # "Name #2" as labelled
+        labels = header_labels(table.headers)
+        return {
+            i
+            for i, (header, label) in enumerate(zip(table.headers, labels, strict=True))
+            if normalise_header(header) in wanted or normalise_header(label) in wanted
+        }
 
     def _spellings_unused(self, table: Table) -> list[InputProblem]:
         """Warnings for [establishments] spellings no row of ``table`` gives (a slip in

@@ -35,6 +35,7 @@ from clnmatch.io.layout import (
     build_table,
     column_label,
     header_label,
+    header_labels,
     normalise_header,
     refuse,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "table_from_dataframe",
     "normalise_header",
     "header_label",
+    "header_labels",
     "theme_name",
     "parse_whole_number",
     "parse_decimal",
