@@ -477,3 +477,33 @@ def test_a_hidden_helper_sheet_after_the_responses_says_nothing(tmp_path: Path) 
     workbook.save(path)
     table = load_table(path)
     assert table.sheet == "Responses" and not table.warnings
+
+
+def test_a_workbook_that_unpacks_too_large_is_refused_before_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An .xlsx is a zip: 400 KB held a cell of 400 MB, read into 3.5 GB of memory before
+    failing with MemoryError (exit 1; a security tester). A part unpacking past the limit
+    (lowered here to 1 MB) is refused, naming the file, before openpyxl reads it."""
+    from clnmatch.io import file_kinds
+    from clnmatch.io.tables import load_table, sheet_names
+
+    book = Workbook()
+    book.active.append(["name", "notes"])
+    book.active.append(["Ann", "fine"])
+    book.save(tmp_path / "small.xlsx")
+    path = tmp_path / "big.xlsx"
+    with zipfile.ZipFile(tmp_path / "small.xlsx") as small, zipfile.ZipFile(path, "w") as big:
+        for part in small.infolist():
+            data = small.read(part)
+            if part.filename == "xl/worksheets/sheet1.xml":  # 2 MB of comment: still valid
+                data = b"<!--" + b"A" * (2 << 20) + b"-->" + data
+            big.writestr(part, data, compress_type=zipfile.ZIP_DEFLATED)
+    assert len(load_table(path).rows) == 1  # under the real limit: read
+    monkeypatch.setattr(file_kinds, "XLSX_PART_MB", 1)
+    with pytest.raises(InvalidInputError) as refused:
+        load_table(path)
+    assert "big.xlsx: expected a workbook of a survey's size; a part of this one unpacks to" in (
+        str(refused.value)
+    )
+    assert sheet_names(path) == []

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clnmatch.errors import InputProblem, InvalidInputError, InvalidParameterError
+from clnmatch.io.file_kinds import binary_kind, not_xlsx, refuse_oversized_workbook
 from clnmatch.io.layout import (
     HeaderScore,
     Row,
@@ -256,7 +257,7 @@ def _decode(data: bytes, file: str) -> str:
             refuse(file, "UTF-16 text that decodes; re-save it as 'CSV UTF-8'")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    kind = _binary_kind(data)
+    kind = binary_kind(data)
     if kind is not None:  # its bytes would be quoted as a header, NULs and all
         refuse(file, f"text (CSV), but this is {kind}")
     try:
@@ -358,11 +359,12 @@ def _load_excel(
 ) -> Table:
     from openpyxl import load_workbook
 
+    refuse_oversized_workbook(data, file)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for a damaged or foreign file
         raise InvalidInputError(
-            [InputProblem(file=file, expected="a readable .xlsx workbook; " + _not_xlsx(data))]
+            [InputProblem(file=file, expected="a readable .xlsx workbook; " + not_xlsx(data))]
         ) from None
     try:
         names = [ws.title for ws in workbook.worksheets]
@@ -508,6 +510,7 @@ def sheet_names(source: object) -> list[str]:
     from openpyxl import load_workbook
 
     try:
+        refuse_oversized_workbook(path, str(path))  # its shared strings are read here too
         workbook = load_workbook(path, read_only=True)
     except Exception:  # openpyxl raises many types for a damaged or foreign file
         return []
@@ -648,49 +651,3 @@ def _load_bytes(
         f"accented names may show otherwise. To avoid this, {_SAVE_AS_UTF8}",
     )
     return replace(table, warnings=(note, *table.warnings))
-
-
-_SIGNATURES = (
-    (b"%PDF", "a PDF document: export the responses from the form as .xlsx or .csv"),
-    (b"\x89PNG", "a PNG image, not the responses"),
-    (b"\xff\xd8\xff", "a JPEG image, not the responses"),
-    (b"GIF8", "a GIF image, not the responses"),
-)
-
-
-_BINARY = "not text (a binary file)"
-
-
-def _binary_kind(data: bytes) -> str | None:
-    """What a file that is not text is, from its first bytes (None: it may be text)."""
-    for magic, kind in _SIGNATURES:
-        if data.startswith(magic):
-            return kind
-    head = data[:4096]
-    if max(head[0::2].count(0), head[1::2].count(0)) > len(head) // 3:  # every other byte
-        return (
-            "UTF-16 text without the mark that says so: open it in Excel and save it as 'CSV UTF-8'"
-        )
-    if head.count(0) > 2 + len(head) // 100:  # a stray NUL in a cell is read, with a warning
-        return _BINARY
-    controls = sum(head.count(bytes([b])) for b in range(1, 32) if b not in (9, 10, 11, 13))
-    if controls > 2 + len(head) // 20:  # text has next to none (random bytes have 11%)
-        return _BINARY
-    return None
-
-
-def _not_xlsx(data: bytes) -> str:
-    """What a file that does not open as a workbook looks like, from its first bytes."""
-    if data.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE file: a password or an old .xls
-        return (
-            "this one is password-protected or an old .xls workbook: open it in Excel and "
-            "save it as .xlsx without a password"
-        )
-    if data.startswith(b"PK"):
-        return "this one is damaged (open it in Excel and save it again)"
-    kind = _binary_kind(data)
-    if kind == _BINARY:
-        return "this one is neither a workbook nor text: export the responses as .xlsx or .csv"
-    if kind is not None:
-        return f"this one is {kind}"
-    return "this one looks like text (a CSV file named .xlsx?): name it .csv"
