@@ -135,6 +135,9 @@ def test_a_named_export_folder_is_never_replaced(
     with pytest.raises(EventError, match="exports/final exists already"):
         export_folder(event, "final")
     assert export_folder(event)[0] == export_folder(event)[0]
+    for device in ("CON", "com1", "Nul"):  # a folder Windows cannot make (a security tester)
+        with pytest.raises(EventError, match="which Windows keeps for itself"):
+            export_folder(event, device)
 
 
 def test_two_saves_of_one_name_at_once_are_one_save(

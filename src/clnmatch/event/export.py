@@ -184,6 +184,11 @@ def write_folder(event: Event, folder: str | Path, view: EventView | None = None
 FOLDER_NAME_MAX = 100  # file systems refuse names past 255 bytes (a 500, before): ASCII
 
 
+_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL"} | {
+    f"{d}{n}" for d in ("COM", "LPT") for n in range(10)
+}
+
+
 def export_folder(event: Event, name: str | None = None) -> tuple[Path, list[Path]]:
     """Every export file into ``exports/NAME`` of the event folder (default ``version-N``),
     readable by the user only, like the event's own files."""
@@ -196,6 +201,8 @@ def export_folder(event: Event, name: str | None = None) -> tuple[Path, list[Pat
             "of them",
             400,
         )
+    if name.upper() in _WINDOWS_DEVICES:  # a folder Windows cannot make (CON, COM1, ...)
+        raise EventError(f"a folder name other than {name}, which Windows keeps for itself", 400)
     if not any(team >= 1 for team in view.state.teams.values()):  # rosters of no team
         raise EventError("nothing is placed yet: re-optimise, or drag schools into teams", 409)
     exports = event.folder / EXPORTS_FOLDER
