@@ -74,3 +74,14 @@ def test_every_kernel_file_shares_the_cache_key() -> None:
         )
     }
     assert decorated == set(KERNEL_FILES)
+
+
+def test_the_public_result_types_resolve_at_run_time() -> None:
+    """typing.get_type_hints(clnmatch.Result) raised NameError: 'Diagnosis' was imported
+    for the type checker only (a researcher's tooling reads the hints)."""
+    import typing
+
+    import clnmatch
+
+    hints = typing.get_type_hints(clnmatch.Result)
+    assert {"diagnosis", "allocation", "evaluation"} <= set(hints)

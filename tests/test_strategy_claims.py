@@ -49,6 +49,11 @@ def test_a_strategy_claiming_too_much_is_not_believed(monkeypatch: pytest.Monkey
     found = get_strategy("greedy").run(problem, Budget(time_limit=1, seed=0))
     claimed = judge(problem, dataclasses.replace(found, proven_optimal=True, bound_milli=None))
     assert str(claimed.status) == "feasible" and "gives no bound" in claimed.notes[0]
+    # optimal beside a bound far above the teams (29% gap: a researcher's harness counted
+    # it among the proven): the claim set aside, the bound kept
+    high = judge(problem, dataclasses.replace(found, proven_optimal=True, bound_milli=10**9))
+    assert str(high.status) == "feasible" and high.bound_milli == 10**9
+    assert "is above its answer's score" in high.notes[0]
 
 
 class AllInOne:
@@ -196,6 +201,13 @@ def test_a_strategy_of_ones_own_runs_in_the_harness_workers_and_mdgp(
     monkeypatch.setenv(PLUGINS_ENV, "no_such_module")
     with pytest.raises(Exception, match="CLNMATCH_STRATEGIES names 'no_such_module'"):
         get_strategy("greedy")
+    from typer.testing import CliRunner
+
+    from clnmatch.cli import app
+
+    listed = CliRunner().invoke(app, ["strategies"])  # it printed a traceback (a researcher)
+    assert listed.exit_code == 2 and "names 'no_such_module'" in listed.output
+    assert "Traceback" not in listed.output
 
 
 class ReturnsDict:
@@ -245,3 +257,28 @@ def test_a_focus_theme_out_of_range_is_named(monkeypatch: pytest.MonkeyPatch) ->
     cohort = generate_cohort(16, seed=0, teams_hint=2)
     with pytest.raises(StrategyAnswerError, match="team_focus outside -1"):
         solve(cohort, Rules(teams=2), strategy="focus_99", time_limit=1, seed=0)
+
+
+class Refuser:
+    """No teams, and a claim that none keep the rules (a researcher's test)."""
+
+    name = "refuser"
+
+    def run(self, problem: Problem, budget: Budget) -> Proposal:
+        return Proposal(None, proven_infeasible=True)
+
+
+def test_a_proof_of_infeasibility_no_count_explains_says_who_proved_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A strategy's proof that no assignment keeps every rule, where every counting check
+    passes and it names no rules, said "infeasible" beside "No conflict found: the counting
+    checks pass" (a researcher): the message now says the rules clash together, proved by
+    that strategy."""
+    monkeypatch.setitem(base._REGISTRY, "refuser", Refuser)
+    result = solve(generate_cohort(16, seed=0, teams_hint=2), Rules(teams=2), strategy="refuser",
+                   time_limit=2, seed=0)  # fmt: skip
+    assert str(result.status) == "infeasible" and result.diagnosis is not None
+    said = result.diagnosis.message()
+    assert "No conflict found" not in said
+    assert "no assignment meets the rules together (proved by refuser;" in said

@@ -70,7 +70,7 @@ def status_for(
 def credible(proposal: Proposal, objective_milli: int) -> tuple[int | None, bool, tuple[str, ...]]:
     """The proposal's bound and claim of optimality, unless its bound is below its own
     assignment's score, which no bound can be (it holds for every assignment): then
-    neither, and a note says so; a claim of optimality needs a bound. A strategy of a
+    neither, and a note says so; a claim of optimality needs a bound its answer meets. A strategy of a
     researcher's own claimed 'optimal' with a bound of 0.001 under teams worth 99.6, or
     with none, and was believed."""
     bound = proposal.bound_milli
@@ -79,6 +79,12 @@ def credible(proposal: Proposal, objective_milli: int) -> tuple[int | None, bool
             "the strategy claims its answer is optimal but gives no bound: the claim is set aside"
         )
         return None, False, (note,)
+    if bound is not None and bound > objective_milli and proposal.proven_optimal:
+        note = (  # a researcher's strategy said 'optimal' beside a gap of 29%, and was believed
+            f"the strategy claims its answer is optimal but its bound ({bound / SCALE:g}) is above "
+            f"its answer's score ({objective_milli / SCALE:g}): the claim is set aside"
+        )
+        return bound, False, (note,)
     if bound is None or bound >= objective_milli:
         return bound, proposal.proven_optimal, ()
     note = (

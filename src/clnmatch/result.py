@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from clnmatch.diagnosis import Diagnosis
 from clnmatch.evaluate import Evaluation
+from clnmatch.facilitators import Allocation
 from clnmatch.frozen import frozen
 from clnmatch.models import Cohort, Rules
 from clnmatch.problem import ObjectiveWeights
@@ -18,8 +20,6 @@ from clnmatch.version import __version__
 if TYPE_CHECKING:
     import pandas as pd
 
-    from clnmatch.diagnose import Diagnosis
-    from clnmatch.facilitators import Allocation
 
 __all__ = ["Status", "Result", "Statistics", "split_establishments"]
 

@@ -285,6 +285,13 @@ def solve(
     if proposal.unit_team is None:
         if proposal.proven_infeasible:
             diagnosis = diagnose(problem, cohort, rules, proposal.conflicting_rules)
+            if not diagnosis.conflicts:  # a proof by search alone: no count or core to name
+                diagnosis = diagnosis.with_message(
+                    "every rule",
+                    f"no assignment meets the rules together (proved by {name}; each rule "
+                    "alone passes the counting checks)",
+                    "loosen one rule at a time to find the clash",
+                )
             return finish(Status.INFEASIBLE, diagnosis=diagnosis, statistics=statistics)
         return finish(
             Status.UNKNOWN,

@@ -160,6 +160,7 @@ def strategies() -> None:
     """List the matching strategies (and auto, solve's choice among them)."""
     from clnmatch.strategies import available_strategies
 
-    for name in available_strategies():
-        out_console.print(name)
+    with exit_codes():  # CLNMATCH_STRATEGIES naming no module: a message, exit 2
+        for name in available_strategies():
+            out_console.print(name)
     out_console.print("auto (solve's default: chooses one of the above for the cohort's size)")
