@@ -27,6 +27,10 @@ def test_mdgp_proves_the_optimum_of_a_small_instance(shared_benchmarks: Path) ->
     data = json.loads(output)
     assert data["bound"] == 807.677 >= data["objective"]
     assert data["bound_method"] == "columns" and data["bound_s"] >= 0
+    # the proof said in words, as solve's results say it (only objective == bound did)
+    proven = data["bound"] == data["objective"]
+    assert data["status"] == ("optimal" if proven else "feasible")
+    assert data["gap"] == pytest.approx((data["bound"] - data["objective"]) / data["objective"])
 
 
 def test_mdgp_bound_on_a_distance_instance_is_within_one_percent(shared_benchmarks: Path) -> None:
@@ -39,6 +43,7 @@ def test_mdgp_bound_on_a_distance_instance_is_within_one_percent(shared_benchmar
     data = json.loads(output)
     assert data["bound_method"] == "semidefinite"
     assert data["objective"] <= data["bound"] <= 1.01 * data["objective"]
+    assert data["status"] == "feasible" and 0 < data["gap"] <= 0.01
 
 
 def test_mdgp_bound_time_zero_and_negative(shared_benchmarks: Path) -> None:

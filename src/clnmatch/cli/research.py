@@ -68,6 +68,7 @@ def mdgp(
     from clnmatch.research.runs import clnmatch_version
     from clnmatch.solve import choose_strategy, greedy_if_none, validate_parameters
     from clnmatch.strategies import Budget, get_strategy, prepare
+    from clnmatch.trace import proven_gap
 
     owner = "clnmatch mdgp"
     with exit_codes():
@@ -121,6 +122,9 @@ def mdgp(
                     "objective": evaluation.objective,
                     "bound": bound,
                     "bound_method": method,
+                    # as solve's results say it: optimal when the bound meets the grouping
+                    "status": "optimal" if bound <= evaluation.objective else "feasible",
+                    "gap": proven_gap(evaluation.objective, bound, True),
                     "bound_s": round(bound_s, 3),
                     "runtime_s": round(runtime, 3),
                     "strategy": strategy,
