@@ -118,7 +118,11 @@ def test_diff_lists_what_changed(chain: dict[str, Path]) -> None:
     plain = run("diff", chain["solved"], chain["r1"])
     assert plain.exit_code == 0 and "as saved in summary.json" in plain.output
     moved = [row["practitioner_id"] for row in result["practitioners"]]
-    assert moved and all(f"  {pid}: team " in plain.output for pid in moved)
+    # each with their school (ids alone meant nothing with a Forms export: a lead officer)
+    schools = {row["establishment_name"] for row in result["practitioners"]}
+    assert moved and "" not in schools
+    said = " ".join(plain.output.split())
+    assert all(f"{pid} (of {next(iter(schools))}): team " in said for pid in moved), said
 
 
 def test_diff_of_row_number_ids_says_to_give_the_survey(tmp_path: Path) -> None:

@@ -156,6 +156,7 @@ class Side:
     edited: bool = False  # its tables changed since summary.json checked them: no figures
     # establishments whose nominees are in more than one team (a hand edit): their teams
     split: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    schools: dict[str, str] = field(default_factory=dict)  # practitioner -> establishment
 
 
 def state_side(event: Event, label: str, state: EventState) -> Side:
@@ -172,6 +173,7 @@ def state_side(event: Event, label: str, state: EventState) -> Side:
         breaches=tuple(b.message for b in evaluation.breaches),
         names={e.id: e.name for e in cohort.establishments},
         checked=True,
+        schools={p.id: p.establishment_id for p in cohort.practitioners},
     )
 
 
@@ -201,7 +203,7 @@ def folder_side(folder: str | Path, survey: Cohort | None = None) -> Side:
             objective=evaluation.objective,
             breaches=tuple(b.message for b in evaluation.breaches),
             names={e.id: e.name for e in cohort.establishments}, checked=True,
-            split=split_establishments(teams, school),
+            split=split_establishments(teams, school), schools=school,
         )  # fmt: skip
     table = read_assignment(path / "teams.csv")
     est_votes: dict[str, int] = {}
@@ -224,6 +226,7 @@ def folder_side(folder: str | Path, survey: Cohort | None = None) -> Side:
         ) if isinstance(saved, list) else (),
         names=dict(table.establishment_names), checked=False, edited=edited,
         split=split_establishments(table.teams, table.establishments),
+        schools=dict(table.establishments),
     )  # fmt: skip
 
 
@@ -269,10 +272,17 @@ def diff(a: Side, b: Side) -> dict[str, Any]:
         "a": side(a),
         "b": side(b),
         "establishments": _school_rows(a, b, names),
-        "practitioners": [
-            {"practitioner_id": k, "a": x, "b": y}
+        "practitioners": [  # with their school: a Forms export's ids are row numbers
+            {
+                "practitioner_id": k,
+                "a": x,
+                "b": y,
+                "establishment_id": school,
+                "establishment_name": names.get(school, ""),
+            }
             for k, x, y in _changed(a.practitioners, b.practitioners)
-        ],
+            for school in [b.schools.get(k) or a.schools.get(k, "")]
+        ],  # fmt: skip
         "facilitators": [  # named by side, as the establishments and practitioners are
             # (and "before" / "after" kept, as the contract adds and never renames)
             {**c.to_dict(), "a": list(c.before), "b": list(c.after)}
@@ -288,6 +298,12 @@ def _where(team: int | None, split: Sequence[int] = ()) -> str:
     if team is None:
         return "withdrawn or not yet added"
     return "not placed" if team < 1 else f"team {team}"
+
+
+def _of(row: Mapping[str, Any]) -> str:
+    """A practitioner's school, by name (or id), for a line of the diff."""
+    school = row.get("establishment_name") or row.get("establishment_id")
+    return f" (of {school})" if school else ""
 
 
 def diff_lines(result: Mapping[str, Any], sides: Sequence[str] = ("a", "b")) -> list[str]:
@@ -316,7 +332,7 @@ def diff_lines(result: Mapping[str, Any], sides: Sequence[str] = ("a", "b")) -> 
         lines.append(f"  {row['establishment_id']}{name}: {was} -> {now}")
     lines.append(f"{len(result['practitioners'])} practitioner(s) in another team:")
     lines += [
-        f"  {row['practitioner_id']}: {_where(row['a'])} -> {_where(row['b'])}"
+        f"  {row['practitioner_id']}{_of(row)}: {_where(row['a'])} -> {_where(row['b'])}"
         for row in result["practitioners"]
     ]
     lines.append(f"{plural(len(result['facilitators']), 'facilitator')} in another team:")
