@@ -467,3 +467,29 @@ def test_a_half_saved_export_inside_its_folder_is_removed_when_the_event_opens(
     Event.open(tmp_path / "event").close()
     assert not half.exists() and alive.exists()
     assert (folder / "teams.csv").exists()  # the saved files stay
+
+
+def test_the_events_report_lists_the_days_changes(tmp_path: Path) -> None:
+    """The export's report said nothing of the day (a lead officer): only changes.json
+    held the withdrawals and the late school. It now lists, as a re-match's report does,
+    each school withdrawn, moved and added since the event began."""
+    from clnmatch.event.export import result_of
+    from clnmatch.report.html import render_report
+    from clnmatch.report.views import change_views
+
+    event = new_event(tmp_path)
+    event.withdraw("E0", time_limit=3)
+    event.move("E5", 1)
+    event.add(late_school(), time_limit=3)
+    result = result_of(event)
+    changes = change_views(result)
+    gone = [(c.from_team, c.to_team, c.reason) for c in changes if c.what == "withdrawn"]
+    assert gone == [(PREVIOUS["E0"], None, "withdrew at the event")]
+    moved = [(c.from_team, c.to_team, c.reason) for c in changes if c.what == "moved"]
+    assert (2, 1, "moved at the event") in moved
+    added = [c for c in changes if c.what == "added"]
+    assert [(c.name, c.from_team) for c in added] == [("Late High", None)]
+    assert added[0].to_team == event.state.teams["N1"] >= 1
+    html = render_report(result)
+    assert "Changes since the previous teams" in html and "late addition at the event" in html
+    event.close()

@@ -23,7 +23,7 @@ from clnmatch.io.mapping import mapping_to_keep
 from clnmatch.io.outputs import facilitators_frame, teams_frame
 from clnmatch.io.safe import csv_text
 from clnmatch.publish import headed_summary, heading_of, write_result
-from clnmatch.rematch import CHANGES_FILE, ChangeRecord, CohortChange
+from clnmatch.rematch import CHANGES_FILE, ChangeRecord, CohortChange, Move
 from clnmatch.result import Result, Status
 
 __all__ = [
@@ -45,9 +45,13 @@ EXPORTS = {
 
 @dataclass(frozen=True)
 class EventResult(Result):
-    """A Result whose summary.json also says what the event decided."""
+    """A Result whose summary.json also says what the event decided; its report lists the
+    schools withdrawn, moved and added since the event began (as a re-match's does)."""
 
     event: dict[str, Any] = field(default_factory=dict)
+    withdrawn: tuple[Move, ...] = ()
+    moves: tuple[Move, ...] = ()
+    added: tuple[Move, ...] = ()
 
     def summary(self) -> dict[str, Any]:
         out = super().summary()
@@ -66,6 +70,7 @@ def result_of(event: Event, view: EventView | None = None) -> EventResult:
     else:
         status = Status.FEASIBLE
     placed = {e: t for e, t in view.state.teams.items() if t >= 1}
+    withdrawn, moves, added = _day_changes(event, view)
     assignment = {
         p.id: placed[p.establishment_id]
         for p in view.cohort.practitioners
@@ -94,6 +99,37 @@ def result_of(event: Event, view: EventView | None = None) -> EventResult:
             "added": sorted(view.state.added),
             "unplaced": view.unplaced,
         },
+        withdrawn=withdrawn,
+        moves=moves,
+        added=added,
+    )
+
+
+def _day_changes(event: Event, view: EventView) -> tuple[tuple[Move, ...], ...]:
+    """The schools withdrawn, moved and added since the event's starting teams."""
+    start, now, state = event.snapshot.teams, view.state.teams, view.state
+    name = {
+        e.id: e.name for e in [*event.snapshot.cohort.establishments, *view.cohort.establishments]
+    }
+    name |= {e: r.establishment.name for e, r in state.records.items()}  # late, withdrawn
+
+    def move(eid: str, before: int | None, after: int | None, why: str) -> Move:
+        return Move(eid, name.get(eid, eid), before or None, after or None, why)
+
+    return (
+        tuple(
+            move(e, start.get(e), None, "withdrew at the event") for e in sorted(state.withdrawn)
+        ),
+        tuple(
+            move(e, start[e], t, "moved at the event")
+            for e, t in now.items()
+            if start.get(e, 0) >= 1 and t >= 1 and t != start[e] and e not in state.added
+        ),
+        tuple(
+            move(e, None, now.get(e), "late addition at the event")
+            for e in sorted(state.added)
+            if e not in state.withdrawn
+        ),
     )
 
 
