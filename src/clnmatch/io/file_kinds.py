@@ -3,7 +3,6 @@ too large to unpack (an .xlsx is a zip archive: a few hundred KB may unpack to G
 
 from __future__ import annotations
 
-import contextlib
 import io
 import zipfile
 from pathlib import Path
@@ -19,21 +18,21 @@ XLSX_PART_MB = 200
 def refuse_oversized_workbook(data: bytes | Path, file: str) -> None:
     """Refuse a workbook a part of which unpacks past ``XLSX_PART_MB``: a cell of 400 MB
     in a file of 400 KB took 3.5 GB of memory to read, then failed (a security tester)."""
-    with (
-        contextlib.suppress(zipfile.BadZipFile),
-        zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data) as archive,
-    ):
-        largest = max((part.file_size for part in archive.infolist()), default=0)
-        if largest > XLSX_PART_MB << 20:
-            refuse(
-                file,
-                f"a workbook of a survey's size; a part of this one unpacks to {largest >> 20} "
-                f"MB (at most {XLSX_PART_MB} MB are read): save it again from the spreadsheet, "
-                "or as CSV",
-            )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data) as archive:
+            largest = max((part.file_size for part in archive.infolist()), default=0)
+    except Exception:  # a damaged archive raises many types: openpyxl's reading says so
+        return
+    if largest > XLSX_PART_MB << 20:
+        refuse(
+            file,
+            f"a workbook of a survey's size; a part of this one unpacks to {largest >> 20} "
+            f"MB (at most {XLSX_PART_MB} MB are read): save it again from the spreadsheet, "
+            "or as CSV",
+        )
 
 
-SIGNATURES = (
+_SIGNATURES = (
     (b"%PDF", "a PDF document: export the responses from the form as .xlsx or .csv"),
     (b"\x89PNG", "a PNG image, not the responses"),
     (b"\xff\xd8\xff", "a JPEG image, not the responses"),
@@ -46,7 +45,7 @@ BINARY = "not text (a binary file)"
 
 def binary_kind(data: bytes) -> str | None:
     """What a file that is not text is, from its first bytes (None: it may be text)."""
-    for magic, kind in SIGNATURES:
+    for magic, kind in _SIGNATURES:
         if data.startswith(magic):
             return kind
     head = data[:4096]
