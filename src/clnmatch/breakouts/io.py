@@ -299,14 +299,16 @@ def read_history(
 
 
 def _with_people_who_left(
-    roster: Roster, table: Table, index: dict[str, int], left: Sequence[str]
+    roster: Roster, table: Table, index: dict[str, int], left: Sequence[str], rules: BreakoutRules
 ) -> Roster:
     """The roster and the plan's people in ``left`` who are not on it, as rooms.csv
     describes them (so that the rounds they were in still keep the rules); none when
-    rooms.csv lacks a column the roster's people have (a plan of an earlier clnmatch)."""
+    rooms.csv lacks a column the rules read (a plan of an earlier clnmatch)."""
     wanted = set(left) - set(roster.index)
-    used = [c for c in ROOMS_PERSON_COLUMNS if any(getattr(p, c) for p in roster.people)]
-    if not wanted or any(c not in index for c in used):
+    needed = ["authority"] if rules.uses_authorities else []
+    if rules.colleagues_apart and any(p.establishment_id for p in roster.people):
+        needed.append("establishment_id")  # sector: a soft aim only, not needed
+    if not wanted or any(c not in index for c in needed):
         return roster
     found: dict[str, Person] = {}
     for row in table.rows:
@@ -372,7 +374,10 @@ def load_plan(
     index, problems = resolve_columns(table, ("round", "room", "person_id"), described)
     if problems:
         raise InvalidInputError(problems)
-    roster = _with_people_who_left(roster, table, index, left)
+    # who left before (an earlier re-plan's drop-outs) need not be named again
+    earlier = summary.get("dropped")
+    left = [*left, *(map(str, earlier) if isinstance(earlier, list) else ())]
+    roster = _with_people_who_left(roster, table, index, left, rules)
     n, rounds = len(roster), rules.rounds
     schedule = np.full((rounds, n), -1, dtype=np.int32)
     for row in table.rows:
@@ -409,8 +414,8 @@ def load_plan(
             InputProblem(
                 file=table.file,
                 expected=f"every person of the plan on {source_label(roster.source)}: give "
-                "--drop ID for each who left (for a plan whose rooms.csv has no 'authority' "
-                "column, written by an earlier clnmatch, keep them on it as well)",
+                "--drop ID for each who left (a plan written by an earlier clnmatch, whose "
+                "rooms.csv lacks 'authority' or 'establishment_id': keep them on it as well)",
             )
         )
     if problems:
