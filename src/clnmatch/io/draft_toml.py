@@ -65,7 +65,8 @@ def render_draft(draft: MappingDraft) -> str:
             add("# twice (add the earlier rows to leave_out_rows), or a shared address?")
         add("")
     if draft.unused:
-        add("# Columns of the export that nothing here reads: read without a warning each time.")
+        add("# Columns of the export that nothing here reads, without a warning each time.")
+        add("# CHECK: a theme question or a survey column among them? Map it, and take it off.")
         add("unused_columns = [")
         for header in draft.unused:
             add(f"    {_quoted(header)},")

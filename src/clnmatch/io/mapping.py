@@ -550,6 +550,9 @@ def _check(data: Mapping[str, Any], source: str) -> list[InputProblem]:
             "to be a list of row numbers as the spreadsheet shows them: [14]",
             rows,
         )
+    unused = data.get("unused_columns", [])
+    if not isinstance(unused, list) or not all(isinstance(h, str) for h in unused):
+        bad("unused_columns", 'to be a list of headers: ["Start time", "Comments"]', unused)
     sheet = data.get("sheet")
     if sheet is not None and not (isinstance(sheet, str) and sheet.strip()):
         bad("sheet", "to be the name of the workbook's sheet of responses", sheet)
