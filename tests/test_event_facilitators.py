@@ -553,6 +553,16 @@ def test_a_late_schools_misspelt_authority_is_pointed_out(tmp_path: Path) -> Non
     event.undo()
     event.add(_late_school_of("Renfrewshire"), time_limit=5)  # spelt as B's schools: no note
     assert "Note:" not in event.last_change["message"]
+    event.undo()  # no East Renfrewshire school here yet: the eight are the spellings meant
+    event.add(_late_school_of("East Renfrewshre"), time_limit=5)
+    assert "Did you mean East Renfrewshire?" in event.last_change["message"]
+    # an event without facilitators: no rule asks the new authority for one (a reviewer)
+    bare = _named_cohort().model_copy(update={"facilitators": ()})
+    event = Event.create(tmp_path / "bare", bare, RULES, teams=PREVIOUS)
+    event.add(_late_school_of("Renfrewshre"), time_limit=5)
+    assert event.last_change["message"].endswith(
+        "Did you mean Renfrewshire? Undo, and paste them so."
+    )
 
 
 def test_a_late_school_of_an_authority_new_here_is_asked_for_its_facilitator(

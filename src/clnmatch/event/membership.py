@@ -22,7 +22,7 @@ from clnmatch.event.core import EventCore
 from clnmatch.event.state import AddedRecord, EventError, EventState, record_repair
 from clnmatch.event.view import EventView
 from clnmatch.event.words import moves_text, plain_reason, unplaced_reason
-from clnmatch.io.identity import WEST_PARTNERSHIP
+from clnmatch.io.identity import WEST_PARTNERSHIP, closest_authority
 from clnmatch.models import Cohort, Facilitator, Practitioner, Role, authority_key
 from clnmatch.rematch import apply_changes, rematch_teams
 from clnmatch.wording import plural
@@ -384,14 +384,12 @@ def _school_authority_note(event: EventCore, eid: str, authority: str, pasted: b
     if not hint and not short:  # a school from elsewhere, its facilitator here (or no rule)
         return ""
     note = f". Note: {authority!r} is the authority of no other school here"
-    if hint:
-        again = "paste them so" if pasted else "paste its rows so under Add a school"
-        note += f". Did you mean {hint}? Undo, and {again}. If not, it must supply"
-    else:
-        note += ", so it must supply"
-    return (
-        note + " a facilitator of its own" + (": add one with Add a facilitator." if short else ".")
-    )
+    need = " a facilitator of its own" + (": add one with Add a facilitator." if short else ".")
+    if not hint:
+        return note + ", so it must supply" + need
+    again = "paste them so" if pasted else "paste its rows so under Add a school"
+    note += f". Did you mean {hint}? Undo, and {again}."
+    return note + (f" If not, it must supply{need}" if facilitators else "")  # else: no rule
 
 
 def _nearest_authority(event: EventCore, authority: str, except_school: str | None) -> str | None:
@@ -409,8 +407,12 @@ def _nearest_authority(event: EventCore, authority: str, except_school: str | No
         return None
     meant = {authority_key(a) for a in WEST_PARTNERSHIP}
     meant |= {authority_key(f.authority) for f in cohort.facilitators}
+    if key in meant:
+        return ""
+    # the eight first, as the survey's reader says it ('East Renfrewshre' is not
+    # Renfrewshire, though no East Renfrewshire school is here yet: a re-tester)
     near = difflib.get_close_matches(key, list(known), n=1, cutoff=0.75)
-    return known[near[0]] if near and key not in meant else ""
+    return closest_authority(authority) or (known[near[0]] if near else "")
 
 
 def _facilitators(cohort: Cohort) -> dict[str, Facilitator]:
