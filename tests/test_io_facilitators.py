@@ -142,3 +142,23 @@ def test_cells_are_checked_as_the_surveys_are(tmp_path: Path) -> None:
     assert (garbled.row, garbled.column) == (3, "name") and "á" in garbled.expected
     assert "Ciar" not in str(caught.value)
     assert len(problems) == 3
+
+
+def test_a_facilitator_of_an_authority_with_no_school_yet_is_not_told_to_check_the_spelling(
+    tmp_path: Path,
+) -> None:
+    """A rightly spelt East Renfrewshire facilitator, kept for a late East Renfrewshire
+    school, was told "check the spelling" on every run (a re-tester); a slip still is,
+    naming the West Partnership spelling it looks like."""
+    path = tmp_path / "fac.csv"
+    path.write_text(
+        "facilitator_id,name,authority\nF1,Kate Boyd,East Renfrewshire\nF2,Ali Khan,Renfrewshre\n"
+        "F3,Mo Reid,Education Scotland\n",
+        encoding="utf-8",
+    )
+    reading = read_facilitator_table(path, authorities=["Glasgow City", "Renfrewshire"])
+    said = {w.value: w.expected for w in reading.warnings}
+    assert "check the spelling" not in said["East Renfrewshire"]
+    assert "counts for no authority's share until one joins" in said["East Renfrewshire"]
+    assert said["Renfrewshre"].endswith("otherwise check the spelling (Renfrewshire?)")
+    assert "Education Scotland" not in said

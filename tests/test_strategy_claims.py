@@ -208,6 +208,12 @@ def test_a_strategy_of_ones_own_runs_in_the_harness_workers_and_mdgp(
     listed = CliRunner().invoke(app, ["strategies"])  # it printed a traceback (a researcher)
     assert listed.exit_code == 2 and "names 'no_such_module'" in listed.output
     assert "Traceback" not in listed.output
+    (tmp_path / "raises_at_import.py").write_text("raise RuntimeError('boom')\n", encoding="utf-8")
+    monkeypatch.setenv(PLUGINS_ENV, "raises_at_import")  # exit 1 "Unexpected error" (a re-tester)
+    listed = CliRunner().invoke(app, ["strategies"])
+    assert listed.exit_code == 2 and "failed as it was imported (RuntimeError: boom)" in " ".join(
+        listed.output.split()
+    )
 
 
 class ReturnsDict:

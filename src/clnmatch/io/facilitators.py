@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from clnmatch.errors import InputProblem, InvalidInputError, InvalidParameterError
-from clnmatch.io.identity import EMAIL, SAME_ID_HINT, standard_authority
+from clnmatch.io.identity import (
+    EMAIL,
+    SAME_ID_HINT,
+    WEST_PARTNERSHIP,
+    closest_authority,
+    standard_authority,
+)
 from clnmatch.io.layout import column_label
 from clnmatch.io.safe import write_csv, write_xlsx
 from clnmatch.io.tables import (
@@ -190,10 +196,19 @@ def parse_facilitator_table(
             and authority_key(authority) not in NATIONAL_BODIES  # expected: no warning
         ):
             warned_authorities.add(authority_key(authority))
+            near = closest_authority(authority)
+            expected = (
+                "an authority of the survey; fine for a body such as Education Scotland, "
+                "otherwise check the spelling" + (f" ({near}?)" if near else "")
+            )
+            if authority in WEST_PARTNERSHIP:  # spelt right: no school of it yet (a late one?)
+                expected = (
+                    "an authority of the survey; none of its schools is in it, so this "
+                    "facilitator counts for no authority's share until one joins"
+                )
             warnings.append(
                 table.problem(
-                    "an authority of the survey; fine for a body such as Education Scotland, "
-                    "otherwise check the spelling",
+                    expected,
                     row=row.number,
                     column=index["authority"],
                     value=authority,

@@ -11,8 +11,8 @@ from clnmatch.io.layout import refuse
 
 __all__ = ["BINARY", "binary_kind", "not_xlsx", "refuse_oversized_workbook"]
 
-#: the largest part of a workbook read, unpacked (a survey of 10,000 rows is a few tens)
-XLSX_PART_MB = 200
+#: the largest part of a workbook read, unpacked, in MB (10,000 survey rows: about 10)
+XLSX_PART_MB = 64
 
 
 def refuse_oversized_workbook(data: bytes | Path, file: str) -> None:

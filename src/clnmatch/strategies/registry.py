@@ -45,6 +45,12 @@ def _strategies() -> dict[str, Callable[[], Strategy]]:
                 f"{PLUGINS_ENV} names {module!r}, which could not be imported ({exc}): give "
                 "a module importable from here (PYTHONPATH=. for a file in this folder)"
             ) from exc
+        except Exception as exc:  # the module's own fault (a SyntaxError, its code raising)
+            raise InvalidParameterError(
+                f"{PLUGINS_ENV} names {module!r}, which failed as it was imported "
+                f"({type(exc).__name__}: {exc}): correct that module, or leave it out of "
+                f"{PLUGINS_ENV}"
+            ) from exc
     return registered()
 
 
