@@ -107,6 +107,9 @@ def test_kirkman_schoolgirls_fixture():
         (12, 12, 7),
         (12, 6, 13),
         (12, 5, 12),
+        (12, 8, 6),
+        (12, 11, 6),
+        (10, 7, 3),
         (7, 7, 8),
         (25, 4, 25),
         (16, 4, 21),
@@ -115,7 +118,8 @@ def test_kirkman_schoolgirls_fixture():
 def test_best_construction_reaches_the_known_rounds(groups, size, rounds):
     """The constructions give at least these repeat-free rounds (8-4-9 needs the row
     round on top of the 8 MOLS rounds; order 6 has only one Latin square; order 12 five,
-    from the stored difference matrix, where MacNeish gives two)."""
+    from the stored difference matrix, where MacNeish gives two; rooms of 7 to 11 in 12
+    rooms take the squares' first rows, 6 rounds, where they had one)."""
     design = best_construction(groups, size)
     assert design is not None and design.rounds >= rounds
     assert _golf_check(design.schedule, groups) == 0

@@ -225,6 +225,6 @@ def test_the_columns_a_draft_leaves_unused_are_not_warned_of_on_every_read(
         "only the survey's columns; these are ignored: 'Comments'"
     ]
     # a slip in the key is named with the file, as leave_out_rows' are (it was pydantic's)
-    mapping.write_text(text.replace('"Start time",\n]', '3,\n]'), encoding="utf-8")
+    mapping.write_text(text.replace('"Start time",\n]', "3,\n]"), encoding="utf-8")
     with pytest.raises(InvalidInputError, match="map.toml: expected key 'unused_columns' to be"):
         read_survey(path, mapping=mapping)

@@ -29,6 +29,9 @@ checked again by ``is_repeat_free`` in the tests):
 * **Order 12**: MacNeish's ring gives two Latin squares; a stored (12, 6, 1) difference
   matrix over Z2 x Z6 gives five (12-12-7) and resolvable TD(s, 12) for s <= 6 (12-6-13
   with the rows' round).
+* **Truncated squares**: g groups of s < g from the first s rows of the Latin squares'
+  grid (columns and symbols: k squares give k + 1 rounds), where no transversal design
+  takes groups that large (12 rooms of 7-11: 6 rounds).
 
 More players than a design has points (99 people in 8 rooms: no design of 8 groups of 12
 or 13) are seated on a smaller design's points, two on some (``clumped_construction``).
@@ -56,6 +59,7 @@ __all__ = [
     "kirkman_difference",
     "round_robin",
     "latin_squares",
+    "truncated_squares",
     "difference_matrix_of_order_12",
     "one_round",
     "best_construction",
@@ -367,6 +371,21 @@ def latin_squares(order: int) -> Construction | None:
     return Construction(name, order, order, np.array(rounds, dtype=np.int32))
 
 
+def truncated_squares(groups: int, size: int) -> Construction | None:
+    """``groups`` groups of ``size`` < ``groups``: the Latin squares' cells of the first
+    ``size`` rows. Each column and each symbol of a square holds one cell per row, so both
+    give groups of ``size``, and two cells still share a group at most once: the squares'
+    rounds bar the row round (order 12: 6 rounds for rooms of 7 to 11)."""
+    if not 2 <= size < groups:
+        return None
+    squares = latin_squares(groups)
+    if squares is None or squares.rounds < 3:
+        return None
+    schedule = squares.schedule[1:, : size * groups]  # cells (r, c) row by row: r < size
+    name = f"{squares.name}, {size} rows of its {groups}"
+    return Construction(name, groups, size, np.ascontiguousarray(schedule))
+
+
 def one_round(groups: int, size: int) -> Construction:
     """Any split into groups is repeat-free for one round."""
     schedule = (np.arange(groups * size, dtype=np.int32) // size)[None, :]
@@ -390,6 +409,8 @@ def _builders(groups: int, size: int) -> list[Callable[[], Construction | None]]
     if groups == size:
         builders.append(lambda: latin_squares(groups))
     builders.append(lambda: transversal_design(groups, size))
+    if size < groups:
+        builders.append(lambda: truncated_squares(groups, size))
     if size == 3:
         builders.append(lambda: kirkman_difference(n))
     return builders
