@@ -52,7 +52,6 @@ from clnmatch.io.mapping import fold_rating_word
 from clnmatch.io.ratings import LIKERT_LABELS, rating_stem
 from clnmatch.io.tables import (
     Table,
-    header_label,
     header_labels,
     load_table,
     normalise_header,
@@ -562,11 +561,12 @@ def _assign_columns(table: Table, themes: set[int]) -> dict[str, tuple[int, str]
     chosen: dict[str, tuple[int, str]] = {}
     taken: set[int] = set()
     ranked = sorted(guesses, reverse=True)
+    label = header_labels(table.headers)
     for score, _fill, _order, column, i, _unlikely in ranked:
         if column in chosen or i in taken:
             continue
         rivals = [
-            f"'{flat_header(header_label(table.headers, j))}'"
+            f"'{flat_header(label[j])}'"
             for _, _, _, c, j, unlikely in ranked
             if c == column and j != i and j not in taken and not unlikely
         ]
