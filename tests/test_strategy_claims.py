@@ -287,4 +287,5 @@ def test_a_proof_of_infeasibility_no_count_explains_says_who_proved_it(
     assert str(result.status) == "infeasible" and result.diagnosis is not None
     said = result.diagnosis.message()
     assert "No conflict found" not in said
-    assert "no assignment meets the rules together (proved by refuser;" in said
+    assert "1. no assignment meets the rules together (proved by refuser;" in said
+    assert result.diagnosis.conflicts[0].rules == ()  # no pseudo-rule for programs to misread

@@ -83,7 +83,8 @@ class Diagnosis:
         n = len(self.conflicts)
         lines = [f"The rules cannot all be met ({n} conflict{'s' if n > 1 else ''}):"]
         for i, c in enumerate(self.conflicts, 1):
-            lines.append(f"  {i}. [{', '.join(c.rules)}] {c.message}.")
+            named = f"[{', '.join(c.rules)}] " if c.rules else ""
+            lines.append(f"  {i}. {named}{c.message}.")
             if c.suggestion:
                 lines.append(f"     Try: {c.suggestion}.")
         return "\n".join(lines)

@@ -70,9 +70,9 @@ def status_for(
 def credible(proposal: Proposal, objective_milli: int) -> tuple[int | None, bool, tuple[str, ...]]:
     """The proposal's bound and claim of optimality, unless its bound is below its own
     assignment's score, which no bound can be (it holds for every assignment): then
-    neither, and a note says so; a claim of optimality needs a bound its answer meets. A strategy of a
-    researcher's own claimed 'optimal' with a bound of 0.001 under teams worth 99.6, or
-    with none, and was believed."""
+    neither, and a note says so; a claim of optimality needs a bound its answer meets. A
+    strategy of a researcher's own claimed 'optimal' with a bound of 0.001 under teams
+    worth 99.6, with none, or with one 29% above them, and was believed."""
     bound = proposal.bound_milli
     if bound is None and proposal.proven_optimal:  # a proof is a bound the answer meets
         note = (

@@ -10,6 +10,7 @@ import numpy as np
 
 from clnmatch.bounds import certified_bound
 from clnmatch.diagnose import diagnose
+from clnmatch.diagnosis import Conflict
 from clnmatch.errors import InvalidParameterError
 from clnmatch.evaluate import evaluate
 from clnmatch.finish import finish_solve
@@ -286,12 +287,14 @@ def solve(
         if proposal.proven_infeasible:
             diagnosis = diagnose(problem, cohort, rules, proposal.conflicting_rules)
             if not diagnosis.conflicts:  # a proof by search alone: no count or core to name
-                diagnosis = diagnosis.with_message(
-                    "every rule",
-                    f"no assignment meets the rules together (proved by {name}; each rule "
-                    "alone passes the counting checks)",
-                    "loosen one rule at a time to find the clash",
+                proof = Conflict(
+                    rules=(),  # none singled out: no rule name a program would misread
+                    message=f"no assignment meets the rules together (proved by {name}; each "
+                    "rule alone passes the counting checks)",
+                    suggestion="loosen one rule at a time to find the clash",
+                    source="solver",
                 )
+                diagnosis = dataclasses.replace(diagnosis, conflicts=[proof])
             return finish(Status.INFEASIBLE, diagnosis=diagnosis, statistics=statistics)
         return finish(
             Status.UNKNOWN,

@@ -84,9 +84,9 @@ def withdraw(event: Event, data: dict[str, Any], time_limit: float) -> EventView
 
 def new_facilitator(event: Event, data: dict[str, Any]) -> EventView:
     """Add a facilitator from ``facilitator`` (``id``, ``name``, ``authority``, ``role``,
-    optional ``email`` and ``expertise``), or from the page's form (its id as ``facilitator_id``: a field
-    named "id" hides the form's; one theme of expertise as ``expertise_theme`` and
-    ``expertise_rating``)."""
+    optional ``email`` and ``expertise``), or from the page's form (its id as
+    ``facilitator_id``: a field named "id" hides the form's; one theme of expertise as
+    ``expertise_theme`` and ``expertise_rating``)."""
     given = (
         data["facilitator"] if "facilitator" in data else {**data, "id": data.get("facilitator_id")}
     )
