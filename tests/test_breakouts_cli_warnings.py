@@ -209,12 +209,13 @@ def test_a_replan_from_a_shorter_roster_says_to_use_drop(tmp_path):
     """A re-plan given a roster without the people who left listed each of their rows
     ("expected a person_id of r90.csv") and never said what to do (a tester)."""
     rows = _roster_rows(12)
-    args = ["--rounds", "3", "--room-size", "4", "--time-limit", "5"]
+    args = ["--rounds", "3", "--room-size", "4", "--time-limit", "2"]
     first = tmp_path / "first"
     full = str(_write(tmp_path / "r12.csv", rows))
     assert runner.invoke(app, ["breakouts", full, *args, "--out", str(first)]).exit_code == 0
     short = str(_write(tmp_path / "r11.csv", rows[:11]))
-    again = ["--from", str(first), "--replan-round", "2", "--out", str(tmp_path / "b")]
+    again = ["--from", str(first), "--replan-round", "2", "--time-limit", "2"]
+    again += ["--out", str(tmp_path / "b")]
     done = runner.invoke(app, ["breakouts", short, *again])
     said = " ".join(done.output.split())
     assert done.exit_code == 2 and "give --drop ID for each who left" in said, said
