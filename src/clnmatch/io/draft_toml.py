@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from clnmatch.io.draft import MappingDraft
 from clnmatch.io.headers import flat_header
@@ -14,6 +14,14 @@ __all__ = ["render_draft"]
 
 
 # --- writing -----------------------------------------------------------------------------
+def _add_list(add: Callable[[str], None], key: str, items: Sequence[str]) -> None:
+    """A TOML list of quoted strings, one a line."""
+    add(f"{key} = [")
+    for item in items:
+        add(f"    {_quoted(item)},")
+    add("]")
+
+
 def _quoted(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
@@ -67,10 +75,7 @@ def render_draft(draft: MappingDraft) -> str:
     if draft.unused:
         add("# Columns of the export that nothing here reads, without a warning each time.")
         add("# CHECK: a theme question or a survey column among them? Map it, and take it off.")
-        add("unused_columns = [")
-        for header in draft.unused:
-            add(f"    {_quoted(header)},")
-        add("]")
+        _add_list(add, "unused_columns", draft.unused)
         add("")
     add("[columns]")
     add("# survey column = the header in the export that holds it")
@@ -101,10 +106,7 @@ def render_draft(draft: MappingDraft) -> str:
         if draft.later_question:
             add("# CHECK: these headers come again (a second question rating the same themes).")
             add("# The first question's columns are used (#1); to use the second's, write #2.")
-        add("columns = [")
-        for header in draft.theme_headers:
-            add(f"    {_quoted(flat_header(header))},")
-        add("]")
+        _add_list(add, "columns", [flat_header(header) for header in draft.theme_headers])
     elif not draft.theme_prefixed:
         add("# CHECK: no column looks like interest ratings. Name the theme columns:")
         add('# columns = ["Literacy", "Numeracy"]')
