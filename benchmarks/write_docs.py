@@ -39,6 +39,7 @@ from benchmarks.target_rows import (
     mdgp_runs,
     targets,
 )
+from clnmatch.research.claims import refuted_claims, without_refuted
 from clnmatch.research.compare import NOISE, compare_runs, comparison_table
 from clnmatch.research.harness import latest_runs
 from clnmatch.research.sets import FAMILY_SETS
@@ -61,7 +62,8 @@ def _runs(folders: list[Path]) -> pd.DataFrame:
     for col in ("repeats", "repeats_lower_bound", "solved", "known_max_rounds", "first_solved_s"):
         if col not in runs:  # rows written before the schedule sets existed
             runs[col] = None
-    return runs
+    # a claim another run refutes counts for nothing (each folder's summary lists them)
+    return without_refuted(runs, refuted_claims(runs))
 
 
 def _commands(folders: list[Path], runs: pd.DataFrame) -> list[str]:

@@ -124,3 +124,39 @@ def test_each_run_names_its_code_cpu_time_and_machine(tmp_path) -> None:
     assert re.fullmatch(re.escape(__version__) + suffix, row["version"]), row["version"]
     summary = (out / "summary.md").read_text(encoding="utf-8")
     assert "ortools " in summary and "numpy " in summary
+
+
+def _cohort(strategy: str, status: str, objective: float | None, bound: float | None) -> RunRecord:
+    base = RunRecord("cln:focus", "cln-3", strategy, "strategy", 0, 10, "given")
+    return dataclasses.replace(
+        base, status=status, objective=objective, bound=bound, runtime_s=1.0,
+        breaches=None if objective is None else 0,
+        gap=None if objective is None or bound is None else (bound - objective) / objective,
+    )  # fmt: skip
+
+
+def test_a_claim_another_run_refutes_is_listed_and_not_counted() -> None:
+    """A researcher's strategy claimed 'infeasible', or 'optimal' with a bound, beside
+    another strategy's rule-abiding teams scoring more: the summary counted the claims
+    as proofs and said nothing (a researcher)."""
+    runs = _runs(
+        _cohort("colgen", "optimal", 600.0, 600.0),
+        _cohort("liar", "optimal", 580.0, 580.0),
+        _cohort("doubter", "infeasible", None, None),
+        _cohort("low_bound", "feasible", 590.0, 595.0),
+        _cohort("honest", "feasible", 590.0, 610.0),
+    )
+    text = summary_markdown(runs)
+    refuted = text.split("## Claims refuted by other runs", 1)[1].split("\n## ", 1)[0]
+    assert (
+        "| cln:focus | cln-3 | liar | 0 | optimal at 580.000 | colgen (seed 0) | 600.000 |"
+        in refuted
+    )
+    assert "| cln:focus | cln-3 | doubter | 0 | infeasible | colgen (seed 0) |" in refuted
+    assert "| low_bound | 0 | bound 595.000 |" in refuted
+    assert "honest" not in refuted and "| colgen |" not in refuted
+    proofs = text.split("## Cohort sets: proofs and times", 1)[1]
+    assert "| cln:focus | liar | 1 | 0 |" in proofs  # its 'optimal' is set aside
+    assert "| cln:focus | colgen | 1 | 1 |" in proofs
+    # an honest sweep has no such section
+    assert "refuted" not in summary_markdown(_runs(_cohort("colgen", "optimal", 600.0, 600.0)))

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from clnmatch.research.claims import Refutation, refuted_claims, without_refuted
 from clnmatch.research.runs import clnmatch_version
 from clnmatch.research.sets import COHORT_SETS, SCALE_CASES, SCHEDULE_SETS
 
@@ -108,6 +109,8 @@ def summary_markdown(runs: pd.DataFrame, *, commands: dict[str, str] | None = No
         frame[col] = pd.to_numeric(frame[col], errors="coerce")
     schedules = frame[frame["set"].isin(SCHEDULE_SETS)]
     frame = frame[~frame["set"].isin(SCHEDULE_SETS)]
+    refuted = refuted_claims(frame)
+    frame = without_refuted(frame, refuted)
     header = [
         "set",
         "strategy",
@@ -145,6 +148,7 @@ def summary_markdown(runs: pd.DataFrame, *, commands: dict[str, str] | None = No
         )
     if rows:
         lines += ["## Means per strategy and set", "", *_table(header, rows), ""]
+    lines += _refuted_section(refuted)
     lines += _proof_section(frame)
     lines += _ratio_section(frame)
     lines += _size_section(frame)
@@ -352,6 +356,27 @@ def proof_table(frame: pd.DataFrame) -> list[list[str]]:
             ]
         )
     return rows
+
+
+def _refuted_section(refuted: list[Refutation]) -> list[str]:
+    if not refuted:
+        return []
+    header = ["set", "instance", "strategy", "seed", "claim", "refuted by", "its objective"]
+    rows = (
+        [r.set, r.instance, r.strategy, r.seed, r.claim, r.refuted_by, _fmt(r.objective)]
+        for r in refuted
+    )
+    return [
+        "## Claims refuted by other runs",
+        "",
+        "A proof cannot stand beside a rule-abiding assignment that scores above its bound, "
+        "above its 'optimal' answer, or that exists where it claims none can: each such "
+        "claim, and the run whose assignment refutes it. No table here counts them (runs.csv "
+        "keeps them as made).",
+        "",
+        *_table(header, rows, text=6),
+        "",
+    ]
 
 
 def _proof_section(frame: pd.DataFrame) -> list[str]:
