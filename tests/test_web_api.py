@@ -513,7 +513,7 @@ def test_a_board_not_begun_says_what_to_do(tmp_path: Path) -> None:
 
 def test_ids_with_quotes_slashes_and_backslashes_work_in_the_panel(event: Event) -> None:
     """A school id holding '"', '\\' and '/': its panel renders, every button's values read
-    back as that id, and the 'why here' link reaches it."""
+    back as that id, and the 'why here' link and /api/why reach it."""
     import html
     import json
 
@@ -529,6 +529,7 @@ def test_ids_with_quotes_slashes_and_backslashes_work_in_the_panel(event: Event)
     why = re.search(r'data-get="(/ui/why/[^"]*)"', panel.text)
     assert why and client.get(html.unescape(why.group(1))).status_code == 200
     assert "/" not in why.group(1).removeprefix("/ui/why/")  # a browser would resolve ../
+    assert client.get("/api/why/" + quote(odd, safe="")).json()["establishment_id"] == odd
     moved = client.post("/ui/move", data={"establishment_id": odd, "team": "1"})
     assert moved.status_code == 200 and event.state.teams[odd] == 1
 

@@ -468,7 +468,7 @@ def create_app(
         found = await in_thread(lambda: suggest(event, establishment=establishment_id, team=team))
         return {"suggestions": found}
 
-    @app.get("/api/why/{eid}")
+    @app.get("/api/why/{eid:path}")  # an id may hold '/'
     async def api_why(eid: str) -> dict[str, Any]:
         explained: dict[str, Any] = await in_thread(lambda: why_here(event, eid))
         return explained
