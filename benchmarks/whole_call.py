@@ -41,7 +41,7 @@ from benchmarks.sections import write_tables
 from clnmatch.generate import generate_cohort
 from clnmatch.io.facilitators import write_facilitators
 from clnmatch.io.safe import atomic_write_text
-from clnmatch.io.survey import write_survey
+from clnmatch.io.survey_write import write_survey
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "clnmatch.cli"]

@@ -23,9 +23,8 @@ from clnmatch.io.survey import (
     cohort_from_dataframe,
     read_cohort,
     read_survey,
-    survey_dataframe,
-    write_survey,
 )
+from clnmatch.io.survey_write import survey_dataframe, write_survey
 from clnmatch.models import Cohort, Role, Sector, authority_key
 
 # Each example generates a cohort (~0.1 s of hypothesis work) and writes a file; these

@@ -16,9 +16,8 @@ from clnmatch.io.survey import (
     parse_rating,
     read_cohort,
     read_survey,
-    survey_dataframe,
-    write_survey,
 )
+from clnmatch.io.survey_write import survey_dataframe, write_survey
 from clnmatch.models import Cohort, Role, Sector
 
 HEADER = (

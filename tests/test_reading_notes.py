@@ -10,7 +10,8 @@ from openpyxl import load_workbook
 from test_rematch import RULES, sector_cohort
 
 from clnmatch import solve
-from clnmatch.io.survey import read_survey, survey_dataframe
+from clnmatch.io.survey import read_survey
+from clnmatch.io.survey_write import survey_dataframe
 from clnmatch.publish import write_result
 
 

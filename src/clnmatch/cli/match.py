@@ -607,7 +607,7 @@ def generate(
     from clnmatch.generate.schools import MAX_SCHOOL_ESTABLISHMENTS
     from clnmatch.io.facilitators import write_facilitators
     from clnmatch.io.safe import atomic_write_text
-    from clnmatch.io.survey import write_survey
+    from clnmatch.io.survey_write import write_survey
 
     with exit_codes():
         if out.suffix.lower() not in (".csv", ".xlsx"):

@@ -31,9 +31,8 @@ from clnmatch.io.survey import (
     parse_rating,
     read_cohort,
     read_survey,
-    survey_dataframe,
-    write_survey,
 )
+from clnmatch.io.survey_write import survey_dataframe, write_survey
 from clnmatch.io.tables import Row, Table, load_table
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""Read and write the survey table (contract sections 1 and 10).
+"""Read the survey table (contract sections 1 and 10; io.survey_write writes it).
 
 One row per practitioner; columns ``practitioner_id``, ``name``, ``establishment_id``,
 ``establishment_name``, ``authority``, ``sector``, ``role`` (required), at least two
@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 
 from pydantic import ValidationError
 
-from clnmatch.errors import InputProblem, InvalidInputError, InvalidParameterError, in_row_order
+from clnmatch.errors import InputProblem, InvalidInputError, in_row_order
 from clnmatch.io.columns import survey_columns
 from clnmatch.io.facilitators import facilitator_header_score, parse_facilitator_table
 from clnmatch.io.headers import (
@@ -59,7 +59,6 @@ from clnmatch.io.ratings import (
     blank_rating_warnings,
     parse_rating,
 )
-from clnmatch.io.safe import write_csv, write_xlsx
 from clnmatch.io.tables import (
     HeaderScore,
     Table,
@@ -95,8 +94,6 @@ __all__ = [
     "read_survey",
     "read_cohort",
     "cohort_from_dataframe",
-    "survey_dataframe",
-    "write_survey",
 ]
 
 _SECTOR_EXPECTED = (
@@ -645,56 +642,6 @@ def cohort_from_dataframe(
 ) -> Cohort:
     """A Cohort from DataFrames shaped like the survey (and facilitators) table."""
     return read_survey(survey_df, facilitators, mapping=mapping).cohort
-
-
-def survey_dataframe(cohort: Cohort) -> pd.DataFrame:
-    """The survey table of a cohort: one row per practitioner, columns as the contract.
-
-    Optional columns appear only when some row has a value.
-    """
-    import pandas as pd
-
-    est = cohort.establishment_by_id
-    people = cohort.practitioners
-    units = [est[p.establishment_id] for p in people]
-    columns: dict[str, object] = {
-        "practitioner_id": [p.id for p in people],
-        "name": [p.name for p in people],
-        "establishment_id": [p.establishment_id for p in people],
-        "establishment_name": [u.name for u in units],
-        "authority": [u.authority for u in units],
-        "sector": [u.sector.value for u in units],
-        "role": [p.role.value for p in people],
-    }
-    if any(p.job_title for p in people):
-        columns["job_title"] = [p.job_title or "" for p in people]
-    for t, theme in enumerate(cohort.themes):
-        columns[f"theme:{theme}"] = pd.array([p.interests[t] for p in people], dtype="int64")
-    if any(u.simd_quintile is not None for u in units):
-        columns["simd_quintile"] = pd.array([u.simd_quintile for u in units], dtype="Int64")
-    if any(u.latitude is not None or u.longitude is not None for u in units):
-        columns["latitude"] = pd.array([u.latitude for u in units], dtype="Float64")
-        columns["longitude"] = pd.array([u.longitude for u in units], dtype="Float64")
-    if any(p.email for p in people):
-        columns["email"] = [p.email for p in people]
-    return pd.DataFrame(columns)
-
-
-def write_survey(cohort: Cohort, path: str | os.PathLike[str]) -> None:
-    """Write a cohort's survey table as CSV (UTF-8 with BOM) or .xlsx, atomically.
-
-    Text a spreadsheet could run gets one leading apostrophe; ``read_cohort`` removes it.
-    """
-    df = survey_dataframe(cohort)
-    name = os.fspath(path).casefold()
-    if name.endswith(".csv"):
-        write_csv(df, path)
-    elif name.endswith(".xlsx"):
-        write_xlsx({"survey": df}, path)
-    else:
-        raise InvalidParameterError.for_value(
-            "path", "write_survey", "a path ending in .csv or .xlsx", os.fspath(path)
-        )
 
 
 register_readers(read_cohort=read_cohort, cohort_from_dataframe=cohort_from_dataframe)
