@@ -43,8 +43,6 @@ from clnmatch.rematch.changes import (
 from clnmatch.rematch.core import (
     MODES,
     RematchResult,
-    load_previous,
-    load_previous_links,
     rematch,
     rematch_teams,
 )
@@ -56,6 +54,7 @@ from clnmatch.rematch.labels import (
     stable_labels,
 )
 from clnmatch.rematch.moves import Move
+from clnmatch.rematch.previous import load_previous, load_previous_links
 
 __all__ = [
     "CHANGES_FILE",

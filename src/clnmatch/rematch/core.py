@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from dataclasses import fields as dataclass_fields
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -35,6 +33,7 @@ from clnmatch.rematch.changes import (
 )
 from clnmatch.rematch.labels import FacilitatorChange, facilitator_changes, stable_labels
 from clnmatch.rematch.moves import Move, describe_moves
+from clnmatch.rematch.previous import establishment_teams
 from clnmatch.rematch.restore import move_back
 from clnmatch.rematch.stages import conflicting_rules, max_objective, min_moves
 from clnmatch.result import Result, Statistics, Status
@@ -47,7 +46,7 @@ if TYPE_CHECKING:
     from clnmatch.diagnose import Diagnosis
     from clnmatch.facilitators import Allocation
 
-__all__ = ["MODES", "Move", "RematchResult", "load_previous", "rematch", "rematch_teams"]
+__all__ = ["MODES", "Move", "RematchResult", "rematch", "rematch_teams"]
 
 IntArray = NDArray[np.int64]
 MODES = ("fewest_moves", "reoptimise")
@@ -189,74 +188,6 @@ def _check_inputs(cohort: object, rules: object, previous_teams: object) -> None
         )
 
 
-def _establishment_teams(cohort: Cohort, previous: Mapping[str, int]) -> dict[str, int]:
-    """Establishment id -> team; practitioner-keyed entries are folded into establishments."""
-    out: dict[str, int] = {}
-    votes: dict[str, Counter[int]] = {}
-    for key, team in previous.items():
-        if key in cohort.establishment_by_id:
-            out[key] = int(team)
-        elif key in cohort.practitioner_by_id:
-            votes.setdefault(cohort.practitioner_by_id[key].establishment_id, Counter())[
-                int(team)
-            ] += 1
-    for est, counter in votes.items():
-        out.setdefault(est, counter.most_common(1)[0][0])
-    return out
-
-
-def load_previous(
-    survey_cohort: Cohort,
-    teams_csv_path: str | Path,
-    skipped: list[str] | None = None,
-    notes: list[str] | None = None,
-) -> dict[str, int]:
-    """Establishment id -> team (1..T) from a teams.csv (``practitioner_id``, ``team``).
-
-    An establishment's team is the one most of its listed nominees are in. Rows naming
-    practitioners the survey no longer holds are skipped (they may have withdrawn); their
-    ids are appended to ``skipped`` when it is given, for the caller to say so. Rows whose
-    ids name other people of the survey (its rows renumbered) are matched back by name
-    and e-mail (``match_to_survey``), said in ``notes``.
-    """
-    from clnmatch.io.assignment import match_to_survey, read_assignment
-
-    read = read_assignment(teams_csv_path, themes=survey_cohort.themes)
-    table = match_to_survey(read, survey_cohort)
-    if notes is not None:
-        notes += [str(w) for w in table.warnings[len(read.warnings) :]]
-    known = survey_cohort.practitioner_by_id
-    if skipped is not None:
-        skipped += [pid for pid in table.teams if pid not in known]
-    return _establishment_teams(
-        survey_cohort, {pid: team for pid, team in table.teams.items() if pid in known}
-    )
-
-
-def load_previous_links(cohort: Cohort, folder: str | Path) -> list[tuple[str, int]] | None:
-    """The facilitator-team links of a result folder (its facilitators.csv), or None when
-    it has none. A folder with links and a cohort without facilitators is refused: carrying
-    on would drop every link silently."""
-    from clnmatch.errors import InputProblem, InvalidInputError
-    from clnmatch.io.assignment import folder_links
-
-    links = folder_links(folder)
-    if not links:  # a result made without facilitators
-        return None
-    if not cohort.facilitators:
-        raise InvalidInputError(
-            [
-                InputProblem(
-                    f"the facilitators table this result was made with (--facilitators "
-                    f"FILE), to keep its {len(links)} facilitator link(s): without it "
-                    "they would all be dropped",
-                    file=str(Path(folder) / "facilitators.csv"),
-                )
-            ]
-        )
-    return links
-
-
 # --------------------------------------------------------------------------- rematch
 def rematch(
     previous: Result,
@@ -355,7 +286,7 @@ def rematch_teams(
         )
     _check_inputs(cohort, rules, previous_teams)
     rules = rules or Rules()
-    before = _establishment_teams(cohort, previous_teams)
+    before = establishment_teams(cohort, previous_teams)
     change = apply_changes(cohort, withdrawn, added, withdrawn_before=withdrawn_before)
     new = change.cohort
     notes: list[str] = []

@@ -1,0 +1,80 @@
+"""The teams a re-match starts from: read from a teams.csv (by establishment) and a result
+folder's facilitator links."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
+
+from clnmatch.models import Cohort
+
+__all__ = ["establishment_teams", "load_previous", "load_previous_links"]
+
+
+def establishment_teams(cohort: Cohort, previous: Mapping[str, int]) -> dict[str, int]:
+    """Establishment id -> team; practitioner-keyed entries are folded into establishments."""
+    out: dict[str, int] = {}
+    votes: dict[str, Counter[int]] = {}
+    for key, team in previous.items():
+        if key in cohort.establishment_by_id:
+            out[key] = int(team)
+        elif key in cohort.practitioner_by_id:
+            votes.setdefault(cohort.practitioner_by_id[key].establishment_id, Counter())[
+                int(team)
+            ] += 1
+    for est, counter in votes.items():
+        out.setdefault(est, counter.most_common(1)[0][0])
+    return out
+
+
+def load_previous(
+    survey_cohort: Cohort,
+    teams_csv_path: str | Path,
+    skipped: list[str] | None = None,
+    notes: list[str] | None = None,
+) -> dict[str, int]:
+    """Establishment id -> team (1..T) from a teams.csv (``practitioner_id``, ``team``).
+
+    An establishment's team is the one most of its listed nominees are in. Rows naming
+    practitioners the survey no longer holds are skipped (they may have withdrawn); their
+    ids are appended to ``skipped`` when it is given, for the caller to say so. Rows whose
+    ids name other people of the survey (its rows renumbered) are matched back by name
+    and e-mail (``match_to_survey``), said in ``notes``.
+    """
+    from clnmatch.io.assignment import match_to_survey, read_assignment
+
+    read = read_assignment(teams_csv_path, themes=survey_cohort.themes)
+    table = match_to_survey(read, survey_cohort)
+    if notes is not None:
+        notes += [str(w) for w in table.warnings[len(read.warnings) :]]
+    known = survey_cohort.practitioner_by_id
+    if skipped is not None:
+        skipped += [pid for pid in table.teams if pid not in known]
+    return establishment_teams(
+        survey_cohort, {pid: team for pid, team in table.teams.items() if pid in known}
+    )
+
+
+def load_previous_links(cohort: Cohort, folder: str | Path) -> list[tuple[str, int]] | None:
+    """The facilitator-team links of a result folder (its facilitators.csv), or None when
+    it has none. A folder with links and a cohort without facilitators is refused: carrying
+    on would drop every link silently."""
+    from clnmatch.errors import InputProblem, InvalidInputError
+    from clnmatch.io.assignment import folder_links
+
+    links = folder_links(folder)
+    if not links:  # a result made without facilitators
+        return None
+    if not cohort.facilitators:
+        raise InvalidInputError(
+            [
+                InputProblem(
+                    f"the facilitators table this result was made with (--facilitators "
+                    f"FILE), to keep its {len(links)} facilitator link(s): without it "
+                    "they would all be dropped",
+                    file=str(Path(folder) / "facilitators.csv"),
+                )
+            ]
+        )
+    return links
