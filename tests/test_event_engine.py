@@ -16,9 +16,8 @@ from test_rematch import PREVIOUS, RULES, THEMES, sector_cohort
 from typer.testing import CliRunner
 
 from clnmatch.cli import app
-from clnmatch.errors import InvalidInputError
 from clnmatch.evaluate import check
-from clnmatch.event import Event, EventError, JournalWarning, suggest, write_folder
+from clnmatch.event import Event, EventError, suggest, write_folder
 from clnmatch.event.export import export_bytes
 from clnmatch.models import Cohort, Establishment, Practitioner
 from clnmatch.report.handouts import CHROMIUM_ENV
@@ -56,68 +55,6 @@ def snapshot(event: Event) -> tuple[object, ...]:
         t.proposal,
         event.version,
     )
-
-
-def test_the_state_survives_a_restart(tmp_path: Path) -> None:
-    """Decisions written by one Event are all there when the folder is opened again."""
-    event = new_event(tmp_path)
-    event.move("E5", 1)
-    event.set_lock("E0", True)
-    event.save_version("first")
-    event.undo()
-    before = snapshot(event)
-    event.close()
-    again = Event.open(tmp_path)
-    assert snapshot(again) == before
-    assert again.version == 4
-
-
-def test_a_torn_last_line_is_set_aside(tmp_path: Path) -> None:
-    """A crash mid-write leaves a torn line: it is ignored with a warning, earlier entries stay."""
-    event = new_event(tmp_path)
-    event.move("E5", 1)
-    event.move("E3", 1)
-    before = snapshot(event)
-    event.close()
-    with open(tmp_path / "journal.jsonl", "ab") as handle:
-        handle.write(b'{"seq": 3, "op": "move", "establishment_id": "E')  # no newline: torn
-    with pytest.warns(JournalWarning, match="torn"):
-        again = Event.open(tmp_path)
-    assert snapshot(again) == before
-    assert (tmp_path / "journal.jsonl.torn-1").is_file()
-    again.move("E4", 1)  # appends on a clean line
-    again.close()
-    third = Event.open(tmp_path)
-    assert third.version == 3 and third.state.teams["E4"] == 1
-
-
-def test_a_damaged_middle_line_refuses_to_open(tmp_path: Path) -> None:
-    """Only the last line may be torn; damage before it is an error naming the line."""
-    event = new_event(tmp_path)
-    event.move("E5", 1)
-    event.move("E3", 1)
-    event.close()
-    path = tmp_path / "journal.jsonl"
-    lines = path.read_bytes().split(b"\n")
-    lines[0] = b"not json"
-    path.write_bytes(b"\n".join(lines))
-    with pytest.raises(InvalidInputError, match="row 1"):
-        Event.open(tmp_path)
-
-
-def test_every_decision_is_fsynced_before_it_returns(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The journal calls os.fsync on its file for every decision."""
-    import clnmatch.event.journal as journal
-
-    event = new_event(tmp_path)
-    calls: list[int] = []
-    real = journal.os.fsync
-    monkeypatch.setattr(journal.os, "fsync", lambda fd: calls.append(fd) or real(fd))
-    event.move("E5", 1)
-    event.set_lock("E5", True)
-    assert calls == [event.journal._fd, event.journal._fd]
 
 
 def test_a_locked_school_does_not_move(tmp_path: Path) -> None:
