@@ -38,6 +38,7 @@ from clnmatch.models import Sector, authority_key
 from clnmatch.schools_file import school_rows
 
 __all__ = [
+    "rows_text",
     "EMAIL",
     "SAME_ID_HINT",
     "WEST_PARTNERSHIP",
@@ -352,7 +353,7 @@ def closest_authority(name: str) -> str | None:
     ]
 
 
-def _rows(rows: Sequence[int]) -> str:
+def rows_text(rows: Sequence[int]) -> str:
     shown = ", ".join(str(r) for r in rows[:5])
     return f"row{'s' if len(rows) > 1 else ''} {shown}{' ...' if len(rows) > 5 else ''}"
 
@@ -412,7 +413,7 @@ class NameBook:
                 warnings.append(
                     self.table.problem(
                         f"one of the eight West Partnership authorities as it is spelled; "
-                        f"'{spelling}' ({_rows(rows)}) looks like '{known}' but counts as another "
+                        f"'{spelling}' ({rows_text(rows)}) looks like '{known}' but counts as another "
                         f"authority. If it is {known}, "
                         + (
                             f"say so in a mapping's [authorities] "
@@ -434,8 +435,8 @@ class NameBook:
                 other, other_rows = self.authorities[twin]
                 warnings.append(
                     self.table.problem(
-                        f"one spelling per authority; '{spelling}' ({_rows(rows)}) and "
-                        f"'{other}' ({_rows(other_rows)}) look alike but count as two "
+                        f"one spelling per authority; '{spelling}' ({rows_text(rows)}) and "
+                        f"'{other}' ({rows_text(other_rows)}) look alike but count as two "
                         "authorities ("
                         + (
                             "name the one to use in a mapping's [authorities])"
@@ -452,7 +453,7 @@ class NameBook:
                     self.table.problem(
                         "one of the eight West Partnership authorities ("
                         + ", ".join(WEST_PARTNERSHIP)
-                        + f"); '{spelling}' ({_rows(rows)}) is not, and is used as typed",
+                        + f"); '{spelling}' ({rows_text(rows)}) is not, and is used as typed",
                         row=rows[0],
                         column=self.authority_column,
                         value=spelling,
@@ -467,7 +468,7 @@ class NameBook:
         for key, by_authority in self.names.items():
             if len(by_authority) > 1:
                 places = [
-                    f"{self.authorities[a][0]} ({_rows(rows)})"
+                    f"{self.authorities[a][0]} ({rows_text(rows)})"
                     for a, (_, _, rows) in by_authority.items()
                 ]
                 first_name, _, first_rows = next(iter(by_authority.values()))
@@ -498,8 +499,8 @@ class NameBook:
                 if _names_alike(key, other_key) and not two_real_schools(authority, name, other):
                     warnings.append(
                         self.table.problem(
-                            f"one spelling per establishment; '{name}' ({_rows(rows)}) and "
-                            f"'{other}' ({_rows(other_rows)}) look alike but are read as two "
+                            f"one spelling per establishment; '{name}' ({rows_text(rows)}) and "
+                            f"'{other}' ({rows_text(other_rows)}) look alike but are read as two "
                             "establishments (if they are one, say which name to use in a "
                             f'mapping\'s [establishments]: "{other}" = ["{name}"]; or write the '
                             "name the same way in every row, or add an establishment_id column)",

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar, cast
@@ -49,6 +50,7 @@ from clnmatch.io.identity import (
     name_key,
     person_key,
     practitioner_row_id,
+    rows_text,
 )
 from clnmatch.io.mapping import MappingSource, SurveyMapping, load_mapping, use_names
 from clnmatch.io.ratings import (
@@ -122,11 +124,13 @@ class _Unit:
     """What the rows of one establishment said, and on which row first."""
 
     first_row: int
+    label: str = ""  # how messages name it: its id, or its name when ids are derived
     name: str = ""
     authority: str = ""
-    authority_row: int = 0
     sector: Sector | None = None
-    sector_row: int = 0
+    # (row, what it gave, as typed) of every row giving one: nominees must agree
+    authorities: list[tuple[int, str, str]] = field(default_factory=list)
+    sectors: list[tuple[int, str, str]] = field(default_factory=list)
     simd: int | None = None
     latitude: float | None = None
     longitude: float | None = None
@@ -315,8 +319,8 @@ def _parse_survey(
                     place["latitude"],
                     place["longitude"],
                 )
-            label = est_id if derived is None else cell["establishment_name"]
-            _merge_unit(table, unit, label, r, cell, sector, simd, place, problems, warnings, index)
+            unit.label = unit.label or (est_id if derived is None else cell["establishment_name"])
+            _merge_unit(table, unit, r, cell, sector, simd, place, problems, warnings, index)
             if role is not None:
                 unit.roles.append(role)
 
@@ -339,6 +343,7 @@ def _parse_survey(
         )
 
     ratings.finish()
+    problems += _disagreements(table, units, index)
     warnings += blank_rating_warnings(table, themes, index.get("sector"))
     if merged_like >= 2 and table.sheet is not None:  # a workbook formatted by a person
         problems.append(
@@ -419,7 +424,6 @@ def _role_and_title(
 def _merge_unit(
     table: Table,
     unit: _Unit,
-    est_id: str,
     r: int,
     cell: dict[str, str],
     sector: Sector | None,
@@ -429,7 +433,9 @@ def _merge_unit(
     warnings: list[InputProblem],
     index: dict[str, int],
 ) -> None:
-    """Fold one row into its establishment; disagreeing authority or sector is an error."""
+    """Fold one row into its establishment (``_disagreements`` then checks that its rows
+    agree on the authority and sector)."""
+    est_id = unit.label
     name = cell.get("establishment_name", "")
     if name:
         if not unit.name:
@@ -446,31 +452,11 @@ def _merge_unit(
             )
     authority = cell.get("authority", "")
     if authority:
-        if not unit.authority:
-            unit.authority, unit.authority_row = authority, r
-        elif authority_key(authority) != authority_key(unit.authority):
-            problems.append(
-                table.problem(
-                    f"the authority row {unit.authority_row} gives establishment '{est_id}' "
-                    f"('{unit.authority}'): all its nominees must give the same",
-                    row=r,
-                    column=index["authority"],
-                    value=authority,
-                )
-            )
+        unit.authority = unit.authority or authority
+        unit.authorities.append((r, authority_key(authority), authority))
     if sector is not None:
-        if unit.sector is None:
-            unit.sector, unit.sector_row = sector, r
-        elif sector != unit.sector:
-            problems.append(
-                table.problem(
-                    f"the sector row {unit.sector_row} gives establishment '{est_id}' "
-                    f"('{unit.sector.value}'): all its nominees must give the same",
-                    row=r,
-                    column=index["sector"],
-                    value=cell["sector"],
-                )
-            )
+        unit.sector = unit.sector or sector
+        unit.sectors.append((r, sector.value, cell["sector"]))
     for name, mine, kept in (
         ("simd_quintile", simd, unit.simd),
         ("latitude", place["latitude"], unit.latitude),
@@ -490,6 +476,36 @@ def _merge_unit(
                     value=cell[name],
                 )
             )
+
+
+def _disagreements(
+    table: Table, units: dict[str, _Unit], index: dict[str, int]
+) -> list[InputProblem]:
+    """Each row whose authority or sector differs from what most of its establishment's
+    rows give (the first given, on a tie): that row, not the agreeing ones, is named."""
+    problems = []
+    for unit in units.values():
+        for column, given in (("authority", unit.authorities), ("sector", unit.sectors)):
+            votes = Counter(value for _, value, _ in given)
+            if len(votes) < 2:
+                continue
+            most = votes.most_common(1)[0][0]  # ties: the first given
+            agreeing = [r for r, value, _ in given if value == most]
+            # a sector as the contract names it; an authority as first typed
+            shown = most if column == "sector" else next(t for _, v, t in given if v == most)
+            for r, value, text in given:
+                if value != most:
+                    problems.append(
+                        table.problem(
+                            f"the {column} {rows_text(agreeing)} "
+                            f"give{'s' if len(agreeing) == 1 else ''} establishment "
+                            f"'{unit.label}' ('{shown}'): all its nominees must give the same",
+                            row=r,
+                            column=index[column],
+                            value=text,
+                        )
+                    )
+    return problems
 
 
 def _build_cohort(parsed: _Parse, source: str, facilitators: Sequence[Facilitator] = ()) -> Cohort:
