@@ -18,7 +18,7 @@ from clnmatch.parameters import Constraint, Number, Optional, check
 from clnmatch.problem import Problem
 from clnmatch.search.construct import construct
 from clnmatch.search.grouping import build_grouping
-from clnmatch.search.repair import repair
+from clnmatch.search.repair import repair, restart_steps
 from clnmatch.search.repair import warm_up as repair_warm_up
 from clnmatch.strategies.base import Budget, Proposal, TracePoint, register
 
@@ -58,7 +58,10 @@ class GreedyStrategy:
             unit_team = grouping.to_units(construct(grouping, rng))
             if not evaluate(problem, unit_team).feasible:
                 deadline = budget.started + budget.time_limit
-                repaired = repair(problem, unit_team, rng, deadline, max_steps=self.repair_steps)
+                steps = self.repair_steps
+                if steps is None and attempt < self.restarts - 1:  # the last one: to the deadline
+                    steps = restart_steps(problem, attempt)
+                repaired = repair(problem, unit_team, rng, deadline, max_steps=steps)
                 if repaired is None:
                     continue
                 unit_team = repaired

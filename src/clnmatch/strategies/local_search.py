@@ -18,9 +18,10 @@ from numpy.typing import NDArray
 from clnmatch.evaluate import evaluate
 from clnmatch.parameters import Constraint, Flag, Number, Optional, Test, check
 from clnmatch.problem import Problem
+from clnmatch.search.construct import construct
 from clnmatch.search.grouping import Grouping, build_grouping
 from clnmatch.search.loop import IteratedSearch
-from clnmatch.search.repair import random_assignment, repair
+from clnmatch.search.repair import repair, restart_steps
 from clnmatch.strategies.base import Budget, Proposal, register
 from clnmatch.strategies.greedy import GreedyStrategy
 
@@ -181,11 +182,14 @@ def _start(
     greedy = _greedy_start(problem, budget, deterministic)
     if greedy is not None:
         return greedy, "the greedy strategy"
-    team = random_assignment(problem, rng)
-    fixed = repair(problem, team, rng, deadline)
-    if fixed is not None:
-        return fixed, "a repaired random assignment"
-    return None, "greedy and random + repair both failed"
+    attempt = 0
+    while time.perf_counter() < deadline:  # constructed starts, each repaired a while longer
+        team = grouping.to_units(construct(grouping, rng))
+        fixed = repair(problem, team, rng, deadline, max_steps=restart_steps(problem, attempt))
+        if fixed is not None:
+            return fixed, "a repaired construction"
+        attempt += 1
+    return None, "greedy and constructions + repair all failed"
 
 
 def _greedy_start(problem: Problem, budget: Budget, deterministic: bool) -> IntArray | None:
