@@ -11,7 +11,9 @@ import pytest
 from clnmatch.errors import InvalidInputError
 from clnmatch.io.survey import read_survey
 
-HEADER = "practitioner_id,name,establishment_id,establishment_name,authority,sector,role,theme:A,theme:B"
+HEADER = (
+    "practitioner_id,name,establishment_id,establishment_name,authority,sector,role,theme:A,theme:B"
+)
 
 
 def _problems(tmp_path: Path, *rows: str) -> list[tuple[int | None, str | None, str]]:

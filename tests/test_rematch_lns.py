@@ -83,3 +83,19 @@ def test_re_deals_alone_reach_the_lexicographic_optimum(monkeypatch: pytest.Monk
     assert len(result.moves) == moves
     assert result.evaluation is not None
     assert result.evaluation.objective_milli == objective
+
+
+def test_a_fewest_moves_model_too_big_for_the_time_left_is_not_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With nothing from the quick repair, stage 1 built its CP-SAT model anyway: at 1,000
+    establishments a 0.5 s re-match took 4.4 s (a developer). It now gives up at once and
+    the time left goes to the fallback, whose answer keeps every rule."""
+    stages = importlib.import_module("clnmatch.rematch.stages")
+    monkeypatch.setattr(stages, "_BUILD_S_PER_CELL", 10.0)  # every model "too big"
+    monkeypatch.setattr(stages, "repair", lambda *a, **k: None)
+    built: list[object] = []
+    monkeypatch.setattr(stages, "_build", lambda *a, **k: built.append(a))
+    result = rematch_teams(sector_cohort(), PREVIOUS, ["E4"], rules=RULES, time_limit=5)
+    assert built == [] and result.feasible
+    assert any("stage 1 (fewest moves) skipped" in n and "nothing found" in n for n in result.notes)

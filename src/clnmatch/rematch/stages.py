@@ -127,11 +127,14 @@ def min_moves(
     # units whose previous team no longer exists move whatever happens
     forced = int((placed_before & (prev < 0)).sum())
     building = _BUILD_S_PER_CELL * problem.n_units * problem.n_teams * pace.slowdown()
-    if repaired is not None and time.perf_counter() + 1.5 * building > deadline:
+    if time.perf_counter() + 1.5 * building > deadline:
+        kept = "the quick repair's answer is kept" if repaired is not None else "nothing found"
         notes.append(
             f"stage 1 (fewest moves) skipped: its model takes about {building:.1f} s to build, "
-            "more than the time left; the quick repair's answer is kept"
+            f"more than the time left; {kept}"
         )
+        if repaired is None:  # building it anyway ran seconds past the limit
+            return Stage(cp_model.UNKNOWN)
         moved = count_moved(prev, repaired) + forced
         # the estimate stands for the build: stage 2 scales its own by it
         return Stage(cp_model.FEASIBLE, repaired, moved, build_s=building)
