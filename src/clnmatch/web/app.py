@@ -267,8 +267,10 @@ def create_app(
             with event.lock:  # the check and the decision at once
                 if event.version != expected:
                     raise EventError(
-                        f"the board is at version {event.version}, not {expected}: nothing "
-                        "was done (sent again after it was made?); reload to see the board",
+                        f"the board changed before this arrived (it is at version "
+                        f"{event.version}, not {expected}: a decision of another laptop, or "
+                        "this one sent again?), so nothing was done; see the board as it is "
+                        "now, and do it again if it is still wanted",
                         409,
                     )
                 return decide()
@@ -553,7 +555,9 @@ def create_app(
             return html("message.html", message=f"Saved every file in {folder}")
         if action not in actions:
             raise EventError(f"no action {action!r}", 404)
-        outcome = await in_thread(actions[action])
+        # the page names the board its Undo and Redo were pressed on: one sent again after
+        # a server restart, or pressed on two laptops at once, is not made twice
+        outcome = await in_thread(as_of(data, actions[action]))
         if isinstance(outcome, dict) and outcome.get("cancelled"):
             event.last_change = {"op": "reoptimise", "message": "re-optimise cancelled"}
         return live(request)

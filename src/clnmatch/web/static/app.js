@@ -8,6 +8,9 @@
 
   document.body.addEventListener("htmx:configRequest", function (e) {
     e.detail.headers["Authorization"] = "Bearer " + token;
+    // Undo and Redo name the board they were pressed on, read as they are sent (after the
+    // decisions queued before them): one pressed on two laptops at once is made once
+    if (/^\/ui\/(undo|redo)$/.test(e.detail.path)) e.detail.parameters.version = currentVersion();
   });
 
   function showError(text) {
@@ -75,7 +78,7 @@
   var stale = false;
   document.body.addEventListener("htmx:sendError", function () {
     stale = true;
-    showError("The server did not answer, so that was not done: is clnmatch event still running? Start it again; everything it had recorded is kept.");
+    showError("The server did not answer, so that may not have been done: is clnmatch event still running? Start it again: everything it recorded is kept, and the board then shows it (check there before doing it again).");
   });
 
   function liveUrl() {

@@ -1,0 +1,73 @@
+"""Two laptops on one event: Undo pressed on both at once undid two decisions, the first
+of them one the room meant to keep, and each page said only one (the matching day's
+tester). The page's Undo and Redo now name the board they were pressed on, read as each
+is sent, so a second one pressed on the same board is refused (nothing done), while
+several pressed in a rush on one page are each made, in order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from test_web_browser import LAPTOP, EventServer, wait_until, wait_version
+from test_web_keyboard import server  # noqa: F401  (the module's event, as there)
+
+
+def _open(browser: Any, server: EventServer) -> Any:  # noqa: F811
+    page = browser.new_context(viewport=LAPTOP).new_page()
+    page.goto(server.url)
+    page.wait_for_selector(".card")
+    return page
+
+
+def _two_moves(server: EventServer) -> tuple[int, str, str]:  # noqa: F811
+    state = server.api("GET", "/api/state")
+    first, second = state["teams"]["1"][0], state["teams"]["2"][0]
+    server.api("POST", "/api/move", {"establishment_id": first, "team": 3})
+    server.api("POST", "/api/move", {"establishment_id": second, "team": 4})
+    return state["version"] + 2, first, second
+
+
+def test_undo_pressed_on_two_laptops_at_once_is_made_once(
+    browser: Any,
+    server: EventServer,  # noqa: F811
+) -> None:
+    laptop_a, laptop_b = _open(browser, server), _open(browser, server)
+    version, first, second = _two_moves(server)
+    for page in (laptop_a, laptop_b):
+        wait_version(page, version)
+    # laptop B still shows the board both pressed Undo on (its refresh held back), as when
+    # both are pressed within a moment
+    laptop_b.route("**/ui/live*", lambda route: route.abort())
+    laptop_a.click("#undo")
+    wait_version(laptop_a, version + 1)
+    laptop_b.click("#undo")
+    laptop_b.unroute("**/ui/live*")  # the refused Undo's answer then shows the board
+    wait_until(
+        laptop_b,
+        "() => document.getElementById('error').textContent.includes('nothing was done')",
+        timeout=15_000,
+    )
+    wait_version(laptop_b, version + 1)  # and laptop B shows the board as it now is
+    state = server.api("GET", "/api/state")
+    assert state["version"] == version + 1  # one undo: the second move's
+    assert first in state["teams"]["3"] and second in state["teams"]["2"]
+    server.api("POST", "/api/undo")  # the board as it was
+    for page in (laptop_a, laptop_b):
+        page.context.close()
+
+
+def test_undo_pressed_in_a_rush_on_one_laptop_is_each_made(
+    browser: Any,
+    server: EventServer,  # noqa: F811
+) -> None:
+    page = _open(browser, server)
+    version, first, second = _two_moves(server)
+    wait_version(page, version)
+    page.locator("body").focus()
+    for _ in range(2):  # the second is queued behind the first, and sent after it
+        page.keyboard.press("Control+z")
+    wait_version(page, version + 2)
+    state = server.api("GET", "/api/state")
+    assert state["version"] == version + 2 and page.locator("#error").is_hidden()
+    assert first in state["teams"]["1"] and second in state["teams"]["2"]
+    page.context.close()
