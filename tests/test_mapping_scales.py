@@ -177,3 +177,21 @@ def test_a_rare_end_of_a_forms_own_scale_keeps_the_others_in_place() -> None:
         None,
         "CHECK: 2 answer(s) off the scale (by its words perhaps 0)",
     )
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        # 'Very high' and 'High' were both 4, so the top answer was 4 and two answers shared
+        # it (a contract auditor: "another scale is never squeezed into this one")
+        (["Low", "Medium", "High", "Very high"], {"Low": 0, "Medium": 2, "High": 3, "Very high": 5}),
+        (["Very low", "Low", "High", "Very high"], {"Very low": 0, "Low": 2, "High": 3, "Very high": 5}),
+        # a negation is not an intensifier: 'Not very interested' stays below the rest
+        (["Not very interested", "Interested", "Very interested"],
+         {"Not very interested": 0, "Interested": 3, "Very interested": 5}),
+    ],
+)  # fmt: skip
+def test_an_intensifier_gives_a_word_its_own_level(
+    answers: list[str], expected: dict[str, int]
+) -> None:
+    assert _scale(answers) == expected

@@ -198,6 +198,23 @@ def _intensity(word: str) -> int | None:
     return 3 if "interested" in tokens else None
 
 
+_INTENSIFIERS = {"very", "really", "extremely", "hugely", "incredibly", "especially", "super"}
+_GRADES = {"low", "medium", "high", "little"}  # level words an intensifier grades further
+
+
+def _level(word: str) -> float | None:
+    """``_intensity`` ordered finer: an intensifier beside a grade word moves it
+    half a level away from the middle ('Very high' above 'High', 'Very low' below 'Low'),
+    so that a form's scale of such words gets one level each, spread over 0-5."""
+    tokens = re.findall(r"[a-z]+", fold_rating_word(word))
+    base = _intensity(word)
+    others = [_INTENSITY[t] for t in tokens if t in _GRADES]
+    plain = {"agree", "disagree", "not", "no", "none", "never", "neither"}.isdisjoint(tokens)
+    if base is None or not plain or not others or _INTENSIFIERS.isdisjoint(tokens):
+        return None if base is None else float(base)
+    return others[0] + (0.5 if others[0] >= 2.5 else -0.5)
+
+
 def _numbered(word: str) -> tuple[int, str] | None:
     match = re.fullmatch(r"(\d+)\s*[-–—:=.)]\s*(\D.*)", word.strip())
     return None if match is None else (int(match.group(1)), match.group(2))
@@ -377,20 +394,24 @@ def _draft_scale(words: Counter[str], draft: MappingDraft) -> None:
     strays = {k for k in spelled if counts[k] <= 2} if counts.total() >= 50 else set()
     if len(spelled) - len(strays) < 3:
         strays = set()
-    placed = {
+    order = {  # by number or words, finer than a rating: 'Very high' above 'High'
+        k: float(numbers[k]) if k in numbers and numbers[k] <= 5 else _level(k) for k in spelled
+    }
+    placed: dict[str, int | None] = {
         k: numbers[k] if k in numbers and numbers[k] <= 5 else _intensity(k)
         for k in spelled
         if k not in strays
     }
     guesses = {k: _intensity(k) for k in strays}
-    distinct = None not in placed.values() and len(set(placed.values())) == len(placed) > 1
+    kept = [order[k] for k in placed]
+    distinct = None not in kept and len(set(kept)) == len(kept) > 1
     if distinct:
         # one level each: spread over 0-5 as a known scale's are (its top answer is 5); a
         # stray's level by its words counts too, so that it keeps its place when rated
-        levels = sorted({r for r in (*placed.values(), *guesses.values()) if r is not None})
+        levels = sorted({r for r in order.values() if r is not None})
         spread = {r: _round_half_up(i * 5 / (len(levels) - 1)) for i, r in enumerate(levels)}
-        placed = {k: spread[r] for k, r in placed.items() if r is not None}
-        guesses = {k: None if g is None else spread[g] for k, g in guesses.items()}
+        placed = {k: spread[r] for k in placed if (r := order[k]) is not None}
+        guesses = {k: None if (g := order[k]) is None else spread[g] for k in strays}
     shared = Counter(r for r in placed.values() if r is not None)
     for key in sorted(placed, key=lambda k: (placed[k] is None, placed[k] or 0, k)):
         rating = placed[key]
