@@ -493,3 +493,34 @@ def test_the_events_report_lists_the_days_changes(tmp_path: Path) -> None:
     html = render_report(result)
     assert "Changes since the previous teams" in html and "late addition at the event" in html
     event.close()
+
+
+def test_a_proposal_says_when_a_locked_school_loses_its_team_mates(tmp_path: Path) -> None:
+    """A school moved and locked came back in the proposal among its old team mates under
+    its new number, its present ones moved away together, unsaid (the matching day's
+    tester): a lock keeps a team number, not team mates. The proposal names each locked
+    school keeping fewer than half of its present (unlocked) team mates, and the page
+    says what to do."""
+    from clnmatch.event.engine import _parted
+
+    names = {e: type("E", (), {"name": f"School {e}"})() for e in "ABCDE"}
+    now = {"A": 2, "B": 2, "C": 2, "D": 1, "E": 1}
+    proposed = {"A": 2, "B": 1, "C": 1, "D": 2, "E": 2}
+    assert _parted({"A": 2}, now, proposed, names) == [
+        {"establishment_id": "A", "establishment_name": "School A", "team": 2, "kept": 0,
+         "mates": 2}
+    ]  # fmt: skip
+    assert _parted({"A": 2, "B": 2}, now, proposed, names)[0]["mates"] == 1  # B locked too
+    assert _parted({"A": 2}, now, {**proposed, "B": 2}, names) == []  # half stay: said not
+
+    event = new_event(tmp_path)
+    team = event.state.teams["E0"]
+    other = 1 if team != 1 else 2
+    event.move("E0", other)
+    event.set_lock("E0", True)
+    proposal = event.reoptimise(3)
+    teams = {**event.state.teams, **{str(k): int(v) for k, v in proposal["teams"].items()}}
+    mates = [e for e, t in event.state.teams.items() if t == other and e != "E0"]
+    kept = sum(1 for e in mates if teams[e] == other)
+    said = [p["establishment_id"] for p in proposal["parted"]]
+    assert said == (["E0"] if 2 * kept < len(mates) else [])

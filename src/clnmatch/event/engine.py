@@ -318,6 +318,7 @@ class Event(EventCore):
             else solved.status,
             "breaches": [b.message for b in evaluation.breaches],
             "locked": sorted(pins),
+            "parted": _parted(pins, current, teams, names),
             "time_limit": float(time_limit),
         }
         if solved.bound is not None and not pins:
@@ -415,3 +416,24 @@ class Event(EventCore):
 def _require_bool(locked: object) -> None:
     if not isinstance(locked, bool):
         raise EventError(f"locked must be true or false; got {locked!r}", 400)
+
+
+def _parted(
+    pins: Mapping[str, int],
+    current: Mapping[str, int],
+    teams: Mapping[str, int],
+    names: Mapping[str, Any],
+) -> list[dict[str, Any]]:
+    """Locked schools the proposal keeps with fewer than half of their present team mates:
+    a lock keeps a school's team number, not its team mates (a room that moved a school
+    and locked it saw it back among its old ones under the new number)."""
+    parted = []
+    for eid, team in sorted(pins.items()):
+        mates = [e for e, t in current.items() if t == team and e != eid and e not in pins]
+        kept = sum(1 for e in mates if teams.get(e) == team)
+        if mates and 2 * kept < len(mates):
+            parted.append(
+                {"establishment_id": eid, "establishment_name": names[eid].name,
+                 "team": team, "kept": kept, "mates": len(mates)}
+            )  # fmt: skip
+    return parted
