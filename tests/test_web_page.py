@@ -124,3 +124,19 @@ def test_withdrawing_a_locked_school_says_it_is_locked(event: Event) -> None:
     assert f"It is locked in team {team}, and leaves it all the same." in html
     assert client.post("/api/lock", json={"establishment_id": eid, "locked": False}).is_success
     assert "It is locked" not in client.get(f"/ui/school/{eid}").text
+
+
+def test_the_bar_speaks_the_reports_words_not_the_solvers(event: Event) -> None:
+    """The bar, the last change, a proposal and a comparison said "Objective", "Bound" and
+    "the objective changes by": words the report does not use ("Score", "Best possible at
+    most"), with no word on what the gap means (a plain-language reviewer)."""
+    client = editor_client(event)
+    client.post("/api/move", json={"establishment_id": "E0", "team": 2})
+    assert "the score changes by" in re.sub(r"<[^>]+>", " ", client.get("/ui/live").text)
+    client.post("/api/reoptimise", json={"time_limit": 2})
+    text = re.sub(r"<[^>]+>", " ", client.get("/").text)
+    assert "Score" in text and "Best possible at most" in text and "best possible at most" in text
+    assert "How far below the best possible the score may be" in text
+    assert not re.search(r"\b(Objective|Bound)\b|the objective|, bound ", text)
+    compare = client.get("/ui/diff", params={"a": "current", "b": "current"}).text
+    assert "<th>Score</th>" in compare and "Objective" not in compare

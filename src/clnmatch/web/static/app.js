@@ -562,8 +562,8 @@
     if (p.time_limit) bar.value = Math.min(1, elapsed / p.time_limit);
     var text = "Re-optimising ... " + elapsed.toFixed(1) + " s";
     if (p.time_limit) text += " of " + p.time_limit.toFixed(0) + " s";
-    if (p.objective !== undefined && p.objective !== null) text += " · best " + p.objective.toFixed(1);
-    if (p.bound !== undefined && p.bound !== null) text += " · bound " + p.bound.toFixed(1);
+    if (p.objective !== undefined && p.objective !== null) text += " · best score " + p.objective.toFixed(1);
+    if (p.bound !== undefined && p.bound !== null) text += " · best possible at most " + p.bound.toFixed(1);
     if (currentVersion() > last.from) {
       text += " · the teams changed since it started, so its proposal will be out of date: Cancel, then run it again";
     }
