@@ -51,7 +51,7 @@ class _Room:
 
 def quality_sentence(plan: BreakoutPlan, proof: str = "below") -> str:
     """How good the schedule is, in words; ``proof`` says where its lower bound is proved
-    ("below" in the report, "in report.html" on a terminal)."""
+    ("in the technical details below" in the report, "in report.html" on a terminal)."""
     if plan.repeats is None or plan.lower_bound_repeats is None:
         return "No schedule was made."
     rep, low = plan.repeats, plan.lower_bound_repeats
@@ -60,7 +60,7 @@ def quality_sentence(plan: BreakoutPlan, proof: str = "below") -> str:
     if rep == low:
         return (
             f"{plural(rep, 'repeated meeting')}, and no schedule under these rules can have fewer "
-            f"(the lower bound {proof} proves it): this schedule is optimal."
+            f"(proven {proof}): this schedule is the best possible."
         )
     return (
         f"{plural(rep, 'repeated meeting')}; no schedule under these rules can have fewer than {low} "
@@ -68,9 +68,12 @@ def quality_sentence(plan: BreakoutPlan, proof: str = "below") -> str:
     )
 
 
-def _bars_svg(counts: list[tuple[str, int]], title: str, colour: str) -> Markup:
-    """A small bar chart as inline SVG (labels under the bars, values above)."""
-    width, height, pad = 520, 190, 28
+def _bars_svg(
+    counts: list[tuple[str, int]], title: str, colour: str, axes: tuple[str, str]
+) -> Markup:
+    """A small bar chart as inline SVG (labels under the bars, values above; ``axes``:
+    what the labels and the bars count)."""
+    width, height, pad = 520, 210, 28
     top = max([v for _, v in counts] + [1])
     bar = min(60.0, (width - 2 * pad) / max(1, len(counts)))
     # the counts in the label too: a screen reader reads the label, not the drawn numbers
@@ -96,7 +99,13 @@ def _bars_svg(counts: list[tuple[str, int]], title: str, colour: str) -> Markup:
                 f'<text x="{x + bar / 2:.1f}" y="{y - 3:.1f}" font-size="10" '
                 f'text-anchor="middle">{value}</text>'
             )
-    parts.append("</svg>")
+    parts.append(
+        f'<text x="{pad + bar * max(1, len(counts)) / 2:.0f}" y="{height - 4}" font-size="11" '
+        f'text-anchor="middle">'
+        f"{escape(axes[0])}</text>"
+        f'<text x="10" y="{height / 2:.0f}" font-size="11" text-anchor="middle" '
+        f'transform="rotate(-90 10 {height / 2:.0f})">{escape(axes[1])}</text></svg>'
+    )
     return Markup("".join(parts))
 
 
@@ -112,7 +121,7 @@ def _matrix_svg(plan: BreakoutPlan) -> Markup | None:
     np.fill_diagonal(met, 0)
     cell = max(2, min(8, 600 // max(1, n)))
     size = cell * n
-    colours = {1: "#9ecae1", 2: "#e6550d", 3: "#a63603"}
+    colours = {1: "#3182bd", 2: "#e6550d", 3: "#7f2704"}  # 3:1 on #f7f7f7 at least
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
         f'viewBox="0 0 {size} {size}" role="img" '
@@ -167,29 +176,33 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25em .6em;te
 </style></head><body><main>
 <h1>Breakout rooms: {{ plan.rounds }} round{{ 's' if plan.rounds != 1 }} for {{ people }} people</h1>
 <p class="box"><strong>{{ quality }}</strong><br>
-Status: {{ status_words }} &middot; repeats {{ plan.repeats }} &middot; lower bound {{ plan.lower_bound_repeats }}
-&middot; {{ rooms_text }} &middot; seed {{ plan.seed }} &middot; {{ '%.1f' % plan.runtime_s }} s &middot; planned from: {{ plan.method }}</p>
-<p class="muted">A repeat is a meeting of two people beyond their first (people who met in the
-history count as having met once). The lower bound is proven by counting: no schedule of these
-rooms under these rules can have fewer repeats.</p>
+{{ plan.rounds }} round{{ 's' if plan.rounds != 1 }}, in {{ rooms_text }}: each person's room in every round is below, a round a page when printed.</p>
+<p class="muted">A repeated meeting is two people sharing a room again (people who met
+before, in the history given, count as having met once).</p>
 {% if notes %}<ul>{% for note in notes %}<li>{{ note }}</li>{% endfor %}</ul>{% endif %}
 <h2>Rules</h2>
 <table><tr><th>Rule</th><th>Setting</th><th>Result</th></tr>
 {% for rule, title, setting, check in checks %}<tr><td>{{ title }}</td><td>{{ setting }}</td>
 <td class="{{ 'ok' if check.ok else 'bad' }}">{{ 'met' if check.ok else check.breaches ~ ' breaches' }}</td></tr>{% endfor %}
 </table>
-<h2>The lower bound</h2>
+<h2>Who met whom</h2>
+<p>How many pairs of people shared a room once, twice, ...{{ ' (history counting once)' if plan.history_rounds }}:</p>
+{{ met_chart }}
+<p>How many people met each number of new people in these rounds:</p>
+{{ contacts_chart }}
+<details><summary>Technical details</summary>
+<p>Status: {{ status_words }} &middot; repeated meetings {{ plan.repeats }} &middot; proven
+fewest possible (lower bound) {{ plan.lower_bound_repeats }} &middot; seed {{ plan.seed }}
+&middot; {{ '%.1f' % plan.runtime_s }} s &middot; planned from: {{ plan.method }}</p>
+<h3>The lower bound</h3>
+<p>Proven by counting: no schedule of these rooms under these rules can have fewer repeated meetings.</p>
 {% if unavoidable %}<p>The rounds kept as they were and the history already hold {{ unavoidable }} repeated meetings; the rounds planned add at least the largest of the arguments below: {{ unavoidable }} + {{ bound_arguments | map(attribute="value") | max }} = {{ plan.lower_bound_repeats }}.</p>{% endif %}
 <table><tr><th>Argument</th><th>Proves at least</th><th>Formula</th></tr>
 {% for a in bound_arguments %}<tr><td>{{ a.name }}</td><td>{{ a.value }}</td><td><code>{{ a.formula }}</code></td></tr>{% endfor %}
 </table>
-<h2>Who met whom</h2>
-<p>Pairs of people by the number of times they shared a room{{ ' (history counting once)' if plan.history_rounds }}:</p>
-{{ met_chart }}
-<p>New people met per person in these rounds:</p>
-{{ contacts_chart }}
-{% if matrix %}<p>Meeting matrix (row and column per person, in roster order; light blue: met once,
-orange: twice, dark: three times or more):</p>{{ matrix }}{% endif %}
+{% if matrix %}<h3>Meeting matrix</h3><p>A row and a column per person, in roster order; blue: met once,
+orange: twice, dark brown: three times or more.</p>{{ matrix }}{% endif %}
+</details>
 {% for rooms in rounds %}<section class="round"><h2>Round {{ loop.index }}</h2><div class="rooms">
 {% for room in rooms %}<div class="room"><h3>Room {{ room.number }}</h3>
 <div class="muted">{{ room.members|length }} people &middot; {{ room.authorities }} authorities &middot; {{ room.sectors }} sectors</div>
@@ -247,7 +260,7 @@ def render_report(plan: BreakoutPlan) -> str:
     return _TEMPLATE.render(
         plan=plan,
         people=len(plan.roster),
-        quality=quality_sentence(plan),
+        quality=quality_sentence(plan, "in the technical details below"),
         status_words={  # the room's words for the planner's status
             "optimal": "optimal (as few repeats as possible)",
             "feasible": "every rule met (perhaps not the fewest repeats)",
@@ -257,9 +270,17 @@ def render_report(plan: BreakoutPlan) -> str:
         checks=[(r, RULE_TITLES[r], settings[r], checks[r]) for r in RULES],
         bound_arguments=plan.bound.arguments if plan.bound else (),
         unavoidable=plan.bound.unavoidable if plan.bound and plan.bound.arguments else 0,
-        met_chart=_bars_svg([(f"{k}x", v) for k, v in met], "pairs by times met", "#3182bd"),
+        met_chart=_bars_svg(
+            [(f"{k}x", v) for k, v in met],
+            "pairs by times met",
+            "#3182bd",
+            ("times they shared a room", "pairs of people"),
+        ),
         contacts_chart=_bars_svg(
-            [(str(k), v) for k, v in sorted(contacts.items())], "new people met", "#31a354"
+            [(str(k), v) for k, v in sorted(contacts.items())],
+            "new people met",
+            "#31a354",
+            ("new people met", "people"),
         ),
         matrix=_matrix_svg(plan),
         rounds=[[room for room in rooms] for rooms in _rounds(plan)],
