@@ -35,3 +35,14 @@ def browser() -> Iterator[Any]:
         opened = launch(playwright)
         yield opened
         opened.close()
+
+
+@pytest.fixture(autouse=True)
+def _events_in_process_listen_on_a_free_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`clnmatch event` run in this process (its `serve` patched out) still binds its
+    socket before printing the address: on a port of its own, not --port's 8765, which two
+    test workers would both hold. Events in a subprocess (EventServer) are untouched."""
+    import clnmatch.web.server as server
+
+    listen = server.listen
+    monkeypatch.setattr(server, "listen", lambda host, port: listen(host, 0))

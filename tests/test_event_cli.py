@@ -94,3 +94,31 @@ def test_the_exports_are_headed_as_the_result_the_event_began_from(
         page = client.get(path, params={"token": tokens[role]})
         assert page.status_code == 200 and title in page.text, path
     assert "--title not read again" in _start(tmp_path / "ev", "--title", "Another")
+
+
+def test_the_page_answers_from_the_moment_its_address_is_printed(tmp_path: Path) -> None:
+    """A script that read the first line (as the contract invites) and connected at once
+    was refused: the address was printed 0.2 s before the server listened (the matching
+    day's tester). The socket now listens before the address is printed."""
+    import json
+    import subprocess
+    import sys
+    import urllib.request
+
+    from test_web_browser import FACILITATORS, SURVEY, free_port
+
+    port = free_port()
+    command = [sys.executable, "-m", "clnmatch.cli", "event", str(SURVEY), "--facilitators",
+               str(FACILITATORS), "--dir", str(tmp_path / "ev"), "--port", str(port),
+               "--no-browser"]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/state")
+        request.add_header("Authorization", f"Bearer {url.split('token=', 1)[1]}")
+        with urllib.request.urlopen(request, timeout=60) as answer:  # no retry: at once
+            assert json.loads(answer.read())["version"] == 0
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)

@@ -368,15 +368,12 @@ def test_the_command_prints_the_address_first_and_warns_for_other_hosts(
     assert done.exit_code == 0, done.output
     first = done.output.splitlines()[0]
     assert first.startswith("http://127.0.0.1:8765/?token=")
+    listener = served[0].pop("listener")  # bound before the address was printed
     assert served == [
-        {
-            "host": "127.0.0.1",
-            "port": 8765,
-            "open_browser": False,
-            "repair_time_limit": 10.0,
-            "mapping": None,
-        }
-    ]
+        {"host": "127.0.0.1", "port": 8765, "open_browser": False, "repair_time_limit": 10.0,
+         "mapping": None}
+    ] and listener.getsockname()[0] == "127.0.0.1"  # fmt: skip
+    listener.close()
     assert "reachable from other computers" not in done.output
     again = CliRunner().invoke(
         app, [*args, "--host", "0.0.0.0", "--port", "9000"], catch_exceptions=False

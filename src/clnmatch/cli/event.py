@@ -130,6 +130,7 @@ def event(
         LOCAL_HOSTS,
         WILDCARD_HOSTS,
         addresses,
+        listen,
         network_address,
         port_in_use,
         serve,
@@ -237,6 +238,7 @@ def event(
             private_write(kept_map, map_file.read_text(encoding="utf-8"))
         elif from_kept is not None:
             private_write(kept_map, from_kept["toml"])
+        listener = listen(host, port)  # answered from the moment its address is printed
         editor, projector = addresses(opened, host, port)
         print(editor, flush=True)
         print(f"Projector (read-only): {projector}")
@@ -257,7 +259,7 @@ def event(
             )
         sys.stdout.flush()
         serve(opened, host=host, port=port, open_browser=not no_browser,
-              repair_time_limit=repair_time_limit, mapping=mapping)  # fmt: skip
+              repair_time_limit=repair_time_limit, mapping=mapping, listener=listener)  # fmt: skip
 
 
 def _what_differs(opened: Event, read: Callable[[], SurveyReading]) -> list[str]:

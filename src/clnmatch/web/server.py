@@ -85,6 +85,23 @@ def port_in_use(host: str, port: int) -> bool:
     return False
 
 
+def listen(host: str, port: int) -> socket.socket:
+    """The page's socket, bound and listening before its address is printed: a script
+    that read the first line and connected at once was refused for 0.2 s (a tester). A
+    connection made before the server runs waits in the queue, and is answered."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    if os.name != "nt":  # as uvicorn binds
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host.strip("[]"), port))
+        listener.listen(2048)
+    except OSError:
+        listener.close()
+        raise
+    return listener
+
+
 def open_page(address: str) -> None:
     """Open the page in the user's browser; one that cannot be started (a BROWSER setting
     that cannot be read printed a traceback) is said in a line: the address above works."""
@@ -102,8 +119,10 @@ def serve(
     open_browser: bool = True,
     repair_time_limit: float = 10.0,
     mapping: SurveyMapping | None = None,
+    listener: socket.socket | None = None,
 ) -> None:
-    """Run the page until Ctrl+C. No access log: request lines could carry names."""
+    """Run the page until Ctrl+C (on ``listener`` when given: ``listen``'s socket). No
+    access log: request lines could carry names."""
     app = create_app(
         event, repair_time_limit=repair_time_limit, mapping=mapping, hosts=page_hosts(host)
     )
@@ -128,6 +147,6 @@ def serve(
 
     server.handle_exit = handle_exit  # type: ignore[method-assign]
     try:
-        server.run()
+        server.run(sockets=None if listener is None else [listener])
     finally:  # stopped (Ctrl+C, SIGTERM): no solver process outlives the page
         event.close()
