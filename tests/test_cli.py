@@ -609,3 +609,26 @@ def test_a_report_is_not_written_into_another_results_folder(tmp_path: Path) -> 
     refused = run("report", tmp_path / "a", "--survey", SURVEY, "--out", tmp_path / "b", "-q")
     assert refused.exit_code == 2 and "holds another result" in refused.output
     assert {p.name: p.read_bytes() for p in (tmp_path / "b").iterdir()} == before
+
+
+def test_a_match_that_found_nothing_says_whose_seconds_ran_out(tmp_path, monkeypatch):
+    """At 1,000 establishments `--time-limit 10` left the match 0.78 s (the outputs take the
+    rest) and ended "...found within 0.779845 s; try a longer --time-limit", its notes run
+    together (a developer): the notes are joined as clauses, and the split is said."""
+    import importlib
+    import types
+
+    import clnmatch.cli.match as match_module
+    from clnmatch.result import Status
+
+    solve_module = importlib.import_module("clnmatch.solve")  # the module, not the function
+
+    notes = ("no rule-abiding start found", "no rule-abiding assignment found within 0.8 s")
+    unknown = types.SimpleNamespace(status=Status.UNKNOWN, feasible=False, notes=notes)
+    monkeypatch.setattr(solve_module, "solve", lambda *a, **k: unknown)
+    monkeypatch.setattr(match_module, "match_seconds", lambda *a: 0.78)
+    done = run("solve", SURVEY, "--time-limit", "10", "--out", tmp_path / "o", "-q")
+    said = " ".join(done.output.split())
+    assert done.exit_code == 1 and not (tmp_path / "o").exists()
+    assert "found: no rule-abiding start found; no rule-abiding assignment found within" in said
+    assert "The match had 0.8 s of --time-limit 10: writing the outputs" in said

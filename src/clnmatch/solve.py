@@ -301,7 +301,8 @@ def solve(
             statistics=statistics,
             notes=proposal.notes
             + (
-                f"no rule-abiding assignment found within {time_limit:g} s; try a longer time_limit",
+                f"no rule-abiding assignment found within {round(time_limit, 1):g} s; try a "
+                "longer time_limit",
             ),
         )
 

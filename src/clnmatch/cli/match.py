@@ -131,7 +131,18 @@ def _run_solve(
             print_infeasible({**result.summary(), "warnings": warnings or []})
         raise Exit(EXIT_INFEASIBLE, message, answered=json_out)
     if not result.feasible:
-        raise Exit(EXIT_ERROR, "No rule-abiding assignment was found. " + " ".join(result.notes))
+        # the notes are the library's ("no ... found within 0.8 s"): say whose seconds
+        limit = clock.limit
+        share = (
+            f" The match had {time_limit:.1f} s of --time-limit {limit:g}: writing the "
+            "outputs of this many establishments takes the rest (--no-pdf saves some)."
+            if limit is not None and time_limit < 0.5 * limit
+            else ""
+        )
+        raise Exit(
+            EXIT_ERROR,
+            "No rule-abiding assignment was found: " + "; ".join(result.notes) + "." + share,
+        )
     written = write_result(
         result,
         out,
