@@ -122,3 +122,19 @@ def test_the_page_answers_from_the_moment_its_address_is_printed(tmp_path: Path)
     finally:
         process.terminate()
         process.communicate(timeout=30)
+
+
+def test_a_restart_says_the_decisions_are_kept_and_not_that_facilitators_differ(
+    folder: Path, tmp_path: Path
+) -> None:
+    """Started again after a crash, the terminal said nothing of what was kept; started with
+    the survey alone it said the facilitators were kept and then that they differed "(no
+    --facilitators was given)" (the matching day's tester)."""
+    said = _start(folder, SURVEY)
+    assert f"resumed the event in {folder}: every decision made before it stopped is kept" in said
+    assert "differ" not in said
+    fewer = tmp_path / "fewer.csv"  # another facilitators table given: said
+    fewer.write_text("".join(FACILITATORS.read_text(encoding="utf-8").splitlines(True)[:-1]))
+    assert "the facilitators differ from those it began with" in _start(
+        folder, SURVEY, "--facilitators", fewer
+    )

@@ -135,6 +135,7 @@ def event(
         port_in_use,
         serve,
     )
+    from clnmatch.wording import plural
 
     with exit_codes(
         stopped="Stopped (Ctrl+C): everything decided is kept in --dir; start "
@@ -173,6 +174,11 @@ def event(
                 warnings_module.simplefilter("always", JournalWarning)
                 opened = Event.open(folder)
             warnings += [f"note: {w.message}" for w in caught if w.category is JournalWarning]
+            warnings.append(  # after a crash too: nothing decided was lost
+                f"note: resumed the event in {folder}: every decision made before it stopped "
+                f"is kept ({plural(opened.version, 'decision')}); if a re-optimise was "
+                "running then, run it again"
+            )
             # the event keeps its own copy of the survey: the file is only compared
             differs = (
                 _what_differs(
@@ -181,6 +187,8 @@ def event(
                 if survey is not None
                 else []
             )
+            if facilitators is None:  # not given now: the event's own stand, unsaid
+                differs = [d for d in differs if d != "facilitators"]
             if differs:
                 said = {
                     "unreadable": f"{survey} cannot be read now"
@@ -190,8 +198,7 @@ def event(
                         else ""
                     ),
                     "survey": f"{survey} now differs",
-                    "facilitators": "the facilitators differ from those it began with"
-                    + ("" if facilitators else " (no --facilitators was given)"),
+                    "facilitators": "the facilitators differ from those it began with",
                 }
                 warnings.append(
                     f"note: resuming the event in {folder} with the survey and facilitators "
