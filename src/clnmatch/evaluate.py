@@ -297,7 +297,8 @@ def check_built(
             breaches.append(
                 Breach(
                     "unknown_practitioner",
-                    f"{pid!r} is not a practitioner of the survey",
+                    f"{pid!r} is not a practitioner of the cohort checked (not in the survey, "
+                    "or withdrawn)",
                     subject=str(pid),
                 )
             )

@@ -462,41 +462,43 @@ def check(
                 )
             )
         else:
+            gone = _withdrawn_people(survey_cohort, record)
             for b in evaluation.breaches:
                 where = f"team {b.team}" if b.team is not None else (b.subject or "cohort")
-                line = masked(f"BREACH {b.rule} [{where}]: {b.message}")  # ids may be emails
+                message = b.message
+                if b.rule == "unknown_practitioner" and b.subject in gone:  # a survey's person
+                    message = (
+                        f"{b.subject!r} withdrew ({teams_csv.parent / 'changes.json'} records "
+                        "it): remove the row, or bring them back with clnmatch rematch --add"
+                    )
+                line = masked(f"BREACH {b.rule} [{where}]: {message}")  # ids may be emails
                 out_console.print(line, markup=False, highlight=False)
             out_console.print(evaluation.summary_line())
-            for line in _withdrawal_notes(evaluation, survey_cohort, record, teams_csv):
+            for line in _withdrawal_notes(evaluation, record):
                 err_console.print(line, markup=False, highlight=False)
         if not evaluation.feasible:
             raise Exit(EXIT_BREACH, answered=json_out)
 
 
-def _withdrawal_notes(
-    evaluation: Evaluation, survey: Cohort, record: ChangeRecord, teams_csv: Path
-) -> list[str]:
-    """Plain notes for breaches a withdrawal explains: a withdrawn practitioner's row left
-    in teams.csv, or survey people in no team with no record of withdrawals beside it."""
+def _withdrawn_people(survey: Cohort, record: ChangeRecord) -> set[str]:
+    """The survey's practitioners a result folder's changes.json records as withdrawn."""
     gone = set(record.withdrawn_of("practitioner"))
-    gone |= {p.id for e in record.withdrawn_of("establishment") for p in survey.nominees.get(e, ())}
-    subjects = {rule: [b.subject for b in evaluation.breaches if b.rule == rule]
-                for rule in ("unknown_practitioner", "unassigned")}  # fmt: skip
-    notes = []
-    withdrew = [str(pid) for pid in subjects["unknown_practitioner"] if pid in gone]
-    if withdrew:
-        notes.append(
-            f"note: {', '.join(masked(p) for p in withdrew[:10])} withdrew (recorded in "
-            f"{teams_csv.parent / 'changes.json'}): remove their rows, or bring them back "
-            "with clnmatch rematch --add"
-        )
-    if subjects["unassigned"] and record.empty:
-        notes.append(
-            f"note: {len(subjects['unassigned'])} practitioner(s) of the survey are in no team. "
+    return gone | {
+        p.id for e in record.withdrawn_of("establishment") for p in survey.nominees.get(e, ())
+    }
+
+
+def _withdrawal_notes(evaluation: Evaluation, record: ChangeRecord) -> list[str]:
+    """A plain note when survey people are in no team and no record of withdrawals is
+    beside teams.csv (they may have withdrawn on the day)."""
+    unassigned = [b for b in evaluation.breaches if b.rule == "unassigned"]
+    if unassigned and record.empty:
+        return [
+            f"note: {len(unassigned)} practitioner(s) of the survey are in no team. "
             "If they withdrew on the day, check the folder the event or rematch saved: its "
             "changes.json records withdrawals (a teams.csv on its own does not)"
-        )
-    return notes
+        ]
+    return []
 
 
 # ------------------------------------------------------------------- inspect
