@@ -186,6 +186,11 @@ def test_a_rare_end_of_a_forms_own_scale_keeps_the_others_in_place() -> None:
         # it (a contract auditor: "another scale is never squeezed into this one")
         (["Low", "Medium", "High", "Very high"], {"Low": 0, "Medium": 2, "High": 3, "Very high": 5}),
         (["Very low", "Low", "High", "Very high"], {"Very low": 0, "Low": 2, "High": 3, "Very high": 5}),
+        # an answer no word places leaves the words their own ratings: graded there too
+        # ('Very low' was 4, by its 'very': a reviewer)
+        (["Low", "Medium", "High", "Very high", "Very low", "Don't know yet"],
+         {"Very low": 0, "Low": 1, "Medium": 2, "High": 4, "Very high": 5,
+          "Don't know yet": None}),
         # a negation is not an intensifier: 'Not very interested' stays below the rest
         (["Not very interested", "Interested", "Very interested"],
          {"Not very interested": 0, "Interested": 3, "Very interested": 5}),

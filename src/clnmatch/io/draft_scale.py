@@ -69,37 +69,36 @@ _MAX_RATING_WORDS = 11
 _YES_NO = {"yes", "no", "maybe", "n/a", "not sure", "don't know"}
 
 
-def intensity(word: str) -> int | None:
-    """How interested a rating word says, 0-5, or None when its words do not say."""
-    tokens = re.findall(r"[a-z]+", fold_rating_word(word))
-    strongly = any(t in {"strongly", "very", "completely", "totally", "fully"} for t in tokens)
-    if "disagree" in tokens and "neither" not in tokens:  # "strongly" would say 4
-        return 0 if strongly else 1
-    if "agree" in tokens and "neither" not in tokens:
-        return 5 if strongly else 4
-    if any(t in {"not", "no", "none", "never", "uninterested", "nil"} for t in tokens):
-        return 0
-    scores = [_INTENSITY[t] for t in tokens if t in _INTENSITY]
-    if scores:
-        return scores[0]
-    return 3 if "interested" in tokens else None
-
-
 _INTENSIFIERS = {"very", "really", "extremely", "hugely", "incredibly", "especially", "super"}
 _GRADES = {"low", "medium", "high", "little"}  # level words an intensifier grades further
 
 
+def intensity(word: str) -> int | None:
+    """How interested a rating word says, 0-5, or None when its words do not say (an
+    intensifier grading a grade word: 'Very high' 5, 'Very low' 0)."""
+    level = _level(word)
+    return None if level is None else min(5, max(0, round(level + (level - 2.5) / 5)))
+
+
 def _level(word: str) -> float | None:
-    """``_intensity`` ordered finer: an intensifier beside a grade word moves it
-    half a level away from the middle ('Very high' above 'High', 'Very low' below 'Low'),
-    so that a form's scale of such words gets one level each, spread over 0-5."""
+    """How interested a rating word says, finer than a rating: an intensifier beside a
+    grade word moves it half a level away from the middle ('Very high' above 'High',
+    'Very low' below 'Low'), so that a form's scale of such words gets one level each."""
     tokens = re.findall(r"[a-z]+", fold_rating_word(word))
-    base = intensity(word)
-    others = [_INTENSITY[t] for t in tokens if t in _GRADES]
-    plain = {"agree", "disagree", "not", "no", "none", "never", "neither"}.isdisjoint(tokens)
-    if base is None or not plain or not others or _INTENSIFIERS.isdisjoint(tokens):
-        return None if base is None else float(base)
-    return others[0] + (0.5 if others[0] >= 2.5 else -0.5)
+    strongly = any(t in {"strongly", "very", "completely", "totally", "fully"} for t in tokens)
+    if "disagree" in tokens and "neither" not in tokens:  # "strongly" would say 4
+        return 0.0 if strongly else 1.0
+    if "agree" in tokens and "neither" not in tokens:
+        return 5.0 if strongly else 4.0
+    if any(t in {"not", "no", "none", "never", "uninterested", "nil"} for t in tokens):
+        return 0.0
+    grades = [_INTENSITY[t] for t in tokens if t in _GRADES]
+    if grades and not _INTENSIFIERS.isdisjoint(tokens):
+        return grades[0] + (0.5 if grades[0] >= 2.5 else -0.5)
+    scores = [_INTENSITY[t] for t in tokens if t in _INTENSITY]
+    if scores:
+        return float(scores[0])
+    return 3.0 if "interested" in tokens else None
 
 
 def _numbered(word: str) -> tuple[int, str] | None:

@@ -37,8 +37,8 @@ class GreedyStrategy:
 
     def __init__(self, restarts: int = 8, repair_steps: int | None = None) -> None:
         self.restarts = restarts
-        # a cap on each repair's moves (None: until the time limit), so that a start that
-        # cannot be repaired gives up soon, whatever the clock
+        # a cap on each repair's moves, so that a start that cannot be repaired gives up
+        # soon, whatever the clock (None: caps doubling each restart, the last to the limit)
         self.repair_steps = repair_steps
 
     PARAMETERS: ClassVar[dict[str, Constraint]] = {

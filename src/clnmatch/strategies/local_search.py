@@ -3,7 +3,8 @@
 The engine (``clnmatch.search``) runs an iterated tabu search on move and swap
 neighbourhoods with a small population, then an iterated descent on problems without side
 rules; this module checks the parameters, finds a rule-abiding start (warm start, greedy,
-or random + repair) and turns the engine's best into a ``Proposal``.
+or constructions repaired with growing caps) and turns the engine's best into a
+``Proposal``.
 """
 
 from __future__ import annotations
@@ -168,7 +169,8 @@ class LocalSearchStrategy:
 def _start(
     problem: Problem, grouping: Grouping, budget: Budget, deterministic: bool
 ) -> tuple[IntArray | None, str]:
-    """A verified rule-abiding unit assignment: warm start, else greedy, else random + repair."""
+    """A verified rule-abiding unit assignment: warm start, else greedy, else constructions
+    repaired with caps that double each restart (``restart_steps``)."""
     rng = budget.rng(3)
     deadline = budget.started + budget.time_limit
     if budget.warm_start is not None:

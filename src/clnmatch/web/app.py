@@ -557,7 +557,12 @@ def create_app(
             raise EventError(f"no action {action!r}", 404)
         # the page names the board its Undo and Redo were pressed on: one sent again after
         # a server restart, or pressed on two laptops at once, is not made twice
-        outcome = await in_thread(as_of(data, actions[action]))
+        decide = actions[action]
+        if action == "reoptimise":  # checked first, not held while solving (Cancel waits)
+            await in_thread(as_of(data, lambda: None))
+        else:
+            decide = as_of(data, decide)
+        outcome = await in_thread(decide)
         if isinstance(outcome, dict) and outcome.get("cancelled"):
             event.last_change = {"op": "reoptimise", "message": "re-optimise cancelled"}
         return live(request)
