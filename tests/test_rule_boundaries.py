@@ -153,3 +153,20 @@ def test_cpsat_keeps_a_facilitator_cap_one_below_the_largest_team() -> None:
     assert result.status in (Status.OPTIMAL, Status.FEASIBLE), result.notes
     sizes = Counter(result.establishment_team().values())
     assert max(sizes.values()) <= 9
+
+
+def test_breach_messages_speak_the_reports_words() -> None:
+    """ "allowed 11..14" and "(share 0.5)" reached the room's page and the terminal: a
+    plain-language reviewer asked for the report's "11 to 14" and "half"."""
+    from fractions import Fraction
+
+    from clnmatch.rules.spec import RULE_TABLE
+
+    shapes = {shape.name: shape for shape in RULE_TABLE}
+    size = shapes["team_size"].message  # type: ignore[attr-defined]
+    assert size(1, 10, 11, 14) == "team 1 has 10 participants; allowed 11 to 14"
+    assert size(1, 10, 12, 12) == "team 1 has 10 participants; allowed 12"
+    share = shapes["max_authority_share"].message  # type: ignore[attr-defined]
+    said = share(1, "Glasgow City", 3, 5, 2, Fraction(1, 2))
+    assert said == "team 1: Glasgow City holds 3 of 5 establishments; at most 2 (half of them)"
+    assert share(1, "Inverclyde", 3, 5, 2, Fraction(2, 5)).endswith("(40% of them)")

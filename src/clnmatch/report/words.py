@@ -20,6 +20,7 @@ from clnmatch.facilitators import facilitator_supply
 from clnmatch.models import Rules
 from clnmatch.problem import ObjectiveWeights
 from clnmatch.result import Result, Status, split_establishments
+from clnmatch.wording import share_words
 
 __all__ = [
     "DEFAULT_TITLE",
@@ -51,23 +52,6 @@ def percent(share: float) -> str:
     if 0 < share < 0.001:
         return "less than 0.1%"
     return f"{share:.1%}"
-
-
-_FRACTIONS = {
-    Fraction(1, 1): "all",
-    Fraction(1, 2): "half",
-    Fraction(1, 3): "a third",
-    Fraction(2, 3): "two thirds",
-    Fraction(1, 4): "a quarter",
-    Fraction(3, 4): "three quarters",
-    Fraction(1, 5): "a fifth",
-}
-
-
-def share_words(share: float | Fraction) -> str:
-    """0.5 -> 'half', 1/3 -> 'a third', 0.4 -> '40%'."""
-    exact = Fraction(share).limit_denominator(1000)
-    return _FRACTIONS.get(exact, f"{float(share):.0%}")
 
 
 def _plural(n: int, one: str, many: str | None = None) -> str:

@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from clnmatch.wording import share_words
+
 if TYPE_CHECKING:
     from clnmatch.problem import Problem
 
@@ -167,7 +169,8 @@ RULE_TABLE: tuple[Shape, ...] = (
         low="team_min",
         high="team_max",
         message=lambda team, value, low, high: (
-            f"team {team} has {value} participants; allowed {low}..{high}"
+            f"team {team} has {value} participants; "
+            + (f"allowed {low}" if low == high else f"allowed {low} to {high}")
         ),
         noun="participants",
         relax="size_tolerance",
@@ -220,7 +223,7 @@ RULE_TABLE: tuple[Shape, ...] = (
         of="teams",
         message=lambda team, label, count, n, cap, share: (
             f"team {team}: {label} holds {count} of {n} establishments; at most {cap} "
-            f"(share {float(share):g})"
+            f"({share_words(share)} of them)"
         ),
         noun="authority",
     ),
