@@ -140,3 +140,11 @@ def test_the_bar_speaks_the_reports_words_not_the_solvers(event: Event) -> None:
     assert not re.search(r"\b(Objective|Bound)\b|the objective|, bound ", text)
     compare = client.get("/ui/diff", params={"a": "current", "b": "current"}).text
     assert "<th>Score</th>" in compare and "Objective" not in compare
+
+
+def test_a_cards_name_says_its_team(event: Event) -> None:
+    """A screen reader heard "St Thomas' ..., ELC, 2 nominees" with no word of the team it
+    is in (a plain-language reviewer)."""
+    page = editor_client(event).get("/").text
+    team = event.state.teams["E0"]
+    assert re.search(rf'data-id="E0"[^>]*aria-label="[^",]*, team {team}, ', page)
