@@ -3,7 +3,8 @@
 * ``rooms.csv``: round, room (1-based), person_id, name: one row per person and round.
 * ``itinerary.csv``: one row per person, their room in each round, new people met.
 * ``rooms.xlsx``: a sheet per round (room, person, establishment, authority, sector, email)
-  and a per-person sheet; each prints fitted to the page width with its header repeated.
+  and a per-person sheet, headed as a person reads them ("Person id", "Round 2"); each
+  prints fitted to the page width with its header repeated.
 * ``report.html``: see ``clnmatch.breakouts.report``.
 * ``summary.json``: ``BreakoutPlan.summary()``.
 * ``history.csv`` (when the plan continued from a history): round, room, person_id of
@@ -138,9 +139,15 @@ def round_sheets(plan: BreakoutPlan) -> dict[str, pd.DataFrame]:
             }
             for col, attr in shown:
                 data[col] = [getattr(people[i], attr) for i in order]
-            sheets[f"Round {r + 1}"] = pd.DataFrame(data)
-    sheets["People"] = plan.itinerary_frame()
+            sheets[f"Round {r + 1}"] = pd.DataFrame(data).rename(columns=_readable)
+    sheets["People"] = plan.itinerary_frame().rename(columns=_readable)
     return sheets
+
+
+def _readable(column: str) -> str:
+    """A workbook's header as a person reads it ("round_2" -> "Round 2", "person_id" ->
+    "Person id"); the CSV files keep the names programs read."""
+    return column.replace("_", " ").capitalize()
 
 
 def _xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
