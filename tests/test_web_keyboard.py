@@ -150,3 +150,34 @@ def test_a_school_is_found_by_name_and_opened_with_enter(browser: Any, server: E
     assert page.locator(".card.found").count() == 0
     assert page.inner_text("#announce") == "Find cleared"  # it said the old count
     page.context.close()
+
+
+def test_a_key_pressed_after_tabbing_on_acts_on_the_school_tabbed_to(
+    browser: Any, server: EventServer
+) -> None:
+    """A team number pressed on school X, Tab to school Y before the board was redrawn,
+    then a team number: the redraw took the focus back to X, so X moved twice and Y not at
+    all (the matching day's tester). The focus now stays with the card it was on."""
+    page = _open(browser, server)
+    cards = page.locator('.cards[data-team="1"] .card:not(.locked)')
+    first, second = cards.nth(0).get_attribute("data-id"), cards.nth(1).get_attribute("data-id")
+    version = int(server.api("GET", "/api/state")["version"])
+    held: list[Any] = []  # the move's request, held until Tab has gone on to Y
+    page.route("**/ui/move", lambda route: held.append(route))
+    cards.nth(0).focus()
+    page.keyboard.press("2")
+    while not held:
+        page.wait_for_timeout(50)
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.dataset.id") == second
+    held[0].continue_()
+    page.unroute("**/ui/move")
+    wait_version(page, version + 1)
+    assert page.evaluate("() => document.activeElement.dataset.id") == second
+    page.keyboard.press("3")
+    wait_version(page, version + 2)
+    teams = server.api("GET", "/api/state")["teams"]
+    assert first in teams["2"] and second in teams["3"]
+    server.api("POST", "/api/undo")
+    server.api("POST", "/api/undo")
+    page.context.close()

@@ -308,8 +308,9 @@
       announce();
       markChanged();
       // the board was replaced under the keyboard's focus (a move, Ctrl+Z): back to the
-      // selected school, else to the school whose card had it
-      var back = selected || focusedCard;
+      // school whose card had it (Tab may have gone on to another while the move was on its
+      // way: the next key is for that one), else to the selected school
+      var back = focusedCard || selected;
       var lost = document.activeElement === document.body || !document.activeElement;
       var card = back && document.querySelector('.card[data-id="' + CSS.escape(back) + '"]');
       if (lost && card) {
