@@ -139,3 +139,14 @@ def test_a_rematchs_late_additions_may_be_an_upload(tmp_path: Path) -> None:
             p.interests for p in expected.practitioners
         ]
         assert cohort.practitioners[0].id == ("late-R002" if upload is named else "added-R002")
+
+
+def test_a_file_object_is_left_where_it_stood() -> None:
+    """Read twice, the same BytesIO said "the file is empty" the second time: the reader
+    left it at its end (a developer). A file object is an input: it is now left where it
+    stood, and reads the same again."""
+    data = SURVEY.read_bytes()
+    for upload in (io.BytesIO(data), io.StringIO(data.decode("utf-8-sig"))):
+        first = read_survey(upload).cohort
+        assert upload.tell() == 0
+        assert read_survey(upload).cohort == first

@@ -33,8 +33,20 @@ def upload_bytes(source: object, file: str) -> bytes | None:
     if inspect.iscoroutinefunction(read):
         refuse(file, "a file object whose read() gives the file: pass upload.file, or the "
                "bytes of await upload.read()")  # fmt: skip
+    start = _position(source)
     try:
         data = read()
     except UnicodeDecodeError as exc:  # a file opened as text in another encoding
         refuse(file, f"text in UTF-8 ({exc.reason}): open the file in binary mode ('rb')")
+    finally:
+        if start is not None:  # left where it was: read twice, it is the same file
+            source.seek(start)  # type: ignore[attr-defined]
     return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+
+
+def _position(source: object) -> int | None:
+    """Where a seekable file object stands (None: it cannot go back there)."""
+    try:
+        return int(source.tell()) if source.seekable() else None  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return None
