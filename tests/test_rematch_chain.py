@@ -536,3 +536,13 @@ def test_diff_says_a_school_split_by_a_hand_edit_is_split(
         done = json.loads(run("diff", chain["solved"], edited, *extra, "--json").output)
         row = next(r for r in done["establishments"] if r["establishment_id"] == eid)
         assert row["a_split"] == [] and row["b_split"] == [low, high]
+
+
+def test_cohort_of_folder_names_a_path_given_for_the_survey(tmp_path: Path) -> None:
+    """docs/python.md's recipe, given the survey's path as the readers take it, ended in
+    AttributeError ('str' object has no attribute 'establishments': a re-tester)."""
+    from clnmatch.errors import InvalidParameterError
+    from clnmatch.rematch import cohort_of_folder
+
+    with pytest.raises(InvalidParameterError, match="a Cohort"):
+        cohort_of_folder(str(SURVEY), tmp_path)  # type: ignore[arg-type]

@@ -181,3 +181,25 @@ def test_a_key_pressed_after_tabbing_on_acts_on_the_school_tabbed_to(
     server.api("POST", "/api/undo")
     server.api("POST", "/api/undo")
     page.context.close()
+
+
+def test_a_team_heading_keeps_the_focus_and_moves_no_school(
+    browser: Any, server: EventServer
+) -> None:
+    """Tab from a team's last card reaches the next team's heading; after the redraw the
+    focus went back to the school just moved, and the next number moved it again (a
+    re-tester). The heading keeps the focus, and a number pressed there moves nothing."""
+    page = _open(browser, server)
+    card = page.locator('.cards[data-team="1"] .card:not(.locked)').first
+    version = int(server.api("GET", "/api/state")["version"])
+    card.focus()
+    page.keyboard.press("2")  # the school is now the selected one
+    wait_version(page, version + 1)
+    page.focus('#live .team-number[data-team="3"]')
+    server.api("POST", "/api/undo")  # another laptop's decision redraws the board
+    wait_version(page, version + 2)
+    assert page.evaluate("() => document.activeElement.dataset.team") == "3"
+    page.keyboard.press("4")
+    page.wait_for_timeout(1000)
+    assert int(server.api("GET", "/api/state")["version"]) == version + 2  # nothing moved
+    page.context.close()

@@ -31,8 +31,8 @@ def test_undo_pressed_on_two_laptops_at_once_is_made_once(
     browser: Any,
     server: EventServer,  # noqa: F811
 ) -> None:
+    version, first, second = _two_moves(server)  # then the pages: open on that board
     laptop_a, laptop_b = _open(browser, server), _open(browser, server)
-    version, first, second = _two_moves(server)
     for page in (laptop_a, laptop_b):
         wait_version(page, version)
     # laptop B still shows the board both pressed Undo on (its refresh held back), as when
@@ -60,8 +60,8 @@ def test_undo_pressed_in_a_rush_on_one_laptop_is_each_made(
     browser: Any,
     server: EventServer,  # noqa: F811
 ) -> None:
-    page = _open(browser, server)
     version, first, second = _two_moves(server)
+    page = _open(browser, server)
     wait_version(page, version)
     page.locator("body").focus()
     for _ in range(2):  # the second is queued behind the first, and sent after it

@@ -489,17 +489,20 @@ def _disagreements(
             votes = Counter(value for _, value, _ in given)
             if len(votes) < 2:
                 continue
-            most = votes.most_common(1)[0][0]  # ties: the first given
+            (most, count), (_, runner_up) = votes.most_common(2)  # ties: the first given
             agreeing = [r for r, value, _ in given if value == most]
             # a sector as the contract names it; an authority as first typed
             shown = most if column == "sector" else next(t for _, v, t in given if v == most)
+            # on a tie neither side is known right: the message says so
+            either = "; correct whichever is wrong" if count == runner_up else ""
             for r, value, text in given:
                 if value != most:
                     problems.append(
                         table.problem(
                             f"the {column} {rows_text(agreeing)} "
                             f"give{'s' if len(agreeing) == 1 else ''} establishment "
-                            f"'{unit.label}' ('{shown}'): all its nominees must give the same",
+                            f"'{unit.label}' ('{shown}'): all its nominees must give the same"
+                            + either,
                             row=r,
                             column=index[column],
                             value=text,

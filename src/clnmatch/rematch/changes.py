@@ -525,6 +525,13 @@ def _theme_order(recorded: Sequence[str], themes: Sequence[str]) -> list[int] | 
 def cohort_of_folder(survey: Cohort, folder: str | Path) -> tuple[Cohort, ChangeRecord]:
     """The cohort a result folder was made for: the survey plus its recorded changes (a
     pseudonymised folder is refused: nobody in it is the survey's)."""
+    if not isinstance(survey, Cohort):  # a path, as the readers take: refused by name
+        raise InvalidParameterError.for_value(
+            "survey",
+            "cohort_of_folder",
+            "a Cohort (clnmatch.read_cohort(path) reads one)",
+            survey,
+        )
     refuse_pseudonymised(folder)
     record = ChangeRecord.read(folder)
     return record.apply(survey), record

@@ -239,10 +239,13 @@
   // arrived, as a late school does) is marked for a moment, so the room sees what moved
   var placedBefore = null;
   var focusedCard = null;  // the school a card with the focus showed (the redraw drops it)
+  var focusedTeam = null;  // likewise a team's heading (Tab from a team's last card)
   function isCard(el) { return el && el.classList && el.classList.contains("card"); }
+  function isTeamHeading(el) { return el && el.classList && el.classList.contains("team-number"); }
   var focusWasOnBoard = false;  // in the board or a panel: a redraw may take that element away
   document.addEventListener("focusin", function (e) {
     focusedCard = isCard(e.target) ? e.target.dataset.id : null;
+    focusedTeam = isTeamHeading(e.target) ? e.target.dataset.team : null;
     focusWasOnBoard = !!(e.target.closest && e.target.closest("#live, #panel"));
   });
   document.addEventListener("pointerdown", function (e) {
@@ -313,7 +316,10 @@
       var back = focusedCard || selected;
       var lost = document.activeElement === document.body || !document.activeElement;
       var card = back && document.querySelector('.card[data-id="' + CSS.escape(back) + '"]');
-      if (lost && card) {
+      var heading = focusedTeam && document.querySelector('#live .team-number[data-team="' + CSS.escape(focusedTeam) + '"]');
+      if (lost && heading) {
+        heading.focus({ preventScroll: true });
+      } else if (lost && card) {
         // the focus follows the school without moving the page, unless it went out of view
         card.focus({ preventScroll: true });
         var box = card.getBoundingClientRect();
@@ -520,6 +526,7 @@
         select(e.target);
         return;
       }
+      if (isTeamHeading(e.target)) return;  // a team's heading: no school to act on
       // a card with the keyboard's focus (after Esc, or Tab) is the school the keys act on
       var onCard = e.target.classList && e.target.classList.contains("card");
       if (onCard && (/^[0-9]$/.test(key) || key === "l")) selected = e.target.dataset.id;
