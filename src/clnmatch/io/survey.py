@@ -320,7 +320,7 @@ def _parse_survey(
                     place["longitude"],
                 )
             unit.label = unit.label or (est_id if derived is None else cell["establishment_name"])
-            _merge_unit(table, unit, r, cell, sector, simd, place, problems, warnings, index)
+            _merge_unit(table, unit, r, cell, sector, simd, place, warnings, index)
             if role is not None:
                 unit.roles.append(role)
 
@@ -429,7 +429,6 @@ def _merge_unit(
     sector: Sector | None,
     simd: int | None,
     place: dict[str, float | None],
-    problems: list[InputProblem],
     warnings: list[InputProblem],
     index: dict[str, int],
 ) -> None:
