@@ -250,6 +250,7 @@
   });
   document.addEventListener("pointerdown", function (e) {
     if (!isCard(e.target.closest && e.target.closest(".card"))) focusedCard = null;
+    if (!isTeamHeading(e.target.closest && e.target.closest(".team-number"))) focusedTeam = null;
     focusWasOnBoard = false;  // a click that lands on a control focuses it again (focusin)
   });
   function placedNow() {
