@@ -28,3 +28,7 @@ def test_the_technical_parts_are_folded_away(rounds: int) -> None:
     assert len(charts) == 2
     assert "times they shared a room</text>" in page and "pairs of people</text>" in page
     assert "new people met</text>" in page
+    # a one-bar chart's axis title was centred under its bar and cut off at the left
+    for title in ("times they shared a room", "new people met"):
+        x = float(re.findall(rf'<text x="([0-9.]+)"[^>]*>{title}</text>', page)[0])
+        assert x - 3.2 * len(title) >= 0, title

@@ -100,7 +100,8 @@ def _bars_svg(
                 f'text-anchor="middle">{value}</text>'
             )
     parts.append(
-        f'<text x="{pad + bar * max(1, len(counts)) / 2:.0f}" y="{height - 4}" font-size="11" '
+        f'<text x="{max(pad + bar * max(1, len(counts)) / 2, pad + 3.2 * len(axes[0])):.0f}" '
+        f'y="{height - 4}" font-size="11" '
         f'text-anchor="middle">'
         f"{escape(axes[0])}</text>"
         f'<text x="10" y="{height / 2:.0f}" font-size="11" text-anchor="middle" '
