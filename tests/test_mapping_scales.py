@@ -200,3 +200,52 @@ def test_an_intensifier_gives_a_word_its_own_level(
     answers: list[str], expected: dict[str, int]
 ) -> None:
     assert _scale(answers) == expected
+
+
+def _three_themes(answers: list[str], n: int = 40) -> pd.DataFrame:
+    """A form asking one question of three themes, answered in `answers` in turn."""
+    frame = _export(answers, n).drop(columns=["Interest [Literacy]", "Interest [Numeracy]"])
+    for k, theme in enumerate(["Literacy", "Numeracy", "Health and wellbeing"]):
+        question = f"How much of a priority is {theme} for your school?"
+        frame[question] = [answers[(i * (k + 1) + k) % len(answers)] for i in range(n)]
+    return frame
+
+
+def test_a_column_answered_in_the_scales_words_is_a_theme_though_few_are_known() -> None:
+    """ "Essential" (a word of no interest vocabulary) given by more than a quarter of a
+    column's answers lost that theme column: 1 or 2 of 3 themes were found (a contract
+    auditor). A column answered in the words the other theme columns use is one too."""
+    words = ["Not a priority", "Low priority", "Medium priority", "Essential", "Essential"]
+    draft = draft_mapping(_three_themes(words))
+    assert len(draft.theme_headers) == 3
+    assert draft.theme_pattern == "How much of a priority is (.+) for your school\\?"
+    assert ("Essential", None) in {(w, r) for w, r, _ in draft.scale}
+
+
+def test_three_questions_in_one_set_of_unknown_words_are_themes(tmp_path: Path) -> None:
+    """A scale of words clnmatch does not know ("Essential", "Desirable", "Optional") found
+    no theme column at all; three columns of one question answered in one small set of
+    words are themes, the words left for the user to rate. `map` says the draft is to be
+    edited (it blamed the export, and asked whether rows 2, 3 and 5 were totals rows)."""
+    words = ["Essential", "Desirable", "Optional", "Not needed"]
+    draft = draft_mapping(_three_themes(words))
+    assert len(draft.theme_headers) == 3
+    scale = {w: r for w, r, _ in draft.scale}
+    assert scale == {"Not needed": 0, "Essential": None, "Desirable": None, "Optional": None}
+    survey = tmp_path / "export.csv"
+    _three_themes(words).to_csv(survey, index=False)
+    result = CliRunner().invoke(app, ["map", str(survey), "--out", str(tmp_path / "m.toml")])
+    assert result.exit_code == 0, result.output
+    assert "m.toml where it says CHECK, then run" in result.output
+    assert "totals row" not in result.output and "correct them in a copy" not in result.output
+
+
+def test_two_columns_of_other_words_are_not_taken_for_themes() -> None:
+    """The family of unknown words needs three columns of one question: two columns of one
+    small set of words ("Morning", "Afternoon") under different questions stay unused."""
+    frame = _export(["Very interested", "Not interested"])
+    frame["Which session suits you?"] = ["Morning", "Afternoon"] * 20
+    frame["When can you travel?"] = ["Afternoon", "Morning"] * 20
+    draft = draft_mapping(frame)
+    assert len(draft.theme_headers) == 2
+    assert "Which session suits you?" in draft.unused

@@ -84,7 +84,10 @@ def map_survey(
             more = f"\n  ... and {len(exc.problems) - 10} more" if len(exc.problems) > 10 else ""
             # a problem naming the mapping (or one a mapping mends: words, a scale) is the
             # draft's; the others (a blank cell, a file's encoding) are the export's
-            in_draft = [out.name in str(p) or "mapping" in str(p) for p in exc.problems]
+            in_draft = [
+                any(word in str(p) for word in (out.name, "mapping", "built-in scale"))
+                for p in exc.problems
+            ]
             if all(in_draft):
                 mend = f"Edit {out} where it says CHECK"
             elif any(in_draft):

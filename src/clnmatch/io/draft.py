@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from clnmatch.errors import InvalidInputError
-from clnmatch.io.draft_scale import draft_scale, looks_like_ratings
+from clnmatch.io.draft_scale import answer_words, draft_scale, looks_like_ratings
 from clnmatch.io.headers import (
     DERIVABLE_COLUMNS,
     SURVEY_COLUMNS,
@@ -162,6 +162,26 @@ def _without_strays(table: Table, candidates: list[int]) -> list[int]:
         if not (few or apart):
             kept.append(i)
     return kept if len(kept) >= 2 else candidates
+
+
+def _same_scale(table: Table, eligible: list[int], candidates: list[int]) -> list[int]:
+    """More theme columns, found by sharing a scale: columns answered nearly all in the
+    rating columns' words though too few of them are known words of interest ('Essential'
+    beside 'High priority'); failing two rating columns, the most columns (three or more)
+    asking one question of different things in one small set of words none of which may be
+    known ('Essential', 'Desirable', 'Optional')."""
+    scale_words = frozenset(fold_rating_word(v) for i in candidates for v in _values(table, i))
+    rest = [i for i in eligible if i not in candidates]
+    more = [i for i in rest if scale_words and looks_like_ratings(_values(table, i), scale_words)]
+    if len(candidates) + len(more) >= 2:
+        return more
+    words = {i: w for i in rest if (w := answer_words(_values(table, i))) is not None}
+    best: list[int] = []
+    for own in words.values():
+        family = [j for j, other in words.items() if len(own & other) >= 0.5 * len(own | other)]
+        if len(family) > max(2, len(best)) and _pattern_for([table.headers[j] for j in family]):
+            best = family
+    return best
 
 
 def _pattern_for(headers: Sequence[str]) -> str | None:
@@ -408,15 +428,17 @@ def draft_mapping(
     )
     prefixed = {i for i, h in enumerate(table.headers) if theme_name(h) is not None}
     draft.theme_prefixed = len(prefixed)
-    candidates = []
-    for i, header in enumerate(table.headers):
-        if i in prefixed or not header or is_form_metadata(header):
-            continue
-        guess = guess_column(header)
-        if guess is not None and guess[1] >= 1.0:
-            continue
-        if looks_like_ratings(_values(table, i)):
-            candidates.append(i)
+    eligible = [
+        i
+        for i, header in enumerate(table.headers)
+        if i not in prefixed
+        and header
+        and not is_form_metadata(header)
+        and ((guess := guess_column(header)) is None or guess[1] < 1.0)
+    ]
+    candidates = [i for i in eligible if looks_like_ratings(_values(table, i))]
+    candidates += _same_scale(table, eligible, candidates)
+    scale_words = frozenset(fold_rating_word(v) for i in candidates for v in _values(table, i))
     chosen = _assign_columns(table, set(candidates) | prefixed)
     # a column under the same group label as theme columns ("How interested are you in
     # these themes?") is one too, even if nobody rated it yet; a label over a survey
@@ -430,7 +452,7 @@ def draft_mapping(
             and i not in candidates
             and i not in prefixed
             and not any(table.groups[j] == group for j in taken)
-            and (not _values(table, i) or looks_like_ratings(_values(table, i)))
+            and (not _values(table, i) or looks_like_ratings(_values(table, i), scale_words))
         ):
             candidates.append(i)
     candidates.sort()

@@ -18,7 +18,14 @@ from clnmatch.io.ratings import LIKERT_LABELS, rating_stem
 from clnmatch.io.tables import parse_whole_number
 from clnmatch.models import Role, Sector
 
-__all__ = ["KNOWN_SCALES", "ScaleDraft", "draft_scale", "intensity", "looks_like_ratings"]
+__all__ = [
+    "KNOWN_SCALES",
+    "ScaleDraft",
+    "answer_words",
+    "draft_scale",
+    "intensity",
+    "looks_like_ratings",
+]
 
 
 class ScaleDraft(Protocol):
@@ -113,17 +120,28 @@ def _is_rating_word(value: str) -> bool:
     return _numbered(value) is not None or intensity(value) is not None
 
 
-def looks_like_ratings(values: Sequence[str]) -> bool:
-    """A few distinct answers, nearly all small numbers or words of interest (a stray
-    unknown word is left for the user to place, so a column is not lost for it)."""
-    distinct = {fold_rating_word(v) for v in values}
+def answer_words(values: Sequence[str]) -> frozenset[str] | None:
+    """The distinct answers (folded) of a column that could be a scale's: a few words,
+    not yes/no, no number above 10, mostly no sector or role ("High school" is a sector);
+    None for any other column."""
+    distinct = frozenset(fold_rating_word(v) for v in values)
     if not distinct or len(distinct) > _MAX_RATING_WORDS or distinct <= _YES_NO:
-        return False
+        return None
     if any((n := parse_whole_number(v)) is not None and n > 10 for v in distinct):
-        return False
-    rated = sum(1 for v in values if _is_rating_word(fold_rating_word(v)))
+        return None
     named = sum(1 for v in values if Sector.parse(v) is not None or Role.parse(v) is not None)
-    return rated >= 0.75 * len(values) and named < 0.5 * len(values)  # "High school" is a sector
+    return None if named >= 0.5 * len(values) else distinct
+
+
+def looks_like_ratings(values: Sequence[str], scale_words: frozenset[str] = frozenset()) -> bool:
+    """A few distinct answers, nearly all small numbers, words of interest or words of
+    ``scale_words`` (a scale found in other columns: 'Essential' beside 'High priority');
+    a stray unknown word is left for the user to place, so a column is not lost for it."""
+    if answer_words(values) is None:
+        return False
+    folded = [fold_rating_word(v) for v in values]
+    rated = sum(1 for v in folded if v in scale_words or _is_rating_word(v))
+    return rated >= 0.75 * len(values)
 
 
 def _round_half_up(x: float) -> int:
