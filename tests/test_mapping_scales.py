@@ -249,3 +249,14 @@ def test_two_columns_of_other_words_are_not_taken_for_themes() -> None:
     draft = draft_mapping(frame)
     assert len(draft.theme_headers) == 2
     assert "Which session suits you?" in draft.unused
+
+
+def test_a_draft_that_reads_points_to_its_check_lines(tmp_path: Path) -> None:
+    """A draft that reads said "0 warning(s). Check it" beside lines marked CHECK (the
+    reader's warnings are not the draft's guesses): it names how many lines to check."""
+    survey = tmp_path / "export.csv"
+    _three_themes(["Low", "Medium", "High", "Very high"]).to_csv(survey, index=False)
+    result = CliRunner().invoke(app, ["map", str(survey), "--out", str(tmp_path / "m.toml")])
+    checks = (tmp_path / "m.toml").read_text().count("CHECK:")
+    assert checks > 0 and "0 warning(s) reading it." in result.output
+    assert f"Check the {checks} line(s) of " in result.output

@@ -119,11 +119,13 @@ def map_survey(
         listed = "".join(f"\n  - {w}" for w in warned)
         if len(reading.warnings) > 10:
             listed += f"\n  ... and {len(reading.warnings) - 10} more (clnmatch inspect lists them)"
+        # the reader's warnings are not the draft's guesses: those are its CHECK lines
+        to_check = f"Check the {checks} line(s) of {out} marked CHECK" if checks else "Check it"
         out_console.print(
             f"With this draft the survey reads: {cohort.n_participants} practitioner(s) from "
             f"{len(cohort.establishments)} establishment(s), {len(cohort.themes)} themes, "
-            f"{len(reading.warnings)} warning(s){':' if listed else '.'}{listed}\nCheck it, "
-            f"then run: clnmatch inspect {survey} --map {out}",
+            f"{len(reading.warnings)} warning(s) reading it{':' if listed else '.'}{listed}\n"
+            f"{to_check}, then run: clnmatch inspect {survey} --map {out}",
             markup=False,
             highlight=False,
             soft_wrap=True,
