@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_web_browser import LAPTOP, EventServer, wait_until, wait_version
+from test_web_browser import LAPTOP, SURVEY, EventServer, wait_until, wait_version
 from test_web_keyboard import server  # noqa: F401  (the module's event, as there)
+
+from clnmatch.io.survey import read_survey
 
 
 def _open(browser: Any, server: EventServer) -> Any:  # noqa: F811
@@ -70,4 +72,28 @@ def test_undo_pressed_in_a_rush_on_one_laptop_is_each_made(
     state = server.api("GET", "/api/state")
     assert state["version"] == version + 2 and page.locator("#error").is_hidden()
     assert first in state["teams"]["1"] and second in state["teams"]["2"]
+    page.context.close()
+
+
+def test_undo_and_redo_say_what_they_would_do(
+    browser: Any,
+    server: EventServer,  # noqa: F811
+) -> None:
+    """Laptop B, seeing A's Undo on the board, pressed Undo and undid the decision before
+    it, unaware (the re-tester): each button now says what it would do, as the board
+    shows it, and one with nothing to do says so."""
+    version, first, second = _two_moves(server)
+    names = {e.id: e.name for e in read_survey(SURVEY).cohort.establishments}
+    page = _open(browser, server)
+    wait_version(page, version)
+    undo, redo = page.locator("#undo"), page.locator("#redo")
+    assert undo.get_attribute("aria-label") == f"Undo: {names[second]} in team 2"
+    assert redo.get_attribute("aria-label") == "Nothing to redo"
+    assert redo.get_attribute("aria-disabled") == "true"
+    server.api("POST", "/api/undo")  # from another laptop: this page refreshes to it
+    wait_version(page, version + 1)
+    wait_until(page, "() => document.getElementById('undo').title.includes('in team 1')")
+    assert undo.get_attribute("title") == f"Undo: {names[first]} in team 1 (Ctrl+Z)"
+    assert redo.get_attribute("aria-label") == f"Redo: {names[second]} in team 4"
+    server.api("POST", "/api/undo")
     page.context.close()

@@ -371,6 +371,23 @@ class Event(EventCore):
             words = what_changes(self.snapshot, self.state, self.timeline.future[-1])
             return self.record({"op": "redo"}, f"redone: {words}")
 
+    def undo_redo_words(self) -> tuple[str, str]:
+        """What Undo and Redo would do now, in words ('' when there is nothing to do), so
+        that each button can say it before it is pressed (a second laptop's Undo undoes
+        the decision before the one it saw undone)."""
+        with self.lock:
+            timeline = self.timeline
+            if timeline.proposal is not None:
+                undo = "set the proposal aside"
+            elif timeline.past:
+                undo = what_changes(self.snapshot, self.state, timeline.past[-1])
+            else:
+                undo = ""
+            redo = ""
+            if timeline.can_redo:
+                redo = what_changes(self.snapshot, self.state, timeline.future[-1])
+            return undo, redo
+
     def save_version(self, name: str) -> EventView:
         with self.lock:
             name = str(name).strip()

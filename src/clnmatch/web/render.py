@@ -70,6 +70,7 @@ def _card(
 def live_context(event: Event, *, names: bool = True) -> dict[str, Any]:
     """Everything the live fragment (status bar, proposal, board) needs."""
     view = event.current_view()
+    undo_words, redo_words = event.undo_redo_words() if names else ("", "")
     cohort = view.cohort
     surveyed = event.snapshot.cohort.establishment_by_id.keys()
     rules = event.rules_for(cohort)
@@ -161,8 +162,8 @@ def live_context(event: Event, *, names: bool = True) -> dict[str, Any]:
         "n_people": cohort.n_participants,
         "proposal": proposal,
         "last": event.last_change,
-        "can_undo": bool(event.timeline.past),
-        "can_redo": event.timeline.can_redo,
+        "undo_words": undo_words,
+        "redo_words": redo_words,
         "names": names,
     }
 

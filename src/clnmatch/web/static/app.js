@@ -291,7 +291,24 @@
     });
   }
 
+  // Undo and Redo say what they would do, from the board shown: a second laptop's Undo
+  // would undo the decision before the one it saw undone
+  function labelUndoRedo() {
+    var live = document.getElementById("live");
+    if (!editor || !live) return;
+    [["undo", "Undo", live.dataset.undo, "Ctrl+Z"], ["redo", "Redo", live.dataset.redo, "Ctrl+Y"]]
+      .forEach(function (b) {
+        var button = document.getElementById(b[0]);
+        if (!button) return;
+        var words = b[2] ? b[1] + ": " + b[2] : "Nothing to " + b[1].toLowerCase();
+        button.title = words + " (" + b[3] + ")";
+        button.setAttribute("aria-label", words);
+        button.setAttribute("aria-disabled", b[2] ? "false" : "true");
+      });
+  }
+
   htmx.onLoad(function (element) {
+    labelUndoRedo();
     initSortables();
     restoreSelection();
     var open = document.querySelector("#panel .school[data-school]");
