@@ -317,3 +317,29 @@ def test_an_event_begun_with_a_mapping_resumes_with_it(tmp_path: Path) -> None:
     said = " ".join(server.log.split())
     assert "using the event's copy of its mapping" in said
     assert "differs" not in said and "cannot be read" not in said
+
+
+def test_the_notice_that_the_server_did_not_answer_goes_when_it_answers(
+    tmp_path: Path,
+) -> None:
+    """After a kill -9 and a restart the red "did not answer" notice stayed until closed,
+    over a board that was again as the server held it (the re-tester): it goes when the
+    page hears from the server again."""
+    server = EventServer(tmp_path / "event").start()
+    try:
+        with sync_api.sync_playwright() as playwright:
+            browser = launch(playwright)
+            page = browser.new_page(viewport=LAPTOP)
+            page.goto(server.url)
+            page.wait_for_selector(".card")
+            server.kill()
+            page.keyboard.press("Control+z")  # sent to no server
+            page.wait_for_selector("#error:not([hidden])")
+            assert "did not answer" in page.locator("#error").inner_text()
+            # the notice's own time (18 s) stopped: it goes when the server answers, or never
+            page.evaluate("() => { for (let i = 0; i < 100000; i++) clearTimeout(i); }")
+            server.start()  # the same port: the page's stream reconnects by itself
+            page.wait_for_selector("#error", state="hidden", timeout=60_000)
+            browser.close()
+    finally:
+        server.stop()

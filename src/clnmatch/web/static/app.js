@@ -76,10 +76,19 @@
 
   // a request the server never answered: what the page shows may not be what it holds
   var stale = false;
+  var NO_ANSWER = "The server did not answer, so that may not have been done: is clnmatch event still running? Start it again: everything it recorded is kept, and the board then shows it (check there before doing it again).";
   document.body.addEventListener("htmx:sendError", function () {
     stale = true;
-    showError("The server did not answer, so that may not have been done: is clnmatch event still running? Start it again: everything it recorded is kept, and the board then shows it (check there before doing it again).");
+    showError(NO_ANSWER);
   });
+  // the server answers again (restarted): the board is redrawn as it holds it, and the
+  // notice that it did not answer is gone (it stayed, red, until closed)
+  function serverBack() {
+    stale = false;
+    var box = document.getElementById("error");
+    if (box && box.textContent === NO_ANSWER) box.hidden = true;
+    refresh();
+  }
 
   function liveUrl() {
     if (role === "projector") {
@@ -651,9 +660,10 @@
     var stream = new EventSource("/api/stream?token=" + encodeURIComponent(token));
     stream.addEventListener("state", function (e) {
       var data = JSON.parse(e.data);
-      if (stale || data.version !== currentVersion()) { stale = false; refresh(); }
+      if (stale) serverBack();
+      else if (data.version !== currentVersion()) refresh();
     });
-    stream.addEventListener("open", function () { if (stale) { stale = false; refresh(); } });
+    stream.addEventListener("open", function () { if (stale) serverBack(); });
     stream.addEventListener("progress", function (e) {
       var data = JSON.parse(e.data);
       if (data.done) { hideProgress(); return; }
