@@ -311,7 +311,7 @@ def _write_for_people(
 
 def write_report_files(
     result: Result,
-    out_dir: str | Path,
+    out_dir: str | os.PathLike[str],
     *,
     pseudonymise: bool = False,
     title: str | None = None,
@@ -388,7 +388,7 @@ def _restate_summary(
 
 def write_result(
     result: Result,
-    out_dir: str | Path,
+    out_dir: str | os.PathLike[str],
     *,
     pseudonymise: bool = False,
     extra_tables: dict[str, pd.DataFrame] | None = None,

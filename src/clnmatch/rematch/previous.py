@@ -3,6 +3,7 @@ folder's facilitator links."""
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
@@ -30,7 +31,7 @@ def establishment_teams(cohort: Cohort, previous: Mapping[str, int]) -> dict[str
 
 def load_previous(
     survey_cohort: Cohort,
-    teams_csv_path: str | Path,
+    teams_csv_path: str | os.PathLike[str],
     skipped: list[str] | None = None,
     notes: list[str] | None = None,
 ) -> dict[str, int]:
@@ -56,7 +57,9 @@ def load_previous(
     )
 
 
-def load_previous_links(cohort: Cohort, folder: str | Path) -> list[tuple[str, int]] | None:
+def load_previous_links(
+    cohort: Cohort, folder: str | os.PathLike[str]
+) -> list[tuple[str, int]] | None:
     """The facilitator-team links of a result folder (its facilitators.csv), or None when
     it has none. A folder with links and a cohort without facilitators is refused: carrying
     on would drop every link silently."""
