@@ -15,13 +15,14 @@ import pytest
 import typer.main
 from typer.testing import CliRunner
 
+from clnmatch.categories import _ROLE_ALIASES, _SECTOR_ALIASES
 from clnmatch.cli import app
 from clnmatch.cohort_summary import cohort_warnings
 from clnmatch.evaluate import RULES
 from clnmatch.io.facilitators import read_facilitator_table, read_facilitators
 from clnmatch.io.mapping import SurveyMapping
 from clnmatch.io.survey import LIKERT_SCALE, read_cohort, read_survey
-from clnmatch.models import _ROLE_ALIASES, _SECTOR_ALIASES, Rules
+from clnmatch.models import Rules
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
