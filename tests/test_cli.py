@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -632,3 +633,22 @@ def test_a_match_that_found_nothing_says_whose_seconds_ran_out(tmp_path, monkeyp
     assert done.exit_code == 1 and not (tmp_path / "o").exists()
     assert "found: no rule-abiding start found; no rule-abiding assignment found within" in said
     assert "The match had 0.8 s of --time-limit 10: writing the outputs" in said
+
+
+def test_check_says_when_a_spreadsheet_dropped_the_ids_leading_zeros(tmp_path):
+    """Ids '00001' saved by a spreadsheet as 1: check listed 99 unknown people and said
+    they might have withdrawn; it says their ids lost leading zeros."""
+    survey = pd.read_csv(SURVEY, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    survey["practitioner_id"] = [f"{i + 1:05d}" for i in range(len(survey))]
+    zeros = tmp_path / "survey.csv"
+    survey.to_csv(zeros, index=False)
+    out = tmp_path / "out"
+    made = run("solve", zeros, "--strategy", "greedy", "--time-limit", "5", "--out", out, "-q")
+    assert made.exit_code == 0, made.output
+    teams = pd.read_csv(out / "teams.csv", dtype=str, keep_default_na=False)
+    teams["practitioner_id"] = teams["practitioner_id"].str.lstrip("0")
+    excel = tmp_path / "teams.csv"
+    teams.to_csv(excel, index=False)
+    said = " ".join(run("check", zeros, excel).output.split())
+    assert "99 practitioner id(s) of teams.csv are the survey's but for leading zeros" in said
+    assert "('1' is '00001' in the survey)" in said and "withdrew on the day" not in said
