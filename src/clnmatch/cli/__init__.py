@@ -9,14 +9,12 @@ import signal
 import sys
 from typing import TextIO
 
-from clnmatch.cli import (  # noqa: F401  (importing a module registers its commands)
-    breakouts,
-    day,
-    event,
-    mapping,
-    match,
-    research,
-)
+# importing a module registers its commands, listed by --help in this order: the matching
+# day's first, the researchers' last
+# isort: off
+from clnmatch.cli import match, checking, mapping, day, event, breakouts, research  # noqa: F401
+
+# isort: on
 from clnmatch.cli.common import (
     EXIT_BREACH,
     EXIT_ERROR,
