@@ -180,3 +180,23 @@ def test_a_pseudonymised_plan_cannot_be_replanned_and_says_why(tmp_path):
     assert done.exit_code == EXIT_INVALID
     said = " ".join(done.output.split())
     assert "a plan written without --pseudonymise" in said and said.count("person_id") == 0
+
+
+def test_a_late_joiner_who_leaves_is_said_to_leave_after_joining(tmp_path):
+    """Joined at round 2 and dropped at round 3, a late joiner was said to have "dropped
+    out ... from round 1" (the first round they were in no room: before joining)."""
+    first, second, third = tmp_path / "first", tmp_path / "second", tmp_path / "third"
+    rows = _roster_rows(32)
+    _plan_into(first, ["breakouts", str(_write(tmp_path / "a.csv", rows[:30]))], size=5)
+    roster = str(_write(tmp_path / "b.csv", rows))  # 0030 and 0031 join at round 2
+    common = ["breakouts", roster, "--time-limit", "10"]
+    joined = runner.invoke(app, [*common, "--from", str(first), "--replan-round", "2",
+                                 "--out", str(second)])  # fmt: skip
+    assert joined.exit_code == 0, joined.output
+    left = runner.invoke(app, [*common, "--from", str(second), "--replan-round", "3",
+                               "--drop", "0030", "--out", str(third)])  # fmt: skip
+    assert left.exit_code == 0, left.output
+    people, _ = read_people(roster)
+    assert load_plan(people, third, left=["0030"]).dropped_from() == {"0030": 3}
+    said = _said(left)
+    assert "1 person from round 3" in said and "from round 1" not in said

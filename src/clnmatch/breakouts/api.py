@@ -99,11 +99,12 @@ class BreakoutPlan:
         return int(self.present.shape[0])
 
     def dropped_from(self) -> dict[str, int | None]:
-        """Each dropped person's first round out (1-based), None for one in no room at all
-        (added to the roster after the plan, and dropped before joining)."""
+        """Each dropped person's first round out (1-based): the round after their last in
+        a room (a late joiner was out of the rounds before joining too); None for one in no
+        room at all (added to the roster after the plan, and dropped before joining)."""
         index = self.roster.index
         columns = {pid: self.present[:, index[pid]] for pid in self.dropped}
-        return {p: int(c.argmin()) + 1 if c.any() else None for p, c in columns.items()}
+        return {p: int(np.flatnonzero(c)[-1]) + 2 if c.any() else None for p, c in columns.items()}
 
     def rooms_frame(self) -> pd.DataFrame:
         """One row per person and round they take part in: round, room (1-based), person,
