@@ -7,6 +7,7 @@ changes by a single byte whatever --out is.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import shutil
@@ -353,3 +354,33 @@ def test_report_after_a_hand_edit_restates_the_summary_and_diff_sees_the_edit(
     assert json.loads(said.output)["b"]["edited"] is True
     refused = run(*solve_args(SURVEY, FACILITATORS, folder))  # the hand edit is kept
     assert refused.exit_code == 2 and (folder / "teams.csv").read_text(encoding="utf-8") == edited
+
+
+def test_rosters_follow_a_hand_edit_that_moves_one_nominee(titled: Path, tmp_path: Path) -> None:
+    """One nominee of a school moved by hand (a breach: the school is split): every roster
+    kept them in their colleague's team, beside teams.csv and the rule checks that said
+    otherwise (a lead officer). Each is now where teams.csv puts them."""
+    folder = shutil.copytree(titled, tmp_path / "split")
+    lines = (folder / "teams.csv").read_text(encoding="utf-8-sig").splitlines()
+    header = lines[0].split(",")
+    cells = [line.split(",") for line in lines[1:]]
+    team, school, pid = (header.index(c) for c in ("team", "establishment_id", "practitioner_id"))
+    schools = [row[school] for row in cells]
+    moved = next(row for row in cells if schools.count(row[school]) > 1)
+    old, new = int(moved[team]), int(moved[team]) % 8 + 1
+    moved[team] = str(new)
+    edited = "\n".join([lines[0], *(",".join(row) for row in cells)]) + "\n"
+    (folder / "teams.csv").write_text(edited, encoding="utf-8")
+    common = ["--survey", SURVEY, "--facilitators", FACILITATORS, "--no-pdf", "--quiet"]
+    assert run("report", folder, *common).exit_code == 0
+    merged = {row["practitioner_id"]: row for row in csv.DictReader(
+        (folder / "mailmerge.csv").open(encoding="utf-8-sig"))}  # fmt: skip
+    assert merged[moved[pid]]["team"] == str(new)
+    colleague = next(r[pid] for r in cells if r[school] == moved[school] and r[pid] != moved[pid])
+    assert merged[colleague]["team"] == str(old)
+    name = merged[moved[pid]]["name"]
+    mates = {row["team"]: row["team_mates"] for row in merged.values()}
+    assert name in mates[str(new)] and name not in mates[str(old)]
+    book = load_workbook(folder / "teams.xlsx", read_only=True)
+    sheet = [" ".join(str(c) for c in row if c) for row in book[f"Team {new}"].iter_rows(values_only=True)]  # fmt: skip
+    assert any(name in line for line in sheet)

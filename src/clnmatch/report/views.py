@@ -187,31 +187,32 @@ def team_views(result: Result) -> list[TeamView]:
             (p for p in cohort.nominees[est.id] if p.id in result.assignment),
             key=lambda p: p.role != Role.PROMOTED,
         )
-        if not nominees:
-            continue
-        team = result.assignment[nominees[0].id]
-        k = theme_index.get(result.team_focus.get(team, ""))
-        members = tuple(
-            Member(
-                practitioner_id=p.id,
-                name=p.name,
-                role=ROLE_LABELS.get(str(p.role), str(p.role)),
-                rating=None if k is None else p.interests[k],
-                job_title=p.job_title or None,
-                email=p.email or None,
+        # each nominee where the assignment puts them: a school split by a hand edit (a
+        # breach the rule checks name) shows in both teams, as teams.csv has it
+        for team in dict.fromkeys(result.assignment[p.id] for p in nominees):
+            k = theme_index.get(result.team_focus.get(team, ""))
+            members = tuple(
+                Member(
+                    practitioner_id=p.id,
+                    name=p.name,
+                    role=ROLE_LABELS.get(str(p.role), str(p.role)),
+                    rating=None if k is None else p.interests[k],
+                    job_title=p.job_title or None,
+                    email=p.email or None,
+                )
+                for p in nominees
+                if result.assignment[p.id] == team
             )
-            for p in nominees
-        )
-        groups.setdefault(team, []).append(
-            EstablishmentGroup(
-                est.id,
-                est.name,
-                est.authority,
-                sector_label(est.sector),
-                est.simd_quintile,
-                members,
+            groups.setdefault(team, []).append(
+                EstablishmentGroup(
+                    est.id,
+                    est.name,
+                    est.authority,
+                    sector_label(est.sector),
+                    est.simd_quintile,
+                    members,
+                )
             )
-        )
     out = []
     for team, ests in sorted(groups.items()):
         ratings = [m.rating for g in ests for m in g.members if m.rating is not None]
