@@ -384,3 +384,16 @@ def test_rosters_follow_a_hand_edit_that_moves_one_nominee(titled: Path, tmp_pat
     book = load_workbook(folder / "teams.xlsx", read_only=True)
     sheet = [" ".join(str(c) for c in row if c) for row in book[f"Team {new}"].iter_rows(values_only=True)]  # fmt: skip
     assert any(name in line for line in sheet)
+
+
+def test_report_without_the_facilitators_table_of_a_result_with_links_is_refused(
+    titled: Path, tmp_path: Path
+) -> None:
+    """`report DIR --survey S` on a result made with facilitators wrote letters saying "your
+    facilitator is F10" (a lead officer): it asks for the table, as rematch does."""
+    out = tmp_path / "rebuilt"
+    said = run("report", titled, "--survey", SURVEY, "--no-pdf", "--out", out)
+    assert said.exit_code == 2 and not out.exists()
+    text = " ".join(said.output.split())
+    assert "facilitators.csv: expected the facilitators table this result was made with" in text
+    assert "(--facilitators FILE)" in text

@@ -369,7 +369,7 @@ def report(
     """
     from clnmatch.io.outputs import output_names
     from clnmatch.publish import read_heading, rebuild_result, write_report_files
-    from clnmatch.rematch import cohort_of_folder
+    from clnmatch.rematch import cohort_of_folder, load_previous_links
 
     with exit_codes():
         target = out or result_dir
@@ -397,6 +397,7 @@ def report(
         cohort = read_cohort_for_cli(survey, facilitators, sheet, warn=0, mapping=mapping)
         # a rematched result: its withdrawals and additions (changes.json) apply
         cohort, _ = cohort_of_folder(cohort, result_dir)
+        load_previous_links(cohort, result_dir)  # refused: links read without their table
         heading = read_heading(result_dir)
         result = rebuild_result(cohort, result_dir)
         written = write_report_files(

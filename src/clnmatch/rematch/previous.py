@@ -75,7 +75,7 @@ def load_previous_links(
                 InputProblem(
                     f"the facilitators table this result was made with (--facilitators "
                     f"FILE), to keep its {len(links)} facilitator link(s): without it "
-                    "they would all be dropped",
+                    "they would all be dropped (and rosters would name facilitators by id)",
                     file=str(Path(folder) / "facilitators.csv"),
                 )
             ]
