@@ -230,24 +230,32 @@ def test_real_school_names_are_rarely_look_alikes() -> None:
     assert 0 < len(flagged) <= 5, flagged
 
 
-def test_ids_that_differ_only_by_leading_zeros_are_a_warning(tmp_path: Path) -> None:
-    """'0007919' typed as text and 7919 as a number are two establishments: a warning
-    names both rows, as their nominees may then be put in different teams."""
+def test_ids_that_differ_only_by_leading_zeros_are_one_school_when_the_rows_say_so(
+    tmp_path: Path,
+) -> None:
+    """'0007919' typed as text and 7919 as a number, with the same school's name and
+    authority, were two establishments whose nominees went to different teams (a lead
+    officer: Excel stripped the zeros in one row): they are one, the first id kept, with a
+    warning. Ids equal but for zeros on rows naming other schools stay two, with a warning
+    naming both rows."""
     path = _survey(
         tmp_path,
         "Ann,0007919,Hillhead,Inverclyde,primary,HT,1,2",
-        "Bob,7919,Hillhead,Inverclyde,primary,teacher,3,4",
+        "Bob,7919,Hillhead,inverclyde,primary,teacher,3,4",
         "Cat,0000000,Kirkton,Inverclyde,primary,HT,1,2",
-        "Dan,0,Kirkton,Inverclyde,primary,teacher,3,4",
+        "Dan,0,Kirkton Nursery,Inverclyde,primary,teacher,3,4",
         "Eve,SC041,Ashcraig,Inverclyde,primary,HT,1,2",
         "Fin,SC41,Ashcraig,Inverclyde,primary,teacher,3,4",
         header="name,establishment_id,establishment_name,authority,sector,role,theme:A,theme:B",
     )
     reading = read_survey(path)
-    assert len(reading.cohort.establishments) == 6
+    cohort = reading.cohort
+    assert [e.id for e in cohort.establishments] == ["0007919", "0000000", "0", "SC041", "SC41"]
+    assert [p.name for p in cohort.nominees["0007919"]] == ["Ann", "Bob"]
     zeros = [w for w in reading.warnings if "leading zeros" in w.expected]
     assert [(w.row, w.column) for w in zeros] == [(3, "establishment_id"), (5, "establishment_id")]
-    assert "'7919' (row 3) and '0007919' (row 2)" in zeros[0].expected
+    assert "'7919' is '0007919' of row 2 but for leading zeros" in zeros[0].expected
+    assert "read as one establishment, '0007919'" in zeros[0].expected
     assert "'0' (row 5) and '0000000' (row 4)" in zeros[1].expected
 
 

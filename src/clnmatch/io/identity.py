@@ -48,6 +48,7 @@ __all__ = [
     "additions_row_prefix",
     "answered_again",
     "closest_authority",
+    "ZeroTwins",
     "leading_zero_warnings",
     "name_key",
     "person_key",
@@ -356,6 +357,42 @@ def closest_authority(name: str) -> str | None:
 def rows_text(rows: Sequence[int]) -> str:
     shown = ", ".join(str(r) for r in rows[:5])
     return f"row{'s' if len(rows) > 1 else ''} {shown}{' ...' if len(rows) > 5 else ''}"
+
+
+@dataclass
+class ZeroTwins:
+    """Establishment ids equal but for leading zeros whose rows name the same establishment
+    in the same authority: one establishment ('0041' in one row, 41 in another: a
+    spreadsheet read the id as a number). The first id read is kept."""
+
+    table: Table
+    column: int
+    first: dict[str, tuple[str, str, str, int]] = field(default_factory=dict)  # digits ->
+
+    def same_as(
+        self, est_id: str, name: str, authority: str, row: int
+    ) -> tuple[str, list[InputProblem]]:
+        """The id to read ``est_id`` as, and a warning when it is another row's twin."""
+        if not est_id.isdigit() or not name or not authority:
+            return est_id, []
+        digits = est_id.lstrip("0") or "0"
+        kept, kept_name, kept_authority, kept_row = self.first.setdefault(
+            digits, (est_id, name, authority, row)
+        )
+        same = name_key(kept_name) == name_key(name)
+        if kept == est_id or not same or authority_key(kept_authority) != authority_key(authority):
+            return est_id, []  # two establishments: leading_zero_warnings says so
+        return kept, [
+            self.table.problem(
+                f"one way of writing each establishment_id; '{est_id}' is '{kept}' of row "
+                f"{kept_row} but for leading zeros, and names the same establishment "
+                f"({kept_name}, {kept_authority}): read as one establishment, '{kept}' (a "
+                "spreadsheet may have read the id as a number; in Excel, format the column "
+                "as Text)",
+                row=row,
+                column=self.column,
+            )
+        ]
 
 
 def leading_zero_warnings(

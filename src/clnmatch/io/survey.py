@@ -46,6 +46,7 @@ from clnmatch.io.identity import (
     SAME_ID_HINT,
     EstablishmentIds,
     NameBook,
+    ZeroTwins,
     leading_zero_warnings,
     name_key,
     person_key,
@@ -199,6 +200,7 @@ def _parse_survey(
     ratings = RatingReader(table, scale, problems)
     book = NameBook(table, index.get("authority"), index.get("establishment_name"))
     derived = EstablishmentIds() if "establishment_id" not in index else None
+    twins = ZeroTwins(table, index.get("establishment_id", 0))
     last_row = table.rows[-1].number
     units: dict[str, _Unit] = {}
     first_row_of: dict[str, int] = {}
@@ -305,7 +307,13 @@ def _parse_survey(
         use_names(cell, mapping)  # a mapping's names; the eight authorities' own spelling
         book.note(r, cell.get("authority", ""), cell.get("establishment_name", ""), sector)
         if derived is None:
-            est_id = cell.get("establishment_id", "")
+            est_id, said = twins.same_as(
+                cell.get("establishment_id", ""),
+                cell.get("establishment_name", ""),
+                cell.get("authority", ""),
+                r,
+            )
+            warnings += said
         elif cell.get("authority") and cell.get("establishment_name"):
             est_id = derived.id_for(cell["authority"], cell["establishment_name"])
         else:
