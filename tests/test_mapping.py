@@ -134,6 +134,30 @@ def test_rows_left_out_are_not_read(tmp_path: Path) -> None:
         read_survey(export, mapping={**MAPPING, "leave_out_rows": ["3"]})
 
 
+def test_rows_left_out_of_an_export_downloaded_again_are_checked(tmp_path: Path) -> None:
+    """Downloaded again after an answer above was deleted, the rows moved up: the mapping's
+    leave_out_rows left out someone who answered once and read both answers of the person
+    who answered twice, with the same calm warning (a lead officer). Refused, naming the
+    rows that now hold that person's earlier answer."""
+    again = ROWS[1].replace(",hi", ",again")
+    export = _export(tmp_path, *ROWS[1:], again)  # row 2 deleted: row 3 is now row 2
+    with pytest.raises(InvalidInputError) as caught:
+        read_survey(export, mapping={**MAPPING, "leave_out_rows": [3]})
+    said = str(caught.value)
+    assert "row(s) 3 of export.csv repeat nobody now" in said and "(rows 2 and 5)" in said
+    assert "leave_out_rows = [2] leaves out the earlier answers now" in said
+    assert (
+        len(read_survey(export, mapping={**MAPPING, "leave_out_rows": [2]}).cohort.practitioners)
+        == 3
+    )
+    # a row left out that repeats nobody, where nobody answered twice, is the user's choice
+    alone = _export(tmp_path, *ROWS, name="alone.csv")
+    assert (
+        len(read_survey(alone, mapping={**MAPPING, "leave_out_rows": [3]}).cohort.practitioners)
+        == 3
+    )
+
+
 def test_a_name_asked_as_first_name_and_surname_is_joined(tmp_path: Path) -> None:
     """A form asking "First name" and "Surname" apart gave rosters of first names only (the
     draft took "First name", a mapping could name one header): now ``name`` may list both,

@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from clnmatch.errors import InputProblem, InvalidInputError, InvalidParameterError
 from clnmatch.io.headers import SURVEY_COLUMNS, flat_header
-from clnmatch.io.identity import name_key, standard_authority
+from clnmatch.io.identity import name_key, person_key, standard_authority
 from clnmatch.io.layout import Row, Table
 from clnmatch.io.tables import headed, header_labels, normalise_header
 from clnmatch.models import RATING_MAX, RATING_MIN, Role, Sector, authority_key, word_key
@@ -189,6 +189,39 @@ class SurveyMapping(BaseModel):
             if name_key(spelling) not in given
         ]
 
+    def _shifted(self, table: Table, gone: set[int]) -> list[InputProblem]:
+        """A problem when the rows left out repeat nobody while one person's answers are
+        read twice: the export was downloaded again after an answer above them was deleted,
+        so the rows moved up and the numbers name other people (each person by e-mail and
+        name, as ``clnmatch map`` found the repeats)."""
+        email = headed(table.headers, str(self.columns.get("email", "email")))
+        name = self.columns.get("name", "name")
+        names = [headed(table.headers, h) for h in ([name] if isinstance(name, str) else name)]
+        if len(email) != 1 or any(len(n) != 1 for n in names):
+            return []
+        rows_of: dict[tuple[str, str], list[int]] = {}
+        for row in table.rows:
+            address = row.values[email[0]].strip().casefold()
+            person = person_key(" ".join(row.values[n[0]] for n in names))
+            if address and person:
+                rows_of.setdefault((address, person), []).append(row.number)
+        alone = [n for rows in rows_of.values() if len(rows) == 1 for n in rows if n in gone]
+        twice = [r for r in rows_of.values() if len([n for n in r if n not in gone]) > 1]
+        if not (alone and twice):
+            return []
+        earlier = sorted(n for rows in twice for n in rows[:-1])
+        return [
+            InputProblem(
+                file=self.source,
+                expected=f"key 'leave_out_rows' to name the earlier answers of people who "
+                f"answered twice; row(s) {', '.join(map(str, alone))} of {table.file} repeat "
+                f"nobody now, while {len(twice)} person(s) answered twice are read twice "
+                f"(rows {', '.join(' and '.join(map(str, r)) for r in twice[:3])}): was the "
+                "export downloaded again after an answer was deleted? (the rows below it move "
+                f"up). leave_out_rows = {earlier} leaves out the earlier answers now",
+            )
+        ]
+
     def _which(self, table: Table, number: int) -> str:
         """A left-out row told by its id and school (no person's name), so a row number
         that now holds another answer (one deleted above it since) shows: " (ID 12, at
@@ -233,6 +266,7 @@ class SurveyMapping(BaseModel):
                 )
             )
         elif gone & set(held):
+            problems += self._shifted(table, gone)
             said = [  # a row deleted from the export since shifts the rows after it: say which
                 table.problem(
                     f"to be read, but leave_out_rows of {self.source} leaves it out"
