@@ -658,3 +658,33 @@ def test_a_stop_after_the_outputs_are_in_place_says_they_are(
             (stage / "teams.csv").write_text("x", encoding="utf-8")
         raise KeyboardInterrupt
     assert "Stopped: kept in --dir" in capsys.readouterr().err
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from(["a", " ", "\r", "\n", "=", "+", "-", "@", '"', ","])),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_csv_cells_keep_their_rows_and_never_start_a_formula(texts: list[str]) -> None:
+    """A cell holding a bare carriage return was not quoted: spreadsheets (and csv readers)
+    ended the row there, and a formula after it started a row of its own, its apostrophe
+    left in the row above (a data protection officer). Every cell stays in its row, and
+    reads back as written, its line breaks as '\\n'."""
+    import csv
+    import io
+    import tempfile
+
+    frame = pd.DataFrame({"id": [f"P{i}" for i in range(len(texts))], "name": texts})
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "out.csv"
+        write_csv(frame, path)
+        text = path.read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert len(rows) == len(texts) + 1 and all(len(row) == 2 for row in rows)
+    for row, original in zip(rows[1:], texts, strict=True):
+        cell = row[1]
+        assert not cell or cell[0] not in FORMULA_TRIGGERS
+        assert unneutralise(cell) == original.replace("\r\n", "\n").replace("\r", "\n")

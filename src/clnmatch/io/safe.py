@@ -568,26 +568,33 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _csv_text_cell(text: str) -> str:
+    """``text`` neutralised, its line breaks written as '\n': the writer quotes a cell
+    holding '\n', but not one holding a bare '\r', where spreadsheets end the row too (a
+    formula after it would start a row of its own, not neutralised)."""
+    return neutralise(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 def _csv_cell(value: Any) -> str:
     if _is_missing(value):
         return ""
     value = _plain(value)
     if isinstance(value, str):
-        return neutralise(value)
+        return _csv_text_cell(value)
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
         return repr(float(value)) if math.isfinite(value) else ""
     if isinstance(value, int):
         return str(value)
-    return neutralise(str(value))
+    return _csv_text_cell(str(value))
 
 
 def csv_text(df: pd.DataFrame) -> str:
     """The CSV text ``write_csv`` writes (no BOM): neutralised text, numbers as numbers."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([neutralise(str(c)) for c in df.columns])
+    writer.writerow([_csv_text_cell(str(c)) for c in df.columns])
     for row in df.itertuples(index=False, name=None):
         writer.writerow([_csv_cell(v) for v in row])
     return buffer.getvalue()
