@@ -350,7 +350,21 @@ def test_pseudonymised_outputs_name_nobody(tmp_path):
         (plain / "rooms.csv").open(encoding="utf-8-sig") as a,
         (hidden / "rooms.csv").open(encoding="utf-8-sig") as b,
     ):
-        assert [r["room"] for r in csv.DictReader(a)] == [r["room"] for r in csv.DictReader(b)]
+        shown, hidden_rows = list(csv.DictReader(a)), list(csv.DictReader(b))
+    assert [r["room"] for r in shown] == [r["room"] for r in hidden_rows]
+
+    def schools(listing: list[dict[str, str]]) -> dict[tuple[str, str], list[str]]:
+        rooms: dict[tuple[str, str], list[str]] = {}
+        for r in listing:
+            rooms.setdefault((r["round"], r["room"]), []).append(r["establishment_id"])
+        return {k: sorted(v) for k, v in rooms.items()}
+
+    assert schools(shown) == schools(hidden_rows)  # the same rooms, of the same schools
+    # numbered in an order drawn at random: in roster order, "P005" was the fifth row (a
+    # data protection officer); the roster's schools in pseudonym order by chance: 1 in 20!/2^10
+    school_of = {r["person_id"]: r["establishment_id"] for r in hidden_rows}
+    assert sorted(school_of) == [f"P{i:03d}" for i in range(1, 21)]
+    assert [school_of[p] for p in sorted(school_of)] != [r[2] for r in rows]
 
 
 def test_breakouts_map_reads_the_sheet_its_mapping_names(tmp_path):

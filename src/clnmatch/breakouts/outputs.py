@@ -19,7 +19,7 @@
 
 Text cells are neutralised against spreadsheet formulas (contract section 6), in CSV and
 xlsx alike. ``pseudonymise=True`` writes every file with names replaced by "Person 001" ...
-(in roster order), emails dropped (so no Zoom files), and every person_id replaced by
+(numbered and listed in an order drawn at random, not the roster's), emails dropped (so no Zoom files), and every person_id replaced by
 "P001" ... (ids are often names or emails); establishments and authorities stay. Such a
 folder is for sharing: its ids are not the roster's, so it cannot be re-planned.
 """
@@ -29,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import random
 import re
 from pathlib import Path
 
@@ -67,19 +68,34 @@ HISTORY_FILE = "history.csv"  # written only when the plan continues from a hist
 
 
 def pseudonymised(plan: BreakoutPlan) -> BreakoutPlan:
-    """A copy of ``plan`` whose roster names nobody (see the module docstring)."""
+    """A copy of ``plan`` whose roster names nobody (see the module docstring): people
+    numbered, and listed, in an order drawn afresh each time (in roster order, anyone with
+    the roster could follow "Person 003" back to its third row)."""
     people = plan.roster.people
+    order = list(range(len(people)))
+    random.SystemRandom().shuffle(order)  # new place k holds person order[k]
     width = max(3, len(str(len(people))))
     # every id: an organisation's ids are often names or emails (scott.smith, s.smith1)
-    renamed = {p.id: f"P{i + 1:0{width}d}" for i, p in enumerate(people)}
+    renamed = {people[i].id: f"P{k + 1:0{width}d}" for k, i in enumerate(order)}
     copies = tuple(
-        dataclasses.replace(p, id=renamed[p.id], name=f"Person {i + 1:0{width}d}", email="")
-        for i, p in enumerate(people)
+        dataclasses.replace(
+            people[i], id=renamed[people[i].id], name=f"Person {k + 1:0{width}d}", email=""
+        )
+        for k, i in enumerate(order)
     )
     roster = Roster(copies, plan.roster.themes, plan.roster.source)
-    dropped = tuple(renamed.get(d, d) for d in plan.dropped)
-    joined = tuple(renamed.get(d, d) for d in plan.joined)
-    return dataclasses.replace(plan, roster=roster, dropped=dropped, joined=joined)
+    evaluation = plan.evaluation
+    if evaluation is not None:
+        evaluation = dataclasses.replace(evaluation, new_contacts=evaluation.new_contacts[order])
+    return dataclasses.replace(
+        plan,
+        roster=roster,
+        schedule=None if plan.schedule is None else plan.schedule[:, order],
+        present=plan.present[:, order],
+        evaluation=evaluation,
+        dropped=tuple(renamed.get(d, d) for d in plan.dropped),
+        joined=tuple(renamed.get(d, d) for d in plan.joined),
+    )
 
 
 def history_frame(plan: BreakoutPlan) -> pd.DataFrame | None:
