@@ -18,7 +18,13 @@ from clnmatch.evaluate import check
 from clnmatch.models import Cohort, Establishment, Facilitator, Practitioner, Rules
 from clnmatch.report.html import Heading, render_report, write_report
 from clnmatch.report.pseudonymise import PseudonymKey, pseudonymise
-from clnmatch.report.words import quality_sentence, rule_checks, score_parts, score_sentence
+from clnmatch.report.words import (
+    number,
+    quality_sentence,
+    rule_checks,
+    score_parts,
+    score_sentence,
+)
 from clnmatch.result import Result, Statistics, Status
 from clnmatch.strategies.base import TracePoint
 
@@ -578,3 +584,20 @@ def test_dollar_signs_in_a_theme_or_authority_are_drawn_as_typed(tmp_path: Path)
     assert len(all_charts(result)) >= 3
     html = render_report(result)
     assert "Budget $\\frac{1}$ matters" in unescape(html)
+
+
+def test_a_score_below_zero_is_written_and_said(tmp_path: Path) -> None:
+    """A rule-abiding result whose score has no positive part (travel alone; cohesion of
+    random teams) crashed every write (IndexError: a researcher): it is written, and the
+    report says the score's parts as they are."""
+    import clnmatch
+    from clnmatch.cli import sample_paths
+    from clnmatch.publish import write_result
+
+    cohort = clnmatch.Cohort.from_csv(sample_paths()[0])
+    travel = clnmatch.ObjectiveWeights(focus=0, cohesion=0, simd_mix=0, travel=1, name="travel")
+    result = clnmatch.solve(cohort, objective=travel, strategy="greedy", time_limit=10, seed=0)
+    assert result.feasible and result.objective is not None and result.objective < 0
+    write_result(result, tmp_path / "out", pdf=False)
+    text = " ".join((tmp_path / "out" / "report.html").read_text(encoding="utf-8").split())
+    assert f"The score of {number(round(result.objective, 1))} points is -" in text

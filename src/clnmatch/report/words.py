@@ -323,6 +323,9 @@ def score_sentence(result: Result) -> str:
     text = f"The score of {number(round(objective, 1))} points"
     if len(gains) == 1 and not losses:
         return f"{text} is {gains[0]}."
+    if not gains:  # a score with no positive part (cohesion of random teams, travel alone)
+        signed = [f"{number(round(points, 1))} points {what}" for what, points in parts]
+        return f"{text} is {' and '.join(signed)}."
     said = ", ".join(gains[:-1]) + (" and " if len(gains) > 1 else "") + gains[-1]
     if losses:
         said += ", less " + " and ".join(losses)
