@@ -138,6 +138,12 @@ def test_a_strategy_past_its_budget_is_marked(monkeypatch: pytest.MonkeyPatch) -
     cohort = generate_cohort(16, seed=0, teams_hint=2)
     result = solve(cohort, Rules(teams=2), strategy="sleeper", time_limit=1, seed=0)
     assert any(n.startswith("strategy 'sleeper' ran ") for n in result.notes), result.notes
+    # and the whole call's overrun, as the command line says it (a Python caller had only
+    # a strategy's word: kmeans loading scikit-learn inside a 0.2 s call said nothing)
+    late = [n for n in result.notes if n.startswith("the call took ")]
+    assert len(late) == 1 and "past its time_limit of 1 s" in late[0], result.notes
+    quick = solve(cohort, Rules(teams=2), strategy="greedy", time_limit=5, seed=0)
+    assert not any(n.startswith("the call took ") for n in quick.notes), quick.notes
 
 
 def test_a_strategy_of_ones_own_runs_in_the_harness_workers_and_mdgp(

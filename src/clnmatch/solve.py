@@ -295,8 +295,9 @@ def solve(
                     source="solver",
                 )
                 diagnosis = dataclasses.replace(diagnosis, conflicts=[proof])
-            return finish(Status.INFEASIBLE, diagnosis=diagnosis, statistics=statistics)
-        return finish(
+            infeasible = finish(Status.INFEASIBLE, diagnosis=diagnosis, statistics=statistics)
+            return _said_if_late(infeasible, float(time_limit), prepare_s)
+        unknown = finish(
             Status.UNKNOWN,
             statistics=statistics,
             notes=proposal.notes
@@ -305,10 +306,11 @@ def solve(
                 "longer time_limit",
             ),
         )
+        return _said_if_late(unknown, float(time_limit), prepare_s)
 
     if bound_time > 0 and not proposal.proven_optimal:
         proposal = _with_certified_bound(problem, proposal, started, time_limit, bound_time)
-    return finish_solve(
+    result = finish_solve(
         cohort,
         rules,
         problem,
@@ -320,6 +322,21 @@ def solve(
         # what is left of the limit (the strategy may have used less than its share)
         allocation_s=float(time_limit) - (time.perf_counter() - started - prepare_s) - FINISH_S,
     )
+    return _said_if_late(result, float(time_limit), prepare_s)
+
+
+def _said_if_late(result: Result, time_limit: float, prepare_s: float) -> Result:
+    """``result`` with a note when the whole call ran well past ``time_limit`` (10% and half
+    a second more), one-off compiling aside: a Python caller learns what the command line
+    says ("the run took ..."), and why the answer may differ on a second call."""
+    spent = result.runtime_s - prepare_s
+    if spent <= 1.1 * time_limit + 0.5:
+        return result
+    note = (
+        f"the call took {spent:.1f} s, past its time_limit of {time_limit:g} s (a busy "
+        "machine, or loading libraries in a new process: a later call is quicker)"
+    )
+    return dataclasses.replace(result, notes=(*result.notes, note))
 
 
 def _proofs_dropped(proposal: Proposal) -> Proposal:
