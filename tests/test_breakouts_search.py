@@ -368,3 +368,25 @@ def test_golf_of_one_group_is_refused_in_its_own_words():
     """solve_golf(1, 3, 2) named BreakoutRules' 'rooms', a parameter its caller never gave."""
     with pytest.raises(InvalidParameterError, match="'groups' parameter of solve_golf"):
         solve_golf(1, 3, 2)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_design_is_renamed_until_the_authority_rule_holds(seed):
+    """31 people of 5 authorities (12, 8, 5, 4, 2; five schools sending two), rooms of 4, 8
+    rounds, at least 3 authorities a room: TD(4,8) has 0 repeats, and renaming its people
+    meets the rule (an organiser's annealing did, in under a thousand swaps); the renaming
+    gave up and the search ended at 5-6 repeats after 17 s."""
+    # (authority, people, schools sending two)
+    sizes = [("Glasgow City", 12, 2), ("South Lanarkshire", 8, 2), ("North Lanarkshire", 5, 0),
+             ("Renfrewshire", 4, 1), ("East Dunbartonshire", 2, 0)]  # fmt: skip
+    places = []
+    for authority, count, pairs in sizes:
+        schools = [f"{authority} {k // 2}" for k in range(2 * pairs)]
+        schools += [f"{authority} {pairs + k}" for k in range(count - 2 * pairs)]
+        places += [(school, authority) for school in schools]
+    people = tuple(Person(f"P{i:02d}", f"Name {i}", *places[i]) for i in range(31))
+    rules = BreakoutRules(rounds=8, room_size=4, min_authorities=3)
+    plan = plan_breakouts(Roster(people, ()), rules, seed=seed, time_limit=20)
+    assert plan.status == "optimal" and plan.repeats == 0, (plan.repeats, plan.method)
+    assert "TD(4,8)" in plan.method
+    assert check_plan(plan).broken == set()
