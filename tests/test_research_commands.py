@@ -77,3 +77,33 @@ def test_mdgp_answers_with_the_greedy_start_when_the_strategy_finds_nothing(
     groups = [int(line.split()[1]) for line in out.read_text().splitlines()]
     problem = read_instance(instance)
     assert len(groups) == problem.n_units and answer["objective"] > 0
+
+
+def test_a_stopped_sweeps_finished_runs_are_kept_and_said(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """Ctrl+C printed a traceback (clnmatch bench: "no output was written") and the next
+    sweep into the folder deleted the finished runs of runs.partial.csv unsaid (a
+    researcher). The stop says where they are; the next sweep keeps them beside runs.csv."""
+    import clnmatch.research.command as command
+
+    real = command.execute
+
+    def stopped_after_one(specs, *, on_result, **kwargs):
+        outcomes = real(specs[:1], on_result=on_result, **kwargs)
+        assert outcomes
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(command, "execute", stopped_after_one)
+    out = tmp_path / "sweep"
+    assert run_bench([*TINY, "--seeds", "0,1", "--out", str(out)]) == 130
+    said = capsys.readouterr().err
+    assert f"Stopped (Ctrl+C): the 1 finished run(s) are in {out / 'runs.partial.csv'}" in said
+    assert "Traceback" not in said and not (out / "runs.csv").exists()
+    finished = (out / "runs.partial.csv").read_text(encoding="utf-8")
+    monkeypatch.setattr(command, "execute", real)
+    assert run_bench([*TINY, "--out", str(out)]) == 0
+    assert "are kept as runs.interrupted-" in capsys.readouterr().err
+    kept = list(out.glob("runs.interrupted-*.csv"))
+    assert len(kept) == 1 and kept[0].read_text(encoding="utf-8") == finished
+    assert not (out / "runs.partial.csv").exists() and (out / "runs.csv").exists()

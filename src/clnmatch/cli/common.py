@@ -125,6 +125,11 @@ class Exit(Exception):
 _STOP_SAID: list[bool] = []  # exit_codes said why it stopped (main says it otherwise)
 
 
+def stop_said() -> None:
+    """Note that the command said why it stopped (main then adds nothing)."""
+    _STOP_SAID.append(True)
+
+
 def say_stopped_unless_said() -> None:
     """Say the run stopped, where Ctrl+C came before a command's own handling (while the
     command line started: typer ends such a run with 130 and no word)."""

@@ -16,6 +16,7 @@ from clnmatch.cli.common import (
     check_out_file,
     exit_codes,
     out_console,
+    stop_said,
 )
 
 
@@ -156,7 +157,10 @@ def bench(ctx: typer.Context) -> None:
     """
     from clnmatch.research.harness import run_bench
 
-    raise typer.Exit(run_bench(ctx.args, prog="clnmatch bench"))
+    code = run_bench(ctx.args, prog="clnmatch bench")
+    if code == 130:  # it said what the stopped sweep left
+        stop_said()
+    raise typer.Exit(code)
 
 
 @app.command()

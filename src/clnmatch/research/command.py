@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
 import io
 import secrets
 import shlex
@@ -187,6 +188,16 @@ def run_bench(argv: Sequence[str] | None = None, *, prog: str = "python -m bench
     command = f"{prog} {shlex.join(argv)}"
     args.out.mkdir(parents=True, exist_ok=True)
     partial = args.out / "runs.partial.csv"
+    if partial.exists():  # an interrupted sweep's finished runs: kept beside, never dropped
+        with partial.open(encoding="utf-8", newline="") as handle:
+            first = next(csv.DictReader(handle), None) or {}
+        kept = partial.with_name(f"runs.interrupted-{first.get('sweep') or sweep}.csv")
+        partial.rename(kept)
+        print(
+            f"note: the finished runs of an interrupted sweep ({partial.name}) are kept as "
+            f"{kept.name}; they are not in runs.csv",
+            file=err,
+        )
     count = [0]
 
     def progress(outcome: RunOutcome) -> None:
@@ -217,6 +228,12 @@ def run_bench(argv: Sequence[str] | None = None, *, prog: str = "python -m bench
     except ClnmatchError as exc:
         print(f"Invalid setting: {exc}", file=err)
         return 2
+    except KeyboardInterrupt:  # Ctrl+C: the runs that finished are kept, and said so
+        kept_runs = (
+            f"the {count[0]} finished run(s) are in {partial}" if count[0] else "no run finished"
+        )
+        print(f"Stopped (Ctrl+C): {kept_runs}; runs.csv was not changed.", file=err)
+        return 130
     except Exception as exc:  # the sweep itself broke (not one run): say so, keep the partial file
         print(
             f"Benchmark sweep failed: {error_text(exc)}; finished runs are in {partial}", file=err
