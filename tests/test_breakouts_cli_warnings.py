@@ -245,3 +245,18 @@ def test_a_replan_the_rules_rule_out_says_how_to_plan_the_rest(tmp_path):
     assert done.exit_code == 3, said
     assert "cannot hold 4 authorities" in said
     assert "A re-plan keeps the rules of --from's plan" in said and "--history" in said
+
+
+def test_an_email_copied_as_a_link_is_its_address(tmp_path):
+    """'mailto:ann@school.example' (a link copied from Outlook) went into the Zoom files
+    as it was, so Zoom would not pre-assign that person (an organiser): it is read as the
+    address."""
+    rows = _roster_rows(12)
+    rows[4][5] = f"mailto:{rows[4][5] or 'p4@school.example'}"
+    address = rows[4][5][len("mailto:") :]
+    roster = _write(tmp_path / "roster.csv", rows)
+    args = ["breakouts", str(roster), "--rounds", "1", "--room-size", "4", "--time-limit", "5"]
+    done = runner.invoke(app, [*args, "-q", "--out", str(tmp_path / "z")])
+    assert done.exit_code == 0, done.output
+    zoom = (tmp_path / "z" / "zoom_round_1.csv").read_text(encoding="utf-8-sig")
+    assert "mailto:" not in zoom and f",{address}\n" in zoom

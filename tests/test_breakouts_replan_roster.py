@@ -200,3 +200,28 @@ def test_a_late_joiner_who_leaves_is_said_to_leave_after_joining(tmp_path):
     assert load_plan(people, third, left=["0030"]).dropped_from() == {"0030": 3}
     said = _said(left)
     assert "1 person from round 3" in said and "from round 1" not in said
+
+
+def test_rows_cut_from_a_plans_rooms_csv_are_refused_not_read_as_absence(tmp_path):
+    """A room's rows deleted from round 2 of rooms.csv (a slip in Excel): its people were
+    re-planned as in no room that round, their meeting forgotten, unsaid; rounds cut off
+    were refused as rules that cannot be met (an organiser). Both are input errors naming
+    the rows missing."""
+    first = tmp_path / "first"
+    roster = _write(tmp_path / "roster.csv", _roster_rows(30))
+    _plan_into(first, ["breakouts", str(roster)], size=5)
+    lines = (first / "rooms.csv").read_text(encoding="utf-8-sig").splitlines()
+    header, rows = lines[0], [line.split(",") for line in lines[1:]]
+    cut = [",".join(r) for r in rows if not (r[0] == "2" and r[1] == "1")]
+    (first / "rooms.csv").write_text("\n".join([header, *cut]) + "\n", encoding="utf-8")
+    args = ["breakouts", str(roster), "--from", str(first), "--replan-round", "3"]
+    refused = runner.invoke(app, [*args, "--out", str(tmp_path / "again")])
+    assert refused.exit_code == EXIT_INVALID and not (tmp_path / "again").exists()
+    missing = sorted(r[2] for r in rows if r[0] == "2" and r[1] == "1")
+    said = _said(refused)
+    assert f"round 2 has no row for {', '.join(missing)}" in said
+    kept = [",".join(r) for r in rows if r[0] in ("1", "2")]
+    (first / "rooms.csv").write_text("\n".join([header, *kept]) + "\n", encoding="utf-8")
+    refused = runner.invoke(app, [*args, "--out", str(tmp_path / "again")])
+    assert refused.exit_code == EXIT_INVALID
+    assert "round(s) 3" in _said(refused) and "have none (cut from the file?)" in _said(refused)

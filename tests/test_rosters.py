@@ -364,3 +364,22 @@ def test_a_team_of_more_than_fourteen_still_prints_on_one_sheet(tmp_path: Path, 
     assert len(pages) == teams
     for n, text in enumerate(pages, start=1):
         assert f"Team {n}" in text
+
+
+def test_a_cc_line_holds_addresses_only(tmp_path: Path) -> None:
+    """An e-mail typed as no address ('not-an-email': a warning when read) went into the Cc
+    line of every team mate (a lead officer); one copied as a link ('mailto:...') is its
+    address."""
+    import clnmatch
+    from clnmatch.cli import sample_paths
+
+    survey = pd.read_csv(sample_paths()[0], dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    survey.loc[0, "email"] = "not-an-email"
+    linked = survey.loc[1, "email"]
+    survey.loc[1, "email"] = f"mailto:{linked}"
+    path = tmp_path / "survey.csv"
+    survey.to_csv(path, index=False)
+    result = clnmatch.solve(clnmatch.Cohort.from_csv(path), strategy="greedy", time_limit=5)
+    merge = mailmerge_frame(result)
+    cc = " ".join(merge["team_emails"])
+    assert "not-an-email" not in cc and "mailto:" not in cc and linked in cc

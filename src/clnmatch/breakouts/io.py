@@ -35,7 +35,7 @@ from clnmatch.breakouts.evaluate import evaluate_schedule
 from clnmatch.breakouts.model import BreakoutProblem, BreakoutRules, History, Person, Roster
 from clnmatch.breakouts.outputs import HISTORY_FILE
 from clnmatch.errors import InputProblem, InvalidInputError, InvalidParameterError
-from clnmatch.io.identity import SAME_ID_HINT, NameBook
+from clnmatch.io.identity import SAME_ID_HINT, NameBook, email_cell
 from clnmatch.io.tables import (
     Table,
     load_table,
@@ -181,9 +181,7 @@ def _read_roster(table: Table, need_authority: bool) -> tuple[Roster, list[Input
         sector = Sector.parse(sector_text) if sector_text else None
         if sector_text and sector is None:
             problems.append(table.problem(_SECTOR_EXPECTED, row.number, "sector", sector_text))
-        email = cell.get("email", "")
-        if email.casefold() == "anonymous":  # Microsoft Forms' word for no email
-            email = ""
+        email = email_cell(cell.get("email", ""))
         if email and ("@" not in email or any(c.isspace() for c in email)):
             warnings.append(  # as the survey reader: said, not quoted (it may hold a name)
                 table.problem(
@@ -418,6 +416,7 @@ def load_plan(
                 "rooms.csv lacks 'authority' or 'establishment_id': keep them on it as well)",
             )
         )
+    problems += _rows_missing(table, schedule, roster)
     if problems:
         raise InvalidInputError(problems)
     present = schedule >= 0
@@ -446,3 +445,37 @@ def load_plan(
         dropped=tuple(summary.get("dropped", ())),
         history=history,
     )
+
+
+def _rows_missing(table: Table, schedule: np.ndarray, roster: Roster) -> list[InputProblem]:
+    """Rows a plan written by clnmatch always has: every round, and each person in every
+    round from their first to their last (people leave for good and join once), so rows
+    cut from rooms.csv (a round, a room) are not read as people who were in no room."""
+    rounds = schedule.shape[0]
+    present = schedule >= 0
+    empty = [r + 1 for r in range(rounds) if not present[r].any()]
+    if empty:
+        listed = ", ".join(map(str, empty))
+        return [
+            InputProblem(
+                file=table.file,
+                expected=f"rows for every round 1..{rounds} of the plan (its summary.json "
+                f"says {rounds}); round(s) {listed} have none (cut from the file?)",
+            )
+        ]
+    gaps: dict[int, list[str]] = {}
+    for i in np.flatnonzero(present.any(axis=0)):
+        rounds_in = np.flatnonzero(present[:, i])
+        for r in range(int(rounds_in[0]), int(rounds_in[-1])):
+            if not present[r, i]:
+                gaps.setdefault(r + 1, []).append(roster.people[i].id)
+    return [
+        InputProblem(
+            file=table.file,
+            expected=f"each person in every round from their first to their last (people "
+            f"leave for good, and join once); round {r} has no row for "
+            f"{', '.join(ids[:6])}{' ...' if len(ids) > 6 else ''}, in rooms before and after "
+            "it (rows cut from the file?)",
+        )
+        for r, ids in sorted(gaps.items())
+    ]

@@ -40,6 +40,7 @@ from clnmatch.schools_file import school_rows
 __all__ = [
     "rows_text",
     "EMAIL",
+    "email_cell",
     "SAME_ID_HINT",
     "WEST_PARTNERSHIP",
     "EstablishmentIds",
@@ -93,6 +94,15 @@ def person_key(name: str) -> str:
     ("Siobhan O’Neill", typed on a phone, is "Siobhán O'Neill")."""
     bare = unicodedata.normalize("NFKD", name)
     return name_key("".join(c for c in bare if not unicodedata.combining(c)))
+
+
+def email_cell(text: str) -> str:
+    """An e-mail cell as the address it gives: a link's copy ("mailto:ann@school.org")
+    without its 'mailto:', and Microsoft Forms' "anonymous" as no address."""
+    text = text.strip()
+    if text[:7].casefold() == "mailto:":
+        text = text[7:].strip()
+    return "" if text.casefold() == "anonymous" else text
 
 
 def answered_again(rows: Iterable[tuple[int, str, str]]) -> dict[int, tuple[int, bool]]:

@@ -47,6 +47,7 @@ from clnmatch.io.identity import (
     EstablishmentIds,
     NameBook,
     ZeroTwins,
+    email_cell,
     leading_zero_warnings,
     name_key,
     person_key,
@@ -243,10 +244,8 @@ def _parse_survey(
                 )
             else:
                 first_row_of[pid] = r
-        email = cell.get("email", "")
+        email = email_cell(cell.get("email", ""))
         same_email: list[InputProblem] = []
-        if email.casefold() == "anonymous":  # Microsoft Forms' word for no email
-            email = ""
         if email:
             if not EMAIL.fullmatch(email):
                 warnings.append(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from clnmatch.io.identity import EMAIL
 from clnmatch.report.views import Heading, TeamView, team_views
 from clnmatch.result import Result
 
@@ -50,7 +51,8 @@ def mailmerge_frame(result: Result, heading: Heading | None = None) -> pd.DataFr
         for g, m in team.members:
             others = [(og, o) for og, o in team.members if o.practitioner_id != m.practitioner_id]
             mates = "; ".join(f"{other.name} ({og.name})" for og, other in others)
-            emails = "; ".join(other.email for _, other in others if other.email)
+            # only addresses: one typed as no address (a warning when read) in nobody's Cc
+            emails = "; ".join(o.email for _, o in others if o.email and EMAIL.fullmatch(o.email))
             rows.append(
                 {
                     "practitioner_id": m.practitioner_id,
