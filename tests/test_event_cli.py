@@ -3,6 +3,7 @@ of its mapping (the server itself is not started: ``serve`` is replaced)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -55,8 +56,6 @@ def test_the_exports_are_headed_as_the_result_the_event_began_from(
 ) -> None:
     """An event begun --from a result solved with --title and --contact exported every file
     as 'Collaborative learning teams' with no contact (a tester's handouts went out so)."""
-    import json
-
     import clnmatch.web.server as server
     from clnmatch.event import Event
     from clnmatch.event.export import export_bytes, write_folder
@@ -100,7 +99,6 @@ def test_the_page_answers_from_the_moment_its_address_is_printed(tmp_path: Path)
     """A script that read the first line (as the contract invites) and connected at once
     was refused: the address was printed 0.2 s before the server listened (the matching
     day's tester). The socket now listens before the address is printed."""
-    import json
     import subprocess
     import sys
     import urllib.request
@@ -138,3 +136,17 @@ def test_a_restart_says_the_decisions_are_kept_and_not_that_facilitators_differ(
     assert "the facilitators differ from those it began with" in _start(
         folder, SURVEY, "--facilitators", fewer
     )
+
+
+def test_deleting_tokens_json_gives_the_event_new_addresses(folder: Path) -> None:
+    """An address leaked (photographed on the projector) could not be revoked: deleting
+    tokens.json made the event fail to start (a data protection officer). The event makes
+    new tokens, readable by its owner only, and says the old addresses no longer open it."""
+    old = json.loads((folder / "tokens.json").read_text(encoding="utf-8"))
+    (folder / "tokens.json").unlink()
+    said = _start(folder, SURVEY, "--facilitators", FACILITATORS)
+    new = json.loads((folder / "tokens.json").read_text(encoding="utf-8"))
+    assert set(new) == {"editor", "viewer"} and not set(new.values()) & set(old.values())
+    assert new["editor"] in said and old["editor"] not in said
+    assert "tokens.json was missing: the event has new addresses (above)" in said
+    assert (folder / "tokens.json").stat().st_mode & 0o077 == 0

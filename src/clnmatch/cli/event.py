@@ -123,7 +123,7 @@ def event(
     """
     from clnmatch.event import Event, JournalWarning
     from clnmatch.event.core import MAPPING_COPY
-    from clnmatch.event.snapshot import private_write
+    from clnmatch.event.snapshot import TOKENS_FILE, private_write
     from clnmatch.io.mapping import load_mapping
     from clnmatch.io.survey import read_survey
     from clnmatch.web.server import (
@@ -173,6 +173,11 @@ def event(
             with warnings_module.catch_warnings(record=True) as caught:  # said plainly below
                 warnings_module.simplefilter("always", JournalWarning)
                 opened = Event.open(folder)
+            if not (folder / TOKENS_FILE).exists():  # deleted to revoke a leaked address
+                warnings.append(
+                    f"note: {TOKENS_FILE} was missing: the event has new addresses (above); "
+                    "the old ones no longer open it"
+                )
             warnings += [f"note: {w.message}" for w in caught if w.category is JournalWarning]
             warnings.append(  # after a crash too: nothing decided was lost
                 f"note: resumed the event in {folder}: every decision made before it stopped "

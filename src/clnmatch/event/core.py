@@ -140,8 +140,7 @@ class EventCore:
             source=source,
             heading=dict(heading or {}),
         )
-        tokens = {"editor": secrets.token_urlsafe(24), "viewer": secrets.token_urlsafe(24)}
-        private_write(path / TOKENS_FILE, json.dumps(tokens, indent=2))
+        _new_tokens(path)
         private_write(path / SNAPSHOT_FILE, json.dumps(snapshot.to_dict(), ensure_ascii=False))
         return cls.open(path)
 
@@ -165,6 +164,10 @@ class EventCore:
         self._folder_hold = claim_folder(self.folder)
 
     def tokens(self) -> dict[str, str]:
+        """The editor's and the projector's tokens; new ones when tokens.json was deleted
+        (so a leaked address is revoked: the old addresses stop working)."""
+        if not (self.folder / TOKENS_FILE).exists():
+            _new_tokens(self.folder)
         data: dict[str, str] = json.loads((self.folder / TOKENS_FILE).read_text("utf-8"))
         return data
 
@@ -414,3 +417,9 @@ class EventCore:
         return {
             e: state.teams[e] for e in state.locked if e in known and state.teams.get(e, 0) >= 1
         }
+
+
+def _new_tokens(folder: Path) -> None:
+    """Two new tokens in ``folder``'s tokens.json, readable by its owner only."""
+    tokens = {"editor": secrets.token_urlsafe(24), "viewer": secrets.token_urlsafe(24)}
+    private_write(folder / TOKENS_FILE, json.dumps(tokens, indent=2))
