@@ -285,3 +285,29 @@ def test_look_alikes_are_grouped_one_line_a_school() -> None:
     assert [a[:2] for a in look_alike_names(rows)] == [  # the name to use: the real school's
         ("St Mary's Primary School", ["St Marys PS", "St Mary's Primary"])
     ]
+
+
+def test_a_school_is_called_by_the_name_most_of_its_rows_give(tmp_path: Path) -> None:
+    """Rosters printed the first row's spelling, "kelvindale primary", though the other rows
+    wrote "Kelvindale Primary School"; the warnings of such spellings came first and hid
+    the ones that matter in the terminal's first ten (a lead officer). The name most rows
+    give is used (on a tie, one with capitals, then the longest); spellings are warned last."""
+    path = _survey(
+        tmp_path,
+        "Ann,8414823,kelvindale primary,Glasgow City,primary,HT,1,2",
+        "Bob,8414823,Kelvindale Primary School,Glasgow City,primary,teacher,3,4",
+        "Cat,8414823,Kelvindale Primary School,Glasgow City,primary,teacher,3,4",
+        "Dan,0041,Larkfield Nursery,Inverclyde,ELC,HT,1,2",
+        "Eve,41,Larkfield Nursery,Inverclyde,ELC,EYP,3,4",
+        "Fin,8415420,Langside PS,Glasgow City,primary,HT,1,2",
+        "Gus,8415420,Langside Primary School,Glasgow City,primary,teacher,3,4",
+        header="name,establishment_id,establishment_name,authority,sector,role,theme:A,theme:B",
+    )
+    reading = read_survey(path)
+    names = {e.id: e.name for e in reading.cohort.establishments}
+    assert names["8414823"] == "Kelvindale Primary School"
+    assert names["8415420"] == "Langside Primary School"
+    said = [w.expected for w in reading.warnings if "practitioner_id" not in w.expected]
+    assert len(said) == 3 and "leading zeros" in said[0]
+    kelvindale = "one name for establishment '8414823': row 3 names it 'Kelvindale Primary School'"
+    assert kelvindale in said[1] and "row 8 names it 'Langside Primary School'" in said[2]

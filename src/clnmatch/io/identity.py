@@ -41,6 +41,7 @@ __all__ = [
     "rows_text",
     "EMAIL",
     "email_cell",
+    "fullest_name",
     "SAME_ID_HINT",
     "WEST_PARTNERSHIP",
     "EstablishmentIds",
@@ -94,6 +95,20 @@ def person_key(name: str) -> str:
     ("Siobhan O’Neill", typed on a phone, is "Siobhán O'Neill")."""
     bare = unicodedata.normalize("NFKD", name)
     return name_key("".join(c for c in bare if not unicodedata.combining(c)))
+
+
+def fullest_name(names: Sequence[tuple[int, str]]) -> tuple[int, str]:
+    """The (row, name) an establishment is called by, of the names its rows give: the name
+    most rows agree on (case and punctuation aside); on a tie, one with capitals, then the
+    longest ("Kelvindale Primary School", not the first row's "kelvindale primary")."""
+    spellings = Counter(name for _, name in names)
+    keys = Counter(name_key(name) for _, name in names)
+
+    def rank(name: str) -> tuple[int, bool, int, int]:  # max() keeps the first of equals
+        return (keys[name_key(name)], name != name.casefold(), len(name), spellings[name])
+
+    best = max(spellings, key=rank)
+    return next((row, name) for row, name in names if name == best)
 
 
 def email_cell(text: str) -> str:

@@ -48,6 +48,7 @@ from clnmatch.io.identity import (
     NameBook,
     ZeroTwins,
     email_cell,
+    fullest_name,
     leading_zero_warnings,
     name_key,
     person_key,
@@ -137,6 +138,7 @@ class _Unit:
     latitude: float | None = None
     longitude: float | None = None
     roles: list[Role] = field(default_factory=list)
+    names: list[tuple[int, str]] = field(default_factory=list)  # (row, name as typed)
 
 
 @dataclass
@@ -351,6 +353,10 @@ def _parse_survey(
 
     ratings.finish()
     problems += _disagreements(table, units, index)
+    # the names used; their spellings' warnings come last (they matter least, and may be many)
+    spellings = []
+    if "establishment_name" in index:
+        spellings = _names_used(table, units, index["establishment_name"])
     warnings += blank_rating_warnings(table, themes, index.get("sector"))
     if merged_like >= 2 and table.sheet is not None:  # a workbook formatted by a person
         problems.append(
@@ -368,7 +374,7 @@ def _parse_survey(
         warnings += leading_zero_warnings(table, index["establishment_id"], firsts)
     # the nominee mix (one promoted + one practitioner) is a domain warning:
     # clnmatch.cohort_summary.cohort_warnings owns it
-    return _Parse([t for _, t in themes], units, practitioners, problems, warnings)
+    return _Parse([t for _, t in themes], units, practitioners, problems, warnings + spellings)
 
 
 def _twice(
@@ -444,18 +450,8 @@ def _merge_unit(
     est_id = unit.label
     name = cell.get("establishment_name", "")
     if name:
-        if not unit.name:
-            unit.name = name
-        elif name_key(name) != name_key(unit.name):
-            warnings.append(
-                table.problem(
-                    f"the establishment name row {unit.first_row} gives '{est_id}' "
-                    f"('{unit.name}'); the first is used",
-                    row=r,
-                    column=index["establishment_name"],
-                    value=name,
-                )
-            )
+        unit.name = unit.name or name
+        unit.names.append((r, name))
     authority = cell.get("authority", "")
     if authority:
         unit.authority = unit.authority or authority
@@ -482,6 +478,28 @@ def _merge_unit(
                     value=cell[name],
                 )
             )
+
+
+def _names_used(table: Table, units: dict[str, _Unit], column: int) -> list[InputProblem]:
+    """Each establishment called by the name most of its rows give (``fullest_name``), and
+    a warning for each row that spells it otherwise."""
+    said = []
+    for unit in units.values():
+        if not unit.names:
+            continue
+        row, unit.name = fullest_name(unit.names)
+        said += [
+            table.problem(
+                f"one name for establishment '{unit.label}': row {row} names it "
+                f"'{unit.name}', which is used",
+                row=r,
+                column=column,
+                value=name,
+            )
+            for r, name in unit.names
+            if name_key(name) != name_key(unit.name)
+        ]
+    return said
 
 
 def _disagreements(
