@@ -9,8 +9,9 @@ Order of work, within one deadline:
    has. Its people are placed at random (seeded), or, when authorities or colleagues are
    kept apart, by a spare round of the design used as their home class (``_home_placement``:
    people of one authority share its rooms, so they never meet in the others); when side
-   rules break, simulated annealing on whole-itinerary swaps (``search.relabel_steps``)
-   renames people until the rules hold, which cannot change the repeats of a design.
+   rules break, a tabu search and then, if it stalls, simulated annealing on
+   whole-itinerary swaps (``search.relabel_steps``) rename people until the rules hold,
+   which cannot change the repeats of a design.
 3. **Greedy rounds** fill the remaining rounds room by room, each place going to the least
    harmful of up to 256 sampled people (colleagues, authority rules, people met before).
 4. **Tabu search** (``search.run_steps``) until no conflict is left and nothing soft can
@@ -46,7 +47,8 @@ __all__ = [
 
 IntArray = NDArray[np.int32]
 _CHUNK = 64  # steps per kernel call: the clock is read between calls
-_RELABEL_STEPS = 200_000  # the annealing's length; 20,000 left the CLN webinar's rules broken
+_RELABEL_TABU_STEPS = 20_000
+_RELABEL_ANNEAL_STEPS = 200_000  # 20,000 left the CLN webinar's rules broken
 
 
 @dataclass(frozen=True)
@@ -375,17 +377,22 @@ def solve_schedule(
     search.build(model, state, start)
     steps = 0
     if designed and _rules_broken(problem, state, designed):
-        # renaming gets a fifth of the time and of the steps (at most _RELABEL_STEPS): when it
-        # cannot meet the rules, the tabu search still starts from the renamed design
+        # renaming gets a fifth of the time and of the steps: the tabu search first, quick
+        # where it works, then annealing where it stalls; when neither meets the rules, the
+        # search after still starts from the renamed design
         stop = started + (deadline - started) / 5
-        relabel_steps = _RELABEL_STEPS if max_steps is None else min(_RELABEL_STEPS, max_steps // 5)
-        relabelled = 0
-        while time.perf_counter() < stop and relabelled < relabel_steps:
-            steps += _CHUNK
-            relabelled += _CHUNK
-            if search.relabel_steps(model, state, _CHUNK, relabelled - _CHUNK, relabel_steps):
+        for anneal, most in ((0, _RELABEL_TABU_STEPS), (1, _RELABEL_ANNEAL_STEPS)):
+            allowed = most if max_steps is None else min(most, max_steps // 10)
+            relabelled = 0
+            while time.perf_counter() < stop and relabelled < allowed:
+                steps += _CHUNK
+                relabelled += _CHUNK
+                done = relabelled - _CHUNK
+                if search.relabel_steps(model, state, _CHUNK, done, allowed, anneal):
+                    break
+            state.tabu_until[:] = 0
+            if not _rules_broken(problem, state, designed):
                 break
-        state.tabu_until[:] = 0
     # Phases: from the design (when there is one), and, when the design covers only some
     # of the planned rounds, also from greedy rounds alone, with the time left split evenly
     # (a partial design can trap the search: 7-4-9 from TD(4,7) kept 27 repeats in 1 s,
