@@ -635,9 +635,10 @@ def test_a_match_that_found_nothing_says_whose_seconds_ran_out(tmp_path, monkeyp
     assert "The match had 0.8 s of --time-limit 10: writing the outputs" in said
 
 
-def test_check_says_when_a_spreadsheet_dropped_the_ids_leading_zeros(tmp_path):
+def test_ids_a_spreadsheet_stripped_of_their_zeros_are_read_as_the_surveys(tmp_path):
     """Ids '00001' saved by a spreadsheet as 1: check listed 99 unknown people and said
-    they might have withdrawn; it says their ids lost leading zeros."""
+    they might have withdrawn, report wrote rosters of nobody (a reviewer): the ids are read
+    as the survey's, with a warning saying why."""
     survey = pd.read_csv(SURVEY, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     survey["practitioner_id"] = [f"{i + 1:05d}" for i in range(len(survey))]
     zeros = tmp_path / "survey.csv"
@@ -647,8 +648,11 @@ def test_check_says_when_a_spreadsheet_dropped_the_ids_leading_zeros(tmp_path):
     assert made.exit_code == 0, made.output
     teams = pd.read_csv(out / "teams.csv", dtype=str, keep_default_na=False)
     teams["practitioner_id"] = teams["practitioner_id"].str.lstrip("0")
-    excel = tmp_path / "teams.csv"
-    teams.to_csv(excel, index=False)
-    said = " ".join(run("check", zeros, excel).output.split())
-    assert "99 practitioner id(s) of teams.csv are the survey's but for leading zeros" in said
-    assert "('1' is '00001' in the survey)" in said and "withdrew on the day" not in said
+    teams.to_csv(out / "teams.csv", index=False)  # as a spreadsheet saves it
+    said = " ".join(run("check", zeros, out / "teams.csv").output.split())
+    assert "99 id(s) are the survey's but for leading zeros ('1' is '00001')" in said
+    assert "no breach" in said and "withdrew on the day" not in said
+    rebuilt = run("report", out, "--survey", zeros, "--no-pdf", "-q")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    letters = pd.read_csv(out / "mailmerge.csv", dtype=str, keep_default_na=False)
+    assert len(letters) == 99 and set(letters["practitioner_id"]) == set(survey["practitioner_id"])

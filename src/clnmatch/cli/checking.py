@@ -160,11 +160,7 @@ def check(
                 line = masked(f"BREACH {b.rule} [{where}]: {message}")  # ids may be emails
                 out_console.print(line, markup=False, highlight=False)
             out_console.print(evaluation.summary_line())
-            # ids stripped of their zeros leave their people in no team: not withdrawals
-            notes = _leading_zero_notes(evaluation, survey_cohort, teams_csv) or (
-                _withdrawal_notes(evaluation, record)
-            )
-            for line in notes:
+            for line in _withdrawal_notes(evaluation, record):
                 err_console.print(line, markup=False, highlight=False)
         if not evaluation.feasible:
             raise Exit(EXIT_BREACH, answered=json_out)
@@ -176,23 +172,6 @@ def _withdrawn_people(survey: Cohort, record: ChangeRecord) -> set[str]:
     return gone | {
         p.id for e in record.withdrawn_of("establishment") for p in survey.nominees.get(e, ())
     }
-
-
-def _leading_zero_notes(evaluation: Evaluation, survey: Cohort, teams_csv: Path) -> list[str]:
-    """A note when ids of teams.csv are the survey's but for leading zeros (a spreadsheet
-    that opened teams.csv read '00012' as the number 12 and saved it so)."""
-    by_number = {p.id.lstrip("0"): p.id for p in survey.practitioners if p.id.isdigit()}
-    unknown = [b.subject for b in evaluation.breaches if b.rule == "unknown_practitioner"]
-    stripped = [(i, by_number[i]) for i in unknown if i and i.isdigit() and i in by_number]
-    if not stripped:
-        return []
-    first, theirs = stripped[0]
-    return [
-        f"note: {len(stripped)} practitioner id(s) of {teams_csv.name} are the survey's but "
-        f"for leading zeros ({first!r} is {theirs!r} in the survey): a spreadsheet that "
-        f"opened {teams_csv.name} dropped them. Check the copy clnmatch wrote, or import the "
-        "file with its id columns as text"
-    ]
 
 
 def _withdrawal_notes(evaluation: Evaluation, record: ChangeRecord) -> list[str]:

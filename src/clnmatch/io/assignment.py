@@ -276,12 +276,52 @@ def _person_key(written: tuple[str, str]) -> str:
 _ROW_ID = re.compile(r".*R\d{3,}")
 
 
+def _zeros_restored(table: AssignmentTable, cohort: Cohort) -> AssignmentTable:
+    """The table with ids that are the survey's but for leading zeros read as the survey's
+    ('12' is '00012': a spreadsheet that opened teams.csv read the ids as numbers), said in
+    a warning; an id two survey ids could be stays as it is."""
+    digits: dict[str, list[str]] = defaultdict(list)
+    for p in cohort.practitioners:
+        if p.id.isdigit():
+            digits[p.id.lstrip("0")].append(p.id)
+    known = cohort.practitioner_by_id
+    restored = {
+        pid: digits[pid.lstrip("0")][0]
+        for pid in table.teams
+        if pid not in known and pid.isdigit() and len(digits.get(pid.lstrip("0"), ())) == 1
+    }
+    if not restored:
+        return table
+    first = next(iter(restored))
+    note = InputProblem(
+        f"the survey's ids; {len(restored)} id(s) are the survey's but for leading zeros "
+        f"({first!r} is {restored[first]!r}): a spreadsheet that opened the file read them as "
+        "numbers. They are read as the survey's; import the file with its id columns as text "
+        "before editing it again",
+        file=table.file,
+        column="practitioner_id",
+    )
+
+    def new(pid: str) -> str:
+        return restored.get(pid, pid)
+
+    return replace(
+        table,
+        teams={new(p): t for p, t in table.teams.items()},
+        establishments={new(p): e for p, e in table.establishments.items()},
+        rows={new(p): r for p, r in table.rows.items()},
+        people={new(p): w for p, w in table.people.items()},
+        warnings=[*table.warnings, note],
+    )
+
+
 def match_to_survey(table: AssignmentTable, cohort: Cohort) -> AssignmentTable:
     """The table with its rows matched back to the survey's people when its ids no longer
     name them: a survey without ids numbers its rows (R012 is row 12), so deleting a row
     (a duplicate answer) shifts every later id onto another person. The name and e-mail
     written beside each id (contract section 10) then say who each row is; an id whose
     row names nobody else of the survey keeps its person (a corrected spelling)."""
+    table = _zeros_restored(table, cohort)
     known = cohort.practitioner_by_id
     # only row numbers shift: an id a survey gives (or a late addition's own) never does,
     # so a row of an id nobody has is unknown, whatever its name
