@@ -220,6 +220,14 @@ def test_rows_cut_from_a_plans_rooms_csv_are_refused_not_read_as_absence(tmp_pat
     missing = sorted(r[2] for r in rows if r[0] == "2" and r[1] == "1")
     said = _said(refused)
     assert f"round 2 has no row for {', '.join(missing)}" in said
+    # a room cut from the last round (a reviewer): its people were left out of it unsaid
+    last = max(r[0] for r in rows)
+    cut = [",".join(r) for r in rows if not (r[0] == last and r[1] == "1")]
+    (first / "rooms.csv").write_text("\n".join([header, *cut]) + "\n", encoding="utf-8")
+    refused = runner.invoke(app, [*args, "--out", str(tmp_path / "again")])
+    missing = sorted(r[2] for r in rows if r[0] == last and r[1] == "1")
+    assert refused.exit_code == EXIT_INVALID
+    assert f"round {last} has no row for {', '.join(missing)}" in _said(refused)
     kept = [",".join(r) for r in rows if r[0] in ("1", "2")]
     (first / "rooms.csv").write_text("\n".join([header, *kept]) + "\n", encoding="utf-8")
     refused = runner.invoke(app, [*args, "--out", str(tmp_path / "again")])

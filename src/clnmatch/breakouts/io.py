@@ -416,7 +416,7 @@ def load_plan(
                 "rooms.csv lacks 'authority' or 'establishment_id': keep them on it as well)",
             )
         )
-    problems += _rows_missing(table, schedule, roster)
+    problems += _rows_missing(table, schedule, roster, set(left))
     if problems:
         raise InvalidInputError(problems)
     present = schedule >= 0
@@ -447,10 +447,13 @@ def load_plan(
     )
 
 
-def _rows_missing(table: Table, schedule: np.ndarray, roster: Roster) -> list[InputProblem]:
+def _rows_missing(
+    table: Table, schedule: np.ndarray, roster: Roster, left: set[str]
+) -> list[InputProblem]:
     """Rows a plan written by clnmatch always has: every round, and each person in every
-    round from their first to their last (people leave for good and join once), so rows
-    cut from rooms.csv (a round, a room) are not read as people who were in no room."""
+    round from their first to their last, the plan's last unless they left (people join
+    once and leave for good, as --drop says), so rows cut from rooms.csv (a round, a room)
+    are not read as people who were in no room."""
     rounds = schedule.shape[0]
     present = schedule >= 0
     empty = [r + 1 for r in range(rounds) if not present[r].any()]
@@ -466,16 +469,17 @@ def _rows_missing(table: Table, schedule: np.ndarray, roster: Roster) -> list[In
     gaps: dict[int, list[str]] = {}
     for i in np.flatnonzero(present.any(axis=0)):
         rounds_in = np.flatnonzero(present[:, i])
-        for r in range(int(rounds_in[0]), int(rounds_in[-1])):
+        end = int(rounds_in[-1]) + 1 if roster.people[i].id in left else rounds
+        for r in range(int(rounds_in[0]), end):
             if not present[r, i]:
                 gaps.setdefault(r + 1, []).append(roster.people[i].id)
     return [
         InputProblem(
             file=table.file,
-            expected=f"each person in every round from their first to their last (people "
-            f"leave for good, and join once); round {r} has no row for "
-            f"{', '.join(ids[:6])}{' ...' if len(ids) > 6 else ''}, in rooms before and after "
-            "it (rows cut from the file?)",
+            expected=f"each person in every round from their first to the last (people join "
+            f"once, and leave for good as --drop says); round {r} has no row for "
+            f"{', '.join(ids[:6])}{' ...' if len(ids) > 6 else ''}, in rooms before it "
+            "(rows cut from the file?)",
         )
         for r, ids in sorted(gaps.items())
     ]
