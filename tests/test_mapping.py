@@ -138,24 +138,35 @@ def test_rows_left_out_of_an_export_downloaded_again_are_checked(tmp_path: Path)
     """Downloaded again after an answer above was deleted, the rows moved up: the mapping's
     leave_out_rows left out someone who answered once and read both answers of the person
     who answered twice, with the same calm warning (a lead officer). Refused, naming the
-    rows that now hold that person's earlier answer."""
+    rows that now hold the answers meant, the rows still right kept; a test row left out on
+    purpose beside someone answering twice is no shift (a reviewer)."""
     again = ROWS[1].replace(",hi", ",again")
     export = _export(tmp_path, *ROWS[1:], again)  # row 2 deleted: row 3 is now row 2
     with pytest.raises(InvalidInputError) as caught:
         read_survey(export, mapping={**MAPPING, "leave_out_rows": [3]})
-    said = str(caught.value)
-    assert "row(s) 3 of export.csv repeat nobody now" in said and "(rows 2 and 5)" in said
-    assert "leave_out_rows = [2] leaves out the earlier answers now" in said
-    assert (
-        len(read_survey(export, mapping={**MAPPING, "leave_out_rows": [2]}).cohort.practitioners)
-        == 3
+    said = " ".join(str(caught.value).split())
+    assert "row(s) 3 of export.csv repeat nobody now, and 1 row(s) above each is" in said
+    assert "leave_out_rows = [2] leaves out the same answers now" in said
+    once = read_survey(export, mapping={**MAPPING, "leave_out_rows": [2]})
+    assert len(once.cohort.practitioners) == 3
+    # one of two rows still right (Ann's, above the deleted row): kept in the advice
+    ann = ROWS[0].replace(",Very,Not at all,", ",Very,Very,")
+    moved = _export(tmp_path, ROWS[0], ROWS[1], ROWS[3], ann, again, name="moved.csv")
+    with pytest.raises(InvalidInputError) as caught:  # [2, 4] before Cat's row 3 went
+        read_survey(moved, mapping={**MAPPING, "leave_out_rows": [2, 4]})
+    assert "leave_out_rows = [2, 3] leaves out the same answers now" in " ".join(
+        str(caught.value).split()
     )
+    # a test row left out on purpose, beside someone answering twice: read as it was
+    test = "Test Response,Test School,Glasgow City,Primary,Organiser,organiser@x.org,,,"
+    tried = _export(tmp_path, test, *ROWS, again, name="tried.csv")  # Bob: rows 4 and 7
+    reading = read_survey(tried, mapping={**MAPPING, "leave_out_rows": [2]})
+    assert len(reading.cohort.practitioners) == 5
+    assert any("repeats the email of row 4" in w.expected for w in reading.warnings)
     # a row left out that repeats nobody, where nobody answered twice, is the user's choice
     alone = _export(tmp_path, *ROWS, name="alone.csv")
-    assert (
-        len(read_survey(alone, mapping={**MAPPING, "leave_out_rows": [3]}).cohort.practitioners)
-        == 3
-    )
+    kept = read_survey(alone, mapping={**MAPPING, "leave_out_rows": [3]})
+    assert len(kept.cohort.practitioners) == 3
 
 
 def test_a_name_asked_as_first_name_and_surname_is_joined(tmp_path: Path) -> None:

@@ -205,20 +205,30 @@ class SurveyMapping(BaseModel):
             person = person_key(" ".join(row.values[n[0]] for n in names))
             if address and person:
                 rows_of.setdefault((address, person), []).append(row.number)
-        alone = [n for rows in rows_of.values() if len(rows) == 1 for n in rows if n in gone]
+        # left out, and none of that person's answers read: their place on the teams is lost
+        alone = sorted(n for rows in rows_of.values() if set(rows) <= gone for n in rows)
         twice = [r for r in rows_of.values() if len([n for n in r if n not in gone]) > 1]
-        if not (alone and twice):
+        earlier = {n for rows in twice for n in rows[:-1] if n not in gone}
+        # a shift: every row left out that repeats nobody is d rows below an earlier answer
+        # read twice (rows deleted above move the rest up); a test row left out on purpose,
+        # beside someone answering twice, is no shift
+        shift = next(
+            (d for d in range(1, 10) if alone and all(n - d in earlier for n in alone)), None
+        )
+        if shift is None:
             return []
-        earlier = sorted(n for rows in twice for n in rows[:-1])
+        now = sorted(
+            (gone & {r.number for r in table.rows}) - set(alone) | {n - shift for n in alone}
+        )
         return [
             InputProblem(
                 file=self.source,
                 expected=f"key 'leave_out_rows' to name the earlier answers of people who "
                 f"answered twice; row(s) {', '.join(map(str, alone))} of {table.file} repeat "
-                f"nobody now, while {len(twice)} person(s) answered twice are read twice "
-                f"(rows {', '.join(' and '.join(map(str, r)) for r in twice[:3])}): was the "
-                "export downloaded again after an answer was deleted? (the rows below it move "
-                f"up). leave_out_rows = {earlier} leaves out the earlier answers now",
+                f"nobody now, and {shift} row(s) above each is an answer read twice: was "
+                f"the export downloaded again after {shift} answer(s) above them were deleted? "
+                f"(the rows below move up). leave_out_rows = {now} leaves out the same answers "
+                "now",
             )
         ]
 
