@@ -252,8 +252,8 @@ def test_an_email_copied_as_a_link_is_its_address(tmp_path):
     as it was, so Zoom would not pre-assign that person (an organiser): it is read as the
     address."""
     rows = _roster_rows(12)
-    rows[4][5] = f"mailto:{rows[4][5] or 'p4@school.example'}"
-    address = rows[4][5][len("mailto:") :]
+    address = rows[4][5] or "p4@school.example"
+    rows[4][5] = f"mailto:{address}?subject=CLN%20webinar"
     roster = _write(tmp_path / "roster.csv", rows)
     args = ["breakouts", str(roster), "--rounds", "1", "--room-size", "4", "--time-limit", "5"]
     done = runner.invoke(app, [*args, "-q", "--out", str(tmp_path / "z")])

@@ -115,8 +115,8 @@ def email_cell(text: str) -> str:
     """An e-mail cell as the address it gives: a link's copy ("mailto:ann@school.org")
     without its 'mailto:', and Microsoft Forms' "anonymous" as no address."""
     text = text.strip()
-    if text[:7].casefold() == "mailto:":
-        text = text[7:].strip()
+    if text[:7].casefold() == "mailto:":  # and a link's "?subject=..." is no part of it
+        text = text[7:].split("?", 1)[0].strip()
     return "" if text.casefold() == "anonymous" else text
 
 
