@@ -405,7 +405,13 @@ class ZeroTwins:
             digits, (est_id, name, authority, row)
         )
         same = name_key(kept_name) == name_key(name)
-        if kept == est_id or not same or authority_key(kept_authority) != authority_key(authority):
+        # one of the two as a spreadsheet writes a number: no leading zero ('41', not '041')
+        stripped = digits in (kept, est_id)
+        if (
+            kept == est_id
+            or not (same and stripped)
+            or (authority_key(kept_authority) != authority_key(authority))
+        ):
             return est_id, []  # two establishments: leading_zero_warnings says so
         return kept, [
             self.table.problem(
