@@ -392,7 +392,8 @@ class ZeroTwins:
 
     table: Table
     column: int
-    first: dict[str, tuple[str, str, str, int]] = field(default_factory=dict)  # digits ->
+    # the id's digits without leading zeros -> the first (id, name, authority, row) read
+    first: dict[str, tuple[str, str, str, int]] = field(default_factory=dict)
 
     def same_as(
         self, est_id: str, name: str, authority: str, row: int
