@@ -64,3 +64,29 @@ def test_the_warm_up_proves_a_bound_once_when_runs_are_given_bound_time(monkeypa
     measure.warm_up(replace(with_bound, bound_time=2.0))
     measure.warm_up(replace(with_bound, solver="random", bound_time=2.0))
     assert len(calls) == 1
+
+
+def test_a_peer_past_its_time_is_marked_over_time(monkeypatch) -> None:
+    """A peer has no budget that notes an overrun: a breaching peer run 4x past its limit
+    went unmarked in runs.csv (a researcher). Its own time decides, as a strategy's does."""
+    import time
+
+    from clnmatch.research import execute, peers
+    from clnmatch.research.runs import RunSpec
+
+    class Slow:
+        name = package = "slow"
+
+        def assign(self, cohort, rules, time_limit, seed):  # type: ignore[no-untyped-def]
+            time.sleep(0.7)  # past 1.1 x 0.1 s + 0.5 s
+            team = {e.id: 1 + k % 2 for k, e in enumerate(cohort.establishments)}
+            people = {p.id: team[p.establishment_id] for p in cohort.practitioners}
+            return peers.PeerAnswer(people, team)
+
+    monkeypatch.setattr(peers, "get_peer", lambda name: Slow())
+    spec = RunSpec("tiny", "tiny-0", "cohort", "slow", "peer", 0, 0.1, "given", cohort_seed=0)
+    record = execute.run_one(replace(spec, warm_up=False)).record
+    assert record.status in ("feasible", "breaches") and record.over_time
+    assert "peer 'slow' ran 0.7 s of its 0.1 s" in record.notes
+    quick = execute.run_one(replace(spec, time_limit=5.0, warm_up=False)).record
+    assert not quick.over_time

@@ -327,6 +327,16 @@ def test_headers_the_mapping_names_must_exist(tmp_path: Path) -> None:
     assert any("'Outdoor learning' (listed in themes.columns of mapping)" in m for m in messages)
 
 
+def test_a_long_list_of_columns_found_says_how_many_it_leaves_out(tmp_path: Path) -> None:
+    """An export of 18 columns was quoted as its first 15, read as all of them (a tester)."""
+    header = HEADER + "".join(f",Extra {k}" for k in range(1, 10))  # 18 columns
+    mapping = {**MAPPING, "columns": {**MAPPING["columns"], "name": "Full name"}}  # type: ignore[dict-item]
+    with pytest.raises(InvalidInputError) as caught:
+        read_survey(_export(tmp_path, ROWS[0] + "," * 9, header=header), mapping=mapping)
+    (said,) = [p.expected for p in caught.value.problems if "Full name" in p.expected]
+    assert "'Extra 6' and 3 more (key 'columns.name'" in said and "'Extra 7'" not in said
+
+
 def test_a_header_row_holding_none_of_the_mapped_headers_is_one_problem(tmp_path: Path) -> None:
     """A header_row that points at an answer row gives one problem saying so, not one per
     header, and quotes no cell of that row (somebody's answers); a mapping none of whose

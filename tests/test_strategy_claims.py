@@ -16,6 +16,7 @@ from clnmatch.generate import generate_cohort
 from clnmatch.models import Rules
 from clnmatch.problem import Problem
 from clnmatch.proposal import Proposal
+from clnmatch.solve import is_late_call_note
 from clnmatch.strategies import Budget, base, get_strategy
 
 
@@ -142,6 +143,7 @@ def test_a_strategy_past_its_budget_is_marked(monkeypatch: pytest.MonkeyPatch) -
     # a strategy's word: kmeans loading scikit-learn inside a 0.2 s call said nothing)
     late = [n for n in result.notes if n.startswith("the call took ")]
     assert len(late) == 1 and "past its time_limit of 1 s" in late[0], result.notes
+    assert is_late_call_note(late[0])  # as the harness reads it (runs.csv's over_time)
     quick = solve(cohort, Rules(teams=2), strategy="greedy", time_limit=5, seed=0)
     assert not any(n.startswith("the call took ") for n in quick.notes), quick.notes
 

@@ -325,6 +325,12 @@ def solve(
     return _said_if_late(result, float(time_limit), prepare_s)
 
 
+def is_late_call_note(note: str) -> bool:
+    """Whether ``note`` is the one a result gets when the whole call ran well past its
+    time_limit (``_said_if_late``)."""
+    return note.startswith("the call took ") and ", past its time_limit of " in note
+
+
 def _said_if_late(result: Result, time_limit: float, prepare_s: float) -> Result:
     """``result`` with a note when the whole call ran well past ``time_limit`` (10% and half
     a second more), one-off compiling aside: a Python caller learns what the command line

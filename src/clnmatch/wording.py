@@ -3,9 +3,10 @@ at start-up)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
 
-__all__ = ["plural", "share_words"]
+__all__ = ["first_few", "plural", "share_words"]
 
 _FRACTIONS = {
     Fraction(1, 1): "all",
@@ -21,6 +22,12 @@ _FRACTIONS = {
 def plural(n: int, word: str, many: str | None = None) -> str:
     """'1 round', '2 rounds', '3 people'."""
     return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def first_few(items: Sequence[str], most: int) -> str:
+    """'a, b, c', or 'a, b, c and 4 more': a list cut short says so."""
+    shown = ", ".join(items[:most])
+    return shown + (f" and {len(items) - most} more" if len(items) > most else "")
 
 
 def share_words(share: float | Fraction) -> str:

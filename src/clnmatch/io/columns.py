@@ -22,6 +22,7 @@ from clnmatch.io.tables import (
     resolve_columns,
     theme_name,
 )
+from clnmatch.wording import first_few
 
 __all__ = ["survey_columns"]
 
@@ -51,7 +52,7 @@ def _mapped_columns(
                 f"{numbered} to say which"
             )
         else:
-            found = ", ".join(f"'{h}'" for h in table.headers[:15] if h)
+            found = first_few([f"'{h}'" for h in table.headers if h], 15)
             expected = f"a column headed '{header}'; columns found: {found}"
         problems.append(
             table.problem(
@@ -77,7 +78,7 @@ def _no_header_named(table: Table, mapping: SurveyMapping) -> InputProblem | Non
             "find the header"
         )
     else:
-        found = ", ".join(f"'{h}'" for h in table.headers[:15] if h)
+        found = first_few([f"'{h}'" for h in table.headers if h], 15)
         where = f"the header of sheet '{table.sheet}'" if table.sheet else "this file's header"
         sheets = ""
         if table.other_sheets:  # a cover sheet first, the answers on another

@@ -31,6 +31,7 @@ from typing import IO, TYPE_CHECKING, NoReturn, TypeAlias
 from clnmatch.errors import InputProblem, InvalidInputError, visible
 from clnmatch.io.cells import SPREADSHEET_ERRORS, garbled_parts, repaired
 from clnmatch.io.safe import unneutralise
+from clnmatch.wording import first_few
 
 if TYPE_CHECKING:
     import os
@@ -241,8 +242,7 @@ _HEADER_SEARCH = 30  # filled rows searched for the header
 
 
 def _listed(names: Sequence[str], most: int = 8) -> str:
-    shown = ", ".join(f"'{n}'" for n in names[:most])
-    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+    return first_few([f"'{n}'" for n in names], most)
 
 
 def _pick_header(

@@ -41,6 +41,7 @@ from clnmatch.io.layout import (
     refuse,
 )
 from clnmatch.io.uploads import upload_bytes, upload_name
+from clnmatch.wording import first_few
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -151,9 +152,7 @@ def resolve_columns(
             missing.append(name)
     if missing:
         named = [h for h in table.headers if h]
-        found = ", ".join(f"'{h}'" for h in named[:15])
-        if len(named) > 15:
-            found += f" and {len(named) - 15} more"
+        found = first_few([f"'{h}'" for h in named], 15)
         hints = []
         taken = set(index.values())
         spare = {

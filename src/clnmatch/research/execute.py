@@ -142,9 +142,13 @@ def _run_cohort(
     record.bound, record.gap = result.bound, result.gap
     chose = [f"auto chose {result.strategy}"] if spec.solver == "auto" else []
     record.notes = " | ".join([*chose, *result.notes])[:500]
+    from clnmatch.solve import is_late_call_note
     from clnmatch.strategies.base import is_overrun_note
 
-    record.over_time = any(is_overrun_note(note) for note in result.notes)  # before the cut
+    # the strategy's overrun, or the whole call's (solve notes both): before the cut
+    record.over_time = any(
+        is_overrun_note(note) or is_late_call_note(note) for note in result.notes
+    )
     if result.status is Status.OPTIMAL:
         record.status = "optimal"
     elif result.status is Status.FEASIBLE:
@@ -183,6 +187,12 @@ def _run_peer(spec: RunSpec, record: RunRecord, meter: Meter) -> None:
     evaluation = check(cohort, rules, answer.assignment, links, objective=spec.objective)
     _fill_evaluation(record, evaluation)
     record.status = "feasible" if evaluation.feasible else "breaches"
+    # a peer has no budget to note its overrun: its time is measured (as Budget.overrun's)
+    if record.runtime_s > 1.1 * spec.time_limit + 0.5:
+        record.over_time = True
+        notes.append(
+            f"peer {spec.solver!r} ran {record.runtime_s:.1f} s of its {spec.time_limit:g} s"
+        )
     record.notes = " | ".join(notes)[:500]
 
 
