@@ -239,6 +239,7 @@ def test_breakouts_writes_every_output_and_they_agree(tmp_path):
     assert [c.value for c in sheet[1]][:3] == ["Room", "Person id", "Name"]
     assert [c.value for c in book["People"][1]][-2:] == ["Round 3", "New people met"]
     assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.oddHeader.left.text == "&A"  # each printed page names its round
     assert any(  # text, never a formula
         c.value == '=HYPERLINK("x")' and c.data_type == "s" and c.quotePrefix for c in sheet["C"]
     )

@@ -175,6 +175,9 @@ def _xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
         sheet.page_setup.fitToHeight = 0
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
         sheet.print_title_rows = "1:1"
+        # a printed page says which round it lists (rooms of each round share numbers)
+        sheet.oddHeader.left.text = "&A"
+        sheet.oddFooter.center.text = "Page &P of &N"
     return xlsx_bytes(workbook)
 
 

@@ -173,13 +173,13 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25em .6em;te
 .rooms{display:grid;grid-template-columns:repeat(auto-fill,minmax(15em,1fr));gap:.6em}
 .room{border:1px solid #bbb;border-radius:5px;padding:.4em .6em;break-inside:avoid}
 .room h3{margin:.1em 0 .3em;font-size:1em}svg{max-width:100%;height:auto}.room ul{margin:0;padding-left:1.1em}.muted{color:#666;font-size:.9em}
-@media print{.round{break-before:page}}
+@media print{.round,.technical{break-before:page}}
 </style></head><body><main>
 <h1>Breakout rooms: {{ plan.rounds }} round{{ 's' if plan.rounds != 1 }} for {{ people }} people</h1>
 <p class="box"><strong>{{ quality }}</strong><br>
 {{ plan.rounds }} round{{ 's' if plan.rounds != 1 }}, in {{ rooms_text }}: each person's room in every round is below, a round a page when printed.</p>
-<p class="muted">A repeated meeting is two people sharing a room again (people who met
-before, in the history given, count as having met once).</p>
+<p class="muted">A repeated meeting is two people sharing a room again{{ ' (people who met
+in the rounds of history given count as having met once)' if plan.history_rounds }}.</p>
 {% if notes %}<ul>{% for note in notes %}<li>{{ note }}</li>{% endfor %}</ul>{% endif %}
 <h2>Rules</h2>
 <table><tr><th>Rule</th><th>Setting</th><th>Result</th></tr>
@@ -191,7 +191,12 @@ before, in the history given, count as having met once).</p>
 {{ met_chart }}
 <p>How many people met each number of new people in these rounds:</p>
 {{ contacts_chart }}
-<details><summary>Technical details</summary>
+{% for rooms in rounds %}<section class="round"><h2>Round {{ loop.index }}</h2><div class="rooms">
+{% for room in rooms %}<div class="room"><h3>Room {{ room.number }}</h3>
+<div class="muted">{{ room.members|length }} people &middot; {{ room.authorities }} authorities &middot; {{ room.sectors }} sectors</div>
+<ul>{% for m in room.members %}<li>{{ m.name }}{% if m.authority or m.sector %} <span class="muted">({{ [m.authority, m.sector]|select|join(', ') }})</span>{% endif %}</li>{% endfor %}</ul></div>
+{% endfor %}</div></section>{% endfor %}
+<section class="technical"><h2>Technical details</h2>
 <p>Status: {{ status_words }} &middot; repeated meetings {{ plan.repeats }} &middot; proven
 fewest possible (lower bound) {{ plan.lower_bound_repeats }} &middot; seed {{ plan.seed }}
 &middot; {{ '%.1f' % plan.runtime_s }} s &middot; planned from: {{ plan.method }}</p>
@@ -203,12 +208,7 @@ fewest possible (lower bound) {{ plan.lower_bound_repeats }} &middot; seed {{ pl
 </table>
 {% if matrix %}<h3>Meeting matrix</h3><p>A row and a column per person, in roster order; blue: met once,
 orange: twice, dark brown: three times or more.</p>{{ matrix }}{% endif %}
-</details>
-{% for rooms in rounds %}<section class="round"><h2>Round {{ loop.index }}</h2><div class="rooms">
-{% for room in rooms %}<div class="room"><h3>Room {{ room.number }}</h3>
-<div class="muted">{{ room.members|length }} people &middot; {{ room.authorities }} authorities &middot; {{ room.sectors }} sectors</div>
-<ul>{% for m in room.members %}<li>{{ m.name }}{% if m.authority or m.sector %} <span class="muted">({{ [m.authority, m.sector]|select|join(', ') }})</span>{% endif %}</li>{% endfor %}</ul></div>
-{% endfor %}</div></section>{% endfor %}
+</section>
 </main></body></html>
 """
 )
