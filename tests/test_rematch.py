@@ -394,6 +394,25 @@ def test_load_previous_reads_teams_csv(tmp_path) -> None:  # type: ignore[no-unt
     assert again.moves == ()
 
 
+def test_a_school_split_by_hand_is_said_to_be_together_again(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`event --from` and `rematch` on a teams.csv with one nominee moved by hand put the
+    school in one team unsaid (a re-tester): said now, naming the school and its teams."""
+    cohort = sector_cohort()
+    est = next(e for e in cohort.establishments if len(cohort.nominees[e.id]) > 1)
+    first, *others = cohort.nominees[est.id]
+    moved = PREVIOUS[est.id] % RULES.teams + 1
+    rows = [
+        (p.id, moved if p is first else PREVIOUS[p.establishment_id]) for p in cohort.practitioners
+    ]
+    path = tmp_path / "teams.csv"
+    path.write_text("practitioner_id,team\n" + "".join(f"{p},{t}\n" for p, t in rows))
+    notes: list[str] = []
+    teams = load_previous(cohort, path, notes=notes)
+    (note,) = notes
+    assert f"nominees of {est.name} ({est.id}) are in teams" in note
+    assert f"all in team {teams[est.id]}" in note and str(path) in note
+
+
 def test_previous_teams_may_be_keyed_by_practitioner() -> None:
     """A practitioner -> team mapping (as in Result.assignment) works as the previous teams."""
     cohort = sector_cohort()

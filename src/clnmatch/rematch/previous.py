@@ -52,9 +52,36 @@ def load_previous(
     known = survey_cohort.practitioner_by_id
     if skipped is not None:
         skipped += [pid for pid in table.teams if pid not in known]
-    return establishment_teams(
-        survey_cohort, {pid: team for pid, team in table.teams.items() if pid in known}
-    )
+    listed = {pid: team for pid, team in table.teams.items() if pid in known}
+    joined = establishment_teams(survey_cohort, listed)
+    if notes is not None:
+        notes += _split_notes(survey_cohort, listed, joined, teams_csv_path)
+    return joined
+
+
+def _split_notes(
+    cohort: Cohort,
+    listed: Mapping[str, int],
+    joined: Mapping[str, int],
+    teams_csv_path: str | os.PathLike[str],
+) -> list[str]:
+    """A note for each establishment whose nominees teams.csv puts in several teams (a hand
+    edit): here they are together again, in the team most of them are in, unsaid before."""
+    teams: dict[str, set[int]] = {}
+    for pid, team in listed.items():
+        teams.setdefault(cohort.practitioner_by_id[pid].establishment_id, set()).add(team)
+    out = []
+    for est, found in teams.items():
+        if len(found) > 1:
+            name = cohort.establishment_by_id[est].name or est
+            shown = " and ".join(str(t) for t in sorted(found))
+            out.append(
+                f"{teams_csv_path}: the nominees of {name} ({est}) are in teams {shown}; an "
+                f"establishment's nominees stay together here: all in team {joined[est]}, "
+                "where most of them were, or the first listed on a tie (move the school to change "
+                "it)"
+            )
+    return out
 
 
 def load_previous_links(
