@@ -150,3 +150,34 @@ def test_a_draft_for_one_name_in_two_authorities_reads(tmp_path: Path) -> None:
     assert "\nleave_out_rows" not in text and "Same e-mail, other names: rows 4 and 5" in text
     cohort = read_survey(path, mapping=mapping).cohort
     assert len(cohort.practitioners) == 4 and len(cohort.establishments) == 2
+
+
+def test_a_school_typed_short_under_another_spelling_of_its_authority_is_joined(
+    tmp_path: Path,
+) -> None:
+    """'St Teresa's Primary School' of 'Glasgow City Council' and 'St Teresa's PS' of
+    'Glasgow City': the draft joins the authorities, but looked for look-alike schools
+    under the spellings as typed, so it drafted no line and the school's two nominees
+    were two schools (a first-time lead officer)."""
+    path = tmp_path / "responses.csv"
+    rows = [
+        ("St Teresa's Primary School", "Glasgow City Council"),
+        ("St Teresa's PS", "Glasgow City"),
+        ("Johnstone High School", "Renfrewshire Council"),
+        ("Johnstone High School", "Renfrewshire Council"),
+    ]
+    lines = [
+        f"01/12/2026 09:{k:02d}:00,p{k}@school.example,Person {k},{school},{authority},"
+        f"{'Secondary' if 'High' in school else 'Primary'},Headteacher,Very,Quite"
+        for k, (school, authority) in enumerate(rows)
+    ]
+    path.write_text(HEADER + "\n".join(lines) + "\n", encoding="utf-8")
+    text, mapping = _drafted(tmp_path, path)
+    assert (
+        '"St Teresa\'s Primary School" = ["St Teresa\'s PS"]  # CHECK: one name written two ways'
+        in text
+    )
+    cohort = read_survey(path, mapping=mapping).cohort
+    assert sorted(e.name for e in cohort.establishments) == [
+        "Johnstone High School", "St Teresa's Primary School"
+    ]  # fmt: skip

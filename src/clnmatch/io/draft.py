@@ -264,6 +264,7 @@ def _draft_words(table: Table, draft: MappingDraft, index: dict[str, int]) -> No
                 draft.unplaced.setdefault("sectors", []).append(word)
             else:
                 draft.sectors.setdefault(Sector(guess), []).append((word, "CHECK: guessed"))
+    drafted: dict[str, str] = {}  # an authority as typed -> the one it is drafted as
     if "authority" in index:
         spellings: dict[str, str] = {}
         for word in _values(table, index["authority"]):
@@ -271,6 +272,7 @@ def _draft_words(table: Table, draft: MappingDraft, index: dict[str, int]) -> No
         for word in spellings.values():
             known = closest_authority(word)
             if known is not None:
+                drafted[authority_key(word)] = known
                 draft.authorities.setdefault(known, []).append(
                     (word, f"CHECK: '{word}' looks like {known}")
                 )
@@ -284,8 +286,14 @@ def _draft_words(table: Table, draft: MappingDraft, index: dict[str, int]) -> No
     if {"authority", "establishment_name"} <= index.keys() and "establishment_id" not in index:
         a, n = index["authority"], index["establishment_name"]
         s = index.get("sector")  # a nursery and a primary of one name are two
+        # within an authority as the draft reads it ('Glasgow City Council' is Glasgow City)
         draft.look_alikes = look_alike_names(
-            (r.values[a], r.values[n], "" if s is None else r.values[s]) for r in table.rows
+            (
+                drafted.get(authority_key(r.values[a]), r.values[a]),
+                r.values[n],
+                "" if s is None else r.values[s],
+            )
+            for r in table.rows
         )
 
 
