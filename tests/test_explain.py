@@ -63,6 +63,7 @@ def brute_force_alternatives(result: Result) -> dict[str, tuple[int, float, list
     focus = np.array([index[result.team_focus[t + 1]] for t in range(problem.n_teams)])
     base = evaluate(problem, unit_team, focus)
     assert base.feasible
+    chosen = evaluate(problem, unit_team).objective_milli
     out = {}
     for u, uid in enumerate(problem.unit_ids):
         options = []
@@ -72,7 +73,8 @@ def brute_force_alternatives(result: Result) -> dict[str, tuple[int, float, list
             moved = unit_team.copy()
             moved[u] = t
             ev = evaluate(problem, moved, focus)
-            delta = ev.objective_milli - base.objective_milli
+            # the points with each team's focus chosen again, as the event's board scores
+            delta = evaluate(problem, moved).objective_milli - chosen
             options.append((len(ev.breaches), -delta, t, [b.message for b in ev.breaches]))
         _, loss, t, messages = min(options)
         out[uid] = (t + 1, -loss / 1000, messages)
@@ -150,14 +152,13 @@ def test_move_deltas_equal_the_evaluators_change() -> None:
     assert problem.simd_milli and problem.travel_km is not None
     rng = np.random.default_rng(0)
     unit_team = rng.integers(0, 3, problem.n_units)
-    focus = problem.best_focus(unit_team)
-    base = evaluate(problem, unit_team, focus).objective_milli
-    delta = move_deltas(problem, unit_team, focus)
+    base = evaluate(problem, unit_team).objective_milli
+    delta = move_deltas(problem, unit_team)
     for u in range(problem.n_units):
         for t in range(problem.n_teams):
             moved = unit_team.copy()
-            moved[u] = t
-            assert delta[u, t] == evaluate(problem, moved, focus).objective_milli - base
+            moved[u] = t  # each team's focus chosen again, as the event's board does
+            assert delta[u, t] == evaluate(problem, moved).objective_milli - base
 
 
 def test_solved_result_is_explained_consistently() -> None:

@@ -19,7 +19,13 @@ from test_explain import RULES, TEAMS, hand_result, sector_cohort
 
 from clnmatch.evaluate import check, evaluate
 from clnmatch.explain import ExplainTimeout, explain
-from clnmatch.explain_deltas import FacilitatorLoads, MoveBreaches, breach_key, move_deltas
+from clnmatch.explain_deltas import (
+    FacilitatorLoads,
+    MoveBreaches,
+    MoveDeltas,
+    breach_key,
+    move_deltas,
+)
 from clnmatch.models import Cohort, Facilitator, Rules
 from clnmatch.problem import Problem
 
@@ -76,16 +82,25 @@ def test_every_move_matches_the_evaluator(case: tuple[Problem, np.ndarray, np.nd
     known = {breach_key(b) for b in base.breaches}
     moves = MoveBreaches(problem, unit_team, known)
     counts = moves.counts_all()
-    delta = move_deltas(problem, unit_team, focus)
+    delta = move_deltas(problem, unit_team)
+    chosen = evaluate(problem, unit_team)  # each team's focus chosen again, as the event does
     for u in range(problem.n_units):
         for t in range(problem.n_teams):
             moved = unit_team.copy()
             moved[u] = t
             after = evaluate(problem, moved, focus)
             new = [b for b in after.breaches if breach_key(b) not in known]
-            assert delta[u, t] == after.objective_milli - base.objective_milli
+            again = evaluate(problem, moved).objective_milli - chosen.objective_milli
+            assert delta[u, t] == again, (u, t)
             assert counts[u, t] == len(new), (u, t, new)
             assert moves.breaches(u, t) == new
+    lazy = MoveDeltas(problem, unit_team)  # bounds made exact only where a best move needs it
+    for u in range(problem.n_units):
+        others = np.array([t for t in range(problem.n_teams) if t != unit_team[u]])
+        if others.size:
+            want = others[np.lexsort((others, -delta[u, others], counts[u, others]))[0]]
+            assert lazy.best(u, others, counts[u]) == want
+            assert lazy.refine(u, int(want)) == delta[u, want]
 
 
 @settings(max_examples=60, deadline=None)

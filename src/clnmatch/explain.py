@@ -13,8 +13,9 @@
   at region scale (500 establishments x 80 teams) ~1 s instead of two minutes of
   re-evaluating every move.
 
-Team focus themes stay as the result set them while one establishment moves: a team
-does not change its inquiry because one school joins or leaves. The objective is the
+A move's change in points is the evaluator's for the moved teams, each team's focus theme
+chosen again (as the event's board does: a school joining can change a team's focus);
+the texts name the focus the result gave each team. The objective is the
 result's (``Problem.from_cohort(cohort, rules, objective_name)``), in the evaluator's
 integer milli-points. Texts name establishments, never people.
 """
@@ -31,7 +32,13 @@ from numpy.typing import NDArray
 
 from clnmatch.errors import ClnmatchError, InvalidParameterError
 from clnmatch.evaluate import Breach, evaluate
-from clnmatch.explain_deltas import FacilitatorLoads, MoveBreaches, breach_key, move_deltas
+from clnmatch.explain_deltas import (
+    FacilitatorLoads,
+    MoveBreaches,
+    MoveDeltas,
+    breach_key,
+    move_deltas,
+)
 from clnmatch.models import Cohort, Sector
 from clnmatch.problem import SCALE, ObjectiveWeights, Problem
 from clnmatch.result import Result
@@ -180,7 +187,7 @@ def explain(
     limit = result.rules.schools_per_facilitator
     loads = FacilitatorLoads(result.facilitator_links, unit_team, problem.n_teams, limit)
     high = _high_interest(cohort, problem)
-    delta = move_deltas(problem, unit_team, focus)
+    delta = MoveDeltas(problem, unit_team)
     new = moves.counts_all() + loads.counts_all()
     out = []
     for u in range(problem.n_units):
@@ -220,7 +227,7 @@ def _explain_unit(
     focus: IntArray,
     breaches: tuple[MoveBreaches, FacilitatorLoads],
     high: NDArray[np.bool_],
-    delta: IntArray,
+    delta: MoveDeltas,
     new: IntArray,
     u: int,
 ) -> Explanation:
@@ -247,7 +254,7 @@ def _explain_unit(
     if others.size:
         # leaving the home team breaks the same home-team rules (and the unit's own locks)
         # whatever the destination, so the most promising move shows what ties it there
-        first = int(others[np.lexsort((others, -delta[u, others]))[0]])
+        first = delta.best(u, others)
         seen: set[tuple[object, ...]] = set()
         for b in moves.breaches(u, first):
             key = _leave_key(b, uid, label)
@@ -255,8 +262,8 @@ def _explain_unit(
                 seen.add(key)
                 binding.append(b)
         # the best alternative: fewest new breaches, then the best objective, then team
-        best = int(others[np.lexsort((others, -delta[u, others], new[u, others]))[0]])
-        alt_team, alt_delta = best + 1, int(delta[u, best]) / SCALE
+        best = delta.best(u, others, new[u])
+        alt_team, alt_delta = best + 1, delta.refine(u, best) / SCALE
         alt_breaches = moves.breaches(u, best) + loads.breaches(u, best)
     reasons = [_binding_reason(b, problem, cohort, est.sector, uid) for b in binding]
     text = _text(

@@ -6,7 +6,8 @@ every moved assignment did that (23,818 evaluations at region scale, 500 establi
 80 teams: about two minutes). Here the same numbers come from the teams' totals:
 
 * ``move_deltas``: the objective change of every move, in the evaluator's milli-points
-  (pair terms summed per team, focus ratings, SIMD mix);
+  (pair terms summed per team, focus ratings with each team's focus chosen again, SIMD
+  mix);
 * ``MoveBreaches``: the new breaches of a move touch only the team left, the team joined
   and the establishment's own locks; ``FacilitatorLoads`` adds those of the facilitators
   (their links stay): one of the team joined, and not of the team left, then supports
@@ -37,7 +38,7 @@ from clnmatch.rules.breach import Breach
 from clnmatch.rules.check import lock_breaches, team_breaches
 from clnmatch.rules.spec import CompiledRules, compile_rules
 
-__all__ = ["FacilitatorLoads", "MoveBreaches", "breach_key", "move_deltas"]
+__all__ = ["FacilitatorLoads", "MoveBreaches", "MoveDeltas", "breach_key", "move_deltas"]
 
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
@@ -48,37 +49,146 @@ def breach_key(b: Breach) -> tuple[object, ...]:
     return (b.rule, b.team, b.subject, b.message)
 
 
-def move_deltas(problem: Problem, unit_team: IntArray, team_focus: IntArray) -> IntArray:
+def move_deltas(problem: Problem, unit_team: IntArray) -> IntArray:
     """(U, T) objective change in milli-points of moving each unit alone to each team.
 
-    Team focus themes stay fixed; 0 for a unit's own team. Equals the change ``evaluate``
-    reports for the move (tests hold it to that).
+    Each team's focus theme is chosen again after the move, as the evaluator (and the
+    event's board) chooses it: a school joining can change its new team's focus, and the
+    team it left. Equals ``evaluate``'s change for the move (tests hold it to that). 0 for
+    a unit's own team. ``MoveDeltas`` gives the same lazily (``explain`` needs the best
+    move of each unit, not every move exactly).
     """
-    U, T = problem.n_units, problem.n_teams
-    rows = np.arange(U)
-    with_team = np.zeros((U, T), dtype=np.int64)  # pair terms with each team's units
-    for t in range(T):
-        members = np.flatnonzero(unit_team == t)
-        if members.size:
-            with_team[:, t] = problem.pair_milli[:, members].sum(axis=1)
-    delta = with_team - with_team[rows, unit_team][:, None]
-    if problem.n_themes:
-        k = np.maximum(team_focus, 0)
-        gain = np.where(team_focus[None, :] >= 0, problem.theme_milli[:, k], 0)
-        delta += gain - gain[rows, unit_team][:, None]
-    if problem.simd_milli:
-        ch = problem.unit_challenge.astype(np.int64)
-        af = problem.unit_affluent.astype(np.int64)
-        ch_n = np.bincount(unit_team, weights=ch, minlength=T).astype(np.int64)
-        af_n = np.bincount(unit_team, weights=af, minlength=T).astype(np.int64)
-        mixed = ((ch_n > 0) & (af_n > 0)).astype(np.int64)
-        home_after = ((ch_n[unit_team] - ch) > 0) & ((af_n[unit_team] - af) > 0)  # (U,)
-        dest_after = ((ch_n[None, :] + ch[:, None]) > 0) & ((af_n[None, :] + af[:, None]) > 0)
-        change = home_after.astype(np.int64)[:, None] - mixed[unit_team][:, None]
-        change = change + dest_after.astype(np.int64) - mixed[None, :]
-        delta += problem.simd_milli * change
-    delta[rows, unit_team] = 0
-    return delta
+    deltas = MoveDeltas(problem, unit_team)
+    for u, t in zip(*np.nonzero(~deltas.exact), strict=True):
+        deltas.refine(int(u), int(t))
+    return deltas.upper
+
+
+class MoveDeltas:
+    """Every move's objective change (as ``move_deltas``), exact except where
+    max_teams_per_theme holds back the teams' own best focus themes after the move: there
+    ``upper`` is an upper bound (the themes chosen without the cap), made exact by
+    ``refine`` (the evaluator's choice over all teams: a few per cohort, each costly at
+    80 teams)."""
+
+    def __init__(self, problem: Problem, unit_team: IntArray) -> None:
+        U, T = problem.n_units, problem.n_teams
+        self.problem, self.unit_team = problem, np.asarray(unit_team, dtype=np.int64)
+        rows = np.arange(U)
+        with_team = np.zeros((U, T), dtype=np.int64)  # pair terms with each team's units
+        for t in range(T):
+            members = np.flatnonzero(self.unit_team == t)
+            if members.size:
+                with_team[:, t] = problem.pair_milli[:, members].sum(axis=1)
+        self.upper = with_team - with_team[rows, self.unit_team][:, None]
+        self.exact = np.ones((U, T), dtype=bool)
+        if problem.n_themes and problem.theme_milli.any():
+            self._add_focus()
+        if problem.simd_milli:
+            self.upper += problem.simd_milli * _mix_changes(problem, self.unit_team)
+        self.upper[rows, self.unit_team] = 0
+        self.exact[rows, self.unit_team] = True
+
+    def _add_focus(self) -> None:
+        problem, unit_team = self.problem, self.unit_team
+        U, T, K = problem.n_units, problem.n_teams, problem.n_themes
+        ratings = problem.theme_milli.astype(np.int64)  # (U, K)
+        totals = np.zeros((T, K), dtype=np.int64)
+        np.add.at(totals, unit_team, ratings)
+        focus = problem.best_focus(unit_team)
+        self._totals, self._ratings = totals, ratings
+        self._now = int(np.where(focus >= 0, totals[np.arange(T), np.maximum(focus, 0)], 0).sum())
+        best = totals.max(axis=1)  # each team's own best theme, cap or not
+        left = totals[unit_team] - ratings  # (U, K): each unit's team without it
+        # the teams' own best themes after the move, less the focus part now
+        shift = int(best.sum()) - self._now + left.max(axis=1) - best[unit_team]  # (U,)
+        cap = problem.max_teams_per_theme
+        capped = cap is not None and cap < T
+        if capped:
+            assert cap is not None
+            # the capped choice after a move is at most the bound of the theme prices that
+            # price the choice now (only the two teams' terms change)
+            price = _theme_prices(totals, cap)
+            keep = np.maximum(0.0, (totals - price).max(axis=1))  # (T,)
+            rest = float(keep.sum() + cap * price.sum())
+            after_left = rest - keep[unit_team] + np.maximum(0.0, (left - price).max(axis=1))
+            own = totals.argmax(axis=1)
+            count = np.bincount(own, minlength=K)
+            eye = np.eye(K, dtype=np.int64)
+            count_left = count[None, :] - eye[own[unit_team]] + eye[left.argmax(axis=1)]
+        self._focus = np.zeros((U, T), dtype=np.int64)
+        for t in range(T):
+            joined = totals[t][None, :] + ratings
+            part = shift + joined.max(axis=1) - best[t]
+            if capped:
+                dual = after_left - keep[t] + np.maximum(0.0, (joined - price).max(axis=1))
+                part = np.minimum(part, np.ceil(dual - 1e-6).astype(np.int64) - self._now)
+                # the teams' own best themes within the cap: the capped choice too
+                after = count_left + eye[joined.argmax(axis=1)]
+                after[:, own[t]] -= 1
+                self.exact[:, t] = after.max(axis=1) <= cap
+            self._focus[:, t] = part
+        self.upper += self._focus
+
+    def refine(self, u: int, t: int) -> int:
+        """The exact change of moving unit ``u`` to team ``t`` (kept for later calls)."""
+        if not self.exact[u, t]:
+            a, problem = int(self.unit_team[u]), self.problem
+            moved = self.unit_team.copy()
+            moved[u] = t
+            totals = self._totals.copy()
+            totals[a] -= self._ratings[u]
+            totals[t] += self._ratings[u]
+            f = problem.best_focus(moved)
+            rows = np.arange(problem.n_teams)
+            focus = int(np.where(f >= 0, totals[rows, np.maximum(f, 0)], 0).sum()) - self._now
+            self.upper[u, t] += focus - self._focus[u, t]
+            self._focus[u, t] = focus
+            self.exact[u, t] = True
+        return int(self.upper[u, t])
+
+    def best(self, u: int, others: IntArray, new: IntArray | None = None) -> int:
+        """Of teams ``others``, the move of unit ``u`` with the fewest ``new`` breaches (when
+        given), then the greatest change, then the lowest team: bounds are made exact
+        until the first is exact (no bound is below its exact change)."""
+        while True:
+            keys = (others, -self.upper[u, others], *(() if new is None else (new[others],)))
+            t = int(others[np.lexsort(keys)[0]])
+            if self.exact[u, t]:
+                return t
+            self.refine(u, t)
+
+
+def _theme_prices(totals: IntArray, cap: int) -> NDArray[np.float64]:
+    """Prices of the themes (0 or more) for the bound of the teams' capped focus choice:
+    the dual of the choice's linear programme (each team's best theme less its price, and
+    cap times the prices, bound the choice), or 0 (no better bound) if it fails."""
+    from scipy.optimize import linprog
+    from scipy.sparse import coo_array
+
+    T, K = totals.shape
+    pairs = np.arange(T * K)
+    rows = np.concatenate([pairs, pairs])
+    columns = np.concatenate([pairs // K, T + pairs % K])  # y_team + price_theme >= total
+    a = coo_array((-np.ones(2 * T * K), (rows, columns)), shape=(T * K, T + K))
+    cost = np.concatenate([np.ones(T), np.full(K, float(cap))])
+    bound = -totals.ravel().astype(float)
+    found = linprog(cost, A_ub=a, b_ub=bound, bounds=(0, None), method="highs")
+    return np.maximum(found.x[T:], 0.0) if found.status == 0 else np.zeros(K)
+
+
+def _mix_changes(problem: Problem, unit_team: IntArray) -> IntArray:
+    """(U, T) change in the number of teams mixing SIMD bands when each unit moves."""
+    T = problem.n_teams
+    ch = problem.unit_challenge.astype(np.int64)
+    af = problem.unit_affluent.astype(np.int64)
+    ch_n = np.bincount(unit_team, weights=ch, minlength=T).astype(np.int64)
+    af_n = np.bincount(unit_team, weights=af, minlength=T).astype(np.int64)
+    mixed = ((ch_n > 0) & (af_n > 0)).astype(np.int64)
+    home_after = ((ch_n[unit_team] - ch) > 0) & ((af_n[unit_team] - af) > 0)  # (U,)
+    dest_after = ((ch_n[None, :] + ch[:, None]) > 0) & ((af_n[None, :] + af[:, None]) > 0)
+    change = home_after.astype(np.int64)[:, None] - mixed[unit_team][:, None]
+    return change + dest_after.astype(np.int64) - mixed[None, :]
 
 
 @dataclass(frozen=True)
