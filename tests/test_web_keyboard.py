@@ -203,3 +203,47 @@ def test_a_team_heading_keeps_the_focus_and_moves_no_school(
     page.wait_for_timeout(1000)
     assert int(server.api("GET", "/api/state")["version"]) == version + 2  # nothing moved
     page.context.close()
+
+
+def test_letters_and_digits_act_on_a_school_only_from_the_school(
+    browser: Any, server: EventServer
+) -> None:
+    """A school selected, the focus moved to the toolbar's Help button: L locked the school
+    and a digit moved it (an accessibility audit: WCAG 2.1.4, single-key shortcuts; voice
+    input says letters). From a toolbar control they do nothing now; from the school's
+    card they act as before."""
+    page = _open(browser, server)
+    card = page.locator('.cards[data-team="1"] .card:not(.locked)').first
+    school = card.get_attribute("data-id")
+    version = int(server.api("GET", "/api/state")["version"])
+    card.click()  # selected, its panel open
+    page.wait_for_selector("#panel h2")
+    page.focus("#help-button")
+    page.keyboard.press("l")
+    page.keyboard.press("2")
+    page.wait_for_timeout(1000)
+    state = server.api("GET", "/api/state")
+    assert int(state["version"]) == version and school in state["teams"]["1"]
+    page.locator(f'.card[data-id="{school}"]').focus()
+    page.keyboard.press("l")
+    wait_version(page, version + 1)
+    assert school in server.api("GET", "/api/state")["locked"]
+    server.api("POST", "/api/undo")
+    page.context.close()
+
+
+def test_a_refusal_stays_until_it_is_closed(browser: Any, server: EventServer) -> None:
+    """A long refusal of pasted rows hid itself after 30 s while the rows were still being
+    mended (an accessibility audit: WCAG 2.2.1, timing adjustable)."""
+    page = _open(browser, server)
+    page.clock.install()
+    page.click("#add-school")
+    page.wait_for_selector("#add-text")
+    page.fill("#add-text", "practitioner_id,name\nX1,Someone")
+    page.click("#add-rows button[type=submit]")
+    page.wait_for_selector("#error:not([hidden])", timeout=15_000)
+    page.clock.run_for(120_000)  # two minutes on the page's clock
+    assert page.locator("#error").is_visible()
+    page.keyboard.press("Escape")
+    assert page.locator("#error").is_hidden()
+    page.context.close()

@@ -20,10 +20,8 @@
     box.title = "Click or press Esc to close";
     box.hidden = false;
     box.onclick = function () { box.hidden = true; };
-    clearTimeout(showError.timer);
-    // long enough to read (a busy room looks away): about a second per 12 characters
-    showError.timer = setTimeout(function () { box.hidden = true; },
-      Math.min(30000, Math.max(8000, 80 * text.length)));
+    // kept until closed (Esc, a click) or a decision is made: it hid itself after 8-30 s,
+    // a long refusal of pasted rows while they were still being mended (WCAG 2.2.1)
   }
 
   document.body.addEventListener("htmx:responseError", function (e) {
@@ -556,6 +554,12 @@
       if (isTeamHeading(e.target)) return;  // a team's heading: no school to act on
       // a card with the keyboard's focus (after Esc, or Tab) is the school the keys act on
       var onCard = e.target.classList && e.target.classList.contains("card");
+      // a letter or digit acts on the school only from the school: its card, its panel, or
+      // nowhere in particular; typed on a toolbar control (spoken by voice input) it locked
+      // or moved the school selected a while ago (WCAG 2.1.4, an accessibility audit)
+      var fromSchool = onCard || e.target === document.body ||
+        (e.target.closest && e.target.closest("#panel"));
+      if (!fromSchool) return;
       if (onCard && (/^[0-9]$/.test(key) || key === "l")) selected = e.target.dataset.id;
       if (!selected) return;
       if (/^[0-9]$/.test(key)) {
