@@ -524,3 +524,19 @@ def test_a_proposal_says_when_a_locked_school_loses_its_team_mates(tmp_path: Pat
     kept = sum(1 for e in mates if teams[e] == other)
     said = [p["establishment_id"] for p in proposal["parted"]]
     assert said == (["E0"] if 2 * kept < len(mates) else [])
+
+
+def test_a_board_breaking_a_rule_keeps_the_proven_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A move breaking a rule and scoring above the bound raised the bar's "best possible
+    at most" to that board's score (a lead officer read the broken board as the best
+    possible); the bound proven for teams that keep every rule stays."""
+    event = new_event(tmp_path)
+    proven = 30.0  # below the breaking board's score (34.4), as a tight proof would be
+    monkeypatch.setattr(event, "bound_for", lambda state, cohort: proven)
+    broken = event.move("E4", 1)
+    assert not broken.evaluation.feasible and broken.evaluation.objective > proven
+    assert broken.bound == proven and broken.gap is None
+    kept = event.move("E4", 2)  # back: every rule kept
+    assert kept.evaluation.feasible and kept.bound == max(proven, kept.evaluation.objective)

@@ -304,7 +304,10 @@ class EventCore:
                 focus = {
                     t + 1: cohort.themes[k] for t, k in enumerate(evaluation.team_focus) if k >= 0
                 }
-                if bound is not None:  # a board scoring above a bound breaks a rule
+                # a board keeping every rule never passes the bound but by rounding; one
+                # breaking a rule may, and the bound stays what was proven (it read as the
+                # breaking board's score: "best possible at most 531.4", a lead officer)
+                if bound is not None and evaluation.feasible:
                     bound = max(bound, evaluation.objective)
                 self._view = EventView(
                     self.version, state, cohort, evaluation, bound, focus, impossible
