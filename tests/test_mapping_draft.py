@@ -463,6 +463,20 @@ def test_words_no_known_scale_fits_are_placed_by_their_words_and_marked() -> Non
     assert 'unused_columns = [\n    "Have you taken part before?",\n]' in text
 
 
+def test_a_scale_level_nobody_answered_is_a_gap_to_check() -> None:
+    """Five words of the six-level scale were rated 0, 1, 2, 4, 5 with no CHECK: the gap
+    between 'Somewhat' and 'Very' was twice the others, and nothing said so (a first-time
+    lead officer)."""
+    words = ["Not at all interested", "Slightly interested", "Somewhat interested",
+             "Very interested", "Extremely interested"]  # fmt: skip
+    frame = _four_people(words[:4], [words[4], words[0], words[1], words[2]])
+    text = render_draft(draft_mapping(frame))
+    assert '"Very interested" = 4  # CHECK: 5 of the scale\'s 6 words' in text
+    assert 'No answer is "Moderately interested", so the ratings skip its level.' in text
+    every = _four_people(words[:4], [words[4], "Moderately interested", words[1], words[2]])
+    assert "skip its level" not in render_draft(draft_mapping(every))
+
+
 def test_a_theme_nobody_rated_is_found_by_its_group_label(tmp_path: Path) -> None:
     """Under a group label, a column left blank by everyone is a theme like its neighbours."""
     path = tmp_path / "export.csv"

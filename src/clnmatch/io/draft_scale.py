@@ -224,6 +224,11 @@ def draft_scale(words: Counter[str], draft: ScaleDraft) -> None:
         note = ""
         if others:
             note = f'CHECK: the words also fit "{others[0][0]}" .. "{others[0][-1]}"'
+        # a level nobody answered leaves a gap (five words of a six-level scale read as
+        # 0, 1, 2, 4, 5): the form may have offered only the words found
+        unused = [w for w in scale if rating_stem(w) not in set(common.values())]
+        if unused and not note:
+            note = f"CHECK: {len(scale) - len(unused)} of the scale's {len(scale)} words"
         for key in sorted(common, key=lambda k: chosen[k]):
             draft.scale.append((spelled[key], chosen[key], note))
         for key in sorted(strays):  # never a silent guess: off until a person rates it
@@ -236,6 +241,13 @@ def draft_scale(words: Counter[str], draft: ScaleDraft) -> None:
             f'The words fit the {len(scale)}-level scale "{scale[0]}" .. "{scale[-1]}", '
             "spread over 0-5."
         )
+        if unused:
+            missing = ", ".join(f'"{w}"' for w in unused)
+            draft.scale_note += (
+                f" No answer is {missing}, so the ratings skip its level. CHECK: if the form "
+                "offered only the words found, give them the ratings you mean (evenly "
+                "spread, perhaps)."
+            )
         if strays:
             draft.scale_note += (
                 " A few answers are not on it: their lines are off (reading names each row "
