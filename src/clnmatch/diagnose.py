@@ -17,6 +17,7 @@ import bisect
 import dataclasses
 import math
 import re
+import time
 from collections.abc import Sequence
 from fractions import Fraction
 
@@ -52,6 +53,7 @@ def diagnose(
     *,
     check_suggestions: bool = True,
     suggest: bool = True,
+    deadline: float | None = None,
 ) -> Diagnosis:
     """Why ``problem`` (and its ``cohort`` under ``rules``) cannot be matched, in numbers.
 
@@ -59,6 +61,8 @@ def diagnose(
     assumption core) become one more conflict when no counting check explains them.
     ``check_suggestions``: each suggested setting is taken to the nearest value the
     counting checks pass; ``suggest=False`` only says whether they fail (no suggestions).
+    ``deadline`` (``time.perf_counter()``): suggestions not checked by then are given as
+    they are (checking them at 600 establishments took 13 s of a 1 s call).
     """
     weight = problem.unit_weight.astype(np.int64)
     if problem.n_teams and problem.n_units:
@@ -92,7 +96,9 @@ def diagnose(
     # each suggestion checked builds its problem again: up to region scale, where it is quick
     if check_suggestions and cohort is not None and rules is not None and problem.n_units <= 600:
         held: dict[str, bool] = {}  # one setting's verdict, shared by the conflicts
-        arithmetic = [_with_suggestions_that_hold(c, cohort, rules, held) for c in arithmetic]
+        arithmetic = [
+            _with_suggestions_that_hold(c, cohort, rules, held, deadline) for c in arithmetic
+        ]
     conflicts = list(arithmetic)
     core = list(dict.fromkeys(conflicting_rules))
     explained = {r for c in arithmetic for r in c.rules}
@@ -104,15 +110,26 @@ def diagnose(
 _SETTING = re.compile(r"(raise|lower) ([a-z_]+) to (\d+(?:\.\d+)?)")
 
 
+class _Late(Exception):
+    """The deadline for checking suggestions passed."""
+
+
 def _with_suggestions_that_hold(
-    conflict: Conflict, cohort: Cohort, rules: Rules, held: dict[str, bool]
+    conflict: Conflict,
+    cohort: Cohort,
+    rules: Rules,
+    held: dict[str, bool],
+    deadline: float | None = None,
 ) -> Conflict:
     """``conflict`` with each suggested setting ("raise teams to 11") taken on to the
     nearest value under which the counting checks find no conflict (one check's number
     can meet another's: "lower teams to 35", then 34, ..., where 20 was the most), and
     without those that reach none; all of them kept when none would hold."""
     alternatives = conflict.suggestion.split(" or ")
-    nearest = (_nearest_that_holds(a, cohort, rules, held) for a in alternatives)
+    try:
+        nearest = [_nearest_that_holds(a, cohort, rules, held, deadline) for a in alternatives]
+    except _Late:
+        return conflict  # as suggested, unchecked: the call's time is up
     holding = list(dict.fromkeys(h for h in nearest if h))
     if not holding or holding == alternatives:
         return conflict
@@ -123,13 +140,19 @@ SUGGESTION_STEPS = 30  # values tried past a suggested one (each a counting diag
 
 
 def _nearest_that_holds(
-    alternative: str, cohort: Cohort, rules: Rules, held: dict[str, bool]
+    alternative: str,
+    cohort: Cohort,
+    rules: Rules,
+    held: dict[str, bool],
+    deadline: float | None = None,
 ) -> str | None:
     """``alternative``, its value moved on in its direction until the counting checks
     pass (None when no value within ``SUGGESTION_STEPS`` does); ``held`` keeps verdicts."""
 
     def holds(text: str) -> bool:
         if text not in held:
+            if deadline is not None and time.perf_counter() > deadline:
+                raise _Late
             held[text] = _holds(text, cohort, rules)
         return held[text]
 

@@ -231,7 +231,7 @@ def solve(
             **fields,  # type: ignore[arg-type]
         )
 
-    diagnosis = diagnose(problem, cohort, rules)
+    diagnosis = diagnose(problem, cohort, rules, deadline=started + float(time_limit))
     if not diagnosis.feasible_by_arithmetic:
         return finish(Status.INFEASIBLE, diagnosis=diagnosis)
 
@@ -285,7 +285,10 @@ def solve(
     statistics = Statistics(proposal.trace)
     if proposal.unit_team is None:
         if proposal.proven_infeasible:
-            diagnosis = diagnose(problem, cohort, rules, proposal.conflicting_rules)
+            diagnosis = diagnose(
+                problem, cohort, rules, proposal.conflicting_rules,
+                deadline=started + float(time_limit),
+            )  # fmt: skip
             if not diagnosis.conflicts:  # a proof by search alone: no count or core to name
                 proof = Conflict(
                     rules=(),  # none singled out: no rule name a program would misread

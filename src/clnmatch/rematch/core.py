@@ -367,7 +367,7 @@ def rematch_teams(
             "they had withdrawn, re-match from the result folder, whose changes.json records "
             "withdrawals, or --withdraw them)"
         )
-    diagnosis = _diagnose(problem, new, rules)
+    diagnosis = _diagnose(problem, new, rules, deadline=started + float(time_limit))
     if cohort.facilitators and not new.facilitators:
         # not a cohort without a facilitators table, whose teams need none named
         diagnosis = _none_left(diagnosis, len(cohort.facilitators), T)
@@ -404,7 +404,7 @@ def rematch_teams(
             stage1 = min_moves(search, prev, placed_before, stage1_end, int(seed), notes)
         if stage1.status == cp_model.INFEASIBLE and on_rules:
             core = conflicting_rules(problem, deadline, int(seed), notes)
-            diagnosis = _diagnose(problem, new, rules, core)
+            diagnosis = _diagnose(problem, new, rules, core, deadline)
             return finish(Status.INFEASIBLE, diagnosis=diagnosis, notes=tuple(notes))
         if stage1.unit_team is None:
             # at this size the fewest-moves model found nothing in its share: the time left
@@ -610,11 +610,15 @@ def _links(
 
 
 def _diagnose(
-    problem: Problem, cohort: Cohort, rules: Rules, core: Sequence[str] = ()
+    problem: Problem,
+    cohort: Cohort,
+    rules: Rules,
+    core: Sequence[str] = (),
+    deadline: float | None = None,
 ) -> Diagnosis:
     from clnmatch.diagnose import diagnose
 
-    return diagnose(problem, cohort, rules, tuple(core))
+    return diagnose(problem, cohort, rules, tuple(core), deadline=deadline)
 
 
 def _none_left(diagnosis: Diagnosis, withdrawn: int, teams: int) -> Diagnosis:
