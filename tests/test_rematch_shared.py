@@ -62,3 +62,19 @@ def test_a_re_optimise_from_a_board_that_breaks_a_rule_finds_teams() -> None:
 
 def _people(cohort: Cohort, teams: dict[str, int]) -> dict[str, int]:
     return {p.id: teams[p.establishment_id] for p in cohort.practitioners}
+
+
+def test_a_rematch_to_one_team_fewer_allocates_the_gone_teams_facilitators_again() -> None:
+    """rematch(result, rules=Rules(teams=7)) of an 8-team result kept the facilitators of
+    team 8 linked to it: status unknown, no teams, whatever the time (a library user)."""
+    from clnmatch import rematch
+    from clnmatch.generate import generate_cohort
+
+    cohort = generate_cohort(44, seed=0, teams_hint=8)
+    assert cohort.facilitators
+    before = solve(cohort, Rules(teams=8), strategy="greedy", time_limit=5, seed=0)
+    assert before.feasible and any(t == 8 for _, t in before.facilitator_links)
+    after = rematch(before, rules=Rules(teams=7), time_limit=10, seed=0)
+    assert after.feasible, (after.status, after.notes)
+    assert {t for _, t in after.facilitator_links} == set(range(1, 8))
+    assert check(cohort, Rules(teams=7), after.assignment, after.facilitator_links).feasible

@@ -317,7 +317,13 @@ def rematch_teams(
     prev = np.array([before.get(uid, 0) - 1 for uid in problem.unit_ids], dtype=np.int64)
     prev = np.where((prev >= 0) & (prev < T), prev, -1)
     placed_before = np.array([uid in before for uid in problem.unit_ids], dtype=bool)
-    kept_links = [(f, t) for f, t in previous_links or () if f not in change.withdrawn_facilitators]
+    # links to a team the rules no longer have (one team fewer) are not kept: their
+    # facilitators are allocated again (kept, no answer was possible: status unknown)
+    kept_links = [
+        (f, t)
+        for f, t in previous_links or ()
+        if f not in change.withdrawn_facilitators and 1 <= int(t) <= rules.teams
+    ]
     present = {f.id for f in new.facilitators}
     by_hand = [(f, int(t)) for f, t in (placed_facilitators or {}).items() if f in present]
 
