@@ -150,3 +150,29 @@ def test_deleting_tokens_json_gives_the_event_new_addresses(folder: Path) -> Non
     assert new["editor"] in said and old["editor"] not in said
     assert "tokens.json was missing: the event has new addresses (above)" in said
     assert (folder / "tokens.json").stat().st_mode & 0o077 == 0
+
+
+def test_a_survey_that_is_not_the_results_cohort_gets_its_own_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An event --from a result, on the survey downloaded again after a late answer,
+    started at the result's bound, which its re-optimise then beat (a first-time lead
+    officer): that bound is the result's own cohort's; here one is proved for this one."""
+    import clnmatch.web.server as server
+    from clnmatch.event import Event
+
+    monkeypatch.setattr(server, "serve", lambda event, **kw: None)
+    solved = tmp_path / "teams"
+    args = ["solve", str(SURVEY), "--facilitators", str(FACILITATORS), "--time-limit", "10"]
+    done = CliRunner().invoke(app, [*args, "--no-pdf", "-q", "--out", str(solved)])
+    assert done.exit_code == 0, done.output
+    bound = json.loads((solved / "summary.json").read_text(encoding="utf-8"))["bound"]
+    said = _start(tmp_path / "same", SURVEY, "--facilitators", FACILITATORS, "--from", solved)
+    assert "is proved now" not in said and Event.open(tmp_path / "same").view().bound == bound
+    lines = Path(SURVEY).read_text(encoding="utf-8").splitlines()
+    late = tmp_path / "again.csv"  # a school left out of the export downloaded again
+    late.write_text("\n".join(line for line in lines if ",8410623," not in line) + "\n")
+    assert len(late.read_text().splitlines()) < len(lines)
+    said = _start(tmp_path / "other", late, "--facilitators", FACILITATORS, "--from", solved)
+    assert "its best possible score is not this event's, so one is proved now" in said
+    assert Event.open(tmp_path / "other").view().bound != bound

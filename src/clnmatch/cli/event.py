@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from clnmatch.event import Event
     from clnmatch.io.mapping import SurveyMapping
     from clnmatch.io.survey import SurveyReading
+    from clnmatch.models import Cohort, Rules
 
 _HOST_WARNING = (
     "Warning: --host {host} makes the event page reachable from other computers on this "
@@ -327,11 +328,12 @@ def _create(
     if from_result is not None:
         cohort, record = cohort_of_folder(cohort, from_result)
         matched: list[str] = []  # rows matched back by name: the survey's rows renumbered
-        teams = load_previous(cohort, from_result / "teams.csv", notes=matched)
+        gone: list[str] = []  # its people the survey no longer holds
+        teams = load_previous(cohort, from_result / "teams.csv", gone, notes=matched)
         warnings += [f"warning: {note}" for note in matched]
         links = load_previous_links(cohort, from_result) or []
-        bound = summary.get("bound")
         objective = str(summary.get("objective_name") or objective)
+        bound = _bound_if_same(summary, cohort, rules, gone, from_result, warnings)
     extra = None
     if additions is not None:
         late = read_survey(
@@ -396,3 +398,38 @@ def diff(
                 "e-mail or name.",
                 markup=False, highlight=False,
             )  # fmt: skip
+
+
+def _bound_if_same(
+    summary: dict[str, object],
+    cohort: Cohort,
+    rules: Rules,
+    gone: list[str],
+    folder: Path,
+    warnings: list[str],
+) -> float | None:
+    """The result's proven bound, when the event's cohort and rules are the result's; else
+    None (proved again at the start), said. A survey downloaded again after a late answer
+    started at the old bound, which its re-optimise then beat (a first-time lead officer)."""
+    from clnmatch.models import Rules
+
+    bound = summary.get("bound")
+    if not isinstance(bound, int | float):
+        return None
+    people, schools = summary.get("participants"), summary.get("establishments")
+    saved = summary.get("rules")
+    same_rules = isinstance(saved, dict) and Rules.model_validate(saved) == rules
+    if people == cohort.n_participants and schools == len(cohort.establishments) and not gone:
+        if same_rules:
+            return float(bound)
+        what = "these rules are not the ones it was made with"
+    else:
+        what = (
+            f"the survey holds {cohort.n_participants} people of {len(cohort.establishments)} "
+            f"establishments, the result {people} of {schools}"
+        )
+    warnings.append(
+        f"note: {what} ({folder / 'summary.json'}): its best possible score is not this "
+        "event's, so one is proved now"
+    )
+    return None
