@@ -247,3 +247,34 @@ def test_a_refusal_stays_until_it_is_closed(browser: Any, server: EventServer) -
     page.keyboard.press("Escape")
     assert page.locator("#error").is_hidden()
     page.context.close()
+
+
+def test_a_file_of_rows_is_read_as_utf8_or_refused_in_words(
+    browser: Any, server: EventServer
+) -> None:
+    """Add a school, load a file: a Windows-1252 CSV garbled 'Siobhán' into every roster
+    and a workbook filled the box with binary (a first-time lead officer); refused now,
+    saying what to do, and a UTF-8 file (with its byte order mark) fills the box."""
+    page = _open(browser, server)
+    page.click("#add-school")
+    page.wait_for_selector("#add-file", state="attached")
+    rows = "practitioner_id,name\nX1,Siobhán Ó Dónaill\n"
+    for name, data, said in (
+        ("late.csv", rows.encode("cp1252"), "is not saved as UTF-8 text"),
+        ("late.xlsx", b"PK\x03\x04" + bytes(200), "is an Excel workbook"),
+    ):
+        page.set_input_files("#add-file", files=[{"name": name, "mimeType": "text/csv",
+                                                  "buffer": data}])  # fmt: skip
+        page.wait_for_selector("#error:not([hidden])")
+        assert f"{name} {said}" in page.inner_text("#error")
+        assert page.input_value("#add-text") == ""
+        page.keyboard.press("Escape")
+    page.set_input_files(
+        "#add-file",
+        files=[
+            {"name": "late.csv", "mimeType": "text/csv", "buffer": rows.encode("utf-8-sig")}
+        ],  # fmt: skip
+    )
+    wait_until(page, "() => document.getElementById('add-text').value.length > 0")
+    assert page.input_value("#add-text") == rows
+    page.context.close()

@@ -516,9 +516,28 @@
       }
     });
 
+    // a file of rows is read as the command line reads one: UTF-8 text, or refused in
+    // words (a Windows-1252 CSV garbled "Siobhán" into every roster; a workbook filled the
+    // box with binary and a parser's message)
     document.addEventListener("change", function (e) {
       if (e.target.id !== "add-file" || !e.target.files.length) return;
-      e.target.files[0].text().then(function (text) { document.getElementById("add-text").value = text; });
+      var input = e.target, file = input.files[0];
+      file.arrayBuffer().then(function (buffer) {
+        var head = new Uint8Array(buffer.slice(0, 4));
+        var workbook = (head[0] === 0x50 && head[1] === 0x4b) || (head[0] === 0xd0 && head[1] === 0xcf);
+        var text = null;
+        if (!workbook) {
+          try { text = new TextDecoder("utf-8", { fatal: true }).decode(buffer); } catch (err) { text = null; }
+        }
+        if (text === null) {
+          input.value = "";
+          showError(workbook
+            ? file.name + " is an Excel workbook: open it, select its rows with the header line, copy and paste them here (or save it as CSV UTF-8 and load that)."
+            : file.name + " is not saved as UTF-8 text, so accented names would be garbled: in Excel use Save As, 'CSV UTF-8 (Comma delimited)', and load that, or paste the rows.");
+          return;
+        }
+        document.getElementById("add-text").value = text;
+      });
     });
 
     document.addEventListener("keydown", function (e) {
