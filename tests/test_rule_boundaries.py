@@ -113,6 +113,26 @@ def test_simd_quintile_two_is_a_challenge_area() -> None:
     assert mixed.feasible and mixed.simd_mixed_teams == 2
 
 
+def test_an_simd_mix_some_establishments_lack_is_left_out_and_said() -> None:
+    """One establishment without a quintile: the score rightly left the SIMD mix out, but
+    the report's sentence added a part for it (the parts summed to 78.3 for a score of
+    76.3: a statistician), and nothing said it was left out."""
+    from clnmatch.report.words import score_sentence
+    from clnmatch.solve import solve
+
+    rows = [("A", "primary", [[1, 2]]), ("B", "ELC", [[2, 1]])]
+    rows += [("C", "primary", [[1, 2]]), ("D", "ELC", [[2, 1]])]
+    cohort = make_cohort(rows, simd=[2, 4, None, 5])  # type: ignore[list-item]
+    rules = Rules(teams=2, min_establishments=0, min_authorities=2)
+    assert (
+        check(cohort, rules, {"E0-1": 1, "E1-1": 1, "E2-1": 2, "E3-1": 2}).simd_mixed_teams is None
+    )
+    result = solve(cohort, rules, strategy="greedy", time_limit=5, seed=0)
+    (note,) = [n for n in result.notes if n.startswith("the SIMD mix is not in the score")]
+    assert "1 of 4 establishments have no SIMD quintile (simd_quintile): E2 (" in note
+    assert "deprived" not in score_sentence(result)
+
+
 def test_optimal_means_the_bound_is_met_not_nearly_met() -> None:
     assert status_for(True, 100_000, 100_000, False) is Status.OPTIMAL
     assert status_for(True, 99_999, 100_000, False) is Status.FEASIBLE

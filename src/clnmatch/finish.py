@@ -32,6 +32,7 @@ from clnmatch.problem import SCALE, ObjectiveWeights, Problem
 from clnmatch.proposal import Proposal
 from clnmatch.result import Result, Statistics, Status
 from clnmatch.trace import TracePoint
+from clnmatch.wording import first_few
 
 __all__ = ["Judged", "finish_solve", "judge", "result_from_assignment"]
 
@@ -197,7 +198,7 @@ def finish_solve(
     relaxation = relaxation_bound_milli(problem)
     proved, proven, set_aside = credible(proposal, evaluation.objective_milli)
     bound_milli = relaxation if proved is None else min(proved, relaxation)
-    all_notes = (*notes, *proposal.notes, *set_aside)
+    all_notes = (*notes, *proposal.notes, *set_aside, *_parts_left_out(cohort, weights))
     if bound_milli == relaxation and proved != relaxation:
         all_notes += (RELAXATION_NOTE,)
     status = status_for(True, evaluation.objective_milli, bound_milli, proven)
@@ -263,3 +264,25 @@ def result_from_assignment(
         notes=tuple(notes),
         objective_weights=weights,
     )
+
+
+def _parts_left_out(cohort: Cohort, weights: ObjectiveWeights) -> list[str]:
+    """A note for each weighted part of the score left out because some establishments,
+    not all, lack its column (49 of 50 with an SIMD quintile: the mix was dropped unsaid)."""
+    out = []
+    parts = (
+        (weights.simd_mix, "the SIMD mix", "SIMD quintile (simd_quintile)",
+         lambda e: e.simd_quintile is not None),
+        (weights.travel, "travel", "location (latitude and longitude)",
+         lambda e: e.latitude is not None and e.longitude is not None),
+    )  # fmt: skip
+    for weight, part, column, has in parts:
+        lacking = [e for e in cohort.establishments if not has(e)]
+        if weight and lacking and len(lacking) < len(cohort.establishments):
+            shown = first_few([f"{e.id} ({e.name})" for e in lacking], 5)
+            out.append(
+                f"{part} is not in the score: {len(lacking)} of {len(cohort.establishments)} "
+                f"establishments have no {column}: {shown}; give each establishment one "
+                "to count it"
+            )
+    return out

@@ -256,8 +256,11 @@ class Problem:
 
         quintile = [e.simd_quintile for e in units]
         has_simd = all(q is not None for q in quintile) and n_units > 0
-        challenge = np.array([q is not None and q <= 2 for q in quintile], dtype=bool)
-        affluent = np.array([q is not None and q >= 4 for q in quintile], dtype=bool)
+        # counted only when every establishment has a quintile (a report added a part for
+        # teams mixed by the establishments that had one, missing from the score)
+        known = [q if has_simd and q is not None else 3 for q in quintile]  # 3: neither
+        challenge = np.array([q <= 2 for q in known], dtype=bool)
+        affluent = np.array([q >= 4 for q in known], dtype=bool)
 
         authority_keys = list(cohort.authorities)
         authority_index = {k: i for i, k in enumerate(authority_keys)}
