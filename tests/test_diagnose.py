@@ -335,6 +335,19 @@ def test_facilitator_supply_shortfall_names_the_authority():
     assert conflict.suggestion.startswith("add 1 facilitator from East Renfrewshire")
 
 
+def test_a_facilitator_of_an_authority_typed_wrong_is_pointed_at():
+    """F5's authority typed 'East Renfrewshre': the diagnosis asked the user to add a
+    facilitator from East Renfrewshire, one they had (a library user)."""
+    rows = [(AUTHORITIES[i % 3], SECTORS[i % 3], PAIR) for i in range(50)]
+    facs = [("F1", "Glasgow City"), ("F2", "Glasgow City"), ("F3", "Inverclyde"),
+            ("F4", "Inverclyde"), ("F5", "East Renfrewshre"), ("F9", "East Renfrewshire"),
+            ("F6", "Education Scotland"), ("F7", "Education Scotland")]  # fmt: skip
+    conflict = _only(_diagnose(make_cohort(rows, facilitators=facs), Rules()))
+    assert conflict.suggestion.startswith(
+        "correct F5's 'East Renfrewshre' to East Renfrewshire or add 1 facilitator from"
+    )
+
+
 def test_fewer_facilitators_than_teams_that_cannot_share():
     """Six facilitators for eight teams of at least six: nobody can take two teams of ten max."""
     rows = [(AUTHORITIES[i % 3], SECTORS[i % 3], PAIR) for i in range(50)]

@@ -19,11 +19,13 @@ import math
 import re
 import time
 from collections.abc import Sequence
+from difflib import SequenceMatcher
 from fractions import Fraction
 
 import numpy as np
 from numpy.typing import NDArray
 
+from clnmatch.categories import authority_key
 from clnmatch.diagnosis import Conflict, Diagnosis
 from clnmatch.errors import ClnmatchError
 from clnmatch.facilitators import facilitator_supply
@@ -211,6 +213,8 @@ def _check_facilitators(ctx: Counting, cohort: Cohort | None) -> None:
     rules = ctx.settings
     if cohort is None or rules is None or not cohort.facilitators:
         return
+    schools = {e.authority_key for e in cohort.establishments}
+    strays = [f for f in cohort.facilitators if f.authority_key not in schools]
     for line in facilitator_supply(cohort, rules):
         if not line.shortfall:
             continue
@@ -218,6 +222,13 @@ def _check_facilitators(ctx: Counting, cohort: Cohort | None) -> None:
             f"add {plural(line.shortfall, 'facilitator')} from {line.authority} to the "
             "facilitators table"
         )
+        # a facilitator of an authority typed wrong was counted for no school's: this one's
+        # (the diagnosis asked for one the user had: a library user)
+        key = authority_key(line.authority)
+        typed = [f for f in strays if SequenceMatcher(None, f.authority_key, key).ratio() >= 0.8]
+        if typed:
+            named = ", ".join(f"{f.id}'s '{f.authority}'" for f in typed[:3])
+            suggestion = f"correct {named} to {line.authority} or {suggestion}"
         if line.supplied:
             per = math.ceil(line.establishments / line.supplied)
             suggestion += f" or raise schools_per_facilitator to {per}"
