@@ -540,3 +540,18 @@ def test_a_board_breaking_a_rule_keeps_the_proven_bound(
     assert broken.bound == proven and broken.gap is None
     kept = event.move("E4", 2)  # back: every rule kept
     assert kept.evaluation.feasible and kept.bound == max(proven, kept.evaluation.objective)
+
+
+def test_a_proposal_says_which_teams_change_their_focus_theme(tmp_path: Path) -> None:
+    """A re-optimise kept team 7's number but changed its focus theme, unsaid (people at
+    "team 7, Parental engagement" found it Outdoor learning: a first-time lead officer)."""
+    event = new_event(tmp_path)
+    event.move("E0", 2)
+    event.move("E4", 1)
+    before = event.view().team_focus
+    proposal = event.reoptimise(time_limit=2)
+    event.accept()
+    after = event.view().team_focus
+    changed = [{"team": t, "from": before.get(t), "to": after[t]}
+               for t in sorted(after) if after[t] != before.get(t)]  # fmt: skip
+    assert changed and proposal["focus_changes"] == changed

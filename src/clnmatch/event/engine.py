@@ -299,8 +299,17 @@ class Event(EventCore):
         if not self.proofs.impossible(state, cohort, self.rules_for(cohort)):
             known = self.bound_for(state, cohort)
             bound = known if bound is None else min(bound, known)
-        if bound is not None:
-            bound = max(bound, evaluation.objective)  # as the board: never below the teams
+        if bound is not None and evaluation.feasible:  # as the board: rounding aside
+            bound = max(bound, evaluation.objective)
+        # a team keeping its number may take another focus theme: said (people at "team 7,
+        # Parental engagement" found it Outdoor learning: a first-time lead officer)
+        _, board = self.evaluate_state(state)
+        themes = cohort.themes
+        focus_changes = [
+            {"team": t, "from": themes[a] if a >= 0 else None, "to": themes[b]}
+            for t, (a, b) in enumerate(zip(board.team_focus, evaluation.team_focus, strict=True), 1)
+            if b >= 0 and a != b
+        ]
         proposal: dict[str, Any] = {
             "id": base_version + 1,
             "teams": {e: t for e, t in teams.items() if current.get(e) != t},
@@ -319,6 +328,7 @@ class Event(EventCore):
             "breaches": [b.message for b in evaluation.breaches],
             "locked": sorted(pins),
             "parted": _parted(pins, current, teams, names),
+            "focus_changes": focus_changes,
             "time_limit": float(time_limit),
         }
         if solved.bound is not None and not pins:
