@@ -311,3 +311,20 @@ def test_a_school_is_called_by_the_name_most_of_its_rows_give(tmp_path: Path) ->
     assert len(said) == 3 and "leading zeros" in said[0]
     kelvindale = "one name for establishment '8414823': row 3 names it 'Kelvindale Primary School'"
     assert kelvindale in said[1] and "row 8 names it 'Langside Primary School'" in said[2]
+
+
+def test_one_name_in_two_authorities_is_said_unless_both_are_real_schools(
+    tmp_path: Path,
+) -> None:
+    """Hillhead Primary School of Glasgow City and of East Dunbartonshire are two real
+    schools: warned on every command, with nothing to correct (a lead officer); a name no
+    real school has in both is still said."""
+    rows = [
+        "Ann,Hillhead Primary School,Glasgow City,primary,HT,1,2",
+        "Bob,Hillhead Primary School,East Dunbartonshire,primary,HT,2,1",
+        "Cat,Nowhere Academy,Glasgow City,secondary,HT,1,2",
+        "Dan,Nowhere Academy,Inverclyde,secondary,HT,2,1",
+    ]
+    said = [w.expected for w in read_survey(_survey(tmp_path, *rows)).warnings]
+    named = [w for w in said if "is given in" in w]
+    assert len(named) == 1 and "'Nowhere Academy'" in named[0]
