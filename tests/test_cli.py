@@ -222,6 +222,10 @@ def test_json_answers_list_the_readers_warnings(tmp_path):
     quiet = run("solve", path, *quick, "-q", "--out", tmp_path / "q")
     assert "these are ignored: 'notes'" in " ".join(quiet.output.split())
     assert "teams (" not in quiet.output  # no result table
+    # the cohort's warnings too, as inspect says them (solve said them only in report.html)
+    said = [w for w in data["warnings"] if "lone nominee" in w or "nominees (one" in w]
+    assert said and all(w in solved["warnings"] for w in said)
+    assert said[0] in " ".join(quiet.output.split())
 
 
 def test_json_failures_are_one_json_object_on_stdout(tmp_path):

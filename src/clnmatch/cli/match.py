@@ -279,6 +279,7 @@ def solve(
             survey, facilitators, sheet, warn=0 if json_out else 10, mapping=map_file,
             warnings=read,
         )  # fmt: skip
+        _say_cohort_warnings(cohort, rules, read, quiet=json_out)
         _run_solve(
             cohort,
             rules,
@@ -299,6 +300,19 @@ def solve(
             warnings=read,
             survey_mapping=mapping_to_keep(map_file),
         )
+
+
+def _say_cohort_warnings(cohort: Cohort, rules: Rules, read: list[str], *, quiet: bool) -> None:
+    """The cohort's warnings (a small cohort, a lone nominee) as `inspect` says them: solve
+    said them only in report.html (a statistician); with --json, in its warnings."""
+    from clnmatch.cohort_summary import cohort_warnings
+
+    found = cohort_warnings(cohort, rules)
+    read += found
+    for warning in [] if quiet else found[:10]:
+        err_console.print(f"warning: {warning}", markup=False, highlight=False)
+    if not quiet and len(found) > 10:
+        err_console.print(f"... and {len(found) - 10} more (see `clnmatch inspect`)")
 
 
 @app.command()
