@@ -278,3 +278,17 @@ def test_a_file_of_rows_is_read_as_utf8_or_refused_in_words(
     wait_until(page, "() => document.getElementById('add-text').value.length > 0")
     assert page.input_value("#add-text") == rows
     page.context.close()
+
+
+def test_a_team_number_no_team_has_is_said(browser: Any, server: EventServer) -> None:
+    """With 8 teams, a school selected and 9 pressed: nothing happened, nothing was said
+    (a first-time lead officer)."""
+    page = _open(browser, server)
+    teams = int(page.evaluate("() => document.querySelectorAll('.team-number[data-team]').length"))
+    version = int(server.api("GET", "/api/state")["version"])
+    page.locator('.cards[data-team="1"] .card:not(.locked)').first.focus()
+    page.keyboard.press("9")
+    page.wait_for_selector("#error:not([hidden])")
+    assert page.inner_text("#error") == f"There is no team 9: the teams are 1 to {teams}."
+    assert int(server.api("GET", "/api/state")["version"]) == version
+    page.context.close()

@@ -603,6 +603,9 @@
       typed = "";
       if (document.querySelector('.cards[data-team="' + team + '"]')) {
         post("/ui/move", { establishment_id: id, team: team });
+      } else {  // a key that names no team said nothing (a first-time lead officer)
+        var teams = document.querySelectorAll(".cards[data-team]:not([data-team='0'])").length;
+        showError("There is no team " + team + ": the teams are 1 to " + teams + ".");
       }
     };
     if (more && typed.length < 2) { typeTeam.timer = setTimeout(send, 700); } else { send(); }
