@@ -226,3 +226,18 @@ def test_a_nan_setting_says_it_is_not_a_number() -> None:
     empty = Cohort(themes=("a", "b"), establishments=(), practitioners=())
     with pytest.raises(clnmatch.InvalidParameterError, match="Got a Cohort of none instead"):
         clnmatch.solve(empty)
+
+
+def test_a_validation_error_does_not_repeat_peoples_records() -> None:
+    """A duplicate id echoed a truncated record (the end of an e-mail address) into the
+    error, and so into any log of it (a developer)."""
+    from clnmatch.generate import generate_cohort
+
+    cohort = generate_cohort(10, seed=0, teams_hint=2)
+    people = cohort.practitioners
+    with pytest.raises(ValidationError) as caught:
+        Cohort(themes=cohort.themes, establishments=cohort.establishments,
+               practitioners=people + people[:1])  # fmt: skip
+    said = str(caught.value)
+    assert "must be unique" in said and "input_value" not in said
+    assert not any(p.email and p.email in said for p in people)

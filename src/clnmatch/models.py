@@ -44,7 +44,10 @@ RATING_MIN = 0
 RATING_MAX = 5
 
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+# people's records are not repeated in a validation error (it reaches logs: a developer)
+_FROZEN = ConfigDict(
+    frozen=True, extra="forbid", str_strip_whitespace=True, hide_input_in_errors=True
+)
 
 
 class Establishment(BaseModel):
@@ -153,7 +156,7 @@ def _reader(name: str) -> Callable[..., Cohort]:
 class Cohort(BaseModel):
     """A cohort: themes, establishments, their nominees and (optionally) facilitators."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
     themes: tuple[str, ...]
     establishments: tuple[Establishment, ...]
