@@ -257,3 +257,25 @@ def test_check_refuses_team_numbers_given_as_text():
         check(cohort, rules, {p.id: "1" for p in cohort.practitioners})
     ev = check(cohort, rules, {p.id: 3 for p in cohort.practitioners})
     assert {b.rule for b in ev.breaches} >= {"teams"}
+
+
+def test_a_split_school_is_counted_in_each_team_by_its_people() -> None:
+    """Two of a school's three nominees moved by hand: summary.json said team 1 had 15
+    people and team 4 7, beside breaches saying 14 and 8 (a first-time lead officer)."""
+    from clnmatch.generate import generate_cohort
+
+    cohort = generate_cohort(12, seed=1, teams_hint=3)
+    rules = Rules(teams=3, min_establishments=0)
+    school = next(e for e in cohort.establishments if len(cohort.nominees[e.id]) > 1)
+    order = [e.id for e in cohort.establishments]
+    team_of = {e: 1 + k % 3 for k, e in enumerate(order)}
+    assignment = {p.id: team_of[p.establishment_id] for p in cohort.practitioners}
+    moved = cohort.nominees[school.id][0]
+    other = team_of[school.id] % 3 + 1
+    assignment[moved.id] = other
+    evaluation = check(cohort, rules, assignment)
+    people = Counter(assignment.values())
+    for ts in evaluation.teams:
+        assert ts.participants == people[ts.team]
+        assert (school.id in ts.establishments) == (ts.team in (team_of[school.id], other))
+    assert any(b.rule == "nominees_together" for b in evaluation.breaches)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -367,7 +367,7 @@ def check_built(
 
     links = list(facilitator_links) if facilitator_links is not None else None
     breaches.extend(_facilitator_breaches(cohort, rules, unit_team, links))
-    teams = unit_eval.teams
+    teams = _people_counted(problem, cohort, clean, unit_eval.teams)
     if links is not None:
         per_team: dict[int, list[str]] = {}
         for fid, team in links:
@@ -386,6 +386,42 @@ def check_built(
         simd_mixed_teams=unit_eval.simd_mixed_teams,
         travel_km=unit_eval.travel_km,
     )
+
+
+def _people_counted(
+    problem: Problem, cohort: Cohort, teams: Mapping[str, int], stats: tuple[TeamStats, ...]
+) -> tuple[TeamStats, ...]:
+    """``stats`` with each team's participants, establishments, sectors and authorities
+    counted from the people in it: a hand edit splitting a school put all of it in one
+    team's figures (summary.json's sizes 15 and 7 beside breaches saying 14 and 8)."""
+    index = {uid: u for u, uid in enumerate(problem.unit_ids)}
+    members: dict[int, set[int]] = {}
+    for p in cohort.practitioners:
+        if p.id in teams and p.establishment_id in index:
+            members.setdefault(teams[p.id], set()).add(index[p.establishment_id])
+    people = Counter(teams.values())
+    out = []
+    for ts in stats:
+        units = np.array(sorted(members.get(ts.team, ())), dtype=np.int64)
+        ids = tuple(problem.unit_ids[u] for u in units)
+        if ids == ts.establishments and people.get(ts.team, 0) == ts.participants:
+            out.append(ts)  # no school split into or out of it
+            continue
+        authorities = {
+            problem.authority_names[a]: n
+            for a, n in sorted(Counter(problem.unit_authority[units].tolist()).items())
+        }
+        sectors = sorted(set(problem.unit_sector[units].tolist()))
+        out.append(
+            replace(
+                ts,
+                participants=people.get(ts.team, 0),
+                establishments=ids,
+                sectors=tuple(problem.sector_names[k] for k in sectors),
+                authorities=authorities,
+            )
+        )
+    return tuple(out)
 
 
 def _facilitator_breaches(
