@@ -259,8 +259,8 @@ def test_quality_sentences() -> None:
     objective, bound = feasible.objective, feasible.bound
     assert objective is not None and bound is not None
     text = quality_sentence(feasible)
-    assert "within 0.8% of the best possible" in text
-    assert f"they score {objective:,.1f} points" in text and f"more than {bound:,.1f}" in text
+    assert f"score {objective:,.1f} points" in text and f"more than {bound:,.1f}" in text
+    assert text.endswith(", at most 0.8% above theirs.")  # the gap is of their score
     assert quality_sentence(hand_result(bound_factor=None)).endswith(
         "no proof of how close that is to the best possible was found in the time limit."
     )

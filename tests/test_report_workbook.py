@@ -113,7 +113,7 @@ def test_team_sheets_print_legibly(book: Workbook) -> None:
 def test_summary_has_proof_and_checks(book: Workbook) -> None:
     """The summary carries the plain-words proof, the score, one row per team and every rule."""
     values = [str(v) for v in _values(book["Summary"])]
-    assert any("within 0.8% of the best possible" in v for v in values)
+    assert any("at most 0.8% above theirs" in v for v in values)
     assert any(v.startswith("The score of ") for v in values)
     assert "Each team mixes at least 2 sectors" in values and "Every team has 2 sectors" in values
     assert "met" in values and not any("BROKEN" in v for v in values)

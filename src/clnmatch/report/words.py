@@ -361,10 +361,11 @@ def quality_sentence(result: Result) -> str:
             f"teams that keeps every rule scores more than their {number(objective)} points."
         )
     if bound is not None and gap is not None:
+        # the gap is of their score (a statistician read "within 26% of the best" as of
+        # the best possible's, where they are at most 20.6% below it)
         return (
-            f"These teams keep every rule and are within {percent(gap)} of the best possible: "
-            f"they score {number(objective)} points, and no set of teams can score more than "
-            f"{number(bound)}."
+            f"These teams keep every rule and score {number(objective)} points; no set of "
+            f"teams can score more than {number(bound)}, at most {percent(gap)} above theirs."
         )
     return (
         f"These teams keep every rule; they score {number(objective)} points, but no proof "
