@@ -203,6 +203,10 @@ def test_a_facilitator_added_on_the_day_brings_their_expertise(tmp_path: Path) -
     assert f"strongest theme {theme} (4)" in client.get("/ui/facilitators").text
     record = change_record(event)  # changes.json: a later rematch has them as they came
     assert [f.expertise for f in record.added_facilitators] == [{theme: 4}, {theme: 3}]
+    # the authorities offered for a replacement are the facilitators' too (a lead officer)
+    body = {"id": "X4", "name": "W", "authority": "Education Scotland"}
+    assert client.post("/api/add", json={"facilitator": body}).is_success
+    assert '<option value="Education Scotland">' in client.get("/ui/facilitators").text
     event.close()
     again = Event.open(tmp_path)
     assert again.all_facilitators(again.state)["X1"].expertise == {theme: 4}

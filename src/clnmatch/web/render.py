@@ -238,7 +238,11 @@ def facilitators_context(event: Event) -> dict[str, Any]:
             for f in view.cohort.facilitators
         ],  # fmt: skip
         "gone": [everyone[f] for f in sorted(state.facilitators_out) if f in everyone],
-        "authorities": sorted({e.authority for e in view.cohort.establishments}),
+        # the facilitators' own too (Education Scotland supplies some, and schools none)
+        "authorities": sorted(
+            {e.authority for e in view.cohort.establishments}
+            | {f.authority for f in view.cohort.facilitators}
+        ),
         "per": event.rules.schools_per_facilitator,
         "teams": range(1, event.n_teams + 1),
         "themes": view.cohort.themes,
