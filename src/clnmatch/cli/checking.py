@@ -234,7 +234,11 @@ def inspect(
         # short headings: a table 80 characters wide (a file, a pipe) cut "establish…"
         for column in ("authority", "estab.", "people", *sectors):
             table.add_column(column, justify="left" if column == "authority" else "right")
-        for name, row in summary.by_authority.items():
+        # the largest first (as met in the survey, the order meant nothing: a lead officer)
+        ordered = sorted(
+            summary.by_authority.items(), key=lambda a: (-a[1]["establishments"], a[0])
+        )
+        for name, row in ordered:
             table.add_row(
                 name, *(str(row[c]) for c in ("establishments", "participants", *sectors))
             )
