@@ -8,6 +8,7 @@ whose helpers these tests share; each test leaves the board as it found it."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -58,7 +59,8 @@ def test_saving_every_file_says_so_and_keeps_the_focus(browser: Any, server: Eve
     page.keyboard.press("Enter")
     page.wait_for_selector("#panel .saved h2", timeout=15_000)
     wait_until(page, "() => document.activeElement.matches('#panel h2')", timeout=5_000)
-    assert page.locator("#panel [role=status]").inner_text().startswith("Saved every file in ")
+    said = page.locator("#panel [role=status]").inner_text()
+    assert said.startswith(f"Saved every file in {Path(server.folder).resolve()}"), said
     page.keyboard.press("Escape")
     wait_until(page, "() => document.getElementById('panel').innerHTML === ''", timeout=5_000)
     assert "summary" in _focused(page)  # back on the Export menu it came from

@@ -24,6 +24,7 @@ import secrets
 import threading
 from collections.abc import AsyncIterator, Callable
 from importlib import resources
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -552,7 +553,8 @@ def create_app(
         if action == "export":
             name = str(data.get("name") or "") or None
             folder, _ = await exported(lambda: export_folder(event, name))
-            return html("message.html", message=f"Saved every file in {folder}")
+            # the whole path: "ev1/exports/version-18" left a user to guess where ev1 was
+            return html("message.html", message=f"Saved every file in {Path(folder).resolve()}")
         if action not in actions:
             raise EventError(f"no action {action!r}", 404)
         # the page names the board its Undo and Redo were pressed on: one sent again after

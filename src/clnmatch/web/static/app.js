@@ -41,7 +41,8 @@
     "/ui/withdraw_facilitator": "Withdrawing: linking the teams to facilitators again ...",
     "/ui/return_facilitator": "Bringing them back: linking the teams to facilitators again ...",
     "/ui/add_facilitator": "Adding the facilitator: linking the teams to facilitators again ...",
-    "/ui/add": "Adding the school: placing it with the fewest moves ..." };
+    "/ui/add": "Adding the school: placing it with the fewest moves ...",
+    "/ui/export": "Saving every file in the event folder ..." };
   var pending = 0;
   function slowText(e) {
     var config = e.detail.requestConfig;
