@@ -117,6 +117,8 @@ def test_an_simd_mix_some_establishments_lack_is_left_out_and_said() -> None:
     """One establishment without a quintile: the score rightly left the SIMD mix out, but
     the report's sentence added a part for it (the parts summed to 78.3 for a score of
     76.3: a statistician), and nothing said it was left out."""
+    from clnmatch.cohort_summary import cohort_warnings
+    from clnmatch.problem import ObjectiveWeights
     from clnmatch.report.words import score_sentence
     from clnmatch.solve import solve
 
@@ -131,6 +133,14 @@ def test_an_simd_mix_some_establishments_lack_is_left_out_and_said() -> None:
     (note,) = [n for n in result.notes if n.startswith("the SIMD mix is not in the score")]
     assert "1 of 4 establishments have no SIMD quintile (simd_quintile): E2 (" in note
     assert "deprived" not in score_sentence(result)
+    # said where a lead officer reads first too: inspect's and solve's warnings
+    (warned,) = [w for w in cohort_warnings(cohort, rules) if "SIMD quintile" in w]
+    assert warned.startswith("1 of 4 establishments have no SIMD quintile (School 2 (E2))")
+    # a caller's own weights on a survey with no location at all: said too
+    custom = solve(cohort, rules, objective=ObjectiveWeights(travel=1), strategy="greedy",
+                   time_limit=5, seed=0)  # fmt: skip
+    assert "travel is not in the score: no establishment has a location" in " ".join(custom.notes)
+    assert not any(n.startswith("travel") for n in result.notes)  # blend's own: not said
 
 
 def test_optimal_means_the_bound_is_met_not_nearly_met() -> None:

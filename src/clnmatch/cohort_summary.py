@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from clnmatch.models import Cohort, Role, Rules, Sector
+from clnmatch.wording import first_few
 
 __all__ = ["CohortSummary", "cohort_warnings", "summarise"]
 
@@ -106,6 +107,17 @@ def cohort_warnings(cohort: Cohort, rules: Rules | None = None) -> list[str]:
             f"{len(cohort.establishments)} establishments; a CLN cohort aims for at least "
             f"{rules.min_establishments}"
         )
+    for column, part, has in (
+        ("SIMD quintile", "the SIMD mix", lambda e: e.simd_quintile is not None),
+        ("location", "travel", lambda e: e.latitude is not None and e.longitude is not None),
+    ):
+        lacking = [e for e in cohort.establishments if not has(e)]
+        if lacking and len(lacking) < len(cohort.establishments):  # all without: none given
+            shown = first_few([f"{e.name} ({e.id})" for e in lacking], 3)
+            warnings.append(
+                f"{len(lacking)} of {len(cohort.establishments)} establishments have no "
+                f"{column} ({shown}): {part} is left out of the blend score until each has one"
+            )
     for e in cohort.establishments:
         nominees = cohort.nominees[e.id]
         roles = Counter(p.role for p in nominees)

@@ -267,8 +267,9 @@ def result_from_assignment(
 
 
 def _parts_left_out(cohort: Cohort, weights: ObjectiveWeights) -> list[str]:
-    """A note for each weighted part of the score left out because some establishments,
-    not all, lack its column (49 of 50 with an SIMD quintile: the mix was dropped unsaid)."""
+    """A note for each weighted part of the score left out because establishments lack its
+    column: some of them (49 of 50 with an SIMD quintile: the mix was dropped unsaid), or
+    all of them when the weights are a caller's own."""
     out = []
     parts = (
         (weights.simd_mix, "the SIMD mix", "SIMD quintile (simd_quintile)",
@@ -278,11 +279,18 @@ def _parts_left_out(cohort: Cohort, weights: ObjectiveWeights) -> list[str]:
     )  # fmt: skip
     for weight, part, column, has in parts:
         lacking = [e for e in cohort.establishments if not has(e)]
-        if weight and lacking and len(lacking) < len(cohort.establishments):
-            shown = first_few([f"{e.id} ({e.name})" for e in lacking], 5)
-            out.append(
-                f"{part} is not in the score: {len(lacking)} of {len(cohort.establishments)} "
-                f"establishments have no {column}: {shown}; give each establishment one "
-                "to count it"
-            )
+        # a survey without the column at all is said to a caller who weighted it on purpose
+        # (custom weights), not to every blend of a survey that has none
+        some = len(lacking) < len(cohort.establishments) or weights.name == "custom"
+        if not (weight and lacking and some):
+            continue
+        if len(lacking) == len(cohort.establishments):
+            out.append(f"{part} is not in the score: no establishment has a {column}")
+            continue
+        shown = first_few([f"{e.id} ({e.name})" for e in lacking], 5)
+        out.append(
+            f"{part} is not in the score: {len(lacking)} of {len(cohort.establishments)} "
+            f"establishments have no {column}: {shown}; give each establishment one "
+            "to count it"
+        )
     return out
