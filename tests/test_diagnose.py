@@ -346,6 +346,17 @@ def test_a_facilitator_of_an_authority_typed_wrong_is_pointed_at():
     assert conflict.suggestion.startswith(
         "correct F5's 'East Renfrewshre' to East Renfrewshire or add 1 facilitator from"
     )
+    # a council of its own is not a typo (Renfrewshire beside East Renfrewshire: a
+    # reviewer), and one corrected of the two needed says so
+    for authority, said in (
+        ("Renfrewshire", "add 2 facilitators from East Renfrewshire"),
+        ("East Renfrewshre",
+         "correct F5's 'East Renfrewshre' to East Renfrewshire and add 1 facilitator from it,"),
+    ):  # fmt: skip
+        short = [("F9", "Education Scotland") if f[0] == "F9" else f for f in facs]
+        short[4] = ("F5", authority)
+        conflict = _only(_diagnose(make_cohort(rows, facilitators=short), Rules()))
+        assert conflict.suggestion.startswith(said), conflict.suggestion
 
 
 def test_fewer_facilitators_than_teams_that_cannot_share():

@@ -224,11 +224,12 @@ def _check_facilitators(ctx: Counting, cohort: Cohort | None) -> None:
         )
         # a facilitator of an authority typed wrong was counted for no school's: this one's
         # (the diagnosis asked for one the user had: a library user)
-        key = authority_key(line.authority)
-        typed = [f for f in strays if SequenceMatcher(None, f.authority_key, key).ratio() >= 0.8]
+        typed = [f for f in strays if _misspelt(f.authority_key, authority_key(line.authority))]
         if typed:
             named = ", ".join(f"{f.id}'s '{f.authority}'" for f in typed[:3])
-            suggestion = f"correct {named} to {line.authority} or {suggestion}"
+            more = line.shortfall - len(typed)
+            also = "" if more <= 0 else f" and add {plural(more, 'facilitator')} from it,"
+            suggestion = f"correct {named} to {line.authority}{also} or {suggestion}"
         if line.supplied:
             per = math.ceil(line.establishments / line.supplied)
             suggestion += f" or raise schools_per_facilitator to {per}"
@@ -296,6 +297,19 @@ def _check_facilitators(ctx: Counting, cohort: Cohort | None) -> None:
         actual=n_fac,
         limit=n_teams,
     )
+
+
+_COMPASS = {"north", "south", "east", "west"}
+
+
+def _misspelt(typed: str, known: str) -> bool:
+    """Whether authority key ``typed`` looks like ``known`` typed wrong: alike in letters,
+    with the same compass words (Renfrewshire is not East Renfrewshire typed short, nor
+    West Lothian East Lothian: councils of their own, a reviewer)."""
+    compass = {w for w in typed.split() if w in _COMPASS}
+    if compass != {w for w in known.split() if w in _COMPASS}:
+        return False
+    return SequenceMatcher(None, typed, known).ratio() >= 0.8
 
 
 def _largest_first(problem: Problem, left_out: Sequence[int] = ()) -> NDArray[np.int64]:
