@@ -176,3 +176,11 @@ def test_a_survey_that_is_not_the_results_cohort_gets_its_own_bound(
     said = _start(tmp_path / "other", late, "--facilitators", FACILITATORS, "--from", solved)
     assert "its best possible score is not this event's, so one is proved now" in said
     assert Event.open(tmp_path / "other").view().bound != bound
+    # the same people, one rating edited since (a reviewer): counted alike, not the same
+    edited = tmp_path / "edited.csv"
+    header, first, *rest = lines
+    cells = first.split(",")
+    cells[7] = "0" if cells[7] != "0" else "5"  # theme:Literacy of the first row
+    edited.write_text("\n".join([header, ",".join(cells), *rest]) + "\n")
+    said = _start(tmp_path / "edited", edited, "--facilitators", FACILITATORS, "--from", solved)
+    assert "not those the result was made from" in said

@@ -7,7 +7,9 @@ that exists is a valid one, whichever reader built it.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
 import math
 import os
 from collections import Counter
@@ -246,6 +248,27 @@ class Cohort(BaseModel):
         """Build a cohort from DataFrames shaped like the survey (and facilitators) table."""
         read = _reader("cohort_from_dataframe")
         return read(survey, facilitators=facilitators, mapping=mapping)
+
+    def digest(self) -> str:
+        """One hash of what the score and the rules read of the cohort (names and e-mails
+        aside): another survey, or the same people's ratings or sectors edited, give
+        another (an event reused a result's proven bound for a survey edited since)."""
+        content = {
+            "themes": list(self.themes),
+            "establishments": sorted(
+                [e.id, e.authority_key, str(e.sector), e.simd_quintile, e.latitude, e.longitude]
+                for e in self.establishments
+            ),
+            "practitioners": sorted(
+                [p.id, p.establishment_id, str(p.role), list(p.interests)]
+                for p in self.practitioners
+            ),
+            "facilitators": sorted(
+                [f.id, f.authority_key, sorted(f.expertise.items())] for f in self.facilitators
+            ),
+        }
+        text = json.dumps(content, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     # --- views -----------------------------------------------------------------
     @cached_property

@@ -205,6 +205,7 @@ class Result:
             "rules": self.rules.model_dump(mode="json"),
             "participants": self.cohort.n_participants,
             "establishments": len(self.cohort.establishments),
+            "cohort_digest": self.cohort.digest(),  # another cohort's bound is not reused
             "terms": None
             if evaluation is None
             else {

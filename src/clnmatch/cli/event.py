@@ -419,15 +419,18 @@ def _bound_if_same(
     people, schools = summary.get("participants"), summary.get("establishments")
     saved = summary.get("rules")
     same_rules = isinstance(saved, dict) and Rules.model_validate(saved) == rules
-    if people == cohort.n_participants and schools == len(cohort.establishments) and not gone:
-        if same_rules:
-            return float(bound)
-        what = "these rules are not the ones it was made with"
-    else:
+    digest = summary.get("cohort_digest")  # none in a folder written before it was kept
+    if people != cohort.n_participants or schools != len(cohort.establishments) or gone:
         what = (
             f"the survey holds {cohort.n_participants} people of {len(cohort.establishments)} "
             f"establishments, the result {people} of {schools}"
         )
+    elif digest is not None and digest != cohort.digest():
+        what = "the survey's answers are not those the result was made from (edited since?)"
+    elif not same_rules:
+        what = "these rules are not the ones it was made with"
+    else:
+        return float(bound)
     warnings.append(
         f"note: {what} ({folder / 'summary.json'}): its best possible score is not this "
         "event's, so one is proved now"
