@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from clnmatch.models import Cohort, Role, Rules, Sector
+from clnmatch.models import Cohort, Establishment, Role, Rules, Sector
 from clnmatch.wording import first_few
 
-__all__ = ["CohortSummary", "cohort_warnings", "summarise"]
+__all__ = ["CohortSummary", "cohort_warnings", "parts_lacking", "summarise"]
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,20 @@ def summarise(cohort: Cohort, rules: Rules | None = None) -> CohortSummary:
     )
 
 
+def parts_lacking(cohort: Cohort) -> list[tuple[str, str, list[Establishment]]]:
+    """(part of the score, what it needs, the establishments without it) for the SIMD mix
+    and travel, where any lack it: each is counted only when every establishment has it."""
+    parts = (
+        ("the SIMD mix", "SIMD quintile", lambda e: e.simd_quintile is not None),
+        ("travel", "location", lambda e: e.latitude is not None and e.longitude is not None),
+    )
+    found = [(p, c, [e for e in cohort.establishments if not has(e)]) for p, c, has in parts]
+    return [(part, needs, lacking) for part, needs, lacking in found if lacking]
+
+
+COLUMNS_OF = {"SIMD quintile": "simd_quintile", "location": "latitude and longitude"}
+
+
 def cohort_warnings(cohort: Cohort, rules: Rules | None = None) -> list[str]:
     """What to watch that is not an error: a small cohort, an unusual mix of nominees."""
     rules = rules or Rules()
@@ -107,12 +121,8 @@ def cohort_warnings(cohort: Cohort, rules: Rules | None = None) -> list[str]:
             f"{len(cohort.establishments)} establishments; a CLN cohort aims for at least "
             f"{rules.min_establishments}"
         )
-    for column, part, has in (
-        ("SIMD quintile", "the SIMD mix", lambda e: e.simd_quintile is not None),
-        ("location", "travel", lambda e: e.latitude is not None and e.longitude is not None),
-    ):
-        lacking = [e for e in cohort.establishments if not has(e)]
-        if lacking and len(lacking) < len(cohort.establishments):  # all without: none given
+    for part, column, lacking in parts_lacking(cohort):
+        if len(lacking) < len(cohort.establishments):  # all without: none given
             shown = first_few([f"{e.name} ({e.id})" for e in lacking], 3)
             warnings.append(
                 f"{len(lacking)} of {len(cohort.establishments)} establishments have no "

@@ -97,7 +97,7 @@ class MoveDeltas:
         np.add.at(totals, unit_team, ratings)
         focus = problem.best_focus(unit_team)
         self._totals, self._ratings = totals, ratings
-        self._now = int(np.where(focus >= 0, totals[np.arange(T), np.maximum(focus, 0)], 0).sum())
+        self._now = _focus_total(totals, focus)
         best = totals.max(axis=1)  # each team's own best theme, cap or not
         left = totals[unit_team] - ratings  # (U, K): each unit's team without it
         # the teams' own best themes after the move, less the focus part now
@@ -139,9 +139,7 @@ class MoveDeltas:
             totals = self._totals.copy()
             totals[a] -= self._ratings[u]
             totals[t] += self._ratings[u]
-            f = problem.best_focus(moved)
-            rows = np.arange(problem.n_teams)
-            focus = int(np.where(f >= 0, totals[rows, np.maximum(f, 0)], 0).sum()) - self._now
+            focus = _focus_total(totals, problem.best_focus(moved)) - self._now
             self.upper[u, t] += focus - self._focus[u, t]
             self._focus[u, t] = focus
             self.exact[u, t] = True
@@ -157,6 +155,12 @@ class MoveDeltas:
             if self.exact[u, t]:
                 return t
             self.refine(u, t)
+
+
+def _focus_total(totals: IntArray, focus: IntArray) -> int:
+    """The focus part of teams of theme ``totals`` (T, K) with these foci (-1: none)."""
+    chosen = totals[np.arange(len(focus)), np.maximum(focus, 0)]
+    return int(np.where(focus >= 0, chosen, 0).sum())
 
 
 def _theme_prices(totals: IntArray, cap: int) -> NDArray[np.float64]:

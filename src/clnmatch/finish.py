@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from clnmatch.bounds import relaxation_bound_milli
+from clnmatch.cohort_summary import COLUMNS_OF, parts_lacking
 from clnmatch.diagnose import diagnose
 from clnmatch.diagnosis import Diagnosis
 from clnmatch.errors import InfeasibleError
@@ -271,20 +272,15 @@ def _parts_left_out(cohort: Cohort, weights: ObjectiveWeights) -> list[str]:
     column: some of them (49 of 50 with an SIMD quintile: the mix was dropped unsaid), or
     all of them when the weights are a caller's own."""
     out = []
-    parts = (
-        (weights.simd_mix, "the SIMD mix", "SIMD quintile (simd_quintile)",
-         lambda e: e.simd_quintile is not None),
-        (weights.travel, "travel", "location (latitude and longitude)",
-         lambda e: e.latitude is not None and e.longitude is not None),
-    )  # fmt: skip
-    for weight, part, column, has in parts:
-        lacking = [e for e in cohort.establishments if not has(e)]
+    weight = {"the SIMD mix": weights.simd_mix, "travel": weights.travel}
+    for part, needs, lacking in parts_lacking(cohort):
+        column = f"{needs} ({COLUMNS_OF[needs]})"
         # a survey without the column at all is said to a caller who weighted it on purpose
         # (custom weights), not to every blend of a survey that has none
-        some = len(lacking) < len(cohort.establishments) or weights.name == "custom"
-        if not (weight and lacking and some):
+        every = len(lacking) == len(cohort.establishments)
+        if not weight[part] or (every and weights.name != "custom"):
             continue
-        if len(lacking) == len(cohort.establishments):
+        if every:
             out.append(f"{part} is not in the score: no establishment has a {column}")
             continue
         shown = first_few([f"{e.id} ({e.name})" for e in lacking], 5)

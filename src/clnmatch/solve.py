@@ -22,7 +22,7 @@ from clnmatch.proposal import checked_answer
 from clnmatch.result import Result, Statistics, Status
 from clnmatch.search.repair import REPAIR_STEPS_PER_UNIT, repair
 from clnmatch.shared_facilitators import shared_facilitator_problem
-from clnmatch.strategies.base import Budget, Progress, Proposal, prepare
+from clnmatch.strategies.base import Budget, Progress, Proposal, prepare, ran_past
 from clnmatch.strategies.registry import get_strategy
 
 __all__ = [
@@ -231,7 +231,8 @@ def solve(
             **fields,  # type: ignore[arg-type]
         )
 
-    diagnosis = diagnose(problem, cohort, rules, deadline=started + float(time_limit))
+    deadline = started + float(time_limit)  # for the suggestions of a diagnosis
+    diagnosis = diagnose(problem, cohort, rules, deadline=deadline)
     if not diagnosis.feasible_by_arithmetic:
         return finish(Status.INFEASIBLE, diagnosis=diagnosis)
 
@@ -285,10 +286,8 @@ def solve(
     statistics = Statistics(proposal.trace)
     if proposal.unit_team is None:
         if proposal.proven_infeasible:
-            diagnosis = diagnose(
-                problem, cohort, rules, proposal.conflicting_rules,
-                deadline=started + float(time_limit),
-            )  # fmt: skip
+            conflicting = proposal.conflicting_rules
+            diagnosis = diagnose(problem, cohort, rules, conflicting, deadline=deadline)
             if not diagnosis.conflicts:  # a proof by search alone: no count or core to name
                 proof = Conflict(
                     rules=(),  # none singled out: no rule name a program would misread
@@ -339,7 +338,7 @@ def _said_if_late(result: Result, time_limit: float, prepare_s: float) -> Result
     a second more), one-off compiling aside: a Python caller learns what the command line
     says ("the run took ..."), and why the answer may differ on a second call."""
     spent = result.runtime_s - prepare_s
-    if spent <= 1.1 * time_limit + 0.5:
+    if not ran_past(spent, time_limit):
         return result
     note = (
         f"the call took {spent:.1f} s, past its time_limit of {time_limit:g} s (a busy "

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from clnmatch.models import Cohort
+from clnmatch.result import split_establishments
 
 __all__ = ["establishment_teams", "load_previous", "load_previous_links"]
 
@@ -67,20 +68,17 @@ def _split_notes(
 ) -> list[str]:
     """A note for each establishment whose nominees teams.csv puts in several teams (a hand
     edit): here they are together again, in the team most of them are in, unsaid before."""
-    teams: dict[str, set[int]] = {}
-    for pid, team in listed.items():
-        teams.setdefault(cohort.practitioner_by_id[pid].establishment_id, set()).add(team)
+    school = {pid: cohort.practitioner_by_id[pid].establishment_id for pid in listed}
     out = []
-    for est, found in teams.items():
-        if len(found) > 1:
-            name = cohort.establishment_by_id[est].name or est
-            shown = " and ".join(str(t) for t in sorted(found))
-            out.append(
-                f"{teams_csv_path}: the nominees of {name} ({est}) are in teams {shown}; an "
-                f"establishment's nominees stay together here: all in team {joined[est]}, "
-                "where most of them were, or the first listed on a tie (move the school to change "
-                "it)"
-            )
+    for est, teams in split_establishments(listed, school).items():
+        name = cohort.establishment_by_id[est].name or est
+        shown = " and ".join(map(str, teams))
+        out.append(
+            f"{teams_csv_path}: the nominees of {name} ({est}) are in teams {shown}; an "
+            f"establishment's nominees stay together here: all in team {joined[est]}, "
+            "where most of them were, or the first listed on a tie (move the school to "
+            "change it)"
+        )
     return out
 
 

@@ -164,6 +164,7 @@ def _run_peer(spec: RunSpec, record: RunRecord, meter: Meter) -> None:
     from clnmatch.evaluate import check
     from clnmatch.facilitators import allocate_facilitators
     from clnmatch.research.peers import get_peer
+    from clnmatch.strategies.base import ran_past
 
     assert spec.cohort_seed is not None
     cohort = set_cohort(spec.set, spec.cohort_seed)
@@ -188,7 +189,7 @@ def _run_peer(spec: RunSpec, record: RunRecord, meter: Meter) -> None:
     _fill_evaluation(record, evaluation)
     record.status = "feasible" if evaluation.feasible else "breaches"
     # a peer has no budget to note its overrun: its time is measured (as Budget.overrun's)
-    if record.runtime_s > 1.1 * spec.time_limit + 0.5:
+    if ran_past(record.runtime_s, spec.time_limit):
         record.over_time = True
         notes.append(
             f"peer {spec.solver!r} ran {record.runtime_s:.1f} s of its {spec.time_limit:g} s"

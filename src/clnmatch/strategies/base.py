@@ -30,7 +30,14 @@ __all__ = [
     "register",
     "registered",
     "prepare",
+    "ran_past",
 ]
+
+
+def ran_past(spent: float, time_limit: float) -> bool:
+    """Whether ``spent`` seconds is well past ``time_limit``: 10% and half a second more
+    (a strategy's, a peer's or a whole call's overrun is judged alike)."""
+    return spent > 1.1 * time_limit + 0.5
 
 
 @dataclass
@@ -65,7 +72,7 @@ class Budget:
         """A note when a strategy ran well past its time (10% and half a second more: a
         researcher's own that ignored its budget went unmarked), else None."""
         spent = self.elapsed()
-        if spent <= 1.1 * self.time_limit + 0.5:
+        if not ran_past(spent, self.time_limit):
             return None
         return f"strategy {name!r} ran {spent:.1f} s of its {self.time_limit:.1f} s"
 
